@@ -1,0 +1,1 @@
+"""The virtlint engine: positioned documents, the capability model, rules, CLI and formatters."""

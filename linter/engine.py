@@ -1,0 +1,238 @@
+"""The rule engine: registry, caps selection and one traversal of the domain.
+
+Rules subscribe to element paths below ``<domain>``; the engine walks the tree
+once, descending only into elements on the way to a subscribed path, and
+calls each subscriber with the element. Problems become positioned findings.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from lxml import etree
+
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document, Position, Span
+from virtlint.linter.machines import MachineFit, machine_fit, same_family
+from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
+
+log = logging.getLogger("virtlint")
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+def register(rule: type[Rule]) -> type[Rule]:
+    """Class decorator: add a rule to the registry under its stable code."""
+    if rule.code in REGISTRY:
+        raise ValueError(f"duplicate rule code {rule.code}")
+    REGISTRY[rule.code] = rule
+    return rule
+
+
+def all_rules() -> list[type[Rule]]:
+    import virtlint.rules  # noqa: F401  (importing registers every rule)
+
+    return [REGISTRY[code] for code in sorted(REGISTRY)]
+
+
+def get_rule(code_or_name: str) -> type[Rule] | None:
+    for rule in all_rules():
+        if code_or_name.upper() == rule.code or code_or_name == rule.name:
+            return rule
+    return None
+
+
+def matches_selector(code: str, selectors: Iterable[str]) -> bool:
+    """A selector is a code ('VL301') or a prefix of codes ('VL3', 'VL')."""
+    return any(code.startswith(selector.upper()) for selector in selectors)
+
+
+@dataclass(slots=True)
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    #: Rules that raised: (code, message). The others still reported.
+    internal_errors: list[tuple[str, str]] = field(default_factory=list)
+    caps: DomainCaps | None = None
+
+
+class Linter:
+    """Checks domain documents against a set of capabilities documents."""
+
+    def __init__(
+        self,
+        caps: Sequence[DomainCaps],
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+    ) -> None:
+        self.caps = list(caps)
+        select, ignore = list(select), list(ignore)
+        self.rules = [
+            rule
+            for rule in all_rules()
+            if (not select or matches_selector(rule.code, select)) and not matches_selector(rule.code, ignore)
+        ]
+        self._enabled = {rule.code for rule in self.rules}
+        checkers = [rule() for rule in self.rules if not rule.engine_rule]
+        self._handlers: dict[str, list[Rule]] = {}
+        for checker in checkers:
+            for path in checker.elements:
+                self._handlers.setdefault(path, []).append(checker)
+        # every prefix of a subscribed path, so the walk skips unrelated subtrees
+        self._wanted: set[str] = set()
+        for path in self._handlers:
+            parts = path.split("/") if path else []
+            self._wanted.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+
+    # -- public -----------------------------------------------------------
+
+    def lint_document(self, document: Document) -> LintResult:
+        result = LintResult()
+        if document.syntax_error is not None:
+            problem = document.syntax_error
+            offset = document.offset(problem.line - 1, problem.column - 1)
+            self._emit_at(result, document, "VL001", f"not well-formed XML: {problem.message}", Span(offset, offset))
+            return result
+        if document.doctype is not None:
+            start = max(document.text.find("<!DOCTYPE"), 0)
+            self._emit_at(
+                result,
+                document,
+                "VL002",
+                "the document has a DOCTYPE; virtlint refuses DTDs and entity declarations "
+                "(libvirt domain XML never needs them), so nothing else was checked",
+                Span(start, start + len("<!DOCTYPE")),
+            )
+            return result
+        root = document.root
+        assert root is not None
+        if document.root_name != "domain":
+            self._emit_at(
+                result,
+                document,
+                "VL003",
+                f"root element is <{document.root_name}>, not <domain>: not a libvirt domain definition",
+                document.name_span(root),
+            )
+            return result
+        ctx_or_problem = self._context(document)
+        if isinstance(ctx_or_problem, str):
+            self._emit_at(result, document, "VL004", ctx_or_problem, document.name_span(root))
+            return result
+        ctx = ctx_or_problem
+        result.caps = ctx.caps
+        self._walk(root, "", ctx, result)
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
+    # -- caps selection ---------------------------------------------------
+
+    def _context(self, document: Document) -> Context | str:
+        root = document.root
+        assert root is not None
+        domain_type = root.get("type")
+        os_type = root.find("os/type")
+        arch = os_type.get("arch") if os_type is not None else None
+        machine = os_type.get("machine") if os_type is not None else None
+        if not self.caps:
+            return "no capabilities to check against"
+        if len(self.caps) == 1:
+            caps = self.caps[0]
+        else:
+            candidates = [c for c in self.caps if _fits(c, domain_type, arch, machine)]
+            if not candidates:
+                offered = "; ".join(f"{c.path} ({c.identity})" for c in self.caps)
+                wanted = ", ".join(p for p in (domain_type, arch, machine) if p) or "unspecified"
+                return f"no capabilities document matches this domain ({wanted}); offered: {offered}"
+            caps = candidates[0]
+        identity = (arch is None or caps.arch is None or arch == caps.arch) and (
+            machine is None or caps.machine is None or same_family(machine, caps.machine)
+        )
+        return Context(document, caps, domain_type, arch, machine, identity)
+
+    # -- traversal --------------------------------------------------------
+
+    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult) -> None:
+        ctx.path = path
+        for checker in self._handlers.get(path, ()):
+            if not ctx.identity_matches and not checker.identity_rule:
+                continue
+            try:
+                for problem in checker.check(element, ctx):
+                    result.findings.append(self._finding(ctx.document, checker, problem))
+            except Exception as err:  # a broken rule must not hide the others
+                log.debug("rule %s failed", checker.code, exc_info=True)
+                result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+        for child in element.iterchildren(etree.Element):
+            child_path = f"{path}/{child.tag}" if path else child.tag
+            if child_path in self._wanted:
+                self._walk(child, child_path, ctx, result)
+
+    # -- findings ---------------------------------------------------------
+
+    def _finding(self, document: Document, rule: Rule, problem: Problem) -> Finding:
+        span = _resolve(document, problem.anchor)
+        start, end = _positions(document, span)
+        return Finding(
+            path=document.path,
+            start=start,
+            end=end,
+            severity=problem.severity or rule.severity,
+            code=rule.code,
+            rule=rule.name,
+            message=problem.message,
+            hint=problem.hint,
+            evidence=problem.evidence,
+            replacements=problem.replacements,
+            offsets=(span.start, span.end) if span else None,
+        )
+
+    def _emit_at(self, result: LintResult, document: Document, code: str, message: str, span: Span | None) -> None:
+        if code not in self._enabled:
+            return
+        rule = REGISTRY[code]
+        start, end = _positions(document, span)
+        result.findings.append(
+            Finding(document.path, start, end, rule.severity, code, rule.name, message,
+                    offsets=(span.start, span.end) if span else None)
+        )
+
+
+def file_finding(path: str, code: str, message: str) -> Finding:
+    """A finding about a whole file (no position inside it)."""
+    rule = REGISTRY[code]
+    origin = Position(0, 0, 0)
+    return Finding(path, origin, origin, rule.severity, code, rule.name, message)
+
+
+def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: str | None) -> bool:
+    if domain_type and caps.domain_type and domain_type != caps.domain_type:
+        return False
+    if arch and caps.arch and arch != caps.arch:
+        return False
+    if machine and caps.machine:
+        return machine_fit(machine, caps.machine) in (MachineFit.SAME, MachineFit.OLDER)
+    return True
+
+
+def _resolve(document: Document, anchor: Anchor) -> Span | None:
+    if anchor.attribute is not None:
+        span = document.attr_span(anchor.element, anchor.attribute)
+        if span is not None:
+            return span
+    elif anchor.text:
+        span = document.text_span(anchor.element)
+        if span is not None:
+            return span
+    return document.name_span(anchor.element)
+
+
+def _positions(document: Document, span: Span | None) -> tuple[Position, Position]:
+    if span is None:
+        origin = Position(0, 0, 0)
+        return origin, origin
+    return document.position(span.start), document.position(span.end)
+
+
+__all__ = ["Linter", "LintResult", "register", "all_rules", "get_rule", "Severity", "file_finding"]

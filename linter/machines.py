@@ -1,0 +1,74 @@
+"""Machine-type names: aliases, families and versions.
+
+domcapabilities always print the canonical, versioned machine (``pc-q35-7.2``)
+while domain XML usually carries an alias (``q35``) or an older versioned name
+(``pc-q35-6.2``). Both belong to one *family*; a version newer than the one
+the capabilities report does not exist in that QEMU.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+#: Alias in domain XML -> machine family it resolves to.
+ALIASES: dict[str, str] = {
+    "q35": "pc-q35",
+    "pc": "pc-i440fx",
+    "virt": "virt",
+    "pseries": "pseries",
+    "s390-ccw-virtio": "s390-ccw-virtio",
+}
+
+#: Families whose machines carry a version suffix.
+VERSIONED_FAMILIES = frozenset({"pc-q35", "pc-i440fx", "virt", "pseries", "s390-ccw-virtio"})
+
+_VERSIONED = re.compile(r"^(?P<family>.+?)-(?P<flavor>[a-z]*)(?P<version>\d+(?:\.\d+)*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    name: str
+    family: str
+    version: tuple[int, ...] | None  # None: an alias or an unversioned name
+    flavor: str = ""  # downstream builds, e.g. 'rhel' in pc-q35-rhel9.4.0
+
+
+def parse_machine(name: str) -> Machine:
+    if name in ALIASES:
+        return Machine(name, ALIASES[name], None)
+    match = _VERSIONED.match(name)
+    if match:
+        family = match.group("family")
+        if family == "pc":  # pc-0.x / pc-1.x: the historical i440fx names
+            family = "pc-i440fx"
+        if family in VERSIONED_FAMILIES:
+            version = tuple(int(part) for part in match.group("version").split("."))
+            return Machine(name, family, version, match.group("flavor"))
+    return Machine(name, name, None)
+
+
+class MachineFit(Enum):
+    SAME = "same"  # the very machine, or an alias of it
+    OLDER = "older"  # an older version of the same family: fine
+    NEWER = "newer"  # a version the capabilities' QEMU does not have
+    OTHER = "other"  # another family, or another downstream flavor
+
+
+def machine_fit(domain: str, caps: str) -> MachineFit:
+    """How the domain's machine relates to the machine the capabilities describe."""
+    if domain == caps:
+        return MachineFit.SAME
+    wanted, offered = parse_machine(domain), parse_machine(caps)
+    if wanted.family != offered.family:
+        return MachineFit.OTHER
+    if wanted.version is None:
+        return MachineFit.SAME  # an alias resolves to the newest version
+    if offered.version is None or wanted.flavor != offered.flavor:
+        return MachineFit.OTHER
+    return MachineFit.OLDER if wanted.version <= offered.version else MachineFit.NEWER
+
+
+def same_family(domain: str, caps: str) -> bool:
+    return parse_machine(domain).family == parse_machine(caps).family

@@ -1,0 +1,139 @@
+"""What rules produce and what the outputs consume.
+
+A rule yields ``Problem``s anchored to parts of the domain tree (an element,
+one of its attributes, or its text); the engine resolves anchors into exact
+positions and turns each problem into a ``Finding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import ClassVar, Iterator
+
+from lxml import etree
+
+from virtlint.linter.caps import DomainCaps, Evidence
+from virtlint.linter.document import Document, Position
+
+DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A part of the domain: the element's name, an attribute's value, or its text."""
+
+    element: etree._Element
+    attribute: str | None = None
+    text: bool = False
+
+
+@dataclass(slots=True)
+class Problem:
+    """What a rule reports; positions are resolved later from the anchor."""
+
+    anchor: Anchor
+    message: str
+    hint: str | None = None
+    evidence: Evidence | None = None
+    #: Values that could replace the anchored value, best first (quick fixes).
+    replacements: tuple[str, ...] = ()
+    severity: Severity | None = None  # None: the rule's default
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    start: Position
+    end: Position
+    severity: Severity
+    code: str
+    rule: str
+    message: str
+    hint: str | None = None
+    evidence: Evidence | None = None
+    replacements: tuple[str, ...] = ()
+    #: Offsets into the document text, for edits (None for file-level findings).
+    offsets: tuple[int, int] | None = None
+
+    @property
+    def line(self) -> int:
+        return self.start.line + 1
+
+    @property
+    def column(self) -> int:
+        return self.start.column + 1
+
+    @property
+    def end_line(self) -> int:
+        return self.end.line + 1
+
+    @property
+    def end_column(self) -> int:
+        return self.end.column + 1
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.start.line, self.start.column, self.code)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule may look at: the positioned domain and the chosen capabilities."""
+
+    document: Document
+    caps: DomainCaps
+    domain_type: str | None
+    arch: str | None
+    machine: str | None
+    #: False when the caps describe another arch or machine family; then only
+    #: the rules that compare the identity itself run.
+    identity_matches: bool = True
+    #: Path below <domain> of the element being checked (set by the engine's walk).
+    path: str = ""
+
+    @property
+    def root(self) -> etree._Element:
+        assert self.document.root is not None
+        return self.document.root
+
+
+class Rule:
+    """Base class of every rule. The class docstring is the rule's documentation.
+
+    Subclasses set ``code`` (stable, e.g. 'VL301'), ``name`` (kebab-case),
+    ``severity`` and ``summary``; ``elements`` lists the element paths below
+    ``<domain>`` whose visit calls ``check`` ('' is the root itself).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    elements: ClassVar[tuple[str, ...]] = ()
+    #: Identity rules compare the caps' own identity and always run.
+    identity_rule: ClassVar[bool] = False
+    #: Emitted by the engine itself (parse errors, missing caps), not by check().
+    engine_rule: ClassVar[bool] = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        return iter(())
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def help_url(cls) -> str:
+        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"

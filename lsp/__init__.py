@@ -1,0 +1,1 @@
+"""The virtlint language server (see issue: Language server)."""

@@ -1,0 +1,83 @@
+"""Helpers shared by rules: message wording and replacement ranking."""
+
+from __future__ import annotations
+
+import difflib
+
+from virtlint.linter.caps import Availability, DomainCaps, EnumAnswer
+from virtlint.linter.model import Anchor, Problem, Severity
+
+#: Replacements that do the same job, best first, tried before spelling similarity.
+SUBSTITUTES: dict[str, tuple[str, ...]] = {
+    "ide": ("sata", "scsi", "virtio"),
+    "sata": ("scsi", "virtio", "ide"),
+    "xen": ("virtio",),
+    "sd": ("scsi", "virtio"),
+    "qxl": ("virtio", "vga", "bochs"),
+    "cirrus": ("vga", "virtio", "bochs"),
+    "vmvga": ("vga", "virtio"),
+    "spice": ("vnc",),
+    "sdl": ("vnc",),
+    "tpm-crb": ("tpm-tis",),
+    "tpm-tis": ("tpm-crb",),
+    "emulator": ("passthrough",),
+    "2.0": ("1.2",),
+    "memfd": ("file",),
+}
+
+
+def caps_label(caps: DomainCaps) -> str:
+    """'(pc-q35-7.2, qemu)': the machine and virt type the caps describe."""
+    parts = [part for part in (caps.machine or caps.arch, caps.domain_type) if part]
+    return f"({', '.join(parts)})" if parts else f"({caps.path})"
+
+
+def allowed_text(answer: EnumAnswer) -> str:
+    if answer.availability is Availability.UNSUPPORTED:
+        return "the block is marked supported='no'"
+    if not answer.values:
+        where = answer.evidence.label if answer.evidence else "its enum"
+        return f"{where} is empty, so no value is usable"
+    return "supported: " + ", ".join(answer.values)
+
+
+def ranked(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Allowed values ordered as replacements for ``value``: substitutes, look-alikes, the rest."""
+    if not allowed:
+        return ()
+    first = [v for v in SUBSTITUTES.get(value, ()) if v in allowed]
+    similar = difflib.get_close_matches(value, allowed, n=len(allowed), cutoff=0.5)
+    order = first + [v for v in similar if v not in first]
+    return tuple(order + [v for v in allowed if v not in order])
+
+
+def value_problem(
+    anchor: Anchor,
+    what: str,
+    value: str,
+    answer: EnumAnswer,
+    caps: DomainCaps,
+    *,
+    attribute: str,
+    severity: Severity | None = None,
+    implied: str | None = None,
+) -> Problem:
+    """A value the caps do not allow; ``implied`` explains a value libvirt would default to."""
+    shown = f"{what} '{value}'" + (f" ({implied})" if implied else "")
+    replacements = ranked(value, answer.values)
+    hint = None
+    if replacements:
+        verb = "set" if implied else "use"
+        hint = f"{verb} {attribute}='{replacements[0]}'"
+        others = replacements[1:4]
+        if others:
+            more = ", ..." if len(replacements) > 4 else ""
+            hint += " (or " + ", ".join(f"'{v}'" for v in others) + more + ")"
+    return Problem(
+        anchor=anchor,
+        message=f"{shown} is not supported by these capabilities {caps_label(caps)}; {allowed_text(answer)}",
+        hint=hint,
+        evidence=answer.evidence,
+        replacements=() if implied else replacements,
+        severity=severity,
+    )

@@ -1,0 +1,154 @@
+"""Rules the engine itself reports before any other rule runs (VL0xx)."""
+
+from __future__ import annotations
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Rule, Severity
+
+
+@register
+class XmlSyntax(Rule):
+    """
+    ## What it does
+    Reports a document that is not well-formed XML, at the position the parser
+    stopped.
+
+    ## Why is this bad?
+    libvirt cannot parse it: `virsh define` fails with an XML error, and no
+    other check can run.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'>
+      <name>web</name>
+    </domian>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'>
+      <name>web</name>
+    </domain>
+    ```
+    """
+
+    code = "VL001"
+    name = "xml-syntax"
+    severity = Severity.ERROR
+    summary = "The document is not well-formed XML."
+    engine_rule = True
+
+
+@register
+class DoctypeRefused(Rule):
+    """
+    ## What it does
+    Refuses a document that declares a DOCTYPE (and with it, possibly, entities
+    or an external DTD). Nothing else in the document is checked.
+
+    ## Why is this bad?
+    libvirt domain XML never needs a DTD. In CI, templates may come from
+    untrusted contributors: external entities can read local files and entity
+    expansion can exhaust memory. virtlint never loads, fetches or expands them.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <!DOCTYPE domain [<!ENTITY name "web">]>
+    <domain type='kvm'><name>&name;</name></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><name>web</name></domain>
+    ```
+    """
+
+    code = "VL002"
+    name = "doctype-refused"
+    severity = Severity.ERROR
+    summary = "The document has a DOCTYPE; DTDs and entities are refused."
+    engine_rule = True
+
+
+@register
+class NotADomain(Rule):
+    """
+    ## What it does
+    Reports a file named on the command line whose root element is not
+    `<domain>`. (Inside a directory such files are skipped silently, and the
+    language server leaves them alone.)
+
+    ## Why is this bad?
+    `virsh define` accepts only `<domain>` documents; a network or pool
+    definition, or the caps file itself, passed by mistake is not checked.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <network><name>default</name></network>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><name>web</name></domain>
+    ```
+    """
+
+    code = "VL003"
+    name = "not-a-domain"
+    severity = Severity.ERROR
+    summary = "The root element is not <domain>."
+    engine_rule = True
+
+
+@register
+class NoMatchingCaps(Rule):
+    """
+    ## What it does
+    With several capabilities documents, each domain is checked against the one
+    whose virt type, arch and machine family match it. This rule reports a
+    domain that none of them matches, and lists what was offered.
+
+    ## Why is this bad?
+    None of the hosts described can run the domain as written: libvirt would
+    answer `could not find capabilities for arch=... domaintype=...` or
+    `Emulator ... does not support machine type ...`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>qemu</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+    ```xml
+    <domainCapabilities><domain>qemu</domain><machine>virt-7.2</machine><arch>aarch64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='qemu'><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+    """
+
+    code = "VL004"
+    name = "no-matching-caps"
+    severity = Severity.ERROR
+    summary = "No capabilities document matches the domain's virt type, arch and machine."
+    engine_rule = True

@@ -1,0 +1,63 @@
+"""VL201 vcpu-max: the maximum vCPU count must fit the caps' limit."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import caps_label
+
+
+@register
+class VcpuMax(Rule):
+    """
+    ## What it does
+    Compares the maximum number of vCPUs (the text of `<vcpu>`; its `current`
+    attribute may be lower) with `<vcpu max='N'/>` of the capabilities. When
+    the capabilities omit `<vcpu>`, the limit is unknown and nothing is
+    reported.
+
+    ## Why is this bad?
+    libvirt refuses the domain: `Maximum CPUs greater than specified machine
+    type limit N`, or QEMU fails at start when the KVM limit is lower.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch>
+      <vcpu max='288'/></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><vcpu current='8'>512</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><vcpu current='8'>288</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+    """
+
+    code = "VL201"
+    name = "vcpu-max"
+    severity = Severity.ERROR
+    summary = "More vCPUs than the capabilities' limit."
+    elements = ("vcpu",)
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        limit = ctx.caps.vcpu_max
+        try:
+            count = int((element.text or "").strip())
+        except ValueError:
+            return
+        if limit is not None and count > limit:
+            yield Problem(
+                Anchor(element, text=True),
+                f"{count} vCPUs exceed the limit of these capabilities {caps_label(ctx.caps)}: at most {limit}",
+                hint=f"use at most {limit} vCPUs",
+                evidence=ctx.caps.evidence(ctx.caps.document.root.find("vcpu")),
+                replacements=(str(limit),),
+            )

@@ -1,0 +1,49 @@
+"""Shared helpers: fixture paths, the optional ../shared corpus, and one-call linting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Finding
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+CAPS = FIXTURES / "caps"
+#: The read-only ground truth beside the repository; absent in a user's fresh clone.
+SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (the shared corpus lives beside the repository)")
+    return path
+
+
+def caps_from_text(text: str, path: str = "caps.xml") -> DomainCaps:
+    return DomainCaps(Document(text, path))
+
+
+def lint(domain: str, *caps: str | Path, select: tuple[str, ...] = ()) -> list[Finding]:
+    """Lint domain XML text against caps given as XML text or fixture paths."""
+    documents = [
+        DomainCaps.from_file(str(c)) if isinstance(c, Path) else caps_from_text(c, f"caps{i}.xml")
+        for i, c in enumerate(caps)
+    ]
+    return Linter(documents, select=select).lint_document(Document(domain, "dom.xml")).findings
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+Q35_KVM = CAPS / "x86_64-q35-kvm.xml"
+Q35_TCG = CAPS / "x86_64-q35-qemu.xml"
+PC_KVM = CAPS / "x86_64-pc-kvm.xml"
+AARCH64_TCG = CAPS / "aarch64-virt-qemu.xml"

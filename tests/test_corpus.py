@@ -1,0 +1,107 @@
+"""Real-world checks against the shared corpus (skipped when ../shared is absent).
+
+* every domcapabilities document from libvirt's test suite works as --caps;
+* no error on the 681 domain XMLs libvirt 10.7 accepts, except start-time
+  findings listed in KNOWN_START_TIME with the reason libvirt's test did not see them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import shared_path
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.cli import main
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
+
+#: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host
+#: with these capabilities fails at start. The test suite never starts QEMU and
+#: mocks host probes (SEV, swtpm) that the caps document reports as absent.
+KNOWN_START_TIME = {
+    ("launch-security-sev-direct.xml", "VL401"): "caps report <sev supported='no'>: no SEV on the host, QEMU fails at start",
+    ("launch-security-sev-snp.xml", "VL401"): "caps report <sev supported='no'>: no SEV on the host, QEMU fails at start",
+    ("tpm-emulator.xml", "VL302"): "caps' backendVersion (from swtpm_setup) lists only 2.0; the suite mocks swtpm; "
+                                   "the same input is in rejected/ with \"TPM version '1.2' is not supported\"",
+}
+
+
+def _minimal_domain(caps: DomainCaps) -> str:
+    machine = f" machine='{caps.machine}'" if caps.machine else ""
+    return (f"<domain type='{caps.domain_type}'><name>m</name><memory>1048576</memory><vcpu>1</vcpu>"
+            f"<os><type arch='{caps.arch}'{machine}>hvm</type></os><devices/></domain>")
+
+
+def _corpus_caps() -> list[Path]:
+    folder = shared_path("corpus", "libvirt-domaincaps")
+    return sorted(folder.glob("*.xml"))
+
+
+def test_every_corpus_caps_file_works_with_the_cli(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for path in _corpus_caps():
+        caps = DomainCaps.from_file(str(path))
+        domain = tmp_path / f"{path.stem}-domain.xml"
+        domain.write_text(_minimal_domain(caps))
+        result = runner.invoke(main, ["check", "--caps", str(path), "--format", "json", str(domain)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (path.name, result.output)
+        assert result.exit_code in (0, 1), (path.name, result.output)
+        assert json.loads(result.output) == [], (path.name, result.output)
+
+
+def test_corpus_caps_directory_in_a_real_process(tmp_path: Path) -> None:
+    domain = tmp_path / "q35.xml"
+    domain.write_text("<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>")
+    folder = str(shared_path("corpus", "libvirt-domaincaps"))
+    result = subprocess.run([sys.executable, "-m", "virtlint", "check", "--caps", folder, "--format", "json",
+                             str(domain)], capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    json.loads(result.stdout)
+
+
+@cache
+def _linter(caps_name: str) -> Linter:
+    return Linter([DomainCaps.from_file(str(shared_path("corpus", "libvirt-domaincaps", caps_name)))])
+
+
+def _rows(kind: str) -> list[dict[str, str]]:
+    table = shared_path("corpus", "libvirt-qemuxml", f"{kind}.tsv")
+    with open(table, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_no_false_errors_on_what_libvirt_accepts() -> None:
+    unexpected = []
+    for row in _rows("accepted"):
+        path = shared_path("corpus", "libvirt-qemuxml", "accepted", row["file"])
+        result = _linter(row["caps"]).lint_document(Document.from_file(str(path)))
+        assert not result.internal_errors, (row["file"], result.internal_errors)
+        unexpected += [
+            f"{row['file']}: {f.code} {f.message}"
+            for f in result.findings
+            if f.severity is Severity.ERROR and (row["file"], f.code) not in KNOWN_START_TIME
+        ]
+    assert unexpected == []
+
+
+def test_rejected_corpus_never_crashes() -> None:
+    for row in _rows("rejected"):
+        path = shared_path("corpus", "libvirt-qemuxml", "rejected", row["file"])
+        assert not _linter(row["caps"]).lint_document(Document.from_file(str(path))).internal_errors
+
+
+@pytest.mark.parametrize(("file", "code"), sorted(KNOWN_START_TIME))
+def test_known_start_time_findings_still_fire(file: str, code: str) -> None:
+    row = next(r for r in _rows("accepted") if r["file"] == file)
+    path = shared_path("corpus", "libvirt-qemuxml", "accepted", file)
+    findings = _linter(row["caps"]).lint_document(Document.from_file(str(path))).findings
+    assert code in [f.code for f in findings]
