@@ -22,6 +22,10 @@ install() {
 }
 
 start() {
+  if virsh -q -c qemu:///system version >/dev/null 2>&1; then
+    virsh -c qemu:///system version
+    return 0  # already running (started by someone else)
+  fi
   mkdir -p "$STATE" /var/log/libvirt /var/lib/libvirt/images
   cat > "$CONF" <<CONF
 unix_sock_group = "root"
