@@ -156,7 +156,7 @@ class Linter:
     def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult) -> None:
         ctx.path = path
         for checker in self._handlers.get(path, ()):
-            if not ctx.identity_matches and not checker.identity_rule:
+            if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
                 continue
             try:
                 for problem in checker.check(element, ctx):

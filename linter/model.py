@@ -95,8 +95,8 @@ class Context:
     domain_type: str | None
     arch: str | None
     machine: str | None
-    #: False when the caps describe another arch or machine family; then only
-    #: the rules that compare the identity itself run.
+    #: False when the caps describe another arch or machine family; then the
+    #: rules that compare the identity itself and those that need no caps run.
     identity_matches: bool = True
     #: Path below <domain> of the element being checked (set by the engine's walk).
     path: str = ""
@@ -124,6 +124,8 @@ class Rule:
     identity_rule: ClassVar[bool] = False
     #: Emitted by the engine itself (parse errors, missing caps), not by check().
     engine_rule: ClassVar[bool] = False
+    #: False for libvirt's own semantic checks, which judge the domain alone.
+    uses_caps: ClassVar[bool] = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())

@@ -40,6 +40,7 @@ FEATURE_USES: tuple[FeatureUse, ...] = (
     FeatureUse("launchSecurity", "features/s390-pv", "s390 protected virtualization",
                lambda e: e.get("type") == "s390-pv"),
     FeatureUse("launchSecurity", "features/tdx", "Intel TDX launch security", lambda e: e.get("type") == "tdx"),
+    FeatureUse("os/varstore", "os/varstore", "the UEFI variable store device (varstore)"),
 )
 
 _BY_PATH: dict[str, list[FeatureUse]] = {}
@@ -54,7 +55,8 @@ class FeatureUnsupported(Rule):
     Reports a feature the capabilities mark `supported='no'` under
     `<features>` when the domain uses it: `<gic>`, `<vmcoreinfo>`, `<genid>`,
     `<async-teardown enabled='yes'/>`, `<ps2>`, `<hyperv>`, SGX EPC memory
-    devices, and SEV, SEV-SNP, s390-pv or TDX launch security. A feature the
+    devices, SEV, SEV-SNP, s390-pv or TDX launch security, and an `<os>`
+    `<varstore>` when `<os><varstore>` says so. A feature the
     capabilities do not mention is unknown and not reported.
 
     ## Why is this bad?

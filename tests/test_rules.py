@@ -69,10 +69,10 @@ def test_unknown_subsystem_types_are_not_judged() -> None:
         ("<tpm model='tpm-spapr'><backend type='emulator' version='2.0'/></tpm>", "VL302"),
         ("<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>", None),
         ("<rng model='virtio'><backend model='egd' type='udp'/></rng>", None),
-        ("<filesystem type='mount'><driver type='virtiofs'/></filesystem>", None),
-        ("<channel type='spicevmc'/>", None),
+        ("<filesystem type='mount'><driver type='path'/></filesystem>", None),
+        ("<channel type='spicevmc'/><graphics type='spice'/>", None),
         ("<channel type='tcp'/>", None),
-        ("<redirdev bus='usb' type='spicevmc'/>", None),
+        ("<redirdev bus='usb' type='tcp'/>", None),
     ],
 )
 def test_device_table(device: str, code: str | None) -> None:
@@ -80,8 +80,8 @@ def test_device_table(device: str, code: str | None) -> None:
 
 
 def test_vcpu_limit_and_current() -> None:
-    assert codes(lint(domain(extra="<vcpu current='2'>289</vcpu>"), Q35_KVM)) == ["VL201"]
-    assert lint(domain(extra="<vcpu current='2'>288</vcpu>"), Q35_KVM) == []
+    assert codes(lint(domain(extra="<vcpu current='2'>289</vcpu>"), Q35_KVM)) == ["VL201", "VL805"]
+    assert lint(domain(extra="<vcpu current='2'>255</vcpu>"), Q35_KVM) == []
 
 
 def test_features_marked_unsupported() -> None:
@@ -129,5 +129,5 @@ def test_a_rule_that_raises_does_not_hide_the_others(monkeypatch) -> None:
 
     text = domain("<disk type='file'><target dev='hda'/></disk>", extra="<vcpu>999</vcpu>")
     result = Linter([DomainCaps.from_file(str(Q35_KVM))]).lint_document(Document(text))
-    assert codes(result.findings) == ["VL302"]
+    assert codes(result.findings) == ["VL805", "VL302"]
     assert result.internal_errors == [("VL201", "RuntimeError: boom")]

@@ -1,0 +1,63 @@
+"""Table-driven enum checks: one domain attribute constrained by one caps enum.
+
+Each row names where the value is in the domain (an attribute of the visited
+element or of one of its children), which caps block and enum constrain it,
+and how messages call it. Rules hold tables of rows and call ``check``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._support import value_problem
+
+#: (value, element to point at, its attribute or '' for the element, why libvirt picks it).
+Implied = tuple[str, etree._Element, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EnumBinding:
+    caps: str | Callable[[etree._Element], str | None]  # caps block key, or computed from the element
+    enum: str  # caps enum name
+    attribute: str  # domain attribute holding the value
+    label: str  # how messages name it
+    child: str | None = None  # sub-element holding the attribute, when not the visited element
+    applies: Callable[[etree._Element], bool] | None = None
+    #: libvirt's default when the attribute is absent, only where it is certain.
+    implied: Callable[[etree._Element], Implied | None] | None = None
+    #: Values this enum can ever list; others are valid by other means and not judged.
+    vocabulary: frozenset[str] | None = None
+    severity: Severity | None = None
+    #: When the whole block says supported='no': leave it to a rule about the block.
+    skip_unsupported_block: bool = True
+
+
+def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
+    """Problems for every row whose value the caps do not allow."""
+    for row in bindings:
+        if row.applies is not None and not row.applies(element):
+            continue
+        holder = element.find(row.child) if row.child else element
+        value = holder.get(row.attribute) if holder is not None else None
+        anchor, implied = (Anchor(holder, row.attribute) if holder is not None else None), None
+        if value is None:
+            guess = row.implied(element) if row.implied else None
+            if guess is None:
+                continue
+            value, anchored, attribute, implied = guess
+            anchor = Anchor(anchored, attribute or None)
+        if anchor is None or (row.vocabulary is not None and value not in row.vocabulary):
+            continue
+        key = row.caps(element) if callable(row.caps) else row.caps
+        if key is None:
+            continue
+        answer = ctx.caps.enum(key, row.enum)
+        if answer.unsupported and row.skip_unsupported_block:
+            continue
+        if answer.allows(value) is False:
+            yield value_problem(anchor, row.label, value, answer, ctx.caps, attribute=row.attribute,
+                                implied=implied, severity=row.severity)

@@ -1,0 +1,43 @@
+"""What the CPU rules share: the effective mode, the custom model and its standing in the caps."""
+
+from __future__ import annotations
+
+import difflib
+
+from lxml import etree
+
+from virtlint.linter.caps import CpuModel, DomainCaps
+
+
+def mode_of(cpu: etree._Element) -> str:
+    """libvirt's default mode is custom."""
+    return cpu.get("mode", "custom")
+
+
+def custom_model(cpu: etree._Element) -> tuple[etree._Element, str] | None:
+    """The `<model>` of a custom-mode CPU, with its name; None for other modes or no model."""
+    model = cpu.find("model")
+    name = (model.text or "").strip() if model is not None else ""
+    if mode_of(cpu) != "custom" or not name:
+        return None
+    return model, name
+
+
+def lookup(caps: DomainCaps, name: str) -> CpuModel | None:
+    """The caps' entry for a model name, or for the model whose canonical name it is."""
+    if name in caps.cpu_models:
+        return caps.cpu_models[name]
+    return next((m for m in caps.cpu_models.values() if m.canonical == name), None)
+
+
+def disabled_features(cpu: etree._Element) -> set[str]:
+    return {f.get("name", "") for f in cpu.iterchildren("feature") if f.get("policy") in ("disable", "forbid")}
+
+
+def closest_usable(caps: DomainCaps, name: str, vendor: str | None, limit: int = 3) -> list[str]:
+    """Usable models, those of the same vendor and with similar names first."""
+    usable = [m for m in caps.cpu_models.values() if m.usable == "yes"]
+    same_vendor = [m.name for m in usable if vendor and m.vendor == vendor]
+    pool = same_vendor or [m.name for m in usable]
+    similar = difflib.get_close_matches(name, pool, n=limit, cutoff=0.3)
+    return (similar + [m for m in pool if m not in similar])[:limit]

@@ -1,0 +1,96 @@
+"""VL604 cpu-model-unusable: a custom CPU model the host cannot run (`usable='no'`)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._cpu import closest_usable, custom_model, disabled_features, lookup
+from virtlint.rules._support import caps_label
+
+HARDWARE_ACCELERATED = ("kvm", "hvf")
+
+
+@register
+class CpuModelUnusable(Rule):
+    """
+    ## What it does
+    Reports a custom-mode CPU model that the capabilities mark
+    `usable='no'`. When the capabilities list the model's `<blockers>`
+    (libvirt 10.9 and later), the model counts as usable if the domain
+    disables every blocking feature (`<feature policy='disable' name='...'/>`).
+    It is an error with hardware acceleration (domain type `kvm`, `hvf`)
+    unless `check='none'`, and always with `check='full'`; with TCG, or KVM
+    and `check='none'`, QEMU drops the missing features and starts, so it is a
+    warning. `usable='unknown'` is not reported.
+
+    ## Why is this bad?
+    The domain fails at start: `the CPU is incompatible with host CPU: Host
+    CPU does not provide required features: ...`, or with `check='full'`
+    `guest CPU doesn't match specification: missing features: ...`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch>
+      <cpu><mode name='custom' supported='yes'><model usable='no' vendor='Intel'>Skylake-Server</model>
+        <blockers model='Skylake-Server'><feature name='pku'/></blockers>
+        <model usable='yes' vendor='Intel'>Cascadelake-Server</model></mode></cpu></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='custom'><model>Skylake-Server</model></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='custom'><model>Skylake-Server</model><feature policy='disable' name='pku'/></cpu></domain>
+    ```
+    """
+
+    code = "VL604"
+    name = "cpu-model-unusable"
+    severity = Severity.ERROR
+    summary = "The custom CPU model is marked usable='no' and its blocking features are not disabled."
+    elements = ("cpu",)
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = custom_model(element)
+        if found is None:
+            return
+        model_element, name = found
+        model = lookup(ctx.caps, name)
+        if model is None or model.usable != "no":
+            return
+        blockers = [f for f in model.blockers if f not in disabled_features(element)]
+        if model.blockers and not blockers:
+            return  # every blocking feature is disabled
+        check = element.get("check", "partial")
+        fatal = check == "full" or (ctx.domain_type in HARDWARE_ACCELERATED and check != "none")
+        alternatives = closest_usable(ctx.caps, name, model.vendor)
+        message = f"CPU model '{name}' is not usable on the host of these capabilities {caps_label(ctx.caps)}"
+        if blockers:
+            message += f"; blocking features: {', '.join(blockers)}"
+        if alternatives:
+            message += f"; usable models include: {', '.join(alternatives)}"
+        if not fatal:
+            message += " (QEMU will run it without the missing features)"
+        if blockers:
+            hint = "disable " + ", ".join(f"<feature policy='disable' name='{f}'/>" for f in blockers)
+        elif alternatives:
+            hint = f"use model '{alternatives[0]}', or mode='host-model'"
+        else:
+            hint = "use mode='host-model'"
+        yield Problem(
+            Anchor(model_element, text=True),
+            message,
+            hint=hint,
+            evidence=ctx.caps.evidence(model.element),
+            replacements=tuple(alternatives),
+            severity=None if fatal else Severity.WARNING,
+        )

@@ -1,0 +1,85 @@
+"""VL801 iothread-undefined: iothread references must name a defined IOThread."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+
+
+def defined_iothreads(root: etree._Element) -> set[int]:
+    """IOThread ids as libvirt assigns them: the listed ids, then the lowest free ids up to the count."""
+    ids = set()
+    for iothread in root.findall("iothreadids/iothread"):
+        try:
+            ids.add(int(iothread.get("id", "")))
+        except ValueError:
+            pass
+    try:
+        count = int((root.findtext("iothreads") or "0").strip())
+    except ValueError:
+        count = 0
+    candidate = 1
+    while len(ids) < count:
+        if candidate not in ids:
+            ids.add(candidate)
+        candidate += 1
+    return ids
+
+
+@register
+class IothreadUndefined(Rule):
+    """
+    ## What it does
+    Checks that the `iothread` of a disk's or controller's `<driver>` names
+    an IOThread of the domain: one listed in `<iothreadids>`, or one of the
+    ids libvirt assigns up to the `<iothreads>` count.
+
+    ## Why is this bad?
+    libvirt refuses the domain: `Disk iothread '2' not defined in iothreadid`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><iothreads>1</iothreads><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><driver name='qemu' iothread='2'/><target dev='vda' bus='virtio'/></disk></devices>
+    </domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><iothreads>2</iothreads><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><driver name='qemu' iothread='2'/><target dev='vda' bus='virtio'/></disk></devices>
+    </domain>
+    ```
+    """
+
+    code = "VL801"
+    name = "iothread-undefined"
+    severity = Severity.ERROR
+    summary = "A disk or controller uses an IOThread id the domain does not define."
+    elements = ("devices/disk/driver", "devices/controller/driver")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        value = element.get("iothread")
+        if value is None:
+            return
+        try:
+            wanted = int(value)
+        except ValueError:
+            return
+        defined = defined_iothreads(ctx.root)
+        if wanted not in defined:
+            what = "Disk" if element.getparent().tag == "disk" else "Controller"
+            listed = ", ".join(str(i) for i in sorted(defined)) or "none"
+            yield Problem(Anchor(element, "iothread"),
+                          f"{what} iothread '{wanted}' is not defined (defined IOThreads: {listed})",
+                          hint=f"add <iothreadids><iothread id='{wanted}'/></iothreadids> or raise <iothreads>")

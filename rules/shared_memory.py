@@ -1,0 +1,93 @@
+"""VL204 shared-memory: virtiofs and vhost-user devices need shared guest memory."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+
+MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+FILE_BACKING = "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>"
+
+
+def memory_is_shared(root: etree._Element) -> bool:
+    """Shared globally (no NUMA cells), or every NUMA cell shared, a cell inheriting the global mode."""
+    access = root.find("memoryBacking/access")
+    global_mode = access.get("mode") if access is not None else None
+    cells = root.findall("cpu/numa/cell")
+    if not cells:
+        return global_mode == "shared"
+    return all(cell.get("memAccess", global_mode) == "shared" for cell in cells)
+
+
+def vhost_user_anchor(device: etree._Element) -> tuple[Anchor, str] | None:
+    """The attribute that makes a device vhost-user, and how libvirt names it."""
+    if device.tag == "filesystem":
+        driver = device.find("driver")
+        if driver is not None and driver.get("type") == "virtiofs":
+            return Anchor(driver, "type"), "virtiofs"
+    elif device.tag == "disk" and device.get("type") == "vhostuser":
+        return Anchor(device, "type"), "vhostuser"
+    return None
+
+
+def shared_backing(ctx: Context) -> str:
+    """The memory backing to propose: memfd where the caps list it, else a shared file."""
+    return MEMFD_BACKING if ctx.caps.enum("memoryBacking", "sourceType").allows("memfd") else FILE_BACKING
+
+
+@register
+class SharedMemory(Rule):
+    """
+    ## What it does
+    A `virtiofs` filesystem and a vhost-user disk need the
+    guest memory shared with the host process: `<memoryBacking><access
+    mode='shared'/>`, or every NUMA cell with `memAccess='shared'` (a cell
+    without `memAccess` inherits the global mode). The hint proposes memfd
+    backing (`<source type='memfd'/><access mode='shared'/>`) when the
+    capabilities list `memfd` in `sourceType`, and a shared file otherwise.
+    (libvirt accepts vhost-user network interfaces without shared memory.)
+
+    ## Why is this bad?
+    libvirt refuses the domain: `'virtiofs' requires shared memory`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch>
+      <memoryBacking supported='yes'><enum name='sourceType'><value>file</value><value>anonymous</value>
+        <value>memfd</value></enum></memoryBacking></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><filesystem type='mount'><driver type='virtiofs'/><source dir='/srv'/><target dir='srv'/></filesystem>
+      </devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><filesystem type='mount'><driver type='virtiofs'/><source dir='/srv'/><target dir='srv'/></filesystem>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL204"
+    name = "shared-memory"
+    severity = Severity.ERROR
+    summary = "A virtiofs filesystem or vhost-user disk without shared guest memory."
+    elements = ("devices/filesystem", "devices/disk")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = vhost_user_anchor(element)
+        if found is None or memory_is_shared(ctx.root):
+            return
+        anchor, what = found
+        yield Problem(anchor, f"'{what}' requires shared memory: the guest memory is not shared",
+                      hint=f"add {shared_backing(ctx)}")

@@ -1,0 +1,57 @@
+"""VL807 spice-chardev: spicevmc and spiceport character devices need SPICE graphics."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+
+SPICE_CHARDEVS = ("spicevmc", "spiceport")
+
+
+@register
+class SpiceChardev(Rule):
+    """
+    ## What it does
+    A character device of type `spicevmc` or `spiceport` (a channel, serial,
+    console or USB redirection) needs `<graphics type='spice'>`.
+
+    ## Why is this bad?
+    libvirt refuses the domain: `chardev 'spicevmc' not supported without
+    spice graphics`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+        <graphics type='vnc'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+        <graphics type='spice'/></devices></domain>
+    ```
+    """
+
+    code = "VL807"
+    name = "spice-chardev"
+    severity = Severity.ERROR
+    summary = "A spicevmc or spiceport character device without SPICE graphics."
+    elements = ("devices/channel", "devices/serial", "devices/console", "devices/redirdev", "devices/parallel")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        kind = element.get("type")
+        if kind in SPICE_CHARDEVS and ctx.root.find("devices/graphics[@type='spice']") is None:
+            yield Problem(Anchor(element, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
+                          hint="add <graphics type='spice'/>, or remove this device")

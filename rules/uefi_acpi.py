@@ -1,0 +1,65 @@
+"""VL506 uefi-acpi: UEFI needs ACPI on x86; ACPI needs UEFI on aarch64."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+
+X86 = ("x86_64", "i686")
+
+
+def uses_uefi(os_element: etree._Element) -> bool:
+    loader = os_element.find("loader")
+    return os_element.get("firmware") == "efi" or (loader is not None and loader.get("type") == "pflash")
+
+
+@register
+class UefiAcpi(Rule):
+    """
+    ## What it does
+    On x86, UEFI firmware (`os/@firmware='efi'` or a `pflash` loader) needs
+    `<features><acpi/></features>`. On aarch64 it is the other way round:
+    `<acpi/>` needs UEFI.
+
+    ## Why is this bad?
+    libvirt refuses the domain at define time: `UEFI requires ACPI on this
+    architecture`, or `ACPI requires UEFI on this architecture`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/></features></domain>
+    ```
+    """
+
+    code = "VL506"
+    name = "uefi-acpi"
+    severity = Severity.ERROR
+    summary = "UEFI without ACPI on x86, or ACPI without UEFI on aarch64."
+    elements = ("os",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        acpi = ctx.root.find("features/acpi")
+        uefi = uses_uefi(element)
+        if ctx.arch in X86 and uefi and acpi is None:
+            anchor = Anchor(element, "firmware") if element.get("firmware") else Anchor(element.find("loader"), "type")
+            yield Problem(anchor, "UEFI requires ACPI on this architecture: add <acpi/> to <features>",
+                          hint="add <acpi/> to <features>")
+        elif ctx.arch == "aarch64" and acpi is not None and not uefi:
+            yield Problem(Anchor(acpi), "ACPI requires UEFI on aarch64: set <os firmware='efi'> or remove <acpi/>",
+                          hint="add firmware='efi' to <os>")

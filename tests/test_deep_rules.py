@@ -1,0 +1,127 @@
+"""Deep rules: the cases their documentation examples do not cover."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import AARCH64_TCG, Q35_KVM, Q35_TCG, codes, lint
+from virtlint.linter.model import Severity
+
+CPU_CAPS = """<domainCapabilities><domain>{d}</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch>
+  <cpu><mode name='custom' supported='yes'>
+    <model usable='no' vendor='Intel' canonical='Skylake-Server-v1'>Skylake-Server</model>
+    <blockers model='Skylake-Server'><feature name='pku'/><feature name='avx512f'/></blockers>
+    <model usable='no' vendor='Intel'>Haswell</model>
+    <model usable='unknown' vendor='Intel'>Broadwell</model>
+    <model usable='yes' vendor='Intel'>Cascadelake-Server</model>
+    <model usable='yes' vendor='AMD'>EPYC</model>
+  </mode></cpu></domainCapabilities>"""
+
+
+def cpu_domain(dtype: str, cpu: str) -> str:
+    return f"<domain type='{dtype}'><os><type arch='x86_64' machine='q35'>hvm</type></os>{cpu}</domain>"
+
+
+@pytest.mark.parametrize(
+    ("dtype", "check", "severity"),
+    [("kvm", None, Severity.ERROR), ("kvm", "partial", Severity.ERROR), ("kvm", "none", Severity.WARNING),
+     ("kvm", "full", Severity.ERROR), ("qemu", None, Severity.WARNING), ("qemu", "full", Severity.ERROR),
+     ("hvf", None, Severity.ERROR)],
+)
+def test_unusable_model_severity_follows_acceleration_and_check(dtype: str, check: str | None,
+                                                                severity: Severity) -> None:
+    attr = f" check='{check}'" if check else ""
+    (finding,) = lint(cpu_domain(dtype, f"<cpu mode='custom'{attr}><model>Haswell</model></cpu>"),
+                      CPU_CAPS.format(d=dtype))
+    assert (finding.code, finding.severity) == ("VL604", severity)
+    assert "usable models include: Cascadelake-Server" in finding.message
+
+
+def test_blockers_are_named_and_disabling_them_all_makes_the_model_usable() -> None:
+    caps = CPU_CAPS.format(d="kvm")
+    (partial,) = lint(cpu_domain("kvm", "<cpu><model>Skylake-Server</model><feature policy='disable' name='pku'/></cpu>"), caps)
+    assert "blocking features: avx512f" in partial.message
+    assert partial.hint == "disable <feature policy='disable' name='avx512f'/>"
+    both = "<cpu><model>Skylake-Server</model><feature policy='disable' name='pku'/>" \
+           "<feature policy='forbid' name='avx512f'/></cpu>"
+    assert lint(cpu_domain("kvm", both), caps) == []
+
+
+def test_unknown_usability_and_canonical_names() -> None:
+    caps = CPU_CAPS.format(d="kvm")
+    assert lint(cpu_domain("kvm", "<cpu><model>Broadwell</model></cpu>"), caps) == []
+    assert lint(cpu_domain("kvm", "<cpu><model>Cascadelake-Server</model></cpu>"), caps) == []
+    assert codes(lint(cpu_domain("kvm", "<cpu><model>Skylake-Server-v1</model></cpu>"), caps)) == ["VL604"]
+    assert codes(lint(cpu_domain("kvm", "<cpu><model>Foobar</model></cpu>"), caps)) == ["VL603"]
+    assert lint(cpu_domain("kvm", "<cpu mode='host-model'><model>Foobar</model></cpu>"), caps) == []
+
+
+def test_cpu_modes_on_real_tcg_caps() -> None:
+    passthrough = cpu_domain("qemu", "<cpu mode='host-passthrough'/>")
+    (finding,) = lint(passthrough, Q35_TCG)
+    assert finding.code == "VL601" and finding.replacements[0] == "maximum"
+    assert lint(cpu_domain("qemu", "<cpu mode='maximum'/>"), Q35_TCG) == []
+    assert lint(cpu_domain("kvm", "<cpu mode='host-passthrough' migratable='on'/>"), Q35_KVM) == []
+
+
+SEV_CAPS = """<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch>
+  <features><sev supported='yes'><cbitpos>51</cbitpos><{rpb}>1</{rpb}><maxGuests>15</maxGuests>
+    <maxESGuests>{es}</maxESGuests></sev></features></domainCapabilities>"""
+
+
+@pytest.mark.parametrize("spelling", ["reducedPhysBits", "reduced-phys-bits"])
+def test_sev_parameters_accept_both_spellings(spelling: str) -> None:
+    caps = SEV_CAPS.format(rpb=spelling, es=0)
+    domain = cpu_domain("kvm", f"<launchSecurity type='sev'><cbitpos>51</cbitpos><{spelling}>2</{spelling}>"
+                               "<policy>0x0007</policy></launchSecurity>")
+    findings = lint(domain, caps)
+    assert [f.message.split()[1] for f in findings] == ["reducedPhysBits", "policy"]
+    assert findings[0].replacements == ("1",)
+
+
+def test_virtiofs_with_numa_cells() -> None:
+    fs = "<devices><filesystem type='mount'><driver type='virtiofs'/><source dir='/x'/><target dir='x'/></filesystem></devices>"
+    numa = ("<cpu><numa><cell id='0' cpus='0' memory='1024' memAccess='shared'/>"
+            "<cell id='1' cpus='1' memory='1024'{second}/></numa></cpu>")
+    shared = cpu_domain("kvm", numa.format(second=" memAccess='shared'") + fs)
+    assert lint(shared, Q35_KVM) == []
+    one_private = cpu_domain("kvm", numa.format(second="") + fs)
+    (finding,) = lint(one_private, Q35_KVM)
+    assert finding.code == "VL204"
+    assert finding.hint == "add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+
+
+def test_iothreadids_fill_up_to_the_count() -> None:
+    disk = "<devices><disk type='file'><driver iothread='{n}'/><target dev='vda' bus='virtio'/></disk></devices>"
+    ids = "<iothreads>3</iothreads><iothreadids><iothread id='5'/></iothreadids>"
+    assert lint(cpu_domain("kvm", ids + disk.format(n=2)), Q35_KVM) == []
+    assert codes(lint(cpu_domain("kvm", ids + disk.format(n=3)), Q35_KVM)) == ["VL801"]
+
+
+def test_uefi_acpi_by_architecture() -> None:
+    aarch64 = "<domain type='qemu'><os{fw}><type arch='aarch64' machine='virt'>hvm</type></os>{acpi}</domain>"
+    assert lint(aarch64.format(fw=" firmware='efi'", acpi=""), AARCH64_TCG) == []
+    assert codes(lint(aarch64.format(fw="", acpi="<features><acpi/></features>"), AARCH64_TCG)) == ["VL506"]
+
+
+def test_secure_boot_on_i440fx_and_smm_off() -> None:
+    loader = "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>"
+    pc = f"<domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type>{loader}</os>" \
+         "<features><acpi/><smm state='on'/></features></domain>"
+    assert "VL505" in codes(lint(pc, Q35_KVM, select=("VL505",)))
+    autoselect = "<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>" \
+                 "<firmware><feature enabled='yes' name='secure-boot'/></firmware></os>" \
+                 "<features><acpi/><smm state='off'/></features></domain>"
+    (finding,) = lint(autoselect, Q35_KVM)
+    assert finding.code == "VL505" and finding.replacements == ("on",)
+
+
+def test_firmware_features_on_caps_without_firmware_features_use_the_loader_secure_enum() -> None:
+    domain = "<domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>" \
+             "<firmware><feature enabled='yes' name='secure-boot'/></firmware></os><features><acpi/></features></domain>"
+    assert lint(domain, Q35_KVM) == []  # the real caps list secure yes
+
+
+def test_spice_chardev_counts_only_spice_graphics() -> None:
+    vnc = "<devices><redirdev bus='usb' type='spicevmc'/><graphics type='vnc'/></devices>"
+    assert codes(lint(cpu_domain("kvm", vnc), Q35_KVM)) == ["VL807"]
