@@ -1,0 +1,92 @@
+"""Ask a running libvirt for its verdict on a domain XML: define, then start paused and destroy.
+
+Uses `virsh` (libvirt-clients) so it needs no Python bindings in the test venv.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+URI = "qemu:///system"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    accepted: bool
+    phase: str  # 'define' | 'start' | '' when accepted
+    message: str
+
+    def __str__(self) -> str:
+        return "ACCEPT" if self.accepted else f"REJECT [{self.phase}] {self.message}"
+
+
+def _virsh(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["virsh", "-q", "-c", URI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+@cache
+def available() -> bool:
+    if shutil.which("virsh") is None:
+        return False
+    try:
+        return _virsh("version", timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@cache
+def versions() -> str:
+    out = _virsh("version").stdout
+    library = re.search(r"Using library: libvirt (\S+)", out)
+    hypervisor = re.search(r"Running hypervisor: QEMU (\S+)", out)
+    return f"libvirt {library.group(1) if library else '?'}, QEMU {hypervisor.group(1) if hypervisor else '?'}"
+
+
+@cache
+def domcapabilities(virttype: str, arch: str, machine: str) -> str:
+    result = _virsh("domcapabilities", "--virttype", virttype, "--arch", arch, "--machine", machine)
+    if result.returncode != 0:
+        raise RuntimeError(f"virsh domcapabilities {virttype} {arch} {machine}: {result.stderr.strip()}")
+    return result.stdout
+
+
+@cache
+def kvm_usable() -> bool:
+    return _virsh("domcapabilities", "--virttype", "kvm", "--arch", "x86_64", "--machine", "q35").returncode == 0
+
+
+def _error(result: subprocess.CompletedProcess[str]) -> str:
+    text = " ".join(result.stderr.split())
+    text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+Z ", "", text)  # QEMU's timestamps: keep the table stable
+    return re.sub(r"^error: (Failed to \w+ domain \S+ )?(error: )?", "", text)
+
+
+def verdict(domain_xml: str) -> Verdict:
+    """Define the domain under a unique name, start it paused, destroy and undefine it."""
+    name = f"virtlint-oracle-{uuid.uuid4().hex[:12]}"
+    xml = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", domain_xml, count=1)
+    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as handle:
+        handle.write(xml)
+    path = Path(handle.name)
+    try:
+        defined = _virsh("define", str(path))
+        if defined.returncode != 0:
+            return Verdict(False, "define", _error(defined))
+        try:
+            started = _virsh("start", "--paused", name, timeout=90)
+            if started.returncode != 0:
+                return Verdict(False, "start", _error(started))
+            _virsh("destroy", name)
+            return Verdict(True, "", "")
+        finally:
+            if _virsh("undefine", "--nvram", name).returncode != 0:
+                _virsh("undefine", name)
+    finally:
+        path.unlink(missing_ok=True)
