@@ -85,6 +85,7 @@ class _Tag:
     name_end: int
     end: int  # one past '>'
     attrs: dict[str, tuple[int, int]]
+    close: int = -1  # offset of '</' of the end tag; for an empty-element tag, of '/>'
 
 
 def decode(data: bytes) -> str:
@@ -185,17 +186,25 @@ class Document:
         if self._tags is not None:
             return self._tags
         tags: list[_Tag] = []
+        open_tags: list[_Tag] = []
         text = self.text
         for match in _MARKUP.finditer(text):
             name = match.group("name")
             if name is None:
+                if text.startswith("</", match.start()) and open_tags:
+                    open_tags.pop().close = match.start()
                 continue
             attrs: dict[str, tuple[int, int]] = {}
             base = match.start("attrs")
             for attr in _ATTR.finditer(match.group("attrs")):
                 group = 2 if attr.group(2) is not None else 3
                 attrs[attr.group(1)] = (base + attr.start(group), base + attr.end(group))
-            tags.append(_Tag(match.start(), match.start() + 1 + len(name), match.end(), attrs))
+            tag = _Tag(match.start(), match.start() + 1 + len(name), match.end(), attrs)
+            tags.append(tag)
+            if text[match.end() - 2] == "/":
+                tag.close = match.end() - 2
+            else:
+                open_tags.append(tag)
         elements = list(self.elements())
         # The scan and lxml agree on well-formed input without a DOCTYPE; if they
         # ever disagree, positions degrade to lxml's line numbers, never wrongly.
@@ -206,6 +215,28 @@ class Document:
         """The whole start tag, from '<' to '>'."""
         tag = self._scan().get(element)
         return Span(tag.start, tag.end) if tag else self._line_span(element)
+
+    def content_end(self, element: etree._Element) -> int | None:
+        """Where a new last child goes: the offset of the end tag, or of '/>' of an empty-element tag."""
+        tag = self._scan().get(element)
+        return tag.close if tag and tag.close >= 0 else None
+
+    def is_empty_tag(self, element: etree._Element) -> bool:
+        tag = self._scan().get(element)
+        return bool(tag) and self.text[tag.end - 2] == "/"
+
+    def indentation(self, element: etree._Element) -> str:
+        """The whitespace before the element's start tag on its line."""
+        span = self.tag_span(element)
+        if span is None:
+            return ""
+        line_start = self._starts()[self.position(span.start).line]
+        prefix = self.text[line_start:span.start]
+        return prefix if not prefix.strip() else ""
+
+    def newline(self) -> str:
+        """The document's line break, for inserted text."""
+        return "\r\n" if "\r\n" in self.text else "\n"
 
     def name_span(self, element: etree._Element) -> Span | None:
         """The element's name in its start tag."""

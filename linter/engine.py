@@ -15,6 +15,7 @@ from lxml import etree
 
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
+from virtlint.linter.fixes import Fix, ResolvedFix, SetAttribute, SetText, resolve
 from virtlint.linter.machines import MachineFit, machine_fit, same_family
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 
@@ -184,7 +185,7 @@ class Linter:
             message=problem.message,
             hint=problem.hint,
             evidence=problem.evidence,
-            replacements=problem.replacements,
+            fixes=_fixes(document, problem),
             offsets=(span.start, span.end) if span else None,
         )
 
@@ -214,6 +215,18 @@ def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: 
     if machine and caps.machine:
         return machine_fit(machine, caps.machine) in (MachineFit.SAME, MachineFit.OLDER)
     return True
+
+
+def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
+    """The problem's replacement values as fixes of its anchor, then its other fixes."""
+    anchor, fixes = problem.anchor, []
+    for value in problem.replacements:
+        if anchor.attribute is not None:
+            fixes.append(Fix(f"Set {anchor.attribute}='{value}'", (SetAttribute(anchor.element, anchor.attribute, value),)))
+        elif anchor.text:
+            fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
+    resolved = (resolve(document, fix) for fix in [*fixes, *problem.fixes])
+    return tuple(fix for fix in resolved if fix is not None)
 
 
 def _resolve(document: Document, anchor: Anchor) -> Span | None:

@@ -15,6 +15,7 @@ from lxml import etree
 
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
+from virtlint.linter.fixes import Fix, ResolvedFix
 
 DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
 
@@ -46,9 +47,11 @@ class Problem:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    #: Values that could replace the anchored value, best first (quick fixes).
+    #: Values that could replace the anchored value, best first (each becomes a fix).
     replacements: tuple[str, ...] = ()
     severity: Severity | None = None  # None: the rule's default
+    #: Other changes that would fix it, best first.
+    fixes: tuple[Fix, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +65,9 @@ class Finding:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    replacements: tuple[str, ...] = ()
-    #: Offsets into the document text, for edits (None for file-level findings).
+    #: Quick fixes, best first; `--fix` applies the first.
+    fixes: tuple[ResolvedFix, ...] = ()
+    #: Offsets into the document text (None for file-level findings).
     offsets: tuple[int, int] | None = None
 
     @property

@@ -12,8 +12,9 @@ from typing import Callable, Iterator
 
 from lxml import etree
 
+from virtlint.linter.fixes import Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.rules._support import value_problem
+from virtlint.rules._support import ranked, value_problem
 
 #: (value, element to point at, its attribute or '' for the element, why libvirt picks it).
 Implied = tuple[str, etree._Element, str, str]
@@ -59,5 +60,9 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
         if answer.unsupported and row.skip_unsupported_block:
             continue
         if answer.allows(value) is False:
-            yield value_problem(anchor, row.label, value, answer, ctx.caps, attribute=row.attribute,
-                                implied=implied, severity=row.severity)
+            problem = value_problem(anchor, row.label, value, answer, ctx.caps, attribute=row.attribute,
+                                    implied=implied, severity=row.severity)
+            if implied and holder is not None:  # the value is libvirt's default: set another one
+                problem.fixes = tuple(Fix(f"Set {row.attribute}='{v}'", (SetAttribute(holder, row.attribute, v),))
+                                      for v in ranked(value, answer.values))
+            yield problem

@@ -7,6 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.fixes import AppendChild, Fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import closest_usable, custom_model, disabled_features, lookup
 from virtlint.rules._support import caps_label
@@ -86,6 +87,8 @@ class CpuModelUnusable(Rule):
             hint = f"use model '{alternatives[0]}', or mode='host-model'"
         else:
             hint = "use mode='host-model'"
+        disable = (AppendChild(element, tuple(f"<feature policy='disable' name='{f}'/>" for f in blockers),
+                               after=model_element),)
         yield Problem(
             Anchor(model_element, text=True),
             message,
@@ -93,4 +96,5 @@ class CpuModelUnusable(Rule):
             evidence=ctx.caps.evidence(model.element),
             replacements=tuple(alternatives),
             severity=None if fatal else Severity.WARNING,
+            fixes=(Fix(f"Disable the blocking features: {', '.join(blockers)}", disable),) if blockers else (),
         )

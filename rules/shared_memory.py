@@ -7,6 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.fixes import AppendChild, Change, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
 MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
@@ -37,6 +38,27 @@ def vhost_user_anchor(device: etree._Element) -> tuple[Anchor, str] | None:
 def shared_backing(ctx: Context) -> str:
     """The memory backing to propose: memfd where the caps list it, else a shared file."""
     return MEMFD_BACKING if ctx.caps.enum("memoryBacking", "sourceType").allows("memfd") else FILE_BACKING
+
+
+def share_memory(root: etree._Element, backing: str) -> Fix | None:
+    """Make the guest memory shared, touching the existing <memoryBacking> as little as possible."""
+    changes: list[Change] = []
+    cells = root.findall("cpu/numa/cell")
+    if cells:
+        changes = [SetAttribute(cell, "memAccess", "shared") for cell in cells if cell.get("memAccess") != "shared"]
+        return Fix("Share the memory of every NUMA cell", tuple(changes))
+    existing = root.find("memoryBacking")
+    if existing is None:
+        after = root.find("currentMemory")
+        after = after if after is not None else root.find("memory")
+        return Fix(f"Add {backing}", (AppendChild(root, (backing,), after=after),))
+    access = existing.find("access")
+    if access is not None:
+        return Fix("Set access mode='shared'", (SetAttribute(access, "mode", "shared"),))
+    children = ("<access mode='shared'/>",)
+    if existing.find("source") is None and "memfd" in backing:
+        children = ("<source type='memfd'/>", *children)
+    return Fix("Add shared memory access to <memoryBacking>", (AppendChild(existing, children),))
 
 
 @register
@@ -89,5 +111,7 @@ class SharedMemory(Rule):
         if found is None or memory_is_shared(ctx.root):
             return
         anchor, what = found
+        backing = shared_backing(ctx)
+        fix = share_memory(ctx.root, backing)
         yield Problem(anchor, f"'{what}' requires shared memory: the guest memory is not shared",
-                      hint=f"add {shared_backing(ctx)}")
+                      hint=f"add {backing}", fixes=(fix,) if fix else ())

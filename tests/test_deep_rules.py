@@ -59,7 +59,7 @@ def test_unknown_usability_and_canonical_names() -> None:
 def test_cpu_modes_on_real_tcg_caps() -> None:
     passthrough = cpu_domain("qemu", "<cpu mode='host-passthrough'/>")
     (finding,) = lint(passthrough, Q35_TCG)
-    assert finding.code == "VL601" and finding.replacements[0] == "maximum"
+    assert finding.code == "VL601" and finding.fixes[0].title == "Set mode='maximum'"
     assert lint(cpu_domain("qemu", "<cpu mode='maximum'/>"), Q35_TCG) == []
     assert lint(cpu_domain("kvm", "<cpu mode='host-passthrough' migratable='on'/>"), Q35_KVM) == []
 
@@ -76,7 +76,7 @@ def test_sev_parameters_accept_both_spellings(spelling: str) -> None:
                                "<policy>0x0007</policy></launchSecurity>")
     findings = lint(domain, caps)
     assert [f.message.split()[1] for f in findings] == ["reducedPhysBits", "policy"]
-    assert findings[0].replacements == ("1",)
+    assert [f.title for f in findings[0].fixes] == ["Replace with '1'"]
 
 
 def test_virtiofs_with_numa_cells() -> None:
@@ -113,7 +113,7 @@ def test_secure_boot_on_i440fx_and_smm_off() -> None:
                  "<firmware><feature enabled='yes' name='secure-boot'/></firmware></os>" \
                  "<features><acpi/><smm state='off'/></features></domain>"
     (finding,) = lint(autoselect, Q35_KVM)
-    assert finding.code == "VL505" and finding.replacements == ("on",)
+    assert finding.code == "VL505" and [f.title for f in finding.fixes] == ["Set state='on'"]
 
 
 def test_firmware_features_on_caps_without_firmware_features_use_the_loader_secure_enum() -> None:

@@ -21,7 +21,7 @@ def test_ide_on_q35_points_at_the_value_with_crlf_and_a_multi_line_tag() -> None
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (4, 16, 4, 19)
     assert finding.message == ("disk bus 'ide' is not supported by these capabilities (pc-q35-7.2, qemu); "
                                "supported: fdc, scsi, virtio, usb, sata")
-    assert finding.replacements[0] == "sata"
+    assert finding.fixes[0].title == "Set bus='sata'"
     assert finding.evidence is not None and finding.evidence.label == "<enum name='bus'>"
 
 

@@ -1,0 +1,157 @@
+"""Fixes: what a rule proposes to change, resolved into text edits of the document.
+
+Rules describe changes against the tree (set an attribute, set an element's
+text, add a child); ``resolve`` turns them into edits of the exact bytes
+involved, keeping the rest of the file, its quoting and indentation, as it
+was. The language server offers each fix as a quick fix; `virtlint check
+--fix` applies the first fix of each finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from lxml import etree
+
+from virtlint.linter.document import Document
+
+
+@dataclass(frozen=True, slots=True)
+class SetAttribute:
+    element: etree._Element
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetText:
+    element: etree._Element
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AppendChild:
+    """Add elements (XML snippets, one line each) as the last children of ``parent``,
+    or right after its child ``after``."""
+
+    parent: etree._Element
+    children: tuple[str, ...]
+    after: etree._Element | None = None
+
+
+Change = SetAttribute | SetText | AppendChild
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedFix:
+    title: str
+    edits: tuple[TextEdit, ...]
+
+
+def resolve(document: Document, fix: Fix) -> ResolvedFix | None:
+    """The fix as text edits, or None when a change cannot be placed exactly."""
+    edits = []
+    for change in fix.changes:
+        edit = _edit(document, change)
+        if edit is None:
+            return None
+        edits.append(edit)
+    return ResolvedFix(fix.title, tuple(edits))
+
+
+def _edit(document: Document, change: Change) -> TextEdit | None:
+    text = document.text
+    if isinstance(change, SetAttribute):
+        span = document.attr_span(change.element, change.name)
+        if span is not None:
+            return TextEdit(span.start, span.end, _escape(change.value, text[span.start - 1]))
+        tag = document.tag_span(change.element)
+        if tag is None:
+            return None
+        at = tag.end - (2 if document.is_empty_tag(change.element) else 1)
+        while at > tag.start and text[at - 1] in " \t\r\n":
+            at -= 1
+        return TextEdit(at, at, f" {change.name}='{_escape(change.value, chr(39))}'")
+    if isinstance(change, SetText):
+        span = document.text_span(change.element)
+        if span is not None:
+            return TextEdit(span.start, span.end, _escape(change.text, ""))
+        end = document.content_end(change.element)
+        if end is None or document.is_empty_tag(change.element):
+            return None
+        return TextEdit(end, end, _escape(change.text, ""))
+    return _append(document, change)
+
+
+def _append(document: Document, change: AppendChild) -> TextEdit | None:
+    text, newline = document.text, document.newline()
+    indent = document.indentation(change.parent)
+    child_indent = indent + "  "
+    if change.after is not None:
+        end = _element_end(document, change.after)
+        if end is None:
+            return None
+        sibling_indent = document.indentation(change.after)
+        if not _on_own_line(text, document.tag_span(change.after).start):
+            return TextEdit(end, end, "".join(change.children))
+        return TextEdit(end, end, "".join(f"{newline}{sibling_indent}{xml}" for xml in change.children))
+    close = document.content_end(change.parent)
+    if close is None:
+        return None
+    block = f"{newline}{child_indent}".join(change.children)
+    if document.is_empty_tag(change.parent):
+        name = change.parent.tag
+        return TextEdit(close, close + 2, f">{newline}{child_indent}{block}{newline}{indent}</{name}>")
+    if _on_own_line(text, close):
+        return TextEdit(close, close, f"  {block}{newline}{indent}")
+    return TextEdit(close, close, "".join(change.children))
+
+
+def _on_own_line(text: str, offset: int) -> bool:
+    """Only whitespace precedes the offset on its line (and it is not the first line)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return line_start > 0 and text[line_start:offset].strip() == ""
+
+
+def _element_end(document: Document, element: etree._Element) -> int | None:
+    close = document.content_end(element)
+    if close is None:
+        return None
+    return close + 2 if document.is_empty_tag(element) else document.text.index(">", close) + 1
+
+
+def _escape(value: str, quote: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;")
+    if quote == "'":
+        value = value.replace("'", "&apos;")
+    elif quote == '"':
+        value = value.replace('"', "&quot;")
+    return value
+
+
+def apply(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits (an edit overlapping an earlier-accepted one is dropped)."""
+    accepted: list[TextEdit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if accepted and edit.start < accepted[-1].end:
+            continue
+        if accepted and edit.start == accepted[-1].end == accepted[-1].start == edit.end:
+            continue  # two insertions at one point: keep the first
+        accepted.append(edit)
+    for edit in reversed(accepted):
+        text = text[:edit.start] + edit.text + text[edit.end:]
+    return text
