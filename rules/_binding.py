@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
 from virtlint.linter.fixes import Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._support import ranked, value_problem
@@ -66,3 +67,22 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
                 problem.fixes = tuple(Fix(f"Set {row.attribute}='{v}'", (SetAttribute(holder, row.attribute, v),))
                                       for v in ranked(value, answer.values))
             yield problem
+
+
+def publish(path: str, rows: tuple[EnumBinding, ...]) -> tuple[EnumBinding, ...]:
+    """Tell hovers and completions what the rows constrain (``path``: the visited element)."""
+    for row in rows:
+        holder_path = f"{path}/{row.child}" if row.child else path
+        vocabulary.publish(holder_path, row.attribute, row.label, _reader(row))
+    return rows
+
+
+def _reader(row: EnumBinding) -> vocabulary.Reader:
+    def read(caps, holder: etree._Element) -> vocabulary.Allowed | None:
+        visited = holder.getparent() if row.child else holder
+        if visited is None or (row.applies is not None and not row.applies(visited)):
+            return None
+        key = row.caps(visited) if callable(row.caps) else row.caps
+        return vocabulary.from_answer(caps.enum(key, row.enum)) if key else None
+
+    return read

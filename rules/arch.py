@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
@@ -57,3 +58,6 @@ class Arch(Rule):
                 evidence=ctx.caps.evidence(ctx.caps.document.root.find("arch")),
                 replacements=(offered,),
             )
+
+
+vocabulary.publish("os/type", "arch", "arch", lambda caps, element: vocabulary.single(caps.arch))

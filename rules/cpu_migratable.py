@@ -11,12 +11,12 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
-BINDINGS = (
+BINDINGS = binding.publish("cpu", (
     EnumBinding("cpu/mode/host-passthrough", "hostPassthroughMigratable", "migratable",
                 "host-passthrough migratable", applies=lambda cpu: cpu.get("mode") == "host-passthrough"),
     EnumBinding("cpu/mode/maximum", "maximumMigratable", "migratable", "maximum migratable",
                 applies=lambda cpu: cpu.get("mode") == "maximum"),
-)
+))
 
 
 @register

@@ -6,6 +6,8 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
+from virtlint.linter.caps import Availability, EnumAnswer
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import mode_of
@@ -67,3 +69,18 @@ class CpuMode(Rule):
             evidence=answer.evidence,
             replacements=offered if element.get("mode") else (),
         )
+
+
+def _modes(caps, element: etree._Element) -> vocabulary.Allowed | None:
+    answers = {mode: caps.support(f"cpu/mode/{mode}") for mode in MODES}
+    if all(a.availability is Availability.UNKNOWN for a in answers.values()):
+        return vocabulary.Allowed(answers["custom"], ())
+    offered = tuple(mode for mode, a in answers.items() if a.availability is Availability.LISTED)
+    choices = tuple(vocabulary.Choice(mode, None if mode in offered else "supported='no'", mode in offered)
+                    for mode in MODES if answers[mode].availability is not Availability.UNKNOWN)
+    block = caps.block("cpu")
+    evidence = caps.evidence(block.element) if block else None
+    return vocabulary.Allowed(EnumAnswer(Availability.LISTED, offered, evidence), choices)
+
+
+vocabulary.publish("cpu", "mode", "CPU mode", _modes)

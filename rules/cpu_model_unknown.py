@@ -6,6 +6,8 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
+from virtlint.linter.caps import UNKNOWN, Availability, EnumAnswer
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import closest_usable, custom_model, lookup
@@ -66,3 +68,24 @@ class CpuModelUnknown(Rule):
             evidence=ctx.caps.evidence(custom.element) if custom else None,
             replacements=suggestions,
         )
+
+
+def _models(caps, element: etree._Element) -> vocabulary.Allowed | None:
+    if not caps.cpu_models:
+        return vocabulary.Allowed(UNKNOWN, ())
+    rank = {"yes": 0, "unknown": 1, None: 1, "no": 2}
+    models = sorted(caps.cpu_models.values(), key=lambda m: (rank.get(m.usable, 1), m.deprecated, m.name.lower()))
+    choices = []
+    for model in models:
+        details = [f"usable='{model.usable}'" if model.usable else "", "deprecated" if model.deprecated else "",
+                   f"blockers: {', '.join(model.blockers)}" if model.blockers else "",
+                   model.vendor if model.vendor and model.vendor != "unknown" else ""]
+        choices.append(vocabulary.Choice(model.name, "; ".join(d for d in details if d) or None,
+                                         model.usable != "no" and not model.deprecated))
+    custom = caps.block("cpu/mode/custom")
+    answer = EnumAnswer(Availability.LISTED, tuple(m.name for m in models),
+                        caps.evidence(custom.element) if custom else None)
+    return vocabulary.Allowed(answer, tuple(choices))
+
+
+vocabulary.publish("cpu/model", None, "CPU model", _models)

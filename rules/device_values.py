@@ -75,6 +75,8 @@ _BY_DEVICE: dict[str, tuple[EnumBinding, ...]] = {}
 for _row in DEVICE_ENUMS:
     _device = str(_row.caps).split("/")[-1]
     _BY_DEVICE[_device] = (*_BY_DEVICE.get(_device, ()), _row)
+for _device, _rows in _BY_DEVICE.items():
+    binding.publish(f"devices/{_device}", _rows)
 
 
 @register

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
@@ -58,3 +59,6 @@ class DomainType(Rule):
                 evidence=ctx.caps.evidence(ctx.caps.document.root.find("domain")),
                 replacements=(offered,),
             )
+
+
+vocabulary.publish("", "type", "domain type", lambda caps, element: vocabulary.single(caps.domain_type))

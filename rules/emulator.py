@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
@@ -59,3 +60,6 @@ class Emulator(Rule):
                 evidence=ctx.caps.evidence(ctx.caps.document.root.find("path")),
                 replacements=(offered,),
             )
+
+
+vocabulary.publish("devices/emulator", None, "emulator", lambda caps, element: vocabulary.single(caps.emulator))

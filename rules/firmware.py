@@ -11,7 +11,7 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
-BINDINGS = (EnumBinding("os", "firmware", "firmware", "firmware"),)
+BINDINGS = binding.publish("os", (EnumBinding("os", "firmware", "firmware", "firmware"),))
 
 
 @register

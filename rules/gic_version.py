@@ -12,7 +12,9 @@ from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
 # 'host' is resolved by libvirt and never listed
-BINDINGS = (EnumBinding("features/gic", "version", "version", "GIC version", vocabulary=frozenset({"2", "3", "4"})),)
+BINDINGS = binding.publish("features/gic", (
+    EnumBinding("features/gic", "version", "version", "GIC version", vocabulary=frozenset({"2", "3", "4"})),
+))
 
 
 @register

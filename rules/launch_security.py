@@ -12,7 +12,9 @@ from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 from virtlint.rules._support import caps_label
 
-BINDINGS = (EnumBinding("features/launchSecurity", "sectype", "type", "launch security type"),)
+BINDINGS = binding.publish("launchSecurity", (
+    EnumBinding("features/launchSecurity", "sectype", "type", "launch security type"),
+))
 
 
 @register

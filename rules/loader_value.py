@@ -11,11 +11,11 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
-BINDINGS = (
+BINDINGS = binding.publish("os/loader", (
     EnumBinding("os/loader", "type", "type", "loader type", skip_unsupported_block=False),
     EnumBinding("os/loader", "readonly", "readonly", "loader readonly", skip_unsupported_block=False),
     EnumBinding("os/loader", "secure", "secure", "loader secure", skip_unsupported_block=False),
-)
+))
 
 
 @register

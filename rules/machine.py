@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.machines import MachineFit, machine_fit
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
@@ -76,3 +77,6 @@ class Machine(Rule):
             evidence=ctx.caps.evidence(ctx.caps.document.root.find("machine")),
             replacements=(offered,),
         )
+
+
+vocabulary.publish("os/type", "machine", "machine", lambda caps, element: vocabulary.single(caps.machine))

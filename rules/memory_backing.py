@@ -7,8 +7,13 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import value_problem
+from virtlint.linter.model import Context, Problem, Rule, Severity
+from virtlint.rules import _binding as binding
+from virtlint.rules._binding import EnumBinding
+
+BINDINGS = binding.publish("memoryBacking/source", (
+    EnumBinding("memoryBacking", "sourceType", "type", "memory backing source type"),
+))
 
 
 @register
@@ -50,9 +55,4 @@ class MemoryBackingSource(Rule):
     elements = ("memoryBacking/source",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        value = element.get("type")
-        if value is None:
-            return
-        answer = ctx.caps.enum("memoryBacking", "sourceType")
-        if answer.allows(value) is False:
-            yield value_problem(Anchor(element, "type"), "memory backing source type", value, answer, ctx.caps, attribute="type")
+        return binding.check(element, BINDINGS, ctx)
