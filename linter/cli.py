@@ -118,6 +118,14 @@ def show_rule(code: str) -> None:
     click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n{rule.documentation()}")
 
 
+@main.command()
+def lsp() -> None:
+    """Run the language server on stdin/stdout (for editors)."""
+    from virtlint.lsp.server import main as serve
+
+    serve()
+
+
 def _caps_files(sources: Sequence[str]) -> Iterator[str]:
     """Caps files named directly, and every domcapabilities XML inside named directories."""
     from virtlint.linter.caps import CapsError

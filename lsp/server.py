@@ -1,0 +1,481 @@
+"""The virtlint language server (pygls 2): diagnostics, hovers, completions and quick fixes.
+
+Every answer comes from the engine (`Linter.lint_document`), the capability
+model and the rules' published vocabulary; the server holds no rule logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from virtlint import __version__
+from virtlint.linter import vocabulary
+from virtlint.linter.caps import Availability, CapsError, DomainCaps
+from virtlint.linter.config import ConfigError, find_config
+from virtlint.linter.document import Document
+from virtlint.linter.engine import REGISTRY, Linter, LintResult
+from virtlint.linter.model import Finding, Severity
+from virtlint.lsp.context import cursor_at
+from virtlint.lsp.positions import from_lsp, to_lsp, to_range
+
+log = logging.getLogger("virtlint.lsp")
+
+SEVERITY = {
+    Severity.ERROR: T.DiagnosticSeverity.Error,
+    Severity.WARNING: T.DiagnosticSeverity.Warning,
+    Severity.INFO: T.DiagnosticSeverity.Information,
+}
+NO_CAPS = ("virtlint: no host capabilities configured, so nothing was checked. Set `virtlint.caps` in the "
+           "editor settings, or `caps = [\"host-caps.xml\"]` in a virtlint.toml beside your domain XML "
+           "(the file is the output of `virsh domcapabilities`).")
+_ROOT_NAME = re.compile(r"<(?![?!/])([A-Za-z_][\w.:-]*)")
+
+
+@dataclass(slots=True)
+class DocumentState:
+    version: int | None = None
+    #: The last parse that succeeded, kept for hovers while the text is malformed.
+    good: Document | None = None
+    result: LintResult | None = None
+    diagnostics: list[T.Diagnostic] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    linted_version: int | None = -1
+
+
+class VirtlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("virtlint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        self.settings_caps: list[str] | None = None
+        self.debounce = 0.15
+        self.states: dict[str, DocumentState] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self._caps_cache: dict[str, tuple[float, DomainCaps]] = {}
+        self._linters: dict[tuple[tuple[str, float], ...], Linter] = {}
+
+    # -- configuration ------------------------------------------------------
+
+    def apply_settings(self, settings: Any) -> None:
+        if not isinstance(settings, dict):
+            return
+        caps = settings.get("caps")
+        if isinstance(caps, str):
+            caps = [caps]
+        if isinstance(caps, list) and all(isinstance(item, str) for item in caps):
+            self.settings_caps = caps or None
+        debounce = settings.get("debounce")
+        if isinstance(debounce, (int, float)) and debounce >= 0:
+            self.debounce = debounce / 1000
+
+    @property
+    def client_pulls(self) -> bool:
+        text_document = self.client_capabilities.text_document
+        return bool(text_document and text_document.diagnostic)
+
+    @property
+    def encoding(self) -> str:
+        return self.workspace.position_encoding or T.PositionEncodingKind.Utf16
+
+    def workspace_root(self) -> Path | None:
+        folders = self.workspace.folders
+        if folders:
+            path = to_fs_path(next(iter(folders.values())).uri)
+            return Path(path) if path else None
+        root = self.workspace.root_path
+        return Path(root) if root else None
+
+    def caps_sources(self, uri: str) -> tuple[list[str], list[str]]:
+        """(caps files, problems): from the client settings, else virtlint.toml found upward."""
+        problems: list[str] = []
+        if self.settings_caps:
+            root = self.workspace_root()
+            sources = [s if os.path.isabs(s) or root is None else str(root / s) for s in self.settings_caps]
+        else:
+            path = to_fs_path(uri)
+            if not path:
+                return [], []
+            try:
+                sources = find_config(Path(path).parent).caps
+            except ConfigError as err:
+                return [], [str(err)]
+        files: list[str] = []
+        for source in sources:
+            if os.path.isdir(source):
+                files += sorted(str(p) for p in Path(source).rglob("*.xml"))
+            else:
+                files.append(source)
+        return files, problems
+
+    def linter_for(self, uri: str) -> tuple[Linter | None, list[str]]:
+        files, problems = self.caps_sources(uri)
+        loaded: list[tuple[str, float, DomainCaps]] = []
+        for path in files:
+            try:
+                mtime = os.stat(path).st_mtime
+                cached = self._caps_cache.get(path)
+                if cached is None or cached[0] != mtime:
+                    cached = (mtime, DomainCaps.from_file(path))
+                    self._caps_cache[path] = cached
+                loaded.append((path, mtime, cached[1]))
+            except OSError as err:
+                problems.append(f"{path}: {err.strerror or err}")
+            except CapsError as err:
+                if not (os.path.isdir(os.path.dirname(path)) and "not a domcapabilities" in str(err)
+                        and len(files) > 1):
+                    problems.append(str(err))
+        if not loaded:
+            return None, problems
+        key = tuple((path, mtime) for path, mtime, _ in loaded)
+        if key not in self._linters:
+            self._linters = {key: Linter([caps for _, _, caps in loaded])}
+        return self._linters[key], problems
+
+    def forget_caps(self) -> None:
+        self._caps_cache.clear()
+        self._linters.clear()
+        for state in self.states.values():
+            state.linted_version = -1
+
+    # -- linting --------------------------------------------------------------
+
+    def lint(self, uri: str) -> list[T.Diagnostic]:
+        """Diagnostics for the document's current text (cached per version)."""
+        text_document = self.workspace.get_text_document(uri)
+        state = self.states.setdefault(uri, DocumentState())
+        if state.linted_version == text_document.version and state.linted_version is not None:
+            return state.diagnostics
+        state.linted_version = text_document.version
+        state.diagnostics, state.findings = self._lint_text(uri, text_document.source, state)
+        return state.diagnostics
+
+    def _lint_text(self, uri: str, text: str, state: DocumentState) -> tuple[list[T.Diagnostic], list[Finding]]:
+        path = to_fs_path(uri) or uri
+        document = Document(text, path)
+        if document.root is None:
+            # malformed: only a <domain> gets its one parse diagnostic
+            first = _ROOT_NAME.search(document.text)
+            if first is None or first.group(1).split(":")[-1] != "domain":
+                return [], []
+        elif document.root_name != "domain":
+            return [], []
+        else:
+            state.good = document
+        linter, problems = self.linter_for(uri)
+        if linter is None:
+            message = NO_CAPS if not problems else "virtlint: the configured capabilities cannot be used: " + \
+                "; ".join(problems)
+            severity = T.DiagnosticSeverity.Information if not problems else T.DiagnosticSeverity.Warning
+            span = document.name_span(document.root) if document.root is not None else None
+            start, end = (span.start, span.end) if span else (0, 0)
+            return [T.Diagnostic(to_range(document, start, end, self.encoding), message, severity=severity,
+                                 source="virtlint")], []
+        result = linter.lint_document(document)
+        state.result = result if document.root is not None else state.result
+        for code, message in result.internal_errors:
+            self.window_log_message(T.LogMessageParams(T.MessageType.Error,
+                                                       f"virtlint: rule {code} failed on {uri}: {message}"))
+        return [self._diagnostic(document, finding) for finding in result.findings], result.findings
+
+    def _diagnostic(self, document: Document, finding: Finding) -> T.Diagnostic:
+        start, end = finding.offsets if finding.offsets else (0, 0)
+        rule = REGISTRY[finding.code]
+        related = None
+        if finding.evidence is not None:
+            evidence = finding.evidence
+            related = [T.DiagnosticRelatedInformation(
+                T.Location(from_fs_path(os.path.abspath(evidence.path)) or evidence.path,
+                           T.Range(T.Position(evidence.start.line, evidence.start.utf16),
+                                   T.Position(evidence.end.line, evidence.end.utf16))),
+                f"host capabilities: {evidence.label}")]
+        message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
+        return T.Diagnostic(
+            range=to_range(document, start, end, self.encoding),
+            message=message,
+            severity=SEVERITY[finding.severity],
+            code=finding.code,
+            code_description=T.CodeDescription(href=rule.help_url()),
+            source="virtlint",
+            related_information=related,
+        )
+
+    def publish(self, uri: str) -> None:
+        """Push diagnostics, unless the client pulls them (then doing both would show each twice)."""
+        if uri not in self.states and uri not in self.workspace.text_documents:
+            return
+        if self.client_pulls:
+            return
+        diagnostics = self.lint(uri)
+        version = self.workspace.get_text_document(uri).version
+        self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri, diagnostics, version))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Re-lint after the typing pauses; a newer change cancels the older pending one."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+
+        async def later() -> None:
+            try:
+                if delay:
+                    await asyncio.sleep(delay)
+                self.publish(uri)
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # never let one document take the server down
+                log.exception("linting %s failed", uri)
+            finally:
+                if self.pending.get(uri) is task:
+                    del self.pending[uri]
+
+        task = asyncio.ensure_future(later())
+        self.pending[uri] = task
+
+    def refresh_all(self) -> None:
+        self.forget_caps()
+        if self.client_pulls:
+            refresh = self.client_capabilities.workspace
+            if refresh and refresh.diagnostics and refresh.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri, 0)
+
+    # -- hovers, completions, code actions ---------------------------------------
+
+    def hover(self, uri: str, position: T.Position) -> T.Hover | None:
+        state = self.states.get(uri)
+        if state is None or state.good is None or state.result is None or state.result.caps is None:
+            return None
+        document, caps = state.good, state.result.caps
+        offset = from_lsp(document, position, self.encoding)
+        target = _element_at(document, offset)
+        if target is None:
+            return None
+        element, attribute, span = target
+        path = _path(element)
+        found = vocabulary.allowed(caps, path, attribute, element)
+        if not found:
+            return None
+        where = f"`{attribute}`" if attribute else f"`<{element.tag}>`"
+        lines = [f"**{label}** ({where}) on these capabilities ({caps.identity}):" for label, _ in found[:1]]
+        for label, allowed in found:
+            lines.append(f"- {label}: " + _describe(allowed))
+            current = element.get(attribute) if attribute else (element.text or "").strip()
+            detail = next((c.detail for c in allowed.choices if c.value == current and c.detail), None)
+            if detail:
+                lines.append(f"- `{current}`: {detail}")
+            if allowed.answer.evidence is not None:
+                evidence = allowed.answer.evidence
+                lines.append(f"- from {evidence.label} at {os.path.basename(evidence.path)}:{evidence.start.line + 1}")
+        return T.Hover(T.MarkupContent(T.MarkupKind.Markdown, "\n".join(lines)),
+                       to_range(document, span[0], span[1], self.encoding))
+
+    def complete(self, uri: str, position: T.Position) -> T.CompletionList | None:
+        current = Document(self.workspace.get_text_document(uri).source, uri)  # may be half-typed
+        offset = from_lsp(current, position, self.encoding)
+        cursor = cursor_at(current.text, offset)
+        state = self.states.get(uri)
+        if cursor is None or cursor.root_name.split(":")[-1] != "domain":
+            return None
+        caps = state.result.caps if state and state.result else None
+        if caps is None:
+            linter, _ = self.linter_for(uri)
+            caps = linter.caps[0] if linter and len(linter.caps) == 1 else None
+        if caps is None:
+            return None
+        items: list[T.CompletionItem] = []
+        edit_range = to_range(current, cursor.start, cursor.end, self.encoding)
+        for label, allowed in vocabulary.allowed(caps, cursor.path, cursor.attribute, cursor.element):
+            for rank, choice in enumerate(allowed.choices):
+                items.append(T.CompletionItem(
+                    label=choice.value,
+                    kind=T.CompletionItemKind.EnumMember,
+                    detail=f"{label}" + (f" ({choice.detail})" if choice.detail else ""),
+                    sort_text=f"{0 if choice.preferred else 1}{rank:04d}",
+                    text_edit=T.TextEdit(edit_range, choice.value),
+                    tags=[T.CompletionItemTag.Deprecated] if not choice.preferred else None,
+                ))
+        return T.CompletionList(is_incomplete=False, items=items)
+
+    def code_actions(self, uri: str, wanted: T.Range) -> list[T.CodeAction]:
+        self.lint(uri)
+        state = self.states.get(uri)
+        if state is None:
+            return []
+        document = Document(self.workspace.get_text_document(uri).source, uri)
+        actions: list[T.CodeAction] = []
+        for finding, diagnostic in zip(state.findings, state.diagnostics):
+            if not _overlaps(diagnostic.range, wanted):
+                continue
+            for index, fix in enumerate(finding.fixes):
+                edits = [T.TextEdit(to_range(document, e.start, e.end, self.encoding), e.text) for e in fix.edits]
+                actions.append(T.CodeAction(
+                    title=f"{fix.title} ({finding.code})",
+                    kind=T.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    is_preferred=index == 0,
+                    edit=T.WorkspaceEdit(changes={uri: edits}),
+                ))
+        return actions
+
+
+def _overlaps(a: T.Range, b: T.Range) -> bool:
+    def key(p: T.Position) -> tuple[int, int]:
+        return p.line, p.character
+
+    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+
+def _path(element) -> str:
+    parts = []
+    while element.getparent() is not None:
+        parts.append(element.tag)
+        element = element.getparent()
+    return "/".join(reversed(parts))
+
+
+def _element_at(document: Document, offset: int):
+    """(element, attribute or None, span) under the offset: an attribute value, a tag name, or text."""
+    best = None
+    for element in document.elements():
+        tag = document.tag_span(element)
+        if tag is None or tag.start > offset:
+            continue
+        if offset <= tag.end:
+            for name in element.attrib:
+                span = document.attr_span(element, name)
+                if span and span.start <= offset <= span.end:
+                    return element, name, (span.start, span.end)
+            name_span = document.name_span(element)
+            best = (element, None, (name_span.start, name_span.end))
+        text = document.text_span(element)
+        if text and text.start <= offset <= text.end:
+            best = (element, None, (text.start, text.end))
+    return best
+
+
+def _describe(allowed: vocabulary.Allowed) -> str:
+    answer = allowed.answer
+    if answer.availability is Availability.UNKNOWN:
+        return "not reported by these capabilities (unknown, not checked)"
+    if answer.availability is Availability.UNSUPPORTED:
+        return "not supported (`supported='no'`)"
+    if not answer.values:
+        return "no value is allowed (empty enum)"
+    shown = ", ".join(answer.values[:25]) + (f", ... ({len(answer.values)} in all)" if len(answer.values) > 25 else "")
+    return shown
+
+
+server = VirtlintServer()
+
+
+@server.feature(T.INITIALIZE)
+def initialize(ls: VirtlintServer, params: T.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        ls.apply_settings(options.get("virtlint", options))
+
+
+@server.feature(T.INITIALIZED)
+async def initialized(ls: VirtlintServer, params: T.InitializedParams) -> None:
+    await _pull_configuration(ls)
+    workspace = ls.client_capabilities.workspace
+    if workspace and workspace.did_change_watched_files and workspace.did_change_watched_files.dynamic_registration:
+        watchers = [T.FileSystemWatcher(glob) for glob in ("**/*.xml", "**/virtlint.toml", "**/pyproject.toml")]
+        registration = T.Registration("virtlint-watch", T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                      T.DidChangeWatchedFilesRegistrationOptions(watchers))
+        try:  # caps files are also re-read when their modification time changes
+            await asyncio.wait_for(ls.client_register_capability_async(T.RegistrationParams([registration])), 5)
+        except Exception:
+            log.debug("the client did not accept the file watcher", exc_info=True)
+
+
+async def _pull_configuration(ls: VirtlintServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if not (workspace and workspace.configuration):
+        return
+    try:
+        settings = await asyncio.wait_for(ls.workspace_configuration_async(
+            T.ConfigurationParams([T.ConfigurationItem(section="virtlint")])), timeout=5)
+    except Exception:  # a client that cannot answer keeps the initialization options
+        return
+    if settings:
+        ls.apply_settings(settings[0])
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: VirtlintServer, params: T.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and isinstance(settings.get("virtlint"), dict):
+        ls.apply_settings(settings["virtlint"])
+    else:
+        await _pull_configuration(ls)
+    ls.refresh_all()
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: VirtlintServer, params: T.DidChangeWatchedFilesParams) -> None:
+    ls.refresh_all()
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: VirtlintServer, params: T.DidOpenTextDocumentParams) -> None:
+    ls.states[params.text_document.uri] = DocumentState()
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: VirtlintServer, params: T.DidChangeTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, ls.debounce)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: VirtlintServer, params: T.DidSaveTextDocumentParams) -> None:
+    ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: VirtlintServer, params: T.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    ls.states.pop(uri, None)
+    if not ls.client_pulls:
+        ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri, []))
+
+
+@server.feature(T.TEXT_DOCUMENT_DIAGNOSTIC, T.DiagnosticOptions(
+    identifier="virtlint", inter_file_dependencies=False, workspace_diagnostics=False))
+def diagnostic(ls: VirtlintServer, params: T.DocumentDiagnosticParams) -> T.RelatedFullDocumentDiagnosticReport:
+    return T.RelatedFullDocumentDiagnosticReport(items=ls.lint(params.text_document.uri))
+
+
+@server.feature(T.TEXT_DOCUMENT_HOVER)
+def hover(ls: VirtlintServer, params: T.HoverParams) -> T.Hover | None:
+    ls.lint(params.text_document.uri)
+    return ls.hover(params.text_document.uri, params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=["'", '"', ">"]))
+def completion(ls: VirtlintServer, params: T.CompletionParams) -> T.CompletionList | None:
+    return ls.complete(params.text_document.uri, params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
+def code_action(ls: VirtlintServer, params: T.CodeActionParams) -> list[T.CodeAction]:
+    return ls.code_actions(params.text_document.uri, params.range)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="virtlint-lsp %(levelname)s %(message)s")
+    server.start_io()
