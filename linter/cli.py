@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Iterator, NoReturn, Sequence
+from typing import NoReturn, Sequence
 
 import click
 
 from virtlint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"virtlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _codes(values: Sequence[str]) -> list[str]:
+    """Rule selectors from repeated and comma-separated options."""
+    return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,66 +36,173 @@ def main() -> None:
 @click.option("--caps", "caps_paths", multiple=True, metavar="PATH",
               help="A domcapabilities file, or a directory of them (repeatable). "
                    "Default: `caps` from virtlint.toml or [tool.virtlint] in pyproject.toml.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--select", multiple=True, metavar="CODE", help="Only these rule codes or prefixes.")
-@click.option("--ignore", multiple=True, metavar="CODE", help="Skip these rule codes or prefixes.")
+@click.option("--connect", metavar="URI", help="Ask the libvirt at URI for the capabilities matching each domain.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add rule codes or prefixes to the selection.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Lowest severity that makes the exit status 1 [default: error].")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no source lines, hints or summary.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of writing them.")
+@click.option("--domains-only", is_flag=True,
+              help="Skip named files whose root is not <domain> (for pre-commit, which passes every XML file).")
+@click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
+@click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
+              help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-def check(caps_paths: tuple[str, ...], output_format: str, select: tuple[str, ...], ignore: tuple[str, ...],
+def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
+          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+          statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, fleet: bool, require: str,
           paths: tuple[str, ...]) -> None:
-    """Check domain XML files (or directories of them) against capabilities.
+    """Check domain XML files (or directories of them) against host capabilities.
 
-    Exit status: 0 no error, 1 at least one error-severity finding,
+    Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 usage error, unreadable input or a caps file that is not domcapabilities.
     """
     from virtlint.linter.caps import CapsError, load_caps
     from virtlint.linter.config import ConfigError, find_config
-    from virtlint.linter.document import Document, InputError
-    from virtlint.linter.engine import Linter
-    from virtlint.linter.formatters import format_json, format_text
     from virtlint.linter.model import Severity
+    from virtlint.linter.runner import Checker, caps_files
+    from virtlint.linter.runner import check as run_check
 
     try:
         config = find_config(Path.cwd())
     except ConfigError as err:
         _fail(str(err))
-    caps_sources = list(caps_paths) or config.caps
-    if not caps_sources:
-        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`), "
+    if fleet and connect:
+        _fail("--fleet compares caps files; it cannot be combined with --connect")
+    caps_sources = list(caps_paths) or ([] if connect else config.caps)
+    if not caps_sources and not connect:
+        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
               "or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
-        caps = load_caps(_caps_files(caps_sources))
+        caps = load_caps(caps_files(caps_sources))
     except CapsError as err:
         _fail(str(err))
-    linter = Linter(caps, select=select or config.select, ignore=ignore or config.ignore)
+    selection = (_codes(select) or config.select) + _codes(extend_select) + config.extend_select
+    if not _codes(select) and not config.select and (extend_select or config.extend_select):
+        selection = []  # extending the default selection (every rule) changes nothing
+    ignored = _codes(ignore) or config.ignore
+    threshold = Severity(fail_on or config.fail_on or "error")
 
-    findings = []
-    input_errors = 0
-    internal_errors = 0
-    files_checked = 0
-    for path, named in _domain_candidates(paths):
+    if fleet:
+        _run_fleet(paths, caps, selection, ignored, output_format, output, require)
+
+    live = None
+    if connect:
+        from virtlint.linter.live import caps_for
+
+        def live(document):
+            root = document.root
+            os_type = root.find("os/type")
+            emulator = (root.findtext("devices/emulator") or "").strip() or None
+            return caps_for(connect, root.get("type"), os_type.get("arch") if os_type is not None else None,
+                            os_type.get("machine") if os_type is not None else None, emulator)
+
+    checker = Checker(caps, config, selection, ignored, live)
+    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only)
+    for path, reason in run.input_errors:
+        click.echo(f"virtlint: error: {path}: {reason}", err=True)
+    for path, code, message in run.internal_errors:
+        click.echo(f"virtlint: internal error in rule {code} on {path}: {message}", err=True)
+    if not run.reports and not run.input_errors:
+        click.echo(f"virtlint: warning: no domain XML found in {', '.join(paths)}", err=True)
+
+    _emit(_render(run, output_format, threshold, statistics, quiet, output), output)
+    for path in run.fixed_files:
+        click.echo(f"virtlint: fixed {path}", err=True)
+    if run.input_errors or run.internal_errors:
+        sys.exit(EXIT_USAGE)
+    if diff and run.diffs:
+        sys.exit(EXIT_FINDINGS)
+    from virtlint.linter.runner import fails
+
+    sys.exit(EXIT_FINDINGS if fails(run.reports, threshold) else EXIT_CLEAN)
+
+
+def _render(run, output_format: str, threshold, statistics: bool, quiet: bool, output: str | None) -> str:
+    from virtlint.linter import formatters
+    from virtlint.linter.engine import all_rules
+
+    findings = [f for report in run.reports for f in report.findings]
+    if run.diffs:
+        return "".join(run.diffs)
+    if statistics:
+        return formatters.format_statistics(findings)
+    if output_format == "json":
+        return formatters.format_json(run.reports)
+    if output_format == "sarif":
+        return formatters.format_sarif(run.reports, all_rules())
+    if output_format == "github":
+        return formatters.format_github(run.reports)
+    if output_format == "junit":
+        return formatters.format_junit(run.reports, threshold)
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return formatters.format_text(run.reports, colour=colour, quiet=quiet)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        _fail(f"{output}: {err.strerror or err}")
+
+
+def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | None, require: str) -> NoReturn:
+    from virtlint.linter.document import Document, InputError
+    from virtlint.linter.fleet import as_json, format_table, judge
+    from virtlint.linter.runner import domain_files
+
+    verdicts, linters, errors = [], {}, 0
+    for path, named in domain_files(paths):
         try:
             document = Document.from_file(path)
         except (InputError, OSError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            click.echo(f"virtlint: error: {path}: {reason}", err=True)
-            input_errors += 1
+            click.echo(f"virtlint: error: {path}: {err.strerror if isinstance(err, OSError) else err}", err=True)
+            errors += 1
             continue
-        if not named and document.root is not None and document.root_name != "domain":
-            continue  # other XML inside a directory is not ours to judge
-        files_checked += 1
-        result = linter.lint_document(document)
-        findings.extend(result.findings)
-        for code, message in result.internal_errors:
-            click.echo(f"virtlint: internal error in rule {code} on {path}: {message}", err=True)
-            internal_errors += 1
-    if not files_checked and not input_errors:
-        click.echo(f"virtlint: warning: no domain XML found in {', '.join(paths)}", err=True)
-
-    click.echo(format_json(findings) if output_format == "json" else format_text(findings, files_checked), nl=False)
-    if input_errors or internal_errors:
+        if not named and document.root_name != "domain":
+            continue
+        verdicts.append(judge(document, caps, linters, select, ignore))
+    if output_format == "json":
+        _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
+    elif output_format == "text":
+        _emit(format_table(verdicts, require), output)
+    else:
+        _fail("--fleet prints text or json")
+    if errors:
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in findings) else EXIT_CLEAN)
+    sys.exit(EXIT_CLEAN if all(v.satisfied(require) for v in verdicts) else EXIT_FINDINGS)
+
+
+@main.command("caps")
+@click.option("--connect", metavar="URI", required=True, help="The libvirt to ask, e.g. qemu:///system.")
+@click.option("--virttype", help="Virt type (kvm, qemu, ...); libvirt's default when omitted.")
+@click.option("--arch", help="Guest architecture.")
+@click.option("--machine", help="Machine type, e.g. q35.")
+@click.option("--emulator", help="Emulator binary path.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+def caps_command(connect: str, virttype: str | None, arch: str | None, machine: str | None,
+                 emulator: str | None, output: str | None) -> None:
+    """Save a running libvirt's domcapabilities for offline use."""
+    from virtlint.linter.caps import CapsError
+    from virtlint.linter.live import fetch
+
+    try:
+        text = fetch(connect, virttype, arch, machine, emulator)
+    except CapsError as err:
+        _fail(str(err))
+    _emit(text, output)
+    if output:
+        click.echo(f"virtlint: wrote {output}", err=True)
 
 
 @main.command("rules")
@@ -103,7 +217,7 @@ def list_rules(markdown: bool) -> None:
         click.echo(render_markdown(all_rules()), nl=False)
         return
     for rule in all_rules():
-        click.echo(f"{rule.code}  {rule.name:<24} {rule.severity.value:<8} {rule.summary}")
+        click.echo(f"{rule.code}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
 
 
 @main.command("rule")
@@ -124,43 +238,3 @@ def lsp() -> None:
     from virtlint.lsp.server import main as serve
 
     serve()
-
-
-def _caps_files(sources: Sequence[str]) -> Iterator[str]:
-    """Caps files named directly, and every domcapabilities XML inside named directories."""
-    from virtlint.linter.caps import CapsError
-
-    for source in sources:
-        if os.path.isdir(source):
-            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if _root_name(str(p)) == "domainCapabilities"]
-            if not found:
-                raise CapsError(f"{source}: no domcapabilities documents in this directory")
-            yield from found
-        elif os.path.exists(source):
-            yield source
-        else:
-            raise CapsError(f"{source}: no such file or directory")
-
-
-def _domain_candidates(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
-    """(path, named explicitly) for each file to check; directories are searched for *.xml."""
-    for path in paths:
-        if os.path.isdir(path):
-            for found in sorted(Path(path).rglob("*.xml")):
-                if found.is_file():
-                    yield str(found), False
-        else:
-            yield path, True
-
-
-def _root_name(path: str) -> str | None:
-    """The local name of a file's root element, read without parsing the whole file."""
-    from lxml import etree
-
-    try:
-        for _, element in etree.iterparse(path, events=("start",), resolve_entities=False, no_network=True,
-                                          load_dtd=False):
-            return etree.QName(element).localname
-    except (etree.XMLSyntaxError, OSError):
-        return None
-    return None

@@ -14,6 +14,9 @@ class ConfigError(Exception):
     """The configuration file exists but cannot be used."""
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
 @dataclass(slots=True)
 class Config:
     source: Path | None = None
@@ -21,6 +24,12 @@ class Config:
     caps: list[str] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    #: Severity overrides: code or prefix -> 'error' | 'warning' | 'info'.
+    severity: dict[str, str] = field(default_factory=dict)
+    #: Glob (relative to the config's folder) -> codes or prefixes ignored in matching files.
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    fail_on: str | None = None
 
 
 def find_config(start: Path) -> Config:
@@ -47,12 +56,40 @@ def load_config(path: Path) -> Config | None:
         data = data.get("tool", {}).get("virtlint")
         if data is None:
             return None
+    severity = data.get("severity", {})
+    if not isinstance(severity, dict) or any(v not in SEVERITIES for v in severity.values()):
+        raise ConfigError(f"{path}: 'severity' must map rule codes to one of {', '.join(SEVERITIES)}")
+    per_file = data.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{path}: 'per-file-ignores' must map file patterns to lists of rule codes")
+    fail_on = data.get("fail-on")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
     return Config(
         source=path,
         caps=[os.path.join(path.parent, entry) for entry in _strings(path, data, "caps")],
         select=_strings(path, data, "select"),
         ignore=_strings(path, data, "ignore"),
+        extend_select=_strings(path, data, "extend-select"),
+        severity={code.upper(): level for code, level in severity.items()},
+        per_file_ignores={pattern: _strings(path, per_file, pattern) for pattern in per_file},
+        fail_on=fail_on,
     )
+
+
+def ignored_for(config: Config, file: str) -> list[str]:
+    """The codes that per-file-ignores silence for this file."""
+    import fnmatch
+
+    if not config.per_file_ignores:
+        return []
+    base = config.source.parent if config.source else Path.cwd()
+    try:
+        relative = Path(os.path.abspath(file)).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        relative = Path(file).as_posix()
+    return [code for pattern, codes in config.per_file_ignores.items()
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern) for code in codes]
 
 
 def _strings(path: Path, data: dict, key: str) -> list[str]:

@@ -90,6 +90,11 @@ class _Tag:
 
 def decode(data: bytes) -> str:
     """Decode XML bytes: BOM first, then the XML declaration, else UTF-8."""
+    return decode_with_encoding(data)[0]
+
+
+def decode_with_encoding(data: bytes) -> tuple[str, str, bytes]:
+    """(text, encoding, BOM) of XML bytes; the encoding and BOM let `--fix` write the file back alike."""
     if not data.strip():
         raise InputError("file is empty")
     for bom, encoding in _BOMS:
@@ -97,6 +102,7 @@ def decode(data: bytes) -> str:
             payload = data[len(bom):]
             break
     else:
+        bom = b""
         payload = data
         if b"\x00" in data[:8192]:
             raise InputError("file is binary (contains NUL bytes), not XML")
@@ -107,7 +113,7 @@ def decode(data: bytes) -> str:
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r} in the XML declaration") from None
     try:
-        return payload.decode(encoding)
+        return payload.decode(encoding), encoding, bom
     except UnicodeDecodeError as err:
         raise InputError(f"file is not valid {encoding} (byte offset {err.start}); is it binary?") from None
 
@@ -129,6 +135,9 @@ class Document:
 
     def __init__(self, text: str, path: str = "<text>") -> None:
         self.path = path
+        #: How the file was stored (for writing fixes back): its encoding and BOM.
+        self.encoding = "utf-8"
+        self.bom = b""
         self.text = text[1:] if text.startswith("\ufeff") else text
         self.root: etree._Element | None = None
         self.syntax_error: SyntaxProblem | None = None
@@ -140,7 +149,14 @@ class Document:
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str = "<bytes>") -> Document:
-        return cls(decode(data), path)
+        text, encoding, bom = decode_with_encoding(data)
+        document = cls(text, path)
+        document.encoding, document.bom = encoding, bom
+        return document
+
+    def encode(self, text: str) -> bytes:
+        """Text as it would be stored in this document's file."""
+        return self.bom + text.encode(self.encoding)
 
     @classmethod
     def from_file(cls, path: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
@@ -220,6 +236,14 @@ class Document:
         """Where a new last child goes: the offset of the end tag, or of '/>' of an empty-element tag."""
         tag = self._scan().get(element)
         return tag.close if tag and tag.close >= 0 else None
+
+    def element_span(self, element: etree._Element) -> Span | None:
+        """The whole element, from '<' of its start tag to '>' of its end tag."""
+        tag = self._scan().get(element)
+        if tag is None or tag.close < 0:
+            return None
+        end = tag.close + 2 if self.text[tag.end - 2] == "/" else self.text.index(">", tag.close) + 1
+        return Span(tag.start, end)
 
     def is_empty_tag(self, element: etree._Element) -> bool:
         tag = self._scan().get(element)

@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 
 from lxml import etree
 
+from virtlint.linter import suppressions
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetAttribute, SetText, resolve
@@ -66,8 +67,11 @@ class Linter:
         caps: Sequence[DomainCaps],
         select: Iterable[str] = (),
         ignore: Iterable[str] = (),
+        severity: dict[str, Severity] | None = None,
     ) -> None:
         self.caps = list(caps)
+        #: Severity overrides by code or prefix (configuration).
+        self.severity_overrides = dict(severity or {})
         select, ignore = list(select), list(ignore)
         self.rules = [
             rule
@@ -124,8 +128,35 @@ class Linter:
         ctx = ctx_or_problem
         result.caps = ctx.caps
         self._walk(root, "", ctx, result)
+        self._suppress(document, result)
         result.findings.sort(key=Finding.sort_key)
         return result
+
+    def _suppress(self, document: Document, result: LintResult) -> None:
+        """Drop findings silenced by inline comments; report the comments that silenced nothing."""
+        directives = suppressions.read(document)
+        if not directives:
+            return
+        kept = []
+        for finding in result.findings:
+            hits = [(d, code) for d in directives if (code := d.covers(finding))]
+            for directive, code in hits:
+                directive.used.add(code)
+            if not hits:
+                kept.append(finding)
+        result.findings = kept
+        for directive in directives:
+            for code in directive.codes:
+                if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
+                    self._emit_at(result, document, "VL005",
+                                  f"suppression of {code} silences nothing here; remove it",
+                                  suppressions.comment_span(document, directive.comment))
+
+    def _severity(self, code: str, default: Severity) -> Severity:
+        for selector, severity in sorted(self.severity_overrides.items(), key=lambda kv: -len(kv[0])):
+            if code.startswith(selector.upper()):
+                return severity
+        return default
 
     # -- caps selection ---------------------------------------------------
 
@@ -179,7 +210,7 @@ class Linter:
             path=document.path,
             start=start,
             end=end,
-            severity=problem.severity or rule.severity,
+            severity=self._severity(rule.code, problem.severity or rule.severity),
             code=rule.code,
             rule=rule.name,
             message=problem.message,
@@ -195,7 +226,7 @@ class Linter:
         rule = REGISTRY[code]
         start, end = _positions(document, span)
         result.findings.append(
-            Finding(document.path, start, end, rule.severity, code, rule.name, message,
+            Finding(document.path, start, end, self._severity(code, rule.severity), code, rule.name, message,
                     offsets=(span.start, span.end) if span else None)
         )
 

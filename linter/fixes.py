@@ -102,9 +102,10 @@ def _append(document: Document, change: AppendChild) -> TextEdit | None:
     indent = document.indentation(change.parent)
     child_indent = indent + "  "
     if change.after is not None:
-        end = _element_end(document, change.after)
-        if end is None:
+        after = document.element_span(change.after)
+        if after is None:
             return None
+        end = after.end
         sibling_indent = document.indentation(change.after)
         if not _on_own_line(text, document.tag_span(change.after).start):
             return TextEdit(end, end, "".join(change.children))
@@ -125,13 +126,6 @@ def _on_own_line(text: str, offset: int) -> bool:
     """Only whitespace precedes the offset on its line (and it is not the first line)."""
     line_start = text.rfind("\n", 0, offset) + 1
     return line_start > 0 and text[line_start:offset].strip() == ""
-
-
-def _element_end(document: Document, element: etree._Element) -> int | None:
-    close = document.content_end(element)
-    if close is None:
-        return None
-    return close + 2 if document.is_empty_tag(element) else document.text.index(">", close) + 1
 
 
 def _escape(value: str, quote: str) -> str:

@@ -1,33 +1,90 @@
-"""Turn findings into text for people and JSON for programs."""
+"""Turn findings into output: text for people; JSON, SARIF, GitHub annotations and JUnit for tools."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Sequence
+from xml.sax.saxutils import escape, quoteattr
 
-from virtlint.linter.model import Finding, Severity
+from virtlint import __version__
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document
+from virtlint.linter.model import Finding, Rule, Severity
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-def format_text(findings: Sequence[Finding], files_checked: int) -> str:
-    lines = [
-        f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {f.message}"
-        + (f" (hint: {f.hint})" if f.hint else "")
-        for f in findings
-    ]
-    lines.append(summary(findings, files_checked))
-    return "\n".join(lines) + "\n"
+@dataclass(slots=True)
+class FileReport:
+    """One checked file: its findings, and the document and caps they came from."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    document: Document | None = None
+    caps: DomainCaps | None = None
+
+
+# -- text ----------------------------------------------------------------------
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_source: bool = True,
+                quiet: bool = False) -> str:
+    out: list[str] = []
+    for report in reports:
+        for f in report.findings:
+            head = (f"{_paint(f.path, '1', colour)}:{f.line}:{f.column}: "
+                    f"{_paint(f.code, '1;' + _COLOURS[f.severity], colour)} "
+                    f"[{_paint(f.severity.value, _COLOURS[f.severity], colour)}] {f.message}")
+            out.append(head)
+            if quiet:
+                continue
+            if show_source and report.document is not None and f.offsets is not None:
+                out += _source_lines(report.document, f, colour)
+            if f.hint:
+                out.append(f"     = hint: {f.hint}")
+    if not quiet:
+        out.append(summary([f for r in reports for f in r.findings], len(reports)))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _source_lines(document: Document, finding: Finding, colour: bool) -> list[str]:
+    line = document.line_text(finding.start.line)
+    number = str(finding.line)
+    start = finding.start.column
+    end = finding.end.column if finding.end.line == finding.start.line else len(line)
+    # keep tabs so the carets line up under the same characters
+    pad = "".join(c if c == "\t" else " " for c in line[:start])
+    carets = "^" * max(end - start, 1)
+    gutter = " " * len(number)
+    return [f" {number} | {line}", f" {gutter} | {pad}{_paint(carets, _COLOURS[finding.severity], colour)}"]
 
 
 def summary(findings: Sequence[Finding], files_checked: int) -> str:
-    counts = {severity: 0 for severity in Severity}
-    for finding in findings:
-        counts[finding.severity] += 1
+    counts = Counter(f.severity for f in findings)
     files = f"{files_checked} file" + ("" if files_checked == 1 else "s")
     if not findings:
         return f"All clear: {files} checked, no findings."
-    parts = [f"{count} {severity.value}{'' if count == 1 else 's'}" for severity, count in counts.items() if count]
+    parts = [f"{counts[s]} {s.value}{'' if counts[s] == 1 else 's'}" for s in Severity if counts[s]]
     return f"Found {', '.join(parts)} in {files} checked."
 
+
+def format_statistics(findings: Sequence[Finding]) -> str:
+    counts = Counter((f.code, f.rule, f.severity.value) for f in findings)
+    lines = [f"{count:5d}  {code}  {rule:<26} [{severity}]"
+             for (code, rule, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# -- JSON ----------------------------------------------------------------------
 
 def as_dict(finding: Finding) -> dict[str, object]:
     return {
@@ -43,5 +100,127 @@ def as_dict(finding: Finding) -> dict[str, object]:
     }
 
 
-def format_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([as_dict(finding) for finding in findings], indent=2) + "\n"
+def format_json(reports: Sequence[FileReport]) -> str:
+    return json.dumps([as_dict(f) for r in reports for f in r.findings], indent=2, ensure_ascii=False) + "\n"
+
+
+# -- SARIF 2.1.0 ---------------------------------------------------------------
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _uri(path: str) -> str:
+    """A repository-relative URI where possible (GitHub code scanning resolves it against the checkout)."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:
+        relative = absolute
+    if relative.startswith(".."):
+        return "file://" + absolute
+    return relative.replace(os.sep, "/")
+
+
+def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> str:
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for report in reports:
+        for f in report.findings:
+            result: dict[str, object] = {
+                "ruleId": f.code,
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": f.line, "startColumn": f.column,
+                               "endLine": f.end_line, "endColumn": f.end_column},
+                }}],
+            }
+            if f.code in index:
+                result["ruleIndex"] = index[f.code]
+            if f.evidence is not None:
+                e = f.evidence
+                result["relatedLocations"] = [{"id": 1, "message": {"text": f"host capabilities: {e.label}"},
+                                               "physicalLocation": {
+                                                   "artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"},
+                                                   "region": {"startLine": e.start.line + 1,
+                                                              "startColumn": e.start.column + 1}}}]
+            results.append(result)
+    driver = {
+        "name": "virtlint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "informationUri": "https://github.com/virtlint/virtlint",
+        "rules": [{
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.summary},
+            "help": {"text": rule.documentation(), "markdown": rule.documentation()},
+            "helpUri": rule.help_url(),
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        } for rule in rules],
+    }
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                  "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().rstrip("/") + "/"}},
+                  "results": results}],
+    }
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- GitHub workflow commands -------------------------------------------------
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(reports: Sequence[FileReport]) -> str:
+    lines = []
+    for report in reports:
+        for f in report.findings:
+            properties = ",".join([
+                f"file={_escape_property(_uri(f.path))}", f"line={f.line}", f"col={f.column}",
+                f"endLine={f.end_line}", f"endColumn={f.end_column}",
+                f"title={_escape_property(f'virtlint {f.code} ({f.rule})')}",
+            ])
+            message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
+            lines.append(f"::{_GITHUB_LEVEL[f.severity]} {properties}::{_escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# -- JUnit XML -----------------------------------------------------------------
+
+def format_junit(reports: Sequence[FileReport], fail_on: Severity = Severity.ERROR) -> str:
+    """One test case per checked file and the caps it was checked against."""
+    cases, failures = [], 0
+    for report in reports:
+        caps = report.caps.path if report.caps else "no capabilities"
+        failing = [f for f in report.findings if f.severity.rank >= fail_on.rank]
+        body = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {f.message}"
+                         for f in report.findings)
+        case = f'  <testcase classname={quoteattr(caps)} name={quoteattr(report.path)} time="0">'
+        if failing:
+            failures += 1
+            first = failing[0]
+            message = f"{len(failing)} finding(s); first: {first.code} {first.message}"
+            case += f"\n    <failure message={quoteattr(message)} type={quoteattr(first.code)}>{escape(body)}</failure>"
+        elif body:
+            case += f"\n    <system-out>{escape(body)}</system-out>"
+        cases.append(case + "\n  </testcase>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name="virtlint" tests="{len(reports)}" failures="{failures}">\n'
+        f'<testsuite name="virtlint" tests="{len(reports)}" failures="{failures}" errors="0" skipped="0">\n'
+        + "\n".join(cases) + ("\n" if cases else "")
+        + "</testsuite>\n</testsuites>\n"
+    )

@@ -152,3 +152,43 @@ class NoMatchingCaps(Rule):
     severity = Severity.ERROR
     summary = "No capabilities document matches the domain's virt type, arch and machine."
     engine_rule = True
+
+
+@register
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    Reports an inline suppression that silences nothing. Suppressions are XML
+    comments: `<!-- virtlint: disable=VL302 -->` silences the listed codes (or
+    code prefixes) for the next element and its subtree, `<!-- virtlint:
+    disable-file=VL504 -->` for the whole file.
+
+    ## Why is this bad?
+    A stale suppression hides the next real problem of that kind in the same
+    place, and tells readers about a problem that no longer exists.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><!-- virtlint: disable=VL302 --><disk type='file'><target dev='vda' bus='virtio'/></disk></devices>
+    </domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><target dev='vda' bus='virtio'/></disk></devices>
+    </domain>
+    ```
+    """
+
+    code = "VL005"
+    name = "unused-suppression"
+    severity = Severity.WARNING
+    summary = "An inline suppression comment silences nothing."
+    engine_rule = True

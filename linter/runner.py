@@ -1,0 +1,166 @@
+"""One `virtlint check` run: find the files, get the capabilities, lint, fix. No output here."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from lxml import etree
+
+from virtlint.linter.caps import CapsError, DomainCaps
+from virtlint.linter.config import Config, ignored_for
+from virtlint.linter.document import Document, InputError
+from virtlint.linter.engine import Linter
+from virtlint.linter.fixes import apply
+from virtlint.linter.formatters import FileReport
+from virtlint.linter.model import Severity
+
+#: How many fix passes a run makes at most (fixes that overlapped wait for the next pass).
+FIX_PASSES = 5
+
+
+def caps_files(sources: Sequence[str]) -> Iterator[str]:
+    """Caps files named directly, and every domcapabilities XML inside named directories."""
+    for source in sources:
+        if os.path.isdir(source):
+            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if root_name(str(p)) == "domainCapabilities"]
+            if not found:
+                raise CapsError(f"{source}: no domcapabilities documents in this directory")
+            yield from found
+        elif os.path.exists(source):
+            yield source
+        else:
+            raise CapsError(f"{source}: no such file or directory")
+
+
+def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
+    """(path, named explicitly) for each file to check; directories are searched for *.xml."""
+    for path in paths:
+        if os.path.isdir(path):
+            for found in sorted(Path(path).rglob("*.xml")):
+                if found.is_file():
+                    yield str(found), False
+        else:
+            yield path, True
+
+
+def root_name(path: str) -> str | None:
+    """The local name of a file's root element, read without parsing the whole file."""
+    try:
+        for _, element in etree.iterparse(path, events=("start",), resolve_entities=False, no_network=True,
+                                          load_dtd=False, huge_tree=False):
+            return etree.QName(element).localname
+    except (etree.XMLSyntaxError, OSError, ValueError):
+        return None
+    return None
+
+
+@dataclass(slots=True)
+class Run:
+    reports: list[FileReport] = field(default_factory=list)
+    #: Files that could not be read at all: (path, reason).
+    input_errors: list[tuple[str, str]] = field(default_factory=list)
+    #: Rules that raised: (path, code, message).
+    internal_errors: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Unified diffs of the fixes (with --diff), or the files rewritten (with --fix).
+    diffs: list[str] = field(default_factory=list)
+    fixed_files: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Checker:
+    """Lints documents with the right linter, from static caps or a live host."""
+
+    caps: list[DomainCaps]
+    config: Config
+    select: list[str]
+    ignore: list[str]
+    live: Callable[[Document], DomainCaps] | None = None
+    _linters: dict[object, Linter] = field(default_factory=dict)
+
+    def linter(self, document: Document) -> Linter:
+        ignore = self.ignore + ignored_for(self.config, document.path)
+        severity = {code: Severity(level) for code, level in self.config.severity.items()}
+        caps = self.caps
+        key: object = tuple(ignore)
+        if self.live is not None and document.root is not None and document.root_name == "domain":
+            live_caps = self.live(document)
+            caps, key = [live_caps], (id(live_caps), *ignore)
+        if key not in self._linters:
+            self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity)
+        return self._linters[key]
+
+
+def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bool = False,
+          domains_only: bool = False) -> Run:
+    run = Run()
+    for path, named in domain_files(paths):
+        named = named and not domains_only
+        try:
+            document = Document.from_file(path)
+        except (InputError, OSError) as err:
+            run.input_errors.append((path, err.strerror if isinstance(err, OSError) and err.strerror else str(err)))
+            continue
+        if not named and document.root is not None and document.root_name != "domain":
+            continue  # other XML inside a directory is not ours to judge
+        try:
+            linter = checker.linter(document)
+        except CapsError as err:
+            run.input_errors.append((path, str(err)))
+            continue
+        result = linter.lint_document(document)
+        if (fix or diff) and any(f.fixes for f in result.findings):
+            document, result = _fix(document, linter, result, run, write=fix)
+        run.internal_errors += [(path, code, message) for code, message in result.internal_errors]
+        run.reports.append(FileReport(path, result.findings, document, result.caps))
+    return run
+
+
+def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):
+    """Apply the first fix of every finding, pass after pass, until nothing changes."""
+    original = document.text
+    for _ in range(FIX_PASSES):
+        edits = [f.fixes[0].edits for f in result.findings if f.fixes]
+        if not edits:
+            break
+        text = apply(document.text, [edit for group in edits for edit in group])
+        if text == document.text:
+            break
+        fixed = Document(text, document.path)
+        fixed.encoding, fixed.bom = document.encoding, document.bom
+        document, result = fixed, linter.lint_document(fixed)
+    if document.text == original:
+        return document, result
+    if write:
+        write_atomically(document.path, document.encode(document.text))
+        run.fixed_files.append(document.path)
+    else:
+        run.diffs.append("".join(difflib.unified_diff(
+            original.splitlines(keepends=True), document.text.splitlines(keepends=True),
+            fromfile=f"a/{document.path}", tofile=f"b/{document.path}")))
+    return document, result
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it, keeping the permissions."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".virtlint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:
+    return any(f.severity.rank >= threshold.rank for r in reports for f in r.findings)
