@@ -40,6 +40,7 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+@click.option("--schemas", metavar="DIR", help="libvirt's RelaxNG schemas [default: /usr/share/libvirt/schemas].")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add rule codes or prefixes to the selection.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
@@ -56,7 +57,7 @@ def main() -> None:
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
-          select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
+          schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, fleet: bool, require: str,
           paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them) against host capabilities.
@@ -104,7 +105,17 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
             return caps_for(connect, root.get("type"), os_type.get("arch") if os_type is not None else None,
                             os_type.get("machine") if os_type is not None else None, emulator)
 
-    checker = Checker(caps, config, selection, ignored, live)
+    from virtlint.linter.engine import all_rules, matches_selector
+    from virtlint.linter.schema import schema_for
+
+    structure = any(rule.code == "VL901" and (not selection or matches_selector(rule.code, selection))
+                    and not matches_selector(rule.code, ignored) for rule in all_rules())
+    schema_dir = schemas or config.schemas
+    if schemas and not os.path.isfile(os.path.join(schemas, "domain.rng")):
+        _fail(f"{schemas}: no domain.rng in this directory")
+    schema = schema_for(schema_dir) if structure else None
+    checker = Checker(caps, config, selection, ignored, live, schema=schema,
+                      report_missing_schema=structure and schema is None)
     run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)

@@ -30,6 +30,8 @@ class Config:
     #: Glob (relative to the config's folder) -> codes or prefixes ignored in matching files.
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     fail_on: str | None = None
+    #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
+    schemas: str | None = None
 
 
 def find_config(start: Path) -> Config:
@@ -74,6 +76,7 @@ def load_config(path: Path) -> Config | None:
         severity={code.upper(): level for code, level in severity.items()},
         per_file_ignores={pattern: _strings(path, per_file, pattern) for pattern in per_file},
         fail_on=fail_on,
+        schemas=os.path.join(path.parent, data["schemas"]) if isinstance(data.get("schemas"), str) else None,
     )
 
 

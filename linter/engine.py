@@ -19,6 +19,7 @@ from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetAttribute, SetText, resolve
 from virtlint.linter.machines import MachineFit, machine_fit, same_family
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
+from virtlint.linter.schema import DomainSchema
 
 log = logging.getLogger("virtlint")
 
@@ -68,8 +69,13 @@ class Linter:
         select: Iterable[str] = (),
         ignore: Iterable[str] = (),
         severity: dict[str, Severity] | None = None,
+        schema: DomainSchema | None = None,
+        report_missing_schema: bool = False,
     ) -> None:
         self.caps = list(caps)
+        self.schema = schema
+        #: Say once (VL900) that the structure is not checked, for want of schemas.
+        self._missing_schema_note = report_missing_schema and schema is None
         #: Severity overrides by code or prefix (configuration).
         self.severity_overrides = dict(severity or {})
         select, ignore = list(select), list(ignore)
@@ -127,6 +133,11 @@ class Linter:
             return result
         ctx = ctx_or_problem
         result.caps = ctx.caps
+        if self._missing_schema_note:
+            self._missing_schema_note = False
+            self._emit_at(result, document, "VL900",
+                          "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
+                          "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
         self._walk(root, "", ctx, result)
         self._suppress(document, result)
         result.findings.sort(key=Finding.sort_key)
@@ -181,7 +192,7 @@ class Linter:
         identity = (arch is None or caps.arch is None or arch == caps.arch) and (
             machine is None or caps.machine is None or same_family(machine, caps.machine)
         )
-        return Context(document, caps, domain_type, arch, machine, identity)
+        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema)
 
     # -- traversal --------------------------------------------------------
 

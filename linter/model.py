@@ -16,6 +16,7 @@ from lxml import etree
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
 from virtlint.linter.fixes import Fix, ResolvedFix
+from virtlint.linter.schema import DomainSchema
 
 DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
 
@@ -104,6 +105,8 @@ class Context:
     identity_matches: bool = True
     #: Path below <domain> of the element being checked (set by the engine's walk).
     path: str = ""
+    #: libvirt's RelaxNG schema, when installed (structural rules only).
+    schema: DomainSchema | None = None
 
     @property
     def root(self) -> etree._Element:

@@ -19,6 +19,7 @@ from virtlint.linter.engine import Linter
 from virtlint.linter.fixes import apply
 from virtlint.linter.formatters import FileReport
 from virtlint.linter.model import Severity
+from virtlint.linter.schema import DomainSchema
 
 #: How many fix passes a run makes at most (fixes that overlapped wait for the next pass).
 FIX_PASSES = 5
@@ -81,6 +82,9 @@ class Checker:
     select: list[str]
     ignore: list[str]
     live: Callable[[Document], DomainCaps] | None = None
+    schema: DomainSchema | None = None
+    #: Say once per run (VL900) that the structure was not checked.
+    report_missing_schema: bool = False
     _linters: dict[object, Linter] = field(default_factory=dict)
 
     def linter(self, document: Document) -> Linter:
@@ -92,7 +96,9 @@ class Checker:
             live_caps = self.live(document)
             caps, key = [live_caps], (id(live_caps), *ignore)
         if key not in self._linters:
-            self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity)
+            self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
+                                        report_missing_schema=self.report_missing_schema)
+            self.report_missing_schema = False
         return self._linters[key]
 
 

@@ -22,7 +22,7 @@ from virtlint import __version__
 from virtlint.linter import vocabulary
 from virtlint.linter.caps import Availability, CapsError, DomainCaps
 from virtlint.linter.config import ConfigError, find_config
-from virtlint.linter.document import Document
+from virtlint.linter.document import MAX_FILE_BYTES, Document
 from virtlint.linter.engine import REGISTRY, Linter, LintResult
 from virtlint.linter.model import Finding, Severity
 from virtlint.lsp.context import cursor_at
@@ -136,7 +136,9 @@ class VirtlintServer(LanguageServer):
             return None, problems
         key = tuple((path, mtime) for path, mtime, _ in loaded)
         if key not in self._linters:
-            self._linters = {key: Linter([caps for _, _, caps in loaded])}
+            from virtlint.linter.schema import schema_for
+
+            self._linters = {key: Linter([caps for _, _, caps in loaded], schema=schema_for())}
         return self._linters[key], problems
 
     def forget_caps(self) -> None:
@@ -159,6 +161,13 @@ class VirtlintServer(LanguageServer):
 
     def _lint_text(self, uri: str, text: str, state: DocumentState) -> tuple[list[T.Diagnostic], list[Finding]]:
         path = to_fs_path(uri) or uri
+        if len(text) > MAX_FILE_BYTES:
+            first = _ROOT_NAME.search(text, 0, 4096)
+            if first is None or first.group(1).split(":")[-1] != "domain":
+                return [], []
+            message = f"virtlint: the document is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
+            return [T.Diagnostic(T.Range(T.Position(0, 0), T.Position(0, 0)), message,
+                                 severity=T.DiagnosticSeverity.Warning, source="virtlint")], []
         document = Document(text, path)
         if document.root is None:
             # malformed: only a <domain> gets its one parse diagnostic

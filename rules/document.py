@@ -192,3 +192,40 @@ class UnusedSuppression(Rule):
     severity = Severity.WARNING
     summary = "An inline suppression comment silences nothing."
     engine_rule = True
+
+
+@register
+class SchemaMissing(Rule):
+    """
+    ## What it does
+    Says, once per run, that the structure of the domains was not checked
+    because libvirt's RelaxNG schemas were not found. Install them (Debian:
+    `apt-get install libvirt0`, which puts them in
+    `/usr/share/libvirt/schemas`) or point at them with `--schemas DIR` or
+    `schemas = "DIR"` in virtlint.toml. It never fails a run.
+
+    ## Why is this bad?
+    Without the schema, a typo in an element or attribute name goes unnoticed,
+    and `virsh define` drops it silently.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><name>web</name></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><name>web</name></domain>
+    ```
+    """
+
+    code = "VL900"
+    name = "schema-not-checked"
+    severity = Severity.INFO
+    summary = "libvirt's RelaxNG schemas were not found, so the structure was not checked."
+    engine_rule = True

@@ -30,13 +30,26 @@ def caps_from_text(text: str, path: str = "caps.xml") -> DomainCaps:
     return DomainCaps(Document(text, path))
 
 
-def lint(domain: str, *caps: str | Path, select: tuple[str, ...] = ()) -> list[Finding]:
-    """Lint domain XML text against caps given as XML text or fixture paths."""
+def lint(domain: str, *caps: str | Path, select: tuple[str, ...] = (), schema: bool = False,
+         report_missing_schema: bool = False) -> list[Finding]:
+    """Lint domain XML text against caps given as XML text or fixture paths (and libvirt's schema if asked)."""
     documents = [
         DomainCaps.from_file(str(c)) if isinstance(c, Path) else caps_from_text(c, f"caps{i}.xml")
         for i, c in enumerate(caps)
     ]
-    return Linter(documents, select=select).lint_document(Document(domain, "dom.xml")).findings
+    linter = Linter(documents, select=select, schema=installed_schema() if schema else None,
+                    report_missing_schema=report_missing_schema)
+    return linter.lint_document(Document(domain, "dom.xml")).findings
+
+
+def installed_schema():
+    """libvirt's installed RelaxNG schema, or a skip when libvirt's schemas are not on this machine."""
+    from virtlint.linter.schema import schema_for
+
+    schema = schema_for()
+    if schema is None:
+        pytest.skip("libvirt's RelaxNG schemas are not installed (/usr/share/libvirt/schemas; .ci/run installs them)")
+    return schema
 
 
 def codes(findings: list[Finding]) -> list[str]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import REPO, caps_from_text, codes, lint
+from conftest import REPO, caps_from_text, codes, installed_schema, lint
 from virtlint.linter.engine import Linter, all_rules
 from virtlint.linter.ruledocs import SECTIONS, examples, render_markdown, sections
 from virtlint.linter.model import Severity
@@ -30,11 +30,19 @@ def test_documentation_has_every_section(rule) -> None:
     assert list(sections(rule)) == list(SECTIONS)
 
 
+#: How each rule's examples are linted beyond their capabilities.
+OPTIONS = {"VL901": {"schema": True}, "VL900": {"report_missing_schema": True}}
+
+
 @pytest.mark.parametrize("rule", RULES, ids=IDS)
 def test_failing_example_fails_and_passing_example_passes(rule) -> None:
     example = examples(rule)
-    assert rule.code in codes(lint(example.failing, *example.caps)), "the Example must trigger the rule"
-    assert rule.code not in codes(lint(example.passing, *example.caps)), "Use instead must not trigger it"
+    options = OPTIONS.get(rule.code, {})
+    assert rule.code in codes(lint(example.failing, *example.caps, **options)), "the Example must trigger the rule"
+    passing = {"schema": True} if rule.code == "VL900" else options  # with the schema there, nothing to say
+    if rule.code == "VL900":
+        installed_schema()
+    assert rule.code not in codes(lint(example.passing, *example.caps, **passing)), "Use instead must not trigger it"
 
 
 IDENTITY_ONLY = "<domainCapabilities><domain>{d}</domain>{m}<arch>{a}</arch></domainCapabilities>"
