@@ -48,6 +48,10 @@ class EnumAnswer:
     availability: Availability
     values: tuple[str, ...] = ()
     evidence: Evidence | None = None
+    _value_set: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_value_set", frozenset(self.values))
 
     @property
     def unsupported(self) -> bool:
@@ -59,7 +63,7 @@ class EnumAnswer:
             return None
         if self.availability is Availability.UNSUPPORTED:
             return False
-        return value in self.values
+        return value in self._value_set
 
 
 UNKNOWN = EnumAnswer(Availability.UNKNOWN)
@@ -102,6 +106,8 @@ class DomainCaps:
         self.arch = _text(root, "arch")
         self.blocks: dict[str, CapsBlock] = {}
         self.cpu_models: dict[str, CpuModel] = {}
+        # answers are immutable: computed once per caps document, then looked up
+        self._answers: dict[tuple[str, str | None], EnumAnswer] = {}
         self._index(root, "")
         vcpu = root.find("vcpu")
         self.vcpu_max = _int(vcpu.get("max")) if vcpu is not None else None
@@ -168,6 +174,12 @@ class DomainCaps:
 
     def support(self, key: str) -> EnumAnswer:
         """Whether a block (e.g. 'features/gic') is supported, as an answer without values."""
+        answer = self._answers.get((key, None))
+        if answer is None:
+            answer = self._answers[(key, None)] = self._support(key)
+        return answer
+
+    def _support(self, key: str) -> EnumAnswer:
         block = self.blocks.get(key)
         if block is None or block.supported is None:
             return UNKNOWN
@@ -176,6 +188,12 @@ class DomainCaps:
 
     def enum(self, key: str, name: str) -> EnumAnswer:
         """The values an enum of a block allows (e.g. 'devices/disk', 'bus')."""
+        answer = self._answers.get((key, name))
+        if answer is None:
+            answer = self._answers[(key, name)] = self._enum(key, name)
+        return answer
+
+    def _enum(self, key: str, name: str) -> EnumAnswer:
         block = self.blocks.get(key)
         if block is None:
             return UNKNOWN

@@ -144,7 +144,7 @@ class Document:
         self.doctype: str | None = None
         self._tags: dict[etree._Element, _Tag] | None = None
         self._line_starts: list[int] | None = None
-        self._has_astral = _ASTRAL.search(self.text) is not None
+        self._has_astral: bool | None = None
         self._parse()
 
     @classmethod
@@ -312,6 +312,8 @@ class Document:
         line = bisect.bisect_right(starts, offset) - 1
         column = offset - starts[line]
         utf16 = column
+        if self._has_astral is None:
+            self._has_astral = _ASTRAL.search(self.text) is not None
         if self._has_astral:
             utf16 += len(_ASTRAL.findall(self.text, starts[line], offset))
         return Position(line, column, utf16)

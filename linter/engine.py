@@ -90,11 +90,14 @@ class Linter:
         for checker in checkers:
             for path in checker.elements:
                 self._handlers.setdefault(path, []).append(checker)
-        # every prefix of a subscribed path, so the walk skips unrelated subtrees
-        self._wanted: set[str] = set()
+        # for each path on the way to a subscribed one: child tag -> child path, so the walk
+        # descends only where some rule looks, without building strings for other elements
+        self._children: dict[str, dict[str, str]] = {}
         for path in self._handlers:
             parts = path.split("/") if path else []
-            self._wanted.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+            for depth in range(len(parts)):
+                parent = "/".join(parts[:depth])
+                self._children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
 
     # -- public -----------------------------------------------------------
 
@@ -207,10 +210,12 @@ class Linter:
             except Exception as err:  # a broken rule must not hide the others
                 log.debug("rule %s failed", checker.code, exc_info=True)
                 result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
-        for child in element.iterchildren(etree.Element):
-            child_path = f"{path}/{child.tag}" if path else child.tag
-            if child_path in self._wanted:
-                self._walk(child, child_path, ctx, result)
+        children = self._children.get(path)
+        if children:
+            for child in element.iterchildren(etree.Element):
+                child_path = children.get(child.tag)
+                if child_path is not None:
+                    self._walk(child, child_path, ctx, result)
 
     # -- findings ---------------------------------------------------------
 

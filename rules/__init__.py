@@ -1,40 +1,11 @@
-"""Every virtlint rule, one module each; importing this package registers them."""
+"""Every virtlint rule, one module each; importing this package registers them all.
 
-from virtlint.rules import (  # noqa: F401
-    arch,
-    cpu_migratable,
-    cpu_mode,
-    cpu_model_deprecated,
-    cpu_model_unknown,
-    cpu_model_unusable,
-    device_support,
-    device_values,
-    document,
-    domain_type,
-    duplicate_disk_target,
-    emulator,
-    features,
-    firmware,
-    firmware_feature,
-    gic_version,
-    hyperv_feature,
-    iothread_bus,
-    iothread_undefined,
-    iothreads,
-    launch_security,
-    loader_path,
-    loader_value,
-    machine,
-    many_vcpus,
-    memfd_hugepages,
-    memory_backing,
-    nvram,
-    secure_boot,
-    sev_parameters,
-    shared_memory,
-    spice_chardev,
-    tpm_crb_version,
-    uefi_acpi,
-    vcpu_max,
-    virtio_model_bus,
-)
+Modules whose names start with an underscore are helpers shared by rules.
+"""
+
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")

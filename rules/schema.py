@@ -21,12 +21,14 @@ class Schema(Rule):
     points at the culprit: an unknown element or attribute (named with its
     parent), or an invalid attribute value (with the values the schema allows
     when it has a choice). When no schemas are installed the structure is not
-    checked, and virtlint says so once.
+    checked, and virtlint says so once. The schema is the one of the
+    installed libvirt: elements newer than it are unknown to it.
 
-    It is a warning: without `--validate`, `virsh define` silently drops
-    unknown elements and attributes, so the domain is defined, but not as
-    written. The schema is the one of the installed libvirt: newer elements
-    are unknown to an older schema.
+    ## Why is this bad?
+    Without `--validate`, `virsh define` silently drops unknown elements and
+    attributes: the domain is defined, but not as written, and a typo such as
+    `buss='virtio'` leaves the default in place. It is a warning for that
+    reason (raise it with `[severity] VL901 = "error"`).
 
     ## Capabilities
     ```xml

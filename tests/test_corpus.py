@@ -61,7 +61,7 @@ def test_every_corpus_caps_file_works_with_the_cli(tmp_path: Path) -> None:
         caps = DomainCaps.from_file(str(path))
         domain = tmp_path / f"{path.stem}-domain.xml"
         domain.write_text(_minimal_domain(caps))
-        result = runner.invoke(main, ["check", "--caps", str(path), "--format", "json", str(domain)])
+        result = runner.invoke(main, ["check", "--caps", str(path), "--format", "json", "--ignore", "VL9", str(domain)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (path.name, result.output)
         assert result.exit_code in (0, 1), (path.name, result.output)
         assert json.loads(result.output) == [], (path.name, result.output)

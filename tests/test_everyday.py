@@ -17,7 +17,7 @@ from conftest import CAPS, REPO, codes, lint
 Q35 = str(CAPS / "x86_64-q35-kvm.xml")
 PC = str(CAPS / "x86_64-pc-kvm.xml")
 TCG = str(CAPS / "x86_64-q35-qemu.xml")
-IDE = ("<domain type='kvm'>\n  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n  <devices>\n"
+IDE = ("<domain type='kvm'>\n  <name>vm</name><memory>1048576</memory>\n  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n  <devices>\n"
        "    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>\n  </devices>\n</domain>\n")
 
 
@@ -88,7 +88,7 @@ def test_disable_file_and_unused_suppressions() -> None:
     stale = IDE.replace("<os>", "<!-- virtlint: disable=VL201 --><os>")
     found = lint(stale, CAPS / "x86_64-q35-kvm.xml")
     assert codes(found) == ["VL005", "VL302"]
-    assert found[0].severity.value == "warning" and found[0].line == 2
+    assert found[0].severity.value == "warning" and found[0].line == 3
     assert "VL201" in found[0].message
 
 
@@ -187,7 +187,7 @@ def test_pre_commit_hook_for_real(tmp_path: Path) -> None:
     result = subprocess.run([pre_commit, "try-repo", str(hook_repo), "virtlint", "--all-files"], cwd=project,
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "vms/bad.xml:4:" in result.stdout and "VL302" in result.stdout
+    assert "vms/bad.xml:5:" in result.stdout and "VL302" in result.stdout
     assert "good.xml:" not in result.stdout and "host-caps.xml:" not in result.stdout
     (project / "vms" / "bad.xml").unlink()
     subprocess.run(git + ["add", "-A"], cwd=project, check=True, capture_output=True)

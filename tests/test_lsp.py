@@ -101,8 +101,8 @@ async def test_diagnostic_range_is_exact_in_utf16(client: LanguageClient, tmp_pa
 
 async def test_utf16_columns_after_astral_characters(client: LanguageClient, tmp_path: Path) -> None:
     uri = (tmp_path / "astral.xml").as_uri()
-    text = "<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>" \
-           "<disk device='cdrom' type='file'><source file='𝔘𝔘.iso'/><target dev='sdc' bus='ide'/></disk>" \
+    text = "<domain type='kvm'><name>a</name><memory>1024</memory><os><type arch='x86_64' machine='q35'>hvm</type></os><devices>" \
+           "<disk device='cdrom' type='file'><source file='/srv/𝔘𝔘.iso'/><target dev='sdc' bus='ide'/></disk>" \
            "</devices></domain>"
     open_document(client, uri, text)
     (diag,) = await settle(client, uri, ["VL302"])

@@ -70,3 +70,9 @@ def test_each_rule_is_selectable_alone() -> None:
     for rule in RULES:
         assert [r.code for r in Linter([], select=[rule.code]).rules] == [rule.code]
     assert Linter([], ignore=["VL"]).rules == []
+
+
+def test_every_rule_module_registers_its_rule() -> None:
+    modules = {p.stem for p in (REPO / "rules").glob("*.py") if not p.stem.startswith("_")}
+    registered = {rule.__module__.rsplit(".", 1)[-1] for rule in RULES}
+    assert modules == registered

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# run.sh VSIX PYTHON - the real-editor test: install the .vsix into code-server, open a workspace with a domain
+# XML that has a known mismatch and a configured caps file, and drive it with Chromium (test.mjs).
+# Needs setup.sh first. Screenshots go to $VIRTLINT_ARTIFACTS (default: artifacts/ at the repository root).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+VSIX=$(readlink -f "$1")
+PYTHON=$(readlink -f "$2")
+CACHE=${VIRTLINT_E2E_CACHE:-/var/cache/virtlint-e2e}
+ARTIFACTS=${VIRTLINT_ARTIFACTS:-$REPO/artifacts}
+export PATH="$CACHE/node24/package/bin:$PATH"
+CODE_SERVER="$CACHE/node_modules/.bin/code-server"
+[ -x "$CODE_SERVER" ] || { echo "run setup.sh first ($CODE_SERVER missing)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/virtlint-e2e.XXXXXX)
+mkdir -p "$WORK/user/User" "$WORK/ext" "$WORK/workspace/.vscode" "$ARTIFACTS"
+cp "$REPO/examples/host-caps.xml" "$WORK/workspace/host-caps.xml"
+cp "$HERE/vm.xml" "$WORK/workspace/vm.xml"
+# workspace-relative caps, as a user would configure them
+printf '{ "virtlint.caps": ["host-caps.xml"] }\n' > "$WORK/workspace/.vscode/settings.json"
+cat > "$WORK/user/User/settings.json" <<JSON
+{
+  "virtlint.server.command": ["$PYTHON", "-m", "virtlint", "lsp"],
+  "workbench.startupEditor": "none",
+  "security.workspace.trust.enabled": false,
+  "telemetry.telemetryLevel": "off",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "update.mode": "none",
+  "chat.disableAIFeatures": true,
+  "workbench.tips.enabled": false,
+  "editor.hover.delay": 200
+}
+JSON
+"$CODE_SERVER" --user-data-dir "$WORK/user" --extensions-dir "$WORK/ext" --install-extension "$VSIX" >/dev/null
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CODE_SERVER" --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check \
+  --disable-workspace-trust --user-data-dir "$WORK/user" --extensions-dir "$WORK/ext" "$WORK/workspace" \
+  > "$WORK/code-server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 60); do
+  curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
+  sleep 1
+done
+VIRTLINT_E2E_URL="http://127.0.0.1:$PORT/" VIRTLINT_E2E_OUT="$ARTIFACTS" NODE_PATH="$CACHE/node_modules" \
+  node "$HERE/test.mjs"

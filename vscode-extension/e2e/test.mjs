@@ -1,0 +1,86 @@
+// The real-editor test: code-server (VS Code 1.139) in Debian's Chromium, driven by playwright-core.
+// Asserts an error squiggle on the expected line, the hover text of the finding, the Problems panel
+// entry, and that the offered quick fix removes the squiggle. Saves screenshots.
+import { createRequire } from "module";
+import assert from "node:assert/strict";
+import path from "node:path";
+
+const { chromium } = createRequire(process.env.NODE_PATH + "/")("playwright-core");
+const url = process.env.VIRTLINT_E2E_URL;
+const out = process.env.VIRTLINT_E2E_OUT;
+const EXPECTED_LINE = 10; // <target dev='sdc' bus='ide'/> in e2e/vm.xml
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+let passed = 0;
+const step = (name) => { passed += 1; console.log(`ok ${passed} - ${name}`); };
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+  await page.waitForTimeout(3000);
+  await page.keyboard.press("Control+P");
+  await page.waitForTimeout(800);
+  await page.keyboard.type("vm.xml");
+  await page.waitForTimeout(800);
+  await page.keyboard.press("Enter");
+
+  // 1. an error squiggle, on the expected line
+  const squiggle = await page.waitForSelector(".squiggly-error", { timeout: 90000 });
+  const box = await squiggle.boundingBox();
+  const line = await page.evaluate((y) => {
+    for (const number of document.querySelectorAll(".margin-view-overlays .line-numbers")) {
+      const r = number.getBoundingClientRect();
+      if (y >= r.top - 1 && y <= r.bottom + 1) return Number(number.textContent.trim());
+    }
+    return -1;
+  }, box.y + box.height / 2);
+  assert.equal(line, EXPECTED_LINE, `squiggle on line ${line}`);
+  step(`error squiggle on line ${line}`);
+
+  // 2. the hover shows the finding
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const hover = await page.waitForSelector(".monaco-hover:not(.hidden)", { timeout: 20000 });
+  await page.waitForTimeout(800);
+  const hoverText = await hover.innerText();
+  assert.match(hoverText, /disk bus 'ide' is not supported by these capabilities/);
+  assert.match(hoverText, /supported: fdc, scsi, virtio, usb, sata/);
+  step("hover: " + hoverText.split("\n")[0].slice(0, 100));
+  await page.screenshot({ path: path.join(out, "vscode-squiggle.png") });
+
+  // 3. the Problems panel lists it
+  await page.mouse.move(10, 10);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+Shift+M");
+  const panel = await page.waitForSelector(".markers-panel", { timeout: 20000 });
+  await page.waitForTimeout(1500);
+  const problems = await panel.innerText();
+  assert.match(problems, /vm\.xml/);
+  assert.match(problems, /disk bus 'ide'/);
+  assert.match(problems, /VL302/);
+  step("Problems panel: " + problems.replace(/\n/g, " | ").slice(0, 140));
+  await page.screenshot({ path: path.join(out, "vscode-problems.png") });
+
+  // 4. the quick fix removes the squiggle
+  await page.mouse.click(box.x + 2, box.y + box.height / 2);
+  await page.waitForTimeout(500);
+  await page.keyboard.press("Control+.");
+  const menu = await page.waitForSelector(".action-widget, .context-view .monaco-list", { timeout: 20000 });
+  const menuText = await menu.innerText();
+  assert.match(menuText, /Set bus='sata' \(VL302\)/);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".squiggly-error", { state: "detached", timeout: 30000 });
+  const lineText = await page.evaluate((n) => {
+    const lines = [...document.querySelectorAll(".view-lines .view-line")];
+    return lines.map((l) => l.textContent).find((t) => t.includes("target dev")) || "";
+  }, EXPECTED_LINE);
+  assert.match(lineText, /bus='sata'/);
+  step("quick fix applied: " + lineText.trim());
+  await page.screenshot({ path: path.join(out, "vscode-fixed.png") });
+  console.log(`1..${passed}`);
+} finally {
+  await browser.close();
+}
