@@ -244,7 +244,8 @@ def show_rule(code: str) -> None:
 
 
 @main.command()
-def lsp() -> None:
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors' clients pass it).")
+def lsp(stdio: bool) -> None:
     """Run the language server on stdin/stdout (for editors)."""
     from virtlint.lsp.server import main as serve
 

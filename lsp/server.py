@@ -275,16 +275,17 @@ class VirtlintServer(LanguageServer):
         if not found:
             return None
         where = f"`{attribute}`" if attribute else f"`<{element.tag}>`"
-        lines = [f"**{label}** ({where}) on these capabilities ({caps.identity}):" for label, _ in found[:1]]
+        lines = []
         for label, allowed in found:
-            lines.append(f"- {label}: " + _describe(allowed))
+            lines.append(f"**{label}** ({where}) on these capabilities ({caps.identity}):")
+            lines.append(f"- allowed: {_describe(allowed)}")
             current = element.get(attribute) if attribute else (element.text or "").strip()
             detail = next((c.detail for c in allowed.choices if c.value == current and c.detail), None)
             if detail:
                 lines.append(f"- `{current}`: {detail}")
             if allowed.answer.evidence is not None:
                 evidence = allowed.answer.evidence
-                lines.append(f"- from {evidence.label} at {os.path.basename(evidence.path)}:{evidence.start.line + 1}")
+                lines.append(f"- from `{evidence.label}` at {os.path.basename(evidence.path)}:{evidence.start.line + 1}")
         return T.Hover(T.MarkupContent(T.MarkupKind.Markdown, "\n".join(lines)),
                        to_range(document, span[0], span[1], self.encoding))
 

@@ -136,7 +136,8 @@ async def test_hover_names_what_the_host_allows(client: LanguageClient, tmp_path
     line = DOMAIN.splitlines()[4]
     hover = await client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri),
                                                                  T.Position(4, line.index("ide") + 1)))
-    assert "disk bus: fdc, scsi, virtio, usb, sata" in hover.contents.value
+    assert "**disk bus** (`bus`)" in hover.contents.value
+    assert "allowed: fdc, scsi, virtio, usb, sata" in hover.contents.value
     assert "x86_64-q35-kvm.xml:" in hover.contents.value
 
 

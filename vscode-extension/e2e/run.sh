@@ -6,7 +6,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 VSIX=$(readlink -f "$1")
-PYTHON=$(readlink -f "$2")
+PYTHON="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"  # not resolved: a venv's python is a symlink
 CACHE=${VIRTLINT_E2E_CACHE:-/var/cache/virtlint-e2e}
 ARTIFACTS=${VIRTLINT_ARTIFACTS:-$REPO/artifacts}
 export PATH="$CACHE/node24/package/bin:$PATH"
@@ -39,7 +39,14 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
   --disable-workspace-trust --user-data-dir "$WORK/user" --extensions-dir "$WORK/ext" "$WORK/workspace" \
   > "$WORK/code-server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+finish() {
+  kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true
+  # keep the editor's logs (the virtlint output channel among them) for a failed run
+  mkdir -p "$ARTIFACTS/vscode-logs" && cp "$WORK/code-server.log" "$ARTIFACTS/vscode-logs/" 2>/dev/null || true
+  cp -r "$WORK/user/logs" "$ARTIFACTS/vscode-logs/" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap finish EXIT
 for _ in $(seq 60); do
   curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
   sleep 1

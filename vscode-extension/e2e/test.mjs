@@ -17,16 +17,25 @@ const browser = await chromium.launch({
 });
 let passed = 0;
 const step = (name) => { passed += 1; console.log(`ok ${passed} - ${name}`); };
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url, { waitUntil: "domcontentloaded" });
   await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
   await page.waitForTimeout(3000);
-  await page.keyboard.press("Control+P");
-  await page.waitForTimeout(800);
-  await page.keyboard.type("vm.xml");
-  await page.waitForTimeout(800);
-  await page.keyboard.press("Enter");
+  // open vm.xml with Quick Open, once its result is listed (retried: the workbench may still be loading)
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    await page.keyboard.press("Control+P");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 20000 });
+    await page.keyboard.type("vm.xml");
+    const row = await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 20000 }).catch(() => null);
+    if (row) {
+      await page.keyboard.press("Enter");
+      const tab = await page.waitForSelector(".tab .label-name:text('vm.xml')", { timeout: 10000 }).catch(() => null);
+      if (tab) break;
+    }
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(1000);
+  }
 
   // 1. an error squiggle, on the expected line
   const squiggle = await page.waitForSelector(".squiggly-error", { timeout: 90000 });
@@ -73,14 +82,19 @@ try {
   assert.match(menuText, /Set bus='sata' \(VL302\)/);
   await page.keyboard.press("Enter");
   await page.waitForSelector(".squiggly-error", { state: "detached", timeout: 30000 });
-  const lineText = await page.evaluate((n) => {
+  const lineText = await page.evaluate(() => {
     const lines = [...document.querySelectorAll(".view-lines .view-line")];
-    return lines.map((l) => l.textContent).find((t) => t.includes("target dev")) || "";
-  }, EXPECTED_LINE);
+    // Monaco renders spaces as no-break spaces
+    return lines.map((l) => l.textContent.replace(/\u00a0/g, " ")).find((t) => t.includes("target dev")) || "";
+  });
   assert.match(lineText, /bus='sata'/);
   step("quick fix applied: " + lineText.trim());
   await page.screenshot({ path: path.join(out, "vscode-fixed.png") });
   console.log(`1..${passed}`);
+} catch (error) {
+  await page.screenshot({ path: path.join(out, "vscode-failure.png") }).catch(() => {});
+  console.log(`not ok ${passed + 1} - ${error.message.split("\n")[0]}`);
+  throw error;
 } finally {
   await browser.close();
 }
