@@ -2,7 +2,7 @@
 
     python benchmarks/generate.py OUT_DIR COUNT [--scale N]
 
---scale repeats the device block N times, for the growth measurements.
+--scale repeats the disks, NICs and PCIe root ports N times, for the growth measurements.
 """
 
 from __future__ import annotations
@@ -15,44 +15,54 @@ CPU_FEATURES = ["vmx", "pcid", "spec-ctrl", "ssbd", "md-clear", "stibp", "arch-c
                 "tsc-deadline", "hypervisor", "arat", "tsc_adjust", "umip", "xsaves"]
 
 
-def devices(rng: random.Random, index: int) -> str:
+def _disk_name(number: int) -> str:
+    """vda, vdb, ..., vdz, vdaa, vdab, ... as libvirt names them."""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(97 + rest) + letters
+    return "vd" + letters
+
+
+def repeatable(rng: random.Random, index: int, copy: int) -> str:
+    """Devices a domain may have many of: disks, NICs, PCIe root ports."""
+    count = rng.randint(2, 4)
     disks = "".join(
         f"""
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2' discard='unmap' cache='none' io='native'/>
-      <source file='/var/lib/libvirt/images/vm{index}-disk{d}.qcow2'/>
-      <target dev='vd{chr(97 + d)}' bus='virtio'/>
-      <address type='pci' domain='0x0000' bus='0x0{4 + d}' slot='0x00' function='0x0'/>
-    </disk>""" for d in range(rng.randint(2, 4)))
+      <source file='/var/lib/libvirt/images/vm{index}-disk{copy}-{d}.qcow2'/>
+      <target dev='{_disk_name(copy * 4 + d)}' bus='virtio'/>
+    </disk>""" for d in range(count))
     nics = "".join(
         f"""
     <interface type='network'>
-      <mac address='52:54:00:{rng.randint(0, 255):02x}:{rng.randint(0, 255):02x}:{n:02x}'/>
+      <mac address='52:54:00:{rng.randint(0, 255):02x}:{copy % 256:02x}:{n:02x}'/>
       <source network='net{n}'/>
       <model type='virtio'/>
-      <address type='pci' domain='0x0000' bus='0x0{1 + n}' slot='0x00' function='0x0'/>
     </interface>""" for n in range(rng.randint(1, 3)))
     ports = "".join(f"""
-    <controller type='pci' index='{p}' model='pcie-root-port'>
+    <controller type='pci' index='{copy * 7 + p}' model='pcie-root-port'>
       <model name='pcie-root-port'/>
-      <target chassis='{p}' port='0x{0x10 + p:x}'/>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x{p - 1:x}'/>
-    </controller>""" for p in range(1, 8))
-    return f"""{disks}
+      <target chassis='{copy * 7 + p}' port='0x{0x10 + p:x}'/>
+    </controller>""" for p in range(1, 8) if copy * 7 + p <= 255)  # libvirt's limit for index and chassis
+    return disks + nics + ports
+
+
+def singletons() -> str:
+    """Devices a domain has once."""
+    return """
     <disk type='file' device='cdrom'>
       <driver name='qemu' type='raw'/>
       <target dev='sda' bus='sata'/>
       <readonly/>
       <address type='drive' controller='0' bus='0' target='0' unit='0'/>
     </disk>
-    <controller type='usb' index='0' model='qemu-xhci' ports='15'>
-      <address type='pci' domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>
-    </controller>
-    <controller type='sata' index='0'>
-      <address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/>
-    </controller>
-    <controller type='pci' index='0' model='pcie-root'/>{ports}
-    <controller type='virtio-serial' index='0'/>{nics}
+    <controller type='usb' index='0' model='qemu-xhci' ports='15'/>
+    <controller type='sata' index='0'/>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='virtio-serial' index='0'/>
     <serial type='pty'>
       <target type='isa-serial' port='0'>
         <model name='isa-serial'/>
@@ -93,7 +103,7 @@ def devices(rng: random.Random, index: int) -> str:
 
 def domain(rng: random.Random, index: int, scale: int = 1) -> str:
     features = "".join(f"\n    <feature policy='require' name='{f}'/>" for f in rng.sample(CPU_FEATURES, 8))
-    body = "".join(devices(rng, index * 1000 + s) for s in range(scale))
+    body = "".join(repeatable(rng, index, copy) for copy in range(scale)) + singletons()
     return f"""<domain type='kvm'>
   <name>vm{index}</name>
   <uuid>{rng.getrandbits(128):032x}</uuid>

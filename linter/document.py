@@ -84,8 +84,9 @@ class _Tag:
     start: int  # offset of '<'
     name_end: int
     end: int  # one past '>'
-    attrs: dict[str, tuple[int, int]]
     close: int = -1  # offset of '</' of the end tag; for an empty-element tag, of '/>'
+    #: attribute name -> value span, read from the tag on first need
+    attrs: dict[str, tuple[int, int]] | None = None
 
 
 def decode(data: bytes) -> str:
@@ -205,20 +206,16 @@ class Document:
         open_tags: list[_Tag] = []
         text = self.text
         for match in _MARKUP.finditer(text):
-            name = match.group("name")
-            if name is None:
-                if text.startswith("</", match.start()) and open_tags:
-                    open_tags.pop().close = match.start()
+            start, end = match.span()
+            name_end = match.end("name")
+            if name_end < 0:
+                if text[start + 1] == "/" and open_tags:
+                    open_tags.pop().close = start
                 continue
-            attrs: dict[str, tuple[int, int]] = {}
-            base = match.start("attrs")
-            for attr in _ATTR.finditer(match.group("attrs")):
-                group = 2 if attr.group(2) is not None else 3
-                attrs[attr.group(1)] = (base + attr.start(group), base + attr.end(group))
-            tag = _Tag(match.start(), match.start() + 1 + len(name), match.end(), attrs)
+            tag = _Tag(start, name_end, end)
             tags.append(tag)
-            if text[match.end() - 2] == "/":
-                tag.close = match.end() - 2
+            if text[end - 2] == "/":
+                tag.close = end - 2
             else:
                 open_tags.append(tag)
         elements = list(self.elements())
@@ -272,6 +269,11 @@ class Document:
         tag = self._scan().get(element)
         if tag is None:
             return self._line_span(element) if element.get(name) is not None else None
+        if tag.attrs is None:
+            tag.attrs = {}
+            for attr in _ATTR.finditer(self.text, tag.name_end, tag.end):
+                group = 2 if attr.group(2) is not None else 3
+                tag.attrs[attr.group(1)] = (attr.start(group), attr.end(group))
         span = tag.attrs.get(_qualified(element, name))
         return Span(*span) if span else None
 

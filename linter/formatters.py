@@ -5,26 +5,18 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from virtlint import __version__
-from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
-from virtlint.linter.model import Finding, Rule, Severity
+from virtlint.linter.model import FileReport, Finding, Rule, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-@dataclass(slots=True)
-class FileReport:
-    """One checked file: its findings, and the document and caps they came from."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    document: Document | None = None
-    caps: DomainCaps | None = None
+def quoteattr(text: str) -> str:
+    return f'"{escape(text, quote=True)}"'
 
 
 # -- text ----------------------------------------------------------------------
@@ -213,9 +205,9 @@ def format_junit(reports: Sequence[FileReport], fail_on: Severity = Severity.ERR
             failures += 1
             first = failing[0]
             message = f"{len(failing)} finding(s); first: {first.code} {first.message}"
-            case += f"\n    <failure message={quoteattr(message)} type={quoteattr(first.code)}>{escape(body)}</failure>"
+            case += f"\n    <failure message={quoteattr(message)} type={quoteattr(first.code)}>{escape(body, quote=False)}</failure>"
         elif body:
-            case += f"\n    <system-out>{escape(body)}</system-out>"
+            case += f"\n    <system-out>{escape(body, quote=False)}</system-out>"
         cases.append(case + "\n  </testcase>")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -7,7 +7,7 @@ positions and turns each problem into a ``Finding``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Iterator
 
@@ -89,6 +89,16 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """One checked file: its findings, and the document and caps they came from."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    document: Document | None = None
+    caps: DomainCaps | None = None
 
 
 @dataclass(slots=True)

@@ -17,8 +17,7 @@ from virtlint.linter.config import Config, ignored_for
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.engine import Linter
 from virtlint.linter.fixes import apply
-from virtlint.linter.formatters import FileReport
-from virtlint.linter.model import Severity
+from virtlint.linter.model import FileReport, Severity
 from virtlint.linter.schema import DomainSchema
 
 #: How many fix passes a run makes at most (fixes that overlapped wait for the next pass).

@@ -63,12 +63,21 @@ class DomainSchema:
         self.directory = directory
         self._full = etree.RelaxNG(file=str(directory / "domain.rng"))
         self._partial: dict[str, etree.RelaxNG | None] = {}
-        self.index = _build_index(directory)
+        self._index: _Index | None = None
+
+    @property
+    def index(self) -> _Index:
+        """Built on first need: only an invalid document needs it."""
+        if self._index is None:
+            self._index = _build_index(self.directory)
+        return self._index
 
     # -- validation ------------------------------------------------------------
 
     def problems(self, root: etree._Element) -> list[SchemaProblem]:
-        if self._full.validate(etree.ElementTree(_without_foreign(copy.deepcopy(root)))):
+        # RelaxNG skips comments and PIs, and entity references only exist in refused DOCTYPE documents:
+        # the tree is validated as it is, without a copy (the common, valid case stays cheap)
+        if self._full.validate(root.getroottree()):
             return []
         found: list[SchemaProblem] = []
         devices = root.find("devices")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import CAPS, FIXTURES, REPO, SHARED
+from stdio_client import StdioClient
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.engine import Linter
@@ -147,58 +148,6 @@ def _draw_once(strategy):
 
 
 # -- the language server, over stdio ---------------------------------------------------
-
-class StdioClient:
-    """Just enough of an LSP client to drive the server from a synchronous hypothesis test."""
-
-    def __init__(self, caps: str) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "virtlint", "lsp"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.next_id = 0
-        self.request("initialize", {"processId": None, "rootUri": None, "initializationOptions":
-                                    {"caps": [caps], "debounce": 0},
-                                    "capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": False}}}})
-        self.notify("initialized", {})
-
-    def _send(self, message: dict) -> None:
-        body = json.dumps(message).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
-
-    def _read(self) -> dict:
-        length = 0
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise ConnectionError("the language server closed its output")
-            if line in (b"\r\n", b"\n"):
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        return json.loads(self.process.stdout.read(length))
-
-    def notify(self, method: str, params: dict) -> None:
-        self._send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def request(self, method: str, params: dict) -> dict:
-        self.next_id += 1
-        self._send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
-        while True:
-            message = self._read()
-            if "id" in message and "method" in message:  # a request from the server: answer it
-                self._send({"jsonrpc": "2.0", "id": message["id"], "result": None})
-            elif message.get("id") == self.next_id:
-                assert "error" not in message, message
-                return message.get("result") or {}
-
-    def close(self) -> None:
-        try:
-            self.request("shutdown", {})
-            self.notify("exit", {})
-            self.process.wait(timeout=10)
-        finally:
-            self.process.kill()
-
 
 @pytest.fixture(scope="module")
 def server():

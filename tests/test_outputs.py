@@ -107,7 +107,8 @@ def test_sarif_is_valid_against_the_official_schema(tmp_path: Path) -> None:
 
 
 def test_github_annotations_are_escaped(tmp_path: Path) -> None:
-    from virtlint.linter.formatters import FileReport, format_github
+    from virtlint.linter.formatters import format_github
+    from virtlint.linter.model import FileReport
     from virtlint.linter.model import Finding, Severity
     from virtlint.linter.document import Position
 
