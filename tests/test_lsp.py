@@ -257,15 +257,19 @@ async def bare_client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+async def first_push(client: LanguageClient, uri: str) -> list[T.Diagnostic]:
+    """The first non-empty diagnostics pushed for a document (waits up to 3 s)."""
+    for _ in range(60):
+        await asyncio.sleep(0.05)
+        if client.diagnostics.get(uri):
+            return list(client.diagnostics[uri])
+    return []
+
+
 async def test_no_caps_configured_is_one_information_diagnostic(bare_client: LanguageClient, tmp_path: Path) -> None:
     uri = (tmp_path / "vm.xml").as_uri()
     open_document(bare_client, uri, DOMAIN)
-    found = []
-    for _ in range(60):
-        await asyncio.sleep(0.05)
-        found = bare_client.diagnostics.get(uri, [])
-        if found:
-            break
+    found = await first_push(bare_client, uri)
     (diag,) = found
     assert diag.severity == T.DiagnosticSeverity.Information and "virtlint.caps" in diag.message
     assert diag.range.start == T.Position(0, 1)
@@ -275,10 +279,5 @@ async def test_caps_from_virtlint_toml_beside_the_document(bare_client: Language
     (tmp_path / "virtlint.toml").write_text(f'caps = ["{Q35_KVM}"]\n')
     uri = (tmp_path / "vm.xml").as_uri()
     open_document(bare_client, uri, DOMAIN)
-    found = []
-    for _ in range(60):
-        await asyncio.sleep(0.05)
-        found = bare_client.diagnostics.get(uri, [])
-        if found:
-            break
+    found = await first_push(bare_client, uri)
     assert [d.code for d in found] == ["VL302"]
