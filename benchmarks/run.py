@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -150,7 +149,7 @@ def main() -> None:
         wall, rss = command(*virtlint(), "check", "--caps", str(CAPS), "-q", str(work / "domains"))
         rows.append((f"3. virtlint check, {args.files} files, one process", f"{wall:.2f} s",
                      f"{wall / args.files * 1e3:.2f} ms/file"))
-        rows.append((f"7. peak memory of (3)", f"{rss / 1024:.0f} MiB", ""))
+        rows.append(("7. peak memory of (3)", f"{rss / 1024:.0f} MiB", ""))
 
         rng = schema._full if schema else None
         if rng is not None:

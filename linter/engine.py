@@ -247,13 +247,6 @@ class Linter:
         )
 
 
-def file_finding(path: str, code: str, message: str) -> Finding:
-    """A finding about a whole file (no position inside it)."""
-    rule = REGISTRY[code]
-    origin = Position(0, 0, 0)
-    return Finding(path, origin, origin, rule.severity, code, rule.name, message)
-
-
 def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: str | None) -> bool:
     if domain_type and caps.domain_type and domain_type != caps.domain_type:
         return False
@@ -295,4 +288,4 @@ def _positions(document: Document, span: Span | None) -> tuple[Position, Positio
     return document.position(span.start), document.position(span.end)
 
 
-__all__ = ["Linter", "LintResult", "register", "all_rules", "get_rule", "Severity", "file_finding"]
+__all__ = ["Linter", "LintResult", "register", "all_rules", "get_rule", "Severity"]

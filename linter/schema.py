@@ -144,8 +144,9 @@ class DomainSchema:
             others = [c for c in removed if c is not culprit]
             inner = [c for c in candidates if c[0][:len(path)] == path and c != culprit and
                      (len(c[0]) > len(path) or c[1] is not None)]
-            better = _minimal(inner, lambda chosen: valid(_remove(top, [*others, *chosen]))) if attribute is None \
-                else None
+            better = None
+            if attribute is None:
+                better = _minimal(inner, lambda chosen, others=others: valid(_remove(top, [*others, *chosen])))
             refined += better if better else [culprit]
         problems = []
         for _, name, node in refined:

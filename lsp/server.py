@@ -26,7 +26,7 @@ from virtlint.linter.document import MAX_FILE_BYTES, Document
 from virtlint.linter.engine import REGISTRY, Linter, LintResult
 from virtlint.linter.model import Finding, Severity
 from virtlint.lsp.context import cursor_at
-from virtlint.lsp.positions import from_lsp, to_lsp, to_range
+from virtlint.lsp.positions import from_lsp, to_range
 
 log = logging.getLogger("virtlint.lsp")
 

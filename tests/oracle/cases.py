@@ -92,7 +92,7 @@ def _x86(virttype: str, machine: str) -> list[Case]:
         case("redirdev-spice", None, devices="<graphics type='spice'/><redirdev bus='usb' type='spicevmc'/>"),
         case("efi-acpi", None, os_attrs=" firmware='efi'", after=ACPI),
         case("memfd-backing", None, top="<memoryBacking><source type='memfd'/></memoryBacking>"),
-        case("loader-listed", None, os=f"<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>",
+        case("loader-listed", None, os="<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>",
              after=ACPI),
         case("loader-unlisted", None, os="<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>",
              after=ACPI),
