@@ -25,6 +25,7 @@ from virtlint.linter.config import ConfigError, find_config
 from virtlint.linter.document import MAX_FILE_BYTES, Document
 from virtlint.linter.engine import REGISTRY, Linter, LintResult
 from virtlint.linter.model import Finding, Severity
+from virtlint.linter.runner import caps_files
 from virtlint.lsp.context import cursor_at
 from virtlint.lsp.positions import from_lsp, to_range
 
@@ -95,7 +96,6 @@ class VirtlintServer(LanguageServer):
 
     def caps_sources(self, uri: str) -> tuple[list[str], list[str]]:
         """(caps files, problems): from the client settings, else virtlint.toml found upward."""
-        problems: list[str] = []
         if self.settings_caps:
             root = self.workspace_root()
             sources = [s if os.path.isabs(s) or root is None else str(root / s) for s in self.settings_caps]
@@ -107,13 +107,10 @@ class VirtlintServer(LanguageServer):
                 sources = find_config(Path(path).parent).caps
             except ConfigError as err:
                 return [], [str(err)]
-        files: list[str] = []
-        for source in sources:
-            if os.path.isdir(source):
-                files += sorted(str(p) for p in Path(source).rglob("*.xml"))
-            else:
-                files.append(source)
-        return files, problems
+        try:
+            return list(caps_files(sources)), []
+        except CapsError as err:
+            return [], [str(err)]
 
     def linter_for(self, uri: str) -> tuple[Linter | None, list[str]]:
         files, problems = self.caps_sources(uri)
@@ -129,9 +126,7 @@ class VirtlintServer(LanguageServer):
             except OSError as err:
                 problems.append(f"{path}: {err.strerror or err}")
             except CapsError as err:
-                if not (os.path.isdir(os.path.dirname(path)) and "not a domcapabilities" in str(err)
-                        and len(files) > 1):
-                    problems.append(str(err))
+                problems.append(str(err))
         if not loaded:
             return None, problems
         key = tuple((path, mtime) for path, mtime, _ in loaded)
