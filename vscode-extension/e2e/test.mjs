@@ -8,35 +8,43 @@ import path from "node:path";
 const { chromium } = createRequire(process.env.NODE_PATH + "/")("playwright-core");
 const url = process.env.VIRTLINT_E2E_URL;
 const out = process.env.VIRTLINT_E2E_OUT;
+const scenario = process.env.VIRTLINT_E2E_SCENARIO || "main";
 const EXPECTED_LINE = 10; // <target dev='sdc' bus='ide'/> in e2e/vm.xml
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"],
-});
-let passed = 0;
-const step = (name) => { passed += 1; console.log(`ok ${passed} - ${name}`); };
-const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-try {
-  await page.goto(url, { waitUntil: "domcontentloaded" });
-  await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
-  await page.waitForTimeout(3000);
-  // open vm.xml with Quick Open, once its result is listed (retried: the workbench may still be loading)
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    await page.keyboard.press("Control+P");
-    await page.waitForSelector(".quick-input-widget input", { timeout: 20000 });
-    await page.keyboard.type("vm.xml");
-    const row = await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 20000 }).catch(() => null);
-    if (row) {
+/** The notification a scenario expects, with its button to the settings, which must open them. */
+async function notification(page, name) {
+  const expected = {
+    "no-server": /language server could not start/,
+    "no-caps": /no host capabilities configured/,
+  }[name];
+  // a toast, or (when it came while the page had no focus) an entry in the notification center
+  const items = ".notification-toast .notification-list-item, .notifications-center .notification-list-item";
+  const shown = async () => (await page.$$eval(items, (xs) => xs.map((x) => x.innerText))).find((t) => expected.test(t));
+  let text;
+  for (let attempt = 0; attempt < 30 && !text; attempt += 1) {
+    text = await shown();
+    if (!text) {
+      await page.keyboard.press("Control+Shift+P");
+      await page.waitForSelector(".quick-input-widget input", { timeout: 10000 });
+      await page.keyboard.type("Notifications: Show Notifications");
+      await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 10000 }).catch(() => null);
       await page.keyboard.press("Enter");
-      const tab = await page.waitForSelector(".tab .label-name:text('vm.xml')", { timeout: 10000 }).catch(() => null);
-      if (tab) break;
+      await page.waitForTimeout(2000);
+      text = await shown();
     }
-    await page.keyboard.press("Escape");
-    await page.waitForTimeout(1000);
   }
+  assert.ok(text, `no notification matching ${expected}`);
+  step(`${name}: notification "${text.match(expected)[0]}" with an Open Settings button`);
+  await page.screenshot({ path: path.join(out, `vscode-${name}.png`) });
+  const button = await page.waitForSelector(`${items.split(", ").map((s) => `${s} .monaco-button:text('Open Settings')`).join(", ")}`,
+                                            { timeout: 10000 });
+  await button.click();
+  await page.waitForSelector(".settings-editor", { timeout: 20000 });
+  step(`${name}: "Open Settings" opens the settings`);
+}
 
+/** The main scenario: squiggle on the expected line, hover, Problems panel, quick fix. */
+async function squiggleHoverProblemsQuickFix(page) {
   // 1. an error squiggle, on the expected line
   const squiggle = await page.waitForSelector(".squiggly-error", { timeout: 90000 });
   const box = await squiggle.boundingBox();
@@ -90,9 +98,43 @@ try {
   assert.match(lineText, /bus='sata'/);
   step("quick fix applied: " + lineText.trim());
   await page.screenshot({ path: path.join(out, "vscode-fixed.png") });
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+let passed = 0;
+const step = (name) => { passed += 1; console.log(`ok ${passed} - ${name}`); };
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+try {
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+  await page.waitForTimeout(3000);
+  // open vm.xml with Quick Open, once its result is listed (retried: the workbench may still be loading)
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    await page.keyboard.press("Control+P");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 20000 });
+    await page.keyboard.type("vm.xml");
+    const row = await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 20000 }).catch(() => null);
+    if (row) {
+      await page.keyboard.press("Enter");
+      const tab = await page.waitForSelector(".tab .label-name:text('vm.xml')", { timeout: 10000 }).catch(() => null);
+      if (tab) break;
+    }
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(1000);
+  }
+
+  if (scenario === "main") {
+    await squiggleHoverProblemsQuickFix(page);
+  } else {
+    await notification(page, scenario);
+  }
   console.log(`1..${passed}`);
 } catch (error) {
-  await page.screenshot({ path: path.join(out, "vscode-failure.png") }).catch(() => {});
+  await page.screenshot({ path: path.join(out, `vscode-failure-${scenario}.png`) }).catch(() => {});
   console.log(`not ok ${passed + 1} - ${error.message.split("\n")[0]}`);
   throw error;
 } finally {
