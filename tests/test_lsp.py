@@ -281,3 +281,35 @@ async def test_caps_from_virtlint_toml_beside_the_document(bare_client: Language
     open_document(bare_client, uri, DOMAIN)
     found = await first_push(bare_client, uri)
     assert [d.code for d in found] == ["VL302"]
+
+
+BROKEN_RULE_SERVER = [sys.executable, "-c", (
+    "import virtlint.rules.vcpu_max as rule\n"
+    "def broken(self, element, ctx):\n"
+    "    raise RuntimeError('boom')\n"
+    "rule.VcpuMax.check = broken\n"
+    "from virtlint.lsp.server import main\n"
+    "main()\n")]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=BROKEN_RULE_SERVER))
+async def broken_client(lsp_client: LanguageClient):
+    accept_registrations(lsp_client)
+    await lsp_client.initialize_session(T.InitializeParams(
+        capabilities=client_capabilities("neovim@v0.11.0"), initialization_options={"caps": [str(Q35_KVM)]}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_rule_that_raises_is_logged_and_the_others_still_report(broken_client: LanguageClient,
+                                                                       tmp_path: Path) -> None:
+    uri = (tmp_path / "vm.xml").as_uri()
+    open_document(broken_client, uri, DOMAIN.replace("<os>", "<vcpu>999</vcpu><os>"))
+    report = await broken_client.text_document_diagnostic_async(T.DocumentDiagnosticParams(T.TextDocumentIdentifier(uri)))
+    assert sorted(d.code for d in report.items) == ["VL302", "VL805"]  # VL201 broke, the rest reported
+    for _ in range(40):
+        if any("rule VL201 failed" in m.message for m in broken_client.log_messages):
+            break
+        await asyncio.sleep(0.05)
+    (message,) = [m for m in broken_client.log_messages if "rule VL201 failed" in m.message]
+    assert message.type == T.MessageType.Error and "RuntimeError: boom" in message.message
