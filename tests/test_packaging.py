@@ -14,7 +14,7 @@ from conftest import REPO
 def test_wheel_holds_only_the_virtlint_package(tmp_path: Path) -> None:
     source = tmp_path / "src"  # a copy, so the build leaves nothing in the work tree
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".git", "node_modules", "vscode-extension", "build", "*.egg-info", "__pycache__", ".*cache"))
+        ".git", "node_modules", "vscode-extension", "build", "*.egg-info", "__pycache__", ".*cache", ".venv", "artifacts"))
     out = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(out)], check=True, capture_output=True, timeout=300)
