@@ -52,14 +52,16 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of writing them.")
 @click.option("--domains-only", is_flag=True,
               help="Skip named files whose root is not <domain> (for pre-commit, which passes every XML file).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for many files [default: the number of CPUs].")
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-          statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, fleet: bool, require: str,
-          paths: tuple[str, ...]) -> None:
+          statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, jobs: int | None, fleet: bool,
+          require: str, paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them) against host capabilities.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -116,7 +118,7 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     schema = schema_for(schema_dir) if structure else None
     checker = Checker(caps, config, selection, ignored, live, schema=schema,
                       report_missing_schema=structure and schema is None)
-    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only)
+    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)
     for path, code, message in run.internal_errors:

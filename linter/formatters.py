@@ -9,7 +9,6 @@ from typing import Sequence
 from html import escape
 
 from virtlint import __version__
-from virtlint.linter.document import Document
 from virtlint.linter.model import FileReport, Finding, Rule, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -39,8 +38,8 @@ def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_sou
             out.append(head)
             if quiet:
                 continue
-            if show_source and report.document is not None and f.offsets is not None:
-                out += _source_lines(report.document, f, colour)
+            if show_source and f.start.line in report.lines and f.offsets is not None:
+                out += _source_lines(report.lines[f.start.line], f, colour)
             if f.hint:
                 out.append(f"     = hint: {f.hint}")
     if not quiet:
@@ -48,8 +47,7 @@ def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_sou
     return "\n".join(out) + ("\n" if out else "")
 
 
-def _source_lines(document: Document, finding: Finding, colour: bool) -> list[str]:
-    line = document.line_text(finding.start.line)
+def _source_lines(line: str, finding: Finding, colour: bool) -> list[str]:
     number = str(finding.line)
     start = finding.start.column
     end = finding.end.column if finding.end.line == finding.start.line else len(line)
@@ -196,7 +194,7 @@ def format_junit(reports: Sequence[FileReport], fail_on: Severity = Severity.ERR
     """One test case per checked file and the caps it was checked against."""
     cases, failures = [], 0
     for report in reports:
-        caps = report.caps.path if report.caps else "no capabilities"
+        caps = report.caps_path or "no capabilities"
         failing = [f for f in report.findings if f.severity.rank >= fail_on.rank]
         body = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.value}] {f.message}"
                          for f in report.findings)

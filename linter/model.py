@@ -93,12 +93,16 @@ class Finding:
 
 @dataclass(slots=True)
 class FileReport:
-    """One checked file: its findings, and the document and caps they came from."""
+    """One checked file: its findings, the source lines they are on, and the caps they came from.
+
+    Plain data, so worker processes can send it back.
+    """
 
     path: str
     findings: list[Finding] = field(default_factory=list)
-    document: Document | None = None
-    caps: DomainCaps | None = None
+    #: 0-based line number -> text, for the lines the findings start on
+    lines: dict[int, str] = field(default_factory=dict)
+    caps_path: str | None = None
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import stat
 import tempfile
@@ -102,28 +103,67 @@ class Checker:
 
 
 def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bool = False,
-          domains_only: bool = False) -> Run:
+          domains_only: bool = False, jobs: int = 1) -> Run:
+    """Lint every file; with jobs > 1 (and no fixing or live host), in forked worker processes."""
     run = Run()
-    for path, named in domain_files(paths):
-        named = named and not domains_only
+    items = [(path, named and not domains_only) for path, named in domain_files(paths)]
+    if jobs > 1 and len(items) >= PARALLEL_FROM and not (fix or diff) and checker.live is None:
+        _merge(run, _check_file(items[0], checker))  # in this process: a once-per-run note stays single
+        global _WORKER_CHECKER
+        _WORKER_CHECKER = checker  # inherited by the forked workers, with its compiled schema and caps
         try:
-            document = Document.from_file(path)
-        except (InputError, OSError) as err:
-            run.input_errors.append((path, err.strerror if isinstance(err, OSError) and err.strerror else str(err)))
-            continue
-        if not named and document.root is not None and document.root_name != "domain":
-            continue  # other XML inside a directory is not ours to judge
-        try:
-            linter = checker.linter(document)
-        except CapsError as err:
-            run.input_errors.append((path, str(err)))
-            continue
-        result = linter.lint_document(document)
-        if (fix or diff) and any(f.fixes for f in result.findings):
-            document, result = _fix(document, linter, result, run, write=fix)
-        run.internal_errors += [(path, code, message) for code, message in result.internal_errors]
-        run.reports.append(FileReport(path, result.findings, document, result.caps))
+            chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for outcome in pool.imap(_check_in_worker, items[1:], chunksize=chunk):
+                    _merge(run, outcome)
+        finally:
+            _WORKER_CHECKER = None
+        return run
+    for item in items:
+        _merge(run, _check_file(item, checker, run if (fix or diff) else None, fix=fix))
     return run
+
+
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_FROM = 64
+_WORKER_CHECKER: Checker | None = None
+
+#: What checking one file yields: its report (None when skipped), or why it could not be read.
+Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]]]
+
+
+def _check_in_worker(item: tuple[str, bool]) -> Outcome:
+    assert _WORKER_CHECKER is not None
+    return _check_file(item, _WORKER_CHECKER)
+
+
+def _merge(run: Run, outcome: Outcome) -> None:
+    report, input_error, internal_errors = outcome
+    if input_error is not None:
+        run.input_errors.append(input_error)
+    if report is not None:
+        run.reports.append(report)
+    run.internal_errors += internal_errors
+
+
+def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = None, *, fix: bool = False) -> Outcome:
+    path, named = item
+    try:
+        document = Document.from_file(path)
+    except (InputError, OSError) as err:
+        return None, (path, err.strerror if isinstance(err, OSError) and err.strerror else str(err)), []
+    if not named and document.root is not None and document.root_name != "domain":
+        return None, None, []  # other XML inside a directory is not ours to judge
+    try:
+        linter = checker.linter(document)
+    except CapsError as err:
+        return None, (path, str(err)), []
+    result = linter.lint_document(document)
+    if fixing is not None and any(f.fixes for f in result.findings):
+        document, result = _fix(document, linter, result, fixing, write=fix)
+    lines = {f.start.line: document.line_text(f.start.line) for f in result.findings if f.offsets is not None}
+    report = FileReport(path, result.findings, lines, result.caps.path if result.caps else None)
+    return report, None, [(path, code, message) for code, message in result.internal_errors]
 
 
 def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):

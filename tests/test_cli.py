@@ -166,3 +166,17 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     assert [f["code"] for f in only] == ["VL302"]
     ignored = run("check", "--caps", Q35, "--ignore", "VL201", "--ignore", "VL302", "--ignore", "VL8", path)
     assert ignored.returncode == 0
+
+
+def test_parallel_run_reports_exactly_what_a_serial_run_does(tmp_path: Path) -> None:
+    for index in range(70):
+        text = IDE if index % 3 == 0 else GOOD
+        write(tmp_path, f"vms/vm{index:03d}.xml", text.replace("<name>ok</name>", f"<name>vm{index}</name>"))
+    write(tmp_path, "vms/broken.xml", b"\x00binary")
+    serial = run("check", "--caps", Q35, "--format", "json", "--jobs", "1", str(tmp_path / "vms"))
+    parallel = run("check", "--caps", Q35, "--format", "json", "--jobs", "2", str(tmp_path / "vms"))
+    assert json.loads(parallel.stdout) == json.loads(serial.stdout) != []
+    assert parallel.returncode == serial.returncode == 2  # the binary file
+    assert parallel.stderr == serial.stderr
+    text = run("check", "--caps", Q35, "--jobs", "2", str(tmp_path / "vms")).stdout
+    assert " | " in text and "^^^" in text  # source lines come back from the workers
