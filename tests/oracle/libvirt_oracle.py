@@ -65,7 +65,8 @@ def kvm_usable() -> bool:
 def _error(result: subprocess.CompletedProcess[str]) -> str:
     text = " ".join(result.stderr.split())
     text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+Z ", "", text)  # QEMU's timestamps: keep the table stable
-    return re.sub(r"^error: (Failed to \w+ domain \S+ )?(error: )?", "", text)
+    # "error: Failed to define domain from /tmp/x.xml error: <libvirt's message>" -> libvirt's message
+    return re.sub(r"^error: (Failed to \w+ domain( from)? \S+\s+)?(error: )?", "", text)
 
 
 def verdict(domain_xml: str) -> Verdict:
