@@ -107,11 +107,10 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
             return caps_for(connect, root.get("type"), os_type.get("arch") if os_type is not None else None,
                             os_type.get("machine") if os_type is not None else None, emulator)
 
-    from virtlint.linter.engine import all_rules, matches_selector
+    from virtlint.linter.engine import matches_selector
     from virtlint.linter.schema import schema_for
 
-    structure = any(rule.code == "VL901" and (not selection or matches_selector(rule.code, selection))
-                    and not matches_selector(rule.code, ignored) for rule in all_rules())
+    structure = (not selection or matches_selector("VL901", selection)) and not matches_selector("VL901", ignored)
     schema_dir = schemas or config.schemas
     if schemas and not os.path.isfile(os.path.join(schemas, "domain.rng")):
         _fail(f"{schemas}: no domain.rng in this directory")
@@ -170,21 +169,17 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | None, require: str) -> NoReturn:
-    from virtlint.linter.document import Document, InputError
     from virtlint.linter.fleet import as_json, format_table, judge
-    from virtlint.linter.runner import domain_files
+    from virtlint.linter.runner import domain_files, read_domain
 
     verdicts, linters, errors = [], {}, 0
     for path, named in domain_files(paths):
-        try:
-            document = Document.from_file(path)
-        except (InputError, OSError) as err:
-            click.echo(f"virtlint: error: {path}: {err.strerror if isinstance(err, OSError) else err}", err=True)
+        document, reason = read_domain(path, named)
+        if reason is not None:
+            click.echo(f"virtlint: error: {path}: {reason}", err=True)
             errors += 1
-            continue
-        if not named and document.root_name != "domain":
-            continue
-        verdicts.append(judge(document, caps, linters, select, ignore))
+        if document is not None:
+            verdicts.append(judge(document, caps, linters, select, ignore))
     if output_format == "json":
         _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
     elif output_format == "text":

@@ -16,7 +16,7 @@ from lxml import etree
 from virtlint.linter import suppressions
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
-from virtlint.linter.fixes import Fix, ResolvedFix, SetAttribute, SetText, resolve
+from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
 from virtlint.linter.machines import MachineFit, machine_fit, same_family
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
@@ -262,7 +262,7 @@ def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
     anchor, fixes = problem.anchor, []
     for value in problem.replacements:
         if anchor.attribute is not None:
-            fixes.append(Fix(f"Set {anchor.attribute}='{value}'", (SetAttribute(anchor.element, anchor.attribute, value),)))
+            fixes.append(set_attribute(anchor.element, anchor.attribute, value))
         elif anchor.text:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
     resolved = (resolve(document, fix) for fix in [*fixes, *problem.fixes])

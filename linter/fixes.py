@@ -49,6 +49,11 @@ class Fix:
     changes: tuple[Change, ...]
 
 
+def set_attribute(element: etree._Element, name: str, value: str) -> Fix:
+    """The fix that gives an attribute a value (adding the attribute when it is absent)."""
+    return Fix(f"Set {name}='{value}'", (SetAttribute(element, name, value),))
+
+
 @dataclass(frozen=True, slots=True)
 class TextEdit:
     start: int

@@ -89,13 +89,13 @@ class Checker:
 
     def linter(self, document: Document) -> Linter:
         ignore = self.ignore + ignored_for(self.config, document.path)
-        severity = {code: Severity(level) for code, level in self.config.severity.items()}
         caps = self.caps
         key: object = tuple(ignore)
         if self.live is not None and document.root is not None and document.root_name == "domain":
             live_caps = self.live(document)
             caps, key = [live_caps], (id(live_caps), *ignore)
         if key not in self._linters:
+            severity = {code: Severity(level) for code, level in self.config.severity.items()}
             self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
                                         report_missing_schema=self.report_missing_schema)
             self.report_missing_schema = False
@@ -146,14 +146,23 @@ def _merge(run: Run, outcome: Outcome) -> None:
     run.internal_errors += internal_errors
 
 
-def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = None, *, fix: bool = False) -> Outcome:
-    path, named = item
+def read_domain(path: str, named: bool) -> tuple[Document | None, str | None]:
+    """(document, None) to check; (None, reason) when unreadable; (None, None) to skip: other XML found in a
+    directory is not ours to judge (a malformed file there is still reported, it may be a broken domain)."""
     try:
         document = Document.from_file(path)
     except (InputError, OSError) as err:
-        return None, (path, err.strerror if isinstance(err, OSError) and err.strerror else str(err)), []
+        return None, err.strerror if isinstance(err, OSError) and err.strerror else str(err)
     if not named and document.root is not None and document.root_name != "domain":
-        return None, None, []  # other XML inside a directory is not ours to judge
+        return None, None
+    return document, None
+
+
+def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = None, *, fix: bool = False) -> Outcome:
+    path, named = item
+    document, reason = read_domain(path, named)
+    if document is None:
+        return None, (path, reason) if reason else None, []
     try:
         linter = checker.linter(document)
     except CapsError as err:

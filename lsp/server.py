@@ -157,8 +157,7 @@ class VirtlintServer(LanguageServer):
     def _lint_text(self, uri: str, text: str, state: DocumentState) -> tuple[list[T.Diagnostic], list[Finding]]:
         path = to_fs_path(uri) or uri
         if len(text) > MAX_FILE_BYTES:
-            first = _ROOT_NAME.search(text, 0, 4096)
-            if first is None or first.group(1).split(":")[-1] != "domain":
+            if not _starts_with_domain(text[:4096]):
                 return [], []
             message = f"virtlint: the document is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not checked"
             return [T.Diagnostic(T.Range(T.Position(0, 0), T.Position(0, 0)), message,
@@ -166,8 +165,7 @@ class VirtlintServer(LanguageServer):
         document = Document(text, path)
         if document.root is None:
             # malformed: only a <domain> gets its one parse diagnostic
-            first = _ROOT_NAME.search(document.text)
-            if first is None or first.group(1).split(":")[-1] != "domain":
+            if not _starts_with_domain(document.text):
                 return [], []
         elif document.root_name != "domain":
             return [], []
@@ -331,6 +329,12 @@ class VirtlintServer(LanguageServer):
                     edit=T.WorkspaceEdit(changes={uri: edits}),
                 ))
         return actions
+
+
+def _starts_with_domain(text: str) -> bool:
+    """Whether the first element written in a text (which may not parse) is <domain>."""
+    first = _ROOT_NAME.search(text)
+    return first is not None and first.group(1).split(":")[-1] == "domain"
 
 
 def _overlaps(a: T.Range, b: T.Range) -> bool:

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 from lxml import etree
 
 from virtlint.linter import vocabulary
-from virtlint.linter.fixes import Fix, SetAttribute
+from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._support import ranked, value_problem
 
@@ -64,8 +64,7 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
             problem = value_problem(anchor, row.label, value, answer, ctx.caps, attribute=row.attribute,
                                     implied=implied, severity=row.severity)
             if implied and holder is not None:  # the value is libvirt's default: set another one
-                problem.fixes = tuple(Fix(f"Set {row.attribute}='{v}'", (SetAttribute(holder, row.attribute, v),))
-                                      for v in ranked(value, answer.values))
+                problem.fixes = tuple(set_attribute(holder, row.attribute, v) for v in ranked(value, answer.values))
             yield problem
 
 
