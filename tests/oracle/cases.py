@@ -198,4 +198,21 @@ def all_cases(kvm: bool) -> list[Case]:
     cases = _x86("qemu", "q35") + _x86("qemu", "pc") + _aarch64()
     if kvm:
         cases += _x86("kvm", "q35")
+    return cases + family_cases(kvm)
+
+
+def family_cases(kvm: bool) -> list[Case]:
+    """Cases of each family of libvirt checks: every ``families/*.py`` module's ``cases(kvm)``.
+
+    One module per family keeps each family's rejected cases next to their accepted twins.
+    """
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent / "families"
+    cases: list[Case] = []
+    for module in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
+        if not module.name.startswith("_"):
+            cases += importlib.import_module(f"families.{module.name}").cases(kvm)
     return cases
