@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar, Iterator
+from typing import Callable, ClassVar, Iterator, TypeVar
 
 from lxml import etree
 
@@ -17,6 +17,8 @@ from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
+
+T = TypeVar("T")
 
 DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
 
@@ -121,6 +123,15 @@ class Context:
     path: str = ""
     #: libvirt's RelaxNG schema, when installed (structural rules only).
     schema: DomainSchema | None = None
+    #: Whole-document facts computed once per document and shared by rules (address maps,
+    #: port maps, NUMA cells...): key -> value. Use ``once``.
+    memo: dict[str, object] = field(default_factory=dict)
+
+    def once(self, key: str, compute: "Callable[[], T]") -> "T":
+        """The value of ``compute()`` for this document, computed on first use only."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[return-value]
 
     @property
     def root(self) -> etree._Element:
