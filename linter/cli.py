@@ -203,7 +203,8 @@ def _render(run: Run, output_format: str, threshold: Severity, statistics: bool,
     if output_format == "junit":
         return formatters.format_junit(run.reports, threshold)
     return formatters.format_text(run.reports, colour=colour, quiet=quiet, unsafe_fixes=fixes.unsafe,
-                                  fixed=run.fixes_applied if fixes.write else None)
+                                  fixed=run.fixes_applied if fixes.write else None,
+                                  unreadable=len(run.input_errors) + len({path for path, _, _ in run.internal_errors}))
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -160,6 +160,9 @@ class Linter:
                 kept.append(finding)
         result.findings = kept
         for directive in directives:
+            if directive.error is not None:
+                self._emit_at(result, document, "VL005", directive.error,
+                              suppressions.comment_span(document, directive.comment))
             for code in directive.codes:
                 if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
                     self._emit_at(result, document, "VL005",

@@ -30,7 +30,7 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_source: bool = True,
-                quiet: bool = False, unsafe_fixes: bool = False, fixed: int | None = None) -> str:
+                quiet: bool = False, unsafe_fixes: bool = False, fixed: int | None = None, unreadable: int = 0) -> str:
     """Findings for people. ``[*]`` marks a finding `--fix` would fix (with ``unsafe_fixes``, also those
     whose fix is unsafe); ``fixed`` is how many fixes `--fix` applied (None: it did not run)."""
     out: list[str] = []
@@ -49,7 +49,7 @@ def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_sou
                 out.append(f"     = hint: {f.hint}")
     if not quiet:
         findings = [f for r in reports for f in r.findings]
-        out.append(summary(findings, len(reports), fixed))
+        out.append(summary(findings, len(reports), fixed, unreadable))
         out += fixable_summary(findings, unsafe_fixes)
     return "\n".join(out) + ("\n" if out else "")
 
@@ -83,14 +83,17 @@ def _source_lines(line: str, finding: Finding, colour: bool) -> list[str]:
     return [f" {number} | {line}", f" {gutter} | {pad}{_paint(carets, _COLOURS[finding.severity], colour)}"]
 
 
-def summary(findings: Sequence[Finding], files_checked: int, fixed: int | None = None) -> str:
+def summary(findings: Sequence[Finding], files_checked: int, fixed: int | None = None, unreadable: int = 0) -> str:
     counts = Counter(f.severity for f in findings)
     files = f"{files_checked} file" + ("" if files_checked == 1 else "s")
     applied = ""
     if fixed is not None:
         applied = f" ({fixed} fix{'' if fixed == 1 else 'es'} applied, {len(findings)} remaining)"
+    if unreadable:
+        applied += f"; {unreadable} file{'' if unreadable == 1 else 's'} could not be checked (see the errors)"
     if not findings:
-        return f"All clear: {files} checked, no findings{applied}."
+        lead = "All clear: " if not unreadable else ""  # not "all clear" when some files went unchecked
+        return f"{lead}{files} checked, no findings{applied}."
     parts = [f"{counts[s]} {s.value}{'' if counts[s] == 1 else 's'}" for s in Severity if counts[s]]
     return f"Found {', '.join(parts)} in {files} checked{applied}."
 
