@@ -123,9 +123,10 @@ class HostCaps:
                 if cell is not None and cell.id not in self.cells:
                     self.cells[cell.id] = cell
         self.cpu_ids: frozenset[int] = frozenset().union(*(c.cpu_ids for c in self.cells.values()))
-        memories = [c.memory_kib for c in self.cells.values()]
+        #: libvirt omits <memory> of memoryless nodes; a document where no cell reports memory says nothing.
+        self._reports_memory = any(c.memory_kib is not None for c in self.cells.values())
         self.memory_kib: int | None = (
-            sum(m for m in memories if m is not None) if memories and all(m is not None for m in memories) else None
+            sum(c.memory_kib or 0 for c in self.cells.values()) if self._reports_memory else None
         )
         self.guests: tuple[GuestCaps, ...] = tuple(
             guest for guest in (_guest(g) for g in root.iterchildren("guest")) if guest is not None
@@ -158,6 +159,18 @@ class HostCaps:
     def guests_for(self, arch: str, os_type: str = "hvm") -> list[GuestCaps]:
         """The guests of exactly this arch and OS type (compatible arches are the caller's business)."""
         return [g for g in self.guests if g.arch == arch and g.os_type == os_type]
+
+    def node_memory_kib(self, node: int) -> int | None:
+        """A node's memory: 0 for a memoryless node, None when unknown (no such node, or no cell says)."""
+        cell = self.cells.get(node)
+        if cell is None or not self._reports_memory:
+            return None
+        return cell.memory_kib or 0
+
+    @property
+    def system_page_kib(self) -> int | None:
+        """The ordinary page size (the smallest size listed): a 'huge' page of this size means no huge pages."""
+        return min(self.page_sizes_kib) if self.page_sizes_kib else None
 
     def page_count(self, size_kib: int, nodes: frozenset[int] | None = None) -> int | None:
         """Total pages of a size on some nodes (all when None); None when a node does not report it."""

@@ -125,6 +125,7 @@ def test_multi_node_real_hosts() -> None:
     assert ppc.memory_kib == sum(c.memory_kib for c in ppc.cells.values())
     xen = HostCaps.from_file(str(folder / "xen-rhel5.4.xml"))
     assert xen.cpu_ids == frozenset({0, 1}) and xen.memory_kib is None and xen.iommu is None
+    assert xen.node_memory_kib(0) is None
     assert {g.os_type for g in xen.guests} == {"xen", "xenpvh", "hvm"}
     assert xen.guests_for("i686", "xen")[0].machines[0].name == "xenpv"
     bhyve = HostCaps.from_file(str(folder / "bhyve.xml"))
@@ -157,6 +158,8 @@ def test_hand_made_four_node_host() -> None:
     host = host_from_text(FOUR_NODES)
     assert sorted(host.cells) == [0, 2, 4, 5]
     assert host.cells[2].memory_kib == 0 and host.cells[2].cpu_ids == frozenset()
+    assert host.node_memory_kib(2) == 0 and host.node_memory_kib(4) == 16 * 1024 * 1024
+    assert host.node_memory_kib(3) is None and host.system_page_kib == 4
     assert host.cpu_ids == frozenset({0, 1, 8, 9, 12})
     assert host.page_sizes_kib == (4, 2048, 1048576)
     assert host.memory_kib == 33 * 1024 * 1024
