@@ -233,6 +233,9 @@ def test_pools_large_enough_or_undecidable(body: str, memory: str, host: str) ->
     ("<cputune><vcpupin vcpu='1' cpuset='8'/></cputune>", "<vcpu>2</vcpu>", TWO_NODES),
     ("<cputune><vcpupin vcpu='0' cpuset='1,8'/></cputune>", "<vcpu>2</vcpu>", TWO_NODES),
     ("", "<vcpu cpuset='0-7'>2</vcpu>", FOUR_NODES),  # sparse CPUs 0-1,8-9,16-17
+    # the I/O thread falls back to <vcpu cpuset>
+    ("<iothreads>1</iothreads><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+     "<emulatorpin cpuset='2'/></cputune>", "<vcpu cpuset='0-63'>2</vcpu>", TWO_NODES),
     ("<cputune><emulatorpin cpuset='2'/></cputune>", "<vcpu>2</vcpu>", FOUR_NODES),
     ("<iothreads>1</iothreads><cputune><iothreadpin iothread='1' cpuset='64'/></cputune>", "<vcpu>2</vcpu>",
      TWO_NODES),
@@ -251,6 +254,10 @@ def test_cpus_that_do_not_exist(body: str, vcpu: str, host: str) -> None:
      "<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
      "<vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>", TWO_NODES),
     ("<cputune><emulatorpin cpuset='99'/></cputune>", "<vcpu>2</vcpu>", SILENT),
+    # every thread has its own pin: <vcpu cpuset> is never used
+    ("<iothreads>1</iothreads><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+     "<emulatorpin cpuset='2'/><iothreadpin iothread='1' cpuset='3'/></cputune>", "<vcpu cpuset='0-63'>2</vcpu>",
+     TWO_NODES),
 ])
 def test_cpus_that_exist(body: str, vcpu: str, host: str) -> None:
     assert_silent("VL253", domain(body, vcpu=vcpu), host)
