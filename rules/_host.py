@@ -120,7 +120,7 @@ def page_entries(root: etree._Element) -> list[PageEntry] | None:
         size = scaled_kib(page.get("size"), page.get("unit"))
         nodeset = page.get("nodeset")
         nodes = parse_bitmap(nodeset) if nodeset is not None else None
-        if size is None or (nodeset is not None and nodes is None):
+        if not size or (nodeset is not None and nodes is None):  # 0 or unreadable: the parser refuses it
             return None
         entries.append(PageEntry(size, nodes, page))
     return entries

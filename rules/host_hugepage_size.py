@@ -18,9 +18,10 @@ class HostHugepageSize(HostRule):
     """
     ## What it does
     Compares the huge page sizes a domain asks for
-    (`memoryBacking/hugepages/page/@size` with its `unit`, and a memory
-    device's `<source><pagesize>`) with the page sizes of the host's
-    `virsh capabilities` (`host/cpu/pages`, the sizes the kernel supports).
+    (`memoryBacking/hugepages/page/@size` with its `unit`, and the
+    `<source><pagesize>` of a `dimm` or `virtio-mem` memory device) with
+    the page sizes of the host's `virsh capabilities` (`host/cpu/pages`,
+    the sizes the kernel supports).
     A size equal to the ordinary page size means "no huge pages" and is
     fine. A `<page>` no guest NUMA cell uses is not looked at by libvirt and
     is not reported. A bare `<hugepages/>` on a host whose kernel offers no
@@ -71,6 +72,8 @@ class HostHugepageSize(HostRule):
         evidence = host_evidence(host, host.document.root.find("host/cpu/pages"))
         offered = describe_sizes(host.page_sizes_kib)
         if element.tag == "pagesize":
+            if element.getparent().getparent().get("model") not in ("dimm", "virtio-mem"):
+                return  # the only models whose <pagesize> libvirt reads
             size = scaled_kib((element.text or "").strip(), element.get("unit"))
             if size is not None and size not in host.page_sizes_kib:
                 yield self._problem(Anchor(element, text=True), size, offered, evidence)

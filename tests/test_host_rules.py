@@ -169,6 +169,8 @@ def test_page_sizes_the_host_does_not_offer(body: str, host: str) -> None:
     (hugepages("<page size='1' unit='GiB'/>", "<page size='2' unit='M' nodeset='0-1'/>")
      + numa_cells(CELL0, CELL1), FOUR_NODES),
     (hugepages("<page size='16' unit='M'/>"), SILENT),
+    ("<devices><memory model='nvdimm'><source><path>/tmp/nv</path><pagesize unit='M'>16</pagesize></source>"
+     "<target><size unit='GiB'>1</size><node>0</node></target></memory></devices>", FOUR_NODES),  # not read
     ("<devices><memory model='dimm'><source><pagesize unit='KiB'>2048</pagesize></source>"
      "<target><size unit='GiB'>1</size><node>0</node></target></memory></devices>", FOUR_NODES),
 ])
