@@ -470,3 +470,38 @@ def test_every_real_host_with_a_plain_domain_is_quiet() -> None:
     for path in sorted(Path(folder).glob("*.xml")):
         findings = lint(domain(), Q35_KVM, path.read_text())
         assert not [f for f in findings if f.code in HOST_CODES], path.name
+
+
+def _suite_host() -> str:
+    """A host like the one libvirt's qemuxml tests run on: NUMA nodes 0-3 with CPUs 0-15, hugetlbfs for 2M and 1G."""
+    cells = "".join(
+        f"<cell id='{node}'><memory unit='KiB'>{(node + 1) * 1048576}</memory><cpus num='4'>"
+        + "".join(f"<cpu id='{cpu}'/>" for cpu in range(node * 4, node * 4 + 4)) + "</cpus></cell>"
+        for node in range(4))
+    return ("<capabilities><host><cpu><arch>x86_64</arch><pages unit='KiB' size='4'/><pages unit='KiB' size='2048'/>"
+            f"<pages unit='KiB' size='1048576'/></cpu><iommu support='yes'/><topology><cells num='4'>{cells}</cells>"
+            "</topology></host></capabilities>")
+
+
+def test_libvirt_test_suite_with_its_own_host() -> None:
+    """libvirt's test corpus on a host like its test host: no NUMA or page size error on what it accepts, and
+    every 'NUMA node N is unavailable' and hugetlbfs rejection caught (CPU pins are never applied there)."""
+    import csv
+
+    corpus = shared_path("corpus", "libvirt-qemuxml")
+    linter = Linter([DomainCaps.from_file(str(Q35_KVM))], hosts=[HostCaps(Document(_suite_host(), "suite-host.xml"))],
+                    select=("VL250", "VL251", "VL254"))
+
+    def errors(path: Path) -> set[str]:
+        return {f.code for f in linter.lint_document(Document.from_file(str(path))).findings
+                if f.severity is Severity.ERROR}
+
+    false = [p.name for p in sorted((corpus / "accepted").glob("*.xml")) if errors(p)]
+    assert false == []
+    with open(corpus / "rejected.tsv", encoding="utf-8") as table:
+        rows = [row for row in csv.reader(table, delimiter="\t") if row]
+    host_rejections = {row[0]: row[-1] for row in rows
+                       if "is unavailable" in row[-1] or "usable hugetlbfs mount" in row[-1]}
+    assert len(host_rejections) >= 4
+    missed = [name for name in host_rejections if not errors(corpus / "rejected" / name) & {"VL250", "VL251"}]
+    assert missed == []
