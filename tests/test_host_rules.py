@@ -207,6 +207,27 @@ def test_pools_too_small(body: str, memory: str, host: str) -> None:
     assert "pages of" in findings[0].message
 
 
+DIMM = ("<devices><memory model='dimm'><source>{source}</source><target><size unit='GiB'>{size}</size>"
+        "<node>0</node></target></memory></devices>")
+
+
+@pytest.mark.parametrize(("body", "fails"), [
+    # guest cell 0 (512 MiB = 256 pages) plus a 1 GiB dimm (512 pages), both 2 MiB, both bound to node 0 (512)
+    (hugepages("<page size='2' unit='M'/>") + "<numatune><memory nodeset='0'/></numatune>" + numa_cells(CELL0)
+     + DIMM.format(source="", size=1), True),
+    (hugepages("<page size='2' unit='M'/>") + "<numatune><memory nodeset='1'/></numatune>" + numa_cells(CELL0)
+     + DIMM.format(source="", size=1), False),
+    # the dimm's own page size and nodemask: 1 GiB pages, node 0 has none
+    (numa_cells(CELL0) + DIMM.format(source="<nodemask>0</nodemask><pagesize unit='G'>1</pagesize>", size=1), True),
+    (numa_cells(CELL0) + DIMM.format(source="<nodemask>1</nodemask><pagesize unit='G'>1</pagesize>", size=2), False),
+    (numa_cells(CELL0) + DIMM.format(source="", size=8), False),  # no huge pages at all
+])
+def test_memory_devices_count(body: str, fails: bool) -> None:
+    xml = domain(body, "<maxMemory slots='4' unit='GiB'>16</maxMemory><memory unit='MiB'>1536</memory>")
+    assert bool(check("VL252", xml)) is fails
+
+
+
 @pytest.mark.parametrize(("body", "memory", "host"), [
     (hugepages("<page size='2' unit='MiB'/>"), "<memory unit='GiB'>3</memory>", TWO_NODES),  # 1536 pages, all
     (hugepages("<page size='2' unit='MiB'/>") + "<numatune><memory nodeset='1'/></numatune>",
