@@ -31,9 +31,9 @@ class HostPciPassthrough(HostRule):
     qemu_process.c `qemuProcessPrepareDomainHostdevs`). Stage: start.
     Driver: QEMU. `support='yes'` is necessary, not sufficient (VFIO also
     needs `/dev/vfio/vfio`). libvirt 9.0 here refuses both forms with those
-    messages; in 10.7 the explicit-vfio branch reports its error but returns
-    0 (`return false` in an int function), so there the start goes on and
-    fails later, when the device is prepared for VFIO without an IOMMU.
+    messages. In 10.7 the explicit-vfio branch reports its error but returns
+    0 (`return false` in an int function); virtlint reports it all the same,
+    as the 9.0 here refuses it.
 
     ## Capabilities
     ```xml
