@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import Evidence
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
@@ -98,7 +99,7 @@ class HostHugepageSize(HostRule):
             elif entry.size_kib not in host.page_sizes_kib:
                 yield self._problem(Anchor(entry.element, "size"), entry.size_kib, offered, evidence)
 
-    def _problem(self, anchor: Anchor, size: int, offered: str, evidence) -> Problem:
+    def _problem(self, anchor: Anchor, size: int, offered: str, evidence: Evidence | None) -> Problem:
         return Problem(
             anchor,
             f"the host does not offer {format_kib(size)} pages (it offers {offered}): libvirt finds no hugetlbfs "
