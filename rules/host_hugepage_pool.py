@@ -37,7 +37,8 @@ class HostHugepagePool(HostRule):
     compares the pages it needs with the pool the host's `virsh
     capabilities` reports for that size (`topology/cells/cell/pages`) on the
     host nodes the memory may come from: those of `numatune` (`memnode` for
-    a cell, else `memory`) in mode `strict` or `restrictive`, else every node.
+    a cell, else `memory`) in mode `strict` (the default), else every node
+    (`restrictive` binds through cgroups only after QEMU has preallocated).
     `dimm` memory devices count too, with their `<pagesize>` (else the
     `<page>` of their target node) and their `<nodemask>` (else the binding
     of their target node). The counts are pool totals, not free pages: a pool
@@ -98,7 +99,9 @@ class HostHugepagePool(HostRule):
                 size = huge[0] if len(huge) == 1 else None
             if size is None or size == host.system_page_kib:
                 continue
-            nodes = binding.nodes.intersection(host.cells) if binding.confines and binding.nodes else None
+            # only mode='strict' gives QEMU's backend host-nodes with policy bind (qemuBuildMemoryBackendProps);
+            # restrictive binds through cgroups once QEMU runs, after the preallocation
+            nodes = binding.nodes.intersection(host.cells) if binding.mode == "strict" and binding.nodes else None
             demand = demands.setdefault((size, nodes), Demand(size, nodes, anchor=anchor))
             demand.pages += -(-memory_kib // size)
             demand.memory_kib += memory_kib
