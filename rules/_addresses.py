@@ -395,6 +395,7 @@ def _build(ctx: Context) -> Facts:
             controllers.append(Controller(device, device.get("type", ""),
                                           parse_int(index_text) if index_text is not None else None,
                                           device.get("model")))
+    _assign_indexes(controllers)
     numa_cells = len(root.findall("cpu/numa/cell"))
     result = Facts(platform, devices, controllers, numa_cells)
     if platform.has_pci_map:
@@ -405,6 +406,26 @@ def _build(ctx: Context) -> Facts:
     _s390_maps(result)
     _spapr_vio_map(result)
     return result
+
+
+USB2_MODELS = ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
+
+
+def _assign_indexes(controllers: list[Controller]) -> None:
+    """Controllers without `index` get the lowest free one of their type (virDomainAssignControllerIndexes).
+
+    USB2 companions without an index may join the previous controller's; those stay unknown (None).
+    """
+    for c in controllers:
+        if c.element.get("index") is not None:
+            continue
+        if c.type == "usb" and c.model in USB2_MODELS:
+            continue
+        taken = {o.index for o in controllers if o.type == c.type and o.index is not None}
+        index = 0
+        while index in taken:
+            index += 1
+        c.index = index
 
 
 def _addressed(devices: list[etree._Element], type_: str) -> Iterator[tuple[etree._Element, etree._Element]]:
@@ -691,9 +712,17 @@ def _usb_map(facts_: Facts) -> None:
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
 
     for device in facts_.devices:
-        if device.tag == "hub" or not is_usb_device(device):
+        is_hub = device.tag == "hub" and device.get("type") == "usb"
+        if not (is_hub or is_usb_device(device)):
             continue
-        parsed = usb_address(device)
+        parsed = usb_address(device) if not is_hub else None
+        if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
+            address = device.find("address")
+            if address is None or address.get("type") != "usb" or (
+                    (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0):
+                continue
+            bus_number = parse_uint(address.get("bus", "0"), 10)
+            parsed = (address, bus_number, None, "") if bus_number is not None else None
         if parsed is None:
             continue
         address, bus, port, text = parsed

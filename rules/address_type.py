@@ -1,0 +1,122 @@
+"""VL704 address-type: an <address> type the device cannot have, or that this machine does not have."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import disk_bus, facts
+
+#: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
+DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
+#: mdev model -> the address type it needs (virDomainHostdevDefPostParse).
+MDEV_ADDRESS = {"vfio-pci": "pci", "vfio-ccw": "ccw"}
+
+
+@register
+class AddressType(Rule):
+    """
+    ## What it does
+    Reports an `<address>` whose `type` the device or the machine cannot use:
+
+    - a disk on the `ide`, `fdc`, `scsi` or `sata` bus with an address that
+      is not `drive`; a `usb` disk with one that is not `usb`;
+    - a mediated device (`<hostdev type='mdev'>`) of model `vfio-pci` with an
+      address that is not `pci`, of model `vfio-ccw` with one that is not
+      `ccw`;
+    - a `scsi_host` host device (vhost-scsi) with one that is neither `pci`
+      nor `ccw`;
+    - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
+      address extension off s390, a `virtio-s390` address anywhere.
+
+    ## Why is this bad?
+    libvirt refuses the domain at define time: `Invalid address type 'pci'
+    for the disk 'sda' with the bus type 'sata'` (`virDomainDiskDefValidate`),
+    `unexpected address type for usb disk` (`qemuValidateDomainDeviceDefDisk`),
+    `Unsupported address type 'drive' with mediated device model 'vfio-pci'`
+    (`virDomainHostdevDefPostParse`), `SCSI_host host device must use 'pci' or
+    'ccw' address type`, `CCW addresses are not supported by machine type
+    'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
+    are no longer supported` (`qemuValidateDomainDeviceDefAddress`). Same in
+    libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><source file='/var/lib/libvirt/images/a.img'/><target dev='sda' bus='sata'/>
+        <address type='pci' bus='0x00' slot='0x05' function='0x0'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><source file='/var/lib/libvirt/images/a.img'/><target dev='sda' bus='sata'/>
+        <address type='drive' controller='0' bus='0' target='0' unit='0'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL704"
+    name = "address-type"
+    severity = Severity.ERROR
+    summary = "An address type the device or the machine cannot use."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = facts(ctx)
+        platform = found.platform
+        for device in found.devices:
+            address = device.find("address")
+            if address is None or not address.get("type"):
+                continue
+            kind = address.get("type", "")
+            problem = self._for_device(device, address, kind)
+            if problem:
+                yield problem
+                continue
+            if kind == "ccw" and platform.arch is not None and not platform.is_s390:
+                machine = platform.machine or platform.arch
+                yield Problem(Anchor(address, "type"), f"CCW addresses are not supported by machine type '{machine}'",
+                              hint="remove the <address> (libvirt assigns a PCI one) or use type='pci'")
+            elif kind == "virtio-s390":
+                yield Problem(Anchor(address, "type"), "'virtio-s390' addresses are no longer supported",
+                              hint="use type='ccw'")
+            elif kind == "pci" and platform.arch is not None and not platform.is_s390:
+                zpci = address.find("zpci")
+                if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
+                    yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
+                                  hint="zPCI exists on s390 only: remove <zpci>")
+
+    def _for_device(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+        if device.tag == "disk":
+            bus = disk_bus(device)
+            target = device.find("target")
+            name = target.get("dev") if target is not None else "?"
+            if bus in DRIVE_BUSES and kind != "drive":
+                return Problem(Anchor(address, "type"),
+                               f"Invalid address type '{kind}' for the disk '{name}' with the bus type '{bus}'",
+                               hint="use <address type='drive' .../> or remove the <address>",
+                               replacements=("drive",))
+            if bus == "usb" and kind != "usb":
+                return Problem(Anchor(address, "type"), "unexpected address type for usb disk",
+                               hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
+        elif device.tag == "hostdev" and device.get("mode", "subsystem") == "subsystem":
+            if device.get("type") == "mdev":
+                model = device.get("model")
+                wanted = MDEV_ADDRESS.get(model or "")
+                if wanted and kind != wanted:
+                    return Problem(Anchor(address, "type"),
+                                   f"Unsupported address type '{kind}' with mediated device model '{model}'",
+                                   hint=f"use type='{wanted}'", replacements=(wanted,))
+            elif device.get("type") == "scsi_host" and kind not in ("pci", "ccw"):
+                return Problem(Anchor(address, "type"), "SCSI_host host device must use 'pci' or 'ccw' address type",
+                               hint="use type='pci' (or 'ccw' on s390)")
+        return None
