@@ -249,3 +249,237 @@ OTHER = [
 def test_device_address_conflict(arch: str, devices: str, expected: str | None) -> None:
     machine = {"x86_64": "q35", "s390x": "s390-ccw-virtio", "ppc64": "pseries"}[arch]
     assert found("VL711", devices, machine, arch) == ([expected] if expected else [])
+
+
+# -- VL700 address-value ----------------------------------------------------------------------
+
+VALUES = [
+    ("x86_64", balloon("<address type='pci' bus='0x100' slot='0x01'/>"), "Invalid PCI address bus='0x100', must be <= 0xFF"),
+    ("x86_64", balloon("<address type='pci' bus='0xff' slot='0x01'/>"), None),
+    ("x86_64", balloon("<address type='pci' slot='0x20'/>"), "Invalid PCI address slot='0x20', must be <= 0x1F"),
+    ("x86_64", balloon("<address type='pci' slot='32'/>"), "Invalid PCI address slot='0x20', must be <= 0x1F"),
+    ("x86_64", balloon("<address type='pci' slot='040'/>"), "Invalid PCI address slot='0x20', must be <= 0x1F"),
+    ("x86_64", balloon("<address type='pci' slot='31'/>"), None),
+    ("x86_64", balloon("<address type='pci' slot='1' function='0x8'/>"), "Invalid PCI address function=0x8, must be <= 7"),
+    ("x86_64", balloon("<address type='pci' function='0x8'/>"), None),  # 0000:00:00 is "assign one"
+    ("s390x", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+              "</source><address type='pci'><zpci uid='0x0000' fid='0x1'/></address></hostdev>",
+     "Invalid PCI address uid='0x0000', must be > 0x0000 and <= 0xffff"),
+    ("s390x", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+              "</source><address type='pci'><zpci uid='0xffff' fid='0x1'/></address></hostdev>", None),
+    ("s390x", balloon("<address type='ccw' cssid='0xff' ssid='0x0' devno='0x0001'/>"),
+     "Invalid specification for virtio ccw address: cssid='0xff' ssid='0x0' devno='0x0001'"),
+    ("s390x", balloon("<address type='ccw' cssid='0xfe' devno='0x0001'/>"),
+     "Invalid partial specification for virtio ccw address"),
+    ("s390x", balloon("<address type='ccw' cssid='0xfe' ssid='0x3' devno='0xffff'/>"), None),
+    ("ppc64", nic("<address type='spapr-vio' reg='0x100000000'/>"),
+     "spapr-vio reg='0x100000000' exceeds maximum possible value (0xffffffff)"),
+    ("x86_64", disk("hda", "ide", drive(0, controller=1)), "Only 1 IDE controller is supported"),
+    ("x86_64", disk("hda", "ide", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"),
+     "target must be 0 for ide controller"),
+    ("x86_64", disk("sda", "sata", drive(0, bus=1)), "bus must be 0 for sata controller"),
+    ("x86_64", disk("sda", "sata", drive(3)), None),
+    ("x86_64", SCSI + disk("sda", "scsi", drive(0, bus=1)), "SCSI controller only supports 1 bus"),
+    ("x86_64", "<controller type='scsi' index='0' model='lsilogic'/>"
+               + disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"),
+     "target must be 0 for controller model 'lsilogic'"),
+    ("x86_64", SCSI + disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"), None),
+    ("x86_64", disk("fda", "fdc", drive(0, bus=1)), "Only 1 fdc bus is supported"),
+]
+
+
+@pytest.mark.parametrize(("arch", "devices", "expected"), VALUES)
+def test_address_value(arch: str, devices: str, expected: str | None) -> None:
+    machine = {"x86_64": "q35", "s390x": "s390-ccw-virtio", "ppc64": "pseries"}[arch]
+    assert found("VL700", devices, machine, arch) == ([expected] if expected else [])
+
+
+# -- VL704 address-type -----------------------------------------------------------------------
+
+MDEV = ("<hostdev mode='subsystem' type='mdev' model='{model}'>"
+        "<source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source>{address}</hostdev>")
+
+TYPES = [
+    ("x86_64", disk("sda", "sata", pci(5)), "Invalid address type 'pci' for the disk 'sda' with the bus type 'sata'"),
+    ("x86_64", disk("sda", "sata", drive(0)), None),
+    ("x86_64", disk("fda", "fdc", pci(5)), "Invalid address type 'pci' for the disk 'fda' with the bus type 'fdc'"),
+    ("x86_64", disk("vda", "virtio", pci(5)), None),
+    ("x86_64", disk("sdb", "usb", pci(5)), "unexpected address type for usb disk"),
+    ("x86_64", disk("sdb", "usb", "<address type='usb' bus='0' port='1'/>"), None),
+    ("x86_64", MDEV.format(model="vfio-pci", address=drive(0)),
+     "Unsupported address type 'drive' with mediated device model 'vfio-pci'"),
+    ("x86_64", MDEV.format(model="vfio-pci", address=pci(5)), None),
+    ("s390x", MDEV.format(model="vfio-ccw", address=pci(5)),
+     "Unsupported address type 'pci' with mediated device model 'vfio-ccw'"),
+    ("s390x", MDEV.format(model="vfio-ccw", address="<address type='ccw' cssid='0xfe' ssid='0' devno='1'/>"), None),
+    ("x86_64", balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>"),
+     "CCW addresses are not supported by machine type 'q35'"),
+    ("s390x", balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>"), None),
+    ("x86_64", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+               "</source><address type='pci' slot='5'><zpci uid='0x1' fid='0x1'/></address></hostdev>",
+     "This QEMU binary doesn't support zPCI"),
+    ("s390x", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+              "</source><address type='pci'><zpci uid='0x1' fid='0x1'/></address></hostdev>", None),
+    ("x86_64", "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
+               + drive(0) + "</hostdev>", "SCSI_host host device must use 'pci' or 'ccw' address type"),
+    ("x86_64", "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
+               + pci(5) + "</hostdev>", None),
+]
+
+
+@pytest.mark.parametrize(("arch", "devices", "expected"), TYPES)
+def test_address_type(arch: str, devices: str, expected: str | None) -> None:
+    machine = {"x86_64": "q35", "s390x": "s390-ccw-virtio"}[arch]
+    assert found("VL704", devices, machine, arch) == ([expected] if expected else [])
+
+
+# -- VL706 usb-disabled, VL707 usb-controller --------------------------------------------------
+
+NONE = "<controller type='usb' index='0' model='none'/>"
+
+DISABLED = [
+    (NONE + "<input type='tablet' bus='usb'/>", "Can't add USB input device. USB bus is disabled"),
+    (NONE + "<input type='tablet' bus='virtio'/>", None),
+    (NONE + "<hub type='usb'/>", "Can't add USB hub: USB is disabled for this domain"),
+    (NONE + "<controller type='usb' index='1' model='qemu-xhci'/>",
+     "Can't add another USB controller: USB is disabled for this domain"),
+    ("<controller type='usb' index='1' model='qemu-xhci'/>" + NONE,
+     "Can't add another USB controller: USB is disabled for this domain"),
+    (NONE + disk("sdb", "usb"), "USB is disabled for this domain, but USB devices are present in the domain XML"),
+    (NONE + "<redirdev bus='usb' type='spicevmc'/>",
+     "cannot add redirected USB device: USB is disabled for this domain"),
+    (NONE + "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
+            "</hostdev>", "Can't add host USB device: USB is disabled in this host"),
+    (NONE + disk("sdb", "sata"), None),
+]
+
+
+@pytest.mark.parametrize(("devices", "expected"), DISABLED)
+def test_usb_disabled(devices: str, expected: str | None) -> None:
+    assert found("VL706", devices) == ([expected] if expected else [])
+
+
+USB_CONTROLLERS = [
+    ("<controller type='usb' index='0' model='qemu-xhci' ports='16'/>",
+     "'qemu-xhci' controller only supports up to '15' ports"),
+    ("<controller type='usb' index='0' model='nec-xhci' ports='16'/>",
+     "'nec-xhci' controller only supports up to '15' ports"),
+    ("<controller type='usb' index='0' model='qemu-xhci' ports='15'/>", None),
+    ("<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>",
+     "No master USB controller specified"),
+    ("<controller type='usb' index='0' model='ich9-ehci1'/>"
+     "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>", None),
+]
+
+
+@pytest.mark.parametrize(("devices", "expected"), USB_CONTROLLERS)
+def test_usb_controller(devices: str, expected: str | None) -> None:
+    assert found("VL707", devices) == ([expected] if expected else [])
+
+
+# -- VL708 controller-index, VL709 pci-root, VL710 pci-controller-options ----------------------
+
+INDEXES = [
+    ("pc", "<controller type='pci' index='-1' model='pci-bridge'/>",
+     "Invalid value for attribute 'index' in element 'controller': '-1'. Expected non-negative value"),
+    ("pc", "<controller type='pci' index='1' model='pci-bridge'/><controller type='pci' index='1' model='pci-bridge'/>",
+     "Multiple 'pci' controllers with index '1'"),
+    ("pc", "<controller type='scsi' index='0'/><controller type='scsi' index='0'/>",
+     "Multiple 'scsi' controllers with index '0'"),
+    ("pc", "<controller type='scsi' index='0'/><controller type='scsi'/>", None),  # the second gets index 1
+    ("q35", "<controller type='usb' index='0' model='ich9-ehci1'/>"
+            "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>", None),
+    ("pc", "<controller type='pci' index='256' model='pci-bridge'/>", "PCI controller index 256 too high, maximum is 255"),
+    ("pc", "<controller type='pci' index='7' model='pci-root'/>", "pci-root and pcie-root controllers should have index 0"),
+    ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'/></controller>", None),
+    ("q35", "<controller type='pci' index='0' model='pcie-root-port'/>",
+     "Index for 'pcie-root-port' controllers must be > 0"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'/>", None),
+]
+
+
+@pytest.mark.parametrize(("machine", "devices", "expected"), INDEXES)
+def test_controller_index(machine: str, devices: str, expected: str | None) -> None:
+    arch = "ppc64" if machine == "pseries" else "x86_64"
+    assert found("VL708", devices, machine, arch) == ([expected] if expected else [])
+
+
+ROOTS = [
+    ("pc", "x86_64", "<controller type='pci' index='0' model='pcie-root'/>",
+     "The PCI controller with index='0' must be model='pci-root' for this machine type, "
+     "but model='pcie-root' was found instead"),
+    ("pc-i440fx-7.2", "x86_64", "<controller type='pci' index='0' model='pci-root'/>", None),
+    ("q35", "x86_64", "<controller type='pci' index='0' model='pci-root'/>",
+     "The PCI controller with index='0' must be model='pcie-root' for this machine type, "
+     "but model='pci-root' was found instead"),
+    ("pc-q35-7.2", "x86_64", "<controller type='pci' index='0' model='pcie-root'/>", None),
+    ("virt", "aarch64", "<controller type='pci' index='0' model='pci-root'/>",
+     "The PCI controller with index='0' must be model='pcie-root' for this machine type, "
+     "but model='pci-root' was found instead"),
+    ("pseries", "ppc64", "<controller type='pci' index='0' model='pci-root'/>", None),
+    ("pc", "x86_64", "<controller type='pci' index='0' model='pci-root'>" + pci(3) + "</controller>",
+     "pci-root and pcie-root controllers should not have an address"),
+    ("q35", "x86_64", "<controller type='pci' index='1' model='pci-expander-bus'/>",
+     "pci-expander-bus controllers are only supported on 440fx-based machinetypes"),
+    ("pc", "x86_64", "<controller type='pci' index='1' model='pci-expander-bus'/>", None),
+    ("pc", "x86_64", "<controller type='pci' index='1' model='pcie-expander-bus'/>",
+     "pcie-expander-bus controllers are not supported with this machine type"),
+    ("q35", "x86_64", "<controller type='pci' index='1' model='pcie-expander-bus'/>", None),
+    ("virt", "aarch64", "<controller type='pci' index='1' model='pcie-expander-bus'/>", None),
+]
+
+
+@pytest.mark.parametrize(("machine", "arch", "devices", "expected"), ROOTS)
+def test_pci_root(machine: str, arch: str, devices: str, expected: str | None) -> None:
+    assert found("VL709", devices, machine, arch) == ([expected] if expected else [])
+
+
+NUMA = "<cpu><numa><cell id='0' cpus='0-1' memory='131072' unit='KiB'/></numa></cpu>"
+
+OPTIONS = [
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>1</node></target>"
+           "</controller>", NUMA,
+     "pci-expander-bus with index 1 is configured for a NUMA node (1) not present in the domain's "
+     "<cpu><numa> array (1)"),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>0</node></target>"
+           "</controller>", NUMA, None),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='255'/></controller>", "",
+     "PCI controller busNr '255' out of range - must be 1-254"),
+    ("pc", "<controller type='pci' index='1' model='pci-bridge'><target busNr='100'/></controller>", "",
+     "Option 'busNr' is not valid for PCI controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='256' port='0x10'/>"
+            "</controller>", "", "PCI controller chassis '256' out of range - must be 0-255"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/>"
+            "</controller>", "", None),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><model name='pxb'/></controller>", "",
+     "Option 'modelName' has invalid value for PCI controller with index '1', model 'pcie-root-port' "
+     "and modelName 'pxb'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><model name='ioh3420'/></controller>", "", None),
+    ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='0'/></controller>", "",
+     "Only the PCI controller with index 0 can have target index 0, and vice versa"),
+    ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='31'/></controller>", "",
+     "PCI controller target index '31' out of range - must be 0-30"),
+    ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'/></controller>", "", None),
+    ("pseries", "<controller type='pci' index='0' model='pci-root'><target index='0'><node>0</node></target>"
+                "</controller>", NUMA, "The PCI controller with index=0 can't be associated with a NUMA node"),
+    ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'><node>0</node></target>"
+                "</controller>", NUMA, None),
+]
+
+
+@pytest.mark.parametrize(("machine", "devices", "extra", "expected"), OPTIONS)
+def test_pci_controller_options(machine: str, devices: str, extra: str, expected: str | None) -> None:
+    arch = "ppc64" if machine == "pseries" else "x86_64"
+    assert found("VL710", devices, machine, arch, extra) == ([expected] if expected else [])
+
+
+def test_positions_are_exact() -> None:
+    text = domain("<controller type='ide' index='0'/>" + balloon(pci(1, 1)), "pc")
+    (finding,) = lint(text, CAPS["x86_64"], select=("VL701",))
+    line = text.splitlines()[finding.line - 1]
+    assert line[finding.column - 1:].startswith("<address") or line[finding.column - 1:].startswith("address")
+
+
+def test_unparseable_numbers_are_left_to_the_parser_rules() -> None:
+    assert found("VL700", balloon("<address type='pci' slot='zz'/>")) == []
+    assert found("VL701", balloon("<address type='pci' slot='zz'/>") + nic(pci(3))) == []
