@@ -40,8 +40,10 @@ class AddressType(Rule):
     (`virDomainHostdevDefPostParse`), `SCSI_host host device must use 'pci' or
     'ccw' address type`, `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
-    are no longer supported` (`qemuValidateDomainDeviceDefAddress`). Same in
-    libvirt 9.0 and 10.7.
+    are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
+    9.0 words the CCW refusal `cannot use CCW address type for device '...'
+    using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
+    10.7.
 
     ## Capabilities
     ```xml
