@@ -543,6 +543,8 @@ def _pci_map(facts_: Facts) -> None:
         reserve_user(pci)
         _check_placement(facts_, pci)
 
+    _multifunction(facts_, pcis)
+    _unplaceable_controllers(facts_)
     if platform.is_i440fx:
         disks_ide = any(disk_bus(d) == "ide" for d in facts_.devices if d.tag == "disk")
         for c in ide0:
@@ -552,6 +554,12 @@ def _pci_map(facts_: Facts) -> None:
                     "remove its <address> or set slot='0x01' function='0x1'"))
         if ide0 or disks_ide:
             reserve_chipset((0, 0, 1, 1), "the PIIX3 IDE controller")
+        elif (0, 0, 1, 1) in holders:  # libvirt lets it pass, but QEMU's pc machine always has piix3-ide there
+            pci = holders[(0, 0, 1, 1)]
+            facts_.pci_conflicts.append(Finding(
+                pci.element, None,
+                "PCI: slot 1 function 1 not available for this device, in use by piix3-ide (QEMU, at start)",
+                "a pc machine always has its IDE controller at 00:01.1; move this device elsewhere"))
         for c in usb0:
             if c.model is None or c.model == "piix3-uhci":
                 if _explicit_pci_elsewhere(c, (0, 0, 1, 2)):
@@ -574,6 +582,55 @@ def _pci_map(facts_: Facts) -> None:
         explicit_sata0 = any(c.address is not None and c.address.get("type") == "pci" for c in sata0)
         if not explicit_sata0:  # the first SATA controller (always present on q35) is put at 00:1f.2
             reserve_chipset((0, 0, 0x1F, 2), "the ICH9 SATA controller")
+
+
+def _multifunction(facts_: Facts, pcis: list[PciAddress]) -> None:
+    """Function 0 declared single-function while another function of its slot is used: QEMU refuses at start."""
+    functions: dict[tuple[int, int, int], list[PciAddress]] = {}
+    for pci in pcis:
+        functions.setdefault((pci.domain, pci.bus, pci.slot), []).append(pci)
+    for (_, _, slot), uses in functions.items():
+        zero = [u for u in uses if u.function == 0 and u.element.get("multifunction") == "off"]
+        others = sorted({u.function for u in uses if u.function != 0})
+        if zero and others:
+            facts_.pci_placement.append(Finding(
+                zero[0].element, "multifunction",
+                f"PCI: single function device can't be populated in function {slot:x}.{others[0]} "
+                "(QEMU, at start)",
+                "set multifunction='on' on function 0, or remove the attribute and libvirt sets it"))
+
+
+#: PCI controllers that plug only into PCI Express buses, which a pc (i440fx) machine cannot have.
+PCIE_ONLY_CONTROLLERS = ("pcie-root-port", "dmi-to-pci-bridge", "pcie-switch-upstream-port",
+                         "pcie-switch-downstream-port", "pcie-to-pci-bridge")
+#: Controllers libvirt never adds to make room (virDomainPCIAddressSetGrow): model -> the controllers that take it.
+NOT_AUTO_ADDED = {"pcie-to-pci-bridge": ("pcie-root-port", "pcie-switch-downstream-port"),
+                  "pcie-switch-downstream-port": ("pcie-switch-upstream-port",)}
+
+
+def _slot_refusal(model: str) -> str:
+    """libvirt's message when no bus can take an unaddressed controller of this model."""
+    if model == "pcie-to-pci-bridge":  # no controller model for its connect type: libvirt prints the flags
+        return "Cannot automatically add a new PCI bus for a device with connect flags 2000"
+    # for an upstream port libvirt first adds a root port, and that is what finds no slot
+    wanted = "pcie-root-port" if model == "pcie-switch-upstream-port" else model
+    return (f"a PCI slot is needed to connect a PCI controller model='{wanted}', but none is available, "
+            "and it cannot be automatically added")
+
+
+def _unplaceable_controllers(facts_: Facts) -> None:
+    """Unaddressed PCI controllers no bus of the machine can take, and libvirt cannot add one for."""
+    models = {c.model for c in facts_.controllers_of("pci")}
+    for c in facts_.controllers_of("pci"):
+        if c.model is None or c.address is not None:
+            continue
+        if facts_.platform.is_i440fx and c.model in PCIE_ONLY_CONTROLLERS:
+            hint = "a pc (i440fx) machine has conventional PCI only: use model='pci-bridge', or a q35 machine"
+        elif c.model in NOT_AUTO_ADDED and not models & set(NOT_AUTO_ADDED[c.model]):
+            hint = f"add a {' or '.join(NOT_AUTO_ADDED[c.model])} controller for it to plug into"
+        else:
+            continue
+        facts_.pci_placement.append(Finding(c.element, "model", _slot_refusal(c.model), hint))
 
 
 def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bool:

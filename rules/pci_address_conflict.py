@@ -24,7 +24,10 @@ class PciAddressConflict(Rule):
     default) and `00:01.3`; on `q35` the ICH9 holds `00:1f.0` (LPC/ISA),
     `00:1f.2` (the SATA controller libvirt always adds) and `00:1f.3` (SMBus).
     Addresses libvirt picks itself (the primary video, unaddressed devices)
-    never conflict: it moves them.
+    never conflict: it moves them. Without an IDE controller or disk libvirt
+    leaves `00:01.1` of a `pc` machine to the user, but QEMU's `pc` always
+    has its IDE controller there and refuses the device at start; that is
+    reported too.
 
     Modelled on QEMU machines with a PCI address map libvirt builds the same
     way everywhere: `pc`, `q35`, ARM and RISC-V `virt`, `pseries`.
@@ -33,7 +36,9 @@ class PciAddressConflict(Rule):
     libvirt refuses the domain at define time
     (`virDomainPCIAddressReserveAddrInternal`, reached from
     `qemuDomainAssignPCIAddresses`): `XML error: Attempted double use of PCI
-    Address 0000:00:01.1`. Same wording in libvirt 9.0 and 10.7.
+    Address 0000:00:01.1`; QEMU at start: `PCI: slot 1 function 1 not
+    available for virtio-balloon-pci, in use by piix3-ide`. Same wording in
+    libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml

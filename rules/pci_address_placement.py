@@ -33,6 +33,15 @@ class PciAddressPlacement(Rule):
       at `00:01.1` and `00:01.2`, the first SATA controller of `q35` at
       `00:1f.2`; another address for them is refused.
 
+    - a PCI controller without `<address>` needs a bus that takes it: on a
+      `pc` machine there is none for `pcie-root-port`, `dmi-to-pci-bridge`,
+      the switch ports and `pcie-to-pci-bridge`; anywhere, a
+      `pcie-to-pci-bridge` needs a root or downstream port and a downstream
+      port needs an upstream port in the document (libvirt adds root ports
+      and PCI bridges for room, never these);
+    - function 0 declared `multifunction='off'` while another function of
+      its slot is used (QEMU refuses it at start).
+
     A bus whose controller the document does not define (libvirt adds one)
     or whose model it leaves to libvirt is not judged.
 
@@ -43,8 +52,12 @@ class PciAddressPlacement(Rule):
     `The device at PCI address 0000:01:01.0 cannot be plugged into the PCI
     controller with index='1'. It requires a controller that accepts a
     pci-expander-bus.`, `Invalid PCI address 0000:01:01.0. slot must be <=
-    0`, `Primary IDE controller must have PCI address 0:0:1.1`. Same in
-    libvirt 9.0 and 10.7.
+    0`, `Primary IDE controller must have PCI address 0:0:1.1`, `a PCI slot is
+    needed to connect a PCI controller model='pcie-root-port', but none is
+    available, and it cannot be automatically added`
+    (`virDomainPCIAddressSetGrow`). At start QEMU refuses `PCI: single
+    function device can't be populated in function 5.1`. Same in libvirt 9.0
+    and 10.7.
 
     ## Capabilities
     ```xml

@@ -95,6 +95,25 @@ def cases(kvm: bool) -> list[Case]:
              "<controller type='pci' index='2' model='pcie-switch-upstream-port'>" + _pci(0, bus=1)
              + "</controller><controller type='pci' index='3' model='pcie-switch-downstream-port'>"
              + _pci(0, bus=2) + "</controller>" + _nic(_pci(0, bus=3))),
+        case("pc-piix3-ide-always-there", "pc", "VL701", _balloon(_pci(1, 1))),  # QEMU refuses it at start
+        case("multifunction-off", "q35", "VL702",
+             _nic(_pci(5).replace("/>", " multifunction='off'/>")) + _balloon(_pci(5, 1))),
+        case("multifunction-auto-ok", "q35", None, _nic(_pci(5)) + _balloon(_pci(5, 1))),
+        case("pc-root-port", "pc", "VL702", "<controller type='pci' index='1' model='pcie-root-port'/>"),
+        case("pc-dmi-bridge", "pc", "VL702", "<controller type='pci' index='1' model='dmi-to-pci-bridge'/>"),
+        case("pc-pcie-to-pci-bridge", "pc", "VL702", "<controller type='pci' index='1' model='pcie-to-pci-bridge'/>"),
+        case("pc-upstream-port", "pc", "VL702", "<controller type='pci' index='1' model='pcie-switch-upstream-port'/>"),
+        case("q35-pcie-to-pci-bridge-alone", "q35", "VL702",
+             "<controller type='pci' index='1' model='pcie-to-pci-bridge'/>"),
+        case("q35-pcie-to-pci-bridge-ok", "q35", None,
+             "<controller type='pci' index='1' model='pcie-root-port'/>"
+             "<controller type='pci' index='2' model='pcie-to-pci-bridge'/>"),
+        case("q35-downstream-alone", "q35", "VL702",
+             "<controller type='pci' index='1' model='pcie-switch-downstream-port'/>"),
+        case("q35-switch-auto-ok", "q35", None,
+             "<controller type='pci' index='1' model='pcie-root-port'/>"
+             "<controller type='pci' index='2' model='pcie-switch-upstream-port'/>"
+             "<controller type='pci' index='3' model='pcie-switch-downstream-port'/>"),
         case("primary-sata-elsewhere", "q35", "VL702", "<controller type='sata' index='0'>" + _pci(5) + "</controller>"),
         # VL700 address-value
         case("pci-slot-range", "q35", "VL700", _balloon("<address type='pci' slot='0x20'/>")),
