@@ -14,6 +14,18 @@ from virtlint.rules._addresses import disk_bus, facts
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
 #: mdev model -> the address type it needs (virDomainHostdevDefPostParse).
 MDEV_ADDRESS = {"vfio-pci": "pci", "vfio-ccw": "ccw"}
+#: Host device type -> (address types it may have, libvirt's message) (virDomainHostdevDefValidate).
+HOSTDEV_ADDRESS = {
+    "pci": (("pci", "unassigned"), "PCI host devices must use 'pci' or 'unassigned' address type"),
+    "scsi": (("drive",), "SCSI host device must use 'drive' address type"),
+    "scsi_host": (("pci", "ccw"), "SCSI_host host device must use 'pci' or 'ccw' address type"),
+    "usb": (("usb",), "USB host device must use 'usb' address type"),
+}
+#: Serial target type -> the address type it needs, None: no address at all (qemuValidateDomainChrTargetDef).
+SERIAL_ADDRESS: dict[str, str | None] = {
+    "isa-serial": "isa", "isa-debug": "isa", "usb-serial": "usb", "pci-serial": "pci",
+    "spapr-vio-serial": "spapr-vio", "system-serial": None, "sclp-serial": None,
+}
 
 
 @register
@@ -27,8 +39,16 @@ class AddressType(Rule):
     - a mediated device (`<hostdev type='mdev'>`) of model `vfio-pci` with an
       address that is not `pci`, of model `vfio-ccw` with one that is not
       `ccw`;
-    - a `scsi_host` host device (vhost-scsi) with one that is neither `pci`
-      nor `ccw`;
+    - a PCI host device with an address that is not `pci` or `unassigned`, a
+      SCSI one with one that is not `drive`, a `scsi_host` (vhost-scsi) one
+      with one that is neither `pci` nor `ccw`, a USB one with one that is
+      not `usb`; `unassigned` on anything but a host device;
+    - a smartcard with an address that is not `ccid`;
+    - a serial port whose target type needs another address type
+      (`isa-serial` and `isa-debug`: `isa`, `usb-serial`: `usb`,
+      `pci-serial`: `pci`, `spapr-vio-serial`: `spapr-vio`), or one of type
+      `system-serial` or `sclp-serial` with any address;
+    - an `intel` or `smmuv3` IOMMU with any address;
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
@@ -38,7 +58,11 @@ class AddressType(Rule):
     `unexpected address type for usb disk` (`qemuValidateDomainDeviceDefDisk`),
     `Unsupported address type 'drive' with mediated device model 'vfio-pci'`
     (`virDomainHostdevDefPostParse`), `SCSI_host host device must use 'pci' or
-    'ccw' address type`, `CCW addresses are not supported by machine type
+    'ccw' address type`, `USB host device must use 'usb' address type`
+    (`virDomainHostdevDefValidate`), `Controllers must use the 'ccid' address
+    type` (`virDomainSmartcardDefValidate`), `iommu model 'intel' can't have
+    address`, `Target type 'pci-serial' requires address type 'pci'`
+    (`qemuValidateDomainChrTargetDef`), `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
@@ -118,7 +142,29 @@ class AddressType(Rule):
                     return Problem(Anchor(address, "type"),
                                    f"Unsupported address type '{kind}' with mediated device model '{model}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
-            elif device.get("type") == "scsi_host" and kind not in ("pci", "ccw"):
-                return Problem(Anchor(address, "type"), "SCSI_host host device must use 'pci' or 'ccw' address type",
-                               hint="use type='pci' (or 'ccw' on s390)")
+            elif device.get("type") in HOSTDEV_ADDRESS:
+                allowed, message = HOSTDEV_ADDRESS[device.get("type", "")]
+                if kind not in allowed:
+                    return Problem(Anchor(address, "type"), message, hint=f"use type='{allowed[0]}'",
+                                   replacements=allowed)
+        elif device.tag == "smartcard" and kind != "ccid":
+            return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
+                           hint="use type='ccid'", replacements=("ccid",))
+        elif device.tag == "serial":
+            target = device.find("target")
+            target_type = target.get("type") if target is not None else None
+            if target_type in SERIAL_ADDRESS:
+                wanted = SERIAL_ADDRESS[target_type]
+                if wanted is None:
+                    return Problem(Anchor(address), f"Target type '{target_type}' cannot have an associated address",
+                                   hint="remove the <address>")
+                if kind != wanted:
+                    return Problem(Anchor(address, "type"),
+                                   f"Target type '{target_type}' requires address type '{wanted}'",
+                                   hint=f"use type='{wanted}'", replacements=(wanted,))
+        elif device.tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
+            return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
+                           hint="remove the <address>")
+        if kind == "unassigned" and device.tag != "hostdev":
+            return Problem(Anchor(address, "type"), "address of type 'unassigned' is supported only for hostdevs")
         return None

@@ -349,6 +349,22 @@ TYPES = [
                + drive(0) + "</hostdev>", "SCSI_host host device must use 'pci' or 'ccw' address type"),
     ("x86_64", "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
                + pci(5) + "</hostdev>", None),
+    ("x86_64", "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
+               + pci(5) + "</hostdev>", "USB host device must use 'usb' address type"),
+    ("x86_64", "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+               "</source><address type='unassigned'/></hostdev>", None),
+    ("x86_64", balloon("<address type='unassigned'/>"), "address of type 'unassigned' is supported only for hostdevs"),
+    ("x86_64", "<smartcard mode='passthrough' type='spicevmc'>" + pci(5) + "</smartcard>",
+     "Controllers must use the 'ccid' address type"),
+    ("x86_64", "<smartcard mode='passthrough' type='spicevmc'><address type='ccid' controller='0' slot='0'/>"
+               "</smartcard>", None),
+    ("x86_64", "<serial type='pty'><target type='pci-serial'/><address type='usb' bus='0' port='1'/></serial>",
+     "Target type 'pci-serial' requires address type 'pci'"),
+    ("x86_64", "<serial type='pty'><target type='pci-serial'/>" + pci(5) + "</serial>", None),
+    ("x86_64", "<serial type='pty'><target type='isa-serial'/>" + pci(5) + "</serial>",
+     "Target type 'isa-serial' requires address type 'isa'"),
+    ("x86_64", "<iommu model='intel'>" + pci(5) + "</iommu>", "iommu model 'intel' can't have address"),
+    ("x86_64", "<iommu model='virtio'>" + pci(5) + "</iommu>", None),
 ]
 
 

@@ -132,6 +132,16 @@ def cases(kvm: bool) -> list[Case]:
         case("sata-disk-pci-address", "q35", "VL704", _disk("sda", "sata", _pci(5))),
         case("usb-disk-pci-address", "q35", "VL704", _disk("sdb", "usb", _pci(5))),
         case("usb-disk-usb-address-ok", "q35", None, _disk("sdb", "usb", "<address type='usb' bus='0' port='2'/>")),
+        case("usb-hostdev-pci-address", "q35", "VL704",
+             "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
+             + _pci(5) + "</hostdev>"),
+        case("pci-serial-usb-address", "q35", "VL704",
+             "<serial type='pty'><target type='pci-serial'/><address type='usb' bus='0' port='1'/></serial>"),
+        case("pci-serial-ok", "q35", None, "<serial type='pty'><target type='pci-serial'/>" + _pci(5) + "</serial>"),
+        case("intel-iommu-address", "q35", "VL704", "<iommu model='intel'>" + _pci(5) + "</iommu>"),
+        case("smartcard-pci-address", "q35", "VL704",
+             "<smartcard mode='passthrough' type='spicevmc'>" + _pci(5) + "</smartcard>"),
+        case("balloon-unassigned", "q35", "VL704", _balloon("<address type='unassigned'/>")),
         case("ccw-on-q35", "q35", "VL704",
              _balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>")),
         # VL705 usb-address
