@@ -43,6 +43,8 @@ class AddressType(Rule):
       SCSI one with one that is not `drive`, a `scsi_host` (vhost-scsi) one
       with one that is neither `pci` nor `ccw`, a USB one with one that is
       not `usb`; `unassigned` on anything but a host device;
+    - a mediated device whose `<source><address>` lacks the `uuid` naming it
+      (or has one that is not a UUID);
     - a smartcard with an address that is not `ccid`;
     - a serial port whose target type needs another address type
       (`isa-serial` and `isa-debug`: `isa`, `usb-serial`: `usb`,
@@ -100,6 +102,10 @@ class AddressType(Rule):
         found = facts(ctx)
         platform = found.platform
         for device in found.devices:
+            if device.tag == "hostdev" and device.get("type") == "mdev":
+                problem = self._mdev_source(device)
+                if problem:
+                    yield problem
             address = device.find("address")
             if address is None or not address.get("type"):
                 continue
@@ -120,6 +126,24 @@ class AddressType(Rule):
                 if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
+
+    @staticmethod
+    def _mdev_source(device: etree._Element) -> Problem | None:
+        """A mediated device is named by its UUID: <source><address uuid='...'/> (virDomainHostdevSubsysMediatedDevDefParseXML)."""
+        source = device.find("source/address")
+        if source is None:
+            anchor = device.find("source")
+            return Problem(Anchor(anchor if anchor is not None else device), "Missing <address> element",
+                           hint="add <source><address uuid='...'/></source> naming the mediated device")
+        uuid = source.get("uuid")
+        if uuid is None:
+            return Problem(Anchor(source), "Missing 'uuid' attribute for element <address>",
+                           hint="a mediated device is named by its UUID: <address uuid='...'/>")
+        digits = uuid.strip().replace("-", "")
+        if len(digits) != 32 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            return Problem(Anchor(source, "uuid"), "Cannot parse uuid attribute of element <address>",
+                           hint="use the mdev's UUID, e.g. c2177883-f1bb-47f0-914d-32a22e3a8804")
+        return None
 
     def _for_device(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
         if device.tag == "disk":

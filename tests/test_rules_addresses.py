@@ -365,6 +365,13 @@ TYPES = [
      "Target type 'isa-serial' requires address type 'isa'"),
     ("x86_64", "<iommu model='intel'>" + pci(5) + "</iommu>", "iommu model 'intel' can't have address"),
     ("x86_64", "<iommu model='virtio'>" + pci(5) + "</iommu>", None),
+    ("x86_64", "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
+               "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></hostdev>",
+     "Missing 'uuid' attribute for element <address>"),
+    ("x86_64", "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
+               "<address uuid='c2177883-f1bb-47f0-914d-32a22e3a88'/></source></hostdev>",
+     "Cannot parse uuid attribute of element <address>"),
+    ("x86_64", MDEV.format(model="vfio-pci", address=""), None),
 ]
 
 

@@ -142,6 +142,9 @@ def cases(kvm: bool) -> list[Case]:
         case("smartcard-pci-address", "q35", "VL704",
              "<smartcard mode='passthrough' type='spicevmc'>" + _pci(5) + "</smartcard>"),
         case("balloon-unassigned", "q35", "VL704", _balloon("<address type='unassigned'/>")),
+        case("mdev-source-without-uuid", "q35", "VL704",
+             "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
+             "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></hostdev>"),
         case("ccw-on-q35", "q35", "VL704",
              _balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>")),
         # VL705 usb-address
