@@ -531,3 +531,33 @@ def test_positions_are_exact() -> None:
 def test_unparseable_numbers_are_left_to_the_parser_rules() -> None:
     assert found("VL700", balloon("<address type='pci' slot='zz'/>")) == []
     assert found("VL701", balloon("<address type='pci' slot='zz'/>") + nic(pci(3))) == []
+
+
+HOSTILE = [
+    "<memballoon model='virtio'><address type='pci' domain='' bus='0x' slot='-1' function='99999999999'/></memballoon>",
+    "<input type='tablet' bus='usb'><address type='usb' bus='' port=''/></input>",
+    "<input type='tablet' bus='usb'><address type='usb' bus='x' port='1..2'/></input><hub type='usb'><address type='usb'"
+    " port='0.1'/></hub>",
+    "<controller type='usb' index='zz' model='qemu-xhci' ports='-3'/><controller type='pci' index='' model='pci-root'>"
+    "<target index='' busNr='x' chassis='0x'><node></node></target><model/></controller>",
+    "<controller type='virtio-serial' ports='x'/><channel type='pty'><target type='virtio'/><address type='virtio-serial'"
+    " controller='a' port='-1'/></channel>",
+    "<disk type='file'><target dev='sd' bus='scsi'/></disk><disk type='file'><target/><address type='drive' unit='z'/></disk>",
+    "<memballoon model='virtio'><address type='ccw' cssid='x'/></memballoon><rng><address type='spapr-vio' reg='zz'/></rng>",
+    "<hostdev mode='subsystem' type='pci'><address type='pci'><zpci uid='' fid='-1'/></address></hostdev>",
+    "<hostdev type='mdev'/><hostdev mode='subsystem' type='mdev'><source/></hostdev>",
+]
+
+
+@pytest.mark.parametrize("devices", HOSTILE)
+@pytest.mark.parametrize(("machine", "arch"), [("q35", "x86_64"), ("pc", "x86_64"), ("pseries", "ppc64"),
+                                               ("s390-ccw-virtio", "s390x"), ("virt", "aarch64")])
+def test_hostile_values_never_crash(devices: str, machine: str, arch: str) -> None:
+    from virtlint.linter.caps import DomainCaps  # noqa: F401  (the engine records rule crashes as internal errors)
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    linter = Linter([caps_from_text(CAPS[arch])], select=("VL7",))
+    result = linter.lint_document(Document(domain(devices, machine, arch), "dom.xml"))
+    assert result.internal_errors == []
