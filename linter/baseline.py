@@ -40,6 +40,22 @@ _TRI = {"no": 0, None: 1, "yes": 2}
 _TRI_NAME = {0: "no", 1: None, 2: "yes"}
 
 
+#: The processing instruction that marks a document as a fleet baseline: <?virtlint-baseline hosts="3"?>
+MARKER = "virtlint-baseline"
+
+
+def fleet_size(caps: DomainCaps) -> int | None:
+    """How many hosts a baseline document stands for; None for one host's own caps."""
+    root = caps.document.root
+    if root is None:
+        return None
+    for instruction in root.iterchildren(etree.ProcessingInstruction):
+        if instruction.target == MARKER:
+            value = instruction.get("hosts")
+            return int(value) if value and value.isdigit() else None
+    return None
+
+
 class BaselineError(Exception):
     """The hosts cannot share one baseline (another arch, virt type or machine family)."""
 
@@ -96,16 +112,35 @@ def build(hosts: Sequence[DomainCaps], names: Sequence[str] | None = None) -> Ba
     header += [f" {note} " .replace("--", "- -") for note in merger.notes]
     for text in reversed(header):
         root.insert(0, etree.Comment(text))
+    # how rules know the caps are a fleet's (RelaxNG ignores processing instructions)
+    vendors = {_host_vendor(caps) for caps in hosts}
+    vendor = f' vendor="{vendors.pop()}"' if len(vendors) == 1 and None not in vendors else ""
+    root.insert(0, etree.ProcessingInstruction(MARKER, f'hosts="{len(hosts)}"{vendor}'))
     return Baseline(root, labels, merger.notes, advice)
+
+
+#: x86 models without long mode: never advice for an x86_64 guest (QEMU's definitions lack 'lm').
+THIRTY_TWO_BIT = frozenset({"486", "pentium", "pentium2", "pentium3", "coreduo", "n270", "qemu32", "kvm32", "athlon"})
 
 
 def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
     """The custom models every host can run, newest first; newer ones usable once features are disabled."""
     common = set.intersection(*(set(caps.cpu_models) for caps in hosts)) if hosts else set()
-    usable = newest_first([name for name in common if all(caps.cpu_models[name].usable == "yes" for caps in hosts)])
+    if hosts and hosts[0].arch == "x86_64":
+        common -= {name for name in common if name.split("-v")[0] in THIRTY_TWO_BIT}
+    vendors = {_host_vendor(caps) for caps in hosts}
+    vendor = vendors.pop() if len(vendors) == 1 else None
+
+    def ranked(names: list[str]) -> list[str]:
+        # the hosts' own vendor first (a Hygon Dhyana runs on AMD hosts, but is not what they are)
+        order = newest_first(names)
+        if vendor is None:
+            return order
+        return sorted(order, key=lambda n: {vendor: 0, "unknown": 1, None: 1}.get(hosts[0].cpu_models[n].vendor, 2))
+
+    usable = ranked([name for name in common if all(caps.cpu_models[name].usable == "yes" for caps in hosts)])
     advice = CpuAdvice(usable=usable)
-    best_rank = newest_first(usable + [name for name in common]) if usable else newest_first(list(common))
-    for name in best_rank:
+    for name in ranked(list(common)):
         if usable and name == usable[0]:
             break
         if name in usable:
@@ -118,6 +153,16 @@ def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
         disabled = sorted({b for m in models if m.usable == "no" for b in m.blockers})
         advice.with_disabled.append((name, tuple(disabled)))
     return advice
+
+
+def _host_vendor(caps: DomainCaps) -> str | None:
+    """The CPU vendor of the host (of every host, for a baseline)."""
+    root = caps.document.root
+    for instruction in root.iterchildren(etree.ProcessingInstruction) if root is not None else ():
+        if instruction.target == MARKER and instruction.get("vendor"):
+            return instruction.get("vendor")
+    vendor = root.findtext("cpu/mode[@name='host-model']/vendor") if root is not None else None
+    return vendor.strip() if vendor else None
 
 
 def _same_family(hosts: Sequence[DomainCaps], labels: Sequence[str]) -> None:

@@ -47,6 +47,8 @@ Change = SetAttribute | SetText | AppendChild
 class Fix:
     title: str
     changes: tuple[Change, ...]
+    #: Changes what the guest sees (e.g. its CPU): offered in editors, never applied by `--fix`.
+    unsafe: bool = False
 
 
 def set_attribute(element: etree._Element, name: str, value: str) -> Fix:
@@ -65,6 +67,7 @@ class TextEdit:
 class ResolvedFix:
     title: str
     edits: tuple[TextEdit, ...]
+    unsafe: bool = False
 
 
 def resolve(document: Document, fix: Fix) -> ResolvedFix | None:
@@ -75,7 +78,7 @@ def resolve(document: Document, fix: Fix) -> ResolvedFix | None:
         if edit is None:
             return None
         edits.append(edit)
-    return ResolvedFix(fix.title, tuple(edits))
+    return ResolvedFix(fix.title, tuple(edits), fix.unsafe)
 
 
 def _edit(document: Document, change: Change) -> TextEdit | None:

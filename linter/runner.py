@@ -168,7 +168,7 @@ def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = N
     except CapsError as err:
         return None, (path, str(err)), []
     result = linter.lint_document(document)
-    if fixing is not None and any(f.fixes for f in result.findings):
+    if fixing is not None and any(not x.unsafe for f in result.findings for x in f.fixes):
         document, result = _fix(document, linter, result, fixing, write=fix)
     lines = {f.start.line: document.line_text(f.start.line) for f in result.findings if f.offsets is not None}
     report = FileReport(path, result.findings, lines, result.caps.path if result.caps else None)
@@ -179,7 +179,7 @@ def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):
     """Apply the first fix of every finding, pass after pass, until nothing changes."""
     original = document.text
     for _ in range(FIX_PASSES):
-        edits = [f.fixes[0].edits for f in result.findings if f.fixes]
+        edits = [safe[0].edits for f in result.findings if (safe := [x for x in f.fixes if not x.unsafe])]
         if not edits:
             break
         text = apply(document.text, [edit for group in edits for edit in group])
