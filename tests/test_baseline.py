@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tests.conftest import CAPS, caps_from_text, shared_path
+from conftest import CAPS, caps_from_text, shared_path
 from virtlint.linter.baseline import CONFLICT_PATH, BaselineError, build, cpu_advice
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
