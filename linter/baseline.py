@@ -316,7 +316,8 @@ class _Merger:
 
     def _block(self, out, elements, path: str) -> None:
         """A block with ``supported`` and/or enums (disk, os, loader, gic, sev, ...)."""
-        tag = path.rsplit("/", 1)[-1]
+        tag = path.rsplit("/", 1)[-1].split("[")[0]
+        named = next((e.get("name") for e in elements if e is not None and e.get("name")), None)
         has_supported = any(e is not None and e.get("supported") is not None for e in elements)
         missing = [e is None or (has_supported and e.get("supported") is None) for e in elements]
         state = self._tri(elements) if has_supported else (1 if any(missing) else 2)
@@ -327,7 +328,7 @@ class _Merger:
                       f"to the libvirt of {self._who(elements)}; left out, so the baseline does not check it")
             return
         if state == 0:
-            attributes = {"name": elements[0].get("name")} if tag == "mode" else {}
+            attributes = {"name": named} if tag == "mode" else {}
             etree.SubElement(out, tag, {**{k: v for k, v in attributes.items() if v}, "supported": "no"})
             return
         if state == 1:
@@ -336,14 +337,14 @@ class _Merger:
                           f"{self._who(elements, present=True)}: the baseline leaves it unknown (not checked; "
                           "check the template per host with --fleet)")
             return
-        attributes = {"name": elements[0].get("name")} if tag == "mode" else {}
+        attributes = {"name": named} if tag == "mode" else {}
         block = etree.SubElement(out, tag, {k: v for k, v in attributes.items() if v})
         if has_supported:
             block.set("supported", "yes")
         self._block_children(block, elements, path)
 
     def _block_children(self, block, elements, path: str) -> None:
-        tag = path.rsplit("/", 1)[-1]
+        tag = path.rsplit("/", 1)[-1].split("[")[0]
         special = {"sev": self._sev, "sgx": self._sgx}
         if tag in special:
             special[tag](block, elements, path)

@@ -83,7 +83,9 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
         _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
     if output_format == "html" and not fleet:
         _fail("--format html is the --fleet placement matrix; add --fleet")
-    connect = connects[0] if connects and not fleet else None
+    from virtlint.linter.fleet import parse_connect
+
+    connect = parse_connect(connects[0])[1] if connects and not fleet else None
     caps_sources = list(caps_paths) or ([] if connects else config.caps)
     if not caps_sources and not connects:
         _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "

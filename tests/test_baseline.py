@@ -144,6 +144,31 @@ TABLE = [
         "<cpu><mode name='custom' supported='yes'><model usable='yes' deprecated='yes' vendor='Intel'>Icelake-Client</model></mode></cpu>",
         "<cpu><mode name='custom' supported='yes'><model usable='yes' vendor='Intel'>Icelake-Client</model></mode></cpu>"],
      "cpu/mode[@name='custom']/model/@deprecated", ["yes"], None),
+    ("canonical kept when every host prints the same", [
+        "<cpu><mode name='custom' supported='yes'><model usable='yes' vendor='Intel' canonical='Haswell-v1'>Haswell</model></mode></cpu>",
+        "<cpu><mode name='custom' supported='yes'><model usable='yes' vendor='Intel' canonical='Haswell-v1'>Haswell</model></mode></cpu>"],
+     "cpu/mode[@name='custom']/model/@canonical", ["Haswell-v1"], None),
+    ("canonical one host does not print: left out", [
+        "<cpu><mode name='custom' supported='yes'><model usable='yes' vendor='Intel' canonical='Haswell-v1'>Haswell</model></mode></cpu>",
+        "<cpu><mode name='custom' supported='yes'><model usable='yes' vendor='Intel'>Haswell</model></mode></cpu>"],
+     "cpu/mode[@name='custom']/model/@canonical", [], None),
+    ("host-model the same on every host: kept", [
+        "<cpu><mode name='host-model' supported='yes'><model fallback='forbid'>EPYC</model><vendor>AMD</vendor>"
+        "<feature policy='require' name='x2apic'/></mode></cpu>"] * 2,
+     "cpu/mode[@name='host-model']/*/text()", ["EPYC", "AMD"], None),
+    ("cpu mode no on one host", ["<cpu><mode name='maximum' supported='yes'/></cpu>",
+                                "<cpu><mode name='maximum' supported='no'/></cpu>"],
+     "cpu/mode[@name='maximum']/@supported", ["no"], None),
+    ("nested block (os/loader) and its enums", [
+        "<os supported='yes'><enum name='firmware'>" + _vals("efi", "bios") + "</enum><loader supported='yes'>"
+        "<enum name='type'>" + _vals("rom", "pflash") + "</enum></loader></os>",
+        "<os supported='yes'><enum name='firmware'>" + _vals("efi") + "</enum><loader supported='yes'>"
+        "<enum name='type'>" + _vals("pflash") + "</enum></loader></os>"],
+     "os//enum/value/text()", ["efi", "pflash"], None),
+    ("feature block with an enum (gic)", [
+        "<features><gic supported='yes'><enum name='version'>" + _vals("2", "3") + "</enum></gic></features>",
+        "<features><gic supported='yes'><enum name='version'>" + _vals("3") + "</enum></gic></features>"],
+     "features/gic/enum/value/text()", ["3"], None),
     ("hyperv defaults kept when equal", [
         "<features><hyperv supported='yes'><enum name='features'>" + _vals("relaxed", "vapic") + "</enum>"
         "<defaults><spinlocks>4095</spinlocks></defaults></hyperv></features>"] * 2,
