@@ -450,13 +450,14 @@ class _Merger:
         if all(limit is not None for limit in limits):
             bits = [_int(limit, "limit") for limit in limits]
             if None not in bits and len({limit.get("mode") for limit in limits}) == 1:
-                # schema order: model, vendor, maxphysaddr, features
+                # schema order: model, vendor, maxphysaddr, features; and no maxphysaddr without a model
                 element = etree.Element("maxphysaddr", mode=limits[0].get("mode"), limit=str(min(bits)))
                 anchor = mode.find("vendor") if mode.find("vendor") is not None else mode.find("model")
                 if anchor is not None:
                     anchor.addnext(element)
                 else:
-                    mode.insert(0, element)
+                    self.note("unrepresentable", f"{path}/maxphysaddr", f"the smallest limit is {min(bits)} bits, "
+                              "but libvirt's format has no maxphysaddr without a common host-model")
         elif any(limit is not None for limit in limits):
             self.note("unknown", f"{path}/maxphysaddr", f"not reported by {self._who(limits)}")
 

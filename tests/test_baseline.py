@@ -86,6 +86,12 @@ TABLE = [
       "<cpu><mode name='host-model' supported='yes'><model>EPYC</model><vendor>AMD</vendor>"
       "<maxphysaddr mode='passthrough' limit='46'/></mode></cpu>"],
      "cpu/mode[@name='host-model']/maxphysaddr/@limit", ["46"], None),
+    ("maxphysaddr without a common host-model: a note", [
+        "<cpu><mode name='host-model' supported='yes'><model>EPYC</model><vendor>AMD</vendor>"
+        "<maxphysaddr mode='passthrough' limit='48'/></mode></cpu>",
+        "<cpu><mode name='host-model' supported='yes'><model>EPYC-Rome</model><vendor>AMD</vendor>"
+        "<maxphysaddr mode='passthrough' limit='46'/></mode></cpu>"],
+     "cpu/mode[@name='host-model']/maxphysaddr", [], "unrepresentable"),
     ("host-model differs: no model, a note", [
         "<cpu><mode name='host-model' supported='yes'><model>EPYC</model></mode></cpu>",
         "<cpu><mode name='host-model' supported='yes'><model>Skylake-Client</model></mode></cpu>"],
