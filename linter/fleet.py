@@ -157,8 +157,10 @@ class Fleet:
                 continue
             if arch and caps.arch and caps.arch != arch:
                 continue
-            linter = self._linters.setdefault(id(caps), Linter([caps], select=self.select, ignore=self.ignore))
-            findings = [f for f in linter.lint_document(document).findings if f.code not in FLEET_RULES]
+            # the fleet's own rules run once, against the family's baseline, below
+            linter = self._linters.setdefault(id(caps), Linter([caps], select=self.select,
+                                                               ignore=[*self.ignore, *FLEET_RULES]))
+            findings = linter.lint_document(document).findings
             errors = [f for f in findings if f.severity is Severity.ERROR]
             warnings = [f for f in findings if f.severity is Severity.WARNING]
             verdicts.append(HostVerdict(host, caps, errors, warnings))

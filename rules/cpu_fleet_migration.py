@@ -81,7 +81,7 @@ class CpuFleetMigration(Rule):
         if choices:
             model, disabled = choices[0]
             extra = f" without {', '.join(disabled)}" if disabled else ""
-            suggestion = f"the newest custom model all {hosts} hosts can run is {model}{extra}"
+            suggestion = f"the newest custom model every one of the {hosts} hosts can run is {model}{extra}"
         else:
             suggestion = "no custom model is usable on every host; check the fleet's CPUs"
         anchor = Anchor(element, "mode") if element.get("mode") else Anchor(element)

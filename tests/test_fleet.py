@@ -300,3 +300,10 @@ def test_baseline_document_positions() -> None:
     hosts = [DomainCaps.from_file(str(CAPS / "x86_64-q35-kvm.xml"))] * 2
     baseline = DomainCaps(Document(build(hosts, ["a", "b"]).xml(), "baseline.xml"))
     assert baseline.vcpu_max == hosts[0].vcpu_max and baseline.machine == hosts[0].machine
+
+
+def test_fleet_suppression_of_vl670(fleet: Path) -> None:
+    web = fleet / "templates" / "web.xml"
+    web.write_text(template("pinned").replace("  <cpu mode", "  <!-- virtlint: disable=VL670 -->\n  <cpu mode"))
+    data = json.loads(run("check", "--fleet", "--format", "json", "--caps", str(fleet / "hosts"), str(web)).stdout)
+    assert data[0]["fleet"] == [] and all(not h["warnings"] for h in data[0]["hosts"]), data
