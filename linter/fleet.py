@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 from urllib.parse import urlsplit
 
 from virtlint.linter.baseline import Baseline, BaselineError, CpuAdvice, build
 from virtlint.linter.caps import CapsError, DomainCaps
 from virtlint.linter.document import Document
-from virtlint.linter.engine import Linter
+from virtlint.linter.engine import Linter, matches_selector
 from virtlint.linter.machines import ALIASES, parse_machine
 from virtlint.linter.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from virtlint.linter.project import Project
 
 #: Rules that need a fleet: checked against the baseline of a family of hosts, not against one host.
 FLEET_RULES = ("VL670",)
@@ -122,7 +125,8 @@ class Family:
     label: str
     hosts: list[str]
     baseline: Baseline | None
-    linter: Linter | None = None
+    #: The baseline as a caps document (for the fleet's rules).
+    caps: DomainCaps | None = None
 
     @property
     def cpu(self) -> CpuAdvice:
@@ -130,16 +134,32 @@ class Family:
 
 
 class Fleet:
-    def __init__(self, hosts: Sequence[Host], select: Sequence[str] = (), ignore: Sequence[str] = (),
-                 fetch: Fetch | None = None) -> None:
+    """The hosts, and the project whose settings (selection, severities, per-file ignores, schema) apply."""
+
+    def __init__(self, hosts: Sequence[Host], project: Project, fetch: Fetch | None = None) -> None:
         self.hosts = list(hosts)
-        self.select, self.ignore, self.fetch = list(select), list(ignore), fetch
-        self._linters: dict[int, Linter] = {}
+        self.project, self.fetch = project, fetch
+        self._linters: dict[tuple, Linter] = {}
         self._families: dict[tuple, Family] = {}
-        fleet_selected = [code for code in FLEET_RULES
-                          if (not select or any(code.startswith(s) for s in select))
-                          and not any(code.startswith(s) for s in ignore)]
-        self._fleet_select = fleet_selected
+
+    def _linter(self, caps: DomainCaps, path: str, fleet_rules: bool) -> Linter:
+        """A host's linter leaves the fleet's rules to the family's baseline; the baseline's runs only them."""
+        settings = self.project.settings
+        ignore = self.project.ignored_for(path)
+        select = settings.select
+        if fleet_rules:
+            select = [code for code in FLEET_RULES
+                      if (not select or matches_selector(code, select)) and not matches_selector(code, ignore)]
+            if not select:
+                return None  # type: ignore[return-value]
+        else:
+            ignore = [*ignore, *FLEET_RULES]
+        key = (id(caps), tuple(select), tuple(ignore))
+        if key not in self._linters:
+            severity = {code: Severity(level) for code, level in settings.severity.items()}
+            self._linters[key] = Linter([caps], select=select, ignore=ignore, severity=severity,
+                                        schema=None if fleet_rules else self.project.schema())
+        return self._linters[key]
 
     def judge(self, document: Document) -> DomainVerdict:
         """Check one domain against every host of its arch (all hosts when the domain names no arch)."""
@@ -157,10 +177,7 @@ class Fleet:
                 continue
             if arch and caps.arch and caps.arch != arch:
                 continue
-            # the fleet's own rules run once, against the family's baseline, below
-            linter = self._linters.setdefault(id(caps), Linter([caps], select=self.select,
-                                                               ignore=[*self.ignore, *FLEET_RULES]))
-            findings = linter.lint_document(document).findings
+            findings = self._linter(caps, document.path, False).lint_document(document).findings
             errors = [f for f in findings if f.severity is Severity.ERROR]
             warnings = [f for f in findings if f.severity is Severity.WARNING]
             verdicts.append(HostVerdict(host, caps, errors, warnings))
@@ -168,8 +185,10 @@ class Fleet:
         verdict = DomainVerdict(document.path, verdicts)
         family = self.family(family_caps, document)
         verdict.family = family
-        if family is not None and family.linter is not None:
-            verdict.fleet = [f for f in family.linter.lint_document(document).findings if f.code in FLEET_RULES]
+        if family is not None and family.caps is not None:
+            linter = self._linter(family.caps, document.path, True)
+            if linter is not None:
+                verdict.fleet = linter.lint_document(document).findings
         return verdict
 
     def family(self, members: Sequence[tuple[Host, DomainCaps]], document: Document | None = None) -> Family | None:
@@ -189,7 +208,7 @@ class Fleet:
         key, group = max(groups.items(), key=lambda item: len(item[1]))
         ids = tuple(id(caps) for _, caps in group)
         if (key, ids) not in self._families:
-            self._families[(key, ids)] = make_family(key, group, self._fleet_select)
+            self._families[(key, ids)] = make_family(key, group)
         found = self._families[(key, ids)]
         return found if len(group) > 1 else None
 
@@ -202,18 +221,15 @@ def family_key(caps: DomainCaps) -> tuple[str | None, str | None, str | None]:
     return (caps.domain_type, caps.arch, machine)
 
 
-def make_family(key: tuple, group: Sequence[tuple[Host, DomainCaps]], fleet_select: Sequence[str]) -> Family:
+def make_family(key: tuple, group: Sequence[tuple[Host, DomainCaps]]) -> Family:
     label = ", ".join(part for part in key if part)
     names = [host.name for host, _ in group]
     try:
         baseline = build([caps for _, caps in group], names)
     except BaselineError:
         return Family(label, names, None)
-    linter = None
-    if fleet_select and len(group) > 1:
-        caps = DomainCaps(Document(baseline.xml(), f"baseline of {', '.join(names)}"))
-        linter = Linter([caps], select=fleet_select)
-    return Family(label, names, baseline, linter)
+    caps = DomainCaps(Document(baseline.xml(), f"baseline of {', '.join(names)}")) if len(group) > 1 else None
+    return Family(label, names, baseline, caps)
 
 
 def machine_alias(family: str | None) -> str | None:

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.baseline import cpu_advice, fleet_size
 from virtlint.linter.engine import register
-from virtlint.linter.fixes import AppendChild, Fix, SetAttribute
+from virtlint.linter.fixes import UNSAFE, AppendChild, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import mode_of
 
@@ -28,7 +28,7 @@ class CpuFleetMigration(Rule):
     mode and proposes the newest custom CPU model every host can run (with the
     features to disable, where some hosts name blockers for a newer model).
     The fix changes the guest's CPU, so it is *unsafe*: editors offer it,
-    `virtlint check --fix` never applies it.
+    `virtlint check --fix` applies it only with `--unsafe-fixes`.
 
     ## Why is this bad?
     These modes give the guest the CPU of the host it starts on. libvirt
@@ -107,4 +107,4 @@ def _fix(cpu: etree._Element, model: str, disabled: tuple[str, ...]) -> Fix:
         changes.append(SetAttribute(cpu, "match", "exact"))
     changes.append(AppendChild(cpu, children))
     title = f"Use CPU model {model}" + (f" without {', '.join(disabled)}" if disabled else "") + " (unsafe)"
-    return Fix(title, tuple(changes), unsafe=True)
+    return Fix(title, tuple(changes), UNSAFE)

@@ -111,7 +111,7 @@ def test_vl670_fix_to_newest_common_model_unsafe() -> None:
     assert "Haswell without hle, rtm" in finding.hint
     titles = [fix.title for fix in finding.fixes]
     assert titles == ["Use CPU model Haswell without hle, rtm (unsafe)", "Use CPU model SandyBridge (unsafe)"]
-    assert all(fix.unsafe for fix in finding.fixes)
+    assert not any(fix.safe for fix in finding.fixes)
     fixed = apply(text, finding.fixes[0].edits)
     assert ("<cpu mode='custom' match='exact'>\n    <model fallback='forbid'>Haswell</model>\n"
             "    <feature policy='disable' name='hle'/>\n    <feature policy='disable' name='rtm'/>\n  </cpu>") in fixed
@@ -135,6 +135,8 @@ def test_fix_never_applies_unsafe_fixes(tmp_path: Path) -> None:
     vm.write_text(template("vm"))
     result = run("check", "--caps", str(caps), "--fix", str(vm))
     assert vm.read_text() == template("vm") and "VL670" in result.stdout
+    run("check", "--caps", str(caps), "--fix", "--unsafe-fixes", str(vm))
+    assert "<model fallback='forbid'>Haswell</model>" in vm.read_text()
 
 
 def test_fleet_text_and_json(fleet: Path) -> None:
