@@ -247,6 +247,10 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
             errors += 1
         if document is not None:
             verdicts.append(fleet.judge(document))
+    unreachable = {cell.host.name: cell.problem for verdict in verdicts for cell in verdict.hosts if cell.problem}
+    for name, problem in unreachable.items():  # the report shows the host red; the exit status says it
+        click.echo(f"virtlint: error: host {name}: {problem}", err=True)
+        errors += 1
     for message in project.notes.messages:
         click.echo(f"virtlint: note: {message}", err=True)
     if output_format == "json":

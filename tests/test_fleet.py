@@ -309,3 +309,13 @@ def test_fleet_suppression_of_vl670(fleet: Path) -> None:
     web.write_text(template("pinned").replace("  <cpu mode", "  <!-- virtlint: disable=VL670 -->\n  <cpu mode"))
     data = json.loads(run("check", "--fleet", "--format", "json", "--caps", str(fleet / "hosts"), str(web)).stdout)
     assert data[0]["fleet"] == [] and all(not h["warnings"] for h in data[0]["hosts"]), data
+
+
+def test_fleet_with_an_unreachable_host(fleet: Path) -> None:
+    """A live host that cannot be asked is a red column and exit status 2; the other hosts are still judged."""
+    result = run("check", "--fleet", "--format", "json", "--caps", str(fleet / "hosts"),
+                 "--connect", "down=test:///nonexistent", str(fleet / "templates" / "web.xml"))
+    assert result.returncode == 2 and "virtlint: error: host down:" in result.stderr
+    [web] = json.loads(result.stdout)
+    assert [(h["host"], h["runs"], bool(h["problem"])) for h in web["hosts"]] == [
+        ("new", True, False), ("old", True, False), ("down", False, True)]
