@@ -94,7 +94,8 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
         else:
             items += [(p, named and not domains_only) for p, named in domain_files([path])]
     if jobs > 1 and len(items) >= PARALLEL_FROM and not fixes.active and project.live is None:
-        _merge(run, _check_file(items[0], project))  # in this process: loads caps and schema, notes said once
+        project.schema()  # in this process: the workers inherit it, and its note is said once, here
+        _merge(run, _check_file(items[0], project))
         for outcome in _parallel(items[1:], project, jobs):
             _merge(run, outcome)
         return run
