@@ -54,7 +54,8 @@ class Arch(Rule):
                 Anchor(element, "arch"),
                 f"arch '{wanted}' is not what these capabilities describe {caps_label(ctx.caps)}: "
                 f"they are for arch '{offered}'",
-                hint=f"check against capabilities for {wanted} (virsh domcapabilities --arch {wanted})",
+                hint=f"use arch='{offered}', or check against capabilities for {wanted} "
+                     f"(virsh domcapabilities --arch {wanted})",
                 evidence=ctx.caps.evidence(ctx.caps.document.root.find("arch")),
                 replacements=(offered,),
             )
