@@ -31,9 +31,10 @@ PARALLEL_FROM = 64
 STDIN = "-"
 
 
-def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
-    """(path, named explicitly) for each file to check, once each; directories are searched for *.xml."""
-    seen: set[str] = set()
+def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator[tuple[str, bool]]:
+    """(path, named explicitly) for each file to check, once each (``seen``: the real paths already
+    listed); directories are searched for *.xml."""
+    seen = set() if seen is None else seen
     for path in paths:
         if os.path.isdir(path):
             found = [(str(p), False) for p in sorted(Path(path).rglob("*.xml")) if p.is_file()]
@@ -87,12 +88,13 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
     host), in worker processes."""
     run = Run()
     items: list[tuple[str, bool]] = []
+    seen: set[str] = set()
     for path in paths:
         if path == STDIN:
             label = stdin_filename or STDIN
             _merge(run, _check_document(_stdin_document(stdin or b"", label), project, fixes))
         else:
-            items += [(p, named and not domains_only) for p, named in domain_files([path])]
+            items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if jobs > 1 and len(items) >= PARALLEL_FROM and not fixes.active and project.live is None:
         project.schema()  # in this process: the workers inherit it, and its note is said once, here
         _merge(run, _check_file(items[0], project))
