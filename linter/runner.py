@@ -124,6 +124,7 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
     global _WORKER_PROJECT
     methods = multiprocessing.get_all_start_methods()
     chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+    context: multiprocessing.context.BaseContext
     if "fork" in methods:
         context, recipe = multiprocessing.get_context("fork"), None
         _WORKER_PROJECT = project

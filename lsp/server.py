@@ -346,7 +346,8 @@ def _element_at(document: Document, offset: int):
                 if span and span.start <= offset <= span.end:
                     return element, name, (span.start, span.end)
             name_span = document.name_span(element)
-            best = (element, None, (name_span.start, name_span.end))
+            if name_span is not None:
+                best = (element, None, (name_span.start, name_span.end))
         text = document.text_span(element)
         if text and text.start <= offset <= text.end:
             best = (element, None, (text.start, text.end))

@@ -56,7 +56,7 @@ class Arch(Rule):
                 f"they are for arch '{offered}'",
                 hint=f"use arch='{offered}', or check against capabilities for {wanted} "
                      f"(virsh domcapabilities --arch {wanted})",
-                evidence=ctx.caps.evidence(ctx.caps.document.root.find("arch")),
+                evidence=ctx.caps.evidence(ctx.caps.root.find("arch")),
                 replacements=(offered,),
             )
 
