@@ -187,3 +187,36 @@ def test_no_invented_urls_in_the_package_or_readme() -> None:
 def test_rule_documentation_travels_with_the_package() -> None:
     result = run("rule", "VL302")
     assert result.returncode == 0 and "## What it does" in result.stdout and "http" not in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_readme_pre_commit_block_resolves(tmp_path: Path) -> None:
+    """The README's .pre-commit-config.yaml, with its placeholders filled as it says, installs and runs."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(repos:\n.*?)```", readme, re.S)
+    assert block, "the README has a pre-commit configuration"
+    hook_repo = tmp_path / "virtlint"
+    shutil.copytree(REPO, hook_repo, ignore=shutil.ignore_patterns(
+        ".git", "node_modules", "vscode-extension", "build", "*.egg-info", "__pycache__", ".*cache", ".venv",
+        "artifacts", "dist"))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "hook"]):
+        subprocess.run(git + command, cwd=hook_repo, check=True, capture_output=True)
+    sha = subprocess.run(["git", "-C", str(hook_repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    config = block.group(1).replace("/path/to/virtlint", str(hook_repo)).replace("0" * 40, sha)
+    project = tmp_path / "project"
+    (project / "vms").mkdir(parents=True)
+    shutil.copy(Q35, project / "host-caps.xml")
+    (project / "virtlint.toml").write_text('caps = ["host-caps.xml"]\n')
+    (project / ".pre-commit-config.yaml").write_text(config)
+    (project / "vms" / "bad.xml").write_text(IDE)
+    for command in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(git + command, cwd=project, check=True, capture_output=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    result = subprocess.run([pre_commit, "run", "--all-files"], cwd=project, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert result.returncode == 1 and "VL302" in result.stdout, result.stdout + result.stderr
