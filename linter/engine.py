@@ -246,7 +246,7 @@ class Linter:
             code=rule.code,
             rule=rule.name,
             message=problem.message,
-            hint=problem.hint,
+            hint=problem.hint or _default_hint(problem),
             evidence=problem.evidence,
             fixes=_fixes(document, problem),
             offsets=(span.start, span.end) if span else None,
@@ -285,6 +285,17 @@ def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
     resolved = (resolve(document, fix) for fix in [*problem.fixes, *fixes])
     return tuple(fix for fix in resolved if fix is not None)
+
+
+def _default_hint(problem: Problem) -> str | None:
+    """For a problem with a fix but no hint: say what its first fix does (the hint and the fix agree)."""
+    if problem.fixes:
+        title = problem.fixes[0].title
+        return title[:1].lower() + title[1:]
+    if problem.replacements:
+        value = problem.replacements[0]
+        return f"use {problem.anchor.attribute}='{value}'" if problem.anchor.attribute else f"use '{value}'"
+    return None
 
 
 def _resolve(document: Document, anchor: Anchor) -> Span | None:
