@@ -198,3 +198,18 @@ async def test_server_applies_the_configuration_as_the_cli_does(client: Language
     client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(legacy, "xml", 1, text)))
     await asyncio.sleep(1.0)
     assert [d.code for d in client.diagnostics.get(legacy, [])] == []
+
+
+async def test_hover_carries_the_rule_documentation_not_a_link(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "virtlint.toml").write_text(f'caps = ["{Q35_KVM}"]\n')
+    uri = (tmp_path / "vm.xml").as_uri()
+    client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, IDE)))
+    (diagnostic,) = await _diagnostics(client, uri)
+    assert diagnostic.code_description is None
+    hover = await client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(uri),
+                                                                 diagnostic.range.start))
+    assert hover is not None
+    text = hover.contents.value
+    assert text.startswith("**VL302 device-value** (error)") and "## " not in text
+    assert "`virtlint rule VL302`" in text and "http" not in text
+    assert "allowed: fdc, scsi, virtio, usb, sata" in text
