@@ -140,3 +140,11 @@ def test_fix_refuses_a_read_only_file(tmp_path: Path) -> None:
     result = run("check", "--caps", Q35, "--fix", str(path))
     assert result.returncode == 2 and "read-only" in result.stderr
     assert path.read_text() == BOTH and stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_fix_counts_on_stderr_when_the_report_is_for_programs(tmp_path: Path) -> None:
+    path = tmp_path / "vm.xml"
+    path.write_text(BOTH)
+    result = run("check", "--caps", Q35, "--fix", "--format", "json", str(path))
+    assert "virtlint: 1 fix applied, 1 finding remaining" in result.stderr
+    assert [f["code"] for f in __import__("json").loads(result.stdout)] == ["VL302"]
