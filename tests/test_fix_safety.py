@@ -148,3 +148,17 @@ def test_fix_counts_on_stderr_when_the_report_is_for_programs(tmp_path: Path) ->
     result = run("check", "--caps", Q35, "--fix", "--format", "json", str(path))
     assert "virtlint: 1 fix applied, 1 finding remaining" in result.stderr
     assert [f["code"] for f in __import__("json").loads(result.stdout)] == ["VL302"]
+
+
+def test_a_read_only_filesystem_under_fix_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "vm.xml"
+    path.write_text(BOTH)
+    code = ("import errno, os, sys; from virtlint.linter import runner\n"
+            "def refuse(*args, **kwargs): raise OSError(errno.EROFS, os.strerror(errno.EROFS))\n"
+            "runner.tempfile.mkstemp = refuse\n"
+            "from virtlint.linter.cli import main\n"
+            f"sys.argv = ['virtlint', 'check', '--caps', {Q35!r}, '--fix', {str(path)!r}]\n"
+            "main()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Read-only file system" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and path.read_text() == BOTH
