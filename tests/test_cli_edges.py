@@ -220,3 +220,14 @@ def test_the_readme_pre_commit_block_resolves(tmp_path: Path) -> None:
     result = subprocess.run([pre_commit, "run", "--all-files"], cwd=project, capture_output=True, text=True,
                             env=env, timeout=600)
     assert result.returncode == 1 and "VL302" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_suppression_for_a_rule_that_did_not_run_here_is_not_stale() -> None:
+    from conftest import lint
+
+    text = GOOD.replace("<devices/>", "<!-- virtlint: disable=VL901 - the schema is strict here -->"
+                                      "<devices><disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>"
+                                      "</devices>")
+    assert [f.code for f in lint(text, CAPS / "x86_64-q35-kvm.xml")] == ["VL302"]  # no schema: VL901 did not run
+    other_machine = text.replace("disable=VL901", "disable=VL302")
+    assert [f.code for f in lint(other_machine, CAPS / "x86_64-pc-kvm.xml")] == ["VL103"]
