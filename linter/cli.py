@@ -168,6 +168,10 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     _emit(_render(run, output_format, project.threshold, statistics, quiet, colour, fixes), output)
     for path in run.fixed_files:
         click.echo(f"virtlint: fixed {path}", err=True)
+    if fixes.write and (output_format != "text" or output is not None or statistics or quiet):
+        remaining = sum(len(report.findings) for report in run.reports)  # the text summary says it otherwise
+        click.echo(f"virtlint: {run.fixes_applied} fix{'' if run.fixes_applied == 1 else 'es'} applied, "
+                   f"{remaining} finding{'' if remaining == 1 else 's'} remaining", err=True)
     if run.input_errors or run.internal_errors:
         sys.exit(EXIT_USAGE)
     if exit_zero:

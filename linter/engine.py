@@ -145,15 +145,20 @@ class Linter:
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
         self._walk(root, "", ctx, result)
-        self._suppress(document, result)
+        self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
 
-    def _suppress(self, document: Document, result: LintResult) -> None:
-        """Drop findings silenced by inline comments; report the comments that silenced nothing."""
+    def _suppress(self, document: Document, result: LintResult, ctx: Context) -> None:
+        """Drop findings silenced by inline comments; report the comments that silenced nothing (among
+        rules that ran here: a suppression for a rule this environment skipped is not stale)."""
         directives = suppressions.read(document)
         if not directives:
             return
+        ran = {rule.code for rule in self.rules
+               if not (rule.needs_schema and self.schema is None)
+               and not (rule.uses_caps and not rule.identity_rule and not rule.engine_rule
+                        and not ctx.identity_matches)}
         kept = []
         for finding in result.findings:
             hits = [(d, code) for d in directives if (code := d.covers(finding))]
@@ -167,7 +172,7 @@ class Linter:
                 self._emit_at(result, document, "VL005", directive.error,
                               suppressions.comment_span(document, directive.comment))
             for code in directive.codes:
-                if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
+                if code not in directive.used and any(enabled.startswith(code) for enabled in ran):
                     self._emit_at(result, document, "VL005",
                                   f"suppression of {code} silences nothing here; remove it",
                                   suppressions.comment_span(document, directive.comment))
@@ -246,7 +251,7 @@ class Linter:
             code=rule.code,
             rule=rule.name,
             message=problem.message,
-            hint=problem.hint,
+            hint=problem.hint or _default_hint(problem),
             evidence=problem.evidence,
             fixes=_fixes(document, problem),
             offsets=(span.start, span.end) if span else None,
@@ -285,6 +290,17 @@ def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
     resolved = (resolve(document, fix) for fix in [*problem.fixes, *fixes])
     return tuple(fix for fix in resolved if fix is not None)
+
+
+def _default_hint(problem: Problem) -> str | None:
+    """For a problem with a fix but no hint: say what its first fix does (the hint and the fix agree)."""
+    if problem.fixes:
+        title = problem.fixes[0].title
+        return title[:1].lower() + title[1:]
+    if problem.replacements:
+        value = problem.replacements[0]
+        return f"use {problem.anchor.attribute}='{value}'" if problem.anchor.attribute else f"use '{value}'"
+    return None
 
 
 def _resolve(document: Document, anchor: Anchor) -> Span | None:

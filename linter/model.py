@@ -160,6 +160,8 @@ class Rule:
     engine_rule: ClassVar[bool] = False
     #: False for libvirt's own semantic checks, which judge the domain alone.
     uses_caps: ClassVar[bool] = True
+    #: Runs only with libvirt's RelaxNG schema (absent on some machines).
+    needs_schema: ClassVar[bool] = False
     #: Rules about the host itself (its NUMA nodes, CPUs, pages...) run only with a host document.
     uses_host: ClassVar[bool] = False
 

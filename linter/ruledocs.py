@@ -37,6 +37,16 @@ def examples(rule: type[Rule]) -> RuleExamples:
     return RuleExamples(tuple(blocks["Capabilities"]), blocks["Example"][0], blocks["Use instead"][0])
 
 
+def rule_markdown(rule: type[Rule]) -> str:
+    """A rule's documentation for a hover: what it does and why, from the docstring the package carries
+    (no link: there is no hosted page to link to; `virtlint rule CODE` prints the whole text)."""
+    found = sections(rule)
+    parts = [f"**{rule.code} {rule.name}** ({rule.severity.value}): {rule.summary}"]
+    parts += [found[name] for name in ("What it does", "Why is this bad?") if found.get(name)]
+    parts.append(f"`virtlint rule {rule.code}` prints the whole documentation.")
+    return "\n\n".join(parts)
+
+
 def render_markdown(rules: list[type[Rule]]) -> str:
     """The rule reference, docs/rules.md."""
     lines = [

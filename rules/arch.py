@@ -54,8 +54,9 @@ class Arch(Rule):
                 Anchor(element, "arch"),
                 f"arch '{wanted}' is not what these capabilities describe {caps_label(ctx.caps)}: "
                 f"they are for arch '{offered}'",
-                hint=f"check against capabilities for {wanted} (virsh domcapabilities --arch {wanted})",
-                evidence=ctx.caps.evidence(ctx.caps.document.root.find("arch")),
+                hint=f"use arch='{offered}', or check against capabilities for {wanted} "
+                     f"(virsh domcapabilities --arch {wanted})",
+                evidence=ctx.caps.evidence(ctx.caps.root.find("arch")),
                 replacements=(offered,),
             )
 

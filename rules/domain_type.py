@@ -56,7 +56,7 @@ class DomainType(Rule):
                 f"they are for domain type '{offered}'",
                 hint=f"use type='{offered}', or check against capabilities for '{wanted}' "
                 f"(virsh domcapabilities --virttype {wanted})",
-                evidence=ctx.caps.evidence(ctx.caps.document.root.find("domain")),
+                evidence=ctx.caps.evidence(ctx.caps.root.find("domain")),
                 replacements=(offered,),
             )
 

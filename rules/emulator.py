@@ -57,7 +57,7 @@ class Emulator(Rule):
                 f"emulator '{wanted}' is not the binary these capabilities describe {caps_label(ctx.caps)}: "
                 f"they are for '{offered}'",
                 hint=f"use {offered}, or remove <emulator> to let libvirt choose",
-                evidence=ctx.caps.evidence(ctx.caps.document.root.find("path")),
+                evidence=ctx.caps.evidence(ctx.caps.root.find("path")),
                 replacements=(offered,),
             )
 

@@ -74,7 +74,7 @@ class Machine(Rule):
             message,
             hint=f"use machine '{offered}', or check against capabilities for this machine "
             f"(virsh domcapabilities --machine {wanted})",
-            evidence=ctx.caps.evidence(ctx.caps.document.root.find("machine")),
+            evidence=ctx.caps.evidence(ctx.caps.root.find("machine")),
             replacements=(offered,),
         )
 

@@ -56,6 +56,7 @@ class Schema(Rule):
     summary = "The domain does not match libvirt's RelaxNG schema."
     elements = ("",)
     uses_caps = False
+    needs_schema = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.schema is None:

@@ -61,6 +61,6 @@ class VcpuMax(Rule):
                 Anchor(element, text=True),
                 f"{count} vCPUs exceed the limit of these capabilities {caps_label(ctx.caps)}: at most {limit}",
                 hint=f"use at most {target} vCPUs" + (f" ({why})" if why else ""),
-                evidence=ctx.caps.evidence(ctx.caps.document.root.find("vcpu")),
+                evidence=ctx.caps.evidence(ctx.caps.root.find("vcpu")),
                 replacements=(str(target),),
             )
