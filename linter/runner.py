@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from lxml import etree
 
 from virtlint.linter.caps import CapsError, DomainCaps
+from virtlint.linter.capsources import caps_files, root_name  # noqa: F401  (re-exported)
 from virtlint.linter.config import Config, ignored_for
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.engine import Linter
@@ -25,20 +25,6 @@ from virtlint.linter.schema import DomainSchema
 FIX_PASSES = 5
 
 
-def caps_files(sources: Sequence[str]) -> Iterator[str]:
-    """Caps files named directly, and every domcapabilities XML inside named directories."""
-    for source in sources:
-        if os.path.isdir(source):
-            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if root_name(str(p)) == "domainCapabilities"]
-            if not found:
-                raise CapsError(f"{source}: no domcapabilities documents in this directory")
-            yield from found
-        elif os.path.exists(source):
-            yield source
-        else:
-            raise CapsError(f"{source}: no such file or directory")
-
-
 def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
     """(path, named explicitly) for each file to check; directories are searched for *.xml."""
     for path in paths:
@@ -48,17 +34,6 @@ def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
                     yield str(found), False
         else:
             yield path, True
-
-
-def root_name(path: str) -> str | None:
-    """The local name of a file's root element, read without parsing the whole file."""
-    try:
-        for _, element in etree.iterparse(path, events=("start",), resolve_entities=False, no_network=True,
-                                          load_dtd=False, huge_tree=False):
-            return etree.QName(element).localname
-    except (etree.XMLSyntaxError, OSError, ValueError):
-        return None
-    return None
 
 
 @dataclass(slots=True)
