@@ -34,9 +34,11 @@ def main() -> None:
 
 @main.command()
 @click.option("--caps", "caps_paths", multiple=True, metavar="PATH",
-              help="A domcapabilities file, or a directory of them (repeatable). "
+              help="A `virsh domcapabilities` or `virsh capabilities` (host) file, or a directory of them "
+                   "(repeatable; the root element tells them apart). "
                    "Default: `caps` from virtlint.toml or [tool.virtlint] in pyproject.toml.")
-@click.option("--connect", metavar="URI", help="Ask the libvirt at URI for the capabilities matching each domain.")
+@click.option("--connect", metavar="URI",
+              help="Ask the libvirt at URI for its host capabilities and the domcapabilities matching each domain.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
@@ -67,10 +69,11 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
     2 usage error, unreadable input or a caps file that is not domcapabilities.
     """
-    from virtlint.linter.caps import CapsError, load_caps
+    from virtlint.linter.caps import CapsError
+    from virtlint.linter.capsources import load, placeholder_domcaps
     from virtlint.linter.config import ConfigError, find_config
     from virtlint.linter.model import Severity
-    from virtlint.linter.runner import Checker, caps_files
+    from virtlint.linter.runner import Checker
     from virtlint.linter.runner import check as run_check
 
     try:
@@ -81,12 +84,17 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail("--fleet compares caps files; it cannot be combined with --connect")
     caps_sources = list(caps_paths) or ([] if connect else config.caps)
     if not caps_sources and not connect:
-        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
-              "or set caps = [\"host-caps.xml\"] in virtlint.toml")
+        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`, and the host's "
+              "`virsh capabilities`) or --connect URI, or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
-        caps = load_caps(caps_files(caps_sources))
+        loaded = load(caps_sources)
     except CapsError as err:
         _fail(str(err))
+    caps, hosts = loaded.domcaps, loaded.hosts
+    if not caps and hosts and not connect:
+        click.echo("virtlint: note: only host capabilities given; the checks that need `virsh domcapabilities` "
+                   "are not run", err=True)
+        caps = [placeholder_domcaps()]
     selection = (_codes(select) or config.select) + _codes(extend_select) + config.extend_select
     if not _codes(select) and not config.select and (extend_select or config.extend_select):
         selection = []  # extending the default selection (every rule) changes nothing
@@ -94,11 +102,16 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     threshold = Severity(fail_on or config.fail_on or "error")
 
     if fleet:
-        _run_fleet(paths, caps, selection, ignored, output_format, output, require)
+        _run_fleet(paths, caps, selection, ignored, output_format, output, require, hosts)
 
     live = None
     if connect:
-        from virtlint.linter.live import caps_for
+        from virtlint.linter.live import caps_for, host_for
+
+        try:
+            hosts = [*hosts, host_for(connect)]
+        except CapsError as err:
+            _fail(str(err))
 
         def live(document):
             root = document.root
@@ -116,7 +129,7 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail(f"{schemas}: no domain.rng in this directory")
     schema = schema_for(schema_dir) if structure else None
     checker = Checker(caps, config, selection, ignored, live, schema=schema,
-                      report_missing_schema=structure and schema is None)
+                      report_missing_schema=structure and schema is None, hosts=hosts)
     run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)
@@ -168,7 +181,8 @@ def _emit(text: str, output: str | None) -> None:
         _fail(f"{output}: {err.strerror or err}")
 
 
-def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | None, require: str) -> NoReturn:
+def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | None, require: str,
+               hosts=()) -> NoReturn:
     from virtlint.linter.fleet import as_json, format_table, judge
     from virtlint.linter.runner import domain_files, read_domain
 
@@ -179,7 +193,7 @@ def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | No
             click.echo(f"virtlint: error: {path}: {reason}", err=True)
             errors += 1
         if document is not None:
-            verdicts.append(judge(document, caps, linters, select, ignore))
+            verdicts.append(judge(document, caps, linters, select, ignore, hosts))
     if output_format == "json":
         _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
     elif output_format == "text":
@@ -197,13 +211,25 @@ def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | No
 @click.option("--arch", help="Guest architecture.")
 @click.option("--machine", help="Machine type, e.g. q35.")
 @click.option("--emulator", help="Emulator binary path.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write to FILE; or to an existing DIR: the host's capabilities.xml and one domcapabilities "
+                   "file per virt type and machine alias of the host's arch (or per the options given).")
 def caps_command(connect: str, virttype: str | None, arch: str | None, machine: str | None,
                  emulator: str | None, output: str | None) -> None:
-    """Save a running libvirt's domcapabilities for offline use."""
+    """Save a running libvirt's domcapabilities (and, into a directory, its host capabilities) for offline use."""
     from virtlint.linter.caps import CapsError
     from virtlint.linter.live import fetch
 
+    if output and os.path.isdir(output):
+        from virtlint.linter.live import save_all
+
+        try:
+            written = save_all(connect, output, virttype, arch, machine, emulator)
+        except CapsError as err:
+            _fail(str(err))
+        for path in written:
+            click.echo(f"virtlint: wrote {path}", err=True)
+        return
     try:
         text = fetch(connect, virttype, arch, machine, emulator)
     except CapsError as err:

@@ -8,6 +8,7 @@ calls each subscriber with the element. Problems become positioned findings.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -224,7 +225,7 @@ class Linter:
         if len(self.caps) == 1:
             head = f"the capabilities {ctx.caps.path} ({ctx.caps.identity}) do not describe this domain's"
         else:
-            offered = "; ".join(f"{c.path} ({c.identity})" for c in self.caps)
+            offered = "; ".join(f"{os.path.basename(c.path)} ({c.identity})" for c in self.caps)
             head = (f"none of the {len(self.caps)} capabilities documents ({offered}) describes this domain; "
                     f"the closest, {ctx.caps.path}, differs in")
         message = f"{head} {'; '.join(ctx.mismatches)}"

@@ -8,6 +8,7 @@ from typing import Sequence
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
+from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Finding, Severity
 
 
@@ -35,7 +36,8 @@ class DomainVerdict:
 
 
 def judge(document: Document, hosts: Sequence[DomainCaps], linters: dict[int, Linter],
-          select: Sequence[str] = (), ignore: Sequence[str] = ()) -> DomainVerdict:
+          select: Sequence[str] = (), ignore: Sequence[str] = (),
+          host_documents: Sequence[HostCaps] = ()) -> DomainVerdict:
     """Check one domain against every host of its arch (all hosts when the domain names no arch)."""
     if document.root is None or document.root_name != "domain":
         reason = document.syntax_error.message if document.syntax_error else "not a <domain> document"
@@ -46,9 +48,10 @@ def judge(document: Document, hosts: Sequence[DomainCaps], linters: dict[int, Li
     for caps in hosts:
         if arch and caps.arch and caps.arch != arch:
             continue
-        linter = linters.setdefault(id(caps), Linter([caps], select=select, ignore=ignore))
+        linter = linters.setdefault(id(caps), Linter([caps], select=select, ignore=ignore, hosts=host_documents))
         findings = linter.lint_document(document).findings
-        verdicts.append(HostVerdict(caps, [f for f in findings if f.severity is Severity.ERROR]))
+        # a host whose caps do not describe the domain (VL004) is not shown to run it
+        verdicts.append(HostVerdict(caps, [f for f in findings if f.severity is Severity.ERROR or f.code == "VL004"]))
     return DomainVerdict(document.path, verdicts)
 
 

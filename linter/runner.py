@@ -13,11 +13,12 @@ from typing import Callable, Iterator, Sequence
 
 
 from virtlint.linter.caps import CapsError, DomainCaps
-from virtlint.linter.capsources import caps_files, root_name  # noqa: F401  (re-exported)
+from virtlint.linter.capsources import caps_files, placeholder_domcaps, root_name  # noqa: F401  (re-exported)
 from virtlint.linter.config import Config, ignored_for
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.engine import Linter
 from virtlint.linter.fixes import apply
+from virtlint.linter.host import HostCaps
 from virtlint.linter.model import FileReport, Severity
 from virtlint.linter.schema import DomainSchema
 
@@ -60,19 +61,32 @@ class Checker:
     schema: DomainSchema | None = None
     #: Say once per run (VL900) that the structure was not checked.
     report_missing_schema: bool = False
+    #: The hosts' `virsh capabilities` documents.
+    hosts: list[HostCaps] = field(default_factory=list)
     _linters: dict[object, Linter] = field(default_factory=dict)
+    #: path -> why the live host gave no domcapabilities for it
+    live_failures: dict[str, str] = field(default_factory=dict)
+    _placeholder: DomainCaps = field(default_factory=placeholder_domcaps)
 
     def linter(self, document: Document) -> Linter:
         ignore = self.ignore + ignored_for(self.config, document.path)
         caps = self.caps
         key: object = tuple(ignore)
         if self.live is not None and document.root is not None and document.root_name == "domain":
-            live_caps = self.live(document)
+            try:
+                live_caps = self.live(document)
+            except CapsError as err:
+                if not self.hosts:
+                    raise
+                # libvirt refused to describe this domain's identity: the host document's identity rules
+                # say why; the refusal is reported as an input error if they do not
+                self.live_failures[document.path] = str(err)
+                live_caps = self._placeholder
             caps, key = [live_caps], (id(live_caps), *ignore)
         if key not in self._linters:
             severity = {code: Severity(level) for code, level in self.config.severity.items()}
             self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
-                                        report_missing_schema=self.report_missing_schema)
+                                        report_missing_schema=self.report_missing_schema, hosts=self.hosts)
             self.report_missing_schema = False
         return self._linters[key]
 
@@ -143,6 +157,9 @@ def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = N
     except CapsError as err:
         return None, (path, str(err)), []
     result = linter.lint_document(document)
+    failure = checker.live_failures.get(path)
+    if failure is not None and not any(f.severity is Severity.ERROR for f in result.findings):
+        return None, (path, failure), []
     if fixing is not None and any(f.fixes for f in result.findings):
         document, result = _fix(document, linter, result, fixing, write=fix)
     lines = {f.start.line: document.line_text(f.start.line) for f in result.findings if f.offsets is not None}

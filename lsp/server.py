@@ -25,6 +25,9 @@ from virtlint.linter.config import ConfigError, find_config
 from virtlint.linter.document import MAX_FILE_BYTES, Document
 from virtlint.linter.engine import REGISTRY, Linter, LintResult
 from virtlint.linter.model import Finding, Severity
+from virtlint.linter.capsources import placeholder_domcaps, split
+from virtlint.linter.capsources import read as read_caps
+from virtlint.linter.host import HostCaps
 from virtlint.linter.runner import caps_files
 from virtlint.lsp.context import cursor_at
 from virtlint.lsp.positions import from_lsp, to_range
@@ -60,7 +63,7 @@ class VirtlintServer(LanguageServer):
         self.debounce = 0.15
         self.states: dict[str, DocumentState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
-        self._caps_cache: dict[str, tuple[float, DomainCaps]] = {}
+        self._caps_cache: dict[str, tuple[float, DomainCaps | HostCaps]] = {}
         self._linters: dict[tuple[tuple[str, float], ...], Linter] = {}
 
     # -- configuration ------------------------------------------------------
@@ -114,13 +117,13 @@ class VirtlintServer(LanguageServer):
 
     def linter_for(self, uri: str) -> tuple[Linter | None, list[str]]:
         files, problems = self.caps_sources(uri)
-        loaded: list[tuple[str, float, DomainCaps]] = []
+        loaded: list[tuple[str, float, DomainCaps | HostCaps]] = []
         for path in files:
             try:
                 mtime = os.stat(path).st_mtime
                 cached = self._caps_cache.get(path)
                 if cached is None or cached[0] != mtime:
-                    cached = (mtime, DomainCaps.from_file(path))
+                    cached = (mtime, read_caps(path))  # domcapabilities or the host's capabilities
                     self._caps_cache[path] = cached
                 loaded.append((path, mtime, cached[1]))
             except OSError as err:
@@ -133,7 +136,9 @@ class VirtlintServer(LanguageServer):
         if key not in self._linters:
             from virtlint.linter.schema import schema_for
 
-            self._linters = {key: Linter([caps for _, _, caps in loaded], schema=schema_for())}
+            both = split([caps for _, _, caps in loaded])
+            self._linters = {key: Linter(both.domcaps or [placeholder_domcaps()], schema=schema_for(),
+                                         hosts=both.hosts)}
         return self._linters[key], problems
 
     def forget_caps(self) -> None:

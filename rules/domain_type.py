@@ -31,14 +31,14 @@ class DomainType(Rule):
 
     ## Capabilities
     ```xml
+    <domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>qemu</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+    ```xml
     <capabilities><host><cpu><arch>x86_64</arch></cpu></host>
       <guest><os_type>hvm</os_type><arch name='x86_64'><wordsize>64</wordsize>
         <emulator>/usr/bin/qemu-system-x86_64</emulator>
         <machine maxCpus='288'>pc-q35-7.2</machine><machine canonical='pc-q35-7.2' maxCpus='288'>q35</machine>
         <domain type='qemu'/></arch></guest></capabilities>
-    ```
-    ```xml
-    <domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>qemu</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
     ```
 
     ## Example
