@@ -17,9 +17,3 @@ def host_view(ctx: Context) -> HostView | None:
         return None
     return ctx.once("host-view", lambda: resolve(host, wanted(ctx)))
 
-
-def emulator_label(view: HostView | None, ctx: Context) -> str:
-    """The binary libvirt would use, for messages."""
-    if view is not None and view.emulator:
-        return view.emulator
-    return wanted(ctx).emulator or ctx.caps.emulator or "the default emulator"

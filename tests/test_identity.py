@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AARCH64_TCG, PC_KVM, Q35_KVM, Q35_TCG, codes, lint, shared_path
+from conftest import AARCH64_TCG, PC_KVM, Q35_KVM, codes, lint, shared_path
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.drivers import ALL_DRIVERS, driver_of
