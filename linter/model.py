@@ -21,8 +21,6 @@ from virtlint.linter.schema import DomainSchema
 
 T = TypeVar("T")
 
-DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
-
 
 class Severity(Enum):
     ERROR = "error"
@@ -51,10 +49,11 @@ class Problem:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    #: Values that could replace the anchored value, best first (each becomes a fix).
+    #: Values that could replace the anchored value, best first (each becomes an unsafe fix, after
+    #: ``fixes``): a replaced value changes what the VM is. A safe change is a Fix with SAFE applicability.
     replacements: tuple[str, ...] = ()
     severity: Severity | None = None  # None: the rule's default
-    #: Other changes that would fix it, best first.
+    #: Changes that would fix it, best first (before the replacements); the first is what the hint says.
     fixes: tuple[Fix, ...] = ()
 
 
@@ -69,7 +68,7 @@ class Finding:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    #: Quick fixes, best first; `--fix` applies the first.
+    #: Quick fixes, best first; `--fix` applies the first when it is safe (`--unsafe-fixes`: in any case).
     fixes: tuple[ResolvedFix, ...] = ()
     #: Offsets into the document text (None for file-level findings).
     offsets: tuple[int, int] | None = None
@@ -179,7 +178,3 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def help_url(cls) -> str:
-        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"

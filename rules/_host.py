@@ -13,6 +13,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import Evidence
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
@@ -120,7 +121,7 @@ def page_entries(root: etree._Element) -> list[PageEntry] | None:
         size = scaled_kib(page.get("size"), page.get("unit"))
         nodeset = page.get("nodeset")
         nodes = parse_bitmap(nodeset) if nodeset is not None else None
-        if size is None or (nodeset is not None and nodes is None):
+        if not size or (nodeset is not None and nodes is None):  # 0 or unreadable: the parser refuses it
             return None
         entries.append(PageEntry(size, nodes, page))
     return entries
@@ -163,7 +164,7 @@ def describe_sizes(sizes: tuple[int, ...]) -> str:
     return ", ".join(format_kib(size) for size in sizes)
 
 
-def host_evidence(host: HostCaps, element: etree._Element | None):
+def host_evidence(host: HostCaps, element: etree._Element | None) -> Evidence | None:
     return host.evidence(element) if element is not None else None
 
 
@@ -176,6 +177,8 @@ class HostRule(Rule):
 
     uses_host = True
     uses_caps = False
+    #: start-time checks of libvirt's QEMU driver (qemu_process.c, qemu_command.c, qemu_domain.c)
+    drivers = ("qemu",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.host is None or ctx.domain_type not in QEMU_TYPES:

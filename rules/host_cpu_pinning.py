@@ -26,7 +26,9 @@ class HostCpuPinning(HostRule):
     `topology/cells/cell/cpus`). Every CPU named must exist. Pins of vCPUs
     that are offline at start (beyond `current`, or `enabled='no'`) are not
     applied at start and are not checked; with `<vcpu placement='auto'>`
-    numad chooses and the cpuset is ignored.
+    numad chooses and the cpuset is ignored; so is a `<vcpu cpuset>` no thread
+    falls back to (an `emulatorpin`, and a pin for every online vCPU and
+    every I/O thread).
 
     ## Why is this bad?
     libvirt defines the domain (anything below 16384 parses) but it does not
@@ -73,7 +75,7 @@ class HostCpuPinning(HostRule):
     def check_host(self, element: etree._Element, ctx: Context, host: HostCaps) -> Iterator[Problem]:
         if not host.cpu_ids or element.get("cpuset") is None:
             return
-        if element.tag == "vcpu" and element.get("placement") == "auto":
+        if element.tag == "vcpu" and (element.get("placement") == "auto" or not _cpuset_used(ctx.root)):
             return
         if element.tag == "vcpupin":
             online = online_vcpus(ctx.root)
@@ -97,3 +99,20 @@ class HostCpuPinning(HostRule):
             evidence=host_evidence(host, host.topology_element),
             replacements=(format_bitmap(existing),) if existing else (),
         )
+
+
+def _cpuset_used(root: etree._Element) -> bool:
+    """Whether some thread falls back to <vcpu cpuset> (qemuDomainEvaluateCPUMask): the emulator without
+    emulatorpin, an online vCPU without vcpupin, an I/O thread without iothreadpin."""
+    if root.find("cputune/emulatorpin") is None:
+        return True
+    online = online_vcpus(root)
+    pinned = {pin.get("vcpu") for pin in root.iterfind("cputune/vcpupin")}
+    if online is None or any(str(vcpu) not in pinned for vcpu in online):
+        return True
+    ids = [thread.get("id") for thread in root.iterfind("iothreadids/iothread")]
+    if not ids:
+        count = (root.findtext("iothreads") or "0").strip()
+        ids = [str(n) for n in range(1, int(count) + 1)] if count.isdigit() else []
+    pinned_threads = {pin.get("iothread") for pin in root.iterfind("cputune/iothreadpin")}
+    return any(thread not in pinned_threads for thread in ids)

@@ -10,9 +10,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import format_bitmap, format_kib
+from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
 from virtlint.rules._host import (
-    HostRule, PageEntry, guest_cells, guest_memory_kib, host_evidence, numatune, page_entries, page_for,
+    Binding, HostRule, PageEntry, guest_cells, guest_memory_kib, host_evidence, numatune, page_entries, page_for,
 )
 
 
@@ -24,7 +24,7 @@ class Demand:
     nodes: frozenset[int] | None  # None: any node
     pages: int = 0
     memory_kib: int = 0
-    entry: PageEntry | None = None
+    anchor: Anchor | None = None
 
 
 @register
@@ -37,10 +37,13 @@ class HostHugepagePool(HostRule):
     compares the pages it needs with the pool the host's `virsh
     capabilities` reports for that size (`topology/cells/cell/pages`) on the
     host nodes the memory may come from: those of `numatune` (`memnode` for
-    a cell, else `memory`) in mode `strict` or `restrictive`, else every node.
-    The counts are pool totals, not free pages: a pool that is large enough
-    but busy cannot be decided offline and is not reported. Memory devices
-    (`<memory model='dimm'>`) are not counted.
+    a cell, else `memory`) in mode `strict` (the default), else every node
+    (`restrictive` binds through cgroups only after QEMU has preallocated).
+    `dimm` memory devices count too, with their `<pagesize>` (else the
+    `<page>` of their target node) and their `<nodemask>` (else the binding
+    of their target node). The counts are pool totals, not free pages: a pool
+    that is large enough but busy cannot be decided offline and is not
+    reported. `virtio-mem` devices, which plug memory later, are not counted.
 
     ## Why is this bad?
     libvirt always preallocates huge page backed memory
@@ -84,29 +87,22 @@ class HostHugepagePool(HostRule):
     name = "host-hugepage-pool"
     severity = Severity.ERROR
     summary = "The host's huge page pool is smaller than the guest memory it must back."
-    elements = ("memoryBacking/hugepages",)
+    elements = ("",)
 
     def check_host(self, element: etree._Element, ctx: Context, host: HostCaps) -> Iterator[Problem]:
-        entries = page_entries(ctx.root)
-        if entries is None or not host.cells:
+        if not host.cells:
             return
-        tune = numatune(ctx)
-        cells = guest_cells(ctx)
-        regions = [(cell.id, cell.memory_kib) for cell in cells] if cells else [(None, guest_memory_kib(ctx.root))]
         demands: dict[tuple[int, frozenset[int] | None], Demand] = {}
-        for cell_id, memory_kib in regions:
-            entry = page_for(entries, cell_id)
-            if entry is None or memory_kib is None:
-                continue
-            size = entry.size_kib
+        for memory_kib, size, binding, anchor in _regions(ctx, host):
             if size is None:  # the default huge page size: known only when the host offers one
                 huge = [s for s in host.page_sizes_kib if s != host.system_page_kib]
                 size = huge[0] if len(huge) == 1 else None
             if size is None or size == host.system_page_kib:
                 continue
-            binding = tune.binding(cell_id)
-            nodes = binding.nodes.intersection(host.cells) if binding.confines and binding.nodes else None
-            demand = demands.setdefault((size, nodes), Demand(size, nodes, entry=entry))
+            # only mode='strict' gives QEMU's backend host-nodes with policy bind (qemuBuildMemoryBackendProps);
+            # restrictive binds through cgroups once QEMU runs, after the preallocation
+            nodes = binding.nodes.intersection(host.cells) if binding.mode == "strict" and binding.nodes else None
+            demand = demands.setdefault((size, nodes), Demand(size, nodes, anchor=anchor))
             demand.pages += -(-memory_kib // size)
             demand.memory_kib += memory_kib
         for demand in demands.values():
@@ -115,10 +111,9 @@ class HostHugepagePool(HostRule):
                 continue
             where = (f"host node{'s' if len(demand.nodes) > 1 else ''} {format_bitmap(demand.nodes)}"
                      if demand.nodes is not None else "the host")
-            assert demand.entry is not None
-            anchor = Anchor(demand.entry.element, "size") if demand.entry.size_kib else Anchor(demand.entry.element)
+            assert demand.anchor is not None
             yield Problem(
-                anchor,
+                demand.anchor,
                 f"{format_kib(demand.memory_kib)} of guest memory needs {demand.pages} pages of "
                 f"{format_kib(demand.size_kib)}, but the pool on {where} holds only {pool}: QEMU cannot "
                 f"preallocate the memory and the domain does not start",
@@ -126,3 +121,47 @@ class HostHugepagePool(HostRule):
                      f"(vm.nr_hugepages or /sys/devices/system/node/node*/hugepages) or give the guest less memory",
                 evidence=host_evidence(host, host.topology_element),
             )
+
+
+def _regions(ctx: Context, host: HostCaps) -> Iterator[tuple[int, int | None, Binding, Anchor]]:
+    """(KiB, page size or None for the default huge page, binding, anchor) of each huge page backed region:
+    the guest's memory (per guest NUMA cell) and its dimm devices, as qemuBuildMemoryGetPagesize picks sizes."""
+    entries = page_entries(ctx.root)
+    tune = numatune(ctx)
+    if entries is not None:
+        cells = guest_cells(ctx)
+        regions = [(cell.id, cell.memory_kib) for cell in cells] if cells else [(None, guest_memory_kib(ctx.root))]
+        for cell_id, memory_kib in regions:
+            entry = page_for(entries, cell_id)
+            if entry is not None and memory_kib is not None:
+                yield memory_kib, entry.size_kib, tune.binding(cell_id), _anchor(entry)
+    for device in ctx.root.iterfind("devices/memory[@model='dimm']"):
+        size = device.find("target/size")
+        memory_kib = scaled_kib((size.text or "").strip(), size.get("unit")) if size is not None else None
+        node_text = (device.findtext("target/node") or "").strip()
+        node = int(node_text) if node_text.isdigit() else None
+        pagesize = device.find("source/pagesize")
+        if memory_kib is None:
+            continue
+        if pagesize is not None:
+            page_kib = scaled_kib((pagesize.text or "").strip(), pagesize.get("unit"))
+            if not page_kib:
+                continue
+            anchor = Anchor(pagesize, text=True)
+        else:
+            entry = page_for(entries, node) if entries is not None else None
+            if entry is None:
+                continue
+            page_kib, anchor = entry.size_kib, Anchor(device)
+        binding = tune.binding(node)
+        nodemask = device.find("source/nodemask")
+        if nodemask is not None:
+            nodes = parse_bitmap((nodemask.text or "").strip())
+            if nodes is None:
+                continue
+            binding = Binding(binding.mode, nodes, nodemask)
+        yield memory_kib, page_kib, binding, anchor
+
+
+def _anchor(entry: PageEntry) -> Anchor:
+    return Anchor(entry.element, "size") if entry.size_kib else Anchor(entry.element)

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import Evidence
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
@@ -18,9 +19,10 @@ class HostHugepageSize(HostRule):
     """
     ## What it does
     Compares the huge page sizes a domain asks for
-    (`memoryBacking/hugepages/page/@size` with its `unit`, and a memory
-    device's `<source><pagesize>`) with the page sizes of the host's
-    `virsh capabilities` (`host/cpu/pages`, the sizes the kernel supports).
+    (`memoryBacking/hugepages/page/@size` with its `unit`, and the
+    `<source><pagesize>` of a `dimm` or `virtio-mem` memory device) with
+    the page sizes of the host's `virsh capabilities` (`host/cpu/pages`,
+    the sizes the kernel supports).
     A size equal to the ordinary page size means "no huge pages" and is
     fine. A `<page>` no guest NUMA cell uses is not looked at by libvirt and
     is not reported. A bare `<hugepages/>` on a host whose kernel offers no
@@ -71,6 +73,8 @@ class HostHugepageSize(HostRule):
         evidence = host_evidence(host, host.document.root.find("host/cpu/pages"))
         offered = describe_sizes(host.page_sizes_kib)
         if element.tag == "pagesize":
+            if element.getparent().getparent().get("model") not in ("dimm", "virtio-mem"):
+                return  # the only models whose <pagesize> libvirt reads
             size = scaled_kib((element.text or "").strip(), element.get("unit"))
             if size is not None and size not in host.page_sizes_kib:
                 yield self._problem(Anchor(element, text=True), size, offered, evidence)
@@ -95,7 +99,7 @@ class HostHugepageSize(HostRule):
             elif entry.size_kib not in host.page_sizes_kib:
                 yield self._problem(Anchor(entry.element, "size"), entry.size_kib, offered, evidence)
 
-    def _problem(self, anchor: Anchor, size: int, offered: str, evidence) -> Problem:
+    def _problem(self, anchor: Anchor, size: int, offered: str, evidence: Evidence | None) -> Problem:
         return Problem(
             anchor,
             f"the host does not offer {format_kib(size)} pages (it offers {offered}): libvirt finds no hugetlbfs "

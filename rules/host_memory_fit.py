@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import Evidence
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
@@ -71,8 +72,8 @@ class HostMemoryFit(HostRule):
             if host.memory_kib is not None and memory > host.memory_kib:
                 yield Problem(
                     Anchor(element, text=True),
-                    f"the guest has {format_kib(memory)} of memory, more than the host's {format_kib(host.memory_kib)}: "
-                    f"it will swap or be killed by the host's OOM killer once it uses its memory",
+                    f"the guest has {format_kib(memory)} of memory, more than the host's "
+                    f"{format_kib(host.memory_kib)}: it will swap or be killed by the host's OOM killer once it uses its memory",
                     hint="give the guest less memory than the host has",
                     evidence=evidence,
                 )
@@ -96,7 +97,8 @@ class HostMemoryFit(HostRule):
                                       evidence, f"guest NUMA cell {cell.id}'s")
 
 
-def _bound_problem(anchor: Anchor, memory_kib: int, binding: Binding, host: HostCaps, evidence, whose: str):
+def _bound_problem(anchor: Anchor, memory_kib: int, binding: Binding, host: HostCaps, evidence: Evidence | None,
+                   whose: str) -> Iterator[Problem]:
     if not binding.confines or binding.nodes is None or not binding.nodes.issubset(host.cells):
         return  # unbound, or a missing node (VL250 says so)
     sizes = [host.node_memory_kib(node) for node in binding.nodes]

@@ -30,7 +30,10 @@ class HostPciPassthrough(HostRule):
     (src/qemu/qemu_domain.c `qemuDomainPrepareHostdevPCI`, from
     qemu_process.c `qemuProcessPrepareDomainHostdevs`). Stage: start.
     Driver: QEMU. `support='yes'` is necessary, not sufficient (VFIO also
-    needs `/dev/vfio/vfio`).
+    needs `/dev/vfio/vfio`). libvirt 9.0 here refuses both forms with those
+    messages. In 10.7 the explicit-vfio branch reports its error but returns
+    0 (`return false` in an int function); virtlint reports it all the same,
+    as the 9.0 here refuses it.
 
     ## Capabilities
     ```xml

@@ -169,6 +169,8 @@ def test_page_sizes_the_host_does_not_offer(body: str, host: str) -> None:
     (hugepages("<page size='1' unit='GiB'/>", "<page size='2' unit='M' nodeset='0-1'/>")
      + numa_cells(CELL0, CELL1), FOUR_NODES),
     (hugepages("<page size='16' unit='M'/>"), SILENT),
+    ("<devices><memory model='nvdimm'><source><path>/tmp/nv</path><pagesize unit='M'>16</pagesize></source>"
+     "<target><size unit='GiB'>1</size><node>0</node></target></memory></devices>", FOUR_NODES),  # not read
     ("<devices><memory model='dimm'><source><pagesize unit='KiB'>2048</pagesize></source>"
      "<target><size unit='GiB'>1</size><node>0</node></target></memory></devices>", FOUR_NODES),
 ])
@@ -186,7 +188,7 @@ def test_page_sizes_the_host_offers(body: str, host: str) -> None:
     (hugepages("<page size='2' unit='MiB'/>") + "<numatune><memory nodeset='0'/></numatune>",
      "<memory unit='GiB'>2</memory>", TWO_NODES),
     # 1 GiB pages: node 0 has none
-    (hugepages("<page size='1' unit='G'/>") + "<numatune><memory mode='restrictive' nodeset='0'/></numatune>",
+    (hugepages("<page size='1' unit='G'/>") + "<numatune><memory mode='strict' nodeset='0'/></numatune>",
      "<memory unit='GiB'>1</memory>", TWO_NODES),
     # 3 GiB of 1 GiB pages: the host has two
     (hugepages("<page size='1' unit='G'/>"), "<memory unit='GiB'>3</memory>", TWO_NODES),
@@ -205,6 +207,27 @@ def test_pools_too_small(body: str, memory: str, host: str) -> None:
     assert "pages of" in findings[0].message
 
 
+DIMM = ("<devices><memory model='dimm'><source>{source}</source><target><size unit='GiB'>{size}</size>"
+        "<node>0</node></target></memory></devices>")
+
+
+@pytest.mark.parametrize(("body", "fails"), [
+    # guest cell 0 (512 MiB = 256 pages) plus a 1 GiB dimm (512 pages), both 2 MiB, both bound to node 0 (512)
+    (hugepages("<page size='2' unit='M'/>") + "<numatune><memory nodeset='0'/></numatune>" + numa_cells(CELL0)
+     + DIMM.format(source="", size=1), True),
+    (hugepages("<page size='2' unit='M'/>") + "<numatune><memory nodeset='1'/></numatune>" + numa_cells(CELL0)
+     + DIMM.format(source="", size=1), False),
+    # the dimm's own page size and nodemask: 1 GiB pages, node 0 has none
+    (numa_cells(CELL0) + DIMM.format(source="<nodemask>0</nodemask><pagesize unit='G'>1</pagesize>", size=1), True),
+    (numa_cells(CELL0) + DIMM.format(source="<nodemask>1</nodemask><pagesize unit='G'>1</pagesize>", size=2), False),
+    (numa_cells(CELL0) + DIMM.format(source="", size=8), False),  # no huge pages at all
+])
+def test_memory_devices_count(body: str, fails: bool) -> None:
+    xml = domain(body, "<maxMemory slots='4' unit='GiB'>16</maxMemory><memory unit='MiB'>1536</memory>")
+    assert bool(check("VL252", xml)) is fails
+
+
+
 @pytest.mark.parametrize(("body", "memory", "host"), [
     (hugepages("<page size='2' unit='MiB'/>"), "<memory unit='GiB'>3</memory>", TWO_NODES),  # 1536 pages, all
     (hugepages("<page size='2' unit='MiB'/>") + "<numatune><memory nodeset='1'/></numatune>",
@@ -214,6 +237,9 @@ def test_pools_too_small(body: str, memory: str, host: str) -> None:
      "<memory unit='GiB'>2</memory>", TWO_NODES),
     (hugepages("<page size='1' unit='G'/>") + "<numatune><memory nodeset='1'/></numatune>",
      "<memory unit='GiB'>2</memory>", TWO_NODES),
+    # restrictive: cgroups bind once QEMU runs, after the preallocation, which may use node 1's pages
+    (hugepages("<page size='1' unit='G'/>") + "<numatune><memory mode='restrictive' nodeset='0'/></numatune>",
+     "<memory unit='GiB'>1</memory>", TWO_NODES),
     (hugepages("<page size='2' unit='M'/>") + "<numatune><memnode cellid='1' nodeset='1'/></numatune>"
      + numa_cells(CELL0, "<cell id='1' cpus='1' memory='1536' unit='MiB'/>"),
      "<memory unit='GiB'>2</memory>", TWO_NODES),
@@ -233,6 +259,9 @@ def test_pools_large_enough_or_undecidable(body: str, memory: str, host: str) ->
     ("<cputune><vcpupin vcpu='1' cpuset='8'/></cputune>", "<vcpu>2</vcpu>", TWO_NODES),
     ("<cputune><vcpupin vcpu='0' cpuset='1,8'/></cputune>", "<vcpu>2</vcpu>", TWO_NODES),
     ("", "<vcpu cpuset='0-7'>2</vcpu>", FOUR_NODES),  # sparse CPUs 0-1,8-9,16-17
+    # the I/O thread falls back to <vcpu cpuset>
+    ("<iothreads>1</iothreads><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+     "<emulatorpin cpuset='2'/></cputune>", "<vcpu cpuset='0-63'>2</vcpu>", TWO_NODES),
     ("<cputune><emulatorpin cpuset='2'/></cputune>", "<vcpu>2</vcpu>", FOUR_NODES),
     ("<iothreads>1</iothreads><cputune><iothreadpin iothread='1' cpuset='64'/></cputune>", "<vcpu>2</vcpu>",
      TWO_NODES),
@@ -251,6 +280,10 @@ def test_cpus_that_do_not_exist(body: str, vcpu: str, host: str) -> None:
      "<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
      "<vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>", TWO_NODES),
     ("<cputune><emulatorpin cpuset='99'/></cputune>", "<vcpu>2</vcpu>", SILENT),
+    # every thread has its own pin: <vcpu cpuset> is never used
+    ("<iothreads>1</iothreads><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+     "<emulatorpin cpuset='2'/><iothreadpin iothread='1' cpuset='3'/></cputune>", "<vcpu cpuset='0-63'>2</vcpu>",
+     TWO_NODES),
 ])
 def test_cpus_that_exist(body: str, vcpu: str, host: str) -> None:
     assert_silent("VL253", domain(body, vcpu=vcpu), host)
@@ -461,3 +494,38 @@ def test_every_real_host_with_a_plain_domain_is_quiet() -> None:
     for path in sorted(Path(folder).glob("*.xml")):
         findings = lint(domain(), Q35_KVM, path.read_text())
         assert not [f for f in findings if f.code in HOST_CODES], path.name
+
+
+def _suite_host() -> str:
+    """A host like the one libvirt's qemuxml tests run on: NUMA nodes 0-3 with CPUs 0-15, hugetlbfs for 2M and 1G."""
+    cells = "".join(
+        f"<cell id='{node}'><memory unit='KiB'>{(node + 1) * 1048576}</memory><cpus num='4'>"
+        + "".join(f"<cpu id='{cpu}'/>" for cpu in range(node * 4, node * 4 + 4)) + "</cpus></cell>"
+        for node in range(4))
+    return ("<capabilities><host><cpu><arch>x86_64</arch><pages unit='KiB' size='4'/><pages unit='KiB' size='2048'/>"
+            f"<pages unit='KiB' size='1048576'/></cpu><iommu support='yes'/><topology><cells num='4'>{cells}</cells>"
+            "</topology></host></capabilities>")
+
+
+def test_libvirt_test_suite_with_its_own_host() -> None:
+    """libvirt's test corpus on a host like its test host: no NUMA or page size error on what it accepts, and
+    every 'NUMA node N is unavailable' and hugetlbfs rejection caught (CPU pins are never applied there)."""
+    import csv
+
+    corpus = shared_path("corpus", "libvirt-qemuxml")
+    linter = Linter([DomainCaps.from_file(str(Q35_KVM))], hosts=[HostCaps(Document(_suite_host(), "suite-host.xml"))],
+                    select=("VL250", "VL251", "VL254"))
+
+    def errors(path: Path) -> set[str]:
+        return {f.code for f in linter.lint_document(Document.from_file(str(path))).findings
+                if f.severity is Severity.ERROR}
+
+    false = [p.name for p in sorted((corpus / "accepted").glob("*.xml")) if errors(p)]
+    assert false == []
+    with open(corpus / "rejected.tsv", encoding="utf-8") as table:
+        rows = [row for row in csv.reader(table, delimiter="\t") if row]
+    host_rejections = {row[0]: row[-1] for row in rows
+                       if "is unavailable" in row[-1] or "usable hugetlbfs mount" in row[-1]}
+    assert len(host_rejections) >= 4
+    missed = [name for name in host_rejections if not errors(corpus / "rejected" / name) & {"VL250", "VL251"}]
+    assert missed == []
