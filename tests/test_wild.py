@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -193,3 +194,29 @@ def test_every_kept_error_names_its_libvirt_check() -> None:
 def test_identity_rules_give_no_error_without_the_host_document(code: str) -> None:
     """A domcaps describes one binary, arch, virt type and machine: other ones are a note, never an error."""
     assert not any(key[1] == code for key in _errors())
+
+
+def test_virt_manager_documents_on_their_hosts_pass_the_identity_rules() -> None:
+    """With the host document beside the domcaps virt-install used (host-caps/NAME.xml for NAME-domcaps*.xml),
+    libvirt's identity checks pass on every document: i686 on x86_64, ppc64le, armv7l on aarch64, q35 beside i440fx
+    domcaps, RHEL and Fedora emulator paths, machine aliases, vCPU counts."""
+    import re
+
+    from virtlint.linter.host import HostCaps
+
+    wild = shared_path("corpus", "wild")
+    hosts = {p.stem: HostCaps.from_file(str(p)) for p in (wild / "virt-manager" / "host-caps").glob("*.xml")}
+    checked = 0
+    with open(wild / "wild.tsv", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            match = re.match(r"(.*?)-domcaps", Path(row["caps"]).name)
+            host = hosts.get(match.group(1)) if match and row["file"].startswith("virt-manager/") else None
+            if host is None:
+                continue
+            caps = DomainCaps.from_file(str(SHARED / row["caps"].removeprefix("shared/")))
+            result = Linter([caps], hosts=[host]).lint_document(Document.from_file(str(wild / row["file"])))
+            identity = [f"{f.code} {f.message}" for f in result.findings
+                        if f.code in ("VL101", "VL102", "VL103", "VL201") and f.severity is Severity.ERROR]
+            assert identity == [], row["file"]
+            checked += 1
+    assert checked > 250
