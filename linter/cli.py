@@ -386,7 +386,10 @@ def show_rule(code: str) -> None:
     rule = get_rule(code)
     if rule is None:
         _fail(f"no rule {code!r}; `virtlint rules` lists them")
-    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n{rule.documentation()}")
+    from virtlint.linter.drivers import describe
+
+    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n"
+               f"libvirt drivers: {describe(rule.drivers)}\n\n{rule.documentation()}")
 
 
 @main.command()

@@ -326,3 +326,8 @@ def test_the_running_daemons_capabilities(tmp_path: Path) -> None:
     result = run("check", "--caps", str(tmp_path), str(bad))
     assert result.returncode == 1 and "VL103" in result.stdout
     assert "VL103" in run("check", "--connect", "qemu:///system", str(bad)).stdout
+
+
+def test_rule_command_names_the_drivers() -> None:
+    assert "libvirt drivers: qemu" in run("rule", "VL506").stdout
+    assert "libvirt drivers: all" in run("rule", "VL806").stdout
