@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 from lxml import etree
 
-from virtlint.linter import suppressions
+from virtlint.linter import suppressions, versions
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
@@ -71,8 +71,11 @@ class Linter:
         severity: dict[str, Severity] | None = None,
         schema: DomainSchema | None = None,
         report_missing_schema: bool = False,
+        libvirt_version: tuple[int, int] | None = None,
     ) -> None:
         self.caps = list(caps)
+        #: The libvirt release the checks model (None: the newest known).
+        self.libvirt_version = libvirt_version or versions.NEWEST
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -195,7 +198,8 @@ class Linter:
         identity = (arch is None or caps.arch is None or arch == caps.arch) and (
             machine is None or caps.machine is None or same_family(machine, caps.machine)
         )
-        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema)
+        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema,
+                       libvirt_version=self.libvirt_version)
 
     # -- traversal --------------------------------------------------------
 

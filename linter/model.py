@@ -126,12 +126,18 @@ class Context:
     #: Whole-document facts computed once per document and shared by rules (address maps,
     #: port maps, NUMA cells...): key -> value. Use ``once``.
     memo: dict[str, object] = field(default_factory=dict)
+    #: The libvirt release whose behaviour the checks model, (major, minor); see linter.versions.
+    libvirt_version: tuple[int, int] = (10, 7)
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]  # type: ignore[return-value]
+
+    def libvirt_at_least(self, major: int, minor: int = 0) -> bool:
+        """True when the modelled libvirt is that release or newer."""
+        return self.libvirt_version >= (major, minor)
 
     @property
     def root(self) -> etree._Element:
