@@ -22,8 +22,10 @@ _INT = re.compile(r"\s*[+-]?[0-9]+")
 
 
 def parse_uint(text: str | None) -> int | None:
-    """virStrToLong_uip: digits after optional blanks and '+', nothing after, no '-', fits 32 bits."""
-    if text is None or not _UINT.fullmatch(text):
+    """virStrToLong_uip: digits after optional blanks and '+', nothing after, no '-', fits 32 bits.
+
+    Trailing blanks are tolerated (libvirt refuses them; virtlint does not report that)."""
+    if text is None or not _UINT.fullmatch(text.rstrip()):
         return None
     value = int(text)
     return value if value < 2**32 else None
@@ -31,7 +33,7 @@ def parse_uint(text: str | None) -> int | None:
 
 def parse_ullong(text: str | None) -> int | None:
     """virStrToLong_ullp: as parse_uint, 64 bits."""
-    if text is None or not _UINT.fullmatch(text):
+    if text is None or not _UINT.fullmatch(text.rstrip()):
         return None
     value = int(text)
     return value if value < 2**64 else None
@@ -39,7 +41,7 @@ def parse_ullong(text: str | None) -> int | None:
 
 def parse_int(text: str | None) -> int | None:
     """virStrToLong_i: an optional sign, digits, nothing after, fits a C int."""
-    if text is None or not _INT.fullmatch(text):
+    if text is None or not _INT.fullmatch(text.rstrip()):
         return None
     value = int(text)
     return value if -(2**31) <= value < 2**31 else None
@@ -144,7 +146,7 @@ def max_vcpus(root: etree._Element) -> int | None:
     vcpu = root.find("vcpu")
     if vcpu is None:
         return 1
-    text = vcpu.text or ""
+    text = (vcpu.text or "").rstrip()
     if not _INT.fullmatch(text):
         return None
     value = int(text)
