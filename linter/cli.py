@@ -16,6 +16,27 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
+def _libvirt_version(option: str | None, connect: str | None,
+                     configured: tuple[int, int] | None) -> tuple[int, int] | None:
+    """--libvirt-version, else the host's (--connect), else the configuration's, else None (the newest known)."""
+    from virtlint.linter import versions
+
+    if option is not None:
+        try:
+            return versions.parse(option)
+        except ValueError as err:
+            _fail(f"--libvirt-version: {err}")
+    if connect:
+        from virtlint.linter.caps import CapsError
+        from virtlint.linter.live import host_libvirt_version
+
+        try:
+            return host_libvirt_version(connect)
+        except CapsError as err:
+            _fail(str(err))
+    return configured
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"virtlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -57,11 +78,14 @@ def main() -> None:
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
+@click.option("--libvirt-version", "libvirt_version", metavar="X.Y",
+              help="The libvirt release whose checks apply [default: the host's with --connect, else the newest "
+                   "known].")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, jobs: int | None, fleet: bool,
-          require: str, paths: tuple[str, ...]) -> None:
+          require: str, libvirt_version: str | None, paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them) against host capabilities.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -116,7 +140,8 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail(f"{schemas}: no domain.rng in this directory")
     schema = schema_for(schema_dir) if structure else None
     checker = Checker(caps, config, selection, ignored, live, schema=schema,
-                      report_missing_schema=structure and schema is None)
+                      report_missing_schema=structure and schema is None,
+                      libvirt_version=_libvirt_version(libvirt_version, connect, config.libvirt_version))
     run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)

@@ -32,6 +32,8 @@ class Config:
     fail_on: str | None = None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
     schemas: str | None = None
+    #: The libvirt release whose checks apply, (major, minor); None: the newest known.
+    libvirt_version: tuple[int, int] | None = None
 
 
 def find_config(start: Path) -> Config:
@@ -68,6 +70,7 @@ def load_config(path: Path) -> Config | None:
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
     return Config(
+        libvirt_version=_libvirt_version(path, data),
         source=path,
         caps=[os.path.join(path.parent, entry) for entry in _strings(path, data, "caps")],
         select=_strings(path, data, "select"),
@@ -93,6 +96,19 @@ def ignored_for(config: Config, file: str) -> list[str]:
         relative = Path(file).as_posix()
     return [code for pattern, codes in config.per_file_ignores.items()
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern) for code in codes]
+
+
+def _libvirt_version(path: Path, data: dict) -> tuple[int, int] | None:
+    """`libvirt_version = "9.0"` (or `libvirt-version`)."""
+    from virtlint.linter import versions
+
+    value = data.get("libvirt_version", data.get("libvirt-version"))
+    if value is None:
+        return None
+    try:
+        return versions.parse(str(value))
+    except ValueError as err:
+        raise ConfigError(f"{path}: 'libvirt_version': {err}") from None
 
 
 def _strings(path: Path, data: dict, key: str) -> list[str]:

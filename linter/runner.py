@@ -85,6 +85,8 @@ class Checker:
     schema: DomainSchema | None = None
     #: Say once per run (VL900) that the structure was not checked.
     report_missing_schema: bool = False
+    #: The libvirt release whose checks apply (None: the newest known).
+    libvirt_version: tuple[int, int] | None = None
     _linters: dict[object, Linter] = field(default_factory=dict)
 
     def linter(self, document: Document) -> Linter:
@@ -97,7 +99,8 @@ class Checker:
         if key not in self._linters:
             severity = {code: Severity(level) for code, level in self.config.severity.items()}
             self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
-                                        report_missing_schema=self.report_missing_schema)
+                                        report_missing_schema=self.report_missing_schema,
+                                        libvirt_version=self.libvirt_version)
             self.report_missing_schema = False
         return self._linters[key]
 
