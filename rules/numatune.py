@@ -39,7 +39,10 @@ class Numatune(Rule):
     memnode element must correspond to existing guest's NUMA cell`), one
     memnode per cell, a nodeset, and no automatic placement (`Per-node
     binding is not compatible with automatic NUMA placement.`); mode
-    `restrictive` must be used on `<memory>` and every `<memnode>` together.
+    `restrictive` must be used on `<memory>` and every `<memnode>` together
+    (a restrictive `<memory>` with another memnode mode is refused by every
+    release; a restrictive memnode under another `<memory>` mode since
+    libvirt 9.4: `libvirt_version` setting).
     Host nodes that do not exist (`NUMA node N is unavailable`) are host state
     and not checked. Stage: define.
 
@@ -124,7 +127,7 @@ class Numatune(Rule):
             yield Problem(anchor, "'restrictive' mode is required in memnode element when mode is 'restrictive' "
                           "in memory element", hint="set mode='restrictive' here too",
                           replacements=("restrictive",) if memnode.get("mode") is not None else ())
-        elif node_mode == "restrictive" and memory_mode != "restrictive":
+        elif node_mode == "restrictive" and memory_mode != "restrictive" and ctx.libvirt_at_least(9, 4):
             yield Problem(anchor, "'restrictive' mode is required in memory element when mode is 'restrictive' "
                           "in memnode element", hint="set <memory mode='restrictive'> or use another mode here")
 

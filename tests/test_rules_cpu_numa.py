@@ -250,3 +250,13 @@ def test_bitmap_syntax_is_libvirts(text: str, bits: set[int] | None) -> None:
 ])
 def test_units_are_virScaleIntegers(unit: str | None, scale: int | None) -> None:
     assert unit_scale(unit) == scale
+
+
+def test_restrictive_memnode_under_another_mode_since_9_4() -> None:
+    """A restrictive memnode under a strict <memory> is refused since libvirt 9.4 (NEWS: v9.4.0); 9.0 accepts it."""
+    xml = dom("<numatune><memnode cellid='0' mode='restrictive' nodeset='0'/></numatune>" + NUMA2)
+    assert codes(xml) == ["VL208"]
+    assert codes(xml, (9, 0)) == []
+    twin = dom("<numatune><memory mode='restrictive' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='0'/>"
+               "</numatune>" + NUMA2)
+    assert codes(twin, (9, 0)) == ["VL208"]  # the other direction: every release
