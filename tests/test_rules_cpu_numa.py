@@ -10,7 +10,7 @@ from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
 from virtlint.rules._domain import parse_bitmap, unit_scale
 
-CODES = ("VL206", "VL207", "VL208", "VL209", "VL210", "VL211", "VL212", "VL406")
+CODES = ("VL206", "VL207", "VL208", "VL209", "VL210", "VL211", "VL212", "VL213", "VL406")
 
 
 def dom(body: str, *, vcpu: str = "<vcpu>4</vcpu>", memory: str = "<memory unit='MiB'>2048</memory>",
@@ -171,6 +171,18 @@ CASES = [
     ("maxphysaddr", dom("<cpu mode='host-passthrough'><maxphysaddr mode='passthrough' bits='42'/></cpu>"),
      dom("<cpu mode='host-passthrough'><maxphysaddr mode='emulate' bits='42'/></cpu>"), "VL212",
      "cannot be used with mode='passthrough'"),
+    ("feature-unknown-x86", dom("<cpu mode='custom'><model>qemu64</model><feature policy='disable' name='vmxx'/></cpu>"),
+     dom("<cpu mode='custom'><model>qemu64</model><feature policy='disable' name='vmx'/></cpu>"), "VL213",
+     "unknown CPU feature: vmxx"),
+    ("feature-unknown-arm", dom("<cpu mode='host-passthrough'><feature policy='disable' name='vmx'/></cpu>",
+                                arch="aarch64", machine="virt"),
+     dom("<cpu mode='host-passthrough'><feature policy='require' name='pauth'/></cpu>", arch="aarch64",
+         machine="virt"), "VL213", "unknown CPU feature: vmx"),
+    ("sve-disabled", dom("<cpu mode='host-passthrough'><feature policy='disable' name='sve'/>"
+                         "<feature policy='require' name='sve256'/></cpu>", arch="aarch64", machine="virt"),
+     dom("<cpu mode='host-passthrough'><feature policy='require' name='sve'/>"
+         "<feature policy='require' name='sve256'/></cpu>", arch="aarch64", machine="virt"), "VL213",
+     "SVE disabled, but SVE vector lengths provided"),
     ("pseries-feature", dom("<features><hpt resizing='enabled'/></features>", machine="pc"),
      dom("<features><hpt resizing='enabled'/></features>", arch="ppc64le", machine="pseries"), "VL406",
      "The 'hpt' feature is not supported for architecture 'x86_64' or machine type 'pc'"),
@@ -260,3 +272,10 @@ def test_restrictive_memnode_under_another_mode_since_9_4() -> None:
     twin = dom("<numatune><memory mode='restrictive' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='0'/>"
                "</numatune>" + NUMA2)
     assert codes(twin, (9, 0)) == ["VL208"]  # the other direction: every release
+
+
+def test_unknown_feature_is_a_warning_for_newer_libvirt() -> None:
+    xml = dom("<cpu mode='host-model'><feature policy='require' name='avx99'/></cpu>")
+    linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL213",), libvirt_version=(11, 0))
+    (finding,) = linter.lint_document(Document(xml, "dom.xml")).findings
+    assert finding.severity.value == "warning"

@@ -85,6 +85,11 @@ def cases(kvm: bool) -> list[Case]:
         _x86("maxphysaddr-passthrough-bits", "VL212",
              after="<cpu mode='maximum'><maxphysaddr mode='passthrough' bits='40'/></cpu>"),
         _x86("maxphysaddr-emulate-bits", None, after="<cpu mode='maximum'><maxphysaddr mode='emulate' bits='40'/></cpu>"),
+        # VL213 CPU feature names (start time)
+        _x86("cpu-feature-unknown", "VL213",
+             after="<cpu mode='custom'><model>qemu64</model><feature policy='disable' name='vmxx'/></cpu>"),
+        _x86("cpu-feature-known", None,
+             after="<cpu mode='custom'><model>qemu64</model><feature policy='disable' name='vmx'/></cpu>"),
         # VL406 arch-bound features and timers
         _x86("pseries-htm-on-x86", "VL406", after="<features><htm state='on'/></features>"),
         _x86("no-htm-on-x86", None, after="<features><acpi/></features>"),
