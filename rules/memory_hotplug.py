@@ -135,8 +135,10 @@ class MemoryHotplug(Rule):
                           hint="add <memory unit='MiB'>1024</memory>")
             return
         if max_memory is None:
-            if devices:
-                first = devices[0]
+            # SGX EPC sections are not hotplugged; whether libvirt counts them here differs between releases
+            hotpluggable = [d for d in devices if d.model != "sgx-epc"]
+            if hotpluggable:
+                first = hotpluggable[0]
                 yield Problem(Anchor(first.element), "cannot use/hotplug a memory device when domain 'maxMemory' "
                               "is not defined", hint="add <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
             return
