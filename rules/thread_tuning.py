@@ -12,6 +12,11 @@ from virtlint.rules._domain import iothread_ids, max_vcpus, parse_bitmap, parse_
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
+#: cgroup CPU bandwidth limits (VIR_CGROUP_CPU_PERIOD_MIN/MAX, VIR_CGROUP_CPU_QUOTA_MIN/MAX), microseconds.
+PERIOD_RANGE = (1000, 1000000)
+QUOTA_RANGE = (1000, 17592186044415)
+BANDWIDTH = {**{name: PERIOD_RANGE for name in ("period", "global_period", "emulator_period", "iothread_period")},
+             **{name: QUOTA_RANGE for name in ("quota", "global_quota", "emulator_quota", "iothread_quota")}}
 
 
 @register
@@ -27,7 +32,10 @@ class ThreadTuning(Rule):
     must not overlap`), a vCPU or IOThread is pinned once (`duplicate vcpupin
     for vcpu 'N'`, `Duplicate iothreadpin for same iothread 'N'`), and a set
     is not empty (`'vcpus' scheduler bitmap '0,^0' is empty`, `Invalid value of
-    'cpuset'`). A `<vcpupin>` of a vCPU that does not exist is ignored by
+    'cpuset'`), and CPU bandwidth periods within 1000..1000000 and quotas
+    within 1000..17592186044415 microseconds when positive (`Value of cputune
+    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate).
+    A `<vcpupin>` of a vCPU that does not exist is ignored by
     libvirt and not reported. Stage: define.
 
     ## Why is this bad?
@@ -59,11 +67,14 @@ class ThreadTuning(Rule):
     name = "thread-tuning"
     severity = Severity.ERROR
     summary = "vCPU or IOThread pinning and scheduling naming missing threads, or overlapping."
-    elements = ("cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin", "cputune/iothreadpin")
+    elements = ("cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin", "cputune/iothreadpin",
+                *(f"cputune/{name}" for name in BANDWIDTH))
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.tag in SCHEDULERS:
+        if element.tag in BANDWIDTH:
+            yield from _bandwidth(element)
+        elif element.tag in SCHEDULERS:
             yield from self._sched(element, ctx)
         elif element.tag == "vcpupin":
             yield from self._vcpupin(element, ctx)
@@ -133,6 +144,20 @@ class ThreadTuning(Rule):
             return iothread_ids(ctx.root)
         maximum = max_vcpus(ctx.root)
         return None if maximum is None else set(range(maximum))
+
+
+def _bandwidth(element: etree._Element) -> Iterator[Problem]:
+    """virDomainDefCputuneValidate: a positive period or quota within the cgroup limits (negative: no limit)."""
+    try:
+        value = int((element.text or "").strip())
+    except ValueError:
+        return
+    low, high = BANDWIDTH[element.tag]
+    if value > 0 and not low <= value <= high:
+        yield Problem(Anchor(element, text=True),
+                      f"Value of cputune '{element.tag}' must be in range [{low}, {high}]",
+                      hint=f"use a value from {low} to {high} microseconds" +
+                           (" (or -1 for no limit)" if "quota" in element.tag else ""))
 
 
 def _empty_cpuset(element: etree._Element) -> Iterator[Problem]:

@@ -76,6 +76,8 @@ def cases(kvm: bool) -> list[Case]:
                                                  "cpuset='0'/></cputune>"),
         _x86("iothreadpin-defined", None, top="<iothreads>2</iothreads><cputune><iothreadpin iothread='2' "
                                               "cpuset='0'/></cputune>"),
+        _x86("period-too-short", "VL211", top="<cputune><period>500</period></cputune>"),
+        _x86("period", None, top="<cputune><period>10000</period></cputune>"),
         # VL212 CPU cache and physical address bits (cache modes need no host-passthrough under TCG: maximum)
         _x86("cache-emulate-l2", "VL212", after="<cpu mode='maximum'><cache level='2' mode='emulate'/></cpu>"),
         _x86("cache-emulate-l3", None, after="<cpu mode='maximum'><cache level='3' mode='emulate'/></cpu>"),
