@@ -19,7 +19,7 @@ CPU_CAPS = """<domainCapabilities><domain>{d}</domain><machine>pc-q35-9.1</machi
 
 
 def cpu_domain(dtype: str, cpu: str) -> str:
-    return f"<domain type='{dtype}'><os><type arch='x86_64' machine='q35'>hvm</type></os>{cpu}</domain>"
+    return f"<domain type='{dtype}'><memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>{cpu}</domain>"
 
 
 @pytest.mark.parametrize(
