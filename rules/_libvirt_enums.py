@@ -82,6 +82,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/iommu", "model", "intel smmuv3 virtio")
     add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
     add("devices/smartcard", "mode", "host host-certificates passthrough")
+    add("devices/panic", "model", "default isa pseries hyperv s390 pvpanic", "virDomainPanicDefParseXML",
+        "unknown panic model '{value}'")
     add("devices/input", "type", "mouse tablet keyboard passthrough evdev", "virDomainInputDefParseXML",
         "unknown input device type '{value}'")
     add("devices/input", "bus", "default ps2 usb xen parallels virtio none", "virDomainInputDefParseXML",
@@ -151,3 +153,11 @@ def _rows() -> tuple[StrictEnum, ...]:
 
 
 STRICT_ENUMS: tuple[StrictEnum, ...] = _rows()
+
+_BY_KEY: dict[tuple[str, str | None], StrictEnum] = {(row.path, row.attribute): row for row in STRICT_ENUMS}
+
+
+def refused_by_parser(path: str, attribute: str | None, value: str) -> bool:
+    """Whether libvirt's parser itself refuses this value here (VL850's verdict, not a caps question)."""
+    row = _BY_KEY.get((path, attribute))
+    return row is not None and value not in row.values and value not in row.later

@@ -61,7 +61,8 @@ class MemoryHotplug(Rule):
     (qemuDomainDefValidateMemoryHotplug) do: some initial memory (`Memory size
     must be specified via <memory> or in the <numa> configuration`), memory
     devices within `<memory>` (`Total size of memory devices exceeds the total
-    memory size`), `<maxMemory>` not below `<memory>` (`maximum memory size must
+    memory size`) (a document without `<name>` is taken as a fragment and its
+    missing memory not reported), `<maxMemory>` not below `<memory>` (`maximum memory size must
     be equal or greater than the actual memory size`); memory hotplug
     (`<maxMemory>`) needs guest NUMA cells except on ppc64 (`At least one numa
     node has to be configured when enabling memory hotplug`); memory devices
@@ -129,7 +130,8 @@ class MemoryHotplug(Rule):
                           hint="<memory> counts the memory devices too; raise it")
             return
         initial = numa_total or (total - hotplug)
-        if initial == 0:
+        # A document without <name> is a fragment (libvirt refuses it for that already): not judged here
+        if initial == 0 and root.find("name") is not None:
             yield Problem(Anchor(memory, text=True) if memory is not None else Anchor(root),
                           "Memory size must be specified via <memory> or in the <numa> configuration",
                           hint="add <memory unit='MiB'>1024</memory>")
