@@ -310,6 +310,16 @@ VALUES = [
      "target must be 0 for controller model 'lsilogic'"),
     ("x86_64", SCSI + disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"), None),
     ("x86_64", disk("fda", "fdc", drive(0, bus=1)), "Only 1 fdc bus is supported"),
+    ("x86_64", disk("hde", "ide"), "Only 1 IDE controller is supported"),
+    ("x86_64", disk("hdd", "ide"), None),
+    ("x86_64", disk("fdc", "fdc"), "Only 1 fdc controller is supported"),
+    ("x86_64", disk("hda", "ide", drive(0, bus=2)), "Bus 'ide.2' not found (QEMU, at start)"),  # a warning
+    ("x86_64", disk("hda", "ide", drive(2)), "Can't create IDE unit 2, bus supports only 2 units (QEMU, at start)"),
+    ("x86_64", disk("hda", "ide", drive(1, bus=1)), None),
+    ("x86_64", disk("sda", "sata", drive(6)),
+     "SATA unit 6 does not exist: an AHCI controller has 6 ports, units 0-5 (QEMU refuses it at start: "
+     "Bus 'ide.6' not found)"),
+    ("x86_64", disk("sdg", "sata"), None),  # controller 1, unit 0
 ]
 
 
@@ -561,3 +571,8 @@ def test_hostile_values_never_crash(devices: str, machine: str, arch: str) -> No
     linter = Linter([caps_from_text(CAPS[arch])], select=("VL7",))
     result = linter.lint_document(Document(domain(devices, machine, arch), "dom.xml"))
     assert result.internal_errors == []
+
+
+def test_ide_units_qemu_refuses_are_warnings() -> None:
+    findings = lint(domain(disk("hda", "ide", drive(2)), "pc"), CAPS["x86_64"], select=("VL700",))
+    assert [f.severity.value for f in findings] == ["warning"]

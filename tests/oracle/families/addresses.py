@@ -31,8 +31,8 @@ def _disk(dev: str, bus: str, address: str) -> str:
     return disk(dev, bus).replace("</disk>", address + "</disk>")
 
 
-def _cdrom(dev: str, address: str) -> str:
-    return f"<disk type='file' device='cdrom'><target dev='{dev}' bus='scsi'/><readonly/>{address}</disk>"
+def _cdrom(dev: str, address: str, bus: str = "scsi") -> str:
+    return f"<disk type='file' device='cdrom'><target dev='{dev}' bus='{bus}'/><readonly/>{address}</disk>"
 
 
 def _tablet(port: str, bus: int = 0) -> str:
@@ -122,6 +122,10 @@ def cases(kvm: bool) -> list[Case]:
              _disk("hda", "ide", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>")),
         case("ide-bus-1-ok", "pc", None, _disk("hdc", "ide", _drive(0, bus=1))),
         case("sata-bus", "q35", "VL700", _disk("sda", "sata", _drive(0, bus=1))),
+        case("ide-named-controller-1", "pc", "VL700", _cdrom("hde", "", "ide")),
+        case("ide-named-hdd-ok", "pc", None, _cdrom("hdd", "", "ide")),
+        case("sata-unit-6", "q35", "VL700", _cdrom("sda", _drive(6), "sata")),
+        case("sata-unit-5-ok", "q35", None, _cdrom("sda", _drive(5), "sata")),
         # VL703 drive-address-conflict
         case("drive-double-use", "q35", "VL703",
              SCSI + _disk("sda", "scsi", _drive(0)) + _disk("sdb", "scsi", _drive(0))),
