@@ -59,6 +59,8 @@ class PciControllerOptions(Rule):
     - `<target><node>` (a NUMA node) only on expander buses and pSeries host
       bridges, never on controller 0, and only for a node the domain's
       `<cpu><numa>` defines;
+    - an expander bus without `busNr` gets the lowest one in use minus 2;
+      when that leaves nothing above 0 and 1, libvirt refuses;
     - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
       for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`.
 
@@ -72,7 +74,9 @@ class PciControllerOptions(Rule):
     present in the domain's <cpu><numa> array (1)`
     (`qemuDomainControllerDefPostParse`), `Option 'busNr' is not valid for PCI
     controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'`
-    (`qemuValidateDomainDeviceDefControllerPCI`). Same in libvirt 9.0 and
+    (`qemuValidateDomainDeviceDefControllerPCI`), `No free busNr lower than
+    current lowest busNr is available to auto-assign to bus 0. Must be
+    manually assigned` (`qemuDomainAssignPCIAddresses`). Same in libvirt 9.0 and
     10.7.
 
     ## Capabilities
@@ -110,6 +114,28 @@ class PciControllerOptions(Rule):
             problem = next(self._problems(c, found.platform.is_pseries, found.numa_cells), None)
             if problem:  # libvirt stops at the first
                 yield problem
+        yield from self._bus_numbers(found.controllers_of("pci"))
+
+    @staticmethod
+    def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
+        """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr)."""
+        numbers = [parse_c_int(t.get("busNr")) for c in controllers if (t := c.element.find("target")) is not None]
+        known = [n for n in numbers if n is not None and n >= 0]
+        lowest = min(known, default=256)
+        for c in sorted((c for c in controllers if c.index is not None), key=lambda c: c.index):  # type: ignore
+            target = c.element.find("target")
+            if c.model not in EXPANDERS or (target is not None and target.get("busNr") is not None):
+                continue
+            if lowest <= 2:
+                address = c.address
+                parent = address.get("bus", "0") if address is not None else "0"
+                yield Problem(Anchor(c.element, "model"),
+                              f"No free busNr lower than current lowest busNr is available to auto-assign to bus "
+                              f"{parse_c_int(parent) or 0}. Must be manually assigned",
+                              hint="give this expander bus a <target busNr='...'/> below the others' and "
+                                   "leave room for its child buses")
+                continue
+            lowest -= 2
 
     def _problems(self, c: Controller, pseries: bool, cells: int) -> Iterator[Problem]:
         target = c.element.find("target")

@@ -522,6 +522,16 @@ OPTIONS = [
                 "</controller>", NUMA, "The PCI controller with index=0 can't be associated with a NUMA node"),
     ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'><node>0</node></target>"
                 "</controller>", NUMA, None),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='2'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>", "",
+     "No free busNr lower than current lowest busNr is available to auto-assign to bus 0. Must be manually assigned"),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='4'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>", "", None),  # gets busNr 2
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='4'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>"
+           "<controller type='pci' index='3' model='pci-expander-bus'/>", "",
+     "No free busNr lower than current lowest busNr is available to auto-assign to bus 0. Must be manually assigned"),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'/>", "", None),  # busNr 254
 ]
 
 

@@ -197,6 +197,12 @@ def cases(kvm: bool) -> list[Case]:
         case("pxb-numa-node-ok", "pc", None,
              "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>0</node></target>"
              "</controller>", NUMA),
+        case("pxb-no-busnr-left", "pc", "VL710",
+             "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='2'/></controller>"
+             "<controller type='pci' index='2' model='pci-expander-bus'/>"),
+        case("pxb-busnr-auto-ok", "pc", None,
+             "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='200'/></controller>"
+             "<controller type='pci' index='2' model='pci-expander-bus'/>"),
         case("busnr-on-bridge", "pc", "VL710",
              "<controller type='pci' index='1' model='pci-bridge'><target busNr='100'/></controller>"),
         case("root-port-chassis", "q35", "VL710",
