@@ -59,6 +59,9 @@ class PciControllerOptions(Rule):
     - `<target><node>` (a NUMA node) only on expander buses and pSeries host
       bridges, never on controller 0, and only for a node the domain's
       `<cpu><numa>` defines;
+    - PCIe root and downstream ports need distinct `chassis` numbers
+      (libvirt uses the controller's index when `chassis` is not set; QEMU
+      refuses a repeated one at start);
     - an expander bus without `busNr` gets the lowest one in use minus 2;
       when that leaves nothing above 0 and 1, libvirt refuses;
     - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
@@ -76,7 +79,8 @@ class PciControllerOptions(Rule):
     controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'`
     (`qemuValidateDomainDeviceDefControllerPCI`), `No free busNr lower than
     current lowest busNr is available to auto-assign to bus 0. Must be
-    manually assigned` (`qemuDomainAssignPCIAddresses`). Same in libvirt 9.0 and
+    manually assigned` (`qemuDomainAssignPCIAddresses`); at start QEMU
+    refuses `Can't add chassis slot, error -16`. Same in libvirt 9.0 and
     10.7.
 
     ## Capabilities
@@ -115,6 +119,26 @@ class PciControllerOptions(Rule):
             if problem:  # libvirt stops at the first
                 yield problem
         yield from self._bus_numbers(found.controllers_of("pci"))
+        yield from self._chassis(found.controllers_of("pci"))
+
+    @staticmethod
+    def _chassis(controllers: list[Controller]) -> Iterator[Problem]:
+        """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
+        seen: dict[int, Controller] = {}
+        for c in controllers:
+            if c.model not in ("pcie-root-port", "pcie-switch-downstream-port") or c.index is None:
+                continue
+            target = c.element.find("target")
+            explicit = parse_c_int(target.get("chassis")) if target is not None else None
+            chassis = explicit if explicit is not None else c.index
+            if chassis in seen:
+                anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
+                yield Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
+                                      f"already used by the controller with index='{seen[chassis].index}'",
+                              hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
+                                   "index when chassis is not set)")
+            else:
+                seen[chassis] = c
 
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:

@@ -532,6 +532,17 @@ OPTIONS = [
            "<controller type='pci' index='3' model='pci-expander-bus'/>", "",
      "No free busNr lower than current lowest busNr is available to auto-assign to bus 0. Must be manually assigned"),
     ("pc", "<controller type='pci' index='1' model='pci-expander-bus'/>", "", None),  # busNr 254
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'><target chassis='1' port='0x11'/></controller>", "",
+     "Can't add chassis slot, error -16 (QEMU, at start): chassis 1 is already used by the controller with index='1'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='2' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'/>", "",
+     "Can't add chassis slot, error -16 (QEMU, at start): chassis 2 is already used by the controller with index='1'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'><target chassis='2' port='0x11'/></controller>"
+            "<controller type='pci' index='3' model='pcie-root-port'/>", "", None),
+    ("pc", "<controller type='pci' index='1' model='pci-bridge'><target chassisNr='5'/></controller>"
+           "<controller type='pci' index='2' model='pci-bridge'><target chassisNr='5'/></controller>", "", None),
 ]
 
 

@@ -203,6 +203,16 @@ def cases(kvm: bool) -> list[Case]:
         case("pxb-busnr-auto-ok", "pc", None,
              "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='200'/></controller>"
              "<controller type='pci' index='2' model='pci-expander-bus'/>"),
+        case("root-port-chassis-twice", "q35", "VL710",
+             "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+             "<controller type='pci' index='2' model='pcie-root-port'><target chassis='1' port='0x11'/></controller>"),
+        case("root-port-chassis-ok", "q35", None,
+             "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+             "<controller type='pci' index='2' model='pcie-root-port'><target chassis='2' port='0x11'/></controller>"
+             "<controller type='pci' index='3' model='pcie-root-port'/>"),
+        case("bridge-chassisnr-twice-ok", "pc", None,
+             "<controller type='pci' index='1' model='pci-bridge'><target chassisNr='5'/></controller>"
+             "<controller type='pci' index='2' model='pci-bridge'><target chassisNr='5'/></controller>"),
         case("busnr-on-bridge", "pc", "VL710",
              "<controller type='pci' index='1' model='pci-bridge'><target busNr='100'/></controller>"),
         case("root-port-chassis", "q35", "VL710",
