@@ -62,9 +62,11 @@ def main() -> None:
 @click.option("--caps", "caps_paths", multiple=True, metavar="PATH",
               help="A domcapabilities file, or a directory of them (repeatable). "
                    "Default: `caps` from virtlint.toml or [tool.virtlint] in pyproject.toml.")
-@click.option("--connect", metavar="URI", help="Ask the libvirt at URI for the capabilities matching each domain.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--connect", "connects", multiple=True, metavar="[NAME=]URI",
+              help="Ask the libvirt at URI for the capabilities matching each domain (repeatable with --fleet: "
+                   "one per host, named after the URI's host unless NAME= is given).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS + ("html",)), default="text",
+              show_default=True, help="Output format (html: with --fleet, a placement matrix page).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--schemas", metavar="DIR", help="libvirt's RelaxNG schemas [default: /usr/share/libvirt/schemas].")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
@@ -94,7 +96,7 @@ def main() -> None:
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
+def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, exit_zero: bool, statistics: bool, quiet: bool, no_color: bool, fix: bool,
           unsafe_fixes: bool, diff: bool, config_file: str | None, isolated: bool, stdin_filename: str | None,
@@ -110,8 +112,13 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     from virtlint.linter.runner import FixOptions, available_cpus, fails
     from virtlint.linter.runner import check as run_check
 
-    if fleet and connect:
-        _fail("--fleet compares caps files; it cannot be combined with --connect")
+    from virtlint.linter.fleet import parse_connect
+
+    if len(connects) > 1 and not fleet:
+        _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
+    if output_format == "html" and not fleet:
+        _fail("--format html is the --fleet placement matrix; add --fleet")
+    connect = parse_connect(connects[0])[1] if connects and not fleet else None
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
                           schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd())
@@ -119,9 +126,9 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None)
     except ConfigError as err:
         _fail(str(err))
-    if connect and not caps_paths:
+    if connects and not caps_paths:
         project.settings.caps = []
-    if not project.settings.caps and not connect:
+    if not project.settings.caps and not connects:
         _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
               "or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
@@ -141,7 +148,7 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail("--fix cannot rewrite standard input; use --diff to see the fixes")
 
     if fleet:
-        _run_fleet(paths, project, output_format, output, require)
+        _run_fleet(paths, project, connects, output_format, output, require)
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     fixes = FixOptions(write=fix and not diff, diff=diff, unsafe=unsafe_fixes)
@@ -217,13 +224,21 @@ def _emit(text: str, output: str | None) -> None:
         _fail(f"{output}: {err.strerror or err}")
 
 
-def _run_fleet(paths: Sequence[str], project: Project, output_format: str, output: str | None,
-               require: str) -> NoReturn:
-    from virtlint.linter.fleet import as_json, format_table, judge
+def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], output_format: str,
+               output: str | None, require: str) -> NoReturn:
+    from virtlint.linter.fleet import Fleet, Host, as_json, file_hosts, format_table, parse_connect, unique_names
+    from virtlint.linter.live import caps_for
     from virtlint.linter.runner import domain_files, read_domain
 
     if "-" in paths:
         _fail("--fleet reads files, not standard input")
+    if output_format not in ("text", "json", "html"):
+        _fail("--fleet prints text, json or html")
+    live = [parse_connect(value) for value in connects]
+    hosts = file_hosts(project.caps() if project.settings.caps else [])
+    names = unique_names([h.name for h in hosts] + [name for name, _ in live])[len(hosts):]
+    hosts += [Host(name, uri=uri) for name, (_, uri) in zip(names, live)]
+    fleet = Fleet(hosts, project, fetch=caps_for)
     verdicts, errors = [], 0
     for path, named in domain_files(paths):
         document, reason = read_domain(path, named)
@@ -231,40 +246,99 @@ def _run_fleet(paths: Sequence[str], project: Project, output_format: str, outpu
             click.echo(f"virtlint: error: {path}: {reason}", err=True)
             errors += 1
         if document is not None:
-            verdicts.append(judge(document, project.caps(), project))
+            verdicts.append(fleet.judge(document))
+    unreachable = {cell.host.name: cell.problem for verdict in verdicts for cell in verdict.hosts if cell.problem}
+    for name, problem in unreachable.items():  # the report shows the host red; the exit status says it
+        click.echo(f"virtlint: error: host {name}: {problem}", err=True)
+        errors += 1
     for message in project.notes.messages:
         click.echo(f"virtlint: note: {message}", err=True)
     if output_format == "json":
         _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
-    elif output_format == "text":
-        _emit(format_table(verdicts, require), output)
+    elif output_format == "html":
+        from virtlint.linter.html_report import render
+
+        _emit(render(verdicts, hosts, fleet.families(), require), output)
     else:
-        _fail("--fleet prints text or json")
+        _emit(format_table(verdicts, require, fleet.families()), output)
     if errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_CLEAN if all(v.satisfied(require) for v in verdicts) else EXIT_FINDINGS)
 
 
 @main.command("caps")
-@click.option("--connect", metavar="URI", required=True, help="The libvirt to ask, e.g. qemu:///system.")
+@click.option("--connect", "connects", multiple=True, metavar="[NAME=]URI",
+              help="The libvirt to ask, e.g. qemu:///system (repeatable: one per host).")
+@click.option("--baseline", is_flag=True,
+              help="Write the capabilities every given host has (the PATHS and --connect hosts) as one document.")
 @click.option("--virttype", help="Virt type (kvm, qemu, ...); libvirt's default when omitted.")
 @click.option("--arch", help="Guest architecture.")
 @click.option("--machine", help="Machine type, e.g. q35.")
 @click.option("--emulator", help="Emulator binary path.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
-def caps_command(connect: str, virttype: str | None, arch: str | None, machine: str | None,
-                 emulator: str | None, output: str | None) -> None:
-    """Save a running libvirt's domcapabilities for offline use."""
-    from virtlint.linter.caps import CapsError
-    from virtlint.linter.live import fetch
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write to FILE (a directory, for several --connect hosts without --baseline).")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None, arch: str | None,
+                 machine: str | None, emulator: str | None, output: str | None, paths: tuple[str, ...]) -> None:
+    """Save a running libvirt's domcapabilities for offline use, or the baseline of a fleet (--baseline)."""
+    from virtlint.linter.caps import CapsError, load_caps
+    from virtlint.linter.fleet import parse_connect, unique_names
+    from virtlint.linter.live import caps_for, fetch
+    from virtlint.linter.runner import caps_files
+
+    if paths and not baseline:
+        _fail("caps files are only read with --baseline")
+    if not connects and not paths:
+        _fail("give --connect URI, or --baseline with caps files or directories")
+    live = [parse_connect(value) for value in connects]
+    if not baseline:
+        if len(live) == 1:
+            try:
+                text = fetch(live[0][1], virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            _emit(text, output)
+            if output:
+                click.echo(f"virtlint: wrote {output}", err=True)
+            return
+        if not output:
+            _fail("several --connect hosts: give -o DIR for one file per host")
+        Path(output).mkdir(parents=True, exist_ok=True)
+        for name, uri in zip(unique_names([n for n, _ in live]), (u for _, u in live)):
+            try:
+                text = fetch(uri, virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            target = Path(output) / f"{name}.xml"
+            _emit(text, str(target))
+            click.echo(f"virtlint: wrote {target}", err=True)
+        return
+
+    from virtlint.linter.baseline import BaselineError, build
+    from virtlint.linter.fleet import family_key, machine_alias
 
     try:
-        text = fetch(connect, virttype, arch, machine, emulator)
-    except CapsError as err:
+        hosts = load_caps(caps_files(paths))
+        names = [Path(c.path).stem for c in hosts]
+        if live and hosts and not (virttype or arch or machine):  # ask the live hosts for the files' family
+            virttype, arch, family = family_key(hosts[0])
+            machine = machine_alias(family)
+        for name, uri in live:
+            hosts.append(caps_for(uri, virttype, arch, machine, emulator))
+            names.append(name)
+        result = build(hosts, unique_names(names))
+    except (CapsError, BaselineError) as err:
         _fail(str(err))
-    _emit(text, output)
+    _emit(result.xml(), output)
+    for note in result.notes:
+        click.echo(f"virtlint: note: {note}", err=True)
+    advice = result.cpu
+    click.echo("virtlint: CPU models every host can run, newest first: "
+               + (", ".join(advice.usable) if advice.usable else "none"), err=True)
+    for model, disabled in advice.with_disabled[:3]:
+        click.echo(f"virtlint: newer, with features disabled: {model} without {', '.join(disabled)}", err=True)
     if output:
-        click.echo(f"virtlint: wrote {output}", err=True)
+        click.echo(f"virtlint: wrote the baseline of {len(hosts)} hosts to {output}", err=True)
 
 
 @main.command("rules")
