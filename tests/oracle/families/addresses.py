@@ -135,7 +135,8 @@ def cases(kvm: bool) -> list[Case]:
         # VL704 address-type
         case("sata-disk-pci-address", "q35", "VL704", _disk("sda", "sata", _pci(5))),
         case("usb-disk-pci-address", "q35", "VL704", _disk("sdb", "usb", _pci(5))),
-        case("usb-disk-usb-address-ok", "q35", None, _disk("sdb", "usb", "<address type='usb' bus='0' port='2'/>")),
+        case("usb-disk-usb-address-ok", "q35", None,  # read-only and shareable: other cases may hold the image
+             _disk("sdb", "usb", "<readonly/><shareable/><address type='usb' bus='0' port='2'/>")),
         case("usb-hostdev-pci-address", "q35", "VL704",
              "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
              + _pci(5) + "</hostdev>"),
