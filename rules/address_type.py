@@ -55,7 +55,7 @@ class AddressType(Rule):
       address extension off s390, a `virtio-s390` address anywhere.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Invalid address type 'pci'
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid address type 'pci'
     for the disk 'sda' with the bus type 'sata'` (`virDomainDiskDefValidate`),
     `unexpected address type for usb disk` (`qemuValidateDomainDeviceDefDisk`),
     `Unsupported address type 'drive' with mediated device model 'vfio-pci'`
@@ -129,7 +129,10 @@ class AddressType(Rule):
 
     @staticmethod
     def _mdev_source(device: etree._Element) -> Problem | None:
-        """A mediated device is named by its UUID: <source><address uuid='...'/> (virDomainHostdevSubsysMediatedDevDefParseXML)."""
+        """A mediated device is named by its UUID: <source><address uuid='...'/>.
+
+        (virDomainHostdevSubsysMediatedDevDefParseXML)
+        """
         source = device.find("source/address")
         if source is None:
             anchor = device.find("source")

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import DriveAddress, derived_drive, disk_bus, facts, parse_uint, pci_range_error, read_drive
+from virtlint.rules._addresses import (DriveAddress, derived_drive, disk_bus, facts, parse_uint, pci_range_error,
+                                       read_drive)
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -45,7 +46,7 @@ class AddressValue(Rule):
       stops before QEMU runs).
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Invalid PCI address
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid PCI address
     bus='0x100', must be <= 0xFF` (`virPCIDeviceAddressIsValid`), `Invalid PCI
     address uid='0x0000', must be > 0x0000 and <= 0xffff`
     (`qemuValidateDomainDeviceDefZPCIAddress`), `Invalid specification for
@@ -146,7 +147,8 @@ class AddressValue(Rule):
             return
         if bus not in DRIVE_LIMITS:
             return
-        drive: DriveAddress | None = read_drive(address, device) if address is not None else derived_drive(device, bus)  # type: ignore[arg-type]
+        drive: DriveAddress | None = (read_drive(address, device) if address is not None
+                                      else derived_drive(device, bus))  # type: ignore[arg-type]
         if drive is None:
             return
         for name, message in DRIVE_LIMITS[bus]:  # type: ignore[index]

@@ -46,7 +46,7 @@ class PciAddressPlacement(Rule):
     or whose model it leaves to libvirt is not judged.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time
+    libvirt (QEMU driver) refuses the domain at define time
     (`virDomainPCIAddressValidate` and `virDomainPCIAddressFlagsCompatible`
     in `domain_addr.c`; `qemuDomainValidateDevicePCISlotsPIIX3`/`Q35`):
     `The device at PCI address 0000:01:01.0 cannot be plugged into the PCI

@@ -68,7 +68,7 @@ class PciControllerOptions(Rule):
       for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `PCI controller target index
+    libvirt (QEMU driver) refuses the domain at define time: `PCI controller target index
     '31' out of range - must be 0-30`, `Only the PCI controller with index 0
     can have target index 0, and vice versa`, `PCI controller busNr '0' out
     of range - must be 1-254`, `The PCI controller with index=0 can't be

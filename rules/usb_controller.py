@@ -21,7 +21,7 @@ class UsbController(Rule):
     `ich9-ehci1`.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `'qemu-xhci' controller only
+    libvirt (QEMU driver) refuses the domain at define time: `'qemu-xhci' controller only
     supports up to '15' ports` (`qemuDomainControllerDefPostParse`), `No
     master USB controller specified` (`virDomainDefControllersParse`). Same
     in libvirt 9.0 and 10.7.

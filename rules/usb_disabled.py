@@ -23,7 +23,8 @@ def _message(device: etree._Element) -> str:
         return "Can't add host USB device: USB is disabled in this host"
     if device.tag == "redirdev":
         return "cannot add redirected USB device: USB is disabled for this domain"  # virDomainRedirdevDefValidate
-    return "USB is disabled for this domain, but USB devices are present in the domain XML"  # qemuDomainUSBAddressAddHubs
+    # qemuDomainUSBAddressAddHubs
+    return "USB is disabled for this domain, but USB devices are present in the domain XML"
 
 
 @register
@@ -37,7 +38,7 @@ class UsbDisabled(Rule):
     serial ports, `usb` sound cards and `mtp` filesystems.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Can't add another USB
+    libvirt (QEMU driver) refuses the domain at define time: `Can't add another USB
     controller: USB is disabled for this domain`, `Can't add USB input
     device. USB bus is disabled`, `Can't add USB hub: USB is disabled for this
     domain`, `Can't add host USB device: USB is disabled in this host`
