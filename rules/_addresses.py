@@ -641,7 +641,18 @@ def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bo
     return pci is not None and pci.present and pci.key != key
 
 
+def _is_integrated(device: etree._Element) -> bool:
+    """Devices QEMU builds into the root bus itself (VIR_PCI_CONNECT_INTEGRATED)."""
+    return (device.tag == "iommu" and device.get("model") == "virtio") or (
+        device.tag == "panic" and device.get("model") == "pvpanic")
+
+
 def _check_placement(facts_: Facts, pci: PciAddress) -> None:
+    if _is_integrated(pci.device) and pci.bus != 0:
+        facts_.pci_placement.append(Finding(
+            pci.element, "bus", f"The device at PCI address {pci.text} needs to be an integrated device (bus=0)",
+            "put it on bus 0, or drop the <address>"))
+        return
     model = _bus_model(facts_, pci.bus)
     if model not in PCI_BUSES:
         return

@@ -28,7 +28,8 @@ class PciAddressPlacement(Rule):
     - the slot must exist on it: a `pcie-root-port` or downstream port has
       only slot 0; slot 0 of `pci-root`, `pcie-root`, `pci-bridge` and
       `pcie-to-pci-bridge` is not usable;
-    - the PCI domain must be 0;
+    - the PCI domain must be 0; a virtio IOMMU or a `pvpanic` device is
+      built into the root bus and must be on bus 0;
     - the first IDE controller and PIIX3 USB controller of a `pc` machine sit
       at `00:01.1` and `00:01.2`, the first SATA controller of `q35` at
       `00:1f.2`; another address for them is refused.

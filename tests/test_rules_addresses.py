@@ -115,6 +115,9 @@ PLACEMENTS = [
     ("q35", "<controller type='sata' index='0'>" + pci(3) + "</controller>",
      "Primary SATA controller must have PCI address 0:0:1f.2"),
     ("q35", "<controller type='sata' index='1'>" + pci(3) + "</controller>", None),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'/><iommu model='virtio'>" + pci(0, bus=1)
+            + "</iommu>", "The device at PCI address 0000:01:00.0 needs to be an integrated device (bus=0)"),
+    ("q35", "<iommu model='virtio'>" + pci(5) + "</iommu>", None),
     ("q35", nic(pci(5, extra=" multifunction='off'")) + balloon(pci(5, 1)),
      "PCI: single function device can't be populated in function 5.1 (QEMU, at start)"),
     ("q35", nic(pci(5, extra=" multifunction='on'")) + balloon(pci(5, 1)), None),

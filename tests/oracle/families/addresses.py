@@ -114,6 +114,11 @@ def cases(kvm: bool) -> list[Case]:
              "<controller type='pci' index='1' model='pcie-root-port'/>"
              "<controller type='pci' index='2' model='pcie-switch-upstream-port'/>"
              "<controller type='pci' index='3' model='pcie-switch-downstream-port'/>"),
+        case("virtio-iommu-off-root", "q35", "VL702",
+             "<controller type='pci' index='1' model='pcie-root-port'/><iommu model='virtio'>" + _pci(0, bus=1)
+             + "</iommu>", "<features><acpi/></features>"),
+        case("virtio-iommu-on-root-ok", "q35", None, "<iommu model='virtio'>" + _pci(5) + "</iommu>",
+             "<features><acpi/></features>"),
         case("primary-sata-elsewhere", "q35", "VL702", "<controller type='sata' index='0'>" + _pci(5) + "</controller>"),
         # VL700 address-value
         case("pci-slot-range", "q35", "VL700", _balloon("<address type='pci' slot='0x20'/>")),
