@@ -21,6 +21,13 @@ HOSTDEV_ADDRESS = {
     "scsi_host": (("pci", "ccw"), "SCSI_host host device must use 'pci' or 'ccw' address type"),
     "usb": (("usb",), "USB host device must use 'usb' address type"),
 }
+#: Watchdog model -> (address types it may have, libvirt's message) (qemuValidateDomainWatchdogDef).
+WATCHDOG_ADDRESS: dict[str, tuple[tuple[str, ...], str]] = {
+    "i6300esb": (("pci",), "{model} model of watchdog can go only on PCI bus"),
+    "ib700": ((), "{model} model of watchdog does not support configuring the address"),
+    "diag288": ((), "{model} model of watchdog is virtual and cannot go on any bus."),
+    "itco": ((), "{model} model of watchdog is part of the machine and cannot have any address set."),
+}
 #: Serial target type -> the address type it needs, None: no address at all (qemuValidateDomainChrTargetDef).
 SERIAL_ADDRESS: dict[str, str | None] = {
     "isa-serial": "isa", "isa-debug": "isa", "usb-serial": "usb", "pci-serial": "pci",
@@ -51,6 +58,11 @@ class AddressType(Rule):
       `pci-serial`: `pci`, `spapr-vio-serial`: `spapr-vio`), or one of type
       `system-serial` or `sclp-serial` with any address;
     - an `intel` or `smmuv3` IOMMU with any address;
+    - a panic device of model `s390`, `hyperv` or `pseries` with any address,
+      an `isa` one (the default off pSeries and s390) with one that is not
+      `isa`, a `pvpanic` one with one that is not `pci`;
+    - an `i6300esb` watchdog with an address that is not `pci`; an `ib700`,
+      `diag288` or `itco` watchdog with any address;
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
@@ -64,7 +76,13 @@ class AddressType(Rule):
     (`virDomainHostdevDefValidate`), `Controllers must use the 'ccid' address
     type` (`virDomainSmartcardDefValidate`), `iommu model 'intel' can't have
     address`, `Target type 'pci-serial' requires address type 'pci'`
-    (`qemuValidateDomainChrTargetDef`), `CCW addresses are not supported by machine type
+    (`qemuValidateDomainChrTargetDef`), `setting the panic device address is
+    not supported for model 'pseries'`, `pvpanic is supported only with PCI
+    address type` (`qemuValidateDomainDefPanic`), `itco model of watchdog is
+    part of the machine and cannot have any address set.`
+    (`qemuValidateDomainWatchdogDef`; the `pvpanic` panic and `itco`
+    watchdog models are newer than libvirt 9.0, which refuses them as
+    unknown models), `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
@@ -101,6 +119,7 @@ class AddressType(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         platform = found.platform
+        self._platform = platform
         for device in found.devices:
             if device.tag == "hostdev" and device.get("type") == "mdev":
                 problem = self._mdev_source(device)
@@ -126,6 +145,25 @@ class AddressType(Rule):
                 if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
+
+    def _panic(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+        """qemuValidateDomainDefPanic; a panic without a model gets pseries, s390 or isa by machine."""
+        platform = self._platform
+        model = device.get("model")
+        if model is None:
+            if platform.arch is None:
+                return None
+            model = "pseries" if platform.is_pseries else "s390" if platform.is_s390 else "isa"
+        if model in ("s390", "hyperv", "pseries"):
+            return Problem(Anchor(address), f"setting the panic device address is not supported for model '{model}'",
+                           hint="remove the <address>: the machine or hypervisor provides this panic device")
+        if model == "isa" and kind != "isa":
+            return Problem(Anchor(address, "type"), "panic is supported only with ISA address type",
+                           hint="use <address type='isa' iobase='0x505'/> or none", replacements=("isa",))
+        if model == "pvpanic" and kind != "pci":
+            return Problem(Anchor(address, "type"), "pvpanic is supported only with PCI address type",
+                           hint="use a PCI address or none", replacements=("pci",))
+        return None
 
     @staticmethod
     def _mdev_source(device: etree._Element) -> Problem | None:
@@ -189,6 +227,14 @@ class AddressType(Rule):
                     return Problem(Anchor(address, "type"),
                                    f"Target type '{target_type}' requires address type '{wanted}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
+        elif device.tag == "panic":
+            return self._panic(device, address, kind)
+        elif device.tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
+            model = device.get("model", "")
+            allowed, message = WATCHDOG_ADDRESS[model]
+            if kind not in allowed:
+                return Problem(Anchor(address), message.format(model=model),
+                               hint="remove the <address>" if not allowed else "use type='pci' or no <address>")
         elif device.tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")

@@ -385,6 +385,20 @@ TYPES = [
                "<address uuid='c2177883-f1bb-47f0-914d-32a22e3a88'/></source></hostdev>",
      "Cannot parse uuid attribute of element <address>"),
     ("x86_64", MDEV.format(model="vfio-pci", address=""), None),
+    ("x86_64", "<panic model='hyperv'>" + pci(5) + "</panic>",
+     "setting the panic device address is not supported for model 'hyperv'"),
+    ("x86_64", "<panic>" + pci(5) + "</panic>", "panic is supported only with ISA address type"),
+    ("x86_64", "<panic model='isa'><address type='isa' iobase='0x505'/></panic>", None),
+    ("x86_64", "<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>",
+     "pvpanic is supported only with PCI address type"),
+    ("x86_64", "<panic model='pvpanic'>" + pci(5) + "</panic>", None),
+    ("s390x", "<panic><address type='ccw' cssid='0xfe' ssid='0' devno='1'/></panic>",
+     "setting the panic device address is not supported for model 's390'"),
+    ("x86_64", "<watchdog model='itco' action='reset'>" + pci(5) + "</watchdog>",
+     "itco model of watchdog is part of the machine and cannot have any address set."),
+    ("x86_64", "<watchdog model='i6300esb' action='reset'><address type='isa' iobase='0x505'/></watchdog>",
+     "i6300esb model of watchdog can go only on PCI bus"),
+    ("x86_64", "<watchdog model='i6300esb' action='reset'>" + pci(5) + "</watchdog>", None),
 ]
 
 
