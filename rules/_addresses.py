@@ -120,6 +120,16 @@ class Platform:
         return None
 
     @property
+    def lacks_default_usb(self) -> bool:
+        """Machines to which libvirt adds no USB controller (qemuDomainDefAddDefaultDevices)."""
+        if self.machine is None:
+            return False
+        if self.arch in ARM:
+            return not (self.machine == "versatilepb" or self.machine.startswith("realview"))
+        return (self.arch in ("riscv32", "riscv64", "loongarch64") or self.is_s390
+                or (self.arch in X86 and self.machine == "isapc"))
+
+    @property
     def has_pci_map(self) -> bool:
         """Machines on which libvirt builds the PCI address set we model."""
         return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
@@ -298,10 +308,8 @@ XHCI_MODELS = ("nec-xhci", "qemu-xhci")
 XHCI_MAX_PORTS = 15
 USB_HUB_PORTS = 8
 
-#: Devices libvirt puts on the USB bus (virDomainDeviceIsUSB), without hubs.
-
-
 def is_usb_device(device: etree._Element) -> bool:
+    """A device libvirt puts on the USB bus (virDomainDeviceIsUSB), hubs aside."""
     tag = device.tag
     if tag == "disk":
         return disk_bus(device) == "usb"

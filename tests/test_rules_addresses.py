@@ -429,6 +429,15 @@ DISABLED = [
 ]
 
 
+def test_usb_devices_on_a_machine_without_default_usb() -> None:
+    message = "USB is disabled for this domain, but USB devices are present in the domain XML"
+    assert found("VL706", "<input type='tablet' bus='usb'/>", "virt", "aarch64") == [message]
+    assert found("VL706", "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>",
+                 "virt", "aarch64") == []
+    assert found("VL706", "<input type='tablet' bus='usb'/>", "pc") == []  # pc gets a PIIX3 UHCI
+    assert found("VL706", "<input type='keyboard' bus='virtio'/>", "virt", "aarch64") == []
+
+
 @pytest.mark.parametrize(("devices", "expected"), DISABLED)
 def test_usb_disabled(devices: str, expected: str | None) -> None:
     assert found("VL706", devices) == ([expected] if expected else [])

@@ -203,6 +203,8 @@ def cases(kvm: bool) -> list[Case]:
         case("pxb-pcie-on-pc", "pc", "VL709", "<controller type='pci' index='1' model='pcie-expander-bus'/>"),
         case("pxb-pcie-on-q35-ok", "q35", None, "<controller type='pci' index='1' model='pcie-expander-bus'/>"),
         arm("virt-pci-root", "VL709", "<controller type='pci' index='0' model='pci-root'/>"),
+        arm("virt-usb-tablet-no-controller", "VL706", "<input type='tablet' bus='usb'/>"),
+        arm("virt-usb-tablet-ok", None, "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>"),
         # VL710 pci-controller-options
         case("pxb-numa-node-missing", "pc", "VL710",
              "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>1</node></target>"
