@@ -35,6 +35,46 @@ SERIAL_ADDRESS: dict[str, str | None] = {
 }
 
 
+#: Address types no virtio transport has (qemuBuildVirtioDevGetConfig).
+NOT_VIRTIO_TRANSPORTS = frozenset({"drive", "virtio-serial", "ccid", "usb", "spapr-vio", "isa", "dimm"})
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
+VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard": "virtio-keyboard",
+                 "passthrough": "virtio-input-host"}
+
+
+def virtio_base_name(device: etree._Element) -> str | None:
+    """The virtio device QEMU gets for this element (qemuBuildVirtioDevGetConfigDev), None if not virtio."""
+    tag = device.tag
+    model = device.get("model")
+    if tag == "disk":
+        if disk_bus(device) != "virtio":
+            return None
+        return "vhost-user-blk" if device.get("type") == "vhostuser" else "virtio-blk"
+    if tag == "interface":
+        model_el = device.find("model")
+        return "virtio-net" if model_el is not None and model_el.get("type") in VIRTIO_MODELS else None
+    if tag == "rng":
+        return "virtio-rng" if model in VIRTIO_MODELS else None
+    if tag == "memballoon":
+        return "virtio-balloon" if model in VIRTIO_MODELS else None
+    if tag == "vsock":
+        return "vhost-vsock"
+    if tag == "input":
+        return VIRTIO_INPUTS.get(device.get("type", "")) if device.get("bus") == "virtio" else None
+    if tag == "filesystem":
+        driver = device.find("driver")
+        kind = driver.get("type") if driver is not None else None
+        return "vhost-user-fs" if kind == "virtiofs" else "virtio-9p" if kind in (None, "path", "handle") else None
+    if tag == "controller":
+        if device.get("type") == "virtio-serial":
+            return "virtio-serial"
+        if device.get("type") == "scsi" and model in ("virtio-scsi", "virtio-transitional", "virtio-non-transitional"):
+            return "virtio-scsi"
+    if tag == "crypto" and model == "virtio":
+        return "virtio-crypto"
+    return None
+
+
 @register
 class AddressType(Rule):
     """
@@ -63,6 +103,11 @@ class AddressType(Rule):
       `isa`, a `pvpanic` one with one that is not `pci`;
     - an `i6300esb` watchdog with an address that is not `pci`; an `ib700`,
       `diag288` or `itco` watchdog with any address;
+    - a virtio device (disk, interface, balloon, RNG, vsock, input,
+      filesystem, virtio-serial or virtio-scsi controller, crypto) with an
+      address no virtio transport has (`drive`, `usb`, `isa`, `spapr-vio`,
+      `virtio-serial`, `ccid`, `dimm`): libvirt refuses it when it builds the
+      QEMU command line at start;
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
@@ -80,9 +125,10 @@ class AddressType(Rule):
     not supported for model 'pseries'`, `pvpanic is supported only with PCI
     address type` (`qemuValidateDomainDefPanic`), `itco model of watchdog is
     part of the machine and cannot have any address set.`
-    (`qemuValidateDomainWatchdogDef`; the `pvpanic` panic and `itco`
+    (`qemuValidateDomainWatchdogDef`), at start `Unexpected address type for
+    'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`; the `pvpanic` panic and `itco`
     watchdog models are newer than libvirt 9.0, which refuses them as
-    unknown models), `CCW addresses are not supported by machine type
+    unknown models); `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
@@ -132,6 +178,12 @@ class AddressType(Rule):
             problem = self._for_device(device, address, kind)
             if problem:
                 yield problem
+                continue
+            base = virtio_base_name(device)
+            if base and kind in NOT_VIRTIO_TRANSPORTS:
+                yield Problem(Anchor(address, "type"), f"Unexpected address type for '{base}' (libvirt, at start)",
+                              hint="a virtio device sits on PCI (or CCW on s390, virtio-mmio on ARM virt): "
+                                   "use type='pci' or drop the <address>", replacements=("pci",))
                 continue
             if kind == "ccw" and platform.arch is not None and not platform.is_s390:
                 machine = platform.machine or platform.arch

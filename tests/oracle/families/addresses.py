@@ -162,6 +162,10 @@ def cases(kvm: bool) -> list[Case]:
         case("i6300esb-isa-address", "q35", "VL704",
              "<watchdog model='i6300esb' action='reset'><address type='isa' iobase='0x505'/></watchdog>"),
         case("i6300esb-pci-ok", "q35", None, "<watchdog model='i6300esb' action='reset'>" + _pci(5) + "</watchdog>"),
+        case("virtio-balloon-spapr-vio-address", "q35", "VL704", _balloon("<address type='spapr-vio' reg='0x4000'/>")),
+        case("virtio-tablet-usb-address", "q35", "VL704",
+             "<input type='tablet' bus='virtio'><address type='usb' bus='0' port='1'/></input>"),
+        case("virtio-tablet-pci-ok", "q35", None, "<input type='tablet' bus='virtio'>" + _pci(5) + "</input>"),
         case("ccw-on-q35", "q35", "VL704",
              _balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>")),
         # VL705 usb-address
