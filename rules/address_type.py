@@ -107,7 +107,8 @@ class AddressType(Rule):
       filesystem, virtio-serial or virtio-scsi controller, crypto) with an
       address no virtio transport has (`drive`, `usb`, `isa`, `spapr-vio`,
       `virtio-serial`, `ccid`, `dimm`): libvirt refuses it when it builds the
-      QEMU command line at start;
+      QEMU command line at start; on `pc` and `q35` also `virtio-mmio`, a
+      transport these machines lack (QEMU refuses at start);
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
@@ -184,6 +185,12 @@ class AddressType(Rule):
                 yield Problem(Anchor(address, "type"), f"Unexpected address type for '{base}' (libvirt, at start)",
                               hint="a virtio device sits on PCI (or CCW on s390, virtio-mmio on ARM virt): "
                                    "use type='pci' or drop the <address>", replacements=("pci",))
+                continue
+            if base and kind == "virtio-mmio" and (platform.is_i440fx or platform.is_q35):
+                yield Problem(Anchor(address, "type"),
+                              f"No 'virtio-bus' bus found for device '{base}-device' (QEMU, at start)",
+                              hint="pc and q35 machines have no virtio-mmio transport: use type='pci'",
+                              replacements=("pci",))
                 continue
             if kind == "ccw" and platform.arch is not None and not platform.is_s390:
                 machine = platform.machine or platform.arch

@@ -407,6 +407,8 @@ TYPES = [
      "Unexpected address type for 'virtio-tablet' (libvirt, at start)"),
     ("x86_64", "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>", None),
     ("x86_64", "<interface type='user'><model type='e1000'/><address type='spapr-vio'/></interface>", None),
+    ("x86_64", balloon("<address type='virtio-mmio'/>"),
+     "No 'virtio-bus' bus found for device 'virtio-balloon-device' (QEMU, at start)"),
 ]
 
 
@@ -626,6 +628,10 @@ def test_hostile_values_never_crash(devices: str, machine: str, arch: str) -> No
     linter = Linter([caps_from_text(CAPS[arch])], select=("VL7",))
     result = linter.lint_document(Document(domain(devices, machine, arch), "dom.xml"))
     assert result.internal_errors == []
+
+
+def test_virtio_mmio_is_fine_on_arm_virt() -> None:
+    assert found("VL704", balloon("<address type='virtio-mmio'/>"), "virt", "aarch64") == []
 
 
 def test_ide_units_qemu_refuses_are_warnings() -> None:
