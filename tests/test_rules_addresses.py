@@ -466,6 +466,23 @@ USB_CONTROLLERS = [
 ]
 
 
+EHCI = "<controller type='usb' index='0' model='ich9-ehci1'/>"
+
+
+def uhci(n: int, start: int) -> str:
+    return f"<controller type='usb' index='0' model='ich9-uhci{n}'><master startport='{start}'/></controller>"
+
+
+USB_CONTROLLERS += [
+    ("<controller type='usb' index='0' model='qemu-xhci'/>" + uhci(1, 0),
+     "Can't use USB bus 'usb.0' as masterbus, it doesn't support companion controllers (QEMU, at start)"),
+    (EHCI + uhci(1, 0) + uhci(2, 2) + uhci(3, 4), None),
+    (EHCI + uhci(1, 0) + uhci(2, 0),
+     "firstport 0 asks for ports 0-1, but port 0 has a companion assigned already (QEMU, at start)"),
+    (EHCI + uhci(1, 8), "firstport must be between 0 and 4 (QEMU, at start)"),
+]
+
+
 @pytest.mark.parametrize(("devices", "expected"), USB_CONTROLLERS)
 def test_usb_controller(devices: str, expected: str | None) -> None:
     assert found("VL707", devices) == ([expected] if expected else [])

@@ -194,6 +194,21 @@ def cases(kvm: bool) -> list[Case]:
         case("usb-master-ok", "q35", None,
              "<controller type='usb' index='0' model='ich9-ehci1'/>"
              "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>"),
+        case("uhci-on-xhci-master", "q35", "VL707",
+             "<controller type='usb' index='0' model='qemu-xhci'/>"
+             "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"),
+        case("uhci-startport-beyond", "q35", "VL707",
+             "<controller type='usb' index='0' model='ich9-ehci1'/>"
+             "<controller type='usb' index='0' model='ich9-uhci1'><master startport='8'/></controller>"),
+        case("uhci-ports-overlap", "q35", "VL707",
+             "<controller type='usb' index='0' model='ich9-ehci1'/>"
+             "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"
+             "<controller type='usb' index='0' model='ich9-uhci2'><master startport='0'/></controller>"),
+        case("ich9-companions-ok", "q35", None,
+             "<controller type='usb' index='0' model='ich9-ehci1'/>"
+             "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"
+             "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>"
+             "<controller type='usb' index='0' model='ich9-uhci3'><master startport='4'/></controller>"),
         # VL708 controller-index
         case("pci-index-duplicate", "pc", "VL708",
              "<controller type='pci' index='1' model='pci-bridge'/><controller type='pci' index='1' model='pci-bridge'/>"),
