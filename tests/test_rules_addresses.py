@@ -654,3 +654,19 @@ def test_virtio_mmio_is_fine_on_arm_virt() -> None:
 def test_ide_units_qemu_refuses_are_warnings() -> None:
     findings = lint(domain(disk("hda", "ide", drive(2)), "pc"), CAPS["x86_64"], select=("VL700",))
     assert [f.severity.value for f in findings] == ["warning"]
+
+
+def test_oracle_cases_are_prefixed_unique_and_paired() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "oracle"))
+    from families import addresses
+
+    cases = addresses.cases(False)
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith("addresses-") for i in ids)
+    rules = {c.rule for c in cases if c.rule}
+    assert rules == {f"VL7{n:02d}" for n in range(12)}  # every rule has a rejected case
+    assert sum(c.rule is None for c in cases) >= 30  # and accepted twins
