@@ -126,7 +126,7 @@ def cases(kvm: bool) -> list[Case]:
         case("pci-slot-octal-ok", "q35", None, _balloon("<address type='pci' slot='010'/>")),
         case("ide-target", "pc", "VL700",
              _disk("hda", "ide", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>")),
-        case("ide-bus-1-ok", "pc", None, _disk("hdc", "ide", _drive(0, bus=1))),
+        case("ide-bus-1-ok", "pc", None, _cdrom("hdc", _drive(0, bus=1), "ide")),
         case("sata-bus", "q35", "VL700", _disk("sda", "sata", _drive(0, bus=1))),
         case("ide-named-controller-1", "pc", "VL700", _cdrom("hde", "", "ide")),
         case("ide-named-hdd-ok", "pc", None, _cdrom("hdd", "", "ide")),
