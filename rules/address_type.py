@@ -90,6 +90,7 @@ class AddressType(Rule):
       SCSI one with one that is not `drive`, a `scsi_host` (vhost-scsi) one
       with one that is neither `pci` nor `ccw`, a USB one with one that is
       not `usb`; `unassigned` on anything but a host device;
+    - a USB input or redirected device with an address that is not `usb`;
     - a mediated device whose `<source><address>` lacks the `uuid` naming it
       (or has one that is not a UUID);
     - a smartcard with an address that is not `ccid`;
@@ -116,6 +117,7 @@ class AddressType(Rule):
     libvirt (QEMU driver) refuses the domain at define time: `Invalid address type 'pci'
     for the disk 'sda' with the bus type 'sata'` (`virDomainDiskDefValidate`),
     `unexpected address type for usb disk` (`qemuValidateDomainDeviceDefDisk`),
+    `Invalid address for a USB device` (`virDomainInputDefParseXML`),
     `Unsupported address type 'drive' with mediated device model 'vfio-pci'`
     (`virDomainHostdevDefPostParse`), `SCSI_host host device must use 'pci' or
     'ccw' address type`, `USB host device must use 'usb' address type`
@@ -271,6 +273,9 @@ class AddressType(Rule):
                 if kind not in allowed:
                     return Problem(Anchor(address, "type"), message, hint=f"use type='{allowed[0]}'",
                                    replacements=allowed)
+        elif device.tag in ("input", "redirdev") and device.get("bus") == "usb" and kind != "usb":
+            return Problem(Anchor(address, "type"), "Invalid address for a USB device",
+                           hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
         elif device.tag == "smartcard" and kind != "ccid":
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))

@@ -409,6 +409,8 @@ TYPES = [
     ("x86_64", "<input type='tablet' bus='virtio'><address type='usb' bus='0' port='1'/></input>",
      "Unexpected address type for 'virtio-tablet' (libvirt, at start)"),
     ("x86_64", "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>", None),
+    ("x86_64", "<input type='tablet' bus='usb'>" + pci(5) + "</input>", "Invalid address for a USB device"),
+    ("x86_64", "<redirdev bus='usb' type='spicevmc'>" + pci(5) + "</redirdev>", "Invalid address for a USB device"),
     ("x86_64", "<interface type='user'><model type='e1000'/><address type='spapr-vio'/></interface>", None),
     ("x86_64", balloon("<address type='virtio-mmio'/>"),
      "No 'virtio-bus' bus found for device 'virtio-balloon-device' (QEMU, at start)"),

@@ -168,6 +168,8 @@ def cases(kvm: bool) -> list[Case]:
         case("virtio-tablet-pci-ok", "q35", None, "<input type='tablet' bus='virtio'>" + _pci(5) + "</input>"),
         case("virtio-mmio-on-q35", "q35", "VL704", _balloon("<address type='virtio-mmio'/>")),
         arm("virt-virtio-mmio-ok", None, _balloon("<address type='virtio-mmio'/>")),
+        case("usb-tablet-pci-address", "q35", "VL704",
+             "<input type='tablet' bus='usb'>" + _pci(5) + "</input>"),
         case("ccw-on-q35", "q35", "VL704",
              _balloon("<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>")),
         # VL705 usb-address
