@@ -42,10 +42,11 @@ class UsbDisabled(Rule):
     s390, LoongArch, `isapc`) when the document defines none.
 
     ## Why is this bad?
-    libvirt (QEMU driver) refuses the domain at define time: `Can't add another USB
-    controller: USB is disabled for this domain`, `Can't add USB input
-    device. USB bus is disabled`, `Can't add USB hub: USB is disabled for this
-    domain`, `Can't add host USB device: USB is disabled in this host`
+    libvirt (QEMU driver) refuses the domain at define time: `Can't add
+    another USB controller: USB is disabled for this domain`
+    (`virDomainDefControllersParse`), `Can't add USB input device. USB bus is
+    disabled`, `Can't add USB hub: USB is disabled for this domain`, `Can't
+    add host USB device: USB is disabled in this host`
     (`virDomainDefParseXML`), `cannot add redirected USB device: USB is
     disabled for this domain` (`virDomainRedirdevDefValidate`), `USB is
     disabled for this domain, but USB devices are present in the domain XML`
