@@ -151,7 +151,7 @@ class AddressValue(Rule):
                                       else derived_drive(device, bus))  # type: ignore[arg-type]
         if drive is None:
             return
-        for name, message in DRIVE_LIMITS[bus]:  # type: ignore[index]
+        for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
                 if drive.derived:
                     yield Problem(Anchor(drive.element, "dev"), message,
