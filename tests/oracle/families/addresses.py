@@ -211,6 +211,19 @@ def cases(kvm: bool) -> list[Case]:
              "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"
              "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>"
              "<controller type='usb' index='0' model='ich9-uhci3'><master startport='4'/></controller>"),
+        case("usb-controllers-one-index", "q35", "VL705",
+             "<controller type='usb' index='0' model='qemu-xhci'/><controller type='usb' index='0' model='qemu-xhci'/>"),
+        case("usb-controllers-two-indexes-ok", "q35", None,
+             "<controller type='usb' index='0' model='qemu-xhci'/><controller type='usb' index='1' model='qemu-xhci'/>"),
+        case("lsilogic-target", "pc", "VL700",
+             "<controller type='scsi' index='0' model='lsilogic'/>"
+             + _cdrom("sda", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>")),
+        case("pci-root-numa-node", "pc", "VL710",
+             "<controller type='pci' index='0' model='pci-root'><target><node>0</node></target></controller>", NUMA),
+        case("virtio-serial-few-ports", "q35", "VL711",
+             "<controller type='virtio-serial' index='0' ports='4'/>" + _channel("a.0", 4)),
+        case("virtio-serial-few-ports-ok", "q35", None,
+             "<controller type='virtio-serial' index='0' ports='4'/>" + _channel("a.0", 3)),
         # VL708 controller-index
         case("pci-index-duplicate", "pc", "VL708",
              "<controller type='pci' index='1' model='pci-bridge'/><controller type='pci' index='1' model='pci-bridge'/>"),
