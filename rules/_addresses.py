@@ -553,6 +553,7 @@ def _pci_map(facts_: Facts) -> None:
 
     _multifunction(facts_, pcis)
     _unplaceable_controllers(facts_)
+    _auto_root_ports(facts_, pcis)
     if platform.is_i440fx:
         disks_ide = any(disk_bus(d) == "ide" for d in facts_.devices if d.tag == "disk")
         for c in ide0:
@@ -639,6 +640,43 @@ def _unplaceable_controllers(facts_: Facts) -> None:
         else:
             continue
         facts_.pci_placement.append(Refusal(c.element, "model", _slot_refusal(c.model), hint))
+
+
+#: Tags of devices that are PCI Express devices on a pcie-root machine unless a transitional model says
+#: otherwise (qemuDomainDeviceCalculatePCIConnectFlags: virtioFlags with a QEMU that has transitional models).
+def _is_pcie_virtio(device: etree._Element) -> bool:
+    tag = device.tag
+    if tag == "disk":
+        return disk_bus(device) == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    if tag == "interface":
+        model = device.find("model")
+        return model is not None and model.get("type") in ("virtio", "virtio-non-transitional")
+    if tag in ("memballoon", "rng"):
+        return device.get("model") in ("virtio", "virtio-non-transitional")
+    if tag == "input":
+        return device.get("bus") == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    return False
+
+
+def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
+    """Virtio devices on buses a pcie-root machine's document does not define: libvirt adds root ports (slot 0 only).
+
+    Decided only when the document defines no PCI controller but the root and every device on a bus above 0 is
+    such a virtio device, so that every bus libvirt adds is a pcie-root-port whatever the order it adds them in.
+    """
+    if not (facts_.platform.is_q35 or facts_.platform.is_arm_virt):
+        return
+    if any(c.index is None or c.index > 0 for c in facts_.controllers_of("pci")):
+        return
+    above = [p for p in pcis if p.bus > 0 and p.domain == 0]
+    if not above or not all(_is_pcie_virtio(p.device) for p in above):
+        return
+    for pci in above:
+        if pci.slot > 0:
+            facts_.pci_placement.append(Refusal(
+                pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= 0",
+                f"no controller with index='{pci.bus}' is defined, so libvirt adds a pcie-root-port for bus "
+                f"{pci.bus}, which has only slot 0: use slot='0x00' or bus='0x00'"))
 
 
 def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bool:

@@ -44,7 +44,11 @@ class PciAddressPlacement(Rule):
       its slot is used (QEMU refuses it at start).
 
     A bus whose controller the document does not define (libvirt adds one)
-    or whose model it leaves to libvirt is not judged.
+    or whose model it leaves to libvirt is not judged, with one exception:
+    on `q35` and ARM `virt`, when the document defines no PCI controller
+    but the root and only (non-transitional) virtio devices sit on buses
+    above 0, libvirt adds a `pcie-root-port` for each of those buses, so
+    their slot must be 0.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time

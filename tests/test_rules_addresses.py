@@ -109,10 +109,14 @@ PLACEMENTS = [
      "It requires a controller that accepts a standard PCI device or PCI Express device."),
     ("q35", nic(pci(2, extra="").replace("domain='0x0000'", "domain='0x0001'")),
      "Invalid PCI address 0001:00:02.0. Only PCI domain 0 is available"),
-    # bus 5 has no controller in the document: libvirt adds root ports (or bridges, for a conventional PCI
-    # device), whose model depends on the device's PCI/PCIe kind, which is not modelled: silent either way
+    # bus 5 has no controller in the document: for a virtio device libvirt adds root ports (one slot)
     ("q35", nic(pci(0, bus=5)), None),
-    ("q35", nic(pci(2, bus=5)), None),
+    ("q35", nic(pci(2, bus=5)), "Invalid PCI address 0000:05:02.0. slot must be <= 0"),
+    # a conventional PCI device there makes libvirt add bridges instead: not judged
+    ("q35", nic(pci(2, bus=5)) + "<interface type='user'><model type='e1000'/>" + pci(3, bus=6) + "</interface>",
+     None),
+    ("q35", "<interface type='user'><model type='e1000'/>" + pci(2, bus=5) + "</interface>", None),
+    ("q35", nic(pci(2, bus=5)) + "<controller type='pci' index='1' model='pcie-root-port'/>", None),
     ("pc", "<controller type='ide' index='0'>" + pci(3) + "</controller>",
      "Primary IDE controller must have PCI address 0:0:1.1"),
     ("q35", "<controller type='sata' index='0'>" + pci(3) + "</controller>",
