@@ -45,7 +45,9 @@ CHECKS = {
              "index-0 controller is a root port (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, define)",
     "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
              "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
-             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define",
+             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define; a virtio disk with a "
+             "drive address, a virtio NIC with a spapr-vio one (qemuBuildVirtioDevGetConfig: `Unexpected address type "
+             "for 'virtio-blk'`, start)",
     "VL708": "qemuValidateDomainDeviceDefControllerPCI: `Index for 'pcie-root-port' controllers must be > 0`, `pci-root and "
              "pcie-root controllers should have index 0`, define",
     "VL709": "qemuValidateDomainDeviceDefControllerPCI: index 0 must be pcie-root on q35; pci-expander-bus only "
@@ -98,7 +100,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
@@ -112,7 +114,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
-    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL787"): 2,
@@ -126,7 +128,7 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
@@ -141,7 +143,7 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
