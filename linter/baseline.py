@@ -108,10 +108,10 @@ def build(hosts: Sequence[DomainCaps], names: Sequence[str] | None = None) -> Ba
     merger = _Merger([caps.document.root for caps in hosts], labels)
     root = merger.document()
     advice = cpu_advice(hosts)
-    header = [f" virtlint baseline of {len(hosts)} host(s): {', '.join(labels)} "]
-    header += [f" {note} " .replace("--", "- -") for note in merger.notes]
+    header = [f"virtlint baseline of {len(hosts)} host(s): {', '.join(labels)}"]
+    header += [str(note) for note in merger.notes]
     for text in reversed(header):
-        root.insert(0, etree.Comment(text))
+        root.insert(0, _comment(text))
     # how rules know the caps are a fleet's (RelaxNG ignores processing instructions)
     vendors = {_host_vendor(caps) for caps in hosts}
     vendor = f' vendor="{vendors.pop()}"' if len(vendors) == 1 and None not in vendors else ""
@@ -176,6 +176,13 @@ def _same_family(hosts: Sequence[DomainCaps], labels: Sequence[str]) -> None:
     if len(families) > 1:
         shown = ", ".join(f"{label}: {caps.machine}" for caps, label in zip(hosts, labels))
         raise BaselineError(f"the hosts differ in machine family ({shown}); a baseline is for one family")
+
+
+def _comment(text: str) -> etree._Element:
+    """An XML comment of any text (comments may not contain '--')."""
+    while "--" in text:
+        text = text.replace("--", "- -")
+    return etree.Comment(f" {text} ")
 
 
 def _key(element: etree._Element) -> tuple[str, str | None]:
@@ -272,7 +279,7 @@ class _Merger:
         shown = "; ".join(f"{label}: {value}" for label, value in zip(self.labels, values))
         self.note("conflict", path, f"hosts differ ({shown})")
         if conflict_value is not None:
-            out.append(etree.Comment(f" conflict: {shown} "))
+            out.append(_comment(f"conflict: {shown}"))
             etree.SubElement(out, path).text = conflict_value
 
     def _machine(self, out, elements) -> None:
@@ -389,7 +396,7 @@ class _Merger:
             self.note("conflict", f"{path}/value", f"hosts list different files ({shown}); kept those on every "
                       f"host: {', '.join(kept) or '(none)'}")
         if not kept:
-            block.append(etree.Comment(" conflict: no file is on every host "))
+            block.append(_comment("conflict: no file is on every host"))
             etree.SubElement(block, "value").text = CONFLICT_PATH
 
     def _identical(self, block, children, path: str) -> None:
