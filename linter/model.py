@@ -15,6 +15,7 @@ from lxml import etree
 
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
+from virtlint.linter.host import HostCaps
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
 
@@ -125,6 +126,8 @@ class Context:
     #: Whole-document facts computed once per document and shared by rules (address maps,
     #: port maps, NUMA cells...): key -> value. Use ``once``.
     memo: dict[str, object] = field(default_factory=dict)
+    #: The host's `virsh capabilities`, when given (rules with ``uses_host`` run only then).
+    host: HostCaps | None = None
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
@@ -157,6 +160,8 @@ class Rule:
     engine_rule: ClassVar[bool] = False
     #: False for libvirt's own semantic checks, which judge the domain alone.
     uses_caps: ClassVar[bool] = True
+    #: Rules about the host itself (its NUMA nodes, CPUs, pages...) run only with a host document.
+    uses_host: ClassVar[bool] = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())

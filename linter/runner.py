@@ -211,7 +211,7 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
         result = linter.lint_document(document)
         diff, written, applied = None, False, 0
         if fixes.active and any(fixes.applies(f) for f in result.findings):
-            document, result, diff, applied = _fix(document, linter, result, fixes)
+            document, result, diff, applied = fix_document(document, linter, result, fixes)
             if fixes.write and applied:
                 write_fixed(path, document.encode(document.text))
                 written, diff = True, None
@@ -227,8 +227,8 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
     return report, None, errors, diff, written, applied
 
 
-def _fix(document: Document, linter: Linter, result: LintResult,
-         options: FixOptions) -> tuple[Document, LintResult, str | None, int]:
+def fix_document(document: Document, linter: Linter, result: LintResult,
+                 options: FixOptions) -> tuple[Document, LintResult, str | None, int]:
     """Apply the first fix of every finding it applies to, pass after pass, until nothing changes:
     (fixed document, its findings, the unified diff, fixes applied)."""
     original, applied = document.text, 0

@@ -92,7 +92,7 @@ def test_virtiofs_with_numa_cells() -> None:
 
 
 def test_iothreadids_fill_up_to_the_count() -> None:
-    disk = "<devices><disk type='file'><driver iothread='{n}'/><target dev='vda' bus='virtio'/></disk></devices>"
+    disk = "<devices><disk type='file'><driver iothread='{n}'/><source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/></disk></devices>"
     ids = "<iothreads>3</iothreads><iothreadids><iothread id='5'/></iothreadids>"
     assert lint(cpu_domain("kvm", ids + disk.format(n=2)), Q35_KVM) == []
     assert codes(lint(cpu_domain("kvm", ids + disk.format(n=3)), Q35_KVM)) == ["VL801"]
