@@ -392,6 +392,14 @@ def _errors(linter: Linter, text: str) -> set[str]:
     return {f"{f.code} {f.message}" for f in findings if f.severity is Severity.ERROR}
 
 
+def _not_vouched(baseline: Linter, text: str) -> set[str]:
+    """What keeps the baseline from vouching for a domain: its errors, and VL004 (the baseline does not describe
+    the domain, e.g. a machine version newer than the oldest host's, so its checks were skipped; --fleet
+    counts that as not shown to run too)."""
+    findings = baseline.lint_document(Document(text, "generated.xml")).findings
+    return {f"{f.code} {f.message}" for f in findings if f.severity is Severity.ERROR or f.code == "VL004"}
+
+
 def _fleet(name: str) -> list[DomainCaps]:
     if name == "corpus":  # twelve QEMU versions' q35 documents, one libvirt format
         return corpus_caps(*CORPUS_Q35)
@@ -411,7 +419,7 @@ def test_property_no_error_on_baseline_means_none_on_any_host(fleet: str) -> Non
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
     @given(domains(hosts, baseline_linter.caps[0]))
     def check(text: str) -> None:
-        if _errors(baseline_linter, text):
+        if _not_vouched(baseline_linter, text):
             return
         for caps, linter in zip(hosts, host_linters):
             assert not _errors(linter, text), (caps.path, text)
@@ -470,7 +478,7 @@ def test_property_over_random_fleets() -> None:
     @given(fleet_and_domain())
     def check(case) -> None:
         hosts, baseline, text = case
-        if _errors(Linter([baseline]), text):
+        if _not_vouched(Linter([baseline]), text):
             return
         for caps in hosts:
             assert not _errors(Linter([caps]), text), (caps.path, text, etree.tostring(caps.document.root))
