@@ -78,6 +78,16 @@ class CpuAdvice:
     usable: list[str] = field(default_factory=list)
     #: newer than usable[0]: usable everywhere once these features are disabled (model, features)
     with_disabled: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: usable everywhere, but without long mode: never advised for an x86_64 guest
+    thirty_two_bit: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """'EPYC, Opteron_G3, ...' or why there is none."""
+        if self.usable:
+            return ", ".join(self.usable[:8]) + (" ..." if len(self.usable) > 8 else "")
+        if self.thirty_two_bit:
+            return f"none of 64 bits (only {', '.join(self.thirty_two_bit)}, which lack long mode)"
+        return "none"
 
     @property
     def best(self) -> str | None:
@@ -126,8 +136,10 @@ THIRTY_TWO_BIT = frozenset({"486", "pentium", "pentium2", "pentium3", "coreduo",
 def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
     """The custom models every host can run, newest first; newer ones usable once features are disabled."""
     common = set.intersection(*(set(caps.cpu_models) for caps in hosts)) if hosts else set()
+    narrow: set[str] = set()
     if hosts and hosts[0].arch == "x86_64":
-        common -= {name for name in common if name.split("-v")[0] in THIRTY_TWO_BIT}
+        narrow = {name for name in common if name.split("-v")[0] in THIRTY_TWO_BIT}
+        common -= narrow
     vendors = {_host_vendor(caps) for caps in hosts}
     vendor = vendors.pop() if len(vendors) == 1 else None
 
@@ -139,7 +151,8 @@ def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
         return sorted(order, key=lambda n: {vendor: 0, "unknown": 1, None: 1}.get(hosts[0].cpu_models[n].vendor, 2))
 
     usable = ranked([name for name in common if all(caps.cpu_models[name].usable == "yes" for caps in hosts)])
-    advice = CpuAdvice(usable=usable)
+    advice = CpuAdvice(usable=usable, thirty_two_bit=newest_first(
+        [name for name in narrow if all(caps.cpu_models[name].usable == "yes" for caps in hosts)]))
     for name in ranked(list(common)):
         if usable and name == usable[0]:
             break
