@@ -404,3 +404,46 @@ def test_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
 
     element = etree.fromstring(f"<size{f' unit={unit!r}' if unit else ''}>{text}</size>")
     assert size_bytes(element) == expected
+
+
+MORE = [
+    ("second-console-serial", dom("<console type='pty'><target type='serial'/></console>"
+                                  "<console type='pty'><target type='serial'/></console>"), Q35, "VL761",
+     "Only the first console can be a serial port"),
+    ("second-console-virtio", dom("<console type='pty'><target type='serial'/></console>"
+                                  "<console type='pty'><target type='virtio'/></console>"), Q35, None, ""),
+    ("sclp-console-x86", dom("<console type='pty'><target type='sclp'/></console>"), Q35, "VL761",
+     "sclpconsole is not supported"),
+    ("useserial-arm", dom("<serial type='pty'/>", os="<bios useserial='yes'/>", machine="virt", arch="aarch64"), ARM,
+     "VL761", "only supported on x86"),
+    ("useserial-no-serial", dom(os="<bios useserial='yes'/>"), Q35, "VL761", "need at least one serial port"),
+    ("useserial-x86", dom("<serial type='pty'/>", os="<bios useserial='yes'/>"), Q35, None, ""),
+    ("useserial-console", dom("<console type='pty'/>", os="<bios useserial='yes'/>"), Q35, None, ""),
+    ("two-vsocks", dom("<vsock model='virtio'><cid auto='yes'/></vsock>" * 2), Q35, "VL788", "only a single vsock"),
+    ("vsock-cid-2", dom("<vsock model='virtio'><cid auto='no' address='2'/></vsock>"), Q35, "VL788", ">= 3"),
+    ("vsock-cid-3", dom("<vsock model='virtio'><cid auto='no' address='3'/></vsock>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in MORE], ids=[c[0] for c in MORE])
+def test_more_device_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+HOSTDEV_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch>"
+                "<devices><hostdev supported='{s}'><enum name='subsysType'>{t}</enum>"
+                "<enum name='pciBackend'><value>vfio</value></enum></hostdev></devices></domainCapabilities>")
+VF = ("<interface type='hostdev' managed='yes'>{d}<source><address type='pci' domain='0x0000' bus='0x06' "
+      "slot='0x12' function='0x1'/></source></interface>")
+
+
+@pytest.mark.parametrize(("caps", "driver", "flagged"), [
+    (HOSTDEV_CAPS.format(s="yes", t="<value>usb</value><value>pci</value>"), "", False),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>usb</value>"), "", True),
+    (HOSTDEV_CAPS.format(s="no", t=""), "", True),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>pci</value>"), "<driver name='kvm'/>", True),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>pci</value>"), "<driver name='vfio'/>", False),
+    (Q35, "", False),  # caps silent about hostdev: unknown
+])
+def test_hostdev_interface_needs_pci_passthrough(caps: str, driver: str, flagged: bool) -> None:
+    assert ("VL771" in codes(lint(dom(VF.format(d=driver)), caps))) is flagged

@@ -146,8 +146,10 @@ def cases(kvm: bool) -> list[Case]:
             devices="<shmem name='devices-oracle'><model type='ivshmem-doorbell'/><msi vectors='4'/></shmem>"),
         q35("seclabel-twice", "VL782",
             after="<seclabel type='dynamic' model='dac' relabel='yes'/><seclabel type='dynamic' model='dac' relabel='yes'/>"),
+        # read-only: with relabel='no' the image keeps its owner, and QEMU may only read it
         q35("seclabel-dev-relabel-no", None, devices=_disk(
-            "vdb", "virtio", source=f"<source file='{IMAGE}'><seclabel model='dac' relabel='no'/></source>")),
+            "vdb", "virtio", source=f"<source file='{IMAGE}'><seclabel model='dac' relabel='no'/></source>",
+            extra="<readonly/>")),
         q35("bios-date-iso", "VL783", after="<sysinfo type='smbios'><bios><entry name='date'>2024-01-31</entry>"
                                             "</bios></sysinfo>"),
         q35("bios-date-us", None, after="<sysinfo type='smbios'><bios><entry name='date'>01/31/2024</entry>"
@@ -191,6 +193,14 @@ def cases(kvm: bool) -> list[Case]:
         q35("sysinfo-uuid-match", None, top="<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>",
             after="<sysinfo type='smbios'><system><entry name='uuid'>c7a5fdbd-edaf-9455-926a-d65c16db1809</entry>"
                   "</system></sysinfo>"),
+        q35("second-console-serial", "VL761", devices="<console type='pty'><target type='serial'/></console>"
+                                                       "<console type='pty'><target type='serial'/></console>"),
+        q35("second-console-virtio", None, devices="<console type='pty'><target type='serial'/></console>"
+                                                   "<console type='pty'><target type='virtio'/></console>"),
+        q35("sclp-console", "VL761", devices="<console type='pty'><target type='sclp'/></console>"),
+        q35("useserial-no-serial", "VL761", os="<bios useserial='yes'/>"),
+        q35("useserial-console", None, os="<bios useserial='yes'/>", devices="<console type='pty'/>"),
+        q35("vsock-cid-2", "VL788", devices="<vsock model='virtio'><cid auto='no' address='2'/></vsock>"),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
