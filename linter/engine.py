@@ -17,6 +17,7 @@ from virtlint.linter import suppressions
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
+from virtlint.linter.host import HostCaps
 from virtlint.linter.machines import MachineFit, machine_fit, same_family
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
@@ -71,8 +72,10 @@ class Linter:
         severity: dict[str, Severity] | None = None,
         schema: DomainSchema | None = None,
         report_missing_schema: bool = False,
+        hosts: Sequence[HostCaps] = (),
     ) -> None:
         self.caps = list(caps)
+        self.hosts = list(hosts)
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -160,6 +163,9 @@ class Linter:
                 kept.append(finding)
         result.findings = kept
         for directive in directives:
+            if directive.error is not None:
+                self._emit_at(result, document, "VL005", directive.error,
+                              suppressions.comment_span(document, directive.comment))
             for code in directive.codes:
                 if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
                     self._emit_at(result, document, "VL005",
@@ -195,7 +201,15 @@ class Linter:
         identity = (arch is None or caps.arch is None or arch == caps.arch) and (
             machine is None or caps.machine is None or same_family(machine, caps.machine)
         )
-        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema)
+        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema,
+                       host=self._host(arch))
+
+    def _host(self, arch: str | None) -> HostCaps | None:
+        """The first host whose guests offer the domain's arch, else the first host."""
+        for host in self.hosts:
+            if arch and any(guest.arch == arch for guest in host.guests):
+                return host
+        return self.hosts[0] if self.hosts else None
 
     # -- traversal --------------------------------------------------------
 
@@ -203,6 +217,8 @@ class Linter:
         ctx.path = path
         for checker in self._handlers.get(path, ()):
             if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
+                continue
+            if checker.uses_host and ctx.host is None:
                 continue
             try:
                 for problem in checker.check(element, ctx):
@@ -258,14 +274,16 @@ def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: 
 
 
 def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
-    """The problem's replacement values as fixes of its anchor, then its other fixes."""
+    """The problem's own fixes, then its replacement values as (unsafe) fixes of its anchor.
+
+    The rule's own fixes come first: they are what its hint says to do."""
     anchor, fixes = problem.anchor, []
     for value in problem.replacements:
         if anchor.attribute is not None:
             fixes.append(set_attribute(anchor.element, anchor.attribute, value))
         elif anchor.text:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
-    resolved = (resolve(document, fix) for fix in [*fixes, *problem.fixes])
+    resolved = (resolve(document, fix) for fix in [*problem.fixes, *fixes])
     return tuple(fix for fix in resolved if fix is not None)
 
 

@@ -15,12 +15,11 @@ from lxml import etree
 
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
+from virtlint.linter.host import HostCaps
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
 
 T = TypeVar("T")
-
-DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
 
 
 class Severity(Enum):
@@ -50,10 +49,11 @@ class Problem:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    #: Values that could replace the anchored value, best first (each becomes a fix).
+    #: Values that could replace the anchored value, best first (each becomes an unsafe fix, after
+    #: ``fixes``): a replaced value changes what the VM is. A safe change is a Fix with SAFE applicability.
     replacements: tuple[str, ...] = ()
     severity: Severity | None = None  # None: the rule's default
-    #: Other changes that would fix it, best first.
+    #: Changes that would fix it, best first (before the replacements); the first is what the hint says.
     fixes: tuple[Fix, ...] = ()
 
 
@@ -68,7 +68,7 @@ class Finding:
     message: str
     hint: str | None = None
     evidence: Evidence | None = None
-    #: Quick fixes, best first; `--fix` applies the first.
+    #: Quick fixes, best first; `--fix` applies the first when it is safe (`--unsafe-fixes`: in any case).
     fixes: tuple[ResolvedFix, ...] = ()
     #: Offsets into the document text (None for file-level findings).
     offsets: tuple[int, int] | None = None
@@ -126,6 +126,8 @@ class Context:
     #: Whole-document facts computed once per document and shared by rules (address maps,
     #: port maps, NUMA cells...): key -> value. Use ``once``.
     memo: dict[str, object] = field(default_factory=dict)
+    #: The host's `virsh capabilities`, when given (rules with ``uses_host`` run only then).
+    host: HostCaps | None = None
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
@@ -158,6 +160,8 @@ class Rule:
     engine_rule: ClassVar[bool] = False
     #: False for libvirt's own semantic checks, which judge the domain alone.
     uses_caps: ClassVar[bool] = True
+    #: Rules about the host itself (its NUMA nodes, CPUs, pages...) run only with a host document.
+    uses_host: ClassVar[bool] = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())
@@ -167,7 +171,3 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def help_url(cls) -> str:
-        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"

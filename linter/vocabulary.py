@@ -19,7 +19,10 @@ from virtlint.linter.caps import UNKNOWN, DomainCaps, EnumAnswer
 class Choice:
     value: str
     detail: str | None = None  # e.g. "usable='no'"
+    #: Offered before the others (e.g. models the host can run).
     preferred: bool = True
+    #: The caps mark the value deprecated (editors may strike it through).
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

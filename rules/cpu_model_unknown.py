@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter import vocabulary
 from virtlint.linter.caps import UNKNOWN, Availability, EnumAnswer
+from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import closest_usable, custom_model, lookup
@@ -73,15 +74,19 @@ class CpuModelUnknown(Rule):
 def _models(caps, element: etree._Element) -> vocabulary.Allowed | None:
     if not caps.cpu_models:
         return vocabulary.Allowed(UNKNOWN, ())
+    # usable models first, newest hardware first; models the host cannot run at the end
     rank = {"yes": 0, "unknown": 1, None: 1, "no": 2}
-    models = sorted(caps.cpu_models.values(), key=lambda m: (rank.get(m.usable, 1), m.deprecated, m.name.lower()))
+    by_generation = {name: index for index, name in enumerate(newest_first(list(caps.cpu_models)))}
+    models = sorted(caps.cpu_models.values(),
+                    key=lambda m: (rank.get(m.usable, 1), m.deprecated, by_generation[m.name]))
     choices = []
     for model in models:
         details = [f"usable='{model.usable}'" if model.usable else "", "deprecated" if model.deprecated else "",
                    f"blockers: {', '.join(model.blockers)}" if model.blockers else "",
                    model.vendor if model.vendor and model.vendor != "unknown" else ""]
         choices.append(vocabulary.Choice(model.name, "; ".join(d for d in details if d) or None,
-                                         model.usable != "no" and not model.deprecated))
+                                         preferred=model.usable != "no" and not model.deprecated,
+                                         deprecated=bool(model.deprecated)))
     custom = caps.block("cpu/mode/custom")
     answer = EnumAnswer(Availability.LISTED, tuple(m.name for m in models),
                         caps.evidence(custom.element) if custom else None)

@@ -56,7 +56,7 @@ def test_empty_enum_allows_nothing() -> None:
 
 
 def test_unknown_subsystem_types_are_not_judged() -> None:
-    mdev = "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='x'/></source></hostdev>"
+    mdev = "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source></hostdev>"
     assert lint(domain(mdev), Q35_KVM) == []
 
 

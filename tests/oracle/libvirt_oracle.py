@@ -50,6 +50,15 @@ def versions() -> str:
 
 
 @cache
+def capabilities() -> str:
+    """The host's `virsh capabilities` (its NUMA nodes, CPUs, pages, IOMMU, security drivers)."""
+    result = _virsh("capabilities")
+    if result.returncode != 0:
+        raise RuntimeError(f"virsh capabilities: {result.stderr.strip()}")
+    return result.stdout
+
+
+@cache
 def domcapabilities(virttype: str, arch: str, machine: str) -> str:
     result = _virsh("domcapabilities", "--virttype", virttype, "--arch", arch, "--machine", machine)
     if result.returncode != 0:
