@@ -447,3 +447,58 @@ VF = ("<interface type='hostdev' managed='yes'>{d}<source><address type='pci' do
 ])
 def test_hostdev_interface_needs_pci_passthrough(caps: str, driver: str, flagged: bool) -> None:
     assert ("VL771" in codes(lint(dom(VF.format(d=driver)), caps))) is flagged
+
+
+PPC = CAPS.format(m="pseries-9.1", a="ppc64")
+PANICS = [
+    ("panic-default-arm", dom("<panic/>", machine="virt", arch="aarch64"), ARM, "VL785", "ISA panic device"),
+    ("panic-pvpanic-arm", dom("<panic model='pvpanic'/>", machine="virt", arch="aarch64"), ARM, None, ""),
+    ("pvpanic-isa-address", dom("<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>",
+                                machine="virt", arch="aarch64"), ARM, "VL785", "only with PCI address type"),
+    ("panic-pseries-address", dom("<panic model='pseries'><address type='spapr-vio' reg='0x30000000'/></panic>",
+                                  machine="pseries", arch="ppc64"), PPC, "VL785",
+     "setting the panic device address is not supported for model 'pseries'"),
+    ("panic-default-pseries", dom("<panic/>", machine="pseries", arch="ppc64"), PPC, None, ""),
+    ("panic-isa-x86-pci", dom("<panic model='isa'><address type='pci' bus='0' slot='9'/></panic>"), Q35, "VL785",
+     "only with ISA address type"),
+    ("panic-default-x86", dom("<panic/>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in PANICS], ids=[c[0] for c in PANICS])
+def test_panic_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+VHOST = "<source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
+HOSTDEVS = [
+    ("rawio-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host' rawio='yes'>{VHOST}</hostdev>"), Q35, "VL789",
+     "rawio is only supported"),
+    ("sgio-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host' sgio='unfiltered'>{VHOST}</hostdev>"), Q35,
+     "VL789", "sgio is only supported"),
+    ("rawio-scsi", dom("<hostdev mode='subsystem' type='scsi' rawio='yes'><source><adapter name='scsi_host0'/>"
+                       "<address bus='0' target='0' unit='0'/></source></hostdev>"), Q35, None, ""),
+    ("boot-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host'>{VHOST}<boot order='1'/></hostdev>"), Q35,
+     "VL789", "not supported by vhost SCSI devices"),
+    ("boot-pci", dom("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='6' slot='0' "
+                     "function='0'/></source><boot order='1'/></hostdev>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in HOSTDEVS],
+                         ids=[c[0] for c in HOSTDEVS])
+def test_hostdev_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+@pytest.mark.parametrize(("path", "flagged"), [
+    ("/var/lib/libvirt/qemu/channel/target/domain-1-vm/org.qemu.guest_agent.0", True),
+    ("/var/lib/libvirt/qemu/channel/target/vm.org.qemu.guest_agent.0", True),
+    (None, True),
+    ("/run/my/agent.sock", False),
+])
+def test_reconnect_on_a_socket_libvirt_generates(path: str | None, flagged: bool) -> None:
+    source = f" path='{path}'" if path else ""
+    xml = dom(f"<channel type='unix'><source mode='connect'{source}><reconnect enabled='yes' timeout='10'/></source>"
+              "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")
+    assert (("VL760", "chardev reconnect is possible only for connect mode") in errors(xml)) is flagged

@@ -34,7 +34,12 @@ def cases(kvm: bool) -> list[Case]:
 
     # Not here, because libvirt 9.0 (the oracle's) and 10.7 differ: ib700 off i440fx, relabel='yes' without a
     # label, loader/nvram format mismatch, <portForward> without passt (10.7 refuses, 9.0 accepts; the rules
-    # follow the libvirt-version setting), and virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2).
+    # follow the libvirt-version setting), virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2), the pvpanic
+    # panic model (9.0's parser does not know it), and rawio/sgio on a vhost-scsi hostdev (VL789), which
+    # makes libvirt 9.0's daemon crash while parsing.
+    def arm(name: str, rule: str | None, **parts: str) -> Case:
+        return Case(f"devices-arm-{name}", "qemu", "aarch64", "virt", rule, **parts)
+
     scsi = "<controller type='scsi' model='virtio-scsi'/>"
     return [
         # VL750 disk-target-name
@@ -201,6 +206,19 @@ def cases(kvm: bool) -> list[Case]:
         q35("useserial-no-serial", "VL761", os="<bios useserial='yes'/>"),
         q35("useserial-console", None, os="<bios useserial='yes'/>", devices="<console type='pty'/>"),
         q35("vsock-cid-2", "VL788", devices="<vsock model='virtio'><cid auto='no' address='2'/></vsock>"),
+        arm("panic-default-isa", "VL785", devices="<panic/>"),
+        arm("panic-pvpanic-isa-address", "VL785",
+            devices="<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>"),
+        arm("ps2-keyboard", "VL785", devices="<input type='keyboard' bus='ps2'/>"),
+        arm("usb-keyboard", None, devices="<controller type='usb' model='qemu-xhci'/><input type='keyboard' bus='usb'/>"),
+        arm("pl011", None, devices="<serial type='pty'><target type='system-serial'><model name='pl011'/></target>"
+                                   "</serial>"),
+        q35("channel-reconnect-generated", "VL760", devices=(
+            "<channel type='unix'><source mode='connect'><reconnect enabled='yes' timeout='10'/></source>"
+            "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")),
+        q35("channel-generated", None, devices=(
+            "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/>"
+            "</channel>")),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
