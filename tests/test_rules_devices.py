@@ -502,3 +502,20 @@ def test_reconnect_on_a_socket_libvirt_generates(path: str | None, flagged: bool
     xml = dom(f"<channel type='unix'><source mode='connect'{source}><reconnect enabled='yes' timeout='10'/></source>"
               "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")
     assert (("VL760", "chardev reconnect is possible only for connect mode") in errors(xml)) is flagged
+
+
+S390 = CAPS.format(m="s390-ccw-virtio-9.1", a="s390x")
+FS = "<filesystem type='mount'><driver type='{d}'/><source dir='/s'/><target dir='s'/>{x}<boot order='1'/></filesystem>"
+FS_BOOTS = [
+    ("virtiofs-boot-s390", dom(FS.format(d="virtiofs", x=""), machine="s390-ccw-virtio", arch="s390x"), S390,
+     "VL754", "supported only with PCI bus"),
+    ("virtiofs-boot-s390-pci", dom(FS.format(d="virtiofs", x="<address type='pci' bus='0' slot='2'/>"),
+                                   machine="s390-ccw-virtio", arch="s390x"), S390, None, ""),
+    ("virtiofs-boot-x86", dom(FS.format(d="virtiofs", x="")), Q35, None, ""),
+    ("9p-boot", dom(FS.format(d="path", x="")), Q35, "VL754", "boot order is only supported for virtiofs"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in FS_BOOTS], ids=[c[0] for c in FS_BOOTS])
+def test_filesystem_boot_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)

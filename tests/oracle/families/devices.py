@@ -219,6 +219,10 @@ def cases(kvm: bool) -> list[Case]:
         q35("channel-generated", None, devices=(
             "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/>"
             "</channel>")),
+        q35("9p-boot-order", "VL754", devices=(
+            "<filesystem type='mount' accessmode='mapped'><driver type='path'/><source dir='/var/lib/libvirt/images'/>"
+            "<target dir='images'/><boot order='1'/></filesystem>")),
+        q35("virtiofs-boot-order", None, top=SHARED_MEMFD, devices=_virtiofs("<boot order='1'/>")),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
