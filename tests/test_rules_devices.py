@@ -519,3 +519,22 @@ FS_BOOTS = [
 @pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in FS_BOOTS], ids=[c[0] for c in FS_BOOTS])
 def test_filesystem_boot_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+VIDEOS = [
+    ("vga-secondary", dom("<video><model type='virtio'/></video><video><model type='vga'/></video>"), Q35, "VL765",
+     "video type 'vga' is only valid as primary video device"),
+    ("vga-primary-by-attribute", dom("<video><model type='virtio'/></video><video><model type='vga' primary='yes'/>"
+                                     "</video>"), Q35, None, ""),
+    ("vga-first-qxl-second", dom("<video><model type='vga'/></video><video><model type='qxl'/></video>"), Q35,
+     None, ""),
+    ("vga-two-heads", dom("<video><model type='vga' heads='2'/></video>"), Q35, "VL765", "multiple 'heads'"),
+    ("virtio-two-heads", dom("<video><model type='virtio' heads='2'/></video>"), Q35, None, ""),
+    ("vga-accel3d", dom("<video><model type='vga'><acceleration accel3d='yes'/></model></video>"), Q35, "VL765",
+     "3d acceleration is supported only with 'virtio'"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in VIDEOS], ids=[c[0] for c in VIDEOS])
+def test_video_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)

@@ -223,6 +223,11 @@ def cases(kvm: bool) -> list[Case]:
             "<filesystem type='mount' accessmode='mapped'><driver type='path'/><source dir='/var/lib/libvirt/images'/>"
             "<target dir='images'/><boot order='1'/></filesystem>")),
         q35("virtiofs-boot-order", None, top=SHARED_MEMFD, devices=_virtiofs("<boot order='1'/>")),
+        q35("vga-secondary", "VL765", devices="<video><model type='virtio'/></video><video><model type='vga'/></video>"),
+        q35("vga-primary-qxl-secondary", None,
+            devices="<video><model type='vga'/></video><video><model type='qxl'/></video>"),
+        q35("vga-two-heads", "VL765", devices="<video><model type='vga' heads='2'/></video>"),
+        q35("vga-accel3d", "VL765", devices="<video><model type='vga'><acceleration accel3d='yes'/></model></video>"),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
