@@ -538,3 +538,22 @@ VIDEOS = [
 @pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in VIDEOS], ids=[c[0] for c in VIDEOS])
 def test_video_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+GRAPHICS = [
+    ("socket-listen-rdp", dom("<graphics type='rdp'><listen type='socket'/></graphics>"), Q35, "VL766",
+     "listen type 'socket' is not available for graphics type 'rdp'"),
+    ("socket-listen-vnc", dom("<graphics type='vnc'><listen type='socket'/></graphics>"), Q35, None, ""),
+    ("vnc-password-9", dom("<graphics type='vnc' passwd='123456789'/>"), Q35, "VL766",
+     "VNC password is 9 characters long, only 8 permitted"),
+    ("vnc-password-8", dom("<graphics type='vnc' passwd='12345678'/>"), Q35, None, ""),
+    ("spice-audio-vnc", dom("<graphics type='vnc'/><audio id='1' type='spice'/>"), Q35, "VL766",
+     "Spice audio is not supported without spice graphics"),
+    ("spice-audio-spice", dom("<graphics type='spice'/><audio id='1' type='spice'/>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in GRAPHICS],
+                         ids=[c[0] for c in GRAPHICS])
+def test_graphics_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)

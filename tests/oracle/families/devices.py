@@ -33,10 +33,10 @@ def cases(kvm: bool) -> list[Case]:
         return Case(f"devices-pc-{name}", "qemu", "x86_64", "pc", rule, **parts)
 
     # Not here, because libvirt 9.0 (the oracle's) and 10.7 differ: ib700 off i440fx, relabel='yes' without a
-    # label, loader/nvram format mismatch, <portForward> without passt (10.7 refuses, 9.0 accepts; the rules
-    # follow the libvirt-version setting), virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2), the pvpanic
-    # panic model (9.0's parser does not know it), and rawio/sgio on a vhost-scsi hostdev (VL789), which
-    # makes libvirt 9.0's daemon crash while parsing.
+    # label, loader/nvram format mismatch, a 'none' listen on SDL, <portForward> without passt (10.7 refuses,
+    # 9.0 accepts; the rules follow the libvirt-version setting), virtio lun (QEMU 9.1 dropped it; this QEMU
+    # is 7.2), the pvpanic panic model (9.0's parser does not know it), and rawio/sgio on a vhost-scsi hostdev
+    # (VL789), which makes libvirt 9.0's daemon crash while parsing.
     def arm(name: str, rule: str | None, **parts: str) -> Case:
         return Case(f"devices-arm-{name}", "qemu", "aarch64", "virt", rule, **parts)
 
@@ -228,6 +228,9 @@ def cases(kvm: bool) -> list[Case]:
             devices="<video><model type='vga'/></video><video><model type='qxl'/></video>"),
         q35("vga-two-heads", "VL765", devices="<video><model type='vga' heads='2'/></video>"),
         q35("vga-accel3d", "VL765", devices="<video><model type='vga'><acceleration accel3d='yes'/></model></video>"),
+        q35("vnc-password-9", "VL766", devices="<graphics type='vnc' passwd='123456789'/>"),
+        q35("vnc-password-8", None, devices="<graphics type='vnc' passwd='12345678'/>"),
+        q35("spice-audio-vnc", "VL766", devices="<graphics type='vnc'/><audio id='1' type='spice'/>"),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
