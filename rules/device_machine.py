@@ -118,6 +118,18 @@ def _panic(panic: etree._Element, ctx: Context) -> Iterator[Problem]:
                       replacements=("pci",))
 
 
+def _input(device: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainInputDefValidate (HVM guests): PS/2 carries mice and keyboards only; the xen bus is Xen PV's."""
+    if (ctx.root.findtext("os/type") or "").strip() != "hvm":
+        return
+    bus, kind = device.get("bus"), device.get("type")
+    if bus == "ps2" and kind not in (None, "mouse", "keyboard"):
+        yield Problem(Anchor(device, "type"), f"ps2 bus does not support {kind} input device",
+                      hint="use bus='usb' (or virtio)", replacements=())
+    elif bus == "xen":
+        yield Problem(Anchor(device, "bus"), "unsupported input bus xen", replacements=("usb", "virtio"))
+
+
 REQUIREMENT_HOLDS: dict[str, Callable[[Context], bool | None]] = {
     "s390": is_s390, "hyperv": is_x86, "pseries": is_pseries,
 }
@@ -133,7 +145,8 @@ class DeviceMachine(Rule):
     panic `s390`, `hyperv` and `pseries` off their arch or machine or with an
     `<address>`, an ISA panic device (the default off pseries and s390) off
     x86 or on another address type, `pvpanic` off PCI; PS/2
-    input on a machine without an i8042 controller; the `ich7` sound model.
+    input on a machine without an i8042 controller, a PS/2 tablet, the xen
+    input bus on an HVM guest; the `ich7` sound model.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
@@ -145,6 +158,8 @@ class DeviceMachine(Rule):
     ISA panic device` (only x86 QEMU builds it), `pvpanic is supported only
     with PCI address type` (qemuValidateDomainDefPanic), `ps2 is
     not supported by this QEMU binary` (qemuValidateDomainDeviceDefInput),
+    `ps2 bus does not support tablet input device`, `unsupported input bus
+    xen` (virDomainInputDefValidate),
     `sound card model 'ich7' is not supported by qemu`
     (qemuValidateDomainDeviceDefSound). Stage: define; driver: QEMU. libvirt
     9.0 has no `itco` watchdog (its parser refuses the name) and accepts
@@ -180,8 +195,8 @@ class DeviceMachine(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
-        if element.tag == "panic":
-            problems = list(_panic(element, ctx))
+        if element.tag in ("panic", "input"):
+            problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
             if problems:
                 yield problems[0]
                 return

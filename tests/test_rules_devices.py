@@ -557,3 +557,15 @@ GRAPHICS = [
                          ids=[c[0] for c in GRAPHICS])
 def test_graphics_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+INPUTS = [
+    ("ps2-tablet", dom("<input type='tablet' bus='ps2'/>"), Q35, "VL785", "ps2 bus does not support tablet"),
+    ("usb-tablet", dom("<input type='tablet' bus='usb'/>"), Q35, None, ""),
+    ("xen-input-hvm", dom("<input type='mouse' bus='xen'/>"), Q35, "VL785", "unsupported input bus xen"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in INPUTS], ids=[c[0] for c in INPUTS])
+def test_input_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)

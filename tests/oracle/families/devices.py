@@ -231,6 +231,9 @@ def cases(kvm: bool) -> list[Case]:
         q35("vnc-password-9", "VL766", devices="<graphics type='vnc' passwd='123456789'/>"),
         q35("vnc-password-8", None, devices="<graphics type='vnc' passwd='12345678'/>"),
         q35("spice-audio-vnc", "VL766", devices="<graphics type='vnc'/><audio id='1' type='spice'/>"),
+        q35("ps2-tablet", "VL785", devices="<input type='tablet' bus='ps2'/>"),
+        q35("usb-tablet", None, devices="<input type='tablet' bus='usb'/>"),
+        q35("xen-input", "VL785", devices="<input type='mouse' bus='xen'/>"),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
