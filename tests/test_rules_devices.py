@@ -569,3 +569,105 @@ INPUTS = [
 @pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in INPUTS], ids=[c[0] for c in INPUTS])
 def test_input_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+#: libvirt's own rejected test configurations in these families, and the rule that reports each.
+LIBVIRT_REJECTED = [
+    ("rejected", "boot-dev+order.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL754"),
+    ("rejected", "boot-menu-enable-with-timeout-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL754"),
+    ("rejected", "chardev-reconnect-generated-path.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "chardev-reconnect-invalid-timeout.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "disk-attaching-partition-nosupport.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL750"),
+    ("rejected", "disk-cdrom-usb-empty.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-device-lun-type-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-encryption-wrong.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-cow.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-dir.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-iso.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-missing-target-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL750"),
+    ("rejected", "disk-network-iscsi-auth-secrettype-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-iscsi-auth-wrong-secrettype.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-iscsi-zero-hosts-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-source-auth-both.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-scsi-disk-vpd-build-error.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-shared-qcow.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "firmware-auto-bios-not-stateless.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-auto-bios-nvram.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-auto-efi-enrolled-keys-no-secboot.xml", "qemu_9.1.0-q35.x86_64.xml", "VL755"),
+    ("rejected", "firmware-auto-efi-format-mismatch.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-bios-not-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-efi-loader-no-path.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL755"),
+    ("rejected", "firmware-manual-efi-nvram-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-efi-nvram-template-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "graphics-sdl-egl-headless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "graphics-spice-invalid-egl-headless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-display-missing-graphics.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-display-ramfb-multiple.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-pci-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-scsi-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-scsi-vhost-rawio-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-scsi-vhost-scsi-pci-boot-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-scsi-vhost-sgio-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-usb-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "intel-iommu-wrong-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL785"),
+    ("rejected", "luks-disk-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "luks-disks-source-both.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "mach-virt-serial-invalid-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL761"),
+    ("rejected", "net-hostdev-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-user-slirp-portforward.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-vhostuser-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-virtio-rxqueuesize-invalid-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "pseries-serial-invalid-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL761"),
+    ("rejected", "seclabel-device-duplicates.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "seclabel-device-relabel-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "seclabel-multiple.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "serial-unix-missing-source.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "shmem-invalid-address.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-invalid-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-msi-only.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-small-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "smbios-date.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL783"),
+    ("rejected", "smbios-uuid-match.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL783"),
+    ("rejected", "tpm-no-backend-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL784"),
+    ("rejected", "tseg-i440fx.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL755"),
+    ("rejected", "vhost-user-fs-readonly.xml", "qemu_9.1.0.x86_64.xml", "VL786"),
+    ("rejected", "video-invalid-multiple-devices.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "video-multiple-primaries.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "video-ramfb-display-device-pci-address.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "virtio-iommu-wrong-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL785"),
+    ("rejected", "virtio-lun.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "virtio-rng-egd-crash.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("arches", "aarch64-panic-no-model.xml", "generated-10.7.0/qemu_8.2.0-tcg-virt.aarch64.xml", "VL785"),
+    ("arches", "hostdev-subsys-mdev-vfio-ap-boot-fail.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL789"),
+    ("arches", "ppc64-tpm-double.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL784"),
+    ("arches", "ppc64-tpmproxy-double.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL784"),
+    ("arches", "pseries-no-parallel.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL761"),
+    ("arches", "pseries-panic-address.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL785"),
+    ("arches", "pvpanic-pci-invalid-address-aarch64.xml", "generated-10.7.0/qemu_8.2.0-tcg-virt.aarch64.xml", "VL785"),
+    ("arches", "s390-no-parallel.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL761"),
+    ("arches", "s390-panic-address.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL785"),
+    ("arches", "vhost-user-fs-ccw-bootindex.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL754"),
+    ("versions", "virtio-lun.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+]
+
+#: Rejected configurations of these families that the domain XML and domcapabilities cannot decide.
+UNDECIDABLE = {
+    "firmware-auto-efi-loader-path-nonstandard.xml": "which firmware descriptors the host installs",
+    "firmware-auto-efi-nvram-template-nonstandard.xml": "which firmware descriptors the host installs",
+    "firmware-auto-efi-rw-pflash.xml": "which firmware descriptors the host installs (none is read-write here)",
+    "firmware-auto-efi-rw.xml": "which firmware descriptors the host installs (none is read-write here)",
+    "tpm-emulator-tpm2.xml": "the host's swtpm lacks TPM 2.0 while the caps list it (libvirt's test mocks swtpm)",
+}
+
+
+@pytest.mark.parametrize(("folder", "name", "caps", "code"), LIBVIRT_REJECTED,
+                         ids=[f"{folder}/{name}" for folder, name, _, _ in LIBVIRT_REJECTED])
+def test_libvirt_rejected_configurations(folder: str, name: str, caps: str, code: str) -> None:
+    from conftest import shared_path
+
+    document = shared_path("corpus", "libvirt-qemuxml", folder, name)
+    caps_path = shared_path("corpus", "libvirt-domaincaps", caps)
+    findings = lint(document.read_text(), caps_path)
+    assert code in {f.code for f in findings if f.severity is Severity.ERROR}
+    assert name not in UNDECIDABLE
