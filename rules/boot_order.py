@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import is_s390, qemu_driver, uint
@@ -75,6 +76,7 @@ class BootOrder(Rule):
     summary = "Per-device boot orders with <os><boot>, a reused boot order, or a boot menu timeout out of range."
     elements = ("",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         menu = element.find("os/bootmenu")
