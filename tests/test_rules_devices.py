@@ -671,3 +671,27 @@ def test_libvirt_rejected_configurations(folder: str, name: str, caps: str, code
     findings = lint(document.read_text(), caps_path)
     assert code in {f.code for f in findings if f.severity is Severity.ERROR}
     assert name not in UNDECIDABLE
+
+
+DISK_OPTIONS = [
+    ("readonly-sata-disk", dom(disk("sdb", "sata", extra="<readonly/>")), Q35, "VL751",
+     "readonly sata disks are not supported"),
+    ("readonly-sata-cdrom", dom(disk("sdb", "sata", device="cdrom", extra="<readonly/>")), Q35, None, ""),
+    ("readonly-virtio-disk", dom(disk("vdb", "virtio", extra="<readonly/>")), Q35, None, ""),
+    ("queues-on-sata", dom("<disk type='file'><driver name='qemu' type='raw' queues='2'/>" + IMG +
+                           "<target dev='sdb' bus='sata'/></disk>"), Q35, "VL751", "queues attribute"),
+    ("queues-on-virtio", dom("<disk type='file'><driver name='qemu' type='raw' queues='2'/>" + IMG +
+                             "<target dev='vdb' bus='virtio'/></disk>"), Q35, None, ""),
+    ("tray-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='open'/></disk>"), Q35,
+     "VL751", "tray is only valid for cdrom and floppy"),
+    ("removable-on-sata", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='sata' removable='on'/></disk>"),
+     Q35, "VL751", "removable is only valid for usb or scsi disks"),
+    ("removable-on-usb", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='usb' removable='on'/></disk>"),
+     Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in DISK_OPTIONS],
+                         ids=[c[0] for c in DISK_OPTIONS])
+def test_disk_option_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)

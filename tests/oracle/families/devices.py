@@ -234,6 +234,17 @@ def cases(kvm: bool) -> list[Case]:
         q35("ps2-tablet", "VL785", devices="<input type='tablet' bus='ps2'/>"),
         q35("usb-tablet", None, devices="<input type='tablet' bus='usb'/>"),
         q35("xen-input", "VL785", devices="<input type='mouse' bus='xen'/>"),
+        q35("readonly-sata-disk", "VL751", devices=_disk("sdb", "sata", extra="<readonly/>")),
+        q35("readonly-virtio-disk", None, devices=_disk("vdb", "virtio", extra="<readonly/>")),
+        q35("queues-on-sata", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw' queues='2'/><source file='{IMAGE}'/>"
+            "<target dev='sdb' bus='sata'/></disk>")),
+        q35("tray-on-disk", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            "<target dev='vdb' bus='virtio' tray='open'/></disk>")),
+        q35("removable-on-sata", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            "<target dev='sdb' bus='sata' removable='on'/></disk>")),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
