@@ -695,3 +695,25 @@ DISK_OPTIONS = [
                          ids=[c[0] for c in DISK_OPTIONS])
 def test_disk_option_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+@pytest.mark.parametrize(("xml", "code"), [
+    (dom(os_attrs=" firmware='efi'", os="<loader format='qcow2'/><nvram format='raw'/>"), "VL507"),
+    (dom("<interface type='user'><portForward proto='tcp'><range start='2022' to='22'/></portForward></interface>"),
+     "VL770"),
+    (dom(disk("vdb", "virtio", source="<source file='/a.img'><seclabel model='dac' relabel='yes'/></source>")),
+     "VL782"),
+    (dom("<watchdog model='ib700'/>"), "VL785"),
+    (dom("<graphics type='sdl'><listen type='none'/></graphics>"), "VL766"),
+])
+def test_refusals_newer_than_libvirt_9_0_follow_the_version(xml: str, code: str) -> None:
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    def found(version: tuple[int, int] | None) -> bool:
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+        return code in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
+
+    assert found(None) and found((10, 7))
+    assert not found((9, 0))
