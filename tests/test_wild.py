@@ -66,7 +66,11 @@ CHECKS = {
     "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
              "define",
     "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
-             "used with this machine type`), define",
+             "used with this machine type`), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
+             "ISA model (qemuDomainDevicePanicDefPostParse), which aarch64 QEMU lacks (`the QEMU binary does not "
+             "support the ISA panic device`; oracle: devices-arm-panic-default-isa), define",
+    "VL766": "qemuValidateDomainDeviceDefAudio: <audio type='spice'/> in a domain without SPICE graphics (`Spice "
+             "audio is not supported without spice graphics`; oracle: devices-q35-spice-audio-vnc), define",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
 }
@@ -83,8 +87,10 @@ KEPT = {
     ("user-configs/MingyaoLiu__Threadripper-KVM-guide__New_NVMe_passthrough_Config__win10_NVMe.xml", "VL604"): 1,
     ("user-configs/MrG98XIL__SingleGPUPassthrough__vm.xml", "VL807"): 2,
     ("user-configs/bnunowo__qemu_xmls__Gaming.xml", "VL807"): 2,
+    ("user-configs/bnunowo__qemu_xmls__Gaming.xml", "VL766"): 1,
     ("user-configs/braineniac__qemu-configs__win10.xml", "VL302"): 3,
     ("user-configs/gabrielmldantas__win10-kvm-vfio__win10_vfio.xml", "VL807"): 2,
+    ("user-configs/gabrielmldantas__win10-kvm-vfio__win10_vfio.xml", "VL766"): 1,
     ("user-configs/iliab1__libvirt-configs__win11.xml", "VL770"): 1,
     ("user-configs/rmbl__vfio__vm.xml", "VL302"): 1,
     ("user-configs/rmbl__vfio__vm.xml", "VL807"): 2,
@@ -106,6 +112,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-kvm-import.xml", "VL785"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL702"): 1,
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL704"): 2,
@@ -149,6 +156,7 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-kvm-import.xml", "VL785"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL702"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL704"): 2,
