@@ -331,3 +331,23 @@ def test_the_running_daemons_capabilities(tmp_path: Path) -> None:
 def test_rule_command_names_the_drivers() -> None:
     assert "libvirt drivers: qemu" in run("rule", "VL506").stdout
     assert "libvirt drivers: all" in run("rule", "VL806").stdout
+
+
+def test_bhyve_ch_and_lxc_look_the_guest_up_in_the_host_document() -> None:
+    """virCapabilitiesDomainSupported / virDomainDefGetDefaultEmulator: OS type, arch and virt type."""
+    hosts = shared_path("corpus", "wild", "virt-manager", "host-caps")
+    none = DomainCaps(Document("<domainCapabilities/>", "none"))
+    bhyve = Linter([none], hosts=[HostCaps.from_file(str(hosts / "bhyve.xml"))])
+    lxc = Linter([none], hosts=[HostCaps.from_file(str(hosts / "lxc.xml"))])
+
+    def vl105(linter: Linter, text: str) -> list[str]:
+        return [f.code for f in linter.lint_document(Document(text)).findings if f.code == "VL105"]
+
+    assert vl105(bhyve, "<domain type='bhyve'><os><type arch='x86_64'>hvm</type></os></domain>") == []
+    assert vl105(bhyve, "<domain type='bhyve'><os><type arch='aarch64'>hvm</type></os></domain>") == ["VL105"]
+    assert vl105(lxc, "<domain type='lxc'><os><type arch='i686'>exe</type></os></domain>") == []
+    assert vl105(lxc, "<domain type='lxc'><os><type arch='aarch64'>exe</type></os></domain>") == ["VL105"]
+    named = "<domain type='lxc'><os><type arch='aarch64'>exe</type></os><devices><emulator>/x</emulator></devices>"
+    assert vl105(lxc, named + "</domain>") == []  # no default emulator to look up
+    # a QEMU domain is the QEMU driver's business (VL101-VL103)
+    assert vl105(bhyve, "<domain type='kvm'><os><type arch='aarch64'>hvm</type></os></domain>") == []
