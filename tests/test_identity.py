@@ -351,3 +351,10 @@ def test_bhyve_ch_and_lxc_look_the_guest_up_in_the_host_document() -> None:
     assert vl105(lxc, named + "</domain>") == []  # no default emulator to look up
     # a QEMU domain is the QEMU driver's business (VL101-VL103)
     assert vl105(bhyve, "<domain type='kvm'><os><type arch='aarch64'>hvm</type></os></domain>") == []
+
+
+def test_a_domain_without_arch_gets_the_hosts() -> None:
+    """libvirt defaults the arch to the host's: the host's x86_64 binary and its machines decide."""
+    text = "<domain type='kvm'><name>vm</name><memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os></domain>"
+    assert errors(lint(text, Q35_KVM, HOST)) == []
+    assert "VL103" in errors(lint(text.replace("<type>", "<type machine='pc-q35-8.2'>"), Q35_KVM, HOST))
