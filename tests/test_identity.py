@@ -325,6 +325,14 @@ def test_the_running_daemons_capabilities(tmp_path: Path) -> None:
     assert run("check", "--caps", str(tmp_path), str(good)).returncode == 0
     result = run("check", "--caps", str(tmp_path), str(bad))
     assert result.returncode == 1 and "VL103" in result.stdout
+    # the form the README shows: the host document and a directory of domcapabilities
+    domcaps = tmp_path / "domcaps"
+    domcaps.mkdir()
+    for path in tmp_path.glob("domcaps-*.xml"):
+        path.rename(domcaps / path.name)
+    host_file = str(tmp_path / "capabilities.xml")
+    assert run("check", "--caps", host_file, "--caps", str(domcaps), str(good)).returncode == 0
+    assert "VL103" in run("check", "--caps", host_file, "--caps", str(domcaps), str(bad)).stdout
     assert "VL103" in run("check", "--connect", "qemu:///system", str(bad)).stdout
 
 
