@@ -378,7 +378,10 @@ def test_property_no_error_on_baseline_means_none_on_any_host() -> None:
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
     @given(domains(hosts, baseline_linter.caps[0]))
     def check(text: str) -> None:
-        if _errors(baseline_linter, text):
+        # an error, or a domain the baseline does not describe (VL004: a machine newer than its oldest one),
+        # is not vouched for by the baseline
+        if _errors(baseline_linter, text) or any(
+                f.code == "VL004" for f in baseline_linter.lint_document(Document(text, "generated.xml")).findings):
             return
         for caps, linter in zip(hosts, host_linters):
             assert not _errors(linter, text), (caps.path, text)
