@@ -46,11 +46,11 @@ FAMILY_ONLY_ON: dict[str, tuple[str, ...]] = {
     "isapc": _X86,
     "microvm": _X86,
     "pseries": ("ppc64", "ppc64le"),
-    "s390-ccw-virtio": ("s390x",),
+    "s390-ccw-virtio": ("s390", "s390x"),
 }
 #: Machine families known to be absent from the binaries of these arches.
 FAMILY_ABSENT_ON: dict[str, tuple[str, ...]] = {
-    "virt": (*_X86, "ppc", "ppc64", "ppc64le", "s390x"),
+    "virt": (*_X86, "ppc", "ppc64", "ppc64le", "s390", "s390x"),
 }
 
 
