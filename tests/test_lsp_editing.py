@@ -23,7 +23,7 @@ from virtlint.linter.fixes import TextEdit, apply
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "virtlint", "lsp"])
 
 DOMAIN = """<domain type='kvm'>
-  <name>vm</name>
+  <name>vm</name><memory unit='MiB'>512</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>
@@ -145,7 +145,7 @@ async def test_quick_fix_menu_asks_for_quick_fixes_only(vscode: LanguageClient, 
 
 async def test_a_byte_order_mark_in_the_buffer_does_not_shift_columns(vscode: LanguageClient, tmp_path: Path) -> None:
     uri = (tmp_path / "bom.xml").as_uri()
-    text = "\ufeff<domain type='kvm'><name>vm</name><os><type arch='x86_64' machine='q35'>hvm</type></os>" \
+    text = "\ufeff<domain type='kvm'><name>vm</name><memory unit='MiB'>512</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>" \
            "<devices><disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk></devices></domain>\n"
     vscode.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, text)))
     (diagnostic,) = await pushed(vscode, uri, ["VL302"])
