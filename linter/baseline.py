@@ -259,13 +259,12 @@ class _Merger:
         return out
 
     def _equal_text(self, out, elements, path: str, conflict_value: str | None) -> None:
-        values = [_text(e) for e in elements]
-        if None in values:
+        reported = [_text(e) for e in elements]
+        values = [v for v in reported if v is not None]
+        if len(values) < len(reported):
             self.note("unknown", path, f"not reported by {self._who(elements)}")
-            known = [v for v in values if v is not None]
-            if path != "path" or not known:
+            if path != "path" or not values:
                 return
-            values = known
         if len(set(values)) == 1:
             etree.SubElement(out, path).text = values[0]
             return
@@ -276,13 +275,14 @@ class _Merger:
             etree.SubElement(out, path).text = conflict_value
 
     def _machine(self, out, elements) -> None:
-        names = [_text(e) for e in elements]
-        if None in names:
+        reported = [_text(e) for e in elements]
+        names = [name for name in reported if name is not None]
+        if len(names) < len(reported):
             self.note("unknown", "machine", f"not reported by {self._who(elements)}")
             return
         machines = [parse_machine(name) for name in names]
         if all(m.version is not None for m in machines):
-            oldest = min(machines, key=lambda m: m.version)
+            oldest = min(machines, key=lambda m: m.version or ())
             if len(set(names)) > 1:
                 self.note("per-host", "machine", f"the oldest machine version, {oldest.name}, runs everywhere "
                           f"(hosts: {', '.join(names)})")
@@ -293,8 +293,9 @@ class _Merger:
             self.note("conflict", "machine", f"hosts differ ({', '.join(names)})")
 
     def _minimum_attribute(self, out, elements, path: str, attribute: str) -> None:
-        values = [_int(e, attribute) for e in elements]
-        if None in values:
+        reported = [_int(e, attribute) for e in elements]
+        values = [v for v in reported if v is not None]
+        if len(values) < len(reported):
             self.note("unknown", path, f"not reported by {self._who(elements)}")
             return
         etree.SubElement(out, path.rsplit("/", 1)[-1], {attribute: str(min(values))})
@@ -448,8 +449,9 @@ class _Merger:
                       "be assumed to migrate between them; use a common custom model")
         limits = [m.find("maxphysaddr") for m in modes]
         if all(limit is not None for limit in limits):
-            bits = [_int(limit, "limit") for limit in limits]
-            if None not in bits and len({limit.get("mode") for limit in limits}) == 1:
+            reported = [_int(limit, "limit") for limit in limits]
+            bits = [b for b in reported if b is not None]
+            if len(bits) == len(reported) and len({limit.get("mode") for limit in limits}) == 1:
                 # schema order: model, vendor, maxphysaddr, features; and no maxphysaddr without a model
                 element = etree.Element("maxphysaddr", mode=limits[0].get("mode"), limit=str(min(bits)))
                 anchor = mode.find("vendor") if mode.find("vendor") is not None else mode.find("model")
@@ -470,7 +472,7 @@ class _Merger:
                            for b, models in zip(blockers, lists)]
         prints_canonical = all(any(m.get("canonical") for m in models.values()) for models in lists)
         common = [name for name in lists[0] if all(name in models for models in lists)]
-        dropped = sorted(set().union(*(set(models) for models in lists)) - set(common))
+        dropped = sorted(str(name) for name in set().union(*(set(models) for models in lists)) - set(common))
         if dropped:
             self.note("per-host", f"{path}/model", f"{len(dropped)} model(s) not known on every host are left out: "
                       f"{', '.join(dropped[:12])}{' ...' if len(dropped) > 12 else ''}")
@@ -529,10 +531,11 @@ class _Merger:
             equal[tag] = values[0]
         minimum = {}
         for tag in ("maxGuests", "maxESGuests"):
-            values = [_int(e.find(tag)) for e in elements]
-            if None in values:
+            reported = [_int(e.find(tag)) for e in elements]
+            counts = [v for v in reported if v is not None]
+            if len(counts) < len(reported):
                 return
-            minimum[tag] = min(values)
+            minimum[tag] = min(counts)
         for tag, value in {**equal, **minimum}.items():
             etree.SubElement(block, tag).text = str(value)
         if any(e.find("cpu0Id") is not None for e in elements):
@@ -545,8 +548,9 @@ class _Merger:
             if None in values:
                 return
             flags[tag] = "yes" if all(v == "yes" for v in values) else "no"
-        sizes = [_int(e.find("section_size")) for e in elements]
-        if None in sizes:
+        reported = [_int(e.find("section_size")) for e in elements]
+        sizes = [size for size in reported if size is not None]
+        if len(sizes) < len(reported):
             return
         for tag, value in flags.items():
             etree.SubElement(block, tag).text = value

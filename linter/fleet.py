@@ -159,7 +159,7 @@ class Fleet:
             severity = {code: Severity(level) for code, level in settings.severity.items()}
             self._linters[key] = Linter([caps], select=select, ignore=ignore, severity=severity,
                                         schema=None if fleet_rules else self.project.schema(),
-                                        libvirt_version=settings.libvirt_version)
+                                        hosts=self.project.hosts(), libvirt_version=settings.libvirt_version)
         return self._linters[key]
 
     def judge(self, document: Document) -> DomainVerdict:
@@ -179,8 +179,9 @@ class Fleet:
             if arch and caps.arch and caps.arch != arch:
                 continue
             findings = self._linter(caps, document.path, False).lint_document(document).findings
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            warnings = [f for f in findings if f.severity is Severity.WARNING]
+            # a host whose caps do not describe the domain (VL004) is not shown to run it
+            errors = [f for f in findings if f.severity is Severity.ERROR or f.code == "VL004"]
+            warnings = [f for f in findings if f.severity is Severity.WARNING and f.code != "VL004"]
             verdicts.append(HostVerdict(host, caps, errors, warnings))
             family_caps.append((host, caps))
         verdict = DomainVerdict(document.path, verdicts)

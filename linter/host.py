@@ -90,6 +90,8 @@ class HostCaps:
             found = f"<{document.root_name}>" if document.root_name else "no root element"
             raise CapsError(f"{document.path}: not a host capabilities document ({found})")
         self.document = document
+        #: The <capabilities> element.
+        self.root: etree._Element = root
         self.path = document.path
         host = root.find("host")
         cpu = host.find("cpu") if host is not None else None

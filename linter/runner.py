@@ -31,9 +31,10 @@ PARALLEL_FROM = 64
 STDIN = "-"
 
 
-def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
-    """(path, named explicitly) for each file to check, once each; directories are searched for *.xml."""
-    seen: set[str] = set()
+def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator[tuple[str, bool]]:
+    """(path, named explicitly) for each file to check, once each (``seen``: the real paths already
+    listed); directories are searched for *.xml."""
+    seen = set() if seen is None else seen
     for path in paths:
         if os.path.isdir(path):
             found = [(str(p), False) for p in sorted(Path(path).rglob("*.xml")) if p.is_file()]
@@ -87,14 +88,16 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
     host), in worker processes."""
     run = Run()
     items: list[tuple[str, bool]] = []
+    seen: set[str] = set()
     for path in paths:
         if path == STDIN:
             label = stdin_filename or STDIN
             _merge(run, _check_document(_stdin_document(stdin or b"", label), project, fixes))
         else:
-            items += [(p, named and not domains_only) for p, named in domain_files([path])]
+            items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if jobs > 1 and len(items) >= PARALLEL_FROM and not fixes.active and project.live is None:
-        _merge(run, _check_file(items[0], project))  # in this process: loads caps and schema, notes said once
+        project.schema()  # in this process: the workers inherit it, and its note is said once, here
+        _merge(run, _check_file(items[0], project))
         for outcome in _parallel(items[1:], project, jobs):
             _merge(run, outcome)
         return run
@@ -121,6 +124,7 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
     global _WORKER_PROJECT
     methods = multiprocessing.get_all_start_methods()
     chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+    context: multiprocessing.context.BaseContext
     if "fork" in methods:
         context, recipe = multiprocessing.get_context("fork"), None
         _WORKER_PROJECT = project
@@ -209,6 +213,9 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
     try:
         linter = project.linter_for(document)
         result = linter.lint_document(document)
+        failure = project.live_failures.get(path)
+        if failure is not None and not any(f.severity is Severity.ERROR for f in result.findings):
+            return None, (path, failure), [], None, False, 0
         diff, written, applied = None, False, 0
         if fixes.active and any(fixes.applies(f) for f in result.findings):
             document, result, diff, applied = fix_document(document, linter, result, fixes)

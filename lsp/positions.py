@@ -9,7 +9,7 @@ from virtlint.linter.document import Document
 
 #: A byte order mark the editor keeps in its buffer is a character there, while a Document drops it:
 #: on the first line, editor columns are this many units to the right of the Document's.
-_BOM_UNITS = {T.PositionEncodingKind.Utf8: 3, T.PositionEncodingKind.Utf16: 1, T.PositionEncodingKind.Utf32: 1}
+_BOM_UNITS: dict[str, int] = {T.PositionEncodingKind.Utf8: 3, T.PositionEncodingKind.Utf16: 1, T.PositionEncodingKind.Utf32: 1}
 
 
 def has_bom(buffer: str) -> bool:

@@ -22,10 +22,11 @@ from virtlint.linter import vocabulary
 from virtlint.linter.caps import Availability, CapsError
 from virtlint.linter.config import CONFIG_NAMES, ConfigError
 from virtlint.linter.document import MAX_FILE_BYTES, Document
-from virtlint.linter.engine import Linter, LintResult
+from virtlint.linter.engine import Linter, LintResult, get_rule
 from virtlint.linter.fixes import ResolvedFix, TextEdit
 from virtlint.linter.model import Finding, Severity
 from virtlint.linter.project import CapsCache, Overrides, Project, folder_for
+from virtlint.linter.ruledocs import rule_markdown
 from virtlint.linter.project import starts_with_domain as _starts_with_domain
 from virtlint.linter.runner import FixOptions, fix_document
 from virtlint.lsp.context import cursor_at
@@ -284,10 +285,11 @@ class VirtlintServer(LanguageServer):
             return None
         path = _path(element)
         found = vocabulary.allowed(caps, path, attribute, element)
-        if not found:
+        # the documentation of the rules reported here travels with the package
+        lines = [rule_markdown(rule) + "\n" for rule in _rules_at(state.findings, span)]
+        if not found and not lines:
             return None
         where = f"`{attribute}`" if attribute else f"`<{element.tag}>`"
-        lines = []
         for label, allowed in found:
             lines.append(f"**{label}** ({where}) on these capabilities ({caps.identity}):")
             lines.append(f"- allowed: {_describe(allowed)}")
@@ -447,6 +449,17 @@ def _comment_before(document: Document, element, comment: str) -> TextEdit | Non
     return TextEdit(line_start, line_start, f"{indent}{comment}{document.newline()}")
 
 
+def _rules_at(findings: list[Finding], span: tuple[int, int]) -> list[type]:
+    """The rules of the findings whose range overlaps the span, once each."""
+    rules: dict[str, type] = {}
+    for finding in findings:
+        if finding.offsets and finding.offsets[0] <= span[1] and span[0] <= finding.offsets[1]:
+            rule = get_rule(finding.code)
+            if rule is not None:
+                rules.setdefault(finding.code, rule)
+    return list(rules.values())
+
+
 def _overlaps(a: T.Range, b: T.Range) -> bool:
     def key(p: T.Position) -> tuple[int, int]:
         return p.line, p.character
@@ -475,7 +488,8 @@ def _element_at(document: Document, offset: int):
                 if span and span.start <= offset <= span.end:
                     return element, name, (span.start, span.end)
             name_span = document.name_span(element)
-            best = (element, None, (name_span.start, name_span.end))
+            if name_span is not None:
+                best = (element, None, (name_span.start, name_span.end))
         text = document.text_span(element)
         if text and text.start <= offset <= text.end:
             best = (element, None, (text.start, text.end))

@@ -645,7 +645,7 @@ def _check_placement(facts_: Facts, pci: PciAddress) -> None:
     model = _bus_model(facts_, pci.bus)
     if model not in PCI_BUSES:
         return
-    bus_types, min_slot, max_slot = PCI_BUSES[model]  # type: ignore[index]
+    bus_types, min_slot, max_slot = PCI_BUSES[model]
     accepted, wanted = _accepts(bus_types, pci.device)
     if not accepted:
         facts_.pci_placement.append(Finding(

@@ -139,7 +139,7 @@ class AddressValue(Rule):
         drive = read_drive(address, device)
         if drive is None or bus not in DRIVE_LIMITS:
             return
-        for name, message in DRIVE_LIMITS[bus]:  # type: ignore[index]
+        for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
                 yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")
                 return

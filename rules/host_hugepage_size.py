@@ -70,7 +70,7 @@ class HostHugepageSize(HostRule):
     def check_host(self, element: etree._Element, ctx: Context, host: HostCaps) -> Iterator[Problem]:
         if not host.page_sizes_kib:
             return
-        evidence = host_evidence(host, host.document.root.find("host/cpu/pages"))
+        evidence = host_evidence(host, host.root.find("host/cpu/pages"))
         offered = describe_sizes(host.page_sizes_kib)
         if element.tag == "pagesize":
             if element.getparent().getparent().get("model") not in ("dimm", "virtio-mem"):

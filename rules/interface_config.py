@@ -36,7 +36,7 @@ def mac_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
         first = int(address.split(":")[0], 16) & 0xFE
         fixed = f"{first:02x}" + address[address.index(":"):]
         yield Problem(Anchor(mac, "address"), f"expected unicast mac address, found multicast '{address}'",
-                      hint="the lowest bit of the first byte must be 0 (52:54:00:... is QEMU's prefix)",
+                      hint=f"use {fixed}: the lowest bit of the first byte must be 0 (52:54:00:... is QEMU's prefix)",
                       replacements=(fixed,))
 
 
