@@ -283,3 +283,21 @@ def test_unknown_feature_is_a_warning_for_newer_libvirt() -> None:
     linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL213",), libvirt_version=(11, 0))
     (finding,) = linter.lint_document(Document(xml, "dom.xml")).findings
     assert finding.severity.value == "warning"
+
+
+PPC64_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pseries-7.1</machine><arch>ppc64</arch><cpu>"
+              "<mode name='host-model' supported='yes'><model fallback='allow'>POWER9</model></mode></cpu>"
+              "</domainCapabilities>")
+
+
+@pytest.mark.parametrize("compat,virt,expected", [
+    ("power10", "kvm", ["VL214"]), ("power9", "kvm", []), ("power8", "kvm", []), ("power11", "kvm", ["VL214"]),
+    ("power10", "qemu", []),
+])
+def test_ppc64_compat_mode_against_the_host_model(compat: str, virt: str, expected: list[str]) -> None:
+    from conftest import lint
+
+    xml = (f"<domain type='{virt}'><name>p</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+           f"<os><type arch='ppc64' machine='pseries'>hvm</type></os>"
+           f"<cpu mode='host-model'><model>{compat}</model></cpu></domain>")
+    assert [f.code for f in lint(xml, PPC64_CAPS, select=("VL214",))] == expected
