@@ -23,7 +23,10 @@ from virtlint.linter.model import Severity
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
     "VL206": "qemuValidateDomainVCpuTopology: sockets*dies*cores*threads differs from <vcpu> (`CPU topology doesn't "
-             "match maximum vcpu count`), define",
+             "match maximum vcpu count`); qemuDomainDefVcpusPostParse: <vcpu id='0' enabled='no'> (`vcpu 0 can't be "
+             "offline`), define",
+    "VL209": "qemuValidateDomainDefMemory: <hugepages/> with <source type='anonymous'/> (`hugepages are not allowed "
+             "with anonymous memory source`), define",
     "VL210": "qemuDomainDefValidateMemoryHotplug / virDomainDefPostParseMemory / virDomainMemoryDefValidate: "
              "<maxMemory> without guest NUMA on x86 (`At least one numa node has to be configured when enabling "
              "memory hotplug`), memory devices larger than <memory> (`Total size of memory devices exceeds the "
@@ -188,6 +191,11 @@ KEPT = {
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL206"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL213"): 7,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL209"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL206"): 1,
 }
 
 
