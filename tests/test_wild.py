@@ -22,6 +22,22 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL206": "qemuValidateDomainVCpuTopology: sockets*dies*cores*threads differs from <vcpu> (`CPU topology doesn't "
+             "match maximum vcpu count`); qemuDomainDefVcpusPostParse: <vcpu id='0' enabled='no'> (`vcpu 0 can't be "
+             "offline`), define",
+    "VL209": "qemuValidateDomainDefMemory: <hugepages/> with <source type='anonymous'/> (`hugepages are not allowed "
+             "with anonymous memory source`), define",
+    "VL210": "qemuDomainDefValidateMemoryHotplug / virDomainDefPostParseMemory / virDomainMemoryDefValidate: "
+             "<maxMemory> without guest NUMA on x86 (`At least one numa node has to be configured when enabling "
+             "memory hotplug`), memory devices larger than <memory> (`Total size of memory devices exceeds the "
+             "total memory size`), a DIMM for a guest node without NUMA, define",
+    "VL213": "virCPUValidateFeatures: CPU feature names outside libvirt's CPU map for the arch (virt-install's "
+             "test names foo, bar, reqtest...; x86 names on aarch64), `unknown CPU feature: foo`, start",
+    "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
+             "kvmclock/hypervclock timers present on aarch64 and s390x (`Configuring the 'kvmclock' timer is not "
+             "supported for virtType=kvm arch=aarch64 ...`), define",
+    "VL850": "the parser's strict enums: <controller type='raw'>, CPU feature policy 'required', timer names 't1', "
+             "'t2' and track/tickpolicy/mode letters in a template (`Invalid value for attribute ...`), define",
     "VL302": "qemu_validate.c: q35 has no IDE bus (`IDE controllers are unsupported for this QEMU binary or "
              "machine type`, define); PCI passthrough on a host whose caps list no pciBackend (no VFIO: "
              "qemuHostdevPreparePCIDevicesCheckSupport, `host doesn't support passthrough of host PCI devices`, "
@@ -165,6 +181,31 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL213"): 2,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL406"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL850"): 1,
+    ("kubevirt/kv-api__domain_x86_64.xml", "VL850"): 1,
+    ("kubevirt/kv-converter__domain_arm64.xml", "VL406"): 3,
+    ("kubevirt/kv-converter__domain_s390x.xml", "VL406"): 4,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL206"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL213"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
+    ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
+    ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
+    ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL210"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL210"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL213"): 7,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL213"): 7,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL206"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL209"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL206"): 1,
 }
 
 
