@@ -108,6 +108,8 @@ class DomainCaps:
         self.cpu_models: dict[str, CpuModel] = {}
         # answers are immutable: computed once per caps document, then looked up
         self._answers: dict[tuple[str, str | None], EnumAnswer] = {}
+        #: Facts rules derive from these caps alone (suggestions, live table rows), computed once: key -> value.
+        self.memo: dict[object, object] = {}
         self._index(root, "")
         vcpu = root.find("vcpu")
         self.vcpu_max = _int(vcpu.get("max")) if vcpu is not None else None

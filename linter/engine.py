@@ -71,8 +71,11 @@ class Linter:
         severity: dict[str, Severity] | None = None,
         schema: DomainSchema | None = None,
         report_missing_schema: bool = False,
+        fixes: bool = True,
     ) -> None:
         self.caps = list(caps)
+        #: Build findings' fixes (for --fix, --diff and the editor); a plain check prints none.
+        self.fixes = fixes
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -98,6 +101,16 @@ class Linter:
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
                 self._children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
+        #: id(caps) -> (caps, the handlers that can fire with them), pruned once per caps document
+        self._handlers_by_caps: dict[int, tuple[DomainCaps, dict[str, list[Rule]]]] = {}
+
+    def _live_handlers(self, caps: DomainCaps) -> dict[str, list[Rule]]:
+        entry = self._handlers_by_caps.get(id(caps))
+        if entry is None or entry[0] is not caps:
+            table = {path: [checker for checker in checkers if checker.fires_with(caps, path)]
+                     for path, checkers in self._handlers.items()}
+            entry = self._handlers_by_caps[id(caps)] = (caps, table)
+        return entry[1]
 
     # -- public -----------------------------------------------------------
 
@@ -141,7 +154,7 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk(root, "", ctx, result)
+        self._walk(root, "", ctx, result, self._live_handlers(ctx.caps))
         self._suppress(document, result)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -199,9 +212,12 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult) -> None:
+    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult,
+              handlers: dict[str, list[Rule]] | None = None) -> None:
+        if handlers is None:
+            handlers = self._handlers
         ctx.path = path
-        for checker in self._handlers.get(path, ()):
+        for checker in handlers.get(path, ()):
             if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
                 continue
             try:
@@ -215,7 +231,7 @@ class Linter:
             for child in element.iterchildren(etree.Element):
                 child_path = children.get(child.tag)
                 if child_path is not None:
-                    self._walk(child, child_path, ctx, result)
+                    self._walk(child, child_path, ctx, result, handlers)
 
     # -- findings ---------------------------------------------------------
 
@@ -232,7 +248,7 @@ class Linter:
             message=problem.message,
             hint=problem.hint,
             evidence=problem.evidence,
-            fixes=_fixes(document, problem),
+            fixes=_fixes(document, problem) if self.fixes else (),
             offsets=(span.start, span.end) if span else None,
         )
 

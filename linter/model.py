@@ -162,6 +162,11 @@ class Rule:
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())
 
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        """False when ``check`` can never report anything at ``path`` with these caps (the engine then skips it
+        for every document checked against them); asked once per caps document and path."""
+        return True
+
     @classmethod
     def documentation(cls) -> str:
         import inspect

@@ -85,19 +85,21 @@ class Checker:
     schema: DomainSchema | None = None
     #: Say once per run (VL900) that the structure was not checked.
     report_missing_schema: bool = False
+    #: Build fixes (only --fix and --diff apply them; `check` sets this).
+    with_fixes: bool = True
     _linters: dict[object, Linter] = field(default_factory=dict)
 
     def linter(self, document: Document) -> Linter:
         ignore = self.ignore + ignored_for(self.config, document.path)
         caps = self.caps
-        key: object = tuple(ignore)
+        key: object = (self.with_fixes, *ignore)
         if self.live is not None and document.root is not None and document.root_name == "domain":
             live_caps = self.live(document)
-            caps, key = [live_caps], (id(live_caps), *ignore)
+            caps, key = [live_caps], (id(live_caps), self.with_fixes, *ignore)
         if key not in self._linters:
             severity = {code: Severity(level) for code, level in self.config.severity.items()}
             self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
-                                        report_missing_schema=self.report_missing_schema)
+                                        report_missing_schema=self.report_missing_schema, fixes=self.with_fixes)
             self.report_missing_schema = False
         return self._linters[key]
 
@@ -106,6 +108,7 @@ def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bo
           domains_only: bool = False, jobs: int = 1) -> Run:
     """Lint every file; with jobs > 1 (and no fixing or live host), in forked worker processes."""
     run = Run()
+    checker.with_fixes = fix or diff
     items = [(path, named and not domains_only) for path, named in domain_files(paths)]
     if jobs > 1 and len(items) >= PARALLEL_FROM and not (fix or diff) and checker.live is None:
         _merge(run, _check_file(items[0], checker))  # in this process: a once-per-run note stays single

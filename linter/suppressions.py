@@ -36,8 +36,8 @@ class Suppression:
 
 
 def read(document: Document) -> list[Suppression]:
-    if document.root is None:
-        return []
+    if document.root is None or "virtlint:" not in document.text:
+        return []  # no directive anywhere: no comment needs reading
     found = []
     for comment in _comments(document.root):
         match = _DIRECTIVE.match(comment.text or "")

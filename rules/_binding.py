@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 from lxml import etree
 
 from virtlint.linter import vocabulary
+from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._support import ranked, value_problem
@@ -38,9 +39,28 @@ class EnumBinding:
     skip_unsupported_block: bool = True
 
 
+def live_rows(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[EnumBinding, ...]:
+    """The rows that can fire with these caps, computed once per caps document: a row whose caps block is
+    fixed and whose answer is silent (or a whole unsupported block it leaves to another rule) never fires."""
+    key = ("binding-rows", id(bindings))
+    rows = caps.memo.get(key)
+    if rows is None:
+        rows = caps.memo[key] = tuple(row for row in bindings if _can_fire(row, caps))
+    return rows  # type: ignore[return-value]
+
+
+def _can_fire(row: EnumBinding, caps: DomainCaps) -> bool:
+    if callable(row.caps):
+        return True
+    answer = caps.enum(row.caps, row.enum)
+    if answer.unsupported and row.skip_unsupported_block:
+        return False
+    return answer.availability is not Availability.UNKNOWN
+
+
 def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     """Problems for every row whose value the caps do not allow."""
-    for row in bindings:
+    for row in live_rows(bindings, ctx.caps):
         if row.applies is not None and not row.applies(element):
             continue
         holder = element.find(row.child) if row.child else element
