@@ -21,12 +21,17 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from dataclasses import dataclass
 from itertools import accumulate, count, islice
 from operator import itemgetter
 from typing import Iterator
 
 from lxml import etree
+
+from virtlint.linter._record import FrozenRecord
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 
 #: Largest file the CLI reads; real domain XMLs are a few kilobytes.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -69,30 +74,50 @@ class InputError(Exception):
     """The input is not an XML text at all (empty, binary, undecodable, too large)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(FrozenRecord):
     """A half-open range of code-point offsets into ``Document.text``."""
 
     start: int
     end: int
 
+    __slots__ = ("start", "end")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class Position:
+    def __init__(self, start: int, end: int) -> None:
+        _set(self, "start", start)
+        _set(self, "end", end)
+
+
+class Position(FrozenRecord):
     """A 0-based line with its column in code points and in UTF-16 code units."""
 
     line: int
     column: int
     utf16: int
 
+    __slots__ = ("line", "column", "utf16")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
+    def __init__(self, line: int, column: int, utf16: int) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "utf16", utf16)
+
+
+class SyntaxProblem(FrozenRecord):
     """Why the document could not be parsed, with the parser's 1-based position."""
 
     message: str
     line: int
     column: int
+
+    __slots__ = ("message", "line", "column")
+    _fields = __slots__
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        _set(self, "message", message)
+        _set(self, "line", line)
+        _set(self, "column", column)
 
 
 class _Tag:
