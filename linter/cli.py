@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -19,6 +18,21 @@ FORMATS = ("text", "json", "sarif", "github", "junit")
 def _fail(message: str) -> NoReturn:
     click.echo(f"virtlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _finish(status: int) -> NoReturn:
+    """Exit once the output is flushed and closed, without the interpreter's teardown (about 12 ms of freeing
+    objects one by one) when this process is the command itself; callers that swapped the streams (tests
+    running the CLI in process) get the ordinary SystemExit."""
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        sys.exit(status)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+            stream.close()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(status)
 
 
 def _codes(values: Sequence[str]) -> list[str]:
@@ -129,12 +143,12 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     for path in run.fixed_files:
         click.echo(f"virtlint: fixed {path}", err=True)
     if run.input_errors or run.internal_errors:
-        sys.exit(EXIT_USAGE)
+        _finish(EXIT_USAGE)
     if diff and run.diffs:
-        sys.exit(EXIT_FINDINGS)
+        _finish(EXIT_FINDINGS)
     from virtlint.linter.runner import fails
 
-    sys.exit(EXIT_FINDINGS if fails(run.reports, threshold) else EXIT_CLEAN)
+    _finish(EXIT_FINDINGS if fails(run.reports, threshold) else EXIT_CLEAN)
 
 
 def _render(run, output_format: str, threshold, statistics: bool, quiet: bool, output: str | None) -> str:
@@ -181,6 +195,8 @@ def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | No
         if document is not None:
             verdicts.append(judge(document, caps, linters, select, ignore))
     if output_format == "json":
+        import json
+
         _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
     elif output_format == "text":
         _emit(format_table(verdicts, require), output)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+
 import os
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from virtlint.linter._record import Record
 
 CONFIG_NAMES = ("virtlint.toml", ".virtlint.toml", "pyproject.toml")
 
@@ -17,21 +18,55 @@ class ConfigError(Exception):
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(slots=True)
-class Config:
-    source: Path | None = None
+class Config(Record):
+    source: Path | None
     #: Caps files or directories, absolute (relative entries are taken from the config's folder).
-    caps: list[str] = field(default_factory=list)
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
+    caps: list[str]
+    select: list[str]
+    ignore: list[str]
+    extend_select: list[str]
     #: Severity overrides: code or prefix -> 'error' | 'warning' | 'info'.
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, str]
     #: Glob (relative to the config's folder) -> codes or prefixes ignored in matching files.
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    fail_on: str | None = None
+    per_file_ignores: dict[str, list[str]]
+    fail_on: str | None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
-    schemas: str | None = None
+    schemas: str | None
+
+    __slots__ = (
+        "source",
+        "caps",
+        "select",
+        "ignore",
+        "extend_select",
+        "severity",
+        "per_file_ignores",
+        "fail_on",
+        "schemas",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        source: Path | None = None,
+        caps: list[str] | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        severity: dict[str, str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        fail_on: str | None = None,
+        schemas: str | None = None,
+    ) -> None:
+        self.source = source
+        self.caps = [] if caps is None else caps
+        self.select = [] if select is None else select
+        self.ignore = [] if ignore is None else ignore
+        self.extend_select = [] if extend_select is None else extend_select
+        self.severity = {} if severity is None else severity
+        self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
+        self.fail_on = fail_on
+        self.schemas = schemas
 
 
 def find_config(start: Path) -> Config:
@@ -49,6 +84,8 @@ def find_config(start: Path) -> Config:
 
 def load_config(path: Path) -> Config | None:
     """Read one file; None for a pyproject.toml without a [tool.virtlint] table."""
+    import tomllib  # only when there is a configuration file to read
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

@@ -7,13 +7,12 @@ calls each subscriber with the element. Problems become positioned findings.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from lxml import etree
 
 from virtlint.linter import suppressions
+from virtlint.linter._record import Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
@@ -21,7 +20,6 @@ from virtlint.linter.machines import MachineFit, machine_fit, same_family
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
 
-log = logging.getLogger("virtlint")
 
 REGISTRY: dict[str, type[Rule]] = {}
 
@@ -52,12 +50,24 @@ def matches_selector(code: str, selectors: Iterable[str]) -> bool:
     return any(code.startswith(selector.upper()) for selector in selectors)
 
 
-@dataclass(slots=True)
-class LintResult:
-    findings: list[Finding] = field(default_factory=list)
+class LintResult(Record):
+    findings: list[Finding]
     #: Rules that raised: (code, message). The others still reported.
-    internal_errors: list[tuple[str, str]] = field(default_factory=list)
-    caps: DomainCaps | None = None
+    internal_errors: list[tuple[str, str]]
+    caps: DomainCaps | None
+
+    __slots__ = ("findings", "internal_errors", "caps")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        internal_errors: list[tuple[str, str]] | None = None,
+        caps: DomainCaps | None = None,
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.internal_errors = [] if internal_errors is None else internal_errors
+        self.caps = caps
 
 
 class Linter:
@@ -224,7 +234,9 @@ class Linter:
                 for problem in checker.check(element, ctx):
                     result.findings.append(self._finding(ctx.document, checker, problem))
             except Exception as err:  # a broken rule must not hide the others
-                log.debug("rule %s failed", checker.code, exc_info=True)
+                import logging
+
+                logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
                 result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
         children = self._children.get(path)
         if children:

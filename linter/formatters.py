@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from typing import Sequence
@@ -91,6 +90,8 @@ def as_dict(finding: Finding) -> dict[str, object]:
 
 
 def format_json(reports: Sequence[FileReport]) -> str:
+    import json
+
     return json.dumps([as_dict(f) for r in reports for f in r.findings], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -158,6 +159,8 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
                   "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().rstrip("/") + "/"}},
                   "results": results}],
     }
+    import json
+
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 

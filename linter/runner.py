@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-import multiprocessing
 import os
 import stat
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from lxml import etree
 
+from virtlint.linter._record import Record
 from virtlint.linter.caps import CapsError, DomainCaps
 from virtlint.linter.config import Config, ignored_for
 from virtlint.linter.document import Document, InputError
@@ -61,33 +58,83 @@ def root_name(path: str) -> str | None:
     return None
 
 
-@dataclass(slots=True)
-class Run:
-    reports: list[FileReport] = field(default_factory=list)
+class Run(Record):
+    reports: list[FileReport]
     #: Files that could not be read at all: (path, reason).
-    input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_errors: list[tuple[str, str]]
     #: Rules that raised: (path, code, message).
-    internal_errors: list[tuple[str, str, str]] = field(default_factory=list)
+    internal_errors: list[tuple[str, str, str]]
     #: Unified diffs of the fixes (with --diff), or the files rewritten (with --fix).
-    diffs: list[str] = field(default_factory=list)
-    fixed_files: list[str] = field(default_factory=list)
+    diffs: list[str]
+    fixed_files: list[str]
+
+    __slots__ = ("reports", "input_errors", "internal_errors", "diffs", "fixed_files")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        reports: list[FileReport] | None = None,
+        input_errors: list[tuple[str, str]] | None = None,
+        internal_errors: list[tuple[str, str, str]] | None = None,
+        diffs: list[str] | None = None,
+        fixed_files: list[str] | None = None,
+    ) -> None:
+        self.reports = [] if reports is None else reports
+        self.input_errors = [] if input_errors is None else input_errors
+        self.internal_errors = [] if internal_errors is None else internal_errors
+        self.diffs = [] if diffs is None else diffs
+        self.fixed_files = [] if fixed_files is None else fixed_files
 
 
-@dataclass(slots=True)
-class Checker:
+class Checker(Record):
     """Lints documents with the right linter, from static caps or a live host."""
 
     caps: list[DomainCaps]
     config: Config
     select: list[str]
     ignore: list[str]
-    live: Callable[[Document], DomainCaps] | None = None
-    schema: DomainSchema | None = None
+    live: Callable[[Document], DomainCaps] | None
+    schema: DomainSchema | None
     #: Say once per run (VL900) that the structure was not checked.
-    report_missing_schema: bool = False
+    report_missing_schema: bool
     #: Build fixes (only --fix and --diff apply them; `check` sets this).
-    with_fixes: bool = True
-    _linters: dict[object, Linter] = field(default_factory=dict)
+    with_fixes: bool
+    _linters: dict[object, Linter]
+
+    __slots__ = (
+        "caps",
+        "config",
+        "select",
+        "ignore",
+        "live",
+        "schema",
+        "report_missing_schema",
+        "with_fixes",
+        "_linters",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        caps: list[DomainCaps],
+        config: Config,
+        select: list[str],
+        ignore: list[str],
+        live: Callable[[Document], DomainCaps] | None = None,
+        schema: DomainSchema | None = None,
+        report_missing_schema: bool = False,
+        with_fixes: bool = True,
+        _linters: dict[object, Linter] | None = None,
+    ) -> None:
+        self.caps = caps
+        self.config = config
+        self.select = select
+        self.ignore = ignore
+        self.live = live
+        self.schema = schema
+        self.report_missing_schema = report_missing_schema
+        self.with_fixes = with_fixes
+        self._linters = {} if _linters is None else _linters
 
     def linter(self, document: Document) -> Linter:
         ignore = self.ignore + ignored_for(self.config, document.path)
@@ -116,6 +163,8 @@ def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bo
         _WORKER_CHECKER = checker  # inherited by the forked workers, with its compiled schema and caps
         try:
             chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+            import multiprocessing
+
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 for outcome in pool.imap(_check_in_worker, items[1:], chunksize=chunk):
                     _merge(run, outcome)
@@ -197,6 +246,8 @@ def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):
         write_atomically(document.path, document.encode(document.text))
         run.fixed_files.append(document.path)
     else:
+        import difflib
+
         run.diffs.append("".join(difflib.unified_diff(
             original.splitlines(keepends=True), document.text.splitlines(keepends=True),
             fromfile=f"a/{document.path}", tofile=f"b/{document.path}")))
@@ -205,6 +256,8 @@ def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):
 
 def write_atomically(path: str, data: bytes) -> None:
     """Write through a temporary file in the same folder and rename it, keeping the permissions."""
+    import tempfile
+
     mode = stat.S_IMODE(os.stat(path).st_mode)
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".virtlint-", suffix=".tmp", dir=folder)

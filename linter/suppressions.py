@@ -10,22 +10,36 @@ reported (VL005), so stale ones do not pile up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from lxml import etree
 
+from virtlint.linter._record import Record
 from virtlint.linter.document import Document, Span
 from virtlint.linter.model import Finding
 
 _DIRECTIVE = re.compile(r"^\s*virtlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*$")
 
 
-@dataclass(slots=True)
-class Suppression:
+class Suppression(Record):
     comment: etree._Element
     codes: tuple[str, ...]
     scope: Span | None  # None: the whole file
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+
+    __slots__ = ("comment", "codes", "scope", "used")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        comment: etree._Element,
+        codes: tuple[str, ...],
+        scope: Span | None,
+        used: set[str] | None = None,
+    ) -> None:
+        self.comment = comment
+        self.codes = codes
+        self.scope = scope
+        self.used = set() if used is None else used
 
     def covers(self, finding: Finding) -> str | None:
         """The code of this suppression that silences the finding, if any."""
