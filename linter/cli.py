@@ -71,11 +71,13 @@ def main() -> None:
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
+@click.option("--no-cache", is_flag=True,
+              help="Lint every file again instead of reusing results for unchanged files (.virtlint_cache/).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
           statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, jobs: int | None, fleet: bool,
-          require: str, paths: tuple[str, ...]) -> None:
+          require: str, no_cache: bool, paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them) against host capabilities.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -131,7 +133,13 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     schema = schema_for(schema_dir) if structure else None
     checker = Checker(caps, config, selection, ignored, live, schema=schema,
                       report_missing_schema=structure and schema is None)
-    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1)
+    cache = None
+    if not (no_cache or connect or fix or diff or checker.report_missing_schema):
+        from virtlint.linter.cache import open_cache
+
+        cache = open_cache(config, caps, selection, ignored, schema.directory if schema else None, structure)
+    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1,
+                    cache=cache)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)
     for path, code, message in run.internal_errors:

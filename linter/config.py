@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import os
 from pathlib import Path
 
@@ -32,6 +31,10 @@ class Config(Record):
     fail_on: str | None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
     schemas: str | None
+    #: Where the result cache lives (default: .virtlint_cache beside this file).
+    cache_dir: str | None
+    #: Check the structure with libvirt's full RelaxNG schema instead of the structure table.
+    strict_schema: bool
 
     __slots__ = (
         "source",
@@ -43,6 +46,8 @@ class Config(Record):
         "per_file_ignores",
         "fail_on",
         "schemas",
+        "cache_dir",
+        "strict_schema",
     )
     _fields = __slots__
 
@@ -57,6 +62,8 @@ class Config(Record):
         per_file_ignores: dict[str, list[str]] | None = None,
         fail_on: str | None = None,
         schemas: str | None = None,
+        cache_dir: str | None = None,
+        strict_schema: bool = False,
     ) -> None:
         self.source = source
         self.caps = [] if caps is None else caps
@@ -67,6 +74,8 @@ class Config(Record):
         self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
         self.fail_on = fail_on
         self.schemas = schemas
+        self.cache_dir = cache_dir
+        self.strict_schema = strict_schema
 
 
 def find_config(start: Path) -> Config:
@@ -101,6 +110,12 @@ def load_config(path: Path) -> Config | None:
     per_file = data.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must map file patterns to lists of rule codes")
+    strict_schema = data.get("strict-schema", data.get("strict_schema", False))
+    if not isinstance(strict_schema, bool):
+        raise ConfigError(f"{path}: 'strict-schema' must be true or false")
+    cache_dir = data.get("cache-dir", data.get("cache_dir"))
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{path}: 'cache-dir' must be a folder name")
     fail_on = data.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
@@ -114,6 +129,8 @@ def load_config(path: Path) -> Config | None:
         per_file_ignores={pattern: _strings(path, per_file, pattern) for pattern in per_file},
         fail_on=fail_on,
         schemas=os.path.join(path.parent, data["schemas"]) if isinstance(data.get("schemas"), str) else None,
+        cache_dir=os.path.join(path.parent, cache_dir) if cache_dir else None,
+        strict_schema=strict_schema,
     )
 
 

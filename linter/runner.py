@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from lxml import etree
 
 from virtlint.linter._record import Record
 from virtlint.linter.caps import CapsError, DomainCaps
 from virtlint.linter.config import Config, ignored_for
-from virtlint.linter.document import Document, InputError
+from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
 from virtlint.linter.engine import Linter
 from virtlint.linter.fixes import apply
 from virtlint.linter.model import FileReport, Severity
 from virtlint.linter.schema import DomainSchema
+
+if TYPE_CHECKING:
+    from virtlint.linter.cache import ResultCache
 
 #: How many fix passes a run makes at most (fixes that overlapped wait for the next pass).
 FIX_PASSES = 5
@@ -152,13 +155,28 @@ class Checker(Record):
 
 
 def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bool = False,
-          domains_only: bool = False, jobs: int = 1) -> Run:
-    """Lint every file; with jobs > 1 (and no fixing or live host), in forked worker processes."""
+          domains_only: bool = False, jobs: int = 1, cache: ResultCache | None = None) -> Run:
+    """Lint every file; with jobs > 1 (and no fixing or live host), in forked worker processes. With a result
+    cache (never with fixes or a live host), unchanged files are answered from it and only the others linted."""
     run = Run()
     checker.with_fixes = fix or diff
     items = [(path, named and not domains_only) for path, named in domain_files(paths)]
-    if jobs > 1 and len(items) >= PARALLEL_FROM and not (fix or diff) and checker.live is None:
-        _merge(run, _check_file(items[0], checker))  # in this process: a once-per-run note stays single
+    if cache is not None and not (fix or diff) and checker.live is None:
+        _check_cached(run, items, checker, cache, jobs)
+        return run
+    if not (fix or diff):
+        for outcome in _outcomes(items, checker, jobs):
+            _merge(run, outcome)
+        return run
+    for item in items:
+        _merge(run, _check_file(item, checker, run, fix=fix))
+    return run
+
+
+def _outcomes(items: list[tuple[str, bool]], checker: Checker, jobs: int) -> Iterator[Outcome]:
+    """Each file's outcome, in order; with jobs > 1, many files and no live host, from forked workers."""
+    if jobs > 1 and len(items) >= PARALLEL_FROM and checker.live is None:
+        yield _check_file(items[0], checker)  # in this process: a once-per-run note stays single
         global _WORKER_CHECKER
         _WORKER_CHECKER = checker  # inherited by the forked workers, with its compiled schema and caps
         try:
@@ -166,14 +184,12 @@ def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bo
             import multiprocessing
 
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for outcome in pool.imap(_check_in_worker, items[1:], chunksize=chunk):
-                    _merge(run, outcome)
+                yield from pool.imap(_check_in_worker, items[1:], chunksize=chunk)
         finally:
             _WORKER_CHECKER = None
-        return run
+        return
     for item in items:
-        _merge(run, _check_file(item, checker, run if (fix or diff) else None, fix=fix))
-    return run
+        yield _check_file(item, checker)
 
 
 #: Below this many files a process pool costs more than it saves.
@@ -182,6 +198,32 @@ _WORKER_CHECKER: Checker | None = None
 
 #: What checking one file yields: its report (None when skipped), or why it could not be read.
 Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]]]
+
+
+def _check_cached(run: Run, items: list[tuple[str, bool]], checker: Checker, cache: ResultCache, jobs: int) -> None:
+    """Outcomes from the cache where the bytes are unchanged; the other files linted, in order, then stored."""
+    outcomes: list[Outcome | None] = []
+    misses: list[int] = []
+    for index, (path, named) in enumerate(items):
+        outcome = None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            data = None  # reported by the ordinary path below
+        if data is not None and len(data) <= MAX_FILE_BYTES:
+            outcome = cache.lookup(f"{path}\0{named}", data)
+        outcomes.append(outcome)
+        if outcome is None:
+            misses.append(index)
+    if misses:
+        for index, outcome in zip(misses, _outcomes([items[i] for i in misses], checker, jobs)):
+            outcomes[index] = outcome
+            cache.store(f"{items[index][0]}\0{items[index][1]}", outcome)
+    for outcome in outcomes:
+        assert outcome is not None
+        _merge(run, outcome)
+    cache.save()
 
 
 def _check_in_worker(item: tuple[str, bool]) -> Outcome:
