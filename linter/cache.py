@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from virtlint import __version__
 from virtlint.linter.caps import DomainCaps, Evidence
-from virtlint.linter.config import Config
 from virtlint.linter.document import Position
+from virtlint.linter.fixes import Applicability, ResolvedFix, TextEdit
 from virtlint.linter.model import FileReport, Finding, Severity
+
+if TYPE_CHECKING:
+    from virtlint.linter.project import Project
 
 DEFAULT_DIR = ".virtlint_cache"
 #: Entries kept per run key (one per path).
@@ -39,8 +42,8 @@ MAX_RUN_KEYS = 16
 FORMAT = 1
 
 #: What checking one file yields (runner.Outcome): its report (None when skipped), why it could not be read,
-#: internal errors.
-Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]]]
+#: internal errors, and what fixing did (diff, written, fixes applied: never, with the cache).
+Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]], str | None, bool, int]
 
 _code_digest: str | None = None
 
@@ -105,37 +108,39 @@ def _finding_to_json(finding: Finding) -> list[object]:
             finding.rule, finding.message, finding.hint,
             None if evidence is None else [evidence.path, _position(evidence.start), _position(evidence.end),
                                            evidence.label],
-            None if finding.offsets is None else list(finding.offsets)]
+            None if finding.offsets is None else list(finding.offsets),
+            [[fix.title, [[edit.start, edit.end, edit.text] for edit in fix.edits], fix.applicability.value]
+             for fix in finding.fixes]]
 
 
 def _finding_from_json(row: list) -> Finding:
-    path, start, end, severity, code, rule, message, hint, evidence, offsets = row
+    path, start, end, severity, code, rule, message, hint, evidence, offsets, fixes = row
     return Finding(path, Position(*start), Position(*end), Severity(severity), code, rule, message, hint,
                    None if evidence is None else Evidence(evidence[0], Position(*evidence[1]),
                                                           Position(*evidence[2]), evidence[3]),
-                   (), None if offsets is None else (offsets[0], offsets[1]))
+                   tuple(ResolvedFix(title, tuple(TextEdit(*edit) for edit in edits), Applicability(applicability))
+                         for title, edits, applicability in fixes),
+                   None if offsets is None else (offsets[0], offsets[1]))
 
 
 def outcome_to_json(outcome: Outcome) -> list[object] | None:
     """A cacheable outcome as JSON data; None for what must not be cached (unreadable, internal errors, fixes)."""
-    report, input_error, internal_errors = outcome
-    if input_error is not None or internal_errors:
+    report, input_error, internal_errors, diff, written, applied = outcome
+    if input_error is not None or internal_errors or diff is not None or written or applied:
         return None
     if report is None:
         return [None]
-    if any(f.fixes for f in report.findings):
-        return None
     return [[report.path, [_finding_to_json(f) for f in report.findings],
              [[line, text] for line, text in report.lines.items()], report.caps_path]]
 
 
 def outcome_from_json(data: list) -> Outcome:
     if data[0] is None:
-        return None, None, []
+        return None, None, [], None, False, 0
     path, findings, lines, caps_path = data[0]
     report = FileReport(path, [_finding_from_json(row) for row in findings], {line: text for line, text in lines},
                         caps_path)
-    return report, None, []
+    return report, None, [], None, False, 0
 
 
 class ResultCache:
@@ -262,11 +267,21 @@ def _now_ns() -> int:
     return time.monotonic_ns()
 
 
-def open_cache(config: Config, caps: Sequence[DomainCaps], select: Sequence[str], ignore: Sequence[str],
-               schema_dir: str | os.PathLike[str] | None, structure: bool) -> ResultCache:
-    """The cache of a `virtlint check` run with this configuration, caps and schema folder."""
-    key = run_key(caps, select, ignore, config.severity, config.per_file_ignores,
-                  os.fspath(schema_dir) if schema_dir else None, structure)
+def open_cache(project: Project) -> ResultCache | None:
+    """The cache of a `virtlint check` run of this project; None when results must not be reused (the
+    schemas are missing: the note saying so comes from loading them)."""
+    from virtlint.linter.schema import find_schema_dir
+
+    settings = project.settings
+    schema_dir = None
+    if settings.structure:
+        found = find_schema_dir(settings.schemas)
+        if found is None:
+            return None
+        schema_dir = os.fspath(found)
+    key = run_key(project.caps(), settings.select, settings.ignore, settings.severity,
+                  settings.config.per_file_ignores, schema_dir, settings.structure)
+    config = settings.config
     return ResultCache(cache_folder(config.cache_dir, os.fspath(config.source) if config.source else None), key)
 
 

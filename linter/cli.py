@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence
 
 import click
 
 from virtlint import __version__
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.model import Severity
+    from virtlint.linter.project import Project
+    from virtlint.linter.runner import FixOptions, Run
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
@@ -40,7 +47,26 @@ def _codes(values: Sequence[str]) -> list[str]:
     return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Exit codes for what a command did not handle: 2 for an internal error, 130 for Ctrl-C."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("virtlint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            sys.exit(EXIT_USAGE)
+        except Exception as err:
+            click.echo(f"virtlint: internal error: {type(err).__name__}: {err} "
+                       "(a bug in virtlint; please report it with the input that caused it)", err=True)
+            sys.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="virtlint")
 def main() -> None:
     """Check libvirt domain XML against a host's domcapabilities, offline."""
@@ -57,17 +83,27 @@ def main() -> None:
 @click.option("--schemas", metavar="DIR", help="libvirt's RelaxNG schemas [default: /usr/share/libvirt/schemas].")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add rule codes or prefixes to the selection.")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Skip these rule codes or prefixes (added to the configuration's ignore).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Lowest severity that makes the exit status 1 [default: error].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no source lines, hints or summary.")
+@click.option("--no-color", is_flag=True, help="Never colour the text output (NO_COLOR works too).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to the files, then report what remains.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a diff instead of writing them.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, also apply fixes that change what the VM is (hardware, CPU, counts, paths).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing (also with --fix).")
+@click.option("--config", "config_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Use this configuration file instead of searching for virtlint.toml or pyproject.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="The name of the document read from standard input (path '-'): for per-file-ignores and messages.")
 @click.option("--domains-only", is_flag=True,
               help="Skip named files whose root is not <domain> (for pre-commit, which passes every XML file).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for many files [default: the number of CPUs].")
+              help="Worker processes for many files [default: the CPUs this process may use].")
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
@@ -75,91 +111,103 @@ def main() -> None:
               help="Lint every file again instead of reusing results for unchanged files (.virtlint_cache/).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
-          schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None,
-          statistics: bool, quiet: bool, fix: bool, diff: bool, domains_only: bool, jobs: int | None, fleet: bool,
-          require: str, no_cache: bool, paths: tuple[str, ...]) -> None:
-    """Check domain XML files (or directories of them) against host capabilities.
+          schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
+          fail_on: str | None, exit_zero: bool, statistics: bool, quiet: bool, no_color: bool, fix: bool,
+          unsafe_fixes: bool, diff: bool, config_file: str | None, isolated: bool, stdin_filename: str | None,
+          domains_only: bool, jobs: int | None, fleet: bool, require: str, no_cache: bool,
+          paths: tuple[str, ...]) -> None:
+    """Check domain XML files (or directories of them; '-' for standard input) against host capabilities.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
-    2 usage error, unreadable input or a caps file that is not domcapabilities.
+    2 usage, configuration or input error (or an internal error), 130 interrupted.
     """
-    from virtlint.linter.caps import CapsError, load_caps
-    from virtlint.linter.config import ConfigError, find_config
-    from virtlint.linter.model import Severity
-    from virtlint.linter.runner import Checker, caps_files
+    from virtlint.linter.caps import CapsError
+    from virtlint.linter.config import ConfigError
+    from virtlint.linter.project import Overrides, Project
+    from virtlint.linter.runner import FixOptions, available_cpus, fails
     from virtlint.linter.runner import check as run_check
 
-    try:
-        config = find_config(Path.cwd())
-    except ConfigError as err:
-        _fail(str(err))
     if fleet and connect:
         _fail("--fleet compares caps files; it cannot be combined with --connect")
-    caps_sources = list(caps_paths) or ([] if connect else config.caps)
-    if not caps_sources and not connect:
+    overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
+                          extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
+                          schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd())
+    try:
+        project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None)
+    except ConfigError as err:
+        _fail(str(err))
+    if connect and not caps_paths:
+        project.settings.caps = []
+    if not project.settings.caps and not connect:
         _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
               "or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
-        caps = load_caps(caps_files(caps_sources))
-    except CapsError as err:
-        _fail(str(err))
-    selection = (_codes(select) or config.select) + _codes(extend_select) + config.extend_select
-    if not _codes(select) and not config.select and (extend_select or config.extend_select):
-        selection = []  # extending the default selection (every rule) changes nothing
-    ignored = _codes(ignore) or config.ignore
-    threshold = Severity(fail_on or config.fail_on or "error")
+        if project.settings.caps:
+            project.caps()
+    except (CapsError, OSError) as err:
+        _fail(str(err) if isinstance(err, CapsError) else f"{err.filename}: {err.strerror or err}")
+    problem = project.check_schemas_option()
+    if problem:
+        _fail(problem)
+    missing = [path for path in paths if path != "-" and not os.path.exists(path)]
+    if missing:
+        _fail("; ".join(f"{path}: No such file or directory" for path in missing))
+    if paths.count("-") > 1:
+        _fail("standard input ('-') can be read once")
+    if "-" in paths and fix and not diff:
+        _fail("--fix cannot rewrite standard input; use --diff to see the fixes")
 
     if fleet:
-        _run_fleet(paths, caps, selection, ignored, output_format, output, require)
+        _run_fleet(paths, project, output_format, output, require)
 
-    live = None
-    if connect:
-        from virtlint.linter.live import caps_for
-
-        def live(document):
-            root = document.root
-            os_type = root.find("os/type")
-            emulator = (root.findtext("devices/emulator") or "").strip() or None
-            return caps_for(connect, root.get("type"), os_type.get("arch") if os_type is not None else None,
-                            os_type.get("machine") if os_type is not None else None, emulator)
-
-    from virtlint.linter.engine import matches_selector
-    from virtlint.linter.schema import schema_for
-
-    structure = (not selection or matches_selector("VL901", selection)) and not matches_selector("VL901", ignored)
-    schema_dir = schemas or config.schemas
-    if schemas and not os.path.isfile(os.path.join(schemas, "domain.rng")):
-        _fail(f"{schemas}: no domain.rng in this directory")
-    schema = schema_for(schema_dir) if structure else None
-    checker = Checker(caps, config, selection, ignored, live, schema=schema,
-                      report_missing_schema=structure and schema is None)
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    fixes = FixOptions(write=fix and not diff, diff=diff, unsafe=unsafe_fixes)
     cache = None
-    if not (no_cache or connect or fix or diff or checker.report_missing_schema):
+    if not (no_cache or connect or fix or diff):
         from virtlint.linter.cache import open_cache
 
-        cache = open_cache(config, caps, selection, ignored, schema.directory if schema else None, structure)
-    run = run_check(paths, checker, fix=fix, diff=diff, domains_only=domains_only, jobs=jobs or os.cpu_count() or 1,
-                    cache=cache)
+        cache = open_cache(project)
+    run = run_check(paths, project, fixes=fixes, domains_only=domains_only, jobs=jobs or available_cpus(),
+                    stdin=stdin, stdin_filename=stdin_filename, cache=cache)
+    for message in project.notes.messages:
+        click.echo(f"virtlint: note: {message}", err=True)
     for path, reason in run.input_errors:
         click.echo(f"virtlint: error: {path}: {reason}", err=True)
     for path, code, message in run.internal_errors:
-        click.echo(f"virtlint: internal error in rule {code} on {path}: {message}", err=True)
-    if not run.reports and not run.input_errors:
+        where = "the engine" if code == "engine" else f"rule {code}"
+        click.echo(f"virtlint: internal error in {where} on {path}: {message}", err=True)
+    if not run.reports and not run.input_errors and not run.internal_errors:
         click.echo(f"virtlint: warning: no domain XML found in {', '.join(paths)}", err=True)
 
-    _emit(_render(run, output_format, threshold, statistics, quiet, output), output)
+    colour = output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    _emit(_render(run, output_format, project.threshold, statistics, quiet, colour, fixes), output)
     for path in run.fixed_files:
         click.echo(f"virtlint: fixed {path}", err=True)
     if run.input_errors or run.internal_errors:
         _finish(EXIT_USAGE)
+    if exit_zero:
+        _finish(EXIT_CLEAN)
     if diff and run.diffs:
         _finish(EXIT_FINDINGS)
-    from virtlint.linter.runner import fails
-
-    _finish(EXIT_FINDINGS if fails(run.reports, threshold) else EXIT_CLEAN)
+    _finish(EXIT_FINDINGS if fails(run.reports, project.threshold) else EXIT_CLEAN)
 
 
-def _render(run, output_format: str, threshold, statistics: bool, quiet: bool, output: str | None) -> str:
+def _live(connect: str) -> Callable[[Document], DomainCaps]:
+    from virtlint.linter.live import caps_for
+
+    def live(document: Document) -> DomainCaps:
+        root = document.root
+        assert root is not None
+        os_type = root.find("os/type")
+        emulator = (root.findtext("devices/emulator") or "").strip() or None
+        return caps_for(connect, root.get("type"), os_type.get("arch") if os_type is not None else None,
+                        os_type.get("machine") if os_type is not None else None, emulator)
+
+    return live
+
+
+def _render(run: Run, output_format: str, threshold: Severity, statistics: bool, quiet: bool, colour: bool,
+            fixes: FixOptions) -> str:
     from virtlint.linter import formatters
     from virtlint.linter.engine import all_rules
 
@@ -176,8 +224,9 @@ def _render(run, output_format: str, threshold, statistics: bool, quiet: bool, o
         return formatters.format_github(run.reports)
     if output_format == "junit":
         return formatters.format_junit(run.reports, threshold)
-    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return formatters.format_text(run.reports, colour=colour, quiet=quiet)
+    return formatters.format_text(run.reports, colour=colour, quiet=quiet, unsafe_fixes=fixes.unsafe,
+                                  fixed=run.fixes_applied if fixes.write else None,
+                                  unreadable=len(run.input_errors) + len({path for path, _, _ in run.internal_errors}))
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -190,18 +239,23 @@ def _emit(text: str, output: str | None) -> None:
         _fail(f"{output}: {err.strerror or err}")
 
 
-def _run_fleet(paths, caps, select, ignore, output_format: str, output: str | None, require: str) -> NoReturn:
+def _run_fleet(paths: Sequence[str], project: Project, output_format: str, output: str | None,
+               require: str) -> NoReturn:
     from virtlint.linter.fleet import as_json, format_table, judge
     from virtlint.linter.runner import domain_files, read_domain
 
-    verdicts, linters, errors = [], {}, 0
+    if "-" in paths:
+        _fail("--fleet reads files, not standard input")
+    verdicts, errors = [], 0
     for path, named in domain_files(paths):
         document, reason = read_domain(path, named)
         if reason is not None:
             click.echo(f"virtlint: error: {path}: {reason}", err=True)
             errors += 1
         if document is not None:
-            verdicts.append(judge(document, caps, linters, select, ignore))
+            verdicts.append(judge(document, project.caps(), project))
+    for message in project.notes.messages:
+        click.echo(f"virtlint: note: {message}", err=True)
     if output_format == "json":
         import json
 

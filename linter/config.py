@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Iterable
 
 from virtlint.linter._record import Record
 
@@ -15,6 +16,17 @@ class ConfigError(Exception):
 
 
 SEVERITIES = ("error", "warning", "info")
+#: Every key a configuration may hold (in virtlint.toml, or [tool.virtlint] in pyproject.toml).
+KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas",
+        "cache-dir", "strict-schema")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest choice, or "" when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class Config(Record):
@@ -79,7 +91,10 @@ class Config(Record):
 
 
 def find_config(start: Path) -> Config:
-    """The first configuration found in ``start`` or a parent folder; an empty one when none."""
+    """The first configuration found in ``start`` or a parent folder; an empty one when none.
+
+    Raises ConfigError for a configuration that exists but cannot be used (syntax, unknown keys, bad values).
+    """
     folder = start if start.is_dir() else start.parent
     for directory in (folder, *folder.parents):
         for name in CONFIG_NAMES:
@@ -104,16 +119,22 @@ def load_config(path: Path) -> Config | None:
         data = data.get("tool", {}).get("virtlint")
         if data is None:
             return None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: [tool.virtlint] must be a table")
+    for key in data:
+        if key not in KEYS:
+            raise ConfigError(f"{path}: unknown key {key!r}{did_you_mean(key, KEYS)}; "
+                              f"known keys: {', '.join(KEYS)}")
     severity = data.get("severity", {})
     if not isinstance(severity, dict) or any(v not in SEVERITIES for v in severity.values()):
         raise ConfigError(f"{path}: 'severity' must map rule codes to one of {', '.join(SEVERITIES)}")
     per_file = data.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must map file patterns to lists of rule codes")
-    strict_schema = data.get("strict-schema", data.get("strict_schema", False))
+    strict_schema = data.get("strict-schema", False)
     if not isinstance(strict_schema, bool):
         raise ConfigError(f"{path}: 'strict-schema' must be true or false")
-    cache_dir = data.get("cache-dir", data.get("cache_dir"))
+    cache_dir = data.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{path}: 'cache-dir' must be a folder name")
     fail_on = data.get("fail-on")
@@ -149,7 +170,7 @@ def ignored_for(config: Config, file: str) -> list[str]:
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern) for code in codes]
 
 
-def _strings(path: Path, data: dict, key: str) -> list[str]:
+def _strings(path: Path, data: dict[str, Any], key: str) -> list[str]:
     value = data.get(key, [])
     if isinstance(value, str):
         value = [value]

@@ -156,13 +156,17 @@ def decode_with_encoding(data: bytes) -> tuple[str, str, bytes]:
         match = _XML_DECL_ENCODING.match(data)
         encoding = match.group(1).decode("ascii") if match else "utf-8"
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r} in the XML declaration") from None
+        if not getattr(codec, "_is_text_encoding", True):  # rot13, base64, zlib...: not a character encoding
+            raise InputError(f"encoding {encoding!r} in the XML declaration is not a text encoding") from None
     try:
         return payload.decode(encoding), encoding, bom
     except UnicodeDecodeError as err:
         raise InputError(f"file is not valid {encoding} (byte offset {err.start}); is it binary?") from None
+    except (UnicodeError, LookupError, ValueError, TypeError) as err:  # e.g. the 'undefined' codec
+        raise InputError(f"file cannot be decoded as {encoding!r}: {err}") from None
 
 
 def _safe_parser() -> etree.XMLParser:

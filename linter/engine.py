@@ -183,6 +183,9 @@ class Linter:
                 kept.append(finding)
         result.findings = kept
         for directive in directives:
+            if directive.error is not None:
+                self._emit_at(result, document, "VL005", directive.error,
+                              suppressions.comment_span(document, directive.comment))
             for code in directive.codes:
                 if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
                     self._emit_at(result, document, "VL005",
@@ -286,14 +289,16 @@ def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: 
 
 
 def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
-    """The problem's replacement values as fixes of its anchor, then its other fixes."""
+    """The problem's own fixes, then its replacement values as (unsafe) fixes of its anchor.
+
+    The rule's own fixes come first: they are what its hint says to do."""
     anchor, fixes = problem.anchor, []
     for value in problem.replacements:
         if anchor.attribute is not None:
             fixes.append(set_attribute(anchor.element, anchor.attribute, value))
         elif anchor.text:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
-    resolved = (resolve(document, fix) for fix in [*fixes, *problem.fixes])
+    resolved = (resolve(document, fix) for fix in [*problem.fixes, *fixes])
     return tuple(fix for fix in resolved if fix is not None)
 
 

@@ -4,11 +4,24 @@ Rules describe changes against the tree (set an attribute, set an element's
 text, add a child); ``resolve`` turns them into edits of the exact bytes
 involved, keeping the rest of the file, its quoting and indentation, as it
 was. The language server offers each fix as a quick fix; `virtlint check
---fix` applies the first fix of each finding.
+--fix` applies the first fix of each finding when it is safe.
+
+Every fix declares its applicability, as in ruff:
+
+- ``SAFE``: the VM stays what it was. The fix spells out what libvirt would
+  do anyway, or adds what the configuration already asks for (the shared
+  memory backing that virtiofs needs). `--fix` applies these.
+- ``UNSAFE``: the fix changes what the VM is: hardware, bus, CPU model or
+  features, counts, paths, firmware, machine or virtualization type. It may
+  be what you want, but a person must decide; `--fix --unsafe-fixes` applies
+  it, editors offer it as a quick fix.
+
+A fix that does not say is unsafe.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Iterable
 
 from lxml import etree
@@ -18,7 +31,6 @@ from virtlint.linter.document import Document
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
-
 
 
 class SetAttribute(FrozenRecord):
@@ -67,21 +79,39 @@ class AppendChild(FrozenRecord):
 Change = SetAttribute | SetText | AppendChild
 
 
+class Applicability(Enum):
+    """Whether a fix keeps the VM's meaning (safe) or changes what the VM is (unsafe)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+
 class Fix(FrozenRecord):
     title: str
     changes: tuple[Change, ...]
+    applicability: Applicability
 
-    __slots__ = ("title", "changes")
+    __slots__ = ("title", "changes", "applicability")
     _fields = __slots__
 
-    def __init__(self, title: str, changes: tuple[Change, ...]) -> None:
+    def __init__(
+        self,
+        title: str,
+        changes: tuple[Change, ...],
+        applicability: Applicability = Applicability.UNSAFE,
+    ) -> None:
         _set(self, "title", title)
         _set(self, "changes", changes)
+        _set(self, "applicability", applicability)
 
 
-def set_attribute(element: etree._Element, name: str, value: str) -> Fix:
+def set_attribute(element: etree._Element, name: str, value: str,
+                  applicability: Applicability = Applicability.UNSAFE) -> Fix:
     """The fix that gives an attribute a value (adding the attribute when it is absent)."""
-    return Fix(f"Set {name}='{value}'", (SetAttribute(element, name, value),))
+    return Fix(f"Set {name}='{value}'", (SetAttribute(element, name, value),), applicability)
 
 
 class TextEdit(FrozenRecord):
@@ -101,13 +131,24 @@ class TextEdit(FrozenRecord):
 class ResolvedFix(FrozenRecord):
     title: str
     edits: tuple[TextEdit, ...]
+    applicability: Applicability
 
-    __slots__ = ("title", "edits")
+    __slots__ = ("title", "edits", "applicability")
     _fields = __slots__
 
-    def __init__(self, title: str, edits: tuple[TextEdit, ...]) -> None:
+    def __init__(
+        self,
+        title: str,
+        edits: tuple[TextEdit, ...],
+        applicability: Applicability = Applicability.UNSAFE,
+    ) -> None:
         _set(self, "title", title)
         _set(self, "edits", edits)
+        _set(self, "applicability", applicability)
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
 
 
 def resolve(document: Document, fix: Fix) -> ResolvedFix | None:
@@ -118,7 +159,7 @@ def resolve(document: Document, fix: Fix) -> ResolvedFix | None:
         if edit is None:
             return None
         edits.append(edit)
-    return ResolvedFix(fix.title, tuple(edits))
+    return ResolvedFix(fix.title, tuple(edits), fix.applicability)
 
 
 def _edit(document: Document, change: Change) -> TextEdit | None:
@@ -197,3 +238,24 @@ def apply(text: str, edits: Iterable[TextEdit]) -> str:
     for edit in reversed(accepted):
         text = text[:edit.start] + edit.text + text[edit.end:]
     return text
+
+
+def apply_fixes(text: str, fixes: Iterable[ResolvedFix]) -> tuple[str, int]:
+    """Apply whole fixes that do not overlap one applied before (in order); (new text, fixes applied).
+
+    A fix whose edits overlap an accepted one waits for the next pass, entire: never half of a fix."""
+    accepted: list[TextEdit] = []
+    count = 0
+    for fix in fixes:
+        edits = sorted(fix.edits, key=lambda e: (e.start, e.end))
+        if any(_overlap(edit, other) for edit in edits for other in accepted):
+            continue
+        accepted += edits
+        count += 1
+    return apply(text, accepted), count
+
+
+def _overlap(a: TextEdit, b: TextEdit) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True  # two insertions at one point
+    return a.start < b.end and b.start < a.end

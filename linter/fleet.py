@@ -7,8 +7,8 @@ from typing import Sequence
 
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
-from virtlint.linter.engine import Linter
 from virtlint.linter.model import Finding, Severity
+from virtlint.linter.project import Project
 
 
 @dataclass(slots=True)
@@ -34,9 +34,9 @@ class DomainVerdict:
         return all(runs) if require == "all" else any(runs)
 
 
-def judge(document: Document, hosts: Sequence[DomainCaps], linters: dict[int, Linter],
-          select: Sequence[str] = (), ignore: Sequence[str] = ()) -> DomainVerdict:
-    """Check one domain against every host of its arch (all hosts when the domain names no arch)."""
+def judge(document: Document, hosts: Sequence[DomainCaps], project: Project) -> DomainVerdict:
+    """Check one domain against every host of its arch (all hosts when the domain names no arch), with the
+    project's linter for the file (selection, severities, per-file ignores, schema), as `check` does."""
     if document.root is None or document.root_name != "domain":
         reason = document.syntax_error.message if document.syntax_error else "not a <domain> document"
         return DomainVerdict(document.path, [], reason)
@@ -46,8 +46,7 @@ def judge(document: Document, hosts: Sequence[DomainCaps], linters: dict[int, Li
     for caps in hosts:
         if arch and caps.arch and caps.arch != arch:
             continue
-        linter = linters.setdefault(id(caps), Linter([caps], select=select, ignore=ignore))
-        findings = linter.lint_document(document).findings
+        findings = project.linter_for(document, [caps]).lint_document(document).findings
         verdicts.append(HostVerdict(caps, [f for f in findings if f.severity is Severity.ERROR]))
     return DomainVerdict(document.path, verdicts)
 

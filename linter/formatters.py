@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Sequence
 from html import escape
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import quote
 
 from virtlint import __version__
 from virtlint.linter.model import FileReport, Finding, Rule, Severity
@@ -27,12 +29,15 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_source: bool = True,
-                quiet: bool = False) -> str:
+                quiet: bool = False, unsafe_fixes: bool = False, fixed: int | None = None, unreadable: int = 0) -> str:
+    """Findings for people. ``[*]`` marks a finding `--fix` would fix (with ``unsafe_fixes``, also those
+    whose fix is unsafe); ``fixed`` is how many fixes `--fix` applied (None: it did not run)."""
     out: list[str] = []
     for report in reports:
         for f in report.findings:
+            mark = " [*]" if fixable(f, unsafe_fixes) else ""
             head = (f"{_paint(f.path, '1', colour)}:{f.line}:{f.column}: "
-                    f"{_paint(f.code, '1;' + _COLOURS[f.severity], colour)} "
+                    f"{_paint(f.code, '1;' + _COLOURS[f.severity], colour)}{mark} "
                     f"[{_paint(f.severity.value, _COLOURS[f.severity], colour)}] {f.message}")
             out.append(head)
             if quiet:
@@ -42,8 +47,28 @@ def format_text(reports: Sequence[FileReport], *, colour: bool = False, show_sou
             if f.hint:
                 out.append(f"     = hint: {f.hint}")
     if not quiet:
-        out.append(summary([f for r in reports for f in r.findings], len(reports)))
+        findings = [f for r in reports for f in r.findings]
+        out.append(summary(findings, len(reports), fixed, unreadable))
+        out += fixable_summary(findings, unsafe_fixes)
     return "\n".join(out) + ("\n" if out else "")
+
+
+def fixable(finding: Finding, unsafe_fixes: bool = False) -> bool:
+    """Whether `--fix` (with ``unsafe_fixes``: `--fix --unsafe-fixes`) would apply this finding's fix."""
+    return bool(finding.fixes) and (unsafe_fixes or finding.fixes[0].safe)
+
+
+def fixable_summary(findings: Sequence[Finding], unsafe_fixes: bool) -> list[str]:
+    """ruff's "[*] N fixable with --fix" line (and how many more --unsafe-fixes would fix)."""
+    safe = sum(fixable(f, unsafe_fixes) for f in findings)
+    hidden = 0 if unsafe_fixes else sum(bool(f.fixes) and not f.fixes[0].safe for f in findings)
+    if not safe and not hidden:
+        return []
+    option = "--fix --unsafe-fixes" if unsafe_fixes else "--fix"
+    more = f" ({hidden} more with --unsafe-fixes, which may change what the VM is)" if hidden else ""
+    if not safe:
+        return [f"No safe fixes available{more}."]
+    return [f"[*] {safe} fixable with {option}{more}."]
 
 
 def _source_lines(line: str, finding: Finding, colour: bool) -> list[str]:
@@ -57,13 +82,19 @@ def _source_lines(line: str, finding: Finding, colour: bool) -> list[str]:
     return [f" {number} | {line}", f" {gutter} | {pad}{_paint(carets, _COLOURS[finding.severity], colour)}"]
 
 
-def summary(findings: Sequence[Finding], files_checked: int) -> str:
+def summary(findings: Sequence[Finding], files_checked: int, fixed: int | None = None, unreadable: int = 0) -> str:
     counts = Counter(f.severity for f in findings)
     files = f"{files_checked} file" + ("" if files_checked == 1 else "s")
+    applied = ""
+    if fixed is not None:
+        applied = f" ({fixed} fix{'' if fixed == 1 else 'es'} applied, {len(findings)} remaining)"
+    if unreadable:
+        applied += f"; {unreadable} file{'' if unreadable == 1 else 's'} could not be checked (see the errors)"
     if not findings:
-        return f"All clear: {files} checked, no findings."
+        lead = "All clear: " if not unreadable else ""  # not "all clear" when some files went unchecked
+        return f"{lead}{files} checked, no findings{applied}."
     parts = [f"{counts[s]} {s.value}{'' if counts[s] == 1 else 's'}" for s in Severity if counts[s]]
-    return f"Found {', '.join(parts)} in {files} checked."
+    return f"Found {', '.join(parts)} in {files} checked{applied}."
 
 
 def format_statistics(findings: Sequence[Finding]) -> str:
@@ -86,6 +117,10 @@ def as_dict(finding: Finding) -> dict[str, object]:
         "code": finding.code,
         "rule": finding.rule,
         "message": finding.message,
+        # added fields (the ones above stay as they are)
+        "hint": finding.hint,
+        "fix": {"title": finding.fixes[0].title, "applicability": finding.fixes[0].applicability.value}
+        if finding.fixes else None,
     }
 
 
@@ -100,16 +135,27 @@ def format_json(reports: Sequence[FileReport]) -> str:
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _uri(path: str) -> str:
-    """A repository-relative URI where possible (GitHub code scanning resolves it against the checkout)."""
+def _relative(path: str) -> str | None:
+    """The path relative to the current directory, '/'-separated; None when it is outside it."""
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute)
     except ValueError:
-        relative = absolute
-    if relative.startswith(".."):
-        return "file://" + absolute
-    return relative.replace(os.sep, "/")
+        return None
+    return None if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def _uri(path: str) -> str:
+    """A percent-encoded repository-relative URI where possible (GitHub code scanning resolves it against
+    the checkout), else an absolute file:// URI."""
+    relative = _relative(path)
+    return quote(relative) if relative is not None else Path(os.path.abspath(path)).as_uri()
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: relative URIs against %SRCROOT%, absolute ones alone (SARIF 3.4.4)."""
+    uri = _uri(path)
+    return {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> str:
@@ -122,7 +168,7 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": _artifact(f.path),
                     "region": {"startLine": f.line, "startColumn": f.column,
                                "endLine": f.end_line, "endColumn": f.end_column},
                 }}],
@@ -133,7 +179,7 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
                 e = f.evidence
                 result["relatedLocations"] = [{"id": 1, "message": {"text": f"host capabilities: {e.label}"},
                                                "physicalLocation": {
-                                                   "artifactLocation": {"uri": _uri(e.path), "uriBaseId": "%SRCROOT%"},
+                                                   "artifactLocation": _artifact(e.path),
                                                    "region": {"startLine": e.start.line + 1,
                                                               "startColumn": e.start.column + 1}}}]
             results.append(result)
@@ -141,14 +187,12 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
         "name": "virtlint",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": "https://github.com/virtlint/virtlint",
         "rules": [{
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.summary},
             "help": {"text": rule.documentation(), "markdown": rule.documentation()},
-            "helpUri": rule.help_url(),
             "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
         } for rule in rules],
     }
@@ -156,7 +200,7 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
-                  "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().rstrip("/") + "/"}},
+                  "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri().rstrip("/") + "/"}},
                   "results": results}],
     }
     import json
@@ -182,7 +226,7 @@ def format_github(reports: Sequence[FileReport]) -> str:
     for report in reports:
         for f in report.findings:
             properties = ",".join([
-                f"file={_escape_property(_uri(f.path))}", f"line={f.line}", f"col={f.column}",
+                f"file={_escape_property(_relative(f.path) or os.path.abspath(f.path))}", f"line={f.line}", f"col={f.column}",
                 f"endLine={f.end_line}", f"endColumn={f.end_column}",
                 f"title={_escape_property(f'virtlint {f.code} ({f.rule})')}",
             ])

@@ -21,10 +21,7 @@ from virtlint.linter.schema import DomainSchema
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
 
-
 T = TypeVar("T")
-
-DOCS_URL = "https://github.com/virtlint/virtlint/blob/main/docs/rules.md"
 
 
 class Severity(Enum):
@@ -60,10 +57,11 @@ class Problem(Record):
     message: str
     hint: str | None
     evidence: Evidence | None
-    #: Values that could replace the anchored value, best first (each becomes a fix).
+    #: Values that could replace the anchored value, best first (each becomes an unsafe fix, after
+    #: ``fixes``): a replaced value changes what the VM is. A safe change is a Fix with SAFE applicability.
     replacements: tuple[str, ...]
     severity: Severity | None  # None: the rule's default
-    #: Other changes that would fix it, best first.
+    #: Changes that would fix it, best first (before the replacements); the first is what the hint says.
     fixes: tuple[Fix, ...]
 
     __slots__ = ("anchor", "message", "hint", "evidence", "replacements", "severity", "fixes")
@@ -98,7 +96,7 @@ class Finding(FrozenRecord):
     message: str
     hint: str | None
     evidence: Evidence | None
-    #: Quick fixes, best first; `--fix` applies the first.
+    #: Quick fixes, best first; `--fix` applies the first when it is safe (`--unsafe-fixes`: in any case).
     fixes: tuple[ResolvedFix, ...]
     #: Offsets into the document text (None for file-level findings).
     offsets: tuple[int, int] | None
@@ -269,7 +267,3 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def help_url(cls) -> str:
-        return f"{DOCS_URL}#{cls.code.lower()}-{cls.name}"

@@ -1,77 +1,88 @@
-"""One `virtlint check` run: find the files, get the capabilities, lint, fix. No output here."""
+"""One `virtlint check` run: find the files, lint each with its project's linter, fix. No output here."""
 
 from __future__ import annotations
 
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-from lxml import etree
-
-from virtlint.linter._record import Record
-from virtlint.linter.caps import CapsError, DomainCaps
-from virtlint.linter.config import Config, ignored_for
+from virtlint.linter._record import FrozenRecord, Record
+from virtlint.linter.caps import CapsError
 from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
-from virtlint.linter.engine import Linter
-from virtlint.linter.fixes import apply
-from virtlint.linter.model import FileReport, Severity
-from virtlint.linter.schema import DomainSchema
+from virtlint.linter.engine import Linter, LintResult
+from virtlint.linter.fixes import apply_fixes
+from virtlint.linter.model import FileReport, Finding, Severity
+from virtlint.linter.project import Overrides, Project, caps_files, read_domain, root_name
 
 if TYPE_CHECKING:
     from virtlint.linter.cache import ResultCache
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
+__all__ = ["FixOptions", "Run", "available_cpus", "caps_files", "check", "domain_files", "fails", "read_domain",
+           "root_name", "write_fixed"]
+
 #: How many fix passes a run makes at most (fixes that overlapped wait for the next pass).
 FIX_PASSES = 5
-
-
-def caps_files(sources: Sequence[str]) -> Iterator[str]:
-    """Caps files named directly, and every domcapabilities XML inside named directories."""
-    for source in sources:
-        if os.path.isdir(source):
-            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if root_name(str(p)) == "domainCapabilities"]
-            if not found:
-                raise CapsError(f"{source}: no domcapabilities documents in this directory")
-            yield from found
-        elif os.path.exists(source):
-            yield source
-        else:
-            raise CapsError(f"{source}: no such file or directory")
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_FROM = 64
+#: The label of standard input when no --stdin-filename is given.
+STDIN = "-"
 
 
 def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
-    """(path, named explicitly) for each file to check; directories are searched for *.xml."""
+    """(path, named explicitly) for each file to check, once each; directories are searched for *.xml."""
+    seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
-            for found in sorted(Path(path).rglob("*.xml")):
-                if found.is_file():
-                    yield str(found), False
+            found = [(str(p), False) for p in sorted(Path(path).rglob("*.xml")) if p.is_file()]
         else:
-            yield path, True
+            found = [(path, True)]
+        for item in found:
+            key = os.path.realpath(item[0])
+            if key not in seen:
+                seen.add(key)
+                yield item
 
 
-def root_name(path: str) -> str | None:
-    """The local name of a file's root element, read without parsing the whole file."""
-    try:
-        for _, element in etree.iterparse(path, events=("start",), resolve_entities=False, no_network=True,
-                                          load_dtd=False, huge_tree=False):
-            return etree.QName(element).localname
-    except (etree.XMLSyntaxError, OSError, ValueError):
-        return None
-    return None
+class FixOptions(FrozenRecord):
+    """What to do with fixes: apply them (--fix), show them (--diff), and whether unsafe ones count."""
+
+    write: bool
+    diff: bool
+    unsafe: bool
+
+    __slots__ = ("write", "diff", "unsafe")
+    _fields = __slots__
+
+    def __init__(self, write: bool = False, diff: bool = False, unsafe: bool = False) -> None:
+        _set(self, "write", write)
+        _set(self, "diff", diff)
+        _set(self, "unsafe", unsafe)
+
+    @property
+    def active(self) -> bool:
+        return self.write or self.diff
+
+    def applies(self, finding: Finding) -> bool:
+        return bool(finding.fixes) and (self.unsafe or finding.fixes[0].safe)
 
 
 class Run(Record):
     reports: list[FileReport]
-    #: Files that could not be read at all: (path, reason).
+    #: Files that could not be read (or written back): (path, reason).
     input_errors: list[tuple[str, str]]
-    #: Rules that raised: (path, code, message).
+    #: Rules (or the engine) that raised: (path, code, message).
     internal_errors: list[tuple[str, str, str]]
     #: Unified diffs of the fixes (with --diff), or the files rewritten (with --fix).
     diffs: list[str]
     fixed_files: list[str]
+    #: Fixes applied (or, with --diff, that would be).
+    fixes_applied: int
 
-    __slots__ = ("reports", "input_errors", "internal_errors", "diffs", "fixed_files")
+    __slots__ = ("reports", "input_errors", "internal_errors", "diffs", "fixed_files", "fixes_applied")
     _fields = __slots__
 
     def __init__(
@@ -81,127 +92,61 @@ class Run(Record):
         internal_errors: list[tuple[str, str, str]] | None = None,
         diffs: list[str] | None = None,
         fixed_files: list[str] | None = None,
+        fixes_applied: int = 0,
     ) -> None:
         self.reports = [] if reports is None else reports
         self.input_errors = [] if input_errors is None else input_errors
         self.internal_errors = [] if internal_errors is None else internal_errors
         self.diffs = [] if diffs is None else diffs
         self.fixed_files = [] if fixed_files is None else fixed_files
+        self.fixes_applied = fixes_applied
 
 
-class Checker(Record):
-    """Lints documents with the right linter, from static caps or a live host."""
-
-    caps: list[DomainCaps]
-    config: Config
-    select: list[str]
-    ignore: list[str]
-    live: Callable[[Document], DomainCaps] | None
-    schema: DomainSchema | None
-    #: Say once per run (VL900) that the structure was not checked.
-    report_missing_schema: bool
-    #: Build fixes (only --fix and --diff apply them; `check` sets this).
-    with_fixes: bool
-    _linters: dict[object, Linter]
-
-    __slots__ = (
-        "caps",
-        "config",
-        "select",
-        "ignore",
-        "live",
-        "schema",
-        "report_missing_schema",
-        "with_fixes",
-        "_linters",
-    )
-    _fields = __slots__
-
-    def __init__(
-        self,
-        caps: list[DomainCaps],
-        config: Config,
-        select: list[str],
-        ignore: list[str],
-        live: Callable[[Document], DomainCaps] | None = None,
-        schema: DomainSchema | None = None,
-        report_missing_schema: bool = False,
-        with_fixes: bool = True,
-        _linters: dict[object, Linter] | None = None,
-    ) -> None:
-        self.caps = caps
-        self.config = config
-        self.select = select
-        self.ignore = ignore
-        self.live = live
-        self.schema = schema
-        self.report_missing_schema = report_missing_schema
-        self.with_fixes = with_fixes
-        self._linters = {} if _linters is None else _linters
-
-    def linter(self, document: Document) -> Linter:
-        ignore = self.ignore + ignored_for(self.config, document.path)
-        caps = self.caps
-        key: object = (self.with_fixes, *ignore)
-        if self.live is not None and document.root is not None and document.root_name == "domain":
-            live_caps = self.live(document)
-            caps, key = [live_caps], (id(live_caps), self.with_fixes, *ignore)
-        if key not in self._linters:
-            severity = {code: Severity(level) for code, level in self.config.severity.items()}
-            self._linters[key] = Linter(caps, select=self.select, ignore=ignore, severity=severity, schema=self.schema,
-                                        report_missing_schema=self.report_missing_schema, fixes=self.with_fixes)
-            self.report_missing_schema = False
-        return self._linters[key]
+#: What checking one file yields: its report (None when skipped), why it could not be read, internal
+#: errors, and what fixing it did (diff or None, written or not, fixes applied).
+Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]], str | None, bool, int]
 
 
-def check(paths: Sequence[str], checker: Checker, *, fix: bool = False, diff: bool = False,
-          domains_only: bool = False, jobs: int = 1, cache: ResultCache | None = None) -> Run:
-    """Lint every file; with jobs > 1 (and no fixing or live host), in forked worker processes. With a result
-    cache (never with fixes or a live host), unchanged files are answered from it and only the others linted."""
+def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOptions(), domains_only: bool = False,
+          jobs: int = 1, stdin: bytes | None = None, stdin_filename: str | None = None,
+          cache: ResultCache | None = None) -> Run:
+    """Lint every file (and standard input for the path '-'); with jobs > 1 (and no fixing or live
+    host), in worker processes. With a result cache (never with fixes or a live host), files whose bytes
+    are unchanged are answered from it and only the others linted."""
     run = Run()
-    checker.with_fixes = fix or diff
-    items = [(path, named and not domains_only) for path, named in domain_files(paths)]
-    if cache is not None and not (fix or diff) and checker.live is None:
-        _check_cached(run, items, checker, cache, jobs)
-        return run
-    if not (fix or diff):
-        for outcome in _outcomes(items, checker, jobs):
+    items: list[tuple[str, bool]] = []
+    for path in paths:
+        if path == STDIN:
+            label = stdin_filename or STDIN
+            _merge(run, _check_document(_stdin_document(stdin or b"", label), project, fixes))
+        else:
+            items += [(p, named and not domains_only) for p, named in domain_files([path])]
+    if not fixes.active:
+        if cache is not None and project.live is None:
+            outcomes = _cached_outcomes(items, project, jobs, cache)
+        else:
+            outcomes = _outcomes(items, project, jobs)
+        for outcome in outcomes:
             _merge(run, outcome)
         return run
     for item in items:
-        _merge(run, _check_file(item, checker, run, fix=fix))
+        _merge(run, _check_file(item, project, fixes))
     return run
 
 
-def _outcomes(items: list[tuple[str, bool]], checker: Checker, jobs: int) -> Iterator[Outcome]:
-    """Each file's outcome, in order; with jobs > 1, many files and no live host, from forked workers."""
-    if jobs > 1 and len(items) >= PARALLEL_FROM and checker.live is None:
-        yield _check_file(items[0], checker)  # in this process: a once-per-run note stays single
-        global _WORKER_CHECKER
-        _WORKER_CHECKER = checker  # inherited by the forked workers, with its compiled schema and caps
-        try:
-            chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
-            import multiprocessing
-
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                yield from pool.imap(_check_in_worker, items[1:], chunksize=chunk)
-        finally:
-            _WORKER_CHECKER = None
+def _outcomes(items: list[tuple[str, bool]], project: Project, jobs: int) -> Iterator[Outcome]:
+    """Each file's outcome, in order; with jobs > 1, many files and no live host, from worker processes."""
+    if jobs > 1 and len(items) >= PARALLEL_FROM and project.live is None:
+        yield _check_file(items[0], project)  # in this process: loads caps and schema, notes said once
+        yield from _parallel(items[1:], project, jobs)
         return
     for item in items:
-        yield _check_file(item, checker)
+        yield _check_file(item, project)
 
 
-#: Below this many files a process pool costs more than it saves.
-PARALLEL_FROM = 64
-_WORKER_CHECKER: Checker | None = None
-
-#: What checking one file yields: its report (None when skipped), or why it could not be read.
-Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, str]]]
-
-
-def _check_cached(run: Run, items: list[tuple[str, bool]], checker: Checker, cache: ResultCache, jobs: int) -> None:
-    """Outcomes from the cache where the bytes are unchanged; the other files linted, in order, then stored."""
+def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
+                     cache: ResultCache) -> list[Outcome]:
+    """Outcomes from the cache where a file's bytes are unchanged; the other files linted, then stored."""
     outcomes: list[Outcome | None] = []
     misses: list[int] = []
     for index, (path, named) in enumerate(items):
@@ -210,108 +155,207 @@ def _check_cached(run: Run, items: list[tuple[str, bool]], checker: Checker, cac
             with open(path, "rb") as handle:
                 data = handle.read(MAX_FILE_BYTES + 1)
         except OSError:
-            data = None  # reported by the ordinary path below
+            data = None  # reported by the ordinary path
         if data is not None and len(data) <= MAX_FILE_BYTES:
             outcome = cache.lookup(f"{path}\0{named}", data)
         outcomes.append(outcome)
         if outcome is None:
             misses.append(index)
     if misses:
-        for index, outcome in zip(misses, _outcomes([items[i] for i in misses], checker, jobs)):
+        for index, outcome in zip(misses, _outcomes([items[i] for i in misses], project, jobs)):
             outcomes[index] = outcome
             cache.store(f"{items[index][0]}\0{items[index][1]}", outcome)
-    for outcome in outcomes:
-        assert outcome is not None
-        _merge(run, outcome)
     cache.save()
+    return outcomes  # type: ignore[return-value]  (every miss was filled)
+
+
+def _stdin_document(data: bytes, label: str) -> Document | tuple[str, str]:
+    try:
+        return Document.from_bytes(data, label)
+    except InputError as err:
+        return label, str(err)
+
+
+# -- workers ------------------------------------------------------------------------------------------
+
+_WORKER_PROJECT: Project | None = None
+
+
+def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in the files' order, from forked workers (which inherit the parsed caps and schema), or
+    spawned ones (which rebuild the project) where fork is unavailable."""
+    global _WORKER_PROJECT
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+    if "fork" in methods:
+        context, recipe = multiprocessing.get_context("fork"), None
+        _WORKER_PROJECT = project
+    else:
+        context = multiprocessing.get_context("spawn")
+        recipe = (str(project.folder), project.overrides)
+    try:
+        with context.Pool(jobs, initializer=_init_worker, initargs=(recipe,)) as pool:
+            yield from pool.imap(_check_in_worker, items, chunksize=chunk)
+    finally:
+        _WORKER_PROJECT = None
+
+
+def _init_worker(recipe: tuple[str, Overrides] | None) -> None:
+    global _WORKER_PROJECT
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    if recipe is not None:
+        _WORKER_PROJECT = Project(recipe[0], recipe[1])
 
 
 def _check_in_worker(item: tuple[str, bool]) -> Outcome:
-    assert _WORKER_CHECKER is not None
-    return _check_file(item, _WORKER_CHECKER)
+    assert _WORKER_PROJECT is not None
+    return _check_file(item, _WORKER_PROJECT)
 
+
+def available_cpus() -> int:
+    """The CPUs this process may use: its affinity mask, capped by a cgroup CPU quota."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        count = min(count, max(1, -int(-quota // 1)))  # ceil, without importing math
+    return max(1, count)
+
+
+def cgroup_cpu_quota(root: str = "/sys/fs/cgroup") -> float | None:
+    """CPUs' worth of time the cgroup allows (cgroup v2 cpu.max, or v1 cfs quota), None when unlimited."""
+    try:
+        with open(os.path.join(root, "cpu.max")) as handle:
+            quota, _, period = handle.read().strip().partition(" ")
+        if quota != "max" and period:
+            return int(quota) / int(period)
+        return None
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(root, "cpu", "cpu.cfs_quota_us")) as handle:
+            quota_us = int(handle.read())
+        with open(os.path.join(root, "cpu", "cpu.cfs_period_us")) as handle:
+            period_us = int(handle.read())
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+    except (OSError, ValueError):
+        return None
+
+
+# -- one file ---------------------------------------------------------------------------------------------
 
 def _merge(run: Run, outcome: Outcome) -> None:
-    report, input_error, internal_errors = outcome
+    report, input_error, internal_errors, diff, written, applied = outcome
     if input_error is not None:
         run.input_errors.append(input_error)
     if report is not None:
         run.reports.append(report)
     run.internal_errors += internal_errors
+    if diff:
+        run.diffs.append(diff)
+    if written and report is not None:
+        run.fixed_files.append(report.path)
+    run.fixes_applied += applied
 
 
-def read_domain(path: str, named: bool) -> tuple[Document | None, str | None]:
-    """(document, None) to check; (None, reason) when unreadable; (None, None) to skip: other XML found in a
-    directory is not ours to judge (a malformed file there is still reported, it may be a broken domain)."""
-    try:
-        document = Document.from_file(path)
-    except (InputError, OSError) as err:
-        return None, err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-    if not named and document.root is not None and document.root_name != "domain":
-        return None, None
-    return document, None
-
-
-def _check_file(item: tuple[str, bool], checker: Checker, fixing: Run | None = None, *, fix: bool = False) -> Outcome:
+def _check_file(item: tuple[str, bool], project: Project, fixes: FixOptions = FixOptions()) -> Outcome:
     path, named = item
     document, reason = read_domain(path, named)
     if document is None:
-        return None, (path, reason) if reason else None, []
+        return None, (path, reason) if reason else None, [], None, False, 0
+    return _check_document(document, project, fixes)
+
+
+def _check_document(document: Document | tuple[str, str], project: Project, fixes: FixOptions) -> Outcome:
+    if isinstance(document, tuple):
+        return None, document, [], None, False, 0
+    path = document.path
     try:
-        linter = checker.linter(document)
-    except CapsError as err:
-        return None, (path, str(err)), []
-    result = linter.lint_document(document)
-    if fixing is not None and any(f.fixes for f in result.findings):
-        document, result = _fix(document, linter, result, fixing, write=fix)
+        linter = project.linter_for(document)
+        result = linter.lint_document(document)
+        diff, written, applied = None, False, 0
+        if fixes.active and any(fixes.applies(f) for f in result.findings):
+            document, result, diff, applied = _fix(document, linter, result, fixes)
+            if fixes.write and applied:
+                write_fixed(path, document.encode(document.text))
+                written, diff = True, None
+    except (CapsError, FixWriteError) as err:
+        return None, (path, str(err)), [], None, False, 0
+    except OSError as err:
+        return None, (path, err.strerror or str(err)), [], None, False, 0
+    except Exception as err:  # an engine bug: report it for this file, keep checking the others
+        return None, None, [(path, "engine", f"{type(err).__name__}: {err}")], None, False, 0
     lines = {f.start.line: document.line_text(f.start.line) for f in result.findings if f.offsets is not None}
     report = FileReport(path, result.findings, lines, result.caps.path if result.caps else None)
-    return report, None, [(path, code, message) for code, message in result.internal_errors]
+    errors = [(path, code, message) for code, message in result.internal_errors]
+    return report, None, errors, diff, written, applied
 
 
-def _fix(document: Document, linter: Linter, result, run: Run, *, write: bool):
-    """Apply the first fix of every finding, pass after pass, until nothing changes."""
-    original = document.text
+def _fix(document: Document, linter: Linter, result: LintResult,
+         options: FixOptions) -> tuple[Document, LintResult, str | None, int]:
+    """Apply the first fix of every finding it applies to, pass after pass, until nothing changes:
+    (fixed document, its findings, the unified diff, fixes applied)."""
+    original, applied = document.text, 0
     for _ in range(FIX_PASSES):
-        edits = [f.fixes[0].edits for f in result.findings if f.fixes]
-        if not edits:
+        wanted = [f.fixes[0] for f in result.findings if options.applies(f)]
+        if not wanted:
             break
-        text = apply(document.text, [edit for group in edits for edit in group])
+        text, count = apply_fixes(document.text, wanted)
         if text == document.text:
             break
+        applied += count
         fixed = Document(text, document.path)
         fixed.encoding, fixed.bom = document.encoding, document.bom
         document, result = fixed, linter.lint_document(fixed)
     if document.text == original:
-        return document, result
-    if write:
-        write_atomically(document.path, document.encode(document.text))
-        run.fixed_files.append(document.path)
-    else:
-        import difflib
+        return document, result, None, 0
+    import difflib
 
-        run.diffs.append("".join(difflib.unified_diff(
-            original.splitlines(keepends=True), document.text.splitlines(keepends=True),
-            fromfile=f"a/{document.path}", tofile=f"b/{document.path}")))
-    return document, result
+    diff = "".join(difflib.unified_diff(original.splitlines(keepends=True), document.text.splitlines(keepends=True),
+                                        fromfile=f"a/{document.path}", tofile=f"b/{document.path}"))
+    return document, result, diff, applied
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write through a temporary file in the same folder and rename it, keeping the permissions."""
+class FixWriteError(Exception):
+    """A fixed file cannot be written back."""
+
+
+def write_fixed(path: str, data: bytes) -> None:
+    """Write a fixed file back: through a symlink to its target, in place when the file has other hard
+    links (so they keep sharing it), else atomically (temporary file and rename) keeping the permissions.
+    A read-only file is refused, not overwritten."""
+    target = os.path.realpath(path)
+    info = os.stat(target)
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise FixWriteError(f"{path}: the file is read-only; not fixed")
+    if info.st_nlink > 1:
+        with open(target, "r+b") as out:
+            out.write(data)
+            out.truncate()
+        return
+    folder = os.path.dirname(target)
     import tempfile
 
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".virtlint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+#: Kept for callers of the former name.
+write_atomically = write_fixed
 
 
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:

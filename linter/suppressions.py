@@ -1,15 +1,19 @@
 """Inline suppressions: XML comments that silence rules.
 
-    <!-- virtlint: disable=VL302,VL504 -->    the next element and its subtree
-    <!-- virtlint: disable-file=VL504 -->     the whole file
+    <!-- virtlint: disable=VL302,VL504 -->                the next element and its subtree
+    <!-- virtlint: disable-file=VL504 -->                 the whole file
+    <!-- virtlint: disable=feature-unsupported - legacy host, OPS-12 -->
 
-A code may be a prefix ('VL3'). A suppression that silences nothing is itself
-reported (VL005), so stale ones do not pile up.
+A rule is named by its code, a prefix of codes ('VL3') or its name; several are separated by commas
+or spaces; a reason may follow a lone dash (' - ', or an en or em dash). Not ' -- ': XML forbids a
+double hyphen inside a comment, and libvirt (like every XML parser) refuses such a file. A suppression that silences nothing, names no rule, or cannot
+be read is itself reported (VL005), so mistakes and stale ones do not pile up unnoticed.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 from lxml import etree
 
@@ -17,7 +21,10 @@ from virtlint.linter._record import Record
 from virtlint.linter.document import Document, Span
 from virtlint.linter.model import Finding
 
-_DIRECTIVE = re.compile(r"^\s*virtlint:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+?)\s*$")
+_MARKER = re.compile(r"^\s*virtlint\s*:", re.I)
+_DIRECTIVE = re.compile(r"^\s*virtlint\s*:\s*(?P<verb>[\w-]+)\s*(?:=\s*(?P<items>.*?))?\s*"
+                        r"(?:(?<!\S)[-\u2013\u2014](?:\s+(?P<reason>.*?))?)?\s*$", re.S | re.I)
+VERBS = ("disable", "disable-file")
 
 
 class Suppression(Record):
@@ -25,8 +32,11 @@ class Suppression(Record):
     codes: tuple[str, ...]
     scope: Span | None  # None: the whole file
     used: set[str]
+    #: Why this comment, which starts like a directive, is not a usable one (reported as VL005).
+    error: str | None
+    reason: str | None
 
-    __slots__ = ("comment", "codes", "scope", "used")
+    __slots__ = ("comment", "codes", "scope", "used", "error", "reason")
     _fields = __slots__
 
     def __init__(
@@ -35,14 +45,20 @@ class Suppression(Record):
         codes: tuple[str, ...],
         scope: Span | None,
         used: set[str] | None = None,
+        error: str | None = None,
+        reason: str | None = None,
     ) -> None:
         self.comment = comment
         self.codes = codes
         self.scope = scope
         self.used = set() if used is None else used
+        self.error = error
+        self.reason = reason
 
     def covers(self, finding: Finding) -> str | None:
         """The code of this suppression that silences the finding, if any."""
+        if self.error is not None:
+            return None
         if self.scope is not None:
             if finding.offsets is None or not self.scope.start <= finding.offsets[0] < self.scope.end:
                 return None
@@ -50,32 +66,85 @@ class Suppression(Record):
 
 
 def read(document: Document) -> list[Suppression]:
-    if document.root is None or "virtlint:" not in document.text:
-        return []  # no directive anywhere: no comment needs reading
+    """The directives of a document, the unusable ones with their ``error``."""
+    if document.root is None or "virtlint" not in document.text.lower():
+        return []
     found = []
     for comment in _comments(document.root):
-        match = _DIRECTIVE.match(comment.text or "")
-        if not match:
+        text = comment.text or ""
+        if not _MARKER.match(text):
             continue
-        codes = tuple(code.strip().upper() for code in match.group(2).split(",") if code.strip())
-        if match.group(1) == "disable-file":
-            found.append(Suppression(comment, codes, None))
+        match = _DIRECTIVE.match(text)
+        verb = match.group("verb").lower() if match else ""
+        if not match or verb not in VERBS:
+            from virtlint.linter.config import did_you_mean
+
+            found.append(Suppression(comment, (), None, error=f"unknown suppression directive {verb or text.strip()!r}"
+                                     f"{did_you_mean(verb, VERBS)}; write <!-- virtlint: disable=CODE -->"))
+            continue
+        items = [item for item in re.split(r"[\s,]+", match.group("items") or "") if item]
+        codes, error = _codes(items)
+        if not items:
+            error = f"'{verb}' names no rule; write {verb}=CODE (or a rule name)"
+        if error is not None:
+            found.append(Suppression(comment, (), None, error=error))
+            continue
+        reason = match.group("reason")
+        if verb == "disable-file":
+            found.append(Suppression(comment, codes, None, reason=reason))
             continue
         target = comment.getnext()
         while target is not None and not isinstance(target.tag, str):
             target = target.getnext()
-        if target is not None:
-            found.append(Suppression(comment, codes, document.element_span(target)))
+        span = document.element_span(target) if target is not None else None
+        if span is None:
+            found.append(Suppression(comment, (), None, error="no element follows this suppression; use "
+                                     "disable-file=... for the whole file"))
+        else:
+            found.append(Suppression(comment, codes, span, reason=reason))
     return found
 
 
-def _comments(root: etree._Element):
-    """Comments before, inside and after the root element."""
-    yield from (node for node in root.itersiblings(preceding=True) if isinstance(node, etree._Comment))
+def _codes(items: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """(codes, None), or ((), why) when an item names no rule."""
+    from virtlint.linter.config import did_you_mean
+    from virtlint.linter.engine import all_rules
+
+    rules = all_rules()
+    names = {rule.name: rule.code for rule in rules}
+    codes = []
+    for item in items:
+        if item in names:
+            codes.append(names[item])
+        elif any(rule.code.startswith(item.upper()) for rule in rules):
+            codes.append(item.upper())
+        else:
+            hint = did_you_mean(item.upper(), [r.code for r in rules]) or did_you_mean(item, names)
+            return (), f"suppression names no rule {item!r}{hint}; a reason goes after ' - '"
+    return tuple(codes), None
+
+
+def _comments(root: etree._Element) -> Iterator[etree._Element]:
+    """Comments before, inside and after the root element, in document order."""
+    yield from reversed([node for node in root.itersiblings(preceding=True) if isinstance(node, etree._Comment)])
     yield from root.iter(etree.Comment)
     yield from (node for node in root.itersiblings() if isinstance(node, etree._Comment))
 
 
 def comment_span(document: Document, comment: etree._Element) -> Span | None:
-    start = document.text.find(f"<!--{comment.text}-->")
-    return Span(start, start + len(comment.text or "") + 7) if start >= 0 else None
+    """Where the comment is: the n-th comment with its text, n counted in document order (so the second of
+    two identical comments is not mistaken for the first)."""
+    assert document.root is not None
+    markup = f"<!--{comment.text}-->"
+    rank = 0
+    for other in _comments(document.root):
+        if other is comment:
+            break
+        if other.text == comment.text:
+            rank += 1
+    start = -1
+    for _ in range(rank + 1):
+        start = document.text.find(markup, start + 1)
+        if start < 0:
+            return None
+    return Span(start, start + len(markup))

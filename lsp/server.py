@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,13 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from virtlint import __version__
 from virtlint.linter import vocabulary
-from virtlint.linter.caps import Availability, CapsError, DomainCaps
-from virtlint.linter.config import ConfigError, find_config
+from virtlint.linter.caps import Availability, CapsError
+from virtlint.linter.config import ConfigError
 from virtlint.linter.document import MAX_FILE_BYTES, Document
-from virtlint.linter.engine import REGISTRY, Linter, LintResult
+from virtlint.linter.engine import Linter, LintResult
 from virtlint.linter.model import Finding, Severity
-from virtlint.linter.runner import caps_files
+from virtlint.linter.project import CapsCache, Overrides, Project, folder_for
+from virtlint.linter.project import starts_with_domain as _starts_with_domain
 from virtlint.lsp.context import cursor_at
 from virtlint.lsp.positions import from_lsp, to_range
 
@@ -40,7 +40,6 @@ SEVERITY = {
 NO_CAPS = ("virtlint: no host capabilities configured, so nothing was checked. Set `virtlint.caps` in the "
            "editor settings, or `caps = [\"host-caps.xml\"]` in a virtlint.toml beside your domain XML "
            "(the file is the output of `virsh domcapabilities`).")
-_ROOT_NAME = re.compile(r"<(?![?!/])([A-Za-z_][\w.:-]*)")
 
 
 @dataclass(slots=True)
@@ -58,19 +57,22 @@ class VirtlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("virtlint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
         self.settings_caps: list[str] | None = None
+        #: The client's `virtlint` settings, layered over each folder's configuration by the project model.
+        self.editor_settings: dict[str, Any] = {}
         self.debounce = 0.15
         self.states: dict[str, DocumentState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         #: uri -> when it last changed (monotonic seconds), to tell the first change after a pause from a burst
         self.last_change: dict[str, float] = {}
-        self._caps_cache: dict[str, tuple[float, DomainCaps]] = {}
-        self._linters: dict[tuple[tuple[str, float], ...], Linter] = {}
+        self._caps_cache = CapsCache(watch=True)
+        self._projects: dict[tuple[str, str | None], Project] = {}
 
     # -- configuration ------------------------------------------------------
 
     def apply_settings(self, settings: Any) -> None:
         if not isinstance(settings, dict):
             return
+        self.editor_settings = settings
         caps = settings.get("caps")
         if isinstance(caps, str):
             caps = [caps]
@@ -97,51 +99,38 @@ class VirtlintServer(LanguageServer):
         root = self.workspace.root_path
         return Path(root) if root else None
 
-    def caps_sources(self, uri: str) -> tuple[list[str], list[str]]:
-        """(caps files, problems): from the client settings, else virtlint.toml found upward."""
-        if self.settings_caps:
-            root = self.workspace_root()
-            sources = [s if os.path.isabs(s) or root is None else str(root / s) for s in self.settings_caps]
-        else:
-            path = to_fs_path(uri)
-            if not path:
-                return [], []
-            try:
-                sources = find_config(Path(path).parent).caps
-            except ConfigError as err:
-                return [], [str(err)]
-        try:
-            return list(caps_files(sources)), []
-        except CapsError as err:
-            return [], [str(err)]
+    def project_for(self, uri: str) -> Project:
+        """The project model for a document: the configuration found from its folder, the editor settings
+        on top, their relative paths taken from the document's own workspace folder (multi-root)."""
+        path = to_fs_path(uri) or ""
+        folder = os.path.dirname(path) if path else os.getcwd()
+        folders = [p for p in (to_fs_path(f.uri) for f in self.workspace.folders.values()) if p]
+        root = self.workspace_root()
+        base = folder_for(path, folders) if path else None
+        base = base or (str(root) if root else None)
+        key = (folder, base)
+        project = self._projects.get(key)
+        if project is None:
+            project = Project(folder, Overrides.from_editor(self.editor_settings, base), caps_cache=self._caps_cache)
+            self._projects[key] = project
+        return project
 
     def linter_for(self, uri: str) -> tuple[Linter | None, list[str]]:
-        files, problems = self.caps_sources(uri)
-        loaded: list[tuple[str, float, DomainCaps]] = []
-        for path in files:
-            try:
-                mtime = os.stat(path).st_mtime
-                cached = self._caps_cache.get(path)
-                if cached is None or cached[0] != mtime:
-                    cached = (mtime, DomainCaps.from_file(path))
-                    self._caps_cache[path] = cached
-                loaded.append((path, mtime, cached[1]))
-            except OSError as err:
-                problems.append(f"{path}: {err.strerror or err}")
-            except CapsError as err:
-                problems.append(str(err))
-        if not loaded:
-            return None, problems
-        key = tuple((path, mtime) for path, mtime, _ in loaded)
-        if key not in self._linters:
-            from virtlint.linter.schema import schema_for
-
-            self._linters = {key: Linter([caps for _, _, caps in loaded], schema=schema_for())}
-        return self._linters[key], problems
+        """The project's linter for the document, or (None, why not)."""
+        try:
+            project = self.project_for(uri)
+            if not project.settings.caps:
+                return None, []
+            project.caps()
+        except (ConfigError, CapsError) as err:
+            return None, [str(err)]
+        except OSError as err:
+            return None, [f"{err.filename}: {err.strerror or err}"]
+        return project.linter_for(to_fs_path(uri) or uri), []
 
     def forget_caps(self) -> None:
         self._caps_cache.clear()
-        self._linters.clear()
+        self._projects.clear()
         for state in self.states.values():
             state.linted_version = -1
 
@@ -192,7 +181,6 @@ class VirtlintServer(LanguageServer):
 
     def _diagnostic(self, document: Document, finding: Finding) -> T.Diagnostic:
         start, end = finding.offsets if finding.offsets else (0, 0)
-        rule = REGISTRY[finding.code]
         related = None
         if finding.evidence is not None:
             evidence = finding.evidence
@@ -207,7 +195,6 @@ class VirtlintServer(LanguageServer):
             message=message,
             severity=SEVERITY[finding.severity],
             code=finding.code,
-            code_description=T.CodeDescription(href=rule.help_url()),
             source="virtlint",
             related_information=related,
         )
@@ -344,12 +331,6 @@ class VirtlintServer(LanguageServer):
                     edit=T.WorkspaceEdit(changes={uri: edits}),
                 ))
         return actions
-
-
-def _starts_with_domain(text: str) -> bool:
-    """Whether the first element written in a text (which may not parse) is <domain>."""
-    first = _ROOT_NAME.search(text)
-    return first is not None and first.group(1).split(":")[-1] == "domain"
 
 
 def _overlaps(a: T.Range, b: T.Range) -> bool:

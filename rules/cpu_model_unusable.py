@@ -7,7 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.fixes import AppendChild, Fix
+from virtlint.linter.fixes import UNSAFE, AppendChild, Fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import closest_usable, custom_model, disabled_features, lookup
 from virtlint.rules._support import caps_label
@@ -96,5 +96,5 @@ class CpuModelUnusable(Rule):
             evidence=ctx.caps.evidence(model.element),
             replacements=tuple(alternatives),
             severity=None if fatal else Severity.WARNING,
-            fixes=(Fix(f"Disable the blocking features: {', '.join(blockers)}", disable),) if blockers else (),
+            fixes=(Fix(f"Disable the blocking features: {', '.join(blockers)}", disable, UNSAFE),) if blockers else (),
         )

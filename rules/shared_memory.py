@@ -7,7 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.fixes import AppendChild, Change, Fix, SetAttribute
+from virtlint.linter.fixes import SAFE, AppendChild, Change, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
 MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
@@ -46,19 +46,19 @@ def share_memory(root: etree._Element, backing: str) -> Fix | None:
     cells = root.findall("cpu/numa/cell")
     if cells:
         changes = [SetAttribute(cell, "memAccess", "shared") for cell in cells if cell.get("memAccess") != "shared"]
-        return Fix("Share the memory of every NUMA cell", tuple(changes))
+        return Fix("Share the memory of every NUMA cell", tuple(changes), SAFE)
     existing = root.find("memoryBacking")
     if existing is None:
         after = root.find("currentMemory")
         after = after if after is not None else root.find("memory")
-        return Fix(f"Add {backing}", (AppendChild(root, (backing,), after=after),))
+        return Fix(f"Add {backing}", (AppendChild(root, (backing,), after=after),), SAFE)
     access = existing.find("access")
     if access is not None:
-        return Fix("Set access mode='shared'", (SetAttribute(access, "mode", "shared"),))
+        return Fix("Set access mode='shared'", (SetAttribute(access, "mode", "shared"),), SAFE)
     children = ("<access mode='shared'/>",)
     if existing.find("source") is None and "memfd" in backing:
         children = ("<source type='memfd'/>", *children)
-    return Fix("Add shared memory access to <memoryBacking>", (AppendChild(existing, children),))
+    return Fix("Add shared memory access to <memoryBacking>", (AppendChild(existing, children),), SAFE)
 
 
 @register

@@ -7,6 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.rules._vcpus import vcpu_ceiling
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
 
@@ -54,10 +55,12 @@ class VcpuMax(Rule):
         except ValueError:
             return
         if limit is not None and count > limit:
+            # the proposed count must satisfy every rule about it (VL805 too), not only this one
+            target, why = vcpu_ceiling(ctx, limit)
             yield Problem(
                 Anchor(element, text=True),
                 f"{count} vCPUs exceed the limit of these capabilities {caps_label(ctx.caps)}: at most {limit}",
-                hint=f"use at most {limit} vCPUs",
+                hint=f"use at most {target} vCPUs" + (f" ({why})" if why else ""),
                 evidence=ctx.caps.evidence(ctx.caps.document.root.find("vcpu")),
-                replacements=(str(limit),),
+                replacements=(str(target),),
             )

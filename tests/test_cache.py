@@ -15,8 +15,8 @@ from conftest import PC_KVM, Q35_KVM
 from virtlint.linter import cache as cache_module
 from virtlint.linter.cache import ResultCache, open_cache, run_key, sources_digest
 from virtlint.linter.caps import DomainCaps
-from virtlint.linter.config import Config
-from virtlint.linter.runner import Checker, check
+from virtlint.linter.project import Overrides, Project
+from virtlint.linter.runner import check
 
 DOMAIN = """<domain type='qemu'><name>a</name><memory>1048576</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
@@ -25,17 +25,15 @@ DOMAIN = """<domain type='qemu'><name>a</name><memory>1048576</memory>
 """
 
 
-def _run(folder: Path, files: list[Path], caps=Q35_KVM, select=(), config: Config | None = None, **kwargs):
-    config = config or Config()
-    caps_documents = [DomainCaps.from_file(str(caps))]
-    checker = Checker(caps_documents, config, list(select), [])
-    result_cache = ResultCache(str(folder), run_key(caps_documents, select, [], {}, {}, None, False))
-    return check([str(f) for f in files], checker, cache=result_cache, **kwargs), checker
+def _run(folder: Path, files: list[Path], caps=Q35_KVM, select=(), **kwargs):
+    project = Project(folder.parent, Overrides(caps=[str(caps)], select=list(select) or None, isolated=True))
+    result_cache = ResultCache(str(folder), run_key(project.caps(), select, [], {}, {}, None, False))
+    return check([str(f) for f in files], project, cache=result_cache, **kwargs), project
 
 
 def _shape(run) -> list:
-    return [(r.path, [(f.code, f.start, f.end, f.message, f.evidence) for f in r.findings], r.lines, r.caps_path)
-            for r in run.reports]
+    return [(r.path, [(f.code, f.start, f.end, f.message, f.evidence, f.fixes) for f in r.findings], r.lines,
+             r.caps_path) for r in run.reports]
 
 
 @pytest.fixture
@@ -51,7 +49,8 @@ def domains(tmp_path: Path) -> list[Path]:
 def test_a_second_run_answers_unchanged_files_from_the_cache(tmp_path: Path, domains, monkeypatch) -> None:
     first, _ = _run(tmp_path / "cache", domains)
     assert any(r.findings for r in first.reports)
-    monkeypatch.setattr(Checker, "linter", lambda self, document: pytest.fail("linted although unchanged"))
+    assert any(f.fixes for r in first.reports for f in r.findings)  # fixes survive the cache too
+    monkeypatch.setattr(Project, "linter_for", lambda self, document: pytest.fail("linted although unchanged"))
     second, _ = _run(tmp_path / "cache", domains)
     assert _shape(second) == _shape(first)
 
@@ -60,9 +59,9 @@ def test_changed_bytes_are_linted_again(tmp_path: Path, domains, monkeypatch) ->
     _run(tmp_path / "cache", domains)
     domains[1].write_text(DOMAIN.replace("device='floppy'", "device='disk'"))
     linted = []
-    original = Checker.linter
-    monkeypatch.setattr(Checker, "linter", lambda self, document: linted.append(document.path) or original(self,
-                                                                                                          document))
+    original = Project.linter_for
+    monkeypatch.setattr(Project, "linter_for", lambda self, document: linted.append(document.path) or original(
+        self, document))
     again, _ = _run(tmp_path / "cache", domains)
     assert linted == [str(domains[1])]
     assert [r.path for r in again.reports] == [str(d) for d in domains]  # order kept
@@ -140,7 +139,7 @@ def test_concurrent_writers_never_leave_a_torn_file(tmp_path: Path, domains) -> 
         for round_ in range(20):
             view = ResultCache(str(tmp_path / "cache"), key)
             view.lookup(f"f{index}-{round_}", b"bytes")
-            view.store(f"f{index}-{round_}", (report, None, []))
+            view.store(f"f{index}-{round_}", (report, None, [], None, False, 0))
             view.save()
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
@@ -167,16 +166,25 @@ def test_pruning_keeps_one_entry_per_path_and_the_newest_run_keys(tmp_path: Path
 
 def test_the_cache_folder_is_marked_and_configurable(tmp_path: Path, domains, monkeypatch) -> None:
     monkeypatch.delenv("VIRTLINT_CACHE_DIR", raising=False)
-    config = Config(source=tmp_path / "virtlint.toml")
-    caps = [DomainCaps.from_file(str(Q35_KVM))]
-    assert open_cache(config, caps, [], [], None, False).top == str(tmp_path / ".virtlint_cache")
-    config.cache_dir = str(tmp_path / "elsewhere")
-    assert open_cache(config, caps, [], [], None, False).top == str(tmp_path / "elsewhere")
+    project_folder = tmp_path / "project"
+    project_folder.mkdir()
+    config = project_folder / "virtlint.toml"
+    config.write_text(f"caps = [{str(Q35_KVM)!r}]\nselect = ['VL1']\n")
+    opened = open_cache(Project(project_folder))
+    assert opened is not None and opened.top == str(project_folder / ".virtlint_cache")
+    config.write_text(f"caps = [{str(Q35_KVM)!r}]\nselect = ['VL1']\ncache-dir = 'elsewhere'\n")
+    assert open_cache(Project(project_folder)).top == str(project_folder / "elsewhere")
     monkeypatch.setenv("VIRTLINT_CACHE_DIR", str(tmp_path / "env"))
-    assert open_cache(config, caps, [], [], None, False).top == str(tmp_path / "env")
+    assert open_cache(Project(project_folder)).top == str(tmp_path / "env")
     _run(tmp_path / "marked", domains)
     assert (tmp_path / "marked" / ".gitignore").read_text().strip().endswith("*")
     assert (tmp_path / "marked" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_no_cache_when_the_schemas_are_missing(tmp_path: Path) -> None:
+    # the note that says so comes from loading the schema, which a cache hit would skip
+    project = Project(tmp_path, Overrides(caps=[str(Q35_KVM)], schemas=str(tmp_path / "none"), isolated=True))
+    assert project.settings.structure and open_cache(project) is None
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -43,7 +43,7 @@ def test_shipped_example_has_real_findings() -> None:
     result = run("check", "--caps", str(REPO / "examples" / "host-caps.xml"), str(REPO / "examples" / "vm.xml"))
     assert result.returncode == 1
     assert "VL302 [error] disk bus 'ide' is not supported" in result.stdout
-    assert result.stdout.rstrip().endswith("in 1 file checked.")
+    assert "Found 5 errors in 1 file checked." in result.stdout
 
 
 def test_clean_file_exits_zero(tmp_path: Path) -> None:
@@ -57,7 +57,10 @@ def test_json_format_exact_keys_and_position(tmp_path: Path) -> None:
     result = run("check", "--caps", Q35, "--format", "json", path)
     assert result.returncode == 1
     (finding,) = json.loads(result.stdout)
-    assert list(finding) == ["path", "line", "column", "end_line", "end_column", "severity", "code", "rule", "message"]
+    assert list(finding)[:9] == ["path", "line", "column", "end_line", "end_column", "severity", "code", "rule",
+                                 "message"]
+    assert finding["hint"] == "use bus='sata' (or 'scsi', 'virtio', 'fdc', ...)"
+    assert finding["fix"] == {"title": "Set bus='sata'", "applicability": "unsafe"}
     column = IDE.index("bus='ide'") + len("bus='") + 1
     assert (finding["line"], finding["column"], finding["end_column"]) == (1, column, column + 3)
     assert (finding["code"], finding["rule"], finding["severity"]) == ("VL302", "device-value", "error")

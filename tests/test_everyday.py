@@ -104,25 +104,25 @@ def test_fix_writes_atomically_keeps_permissions_and_is_idempotent(tmp_path: Pat
     path = tmp_path / "vm.xml"
     path.write_bytes(b"\xef\xbb\xbf" + original.encode())
     path.chmod(0o640)
-    first = run("check", "--caps", Q35, "--fix", str(path))
+    first = run("check", "--caps", Q35, "--fix", "--unsafe-fixes", str(path))
     assert first.returncode == 0, first.stdout
     data = path.read_bytes()
     assert data == b"\xef\xbb\xbf" + original.replace("bus='ide'", "bus='sata'").encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".virtlint-")]
-    second = run("check", "--caps", Q35, "--fix", str(path))
+    second = run("check", "--caps", Q35, "--fix", "--unsafe-fixes", str(path))
     assert second.returncode == 0 and path.read_bytes() == data
 
 
 def test_diff_shows_without_writing(tmp_path: Path) -> None:
     path = write(tmp_path / "vm.xml", IDE)
-    result = run("check", "--caps", Q35, "--diff", path)
+    result = run("check", "--caps", Q35, "--diff", "--unsafe-fixes", path)
     assert result.returncode == 1
     assert "-    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>" in result.stdout
     assert "+    <disk type='file' device='cdrom'><target dev='hdc' bus='sata'/></disk>" in result.stdout
     assert Path(path).read_text() == IDE
     clean = write(tmp_path / "clean.xml", IDE.replace("bus='ide'", "bus='sata'"))
-    assert run("check", "--caps", Q35, "--diff", clean).returncode == 0
+    assert run("check", "--caps", Q35, "--diff", "--unsafe-fixes", clean).returncode == 0
 
 
 def test_fix_applies_multi_part_fixes_over_several_passes(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_fix_applies_multi_part_fixes_over_several_passes(tmp_path: Path) -> Non
                                     "\n    <filesystem type='mount'><driver type='virtiofs'/>"
                                     "<source dir='/y'/><target dir='y'/></filesystem>")
     path = write(tmp_path / "vm.xml", text)
-    assert run("check", "--caps", Q35, "--fix", path).returncode == 0
+    assert run("check", "--caps", Q35, "--fix", "--unsafe-fixes", path).returncode == 0
     fixed = Path(path).read_text()
     assert fixed.count("<memoryBacking>") == 1 and "bus='sata'" in fixed
 
