@@ -1,0 +1,424 @@
+"""A structure table compiled once from libvirt's RelaxNG schemas, checked without running RelaxNG.
+
+libxml2's RelaxNG validation of domain.rng costs several times a parse. Most structural mistakes in a domain
+(a misspelt element or attribute name, an element where it does not belong, a value outside a listed set, an
+attribute value that is not of its datatype) can be decided from a table built once from the grammar:
+
+* every ``<element>`` pattern of the grammar becomes a row: the element patterns its content can hold (by name),
+  the attributes it can have, and for each attribute the alternatives its value may take: listed ``<value>``s
+  (compared as RelaxNG's ``token`` type does, whitespace collapsed), or an XSD datatype with its facets
+  (integers with their bounds, ``pattern``s translated to Python regular expressions);
+* a document is walked with, for each element, the set of rows it may match (its parent's rows' children of its
+  name: every pattern the grammar could choose, so the table never rejects what RelaxNG could accept).
+
+The check is conservative: it reports only what no pattern of the grammar allows. Whatever it cannot decide
+(content models: required elements and attributes, ordering, co-occurrence between attributes, choices between
+whole groups) it leaves to full RelaxNG (``--strict-schema``). The table is cached on disk (JSON, keyed by the
+schema files' names, sizes and modification times) so a process loads it rather than compiling the grammar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from virtlint.linter.schema import SchemaProblem, find_schema_dir
+
+RNG = "http://relaxng.org/ns/structure/1.0"
+_R = f"{{{RNG}}}"
+#: Bumped when the table's layout changes.
+FORMAT = 1
+
+#: XSD integer types: (minimum, maximum); None is unbounded.
+_INTEGERS = {
+    "integer": (None, None), "int": (-2**31, 2**31 - 1), "long": (-2**63, 2**63 - 1), "short": (-2**15, 2**15 - 1),
+    "byte": (-128, 127), "unsignedInt": (0, 2**32 - 1), "unsignedLong": (0, 2**64 - 1),
+    "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255), "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None), "negativeInteger": (None, -1), "nonPositiveInteger": (None, 0),
+}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+#: XSD regex constructs Python's re does not read alike: a pattern using one is not checked.
+_UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|\$|\^")
+
+# A row of the table: [name, {child name: [row ids]}, children open, {attribute: alternatives | None},
+#                      attributes open]
+# alternatives: list of ["values", [...]] | ["integer", min, max, pattern] | ["pattern", regex]
+
+
+def _collapse(value: str) -> str:
+    return " ".join(value.split())
+
+
+class _Compiler:
+    """Reads the grammar (includes, overrides, combine) and builds the rows."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.defines: dict[str, list[etree._Element]] = {}
+        self.start: list[etree._Element] = []
+        self.rows: list[list] = []
+        self._row_of: dict[etree._Element, int] = {}
+        self._load(directory / "domain.rng", set())
+
+    # -- reading the grammar --
+
+    def _load(self, path: Path, overridden: set[str]) -> None:
+        root = etree.parse(str(path)).getroot()
+        self._grammar(root, path, overridden)
+
+    def _grammar(self, node: etree._Element, path: Path, overridden: set[str]) -> None:
+        for child in node.iterchildren(etree.Element):
+            if child.tag == _R + "include":
+                own = {d.get("name") for d in child.iter(_R + "define")}
+                self._load(path.parent / child.get("href"), overridden | own)
+                self._grammar(child, path, overridden)  # the include's own defines override the included ones
+            elif child.tag == _R + "define":
+                name = child.get("name")
+                if name in overridden and child.getparent().tag != _R + "include":
+                    continue
+                if child.get("combine") or name not in self.defines:
+                    self.defines.setdefault(name, []).append(child)
+                else:
+                    self.defines[name] = [child]
+            elif child.tag == _R + "start":
+                self.start.append(child)
+            elif child.tag == _R + "div":
+                self._grammar(child, path, overridden)
+
+    # -- rows --
+
+    def row(self, element: etree._Element) -> int:
+        """The row of an <element> pattern (built on first need)."""
+        found = self._row_of.get(element)
+        if found is not None:
+            return found
+        index = len(self.rows)
+        self._row_of[element] = index
+        names, _ = self._names(element)
+        row: list = [names, {}, False, {}, False]
+        self.rows.append(row)
+        content = [c for c in element.iterchildren(etree.Element) if not self._is_name_class(c)]
+        if element.get("name") is None and content:
+            content = content[:]  # the first child was the name class, already skipped
+        children: dict[str, set[int]] = {}
+        attributes: dict[str, list | None] = {}
+        flags = {"children_open": False, "attributes_open": False}
+        for node in content:
+            self._content(node, children, attributes, flags, set())
+        row[1] = {name: sorted(ids) for name, ids in children.items()}
+        row[2] = flags["children_open"]
+        row[3] = attributes
+        row[4] = flags["attributes_open"]
+        return index
+
+    def _is_name_class(self, node: etree._Element) -> bool:
+        return node.tag in (_R + "name", _R + "anyName", _R + "nsName") or (
+            node.tag == _R + "choice" and node.getparent().get("name") is None
+            and node is next(node.getparent().iterchildren(etree.Element)))
+
+    def _names(self, node: etree._Element) -> tuple[list[str], bool]:
+        """(names, open) of an element or attribute pattern's name class."""
+        if node.get("name") is not None:
+            return [node.get("name").strip()], False
+        first = next(node.iterchildren(etree.Element), None)
+        if first is None:
+            return [], True
+        return self._name_class(first)
+
+    def _name_class(self, node: etree._Element) -> tuple[list[str], bool]:
+        if node.tag == _R + "name":
+            return [(node.text or "").strip()], False
+        if node.tag == _R + "choice":
+            names: list[str] = []
+            is_open = False
+            for child in node.iterchildren(etree.Element):
+                more, child_open = self._name_class(child)
+                names += more
+                is_open = is_open or child_open
+            return names, is_open
+        return [], True  # anyName, nsName: anything
+
+    def _content(self, node: etree._Element, children: dict[str, set[int]], attributes: dict[str, list | None],
+                 flags: dict[str, bool], refs: set[str]) -> None:
+        tag = node.tag
+        if tag == _R + "element":
+            names, is_open = self._names(node)
+            if is_open:
+                flags["children_open"] = True
+            row = self.row(node)
+            for name in names:
+                children.setdefault(name, set()).add(row)
+        elif tag == _R + "attribute":
+            names, is_open = self._names(node)
+            if is_open:
+                flags["attributes_open"] = True
+            alternatives = self._value(node)
+            for name in names:
+                if name in attributes and (attributes[name] is None or alternatives is None):
+                    attributes[name] = None
+                elif name in attributes:
+                    attributes[name] = attributes[name] + alternatives  # type: ignore[operator]
+                else:
+                    attributes[name] = alternatives
+        elif tag == _R + "ref":
+            name = node.get("name")
+            if name in refs:
+                return
+            for define in self.defines.get(name, ()):
+                for child in define.iterchildren(etree.Element):
+                    self._content(child, children, attributes, flags, refs | {name})
+        elif tag in (_R + "externalRef", _R + "parentRef", _R + "grammar"):
+            flags["children_open"] = flags["attributes_open"] = True
+        elif tag in (_R + "choice", _R + "group", _R + "interleave", _R + "optional", _R + "zeroOrMore",
+                     _R + "oneOrMore", _R + "mixed"):
+            for child in node.iterchildren(etree.Element):
+                self._content(child, children, attributes, flags, refs)
+        # text, data, value, list, empty, notAllowed: no elements, no attributes
+
+    def _value(self, attribute: etree._Element) -> list | None:
+        """The alternatives an attribute's value may take, or None for any value."""
+        content = [c for c in attribute.iterchildren(etree.Element) if not self._is_name_class(c)]
+        if attribute.get("name") is None:
+            content = content  # the name class was skipped above
+        if not content:
+            return None  # <text/> is implied
+        alternatives: list = []
+        for node in content:
+            if not self._alternatives(node, alternatives, set()):
+                return None
+        return alternatives
+
+    def _alternatives(self, node: etree._Element, out: list, refs: set[str]) -> bool:
+        """Add the value alternatives of a pattern; False when it allows any value (or cannot be read)."""
+        tag = node.tag
+        if tag == _R + "value":
+            out.append(["values", [_collapse(node.text or "")]])
+            return True
+        if tag == _R + "choice":
+            return all(self._alternatives(child, out, refs) for child in node.iterchildren(etree.Element))
+        if tag == _R + "ref":
+            name = node.get("name")
+            if name in refs or name not in self.defines:
+                return False
+            for define in self.defines[name]:
+                body = list(define.iterchildren(etree.Element))
+                if len(body) != 1 or not self._alternatives(body[0], out, refs | {name}):
+                    return False
+            return True
+        if tag == _R + "data":
+            return self._data(node, out)
+        return False  # text, list, group...: any value as far as the table knows
+
+    def _data(self, node: etree._Element, out: list) -> bool:
+        if any(child.tag == _R + "except" for child in node.iterchildren(etree.Element)):
+            return False
+        library = _library(node)
+        if library != "http://www.w3.org/2001/XMLSchema-datatypes":
+            return False
+        kind = node.get("type")
+        params = {p.get("name"): (p.text or "") for p in node.iterchildren(_R + "param")}
+        if set(params) - {"pattern", "minInclusive", "maxInclusive"}:
+            return False
+        pattern = params.get("pattern")
+        if pattern is not None and _UNTRANSLATABLE.search(pattern):
+            return False
+        if kind in _INTEGERS:
+            low, high = _INTEGERS[kind]
+            try:
+                if "minInclusive" in params:
+                    low = max(low, int(params["minInclusive"])) if low is not None else int(params["minInclusive"])
+                if "maxInclusive" in params:
+                    high = min(high, int(params["maxInclusive"])) if high is not None else int(params["maxInclusive"])
+            except ValueError:
+                return False
+            out.append(["integer", low, high, pattern])
+            return True
+        if kind in ("string", "token", "normalizedString", "NMTOKEN", "Name", "NCName", "anyURI") and pattern:
+            if set(params) != {"pattern"}:
+                return False
+            out.append(["pattern", pattern, kind != "string"])
+            return True
+        return False
+
+
+def _library(node: etree._Element) -> str | None:
+    while node is not None:
+        library = node.get("datatypeLibrary")
+        if library is not None:
+            return library
+        node = node.getparent()
+    return None
+
+
+def compile_table(directory: Path) -> dict:
+    """The structure table of a schema folder (JSON-able)."""
+    compiler = _Compiler(directory)
+    roots: set[int] = set()
+    flags = {"children_open": False, "attributes_open": False}
+    children: dict[str, set[int]] = {}
+    for start in compiler.start:
+        for child in start.iterchildren(etree.Element):
+            compiler._content(child, children, {}, flags, set())
+    roots = set(children.get("domain", ()))
+    return {"format": FORMAT, "roots": sorted(roots), "rows": compiler.rows}
+
+
+def _stamp(directory: Path) -> str:
+    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".rng"):
+            info = os.stat(directory / name)
+            digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "virtlint"
+
+
+_loaded: dict[str, StructureTable | None] = {}
+
+
+def table_for(configured: str | None = None) -> StructureTable | None:
+    """The structure table of libvirt's installed schemas (from the disk cache when it is there)."""
+    directory = find_schema_dir(configured)
+    if directory is None:
+        return None
+    key = os.fspath(directory)
+    if key not in _loaded:
+        _loaded[key] = StructureTable(_load_or_compile(directory), directory)
+    return _loaded[key]
+
+
+def _load_or_compile(directory: Path) -> dict:
+    import json
+
+    cached = _cache_folder() / f"structure-{_stamp(directory)}.json"
+    try:
+        data = json.loads(cached.read_bytes())
+        if data.get("format") == FORMAT:
+            return data
+    except (OSError, ValueError, AttributeError):
+        pass
+    data = compile_table(directory)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_name(f".tmp-{os.getpid()}-{cached.name}")
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, cached)
+    except OSError:
+        pass
+    return data
+
+
+class StructureTable:
+    """Checks a domain against the table; the same ``problems(root)`` as the RelaxNG schema."""
+
+    def __init__(self, data: dict, directory: Path | None = None) -> None:
+        self.directory = directory
+        self.rows = data["rows"]
+        self.roots = tuple(data["roots"])
+        self._patterns: dict[str, re.Pattern[str] | None] = {}
+
+    def problems(self, root: etree._Element) -> list[SchemaProblem]:
+        found: list[SchemaProblem] = []
+        if etree.QName(root).localname != "domain" or not self.roots:
+            return found
+        self._check(root, self.roots, found)
+        return found[:25]
+
+    def _check(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+        rows = self.rows
+        self._attributes(element, candidates, found)
+        children_open = any(rows[c][2] for c in candidates)
+        for child in element.iterchildren(etree.Element):
+            tag = child.tag
+            if tag[0] == "{":
+                continue  # other namespaces: metadata and the like, left to strict mode
+            matches: set[int] = set()
+            for candidate in candidates:
+                ids = rows[candidate][1].get(tag)
+                if ids:
+                    matches.update(ids)
+            if matches:
+                self._check(child, tuple(sorted(matches)), found)
+            elif not children_open:
+                found.append(SchemaProblem(child, None, f"<{tag}> is not allowed in <{element.tag}>"))
+
+    def _attributes(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+        rows = self.rows
+        if not element.attrib:
+            return
+        attributes_open = any(rows[c][4] for c in candidates)
+        for name, value in element.attrib.items():
+            if name[0] == "{":
+                continue
+            alternatives: list = []
+            known = unconstrained = False
+            for candidate in candidates:
+                table = rows[candidate][3]
+                if name in table:
+                    known = True
+                    if table[name] is None:
+                        unconstrained = True
+                        break
+                    alternatives += table[name]
+            if not known:
+                if not attributes_open:
+                    found.append(SchemaProblem(element, name, f"unknown attribute '{name}' on <{element.tag}>"))
+                continue
+            if unconstrained or self._accepts(alternatives, value):
+                continue
+            listed = tuple(v for kind, *rest in alternatives if kind == "values" for v in rest[0])
+            if listed and all(kind == "values" for kind, *_ in alternatives):
+                message = f"'{value}' is not a valid value of {name} on <{element.tag}>"
+            else:
+                message = f"'{value}' is not a valid value of {name} on <{element.tag}> ({_describe(alternatives)})"
+            found.append(SchemaProblem(element, name, message, listed))
+
+    def _accepts(self, alternatives: list, value: str) -> bool:
+        token = _collapse(value)
+        for alternative in alternatives:
+            kind = alternative[0]
+            if kind == "values":
+                if token in alternative[1]:
+                    return True
+            elif kind == "integer":
+                _, low, high, pattern = alternative
+                if _INTEGER.fullmatch(token) and (low is None or int(token) >= low) and \
+                        (high is None or int(token) <= high) and (pattern is None or self._match(pattern, token)):
+                    return True
+            elif kind == "pattern":
+                _, pattern, collapse = alternative
+                if self._match(pattern, token if collapse else value):
+                    return True
+        return False
+
+    def _match(self, pattern: str, value: str) -> bool:
+        compiled = self._patterns.get(pattern, False)
+        if compiled is False:
+            try:
+                compiled = re.compile(pattern)
+            except re.error:
+                compiled = None
+            self._patterns[pattern] = compiled
+        return compiled is None or compiled.fullmatch(value) is not None
+
+
+def _describe(alternatives: list) -> str:
+    kinds = []
+    for alternative in alternatives:
+        if alternative[0] == "values":
+            kinds += [f"'{v}'" for v in alternative[1][:6]]
+        elif alternative[0] == "integer":
+            low, high = alternative[1], alternative[2]
+            kinds.append("an integer" + (f" from {low}" if low is not None else "") +
+                         (f" to {high}" if high is not None else ""))
+        else:
+            kinds.append(f"matching {alternative[1]}")
+    return "expected " + " or ".join(dict.fromkeys(kinds))
