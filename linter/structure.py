@@ -31,7 +31,7 @@ from virtlint.linter.schema import SchemaProblem, find_schema_dir
 RNG = "http://relaxng.org/ns/structure/1.0"
 _R = f"{{{RNG}}}"
 #: Bumped when the table's layout changes.
-FORMAT = 1
+FORMAT = 3
 
 #: XSD integer types: (minimum, maximum); None is unbounded.
 _INTEGERS = {
@@ -44,8 +44,11 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: XSD regex constructs Python's re does not read alike: a pattern using one is not checked.
 _UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|\$|\^")
 
-# A row of the table: [name, {child name: [row ids]}, children open, {attribute: alternatives | None},
-#                      attributes open]
+# A row of the table: [names, {child name: [row ids]}, children open, {attribute: alternatives | None},
+#                      attributes open, required attributes, required children, {child name: most occurrences},
+#                      text alternatives | None]
+#: "any number of times" in a row's occurrence counts
+MANY = -1
 # alternatives: list of ["values", [...]] | ["integer", min, max, pattern] | ["pattern", regex]
 
 
@@ -99,7 +102,7 @@ class _Compiler:
         index = len(self.rows)
         self._row_of[element] = index
         names, _ = self._names(element)
-        row: list = [names, {}, False, {}, False]
+        row: list = [names, {}, False, {}, False, [], [], {}, None]
         self.rows.append(row)
         content = [c for c in element.iterchildren(etree.Element) if not self._is_name_class(c)]
         if element.get("name") is None and content:
@@ -113,7 +116,125 @@ class _Compiler:
         row[2] = flags["children_open"]
         row[3] = attributes
         row[4] = flags["attributes_open"]
+        required_attributes: set[str] = set()
+        required_children: set[str] = set()
+        most: dict[str, int] = {}
+        for node in content:
+            attributes_needed, children_needed = self._required(node, set())
+            required_attributes |= attributes_needed
+            required_children |= children_needed
+            most = _add_counts(most, self._most(node, set()))
+        row[5] = sorted(required_attributes)
+        row[6] = sorted(required_children)
+        row[7] = {name: count for name, count in most.items() if count != MANY}
+        row[8] = self._text(content)
         return index
+
+    def _text(self, content: list[etree._Element]) -> list | None:
+        """The alternatives of an element's text when its content is attributes and one datatype or value set;
+        None when its text is free (or has children, or cannot be read)."""
+        remaining = [node for node in content if not self._attribute_only(node, set())]
+        if len(remaining) != 1:
+            return None
+        alternatives: list = []
+        return alternatives if self._alternatives(remaining[0], alternatives, set()) else None
+
+    def _attribute_only(self, node: etree._Element, refs: set[str]) -> bool:
+        tag = node.tag
+        if tag in (_R + "attribute", _R + "empty"):
+            return True
+        if tag in (_R + "optional", _R + "zeroOrMore", _R + "oneOrMore", _R + "group", _R + "interleave",
+                   _R + "choice"):
+            return all(self._attribute_only(child, refs) for child in node.iterchildren(etree.Element))
+        if tag == _R + "ref":
+            name = node.get("name")
+            if name in refs or name not in self.defines:
+                return False
+            return all(self._attribute_only(child, refs | {name}) for define in self.defines[name]
+                       for child in define.iterchildren(etree.Element))
+        return False
+
+    def _required(self, node: etree._Element, refs: set[str]) -> tuple[set[str], set[str]]:
+        """(attribute names, child element names) every match of the pattern must have."""
+        tag = node.tag
+        if tag in (_R + "attribute", _R + "element"):
+            names, is_open = self._names(node)
+            if is_open or len(names) != 1:
+                return set(), set()
+            return ({names[0]}, set()) if tag == _R + "attribute" else (set(), {names[0]})
+        if tag in (_R + "group", _R + "interleave", _R + "oneOrMore", _R + "mixed"):
+            return self._required_all(node.iterchildren(etree.Element), refs)
+        if tag == _R + "choice":
+            branches = [self._required(child, refs) for child in node.iterchildren(etree.Element)
+                        if child.tag != _R + "notAllowed"]
+            if not branches:
+                return set(), set()
+            return set.intersection(*(b[0] for b in branches)), set.intersection(*(b[1] for b in branches))
+        if tag == _R + "ref":
+            name = node.get("name")
+            defines = self.defines.get(name, ())
+            if name in refs or not defines:
+                return set(), set()
+            # several defines of one name combine as a choice here (the only combine libvirt uses)
+            if any(d.get("combine") == "interleave" for d in defines):
+                return set(), set()
+            # a define that is only <notAllowed/> is the identity of a choice: it adds no branch
+            options = [self._required_all(define.iterchildren(etree.Element), refs | {name}) for define in defines
+                       if [c.tag for c in define.iterchildren(etree.Element)] != [_R + "notAllowed"]]
+            if not options:
+                return set(), set()
+            return set.intersection(*(o[0] for o in options)), set.intersection(*(o[1] for o in options))
+        return set(), set()  # optional, zeroOrMore, text, data, value, empty, notAllowed, ...
+
+    def _required_all(self, nodes, refs: set[str]) -> tuple[set[str], set[str]]:
+        """What a sequence of patterns (a group) requires: the union of what each requires."""
+        attributes: set[str] = set()
+        children: set[str] = set()
+        for child in nodes:
+            more_attributes, more_children = self._required(child, refs)
+            attributes |= more_attributes
+            children |= more_children
+        return attributes, children
+
+    def _most(self, node: etree._Element, refs: set[str]) -> dict[str, int]:
+        """How many times each child element name can occur in one match of the pattern (MANY: unbounded)."""
+        tag = node.tag
+        if tag == _R + "element":
+            names, _ = self._names(node)
+            return {name: 1 for name in names}
+        if tag in (_R + "zeroOrMore", _R + "oneOrMore"):
+            inner: dict[str, int] = {}
+            for child in node.iterchildren(etree.Element):
+                inner = _add_counts(inner, self._most(child, refs))
+            return {name: MANY for name in inner}
+        if tag in (_R + "group", _R + "interleave", _R + "mixed", _R + "optional"):
+            total: dict[str, int] = {}
+            for child in node.iterchildren(etree.Element):
+                total = _add_counts(total, self._most(child, refs))
+            return total
+        if tag == _R + "choice":
+            best: dict[str, int] = {}
+            for child in node.iterchildren(etree.Element):
+                for name, count in self._most(child, refs).items():
+                    known = best.get(name, 0)
+                    best[name] = MANY if MANY in (known, count) else max(known, count)
+            return best
+        if tag == _R + "ref":
+            name = node.get("name")
+            if name in refs:
+                return {}
+            best = {}
+            for define in self.defines.get(name, ()):
+                total = {}
+                for child in define.iterchildren(etree.Element):
+                    total = _add_counts(total, self._most(child, refs | {name}))
+                for child_name, count in total.items():
+                    known = best.get(child_name, 0)
+                    best[child_name] = MANY if MANY in (known, count) else max(known, count)
+            return best
+        if tag in (_R + "externalRef", _R + "parentRef", _R + "grammar"):
+            return {"*": MANY}
+        return {}
 
     def _is_name_class(self, node: etree._Element) -> bool:
         return node.tag in (_R + "name", _R + "anyName", _R + "nsName") or (
@@ -245,6 +366,14 @@ class _Compiler:
         return False
 
 
+def _add_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, int]:
+    total = dict(first)
+    for name, count in second.items():
+        known = total.get(name, 0)
+        total[name] = MANY if MANY in (known, count) else known + count
+    return total
+
+
 def _library(node: etree._Element) -> str | None:
     while node is not None:
         library = node.get("datatypeLibrary")
@@ -336,6 +465,19 @@ class StructureTable:
         rows = self.rows
         self._attributes(element, candidates, found)
         children_open = any(rows[c][2] for c in candidates)
+        required = set(rows[candidates[0]][6]).intersection(*(rows[c][6] for c in candidates[1:]))
+        seen: dict[str, int] = {}
+        for child in element.iterchildren(etree.Element):
+            seen[child.tag] = seen.get(child.tag, 0) + 1
+            if seen[child.tag] == 2 and not children_open:
+                limit = self._limit(child.tag, candidates)
+                if limit != MANY and sum(1 for _ in element.iterchildren(child.tag)) > limit:
+                    found.append(SchemaProblem(child, None, f"<{child.tag}> may appear only {_times(limit)} in "
+                                                            f"<{element.tag}>"))
+        for name in sorted(required - seen.keys()):
+            found.append(SchemaProblem(element, None, f"<{element.tag}> lacks <{name}>, which it must have"))
+        if len(element) == 0:  # no children, not even comments: the text is element.text alone
+            self._text(element, candidates, found)
         for child in element.iterchildren(etree.Element):
             tag = child.tag
             if tag[0] == "{":
@@ -350,8 +492,37 @@ class StructureTable:
             elif not children_open:
                 found.append(SchemaProblem(child, None, f"<{tag}> is not allowed in <{element.tag}>"))
 
+    def _text(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+        alternatives: list = []
+        for candidate in candidates:
+            text = self.rows[candidate][8]
+            if text is None:
+                return
+            alternatives += text
+        value = element.text or ""
+        if not self._accepts(alternatives, value):
+            found.append(SchemaProblem(element, None, f"'{value.strip()}' is not a valid content of <{element.tag}> "
+                                                      f"({_describe(alternatives)})"))
+
+    def _limit(self, tag: str, candidates: tuple[int, ...]) -> int:
+        """The most times any candidate row lets the child appear (MANY: unbounded)."""
+        limit = 0
+        for candidate in candidates:
+            row = self.rows[candidate]
+            if tag in row[1]:
+                most = row[7].get(tag, MANY)
+                if most == MANY:
+                    return MANY
+                limit = max(limit, most)
+        return limit
+
     def _attributes(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
         rows = self.rows
+        required = set(rows[candidates[0]][5]).intersection(*(rows[c][5] for c in candidates[1:]))
+        for name in sorted(required):
+            if element.get(name) is None:
+                found.append(SchemaProblem(element, None, f"<{element.tag}> lacks the attribute '{name}', "
+                                                          "which it must have"))
         if not element.attrib:
             return
         attributes_open = any(rows[c][4] for c in candidates)
@@ -408,6 +579,10 @@ class StructureTable:
                 compiled = None
             self._patterns[pattern] = compiled
         return compiled is None or compiled.fullmatch(value) is not None
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
 
 
 def _describe(alternatives: list) -> str:
