@@ -280,7 +280,8 @@ def open_cache(project: Project) -> ResultCache | None:
             return None
         schema_dir = os.fspath(found)
     key = run_key(project.caps(), settings.select, settings.ignore, settings.severity,
-                  settings.config.per_file_ignores, schema_dir, settings.structure)
+                  settings.config.per_file_ignores, schema_dir, settings.structure,
+                  extra=["strict" if settings.strict_schema else "table"])
     config = settings.config
     return ResultCache(cache_folder(config.cache_dir, os.fspath(config.source) if config.source else None), key)
 

@@ -107,6 +107,8 @@ def main() -> None:
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
+@click.option("--strict-schema", is_flag=True,
+              help="Check the structure with libvirt's full RelaxNG schema instead of the structure table.")
 @click.option("--no-cache", is_flag=True,
               help="Lint every file again instead of reusing results for unchanged files (.virtlint_cache/).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
@@ -114,7 +116,7 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, exit_zero: bool, statistics: bool, quiet: bool, no_color: bool, fix: bool,
           unsafe_fixes: bool, diff: bool, config_file: str | None, isolated: bool, stdin_filename: str | None,
-          domains_only: bool, jobs: int | None, fleet: bool, require: str, no_cache: bool,
+          domains_only: bool, jobs: int | None, fleet: bool, require: str, strict_schema: bool, no_cache: bool,
           paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them; '-' for standard input) against host capabilities.
 
@@ -131,7 +133,8 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail("--fleet compares caps files; it cannot be combined with --connect")
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
-                          schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd())
+                          schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd(),
+                          strict_schema=strict_schema)
     try:
         project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None)
     except ConfigError as err:

@@ -18,7 +18,7 @@ class ConfigError(Exception):
 SEVERITIES = ("error", "warning", "info")
 #: Every key a configuration may hold (in virtlint.toml, or [tool.virtlint] in pyproject.toml).
 KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas",
-        "cache-dir")
+        "cache-dir", "strict-schema")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -45,6 +45,8 @@ class Config(Record):
     schemas: str | None
     #: Where the result cache lives (default: .virtlint_cache beside this file).
     cache_dir: str | None
+    #: Check the structure with libvirt's full RelaxNG schema instead of the structure table.
+    strict_schema: bool
 
     __slots__ = (
         "source",
@@ -57,6 +59,7 @@ class Config(Record):
         "fail_on",
         "schemas",
         "cache_dir",
+        "strict_schema",
     )
     _fields = __slots__
 
@@ -72,6 +75,7 @@ class Config(Record):
         fail_on: str | None = None,
         schemas: str | None = None,
         cache_dir: str | None = None,
+        strict_schema: bool = False,
     ) -> None:
         self.source = source
         self.caps = [] if caps is None else caps
@@ -83,6 +87,7 @@ class Config(Record):
         self.fail_on = fail_on
         self.schemas = schemas
         self.cache_dir = cache_dir
+        self.strict_schema = strict_schema
 
 
 def find_config(start: Path) -> Config:
@@ -126,6 +131,9 @@ def load_config(path: Path) -> Config | None:
     per_file = data.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must map file patterns to lists of rule codes")
+    strict_schema = data.get("strict-schema", False)
+    if not isinstance(strict_schema, bool):
+        raise ConfigError(f"{path}: 'strict-schema' must be true or false")
     cache_dir = data.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{path}: 'cache-dir' must be a folder name")
@@ -143,6 +151,7 @@ def load_config(path: Path) -> Config | None:
         fail_on=fail_on,
         schemas=os.path.join(path.parent, data["schemas"]) if isinstance(data.get("schemas"), str) else None,
         cache_dir=os.path.join(path.parent, cache_dir) if cache_dir else None,
+        strict_schema=strict_schema,
     )
 
 

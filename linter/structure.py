@@ -31,7 +31,7 @@ from virtlint.linter.schema import SchemaProblem, find_schema_dir
 RNG = "http://relaxng.org/ns/structure/1.0"
 _R = f"{{{RNG}}}"
 #: Bumped when the table's layout changes.
-FORMAT = 3
+FORMAT = 4
 
 #: XSD integer types: (minimum, maximum); None is unbounded.
 _INTEGERS = {
@@ -49,6 +49,8 @@ _UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|\$|\^")
 #                      text alternatives | None]
 #: "any number of times" in a row's occurrence counts
 MANY = -1
+#: An element's content is spelt out into at most this many forms (rows); beyond, one row holds them all.
+MAX_FORMS = 48
 # alternatives: list of ["values", [...]] | ["integer", min, max, pattern] | ["pattern", regex]
 
 
@@ -94,23 +96,30 @@ class _Compiler:
 
     # -- rows --
 
-    def row(self, element: etree._Element) -> int:
-        """The row of an <element> pattern (built on first need)."""
+    def rows_of(self, element: etree._Element) -> list[int]:
+        """The rows of an <element> pattern, one per form its content can take (built on first need)."""
         found = self._row_of.get(element)
         if found is not None:
             return found
-        index = len(self.rows)
-        self._row_of[element] = index
         names, _ = self._names(element)
-        row: list = [names, {}, False, {}, False, [], [], {}, None]
-        self.rows.append(row)
         content = [c for c in element.iterchildren(etree.Element) if not self._is_name_class(c)]
-        if element.get("name") is None and content:
-            content = content[:]  # the first child was the name class, already skipped
+        branches = self._expand_all(content, set())
+        if branches is None:  # too many forms: one row for all of them (what every form allows)
+            branches = [[(node, False) for node in content]]
+        ids = list(range(len(self.rows), len(self.rows) + len(branches)))
+        self._row_of[element] = ids
+        for _ in branches:
+            self.rows.append([names, {}, False, {}, False, [], [], {}, None])
+        for index, branch in zip(ids, branches):
+            self._fill(self.rows[index], branch)
+        return ids
+
+    def _fill(self, row: list, branch: list[tuple[etree._Element, bool]]) -> None:
+        nodes = [node for node, _ in branch]
         children: dict[str, set[int]] = {}
         attributes: dict[str, list | None] = {}
         flags = {"children_open": False, "attributes_open": False}
-        for node in content:
+        for node in nodes:
             self._content(node, children, attributes, flags, set())
         row[1] = {name: sorted(ids) for name, ids in children.items()}
         row[2] = flags["children_open"]
@@ -119,16 +128,69 @@ class _Compiler:
         required_attributes: set[str] = set()
         required_children: set[str] = set()
         most: dict[str, int] = {}
-        for node in content:
-            attributes_needed, children_needed = self._required(node, set())
-            required_attributes |= attributes_needed
-            required_children |= children_needed
+        for node, optional in branch:
+            if not optional:
+                attributes_needed, children_needed = self._required(node, set())
+                required_attributes |= attributes_needed
+                required_children |= children_needed
             most = _add_counts(most, self._most(node, set()))
         row[5] = sorted(required_attributes)
         row[6] = sorted(required_children)
         row[7] = {name: count for name, count in most.items() if count != MANY}
-        row[8] = self._text(content)
-        return index
+        # an optional datatype lets the text be empty too: then the table does not judge the text
+        optional_text = any(optional and not self._attribute_only(node, set()) for node, optional in branch)
+        row[8] = None if optional_text else self._text(nodes)
+
+    def _expand_all(self, nodes, refs: set[str]) -> list[list[tuple[etree._Element, bool]]] | None:
+        """The forms of a group of patterns: each a list of (leaf pattern, optional); None when too many."""
+        forms: list[list[tuple[etree._Element, bool]]] = [[]]
+        for node in nodes:
+            more = self._expand(node, refs)
+            if more is None:
+                return None
+            forms = [form + extra for form in forms for extra in more]
+            if len(forms) > MAX_FORMS:
+                return None
+        return forms
+
+    def _expand(self, node: etree._Element, refs: set[str]) -> list[list[tuple[etree._Element, bool]]] | None:
+        """A pattern's forms: its top-level choices spelt out (exactly: a choice is the union of its forms)."""
+        tag = node.tag
+        if tag == _R + "choice":
+            forms: list[list[tuple[etree._Element, bool]]] = []
+            for child in node.iterchildren(etree.Element):
+                more = self._expand(child, refs)
+                if more is None:
+                    return None
+                forms += more
+            return forms if len(forms) <= MAX_FORMS else None
+        if tag in (_R + "group", _R + "interleave"):
+            return self._expand_all(node.iterchildren(etree.Element), refs)
+        if tag == _R + "optional":
+            inner = self._expand_all(node.iterchildren(etree.Element), refs)
+            if inner is None:
+                return None
+            if len(inner) == 1:  # no choice inside: its leaves, each optional (no doubling of forms)
+                return [[(leaf, True) for leaf, _ in inner[0]]]
+            return [[]] + inner if len(inner) < MAX_FORMS else None
+        if tag == _R + "ref":
+            name = node.get("name")
+            defines = [d for d in self.defines.get(name, ())
+                       if [c.tag for c in d.iterchildren(etree.Element)] != [_R + "notAllowed"]]
+            if name in refs or not defines or any(d.get("combine") == "interleave" for d in defines):
+                return [[(node, False)]]
+            forms = []
+            for define in defines:
+                more = self._expand_all(define.iterchildren(etree.Element), refs | {name})
+                if more is None:
+                    return None
+                forms += more
+            return forms if len(forms) <= MAX_FORMS else None
+        if tag == _R + "notAllowed":
+            return []
+        if tag == _R + "empty":
+            return [[]]
+        return [[(node, False)]]  # element, attribute, text, data, value, list, zeroOrMore, oneOrMore, mixed
 
     def _text(self, content: list[etree._Element]) -> list | None:
         """The alternatives of an element's text when its content is attributes and one datatype or value set;
@@ -270,9 +332,9 @@ class _Compiler:
             names, is_open = self._names(node)
             if is_open:
                 flags["children_open"] = True
-            row = self.row(node)
+            rows = self.rows_of(node)
             for name in names:
-                children.setdefault(name, set()).add(row)
+                children.setdefault(name, set()).update(rows)
         elif tag == _R + "attribute":
             names, is_open = self._names(node)
             if is_open:
@@ -463,34 +525,85 @@ class StructureTable:
 
     def _check(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
         rows = self.rows
-        self._attributes(element, candidates, found)
-        children_open = any(rows[c][2] for c in candidates)
-        required = set(rows[candidates[0]][6]).intersection(*(rows[c][6] for c in candidates[1:]))
-        seen: dict[str, int] = {}
-        for child in element.iterchildren(etree.Element):
-            seen[child.tag] = seen.get(child.tag, 0) + 1
-            if seen[child.tag] == 2 and not children_open:
-                limit = self._limit(child.tag, candidates)
-                if limit != MANY and sum(1 for _ in element.iterchildren(child.tag)) > limit:
-                    found.append(SchemaProblem(child, None, f"<{child.tag}> may appear only {_times(limit)} in "
-                                                            f"<{element.tag}>"))
-        for name in sorted(required - seen.keys()):
-            found.append(SchemaProblem(element, None, f"<{element.tag}> lacks <{name}>, which it must have"))
-        if len(element) == 0:  # no children, not even comments: the text is element.text alone
-            self._text(element, candidates, found)
+        viable = tuple(c for c in candidates if next(self._violations(element, rows[c]), None) is None)
+        if not viable:
+            before = len(found)
+            self._report(element, candidates, found)
+            if len(found) == before:  # each part fits some form, but no form fits them all
+                closest = min(candidates, key=lambda c: sum(1 for _ in self._violations(element, rows[c])))
+                why = next(self._violations(element, rows[closest]))
+                found.append(SchemaProblem(element, None, f"<{element.tag}> matches none of the forms libvirt's "
+                                                          f"schema allows for it; the closest: {why}"))
+        use = viable or candidates
         for child in element.iterchildren(etree.Element):
             tag = child.tag
             if tag[0] == "{":
                 continue  # other namespaces: metadata and the like, left to strict mode
             matches: set[int] = set()
-            for candidate in candidates:
+            for candidate in use:
                 ids = rows[candidate][1].get(tag)
                 if ids:
                     matches.update(ids)
             if matches:
                 self._check(child, tuple(sorted(matches)), found)
-            elif not children_open:
+
+    def _violations(self, element: etree._Element, row: list):
+        """Why the element does not fit this form (lazily: the first one decides viability)."""
+        attributes = row[3]
+        for name, value in element.attrib.items():
+            if name[0] == "{":
+                continue
+            if name not in attributes:
+                if not row[4]:
+                    yield f"attribute '{name}' is not allowed"
+            elif attributes[name] is not None and not self._accepts(attributes[name], value):
+                yield f"'{value}' is not a valid value of {name}"
+        for name in row[5]:
+            if element.get(name) is None:
+                yield f"it lacks the attribute '{name}'"
+        children_open = row[2]
+        counts: dict[str, int] = {}
+        for child in element.iterchildren(etree.Element):
+            tag = child.tag
+            if tag[0] == "{":
+                continue
+            counts[tag] = counts.get(tag, 0) + 1
+            if counts[tag] == 1 and tag not in row[1] and not children_open:
+                yield f"<{tag}> is not allowed in it"
+        for name in row[6]:
+            if name not in counts:
+                yield f"it lacks <{name}>"
+        if not children_open:
+            for tag, count in counts.items():
+                most = row[7].get(tag)
+                if most is not None and count > most:
+                    yield f"<{tag}> may appear only {_times(most)}"
+        if row[8] is not None and len(element) == 0 and not self._accepts(row[8], element.text or ""):
+            yield f"'{(element.text or '').strip()}' is not a valid content"
+
+    def _report(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+        """What no candidate form allows, each part named (the union of the forms decides)."""
+        rows = self.rows
+        self._attributes(element, candidates, found)
+        children_open = any(rows[c][2] for c in candidates)
+        required = set(rows[candidates[0]][6]).intersection(*(rows[c][6] for c in candidates[1:]))
+        seen: dict[str, int] = {}
+        for child in element.iterchildren(etree.Element):
+            tag = child.tag
+            if tag[0] == "{":
+                continue
+            seen[tag] = seen.get(tag, 0) + 1
+            if seen[tag] == 1 and not children_open and not any(tag in rows[c][1] for c in candidates):
                 found.append(SchemaProblem(child, None, f"<{tag}> is not allowed in <{element.tag}>"))
+            if seen[tag] == 2 and not children_open:
+                limit = self._limit(tag, candidates)
+                if limit != MANY and sum(1 for _ in element.iterchildren(tag)) > limit:
+                    found.append(SchemaProblem(child, None, f"<{tag}> may appear only {_times(limit)} in "
+                                                            f"<{element.tag}>"))
+        for name in sorted(required - seen.keys()):
+            found.append(SchemaProblem(element, None, f"<{element.tag}> lacks <{name}>, which it must have"))
+        if len(element) == 0:  # no children, not even comments: the text is element.text alone
+            self._text(element, candidates, found)
 
     def _text(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
         alternatives: list = []
