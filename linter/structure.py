@@ -31,7 +31,7 @@ from virtlint.linter.schema import SchemaProblem, find_schema_dir
 RNG = "http://relaxng.org/ns/structure/1.0"
 _R = f"{{{RNG}}}"
 #: Bumped when the table's layout changes.
-FORMAT = 4
+FORMAT = 5
 
 #: XSD integer types: (minimum, maximum); None is unbounded.
 _INTEGERS = {
@@ -42,7 +42,7 @@ _INTEGERS = {
 }
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: XSD regex constructs Python's re does not read alike: a pattern using one is not checked.
-_UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|\$|\^")
+_UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[])\^")
 
 # A row of the table: [names, {child name: [row ids]}, children open, {attribute: alternatives | None},
 #                      attributes open, required attributes, required children, {child name: most occurrences},
