@@ -515,37 +515,110 @@ class StructureTable:
         self.rows = data["rows"]
         self.roots = tuple(data["roots"])
         self._patterns: dict[str, re.Pattern[str] | None] = {}
+        #: per row, as sets for the fast test: (attribute names or None when open, required attributes,
+        #: child names or None when open, required children, constrained attributes, limits, text)
+        self._fast = [
+            (None if row[4] else frozenset(row[3]), frozenset(row[5]), None if row[2] else frozenset(row[1]),
+             frozenset(row[6]), {name: alts for name, alts in row[3].items() if alts is not None},
+             {} if row[2] else row[7], row[8])
+            for row in self.rows
+        ]
+        #: (interned candidates, attributes, children's tags, text) -> the interned forms that fit:
+        #: documents repeat elements, so most elements are decided by one lookup
+        self._fitting: dict[tuple, int] = {}
+        #: (interned forms, child tag) -> the child's interned candidate rows (-1: none)
+        self._child_rows: dict[tuple[int, str], int] = {}
+        self._sets: list[tuple[int, ...]] = []
+        self._set_ids: dict[tuple[int, ...], int] = {}
+        #: (id of alternatives, value) -> accepted
+        self._accepted: dict[tuple[int, str], bool] = {}
 
     def problems(self, root: etree._Element) -> list[SchemaProblem]:
         found: list[SchemaProblem] = []
         if etree.QName(root).localname != "domain" or not self.roots:
             return found
-        self._check(root, self.roots, found)
+        self._check(root, self._intern(self.roots), found)
         return found[:25]
 
-    def _check(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+    def _intern(self, rows: tuple[int, ...]) -> int:
+        """A small number for a set of rows (tuples of ints hash slowly; these are looked up per element)."""
+        number = self._set_ids.get(rows)
+        if number is None:
+            number = self._set_ids[rows] = len(self._sets)
+            self._sets.append(rows)
+        return number
+
+    def _check(self, element: etree._Element, number: int, found: list[SchemaProblem]) -> None:
+        children = list(element.iterchildren(etree.Element))
+        tags = tuple([child.tag for child in children])
+        if tags and "{" in "".join(tags):  # other namespaces: metadata and the like, left to strict mode
+            children = [child for child in children if child.tag[0] != "{"]
+            tags = tuple([child.tag for child in children])
+        items = element.items()
+        text = element.text if not children and len(element) == 0 else None
+        key = (number, tuple(items) if items else (), tags, text)
+        use = self._fitting.get(key)
+        if use is None:
+            candidates = self._sets[number]
+            viable = self._fit(element, candidates, tags, text)
+            if viable:
+                use = self._intern(viable)
+                if len(self._fitting) > 200_000:
+                    self._fitting.clear()
+                self._fitting[key] = use
+            else:
+                self._mismatch(element, candidates, found)
+                use = number
+        child_rows = self._child_rows
+        for child, tag in zip(children, tags):
+            matches = child_rows.get((use, tag))
+            if matches is None:
+                union: set[int] = set()
+                for candidate in self._sets[use]:
+                    ids = self.rows[candidate][1].get(tag)
+                    if ids:
+                        union.update(ids)
+                matches = child_rows[(use, tag)] = self._intern(tuple(sorted(union))) if union else -1
+            if matches >= 0:
+                self._check(child, matches, found)
+
+    def _fit(self, element: etree._Element, candidates: tuple[int, ...], tags: tuple[str, ...],
+             text: str | None) -> tuple[int, ...]:
+        """The candidate forms the element fits (set tests first: they reject most forms)."""
+        names = {name for name in element.attrib.keys() if name[0] != "{"}
+        child_names = set(tags)
+        counts = {tag: tags.count(tag) for tag in child_names} if len(child_names) != len(tags) else None
+        fitting = []
+        for candidate in candidates:
+            allowed, required, children, required_children, constrained, limits, text_alternatives = \
+                self._fast[candidate]
+            if allowed is not None and not names <= allowed:
+                continue
+            if not required <= names or not required_children <= child_names:
+                continue
+            if children is not None and not child_names <= children:
+                continue
+            if constrained and not all(self._accepts(constrained[name], element.get(name))
+                                       for name in names & constrained.keys()):
+                continue
+            if counts and limits and any(count > limits.get(tag, count) for tag, count in counts.items()):
+                continue
+            if text_alternatives is not None and len(element) == 0 and \
+                    not self._accepts(text_alternatives, text or ""):
+                continue
+            fitting.append(candidate)
+        return tuple(fitting)
+
+    def _mismatch(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
+        """Report why no form fits: each part no form allows, else the closest form's first misfit."""
         rows = self.rows
-        viable = tuple(c for c in candidates if next(self._violations(element, rows[c]), None) is None)
-        if not viable:
-            before = len(found)
-            self._report(element, candidates, found)
-            if len(found) == before:  # each part fits some form, but no form fits them all
-                closest = min(candidates, key=lambda c: sum(1 for _ in self._violations(element, rows[c])))
-                why = next(self._violations(element, rows[closest]))
-                found.append(SchemaProblem(element, None, f"<{element.tag}> matches none of the forms libvirt's "
-                                                          f"schema allows for it; the closest: {why}"))
-        use = viable or candidates
-        for child in element.iterchildren(etree.Element):
-            tag = child.tag
-            if tag[0] == "{":
-                continue  # other namespaces: metadata and the like, left to strict mode
-            matches: set[int] = set()
-            for candidate in use:
-                ids = rows[candidate][1].get(tag)
-                if ids:
-                    matches.update(ids)
-            if matches:
-                self._check(child, tuple(sorted(matches)), found)
+        before = len(found)
+        self._report(element, candidates, found)
+        if len(found) == before:  # each part fits some form, but no form fits them all
+            closest = min(candidates, key=lambda c: sum(1 for _ in self._violations(element, rows[c])))
+            why = next(self._violations(element, rows[closest]), "its parts do not fit together")
+            found.append(SchemaProblem(element, None, f"<{element.tag}> matches none of the forms libvirt's "
+                                                      f"schema allows for it; the closest: {why}"))
 
     def _violations(self, element: etree._Element, row: list):
         """Why the element does not fit this form (lazily: the first one decides viability)."""
@@ -613,7 +686,7 @@ class StructureTable:
                 return
             alternatives += text
         value = element.text or ""
-        if not self._accepts(alternatives, value):
+        if not self._decide(alternatives, value):  # a list built here: not memoized
             found.append(SchemaProblem(element, None, f"'{value.strip()}' is not a valid content of <{element.tag}> "
                                                       f"({_describe(alternatives)})"))
 
@@ -656,7 +729,7 @@ class StructureTable:
                 if not attributes_open:
                     found.append(SchemaProblem(element, name, f"unknown attribute '{name}' on <{element.tag}>"))
                 continue
-            if unconstrained or self._accepts(alternatives, value):
+            if unconstrained or self._decide(alternatives, value):  # a list built here: not memoized
                 continue
             listed = tuple(v for kind, *rest in alternatives if kind == "values" for v in rest[0])
             if listed and all(kind == "values" for kind, *_ in alternatives):
@@ -666,6 +739,15 @@ class StructureTable:
             found.append(SchemaProblem(element, name, message, listed))
 
     def _accepts(self, alternatives: list, value: str) -> bool:
+        key = (id(alternatives), value)
+        known = self._accepted.get(key)
+        if known is None:
+            if len(self._accepted) > 200_000:
+                self._accepted.clear()
+            known = self._accepted[key] = self._decide(alternatives, value)
+        return known
+
+    def _decide(self, alternatives: list, value: str) -> bool:
         token = _collapse(value)
         for alternative in alternatives:
             kind = alternative[0]
