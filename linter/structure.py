@@ -555,7 +555,8 @@ class StructureTable:
             children = [child for child in children if child.tag[0] != "{"]
             tags = tuple([child.tag for child in children])
         items = element.items()
-        text = element.text if not children and len(element) == 0 else None
+        # the text is judged only when the element holds nothing else (not even a comment): "" when empty
+        text = (element.text or "") if not children and len(element) == 0 else None
         key = (number, tuple(items) if items else (), tags, text)
         use = self._fitting.get(key)
         if use is None:
@@ -603,8 +604,7 @@ class StructureTable:
                 continue
             if counts and limits and any(count > limits.get(tag, count) for tag, count in counts.items()):
                 continue
-            if text_alternatives is not None and len(element) == 0 and \
-                    not self._accepts(text_alternatives, text or ""):
+            if text_alternatives is not None and text is not None and not self._accepts(text_alternatives, text):
                 continue
             fitting.append(candidate)
         return tuple(fitting)
