@@ -6,8 +6,9 @@ covers everything that decides a file's findings except the file itself:
 
 * virtlint's own code: a hash of the bytes of every source file of ``virtlint.linter`` and ``virtlint.rules``
   (so an editable install invalidates the cache on every edit), and its version;
-* the capabilities documents (their text) and the configuration that selects and grades rules
-  (select, ignore, severity overrides, per-file ignores);
+* the capabilities documents and the hosts' `virsh capabilities` documents (their text), the libvirt version
+  the checks model, and the configuration that selects and grades rules (select, ignore, severity overrides,
+  per-file ignores);
 * libvirt's schema files (name, size and modification time of each) and whether the structure is checked.
 
 Inside one run key, a file's entry is keyed by its path and a BLAKE2b hash of its bytes. Entries are JSON (a
@@ -279,9 +280,11 @@ def open_cache(project: Project) -> ResultCache | None:
         if found is None:
             return None
         schema_dir = os.fspath(found)
+    hosts = [hashlib.blake2b(host.document.text.encode("utf-8", "surrogatepass")).hexdigest()
+             for host in project.hosts()]
     key = run_key(project.caps(), settings.select, settings.ignore, settings.severity,
                   settings.config.per_file_ignores, schema_dir, settings.structure,
-                  extra=["strict" if settings.strict_schema else "table"])
+                  extra=["strict" if settings.strict_schema else "table", repr(settings.libvirt_version), *hosts])
     config = settings.config
     return ResultCache(cache_folder(config.cache_dir, os.fspath(config.source) if config.source else None), key)
 

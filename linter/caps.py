@@ -150,6 +150,8 @@ class DomainCaps:
             found = f"<{document.root_name}>" if document.root_name else "no root element"
             raise CapsError(f"{document.path}: not a domcapabilities document ({found})")
         self.document = document
+        #: The <domainCapabilities> element.
+        self.root: etree._Element = root
         self.path = document.path
         self.emulator = _text(root, "path")
         self.domain_type = _text(root, "domain")

@@ -22,6 +22,26 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
+def _libvirt_version(option: str | None, connect: str | None) -> str | None:
+    """--libvirt-version, else the host's with --connect, else None (the configuration's, else the newest known)."""
+    from virtlint.linter import versions
+
+    if option is not None:
+        try:
+            return versions.label(versions.parse(option))
+        except ValueError as err:
+            _fail(f"--libvirt-version: {err}")
+    if connect:
+        from virtlint.linter.caps import CapsError
+        from virtlint.linter.live import host_libvirt_version
+
+        try:
+            return versions.label(host_libvirt_version(connect))
+        except CapsError as err:
+            _fail(str(err))
+    return None
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"virtlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -74,11 +94,14 @@ def main() -> None:
 
 @main.command()
 @click.option("--caps", "caps_paths", multiple=True, metavar="PATH",
-              help="A domcapabilities file, or a directory of them (repeatable). "
+              help="A `virsh domcapabilities` or `virsh capabilities` (host) file, or a directory of them "
+                   "(repeatable; the root element tells them apart). "
                    "Default: `caps` from virtlint.toml or [tool.virtlint] in pyproject.toml.")
-@click.option("--connect", metavar="URI", help="Ask the libvirt at URI for the capabilities matching each domain.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--connect", "connects", multiple=True, metavar="[NAME=]URI",
+              help="Ask the libvirt at URI for the capabilities matching each domain (repeatable with --fleet: "
+                   "one per host, named after the URI's host unless NAME= is given).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS + ("html",)), default="text",
+              show_default=True, help="Output format (html: with --fleet, a placement matrix page).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
 @click.option("--schemas", metavar="DIR", help="libvirt's RelaxNG schemas [default: /usr/share/libvirt/schemas].")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes.")
@@ -107,16 +130,20 @@ def main() -> None:
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
+@click.option("--libvirt-version", "libvirt_version", metavar="X.Y",
+              help="The libvirt release whose checks apply [default: the host's with --connect, else the newest "
+                   "known].")
 @click.option("--strict-schema", is_flag=True,
               help="Check the structure with libvirt's full RelaxNG schema instead of the structure table.")
 @click.option("--no-cache", is_flag=True,
               help="Lint every file again instead of reusing results for unchanged files (.virtlint_cache/).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, output: str | None,
+def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, exit_zero: bool, statistics: bool, quiet: bool, no_color: bool, fix: bool,
           unsafe_fixes: bool, diff: bool, config_file: str | None, isolated: bool, stdin_filename: str | None,
-          domains_only: bool, jobs: int | None, fleet: bool, require: str, strict_schema: bool, no_cache: bool,
+          domains_only: bool, jobs: int | None, fleet: bool, require: str, libvirt_version: str | None,
+          strict_schema: bool, no_cache: bool,
           paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them; '-' for standard input) against host capabilities.
 
@@ -129,21 +156,34 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     from virtlint.linter.runner import FixOptions, available_cpus, fails
     from virtlint.linter.runner import check as run_check
 
-    if fleet and connect:
-        _fail("--fleet compares caps files; it cannot be combined with --connect")
+    from virtlint.linter.fleet import parse_connect
+
+    if len(connects) > 1 and not fleet:
+        _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
+    if output_format == "html" and not fleet:
+        _fail("--format html is the --fleet placement matrix; add --fleet")
+    connect = parse_connect(connects[0])[1] if connects and not fleet else None
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
                           schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd(),
-                          strict_schema=strict_schema)
+                          libvirt_version=_libvirt_version(libvirt_version, connect), strict_schema=strict_schema)
+    live_hosts = []
+    if connect:  # the host's own document too: the identity and host-topology checks use it
+        from virtlint.linter.live import host_for
+
+        try:
+            live_hosts = [host_for(connect)]
+        except CapsError as err:
+            _fail(str(err))
     try:
-        project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None)
+        project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None, live_hosts=live_hosts)
     except ConfigError as err:
         _fail(str(err))
-    if connect and not caps_paths:
+    if connects and not caps_paths:
         project.settings.caps = []
-    if not project.settings.caps and not connect:
-        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
-              "or set caps = [\"host-caps.xml\"] in virtlint.toml")
+    if not project.settings.caps and not connects:
+        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`, and the host's "
+              "`virsh capabilities`) or --connect URI, or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
         if project.settings.caps:
             project.caps()
@@ -161,7 +201,7 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
         _fail("--fix cannot rewrite standard input; use --diff to see the fixes")
 
     if fleet:
-        _run_fleet(paths, project, output_format, output, require)
+        _run_fleet(paths, project, connects, output_format, output, require)
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     fixes = FixOptions(write=fix and not diff, diff=diff, unsafe=unsafe_fixes)
@@ -186,6 +226,10 @@ def check(caps_paths: tuple[str, ...], connect: str | None, output_format: str, 
     _emit(_render(run, output_format, project.threshold, statistics, quiet, colour, fixes), output)
     for path in run.fixed_files:
         click.echo(f"virtlint: fixed {path}", err=True)
+    if fixes.write and (output_format != "text" or output is not None or statistics or quiet):
+        remaining = sum(len(report.findings) for report in run.reports)  # the text summary says it otherwise
+        click.echo(f"virtlint: {run.fixes_applied} fix{'' if run.fixes_applied == 1 else 'es'} applied, "
+                   f"{remaining} finding{'' if remaining == 1 else 's'} remaining", err=True)
     if run.input_errors or run.internal_errors:
         _finish(EXIT_USAGE)
     if exit_zero:
@@ -242,13 +286,21 @@ def _emit(text: str, output: str | None) -> None:
         _fail(f"{output}: {err.strerror or err}")
 
 
-def _run_fleet(paths: Sequence[str], project: Project, output_format: str, output: str | None,
-               require: str) -> NoReturn:
-    from virtlint.linter.fleet import as_json, format_table, judge
+def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], output_format: str,
+               output: str | None, require: str) -> NoReturn:
+    from virtlint.linter.fleet import Fleet, Host, as_json, file_hosts, format_table, parse_connect, unique_names
+    from virtlint.linter.live import caps_for
     from virtlint.linter.runner import domain_files, read_domain
 
     if "-" in paths:
         _fail("--fleet reads files, not standard input")
+    if output_format not in ("text", "json", "html"):
+        _fail("--fleet prints text, json or html")
+    live = [parse_connect(value) for value in connects]
+    hosts = file_hosts(project.caps() if project.settings.caps else [])
+    names = unique_names([h.name for h in hosts] + [name for name, _ in live])[len(hosts):]
+    hosts += [Host(name, uri=uri) for name, (_, uri) in zip(names, live)]
+    fleet = Fleet(hosts, project, fetch=caps_for)
     verdicts, errors = [], 0
     for path, named in domain_files(paths):
         document, reason = read_domain(path, named)
@@ -256,42 +308,113 @@ def _run_fleet(paths: Sequence[str], project: Project, output_format: str, outpu
             click.echo(f"virtlint: error: {path}: {reason}", err=True)
             errors += 1
         if document is not None:
-            verdicts.append(judge(document, project.caps(), project))
+            verdicts.append(fleet.judge(document))
+    unreachable = {cell.host.name: cell.problem for verdict in verdicts for cell in verdict.hosts if cell.problem}
+    for name, problem in unreachable.items():  # the report shows the host red; the exit status says it
+        click.echo(f"virtlint: error: host {name}: {problem}", err=True)
+        errors += 1
     for message in project.notes.messages:
         click.echo(f"virtlint: note: {message}", err=True)
     if output_format == "json":
         import json
 
         _emit(json.dumps(as_json(verdicts, require), indent=2) + "\n", output)
-    elif output_format == "text":
-        _emit(format_table(verdicts, require), output)
+    elif output_format == "html":
+        from virtlint.linter.html_report import render
+
+        _emit(render(verdicts, hosts, fleet.families(), require), output)
     else:
-        _fail("--fleet prints text or json")
+        _emit(format_table(verdicts, require, fleet.families()), output)
     if errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_CLEAN if all(v.satisfied(require) for v in verdicts) else EXIT_FINDINGS)
 
 
 @main.command("caps")
-@click.option("--connect", metavar="URI", required=True, help="The libvirt to ask, e.g. qemu:///system.")
+@click.option("--connect", "connects", multiple=True, metavar="[NAME=]URI",
+              help="The libvirt to ask, e.g. qemu:///system (repeatable: one per host).")
+@click.option("--baseline", is_flag=True,
+              help="Write the capabilities every given host has (the PATHS and --connect hosts) as one document.")
 @click.option("--virttype", help="Virt type (kvm, qemu, ...); libvirt's default when omitted.")
 @click.option("--arch", help="Guest architecture.")
 @click.option("--machine", help="Machine type, e.g. q35.")
 @click.option("--emulator", help="Emulator binary path.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
-def caps_command(connect: str, virttype: str | None, arch: str | None, machine: str | None,
-                 emulator: str | None, output: str | None) -> None:
-    """Save a running libvirt's domcapabilities for offline use."""
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write to FILE; to an existing DIR for one host: its capabilities.xml and a domcapabilities "
+                   "file per virt type and machine alias of its arch (or per the options given); a DIR for "
+                   "several --connect hosts without --baseline.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None, arch: str | None,
+                 machine: str | None, emulator: str | None, output: str | None, paths: tuple[str, ...]) -> None:
+    """Save a running libvirt's domcapabilities for offline use, or the baseline of a fleet (--baseline)."""
     from virtlint.linter.caps import CapsError
-    from virtlint.linter.live import fetch
+    from virtlint.linter.capsources import load
+    from virtlint.linter.fleet import parse_connect, unique_names
+    from virtlint.linter.live import caps_for, fetch
+
+    if paths and not baseline:
+        _fail("caps files are only read with --baseline")
+    if not connects and not paths:
+        _fail("give --connect URI, or --baseline with caps files or directories")
+    live = [parse_connect(value) for value in connects]
+    if not baseline:
+        if len(live) == 1 and output and os.path.isdir(output):
+            from virtlint.linter.live import save_all
+
+            try:
+                written = save_all(live[0][1], output, virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            for path in written:
+                click.echo(f"virtlint: wrote {path}", err=True)
+            return
+        if len(live) == 1:
+            try:
+                text = fetch(live[0][1], virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            _emit(text, output)
+            if output:
+                click.echo(f"virtlint: wrote {output}", err=True)
+            return
+        if not output:
+            _fail("several --connect hosts: give -o DIR for one file per host")
+        Path(output).mkdir(parents=True, exist_ok=True)
+        for name, uri in zip(unique_names([n for n, _ in live]), (u for _, u in live)):
+            try:
+                text = fetch(uri, virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            target = Path(output) / f"{name}.xml"
+            _emit(text, str(target))
+            click.echo(f"virtlint: wrote {target}", err=True)
+        return
+
+    from virtlint.linter.baseline import BaselineError, build
+    from virtlint.linter.fleet import family_key, machine_alias
 
     try:
-        text = fetch(connect, virttype, arch, machine, emulator)
-    except CapsError as err:
+        hosts = load(paths).domcaps  # host capabilities documents among them say nothing a baseline keeps
+        names = [Path(c.path).stem for c in hosts]
+        if live and hosts and not (virttype or arch or machine):  # ask the live hosts for the files' family
+            virttype, arch, family = family_key(hosts[0])
+            machine = machine_alias(family)
+        for name, uri in live:
+            hosts.append(caps_for(uri, virttype, arch, machine, emulator))
+            names.append(name)
+        result = build(hosts, unique_names(names))
+    except (CapsError, BaselineError) as err:
         _fail(str(err))
-    _emit(text, output)
+    _emit(result.xml(), output)
+    for note in result.notes:
+        click.echo(f"virtlint: note: {note}", err=True)
+    advice = result.cpu
+    click.echo("virtlint: CPU models every host can run, newest first: "
+               + (", ".join(advice.usable) if advice.usable else advice.describe()), err=True)
+    for model, disabled in advice.with_disabled[:3]:
+        click.echo(f"virtlint: newer, with features disabled: {model} without {', '.join(disabled)}", err=True)
     if output:
-        click.echo(f"virtlint: wrote {output}", err=True)
+        click.echo(f"virtlint: wrote the baseline of {len(hosts)} hosts to {output}", err=True)
 
 
 @main.command("rules")
@@ -318,7 +441,10 @@ def show_rule(code: str) -> None:
     rule = get_rule(code)
     if rule is None:
         _fail(f"no rule {code!r}; `virtlint rules` lists them")
-    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n{rule.documentation()}")
+    from virtlint.linter.drivers import describe
+
+    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n"
+               f"libvirt drivers: {describe(rule.drivers)}\n\n{rule.documentation()}")
 
 
 @main.command()

@@ -18,7 +18,7 @@ class ConfigError(Exception):
 SEVERITIES = ("error", "warning", "info")
 #: Every key a configuration may hold (in virtlint.toml, or [tool.virtlint] in pyproject.toml).
 KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas",
-        "cache-dir", "strict-schema")
+        "libvirt-version", "libvirt_version", "cache-dir", "strict-schema")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -43,6 +43,8 @@ class Config(Record):
     fail_on: str | None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
     schemas: str | None
+    #: The libvirt release whose checks apply, (major, minor); None: the newest known.
+    libvirt_version: tuple[int, int] | None
     #: Where the result cache lives (default: .virtlint_cache beside this file).
     cache_dir: str | None
     #: Check the structure with libvirt's full RelaxNG schema instead of the structure table.
@@ -58,6 +60,7 @@ class Config(Record):
         "per_file_ignores",
         "fail_on",
         "schemas",
+        "libvirt_version",
         "cache_dir",
         "strict_schema",
     )
@@ -74,6 +77,7 @@ class Config(Record):
         per_file_ignores: dict[str, list[str]] | None = None,
         fail_on: str | None = None,
         schemas: str | None = None,
+        libvirt_version: tuple[int, int] | None = None,
         cache_dir: str | None = None,
         strict_schema: bool = False,
     ) -> None:
@@ -86,6 +90,7 @@ class Config(Record):
         self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
         self.fail_on = fail_on
         self.schemas = schemas
+        self.libvirt_version = libvirt_version
         self.cache_dir = cache_dir
         self.strict_schema = strict_schema
 
@@ -141,6 +146,7 @@ def load_config(path: Path) -> Config | None:
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
     return Config(
+        libvirt_version=_libvirt_version(path, data),
         source=path,
         caps=[os.path.join(path.parent, entry) for entry in _strings(path, data, "caps")],
         select=_strings(path, data, "select"),
@@ -168,6 +174,19 @@ def ignored_for(config: Config, file: str) -> list[str]:
         relative = Path(file).as_posix()
     return [code for pattern, codes in config.per_file_ignores.items()
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern) for code in codes]
+
+
+def _libvirt_version(path: Path, data: dict) -> tuple[int, int] | None:
+    """`libvirt_version = "9.0"` (or `libvirt-version`)."""
+    from virtlint.linter import versions
+
+    value = data.get("libvirt_version", data.get("libvirt-version"))
+    if value is None:
+        return None
+    try:
+        return versions.parse(str(value))
+    except ValueError as err:
+        raise ConfigError(f"{path}: 'libvirt_version': {err}") from None
 
 
 def _strings(path: Path, data: dict[str, Any], key: str) -> list[str]:

@@ -334,7 +334,7 @@ class Document:
 
     def is_empty_tag(self, element: etree._Element) -> bool:
         tag = self._tag(element)
-        return bool(tag) and self.text[tag.end - 2] == "/"
+        return tag is not None and self.text[tag.end - 2] == "/"
 
     def indentation(self, element: etree._Element) -> str:
         """The whitespace before the element's start tag on its line."""

@@ -7,16 +7,19 @@ calls each subscriber with the element. Problems become positioned findings.
 
 from __future__ import annotations
 
+import os
 from typing import Iterable, Sequence
 
 from lxml import etree
 
-from virtlint.linter import suppressions
+from virtlint.linter import suppressions, versions
 from virtlint.linter._record import Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
-from virtlint.linter.machines import MachineFit, machine_fit, same_family
+from virtlint.linter.host import HostCaps
+from virtlint.linter.drivers import driver_of
+from virtlint.linter.identity import Identity, closeness, fetch_command, fit_rank, mismatches
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
 
@@ -81,10 +84,15 @@ class Linter:
         severity: dict[str, Severity] | None = None,
         schema: DomainSchema | None = None,
         report_missing_schema: bool = False,
+        hosts: Sequence[HostCaps] = (),
+        libvirt_version: tuple[int, int] | None = None,
         fixes: bool = True,
     ) -> None:
         self.caps = list(caps)
-        #: Build findings' fixes (for --fix, --diff and the editor); a plain check prints none.
+        self.hosts = list(hosts)
+        #: The libvirt release the checks model (None: the newest known).
+        self.libvirt_version = libvirt_version or versions.NEWEST
+        #: Build findings' fixes (for --fix, --diff and the editor); library callers that print none may skip them.
         self.fixes = fixes
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
@@ -159,21 +167,28 @@ class Linter:
             return result
         ctx = ctx_or_problem
         result.caps = ctx.caps
+        if ctx.mismatches:
+            self._not_described(result, ctx)
         if self._missing_schema_note:
             self._missing_schema_note = False
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
         self._walk(root, "", ctx, result, self._live_handlers(ctx.caps))
-        self._suppress(document, result)
+        self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
 
-    def _suppress(self, document: Document, result: LintResult) -> None:
-        """Drop findings silenced by inline comments; report the comments that silenced nothing."""
+    def _suppress(self, document: Document, result: LintResult, ctx: Context) -> None:
+        """Drop findings silenced by inline comments; report the comments that silenced nothing (among
+        rules that ran here: a suppression for a rule this environment skipped is not stale)."""
         directives = suppressions.read(document)
         if not directives:
             return
+        ran = {rule.code for rule in self.rules
+               if not (rule.needs_schema and self.schema is None)
+               and not (rule.uses_caps and not rule.identity_rule and not rule.engine_rule
+                        and not ctx.identity_matches)}
         kept = []
         for finding in result.findings:
             hits = [(d, code) for d in directives if (code := d.covers(finding))]
@@ -187,7 +202,7 @@ class Linter:
                 self._emit_at(result, document, "VL005", directive.error,
                               suppressions.comment_span(document, directive.comment))
             for code in directive.codes:
-                if code not in directive.used and any(enabled.startswith(code) for enabled in self._enabled):
+                if code not in directive.used and any(enabled.startswith(code) for enabled in ran):
                     self._emit_at(result, document, "VL005",
                                   f"suppression of {code} silences nothing here; remove it",
                                   suppressions.comment_span(document, directive.comment))
@@ -203,25 +218,56 @@ class Linter:
     def _context(self, document: Document) -> Context | str:
         root = document.root
         assert root is not None
-        domain_type = root.get("type")
-        os_type = root.find("os/type")
-        arch = os_type.get("arch") if os_type is not None else None
-        machine = os_type.get("machine") if os_type is not None else None
+        wanted = Identity.of(root)
         if not self.caps:
             return "no capabilities to check against"
-        if len(self.caps) == 1:
-            caps = self.caps[0]
+        # the caps that describe the domain, best first (same binary, same machine); with none,
+        # the closest, whose identity rules still run (their certain errors) while the rest is skipped
+        ranked = [(rank, -index) for index, caps in enumerate(self.caps)
+                  if (rank := fit_rank(caps, wanted)) is not None]
+        if ranked:
+            caps = self.caps[-max(ranked)[1]]
         else:
-            candidates = [c for c in self.caps if _fits(c, domain_type, arch, machine)]
-            if not candidates:
-                offered = "; ".join(f"{c.path} ({c.identity})" for c in self.caps)
-                wanted = ", ".join(p for p in (domain_type, arch, machine) if p) or "unspecified"
-                return f"no capabilities document matches this domain ({wanted}); offered: {offered}"
-            caps = candidates[0]
-        identity = (arch is None or caps.arch is None or arch == caps.arch) and (
-            machine is None or caps.machine is None or same_family(machine, caps.machine)
-        )
-        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema)
+            caps = max(self.caps, key=lambda c: closeness(c, wanted))
+        host = self._host(wanted, caps)
+        reasons = mismatches(caps, wanted, host)
+        return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
+                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=reasons, host=host,
+                       libvirt_version=self.libvirt_version)
+
+    def _host(self, wanted: Identity, caps: DomainCaps) -> HostCaps | None:
+        """The host document for this domain: one offering its arch, preferably the one the domcaps were
+        fetched on (it lists their binary, or the domain's); else the first."""
+        if not self.hosts:
+            return None
+        offering = [h for h in self.hosts if wanted.arch and h.guests_for(wanted.arch, wanted.os_type)] or self.hosts
+        binaries = {b for b in (caps.emulator, wanted.emulator) if b}
+
+        def lists(host: HostCaps) -> bool:
+            return any(e in binaries for g in host.guests
+                       for e in (g.emulator, *(d.emulator for d in g.domains.values())) if e)
+
+        return next((h for h in offering if lists(h)), offering[0])
+
+    def _not_described(self, result: LintResult, ctx: Context) -> None:
+        """The one note (VL004) for a domain the caps do not describe: what to fetch, what was skipped."""
+        wanted = Identity.of(ctx.root)
+        skipped = sorted({rule.code for rule in self.rules
+                          if rule.uses_caps and not rule.identity_rule and not rule.engine_rule
+                          and (ctx.driver is None or ctx.driver in rule.drivers)})
+        if not skipped:
+            return  # nothing depended on them (another driver's domain): nothing to say
+        if len(self.caps) == 1:
+            head = f"the capabilities {ctx.caps.path} ({ctx.caps.identity}) do not describe this domain's"
+        else:
+            offered = "; ".join(f"{os.path.basename(c.path)} ({c.identity})" for c in self.caps)
+            head = (f"none of the {len(self.caps)} capabilities documents ({offered}) describes this domain; "
+                    f"the closest, {ctx.caps.path}, differs in")
+        message = f"{head} {'; '.join(ctx.mismatches)}"
+        message += f"; so {len(skipped)} checks that need them were skipped ({_code_ranges(skipped)})"
+        message += (f"; fetch the matching document on the host with `{fetch_command(wanted)}` "
+                    "(or `virtlint caps --connect URI -o DIR`) and pass it with --caps")
+        self._emit_at(result, ctx.document, "VL004", message, ctx.document.name_span(ctx.root))
 
     # -- traversal --------------------------------------------------------
 
@@ -233,6 +279,10 @@ class Linter:
         for checker in handlers.get(path, ()):
             if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
                 continue
+            if checker.uses_host and ctx.host is None:
+                continue
+            if ctx.driver is not None and ctx.driver not in checker.drivers:
+                continue  # another libvirt driver's check
             try:
                 for problem in checker.check(element, ctx):
                     result.findings.append(self._finding(ctx.document, checker, problem))
@@ -261,7 +311,7 @@ class Linter:
             code=rule.code,
             rule=rule.name,
             message=problem.message,
-            hint=problem.hint,
+            hint=problem.hint or _default_hint(problem),
             evidence=problem.evidence,
             fixes=_fixes(document, problem) if self.fixes else (),
             offsets=(span.start, span.end) if span else None,
@@ -278,14 +328,15 @@ class Linter:
         )
 
 
-def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: str | None) -> bool:
-    if domain_type and caps.domain_type and domain_type != caps.domain_type:
-        return False
-    if arch and caps.arch and arch != caps.arch:
-        return False
-    if machine and caps.machine:
-        return machine_fit(machine, caps.machine) in (MachineFit.SAME, MachineFit.OLDER)
-    return True
+def _code_ranges(codes: list[str]) -> str:
+    """'VL201, VL301-VL303' for sorted codes: runs of consecutive numbers collapsed."""
+    runs: list[list[int]] = []
+    for number in sorted(int(code[2:]) for code in codes):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"VL{run[0]:03d}" + (f"-VL{run[-1]:03d}" if len(run) > 1 else "") for run in runs)
 
 
 def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
@@ -300,6 +351,17 @@ def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:
             fixes.append(Fix(f"Replace with '{value}'", (SetText(anchor.element, value),)))
     resolved = (resolve(document, fix) for fix in [*problem.fixes, *fixes])
     return tuple(fix for fix in resolved if fix is not None)
+
+
+def _default_hint(problem: Problem) -> str | None:
+    """For a problem with a fix but no hint: say what its first fix does (the hint and the fix agree)."""
+    if problem.fixes:
+        title = problem.fixes[0].title
+        return title[:1].lower() + title[1:]
+    if problem.replacements:
+        value = problem.replacements[0]
+        return f"use {problem.anchor.attribute}='{value}'" if problem.anchor.attribute else f"use '{value}'"
+    return None
 
 
 def _resolve(document: Document, anchor: Anchor) -> Span | None:

@@ -196,7 +196,10 @@ def _append(document: Document, change: AppendChild) -> TextEdit | None:
             return None
         end = after.end
         sibling_indent = document.indentation(change.after)
-        if not _on_own_line(text, document.tag_span(change.after).start):
+        after_tag = document.tag_span(change.after)
+        if after_tag is None:
+            return None
+        if not _on_own_line(text, after_tag.start):
             return TextEdit(end, end, "".join(change.children))
         return TextEdit(end, end, "".join(f"{newline}{sibling_indent}{xml}" for xml in change.children))
     close = document.content_end(change.parent)

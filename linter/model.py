@@ -15,6 +15,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
+from virtlint.linter.host import HostCaps
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
 
@@ -191,13 +192,35 @@ class Context(Record):
     identity_matches: bool
     #: Path below <domain> of the element being checked (set by the engine's walk).
     path: str
+    #: The libvirt driver of the domain's type ('qemu' for kvm/qemu/hvf), None when unknown.
+    driver: str | None
+    #: Why the caps do not describe the domain (empty when they do); see linter/identity.py.
+    mismatches: list[str]
     #: libvirt's RelaxNG schema, when installed (structural rules only).
     schema: DomainSchema | None
     #: Whole-document facts computed once per document and shared by rules (address maps,
     #: port maps, NUMA cells...): key -> value. Use ``once``.
     memo: dict[str, object]
+    #: The host's `virsh capabilities`, when given (rules with ``uses_host`` run only then).
+    host: HostCaps | None
+    #: The libvirt release whose behaviour the checks model, (major, minor); see linter.versions.
+    libvirt_version: tuple[int, int]
 
-    __slots__ = ("document", "caps", "domain_type", "arch", "machine", "identity_matches", "path", "schema", "memo")
+    __slots__ = (
+        "document",
+        "caps",
+        "domain_type",
+        "arch",
+        "machine",
+        "identity_matches",
+        "path",
+        "driver",
+        "mismatches",
+        "schema",
+        "memo",
+        "host",
+        "libvirt_version",
+    )
     _fields = __slots__
 
     def __init__(
@@ -209,8 +232,12 @@ class Context(Record):
         machine: str | None,
         identity_matches: bool = True,
         path: str = "",
+        driver: str | None = None,
+        mismatches: list[str] | None = None,
         schema: DomainSchema | None = None,
         memo: dict[str, object] | None = None,
+        host: HostCaps | None = None,
+        libvirt_version: tuple[int, int] = (10, 7),
     ) -> None:
         self.document = document
         self.caps = caps
@@ -219,14 +246,22 @@ class Context(Record):
         self.machine = machine
         self.identity_matches = identity_matches
         self.path = path
+        self.driver = driver
+        self.mismatches = [] if mismatches is None else mismatches
         self.schema = schema
         self.memo = {} if memo is None else memo
+        self.host = host
+        self.libvirt_version = libvirt_version
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]  # type: ignore[return-value]
+
+    def libvirt_at_least(self, major: int, minor: int = 0) -> bool:
+        """True when the modelled libvirt is that release or newer."""
+        return self.libvirt_version >= (major, minor)
 
     @property
     def root(self) -> etree._Element:
@@ -253,6 +288,13 @@ class Rule:
     engine_rule: ClassVar[bool] = False
     #: False for libvirt's own semantic checks, which judge the domain alone.
     uses_caps: ClassVar[bool] = True
+    #: Runs only with libvirt's RelaxNG schema (absent on some machines).
+    needs_schema: ClassVar[bool] = False
+    #: Rules about the host itself (its NUMA nodes, CPUs, pages...) run only with a host document.
+    uses_host: ClassVar[bool] = False
+    #: The libvirt drivers whose checks the rule models (linter/drivers.py); a domain of
+    #: another driver's type is not checked by it. Most rules model the QEMU driver.
+    drivers: ClassVar[tuple[str, ...]] = ("qemu",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())

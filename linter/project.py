@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from virtlint.linter.caps import DomainCaps
     from virtlint.linter.document import Document
     from virtlint.linter.engine import Linter
+    from virtlint.linter.host import HostCaps
     from virtlint.linter.model import Severity
     from virtlint.linter.schema import DomainSchema
 
@@ -53,6 +54,8 @@ class Overrides(Record):
     base: str | None
     #: Check the structure with libvirt's full RelaxNG schema rather than the structure table.
     strict_schema: bool
+    #: The libvirt release whose checks apply ('9.0'; `--libvirt-version`, or the host's with `--connect`).
+    libvirt_version: str | None
 
     __slots__ = (
         "caps",
@@ -66,6 +69,7 @@ class Overrides(Record):
         "isolated",
         "base",
         "strict_schema",
+        "libvirt_version",
     )
     _fields = __slots__
 
@@ -82,6 +86,7 @@ class Overrides(Record):
         isolated: bool = False,
         base: str | None = None,
         strict_schema: bool = False,
+        libvirt_version: str | None = None,
     ) -> None:
         self.caps = caps
         self.select = select
@@ -93,6 +98,8 @@ class Overrides(Record):
         self.config_file = config_file
         self.isolated = isolated
         self.base = base
+        self.strict_schema = strict_schema
+        self.libvirt_version = libvirt_version
         self.strict_schema = strict_schema
 
     @classmethod
@@ -114,6 +121,7 @@ class Overrides(Record):
         schemas = settings.get("schemas")
         config_file = settings.get("configFile", settings.get("config"))
         fail_on = settings.get("failOn", settings.get("fail-on"))
+        libvirt_version = settings.get("libvirtVersion", settings.get("libvirt-version"))
         return cls(
             caps=strings("caps"),
             select=strings("select"),
@@ -126,6 +134,7 @@ class Overrides(Record):
             strict_schema=settings.get("strictSchema", settings.get("strict-schema")) is True,
             config_file=config_file if isinstance(config_file, str) and config_file else None,
             base=base,
+            libvirt_version=libvirt_version if isinstance(libvirt_version, str) and libvirt_version else None,
         )
 
     def path(self, value: str) -> str:
@@ -144,10 +153,12 @@ class Settings(Record):
     schemas: str | None
     #: libvirt's schema is wanted (VL901 selected and not ignored).
     structure: bool
+    #: The libvirt release whose checks apply, (major, minor); None: the newest known.
+    libvirt_version: tuple[int, int] | None
     #: The structure is checked with full RelaxNG (`--strict-schema`), not the structure table.
     strict_schema: bool
 
-    __slots__ = ("config", "caps", "select", "ignore", "severity", "fail_on", "schemas", "structure",
+    __slots__ = ("config", "caps", "select", "ignore", "severity", "fail_on", "schemas", "structure", "libvirt_version",
                  "strict_schema")
     _fields = __slots__
 
@@ -161,6 +172,7 @@ class Settings(Record):
         fail_on: str,
         schemas: str | None,
         structure: bool,
+        libvirt_version: tuple[int, int] | None = None,
         strict_schema: bool = False,
     ) -> None:
         self.config = config
@@ -171,7 +183,7 @@ class Settings(Record):
         self.fail_on = fail_on
         self.schemas = schemas
         self.structure = structure
-        self.strict_schema = strict_schema
+        self.libvirt_version = libvirt_version
 
 
 def resolve_selectors(values: Iterable[str], where: str) -> list[str]:
@@ -233,7 +245,15 @@ def resolve_settings(folder: Path, overrides: Overrides | None = None) -> Settin
     from virtlint.linter.engine import matches_selector
 
     structure = (not selection or matches_selector("VL901", selection)) and not matches_selector("VL901", ignore)
-    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure,
+    libvirt_version = config.libvirt_version
+    if overrides.libvirt_version:
+        from virtlint.linter import versions
+
+        try:
+            libvirt_version = versions.parse(overrides.libvirt_version)
+        except ValueError as err:
+            raise ConfigError(f"libvirt version: {err}") from None
+    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure, libvirt_version,
                     overrides.strict_schema or config.strict_schema)
 
 
@@ -276,19 +296,11 @@ def read_domain(path: str, named: bool) -> tuple[Document | None, str | None]:
 # -- caps -----------------------------------------------------------------------------------------------
 
 def caps_files(sources: Sequence[str]) -> Iterator[str]:
-    """Caps files named directly, and every domcapabilities XML inside named directories."""
-    from virtlint.linter.caps import CapsError
+    """Caps files named directly, and every domcapabilities or host capabilities XML inside named directories
+    (linter/capsources.py: the root element tells the two kinds apart)."""
+    from virtlint.linter.capsources import caps_files as both_kinds
 
-    for source in sources:
-        if os.path.isdir(source):
-            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if root_name(str(p)) == "domainCapabilities"]
-            if not found:
-                raise CapsError(f"{source}: no domcapabilities documents in this directory")
-            yield from found
-        elif os.path.exists(source):
-            yield source
-        else:
-            raise CapsError(f"{source}: no such file or directory")
+    return both_kinds(sources)
 
 
 def root_name(path: str) -> str | None:
@@ -311,17 +323,18 @@ class CapsCache:
 
     def __init__(self, watch: bool = False) -> None:
         self.watch = watch
-        self._loaded: dict[str, tuple[float, DomainCaps]] = {}
+        self._loaded: dict[str, tuple[float, DomainCaps | HostCaps]] = {}
 
-    def load(self, paths: Iterable[str]) -> list[DomainCaps]:
-        from virtlint.linter.caps import DomainCaps
+    def load(self, paths: Iterable[str]) -> list[DomainCaps | HostCaps]:
+        """The documents of either kind (domcapabilities, or the host's virsh capabilities)."""
+        from virtlint.linter.capsources import read
 
         loaded = []
         for path in paths:
             mtime = os.stat(path).st_mtime
             cached = self._loaded.get(path)
             if cached is None or cached[0] != mtime:
-                cached = (mtime, DomainCaps.from_file(path))
+                cached = (mtime, read(path))
                 self._loaded[path] = cached
             loaded.append(cached[1])
         return loaded
@@ -352,7 +365,8 @@ class Project:
     """
 
     def __init__(self, folder: Path | str, overrides: Overrides | None = None, *,
-                 live: Callable[[Document], DomainCaps] | None = None, caps_cache: CapsCache | None = None) -> None:
+                 live: Callable[[Document], DomainCaps] | None = None, caps_cache: CapsCache | None = None,
+                 live_hosts: Sequence[HostCaps] = ()) -> None:
         self.folder = Path(folder)
         self.overrides = overrides or Overrides()
         self.settings = resolve_settings(self.folder, self.overrides)
@@ -360,8 +374,14 @@ class Project:
         self.notes = Notes()
         self._caps_cache = caps_cache or CapsCache()
         self._caps: list[DomainCaps] | None = None
+        self._hosts: list[HostCaps] = []
+        #: Host documents from running libvirts (--connect), besides those the caps files hold.
+        self.live_hosts = list(live_hosts)
+        #: path -> why the live libvirt gave no domcapabilities for that document
+        self.live_failures: dict[str, str] = {}
         self._caps_paths: list[str] | None = None
         self._schema: DomainSchema | None = None
+        self._placeholder: DomainCaps | None = None
         self._schema_loaded = False
         self._linters: dict[object, Linter] = {}
 
@@ -378,12 +398,28 @@ class Project:
         return list(caps_files(self.settings.caps))
 
     def caps(self) -> list[DomainCaps]:
-        """The parsed caps documents (loaded once); CapsError or OSError when one cannot be used."""
+        """The parsed domcapabilities documents (loaded once); CapsError or OSError when one cannot be used.
+
+        Host documents among the files are kept for ``hosts()``; with only host documents, a placeholder
+        that describes every domain and answers nothing stands for the domcapabilities (noted once)."""
+        from virtlint.linter.capsources import placeholder_domcaps, split
+
         if self._caps_paths is None:
             self._caps_paths = self.caps_paths()
         if self._caps is None or self._caps_cache.watch:
-            self._caps = self._caps_cache.load(self._caps_paths)
+            both = split(self._caps_cache.load(self._caps_paths))
+            self._caps, self._hosts = both.domcaps, both.hosts
+            if not self._caps and self._hosts:
+                self.notes.add("only host capabilities given; the checks that need `virsh domcapabilities` "
+                               "are not run")
+                self._caps = [placeholder_domcaps()]
         return self._caps
+
+    def hosts(self) -> list[HostCaps]:
+        """The host capabilities documents: those among the caps files, then the live ones."""
+        if self.settings.caps:
+            self.caps()
+        return [*self._hosts, *self.live_hosts]
 
     def schema(self) -> DomainSchema | None:
         """libvirt's RelaxNG schema when the structure is checked and the schemas are found.
@@ -419,6 +455,7 @@ class Project:
     def linter_for(self, document: Document | str, caps: Sequence[DomainCaps] | None = None) -> Linter:
         """The linter for one file: its caps (given, live, or the settings'), per-file ignores, severities,
         schema. Linters are shared between files that need the same one."""
+        from virtlint.linter.caps import CapsError
         from virtlint.linter.engine import Linter
         from virtlint.linter.model import Severity
 
@@ -427,15 +464,27 @@ class Project:
         if caps is None:
             if self.live is not None and not isinstance(document, str) and document.root is not None \
                     and document.root_name == "domain":
-                caps = [self.live(document)]
+                try:
+                    caps = [self.live(document)]
+                except CapsError as err:
+                    if not self.live_hosts:
+                        raise
+                    # libvirt refused to describe this identity: the host document's identity rules say why,
+                    # and the refusal itself is reported when they do not (see failure_for)
+                    from virtlint.linter.capsources import placeholder_domcaps
+
+                    self.live_failures[document.path] = str(err)
+                    caps = [self._placeholder or placeholder_domcaps()]
+                    self._placeholder = caps[0]
             else:
                 caps = self.caps()
+        hosts = self.hosts()
         key = (tuple(ignore), tuple(id(c) for c in caps))
         linter = self._linters.get(key)
         if linter is None:
             severity = {code: Severity(level) for code, level in self.settings.severity.items()}
             linter = Linter(caps, select=self.settings.select, ignore=ignore, severity=severity,
-                            schema=self.schema())
+                            schema=self.schema(), hosts=hosts, libvirt_version=self.settings.libvirt_version)
             self._linters[key] = linter
         return linter
 

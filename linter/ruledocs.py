@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from virtlint.linter.drivers import describe
 from virtlint.linter.model import Rule
 
 SECTIONS = ("What it does", "Why is this bad?", "Capabilities", "Example", "Use instead")
@@ -37,6 +38,16 @@ def examples(rule: type[Rule]) -> RuleExamples:
     return RuleExamples(tuple(blocks["Capabilities"]), blocks["Example"][0], blocks["Use instead"][0])
 
 
+def rule_markdown(rule: type[Rule]) -> str:
+    """A rule's documentation for a hover: what it does and why, from the docstring the package carries
+    (no link: there is no hosted page to link to; `virtlint rule CODE` prints the whole text)."""
+    found = sections(rule)
+    parts = [f"**{rule.code} {rule.name}** ({rule.severity.value}): {rule.summary}"]
+    parts += [found[name] for name in ("What it does", "Why is this bad?") if found.get(name)]
+    parts.append(f"`virtlint rule {rule.code}` prints the whole documentation.")
+    return "\n\n".join(parts)
+
+
 def render_markdown(rules: list[type[Rule]]) -> str:
     """The rule reference, docs/rules.md."""
     lines = [
@@ -49,7 +60,8 @@ def render_markdown(rules: list[type[Rule]]) -> str:
     ]
     lines += [f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} | {r.summary} |" for r in rules]
     for rule in rules:
-        lines += ["", f"## {rule.code} {rule.name}", "", f"Severity: **{rule.severity.value}**. {rule.summary}", ""]
+        lines += ["", f"## {rule.code} {rule.name}", "",
+                  f"Severity: **{rule.severity.value}**. libvirt drivers: {describe(rule.drivers)}. {rule.summary}", ""]
         for name, body in sections(rule).items():
             lines += [f"### {name}", "", body, ""]
     return "\n".join(lines).rstrip() + "\n"

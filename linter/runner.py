@@ -32,9 +32,10 @@ PARALLEL_FROM = 64
 STDIN = "-"
 
 
-def domain_files(paths: Sequence[str]) -> Iterator[tuple[str, bool]]:
-    """(path, named explicitly) for each file to check, once each; directories are searched for *.xml."""
-    seen: set[str] = set()
+def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator[tuple[str, bool]]:
+    """(path, named explicitly) for each file to check, once each (``seen``: the real paths already
+    listed); directories are searched for *.xml."""
+    seen = set() if seen is None else seen
     for path in paths:
         if os.path.isdir(path):
             found = [(str(p), False) for p in sorted(Path(path).rglob("*.xml")) if p.is_file()]
@@ -115,12 +116,13 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
     are unchanged are answered from it and only the others linted."""
     run = Run()
     items: list[tuple[str, bool]] = []
+    seen: set[str] = set()
     for path in paths:
         if path == STDIN:
             label = stdin_filename or STDIN
             _merge(run, _check_document(_stdin_document(stdin or b"", label), project, fixes))
         else:
-            items += [(p, named and not domains_only) for p, named in domain_files([path])]
+            items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if not fixes.active:
         if cache is not None and project.live is None:
             outcomes = _cached_outcomes(items, project, jobs, cache)
@@ -137,7 +139,8 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
 def _outcomes(items: list[tuple[str, bool]], project: Project, jobs: int) -> Iterator[Outcome]:
     """Each file's outcome, in order; with jobs > 1, many files and no live host, from worker processes."""
     if jobs > 1 and len(items) >= PARALLEL_FROM and project.live is None:
-        yield _check_file(items[0], project)  # in this process: loads caps and schema, notes said once
+        project.schema()  # in this process: the workers inherit it, and its note is said once, here
+        yield _check_file(items[0], project)
         yield from _parallel(items[1:], project, jobs)
         return
     for item in items:
@@ -189,6 +192,7 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
 
     methods = multiprocessing.get_all_start_methods()
     chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+    context: multiprocessing.context.BaseContext
     if "fork" in methods:
         context, recipe = multiprocessing.get_context("fork"), None
         _WORKER_PROJECT = project
@@ -279,9 +283,12 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
     try:
         linter = project.linter_for(document)
         result = linter.lint_document(document)
+        failure = project.live_failures.get(path)
+        if failure is not None and not any(f.severity is Severity.ERROR for f in result.findings):
+            return None, (path, failure), [], None, False, 0
         diff, written, applied = None, False, 0
         if fixes.active and any(fixes.applies(f) for f in result.findings):
-            document, result, diff, applied = _fix(document, linter, result, fixes)
+            document, result, diff, applied = fix_document(document, linter, result, fixes)
             if fixes.write and applied:
                 write_fixed(path, document.encode(document.text))
                 written, diff = True, None
@@ -297,8 +304,8 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
     return report, None, errors, diff, written, applied
 
 
-def _fix(document: Document, linter: Linter, result: LintResult,
-         options: FixOptions) -> tuple[Document, LintResult, str | None, int]:
+def fix_document(document: Document, linter: Linter, result: LintResult,
+                 options: FixOptions) -> tuple[Document, LintResult, str | None, int]:
     """Apply the first fix of every finding it applies to, pass after pass, until nothing changes:
     (fixed document, its findings, the unified diff, fixes applied)."""
     original, applied = document.text, 0

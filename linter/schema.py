@@ -168,7 +168,7 @@ class DomainSchema:
                 break
         if not removed or not valid(_remove(top, removed)):
             removed = _minimal(candidates, lambda chosen: valid(_remove(top, chosen))) or []
-        refined = []
+        refined: list = []
         for culprit in removed:
             path, attribute, node = culprit
             others = [c for c in removed if c is not culprit]
@@ -178,7 +178,7 @@ class DomainSchema:
             if attribute is None:
                 better = _minimal(inner, lambda chosen, others=others: valid(_remove(top, [*others, *chosen])))
             refined += better if better else [culprit]
-        problems = []
+        problems: list[SchemaProblem] = []
         for _, name, node in refined:
             problem = self._describe(node, name)
             if all(p.element is not node or p.attribute != name for p in problems):

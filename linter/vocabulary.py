@@ -21,15 +21,19 @@ _set = object.__setattr__
 class Choice(FrozenRecord):
     value: str
     detail: str | None  # e.g. "usable='no'"
+    #: Offered before the others (e.g. models the host can run).
     preferred: bool
+    #: The caps mark the value deprecated (editors may strike it through).
+    deprecated: bool
 
-    __slots__ = ("value", "detail", "preferred")
+    __slots__ = ("value", "detail", "preferred", "deprecated")
     _fields = __slots__
 
-    def __init__(self, value: str, detail: str | None = None, preferred: bool = True) -> None:
+    def __init__(self, value: str, detail: str | None = None, preferred: bool = True, deprecated: bool = False) -> None:
         _set(self, "value", value)
         _set(self, "detail", detail)
         _set(self, "preferred", preferred)
+        _set(self, "deprecated", deprecated)
 
 
 class Allowed(FrozenRecord):

@@ -21,14 +21,17 @@ from pygls.uris import from_fs_path, to_fs_path
 from virtlint import __version__
 from virtlint.linter import vocabulary
 from virtlint.linter.caps import Availability, CapsError
-from virtlint.linter.config import ConfigError
+from virtlint.linter.config import CONFIG_NAMES, ConfigError
 from virtlint.linter.document import MAX_FILE_BYTES, Document
-from virtlint.linter.engine import Linter, LintResult
+from virtlint.linter.engine import Linter, LintResult, get_rule
+from virtlint.linter.fixes import ResolvedFix, TextEdit
 from virtlint.linter.model import Finding, Severity
 from virtlint.linter.project import CapsCache, Overrides, Project, folder_for
+from virtlint.linter.ruledocs import rule_markdown
 from virtlint.linter.project import starts_with_domain as _starts_with_domain
+from virtlint.linter.runner import FixOptions, fix_document
 from virtlint.lsp.context import cursor_at
-from virtlint.lsp.positions import from_lsp, to_range
+from virtlint.lsp.positions import from_lsp, has_bom, to_range
 
 log = logging.getLogger("virtlint.lsp")
 
@@ -40,6 +43,8 @@ SEVERITY = {
 NO_CAPS = ("virtlint: no host capabilities configured, so nothing was checked. Set `virtlint.caps` in the "
            "editor settings, or `caps = [\"host-caps.xml\"]` in a virtlint.toml beside your domain XML "
            "(the file is the output of `virsh domcapabilities`).")
+#: The code action kind that applies every safe fix (editor.codeActionsOnSave: {"source.fixAll.virtlint": ...}).
+FIX_ALL = "source.fixAll.virtlint"
 
 
 @dataclass(slots=True)
@@ -47,6 +52,8 @@ class DocumentState:
     version: int | None = None
     #: The last parse that succeeded, kept for hovers while the text is malformed.
     good: Document | None = None
+    #: The buffer starts with a byte order mark (the Document has dropped it).
+    bom: bool = False
     result: LintResult | None = None
     diagnostics: list[T.Diagnostic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -59,6 +66,10 @@ class VirtlintServer(LanguageServer):
         self.settings_caps: list[str] | None = None
         #: The client's `virtlint` settings, layered over each folder's configuration by the project model.
         self.editor_settings: dict[str, Any] = {}
+        #: Settings the client gave for one workspace folder (multi-root): folder path -> settings.
+        self.folder_settings: dict[str, dict[str, Any]] = {}
+        #: Every caps file or folder the documents were checked against, to tell relevant file events.
+        self.caps_sources_seen: set[str] = set()
         self.debounce = 0.15
         self.states: dict[str, DocumentState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
@@ -69,8 +80,12 @@ class VirtlintServer(LanguageServer):
 
     # -- configuration ------------------------------------------------------
 
-    def apply_settings(self, settings: Any) -> None:
+    def apply_settings(self, settings: Any, folder: str | None = None) -> None:
+        """Settings from the client; ``folder``: they were pulled for that workspace folder only."""
         if not isinstance(settings, dict):
+            return
+        if folder is not None:
+            self.folder_settings[folder] = settings
             return
         self.editor_settings = settings
         caps = settings.get("caps")
@@ -111,9 +126,18 @@ class VirtlintServer(LanguageServer):
         key = (folder, base)
         project = self._projects.get(key)
         if project is None:
-            project = Project(folder, Overrides.from_editor(self.editor_settings, base), caps_cache=self._caps_cache)
+            settings = self.folder_settings.get(base, self.editor_settings) if base else self.editor_settings
+            project = Project(folder, Overrides.from_editor(settings, base), caps_cache=self._caps_cache)
             self._projects[key] = project
         return project
+
+    def affects_caps(self, path: str) -> bool:
+        """Whether a changed file is configuration or capabilities the documents are checked against."""
+        if os.path.basename(path) in CONFIG_NAMES:
+            return True
+        path = os.path.abspath(path)
+        return any(path == source or path.startswith(source.rstrip(os.sep) + os.sep)
+                   for source in self.caps_sources_seen)
 
     def linter_for(self, uri: str) -> tuple[Linter | None, list[str]]:
         """The project's linter for the document, or (None, why not)."""
@@ -121,6 +145,7 @@ class VirtlintServer(LanguageServer):
             project = self.project_for(uri)
             if not project.settings.caps:
                 return None, []
+            self.caps_sources_seen.update(os.path.abspath(source) for source in project.settings.caps)
             project.caps()
         except (ConfigError, CapsError) as err:
             return None, [str(err)]
@@ -155,6 +180,7 @@ class VirtlintServer(LanguageServer):
             return [T.Diagnostic(T.Range(T.Position(0, 0), T.Position(0, 0)), message,
                                  severity=T.DiagnosticSeverity.Warning, source="virtlint")], []
         document = Document(text, path)
+        state.bom = has_bom(text)
         if document.root is None:
             # malformed: only a <domain> gets its one parse diagnostic
             if not _starts_with_domain(document.text):
@@ -170,16 +196,16 @@ class VirtlintServer(LanguageServer):
             severity = T.DiagnosticSeverity.Information if not problems else T.DiagnosticSeverity.Warning
             span = document.name_span(document.root) if document.root is not None else None
             start, end = (span.start, span.end) if span else (0, 0)
-            return [T.Diagnostic(to_range(document, start, end, self.encoding), message, severity=severity,
-                                 source="virtlint")], []
+            return [T.Diagnostic(to_range(document, start, end, self.encoding, state.bom), message,
+                                 severity=severity, source="virtlint")], []
         result = linter.lint_document(document)
         state.result = result if document.root is not None else state.result
         for code, message in result.internal_errors:
             self.window_log_message(T.LogMessageParams(T.MessageType.Error,
                                                        f"virtlint: rule {code} failed on {uri}: {message}"))
-        return [self._diagnostic(document, finding) for finding in result.findings], result.findings
+        return [self._diagnostic(document, finding, state.bom) for finding in result.findings], result.findings
 
-    def _diagnostic(self, document: Document, finding: Finding) -> T.Diagnostic:
+    def _diagnostic(self, document: Document, finding: Finding, bom: bool) -> T.Diagnostic:
         start, end = finding.offsets if finding.offsets else (0, 0)
         related = None
         if finding.evidence is not None:
@@ -191,7 +217,7 @@ class VirtlintServer(LanguageServer):
                 f"host capabilities: {evidence.label}")]
         message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
         return T.Diagnostic(
-            range=to_range(document, start, end, self.encoding),
+            range=to_range(document, start, end, self.encoding, bom),
             message=message,
             severity=SEVERITY[finding.severity],
             code=finding.code,
@@ -260,17 +286,25 @@ class VirtlintServer(LanguageServer):
         if state is None or state.good is None or state.result is None or state.result.caps is None:
             return None
         document, caps = state.good, state.result.caps
-        offset = from_lsp(document, position, self.encoding)
+        offset = from_lsp(document, position, self.encoding, state.bom)
         target = _element_at(document, offset)
         if target is None:
             return None
         element, attribute, span = target
+        # While the text is malformed the last good parse answers, but only where the text has not
+        # changed since: past the first edit its positions would point at other text.
+        current = self.workspace.get_text_document(uri).source
+        if state.bom:
+            current = current[1:]
+        if current != document.text and span[1] >= _common_prefix(current, document.text):
+            return None
         path = _path(element)
         found = vocabulary.allowed(caps, path, attribute, element)
-        if not found:
+        # the documentation of the rules reported here travels with the package
+        lines = [rule_markdown(rule) + "\n" for rule in _rules_at(state.findings, span)]
+        if not found and not lines:
             return None
         where = f"`{attribute}`" if attribute else f"`<{element.tag}>`"
-        lines = []
         for label, allowed in found:
             lines.append(f"**{label}** ({where}) on these capabilities ({caps.identity}):")
             lines.append(f"- allowed: {_describe(allowed)}")
@@ -282,11 +316,13 @@ class VirtlintServer(LanguageServer):
                 evidence = allowed.answer.evidence
                 lines.append(f"- from `{evidence.label}` at {os.path.basename(evidence.path)}:{evidence.start.line + 1}")
         return T.Hover(T.MarkupContent(T.MarkupKind.Markdown, "\n".join(lines)),
-                       to_range(document, span[0], span[1], self.encoding))
+                       to_range(document, span[0], span[1], self.encoding, state.bom))
 
     def complete(self, uri: str, position: T.Position) -> T.CompletionList | None:
-        current = Document(self.workspace.get_text_document(uri).source, uri)  # may be half-typed
-        offset = from_lsp(current, position, self.encoding)
+        source = self.workspace.get_text_document(uri).source
+        current = Document(source, uri)  # may be half-typed
+        bom = has_bom(source)
+        offset = from_lsp(current, position, self.encoding, bom)
         cursor = cursor_at(current.text, offset)
         state = self.states.get(uri)
         if cursor is None or cursor.root_name.split(":")[-1] != "domain":
@@ -298,7 +334,7 @@ class VirtlintServer(LanguageServer):
         if caps is None:
             return None
         items: list[T.CompletionItem] = []
-        edit_range = to_range(current, cursor.start, cursor.end, self.encoding)
+        edit_range = to_range(current, cursor.start, cursor.end, self.encoding, bom)
         for label, allowed in vocabulary.allowed(caps, cursor.path, cursor.attribute, cursor.element):
             for rank, choice in enumerate(allowed.choices):
                 items.append(T.CompletionItem(
@@ -307,30 +343,136 @@ class VirtlintServer(LanguageServer):
                     detail=f"{label}" + (f" ({choice.detail})" if choice.detail else ""),
                     sort_text=f"{0 if choice.preferred else 1}{rank:04d}",
                     text_edit=T.TextEdit(edit_range, choice.value),
-                    tags=[T.CompletionItemTag.Deprecated] if not choice.preferred else None,
+                    tags=[T.CompletionItemTag.Deprecated] if choice.deprecated else None,
                 ))
         return T.CompletionList(is_incomplete=False, items=items)
 
-    def code_actions(self, uri: str, wanted: T.Range) -> list[T.CodeAction]:
+    def code_actions(self, uri: str, wanted: T.Range, only: list[str] | None = None) -> list[T.CodeAction]:
+        """Quick fixes and suppressions for the findings in range; "fix all" when a source action is asked for."""
         self.lint(uri)
         state = self.states.get(uri)
         if state is None:
             return []
-        document = Document(self.workspace.get_text_document(uri).source, uri)
+        text_document = self.workspace.get_text_document(uri)
+        document = Document(text_document.source, uri)
+        edits = _Edits(self, uri, text_document.version, document, state.bom)
         actions: list[T.CodeAction] = []
-        for finding, diagnostic in zip(state.findings, state.diagnostics):
-            if not _overlaps(diagnostic.range, wanted):
-                continue
-            for index, fix in enumerate(finding.fixes):
-                edits = [T.TextEdit(to_range(document, e.start, e.end, self.encoding), e.text) for e in fix.edits]
-                actions.append(T.CodeAction(
-                    title=f"{fix.title} ({finding.code})",
-                    kind=T.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic],
-                    is_preferred=index == 0,
-                    edit=T.WorkspaceEdit(changes={uri: edits}),
-                ))
+        if _wants(only, T.CodeActionKind.QuickFix):
+            for finding, diagnostic in zip(state.findings, state.diagnostics):
+                if _overlaps(diagnostic.range, wanted):
+                    actions += self._finding_actions(finding, diagnostic, document, edits)
+        if only and any(_wants([kind], FIX_ALL) for kind in only):
+            fixed = self.fix_all(uri, document)
+            if fixed is not None:
+                actions.append(T.CodeAction(title="virtlint: fix all safely fixable problems", kind=FIX_ALL,
+                                            edit=edits.workspace_edit([_whole_change(document.text, fixed)])))
         return actions
+
+    def _finding_actions(self, finding: Finding, diagnostic: T.Diagnostic, document: Document,
+                         edits: _Edits) -> list[T.CodeAction]:
+        actions = [
+            T.CodeAction(title=f"{fix.title} ({finding.code})", kind=T.CodeActionKind.QuickFix,
+                         diagnostics=[diagnostic], is_preferred=index == 0 and _is_safe(fix),
+                         edit=edits.workspace_edit(list(fix.edits)))
+            for index, fix in enumerate(finding.fixes)
+        ]
+        if document.root is None or finding.offsets is None:
+            return actions  # nothing to attach a comment to
+        element = _innermost_element(document, finding.offsets[0])
+        if element is None:
+            element = document.root
+        for title, directive, target in (
+            (f"Disable {finding.code} for this element", "disable", element),
+            (f"Disable {finding.code} for this file", "disable-file", document.root),
+        ):
+            comment = _comment_before(document, target, f"<!-- virtlint: {directive}={finding.code} -->")
+            if comment is not None:
+                actions.append(T.CodeAction(title=title, kind=T.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                                            edit=edits.workspace_edit([comment])))
+        return actions
+
+    def fix_all(self, uri: str, document: Document) -> str | None:
+        """The text with every safe fix applied, pass after pass (as `virtlint check --fix`); None: no change."""
+        linter, _ = self.linter_for(uri)
+        if linter is None or document.root is None:
+            return None
+        result = linter.lint_document(document)
+        fixed, _, _, applied = fix_document(document, linter, result, FixOptions(write=True))
+        return fixed.text if applied else None
+
+
+class _Edits:
+    """Text edits of one document version as a workspace edit the client can check against its version."""
+
+    def __init__(self, server: VirtlintServer, uri: str, version: int | None, document: Document, bom: bool):
+        self.server, self.uri, self.version, self.document, self.bom = server, uri, version, document, bom
+
+    def workspace_edit(self, edits: list[TextEdit]) -> T.WorkspaceEdit:
+        lsp_edits = [T.TextEdit(to_range(self.document, e.start, e.end, self.server.encoding, self.bom), e.text)
+                     for e in edits]
+        capabilities = self.server.client_capabilities.workspace
+        versioned = capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes
+        if versioned:
+            identifier = T.OptionalVersionedTextDocumentIdentifier(uri=self.uri, version=self.version)
+            return T.WorkspaceEdit(document_changes=[T.TextDocumentEdit(identifier, lsp_edits)])
+        return T.WorkspaceEdit(changes={self.uri: lsp_edits})
+
+
+def _wants(only: list[str] | None, kind: str) -> bool:
+    """Whether a code action of ``kind`` was asked for (LSP kinds are hierarchical: 'source' asks for all)."""
+    return not only or any(kind == wanted or kind.startswith(wanted + ".") for wanted in only)
+
+
+def _is_safe(fix: ResolvedFix) -> bool:
+    """Safe fixes keep what the VM is; only they are applied without the user choosing each."""
+    return fix.safe
+
+
+def _whole_change(old: str, new: str) -> TextEdit:
+    """One edit turning ``old`` into ``new``: the span between their common prefix and suffix."""
+    start = _common_prefix(old, new)
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old, end_new = end_old - 1, end_new - 1
+    return TextEdit(start, end_old, new[start:end_new])
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return len(os.path.commonprefix([a, b]))
+
+
+def _innermost_element(document: Document, offset: int):
+    """The deepest element whose extent holds the offset."""
+    found = None
+    for element in document.elements():
+        span = document.element_span(element)
+        if span is not None and span.start <= offset < max(span.end, span.start + 1):
+            found = element
+    return found
+
+
+def _comment_before(document: Document, element, comment: str) -> TextEdit | None:
+    """An edit putting a comment before the element's start tag: on a line of its own when the tag starts one."""
+    tag = document.tag_span(element)
+    if tag is None:
+        return None
+    text = document.text
+    line_start = text.rfind("\n", 0, tag.start) + 1
+    indent = text[line_start:tag.start]
+    if indent.strip():
+        return TextEdit(tag.start, tag.start, comment)
+    return TextEdit(line_start, line_start, f"{indent}{comment}{document.newline()}")
+
+
+def _rules_at(findings: list[Finding], span: tuple[int, int]) -> list[type]:
+    """The rules of the findings whose range overlaps the span, once each."""
+    rules: dict[str, type] = {}
+    for finding in findings:
+        if finding.offsets and finding.offsets[0] <= span[1] and span[0] <= finding.offsets[1]:
+            rule = get_rule(finding.code)
+            if rule is not None:
+                rules.setdefault(finding.code, rule)
+    return list(rules.values())
 
 
 def _overlaps(a: T.Range, b: T.Range) -> bool:
@@ -361,7 +503,8 @@ def _element_at(document: Document, offset: int):
                 if span and span.start <= offset <= span.end:
                     return element, name, (span.start, span.end)
             name_span = document.name_span(element)
-            best = (element, None, (name_span.start, name_span.end))
+            if name_span is not None:
+                best = (element, None, (name_span.start, name_span.end))
         text = document.text_span(element)
         if text and text.start <= offset <= text.end:
             best = (element, None, (text.start, text.end))
@@ -392,7 +535,9 @@ def initialize(ls: VirtlintServer, params: T.InitializeParams) -> None:
 
 @server.feature(T.INITIALIZED)
 async def initialized(ls: VirtlintServer, params: T.InitializedParams) -> None:
-    await _pull_configuration(ls)
+    if await _pull_configuration(ls):
+        # a document opened and linted (or pulled) before the answer came was checked without its settings
+        ls.refresh_all()
     workspace = ls.client_capabilities.workspace
     if workspace and workspace.did_change_watched_files and workspace.did_change_watched_files.dynamic_registration:
         watchers = [T.FileSystemWatcher(glob) for glob in ("**/*.xml", "**/virtlint.toml", "**/pyproject.toml")]
@@ -404,17 +549,26 @@ async def initialized(ls: VirtlintServer, params: T.InitializedParams) -> None:
             log.debug("the client did not accept the file watcher", exc_info=True)
 
 
-async def _pull_configuration(ls: VirtlintServer) -> None:
+async def _pull_configuration(ls: VirtlintServer) -> bool:
+    """Ask the client for the settings, once for the window and once per workspace folder; True if it answered."""
     workspace = ls.client_capabilities.workspace
     if not (workspace and workspace.configuration):
-        return
+        return False
+    folders = list(ls.workspace.folders.values())
+    items = [T.ConfigurationItem(section="virtlint")] + [
+        T.ConfigurationItem(scope_uri=folder.uri, section="virtlint") for folder in folders]
     try:
-        settings = await asyncio.wait_for(ls.workspace_configuration_async(
-            T.ConfigurationParams([T.ConfigurationItem(section="virtlint")])), timeout=5)
+        settings = await asyncio.wait_for(ls.workspace_configuration_async(T.ConfigurationParams(items)), timeout=5)
     except Exception:  # a client that cannot answer keeps the initialization options
-        return
-    if settings:
-        ls.apply_settings(settings[0])
+        return False
+    if not settings:
+        return False
+    ls.apply_settings(settings[0])
+    for folder, folder_settings in zip(folders, settings[1:]):
+        path = to_fs_path(folder.uri)
+        if path:
+            ls.apply_settings(folder_settings, folder=str(Path(path)))
+    return True
 
 
 @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -429,7 +583,9 @@ async def did_change_configuration(ls: VirtlintServer, params: T.DidChangeConfig
 
 @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: VirtlintServer, params: T.DidChangeWatchedFilesParams) -> None:
-    ls.refresh_all()
+    # the watcher sees every XML file; only configuration and capabilities change what documents get
+    if any(ls.affects_caps(path) for change in params.changes if (path := to_fs_path(change.uri))):
+        ls.refresh_all()
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
@@ -477,9 +633,11 @@ def completion(ls: VirtlintServer, params: T.CompletionParams) -> T.CompletionLi
     return ls.complete(params.text_document.uri, params.position)
 
 
-@server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
+@server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(
+    code_action_kinds=[T.CodeActionKind.QuickFix, T.CodeActionKind.SourceFixAll, FIX_ALL]))
 def code_action(ls: VirtlintServer, params: T.CodeActionParams) -> list[T.CodeAction]:
-    return ls.code_actions(params.text_document.uri, params.range)
+    only = [str(kind) for kind in params.context.only] if params.context.only else None
+    return ls.code_actions(params.text_document.uri, params.range, only)
 
 
 def main() -> None:

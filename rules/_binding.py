@@ -16,6 +16,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._libvirt_enums import refused_by_parser
 from virtlint.rules._support import ranked, value_problem
 
 #: how a frozen record's __init__ sets its fields
@@ -114,6 +115,9 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
             anchor = Anchor(anchored, attribute or None)
         if anchor is None or (row.vocabulary is not None and value not in row.vocabulary):
             continue
+        holder_path = f"{ctx.path}/{row.child}" if row.child else ctx.path
+        if implied is None and refused_by_parser(holder_path, row.attribute, value):
+            continue  # not a libvirt value at all: VL850 reports it; the caps judge only valid values
         key = row.caps(element) if callable(row.caps) else row.caps
         if key is None:
             continue

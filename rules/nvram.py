@@ -1,4 +1,4 @@
-"""VL507 nvram: NVRAM that the firmware cannot keep."""
+"""VL507 nvram: NVRAM that the firmware or loader cannot keep."""
 
 from __future__ import annotations
 
@@ -6,21 +6,35 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import refused_since
 
 
 @register
 class NvramVarstore(Rule):
     """
     ## What it does
-    Reports `<nvram>` with `os/@firmware='bios'` or with a `rom` loader: only
-    UEFI firmware in pflash keeps variables. (A `<varstore>` the capabilities
-    mark `supported='no'` is reported by VL401.)
+    Reports NVRAM the firmware cannot keep: `<nvram>` with
+    `os/@firmware='bios'` or with a `rom` loader, a stateless loader
+    (`stateless='yes'`) with `<nvram>` or an NVRAM template, a loader that
+    asks to keep state (`stateless='no'`) without being EFI firmware or a
+    pflash loader, and loader and NVRAM formats that differ. A `rom` loader
+    with `<nvram>` and no `stateless` is a warning: libvirt defines it (its
+    check needs `stateless='no'`) and the ROM does not use the NVRAM. (A `<varstore>`
+    the capabilities mark `supported='no'` is reported by VL401.)
 
     ## Why is this bad?
-    libvirt refuses it: `firmware type 'bios' does not support nvram`, `Only
-    pflash loader type permits NVRAM`, or the varstore device is missing.
+    libvirt refuses it when the domain is defined. Messages modelled:
+    `firmware type 'bios' does not support nvram`, `NVRAM template is not
+    permitted when loader is stateless`, `NVRAM is not permitted when loader is
+    stateless`, `Only pflash loader type permits NVRAM`, `Only EFI firmware
+    permits NVRAM` (virDomainDefOSValidate), `Format mismatch:
+    loader.format='qcow2' nvram.format='raw'` (virDomainLoaderDefParseXML).
+    Stage: define; all drivers. libvirt 9.0 knows `stateless` but ignores
+    `format` (loader and NVRAM formats arrived in 9.2): the format check
+    follows the libvirt-version setting (reported for 9.2 and later).
 
     ## Capabilities
     ```xml
@@ -42,15 +56,43 @@ class NvramVarstore(Rule):
     code = "VL507"
     name = "nvram"
     severity = Severity.ERROR
-    summary = "NVRAM with BIOS firmware or a ROM loader."
-    elements = ("os/nvram",)
+    summary = "NVRAM with BIOS firmware, a ROM or stateless loader, or in another format than the loader."
+    elements = ("os",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        os_element = element.getparent()
-        loader = os_element.find("loader")
-        if os_element.get("firmware") == "bios":
-            yield Problem(Anchor(element), "firmware type 'bios' does not support nvram", hint="remove <nvram>")
-        elif loader is not None and loader.get("type") == "rom":
-            yield Problem(Anchor(element), "only a pflash loader keeps NVRAM, this loader is type='rom'",
-                          hint="remove <nvram> or use type='pflash'")
+        loader, nvram = element.find("loader"), element.find("nvram")
+        firmware = element.get("firmware")
+        if loader is not None and nvram is not None and loader.get("format") and nvram.get("format") \
+                and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2):
+            yield Problem(Anchor(nvram, "format"),
+                          f"Format mismatch: loader.format='{loader.get('format')}' nvram.format='{nvram.get('format')}'",
+                          replacements=(loader.get("format"),))
+            return
+        if firmware and firmware != "efi" and nvram is not None:
+            yield Problem(Anchor(nvram), f"firmware type '{firmware}' does not support nvram", hint="remove <nvram>")
+            return
+        if loader is None:
+            return
+        stateless = loader.get("stateless")
+        if stateless == "yes":
+            if nvram is not None and nvram.get("template"):
+                yield Problem(Anchor(nvram, "template"), "NVRAM template is not permitted when loader is stateless",
+                              hint="remove <nvram>, or drop stateless='yes'")
+            elif nvram is not None:
+                yield Problem(Anchor(nvram), "NVRAM is not permitted when loader is stateless",
+                              hint="remove <nvram>, or drop stateless='yes'")
+        elif stateless == "no":
+            if not firmware and loader.get("type") != "pflash":
+                yield Problem(Anchor(loader, "stateless"), "Only pflash loader type permits NVRAM",
+                              hint="use type='pflash', or drop stateless='no'")
+            elif firmware and firmware != "efi":
+                yield Problem(Anchor(loader, "stateless"), "Only EFI firmware permits NVRAM",
+                              hint="use firmware='efi', or drop stateless='no'")
+        elif nvram is not None and loader.get("type") == "rom":
+            # virDomainDefOSValidate refuses it only with stateless='no': libvirt 9.0 defines it (oracle run)
+            # and starts it when the NVRAM file exists, not using it for a ROM
+            yield Problem(Anchor(nvram), "only a pflash loader keeps NVRAM, this loader is type='rom': libvirt "
+                          "accepts the <nvram> but the firmware cannot keep variables in it",
+                          hint="remove <nvram> or use type='pflash'", severity=Severity.WARNING)

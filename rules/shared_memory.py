@@ -55,7 +55,7 @@ def share_memory(root: etree._Element, backing: str) -> Fix | None:
     access = existing.find("access")
     if access is not None:
         return Fix("Set access mode='shared'", (SetAttribute(access, "mode", "shared"),), SAFE)
-    children = ("<access mode='shared'/>",)
+    children: tuple[str, ...] = ("<access mode='shared'/>",)
     if existing.find("source") is None and "memfd" in backing:
         children = ("<source type='memfd'/>", *children)
     return Fix("Add shared memory access to <memoryBacking>", (AppendChild(existing, children),), SAFE)

@@ -9,6 +9,7 @@ import pytest
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
+from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Finding
 
 TESTS = Path(__file__).resolve().parent
@@ -33,12 +34,14 @@ def caps_from_text(text: str, path: str = "caps.xml") -> DomainCaps:
 def lint(domain: str, *caps: str | Path, select: tuple[str, ...] = (), schema: bool = False,
          report_missing_schema: bool = False) -> list[Finding]:
     """Lint domain XML text against caps given as XML text or fixture paths (and libvirt's schema if asked)."""
+    is_host = [isinstance(c, str) and c.lstrip().startswith("<capabilities") for c in caps]
     documents = [
         DomainCaps.from_file(str(c)) if isinstance(c, Path) else caps_from_text(c, f"caps{i}.xml")
-        for i, c in enumerate(caps)
+        for i, c in enumerate(caps) if not is_host[i]
     ]
+    hosts = [HostCaps(Document(c, f"host{i}.xml")) for i, c in enumerate(caps) if is_host[i]]
     linter = Linter(documents, select=select, schema=installed_schema() if schema else None,
-                    report_missing_schema=report_missing_schema)
+                    report_missing_schema=report_missing_schema, hosts=hosts)
     return linter.lint_document(Document(domain, "dom.xml")).findings
 
 

@@ -43,7 +43,8 @@ def test_fix_changes_only_the_value_bytes() -> None:
 
 def test_implied_value_fix_adds_the_attribute() -> None:
     text = "<domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>" \
-           "<devices><disk type='file'><target dev='hda'/></disk></devices></domain>"
+           "<devices><disk type='file'><source file='/var/lib/libvirt/images/a.img'/><target dev='hda'/></disk>" \
+           "</devices></domain>"
     (finding,) = lint(text, Q35_KVM)
     assert apply(text, finding.fixes[0].edits) == text.replace("dev='hda'/>", "dev='hda' bus='sata'/>")
 

@@ -55,7 +55,7 @@ JSON
     sleep 1
   done
   echo "# scenario: $name"
-  VIRTLINT_E2E_SCENARIO=$name VIRTLINT_E2E_URL="http://127.0.0.1:$port/" VIRTLINT_E2E_OUT="$ARTIFACTS" \
+  VIRTLINT_E2E_SCENARIO=$name VIRTLINT_E2E_PYTHON="$PYTHON" VIRTLINT_E2E_URL="http://127.0.0.1:$port/" VIRTLINT_E2E_OUT="$ARTIFACTS" \
     NODE_PATH="$CACHE/node_modules" node "$HERE/test.mjs" || status=$?
   kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null || true
   SERVER=""

@@ -3,6 +3,7 @@
 // entry, and that the offered quick fix removes the squiggle. Saves screenshots.
 import { createRequire } from "module";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 const { chromium } = createRequire(process.env.NODE_PATH + "/")("playwright-core");
@@ -35,6 +36,14 @@ async function notification(page, name) {
   }
   assert.ok(text, `no notification matching ${expected}`);
   step(`${name}: notification "${text.match(expected)[0]}" with an Open Settings button`);
+  if (name === "no-server") {
+    // one notification, ours, that says how to install; not a second one from the language client library
+    const texts = new Set((await page.$$eval(items, (xs) => xs.map((x) => x.innerText)))
+      .filter((t) => /virtlint/i.test(t)).map((t) => t.split("\n")[0]));
+    assert.equal(texts.size, 1, `expected one virtlint notification, saw: ${[...texts].join(" | ")}`);
+    assert.match(text, /pip install \./);
+    step("no-server: exactly one notification, with install instructions that work");
+  }
   await page.screenshot({ path: path.join(out, `vscode-${name}.png`) });
   const button = await page.waitForSelector(`${items.split(", ").map((s) => `${s} .monaco-button:text('Open Settings')`).join(", ")}`,
                                             { timeout: 10000 });
@@ -98,6 +107,38 @@ async function squiggleHoverProblemsQuickFix(page) {
   assert.match(lineText, /bus='sata'/);
   step("quick fix applied: " + lineText.trim());
   await page.screenshot({ path: path.join(out, "vscode-fixed.png") });
+
+  // 5. quick restarts never leave two servers (each would publish its own diagnostics)
+  await page.keyboard.press("Control+Z");
+  await page.waitForSelector(".squiggly-error", { timeout: 30000 });
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await page.keyboard.press("Control+Shift+P");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 10000 });
+    await page.keyboard.type("virtlint: Restart server");
+    await page.waitForSelector(".quick-input-list .monaco-list-row", { timeout: 10000 });
+    await page.keyboard.press("Enter");
+  }
+  await page.waitForTimeout(8000);
+  const servers = serverProcesses();
+  assert.equal(servers, 1, `${servers} language servers running after three quick restarts`);
+  await page.waitForSelector(".squiggly-error", { timeout: 30000 });
+  await page.keyboard.press("Control+Shift+M");
+  await page.waitForTimeout(1500);
+  const entries = await page.$$eval(".markers-panel .monaco-list-row", (rows) =>
+    rows.map((r) => r.innerText).filter((t) => /VL302/.test(t)));
+  assert.equal(entries.length, 1, `VL302 listed ${entries.length} times`);
+  step("three quick restarts: one server, one VL302 in Problems");
+}
+
+/** How many `PYTHON -m virtlint lsp` processes of this test run. */
+function serverProcesses() {
+  try {
+    const lines = execFileSync("pgrep", ["-f", "-a", "--", `${process.env.VIRTLINT_E2E_PYTHON} -m virtlint lsp`],
+                               { encoding: "utf8" });
+    return lines.split("\n").filter((l) => l.trim()).length;
+  } catch {
+    return 0;  // pgrep exits 1 when nothing matches
+  }
 }
 
 const browser = await chromium.launch({

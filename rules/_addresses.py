@@ -1,0 +1,1032 @@
+"""Whole-document device address and controller facts, built once per document.
+
+The address and controller rules (VL700-VL749) share one pass over
+``<devices>``: the controllers by type and index, every device's
+``<address>`` parsed the way libvirt parses it, and the PCI, USB, drive,
+virtio-serial, CCW, zPCI and spapr-vio maps libvirt builds when it assigns
+addresses (``qemu_domain_address.c``, ``domain_addr.c``). Each map records
+the conflicts libvirt would report; the rules only turn them into problems.
+
+Facts libvirt decides from things the document does not say (a default
+machine, a default USB controller model on an arch whose QEMU decides it)
+are left unknown, and the checks that need them stay silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.model import Anchor, Context, Problem
+
+# -- numbers as libvirt parses them ----------------------------------------
+
+
+def parse_uint(text: str | None, base: int) -> int | None:
+    """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
+    if text is None:
+        return None
+    value = text.lstrip()
+    if value.startswith("+"):
+        value = value[1:]
+    if not value:
+        return None
+    try:
+        if base == 0:
+            if value[:2] in ("0x", "0X"):
+                number = int(value[2:], 16) if value[2:] else None
+            elif value.startswith("0") and len(value) > 1:
+                number = int(value[1:], 8)
+            else:
+                number = int(value, 10)
+        else:
+            number = int(value, base)
+    except ValueError:
+        return None
+    if number is None or number < 0 or number > 0xFFFFFFFF:
+        return None
+    return number
+
+
+def parse_int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.strip(), 10)
+    except ValueError:
+        return None
+
+
+# -- machines ---------------------------------------------------------------
+
+X86 = ("x86_64", "i686")
+PPC64 = ("ppc64", "ppc64le")
+ARM = ("aarch64", "armv7l", "armv6l")
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    arch: str | None
+    machine: str | None
+
+    @property
+    def is_q35(self) -> bool:
+        return self.arch in X86 and self.machine is not None and (
+            self.machine == "q35" or self.machine.startswith("pc-q35-"))
+
+    @property
+    def is_i440fx(self) -> bool:
+        m = self.machine
+        return self.arch in X86 and m is not None and (
+            m == "pc" or m.startswith(("pc-0.", "pc-1.", "pc-i440fx-", "rhel")))
+
+    @property
+    def is_arm_virt(self) -> bool:
+        return self.arch in ARM and self.machine is not None and (
+            self.machine == "virt" or self.machine.startswith("virt-"))
+
+    @property
+    def is_pseries(self) -> bool:
+        return self.arch in PPC64 and self.machine is not None and (
+            self.machine == "pseries" or self.machine.startswith("pseries-"))
+
+    @property
+    def is_riscv_virt(self) -> bool:
+        return self.arch in ("riscv64", "riscv32") and self.machine is not None and (
+            self.machine == "virt" or self.machine.startswith("virt-"))
+
+    @property
+    def is_s390(self) -> bool:
+        return self.arch in ("s390x", "s390")
+
+    @property
+    def is_s390_ccw(self) -> bool:
+        return self.is_s390 and self.machine is not None and (
+            self.machine == "s390-ccw-virtio" or self.machine.startswith("s390-ccw-virtio-"))
+
+    @property
+    def root_model(self) -> str | None:
+        """The model libvirt insists on for PCI controller 0 (qemuDomainDefAddDefaultDevices), None: no rule."""
+        if self.machine is None:
+            return None
+        if self.is_q35 or self.is_arm_virt or self.is_riscv_virt or self.arch == "loongarch64":
+            return "pcie-root"
+        if self.is_i440fx or self.arch in PPC64 or self.arch in ("alpha", "ppc", "sh4", "sh4eb", "sparc64"):
+            return "pci-root"
+        if self.arch in ARM and self.machine == "versatilepb":
+            return "pci-root"
+        return None
+
+    @property
+    def lacks_default_usb(self) -> bool:
+        """Machines to which libvirt adds no USB controller (qemuDomainDefAddDefaultDevices)."""
+        if self.machine is None:
+            return False
+        if self.arch in ARM:
+            return not (self.machine == "versatilepb" or self.machine.startswith("realview"))
+        return (self.arch in ("riscv32", "riscv64", "loongarch64") or self.is_s390
+                or (self.arch in X86 and self.machine == "isapc"))
+
+    @property
+    def has_pci_map(self) -> bool:
+        """Machines on which libvirt builds the PCI address set we model."""
+        return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
+
+
+# -- addresses --------------------------------------------------------------
+
+
+def pci_text(domain: int, bus: int, slot: int, function: int) -> str:
+    """virPCIDeviceAddressAsString."""
+    return f"{domain:04x}:{bus:02x}:{slot:02x}.{function}"
+
+
+@dataclass(slots=True)
+class PciAddress:
+    element: etree._Element
+    device: etree._Element
+    domain: int
+    bus: int
+    slot: int
+    function: int
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.domain, self.bus, self.slot, self.function)
+
+    @property
+    def text(self) -> str:
+        return pci_text(*self.key)
+
+    @property
+    def present(self) -> bool:
+        """virDeviceInfoPCIAddressIsPresent: all-zero domain/bus/slot means 'assign one'."""
+        return bool(self.domain or self.bus or self.slot)
+
+
+def read_pci(address: etree._Element, device: etree._Element) -> PciAddress | None:
+    """The address if all its numbers parse and lie in range (else the range rule speaks)."""
+    values = [parse_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")]
+    if any(v is None for v in values):
+        return None
+    pci = PciAddress(address, device, *values)  # type: ignore[arg-type]
+    if pci.present and (pci.bus > 0xFF or pci.slot > 0x1F or pci.function > 7):
+        return None
+    return pci
+
+
+def pci_range_error(address: etree._Element) -> tuple[str, str] | None:
+    """(attribute, libvirt's message) for a PCI address virPCIDeviceAddressIsValid refuses."""
+    values = {name: parse_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")}
+    if any(v is None for v in values.values()):
+        return None
+    if not (values["domain"] or values["bus"] or values["slot"]):
+        return None
+    if values["bus"] > 0xFF:  # type: ignore[operator]
+        return "bus", f"Invalid PCI address bus='{values['bus']:#x}', must be <= 0xFF"
+    if values["slot"] > 0x1F:  # type: ignore[operator]
+        return "slot", f"Invalid PCI address slot='{values['slot']:#x}', must be <= 0x1F"
+    if values["function"] > 7:  # type: ignore[operator]
+        return "function", f"Invalid PCI address function={values['function']:#x}, must be <= 7"
+    return None
+
+
+@dataclass(slots=True)
+class DriveAddress:
+    element: etree._Element
+    device: etree._Element
+    controller: int
+    bus: int
+    target: int
+    unit: int
+    derived: bool = False  # assigned by libvirt from the target name (virDomainDiskDefAssignAddress)
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.controller, self.bus, self.target, self.unit)
+
+
+def read_drive(address: etree._Element, device: etree._Element) -> DriveAddress | None:
+    values = [parse_uint(address.get(name, "0"), 10) for name in ("controller", "bus", "target", "unit")]
+    if any(v is None for v in values):
+        return None
+    return DriveAddress(address, device, *values)  # type: ignore[arg-type]
+
+
+def disk_name_index(name: str) -> int | None:
+    """virDiskNameToIndex: 'sda' -> 0, 'hdc' -> 2, 'sdaa' -> 26; None for a name libvirt cannot map."""
+    for prefix in ("fd", "hd", "vd", "sd", "xvd", "ubd"):
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            break
+    else:
+        return None
+    index = 0
+    letters = 0
+    for char in rest:
+        if not ("a" <= char <= "z"):
+            break
+        index = (index + (1 if letters else 0)) * 26 + (ord(char) - ord("a"))
+        letters += 1
+    tail = rest[letters:]
+    if not letters or (tail and not tail.isdigit()):
+        return None
+    return index
+
+
+DISK_BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"), ("fd", "fdc"))
+
+
+def disk_bus(disk: etree._Element) -> str | None:
+    """The disk's bus: its target's bus attribute, else what libvirt derives from the target name."""
+    target = disk.find("target")
+    if target is None:
+        return None
+    if target.get("bus"):
+        return target.get("bus")
+    dev = target.get("dev") or ""
+    if disk.get("device") == "floppy":
+        return "fdc"
+    for prefix, bus in DISK_BUS_BY_PREFIX:
+        if dev.startswith(prefix):
+            return bus
+    return None
+
+
+def derived_drive(disk: etree._Element, bus: str) -> DriveAddress | None:
+    """The drive address libvirt gives a disk without <address> (QEMU: narrow SCSI, 7 units per controller)."""
+    target = disk.find("target")
+    index = disk_name_index(target.get("dev") or "") if target is not None else None
+    if index is None or target is None:
+        return None
+    if bus == "scsi":
+        return DriveAddress(target, disk, index // 7, 0, 0, index % 7, True)
+    if bus == "ide":
+        return DriveAddress(target, disk, index // 4, (index % 4) // 2, 0, index % 2, True)
+    if bus == "sata":
+        return DriveAddress(target, disk, index // 6, 0, 0, index % 6, True)
+    if bus == "fdc":
+        return DriveAddress(target, disk, index // 2, 0, 0, index % 2, True)
+    return None
+
+
+def parse_usb_port(text: str) -> tuple[int, ...] | None:
+    """virDomainDeviceUSBAddressParsePort: up to four dotted decimal numbers; None if libvirt cannot parse it."""
+    parts = text.split(".")
+    if len(parts) > 4 or any(not p or not p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+# -- controllers -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Controller:
+    element: etree._Element
+    type: str
+    index: int | None  # None: absent (libvirt picks one) or unparseable
+    model: str | None
+
+    @property
+    def address(self) -> etree._Element | None:
+        return self.element.find("address")
+
+
+#: USB controller model -> ports libvirt counts for it (virDomainUSBAddressControllerModelToPorts).
+USB_PORTS: dict[str, int] = {
+    "piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2,
+    "ehci": 6, "ich9-ehci1": 6,
+    "ich9-uhci1": 0, "ich9-uhci2": 0, "ich9-uhci3": 0,
+    "pci-ohci": 3,
+    "nec-xhci": 4, "qemu-xhci": 4,
+    "none": 0,
+}
+XHCI_MODELS = ("nec-xhci", "qemu-xhci")
+XHCI_MAX_PORTS = 15
+USB_HUB_PORTS = 8
+
+def is_usb_device(device: etree._Element) -> bool:
+    """A device libvirt puts on the USB bus (virDomainDeviceIsUSB), hubs aside."""
+    tag = device.tag
+    if tag == "disk":
+        return disk_bus(device) == "usb"
+    if tag == "hostdev":
+        return device.get("mode", "subsystem") == "subsystem" and device.get("type") == "usb"
+    if tag == "interface":
+        model = device.find("model")
+        return model is not None and model.get("type") == "usb-net"
+    if tag == "controller":
+        return device.get("type") == "ccid"
+    if tag == "input":
+        return device.get("bus") == "usb"
+    if tag == "serial":
+        target = device.find("target")
+        return target is not None and target.get("type") == "usb-serial"
+    if tag == "sound":
+        return device.get("model") == "usb"
+    if tag == "redirdev":
+        return device.get("bus") == "usb"
+    if tag == "filesystem":
+        driver = device.find("driver")
+        return driver is not None and driver.get("type") == "mtp"
+    return False
+
+
+@dataclass(slots=True)
+class UsbHub:
+    """A USB controller's root hub or a <hub>: its port count, its ports taken, the hubs on its ports."""
+
+    ports: int | None  # None: unknown (a default model on an arch whose QEMU picks it)
+    taken: set[int] = field(default_factory=set)
+    hubs: dict[int, "UsbHub"] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Refusal:
+    """A refusal found while building the maps: where, libvirt's message, a hint."""
+
+    element: etree._Element
+    attribute: str | None
+    message: str
+    hint: str | None = None
+
+
+@dataclass(slots=True)
+class Facts:
+    platform: Platform
+    devices: list[etree._Element]
+    controllers: list[Controller]
+    numa_cells: int
+    pci_conflicts: list[Refusal] = field(default_factory=list)
+    pci_placement: list[Refusal] = field(default_factory=list)
+    usb: list[Refusal] = field(default_factory=list)
+    drive: list[Refusal] = field(default_factory=list)
+    virtio_serial: list[Refusal] = field(default_factory=list)
+    s390: list[Refusal] = field(default_factory=list)
+    spapr_vio: list[Refusal] = field(default_factory=list)
+
+    def controllers_of(self, type_: str) -> list[Controller]:
+        return [c for c in self.controllers if c.type == type_]
+
+    def pci_controller(self, index: int) -> Controller | None:
+        for c in self.controllers:
+            if c.type == "pci" and c.index == index:
+                return c
+        return None
+
+
+def facts(ctx: Context) -> Facts:
+    """The document's address facts, computed on first use and shared by every rule."""
+    return ctx.once("addresses", lambda: _build(ctx))
+
+
+#: Elements below <devices> that are not devices with an address of their own.
+NOT_DEVICES = frozenset({"emulator", "graphics", "audio", "lease"})
+
+
+def _build(ctx: Context) -> Facts:
+    root = ctx.root
+    os_type = root.find("os/type")
+    arch = os_type.get("arch") if os_type is not None else None
+    machine = os_type.get("machine") if os_type is not None else None
+    platform = Platform(arch or ctx.caps.arch, machine)
+    devices_el = root.find("devices")
+    devices = [d for d in devices_el.iterchildren(etree.Element)
+               if d.tag not in NOT_DEVICES] if devices_el is not None else []
+    controllers = []
+    for device in devices:
+        if device.tag == "controller":
+            index_text = device.get("index")
+            controllers.append(Controller(device, device.get("type", ""),
+                                          parse_int(index_text) if index_text is not None else None,
+                                          device.get("model")))
+    _assign_indexes(controllers)
+    numa_cells = len(root.findall("cpu/numa/cell"))
+    result = Facts(platform, devices, controllers, numa_cells)
+    if platform.has_pci_map:
+        _pci_map(result)
+    _usb_map(result)
+    _drive_map(result)
+    _virtio_serial_map(result)
+    _s390_maps(result)
+    _spapr_vio_map(result)
+    return result
+
+
+USB2_MODELS = ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
+
+
+def _assign_indexes(controllers: list[Controller]) -> None:
+    """Controllers without `index` get the lowest free one of their type (virDomainAssignControllerIndexes).
+
+    USB2 companions without an index may join the previous controller's; those stay unknown (None).
+    """
+    for c in controllers:
+        if c.element.get("index") is not None:
+            continue
+        if c.type == "usb" and c.model in USB2_MODELS:
+            continue
+        taken = {o.index for o in controllers if o.type == c.type and o.index is not None}
+        index = 0
+        while index in taken:
+            index += 1
+        c.index = index
+
+
+def _addressed(devices: list[etree._Element], type_: str) -> Iterator[tuple[etree._Element, etree._Element]]:
+    for device in devices:
+        if device.tag == "console":  # the console libvirt copies from the first serial shares its info
+            continue
+        address = device.find("address")
+        if address is not None and address.get("type") == type_:
+            yield device, address
+
+
+def device_label(device: etree._Element) -> str:
+    """'<interface>' or '<controller type='usb' index='0'>' for messages."""
+    if device.tag == "controller":
+        return f"<controller type='{device.get('type')}' index='{device.get('index', '?')}'>"
+    return f"<{device.tag}> (line {device.sourceline})"
+
+
+# -- PCI --------------------------------------------------------------------
+
+# Connection types (domain_addr.h VIR_PCI_CONNECT_TYPE_*), by name.
+PCI_DEVICE, PCIE_DEVICE = "standard PCI device", "PCI Express device"
+ENDPOINTS = frozenset({PCI_DEVICE, PCIE_DEVICE})
+
+#: What a controller model's bus accepts, and its slot range (virDomainPCIAddressBusSetModel).
+PCI_BUSES: dict[str, tuple[frozenset[str], int, int]] = {
+    "pci-root": (frozenset({PCI_DEVICE, "pci-bridge", "pci-expander-bus"}), 1, 31),
+    "pci-bridge": (frozenset({PCI_DEVICE, "pci-bridge"}), 1, 31),
+    "pci-expander-bus": (frozenset({PCI_DEVICE, "pci-bridge"}), 0, 31),
+    "pcie-root": (frozenset({PCIE_DEVICE, "pcie-root-port", "dmi-to-pci-bridge", "pcie-expander-bus"}), 1, 31),
+    "dmi-to-pci-bridge": (frozenset({PCI_DEVICE, "pci-bridge"}), 0, 31),
+    "pcie-to-pci-bridge": (frozenset({PCI_DEVICE, "pci-bridge"}), 1, 31),
+    "pcie-root-port": (frozenset({PCIE_DEVICE, "pcie-switch-upstream-port", "pcie-to-pci-bridge"}), 0, 0),
+    "pcie-switch-downstream-port": (frozenset({PCIE_DEVICE, "pcie-switch-upstream-port", "pcie-to-pci-bridge"}), 0, 0),
+    "pcie-switch-upstream-port": (frozenset({"pcie-switch-downstream-port"}), 0, 31),
+    "pcie-expander-bus": (frozenset({"pcie-root-port", "dmi-to-pci-bridge"}), 0, 31),
+}
+
+#: PCI controllers that plug into another bus: their connection type is their model.
+PLUGGED_PCI_CONTROLLERS = frozenset(PCI_BUSES) - {"pci-root", "pcie-root"}
+
+
+def _bus_model(facts_: Facts, bus: int) -> str | None:
+    controller = facts_.pci_controller(bus)
+    if controller is not None and controller.model:
+        return controller.model
+    if bus == 0:
+        return facts_.platform.root_model
+    return None
+
+
+def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, str]:
+    """virDomainPCIAddressFlagsCompatible for an address from the config: (accepted, connection wanted)."""
+    if bus_types & ENDPOINTS:  # from the config, a PCI slot takes a PCIe device and vice versa
+        bus_types = bus_types | ENDPOINTS
+    if device.tag == "controller" and device.get("type") == "pci" and device.get("model") in PLUGGED_PCI_CONTROLLERS:
+        wanted = device.get("model", "")
+        if wanted == "pci-bridge":
+            return bool(bus_types & {"pci-bridge", PCI_DEVICE}), wanted
+        return wanted in bus_types, wanted
+    return bool(bus_types & ENDPOINTS), "standard PCI device or PCI Express device"
+
+
+def _pci_map(facts_: Facts) -> None:
+    platform = facts_.platform
+    used: dict[tuple[int, int, int, int], str] = {}  # key -> who holds it
+    holders: dict[tuple[int, int, int, int], PciAddress] = {}
+
+    def reserve_user(pci: PciAddress) -> None:
+        if pci.key in used:
+            other = holders.get(pci.key)
+            facts_.pci_conflicts.append(Refusal(
+                pci.element, None, f"Attempted double use of PCI Address {pci.text}",
+                f"{device_label(other.device) if other else used[pci.key]} already uses it; "
+                "give this device a free slot or drop its <address> so libvirt assigns one"))
+            return
+        used[pci.key] = device_label(pci.device)
+        holders[pci.key] = pci
+
+    def reserve_chipset(key: tuple[int, int, int, int], what: str) -> None:
+        pci = holders.get(key)
+        if pci is not None:
+            facts_.pci_conflicts.append(Refusal(
+                pci.element, None, f"Attempted double use of PCI Address {pci.text}",
+                f"on this machine type {what} always sits at {pci.text}; move this device elsewhere"))
+        used[key] = what
+
+    usb0 = [c for c in facts_.controllers_of("usb") if c.index == 0]
+    ide0 = [c for c in facts_.controllers_of("ide") if c.index == 0]
+    sata0 = [c for c in facts_.controllers_of("sata") if c.index == 0]
+    skipped: set[int] = set()  # ids of devices whose address libvirt leaves out of the collection (PIIX3)
+    if platform.is_i440fx:
+        for c in ide0 + usb0:
+            address = c.address
+            if address is None or address.get("type") != "pci":
+                continue
+            pci = read_pci(address, c.element)
+            if pci is None or not pci.present:
+                continue
+            piix3_usb = c.type == "usb" and (c.model is None or c.model == "piix3-uhci")
+            if pci.key == (0, 0, 1, 1) and c.type == "ide" or pci.key == (0, 0, 1, 2) and piix3_usb:
+                skipped.add(id(c.element))  # device proxies live as long as the facts: stable ids
+
+    pcis: list[PciAddress] = []
+    for device, address in _addressed(facts_.devices, "pci"):
+        pci = read_pci(address, device)
+        if pci is None or not pci.present or id(device) in skipped:
+            continue
+        pcis.append(pci)
+        if pci.domain != 0:
+            facts_.pci_placement.append(Refusal(
+                address, "domain", f"Invalid PCI address {pci.text}. Only PCI domain 0 is available",
+                "use domain='0x0000'"))
+            continue
+        reserve_user(pci)
+        _check_placement(facts_, pci)
+
+    _multifunction(facts_, pcis)
+    _unplaceable_controllers(facts_)
+    _auto_root_ports(facts_, pcis)
+    if platform.is_i440fx:
+        disks_ide = any(disk_bus(d) == "ide" for d in facts_.devices if d.tag == "disk")
+        for c in ide0:
+            if _explicit_pci_elsewhere(c, (0, 0, 1, 1)):
+                facts_.pci_placement.append(Refusal(
+                    c.address, None, "Primary IDE controller must have PCI address 0:0:1.1",
+                    "remove its <address> or set slot='0x01' function='0x1'"))
+        if ide0 or disks_ide:
+            reserve_chipset((0, 0, 1, 1), "the PIIX3 IDE controller")
+        elif (0, 0, 1, 1) in holders:  # libvirt lets it pass, but QEMU's pc machine always has piix3-ide there
+            pci = holders[(0, 0, 1, 1)]
+            facts_.pci_conflicts.append(Refusal(
+                pci.element, None,
+                "PCI: slot 1 function 1 not available for this device, in use by piix3-ide (QEMU, at start)",
+                "a pc machine always has its IDE controller at 00:01.1; move this device elsewhere"))
+        for c in usb0:
+            if c.model is None or c.model == "piix3-uhci":
+                if _explicit_pci_elsewhere(c, (0, 0, 1, 2)):
+                    facts_.pci_placement.append(Refusal(
+                        c.address, None, "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2",
+                        "remove its <address> or set slot='0x01' function='0x2'"))
+                reserve_chipset((0, 0, 1, 2), "the PIIX3 USB controller")
+        if not usb0:  # libvirt adds the default USB controller, a PIIX3 UHCI at 00:01.2
+            reserve_chipset((0, 0, 1, 2), "the PIIX3 USB controller libvirt adds by default")
+        reserve_chipset((0, 0, 1, 0), "the PIIX3 ISA bridge")
+        reserve_chipset((0, 0, 1, 3), "the PIIX3 power management bridge")
+    elif platform.is_q35:
+        for c in sata0:
+            if _explicit_pci_elsewhere(c, (0, 0, 0x1F, 2)):
+                facts_.pci_placement.append(Refusal(
+                    c.address, None, "Primary SATA controller must have PCI address 0:0:1f.2",
+                    "remove its <address> or set slot='0x1f' function='0x2'"))
+        reserve_chipset((0, 0, 0x1F, 0), "the ICH9 LPC/ISA bridge")
+        reserve_chipset((0, 0, 0x1F, 3), "the ICH9 SMBus controller")
+        explicit_sata0 = any(c.address is not None and c.address.get("type") == "pci" for c in sata0)
+        if not explicit_sata0:  # the first SATA controller (always present on q35) is put at 00:1f.2
+            reserve_chipset((0, 0, 0x1F, 2), "the ICH9 SATA controller")
+
+
+def _multifunction(facts_: Facts, pcis: list[PciAddress]) -> None:
+    """Function 0 declared single-function while another function of its slot is used: QEMU refuses at start."""
+    functions: dict[tuple[int, int, int], list[PciAddress]] = {}
+    for pci in pcis:
+        functions.setdefault((pci.domain, pci.bus, pci.slot), []).append(pci)
+    for (_, _, slot), uses in functions.items():
+        zero = [u for u in uses if u.function == 0 and u.element.get("multifunction") == "off"]
+        others = sorted({u.function for u in uses if u.function != 0})
+        if zero and others:
+            facts_.pci_placement.append(Refusal(
+                zero[0].element, "multifunction",
+                f"PCI: single function device can't be populated in function {slot:x}.{others[0]} "
+                "(QEMU, at start)",
+                "set multifunction='on' on function 0, or remove the attribute and libvirt sets it"))
+
+
+#: PCI controllers that plug only into PCI Express buses, which a pc (i440fx) machine cannot have.
+PCIE_ONLY_CONTROLLERS = ("pcie-root-port", "dmi-to-pci-bridge", "pcie-switch-upstream-port",
+                         "pcie-switch-downstream-port", "pcie-to-pci-bridge")
+#: Controllers libvirt never adds to make room (virDomainPCIAddressSetGrow): model -> the controllers that take it.
+NOT_AUTO_ADDED = {"pcie-to-pci-bridge": ("pcie-root-port", "pcie-switch-downstream-port"),
+                  "pcie-switch-downstream-port": ("pcie-switch-upstream-port",)}
+
+
+def _slot_refusal(model: str) -> str:
+    """libvirt's message when no bus can take an unaddressed controller of this model."""
+    if model == "pcie-to-pci-bridge":  # no controller model for its connect type: libvirt prints the flags
+        return "Cannot automatically add a new PCI bus for a device with connect flags 2000"
+    # for an upstream port libvirt first adds a root port, and that is what finds no slot
+    wanted = "pcie-root-port" if model == "pcie-switch-upstream-port" else model
+    return (f"a PCI slot is needed to connect a PCI controller model='{wanted}', but none is available, "
+            "and it cannot be automatically added")
+
+
+def _unplaceable_controllers(facts_: Facts) -> None:
+    """Unaddressed PCI controllers no bus of the machine can take, and libvirt cannot add one for."""
+    models = {c.model for c in facts_.controllers_of("pci")}
+    for c in facts_.controllers_of("pci"):
+        if c.model is None or c.address is not None:
+            continue
+        if facts_.platform.is_i440fx and c.model in PCIE_ONLY_CONTROLLERS:
+            hint = "a pc (i440fx) machine has conventional PCI only: use model='pci-bridge', or a q35 machine"
+        elif c.model in NOT_AUTO_ADDED and not models & set(NOT_AUTO_ADDED[c.model]):
+            hint = f"add a {' or '.join(NOT_AUTO_ADDED[c.model])} controller for it to plug into"
+        else:
+            continue
+        facts_.pci_placement.append(Refusal(c.element, "model", _slot_refusal(c.model), hint))
+
+
+#: Tags of devices that are PCI Express devices on a pcie-root machine unless a transitional model says
+#: otherwise (qemuDomainDeviceCalculatePCIConnectFlags: virtioFlags with a QEMU that has transitional models).
+def _is_pcie_virtio(device: etree._Element) -> bool:
+    tag = device.tag
+    if tag == "disk":
+        return disk_bus(device) == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    if tag == "interface":
+        model = device.find("model")
+        return model is not None and model.get("type") in ("virtio", "virtio-non-transitional")
+    if tag in ("memballoon", "rng"):
+        return device.get("model") in ("virtio", "virtio-non-transitional")
+    if tag == "input":
+        return device.get("bus") == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    return False
+
+
+def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
+    """Virtio devices on buses a pcie-root machine's document does not define: libvirt adds root ports (slot 0 only).
+
+    Decided only when the document defines no PCI controller but the root and every device on a bus above 0 is
+    such a virtio device, so that every bus libvirt adds is a pcie-root-port whatever the order it adds them in.
+    """
+    if not (facts_.platform.is_q35 or facts_.platform.is_arm_virt):
+        return
+    if any(c.index is None or c.index > 0 for c in facts_.controllers_of("pci")):
+        return
+    above = [p for p in pcis if p.bus > 0 and p.domain == 0]
+    if not above or not all(_is_pcie_virtio(p.device) for p in above):
+        return
+    for pci in above:
+        if pci.slot > 0:
+            facts_.pci_placement.append(Refusal(
+                pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= 0",
+                f"no controller with index='{pci.bus}' is defined, so libvirt adds a pcie-root-port for bus "
+                f"{pci.bus}, which has only slot 0: use slot='0x00' or bus='0x00'"))
+
+
+def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bool:
+    address = c.address
+    if address is None or address.get("type") != "pci":
+        return False
+    pci = read_pci(address, c.element)
+    return pci is not None and pci.present and pci.key != key
+
+
+def _is_integrated(device: etree._Element) -> bool:
+    """Devices QEMU builds into the root bus itself (VIR_PCI_CONNECT_INTEGRATED)."""
+    return (device.tag == "iommu" and device.get("model") == "virtio") or (
+        device.tag == "panic" and device.get("model") == "pvpanic")
+
+
+def _check_placement(facts_: Facts, pci: PciAddress) -> None:
+    if _is_integrated(pci.device) and pci.bus != 0:
+        facts_.pci_placement.append(Refusal(
+            pci.element, "bus", f"The device at PCI address {pci.text} needs to be an integrated device (bus=0)",
+            "put it on bus 0, or drop the <address>"))
+        return
+    model = _bus_model(facts_, pci.bus)
+    if model not in PCI_BUSES:
+        return
+    bus_types, min_slot, max_slot = PCI_BUSES[model]
+    accepted, wanted = _accepts(bus_types, pci.device)
+    if not accepted:
+        facts_.pci_placement.append(Refusal(
+            pci.element, "bus",
+            f"The device at PCI address {pci.text} cannot be plugged into the PCI controller with "
+            f"index='{pci.bus}'. It requires a controller that accepts a {wanted}.",
+            f"controller {pci.bus} is a {model}; put the device on a bus that takes it"))
+        return
+    if pci.slot < min_slot:
+        facts_.pci_placement.append(Refusal(
+            pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be >= {min_slot}",
+            f"slot 0 of a {model} is not usable"))
+    elif pci.slot > max_slot:
+        facts_.pci_placement.append(Refusal(
+            pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= {max_slot}",
+            f"a {model} has a single slot, 0: use slot='0x00'"))
+
+
+# -- USB --------------------------------------------------------------------
+
+
+def _usb_ports(facts_: Facts, c: Controller) -> int | None:
+    """Ports of a USB controller, None when unknown."""
+    model = c.model
+    if model is None:
+        return 2 if facts_.platform.arch in X86 else None  # x86: piix3-uhci by default
+    if model in XHCI_MODELS:
+        ports = parse_int(c.element.get("ports"))
+        return ports if ports is not None else 4
+    return USB_PORTS.get(model)
+
+
+def _usb_map(facts_: Facts) -> None:
+    usb = facts_.controllers_of("usb")
+    if any(c.model == "none" for c in usb):
+        return  # the disabled-USB rule speaks; libvirt stops before addresses
+    buses: dict[int, UsbHub | None] = {}  # index -> root hub; None: may exist with unknown ports
+    for c in usb:
+        if c.index is None or c.index < 0:
+            return
+        ports = _usb_ports(facts_, c)
+        if ports == 0:
+            continue
+        if c.index in buses:
+            facts_.usb.append(Refusal(c.element, "index", f"Duplicate USB controllers with index {c.index}",
+                                      "companion controllers share an index; other USB controllers need their own"))
+            continue
+        buses[c.index] = UsbHub(ports) if ports is not None else None
+    platform = facts_.platform
+    if not any(c.index == 0 for c in usb):
+        if platform.is_i440fx:
+            buses[0] = UsbHub(2)
+        elif platform.is_q35:
+            buses[0] = UsbHub(4)  # qemu-xhci
+        else:
+            buses[0] = None  # whether libvirt adds one, and which, depends on the machine and QEMU
+
+    def find_port(bus: int, port: tuple[int, ...], element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
+        if bus not in buses:
+            facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
+                                      f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
+            return None
+        hub = buses[bus]
+        if hub is None:
+            return None
+        last = max((i for i, p in enumerate(port) if p != 0), default=0)
+        for i in range(last):
+            if hub.ports is None:
+                return None
+            if port[i] - 1 >= hub.ports or port[i] == 0:
+                facts_.usb.append(Refusal(element, "port",
+                                          f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
+                return None
+            nested = hub.hubs.get(port[i] - 1)
+            if nested is None:
+                facts_.usb.append(Refusal(
+                    element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
+                    f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
+                    f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
+                return None
+            hub = nested
+        target = port[last] - 1
+        if hub.ports is not None and target >= hub.ports:
+            facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
+                                      f"this hub or controller has {hub.ports} ports"))
+            return None
+        return hub, target
+
+    def usb_address(device: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
+        address = device.find("address")
+        if address is None or address.get("type") != "usb":
+            return None
+        bus = parse_uint(address.get("bus", "0"), 10)
+        text = address.get("port")
+        if bus is None:
+            return None
+        if text is None:
+            return address, bus, None, ""
+        port = parse_usb_port(text)
+        if port is None:
+            facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
+                                      "a port is up to four dot-separated numbers, e.g. port='1.2'"))
+            return None
+        return address, bus, port, text
+
+    for device in facts_.devices:  # hubs first, in order (virDomainUSBAddressSetAddControllers)
+        if device.tag != "hub" or device.get("type") != "usb":
+            continue
+        parsed = usb_address(device)
+        if parsed is None or parsed[2] is None or parsed[2][0] == 0:
+            continue
+        address, bus, port, text = parsed
+        found = find_port(bus, port, address, text)  # type: ignore[arg-type]
+        if found is None:
+            continue
+        hub, target = found
+        if target in hub.hubs:
+            facts_.usb.append(Refusal(address, "port", f"Duplicate USB hub on bus {bus} port {text}"))
+            continue
+        hub.taken.add(target)
+        hub.hubs[target] = UsbHub(USB_HUB_PORTS)
+
+    for device in facts_.devices:
+        is_hub = device.tag == "hub" and device.get("type") == "usb"
+        if not (is_hub or is_usb_device(device)):
+            continue
+        parsed = usb_address(device) if not is_hub else None
+        if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
+            address = device.find("address")
+            if address is None or address.get("type") != "usb" or (
+                    (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0):
+                continue
+            bus_number = parse_uint(address.get("bus", "0"), 10)
+            parsed = (address, bus_number, None, "") if bus_number is not None else None
+        if parsed is None:
+            continue
+        address, bus, port, text = parsed
+        if port is None or port[0] == 0:
+            if bus not in buses:
+                facts_.usb.append(Refusal(
+                    address, "bus", f"USB bus {bus} requested but no controller with that index is present",
+                    f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
+            continue
+        found = find_port(bus, port, address, text)
+        if found is None:
+            continue
+        hub, target = found
+        if target in hub.taken:
+            facts_.usb.append(Refusal(address, "port", f"Duplicate USB address bus {bus} port {text}",
+                                      "another USB device or hub already uses this port"))
+            continue
+        hub.taken.add(target)
+
+
+# -- drive addresses --------------------------------------------------------
+
+
+def _is_scsi_hostdev(device: etree._Element) -> bool:
+    return device.tag == "hostdev" and device.get("mode", "subsystem") == "subsystem" and device.get("type") == "scsi"
+
+
+def _drive_map(facts_: Facts) -> None:
+    disks: list[tuple[str, DriveAddress]] = []
+    for device in facts_.devices:
+        if device.tag != "disk":
+            continue
+        bus = disk_bus(device)
+        if bus is None:
+            continue
+        address = device.find("address")
+        if address is None:
+            drive = derived_drive(device, bus)
+        elif address.get("type") == "drive":
+            drive = read_drive(address, device)
+        else:
+            continue
+        if drive is not None:
+            disks.append((bus, drive))
+    hostdevs = []
+    for device in facts_.devices:
+        if _is_scsi_hostdev(device):
+            address = device.find("address")
+            if address is not None and address.get("type") == "drive":
+                drive = read_drive(address, device)
+                if drive is not None:
+                    hostdevs.append(drive)
+    scsi_hostdev_keys = {h.key: h for h in hostdevs}
+    # disks named into a SCSI hostdev's address (virDomainDiskDefAssignAddress)
+    for bus, drive in disks:
+        if drive.derived and bus == "scsi" and drive.key in scsi_hostdev_keys:
+            dev = drive.element.get("dev")
+            facts_.drive.append(Refusal(
+                drive.element, "dev",
+                f"using disk target name '{dev}' conflicts with SCSI host device address controller="
+                f"'{drive.controller}' bus='0' target='0' unit='{drive.unit}'",
+                "give the disk an explicit <address type='drive'> or the host device another unit"))
+    # hostdevs on a SCSI disk's address (virDomainHostdevDefPostParse)
+    scsi_disk_keys = {d.key for b, d in disks if b == "scsi" and not (d.derived and d.key in scsi_hostdev_keys)}
+    for h in hostdevs:
+        if h.key in scsi_disk_keys:
+            facts_.drive.append(Refusal(
+                h.element, None,
+                f"SCSI host address controller='{h.controller}' bus='{h.bus}' target='{h.target}' "
+                f"unit='{h.unit}' in use by a SCSI disk", "give the host device a free unit"))
+    # two disks on one bus and address (virDomainDefDuplicateDriveAddressesValidate)
+    seen: dict[tuple[str, tuple[int, int, int, int]], DriveAddress] = {}
+    for bus, drive in disks:
+        key = (bus, drive.key)
+        if key in seen:
+            first = seen[key]
+            dev = first.device.find("target")
+            name = dev.get("dev") if dev is not None else "?"
+            facts_.drive.append(Refusal(
+                drive.element, "dev" if drive.derived else None,
+                f"Found duplicate drive address for disk with target name '{name}' controller="
+                f"'{drive.controller}' bus='{drive.bus}' target='{drive.target}' unit='{drive.unit}'",
+                f"the disk on line {first.device.sourceline} has the same {bus} address; use another unit"))
+        else:
+            seen[key] = drive
+    seen_hostdevs: dict[tuple[int, int, int, int], DriveAddress] = {}
+    for h in hostdevs:
+        if h.key in seen_hostdevs:
+            # libvirt prints bus and controller swapped in this message
+            facts_.drive.append(Refusal(
+                h.element, None,
+                f"SCSI host address controller='{h.bus}' bus='{h.controller}' target='{h.target}' "
+                f"unit='{h.unit}' in use by another SCSI host device", "give each SCSI host device its own unit"))
+        else:
+            seen_hostdevs[h.key] = h
+
+
+# -- virtio-serial ------------------------------------------------------------
+
+DEFAULT_VIRTIO_SERIAL_PORTS = 31
+
+
+def _virtio_serial_map(facts_: Facts) -> None:
+    ports: dict[int, int | None] = {}
+    for c in facts_.controllers_of("virtio-serial"):
+        if c.index is None:
+            continue
+        ports_text = c.element.get("ports")
+        count = parse_int(ports_text) if ports_text is not None else DEFAULT_VIRTIO_SERIAL_PORTS
+        ports[c.index] = count if count is not None and count >= 0 else None
+    taken: set[tuple[int, int]] = set()
+    for device in facts_.devices:
+        if device.tag not in ("channel", "console"):
+            continue
+        address = device.find("address")
+        if address is None or address.get("type") != "virtio-serial":
+            continue
+        controller = parse_uint(address.get("controller", "0"), 10)
+        port = parse_uint(address.get("port", "0"), 10)
+        if controller is None or port is None or port == 0:
+            continue
+        # a missing controller is added by libvirt with the default port count
+        count = ports.get(controller, DEFAULT_VIRTIO_SERIAL_PORTS)
+        if count is not None and port >= count:
+            facts_.virtio_serial.append(Refusal(
+                address, "port", f"virtio serial controller {controller} does not have port {port}",
+                f"its ports are 1..{count - 1}; raise ports= on the controller or pick a lower port"))
+            continue
+        if (controller, port) in taken:
+            facts_.virtio_serial.append(Refusal(
+                address, "port", f"virtio serial port {port} on controller {controller} is already occupied",
+                "give each channel its own port, or drop port= so libvirt picks one"))
+            continue
+        taken.add((controller, port))
+
+
+# -- s390: CCW and zPCI -------------------------------------------------------
+
+
+def _s390_maps(facts_: Facts) -> None:
+    devnos: dict[tuple[int, int, int], etree._Element] = {}
+    for device, address in _addressed(facts_.devices, "ccw"):
+        values = [parse_uint(address.get(n), 0) if address.get(n) is not None else None
+                  for n in ("cssid", "ssid", "devno")]
+        if any(v is None for v in values):
+            continue
+        key = tuple(values)
+        if key in devnos:
+            cssid, ssid, devno = values
+            facts_.s390.append(Refusal(address, "devno",
+                                       f"The CCW devno '{cssid:x}.{ssid:x}.{devno:04x}' is in use already",
+                                       "give each device its own devno"))
+        else:
+            devnos[key] = address  # type: ignore[index]
+    if not facts_.platform.is_s390:
+        return
+    for what in ("uid", "fid"):
+        seen: set[int] = set()
+        for device, address in _addressed(facts_.devices, "pci"):
+            zpci = address.find("zpci")
+            if zpci is None or zpci.get(what) is None:
+                continue
+            value = parse_uint(zpci.get(what), 0)
+            if value is None or (what == "uid" and not 0 < value <= 0xFFFF):
+                continue
+            if value in seen:
+                facts_.s390.append(Refusal(zpci, what, f"zPCI {what} {value:o} is already reserved",
+                                           f"give each zPCI device its own {what}"))
+            seen.add(value)
+
+
+# -- pSeries: spapr-vio -------------------------------------------------------
+
+
+def _spapr_vio_map(facts_: Facts) -> None:
+    if facts_.platform.arch not in PPC64:
+        return
+    seen: set[int] = set()
+    for device, address in _addressed(facts_.devices, "spapr-vio"):
+        if address.get("reg") is None:
+            continue
+        reg = parse_uint(address.get("reg"), 16)  # strtoull base 16: an optional 0x
+        if reg is None:
+            continue
+        if reg in seen:
+            facts_.spapr_vio.append(Refusal(address, "reg", f"spapr-vio address {reg:#x} already in use",
+                                            "give each spapr-vio device its own reg"))
+        seen.add(reg)
+
+
+def as_problems(found: list[Refusal]) -> Iterator[Problem]:
+    for item in found:
+        yield Problem(Anchor(item.element, item.attribute), item.message, hint=item.hint)

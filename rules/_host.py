@@ -1,0 +1,189 @@
+"""What the host-topology rules read from a domain: memory binding, guest NUMA cells, huge pages, vCPUs.
+
+Each reader follows the libvirt code that consumes the value at start
+(src/conf/numa_conf.c virDomainNumatuneGetNodeset / GetMode,
+src/qemu/qemu_command.c qemuBuildMemoryGetPagesize). Values libvirt would
+refuse to parse come back as None: the parser's own rules report those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.caps import Evidence
+from virtlint.linter.host import HostCaps
+from virtlint.linter.model import Context, Problem, Rule
+from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
+
+#: numatune modes that confine memory to the nodeset (restrictive through cgroups' cpuset.mems).
+BINDING_MODES = ("strict", "restrictive")
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """Where libvirt lets one guest memory region come from."""
+
+    mode: str
+    #: host NUMA nodes; None when not bound (no nodeset, or placement='auto').
+    nodes: frozenset[int] | None
+    element: etree._Element | None
+
+    @property
+    def confines(self) -> bool:
+        return self.nodes is not None and self.mode in BINDING_MODES
+
+
+@dataclass(frozen=True, slots=True)
+class GuestCell:
+    id: int
+    memory_kib: int | None
+    element: etree._Element
+
+
+@dataclass(frozen=True, slots=True)
+class Numatune:
+    #: placement='auto': numad picks the nodes and every nodeset is ignored.
+    auto: bool
+    memory: Binding
+    memnodes: dict[int, Binding]
+
+    def binding(self, cell_id: int | None) -> Binding:
+        """The binding of a guest cell (None: the whole guest), as virDomainNumatuneGetNodeset/GetMode pick it."""
+        if self.auto:
+            return Binding(self.memory.mode, None, self.memory.element)
+        if cell_id is not None and cell_id in self.memnodes:
+            return self.memnodes[cell_id]
+        return self.memory
+
+
+def numatune(ctx: Context) -> Numatune:
+    return ctx.once("host.numatune", lambda: _numatune(ctx.root))
+
+
+def _numatune(root: etree._Element) -> Numatune:
+    memory = root.find("numatune/memory")
+    mode = memory.get("mode", "strict") if memory is not None else "strict"
+    auto = memory is not None and memory.get("placement") == "auto"
+    nodes = parse_bitmap(memory.get("nodeset")) if memory is not None else None
+    memnodes: dict[int, Binding] = {}
+    for memnode in root.iterfind("numatune/memnode"):
+        try:
+            cell_id = int(memnode.get("cellid", ""))
+        except ValueError:
+            continue
+        memnodes.setdefault(cell_id, Binding(memnode.get("mode", "strict"), parse_bitmap(memnode.get("nodeset")),
+                                             memnode))
+    return Numatune(auto, Binding(mode, nodes or None, memory), memnodes)
+
+
+def guest_cells(ctx: Context) -> list[GuestCell]:
+    """The guest's NUMA cells (cpu/numa/cell), with their memory in KiB."""
+    return ctx.once("host.guest_cells", lambda: [
+        GuestCell(_cell_id(cell, index), scaled_kib(cell.get("memory"), cell.get("unit")), cell)
+        for index, cell in enumerate(ctx.root.iterfind("cpu/numa/cell"))
+    ])
+
+
+def _cell_id(cell: etree._Element, index: int) -> int:
+    text = cell.get("id")
+    return int(text) if text is not None and text.isdigit() else index
+
+
+def guest_memory_kib(root: etree._Element) -> int | None:
+    """``<memory>`` in KiB (the guest's total memory)."""
+    memory = root.find("memory")
+    return scaled_kib((memory.text or "").strip(), memory.get("unit")) if memory is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    """One ``memoryBacking/hugepages/page`` (or a bare ``<hugepages/>``: size None = the default huge page)."""
+
+    size_kib: int | None
+    #: guest cells it applies to; None for the entry without a nodeset (the default one).
+    guest_nodes: frozenset[int] | None
+    element: etree._Element
+
+
+def page_entries(root: etree._Element) -> list[PageEntry] | None:
+    """The huge page entries; None when the domain asks for no huge pages (or one cannot be read)."""
+    hugepages = root.find("memoryBacking/hugepages")
+    if hugepages is None:
+        return None
+    pages = list(hugepages.iterfind("page"))
+    if not pages:
+        return [PageEntry(None, None, hugepages)]
+    entries = []
+    for page in pages:
+        size = scaled_kib(page.get("size"), page.get("unit"))
+        nodeset = page.get("nodeset")
+        nodes = parse_bitmap(nodeset) if nodeset is not None else None
+        if not size or (nodeset is not None and nodes is None):  # 0 or unreadable: the parser refuses it
+            return None
+        entries.append(PageEntry(size, nodes, page))
+    return entries
+
+
+def page_for(entries: list[PageEntry], cell_id: int | None) -> PageEntry | None:
+    """The entry backing a guest cell (None: a guest without NUMA), as qemuBuildMemoryGetPagesize picks it."""
+    if cell_id is not None:
+        for entry in entries:
+            if entry.guest_nodes is not None and cell_id in entry.guest_nodes:
+                return entry
+    return next((entry for entry in entries if entry.guest_nodes is None), None)
+
+
+def online_vcpus(root: etree._Element) -> list[int] | None:
+    """The ids of the vCPUs online at start: ``<vcpus>`` says per vCPU, else the first ``current`` ones."""
+    vcpu = root.find("vcpu")
+    try:
+        maximum = int((vcpu.text or "").strip()) if vcpu is not None else 1
+        current = int(vcpu.get("current", maximum)) if vcpu is not None else maximum
+    except ValueError:
+        return None
+    listed = root.find("vcpus")
+    if listed is not None:
+        ids = []
+        for entry in listed.iterfind("vcpu"):
+            if entry.get("enabled") == "yes" and (entry.get("id") or "").isdigit():
+                ids.append(int(entry.get("id", "")))
+        return ids
+    return list(range(current))
+
+
+def describe_nodes(host: HostCaps) -> str:
+    if not host.cells:
+        return "none reported"
+    return format_bitmap(frozenset(host.cells))
+
+
+def describe_sizes(sizes: tuple[int, ...]) -> str:
+    return ", ".join(format_kib(size) for size in sizes)
+
+
+def host_evidence(host: HostCaps, element: etree._Element | None) -> Evidence | None:
+    return host.evidence(element) if element is not None else None
+
+
+#: Virt types of libvirt's QEMU driver, whose start-time checks these rules model.
+QEMU_TYPES = ("qemu", "kvm", "kqemu", "hvf")
+
+
+class HostRule(Rule):
+    """A rule about the host itself: runs only with a `virsh capabilities` document and for QEMU domains."""
+
+    uses_host = True
+    uses_caps = False
+    #: start-time checks of libvirt's QEMU driver (qemu_process.c, qemu_command.c, qemu_domain.c)
+    drivers = ("qemu",)
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.host is None or ctx.domain_type not in QEMU_TYPES:
+            return iter(())
+        return self.check_host(element, ctx, ctx.host)
+
+    def check_host(self, element: etree._Element, ctx: Context, host: HostCaps) -> Iterator[Problem]:
+        return iter(())

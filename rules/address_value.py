@@ -1,0 +1,179 @@
+"""VL700 address-value: an <address> whose numbers libvirt refuses for its type or bus."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import (DriveAddress, derived_drive, disk_bus, facts, parse_uint, pci_range_error,
+                                       read_drive)
+
+#: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
+DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "scsi": (("bus", "SCSI controller only supports 1 bus"),),
+    "ide": (("controller", "Only 1 IDE controller is supported"), ("target", "target must be 0 for ide controller")),
+    "fdc": (("controller", "Only 1 fdc controller is supported"), ("bus", "Only 1 fdc bus is supported"),
+            ("target", "target must be 0 for controller fdc")),
+    "sata": (("bus", "bus must be 0 for sata controller"), ("target", "target must be 0 for sata controller")),
+}
+
+
+@register
+class AddressValue(Rule):
+    """
+    ## What it does
+    Checks the numbers of each device's `<address>` the way libvirt parses
+    and validates them:
+
+    - `pci`: `bus` at most `0xFF`, `slot` at most `0x1F`, `function` at most
+      7 (numbers may be decimal, `0x` hex or `0` octal, as libvirt reads
+      them); a `<zpci>` `uid` between `0x0001` and `0xffff`;
+    - `ccw`: `cssid` at most `0xfe`, `ssid` at most 3, `devno` at most
+      `0xffff`, and all three or none;
+    - `spapr-vio`: `reg` at most `0xffffffff`;
+    - `drive`: the fields each bus has only one of: SCSI has bus 0 only (and
+      target 0 on an `lsilogic` controller), IDE controller 0 and target 0,
+      the floppy controller controller 0, bus 0 and target 0, SATA bus 0
+      and target 0 (disks, and SCSI host devices, which count as SCSI); a
+      disk without `<address>` is checked with the address libvirt derives
+      from its name (`hde` is IDE controller 1, which QEMU does not have);
+    - at start QEMU refuses SATA units above 5 (an AHCI controller has 6
+      ports), and IDE buses and units above 1; the IDE ones are warnings,
+      since libvirt's own test suite counts such definitions as valid (it
+      stops before QEMU runs).
+
+    ## Why is this bad?
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid PCI address
+    bus='0x100', must be <= 0xFF` (`virPCIDeviceAddressIsValid`), `Invalid PCI
+    address uid='0x0000', must be > 0x0000 and <= 0xffff`
+    (`qemuValidateDomainDeviceDefZPCIAddress`), `Invalid specification for
+    virtio ccw address`, `Invalid partial specification for virtio ccw
+    address` (`virCCWDeviceAddressParseXML`), `spapr-vio reg='0x...' exceeds
+    maximum possible value (0xffffffff)`, `target must be 0 for ide
+    controller` (`qemuValidateDomainDeviceDefAddressDrive`). Same in libvirt
+    9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><memballoon model='virtio'><address type='pci' bus='0x00' slot='0x20' function='0x0'/></memballoon>
+      </devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><memballoon model='virtio'><address type='pci' bus='0x00' slot='0x1e' function='0x0'/></memballoon>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL700"
+    name = "address-value"
+    severity = Severity.ERROR
+    summary = "An address number out of the range libvirt accepts for its type or bus."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = facts(ctx)
+        scsi_models = {c.index: c.model for c in found.controllers_of("scsi")}
+        for device in found.devices:
+            address = device.find("address")
+            if address is None:
+                if device.tag == "disk":  # the address libvirt derives from the name is validated the same way
+                    yield from self._drive(device, None, scsi_models)
+                continue
+            kind = address.get("type")
+            if kind == "pci":
+                yield from self._pci(address)
+            elif kind == "ccw":
+                yield from self._ccw(address)
+            elif kind == "spapr-vio":
+                reg = parse_uint(address.get("reg"), 16) if address.get("reg") else None
+                text = (address.get("reg") or "").strip().lower().removeprefix("0x")
+                if reg is None and text and all(c in "0123456789abcdef" for c in text):
+                    yield Problem(Anchor(address, "reg"),
+                                  f"spapr-vio reg='0x{int(text, 16):x}' exceeds maximum possible value (0xffffffff)",
+                                  hint="use a reg of at most 0xffffffff")
+            elif kind == "drive":
+                yield from self._drive(device, address, scsi_models)
+
+    def _pci(self, address: etree._Element) -> Iterator[Problem]:
+        error = pci_range_error(address)
+        if error:
+            attribute, message = error
+            limit = {"bus": "0xff", "slot": "0x1f", "function": "7"}[attribute]
+            yield Problem(Anchor(address, attribute), message, hint=f"use a {attribute} of at most {limit}")
+        zpci = address.find("zpci")
+        if zpci is not None and zpci.get("uid") is not None:
+            uid = parse_uint(zpci.get("uid"), 0)
+            if uid is not None and not 0 < uid <= 0xFFFF:
+                yield Problem(Anchor(zpci, "uid"),
+                              f"Invalid PCI address uid='0x{uid:04x}', must be > 0x0000 and <= 0xffff",
+                              hint="use a uid from 0x0001 to 0xffff, or leave it out for libvirt to pick")
+
+    def _ccw(self, address: etree._Element) -> Iterator[Problem]:
+        names = ("cssid", "ssid", "devno")
+        values = {n: parse_uint(address.get(n), 0) if address.get(n) is not None else 0 for n in names}
+        if any(v is None for v in values.values()):
+            return
+        cssid, ssid, devno = (values[n] for n in names)
+        if cssid > 254 or ssid > 3 or devno > 0xFFFF:  # type: ignore[operator]
+            yield Problem(Anchor(address),
+                          f"Invalid specification for virtio ccw address: cssid='{cssid:#x}' ssid='{ssid:#x}' "
+                          f"devno='0x{devno:04x}'", hint="cssid is at most 0xfe, ssid at most 3, devno at most 0xffff")
+            return
+        present = [address.get(n) is not None for n in names]
+        if any(present) and not all(present):
+            yield Problem(Anchor(address), "Invalid partial specification for virtio ccw address",
+                          hint="give cssid, ssid and devno together, or none of them")
+
+    def _drive(self, device: etree._Element, address: etree._Element | None,
+               scsi_models: dict[int | None, str | None]) -> Iterator[Problem]:
+        if device.tag == "disk":
+            bus = disk_bus(device)
+        elif device.tag == "hostdev":
+            bus = "scsi"
+        else:
+            return
+        if bus not in DRIVE_LIMITS:
+            return
+        drive: DriveAddress | None = (read_drive(address, device) if address is not None
+                                      else derived_drive(device, bus))  # type: ignore[arg-type]
+        if drive is None:
+            return
+        for name, message in DRIVE_LIMITS[bus]:
+            if getattr(drive, name) != 0:
+                if drive.derived:
+                    yield Problem(Anchor(drive.element, "dev"), message,
+                                  hint=f"the name '{drive.element.get('dev')}' means {bus} {name} "
+                                       f"{getattr(drive, name)}; use an earlier name or an explicit <address>")
+                else:
+                    yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")  # type: ignore[arg-type]
+                return
+        anchor = Anchor(drive.element, "dev" if drive.derived else "unit")
+        # libvirt's own test suite keeps IDE units and buses above 1 among its valid configurations (its
+        # tests stop before QEMU), so these two are warnings: QEMU 7.2 refuses them at start
+        if bus == "ide" and drive.bus > 1:
+            yield Problem(Anchor(drive.element, "dev" if drive.derived else "bus"),
+                          f"Bus 'ide.{drive.bus}' not found (QEMU, at start)",
+                          hint="an IDE controller has buses 0 and 1", severity=Severity.WARNING)
+        elif bus == "ide" and drive.unit > 1:
+            yield Problem(anchor, f"Can't create IDE unit {drive.unit}, bus supports only 2 units (QEMU, at start)",
+                          hint="use unit 0 or 1", severity=Severity.WARNING)
+        elif bus == "sata" and drive.unit > 5:
+            yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
+                          f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
+                          hint="use a unit from 0 to 5, or another SATA controller")
+        if bus == "scsi" and drive.target != 0 and scsi_models.get(drive.controller) == "lsilogic":
+            yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
+                          hint="use target='0' and tell disks apart by unit")

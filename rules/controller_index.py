@@ -1,0 +1,94 @@
+"""VL708 controller-index: controller indexes libvirt refuses (negative, duplicate, too high, wrong for the model)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, facts
+
+
+@register
+class ControllerIndex(Rule):
+    """
+    ## What it does
+    Checks each `<controller>`'s `index`:
+
+    - it must not be negative;
+    - two controllers of one type must not share it (USB controllers may:
+      companions share their master's index);
+    - a PCI controller's index is at most 255;
+    - `pci-root` and `pcie-root` have index 0 (on `pseries`, further
+      `pci-root` host bridges have their own indexes); every other PCI
+      controller model has an index above 0.
+
+    ## Why is this bad?
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid value for attribute
+    'index' in element 'controller': '-1'. Expected non-negative value`
+    (`virDomainControllerDefParseXML`), `Multiple 'pci' controllers with index
+    '1'` (`virDomainDefRejectDuplicateControllers`), `PCI controller index 256 too
+    high, maximum is 255` (`virDomainControllerDefValidate`), `pci-root and
+    pcie-root controllers should have index 0`
+    (`qemuDomainControllerDefPostParse`), `Index for 'pci-bridge' controllers
+    must be > 0` (`qemuValidateDomainDeviceDefControllerPCI`). Same in
+    libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><controller type='pci' index='1' model='pci-bridge'/>
+        <controller type='pci' index='1' model='pci-bridge'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><controller type='pci' index='1' model='pci-bridge'/>
+        <controller type='pci' index='2' model='pci-bridge'/></devices></domain>
+    ```
+    """
+
+    code = "VL708"
+    name = "controller-index"
+    severity = Severity.ERROR
+    summary = "A controller index that is negative, duplicate, too high or wrong for the model."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = facts(ctx)
+        seen: dict[tuple[str, int], etree._Element] = {}
+        for c in found.controllers:
+            if c.index is None:
+                continue
+            el = c.element
+            if c.index < 0:
+                yield Problem(Anchor(el, "index"),
+                              f"Invalid value for attribute 'index' in element 'controller': '{el.get('index')}'. "
+                              "Expected non-negative value", hint="use an index of 0 or more")
+                continue
+            if c.type != "usb":
+                key = (c.type, c.index)
+                if key in seen:
+                    yield Problem(Anchor(el, "index"), f"Multiple '{c.type}' controllers with index '{c.index}'",
+                                  hint=f"the controller on line {seen[key].sourceline} has it; give each its own index")
+                else:
+                    seen[key] = el
+            if c.type != "pci":
+                continue
+            if c.index > 255:
+                yield Problem(Anchor(el, "index"), f"PCI controller index {c.index} too high, maximum is 255")
+            elif c.model in ("pci-root", "pcie-root") and c.index != 0 and not found.platform.is_pseries:
+                yield Problem(Anchor(el, "index"), "pci-root and pcie-root controllers should have index 0",
+                              hint="use index='0'", replacements=("0",))
+            elif c.model in PLUGGED_PCI_CONTROLLERS and c.index == 0:
+                yield Problem(Anchor(el, "index"), f"Index for '{c.model}' controllers must be > 0",
+                              hint="index 0 is the root bus; use a free index above 0")

@@ -1,0 +1,207 @@
+"""VL785 device-machine: IOMMU, watchdog, panic, input and sound models the guest's machine or arch lacks."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator, NamedTuple
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import effective_machine, refused_since, is_arm_virt, is_pseries, is_q35, is_s390, is_x86, qemu_driver
+
+
+def _is_i440fx(ctx: Context) -> bool | None:
+    family = effective_machine(ctx)
+    return None if family is None else family == "pc-i440fx"
+
+
+def _q35_or_arm_virt(ctx: Context) -> bool | None:
+    q35, virt = is_q35(ctx), is_arm_virt(ctx)
+    if q35 or virt:
+        return True
+    return None if q35 is None or virt is None else False
+
+
+def _has_i8042(ctx: Context) -> bool | None:
+    """virQEMUCapsSupportsI8042: the PS/2 controller exists on i440fx, q35 and isapc (and Xen FV) machines."""
+    family = effective_machine(ctx)
+    if family is None:
+        return None
+    if family in ("pc-i440fx", "pc-q35", "isapc", "xenfv"):
+        return True
+    # a machine we know has no i8042; any other name (a typo, a downstream machine) is left undecided
+    if family in ("microvm", "virt", "pseries", "s390-ccw-virtio") or is_x86(ctx) is False:
+        return False
+    return None
+
+
+class Requirement(NamedTuple):
+    """Device `tag` whose `attribute` is `value` needs `holds(ctx)`; libvirt's message when it does not."""
+
+    tag: str
+    attribute: str
+    value: str
+    holds: Callable[[Context], bool | None]
+    message: str
+    hint: str
+    #: The libvirt release from which it is refused, when libvirt 9.0 accepted it (10.7 is the one known to refuse).
+    since: tuple[int, int] | None = None
+
+
+def _never(ctx: Context) -> bool:
+    return False
+
+
+#: (qemuValidateDomainDeviceDefIOMMU, qemuValidateDomainWatchdogDef, qemuValidateDomainDefPanic,
+#:  qemuValidateDomainDeviceDefInput, qemuValidateDomainDeviceDefSound)
+REQUIREMENTS = (
+    Requirement("iommu", "model", "intel", is_q35, "IOMMU device: 'intel' is only supported with Q35 machines",
+                "use a q35 machine, or model='virtio'"),
+    Requirement("iommu", "model", "smmuv3", is_arm_virt,
+                "IOMMU device: 'smmuv3' is only supported with ARM Virt machines", "use model='virtio' off ARM"),
+    Requirement("iommu", "model", "virtio", _q35_or_arm_virt,
+                "IOMMU device: 'virtio' is only supported with Q35 and ARM Virt machines",
+                "use a q35 (or ARM virt) machine"),
+    Requirement("watchdog", "model", "ib700", _is_i440fx,
+                "ib700 model of watchdog cannot be used with this machine type", "use model='i6300esb'",
+                since=(10, 7)),
+    Requirement("watchdog", "model", "diag288", is_s390,
+                "diag288 model of watchdog is allowed for s390 and s390x only", "use model='i6300esb'"),
+    Requirement("watchdog", "model", "itco", is_q35, "itco model of watchdog is only part of q35 machine",
+                "use model='i6300esb'"),
+    Requirement("panic", "model", "s390", is_s390, "only S390 guests support panic device of model 's390'",
+                "remove the model (libvirt picks the arch's panic device)"),
+    Requirement("panic", "model", "hyperv", is_x86,
+                "only i686 and x86_64 guests support panic device of model 'hyperv'",
+                "remove the model (libvirt picks the arch's panic device)"),
+    Requirement("panic", "model", "pseries", is_pseries, "only pSeries guests support panic device of model 'pseries'",
+                "remove the model (libvirt picks the arch's panic device)"),
+    Requirement("input", "bus", "ps2", _has_i8042, "ps2 is not supported by this QEMU binary",
+                "use bus='usb' (or virtio)"),
+    Requirement("sound", "model", "ich7", _never, "sound card model 'ich7' is not supported by qemu",
+                "use model='ich9' (or ich6)"),
+)
+BY_TAG: dict[str, list[Requirement]] = {}
+for _requirement in REQUIREMENTS:
+    BY_TAG.setdefault(_requirement.tag, []).append(_requirement)
+
+
+#: Panic models libvirt gives no address of their own (firmware or hypervisor features).
+ADDRESSLESS_PANICS = ("s390", "hyperv", "pseries")
+
+
+def _panic(panic: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainDefPanic: addresses per panic model, and the ISA device only x86 QEMU has."""
+    model = panic.get("model")
+    if model is None:  # qemuDomainDevicePanicDefPostParse
+        pseries, s390 = is_pseries(ctx), is_s390(ctx)
+        if pseries is None or s390 is None:
+            return
+        model = "pseries" if pseries else "s390" if s390 else "isa"
+    address = panic.find("address")
+    kind = address.get("type") if address is not None else None
+    if model in ADDRESSLESS_PANICS:
+        if address is not None and REQUIREMENT_HOLDS[model](ctx):
+            yield Problem(Anchor(address), f"setting the panic device address is not supported for model '{model}'",
+                          hint="remove the <address>")
+    elif model == "isa":
+        if is_x86(ctx) is False:
+            yield Problem(Anchor(panic, "model") if panic.get("model") else Anchor(panic),
+                          "the QEMU binary does not support the ISA panic device",
+                          hint="use model='pvpanic' (PCI) off x86", replacements=("pvpanic",))
+        elif kind not in (None, "isa"):
+            yield Problem(Anchor(address, "type"), "panic is supported only with ISA address type",
+                          replacements=("isa",))
+    elif model == "pvpanic" and kind not in (None, "pci"):
+        yield Problem(Anchor(address, "type"), "pvpanic is supported only with PCI address type",
+                      replacements=("pci",))
+
+
+def _input(device: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainInputDefValidate (HVM guests): PS/2 carries mice and keyboards only; the xen bus is Xen PV's."""
+    if (ctx.root.findtext("os/type") or "").strip() != "hvm":
+        return
+    bus, kind = device.get("bus"), device.get("type")
+    if bus == "ps2" and kind not in (None, "mouse", "keyboard"):
+        yield Problem(Anchor(device, "type"), f"ps2 bus does not support {kind} input device",
+                      hint="use bus='usb' (or virtio)", replacements=())
+    elif bus == "xen":
+        yield Problem(Anchor(device, "bus"), "unsupported input bus xen", replacements=("usb", "virtio"))
+
+
+REQUIREMENT_HOLDS: dict[str, Callable[[Context], bool | None]] = {
+    "s390": is_s390, "hyperv": is_x86, "pseries": is_pseries,
+}
+
+
+@register
+class DeviceMachine(Rule):
+    """
+    ## What it does
+    Reports devices whose model or bus exists only on some machines or arches:
+    IOMMU `intel` off q35, `smmuv3` off ARM virt, `virtio` off q35 and ARM
+    virt; watchdog `ib700` off i440fx, `diag288` off s390, `itco` off q35;
+    panic `s390`, `hyperv` and `pseries` off their arch or machine or with an
+    `<address>`, an ISA panic device (the default off pseries and s390) off
+    x86 or on another address type, `pvpanic` off PCI; PS/2
+    input on a machine without an i8042 controller, a PS/2 tablet, the xen
+    input bus on an HVM guest; the `ich7` sound model.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
+    device: 'intel' is only supported with Q35 machines`
+    (qemuValidateDomainDeviceDefIOMMU), `ib700 model of watchdog cannot be used
+    with this machine type` (qemuValidateDomainWatchdogDef), `only S390 guests
+    support panic device of model 's390'`, `setting the panic device address is
+    not supported for model 'pseries'`, `the QEMU binary does not support the
+    ISA panic device` (only x86 QEMU builds it), `pvpanic is supported only
+    with PCI address type` (qemuValidateDomainDefPanic), `ps2 is
+    not supported by this QEMU binary` (qemuValidateDomainDeviceDefInput),
+    `ps2 bus does not support tablet input device`, `unsupported input bus
+    xen` (virDomainInputDefValidate),
+    `sound card model 'ich7' is not supported by qemu`
+    (qemuValidateDomainDeviceDefSound). Stage: define; driver: QEMU. libvirt
+    9.0 has no `itco` watchdog (its parser refuses the name) and accepts
+    `ib700` off i440fx, which 10.7 refuses: that check follows the
+    libvirt-version setting (reported for 10.7, the newest known, and later). libvirt 9.0
+    refuses `ich7` too, with another message (no PCI bus for it).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><iommu model='intel'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><ioapic driver='qemu'/></features><devices><iommu model='intel'/></devices></domain>
+    ```
+    """
+
+    code = "VL785"
+    name = "device-machine"
+    severity = Severity.ERROR
+    summary = "An IOMMU, watchdog, panic, input or sound model the machine or arch lacks."
+    elements = tuple(f"devices/{tag}" for tag in BY_TAG)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not qemu_driver(ctx):
+            return
+        if element.tag in ("panic", "input"):
+            problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
+            if problems:
+                yield problems[0]
+                return
+        for requirement in BY_TAG.get(element.tag, ()):
+            if element.get(requirement.attribute) == requirement.value and requirement.holds(ctx) is False:
+                if requirement.since is None or refused_since(ctx, *requirement.since):
+                    yield Problem(Anchor(element, requirement.attribute), requirement.message, hint=requirement.hint)
+                return

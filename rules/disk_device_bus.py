@@ -1,0 +1,192 @@
+"""VL751 disk-device-bus: a disk device kind (disk, cdrom, floppy, lun) its bus or source cannot carry."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.machines import parse_machine
+from virtlint.rules._devices import (QEMU_VERSIONED, disk_bus, disk_dst, disk_format, disk_is_empty, qemu_driver,
+                                     run_checks)
+
+
+def _target(disk: etree._Element) -> etree._Element:
+    target = disk.find("target")
+    return target if target is not None else disk
+
+
+def _bus_anchor(disk: etree._Element) -> Anchor:
+    target = _target(disk)
+    return Anchor(target, "bus") if target.get("bus") else Anchor(target, "dev") if target.get("dev") else Anchor(target)
+
+
+def _device_anchor(disk: etree._Element) -> Anchor:
+    return Anchor(disk, "device") if disk.get("device") else Anchor(disk)
+
+
+def virtio_blk_lacks_scsi(ctx: Context) -> bool:
+    """QEMU 9.1 removed virtio-blk's 'scsi' property; the caps' machine version is their QEMU's version."""
+    if not ctx.identity_matches or ctx.caps.machine is None:
+        return False
+    machine = parse_machine(ctx.caps.machine)
+    return machine.version is not None and machine.family in QEMU_VERSIONED and machine.version >= (9, 1)
+
+
+def lun_source(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefSourceLUNValidate: a lun is a block device or an iSCSI LUN, in raw format."""
+    if disk.get("device") != "lun":
+        return
+    kind = disk.get("type") or "file"
+    source = disk.find("source")
+    if kind == "network":
+        protocol = source.get("protocol") if source is not None else None
+        if protocol and protocol != "iscsi":
+            yield Problem(Anchor(source, "protocol"), f"disk device='lun' is not supported for protocol='{protocol}'",
+                          hint="a lun passes through an iSCSI LUN or a host block device")
+            return
+    elif kind in ("file", "dir"):
+        yield Problem(Anchor(disk, "type") if disk.get("type") else Anchor(disk),
+                      "disk device='lun' is only valid for block type disk source",
+                      hint="use type='block' with <source dev='/dev/...'/>, or device='disk'")
+        return
+    fmt = disk_format(disk)
+    if fmt not in (None, "raw", "none"):
+        yield Problem(Anchor(disk.find("driver"), "type"), "disk device 'lun' must use 'raw' format",
+                      replacements=("raw",))
+
+
+def device_on_bus(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidate: floppies only on fdc, fdc only for floppies; empty hard disks."""
+    device, bus = disk.get("device") or "disk", disk_bus(disk)
+    if device == "floppy" and bus is not None and bus != "fdc":
+        yield Problem(_bus_anchor(disk), f"Invalid bus type '{bus}' for floppy disk", hint="use bus='fdc'")
+    elif device != "floppy" and bus == "fdc":
+        yield Problem(_bus_anchor(disk), f"Invalid bus type '{bus}' for disk",
+                      hint="only device='floppy' goes on the fdc bus")
+    elif device == "disk" and disk_is_empty(disk):
+        yield Problem(Anchor(disk.find("source")) if disk.find("source") is not None else Anchor(disk),
+                      f"missing source information for device {disk_dst(disk)}",
+                      hint="give the disk a source, or make it device='cdrom' to leave it empty")
+
+
+def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidate: multiqueue, queue sizes and tray/removable belong to some buses and devices."""
+    device, bus = disk.get("device") or "disk", disk_bus(disk)
+    driver, target = disk.find("driver"), disk.find("target")
+    if bus is not None and bus != "virtio" and driver is not None:
+        for attribute, message in (("queues", "queues attribute in disk driver element is only supported for "
+                                              "virtio bus"),
+                                   ("queue_size", "queue_size attribute in disk driver is only supported for "
+                                                  "virtio bus")):
+            if driver.get(attribute) not in (None, "0"):
+                yield Problem(Anchor(driver, attribute), message, hint=f"remove {attribute}=")
+                return
+    if target is not None and target.get("tray") is not None and device not in ("cdrom", "floppy"):
+        yield Problem(Anchor(target, "tray"), "tray is only valid for cdrom and floppy", hint="remove tray=")
+        return
+    if target is not None and target.get("removable") is not None and bus is not None \
+            and not (bus == "usb" or (bus == "scsi" and device == "disk")):
+        yield Problem(Anchor(target, "removable"), "removable is only valid for usb or scsi disks",
+                      hint="remove removable=")
+
+
+def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDiskFrontend: what each QEMU disk frontend can do."""
+    device, bus, dst = disk.get("device") or "disk", disk_bus(disk), disk_dst(disk)
+    if device == "cdrom" and bus in ("virtio", "sd"):
+        yield Problem(_bus_anchor(disk), f"disk type of '{dst}' does not support ejectable media",
+                      hint="put the cdrom on a sata, scsi or ide bus", replacements=("sata", "scsi"))
+        return
+    vendor, product = disk.find("vendor"), disk.find("product")
+    if (vendor is not None or product is not None) and bus is not None and bus != "scsi":
+        yield Problem(Anchor(vendor if vendor is not None else product), "Only scsi disk supports vendor and product",
+                      hint="remove <vendor>/<product>, or put the disk on bus='scsi'")
+        return
+    if device == "lun":
+        if bus is not None and bus not in ("scsi", "virtio"):
+            yield Problem(_bus_anchor(disk), f"disk device='lun' is not supported for bus='{bus}'",
+                          hint="use bus='scsi'", replacements=("scsi",))
+            return
+        if bus == "virtio" and virtio_blk_lacks_scsi(ctx):
+            yield Problem(_bus_anchor(disk), "This QEMU doesn't support SCSI emulation with 'virtio-blk' device",
+                          hint="use bus='scsi' on a virtio-scsi controller", replacements=("scsi",))
+            return
+        if vendor is not None or product is not None:
+            yield Problem(Anchor(vendor if vendor is not None else product),
+                          "Setting vendor or product is not supported for lun device")
+            return
+    if bus == "usb" and disk_is_empty(disk):
+        yield Problem(_device_anchor(disk), "'usb' disk must not be empty",
+                      hint="give the usb disk a source, or use a sata/scsi cdrom for removable media")
+        return
+    if device == "disk" and bus in ("ide", "sata") and disk.find("readonly") is not None:
+        yield Problem(Anchor(disk.find("readonly")), f"readonly {bus} disks are not supported",
+                      hint="put a read-only disk on virtio or scsi, or make it a cdrom")
+
+
+CHECKS = (lun_source, driver_options, device_on_bus, frontend)
+
+
+@register
+class DiskDeviceBus(Rule):
+    """
+    ## What it does
+    Reports a disk whose device kind its bus or source cannot carry: a floppy
+    off the fdc bus (or a non-floppy on it), a hard disk without a source, a
+    cdrom on virtio or sd, vendor/product off the scsi bus, a lun that is not
+    a block device or iSCSI LUN in raw format or not on scsi, and an empty usb
+    disk, a read-only hard disk on ide or sata, `queues`/`queue_size` off the
+    virtio bus, `tray` on a hard disk, `removable` off usb and scsi disks. The
+    bus is `<target bus>`, or the one the target name implies.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `disk device='lun' is only valid for block type disk source`, `disk device
+    'lun' must use 'raw' format` (virDomainDiskDefSourceLUNValidate), `Invalid
+    bus type 'x' for floppy disk`, `missing source information for device vda`
+    (virDomainDiskDefValidate), `disk type of 'vda' does not support ejectable
+    media`, `Only scsi disk supports vendor and product`, `disk device='lun' is
+    not supported for bus='sata'`, `This QEMU doesn't support SCSI emulation with
+    'virtio-blk' device` (QEMU 9.1 dropped virtio-blk's scsi property; told
+    from the capabilities' machine version, silent when they do not say),
+    `'usb' disk must not be empty`, `readonly sata disks are not supported`
+    (qemuValidateDomainDeviceDefDiskFrontend), `queues attribute in disk
+    driver element is only supported for virtio bus`, `tray is only valid for
+    cdrom and floppy`, `removable is only valid for usb or scsi disks`
+    (virDomainDiskDefValidate). Stage: define; driver: QEMU. libvirt 9.0
+    refuses the same, in older words for two (`... only supported by
+    virtio-blk`, `removable is only valid for usb disks`).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='cdrom'><source file='/var/lib/libvirt/images/a.iso'/>
+        <target dev='vdb' bus='virtio'/><readonly/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='cdrom'><source file='/var/lib/libvirt/images/a.iso'/>
+        <target dev='sdb' bus='sata'/><readonly/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL751"
+    name = "disk-device-bus"
+    severity = Severity.ERROR
+    summary = "A disk device kind its bus or source cannot carry."
+    elements = ("devices/disk",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if qemu_driver(ctx):
+            yield from run_checks(CHECKS, element, ctx)

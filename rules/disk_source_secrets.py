@@ -1,0 +1,148 @@
+"""VL753 disk-source-secrets: a disk's <auth>/<encryption> given twice or of the wrong kind, network hosts."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver, run_checks
+
+#: virSecretUsageType names libvirt knows.
+SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
+#: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
+AUTH_USAGE = {"iscsi": "iscsi", "rbd": "ceph"}
+#: Protocols whose <auth> libvirt refuses.
+NO_AUTH = ("nbd", "sheepdog", "gluster", "tftp", "vxhs", "nfs")
+#: Protocol -> libvirt's message when it does not have exactly one <host> (qemu_block.c; start).
+ONE_HOST = {
+    "iscsi": "iSCSI protocol accepts only one host",
+    "nbd": "nbd protocol accepts only one host",
+    "ssh": "ssh protocol accepts only one host",
+    "vxhs": "VxHS protocol accepts only one host",
+    "sheepdog": "sheepdog protocol accepts only one host",
+    "nfs": "'nfs' protocol requires the usage of exactly one host",
+    **{p: f"protocol '{p}' accepts only one host" for p in ("http", "https", "ftp", "ftps", "tftp")},
+}
+
+
+def given_twice(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefParseSourceXML: <auth>/<encryption> both in <disk> and in its <source>."""
+    for tag in ("auth", "encryption"):
+        outer, inner = disk.find(tag), disk.find(f"source/{tag}")
+        if outer is not None and inner is not None:
+            yield Problem(Anchor(outer), f"an <{tag}> definition already found for disk source",
+                          hint=f"keep only the <{tag}> inside <source>")
+            return
+
+
+def auth_kind(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidateSourceChainOne: the secret an <auth> names must fit the protocol."""
+    source = disk.find("source")
+    auth = disk.find("source/auth")
+    if auth is None:
+        auth = disk.find("auth")
+    if auth is None or source is None:
+        return
+    if (disk.get("type") or "file") != "network":
+        return
+    protocol = source.get("protocol")
+    if protocol in NO_AUTH:
+        yield Problem(Anchor(auth), f"authentication is not supported for protocol '{protocol}'")
+        return
+    secret = auth.find("secret")
+    usage = secret.get("type") if secret is not None else None
+    if usage not in SECRET_USAGES:
+        yield Problem(Anchor(secret, "type") if usage is not None else Anchor(secret if secret is not None else auth),
+                      f"unknown secret type '{usage if usage is not None else '<null>'}'",
+                      hint=f"use <secret type='{AUTH_USAGE.get(protocol or '', 'iscsi')}' .../>")
+        return
+    wanted = AUTH_USAGE.get(protocol or "")
+    if wanted and usage != wanted:
+        yield Problem(Anchor(secret, "type"), f"invalid secret type '{usage}'", replacements=(wanted,))
+
+
+def cipher(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidateSourceChainOne: luks disks take no <cipher> (QEMU picks it from the header)."""
+    for encryption in (disk.find("encryption"), disk.find("source/encryption")):
+        if encryption is not None and encryption.get("format") == "luks" and encryption.find("cipher") is not None:
+            yield Problem(Anchor(encryption.find("cipher")),
+                          "supplying <cipher> for domain disk definition is unnecessary", hint="remove <cipher>")
+            return
+
+
+def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built)."""
+    if disk.get("type") != "network":
+        return
+    source = disk.find("source")
+    protocol = source.get("protocol") if source is not None else None
+    if protocol not in ONE_HOST:
+        return
+    found = source.findall("host")
+    if len(found) != 1:
+        anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
+        yield Problem(anchor, ONE_HOST[protocol], hint=f"give <source protocol='{protocol}'> exactly one <host>")
+
+
+CHECKS = (given_twice, auth_kind, cipher, hosts)
+
+
+@register
+class DiskSourceSecrets(Rule):
+    """
+    ## What it does
+    Reports a disk's `<auth>` or `<encryption>` given both in `<disk>` and in
+    its `<source>`, an `<auth>` whose secret type is unknown or wrong for the
+    protocol (iSCSI needs `iscsi`, RBD needs `ceph`) or on a protocol without
+    authentication, a `<cipher>` in luks encryption, and a network source
+    without exactly one `<host>` where the protocol takes one server.
+
+    ## Why is this bad?
+    libvirt refuses the domain. Messages modelled: `an <auth> definition
+    already found for disk source` (virDomainDiskDefParseSourceXML), `unknown
+    secret type '<null>'`, `invalid secret type 'ceph'`, `supplying <cipher>
+    for domain disk definition is unnecessary`
+    (virDomainDiskDefValidateSourceChainOne): stage define. `iSCSI protocol
+    accepts only one host` and its siblings (qemu_block.c, while building
+    QEMU's command line): stage start. Driver: QEMU. Same in libvirt 9.0 and
+    10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='network' device='disk'>
+        <source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/1'>
+          <host name='example.com' port='3260'/></source>
+        <auth username='myname'><secret type='ceph' usage='mycluster_myname'/></auth>
+        <target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='network' device='disk'>
+        <source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/1'>
+          <host name='example.com' port='3260'/></source>
+        <auth username='myname'><secret type='iscsi' usage='mycluster_myname'/></auth>
+        <target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL753"
+    name = "disk-source-secrets"
+    severity = Severity.ERROR
+    summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
+    elements = ("devices/disk",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if qemu_driver(ctx):
+            yield from run_checks(CHECKS, element, ctx)

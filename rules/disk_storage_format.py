@@ -1,0 +1,150 @@
+"""VL752 disk-storage-format: image formats QEMU cannot open directly, or that a disk feature excludes."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import disk_dst, disk_format, qemu_driver, run_checks
+
+#: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
+REFUSED_FORMATS = {
+    "cow": ("'cow' storage format is not supported", "qcow2"),
+    "dir": ("'directory' storage format is not directly supported by QEMU, use 'dir' disk type instead", None),
+    "iso": ("storage format 'iso' is not directly supported by QEMU, use 'raw' instead", "raw"),
+}
+
+
+def _sources(disk: etree._Element) -> list[etree._Element]:
+    """The disk's <source> and its backing chain's (each with its own <format>)."""
+    return [disk, *disk.iterfind(".//backingStore")]
+
+
+def _format_of(node: etree._Element) -> tuple[str | None, etree._Element | None, str]:
+    """(format, element, attribute) of a disk (<driver type>) or backingStore (<format type>)."""
+    if node.tag == "disk":
+        driver = node.find("driver")
+        return (driver.get("type") if driver is not None else None), driver, "type"
+    fmt = node.find("format")
+    return (fmt.get("type") if fmt is not None else None), fmt, "type"
+
+
+def refused_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    for node in _sources(disk):
+        value, element, attribute = _format_of(node)
+        if value in REFUSED_FORMATS:
+            message, replacement = REFUSED_FORMATS[value]
+            yield Problem(Anchor(element, attribute), message, hint=f"use type='{replacement}'" if replacement else
+                          "use <disk type='dir'> with format 'fat' for a directory",
+                          replacements=(replacement,) if replacement else ())
+            return
+        kind = (node.get("type") or "file") if node.tag == "disk" else node.get("type")
+        if value == "fat" and kind not in ("dir", "volume"):
+            yield Problem(Anchor(element, attribute), "storage format 'fat' is supported only with 'dir' storage type")
+            return
+        if kind == "dir" and value not in (None, "fat", "none"):
+            yield Problem(Anchor(element, attribute), "storage type 'dir' requires use of storage format 'fat'",
+                          replacements=("fat",))
+            return
+        if node.tag == "disk" and kind == "dir" and node.find("readonly") is None:
+            yield Problem(Anchor(node, "type"), "virtual FAT storage can't be accessed in read-write mode",
+                          hint="add <readonly/>")
+            return
+
+
+def encryption_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuDomainValidateStorageSource: the qemu encryption engine needs luks in raw or qcow2."""
+    encryption = disk.find("source/encryption")
+    if encryption is None:
+        encryption = disk.find("encryption")
+    if encryption is None:
+        return
+    kind = encryption.get("format")
+    engine = encryption.get("engine") or "qemu"
+    if kind in ("default", "qcow"):
+        yield Problem(Anchor(encryption, "format"),
+                      "old qcow/qcow2 encryption is not supported", hint="use format='luks'", replacements=("luks",))
+        return
+    if engine != "qemu":
+        return
+    if kind in ("luks2", "luks-any"):
+        yield Problem(Anchor(encryption, "format"), f"'{kind}' is currently not supported by the qemu encryption engine",
+                      replacements=("luks",))
+        return
+    fmt = disk_format(disk)
+    if kind == "luks" and fmt is not None and fmt not in ("raw", "qcow2"):
+        yield Problem(Anchor(disk.find("driver"), "type"),
+                      "encryption is supported only with 'raw' and 'qcow2' image format",
+                      replacements=("qcow2", "raw"))
+
+
+def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDisk: concurrent access to a writable image needs raw."""
+    if disk.find("shareable") is None or disk.find("readonly") is not None:
+        return
+    fmt = disk_format(disk)
+    if fmt is not None and fmt != "raw":
+        yield Problem(Anchor(disk.find("driver"), "type"),
+                      f"shared access for disk '{disk_dst(disk)}' requires use of supported storage format",
+                      hint="shareable writable disks must be raw", replacements=("raw",))
+
+
+CHECKS = (refused_format, encryption_format, shareable_format)
+
+
+@register
+class DiskStorageFormat(Rule):
+    """
+    ## What it does
+    Reports disk image formats QEMU does not open directly (`cow`, `dir`,
+    `iso`, `fat` outside a `dir` disk, a `dir` disk in another format), disk
+    encryption that is not luks in a raw or qcow2 image, and a shareable
+    writable disk in a format other than raw.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `'cow' storage format is not supported`, `'directory' storage format is
+    not directly supported by QEMU, use 'dir' disk type instead`, `storage
+    format 'iso' is not directly supported by QEMU, use 'raw' instead`,
+    `encryption is supported only with 'raw' and 'qcow2' image format`, `old
+    qcow/qcow2 encryption is not supported` (qemuDomainValidateStorageSource),
+    `shared access for disk 'vda' requires use of supported storage format`
+    (qemuValidateDomainDeviceDefDisk). Stage: define; driver: QEMU. Same in
+    libvirt 9.0 and 10.7. A disk without `<driver type>` gets its format from
+    libvirt or the pool, so it is not judged.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='cdrom'><driver name='qemu' type='iso'/>
+        <source file='/var/lib/libvirt/images/a.iso'/><target dev='sdb' bus='sata'/><readonly/></disk>
+      </devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='cdrom'><driver name='qemu' type='raw'/>
+        <source file='/var/lib/libvirt/images/a.iso'/><target dev='sdb' bus='sata'/><readonly/></disk>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL752"
+    name = "disk-storage-format"
+    severity = Severity.ERROR
+    summary = "A disk image format QEMU cannot use for this disk."
+    elements = ("devices/disk",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if qemu_driver(ctx):
+            yield from run_checks(CHECKS, element, ctx)

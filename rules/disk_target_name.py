@@ -1,0 +1,93 @@
+"""VL750 disk-target-name: a disk target libvirt cannot parse, a partition, or no target at all."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver
+
+#: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
+_DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
+
+
+def partition(dev: str) -> int | None:
+    """The partition number in a target name ('vdb1' -> 1, 'vdb' -> 0), None when libvirt cannot parse it."""
+    match = _DISK_NAME.match(dev)
+    if not match:
+        return None
+    digits = match.group(2)
+    if len(digits) > 1 and digits.startswith("0"):
+        return None
+    return int(digits) if digits else 0
+
+
+@register
+class DiskTargetName(Rule):
+    """
+    ## What it does
+    Reports a `<disk>` without a `<target dev>`, a target name libvirt cannot
+    parse (it must be `fd`, `hd`, `vd`, `sd`, `xvd` or `ubd`, then lower-case
+    letters), and a target that names a partition (`vdb1`).
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `missing target information for device ...` (virDomainDiskDefValidate),
+    `invalid disk target 'x'` and `invalid disk target 'vdb1', partitions
+    can't appear in disk targets` (qemuValidateDomainDeviceDefDisk). Stage:
+    define; driver: QEMU. Same in libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><source file='/var/lib/libvirt/images/a.qcow2'/>
+        <target dev='vdb1' bus='virtio'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file'><source file='/var/lib/libvirt/images/a.qcow2'/>
+        <target dev='vdb' bus='virtio'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL750"
+    name = "disk-target-name"
+    severity = Severity.ERROR
+    summary = "A disk target that is missing, unparsable or a partition."
+    elements = ("devices/disk",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        target = element.find("target")
+        dev = target.get("dev") if target is not None else None
+        if not dev:
+            source = element.find("source")
+            path = None
+            if source is not None:
+                path = source.get("file") or source.get("dev") or source.get("dir") or source.get("name")
+            yield Problem(Anchor(target if target is not None else element),
+                          "missing target information for device" + (f" {path}" if path else ""),
+                          hint="add <target dev='vdX' bus='virtio'/>")
+            return
+        if not qemu_driver(ctx):
+            return
+        number = partition(dev)
+        if number is None:
+            yield Problem(Anchor(target, "dev"), f"invalid disk target '{dev}'",
+                          hint="name the target like vda, sda, hda or fda")
+        elif number:
+            whole = dev.rstrip("0123456789")
+            yield Problem(Anchor(target, "dev"),
+                          f"invalid disk target '{dev}', partitions can't appear in disk targets",
+                          hint=f"name the whole disk: dev='{whole}'", replacements=(whole,))

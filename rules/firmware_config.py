@@ -1,0 +1,76 @@
+"""VL755 firmware-config: firmware autoselection settings that contradict each other, TSEG off q35."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import is_q35, qemu_driver
+
+
+@register
+class FirmwareConfig(Rule):
+    """
+    ## What it does
+    Reports `enrolled-keys` enabled with `secure-boot` disabled, a
+    `<loader>` without a path when autoselection is off, and an SMM `<tseg>`
+    size on a machine other than q35.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `firmware feature 'enrolled-keys' cannot be enabled when firmware feature
+    'secure-boot' is disabled`, `no loader path
+    specified and firmware auto selection disabled` (virDomainDefOSValidate;
+    all drivers), `SMM TSEG is only supported with q35 machine type`
+    (qemuDomainDefTsegPostParse; QEMU). Stage: define. Same in libvirt 9.0 and
+    10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>
+      <firmware><feature enabled='yes' name='enrolled-keys'/><feature enabled='no' name='secure-boot'/></firmware>
+      </os><features><acpi/></features></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>
+      <firmware><feature enabled='no' name='enrolled-keys'/><feature enabled='no' name='secure-boot'/></firmware>
+      </os><features><acpi/></features></domain>
+    ```
+    """
+
+    code = "VL755"
+    name = "firmware-config"
+    severity = Severity.ERROR
+    summary = "Contradicting firmware features, a loader without a path, or TSEG off q35."
+    elements = ("os", "features/smm/tseg")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag == "tseg":
+            smm = element.getparent()
+            if smm.get("state") == "on" and qemu_driver(ctx) and is_q35(ctx) is False:
+                yield Problem(Anchor(element), "SMM TSEG is only supported with q35 machine type",
+                              hint="remove <tseg>, or use a q35 machine")
+            return
+        features = {f.get("name"): f for f in element.iterfind("firmware/feature")}
+        loader = element.find("loader")
+        if element.get("firmware"):
+            keys, secure = features.get("enrolled-keys"), features.get("secure-boot")
+            if keys is not None and secure is not None and keys.get("enabled") == "yes" \
+                    and secure.get("enabled") == "no":
+                yield Problem(Anchor(keys, "enabled"),
+                              "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
+                              "'secure-boot' is disabled", replacements=("no",))
+        elif loader is not None and not (loader.text or "").strip():
+            yield Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
+                          hint="give the loader's path, or add firmware='efi' to <os>")

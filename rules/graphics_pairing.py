@@ -1,0 +1,118 @@
+"""VL766 graphics-pairing: egl-headless beside the wrong display, two OpenGL displays, vGPU displays without one."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver, refused_since
+
+
+def _display_hostdevs(devices: etree._Element) -> Iterator[etree._Element]:
+    """Host devices (mdev or PCI) that ask for a display: <hostdev display='on'>."""
+    for hostdev in devices.iterfind("hostdev"):
+        if hostdev.get("mode", "subsystem") == "subsystem" and hostdev.get("type") in ("mdev", "pci"):
+            yield hostdev
+
+
+@register
+class GraphicsPairing(Rule):
+    """
+    ## What it does
+    Reports `egl-headless` graphics beside a display other than VNC or SPICE,
+    `egl-headless` beside SPICE with OpenGL on, a host device (a vGPU) with
+    `display='on'` in a domain without graphics, and more than one host device
+    with `ramfb='on'`; a `socket` or `none` listen on graphics other than
+    VNC and SPICE, a VNC password longer than 8 characters, and SPICE audio
+    without SPICE graphics.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `graphics type 'egl-headless' is only supported with one of: 'vnc',
+    'spice' graphics types`, `multiple OpenGL displays are not supported by
+    QEMU` (qemuValidateDomainDeviceDefGraphics), `graphics device is needed for
+    attribute value 'display=on' in <hostdev>` (qemuValidateDomainMdevDef and
+    the PCI hostdev check; QEMU), `Only one vgpu device can have 'ramfb'
+    enabled` (virDomainDefHostdevValidate; all drivers), `listen type 'socket'
+    is not available for graphics type 'rdp'` (virDomainDefGraphicsValidate),
+    `VNC password is 9 characters long, only 8 permitted`
+    (qemuValidateDomainDeviceDefVNCGraphics), `Spice audio is not supported
+    without spice graphics` (qemuValidateDomainDeviceDefAudio). Stage: define.
+    libvirt 9.0 defines an SDL display with a `none` listen, which 10.7
+    refuses: that check follows the libvirt-version setting (reported for
+    10.7, the newest known, and later).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><graphics type='sdl'/><graphics type='egl-headless'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><graphics type='vnc'/><graphics type='egl-headless'/></devices></domain>
+    ```
+    """
+
+    code = "VL766"
+    name = "graphics-pairing"
+    severity = Severity.ERROR
+    summary = "egl-headless with the wrong display, two OpenGL displays, or a vGPU display without graphics."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        graphics = element.findall("graphics")
+        qemu = qemu_driver(ctx)
+        if qemu and any(g.get("type") == "egl-headless" for g in graphics):
+            for display in graphics:
+                kind = display.get("type")
+                if kind not in ("egl-headless", "vnc", "spice"):
+                    yield Problem(Anchor(display, "type"), "graphics type 'egl-headless' is only supported with "
+                                  "one of: 'vnc', 'spice' graphics types", replacements=("vnc", "spice"))
+                    break
+                gl = display.find("gl")
+                if kind == "spice" and gl is not None and gl.get("enable") == "yes":
+                    yield Problem(Anchor(gl, "enable"), "multiple OpenGL displays are not supported by QEMU",
+                                  hint="drop <gl enable='yes'> from SPICE, or remove egl-headless")
+                    break
+        for display in graphics:
+            kind = display.get("type")
+            for listen in display.iterfind("listen"):
+                if listen.get("type") in ("socket", "none") and kind not in ("vnc", "spice") \
+                        and refused_since(ctx, 10, 7):
+                    yield Problem(Anchor(listen, "type"),
+                                  f"listen type '{listen.get('type')}' is not available for graphics type '{kind}'",
+                                  hint="such listens exist for VNC and SPICE only")
+                    break
+            password = display.get("passwd")
+            if qemu and kind == "vnc" and password is not None and len(password) > 8:
+                yield Problem(Anchor(display, "passwd"),
+                              f"VNC password is {len(password)} characters long, only 8 permitted",
+                              hint="VNC authentication uses at most 8 characters of a password")
+        if qemu and not any(g.get("type") == "spice" for g in graphics):
+            for audio in element.iterfind("audio"):
+                if audio.get("type") == "spice":
+                    yield Problem(Anchor(audio, "type"), "Spice audio is not supported without spice graphics",
+                                  hint="add <graphics type='spice'/>, or use another audio backend")
+                    break
+        ramfb_seen = False
+        for hostdev in _display_hostdevs(element):
+            if qemu and hostdev.get("display") == "on" and not graphics:
+                yield Problem(Anchor(hostdev, "display"),
+                              "graphics device is needed for attribute value 'display=on' in <hostdev>",
+                              hint="add <graphics type='vnc'/> (or spice), or set display='off'")
+            if hostdev.get("ramfb") == "on":
+                if ramfb_seen:
+                    yield Problem(Anchor(hostdev, "ramfb"), "Only one vgpu device can have 'ramfb' enabled",
+                                  replacements=("off",))
+                ramfb_seen = True

@@ -1,0 +1,145 @@
+"""VL770 interface-config: MAC addresses, tap paths, port forwards, backends and queue sizes libvirt refuses."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import is_power_of_two, refused_since, qemu_driver, run_checks, uint
+
+#: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
+_MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
+#: Interface types whose tap device libvirt may take from <backend tap> (qemuDomainValidateActualNetDef).
+TAP_TYPES = ("network", "bridge", "ethernet")
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
+
+
+def _mac_text(interface: etree._Element) -> str:
+    mac = interface.find("mac")
+    return (mac.get("address") if mac is not None else None) or "(generated MAC)"
+
+
+def mac_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefParseXML: the MAC must parse and be unicast."""
+    mac = interface.find("mac")
+    address = mac.get("address") if mac is not None else None
+    if address is None:
+        return
+    if not _MAC.match(address):
+        yield Problem(Anchor(mac, "address"), f"unable to parse mac address '{address}'",
+                      hint="write it as six hex bytes, e.g. 52:54:00:12:34:56")
+    elif int(address.split(":")[0], 16) & 1:
+        first = int(address.split(":")[0], 16) & 0xFE
+        fixed = f"{first:02x}" + address[address.index(":"):]
+        yield Problem(Anchor(mac, "address"), f"expected unicast mac address, found multicast '{address}'",
+                      hint=f"use {fixed}: the lowest bit of the first byte must be 0 (52:54:00:... is QEMU's prefix)",
+                      replacements=(fixed,))
+
+
+def backends(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefValidate: passt and portForward belong to type='user'; vhostuser needs virtio."""
+    kind = interface.get("type")
+    backend = interface.find("backend")
+    passt = backend is not None and backend.get("type") == "passt"
+    if kind != "user" and passt:
+        yield Problem(Anchor(backend, "type"), "The 'passt' backend can only be used with interface type='user'")
+        return
+    forward = interface.find("portForward")
+    if forward is not None and not (kind == "user" and passt) and refused_since(ctx, 10, 7):
+        yield Problem(Anchor(forward), "The <portForward> element can only be used with <interface type='user'> "
+                                       "and its 'passt' backend",
+                      hint="add <backend type='passt'/> to a type='user' interface, or remove <portForward>")
+        return
+    model = interface.find("model")
+    if kind == "vhostuser" and (model is None or model.get("type") not in VIRTIO_MODELS):
+        yield Problem(Anchor(model, "type") if model is not None and model.get("type") else Anchor(interface, "type"),
+                      "Wrong or no <model> 'type' attribute specified with <interface type='vhostuser'/>. "
+                      "vhostuser requires the virtio-net* frontend", replacements=("virtio",) if model is not None else ())
+
+
+def tap_path(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuDomainValidateActualNetDef: only tap-based types take a custom tap device."""
+    kind = interface.get("type")
+    backend = interface.find("backend")
+    if not qemu_driver(ctx) or backend is None or not backend.get("tap") or kind in TAP_TYPES or kind is None:
+        return
+    yield Problem(Anchor(backend, "tap"), f"interface {_mac_text(interface)} - custom tap device path is not "
+                                          f"supported for network interfaces of type {kind}",
+                  hint="remove tap= from <backend>")
+
+
+def queue_sizes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefNetwork: virtio rx/tx queue sizes are powers of two."""
+    model, driver = interface.find("model"), interface.find("driver")
+    if not qemu_driver(ctx) or driver is None or model is None or model.get("type") not in VIRTIO_MODELS:
+        return
+    for attribute in ("rx_queue_size", "tx_queue_size"):
+        value = uint(driver.get(attribute))
+        if value and not is_power_of_two(value):
+            lower = 1 << (value.bit_length() - 1)
+            yield Problem(Anchor(driver, attribute), f"{attribute} has to be a power of two",
+                          replacements=(str(lower), str(lower * 2)))
+            return
+
+
+CHECKS = (mac_address, backends, tap_path, queue_sizes)
+
+
+@register
+class InterfaceConfig(Rule):
+    """
+    ## What it does
+    Reports an `<interface>` whose MAC address does not parse or is multicast,
+    a passt backend or `<portForward>` off `type='user'` with passt, a
+    vhostuser interface without a virtio model, a custom tap device
+    (`<backend tap>`) on a type that does not use a tap, and virtio
+    `rx_queue_size`/`tx_queue_size` that are not powers of two.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `unable to parse mac address '...'`, `expected unicast mac address, found
+    multicast '...'` (virDomainNetDefParseXML), `The <portForward> element can
+    only be used with <interface type='user'> and its 'passt' backend`, `The
+    'passt' backend can only be used with interface type='user'`
+    (virDomainNetDefValidate), `interface 52:54:00:ee:96:6b - custom tap device
+    path is not supported for network interfaces of type vhostuser`
+    (qemuDomainValidateActualNetDef; a type='network' interface is judged only
+    at start, against the network, so it is not judged here), `rx_queue_size
+    has to be a power of two` (qemuValidateDomainDeviceDefNetwork). Stage:
+    define; driver: QEMU for the last two. libvirt 9.0 accepts (and ignores)
+    `<portForward>` without passt, which 10.7 refuses: that check follows the
+    libvirt-version setting (reported for 10.7, the newest known, and later).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><interface type='network'><mac address='01:54:00:12:34:56'/><source network='default'/>
+        <model type='virtio'/></interface></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/>
+        <model type='virtio'/></interface></devices></domain>
+    ```
+    """
+
+    code = "VL770"
+    name = "interface-config"
+    severity = Severity.ERROR
+    summary = "An interface MAC, tap path, port forward, backend or queue size libvirt refuses."
+    elements = ("devices/interface",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        yield from run_checks(CHECKS, element, ctx)

@@ -1,0 +1,97 @@
+"""VL702 pci-address-placement: a PCI address on a controller, slot or domain that cannot take the device."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Context, Problem, Rule, Severity
+from virtlint.rules._addresses import as_problems, facts
+
+
+@register
+class PciAddressPlacement(Rule):
+    """
+    ## What it does
+    Checks each device's `<address type='pci'>` against the PCI controller
+    whose `index` is its `bus` (bus 0 is the machine's root: `pci-root` on
+    `pc`/`pseries`, `pcie-root` on `q35` and ARM `virt`):
+
+    - the controller must accept the device: endpoints cannot sit on a
+      `pcie-switch-upstream-port` or a `pcie-expander-bus`; a
+      `pcie-root-port` plugs only into `pcie-root` or a `pcie-expander-bus`,
+      a `pci-expander-bus` only into `pci-root`, a downstream port only into
+      an upstream port, and so on (from the config, a PCI slot takes a PCIe
+      device and vice versa);
+    - the slot must exist on it: a `pcie-root-port` or downstream port has
+      only slot 0; slot 0 of `pci-root`, `pcie-root`, `pci-bridge` and
+      `pcie-to-pci-bridge` is not usable;
+    - the PCI domain must be 0; a virtio IOMMU or a `pvpanic` device is
+      built into the root bus and must be on bus 0;
+    - the first IDE controller and PIIX3 USB controller of a `pc` machine sit
+      at `00:01.1` and `00:01.2`, the first SATA controller of `q35` at
+      `00:1f.2`; another address for them is refused.
+
+    - a PCI controller without `<address>` needs a bus that takes it: on a
+      `pc` machine there is none for `pcie-root-port`, `dmi-to-pci-bridge`,
+      the switch ports and `pcie-to-pci-bridge`; anywhere, a
+      `pcie-to-pci-bridge` needs a root or downstream port and a downstream
+      port needs an upstream port in the document (libvirt adds root ports
+      and PCI bridges for room, never these);
+    - function 0 declared `multifunction='off'` while another function of
+      its slot is used (QEMU refuses it at start).
+
+    A bus whose controller the document does not define (libvirt adds one)
+    or whose model it leaves to libvirt is not judged, with one exception:
+    on `q35` and ARM `virt`, when the document defines no PCI controller
+    but the root and only (non-transitional) virtio devices sit on buses
+    above 0, libvirt adds a `pcie-root-port` for each of those buses, so
+    their slot must be 0.
+
+    ## Why is this bad?
+    libvirt (QEMU driver) refuses the domain at define time
+    (`virDomainPCIAddressValidate` and `virDomainPCIAddressFlagsCompatible`
+    in `domain_addr.c`; `qemuDomainValidateDevicePCISlotsPIIX3`/`Q35`):
+    `The device at PCI address 0000:01:01.0 cannot be plugged into the PCI
+    controller with index='1'. It requires a controller that accepts a
+    pci-expander-bus.`, `Invalid PCI address 0000:01:01.0. slot must be <=
+    0`, `Primary IDE controller must have PCI address 0:0:1.1`, `a PCI slot is
+    needed to connect a PCI controller model='pcie-root-port', but none is
+    available, and it cannot be automatically added`
+    (`virDomainPCIAddressSetGrow`). At start QEMU refuses `PCI: single
+    function device can't be populated in function 5.1`. Same in libvirt 9.0
+    and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><controller type='pci' index='1' model='pcie-root-port'/>
+        <interface type='network'><source network='default'/><model type='virtio'/>
+          <address type='pci' bus='1' slot='1'/></interface></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><controller type='pci' index='1' model='pcie-root-port'/>
+        <interface type='network'><source network='default'/><model type='virtio'/>
+          <address type='pci' bus='1' slot='0'/></interface></devices></domain>
+    ```
+    """
+
+    code = "VL702"
+    name = "pci-address-placement"
+    severity = Severity.ERROR
+    summary = "A PCI address on a controller or slot that cannot take the device."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        yield from as_problems(facts(ctx).pci_placement)

@@ -1,0 +1,225 @@
+"""VL710 pci-controller-options: <target> options and NUMA nodes of PCI controllers libvirt refuses."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import Controller, facts
+
+#: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
+RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"), ("port", 0, 255, "port"),
+          ("busNr", 1, 254, "busNr"))
+#: PCI controller model -> the <model name> values libvirt allows (qemuValidateDomainDeviceDefControllerPCI).
+MODEL_NAMES: dict[str, tuple[str, ...]] = {
+    "pci-bridge": ("pci-bridge",),
+    "dmi-to-pci-bridge": ("i82801b11-bridge",),
+    "pcie-root-port": ("pcie-root-port", "ioh3420"),
+    "pcie-switch-upstream-port": ("x3130-upstream",),
+    "pcie-switch-downstream-port": ("xio3130-downstream",),
+    "pci-expander-bus": ("pxb",),
+    "pcie-expander-bus": ("pxb-pcie",),
+    "pcie-to-pci-bridge": ("pcie-pci-bridge",),
+}
+KNOWN_NAMES = frozenset(n for names in MODEL_NAMES.values() for n in names) | {"spapr-pci-host-bridge"}
+EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
+
+
+def parse_c_int(text: str | None) -> int | None:
+    """A signed number with C's 0x/0 prefixes, as libvirt reads these attributes; None if unparseable."""
+    if text is None:
+        return None
+    value = text.strip()
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    try:
+        if value[:2].lower() == "0x":
+            return sign * int(value[2:], 16)
+        if value.startswith("0") and len(value) > 1:
+            return sign * int(value[1:], 8)
+        return sign * int(value, 10)
+    except ValueError:
+        return None
+
+
+@register
+class PciControllerOptions(Rule):
+    """
+    ## What it does
+    Checks the options of each PCI controller:
+
+    - `<target>`: `index` (a pSeries host bridge's) 0-30, and 0 exactly for
+      controller 0; `chassisNr` 1-255, `chassis` 0-255, `port` 0-255,
+      `busNr` 1-254;
+    - `busNr` only on expander buses (`pci-expander-bus`,
+      `pcie-expander-bus`), a target `index` only on pSeries host bridges;
+    - `<target><node>` (a NUMA node) only on expander buses and pSeries host
+      bridges, never on controller 0, and only for a node the domain's
+      `<cpu><numa>` defines;
+    - PCIe root and downstream ports need distinct `chassis` numbers
+      (libvirt uses the controller's index when `chassis` is not set; QEMU
+      refuses a repeated one at start);
+    - an expander bus without `busNr` gets the lowest one in use minus 2;
+      when that leaves nothing above 0 and 1, libvirt refuses;
+    - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
+      for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`.
+
+    ## Why is this bad?
+    libvirt (QEMU driver) refuses the domain at define time: `PCI controller target index
+    '31' out of range - must be 0-30`, `Only the PCI controller with index 0
+    can have target index 0, and vice versa`, `PCI controller busNr '0' out
+    of range - must be 1-254`, `The PCI controller with index=0 can't be
+    associated with a NUMA node` (`virDomainControllerDefValidate`),
+    `pci-expander-bus with index 1 is configured for a NUMA node (1) not
+    present in the domain's <cpu><numa> array (1)`
+    (`qemuDomainControllerDefPostParse`), `Option 'busNr' is not valid for PCI
+    controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'`
+    (`qemuValidateDomainDeviceDefControllerPCI`), `No free busNr lower than
+    current lowest busNr is available to auto-assign to bus 0. Must be
+    manually assigned` (`qemuDomainAssignPCIAddresses`); at start QEMU
+    refuses `Can't add chassis slot, error -16`. Same in libvirt 9.0 and
+    10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0' memory='131072' unit='KiB'/></numa></cpu>
+      <devices><controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>1</node></target>
+        </controller></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0' memory='131072' unit='KiB'/></numa></cpu>
+      <devices><controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'><node>0</node></target>
+        </controller></devices></domain>
+    ```
+    """
+
+    code = "VL710"
+    name = "pci-controller-options"
+    severity = Severity.ERROR
+    summary = "A PCI controller option out of range, not valid for its model, or naming a missing NUMA node."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = facts(ctx)
+        for c in found.controllers_of("pci"):
+            problem = next(self._problems(c, found.platform.is_pseries, found.numa_cells), None)
+            if problem:  # libvirt stops at the first
+                yield problem
+        yield from self._bus_numbers(found.controllers_of("pci"))
+        yield from self._chassis(found.controllers_of("pci"))
+
+    @staticmethod
+    def _chassis(controllers: list[Controller]) -> Iterator[Problem]:
+        """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
+        seen: dict[int, Controller] = {}
+        for c in controllers:
+            if c.model not in ("pcie-root-port", "pcie-switch-downstream-port") or c.index is None:
+                continue
+            target = c.element.find("target")
+            explicit = parse_c_int(target.get("chassis")) if target is not None else None
+            chassis = explicit if explicit is not None else c.index
+            if chassis in seen:
+                anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
+                yield Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
+                                      f"already used by the controller with index='{seen[chassis].index}'",
+                              hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
+                                   "index when chassis is not set)")
+            else:
+                seen[chassis] = c
+
+    @staticmethod
+    def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
+        """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr)."""
+        numbers = [parse_c_int(t.get("busNr")) for c in controllers if (t := c.element.find("target")) is not None]
+        known = [n for n in numbers if n is not None and n >= 0]
+        lowest = min(known, default=256)
+        for c in sorted((c for c in controllers if c.index is not None), key=lambda c: c.index):  # type: ignore
+            target = c.element.find("target")
+            if c.model not in EXPANDERS or (target is not None and target.get("busNr") is not None):
+                continue
+            if lowest <= 2:
+                address = c.address
+                parent = address.get("bus", "0") if address is not None else "0"
+                yield Problem(Anchor(c.element, "model"),
+                              f"No free busNr lower than current lowest busNr is available to auto-assign to bus "
+                              f"{parse_c_int(parent) or 0}. Must be manually assigned",
+                              hint="give this expander bus a <target busNr='...'/> below the others' and "
+                                   "leave room for its child buses")
+                continue
+            lowest -= 2
+
+    def _problems(self, c: Controller, pseries: bool, cells: int) -> Iterator[Problem]:
+        target = c.element.find("target")
+        model_el = c.element.find("model")
+        model_name = model_el.get("name") if model_el is not None else None
+        node_el = target.find("node") if target is not None else None
+        node = parse_c_int(node_el.text) if node_el is not None else None
+        target_index = parse_c_int(target.get("index")) if target is not None else None
+        if target is not None and target_index is not None:
+            if not 0 <= target_index <= 30:
+                yield Problem(Anchor(target, "index"),
+                              f"PCI controller target index '{target_index}' out of range - must be 0-30")
+            if c.index is not None and (c.index == 0) != (target_index == 0):
+                yield Problem(Anchor(target, "index"),
+                              "Only the PCI controller with index 0 can have target index 0, and vice versa",
+                              hint="give host bridges other than controller 0 a target index of 1-30")
+        if target is not None:
+            for attribute, low, high, label in RANGES:
+                value = parse_c_int(target.get(attribute))
+                if value is not None and not low <= value <= high:
+                    yield Problem(Anchor(target, attribute),
+                                  f"PCI controller {label} '{value}' out of range - must be {low}-{high}")
+        if node is not None and node >= 0 and c.index == 0:
+            yield Problem(Anchor(node_el, text=True),
+                          "The PCI controller with index=0 can't be associated with a NUMA node",
+                          hint="remove <node>, or put the device on an expander bus with a node")
+        model = c.model
+        if model is None:
+            return
+        label = model_name or self._default_name(model, pseries)
+        where = f"PCI controller with index '{c.index}', model '{model}' and modelName '{label}'"
+        if model_name in KNOWN_NAMES:
+            if model in ("pcie-root",) or (model == "pci-root" and not pseries):
+                yield Problem(Anchor(model_el, "name"), f"Option 'modelName' is not valid for {where}",
+                              hint="remove <model name>")
+            elif model in MODEL_NAMES and model_name not in MODEL_NAMES[model]:
+                yield Problem(Anchor(model_el, "name"), f"Option 'modelName' has invalid value for {where}",
+                              hint="use name='" + MODEL_NAMES[model][0] + "' or remove <model name>",
+                              replacements=MODEL_NAMES[model])
+        phb = model == "pci-root" and pseries
+        if target is not None and target_index is not None and not phb and model in MODEL_NAMES | {"pcie-root": ()}:
+            yield Problem(Anchor(target, "index"), f"Option 'targetIndex' is not valid for {where}",
+                          hint="only pSeries PCI host bridges have a target index")
+        if target is not None and target.get("busNr") is not None and model not in EXPANDERS \
+                and model in MODEL_NAMES | {"pcie-root": (), "pci-root": ()}:
+            yield Problem(Anchor(target, "busNr"), f"Option 'busNr' is not valid for {where}",
+                          hint="only expander buses have a busNr")
+        if node is not None and node >= 0:
+            if model not in EXPANDERS and not phb and model in MODEL_NAMES | {"pcie-root": (), "pci-root": ()}:
+                yield Problem(Anchor(node_el, text=True), f"Option 'numaNode' is not valid for {where}",
+                              hint="only expander buses and pSeries host bridges have a NUMA node")
+            elif node >= cells and (model in EXPANDERS or phb):
+                yield Problem(Anchor(node_el, text=True),
+                              f"{model} with index {c.index} is configured for a NUMA node ({node}) not present "
+                              f"in the domain's <cpu><numa> array ({cells})",
+                              hint=f"define NUMA cell {node} under <cpu><numa>, or use a node below {cells}"
+                              if cells else "define the NUMA cells under <cpu><numa>")
+
+    @staticmethod
+    def _default_name(model: str, pseries: bool) -> str:
+        if model == "pci-root":
+            return "spapr-pci-host-bridge" if pseries else "none"
+        return MODEL_NAMES.get(model, ("none",))[0]

@@ -1,0 +1,88 @@
+"""VL709 pci-root: the PCI root and expander buses the machine type allows."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import facts
+
+
+@register
+class PciRoot(Rule):
+    """
+    ## What it does
+    Checks the PCI controllers against the machine type:
+
+    - PCI controller 0 is the root bus the machine has: `pci-root` on `pc`
+      (i440fx), `pseries` and other conventional-PCI machines, `pcie-root`
+      on `q35`, ARM and RISC-V `virt` and LoongArch;
+    - a `pci-root` or `pcie-root` has no `<address>` (it plugs into nothing);
+    - a `pci-expander-bus` (pxb) needs a `pc` machine, a `pcie-expander-bus`
+      (pxb-pcie) a `q35` or ARM `virt` machine.
+
+    Without a machine type in the document (libvirt would use the host's
+    default) nothing is reported.
+
+    ## Why is this bad?
+    libvirt (QEMU driver) refuses the domain at define time: `The PCI controller with
+    index='0' must be model='pci-root' for this machine type, but
+    model='pcie-root' was found instead` (`qemuDomainDefAddDefaultDevices`),
+    `pci-root and pcie-root controllers should not have an address`
+    (`virDomainControllerDefValidate`), `pci-expander-bus controllers are only
+    supported on 440fx-based machinetypes`, `pcie-expander-bus controllers are
+    not supported with this machine type` (`qemuDomainControllerDefPostParse`).
+    Same in libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><controller type='pci' index='0' model='pcie-root'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><controller type='pci' index='0' model='pci-root'/></devices></domain>
+    ```
+    """
+
+    code = "VL709"
+    name = "pci-root"
+    severity = Severity.ERROR
+    summary = "A PCI root or expander bus the machine type does not have."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        found = facts(ctx)
+        platform = found.platform
+        root = platform.root_model
+        for c in found.controllers_of("pci"):
+            el = c.element
+            if c.index == 0 and root and c.model and c.model != root:
+                yield Problem(Anchor(el, "model"),
+                              f"The PCI controller with index='0' must be model='{root}' for this machine type, "
+                              f"but model='{c.model}' was found instead", hint=f"use model='{root}'",
+                              replacements=(root,))
+            if c.model in ("pci-root", "pcie-root") and c.address is not None:
+                yield Problem(Anchor(c.address), "pci-root and pcie-root controllers should not have an address",
+                              hint="remove the <address>")
+            if platform.machine is None:
+                continue
+            if c.model == "pci-expander-bus" and not platform.is_i440fx:
+                yield Problem(Anchor(el, "model"),
+                              "pci-expander-bus controllers are only supported on 440fx-based machinetypes",
+                              hint="on PCI Express machines use model='pcie-expander-bus'")
+            elif c.model == "pcie-expander-bus" and not (platform.is_q35 or platform.is_arm_virt):
+                yield Problem(Anchor(el, "model"),
+                              "pcie-expander-bus controllers are not supported with this machine type",
+                              hint="on pc machines use model='pci-expander-bus'")

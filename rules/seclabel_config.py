@@ -1,0 +1,114 @@
+"""VL782 seclabel-config: security labels given twice per model, without a model, or relabel/label conflicts."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.drivers import ALL_DRIVERS
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import refused_since
+
+
+def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
+    """Each device-level group of <seclabel> siblings (disk sources, chardev sources, ...)."""
+    seen: set[int] = set()
+    for label in root.iterfind("devices//seclabel"):
+        parent = label.getparent()
+        if id(parent) in seen:
+            continue
+        seen.add(id(parent))
+        yield parent.findall("seclabel")
+
+
+@register
+class SeclabelConfig(Rule):
+    """
+    ## What it does
+    Reports two `<seclabel>` elements for one security model (in the domain or
+    on one device source), a domain with several `<seclabel>` elements one of
+    which names no model, and on a device `relabel='yes'` without a `<label>`
+    or a `<label>` with `relabel='no'`.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled:
+    `seclabel for model selinux is already provided`, `missing security model
+    when using multiple labels` (virSecurityLabelDefsParseXML), `Cannot specify
+    relabel if label is missing. model=selinux`, `Cannot specify a label if
+    relabelling is turned off. model=selinux`
+    (virSecurityDeviceLabelDefParseXML). Stage: define; all drivers. libvirt
+    9.0 accepts `relabel='yes'` without a label, which 10.7 refuses: that
+    check follows the libvirt-version setting (reported for 10.7 and later).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <seclabel type='dynamic' model='selinux'/><seclabel type='dynamic' model='selinux'/></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <seclabel type='dynamic' model='selinux'/><seclabel type='dynamic' model='dac'/></domain>
+    ```
+    """
+
+    code = "VL782"
+    name = "seclabel-config"
+    severity = Severity.ERROR
+    summary = "Security labels given twice for a model, without a model, or with relabel/label conflicts."
+    elements = ("",)
+    uses_caps = False
+    drivers = ALL_DRIVERS
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        labels = element.findall("seclabel")
+        models: set[str] = set()
+        for label in labels:
+            model = label.get("model")
+            if model is not None and model in models:
+                yield Problem(Anchor(label, "model"), f"seclabel for model {model} is already provided",
+                              hint="merge the two <seclabel> elements")
+                break
+            if model is not None:
+                models.add(model)
+        else:
+            if len(labels) > 1:
+                for label in labels:
+                    if label.get("model") is None:
+                        yield Problem(Anchor(label), "missing security model when using multiple labels",
+                                      hint="add model='selinux' (or dac, apparmor)")
+                        break
+        for group in _device_labels(element):
+            yield from _device_group(group, ctx)
+
+
+def _device_group(group: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+    models: set[str] = set()
+    for label in group:
+        model = label.get("model")
+        if model is not None:
+            if model in models:
+                yield Problem(Anchor(label, "model"), f"seclabel for model {model} is already provided",
+                              hint="merge the two <seclabel> elements")
+                return
+            models.add(model)
+        relabel = label.get("relabel")
+        text = label.findtext("label")
+        shown = model if model is not None else "<null>"
+        if text and relabel == "no":
+            yield Problem(Anchor(label, "relabel"),
+                          f"Cannot specify a label if relabelling is turned off. model={shown}",
+                          hint="remove <label>, or relabel='no'")
+            return
+        if relabel == "yes" and not text and refused_since(ctx, 10, 7):
+            yield Problem(Anchor(label, "relabel"), f"Cannot specify relabel if label is missing. model={shown}",
+                          hint="add a <label>, or remove relabel='yes'")
+            return

@@ -1,0 +1,171 @@
+"""VL761 serial-target: a serial target type or model the guest's arch or machine does not have."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import (is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt, is_s390, is_x86,
+                                     qemu_driver)
+
+#: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
+MODEL_TYPE = {
+    "isa-serial": "isa-serial", "usb-serial": "usb-serial", "pci-serial": "pci-serial",
+    "spapr-vty": "spapr-vio-serial", "pl011": "system-serial", "16550a": "system-serial",
+    "sclpconsole": "sclp-serial", "sclplmconsole": "sclp-serial", "isa-debugcon": "isa-debug",
+}
+#: Target type -> the model libvirt gives it (qemuDomainChrDefPostParse); system-serial depends on the machine.
+DEFAULT_MODEL = {
+    "isa-serial": "isa-serial", "usb-serial": "usb-serial", "pci-serial": "pci-serial",
+    "spapr-vio-serial": "spapr-vty", "sclp-serial": "sclpconsole", "isa-debug": "isa-debugcon",
+}
+
+
+def _default_type(ctx: Context) -> str | None:
+    if is_x86(ctx):
+        return "isa-serial"
+    if is_pseries(ctx):
+        return "spapr-vio-serial"
+    if is_arm_virt(ctx) or is_loongarch_virt(ctx) or is_riscv_virt(ctx):
+        return "system-serial"
+    if is_s390(ctx):
+        return "sclp-serial"
+    return None
+
+
+def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
+    """qemuValidateDomainChrDef: whether the (type, model) pair is foreign to the guest (None: unknown)."""
+    if kind == "system-serial":
+        if model == "pl011":
+            return None if is_arm_virt(ctx) is None else not is_arm_virt(ctx)
+        if model == "16550a":
+            loong, riscv = is_loongarch_virt(ctx), is_riscv_virt(ctx)
+            return None if loong is None or riscv is None else not (loong or riscv)
+    if kind == "spapr-vio-serial" or model == "spapr-vty":
+        return None if is_pseries(ctx) is None else not is_pseries(ctx)
+    if kind == "sclp-serial" or model in ("sclpconsole", "sclplmconsole"):
+        return None if is_s390(ctx) is None else not is_s390(ctx)
+    return False
+
+
+def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
+    target = console.find("target")
+    kind = target.get("type") if target is not None else None
+    if kind == "serial" and console.getparent().findall("console").index(console) > 0:
+        yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
+                      hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
+    elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
+        yield Problem(Anchor(target, "type"), f"{kind}console is not supported in this QEMU binary",
+                      hint="sclp consoles exist on s390 only; use type='serial' or 'virtio'",
+                      replacements=("serial", "virtio"))
+
+
+def _bios_serial(bios: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainDefBoot: SeaBIOS's serial console (useserial) is x86's and needs a serial port."""
+    if bios.get("useserial") != "yes":
+        return
+    if is_x86(ctx) is False:
+        yield Problem(Anchor(bios, "useserial"), "BIOS serial console only supported on x86 architectures",
+                      hint="remove useserial='yes'")
+    elif ctx.root.find("devices/serial") is None and not any(
+            (c.find("target") is None or c.find("target").get("type") in (None, "serial"))
+            for c in ctx.root.iterfind("devices/console")):  # libvirt gives such a console its serial port
+        yield Problem(Anchor(bios, "useserial"), "need at least one serial port to use BIOS serial output",
+                      hint="add <serial type='pty'/>")
+
+
+@register
+class SerialTarget(Rule):
+    """
+    ## What it does
+    Reports a `<serial>` whose `<target type>` and `<model name>` disagree,
+    or name hardware the guest's arch or machine lacks: `pl011` outside ARM
+    virt, `16550a` outside RISC-V/LoongArch virt, `spapr-vio-serial` off
+    pseries, `sclp-serial` off s390; a `<parallel>` port on s390 or pseries;
+    a console of type `serial` other than the first, an sclp console off
+    s390; and `<bios useserial='yes'>` off x86 or without a serial port. The
+    target type and model default as libvirt's do.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled: `Target
+    model 'pl011' requires target type 'system-serial'`, `Serial device with
+    target type 'system-serial' and target model 'pl011' not compatible with
+    guest architecture or machine type`, `parallel ports are not supported`
+    (qemuValidateDomainChrTargetDef, qemuValidateDomainChrDef), `Only the
+    first console can be a serial port` (virDomainDefAddConsoleCompat),
+    `sclpconsole is not supported in this QEMU binary`
+    (qemuValidateDomainDefConsole), `BIOS serial console only supported on x86
+    architectures`, `need at least one serial port to use BIOS serial output`
+    (qemuValidateDomainDefBoot). Stage:
+    define; driver: QEMU. libvirt 9.0 has no `16550a` model.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><serial type='pty'><target type='system-serial'><model name='pl011'/></target></serial>
+      </devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><serial type='pty'><target type='isa-serial'><model name='isa-serial'/></target></serial>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL761"
+    name = "serial-target"
+    severity = Severity.ERROR
+    summary = "A serial or console target foreign to the guest's arch or machine."
+    elements = ("devices/serial", "devices/parallel", "devices/console", "os/bios")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not qemu_driver(ctx):
+            return
+        if element.tag == "bios":
+            yield from _bios_serial(element, ctx)
+            return
+        if element.tag == "console":
+            yield from _console(element, ctx)
+            return
+        if element.tag == "parallel":
+            if is_s390(ctx) or is_pseries(ctx):
+                yield Problem(Anchor(element), "parallel ports are not supported", hint="remove the <parallel> port")
+            return
+        target = element.find("target")
+        model_element = target.find("model") if target is not None else None
+        kind = target.get("type") if target is not None else None
+        model = model_element.get("name") if model_element is not None else None
+        if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default
+            kind = _default_type(ctx) if kind is None or not is_x86(ctx) else kind
+        if kind is None:
+            return
+        if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:
+            yield Problem(Anchor(model_element, "name"),
+                          f"Target model '{model}' requires target type '{MODEL_TYPE[model]}'",
+                          hint=f"use <target type='{MODEL_TYPE[model]}'>")
+            return
+        model = model or DEFAULT_MODEL.get(kind)
+        if model is None and kind == "system-serial":
+            model = "pl011" if is_arm_virt(ctx) else "16550a" if (is_riscv_virt(ctx) or is_loongarch_virt(ctx)) \
+                else None
+        if model is None:
+            return
+        if _incompatible(kind, model, ctx):
+            anchor = Anchor(target, "type") if target is not None and target.get("type") else \
+                Anchor(model_element, "name") if model_element is not None else Anchor(element)
+            yield Problem(anchor, f"Serial device with target type '{kind}' and target model '{model}' not "
+                                  "compatible with guest architecture or machine type",
+                          hint="use the arch's serial type (isa-serial on x86, system-serial on ARM virt, "
+                               "spapr-vio-serial on pseries, sclp-serial on s390)")

@@ -1,0 +1,83 @@
+"""VL780 shmem-config: a shared memory device with a bad size, msi without a server, or a non-PCI address."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import is_power_of_two, qemu_driver, size_bytes
+
+MIB = 1024 * 1024
+
+
+@register
+class ShmemConfig(Rule):
+    """
+    ## What it does
+    Reports a `<shmem>` whose `<size>` is not a power of two of at least
+    1 MiB, an `<msi>` without a `<server>`, the long-gone `ivshmem` model, and
+    an `<address>` of a type other than PCI.
+
+    ## Why is this bad?
+    libvirt refuses it. Messages modelled: `msi option is only supported with a
+    server` (virDomainShmemDefParseXML; define), `shmem size must be a power of
+    2 and at least 1 MiB (1024 KiB)`, `ivshmem device is no longer supported`
+    (qemuValidateDomainDeviceDefShmem; define), `only 'pci' addresses are
+    supported for the shared memory device` (qemuBuildShmemCommandLine; start).
+    Driver: QEMU. Same in libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><shmem name='shmem0'><model type='ivshmem-plain'/><size unit='K'>3072</size></shmem>
+      </devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><shmem name='shmem0'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL780"
+    name = "shmem-config"
+    severity = Severity.ERROR
+    summary = "A shared memory device with a bad size, msi without a server, or a non-PCI address."
+    elements = ("devices/shmem",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        msi = element.find("msi")
+        if msi is not None and element.find("server") is None:
+            yield Problem(Anchor(msi), "msi option is only supported with a server",
+                          hint="remove <msi>, or add a <server> (ivshmem-doorbell)")
+            return
+        if not qemu_driver(ctx):
+            return
+        size = element.find("size")
+        if size is not None:
+            value = size_bytes(size)
+            if value is not None and value > 0 and (value < MIB or not is_power_of_two(value)):
+                yield Problem(Anchor(size, text=True),
+                              "shmem size must be a power of 2 and at least 1 MiB (1024 KiB)",
+                              hint="use a power of two such as <size unit='M'>4</size>")
+                return
+        model = element.find("model")
+        if model is not None and model.get("type") == "ivshmem":
+            yield Problem(Anchor(model, "type"), "ivshmem device is no longer supported",
+                          replacements=("ivshmem-plain", "ivshmem-doorbell"))
+            return
+        address = element.find("address")
+        if address is not None and address.get("type") not in (None, "pci"):
+            yield Problem(Anchor(address, "type"), "only 'pci' addresses are supported for the shared memory device",
+                          replacements=("pci",))

@@ -1,0 +1,112 @@
+"""VL765 video-devices: two primary video devices, 'none' beside others, a ramfb with an address, qxl-only sizes."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver
+
+#: <model> attributes only qxl takes (virDomainVideoDefValidate).
+QXL_ONLY = ("ram", "vram64", "vgamem")
+
+
+def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
+    """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D."""
+    # the parser puts the first primary='yes' device first; the first device is the primary one
+    ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
+    for index, (_video, model) in enumerate(ordered):
+        kind = model.get("type") if model is not None else None
+        if kind in (None, "none", "qxl", "virtio"):
+            continue
+        if index > 0:
+            yield Problem(Anchor(model, "type"), f"video type '{kind}' is only valid as primary video device",
+                          hint="make it the first (primary) video device, or use qxl or virtio as a secondary one")
+            continue
+        heads = model.get("heads")
+        if heads is not None and heads.strip() not in ("1", ""):
+            yield Problem(Anchor(model, "heads"), f"video type '{kind}' doesn't support multiple 'heads'",
+                          replacements=("1",))
+            continue
+        acceleration = model.find("acceleration")
+        if acceleration is not None and acceleration.get("accel3d") == "yes":
+            yield Problem(Anchor(acceleration, "accel3d"),
+                          "3d acceleration is supported only with 'virtio' video device", replacements=("no",))
+
+
+@register
+class VideoDevices(Rule):
+    """
+    ## What it does
+    Reports a second `<video>` marked `primary='yes'`, a `<video>` of type
+    `none` beside other video devices, a `ramfb` video with an `<address>`,
+    `ram`, `vram64` or `vgamem` on a model other than qxl, and a video device
+    other than qxl or virtio that is not the primary (first) one, has several
+    heads or asks for 3D acceleration.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined. Messages modelled: `Only
+    one primary video device is supported` (virDomainDefVideoValidate), `a
+    'none' video type must be the only video device defined for the domain`,
+    `address not supported for video type ramfb`, `ram attribute only
+    supported for video type qxl` (virDomainVideoDefValidate; all drivers),
+    `video type 'vga' is only valid as primary video device`, `video type
+    'vga' doesn't support multiple 'heads'`, `3d acceleration is supported
+    only with 'virtio' video device` (qemuValidateDomainDeviceDefVideo; QEMU).
+    Stage: define. Same in libvirt 9.0 and 10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><video><model type='virtio' primary='yes'/></video>
+        <video><model type='qxl' primary='yes'/></video></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><video><model type='virtio' primary='yes'/></video>
+        <video><model type='qxl'/></video></devices></domain>
+    ```
+    """
+
+    code = "VL765"
+    name = "video-devices"
+    severity = Severity.ERROR
+    summary = "Two primary videos, 'none' beside others, ramfb with an address, or qxl-only sizes elsewhere."
+    elements = ("devices",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        videos = element.findall("video")
+        models = [(video, video.find("model")) for video in videos]
+        primaries = [m for _, m in models if m is not None and m.get("primary") == "yes"]
+        for extra in primaries[1:]:
+            yield Problem(Anchor(extra, "primary"), "Only one primary video device is supported",
+                          hint="keep primary='yes' on one video device only")
+        for video, model in models:
+            kind = model.get("type") if model is not None else None
+            if kind == "none" and len(videos) > 1:
+                yield Problem(Anchor(model, "type"),
+                              "a 'none' video type must be the only video device defined for the domain",
+                              hint="remove the other video devices, or this one")
+            elif kind == "ramfb" and video.find("address") is not None:
+                yield Problem(Anchor(video.find("address")), "address not supported for video type ramfb",
+                              hint="remove the <address>")
+            elif kind and kind != "qxl":
+                for attribute in QXL_ONLY:
+                    if model.get(attribute) not in (None, "0"):
+                        yield Problem(Anchor(model, attribute),
+                                      f"{attribute} attribute only supported for video type qxl",
+                                      hint=f"remove {attribute}=")
+                        break
+        if qemu_driver(ctx):
+            yield from _qemu_video(models)
