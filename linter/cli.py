@@ -156,13 +156,15 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     from virtlint.linter.runner import FixOptions, available_cpus, fails
     from virtlint.linter.runner import check as run_check
 
-    from virtlint.linter.fleet import parse_connect
-
     if len(connects) > 1 and not fleet:
         _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
     if output_format == "html" and not fleet:
         _fail("--format html is the --fleet placement matrix; add --fleet")
-    connect = parse_connect(connects[0])[1] if connects and not fleet else None
+    connect = None
+    if connects and not fleet:
+        from virtlint.linter.fleet import parse_connect
+
+        connect = parse_connect(connects[0])[1]
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
                           schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd(),

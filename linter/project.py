@@ -100,7 +100,6 @@ class Overrides(Record):
         self.base = base
         self.strict_schema = strict_schema
         self.libvirt_version = libvirt_version
-        self.strict_schema = strict_schema
 
     @classmethod
     def from_editor(cls, settings: object, base: str | None) -> Overrides:
@@ -184,6 +183,7 @@ class Settings(Record):
         self.schemas = schemas
         self.structure = structure
         self.libvirt_version = libvirt_version
+        self.strict_schema = strict_schema
 
 
 def resolve_selectors(values: Iterable[str], where: str) -> list[str]:

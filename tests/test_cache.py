@@ -18,9 +18,9 @@ from virtlint.linter.caps import DomainCaps
 from virtlint.linter.project import Overrides, Project
 from virtlint.linter.runner import check
 
-DOMAIN = """<domain type='qemu'><name>a</name><memory>1048576</memory>
+DOMAIN = """<domain type='kvm'><name>a</name><memory>1048576</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices><disk type='file' device='floppy'><target dev='fda' bus='fdc'/></disk></devices>
+  <devices><disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk></devices>
 </domain>
 """
 
@@ -57,7 +57,7 @@ def test_a_second_run_answers_unchanged_files_from_the_cache(tmp_path: Path, dom
 
 def test_changed_bytes_are_linted_again(tmp_path: Path, domains, monkeypatch) -> None:
     _run(tmp_path / "cache", domains)
-    domains[1].write_text(DOMAIN.replace("device='floppy'", "device='disk'"))
+    domains[1].write_text(DOMAIN.replace("bus='ide'", "bus='sata'"))
     linted = []
     original = Project.linter_for
     monkeypatch.setattr(Project, "linter_for", lambda self, document: linted.append(document.path) or original(
