@@ -367,3 +367,13 @@ write_atomically = write_fixed
 
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:
     return any(f.severity.rank >= threshold.rank for r in reports for f in r.findings)
+
+
+def __getattr__(name: str) -> object:
+    """Modules imported only when used, still reachable as attributes (``runner.tempfile``) for callers and tests
+    that patch them."""
+    if name in ("tempfile", "difflib", "multiprocessing", "signal"):
+        import importlib
+
+        return importlib.import_module(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
