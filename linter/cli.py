@@ -208,7 +208,7 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     fixes = FixOptions(write=fix and not diff, diff=diff, unsafe=unsafe_fixes)
     cache = None
-    if not (no_cache or connect or fix or diff):
+    if not (no_cache or connect or fix or diff or os.environ.get("VIRTLINT_NO_CACHE")):
         from virtlint.linter.cache import open_cache
 
         cache = open_cache(project)

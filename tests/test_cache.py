@@ -188,7 +188,7 @@ def test_no_cache_when_the_schemas_are_missing(tmp_path: Path) -> None:
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "VIRTLINT_CACHE_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTLINT_CACHE_DIR", "VIRTLINT_NO_CACHE")}
     return subprocess.run([sys.executable, "-m", "virtlint", "check", "--caps", str(Q35_KVM), *args],
                           capture_output=True, text=True, cwd=tmp_path, env=env)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,9 @@ def test_one_file_check_imports_nothing_heavy(tmp_path: Path, cache: bool) -> No
     domain = tmp_path / "d.xml"
     domain.write_text(DOMAIN)
     flags = [] if cache else ["--no-cache"]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTLINT_NO_CACHE"}
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "virtlint", "check", "--caps", str(Q35_KVM),
-                          *flags, str(domain)], capture_output=True, text=True, cwd=tmp_path)
+                          *flags, str(domain)], capture_output=True, text=True, cwd=tmp_path, env=env)
     imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time")}
     assert "virtlint.rules" in imported
     # (json is used: the structure table and the cache's entries are JSON)
