@@ -232,3 +232,11 @@ async def test_editor_settings_layer_over_the_configuration(configured_client: L
     configured_client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, text)))
     found = await _diagnostics(configured_client, uri)
     assert [(d.code, d.severity) for d in found] == [("VL302", T.DiagnosticSeverity.Warning)]
+
+
+def test_ignoring_vl900_silences_the_missing_schemas_note(tmp_path: Path) -> None:
+    (tmp_path / "vm.xml").write_text(IDE.replace("bus='ide'", "bus='sata'"))
+    shutil.copy(Q35, tmp_path / "host.xml")
+    (tmp_path / "virtlint.toml").write_text('caps = ["host.xml"]\nschemas = "no-schemas-here"\n')
+    assert "RelaxNG schemas were not found" in run("check", "vm.xml", cwd=tmp_path).stderr
+    assert run("check", "--ignore", "VL900", "vm.xml", cwd=tmp_path).stderr == ""
