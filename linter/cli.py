@@ -60,7 +60,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--caps", "caps_paths", multiple=True, metavar="PATH",
-              help="A domcapabilities file, or a directory of them (repeatable). "
+              help="A `virsh domcapabilities` or `virsh capabilities` (host) file, or a directory of them "
+                   "(repeatable; the root element tells them apart). "
                    "Default: `caps` from virtlint.toml or [tool.virtlint] in pyproject.toml.")
 @click.option("--connect", "connects", multiple=True, metavar="[NAME=]URI",
               help="Ask the libvirt at URI for the capabilities matching each domain (repeatable with --fleet: "
@@ -122,15 +123,23 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
                           schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd())
+    live_hosts = []
+    if connect:  # the host's own document too: the identity and host-topology checks use it
+        from virtlint.linter.live import host_for
+
+        try:
+            live_hosts = [host_for(connect)]
+        except CapsError as err:
+            _fail(str(err))
     try:
-        project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None)
+        project = Project(Path.cwd(), overrides, live=_live(connect) if connect else None, live_hosts=live_hosts)
     except ConfigError as err:
         _fail(str(err))
     if connects and not caps_paths:
         project.settings.caps = []
     if not project.settings.caps and not connects:
-        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`) or --connect URI, "
-              "or set caps = [\"host-caps.xml\"] in virtlint.toml")
+        _fail("no capabilities given: pass --caps FILE (from `virsh domcapabilities`, and the host's "
+              "`virsh capabilities`) or --connect URI, or set caps = [\"host-caps.xml\"] in virtlint.toml")
     try:
         if project.settings.caps:
             project.caps()
@@ -280,15 +289,17 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
 @click.option("--machine", help="Machine type, e.g. q35.")
 @click.option("--emulator", help="Emulator binary path.")
 @click.option("-o", "--output", type=click.Path(writable=True),
-              help="Write to FILE (a directory, for several --connect hosts without --baseline).")
+              help="Write to FILE; to an existing DIR for one host: its capabilities.xml and a domcapabilities "
+                   "file per virt type and machine alias of its arch (or per the options given); a DIR for "
+                   "several --connect hosts without --baseline.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None, arch: str | None,
                  machine: str | None, emulator: str | None, output: str | None, paths: tuple[str, ...]) -> None:
     """Save a running libvirt's domcapabilities for offline use, or the baseline of a fleet (--baseline)."""
-    from virtlint.linter.caps import CapsError, load_caps
+    from virtlint.linter.caps import CapsError
+    from virtlint.linter.capsources import load
     from virtlint.linter.fleet import parse_connect, unique_names
     from virtlint.linter.live import caps_for, fetch
-    from virtlint.linter.runner import caps_files
 
     if paths and not baseline:
         _fail("caps files are only read with --baseline")
@@ -296,6 +307,16 @@ def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None
         _fail("give --connect URI, or --baseline with caps files or directories")
     live = [parse_connect(value) for value in connects]
     if not baseline:
+        if len(live) == 1 and output and os.path.isdir(output):
+            from virtlint.linter.live import save_all
+
+            try:
+                written = save_all(live[0][1], output, virttype, arch, machine, emulator)
+            except CapsError as err:
+                _fail(str(err))
+            for path in written:
+                click.echo(f"virtlint: wrote {path}", err=True)
+            return
         if len(live) == 1:
             try:
                 text = fetch(live[0][1], virttype, arch, machine, emulator)
@@ -322,7 +343,7 @@ def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None
     from virtlint.linter.fleet import family_key, machine_alias
 
     try:
-        hosts = load_caps(caps_files(paths))
+        hosts = load(paths).domcaps  # host capabilities documents among them say nothing a baseline keeps
         names = [Path(c.path).stem for c in hosts]
         if live and hosts and not (virttype or arch or machine):  # ask the live hosts for the files' family
             virttype, arch, family = family_key(hosts[0])
@@ -369,7 +390,10 @@ def show_rule(code: str) -> None:
     rule = get_rule(code)
     if rule is None:
         _fail(f"no rule {code!r}; `virtlint rules` lists them")
-    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n{rule.documentation()}")
+    from virtlint.linter.drivers import describe
+
+    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n\n"
+               f"libvirt drivers: {describe(rule.drivers)}\n\n{rule.documentation()}")
 
 
 @main.command()

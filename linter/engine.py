@@ -8,6 +8,7 @@ calls each subscriber with the element. Problems become positioned findings.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -18,7 +19,8 @@ from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
 from virtlint.linter.host import HostCaps
-from virtlint.linter.machines import MachineFit, machine_fit, same_family
+from virtlint.linter.drivers import driver_of
+from virtlint.linter.identity import Identity, closeness, fetch_command, fit_rank, mismatches
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
 
@@ -139,6 +141,8 @@ class Linter:
             return result
         ctx = ctx_or_problem
         result.caps = ctx.caps
+        if ctx.mismatches:
+            self._not_described(result, ctx)
         if self._missing_schema_note:
             self._missing_schema_note = False
             self._emit_at(result, document, "VL900",
@@ -188,33 +192,55 @@ class Linter:
     def _context(self, document: Document) -> Context | str:
         root = document.root
         assert root is not None
-        domain_type = root.get("type")
-        os_type = root.find("os/type")
-        arch = os_type.get("arch") if os_type is not None else None
-        machine = os_type.get("machine") if os_type is not None else None
+        wanted = Identity.of(root)
         if not self.caps:
             return "no capabilities to check against"
-        if len(self.caps) == 1:
-            caps = self.caps[0]
+        # the caps that describe the domain, best first (same binary, same machine); with none,
+        # the closest, whose identity rules still run (their certain errors) while the rest is skipped
+        ranked = [(rank, -index) for index, caps in enumerate(self.caps)
+                  if (rank := fit_rank(caps, wanted)) is not None]
+        if ranked:
+            caps = self.caps[-max(ranked)[1]]
         else:
-            candidates = [c for c in self.caps if _fits(c, domain_type, arch, machine)]
-            if not candidates:
-                offered = "; ".join(f"{c.path} ({c.identity})" for c in self.caps)
-                wanted = ", ".join(p for p in (domain_type, arch, machine) if p) or "unspecified"
-                return f"no capabilities document matches this domain ({wanted}); offered: {offered}"
-            caps = candidates[0]
-        identity = (arch is None or caps.arch is None or arch == caps.arch) and (
-            machine is None or caps.machine is None or same_family(machine, caps.machine)
-        )
-        return Context(document, caps, domain_type, arch, machine, identity, schema=self.schema,
-                       host=self._host(arch))
+            caps = max(self.caps, key=lambda c: closeness(c, wanted))
+        host = self._host(wanted, caps)
+        reasons = mismatches(caps, wanted, host)
+        return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
+                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=reasons, host=host)
 
-    def _host(self, arch: str | None) -> HostCaps | None:
-        """The first host whose guests offer the domain's arch, else the first host."""
-        for host in self.hosts:
-            if arch and any(guest.arch == arch for guest in host.guests):
-                return host
-        return self.hosts[0] if self.hosts else None
+    def _host(self, wanted: Identity, caps: DomainCaps) -> HostCaps | None:
+        """The host document for this domain: one offering its arch, preferably the one the domcaps were
+        fetched on (it lists their binary, or the domain's); else the first."""
+        if not self.hosts:
+            return None
+        offering = [h for h in self.hosts if wanted.arch and h.guests_for(wanted.arch, wanted.os_type)] or self.hosts
+        binaries = {b for b in (caps.emulator, wanted.emulator) if b}
+
+        def lists(host: HostCaps) -> bool:
+            return any(e in binaries for g in host.guests
+                       for e in (g.emulator, *(d.emulator for d in g.domains.values())) if e)
+
+        return next((h for h in offering if lists(h)), offering[0])
+
+    def _not_described(self, result: LintResult, ctx: Context) -> None:
+        """The one note (VL004) for a domain the caps do not describe: what to fetch, what was skipped."""
+        wanted = Identity.of(ctx.root)
+        skipped = sorted({rule.code for rule in self.rules
+                          if rule.uses_caps and not rule.identity_rule and not rule.engine_rule
+                          and (ctx.driver is None or ctx.driver in rule.drivers)})
+        if not skipped:
+            return  # nothing depended on them (another driver's domain): nothing to say
+        if len(self.caps) == 1:
+            head = f"the capabilities {ctx.caps.path} ({ctx.caps.identity}) do not describe this domain's"
+        else:
+            offered = "; ".join(f"{os.path.basename(c.path)} ({c.identity})" for c in self.caps)
+            head = (f"none of the {len(self.caps)} capabilities documents ({offered}) describes this domain; "
+                    f"the closest, {ctx.caps.path}, differs in")
+        message = f"{head} {'; '.join(ctx.mismatches)}"
+        message += f"; so {len(skipped)} checks that need them were skipped ({_code_ranges(skipped)})"
+        message += (f"; fetch the matching document on the host with `{fetch_command(wanted)}` "
+                    "(or `virtlint caps --connect URI -o DIR`) and pass it with --caps")
+        self._emit_at(result, ctx.document, "VL004", message, ctx.document.name_span(ctx.root))
 
     # -- traversal --------------------------------------------------------
 
@@ -225,6 +251,8 @@ class Linter:
                 continue
             if checker.uses_host and ctx.host is None:
                 continue
+            if ctx.driver is not None and ctx.driver not in checker.drivers:
+                continue  # another libvirt driver's check
             try:
                 for problem in checker.check(element, ctx):
                     result.findings.append(self._finding(ctx.document, checker, problem))
@@ -268,14 +296,15 @@ class Linter:
         )
 
 
-def _fits(caps: DomainCaps, domain_type: str | None, arch: str | None, machine: str | None) -> bool:
-    if domain_type and caps.domain_type and domain_type != caps.domain_type:
-        return False
-    if arch and caps.arch and arch != caps.arch:
-        return False
-    if machine and caps.machine:
-        return machine_fit(machine, caps.machine) in (MachineFit.SAME, MachineFit.OLDER)
-    return True
+def _code_ranges(codes: list[str]) -> str:
+    """'VL201, VL301-VL303' for sorted codes: runs of consecutive numbers collapsed."""
+    runs: list[list[int]] = []
+    for number in sorted(int(code[2:]) for code in codes):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"VL{run[0]:03d}" + (f"-VL{run[-1]:03d}" if len(run) > 1 else "") for run in runs)
 
 
 def _fixes(document: Document, problem: Problem) -> tuple[ResolvedFix, ...]:

@@ -158,7 +158,8 @@ class Fleet:
         if key not in self._linters:
             severity = {code: Severity(level) for code, level in settings.severity.items()}
             self._linters[key] = Linter([caps], select=select, ignore=ignore, severity=severity,
-                                        schema=None if fleet_rules else self.project.schema())
+                                        schema=None if fleet_rules else self.project.schema(),
+                                        hosts=self.project.hosts())
         return self._linters[key]
 
     def judge(self, document: Document) -> DomainVerdict:
@@ -178,8 +179,9 @@ class Fleet:
             if arch and caps.arch and caps.arch != arch:
                 continue
             findings = self._linter(caps, document.path, False).lint_document(document).findings
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            warnings = [f for f in findings if f.severity is Severity.WARNING]
+            # a host whose caps do not describe the domain (VL004) is not shown to run it
+            errors = [f for f in findings if f.severity is Severity.ERROR or f.code == "VL004"]
+            warnings = [f for f in findings if f.severity is Severity.WARNING and f.code != "VL004"]
             verdicts.append(HostVerdict(host, caps, errors, warnings))
             family_caps.append((host, caps))
         verdict = DomainVerdict(document.path, verdicts)

@@ -121,6 +121,10 @@ class Context:
     identity_matches: bool = True
     #: Path below <domain> of the element being checked (set by the engine's walk).
     path: str = ""
+    #: The libvirt driver of the domain's type ('qemu' for kvm/qemu/hvf), None when unknown.
+    driver: str | None = None
+    #: Why the caps do not describe the domain (empty when they do); see linter/identity.py.
+    mismatches: list[str] = field(default_factory=list)
     #: libvirt's RelaxNG schema, when installed (structural rules only).
     schema: DomainSchema | None = None
     #: Whole-document facts computed once per document and shared by rules (address maps,
@@ -164,6 +168,9 @@ class Rule:
     needs_schema: ClassVar[bool] = False
     #: Rules about the host itself (its NUMA nodes, CPUs, pages...) run only with a host document.
     uses_host: ClassVar[bool] = False
+    #: The libvirt drivers whose checks the rule models (linter/drivers.py); a domain of
+    #: another driver's type is not checked by it. Most rules model the QEMU driver.
+    drivers: ClassVar[tuple[str, ...]] = ("qemu",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())

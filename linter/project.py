@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from virtlint.linter.caps import DomainCaps
     from virtlint.linter.document import Document
     from virtlint.linter.engine import Linter
+    from virtlint.linter.host import HostCaps
     from virtlint.linter.model import Severity
     from virtlint.linter.schema import DomainSchema
 
@@ -205,19 +206,11 @@ def read_domain(path: str, named: bool) -> tuple[Document | None, str | None]:
 # -- caps -----------------------------------------------------------------------------------------------
 
 def caps_files(sources: Sequence[str]) -> Iterator[str]:
-    """Caps files named directly, and every domcapabilities XML inside named directories."""
-    from virtlint.linter.caps import CapsError
+    """Caps files named directly, and every domcapabilities or host capabilities XML inside named directories
+    (linter/capsources.py: the root element tells the two kinds apart)."""
+    from virtlint.linter.capsources import caps_files as both_kinds
 
-    for source in sources:
-        if os.path.isdir(source):
-            found = [str(p) for p in sorted(Path(source).rglob("*.xml")) if root_name(str(p)) == "domainCapabilities"]
-            if not found:
-                raise CapsError(f"{source}: no domcapabilities documents in this directory")
-            yield from found
-        elif os.path.exists(source):
-            yield source
-        else:
-            raise CapsError(f"{source}: no such file or directory")
+    return both_kinds(sources)
 
 
 def root_name(path: str) -> str | None:
@@ -240,17 +233,18 @@ class CapsCache:
 
     def __init__(self, watch: bool = False) -> None:
         self.watch = watch
-        self._loaded: dict[str, tuple[float, DomainCaps]] = {}
+        self._loaded: dict[str, tuple[float, DomainCaps | HostCaps]] = {}
 
-    def load(self, paths: Iterable[str]) -> list[DomainCaps]:
-        from virtlint.linter.caps import DomainCaps
+    def load(self, paths: Iterable[str]) -> list[DomainCaps | HostCaps]:
+        """The documents of either kind (domcapabilities, or the host's virsh capabilities)."""
+        from virtlint.linter.capsources import read
 
         loaded = []
         for path in paths:
             mtime = os.stat(path).st_mtime
             cached = self._loaded.get(path)
             if cached is None or cached[0] != mtime:
-                cached = (mtime, DomainCaps.from_file(path))
+                cached = (mtime, read(path))
                 self._loaded[path] = cached
             loaded.append(cached[1])
         return loaded
@@ -281,7 +275,8 @@ class Project:
     """
 
     def __init__(self, folder: Path | str, overrides: Overrides | None = None, *,
-                 live: Callable[[Document], DomainCaps] | None = None, caps_cache: CapsCache | None = None) -> None:
+                 live: Callable[[Document], DomainCaps] | None = None, caps_cache: CapsCache | None = None,
+                 live_hosts: Sequence[HostCaps] = ()) -> None:
         self.folder = Path(folder)
         self.overrides = overrides or Overrides()
         self.settings = resolve_settings(self.folder, self.overrides)
@@ -289,8 +284,14 @@ class Project:
         self.notes = Notes()
         self._caps_cache = caps_cache or CapsCache()
         self._caps: list[DomainCaps] | None = None
+        self._hosts: list[HostCaps] = []
+        #: Host documents from running libvirts (--connect), besides those the caps files hold.
+        self.live_hosts = list(live_hosts)
+        #: path -> why the live libvirt gave no domcapabilities for that document
+        self.live_failures: dict[str, str] = {}
         self._caps_paths: list[str] | None = None
         self._schema: DomainSchema | None = None
+        self._placeholder: DomainCaps | None = None
         self._schema_loaded = False
         self._linters: dict[object, Linter] = {}
 
@@ -307,12 +308,28 @@ class Project:
         return list(caps_files(self.settings.caps))
 
     def caps(self) -> list[DomainCaps]:
-        """The parsed caps documents (loaded once); CapsError or OSError when one cannot be used."""
+        """The parsed domcapabilities documents (loaded once); CapsError or OSError when one cannot be used.
+
+        Host documents among the files are kept for ``hosts()``; with only host documents, a placeholder
+        that describes every domain and answers nothing stands for the domcapabilities (noted once)."""
+        from virtlint.linter.capsources import placeholder_domcaps, split
+
         if self._caps_paths is None:
             self._caps_paths = self.caps_paths()
         if self._caps is None or self._caps_cache.watch:
-            self._caps = self._caps_cache.load(self._caps_paths)
+            both = split(self._caps_cache.load(self._caps_paths))
+            self._caps, self._hosts = both.domcaps, both.hosts
+            if not self._caps and self._hosts:
+                self.notes.add("only host capabilities given; the checks that need `virsh domcapabilities` "
+                               "are not run")
+                self._caps = [placeholder_domcaps()]
         return self._caps
+
+    def hosts(self) -> list[HostCaps]:
+        """The host capabilities documents: those among the caps files, then the live ones."""
+        if self.settings.caps:
+            self.caps()
+        return [*self._hosts, *self.live_hosts]
 
     def schema(self) -> DomainSchema | None:
         """libvirt's RelaxNG schema when the structure is checked and the schemas are found.
@@ -350,6 +367,7 @@ class Project:
     def linter_for(self, document: Document | str, caps: Sequence[DomainCaps] | None = None) -> Linter:
         """The linter for one file: its caps (given, live, or the settings'), per-file ignores, severities,
         schema. Linters are shared between files that need the same one."""
+        from virtlint.linter.caps import CapsError
         from virtlint.linter.engine import Linter
         from virtlint.linter.model import Severity
 
@@ -358,15 +376,27 @@ class Project:
         if caps is None:
             if self.live is not None and not isinstance(document, str) and document.root is not None \
                     and document.root_name == "domain":
-                caps = [self.live(document)]
+                try:
+                    caps = [self.live(document)]
+                except CapsError as err:
+                    if not self.live_hosts:
+                        raise
+                    # libvirt refused to describe this identity: the host document's identity rules say why,
+                    # and the refusal itself is reported when they do not (see failure_for)
+                    from virtlint.linter.capsources import placeholder_domcaps
+
+                    self.live_failures[document.path] = str(err)
+                    caps = [self._placeholder or placeholder_domcaps()]
+                    self._placeholder = caps[0]
             else:
                 caps = self.caps()
+        hosts = self.hosts()
         key = (tuple(ignore), tuple(id(c) for c in caps))
         linter = self._linters.get(key)
         if linter is None:
             severity = {code: Severity(level) for code, level in self.settings.severity.items()}
             linter = Linter(caps, select=self.settings.select, ignore=ignore, severity=severity,
-                            schema=self.schema())
+                            schema=self.schema(), hosts=hosts)
             self._linters[key] = linter
         return linter
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from virtlint.linter.drivers import describe
 from virtlint.linter.model import Rule
 
 SECTIONS = ("What it does", "Why is this bad?", "Capabilities", "Example", "Use instead")
@@ -59,7 +60,8 @@ def render_markdown(rules: list[type[Rule]]) -> str:
     ]
     lines += [f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity.value} | {r.summary} |" for r in rules]
     for rule in rules:
-        lines += ["", f"## {rule.code} {rule.name}", "", f"Severity: **{rule.severity.value}**. {rule.summary}", ""]
+        lines += ["", f"## {rule.code} {rule.name}", "",
+                  f"Severity: **{rule.severity.value}**. libvirt drivers: {describe(rule.drivers)}. {rule.summary}", ""]
         for name, body in sections(rule).items():
             lines += [f"### {name}", "", body, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -213,6 +213,9 @@ def _check_document(document: Document | tuple[str, str], project: Project, fixe
     try:
         linter = project.linter_for(document)
         result = linter.lint_document(document)
+        failure = project.live_failures.get(path)
+        if failure is not None and not any(f.severity is Severity.ERROR for f in result.findings):
+            return None, (path, failure), [], None, False, 0
         diff, written, applied = None, False, 0
         if fixes.active and any(fixes.applies(f) for f in result.findings):
             document, result, diff, applied = fix_document(document, linter, result, fixes)

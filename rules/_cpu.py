@@ -41,3 +41,26 @@ def closest_usable(caps: DomainCaps, name: str, vendor: str | None, limit: int =
     pool = same_vendor or [m.name for m in usable]
     similar = difflib.get_close_matches(name, pool, n=limit, cutoff=0.3)
     return (similar + [m for m in pool if m not in similar])[:limit]
+
+
+#: The x86 CPU models libvirt's own CPU map defines (src/cpu_map/index.xml, v10.7.0). libvirt translates a
+#: model the hypervisor lacks into a supported one only when it knows the model (virCPUx86Translate);
+#: any other name fails with `Unknown CPU model ...` (x86ModelFromCPU).
+LIBVIRT_X86_MODELS = frozenset({
+    "486", "pentium", "pentium2", "pentium3", "pentiumpro", "coreduo", "n270", "core2duo", "qemu32", "kvm32",
+    "cpu64-rhel5", "cpu64-rhel6", "qemu64", "kvm64", "Conroe", "Penryn", "Nehalem", "Nehalem-IBRS", "Westmere",
+    "Westmere-IBRS", "SandyBridge", "SandyBridge-IBRS", "IvyBridge", "IvyBridge-IBRS", "Haswell-noTSX",
+    "Haswell-noTSX-IBRS", "Haswell", "Haswell-IBRS", "Broadwell-noTSX", "Broadwell-noTSX-IBRS", "Broadwell",
+    "Broadwell-IBRS", "Skylake-Client", "Skylake-Client-IBRS", "Skylake-Client-noTSX-IBRS", "Skylake-Server",
+    "Skylake-Server-IBRS", "Skylake-Server-noTSX-IBRS", "Cascadelake-Server", "Cascadelake-Server-noTSX",
+    "Icelake-Client", "Icelake-Client-noTSX", "Icelake-Server", "Icelake-Server-noTSX", "Cooperlake", "Snowridge",
+    "SapphireRapids", "GraniteRapids", "athlon", "phenom", "Opteron_G1", "Opteron_G2", "Opteron_G3", "Opteron_G4",
+    "Opteron_G5", "EPYC", "EPYC-IBPB", "EPYC-Rome", "EPYC-Milan", "EPYC-Genoa", "Dhyana",
+})
+#: Added to libvirt's map after 9.0: a 9.0 host refuses them as unknown.
+LIBVIRT_X86_MODELS_AFTER_9_0 = frozenset({"SapphireRapids", "GraniteRapids", "EPYC-Genoa"})
+
+X86_ARCHES = ("x86_64", "i686")
+
+#: Virt types whose CPU is the host's (KVM, HVF): a model the host cannot provide fails libvirt's comparison.
+HARDWARE_ACCELERATED = ("kvm", "hvf")

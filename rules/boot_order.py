@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import uint
@@ -56,6 +57,7 @@ class BootOrder(Rule):
     summary = "Per-device boot orders with <os><boot>, a reused boot order, or a boot menu timeout out of range."
     elements = ("",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         menu = element.find("os/bootmenu")

@@ -11,7 +11,8 @@ from virtlint.linter.caps import UNKNOWN, Availability, EnumAnswer
 from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._cpu import closest_usable, custom_model, lookup
+from virtlint.rules._cpu import (LIBVIRT_X86_MODELS, LIBVIRT_X86_MODELS_AFTER_9_0, X86_ARCHES, closest_usable,
+                                 custom_model, lookup)
 from virtlint.rules._support import caps_label
 
 
@@ -20,13 +21,25 @@ class CpuModelUnknown(Rule):
     """
     ## What it does
     Looks up the model of a custom-mode CPU among the `<model>`s (and their
-    `canonical` names) of `<cpu><mode name='custom'>` in the capabilities.
-    Nothing is reported when the capabilities list no model.
+    `canonical` names) of `<cpu><mode name='custom'>` in the capabilities,
+    and decides as libvirt's virCPUTranslate does when the hypervisor lacks
+    it. It is an error when the start certainly fails: with
+    `<model fallback='forbid'>`; on an arch whose CPU driver cannot translate
+    models (everything but x86); on x86 when the name is not even in
+    libvirt's own CPU map (a typo, or a model of a newer libvirt). With the
+    default `fallback='allow'` and a model libvirt knows, libvirt replaces it
+    by the closest model the hypervisor supports (keeping the features the
+    domain lists), and the start fails only if the host cannot provide the
+    replacement: that is a warning. Nothing is reported when the capabilities
+    list no model.
 
     ## Why is this bad?
-    The domain fails at start: `Unknown CPU model ...`, or `CPU model ... is
-    not supported by hypervisor` with `fallback='forbid'`. A model added by a
-    newer QEMU (say `GraniteRapids`) does not exist on an older host.
+    The domain fails at start (qemuProcessUpdateGuestCPU): `CPU model
+    EPYC-Milan is not supported by hypervisor` (fallback='forbid',
+    virCPUTranslate), `cannot translate CPU model Conroe to a supported model`
+    (aarch64, s390x, ppc64), `Unknown CPU model Foobar` (x86,
+    x86ModelFromCPU). `SapphireRapids`, `GraniteRapids` and `EPYC-Genoa` are
+    not in libvirt 9.0's map, so a 9.0 host refuses them as unknown.
 
     ## Capabilities
     ```xml
@@ -38,7 +51,7 @@ class CpuModelUnknown(Rule):
     ## Example
     ```xml
     <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
-      <cpu mode='custom'><model>GraniteRapids</model></cpu></domain>
+      <cpu mode='custom'><model fallback='forbid'>GraniteRapids</model></cpu></domain>
     ```
 
     ## Use instead
@@ -51,7 +64,7 @@ class CpuModelUnknown(Rule):
     code = "VL603"
     name = "cpu-model-unknown"
     severity = Severity.ERROR
-    summary = "The custom CPU model is not among the capabilities' CPU models."
+    summary = "The custom CPU model is not among the capabilities' CPU models (an error where the start must fail)."
     elements = ("cpu",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -61,13 +74,29 @@ class CpuModelUnknown(Rule):
         model, name = found
         suggestions = tuple(closest_usable(ctx.caps, name, None))
         custom = ctx.caps.block("cpu/mode/custom")
+        arch = ctx.arch or ctx.caps.arch
+        base = f"CPU model '{name}' is not known to these capabilities {caps_label(ctx.caps)}"
+        severity = None
+        if model.get("fallback") == "forbid":
+            reason = f"with fallback='forbid' libvirt refuses it: CPU model {name} is not supported by hypervisor"
+        elif arch is not None and arch not in X86_ARCHES:
+            reason = (f"libvirt cannot translate CPU models on {arch}: cannot translate CPU model {name} "
+                      "to a supported model")
+        elif name not in LIBVIRT_X86_MODELS:
+            reason = f"libvirt's CPU map does not have it either: Unknown CPU model {name}"
+        else:
+            severity = Severity.WARNING
+            reason = ("with fallback='allow' libvirt replaces it by the closest supported model"
+                      + (" (libvirt 9.0's CPU map lacks it, so a 9.0 host refuses it: Unknown CPU model)"
+                         if name in LIBVIRT_X86_MODELS_AFTER_9_0 else "")
+                      + "; the start fails only if the host cannot provide that model")
         yield Problem(
             Anchor(model, text=True),
-            f"CPU model '{name}' is not known to these capabilities {caps_label(ctx.caps)}"
-            + (f"; usable models include: {', '.join(suggestions)}" if suggestions else ""),
+            f"{base}; {reason}" + (f"; usable models include: {', '.join(suggestions)}" if suggestions else ""),
             hint=f"use a listed model such as '{suggestions[0]}'" if suggestions else None,
             evidence=ctx.caps.evidence(custom.element) if custom else None,
             replacements=suggestions,
+            severity=severity,
         )
 
 

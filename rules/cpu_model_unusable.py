@@ -9,10 +9,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import UNSAFE, AppendChild, Fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._cpu import closest_usable, custom_model, disabled_features, lookup
+from virtlint.rules._cpu import HARDWARE_ACCELERATED, closest_usable, custom_model, disabled_features, lookup
 from virtlint.rules._support import caps_label
 
-HARDWARE_ACCELERATED = ("kvm", "hvf")
 
 
 @register
@@ -20,13 +19,18 @@ class CpuModelUnusable(Rule):
     """
     ## What it does
     Reports a custom-mode CPU model that the capabilities mark
-    `usable='no'`. When the capabilities list the model's `<blockers>`
-    (libvirt 10.9 and later), the model counts as usable if the domain
-    disables every blocking feature (`<feature policy='disable' name='...'/>`).
-    It is an error with hardware acceleration (domain type `kvm`, `hvf`)
-    unless `check='none'`, and always with `check='full'`; with TCG, or KVM
-    and `check='none'`, QEMU drops the missing features and starts, so it is a
-    warning. `usable='unknown'` is not reported.
+    `usable='no'`, as an error only where the capabilities prove the start
+    fails. When they list the model's `<blockers>` (libvirt 10.9 and later),
+    the model counts as usable if the domain disables every blocking feature
+    (`<feature policy='disable' name='...'/>`); blockers left enabled are an
+    error with hardware acceleration (domain type `kvm`, `hvf`) unless
+    `check='none'`. `check='full'` is always an error (libvirt verifies the
+    CPU QEMU started with). Without `<blockers>` (older libvirt), `usable='no'`
+    is QEMU's view, while with the default `check='partial'` libvirt decides by
+    comparing the model with its own reading of the host CPU: the start may
+    succeed (nested virtualisation is a common case), so it is a warning that
+    says so. With TCG, or KVM and `check='none'`, QEMU drops the missing
+    features and starts: a warning. `usable='unknown'` is not reported.
 
     ## Why is this bad?
     The domain fails at start: `the CPU is incompatible with host CPU: Host
@@ -72,14 +76,17 @@ class CpuModelUnusable(Rule):
         if model.blockers and not blockers:
             return  # every blocking feature is disabled
         check = element.get("check", "partial")
-        fatal = check == "full" or (ctx.domain_type in HARDWARE_ACCELERATED and check != "none")
+        fatal = check == "full" or (bool(blockers) and ctx.domain_type in HARDWARE_ACCELERATED and check != "none")
         alternatives = closest_usable(ctx.caps, name, model.vendor)
         message = f"CPU model '{name}' is not usable on the host of these capabilities {caps_label(ctx.caps)}"
         if blockers:
             message += f"; blocking features: {', '.join(blockers)}"
         if alternatives:
             message += f"; usable models include: {', '.join(alternatives)}"
-        if not fatal:
+        if not fatal and not model.blockers and ctx.domain_type in HARDWARE_ACCELERATED and check != "none":
+            message += (" (the capabilities list no blocking features, so it cannot be decided offline: libvirt "
+                        "compares the model with its own view of the host CPU at start, and may accept it)")
+        elif not fatal:
             message += " (QEMU will run it without the missing features)"
         if blockers:
             hint = "disable " + ", ".join(f"<feature policy='disable' name='{f}'/>" for f in blockers)

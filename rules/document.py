@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Rule, Severity
 
@@ -42,6 +43,7 @@ class XmlSyntax(Rule):
     severity = Severity.ERROR
     summary = "The document is not well-formed XML."
     engine_rule = True
+    drivers = ALL_DRIVERS
 
 
 @register
@@ -78,6 +80,7 @@ class DoctypeRefused(Rule):
     severity = Severity.ERROR
     summary = "The document has a DOCTYPE; DTDs and entities are refused."
     engine_rule = True
+    drivers = ALL_DRIVERS
 
 
 @register
@@ -113,27 +116,35 @@ class NotADomain(Rule):
     severity = Severity.ERROR
     summary = "The root element is not <domain>."
     engine_rule = True
+    drivers = ALL_DRIVERS
 
 
 @register
 class NoMatchingCaps(Rule):
     """
     ## What it does
-    With several capabilities documents, each domain is checked against the one
-    whose virt type, arch and machine family match it. This rule reports a
-    domain that none of them matches, and lists what was offered.
+    Says, once per file, that the capabilities do not describe the domain:
+    a domcapabilities document is fetched for one emulator binary, guest arch,
+    virt type and machine family, and a domain that asks for another of any of
+    them is not what it describes. The note names what differs, which checks
+    were therefore skipped, and the command that prints the document that
+    does describe it (`virsh domcapabilities --virttype kvm --machine q35`,
+    or `virtlint caps --connect URI -o DIR`). With several capabilities
+    documents (a directory), the one that describes the domain is used and
+    this note appears only when none does. An older machine of the same
+    family, or an alias (`q35` for `pc-q35-7.2`), counts as described.
 
     ## Why is this bad?
-    None of the hosts described can run the domain as written: libvirt would
-    answer `could not find capabilities for arch=... domaintype=...` or
-    `Emulator ... does not support machine type ...`.
+    It is not an error: the host may well run the domain (a plain `virsh
+    domcapabilities` on x86 describes the i440fx machine, yet the same QEMU
+    runs q35). But the device, feature and CPU checks would compare the domain
+    with the wrong binary or machine, so they are skipped, and the domain is
+    checked only for what libvirt refuses with certainty (the identity rules
+    VL101-VL104 and the checks that need no capabilities).
 
     ## Capabilities
     ```xml
-    <domainCapabilities><domain>qemu</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
-    ```
-    ```xml
-    <domainCapabilities><domain>qemu</domain><machine>virt-7.2</machine><arch>aarch64</arch></domainCapabilities>
+    <domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>
     ```
 
     ## Example
@@ -143,15 +154,16 @@ class NoMatchingCaps(Rule):
 
     ## Use instead
     ```xml
-    <domain type='qemu'><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    <domain type='kvm'><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>
     ```
     """
 
     code = "VL004"
     name = "no-matching-caps"
-    severity = Severity.ERROR
-    summary = "No capabilities document matches the domain's virt type, arch and machine."
+    severity = Severity.WARNING
+    summary = "The capabilities do not describe the domain's virt type, arch, emulator or machine; checks skipped."
     engine_rule = True
+    drivers = ALL_DRIVERS
 
 
 @register
@@ -192,6 +204,7 @@ class UnusedSuppression(Rule):
     severity = Severity.WARNING
     summary = "An inline suppression comment silences nothing."
     engine_rule = True
+    drivers = ALL_DRIVERS
 
 
 @register
@@ -231,3 +244,4 @@ class SchemaMissing(Rule):
     severity = Severity.INFO
     summary = "libvirt's RelaxNG schemas were not found, so the structure was not checked."
     engine_rule = True
+    drivers = ALL_DRIVERS

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
@@ -54,6 +55,7 @@ class DomainNamespace(Rule):
     summary = "The domain's child elements are in an XML namespace, so libvirt does not see them."
     elements = ("",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         namespace = etree.QName(element).namespace

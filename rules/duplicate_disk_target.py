@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
@@ -46,6 +47,7 @@ class DuplicateDiskTarget(Rule):
     summary = "Two disks share one target name."
     elements = ("devices",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         seen: dict[str, int] = {}

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since
@@ -19,7 +20,9 @@ class NvramVarstore(Rule):
     `os/@firmware='bios'` or with a `rom` loader, a stateless loader
     (`stateless='yes'`) with `<nvram>` or an NVRAM template, a loader that
     asks to keep state (`stateless='no'`) without being EFI firmware or a
-    pflash loader, and loader and NVRAM formats that differ. (A `<varstore>`
+    pflash loader, and loader and NVRAM formats that differ. A `rom` loader
+    with `<nvram>` and no `stateless` is a warning: libvirt defines it (its
+    check needs `stateless='no'`) and the ROM does not use the NVRAM. (A `<varstore>`
     the capabilities mark `supported='no'` is reported by VL401.)
 
     ## Why is this bad?
@@ -56,6 +59,7 @@ class NvramVarstore(Rule):
     summary = "NVRAM with BIOS firmware, a ROM or stateless loader, or in another format than the loader."
     elements = ("os",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         loader, nvram = element.find("loader"), element.find("nvram")
@@ -87,5 +91,8 @@ class NvramVarstore(Rule):
                 yield Problem(Anchor(loader, "stateless"), "Only EFI firmware permits NVRAM",
                               hint="use firmware='efi', or drop stateless='no'")
         elif nvram is not None and loader.get("type") == "rom":
-            yield Problem(Anchor(nvram), "only a pflash loader keeps NVRAM, this loader is type='rom'",
-                          hint="remove <nvram> or use type='pflash'")
+            # virDomainDefOSValidate refuses it only with stateless='no': libvirt 9.0 defines it (oracle run)
+            # and starts it when the NVRAM file exists, not using it for a ROM
+            yield Problem(Anchor(nvram), "only a pflash loader keeps NVRAM, this loader is type='rom': libvirt "
+                          "accepts the <nvram> but the firmware cannot keep variables in it",
+                          hint="remove <nvram> or use type='pflash'", severity=Severity.WARNING)

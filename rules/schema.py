@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import ranked
@@ -57,6 +58,7 @@ class Schema(Rule):
     elements = ("",)
     uses_caps = False
     needs_schema = True
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.schema is None:

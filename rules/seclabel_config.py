@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since
@@ -65,6 +66,7 @@ class SeclabelConfig(Rule):
     summary = "Security labels given twice for a model, without a model, or with relabel/label conflicts."
     elements = ("",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         labels = element.findall("seclabel")

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
@@ -74,6 +75,7 @@ class SysinfoValues(Rule):
     summary = "An SMBIOS BIOS date in the wrong format, or a system UUID other than the domain's."
     elements = ("sysinfo",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if element.get("type") not in (None, "smbios"):

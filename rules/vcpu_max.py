@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.rules._vcpus import vcpu_ceiling
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._identity import host_view
 from virtlint.rules._support import caps_label
 
 
@@ -17,13 +18,16 @@ class VcpuMax(Rule):
     """
     ## What it does
     Compares the maximum number of vCPUs (the text of `<vcpu>`; its `current`
-    attribute may be lower) with `<vcpu max='N'/>` of the capabilities. When
-    the capabilities omit `<vcpu>`, the limit is unknown and nothing is
-    reported.
+    attribute may be lower) with the limit of the domain's machine: the
+    `maxCpus` of that machine in the host's `virsh capabilities` when given
+    (aliases resolved), else `<vcpu max='N'/>` of domcapabilities that
+    describe the domain (that limit also includes the host's KVM limit). When
+    neither says, the limit is unknown and nothing is reported.
 
     ## Why is this bad?
     libvirt refuses the domain: `Maximum CPUs greater than specified machine
-    type limit N`, or QEMU fails at start when the KVM limit is lower.
+    type limit N` (qemuValidateDomainVCpuTopology, at define), or QEMU fails
+    at start when the KVM limit is lower.
 
     ## Capabilities
     ```xml
@@ -47,14 +51,30 @@ class VcpuMax(Rule):
     severity = Severity.ERROR
     summary = "More vCPUs than the capabilities' limit."
     elements = ("vcpu",)
+    #: runs when the domcaps describe another machine: the host's per-machine limit still applies
+    identity_rule = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        limit = ctx.caps.vcpu_max
         try:
             count = int((element.text or "").strip())
         except ValueError:
             return
-        if limit is not None and count > limit:
+        view = host_view(ctx)
+        entry = view.machine_entry if view is not None else None
+        if entry is not None and entry.max_cpus and ctx.host is not None:
+            if count > entry.max_cpus:
+                target, why = vcpu_ceiling(ctx, entry.max_cpus)
+                yield Problem(
+                    Anchor(element, text=True),
+                    f"{count} vCPUs: Maximum CPUs greater than specified machine type limit {entry.max_cpus} "
+                    f"(machine '{entry.name}' on the host)",
+                    hint=f"use at most {target} vCPUs" + (f" ({why})" if why else ""),
+                    evidence=ctx.host.evidence(entry.element) if entry.element is not None else None,
+                    replacements=(str(target),),
+                )
+            return
+        limit = ctx.caps.vcpu_max
+        if ctx.identity_matches and limit is not None and count > limit:
             # the proposed count must satisfy every rule about it (VL805 too), not only this one
             target, why = vcpu_ceiling(ctx, limit)
             yield Problem(

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
@@ -45,6 +46,7 @@ class VirtioModelBus(Rule):
     summary = "A virtio disk model on a bus other than virtio."
     elements = ("devices/disk",)
     uses_caps = False
+    drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         model = element.get("model")

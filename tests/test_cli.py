@@ -117,7 +117,7 @@ def test_missing_input_and_missing_caps(tmp_path: Path) -> None:
 def test_caps_that_are_not_domcapabilities_exit_2(tmp_path: Path) -> None:
     result = run("check", "--caps", write(tmp_path, "dom.xml", GOOD), write(tmp_path, "ok.xml", GOOD))
     assert result.returncode == 2
-    assert "not a domcapabilities document (<domain>)" in result.stderr
+    assert "neither a domcapabilities nor a host capabilities document (<domain>)" in result.stderr
     assert result.stderr.count("\n") == 1
 
 

@@ -233,6 +233,8 @@ def test_host_selection_and_uses_host() -> None:
     caps = [DomainCaps.from_file(str(Q35_KVM))]
     linter = Linter(caps, hosts=[aarch64_only, x86])
     assert linter._context(Document(DOMAIN.format(arch="x86_64"))).host is x86
-    assert linter._context(Document(DOMAIN.format(arch="s390x"))).host is aarch64_only
+    # no host offers s390x: the one the domcaps were fetched on (it lists their binary) is used
+    assert linter._context(Document(DOMAIN.format(arch="s390x"))).host is x86
+    assert Linter([], hosts=[aarch64_only, x86]).hosts == [aarch64_only, x86]
     assert Linter(caps)._context(Document(DOMAIN.format(arch="x86_64"))).host is None
     assert Rule.uses_host is False

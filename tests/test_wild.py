@@ -1,0 +1,222 @@
+"""The wild corpus (../shared/corpus/wild): every error virtlint reports is one libvirt gives for that host.
+
+479 real-world domain documents, each paired with the domcapabilities of its host (wild.tsv). Each error
+kept below names the libvirt check that raises it (source function, or an oracle run); any other error
+fails the test, so a rule that starts calling valid real-world files broken is caught here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED, shared_path
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
+
+#: Why libvirt refuses, per rule (the libvirt function, and the stage).
+CHECKS = {
+    "VL302": "qemu_validate.c: q35 has no IDE bus (`IDE controllers are unsupported for this QEMU binary or "
+             "machine type`, define); PCI passthrough on a host whose caps list no pciBackend (no VFIO: "
+             "qemuHostdevPreparePCIDevicesCheckSupport, `host doesn't support passthrough of host PCI devices`, "
+             "start)",
+    "VL401": "qemuValidateDomainDef: the caps say <sev supported='no'>, so neither sev nor sev-snp is in "
+             "virQEMUCapsFillDomainLaunchSecurity's enum (`'sev' launch security is not supported with this QEMU "
+             "binary`, define)",
+    "VL505": "qemu_firmware.c: secure-boot firmware requires SMM, <smm state='off'/> (no firmware matches, start)",
+    "VL506": "qemuValidateDomainDef: `UEFI requires ACPI on this architecture` (x86 firmware='efi' without "
+             "<acpi/>) or `ACPI requires UEFI on this architecture` (aarch64 <acpi/> without UEFI), define",
+    "VL601": "qemuProcessUpdateGuestCPU: host-passthrough under TCG (`CPU mode 'host-passthrough' for x86_64 "
+             "qemu domain on x86_64 host is not supported by hypervisor`, start)",
+    "VL603": "virCPUTranslate: a model the aarch64 QEMU lacks cannot be translated (`cannot translate CPU model "
+             "Conroe to a supported model`, start)",
+    "VL604": "check='full' with a model the caps mark usable='no': qemuProcessVerifyCPU finds the features missing "
+             "(`guest CPU doesn't match specification`, start)",
+    "VL801": "qemuValidateDomainDeviceDefDisk: `Disk iothread '1' not defined in iothreadid` (no <iothreads>), define",
+    "VL807": "qemuValidateDomainChrSourceDef: spicevmc redirdev/channel without SPICE graphics (`chardev "
+             "'spicevmc' not supported without spice graphics`, define)",
+    "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot) or of a bus whose "
+             "index-0 controller is a root port (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, define)",
+    "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
+             "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
+             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define",
+    "VL708": "qemuValidateDomainDeviceDefControllerPCI: `Index for 'pcie-root-port' controllers must be > 0`, `pci-root and "
+             "pcie-root controllers should have index 0`, define",
+    "VL709": "qemuValidateDomainDeviceDefControllerPCI: index 0 must be pcie-root on q35; pci-expander-bus only "
+             "on i440fx, define",
+    "VL751": "qemuValidateDomainDeviceDefDiskFrontend: a cdrom on the virtio bus (`disk type of 'vdc' does not "
+             "support ejectable media`), define",
+    "VL752": "qemuDomainDeviceDiskDefPostParse (qemu_domain.c): a directory disk without format 'fat', or writable (`storage type "
+             "'dir' requires use of storage format 'fat'`, `virtual FAT storage can't be accessed in read-write "
+             "mode`), define",
+    "VL755": "virDomainDefOSValidate: a pflash loader without a path and no firmware autoselection (`no loader "
+             "path specified and firmware auto selection disabled`), define",
+    "VL760": "virDomainChrSourceDefValidate (domain_validate.c): a tcp redirdev without <source host> (`Missing source host attribute "
+             "for char device`), define",
+    "VL761": "qemuValidateDomainChrTargetDef: `Target model 'pci-serial' requires target type 'pci-serial'`, define",
+    "VL770": "virDomainNetDefParseXML: a MAC written as 'REDACTED_MAC' (`unable to parse mac address`), define",
+    "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
+             "define",
+    "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
+             "used with this machine type`), define",
+    "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
+             "domain configuration`), define",
+}
+
+#: (document, rule) -> number of errors libvirt gives for that document on the host of its caps.
+KEPT = {
+    ("kubevirt/kv-api__domain_arm64.xml", "VL506"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL603"): 1,
+    ("kubevirt/kv-converter__domain_arm64.xml", "VL751"): 4,
+    ("kubevirt/kv-converter__domain_arm64.xml", "VL755"): 1,
+    ("kubevirt/kv-converter__domain_s390x.xml", "VL751"): 4,
+    ("kubevirt/kv-virtwrap__migration_domain.xml", "VL801"): 4,
+    ("user-configs/JustArchi__VFIO__etc__libvirt__qemu__win10.xml", "VL302"): 2,
+    ("user-configs/MingyaoLiu__Threadripper-KVM-guide__New_NVMe_passthrough_Config__win10_NVMe.xml", "VL604"): 1,
+    ("user-configs/MrG98XIL__SingleGPUPassthrough__vm.xml", "VL807"): 2,
+    ("user-configs/bnunowo__qemu_xmls__Gaming.xml", "VL807"): 2,
+    ("user-configs/braineniac__qemu-configs__win10.xml", "VL302"): 3,
+    ("user-configs/gabrielmldantas__win10-kvm-vfio__win10_vfio.xml", "VL807"): 2,
+    ("user-configs/iliab1__libvirt-configs__win11.xml", "VL770"): 1,
+    ("user-configs/rmbl__vfio__vm.xml", "VL302"): 1,
+    ("user-configs/rmbl__vfio__vm.xml", "VL807"): 2,
+    ("vagrant-libvirt/vl-action__set_boot_order_spec__default.xml", "VL704"): 2,
+    ("vagrant-libvirt/vl-action__set_boot_order_spec__explicit_boot_order.xml", "VL704"): 2,
+    ("vagrant-libvirt/vl-action__start_domain_spec__existing_reordered.xml", "VL601"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL704"): 2,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL760"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL807"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-cdrom.step1.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-cdrom.step2.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-machvirt.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL505"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL702"): 5,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL785"): 1,
+    ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL702"): 1,
+    ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-head-virt-install-singleton-config-1.xml", "VL401"): 1,
+    ("virt-manager/vm-head-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-storage-creation.xml", "VL302"): 4,
+    ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
+    ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL761"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL787"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL506"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL785"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL506"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL785"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-aarch64-cdrom.step1.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-aarch64-cdrom.step2.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL505"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL702"): 5,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 2,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL761"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL785"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL401"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-storage-creation.xml", "VL302"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step1.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step2.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL505"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL702"): 5,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL785"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL702"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-singleton-config-1.xml", "VL401"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-storage-creation.xml", "VL302"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
+}
+
+
+@cache
+def _linter(caps: str) -> Linter:
+    return Linter([DomainCaps.from_file(caps)])
+
+
+@cache
+def _errors() -> Counter[tuple[str, str]]:
+    wild = shared_path("corpus", "wild")
+    found: Counter[tuple[str, str]] = Counter()
+    with open(wild / "wild.tsv", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            caps = SHARED / row["caps"].removeprefix("shared/")
+            result = _linter(str(caps)).lint_document(Document.from_file(str(wild / row["file"])))
+            assert not result.internal_errors, (row["file"], result.internal_errors)
+            for finding in result.findings:
+                if finding.severity is Severity.ERROR:
+                    found[(row["file"], finding.code)] += 1
+    return found
+
+
+def test_every_wild_error_is_one_libvirt_gives() -> None:
+    found = _errors()
+    unexpected = {key: count for key, count in found.items() if KEPT.get(key) != count}
+    missing = {key: count for key, count in KEPT.items() if found.get(key) != count}
+    assert not unexpected, f"errors libvirt does not give (or a changed count): {unexpected}"
+    assert not missing, f"errors libvirt gives that are no longer reported: {missing}"
+
+
+def test_every_kept_error_names_its_libvirt_check() -> None:
+    assert {code for _, code in KEPT} <= set(CHECKS)
+
+
+@pytest.mark.parametrize("code", ["VL101", "VL102", "VL103", "VL104"])
+def test_identity_rules_give_no_error_without_the_host_document(code: str) -> None:
+    """A domcaps describes one binary, arch, virt type and machine: other ones are a note, never an error."""
+    assert not any(key[1] == code for key in _errors())
+
+
+def test_virt_manager_documents_on_their_hosts_pass_the_identity_rules() -> None:
+    """With the host document beside the domcaps virt-install used (host-caps/NAME.xml for NAME-domcaps*.xml),
+    libvirt's identity checks pass on every document: i686 on x86_64, ppc64le, armv7l on aarch64, q35 beside i440fx
+    domcaps, RHEL and Fedora emulator paths, machine aliases, vCPU counts."""
+    import re
+
+    from virtlint.linter.host import HostCaps
+
+    wild = shared_path("corpus", "wild")
+    hosts = {p.stem: HostCaps.from_file(str(p)) for p in (wild / "virt-manager" / "host-caps").glob("*.xml")}
+    checked = 0
+    with open(wild / "wild.tsv", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            match = re.match(r"(.*?)-domcaps", Path(row["caps"]).name)
+            host = hosts.get(match.group(1)) if match and row["file"].startswith("virt-manager/") else None
+            if host is None:
+                continue
+            caps = DomainCaps.from_file(str(SHARED / row["caps"].removeprefix("shared/")))
+            result = Linter([caps], hosts=[host]).lint_document(Document.from_file(str(wild / row["file"])))
+            identity = [f"{f.code} {f.message}" for f in result.findings
+                        if f.code in ("VL101", "VL102", "VL103", "VL201") and f.severity is Severity.ERROR]
+            assert identity == [], row["file"]
+            checked += 1
+    assert checked > 250
