@@ -105,8 +105,9 @@ class Arch(Rule):
             Anchor(element, "arch"),
             f"Emulator '{emulator}' does not support arch '{arch}': it is built for "
             f"{' or '.join(binary_arches)} and runs {', '.join(runs)}",
-            hint=f"use the QEMU binary for {arch} (qemu-system-{'i386' if arch == 'i686' else arch}), "
-                 "or remove <emulator> to let libvirt choose",
+            hint=(f"set arch='{runs[0]}' (what the emulator runs), " if runs else "")
+            + f"use the QEMU binary for {arch} (qemu-system-{'i386' if arch == 'i686' else arch}), "
+              "or remove <emulator> to let libvirt choose",
             evidence=evidence,
             replacements=tuple(runs),
         )
