@@ -287,9 +287,5 @@ def write_fixed(path: str, data: bytes) -> None:
         raise
 
 
-#: Kept for callers of the former name.
-write_atomically = write_fixed
-
-
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:
     return any(f.severity.rank >= threshold.rank for r in reports for f in r.findings)
