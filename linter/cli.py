@@ -23,6 +23,26 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
+def _libvirt_version(option: str | None, connect: str | None) -> str | None:
+    """--libvirt-version, else the host's with --connect, else None (the configuration's, else the newest known)."""
+    from virtlint.linter import versions
+
+    if option is not None:
+        try:
+            return versions.label(versions.parse(option))
+        except ValueError as err:
+            _fail(f"--libvirt-version: {err}")
+    if connect:
+        from virtlint.linter.caps import CapsError
+        from virtlint.linter.live import host_libvirt_version
+
+        try:
+            return versions.label(host_libvirt_version(connect))
+        except CapsError as err:
+            _fail(str(err))
+    return None
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"virtlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
@@ -96,12 +116,16 @@ def main() -> None:
 @click.option("--fleet", is_flag=True, help="Check each domain against every caps document of its arch.")
 @click.option("--require", type=click.Choice(["all", "any"]), default="any", show_default=True,
               help="With --fleet: a domain passes when all, or any, of its hosts can run it.")
+@click.option("--libvirt-version", "libvirt_version", metavar="X.Y",
+              help="The libvirt release whose checks apply [default: the host's with --connect, else the newest "
+                   "known].")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format: str, output: str | None,
           schemas: str | None, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...],
           fail_on: str | None, exit_zero: bool, statistics: bool, quiet: bool, no_color: bool, fix: bool,
           unsafe_fixes: bool, diff: bool, config_file: str | None, isolated: bool, stdin_filename: str | None,
-          domains_only: bool, jobs: int | None, fleet: bool, require: str, paths: tuple[str, ...]) -> None:
+          domains_only: bool, jobs: int | None, fleet: bool, require: str, libvirt_version: str | None,
+          paths: tuple[str, ...]) -> None:
     """Check domain XML files (or directories of them; '-' for standard input) against host capabilities.
 
     Exit status: 0 nothing at or above --fail-on, 1 findings at or above it,
@@ -122,7 +146,8 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     connect = parse_connect(connects[0])[1] if connects and not fleet else None
     overrides = Overrides(caps=list(caps_paths) or None, select=_codes(select) or None,
                           extend_select=_codes(extend_select), ignore=_codes(ignore), fail_on=fail_on,
-                          schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd())
+                          schemas=schemas, config_file=config_file, isolated=isolated, base=os.getcwd(),
+                          libvirt_version=_libvirt_version(libvirt_version, connect))
     live_hosts = []
     if connect:  # the host's own document too: the identity and host-topology checks use it
         from virtlint.linter.live import host_for

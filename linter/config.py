@@ -17,7 +17,8 @@ class ConfigError(Exception):
 
 SEVERITIES = ("error", "warning", "info")
 #: Every key a configuration may hold (in virtlint.toml, or [tool.virtlint] in pyproject.toml).
-KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas")
+KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas",
+        "libvirt-version", "libvirt_version")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -43,6 +44,8 @@ class Config:
     fail_on: str | None = None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
     schemas: str | None = None
+    #: The libvirt release whose checks apply, (major, minor); None: the newest known.
+    libvirt_version: tuple[int, int] | None = None
 
 
 def find_config(start: Path) -> Config:
@@ -88,6 +91,7 @@ def load_config(path: Path) -> Config | None:
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
     return Config(
+        libvirt_version=_libvirt_version(path, data),
         source=path,
         caps=[os.path.join(path.parent, entry) for entry in _strings(path, data, "caps")],
         select=_strings(path, data, "select"),
@@ -113,6 +117,19 @@ def ignored_for(config: Config, file: str) -> list[str]:
         relative = Path(file).as_posix()
     return [code for pattern, codes in config.per_file_ignores.items()
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(file).name, pattern) for code in codes]
+
+
+def _libvirt_version(path: Path, data: dict) -> tuple[int, int] | None:
+    """`libvirt_version = "9.0"` (or `libvirt-version`)."""
+    from virtlint.linter import versions
+
+    value = data.get("libvirt_version", data.get("libvirt-version"))
+    if value is None:
+        return None
+    try:
+        return versions.parse(str(value))
+    except ValueError as err:
+        raise ConfigError(f"{path}: 'libvirt_version': {err}") from None
 
 
 def _strings(path: Path, data: dict[str, Any], key: str) -> list[str]:

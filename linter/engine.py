@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from lxml import etree
 
-from virtlint.linter import suppressions
+from virtlint.linter import suppressions, versions
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
@@ -75,9 +75,12 @@ class Linter:
         schema: DomainSchema | None = None,
         report_missing_schema: bool = False,
         hosts: Sequence[HostCaps] = (),
+        libvirt_version: tuple[int, int] | None = None,
     ) -> None:
         self.caps = list(caps)
         self.hosts = list(hosts)
+        #: The libvirt release the checks model (None: the newest known).
+        self.libvirt_version = libvirt_version or versions.NEWEST
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -206,7 +209,8 @@ class Linter:
         host = self._host(wanted, caps)
         reasons = mismatches(caps, wanted, host)
         return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
-                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=reasons, host=host)
+                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=reasons, host=host,
+                       libvirt_version=self.libvirt_version)
 
     def _host(self, wanted: Identity, caps: DomainCaps) -> HostCaps | None:
         """The host document for this domain: one offering its arch, preferably the one the domcaps were

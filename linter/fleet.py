@@ -159,7 +159,7 @@ class Fleet:
             severity = {code: Severity(level) for code, level in settings.severity.items()}
             self._linters[key] = Linter([caps], select=select, ignore=ignore, severity=severity,
                                         schema=None if fleet_rules else self.project.schema(),
-                                        hosts=self.project.hosts())
+                                        hosts=self.project.hosts(), libvirt_version=settings.libvirt_version)
         return self._linters[key]
 
     def judge(self, document: Document) -> DomainVerdict:

@@ -129,3 +129,43 @@ def save_all(uri: str, folder: str, virttype: str | None = None, arch: str | Non
             out.write(text)
         written.append(path)
     return written
+def host_libvirt_version(uri: str) -> tuple[int, int]:
+    """The libvirt release of the daemon at ``uri`` (libvirt-python getLibVersion, or `virsh version`)."""
+    from virtlint.linter import versions
+
+    try:
+        import libvirt  # type: ignore[import-not-found]
+    except ImportError:
+        libvirt = None
+    if libvirt is not None:
+        try:
+            connection = libvirt.openReadOnly(uri)
+            try:
+                return versions.parse(str(connection.getLibVersion()))
+            finally:
+                connection.close()
+        except libvirt.libvirtError as err:
+            raise CapsError(f"{uri}: {err.get_error_message()}") from None
+    if shutil.which("virsh") is None:
+        raise CapsError("--connect needs libvirt-python or virsh (Debian: libvirt-clients)")
+    try:
+        result = subprocess.run(["virsh", "-c", uri, "version"], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise CapsError(f"{uri}: virsh version timed out") from None
+    if result.returncode != 0:
+        reason = " ".join(result.stderr.split()).removeprefix("error: ")
+        raise CapsError(f"{uri}: {reason or 'virsh version failed'}")
+    return parse_virsh_version(result.stdout)
+
+
+def parse_virsh_version(text: str) -> tuple[int, int]:
+    """The daemon's release from `virsh version` ('Running against daemon: 9.0.0'), else the library's."""
+    import re
+
+    from virtlint.linter import versions
+
+    for pattern in (r"Running against daemon:\s*(\d+\.\d+)", r"Using library: libvirt\s*(\d+\.\d+)"):
+        match = re.search(pattern, text)
+        if match:
+            return versions.parse(match.group(1))
+    raise CapsError("cannot read the libvirt version from `virsh version`")

@@ -132,12 +132,18 @@ class Context:
     memo: dict[str, object] = field(default_factory=dict)
     #: The host's `virsh capabilities`, when given (rules with ``uses_host`` run only then).
     host: HostCaps | None = None
+    #: The libvirt release whose behaviour the checks model, (major, minor); see linter.versions.
+    libvirt_version: tuple[int, int] = (10, 7)
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]  # type: ignore[return-value]
+
+    def libvirt_at_least(self, major: int, minor: int = 0) -> bool:
+        """True when the modelled libvirt is that release or newer."""
+        return self.libvirt_version >= (major, minor)
 
     @property
     def root(self) -> etree._Element:

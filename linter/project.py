@@ -53,6 +53,8 @@ class Overrides:
     #: Ignore every configuration file (`--isolated`).
     isolated: bool = False
     base: str | None = None
+    #: The libvirt release whose checks apply ('9.0'; `--libvirt-version`, or the host's with `--connect`).
+    libvirt_version: str | None = None
 
     @classmethod
     def from_editor(cls, settings: object, base: str | None) -> Overrides:
@@ -73,6 +75,7 @@ class Overrides:
         schemas = settings.get("schemas")
         config_file = settings.get("configFile", settings.get("config"))
         fail_on = settings.get("failOn", settings.get("fail-on"))
+        libvirt_version = settings.get("libvirtVersion", settings.get("libvirt-version"))
         return cls(
             caps=strings("caps"),
             select=strings("select"),
@@ -84,6 +87,7 @@ class Overrides:
             schemas=schemas if isinstance(schemas, str) and schemas else None,
             config_file=config_file if isinstance(config_file, str) and config_file else None,
             base=base,
+            libvirt_version=libvirt_version if isinstance(libvirt_version, str) and libvirt_version else None,
         )
 
     def path(self, value: str) -> str:
@@ -103,6 +107,8 @@ class Settings:
     schemas: str | None
     #: libvirt's schema is wanted (VL901 selected and not ignored).
     structure: bool
+    #: The libvirt release whose checks apply, (major, minor); None: the newest known.
+    libvirt_version: tuple[int, int] | None = None
 
 
 def resolve_selectors(values: Iterable[str], where: str) -> list[str]:
@@ -164,7 +170,15 @@ def resolve_settings(folder: Path, overrides: Overrides | None = None) -> Settin
     from virtlint.linter.engine import matches_selector
 
     structure = (not selection or matches_selector("VL901", selection)) and not matches_selector("VL901", ignore)
-    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure)
+    libvirt_version = config.libvirt_version
+    if overrides.libvirt_version:
+        from virtlint.linter import versions
+
+        try:
+            libvirt_version = versions.parse(overrides.libvirt_version)
+        except ValueError as err:
+            raise ConfigError(f"libvirt version: {err}") from None
+    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure, libvirt_version)
 
 
 # -- "is this a domain?" --------------------------------------------------------------------------------
@@ -396,7 +410,7 @@ class Project:
         if linter is None:
             severity = {code: Severity(level) for code, level in self.settings.severity.items()}
             linter = Linter(caps, select=self.settings.select, ignore=ignore, severity=severity,
-                            schema=self.schema(), hosts=hosts)
+                            schema=self.schema(), hosts=hosts, libvirt_version=self.settings.libvirt_version)
             self._linters[key] = linter
         return linter
 

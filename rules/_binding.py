@@ -15,6 +15,7 @@ from lxml import etree
 from virtlint.linter import vocabulary
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._libvirt_enums import refused_by_parser
 from virtlint.rules._support import ranked, value_problem
 
 #: (value, element to point at, its attribute or '' for the element, why libvirt picks it).
@@ -54,6 +55,9 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
             anchor = Anchor(anchored, attribute or None)
         if anchor is None or (row.vocabulary is not None and value not in row.vocabulary):
             continue
+        holder_path = f"{ctx.path}/{row.child}" if row.child else ctx.path
+        if implied is None and refused_by_parser(holder_path, row.attribute, value):
+            continue  # not a libvirt value at all: VL850 reports it; the caps judge only valid values
         key = row.caps(element) if callable(row.caps) else row.caps
         if key is None:
             continue

@@ -19,7 +19,7 @@ CPU_CAPS = """<domainCapabilities><domain>{d}</domain><machine>pc-q35-9.1</machi
 
 
 def cpu_domain(dtype: str, cpu: str) -> str:
-    return f"<domain type='{dtype}'><os><type arch='x86_64' machine='q35'>hvm</type></os>{cpu}</domain>"
+    return f"<domain type='{dtype}'><memory>1048576</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>{cpu}</domain>"
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_sev_parameters_accept_both_spellings(spelling: str) -> None:
 
 def test_virtiofs_with_numa_cells() -> None:
     fs = "<devices><filesystem type='mount'><driver type='virtiofs'/><source dir='/x'/><target dir='x'/></filesystem></devices>"
-    numa = ("<cpu><numa><cell id='0' cpus='0' memory='1024' memAccess='shared'/>"
+    numa = ("<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0' memory='1024' memAccess='shared'/>"
             "<cell id='1' cpus='1' memory='1024'{second}/></numa></cpu>")
     shared = cpu_domain("kvm", numa.format(second=" memAccess='shared'") + fs)
     assert lint(shared, Q35_KVM) == []

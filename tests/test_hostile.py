@@ -22,7 +22,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from conftest import CAPS
 
 Q35 = str(CAPS / "x86_64-q35-kvm.xml")
-DOMAIN = ("<domain type='kvm'><name>x</name><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+DOMAIN = ("<domain type='kvm'><name>x</name><memory unit='MiB'>512</memory><os><type arch='x86_64' machine='q35'>hvm</type></os>"
           "<devices><disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk></devices></domain>")
 SECRET = "TOP-SECRET-7f3a9"
 MEASURE = """

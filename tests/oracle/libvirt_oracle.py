@@ -50,6 +50,13 @@ def versions() -> str:
 
 
 @cache
+def library_version() -> tuple[int, int] | None:
+    """The daemon's libvirt release, (major, minor); None when `virsh version` does not say."""
+    match = re.search(r"Using library: libvirt (\d+)\.(\d+)", _virsh("version").stdout)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+@cache
 def capabilities() -> str:
     """The host's `virsh capabilities` (its NUMA nodes, CPUs, pages, IOMMU, security drivers)."""
     result = _virsh("capabilities")
@@ -100,3 +107,35 @@ def verdict(domain_xml: str) -> Verdict:
                 _virsh("undefine", name)
     finally:
         path.unlink(missing_ok=True)
+
+
+#: What QEMU prints when it aborts at start because nested KVM cannot set the guest CPU's MSRs
+#: (`kvm_buf_set_msrs: Assertion ... failed`, `failed to set MSR 0x... to 0x...`).
+KVM_MSR_ABORT = re.compile(r"kvm_buf_set_msrs|failed to set MSR", re.IGNORECASE)
+
+PROBE = """<domain type='kvm'>
+  <name>virtlint-oracle-probe</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <cpu mode='host-passthrough'/>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+"""
+
+
+@cache
+def kvm_cpu_start_aborts() -> bool:
+    """Probe once per run: does QEMU abort at start for a tiny, paused host-passthrough KVM guest here?
+
+    On some machines nested KVM makes QEMU abort for CPU modes such as host-passthrough and maximum.
+    That is the host's state, not libvirt's verdict on a domain.
+    """
+    if not kvm_usable():
+        return False
+    result = verdict(PROBE)
+    return not result.accepted and result.phase == "start" and bool(KVM_MSR_ABORT.search(result.message))
+
+
+def host_cpu_abort(result: Verdict) -> bool:
+    """A start failure that is this host's nested KVM aborting QEMU (the probe saw it too)."""
+    return (not result.accepted and result.phase == "start" and bool(KVM_MSR_ABORT.search(result.message))
+            and kvm_cpu_start_aborts())

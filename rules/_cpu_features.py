@@ -1,0 +1,61 @@
+"""The CPU feature names libvirt's CPU drivers know (src/cpu_map/x86_features.xml and arm_features.xml of
+libvirt 10.7, with QEMU's aliases); virCPUValidateFeatures refuses any other name at start.
+"""
+
+from __future__ import annotations
+
+X86_FEATURES: frozenset[str] = frozenset((
+    "3dnow", "3dnowext", "3dnowprefetch", "abm", "acpi", "adx", "aes", "amd-no-ssb", "amd-psfd", "amd-ssbd",
+    "amd-stibp", "amx-bf16", "amx-complex", "amx-fp16", "amx-int8", "amx-tile", "apic", "arat",
+    "arch-capabilities", "arch-lbr", "arch_capabilities", "auto-ibrs", "avic", "avx", "avx-ifma", "avx-ne-convert",
+    "avx-vnni", "avx-vnni-int8", "avx2", "avx512-4fmaps", "avx512-4vnniw", "avx512-bf16", "avx512-fp16",
+    "avx512-vp2intersect", "avx512-vpopcntdq", "avx512bitalg", "avx512bw", "avx512cd", "avx512dq", "avx512er",
+    "avx512f", "avx512ifma", "avx512pf", "avx512vbmi", "avx512vbmi2", "avx512vl", "avx512vnni", "bmi1", "bmi2",
+    "bus-lock-detect", "cid", "cldemote", "clflush", "clflushopt", "clwb", "clzero", "cmov", "cmp-legacy",
+    "cmp_legacy", "cmpccxadd", "cmt", "core-capability", "cqm", "cr8legacy", "cvt16", "cx16", "cx8", "dca", "de",
+    "decodeassists", "ds", "ds-cpl", "ds_cpl", "dtes64", "erms", "est", "extapic", "f16c", "fb-clear", "fbsdp-no",
+    "ffxsr", "flush-l1d", "flushbyasid", "fma", "fma4", "fpu", "fred", "fsgsbase", "fsrc", "fsrm", "fsrs", "fxsr",
+    "fxsr-opt", "fxsr_opt", "fzrm", "gds-no", "gfni", "hle", "ht", "hypervisor", "i64", "ia64", "ibpb", "ibrs",
+    "ibrs-all", "ibs", "intel-pt", "intel-pt-lip", "invpcid", "invtsc", "la57", "lahf-lm", "lahf_lm", "lam",
+    "lbrv", "lfence-always-serializing", "lkgs", "lm", "lwp", "mbm_local", "mbm_total", "mca", "mcdt-no", "mce",
+    "md-clear", "md_clear", "mds-no", "misalignsse", "mmx", "mmxext", "monitor", "movbe", "movdir64b", "movdiri",
+    "mpx", "msr", "mtrr", "no-nested-data-bp", "nodeid-msr", "nodeid_msr", "npt", "nrip-save", "nrip_save",
+    "null-sel-clr-base", "nx", "ospke", "osvw", "osxsave", "overflow-recov", "pae", "pat", "pause-filter",
+    "pause_filter", "pbe", "pbrsb-no", "pcid", "pclmuldq", "pclmulqdq", "pcommit", "pconfig", "pdcm", "pdpe1gb",
+    "perfctr-core", "perfctr-nb", "perfctr_core", "perfctr_nb", "pfthreshold", "pge", "pks", "pku", "pn", "pni",
+    "popcnt", "prefetchiti", "pschange-mc-no", "psdp-no", "pse", "pse36", "rdctl-no", "rdpid", "rdrand", "rdseed",
+    "rdtscp", "rfds-clear", "rfds-no", "rsba", "rtm", "sbdr-ssdp-no", "sep", "serialize", "sgx", "sgx-aex-notify",
+    "sgx-debug", "sgx-edeccssa", "sgx-exinfo", "sgx-kss", "sgx-mode64", "sgx-provisionkey", "sgx-tokenkey", "sgx1",
+    "sgx2", "sgxlc", "sha-ni", "skinit", "skip-l1dfl-vmentry", "smap", "smep", "smx", "spec-ctrl",
+    "split-lock-detect", "ss", "ssb-no", "ssbd", "sse", "sse2", "sse3", "sse4-1", "sse4-2", "sse4.1", "sse4.2",
+    "sse4_1", "sse4_2", "sse4a", "ssse3", "stibp", "stibp-always-on", "succor", "svm", "svm-lock", "svm_lock",
+    "svme-addr-chk", "syscall", "taa-no", "tbm", "tce", "tm", "tm2", "topoext", "tsc", "tsc-adjust",
+    "tsc-deadline", "tsc-scale", "tsc_adjust", "tsc_scale", "tsx-ctrl", "tsx-ldtrk", "umip", "v-vmsave-vmload",
+    "vaes", "vgif", "virt-ssbd", "vmcb-clean", "vmcb_clean", "vme", "vmx", "vmx-activity-hlt",
+    "vmx-activity-shutdown", "vmx-activity-wait-sipi", "vmx-any-errcode", "vmx-apicv-register", "vmx-apicv-vid",
+    "vmx-apicv-x2apic", "vmx-apicv-xapic", "vmx-cr3-load-noexit", "vmx-cr3-store-noexit", "vmx-cr8-load-exit",
+    "vmx-cr8-store-exit", "vmx-desc-exit", "vmx-enable-user-wait-pause", "vmx-encls-exit", "vmx-entry-ia32e-mode",
+    "vmx-entry-load-bndcfgs", "vmx-entry-load-efer", "vmx-entry-load-pat", "vmx-entry-load-perf-global-ctrl",
+    "vmx-entry-load-pkrs", "vmx-entry-load-rtit-ctl", "vmx-entry-noload-debugctl", "vmx-ept", "vmx-ept-1gb",
+    "vmx-ept-2mb", "vmx-ept-advanced-exitinfo", "vmx-ept-execonly", "vmx-ept-uc", "vmx-ept-wb", "vmx-eptad",
+    "vmx-eptp-switching", "vmx-exit-ack-intr", "vmx-exit-clear-bndcfgs", "vmx-exit-clear-rtit-ctl",
+    "vmx-exit-load-efer", "vmx-exit-load-pat", "vmx-exit-load-perf-global-ctrl", "vmx-exit-load-pkrs",
+    "vmx-exit-nosave-debugctl", "vmx-exit-save-efer", "vmx-exit-save-pat", "vmx-exit-save-preemption-timer",
+    "vmx-flexpriority", "vmx-hlt-exit", "vmx-ins-outs", "vmx-intr-exit", "vmx-invept", "vmx-invept-all-context",
+    "vmx-invept-single-context", "vmx-invept-single-context-noglobals", "vmx-invlpg-exit", "vmx-invpcid-exit",
+    "vmx-invvpid", "vmx-invvpid-all-context", "vmx-invvpid-single-addr", "vmx-invvpid-single-context",
+    "vmx-invvpid-single-context-noglobals", "vmx-io-bitmap", "vmx-io-exit", "vmx-monitor-exit", "vmx-movdr-exit",
+    "vmx-msr-bitmap", "vmx-mtf", "vmx-mwait-exit", "vmx-nested-exception", "vmx-nmi-exit", "vmx-page-walk-4",
+    "vmx-page-walk-5", "vmx-pause-exit", "vmx-ple", "vmx-pml", "vmx-posted-intr", "vmx-preemption-timer",
+    "vmx-rdpmc-exit", "vmx-rdrand-exit", "vmx-rdseed-exit", "vmx-rdtsc-exit", "vmx-rdtscp-exit",
+    "vmx-secondary-ctls", "vmx-shadow-vmcs", "vmx-store-lma", "vmx-true-ctls", "vmx-tsc-offset", "vmx-tsc-scaling",
+    "vmx-unrestricted-guest", "vmx-vintr-pending", "vmx-vmfunc", "vmx-vmwrite-vmexit-fields", "vmx-vnmi",
+    "vmx-vnmi-pending", "vmx-vpid", "vmx-wbinvd-exit", "vmx-xsaves", "vmx-zero-len-inject", "vnmi", "vpclmulqdq",
+    "waitpkg", "wbnoinvd", "wdt", "wrmsrns", "x2apic", "xd", "xfd", "xgetbv1", "xop", "xsave", "xsavec",
+    "xsaveerptr", "xsaveopt", "xsaves", "xtpr",
+))
+
+ARM_FEATURES: frozenset[str] = frozenset((
+    "pauth", "sve", "sve1024", "sve1152", "sve128", "sve1280", "sve1408", "sve1536", "sve1664", "sve1792",
+    "sve1920", "sve2048", "sve256", "sve384", "sve512", "sve640", "sve768", "sve896",
+))

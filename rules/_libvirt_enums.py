@@ -1,0 +1,163 @@
+"""The attributes libvirt's parser reads with a strict enum, and the values each accepts (libvirt 10.7).
+
+Each row names the element path below <domain>, the attribute (None: the element's text), the values
+libvirt's parser accepts there (from the VIR_ENUM_IMPL lists of src/conf/domain_conf.c, cpu_conf.c,
+numa_conf.c, device_conf.c, storage_source_conf.c and src/util/virenum.c, minus the zero value where the
+parser refuses it: VIR_XML_PROP_NONZERO or a `<= 0` test), and the message libvirt reports. Only
+attributes libvirt really refuses are listed: many others are parsed leniently, ignored, or checked
+later against the QEMU binary (VL302 judges the valid values a host lacks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: virXMLPropEnum, virXMLPropTristateSwitch, virXMLPropTristateBool
+PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
+
+ON_OFF = ("on", "off")
+YES_NO = ("yes", "no")
+
+
+@dataclass(frozen=True, slots=True)
+class StrictEnum:
+    path: str  # element path below <domain>
+    attribute: str | None  # None: the element's text
+    values: tuple[str, ...]
+    parser: str  # libvirt's function that refuses the value
+    message: str = PROP
+    #: Text enums compared after stripping blanks (libvirt compares the raw text; we stay lenient).
+    strip: bool = False
+    #: Values releases after 10.7 added that virtlint knows of: never reported, since the host's libvirt
+    #: may be newer than the one modelled.
+    later: tuple[str, ...] = ()
+
+
+def _rows() -> tuple[StrictEnum, ...]:
+    rows: list[StrictEnum] = []
+
+    def add(path: str, attribute: str | None, values: tuple[str, ...] | str, parser: str = "virXMLPropEnum",
+            message: str = PROP, strip: bool = False, later: str = "") -> None:
+        rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
+                               parser, message, strip, tuple(later.split())))
+
+    # -- disks --------------------------------------------------------------
+    add("devices/disk", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
+    add("devices/disk", "device", "disk cdrom floppy lun")
+    add("devices/disk", "model", "default virtio virtio-transitional virtio-non-transitional")
+    add("devices/disk", "snapshot", "no internal external manual")
+    add("devices/disk/target", "bus", "ide fdc scsi virtio xen usb uml sata sd", later="nvme")
+    add("devices/disk/target", "tray", "closed open")
+    add("devices/disk/driver", "cache", "default none writethrough writeback directsync unsafe")
+    add("devices/disk/driver", "io", "native threads io_uring")
+    add("devices/disk/driver", "discard", "unmap ignore")
+    add("devices/disk/driver", "error_policy", "stop report ignore enospace")
+    add("devices/disk/driver", "rerror_policy", "stop report ignore enospace")
+    add("devices/disk/driver", "detect_zeroes", "off on unmap")
+    # 'aio' is a Xen back-compat spelling of raw
+    add("devices/disk/driver", "type", "raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk aio",
+        "virDomainDiskDefDriverSourceParseXML", "unknown driver format value '{value}'")
+    add("devices/disk/source", "startupPolicy", "mandatory requisite optional")
+    # -- other devices -------------------------------------------------------
+    add("devices/controller", "type", "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa", later="nvme")
+    add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus")
+    add("devices/video/model", "type", "default vga cirrus vmvga xen vbox qxl parallels virtio gop none bochs ramfb")
+    add("devices/sound", "model", "sb16 es1370 pcspk ac97 ich6 ich9 usb ich7 virtio")
+    add("devices/watchdog", "model", "i6300esb ib700 diag288 itco")
+    add("devices/watchdog", "action", "reset shutdown poweroff pause dump none inject-nmi")
+    add("devices/memballoon", "model", "virtio xen none virtio-transitional virtio-non-transitional")
+    add("devices/rng", "model", "virtio virtio-transitional virtio-non-transitional")
+    add("devices/rng/backend", "model", "random egd builtin")
+    add("devices/tpm", "model", "tpm-tis tpm-crb tpm-spapr spapr-tpm-proxy")
+    add("devices/tpm/backend", "type", "passthrough emulator external")
+    add("devices/tpm/backend", "version", "1.2 2.0")
+    add("devices/memory", "model", "dimm nvdimm virtio-pmem virtio-mem sgx-epc")
+    add("devices/hostdev", "mode", "subsystem capabilities")
+    add("devices/interface", "type",
+        "user ethernet vhostuser server client mcast network bridge internal direct hostdev udp vdpa null vds")
+    add("devices/filesystem", "type", "mount block file template ram bind volume")
+    add("devices/filesystem", "accessmode", "passthrough mapped squash")
+    add("devices/filesystem/driver", "type", "default path handle loop nbd ploop virtiofs mtp")
+    add("devices/shmem/model", "type", "ivshmem ivshmem-plain ivshmem-doorbell")
+    add("devices/iommu", "model", "intel smmuv3 virtio")
+    add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
+    add("devices/smartcard", "mode", "host host-certificates passthrough")
+    add("devices/panic", "model", "default isa pseries hyperv s390 pvpanic", "virDomainPanicDefParseXML",
+        "unknown panic model '{value}'")
+    add("devices/input", "type", "mouse tablet keyboard passthrough evdev", "virDomainInputDefParseXML",
+        "unknown input device type '{value}'")
+    add("devices/input", "bus", "default ps2 usb xen parallels virtio none", "virDomainInputDefParseXML",
+        "unknown input bus type '{value}'")
+    for device in ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",
+                   "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console",
+                   "channel", "tpm", "panic", "memory", "iommu", "crypto", "hub", "parallel"):
+        add(f"devices/{device}/address", "type",
+            "pci drive virtio-serial ccid usb spapr-vio virtio-s390 ccw virtio-mmio isa dimm unassigned")
+    # -- CPU, vCPUs, NUMA, memory --------------------------------------------
+    add("vcpu", "placement", "static auto")
+    add("cpu", "mode", "custom host-model host-passthrough maximum", "virCPUDefParseXML",
+        "Invalid mode attribute '{value}'")
+    add("cpu", "match", "exact minimum strict")
+    add("cpu", "check", "default none partial full")
+    add("cpu", "migratable", ON_OFF, "virXMLPropTristateSwitch")
+    add("cpu/feature", "policy", "force require optional disable forbid", "virCPUDefParseXML",
+        "Invalid CPU feature policy '{value}'")
+    add("cpu/cache", "mode", "emulate passthrough disable")
+    add("cpu/maxphysaddr", "mode", "emulate passthrough")
+    add("cpu/numa/cell", "memAccess", "shared private")
+    add("cpu/numa/cell", "discard", YES_NO, "virXMLPropTristateBool")
+    add("numatune/memory", "mode", "strict preferred interleave restrictive", "virDomainNumatuneParseXML",
+        "Unsupported NUMA memory tuning mode '{value}'")
+    add("numatune/memory", "placement", "default static auto", "virDomainNumatuneParseXML",
+        "Unsupported NUMA memory placement mode '{value}'")
+    add("numatune/memnode", "mode", "strict preferred interleave restrictive")
+    add("memoryBacking/source", "type", "file anonymous memfd", "virDomainDefParseXML",
+        "unknown memoryBacking/source/type '{value}'")
+    add("memoryBacking/access", "mode", "shared private", "virDomainDefParseXML",
+        "unknown memoryBacking/access/mode '{value}'")
+    add("memoryBacking/allocation", "mode", "immediate ondemand", "virDomainDefParseXML",
+        "unknown memoryBacking/allocation/mode '{value}'")
+    # -- OS, features, clock, lifecycle --------------------------------------
+    add("os/boot", "dev", "fd cdrom hd network")
+    add("os/loader", "type", "rom pflash")
+    add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
+    add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
+    add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool")
+    add("features/ioapic", "driver", "qemu kvm")
+    add("features/hyperv", "mode", "custom passthrough")
+    add("features/gic", "version", "host 2 3")
+    add("features/hpt", "resizing", "enabled disabled required")
+    add("features/apic", "eoi", ON_OFF, "virXMLPropTristateSwitch")
+    for feature in ("vmcoreinfo", "hap", "pmu", "pvspinlock", "vmport", "smm", "htm", "nested-hv", "ccf-assist",
+                    "ras", "ps2"):
+        add(f"features/{feature}", "state", ON_OFF, "virXMLPropTristateSwitch")
+    for enlightenment in ("relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset",
+                          "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic",
+                          "emsr_bitmap", "xmm_input"):
+        add(f"features/hyperv/{enlightenment}", "state", ON_OFF, "virXMLPropTristateSwitch")
+    for feature in ("hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring"):
+        add(f"features/kvm/{feature}", "state", ON_OFF, "virXMLPropTristateSwitch")
+    add("clock", "offset", "utc localtime variable timezone absolute", "virDomainDefClockParse",
+        "unknown clock offset '{value}'")
+    add("clock/timer", "name", "platform pit rtc hpet tsc kvmclock hypervclock armvtimer")
+    add("clock/timer", "track", "boot guest wall realtime")
+    add("clock/timer", "tickpolicy", "delay catchup merge discard")
+    add("clock/timer", "mode", "auto native emulate paravirt smpsafe")
+    add("clock/timer", "present", YES_NO, "virXMLPropTristateBool")
+    for event in ("on_poweroff", "on_reboot", "on_crash"):
+        add(event, None, "destroy restart rename-restart preserve coredump-destroy coredump-restart",
+            "virDomainEventActionParseXML", f"unknown {event.removeprefix('on_')} action: {{value}}", strip=True)
+    add("pm/suspend-to-mem", "enabled", YES_NO, "virXMLPropTristateBool")
+    add("pm/suspend-to-disk", "enabled", YES_NO, "virXMLPropTristateBool")
+    return tuple(rows)
+
+
+STRICT_ENUMS: tuple[StrictEnum, ...] = _rows()
+
+_BY_KEY: dict[tuple[str, str | None], StrictEnum] = {(row.path, row.attribute): row for row in STRICT_ENUMS}
+
+
+def refused_by_parser(path: str, attribute: str | None, value: str) -> bool:
+    """Whether libvirt's parser itself refuses this value here (VL850's verdict, not a caps question)."""
+    row = _BY_KEY.get((path, attribute))
+    return row is not None and value not in row.values and value not in row.later

@@ -1,0 +1,182 @@
+"""VL406 arch-feature: <features> and <clock><timer> that exist only on some arches or machines, from one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import PPC64, X86, is_arm_virt, is_pseries, machine_of
+
+#: (arch, machine, domain type) -> whether the construct is allowed there
+Where = Callable[[str | None, str | None, str | None], bool]
+
+GENERIC = "The '{name}' feature is not supported for architecture '{arch}' or machine type '{machine}'"
+TIMER = "Configuring the '{name}' timer is not supported for virtType={virt} arch={arch} machine={machine} guests"
+
+
+def _x86(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return arch in X86
+
+
+def _pseries(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return is_pseries(arch, machine)
+
+
+def _arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return is_arm_virt(arch, machine)
+
+
+def _x86_or_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return arch in X86 or is_arm_virt(arch, machine)
+
+
+def _vmport_machine(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    """virQEMUCapsSupportsVmport: i440fx, q35 or isapc."""
+    if arch not in X86 or not machine:
+        return False
+    return (machine in ("pc", "q35", "isapc") or machine.startswith(("pc-0.", "pc-1.", "pc-i440fx-", "rhel",
+                                                                    "pc-q35-")))
+
+
+def _kvm_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return virt == "kvm" and is_arm_virt(arch, machine)
+
+
+def _not_ppc64(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return arch not in PPC64
+
+
+def _tcg(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return virt == "qemu"
+
+
+def _present(element: etree._Element) -> bool:
+    return True
+
+
+def _switch_on(element: etree._Element) -> bool:
+    return element.get("state", "on") == "on"
+
+
+def _timer_present(element: etree._Element) -> bool:
+    return element.get("present") == "yes"
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A construct libvirt allows only where ``allowed`` says, with libvirt's message."""
+
+    path: str  # element path below <domain>
+    allowed: Where
+    message: str  # {name} {arch} {machine} {virt}
+    where: str  # for the hint: where it does exist
+    active: Callable[[etree._Element], bool] = _present
+    name: str | None = None  # the construct's name in the message (default: the element's tag)
+    attribute: str | None = None  # what the finding points at (None: the element)
+    needs_machine: bool = True  # the verdict depends on the machine type
+
+
+BOUNDS: tuple[Bound, ...] = (
+    Bound("features/ioapic", _x86, GENERIC, "x86", lambda e: e.get("driver") is not None, needs_machine=False),
+    *(Bound(f"features/{tag}", _pseries, GENERIC, "pSeries (ppc64) machines")
+      for tag in ("hpt", "htm", "nested-hv", "ccf-assist", "cfpc", "sbbc", "ibs")),
+    # libvirt sets the gic feature on when the element is present; VL401 reports it where the caps say supported='no'
+    Bound("features/gic", _arm_virt, GENERIC, "ARM 'virt' machines"),
+    Bound("features/vmport", _vmport_machine, "vmport is not available with this QEMU binary",
+          "x86 i440fx, q35 and isapc machines"),
+    Bound("features/apic", _x86, "The 'eoi' attribute of the '{name}' feature is not supported for architecture "
+          "'{arch}' or machine type '{machine}'", "x86", lambda e: e.get("eoi") is not None, attribute="eoi",
+          needs_machine=False),
+    Bound("features/pvspinlock", _x86, GENERIC, "x86", needs_machine=False),
+    Bound("features/hyperv", _x86_or_arm_virt,
+          "Hyperv features are not supported for architecture '{arch}' or machine type '{machine}'",
+          "x86 and ARM 'virt' machines", lambda e: e.get("mode") != "none"),
+    Bound("features/pmu", _not_ppc64, "PMU is always enabled for architecture '{arch}'",
+          "any arch but ppc64", lambda e: e.get("state") == "off", attribute="state", needs_machine=False),
+    Bound("features/tcg", _tcg, "TCG features are incompatible with domain type '{virt}'", "domain type 'qemu'",
+          needs_machine=False),
+    Bound("features/ras", _arm_virt, "ras feature is only supported with ARM Virt machines", "ARM 'virt' machines",
+          lambda e: e.get("state") is not None),
+    *(Bound("clock/timer", _x86, TIMER, "x86", (lambda n: lambda e: e.get("name") == n and _timer_present(e))(name),
+            name=name, attribute="name", needs_machine=False)
+      for name in ("tsc", "kvmclock", "hypervclock")),
+    Bound("clock/timer", lambda a, m, v: a in X86, "hpet timer is not supported by this architecture", "x86",
+          lambda e: e.get("name") == "hpet" and _timer_present(e), name="hpet", attribute="name",
+          needs_machine=False),
+    Bound("clock/timer", _kvm_arm_virt, TIMER, "KVM ARM 'virt' machines", lambda e: e.get("name") == "armvtimer",
+          name="armvtimer", attribute="name"),
+)
+
+_BY_PATH: dict[str, list[Bound]] = {}
+for _bound in BOUNDS:
+    _BY_PATH.setdefault(_bound.path, []).append(_bound)
+
+
+@register
+class ArchFeature(Rule):
+    """
+    ## What it does
+    Reports `<features>` and `<clock><timer>` that libvirt allows only on some
+    arches, machines or domain types, from one table (qemuValidateDomainDefFeatures,
+    qemuValidateDomainDefPSeriesFeature, qemuValidateDomainDefClockTimers):
+    `ioapic`, `pvspinlock`, the `eoi` of `apic` and the `tsc`, `kvmclock`,
+    `hypervclock` and `hpet` timers are x86-only; `hpt`, `htm`,
+    `nested-hv`, `ccf-assist`, `cfpc`, `sbbc` and `ibs` pSeries-only; `gic`,
+    `ras` ARM `virt`-only; `armvtimer` needs KVM on ARM `virt`; `hyperv` x86
+    or ARM `virt`; `vmport` the i440fx, q35 and isapc machines; `pmu
+    state='off'` is refused on ppc64; `tcg` needs domain type `qemu`. The arch
+    and machine come from `<os><type>`. Stage: define (QEMU driver).
+
+    ## Why is this bad?
+    `virsh define` fails: `The 'hpt' feature is not supported for architecture
+    'x86_64' or machine type 'pc'`, `Configuring the 'tsc' timer is not
+    supported for virtType=kvm arch=s390x machine=s390-ccw-virtio guests`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/><htm state='on'/></features></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='ppc64le' machine='pseries'>hvm</type></os>
+      <features><htm state='on'/></features></domain>
+    ```
+    """
+
+    code = "VL406"
+    name = "arch-feature"
+    severity = Severity.ERROR
+    summary = "A feature or timer that exists only on other arches, machines or domain types."
+    elements = tuple(_BY_PATH)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        arch = ctx.arch
+        machine = machine_of(ctx)
+        if not arch:
+            return
+        for bound in _BY_PATH.get(ctx.path, ()):
+            if not bound.active(element):
+                continue
+            if bound.needs_machine and not machine:
+                continue
+            if bound.allowed(arch, machine, ctx.domain_type):
+                continue
+            if bound.path == "features/gic" and ctx.caps.support("features/gic").unsupported:
+                continue  # VL401 says it from the caps
+            name = bound.name or element.tag
+            message = bound.message.format(name=name, arch=arch, machine=machine or ctx.machine or "",
+                                           virt=ctx.domain_type or "")
+            yield Problem(Anchor(element, bound.attribute), message,
+                          hint=f"remove it; it exists only on {bound.where}")

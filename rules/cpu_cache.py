@@ -1,0 +1,89 @@
+"""VL212 cpu-cache-addr: <cpu><cache> and <cpu><maxphysaddr> combinations QEMU validation refuses."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._cpu import mode_of
+from virtlint.rules._domain import X86
+
+#: CPU modes whose host cache can be passed through.
+PASSTHROUGH_MODES = ("host-passthrough", "maximum")
+
+
+@register
+class CpuCacheAddr(Rule):
+    """
+    ## What it does
+    Checks `<cpu><cache>` and `<cpu><maxphysaddr>` as qemuValidateDomainDefCpu
+    does: both exist only on x86 (`CPU cache specification is not supported
+    for 'ARCH' architecture`, `CPU maximum physical address bits
+    specification is not supported for 'ARCH' architecture`); cache mode
+    `emulate` needs `level='3'` (`CPU cache mode 'emulate' can only be used
+    with level='3'`); mode `passthrough` needs a host-passthrough or maximum
+    CPU (`CPU cache mode 'passthrough' can only be used with
+    'host-passthrough' / 'maximum' CPUs`); `passthrough` and `disable` take no
+    level (`unsupported CPU cache level for mode 'M'`); `<maxphysaddr
+    mode='passthrough'>` takes no `bits` (`CPU maximum physical address bits
+    number specification cannot be used with mode='passthrough'`). Stage:
+    define (QEMU driver).
+
+    ## Why is this bad?
+    `virsh define` fails with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='host-model'><cache mode='passthrough'/></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='host-passthrough'><cache mode='passthrough'/></cpu></domain>
+    ```
+    """
+
+    code = "VL212"
+    name = "cpu-cache-addr"
+    severity = Severity.ERROR
+    summary = "A CPU cache or physical-address-bits setting QEMU validation refuses."
+    elements = ("cpu/cache", "cpu/maxphysaddr")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element is not ctx.root.find(f"cpu/{element.tag}"):
+            return
+        what = "CPU cache" if element.tag == "cache" else "CPU maximum physical address bits"
+        if ctx.arch and ctx.arch not in X86:
+            yield Problem(Anchor(element), f"{what} specification is not supported for '{ctx.arch}' architecture",
+                          hint=f"remove <{element.tag}>; it exists only on x86")
+            return
+        mode = element.get("mode")
+        if element.tag == "maxphysaddr":
+            if mode == "passthrough" and element.get("bits") is not None:
+                yield Problem(Anchor(element, "bits"), "CPU maximum physical address bits number specification "
+                              "cannot be used with mode='passthrough'",
+                              hint="remove bits, or use mode='emulate' with bits")
+            return
+        level = element.get("level")
+        if mode == "emulate" and level != "3":
+            yield Problem(Anchor(element, "level") if level is not None else Anchor(element),
+                          "CPU cache mode 'emulate' can only be used with level='3'", hint="set level='3'",
+                          replacements=("3",) if level is not None else ())
+        elif mode == "passthrough" and mode_of(element.getparent()) not in PASSTHROUGH_MODES:
+            yield Problem(Anchor(element, "mode"), "CPU cache mode 'passthrough' can only be used with "
+                          "'host-passthrough' / 'maximum' CPUs",
+                          hint="use <cpu mode='host-passthrough'> or cache mode='emulate' level='3'")
+        elif mode in ("passthrough", "disable") and level is not None:
+            yield Problem(Anchor(element, "level"), f"unsupported CPU cache level for mode '{mode}'",
+                          hint="remove level")

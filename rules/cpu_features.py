@@ -1,0 +1,87 @@
+"""VL213 cpu-features: CPU feature names libvirt's CPU driver does not know, and SVE lengths with SVE off."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter import versions
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
+from virtlint.rules._domain import X86
+
+#: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
+KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},
+                  **{arch: ARM_FEATURES for arch in ("aarch64", "armv7l", "armv6l", "armv7b")}}
+
+
+@register
+class CpuFeatures(Rule):
+    """
+    ## What it does
+    Checks the `<cpu><feature>` names: on x86 and ARM, libvirt's CPU driver
+    knows a fixed list (its CPU map: 360 x86 names with QEMU's aliases, and
+    `sve`, `sve128`...`sve2048`, `pauth` on ARM) and refuses any other name
+    when the domain starts (`unknown CPU feature: vmx`, virCPUValidateFeatures,
+    whatever the CPU mode). It also reports SVE vector lengths
+    (`sve128`...) with `sve` itself disabled or forbidden (`SVE disabled, but
+    SVE vector lengths provided`, qemuDomainDefCPUPostParse, at define). The
+    names are libvirt 10.7's; with a newer `libvirt_version` an unknown name
+    is only a warning (newer releases add features).
+
+    ## Why is this bad?
+    The domain is defined but does not start (or is not defined, for SVE).
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>virt-8.2</machine><arch>aarch64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='aarch64' machine='virt'>hvm</type></os>
+      <cpu mode='host-passthrough'><feature policy='disable' name='vmx'/></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='aarch64' machine='virt'>hvm</type></os>
+      <cpu mode='host-passthrough'><feature policy='disable' name='sve'/></cpu></domain>
+    ```
+    """
+
+    code = "VL213"
+    name = "cpu-features"
+    severity = Severity.ERROR
+    summary = "A CPU feature name libvirt does not know for the arch, or SVE lengths with SVE disabled."
+    elements = ("cpu/feature",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        name = element.get("name")
+        if not name:
+            return
+        yield from self._sve(element, name)
+        known = KNOWN_FEATURES.get(ctx.arch or "")
+        if known is None or name in known:
+            return
+        similar = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
+        newer = ctx.libvirt_version > versions.NEWEST
+        yield Problem(Anchor(element, "name"),
+                      f"unknown CPU feature: {name} (libvirt's CPU map for {ctx.arch} has no such feature)",
+                      hint=(f"did you mean '{similar[0]}'?" if similar else f"remove this feature; it is not a "
+                            f"{ctx.arch} CPU feature libvirt knows"),
+                      replacements=tuple(similar),
+                      severity=Severity.WARNING if newer else None)
+
+    @staticmethod
+    def _sve(element: etree._Element, name: str) -> Iterator[Problem]:
+        if name != "sve" or element.get("policy") not in ("disable", "forbid"):
+            return
+        cpu = element.getparent()
+        if any((f.get("name") or "").startswith("sve") and f.get("name") != "sve" for f in cpu.iterchildren("feature")):
+            yield Problem(Anchor(element, "policy"), "SVE disabled, but SVE vector lengths provided",
+                          hint="remove the sveNNN features or enable sve")

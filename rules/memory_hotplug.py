@@ -1,0 +1,215 @@
+"""VL210 memory-hotplug: memory sizes, <maxMemory> and memory devices libvirt refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells, parse_int, parse_uint
+
+#: Memory device models that take a memory slot of <maxMemory slots>.
+SLOT_MODELS = ("dimm", "nvdimm")
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryDevice:
+    element: etree._Element
+    model: str
+    size_kib: int | None
+    start: int  # guest physical base address in bytes, 0 when unset
+    start_anchor: Anchor | None
+    slot: int | None
+
+
+def memory_devices(root: etree._Element) -> list[MemoryDevice]:
+    devices = []
+    for memory in root.findall("devices/memory"):
+        model = memory.get("model", "")
+        size = element_size_kib(memory.find("target/size"))
+        start, anchor, slot = 0, None, None
+        if model in ("virtio-mem", "virtio-pmem"):
+            address = memory.find("target/address")
+            if address is not None and address.get("base"):
+                start, anchor = _hex(address.get("base")), Anchor(address, "base")
+        elif model in SLOT_MODELS:
+            address = memory.find("address")
+            if address is not None and address.get("type") == "dimm":
+                slot = parse_uint(address.get("slot"))
+                if address.get("base"):
+                    start, anchor = _hex(address.get("base")), Anchor(address, "base")
+        devices.append(MemoryDevice(memory, model, size, start, anchor, slot))
+    return devices
+
+
+def _hex(text: str | None) -> int:
+    try:
+        return int(text or "0", 0) if (text or "").lower().startswith("0x") else int(text or "0", 10)
+    except ValueError:
+        return 0
+
+
+@register
+class MemoryHotplug(Rule):
+    """
+    ## What it does
+    Checks the guest memory as libvirt's post-parse (virDomainDefPostParseMemory),
+    validation (virDomainMemoryDefValidate) and QEMU validation
+    (qemuDomainDefValidateMemoryHotplug) do: some initial memory (`Memory size
+    must be specified via <memory> or in the <numa> configuration`), memory
+    devices within `<memory>` (`Total size of memory devices exceeds the total
+    memory size`) (a document without `<name>` is taken as a fragment and its
+    missing memory not reported), `<maxMemory>` not below `<memory>` (`maximum memory size must
+    be equal or greater than the actual memory size`); memory hotplug
+    (`<maxMemory>`) needs guest NUMA cells except on ppc64 (`At least one numa
+    node has to be configured when enabling memory hotplug`); memory devices
+    need `<maxMemory>` (`cannot use/hotplug a memory device when domain
+    'maxMemory' is not defined`), an existing guest node (`can't add memory
+    backend for guest node 'N' as the guest has only 'M' NUMA nodes
+    configured`), their own slot (`memory device slot 'N' is already being used
+    by another memory device`), enough slots (`count of memory devices requiring
+    memory slots 'N' exceeds slots count 'M'`) and guest addresses that do not
+    overlap (`memory device address [0xA:0xB] overlaps with other memory device
+    (0xC)`). Stage: define (QEMU driver for the hotplug checks).
+
+    ## Why is this bad?
+    `virsh define` fails with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><maxMemory slots='4' unit='GiB'>16</maxMemory><memory unit='GiB'>4</memory>
+      <vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><maxMemory slots='4' unit='GiB'>16</maxMemory><memory unit='GiB'>4</memory>
+      <vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0-1' memory='4' unit='GiB'/></numa></cpu></domain>
+    ```
+    """
+
+    code = "VL210"
+    name = "memory-hotplug"
+    severity = Severity.ERROR
+    summary = "Memory sizes, memory hotplug or memory devices that libvirt refuses."
+    elements = ("", "devices/memory")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        devices = ctx.once("memory-devices", lambda: memory_devices(ctx.root))
+        if ctx.path == "":
+            yield from self._sizes(element, devices, ctx)
+        else:
+            device = next((d for d in devices if d.element is element), None)
+            if device is not None:
+                yield from self._device(device, devices, ctx)
+
+    def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
+        memory = root.find("memory")
+        max_memory = root.find("maxMemory")
+        total = element_size_kib(memory) if memory is not None else 0
+        if memory is not None and total is None:
+            return  # malformed: VL851
+        cells = numa_cells(root)
+        numa_total = sum(c.memory_kib or 0 for c in cells)
+        hotplug = sum(d.size_kib or 0 for d in devices)
+        if not total and numa_total:
+            total = numa_total + hotplug
+        elif not numa_total and hotplug > total:
+            yield Problem(Anchor(memory) if memory is not None else Anchor(root),
+                          "Total size of memory devices exceeds the total memory size",
+                          hint="<memory> counts the memory devices too; raise it")
+            return
+        initial = numa_total or (total - hotplug)
+        # A document without <name> is a fragment (libvirt refuses it for that already): not judged here
+        if initial == 0 and root.find("name") is not None:
+            yield Problem(Anchor(memory, text=True) if memory is not None else Anchor(root),
+                          "Memory size must be specified via <memory> or in the <numa> configuration",
+                          hint="add <memory unit='MiB'>1024</memory>")
+            return
+        if max_memory is None:
+            # SGX EPC sections are not hotplugged; whether libvirt counts them here differs between releases
+            hotpluggable = [d for d in devices if d.model != "sgx-epc"]
+            if hotpluggable:
+                first = hotpluggable[0]
+                yield Problem(Anchor(first.element), "cannot use/hotplug a memory device when domain 'maxMemory' "
+                              "is not defined", hint="add <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
+            return
+        maximum = element_size_kib(max_memory)
+        slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
+        if maximum is None or slots is None:
+            return
+        if maximum == 0 and slots > 0:
+            yield Problem(Anchor(max_memory, text=True),
+                          "maximum memory size must be specified when specifying number of memory slots")
+            return
+        if maximum and maximum < total:
+            yield Problem(Anchor(max_memory, text=True),
+                          f"maximum memory size must be equal or greater than the actual memory size "
+                          f"({maximum} KiB < {total} KiB)", hint="raise <maxMemory> or lower <memory>")
+            return
+        if (maximum or slots) and ctx.arch not in PPC64 and not cells:
+            yield Problem(Anchor(max_memory),
+                          "At least one numa node has to be configured when enabling memory hotplug",
+                          hint="add <cpu><numa><cell id='0' cpus='0-N' memory='SIZE'/></numa></cpu>")
+            return
+        needed = sum(1 for d in devices if d.model in SLOT_MODELS)
+        if needed > slots:
+            yield Problem(Anchor(max_memory, "slots") if max_memory.get("slots") is not None else Anchor(max_memory),
+                          f"count of memory devices requiring memory slots '{needed}' exceeds slots count '{slots}'",
+                          hint=f"set slots='{needed}' or more")
+
+    def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
+        node = device.element.find("target/node")
+        if node is not None:
+            target = parse_int((node.text or "").strip())
+            cells = cell_count(ctx)
+            if target is not None and target >= 0:
+                if cells == 0:
+                    yield Problem(Anchor(node, text=True),
+                                  "can't add memory backend as guest has no NUMA nodes configured",
+                                  hint="define guest NUMA cells or remove <node>")
+                    return
+                if target >= cells:
+                    yield Problem(Anchor(node, text=True),
+                                  f"can't add memory backend for guest node '{target}' as the guest has only "
+                                  f"'{cells}' NUMA nodes configured", hint=f"use a node from 0 to {cells - 1}")
+                    return
+        index = devices.index(device)
+        for other in devices[:index]:
+            if device.slot is not None and other.slot is not None and device.slot == other.slot:
+                address = device.element.find("address")
+                yield Problem(Anchor(address, "slot"),
+                              f"memory device slot '{device.slot}' is already being used by another memory device",
+                              hint="give each memory device its own slot")
+                return
+        # libvirt validates each device against all others in order: the first overlapping device reports
+        for earlier in devices[:index]:
+            if any(_overlap(earlier, other) for other in devices if other is not earlier):
+                return
+        other = next((o for o in devices if o is not device and _overlap(device, o)), None)
+        if other is not None:
+            this_end = device.start + (device.size_kib or 0) * 1024
+            yield Problem(device.start_anchor or Anchor(device.element),
+                          f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
+                          f"memory device (0x{other.start:x})", hint="move one device's base address")
+
+
+def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:
+    """virDomainMemoryDefCheckConflict's address test; nvdimm maps less than its size (label), so it is not judged."""
+    if "nvdimm" in (one.model, other.model) or not one.start or not other.start:
+        return False
+    if one.size_kib is None or other.size_kib is None:
+        return False
+    one_end = one.start + one.size_kib * 1024
+    other_end = other.start + other.size_kib * 1024
+    return one.start <= other.start < one_end or other.start <= one.start < other_end

@@ -1,0 +1,152 @@
+"""VL207 numa-cells: guest NUMA cells libvirt refuses (ids, vCPU sets, distances, sizes)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import PPC64, NumaCell, max_vcpus, numa_cells, parse_uint
+
+#: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
+LOCAL_DISTANCE, UNREACHABLE = 10, 255
+#: virMemoryMaxValue(false) >> 10: the largest size in KiB libvirt handles.
+MAX_KIB = (2**63 - 1) >> 10
+
+
+@register
+class NumaCells(Rule):
+    """
+    ## What it does
+    Checks `<cpu><numa>` as libvirt's parser (virDomainNumaDefParseXML,
+    virDomainDefParseXML) and QEMU's start (qemuDomainAlignMemorySizes) do:
+    a `<numa>` with no `<cell>`; cell ids numbered 0..N-1 with no gaps
+    (`Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous
+    ranges or ranges not starting from 0 are not allowed`) and no duplicates
+    (`Duplicate NUMA cell info for cell id 'N'`); vCPU sets that overlap
+    (`NUMA cells N and M have overlapping vCPU ids`), that hold more vCPUs
+    than `<vcpu>` (`Number of CPUs in <numa> exceeds the <vcpu> count`) or
+    ids beyond it (`CPU IDs in <numa> exceed the <vcpu> count`); distances
+    naming a cell that does not exist (`'sibling_id N' does not refer to a
+    valid cell within NUMA 'cell id M'`) or outside 10..255, 10 only to
+    itself (`'value N' is invalid for 'sibling id M' under NUMA 'cell id
+    K'`); and, at start, a cell whose size overflows once rounded to QEMU's
+    alignment (`memory size of NUMA node 'N' overflowed after alignment`).
+    Stage: define, except the alignment (start).
+
+    ## Why is this bad?
+    libvirt refuses the definition (or the start) with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><memory unit='MiB'>2048</memory><vcpu>4</vcpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0-2' memory='1024' unit='MiB'/>
+        <cell id='1' cpus='2-3' memory='1024' unit='MiB'/></numa></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><memory unit='MiB'>2048</memory><vcpu>4</vcpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0-1' memory='1024' unit='MiB'/>
+        <cell id='1' cpus='2-3' memory='1024' unit='MiB'/></numa></cpu></domain>
+    ```
+    """
+
+    code = "VL207"
+    name = "numa-cells"
+    severity = Severity.ERROR
+    summary = "Guest NUMA cells that libvirt refuses: ids, overlapping vCPUs, distances, sizes."
+    elements = ("cpu/numa",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element is not ctx.root.find("cpu/numa"):
+            return
+        cells = numa_cells(ctx.root)
+        if not cells:
+            yield Problem(Anchor(element), "NUMA topology defined without NUMA cells",
+                          hint="add <cell> elements or remove <numa>")
+            return
+        count = len(cells)
+        seen: dict[int, NumaCell] = {}
+        for cell in cells:
+            if cell.cell_id is None:
+                continue  # VL851
+            anchor = Anchor(cell.element, "id" if cell.element.get("id") is not None else None)
+            if cell.cell_id >= count:
+                yield Problem(anchor,
+                              "Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges or "
+                              f"ranges not starting from 0 are not allowed (cell id {cell.cell_id} with {count} "
+                              f"cell(s))", hint=f"number the cells 0 to {count - 1}")
+                continue
+            if cell.cell_id in seen:
+                yield Problem(anchor, f"Duplicate NUMA cell info for cell id '{cell.cell_id}'",
+                              hint=f"number the cells 0 to {count - 1}, each once")
+                continue
+            for other in seen.values():
+                if cell.cpus and other.cpus and cell.cpus & other.cpus:
+                    yield Problem(Anchor(cell.element, "cpus"),
+                                  f"NUMA cells {cell.cell_id} and {other.cell_id} have overlapping vCPU ids "
+                                  f"({', '.join(str(i) for i in sorted(cell.cpus & other.cpus)[:8])})",
+                                  hint="give each vCPU to one cell only")
+            seen[cell.cell_id] = cell
+        yield from self._vcpus(element, cells, ctx)
+        yield from self._distances(cells, count)
+        yield from self._alignment(cells, ctx)
+
+    def _vcpus(self, numa: etree._Element, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
+        maximum = max_vcpus(ctx.root)
+        if maximum is None:
+            return
+        total = sum(len(c.cpus) for c in cells if c.cpus)
+        if total > maximum:
+            yield Problem(Anchor(numa), f"Number of CPUs in <numa> exceeds the <vcpu> count ({total} > {maximum})",
+                          hint=f"raise <vcpu> to {total} or give the cells fewer vCPUs")
+            return
+        for cell in cells:
+            if cell.cpus and max(cell.cpus) >= maximum:
+                yield Problem(Anchor(cell.element, "cpus"),
+                              f"CPU IDs in <numa> exceed the <vcpu> count: vCPU {max(cell.cpus)} does not exist "
+                              f"with {maximum} vCPUs", hint=f"use vCPU ids below {maximum}")
+
+    def _distances(self, cells: list[NumaCell], count: int) -> Iterator[Problem]:
+        for cell in cells:
+            distances = cell.element.find("distances")
+            if distances is None or cell.cell_id is None:
+                continue
+            for sibling in distances.findall("sibling"):
+                sibling_id = parse_uint(sibling.get("id"))
+                if sibling_id is None:
+                    continue
+                if sibling_id >= count:
+                    yield Problem(Anchor(sibling, "id"),
+                                  f"'sibling_id {sibling_id}' does not refer to a valid cell within NUMA "
+                                  f"'cell id {cell.cell_id}'", hint=f"use a cell id from 0 to {count - 1}")
+                    continue
+                value = parse_uint(sibling.get("value"))
+                if value is None:
+                    continue
+                local = sibling_id == cell.cell_id
+                if not LOCAL_DISTANCE <= value <= UNREACHABLE or local != (value == LOCAL_DISTANCE):
+                    yield Problem(Anchor(sibling, "value"),
+                                  f"'value {value}' is invalid for 'sibling id {sibling_id}' under NUMA "
+                                  f"'cell id {cell.cell_id}'",
+                                  hint="a cell's distance to itself is 10; to others 11 to 255")
+
+    def _alignment(self, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
+        align = 256 * 1024 if ctx.arch in PPC64 else 1024
+        for cell in cells:
+            if cell.memory_kib is not None and -(-cell.memory_kib // align) * align > MAX_KIB:
+                yield Problem(Anchor(cell.element, "memory"),
+                              f"memory size of NUMA node '{cell.index}' overflowed after alignment "
+                              f"(QEMU rounds it up to {align} KiB)", hint="use a smaller cell size")
+

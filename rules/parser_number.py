@@ -1,0 +1,185 @@
+"""VL851 parser-number: numbers, sizes, units and CPU/node sets libvirt's parser cannot read, from one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+
+UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
+               "Expected non-negative integer value"
+INT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. Expected integer value"
+NEGATIVE_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
+                   "Expected non-negative value"
+ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': Zero is not permitted"
+MISSING_MESSAGE = "Missing required attribute '{attribute}' in element '{element}'"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberAttr:
+    """An attribute (None: the text) libvirt parses as a number, a size or a bitmap."""
+
+    path: str
+    attribute: str | None
+    kind: str  # 'uint' (virXMLPropUInt), 'int+' (virXMLPropInt, non-negative), 'size' (virDomainParseMemory),
+    #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
+    required: bool = False
+    nonzero: bool = False
+    #: for 'size': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
+    extra: str | None = None
+    #: The libvirt release that started parsing it (older ones ignore it).
+    since: tuple[int, int] | None = None
+
+
+NUMBERS: tuple[NumberAttr, ...] = (
+    NumberAttr("vcpu", None, "count", extra="maximum vcpus count must be an integer"),
+    NumberAttr("vcpu", "current", "uint"),
+    NumberAttr("vcpu", "cpuset", "bitmap"),
+    NumberAttr("vcpus/vcpu", "id", "uint", required=True),
+    NumberAttr("vcpus/vcpu", "order", "uint"),
+    NumberAttr("iothreads", None, "count", extra="invalid iothreads count '{value}'"),
+    NumberAttr("iothreadids/iothread", "id", "uint", required=True, nonzero=True),
+    NumberAttr("cpu/topology", "sockets", "uint", required=True, nonzero=True),
+    NumberAttr("cpu/topology", "dies", "uint", nonzero=True),
+    NumberAttr("cpu/topology", "clusters", "uint", nonzero=True, since=(10, 1)),
+    NumberAttr("cpu/topology", "cores", "uint", required=True, nonzero=True),
+    NumberAttr("cpu/topology", "threads", "uint", required=True, nonzero=True),
+    NumberAttr("cpu/numa/cell", "id", "uint"),
+    NumberAttr("cpu/numa/cell", "cpus", "bitmap"),
+    NumberAttr("cpu/numa/cell", "memory", "size", required=True),
+    NumberAttr("cpu/numa/cell/distances/sibling", "id", "uint", required=True),
+    NumberAttr("cpu/numa/cell/distances/sibling", "value", "uint", required=True),
+    NumberAttr("memory", None, "size"),
+    NumberAttr("currentMemory", None, "size"),
+    NumberAttr("maxMemory", None, "size"),
+    NumberAttr("memoryBacking/hugepages/page", "size", "size", required=True),
+    NumberAttr("memoryBacking/hugepages/page", "nodeset", "bitmap"),
+    NumberAttr("numatune/memory", "nodeset", "bitmap"),
+    NumberAttr("numatune/memnode", "cellid", "uint", required=True),
+    NumberAttr("numatune/memnode", "nodeset", "bitmap"),
+    NumberAttr("cputune/vcpupin", "vcpu", "uint", required=True),
+    NumberAttr("cputune/vcpupin", "cpuset", "bitmap"),
+    NumberAttr("cputune/emulatorpin", "cpuset", "bitmap"),
+    NumberAttr("cputune/iothreadpin", "iothread", "uint", required=True, nonzero=True),
+    NumberAttr("cputune/iothreadpin", "cpuset", "bitmap"),
+    NumberAttr("cputune/vcpusched", "vcpus", "bitmap"),
+    NumberAttr("cputune/iothreadsched", "iothreads", "bitmap"),
+    NumberAttr("devices/memory/target/size", None, "size"),
+    NumberAttr("devices/controller", "index", "int+"),
+    NumberAttr("devices/disk/driver", "queues", "uint"),
+    NumberAttr("devices/interface/driver", "queues", "uint"),
+)
+
+_BY_PATH: dict[str, list[NumberAttr]] = {}
+for _row in NUMBERS:
+    _BY_PATH.setdefault(_row.path, []).append(_row)
+
+
+@register
+class ParserNumber(Rule):
+    """
+    ## What it does
+    Checks the numbers, memory sizes, size units and CPU or node sets that
+    libvirt's parser reads, from one table: `<vcpu>` and `<iothreads>`
+    counts (`maximum vcpus count must be an integer`), non-negative integer
+    attributes (`Invalid value for attribute 'current' in element 'vcpu':
+    'x'. Expected non-negative integer value`, `... Zero is not permitted`,
+    `Missing required attribute 'sockets' in element 'topology'`), controller
+    indexes (`... Expected non-negative value`), sizes (`Invalid value 'x'
+    for element or attribute ...`) and their units (`unknown suffix 'XB'`),
+    and bitmaps such as `cpuset` and `nodeset` (`Failed to parse bitmap
+    'aaa'`; items `N`, `N-M`, `^N` up to 16383, comma-separated). Blanks
+    after a number are not reported (libvirt refuses them too; virtlint
+    stays lenient there). Version: `clusters` of `<topology>` is parsed since
+    libvirt 10.1. Stage: define (parser).
+
+    ## Why is this bad?
+    `virsh define` fails with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><memory unit='XB'>4</memory><vcpu>four</vcpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><memory unit='GB'>4</memory><vcpu>4</vcpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+    """
+
+    code = "VL851"
+    name = "parser-number"
+    severity = Severity.ERROR
+    summary = "A number, size, unit or CPU/node set libvirt's parser cannot read."
+    elements = tuple(_BY_PATH)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        for row in _BY_PATH.get(ctx.path, ()):
+            if row.since and not ctx.libvirt_at_least(*row.since):
+                continue
+            problem = _judge(row, element)
+            if problem is not None:
+                yield problem
+
+
+def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
+    if row.attribute is None:
+        raw = element.text
+        anchor = Anchor(element, text=True)
+    else:
+        raw = element.get(row.attribute)
+        anchor = Anchor(element, row.attribute)
+    names = {"attribute": row.attribute, "element": element.tag}
+    if raw is None:
+        if row.required:
+            return Problem(Anchor(element), MISSING_MESSAGE.format(**names), hint=f"add {row.attribute}='...'")
+        return None
+    value = raw.rstrip()  # lenient about trailing blanks
+    if row.kind == "count":  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
+        if (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
+            return Problem(anchor, row.extra.format(value=raw), hint="write a decimal number")
+    elif row.kind == "uint":
+        number = parse_uint(value)
+        if number is None:
+            return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
+        if row.nonzero and number == 0:
+            return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
+    elif row.kind == "int+":
+        number = parse_int(value)
+        if number is None:
+            return Problem(anchor, INT_MESSAGE.format(value=raw, **names), hint="write a decimal number")
+        if number < 0:
+            return Problem(anchor, NEGATIVE_MESSAGE.format(value=raw, **names), hint="use 0 or more")
+    elif row.kind == "bitmap":
+        if parse_bitmap(raw) is None:
+            return Problem(anchor, f"Failed to parse bitmap '{raw}'",
+                           hint="write ids as 'N', 'N-M' or '^N' separated by commas, below 16384")
+    elif row.kind == "size":
+        where = f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]"
+        if not value.strip():  # libvirt reads an empty string as absent
+            if row.required:
+                return Problem(anchor, f"missing element or attribute '{where}'", hint="write the size")
+            return None
+        if parse_ullong(value) is None:
+            return Problem(anchor, f"Invalid value '{raw}' for element or attribute '{where}'",
+                           hint="write the size as a whole number, with the unit in unit='...'")
+        unit_attribute = row.extra or "unit"
+        unit = element.get(unit_attribute)
+        if unit is not None and unit_scale(unit) is None:
+            return Problem(Anchor(element, unit_attribute), f"unknown suffix '{unit}'",
+                           hint="use b, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000)",
+                           replacements=("KiB", "MiB", "GiB"))
+    return None

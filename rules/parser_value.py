@@ -1,0 +1,92 @@
+"""VL850 parser-value: values libvirt's parser refuses for an attribute it reads with a strict enum, from one table."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
+from virtlint.rules._support import ranked
+
+_BY_PATH: dict[str, list[StrictEnum]] = {}
+for _row in STRICT_ENUMS:
+    _BY_PATH.setdefault(_row.path, []).append(_row)
+
+
+@register
+class ParserValue(Rule):
+    """
+    ## What it does
+    Checks every attribute libvirt's parser reads with a strict enum
+    (virXMLPropEnum, virXMLPropTristateSwitch/Bool, and the parsers that test
+    `TypeFromString(...) < 0` themselves) against the values libvirt accepts,
+    from one table (rules/_libvirt_enums.py): disk `type`, `device`,
+    `target/@bus`, `driver/@cache`, `@io`, `@type` (`unknown driver format
+    value`)...; controller, graphics, video, sound, watchdog, memballoon,
+    rng, tpm, memory, hostdev, interface, filesystem, shmem, iommu, vsock,
+    smartcard and input types and models; device `<address type>`; `<vcpu
+    placement>`, `<cpu mode|match|check>`, CPU feature policies, cache and
+    maxphysaddr modes, NUMA cell `memAccess`; numatune and memoryBacking
+    modes; boot devices, loader types, feature `state`s, GIC versions, clock
+    offsets and timers, lifecycle actions and power management switches. A
+    value that is not a libvirt value at all is reported here; a valid value
+    the host lacks is VL302's. Stage: define (parser; the message is
+    libvirt's, e.g. `Invalid value for attribute 'bus' in element 'target':
+    'virtoi'.`). Values are those of libvirt 10.7; a value added in a later
+    release is reported until virtlint learns it; the few it knows of
+    (the `nvme` disk bus and controller type) are never reported, since the
+    host's libvirt may be newer than the one modelled.
+
+    ## Why is this bad?
+    `virsh define` fails with an XML error: a typo such as `bus='virtoi'`
+    is not a warning for libvirt.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='disk'><target dev='vda' bus='virtoi'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL850"
+    name = "parser-value"
+    severity = Severity.ERROR
+    summary = "A value libvirt's parser refuses for an attribute it reads as an enum."
+    elements = tuple(_BY_PATH)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        for row in _BY_PATH.get(ctx.path, ()):
+            if row.attribute is None:
+                raw = element.text or ""
+                value = raw.strip() if row.strip else raw
+                anchor = Anchor(element, text=True)
+            else:
+                raw = element.get(row.attribute)
+                if raw is None:
+                    continue
+                value = raw
+                anchor = Anchor(element, row.attribute)
+            if value in row.values or value in row.later:
+                continue
+            message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
+            options = ranked(value, row.values)
+            shown = ", ".join(row.values)
+            hint = f"use '{options[0]}'" if options else None
+            joiner = " " if message.endswith(".") else "; "
+            yield Problem(anchor, f"{message}{joiner}libvirt accepts: {shown}", hint=hint,
+                          replacements=options[:3] if row.attribute is not None else ())

@@ -1,0 +1,172 @@
+"""VL211 thread-tuning: <cputune> pinning and scheduling of vCPUs and IOThreads that do not exist or overlap."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import iothread_ids, max_vcpus, parse_bitmap, parse_uint
+
+#: element -> (attribute holding the thread bitmap, what the threads are)
+SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
+#: cgroup CPU bandwidth limits (VIR_CGROUP_CPU_PERIOD_MIN/MAX, VIR_CGROUP_CPU_QUOTA_MIN/MAX), microseconds.
+PERIOD_RANGE = (1000, 1000000)
+QUOTA_RANGE = (1000, 17592186044415)
+BANDWIDTH = {**{name: PERIOD_RANGE for name in ("period", "global_period", "emulator_period", "iothread_period")},
+             **{name: QUOTA_RANGE for name in ("quota", "global_quota", "emulator_quota", "iothread_quota")}}
+
+
+@register
+class ThreadTuning(Rule):
+    """
+    ## What it does
+    Checks `<cputune>` as libvirt's parser does (virDomainVcpuPinDefParseXML,
+    virDomainIOThreadPinDefParseXML, virDomainThreadSchedParseHelper):
+    `<vcpusched vcpus>` names vCPUs below `<vcpu>` (`vCPU 'N' is not present in
+    domain definition`), `<iothreadsched iothreads>` and `<iothreadpin
+    iothread>` name defined IOThreads (`Cannot find 'iothread' : N`), the
+    scheduler sets of one kind do not overlap (`'vcpusched' attributes 'vcpus'
+    must not overlap`), a vCPU or IOThread is pinned once (`duplicate vcpupin
+    for vcpu 'N'`, `Duplicate iothreadpin for same iothread 'N'`), and a set
+    is not empty (`'vcpus' scheduler bitmap '0,^0' is empty`, `Invalid value of
+    'cpuset'`), and CPU bandwidth periods within 1000..1000000 and quotas
+    within 1000..17592186044415 microseconds when positive (`Value of cputune
+    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate).
+    A `<vcpupin>` of a vCPU that does not exist is ignored by
+    libvirt and not reported. Stage: define.
+
+    ## Why is this bad?
+    `virsh define` fails with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><vcpu>4</vcpu><iothreads>1</iothreads>
+      <cputune><vcpusched vcpus='0-2' scheduler='fifo' priority='1'/>
+        <vcpusched vcpus='2-3' scheduler='batch'/></cputune>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><vcpu>4</vcpu><iothreads>1</iothreads>
+      <cputune><vcpusched vcpus='0-1' scheduler='fifo' priority='1'/>
+        <vcpusched vcpus='2-3' scheduler='batch'/></cputune>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+    """
+
+    code = "VL211"
+    name = "thread-tuning"
+    severity = Severity.ERROR
+    summary = "vCPU or IOThread pinning and scheduling naming missing threads, or overlapping."
+    elements = ("cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin", "cputune/iothreadpin",
+                *(f"cputune/{name}" for name in BANDWIDTH))
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag in BANDWIDTH:
+            yield from _bandwidth(element)
+        elif element.tag in SCHEDULERS:
+            yield from self._sched(element, ctx)
+        elif element.tag == "vcpupin":
+            yield from self._vcpupin(element, ctx)
+        else:
+            yield from self._iothreadpin(element, ctx)
+
+    def _sched(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        attribute, kind = SCHEDULERS[element.tag]
+        raw = element.get(attribute)
+        threads = parse_bitmap(raw)
+        if threads is None:
+            return  # missing or malformed: VL851
+        if not threads:
+            yield Problem(Anchor(element, attribute), f"'{attribute}' scheduler bitmap '{raw}' is empty",
+                          hint=f"name at least one {kind}")
+            return
+        existing = self._existing(kind, ctx)
+        if existing is None:
+            return
+        missing = sorted(threads - existing)
+        if missing:
+            message = (f"vCPU '{missing[0]}' is not present in domain definition" if kind == "vcpu"
+                       else f"Cannot find 'iothread' : {missing[0]}")
+            yield Problem(Anchor(element, attribute), message,
+                          hint=f"name only existing {kind}s: {_ids(existing)}")
+            return
+        for other in element.itersiblings(element.tag, preceding=True):
+            other_threads = parse_bitmap(other.get(attribute)) or set()
+            if threads & other_threads & existing:
+                yield Problem(Anchor(element, attribute),
+                              f"'{element.tag}' attributes '{attribute}' must not overlap "
+                              f"({kind} {min(threads & other_threads)} is scheduled twice)",
+                              hint=f"give each {kind} one scheduler")
+                return
+
+    def _vcpupin(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        vcpu = parse_uint(element.get("vcpu"))
+        maximum = max_vcpus(ctx.root)
+        if vcpu is None or maximum is None or vcpu >= maximum:
+            return  # libvirt ignores pins of missing vCPUs
+        for other in element.itersiblings("vcpupin", preceding=True):
+            if parse_uint(other.get("vcpu")) == vcpu:
+                yield Problem(Anchor(element, "vcpu"), f"duplicate vcpupin for vcpu '{vcpu}'",
+                              hint="pin each vCPU once")
+                return
+        yield from _empty_cpuset(element)
+
+    def _iothreadpin(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        iothread = parse_uint(element.get("iothread"))
+        if not iothread:
+            return
+        existing = iothread_ids(ctx.root)
+        if iothread not in existing:
+            yield Problem(Anchor(element, "iothread"), f"Cannot find 'iothread' : {iothread}",
+                          hint=f"name a defined IOThread ({_ids(existing) or 'none defined'})")
+            return
+        for other in element.itersiblings("iothreadpin", preceding=True):
+            if parse_uint(other.get("iothread")) == iothread:
+                yield Problem(Anchor(element, "iothread"), f"Duplicate iothreadpin for same iothread '{iothread}'",
+                              hint="pin each IOThread once")
+                return
+        yield from _empty_cpuset(element)
+
+    @staticmethod
+    def _existing(kind: str, ctx: Context) -> set[int] | None:
+        if kind == "iothread":
+            return iothread_ids(ctx.root)
+        maximum = max_vcpus(ctx.root)
+        return None if maximum is None else set(range(maximum))
+
+
+def _bandwidth(element: etree._Element) -> Iterator[Problem]:
+    """virDomainDefCputuneValidate: a positive period or quota within the cgroup limits (negative: no limit)."""
+    try:
+        value = int((element.text or "").strip())
+    except ValueError:
+        return
+    low, high = BANDWIDTH[element.tag]
+    if value > 0 and not low <= value <= high:
+        yield Problem(Anchor(element, text=True),
+                      f"Value of cputune '{element.tag}' must be in range [{low}, {high}]",
+                      hint=f"use a value from {low} to {high} microseconds" +
+                           (" (or -1 for no limit)" if "quota" in element.tag else ""))
+
+
+def _empty_cpuset(element: etree._Element) -> Iterator[Problem]:
+    raw = element.get("cpuset")
+    cpus = parse_bitmap(raw)
+    if cpus is not None and not cpus:
+        yield Problem(Anchor(element, "cpuset"), f"Invalid value of 'cpuset': {raw} (it selects no host CPU)",
+                      hint="name at least one host CPU")
+
+
+def _ids(ids: set[int]) -> str:
+    return ", ".join(str(i) for i in sorted(ids))

@@ -1,0 +1,121 @@
+"""VL206 vcpu-topology: vCPU counts that libvirt's parser and QEMU validation refuse."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import current_vcpus, is_pseries, machine_of, max_vcpus, parse_uint
+
+#: Topology attributes in libvirt's product order; clusters count since libvirt 10.1 (older releases ignore it).
+TOPOLOGY = ("sockets", "dies", "clusters", "cores", "threads")
+
+
+def topology_product(topology: etree._Element, ctx: Context) -> int | None:
+    """sockets*dies*clusters*cores*threads as libvirt computes it; None when an attribute is missing or malformed."""
+    product = 1
+    for name in TOPOLOGY:
+        if name == "clusters" and not ctx.libvirt_at_least(10, 1):
+            continue
+        raw = topology.get(name)
+        if raw is None:
+            if name in ("dies", "clusters"):
+                continue  # default 1
+            return None
+        value = parse_uint(raw)
+        if not value:
+            return None
+        product *= value
+    return product
+
+
+@register
+class VcpuTopology(Rule):
+    """
+    ## What it does
+    Checks the vCPU counts as libvirt does: at least one vCPU online
+    (`Domain requires at least 1 vCPU`), `<vcpu current>` not above the
+    maximum (`maximum vCPU count must not be less than current vCPU count`,
+    virDomainDefSetVcpus), `<vcpus><vcpu id>` below the maximum (`vcpu id 'N'
+    is out of range of maximum vcpu count`), the product
+    sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
+    the maximum (`CPU topology doesn't match maximum vcpu count`,
+    qemuValidateDomainVCpuTopology) and, on pSeries, the online vCPUs a
+    multiple of the threads per core (`vCPUs count must be a multiple of the
+    vCPU hotplug granularity (N)`). Stage: define (QEMU driver). Version:
+    `clusters` is part of the product since libvirt 10.1; older releases
+    ignore the attribute (`libvirt_version` setting).
+
+    ## Why is this bad?
+    `virsh define` fails with the message above.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><vcpu>6</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><topology sockets='2' cores='2' threads='2'/></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><vcpu current='6'>8</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><topology sockets='2' cores='2' threads='2'/></cpu></domain>
+    ```
+    """
+
+    code = "VL206"
+    name = "vcpu-topology"
+    severity = Severity.ERROR
+    summary = "vCPU counts or the CPU topology disagree the way libvirt refuses."
+    elements = ("vcpu", "vcpus/vcpu", "cpu/topology")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        maximum = max_vcpus(ctx.root)
+        if maximum is None:
+            return  # VL851 reports the malformed count
+        if ctx.path == "vcpu":
+            yield from self._counts(element, maximum, ctx)
+        elif ctx.path == "vcpus/vcpu":
+            vcpu_id = parse_uint(element.get("id"))
+            if vcpu_id is not None and vcpu_id >= maximum:
+                yield Problem(Anchor(element, "id"),
+                              f"vcpu id '{vcpu_id}' is out of range of maximum vcpu count ({maximum})",
+                              hint=f"use an id below {maximum} or raise <vcpu>")
+        elif element is ctx.root.find("cpu/topology"):
+            product = topology_product(element, ctx)
+            if product is not None and product != maximum and maximum > 0:
+                yield Problem(Anchor(element),
+                              f"CPU topology doesn't match maximum vcpu count: the topology gives {product} vCPUs, "
+                              f"<vcpu> says {maximum}",
+                              hint=f"set <vcpu> to {product} or change the topology so that it multiplies to {maximum}")
+
+    def _counts(self, vcpu: etree._Element, maximum: int, ctx: Context) -> Iterator[Problem]:
+        current = current_vcpus(ctx.root)
+        if current is None:
+            return
+        if current > maximum:
+            yield Problem(Anchor(vcpu, "current"),
+                          f"maximum vCPU count must not be less than current vCPU count ({current} > {maximum})",
+                          hint=f"set current to at most {maximum}", replacements=(str(maximum),))
+            return
+        if ctx.root.find("vcpus/vcpu") is None and current == 0:
+            anchor = Anchor(vcpu, "current") if vcpu.get("current") is not None else Anchor(vcpu, text=True)
+            yield Problem(anchor, "Domain requires at least 1 vCPU", hint="give the domain at least one vCPU")
+            return
+        topology = ctx.root.find("cpu/topology")
+        if topology is not None and is_pseries(ctx.arch, machine_of(ctx)):
+            threads = parse_uint(topology.get("threads"))
+            if threads and topology.get("sockets") not in (None, "0") and current % threads:
+                anchor = Anchor(vcpu, "current") if vcpu.get("current") is not None else Anchor(vcpu, text=True)
+                yield Problem(anchor,
+                              f"vCPUs count must be a multiple of the vCPU hotplug granularity ({threads}): "
+                              f"pSeries hotplugs a whole core of {threads} threads",
+                              hint=f"use a multiple of {threads} vCPUs")

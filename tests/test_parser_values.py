@@ -1,0 +1,122 @@
+"""Values libvirt's parser refuses (VL850 enums, VL851 numbers, sizes, units, bitmaps), with valid twins."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import PC_KVM
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
+from virtlint.rules._libvirt_enums import STRICT_ENUMS
+
+
+def dom(body: str, head: str = "<memory unit='MiB'>1024</memory><vcpu>2</vcpu>") -> str:
+    return f"<domain type='kvm'><name>t</name>{head}<os><type arch='x86_64' machine='q35'>hvm</type></os>{body}</domain>"
+
+
+def found(xml: str, version: tuple[int, int] | None = None):
+    linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL850", "VL851"), libvirt_version=version)
+    return linter.lint_document(Document(xml, "dom.xml")).findings
+
+
+CASES = [
+    ("disk-bus", "<devices><disk type='file' device='disk'><target dev='vda' bus='virtoi'/></disk></devices>",
+     "<devices><disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk></devices>", "VL850",
+     "Invalid value for attribute 'bus' in element 'target': 'virtoi'.", "virtoi"),
+    ("driver-format", "<devices><disk type='file'><driver name='qemu' type='qcow3'/><target dev='vda'/></disk>"
+     "</devices>", "<devices><disk type='file'><driver name='qemu' type='qcow2'/><target dev='vda'/></disk>"
+     "</devices>", "VL850", "unknown driver format value 'qcow3'", "qcow3"),
+    ("memaccess", "<cpu><numa><cell id='0' cpus='0-1' memory='1024' unit='MiB' memAccess='invalid'/></numa></cpu>",
+     "<cpu><numa><cell id='0' cpus='0-1' memory='1024' unit='MiB' memAccess='shared'/></numa></cpu>", "VL850",
+     "'memAccess' in element 'cell': 'invalid'", "invalid"),
+    ("memaccess-default-is-refused", "<cpu><numa><cell id='0' cpus='0-1' memory='1' unit='GiB' memAccess='default'/>"
+     "</numa></cpu>", "<cpu><numa><cell id='0' cpus='0-1' memory='1' unit='GiB'/></numa></cpu>", "VL850",
+     "'memAccess'", "default"),
+    ("cpu-mode", "<cpu mode='host-passthru'/>", "<cpu mode='host-passthrough'/>", "VL850",
+     "Invalid mode attribute 'host-passthru'", "host-passthru"),
+    ("gic-none", "<features><gic version='none'/></features>", "<features><gic version='host'/></features>",
+     "VL850", "'version' in element 'gic': 'none'", "none"),
+    ("feature-state", "<features><smm state='yes'/></features>", "<features><smm state='on'/></features>", "VL850",
+     "'state' in element 'smm': 'yes'", "yes"),
+    ("on-reboot", "<on_reboot>reboot</on_reboot>", "<on_reboot>restart</on_reboot>", "VL850",
+     "unknown reboot action: reboot", "reboot"),
+    ("address-type", "<devices><interface type='network'><source network='default'/>"
+     "<address type='pcie' bus='0x01'/></interface></devices>",
+     "<devices><interface type='network'><source network='default'/>"
+     "<address type='pci' bus='0x01'/></interface></devices>", "VL850", "'type' in element 'address'", "pcie"),
+    ("input-bus", "<devices><input type='tablet' bus='usb2'/></devices>",
+     "<devices><input type='tablet' bus='usb'/></devices>", "VL850", "unknown input bus type 'usb2'", "usb2"),
+    ("vcpu-text", "", "", "VL851", "maximum vcpus count must be an integer", "four"),
+    ("memory-unit", "", "", "VL851", "unknown suffix 'XB'", "XB"),
+    ("current", "", "", "VL851", "'current' in element 'vcpu': 'two'. Expected non-negative integer value", "two"),
+    ("cpuset", "", "", "VL851", "Failed to parse bitmap 'aaa'", "aaa"),
+    ("topology-zero", "<cpu><topology sockets='0' cores='2' threads='1'/></cpu>",
+     "<cpu><topology sockets='1' cores='2' threads='1'/></cpu>", "VL851", "Zero is not permitted", "0"),
+    ("controller-index", "<devices><controller type='pci' index='-1' model='pci-bridge'/></devices>",
+     "<devices><controller type='pci' index='1' model='pci-bridge'/></devices>", "VL851",
+     "Expected non-negative value", "-1"),
+    ("queues", "<devices><interface type='network'><source network='default'/><model type='virtio'/>"
+     "<driver name='vhost' queues='-5'/></interface></devices>",
+     "<devices><interface type='network'><source network='default'/><model type='virtio'/>"
+     "<driver name='vhost' queues='5'/></interface></devices>", "VL851",
+     "'queues' in element 'driver': '-5'. Expected non-negative integer value", "-5"),
+    ("cell-memory", "<cpu><numa><cell id='0' cpus='0-1' memory='1G'/></numa></cpu>",
+     "<cpu><numa><cell id='0' cpus='0-1' memory='1' unit='G'/></numa></cpu>", "VL851",
+     "Invalid value '1G' for element or attribute './@memory'", "1G"),
+    ("iothreads", "<iothreads>-1</iothreads>", "<iothreads>1</iothreads>", "VL851", "invalid iothreads count '-1'",
+     "-1"),
+]
+HEADS = {
+    "vcpu-text": ("<memory unit='MiB'>1024</memory><vcpu>four</vcpu>", "<memory unit='MiB'>1024</memory><vcpu>4</vcpu>"),
+    "memory-unit": ("<memory unit='XB'>4</memory><vcpu>2</vcpu>", "<memory unit='GB'>4</memory><vcpu>2</vcpu>"),
+    "current": ("<memory>1048576</memory><vcpu current='two'>4</vcpu>", "<memory>1048576</memory><vcpu current='2'>4</vcpu>"),
+    "cpuset": ("<memory>1048576</memory><vcpu cpuset='aaa'>4</vcpu>", "<memory>1048576</memory><vcpu cpuset='0-3,^2'>4</vcpu>"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_refused_value_and_its_valid_twin(case) -> None:
+    name, failing, passing, code, message, anchored = case
+    fail_head, pass_head = HEADS.get(name, (None, None))
+    failing_xml = dom(failing, fail_head) if fail_head else dom(failing)
+    passing_xml = dom(passing, pass_head) if pass_head else dom(passing)
+    findings = found(failing_xml)
+    hits = [f for f in findings if f.code == code and message in f.message]
+    assert hits, [(f.code, f.message) for f in findings]
+    assert hits[0].severity is Severity.ERROR
+    assert failing_xml[slice(*hits[0].offsets)] == anchored
+    assert found(passing_xml) == [], [(f.code, f.message) for f in found(passing_xml)]
+
+
+def test_replacements_rank_the_look_alike_first() -> None:
+    (finding,) = found(dom("<devices><disk type='file'><target dev='vda' bus='virtoi'/></disk></devices>"))
+    assert finding.hint == "use 'virtio'"
+    assert finding.fixes
+
+
+def test_values_newer_releases_added_are_not_reported() -> None:
+    """nvme (disk bus, controller type) came after libvirt 10.7: the host's libvirt may be newer."""
+    xml = dom("<devices><controller type='nvme' index='0'/><disk type='file'><target dev='nvme0n1' bus='nvme'/>"
+              "</disk></devices>")
+    assert found(xml) == []
+
+
+def test_clusters_are_parsed_since_10_1() -> None:
+    xml = dom("<cpu><topology sockets='1' clusters='0' cores='2' threads='1'/></cpu>")
+    assert [f.code for f in found(xml)] == ["VL851"]
+    assert found(xml, (9, 0)) == []
+
+
+def test_trailing_blanks_are_tolerated() -> None:
+    """libvirt refuses '4 ' too, but virtlint stays lenient there (documented)."""
+    assert found(dom("", "<memory unit='MiB'>1024\n</memory><vcpu>\n  2\n</vcpu>")) == []
+
+
+def test_table_rows_are_unique_and_well_formed() -> None:
+    keys = [(row.path, row.attribute) for row in STRICT_ENUMS]
+    assert len(keys) == len(set(keys))
+    for row in STRICT_ENUMS:
+        assert row.values and len(row.values) == len(set(row.values)), row
+        assert "" not in row.values
