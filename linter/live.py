@@ -134,7 +134,7 @@ def host_libvirt_version(uri: str) -> tuple[int, int]:
     from virtlint.linter import versions
 
     try:
-        import libvirt  # type: ignore[import-not-found]
+        import libvirt
     except ImportError:
         libvirt = None
     if libvirt is not None:

@@ -117,7 +117,7 @@ class MemoryHotplug(Rule):
         memory = root.find("memory")
         max_memory = root.find("maxMemory")
         total = element_size_kib(memory) if memory is not None else 0
-        if memory is not None and total is None:
+        if total is None:  # only with a <memory>
             return  # malformed: VL851
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
@@ -196,12 +196,12 @@ class MemoryHotplug(Rule):
         for earlier in devices[:index]:
             if any(_overlap(earlier, other) for other in devices if other is not earlier):
                 return
-        other = next((o for o in devices if o is not device and _overlap(device, o)), None)
-        if other is not None:
+        clash = next((o for o in devices if o is not device and _overlap(device, o)), None)
+        if clash is not None:
             this_end = device.start + (device.size_kib or 0) * 1024
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
-                          f"memory device (0x{other.start:x})", hint="move one device's base address")
+                          f"memory device (0x{clash.start:x})", hint="move one device's base address")
 
 
 def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:
