@@ -78,6 +78,16 @@ class CpuAdvice:
     usable: list[str] = field(default_factory=list)
     #: newer than usable[0]: usable everywhere once these features are disabled (model, features)
     with_disabled: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: usable everywhere, but without long mode: never advised for an x86_64 guest
+    thirty_two_bit: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """'EPYC, Opteron_G3, ...' or why there is none."""
+        if self.usable:
+            return ", ".join(self.usable[:8]) + (" ..." if len(self.usable) > 8 else "")
+        if self.thirty_two_bit:
+            return f"none of 64 bits (only {', '.join(self.thirty_two_bit)}, which lack long mode)"
+        return "none"
 
     @property
     def best(self) -> str | None:
@@ -108,10 +118,10 @@ def build(hosts: Sequence[DomainCaps], names: Sequence[str] | None = None) -> Ba
     merger = _Merger([caps.document.root for caps in hosts], labels)
     root = merger.document()
     advice = cpu_advice(hosts)
-    header = [f" virtlint baseline of {len(hosts)} host(s): {', '.join(labels)} "]
-    header += [f" {note} " .replace("--", "- -") for note in merger.notes]
+    header = [f"virtlint baseline of {len(hosts)} host(s): {', '.join(labels)}"]
+    header += [str(note) for note in merger.notes]
     for text in reversed(header):
-        root.insert(0, etree.Comment(text))
+        root.insert(0, _comment(text))
     # how rules know the caps are a fleet's (RelaxNG ignores processing instructions)
     vendors = {_host_vendor(caps) for caps in hosts}
     vendor = f' vendor="{vendors.pop()}"' if len(vendors) == 1 and None not in vendors else ""
@@ -126,8 +136,10 @@ THIRTY_TWO_BIT = frozenset({"486", "pentium", "pentium2", "pentium3", "coreduo",
 def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
     """The custom models every host can run, newest first; newer ones usable once features are disabled."""
     common = set.intersection(*(set(caps.cpu_models) for caps in hosts)) if hosts else set()
+    narrow: set[str] = set()
     if hosts and hosts[0].arch == "x86_64":
-        common -= {name for name in common if name.split("-v")[0] in THIRTY_TWO_BIT}
+        narrow = {name for name in common if name.split("-v")[0] in THIRTY_TWO_BIT}
+        common -= narrow
     vendors = {_host_vendor(caps) for caps in hosts}
     vendor = vendors.pop() if len(vendors) == 1 else None
 
@@ -139,7 +151,8 @@ def cpu_advice(hosts: Sequence[DomainCaps]) -> CpuAdvice:
         return sorted(order, key=lambda n: {vendor: 0, "unknown": 1, None: 1}.get(hosts[0].cpu_models[n].vendor, 2))
 
     usable = ranked([name for name in common if all(caps.cpu_models[name].usable == "yes" for caps in hosts)])
-    advice = CpuAdvice(usable=usable)
+    advice = CpuAdvice(usable=usable, thirty_two_bit=newest_first(
+        [name for name in narrow if all(caps.cpu_models[name].usable == "yes" for caps in hosts)]))
     for name in ranked(list(common)):
         if usable and name == usable[0]:
             break
@@ -176,6 +189,13 @@ def _same_family(hosts: Sequence[DomainCaps], labels: Sequence[str]) -> None:
     if len(families) > 1:
         shown = ", ".join(f"{label}: {caps.machine}" for caps, label in zip(hosts, labels))
         raise BaselineError(f"the hosts differ in machine family ({shown}); a baseline is for one family")
+
+
+def _comment(text: str) -> etree._Element:
+    """An XML comment of any text (comments may not contain '--')."""
+    while "--" in text:
+        text = text.replace("--", "- -")
+    return etree.Comment(f" {text} ")
 
 
 def _key(element: etree._Element) -> tuple[str, str | None]:
@@ -271,7 +291,7 @@ class _Merger:
         shown = "; ".join(f"{label}: {value}" for label, value in zip(self.labels, values))
         self.note("conflict", path, f"hosts differ ({shown})")
         if conflict_value is not None:
-            out.append(etree.Comment(f" conflict: {shown} "))
+            out.append(_comment(f"conflict: {shown}"))
             etree.SubElement(out, path).text = conflict_value
 
     def _machine(self, out, elements) -> None:
@@ -390,7 +410,7 @@ class _Merger:
             self.note("conflict", f"{path}/value", f"hosts list different files ({shown}); kept those on every "
                       f"host: {', '.join(kept) or '(none)'}")
         if not kept:
-            block.append(etree.Comment(" conflict: no file is on every host "))
+            block.append(_comment("conflict: no file is on every host"))
             etree.SubElement(block, "value").text = CONFLICT_PATH
 
     def _identical(self, block, children, path: str) -> None:

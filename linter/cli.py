@@ -396,7 +396,7 @@ def caps_command(connects: tuple[str, ...], baseline: bool, virttype: str | None
         click.echo(f"virtlint: note: {note}", err=True)
     advice = result.cpu
     click.echo("virtlint: CPU models every host can run, newest first: "
-               + (", ".join(advice.usable) if advice.usable else "none"), err=True)
+               + (", ".join(advice.usable) if advice.usable else advice.describe()), err=True)
     for model, disabled in advice.with_disabled[:3]:
         click.echo(f"virtlint: newer, with features disabled: {model} without {', '.join(disabled)}", err=True)
     if output:

@@ -246,8 +246,7 @@ def format_advice(families: Sequence[Family]) -> list[str]:
     for family in families:
         advice = family.cpu
         lines.append(f"CPU models every host of {family.label} can run ({', '.join(family.hosts)}), newest first: "
-                     + (", ".join(advice.usable[:8]) + (" ..." if len(advice.usable) > 8 else "")
-                        if advice.usable else "none"))
+                     + advice.describe())
         for model, disabled in advice.with_disabled[:3]:
             lines.append(f"  newer, with features disabled: {model} without {', '.join(disabled)}")
     return lines

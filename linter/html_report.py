@@ -156,7 +156,7 @@ def render(verdicts: Sequence[DomainVerdict], hosts: Sequence[Host], families: S
     passed = sum(v.satisfied(require) for v in verdicts)
     advice = []
     for family in families:
-        models = ", ".join(family.cpu.usable[:8]) or "none"
+        models = family.cpu.describe()
         extra = "".join(f"<br>newer, with features disabled: <b>{_e(m)}</b> without {_e(', '.join(d))}"
                         for m, d in family.cpu.with_disabled[:3])
         advice.append(f"<div>CPU models every host of {_e(family.label)} ({_e(', '.join(family.hosts))}) can run, "

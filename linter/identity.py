@@ -46,11 +46,11 @@ FAMILY_ONLY_ON: dict[str, tuple[str, ...]] = {
     "isapc": _X86,
     "microvm": _X86,
     "pseries": ("ppc64", "ppc64le"),
-    "s390-ccw-virtio": ("s390x",),
+    "s390-ccw-virtio": ("s390", "s390x"),
 }
 #: Machine families known to be absent from the binaries of these arches.
 FAMILY_ABSENT_ON: dict[str, tuple[str, ...]] = {
-    "virt": (*_X86, "ppc", "ppc64", "ppc64le", "s390x"),
+    "virt": (*_X86, "ppc", "ppc64", "ppc64le", "s390", "s390x"),
 }
 
 
@@ -210,7 +210,8 @@ def _uses(guest: GuestCaps, emulator: str) -> set[str]:
 
 def resolve(host: HostCaps, wanted: Identity) -> HostView:
     """Which binary, guest entry, virt types and machine libvirt would use for the domain on this host."""
-    arch_guests = host.guests_for(wanted.arch, wanted.os_type) if wanted.arch else []
+    arch = wanted.arch or host.host_arch  # libvirt's default arch is the host's
+    arch_guests = host.guests_for(arch, wanted.os_type) if arch else []
     emulator = wanted.emulator
     if emulator is None and arch_guests:
         emulator = arch_guests[0].emulator_for(wanted.domain_type)
@@ -223,7 +224,7 @@ def resolve(host: HostCaps, wanted: Identity) -> HostView:
     binary_arches = frozenset(guest.arch for guest, _ in using)
     virt_types = frozenset(t for _, types in using for t in types if t)
     # the entry of the domain's own arch if it uses this binary, else the binary's native one
-    guest = next((g for g, _ in using if g.arch == wanted.arch), using[0][0])
+    guest = next((g for g, _ in using if g.arch == arch), using[0][0])
     machines = guest.machines_for(wanted.domain_type)
     canonical = wanted.machine
     entry = None

@@ -120,6 +120,16 @@ class Platform:
         return None
 
     @property
+    def lacks_default_usb(self) -> bool:
+        """Machines to which libvirt adds no USB controller (qemuDomainDefAddDefaultDevices)."""
+        if self.machine is None:
+            return False
+        if self.arch in ARM:
+            return not (self.machine == "versatilepb" or self.machine.startswith("realview"))
+        return (self.arch in ("riscv32", "riscv64", "loongarch64") or self.is_s390
+                or (self.arch in X86 and self.machine == "isapc"))
+
+    @property
     def has_pci_map(self) -> bool:
         """Machines on which libvirt builds the PCI address set we model."""
         return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
@@ -298,10 +308,8 @@ XHCI_MODELS = ("nec-xhci", "qemu-xhci")
 XHCI_MAX_PORTS = 15
 USB_HUB_PORTS = 8
 
-#: Devices libvirt puts on the USB bus (virDomainDeviceIsUSB), without hubs.
-
-
 def is_usb_device(device: etree._Element) -> bool:
+    """A device libvirt puts on the USB bus (virDomainDeviceIsUSB), hubs aside."""
     tag = device.tag
     if tag == "disk":
         return disk_bus(device) == "usb"
@@ -337,7 +345,7 @@ class UsbHub:
 
 
 @dataclass(slots=True)
-class Finding:
+class Refusal:
     """A refusal found while building the maps: where, libvirt's message, a hint."""
 
     element: etree._Element
@@ -352,13 +360,13 @@ class Facts:
     devices: list[etree._Element]
     controllers: list[Controller]
     numa_cells: int
-    pci_conflicts: list[Finding] = field(default_factory=list)
-    pci_placement: list[Finding] = field(default_factory=list)
-    usb: list[Finding] = field(default_factory=list)
-    drive: list[Finding] = field(default_factory=list)
-    virtio_serial: list[Finding] = field(default_factory=list)
-    s390: list[Finding] = field(default_factory=list)
-    spapr_vio: list[Finding] = field(default_factory=list)
+    pci_conflicts: list[Refusal] = field(default_factory=list)
+    pci_placement: list[Refusal] = field(default_factory=list)
+    usb: list[Refusal] = field(default_factory=list)
+    drive: list[Refusal] = field(default_factory=list)
+    virtio_serial: list[Refusal] = field(default_factory=list)
+    s390: list[Refusal] = field(default_factory=list)
+    spapr_vio: list[Refusal] = field(default_factory=list)
 
     def controllers_of(self, type_: str) -> list[Controller]:
         return [c for c in self.controllers if c.type == type_]
@@ -497,7 +505,7 @@ def _pci_map(facts_: Facts) -> None:
     def reserve_user(pci: PciAddress) -> None:
         if pci.key in used:
             other = holders.get(pci.key)
-            facts_.pci_conflicts.append(Finding(
+            facts_.pci_conflicts.append(Refusal(
                 pci.element, None, f"Attempted double use of PCI Address {pci.text}",
                 f"{device_label(other.device) if other else used[pci.key]} already uses it; "
                 "give this device a free slot or drop its <address> so libvirt assigns one"))
@@ -508,7 +516,7 @@ def _pci_map(facts_: Facts) -> None:
     def reserve_chipset(key: tuple[int, int, int, int], what: str) -> None:
         pci = holders.get(key)
         if pci is not None:
-            facts_.pci_conflicts.append(Finding(
+            facts_.pci_conflicts.append(Refusal(
                 pci.element, None, f"Attempted double use of PCI Address {pci.text}",
                 f"on this machine type {what} always sits at {pci.text}; move this device elsewhere"))
         used[key] = what
@@ -536,7 +544,7 @@ def _pci_map(facts_: Facts) -> None:
             continue
         pcis.append(pci)
         if pci.domain != 0:
-            facts_.pci_placement.append(Finding(
+            facts_.pci_placement.append(Refusal(
                 address, "domain", f"Invalid PCI address {pci.text}. Only PCI domain 0 is available",
                 "use domain='0x0000'"))
             continue
@@ -545,25 +553,26 @@ def _pci_map(facts_: Facts) -> None:
 
     _multifunction(facts_, pcis)
     _unplaceable_controllers(facts_)
+    _auto_root_ports(facts_, pcis)
     if platform.is_i440fx:
         disks_ide = any(disk_bus(d) == "ide" for d in facts_.devices if d.tag == "disk")
         for c in ide0:
             if _explicit_pci_elsewhere(c, (0, 0, 1, 1)):
-                facts_.pci_placement.append(Finding(
+                facts_.pci_placement.append(Refusal(
                     c.address, None, "Primary IDE controller must have PCI address 0:0:1.1",
                     "remove its <address> or set slot='0x01' function='0x1'"))
         if ide0 or disks_ide:
             reserve_chipset((0, 0, 1, 1), "the PIIX3 IDE controller")
         elif (0, 0, 1, 1) in holders:  # libvirt lets it pass, but QEMU's pc machine always has piix3-ide there
             pci = holders[(0, 0, 1, 1)]
-            facts_.pci_conflicts.append(Finding(
+            facts_.pci_conflicts.append(Refusal(
                 pci.element, None,
                 "PCI: slot 1 function 1 not available for this device, in use by piix3-ide (QEMU, at start)",
                 "a pc machine always has its IDE controller at 00:01.1; move this device elsewhere"))
         for c in usb0:
             if c.model is None or c.model == "piix3-uhci":
                 if _explicit_pci_elsewhere(c, (0, 0, 1, 2)):
-                    facts_.pci_placement.append(Finding(
+                    facts_.pci_placement.append(Refusal(
                         c.address, None, "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2",
                         "remove its <address> or set slot='0x01' function='0x2'"))
                 reserve_chipset((0, 0, 1, 2), "the PIIX3 USB controller")
@@ -574,7 +583,7 @@ def _pci_map(facts_: Facts) -> None:
     elif platform.is_q35:
         for c in sata0:
             if _explicit_pci_elsewhere(c, (0, 0, 0x1F, 2)):
-                facts_.pci_placement.append(Finding(
+                facts_.pci_placement.append(Refusal(
                     c.address, None, "Primary SATA controller must have PCI address 0:0:1f.2",
                     "remove its <address> or set slot='0x1f' function='0x2'"))
         reserve_chipset((0, 0, 0x1F, 0), "the ICH9 LPC/ISA bridge")
@@ -593,7 +602,7 @@ def _multifunction(facts_: Facts, pcis: list[PciAddress]) -> None:
         zero = [u for u in uses if u.function == 0 and u.element.get("multifunction") == "off"]
         others = sorted({u.function for u in uses if u.function != 0})
         if zero and others:
-            facts_.pci_placement.append(Finding(
+            facts_.pci_placement.append(Refusal(
                 zero[0].element, "multifunction",
                 f"PCI: single function device can't be populated in function {slot:x}.{others[0]} "
                 "(QEMU, at start)",
@@ -630,7 +639,44 @@ def _unplaceable_controllers(facts_: Facts) -> None:
             hint = f"add a {' or '.join(NOT_AUTO_ADDED[c.model])} controller for it to plug into"
         else:
             continue
-        facts_.pci_placement.append(Finding(c.element, "model", _slot_refusal(c.model), hint))
+        facts_.pci_placement.append(Refusal(c.element, "model", _slot_refusal(c.model), hint))
+
+
+#: Tags of devices that are PCI Express devices on a pcie-root machine unless a transitional model says
+#: otherwise (qemuDomainDeviceCalculatePCIConnectFlags: virtioFlags with a QEMU that has transitional models).
+def _is_pcie_virtio(device: etree._Element) -> bool:
+    tag = device.tag
+    if tag == "disk":
+        return disk_bus(device) == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    if tag == "interface":
+        model = device.find("model")
+        return model is not None and model.get("type") in ("virtio", "virtio-non-transitional")
+    if tag in ("memballoon", "rng"):
+        return device.get("model") in ("virtio", "virtio-non-transitional")
+    if tag == "input":
+        return device.get("bus") == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+    return False
+
+
+def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
+    """Virtio devices on buses a pcie-root machine's document does not define: libvirt adds root ports (slot 0 only).
+
+    Decided only when the document defines no PCI controller but the root and every device on a bus above 0 is
+    such a virtio device, so that every bus libvirt adds is a pcie-root-port whatever the order it adds them in.
+    """
+    if not (facts_.platform.is_q35 or facts_.platform.is_arm_virt):
+        return
+    if any(c.index is None or c.index > 0 for c in facts_.controllers_of("pci")):
+        return
+    above = [p for p in pcis if p.bus > 0 and p.domain == 0]
+    if not above or not all(_is_pcie_virtio(p.device) for p in above):
+        return
+    for pci in above:
+        if pci.slot > 0:
+            facts_.pci_placement.append(Refusal(
+                pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= 0",
+                f"no controller with index='{pci.bus}' is defined, so libvirt adds a pcie-root-port for bus "
+                f"{pci.bus}, which has only slot 0: use slot='0x00' or bus='0x00'"))
 
 
 def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bool:
@@ -641,25 +687,36 @@ def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bo
     return pci is not None and pci.present and pci.key != key
 
 
+def _is_integrated(device: etree._Element) -> bool:
+    """Devices QEMU builds into the root bus itself (VIR_PCI_CONNECT_INTEGRATED)."""
+    return (device.tag == "iommu" and device.get("model") == "virtio") or (
+        device.tag == "panic" and device.get("model") == "pvpanic")
+
+
 def _check_placement(facts_: Facts, pci: PciAddress) -> None:
+    if _is_integrated(pci.device) and pci.bus != 0:
+        facts_.pci_placement.append(Refusal(
+            pci.element, "bus", f"The device at PCI address {pci.text} needs to be an integrated device (bus=0)",
+            "put it on bus 0, or drop the <address>"))
+        return
     model = _bus_model(facts_, pci.bus)
     if model not in PCI_BUSES:
         return
     bus_types, min_slot, max_slot = PCI_BUSES[model]
     accepted, wanted = _accepts(bus_types, pci.device)
     if not accepted:
-        facts_.pci_placement.append(Finding(
+        facts_.pci_placement.append(Refusal(
             pci.element, "bus",
             f"The device at PCI address {pci.text} cannot be plugged into the PCI controller with "
             f"index='{pci.bus}'. It requires a controller that accepts a {wanted}.",
             f"controller {pci.bus} is a {model}; put the device on a bus that takes it"))
         return
     if pci.slot < min_slot:
-        facts_.pci_placement.append(Finding(
+        facts_.pci_placement.append(Refusal(
             pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be >= {min_slot}",
             f"slot 0 of a {model} is not usable"))
     elif pci.slot > max_slot:
-        facts_.pci_placement.append(Finding(
+        facts_.pci_placement.append(Refusal(
             pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= {max_slot}",
             f"a {model} has a single slot, 0: use slot='0x00'"))
 
@@ -690,7 +747,7 @@ def _usb_map(facts_: Facts) -> None:
         if ports == 0:
             continue
         if c.index in buses:
-            facts_.usb.append(Finding(c.element, "index", f"Duplicate USB controllers with index {c.index}",
+            facts_.usb.append(Refusal(c.element, "index", f"Duplicate USB controllers with index {c.index}",
                                       "companion controllers share an index; other USB controllers need their own"))
             continue
         buses[c.index] = UsbHub(ports) if ports is not None else None
@@ -705,7 +762,7 @@ def _usb_map(facts_: Facts) -> None:
 
     def find_port(bus: int, port: tuple[int, ...], element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
         if bus not in buses:
-            facts_.usb.append(Finding(element, "bus", f"Missing USB bus {bus}",
+            facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
                                       f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
             return None
         hub = buses[bus]
@@ -716,12 +773,12 @@ def _usb_map(facts_: Facts) -> None:
             if hub.ports is None:
                 return None
             if port[i] - 1 >= hub.ports or port[i] == 0:
-                facts_.usb.append(Finding(element, "port",
+                facts_.usb.append(Refusal(element, "port",
                                           f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
                 return None
             nested = hub.hubs.get(port[i] - 1)
             if nested is None:
-                facts_.usb.append(Finding(
+                facts_.usb.append(Refusal(
                     element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
                     f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
                     f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
@@ -729,7 +786,7 @@ def _usb_map(facts_: Facts) -> None:
             hub = nested
         target = port[last] - 1
         if hub.ports is not None and target >= hub.ports:
-            facts_.usb.append(Finding(element, "port", f"requested USB port {text} not present on USB bus {bus}",
+            facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
                                       f"this hub or controller has {hub.ports} ports"))
             return None
         return hub, target
@@ -746,7 +803,7 @@ def _usb_map(facts_: Facts) -> None:
             return address, bus, None, ""
         port = parse_usb_port(text)
         if port is None:
-            facts_.usb.append(Finding(address, "port", "Cannot parse <address> 'port' attribute",
+            facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
                                       "a port is up to four dot-separated numbers, e.g. port='1.2'"))
             return None
         return address, bus, port, text
@@ -763,7 +820,7 @@ def _usb_map(facts_: Facts) -> None:
             continue
         hub, target = found
         if target in hub.hubs:
-            facts_.usb.append(Finding(address, "port", f"Duplicate USB hub on bus {bus} port {text}"))
+            facts_.usb.append(Refusal(address, "port", f"Duplicate USB hub on bus {bus} port {text}"))
             continue
         hub.taken.add(target)
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
@@ -785,7 +842,7 @@ def _usb_map(facts_: Facts) -> None:
         address, bus, port, text = parsed
         if port is None or port[0] == 0:
             if bus not in buses:
-                facts_.usb.append(Finding(
+                facts_.usb.append(Refusal(
                     address, "bus", f"USB bus {bus} requested but no controller with that index is present",
                     f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
             continue
@@ -794,7 +851,7 @@ def _usb_map(facts_: Facts) -> None:
             continue
         hub, target = found
         if target in hub.taken:
-            facts_.usb.append(Finding(address, "port", f"Duplicate USB address bus {bus} port {text}",
+            facts_.usb.append(Refusal(address, "port", f"Duplicate USB address bus {bus} port {text}",
                                       "another USB device or hub already uses this port"))
             continue
         hub.taken.add(target)
@@ -837,7 +894,7 @@ def _drive_map(facts_: Facts) -> None:
     for bus, drive in disks:
         if drive.derived and bus == "scsi" and drive.key in scsi_hostdev_keys:
             dev = drive.element.get("dev")
-            facts_.drive.append(Finding(
+            facts_.drive.append(Refusal(
                 drive.element, "dev",
                 f"using disk target name '{dev}' conflicts with SCSI host device address controller="
                 f"'{drive.controller}' bus='0' target='0' unit='{drive.unit}'",
@@ -846,7 +903,7 @@ def _drive_map(facts_: Facts) -> None:
     scsi_disk_keys = {d.key for b, d in disks if b == "scsi" and not (d.derived and d.key in scsi_hostdev_keys)}
     for h in hostdevs:
         if h.key in scsi_disk_keys:
-            facts_.drive.append(Finding(
+            facts_.drive.append(Refusal(
                 h.element, None,
                 f"SCSI host address controller='{h.controller}' bus='{h.bus}' target='{h.target}' "
                 f"unit='{h.unit}' in use by a SCSI disk", "give the host device a free unit"))
@@ -858,7 +915,7 @@ def _drive_map(facts_: Facts) -> None:
             first = seen[key]
             dev = first.device.find("target")
             name = dev.get("dev") if dev is not None else "?"
-            facts_.drive.append(Finding(
+            facts_.drive.append(Refusal(
                 drive.element, "dev" if drive.derived else None,
                 f"Found duplicate drive address for disk with target name '{name}' controller="
                 f"'{drive.controller}' bus='{drive.bus}' target='{drive.target}' unit='{drive.unit}'",
@@ -869,7 +926,7 @@ def _drive_map(facts_: Facts) -> None:
     for h in hostdevs:
         if h.key in seen_hostdevs:
             # libvirt prints bus and controller swapped in this message
-            facts_.drive.append(Finding(
+            facts_.drive.append(Refusal(
                 h.element, None,
                 f"SCSI host address controller='{h.bus}' bus='{h.controller}' target='{h.target}' "
                 f"unit='{h.unit}' in use by another SCSI host device", "give each SCSI host device its own unit"))
@@ -904,12 +961,12 @@ def _virtio_serial_map(facts_: Facts) -> None:
         # a missing controller is added by libvirt with the default port count
         count = ports.get(controller, DEFAULT_VIRTIO_SERIAL_PORTS)
         if count is not None and port >= count:
-            facts_.virtio_serial.append(Finding(
+            facts_.virtio_serial.append(Refusal(
                 address, "port", f"virtio serial controller {controller} does not have port {port}",
                 f"its ports are 1..{count - 1}; raise ports= on the controller or pick a lower port"))
             continue
         if (controller, port) in taken:
-            facts_.virtio_serial.append(Finding(
+            facts_.virtio_serial.append(Refusal(
                 address, "port", f"virtio serial port {port} on controller {controller} is already occupied",
                 "give each channel its own port, or drop port= so libvirt picks one"))
             continue
@@ -929,7 +986,7 @@ def _s390_maps(facts_: Facts) -> None:
         key = tuple(values)
         if key in devnos:
             cssid, ssid, devno = values
-            facts_.s390.append(Finding(address, "devno",
+            facts_.s390.append(Refusal(address, "devno",
                                        f"The CCW devno '{cssid:x}.{ssid:x}.{devno:04x}' is in use already",
                                        "give each device its own devno"))
         else:
@@ -946,7 +1003,7 @@ def _s390_maps(facts_: Facts) -> None:
             if value is None or (what == "uid" and not 0 < value <= 0xFFFF):
                 continue
             if value in seen:
-                facts_.s390.append(Finding(zpci, what, f"zPCI {what} {value:o} is already reserved",
+                facts_.s390.append(Refusal(zpci, what, f"zPCI {what} {value:o} is already reserved",
                                            f"give each zPCI device its own {what}"))
             seen.add(value)
 
@@ -965,11 +1022,11 @@ def _spapr_vio_map(facts_: Facts) -> None:
         if reg is None:
             continue
         if reg in seen:
-            facts_.spapr_vio.append(Finding(address, "reg", f"spapr-vio address {reg:#x} already in use",
+            facts_.spapr_vio.append(Refusal(address, "reg", f"spapr-vio address {reg:#x} already in use",
                                             "give each spapr-vio device its own reg"))
         seen.add(reg)
 
 
-def as_problems(found: list[Finding]) -> Iterator[Problem]:
+def as_problems(found: list[Refusal]) -> Iterator[Problem]:
     for item in found:
         yield Problem(Anchor(item.element, item.attribute), item.message, hint=item.hint)

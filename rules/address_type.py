@@ -21,11 +21,58 @@ HOSTDEV_ADDRESS = {
     "scsi_host": (("pci", "ccw"), "SCSI_host host device must use 'pci' or 'ccw' address type"),
     "usb": (("usb",), "USB host device must use 'usb' address type"),
 }
+#: Watchdog model -> (address types it may have, libvirt's message) (qemuValidateDomainWatchdogDef).
+WATCHDOG_ADDRESS: dict[str, tuple[tuple[str, ...], str]] = {
+    "i6300esb": (("pci",), "{model} model of watchdog can go only on PCI bus"),
+    "ib700": ((), "{model} model of watchdog does not support configuring the address"),
+    "diag288": ((), "{model} model of watchdog is virtual and cannot go on any bus."),
+    "itco": ((), "{model} model of watchdog is part of the machine and cannot have any address set."),
+}
 #: Serial target type -> the address type it needs, None: no address at all (qemuValidateDomainChrTargetDef).
 SERIAL_ADDRESS: dict[str, str | None] = {
     "isa-serial": "isa", "isa-debug": "isa", "usb-serial": "usb", "pci-serial": "pci",
     "spapr-vio-serial": "spapr-vio", "system-serial": None, "sclp-serial": None,
 }
+
+
+#: Address types no virtio transport has (qemuBuildVirtioDevGetConfig).
+NOT_VIRTIO_TRANSPORTS = frozenset({"drive", "virtio-serial", "ccid", "usb", "spapr-vio", "isa", "dimm"})
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
+VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard": "virtio-keyboard",
+                 "passthrough": "virtio-input-host"}
+
+
+def virtio_base_name(device: etree._Element) -> str | None:
+    """The virtio device QEMU gets for this element (qemuBuildVirtioDevGetConfigDev), None if not virtio."""
+    tag = device.tag
+    model = device.get("model")
+    if tag == "disk":
+        if disk_bus(device) != "virtio":
+            return None
+        return "vhost-user-blk" if device.get("type") == "vhostuser" else "virtio-blk"
+    if tag == "interface":
+        model_el = device.find("model")
+        return "virtio-net" if model_el is not None and model_el.get("type") in VIRTIO_MODELS else None
+    if tag == "rng":
+        return "virtio-rng" if model in VIRTIO_MODELS else None
+    if tag == "memballoon":
+        return "virtio-balloon" if model in VIRTIO_MODELS else None
+    if tag == "vsock":
+        return "vhost-vsock"
+    if tag == "input":
+        return VIRTIO_INPUTS.get(device.get("type", "")) if device.get("bus") == "virtio" else None
+    if tag == "filesystem":
+        driver = device.find("driver")
+        kind = driver.get("type") if driver is not None else None
+        return "vhost-user-fs" if kind == "virtiofs" else "virtio-9p" if kind in (None, "path", "handle") else None
+    if tag == "controller":
+        if device.get("type") == "virtio-serial":
+            return "virtio-serial"
+        if device.get("type") == "scsi" and model in ("virtio-scsi", "virtio-transitional", "virtio-non-transitional"):
+            return "virtio-scsi"
+    if tag == "crypto" and model == "virtio":
+        return "virtio-crypto"
+    return None
 
 
 @register
@@ -43,6 +90,7 @@ class AddressType(Rule):
       SCSI one with one that is not `drive`, a `scsi_host` (vhost-scsi) one
       with one that is neither `pci` nor `ccw`, a USB one with one that is
       not `usb`; `unassigned` on anything but a host device;
+    - a USB input or redirected device with an address that is not `usb`;
     - a mediated device whose `<source><address>` lacks the `uuid` naming it
       (or has one that is not a UUID);
     - a smartcard with an address that is not `ccid`;
@@ -51,20 +99,39 @@ class AddressType(Rule):
       `pci-serial`: `pci`, `spapr-vio-serial`: `spapr-vio`), or one of type
       `system-serial` or `sclp-serial` with any address;
     - an `intel` or `smmuv3` IOMMU with any address;
+    - a panic device of model `s390`, `hyperv` or `pseries` with any address,
+      an `isa` one (the default off pSeries and s390) with one that is not
+      `isa`, a `pvpanic` one with one that is not `pci`;
+    - an `i6300esb` watchdog with an address that is not `pci`; an `ib700`,
+      `diag288` or `itco` watchdog with any address;
+    - a virtio device (disk, interface, balloon, RNG, vsock, input,
+      filesystem, virtio-serial or virtio-scsi controller, crypto) with an
+      address no virtio transport has (`drive`, `usb`, `isa`, `spapr-vio`,
+      `virtio-serial`, `ccid`, `dimm`): libvirt refuses it when it builds the
+      QEMU command line at start; on `pc` and `q35` also `virtio-mmio`, a
+      transport these machines lack (QEMU refuses at start);
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Invalid address type 'pci'
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid address type 'pci'
     for the disk 'sda' with the bus type 'sata'` (`virDomainDiskDefValidate`),
     `unexpected address type for usb disk` (`qemuValidateDomainDeviceDefDisk`),
+    `Invalid address for a USB device` (`virDomainInputDefParseXML`),
     `Unsupported address type 'drive' with mediated device model 'vfio-pci'`
     (`virDomainHostdevDefPostParse`), `SCSI_host host device must use 'pci' or
     'ccw' address type`, `USB host device must use 'usb' address type`
     (`virDomainHostdevDefValidate`), `Controllers must use the 'ccid' address
     type` (`virDomainSmartcardDefValidate`), `iommu model 'intel' can't have
     address`, `Target type 'pci-serial' requires address type 'pci'`
-    (`qemuValidateDomainChrTargetDef`), `CCW addresses are not supported by machine type
+    (`qemuValidateDomainChrTargetDef`), `setting the panic device address is
+    not supported for model 'pseries'`, `pvpanic is supported only with PCI
+    address type` (`qemuValidateDomainDefPanic`), `itco model of watchdog is
+    part of the machine and cannot have any address set.`
+    (`qemuValidateDomainWatchdogDef`), at start `Unexpected address type for
+    'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`; the `pvpanic` panic and `itco`
+    watchdog models are newer than libvirt 9.0, which refuses them as
+    unknown models); `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
@@ -101,6 +168,7 @@ class AddressType(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         platform = found.platform
+        self._platform = platform
         for device in found.devices:
             if device.tag == "hostdev" and device.get("type") == "mdev":
                 problem = self._mdev_source(device)
@@ -113,6 +181,18 @@ class AddressType(Rule):
             problem = self._for_device(device, address, kind)
             if problem:
                 yield problem
+                continue
+            base = virtio_base_name(device)
+            if base and kind in NOT_VIRTIO_TRANSPORTS:
+                yield Problem(Anchor(address, "type"), f"Unexpected address type for '{base}' (libvirt, at start)",
+                              hint="a virtio device sits on PCI (or CCW on s390, virtio-mmio on ARM virt): "
+                                   "use type='pci' or drop the <address>", replacements=("pci",))
+                continue
+            if base and kind == "virtio-mmio" and (platform.is_i440fx or platform.is_q35):
+                yield Problem(Anchor(address, "type"),
+                              f"No 'virtio-bus' bus found for device '{base}-device' (QEMU, at start)",
+                              hint="pc and q35 machines have no virtio-mmio transport: use type='pci'",
+                              replacements=("pci",))
                 continue
             if kind == "ccw" and platform.arch is not None and not platform.is_s390:
                 machine = platform.machine or platform.arch
@@ -127,9 +207,31 @@ class AddressType(Rule):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
 
+    def _panic(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+        """qemuValidateDomainDefPanic; a panic without a model gets pseries, s390 or isa by machine."""
+        platform = self._platform
+        model = device.get("model")
+        if model is None:
+            if platform.arch is None:
+                return None
+            model = "pseries" if platform.is_pseries else "s390" if platform.is_s390 else "isa"
+        if model in ("s390", "hyperv", "pseries"):
+            return Problem(Anchor(address), f"setting the panic device address is not supported for model '{model}'",
+                           hint="remove the <address>: the machine or hypervisor provides this panic device")
+        if model == "isa" and kind != "isa":
+            return Problem(Anchor(address, "type"), "panic is supported only with ISA address type",
+                           hint="use <address type='isa' iobase='0x505'/> or none", replacements=("isa",))
+        if model == "pvpanic" and kind != "pci":
+            return Problem(Anchor(address, "type"), "pvpanic is supported only with PCI address type",
+                           hint="use a PCI address or none", replacements=("pci",))
+        return None
+
     @staticmethod
     def _mdev_source(device: etree._Element) -> Problem | None:
-        """A mediated device is named by its UUID: <source><address uuid='...'/> (virDomainHostdevSubsysMediatedDevDefParseXML)."""
+        """A mediated device is named by its UUID: <source><address uuid='...'/>.
+
+        (virDomainHostdevSubsysMediatedDevDefParseXML)
+        """
         source = device.find("source/address")
         if source is None:
             anchor = device.find("source")
@@ -171,6 +273,9 @@ class AddressType(Rule):
                 if kind not in allowed:
                     return Problem(Anchor(address, "type"), message, hint=f"use type='{allowed[0]}'",
                                    replacements=allowed)
+        elif device.tag in ("input", "redirdev") and device.get("bus") == "usb" and kind != "usb":
+            return Problem(Anchor(address, "type"), "Invalid address for a USB device",
+                           hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
         elif device.tag == "smartcard" and kind != "ccid":
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))
@@ -186,6 +291,14 @@ class AddressType(Rule):
                     return Problem(Anchor(address, "type"),
                                    f"Target type '{target_type}' requires address type '{wanted}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
+        elif device.tag == "panic":
+            return self._panic(device, address, kind)
+        elif device.tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
+            model = device.get("model", "")
+            allowed, message = WATCHDOG_ADDRESS[model]
+            if kind not in allowed:
+                return Problem(Anchor(address), message.format(model=model),
+                               hint="remove the <address>" if not allowed else "use type='pci' or no <address>")
         elif device.tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")

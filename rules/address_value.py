@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import disk_bus, facts, parse_uint, pci_range_error, read_drive
+from virtlint.rules._addresses import (DriveAddress, derived_drive, disk_bus, facts, parse_uint, pci_range_error,
+                                       read_drive)
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -36,10 +37,16 @@ class AddressValue(Rule):
     - `drive`: the fields each bus has only one of: SCSI has bus 0 only (and
       target 0 on an `lsilogic` controller), IDE controller 0 and target 0,
       the floppy controller controller 0, bus 0 and target 0, SATA bus 0
-      and target 0 (disks, and SCSI host devices, which count as SCSI).
+      and target 0 (disks, and SCSI host devices, which count as SCSI); a
+      disk without `<address>` is checked with the address libvirt derives
+      from its name (`hde` is IDE controller 1, which QEMU does not have);
+    - at start QEMU refuses SATA units above 5 (an AHCI controller has 6
+      ports), and IDE buses and units above 1; the IDE ones are warnings,
+      since libvirt's own test suite counts such definitions as valid (it
+      stops before QEMU runs).
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Invalid PCI address
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid PCI address
     bus='0x100', must be <= 0xFF` (`virPCIDeviceAddressIsValid`), `Invalid PCI
     address uid='0x0000', must be > 0x0000 and <= 0xffff`
     (`qemuValidateDomainDeviceDefZPCIAddress`), `Invalid specification for
@@ -82,6 +89,8 @@ class AddressValue(Rule):
         for device in found.devices:
             address = device.find("address")
             if address is None:
+                if device.tag == "disk":  # the address libvirt derives from the name is validated the same way
+                    yield from self._drive(device, None, scsi_models)
                 continue
             kind = address.get("type")
             if kind == "pci":
@@ -128,7 +137,7 @@ class AddressValue(Rule):
             yield Problem(Anchor(address), "Invalid partial specification for virtio ccw address",
                           hint="give cssid, ssid and devno together, or none of them")
 
-    def _drive(self, device: etree._Element, address: etree._Element,
+    def _drive(self, device: etree._Element, address: etree._Element | None,
                scsi_models: dict[int | None, str | None]) -> Iterator[Problem]:
         if device.tag == "disk":
             bus = disk_bus(device)
@@ -136,13 +145,35 @@ class AddressValue(Rule):
             bus = "scsi"
         else:
             return
-        drive = read_drive(address, device)
-        if drive is None or bus not in DRIVE_LIMITS:
+        if bus not in DRIVE_LIMITS:
+            return
+        drive: DriveAddress | None = (read_drive(address, device) if address is not None
+                                      else derived_drive(device, bus))  # type: ignore[arg-type]
+        if drive is None:
             return
         for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
-                yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")
+                if drive.derived:
+                    yield Problem(Anchor(drive.element, "dev"), message,
+                                  hint=f"the name '{drive.element.get('dev')}' means {bus} {name} "
+                                       f"{getattr(drive, name)}; use an earlier name or an explicit <address>")
+                else:
+                    yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")  # type: ignore[arg-type]
                 return
+        anchor = Anchor(drive.element, "dev" if drive.derived else "unit")
+        # libvirt's own test suite keeps IDE units and buses above 1 among its valid configurations (its
+        # tests stop before QEMU), so these two are warnings: QEMU 7.2 refuses them at start
+        if bus == "ide" and drive.bus > 1:
+            yield Problem(Anchor(drive.element, "dev" if drive.derived else "bus"),
+                          f"Bus 'ide.{drive.bus}' not found (QEMU, at start)",
+                          hint="an IDE controller has buses 0 and 1", severity=Severity.WARNING)
+        elif bus == "ide" and drive.unit > 1:
+            yield Problem(anchor, f"Can't create IDE unit {drive.unit}, bus supports only 2 units (QEMU, at start)",
+                          hint="use unit 0 or 1", severity=Severity.WARNING)
+        elif bus == "sata" and drive.unit > 5:
+            yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
+                          f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
+                          hint="use a unit from 0 to 5, or another SATA controller")
         if bus == "scsi" and drive.target != 0 and scsi_models.get(drive.controller) == "lsilogic":
             yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
                           hint="use target='0' and tell disks apart by unit")

@@ -9,10 +9,26 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import uint
+from virtlint.rules._devices import is_s390, qemu_driver, uint
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
+
+
+def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainFSDefValidate, qemuValidateDomainDeviceDefFS: only virtiofs on PCI boots."""
+    boot = fs.find("boot")
+    if boot is None or not uint(boot.get("order")):
+        return
+    driver = fs.find("driver")
+    if driver is None or driver.get("type") != "virtiofs":
+        yield Problem(Anchor(boot), "boot order is only supported for virtiofs", hint="remove <boot order>")
+        return
+    address = fs.find("address")
+    kind = address.get("type") if address is not None else ("ccw" if is_s390(ctx) and qemu_driver(ctx) else None)
+    if kind not in (None, "pci") and qemu_driver(ctx):
+        yield Problem(Anchor(boot), "setting virtiofs boot order is supported only with PCI bus",
+                      hint="remove <boot order>, or give the filesystem a PCI address")
 
 
 @register
@@ -20,16 +36,19 @@ class BootOrder(Rule):
     """
     ## What it does
     Reports a device `<boot order>` in a domain that also has `<os><boot
-    dev>`, two devices with the same boot order, and a `<bootmenu timeout>`
-    above 65535 ms.
+    dev>`, two devices with the same boot order, a `<bootmenu timeout>`
+    above 65535 ms, and a boot order on a filesystem other than virtiofs or on
+    a virtiofs device off PCI (s390 gives it a CCW address).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `per-device boot elements cannot be used together with os/boot elements`
     and `boot order '1' used for more than one device`
     (virDomainDefBootOrderPostParse), `invalid value for boot menu timeout,
-    must be in range [0,65535]` (virDomainDefBootValidate). Stage: define;
-    all drivers. Same in libvirt 9.0 and 10.7.
+    must be in range [0,65535]` (virDomainDefBootValidate), `boot order is
+    only supported for virtiofs` (virDomainFSDefValidate), `setting virtiofs
+    boot order is supported only with PCI bus` (qemuValidateDomainDeviceDefFS;
+    QEMU). Stage: define. Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml
@@ -80,6 +99,8 @@ class BootOrder(Rule):
                                   hint=f"already used on line {orders[order].sourceline}; give each device its own")
                 else:
                     orders[order] = boot
+        for fs in element.iterfind("devices/filesystem"):
+            yield from _filesystem_boot(fs, ctx)
         os_boot = element.find("os/boot")
         if os_boot is not None and boots:
             yield Problem(Anchor(os_boot), "per-device boot elements cannot be used together with os/boot elements",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from lxml import etree
@@ -11,6 +12,17 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
+#: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
+#: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
+_GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
+                       "/etc/libvirt/qemu/channel")
+
+
+def _generated_path(path: str, name: str | None) -> bool:
+    if not name:
+        return False
+    tail = r"/(target/)?(([^/]+\.)|(domain-[^/]+/)|([0-9]+-[^/]+/))" + re.escape(name) + "$"
+    return any(re.match("^" + re.escape(prefix) + tail, path) for prefix in _GENERATED_PREFIXES)
 
 
 def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
@@ -46,6 +58,9 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
         if not merged.get("path") and not generated:
             yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
             return
+        path = merged.get("path")
+        if generated and (not path or _generated_path(path, target.get("name"))):
+            merged = {**merged, "mode": "bind"}  # libvirt generates the socket, and listens on it
         yield from _reconnect(sources, merged)
     elif kind == "tcp":
         if not merged.get("host"):

@@ -1,4 +1,4 @@
-"""VL708 controller-index: controller indexes libvirt refuses (negative, duplicate, out of range, wrong for the model)."""
+"""VL708 controller-index: controller indexes libvirt refuses (negative, duplicate, too high, wrong for the model)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class ControllerIndex(Rule):
       controller model has an index above 0.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Invalid value for attribute
+    libvirt (QEMU driver) refuses the domain at define time: `Invalid value for attribute
     'index' in element 'controller': '-1'. Expected non-negative value`
     (`virDomainControllerDefParseXML`), `Multiple 'pci' controllers with index
     '1'` (`virDomainDefRejectDuplicateControllers`), `PCI controller index 256 too

@@ -27,7 +27,7 @@ class DeviceAddressConflict(Rule):
     - spapr-vio (ppc64): a `reg` used twice.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `virtio serial port 1 on
+    libvirt (QEMU driver) refuses the domain at define time: `virtio serial port 1 on
     controller 0 is already occupied`, `virtio serial controller 0 does not
     have port 31` (`virDomainVirtioSerialAddrReserve`), `The CCW devno
     'fe.0.0001' is in use already` (`virDomainCCWAddressAssign`), `zPCI uid

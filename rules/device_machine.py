@@ -87,6 +87,54 @@ for _requirement in REQUIREMENTS:
     BY_TAG.setdefault(_requirement.tag, []).append(_requirement)
 
 
+#: Panic models libvirt gives no address of their own (firmware or hypervisor features).
+ADDRESSLESS_PANICS = ("s390", "hyperv", "pseries")
+
+
+def _panic(panic: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainDefPanic: addresses per panic model, and the ISA device only x86 QEMU has."""
+    model = panic.get("model")
+    if model is None:  # qemuDomainDevicePanicDefPostParse
+        pseries, s390 = is_pseries(ctx), is_s390(ctx)
+        if pseries is None or s390 is None:
+            return
+        model = "pseries" if pseries else "s390" if s390 else "isa"
+    address = panic.find("address")
+    kind = address.get("type") if address is not None else None
+    if model in ADDRESSLESS_PANICS:
+        if address is not None and REQUIREMENT_HOLDS[model](ctx):
+            yield Problem(Anchor(address), f"setting the panic device address is not supported for model '{model}'",
+                          hint="remove the <address>")
+    elif model == "isa":
+        if is_x86(ctx) is False:
+            yield Problem(Anchor(panic, "model") if panic.get("model") else Anchor(panic),
+                          "the QEMU binary does not support the ISA panic device",
+                          hint="use model='pvpanic' (PCI) off x86", replacements=("pvpanic",))
+        elif kind not in (None, "isa"):
+            yield Problem(Anchor(address, "type"), "panic is supported only with ISA address type",
+                          replacements=("isa",))
+    elif model == "pvpanic" and kind not in (None, "pci"):
+        yield Problem(Anchor(address, "type"), "pvpanic is supported only with PCI address type",
+                      replacements=("pci",))
+
+
+def _input(device: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainInputDefValidate (HVM guests): PS/2 carries mice and keyboards only; the xen bus is Xen PV's."""
+    if (ctx.root.findtext("os/type") or "").strip() != "hvm":
+        return
+    bus, kind = device.get("bus"), device.get("type")
+    if bus == "ps2" and kind not in (None, "mouse", "keyboard"):
+        yield Problem(Anchor(device, "type"), f"ps2 bus does not support {kind} input device",
+                      hint="use bus='usb' (or virtio)", replacements=())
+    elif bus == "xen":
+        yield Problem(Anchor(device, "bus"), "unsupported input bus xen", replacements=("usb", "virtio"))
+
+
+REQUIREMENT_HOLDS: dict[str, Callable[[Context], bool | None]] = {
+    "s390": is_s390, "hyperv": is_x86, "pseries": is_pseries,
+}
+
+
 @register
 class DeviceMachine(Rule):
     """
@@ -94,16 +142,24 @@ class DeviceMachine(Rule):
     Reports devices whose model or bus exists only on some machines or arches:
     IOMMU `intel` off q35, `smmuv3` off ARM virt, `virtio` off q35 and ARM
     virt; watchdog `ib700` off i440fx, `diag288` off s390, `itco` off q35;
-    panic `s390`, `hyperv` and `pseries` off their arch or machine; PS/2
-    input on a machine without an i8042 controller; the `ich7` sound model.
+    panic `s390`, `hyperv` and `pseries` off their arch or machine or with an
+    `<address>`, an ISA panic device (the default off pseries and s390) off
+    x86 or on another address type, `pvpanic` off PCI; PS/2
+    input on a machine without an i8042 controller, a PS/2 tablet, the xen
+    input bus on an HVM guest; the `ich7` sound model.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
     device: 'intel' is only supported with Q35 machines`
     (qemuValidateDomainDeviceDefIOMMU), `ib700 model of watchdog cannot be used
     with this machine type` (qemuValidateDomainWatchdogDef), `only S390 guests
-    support panic device of model 's390'` (qemuValidateDomainDefPanic), `ps2 is
+    support panic device of model 's390'`, `setting the panic device address is
+    not supported for model 'pseries'`, `the QEMU binary does not support the
+    ISA panic device` (only x86 QEMU builds it), `pvpanic is supported only
+    with PCI address type` (qemuValidateDomainDefPanic), `ps2 is
     not supported by this QEMU binary` (qemuValidateDomainDeviceDefInput),
+    `ps2 bus does not support tablet input device`, `unsupported input bus
+    xen` (virDomainInputDefValidate),
     `sound card model 'ich7' is not supported by qemu`
     (qemuValidateDomainDeviceDefSound). Stage: define; driver: QEMU. libvirt
     9.0 has no `itco` watchdog (its parser refuses the name) and accepts
@@ -139,6 +195,11 @@ class DeviceMachine(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
+        if element.tag in ("panic", "input"):
+            problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
+            if problems:
+                yield problems[0]
+                return
         for requirement in BY_TAG.get(element.tag, ()):
             if element.get(requirement.attribute) == requirement.value and requirement.holds(ctx) is False:
                 if requirement.since is None or refused_since(ctx, *requirement.since):

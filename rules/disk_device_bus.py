@@ -72,6 +72,27 @@ def device_on_bus(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       hint="give the disk a source, or make it device='cdrom' to leave it empty")
 
 
+def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidate: multiqueue, queue sizes and tray/removable belong to some buses and devices."""
+    device, bus = disk.get("device") or "disk", disk_bus(disk)
+    driver, target = disk.find("driver"), disk.find("target")
+    if bus is not None and bus != "virtio" and driver is not None:
+        for attribute, message in (("queues", "queues attribute in disk driver element is only supported for "
+                                              "virtio bus"),
+                                   ("queue_size", "queue_size attribute in disk driver is only supported for "
+                                                  "virtio bus")):
+            if driver.get(attribute) not in (None, "0"):
+                yield Problem(Anchor(driver, attribute), message, hint=f"remove {attribute}=")
+                return
+    if target is not None and target.get("tray") is not None and device not in ("cdrom", "floppy"):
+        yield Problem(Anchor(target, "tray"), "tray is only valid for cdrom and floppy", hint="remove tray=")
+        return
+    if target is not None and target.get("removable") is not None and bus is not None \
+            and not (bus == "usb" or (bus == "scsi" and device == "disk")):
+        yield Problem(Anchor(target, "removable"), "removable is only valid for usb or scsi disks",
+                      hint="remove removable=")
+
+
 def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuValidateDomainDeviceDefDiskFrontend: what each QEMU disk frontend can do."""
     device, bus, dst = disk.get("device") or "disk", disk_bus(disk), disk_dst(disk)
@@ -100,9 +121,13 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if bus == "usb" and disk_is_empty(disk):
         yield Problem(_device_anchor(disk), "'usb' disk must not be empty",
                       hint="give the usb disk a source, or use a sata/scsi cdrom for removable media")
+        return
+    if device == "disk" and bus in ("ide", "sata") and disk.find("readonly") is not None:
+        yield Problem(Anchor(disk.find("readonly")), f"readonly {bus} disks are not supported",
+                      hint="put a read-only disk on virtio or scsi, or make it a cdrom")
 
 
-CHECKS = (lun_source, device_on_bus, frontend)
+CHECKS = (lun_source, driver_options, device_on_bus, frontend)
 
 
 @register
@@ -113,7 +138,9 @@ class DiskDeviceBus(Rule):
     off the fdc bus (or a non-floppy on it), a hard disk without a source, a
     cdrom on virtio or sd, vendor/product off the scsi bus, a lun that is not
     a block device or iSCSI LUN in raw format or not on scsi, and an empty usb
-    disk. The bus is `<target bus>`, or the one the target name implies.
+    disk, a read-only hard disk on ide or sata, `queues`/`queue_size` off the
+    virtio bus, `tray` on a hard disk, `removable` off usb and scsi disks. The
+    bus is `<target bus>`, or the one the target name implies.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -125,9 +152,13 @@ class DiskDeviceBus(Rule):
     not supported for bus='sata'`, `This QEMU doesn't support SCSI emulation with
     'virtio-blk' device` (QEMU 9.1 dropped virtio-blk's scsi property; told
     from the capabilities' machine version, silent when they do not say),
-    `'usb' disk must not be empty`
-    (qemuValidateDomainDeviceDefDiskFrontend). Stage: define; driver: QEMU.
-    Same in libvirt 9.0 and 10.7.
+    `'usb' disk must not be empty`, `readonly sata disks are not supported`
+    (qemuValidateDomainDeviceDefDiskFrontend), `queues attribute in disk
+    driver element is only supported for virtio bus`, `tray is only valid for
+    cdrom and floppy`, `removable is only valid for usb or scsi disks`
+    (virDomainDiskDefValidate). Stage: define; driver: QEMU. libvirt 9.0
+    refuses the same, in older words for two (`... only supported by
+    virtio-blk`, `removable is only valid for usb disks`).
 
     ## Capabilities
     ```xml

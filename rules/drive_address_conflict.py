@@ -24,7 +24,7 @@ class DriveAddressConflict(Rule):
     controller 0, `fda`/`fdb` units 0/1 of the floppy controller).
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Found duplicate drive address
+    libvirt (QEMU driver) refuses the domain at define time: `Found duplicate drive address
     for disk with target name 'sda' controller='0' bus='0' target='0'
     unit='0'` (`virDomainDefDuplicateDriveAddressesValidate`), `using disk
     target name 'sda' conflicts with SCSI host device address ...`

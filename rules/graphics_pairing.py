@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import qemu_driver, refused_since
 
 
 def _display_hostdevs(devices: etree._Element) -> Iterator[etree._Element]:
@@ -25,7 +25,9 @@ class GraphicsPairing(Rule):
     Reports `egl-headless` graphics beside a display other than VNC or SPICE,
     `egl-headless` beside SPICE with OpenGL on, a host device (a vGPU) with
     `display='on'` in a domain without graphics, and more than one host device
-    with `ramfb='on'`.
+    with `ramfb='on'`; a `socket` or `none` listen on graphics other than
+    VNC and SPICE, a VNC password longer than 8 characters, and SPICE audio
+    without SPICE graphics.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -34,8 +36,14 @@ class GraphicsPairing(Rule):
     QEMU` (qemuValidateDomainDeviceDefGraphics), `graphics device is needed for
     attribute value 'display=on' in <hostdev>` (qemuValidateDomainMdevDef and
     the PCI hostdev check; QEMU), `Only one vgpu device can have 'ramfb'
-    enabled` (virDomainDefHostdevValidate; all drivers). Stage: define. Same in
-    libvirt 9.0 and 10.7.
+    enabled` (virDomainDefHostdevValidate; all drivers), `listen type 'socket'
+    is not available for graphics type 'rdp'` (virDomainDefGraphicsValidate),
+    `VNC password is 9 characters long, only 8 permitted`
+    (qemuValidateDomainDeviceDefVNCGraphics), `Spice audio is not supported
+    without spice graphics` (qemuValidateDomainDeviceDefAudio). Stage: define.
+    libvirt 9.0 defines an SDL display with a `none` listen, which 10.7
+    refuses: that check follows the libvirt-version setting (reported for
+    10.7, the newest known, and later).
 
     ## Capabilities
     ```xml
@@ -76,6 +84,26 @@ class GraphicsPairing(Rule):
                 if kind == "spice" and gl is not None and gl.get("enable") == "yes":
                     yield Problem(Anchor(gl, "enable"), "multiple OpenGL displays are not supported by QEMU",
                                   hint="drop <gl enable='yes'> from SPICE, or remove egl-headless")
+                    break
+        for display in graphics:
+            kind = display.get("type")
+            for listen in display.iterfind("listen"):
+                if listen.get("type") in ("socket", "none") and kind not in ("vnc", "spice") \
+                        and refused_since(ctx, 10, 7):
+                    yield Problem(Anchor(listen, "type"),
+                                  f"listen type '{listen.get('type')}' is not available for graphics type '{kind}'",
+                                  hint="such listens exist for VNC and SPICE only")
+                    break
+            password = display.get("passwd")
+            if qemu and kind == "vnc" and password is not None and len(password) > 8:
+                yield Problem(Anchor(display, "passwd"),
+                              f"VNC password is {len(password)} characters long, only 8 permitted",
+                              hint="VNC authentication uses at most 8 characters of a password")
+        if qemu and not any(g.get("type") == "spice" for g in graphics):
+            for audio in element.iterfind("audio"):
+                if audio.get("type") == "spice":
+                    yield Problem(Anchor(audio, "type"), "Spice audio is not supported without spice graphics",
+                                  hint="add <graphics type='spice'/>, or use another audio backend")
                     break
         ramfb_seen = False
         for hostdev in _display_hostdevs(element):

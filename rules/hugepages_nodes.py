@@ -22,6 +22,10 @@ class HugepagesNodes(Rule):
     nodesets that do not intersect (`nodeset attribute of hugepages of sizes
     A and B intersect`), and nodesets naming only guest NUMA cells that exist
     (`hugepages: node N not found`). Sizes are in KiB as libvirt prints them.
+    Hugepages also exclude `<allocation mode='ondemand'/>` (`hugepages are not
+    allowed with memory allocation ondemand`) and `<source type='anonymous'/>`
+    (`hugepages are not allowed with anonymous memory source`,
+    qemuValidateDomainDefMemory).
     Whether the host has hugetlbfs mounted for a size is host state and not
     checked. Stage: define.
 
@@ -53,11 +57,19 @@ class HugepagesNodes(Rule):
     code = "VL209"
     name = "hugepages-nodes"
     severity = Severity.ERROR
-    summary = "Hugepage sizes with overlapping, missing or unknown guest NUMA node sets."
+    summary = "Hugepages with overlapping or unknown guest node sets, on-demand allocation or anonymous memory."
     elements = ("memoryBacking/hugepages",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        backing = element.getparent()
+        allocation, source = backing.find("allocation"), backing.find("source")
+        if allocation is not None and allocation.get("mode") == "ondemand":
+            yield Problem(Anchor(allocation, "mode"), "hugepages are not allowed with memory allocation ondemand",
+                          hint="use mode='immediate' or remove <hugepages>", replacements=("immediate",))
+        if source is not None and source.get("type") == "anonymous":
+            yield Problem(Anchor(source, "type"), "hugepages are not allowed with anonymous memory source",
+                          hint="use type='file' or 'memfd', or remove <hugepages>", replacements=("memfd", "file"))
         cells = cell_count(ctx)
         pages: list[tuple[etree._Element, int, set[int] | None]] = []
         for page in element.findall("page"):

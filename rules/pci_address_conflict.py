@@ -33,7 +33,7 @@ class PciAddressConflict(Rule):
     way everywhere: `pc`, `q35`, ARM and RISC-V `virt`, `pseries`.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time
+    libvirt (QEMU driver) refuses the domain at define time
     (`virDomainPCIAddressReserveAddrInternal`, reached from
     `qemuDomainAssignPCIAddresses`): `XML error: Attempted double use of PCI
     Address 0000:00:01.1`; QEMU at start: `PCI: slot 1 function 1 not

@@ -28,7 +28,8 @@ class PciAddressPlacement(Rule):
     - the slot must exist on it: a `pcie-root-port` or downstream port has
       only slot 0; slot 0 of `pci-root`, `pcie-root`, `pci-bridge` and
       `pcie-to-pci-bridge` is not usable;
-    - the PCI domain must be 0;
+    - the PCI domain must be 0; a virtio IOMMU or a `pvpanic` device is
+      built into the root bus and must be on bus 0;
     - the first IDE controller and PIIX3 USB controller of a `pc` machine sit
       at `00:01.1` and `00:01.2`, the first SATA controller of `q35` at
       `00:1f.2`; another address for them is refused.
@@ -43,10 +44,14 @@ class PciAddressPlacement(Rule):
       its slot is used (QEMU refuses it at start).
 
     A bus whose controller the document does not define (libvirt adds one)
-    or whose model it leaves to libvirt is not judged.
+    or whose model it leaves to libvirt is not judged, with one exception:
+    on `q35` and ARM `virt`, when the document defines no PCI controller
+    but the root and only (non-transitional) virtio devices sit on buses
+    above 0, libvirt adds a `pcie-root-port` for each of those buses, so
+    their slot must be 0.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time
+    libvirt (QEMU driver) refuses the domain at define time
     (`virDomainPCIAddressValidate` and `virDomainPCIAddressFlagsCompatible`
     in `domain_addr.c`; `qemuDomainValidateDevicePCISlotsPIIX3`/`Q35`):
     `The device at PCI address 0000:01:01.0 cannot be plugged into the PCI

@@ -59,11 +59,16 @@ class PciControllerOptions(Rule):
     - `<target><node>` (a NUMA node) only on expander buses and pSeries host
       bridges, never on controller 0, and only for a node the domain's
       `<cpu><numa>` defines;
+    - PCIe root and downstream ports need distinct `chassis` numbers
+      (libvirt uses the controller's index when `chassis` is not set; QEMU
+      refuses a repeated one at start);
+    - an expander bus without `busNr` gets the lowest one in use minus 2;
+      when that leaves nothing above 0 and 1, libvirt refuses;
     - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
       for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `PCI controller target index
+    libvirt (QEMU driver) refuses the domain at define time: `PCI controller target index
     '31' out of range - must be 0-30`, `Only the PCI controller with index 0
     can have target index 0, and vice versa`, `PCI controller busNr '0' out
     of range - must be 1-254`, `The PCI controller with index=0 can't be
@@ -72,7 +77,10 @@ class PciControllerOptions(Rule):
     present in the domain's <cpu><numa> array (1)`
     (`qemuDomainControllerDefPostParse`), `Option 'busNr' is not valid for PCI
     controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'`
-    (`qemuValidateDomainDeviceDefControllerPCI`). Same in libvirt 9.0 and
+    (`qemuValidateDomainDeviceDefControllerPCI`), `No free busNr lower than
+    current lowest busNr is available to auto-assign to bus 0. Must be
+    manually assigned` (`qemuDomainAssignPCIAddresses`); at start QEMU
+    refuses `Can't add chassis slot, error -16`. Same in libvirt 9.0 and
     10.7.
 
     ## Capabilities
@@ -110,6 +118,48 @@ class PciControllerOptions(Rule):
             problem = next(self._problems(c, found.platform.is_pseries, found.numa_cells), None)
             if problem:  # libvirt stops at the first
                 yield problem
+        yield from self._bus_numbers(found.controllers_of("pci"))
+        yield from self._chassis(found.controllers_of("pci"))
+
+    @staticmethod
+    def _chassis(controllers: list[Controller]) -> Iterator[Problem]:
+        """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
+        seen: dict[int, Controller] = {}
+        for c in controllers:
+            if c.model not in ("pcie-root-port", "pcie-switch-downstream-port") or c.index is None:
+                continue
+            target = c.element.find("target")
+            explicit = parse_c_int(target.get("chassis")) if target is not None else None
+            chassis = explicit if explicit is not None else c.index
+            if chassis in seen:
+                anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
+                yield Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
+                                      f"already used by the controller with index='{seen[chassis].index}'",
+                              hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
+                                   "index when chassis is not set)")
+            else:
+                seen[chassis] = c
+
+    @staticmethod
+    def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
+        """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr)."""
+        numbers = [parse_c_int(t.get("busNr")) for c in controllers if (t := c.element.find("target")) is not None]
+        known = [n for n in numbers if n is not None and n >= 0]
+        lowest = min(known, default=256)
+        for c in sorted((c for c in controllers if c.index is not None), key=lambda c: c.index):  # type: ignore
+            target = c.element.find("target")
+            if c.model not in EXPANDERS or (target is not None and target.get("busNr") is not None):
+                continue
+            if lowest <= 2:
+                address = c.address
+                parent = address.get("bus", "0") if address is not None else "0"
+                yield Problem(Anchor(c.element, "model"),
+                              f"No free busNr lower than current lowest busNr is available to auto-assign to bus "
+                              f"{parse_c_int(parent) or 0}. Must be manually assigned",
+                              hint="give this expander bus a <target busNr='...'/> below the others' and "
+                                   "leave room for its child buses")
+                continue
+            lowest -= 2
 
     def _problems(self, c: Controller, pseries: bool, cells: int) -> Iterator[Problem]:
         target = c.element.find("target")

@@ -28,7 +28,7 @@ class PciRoot(Rule):
     default) nothing is reported.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `The PCI controller with
+    libvirt (QEMU driver) refuses the domain at define time: `The PCI controller with
     index='0' must be model='pci-root' for this machine type, but
     model='pcie-root' was found instead` (`qemuDomainDefAddDefaultDevices`),
     `pci-root and pcie-root controllers should not have an address`

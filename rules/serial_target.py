@@ -51,6 +51,33 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
     return False
 
 
+def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
+    target = console.find("target")
+    kind = target.get("type") if target is not None else None
+    if kind == "serial" and console.getparent().findall("console").index(console) > 0:
+        yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
+                      hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
+    elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
+        yield Problem(Anchor(target, "type"), f"{kind}console is not supported in this QEMU binary",
+                      hint="sclp consoles exist on s390 only; use type='serial' or 'virtio'",
+                      replacements=("serial", "virtio"))
+
+
+def _bios_serial(bios: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainDefBoot: SeaBIOS's serial console (useserial) is x86's and needs a serial port."""
+    if bios.get("useserial") != "yes":
+        return
+    if is_x86(ctx) is False:
+        yield Problem(Anchor(bios, "useserial"), "BIOS serial console only supported on x86 architectures",
+                      hint="remove useserial='yes'")
+    elif ctx.root.find("devices/serial") is None and not any(
+            (c.find("target") is None or c.find("target").get("type") in (None, "serial"))
+            for c in ctx.root.iterfind("devices/console")):  # libvirt gives such a console its serial port
+        yield Problem(Anchor(bios, "useserial"), "need at least one serial port to use BIOS serial output",
+                      hint="add <serial type='pty'/>")
+
+
 @register
 class SerialTarget(Rule):
     """
@@ -58,15 +85,22 @@ class SerialTarget(Rule):
     Reports a `<serial>` whose `<target type>` and `<model name>` disagree,
     or name hardware the guest's arch or machine lacks: `pl011` outside ARM
     virt, `16550a` outside RISC-V/LoongArch virt, `spapr-vio-serial` off
-    pseries, `sclp-serial` off s390; and a `<parallel>` port on s390 or
-    pseries. The target type and model default as libvirt's do.
+    pseries, `sclp-serial` off s390; a `<parallel>` port on s390 or pseries;
+    a console of type `serial` other than the first, an sclp console off
+    s390; and `<bios useserial='yes'>` off x86 or without a serial port. The
+    target type and model default as libvirt's do.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `Target
     model 'pl011' requires target type 'system-serial'`, `Serial device with
     target type 'system-serial' and target model 'pl011' not compatible with
     guest architecture or machine type`, `parallel ports are not supported`
-    (qemuValidateDomainChrTargetDef, qemuValidateDomainChrDef). Stage:
+    (qemuValidateDomainChrTargetDef, qemuValidateDomainChrDef), `Only the
+    first console can be a serial port` (virDomainDefAddConsoleCompat),
+    `sclpconsole is not supported in this QEMU binary`
+    (qemuValidateDomainDefConsole), `BIOS serial console only supported on x86
+    architectures`, `need at least one serial port to use BIOS serial output`
+    (qemuValidateDomainDefBoot). Stage:
     define; driver: QEMU. libvirt 9.0 has no `16550a` model.
 
     ## Capabilities
@@ -92,12 +126,18 @@ class SerialTarget(Rule):
     code = "VL761"
     name = "serial-target"
     severity = Severity.ERROR
-    summary = "A serial target type or model foreign to the guest's arch or machine."
-    elements = ("devices/serial", "devices/parallel")
+    summary = "A serial or console target foreign to the guest's arch or machine."
+    elements = ("devices/serial", "devices/parallel", "devices/console", "os/bios")
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
+            return
+        if element.tag == "bios":
+            yield from _bios_serial(element, ctx)
+            return
+        if element.tag == "console":
+            yield from _console(element, ctx)
             return
         if element.tag == "parallel":
             if is_s390(ctx) or is_pseries(ctx):

@@ -30,7 +30,7 @@ class UsbAddress(Rule):
     as the PIIX3 UHCI on x86 only.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time (`domain_addr.c`,
+    libvirt (QEMU driver) refuses the domain at define time (`domain_addr.c`,
     `virDomainUSBAddressFindPort`/`Reserve`/`Assign`): `requested USB port
     1.9 not present on USB bus 0`, `there is no hub at port 1 in USB address
     bus: 0 port: 1.2.3`, `Duplicate USB address bus 0 port 1`, `USB bus 1

@@ -8,7 +8,11 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, facts, parse_int
+from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, parse_int
+
+UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
+EHCI_MASTERS = ("ehci", "ich9-ehci1")
+EHCI_PORTS = 6
 
 
 @register
@@ -18,13 +22,19 @@ class UsbController(Rule):
     Reports a `nec-xhci` or `qemu-xhci` controller with more than 15 `ports`,
     and USB controllers that are all companions (each has a `<master>`) with
     no master controller among them, e.g. an `ich9-uhci2` without its
-    `ich9-ehci1`.
+    `ich9-ehci1`. At start QEMU also refuses ICH9 UHCI companions whose
+    master (the controller of their index without `<master>`) is not an EHCI
+    controller, a `startport` beyond the master's 6 ports (each companion
+    takes 2), and two companions on one port.
 
     ## Why is this bad?
-    libvirt refuses the domain at define time: `'qemu-xhci' controller only
+    libvirt (QEMU driver) refuses the domain at define time: `'qemu-xhci' controller only
     supports up to '15' ports` (`qemuDomainControllerDefPostParse`), `No
     master USB controller specified` (`virDomainDefControllersParse`). Same
-    in libvirt 9.0 and 10.7.
+    in libvirt 9.0 and 10.7. QEMU at start: `Can't use USB bus 'usb.0' as
+    masterbus, it doesn't support companion controllers`, `firstport must be
+    between 0 and 4`, `firstport 0 asks for ports 0-1, but port 0 has a
+    companion assigned already`.
 
     ## Capabilities
     ```xml
@@ -65,3 +75,44 @@ class UsbController(Rule):
             yield Problem(Anchor(others[0].element), "No master USB controller specified",
                           hint="add the master controller (e.g. model='ich9-ehci1' with the same index) "
                                "or remove <master> from one controller")
+            return
+        yield from self._companions(usb, facts(ctx).platform.arch in ("x86_64", "i686"))
+
+    @staticmethod
+    def _companions(usb: list[Controller], x86: bool) -> Iterator[Problem]:
+        """QEMU's checks of UHCI companions on their EHCI master (at start)."""
+        for index in sorted({c.index for c in usb if c.index is not None}):
+            group = [c for c in usb if c.index == index]
+            masters = [c for c in group if c.element.find("master") is None]
+            companions = [c for c in group if c.element.find("master") is not None and c.model in UHCI_COMPANIONS]
+            if not masters or not companions:
+                continue
+            master_model = masters[0].model or ("piix3-uhci" if x86 else None)
+            bus = ("usb" if index == 0 else f"usb{index}") + ".0"
+            if master_model is None:
+                continue
+            if master_model not in EHCI_MASTERS:
+                yield Problem(Anchor(companions[0].element.find("master")),
+                              f"Can't use USB bus '{bus}' as masterbus, it doesn't support companion controllers "
+                              "(QEMU, at start)",
+                              hint=f"companions need an EHCI master: give index {index} an ich9-ehci1 controller")
+                continue
+            taken: set[int] = set()
+            for c in companions:
+                master = c.element.find("master")
+                first = parse_int(master.get("startport", "0"))  # type: ignore[union-attr]
+                if first is None:
+                    continue
+                if not 0 <= first <= EHCI_PORTS - 2:
+                    yield Problem(Anchor(master, "startport"),  # type: ignore[arg-type]
+                                  f"firstport must be between 0 and {EHCI_PORTS - 2} (QEMU, at start)",
+                                  hint="an EHCI master has 6 ports; each UHCI companion takes 2: startport 0, 2 or 4")
+                    continue
+                clash = sorted(taken & {first, first + 1})
+                if clash:
+                    yield Problem(Anchor(master, "startport"),  # type: ignore[arg-type]
+                                  f"firstport {first} asks for ports {first}-{first + 1}, but port {clash[0]} has a "
+                                  "companion assigned already (QEMU, at start)",
+                                  hint="give each companion its own pair of ports: startport 0, 2 and 4")
+                    continue
+                taken |= {first, first + 1}

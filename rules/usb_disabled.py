@@ -23,7 +23,8 @@ def _message(device: etree._Element) -> str:
         return "Can't add host USB device: USB is disabled in this host"
     if device.tag == "redirdev":
         return "cannot add redirected USB device: USB is disabled for this domain"  # virDomainRedirdevDefValidate
-    return "USB is disabled for this domain, but USB devices are present in the domain XML"  # qemuDomainUSBAddressAddHubs
+    # qemuDomainUSBAddressAddHubs
+    return "USB is disabled for this domain, but USB devices are present in the domain XML"
 
 
 @register
@@ -36,11 +37,16 @@ class UsbDisabled(Rule):
     type='usb'>`, `usb-net` interfaces, `ccid` controllers, `usb-serial`
     serial ports, `usb` sound cards and `mtp` filesystems.
 
+    The same holds on machines libvirt adds no USB controller to (ARM and
+    RISC-V `virt` and other ARM boards but `versatilepb` and `realview`,
+    s390, LoongArch, `isapc`) when the document defines none.
+
     ## Why is this bad?
-    libvirt refuses the domain at define time: `Can't add another USB
-    controller: USB is disabled for this domain`, `Can't add USB input
-    device. USB bus is disabled`, `Can't add USB hub: USB is disabled for this
-    domain`, `Can't add host USB device: USB is disabled in this host`
+    libvirt (QEMU driver) refuses the domain at define time: `Can't add
+    another USB controller: USB is disabled for this domain`
+    (`virDomainDefControllersParse`), `Can't add USB input device. USB bus is
+    disabled`, `Can't add USB hub: USB is disabled for this domain`, `Can't
+    add host USB device: USB is disabled in this host`
     (`virDomainDefParseXML`), `cannot add redirected USB device: USB is
     disabled for this domain` (`virDomainRedirdevDefValidate`), `USB is
     disabled for this domain, but USB devices are present in the domain XML`
@@ -74,6 +80,13 @@ class UsbDisabled(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         usb = found.controllers_of("usb")
+        if not usb and found.platform.lacks_default_usb:
+            for device in found.devices:  # qemuDomainUSBAddressAddHubs: no controller at all
+                if device.tag == "hub" and device.get("type") == "usb" or is_usb_device(device):
+                    yield Problem(Anchor(device), "USB is disabled for this domain, but USB devices are present "
+                                  "in the domain XML", hint=f"this machine ({found.platform.machine}) gets no USB "
+                                  "controller by default: add <controller type='usb' model='qemu-xhci'/>")
+            return
         if not any(c.model == "none" for c in usb):
             return
         seen_none = False

@@ -40,7 +40,9 @@ class VcpuTopology(Rule):
     (`Domain requires at least 1 vCPU`), `<vcpu current>` not above the
     maximum (`maximum vCPU count must not be less than current vCPU count`,
     virDomainDefSetVcpus), `<vcpus><vcpu id>` below the maximum (`vcpu id 'N'
-    is out of range of maximum vcpu count`), the product
+    is out of range of maximum vcpu count`), vCPU 0 online and not
+    hotpluggable (`vcpu 0 can't be offline`, `vcpu0 can't be hotpluggable`,
+    qemuDomainDefVcpusPostParse), the product
     sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
     the maximum (`CPU topology doesn't match maximum vcpu count`,
     qemuValidateDomainVCpuTopology) and, on pSeries, the online vCPUs a
@@ -89,6 +91,12 @@ class VcpuTopology(Rule):
                 yield Problem(Anchor(element, "id"),
                               f"vcpu id '{vcpu_id}' is out of range of maximum vcpu count ({maximum})",
                               hint=f"use an id below {maximum} or raise <vcpu>")
+            elif vcpu_id == 0 and element.get("enabled") == "no":
+                yield Problem(Anchor(element, "enabled"), "vcpu 0 can't be offline", hint="set enabled='yes'",
+                              replacements=("yes",))
+            elif vcpu_id == 0 and element.get("hotpluggable") == "yes":
+                yield Problem(Anchor(element, "hotpluggable"), "vcpu0 can't be hotpluggable",
+                              hint="set hotpluggable='no'", replacements=("no",))
         elif element is ctx.root.find("cpu/topology"):
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:

@@ -8,9 +8,33 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
+
+
+def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
+    """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D."""
+    # the parser puts the first primary='yes' device first; the first device is the primary one
+    ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
+    for index, (_video, model) in enumerate(ordered):
+        kind = model.get("type") if model is not None else None
+        if kind in (None, "none", "qxl", "virtio"):
+            continue
+        if index > 0:
+            yield Problem(Anchor(model, "type"), f"video type '{kind}' is only valid as primary video device",
+                          hint="make it the first (primary) video device, or use qxl or virtio as a secondary one")
+            continue
+        heads = model.get("heads")
+        if heads is not None and heads.strip() not in ("1", ""):
+            yield Problem(Anchor(model, "heads"), f"video type '{kind}' doesn't support multiple 'heads'",
+                          replacements=("1",))
+            continue
+        acceleration = model.find("acceleration")
+        if acceleration is not None and acceleration.get("accel3d") == "yes":
+            yield Problem(Anchor(acceleration, "accel3d"),
+                          "3d acceleration is supported only with 'virtio' video device", replacements=("no",))
 
 
 @register
@@ -19,15 +43,20 @@ class VideoDevices(Rule):
     ## What it does
     Reports a second `<video>` marked `primary='yes'`, a `<video>` of type
     `none` beside other video devices, a `ramfb` video with an `<address>`,
-    and `ram`, `vram64` or `vgamem` on a model other than qxl.
+    `ram`, `vram64` or `vgamem` on a model other than qxl, and a video device
+    other than qxl or virtio that is not the primary (first) one, has several
+    heads or asks for 3D acceleration.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `Only
     one primary video device is supported` (virDomainDefVideoValidate), `a
     'none' video type must be the only video device defined for the domain`,
     `address not supported for video type ramfb`, `ram attribute only
-    supported for video type qxl` (virDomainVideoDefValidate). Stage: define;
-    all drivers. Same in libvirt 9.0 and 10.7.
+    supported for video type qxl` (virDomainVideoDefValidate; all drivers),
+    `video type 'vga' is only valid as primary video device`, `video type
+    'vga' doesn't support multiple 'heads'`, `3d acceleration is supported
+    only with 'virtio' video device` (qemuValidateDomainDeviceDefVideo; QEMU).
+    Stage: define. Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml
@@ -79,3 +108,5 @@ class VideoDevices(Rule):
                                       f"{attribute} attribute only supported for video type qxl",
                                       hint=f"remove {attribute}=")
                         break
+        if qemu_driver(ctx):
+            yield from _qemu_video(models)

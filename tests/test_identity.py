@@ -325,9 +325,44 @@ def test_the_running_daemons_capabilities(tmp_path: Path) -> None:
     assert run("check", "--caps", str(tmp_path), str(good)).returncode == 0
     result = run("check", "--caps", str(tmp_path), str(bad))
     assert result.returncode == 1 and "VL103" in result.stdout
+    # the form the README shows: the host document and a directory of domcapabilities
+    domcaps = tmp_path / "domcaps"
+    domcaps.mkdir()
+    for path in tmp_path.glob("domcaps-*.xml"):
+        path.rename(domcaps / path.name)
+    host_file = str(tmp_path / "capabilities.xml")
+    assert run("check", "--caps", host_file, "--caps", str(domcaps), str(good)).returncode == 0
+    assert "VL103" in run("check", "--caps", host_file, "--caps", str(domcaps), str(bad)).stdout
     assert "VL103" in run("check", "--connect", "qemu:///system", str(bad)).stdout
 
 
 def test_rule_command_names_the_drivers() -> None:
     assert "libvirt drivers: qemu" in run("rule", "VL506").stdout
     assert "libvirt drivers: all" in run("rule", "VL806").stdout
+
+
+def test_bhyve_ch_and_lxc_look_the_guest_up_in_the_host_document() -> None:
+    """virCapabilitiesDomainSupported / virDomainDefGetDefaultEmulator: OS type, arch and virt type."""
+    hosts = shared_path("corpus", "wild", "virt-manager", "host-caps")
+    none = DomainCaps(Document("<domainCapabilities/>", "none"))
+    bhyve = Linter([none], hosts=[HostCaps.from_file(str(hosts / "bhyve.xml"))])
+    lxc = Linter([none], hosts=[HostCaps.from_file(str(hosts / "lxc.xml"))])
+
+    def vl105(linter: Linter, text: str) -> list[str]:
+        return [f.code for f in linter.lint_document(Document(text)).findings if f.code == "VL105"]
+
+    assert vl105(bhyve, "<domain type='bhyve'><os><type arch='x86_64'>hvm</type></os></domain>") == []
+    assert vl105(bhyve, "<domain type='bhyve'><os><type arch='aarch64'>hvm</type></os></domain>") == ["VL105"]
+    assert vl105(lxc, "<domain type='lxc'><os><type arch='i686'>exe</type></os></domain>") == []
+    assert vl105(lxc, "<domain type='lxc'><os><type arch='aarch64'>exe</type></os></domain>") == ["VL105"]
+    named = "<domain type='lxc'><os><type arch='aarch64'>exe</type></os><devices><emulator>/x</emulator></devices>"
+    assert vl105(lxc, named + "</domain>") == []  # no default emulator to look up
+    # a QEMU domain is the QEMU driver's business (VL101-VL103)
+    assert vl105(bhyve, "<domain type='kvm'><os><type arch='aarch64'>hvm</type></os></domain>") == []
+
+
+def test_a_domain_without_arch_gets_the_hosts() -> None:
+    """libvirt defaults the arch to the host's: the host's x86_64 binary and its machines decide."""
+    text = "<domain type='kvm'><name>vm</name><memory>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os></domain>"
+    assert errors(lint(text, Q35_KVM, HOST)) == []
+    assert "VL103" in errors(lint(text.replace("<type>", "<type machine='pc-q35-8.2'>"), Q35_KVM, HOST))

@@ -21,7 +21,7 @@ SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "virtlint", "l
 PROFILES = ["visual-studio-code", "neovim@v0.11.0"]
 
 DOMAIN = """<domain type='kvm'>
-  <name>café-☕-𝔘</name>
+  <name>café-☕-𝔘</name><memory unit='MiB'>1024</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>

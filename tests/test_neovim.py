@@ -20,7 +20,7 @@ import pytest
 from conftest import Q35_KVM, REPO
 
 DOMAIN = """<domain type='kvm'>
-  <name>vm</name>
+  <name>vm</name><memory unit='MiB'>1024</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>

@@ -109,12 +109,22 @@ PLACEMENTS = [
      "It requires a controller that accepts a standard PCI device or PCI Express device."),
     ("q35", nic(pci(2, extra="").replace("domain='0x0000'", "domain='0x0001'")),
      "Invalid PCI address 0001:00:02.0. Only PCI domain 0 is available"),
-    ("q35", nic(pci(2, bus=5)), None),  # bus 5 has no controller in the document: libvirt adds one
+    # bus 5 has no controller in the document: for a virtio device libvirt adds root ports (one slot)
+    ("q35", nic(pci(0, bus=5)), None),
+    ("q35", nic(pci(2, bus=5)), "Invalid PCI address 0000:05:02.0. slot must be <= 0"),
+    # a conventional PCI device there makes libvirt add bridges instead: not judged
+    ("q35", nic(pci(2, bus=5)) + "<interface type='user'><model type='e1000'/>" + pci(3, bus=6) + "</interface>",
+     None),
+    ("q35", "<interface type='user'><model type='e1000'/>" + pci(2, bus=5) + "</interface>", None),
+    ("q35", nic(pci(2, bus=5)) + "<controller type='pci' index='1' model='pcie-root-port'/>", None),
     ("pc", "<controller type='ide' index='0'>" + pci(3) + "</controller>",
      "Primary IDE controller must have PCI address 0:0:1.1"),
     ("q35", "<controller type='sata' index='0'>" + pci(3) + "</controller>",
      "Primary SATA controller must have PCI address 0:0:1f.2"),
     ("q35", "<controller type='sata' index='1'>" + pci(3) + "</controller>", None),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'/><iommu model='virtio'>" + pci(0, bus=1)
+            + "</iommu>", "The device at PCI address 0000:01:00.0 needs to be an integrated device (bus=0)"),
+    ("q35", "<iommu model='virtio'>" + pci(5) + "</iommu>", None),
     ("q35", nic(pci(5, extra=" multifunction='off'")) + balloon(pci(5, 1)),
      "PCI: single function device can't be populated in function 5.1 (QEMU, at start)"),
     ("q35", nic(pci(5, extra=" multifunction='on'")) + balloon(pci(5, 1)), None),
@@ -310,6 +320,16 @@ VALUES = [
      "target must be 0 for controller model 'lsilogic'"),
     ("x86_64", SCSI + disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"), None),
     ("x86_64", disk("fda", "fdc", drive(0, bus=1)), "Only 1 fdc bus is supported"),
+    ("x86_64", disk("hde", "ide"), "Only 1 IDE controller is supported"),
+    ("x86_64", disk("hdd", "ide"), None),
+    ("x86_64", disk("fdc", "fdc"), "Only 1 fdc controller is supported"),
+    ("x86_64", disk("hda", "ide", drive(0, bus=2)), "Bus 'ide.2' not found (QEMU, at start)"),  # a warning
+    ("x86_64", disk("hda", "ide", drive(2)), "Can't create IDE unit 2, bus supports only 2 units (QEMU, at start)"),
+    ("x86_64", disk("hda", "ide", drive(1, bus=1)), None),
+    ("x86_64", disk("sda", "sata", drive(6)),
+     "SATA unit 6 does not exist: an AHCI controller has 6 ports, units 0-5 (QEMU refuses it at start: "
+     "Bus 'ide.6' not found)"),
+    ("x86_64", disk("sdg", "sata"), None),  # controller 1, unit 0
 ]
 
 
@@ -372,6 +392,32 @@ TYPES = [
                "<address uuid='c2177883-f1bb-47f0-914d-32a22e3a88'/></source></hostdev>",
      "Cannot parse uuid attribute of element <address>"),
     ("x86_64", MDEV.format(model="vfio-pci", address=""), None),
+    ("x86_64", "<panic model='hyperv'>" + pci(5) + "</panic>",
+     "setting the panic device address is not supported for model 'hyperv'"),
+    ("x86_64", "<panic>" + pci(5) + "</panic>", "panic is supported only with ISA address type"),
+    ("x86_64", "<panic model='isa'><address type='isa' iobase='0x505'/></panic>", None),
+    ("x86_64", "<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>",
+     "pvpanic is supported only with PCI address type"),
+    ("x86_64", "<panic model='pvpanic'>" + pci(5) + "</panic>", None),
+    ("s390x", "<panic><address type='ccw' cssid='0xfe' ssid='0' devno='1'/></panic>",
+     "setting the panic device address is not supported for model 's390'"),
+    ("x86_64", "<watchdog model='itco' action='reset'>" + pci(5) + "</watchdog>",
+     "itco model of watchdog is part of the machine and cannot have any address set."),
+    ("x86_64", "<watchdog model='i6300esb' action='reset'><address type='isa' iobase='0x505'/></watchdog>",
+     "i6300esb model of watchdog can go only on PCI bus"),
+    ("x86_64", "<watchdog model='i6300esb' action='reset'>" + pci(5) + "</watchdog>", None),
+    ("x86_64", balloon("<address type='spapr-vio' reg='0x4000'/>"),
+     "Unexpected address type for 'virtio-balloon' (libvirt, at start)"),
+    ("x86_64", disk("vdb", "virtio", drive(0)), "Unexpected address type for 'virtio-blk' (libvirt, at start)"),
+    ("x86_64", disk("vdb", "virtio", pci(5)), None),
+    ("x86_64", "<input type='tablet' bus='virtio'><address type='usb' bus='0' port='1'/></input>",
+     "Unexpected address type for 'virtio-tablet' (libvirt, at start)"),
+    ("x86_64", "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>", None),
+    ("x86_64", "<input type='tablet' bus='usb'>" + pci(5) + "</input>", "Invalid address for a USB device"),
+    ("x86_64", "<redirdev bus='usb' type='spicevmc'>" + pci(5) + "</redirdev>", "Invalid address for a USB device"),
+    ("x86_64", "<interface type='user'><model type='e1000'/><address type='spapr-vio'/></interface>", None),
+    ("x86_64", balloon("<address type='virtio-mmio'/>"),
+     "No 'virtio-bus' bus found for device 'virtio-balloon-device' (QEMU, at start)"),
 ]
 
 
@@ -402,6 +448,15 @@ DISABLED = [
 ]
 
 
+def test_usb_devices_on_a_machine_without_default_usb() -> None:
+    message = "USB is disabled for this domain, but USB devices are present in the domain XML"
+    assert found("VL706", "<input type='tablet' bus='usb'/>", "virt", "aarch64") == [message]
+    assert found("VL706", "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>",
+                 "virt", "aarch64") == []
+    assert found("VL706", "<input type='tablet' bus='usb'/>", "pc") == []  # pc gets a PIIX3 UHCI
+    assert found("VL706", "<input type='keyboard' bus='virtio'/>", "virt", "aarch64") == []
+
+
 @pytest.mark.parametrize(("devices", "expected"), DISABLED)
 def test_usb_disabled(devices: str, expected: str | None) -> None:
     assert found("VL706", devices) == ([expected] if expected else [])
@@ -417,6 +472,23 @@ USB_CONTROLLERS = [
      "No master USB controller specified"),
     ("<controller type='usb' index='0' model='ich9-ehci1'/>"
      "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>", None),
+]
+
+
+EHCI = "<controller type='usb' index='0' model='ich9-ehci1'/>"
+
+
+def uhci(n: int, start: int) -> str:
+    return f"<controller type='usb' index='0' model='ich9-uhci{n}'><master startport='{start}'/></controller>"
+
+
+USB_CONTROLLERS += [
+    ("<controller type='usb' index='0' model='qemu-xhci'/>" + uhci(1, 0),
+     "Can't use USB bus 'usb.0' as masterbus, it doesn't support companion controllers (QEMU, at start)"),
+    (EHCI + uhci(1, 0) + uhci(2, 2) + uhci(3, 4), None),
+    (EHCI + uhci(1, 0) + uhci(2, 0),
+     "firstport 0 asks for ports 0-1, but port 0 has a companion assigned already (QEMU, at start)"),
+    (EHCI + uhci(1, 8), "firstport must be between 0 and 4 (QEMU, at start)"),
 ]
 
 
@@ -512,6 +584,27 @@ OPTIONS = [
                 "</controller>", NUMA, "The PCI controller with index=0 can't be associated with a NUMA node"),
     ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'><node>0</node></target>"
                 "</controller>", NUMA, None),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='2'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>", "",
+     "No free busNr lower than current lowest busNr is available to auto-assign to bus 0. Must be manually assigned"),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='4'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>", "", None),  # gets busNr 2
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'><target busNr='4'/></controller>"
+           "<controller type='pci' index='2' model='pci-expander-bus'/>"
+           "<controller type='pci' index='3' model='pci-expander-bus'/>", "",
+     "No free busNr lower than current lowest busNr is available to auto-assign to bus 0. Must be manually assigned"),
+    ("pc", "<controller type='pci' index='1' model='pci-expander-bus'/>", "", None),  # busNr 254
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'><target chassis='1' port='0x11'/></controller>", "",
+     "Can't add chassis slot, error -16 (QEMU, at start): chassis 1 is already used by the controller with index='1'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='2' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'/>", "",
+     "Can't add chassis slot, error -16 (QEMU, at start): chassis 2 is already used by the controller with index='1'"),
+    ("q35", "<controller type='pci' index='1' model='pcie-root-port'><target chassis='1' port='0x10'/></controller>"
+            "<controller type='pci' index='2' model='pcie-root-port'><target chassis='2' port='0x11'/></controller>"
+            "<controller type='pci' index='3' model='pcie-root-port'/>", "", None),
+    ("pc", "<controller type='pci' index='1' model='pci-bridge'><target chassisNr='5'/></controller>"
+           "<controller type='pci' index='2' model='pci-bridge'><target chassisNr='5'/></controller>", "", None),
 ]
 
 
@@ -561,3 +654,28 @@ def test_hostile_values_never_crash(devices: str, machine: str, arch: str) -> No
     linter = Linter([caps_from_text(CAPS[arch])], select=("VL7",))
     result = linter.lint_document(Document(domain(devices, machine, arch), "dom.xml"))
     assert result.internal_errors == []
+
+
+def test_virtio_mmio_is_fine_on_arm_virt() -> None:
+    assert found("VL704", balloon("<address type='virtio-mmio'/>"), "virt", "aarch64") == []
+
+
+def test_ide_units_qemu_refuses_are_warnings() -> None:
+    findings = lint(domain(disk("hda", "ide", drive(2)), "pc"), CAPS["x86_64"], select=("VL700",))
+    assert [f.severity.value for f in findings] == ["warning"]
+
+
+def test_oracle_cases_are_prefixed_unique_and_paired() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "oracle"))
+    from families import addresses
+
+    cases = addresses.cases(False)
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith("addresses-") for i in ids)
+    rules = {c.rule for c in cases if c.rule}
+    assert rules == {f"VL7{n:02d}" for n in range(12)}  # every rule has a rejected case
+    assert sum(c.rule is None for c in cases) >= 30  # and accepted twins

@@ -41,6 +41,14 @@ CASES = [
      "VL206", "at least 1 vCPU"),
     ("vcpu-id-range", dom("<vcpus><vcpu id='4' enabled='yes'/></vcpus>"),
      dom("<vcpus><vcpu id='3' enabled='yes'/></vcpus>"), "VL206", "out of range"),
+    ("vcpu0-offline", dom("<vcpus><vcpu id='0' enabled='no'/><vcpu id='1' enabled='yes'/></vcpus>",
+                          vcpu="<vcpu>2</vcpu>"),
+     dom("<vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='no'/></vcpus>", vcpu="<vcpu>2</vcpu>"),
+     "VL206", "vcpu 0 can't be offline"),
+    ("vcpu0-hotpluggable", dom("<vcpus><vcpu id='0' enabled='yes' hotpluggable='yes'/></vcpus>",
+                               vcpu="<vcpu>1</vcpu>"),
+     dom("<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/></vcpus>", vcpu="<vcpu>1</vcpu>"),
+     "VL206", "vcpu0 can't be hotpluggable"),
     ("pseries-granularity",
      dom("<cpu><topology sockets='1' cores='2' threads='4'/></cpu>", vcpu="<vcpu current='2'>8</vcpu>",
          arch="ppc64le", machine="pseries"),
@@ -105,6 +113,12 @@ CASES = [
                                    "</memoryBacking>"),
      dom("<memoryBacking><hugepages><page size='2' unit='MiB' nodeset='0'/></hugepages></memoryBacking>"),
      "VL209", "hugepages: node 1 not found"),
+    ("hugepages-ondemand", dom("<memoryBacking><hugepages/><allocation mode='ondemand'/></memoryBacking>"),
+     dom("<memoryBacking><hugepages/><allocation mode='immediate'/></memoryBacking>"), "VL209",
+     "not allowed with memory allocation ondemand"),
+    ("hugepages-anonymous", dom("<memoryBacking><hugepages/><source type='anonymous'/></memoryBacking>"),
+     dom("<memoryBacking><hugepages/><source type='memfd'/></memoryBacking>"), "VL209",
+     "not allowed with anonymous memory source"),
     ("no-memory", dom("", memory=""), dom(""), "VL210", "Memory size must be specified"),
     ("hotplug-no-numa", dom("", memory="<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>"),
      dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>"),
@@ -283,3 +297,21 @@ def test_unknown_feature_is_a_warning_for_newer_libvirt() -> None:
     linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL213",), libvirt_version=(11, 0))
     (finding,) = linter.lint_document(Document(xml, "dom.xml")).findings
     assert finding.severity.value == "warning"
+
+
+PPC64_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pseries-7.1</machine><arch>ppc64</arch><cpu>"
+              "<mode name='host-model' supported='yes'><model fallback='allow'>POWER9</model></mode></cpu>"
+              "</domainCapabilities>")
+
+
+@pytest.mark.parametrize("compat,virt,expected", [
+    ("power10", "kvm", ["VL214"]), ("power9", "kvm", []), ("power8", "kvm", []), ("power11", "kvm", ["VL214"]),
+    ("power10", "qemu", []),
+])
+def test_ppc64_compat_mode_against_the_host_model(compat: str, virt: str, expected: list[str]) -> None:
+    from conftest import lint
+
+    xml = (f"<domain type='{virt}'><name>p</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+           f"<os><type arch='ppc64' machine='pseries'>hvm</type></os>"
+           f"<cpu mode='host-model'><model>{compat}</model></cpu></domain>")
+    assert [f.code for f in lint(xml, PPC64_CAPS, select=("VL214",))] == expected

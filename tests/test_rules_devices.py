@@ -404,3 +404,316 @@ def test_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
 
     element = etree.fromstring(f"<size{f' unit={unit!r}' if unit else ''}>{text}</size>")
     assert size_bytes(element) == expected
+
+
+MORE = [
+    ("second-console-serial", dom("<console type='pty'><target type='serial'/></console>"
+                                  "<console type='pty'><target type='serial'/></console>"), Q35, "VL761",
+     "Only the first console can be a serial port"),
+    ("second-console-virtio", dom("<console type='pty'><target type='serial'/></console>"
+                                  "<console type='pty'><target type='virtio'/></console>"), Q35, None, ""),
+    ("sclp-console-x86", dom("<console type='pty'><target type='sclp'/></console>"), Q35, "VL761",
+     "sclpconsole is not supported"),
+    ("useserial-arm", dom("<serial type='pty'/>", os="<bios useserial='yes'/>", machine="virt", arch="aarch64"), ARM,
+     "VL761", "only supported on x86"),
+    ("useserial-no-serial", dom(os="<bios useserial='yes'/>"), Q35, "VL761", "need at least one serial port"),
+    ("useserial-x86", dom("<serial type='pty'/>", os="<bios useserial='yes'/>"), Q35, None, ""),
+    ("useserial-console", dom("<console type='pty'/>", os="<bios useserial='yes'/>"), Q35, None, ""),
+    ("two-vsocks", dom("<vsock model='virtio'><cid auto='yes'/></vsock>" * 2), Q35, "VL788", "only a single vsock"),
+    ("vsock-cid-2", dom("<vsock model='virtio'><cid auto='no' address='2'/></vsock>"), Q35, "VL788", ">= 3"),
+    ("vsock-cid-3", dom("<vsock model='virtio'><cid auto='no' address='3'/></vsock>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in MORE], ids=[c[0] for c in MORE])
+def test_more_device_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+HOSTDEV_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch>"
+                "<devices><hostdev supported='{s}'><enum name='subsysType'>{t}</enum>"
+                "<enum name='pciBackend'><value>vfio</value></enum></hostdev></devices></domainCapabilities>")
+VF = ("<interface type='hostdev' managed='yes'>{d}<source><address type='pci' domain='0x0000' bus='0x06' "
+      "slot='0x12' function='0x1'/></source></interface>")
+
+
+@pytest.mark.parametrize(("caps", "driver", "flagged"), [
+    (HOSTDEV_CAPS.format(s="yes", t="<value>usb</value><value>pci</value>"), "", False),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>usb</value>"), "", True),
+    (HOSTDEV_CAPS.format(s="no", t=""), "", True),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>pci</value>"), "<driver name='kvm'/>", True),
+    (HOSTDEV_CAPS.format(s="yes", t="<value>pci</value>"), "<driver name='vfio'/>", False),
+    (Q35, "", False),  # caps silent about hostdev: unknown
+])
+def test_hostdev_interface_needs_pci_passthrough(caps: str, driver: str, flagged: bool) -> None:
+    assert ("VL771" in codes(lint(dom(VF.format(d=driver)), caps))) is flagged
+
+
+PPC = CAPS.format(m="pseries-9.1", a="ppc64")
+PANICS = [
+    ("panic-default-arm", dom("<panic/>", machine="virt", arch="aarch64"), ARM, "VL785", "ISA panic device"),
+    ("panic-pvpanic-arm", dom("<panic model='pvpanic'/>", machine="virt", arch="aarch64"), ARM, None, ""),
+    ("pvpanic-isa-address", dom("<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>",
+                                machine="virt", arch="aarch64"), ARM, "VL785", "only with PCI address type"),
+    ("panic-pseries-address", dom("<panic model='pseries'><address type='spapr-vio' reg='0x30000000'/></panic>",
+                                  machine="pseries", arch="ppc64"), PPC, "VL785",
+     "setting the panic device address is not supported for model 'pseries'"),
+    ("panic-default-pseries", dom("<panic/>", machine="pseries", arch="ppc64"), PPC, None, ""),
+    ("panic-isa-x86-pci", dom("<panic model='isa'><address type='pci' bus='0' slot='9'/></panic>"), Q35, "VL785",
+     "only with ISA address type"),
+    ("panic-default-x86", dom("<panic/>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in PANICS], ids=[c[0] for c in PANICS])
+def test_panic_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+VHOST = "<source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
+HOSTDEVS = [
+    ("rawio-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host' rawio='yes'>{VHOST}</hostdev>"), Q35, "VL789",
+     "rawio is only supported"),
+    ("sgio-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host' sgio='unfiltered'>{VHOST}</hostdev>"), Q35,
+     "VL789", "sgio is only supported"),
+    ("rawio-scsi", dom("<hostdev mode='subsystem' type='scsi' rawio='yes'><source><adapter name='scsi_host0'/>"
+                       "<address bus='0' target='0' unit='0'/></source></hostdev>"), Q35, None, ""),
+    ("boot-vhost", dom(f"<hostdev mode='subsystem' type='scsi_host'>{VHOST}<boot order='1'/></hostdev>"), Q35,
+     "VL789", "not supported by vhost SCSI devices"),
+    ("boot-pci", dom("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='6' slot='0' "
+                     "function='0'/></source><boot order='1'/></hostdev>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in HOSTDEVS],
+                         ids=[c[0] for c in HOSTDEVS])
+def test_hostdev_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+@pytest.mark.parametrize(("path", "flagged"), [
+    ("/var/lib/libvirt/qemu/channel/target/domain-1-vm/org.qemu.guest_agent.0", True),
+    ("/var/lib/libvirt/qemu/channel/target/vm.org.qemu.guest_agent.0", True),
+    (None, True),
+    ("/run/my/agent.sock", False),
+])
+def test_reconnect_on_a_socket_libvirt_generates(path: str | None, flagged: bool) -> None:
+    source = f" path='{path}'" if path else ""
+    xml = dom(f"<channel type='unix'><source mode='connect'{source}><reconnect enabled='yes' timeout='10'/></source>"
+              "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")
+    assert (("VL760", "chardev reconnect is possible only for connect mode") in errors(xml)) is flagged
+
+
+S390 = CAPS.format(m="s390-ccw-virtio-9.1", a="s390x")
+FS = "<filesystem type='mount'><driver type='{d}'/><source dir='/s'/><target dir='s'/>{x}<boot order='1'/></filesystem>"
+FS_BOOTS = [
+    ("virtiofs-boot-s390", dom(FS.format(d="virtiofs", x=""), machine="s390-ccw-virtio", arch="s390x"), S390,
+     "VL754", "supported only with PCI bus"),
+    ("virtiofs-boot-s390-pci", dom(FS.format(d="virtiofs", x="<address type='pci' bus='0' slot='2'/>"),
+                                   machine="s390-ccw-virtio", arch="s390x"), S390, None, ""),
+    ("virtiofs-boot-x86", dom(FS.format(d="virtiofs", x="")), Q35, None, ""),
+    ("9p-boot", dom(FS.format(d="path", x="")), Q35, "VL754", "boot order is only supported for virtiofs"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in FS_BOOTS], ids=[c[0] for c in FS_BOOTS])
+def test_filesystem_boot_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+VIDEOS = [
+    ("vga-secondary", dom("<video><model type='virtio'/></video><video><model type='vga'/></video>"), Q35, "VL765",
+     "video type 'vga' is only valid as primary video device"),
+    ("vga-primary-by-attribute", dom("<video><model type='virtio'/></video><video><model type='vga' primary='yes'/>"
+                                     "</video>"), Q35, None, ""),
+    ("vga-first-qxl-second", dom("<video><model type='vga'/></video><video><model type='qxl'/></video>"), Q35,
+     None, ""),
+    ("vga-two-heads", dom("<video><model type='vga' heads='2'/></video>"), Q35, "VL765", "multiple 'heads'"),
+    ("virtio-two-heads", dom("<video><model type='virtio' heads='2'/></video>"), Q35, None, ""),
+    ("vga-accel3d", dom("<video><model type='vga'><acceleration accel3d='yes'/></model></video>"), Q35, "VL765",
+     "3d acceleration is supported only with 'virtio'"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in VIDEOS], ids=[c[0] for c in VIDEOS])
+def test_video_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+GRAPHICS = [
+    ("socket-listen-rdp", dom("<graphics type='rdp'><listen type='socket'/></graphics>"), Q35, "VL766",
+     "listen type 'socket' is not available for graphics type 'rdp'"),
+    ("socket-listen-vnc", dom("<graphics type='vnc'><listen type='socket'/></graphics>"), Q35, None, ""),
+    ("vnc-password-9", dom("<graphics type='vnc' passwd='123456789'/>"), Q35, "VL766",
+     "VNC password is 9 characters long, only 8 permitted"),
+    ("vnc-password-8", dom("<graphics type='vnc' passwd='12345678'/>"), Q35, None, ""),
+    ("spice-audio-vnc", dom("<graphics type='vnc'/><audio id='1' type='spice'/>"), Q35, "VL766",
+     "Spice audio is not supported without spice graphics"),
+    ("spice-audio-spice", dom("<graphics type='spice'/><audio id='1' type='spice'/>"), Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in GRAPHICS],
+                         ids=[c[0] for c in GRAPHICS])
+def test_graphics_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+INPUTS = [
+    ("ps2-tablet", dom("<input type='tablet' bus='ps2'/>"), Q35, "VL785", "ps2 bus does not support tablet"),
+    ("usb-tablet", dom("<input type='tablet' bus='usb'/>"), Q35, None, ""),
+    ("xen-input-hvm", dom("<input type='mouse' bus='xen'/>"), Q35, "VL785", "unsupported input bus xen"),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in INPUTS], ids=[c[0] for c in INPUTS])
+def test_input_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+#: libvirt's own rejected test configurations in these families, and the rule that reports each.
+LIBVIRT_REJECTED = [
+    ("rejected", "boot-dev+order.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL754"),
+    ("rejected", "boot-menu-enable-with-timeout-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL754"),
+    ("rejected", "chardev-reconnect-generated-path.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "chardev-reconnect-invalid-timeout.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "disk-attaching-partition-nosupport.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL750"),
+    ("rejected", "disk-cdrom-usb-empty.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-device-lun-type-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-encryption-wrong.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-cow.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-dir.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-fmt-iso.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "disk-missing-target-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL750"),
+    ("rejected", "disk-network-iscsi-auth-secrettype-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-iscsi-auth-wrong-secrettype.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-iscsi-zero-hosts-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-network-source-auth-both.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "disk-scsi-disk-vpd-build-error.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "disk-shared-qcow.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL752"),
+    ("rejected", "firmware-auto-bios-not-stateless.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-auto-bios-nvram.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-auto-efi-enrolled-keys-no-secboot.xml", "qemu_9.1.0-q35.x86_64.xml", "VL755"),
+    ("rejected", "firmware-auto-efi-format-mismatch.xml", "qemu_9.1.0-q35.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-bios-not-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-efi-loader-no-path.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL755"),
+    ("rejected", "firmware-manual-efi-nvram-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "firmware-manual-efi-nvram-template-stateless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL507"),
+    ("rejected", "graphics-sdl-egl-headless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "graphics-spice-invalid-egl-headless.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-display-missing-graphics.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-display-ramfb-multiple.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL766"),
+    ("rejected", "hostdev-mdev-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-pci-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-scsi-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "hostdev-scsi-vhost-rawio-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-scsi-vhost-scsi-pci-boot-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-scsi-vhost-sgio-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL789"),
+    ("rejected", "hostdev-usb-duplicate.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL787"),
+    ("rejected", "intel-iommu-wrong-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL785"),
+    ("rejected", "luks-disk-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "luks-disks-source-both.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL753"),
+    ("rejected", "mach-virt-serial-invalid-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL761"),
+    ("rejected", "net-hostdev-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-user-slirp-portforward.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-vhostuser-fail.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "net-virtio-rxqueuesize-invalid-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL770"),
+    ("rejected", "pseries-serial-invalid-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL761"),
+    ("rejected", "seclabel-device-duplicates.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "seclabel-device-relabel-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "seclabel-multiple.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL782"),
+    ("rejected", "serial-unix-missing-source.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("rejected", "shmem-invalid-address.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-invalid-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-msi-only.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "shmem-small-size.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL780"),
+    ("rejected", "smbios-date.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL783"),
+    ("rejected", "smbios-uuid-match.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL783"),
+    ("rejected", "tpm-no-backend-invalid.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL784"),
+    ("rejected", "tseg-i440fx.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL755"),
+    ("rejected", "vhost-user-fs-readonly.xml", "qemu_9.1.0.x86_64.xml", "VL786"),
+    ("rejected", "video-invalid-multiple-devices.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "video-multiple-primaries.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "video-ramfb-display-device-pci-address.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL765"),
+    ("rejected", "virtio-iommu-wrong-machine.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL785"),
+    ("rejected", "virtio-lun.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+    ("rejected", "virtio-rng-egd-crash.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL760"),
+    ("arches", "aarch64-panic-no-model.xml", "generated-10.7.0/qemu_8.2.0-tcg-virt.aarch64.xml", "VL785"),
+    ("arches", "hostdev-subsys-mdev-vfio-ap-boot-fail.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL789"),
+    ("arches", "ppc64-tpm-double.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL784"),
+    ("arches", "ppc64-tpmproxy-double.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL784"),
+    ("arches", "pseries-no-parallel.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL761"),
+    ("arches", "pseries-panic-address.xml", "generated-10.7.0/qemu_7.1.0-tcg.ppc64.xml", "VL785"),
+    ("arches", "pvpanic-pci-invalid-address-aarch64.xml", "generated-10.7.0/qemu_8.2.0-tcg-virt.aarch64.xml", "VL785"),
+    ("arches", "s390-no-parallel.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL761"),
+    ("arches", "s390-panic-address.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL785"),
+    ("arches", "vhost-user-fs-ccw-bootindex.xml", "generated-10.7.0/qemu_8.2.0-tcg.s390x.xml", "VL754"),
+    ("versions", "virtio-lun.xml", "qemu_9.1.0-tcg.x86_64.xml", "VL751"),
+]
+
+#: Rejected configurations of these families that the domain XML and domcapabilities cannot decide.
+UNDECIDABLE = {
+    "firmware-auto-efi-loader-path-nonstandard.xml": "which firmware descriptors the host installs",
+    "firmware-auto-efi-nvram-template-nonstandard.xml": "which firmware descriptors the host installs",
+    "firmware-auto-efi-rw-pflash.xml": "which firmware descriptors the host installs (none is read-write here)",
+    "firmware-auto-efi-rw.xml": "which firmware descriptors the host installs (none is read-write here)",
+    "tpm-emulator-tpm2.xml": "the host's swtpm lacks TPM 2.0 while the caps list it (libvirt's test mocks swtpm)",
+}
+
+
+@pytest.mark.parametrize(("folder", "name", "caps", "code"), LIBVIRT_REJECTED,
+                         ids=[f"{folder}/{name}" for folder, name, _, _ in LIBVIRT_REJECTED])
+def test_libvirt_rejected_configurations(folder: str, name: str, caps: str, code: str) -> None:
+    from conftest import shared_path
+
+    document = shared_path("corpus", "libvirt-qemuxml", folder, name)
+    caps_path = shared_path("corpus", "libvirt-domaincaps", caps)
+    findings = lint(document.read_text(), caps_path)
+    assert code in {f.code for f in findings if f.severity is Severity.ERROR}
+    assert name not in UNDECIDABLE
+
+
+DISK_OPTIONS = [
+    ("readonly-sata-disk", dom(disk("sdb", "sata", extra="<readonly/>")), Q35, "VL751",
+     "readonly sata disks are not supported"),
+    ("readonly-sata-cdrom", dom(disk("sdb", "sata", device="cdrom", extra="<readonly/>")), Q35, None, ""),
+    ("readonly-virtio-disk", dom(disk("vdb", "virtio", extra="<readonly/>")), Q35, None, ""),
+    ("queues-on-sata", dom("<disk type='file'><driver name='qemu' type='raw' queues='2'/>" + IMG +
+                           "<target dev='sdb' bus='sata'/></disk>"), Q35, "VL751", "queues attribute"),
+    ("queues-on-virtio", dom("<disk type='file'><driver name='qemu' type='raw' queues='2'/>" + IMG +
+                             "<target dev='vdb' bus='virtio'/></disk>"), Q35, None, ""),
+    ("tray-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='open'/></disk>"), Q35,
+     "VL751", "tray is only valid for cdrom and floppy"),
+    ("removable-on-sata", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='sata' removable='on'/></disk>"),
+     Q35, "VL751", "removable is only valid for usb or scsi disks"),
+    ("removable-on-usb", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='usb' removable='on'/></disk>"),
+     Q35, None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in DISK_OPTIONS],
+                         ids=[c[0] for c in DISK_OPTIONS])
+def test_disk_option_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
+    test_device_checks(xml, caps, code, fragment)
+
+
+@pytest.mark.parametrize(("xml", "code"), [
+    (dom(os_attrs=" firmware='efi'", os="<loader format='qcow2'/><nvram format='raw'/>"), "VL507"),
+    (dom("<interface type='user'><portForward proto='tcp'><range start='2022' to='22'/></portForward></interface>"),
+     "VL770"),
+    (dom(disk("vdb", "virtio", source="<source file='/a.img'><seclabel model='dac' relabel='yes'/></source>")),
+     "VL782"),
+    (dom("<watchdog model='ib700'/>"), "VL785"),
+    (dom("<graphics type='sdl'><listen type='none'/></graphics>"), "VL766"),
+])
+def test_refusals_newer_than_libvirt_9_0_follow_the_version(xml: str, code: str) -> None:
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    def found(version: tuple[int, int] | None) -> bool:
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+        return code in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
+
+    assert found(None) and found((10, 7))
+    assert not found((9, 0))

@@ -22,6 +22,22 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL206": "qemuValidateDomainVCpuTopology: sockets*dies*cores*threads differs from <vcpu> (`CPU topology doesn't "
+             "match maximum vcpu count`); qemuDomainDefVcpusPostParse: <vcpu id='0' enabled='no'> (`vcpu 0 can't be "
+             "offline`), define",
+    "VL209": "qemuValidateDomainDefMemory: <hugepages/> with <source type='anonymous'/> (`hugepages are not allowed "
+             "with anonymous memory source`), define",
+    "VL210": "qemuDomainDefValidateMemoryHotplug / virDomainDefPostParseMemory / virDomainMemoryDefValidate: "
+             "<maxMemory> without guest NUMA on x86 (`At least one numa node has to be configured when enabling "
+             "memory hotplug`), memory devices larger than <memory> (`Total size of memory devices exceeds the "
+             "total memory size`), a DIMM for a guest node without NUMA, define",
+    "VL213": "virCPUValidateFeatures: CPU feature names outside libvirt's CPU map for the arch (virt-install's "
+             "test names foo, bar, reqtest...; x86 names on aarch64), `unknown CPU feature: foo`, start",
+    "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
+             "kvmclock/hypervclock timers present on aarch64 and s390x (`Configuring the 'kvmclock' timer is not "
+             "supported for virtType=kvm arch=aarch64 ...`), define",
+    "VL850": "the parser's strict enums: <controller type='raw'>, CPU feature policy 'required', timer names 't1', "
+             "'t2' and track/tickpolicy/mode letters in a template (`Invalid value for attribute ...`), define",
     "VL302": "qemu_validate.c: q35 has no IDE bus (`IDE controllers are unsupported for this QEMU binary or "
              "machine type`, define); PCI passthrough on a host whose caps list no pciBackend (no VFIO: "
              "qemuHostdevPreparePCIDevicesCheckSupport, `host doesn't support passthrough of host PCI devices`, "
@@ -45,7 +61,9 @@ CHECKS = {
              "index-0 controller is a root port (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, define)",
     "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
              "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
-             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define",
+             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define; a virtio disk with a "
+             "drive address, a virtio NIC with a spapr-vio one (qemuBuildVirtioDevGetConfig: `Unexpected address type "
+             "for 'virtio-blk'`, start)",
     "VL708": "qemuValidateDomainDeviceDefControllerPCI: `Index for 'pcie-root-port' controllers must be > 0`, `pci-root and "
              "pcie-root controllers should have index 0`, define",
     "VL709": "qemuValidateDomainDeviceDefControllerPCI: index 0 must be pcie-root on q35; pci-expander-bus only "
@@ -64,7 +82,11 @@ CHECKS = {
     "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
              "define",
     "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
-             "used with this machine type`), define",
+             "used with this machine type`), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
+             "ISA model (qemuDomainDevicePanicDefPostParse), which aarch64 QEMU lacks (`the QEMU binary does not "
+             "support the ISA panic device`; oracle: devices-arm-panic-default-isa), define",
+    "VL766": "qemuValidateDomainDeviceDefAudio: <audio type='spice'/> in a domain without SPICE graphics (`Spice "
+             "audio is not supported without spice graphics`; oracle: devices-q35-spice-audio-vnc), define",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
 }
@@ -81,8 +103,10 @@ KEPT = {
     ("user-configs/MingyaoLiu__Threadripper-KVM-guide__New_NVMe_passthrough_Config__win10_NVMe.xml", "VL604"): 1,
     ("user-configs/MrG98XIL__SingleGPUPassthrough__vm.xml", "VL807"): 2,
     ("user-configs/bnunowo__qemu_xmls__Gaming.xml", "VL807"): 2,
+    ("user-configs/bnunowo__qemu_xmls__Gaming.xml", "VL766"): 1,
     ("user-configs/braineniac__qemu-configs__win10.xml", "VL302"): 3,
     ("user-configs/gabrielmldantas__win10-kvm-vfio__win10_vfio.xml", "VL807"): 2,
+    ("user-configs/gabrielmldantas__win10-kvm-vfio__win10_vfio.xml", "VL766"): 1,
     ("user-configs/iliab1__libvirt-configs__win11.xml", "VL770"): 1,
     ("user-configs/rmbl__vfio__vm.xml", "VL302"): 1,
     ("user-configs/rmbl__vfio__vm.xml", "VL807"): 2,
@@ -98,12 +122,13 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-kvm-import.xml", "VL785"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL702"): 1,
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL704"): 2,
@@ -112,7 +137,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
-    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL787"): 2,
@@ -126,7 +151,7 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
@@ -141,12 +166,13 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL506"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL784"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-kvm-import.xml", "VL785"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL702"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL704"): 2,
@@ -155,6 +181,31 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL213"): 2,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL406"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL850"): 1,
+    ("kubevirt/kv-api__domain_x86_64.xml", "VL850"): 1,
+    ("kubevirt/kv-converter__domain_arm64.xml", "VL406"): 3,
+    ("kubevirt/kv-converter__domain_s390x.xml", "VL406"): 4,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL206"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL213"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
+    ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
+    ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
+    ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL210"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL210"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL213"): 7,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL213"): 7,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL206"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL213"): 7,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL209"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL206"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL206"): 1,
 }
 
 

@@ -46,8 +46,15 @@ ALLOWED_MISSES = {
     "kvm-q35-cpu-unusable-qemu64": "usable='no' without <blockers>, as above: VL604 warns",
 }
 
+_MSR = ("nested virtualisation: KVM here cannot set MSR 0x10a (IA32_ARCH_CAPABILITIES), which QEMU writes for "
+        "CPU models derived from the host")
+
 #: Libvirt rejected a valid case for a reason the capabilities do not show.
 HOST_STATE = {
+    "kvm-q35-cpu-maximum": _MSR,
+    "kvm-q35-cpu-host-model": _MSR,
+    "kvm-q35-cpu-host-passthrough": _MSR,
+    "kvm-q35-cpu-passthrough-migratable": _MSR,
     "kvm-q35-efi-acpi": "nested virtualisation: KVM here has no System Management Mode, which OVMF needs",
     "kvm-q35-secure-boot-smm": "nested virtualisation: KVM here has no System Management Mode",
     "kvm-q35-secure-boot-feature": "nested virtualisation: KVM here has no System Management Mode",

@@ -61,6 +61,12 @@ def cases(kvm: bool) -> list[Case]:
                  "</memoryBacking>"),
         _x86("hugepages-node-missing", "VL209", top=VCPU4 + "<memoryBacking><hugepages><page size='2048' unit='KiB' "
                                                             "nodeset='2'/></hugepages></memoryBacking>", after=CELLS),
+        _x86("hugepages-ondemand", "VL209", top="<memoryBacking><hugepages/><allocation mode='ondemand'/>"
+                                                "</memoryBacking>"),
+        _x86("vcpu0-offline", "VL206", top="<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='no' hotpluggable='no'/>"
+                                           "<vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>"),
+        _x86("vcpu1-offline", None, top="<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
+                                        "<vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>"),
         # VL210 memory hotplug
         _x86("hotplug-no-numa", "VL210", top=HOTPLUG),
         _x86("hotplug-numa", None, top=VCPU4 + HOTPLUG, after=CELLS),

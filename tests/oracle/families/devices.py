@@ -32,9 +32,12 @@ def cases(kvm: bool) -> list[Case]:
     def pc(name: str, rule: str | None, **parts: str) -> Case:
         return Case(f"devices-pc-{name}", "qemu", "x86_64", "pc", rule, **parts)
 
-    # Not here, because libvirt 9.0 (the oracle's) and 10.7 differ: ib700 off i440fx, relabel='yes' without a
-    # label, loader/nvram format mismatch, <portForward> without passt (10.7 refuses, 9.0 accepts; the rules
-    # follow the libvirt-version setting), and virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2).
+    # Not here: virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2), the pvpanic panic model (9.0's parser does
+    # not know it), a 'none' listen on SDL (9.0 defines it; the start then fails for want of SDL here), and
+    # rawio/sgio on a vhost-scsi hostdev (VL789), which makes libvirt 9.0's daemon crash while parsing.
+    def arm(name: str, rule: str | None, **parts: str) -> Case:
+        return Case(f"devices-arm-{name}", "qemu", "aarch64", "virt", rule, **parts)
+
     scsi = "<controller type='scsi' model='virtio-scsi'/>"
     return [
         # VL750 disk-target-name
@@ -146,8 +149,10 @@ def cases(kvm: bool) -> list[Case]:
             devices="<shmem name='devices-oracle'><model type='ivshmem-doorbell'/><msi vectors='4'/></shmem>"),
         q35("seclabel-twice", "VL782",
             after="<seclabel type='dynamic' model='dac' relabel='yes'/><seclabel type='dynamic' model='dac' relabel='yes'/>"),
+        # read-only: with relabel='no' the image keeps its owner, and QEMU may only read it
         q35("seclabel-dev-relabel-no", None, devices=_disk(
-            "vdb", "virtio", source=f"<source file='{IMAGE}'><seclabel model='dac' relabel='no'/></source>")),
+            "vdb", "virtio", source=f"<source file='{IMAGE}'><seclabel model='dac' relabel='no'/></source>",
+            extra="<readonly/>")),
         q35("bios-date-iso", "VL783", after="<sysinfo type='smbios'><bios><entry name='date'>2024-01-31</entry>"
                                             "</bios></sysinfo>"),
         q35("bios-date-us", None, after="<sysinfo type='smbios'><bios><entry name='date'>01/31/2024</entry>"
@@ -191,6 +196,63 @@ def cases(kvm: bool) -> list[Case]:
         q35("sysinfo-uuid-match", None, top="<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>",
             after="<sysinfo type='smbios'><system><entry name='uuid'>c7a5fdbd-edaf-9455-926a-d65c16db1809</entry>"
                   "</system></sysinfo>"),
+        q35("second-console-serial", "VL761", devices="<console type='pty'><target type='serial'/></console>"
+                                                       "<console type='pty'><target type='serial'/></console>"),
+        q35("second-console-virtio", None, devices="<console type='pty'><target type='serial'/></console>"
+                                                   "<console type='pty'><target type='virtio'/></console>"),
+        q35("sclp-console", "VL761", devices="<console type='pty'><target type='sclp'/></console>"),
+        q35("useserial-no-serial", "VL761", os="<bios useserial='yes'/>"),
+        q35("useserial-console", None, os="<bios useserial='yes'/>", devices="<console type='pty'/>"),
+        q35("vsock-cid-2", "VL788", devices="<vsock model='virtio'><cid auto='no' address='2'/></vsock>"),
+        arm("panic-default-isa", "VL785", devices="<panic/>"),
+        arm("panic-pvpanic-isa-address", "VL785",
+            devices="<panic model='pvpanic'><address type='isa' iobase='0x505'/></panic>"),
+        arm("ps2-keyboard", "VL785", devices="<input type='keyboard' bus='ps2'/>"),
+        arm("usb-keyboard", None, devices="<controller type='usb' model='qemu-xhci'/><input type='keyboard' bus='usb'/>"),
+        arm("pl011", None, devices="<serial type='pty'><target type='system-serial'><model name='pl011'/></target>"
+                                   "</serial>"),
+        q35("channel-reconnect-generated", "VL760", devices=(
+            "<channel type='unix'><source mode='connect'><reconnect enabled='yes' timeout='10'/></source>"
+            "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")),
+        q35("channel-generated", None, devices=(
+            "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/>"
+            "</channel>")),
+        q35("9p-boot-order", "VL754", devices=(
+            "<filesystem type='mount' accessmode='mapped'><driver type='path'/><source dir='/var/lib/libvirt/images'/>"
+            "<target dir='images'/><boot order='1'/></filesystem>")),
+        q35("virtiofs-boot-order", None, top=SHARED_MEMFD, devices=_virtiofs("<boot order='1'/>")),
+        q35("vga-secondary", "VL765", devices="<video><model type='virtio'/></video><video><model type='vga'/></video>"),
+        q35("vga-primary-qxl-secondary", None,
+            devices="<video><model type='vga'/></video><video><model type='qxl'/></video>"),
+        q35("vga-two-heads", "VL765", devices="<video><model type='vga' heads='2'/></video>"),
+        q35("vga-accel3d", "VL765", devices="<video><model type='vga'><acceleration accel3d='yes'/></model></video>"),
+        q35("vnc-password-9", "VL766", devices="<graphics type='vnc' passwd='123456789'/>"),
+        q35("vnc-password-8", None, devices="<graphics type='vnc' passwd='12345678'/>"),
+        q35("spice-audio-vnc", "VL766", devices="<graphics type='vnc'/><audio id='1' type='spice'/>"),
+        q35("ps2-tablet", "VL785", devices="<input type='tablet' bus='ps2'/>"),
+        q35("usb-tablet", None, devices="<input type='tablet' bus='usb'/>"),
+        q35("xen-input", "VL785", devices="<input type='mouse' bus='xen'/>"),
+        q35("readonly-sata-disk", "VL751", devices=_disk("sdb", "sata", extra="<readonly/>")),
+        q35("readonly-virtio-disk", None, devices=_disk("vdb", "virtio", extra="<readonly/>")),
+        q35("queues-on-sata", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw' queues='2'/><source file='{IMAGE}'/>"
+            "<target dev='sdb' bus='sata'/></disk>")),
+        q35("tray-on-disk", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            "<target dev='vdb' bus='virtio' tray='open'/></disk>")),
+        q35("removable-on-sata", "VL751", devices=(
+            f"<disk type='file'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            "<target dev='sdb' bus='sata' removable='on'/></disk>")),
+        # libvirt 10.7 refuses these, 9.0 accepts them; the rules follow the libvirt-version setting, which
+        # the oracle sets to the daemon's version, so virtlint must stay silent here
+        q35("v9-format-mismatch", None, os_attrs=" firmware='efi'", after=ACPI,
+            os="<loader format='qcow2'/><nvram format='raw'/>"),
+        q35("v9-portforward-slirp", None, devices=(
+            "<interface type='user'><model type='virtio'/><portForward proto='tcp'><range start='2022' to='22'/>"
+            "</portForward></interface>")),
+        q35("v9-relabel-without-label", None, devices=_disk(
+            "vdb", "virtio", source=f"<source file='{IMAGE}'><seclabel model='dac' relabel='yes'/></source>")),
+        q35("v9-ib700-on-q35", None, devices="<watchdog model='ib700'/>"),
         q35("hostdev-pci-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
