@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
+from virtlint.linter.fixes import Fix, SetText
 from virtlint.linter.identity import (COMPATIBLE_GUEST_ARCHES, binary_arch_from_name, binary_arches_for_caps,
                                      binary_runs, binary_runs_any)
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
@@ -101,15 +102,22 @@ class Arch(Rule):
     def _problem(element: etree._Element, emulator: str, arch: str, binary_arches: list[str],
                  evidence) -> Problem:
         runs = sorted({guest for b in binary_arches for guest in (b, *COMPATIBLE_GUEST_ARCHES.get(b, ()))})
+        binary = f"qemu-system-{'i386' if arch == 'i686' else arch}"
+        # the hint's first remedy is the first fix: the binary for this arch beside the named one
+        fixes: tuple[Fix, ...] = ()
+        emulator_element = element.getroottree().getroot().find("devices/emulator")
+        if emulator_element is not None and "/" in emulator:
+            path = f"{emulator.rsplit('/', 1)[0]}/{binary}"
+            fixes = (Fix(f"Use emulator {path}", (SetText(emulator_element, path),)),)
+            binary = path
         return Problem(
             Anchor(element, "arch"),
             f"Emulator '{emulator}' does not support arch '{arch}': it is built for "
             f"{' or '.join(binary_arches)} and runs {', '.join(runs)}",
-            hint=(f"set arch='{runs[0]}' (what the emulator runs), " if runs else "")
-            + f"use the QEMU binary for {arch} (qemu-system-{'i386' if arch == 'i686' else arch}), "
-              "or remove <emulator> to let libvirt choose",
+            hint=f"use the QEMU binary for {arch} ({binary}), or remove <emulator> to let libvirt choose",
             evidence=evidence,
             replacements=tuple(runs),
+            fixes=fixes,
         )
 
 

@@ -20,7 +20,7 @@ def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> I
     ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
     for index, (_video, model) in enumerate(ordered):
         if model is None:
-            continue  # no <model>: nothing to judge here
+            continue
         kind = model.get("type")
         if kind in (None, "none", "qxl", "virtio"):
             continue
