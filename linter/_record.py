@@ -40,8 +40,7 @@ class FrozenRecord(Record):
 
     __slots__ = ()
 
-    # a frozen record is hashable, a plain one is not
-    def __hash__(self) -> int:  # type: ignore[override]
+    def __hash__(self) -> int:  # type: ignore[override]  # Record is unhashable, a frozen one is not
         return hash(self._astuple())
 
     def __setattr__(self, name: str, value: object) -> None:

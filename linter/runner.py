@@ -124,6 +124,7 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
         else:
             items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if not fixes.active:
+        outcomes: Iterable[Outcome]
         if cache is not None and project.live is None:
             outcomes: Iterable[Outcome] = _cached_outcomes(items, project, jobs, cache)
         else:
@@ -359,10 +360,6 @@ def write_fixed(path: str, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-
-
-#: Kept for callers of the former name.
-write_atomically = write_fixed
 
 
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:
