@@ -27,10 +27,10 @@ CHECKS = {
              "offline`), define",
     "VL209": "qemuValidateDomainDefMemory: <hugepages/> with <source type='anonymous'/> (`hugepages are not allowed "
              "with anonymous memory source`), define",
-    "VL210": "qemuDomainDefValidateMemoryHotplug / virDomainDefPostParseMemory / virDomainMemoryDefValidate: "
-             "<maxMemory> without guest NUMA on x86 (`At least one numa node has to be configured when enabling "
-             "memory hotplug`), memory devices larger than <memory> (`Total size of memory devices exceeds the "
-             "total memory size`), a DIMM for a guest node without NUMA, define",
+    "VL210": "virDomainDefPostParseMemory / virDomainMemoryDefValidate: memory devices larger than <memory> "
+             "(`Total size of memory devices exceeds the total memory size`), a DIMM naming guest node 0 without "
+             "<maxMemory> or guest NUMA (`can't add memory backend as guest has no NUMA nodes configured`), define "
+             "(<maxMemory> without NUMA is no error since 9.6: qemuDomainDefNumaAutoAdd adds a cell)",
     "VL213": "virCPUValidateFeatures: CPU feature names outside libvirt's CPU map for the arch (virt-install's "
              "test names foo, bar, reqtest...; x86 names on aarch64), `unknown CPU feature: foo`, start",
     "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
@@ -192,9 +192,7 @@ KEPT = {
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
-    ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL210"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
-    ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL210"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL213"): 7,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL213"): 7,
