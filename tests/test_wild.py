@@ -57,17 +57,20 @@ CHECKS = {
     "VL801": "qemuValidateDomainDeviceDefDisk: `Disk iothread '1' not defined in iothreadid` (no <iothreads>), define",
     "VL807": "qemuValidateDomainChrSourceDef: spicevmc redirdev/channel without SPICE graphics (`chardev "
              "'spicevmc' not supported without spice graphics`, define)",
-    "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot) or of a bus whose "
-             "index-0 controller is a root port (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, define)",
+    "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot; mdev-devices' bus 1 "
+             "is the first root port after the pcie-root) (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, "
+             "define; oracle 9.0 gives exactly this)",
     "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
              "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
              "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define; a virtio disk with a "
              "drive address, a virtio NIC with a spapr-vio one (qemuBuildVirtioDevGetConfig: `Unexpected address type "
              "for 'virtio-blk'`, start)",
-    "VL708": "qemuValidateDomainDeviceDefControllerPCI: `Index for 'pcie-root-port' controllers must be > 0`, `pci-root and "
-             "pcie-root controllers should have index 0`, define",
-    "VL709": "qemuValidateDomainDeviceDefControllerPCI: index 0 must be pcie-root on q35; pci-expander-bus only "
-             "on i440fx, define",
+    "VL708": "qemuDomainControllerDefPostParse: a pci-root at index 1 on q35 (`pci-root and pcie-root controllers "
+             "should have index 0`, define; oracle 9.0 gives exactly this)",
+    "VL709": "qemuDomainDefAddDefaultDevices: index 0 must be pcie-root on q35 (`The PCI controller with "
+             "index='0' must be model='pcie-root' for this machine type`, oracle 9.0 gives exactly this); "
+             "qemuDomainControllerDefPostParse: `pci-expander-bus controllers are only supported on 440fx-based "
+             "machinetypes`, define",
     "VL751": "qemuValidateDomainDeviceDefDiskFrontend: a cdrom on the virtio bus (`disk type of 'vdc' does not "
              "support ejectable media`), define",
     "VL752": "qemuDomainDeviceDiskDefPostParse (qemu_domain.c): a directory disk without format 'fat', or writable (`storage type "
@@ -121,9 +124,8 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
@@ -150,9 +152,8 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL761"): 1,
@@ -165,9 +166,8 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
