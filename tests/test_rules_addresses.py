@@ -408,7 +408,7 @@ TYPES = [
     ("x86_64", "<watchdog model='i6300esb' action='reset'>" + pci(5) + "</watchdog>", None),
     ("x86_64", balloon("<address type='spapr-vio' reg='0x4000'/>"),
      "Unexpected address type for 'virtio-balloon' (libvirt, at start)"),
-    ("x86_64", disk("vdb", "virtio", drive(0)), "Unexpected address type for 'virtio-blk' (libvirt, at start)"),
+    ("x86_64", disk("vdb", "virtio", drive(0)), "virtio disk cannot have an address of type 'drive'"),
     ("x86_64", disk("vdb", "virtio", pci(5)), None),
     ("x86_64", "<input type='tablet' bus='virtio'><address type='usb' bus='0' port='1'/></input>",
      "Unexpected address type for 'virtio-tablet' (libvirt, at start)"),

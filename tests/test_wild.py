@@ -62,9 +62,10 @@ CHECKS = {
              "define; oracle 9.0 gives exactly this)",
     "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
              "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
-             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define; a virtio disk with a "
-             "drive address, a virtio NIC with a spapr-vio one (qemuBuildVirtioDevGetConfig: `Unexpected address type "
-             "for 'virtio-blk'`, start)",
+             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`; oracle 9.0 gives exactly this), "
+             "define; a virtio disk with a drive address (qemuDomainAssignPCIAddresses: `virtio disk cannot have an "
+             "address of type 'drive'`, define; oracle 9.0 agrees), a virtio NIC with a spapr-vio one "
+             "(qemuBuildVirtioDevGetConfig: `Unexpected address type for 'virtio-net'`, start)",
     "VL708": "qemuDomainControllerDefPostParse: a pci-root at index 1 on q35 (`pci-root and pcie-root controllers "
              "should have index 0`, define; oracle 9.0 gives exactly this)",
     "VL709": "qemuDomainDefAddDefaultDevices: index 0 must be pcie-root on q35 (`The PCI controller with "
