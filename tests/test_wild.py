@@ -86,7 +86,7 @@ CHECKS = {
     "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
              "define",
     "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
-             "used with this machine type`), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
+             "used with this machine type`, since libvirt 9.3; the 9.0 lab still defines it), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
              "ISA model (qemuDomainDevicePanicDefPostParse), which aarch64 QEMU lacks (`the QEMU binary does not "
              "support the ISA panic device`; oracle: devices-arm-panic-default-isa), define",
     "VL766": "qemuValidateDomainDeviceDefAudio: <audio type='spice'/> in a domain without SPICE graphics (`Spice "
