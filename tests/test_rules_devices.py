@@ -108,6 +108,9 @@ CASES = [
                              extra="<readonly/>")), Q35, None, ""),
     ("dir-disk-qcow2", dom(disk("sdb", "usb", kind="dir", fmt="qcow2", source="<source dir='/srv'/>",
                                 extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
+    # no format: qemuDomainDeviceDiskDefPostParse makes it raw, so even a read-only directory is refused
+    ("dir-disk-no-format", dom(disk("sdb", "usb", kind="dir", fmt=None, source="<source dir='/srv'/>",
+                                    extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
     ("fat-on-file", dom(disk("vdb", "virtio", fmt="fat")), Q35, "VL752", "supported only with 'dir'"),
     ("luks-vmdk", dom(disk("vdb", "virtio", fmt="vmdk", extra=ENC.format(c=""))), Q35, "VL752",
      "encryption is supported only with 'raw' and 'qcow2'"),

@@ -74,9 +74,9 @@ CHECKS = {
              "machinetypes`, define",
     "VL751": "qemuValidateDomainDeviceDefDiskFrontend: a cdrom on the virtio bus (`disk type of 'vdc' does not "
              "support ejectable media`), define",
-    "VL752": "qemuDomainDeviceDiskDefPostParse (qemu_domain.c): a directory disk without format 'fat', or writable (`storage type "
-             "'dir' requires use of storage format 'fat'`, `virtual FAT storage can't be accessed in read-write "
-             "mode`), define",
+    "VL752": "qemuDomainValidateStorageSource: a directory disk whose format is not 'fat' (a qcow2 one, or one "
+             "without a format, which qemuDomainDeviceDiskDefPostParse makes raw): `storage type 'dir' requires use "
+             "of storage format 'fat'`, define (oracle 9.0 gives exactly this for virt-install's floppy)",
     "VL755": "virDomainDefOSValidate: a pflash loader without a path and no firmware autoselection (`no loader "
              "path specified and firmware auto selection disabled`), define",
     "VL760": "virDomainChrSourceDefValidate (domain_validate.c): a tcp redirdev without <source host> (`Missing source host attribute "
