@@ -61,6 +61,7 @@ class EnumAnswer(FrozenRecord):
     evidence: Evidence | None
 
     __slots__ = ("availability", "values", "evidence", "_value_set")
+    _value_set: frozenset[str]
     _fields = ("availability", "values", "evidence")
 
     def __init__(self, availability: Availability, values: tuple[str, ...] = (), evidence: Evidence | None = None

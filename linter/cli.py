@@ -54,6 +54,8 @@ def _finish(status: int) -> NoReturn:
     if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
         try:
             stream.flush()
             stream.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
@@ -125,7 +125,7 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
             items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if not fixes.active:
         if cache is not None and project.live is None:
-            outcomes = _cached_outcomes(items, project, jobs, cache)
+            outcomes: Iterable[Outcome] = _cached_outcomes(items, project, jobs, cache)
         else:
             outcomes = _outcomes(items, project, jobs)
         for outcome in outcomes:
@@ -169,7 +169,7 @@ def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
             outcomes[index] = outcome
             cache.store(f"{items[index][0]}\0{items[index][1]}", outcome)
     cache.save()
-    return outcomes  # type: ignore[return-value]  (every miss was filled)
+    return [outcome for outcome in outcomes if outcome is not None]  # every miss was filled
 
 
 def _stdin_document(data: bytes, label: str) -> Document | tuple[str, str]:
