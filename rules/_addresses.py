@@ -593,11 +593,12 @@ PLUGGED_PCI_CONTROLLERS = frozenset(PCI_BUSES) - {"pci-root", "pcie-root"}
 
 def _bus_model(facts_: Facts, bus: int) -> str | None:
     controller = facts_.pci_controller(bus)
+    root = facts_.platform.root_model if bus == 0 else None
     if controller is not None and controller.model:
-        return controller.model
-    if bus == 0:
-        return facts_.platform.root_model
-    return None
+        # An index-0 controller that is not the machine's root is refused first (qemuDomainDefAddDefaultDevices,
+        # VL709), before any address is assigned: the devices on bus 0 are judged against the root it must be
+        return root if root is not None and controller.model != root else controller.model
+    return root
 
 
 def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, str]:

@@ -108,6 +108,9 @@ CASES = [
                              extra="<readonly/>")), Q35, None, ""),
     ("dir-disk-qcow2", dom(disk("sdb", "usb", kind="dir", fmt="qcow2", source="<source dir='/srv'/>",
                                 extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
+    # no format: qemuDomainDeviceDiskDefPostParse makes it raw, so even a read-only directory is refused
+    ("dir-disk-no-format", dom(disk("sdb", "usb", kind="dir", fmt=None, source="<source dir='/srv'/>",
+                                    extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
     ("fat-on-file", dom(disk("vdb", "virtio", fmt="fat")), Q35, "VL752", "supported only with 'dir'"),
     ("luks-vmdk", dom(disk("vdb", "virtio", fmt="vmdk", extra=ENC.format(c=""))), Q35, "VL752",
      "encryption is supported only with 'raw' and 'qcow2'"),
@@ -717,3 +720,17 @@ def test_refusals_newer_than_libvirt_9_0_follow_the_version(xml: str, code: str)
 
     assert found(None) and found((10, 7))
     assert not found((9, 0))
+
+
+def test_ib700_off_i440fx_is_refused_since_libvirt_9_3() -> None:
+    """NEWS 9.3: "ib700 watchdog is allowed only on i440fx machines" (the real 9.0 here defines it on q35)."""
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    def found(version: tuple[int, int]) -> bool:
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+        xml = dom("<watchdog model='ib700'/>")
+        return "VL785" in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
+
+    assert found((9, 3)) and not found((9, 2))
