@@ -62,7 +62,6 @@ class EnumAnswer(FrozenRecord):
     _value_set: frozenset[str]
 
     __slots__ = ("availability", "values", "evidence", "_value_set")
-    _value_set: frozenset[str]
     _fields = ("availability", "values", "evidence")
 
     def __init__(self, availability: Availability, values: tuple[str, ...] = (), evidence: Evidence | None = None

@@ -126,7 +126,7 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
     if not fixes.active:
         outcomes: Iterable[Outcome]
         if cache is not None and project.live is None:
-            outcomes: Iterable[Outcome] = _cached_outcomes(items, project, jobs, cache)
+            outcomes = _cached_outcomes(items, project, jobs, cache)
         else:
             outcomes = _outcomes(items, project, jobs)
         for outcome in outcomes:
