@@ -7,7 +7,6 @@ domain does not decide the fact, so rules can stay silent rather than guess.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable, Iterator
 
 from lxml import etree
@@ -120,29 +119,6 @@ def disk_format(disk: etree._Element) -> str | None:
     """<driver type>: the image format, or None when libvirt decides it (probing or defaults)."""
     driver = disk.find("driver")
     return driver.get("type") if driver is not None else None
-
-
-#: Multipliers of libvirt's scaled integers (virScaleInteger): unit name -> bytes.
-_UNITS = {
-    "": 1, "b": 1, "bytes": 1,
-    "k": 1024, "kib": 1024, "kb": 1000,
-    "m": 1024**2, "mib": 1024**2, "mb": 1000**2,
-    "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
-    "t": 1024**4, "tib": 1024**4, "tb": 1000**4,
-    "p": 1024**5, "pib": 1024**5, "pb": 1000**5,
-    "e": 1024**6, "eib": 1024**6, "eb": 1000**6,
-}
-
-
-def size_bytes(element: etree._Element, default_unit: str = "b") -> int | None:
-    """A scaled size element (<size unit='M'>4</size>) in bytes; None when malformed."""
-    text = (element.text or "").strip()
-    if not re.fullmatch(r"\d+", text):
-        return None
-    unit = (element.get("unit") or default_unit).lower()
-    if unit not in _UNITS:
-        return None
-    return int(text) * _UNITS[unit]
 
 
 def is_power_of_two(value: int) -> bool:

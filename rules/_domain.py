@@ -13,106 +13,17 @@ from dataclasses import dataclass
 from lxml import etree
 
 from virtlint.linter.model import Context
+from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
 
-#: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
-CPUMASK_LEN = 16384
-
-_UINT = re.compile(r"\s*\+?[0-9]+")
-_INT = re.compile(r"\s*[+-]?[0-9]+")
-
-
-def parse_uint(text: str | None) -> int | None:
-    """virStrToLong_uip: digits after optional blanks and '+', nothing after, no '-', fits 32 bits.
-
-    Trailing blanks are tolerated (libvirt refuses them; virtlint does not report that)."""
-    if text is None or not _UINT.fullmatch(text.rstrip()):
-        return None
-    value = int(text)
-    return value if value < 2**32 else None
-
-
-def parse_ullong(text: str | None) -> int | None:
-    """virStrToLong_ullp: as parse_uint, 64 bits."""
-    if text is None or not _UINT.fullmatch(text.rstrip()):
-        return None
-    value = int(text)
-    return value if value < 2**64 else None
-
-
-def parse_int(text: str | None) -> int | None:
-    """virStrToLong_i: an optional sign, digits, nothing after, fits a C int."""
-    if text is None or not _INT.fullmatch(text.rstrip()):
-        return None
-    value = int(text)
-    return value if -(2**31) <= value < 2**31 else None
-
-
-def parse_bitmap(text: str | None, limit: int = CPUMASK_LEN) -> set[int] | None:
-    """virBitmapParse: 'N', 'N-M' and '^N' items separated by commas; None when libvirt refuses it."""
-    if text is None:
-        return None
-    bits: set[int] = set()
-    items = text.split(",")
-    for position, item in enumerate(items):
-        item = item.strip(" \t\n\r\v\f")
-        if not item and position == len(items) - 1 and position > 0:
-            break  # libvirt accepts a trailing comma
-        negate = item.startswith("^")
-        if negate:
-            item = item[1:]
-        match = re.fullmatch(r"([0-9]+)(?:[ \t\n\r\v\f]*-[ \t\n\r\v\f]*([+-]?[0-9]+))?", item)
-        if not match:
-            return None
-        start = int(match.group(1))
-        if start >= 2**31:
-            return None
-        if match.group(2) is None:
-            if start >= limit:
-                return None
-            (bits.discard if negate else bits.add)(start)
-            continue
-        last = int(match.group(2))
-        if negate or last < start or last >= limit:
-            return None
-        bits.update(range(start, last + 1))
-    return bits
-
-
-#: virScaleInteger's suffixes: the power of the base each first letter stands for.
-_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
-
-
-def unit_scale(unit: str | None, default: int = 1024) -> int | None:
-    """Bytes per unit as virScaleInteger reads it (case-insensitive); None for an unknown suffix."""
-    if unit is None or unit == "":
-        return default
-    lowered = unit.lower()
-    if lowered in ("b", "byte", "bytes"):
-        return 1
-    if len(unit) == 1 or lowered[1:] == "ib":
-        base = 1024
-    elif lowered[1:] == "b":
-        base = 1000
-    else:
-        return None
-    power = _POWERS.get(lowered[0])
-    return None if power is None else base**power
-
-
-def size_kib(element: etree._Element | None, value: str | None, unit: str | None) -> int | None:
-    """A memory size in KiB, rounded up as virDomainParseMemory does; None if absent or malformed."""
-    number = parse_ullong(value)
-    scale = unit_scale(unit)
-    if element is None or number is None or scale is None:
-        return None
-    return -(-number * scale // 1024)
+#: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
+_VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
 
 
 def element_size_kib(element: etree._Element | None) -> int | None:
-    """The KiB of an element like <memory unit='MiB'>512</memory>."""
+    """The KiB of an element like <memory unit='MiB'>512</memory>; None if absent or malformed."""
     if element is None:
         return None
-    return size_kib(element, element.text, element.get("unit"))
+    return scaled_kib(element.text, element.get("unit"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +31,7 @@ class NumaCell:
     element: etree._Element
     index: int  # the cell's position among <cell> elements
     cell_id: int | None  # explicit or positional id; None if malformed
-    cpus: set[int] | None  # None if absent or malformed
+    cpus: frozenset[int] | None  # None if absent or malformed
     memory_kib: int | None
 
 
@@ -132,7 +43,7 @@ def numa_cells(root: etree._Element) -> list[NumaCell]:
         cell_id = index if raw_id is None else parse_uint(raw_id)
         cpus = parse_bitmap(cell.get("cpus")) if cell.get("cpus") is not None else None
         cells.append(NumaCell(cell, index, cell_id, cpus,
-                              size_kib(cell, cell.get("memory"), cell.get("unit"))))
+                              scaled_kib(cell.get("memory"), cell.get("unit"))))
     return cells
 
 
@@ -147,7 +58,7 @@ def max_vcpus(root: etree._Element) -> int | None:
     if vcpu is None:
         return 1
     text = (vcpu.text or "").rstrip()
-    if not _INT.fullmatch(text):
+    if not _VCPU_COUNT.fullmatch(text):
         return None
     value = int(text)
     return value if 0 <= value < 2**32 else None

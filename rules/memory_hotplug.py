@@ -9,7 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells, parse_int, parse_uint
+from virtlint.linter.units import parse_int, parse_uint
+from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells
 
 #: Memory device models that take a memory slot of <maxMemory slots>.
 SLOT_MODELS = ("dimm", "nvdimm")

@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
 
 UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
                "Expected non-negative integer value"

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import iothread_ids, max_vcpus, parse_bitmap, parse_uint
+from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.rules._domain import iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
