@@ -72,7 +72,7 @@ class HugepagesNodes(Rule):
             yield Problem(Anchor(source, "type"), "hugepages are not allowed with anonymous memory source",
                           hint="use type='file' or 'memfd', or remove <hugepages>", replacements=("memfd", "file"))
         cells = cell_count(ctx)
-        pages: list[tuple[etree._Element, int, set[int] | None]] = []
+        pages: list[tuple[etree._Element, int, frozenset[int] | None]] = []
         for page in element.findall("page"):
             size = scaled_kib(page.get("size"), page.get("unit"))
             raw = page.get("nodeset")
