@@ -13,6 +13,8 @@ from lxml import etree
 
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Context, Problem
+from virtlint.rules._addresses import X86
+from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -55,7 +57,7 @@ def is_arm_virt(ctx: Context) -> bool | None:
     family, arch = effective_machine(ctx), effective_arch(ctx)
     if family is None or arch is None:
         return None
-    return arch in ("aarch64", "armv7l", "armv6l") and (family == "virt" or family.startswith("virt-"))
+    return machine_is_arm_virt(arch, family)
 
 
 def is_riscv_virt(ctx: Context) -> bool | None:
@@ -76,7 +78,7 @@ def is_pseries(ctx: Context) -> bool | None:
     family, arch = effective_machine(ctx), effective_arch(ctx)
     if family is None or arch is None:
         return None
-    return arch.startswith("ppc64") and family.startswith("pseries")
+    return machine_is_pseries(arch, family)
 
 
 def is_s390(ctx: Context) -> bool | None:
@@ -86,28 +88,7 @@ def is_s390(ctx: Context) -> bool | None:
 
 def is_x86(ctx: Context) -> bool | None:
     arch = effective_arch(ctx)
-    return None if arch is None else arch in ("x86_64", "i686")
-
-
-#: Target-name prefix -> the bus libvirt gives a disk without <target bus> (virDomainDiskDefAssignBus... ).
-TARGET_PREFIX_BUS = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"), ("fd", "fdc"))
-
-
-def disk_bus(disk: etree._Element) -> str | None:
-    """The disk's bus: <target bus>, or the one its target name implies (None: undecided)."""
-    target = disk.find("target")
-    if target is None:
-        return None
-    bus = target.get("bus")
-    if bus:
-        return bus
-    dev = target.get("dev") or ""
-    if disk.get("device") == "floppy":
-        return "fdc"
-    for prefix, implied in TARGET_PREFIX_BUS:
-        if dev.startswith(prefix):
-            return implied
-    return None
+    return None if arch is None else arch in X86
 
 
 def disk_dst(disk: etree._Element) -> str:

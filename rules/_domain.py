@@ -14,6 +14,7 @@ from lxml import etree
 
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
+from virtlint.rules._addresses import ARM, PPC64
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
@@ -89,11 +90,6 @@ def iothread_ids(root: etree._Element) -> set[int]:
 
 
 # -- arch and machine ------------------------------------------------------
-
-X86 = ("i686", "x86_64")
-PPC64 = ("ppc64", "ppc64le")
-ARM = ("aarch64", "armv7l")
-
 
 def machine_of(ctx: Context) -> str | None:
     """The machine type: <os><type machine>, else the caps' machine when the caps describe this arch."""
