@@ -20,7 +20,7 @@ _NO_CLIENT = "--connect needs libvirt-python or virsh (Debian: libvirt-clients)"
 def _libvirt_python() -> Any | None:
     """The libvirt-python module, or None where only virsh is installed."""
     try:
-        import libvirt  # type: ignore[import-not-found]
+        import libvirt
     except ImportError:
         return None
     return libvirt

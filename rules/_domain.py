@@ -102,12 +102,12 @@ def machine_of(ctx: Context) -> str | None:
 
 def is_pseries(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsPSeries."""
-    return arch in PPC64 and bool(machine) and machine.startswith("pseries")
+    return arch in PPC64 and machine is not None and machine.startswith("pseries")
 
 
 def is_arm_virt(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsARMVirt."""
-    return arch in ARM and bool(machine) and (machine == "virt" or machine.startswith("virt-"))
+    return arch in ARM and machine is not None and (machine == "virt" or machine.startswith("virt-"))
 
 
 def format_ids(ids: set[int] | list[int]) -> str:

@@ -117,9 +117,10 @@ class MemoryHotplug(Rule):
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         memory = root.find("memory")
         max_memory = root.find("maxMemory")
-        total = element_size_kib(memory) if memory is not None else 0
-        if memory is not None and total is None:
+        size = element_size_kib(memory) if memory is not None else 0
+        if size is None:
             return  # malformed: VL851
+        total: int = size
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
         hotplug = sum(d.size_kib or 0 for d in devices)
@@ -197,12 +198,12 @@ class MemoryHotplug(Rule):
         for earlier in devices[:index]:
             if any(_overlap(earlier, other) for other in devices if other is not earlier):
                 return
-        other = next((o for o in devices if o is not device and _overlap(device, o)), None)
-        if other is not None:
+        overlapping = next((o for o in devices if o is not device and _overlap(device, o)), None)
+        if overlapping is not None:
             this_end = device.start + (device.size_kib or 0) * 1024
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
-                          f"memory device (0x{other.start:x})", hint="move one device's base address")
+                          f"memory device (0x{overlapping.start:x})", hint="move one device's base address")
 
 
 def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:

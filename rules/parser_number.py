@@ -150,7 +150,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     value = raw.rstrip()  # lenient about trailing blanks
     if row.kind == "count":  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
         if (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
-            return Problem(anchor, row.extra.format(value=raw), hint="write a decimal number")
+            return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":
         number = parse_uint(value)
         if number is None:
