@@ -14,7 +14,7 @@ from lxml import etree
 
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
-from virtlint.rules._addresses import ARM, PPC64
+from virtlint.rules._addresses import PPC64, Platform
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
@@ -101,13 +101,13 @@ def machine_of(ctx: Context) -> str | None:
 
 
 def is_pseries(arch: str | None, machine: str | None) -> bool:
-    """qemuDomainIsPSeries."""
-    return arch in PPC64 and machine is not None and machine.startswith("pseries")
+    """qemuDomainIsPSeries: 'pseries' or 'pseries-*' on ppc64/ppc64le."""
+    return Platform(arch, machine).is_pseries
 
 
 def is_arm_virt(arch: str | None, machine: str | None) -> bool:
-    """qemuDomainIsARMVirt."""
-    return arch in ARM and machine is not None and (machine == "virt" or machine.startswith("virt-"))
+    """qemuDomainIsARMVirt: 'virt' or 'virt-*' on an ARM arch."""
+    return Platform(arch, machine).is_arm_virt
 
 
 def format_ids(ids: set[int] | list[int]) -> str:
