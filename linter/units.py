@@ -9,7 +9,8 @@
 * Bitmaps (``cpuset='0-3,^2,8'``, ``nodeset=``): virBitmapParseInternal
   (src/util/virbitmap.c): comma-separated ``N``, ``N-M`` (M >= N) and ``^N``
   (clear N from what was set so far), spaces allowed around the tokens, bits below VIR_DOMAIN_CPUMASK_LEN.
-* Plain integers (virStrToLong_uip/_ullp/_i), which the scaled integers build on.
+* Plain integers (virStrToLong_uip/_ullp/_i), which the scaled integers build on, and attribute
+  numbers read by virXMLPropUInt in a given base (0: C's 0x/0 prefixes).
 
 Every reader returns None for text libvirt would refuse, so rules built on
 them stay silent where the parser (and its own rules) speak.
@@ -55,6 +56,32 @@ def parse_int(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if -(2**31) <= value < 2**31 else None
+
+
+def prop_uint(text: str | None, base: int) -> int | None:
+    """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
+    if text is None:
+        return None
+    value = text.lstrip()
+    if value.startswith("+"):
+        value = value[1:]
+    if not value:
+        return None
+    try:
+        if base == 0:
+            if value[:2] in ("0x", "0X"):
+                number = int(value[2:], 16) if value[2:] else None
+            elif value.startswith("0") and len(value) > 1:
+                number = int(value[1:], 8)
+            else:
+                number = int(value, 10)
+        else:
+            number = int(value, base)
+    except ValueError:
+        return None
+    if number is None or number < 0 or number > 0xFFFFFFFF:
+        return None
+    return number
 
 
 def unit_scale(unit: str | None, default: int = KIB) -> int | None:

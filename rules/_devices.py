@@ -106,17 +106,6 @@ def is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
 
 
-def uint(text: str | None) -> int | None:
-    """libvirt's unsigned integers: decimal (or 0x hex); None when absent or malformed."""
-    if text is None:
-        return None
-    text = text.strip()
-    try:
-        return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
-    except ValueError:
-        return None
-
-
 def qemu_driver(ctx: Context) -> bool:
     """The domain is for libvirt's QEMU driver (the checks here model that driver's code)."""
     return ctx.domain_type in (None, "kvm", "qemu")
