@@ -199,6 +199,7 @@ def disk_name_index(name: str) -> int | None:
     return index
 
 
+#: Target-name prefix -> the bus libvirt gives a disk without <target bus> (virDomainDiskDefPostParse).
 DISK_BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"), ("fd", "fdc"))
 
 
