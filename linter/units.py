@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 KIB = 1024
 #: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
 CPUMASK_LEN = 16384
@@ -118,6 +120,13 @@ def scaled_kib(value: str | None, unit: str | None, default: int = KIB) -> int |
     """A scaled integer in KiB, rounded up as virDomainParseMemory does."""
     size = scaled_bytes(value, unit, default)
     return None if size is None else -(-size // KIB)
+
+
+def element_kib(element: etree._Element | None) -> int | None:
+    """The KiB of a scaled-integer element (``<memory unit='MiB'>512</memory>``); None if absent or malformed."""
+    if element is None:
+        return None
+    return scaled_kib(element.text, element.get("unit"))
 
 
 def parse_bitmap(text: str | None, limit: int = CPUMASK_LEN) -> frozenset[int] | None:

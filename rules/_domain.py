@@ -20,13 +20,6 @@ from virtlint.rules._addresses import PPC64, Platform
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
 
 
-def element_size_kib(element: etree._Element | None) -> int | None:
-    """The KiB of an element like <memory unit='MiB'>512</memory>; None if absent or malformed."""
-    if element is None:
-        return None
-    return scaled_kib(element.text, element.get("unit"))
-
-
 @dataclass(frozen=True, slots=True)
 class NumaCell:
     element: etree._Element

@@ -16,7 +16,8 @@ from lxml import etree
 from virtlint.linter.caps import Evidence
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Context, Problem, Rule
-from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
+from virtlint.linter.units import element_kib, format_bitmap, format_kib, parse_bitmap, scaled_kib
+from virtlint.rules._domain import numa_cells
 
 #: numatune modes that confine memory to the nodeset (restrictive through cgroups' cpuset.mems).
 BINDING_MODES = ("strict", "restrictive")
@@ -80,22 +81,16 @@ def _numatune(root: etree._Element) -> Numatune:
 
 
 def guest_cells(ctx: Context) -> list[GuestCell]:
-    """The guest's NUMA cells (cpu/numa/cell), with their memory in KiB."""
+    """The guest's NUMA cells (rules/_domain.numa_cells), an unreadable id standing for the cell's position."""
     return ctx.once("host.guest_cells", lambda: [
-        GuestCell(_cell_id(cell, index), scaled_kib(cell.get("memory"), cell.get("unit")), cell)
-        for index, cell in enumerate(ctx.root.iterfind("cpu/numa/cell"))
+        GuestCell(cell.index if cell.cell_id is None else cell.cell_id, cell.memory_kib, cell.element)
+        for cell in numa_cells(ctx.root)
     ])
-
-
-def _cell_id(cell: etree._Element, index: int) -> int:
-    text = cell.get("id")
-    return int(text) if text is not None and text.isdigit() else index
 
 
 def guest_memory_kib(root: etree._Element) -> int | None:
     """``<memory>`` in KiB (the guest's total memory)."""
-    memory = root.find("memory")
-    return scaled_kib((memory.text or "").strip(), memory.get("unit")) if memory is not None else None
+    return element_kib(root.find("memory"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ class ThreadTuning(Rule):
                           hint=f"name only existing {kind}s: {_ids(existing)}")
             return
         for other in element.itersiblings(element.tag, preceding=True):
-            other_threads = parse_bitmap(other.get(attribute)) or set()
+            other_threads = parse_bitmap(other.get(attribute)) or frozenset()
             if threads & other_threads & existing:
                 yield Problem(Anchor(element, attribute),
                               f"'{element.tag}' attributes '{attribute}' must not overlap "
