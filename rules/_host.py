@@ -16,8 +16,8 @@ from lxml import etree
 from virtlint.linter.caps import Evidence
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Context, Problem, Rule
-from virtlint.linter.units import element_kib, format_bitmap, format_kib, parse_bitmap, scaled_kib
-from virtlint.rules._domain import numa_cells
+from virtlint.linter.units import element_kib, format_bitmap, format_kib, parse_bitmap, parse_uint, scaled_kib
+from virtlint.rules._domain import current_vcpus, numa_cells
 
 #: numatune modes that confine memory to the nodeset (restrictive through cgroups' cpuset.mems).
 BINDING_MODES = ("strict", "restrictive")
@@ -71,9 +71,8 @@ def _numatune(root: etree._Element) -> Numatune:
     nodes = parse_bitmap(memory.get("nodeset")) if memory is not None else None
     memnodes: dict[int, Binding] = {}
     for memnode in root.iterfind("numatune/memnode"):
-        try:
-            cell_id = int(memnode.get("cellid", ""))
-        except ValueError:
+        cell_id = parse_uint(memnode.get("cellid"))
+        if cell_id is None:
             continue
         memnodes.setdefault(cell_id, Binding(memnode.get("mode", "strict"), parse_bitmap(memnode.get("nodeset")),
                                              memnode))
@@ -133,11 +132,8 @@ def page_for(entries: list[PageEntry], cell_id: int | None) -> PageEntry | None:
 
 def online_vcpus(root: etree._Element) -> list[int] | None:
     """The ids of the vCPUs online at start: ``<vcpus>`` says per vCPU, else the first ``current`` ones."""
-    vcpu = root.find("vcpu")
-    try:
-        maximum = int((vcpu.text or "").strip()) if vcpu is not None else 1
-        current = int(vcpu.get("current", maximum)) if vcpu is not None else maximum
-    except ValueError:
+    current = current_vcpus(root)
+    if current is None:
         return None
     listed = root.find("vcpus")
     if listed is not None:
