@@ -8,10 +8,10 @@ defaults) and returns None where libvirt would refuse the value itself; the pars
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform
@@ -19,14 +19,33 @@ from virtlint.rules._addresses import PPC64, Platform
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class NumaCell:
+
+class NumaCell(FrozenRecord):
     element: etree._Element
     index: int  # the cell's position among <cell> elements
     cell_id: int | None  # explicit or positional id; None if malformed
     cpus: frozenset[int] | None  # None if absent or malformed
     memory_kib: int | None
+
+    __slots__ = ("element", "index", "cell_id", "cpus", "memory_kib")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        index: int,
+        cell_id: int | None,
+        cpus: frozenset[int] | None,
+        memory_kib: int | None,
+    ) -> None:
+        _set(self, "element", element)
+        _set(self, "index", index)
+        _set(self, "cell_id", cell_id)
+        _set(self, "cpus", cpus)
+        _set(self, "memory_kib", memory_kib)
 
 
 def numa_cells(root: etree._Element) -> list[NumaCell]:

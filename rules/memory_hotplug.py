@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint
 from virtlint.rules._domain import PPC64, cell_count, numa_cells
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 #: Memory device models that take a memory slot of <maxMemory slots>.
 SLOT_MODELS = ("dimm", "nvdimm")
 
 
-@dataclass(frozen=True, slots=True)
-class MemoryDevice:
+class MemoryDevice(FrozenRecord):
     element: etree._Element
     model: str
     size_kib: int | None
     start: int  # guest physical base address in bytes, 0 when unset
     start_anchor: Anchor | None
     slot: int | None
+
+    __slots__ = ("element", "model", "size_kib", "start", "start_anchor", "slot")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        model: str,
+        size_kib: int | None,
+        start: int,
+        start_anchor: Anchor | None,
+        slot: int | None,
+    ) -> None:
+        _set(self, "element", element)
+        _set(self, "model", model)
+        _set(self, "size_kib", size_kib)
+        _set(self, "start", start)
+        _set(self, "start_anchor", start_anchor)
+        _set(self, "slot", slot)
 
 
 def memory_devices(root: etree._Element) -> list[MemoryDevice]:
