@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells, parse_int, parse_uint
+from virtlint.linter.units import element_kib, parse_int, parse_uint
+from virtlint.rules._domain import PPC64, cell_count, numa_cells
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -50,7 +51,7 @@ def memory_devices(root: etree._Element) -> list[MemoryDevice]:
     devices = []
     for memory in root.findall("devices/memory"):
         model = memory.get("model", "")
-        size = element_size_kib(memory.find("target/size"))
+        size = element_kib(memory.find("target/size"))
         start, anchor, slot = 0, None, None
         if model in ("virtio-mem", "virtio-pmem"):
             address = memory.find("target/address")
@@ -142,7 +143,7 @@ class MemoryHotplug(Rule):
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         memory = root.find("memory")
         max_memory = root.find("maxMemory")
-        size = element_size_kib(memory) if memory is not None else 0
+        size = element_kib(memory) if memory is not None else 0
         if size is None:
             return  # malformed: VL851
         total: int = size
@@ -171,7 +172,7 @@ class MemoryHotplug(Rule):
                 yield Problem(Anchor(first.element), "cannot use/hotplug a memory device when domain 'maxMemory' "
                               "is not defined", hint="add <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
             return
-        maximum = element_size_kib(max_memory)
+        maximum = element_kib(max_memory)
         slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
         if maximum is None or slots is None:
             return

@@ -8,7 +8,7 @@ from conftest import PC_KVM
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
-from virtlint.rules._domain import parse_bitmap, unit_scale
+from virtlint.linter.units import parse_bitmap, unit_scale
 
 CODES = ("VL206", "VL207", "VL208", "VL209", "VL210", "VL211", "VL212", "VL213", "VL406")
 

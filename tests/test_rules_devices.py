@@ -8,7 +8,8 @@ import pytest
 
 from conftest import codes, lint
 from virtlint.linter.model import Severity
-from virtlint.rules._devices import refused_since, size_bytes
+from virtlint.linter.units import scaled_bytes
+from virtlint.rules._devices import refused_since
 
 CAPS = "<domainCapabilities><domain>kvm</domain><machine>{m}</machine><arch>{a}</arch></domainCapabilities>"
 Q35 = CAPS.format(m="pc-q35-9.1", a="x86_64")
@@ -402,11 +403,9 @@ def test_version_gated_refusals_follow_the_setting() -> None:
 
 @pytest.mark.parametrize(("text", "unit", "expected"), [("4", "M", 4 << 20), ("3072", "K", 3 << 20), ("1", None, 1),
                                                         ("x", "M", None), ("1", "parsecs", None)])
-def test_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
-    from lxml import etree
-
-    element = etree.fromstring(f"<size{f' unit={unit!r}' if unit else ''}>{text}</size>")
-    assert size_bytes(element) == expected
+def test_shmem_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
+    """<shmem><size> is a scaled integer in bytes by default (virDomainShmemDefParseXML)."""
+    assert scaled_bytes(text, unit, default=1) == expected
 
 
 MORE = [
