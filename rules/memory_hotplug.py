@@ -244,7 +244,7 @@ def _auto_numa_cell(ctx: Context) -> bool:
     max_memory = ctx.root.find("maxMemory")
     if max_memory is None or not ctx.libvirt_at_least(9, 6):
         return False
-    size = element_size_kib(max_memory)
+    size = element_kib(max_memory)
     slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
     return bool(size or slots)
 
