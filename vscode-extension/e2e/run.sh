@@ -29,6 +29,9 @@ scenario() {
   cp "$HERE/vm.xml" "$dir/workspace/vm.xml"
   # workspace-relative caps, as a user would configure them
   printf '{ "virtlint.caps": %s }\n' "$caps" > "$dir/workspace/.vscode/settings.json"
+  if [ "$name" = pyproject ]; then  # caps from [tool.virtlint] in pyproject.toml, not from the settings
+    printf '[project]\nname = "vms"\n\n[tool.virtlint]\ncaps = ["host-caps.xml"]\n' > "$dir/workspace/pyproject.toml"
+  fi
   cat > "$dir/user/User/settings.json" <<JSON
 {
   "virtlint.server.command": $command,
@@ -72,3 +75,4 @@ GOOD="[\"$PYTHON\", \"-m\", \"virtlint\", \"lsp\"]"
 scenario main "$GOOD" '["host-caps.xml"]'
 scenario no-server '["/nonexistent/bin/virtlint", "lsp"]' '["host-caps.xml"]'
 scenario no-caps "$GOOD" '[]'
+scenario pyproject "$GOOD" '[]'

@@ -130,6 +130,17 @@ async function squiggleHoverProblemsQuickFix(page) {
   step("three quick restarts: one server, one VL302 in Problems");
 }
 
+/** Caps configured only in pyproject.toml: the file is checked, and no "no capabilities" notification. */
+async function configuredByPyproject(page) {
+  await page.waitForSelector(".squiggly-error", { timeout: 90000 });
+  step("pyproject: [tool.virtlint] caps are used (an error squiggle)");
+  await page.waitForTimeout(3000);
+  const items = ".notification-toast .notification-list-item, .notifications-center .notification-list-item";
+  const texts = await page.$$eval(items, (xs) => xs.map((x) => x.innerText));
+  assert.ok(!texts.some((t) => /no host capabilities configured/.test(t)), `unexpected notification: ${texts}`);
+  step("pyproject: no notification that capabilities are missing");
+}
+
 /** How many `PYTHON -m virtlint lsp` processes of this test run. */
 function serverProcesses() {
   try {
@@ -170,6 +181,8 @@ try {
 
   if (scenario === "main") {
     await squiggleHoverProblemsQuickFix(page);
+  } else if (scenario === "pyproject") {
+    await configuredByPyproject(page);
   } else {
     await notification(page, scenario);
   }
