@@ -20,6 +20,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.model import Anchor, Context, Problem
+from virtlint.rules._devices import device_parsed
 
 # -- numbers as libvirt parses them ----------------------------------------
 
@@ -395,7 +396,7 @@ def _build(ctx: Context) -> Facts:
     platform = Platform(arch or ctx.caps.arch, machine)
     devices_el = root.find("devices")
     devices = [d for d in devices_el.iterchildren(etree.Element)
-               if d.tag not in NOT_DEVICES] if devices_el is not None else []
+               if d.tag not in NOT_DEVICES and device_parsed(ctx, d.tag)] if devices_el is not None else []
     controllers = []
     for device in devices:
         if device.tag == "controller":

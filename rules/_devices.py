@@ -193,3 +193,14 @@ def refused_since(ctx: Context, major: int, minor: int = 0) -> bool:
     """
     at_least = getattr(ctx, "libvirt_at_least", None)
     return True if at_least is None else bool(at_least(major, minor))
+
+
+#: Device elements below <devices> and the libvirt release whose parser first reads them: older releases drop
+#: them silently (libvirt 9.0 defines a domain with any <crypto>, whatever its values, and keeps nothing of it).
+DEVICE_SINCE: dict[str, tuple[int, int]] = {"crypto": (9, 1)}
+
+
+def device_parsed(ctx: Context, tag: str) -> bool:
+    """Whether the modelled libvirt reads a <devices> child of this tag at all (older releases drop it)."""
+    since = DEVICE_SINCE.get(tag)
+    return since is None or refused_since(ctx, *since)

@@ -113,6 +113,9 @@ class AddressType(Rule):
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
 
+    Devices the modelled libvirt does not parse are left out: `<crypto>`
+    before libvirt 9.1 (9.0 drops the element).
+
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `Invalid address type 'pci'
     for the disk 'sda' with the bus type 'sata'` (`virDomainDiskDefValidate`),
