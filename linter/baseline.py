@@ -24,14 +24,17 @@ CLI and written into the document as a comment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Sequence
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.machines import parse_machine
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 #: What a baseline lists where hosts name different files and share none: no domain can name it.
 CONFLICT_PATH = "/nonexistent/virtlint-baseline/conflict"
@@ -60,26 +63,45 @@ class BaselineError(Exception):
     """The hosts cannot share one baseline (another arch, virt type or machine family)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(FrozenRecord):
     kind: str  # 'conflict' | 'unknown' | 'per-host' | 'unrepresentable'
     path: str  # e.g. 'devices/console'
     message: str
+
+    __slots__ = ("kind", "path", "message")
+    _fields = __slots__
+
+    def __init__(self, kind: str, path: str, message: str) -> None:
+        _set(self, "kind", kind)
+        _set(self, "path", path)
+        _set(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.path}: {self.message}"
 
 
-@dataclass(slots=True)
-class CpuAdvice:
+class CpuAdvice(Record):
     """Custom CPU models for a fleet, newest generation first."""
 
     #: usable='yes' on every host
-    usable: list[str] = field(default_factory=list)
+    usable: list[str]
     #: newer than usable[0]: usable everywhere once these features are disabled (model, features)
-    with_disabled: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    with_disabled: list[tuple[str, tuple[str, ...]]]
     #: usable everywhere, but without long mode: never advised for an x86_64 guest
-    thirty_two_bit: list[str] = field(default_factory=list)
+    thirty_two_bit: list[str]
+
+    __slots__ = ("usable", "with_disabled", "thirty_two_bit")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        usable: list[str] | None = None,
+        with_disabled: list[tuple[str, tuple[str, ...]]] | None = None,
+        thirty_two_bit: list[str] | None = None,
+    ) -> None:
+        self.usable = [] if usable is None else usable
+        self.with_disabled = [] if with_disabled is None else with_disabled
+        self.thirty_two_bit = [] if thirty_two_bit is None else thirty_two_bit
 
     def describe(self) -> str:
         """'EPYC, Opteron_G3, ...' or why there is none."""
@@ -94,12 +116,20 @@ class CpuAdvice:
         return self.usable[0] if self.usable else None
 
 
-@dataclass(slots=True)
-class Baseline:
+class Baseline(Record):
     root: etree._Element
     hosts: list[str]
     notes: list[Note]
     cpu: CpuAdvice
+
+    __slots__ = ("root", "hosts", "notes", "cpu")
+    _fields = __slots__
+
+    def __init__(self, root: etree._Element, hosts: list[str], notes: list[Note], cpu: CpuAdvice) -> None:
+        self.root = root
+        self.hosts = hosts
+        self.notes = notes
+        self.cpu = cpu
 
     @property
     def conflicts(self) -> list[Note]:

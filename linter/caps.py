@@ -14,13 +14,17 @@ element it came from, so a finding can cite its evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.document import Document, InputError, Position
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 
 
 class CapsError(Exception):
@@ -33,8 +37,7 @@ class Availability(Enum):
     LISTED = "listed"
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(FrozenRecord):
     """Where in a caps document an answer comes from."""
 
     path: str
@@ -42,16 +45,30 @@ class Evidence:
     end: Position
     label: str  # e.g. "<enum name='bus'>"
 
+    __slots__ = ("path", "start", "end", "label")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class EnumAnswer:
+    def __init__(self, path: str, start: Position, end: Position, label: str) -> None:
+        _set(self, "path", path)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "label", label)
+
+
+class EnumAnswer(FrozenRecord):
     availability: Availability
-    values: tuple[str, ...] = ()
-    evidence: Evidence | None = None
-    _value_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    values: tuple[str, ...]
+    evidence: Evidence | None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_value_set", frozenset(self.values))
+    __slots__ = ("availability", "values", "evidence", "_value_set")
+    _fields = ("availability", "values", "evidence")
+
+    def __init__(self, availability: Availability, values: tuple[str, ...] = (), evidence: Evidence | None = None
+                 ) -> None:
+        _set(self, "availability", availability)
+        _set(self, "values", values)
+        _set(self, "evidence", evidence)
+        _set(self, "_value_set", frozenset(values))
 
     @property
     def unsupported(self) -> bool:
@@ -69,18 +86,31 @@ class EnumAnswer:
 UNKNOWN = EnumAnswer(Availability.UNKNOWN)
 
 
-@dataclass(slots=True)
-class CapsBlock:
+class CapsBlock(Record):
     """An element of the caps that has ``supported`` and/or ``<enum>`` children."""
 
     key: str
     element: etree._Element
     supported: bool | None
-    enums: dict[str, etree._Element] = field(default_factory=dict)
+    enums: dict[str, etree._Element]
+
+    __slots__ = ("key", "element", "supported", "enums")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        key: str,
+        element: etree._Element,
+        supported: bool | None,
+        enums: dict[str, etree._Element] | None = None,
+    ) -> None:
+        self.key = key
+        self.element = element
+        self.supported = supported
+        self.enums = {} if enums is None else enums
 
 
-@dataclass(frozen=True, slots=True)
-class CpuModel:
+class CpuModel(FrozenRecord):
     name: str
     usable: str | None  # 'yes' | 'no' | 'unknown' | None when not printed
     deprecated: bool
@@ -88,6 +118,27 @@ class CpuModel:
     canonical: str | None
     blockers: tuple[str, ...]
     element: etree._Element
+
+    __slots__ = ("name", "usable", "deprecated", "vendor", "canonical", "blockers", "element")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        name: str,
+        usable: str | None,
+        deprecated: bool,
+        vendor: str | None,
+        canonical: str | None,
+        blockers: tuple[str, ...],
+        element: etree._Element,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "usable", usable)
+        _set(self, "deprecated", deprecated)
+        _set(self, "vendor", vendor)
+        _set(self, "canonical", canonical)
+        _set(self, "blockers", blockers)
+        _set(self, "element", element)
 
 
 class DomainCaps:
@@ -110,6 +161,8 @@ class DomainCaps:
         self.cpu_models: dict[str, CpuModel] = {}
         # answers are immutable: computed once per caps document, then looked up
         self._answers: dict[tuple[str, str | None], EnumAnswer] = {}
+        #: Facts rules derive from these caps alone (suggestions, live table rows), computed once: key -> value.
+        self.memo: dict[object, object] = {}
         self._index(root, "")
         vcpu = root.find("vcpu")
         self.vcpu_max = _int(vcpu.get("max")) if vcpu is not None else None

@@ -10,12 +10,12 @@ either kind below it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from lxml import etree
 
+from virtlint.linter._record import Record
 from virtlint.linter.caps import CapsError, DomainCaps
 from virtlint.linter.document import Document
 
@@ -67,12 +67,18 @@ def read(path: str) -> DomainCaps | HostCaps:
         raise
 
 
-@dataclass(slots=True)
-class Capabilities:
+class Capabilities(Record):
     """What --caps gave: domcapabilities documents and host documents."""
 
-    domcaps: list[DomainCaps] = field(default_factory=list)
-    hosts: list[HostCaps] = field(default_factory=list)
+    domcaps: list[DomainCaps]
+    hosts: list[HostCaps]
+
+    __slots__ = ("domcaps", "hosts")
+    _fields = __slots__
+
+    def __init__(self, domcaps: list[DomainCaps] | None = None, hosts: list[HostCaps] | None = None) -> None:
+        self.domcaps = [] if domcaps is None else domcaps
+        self.hosts = [] if hosts is None else hosts
 
 
 def split(documents: Sequence[DomainCaps | HostCaps]) -> Capabilities:

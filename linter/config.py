@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from virtlint.linter._record import Record
 
 CONFIG_NAMES = ("virtlint.toml", ".virtlint.toml", "pyproject.toml")
 
@@ -18,7 +18,7 @@ class ConfigError(Exception):
 SEVERITIES = ("error", "warning", "info")
 #: Every key a configuration may hold (in virtlint.toml, or [tool.virtlint] in pyproject.toml).
 KEYS = ("caps", "select", "ignore", "extend-select", "severity", "per-file-ignores", "fail-on", "schemas",
-        "libvirt-version", "libvirt_version")
+        "libvirt-version", "libvirt_version", "cache-dir", "strict-schema")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -29,23 +29,70 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-@dataclass(slots=True)
-class Config:
-    source: Path | None = None
+class Config(Record):
+    source: Path | None
     #: Caps files or directories, absolute (relative entries are taken from the config's folder).
-    caps: list[str] = field(default_factory=list)
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
+    caps: list[str]
+    select: list[str]
+    ignore: list[str]
+    extend_select: list[str]
     #: Severity overrides: code or prefix -> 'error' | 'warning' | 'info'.
-    severity: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, str]
     #: Glob (relative to the config's folder) -> codes or prefixes ignored in matching files.
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    fail_on: str | None = None
+    per_file_ignores: dict[str, list[str]]
+    fail_on: str | None
     #: Folder of libvirt's RelaxNG schemas (default: where libvirt installs them).
-    schemas: str | None = None
+    schemas: str | None
     #: The libvirt release whose checks apply, (major, minor); None: the newest known.
-    libvirt_version: tuple[int, int] | None = None
+    libvirt_version: tuple[int, int] | None
+    #: Where the result cache lives (default: .virtlint_cache beside this file).
+    cache_dir: str | None
+    #: Check the structure with libvirt's full RelaxNG schema instead of the structure table.
+    strict_schema: bool
+
+    __slots__ = (
+        "source",
+        "caps",
+        "select",
+        "ignore",
+        "extend_select",
+        "severity",
+        "per_file_ignores",
+        "fail_on",
+        "schemas",
+        "libvirt_version",
+        "cache_dir",
+        "strict_schema",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        source: Path | None = None,
+        caps: list[str] | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        severity: dict[str, str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        fail_on: str | None = None,
+        schemas: str | None = None,
+        libvirt_version: tuple[int, int] | None = None,
+        cache_dir: str | None = None,
+        strict_schema: bool = False,
+    ) -> None:
+        self.source = source
+        self.caps = [] if caps is None else caps
+        self.select = [] if select is None else select
+        self.ignore = [] if ignore is None else ignore
+        self.extend_select = [] if extend_select is None else extend_select
+        self.severity = {} if severity is None else severity
+        self.per_file_ignores = {} if per_file_ignores is None else per_file_ignores
+        self.fail_on = fail_on
+        self.schemas = schemas
+        self.libvirt_version = libvirt_version
+        self.cache_dir = cache_dir
+        self.strict_schema = strict_schema
 
 
 def find_config(start: Path) -> Config:
@@ -66,6 +113,8 @@ def find_config(start: Path) -> Config:
 
 def load_config(path: Path) -> Config | None:
     """Read one file; None for a pyproject.toml without a [tool.virtlint] table."""
+    import tomllib  # only when there is a configuration file to read
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -87,6 +136,12 @@ def load_config(path: Path) -> Config | None:
     per_file = data.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must map file patterns to lists of rule codes")
+    strict_schema = data.get("strict-schema", False)
+    if not isinstance(strict_schema, bool):
+        raise ConfigError(f"{path}: 'strict-schema' must be true or false")
+    cache_dir = data.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{path}: 'cache-dir' must be a folder name")
     fail_on = data.get("fail-on")
     if fail_on is not None and fail_on not in SEVERITIES:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(SEVERITIES)}")
@@ -101,6 +156,8 @@ def load_config(path: Path) -> Config | None:
         per_file_ignores={pattern: _strings(path, per_file, pattern) for pattern in per_file},
         fail_on=fail_on,
         schemas=os.path.join(path.parent, data["schemas"]) if isinstance(data.get("schemas"), str) else None,
+        cache_dir=os.path.join(path.parent, cache_dir) if cache_dir else None,
+        strict_schema=strict_schema,
     )
 
 

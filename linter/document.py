@@ -1,10 +1,13 @@
 """Safe XML parsing with exact source positions.
 
 lxml validates the document and builds the tree; it knows no columns, so a
-second pass over the same decoded text (one regular-expression scan of the
-markup) finds, for every element in document order, the offsets of its start
-tag, its tag name, each attribute value (between the quotes) and its leading
-text. Offsets are indexes into ``Document.text`` (code points); ``position()``
+regular-expression scan of the same decoded text finds an element's start tag
+by its document-order index (the n-th start tag of the markup is the n-th
+element), and from it the offsets of its tag name, each attribute value
+(between the quotes) and its leading text. Only what findings ask for is
+scanned: start tags are matched in C (no Python loop per tag) up to the
+furthest one asked for; the full scan that also pairs end tags runs only for
+fixes that insert content. Offsets are indexes into ``Document.text`` (code points); ``position()``
 turns them into 0-based lines with both a code-point column (for the CLI) and
 a UTF-16 column (for LSP). The CLI and the language server share this module.
 
@@ -18,10 +21,17 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from dataclasses import dataclass
+from itertools import accumulate, count, islice
+from operator import itemgetter
 from typing import Iterator
 
 from lxml import etree
+
+from virtlint.linter._record import FrozenRecord
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 
 #: Largest file the CLI reads; real domain XMLs are a few kilobytes.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -36,6 +46,13 @@ _MARKUP = re.compile(
     """,
     re.S | re.X,
 )
+#: Where each piece of markup starts, with a start tag's name as group 1: the same segmentation as _MARKUP
+#: (no '<' can occur inside attribute values, text or end tags of well-formed XML), at half its cost.
+_MARKUP_STARTS = re.compile(
+    r"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>|/|([^\s/>!?]+))", re.S
+)
+#: a markup match is a start tag when its group 1 (the name) matched
+_IS_START_TAG = itemgetter(1)
 _ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -49,44 +66,73 @@ _BOMS = (
 )
 
 
+#: How many positions are computed by counting before the line index is built.
+_DIRECT_POSITIONS = 16
+
+
 class InputError(Exception):
     """The input is not an XML text at all (empty, binary, undecodable, too large)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(FrozenRecord):
     """A half-open range of code-point offsets into ``Document.text``."""
 
     start: int
     end: int
 
+    __slots__ = ("start", "end")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class Position:
+    def __init__(self, start: int, end: int) -> None:
+        _set(self, "start", start)
+        _set(self, "end", end)
+
+
+class Position(FrozenRecord):
     """A 0-based line with its column in code points and in UTF-16 code units."""
 
     line: int
     column: int
     utf16: int
 
+    __slots__ = ("line", "column", "utf16")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
+    def __init__(self, line: int, column: int, utf16: int) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "utf16", utf16)
+
+
+class SyntaxProblem(FrozenRecord):
     """Why the document could not be parsed, with the parser's 1-based position."""
 
     message: str
     line: int
     column: int
 
+    __slots__ = ("message", "line", "column")
+    _fields = __slots__
 
-@dataclass(slots=True)
+    def __init__(self, message: str, line: int, column: int) -> None:
+        _set(self, "message", message)
+        _set(self, "line", line)
+        _set(self, "column", column)
+
+
 class _Tag:
-    start: int  # offset of '<'
-    name_end: int
-    end: int  # one past '>'
-    close: int = -1  # offset of '</' of the end tag; for an empty-element tag, of '/>'
-    #: attribute name -> value span, read from the tag on first need
-    attrs: dict[str, tuple[int, int]] | None = None
+    """A start tag's offsets; ``close`` is known only after the full scan."""
+
+    __slots__ = ("start", "name_end", "end", "close", "attrs")
+
+    def __init__(self, start: int, name_end: int, end: int, close: int = -1) -> None:
+        self.start = start  # offset of '<'
+        self.name_end = name_end
+        self.end = end  # one past '>'
+        #: offset of '</' of the end tag; for an empty-element tag, of '/>' (-1: not scanned)
+        self.close = close
+        #: attribute name -> value span, read from the tag on first need
+        self.attrs: dict[str, tuple[int, int]] | None = None
 
 
 def decode(data: bytes) -> str:
@@ -147,8 +193,17 @@ class Document:
         self.root: etree._Element | None = None
         self.syntax_error: SyntaxProblem | None = None
         self.doctype: str | None = None
+        #: every element's tag with end tags paired (the full scan), once something needs it
         self._tags: dict[etree._Element, _Tag] | None = None
+        #: targeted lookups: element -> its start tag (None: the markup disagrees with lxml)
+        self._found: dict[etree._Element, _Tag | None] = {}
+        self._order: dict[etree._Element, int] | None = None
+        self._start_tags: list[re.Match[str]] = []
+        self._start_iter: Iterator[re.Match[str]] | None = None
         self._line_starts: list[int] | None = None
+        #: positions computed by counting line breaks before the line index is worth building
+        self._direct_positions = 0
+        self._lone_cr: bool | None = None
         self._has_astral: bool | None = None
         self._parse()
 
@@ -204,6 +259,7 @@ class Document:
     # -- spans ------------------------------------------------------------
 
     def _scan(self) -> dict[etree._Element, _Tag]:
+        """Every element's tag, end tags paired: the full scan, for fixes that insert content."""
         if self._tags is not None:
             return self._tags
         tags: list[_Tag] = []
@@ -228,9 +284,39 @@ class Document:
         self._tags = dict(zip(elements, tags)) if len(elements) == len(tags) else {}
         return self._tags
 
+    def _tag(self, element: etree._Element) -> _Tag | None:
+        """The element's start tag, found by its document-order index among the start tags."""
+        if self._tags is not None:
+            return self._tags.get(element)
+        try:
+            return self._found[element]
+        except KeyError:
+            pass
+        if self._order is None:
+            # document-order index of every element, built in C
+            self._order = dict(zip(self.elements(), count()))
+            self._start_iter = filter(_IS_START_TAG, _MARKUP_STARTS.finditer(self.text))
+        index = self._order.get(element)
+        matches = self._start_tags
+        if index is not None and index >= len(matches):
+            assert self._start_iter is not None
+            matches.extend(islice(self._start_iter, index + 1 - len(matches)))
+        match = None
+        if index is not None and index < len(matches) and matches[index][1] == _written_name(element):
+            match = _MARKUP.match(self.text, matches[index].start())
+        if match is None or match.end("name") < 0:
+            # the markup and lxml disagree (never for well-formed input without a DOCTYPE):
+            # the full scan decides, as it always did
+            tag = self._scan().get(element)
+        else:
+            start, end = match.span()
+            tag = _Tag(start, match.end("name"), end, end - 2 if self.text[end - 2] == "/" else -1)
+        self._found[element] = tag
+        return tag
+
     def tag_span(self, element: etree._Element) -> Span | None:
         """The whole start tag, from '<' to '>'."""
-        tag = self._scan().get(element)
+        tag = self._tag(element)
         return Span(tag.start, tag.end) if tag else self._line_span(element)
 
     def content_end(self, element: etree._Element) -> int | None:
@@ -247,7 +333,7 @@ class Document:
         return Span(tag.start, end)
 
     def is_empty_tag(self, element: etree._Element) -> bool:
-        tag = self._scan().get(element)
+        tag = self._tag(element)
         return tag is not None and self.text[tag.end - 2] == "/"
 
     def indentation(self, element: etree._Element) -> str:
@@ -265,12 +351,12 @@ class Document:
 
     def name_span(self, element: etree._Element) -> Span | None:
         """The element's name in its start tag."""
-        tag = self._scan().get(element)
+        tag = self._tag(element)
         return Span(tag.start + 1, tag.name_end) if tag else self._line_span(element)
 
     def attr_span(self, element: etree._Element, name: str) -> Span | None:
         """The attribute's value, between the quotes; None when it is absent."""
-        tag = self._scan().get(element)
+        tag = self._tag(element)
         if tag is None:
             return self._line_span(element) if element.get(name) is not None else None
         if tag.attrs is None:
@@ -283,7 +369,7 @@ class Document:
 
     def text_span(self, element: etree._Element) -> Span | None:
         """The element's leading text, without surrounding whitespace."""
-        tag = self._scan().get(element)
+        tag = self._tag(element)
         if tag is None:
             return self._line_span(element)
         if self.text[tag.end - 2] == "/":
@@ -309,19 +395,39 @@ class Document:
     # -- positions --------------------------------------------------------
 
     def _starts(self) -> list[int]:
+        """Offsets where each line starts; a line ends at CRLF, LF or a lone CR."""
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            text = self.text
+            if text.count("\r") == text.count("\r\n"):
+                # no lone CR: every line ends at an LF, so starts are running sums of line lengths + 1
+                starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+                starts.pop()
+                self._line_starts = starts
+            else:
+                self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         return self._line_starts
 
     def position(self, offset: int) -> Position:
+        text = self.text
+        if self._line_starts is None and self._direct_positions < _DIRECT_POSITIONS:
+            # a few findings: count the line breaks before the offset (in C) rather than index every line
+            if self._lone_cr is None:
+                self._lone_cr = text.count("\r") != text.count("\r\n")
+            if not self._lone_cr:
+                self._direct_positions += 1
+                line = text.count("\n", 0, offset)
+                column = offset - (text.rfind("\n", 0, offset) + 1)
+                return self._position(line, column, offset)
         starts = self._starts()
         line = bisect.bisect_right(starts, offset) - 1
-        column = offset - starts[line]
+        return self._position(line, offset - starts[line], offset)
+
+    def _position(self, line: int, column: int, offset: int) -> Position:
         utf16 = column
         if self._has_astral is None:
-            self._has_astral = _ASTRAL.search(self.text) is not None
+            self._has_astral = not self.text.isascii() and _ASTRAL.search(self.text) is not None
         if self._has_astral:
-            utf16 += len(_ASTRAL.findall(self.text, starts[line], offset))
+            utf16 += len(_ASTRAL.findall(self.text, offset - column, offset))
         return Position(line, column, utf16)
 
     def offset(self, line: int, column: int) -> int:
@@ -338,6 +444,13 @@ class Document:
             return ""
         stop = starts[line + 1] if line + 1 < len(starts) else len(self.text)
         return self.text[starts[line]:stop].rstrip("\r\n")
+
+
+def _written_name(element: etree._Element) -> str:
+    """The element's name as its start tag spells it (prefix:local)."""
+    prefix = element.prefix
+    local = etree.QName(element).localname
+    return f"{prefix}:{local}" if prefix else local
 
 
 def _qualified(element: etree._Element, name: str) -> str:

@@ -7,14 +7,13 @@ calls each subscriber with the element. Problems become positioned findings.
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from lxml import etree
 
 from virtlint.linter import suppressions, versions
+from virtlint.linter._record import Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
@@ -24,7 +23,6 @@ from virtlint.linter.identity import Identity, closeness, fetch_command, fit_ran
 from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
 from virtlint.linter.schema import DomainSchema
 
-log = logging.getLogger("virtlint")
 
 REGISTRY: dict[str, type[Rule]] = {}
 
@@ -55,12 +53,24 @@ def matches_selector(code: str, selectors: Iterable[str]) -> bool:
     return any(code.startswith(selector.upper()) for selector in selectors)
 
 
-@dataclass(slots=True)
-class LintResult:
-    findings: list[Finding] = field(default_factory=list)
+class LintResult(Record):
+    findings: list[Finding]
     #: Rules that raised: (code, message). The others still reported.
-    internal_errors: list[tuple[str, str]] = field(default_factory=list)
-    caps: DomainCaps | None = None
+    internal_errors: list[tuple[str, str]]
+    caps: DomainCaps | None
+
+    __slots__ = ("findings", "internal_errors", "caps")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        internal_errors: list[tuple[str, str]] | None = None,
+        caps: DomainCaps | None = None,
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.internal_errors = [] if internal_errors is None else internal_errors
+        self.caps = caps
 
 
 class Linter:
@@ -76,11 +86,14 @@ class Linter:
         report_missing_schema: bool = False,
         hosts: Sequence[HostCaps] = (),
         libvirt_version: tuple[int, int] | None = None,
+        fixes: bool = True,
     ) -> None:
         self.caps = list(caps)
         self.hosts = list(hosts)
         #: The libvirt release the checks model (None: the newest known).
         self.libvirt_version = libvirt_version or versions.NEWEST
+        #: Build findings' fixes (for --fix, --diff and the editor); library callers that print none may skip them.
+        self.fixes = fixes
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -106,6 +119,16 @@ class Linter:
             for depth in range(len(parts)):
                 parent = "/".join(parts[:depth])
                 self._children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
+        #: id(caps) -> (caps, the handlers that can fire with them), pruned once per caps document
+        self._handlers_by_caps: dict[int, tuple[DomainCaps, dict[str, list[Rule]]]] = {}
+
+    def _live_handlers(self, caps: DomainCaps) -> dict[str, list[Rule]]:
+        entry = self._handlers_by_caps.get(id(caps))
+        if entry is None or entry[0] is not caps:
+            table = {path: [checker for checker in checkers if checker.fires_with(caps, path)]
+                     for path, checkers in self._handlers.items()}
+            entry = self._handlers_by_caps[id(caps)] = (caps, table)
+        return entry[1]
 
     # -- public -----------------------------------------------------------
 
@@ -151,7 +174,7 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk(root, "", ctx, result)
+        self._walk(root, "", ctx, result, self._live_handlers(ctx.caps))
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -248,9 +271,12 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult) -> None:
+    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult,
+              handlers: dict[str, list[Rule]] | None = None) -> None:
+        if handlers is None:
+            handlers = self._handlers
         ctx.path = path
-        for checker in self._handlers.get(path, ()):
+        for checker in handlers.get(path, ()):
             if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
                 continue
             if checker.uses_host and ctx.host is None:
@@ -261,14 +287,16 @@ class Linter:
                 for problem in checker.check(element, ctx):
                     result.findings.append(self._finding(ctx.document, checker, problem))
             except Exception as err:  # a broken rule must not hide the others
-                log.debug("rule %s failed", checker.code, exc_info=True)
+                import logging
+
+                logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
                 result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
         children = self._children.get(path)
         if children:
             for child in element.iterchildren(etree.Element):
                 child_path = children.get(child.tag)
                 if child_path is not None:
-                    self._walk(child, child_path, ctx, result)
+                    self._walk(child, child_path, ctx, result, handlers)
 
     # -- findings ---------------------------------------------------------
 
@@ -285,7 +313,7 @@ class Linter:
             message=problem.message,
             hint=problem.hint or _default_hint(problem),
             evidence=problem.evidence,
-            fixes=_fixes(document, problem),
+            fixes=_fixes(document, problem) if self.fixes else (),
             offsets=(span.start, span.end) if span else None,
         )
 

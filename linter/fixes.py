@@ -21,36 +21,59 @@ A fix that does not say is unsafe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.document import Document
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class SetAttribute:
+
+class SetAttribute(FrozenRecord):
     element: etree._Element
     name: str
     value: str
 
+    __slots__ = ("element", "name", "value")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class SetText:
+    def __init__(self, element: etree._Element, name: str, value: str) -> None:
+        _set(self, "element", element)
+        _set(self, "name", name)
+        _set(self, "value", value)
+
+
+class SetText(FrozenRecord):
     element: etree._Element
     text: str
 
+    __slots__ = ("element", "text")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class AppendChild:
+    def __init__(self, element: etree._Element, text: str) -> None:
+        _set(self, "element", element)
+        _set(self, "text", text)
+
+
+class AppendChild(FrozenRecord):
     """Add elements (XML snippets, one line each) as the last children of ``parent``,
     or right after its child ``after``."""
 
     parent: etree._Element
     children: tuple[str, ...]
-    after: etree._Element | None = None
+    after: etree._Element | None
+
+    __slots__ = ("parent", "children", "after")
+    _fields = __slots__
+
+    def __init__(self, parent: etree._Element, children: tuple[str, ...], after: etree._Element | None = None) -> None:
+        _set(self, "parent", parent)
+        _set(self, "children", children)
+        _set(self, "after", after)
 
 
 Change = SetAttribute | SetText | AppendChild
@@ -66,11 +89,23 @@ class Applicability(Enum):
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(FrozenRecord):
     title: str
     changes: tuple[Change, ...]
-    applicability: Applicability = Applicability.UNSAFE
+    applicability: Applicability
+
+    __slots__ = ("title", "changes", "applicability")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        title: str,
+        changes: tuple[Change, ...],
+        applicability: Applicability = Applicability.UNSAFE,
+    ) -> None:
+        _set(self, "title", title)
+        _set(self, "changes", changes)
+        _set(self, "applicability", applicability)
 
 
 def set_attribute(element: etree._Element, name: str, value: str,
@@ -79,18 +114,37 @@ def set_attribute(element: etree._Element, name: str, value: str,
     return Fix(f"Set {name}='{value}'", (SetAttribute(element, name, value),), applicability)
 
 
-@dataclass(frozen=True, slots=True)
-class TextEdit:
+class TextEdit(FrozenRecord):
     start: int
     end: int
     text: str
 
+    __slots__ = ("start", "end", "text")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class ResolvedFix:
+    def __init__(self, start: int, end: int, text: str) -> None:
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "text", text)
+
+
+class ResolvedFix(FrozenRecord):
     title: str
     edits: tuple[TextEdit, ...]
-    applicability: Applicability = Applicability.UNSAFE
+    applicability: Applicability
+
+    __slots__ = ("title", "edits", "applicability")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        title: str,
+        edits: tuple[TextEdit, ...],
+        applicability: Applicability = Applicability.UNSAFE,
+    ) -> None:
+        _set(self, "title", title)
+        _set(self, "edits", edits)
+        _set(self, "applicability", applicability)
 
     @property
     def safe(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from html import escape
@@ -126,6 +125,8 @@ def as_dict(finding: Finding) -> dict[str, object]:
 
 
 def format_json(reports: Sequence[FileReport]) -> str:
+    import json
+
     return json.dumps([as_dict(f) for r in reports for f in r.findings], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -202,6 +203,8 @@ def format_sarif(reports: Sequence[FileReport], rules: Sequence[type[Rule]]) -> 
                   "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri().rstrip("/") + "/"}},
                   "results": results}],
     }
+    import json
+
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
 
 

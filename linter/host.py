@@ -14,37 +14,69 @@ positions so findings can cite the host document as evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import CapsError, Evidence
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.units import scaled_kib
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class MachineEntry:
+
+class MachineEntry(FrozenRecord):
     """One ``<machine>``: its name, the versioned machine an alias stands for, its vCPU limit."""
 
     name: str
     canonical: str | None
     max_cpus: int | None
-    element: etree._Element | None = field(default=None, compare=False, repr=False)
+    element: etree._Element | None
+
+    __slots__ = ("name", "canonical", "max_cpus", "element")
+    #: compared, shown and pickled (the element is not, as with the dataclass's compare=False)
+    _fields = ("name", "canonical", "max_cpus")
+
+    def __init__(
+        self,
+        name: str,
+        canonical: str | None,
+        max_cpus: int | None,
+        element: etree._Element | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "canonical", canonical)
+        _set(self, "max_cpus", max_cpus)
+        _set(self, "element", element)
 
 
-@dataclass(frozen=True, slots=True)
-class GuestDomain:
+class GuestDomain(FrozenRecord):
     """One ``<domain type=...>`` of a guest arch; its own emulator/machines override the arch's."""
 
     type: str
     emulator: str | None
     machines: tuple[MachineEntry, ...]
-    element: etree._Element | None = field(default=None, compare=False, repr=False)
+    element: etree._Element | None
+
+    __slots__ = ("type", "emulator", "machines", "element")
+    #: compared, shown and pickled (the element is not, as with the dataclass's compare=False)
+    _fields = ("type", "emulator", "machines")
+
+    def __init__(
+        self,
+        type: str,
+        emulator: str | None,
+        machines: tuple[MachineEntry, ...],
+        element: etree._Element | None = None,
+    ) -> None:
+        _set(self, "type", type)
+        _set(self, "emulator", emulator)
+        _set(self, "machines", machines)
+        _set(self, "element", element)
 
 
-@dataclass(frozen=True, slots=True)
-class GuestCaps:
+class GuestCaps(FrozenRecord):
     """One ``<guest>``: an OS type on an arch, with its emulator, machines and virt types."""
 
     os_type: str
@@ -54,8 +86,32 @@ class GuestCaps:
     machines: tuple[MachineEntry, ...]
     domains: dict[str, GuestDomain]
     #: Names of the guest's ``<features>`` children (pae, acpi, cpuselection, ...).
-    features: frozenset[str] = frozenset()
-    element: etree._Element | None = field(default=None, compare=False, repr=False)
+    features: frozenset[str]
+    element: etree._Element | None
+
+    __slots__ = ("os_type", "arch", "wordsize", "emulator", "machines", "domains", "features", "element")
+    #: compared, shown and pickled (the element is not, as with the dataclass's compare=False)
+    _fields = ("os_type", "arch", "wordsize", "emulator", "machines", "domains", "features")
+
+    def __init__(
+        self,
+        os_type: str,
+        arch: str,
+        wordsize: int | None,
+        emulator: str | None,
+        machines: tuple[MachineEntry, ...],
+        domains: dict[str, GuestDomain],
+        features: frozenset[str] = frozenset(),
+        element: etree._Element | None = None,
+    ) -> None:
+        _set(self, "os_type", os_type)
+        _set(self, "arch", arch)
+        _set(self, "wordsize", wordsize)
+        _set(self, "emulator", emulator)
+        _set(self, "machines", machines)
+        _set(self, "domains", domains)
+        _set(self, "features", features)
+        _set(self, "element", element)
 
     def machines_for(self, virt_type: str | None) -> tuple[MachineEntry, ...]:
         """The machines a virt type offers: its own list when it has one, else the arch's."""
@@ -68,8 +124,7 @@ class GuestCaps:
         return domain.emulator if domain is not None and domain.emulator else self.emulator
 
 
-@dataclass(frozen=True, slots=True)
-class NumaCell:
+class NumaCell(FrozenRecord):
     """One host NUMA node (``host/topology/cells/cell``)."""
 
     id: int
@@ -78,7 +133,25 @@ class NumaCell:
     #: page size in KiB -> number of pages of that size on the node (a total, not the free count).
     pages: dict[int, int]
     cpu_ids: frozenset[int]
-    element: etree._Element | None = field(default=None, compare=False, repr=False)
+    element: etree._Element | None
+
+    __slots__ = ("id", "memory_kib", "pages", "cpu_ids", "element")
+    #: compared, shown and pickled (the element is not, as with the dataclass's compare=False)
+    _fields = ("id", "memory_kib", "pages", "cpu_ids")
+
+    def __init__(
+        self,
+        id: int,
+        memory_kib: int | None,
+        pages: dict[int, int],
+        cpu_ids: frozenset[int],
+        element: etree._Element | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "memory_kib", memory_kib)
+        _set(self, "pages", pages)
+        _set(self, "cpu_ids", cpu_ids)
+        _set(self, "element", element)
 
 
 class HostCaps:

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.machines import MachineFit, machine_fit, parse_machine
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 if TYPE_CHECKING:  # the host model is read only when a host document is given
     from virtlint.linter.host import GuestCaps, HostCaps, MachineEntry
@@ -86,15 +89,31 @@ def machine_impossible_on(machine: str, arch: str) -> bool:
 # -- does a domcaps describe the domain? -----------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(FrozenRecord):
     """What the domain asks for; None where it does not say."""
 
     domain_type: str | None
     arch: str | None
     machine: str | None
     emulator: str | None
-    os_type: str = "hvm"
+    os_type: str
+
+    __slots__ = ("domain_type", "arch", "machine", "emulator", "os_type")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        domain_type: str | None,
+        arch: str | None,
+        machine: str | None,
+        emulator: str | None,
+        os_type: str = "hvm",
+    ) -> None:
+        _set(self, "domain_type", domain_type)
+        _set(self, "arch", arch)
+        _set(self, "machine", machine)
+        _set(self, "emulator", emulator)
+        _set(self, "os_type", os_type)
 
     @classmethod
     def of(cls, root: etree._Element) -> Identity:
@@ -176,8 +195,7 @@ def fetch_command(wanted: Identity) -> str:
 # -- what the host document says --------------------------------------------
 
 
-@dataclass(slots=True)
-class HostView:
+class HostView(Record):
     """The domain's identity as libvirt resolves it on one host (virsh capabilities)."""
 
     #: The binary libvirt uses: the domain's <emulator>, else the host's default for the arch.
@@ -185,19 +203,54 @@ class HostView:
     #: The host reports this binary for some guest arch.
     emulator_listed: bool
     #: Guest arches whose entries use the binary.
-    binary_arches: frozenset[str] = frozenset()
+    binary_arches: frozenset[str]
     #: Virt types the binary offers (the <domain type> of the entries using it).
-    virt_types: frozenset[str] = frozenset()
+    virt_types: frozenset[str]
     #: The guest entry that describes the binary for this domain.
-    guest: GuestCaps | None = None
+    guest: GuestCaps | None
     #: The machines the binary offers for the domain's virt type.
-    machines: tuple[MachineEntry, ...] = ()
+    machines: tuple[MachineEntry, ...]
     #: The domain's machine with an alias resolved (virQEMUCapsGetCanonicalMachine).
-    canonical: str | None = None
+    canonical: str | None
     #: The host's entry of the canonical machine, when it has one.
-    machine_entry: MachineEntry | None = None
+    machine_entry: MachineEntry | None
     #: Guests of the domain's arch (and OS type), whatever their binary.
-    arch_guests: list[GuestCaps] = field(default_factory=list)
+    arch_guests: list[GuestCaps]
+
+    __slots__ = (
+        "emulator",
+        "emulator_listed",
+        "binary_arches",
+        "virt_types",
+        "guest",
+        "machines",
+        "canonical",
+        "machine_entry",
+        "arch_guests",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        emulator: str | None,
+        emulator_listed: bool,
+        binary_arches: frozenset[str] = frozenset(),
+        virt_types: frozenset[str] = frozenset(),
+        guest: GuestCaps | None = None,
+        machines: tuple[MachineEntry, ...] = (),
+        canonical: str | None = None,
+        machine_entry: MachineEntry | None = None,
+        arch_guests: list[GuestCaps] | None = None,
+    ) -> None:
+        self.emulator = emulator
+        self.emulator_listed = emulator_listed
+        self.binary_arches = binary_arches
+        self.virt_types = virt_types
+        self.guest = guest
+        self.machines = machines
+        self.canonical = canonical
+        self.machine_entry = machine_entry
+        self.arch_guests = [] if arch_guests is None else arch_guests
 
 
 def _uses(guest: GuestCaps, emulator: str) -> set[str]:

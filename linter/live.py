@@ -15,7 +15,7 @@ from virtlint.linter.document import Document
 def fetch(uri: str, virttype: str | None, arch: str | None, machine: str | None, emulator: str | None) -> str:
     """The domcapabilities XML the host at ``uri`` reports for this combination."""
     try:
-        import libvirt  # type: ignore[import-not-found]
+        import libvirt
     except ImportError:
         return _fetch_virsh(uri, virttype, arch, machine, emulator)
     try:
@@ -57,7 +57,7 @@ def caps_for(uri: str, virttype: str | None, arch: str | None, machine: str | No
 def fetch_host(uri: str) -> str:
     """The host capabilities XML (`virsh capabilities`) of the libvirt at ``uri``."""
     try:
-        import libvirt  # type: ignore[import-not-found]
+        import libvirt
     except ImportError:
         return _virsh(uri, ["capabilities"], "virsh capabilities")
     try:
@@ -134,7 +134,7 @@ def host_libvirt_version(uri: str) -> tuple[int, int]:
     from virtlint.linter import versions
 
     try:
-        import libvirt  # type: ignore[import-not-found]
+        import libvirt
     except ImportError:
         libvirt = None
     if libvirt is not None:

@@ -8,9 +8,14 @@ the capabilities report does not exist in that QEMU.
 
 from __future__ import annotations
 
+
 import re
-from dataclasses import dataclass
 from enum import Enum
+
+from virtlint.linter._record import FrozenRecord
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 #: Alias in domain XML -> machine family it resolves to.
 ALIASES: dict[str, str] = {
@@ -27,12 +32,20 @@ VERSIONED_FAMILIES = frozenset({"pc-q35", "pc-i440fx", "virt", "pseries", "s390-
 _VERSIONED = re.compile(r"^(?P<family>.+?)-(?P<flavor>[a-z]*)(?P<version>\d+(?:\.\d+)*)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Machine:
+class Machine(FrozenRecord):
     name: str
     family: str
     version: tuple[int, ...] | None  # None: an alias or an unversioned name
-    flavor: str = ""  # downstream builds, e.g. 'rhel' in pc-q35-rhel9.4.0
+    flavor: str  # downstream builds, e.g. 'rhel' in pc-q35-rhel9.4.0
+
+    __slots__ = ("name", "family", "version", "flavor")
+    _fields = __slots__
+
+    def __init__(self, name: str, family: str, version: tuple[int, ...] | None, flavor: str = "") -> None:
+        _set(self, "name", name)
+        _set(self, "family", family)
+        _set(self, "version", version)
+        _set(self, "flavor", flavor)
 
 
 def parse_machine(name: str) -> Machine:

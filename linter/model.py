@@ -7,17 +7,20 @@ positions and turns each problem into a ``Finding``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable, ClassVar, Iterator, TypeVar
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
 from virtlint.linter.host import HostCaps
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 T = TypeVar("T")
 
@@ -32,33 +35,59 @@ class Severity(Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(FrozenRecord):
     """A part of the domain: the element's name, an attribute's value, or its text."""
 
     element: etree._Element
-    attribute: str | None = None
-    text: bool = False
+    attribute: str | None
+    text: bool
+
+    __slots__ = ("element", "attribute", "text")
+    _fields = __slots__
+
+    def __init__(self, element: etree._Element, attribute: str | None = None, text: bool = False) -> None:
+        _set(self, "element", element)
+        _set(self, "attribute", attribute)
+        _set(self, "text", text)
 
 
-@dataclass(slots=True)
-class Problem:
+class Problem(Record):
     """What a rule reports; positions are resolved later from the anchor."""
 
     anchor: Anchor
     message: str
-    hint: str | None = None
-    evidence: Evidence | None = None
+    hint: str | None
+    evidence: Evidence | None
     #: Values that could replace the anchored value, best first (each becomes an unsafe fix, after
     #: ``fixes``): a replaced value changes what the VM is. A safe change is a Fix with SAFE applicability.
-    replacements: tuple[str, ...] = ()
-    severity: Severity | None = None  # None: the rule's default
+    replacements: tuple[str, ...]
+    severity: Severity | None  # None: the rule's default
     #: Changes that would fix it, best first (before the replacements); the first is what the hint says.
-    fixes: tuple[Fix, ...] = ()
+    fixes: tuple[Fix, ...]
+
+    __slots__ = ("anchor", "message", "hint", "evidence", "replacements", "severity", "fixes")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        anchor: Anchor,
+        message: str,
+        hint: str | None = None,
+        evidence: Evidence | None = None,
+        replacements: tuple[str, ...] = (),
+        severity: Severity | None = None,
+        fixes: tuple[Fix, ...] = (),
+    ) -> None:
+        self.anchor = anchor
+        self.message = message
+        self.hint = hint
+        self.evidence = evidence
+        self.replacements = replacements
+        self.severity = severity
+        self.fixes = fixes
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(FrozenRecord):
     path: str
     start: Position
     end: Position
@@ -66,12 +95,41 @@ class Finding:
     code: str
     rule: str
     message: str
-    hint: str | None = None
-    evidence: Evidence | None = None
+    hint: str | None
+    evidence: Evidence | None
     #: Quick fixes, best first; `--fix` applies the first when it is safe (`--unsafe-fixes`: in any case).
-    fixes: tuple[ResolvedFix, ...] = ()
+    fixes: tuple[ResolvedFix, ...]
     #: Offsets into the document text (None for file-level findings).
-    offsets: tuple[int, int] | None = None
+    offsets: tuple[int, int] | None
+
+    __slots__ = ("path", "start", "end", "severity", "code", "rule", "message", "hint", "evidence", "fixes", "offsets")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        start: Position,
+        end: Position,
+        severity: Severity,
+        code: str,
+        rule: str,
+        message: str,
+        hint: str | None = None,
+        evidence: Evidence | None = None,
+        fixes: tuple[ResolvedFix, ...] = (),
+        offsets: tuple[int, int] | None = None,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "severity", severity)
+        _set(self, "code", code)
+        _set(self, "rule", rule)
+        _set(self, "message", message)
+        _set(self, "hint", hint)
+        _set(self, "evidence", evidence)
+        _set(self, "fixes", fixes)
+        _set(self, "offsets", offsets)
 
     @property
     def line(self) -> int:
@@ -93,22 +151,35 @@ class Finding:
         return (self.path, self.start.line, self.start.column, self.code)
 
 
-@dataclass(slots=True)
-class FileReport:
+class FileReport(Record):
     """One checked file: its findings, the source lines they are on, and the caps they came from.
 
     Plain data, so worker processes can send it back.
     """
 
     path: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding]
     #: 0-based line number -> text, for the lines the findings start on
-    lines: dict[int, str] = field(default_factory=dict)
-    caps_path: str | None = None
+    lines: dict[int, str]
+    caps_path: str | None
+
+    __slots__ = ("path", "findings", "lines", "caps_path")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        findings: list[Finding] | None = None,
+        lines: dict[int, str] | None = None,
+        caps_path: str | None = None,
+    ) -> None:
+        self.path = path
+        self.findings = [] if findings is None else findings
+        self.lines = {} if lines is None else lines
+        self.caps_path = caps_path
 
 
-@dataclass(slots=True)
-class Context:
+class Context(Record):
     """What a rule may look at: the positioned domain and the chosen capabilities."""
 
     document: Document
@@ -118,22 +189,69 @@ class Context:
     machine: str | None
     #: False when the caps describe another arch or machine family; then the
     #: rules that compare the identity itself and those that need no caps run.
-    identity_matches: bool = True
+    identity_matches: bool
     #: Path below <domain> of the element being checked (set by the engine's walk).
-    path: str = ""
+    path: str
     #: The libvirt driver of the domain's type ('qemu' for kvm/qemu/hvf), None when unknown.
-    driver: str | None = None
+    driver: str | None
     #: Why the caps do not describe the domain (empty when they do); see linter/identity.py.
-    mismatches: list[str] = field(default_factory=list)
+    mismatches: list[str]
     #: libvirt's RelaxNG schema, when installed (structural rules only).
-    schema: DomainSchema | None = None
+    schema: DomainSchema | None
     #: Whole-document facts computed once per document and shared by rules (address maps,
     #: port maps, NUMA cells...): key -> value. Use ``once``.
-    memo: dict[str, object] = field(default_factory=dict)
+    memo: dict[str, object]
     #: The host's `virsh capabilities`, when given (rules with ``uses_host`` run only then).
-    host: HostCaps | None = None
+    host: HostCaps | None
     #: The libvirt release whose behaviour the checks model, (major, minor); see linter.versions.
-    libvirt_version: tuple[int, int] = (10, 7)
+    libvirt_version: tuple[int, int]
+
+    __slots__ = (
+        "document",
+        "caps",
+        "domain_type",
+        "arch",
+        "machine",
+        "identity_matches",
+        "path",
+        "driver",
+        "mismatches",
+        "schema",
+        "memo",
+        "host",
+        "libvirt_version",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        document: Document,
+        caps: DomainCaps,
+        domain_type: str | None,
+        arch: str | None,
+        machine: str | None,
+        identity_matches: bool = True,
+        path: str = "",
+        driver: str | None = None,
+        mismatches: list[str] | None = None,
+        schema: DomainSchema | None = None,
+        memo: dict[str, object] | None = None,
+        host: HostCaps | None = None,
+        libvirt_version: tuple[int, int] = (10, 7),
+    ) -> None:
+        self.document = document
+        self.caps = caps
+        self.domain_type = domain_type
+        self.arch = arch
+        self.machine = machine
+        self.identity_matches = identity_matches
+        self.path = path
+        self.driver = driver
+        self.mismatches = [] if mismatches is None else mismatches
+        self.schema = schema
+        self.memo = {} if memo is None else memo
+        self.host = host
+        self.libvirt_version = libvirt_version
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
@@ -180,6 +298,11 @@ class Rule:
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        """False when ``check`` can never report anything at ``path`` with these caps (the engine then skips it
+        for every document checked against them); asked once per caps document and path."""
+        return True
 
     @classmethod
     def documentation(cls) -> str:

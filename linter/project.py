@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
+from virtlint.linter._record import Record
 from virtlint.linter.config import SEVERITIES, Config, ConfigError, did_you_mean, find_config, ignored_for, load_config
 
 if TYPE_CHECKING:
@@ -33,28 +33,73 @@ MISSING_SCHEMAS_NOTE = ("the structure was not checked (VL901): libvirt's RelaxN
                         "install them (Debian: libvirt0) or pass --schemas DIR")
 
 
-@dataclass(slots=True)
-class Overrides:
+class Overrides(Record):
     """Settings from the command line or an editor; they win over the configuration file.
 
     ``None`` or empty means "as configured". ``ignore`` and ``extend_select`` add to the configuration's
     lists; ``select`` replaces its selection. ``base`` is the folder relative paths here are taken from.
     """
 
-    caps: list[str] | None = None
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)
-    fail_on: str | None = None
-    schemas: str | None = None
+    caps: list[str] | None
+    select: list[str] | None
+    extend_select: list[str]
+    ignore: list[str]
+    severity: dict[str, str]
+    fail_on: str | None
+    schemas: str | None
     #: Use this configuration file instead of searching for one (`--config FILE`).
-    config_file: str | None = None
+    config_file: str | None
     #: Ignore every configuration file (`--isolated`).
-    isolated: bool = False
-    base: str | None = None
+    isolated: bool
+    base: str | None
+    #: Check the structure with libvirt's full RelaxNG schema rather than the structure table.
+    strict_schema: bool
     #: The libvirt release whose checks apply ('9.0'; `--libvirt-version`, or the host's with `--connect`).
-    libvirt_version: str | None = None
+    libvirt_version: str | None
+
+    __slots__ = (
+        "caps",
+        "select",
+        "extend_select",
+        "ignore",
+        "severity",
+        "fail_on",
+        "schemas",
+        "config_file",
+        "isolated",
+        "base",
+        "strict_schema",
+        "libvirt_version",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        caps: list[str] | None = None,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        severity: dict[str, str] | None = None,
+        fail_on: str | None = None,
+        schemas: str | None = None,
+        config_file: str | None = None,
+        isolated: bool = False,
+        base: str | None = None,
+        strict_schema: bool = False,
+        libvirt_version: str | None = None,
+    ) -> None:
+        self.caps = caps
+        self.select = select
+        self.extend_select = [] if extend_select is None else extend_select
+        self.ignore = [] if ignore is None else ignore
+        self.severity = {} if severity is None else severity
+        self.fail_on = fail_on
+        self.schemas = schemas
+        self.config_file = config_file
+        self.isolated = isolated
+        self.base = base
+        self.strict_schema = strict_schema
+        self.libvirt_version = libvirt_version
 
     @classmethod
     def from_editor(cls, settings: object, base: str | None) -> Overrides:
@@ -85,6 +130,7 @@ class Overrides:
             if isinstance(severity, dict) else {},
             fail_on=fail_on if isinstance(fail_on, str) else None,
             schemas=schemas if isinstance(schemas, str) and schemas else None,
+            strict_schema=settings.get("strictSchema", settings.get("strict-schema")) is True,
             config_file=config_file if isinstance(config_file, str) and config_file else None,
             base=base,
             libvirt_version=libvirt_version if isinstance(libvirt_version, str) and libvirt_version else None,
@@ -94,8 +140,7 @@ class Overrides:
         return value if os.path.isabs(value) or self.base is None else os.path.join(self.base, value)
 
 
-@dataclass(slots=True)
-class Settings:
+class Settings(Record):
     """What applies to every file of a project (per-file ignores are applied by ``Project.linter_for``)."""
 
     config: Config
@@ -108,7 +153,37 @@ class Settings:
     #: libvirt's schema is wanted (VL901 selected and not ignored).
     structure: bool
     #: The libvirt release whose checks apply, (major, minor); None: the newest known.
-    libvirt_version: tuple[int, int] | None = None
+    libvirt_version: tuple[int, int] | None
+    #: The structure is checked with full RelaxNG (`--strict-schema`), not the structure table.
+    strict_schema: bool
+
+    __slots__ = ("config", "caps", "select", "ignore", "severity", "fail_on", "schemas", "structure", "libvirt_version",
+                 "strict_schema")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        config: Config,
+        caps: list[str],
+        select: list[str],
+        ignore: list[str],
+        severity: dict[str, str],
+        fail_on: str,
+        schemas: str | None,
+        structure: bool,
+        libvirt_version: tuple[int, int] | None = None,
+        strict_schema: bool = False,
+    ) -> None:
+        self.config = config
+        self.caps = caps
+        self.select = select
+        self.ignore = ignore
+        self.severity = severity
+        self.fail_on = fail_on
+        self.schemas = schemas
+        self.structure = structure
+        self.libvirt_version = libvirt_version
+        self.strict_schema = strict_schema
 
 
 def resolve_selectors(values: Iterable[str], where: str) -> list[str]:
@@ -178,7 +253,8 @@ def resolve_settings(folder: Path, overrides: Overrides | None = None) -> Settin
             libvirt_version = versions.parse(overrides.libvirt_version)
         except ValueError as err:
             raise ConfigError(f"libvirt version: {err}") from None
-    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure, libvirt_version)
+    return Settings(config, caps, selection, ignore, severity, fail_on, schemas, structure, libvirt_version,
+                    overrides.strict_schema or config.strict_schema)
 
 
 # -- "is this a domain?" --------------------------------------------------------------------------------
@@ -352,9 +428,14 @@ class Project:
         if not self._schema_loaded:
             self._schema_loaded = True
             if self.settings.structure:
-                from virtlint.linter.schema import schema_for
+                if self.settings.strict_schema:
+                    from virtlint.linter.schema import schema_for
 
-                self._schema = schema_for(self.settings.schemas)
+                    self._schema = schema_for(self.settings.schemas)
+                else:  # the structure table: what RelaxNG checks, at a fraction of its cost
+                    from virtlint.linter.structure import table_for
+
+                    self._schema = table_for(self.settings.schemas)  # type: ignore[assignment]
                 if self._schema is None:
                     self.notes.add(MISSING_SCHEMAS_NOTE)
         return self._schema

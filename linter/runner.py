@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
-import math
-import multiprocessing
 import os
-import signal
 import stat
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
-from virtlint.linter.document import Document, InputError
+from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
 from virtlint.linter.engine import Linter, LintResult
 from virtlint.linter.fixes import apply_fixes
 from virtlint.linter.model import FileReport, Finding, Severity
 from virtlint.linter.project import Overrides, Project, caps_files, read_domain, root_name
+
+if TYPE_CHECKING:
+    from virtlint.linter.cache import ResultCache
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 __all__ = ["FixOptions", "Run", "available_cpus", "caps_files", "check", "domain_files", "fails", "read_domain",
            "root_name", "write_fixed"]
@@ -47,13 +48,20 @@ def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator
                 yield item
 
 
-@dataclass(frozen=True, slots=True)
-class FixOptions:
+class FixOptions(FrozenRecord):
     """What to do with fixes: apply them (--fix), show them (--diff), and whether unsafe ones count."""
 
-    write: bool = False
-    diff: bool = False
-    unsafe: bool = False
+    write: bool
+    diff: bool
+    unsafe: bool
+
+    __slots__ = ("write", "diff", "unsafe")
+    _fields = __slots__
+
+    def __init__(self, write: bool = False, diff: bool = False, unsafe: bool = False) -> None:
+        _set(self, "write", write)
+        _set(self, "diff", diff)
+        _set(self, "unsafe", unsafe)
 
     @property
     def active(self) -> bool:
@@ -63,18 +71,36 @@ class FixOptions:
         return bool(finding.fixes) and (self.unsafe or finding.fixes[0].safe)
 
 
-@dataclass(slots=True)
-class Run:
-    reports: list[FileReport] = field(default_factory=list)
+class Run(Record):
+    reports: list[FileReport]
     #: Files that could not be read (or written back): (path, reason).
-    input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_errors: list[tuple[str, str]]
     #: Rules (or the engine) that raised: (path, code, message).
-    internal_errors: list[tuple[str, str, str]] = field(default_factory=list)
+    internal_errors: list[tuple[str, str, str]]
     #: Unified diffs of the fixes (with --diff), or the files rewritten (with --fix).
-    diffs: list[str] = field(default_factory=list)
-    fixed_files: list[str] = field(default_factory=list)
+    diffs: list[str]
+    fixed_files: list[str]
     #: Fixes applied (or, with --diff, that would be).
-    fixes_applied: int = 0
+    fixes_applied: int
+
+    __slots__ = ("reports", "input_errors", "internal_errors", "diffs", "fixed_files", "fixes_applied")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        reports: list[FileReport] | None = None,
+        input_errors: list[tuple[str, str]] | None = None,
+        internal_errors: list[tuple[str, str, str]] | None = None,
+        diffs: list[str] | None = None,
+        fixed_files: list[str] | None = None,
+        fixes_applied: int = 0,
+    ) -> None:
+        self.reports = [] if reports is None else reports
+        self.input_errors = [] if input_errors is None else input_errors
+        self.internal_errors = [] if internal_errors is None else internal_errors
+        self.diffs = [] if diffs is None else diffs
+        self.fixed_files = [] if fixed_files is None else fixed_files
+        self.fixes_applied = fixes_applied
 
 
 #: What checking one file yields: its report (None when skipped), why it could not be read, internal
@@ -83,9 +109,11 @@ Outcome = tuple[FileReport | None, tuple[str, str] | None, list[tuple[str, str, 
 
 
 def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOptions(), domains_only: bool = False,
-          jobs: int = 1, stdin: bytes | None = None, stdin_filename: str | None = None) -> Run:
+          jobs: int = 1, stdin: bytes | None = None, stdin_filename: str | None = None,
+          cache: ResultCache | None = None) -> Run:
     """Lint every file (and standard input for the path '-'); with jobs > 1 (and no fixing or live
-    host), in worker processes."""
+    host), in worker processes. With a result cache (never with fixes or a live host), files whose bytes
+    are unchanged are answered from it and only the others linted."""
     run = Run()
     items: list[tuple[str, bool]] = []
     seen: set[str] = set()
@@ -95,15 +123,53 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
             _merge(run, _check_document(_stdin_document(stdin or b"", label), project, fixes))
         else:
             items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
-    if jobs > 1 and len(items) >= PARALLEL_FROM and not fixes.active and project.live is None:
-        project.schema()  # in this process: the workers inherit it, and its note is said once, here
-        _merge(run, _check_file(items[0], project))
-        for outcome in _parallel(items[1:], project, jobs):
+    if not fixes.active:
+        if cache is not None and project.live is None:
+            outcomes = _cached_outcomes(items, project, jobs, cache)
+        else:
+            outcomes = _outcomes(items, project, jobs)
+        for outcome in outcomes:
             _merge(run, outcome)
         return run
     for item in items:
         _merge(run, _check_file(item, project, fixes))
     return run
+
+
+def _outcomes(items: list[tuple[str, bool]], project: Project, jobs: int) -> Iterator[Outcome]:
+    """Each file's outcome, in order; with jobs > 1, many files and no live host, from worker processes."""
+    if jobs > 1 and len(items) >= PARALLEL_FROM and project.live is None:
+        project.schema()  # in this process: the workers inherit it, and its note is said once, here
+        yield _check_file(items[0], project)
+        yield from _parallel(items[1:], project, jobs)
+        return
+    for item in items:
+        yield _check_file(item, project)
+
+
+def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
+                     cache: ResultCache) -> list[Outcome]:
+    """Outcomes from the cache where a file's bytes are unchanged; the other files linted, then stored."""
+    outcomes: list[Outcome | None] = []
+    misses: list[int] = []
+    for index, (path, named) in enumerate(items):
+        outcome = None
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            data = None  # reported by the ordinary path
+        if data is not None and len(data) <= MAX_FILE_BYTES:
+            outcome = cache.lookup(f"{path}\0{named}", data)
+        outcomes.append(outcome)
+        if outcome is None:
+            misses.append(index)
+    if misses:
+        for index, outcome in zip(misses, _outcomes([items[i] for i in misses], project, jobs)):
+            outcomes[index] = outcome
+            cache.store(f"{items[index][0]}\0{items[index][1]}", outcome)
+    cache.save()
+    return outcomes  # type: ignore[return-value]  (every miss was filled)
 
 
 def _stdin_document(data: bytes, label: str) -> Document | tuple[str, str]:
@@ -122,6 +188,8 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
     """Outcomes in the files' order, from forked workers (which inherit the parsed caps and schema), or
     spawned ones (which rebuild the project) where fork is unavailable."""
     global _WORKER_PROJECT
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
     context: multiprocessing.context.BaseContext
@@ -140,6 +208,8 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
 
 def _init_worker(recipe: tuple[str, Overrides] | None) -> None:
     global _WORKER_PROJECT
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
     if recipe is not None:
         _WORKER_PROJECT = Project(recipe[0], recipe[1])
@@ -158,7 +228,7 @@ def available_cpus() -> int:
         count = os.cpu_count() or 1
     quota = cgroup_cpu_quota()
     if quota is not None:
-        count = min(count, max(1, math.ceil(quota)))
+        count = min(count, max(1, -int(-quota // 1)))  # ceil, without importing math
     return max(1, count)
 
 
@@ -252,6 +322,8 @@ def fix_document(document: Document, linter: Linter, result: LintResult,
         document, result = fixed, linter.lint_document(fixed)
     if document.text == original:
         return document, result, None, 0
+    import difflib
+
     diff = "".join(difflib.unified_diff(original.splitlines(keepends=True), document.text.splitlines(keepends=True),
                                         fromfile=f"a/{document.path}", tofile=f"b/{document.path}"))
     return document, result, diff, applied
@@ -275,6 +347,8 @@ def write_fixed(path: str, data: bytes) -> None:
             out.truncate()
         return
     folder = os.path.dirname(target)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(prefix=".virtlint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -293,3 +367,13 @@ write_atomically = write_fixed
 
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:
     return any(f.severity.rank >= threshold.rank for r in reports for f in r.findings)
+
+
+def __getattr__(name: str) -> object:
+    """Modules imported only when used, still reachable as attributes (``runner.tempfile``) for callers and tests
+    that patch them."""
+    if name in ("tempfile", "difflib", "multiprocessing", "signal"):
+        import importlib
+
+        return importlib.import_module(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
+
+from virtlint.linter._record import FrozenRecord, Record
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 RNG = "http://relaxng.org/ns/structure/1.0"
 DEFAULT_DIRS = ("/usr/share/libvirt/schemas", "/usr/local/share/libvirt/schemas")
@@ -30,22 +34,48 @@ MAX_PROBLEMS = 25
 SKELETON = "<domain type='kvm'><name>n</name><memory>1024</memory><os><type>hvm</type></os></domain>"
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaProblem:
+class SchemaProblem(FrozenRecord):
     element: etree._Element
     attribute: str | None
     message: str
-    allowed: tuple[str, ...] = ()
+    allowed: tuple[str, ...]
+
+    __slots__ = ("element", "attribute", "message", "allowed")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        attribute: str | None,
+        message: str,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "element", element)
+        _set(self, "attribute", attribute)
+        _set(self, "message", message)
+        _set(self, "allowed", allowed)
 
 
-@dataclass(slots=True)
-class _Index:
+class _Index(Record):
     #: element name -> names of the defines whose content is that element
-    defines: dict[str, list[str]] = field(default_factory=dict)
+    defines: dict[str, list[str]]
     #: (element name, attribute name) -> allowed values (empty: any value, or unknown)
-    attributes: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], set[str]]
     #: every element name the schema mentions
-    elements: set[str] = field(default_factory=set)
+    elements: set[str]
+
+    __slots__ = ("defines", "attributes", "elements")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        defines: dict[str, list[str]] | None = None,
+        attributes: dict[tuple[str, str], set[str]] | None = None,
+        elements: set[str] | None = None,
+    ) -> None:
+        self.defines = {} if defines is None else defines
+        self.attributes = {} if attributes is None else attributes
+        self.elements = set() if elements is None else elements
 
 
 def find_schema_dir(configured: str | None = None) -> Path | None:

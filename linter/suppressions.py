@@ -13,11 +13,11 @@ be read is itself reported (VL005), so mistakes and stale ones do not pile up un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import Record
 from virtlint.linter.document import Document, Span
 from virtlint.linter.model import Finding
 
@@ -27,15 +27,33 @@ _DIRECTIVE = re.compile(r"^\s*virtlint\s*:\s*(?P<verb>[\w-]+)\s*(?:=\s*(?P<items
 VERBS = ("disable", "disable-file")
 
 
-@dataclass(slots=True)
-class Suppression:
+class Suppression(Record):
     comment: etree._Element
     codes: tuple[str, ...]
     scope: Span | None  # None: the whole file
-    used: set[str] = field(default_factory=set)
+    used: set[str]
     #: Why this comment, which starts like a directive, is not a usable one (reported as VL005).
-    error: str | None = None
-    reason: str | None = None
+    error: str | None
+    reason: str | None
+
+    __slots__ = ("comment", "codes", "scope", "used", "error", "reason")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        comment: etree._Element,
+        codes: tuple[str, ...],
+        scope: Span | None,
+        used: set[str] | None = None,
+        error: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.comment = comment
+        self.codes = codes
+        self.scope = scope
+        self.used = set() if used is None else used
+        self.error = error
+        self.reason = reason
 
     def covers(self, finding: Finding) -> str | None:
         """The code of this suppression that silences the finding, if any."""

@@ -7,40 +7,63 @@ document. The language server asks here; it holds no rule knowledge itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import UNKNOWN, DomainCaps, EnumAnswer
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+
+class Choice(FrozenRecord):
     value: str
-    detail: str | None = None  # e.g. "usable='no'"
+    detail: str | None  # e.g. "usable='no'"
     #: Offered before the others (e.g. models the host can run).
-    preferred: bool = True
+    preferred: bool
     #: The caps mark the value deprecated (editors may strike it through).
-    deprecated: bool = False
+    deprecated: bool
+
+    __slots__ = ("value", "detail", "preferred", "deprecated")
+    _fields = __slots__
+
+    def __init__(self, value: str, detail: str | None = None, preferred: bool = True, deprecated: bool = False) -> None:
+        _set(self, "value", value)
+        _set(self, "detail", detail)
+        _set(self, "preferred", preferred)
+        _set(self, "deprecated", deprecated)
 
 
-@dataclass(frozen=True, slots=True)
-class Allowed:
+class Allowed(FrozenRecord):
     """The caps' answer for a place, with the values to offer (best first)."""
 
     answer: EnumAnswer
     choices: tuple[Choice, ...]
+
+    __slots__ = ("answer", "choices")
+    _fields = __slots__
+
+    def __init__(self, answer: EnumAnswer, choices: tuple[Choice, ...]) -> None:
+        _set(self, "answer", answer)
+        _set(self, "choices", choices)
 
 
 #: (caps, the element holding the value) -> what is allowed there, or None when the entry does not apply.
 Reader = Callable[[DomainCaps, etree._Element], Allowed | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(FrozenRecord):
     label: str
     read: Reader
+
+    __slots__ = ("label", "read")
+    _fields = __slots__
+
+    def __init__(self, label: str, read: Reader) -> None:
+        _set(self, "label", label)
+        _set(self, "read", read)
 
 
 _ENTRIES: dict[tuple[str, str | None], list[Entry]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ class VirtlintServer(LanguageServer):
         self.debounce = 0.15
         self.states: dict[str, DocumentState] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        #: uri -> when it last changed (monotonic seconds), to tell the first change after a pause from a burst
+        self.last_change: dict[str, float] = {}
         self._caps_cache = CapsCache(watch=True)
         self._projects: dict[tuple[str, str | None], Project] = {}
 
@@ -231,6 +234,18 @@ class VirtlintServer(LanguageServer):
         diagnostics = self.lint(uri)
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri, diagnostics, version))
+
+    def changed(self, uri: str, now: float | None = None) -> float:
+        """Debounce an edit, leading edge then trailing: the first change after a pause of ``debounce`` is
+        linted at once; changes that follow it within the pause are linted once, when the typing pauses.
+        Returns the delay chosen."""
+        now = time.monotonic() if now is None else now
+        last = self.last_change.get(uri)
+        self.last_change[uri] = now
+        paused = last is None or now - last >= self.debounce
+        delay = 0.0 if paused and uri not in self.pending else self.debounce
+        self.schedule(uri, delay)
+        return delay
 
     def schedule(self, uri: str, delay: float) -> None:
         """Re-lint after the typing pauses; a newer change cancels the older pending one."""
@@ -581,7 +596,7 @@ def did_open(ls: VirtlintServer, params: T.DidOpenTextDocumentParams) -> None:
 
 @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: VirtlintServer, params: T.DidChangeTextDocumentParams) -> None:
-    ls.schedule(params.text_document.uri, ls.debounce)
+    ls.changed(params.text_document.uri)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
@@ -592,6 +607,7 @@ def did_save(ls: VirtlintServer, params: T.DidSaveTextDocumentParams) -> None:
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: VirtlintServer, params: T.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    ls.last_change.pop(uri, None)
     task = ls.pending.pop(uri, None)
     if task is not None:
         task.cancel()

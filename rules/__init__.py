@@ -4,8 +4,9 @@ Modules whose names start with an underscore are helpers shared by rules.
 """
 
 import importlib
-import pkgutil
+import os
 
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_module.name}")
+# a directory listing, not pkgutil (whose import and walk cost a few ms at every start)
+for _file in sorted(os.listdir(__path__[0])):
+    if _file.endswith(".py") and not _file.startswith("_"):
+        importlib.import_module(f"{__name__}.{_file[:-3]}")

@@ -14,13 +14,16 @@ are left unknown, and the checks that need them stay silent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.rules._devices import device_parsed
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 # -- numbers as libvirt parses them ----------------------------------------
 
@@ -67,10 +70,16 @@ PPC64 = ("ppc64", "ppc64le")
 ARM = ("aarch64", "armv7l", "armv6l")
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
+class Platform(FrozenRecord):
     arch: str | None
     machine: str | None
+
+    __slots__ = ("arch", "machine")
+    _fields = __slots__
+
+    def __init__(self, arch: str | None, machine: str | None) -> None:
+        _set(self, "arch", arch)
+        _set(self, "machine", machine)
 
     @property
     def is_q35(self) -> bool:
@@ -144,14 +153,32 @@ def pci_text(domain: int, bus: int, slot: int, function: int) -> str:
     return f"{domain:04x}:{bus:02x}:{slot:02x}.{function}"
 
 
-@dataclass(slots=True)
-class PciAddress:
+class PciAddress(Record):
     element: etree._Element
     device: etree._Element
     domain: int
     bus: int
     slot: int
     function: int
+
+    __slots__ = ("element", "device", "domain", "bus", "slot", "function")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        device: etree._Element,
+        domain: int,
+        bus: int,
+        slot: int,
+        function: int,
+    ) -> None:
+        self.element = element
+        self.device = device
+        self.domain = domain
+        self.bus = bus
+        self.slot = slot
+        self.function = function
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -194,15 +221,35 @@ def pci_range_error(address: etree._Element) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(slots=True)
-class DriveAddress:
+class DriveAddress(Record):
     element: etree._Element
     device: etree._Element
     controller: int
     bus: int
     target: int
     unit: int
-    derived: bool = False  # assigned by libvirt from the target name (virDomainDiskDefAssignAddress)
+    derived: bool  # assigned by libvirt from the target name (virDomainDiskDefAssignAddress)
+
+    __slots__ = ("element", "device", "controller", "bus", "target", "unit", "derived")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        device: etree._Element,
+        controller: int,
+        bus: int,
+        target: int,
+        unit: int,
+        derived: bool = False,
+    ) -> None:
+        self.element = element
+        self.device = device
+        self.controller = controller
+        self.bus = bus
+        self.target = target
+        self.unit = unit
+        self.derived = derived
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -284,12 +331,20 @@ def parse_usb_port(text: str) -> tuple[int, ...] | None:
 # -- controllers -----------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Controller:
+class Controller(Record):
     element: etree._Element
     type: str
     index: int | None  # None: absent (libvirt picks one) or unparseable
     model: str | None
+
+    __slots__ = ("element", "type", "index", "model")
+    _fields = __slots__
+
+    def __init__(self, element: etree._Element, type: str, index: int | None, model: str | None) -> None:
+        self.element = element
+        self.type = type
+        self.index = index
+        self.model = model
 
     @property
     def address(self) -> etree._Element | None:
@@ -336,38 +391,98 @@ def is_usb_device(device: etree._Element) -> bool:
     return False
 
 
-@dataclass(slots=True)
-class UsbHub:
+class UsbHub(Record):
     """A USB controller's root hub or a <hub>: its port count, its ports taken, the hubs on its ports."""
 
     ports: int | None  # None: unknown (a default model on an arch whose QEMU picks it)
-    taken: set[int] = field(default_factory=set)
-    hubs: dict[int, "UsbHub"] = field(default_factory=dict)
+    taken: set[int]
+    hubs: dict[int, "UsbHub"]
+
+    __slots__ = ("ports", "taken", "hubs")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        ports: int | None,
+        taken: set[int] | None = None,
+        hubs: dict[int, "UsbHub"] | None = None,
+    ) -> None:
+        self.ports = ports
+        self.taken = set() if taken is None else taken
+        self.hubs = {} if hubs is None else hubs
 
 
-@dataclass(slots=True)
-class Refusal:
+class Refusal(Record):
     """A refusal found while building the maps: where, libvirt's message, a hint."""
 
     element: etree._Element
     attribute: str | None
     message: str
-    hint: str | None = None
+    hint: str | None
+
+    __slots__ = ("element", "attribute", "message", "hint")
+    _fields = __slots__
+
+    def __init__(self, element: etree._Element, attribute: str | None, message: str, hint: str | None = None) -> None:
+        self.element = element
+        self.attribute = attribute
+        self.message = message
+        self.hint = hint
 
 
-@dataclass(slots=True)
-class Facts:
+class Facts(Record):
     platform: Platform
     devices: list[etree._Element]
     controllers: list[Controller]
     numa_cells: int
-    pci_conflicts: list[Refusal] = field(default_factory=list)
-    pci_placement: list[Refusal] = field(default_factory=list)
-    usb: list[Refusal] = field(default_factory=list)
-    drive: list[Refusal] = field(default_factory=list)
-    virtio_serial: list[Refusal] = field(default_factory=list)
-    s390: list[Refusal] = field(default_factory=list)
-    spapr_vio: list[Refusal] = field(default_factory=list)
+    pci_conflicts: list[Refusal]
+    pci_placement: list[Refusal]
+    usb: list[Refusal]
+    drive: list[Refusal]
+    virtio_serial: list[Refusal]
+    s390: list[Refusal]
+    spapr_vio: list[Refusal]
+
+    __slots__ = (
+        "platform",
+        "devices",
+        "controllers",
+        "numa_cells",
+        "pci_conflicts",
+        "pci_placement",
+        "usb",
+        "drive",
+        "virtio_serial",
+        "s390",
+        "spapr_vio",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        platform: Platform,
+        devices: list[etree._Element],
+        controllers: list[Controller],
+        numa_cells: int,
+        pci_conflicts: list[Refusal] | None = None,
+        pci_placement: list[Refusal] | None = None,
+        usb: list[Refusal] | None = None,
+        drive: list[Refusal] | None = None,
+        virtio_serial: list[Refusal] | None = None,
+        s390: list[Refusal] | None = None,
+        spapr_vio: list[Refusal] | None = None,
+    ) -> None:
+        self.platform = platform
+        self.devices = devices
+        self.controllers = controllers
+        self.numa_cells = numa_cells
+        self.pci_conflicts = [] if pci_conflicts is None else pci_conflicts
+        self.pci_placement = [] if pci_placement is None else pci_placement
+        self.usb = [] if usb is None else usb
+        self.drive = [] if drive is None else drive
+        self.virtio_serial = [] if virtio_serial is None else virtio_serial
+        self.s390 = [] if s390 is None else s390
+        self.spapr_vio = [] if spapr_vio is None else spapr_vio
 
     def controllers_of(self, type_: str) -> list[Controller]:
         return [c for c in self.controllers if c.type == type_]

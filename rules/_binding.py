@@ -7,41 +7,101 @@ and how messages call it. Rules hold tables of rows and call ``check``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from lxml import etree
 
 from virtlint.linter import vocabulary
+from virtlint.linter._record import FrozenRecord
+from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._libvirt_enums import refused_by_parser
 from virtlint.rules._support import ranked, value_problem
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 #: (value, element to point at, its attribute or '' for the element, why libvirt picks it).
 Implied = tuple[str, etree._Element, str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class EnumBinding:
+class EnumBinding(FrozenRecord):
     caps: str | Callable[[etree._Element], str | None]  # caps block key, or computed from the element
     enum: str  # caps enum name
     attribute: str  # domain attribute holding the value
     label: str  # how messages name it
-    child: str | None = None  # sub-element holding the attribute, when not the visited element
-    applies: Callable[[etree._Element], bool] | None = None
+    child: str | None  # sub-element holding the attribute, when not the visited element
+    applies: Callable[[etree._Element], bool] | None
     #: libvirt's default when the attribute is absent, only where it is certain.
-    implied: Callable[[etree._Element], Implied | None] | None = None
+    implied: Callable[[etree._Element], Implied | None] | None
     #: Values this enum can ever list; others are valid by other means and not judged.
-    vocabulary: frozenset[str] | None = None
-    severity: Severity | None = None
+    vocabulary: frozenset[str] | None
+    severity: Severity | None
     #: When the whole block says supported='no': leave it to a rule about the block.
-    skip_unsupported_block: bool = True
+    skip_unsupported_block: bool
+
+    __slots__ = (
+        "caps",
+        "enum",
+        "attribute",
+        "label",
+        "child",
+        "applies",
+        "implied",
+        "vocabulary",
+        "severity",
+        "skip_unsupported_block",
+    )
+    _fields = __slots__
+
+    def __init__(
+        self,
+        caps: str | Callable[[etree._Element], str | None],
+        enum: str,
+        attribute: str,
+        label: str,
+        child: str | None = None,
+        applies: Callable[[etree._Element], bool] | None = None,
+        implied: Callable[[etree._Element], Implied | None] | None = None,
+        vocabulary: frozenset[str] | None = None,
+        severity: Severity | None = None,
+        skip_unsupported_block: bool = True,
+    ) -> None:
+        _set(self, "caps", caps)
+        _set(self, "enum", enum)
+        _set(self, "attribute", attribute)
+        _set(self, "label", label)
+        _set(self, "child", child)
+        _set(self, "applies", applies)
+        _set(self, "implied", implied)
+        _set(self, "vocabulary", vocabulary)
+        _set(self, "severity", severity)
+        _set(self, "skip_unsupported_block", skip_unsupported_block)
+
+
+def live_rows(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[EnumBinding, ...]:
+    """The rows that can fire with these caps, computed once per caps document: a row whose caps block is
+    fixed and whose answer is silent (or a whole unsupported block it leaves to another rule) never fires."""
+    key = ("binding-rows", id(bindings))
+    rows = caps.memo.get(key)
+    if rows is None:
+        rows = caps.memo[key] = tuple(row for row in bindings if _can_fire(row, caps))
+    return rows  # type: ignore[return-value]
+
+
+def _can_fire(row: EnumBinding, caps: DomainCaps) -> bool:
+    if callable(row.caps):
+        return True
+    answer = caps.enum(row.caps, row.enum)
+    if answer.unsupported and row.skip_unsupported_block:
+        return False
+    return answer.availability is not Availability.UNKNOWN
 
 
 def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     """Problems for every row whose value the caps do not allow."""
-    for row in bindings:
+    for row in live_rows(bindings, ctx.caps):
         if row.applies is not None and not row.applies(element):
             continue
         holder = element.find(row.child) if row.child else element

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from lxml import etree
 
 from virtlint.linter.caps import CpuModel, DomainCaps
@@ -35,7 +33,17 @@ def disabled_features(cpu: etree._Element) -> set[str]:
 
 
 def closest_usable(caps: DomainCaps, name: str, vendor: str | None, limit: int = 3) -> list[str]:
-    """Usable models, those of the same vendor and with similar names first."""
+    """Usable models, those of the same vendor and with similar names first (computed once per caps)."""
+    key = ("closest-usable", name, vendor, limit)
+    found = caps.memo.get(key)
+    if found is None:
+        found = caps.memo[key] = _closest_usable(caps, name, vendor, limit)
+    return list(found)  # type: ignore[call-overload]
+
+
+def _closest_usable(caps: DomainCaps, name: str, vendor: str | None, limit: int) -> list[str]:
+    import difflib
+
     usable = [m for m in caps.cpu_models.values() if m.usable == "yes"]
     same_vendor = [m.name for m in usable if vendor and m.vendor == vendor]
     pool = same_vendor or [m.name for m in usable]

@@ -8,11 +8,14 @@ defaults) and returns None where libvirt would refuse the value itself; the pars
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.model import Context
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 #: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
 CPUMASK_LEN = 16384
@@ -115,13 +118,29 @@ def element_size_kib(element: etree._Element | None) -> int | None:
     return size_kib(element, element.text, element.get("unit"))
 
 
-@dataclass(frozen=True, slots=True)
-class NumaCell:
+class NumaCell(FrozenRecord):
     element: etree._Element
     index: int  # the cell's position among <cell> elements
     cell_id: int | None  # explicit or positional id; None if malformed
     cpus: set[int] | None  # None if absent or malformed
     memory_kib: int | None
+
+    __slots__ = ("element", "index", "cell_id", "cpus", "memory_kib")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        index: int,
+        cell_id: int | None,
+        cpus: set[int] | None,
+        memory_kib: int | None,
+    ) -> None:
+        _set(self, "element", element)
+        _set(self, "index", index)
+        _set(self, "cell_id", cell_id)
+        _set(self, "cpus", cpus)
+        _set(self, "memory_kib", memory_kib)
 
 
 def numa_cells(root: etree._Element) -> list[NumaCell]:
@@ -195,12 +214,12 @@ def machine_of(ctx: Context) -> str | None:
 
 def is_pseries(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsPSeries."""
-    return arch in PPC64 and bool(machine) and machine.startswith("pseries")
+    return arch in PPC64 and machine is not None and machine.startswith("pseries")
 
 
 def is_arm_virt(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsARMVirt."""
-    return arch in ARM and bool(machine) and (machine == "virt" or machine.startswith("virt-"))
+    return arch in ARM and machine is not None and (machine == "virt" or machine.startswith("virt-"))
 
 
 def format_ids(ids: set[int] | list[int]) -> str:

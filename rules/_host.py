@@ -8,22 +8,24 @@ refuse to parse come back as None: the parser's own rules report those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import Evidence
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
 
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 #: numatune modes that confine memory to the nodeset (restrictive through cgroups' cpuset.mems).
 BINDING_MODES = ("strict", "restrictive")
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(FrozenRecord):
     """Where libvirt lets one guest memory region come from."""
 
     mode: str
@@ -31,24 +33,46 @@ class Binding:
     nodes: frozenset[int] | None
     element: etree._Element | None
 
+    __slots__ = ("mode", "nodes", "element")
+    _fields = __slots__
+
+    def __init__(self, mode: str, nodes: frozenset[int] | None, element: etree._Element | None) -> None:
+        _set(self, "mode", mode)
+        _set(self, "nodes", nodes)
+        _set(self, "element", element)
+
     @property
     def confines(self) -> bool:
         return self.nodes is not None and self.mode in BINDING_MODES
 
 
-@dataclass(frozen=True, slots=True)
-class GuestCell:
+class GuestCell(FrozenRecord):
     id: int
     memory_kib: int | None
     element: etree._Element
 
+    __slots__ = ("id", "memory_kib", "element")
+    _fields = __slots__
 
-@dataclass(frozen=True, slots=True)
-class Numatune:
+    def __init__(self, id: int, memory_kib: int | None, element: etree._Element) -> None:
+        _set(self, "id", id)
+        _set(self, "memory_kib", memory_kib)
+        _set(self, "element", element)
+
+
+class Numatune(FrozenRecord):
     #: placement='auto': numad picks the nodes and every nodeset is ignored.
     auto: bool
     memory: Binding
     memnodes: dict[int, Binding]
+
+    __slots__ = ("auto", "memory", "memnodes")
+    _fields = __slots__
+
+    def __init__(self, auto: bool, memory: Binding, memnodes: dict[int, Binding]) -> None:
+        _set(self, "auto", auto)
+        _set(self, "memory", memory)
+        _set(self, "memnodes", memnodes)
 
     def binding(self, cell_id: int | None) -> Binding:
         """The binding of a guest cell (None: the whole guest), as virDomainNumatuneGetNodeset/GetMode pick it."""
@@ -98,14 +122,21 @@ def guest_memory_kib(root: etree._Element) -> int | None:
     return scaled_kib((memory.text or "").strip(), memory.get("unit")) if memory is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class PageEntry:
+class PageEntry(FrozenRecord):
     """One ``memoryBacking/hugepages/page`` (or a bare ``<hugepages/>``: size None = the default huge page)."""
 
     size_kib: int | None
     #: guest cells it applies to; None for the entry without a nodeset (the default one).
     guest_nodes: frozenset[int] | None
     element: etree._Element
+
+    __slots__ = ("size_kib", "guest_nodes", "element")
+    _fields = __slots__
+
+    def __init__(self, size_kib: int | None, guest_nodes: frozenset[int] | None, element: etree._Element) -> None:
+        _set(self, "size_kib", size_kib)
+        _set(self, "guest_nodes", guest_nodes)
+        _set(self, "element", element)
 
 
 def page_entries(root: etree._Element) -> list[PageEntry] | None:

@@ -10,7 +10,11 @@ later against the QEMU binary (VL302 judges the valid values a host lacks).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from virtlint.linter._record import FrozenRecord
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
+
 
 #: virXMLPropEnum, virXMLPropTristateSwitch, virXMLPropTristateBool
 PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
@@ -19,18 +23,38 @@ ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 
 
-@dataclass(frozen=True, slots=True)
-class StrictEnum:
+class StrictEnum(FrozenRecord):
     path: str  # element path below <domain>
     attribute: str | None  # None: the element's text
     values: tuple[str, ...]
     parser: str  # libvirt's function that refuses the value
-    message: str = PROP
+    message: str
     #: Text enums compared after stripping blanks (libvirt compares the raw text; we stay lenient).
-    strip: bool = False
+    strip: bool
     #: Values releases after 10.7 added that virtlint knows of: never reported, since the host's libvirt
     #: may be newer than the one modelled.
-    later: tuple[str, ...] = ()
+    later: tuple[str, ...]
+
+    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        attribute: str | None,
+        values: tuple[str, ...],
+        parser: str,
+        message: str = PROP,
+        strip: bool = False,
+        later: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "attribute", attribute)
+        _set(self, "values", values)
+        _set(self, "parser", parser)
+        _set(self, "message", message)
+        _set(self, "strip", strip)
+        _set(self, "later", later)
 
 
 def _rows() -> tuple[StrictEnum, ...]:

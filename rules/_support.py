@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+from functools import lru_cache
 
 from virtlint.linter.caps import Availability, DomainCaps, EnumAnswer
 from virtlint.linter.model import Anchor, Problem, Severity
@@ -41,10 +41,14 @@ def allowed_text(answer: EnumAnswer) -> str:
     return "supported: " + ", ".join(answer.values)
 
 
+@lru_cache(maxsize=4096)
 def ranked(value: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """Allowed values ordered as replacements for ``value``: substitutes, look-alikes, the rest."""
+    """Allowed values ordered as replacements for ``value``: substitutes, look-alikes, the rest (memoized: the
+    caps' allowed values are the same for every file checked against them)."""
     if not allowed:
         return ()
+    import difflib
+
     first = [v for v in SUBSTITUTES.get(value, ()) if v in allowed]
     similar = difflib.get_close_matches(value, allowed, n=len(allowed), cutoff=0.5)
     order = first + [v for v in similar if v not in first]

@@ -148,7 +148,7 @@ class AddressValue(Rule):
         if bus not in DRIVE_LIMITS:
             return
         drive: DriveAddress | None = (read_drive(address, device) if address is not None
-                                      else derived_drive(device, bus))  # type: ignore[arg-type]
+                                      else derived_drive(device, bus))
         if drive is None:
             return
         for name, message in DRIVE_LIMITS[bus]:
@@ -158,7 +158,7 @@ class AddressValue(Rule):
                                   hint=f"the name '{drive.element.get('dev')}' means {bus} {name} "
                                        f"{getattr(drive, name)}; use an earlier name or an explicit <address>")
                 else:
-                    yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")  # type: ignore[arg-type]
+                    yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")
                 return
         anchor = Anchor(drive.element, "dev" if drive.derived else "unit")
         # libvirt's own test suite keeps IDE units and buses above 1 among its valid configurations (its

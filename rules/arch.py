@@ -96,7 +96,7 @@ class Arch(Rule):
             binaries = binary_arches_for_caps(ctx.caps)
             if binaries and not any(binary_runs(b, arch) for b in binaries):
                 yield self._problem(element, emulator, arch, sorted(binaries),
-                                    ctx.caps.evidence(ctx.caps.document.root.find("arch")))
+                                    ctx.caps.evidence(ctx.caps.root.find("arch")))
 
     @staticmethod
     def _problem(element: etree._Element, emulator: str, arch: str, binary_arches: list[str],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._domain import PPC64, X86, is_arm_virt, is_pseries, machine_of
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 #: (arch, machine, domain type) -> whether the construct is allowed there
 Where = Callable[[str | None, str | None, str | None], bool]
@@ -66,18 +69,40 @@ def _timer_present(element: etree._Element) -> bool:
     return element.get("present") == "yes"
 
 
-@dataclass(frozen=True, slots=True)
-class Bound:
+class Bound(FrozenRecord):
     """A construct libvirt allows only where ``allowed`` says, with libvirt's message."""
 
     path: str  # element path below <domain>
     allowed: Where
     message: str  # {name} {arch} {machine} {virt}
     where: str  # for the hint: where it does exist
-    active: Callable[[etree._Element], bool] = _present
-    name: str | None = None  # the construct's name in the message (default: the element's tag)
-    attribute: str | None = None  # what the finding points at (None: the element)
-    needs_machine: bool = True  # the verdict depends on the machine type
+    active: Callable[[etree._Element], bool]
+    name: str | None  # the construct's name in the message (default: the element's tag)
+    attribute: str | None  # what the finding points at (None: the element)
+    needs_machine: bool  # the verdict depends on the machine type
+
+    __slots__ = ("path", "allowed", "message", "where", "active", "name", "attribute", "needs_machine")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        allowed: Where,
+        message: str,
+        where: str,
+        active: Callable[[etree._Element], bool] = _present,
+        name: str | None = None,
+        attribute: str | None = None,
+        needs_machine: bool = True,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "allowed", allowed)
+        _set(self, "message", message)
+        _set(self, "where", where)
+        _set(self, "active", active)
+        _set(self, "name", name)
+        _set(self, "attribute", attribute)
+        _set(self, "needs_machine", needs_machine)
 
 
 BOUNDS: tuple[Bound, ...] = (

@@ -59,7 +59,7 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
             yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
             return
         path = merged.get("path")
-        if generated and (not path or _generated_path(path, target.get("name"))):
+        if generated and target is not None and (not path or _generated_path(path, target.get("name"))):
             merged = {**merged, "mode": "bind"}  # libvirt generates the socket, and listens on it
         yield from _reconnect(sources, merged)
     elif kind == "tcp":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
 from lxml import etree
@@ -68,6 +67,8 @@ class CpuFeatures(Rule):
         known = KNOWN_FEATURES.get(ctx.arch or "")
         if known is None or name in known:
             return
+        import difflib  # only for a feature name it does not know
+
         similar = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
         newer = ctx.libvirt_version > versions.NEWEST
         yield Problem(Anchor(element, "name"),

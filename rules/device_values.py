@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
@@ -131,3 +132,6 @@ class DeviceValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return binding.check(element, _BY_DEVICE.get(element.tag, ()), ctx)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return bool(binding.live_rows(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps))

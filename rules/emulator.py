@@ -69,7 +69,7 @@ class Emulator(Rule):
             return
         listed = sorted({e for g in ctx.host.guests for e in (g.emulator, *(d.emulator for d in g.domains.values()))
                          if e})
-        for_arch = [g.emulator_for(ctx.domain_type) for g in view.arch_guests if g.emulator_for(ctx.domain_type)]
+        for_arch = [e for g in view.arch_guests if (e := g.emulator_for(ctx.domain_type))]
         yield Problem(
             Anchor(element, text=True),
             f"emulator '{wanted}' is not a binary the host ({ctx.host.path}) reports"

@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 
 def _state_on(element: etree._Element) -> bool:
     return element.get("state", "on") != "off"
 
 
-@dataclass(frozen=True, slots=True)
-class FeatureUse:
+class FeatureUse(FrozenRecord):
     """A domain construct that needs one feature block of the capabilities."""
 
     path: str  # element path below <domain>
     caps: str  # caps block key
     label: str  # how messages name the feature
-    active: Callable[[etree._Element], bool] = lambda element: True
+    active: Callable[[etree._Element], bool]
+
+    __slots__ = ("path", "caps", "label", "active")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        caps: str,
+        label: str,
+        active: Callable[[etree._Element], bool] = lambda element: True,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "caps", caps)
+        _set(self, "label", label)
+        _set(self, "active", active)
 
 
 FEATURE_USES: tuple[FeatureUse, ...] = (

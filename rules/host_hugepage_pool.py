@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import Record
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
@@ -16,15 +16,31 @@ from virtlint.rules._host import (
 )
 
 
-@dataclass(slots=True)
-class Demand:
+class Demand(Record):
     """Guest memory backed by one page size from one set of host nodes."""
 
     size_kib: int
     nodes: frozenset[int] | None  # None: any node
-    pages: int = 0
-    memory_kib: int = 0
-    anchor: Anchor | None = None
+    pages: int
+    memory_kib: int
+    anchor: Anchor | None
+
+    __slots__ = ("size_kib", "nodes", "pages", "memory_kib", "anchor")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        size_kib: int,
+        nodes: frozenset[int] | None,
+        pages: int = 0,
+        memory_kib: int = 0,
+        anchor: Anchor | None = None,
+    ) -> None:
+        self.size_kib = size_kib
+        self.nodes = nodes
+        self.pages = pages
+        self.memory_kib = memory_kib
+        self.anchor = anchor
 
 
 @register

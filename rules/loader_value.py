@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
@@ -60,3 +61,6 @@ class LoaderValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return binding.check(element, BINDINGS, ctx)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return bool(binding.live_rows(BINDINGS, caps))

@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells, parse_int, parse_uint
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 #: Memory device models that take a memory slot of <maxMemory slots>.
 SLOT_MODELS = ("dimm", "nvdimm")
 
 
-@dataclass(frozen=True, slots=True)
-class MemoryDevice:
+class MemoryDevice(FrozenRecord):
     element: etree._Element
     model: str
     size_kib: int | None
     start: int  # guest physical base address in bytes, 0 when unset
     start_anchor: Anchor | None
     slot: int | None
+
+    __slots__ = ("element", "model", "size_kib", "start", "start_anchor", "slot")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        element: etree._Element,
+        model: str,
+        size_kib: int | None,
+        start: int,
+        start_anchor: Anchor | None,
+        slot: int | None,
+    ) -> None:
+        _set(self, "element", element)
+        _set(self, "model", model)
+        _set(self, "size_kib", size_kib)
+        _set(self, "start", start)
+        _set(self, "start_anchor", start_anchor)
+        _set(self, "slot", slot)
 
 
 def memory_devices(root: etree._Element) -> list[MemoryDevice]:
@@ -116,9 +137,10 @@ class MemoryHotplug(Rule):
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         memory = root.find("memory")
         max_memory = root.find("maxMemory")
-        total = element_size_kib(memory) if memory is not None else 0
-        if memory is not None and total is None:
+        size = element_size_kib(memory) if memory is not None else 0
+        if size is None:
             return  # malformed: VL851
+        total: int = size
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
         hotplug = sum(d.size_kib or 0 for d in devices)
@@ -196,12 +218,12 @@ class MemoryHotplug(Rule):
         for earlier in devices[:index]:
             if any(_overlap(earlier, other) for other in devices if other is not earlier):
                 return
-        other = next((o for o in devices if o is not device and _overlap(device, o)), None)
-        if other is not None:
+        overlapping = next((o for o in devices if o is not device and _overlap(device, o)), None)
+        if overlapping is not None:
             this_end = device.start + (device.size_kib or 0) * 1024
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
-                          f"memory device (0x{other.start:x})", hint="move one device's base address")
+                          f"memory device (0x{overlapping.start:x})", hint="move one device's base address")
 
 
 def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:

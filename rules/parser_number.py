@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._domain import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+
+#: how a frozen record's __init__ sets its fields
+_set = object.__setattr__
 
 UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
                "Expected non-negative integer value"
@@ -20,20 +23,40 @@ ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}'
 MISSING_MESSAGE = "Missing required attribute '{attribute}' in element '{element}'"
 
 
-@dataclass(frozen=True, slots=True)
-class NumberAttr:
+class NumberAttr(FrozenRecord):
     """An attribute (None: the text) libvirt parses as a number, a size or a bitmap."""
 
     path: str
     attribute: str | None
     kind: str  # 'uint' (virXMLPropUInt), 'int+' (virXMLPropInt, non-negative), 'size' (virDomainParseMemory),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
-    required: bool = False
-    nonzero: bool = False
+    required: bool
+    nonzero: bool
     #: for 'size': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
-    extra: str | None = None
+    extra: str | None
     #: The libvirt release that started parsing it (older ones ignore it).
-    since: tuple[int, int] | None = None
+    since: tuple[int, int] | None
+
+    __slots__ = ("path", "attribute", "kind", "required", "nonzero", "extra", "since")
+    _fields = __slots__
+
+    def __init__(
+        self,
+        path: str,
+        attribute: str | None,
+        kind: str,
+        required: bool = False,
+        nonzero: bool = False,
+        extra: str | None = None,
+        since: tuple[int, int] | None = None,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "attribute", attribute)
+        _set(self, "kind", kind)
+        _set(self, "required", required)
+        _set(self, "nonzero", nonzero)
+        _set(self, "extra", extra)
+        _set(self, "since", since)
 
 
 NUMBERS: tuple[NumberAttr, ...] = (
@@ -150,7 +173,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     value = raw.rstrip()  # lenient about trailing blanks
     if row.kind == "count":  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
         if (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
-            return Problem(anchor, row.extra.format(value=raw), hint="write a decimal number")
+            return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":
         number = parse_uint(value)
         if number is None:

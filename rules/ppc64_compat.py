@@ -68,7 +68,7 @@ class Ppc64Compat(Rule):
         compat = (element.text or "").strip()
         if not compat:
             return
-        host_model = ctx.caps.document.root.find("cpu/mode[@name='host-model']/model")
+        host_model = ctx.caps.root.find("cpu/mode[@name='host-model']/model")
         host_name = (host_model.text or "").strip() if host_model is not None else ""
         host = _generation(host_name, "POWER")
         if host is None:

@@ -100,17 +100,17 @@ class UsbController(Rule):
             taken: set[int] = set()
             for c in companions:
                 master = c.element.find("master")
-                first = parse_int(master.get("startport", "0"))  # type: ignore[union-attr]
+                first = parse_int(master.get("startport", "0"))
                 if first is None:
                     continue
                 if not 0 <= first <= EHCI_PORTS - 2:
-                    yield Problem(Anchor(master, "startport"),  # type: ignore[arg-type]
+                    yield Problem(Anchor(master, "startport"),
                                   f"firstport must be between 0 and {EHCI_PORTS - 2} (QEMU, at start)",
                                   hint="an EHCI master has 6 ports; each UHCI companion takes 2: startport 0, 2 or 4")
                     continue
                 clash = sorted(taken & {first, first + 1})
                 if clash:
-                    yield Problem(Anchor(master, "startport"),  # type: ignore[arg-type]
+                    yield Problem(Anchor(master, "startport"),
                                   f"firstport {first} asks for ports {first}-{first + 1}, but port {clash[0]} has a "
                                   "companion assigned already (QEMU, at start)",
                                   hint="give each companion its own pair of ports: startport 0, 2 and 4")

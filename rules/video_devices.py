@@ -19,7 +19,9 @@ def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> I
     # the parser puts the first primary='yes' device first; the first device is the primary one
     ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
     for index, (_video, model) in enumerate(ordered):
-        kind = model.get("type") if model is not None else None
+        if model is None:
+            continue
+        kind = model.get("type")
         if kind in (None, "none", "qxl", "virtio"):
             continue
         if index > 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Finding
+
+#: The command lines the tests run lint afresh: a result cached by an earlier run (the cache is keyed by the
+#: sources, not by a test's monkeypatching) must not answer for them. tests/test_cache.py turns it back on.
+os.environ.setdefault("VIRTLINT_NO_CACHE", "1")
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -11,13 +11,15 @@ import time
 class StdioClient:
     """Just enough of an LSP client to drive the server from a synchronous hypothesis test."""
 
-    def __init__(self, caps: str, *, pull: bool = True, python: str = sys.executable) -> None:
+    def __init__(self, caps: str, *, pull: bool = True, python: str = sys.executable, debounce: int | None = 0
+                 ) -> None:
+        """``debounce``: milliseconds, or None to keep the server's default."""
         self.process = subprocess.Popen([python, "-m", "virtlint", "lsp"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.next_id = 0
         text_document = {"diagnostic": {"dynamicRegistration": False}} if pull else {}
-        self.request("initialize", {"processId": None, "rootUri": None, "initializationOptions":
-                                    {"caps": [caps], "debounce": 0},
+        options: dict = {"caps": [caps]} if debounce is None else {"caps": [caps], "debounce": debounce}
+        self.request("initialize", {"processId": None, "rootUri": None, "initializationOptions": options,
                                     "capabilities": {"textDocument": text_document}})
         self.notify("initialized", {})
 
