@@ -158,7 +158,9 @@ class DiskDeviceBus(Rule):
     cdrom and floppy`, `removable is only valid for usb or scsi disks`
     (virDomainDiskDefValidate). Stage: define; driver: QEMU. libvirt 9.0
     refuses the same, in older words for two (`... only supported by
-    virtio-blk`, `removable is only valid for usb disks`).
+    virtio-blk`, `removable is only valid for usb disks`), except the empty
+    usb disk: libvirt 9.0 defines it and the start fails in QEMU instead
+    (`usb-storage ...: drive property not set`), so it stays an error there.
 
     ## Capabilities
     ```xml
