@@ -516,7 +516,8 @@ def _build(ctx: Context) -> Facts:
     for device in devices:
         if device.tag == "controller":
             index_text = device.get("index")
-            controllers.append(Controller(device, device.get("type", ""),
+            # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
+            controllers.append(Controller(device, device.get("type", "ide"),
                                           parse_int(index_text) if index_text is not None else None,
                                           device.get("model")))
     _assign_indexes(controllers)

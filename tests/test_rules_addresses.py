@@ -679,3 +679,12 @@ def test_oracle_cases_are_prefixed_unique_and_paired() -> None:
     rules = {c.rule for c in cases if c.rule}
     assert rules == {f"VL7{n:02d}" for n in range(12)}  # every rule has a rejected case
     assert sum(c.rule is None for c in cases) >= 30  # and accepted twins
+
+
+def test_a_controller_without_type_is_ide() -> None:
+    """libvirt reads a type-less <controller> as IDE (virXMLPropEnum leaves 0): on pc, at 00:01.1 it is the
+    built-in IDE controller, no double use (libvirt 9.0 defines it); a real second device there stays an error."""
+    typeless = f"<controller index='0'>{pci(1, 1)}</controller>"
+    assert found("VL701", typeless, machine="pc") == []
+    assert found("VL701", f"<controller type='usb' index='0' model='piix3-uhci'>{pci(1, 1)}</controller>",
+                 machine="pc") != []
