@@ -182,6 +182,14 @@ CASES = [
     ("unix-channel-generated-path", dom("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
                                         "</channel>"), Q35, None, ""),
     ("file-no-path", dom("<console type='file'><target type='serial'/></console>"), Q35, "VL760", "source path"),
+    # the first console aliases serial 0 when there is one: libvirt drops its own source (9.0 defines it)
+    ("console-aliases-serial", dom("<serial type='file'><source path='/tmp/s.log'/><target port='0'/></serial>"
+                                   "<console type='file'><source/><target port='0'/></console>"), Q35, None, ""),
+    ("second-console-no-path", dom("<serial type='file'><source path='/tmp/s.log'/><target port='0'/></serial>"
+                                   "<console type='pty'/><console type='file'><target type='virtio'/></console>"),
+     Q35, "VL760", "source path"),
+    ("virtio-console-no-path", dom("<serial type='pty'/><console type='file'><target type='virtio'/></console>"),
+     Q35, "VL760", "source path"),
     ("tcp-no-host", dom("<serial type='tcp'><source mode='connect' service='4555'/></serial>"), Q35, "VL760",
      "source host attribute"),
     ("udp-bind-only", dom("<serial type='udp'><source mode='bind' host='0.0.0.0' service='2445'/></serial>"), Q35,
