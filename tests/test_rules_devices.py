@@ -692,6 +692,9 @@ DISK_OPTIONS = [
                              "<target dev='vdb' bus='virtio'/></disk>"), Q35, None, ""),
     ("tray-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='open'/></disk>"), Q35,
      "VL751", "tray is only valid for cdrom and floppy"),
+    # tray_status is nonzero only for 'open': libvirt 9.0 defines a hard disk with tray='closed'
+    ("tray-closed-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='closed'/></disk>"),
+     Q35, None, ""),
     ("removable-on-sata", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='sata' removable='on'/></disk>"),
      Q35, "VL751", "removable is only valid for usb or scsi disks"),
     ("removable-on-usb", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='usb' removable='on'/></disk>"),
