@@ -22,7 +22,7 @@ class Record:
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._astuple() == other._astuple()  # type: ignore[attr-defined]
+            return self._astuple() == other._astuple()
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -40,7 +40,7 @@ class FrozenRecord(Record):
 
     __slots__ = ()
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]  # Record is unhashable, a frozen one is not
         return hash(self._astuple())
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -59,6 +59,7 @@ class EnumAnswer(FrozenRecord):
     availability: Availability
     values: tuple[str, ...]
     evidence: Evidence | None
+    _value_set: frozenset[str]
 
     __slots__ = ("availability", "values", "evidence", "_value_set")
     _fields = ("availability", "values", "evidence")

@@ -54,6 +54,8 @@ def _finish(status: int) -> NoReturn:
     if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
         try:
             stream.flush()
             stream.close()
@@ -153,7 +155,7 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     from virtlint.linter.caps import CapsError
     from virtlint.linter.config import ConfigError
     from virtlint.linter.project import Overrides, Project
-    from virtlint.linter.runner import FixOptions, available_cpus, fails
+    from virtlint.linter.runner import FixOptions, available_cpus
     from virtlint.linter.runner import check as run_check
 
     if len(connects) > 1 and not fleet:
@@ -214,6 +216,20 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
         cache = open_cache(project)
     run = run_check(paths, project, fixes=fixes, domains_only=domains_only, jobs=jobs or available_cpus(),
                     stdin=stdin, stdin_filename=stdin_filename, cache=cache)
+    _say_run_problems(run, project, paths)
+    colour = output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    _emit(_render(run, output_format, project.threshold, statistics, quiet, colour, fixes), output)
+    for path in run.fixed_files:
+        click.echo(f"virtlint: fixed {path}", err=True)
+    if fixes.write and (output_format != "text" or output is not None or statistics or quiet):
+        remaining = sum(len(report.findings) for report in run.reports)  # the text summary says it otherwise
+        click.echo(f"virtlint: {run.fixes_applied} fix{'' if run.fixes_applied == 1 else 'es'} applied, "
+                   f"{remaining} finding{'' if remaining == 1 else 's'} remaining", err=True)
+    _finish(_exit_status(run, project.threshold, exit_zero=exit_zero, diff=diff))
+
+
+def _say_run_problems(run: Run, project: Project, paths: Sequence[str]) -> None:
+    """On stderr: the run's notes, unreadable files, internal errors, and an empty run."""
     for message in project.notes.messages:
         click.echo(f"virtlint: note: {message}", err=True)
     for path, reason in run.input_errors:
@@ -224,21 +240,19 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     if not run.reports and not run.input_errors and not run.internal_errors:
         click.echo(f"virtlint: warning: no domain XML found in {', '.join(paths)}", err=True)
 
-    colour = output is None and not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    _emit(_render(run, output_format, project.threshold, statistics, quiet, colour, fixes), output)
-    for path in run.fixed_files:
-        click.echo(f"virtlint: fixed {path}", err=True)
-    if fixes.write and (output_format != "text" or output is not None or statistics or quiet):
-        remaining = sum(len(report.findings) for report in run.reports)  # the text summary says it otherwise
-        click.echo(f"virtlint: {run.fixes_applied} fix{'' if run.fixes_applied == 1 else 'es'} applied, "
-                   f"{remaining} finding{'' if remaining == 1 else 's'} remaining", err=True)
+
+def _exit_status(run: Run, threshold: Severity, *, exit_zero: bool, diff: bool) -> int:
+    """2 when something could not be checked; else 0 with --exit-zero; else 1 for a diff or findings at or
+    above the threshold."""
+    from virtlint.linter.runner import fails
+
     if run.input_errors or run.internal_errors:
-        _finish(EXIT_USAGE)
+        return EXIT_USAGE
     if exit_zero:
-        _finish(EXIT_CLEAN)
+        return EXIT_CLEAN
     if diff and run.diffs:
-        _finish(EXIT_FINDINGS)
-    _finish(EXIT_FINDINGS if fails(run.reports, project.threshold) else EXIT_CLEAN)
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if fails(run.reports, threshold) else EXIT_CLEAN
 
 
 def _live(connect: str) -> Callable[[Document], DomainCaps]:

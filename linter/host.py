@@ -20,7 +20,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import CapsError, Evidence
 from virtlint.linter.document import Document, InputError
-from virtlint.linter.units import scaled_kib
+from virtlint.linter.units import element_kib, scaled_kib
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -283,8 +283,7 @@ def _cell(element: etree._Element) -> NumaCell | None:
     cell_id = _int(element.get("id"))
     if cell_id is None or cell_id < 0:
         return None
-    memory = element.find("memory")
-    memory_kib = scaled_kib(memory.text, memory.get("unit")) if memory is not None else None
+    memory_kib = element_kib(element.find("memory"))
     pages: dict[int, int] = {}
     for page in element.iterchildren("pages"):
         size, count = _page_size(page), _int((page.text or "").strip())

@@ -6,44 +6,67 @@ from __future__ import annotations
 import shutil
 import subprocess
 from functools import cache
+from typing import Any, Callable, TypeVar
 
 from virtlint.linter.caps import CapsError, DomainCaps
 from virtlint.linter.document import Document
 
+T = TypeVar("T")
 
-@cache
-def fetch(uri: str, virttype: str | None, arch: str | None, machine: str | None, emulator: str | None) -> str:
-    """The domcapabilities XML the host at ``uri`` reports for this combination."""
+
+_NO_CLIENT = "--connect needs libvirt-python or virsh (Debian: libvirt-clients)"
+
+
+def _libvirt_python() -> Any | None:
+    """The libvirt-python module, or None where only virsh is installed."""
     try:
         import libvirt
     except ImportError:
-        return _fetch_virsh(uri, virttype, arch, machine, emulator)
+        return None
+    return libvirt
+
+
+def _ask_libvirt(libvirt: Any, uri: str, question: Callable[[Any], T]) -> T:
+    """``question(connection)`` over a read-only connection to ``uri``; libvirt's error as a CapsError."""
     try:
         connection = libvirt.openReadOnly(uri)
         try:
-            return connection.getDomainCapabilities(emulator, arch, machine, virttype, 0)
+            return question(connection)
         finally:
             connection.close()
     except libvirt.libvirtError as err:
         raise CapsError(f"{uri}: {err.get_error_message()}") from None
 
 
-def _fetch_virsh(uri: str, virttype: str | None, arch: str | None, machine: str | None, emulator: str | None) -> str:
+def _virsh(uri: str, arguments: list[str], quiet: bool = True, timeout: float = 120) -> str:
+    """The output of ``virsh -c uri ARGUMENTS``; a failure or timeout as a CapsError naming the command."""
     if shutil.which("virsh") is None:
-        raise CapsError("--connect needs libvirt-python or virsh (Debian: libvirt-clients)")
-    command = ["virsh", "-q", "-c", uri, "domcapabilities"]
+        raise CapsError(_NO_CLIENT)
+    what = f"virsh {arguments[0]}"
+    try:
+        result = subprocess.run(["virsh", *(["-q"] if quiet else []), "-c", uri, *arguments], capture_output=True,
+                                text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise CapsError(f"{uri}: {what} timed out") from None
+    if result.returncode != 0:
+        reason = " ".join(result.stderr.split()).removeprefix("error: ")
+        raise CapsError(f"{uri}: {reason or what + ' failed'}")
+    return result.stdout
+
+
+@cache
+def fetch(uri: str, virttype: str | None, arch: str | None, machine: str | None, emulator: str | None) -> str:
+    """The domcapabilities XML the host at ``uri`` reports for this combination."""
+    libvirt = _libvirt_python()
+    if libvirt is not None:
+        return _ask_libvirt(libvirt, uri,
+                            lambda connection: connection.getDomainCapabilities(emulator, arch, machine, virttype, 0))
+    arguments = ["domcapabilities"]
     for flag, value in (("--virttype", virttype), ("--arch", arch), ("--machine", machine),
                         ("--emulatorbin", emulator)):
         if value:
-            command += [flag, value]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        raise CapsError(f"{uri}: virsh domcapabilities timed out") from None
-    if result.returncode != 0:
-        reason = " ".join(result.stderr.split()).removeprefix("error: ")
-        raise CapsError(f"{uri}: {reason or 'virsh domcapabilities failed'}")
-    return result.stdout
+            arguments += [flag, value]
+    return _virsh(uri, arguments)
 
 
 def caps_for(uri: str, virttype: str | None, arch: str | None, machine: str | None,
@@ -56,31 +79,10 @@ def caps_for(uri: str, virttype: str | None, arch: str | None, machine: str | No
 @cache
 def fetch_host(uri: str) -> str:
     """The host capabilities XML (`virsh capabilities`) of the libvirt at ``uri``."""
-    try:
-        import libvirt
-    except ImportError:
-        return _virsh(uri, ["capabilities"], "virsh capabilities")
-    try:
-        connection = libvirt.openReadOnly(uri)
-        try:
-            return connection.getCapabilities()
-        finally:
-            connection.close()
-    except libvirt.libvirtError as err:
-        raise CapsError(f"{uri}: {err.get_error_message()}") from None
-
-
-def _virsh(uri: str, arguments: list[str], what: str) -> str:
-    if shutil.which("virsh") is None:
-        raise CapsError("--connect needs libvirt-python or virsh (Debian: libvirt-clients)")
-    try:
-        result = subprocess.run(["virsh", "-q", "-c", uri, *arguments], capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        raise CapsError(f"{uri}: {what} timed out") from None
-    if result.returncode != 0:
-        reason = " ".join(result.stderr.split()).removeprefix("error: ")
-        raise CapsError(f"{uri}: {reason or what + ' failed'}")
-    return result.stdout
+    libvirt = _libvirt_python()
+    if libvirt is not None:
+        return _ask_libvirt(libvirt, uri, lambda connection: connection.getCapabilities())
+    return _virsh(uri, ["capabilities"])
 
 
 def host_for(uri: str):
@@ -129,33 +131,16 @@ def save_all(uri: str, folder: str, virttype: str | None = None, arch: str | Non
             out.write(text)
         written.append(path)
     return written
+
+
 def host_libvirt_version(uri: str) -> tuple[int, int]:
     """The libvirt release of the daemon at ``uri`` (libvirt-python getLibVersion, or `virsh version`)."""
     from virtlint.linter import versions
 
-    try:
-        import libvirt
-    except ImportError:
-        libvirt = None
+    libvirt = _libvirt_python()
     if libvirt is not None:
-        try:
-            connection = libvirt.openReadOnly(uri)
-            try:
-                return versions.parse(str(connection.getLibVersion()))
-            finally:
-                connection.close()
-        except libvirt.libvirtError as err:
-            raise CapsError(f"{uri}: {err.get_error_message()}") from None
-    if shutil.which("virsh") is None:
-        raise CapsError("--connect needs libvirt-python or virsh (Debian: libvirt-clients)")
-    try:
-        result = subprocess.run(["virsh", "-c", uri, "version"], capture_output=True, text=True, timeout=60)
-    except subprocess.TimeoutExpired:
-        raise CapsError(f"{uri}: virsh version timed out") from None
-    if result.returncode != 0:
-        reason = " ".join(result.stderr.split()).removeprefix("error: ")
-        raise CapsError(f"{uri}: {reason or 'virsh version failed'}")
-    return parse_virsh_version(result.stdout)
+        return _ask_libvirt(libvirt, uri, lambda connection: versions.parse(str(connection.getLibVersion())))
+    return parse_virsh_version(_virsh(uri, ["version"], quiet=False, timeout=60))
 
 
 def parse_virsh_version(text: str) -> tuple[int, int]:

@@ -436,7 +436,7 @@ class Project:
                     from virtlint.linter.structure import table_for
 
                     self._schema = table_for(self.settings.schemas)  # type: ignore[assignment]
-                if self._schema is None:
+                if self._schema is None and self.selected("VL900"):
                     self.notes.add(MISSING_SCHEMAS_NOTE)
         return self._schema
 
@@ -446,6 +446,13 @@ class Project:
         if schemas and not os.path.isfile(os.path.join(self.overrides.path(schemas), "domain.rng")):
             return f"{schemas}: no domain.rng in this directory"
         return None
+
+    def selected(self, code: str) -> bool:
+        """Whether the settings select a rule (the run-level notes follow the selection too)."""
+        from virtlint.linter.engine import matches_selector
+
+        select, ignore = self.settings.select, self.settings.ignore
+        return (not select or matches_selector(code, select)) and not matches_selector(code, ignore)
 
     # -- linters --
 

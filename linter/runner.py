@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
@@ -124,6 +124,7 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
         else:
             items += [(p, named and not domains_only) for p, named in domain_files([path], seen)]
     if not fixes.active:
+        outcomes: Iterable[Outcome]
         if cache is not None and project.live is None:
             outcomes = _cached_outcomes(items, project, jobs, cache)
         else:
@@ -169,7 +170,7 @@ def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
             outcomes[index] = outcome
             cache.store(f"{items[index][0]}\0{items[index][1]}", outcome)
     cache.save()
-    return outcomes  # type: ignore[return-value]  (every miss was filled)
+    return [outcome for outcome in outcomes if outcome is not None]  # every miss was filled
 
 
 def _stdin_document(data: bytes, label: str) -> Document | tuple[str, str]:
@@ -359,10 +360,6 @@ def write_fixed(path: str, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-
-
-#: Kept for callers of the former name.
-write_atomically = write_fixed
 
 
 def fails(reports: Sequence[FileReport], threshold: Severity) -> bool:

@@ -66,7 +66,7 @@ class _Compiler:
         self.defines: dict[str, list[etree._Element]] = {}
         self.start: list[etree._Element] = []
         self.rows: list[list] = []
-        self._row_of: dict[etree._Element, int] = {}
+        self._row_of: dict[etree._Element, list[int]] = {}
         self._load(directory / "domain.rng", set())
 
     # -- reading the grammar --
@@ -766,8 +766,9 @@ class StructureTable:
         return False
 
     def _match(self, pattern: str, value: str) -> bool:
-        compiled = self._patterns.get(pattern, False)
-        if compiled is False:
+        if pattern in self._patterns:
+            compiled = self._patterns[pattern]
+        else:
             try:
                 compiled = re.compile(pattern)
             except re.error:

@@ -8,7 +8,9 @@
   virDomainParseMemory then rounds the bytes *up* to whole KiB.
 * Bitmaps (``cpuset='0-3,^2,8'``, ``nodeset=``): virBitmapParseInternal
   (src/util/virbitmap.c): comma-separated ``N``, ``N-M`` (M >= N) and ``^N``
-  (clear N from what was set so far), spaces allowed around the tokens.
+  (clear N from what was set so far), spaces allowed around the tokens, bits below VIR_DOMAIN_CPUMASK_LEN.
+* Plain integers (virStrToLong_uip/_ullp/_i), which the scaled integers build on, and attribute
+  numbers read by virXMLPropUInt in a given base (0: C's 0x/0 prefixes).
 
 Every reader returns None for text libvirt would refuse, so rules built on
 them stay silent where the parser (and its own rules) speak.
@@ -18,14 +20,76 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 KIB = 1024
+#: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
+CPUMASK_LEN = 16384
+#: c_isspace: the blanks libvirt's virSkipSpaces and strtol skip.
+_C_SPACES = " \t\n\r\v\f"
+_UNSIGNED = re.compile(r"\s*\+?[0-9]+")
+_SIGNED = re.compile(r"\s*[+-]?[0-9]+")
+_BITMAP_ITEM = re.compile(r"([0-9]+)(?:[ \t\n\r\v\f]*-[ \t\n\r\v\f]*([+-]?[0-9]+))?")
+#: virScaleInteger's suffixes: the power of the base each first letter stands for.
 _POWERS = "kmgtpe"
-_NUMBER = re.compile(r"\s*\+?\d+\s*\Z")
-_DIGITS = re.compile(r"\d+")
+
+
+def parse_uint(text: str | None) -> int | None:
+    """virStrToLong_uip: digits after optional blanks and '+', nothing after, no '-', fits 32 bits.
+
+    Trailing blanks are tolerated (libvirt refuses them; virtlint does not report that)."""
+    if text is None or not _UNSIGNED.fullmatch(text.rstrip()):
+        return None
+    value = int(text)
+    return value if value < 2**32 else None
+
+
+def parse_ullong(text: str | None) -> int | None:
+    """virStrToLong_ullp: as parse_uint, 64 bits."""
+    if text is None or not _UNSIGNED.fullmatch(text.rstrip()):
+        return None
+    value = int(text)
+    return value if value < 2**64 else None
+
+
+def parse_int(text: str | None) -> int | None:
+    """virStrToLong_i: an optional sign, digits, nothing after, fits a C int."""
+    if text is None or not _SIGNED.fullmatch(text.rstrip()):
+        return None
+    value = int(text)
+    return value if -(2**31) <= value < 2**31 else None
+
+
+def prop_uint(text: str | None, base: int) -> int | None:
+    """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
+    if text is None:
+        return None
+    value = text.lstrip()
+    if value.startswith("+"):
+        value = value[1:]
+    if not value:
+        return None
+    try:
+        if base == 0:
+            if value[:2] in ("0x", "0X"):
+                number = int(value[2:], 16) if value[2:] else None
+            elif value.startswith("0") and len(value) > 1:
+                number = int(value[1:], 8)
+            else:
+                number = int(value, 10)
+        else:
+            number = int(value, base)
+    except ValueError:
+        return None
+    if number is None or number < 0 or number > 0xFFFFFFFF:
+        return None
+    return number
 
 
 def unit_scale(unit: str | None, default: int = KIB) -> int | None:
-    """Bytes per unit of ``unit`` (None or '' is the default scale); None when libvirt refuses the suffix."""
+    """Bytes per unit of ``unit`` (None or '' is the default scale); None when libvirt refuses the suffix.
+
+    The suffix is read as written: libvirt does not strip blanks around it."""
     if not unit:
         return default
     lowered = unit.lower()
@@ -33,10 +97,10 @@ def unit_scale(unit: str | None, default: int = KIB) -> int | None:
         return 1
     if lowered[0] not in _POWERS:
         return None
-    rest = unit[1:]
-    if not rest or rest.lower() == "ib":
+    rest = lowered[1:]
+    if not rest or rest == "ib":
         base = 1024
-    elif len(rest) == 1 and rest.lower() == "b":
+    elif rest == "b":
         base = 1000
     else:
         return None
@@ -44,13 +108,12 @@ def unit_scale(unit: str | None, default: int = KIB) -> int | None:
 
 
 def scaled_bytes(value: str | None, unit: str | None, default: int = KIB) -> int | None:
-    """A scaled integer in bytes; None when the number or the unit is not one libvirt reads."""
-    if value is None or not _NUMBER.match(value):
+    """A scaled integer in bytes; None when the number (virStrToLong_ullp) or the unit is not one libvirt reads."""
+    number = parse_ullong(value)
+    scale = unit_scale(unit, default)
+    if number is None or scale is None:
         return None
-    scale = unit_scale(unit.strip() if unit is not None else None, default)
-    if scale is None:
-        return None
-    return int(value) * scale
+    return number * scale
 
 
 def scaled_kib(value: str | None, unit: str | None, default: int = KIB) -> int | None:
@@ -59,52 +122,44 @@ def scaled_kib(value: str | None, unit: str | None, default: int = KIB) -> int |
     return None if size is None else -(-size // KIB)
 
 
-def parse_bitmap(text: str | None) -> frozenset[int] | None:
-    """The set a libvirt bitmap string names ('0-3,^2,8' -> {0, 1, 3, 8}); None when libvirt would refuse it."""
+def element_kib(element: etree._Element | None) -> int | None:
+    """The KiB of a scaled-integer element (``<memory unit='MiB'>512</memory>``); None if absent or malformed."""
+    if element is None:
+        return None
+    return scaled_kib(element.text, element.get("unit"))
+
+
+def parse_bitmap(text: str | None, limit: int = CPUMASK_LEN) -> frozenset[int] | None:
+    """The set a libvirt bitmap string names ('0-3,^2,8' -> {0, 1, 3, 8}); None when libvirt would refuse it.
+
+    virBitmapParse: 'N', 'N-M' and '^N' items separated by commas, c_isspace blanks around them, one
+    trailing comma allowed, every bit below ``limit`` (VIR_DOMAIN_CPUMASK_LEN for domain bitmaps)."""
     if text is None:
         return None
     members: set[int] = set()
-    pos, end = 0, len(text)
-
-    def skip_spaces(at: int) -> int:
-        while at < end and text[at].isspace():
-            at += 1
-        return at
-
-    pos = skip_spaces(pos)
-    if pos == end:
-        return None
-    while pos < end:
-        negate = text[pos] == "^"
+    items = text.split(",")
+    for position, item in enumerate(items):
+        item = item.strip(_C_SPACES)
+        if not item and position == len(items) - 1 and position > 0:
+            break  # libvirt accepts a trailing comma
+        negate = item.startswith("^")
         if negate:
-            pos += 1
-        match = _DIGITS.match(text, pos)
-        if match is None:
+            item = item[1:]
+        match = _BITMAP_ITEM.fullmatch(item)
+        if not match:
             return None
-        start, pos = int(match.group()), match.end()
-        pos = skip_spaces(pos)
-        if pos == end or text[pos] == ",":
-            if negate:
-                members.discard(start)
-            else:
-                members.add(start)
-        elif text[pos] == "-":
-            if negate:
-                return None
-            pos = skip_spaces(pos + 1)
-            match = _DIGITS.match(text, pos)
-            if match is None:
-                return None
-            last, pos = int(match.group()), match.end()
-            if last < start:
-                return None
-            members.update(range(start, last + 1))
-            pos = skip_spaces(pos)
-        if pos == end:
-            break
-        if text[pos] != ",":
+        start = int(match.group(1))
+        if start >= 2**31:
             return None
-        pos = skip_spaces(pos + 1)
+        if match.group(2) is None:
+            if start >= limit:
+                return None
+            (members.discard if negate else members.add)(start)
+            continue
+        last = int(match.group(2))
+        if negate or last < start or last >= limit:
+            return None
+        members.update(range(start, last + 1))
     return frozenset(members)
 
 

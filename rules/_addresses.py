@@ -20,48 +20,10 @@ from lxml import etree
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.model import Anchor, Context, Problem
-from virtlint.rules._devices import device_parsed
+from virtlint.linter.units import parse_int, prop_uint
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
-
-# -- numbers as libvirt parses them ----------------------------------------
-
-
-def parse_uint(text: str | None, base: int) -> int | None:
-    """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
-    if text is None:
-        return None
-    value = text.lstrip()
-    if value.startswith("+"):
-        value = value[1:]
-    if not value:
-        return None
-    try:
-        if base == 0:
-            if value[:2] in ("0x", "0X"):
-                number = int(value[2:], 16) if value[2:] else None
-            elif value.startswith("0") and len(value) > 1:
-                number = int(value[1:], 8)
-            else:
-                number = int(value, 10)
-        else:
-            number = int(value, base)
-    except ValueError:
-        return None
-    if number is None or number < 0 or number > 0xFFFFFFFF:
-        return None
-    return number
-
-
-def parse_int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text.strip(), 10)
-    except ValueError:
-        return None
-
 
 # -- machines ---------------------------------------------------------------
 
@@ -196,7 +158,7 @@ class PciAddress(Record):
 
 def read_pci(address: etree._Element, device: etree._Element) -> PciAddress | None:
     """The address if all its numbers parse and lie in range (else the range rule speaks)."""
-    values = [parse_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")]
+    values = [prop_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")]
     if any(v is None for v in values):
         return None
     pci = PciAddress(address, device, *values)  # type: ignore[arg-type]
@@ -207,7 +169,7 @@ def read_pci(address: etree._Element, device: etree._Element) -> PciAddress | No
 
 def pci_range_error(address: etree._Element) -> tuple[str, str] | None:
     """(attribute, libvirt's message) for a PCI address virPCIDeviceAddressIsValid refuses."""
-    values = {name: parse_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")}
+    values = {name: prop_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")}
     if any(v is None for v in values.values()):
         return None
     if not (values["domain"] or values["bus"] or values["slot"]):
@@ -257,7 +219,7 @@ class DriveAddress(Record):
 
 
 def read_drive(address: etree._Element, device: etree._Element) -> DriveAddress | None:
-    values = [parse_uint(address.get(name, "0"), 10) for name in ("controller", "bus", "target", "unit")]
+    values = [prop_uint(address.get(name, "0"), 10) for name in ("controller", "bus", "target", "unit")]
     if any(v is None for v in values):
         return None
     return DriveAddress(address, device, *values)  # type: ignore[arg-type]
@@ -284,6 +246,7 @@ def disk_name_index(name: str) -> int | None:
     return index
 
 
+#: Target-name prefix -> the bus libvirt gives a disk without <target bus> (virDomainDiskDefPostParse).
 DISK_BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"), ("fd", "fdc"))
 
 
@@ -509,6 +472,8 @@ def _build(ctx: Context) -> Facts:
     arch = os_type.get("arch") if os_type is not None else None
     machine = os_type.get("machine") if os_type is not None else None
     platform = Platform(arch or ctx.caps.arch, machine)
+    from virtlint.rules._devices import device_parsed  # here: _devices imports this module
+
     devices_el = root.find("devices")
     devices = [d for d in devices_el.iterchildren(etree.Element)
                if d.tag not in NOT_DEVICES and device_parsed(ctx, d.tag)] if devices_el is not None else []
@@ -595,11 +560,12 @@ PLUGGED_PCI_CONTROLLERS = frozenset(PCI_BUSES) - {"pci-root", "pcie-root"}
 
 def _bus_model(facts_: Facts, bus: int) -> str | None:
     controller = facts_.pci_controller(bus)
+    root = facts_.platform.root_model if bus == 0 else None
     if controller is not None and controller.model:
-        return controller.model
-    if bus == 0:
-        return facts_.platform.root_model
-    return None
+        # An index-0 controller that is not the machine's root is refused first (qemuDomainDefAddDefaultDevices,
+        # VL709), before any address is assigned: the devices on bus 0 are judged against the root it must be
+        return root if root is not None and controller.model != root else controller.model
+    return root
 
 
 def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, str]:
@@ -912,7 +878,7 @@ def _usb_map(facts_: Facts) -> None:
         address = device.find("address")
         if address is None or address.get("type") != "usb":
             return None
-        bus = parse_uint(address.get("bus", "0"), 10)
+        bus = prop_uint(address.get("bus", "0"), 10)
         text = address.get("port")
         if bus is None:
             return None
@@ -952,7 +918,7 @@ def _usb_map(facts_: Facts) -> None:
             if address is None or address.get("type") != "usb" or (
                     (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0):
                 continue
-            bus_number = parse_uint(address.get("bus", "0"), 10)
+            bus_number = prop_uint(address.get("bus", "0"), 10)
             parsed = (address, bus_number, None, "") if bus_number is not None else None
         if parsed is None:
             continue
@@ -1071,8 +1037,8 @@ def _virtio_serial_map(facts_: Facts) -> None:
         address = device.find("address")
         if address is None or address.get("type") != "virtio-serial":
             continue
-        controller = parse_uint(address.get("controller", "0"), 10)
-        port = parse_uint(address.get("port", "0"), 10)
+        controller = prop_uint(address.get("controller", "0"), 10)
+        port = prop_uint(address.get("port", "0"), 10)
         if controller is None or port is None or port == 0:
             continue
         # a missing controller is added by libvirt with the default port count
@@ -1096,7 +1062,7 @@ def _virtio_serial_map(facts_: Facts) -> None:
 def _s390_maps(facts_: Facts) -> None:
     devnos: dict[tuple[int, int, int], etree._Element] = {}
     for device, address in _addressed(facts_.devices, "ccw"):
-        values = [parse_uint(address.get(n), 0) if address.get(n) is not None else None
+        values = [prop_uint(address.get(n), 0) if address.get(n) is not None else None
                   for n in ("cssid", "ssid", "devno")]
         if any(v is None for v in values):
             continue
@@ -1116,7 +1082,7 @@ def _s390_maps(facts_: Facts) -> None:
             zpci = address.find("zpci")
             if zpci is None or zpci.get(what) is None:
                 continue
-            value = parse_uint(zpci.get(what), 0)
+            value = prop_uint(zpci.get(what), 0)
             if value is None or (what == "uid" and not 0 < value <= 0xFFFF):
                 continue
             if value in seen:
@@ -1135,7 +1101,7 @@ def _spapr_vio_map(facts_: Facts) -> None:
     for device, address in _addressed(facts_.devices, "spapr-vio"):
         if address.get("reg") is None:
             continue
-        reg = parse_uint(address.get("reg"), 16)  # strtoull base 16: an optional 0x
+        reg = prop_uint(address.get("reg"), 16)  # strtoull base 16: an optional 0x
         if reg is None:
             continue
         if reg in seen:

@@ -68,7 +68,5 @@ LIBVIRT_X86_MODELS = frozenset({
 #: Added to libvirt's map after 9.0: a 9.0 host refuses them as unknown.
 LIBVIRT_X86_MODELS_AFTER_9_0 = frozenset({"SapphireRapids", "GraniteRapids", "EPYC-Genoa"})
 
-X86_ARCHES = ("x86_64", "i686")
-
 #: Virt types whose CPU is the host's (KVM, HVF): a model the host cannot provide fails libvirt's comparison.
 HARDWARE_ACCELERATED = ("kvm", "hvf")

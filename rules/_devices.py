@@ -7,13 +7,14 @@ domain does not decide the fact, so rules can stay silent rather than guess.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable, Iterator
 
 from lxml import etree
 
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Context, Problem
+from virtlint.rules._addresses import X86
+from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -56,7 +57,7 @@ def is_arm_virt(ctx: Context) -> bool | None:
     family, arch = effective_machine(ctx), effective_arch(ctx)
     if family is None or arch is None:
         return None
-    return arch in ("aarch64", "armv7l", "armv6l") and (family == "virt" or family.startswith("virt-"))
+    return machine_is_arm_virt(arch, family)
 
 
 def is_riscv_virt(ctx: Context) -> bool | None:
@@ -77,7 +78,7 @@ def is_pseries(ctx: Context) -> bool | None:
     family, arch = effective_machine(ctx), effective_arch(ctx)
     if family is None or arch is None:
         return None
-    return arch.startswith("ppc64") and family.startswith("pseries")
+    return machine_is_pseries(arch, family)
 
 
 def is_s390(ctx: Context) -> bool | None:
@@ -87,28 +88,7 @@ def is_s390(ctx: Context) -> bool | None:
 
 def is_x86(ctx: Context) -> bool | None:
     arch = effective_arch(ctx)
-    return None if arch is None else arch in ("x86_64", "i686")
-
-
-#: Target-name prefix -> the bus libvirt gives a disk without <target bus> (virDomainDiskDefAssignBus... ).
-TARGET_PREFIX_BUS = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"), ("fd", "fdc"))
-
-
-def disk_bus(disk: etree._Element) -> str | None:
-    """The disk's bus: <target bus>, or the one its target name implies (None: undecided)."""
-    target = disk.find("target")
-    if target is None:
-        return None
-    bus = target.get("bus")
-    if bus:
-        return bus
-    dev = target.get("dev") or ""
-    if disk.get("device") == "floppy":
-        return "fdc"
-    for prefix, implied in TARGET_PREFIX_BUS:
-        if dev.startswith(prefix):
-            return implied
-    return None
+    return None if arch is None else arch in X86
 
 
 def disk_dst(disk: etree._Element) -> str:
@@ -122,42 +102,8 @@ def disk_format(disk: etree._Element) -> str | None:
     return driver.get("type") if driver is not None else None
 
 
-#: Multipliers of libvirt's scaled integers (virScaleInteger): unit name -> bytes.
-_UNITS = {
-    "": 1, "b": 1, "bytes": 1,
-    "k": 1024, "kib": 1024, "kb": 1000,
-    "m": 1024**2, "mib": 1024**2, "mb": 1000**2,
-    "g": 1024**3, "gib": 1024**3, "gb": 1000**3,
-    "t": 1024**4, "tib": 1024**4, "tb": 1000**4,
-    "p": 1024**5, "pib": 1024**5, "pb": 1000**5,
-    "e": 1024**6, "eib": 1024**6, "eb": 1000**6,
-}
-
-
-def size_bytes(element: etree._Element, default_unit: str = "b") -> int | None:
-    """A scaled size element (<size unit='M'>4</size>) in bytes; None when malformed."""
-    text = (element.text or "").strip()
-    if not re.fullmatch(r"\d+", text):
-        return None
-    unit = (element.get("unit") or default_unit).lower()
-    if unit not in _UNITS:
-        return None
-    return int(text) * _UNITS[unit]
-
-
 def is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
-
-
-def uint(text: str | None) -> int | None:
-    """libvirt's unsigned integers: decimal (or 0x hex); None when absent or malformed."""
-    if text is None:
-        return None
-    text = text.strip()
-    try:
-        return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
-    except ValueError:
-        return None
 
 
 def qemu_driver(ctx: Context) -> bool:

@@ -16,7 +16,8 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import Evidence
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Context, Problem, Rule
-from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
+from virtlint.linter.units import element_kib, format_bitmap, format_kib, parse_bitmap, parse_uint, scaled_kib
+from virtlint.rules._domain import current_vcpus, numa_cells
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -94,9 +95,8 @@ def _numatune(root: etree._Element) -> Numatune:
     nodes = parse_bitmap(memory.get("nodeset")) if memory is not None else None
     memnodes: dict[int, Binding] = {}
     for memnode in root.iterfind("numatune/memnode"):
-        try:
-            cell_id = int(memnode.get("cellid", ""))
-        except ValueError:
+        cell_id = parse_uint(memnode.get("cellid"))
+        if cell_id is None:
             continue
         memnodes.setdefault(cell_id, Binding(memnode.get("mode", "strict"), parse_bitmap(memnode.get("nodeset")),
                                              memnode))
@@ -104,22 +104,16 @@ def _numatune(root: etree._Element) -> Numatune:
 
 
 def guest_cells(ctx: Context) -> list[GuestCell]:
-    """The guest's NUMA cells (cpu/numa/cell), with their memory in KiB."""
+    """The guest's NUMA cells (rules/_domain.numa_cells), an unreadable id standing for the cell's position."""
     return ctx.once("host.guest_cells", lambda: [
-        GuestCell(_cell_id(cell, index), scaled_kib(cell.get("memory"), cell.get("unit")), cell)
-        for index, cell in enumerate(ctx.root.iterfind("cpu/numa/cell"))
+        GuestCell(cell.index if cell.cell_id is None else cell.cell_id, cell.memory_kib, cell.element)
+        for cell in numa_cells(ctx.root)
     ])
-
-
-def _cell_id(cell: etree._Element, index: int) -> int:
-    text = cell.get("id")
-    return int(text) if text is not None and text.isdigit() else index
 
 
 def guest_memory_kib(root: etree._Element) -> int | None:
     """``<memory>`` in KiB (the guest's total memory)."""
-    memory = root.find("memory")
-    return scaled_kib((memory.text or "").strip(), memory.get("unit")) if memory is not None else None
+    return element_kib(root.find("memory"))
 
 
 class PageEntry(FrozenRecord):
@@ -169,11 +163,8 @@ def page_for(entries: list[PageEntry], cell_id: int | None) -> PageEntry | None:
 
 def online_vcpus(root: etree._Element) -> list[int] | None:
     """The ids of the vCPUs online at start: ``<vcpus>`` says per vCPU, else the first ``current`` ones."""
-    vcpu = root.find("vcpu")
-    try:
-        maximum = int((vcpu.text or "").strip()) if vcpu is not None else 1
-        current = int(vcpu.get("current", maximum)) if vcpu is not None else maximum
-    except ValueError:
+    current = current_vcpus(root)
+    if current is None:
         return None
     listed = root.find("vcpus")
     if listed is not None:

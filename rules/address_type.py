@@ -131,7 +131,9 @@ class AddressType(Rule):
     not supported for model 'pseries'`, `pvpanic is supported only with PCI
     address type` (`qemuValidateDomainDefPanic`), `itco model of watchdog is
     part of the machine and cannot have any address set.`
-    (`qemuValidateDomainWatchdogDef`), at start `Unexpected address type for
+    (`qemuValidateDomainWatchdogDef`), at define `virtio disk cannot have an
+    address of type 'drive'` (qemuDomainAssignPCIAddresses, machines with PCI),
+    at start `Unexpected address type for
     'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`; the `pvpanic` panic and `itco`
     watchdog models are newer than libvirt 9.0, which refuses them as
     unknown models); `CCW addresses are not supported by machine type
@@ -187,7 +189,11 @@ class AddressType(Rule):
                 continue
             base = virtio_base_name(device)
             if base and kind in NOT_VIRTIO_TRANSPORTS:
-                yield Problem(Anchor(address, "type"), f"Unexpected address type for '{base}' (libvirt, at start)",
+                # qemuDomainAssignPCIAddresses refuses a virtio disk first, at define, on a machine with PCI
+                message = (f"virtio disk cannot have an address of type '{kind}'"
+                           if device.tag == "disk" and platform.has_pci_map
+                           else f"Unexpected address type for '{base}' (libvirt, at start)")
+                yield Problem(Anchor(address, "type"), message,
                               hint="a virtio device sits on PCI (or CCW on s390, virtio-mmio on ARM virt): "
                                    "use type='pci' or drop the <address>", replacements=("pci",))
                 continue

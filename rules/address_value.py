@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import (DriveAddress, derived_drive, disk_bus, facts, parse_uint, pci_range_error,
-                                       read_drive)
+from virtlint.linter.units import prop_uint
+from virtlint.rules._addresses import DriveAddress, derived_drive, disk_bus, facts, pci_range_error, read_drive
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -98,7 +98,7 @@ class AddressValue(Rule):
             elif kind == "ccw":
                 yield from self._ccw(address)
             elif kind == "spapr-vio":
-                reg = parse_uint(address.get("reg"), 16) if address.get("reg") else None
+                reg = prop_uint(address.get("reg"), 16) if address.get("reg") else None
                 text = (address.get("reg") or "").strip().lower().removeprefix("0x")
                 if reg is None and text and all(c in "0123456789abcdef" for c in text):
                     yield Problem(Anchor(address, "reg"),
@@ -115,7 +115,7 @@ class AddressValue(Rule):
             yield Problem(Anchor(address, attribute), message, hint=f"use a {attribute} of at most {limit}")
         zpci = address.find("zpci")
         if zpci is not None and zpci.get("uid") is not None:
-            uid = parse_uint(zpci.get("uid"), 0)
+            uid = prop_uint(zpci.get("uid"), 0)
             if uid is not None and not 0 < uid <= 0xFFFF:
                 yield Problem(Anchor(zpci, "uid"),
                               f"Invalid PCI address uid='0x{uid:04x}', must be > 0x0000 and <= 0xffff",
@@ -123,7 +123,7 @@ class AddressValue(Rule):
 
     def _ccw(self, address: etree._Element) -> Iterator[Problem]:
         names = ("cssid", "ssid", "devno")
-        values = {n: parse_uint(address.get(n), 0) if address.get(n) is not None else 0 for n in names}
+        values = {n: prop_uint(address.get(n), 0) if address.get(n) is not None else 0 for n in names}
         if any(v is None for v in values.values()):
             return
         cssid, ssid, devno = (values[n] for n in names)

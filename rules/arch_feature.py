@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import PPC64, X86, is_arm_virt, is_pseries, machine_of
+from virtlint.rules._addresses import X86
+from virtlint.rules._domain import PPC64, is_arm_virt, is_pseries, machine_of
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__

@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import is_s390, qemu_driver, uint
+from virtlint.linter.units import prop_uint
+from virtlint.rules._devices import is_s390, qemu_driver
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
@@ -18,7 +19,7 @@ BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
 def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
     """virDomainFSDefValidate, qemuValidateDomainDeviceDefFS: only virtiofs on PCI boots."""
     boot = fs.find("boot")
-    if boot is None or not uint(boot.get("order")):
+    if boot is None or not prop_uint(boot.get("order"), 10):
         return
     driver = fs.find("driver")
     if driver is None or driver.get("type") != "virtiofs":
@@ -81,7 +82,7 @@ class BootOrder(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         menu = element.find("os/bootmenu")
         if menu is not None:
-            timeout = uint(menu.get("timeout"))
+            timeout = prop_uint(menu.get("timeout"), 10)
             if timeout is not None and timeout > 65535:
                 yield Problem(Anchor(menu, "timeout"),
                               "invalid value for boot menu timeout, must be in range [0,65535]",
@@ -90,7 +91,7 @@ class BootOrder(Rule):
         boots: list[etree._Element] = []
         for device in BOOTABLE:
             for boot in element.iterfind(f"devices/{device}/boot"):
-                order = uint(boot.get("order"))
+                order = prop_uint(boot.get("order"), 10)
                 if order is None or order == 0:
                     continue
                 boots.append(boot)

@@ -33,7 +33,9 @@ class ControllerIndex(Rule):
     high, maximum is 255` (`virDomainControllerDefValidate`), `pci-root and
     pcie-root controllers should have index 0`
     (`qemuDomainControllerDefPostParse`), `Index for 'pci-bridge' controllers
-    must be > 0` (`qemuValidateDomainDeviceDefControllerPCI`). Same in
+    must be > 0` (`qemuValidateDomainDeviceDefControllerPCI`; on a machine
+    with a PCI root, `pc`, `q35`, `virt`, `pseries`..., post-parse refuses an
+    index-0 controller of another model first, which VL709 reports). Same in
     libvirt 9.0 and 10.7.
 
     ## Capabilities
@@ -89,6 +91,8 @@ class ControllerIndex(Rule):
             elif c.model in ("pci-root", "pcie-root") and c.index != 0 and not found.platform.is_pseries:
                 yield Problem(Anchor(el, "index"), "pci-root and pcie-root controllers should have index 0",
                               hint="use index='0'", replacements=("0",))
-            elif c.model in PLUGGED_PCI_CONTROLLERS and c.index == 0:
+            elif c.model in PLUGGED_PCI_CONTROLLERS and c.index == 0 and found.platform.root_model is None:
+                # (on a machine with a PCI root, qemuDomainDefAddDefaultDevices refuses this controller first,
+                # before validation: VL709 reports libvirt's message)
                 yield Problem(Anchor(el, "index"), f"Index for '{c.model}' controllers must be > 0",
                               hint="index 0 is the root bus; use a free index above 0")

@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import X86
 from virtlint.rules._cpu import mode_of
-from virtlint.rules._domain import X86
 
 #: CPU modes whose host cache can be passed through.
 PASSTHROUGH_MODES = ("host-passthrough", "maximum")

@@ -9,8 +9,8 @@ from lxml import etree
 from virtlint.linter import versions
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._addresses import X86
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
-from virtlint.rules._domain import X86
 
 #: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
 KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},

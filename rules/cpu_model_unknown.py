@@ -11,7 +11,8 @@ from virtlint.linter.caps import UNKNOWN, Availability, EnumAnswer
 from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._cpu import (LIBVIRT_X86_MODELS, LIBVIRT_X86_MODELS_AFTER_9_0, X86_ARCHES, closest_usable,
+from virtlint.rules._addresses import X86
+from virtlint.rules._cpu import (LIBVIRT_X86_MODELS, LIBVIRT_X86_MODELS_AFTER_9_0, closest_usable,
                                  custom_model, lookup)
 from virtlint.rules._support import caps_label
 
@@ -79,7 +80,7 @@ class CpuModelUnknown(Rule):
         severity = None
         if model.get("fallback") == "forbid":
             reason = f"with fallback='forbid' libvirt refuses it: CPU model {name} is not supported by hypervisor"
-        elif arch is not None and arch not in X86_ARCHES:
+        elif arch is not None and arch not in X86:
             reason = (f"libvirt cannot translate CPU models on {arch}: cannot translate CPU model {name} "
                       "to a supported model")
         elif name not in LIBVIRT_X86_MODELS:

@@ -65,7 +65,7 @@ REQUIREMENTS = (
                 "use a q35 (or ARM virt) machine"),
     Requirement("watchdog", "model", "ib700", _is_i440fx,
                 "ib700 model of watchdog cannot be used with this machine type", "use model='i6300esb'",
-                since=(10, 7)),
+                since=(9, 3)),
     Requirement("watchdog", "model", "diag288", is_s390,
                 "diag288 model of watchdog is allowed for s390 and s390x only", "use model='i6300esb'"),
     Requirement("watchdog", "model", "itco", is_q35, "itco model of watchdog is only part of q35 machine",
@@ -163,8 +163,9 @@ class DeviceMachine(Rule):
     `sound card model 'ich7' is not supported by qemu`
     (qemuValidateDomainDeviceDefSound). Stage: define; driver: QEMU. libvirt
     9.0 has no `itco` watchdog (its parser refuses the name) and accepts
-    `ib700` off i440fx, which 10.7 refuses: that check follows the
-    libvirt-version setting (reported for 10.7, the newest known, and later). libvirt 9.0
+    `ib700` off i440fx, which libvirt refuses since 9.3 (NEWS: "ib700 watchdog
+    is allowed only on i440fx machines"): that check follows the
+    libvirt-version setting (reported for 9.3 and later). libvirt 9.0
     refuses `ich7` too, with another message (no PCI bus for it).
 
     ## Capabilities

@@ -10,10 +10,8 @@ from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
+from virtlint.rules._addresses import DISK_BUS_BY_PREFIX
 from virtlint.rules._binding import EnumBinding, Implied
-
-#: Target-name prefixes whose bus libvirt infers when `<target bus>` is absent.
-DISK_BUS_BY_PREFIX = (("hd", "ide"), ("vd", "virtio"), ("xvd", "xen"), ("fd", "fdc"), ("sd", "scsi"))
 
 
 def _implied_disk_bus(disk: etree._Element) -> Implied | None:

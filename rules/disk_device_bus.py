@@ -9,8 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
-from virtlint.rules._devices import (QEMU_VERSIONED, disk_bus, disk_dst, disk_format, disk_is_empty, qemu_driver,
-                                     run_checks)
+from virtlint.rules._addresses import disk_bus
+from virtlint.rules._devices import QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, qemu_driver, run_checks
 
 
 def _target(disk: etree._Element) -> etree._Element:

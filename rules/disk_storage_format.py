@@ -49,6 +49,13 @@ def refused_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield Problem(Anchor(element, attribute), "storage type 'dir' requires use of storage format 'fat'",
                           replacements=("fat",))
             return
+        if node.tag == "disk" and kind == "dir" and value in (None, "none"):
+            # qemuDomainDeviceDiskDefPostParse gives a disk without a format 'raw' before validation
+            yield Problem(Anchor(element, attribute) if element is not None else Anchor(node, "type"),
+                          "storage type 'dir' requires use of storage format 'fat'",
+                          hint="add <driver name='qemu' type='fat'/> (libvirt defaults a disk without a format to "
+                               "raw)")
+            return
         if node.tag == "disk" and kind == "dir" and node.find("readonly") is None:
             yield Problem(Anchor(node, "type"), "virtual FAT storage can't be accessed in read-write mode",
                           hint="add <readonly/>")

@@ -215,7 +215,9 @@ class SchemaMissing(Rule):
     because libvirt's RelaxNG schemas were not found. Install them (Debian:
     `apt-get install libvirt0`, which puts them in
     `/usr/share/libvirt/schemas`) or point at them with `--schemas DIR` or
-    `schemas = "DIR"` in virtlint.toml. It never fails a run.
+    `schemas = "DIR"` in virtlint.toml. It never fails a run. The command line
+    and `--fleet` say it once per run on standard error (`virtlint: note:
+    ...`), not as a finding in every file; ignoring VL900 silences the note.
 
     ## Why is this bad?
     Without the schema, a typo in an element or attribute name goes unnoticed,

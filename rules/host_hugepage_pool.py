@@ -10,7 +10,7 @@ from virtlint.linter._record import Record
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import format_bitmap, format_kib, parse_bitmap, scaled_kib
+from virtlint.linter.units import element_kib, format_bitmap, format_kib, parse_bitmap
 from virtlint.rules._host import (
     Binding, HostRule, PageEntry, guest_cells, guest_memory_kib, host_evidence, numatune, page_entries, page_for,
 )
@@ -152,15 +152,14 @@ def _regions(ctx: Context, host: HostCaps) -> Iterator[tuple[int, int | None, Bi
             if entry is not None and memory_kib is not None:
                 yield memory_kib, entry.size_kib, tune.binding(cell_id), _anchor(entry)
     for device in ctx.root.iterfind("devices/memory[@model='dimm']"):
-        size = device.find("target/size")
-        memory_kib = scaled_kib((size.text or "").strip(), size.get("unit")) if size is not None else None
+        memory_kib = element_kib(device.find("target/size"))
         node_text = (device.findtext("target/node") or "").strip()
         node = int(node_text) if node_text.isdigit() else None
         pagesize = device.find("source/pagesize")
         if memory_kib is None:
             continue
         if pagesize is not None:
-            page_kib = scaled_kib((pagesize.text or "").strip(), pagesize.get("unit"))
+            page_kib = element_kib(pagesize)
             if not page_kib:
                 continue
             anchor = Anchor(pagesize, text=True)

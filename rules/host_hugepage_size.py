@@ -10,7 +10,7 @@ from virtlint.linter.caps import Evidence
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import format_kib, scaled_kib
+from virtlint.linter.units import element_kib, format_kib
 from virtlint.rules._host import HostRule, describe_sizes, guest_cells, host_evidence, page_entries, page_for
 
 
@@ -75,7 +75,7 @@ class HostHugepageSize(HostRule):
         if element.tag == "pagesize":
             if element.getparent().getparent().get("model") not in ("dimm", "virtio-mem"):
                 return  # the only models whose <pagesize> libvirt reads
-            size = scaled_kib((element.text or "").strip(), element.get("unit"))
+            size = element_kib(element)
             if size is not None and size not in host.page_sizes_kib:
                 yield self._problem(Anchor(element, text=True), size, offered, evidence)
             return

@@ -9,13 +9,13 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import uint
+from virtlint.linter.units import prop_uint
 
 
 def _pci(address: etree._Element | None) -> tuple | None:
     if address is None:
         return None
-    parts = tuple(uint(address.get(name) or "0") for name in ("domain", "bus", "slot", "function"))
+    parts = tuple(prop_uint(address.get(name) or "0", 0) for name in ("domain", "bus", "slot", "function"))
     return None if None in parts else ("pci", *parts)
 
 
@@ -34,10 +34,10 @@ def identity(device: etree._Element) -> tuple | None:
     if kind == "usb":
         address = source.find("address")
         if address is not None and address.get("bus") and address.get("device"):
-            return ("usb-address", uint(address.get("bus")), uint(address.get("device")))
+            return ("usb-address", prop_uint(address.get("bus"), 0), prop_uint(address.get("device"), 0))
         vendor, product = source.find("vendor"), source.find("product")
         if vendor is not None and product is not None:
-            return ("usb-id", uint(vendor.get("id")), uint(product.get("id")))
+            return ("usb-id", prop_uint(vendor.get("id"), 0), prop_uint(product.get("id"), 0))
         return None
     if kind == "scsi":
         if source.get("protocol") == "iscsi":
@@ -46,7 +46,7 @@ def identity(device: etree._Element) -> tuple | None:
         adapter, address = source.find("adapter"), source.find("address")
         if adapter is None or address is None:
             return None
-        return ("scsi", adapter.get("name"), *(uint(address.get(n) or "0") for n in ("bus", "target", "unit")))
+        return ("scsi", adapter.get("name"), *(prop_uint(address.get(n) or "0", 0) for n in ("bus", "target", "unit")))
     if kind == "scsi_host":
         return ("scsi_host", source.get("protocol"), source.get("wwpn"))
     if kind == "mdev":

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import cell_count, parse_bitmap, size_kib
+from virtlint.linter.units import parse_bitmap, scaled_kib
+from virtlint.rules._domain import cell_count
 
 
 @register
@@ -71,9 +72,9 @@ class HugepagesNodes(Rule):
             yield Problem(Anchor(source, "type"), "hugepages are not allowed with anonymous memory source",
                           hint="use type='file' or 'memfd', or remove <hugepages>", replacements=("memfd", "file"))
         cells = cell_count(ctx)
-        pages: list[tuple[etree._Element, int, set[int] | None]] = []
+        pages: list[tuple[etree._Element, int, frozenset[int] | None]] = []
         for page in element.findall("page"):
-            size = size_kib(page, page.get("size"), page.get("unit"))
+            size = scaled_kib(page.get("size"), page.get("unit"))
             raw = page.get("nodeset")
             nodes = parse_bitmap(raw) if raw is not None else None
             if size is None or (raw is not None and not nodes):

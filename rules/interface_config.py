@@ -9,7 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import is_power_of_two, refused_since, qemu_driver, run_checks, uint
+from virtlint.linter.units import prop_uint
+from virtlint.rules._devices import is_power_of_two, refused_since, qemu_driver, run_checks
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -78,7 +79,7 @@ def queue_sizes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     if not qemu_driver(ctx) or driver is None or model is None or model.get("type") not in VIRTIO_MODELS:
         return
     for attribute in ("rx_queue_size", "tx_queue_size"):
-        value = uint(driver.get(attribute))
+        value = prop_uint(driver.get(attribute), 10)
         if value and not is_power_of_two(value):
             lower = 1 << (value.bit_length() - 1)
             yield Problem(Anchor(driver, attribute), f"{attribute} has to be a power of two",

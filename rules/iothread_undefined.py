@@ -8,26 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-
-
-def defined_iothreads(root: etree._Element) -> set[int]:
-    """IOThread ids as libvirt assigns them: the listed ids, then the lowest free ids up to the count."""
-    ids = set()
-    for iothread in root.findall("iothreadids/iothread"):
-        try:
-            ids.add(int(iothread.get("id", "")))
-        except ValueError:
-            pass
-    try:
-        count = int((root.findtext("iothreads") or "0").strip())
-    except ValueError:
-        count = 0
-    candidate = 1
-    while len(ids) < count:
-        if candidate not in ids:
-            ids.add(candidate)
-        candidate += 1
-    return ids
+from virtlint.rules._domain import iothread_ids
 
 
 @register
@@ -76,7 +57,7 @@ class IothreadUndefined(Rule):
             wanted = int(value)
         except ValueError:
             return
-        defined = defined_iothreads(ctx.root)
+        defined = iothread_ids(ctx.root)
         if wanted not in defined:
             what = "Disk" if element.getparent().tag == "disk" else "Controller"
             listed = ", ".join(str(i) for i in sorted(defined)) or "none"

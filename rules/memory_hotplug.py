@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import PPC64, cell_count, element_size_kib, numa_cells, parse_int, parse_uint
+from virtlint.linter.units import element_kib, parse_int, parse_uint
+from virtlint.rules._domain import PPC64, cell_count, numa_cells
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -50,7 +51,7 @@ def memory_devices(root: etree._Element) -> list[MemoryDevice]:
     devices = []
     for memory in root.findall("devices/memory"):
         model = memory.get("model", "")
-        size = element_size_kib(memory.find("target/size"))
+        size = element_kib(memory.find("target/size"))
         start, anchor, slot = 0, None, None
         if model in ("virtio-mem", "virtio-pmem"):
             address = memory.find("target/address")
@@ -86,7 +87,11 @@ class MemoryHotplug(Rule):
     missing memory not reported), `<maxMemory>` not below `<memory>` (`maximum memory size must
     be equal or greater than the actual memory size`); memory hotplug
     (`<maxMemory>`) needs guest NUMA cells except on ppc64 (`At least one numa
-    node has to be configured when enabling memory hotplug`); memory devices
+    node has to be configured when enabling memory hotplug`) before libvirt 9.6;
+    since 9.6 qemuDomainDefNumaAutoAdd gives a domain defined or created one
+    cell (node 0) instead, but a definition parsed without ABI update (incoming
+    migration, libvirt's own test harness) is still refused, so from 9.6 this
+    is a warning (`libvirt_version` setting; the real 9.0 refuses); memory devices
     need `<maxMemory>` (`cannot use/hotplug a memory device when domain
     'maxMemory' is not defined`), an existing guest node (`can't add memory
     backend for guest node 'N' as the guest has only 'M' NUMA nodes
@@ -106,8 +111,9 @@ class MemoryHotplug(Rule):
 
     ## Example
     ```xml
-    <domain type='kvm'><maxMemory slots='4' unit='GiB'>16</maxMemory><memory unit='GiB'>4</memory>
-      <vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    <domain type='kvm'><maxMemory slots='4' unit='GiB'>2</maxMemory><memory unit='GiB'>4</memory>
+      <vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu><numa><cell id='0' cpus='0-1' memory='4' unit='GiB'/></numa></cpu></domain>
     ```
 
     ## Use instead
@@ -137,7 +143,7 @@ class MemoryHotplug(Rule):
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         memory = root.find("memory")
         max_memory = root.find("maxMemory")
-        size = element_size_kib(memory) if memory is not None else 0
+        size = element_kib(memory) if memory is not None else 0
         if size is None:
             return  # malformed: VL851
         total: int = size
@@ -166,7 +172,7 @@ class MemoryHotplug(Rule):
                 yield Problem(Anchor(first.element), "cannot use/hotplug a memory device when domain 'maxMemory' "
                               "is not defined", hint="add <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
             return
-        maximum = element_size_kib(max_memory)
+        maximum = element_kib(max_memory)
         slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
         if maximum is None or slots is None:
             return
@@ -180,9 +186,16 @@ class MemoryHotplug(Rule):
                           f"({maximum} KiB < {total} KiB)", hint="raise <maxMemory> or lower <memory>")
             return
         if (maximum or slots) and ctx.arch not in PPC64 and not cells:
+            # Since 9.6 qemuDomainDefNumaAutoAdd gives a definition parsed with ABI update (virsh define/create)
+            # one guest cell instead; one parsed without it (incoming migration, libvirt's test harness) is still
+            # refused: uncertain, so a warning there
+            auto = ctx.libvirt_at_least(9, 6)
             yield Problem(Anchor(max_memory),
-                          "At least one numa node has to be configured when enabling memory hotplug",
-                          hint="add <cpu><numa><cell id='0' cpus='0-N' memory='SIZE'/></numa></cpu>")
+                          "At least one numa node has to be configured when enabling memory hotplug"
+                          + (" (libvirt 9.6+ adds one on define/create, but refuses a definition parsed without "
+                             "ABI update, e.g. on incoming migration)" if auto else ""),
+                          hint="add <cpu><numa><cell id='0' cpus='0-N' memory='SIZE'/></numa></cpu>",
+                          severity=Severity.WARNING if auto else None)
             return
         needed = sum(1 for d in devices if d.model in SLOT_MODELS)
         if needed > slots:
@@ -194,7 +207,7 @@ class MemoryHotplug(Rule):
         node = device.element.find("target/node")
         if node is not None:
             target = parse_int((node.text or "").strip())
-            cells = cell_count(ctx)
+            cells = cell_count(ctx) or (1 if _auto_numa_cell(ctx) else 0)
             if target is not None and target >= 0:
                 if cells == 0:
                     yield Problem(Anchor(node, text=True),
@@ -224,6 +237,16 @@ class MemoryHotplug(Rule):
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
                           f"memory device (0x{overlapping.start:x})", hint="move one device's base address")
+
+
+def _auto_numa_cell(ctx: Context) -> bool:
+    """qemuDomainDefNumaAutoAdd (libvirt 9.6+): memory hotplug without guest NUMA gets one cell, node 0."""
+    max_memory = ctx.root.find("maxMemory")
+    if max_memory is None or not ctx.libvirt_at_least(9, 6):
+        return False
+    size = element_kib(max_memory)
+    slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
+    return bool(size or slots)
 
 
 def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:

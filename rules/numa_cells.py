@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import PPC64, NumaCell, max_vcpus, numa_cells, parse_uint
+from virtlint.linter.units import parse_uint
+from virtlint.rules._domain import PPC64, NumaCell, max_vcpus, numa_cells
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
 LOCAL_DISTANCE, UNREACHABLE = 10, 255

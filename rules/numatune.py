@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import cell_count, parse_bitmap, parse_uint
+from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.rules._domain import cell_count
 
 
 def memory_placement(root: etree._Element) -> str | None:

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__

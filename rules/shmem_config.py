@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import is_power_of_two, qemu_driver, size_bytes
+from virtlint.linter.units import scaled_bytes
+from virtlint.rules._devices import is_power_of_two, qemu_driver
 
 MIB = 1024 * 1024
 
@@ -68,7 +69,7 @@ class ShmemConfig(Rule):
             return
         size = element.find("size")
         if size is not None:
-            value = size_bytes(size)
+            value = scaled_bytes(size.text, size.get("unit"), default=1)
             if value is not None and value > 0 and (value < MIB or not is_power_of_two(value)):
                 yield Problem(Anchor(size, text=True),
                               "shmem size must be a power of 2 and at least 1 MiB (1024 KiB)",

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import iothread_ids, max_vcpus, parse_bitmap, parse_uint
+from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.rules._domain import iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
@@ -102,7 +103,7 @@ class ThreadTuning(Rule):
                           hint=f"name only existing {kind}s: {_ids(existing)}")
             return
         for other in element.itersiblings(element.tag, preceding=True):
-            other_threads = parse_bitmap(other.get(attribute)) or set()
+            other_threads = parse_bitmap(other.get(attribute)) or frozenset()
             if threads & other_threads & existing:
                 yield Problem(Anchor(element, attribute),
                               f"'{element.tag}' attributes '{attribute}' must not overlap "

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, parse_int
+from virtlint.linter.units import parse_int
+from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")

@@ -7,7 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.rules._vcpus import vcpu_ceiling
+from virtlint.rules._vcpus import vcpu_fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._identity import host_view
 from virtlint.rules._support import caps_label
@@ -63,24 +63,24 @@ class VcpuMax(Rule):
         entry = view.machine_entry if view is not None else None
         if entry is not None and entry.max_cpus and ctx.host is not None:
             if count > entry.max_cpus:
-                target, why = vcpu_ceiling(ctx, entry.max_cpus)
+                value, hint = vcpu_fix(ctx, element, entry.max_cpus)
                 yield Problem(
                     Anchor(element, text=True),
                     f"{count} vCPUs: Maximum CPUs greater than specified machine type limit {entry.max_cpus} "
                     f"(machine '{entry.name}' on the host)",
-                    hint=f"use at most {target} vCPUs" + (f" ({why})" if why else ""),
+                    hint=hint,
                     evidence=ctx.host.evidence(entry.element) if entry.element is not None else None,
-                    replacements=(str(target),),
+                    replacements=(str(value),) if value is not None else (),
                 )
             return
         limit = ctx.caps.vcpu_max
         if ctx.identity_matches and limit is not None and count > limit:
-            # the proposed count must satisfy every rule about it (VL805 too), not only this one
-            target, why = vcpu_ceiling(ctx, limit)
+            # the proposed count must satisfy every rule about it (VL805, the topology), not only this one
+            value, hint = vcpu_fix(ctx, element, limit)
             yield Problem(
                 Anchor(element, text=True),
                 f"{count} vCPUs exceed the limit of these capabilities {caps_label(ctx.caps)}: at most {limit}",
-                hint=f"use at most {target} vCPUs" + (f" ({why})" if why else ""),
+                hint=hint,
                 evidence=ctx.caps.evidence(ctx.caps.root.find("vcpu")),
-                replacements=(str(target),),
+                replacements=(str(value),) if value is not None else (),
             )

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import current_vcpus, is_pseries, machine_of, max_vcpus, parse_uint
+from virtlint.linter.units import parse_uint
+from virtlint.rules._domain import current_vcpus, is_pseries, machine_of, max_vcpus
 
 #: Topology attributes in libvirt's product order; clusters count since libvirt 10.1 (older releases ignore it).
 TOPOLOGY = ("sockets", "dies", "clusters", "cores", "threads")

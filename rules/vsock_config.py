@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import uint
+from virtlint.linter.units import prop_uint
 
 
 @register
@@ -54,7 +54,7 @@ class VsockConfig(Rule):
             yield Problem(Anchor(extra), "only a single vsock device is supported", hint="remove this <vsock>")
         for sock in socks[:1]:
             cid = sock.find("cid")
-            address = uint(cid.get("address")) if cid is not None else None
+            address = prop_uint(cid.get("address"), 10) if cid is not None else None
             if address in (1, 2):
                 yield Problem(Anchor(cid, "address"), "guest CIDs must be >= 3",
                               hint="use a CID from 3 on, or <cid auto='yes'/>", replacements=("3",))

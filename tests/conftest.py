@@ -68,3 +68,13 @@ Q35_KVM = CAPS / "x86_64-q35-kvm.xml"
 Q35_TCG = CAPS / "x86_64-q35-qemu.xml"
 PC_KVM = CAPS / "x86_64-pc-kvm.xml"
 AARCH64_TCG = CAPS / "aarch64-virt-qemu.xml"
+
+#: The editor tests' document (LSP editing, Neovim): a q35 domain whose IDE cdrom q35 refuses.
+EDITOR_DOMAIN = """<domain type='kvm'>
+  <name>vm</name><memory unit='MiB'>1024</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>
+  </devices>
+</domain>
+"""

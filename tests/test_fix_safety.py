@@ -162,3 +162,19 @@ def test_a_read_only_filesystem_under_fix_exits_2(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Read-only file system" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and path.read_text() == BOTH
+
+
+@pytest.mark.parametrize("vcpu, cpu, proposed", [
+    ("<vcpu>512</vcpu>", "<cpu><topology sockets='2' cores='128' threads='2'/></cpu>", None),  # topology too
+    ("<vcpu>512</vcpu>", "<cpu><topology sockets='1' dies='2' cores='32' threads='2'/></cpu>", "128"),
+    ("<vcpu current='300'>512</vcpu>", "", None),  # the current count would exceed the new maximum
+    ("<vcpu current='8'>512</vcpu>", "", "255"),
+])
+def test_a_vcpu_fix_keeps_the_topology_and_current_count_valid(vcpu: str, cpu: str, proposed: str | None) -> None:
+    text = IDE.replace("<os>", vcpu + "<os>").replace("<devices>", cpu + "<devices>")
+    finding = next(f for f in lint(text, Q35_KVM) if f.code == "VL201")
+    assert [fix.edits[0].text for fix in finding.fixes][:1] == ([proposed] if proposed else [])
+    if proposed:
+        assert proposed in (finding.hint or "")
+    else:
+        assert "topology" in (finding.hint or "") or "current" in (finding.hint or "")

@@ -17,19 +17,11 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from conftest import Q35_KVM, Q35_TCG
+from conftest import EDITOR_DOMAIN as DOMAIN, Q35_KVM, Q35_TCG
 from virtlint.linter.fixes import TextEdit, apply
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "virtlint", "lsp"])
 
-DOMAIN = """<domain type='kvm'>
-  <name>vm</name><memory unit='MiB'>1024</memory>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>
-  </devices>
-</domain>
-"""
 VIRTIOFS = DOMAIN.replace("<disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>",
                           "<disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>\n"
                           "    <filesystem type='mount'><driver type='virtiofs'/><source dir='/srv'/>"

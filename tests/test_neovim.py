@@ -17,16 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Q35_KVM, REPO
-
-DOMAIN = """<domain type='kvm'>
-  <name>vm</name><memory unit='MiB'>1024</memory>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <disk type='file' device='cdrom'><target dev='sdc' bus='ide'/></disk>
-  </devices>
-</domain>
-"""
+from conftest import EDITOR_DOMAIN as DOMAIN, Q35_KVM, REPO
 
 #: Appended to the documented configuration: wait for the diagnostics, write them out, quit.
 HARNESS = """

@@ -213,3 +213,30 @@ async def test_hover_carries_the_rule_documentation_not_a_link(client: LanguageC
     assert text.startswith("**VL302 device-value** (error)") and "## " not in text
     assert "`virtlint rule VL302`" in text and "http" not in text
     assert "allowed: fdc, scsi, virtio, usb, sata" in text
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def configured_client(lsp_client: LanguageClient):
+    lsp_client.feature(T.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
+    options = {"debounce": 0, "caps": [str(Q35_KVM)], "ignore": ["VL201", "VL805"], "severity": {"VL302": "warning"}}
+    await lsp_client.initialize_session(T.InitializeParams(capabilities=client_capabilities("visual-studio-code"),
+                                                           initialization_options=options))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_editor_settings_layer_over_the_configuration(configured_client: LanguageClient,
+                                                            tmp_path: Path) -> None:
+    uri = (tmp_path / "vm.xml").as_uri()
+    text = IDE.replace("<os>", "<vcpu>4000</vcpu><os>")
+    configured_client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, text)))
+    found = await _diagnostics(configured_client, uri)
+    assert [(d.code, d.severity) for d in found] == [("VL302", T.DiagnosticSeverity.Warning)]
+
+
+def test_ignoring_vl900_silences_the_missing_schemas_note(tmp_path: Path) -> None:
+    (tmp_path / "vm.xml").write_text(IDE.replace("bus='ide'", "bus='sata'"))
+    shutil.copy(Q35, tmp_path / "host.xml")
+    (tmp_path / "virtlint.toml").write_text('caps = ["host.xml"]\nschemas = "no-schemas-here"\n')
+    assert "RelaxNG schemas were not found" in run("check", "vm.xml", cwd=tmp_path).stderr
+    assert run("check", "--ignore", "VL900", "vm.xml", cwd=tmp_path).stderr == ""

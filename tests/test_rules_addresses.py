@@ -408,7 +408,7 @@ TYPES = [
     ("x86_64", "<watchdog model='i6300esb' action='reset'>" + pci(5) + "</watchdog>", None),
     ("x86_64", balloon("<address type='spapr-vio' reg='0x4000'/>"),
      "Unexpected address type for 'virtio-balloon' (libvirt, at start)"),
-    ("x86_64", disk("vdb", "virtio", drive(0)), "Unexpected address type for 'virtio-blk' (libvirt, at start)"),
+    ("x86_64", disk("vdb", "virtio", drive(0)), "virtio disk cannot have an address of type 'drive'"),
     ("x86_64", disk("vdb", "virtio", pci(5)), None),
     ("x86_64", "<input type='tablet' bus='virtio'><address type='usb' bus='0' port='1'/></input>",
      "Unexpected address type for 'virtio-tablet' (libvirt, at start)"),
@@ -512,10 +512,26 @@ INDEXES = [
     ("pc", "<controller type='pci' index='256' model='pci-bridge'/>", "PCI controller index 256 too high, maximum is 255"),
     ("pc", "<controller type='pci' index='7' model='pci-root'/>", "pci-root and pcie-root controllers should have index 0"),
     ("pseries", "<controller type='pci' index='1' model='pci-root'><target index='1'/></controller>", None),
-    ("q35", "<controller type='pci' index='0' model='pcie-root-port'/>",
-     "Index for 'pcie-root-port' controllers must be > 0"),
+    # on q35 qemuDomainDefAddDefaultDevices refuses an index-0 root port first: VL709 says so, not VL708
+    ("q35", "<controller type='pci' index='0' model='pcie-root-port'/>", None),
     ("q35", "<controller type='pci' index='1' model='pcie-root-port'/>", None),
 ]
+
+
+def test_index0_non_root_controller_is_vl709s_alone() -> None:
+    """libvirt refuses an index-0 pcie-root-port on q35 in post-parse (`must be model='pcie-root'`), before it
+    validates indexes (VL708) or assigns addresses (VL702): bus 0 devices are judged against the pcie-root."""
+    devices = ("<controller type='pci' index='0' model='pcie-root-port'/>"
+               "<controller type='usb' index='0' model='ich9-ehci1'>" + pci(4, 7) + "</controller>")
+    assert found("VL709", devices) == ["The PCI controller with index='0' must be model='pcie-root' for this "
+                                       "machine type, but model='pcie-root-port' was found instead"]
+    assert found("VL708", devices) == []
+    assert found("VL702", devices) == []
+    # the valid twin: the root it must be, the same device address
+    assert found("VL702", "<controller type='pci' index='0' model='pcie-root'/>"
+                          "<controller type='usb' index='0' model='ich9-ehci1'>" + pci(4, 7) + "</controller>") == []
+    # a real root port still has one slot
+    assert found("VL702", "<controller type='pci' index='1' model='pcie-root-port'/>" + balloon(pci(1, bus=1))) != []
 
 
 @pytest.mark.parametrize(("machine", "devices", "expected"), INDEXES)

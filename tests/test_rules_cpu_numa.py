@@ -8,7 +8,7 @@ from conftest import PC_KVM
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
-from virtlint.rules._domain import parse_bitmap, unit_scale
+from virtlint.linter.units import parse_bitmap, unit_scale
 
 CODES = ("VL206", "VL207", "VL208", "VL209", "VL210", "VL211", "VL212", "VL213", "VL406")
 
@@ -120,9 +120,6 @@ CASES = [
      dom("<memoryBacking><hugepages/><source type='memfd'/></memoryBacking>"), "VL209",
      "not allowed with anonymous memory source"),
     ("no-memory", dom("", memory=""), dom(""), "VL210", "Memory size must be specified"),
-    ("hotplug-no-numa", dom("", memory="<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>"),
-     dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>"),
-     "VL210", "At least one numa node"),
     ("max-below", dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>1</maxMemory><memory unit='GiB'>2</memory>"),
      dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>2</maxMemory><memory unit='GiB'>2</memory>"),
      "VL210", "maximum memory size must be equal or greater"),
@@ -236,6 +233,23 @@ def test_check_and_its_valid_twin(failing: str, passing: str, code: str, message
     findings = found(failing)
     assert any(c == code and message in m for c, m in findings), findings
     assert found(passing) == [], found(passing)
+
+
+def test_hotplug_without_numa_gets_a_cell_since_libvirt_9_6() -> None:
+    """qemuDomainDefNumaAutoAdd (9.6+): <maxMemory> without guest NUMA gets one cell, node 0; 9.0 refuses."""
+    hotplug = "<maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>"
+    dimm = ("<devices><memory model='dimm'><target><size unit='MiB'>512</size><node>{}</node></target>"
+            "</memory></devices>")
+    def severities(version: tuple[int, int] | None) -> list[str]:
+        linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=CODES, libvirt_version=version)
+        return [f.severity.name for f in linter.lint_document(Document(dom("", memory=hotplug), "d.xml")).findings]
+    assert severities(None) == ["WARNING"]
+    assert severities((9, 6)) == ["WARNING"]
+    assert severities((9, 0)) == ["ERROR"]
+    assert not any("no NUMA nodes" in m for _, m in found(dom(dimm.format(0), memory=hotplug)))
+    assert any("as the guest has only '1'" in m for _, m in found(dom(dimm.format(1), memory=hotplug)))
+    no_max = found(dom(dimm.format(0), memory="<memory unit='GiB'>2</memory>"))  # no maxMemory: no cell added
+    assert any("no NUMA nodes configured" in m for _, m in no_max), no_max
 
 
 def test_clusters_count_since_libvirt_10_1() -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import codes, lint
 from virtlint.linter.model import Severity
-from virtlint.rules._devices import refused_since, size_bytes
+from virtlint.linter.units import scaled_bytes
+from virtlint.rules._devices import refused_since
 
 CAPS = "<domainCapabilities><domain>kvm</domain><machine>{m}</machine><arch>{a}</arch></domainCapabilities>"
 Q35 = CAPS.format(m="pc-q35-9.1", a="x86_64")
@@ -108,6 +109,9 @@ CASES = [
                              extra="<readonly/>")), Q35, None, ""),
     ("dir-disk-qcow2", dom(disk("sdb", "usb", kind="dir", fmt="qcow2", source="<source dir='/srv'/>",
                                 extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
+    # no format: qemuDomainDeviceDiskDefPostParse makes it raw, so even a read-only directory is refused
+    ("dir-disk-no-format", dom(disk("sdb", "usb", kind="dir", fmt=None, source="<source dir='/srv'/>",
+                                    extra="<readonly/>")), Q35, "VL752", "requires use of storage format 'fat'"),
     ("fat-on-file", dom(disk("vdb", "virtio", fmt="fat")), Q35, "VL752", "supported only with 'dir'"),
     ("luks-vmdk", dom(disk("vdb", "virtio", fmt="vmdk", extra=ENC.format(c=""))), Q35, "VL752",
      "encryption is supported only with 'raw' and 'qcow2'"),
@@ -407,11 +411,9 @@ def test_version_gated_refusals_follow_the_setting() -> None:
 
 @pytest.mark.parametrize(("text", "unit", "expected"), [("4", "M", 4 << 20), ("3072", "K", 3 << 20), ("1", None, 1),
                                                         ("x", "M", None), ("1", "parsecs", None)])
-def test_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
-    from lxml import etree
-
-    element = etree.fromstring(f"<size{f' unit={unit!r}' if unit else ''}>{text}</size>")
-    assert size_bytes(element) == expected
+def test_shmem_size_bytes(text: str, unit: str | None, expected: int | None) -> None:
+    """<shmem><size> is a scaled integer in bytes by default (virDomainShmemDefParseXML)."""
+    assert scaled_bytes(text, unit, default=1) == expected
 
 
 MORE = [
@@ -728,3 +730,17 @@ def test_refusals_newer_than_libvirt_9_0_follow_the_version(xml: str, code: str)
 
     assert found(None) and found((10, 7))
     assert not found((9, 0))
+
+
+def test_ib700_off_i440fx_is_refused_since_libvirt_9_3() -> None:
+    """NEWS 9.3: "ib700 watchdog is allowed only on i440fx machines" (the real 9.0 here defines it on q35)."""
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    def found(version: tuple[int, int]) -> bool:
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+        xml = dom("<watchdog model='ib700'/>")
+        return "VL785" in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
+
+    assert found((9, 3)) and not found((9, 2))

@@ -27,10 +27,10 @@ CHECKS = {
              "offline`), define",
     "VL209": "qemuValidateDomainDefMemory: <hugepages/> with <source type='anonymous'/> (`hugepages are not allowed "
              "with anonymous memory source`), define",
-    "VL210": "qemuDomainDefValidateMemoryHotplug / virDomainDefPostParseMemory / virDomainMemoryDefValidate: "
-             "<maxMemory> without guest NUMA on x86 (`At least one numa node has to be configured when enabling "
-             "memory hotplug`), memory devices larger than <memory> (`Total size of memory devices exceeds the "
-             "total memory size`), a DIMM for a guest node without NUMA, define",
+    "VL210": "virDomainDefPostParseMemory / virDomainMemoryDefValidate: memory devices larger than <memory> "
+             "(`Total size of memory devices exceeds the total memory size`), a DIMM naming guest node 0 without "
+             "<maxMemory> or guest NUMA (`can't add memory backend as guest has no NUMA nodes configured`), define "
+             "(<maxMemory> without NUMA is no error since 9.6: qemuDomainDefNumaAutoAdd adds a cell)",
     "VL213": "virCPUValidateFeatures: CPU feature names outside libvirt's CPU map for the arch (virt-install's "
              "test names foo, bar, reqtest...; x86 names on aarch64), `unknown CPU feature: foo`, start",
     "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
@@ -57,22 +57,26 @@ CHECKS = {
     "VL801": "qemuValidateDomainDeviceDefDisk: `Disk iothread '1' not defined in iothreadid` (no <iothreads>), define",
     "VL807": "qemuValidateDomainChrSourceDef: spicevmc redirdev/channel without SPICE graphics (`chardev "
              "'spicevmc' not supported without spice graphics`, define)",
-    "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot) or of a bus whose "
-             "index-0 controller is a root port (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, define)",
+    "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot; mdev-devices' bus 1 "
+             "is the first root port after the pcie-root) (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, "
+             "define; oracle 9.0 gives exactly this)",
     "VL704": "qemuValidateDomainDeviceDefAddress / DiskFrontend: CCW and zPCI addresses on x86 (`CCW addresses are not "
              "supported by machine type 'q35'`, `This QEMU binary doesn't support zPCI`), a PCI or virtio-mmio address on an IDE "
-             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`), define; a virtio disk with a "
-             "drive address, a virtio NIC with a spapr-vio one (qemuBuildVirtioDevGetConfig: `Unexpected address type "
-             "for 'virtio-blk'`, start)",
-    "VL708": "qemuValidateDomainDeviceDefControllerPCI: `Index for 'pcie-root-port' controllers must be > 0`, `pci-root and "
-             "pcie-root controllers should have index 0`, define",
-    "VL709": "qemuValidateDomainDeviceDefControllerPCI: index 0 must be pcie-root on q35; pci-expander-bus only "
-             "on i440fx, define",
+             "disk (`Invalid address type 'pci' for the disk 'hda' with the bus type 'ide'`; oracle 9.0 gives exactly this), "
+             "define; a virtio disk with a drive address (qemuDomainAssignPCIAddresses: `virtio disk cannot have an "
+             "address of type 'drive'`, define; oracle 9.0 agrees), a virtio NIC with a spapr-vio one "
+             "(qemuBuildVirtioDevGetConfig: `Unexpected address type for 'virtio-net'`, start)",
+    "VL708": "qemuDomainControllerDefPostParse: a pci-root at index 1 on q35 (`pci-root and pcie-root controllers "
+             "should have index 0`, define; oracle 9.0 gives exactly this)",
+    "VL709": "qemuDomainDefAddDefaultDevices: index 0 must be pcie-root on q35 (`The PCI controller with "
+             "index='0' must be model='pcie-root' for this machine type`, oracle 9.0 gives exactly this); "
+             "qemuDomainControllerDefPostParse: `pci-expander-bus controllers are only supported on 440fx-based "
+             "machinetypes`, define",
     "VL751": "qemuValidateDomainDeviceDefDiskFrontend: a cdrom on the virtio bus (`disk type of 'vdc' does not "
              "support ejectable media`), define",
-    "VL752": "qemuDomainDeviceDiskDefPostParse (qemu_domain.c): a directory disk without format 'fat', or writable (`storage type "
-             "'dir' requires use of storage format 'fat'`, `virtual FAT storage can't be accessed in read-write "
-             "mode`), define",
+    "VL752": "qemuDomainValidateStorageSource: a directory disk whose format is not 'fat' (a qcow2 one, or one "
+             "without a format, which qemuDomainDeviceDiskDefPostParse makes raw): `storage type 'dir' requires use "
+             "of storage format 'fat'`, define (oracle 9.0 gives exactly this for virt-install's floppy)",
     "VL755": "virDomainDefOSValidate: a pflash loader without a path and no firmware autoselection (`no loader "
              "path specified and firmware auto selection disabled`), define",
     "VL760": "virDomainChrSourceDefValidate (domain_validate.c): a tcp redirdev without <source host> (`Missing source host attribute "
@@ -82,7 +86,7 @@ CHECKS = {
     "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
              "define",
     "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
-             "used with this machine type`), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
+             "used with this machine type`, since libvirt 9.3; the 9.0 lab still defines it), define; qemuValidateDomainDefPanic: <panic/> on aarch64 virt gets the "
              "ISA model (qemuDomainDevicePanicDefPostParse), which aarch64 QEMU lacks (`the QEMU binary does not "
              "support the ISA panic device`; oracle: devices-arm-panic-default-isa), define",
     "VL766": "qemuValidateDomainDeviceDefAudio: <audio type='spice'/> in a domain without SPICE graphics (`Spice "
@@ -121,9 +125,8 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
@@ -150,9 +153,8 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL761"): 1,
@@ -165,9 +167,8 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-aarch64-machvirt.xml", "VL506"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL505"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL506"): 1,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL702"): 5,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 2,
+        ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
@@ -192,9 +193,7 @@ KEPT = {
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
-    ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL210"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
-    ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL210"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL213"): 7,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL213"): 7,

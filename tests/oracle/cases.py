@@ -8,6 +8,7 @@ a domain that should be accepted). The real libvirt's verdict decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 EMULATORS = {"x86_64": "/usr/bin/qemu-system-x86_64", "aarch64": "/usr/bin/qemu-system-aarch64"}
 IMAGE = "/var/lib/libvirt/images/empty.raw"
@@ -55,8 +56,23 @@ def disk(target: str, bus: str | None = None, device: str = "disk", driver: str 
             + ("<readonly/>" if device == "cdrom" else "") + "</disk>")
 
 
-VIRTIOFS = ("<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>"
-            "<source dir='/var/lib/libvirt/images'/><target dir='images'/></filesystem>")
+def case_maker(prefix: str, virttype: str = "qemu", arch: str = "x86_64",
+               machine: str = "q35") -> Callable[..., Case]:
+    """A family's case builder for one host: ``make(name, rule, **parts)`` is the Case '<prefix>-<name>'."""
+
+    def make(name: str, rule: str | None, **parts: str) -> Case:
+        return Case(f"{prefix}-{name}", virttype, arch, machine, rule, **parts)
+
+    return make
+
+
+def virtiofs(extra: str = "") -> str:
+    """A virtiofs <filesystem> sharing the images folder; ``extra`` goes inside it (<readonly/>, <boot/>)."""
+    return ("<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>"
+            f"<source dir='/var/lib/libvirt/images'/><target dir='images'/>{extra}</filesystem>")
+
+
+VIRTIOFS = virtiofs()
 SHARED_MEMFD = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 ACPI = "<features><acpi/></features>"
 SPICE_CHANNEL = "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"

@@ -6,7 +6,7 @@ The domain's memory is 128 MiB (cases.py), so the NUMA cells below add up to it.
 
 from __future__ import annotations
 
-from cases import ACPI, Case, disk
+from cases import ACPI, Case, case_maker, disk
 
 PREFIX = "cpu_numa"
 CELLS = ("<cpu><numa><cell id='0' cpus='0-1' memory='64' unit='MiB'/>"
@@ -16,12 +16,8 @@ HOTPLUG = "<maxMemory slots='2' unit='MiB'>1024</maxMemory>"
 DIMM = ("<memory model='dimm'><target><size unit='MiB'>128</size><node>{node}</node></target></memory>")
 
 
-def _x86(name: str, rule: str | None, **parts: str) -> Case:
-    return Case(f"{PREFIX}-{name}", "qemu", "x86_64", "q35", rule, **parts)
-
-
-def _arm(name: str, rule: str | None, **parts: str) -> Case:
-    return Case(f"{PREFIX}-{name}", "qemu", "aarch64", "virt", rule, **parts)
+_x86 = case_maker(PREFIX)
+_arm = case_maker(PREFIX, arch="aarch64", machine="virt")
 
 
 def cases(kvm: bool) -> list[Case]:

@@ -3,12 +3,10 @@ interfaces and other devices. For each check: a case libvirt rejects and its acc
 
 from __future__ import annotations
 
-from cases import IMAGE, Case
+from cases import ACPI, IMAGE, SHARED_MEMFD, Case, case_maker, virtiofs
 
 ISO = "/var/lib/libvirt/images/virtlint-oracle.iso"
 OVMF = "/usr/share/OVMF/OVMF_CODE_4M.fd"
-ACPI = "<features><acpi/></features>"
-SHARED_MEMFD = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 
 
 def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fmt: str = "raw", extra: str = "",
@@ -20,23 +18,14 @@ def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fm
             f"<target dev='{target}' bus='{bus}'/>{readonly}{extra}</disk>")
 
 
-def _virtiofs(extra: str = "") -> str:
-    return ("<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>"
-            f"<source dir='/var/lib/libvirt/images'/><target dir='images'/>{extra}</filesystem>")
-
-
 def cases(kvm: bool) -> list[Case]:
-    def q35(name: str, rule: str | None, **parts: str) -> Case:
-        return Case(f"devices-q35-{name}", "qemu", "x86_64", "q35", rule, **parts)
-
-    def pc(name: str, rule: str | None, **parts: str) -> Case:
-        return Case(f"devices-pc-{name}", "qemu", "x86_64", "pc", rule, **parts)
+    q35 = case_maker("devices-q35")
+    pc = case_maker("devices-pc", machine="pc")
 
     # Not here: virtio lun (QEMU 9.1 dropped it; this QEMU is 7.2), the pvpanic panic model (9.0's parser does
     # not know it), a 'none' listen on SDL (9.0 defines it; the start then fails for want of SDL here), and
     # rawio/sgio on a vhost-scsi hostdev (VL789), which makes libvirt 9.0's daemon crash while parsing.
-    def arm(name: str, rule: str | None, **parts: str) -> Case:
-        return Case(f"devices-arm-{name}", "qemu", "aarch64", "virt", rule, **parts)
+    arm = case_maker("devices-arm", arch="aarch64", machine="virt")
 
     scsi = "<controller type='scsi' model='virtio-scsi'/>"
     return [
@@ -168,7 +157,7 @@ def cases(kvm: bool) -> list[Case]:
         q35("panic-s390", "VL785", devices="<panic model='s390'/>"),
         q35("sound-ich7", "VL785", devices="<sound model='ich7'/>"),
         q35("sound-ich9", None, devices="<sound model='ich9'/>"),
-        q35("virtiofs-readonly", "VL786", top=SHARED_MEMFD, devices=_virtiofs("<readonly/>")),
+        q35("virtiofs-readonly", "VL786", top=SHARED_MEMFD, devices=virtiofs("<readonly/>")),
         q35("hostdev-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
             "</hostdev><hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/>"
@@ -220,7 +209,7 @@ def cases(kvm: bool) -> list[Case]:
         q35("9p-boot-order", "VL754", devices=(
             "<filesystem type='mount' accessmode='mapped'><driver type='path'/><source dir='/var/lib/libvirt/images'/>"
             "<target dir='images'/><boot order='1'/></filesystem>")),
-        q35("virtiofs-boot-order", None, top=SHARED_MEMFD, devices=_virtiofs("<boot order='1'/>")),
+        q35("virtiofs-boot-order", None, top=SHARED_MEMFD, devices=virtiofs("<boot order='1'/>")),
         q35("vga-secondary", "VL765", devices="<video><model type='virtio'/></video><video><model type='vga'/></video>"),
         q35("vga-primary-qxl-secondary", None,
             devices="<video><model type='vga'/></video><video><model type='qxl'/></video>"),

@@ -6,14 +6,13 @@ scaling, no hugetlbfs mounted (so any huge page case is refused; the 4 KiB "huge
 
 from __future__ import annotations
 
-from cases import Case
+from cases import Case, case_maker
 
 PCI = "<source><address domain='0x0000' bus='0x00' slot='0x1f' function='0x0'/></source>"
 
 
 def cases(kvm: bool) -> list[Case]:
-    def case(name: str, rule: str | None, **parts: str) -> Case:
-        return Case(f"host_topology-{name}", "qemu", "x86_64", "q35", rule, **parts)
+    case = case_maker("host_topology")
 
     return [
         case("numa-node-1", "VL250", after="<numatune><memory mode='strict' nodeset='1'/></numatune>"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cases import Case
+from cases import Case, case_maker
 
 DOMAIN_NS = "http://libvirt.org/schemas/domain/1.0"
 
@@ -10,8 +10,7 @@ DOMAIN_NS = "http://libvirt.org/schemas/domain/1.0"
 def cases(kvm: bool) -> list[Case]:
     virttype = "kvm" if kvm else "qemu"
 
-    def case(id: str, rule: str | None, **fields: str) -> Case:
-        return Case(f"i13core-{id}", virttype, "x86_64", "pc-q35-7.2", rule, **fields)
+    case = case_maker("i13core", virttype, machine="pc-q35-7.2")
 
     # Case.xml() writes <domain type='{domain_type}'>: the namespace declaration rides on that attribute
     return [
