@@ -97,9 +97,12 @@ def disk_dst(disk: etree._Element) -> str:
 
 
 def disk_format(disk: etree._Element) -> str | None:
-    """<driver type>: the image format, or None when libvirt decides it (probing or defaults)."""
+    """<driver type>: the image format, or None when libvirt decides it (probing or defaults).
+
+    'aio' is read as raw (Xen back-compat in virDomainDiskDefDriverSourceParseXML)."""
     driver = disk.find("driver")
-    return driver.get("type") if driver is not None else None
+    fmt = driver.get("type") if driver is not None else None
+    return "raw" if fmt == "aio" else fmt
 
 
 def is_power_of_two(value: int) -> bool:

@@ -694,6 +694,12 @@ DISK_OPTIONS = [
                              "<target dev='vdb' bus='virtio'/></disk>"), Q35, None, ""),
     ("tray-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='open'/></disk>"), Q35,
      "VL751", "tray is only valid for cdrom and floppy"),
+    # driver type 'aio' is raw to libvirt (Xen back-compat): a raw lun, fine (libvirt 9.0 defines it)
+    ("lun-aio-is-raw", dom("<disk type='block' device='lun'><driver name='qemu' type='aio'/>"
+                           "<source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>"), Q35, None, ""),
+    ("lun-qcow2", dom("<disk type='block' device='lun'><driver name='qemu' type='qcow2'/>"
+                      "<source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>"), Q35, "VL751",
+     "must use 'raw' format"),
     # tray_status is nonzero only for 'open': libvirt 9.0 defines a hard disk with tray='closed'
     ("tray-closed-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='closed'/></disk>"),
      Q35, None, ""),
