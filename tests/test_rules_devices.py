@@ -226,6 +226,7 @@ CASES = [
                                             machine="virt", arch="aarch64"), ARM, None, ""),
     ("parallel-on-arm", dom("<parallel type='pty'/>", machine="virt", arch="aarch64"), ARM, None, ""),
     # VL765 video-devices
+    # (VL752) an empty 'dir' cdrom: see test_empty_dir_cdrom_follows_the_libvirt_version
     # a lone 'none' video is cleared by post-parse: its ram goes (libvirt 9.0 defines it); vga keeps the refusal
     ("none-video-ram", dom("<video><model type='none' ram='65536'/></video>"), Q35, None, ""),
     ("vga-video-ram", dom("<video><model type='vga' ram='65536'/></video>"), Q35, "VL765",
@@ -754,3 +755,21 @@ def test_ib700_off_i440fx_is_refused_since_libvirt_9_3() -> None:
         return "VL785" in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
 
     assert found((9, 3)) and not found((9, 2))
+
+
+def test_empty_dir_cdrom_follows_the_libvirt_version() -> None:
+    """libvirt 9.0 defines a 'dir' cdrom without a source in raw format, and refuses it with a source dir."""
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+    from conftest import caps_from_text
+
+    def codes_at(devices: str, version: tuple[int, int] | None) -> list[str]:
+        linter = Linter([caps_from_text(Q35)], select=("VL752",), libvirt_version=version)
+        return [f.code for f in linter.lint_document(Document(dom(devices), "dom.xml")).findings]
+
+    empty = "<disk type='dir' device='cdrom'><driver name='qemu' type='raw'/><target dev='sdb' bus='sata'/>" \
+            "<readonly/></disk>"
+    with_dir = empty.replace("<target", "<source dir='/tmp'/><target")
+    assert codes_at(empty, (9, 0)) == []
+    assert codes_at(empty, None) == ["VL752"]
+    assert codes_at(with_dir, (9, 0)) == ["VL752"]
