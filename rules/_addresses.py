@@ -472,14 +472,17 @@ def _build(ctx: Context) -> Facts:
     arch = os_type.get("arch") if os_type is not None else None
     machine = os_type.get("machine") if os_type is not None else None
     platform = Platform(arch or ctx.caps.arch, machine)
+    from virtlint.rules._devices import device_parsed  # here: _devices imports this module
+
     devices_el = root.find("devices")
     devices = [d for d in devices_el.iterchildren(etree.Element)
-               if d.tag not in NOT_DEVICES] if devices_el is not None else []
+               if d.tag not in NOT_DEVICES and device_parsed(ctx, d.tag)] if devices_el is not None else []
     controllers = []
     for device in devices:
         if device.tag == "controller":
             index_text = device.get("index")
-            controllers.append(Controller(device, device.get("type", ""),
+            # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
+            controllers.append(Controller(device, device.get("type", "ide"),
                                           parse_int(index_text) if index_text is not None else None,
                                           device.get("model")))
     _assign_indexes(controllers)

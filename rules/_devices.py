@@ -97,9 +97,12 @@ def disk_dst(disk: etree._Element) -> str:
 
 
 def disk_format(disk: etree._Element) -> str | None:
-    """<driver type>: the image format, or None when libvirt decides it (probing or defaults)."""
+    """<driver type>: the image format, or None when libvirt decides it (probing or defaults).
+
+    'aio' is read as raw (Xen back-compat in virDomainDiskDefDriverSourceParseXML)."""
     driver = disk.find("driver")
-    return driver.get("type") if driver is not None else None
+    fmt = driver.get("type") if driver is not None else None
+    return "raw" if fmt == "aio" else fmt
 
 
 def is_power_of_two(value: int) -> bool:
@@ -139,3 +142,14 @@ def refused_since(ctx: Context, major: int, minor: int = 0) -> bool:
     """
     at_least = getattr(ctx, "libvirt_at_least", None)
     return True if at_least is None else bool(at_least(major, minor))
+
+
+#: Device elements below <devices> and the libvirt release whose parser first reads them: older releases drop
+#: them silently (libvirt 9.0 defines a domain with any <crypto>, whatever its values, and keeps nothing of it).
+DEVICE_SINCE: dict[str, tuple[int, int]] = {"crypto": (9, 1)}
+
+
+def device_parsed(ctx: Context, tag: str) -> bool:
+    """Whether the modelled libvirt reads a <devices> child of this tag at all (older releases drop it)."""
+    since = DEVICE_SINCE.get(tag)
+    return since is None or refused_since(ctx, *since)

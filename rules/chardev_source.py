@@ -25,8 +25,25 @@ def _generated_path(path: str, name: str | None) -> bool:
     return any(re.match("^" + re.escape(prefix) + tail, path) for prefix in _GENERATED_PREFIXES)
 
 
+def _serial_alias_console(element: etree._Element) -> bool:
+    """The first <console> of an HVM domain with a serial target (or none) while a <serial> exists: libvirt
+    makes it an alias of the first serial, dropping its own source (virDomainDefAddConsoleCompat), so its
+    source is never validated."""
+    parent = element.getparent()
+    root = parent.getparent() if parent is not None else None
+    if root is None or parent.find("console") is not element or parent.find("serial") is None:
+        return False
+    os_type = root.find("os/type")
+    if os_type is None or (os_type.text or "").strip() != "hvm":
+        return False
+    target = element.find("target")
+    return target is None or target.get("type") in (None, "serial")
+
+
 def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
     """(chardev-like element, its char device or None, the element holding type/source) to check."""
+    if element.tag == "console" and _serial_alias_console(element):
+        return
     if element.tag in CHARDEVS:
         yield element, element, element
     elif element.tag == "redirdev":
@@ -101,7 +118,10 @@ class ChardevSource(Rule):
     type needs: a path for `file`, `dev`, `pipe` and `unix` (a virtio or xen
     channel may leave a unix path to libvirt), host and service for `tcp`, a
     connect service for `udp`; and `<reconnect enabled='yes'>` on a listening
-    socket or without a timeout.
+    socket or without a timeout. The first `<console>` of an HVM domain that
+    has a `<serial>` is skipped when its target is serial (or not given):
+    libvirt turns it into an alias of the first serial and drops its own
+    source (virDomainDefAddConsoleCompat; libvirt 9.0 defines such a domain).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

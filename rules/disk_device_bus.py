@@ -84,7 +84,8 @@ def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             if driver.get(attribute) not in (None, "0"):
                 yield Problem(Anchor(driver, attribute), message, hint=f"remove {attribute}=")
                 return
-    if target is not None and target.get("tray") is not None and device not in ("cdrom", "floppy"):
+    # tray_status is nonzero only for 'open': tray='closed' (the default) is fine on any disk
+    if target is not None and target.get("tray") not in (None, "closed") and device not in ("cdrom", "floppy"):
         yield Problem(Anchor(target, "tray"), "tray is only valid for cdrom and floppy", hint="remove tray=")
         return
     if target is not None and target.get("removable") is not None and bus is not None \
@@ -139,8 +140,9 @@ class DiskDeviceBus(Rule):
     cdrom on virtio or sd, vendor/product off the scsi bus, a lun that is not
     a block device or iSCSI LUN in raw format or not on scsi, and an empty usb
     disk, a read-only hard disk on ide or sata, `queues`/`queue_size` off the
-    virtio bus, `tray` on a hard disk, `removable` off usb and scsi disks. The
-    bus is `<target bus>`, or the one the target name implies.
+    virtio bus, `tray='open'` on a hard disk (`closed`, the default, is
+    accepted), `removable` off usb and scsi disks. The bus is `<target
+    bus>`, or the one the target name implies.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -158,7 +160,9 @@ class DiskDeviceBus(Rule):
     cdrom and floppy`, `removable is only valid for usb or scsi disks`
     (virDomainDiskDefValidate). Stage: define; driver: QEMU. libvirt 9.0
     refuses the same, in older words for two (`... only supported by
-    virtio-blk`, `removable is only valid for usb disks`).
+    virtio-blk`, `removable is only valid for usb disks`), except the empty
+    usb disk: libvirt 9.0 defines it and the start fails in QEMU instead
+    (`usb-storage ...: drive property not set`), so it stays an error there.
 
     ## Capabilities
     ```xml

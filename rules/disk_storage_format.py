@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disk_dst, disk_format, qemu_driver, run_checks
+from virtlint.rules._devices import disk_dst, disk_format, disk_is_empty, qemu_driver, run_checks
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -42,6 +42,10 @@ def refused_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                           replacements=(replacement,) if replacement else ())
             return
         kind = (node.get("type") or "file") if node.tag == "disk" else node.get("type")
+        if node.tag == "disk" and kind == "dir" and disk_is_empty(node) and not ctx.libvirt_at_least(10, 7):
+            # libvirt 9.0 defines a 'dir' cdrom without a source whatever its format (checked on the daemon);
+            # releases up to 10.7 were not checked, so 10.7 keeps the refusal its code reads as unconditional
+            return
         if value == "fat" and kind not in ("dir", "volume"):
             yield Problem(Anchor(element, attribute), "storage format 'fat' is supported only with 'dir' storage type")
             return
@@ -109,7 +113,9 @@ class DiskStorageFormat(Rule):
     Reports disk image formats QEMU does not open directly (`cow`, `dir`,
     `iso`, `fat` outside a `dir` disk, a `dir` disk in another format), disk
     encryption that is not luks in a raw or qcow2 image, and a shareable
-    writable disk in a format other than raw.
+    writable disk in a format other than raw. A `dir` cdrom without a source
+    is not checked when modelling libvirt before 10.7: 9.0 defines it in any
+    format (checked on the daemon).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

@@ -22,8 +22,12 @@ class FirmwareFeature(Rule):
     Checks `/domain/os/firmware/feature` (`secure-boot`, `enrolled-keys`,
     `enabled='yes|no'`) against the `secureBoot` and `enrolledKeys` enums of
     `<os><firmwareFeatures>` (libvirt 12.1 and later). With older capabilities,
-    which lack `firmwareFeatures`, `secure-boot enabled='yes'` is checked
-    against the loader's `secure` enum instead.
+    which lack `firmwareFeatures`, `secure-boot enabled='yes'` on x86 is checked
+    against the loader's `secure` enum instead. That enum says whether some
+    firmware *requires SMM* (`qemuFirmwareGetSupported`), which is how every
+    x86 secure-boot firmware works; on other arches (aarch64's secure-boot
+    AAVMF needs no SMM) it lists only `no` even with a secure-boot firmware
+    installed, so it proves nothing there and is not used.
 
     ## Why is this bad?
     No firmware on the host has the requested feature, so autoselection
@@ -32,20 +36,20 @@ class FirmwareFeature(Rule):
 
     ## Capabilities
     ```xml
-    <domainCapabilities><domain>kvm</domain><machine>virt-7.2</machine><arch>aarch64</arch>
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch>
       <os supported='yes'><enum name='firmware'><value>efi</value></enum>
         <loader supported='yes'><enum name='secure'><value>no</value></enum></loader></os></domainCapabilities>
     ```
 
     ## Example
     ```xml
-    <domain type='kvm'><os firmware='efi'><type arch='aarch64' machine='virt'>hvm</type>
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>
       <firmware><feature enabled='yes' name='secure-boot'/></firmware></os></domain>
     ```
 
     ## Use instead
     ```xml
-    <domain type='kvm'><os firmware='efi'><type arch='aarch64' machine='virt'>hvm</type>
+    <domain type='kvm'><os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>
       <firmware><feature enabled='no' name='secure-boot'/></firmware></os></domain>
     ```
     """
@@ -62,7 +66,10 @@ class FirmwareFeature(Rule):
             return
         answer = ctx.caps.enum("os/firmwareFeatures", FEATURE_ENUMS[name])
         label = f"firmware feature {name} enabled"
+        smm_secure_boot = ctx.arch in (None, "x86_64", "i686")  # the loader `secure` enum means "needs SMM"
         if answer.availability is Availability.UNKNOWN and name == "secure-boot" and enabled == "yes":
+            if not smm_secure_boot:
+                return
             answer, label = ctx.caps.enum("os/loader", "secure"), "secure-boot (loader secure)"
         if answer.allows(enabled) is False:
             yield value_problem(Anchor(element, "enabled"), label, enabled, answer, ctx.caps, attribute="enabled")

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
+from virtlint.rules._devices import device_parsed
 from virtlint.rules._support import ranked
 
 _BY_PATH: dict[str, list[StrictEnum]] = {}
@@ -38,7 +39,9 @@ class ParserValue(Rule):
     'virtoi'.`). Values are those of libvirt 10.7; a value added in a later
     release is reported until virtlint learns it; the few it knows of
     (the `nvme` disk bus and controller type) are never reported, since the
-    host's libvirt may be newer than the one modelled.
+    host's libvirt may be newer than the one modelled. Devices an older
+    libvirt does not parse at all are not checked for it: `<crypto>` before
+    libvirt 9.1 (9.0 drops the element, whatever its values).
 
     ## Why is this bad?
     `virsh define` fails with an XML error: a typo such as `bus='virtoi'`
@@ -70,6 +73,9 @@ class ParserValue(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        parts = ctx.path.split("/")
+        if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
+            return  # a device this libvirt release does not parse (it drops the element)
         for row in _BY_PATH.get(ctx.path, ()):
             if row.attribute is None:
                 raw = element.text or ""

@@ -30,7 +30,9 @@ class PciAddressConflict(Rule):
     reported too.
 
     Modelled on QEMU machines with a PCI address map libvirt builds the same
-    way everywhere: `pc`, `q35`, ARM and RISC-V `virt`, `pseries`.
+    way everywhere: `pc`, `q35`, ARM and RISC-V `virt`, `pseries`. Devices
+    the modelled libvirt does not parse take no address: `<crypto>` before
+    libvirt 9.1 (9.0 drops the element).
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time

@@ -27,6 +27,11 @@ class SecureBootRequirements(Rule):
     switched off. Without firmware autoselection (`os/@firmware`), SMM must be
     switched on explicitly with `<smm state='on'/>`; with autoselection
     libvirt turns it on itself unless the domain says `state='off'`.
+    The firmware feature is checked on x86 only: libvirt's own checks
+    (`qemuValidateDomainDefBoot`) look at the loader's `secure='yes'`, and the
+    feature only steers firmware autoselection, which on aarch64 finds a
+    secure-boot AAVMF that needs neither q35 nor SMM (libvirt 9.0 defines and
+    starts such a domain).
 
     ## Why is this bad?
     libvirt refuses it: `Secure boot is supported with q35 machine types
@@ -67,6 +72,8 @@ class SecureBootRequirements(Rule):
                 return
             anchor = Anchor(element, "secure")
         elif element.get("name") == "secure-boot" and element.get("enabled") == "yes":
+            if ctx.arch not in (None, "x86_64", "i686"):
+                return  # autoselection picks a secure-boot firmware of that arch (no SMM, no q35 needed)
             anchor = Anchor(element, "enabled")
         else:
             return

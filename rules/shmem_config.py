@@ -28,7 +28,9 @@ class ShmemConfig(Rule):
     2 and at least 1 MiB (1024 KiB)`, `ivshmem device is no longer supported`
     (qemuValidateDomainDeviceDefShmem; define), `only 'pci' addresses are
     supported for the shared memory device` (qemuBuildShmemCommandLine; start).
-    Driver: QEMU. Same in libvirt 9.0 and 10.7.
+    Driver: QEMU. libvirt 9.0 checks the size only at start (`shmem size must
+    be a power of two`, qemuBuildShmemCommandLine; checked on the daemon):
+    still an error, at a later stage.
 
     ## Capabilities
     ```xml

@@ -50,6 +50,8 @@ class VideoDevices(Rule):
     heads or asks for 3D acceleration.
 
     ## Why is this bad?
+    A lone `none` video keeps no attributes: libvirt's post-parse clears it
+    (virDomainDefPostParseVideo; 9.0 defines `<model type='none' ram='65536'/>`).
     libvirt refuses the domain when it is defined. Messages modelled: `Only
     one primary video device is supported` (virDomainDefVideoValidate), `a
     'none' video type must be the only video device defined for the domain`,
@@ -103,7 +105,7 @@ class VideoDevices(Rule):
             elif kind == "ramfb" and video.find("address") is not None:
                 yield Problem(Anchor(video.find("address")), "address not supported for video type ramfb",
                               hint="remove the <address>")
-            elif kind and kind != "qxl":
+            elif kind and kind not in ("qxl", "none"):  # a lone 'none' video is cleared by post-parse
                 for attribute in QXL_ONLY:
                     if model.get(attribute) not in (None, "0"):
                         yield Problem(Anchor(model, attribute),

@@ -126,3 +126,24 @@ def test_firmware_features_on_caps_without_firmware_features_use_the_loader_secu
 def test_spice_chardev_counts_only_spice_graphics() -> None:
     vnc = "<devices><redirdev bus='usb' type='spicevmc'/><graphics type='vnc'/></devices>"
     assert codes(lint(cpu_domain("kvm", vnc), Q35_KVM)) == ["VL807"]
+
+
+def test_secure_boot_feature_on_aarch64_is_not_judged_by_the_smm_secure_enum() -> None:
+    """Debian 12's aarch64 domcaps list loader secure 'no' (no firmware needs SMM), yet libvirt 9.0 defines and
+    starts this domain: autoselection picks the secure-boot AAVMF, which needs neither SMM nor q35."""
+    caps = """<domainCapabilities><domain>qemu</domain><machine>virt-7.2</machine><arch>aarch64</arch>
+      <os supported='yes'><enum name='firmware'><value>efi</value></enum>
+        <loader supported='yes'><enum name='secure'><value>no</value></enum></loader></os></domainCapabilities>"""
+    aarch64 = "<domain type='qemu'><memory>1048576</memory><os firmware='efi'><type arch='aarch64' machine='virt'>hvm" \
+              "</type><firmware><feature enabled='yes' name='secure-boot'/></firmware></os>" \
+              "<features><acpi/></features><cpu mode='maximum'/></domain>"
+    assert not {"VL502", "VL505"} & set(codes(lint(aarch64, caps)))
+    # the x86 twin: the same enum there means no secure-boot firmware at all, and i440fx has none either
+    x86 = aarch64.replace("aarch64", "x86_64").replace("'virt'", "'pc'").replace("qemu", "kvm")
+    x86_caps = caps.replace("aarch64", "x86_64").replace("virt-7.2", "pc-i440fx-7.2").replace("qemu", "kvm")
+    assert {"VL502", "VL505"} <= set(codes(lint(x86, x86_caps)))
+    # an explicit secure loader on aarch64 stays an error (qemuValidateDomainDefBoot: q35 only)
+    loader = "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/AAVMF/AAVMF_CODE.ms.fd</loader>"
+    explicit = aarch64.replace(" firmware='efi'", "").replace(
+        "<firmware><feature enabled='yes' name='secure-boot'/></firmware>", loader)
+    assert "VL505" in codes(lint(explicit, caps))

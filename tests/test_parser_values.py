@@ -120,3 +120,25 @@ def test_table_rows_are_unique_and_well_formed() -> None:
     for row in STRICT_ENUMS:
         assert row.values and len(row.values) == len(set(row.values)), row
         assert "" not in row.values
+
+
+def test_crypto_devices_are_not_checked_for_libvirt_9_0_which_drops_them() -> None:
+    """libvirt 9.0 defines a domain with any <crypto> (it keeps nothing of it; the device came in 9.1)."""
+    from virtlint.linter.engine import Linter as AllRules
+
+    crypto = dom("<devices><controller type='sata' index='0'><address type='pci' domain='0x0000' bus='0x00' "
+                 "slot='0x1f' function='0x2'/></controller>"
+                 "<crypto model='virtio' type='qemu'><backend model='builtin'/><address type='bogus'/></crypto>"
+                 "<crypto model='virtio' type='qemu'><backend model='builtin'/>"
+                 "<address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></crypto>"
+                 "<crypto model='virtio' type='qemu'><backend model='lkcf'/>"
+                 "<address type='drive' controller='0' bus='0' unit='0'/></crypto></devices>")
+
+    def codes_at(version: tuple[int, int] | None) -> set[str]:
+        linter = AllRules([DomainCaps.from_file(str(PC_KVM))], select=("VL850", "VL701", "VL704"),
+                          libvirt_version=version)
+        return {f.code for f in linter.lint_document(Document(crypto, "dom.xml")).findings}
+
+    assert codes_at((9, 0)) == set()
+    assert codes_at((9, 1)) == {"VL850", "VL701", "VL704"}
+    assert codes_at(None) == {"VL850", "VL701", "VL704"}

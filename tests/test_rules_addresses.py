@@ -695,3 +695,37 @@ def test_oracle_cases_are_prefixed_unique_and_paired() -> None:
     rules = {c.rule for c in cases if c.rule}
     assert rules == {f"VL7{n:02d}" for n in range(12)}  # every rule has a rejected case
     assert sum(c.rule is None for c in cases) >= 30  # and accepted twins
+
+
+def test_a_controller_without_type_is_ide() -> None:
+    """libvirt reads a type-less <controller> as IDE (virXMLPropEnum leaves 0): on pc, at 00:01.1 it is the
+    built-in IDE controller, no double use (libvirt 9.0 defines it); a real second device there stays an error."""
+    typeless = f"<controller index='0'>{pci(1, 1)}</controller>"
+    assert found("VL701", typeless, machine="pc") == []
+    assert found("VL701", f"<controller type='usb' index='0' model='piix3-uhci'>{pci(1, 1)}</controller>",
+                 machine="pc") != []
+
+
+def test_unassigned_address_on_a_controller_hub_or_channel_follows_the_libvirt_version() -> None:
+    """libvirt 9.0 replaces an 'unassigned' address on a controller, hub or channel with its own (define and
+    start pass on the daemon) but refuses it on a balloon or RNG; 10.7's validation covers every device."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    unassigned = "<address type='unassigned'/>"
+    devices = {
+        "controller": f"<controller type='usb' index='0' model='piix3-uhci'>{unassigned}</controller>",
+        "hub": f"<hub type='usb'>{unassigned}</hub>",
+        "channel": f"<channel type='pty'><target type='virtio' name='org.a.b'/>{unassigned}</channel>",
+        "rng": f"<rng model='virtio'><backend model='random'>/dev/urandom</backend>{unassigned}</rng>",
+    }
+
+    def reported(device: str, version: tuple[int, int] | None) -> bool:
+        linter = Linter([caps_from_text(CAPS["x86_64"])], select=("VL704",), libvirt_version=version)
+        findings = linter.lint_document(Document(domain(device, machine="pc"), "dom.xml")).findings
+        return any("unassigned" in f.message for f in findings)
+
+    for kind, device in devices.items():
+        assert reported(device, None) and reported(device, (10, 7))
+        assert reported(device, (9, 0)) == (kind == "rng")

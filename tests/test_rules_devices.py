@@ -186,6 +186,14 @@ CASES = [
     ("unix-channel-generated-path", dom("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
                                         "</channel>"), Q35, None, ""),
     ("file-no-path", dom("<console type='file'><target type='serial'/></console>"), Q35, "VL760", "source path"),
+    # the first console aliases serial 0 when there is one: libvirt drops its own source (9.0 defines it)
+    ("console-aliases-serial", dom("<serial type='file'><source path='/tmp/s.log'/><target port='0'/></serial>"
+                                   "<console type='file'><source/><target port='0'/></console>"), Q35, None, ""),
+    ("second-console-no-path", dom("<serial type='file'><source path='/tmp/s.log'/><target port='0'/></serial>"
+                                   "<console type='pty'/><console type='file'><target type='virtio'/></console>"),
+     Q35, "VL760", "source path"),
+    ("virtio-console-no-path", dom("<serial type='pty'/><console type='file'><target type='virtio'/></console>"),
+     Q35, "VL760", "source path"),
     ("tcp-no-host", dom("<serial type='tcp'><source mode='connect' service='4555'/></serial>"), Q35, "VL760",
      "source host attribute"),
     ("udp-bind-only", dom("<serial type='udp'><source mode='bind' host='0.0.0.0' service='2445'/></serial>"), Q35,
@@ -218,6 +226,11 @@ CASES = [
                                             machine="virt", arch="aarch64"), ARM, None, ""),
     ("parallel-on-arm", dom("<parallel type='pty'/>", machine="virt", arch="aarch64"), ARM, None, ""),
     # VL765 video-devices
+    # (VL752) an empty 'dir' cdrom: see test_empty_dir_cdrom_follows_the_libvirt_version
+    # a lone 'none' video is cleared by post-parse: its ram goes (libvirt 9.0 defines it); vga keeps the refusal
+    ("none-video-ram", dom("<video><model type='none' ram='65536'/></video>"), Q35, None, ""),
+    ("vga-video-ram", dom("<video><model type='vga' ram='65536'/></video>"), Q35, "VL765",
+     "ram attribute only supported"),
     ("two-primaries", dom("<video><model type='vga' primary='yes'/></video>"
                           "<video><model type='qxl' primary='yes'/></video>"), Q35, "VL765", "Only one primary"),
     ("one-primary", dom("<video><model type='vga' primary='yes'/></video><video><model type='qxl'/></video>"), Q35,
@@ -686,6 +699,15 @@ DISK_OPTIONS = [
                              "<target dev='vdb' bus='virtio'/></disk>"), Q35, None, ""),
     ("tray-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='open'/></disk>"), Q35,
      "VL751", "tray is only valid for cdrom and floppy"),
+    # driver type 'aio' is raw to libvirt (Xen back-compat): a raw lun, fine (libvirt 9.0 defines it)
+    ("lun-aio-is-raw", dom("<disk type='block' device='lun'><driver name='qemu' type='aio'/>"
+                           "<source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>"), Q35, None, ""),
+    ("lun-qcow2", dom("<disk type='block' device='lun'><driver name='qemu' type='qcow2'/>"
+                      "<source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>"), Q35, "VL751",
+     "must use 'raw' format"),
+    # tray_status is nonzero only for 'open': libvirt 9.0 defines a hard disk with tray='closed'
+    ("tray-closed-on-disk", dom("<disk type='file'>" + IMG + "<target dev='vdb' bus='virtio' tray='closed'/></disk>"),
+     Q35, None, ""),
     ("removable-on-sata", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='sata' removable='on'/></disk>"),
      Q35, "VL751", "removable is only valid for usb or scsi disks"),
     ("removable-on-usb", dom("<disk type='file'>" + IMG + "<target dev='sdb' bus='usb' removable='on'/></disk>"),
@@ -733,3 +755,21 @@ def test_ib700_off_i440fx_is_refused_since_libvirt_9_3() -> None:
         return "VL785" in {f.code for f in linter.lint_document(Document(xml, "dom.xml")).findings}
 
     assert found((9, 3)) and not found((9, 2))
+
+
+def test_empty_dir_cdrom_follows_the_libvirt_version() -> None:
+    """libvirt 9.0 defines a 'dir' cdrom without a source in raw format, and refuses it with a source dir."""
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+    from conftest import caps_from_text
+
+    def codes_at(devices: str, version: tuple[int, int] | None) -> list[str]:
+        linter = Linter([caps_from_text(Q35)], select=("VL752",), libvirt_version=version)
+        return [f.code for f in linter.lint_document(Document(dom(devices), "dom.xml")).findings]
+
+    empty = "<disk type='dir' device='cdrom'><driver name='qemu' type='raw'/><target dev='sdb' bus='sata'/>" \
+            "<readonly/></disk>"
+    with_dir = empty.replace("<target", "<source dir='/tmp'/><target")
+    assert codes_at(empty, (9, 0)) == []
+    assert codes_at(empty, None) == ["VL752"]
+    assert codes_at(with_dir, (9, 0)) == ["VL752"]
