@@ -154,10 +154,10 @@ class DomainCaps:
         #: The <domainCapabilities> element.
         self.root: etree._Element = root
         self.path = document.path
-        self.emulator = _text(root, "path")
-        self.domain_type = _text(root, "domain")
-        self.machine = _text(root, "machine")
-        self.arch = _text(root, "arch")
+        self.emulator = child_text(root, "path")
+        self.domain_type = child_text(root, "domain")
+        self.machine = child_text(root, "machine")
+        self.arch = child_text(root, "arch")
         self.blocks: dict[str, CapsBlock] = {}
         self.cpu_models: dict[str, CpuModel] = {}
         # answers are immutable: computed once per caps document, then looked up
@@ -166,7 +166,7 @@ class DomainCaps:
         self.memo: dict[object, object] = {}
         self._index(root, "")
         vcpu = root.find("vcpu")
-        self.vcpu_max = _int(vcpu.get("max")) if vcpu is not None else None
+        self.vcpu_max = int_or_none(vcpu.get("max")) if vcpu is not None else None
         self._read_cpu_models(root)
 
     @classmethod
@@ -262,10 +262,7 @@ class DomainCaps:
         return EnumAnswer(Availability.LISTED, values, self.evidence(enum))
 
     def evidence(self, element: etree._Element) -> Evidence:
-        span = self.document.tag_span(element)
-        start = self.document.position(span.start if span else 0)
-        end = self.document.position(span.end if span else 0)
-        return Evidence(self.path, start, end, _describe(element))
+        return evidence_of(self.document, self.path, element, ("name", "supported"))
 
 
 def load_caps(paths: Iterable[str]) -> list[DomainCaps]:
@@ -273,23 +270,32 @@ def load_caps(paths: Iterable[str]) -> list[DomainCaps]:
     return [DomainCaps.from_file(path) for path in paths]
 
 
-def _text(root: etree._Element, tag: str) -> str | None:
-    child = root.find(tag)
+def evidence_of(document: Document, path: str, element: etree._Element, shown: tuple[str, ...]) -> Evidence:
+    """Where an element of a capabilities document stands, labelled by its tag and the ``shown`` attributes."""
+    span = document.tag_span(element)
+    start = document.position(span.start if span else 0)
+    end = document.position(span.end if span else 0)
+    attrs = "".join(f" {k}='{v}'" for k, v in element.attrib.items() if k in shown)
+    return Evidence(path, start, end, f"<{element.tag}{attrs}>")
+
+
+def child_text(parent: etree._Element | None, tag: str) -> str | None:
+    """The stripped text of ``parent``'s child ``tag``; None when either is absent or the text is blank."""
+    if parent is None:
+        return None
+    child = parent.find(tag)
     if child is None or child.text is None:
         return None
     return child.text.strip() or None
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
+    """Capabilities documents are read leniently: a number that does not parse is unknown, not an error."""
     try:
         return int(value) if value is not None else None
     except ValueError:
         return None
 
-
-def _describe(element: etree._Element) -> str:
-    attrs = "".join(f" {k}='{v}'" for k, v in element.attrib.items() if k in ("name", "supported"))
-    return f"<{element.tag}{attrs}>"
 
 
 def _reason(err: Exception) -> str:

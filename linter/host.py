@@ -18,7 +18,7 @@ from __future__ import annotations
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
-from virtlint.linter.caps import CapsError, Evidence
+from virtlint.linter.caps import CapsError, Evidence, child_text, evidence_of, int_or_none
 from virtlint.linter.document import Document, InputError
 from virtlint.linter.units import element_kib, scaled_kib
 
@@ -168,7 +168,7 @@ class HostCaps:
         self.path = document.path
         host = root.find("host")
         cpu = host.find("cpu") if host is not None else None
-        self.host_arch: str | None = _text(cpu, "arch")
+        self.host_arch: str | None = child_text(cpu, "arch")
         self.page_sizes_kib: tuple[int, ...] = tuple(
             size for size in (_page_size(p) for p in (cpu.iterchildren("pages") if cpu is not None else ()))
             if size is not None
@@ -176,7 +176,7 @@ class HostCaps:
         #: host/cpu/counter name='tsc': frequency in Hz and whether the host can scale it (None: not said).
         counter = cpu.find("counter[@name='tsc']") if cpu is not None else None
         self.tsc_element: etree._Element | None = counter
-        self.tsc_frequency_hz: int | None = _int(counter.get("frequency")) if counter is not None else None
+        self.tsc_frequency_hz: int | None = int_or_none(counter.get("frequency")) if counter is not None else None
         self.tsc_scaling: bool | None = (
             None if counter is None or counter.get("scaling") is None else counter.get("scaling") == "yes"
         )
@@ -188,7 +188,7 @@ class HostCaps:
             host.iterchildren("secmodel") if host is not None else ()
         )
         self.secmodels: tuple[str, ...] = tuple(
-            model for model in (_text(s, "model") for s in self.secmodel_elements) if model
+            model for model in (child_text(s, "model") for s in self.secmodel_elements) if model
         )
         self.topology_element: etree._Element | None = host.find("topology/cells") if host is not None else None
         self.cells: dict[int, NumaCell] = {}
@@ -256,10 +256,7 @@ class HostCaps:
         return sum(counts)  # type: ignore[arg-type]
 
     def evidence(self, element: etree._Element) -> Evidence:
-        span = self.document.tag_span(element)
-        start = self.document.position(span.start if span else 0)
-        end = self.document.position(span.end if span else 0)
-        return Evidence(self.path, start, end, _describe(element))
+        return evidence_of(self.document, self.path, element, ("id", "name", "support", "size", "type"))
 
 
 def is_host_caps(root: etree._Element) -> bool:
@@ -280,18 +277,18 @@ def load_hosts(paths: list[str]) -> list[HostCaps]:
 
 
 def _cell(element: etree._Element) -> NumaCell | None:
-    cell_id = _int(element.get("id"))
+    cell_id = int_or_none(element.get("id"))
     if cell_id is None or cell_id < 0:
         return None
     memory_kib = element_kib(element.find("memory"))
     pages: dict[int, int] = {}
     for page in element.iterchildren("pages"):
-        size, count = _page_size(page), _int((page.text or "").strip())
+        size, count = _page_size(page), int_or_none((page.text or "").strip())
         if size is not None and count is not None and count >= 0:
             pages[size] = count
     cpus = element.find("cpus")
     cpu_ids = frozenset(
-        cpu_id for cpu_id in (_int(c.get("id")) for c in (cpus.iterchildren("cpu") if cpus is not None else ()))
+        cpu_id for cpu_id in (int_or_none(c.get("id")) for c in (cpus.iterchildren("cpu") if cpus is not None else ()))
         if cpu_id is not None and cpu_id >= 0
     )
     return NumaCell(cell_id, memory_kib, pages, cpu_ids, element)
@@ -305,13 +302,13 @@ def _guest(element: etree._Element) -> GuestCaps | None:
     for domain in arch.iterchildren("domain"):
         virt_type = domain.get("type")
         if virt_type and virt_type not in domains:
-            domains[virt_type] = GuestDomain(virt_type, _text(domain, "emulator"), _machines(domain), domain)
+            domains[virt_type] = GuestDomain(virt_type, child_text(domain, "emulator"), _machines(domain), domain)
     features = element.find("features")
     return GuestCaps(
-        os_type=_text(element, "os_type") or "",
+        os_type=child_text(element, "os_type") or "",
         arch=arch.get("name", ""),
-        wordsize=_int(_text(arch, "wordsize")),
-        emulator=_text(arch, "emulator"),
+        wordsize=int_or_none(child_text(arch, "wordsize")),
+        emulator=child_text(arch, "emulator"),
         machines=_machines(arch),
         domains=domains,
         features=frozenset(
@@ -324,7 +321,7 @@ def _guest(element: etree._Element) -> GuestCaps | None:
 
 def _machines(parent: etree._Element) -> tuple[MachineEntry, ...]:
     return tuple(
-        MachineEntry((m.text or "").strip(), m.get("canonical"), _int(m.get("maxCpus")), m)
+        MachineEntry((m.text or "").strip(), m.get("canonical"), int_or_none(m.get("maxCpus")), m)
         for m in parent.iterchildren("machine")
         if (m.text or "").strip()
     )
@@ -335,22 +332,3 @@ def _page_size(element: etree._Element) -> int | None:
     return scaled_kib(element.get("size"), element.get("unit"))
 
 
-def _text(parent: etree._Element | None, tag: str) -> str | None:
-    if parent is None:
-        return None
-    child = parent.find(tag)
-    if child is None or child.text is None:
-        return None
-    return child.text.strip() or None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _describe(element: etree._Element) -> str:
-    attrs = "".join(f" {k}='{v}'" for k, v in element.attrib.items() if k in ("id", "name", "support", "size", "type"))
-    return f"<{element.tag}{attrs}>"

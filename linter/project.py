@@ -305,15 +305,9 @@ def caps_files(sources: Sequence[str]) -> Iterator[str]:
 
 def root_name(path: str) -> str | None:
     """The local name of a file's root element, read without parsing the whole file."""
-    from lxml import etree
+    from virtlint.linter.capsources import root_name as read_root_name
 
-    try:
-        for _, element in etree.iterparse(path, events=("start",), resolve_entities=False, no_network=True,
-                                          load_dtd=False, huge_tree=False):
-            return etree.QName(element).localname
-    except (etree.XMLSyntaxError, OSError, ValueError):
-        return None
-    return None
+    return read_root_name(path)
 
 
 class CapsCache:
