@@ -233,7 +233,7 @@ def cases(kvm: bool) -> list[Case]:
              "<controller type='pci' index='1' model='pci-bridge'/><controller type='pci' index='1' model='pci-bridge'/>"),
         case("pci-index-ok", "pc", None,
              "<controller type='pci' index='1' model='pci-bridge'/><controller type='pci' index='2' model='pci-bridge'/>"),
-        case("root-port-index-0", "q35", "VL708", "<controller type='pci' index='0' model='pcie-root-port'/>"),
+        case("root-port-index-0", "q35", "VL709", "<controller type='pci' index='0' model='pcie-root-port'/>"),
         case("scsi-index-auto-ok", "q35", None, "<controller type='scsi' index='0'/><controller type='scsi'/>"),
         # VL709 pci-root
         case("pc-pcie-root", "pc", "VL709", "<controller type='pci' index='0' model='pcie-root'/>"),
