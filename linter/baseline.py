@@ -29,7 +29,7 @@ from typing import Sequence
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord, Record
-from virtlint.linter.caps import DomainCaps
+from virtlint.linter.caps import DomainCaps, int_or_none
 from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.machines import parse_machine
 
@@ -266,11 +266,7 @@ def _text(element: etree._Element | None) -> str | None:
 
 
 def _int(element: etree._Element | None, attribute: str | None = None) -> int | None:
-    raw = element.get(attribute) if element is not None and attribute else _text(element)
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None
+    return int_or_none(element.get(attribute) if element is not None and attribute else _text(element))
 
 
 class _Merger:
