@@ -303,11 +303,6 @@ def caps_files(sources: Sequence[str]) -> Iterator[str]:
     return both_kinds(sources)
 
 
-def root_name(path: str) -> str | None:
-    """The local name of a file's root element, read without parsing the whole file."""
-    from virtlint.linter.capsources import root_name as read_root_name
-
-    return read_root_name(path)
 
 
 class CapsCache:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
+from virtlint.linter.capsources import root_name
 from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
 from virtlint.linter.engine import Linter, LintResult
 from virtlint.linter.fixes import apply_fixes
 from virtlint.linter.model import FileReport, Finding, Severity
-from virtlint.linter.project import Overrides, Project, caps_files, read_domain, root_name
+from virtlint.linter.project import Overrides, Project, caps_files, read_domain
 
 if TYPE_CHECKING:
     from virtlint.linter.cache import ResultCache
