@@ -112,6 +112,9 @@ def verdict(domain_xml: str) -> Verdict:
 #: What QEMU prints when it aborts at start because nested KVM cannot set the guest CPU's MSRs
 #: (`kvm_buf_set_msrs: Assertion ... failed`, `failed to set MSR 0x... to 0x...`).
 KVM_MSR_ABORT = re.compile(r"kvm_buf_set_msrs|failed to set MSR", re.IGNORECASE)
+#: libvirt's words for a QEMU process that exited while starting (after libvirt accepted the domain).
+QEMU_EXITED = re.compile(r"qemu unexpectedly closed the monitor|process exited while connecting to monitor",
+                         re.IGNORECASE)
 
 PROBE = """<domain type='kvm'>
   <name>virtlint-oracle-probe</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
