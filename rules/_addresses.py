@@ -156,30 +156,57 @@ class PciAddress(Record):
         return bool(self.domain or self.bus or self.slot)
 
 
-def read_pci(address: etree._Element, device: etree._Element) -> PciAddress | None:
-    """The address if all its numbers parse and lie in range (else the range rule speaks)."""
-    values = [prop_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")]
-    if any(v is None for v in values):
-        return None
-    pci = PciAddress(address, device, *values)  # type: ignore[arg-type]
-    if pci.present and (pci.bus > 0xFF or pci.slot > 0x1F or pci.function > 7):
-        return None
-    return pci
+#: domain, bus, slot, function of a PCI address
+PciNumbers = tuple[int, int, int, int]
+
+#: prop_uint(text, 0) by text: PCI address numbers repeat ("0x00", "0x01") within and across documents
+_UINT0: dict[str, int | None] = {}
 
 
-def pci_range_error(address: etree._Element) -> tuple[str, str] | None:
-    """(attribute, libvirt's message) for a PCI address virPCIDeviceAddressIsValid refuses."""
-    values = {name: prop_uint(address.get(name, "0"), 0) for name in ("domain", "bus", "slot", "function")}
-    if any(v is None for v in values.values()):
+def _uint0(text: str) -> int | None:
+    if text in _UINT0:
+        return _UINT0[text]
+    if len(_UINT0) > 4096:  # bounded: odd documents must not grow it for ever
+        _UINT0.clear()
+    value = _UINT0[text] = prop_uint(text, 0)
+    return value
+
+
+def pci_numbers(address: etree._Element) -> PciNumbers | None:
+    """The address's domain, bus, slot and function as libvirt parses them; None if one does not parse."""
+    get = address.get
+    domain = _uint0(get("domain", "0"))
+    bus = _uint0(get("bus", "0"))
+    slot = _uint0(get("slot", "0"))
+    function = _uint0(get("function", "0"))
+    if domain is None or bus is None or slot is None or function is None:
         return None
-    if not (values["domain"] or values["bus"] or values["slot"]):
+    return domain, bus, slot, function
+
+
+def read_pci(address: etree._Element, device: etree._Element, numbers: PciNumbers | None) -> PciAddress | None:
+    """The address (its ``pci_numbers``) if all its numbers parse and lie in range (else the range rule speaks)."""
+    if numbers is None:
         return None
-    if values["bus"] > 0xFF:  # type: ignore[operator]
-        return "bus", f"Invalid PCI address bus='{values['bus']:#x}', must be <= 0xFF"
-    if values["slot"] > 0x1F:  # type: ignore[operator]
-        return "slot", f"Invalid PCI address slot='{values['slot']:#x}', must be <= 0x1F"
-    if values["function"] > 7:  # type: ignore[operator]
-        return "function", f"Invalid PCI address function={values['function']:#x}, must be <= 7"
+    domain, bus, slot, function = numbers
+    if (domain or bus or slot) and (bus > 0xFF or slot > 0x1F or function > 7):
+        return None
+    return PciAddress(address, device, domain, bus, slot, function)
+
+
+def pci_range_error(numbers: PciNumbers | None) -> tuple[str, str] | None:
+    """(attribute, libvirt's message) for a PCI address (its ``pci_numbers``) virPCIDeviceAddressIsValid refuses."""
+    if numbers is None:
+        return None
+    domain, bus, slot, function = numbers
+    if not (domain or bus or slot):
+        return None
+    if bus > 0xFF:
+        return "bus", f"Invalid PCI address bus='{bus:#x}', must be <= 0xFF"
+    if slot > 0x1F:
+        return "slot", f"Invalid PCI address slot='{slot:#x}', must be <= 0x1F"
+    if function > 7:
+        return "function", f"Invalid PCI address function={function:#x}, must be <= 7"
     return None
 
 
@@ -252,25 +279,35 @@ DISK_BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "
 
 def disk_bus(disk: etree._Element) -> str | None:
     """The disk's bus: its target's bus attribute, else what libvirt derives from the target name."""
-    target = disk.find("target")
+    return disk_bus_of(disk, disk.find("target"))
+
+
+def disk_bus_of(disk: etree._Element, target: etree._Element | None) -> str | None:
+    """``disk_bus`` given the disk's (first) <target>."""
     if target is None:
         return None
-    if target.get("bus"):
-        return target.get("bus")
-    dev = target.get("dev") or ""
+    bus = target.get("bus")
+    if bus:
+        return bus
     if disk.get("device") == "floppy":
         return "fdc"
+    dev = target.get("dev") or ""
     for prefix, bus in DISK_BUS_BY_PREFIX:
         if dev.startswith(prefix):
             return bus
     return None
 
 
-def derived_drive(disk: etree._Element, bus: str) -> DriveAddress | None:
+#: Buses whose disks libvirt gives a drive address from the target name.
+DERIVED_DRIVE_BUSES = ("scsi", "ide", "sata", "fdc")
+
+
+def derived_drive(disk: etree._Element, target: etree._Element | None, bus: str) -> DriveAddress | None:
     """The drive address libvirt gives a disk without <address> (QEMU: narrow SCSI, 7 units per controller)."""
-    target = disk.find("target")
-    index = disk_name_index(target.get("dev") or "") if target is not None else None
-    if index is None or target is None:
+    if target is None or bus not in DERIVED_DRIVE_BUSES:
+        return None
+    index = disk_name_index(target.get("dev") or "")
+    if index is None:
         return None
     if bus == "scsi":
         return DriveAddress(target, disk, index // 7, 0, 0, index % 7, True)
@@ -278,9 +315,7 @@ def derived_drive(disk: etree._Element, bus: str) -> DriveAddress | None:
         return DriveAddress(target, disk, index // 4, (index % 4) // 2, 0, index % 2, True)
     if bus == "sata":
         return DriveAddress(target, disk, index // 6, 0, 0, index % 6, True)
-    if bus == "fdc":
-        return DriveAddress(target, disk, index // 2, 0, 0, index % 2, True)
-    return None
+    return DriveAddress(target, disk, index // 2, 0, 0, index % 2, True)  # fdc
 
 
 def parse_usb_port(text: str) -> tuple[int, ...] | None:
@@ -299,19 +334,33 @@ class Controller(Record):
     type: str
     index: int | None  # None: absent (libvirt picks one) or unparseable
     model: str | None
+    address: etree._Element | None  # its first <address>, <target>, <model> and <master> children
+    target: etree._Element | None
+    model_element: etree._Element | None
+    master: etree._Element | None
 
-    __slots__ = ("element", "type", "index", "model")
+    __slots__ = ("element", "type", "index", "model", "address", "target", "model_element", "master")
     _fields = __slots__
 
-    def __init__(self, element: etree._Element, type: str, index: int | None, model: str | None) -> None:
+    def __init__(
+        self,
+        element: etree._Element,
+        type: str,
+        index: int | None,
+        model: str | None,
+        address: etree._Element | None = None,
+        target: etree._Element | None = None,
+        model_element: etree._Element | None = None,
+        master: etree._Element | None = None,
+    ) -> None:
         self.element = element
         self.type = type
         self.index = index
         self.model = model
-
-    @property
-    def address(self) -> etree._Element | None:
-        return self.element.find("address")
+        self.address = address
+        self.target = target
+        self.model_element = model_element
+        self.master = master
 
 
 #: USB controller model -> ports libvirt counts for it (virDomainUSBAddressControllerModelToPorts).
@@ -327,31 +376,35 @@ XHCI_MODELS = ("nec-xhci", "qemu-xhci")
 XHCI_MAX_PORTS = 15
 USB_HUB_PORTS = 8
 
-def is_usb_device(device: etree._Element) -> bool:
+def is_usb_device(device: etree._Element, facts_: Facts) -> bool:
     """A device libvirt puts on the USB bus (virDomainDeviceIsUSB), hubs aside."""
     tag = device.tag
     if tag == "disk":
-        return disk_bus(device) == "usb"
+        return facts_.disk_buses.get(device) == "usb"
     if tag == "hostdev":
         return device.get("mode", "subsystem") == "subsystem" and device.get("type") == "usb"
     if tag == "interface":
-        model = device.find("model")
+        model = facts_.model_of.get(device)
         return model is not None and model.get("type") == "usb-net"
     if tag == "controller":
         return device.get("type") == "ccid"
     if tag == "input":
         return device.get("bus") == "usb"
     if tag == "serial":
-        target = device.find("target")
+        target = facts_.target_of.get(device)
         return target is not None and target.get("type") == "usb-serial"
     if tag == "sound":
         return device.get("model") == "usb"
     if tag == "redirdev":
         return device.get("bus") == "usb"
     if tag == "filesystem":
-        driver = device.find("driver")
+        driver = facts_.driver_of.get(device)
         return driver is not None and driver.get("type") == "mtp"
     return False
+
+
+def is_usb_hub(device: etree._Element) -> bool:
+    return device.tag == "hub" and device.get("type") == "usb"
 
 
 class UsbHub(Record):
@@ -393,11 +446,35 @@ class Refusal(Record):
         self.hint = hint
 
 
+#: (device, its first <address>) pairs in document order
+Addressed = list[tuple[etree._Element, etree._Element]]
+
+
 class Facts(Record):
+    """What the address rules read of <devices>, each child found once, and the maps' refusals.
+
+    The ``*_of`` dicts map a device (or controller <target>, or <address>) to its first child of that name,
+    what ``element.find(name)`` returns; keys are the proxies of ``devices``, which the facts keep alive.
+    """
+
     platform: Platform
+    root: etree._Element
     devices: list[etree._Element]
     controllers: list[Controller]
-    numa_cells: int
+    by_type: dict[str, list[Controller]]  # controllers by type, in document order
+    address_of: dict[etree._Element, etree._Element]
+    target_of: dict[etree._Element, etree._Element]
+    model_of: dict[etree._Element, etree._Element]
+    driver_of: dict[etree._Element, etree._Element]
+    node_of: dict[etree._Element, etree._Element]  # a controller <target>'s <node>
+    zpci_of: dict[etree._Element, etree._Element]  # an <address>'s <zpci>
+    addressed: Addressed  # devices with an <address>
+    by_kind: dict[str, Addressed]  # the same by address type
+    pci_numbers: dict[etree._Element, PciNumbers | None]  # each type='pci' <address>'s numbers
+    disk_buses: dict[etree._Element, str | None]  # every disk, in document order: its bus
+    disk_drives: dict[etree._Element, DriveAddress | None]  # disks with a bus and a drive or no address
+    unaddressed_disks: list[etree._Element]
+    mdevs: list[etree._Element]  # <hostdev type='mdev'>
     pci_conflicts: list[Refusal]
     pci_placement: list[Refusal]
     usb: list[Refusal]
@@ -405,12 +482,27 @@ class Facts(Record):
     virtio_serial: list[Refusal]
     s390: list[Refusal]
     spapr_vio: list[Refusal]
+    _numa_cells: int | None
 
     __slots__ = (
         "platform",
+        "root",
         "devices",
         "controllers",
-        "numa_cells",
+        "by_type",
+        "address_of",
+        "target_of",
+        "model_of",
+        "driver_of",
+        "node_of",
+        "zpci_of",
+        "addressed",
+        "by_kind",
+        "pci_numbers",
+        "disk_buses",
+        "disk_drives",
+        "unaddressed_disks",
+        "mdevs",
         "pci_conflicts",
         "pci_placement",
         "usb",
@@ -418,76 +510,149 @@ class Facts(Record):
         "virtio_serial",
         "s390",
         "spapr_vio",
+        "_numa_cells",
     )
-    _fields = __slots__
+    _fields = ("platform", "root", "devices")
 
-    def __init__(
-        self,
-        platform: Platform,
-        devices: list[etree._Element],
-        controllers: list[Controller],
-        numa_cells: int,
-        pci_conflicts: list[Refusal] | None = None,
-        pci_placement: list[Refusal] | None = None,
-        usb: list[Refusal] | None = None,
-        drive: list[Refusal] | None = None,
-        virtio_serial: list[Refusal] | None = None,
-        s390: list[Refusal] | None = None,
-        spapr_vio: list[Refusal] | None = None,
-    ) -> None:
+    def __init__(self, platform: Platform, root: etree._Element, devices: list[etree._Element]) -> None:
         self.platform = platform
+        self.root = root
         self.devices = devices
-        self.controllers = controllers
-        self.numa_cells = numa_cells
-        self.pci_conflicts = [] if pci_conflicts is None else pci_conflicts
-        self.pci_placement = [] if pci_placement is None else pci_placement
-        self.usb = [] if usb is None else usb
-        self.drive = [] if drive is None else drive
-        self.virtio_serial = [] if virtio_serial is None else virtio_serial
-        self.s390 = [] if s390 is None else s390
-        self.spapr_vio = [] if spapr_vio is None else spapr_vio
+        self.controllers = []
+        self.by_type = {}
+        self.address_of = {}
+        self.target_of = {}
+        self.model_of = {}
+        self.driver_of = {}
+        self.node_of = {}
+        self.zpci_of = {}
+        self.addressed = []
+        self.by_kind = {}
+        self.pci_numbers = {}
+        self.disk_buses = {}
+        self.disk_drives = {}
+        self.unaddressed_disks = []
+        self.mdevs = []
+        self.pci_conflicts = []
+        self.pci_placement = []
+        self.usb = []
+        self.drive = []
+        self.virtio_serial = []
+        self.s390 = []
+        self.spapr_vio = []
+        self._numa_cells = None
 
     def controllers_of(self, type_: str) -> list[Controller]:
-        return [c for c in self.controllers if c.type == type_]
+        """The controllers of a type, in document order (a shared list: do not change it)."""
+        return self.by_type.get(type_, [])
 
     def pci_controller(self, index: int) -> Controller | None:
-        for c in self.controllers:
-            if c.type == "pci" and c.index == index:
+        for c in self.by_type.get("pci", ()):
+            if c.index == index:
                 return c
         return None
+
+    @property
+    def numa_cells(self) -> int:
+        """How many <cpu><numa><cell> the domain defines (counted on first use: few documents need it)."""
+        if self._numa_cells is None:
+            self._numa_cells = len(self.root.findall("cpu/numa/cell"))
+        return self._numa_cells
+
+    def pci(self, address: etree._Element, device: etree._Element) -> PciAddress | None:
+        """``read_pci`` of a type='pci' <address> of a device."""
+        return read_pci(address, device, self.pci_numbers[address])
 
 
 def facts(ctx: Context) -> Facts:
     """The document's address facts, computed on first use and shared by every rule."""
-    return ctx.once("addresses", lambda: _build(ctx))
+    found = ctx.memo.get("addresses")
+    if found is None:
+        found = ctx.once("addresses", lambda: _build(ctx))
+    return found  # type: ignore[return-value]
 
 
 #: Elements below <devices> that are not devices with an address of their own.
 NOT_DEVICES = frozenset({"emulator", "graphics", "audio", "lease"})
 
+#: The children of devices (and grandchildren) the address rules read, found in one C-level pass over
+#: <devices>, in document order: far cheaper than a ``find`` per device.
+_DEVICE_PARTS = etree.XPath(
+    "*/address | disk/target | serial/target | controller/target | interface/model | controller/model"
+    " | filesystem/driver | controller/master | controller/target/node | */address/zpci")
+
 
 def _build(ctx: Context) -> Facts:
     root = ctx.root
-    os_type = root.find("os/type")
-    arch = os_type.get("arch") if os_type is not None else None
-    machine = os_type.get("machine") if os_type is not None else None
-    platform = Platform(arch or ctx.caps.arch, machine)
+    # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
+    platform = Platform(ctx.arch or ctx.caps.arch, ctx.machine)
     from virtlint.rules._devices import device_parsed  # here: _devices imports this module
 
     devices_el = root.find("devices")
-    devices = [d for d in devices_el.iterchildren(etree.Element)
-               if d.tag not in NOT_DEVICES and device_parsed(ctx, d.tag)] if devices_el is not None else []
-    controllers = []
+    devices: list[etree._Element] = []
+    result = Facts(platform, root, devices)
+    if devices_el is None:
+        return result
+    parsed: dict[str, bool] = {}  # tag -> whether a device of it counts
+    for device in devices_el.iterchildren(etree.Element):
+        tag = device.tag
+        counts = parsed.get(tag)
+        if counts is None:
+            counts = parsed[tag] = tag not in NOT_DEVICES and device_parsed(ctx, tag)
+        if counts:
+            devices.append(device)
+    address_of = result.address_of
+    target_of = result.target_of
+    model_of = result.model_of
+    masters: dict[etree._Element, etree._Element] = {}
+    sinks = {"address": address_of, "target": target_of, "model": model_of, "driver": result.driver_of,
+             "master": masters, "node": result.node_of, "zpci": result.zpci_of}
+    for part in _DEVICE_PARTS(devices_el):
+        sink = sinks[part.tag]
+        parent = part.getparent()
+        if parent not in sink:
+            sink[parent] = part
+
+    addressed = result.addressed
+    by_kind = result.by_kind
+    controllers = result.controllers
+    disk_buses = result.disk_buses
     for device in devices:
-        if device.tag == "controller":
+        tag = device.tag
+        address = address_of.get(device)
+        if address is not None:
+            addressed.append((device, address))
+            kind = address.get("type")
+            if kind is not None:
+                if kind in by_kind:
+                    by_kind[kind].append((device, address))
+                else:
+                    by_kind[kind] = [(device, address)]
+                if kind == "pci":
+                    result.pci_numbers[address] = pci_numbers(address)
+        if tag == "disk":
+            target = target_of.get(device)
+            bus = disk_buses[device] = disk_bus_of(device, target)
+            if address is None:
+                result.unaddressed_disks.append(device)
+                if bus is not None:
+                    result.disk_drives[device] = derived_drive(device, target, bus)
+            elif bus is not None and kind == "drive":
+                result.disk_drives[device] = read_drive(address, device)
+        elif tag == "controller":
             index_text = device.get("index")
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
-            controllers.append(Controller(device, device.get("type", "ide"),
-                                          parse_int(index_text) if index_text is not None else None,
-                                          device.get("model")))
+            c = Controller(device, device.get("type", "ide"), parse_int(index_text) if index_text is not None else None,
+                           device.get("model"), address, target_of.get(device), model_of.get(device),
+                           masters.get(device))
+            controllers.append(c)
+            if c.type in result.by_type:
+                result.by_type[c.type].append(c)
+            else:
+                result.by_type[c.type] = [c]
+        elif tag == "hostdev" and device.get("type") == "mdev":
+            result.mdevs.append(device)
     _assign_indexes(controllers)
-    numa_cells = len(root.findall("cpu/numa/cell"))
-    result = Facts(platform, devices, controllers, numa_cells)
     if platform.has_pci_map:
         _pci_map(result)
     _usb_map(result)
@@ -518,13 +683,10 @@ def _assign_indexes(controllers: list[Controller]) -> None:
         c.index = index
 
 
-def _addressed(devices: list[etree._Element], type_: str) -> Iterator[tuple[etree._Element, etree._Element]]:
-    for device in devices:
-        if device.tag == "console":  # the console libvirt copies from the first serial shares its info
-            continue
-        address = device.find("address")
-        if address is not None and address.get("type") == type_:
-            yield device, address
+def _addressed(facts_: Facts, type_: str) -> Addressed:
+    """The devices with an <address> of this type, the console aside (the console libvirt copies from the
+    first serial shares its info)."""
+    return [(device, address) for device, address in facts_.by_kind.get(type_, ()) if device.tag != "console"]
 
 
 def device_label(device: etree._Element) -> str:
@@ -568,33 +730,39 @@ def _bus_model(facts_: Facts, bus: int) -> str | None:
     return root
 
 
+#: PCI_BUSES' accepted connections as judged for an address from the config: a PCI slot takes a PCIe device
+#: and vice versa
+_CONFIG_BUS_TYPES = {model: types | ENDPOINTS if types & ENDPOINTS else types
+                     for model, (types, _, _) in PCI_BUSES.items()}
+
+
 def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, str]:
-    """virDomainPCIAddressFlagsCompatible for an address from the config: (accepted, connection wanted)."""
-    if bus_types & ENDPOINTS:  # from the config, a PCI slot takes a PCIe device and vice versa
-        bus_types = bus_types | ENDPOINTS
+    """virDomainPCIAddressFlagsCompatible for an address from the config (bus_types from _CONFIG_BUS_TYPES):
+    (accepted, connection wanted)."""
     if device.tag == "controller" and device.get("type") == "pci" and device.get("model") in PLUGGED_PCI_CONTROLLERS:
         wanted = device.get("model", "")
         if wanted == "pci-bridge":
             return bool(bus_types & {"pci-bridge", PCI_DEVICE}), wanted
         return wanted in bus_types, wanted
-    return bool(bus_types & ENDPOINTS), "standard PCI device or PCI Express device"
+    return not bus_types.isdisjoint(ENDPOINTS), "standard PCI device or PCI Express device"
 
 
 def _pci_map(facts_: Facts) -> None:
     platform = facts_.platform
-    used: dict[tuple[int, int, int, int], str] = {}  # key -> who holds it
+    used: dict[tuple[int, int, int, int], str] = {}  # key -> the chipset part holding it ('' for a device)
     holders: dict[tuple[int, int, int, int], PciAddress] = {}
 
     def reserve_user(pci: PciAddress) -> None:
-        if pci.key in used:
-            other = holders.get(pci.key)
+        key = (pci.domain, pci.bus, pci.slot, pci.function)
+        if key in used:
+            other = holders.get(key)
             facts_.pci_conflicts.append(Refusal(
                 pci.element, None, f"Attempted double use of PCI Address {pci.text}",
-                f"{device_label(other.device) if other else used[pci.key]} already uses it; "
+                f"{device_label(other.device) if other else used[key]} already uses it; "
                 "give this device a free slot or drop its <address> so libvirt assigns one"))
             return
-        used[pci.key] = device_label(pci.device)
-        holders[pci.key] = pci
+        used[key] = ""  # the holder names it
+        holders[key] = pci
 
     def reserve_chipset(key: tuple[int, int, int, int], what: str) -> None:
         pci = holders.get(key)
@@ -613,7 +781,7 @@ def _pci_map(facts_: Facts) -> None:
             address = c.address
             if address is None or address.get("type") != "pci":
                 continue
-            pci = read_pci(address, c.element)
+            pci = facts_.pci(address, c.element)
             if pci is None or not pci.present:
                 continue
             piix3_usb = c.type == "usb" and (c.model is None or c.model == "piix3-uhci")
@@ -621,9 +789,12 @@ def _pci_map(facts_: Facts) -> None:
                 skipped.add(id(c.element))  # device proxies live as long as the facts: stable ids
 
     pcis: list[PciAddress] = []
-    for device, address in _addressed(facts_.devices, "pci"):
-        pci = read_pci(address, device)
-        if pci is None or not pci.present or id(device) in skipped:
+    pci_numbers = facts_.pci_numbers
+    for device, address in facts_.by_kind.get("pci", ()):
+        if device.tag == "console":  # the console libvirt copies from the first serial shares its info
+            continue
+        pci = read_pci(address, device, pci_numbers[address])
+        if pci is None or not (pci.domain or pci.bus or pci.slot) or id(device) in skipped:
             continue
         pcis.append(pci)
         if pci.domain != 0:
@@ -634,15 +805,17 @@ def _pci_map(facts_: Facts) -> None:
         reserve_user(pci)
         _check_placement(facts_, pci)
 
-    _multifunction(facts_, pcis)
+    if pcis:
+        _multifunction(facts_, pcis)
     _unplaceable_controllers(facts_)
-    _auto_root_ports(facts_, pcis)
+    if pcis:
+        _auto_root_ports(facts_, pcis)
     if platform.is_i440fx:
-        disks_ide = any(disk_bus(d) == "ide" for d in facts_.devices if d.tag == "disk")
+        disks_ide = any(bus == "ide" for bus in facts_.disk_buses.values())
         for c in ide0:
-            if _explicit_pci_elsewhere(c, (0, 0, 1, 1)):
+            if _explicit_pci_elsewhere(facts_, c, (0, 0, 1, 1)):
                 facts_.pci_placement.append(Refusal(
-                    c.address, None, "Primary IDE controller must have PCI address 0:0:1.1",
+                    c.address, None, "Primary IDE controller must have PCI address 0:0:1.1",  # type: ignore[arg-type]
                     "remove its <address> or set slot='0x01' function='0x1'"))
         if ide0 or disks_ide:
             reserve_chipset((0, 0, 1, 1), "the PIIX3 IDE controller")
@@ -654,9 +827,10 @@ def _pci_map(facts_: Facts) -> None:
                 "a pc machine always has its IDE controller at 00:01.1; move this device elsewhere"))
         for c in usb0:
             if c.model is None or c.model == "piix3-uhci":
-                if _explicit_pci_elsewhere(c, (0, 0, 1, 2)):
+                if _explicit_pci_elsewhere(facts_, c, (0, 0, 1, 2)):
                     facts_.pci_placement.append(Refusal(
-                        c.address, None, "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2",
+                        c.address, None,  # type: ignore[arg-type]
+                        "PIIX3 USB controller at index 0 must have PCI address 0:0:1.2",
                         "remove its <address> or set slot='0x01' function='0x2'"))
                 reserve_chipset((0, 0, 1, 2), "the PIIX3 USB controller")
         if not usb0:  # libvirt adds the default USB controller, a PIIX3 UHCI at 00:01.2
@@ -665,9 +839,9 @@ def _pci_map(facts_: Facts) -> None:
         reserve_chipset((0, 0, 1, 3), "the PIIX3 power management bridge")
     elif platform.is_q35:
         for c in sata0:
-            if _explicit_pci_elsewhere(c, (0, 0, 0x1F, 2)):
+            if _explicit_pci_elsewhere(facts_, c, (0, 0, 0x1F, 2)):
                 facts_.pci_placement.append(Refusal(
-                    c.address, None, "Primary SATA controller must have PCI address 0:0:1f.2",
+                    c.address, None, "Primary SATA controller must have PCI address 0:0:1f.2",  # type: ignore[arg-type]
                     "remove its <address> or set slot='0x1f' function='0x2'"))
         reserve_chipset((0, 0, 0x1F, 0), "the ICH9 LPC/ISA bridge")
         reserve_chipset((0, 0, 0x1F, 3), "the ICH9 SMBus controller")
@@ -678,6 +852,8 @@ def _pci_map(facts_: Facts) -> None:
 
 def _multifunction(facts_: Facts, pcis: list[PciAddress]) -> None:
     """Function 0 declared single-function while another function of its slot is used: QEMU refuses at start."""
+    if all(pci.function == 0 for pci in pcis):
+        return  # no slot has another function used
     functions: dict[tuple[int, int, int], list[PciAddress]] = {}
     for pci in pcis:
         functions.setdefault((pci.domain, pci.bus, pci.slot), []).append(pci)
@@ -700,6 +876,10 @@ NOT_AUTO_ADDED = {"pcie-to-pci-bridge": ("pcie-root-port", "pcie-switch-downstre
                   "pcie-switch-downstream-port": ("pcie-switch-upstream-port",)}
 
 
+#: Models _unplaceable_controllers may refuse.
+UNPLACEABLE_MODELS = frozenset(PCIE_ONLY_CONTROLLERS) | frozenset(NOT_AUTO_ADDED)
+
+
 def _slot_refusal(model: str) -> str:
     """libvirt's message when no bus can take an unaddressed controller of this model."""
     if model == "pcie-to-pci-bridge":  # no controller model for its connect type: libvirt prints the flags
@@ -712,8 +892,11 @@ def _slot_refusal(model: str) -> str:
 
 def _unplaceable_controllers(facts_: Facts) -> None:
     """Unaddressed PCI controllers no bus of the machine can take, and libvirt cannot add one for."""
-    models = {c.model for c in facts_.controllers_of("pci")}
-    for c in facts_.controllers_of("pci"):
+    pci_controllers = facts_.controllers_of("pci")
+    models = {c.model for c in pci_controllers}
+    if not models & UNPLACEABLE_MODELS:
+        return
+    for c in pci_controllers:
         if c.model is None or c.address is not None:
             continue
         if facts_.platform.is_i440fx and c.model in PCIE_ONLY_CONTROLLERS:
@@ -727,12 +910,13 @@ def _unplaceable_controllers(facts_: Facts) -> None:
 
 #: Tags of devices that are PCI Express devices on a pcie-root machine unless a transitional model says
 #: otherwise (qemuDomainDeviceCalculatePCIConnectFlags: virtioFlags with a QEMU that has transitional models).
-def _is_pcie_virtio(device: etree._Element) -> bool:
+def _is_pcie_virtio(facts_: Facts, device: etree._Element) -> bool:
     tag = device.tag
     if tag == "disk":
-        return disk_bus(device) == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
+        return (facts_.disk_buses.get(device) == "virtio"
+                and device.get("model") in (None, "virtio", "virtio-non-transitional"))
     if tag == "interface":
-        model = device.find("model")
+        model = facts_.model_of.get(device)
         return model is not None and model.get("type") in ("virtio", "virtio-non-transitional")
     if tag in ("memballoon", "rng"):
         return device.get("model") in ("virtio", "virtio-non-transitional")
@@ -752,7 +936,7 @@ def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
     if any(c.index is None or c.index > 0 for c in facts_.controllers_of("pci")):
         return
     above = [p for p in pcis if p.bus > 0 and p.domain == 0]
-    if not above or not all(_is_pcie_virtio(p.device) for p in above):
+    if not above or not all(_is_pcie_virtio(facts_, p.device) for p in above):
         return
     for pci in above:
         if pci.slot > 0:
@@ -762,11 +946,11 @@ def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
                 f"{pci.bus}, which has only slot 0: use slot='0x00' or bus='0x00'"))
 
 
-def _explicit_pci_elsewhere(c: Controller, key: tuple[int, int, int, int]) -> bool:
+def _explicit_pci_elsewhere(facts_: Facts, c: Controller, key: tuple[int, int, int, int]) -> bool:
     address = c.address
     if address is None or address.get("type") != "pci":
         return False
-    pci = read_pci(address, c.element)
+    pci = facts_.pci(address, c.element)
     return pci is not None and pci.present and pci.key != key
 
 
@@ -785,8 +969,8 @@ def _check_placement(facts_: Facts, pci: PciAddress) -> None:
     model = _bus_model(facts_, pci.bus)
     if model not in PCI_BUSES:
         return
-    bus_types, min_slot, max_slot = PCI_BUSES[model]
-    accepted, wanted = _accepts(bus_types, pci.device)
+    _, min_slot, max_slot = PCI_BUSES[model]
+    accepted, wanted = _accepts(_CONFIG_BUS_TYPES[model], pci.device)
     if not accepted:
         facts_.pci_placement.append(Refusal(
             pci.element, "bus",
@@ -834,6 +1018,9 @@ def _usb_map(facts_: Facts) -> None:
                                       "companion controllers share an index; other USB controllers need their own"))
             continue
         buses[c.index] = UsbHub(ports) if ports is not None else None
+    usb_addressed = facts_.by_kind.get("usb")
+    if not usb_addressed:
+        return  # the rest places devices with a USB address
     platform = facts_.platform
     if not any(c.index == 0 for c in usb):
         if platform.is_i440fx:
@@ -874,10 +1061,7 @@ def _usb_map(facts_: Facts) -> None:
             return None
         return hub, target
 
-    def usb_address(device: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
-        address = device.find("address")
-        if address is None or address.get("type") != "usb":
-            return None
+    def usb_address(address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
         bus = prop_uint(address.get("bus", "0"), 10)
         text = address.get("port")
         if bus is None:
@@ -891,10 +1075,11 @@ def _usb_map(facts_: Facts) -> None:
             return None
         return address, bus, port, text
 
-    for device in facts_.devices:  # hubs first, in order (virDomainUSBAddressSetAddControllers)
-        if device.tag != "hub" or device.get("type") != "usb":
+    # only devices with a type='usb' address take a port; they come in document order
+    for device, address in usb_addressed:  # hubs first (virDomainUSBAddressSetAddControllers)
+        if not is_usb_hub(device):
             continue
-        parsed = usb_address(device)
+        parsed = usb_address(address)
         if parsed is None or parsed[2] is None or parsed[2][0] == 0:
             continue
         address, bus, port, text = parsed
@@ -908,18 +1093,17 @@ def _usb_map(facts_: Facts) -> None:
         hub.taken.add(target)
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
 
-    for device in facts_.devices:
-        is_hub = device.tag == "hub" and device.get("type") == "usb"
-        if not (is_hub or is_usb_device(device)):
+    for device, address in usb_addressed:
+        is_hub = is_usb_hub(device)
+        if not (is_hub or is_usb_device(device, facts_)):
             continue
-        parsed = usb_address(device) if not is_hub else None
         if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
-            address = device.find("address")
-            if address is None or address.get("type") != "usb" or (
-                    (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0):
+            if (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0:
                 continue
             bus_number = prop_uint(address.get("bus", "0"), 10)
             parsed = (address, bus_number, None, "") if bus_number is not None else None
+        else:
+            parsed = usb_address(address)
         if parsed is None:
             continue
         address, bus, port, text = parsed
@@ -948,30 +1132,17 @@ def _is_scsi_hostdev(device: etree._Element) -> bool:
 
 
 def _drive_map(facts_: Facts) -> None:
-    disks: list[tuple[str, DriveAddress]] = []
-    for device in facts_.devices:
-        if device.tag != "disk":
-            continue
-        bus = disk_bus(device)
-        if bus is None:
-            continue
-        address = device.find("address")
-        if address is None:
-            drive = derived_drive(device, bus)
-        elif address.get("type") == "drive":
-            drive = read_drive(address, device)
-        else:
-            continue
-        if drive is not None:
-            disks.append((bus, drive))
+    disk_buses = facts_.disk_buses
+    # a disk has a drive only when it has a bus
+    disks = [(disk_buses[disk] or "", drive) for disk, drive in facts_.disk_drives.items() if drive is not None]
     hostdevs = []
-    for device in facts_.devices:
+    for device, address in facts_.by_kind.get("drive", ()):
         if _is_scsi_hostdev(device):
-            address = device.find("address")
-            if address is not None and address.get("type") == "drive":
-                drive = read_drive(address, device)
-                if drive is not None:
-                    hostdevs.append(drive)
+            drive = read_drive(address, device)
+            if drive is not None:
+                hostdevs.append(drive)
+    if len(disks) + len(hostdevs) < 2:
+        return  # nothing to conflict with
     scsi_hostdev_keys = {h.key: h for h in hostdevs}
     # disks named into a SCSI hostdev's address (virDomainDiskDefAssignAddress)
     for bus, drive in disks:
@@ -1023,6 +1194,9 @@ DEFAULT_VIRTIO_SERIAL_PORTS = 31
 
 
 def _virtio_serial_map(facts_: Facts) -> None:
+    addressed = facts_.by_kind.get("virtio-serial")
+    if not addressed:
+        return
     ports: dict[int, int | None] = {}
     for c in facts_.controllers_of("virtio-serial"):
         if c.index is None:
@@ -1031,11 +1205,8 @@ def _virtio_serial_map(facts_: Facts) -> None:
         count = parse_int(ports_text) if ports_text is not None else DEFAULT_VIRTIO_SERIAL_PORTS
         ports[c.index] = count if count is not None and count >= 0 else None
     taken: set[tuple[int, int]] = set()
-    for device in facts_.devices:
+    for device, address in addressed:
         if device.tag not in ("channel", "console"):
-            continue
-        address = device.find("address")
-        if address is None or address.get("type") != "virtio-serial":
             continue
         controller = prop_uint(address.get("controller", "0"), 10)
         port = prop_uint(address.get("port", "0"), 10)
@@ -1061,7 +1232,7 @@ def _virtio_serial_map(facts_: Facts) -> None:
 
 def _s390_maps(facts_: Facts) -> None:
     devnos: dict[tuple[int, int, int], etree._Element] = {}
-    for device, address in _addressed(facts_.devices, "ccw"):
+    for device, address in _addressed(facts_, "ccw"):
         values = [prop_uint(address.get(n), 0) if address.get(n) is not None else None
                   for n in ("cssid", "ssid", "devno")]
         if any(v is None for v in values):
@@ -1074,12 +1245,12 @@ def _s390_maps(facts_: Facts) -> None:
                                        "give each device its own devno"))
         else:
             devnos[key] = address  # type: ignore[index]
-    if not facts_.platform.is_s390:
+    if not facts_.platform.is_s390 or not facts_.zpci_of:
         return
     for what in ("uid", "fid"):
         seen: set[int] = set()
-        for device, address in _addressed(facts_.devices, "pci"):
-            zpci = address.find("zpci")
+        for device, address in _addressed(facts_, "pci"):
+            zpci = facts_.zpci_of.get(address)
             if zpci is None or zpci.get(what) is None:
                 continue
             value = prop_uint(zpci.get(what), 0)
@@ -1098,7 +1269,7 @@ def _spapr_vio_map(facts_: Facts) -> None:
     if facts_.platform.arch not in PPC64:
         return
     seen: set[int] = set()
-    for device, address in _addressed(facts_.devices, "spapr-vio"):
+    for device, address in _addressed(facts_, "spapr-vio"):
         if address.get("reg") is None:
             continue
         reg = prop_uint(address.get("reg"), 16)  # strtoull base 16: an optional 0x

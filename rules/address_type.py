@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import disk_bus, facts
+from virtlint.rules._addresses import Facts, facts
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -42,16 +42,16 @@ VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard":
                  "passthrough": "virtio-input-host"}
 
 
-def virtio_base_name(device: etree._Element) -> str | None:
+def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     """The virtio device QEMU gets for this element (qemuBuildVirtioDevGetConfigDev), None if not virtio."""
     tag = device.tag
     model = device.get("model")
     if tag == "disk":
-        if disk_bus(device) != "virtio":
+        if found.disk_buses.get(device) != "virtio":
             return None
         return "vhost-user-blk" if device.get("type") == "vhostuser" else "virtio-blk"
     if tag == "interface":
-        model_el = device.find("model")
+        model_el = found.model_of.get(device)
         return "virtio-net" if model_el is not None and model_el.get("type") in VIRTIO_MODELS else None
     if tag == "rng":
         return "virtio-rng" if model in VIRTIO_MODELS else None
@@ -62,7 +62,7 @@ def virtio_base_name(device: etree._Element) -> str | None:
     if tag == "input":
         return VIRTIO_INPUTS.get(device.get("type", "")) if device.get("bus") == "virtio" else None
     if tag == "filesystem":
-        driver = device.find("driver")
+        driver = found.driver_of.get(device)
         kind = driver.get("type") if driver is not None else None
         return "vhost-user-fs" if kind == "virtiofs" else "virtio-9p" if kind in (None, "path", "handle") else None
     if tag == "controller":
@@ -184,20 +184,23 @@ class AddressType(Rule):
         platform = found.platform
         self._platform = platform
         self._ctx = ctx
-        for device in found.devices:
-            if device.tag == "hostdev" and device.get("type") == "mdev":
-                problem = self._mdev_source(device)
-                if problem:
-                    yield problem
-            address = device.find("address")
-            if address is None or not address.get("type"):
+        self._found = found
+        for device in found.mdevs:
+            problem = self._mdev_source(device)
+            if problem:
+                yield problem
+        for device, address in found.addressed:
+            kind = address.get("type")
+            if not kind:
                 continue
-            kind = address.get("type", "")
             problem = self._for_device(device, address, kind)
             if problem:
                 yield problem
                 continue
-            base = virtio_base_name(device)
+            if kind in NOT_VIRTIO_TRANSPORTS or kind == "virtio-mmio":
+                base = virtio_base_name(device, found)
+            else:
+                base = None
             if base and kind in NOT_VIRTIO_TRANSPORTS:
                 # qemuDomainAssignPCIAddresses refuses a virtio disk first, at define, on a machine with PCI
                 message = (f"virtio disk cannot have an address of type '{kind}'"
@@ -221,7 +224,7 @@ class AddressType(Rule):
                 yield Problem(Anchor(address, "type"), "'virtio-s390' addresses are no longer supported",
                               hint="use type='ccw'")
             elif kind == "pci" and platform.arch is not None and not platform.is_s390:
-                zpci = address.find("zpci")
+                zpci = found.zpci_of.get(address)
                 if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
@@ -267,11 +270,12 @@ class AddressType(Rule):
         return None
 
     def _for_device(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
-        if device.tag == "disk":
-            bus = disk_bus(device)
-            target = device.find("target")
-            name = target.get("dev") if target is not None else "?"
+        tag = device.tag
+        if tag == "disk":
+            bus = self._found.disk_buses[device]
             if bus in DRIVE_BUSES and kind != "drive":
+                target = self._found.target_of.get(device)
+                name = target.get("dev") if target is not None else "?"
                 return Problem(Anchor(address, "type"),
                                f"Invalid address type '{kind}' for the disk '{name}' with the bus type '{bus}'",
                                hint="use <address type='drive' .../> or remove the <address>",
@@ -279,7 +283,7 @@ class AddressType(Rule):
             if bus == "usb" and kind != "usb":
                 return Problem(Anchor(address, "type"), "unexpected address type for usb disk",
                                hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
-        elif device.tag == "hostdev" and device.get("mode", "subsystem") == "subsystem":
+        elif tag == "hostdev" and device.get("mode", "subsystem") == "subsystem":
             if device.get("type") == "mdev":
                 model = device.get("model")
                 wanted = MDEV_ADDRESS.get(model or "")
@@ -292,14 +296,14 @@ class AddressType(Rule):
                 if kind not in allowed:
                     return Problem(Anchor(address, "type"), message, hint=f"use type='{allowed[0]}'",
                                    replacements=allowed)
-        elif device.tag in ("input", "redirdev") and device.get("bus") == "usb" and kind != "usb":
+        elif tag in ("input", "redirdev") and device.get("bus") == "usb" and kind != "usb":
             return Problem(Anchor(address, "type"), "Invalid address for a USB device",
                            hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
-        elif device.tag == "smartcard" and kind != "ccid":
+        elif tag == "smartcard" and kind != "ccid":
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))
-        elif device.tag == "serial":
-            target = device.find("target")
+        elif tag == "serial":
+            target = self._found.target_of.get(device)
             target_type = target.get("type") if target is not None else None
             if target_type in SERIAL_ADDRESS:
                 wanted = SERIAL_ADDRESS[target_type]
@@ -310,18 +314,18 @@ class AddressType(Rule):
                     return Problem(Anchor(address, "type"),
                                    f"Target type '{target_type}' requires address type '{wanted}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
-        elif device.tag == "panic":
+        elif tag == "panic":
             return self._panic(device, address, kind)
-        elif device.tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
+        elif tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
             model = device.get("model", "")
             allowed, message = WATCHDOG_ADDRESS[model]
             if kind not in allowed:
                 return Problem(Anchor(address), message.format(model=model),
                                hint="remove the <address>" if not allowed else "use type='pci' or no <address>")
-        elif device.tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
+        elif tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")
-        if kind == "unassigned" and device.tag != "hostdev" and (
-                device.tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or self._ctx.libvirt_at_least(10, 7)):
+        if kind == "unassigned" and tag != "hostdev" and (
+                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or self._ctx.libvirt_at_least(10, 7)):
             return Problem(Anchor(address, "type"), "address of type 'unassigned' is supported only for hostdevs")
         return None

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import DriveAddress, derived_drive, disk_bus, facts, pci_range_error, read_drive
+from virtlint.rules._addresses import DriveAddress, Facts, facts, pci_range_error, read_drive
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -85,16 +85,14 @@ class AddressValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
-        scsi_models = {c.index: c.model for c in found.controllers_of("scsi")}
-        for device in found.devices:
-            address = device.find("address")
-            if address is None:
-                if device.tag == "disk":  # the address libvirt derives from the name is validated the same way
-                    yield from self._drive(device, None, scsi_models)
-                continue
+        disk_drives = found.disk_drives
+        for device in found.unaddressed_disks:  # the address libvirt derives from the name is validated the same way
+            if disk_drives.get(device) is not None:
+                yield from self._drive(found, device, None)
+        for device, address in found.addressed:
             kind = address.get("type")
             if kind == "pci":
-                yield from self._pci(address)
+                yield from self._pci(found, address)
             elif kind == "ccw":
                 yield from self._ccw(address)
             elif kind == "spapr-vio":
@@ -105,15 +103,16 @@ class AddressValue(Rule):
                                   f"spapr-vio reg='0x{int(text, 16):x}' exceeds maximum possible value (0xffffffff)",
                                   hint="use a reg of at most 0xffffffff")
             elif kind == "drive":
-                yield from self._drive(device, address, scsi_models)
+                yield from self._drive(found, device, address)
 
-    def _pci(self, address: etree._Element) -> Iterator[Problem]:
-        error = pci_range_error(address)
+    @staticmethod
+    def _pci(found: Facts, address: etree._Element) -> Iterator[Problem]:
+        error = pci_range_error(found.pci_numbers[address])
         if error:
             attribute, message = error
             limit = {"bus": "0xff", "slot": "0x1f", "function": "7"}[attribute]
             yield Problem(Anchor(address, attribute), message, hint=f"use a {attribute} of at most {limit}")
-        zpci = address.find("zpci")
+        zpci = found.zpci_of.get(address)
         if zpci is not None and zpci.get("uid") is not None:
             uid = prop_uint(zpci.get("uid"), 0)
             if uid is not None and not 0 < uid <= 0xFFFF:
@@ -137,20 +136,22 @@ class AddressValue(Rule):
             yield Problem(Anchor(address), "Invalid partial specification for virtio ccw address",
                           hint="give cssid, ssid and devno together, or none of them")
 
-    def _drive(self, device: etree._Element, address: etree._Element | None,
-               scsi_models: dict[int | None, str | None]) -> Iterator[Problem]:
+    @staticmethod
+    def _drive(found: Facts, device: etree._Element, address: etree._Element | None) -> Iterator[Problem]:
         if device.tag == "disk":
-            bus = disk_bus(device)
+            bus = found.disk_buses[device]
         elif device.tag == "hostdev":
             bus = "scsi"
         else:
             return
         if bus not in DRIVE_LIMITS:
             return
-        drive: DriveAddress | None = (read_drive(address, device) if address is not None
-                                      else derived_drive(device, bus))
+        drive: DriveAddress | None = (found.disk_drives.get(device) if device.tag == "disk"
+                                      else read_drive(address, device))  # type: ignore[arg-type]
         if drive is None:
             return
+        if not (drive.controller or drive.bus or drive.target) and drive.unit <= 1:
+            return  # every limit below allows it
         for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
                 if drive.derived:
@@ -174,6 +175,8 @@ class AddressValue(Rule):
             yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
                           f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
                           hint="use a unit from 0 to 5, or another SATA controller")
-        if bus == "scsi" and drive.target != 0 and scsi_models.get(drive.controller) == "lsilogic":
-            yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
-                          hint="use target='0' and tell disks apart by unit")
+        if bus == "scsi" and drive.target != 0:
+            scsi_models = {c.index: c.model for c in found.controllers_of("scsi")}
+            if scsi_models.get(drive.controller) == "lsilogic":
+                yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
+                              hint="use target='0' and tell disks apart by unit")

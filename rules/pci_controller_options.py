@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Controller, facts
+from virtlint.rules._addresses import Controller, Facts, facts
 
 #: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
 RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"), ("port", 0, 255, "port"),
@@ -26,12 +26,19 @@ MODEL_NAMES: dict[str, tuple[str, ...]] = {
 }
 KNOWN_NAMES = frozenset(n for names in MODEL_NAMES.values() for n in names) | {"spapr-pci-host-bridge"}
 EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
+#: Models libvirt validates the targetIndex option for; with pci-root, the busNr and numaNode options too.
+TARGET_INDEX_MODELS = frozenset(MODEL_NAMES) | {"pcie-root"}
+OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
+#: PCIe ports sharing QEMU's chassis/slot table
+CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 
 
 def parse_c_int(text: str | None) -> int | None:
     """A signed number with C's 0x/0 prefixes, as libvirt reads these attributes; None if unparseable."""
     if text is None:
         return None
+    if text.isdecimal() and (text[0] != "0" or len(text) == 1):  # the usual plain number
+        return int(text)
     value = text.strip()
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
@@ -114,21 +121,26 @@ class PciControllerOptions(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
-        for c in found.controllers_of("pci"):
-            problem = next(self._problems(c, found.platform.is_pseries, found.numa_cells), None)
+        controllers = found.controllers_of("pci")
+        if not controllers:
+            return
+        pseries = found.platform.is_pseries
+        for c in controllers:
+            problem = self._problem(c, pseries, found)
             if problem:  # libvirt stops at the first
                 yield problem
-        yield from self._bus_numbers(found.controllers_of("pci"))
-        yield from self._chassis(found.controllers_of("pci"))
+        if any(c.model in EXPANDERS for c in controllers):
+            yield from self._bus_numbers(controllers)
+        yield from self._chassis(controllers)
 
     @staticmethod
     def _chassis(controllers: list[Controller]) -> Iterator[Problem]:
         """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
         seen: dict[int, Controller] = {}
         for c in controllers:
-            if c.model not in ("pcie-root-port", "pcie-switch-downstream-port") or c.index is None:
+            if c.model not in CHASSIS_MODELS or c.index is None:
                 continue
-            target = c.element.find("target")
+            target = c.target
             explicit = parse_c_int(target.get("chassis")) if target is not None else None
             chassis = explicit if explicit is not None else c.index
             if chassis in seen:
@@ -143,11 +155,11 @@ class PciControllerOptions(Rule):
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
         """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr)."""
-        numbers = [parse_c_int(t.get("busNr")) for c in controllers if (t := c.element.find("target")) is not None]
+        numbers = [parse_c_int(c.target.get("busNr")) for c in controllers if c.target is not None]
         known = [n for n in numbers if n is not None and n >= 0]
         lowest = min(known, default=256)
         for c in sorted((c for c in controllers if c.index is not None), key=lambda c: c.index):  # type: ignore
-            target = c.element.find("target")
+            target = c.target
             if c.model not in EXPANDERS or (target is not None and target.get("busNr") is not None):
                 continue
             if lowest <= 2:
@@ -161,62 +173,75 @@ class PciControllerOptions(Rule):
                 continue
             lowest -= 2
 
-    def _problems(self, c: Controller, pseries: bool, cells: int) -> Iterator[Problem]:
-        target = c.element.find("target")
-        model_el = c.element.find("model")
+    def _problem(self, c: Controller, pseries: bool, found: Facts) -> Problem | None:
+        """The first of the controller's options libvirt refuses (it stops there), None if all pass."""
+        target = c.target
+        model_el = c.model_element
         model_name = model_el.get("name") if model_el is not None else None
-        node_el = target.find("node") if target is not None else None
+        node_el = found.node_of.get(target) if target is not None else None
         node = parse_c_int(node_el.text) if node_el is not None else None
-        target_index = parse_c_int(target.get("index")) if target is not None else None
-        if target is not None and target_index is not None:
-            if not 0 <= target_index <= 30:
-                yield Problem(Anchor(target, "index"),
-                              f"PCI controller target index '{target_index}' out of range - must be 0-30")
-            if c.index is not None and (c.index == 0) != (target_index == 0):
-                yield Problem(Anchor(target, "index"),
-                              "Only the PCI controller with index 0 can have target index 0, and vice versa",
-                              hint="give host bridges other than controller 0 a target index of 1-30")
+        target_index = None
         if target is not None:
+            target_index = parse_c_int(target.get("index"))
+            if target_index is not None:
+                if not 0 <= target_index <= 30:
+                    return Problem(Anchor(target, "index"),
+                                   f"PCI controller target index '{target_index}' out of range - must be 0-30")
+                if c.index is not None and (c.index == 0) != (target_index == 0):
+                    return Problem(Anchor(target, "index"),
+                                   "Only the PCI controller with index 0 can have target index 0, and vice versa",
+                                   hint="give host bridges other than controller 0 a target index of 1-30")
             for attribute, low, high, label in RANGES:
                 value = parse_c_int(target.get(attribute))
                 if value is not None and not low <= value <= high:
-                    yield Problem(Anchor(target, attribute),
-                                  f"PCI controller {label} '{value}' out of range - must be {low}-{high}")
+                    return Problem(Anchor(target, attribute),
+                                   f"PCI controller {label} '{value}' out of range - must be {low}-{high}")
         if node is not None and node >= 0 and c.index == 0:
-            yield Problem(Anchor(node_el, text=True),
-                          "The PCI controller with index=0 can't be associated with a NUMA node",
-                          hint="remove <node>, or put the device on an expander bus with a node")
+            return Problem(Anchor(node_el, text=True),  # type: ignore[arg-type]
+                           "The PCI controller with index=0 can't be associated with a NUMA node",
+                           hint="remove <node>, or put the device on an expander bus with a node")
         model = c.model
         if model is None:
-            return
-        label = model_name or self._default_name(model, pseries)
-        where = f"PCI controller with index '{c.index}', model '{model}' and modelName '{label}'"
+            return None
         if model_name in KNOWN_NAMES:
             if model in ("pcie-root",) or (model == "pci-root" and not pseries):
-                yield Problem(Anchor(model_el, "name"), f"Option 'modelName' is not valid for {where}",
-                              hint="remove <model name>")
-            elif model in MODEL_NAMES and model_name not in MODEL_NAMES[model]:
-                yield Problem(Anchor(model_el, "name"), f"Option 'modelName' has invalid value for {where}",
-                              hint="use name='" + MODEL_NAMES[model][0] + "' or remove <model name>",
-                              replacements=MODEL_NAMES[model])
+                return Problem(Anchor(model_el, "name"),  # type: ignore[arg-type]
+                               f"Option 'modelName' is not valid for {self._where(c, model_name, pseries)}",
+                               hint="remove <model name>")
+            if model in MODEL_NAMES and model_name not in MODEL_NAMES[model]:
+                return Problem(Anchor(model_el, "name"),  # type: ignore[arg-type]
+                               f"Option 'modelName' has invalid value for {self._where(c, model_name, pseries)}",
+                               hint="use name='" + MODEL_NAMES[model][0] + "' or remove <model name>",
+                               replacements=MODEL_NAMES[model])
+        if model not in OPTION_MODELS:
+            return None  # none of the options below is validated for it
         phb = model == "pci-root" and pseries
-        if target is not None and target_index is not None and not phb and model in MODEL_NAMES | {"pcie-root": ()}:
-            yield Problem(Anchor(target, "index"), f"Option 'targetIndex' is not valid for {where}",
-                          hint="only pSeries PCI host bridges have a target index")
-        if target is not None and target.get("busNr") is not None and model not in EXPANDERS \
-                and model in MODEL_NAMES | {"pcie-root": (), "pci-root": ()}:
-            yield Problem(Anchor(target, "busNr"), f"Option 'busNr' is not valid for {where}",
-                          hint="only expander buses have a busNr")
+        if target is not None and target_index is not None and not phb and model in TARGET_INDEX_MODELS:
+            return Problem(Anchor(target, "index"),
+                           f"Option 'targetIndex' is not valid for {self._where(c, model_name, pseries)}",
+                           hint="only pSeries PCI host bridges have a target index")
+        if target is not None and target.get("busNr") is not None and model not in EXPANDERS:
+            return Problem(Anchor(target, "busNr"),
+                           f"Option 'busNr' is not valid for {self._where(c, model_name, pseries)}",
+                           hint="only expander buses have a busNr")
         if node is not None and node >= 0:
-            if model not in EXPANDERS and not phb and model in MODEL_NAMES | {"pcie-root": (), "pci-root": ()}:
-                yield Problem(Anchor(node_el, text=True), f"Option 'numaNode' is not valid for {where}",
-                              hint="only expander buses and pSeries host bridges have a NUMA node")
-            elif node >= cells and (model in EXPANDERS or phb):
-                yield Problem(Anchor(node_el, text=True),
-                              f"{model} with index {c.index} is configured for a NUMA node ({node}) not present "
-                              f"in the domain's <cpu><numa> array ({cells})",
-                              hint=f"define NUMA cell {node} under <cpu><numa>, or use a node below {cells}"
-                              if cells else "define the NUMA cells under <cpu><numa>")
+            if model not in EXPANDERS and not phb:
+                return Problem(Anchor(node_el, text=True),  # type: ignore[arg-type]
+                               f"Option 'numaNode' is not valid for {self._where(c, model_name, pseries)}",
+                               hint="only expander buses and pSeries host bridges have a NUMA node")
+            cells = found.numa_cells
+            if node >= cells and (model in EXPANDERS or phb):
+                return Problem(Anchor(node_el, text=True),  # type: ignore[arg-type]
+                               f"{model} with index {c.index} is configured for a NUMA node ({node}) not present "
+                               f"in the domain's <cpu><numa> array ({cells})",
+                               hint=f"define NUMA cell {node} under <cpu><numa>, or use a node below {cells}"
+                               if cells else "define the NUMA cells under <cpu><numa>")
+        return None
+
+    def _where(self, c: Controller, model_name: str | None, pseries: bool) -> str:
+        """How libvirt names the controller in its option messages."""
+        label = model_name or self._default_name(c.model, pseries)  # type: ignore[arg-type]
+        return f"PCI controller with index '{c.index}', model '{c.model}' and modelName '{label}'"
 
     @staticmethod
     def _default_name(model: str, pseries: bool) -> str:

@@ -63,29 +63,36 @@ class UsbController(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        usb = facts(ctx).controllers_of("usb")
+        found = facts(ctx)
+        usb = found.controllers_of("usb")
+        if not usb:
+            return
         for c in usb:
+            if c.model not in XHCI_MODELS:
+                continue
             ports = parse_int(c.element.get("ports"))
-            if c.model in XHCI_MODELS and ports is not None and ports > XHCI_MAX_PORTS:
+            if ports is not None and ports > XHCI_MAX_PORTS:
                 yield Problem(Anchor(c.element, "ports"),
                               f"'{c.model}' controller only supports up to '{XHCI_MAX_PORTS}' ports",
                               hint=f"use ports='{XHCI_MAX_PORTS}' and add a hub or another controller for more",
                               replacements=(str(XHCI_MAX_PORTS),))
+        if all(c.master is None for c in usb):
+            return  # neither companions nor the lack of a master
         others = [c for c in usb if c.model != "none"]
-        if others and all(c.element.find("master") is not None for c in usb):
+        if others and all(c.master is not None for c in usb):
             yield Problem(Anchor(others[0].element), "No master USB controller specified",
                           hint="add the master controller (e.g. model='ich9-ehci1' with the same index) "
                                "or remove <master> from one controller")
             return
-        yield from self._companions(usb, facts(ctx).platform.arch in ("x86_64", "i686"))
+        yield from self._companions(usb, found.platform.arch in ("x86_64", "i686"))
 
     @staticmethod
     def _companions(usb: list[Controller], x86: bool) -> Iterator[Problem]:
         """QEMU's checks of UHCI companions on their EHCI master (at start)."""
         for index in sorted({c.index for c in usb if c.index is not None}):
             group = [c for c in usb if c.index == index]
-            masters = [c for c in group if c.element.find("master") is None]
-            companions = [c for c in group if c.element.find("master") is not None and c.model in UHCI_COMPANIONS]
+            masters = [c for c in group if c.master is None]
+            companions = [c for c in group if c.master is not None and c.model in UHCI_COMPANIONS]
             if not masters or not companions:
                 continue
             master_model = masters[0].model or ("piix3-uhci" if x86 else None)
@@ -93,15 +100,15 @@ class UsbController(Rule):
             if master_model is None:
                 continue
             if master_model not in EHCI_MASTERS:
-                yield Problem(Anchor(companions[0].element.find("master")),
+                yield Problem(Anchor(companions[0].master),  # type: ignore[arg-type]
                               f"Can't use USB bus '{bus}' as masterbus, it doesn't support companion controllers "
                               "(QEMU, at start)",
                               hint=f"companions need an EHCI master: give index {index} an ich9-ehci1 controller")
                 continue
             taken: set[int] = set()
             for c in companions:
-                master = c.element.find("master")
-                first = parse_int(master.get("startport", "0"))
+                master = c.master
+                first = parse_int(master.get("startport", "0"))  # type: ignore[union-attr]
                 if first is None:
                     continue
                 if not 0 <= first <= EHCI_PORTS - 2:

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import facts, is_usb_device
+from virtlint.rules._addresses import facts, is_usb_device, is_usb_hub
 
 HINT = "remove <controller type='usb' model='none'/> or this device"
 
@@ -82,7 +82,7 @@ class UsbDisabled(Rule):
         usb = found.controllers_of("usb")
         if not usb and found.platform.lacks_default_usb:
             for device in found.devices:  # qemuDomainUSBAddressAddHubs: no controller at all
-                if device.tag == "hub" and device.get("type") == "usb" or is_usb_device(device):
+                if is_usb_hub(device) or is_usb_device(device, found):
                     yield Problem(Anchor(device), "USB is disabled for this domain, but USB devices are present "
                                   "in the domain XML", hint=f"this machine ({found.platform.machine}) gets no USB "
                                   "controller by default: add <controller type='usb' model='qemu-xhci'/>")
@@ -97,5 +97,5 @@ class UsbDisabled(Rule):
             yield Problem(Anchor(c.element), "Can't add another USB controller: USB is disabled for this domain",
                           hint=HINT)
         for device in found.devices:
-            if device.tag == "hub" and device.get("type") == "usb" or is_usb_device(device):
+            if is_usb_hub(device) or is_usb_device(device, found):
                 yield Problem(Anchor(device), _message(device), hint=HINT)
