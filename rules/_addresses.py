@@ -159,6 +159,22 @@ class PciAddress(Record):
 #: domain, bus, slot, function of a PCI address
 PciNumbers = tuple[int, int, int, int]
 
+def int_attr(text: str | None) -> int | None:
+    """parse_int, with a short way for the usual plain digits."""
+    if text is not None and text.isascii() and text.isdigit():
+        value = int(text)
+        return value if value < 2**31 else None
+    return parse_int(text)
+
+
+def uint10(text: str | None) -> int | None:
+    """prop_uint(text, 10), with a short way for the usual plain digits."""
+    if text is not None and text.isascii() and text.isdigit():
+        value = int(text)
+        return value if value <= 0xFFFFFFFF else None
+    return prop_uint(text, 10)
+
+
 #: prop_uint(text, 0) by text: PCI address numbers repeat ("0x00", "0x01") within and across documents
 _UINT0: dict[str, int | None] = {}
 
@@ -246,10 +262,14 @@ class DriveAddress(Record):
 
 
 def read_drive(address: etree._Element, device: etree._Element) -> DriveAddress | None:
-    values = [prop_uint(address.get(name, "0"), 10) for name in ("controller", "bus", "target", "unit")]
-    if any(v is None for v in values):
+    get = address.get
+    controller = uint10(get("controller", "0"))
+    bus = uint10(get("bus", "0"))
+    target = uint10(get("target", "0"))
+    unit = uint10(get("unit", "0"))
+    if controller is None or bus is None or target is None or unit is None:
         return None
-    return DriveAddress(address, device, *values)  # type: ignore[arg-type]
+    return DriveAddress(address, device, controller, bus, target, unit)
 
 
 def disk_name_index(name: str) -> int | None:
@@ -320,6 +340,8 @@ def derived_drive(disk: etree._Element, target: etree._Element | None, bus: str)
 
 def parse_usb_port(text: str) -> tuple[int, ...] | None:
     """virDomainDeviceUSBAddressParsePort: up to four dotted decimal numbers; None if libvirt cannot parse it."""
+    if text.isascii() and text.isdigit():
+        return (int(text),)
     parts = text.split(".")
     if len(parts) > 4 or any(not p or not p.isdigit() for p in parts):
         return None
@@ -398,7 +420,7 @@ def is_usb_device(device: etree._Element, facts_: Facts) -> bool:
     if tag == "redirdev":
         return device.get("bus") == "usb"
     if tag == "filesystem":
-        driver = facts_.driver_of.get(device)
+        driver = device.find("driver")
         return driver is not None and driver.get("type") == "mtp"
     return False
 
@@ -451,21 +473,21 @@ Addressed = list[tuple[etree._Element, etree._Element]]
 
 
 class Facts(Record):
-    """What the address rules read of <devices>, each child found once, and the maps' refusals.
+    """What the address rules read of <devices>, each part found once, and the maps' refusals.
 
-    The ``*_of`` dicts map a device (or controller <target>, or <address>) to its first child of that name,
-    what ``element.find(name)`` returns; keys are the proxies of ``devices``, which the facts keep alive.
+    The ``*_of`` dicts map an element (a device, a controller's <target>, an <address>) to its first child of
+    that name, what ``element.find(name)`` returns; the facts keep the key proxies alive, so lookups by the
+    elements the facts hand out find them.
     """
 
     platform: Platform
     root: etree._Element
-    devices: list[etree._Element]
+    devices_element: etree._Element | None
     controllers: list[Controller]
     by_type: dict[str, list[Controller]]  # controllers by type, in document order
     address_of: dict[etree._Element, etree._Element]
     target_of: dict[etree._Element, etree._Element]
     model_of: dict[etree._Element, etree._Element]
-    driver_of: dict[etree._Element, etree._Element]
     node_of: dict[etree._Element, etree._Element]  # a controller <target>'s <node>
     zpci_of: dict[etree._Element, etree._Element]  # an <address>'s <zpci>
     addressed: Addressed  # devices with an <address>
@@ -487,13 +509,12 @@ class Facts(Record):
     __slots__ = (
         "platform",
         "root",
-        "devices",
+        "devices_element",
         "controllers",
         "by_type",
         "address_of",
         "target_of",
         "model_of",
-        "driver_of",
         "node_of",
         "zpci_of",
         "addressed",
@@ -512,18 +533,17 @@ class Facts(Record):
         "spapr_vio",
         "_numa_cells",
     )
-    _fields = ("platform", "root", "devices")
+    _fields = ("platform", "root", "devices_element")
 
-    def __init__(self, platform: Platform, root: etree._Element, devices: list[etree._Element]) -> None:
+    def __init__(self, platform: Platform, root: etree._Element, devices_element: etree._Element | None) -> None:
         self.platform = platform
         self.root = root
-        self.devices = devices
+        self.devices_element = devices_element
         self.controllers = []
         self.by_type = {}
         self.address_of = {}
         self.target_of = {}
         self.model_of = {}
-        self.driver_of = {}
         self.node_of = {}
         self.zpci_of = {}
         self.addressed = []
@@ -541,6 +561,14 @@ class Facts(Record):
         self.s390 = []
         self.spapr_vio = []
         self._numa_cells = None
+
+    def devices(self, ctx: Context) -> list[etree._Element]:
+        """Every device: the children of <devices> the modelled libvirt parses as devices with an address."""
+        if self.devices_element is None:
+            return []
+        parsed: dict[str, bool] = {}
+        return [device for device in self.devices_element.iterchildren(etree.Element)
+                if _counts(ctx, device.tag, parsed)]
 
     def controllers_of(self, type_: str) -> list[Controller]:
         """The controllers of a type, in document order (a shared list: do not change it)."""
@@ -575,62 +603,78 @@ def facts(ctx: Context) -> Facts:
 #: Elements below <devices> that are not devices with an address of their own.
 NOT_DEVICES = frozenset({"emulator", "graphics", "audio", "lease"})
 
-#: The elements the address rules read below the devices, found in one C-level pass over <devices> (``iter``
-#: with these names), far cheaper than a ``find`` per device; a device's first child of a name is what
-#: ``find`` would return.
-_DEVICE_PARTS = ("address", "target", "model", "driver", "master", "node", "zpci")
+def _counts(ctx: Context, tag: str, parsed: dict[str, bool]) -> bool:
+    """Whether a <devices> child of this tag is a device here (parsed: the answers so far, by tag)."""
+    counts = parsed.get(tag)
+    if counts is None:
+        from virtlint.rules._devices import device_parsed  # here: _devices imports this module
+
+        counts = parsed[tag] = tag not in NOT_DEVICES and device_parsed(ctx, tag)
+    return counts
+
+
+#: The first <address> of each device, in document order; found in C, with the other parts the address rules
+#: read (``iter`` over <devices> by name): far cheaper than a ``find`` per device, and devices without an
+#: address, most of them, cost nothing.
+_DEVICE_ADDRESSES = etree.XPath("*/address")
 
 
 def _build(ctx: Context) -> Facts:
     root = ctx.root
     # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
     platform = Platform(ctx.arch or ctx.caps.arch, ctx.machine)
-    from virtlint.rules._devices import device_parsed  # here: _devices imports this module
-
     devices_el = next(root.iterchildren("devices"), None)  # the first, as find("devices")
-    devices: list[etree._Element] = []
-    result = Facts(platform, root, devices)
+    result = Facts(platform, root, devices_el)
     if devices_el is None:
         return result
-    parsed: dict[str, bool] = {}  # tag -> whether a device of it counts
-    for device in devices_el.iterchildren(etree.Element):
-        tag = device.tag
-        counts = parsed.get(tag)
-        if counts is None:
-            counts = parsed[tag] = tag not in NOT_DEVICES and device_parsed(ctx, tag)
-        if counts:
-            devices.append(device)
+    parsed: dict[str, bool] = {}
     address_of = result.address_of
+    addressed = result.addressed
+    by_kind = result.by_kind
+    for address in _DEVICE_ADDRESSES(devices_el):
+        device = address.getparent()
+        if device in address_of:
+            continue  # a second <address>
+        address_of[device] = address
+        if not _counts(ctx, device.tag, parsed):
+            continue
+        addressed.append((device, address))
+        kind = address.get("type")
+        if kind is not None:
+            if kind in by_kind:
+                by_kind[kind].append((device, address))
+            else:
+                by_kind[kind] = [(device, address)]
+            if kind == "pci":
+                result.pci_numbers[address] = pci_numbers(address)
+    # each such element below <devices> filed under its parent: deeper ones (a <target><model>) under
+    # parents nobody looks up
     target_of = result.target_of
+    for part in devices_el.iter("target"):
+        parent = part.getparent()
+        if parent not in target_of:
+            target_of[parent] = part
     model_of = result.model_of
+    for part in devices_el.iter("model"):
+        parent = part.getparent()
+        if parent not in model_of:
+            model_of[parent] = part
     masters: dict[etree._Element, etree._Element] = {}
-    sinks = {"address": address_of, "target": target_of, "model": model_of, "driver": result.driver_of,
-             "master": masters, "node": result.node_of, "zpci": result.zpci_of}
-    # every such element below <devices>, each filed under its parent: deeper ones (a hostdev's
-    # <source><address>) are filed under parents nobody looks up
-    for part in devices_el.iter(*_DEVICE_PARTS):
+    sinks = {"master": masters, "node": result.node_of, "zpci": result.zpci_of}
+    for part in devices_el.iter("master", "node", "zpci"):  # seldom any
         sink = sinks[part.tag]
         parent = part.getparent()
         if parent not in sink:
             sink[parent] = part
 
-    addressed = result.addressed
-    by_kind = result.by_kind
     controllers = result.controllers
+    unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    for device in devices:
+    for device in devices_el.iterchildren("disk", "controller", "hostdev"):
         tag = device.tag
+        if not _counts(ctx, tag, parsed):
+            continue
         address = address_of.get(device)
-        if address is not None:
-            addressed.append((device, address))
-            kind = address.get("type")
-            if kind is not None:
-                if kind in by_kind:
-                    by_kind[kind].append((device, address))
-                else:
-                    by_kind[kind] = [(device, address)]
-                if kind == "pci":
-                    result.pci_numbers[address] = pci_numbers(address)
         if tag == "disk":
             target = target_of.get(device)
             bus = disk_buses[device] = disk_bus_of(device, target)
@@ -638,22 +682,25 @@ def _build(ctx: Context) -> Facts:
                 result.unaddressed_disks.append(device)
                 if bus is not None:
                     result.disk_drives[device] = derived_drive(device, target, bus)
-            elif bus is not None and kind == "drive":
+            elif bus is not None and address.get("type") == "drive":
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
-            c = Controller(device, device.get("type", "ide"), parse_int(index_text) if index_text is not None else None,
+            c = Controller(device, device.get("type", "ide"), int_attr(index_text),
                            device.get("model"), address, target_of.get(device), model_of.get(device),
                            masters.get(device))
             controllers.append(c)
+            if index_text is None:
+                unindexed.append(c)
             if c.type in result.by_type:
                 result.by_type[c.type].append(c)
             else:
                 result.by_type[c.type] = [c]
-        elif tag == "hostdev" and device.get("type") == "mdev":
+        elif device.get("type") == "mdev":
             result.mdevs.append(device)
-    _assign_indexes(controllers)
+    if unindexed:
+        _assign_indexes(controllers, unindexed)
     if platform.has_pci_map:
         _pci_map(result)
     _usb_map(result)
@@ -667,14 +714,13 @@ def _build(ctx: Context) -> Facts:
 USB2_MODELS = ("ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 
 
-def _assign_indexes(controllers: list[Controller]) -> None:
-    """Controllers without `index` get the lowest free one of their type (virDomainAssignControllerIndexes).
+def _assign_indexes(controllers: list[Controller], unindexed: list[Controller]) -> None:
+    """Controllers without `index` (unindexed, in order) get the lowest free one of their type
+    (virDomainAssignControllerIndexes).
 
     USB2 companions without an index may join the previous controller's; those stay unknown (None).
     """
-    for c in controllers:
-        if c.element.get("index") is not None:
-            continue
+    for c in unindexed:
         if c.type == "usb" and c.model in USB2_MODELS:
             continue
         taken = {o.index for o in controllers if o.type == c.type and o.index is not None}
@@ -998,7 +1044,7 @@ def _usb_ports(facts_: Facts, c: Controller) -> int | None:
     if model is None:
         return 2 if facts_.platform.arch in X86 else None  # x86: piix3-uhci by default
     if model in XHCI_MODELS:
-        ports = parse_int(c.element.get("ports"))
+        ports = int_attr(c.element.get("ports"))
         return ports if ports is not None else 4
     return USB_PORTS.get(model)
 
@@ -1063,7 +1109,7 @@ def _usb_map(facts_: Facts) -> None:
         return hub, target
 
     def usb_address(address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
-        bus = prop_uint(address.get("bus", "0"), 10)
+        bus = uint10(address.get("bus", "0"))
         text = address.get("port")
         if bus is None:
             return None
@@ -1101,7 +1147,7 @@ def _usb_map(facts_: Facts) -> None:
         if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
             if (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0:
                 continue
-            bus_number = prop_uint(address.get("bus", "0"), 10)
+            bus_number = uint10(address.get("bus", "0"))
             parsed = (address, bus_number, None, "") if bus_number is not None else None
         else:
             parsed = usb_address(address)
@@ -1203,14 +1249,14 @@ def _virtio_serial_map(facts_: Facts) -> None:
         if c.index is None:
             continue
         ports_text = c.element.get("ports")
-        count = parse_int(ports_text) if ports_text is not None else DEFAULT_VIRTIO_SERIAL_PORTS
+        count = int_attr(ports_text) if ports_text is not None else DEFAULT_VIRTIO_SERIAL_PORTS
         ports[c.index] = count if count is not None and count >= 0 else None
     taken: set[tuple[int, int]] = set()
     for device, address in addressed:
         if device.tag not in ("channel", "console"):
             continue
-        controller = prop_uint(address.get("controller", "0"), 10)
-        port = prop_uint(address.get("port", "0"), 10)
+        controller = uint10(address.get("controller", "0"))
+        port = uint10(address.get("port", "0"))
         if controller is None or port is None or port == 0:
             continue
         # a missing controller is added by libvirt with the default port count

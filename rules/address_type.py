@@ -62,7 +62,7 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     if tag == "input":
         return VIRTIO_INPUTS.get(device.get("type", "")) if device.get("bus") == "virtio" else None
     if tag == "filesystem":
-        driver = found.driver_of.get(device)
+        driver = device.find("driver")
         kind = driver.get("type") if driver is not None else None
         return "vhost-user-fs" if kind == "virtiofs" else "virtio-9p" if kind in (None, "path", "handle") else None
     if tag == "controller":

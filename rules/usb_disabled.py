@@ -81,7 +81,7 @@ class UsbDisabled(Rule):
         found = facts(ctx)
         usb = found.controllers_of("usb")
         if not usb and found.platform.lacks_default_usb:
-            for device in found.devices:  # qemuDomainUSBAddressAddHubs: no controller at all
+            for device in found.devices(ctx):  # qemuDomainUSBAddressAddHubs: no controller at all
                 if is_usb_hub(device) or is_usb_device(device, found):
                     yield Problem(Anchor(device), "USB is disabled for this domain, but USB devices are present "
                                   "in the domain XML", hint=f"this machine ({found.platform.machine}) gets no USB "
@@ -96,6 +96,6 @@ class UsbDisabled(Rule):
                 continue
             yield Problem(Anchor(c.element), "Can't add another USB controller: USB is disabled for this domain",
                           hint=HINT)
-        for device in found.devices:
+        for device in found.devices(ctx):
             if is_usb_hub(device) or is_usb_device(device, found):
                 yield Problem(Anchor(device), _message(device), hint=HINT)
