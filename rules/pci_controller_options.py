@@ -33,12 +33,26 @@ OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
 CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 
 
+NO_ATTRIBUTES: dict[str, str] = {}
+#: <target> attribute -> its RANGES entry
+RANGE_OF = {entry[0]: entry for entry in RANGES}
+#: parse_c_int by text: "0x11" and the like repeat within and across documents
+_C_INTS: dict[str, int | None] = {}
+
+
 def parse_c_int(text: str | None) -> int | None:
     """A signed number with C's 0x/0 prefixes, as libvirt reads these attributes; None if unparseable."""
     if text is None:
         return None
-    if text.isdecimal() and (text[0] != "0" or len(text) == 1):  # the usual plain number
-        return int(text)
+    if text in _C_INTS:
+        return _C_INTS[text]
+    if len(_C_INTS) > 4096:  # bounded: odd documents must not grow it for ever
+        _C_INTS.clear()
+    value = _C_INTS[text] = _parse_c_int(text)
+    return value
+
+
+def _parse_c_int(text: str) -> int | None:
     value = text.strip()
     sign = -1 if value.startswith("-") else 1
     value = value.lstrip("+-")
@@ -125,23 +139,27 @@ class PciControllerOptions(Rule):
         if not controllers:
             return
         pseries = found.platform.is_pseries
-        for c in controllers:
-            problem = self._problem(c, pseries, found)
+        # each <target>'s attributes, read once (lxml reads each attribute from C with some cost)
+        target_attrs = [dict(c.target.items()) if c.target is not None else NO_ATTRIBUTES for c in controllers]
+        for c, attrs in zip(controllers, target_attrs):
+            problem = self._problem(c, attrs, pseries, found)
             if problem:  # libvirt stops at the first
                 yield problem
-        if any(c.model in EXPANDERS for c in controllers):
-            yield from self._bus_numbers(controllers)
-        yield from self._chassis(controllers)
+        for c in controllers:
+            if c.model in EXPANDERS:
+                yield from self._bus_numbers(controllers)
+                break
+        yield from self._chassis(controllers, target_attrs)
 
     @staticmethod
-    def _chassis(controllers: list[Controller]) -> Iterator[Problem]:
+    def _chassis(controllers: list[Controller], target_attrs: list[dict[str, str]]) -> Iterator[Problem]:
         """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
         seen: dict[int, Controller] = {}
-        for c in controllers:
+        for c, attrs in zip(controllers, target_attrs):
             if c.model not in CHASSIS_MODELS or c.index is None:
                 continue
             target = c.target
-            explicit = parse_c_int(target.get("chassis")) if target is not None else None
+            explicit = parse_c_int(attrs.get("chassis"))
             chassis = explicit if explicit is not None else c.index
             if chassis in seen:
                 anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
@@ -173,8 +191,10 @@ class PciControllerOptions(Rule):
                 continue
             lowest -= 2
 
-    def _problem(self, c: Controller, pseries: bool, found: Facts) -> Problem | None:
-        """The first of the controller's options libvirt refuses (it stops there), None if all pass."""
+    def _problem(self, c: Controller, attrs: dict[str, str], pseries: bool, found: Facts) -> Problem | None:
+        """The first of the controller's options libvirt refuses (it stops there), None if all pass.
+
+        attrs: its <target>'s attributes."""
         target = c.target
         model_el = c.model_element
         model_name = model_el.get("name") if model_el is not None else None
@@ -182,7 +202,7 @@ class PciControllerOptions(Rule):
         node = parse_c_int(node_el.text) if node_el is not None else None
         target_index = None
         if target is not None:
-            target_index = parse_c_int(target.get("index"))
+            target_index = parse_c_int(attrs.get("index"))
             if target_index is not None:
                 if not 0 <= target_index <= 30:
                     return Problem(Anchor(target, "index"),
@@ -191,11 +211,12 @@ class PciControllerOptions(Rule):
                     return Problem(Anchor(target, "index"),
                                    "Only the PCI controller with index 0 can have target index 0, and vice versa",
                                    hint="give host bridges other than controller 0 a target index of 1-30")
-            for attribute, low, high, label in RANGES:
-                value = parse_c_int(target.get(attribute))
-                if value is not None and not low <= value <= high:
-                    return Problem(Anchor(target, attribute),
-                                   f"PCI controller {label} '{value}' out of range - must be {low}-{high}")
+            for attribute, text in attrs.items():  # the attributes it has, before the ordered look
+                limits = RANGE_OF.get(attribute)
+                if limits is not None:
+                    value = parse_c_int(text)
+                    if value is not None and not limits[1] <= value <= limits[2]:
+                        return self._range_problem(target)
         if node is not None and node >= 0 and c.index == 0:
             return Problem(Anchor(node_el, text=True),  # type: ignore[arg-type]
                            "The PCI controller with index=0 can't be associated with a NUMA node",
@@ -220,7 +241,7 @@ class PciControllerOptions(Rule):
             return Problem(Anchor(target, "index"),
                            f"Option 'targetIndex' is not valid for {self._where(c, model_name, pseries)}",
                            hint="only pSeries PCI host bridges have a target index")
-        if target is not None and target.get("busNr") is not None and model not in EXPANDERS:
+        if target is not None and attrs.get("busNr") is not None and model not in EXPANDERS:
             return Problem(Anchor(target, "busNr"),
                            f"Option 'busNr' is not valid for {self._where(c, model_name, pseries)}",
                            hint="only expander buses have a busNr")
@@ -236,6 +257,16 @@ class PciControllerOptions(Rule):
                                f"in the domain's <cpu><numa> array ({cells})",
                                hint=f"define NUMA cell {node} under <cpu><numa>, or use a node below {cells}"
                                if cells else "define the NUMA cells under <cpu><numa>")
+        return None
+
+    @staticmethod
+    def _range_problem(target: etree._Element) -> Problem | None:
+        """The first <target> number out of its range, in the order libvirt checks them."""
+        for attribute, low, high, label in RANGES:
+            value = parse_c_int(target.get(attribute))
+            if value is not None and not low <= value <= high:
+                return Problem(Anchor(target, attribute),
+                               f"PCI controller {label} '{value}' out of range - must be {low}-{high}")
         return None
 
     def _where(self, c: Controller, model_name: str | None, pseries: bool) -> str:
