@@ -16,6 +16,17 @@ _BY_PATH: dict[str, list[StrictEnum]] = {}
 for _row in STRICT_ENUMS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
+#: Per path, what the no-finding test needs: (attribute or None for the text, whether the text is stripped,
+#: the accepted values). An attribute row's set holds None too: an absent attribute is never reported.
+_ACCEPTED: dict[str, tuple[tuple[str | None, bool, frozenset[str | None]], ...]] = {
+    path: tuple((row.attribute, row.strip,
+                 frozenset((*row.values, *row.later, *((None,) if row.attribute is not None else ()))))
+                for row in rows)
+    for path, rows in _BY_PATH.items()
+}
+#: What ``check`` returns when all is well: an exhausted iterator, shared (it stays empty).
+_NOTHING: Iterator[Problem] = iter(())
+
 
 @register
 class ParserValue(Rule):
@@ -73,6 +84,19 @@ class ParserValue(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        # the common case first: every value accepted (set lookups only); a suspect element gets the full check
+        get = element.get
+        for attribute, strip, accepted in _ACCEPTED.get(ctx.path, ()):
+            if attribute is not None:
+                if get(attribute) not in accepted:
+                    return self._problems(element, ctx)
+            else:
+                text = element.text or ""
+                if (text.strip() if strip else text) not in accepted:
+                    return self._problems(element, ctx)
+        return _NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         parts = ctx.path.split("/")
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)
