@@ -132,4 +132,4 @@ class DeviceValue(Rule):
         return binding.check(element, _BY_DEVICE.get(element.tag, ()), ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return bool(binding.live_rows(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps))
+        return binding.can_fire(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps)
