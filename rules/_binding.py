@@ -17,7 +17,7 @@ from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._libvirt_enums import refused_by_parser
-from virtlint.rules._support import ranked, value_problem
+from virtlint.rules._support import NOTHING, ranked, value_problem
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -103,9 +103,6 @@ def _can_fire(row: EnumBinding, caps: DomainCaps) -> bool:
 #: suspect values (else: the accepted ones), whether an absent value is suspect (libvirt implies one)).
 _Screen = tuple[str | None, str, frozenset[str], bool, bool]
 
-#: What ``check`` returns when all is well: an exhausted iterator, shared (it stays empty).
-_NOTHING: Iterator[Problem] = iter(())
-
 
 def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[_Screen, ...]:
     """The live rows as no-finding tests, computed once per caps document. They may suspect more than
@@ -149,7 +146,7 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
                 return _problems(element, bindings, ctx)
         elif (value in values) is suspects:
             return _problems(element, bindings, ctx)
-    return _NOTHING
+    return NOTHING
 
 
 def _problems(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:

@@ -10,6 +10,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+from virtlint.rules._support import NOTHING
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -123,9 +124,6 @@ _FAST: dict[str, tuple[tuple[str | None, frozenset[str | None], str, str], ...]]
                 for row in rows)
     for path, rows in _BY_PATH.items()
 }
-#: What ``check`` returns when all is well: an exhausted iterator, shared (it stays empty).
-_NOTHING: Iterator[Problem] = iter(())
-
 
 @register
 class ParserNumber(Rule):
@@ -187,7 +185,7 @@ class ParserNumber(Rule):
                 elif kind == "bitmap" and raw in _GOOD_BITMAPS:
                     continue
             return self._problems(element, ctx)
-        return _NOTHING
+        return NOTHING
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         for row in _BY_PATH.get(ctx.path, ()):

@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
-from virtlint.rules._support import ranked
+from virtlint.rules._support import NOTHING, ranked
 
 _BY_PATH: dict[str, list[StrictEnum]] = {}
 for _row in STRICT_ENUMS:
@@ -24,9 +24,6 @@ _ACCEPTED: dict[str, tuple[tuple[str | None, bool, frozenset[str | None]], ...]]
                 for row in rows)
     for path, rows in _BY_PATH.items()
 }
-#: What ``check`` returns when all is well: an exhausted iterator, shared (it stays empty).
-_NOTHING: Iterator[Problem] = iter(())
-
 
 @register
 class ParserValue(Rule):
@@ -94,7 +91,7 @@ class ParserValue(Rule):
                 text = element.text or ""
                 if (text.strip() if strip else text) not in accepted:
                     return self._problems(element, ctx)
-        return _NOTHING
+        return NOTHING
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         parts = ctx.path.split("/")
