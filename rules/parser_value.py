@@ -16,13 +16,17 @@ _BY_PATH: dict[str, list[StrictEnum]] = {}
 for _row in STRICT_ENUMS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
-#: Per path, what the no-finding test needs: (attribute or None for the text, whether the text is stripped,
-#: the accepted values). An attribute row's set holds None too: an absent attribute is never reported.
-_ACCEPTED: dict[str, tuple[tuple[str | None, bool, frozenset[str | None]], ...]] = {
-    path: tuple((row.attribute, row.strip,
-                 frozenset((*row.values, *row.later, *((None,) if row.attribute is not None else ()))))
-                for row in rows)
+#: Per path, what the no-finding test needs for its attribute rows: (attribute, the accepted values, None
+#: included: an absent attribute is never reported).
+_ACCEPTED: dict[str, tuple[tuple[str, frozenset[str | None]], ...]] = {
+    path: tuple((row.attribute, frozenset((*row.values, *row.later, None)))
+                for row in rows if row.attribute is not None)
     for path, rows in _BY_PATH.items()
+}
+#: Per path with text rows: (whether the text is stripped, the accepted values).
+_ACCEPTED_TEXT: dict[str, tuple[tuple[bool, frozenset[str]], ...]] = {
+    path: texts for path, rows in _BY_PATH.items()
+    if (texts := tuple((row.strip, frozenset((*row.values, *row.later))) for row in rows if row.attribute is None))
 }
 
 @register
@@ -82,14 +86,16 @@ class ParserValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         # the common case first: every value accepted (set lookups only); a suspect element gets the full check
+        path = ctx.path
         get = element.get
-        for attribute, strip, accepted in _ACCEPTED.get(ctx.path, ()):
-            if attribute is not None:
-                if get(attribute) not in accepted:
-                    return self._problems(element, ctx)
-            else:
-                text = element.text or ""
-                if (text.strip() if strip else text) not in accepted:
+        for attribute, accepted in _ACCEPTED.get(path, ()):
+            if get(attribute) not in accepted:
+                return self._problems(element, ctx)
+        texts = _ACCEPTED_TEXT.get(path)
+        if texts is not None:
+            text = element.text or ""
+            for strip, accepted_text in texts:
+                if (text.strip() if strip else text) not in accepted_text:
                     return self._problems(element, ctx)
         return NOTHING
 
