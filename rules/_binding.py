@@ -107,8 +107,10 @@ _Screen = tuple[str | None, str, frozenset[str], bool, bool]
 def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[_Screen, ...]:
     """The live rows as no-finding tests, computed once per caps document. They may suspect more than
     ``_problems`` reports (``applies`` and VL850's values are left to it), never less."""
-    key = ("binding-screens", id(bindings))
-    screens = caps.memo.get(key)
+    by_table = caps.memo.get("binding-screens")  # id(table) -> its screens: no key tuple built per call
+    if not isinstance(by_table, dict):
+        by_table = caps.memo["binding-screens"] = {}
+    screens = by_table.get(id(bindings))
     if screens is None:
         built: list[_Screen] = []
         for row in live_rows(bindings, caps):
@@ -123,8 +125,8 @@ def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[_Scre
                     built.append((row.child, row.attribute, suspect, True, row.implied is not None))
             else:
                 built.append((row.child, row.attribute, allowed, False, row.implied is not None))
-        screens = caps.memo[key] = tuple(built)
-    return screens  # type: ignore[return-value]
+        screens = by_table[id(bindings)] = tuple(built)
+    return screens
 
 
 def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:

@@ -12,7 +12,7 @@ from virtlint.linter.fixes import Fix, SetText
 from virtlint.linter.identity import (COMPATIBLE_GUEST_ARCHES, binary_arch_from_name, binary_arches_for_caps,
                                      binary_runs, binary_runs_any)
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._identity import host_view, wanted
+from virtlint.rules._identity import emulator_of, host_view, wanted
 from virtlint.rules._support import NOTHING
 
 
@@ -68,7 +68,7 @@ class Arch(Rule):
             return NOTHING
         if ctx.host is None:
             # without a host document the verdict depends on the emulator, the arch and the caps alone
-            emulator = wanted(ctx).emulator
+            emulator = emulator_of(ctx)
             if emulator is None:
                 return NOTHING  # libvirt picks a binary for the arch
             key = ("arch-refused", emulator, arch)
