@@ -148,6 +148,8 @@ class MemoryHotplug(Rule):
         size = element_kib(memory) if memory is not None else 0
         if size is None:
             return  # malformed: VL851
+        if size and not devices and max_memory is None:
+            return  # the common case: a memory size, no hotplug; nothing below can speak
         total: int = size
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
