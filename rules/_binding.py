@@ -17,7 +17,7 @@ from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._libvirt_enums import refused_by_parser
-from virtlint.rules._support import ranked, value_problem
+from virtlint.rules._support import NOTHING, ranked, value_problem
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -99,8 +99,59 @@ def _can_fire(row: EnumBinding, caps: DomainCaps) -> bool:
     return answer.availability is not Availability.UNKNOWN
 
 
+#: A live row as the no-finding test reads it: (child or None, attribute, values, whether ``values`` lists the
+#: suspect values (else: the accepted ones), whether an absent value is suspect (libvirt implies one)).
+_Screen = tuple[str | None, str, frozenset[str], bool, bool]
+
+
+def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[_Screen, ...]:
+    """The live rows as no-finding tests, computed once per caps document. They may suspect more than
+    ``_problems`` reports (``applies`` and VL850's values are left to it), never less."""
+    by_table = caps.memo.get("binding-screens")  # id(table) -> its screens: no key tuple built per call
+    if not isinstance(by_table, dict):
+        by_table = caps.memo["binding-screens"] = {}
+    screens = by_table.get(id(bindings))
+    if screens is None:
+        built: list[_Screen] = []
+        for row in live_rows(bindings, caps):
+            if callable(row.caps):  # the block depends on the element: always the full check
+                built.append((None, row.attribute, frozenset(), False, True))
+                continue
+            answer = caps.enum(row.caps, row.enum)
+            allowed = frozenset(answer.values) if answer.availability is Availability.LISTED else frozenset()
+            if row.vocabulary is not None:
+                suspect = row.vocabulary - allowed
+                if suspect or row.implied is not None:  # else no value can fire: the enum lists the whole vocabulary
+                    built.append((row.child, row.attribute, suspect, True, row.implied is not None))
+            else:
+                built.append((row.child, row.attribute, allowed, False, row.implied is not None))
+        screens = by_table[id(bindings)] = tuple(built)
+    return screens
+
+
+def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:
+    """Whether any row can report with these caps (for ``Rule.fires_with``)."""
+    return bool(_screens(bindings, caps))
+
+
 def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     """Problems for every row whose value the caps do not allow."""
+    # the common case first: every value allowed (set lookups); a suspect element gets the full check
+    holder, holder_child = element, None
+    for child, attribute, values, suspects, implied in _screens(bindings, ctx.caps):
+        if child != holder_child:
+            holder_child = child
+            holder = element if child is None else next(element.iterchildren(child), None)
+        value = None if holder is None else holder.get(attribute)
+        if value is None:
+            if implied:
+                return _problems(element, bindings, ctx)
+        elif (value in values) is suspects:
+            return _problems(element, bindings, ctx)
+    return NOTHING
+
+
+def _problems(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     for row in live_rows(bindings, ctx.caps):
         if row.applies is not None and not row.applies(element):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from virtlint.linter.caps import CpuModel, DomainCaps
+from virtlint.rules._support import first_child
 
 
 def mode_of(cpu: etree._Element) -> str:
@@ -14,7 +15,7 @@ def mode_of(cpu: etree._Element) -> str:
 
 def custom_model(cpu: etree._Element) -> tuple[etree._Element, str] | None:
     """The `<model>` of a custom-mode CPU, with its name; None for other modes or no model."""
-    model = cpu.find("model")
+    model = first_child(cpu, "model")
     name = (model.text or "").strip() if model is not None else ""
     if mode_of(cpu) != "custom" or not name:
         return None

@@ -15,6 +15,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform
+from virtlint.rules._support import domain_find, first_child
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
@@ -48,10 +49,20 @@ class NumaCell(FrozenRecord):
         _set(self, "memory_kib", memory_kib)
 
 
+def cell_elements(root: etree._Element) -> list[etree._Element]:
+    """The <cell>s of the first <numa> of each <cpu> (XPath cpu/numa[1]/cell), in document order."""
+    cells: list[etree._Element] = []
+    for cpu in root.iterchildren("cpu"):
+        numa = next(cpu.iterchildren("numa"), None)
+        if numa is not None:
+            cells.extend(numa.iterchildren("cell"))
+    return cells
+
+
 def numa_cells(root: etree._Element) -> list[NumaCell]:
     """The guest NUMA cells of the first <cpu><numa>, in document order."""
     cells = []
-    for index, cell in enumerate(root.xpath("cpu/numa[1]/cell")):
+    for index, cell in enumerate(cell_elements(root)):
         raw_id = cell.get("id")
         cell_id = index if raw_id is None else parse_uint(raw_id)
         cpus = parse_bitmap(cell.get("cpus")) if cell.get("cpus") is not None else None
@@ -62,12 +73,29 @@ def numa_cells(root: etree._Element) -> list[NumaCell]:
 
 def cell_count(ctx: Context) -> int:
     """How many guest NUMA cells libvirt sees (computed once per document)."""
-    return ctx.once("numa-cell-count", lambda: len(ctx.root.xpath("cpu/numa[1]/cell")))
+    return ctx.once("numa-cell-count", lambda: len(cell_elements(ctx.root)))
 
 
 def max_vcpus(root: etree._Element) -> int | None:
     """The maximum vCPU count: the text of <vcpu> (1 without it); None if malformed."""
-    vcpu = root.find("vcpu")
+    return _maximum(first_child(root, "vcpu"))
+
+
+def current_vcpus(root: etree._Element) -> int | None:
+    """The vCPUs online at boot: <vcpu current>, else the maximum."""
+    return _current(first_child(root, "vcpu"))
+
+
+def vcpu_counts(ctx: Context) -> tuple[int | None, int | None]:
+    """(max_vcpus, current_vcpus) of the document, read once."""
+    counts = ctx.memo.get("vcpu-counts")
+    if counts is None:
+        vcpu = domain_find(ctx, "vcpu")
+        counts = ctx.memo["vcpu-counts"] = (_maximum(vcpu), _current(vcpu))
+    return counts  # type: ignore[return-value]
+
+
+def _maximum(vcpu: etree._Element | None) -> int | None:
     if vcpu is None:
         return 1
     text = (vcpu.text or "").rstrip()
@@ -77,11 +105,9 @@ def max_vcpus(root: etree._Element) -> int | None:
     return value if 0 <= value < 2**32 else None
 
 
-def current_vcpus(root: etree._Element) -> int | None:
-    """The vCPUs online at boot: <vcpu current>, else the maximum."""
-    vcpu = root.find("vcpu")
+def _current(vcpu: etree._Element | None) -> int | None:
     if vcpu is None or vcpu.get("current") is None:
-        return max_vcpus(root)
+        return _maximum(vcpu)
     return parse_uint(vcpu.get("current"))
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
+
+from lxml import etree
 
 from virtlint.linter.caps import Availability, DomainCaps, EnumAnswer
-from virtlint.linter.model import Anchor, Problem, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Severity
 
 #: Replacements that do the same job, best first, tried before spelling similarity.
 SUBSTITUTES: dict[str, tuple[str, ...]] = {
@@ -24,6 +27,57 @@ SUBSTITUTES: dict[str, tuple[str, ...]] = {
     "2.0": ("1.2",),
     "memfd": ("file",),
 }
+
+
+#: What a ``check`` returns when all is well: an exhausted iterator, shared (it stays empty), so the common
+#: case builds no generator.
+NOTHING: Iterator[Problem] = iter(())
+
+
+def first_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery."""
+    return next(element.iterchildren(tag), None)
+
+
+def find_first(element: etree._Element, path: str) -> etree._Element | None:
+    """``element.find(path)`` for a path of plain tags ('cpu/topology'): the first match in document order."""
+    head, _, rest = path.partition("/")
+    for child in element.iterchildren(head):
+        if not rest:
+            return child
+        found = find_first(child, rest)
+        if found is not None:
+            return found
+    return None
+
+
+def domain_children(ctx: Context) -> dict[str, list[etree._Element]]:
+    """<domain>'s child elements by tag, in document order: one pass per document, then dict lookups (rules
+    that each scanned the root's children for their element now share this)."""
+    index = ctx.memo.get("domain-children")
+    if index is None:
+        built: dict[str, list[etree._Element]] = {}
+        for child in ctx.root.iterchildren(etree.Element):
+            tag = child.tag
+            found = built.get(tag)
+            if found is None:
+                built[tag] = [child]
+            else:
+                found.append(child)
+        ctx.memo["domain-children"] = index = built
+    return index  # type: ignore[return-value]
+
+
+def domain_find(ctx: Context, path: str) -> etree._Element | None:
+    """``ctx.root.find(path)`` for a path of plain tags ('vcpu', 'cpu/topology'), from ``domain_children``."""
+    head, _, rest = path.partition("/")
+    for child in domain_children(ctx).get(head, ()):
+        if not rest:
+            return child
+        found = find_first(child, rest)
+        if found is not None:
+            return found
+    return None
 
 
 def caps_label(caps: DomainCaps) -> str:

@@ -12,7 +12,8 @@ from virtlint.linter.fixes import Fix, SetText
 from virtlint.linter.identity import (COMPATIBLE_GUEST_ARCHES, binary_arch_from_name, binary_arches_for_caps,
                                      binary_runs, binary_runs_any)
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._identity import host_view, wanted
+from virtlint.rules._identity import emulator_of, host_view, wanted
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -64,7 +65,21 @@ class Arch(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         arch = element.get("arch")
         if not arch:
-            return
+            return NOTHING
+        if ctx.host is None:
+            # without a host document the verdict depends on the emulator, the arch and the caps alone
+            emulator = emulator_of(ctx)
+            if emulator is None:
+                return NOTHING  # libvirt picks a binary for the arch
+            key = ("arch-refused", emulator, arch)
+            refused = ctx.caps.memo.get(key)
+            if refused is None:
+                refused = ctx.caps.memo[key] = any(True for _ in self._problems(element, arch, ctx))
+            if not refused:
+                return NOTHING
+        return self._problems(element, arch, ctx)
+
+    def _problems(self, element: etree._Element, arch: str, ctx: Context) -> Iterator[Problem]:
         domain = wanted(ctx)
         view = host_view(ctx)
         if view is not None and ctx.host is not None:

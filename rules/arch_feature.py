@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
 from virtlint.rules._domain import PPC64, is_arm_virt, is_pseries, machine_of
+from virtlint.rules._support import NOTHING
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -141,6 +142,22 @@ _BY_PATH: dict[str, list[Bound]] = {}
 for _bound in BOUNDS:
     _BY_PATH.setdefault(_bound.path, []).append(_bound)
 
+#: (arch, machine, domain type) -> path -> the bounds that refuse their construct there, in table order: the
+#: verdicts depend on those three alone, so they are decided once per combination (a bounded memo).
+_REFUSING: dict[tuple[str, str | None, str | None], dict[str, tuple[Bound, ...]]] = {}
+
+
+def _refusing(arch: str, machine: str | None, virt: str | None) -> dict[str, tuple[Bound, ...]]:
+    key = (arch, machine, virt)
+    table = _REFUSING.get(key)
+    if table is None:
+        table = {path: refusing for path, bounds in _BY_PATH.items()
+                 if (refusing := tuple(bound for bound in bounds if (machine or not bound.needs_machine)
+                                       and not bound.allowed(arch, machine, virt)))}
+        if len(_REFUSING) < 256:
+            _REFUSING[key] = table
+    return table
+
 
 @register
 class ArchFeature(Rule):
@@ -189,15 +206,18 @@ class ArchFeature(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         arch = ctx.arch
-        machine = machine_of(ctx)
         if not arch:
-            return
-        for bound in _BY_PATH.get(ctx.path, ()):
+            return NOTHING
+        machine = machine_of(ctx)
+        refusing = _refusing(arch, machine, ctx.domain_type).get(ctx.path)
+        if refusing is None:
+            return NOTHING  # allowed here whatever the element says
+        return self._problems(element, refusing, arch, machine, ctx)
+
+    def _problems(self, element: etree._Element, refusing: tuple[Bound, ...], arch: str, machine: str | None,
+                  ctx: Context) -> Iterator[Problem]:
+        for bound in refusing:
             if not bound.active(element):
-                continue
-            if bound.needs_machine and not machine:
-                continue
-            if bound.allowed(arch, machine, ctx.domain_type):
                 continue
             if bound.path == "features/gic" and ctx.caps.support("features/gic").unsupported:
                 continue  # VL401 says it from the caps

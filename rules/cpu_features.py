@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
+from virtlint.rules._support import NOTHING
 
 #: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
 KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},
@@ -62,7 +63,14 @@ class CpuFeatures(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         name = element.get("name")
         if not name:
-            return
+            return NOTHING
+        if name != "sve":
+            known = KNOWN_FEATURES.get(ctx.arch or "")
+            if known is None or name in known:
+                return NOTHING  # the common case: a feature libvirt knows, not one _sve looks at
+        return self._problems(element, name, ctx)
+
+    def _problems(self, element: etree._Element, name: str, ctx: Context) -> Iterator[Problem]:
         yield from self._sve(element, name)
         known = KNOWN_FEATURES.get(ctx.arch or "")
         if known is None or name in known:

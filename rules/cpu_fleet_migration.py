@@ -7,6 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.baseline import cpu_advice, fleet_size
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import UNSAFE, AppendChild, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
@@ -68,6 +69,10 @@ class CpuFleetMigration(Rule):
     severity = Severity.WARNING
     summary = "A host-dependent CPU mode in a template checked against a fleet of more than one host."
     elements = ("cpu",)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        hosts = fleet_size(caps)
+        return hosts is not None and hosts >= 2  # one host's caps: nothing to migrate between
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         hosts = fleet_size(ctx.caps)

@@ -7,11 +7,11 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter import vocabulary
-from virtlint.linter.caps import Availability, EnumAnswer
+from virtlint.linter.caps import Availability, DomainCaps, EnumAnswer
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import mode_of
-from virtlint.rules._support import caps_label
+from virtlint.rules._support import caps_label, first_child
 
 MODES = ("host-passthrough", "maximum", "host-model", "custom")
 
@@ -53,9 +53,13 @@ class CpuMode(Rule):
     summary = "A CPU mode the capabilities mark supported='no'."
     elements = ("cpu",)
 
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        # only a mode whose caps block says supported='no' is reported
+        return any(caps.support(key).unsupported for key in caps.blocks if key.startswith("cpu/mode/"))
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         mode = mode_of(element)
-        if mode == "custom" and element.find("model") is None:
+        if mode == "custom" and first_child(element, "model") is None:
             return  # a <cpu> with only topology or NUMA asks for no model
         answer = ctx.caps.support(f"cpu/mode/{mode}")
         if not answer.unsupported:

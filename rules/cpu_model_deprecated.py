@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import closest_usable, custom_model, lookup
@@ -48,6 +49,9 @@ class CpuModelDeprecated(Rule):
     severity = Severity.WARNING
     summary = "The custom CPU model is deprecated by QEMU."
     elements = ("cpu",)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return any(model.deprecated for model in caps.cpu_models.values())
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = custom_model(element)

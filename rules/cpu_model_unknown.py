@@ -7,7 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter import vocabulary
-from virtlint.linter.caps import UNKNOWN, Availability, EnumAnswer
+from virtlint.linter.caps import UNKNOWN, Availability, DomainCaps, EnumAnswer
 from virtlint.linter.cpu_generations import newest_first
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
@@ -67,6 +67,9 @@ class CpuModelUnknown(Rule):
     severity = Severity.ERROR
     summary = "The custom CPU model is not among the capabilities' CPU models (an error where the start must fail)."
     elements = ("cpu",)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return bool(caps.cpu_models)  # without a model list nothing is unknown
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = custom_model(element)

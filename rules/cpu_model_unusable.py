@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import UNSAFE, AppendChild, Fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
@@ -63,6 +64,9 @@ class CpuModelUnusable(Rule):
     severity = Severity.ERROR
     summary = "The custom CPU model is marked usable='no' and its blocking features are not disabled."
     elements = ("cpu",)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return any(model.usable == "no" for model in caps.cpu_models.values())
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = custom_model(element)

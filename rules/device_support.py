@@ -6,6 +6,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._support import caps_label
@@ -57,6 +58,9 @@ class DeviceUnsupported(Rule):
     severity = Severity.ERROR
     summary = "A device type the capabilities mark supported='no'."
     elements = tuple(f"devices/{device}" for device in DEVICES)
+
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        return caps.support(path).unsupported  # the path is the caps block's key: devices/<tag>
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         answer = ctx.caps.support(f"devices/{element.tag}")

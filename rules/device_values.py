@@ -76,6 +76,7 @@ for _row in DEVICE_ENUMS:
     _BY_DEVICE[_device] = (*_BY_DEVICE.get(_device, ()), _row)
 for _device, _rows in _BY_DEVICE.items():
     binding.publish(f"devices/{_device}", _rows)
+_BY_PATH: dict[str, tuple[EnumBinding, ...]] = {f"devices/{device}": rows for device, rows in _BY_DEVICE.items()}
 
 
 @register
@@ -129,7 +130,8 @@ class DeviceValue(Rule):
     elements = tuple(f"devices/{device}" for device in _BY_DEVICE)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        return binding.check(element, _BY_DEVICE.get(element.tag, ()), ctx)
+        rows = _BY_PATH.get(ctx.path)  # by the walk's path: reading element.tag costs a string per call
+        return binding.check(element, rows if rows is not None else _BY_DEVICE.get(element.tag, ()), ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return bool(binding.live_rows(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps))
+        return binding.can_fire(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps)

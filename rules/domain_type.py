@@ -10,6 +10,7 @@ from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._identity import host_view
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -60,6 +61,11 @@ class DomainType(Rule):
     identity_rule = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.host is None:
+            return NOTHING  # only the host document says which virt types the binary offers
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         virt_type = element.get("type")
         view = host_view(ctx)
         if not virt_type or view is None or not view.emulator_listed or not view.virt_types:

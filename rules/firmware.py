@@ -57,4 +57,4 @@ class Firmware(Rule):
         return binding.check(element, BINDINGS, ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return bool(binding.live_rows(BINDINGS, caps))
+        return binding.can_fire(BINDINGS, caps)

@@ -59,4 +59,4 @@ class GicVersion(Rule):
         return binding.check(element, BINDINGS, ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return bool(binding.live_rows(BINDINGS, caps))
+        return binding.can_fire(BINDINGS, caps)

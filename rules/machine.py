@@ -12,6 +12,7 @@ from virtlint.linter.identity import machine_impossible_on
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._identity import host_view
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -60,7 +61,12 @@ class Machine(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         machine, arch = element.get("machine"), element.get("arch")
         if not machine:
-            return
+            return NOTHING
+        if ctx.host is None and not (arch and _impossible(machine, arch)):
+            return NOTHING  # without a host document only the arch test below can speak
+        return self._problems(element, machine, arch, ctx)
+
+    def _problems(self, element: etree._Element, machine: str, arch: str | None, ctx: Context) -> Iterator[Problem]:
         view = host_view(ctx)
         if view is not None and view.emulator_listed and view.machines:
             if view.machine_entry is not None:
@@ -82,13 +88,26 @@ class Machine(Rule):
                 replacements=replacements,
             )
             return
-        if arch and machine_impossible_on(machine, arch):
+        if arch and _impossible(machine, arch):
             yield Problem(
                 Anchor(element, "machine"),
                 f"machine '{machine}' does not exist for arch '{arch}': no QEMU binary that runs {arch} "
                 f"guests has the {parse_machine(machine).family} machines",
                 hint="use a machine of the guest arch (virsh capabilities lists them per arch)",
             )
+
+
+#: (machine, arch) -> machine_impossible_on's verdict, a pure function of the two: a bounded memo.
+_IMPOSSIBLE: dict[tuple[str, str], bool] = {}
+
+
+def _impossible(machine: str, arch: str) -> bool:
+    verdict = _IMPOSSIBLE.get((machine, arch))
+    if verdict is None:
+        verdict = machine_impossible_on(machine, arch)
+        if len(_IMPOSSIBLE) < 1024:
+            _IMPOSSIBLE[(machine, arch)] = verdict
+    return verdict
 
 
 def _version(name: str) -> tuple[int, ...]:

@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint
 from virtlint.rules._domain import PPC64, cell_count, numa_cells
+from virtlint.rules._support import domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -47,9 +48,10 @@ class MemoryDevice(FrozenRecord):
         _set(self, "slot", slot)
 
 
-def memory_devices(root: etree._Element) -> list[MemoryDevice]:
+def memory_devices(ctx: Context) -> list[MemoryDevice]:
     devices = []
-    for memory in root.findall("devices/memory"):
+    for memory in (memory for devices in domain_children(ctx).get("devices", ())
+                   for memory in devices.iterchildren("memory")):
         model = memory.get("model", "")
         size = element_kib(memory.find("target/size"))
         start, anchor, slot = 0, None, None
@@ -132,7 +134,7 @@ class MemoryHotplug(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        devices = ctx.once("memory-devices", lambda: memory_devices(ctx.root))
+        devices = ctx.once("memory-devices", lambda: memory_devices(ctx))
         if ctx.path == "":
             yield from self._sizes(element, devices, ctx)
         else:
@@ -141,11 +143,13 @@ class MemoryHotplug(Rule):
                 yield from self._device(device, devices, ctx)
 
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
-        memory = root.find("memory")
-        max_memory = root.find("maxMemory")
+        memory = domain_find(ctx, "memory")
+        max_memory = domain_find(ctx, "maxMemory")
         size = element_kib(memory) if memory is not None else 0
         if size is None:
             return  # malformed: VL851
+        if size and not devices and max_memory is None:
+            return  # the common case: a memory size, no hotplug; nothing below can speak
         total: int = size
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
@@ -159,7 +163,7 @@ class MemoryHotplug(Rule):
             return
         initial = numa_total or (total - hotplug)
         # A document without <name> is a fragment (libvirt refuses it for that already): not judged here
-        if initial == 0 and root.find("name") is not None:
+        if initial == 0 and domain_find(ctx, "name") is not None:
             yield Problem(Anchor(memory, text=True) if memory is not None else Anchor(root),
                           "Memory size must be specified via <memory> or in the <numa> configuration",
                           hint="add <memory unit='MiB'>1024</memory>")

@@ -10,6 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since
+from virtlint.rules._support import first_child
 
 
 @register
@@ -62,7 +63,7 @@ class NvramVarstore(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        loader, nvram = element.find("loader"), element.find("nvram")
+        loader, nvram = first_child(element, "loader"), first_child(element, "nvram")
         firmware = element.get("firmware")
         if loader is not None and nvram is not None and loader.get("format") and nvram.get("format") \
                 and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2):

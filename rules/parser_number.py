@@ -10,6 +10,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+from virtlint.rules._support import NOTHING
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -102,6 +103,27 @@ _BY_PATH: dict[str, list[NumberAttr]] = {}
 for _row in NUMBERS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
+#: Small numbers as written canonically: every reader of the table accepts them (uint, int, count, bitmap).
+_SMALL = frozenset(map(str, range(4096)))
+#: The unit spellings written in practice, all of which virScaleInteger accepts.
+_UNITS = frozenset({None, "", "b", "B", "byte", "bytes", *(
+    letter + suffix for power in "kmgtpe" for letter in (power, power.upper())
+    for suffix in ("", "iB", "ib", "B", "b"))})
+assert all(unit_scale(unit) is not None for unit in _UNITS)
+#: Bitmaps already read without error (parse_bitmap is pure): a bounded memo, so repeated cpusets cost a lookup.
+_GOOD_BITMAPS: set[str] = set()
+
+#: Per path, what the no-finding test needs: (attribute or None for the text, the values certainly accepted,
+#: the kind, the unit attribute of a size). None in the set: the value may be absent.
+_FAST: dict[str, tuple[tuple[str | None, frozenset[str | None], str, str], ...]] = {
+    path: tuple((row.attribute,
+                 frozenset(((None,) if not row.required else ())) if row.kind == "size"
+                 else frozenset((*(_SMALL - {"0"} if row.nonzero else _SMALL),
+                                 *((None,) if not row.required else ()))),
+                 row.kind, row.extra or "unit")
+                for row in rows)
+    for path, rows in _BY_PATH.items()
+}
 
 @register
 class ParserNumber(Rule):
@@ -150,6 +172,22 @@ class ParserNumber(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        # the common case first: every value certainly readable (set lookups); a suspect element gets _judge
+        get = element.get
+        for attribute, accepted, kind, unit_attribute in _FAST.get(ctx.path, ()):
+            raw = element.text if attribute is None else get(attribute)
+            if raw in accepted:
+                continue
+            if raw is not None:
+                if kind == "size":
+                    if raw.isdigit() and raw.isascii() and len(raw) < 20 and get(unit_attribute) in _UNITS:
+                        continue
+                elif kind == "bitmap" and raw in _GOOD_BITMAPS:
+                    continue
+            return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         for row in _BY_PATH.get(ctx.path, ()):
             if row.since and not ctx.libvirt_at_least(*row.since):
                 continue
@@ -190,6 +228,8 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if parse_bitmap(raw) is None:
             return Problem(anchor, f"Failed to parse bitmap '{raw}'",
                            hint="write ids as 'N', 'N-M' or '^N' separated by commas, below 16384")
+        if len(_GOOD_BITMAPS) < 4096:
+            _GOOD_BITMAPS.add(raw)
     elif row.kind == "size":
         where = f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]"
         if not value.strip():  # libvirt reads an empty string as absent

@@ -10,12 +10,24 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
-from virtlint.rules._support import ranked
+from virtlint.rules._support import NOTHING, ranked
 
 _BY_PATH: dict[str, list[StrictEnum]] = {}
 for _row in STRICT_ENUMS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
+#: Per path, what the no-finding test needs for its attribute rows: (attribute, the accepted values, None
+#: included: an absent attribute is never reported).
+_ACCEPTED: dict[str, tuple[tuple[str, frozenset[str | None]], ...]] = {
+    path: tuple((row.attribute, frozenset((*row.values, *row.later, None)))
+                for row in rows if row.attribute is not None)
+    for path, rows in _BY_PATH.items()
+}
+#: Per path with text rows: (whether the text is stripped, the accepted values).
+_ACCEPTED_TEXT: dict[str, tuple[tuple[bool, frozenset[str]], ...]] = {
+    path: texts for path, rows in _BY_PATH.items()
+    if (texts := tuple((row.strip, frozenset((*row.values, *row.later))) for row in rows if row.attribute is None))
+}
 
 @register
 class ParserValue(Rule):
@@ -73,6 +85,21 @@ class ParserValue(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        # the common case first: every value accepted (set lookups only); a suspect element gets the full check
+        path = ctx.path
+        get = element.get
+        for attribute, accepted in _ACCEPTED.get(path, ()):
+            if get(attribute) not in accepted:
+                return self._problems(element, ctx)
+        texts = _ACCEPTED_TEXT.get(path)
+        if texts is not None:
+            text = element.text or ""
+            for strip, accepted_text in texts:
+                if (text.strip() if strip else text) not in accepted_text:
+                    return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         parts = ctx.path.split("/")
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import SAFE, AppendChild, Change, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import NOTHING
 
 MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 FILE_BACKING = "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>"
@@ -107,6 +108,11 @@ class SharedMemory(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "devices/disk" and element.get("type") != "vhostuser":
+            return NOTHING  # the common case: a disk that is not vhost-user
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = vhost_user_anchor(element)
         if found is None or memory_is_shared(ctx.root):
             return

@@ -8,12 +8,13 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import domain_find, first_child
 
 X86 = ("x86_64", "i686")
 
 
 def uses_uefi(os_element: etree._Element) -> bool:
-    loader = os_element.find("loader")
+    loader = first_child(os_element, "loader")
     return os_element.get("firmware") == "efi" or (loader is not None and loader.get("type") == "pflash")
 
 
@@ -54,7 +55,7 @@ class UefiAcpi(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        acpi = ctx.root.find("features/acpi")
+        acpi = domain_find(ctx, "features/acpi")
         uefi = uses_uefi(element)
         if ctx.arch in X86 and uefi and acpi is None:
             anchor = Anchor(element, "firmware") if element.get("firmware") else Anchor(element.find("loader"), "type")

@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._domain import current_vcpus, is_pseries, machine_of, max_vcpus
+from virtlint.rules._domain import is_pseries, machine_of, vcpu_counts
+from virtlint.rules._support import domain_find
 
 #: Topology attributes in libvirt's product order; clusters count since libvirt 10.1 (older releases ignore it).
 TOPOLOGY = ("sockets", "dies", "clusters", "cores", "threads")
@@ -81,7 +82,7 @@ class VcpuTopology(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        maximum = max_vcpus(ctx.root)
+        maximum = vcpu_counts(ctx)[0]
         if maximum is None:
             return  # VL851 reports the malformed count
         if ctx.path == "vcpu":
@@ -98,7 +99,7 @@ class VcpuTopology(Rule):
             elif vcpu_id == 0 and element.get("hotpluggable") == "yes":
                 yield Problem(Anchor(element, "hotpluggable"), "vcpu0 can't be hotpluggable",
                               hint="set hotpluggable='no'", replacements=("no",))
-        elif element is ctx.root.find("cpu/topology"):
+        elif element is domain_find(ctx, "cpu/topology"):
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:
                 yield Problem(Anchor(element),
@@ -107,7 +108,7 @@ class VcpuTopology(Rule):
                               hint=f"set <vcpu> to {product} or change the topology so that it multiplies to {maximum}")
 
     def _counts(self, vcpu: etree._Element, maximum: int, ctx: Context) -> Iterator[Problem]:
-        current = current_vcpus(ctx.root)
+        current = vcpu_counts(ctx)[1]
         if current is None:
             return
         if current > maximum:
@@ -115,11 +116,11 @@ class VcpuTopology(Rule):
                           f"maximum vCPU count must not be less than current vCPU count ({current} > {maximum})",
                           hint=f"set current to at most {maximum}", replacements=(str(maximum),))
             return
-        if ctx.root.find("vcpus/vcpu") is None and current == 0:
+        if domain_find(ctx, "vcpus/vcpu") is None and current == 0:
             anchor = Anchor(vcpu, "current") if vcpu.get("current") is not None else Anchor(vcpu, text=True)
             yield Problem(anchor, "Domain requires at least 1 vCPU", hint="give the domain at least one vCPU")
             return
-        topology = ctx.root.find("cpu/topology")
+        topology = domain_find(ctx, "cpu/topology")
         if topology is not None and is_pseries(ctx.arch, machine_of(ctx)):
             threads = parse_uint(topology.get("threads"))
             if threads and topology.get("sockets") not in (None, "0") and current % threads:
