@@ -29,6 +29,48 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
             return
 
 
+#: ctx.memo keys of the per-document caches below
+_FIRST_CHILDREN = "devices:first-children"
+_CHILDREN_BY_TAG = "devices:children-by-tag"
+_MACHINE_FAMILY = "devices:machine-family"
+
+
+def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
+    """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
+    and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
+    children is cheaper than their separate finds."""
+    cache: dict[etree._Element, dict[str, etree._Element]] | None = ctx.memo.get(_FIRST_CHILDREN)  # type: ignore[assignment]
+    if cache is None:
+        cache = ctx.memo[_FIRST_CHILDREN] = {}
+    children = cache.get(element)
+    if children is None:
+        children = cache[element] = {}
+        for child in element.iterchildren(etree.Element):
+            tag = child.tag
+            if tag not in children:
+                children[tag] = child
+    return children
+
+
+def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
+    """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
+    element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] | None = \
+        ctx.memo.get(_CHILDREN_BY_TAG)  # type: ignore[assignment]
+    if cache is None:
+        cache = ctx.memo[_CHILDREN_BY_TAG] = {}
+    children = cache.get(element)
+    if children is None:
+        children = cache[element] = {}
+        for child in element.iterchildren(etree.Element):
+            same = children.get(child.tag)
+            if same is None:
+                children[child.tag] = [child]
+            else:
+                same.append(child)
+    return children
+
+
 def effective_arch(ctx: Context) -> str | None:
     """The guest arch: the domain's, or the caps' when the domain leaves it to the host."""
     return ctx.arch or ctx.caps.arch
@@ -40,12 +82,17 @@ def effective_machine(ctx: Context) -> str | None:
     A domain without a machine gets the emulator's default, which the caps name only when they
     describe that very arch (and `virsh domcapabilities` without --machine reports the default).
     """
+    memo = ctx.memo
+    if _MACHINE_FAMILY in memo:  # asked by many checks per document, the same answer each time
+        return memo[_MACHINE_FAMILY]  # type: ignore[return-value]
     machine = ctx.machine
     if machine is None:
         if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
-            return None
-        machine = ctx.caps.machine
-    return parse_machine(machine).family
+            machine = None
+        else:
+            machine = ctx.caps.machine
+    family = memo[_MACHINE_FAMILY] = None if machine is None else parse_machine(machine).family
+    return family
 
 
 def is_q35(ctx: Context) -> bool | None:
@@ -120,14 +167,17 @@ LOCAL_SOURCE_ATTRIBUTE = {"file": "file", "block": "dev", "dir": "dir"}
 
 def disk_is_empty(disk: etree._Element) -> bool | None:
     """virStorageSourceIsEmpty: a local disk without a source path (None: not decidable here)."""
+    return source_is_empty(disk, disk.find("source"))
+
+
+def source_is_empty(disk: etree._Element, source: etree._Element | None) -> bool | None:
+    """``disk_is_empty`` given the disk's (first) <source>, when the caller has it at hand."""
     kind = disk.get("type") or "file"
     attribute = LOCAL_SOURCE_ATTRIBUTE.get(kind)
     if attribute is None:
         if kind == "network":
-            source = disk.find("source")
             return source is None or not source.get("protocol")
         return None
-    source = disk.find("source")
     return source is None or not source.get(attribute)
 
 

@@ -12,6 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import is_s390, qemu_driver
 
+#: What the check below can report on: a boot menu or a device's <boot> (a C-level pre-test; usually empty).
+_BOOTS_OR_MENU = etree.XPath("os/bootmenu | devices/*/boot")
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
 
@@ -80,6 +82,8 @@ class BootOrder(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not _BOOTS_OR_MENU(element):
+            return
         menu = element.find("os/bootmenu")
         if menu is not None:
             timeout = prop_uint(menu.get("timeout"), 10)

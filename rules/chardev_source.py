@@ -12,6 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
+#: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
+CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp"})
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
 #: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
 _GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
@@ -65,33 +67,41 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
     merged: dict[str, str] = {}
     for source in sources:
         merged.update(source.attrib)
-    anchor = Anchor(sources[0]) if sources else Anchor(holder, "type") if holder.get("type") else Anchor(holder)
     if kind in ("file", "dev", "pipe") and not merged.get("path"):
-        yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
+        yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
+                      hint="add <source path='...'/>")
     elif kind == "unix":
         target = chardev.find("target") if chardev is not None else None
         generated = chardev is not None and chardev.tag == "channel" and target is not None \
             and target.get("type") in ("virtio", "xen")
         if not merged.get("path") and not generated:
-            yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
+            yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
+                          hint="add <source path='...'/>")
             return
+        if not any(len(source) for source in sources):
+            return  # no <reconnect> to judge (below: the generated socket's mode, for it)
         path = merged.get("path")
         if generated and target is not None and (not path or _generated_path(path, target.get("name"))):
             merged = {**merged, "mode": "bind"}  # libvirt generates the socket, and listens on it
         yield from _reconnect(sources, merged)
     elif kind == "tcp":
         if not merged.get("host"):
-            yield Problem(anchor, "Missing source host attribute for char device", hint="add host='...' to <source>")
+            yield Problem(_anchor(holder, sources), "Missing source host attribute for char device",
+                          hint="add host='...' to <source>")
         elif not merged.get("service"):
-            yield Problem(anchor, "Missing source service attribute for char device",
+            yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add service='PORT' to <source>")
         else:
             yield from _reconnect(sources, merged)
     elif kind == "udp":
         connect = [s for s in sources if s.get("mode", "connect") == "connect"]
         if not any(s.get("service") for s in connect):
-            yield Problem(anchor, "Missing source service attribute for char device",
+            yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add <source mode='connect' service='PORT'/>")
+
+
+def _anchor(holder: etree._Element, sources: list[etree._Element]) -> Anchor:
+    return Anchor(sources[0]) if sources else Anchor(holder, "type") if holder.get("type") else Anchor(holder)
 
 
 def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterator[Problem]:
@@ -159,6 +169,8 @@ class ChardevSource(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag != "rng" and element.get("type") not in CHECKED_KINDS:
+            return  # the element holds its own source, of a type (pty, spicevmc...) that needs none
         for _device, chardev, holder in _sources(element):
             problems = list(_problems(chardev, holder, ctx))
             if not qemu_driver(ctx):

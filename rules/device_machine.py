@@ -196,6 +196,11 @@ class DeviceMachine(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
+        tag = element.tag
+        # the usual input and sound devices: nothing below looks at them (a cheap pre-test)
+        if tag == "input" and element.get("bus") not in ("ps2", "xen") or tag == "sound" and \
+                element.get("model") != "ich7":
+            return
         if element.tag in ("panic", "input"):
             problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
             if problems:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import first_children, qemu_driver
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
 _DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
 
 
+@lru_cache(maxsize=1024)  # a fleet reuses a handful of target names
 def partition(dev: str) -> int | None:
     """The partition number in a target name ('vdb1' -> 1, 'vdb' -> 0), None when libvirt cannot parse it."""
     match = _DISK_NAME.match(dev)
@@ -69,7 +71,7 @@ class DiskTargetName(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        target = element.find("target")
+        target = first_children(ctx, element).get("target")
         dev = target.get("dev") if target is not None else None
         if not dev:
             source = element.find("source")

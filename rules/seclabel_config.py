@@ -69,6 +69,8 @@ class SeclabelConfig(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if next(element.iter("seclabel"), None) is None:
+            return  # no label anywhere (one C-level pass)
         labels = element.findall("seclabel")
         models: set[str] = set()
         for label in labels:

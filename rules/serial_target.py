@@ -55,7 +55,7 @@ def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
     """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
     target = console.find("target")
     kind = target.get("type") if target is not None else None
-    if kind == "serial" and console.getparent().findall("console").index(console) > 0:
+    if kind == "serial" and console.getparent().find("console") is not console:  # not the first console
         yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
                       hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
     elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:

@@ -12,6 +12,10 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
 
 
+def _has_spice_graphics(root: etree._Element) -> bool:
+    return root.find("devices/graphics[@type='spice']") is not None
+
+
 @register
 class SpiceChardev(Rule):
     """
@@ -52,6 +56,6 @@ class SpiceChardev(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         kind = element.get("type")
-        if kind in SPICE_CHARDEVS and ctx.root.find("devices/graphics[@type='spice']") is None:
+        if kind in SPICE_CHARDEVS and not ctx.once("spice-chardev:graphics", lambda: _has_spice_graphics(ctx.root)):
             yield Problem(Anchor(element, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
                           hint="add <graphics type='spice'/>, or remove this device")

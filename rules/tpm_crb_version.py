@@ -47,8 +47,10 @@ class TpmVersionModel(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        backend = element.find("backend")
         model = element.get("model")
-        if backend is not None and backend.get("version") == "1.2" and model and model != "tpm-tis":
+        if not model or model == "tpm-tis":
+            return
+        backend = element.find("backend")
+        if backend is not None and backend.get("version") == "1.2":
             yield Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
                           hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",))

@@ -50,8 +50,10 @@ class VirtioModelBus(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         model = element.get("model")
+        if not model or not model.startswith("virtio"):
+            return
         target = element.find("target")
         bus = target.get("bus") if target is not None else None
-        if model and model.startswith("virtio") and bus and bus != "virtio":
+        if bus and bus != "virtio":
             yield Problem(Anchor(element, "model"), f"disk model '{model}' is not supported for bus '{bus}'",
                           hint="use bus='virtio', or remove the model")
