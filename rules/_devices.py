@@ -71,6 +71,15 @@ def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etr
     return children
 
 
+#: The <driver iothread> of disks and controllers below <devices> (a C-level filter: usually none).
+_IOTHREAD_DRIVERS = etree.XPath("disk/driver[@iothread] | controller/driver[@iothread]")
+
+
+def iothread_drivers(devices: etree._Element) -> list[etree._Element]:
+    """The disk and controller <driver> elements of these devices that name an IOThread, in document order."""
+    return _IOTHREAD_DRIVERS(devices)  # type: ignore[no-any-return]
+
+
 def effective_arch(ctx: Context) -> str | None:
     """The guest arch: the domain's, or the caps' when the domain leaves it to the host."""
     return ctx.arch or ctx.caps.arch

@@ -9,11 +9,13 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import children_by_tag, qemu_driver
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
 CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp"})
+#: The <devices> children whose sources are checked.
+SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
 #: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
 _GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
@@ -119,6 +121,15 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
         return
 
 
+def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """The first problem of each source this device holds (the console aliasing a serial holds none)."""
+    for _device, chardev, holder in _sources(element):
+        problems = list(_problems(chardev, holder, ctx))
+        if not qemu_driver(ctx):
+            problems = [p for p in problems if "timeout cannot be" not in p.message]
+        yield from problems[:1]
+
+
 @register
 class ChardevSource(Rule):
     """
@@ -165,14 +176,14 @@ class ChardevSource(Rule):
     name = "chardev-source"
     severity = Severity.ERROR
     summary = "A character device source without its path, host or service, or with impossible reconnect."
-    elements = tuple(f"devices/{tag}" for tag in (*CHARDEVS, "redirdev", "rng", "smartcard"))
+    #: the devices below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.tag != "rng" and element.get("type") not in CHECKED_KINDS:
-            return  # the element holds its own source, of a type (pty, spicevmc...) that needs none
-        for _device, chardev, holder in _sources(element):
-            problems = list(_problems(chardev, holder, ctx))
-            if not qemu_driver(ctx):
-                problems = [p for p in problems if "timeout cannot be" not in p.message]
-            yield from problems[:1]
+        children = children_by_tag(ctx, element)
+        for tag in SOURCE_HOLDERS:
+            for device in children.get(tag, ()):
+                # a device holding its own source of a type (pty, spicevmc...) that needs none: nothing to check
+                if tag == "rng" or device.get("type") in CHECKED_KINDS:
+                    yield from _device_problems(device, ctx)

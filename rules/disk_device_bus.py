@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, first_children,
+from virtlint.rules._devices import (QEMU_VERSIONED, children_by_tag, disk_dst, disk_format, disk_is_empty, first_children,
                                      qemu_driver, run_checks, source_is_empty)
 
 
@@ -220,9 +220,13 @@ class DiskDeviceBus(Rule):
     name = "disk-device-bus"
     severity = Severity.ERROR
     summary = "A disk device kind its bus or source cannot carry."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx) and _may_report(element, first_children(ctx, element)):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk, first_children(ctx, disk)):
+                yield from run_checks(CHECKS, disk, ctx)

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, qemu_driver, run_checks
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -146,9 +146,13 @@ class DiskSourceSecrets(Rule):
     name = "disk-source-secrets"
     severity = Severity.ERROR
     summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx) and _may_report(element):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk):
+                yield from run_checks(CHECKS, disk, ctx)

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disk_dst, disk_format, disk_is_empty, first_children, qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, disk_dst, disk_format, disk_is_empty, first_children, qemu_driver, run_checks
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -168,9 +168,13 @@ class DiskStorageFormat(Rule):
     name = "disk-storage-format"
     severity = Severity.ERROR
     summary = "A disk image format QEMU cannot use for this disk."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx) and _may_report(element, first_children(ctx, element)):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk, first_children(ctx, disk)):
+                yield from run_checks(CHECKS, disk, ctx)

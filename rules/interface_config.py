@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import first_children, is_power_of_two, refused_since, qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, first_children, is_power_of_two, refused_since, qemu_driver, run_checks
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -153,9 +153,11 @@ class InterfaceConfig(Rule):
     name = "interface-config"
     severity = Severity.ERROR
     summary = "An interface MAC, tap path, port forward, backend or queue size libvirt refuses."
-    elements = ("devices/interface",)
+    #: the interfaces below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if _may_report(element, first_children(ctx, element)):
-            yield from run_checks(CHECKS, element, ctx)
+        for interface in children_by_tag(ctx, element).get("interface", ()):
+            if _may_report(interface, first_children(ctx, interface)):
+                yield from run_checks(CHECKS, interface, ctx)
