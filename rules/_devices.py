@@ -7,7 +7,7 @@ domain does not decide the fact, so rules can stay silent rather than guess.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -33,15 +33,22 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
 _FIRST_CHILDREN = "devices:first-children"
 _CHILDREN_BY_TAG = "devices:children-by-tag"
 _MACHINE_FAMILY = "devices:machine-family"
+_IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
+
+
+def _per_element(ctx: Context, key: str) -> Any:
+    """The document's cache ``key`` of facts about elements (element -> fact), created empty on first use."""
+    cache = ctx.memo.get(key)
+    if cache is None:
+        cache = ctx.memo[key] = {}
+    return cache
 
 
 def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
     children is cheaper than their separate finds."""
-    cache: dict[etree._Element, dict[str, etree._Element]] | None = ctx.memo.get(_FIRST_CHILDREN)  # type: ignore[assignment]
-    if cache is None:
-        cache = ctx.memo[_FIRST_CHILDREN] = {}
+    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
@@ -55,10 +62,7 @@ def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._El
 def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
     """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
     element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
-    cache: dict[etree._Element, dict[str, list[etree._Element]]] | None = \
-        ctx.memo.get(_CHILDREN_BY_TAG)  # type: ignore[assignment]
-    if cache is None:
-        cache = ctx.memo[_CHILDREN_BY_TAG] = {}
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
@@ -72,12 +76,17 @@ def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etr
 
 
 #: The <driver iothread> of disks and controllers below <devices> (a C-level filter: usually none).
-_IOTHREAD_DRIVERS = etree.XPath("disk/driver[@iothread] | controller/driver[@iothread]")
+_IOTHREAD_DRIVERS = etree.XPath("disk/driver[@iothread] | controller/driver[@iothread]", regexp=False)
 
 
-def iothread_drivers(devices: etree._Element) -> list[etree._Element]:
-    """The disk and controller <driver> elements of these devices that name an IOThread, in document order."""
-    return _IOTHREAD_DRIVERS(devices)  # type: ignore[no-any-return]
+def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+    """The disk and controller <driver> elements of these devices that name an IOThread, in document order
+    (found once per document: two rules judge them)."""
+    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _IOTHREAD_DRIVERS_KEY)
+    drivers = cache.get(devices)
+    if drivers is None:
+        drivers = cache[devices] = _IOTHREAD_DRIVERS(devices)
+    return drivers
 
 
 def effective_arch(ctx: Context) -> str | None:

@@ -13,7 +13,7 @@ from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import is_s390, qemu_driver
 
 #: What the check below can report on: a boot menu or a device's <boot> (a C-level pre-test; usually empty).
-_BOOTS_OR_MENU = etree.XPath("os/bootmenu | devices/*/boot")
+_BOOTS_OR_MENU = etree.XPath("os/bootmenu | devices/*/boot", regexp=False)
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
 

@@ -72,5 +72,5 @@ class IothreadBus(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for driver in iothread_drivers(element):
+        for driver in iothread_drivers(ctx, element):
             yield from _problems(driver)

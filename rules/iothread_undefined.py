@@ -68,5 +68,5 @@ class IothreadUndefined(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for driver in iothread_drivers(element):
+        for driver in iothread_drivers(ctx, element):
             yield from _problems(driver, ctx)

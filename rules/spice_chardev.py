@@ -15,8 +15,10 @@ SPICE_CHARDEVS = ("spicevmc", "spiceport")
 CHARDEV_TAGS = ("channel", "serial", "console", "redirdev", "parallel")
 
 
-def _has_spice_graphics(root: etree._Element) -> bool:
-    return root.find("devices/graphics[@type='spice']") is not None
+def _has_spice_graphics(ctx: Context) -> bool:
+    """Whether some <devices> of the domain has SPICE graphics."""
+    return any(graphics.get("type") == "spice" for devices in ctx.root.iterchildren("devices")
+               for graphics in children_by_tag(ctx, devices).get("graphics", ()))
 
 
 @register
@@ -64,6 +66,6 @@ class SpiceChardev(Rule):
             for device in children.get(tag, ()):
                 kind = device.get("type")
                 if kind in SPICE_CHARDEVS and not ctx.once("spice-chardev:graphics",
-                                                           lambda: _has_spice_graphics(ctx.root)):
+                                                           lambda: _has_spice_graphics(ctx)):
                     yield Problem(Anchor(device, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
                                   hint="add <graphics type='spice'/>, or remove this device")
