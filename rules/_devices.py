@@ -75,17 +75,18 @@ def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etr
     return children
 
 
-#: The <driver iothread> of disks and controllers below <devices> (a C-level filter: usually none).
-_IOTHREAD_DRIVERS = etree.XPath("disk/driver[@iothread] | controller/driver[@iothread]", regexp=False)
-
-
 def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:
     """The disk and controller <driver> elements of these devices that name an IOThread, in document order
     (found once per document: two rules judge them)."""
     cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _IOTHREAD_DRIVERS_KEY)
     drivers = cache.get(devices)
     if drivers is None:
-        drivers = cache[devices] = _IOTHREAD_DRIVERS(devices)
+        drivers = cache[devices] = []
+        for driver in devices.iter("driver"):  # C-level: only the drivers of any device
+            if driver.get("iothread") is not None:
+                device = driver.getparent()
+                if device.tag in ("disk", "controller") and device.getparent() is devices:
+                    drivers.append(driver)
     return drivers
 
 
