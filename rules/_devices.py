@@ -34,6 +34,7 @@ _FIRST_CHILDREN = "devices:first-children"
 _CHILDREN_BY_TAG = "devices:children-by-tag"
 _MACHINE_FAMILY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
+_DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 
 
 def _per_element(ctx: Context, key: str) -> Any:
@@ -88,6 +89,20 @@ def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Eleme
                 if device.tag in ("disk", "controller") and device.getparent() is devices:
                     drivers.append(driver)
     return drivers
+
+
+#: Disks with a backing chain, an <auth> or an <encryption> anywhere inside (C-level: no element per clean disk).
+_DISKS_WITH_EXTRAS = etree.XPath("disk[.//backingStore or .//auth or .//encryption]", regexp=False)
+
+
+def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+    """The disks of these devices with a backing chain, <auth> or <encryption> (the few the source and format
+    rules read closely), found once per document."""
+    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
+    disks = cache.get(devices)
+    if disks is None:
+        disks = cache[devices] = _DISKS_WITH_EXTRAS(devices)
+    return disks
 
 
 def effective_arch(ctx: Context) -> str | None:

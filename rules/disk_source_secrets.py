@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, disks_with_extras, qemu_driver, run_checks
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -90,10 +90,10 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
-def _may_report(disk: etree._Element) -> bool:
+def _may_report(disk: etree._Element, extras: list[etree._Element]) -> bool:
     """False when CHECKS certainly report nothing: a disk that is not a network disk, without <auth> or
-    <encryption> anywhere (one C-level pass over the disk)."""
-    return disk.get("type") == "network" or next(disk.iter("auth", "encryption"), None) is not None
+    <encryption> anywhere (``extras``: the disks that may have them)."""
+    return disk.get("type") == "network" or disk in extras
 
 
 @register
@@ -153,6 +153,7 @@ class DiskSourceSecrets(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
+        extras = disks_with_extras(ctx, element)
         for disk in children_by_tag(ctx, element).get("disk", ()):
-            if _may_report(disk):
+            if _may_report(disk, extras):
                 yield from run_checks(CHECKS, disk, ctx)
