@@ -45,6 +45,11 @@ def _per_element(ctx: Context, key: str) -> Any:
     return cache
 
 
+def child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a plain tag name, by lxml's C-level child filter instead of ElementPath."""
+    return next(element.iterchildren(tag), None)
+
+
 def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its

@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, qemu_driver
+from virtlint.rules._devices import child, children_by_tag, qemu_driver
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
@@ -53,7 +53,7 @@ def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._E
     elif element.tag == "redirdev":
         yield element, None, element
     elif element.tag == "rng":
-        backend = element.find("backend")
+        backend = child(element, "backend")
         if backend is not None and backend.get("model") == "egd":
             yield element, None, backend
     elif element.tag == "smartcard" and element.get("mode") == "passthrough":
@@ -64,7 +64,7 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
     kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
     if kind is None:
         return
-    sources = holder.findall("source")
+    sources = list(holder.iterchildren("source"))
     # libvirt merges the attributes of every <source> (bind/connect mode for udp)
     merged: dict[str, str] = {}
     for source in sources:
@@ -73,7 +73,7 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
         yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
                       hint="add <source path='...'/>")
     elif kind == "unix":
-        target = chardev.find("target") if chardev is not None else None
+        target = child(chardev, "target") if chardev is not None else None
         generated = chardev is not None and chardev.tag == "channel" and target is not None \
             and target.get("type") in ("virtio", "xen")
         if not merged.get("path") and not generated:

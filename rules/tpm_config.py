@@ -56,7 +56,7 @@ class TpmConfig(Rule):
         if tpms is None:
             return
         for tpm in tpms:
-            backends = tpm.findall("backend")
+            backends = list(tpm.iterchildren("backend"))
             if not backends:
                 yield Problem(Anchor(tpm), "missing TPM device backend",
                               hint="add <backend type='emulator' version='2.0'/>")
