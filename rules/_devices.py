@@ -35,6 +35,11 @@ _CHILDREN_BY_TAG = "devices:children-by-tag"
 _MACHINE_FAMILY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
+_SCANNED_KEY = "devices:scanned"
+
+#: Tags some device rules look for anywhere in the domain (boot orders and menus, security labels, IOThread
+#: drivers, backing chains, auth, encryption): one C-level pass finds them all, usually a handful.
+SCANNED_TAGS = ("boot", "bootmenu", "seclabel", "driver", "backingStore", "auth", "encryption")
 
 
 def _per_element(ctx: Context, key: str) -> Any:
@@ -43,6 +48,16 @@ def _per_element(ctx: Context, key: str) -> Any:
     if cache is None:
         cache = ctx.memo[key] = {}
     return cache
+
+
+def scanned(ctx: Context, tag: str) -> list[etree._Element]:
+    """The domain's elements of a SCANNED_TAGS tag, in document order (one pass over the tree per document)."""
+    by_tag: dict[str, list[etree._Element]] | None = ctx.memo.get(_SCANNED_KEY)  # type: ignore[assignment]
+    if by_tag is None:
+        by_tag = ctx.memo[_SCANNED_KEY] = {tag: [] for tag in SCANNED_TAGS}
+        for element in ctx.root.iter(*SCANNED_TAGS):
+            by_tag[element.tag].append(element)
+    return by_tag[tag]
 
 
 def child(element: etree._Element, tag: str) -> etree._Element | None:
@@ -88,16 +103,12 @@ def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Eleme
     drivers = cache.get(devices)
     if drivers is None:
         drivers = cache[devices] = []
-        for driver in devices.iter("driver"):  # C-level: only the drivers of any device
+        for driver in scanned(ctx, "driver"):
             if driver.get("iothread") is not None:
                 device = driver.getparent()
                 if device.tag in ("disk", "controller") and device.getparent() is devices:
                     drivers.append(driver)
     return drivers
-
-
-#: Disks with a backing chain, an <auth> or an <encryption> anywhere inside (C-level: no element per clean disk).
-_DISKS_WITH_EXTRAS = etree.XPath("disk[.//backingStore or .//auth or .//encryption]", regexp=False)
 
 
 def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Element]:
@@ -106,7 +117,14 @@ def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Elem
     cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
     disks = cache.get(devices)
     if disks is None:
-        disks = cache[devices] = _DISKS_WITH_EXTRAS(devices)
+        disks = cache[devices] = []
+        for tag in ("backingStore", "auth", "encryption"):
+            for element in scanned(ctx, tag):
+                parent = element.getparent()  # up to the <disk> below these devices, if it is in one
+                while parent is not None and not (parent is devices and element.tag == "disk"):
+                    element, parent = parent, parent.getparent()
+                if parent is not None and element not in disks:
+                    disks.append(element)
     return disks
 
 

@@ -184,6 +184,10 @@ class ChardevSource(Rule):
         children = children_by_tag(ctx, element)
         for tag in SOURCE_HOLDERS:
             for device in children.get(tag, ()):
-                # a device holding its own source of a type (pty, spicevmc...) that needs none: nothing to check
-                if tag == "rng" or device.get("type") in CHECKED_KINDS:
-                    yield from _device_problems(device, ctx)
+                if tag == "rng":
+                    backend = child(device, "backend")
+                    if backend is None or backend.get("model") != "egd":
+                        continue  # only an egd backend is a character device
+                elif device.get("type") not in CHECKED_KINDS:
+                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
+                yield from _device_problems(device, ctx)
