@@ -7,7 +7,7 @@ domain does not decide the fact, so rules can stay silent rather than guess.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -29,6 +29,105 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
             return
 
 
+#: ctx.memo keys of the per-document caches below
+_FIRST_CHILDREN = "devices:first-children"
+_CHILDREN_BY_TAG = "devices:children-by-tag"
+_MACHINE_FAMILY = "devices:machine-family"
+_IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
+_DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
+_SCANNED_KEY = "devices:scanned"
+
+#: Tags some device rules look for anywhere in the domain (boot orders and menus, security labels, IOThread
+#: drivers, backing chains, auth, encryption): one C-level pass finds them all, usually a handful.
+SCANNED_TAGS = ("boot", "bootmenu", "seclabel", "driver", "backingStore", "auth", "encryption")
+
+
+def _per_element(ctx: Context, key: str) -> Any:
+    """The document's cache ``key`` of facts about elements (element -> fact), created empty on first use."""
+    cache = ctx.memo.get(key)
+    if cache is None:
+        cache = ctx.memo[key] = {}
+    return cache
+
+
+def scanned(ctx: Context, tag: str) -> list[etree._Element]:
+    """The domain's elements of a SCANNED_TAGS tag, in document order (one pass over the tree per document)."""
+    by_tag: dict[str, list[etree._Element]] | None = ctx.memo.get(_SCANNED_KEY)  # type: ignore[assignment]
+    if by_tag is None:
+        by_tag = ctx.memo[_SCANNED_KEY] = {tag: [] for tag in SCANNED_TAGS}
+        for element in ctx.root.iter(*SCANNED_TAGS):
+            by_tag[element.tag].append(element)
+    return by_tag[tag]
+
+
+def child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a plain tag name, by lxml's C-level child filter instead of ElementPath."""
+    return next(element.iterchildren(tag), None)
+
+
+def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
+    """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
+    and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
+    children is cheaper than their separate finds."""
+    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN)
+    children = cache.get(element)
+    if children is None:
+        children = cache[element] = {}
+        for child in element.iterchildren(etree.Element):
+            tag = child.tag
+            if tag not in children:
+                children[tag] = child
+    return children
+
+
+def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
+    """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
+    element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG)
+    children = cache.get(element)
+    if children is None:
+        children = cache[element] = {}
+        for child in element.iterchildren(etree.Element):
+            same = children.get(child.tag)
+            if same is None:
+                children[child.tag] = [child]
+            else:
+                same.append(child)
+    return children
+
+
+def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+    """The disk and controller <driver> elements of these devices that name an IOThread, in document order
+    (found once per document: two rules judge them)."""
+    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _IOTHREAD_DRIVERS_KEY)
+    drivers = cache.get(devices)
+    if drivers is None:
+        drivers = cache[devices] = []
+        for driver in scanned(ctx, "driver"):
+            if driver.get("iothread") is not None:
+                device = driver.getparent()
+                if device.tag in ("disk", "controller") and device.getparent() is devices:
+                    drivers.append(driver)
+    return drivers
+
+
+def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+    """The disks of these devices with a backing chain, <auth> or <encryption> (the few the source and format
+    rules read closely), found once per document."""
+    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
+    disks = cache.get(devices)
+    if disks is None:
+        disks = cache[devices] = []
+        for tag in ("backingStore", "auth", "encryption"):
+            for element in scanned(ctx, tag):
+                parent = element.getparent()  # up to the <disk> below these devices, if it is in one
+                while parent is not None and not (parent is devices and element.tag == "disk"):
+                    element, parent = parent, parent.getparent()
+                if parent is not None and element not in disks:
+                    disks.append(element)
+    return disks
+
+
 def effective_arch(ctx: Context) -> str | None:
     """The guest arch: the domain's, or the caps' when the domain leaves it to the host."""
     return ctx.arch or ctx.caps.arch
@@ -40,12 +139,17 @@ def effective_machine(ctx: Context) -> str | None:
     A domain without a machine gets the emulator's default, which the caps name only when they
     describe that very arch (and `virsh domcapabilities` without --machine reports the default).
     """
+    memo = ctx.memo
+    if _MACHINE_FAMILY in memo:  # asked by many checks per document, the same answer each time
+        return memo[_MACHINE_FAMILY]  # type: ignore[return-value]
     machine = ctx.machine
     if machine is None:
         if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
-            return None
-        machine = ctx.caps.machine
-    return parse_machine(machine).family
+            machine = None
+        else:
+            machine = ctx.caps.machine
+    family = memo[_MACHINE_FAMILY] = None if machine is None else parse_machine(machine).family
+    return family
 
 
 def is_q35(ctx: Context) -> bool | None:
@@ -120,14 +224,17 @@ LOCAL_SOURCE_ATTRIBUTE = {"file": "file", "block": "dev", "dir": "dir"}
 
 def disk_is_empty(disk: etree._Element) -> bool | None:
     """virStorageSourceIsEmpty: a local disk without a source path (None: not decidable here)."""
+    return source_is_empty(disk, disk.find("source"))
+
+
+def source_is_empty(disk: etree._Element, source: etree._Element | None) -> bool | None:
+    """``disk_is_empty`` given the disk's (first) <source>, when the caller has it at hand."""
     kind = disk.get("type") or "file"
     attribute = LOCAL_SOURCE_ATTRIBUTE.get(kind)
     if attribute is None:
         if kind == "network":
-            source = disk.find("source")
             return source is None or not source.get("protocol")
         return None
-    source = disk.find("source")
     return source is None or not source.get(attribute)
 
 

@@ -10,10 +10,25 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import is_s390, qemu_driver
+from virtlint.rules._devices import is_s390, qemu_driver, scanned
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
+
+
+def _boots_or_menu(ctx: Context) -> bool:
+    """Whether the domain has an <os><bootmenu> or a device's <boot>, what the check reports on (usually there is
+    only <os><boot>)."""
+    root = ctx.root
+    for menu in scanned(ctx, "bootmenu"):
+        parent = menu.getparent()
+        if parent.tag == "os" and parent.getparent() is root:
+            return True
+    for boot in scanned(ctx, "boot"):
+        holder = boot.getparent().getparent()
+        if holder is not None and holder.tag == "devices" and holder.getparent() is root:
+            return True
+    return False
 
 
 def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -80,6 +95,8 @@ class BootOrder(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not _boots_or_menu(ctx):
+            return
         menu = element.find("os/bootmenu")
         if menu is not None:
             timeout = prop_uint(menu.get("timeout"), 10)

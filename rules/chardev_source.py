@@ -9,9 +9,13 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import child, children_by_tag, qemu_driver
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
+#: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
+CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp"})
+#: The <devices> children whose sources are checked.
+SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
 #: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
 _GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
@@ -49,7 +53,7 @@ def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._E
     elif element.tag == "redirdev":
         yield element, None, element
     elif element.tag == "rng":
-        backend = element.find("backend")
+        backend = child(element, "backend")
         if backend is not None and backend.get("model") == "egd":
             yield element, None, backend
     elif element.tag == "smartcard" and element.get("mode") == "passthrough":
@@ -60,38 +64,46 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
     kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
     if kind is None:
         return
-    sources = holder.findall("source")
+    sources = list(holder.iterchildren("source"))
     # libvirt merges the attributes of every <source> (bind/connect mode for udp)
     merged: dict[str, str] = {}
     for source in sources:
         merged.update(source.attrib)
-    anchor = Anchor(sources[0]) if sources else Anchor(holder, "type") if holder.get("type") else Anchor(holder)
     if kind in ("file", "dev", "pipe") and not merged.get("path"):
-        yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
+        yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
+                      hint="add <source path='...'/>")
     elif kind == "unix":
-        target = chardev.find("target") if chardev is not None else None
+        target = child(chardev, "target") if chardev is not None else None
         generated = chardev is not None and chardev.tag == "channel" and target is not None \
             and target.get("type") in ("virtio", "xen")
         if not merged.get("path") and not generated:
-            yield Problem(anchor, "Missing source path attribute for char device", hint="add <source path='...'/>")
+            yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
+                          hint="add <source path='...'/>")
             return
+        if not any(len(source) for source in sources):
+            return  # no <reconnect> to judge (below: the generated socket's mode, for it)
         path = merged.get("path")
         if generated and target is not None and (not path or _generated_path(path, target.get("name"))):
             merged = {**merged, "mode": "bind"}  # libvirt generates the socket, and listens on it
         yield from _reconnect(sources, merged)
     elif kind == "tcp":
         if not merged.get("host"):
-            yield Problem(anchor, "Missing source host attribute for char device", hint="add host='...' to <source>")
+            yield Problem(_anchor(holder, sources), "Missing source host attribute for char device",
+                          hint="add host='...' to <source>")
         elif not merged.get("service"):
-            yield Problem(anchor, "Missing source service attribute for char device",
+            yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add service='PORT' to <source>")
         else:
             yield from _reconnect(sources, merged)
     elif kind == "udp":
         connect = [s for s in sources if s.get("mode", "connect") == "connect"]
         if not any(s.get("service") for s in connect):
-            yield Problem(anchor, "Missing source service attribute for char device",
+            yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add <source mode='connect' service='PORT'/>")
+
+
+def _anchor(holder: etree._Element, sources: list[etree._Element]) -> Anchor:
+    return Anchor(sources[0]) if sources else Anchor(holder, "type") if holder.get("type") else Anchor(holder)
 
 
 def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterator[Problem]:
@@ -107,6 +119,15 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
             yield Problem(anchor, "chardev reconnect source timeout cannot be '0'",
                           hint="set timeout='10' (seconds between attempts)")
         return
+
+
+def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """The first problem of each source this device holds (the console aliasing a serial holds none)."""
+    for _device, chardev, holder in _sources(element):
+        problems = list(_problems(chardev, holder, ctx))
+        if not qemu_driver(ctx):
+            problems = [p for p in problems if "timeout cannot be" not in p.message]
+        yield from problems[:1]
 
 
 @register
@@ -155,12 +176,18 @@ class ChardevSource(Rule):
     name = "chardev-source"
     severity = Severity.ERROR
     summary = "A character device source without its path, host or service, or with impossible reconnect."
-    elements = tuple(f"devices/{tag}" for tag in (*CHARDEVS, "redirdev", "rng", "smartcard"))
+    #: the devices below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for _device, chardev, holder in _sources(element):
-            problems = list(_problems(chardev, holder, ctx))
-            if not qemu_driver(ctx):
-                problems = [p for p in problems if "timeout cannot be" not in p.message]
-            yield from problems[:1]
+        children = children_by_tag(ctx, element)
+        for tag in SOURCE_HOLDERS:
+            for device in children.get(tag, ()):
+                if tag == "rng":
+                    backend = child(device, "backend")
+                    if backend is None or backend.get("model") != "egd":
+                        continue  # only an egd backend is a character device
+                elif device.get("type") not in CHECKED_KINDS:
+                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
+                yield from _device_problems(device, ctx)

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import effective_machine, refused_since, is_arm_virt, is_pseries, is_q35, is_s390, is_x86, qemu_driver
+from virtlint.rules._devices import (children_by_tag, effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
+                                     is_s390, is_x86, qemu_driver)
 
 
 def _is_i440fx(ctx: Context) -> bool | None:
@@ -135,6 +136,20 @@ REQUIREMENT_HOLDS: dict[str, Callable[[Context], bool | None]] = {
 }
 
 
+def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """The first refusal of this device: its panic address or input bus, else the machine or arch it requires."""
+    if element.tag in ("panic", "input"):
+        problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
+        if problems:
+            yield problems[0]
+            return
+    for requirement in BY_TAG.get(element.tag, ()):
+        if element.get(requirement.attribute) == requirement.value and requirement.holds(ctx) is False:
+            if requirement.since is None or refused_since(ctx, *requirement.since):
+                yield Problem(Anchor(element, requirement.attribute), requirement.message, hint=requirement.hint)
+            return
+
+
 @register
 class DeviceMachine(Rule):
     """
@@ -190,19 +205,18 @@ class DeviceMachine(Rule):
     name = "device-machine"
     severity = Severity.ERROR
     summary = "An IOMMU, watchdog, panic, input or sound model the machine or arch lacks."
-    elements = tuple(f"devices/{tag}" for tag in BY_TAG)
+    #: the IOMMU, watchdog, panic, input and sound devices below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
-        if element.tag in ("panic", "input"):
-            problems = list(_panic(element, ctx) if element.tag == "panic" else _input(element, ctx))
-            if problems:
-                yield problems[0]
-                return
-        for requirement in BY_TAG.get(element.tag, ()):
-            if element.get(requirement.attribute) == requirement.value and requirement.holds(ctx) is False:
-                if requirement.since is None or refused_since(ctx, *requirement.since):
-                    yield Problem(Anchor(element, requirement.attribute), requirement.message, hint=requirement.hint)
-                return
+        children = children_by_tag(ctx, element)
+        for tag in BY_TAG:
+            for device in children.get(tag, ()):
+                # the usual input and sound devices: nothing below looks at them (a cheap pre-test)
+                if tag == "input" and device.get("bus") not in ("ps2", "xen") or tag == "sound" and \
+                        device.get("model") != "ich7":
+                    continue
+                yield from _device_problems(device, ctx)

@@ -10,7 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, qemu_driver, run_checks
+from virtlint.rules._devices import (QEMU_VERSIONED, children_by_tag, disk_dst, disk_format, disk_is_empty, first_children,
+                                     qemu_driver, run_checks, source_is_empty)
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -130,6 +131,37 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 
 CHECKS = (lun_source, driver_options, device_on_bus, frontend)
 
+#: Buses on which some disk of device 'disk' or 'cdrom' is refused whatever else it has.
+_REFUSING_BUSES = ("fdc", "usb", "sd")
+
+
+def _may_report(disk: etree._Element, children: dict[str, etree._Element]) -> bool:
+    """False when CHECKS certainly report nothing: the common hard disk or cdrom on its usual bus, without
+    vendor/product, tray, removable or queue settings (a cheap pre-test of what each check looks at)."""
+    device = disk.get("device") or "disk"
+    if device != "disk" and device != "cdrom":
+        return True  # lun and floppy have checks of their own
+    if "vendor" in children or "product" in children:
+        return True
+    target = children.get("target")
+    if target is None:
+        bus = None
+    else:
+        if target.get("tray") is not None or target.get("removable") is not None:
+            return True
+        bus = target.get("bus") or disk_bus(disk)
+    if bus in _REFUSING_BUSES:
+        return True
+    if device == "cdrom":
+        if bus == "virtio":
+            return True
+    elif (bus == "ide" or bus == "sata") and "readonly" in children or \
+            source_is_empty(disk, children.get("source")):
+        return True
+    driver = children.get("driver")
+    return bus is not None and bus != "virtio" and driver is not None and \
+        (driver.get("queues") is not None or driver.get("queue_size") is not None)
+
 
 @register
 class DiskDeviceBus(Rule):
@@ -188,9 +220,13 @@ class DiskDeviceBus(Rule):
     name = "disk-device-bus"
     severity = Severity.ERROR
     summary = "A disk device kind its bus or source cannot carry."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk, first_children(ctx, disk)):
+                yield from run_checks(CHECKS, disk, ctx)

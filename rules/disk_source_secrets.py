@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, disks_with_extras, qemu_driver, run_checks
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -90,6 +90,12 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
+def _may_report(disk: etree._Element, extras: list[etree._Element]) -> bool:
+    """False when CHECKS certainly report nothing: a disk that is not a network disk, without <auth> or
+    <encryption> anywhere (``extras``: the disks that may have them)."""
+    return disk.get("type") == "network" or disk in extras
+
+
 @register
 class DiskSourceSecrets(Rule):
     """
@@ -140,9 +146,14 @@ class DiskSourceSecrets(Rule):
     name = "disk-source-secrets"
     severity = Severity.ERROR
     summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        extras = disks_with_extras(ctx, element)
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk, extras):
+                yield from run_checks(CHECKS, disk, ctx)

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disk_dst, disk_format, disk_is_empty, qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, disk_dst, disks_with_extras, disk_format, disk_is_empty, first_children, qemu_driver, run_checks
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -106,6 +106,16 @@ def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (refused_format, encryption_format, shareable_format)
 
 
+def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: list[etree._Element]) -> bool:
+    """False when CHECKS certainly report nothing: a disk that is not of type 'dir', whose format is neither refused
+    nor 'fat', without <shareable/> nor (``extras``: disks that have them) a backing chain or encryption."""
+    if "shareable" in children or disk.get("type") == "dir":
+        return True
+    driver = children.get("driver")
+    value = driver.get("type") if driver is not None else None
+    return value in REFUSED_FORMATS or value == "fat" or disk in extras
+
+
 @register
 class DiskStorageFormat(Rule):
     """
@@ -155,9 +165,14 @@ class DiskStorageFormat(Rule):
     name = "disk-storage-format"
     severity = Severity.ERROR
     summary = "A disk image format QEMU cannot use for this disk."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            yield from run_checks(CHECKS, element, ctx)
+        if not qemu_driver(ctx):
+            return
+        extras = disks_with_extras(ctx, element)
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            if _may_report(disk, first_children(ctx, disk), extras):
+                yield from run_checks(CHECKS, disk, ctx)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import children_by_tag, first_children, qemu_driver
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
 _DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
 
 
+@lru_cache(maxsize=1024)  # a fleet reuses a handful of target names
 def partition(dev: str) -> int | None:
     """The partition number in a target name ('vdb1' -> 1, 'vdb' -> 0), None when libvirt cannot parse it."""
     match = _DISK_NAME.match(dev)
@@ -24,6 +26,30 @@ def partition(dev: str) -> int | None:
     if len(digits) > 1 and digits.startswith("0"):
         return None
     return int(digits) if digits else 0
+
+
+def _problems(disk: etree._Element, target: etree._Element | None, dev: str | None, qemu: bool) -> Iterator[Problem]:
+    """The disk's problems, when it has no target name or an unusual one."""
+    if not dev:
+        source = disk.find("source")
+        path = None
+        if source is not None:
+            path = source.get("file") or source.get("dev") or source.get("dir") or source.get("name")
+        yield Problem(Anchor(target if target is not None else disk),
+                      "missing target information for device" + (f" {path}" if path else ""),
+                      hint="add <target dev='vdX' bus='virtio'/>")
+        return
+    if not qemu or target is None:  # (a target it has: it has a name)
+        return
+    number = partition(dev)
+    if number is None:
+        yield Problem(Anchor(target, "dev"), f"invalid disk target '{dev}'",
+                      hint="name the target like vda, sda, hda or fda")
+    elif number:
+        whole = dev.rstrip("0123456789")
+        yield Problem(Anchor(target, "dev"),
+                      f"invalid disk target '{dev}', partitions can't appear in disk targets",
+                      hint=f"name the whole disk: dev='{whole}'", replacements=(whole,))
 
 
 @register
@@ -65,29 +91,15 @@ class DiskTargetName(Rule):
     name = "disk-target-name"
     severity = Severity.ERROR
     summary = "A disk target that is missing, unparsable or a partition."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        target = element.find("target")
-        dev = target.get("dev") if target is not None else None
-        if not dev:
-            source = element.find("source")
-            path = None
-            if source is not None:
-                path = source.get("file") or source.get("dev") or source.get("dir") or source.get("name")
-            yield Problem(Anchor(target if target is not None else element),
-                          "missing target information for device" + (f" {path}" if path else ""),
-                          hint="add <target dev='vdX' bus='virtio'/>")
-            return
-        if not qemu_driver(ctx):
-            return
-        number = partition(dev)
-        if number is None:
-            yield Problem(Anchor(target, "dev"), f"invalid disk target '{dev}'",
-                          hint="name the target like vda, sda, hda or fda")
-        elif number:
-            whole = dev.rstrip("0123456789")
-            yield Problem(Anchor(target, "dev"),
-                          f"invalid disk target '{dev}', partitions can't appear in disk targets",
-                          hint=f"name the whole disk: dev='{whole}'", replacements=(whole,))
+        qemu = qemu_driver(ctx)
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            target = first_children(ctx, disk).get("target")
+            dev = target.get("dev") if target is not None else None
+            if dev and (not qemu or partition(dev) == 0):
+                continue  # a whole disk's usual name
+            yield from _problems(disk, target, dev, qemu)

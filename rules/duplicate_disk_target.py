@@ -10,6 +10,9 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 
+#: Every disk target name, in one C-level call (plain strings: cheaper than an element per disk).
+_TARGET_NAMES = etree.XPath("disk/target/@dev", regexp=False, smart_strings=False)
+
 
 @register
 class DuplicateDiskTarget(Rule):
@@ -50,13 +53,17 @@ class DuplicateDiskTarget(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        names = _TARGET_NAMES(element)
+        if len(set(names)) == len(names):
+            return
         seen: dict[str, int] = {}
         for target in element.iterfind("disk/target"):
             dev = target.get("dev")
             if dev is None:
                 continue
             if dev in seen:
-                yield Problem(Anchor(target, "dev"), f"target '{dev}' is already used by another disk (line {seen[dev]})",
+                yield Problem(Anchor(target, "dev"),
+                              f"target '{dev}' is already used by another disk (line {seen[dev]})",
                               hint="give each disk its own target name")
             else:
                 seen[dev] = target.sourceline or 0

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import is_q35, qemu_driver
+from virtlint.rules._devices import child, is_q35, qemu_driver
 
 
 @register
@@ -62,15 +62,18 @@ class FirmwareConfig(Rule):
                 yield Problem(Anchor(element), "SMM TSEG is only supported with q35 machine type",
                               hint="remove <tseg>, or use a q35 machine")
             return
-        features = {f.get("name"): f for f in element.iterfind("firmware/feature")}
-        loader = element.find("loader")
         if element.get("firmware"):
+            if child(element, "firmware") is None:
+                return  # no firmware features to contradict each other
+            features = {f.get("name"): f for f in element.iterfind("firmware/feature")}
             keys, secure = features.get("enrolled-keys"), features.get("secure-boot")
             if keys is not None and secure is not None and keys.get("enabled") == "yes" \
                     and secure.get("enabled") == "no":
                 yield Problem(Anchor(keys, "enabled"),
                               "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
                               "'secure-boot' is disabled", replacements=("no",))
-        elif loader is not None and not (loader.text or "").strip():
+            return
+        loader = child(element, "loader")
+        if loader is not None and not (loader.text or "").strip():
             yield Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
                           hint="give the loader's path, or add firmware='efi' to <os>")

@@ -8,12 +8,12 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._devices import children_by_tag, qemu_driver, refused_since
 
 
-def _display_hostdevs(devices: etree._Element) -> Iterator[etree._Element]:
+def _display_hostdevs(hostdevs: list[etree._Element]) -> Iterator[etree._Element]:
     """Host devices (mdev or PCI) that ask for a display: <hostdev display='on'>."""
-    for hostdev in devices.iterfind("hostdev"):
+    for hostdev in hostdevs:
         if hostdev.get("mode", "subsystem") == "subsystem" and hostdev.get("type") in ("mdev", "pci"):
             yield hostdev
 
@@ -71,9 +71,11 @@ class GraphicsPairing(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        graphics = element.findall("graphics")
+        children = children_by_tag(ctx, element)
+        graphics = children.get("graphics", [])
+        kinds = [display.get("type") for display in graphics]
         qemu = qemu_driver(ctx)
-        if qemu and any(g.get("type") == "egl-headless" for g in graphics):
+        if qemu and "egl-headless" in kinds:
             for display in graphics:
                 kind = display.get("type")
                 if kind not in ("egl-headless", "vnc", "spice"):
@@ -87,26 +89,26 @@ class GraphicsPairing(Rule):
                     break
         for display in graphics:
             kind = display.get("type")
-            for listen in display.iterfind("listen"):
-                if listen.get("type") in ("socket", "none") and kind not in ("vnc", "spice") \
-                        and refused_since(ctx, 10, 7):
-                    yield Problem(Anchor(listen, "type"),
-                                  f"listen type '{listen.get('type')}' is not available for graphics type '{kind}'",
-                                  hint="such listens exist for VNC and SPICE only")
-                    break
+            if kind not in ("vnc", "spice") and refused_since(ctx, 10, 7):
+                for listen in display.iterfind("listen"):
+                    if listen.get("type") in ("socket", "none"):
+                        yield Problem(Anchor(listen, "type"),
+                                      f"listen type '{listen.get('type')}' is not available for graphics type "
+                                      f"'{kind}'", hint="such listens exist for VNC and SPICE only")
+                        break
             password = display.get("passwd")
             if qemu and kind == "vnc" and password is not None and len(password) > 8:
                 yield Problem(Anchor(display, "passwd"),
                               f"VNC password is {len(password)} characters long, only 8 permitted",
                               hint="VNC authentication uses at most 8 characters of a password")
-        if qemu and not any(g.get("type") == "spice" for g in graphics):
-            for audio in element.iterfind("audio"):
+        if qemu and "spice" not in kinds:
+            for audio in children.get("audio", ()):
                 if audio.get("type") == "spice":
                     yield Problem(Anchor(audio, "type"), "Spice audio is not supported without spice graphics",
                                   hint="add <graphics type='spice'/>, or use another audio backend")
                     break
         ramfb_seen = False
-        for hostdev in _display_hostdevs(element):
+        for hostdev in _display_hostdevs(children.get("hostdev", [])):
             if qemu and hostdev.get("display") == "on" and not graphics:
                 yield Problem(Anchor(hostdev, "display"),
                               "graphics device is needed for attribute value 'display=on' in <hostdev>",

@@ -10,6 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
+from virtlint.rules._devices import children_by_tag
 
 
 def _pci(address: etree._Element | None) -> tuple | None:
@@ -104,6 +105,12 @@ class HostdevDuplicate(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        children = children_by_tag(ctx, element)
+        candidates = len(children.get("hostdev", ()))
+        for interface in children.get("interface", ()):
+            candidates += interface.get("type") == "hostdev"
+        if candidates < 2:
+            return  # a device assigned twice takes two of them
         seen: dict[tuple, etree._Element] = {}
         for device in element:
             if device.tag not in ("hostdev", "interface"):

@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import is_power_of_two, refused_since, qemu_driver, run_checks
+from virtlint.rules._devices import children_by_tag, first_children, is_power_of_two, refused_since, qemu_driver, run_checks
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -90,6 +90,20 @@ def queue_sizes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (mac_address, backends, tap_path, queue_sizes)
 
 
+def _may_report(interface: etree._Element, children: dict[str, etree._Element]) -> bool:
+    """False when CHECKS certainly report nothing: a unicast MAC that parses, no <backend> or <portForward>, not
+    vhostuser, no rx/tx queue sizes (a cheap pre-test of what each check reads)."""
+    if "backend" in children or "portForward" in children or interface.get("type") == "vhostuser":
+        return True
+    mac = children.get("mac")
+    address = mac.get("address") if mac is not None else None
+    if address is not None and (not _MAC.match(address) or int(address.split(":")[0], 16) & 1):
+        return True
+    driver = children.get("driver")
+    return driver is not None and (driver.get("rx_queue_size") is not None or
+                                   driver.get("tx_queue_size") is not None)
+
+
 @register
 class InterfaceConfig(Rule):
     """
@@ -139,8 +153,11 @@ class InterfaceConfig(Rule):
     name = "interface-config"
     severity = Severity.ERROR
     summary = "An interface MAC, tap path, port forward, backend or queue size libvirt refuses."
-    elements = ("devices/interface",)
+    #: the interfaces below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        yield from run_checks(CHECKS, element, ctx)
+        for interface in children_by_tag(ctx, element).get("interface", ()):
+            if _may_report(interface, first_children(ctx, interface)):
+                yield from run_checks(CHECKS, interface, ctx)

@@ -8,7 +8,32 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import children_by_tag
 from virtlint.rules._support import caps_label, value_problem
+
+
+def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """What the caps say against assigning this interface's PCI host device."""
+    support = ctx.caps.support("devices/hostdev")
+    if support.unsupported:
+        yield Problem(Anchor(element, "type"), "<interface type='hostdev'> passes a PCI host device through, "
+                      f"and <hostdev> devices are not supported by these capabilities {caps_label(ctx.caps)}",
+                      hint="use type='network' or 'bridge' (or 'direct')", evidence=support.evidence)
+        return
+    kinds = ctx.caps.enum("devices/hostdev", "subsysType")
+    if kinds.allows("pci") is False:
+        yield Problem(Anchor(element, "type"), "<interface type='hostdev'> passes a PCI host device through, "
+                      f"and hostdev subsystem type 'pci' is not supported by these capabilities "
+                      f"{caps_label(ctx.caps)}; supported: {', '.join(kinds.values) or 'none'}",
+                      hint="use type='network' or 'bridge' (or 'direct')", evidence=kinds.evidence)
+        return
+    driver = element.find("driver")
+    backend = driver.get("name") if driver is not None else None
+    if backend:
+        backends = ctx.caps.enum("devices/hostdev", "pciBackend")
+        if backends.allows(backend) is False:
+            yield value_problem(Anchor(driver, "name"), "PCI passthrough backend", backend, backends, ctx.caps,
+                                attribute="name")
 
 
 @register
@@ -55,28 +80,10 @@ class InterfaceHostdev(Rule):
     name = "interface-hostdev"
     severity = Severity.ERROR
     summary = "A hostdev interface on a host whose capabilities cannot assign PCI devices."
-    elements = ("devices/interface",)
+    #: the interfaces below (one visit for all of them)
+    elements = ("devices",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.get("type") != "hostdev":
-            return
-        support = ctx.caps.support("devices/hostdev")
-        if support.unsupported:
-            yield Problem(Anchor(element, "type"), "<interface type='hostdev'> passes a PCI host device through, "
-                          f"and <hostdev> devices are not supported by these capabilities {caps_label(ctx.caps)}",
-                          hint="use type='network' or 'bridge' (or 'direct')", evidence=support.evidence)
-            return
-        kinds = ctx.caps.enum("devices/hostdev", "subsysType")
-        if kinds.allows("pci") is False:
-            yield Problem(Anchor(element, "type"), "<interface type='hostdev'> passes a PCI host device through, "
-                          f"and hostdev subsystem type 'pci' is not supported by these capabilities "
-                          f"{caps_label(ctx.caps)}; supported: {', '.join(kinds.values) or 'none'}",
-                          hint="use type='network' or 'bridge' (or 'direct')", evidence=kinds.evidence)
-            return
-        driver = element.find("driver")
-        backend = driver.get("name") if driver is not None else None
-        if backend:
-            backends = ctx.caps.enum("devices/hostdev", "pciBackend")
-            if backends.allows(backend) is False:
-                yield value_problem(Anchor(driver, "name"), "PCI passthrough backend", backend, backends, ctx.caps,
-                                    attribute="name")
+        for interface in children_by_tag(ctx, element).get("interface", ()):
+            if interface.get("type") == "hostdev":
+                yield from _problems(interface, ctx)

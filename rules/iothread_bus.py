@@ -8,6 +8,27 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import iothread_drivers
+
+
+def _problems(element: etree._Element) -> Iterator[Problem]:
+    """An IOThread on a disk that is not virtio, or a controller that is not virtio-scsi."""
+    device = element.getparent()
+    if device.tag == "disk":
+        target = device.find("target")
+        bus = target.get("bus") if target is not None else None
+        if bus is None and target is not None and target.get("dev", "").startswith("vd"):
+            bus = "virtio"
+        if bus is not None and bus != "virtio":
+            yield Problem(Anchor(element, "iothread"),
+                          f"IOThreads are not available for bus {bus} (target {target.get('dev')}): only virtio disks",
+                          hint="move the disk to bus='virtio', or give its virtio-scsi controller the iothread")
+    elif device.get("type") == "scsi" and device.get("model", "virtio-scsi") not in ("virtio-scsi",
+                                                                                       "virtio-transitional",
+                                                                                       "virtio-non-transitional"):
+        yield Problem(Anchor(element, "iothread"),
+                      f"'iothread' is only supported for virtio-scsi controllers, not model '{device.get('model')}'",
+                      hint="use model='virtio-scsi'")
 
 
 @register
@@ -46,25 +67,10 @@ class IothreadBus(Rule):
     name = "iothread-bus"
     severity = Severity.ERROR
     summary = "An IOThread on a disk that is not virtio, or a controller that is not virtio-scsi."
-    elements = ("devices/disk/driver", "devices/controller/driver")
+    #: the disk and controller drivers below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.get("iothread") is None:
-            return
-        device = element.getparent()
-        if device.tag == "disk":
-            target = device.find("target")
-            bus = target.get("bus") if target is not None else None
-            if bus is None and target is not None and target.get("dev", "").startswith("vd"):
-                bus = "virtio"
-            if bus is not None and bus != "virtio":
-                yield Problem(Anchor(element, "iothread"),
-                              f"IOThreads are not available for bus {bus} (target {target.get('dev')}): only virtio disks",
-                              hint="move the disk to bus='virtio', or give its virtio-scsi controller the iothread")
-        elif device.get("type") == "scsi" and device.get("model", "virtio-scsi") not in ("virtio-scsi",
-                                                                                           "virtio-transitional",
-                                                                                           "virtio-non-transitional"):
-            yield Problem(Anchor(element, "iothread"),
-                          f"'iothread' is only supported for virtio-scsi controllers, not model '{device.get('model')}'",
-                          hint="use model='virtio-scsi'")
+        for driver in iothread_drivers(ctx, element):
+            yield from _problems(driver)

@@ -8,7 +8,24 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import iothread_drivers
 from virtlint.rules._domain import iothread_ids
+
+
+def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """A driver's IOThread that the domain does not define."""
+    value = element.get("iothread")
+    try:
+        wanted = int(value)
+    except ValueError:
+        return
+    defined = iothread_ids(ctx.root)
+    if wanted not in defined:
+        what = "Disk" if element.getparent().tag == "disk" else "Controller"
+        listed = ", ".join(str(i) for i in sorted(defined)) or "none"
+        yield Problem(Anchor(element, "iothread"),
+                      f"{what} iothread '{wanted}' is not defined (defined IOThreads: {listed})",
+                      hint=f"add <iothreadids><iothread id='{wanted}'/></iothreadids> or raise <iothreads>")
 
 
 @register
@@ -46,21 +63,10 @@ class IothreadUndefined(Rule):
     name = "iothread-undefined"
     severity = Severity.ERROR
     summary = "A disk or controller uses an IOThread id the domain does not define."
-    elements = ("devices/disk/driver", "devices/controller/driver")
+    #: the disk and controller drivers below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        value = element.get("iothread")
-        if value is None:
-            return
-        try:
-            wanted = int(value)
-        except ValueError:
-            return
-        defined = iothread_ids(ctx.root)
-        if wanted not in defined:
-            what = "Disk" if element.getparent().tag == "disk" else "Controller"
-            listed = ", ".join(str(i) for i in sorted(defined)) or "none"
-            yield Problem(Anchor(element, "iothread"),
-                          f"{what} iothread '{wanted}' is not defined (defined IOThreads: {listed})",
-                          hint=f"add <iothreadids><iothread id='{wanted}'/></iothreadids> or raise <iothreads>")
+        for driver in iothread_drivers(ctx, element):
+            yield from _problems(driver, ctx)

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import refused_since
+from virtlint.rules._devices import refused_since, scanned
 
 
 def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
@@ -69,6 +69,8 @@ class SeclabelConfig(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not scanned(ctx, "seclabel"):
+            return  # no label anywhere
         labels = element.findall("seclabel")
         models: set[str] = set()
         for label in labels:

@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt, is_s390, is_x86,
-                                     qemu_driver)
+from virtlint.rules._devices import (child, children_by_tag, is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt,
+                                     is_s390, is_x86, qemu_driver)
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -53,9 +53,9 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
 
 def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
     """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
-    target = console.find("target")
+    target = child(console, "target")
     kind = target.get("type") if target is not None else None
-    if kind == "serial" and console.getparent().findall("console").index(console) > 0:
+    if kind == "serial" and child(console.getparent(), "console") is not console:  # not the first console
         yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
                       hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
     elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
@@ -76,6 +76,36 @@ def _bios_serial(bios: etree._Element, ctx: Context) -> Iterator[Problem]:
             for c in ctx.root.iterfind("devices/console")):  # libvirt gives such a console its serial port
         yield Problem(Anchor(bios, "useserial"), "need at least one serial port to use BIOS serial output",
                       hint="add <serial type='pty'/>")
+
+
+def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainChrDef: a serial target type and model the guest's arch and machine have."""
+    target = child(element, "target")
+    model_element = child(target, "model") if target is not None else None
+    kind = target.get("type") if target is not None else None
+    model = model_element.get("name") if model_element is not None else None
+    if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default
+        kind = _default_type(ctx) if kind is None or not is_x86(ctx) else kind
+    if kind is None:
+        return
+    if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:
+        yield Problem(Anchor(model_element, "name"),
+                      f"Target model '{model}' requires target type '{MODEL_TYPE[model]}'",
+                      hint=f"use <target type='{MODEL_TYPE[model]}'>")
+        return
+    model = model or DEFAULT_MODEL.get(kind)
+    if model is None and kind == "system-serial":
+        model = "pl011" if is_arm_virt(ctx) else "16550a" if (is_riscv_virt(ctx) or is_loongarch_virt(ctx)) \
+            else None
+    if model is None:
+        return
+    if _incompatible(kind, model, ctx):
+        anchor = Anchor(target, "type") if target is not None and target.get("type") else \
+            Anchor(model_element, "name") if model_element is not None else Anchor(element)
+        yield Problem(anchor, f"Serial device with target type '{kind}' and target model '{model}' not "
+                              "compatible with guest architecture or machine type",
+                      hint="use the arch's serial type (isa-serial on x86, system-serial on ARM virt, "
+                           "spapr-vio-serial on pseries, sclp-serial on s390)")
 
 
 @register
@@ -127,7 +157,8 @@ class SerialTarget(Rule):
     name = "serial-target"
     severity = Severity.ERROR
     summary = "A serial or console target foreign to the guest's arch or machine."
-    elements = ("devices/serial", "devices/parallel", "devices/console", "os/bios")
+    #: <devices> for the serial, parallel and console devices below (one visit for all of them)
+    elements = ("devices", "os/bios")
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -136,36 +167,11 @@ class SerialTarget(Rule):
         if element.tag == "bios":
             yield from _bios_serial(element, ctx)
             return
-        if element.tag == "console":
-            yield from _console(element, ctx)
-            return
-        if element.tag == "parallel":
+        children = children_by_tag(ctx, element)
+        for serial in children.get("serial", ()):
+            yield from _serial(serial, ctx)
+        for parallel in children.get("parallel", ()):
             if is_s390(ctx) or is_pseries(ctx):
-                yield Problem(Anchor(element), "parallel ports are not supported", hint="remove the <parallel> port")
-            return
-        target = element.find("target")
-        model_element = target.find("model") if target is not None else None
-        kind = target.get("type") if target is not None else None
-        model = model_element.get("name") if model_element is not None else None
-        if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default
-            kind = _default_type(ctx) if kind is None or not is_x86(ctx) else kind
-        if kind is None:
-            return
-        if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:
-            yield Problem(Anchor(model_element, "name"),
-                          f"Target model '{model}' requires target type '{MODEL_TYPE[model]}'",
-                          hint=f"use <target type='{MODEL_TYPE[model]}'>")
-            return
-        model = model or DEFAULT_MODEL.get(kind)
-        if model is None and kind == "system-serial":
-            model = "pl011" if is_arm_virt(ctx) else "16550a" if (is_riscv_virt(ctx) or is_loongarch_virt(ctx)) \
-                else None
-        if model is None:
-            return
-        if _incompatible(kind, model, ctx):
-            anchor = Anchor(target, "type") if target is not None and target.get("type") else \
-                Anchor(model_element, "name") if model_element is not None else Anchor(element)
-            yield Problem(anchor, f"Serial device with target type '{kind}' and target model '{model}' not "
-                                  "compatible with guest architecture or machine type",
-                          hint="use the arch's serial type (isa-serial on x86, system-serial on ARM virt, "
-                               "spapr-vio-serial on pseries, sclp-serial on s390)")
+                yield Problem(Anchor(parallel), "parallel ports are not supported", hint="remove the <parallel> port")
+        for console in children.get("console", ()):
+            yield from _console(console, ctx)

@@ -8,8 +8,17 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import children_by_tag
 
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
+#: The <devices> children that are character devices.
+CHARDEV_TAGS = ("channel", "serial", "console", "redirdev", "parallel")
+
+
+def _has_spice_graphics(ctx: Context) -> bool:
+    """Whether some <devices> of the domain has SPICE graphics."""
+    return any(graphics.get("type") == "spice" for devices in ctx.root.iterchildren("devices")
+               for graphics in children_by_tag(ctx, devices).get("graphics", ()))
 
 
 @register
@@ -47,11 +56,16 @@ class SpiceChardev(Rule):
     name = "spice-chardev"
     severity = Severity.ERROR
     summary = "A spicevmc or spiceport character device without SPICE graphics."
-    elements = ("devices/channel", "devices/serial", "devices/console", "devices/redirdev", "devices/parallel")
+    #: the character devices below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        kind = element.get("type")
-        if kind in SPICE_CHARDEVS and ctx.root.find("devices/graphics[@type='spice']") is None:
-            yield Problem(Anchor(element, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
-                          hint="add <graphics type='spice'/>, or remove this device")
+        children = children_by_tag(ctx, element)
+        for tag in CHARDEV_TAGS:
+            for device in children.get(tag, ()):
+                kind = device.get("type")
+                if kind in SPICE_CHARDEVS and not ctx.once("spice-chardev:graphics",
+                                                           lambda: _has_spice_graphics(ctx)):
+                    yield Problem(Anchor(device, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
+                                  hint="add <graphics type='spice'/>, or remove this device")

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import children_by_tag, qemu_driver
 
 
 @register
@@ -52,9 +52,11 @@ class TpmConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        tpms = element.findall("tpm")
+        tpms = children_by_tag(ctx, element).get("tpm")
+        if tpms is None:
+            return
         for tpm in tpms:
-            backends = tpm.findall("backend")
+            backends = list(tpm.iterchildren("backend"))
             if not backends:
                 yield Problem(Anchor(tpm), "missing TPM device backend",
                               hint="add <backend type='emulator' version='2.0'/>")

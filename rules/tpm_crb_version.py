@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import child
 
 
 @register
@@ -47,8 +48,10 @@ class TpmVersionModel(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        backend = element.find("backend")
         model = element.get("model")
-        if backend is not None and backend.get("version") == "1.2" and model and model != "tpm-tis":
+        if not model or model == "tpm-tis":
+            return
+        backend = child(element, "backend")
+        if backend is not None and backend.get("version") == "1.2":
             yield Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
                           hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",))

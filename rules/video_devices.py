@@ -8,10 +8,21 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import child, children_by_tag, qemu_driver
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
+
+
+def _lone_plain_video(videos: list[etree._Element]) -> bool:
+    """A single video device whose model (none, qxl, or virtio without qxl's sizes) nothing here refuses."""
+    if len(videos) != 1:
+        return False
+    model = child(videos[0], "model")
+    kind = model.get("type") if model is not None else None
+    if model is None or kind in (None, "none", "qxl"):
+        return True
+    return kind == "virtio" and all(model.get(attribute) in (None, "0") for attribute in QXL_ONLY)
 
 
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
@@ -90,7 +101,9 @@ class VideoDevices(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        videos = element.findall("video")
+        videos = children_by_tag(ctx, element).get("video")
+        if videos is None or _lone_plain_video(videos):
+            return
         models = [(video, video.find("model")) for video in videos]
         primaries = [m for _, m in models if m is not None and m.get("primary") == "yes"]
         for extra in primaries[1:]:

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import children_by_tag
 
 
 @register
@@ -44,14 +45,18 @@ class VirtioModelBus(Rule):
     name = "virtio-model-bus"
     severity = Severity.ERROR
     summary = "A virtio disk model on a bus other than virtio."
-    elements = ("devices/disk",)
+    #: the disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        model = element.get("model")
-        target = element.find("target")
-        bus = target.get("bus") if target is not None else None
-        if model and model.startswith("virtio") and bus and bus != "virtio":
-            yield Problem(Anchor(element, "model"), f"disk model '{model}' is not supported for bus '{bus}'",
-                          hint="use bus='virtio', or remove the model")
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            model = disk.get("model")
+            if not model or not model.startswith("virtio"):
+                continue
+            target = disk.find("target")
+            bus = target.get("bus") if target is not None else None
+            if bus and bus != "virtio":
+                yield Problem(Anchor(disk, "model"), f"disk model '{model}' is not supported for bus '{bus}'",
+                              hint="use bus='virtio', or remove the model")

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
+from virtlint.rules._devices import children_by_tag
 
 
 @register
@@ -49,7 +50,9 @@ class VsockConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        socks = element.findall("vsock")
+        socks = children_by_tag(ctx, element).get("vsock")
+        if socks is None:
+            return
         for extra in socks[1:]:
             yield Problem(Anchor(extra), "only a single vsock device is supported", hint="remove this <vsock>")
         for sock in socks[:1]:
