@@ -532,6 +532,9 @@ class StructureTable:
         self._set_ids: dict[tuple[int, ...], int] = {}
         #: per interned set of forms: child tag -> the child's interned candidate rows (-1: none)
         self._child_rows: list[dict[object, int]] = []
+        #: (interned candidates, attribute names, children's tags, text judged) -> the forms that shape fits, each
+        #: with the values it constrains (see _shape): elements differ in their values far more than in their shape
+        self._shapes: dict[tuple, list[tuple[int, tuple[tuple[str, list], ...], list | None]]] = {}
         #: (id of alternatives, value) -> accepted
         self._accepted: dict[tuple[int, str], bool] = {}
         self._root_rows = self._intern(self.roots)
@@ -585,7 +588,7 @@ class StructureTable:
         # the text is judged only when the element holds nothing else (not even a comment): "" when empty
         text = (element.text or "") if not all_tags else None
         candidates = self._sets[number]
-        viable = self._fit(element, candidates, tags, text)
+        viable = self._fit(element, number, tags, text)
         if viable:
             use = self._intern(viable)
         else:
@@ -611,13 +614,32 @@ class StructureTable:
             self._plans[key] = result
         return result
 
-    def _fit(self, element: etree._Element, candidates: tuple[int, ...], tags: tuple[str, ...],
-             text: str | None) -> tuple[int, ...]:
-        """The candidate forms the element fits (set tests first: they reject most forms)."""
-        names = {name for name in element.attrib.keys() if name[0] != "{"}
+    def _fit(self, element: etree._Element, number: int, tags: tuple[str, ...], text: str | None) -> tuple[int, ...]:
+        """The candidate forms the element fits: the forms its shape fits, then the values each one constrains."""
+        names = tuple([name for name in element.keys() if name[0] != "{"])
+        shape_key = (number, names, tags, text is None)
+        shape = self._shapes.get(shape_key)
+        if shape is None:
+            if len(self._shapes) > 50_000:
+                self._shapes.clear()
+            shape = self._shapes[shape_key] = self._shape(self._sets[number], set(names), tags, text is not None)
+        accepts = self._accepts
+        fitting = []
+        for candidate, constrained, text_alternatives in shape:
+            if constrained and not all(accepts(alternatives, element.get(name)) for name, alternatives in constrained):
+                continue
+            if text_alternatives is not None and not accepts(text_alternatives, text):  # type: ignore[arg-type]
+                continue
+            fitting.append(candidate)
+        return tuple(fitting)
+
+    def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool
+               ) -> list[tuple[int, tuple[tuple[str, list], ...], list | None]]:
+        """The candidate forms whose names fit the element's attribute names and children (set tests), each with
+        the (attribute, alternatives) its values must meet and the alternatives its text must meet (None: free)."""
         child_names = set(tags)
         counts = {tag: tags.count(tag) for tag in child_names} if len(child_names) != len(tags) else None
-        fitting = []
+        shape = []
         for candidate in candidates:
             allowed, required, children, required_children, constrained, limits, text_alternatives = \
                 self._fast[candidate]
@@ -627,15 +649,11 @@ class StructureTable:
                 continue
             if children is not None and not child_names <= children:
                 continue
-            if constrained and not all(self._accepts(constrained[name], element.get(name))
-                                       for name in names & constrained.keys()):
-                continue
             if counts and limits and any(count > limits.get(tag, count) for tag, count in counts.items()):
                 continue
-            if text_alternatives is not None and text is not None and not self._accepts(text_alternatives, text):
-                continue
-            fitting.append(candidate)
-        return tuple(fitting)
+            checks = tuple([(name, constrained[name]) for name in names & constrained.keys()]) if constrained else ()
+            shape.append((candidate, checks, text_alternatives if judge_text else None))
+        return shape
 
     def _mismatch(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
         """Report why no form fits: each part no form allows, else the closest form's first misfit."""
