@@ -146,7 +146,7 @@ def decode(data: bytes) -> str:
 
 def decode_with_encoding(data: bytes) -> tuple[str, str, bytes]:
     """(text, encoding, BOM) of XML bytes; the encoding and BOM let `--fix` write the file back alike."""
-    if not data.strip():
+    if not data or data.isspace():  # (what `not data.strip()` says, without copying the data)
         raise InputError("file is empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -271,7 +271,8 @@ class Document:
     def root_name(self) -> str | None:
         if self.root is None:
             return None
-        return etree.QName(self.root).localname
+        tag = self.root.tag
+        return tag if tag[0] != "{" else etree.QName(tag).localname
 
     def elements(self) -> Iterator[etree._Element]:
         """Every element in document order (no comments, PIs or entities)."""

@@ -118,9 +118,9 @@ class Linter:
         #: (id(caps), identity matches, host given, driver) -> (caps, the handlers that run on such a document,
         #: child maps leading only to those): decided once, so the walk tests nothing per checker
         self._plans: dict[tuple[int, bool, bool, str | None], tuple[DomainCaps, _Handlers, _Children]] = {}
-        #: a domain's identity -> (caps, host, mismatches): the caps selection, once per identity (documents
-        #: of one fleet share a handful)
-        self._selections: dict[Identity, tuple[DomainCaps, HostCaps | None, tuple[str, ...]]] = {}
+        #: a domain's identity (its fields) -> (caps, host, mismatches): the caps selection, once per identity
+        #: (documents of one fleet share a handful)
+        self._selections: dict[tuple[str | None, ...], tuple[DomainCaps, HostCaps | None, tuple[str, ...]]] = {}
 
     def _live_handlers(self, caps: DomainCaps) -> dict[str, list[Rule]]:
         """The handlers that can fire with these caps (``fires_with``), whatever the document."""
@@ -239,12 +239,13 @@ class Linter:
         wanted = Identity.of(root)
         if not self.caps:
             return "no capabilities to check against"
-        selection = self._selections.get(wanted)
+        key = (wanted.domain_type, wanted.arch, wanted.machine, wanted.emulator, wanted.os_type)
+        selection = self._selections.get(key)
         if selection is None:
             selection = self._select(wanted)
             if len(self._selections) > 4096:
                 self._selections.clear()
-            self._selections[wanted] = selection
+            self._selections[key] = selection
         caps, host, reasons = selection
         return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
                        schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=list(reasons), host=host,
