@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+import threading
 from itertools import accumulate, count, islice
 from operator import itemgetter
 from typing import Iterator
@@ -65,6 +66,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+
+#: Encoding names whose bytes are the UTF-8 the parser reads.
+_UTF8 = frozenset({"utf-8", "UTF-8", "utf8", "UTF8"})
 
 #: How many positions are computed by counting before the line index is built.
 _DIRECT_POSITIONS = 16
@@ -142,7 +146,7 @@ def decode(data: bytes) -> str:
 
 def decode_with_encoding(data: bytes) -> tuple[str, str, bytes]:
     """(text, encoding, BOM) of XML bytes; the encoding and BOM let `--fix` write the file back alike."""
-    if not data.strip():
+    if not data or data.isspace():  # (what `not data.strip()` says, without copying the data)
         raise InputError("file is empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -169,6 +173,18 @@ def decode_with_encoding(data: bytes) -> tuple[str, str, bytes]:
         raise InputError(f"file cannot be decoded as {encoding!r}: {err}") from None
 
 
+#: one safe parser per thread: an lxml parser may not be used by two threads at once, and making one costs
+#: a noticeable part of a small document's parse
+_parsers = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = _safe_parser()
+    return parser
+
+
 def _safe_parser() -> etree.XMLParser:
     return etree.XMLParser(
         encoding="utf-8",
@@ -184,7 +200,8 @@ def _safe_parser() -> etree.XMLParser:
 class Document:
     """One parsed XML document: its text, its lxml tree and source positions."""
 
-    def __init__(self, text: str, path: str = "<text>") -> None:
+    def __init__(self, text: str, path: str = "<text>", *, _utf8: bytes | None = None) -> None:
+        """``_utf8``: the text's UTF-8 bytes when the caller has them (then it is not encoded again)."""
         self.path = path
         #: How the file was stored (for writing fixes back): its encoding and BOM.
         self.encoding = "utf-8"
@@ -205,12 +222,13 @@ class Document:
         self._direct_positions = 0
         self._lone_cr: bool | None = None
         self._has_astral: bool | None = None
-        self._parse()
+        self._parse(_utf8 if _utf8 is not None and len(self.text) == len(text) else None)
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str = "<bytes>") -> Document:
         text, encoding, bom = decode_with_encoding(data)
-        document = cls(text, path)
+        # UTF-8 bytes are parsed as they are (they are the text's encoding), rather than encoded again
+        document = cls(text, path, _utf8=(data[len(bom):] if encoding in _UTF8 else None))
         document.encoding, document.bom = encoding, bom
         return document
 
@@ -227,9 +245,11 @@ class Document:
             raise InputError(f"file is larger than {max_bytes // (1024 * 1024)} MiB; refusing to parse it")
         return cls.from_bytes(data, path)
 
-    def _parse(self) -> None:
+    def _parse(self, utf8: bytes | None) -> None:
         try:
-            tree = etree.fromstring(self.text.encode("utf-8", "surrogatepass"), _safe_parser()).getroottree()
+            if utf8 is None:
+                utf8 = self.text.encode("utf-8", "surrogatepass")
+            root = etree.fromstring(utf8, _parser())
         except etree.XMLSyntaxError as err:
             line, column = err.position if err.position else (1, 1)
             message = err.msg or str(err)
@@ -238,10 +258,12 @@ class Document:
         except ValueError as err:  # e.g. text lxml refuses before parsing
             self.syntax_error = SyntaxProblem(str(err), 1, 1)
             return
-        self.root = tree.getroot()
-        doctype = tree.docinfo.doctype
-        if doctype or tree.docinfo.internalDTD is not None:
-            self.doctype = doctype or "<!DOCTYPE>"
+        self.root = root
+        if "<!DOCTYPE" in self.text:  # (no DTD without one: the tree's document info is not read)
+            docinfo = root.getroottree().docinfo
+            doctype = docinfo.doctype
+            if doctype or docinfo.internalDTD is not None:
+                self.doctype = doctype or "<!DOCTYPE>"
 
     # -- tree helpers -----------------------------------------------------
 
@@ -249,7 +271,8 @@ class Document:
     def root_name(self) -> str | None:
         if self.root is None:
             return None
-        return etree.QName(self.root).localname
+        tag = self.root.tag
+        return tag if tag[0] != "{" else etree.QName(tag).localname
 
     def elements(self) -> Iterator[etree._Element]:
         """Every element in document order (no comments, PIs or entities)."""

@@ -25,6 +25,10 @@ from virtlint.linter.schema import DomainSchema
 
 
 REGISTRY: dict[str, type[Rule]] = {}
+#: element path below <domain> -> the checkers subscribed to it
+_Handlers = dict[str, list[Rule]]
+#: element path -> child tag -> the child's path, for the paths on the way to a subscribed one
+_Children = dict[str, dict[str, str]]
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -111,24 +115,37 @@ class Linter:
         for checker in checkers:
             for path in checker.elements:
                 self._handlers.setdefault(path, []).append(checker)
-        # for each path on the way to a subscribed one: child tag -> child path, so the walk
-        # descends only where some rule looks, without building strings for other elements
-        self._children: dict[str, dict[str, str]] = {}
-        for path in self._handlers:
-            parts = path.split("/") if path else []
-            for depth in range(len(parts)):
-                parent = "/".join(parts[:depth])
-                self._children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
-        #: id(caps) -> (caps, the handlers that can fire with them), pruned once per caps document
-        self._handlers_by_caps: dict[int, tuple[DomainCaps, dict[str, list[Rule]]]] = {}
+        #: (id(caps), identity matches, host given, driver) -> (caps, the handlers that run on such a document,
+        #: child maps leading only to those): decided once, so the walk tests nothing per checker
+        self._plans: dict[tuple[int, bool, bool, str | None], tuple[DomainCaps, _Handlers, _Children]] = {}
+        #: a domain's identity (its fields) -> (caps, host, mismatches): the caps selection, once per identity
+        #: (documents of one fleet share a handful)
+        self._selections: dict[tuple[str | None, ...], tuple[DomainCaps, HostCaps | None, tuple[str, ...]]] = {}
 
     def _live_handlers(self, caps: DomainCaps) -> dict[str, list[Rule]]:
-        entry = self._handlers_by_caps.get(id(caps))
-        if entry is None or entry[0] is not caps:
-            table = {path: [checker for checker in checkers if checker.fires_with(caps, path)]
-                     for path, checkers in self._handlers.items()}
-            entry = self._handlers_by_caps[id(caps)] = (caps, table)
-        return entry[1]
+        """The handlers that can fire with these caps (``fires_with``), whatever the document."""
+        return {path: [checker for checker in checkers if checker.fires_with(caps, path)]
+                for path, checkers in self._handlers.items()}
+
+    def _plan(self, ctx: Context) -> tuple[_Handlers, _Children]:
+        """The handlers that run on this document, by path, and the child maps of the walk, pruned to them."""
+        key = (id(ctx.caps), ctx.identity_matches, ctx.host is not None, ctx.driver)
+        entry = self._plans.get(key)
+        if entry is None or entry[0] is not ctx.caps:
+            handlers: _Handlers = {}
+            for path, checkers in self._live_handlers(ctx.caps).items():
+                running = [checker for checker in checkers if _runs(checker, ctx)]
+                if running:
+                    handlers[path] = running
+            # descend only towards paths with a running handler
+            children: _Children = {}
+            for path in handlers:
+                parts = path.split("/") if path else []
+                for depth in range(len(parts)):
+                    parent = "/".join(parts[:depth])
+                    children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
+            entry = self._plans[key] = (ctx.caps, handlers, children)
+        return entry[1], entry[2]
 
     # -- public -----------------------------------------------------------
 
@@ -174,7 +191,8 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk(root, "", ctx, result, self._live_handlers(ctx.caps))
+        handlers, children = self._plan(ctx)
+        self._walk(root, "", ctx, result, handlers, children)
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -221,6 +239,20 @@ class Linter:
         wanted = Identity.of(root)
         if not self.caps:
             return "no capabilities to check against"
+        key = (wanted.domain_type, wanted.arch, wanted.machine, wanted.emulator, wanted.os_type)
+        selection = self._selections.get(key)
+        if selection is None:
+            selection = self._select(wanted)
+            if len(self._selections) > 4096:
+                self._selections.clear()
+            self._selections[key] = selection
+        caps, host, reasons = selection
+        return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
+                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=list(reasons), host=host,
+                       libvirt_version=self.libvirt_version)
+
+    def _select(self, wanted: Identity) -> tuple[DomainCaps, HostCaps | None, tuple[str, ...]]:
+        """The caps and host document for a domain's identity, and why the caps do not describe it."""
         # the caps that describe the domain, best first (same binary, same machine); with none,
         # the closest, whose identity rules still run (their certain errors) while the rest is skipped
         ranked = [(rank, -index) for index, caps in enumerate(self.caps)
@@ -230,10 +262,7 @@ class Linter:
         else:
             caps = max(self.caps, key=lambda c: closeness(c, wanted))
         host = self._host(wanted, caps)
-        reasons = mismatches(caps, wanted, host)
-        return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
-                       schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=reasons, host=host,
-                       libvirt_version=self.libvirt_version)
+        return caps, host, tuple(mismatches(caps, wanted, host))
 
     def _host(self, wanted: Identity, caps: DomainCaps) -> HostCaps | None:
         """The host document for this domain: one offering its arch, preferably the one the domcaps were
@@ -271,32 +300,27 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult,
-              handlers: dict[str, list[Rule]] | None = None) -> None:
-        if handlers is None:
-            handlers = self._handlers
+    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult, handlers: _Handlers,
+              children: _Children) -> None:
         ctx.path = path
-        for checker in handlers.get(path, ()):
-            if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
-                continue
-            if checker.uses_host and ctx.host is None:
-                continue
-            if ctx.driver is not None and ctx.driver not in checker.drivers:
-                continue  # another libvirt driver's check
-            try:
-                for problem in checker.check(element, ctx):
-                    result.findings.append(self._finding(ctx.document, checker, problem))
-            except Exception as err:  # a broken rule must not hide the others
-                import logging
+        checkers = handlers.get(path)
+        if checkers is not None:
+            for checker in checkers:
+                try:
+                    for problem in checker.check(element, ctx):
+                        result.findings.append(self._finding(ctx.document, checker, problem))
+                except Exception as err:  # a broken rule must not hide the others
+                    import logging
 
-                logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
-                result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
-        children = self._children.get(path)
-        if children:
-            for child in element.iterchildren(etree.Element):
-                child_path = children.get(child.tag)
+                    logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
+                    result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+        paths = children.get(path)
+        if paths:
+            # every child node (a C-level list): comments and PIs have no path, as other elements
+            for child in element.getchildren():
+                child_path = paths.get(child.tag)
                 if child_path is not None:
-                    self._walk(child, child_path, ctx, result, handlers)
+                    self._walk(child, child_path, ctx, result, handlers, children)
 
     # -- findings ---------------------------------------------------------
 
@@ -326,6 +350,15 @@ class Linter:
             Finding(document.path, start, end, self._severity(code, rule.severity), code, rule.name, message,
                     offsets=(span.start, span.end) if span else None)
         )
+
+
+def _runs(checker: Rule, ctx: Context) -> bool:
+    """Whether a checker runs on a document with this context's caps fit, host and driver."""
+    if not ctx.identity_matches and checker.uses_caps and not checker.identity_rule:
+        return False
+    if checker.uses_host and ctx.host is None:
+        return False
+    return ctx.driver is None or ctx.driver in checker.drivers  # else another libvirt driver's check
 
 
 def _code_ranges(codes: list[str]) -> str:

@@ -117,8 +117,18 @@ class Identity(FrozenRecord):
 
     @classmethod
     def of(cls, root: etree._Element) -> Identity:
-        os_type = root.find("os/type")
-        emulator = (root.findtext("devices/emulator") or "").strip() or None
+        # what root.find("os/type") and root.findtext("devices/emulator") select, without ElementPath's
+        # Python-level path machinery: the first <type> of any <os>, the first <emulator> of any <devices>
+        os_type = emulator_element = None
+        for holder in root.iterchildren("os"):
+            os_type = next(holder.iterchildren("type"), None)
+            if os_type is not None:
+                break
+        for holder in root.iterchildren("devices"):
+            emulator_element = next(holder.iterchildren("emulator"), None)
+            if emulator_element is not None:
+                break
+        emulator = ((emulator_element.text or "").strip() or None) if emulator_element is not None else None
         return cls(
             root.get("type"),
             os_type.get("arch") if os_type is not None else None,

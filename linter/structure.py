@@ -523,21 +523,27 @@ class StructureTable:
              {} if row[2] else row[7], row[8])
             for row in self.rows
         ]
-        #: (interned candidates, attributes, children's tags, text) -> the interned forms that fit:
-        #: documents repeat elements, so most elements are decided by one lookup
-        self._fitting: dict[tuple, int] = {}
-        #: (interned forms, child tag) -> the child's interned candidate rows (-1: none)
-        self._child_rows: dict[tuple[int, str], int] = {}
+        #: (interned candidates, attributes, children's tags, text) -> the plan for the children: their interned
+        #: candidate rows, aligned with ``element.getchildren()`` (-1: not checked). Documents repeat elements,
+        #: so most elements are decided by one lookup; only elements that fit are remembered (a misfit is
+        #: reported each time).
+        self._plans: dict[tuple, tuple[int, ...]] = {}
         self._sets: list[tuple[int, ...]] = []
         self._set_ids: dict[tuple[int, ...], int] = {}
+        #: per interned set of forms: child tag -> the child's interned candidate rows (-1: none)
+        self._child_rows: list[dict[object, int]] = []
+        #: (interned candidates, attribute names, children's tags, text judged) -> the forms that shape fits, each
+        #: with the values it constrains (see _shape): elements differ in their values far more than in their shape
+        self._shapes: dict[tuple, list[tuple[int, tuple[tuple[str, list], ...], list | None]]] = {}
         #: (id of alternatives, value) -> accepted
         self._accepted: dict[tuple[int, str], bool] = {}
+        self._root_rows = self._intern(self.roots)
 
     def problems(self, root: etree._Element) -> list[SchemaProblem]:
         found: list[SchemaProblem] = []
-        if etree.QName(root).localname != "domain" or not self.roots:
+        if not self.roots or etree.QName(root).localname != "domain":
             return found
-        self._check(root, self._intern(self.roots), found)
+        self._check(root, self._root_rows, found)
         return found[:25]
 
     def _intern(self, rows: tuple[int, ...]) -> int:
@@ -546,50 +552,94 @@ class StructureTable:
         if number is None:
             number = self._set_ids[rows] = len(self._sets)
             self._sets.append(rows)
+            self._child_rows.append({})
         return number
 
     def _check(self, element: etree._Element, number: int, found: list[SchemaProblem]) -> None:
-        children = list(element.iterchildren(etree.Element))
+        # The hot path, once per element: one cache lookup, keyed by what decides the fit: the candidate rows,
+        # the children's tags (all children, comments too: a C-level list; the plan skips what the table does
+        # not judge) or, for an element without children, its text, then its attribute names and values (two
+        # C-level lists cost half of items()'s pairs). An element without children (most) is looked up in its
+        # parent's loop, saving a call.
+        plans = self._plans
+        children = element.getchildren()
         tags = tuple([child.tag for child in children])
-        if tags and "{" in "".join(tags):  # other namespaces: metadata and the like, left to strict mode
-            children = [child for child in children if child.tag[0] != "{"]
-            tags = tuple([child.tag for child in children])
-        items = element.items()
-        # the text is judged only when the element holds nothing else (not even a comment): "" when empty
-        text = (element.text or "") if not children and len(element) == 0 else None
-        key = (number, tuple(items) if items else (), tags, text)
-        use = self._fitting.get(key)
-        if use is None:
-            candidates = self._sets[number]
-            viable = self._fit(element, candidates, tags, text)
-            if viable:
-                use = self._intern(viable)
-                if len(self._fitting) > 200_000:
-                    self._fitting.clear()
-                self._fitting[key] = use
+        key = (number, tags if children else element.text, *element.keys(), *element.values())
+        plan = plans.get(key)
+        if plan is None:
+            plan = self._plan(element, number, key, tags, found)
+        for child, rows in zip(children, plan):
+            if rows < 0:
+                continue
+            if len(child):
+                self._check(child, rows, found)
             else:
-                self._mismatch(element, candidates, found)
-                use = number
-        child_rows = self._child_rows
-        for child, tag in zip(children, tags):
-            matches = child_rows.get((use, tag))
-            if matches is None:
-                union: set[int] = set()
-                for candidate in self._sets[use]:
-                    ids = self.rows[candidate][1].get(tag)
-                    if ids:
-                        union.update(ids)
-                matches = child_rows[(use, tag)] = self._intern(tuple(sorted(union))) if union else -1
-            if matches >= 0:
-                self._check(child, matches, found)
+                leaf = (rows, child.text, *child.keys(), *child.values())
+                if leaf not in plans:
+                    self._plan(child, rows, leaf, (), found)
 
-    def _fit(self, element: etree._Element, candidates: tuple[int, ...], tags: tuple[str, ...],
-             text: str | None) -> tuple[int, ...]:
-        """The candidate forms the element fits (set tests first: they reject most forms)."""
-        names = {name for name in element.attrib.keys() if name[0] != "{"}
+    def _plan(self, element: etree._Element, number: int, key: tuple, all_tags: tuple, found: list[SchemaProblem]
+              ) -> tuple[int, ...]:
+        """Decide an element the cache does not know: the forms it fits (or report why none), and its
+        children's candidate rows."""
+        # the elements the table judges: no comments or PIs, no other namespaces (metadata and the like, left
+        # to strict mode)
+        tags = tuple([tag for tag in all_tags if tag.__class__ is str and tag[0] != "{"])
+        # the text is judged only when the element holds nothing else (not even a comment): "" when empty
+        text = (element.text or "") if not all_tags else None
+        candidates = self._sets[number]
+        viable = self._fit(element, number, tags, text)
+        if viable:
+            use = self._intern(viable)
+        else:
+            self._mismatch(element, candidates, found)
+            use = number
+        child_rows = self._child_rows[use]
+        plan = []
+        for tag in all_tags:
+            rows = child_rows.get(tag)
+            if rows is None:
+                union: set[int] = set()
+                if tag.__class__ is str and tag[0] != "{":
+                    for candidate in self._sets[use]:
+                        ids = self.rows[candidate][1].get(tag)
+                        if ids:
+                            union.update(ids)
+                rows = child_rows[tag] = self._intern(tuple(sorted(union))) if union else -1
+            plan.append(rows)
+        result = tuple(plan)
+        if viable:
+            if len(self._plans) > 200_000:
+                self._plans.clear()
+            self._plans[key] = result
+        return result
+
+    def _fit(self, element: etree._Element, number: int, tags: tuple[str, ...], text: str | None) -> tuple[int, ...]:
+        """The candidate forms the element fits: the forms its shape fits, then the values each one constrains."""
+        names = tuple([name for name in element.keys() if name[0] != "{"])
+        shape_key = (number, names, tags, text is None)
+        shape = self._shapes.get(shape_key)
+        if shape is None:
+            if len(self._shapes) > 50_000:
+                self._shapes.clear()
+            shape = self._shapes[shape_key] = self._shape(self._sets[number], set(names), tags, text is not None)
+        accepts = self._accepts
+        fitting = []
+        for candidate, constrained, text_alternatives in shape:
+            if constrained and not all(accepts(alternatives, element.get(name)) for name, alternatives in constrained):
+                continue
+            if text_alternatives is not None and not accepts(text_alternatives, text):  # type: ignore[arg-type]
+                continue
+            fitting.append(candidate)
+        return tuple(fitting)
+
+    def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool
+               ) -> list[tuple[int, tuple[tuple[str, list], ...], list | None]]:
+        """The candidate forms whose names fit the element's attribute names and children (set tests), each with
+        the (attribute, alternatives) its values must meet and the alternatives its text must meet (None: free)."""
         child_names = set(tags)
         counts = {tag: tags.count(tag) for tag in child_names} if len(child_names) != len(tags) else None
-        fitting = []
+        shape = []
         for candidate in candidates:
             allowed, required, children, required_children, constrained, limits, text_alternatives = \
                 self._fast[candidate]
@@ -599,15 +649,11 @@ class StructureTable:
                 continue
             if children is not None and not child_names <= children:
                 continue
-            if constrained and not all(self._accepts(constrained[name], element.get(name))
-                                       for name in names & constrained.keys()):
-                continue
             if counts and limits and any(count > limits.get(tag, count) for tag, count in counts.items()):
                 continue
-            if text_alternatives is not None and text is not None and not self._accepts(text_alternatives, text):
-                continue
-            fitting.append(candidate)
-        return tuple(fitting)
+            checks = tuple([(name, constrained[name]) for name in names & constrained.keys()]) if constrained else ()
+            shape.append((candidate, checks, text_alternatives if judge_text else None))
+        return shape
 
     def _mismatch(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
         """Report why no form fits: each part no form allows, else the closest form's first misfit."""
