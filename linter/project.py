@@ -188,6 +188,9 @@ class Settings(Record):
 
 def resolve_selectors(values: Iterable[str], where: str) -> list[str]:
     """Codes or code prefixes for rule codes, names or prefixes; ConfigError for one that names nothing."""
+    values = [value for value in values if value.strip()]
+    if not values:  # nothing to look up: the rules need not be imported (a cache hit never imports them)
+        return []
     from virtlint.linter.engine import all_rules
 
     rules = all_rules()
@@ -479,15 +482,13 @@ class Project:
     def linter_for(self, document: Document | str, caps: Sequence[DomainCaps] | None = None) -> Linter:
         """The linter for one file: its caps (given, live, or the settings'), per-file ignores, severities,
         schema. Linters are shared between files that need the same one."""
-        from virtlint.linter.caps import CapsError
-        from virtlint.linter.engine import Linter
-        from virtlint.linter.model import Severity
-
         path = document if isinstance(document, str) else document.path
         ignore = self.ignored_for(path)
         if caps is None:
             if self.live is not None and not isinstance(document, str) and document.root is not None \
                     and document.root_name == "domain":
+                from virtlint.linter.caps import CapsError
+
                 try:
                     caps = [self.live(document)]
                 except CapsError as err:
@@ -502,10 +503,13 @@ class Project:
                     self._placeholder = caps[0]
             else:
                 caps = self.caps()
-        hosts = self.hosts()
-        key = (tuple(ignore), tuple(id(c) for c in caps))
+        key = (tuple(ignore), *map(id, caps))
         linter = self._linters.get(key)
         if linter is None:
+            from virtlint.linter.engine import Linter
+            from virtlint.linter.model import Severity
+
+            hosts = self.hosts()
             severity = {code: Severity(level) for code, level in self.settings.severity.items()}
             linter = Linter(caps, select=self.settings.select, ignore=ignore, severity=severity,
                             schema=self.schema(), hosts=hosts, libvirt_version=self.settings.libvirt_version)

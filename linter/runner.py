@@ -11,13 +11,13 @@ from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
 from virtlint.linter.capsources import root_name
 from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
-from virtlint.linter.engine import Linter, LintResult
 from virtlint.linter.fixes import apply_fixes
 from virtlint.linter.model import FileReport, Finding, Severity
 from virtlint.linter.project import Overrides, Project, caps_files, read_bytes, read_domain
 
 if TYPE_CHECKING:
     from virtlint.linter.cache import ResultCache
+    from virtlint.linter.engine import Linter, LintResult  # imported by project.linter_for when a file is linted
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
