@@ -21,9 +21,13 @@ unreadable files are never cached; ``--connect``, ``--fix`` and ``--diff`` bypas
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import TYPE_CHECKING, Iterable, Sequence
+
+try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from virtlint import __version__
 from virtlint.linter.caps import DomainCaps, Evidence
@@ -53,17 +57,22 @@ def code_digest() -> str:
     """A hash of virtlint's own sources (linter and rules), computed once per process."""
     global _code_digest
     if _code_digest is None:
-        import virtlint.linter
-        import virtlint.rules
+        from importlib.util import find_spec
 
-        _code_digest = sources_digest(os.path.dirname(os.path.abspath(package.__file__ or ""))
-                                      for package in (virtlint.linter, virtlint.rules))
+        # the folders from the import system, not by importing the packages: importing virtlint.rules
+        # registers every rule, which a run answered from the cache never needs
+        folders = []
+        for package in ("virtlint.linter", "virtlint.rules"):
+            spec = find_spec(package)
+            assert spec is not None and spec.origin is not None
+            folders.append(os.path.dirname(os.path.abspath(spec.origin)))
+        _code_digest = sources_digest(folders)
     return _code_digest
 
 
 def sources_digest(folders: Iterable[str]) -> str:
     """A hash of the version and of every Python source in the folders (names and bytes)."""
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    digest = blake2b(__version__.encode(), digest_size=16)
     for folder in folders:
         for name in sorted(os.listdir(folder)):
             if name.endswith(".py"):
@@ -90,9 +99,9 @@ def run_key(caps: Sequence[DomainCaps], select: Iterable[str], ignore: Iterable[
     """The key of everything but the file that decides a file's findings."""
     import json
 
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for document in caps:
-        digest.update(hashlib.blake2b(document.document.text.encode("utf-8", "surrogatepass")).digest())
+        digest.update(blake2b(document.document.text.encode("utf-8", "surrogatepass")).digest())
     digest.update(json.dumps([FORMAT, code_digest(), sorted(select), sorted(ignore), sorted(severity.items()),
                               sorted(per_file_ignores.items()), schema_stamp(schema_dir), structure,
                               list(extra)]).encode())
@@ -172,7 +181,7 @@ class ResultCache:
 
     def lookup(self, path: str, data: bytes) -> Outcome | None:
         """The cached outcome of this path with these bytes, if any."""
-        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        digest = blake2b(data, digest_size=20).hexdigest()
         self._digests[path] = digest
         entry = self._load().get(path)
         if entry is None or entry[0] != digest:
@@ -280,7 +289,7 @@ def open_cache(project: Project) -> ResultCache | None:
         if found is None:
             return None
         schema_dir = os.fspath(found)
-    hosts = [hashlib.blake2b(host.document.text.encode("utf-8", "surrogatepass")).hexdigest()
+    hosts = [blake2b(host.document.text.encode("utf-8", "surrogatepass")).hexdigest()
              for host in project.hosts()]
     key = run_key(project.caps(), settings.select, settings.ignore, settings.severity,
                   settings.config.per_file_ignores, schema_dir, settings.structure,

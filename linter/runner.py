@@ -11,13 +11,13 @@ from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
 from virtlint.linter.capsources import root_name
 from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
-from virtlint.linter.engine import Linter, LintResult
 from virtlint.linter.fixes import apply_fixes
 from virtlint.linter.model import FileReport, Finding, Severity
-from virtlint.linter.project import Overrides, Project, caps_files, read_domain
+from virtlint.linter.project import Overrides, Project, caps_files, read_bytes, read_domain
 
 if TYPE_CHECKING:
     from virtlint.linter.cache import ResultCache
+    from virtlint.linter.engine import Linter, LintResult  # imported by project.linter_for when a file is linted
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -29,6 +29,8 @@ __all__ = ["FixOptions", "Run", "available_cpus", "caps_files", "check", "domain
 FIX_PASSES = 5
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_FROM = 64
+#: The most files a worker is sent at once.
+CHUNK = 128
 #: The label of standard input when no --stdin-filename is given.
 STDIN = "-"
 
@@ -39,14 +41,54 @@ def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator
     seen = set() if seen is None else seen
     for path in paths:
         if os.path.isdir(path):
-            found = [(str(p), False) for p in sorted(Path(path).rglob("*.xml")) if p.is_file()]
+            for found, real in _xml_files(path):
+                if real not in seen:
+                    seen.add(real)
+                    yield found, False
         else:
-            found = [(path, True)]
-        for item in found:
-            key = os.path.realpath(item[0])
-            if key not in seen:
-                seen.add(key)
-                yield item
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                yield path, True
+
+
+def _xml_files(folder: str) -> list[tuple[str, str]]:
+    """(path, real path) of the regular files named *.xml below a folder, what ``sorted(Path(folder).rglob(
+    "*.xml"))`` filtered by ``is_file()`` lists, in its order: hidden entries included, symlinked folders not
+    entered, unreadable folders skipped; the real path without a realpath() per file (10,000 files: ~0.35 s
+    less). pathlib orders paths by their parts, which is the order of the relative paths split at '/'."""
+    shown = str(Path(folder))  # pathlib's spelling of the folder, which the listed paths start with
+    prefix = "" if shown == "." else shown if shown.endswith(os.sep) else shown + os.sep
+    real_folder = os.path.realpath(folder)
+    real_prefix = real_folder if real_folder.endswith(os.sep) else real_folder + os.sep
+    found: list[tuple[list[str], str, str]] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            with os.scandir(real_prefix + relative if relative else real_folder) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        for entry in listed:
+            name = entry.name
+            symlink = entry.is_symlink()
+            if not symlink and entry.is_dir(follow_symlinks=False):
+                pending.append(relative + name + os.sep)
+            if not name.endswith(".xml"):
+                continue
+            shown_path = prefix + relative + name
+            if symlink:
+                if Path(shown_path).is_file():
+                    found.append(((relative + name).split(os.sep), shown_path, os.path.realpath(shown_path)))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(((relative + name).split(os.sep), shown_path, real_prefix + relative + name))
+    found.sort(key=_parts)
+    return [(shown_path, real) for _, shown_path, real in found]
+
+
+def _parts(row: tuple[list[str], str, str]) -> list[str]:
+    return row[0]
 
 
 class FixOptions(FrozenRecord):
@@ -157,8 +199,7 @@ def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
     for index, (path, named) in enumerate(items):
         outcome = None
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+            data = read_bytes(path, MAX_FILE_BYTES)
         except OSError:
             data = None  # reported by the ordinary path
         if data is not None and len(data) <= MAX_FILE_BYTES:
@@ -193,7 +234,10 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int) -> Ite
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
-    chunk = max(16, len(items) // (jobs * 4))  # few, large chunks: less pickling and fewer round trips
+    # chunks of at most CHUNK files: a round trip per chunk costs ~0.1 ms, and the last chunks of a run decide
+    # when it ends: a worker still busy with a chunk of 1,250 files (10,000 / 8) while the other idles is a
+    # second lost on 2 CPUs
+    chunk = max(16, min(CHUNK, len(items) // (jobs * 8)))
     context: multiprocessing.context.BaseContext
     if "fork" in methods:
         context, recipe = multiprocessing.get_context("fork"), None
