@@ -670,10 +670,9 @@ def _build(ctx: Context) -> Facts:
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    for device in devices_el.iterchildren("disk", "controller", "hostdev"):
+    walked = [tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag, parsed)]
+    for device in devices_el.iterchildren(*walked) if walked else ():
         tag = device.tag
-        if not _counts(ctx, tag, parsed):
-            continue
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
@@ -686,10 +685,15 @@ def _build(ctx: Context) -> Facts:
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
+            if index_text is None:
+                index = None
+            elif index_text.isdigit() and index_text.isascii() and len(index_text) < 10:  # the usual
+                index = int(index_text)
+            else:
+                index = int_attr(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
-            c = Controller(device, device.get("type", "ide"), int_attr(index_text),
-                           device.get("model"), address, target_of.get(device), model_of.get(device),
-                           masters.get(device))
+            c = Controller(device, device.get("type", "ide"), index, device.get("model"), address,
+                           target_of.get(device), model_of.get(device), masters.get(device))
             controllers.append(c)
             if index_text is None:
                 unindexed.append(c)
