@@ -45,6 +45,8 @@ VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard":
 def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     """The virtio device QEMU gets for this element (qemuBuildVirtioDevGetConfigDev), None if not virtio."""
     tag = device.tag
+    if tag not in VIRTIO_TAGS:
+        return None
     model = device.get("model")
     if tag == "disk":
         if found.disk_buses.get(device) != "virtio":
@@ -73,6 +75,11 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     if tag == "crypto" and model == "virtio":
         return "virtio-crypto"
     return None
+
+
+#: Tags of the devices virtio_base_name names.
+VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "input", "filesystem", "controller",
+                         "crypto"})
 
 
 #: Devices whose `unassigned` address libvirt 9.0 silently replaces with one it assigns (define and start pass).
@@ -189,8 +196,7 @@ class AddressType(Rule):
             problem = self._mdev_source(device)
             if problem:
                 yield problem
-        for device, address in found.addressed:
-            kind = address.get("type")
+        for device, address, kind in found.addressed:
             if not kind:
                 continue
             problem = self._for_device(device, address, kind)
@@ -224,7 +230,7 @@ class AddressType(Rule):
                 yield Problem(Anchor(address, "type"), "'virtio-s390' addresses are no longer supported",
                               hint="use type='ccw'")
             elif kind == "pci" and platform.arch is not None and not platform.is_s390:
-                zpci = found.zpci_of.get(address)
+                zpci = found.zpci(address)
                 if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")

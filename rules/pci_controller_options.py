@@ -142,7 +142,6 @@ class PciControllerOptions(Rule):
         if not controllers:
             return
         pseries = found.platform.is_pseries
-        node_of = found.node_of
         chassis_texts: list[str | None] = []  # each controller's <target chassis>
         for c in controllers:
             target = c.target
@@ -155,7 +154,7 @@ class PciControllerOptions(Rule):
             chassis_texts.append(chassis)
             model_el = c.model_element
             model_name = model_el.get("name") if model_el is not None else None
-            node_el = node_of.get(target) if target is not None and node_of else None
+            node_el = found.node(target) if target is not None else None
             shape = (c.model, model_name, items, c.index is None, c.index == 0, pseries)
             if node_el is None and shape in _CLEAN_SHAPES:
                 continue
