@@ -684,7 +684,7 @@ def _build(ctx: Context) -> Facts:
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
             type_ = device.get("type", "ide")
             c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),
-                           model_of.get(device), device.find("master") if type_ == "usb" else None)
+                           model_of.get(device), device.find("master") if type_ == "usb" and len(device) else None)
             controllers.append(c)
             if index_text is None:
                 unindexed.append(c)
@@ -790,6 +790,10 @@ def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, s
 
 
 def _pci_map(facts_: Facts) -> None:
+    if "pci" not in facts_.by_kind:
+        # no PCI address to place or to collide with the chipset's: only unaddressed controllers can fail
+        _unplaceable_controllers(facts_)
+        return
     platform = facts_.platform
     used: dict[tuple[int, int, int, int], str] = {}  # key -> the chipset part holding it ('' for a device)
     holders: dict[tuple[int, int, int, int], PciAddress] = {}
