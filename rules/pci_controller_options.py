@@ -154,7 +154,7 @@ class PciControllerOptions(Rule):
             chassis_texts.append(chassis)
             model_el = c.model_element
             model_name = model_el.get("name") if model_el is not None else None
-            node_el = found.node(target) if target is not None else None
+            node_el = target.find("node") if target is not None and len(target) else None  # as found.node
             shape = (c.model, model_name, items, c.index is None, c.index == 0, pseries)
             if node_el is None and shape in _CLEAN_SHAPES:
                 continue
