@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Facts, facts
+from virtlint.rules._addresses import Facts, Platform, facts
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -189,9 +189,6 @@ class AddressType(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         platform = found.platform
-        self._platform = platform
-        self._ctx = ctx
-        self._found = found
         for device in found.mdevs:
             problem = self._mdev_source(device)
             if problem:
@@ -199,7 +196,7 @@ class AddressType(Rule):
         for device, address, kind in found.addressed:
             if not kind:
                 continue
-            problem = self._for_device(device, address, kind)
+            problem = self._for_device(device, address, kind, found, ctx)
             if problem:
                 yield problem
                 continue
@@ -235,9 +232,9 @@ class AddressType(Rule):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
 
-    def _panic(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+    @staticmethod
+    def _panic(device: etree._Element, address: etree._Element, kind: str, platform: Platform) -> Problem | None:
         """qemuValidateDomainDefPanic; a panic without a model gets pseries, s390 or isa by machine."""
-        platform = self._platform
         model = device.get("model")
         if model is None:
             if platform.arch is None:
@@ -275,12 +272,14 @@ class AddressType(Rule):
                            hint="use the mdev's UUID, e.g. c2177883-f1bb-47f0-914d-32a22e3a8804")
         return None
 
-    def _for_device(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+    def _for_device(self, device: etree._Element, address: etree._Element, kind: str, found: Facts,
+                    ctx: Context) -> Problem | None:
+        """(The found facts and ctx are passed, not kept on the rule: kept, they would hold the last document.)"""
         tag = device.tag
         if tag == "disk":
-            bus = self._found.disk_buses[device]
+            bus = found.disk_buses[device]
             if bus in DRIVE_BUSES and kind != "drive":
-                target = self._found.target_of.get(device)
+                target = found.target_of.get(device)
                 name = target.get("dev") if target is not None else "?"
                 return Problem(Anchor(address, "type"),
                                f"Invalid address type '{kind}' for the disk '{name}' with the bus type '{bus}'",
@@ -309,7 +308,7 @@ class AddressType(Rule):
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))
         elif tag == "serial":
-            target = self._found.target_of.get(device)
+            target = found.target_of.get(device)
             target_type = target.get("type") if target is not None else None
             if target_type in SERIAL_ADDRESS:
                 wanted = SERIAL_ADDRESS[target_type]
@@ -321,7 +320,7 @@ class AddressType(Rule):
                                    f"Target type '{target_type}' requires address type '{wanted}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
         elif tag == "panic":
-            return self._panic(device, address, kind)
+            return self._panic(device, address, kind, found.platform)
         elif tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
             model = device.get("model", "")
             allowed, message = WATCHDOG_ADDRESS[model]
@@ -332,6 +331,6 @@ class AddressType(Rule):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")
         if kind == "unassigned" and tag != "hostdev" and (
-                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or self._ctx.libvirt_at_least(10, 7)):
+                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or ctx.libvirt_at_least(10, 7)):
             return Problem(Anchor(address, "type"), "address of type 'unassigned' is supported only for hostdevs")
         return None
