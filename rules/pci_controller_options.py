@@ -142,20 +142,29 @@ class PciControllerOptions(Rule):
         if not controllers:
             return
         pseries = found.platform.is_pseries
-        chassis_texts: list[str | None] = []  # each controller's <target chassis>
+        # PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index
+        chassis_users: dict[int, Controller] = {}
+        chassis_problems: list[Problem] = []  # reported after the option problems and bus numbers
+        expanders = False
         for c in controllers:
             target = c.target
             # the <target>'s attributes, read at once (lxml reads each attribute from C with some cost)
             items = tuple(target.items()) if target is not None else ()
-            chassis = None
-            for name, value in items:
-                if name == "chassis":
-                    chassis = value
-            chassis_texts.append(chassis)
+            model = c.model
+            if model in CHASSIS_MODELS and c.index is not None:
+                chassis_text = None
+                for name, value in items:
+                    if name == "chassis":
+                        chassis_text = value
+                problem = self._chassis(c, c.index, parse_c_int(chassis_text), chassis_users)
+                if problem:
+                    chassis_problems.append(problem)
+            elif model in EXPANDERS:
+                expanders = True
             model_el = c.model_element
             model_name = model_el.get("name") if model_el is not None else None
             node_el = target.find("node") if target is not None and len(target) else None  # as found.node
-            shape = (c.model, model_name, items, c.index is None, c.index == 0, pseries)
+            shape = (model, model_name, items, c.index is None, c.index == 0, pseries)
             if node_el is None and shape in _CLEAN_SHAPES:
                 continue
             problem = self._problem(c, dict(items), model_name, node_el, pseries, found)
@@ -165,30 +174,22 @@ class PciControllerOptions(Rule):
                 if len(_CLEAN_SHAPES) > 4096:  # bounded: odd documents must not grow it for ever
                     _CLEAN_SHAPES.clear()
                 _CLEAN_SHAPES.add(shape)
-        for c in controllers:
-            if c.model in EXPANDERS:
-                yield from self._bus_numbers(controllers)
-                break
-        yield from self._chassis(controllers, chassis_texts)
+        if expanders:
+            yield from self._bus_numbers(controllers)
+        yield from chassis_problems
 
     @staticmethod
-    def _chassis(controllers: list[Controller], chassis_texts: list[str | None]) -> Iterator[Problem]:
-        """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
-        seen: dict[int, Controller] = {}
-        for c, chassis_text in zip(controllers, chassis_texts):
-            if c.model not in CHASSIS_MODELS or c.index is None:
-                continue
-            target = c.target
-            explicit = parse_c_int(chassis_text)
-            chassis = explicit if explicit is not None else c.index
-            if chassis in seen:
-                anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
-                yield Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
-                                      f"already used by the controller with index='{seen[chassis].index}'",
-                              hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
-                                   "index when chassis is not set)")
-            else:
-                seen[chassis] = c
+    def _chassis(c: Controller, index: int, explicit: int | None, users: dict[int, Controller]) -> Problem | None:
+        """A port whose chassis (explicit, else its index) an earlier port has (users: chassis -> that port)."""
+        chassis = explicit if explicit is not None else index
+        if chassis in users:
+            anchor = Anchor(c.target, "chassis") if explicit is not None else Anchor(c.element, "index")  # type: ignore
+            return Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
+                                   f"already used by the controller with index='{users[chassis].index}'",
+                           hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
+                                "index when chassis is not set)")
+        users[chassis] = c
+        return None
 
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
