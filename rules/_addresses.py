@@ -586,11 +586,6 @@ class Facts(Record):
         """An <address>'s <zpci> (len first: an address seldom has children, and ``find`` costs)."""
         return address.find("zpci") if len(address) else None
 
-    @staticmethod
-    def node(target: etree._Element) -> etree._Element | None:
-        """A controller <target>'s <node>."""
-        return target.find("node") if len(target) else None
-
     def pci(self, address: etree._Element, device: etree._Element) -> PciAddress | None:
         """``read_pci`` of a type='pci' <address> of a device."""
         return read_pci(address, device, self.pci_numbers[address])

@@ -163,7 +163,8 @@ class PciControllerOptions(Rule):
                 expanders = True
             model_el = c.model_element
             model_name = model_el.get("name") if model_el is not None else None
-            node_el = target.find("node") if target is not None and len(target) else None  # as found.node
+            # len first: a <target> seldom has children, and find costs
+            node_el = target.find("node") if target is not None and len(target) else None
             shape = (model, model_name, items, c.index is None, c.index == 0, pseries)
             if node_el is None and shape in _CLEAN_SHAPES:
                 continue
