@@ -359,7 +359,7 @@ class Controller(Record):
     address: etree._Element | None  # its first <address>, <target>, <model> and <master> children
     target: etree._Element | None
     model_element: etree._Element | None
-    master: etree._Element | None
+    master: etree._Element | None  # a USB controller's (None for other types)
 
     __slots__ = ("element", "type", "index", "model", "address", "target", "model_element", "master")
     _fields = __slots__
@@ -488,9 +488,7 @@ class Facts(Record):
     address_of: dict[etree._Element, etree._Element]
     target_of: dict[etree._Element, etree._Element]
     model_of: dict[etree._Element, etree._Element]
-    node_of: dict[etree._Element, etree._Element]  # a controller <target>'s <node>
-    zpci_of: dict[etree._Element, etree._Element]  # an <address>'s <zpci>
-    addressed: Addressed  # devices with an <address>
+    addressed: list[tuple[etree._Element, etree._Element, str | None]]  # devices with an <address>, its type
     by_kind: dict[str, Addressed]  # the same by address type
     pci_numbers: dict[etree._Element, PciNumbers | None]  # each type='pci' <address>'s numbers
     disk_buses: dict[etree._Element, str | None]  # every disk, in document order: its bus
@@ -515,8 +513,6 @@ class Facts(Record):
         "address_of",
         "target_of",
         "model_of",
-        "node_of",
-        "zpci_of",
         "addressed",
         "by_kind",
         "pci_numbers",
@@ -544,8 +540,6 @@ class Facts(Record):
         self.address_of = {}
         self.target_of = {}
         self.model_of = {}
-        self.node_of = {}
-        self.zpci_of = {}
         self.addressed = []
         self.by_kind = {}
         self.pci_numbers = {}
@@ -587,6 +581,11 @@ class Facts(Record):
             self._numa_cells = len(self.root.findall("cpu/numa/cell"))
         return self._numa_cells
 
+    @staticmethod
+    def zpci(address: etree._Element) -> etree._Element | None:
+        """An <address>'s <zpci> (len first: an address seldom has children, and ``find`` costs)."""
+        return address.find("zpci") if len(address) else None
+
     def pci(self, address: etree._Element, device: etree._Element) -> PciAddress | None:
         """``read_pci`` of a type='pci' <address> of a device."""
         return read_pci(address, device, self.pci_numbers[address])
@@ -613,12 +612,6 @@ def _counts(ctx: Context, tag: str, parsed: dict[str, bool]) -> bool:
     return counts
 
 
-#: The first <address> of each device, in document order; found in C, with the other parts the address rules
-#: read (``iter`` over <devices> by name): far cheaper than a ``find`` per device, and devices without an
-#: address, most of them, cost nothing.
-_DEVICE_ADDRESSES = etree.XPath("*/address")
-
-
 def _build(ctx: Context) -> Facts:
     root = ctx.root
     # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
@@ -631,15 +624,15 @@ def _build(ctx: Context) -> Facts:
     address_of = result.address_of
     addressed = result.addressed
     by_kind = result.by_kind
-    for address in _DEVICE_ADDRESSES(devices_el):
+    for address in devices_el.iter("address"):
         device = address.getparent()
         if device in address_of:
             continue  # a second <address>
-        address_of[device] = address
-        if not _counts(ctx, device.tag, parsed):
+        address_of[device] = address  # a deeper one (a hostdev's <source><address>) under a parent nobody looks up
+        if device.getparent() is not devices_el or not _counts(ctx, device.tag, parsed):
             continue
-        addressed.append((device, address))
         kind = address.get("type")
+        addressed.append((device, address, kind))
         if kind is not None:
             if kind in by_kind:
                 by_kind[kind].append((device, address))
@@ -659,21 +652,12 @@ def _build(ctx: Context) -> Facts:
         parent = part.getparent()
         if parent not in model_of:
             model_of[parent] = part
-    masters: dict[etree._Element, etree._Element] = {}
-    sinks = {"master": masters, "node": result.node_of, "zpci": result.zpci_of}
-    for part in devices_el.iter("master", "node", "zpci"):  # seldom any
-        sink = sinks[part.tag]
-        parent = part.getparent()
-        if parent not in sink:
-            sink[parent] = part
-
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    for device in devices_el.iterchildren("disk", "controller", "hostdev"):
+    walked = [tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag, parsed)]
+    for device in devices_el.iterchildren(*walked) if walked else ():
         tag = device.tag
-        if not _counts(ctx, tag, parsed):
-            continue
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
@@ -686,10 +670,16 @@ def _build(ctx: Context) -> Facts:
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
+            if index_text is None:
+                index = None
+            elif index_text.isdigit() and index_text.isascii() and len(index_text) < 10:  # the usual
+                index = int(index_text)
+            else:
+                index = int_attr(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
-            c = Controller(device, device.get("type", "ide"), int_attr(index_text),
-                           device.get("model"), address, target_of.get(device), model_of.get(device),
-                           masters.get(device))
+            type_ = device.get("type", "ide")
+            c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),
+                           model_of.get(device), device.find("master") if type_ == "usb" and len(device) else None)
             controllers.append(c)
             if index_text is None:
                 unindexed.append(c)
@@ -795,6 +785,10 @@ def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, s
 
 
 def _pci_map(facts_: Facts) -> None:
+    if "pci" not in facts_.by_kind:
+        # no PCI address to place or to collide with the chipset's: only unaddressed controllers can fail
+        _unplaceable_controllers(facts_)
+        return
     platform = facts_.platform
     used: dict[tuple[int, int, int, int], str] = {}  # key -> the chipset part holding it ('' for a device)
     holders: dict[tuple[int, int, int, int], PciAddress] = {}
@@ -1292,12 +1286,12 @@ def _s390_maps(facts_: Facts) -> None:
                                        "give each device its own devno"))
         else:
             devnos[key] = address  # type: ignore[index]
-    if not facts_.platform.is_s390 or not facts_.zpci_of:
+    if not facts_.platform.is_s390:
         return
     for what in ("uid", "fid"):
         seen: set[int] = set()
         for device, address in _addressed(facts_, "pci"):
-            zpci = facts_.zpci_of.get(address)
+            zpci = facts_.zpci(address)
             if zpci is None or zpci.get(what) is None:
                 continue
             value = prop_uint(zpci.get(what), 0)

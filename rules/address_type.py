@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Facts, facts
+from virtlint.rules._addresses import Facts, Platform, facts
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -45,6 +45,8 @@ VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard":
 def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     """The virtio device QEMU gets for this element (qemuBuildVirtioDevGetConfigDev), None if not virtio."""
     tag = device.tag
+    if tag not in VIRTIO_TAGS:
+        return None
     model = device.get("model")
     if tag == "disk":
         if found.disk_buses.get(device) != "virtio":
@@ -73,6 +75,11 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     if tag == "crypto" and model == "virtio":
         return "virtio-crypto"
     return None
+
+
+#: Tags of the devices virtio_base_name names.
+VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "input", "filesystem", "controller",
+                         "crypto"})
 
 
 #: Devices whose `unassigned` address libvirt 9.0 silently replaces with one it assigns (define and start pass).
@@ -182,18 +189,14 @@ class AddressType(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         platform = found.platform
-        self._platform = platform
-        self._ctx = ctx
-        self._found = found
         for device in found.mdevs:
             problem = self._mdev_source(device)
             if problem:
                 yield problem
-        for device, address in found.addressed:
-            kind = address.get("type")
+        for device, address, kind in found.addressed:
             if not kind:
                 continue
-            problem = self._for_device(device, address, kind)
+            problem = self._for_device(device, address, kind, found, ctx)
             if problem:
                 yield problem
                 continue
@@ -224,14 +227,14 @@ class AddressType(Rule):
                 yield Problem(Anchor(address, "type"), "'virtio-s390' addresses are no longer supported",
                               hint="use type='ccw'")
             elif kind == "pci" and platform.arch is not None and not platform.is_s390:
-                zpci = found.zpci_of.get(address)
+                zpci = found.zpci(address)
                 if zpci is not None and (zpci.get("uid") is not None or zpci.get("fid") is not None):
                     yield Problem(Anchor(zpci), "This QEMU binary doesn't support zPCI",
                                   hint="zPCI exists on s390 only: remove <zpci>")
 
-    def _panic(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+    @staticmethod
+    def _panic(device: etree._Element, address: etree._Element, kind: str, platform: Platform) -> Problem | None:
         """qemuValidateDomainDefPanic; a panic without a model gets pseries, s390 or isa by machine."""
-        platform = self._platform
         model = device.get("model")
         if model is None:
             if platform.arch is None:
@@ -269,12 +272,14 @@ class AddressType(Rule):
                            hint="use the mdev's UUID, e.g. c2177883-f1bb-47f0-914d-32a22e3a8804")
         return None
 
-    def _for_device(self, device: etree._Element, address: etree._Element, kind: str) -> Problem | None:
+    def _for_device(self, device: etree._Element, address: etree._Element, kind: str, found: Facts,
+                    ctx: Context) -> Problem | None:
+        """(The found facts and ctx are passed, not kept on the rule: kept, they would hold the last document.)"""
         tag = device.tag
         if tag == "disk":
-            bus = self._found.disk_buses[device]
+            bus = found.disk_buses[device]
             if bus in DRIVE_BUSES and kind != "drive":
-                target = self._found.target_of.get(device)
+                target = found.target_of.get(device)
                 name = target.get("dev") if target is not None else "?"
                 return Problem(Anchor(address, "type"),
                                f"Invalid address type '{kind}' for the disk '{name}' with the bus type '{bus}'",
@@ -303,7 +308,7 @@ class AddressType(Rule):
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))
         elif tag == "serial":
-            target = self._found.target_of.get(device)
+            target = found.target_of.get(device)
             target_type = target.get("type") if target is not None else None
             if target_type in SERIAL_ADDRESS:
                 wanted = SERIAL_ADDRESS[target_type]
@@ -315,7 +320,7 @@ class AddressType(Rule):
                                    f"Target type '{target_type}' requires address type '{wanted}'",
                                    hint=f"use type='{wanted}'", replacements=(wanted,))
         elif tag == "panic":
-            return self._panic(device, address, kind)
+            return self._panic(device, address, kind, found.platform)
         elif tag == "watchdog" and device.get("model") in WATCHDOG_ADDRESS:
             model = device.get("model", "")
             allowed, message = WATCHDOG_ADDRESS[model]
@@ -326,6 +331,6 @@ class AddressType(Rule):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")
         if kind == "unassigned" and tag != "hostdev" and (
-                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or self._ctx.libvirt_at_least(10, 7)):
+                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or ctx.libvirt_at_least(10, 7)):
             return Problem(Anchor(address, "type"), "address of type 'unassigned' is supported only for hostdevs")
         return None

@@ -89,8 +89,7 @@ class AddressValue(Rule):
         for device in found.unaddressed_disks:  # the address libvirt derives from the name is validated the same way
             if disk_drives.get(device) is not None:
                 yield from self._drive(found, device, None)
-        for device, address in found.addressed:
-            kind = address.get("type")
+        for device, address, kind in found.addressed:
             if kind == "pci":
                 yield from self._pci(found, address)
             elif kind == "ccw":
@@ -112,7 +111,7 @@ class AddressValue(Rule):
             attribute, message = error
             limit = {"bus": "0xff", "slot": "0x1f", "function": "7"}[attribute]
             yield Problem(Anchor(address, attribute), message, hint=f"use a {attribute} of at most {limit}")
-        zpci = found.zpci_of.get(address)
+        zpci = found.zpci(address)
         if zpci is not None and zpci.get("uid") is not None:
             uid = prop_uint(zpci.get("uid"), 0)
             if uid is not None and not 0 < uid <= 0xFFFF:

@@ -69,29 +69,31 @@ class ControllerIndex(Rule):
         found = facts(ctx)
         seen: dict[tuple[str, int], etree._Element] = {}
         for c in found.controllers:
-            if c.index is None:
+            index = c.index
+            if index is None:
                 continue
             el = c.element
-            if c.index < 0:
+            if index < 0:
                 yield Problem(Anchor(el, "index"),
                               f"Invalid value for attribute 'index' in element 'controller': '{el.get('index')}'. "
                               "Expected non-negative value", hint="use an index of 0 or more")
                 continue
-            if c.type != "usb":
-                key = (c.type, c.index)
+            type_ = c.type
+            if type_ != "usb":
+                key = (type_, index)
                 if key in seen:
-                    yield Problem(Anchor(el, "index"), f"Multiple '{c.type}' controllers with index '{c.index}'",
+                    yield Problem(Anchor(el, "index"), f"Multiple '{type_}' controllers with index '{index}'",
                                   hint=f"the controller on line {seen[key].sourceline} has it; give each its own index")
                 else:
                     seen[key] = el
-            if c.type != "pci":
+            if type_ != "pci":
                 continue
-            if c.index > 255:
-                yield Problem(Anchor(el, "index"), f"PCI controller index {c.index} too high, maximum is 255")
-            elif c.model in ("pci-root", "pcie-root") and c.index != 0 and not found.platform.is_pseries:
+            if index > 255:
+                yield Problem(Anchor(el, "index"), f"PCI controller index {index} too high, maximum is 255")
+            elif c.model in ("pci-root", "pcie-root") and index != 0 and not found.platform.is_pseries:
                 yield Problem(Anchor(el, "index"), "pci-root and pcie-root controllers should have index 0",
                               hint="use index='0'", replacements=("0",))
-            elif c.model in PLUGGED_PCI_CONTROLLERS and c.index == 0 and found.platform.root_model is None:
+            elif c.model in PLUGGED_PCI_CONTROLLERS and index == 0 and found.platform.root_model is None:
                 # (on a machine with a PCI root, qemuDomainDefAddDefaultDevices refuses this controller first,
                 # before validation: VL709 reports libvirt's message)
                 yield Problem(Anchor(el, "index"), f"Index for '{c.model}' controllers must be > 0",

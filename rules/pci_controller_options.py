@@ -33,7 +33,10 @@ OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
 CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 
 
-NO_ATTRIBUTES: dict[str, str] = {}
+#: What decides whether a PCI controller without a NUMA node passes _problem: (model, <model name>, <target>
+#: attributes, index is None, index is 0, pSeries); the shapes seen passing, so that a clean controller like the
+#: last one is not judged again.
+_CLEAN_SHAPES: set[tuple[object, ...]] = set()
 #: <target> attribute -> its RANGES entry
 RANGE_OF = {entry[0]: entry for entry in RANGES}
 #: parse_c_int by text: "0x11" and the like repeat within and across documents
@@ -139,36 +142,55 @@ class PciControllerOptions(Rule):
         if not controllers:
             return
         pseries = found.platform.is_pseries
-        # each <target>'s attributes, read once (lxml reads each attribute from C with some cost)
-        target_attrs = [dict(c.target.items()) if c.target is not None else NO_ATTRIBUTES for c in controllers]
-        for c, attrs in zip(controllers, target_attrs):
-            problem = self._problem(c, attrs, pseries, found)
+        # PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index
+        chassis_users: dict[int, Controller] = {}
+        chassis_problems: list[Problem] = []  # reported after the option problems and bus numbers
+        expanders = False
+        for c in controllers:
+            target = c.target
+            # the <target>'s attributes, read at once (lxml reads each attribute from C with some cost)
+            items = tuple(target.items()) if target is not None else ()
+            model = c.model
+            if model in CHASSIS_MODELS and c.index is not None:
+                chassis_text = None
+                for name, value in items:
+                    if name == "chassis":
+                        chassis_text = value
+                problem = self._chassis(c, c.index, parse_c_int(chassis_text), chassis_users)
+                if problem:
+                    chassis_problems.append(problem)
+            elif model in EXPANDERS:
+                expanders = True
+            model_el = c.model_element
+            model_name = model_el.get("name") if model_el is not None else None
+            # len first: a <target> seldom has children, and find costs
+            node_el = target.find("node") if target is not None and len(target) else None
+            shape = (model, model_name, items, c.index is None, c.index == 0, pseries)
+            if node_el is None and shape in _CLEAN_SHAPES:
+                continue
+            problem = self._problem(c, dict(items), model_name, node_el, pseries, found)
             if problem:  # libvirt stops at the first
                 yield problem
-        for c in controllers:
-            if c.model in EXPANDERS:
-                yield from self._bus_numbers(controllers)
-                break
-        yield from self._chassis(controllers, target_attrs)
+            elif node_el is None:
+                if len(_CLEAN_SHAPES) > 4096:  # bounded: odd documents must not grow it for ever
+                    _CLEAN_SHAPES.clear()
+                _CLEAN_SHAPES.add(shape)
+        if expanders:
+            yield from self._bus_numbers(controllers)
+        yield from chassis_problems
 
     @staticmethod
-    def _chassis(controllers: list[Controller], target_attrs: list[dict[str, str]]) -> Iterator[Problem]:
-        """PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index."""
-        seen: dict[int, Controller] = {}
-        for c, attrs in zip(controllers, target_attrs):
-            if c.model not in CHASSIS_MODELS or c.index is None:
-                continue
-            target = c.target
-            explicit = parse_c_int(attrs.get("chassis"))
-            chassis = explicit if explicit is not None else c.index
-            if chassis in seen:
-                anchor = Anchor(target, "chassis") if explicit is not None else Anchor(c.element, "index")
-                yield Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
-                                      f"already used by the controller with index='{seen[chassis].index}'",
-                              hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
-                                   "index when chassis is not set)")
-            else:
-                seen[chassis] = c
+    def _chassis(c: Controller, index: int, explicit: int | None, users: dict[int, Controller]) -> Problem | None:
+        """A port whose chassis (explicit, else its index) an earlier port has (users: chassis -> that port)."""
+        chassis = explicit if explicit is not None else index
+        if chassis in users:
+            anchor = Anchor(c.target, "chassis") if explicit is not None else Anchor(c.element, "index")  # type: ignore
+            return Problem(anchor, f"Can't add chassis slot, error -16 (QEMU, at start): chassis {chassis} is "
+                                   f"already used by the controller with index='{users[chassis].index}'",
+                           hint="give each PCIe root and downstream port its own chassis (libvirt uses the "
+                                "index when chassis is not set)")
+        users[chassis] = c
+        return None
 
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
@@ -191,14 +213,13 @@ class PciControllerOptions(Rule):
                 continue
             lowest -= 2
 
-    def _problem(self, c: Controller, attrs: dict[str, str], pseries: bool, found: Facts) -> Problem | None:
+    def _problem(self, c: Controller, attrs: dict[str, str], model_name: str | None, node_el: etree._Element | None,
+                 pseries: bool, found: Facts) -> Problem | None:
         """The first of the controller's options libvirt refuses (it stops there), None if all pass.
 
-        attrs: its <target>'s attributes."""
+        attrs: its <target>'s attributes; model_name: its <model name>; node_el: its <target><node>."""
         target = c.target
         model_el = c.model_element
-        model_name = model_el.get("name") if model_el is not None else None
-        node_el = found.node_of.get(target) if target is not None else None
         node = parse_c_int(node_el.text) if node_el is not None else None
         target_index = None
         if target is not None:

@@ -66,23 +66,24 @@ class PciRoot(Rule):
         found = facts(ctx)
         platform = found.platform
         root = platform.root_model
+        machine_known = platform.machine is not None
         for c in found.controllers_of("pci"):
-            el = c.element
-            if c.index == 0 and root and c.model and c.model != root:
-                yield Problem(Anchor(el, "model"),
+            model = c.model
+            if c.index == 0 and root and model and model != root:
+                yield Problem(Anchor(c.element, "model"),
                               f"The PCI controller with index='0' must be model='{root}' for this machine type, "
-                              f"but model='{c.model}' was found instead", hint=f"use model='{root}'",
+                              f"but model='{model}' was found instead", hint=f"use model='{root}'",
                               replacements=(root,))
-            if c.model in ("pci-root", "pcie-root") and c.address is not None:
+            if model in ("pci-root", "pcie-root") and c.address is not None:
                 yield Problem(Anchor(c.address), "pci-root and pcie-root controllers should not have an address",
                               hint="remove the <address>")
-            if platform.machine is None:
+            if not machine_known:
                 continue
-            if c.model == "pci-expander-bus" and not platform.is_i440fx:
-                yield Problem(Anchor(el, "model"),
+            if model == "pci-expander-bus" and not platform.is_i440fx:
+                yield Problem(Anchor(c.element, "model"),
                               "pci-expander-bus controllers are only supported on 440fx-based machinetypes",
                               hint="on PCI Express machines use model='pcie-expander-bus'")
-            elif c.model == "pcie-expander-bus" and not (platform.is_q35 or platform.is_arm_virt):
-                yield Problem(Anchor(el, "model"),
+            elif model == "pcie-expander-bus" and not (platform.is_q35 or platform.is_arm_virt):
+                yield Problem(Anchor(c.element, "model"),
                               "pcie-expander-bus controllers are not supported with this machine type",
                               hint="on pc machines use model='pci-expander-bus'")
