@@ -29,21 +29,6 @@ _ACCEPTED_TEXT: dict[str, tuple[tuple[bool, frozenset[str]], ...]] = {
     if (texts := tuple((row.strip, frozenset((*row.values, *row.later))) for row in rows if row.attribute is None))
 }
 
-#: Leaf paths (no table path below them) whose parent is a table path or the root are checked from the
-#: parent's call, in one pass over its children: one engine visit and call fewer per such element (a disk's
-#: <target>, <driver>, <source> and <address>; a CPU's features; timers; <on_*>). Parent path -> tag -> path.
-#: (One pass reading the children's tags costs less than lxml's tag filter set up once per tag.)
-_ATTACHED: dict[str, dict[str, str]] = {}
-for _path in _BY_PATH:
-    _parent, _, _tag = _path.rpartition("/")
-    if (_parent in _BY_PATH or not _parent) and not any(other.startswith(_path + "/") for other in _BY_PATH):
-        _ATTACHED.setdefault(_parent, {})[_tag] = _path
-#: The paths the engine calls the rule on: the table's paths not attached to a parent, and those parents.
-_VISITED = tuple(dict.fromkeys([*(path for path in _BY_PATH
-                                  if path not in {p for tags in _ATTACHED.values() for p in tags.values()}),
-                                *_ATTACHED]))
-
-
 @register
 class ParserValue(Rule):
     """
@@ -96,33 +81,29 @@ class ParserValue(Rule):
     name = "parser-value"
     severity = Severity.ERROR
     summary = "A value libvirt's parser refuses for an attribute it reads as an enum."
-    elements = _VISITED
+    elements = tuple(_BY_PATH)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         # the common case first: every value accepted (set lookups only); a suspect element gets the full check
         path = ctx.path
-        suspects: list[tuple[etree._Element, str]] | None = None
-        if not _accepts(element, path):
-            suspects = [(element, path)]
-        attached = _ATTACHED.get(path)
-        if attached is not None:
-            for child in element:  # comments and PIs too: their tag is no key
-                child_path = attached.get(child.tag)
-                if child_path is not None and not _accepts(child, child_path):
-                    if suspects is None:
-                        suspects = []
-                    suspects.append((child, child_path))
-        if suspects is None:
-            return NOTHING
-        return (problem for suspect, suspect_path in suspects
-                for problem in self._problems(suspect, suspect_path, ctx))
+        get = element.get
+        for attribute, accepted in _ACCEPTED.get(path, ()):
+            if get(attribute) not in accepted:
+                return self._problems(element, ctx)
+        texts = _ACCEPTED_TEXT.get(path)
+        if texts is not None:
+            text = element.text or ""
+            for strip, accepted_text in texts:
+                if (text.strip() if strip else text) not in accepted_text:
+                    return self._problems(element, ctx)
+        return NOTHING
 
-    def _problems(self, element: etree._Element, path: str, ctx: Context) -> Iterator[Problem]:
-        parts = path.split("/")
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        parts = ctx.path.split("/")
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)
-        for row in _BY_PATH.get(path, ()):
+        for row in _BY_PATH.get(ctx.path, ()):
             if row.attribute is None:
                 raw = element.text or ""
                 value = raw.strip() if row.strip else raw
@@ -142,18 +123,3 @@ class ParserValue(Rule):
             joiner = " " if message.endswith(".") else "; "
             yield Problem(anchor, f"{message}{joiner}libvirt accepts: {shown}", hint=hint,
                           replacements=options[:3] if row.attribute is not None else ())
-
-
-def _accepts(element: etree._Element, path: str) -> bool:
-    """Whether every value of the path's rows is certainly accepted (set lookups only)."""
-    get = element.get
-    for attribute, accepted in _ACCEPTED.get(path, ()):
-        if get(attribute) not in accepted:
-            return False
-    texts = _ACCEPTED_TEXT.get(path)
-    if texts is not None:
-        text = element.text or ""
-        for strip, accepted_text in texts:
-            if (text.strip() if strip else text) not in accepted_text:
-                return False
-    return True
