@@ -137,11 +137,16 @@ def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:
 def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     """Problems for every row whose value the caps do not allow."""
     # the common case first: every value allowed (set lookups); a suspect element gets the full check
-    holder, holder_child = element, None
+    firsts: dict[object, etree._Element] | None = None  # tag -> first child, read in one pass when needed
     for child, attribute, values, suspects, implied in _screens(bindings, ctx.caps):
-        if child != holder_child:
-            holder_child = child
-            holder = element if child is None else next(element.iterchildren(child), None)
+        if child is None:
+            holder: etree._Element | None = element
+        else:
+            if firsts is None:
+                firsts = {}
+                for node in element:  # one pass reading tags costs less than lxml's tag filter per child
+                    firsts.setdefault(node.tag, node)
+            holder = firsts.get(child)
         value = None if holder is None else holder.get(attribute)
         if value is None:
             if implied:

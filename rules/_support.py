@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 
 from lxml import etree
 
@@ -35,19 +35,24 @@ NOTHING: Iterator[Problem] = iter(())
 
 
 def first_child(element: etree._Element, tag: str) -> etree._Element | None:
-    """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery."""
-    return next(element.iterchildren(tag), None)
+    """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery. A loop over
+    the children: lxml's tag filter (``iterchildren(tag)``) costs more to set up than a few tag reads."""
+    for child in element:
+        if child.tag == tag:  # a comment's or PI's tag is a function: never equal
+            return child
+    return None
 
 
 def find_first(element: etree._Element, path: str) -> etree._Element | None:
     """``element.find(path)`` for a path of plain tags ('cpu/topology'): the first match in document order."""
     head, _, rest = path.partition("/")
-    for child in element.iterchildren(head):
-        if not rest:
-            return child
-        found = find_first(child, rest)
-        if found is not None:
-            return found
+    for child in element:
+        if child.tag == head:
+            if not rest:
+                return child
+            found = find_first(child, rest)
+            if found is not None:
+                return found
     return None
 
 
@@ -56,8 +61,8 @@ def domain_children(ctx: Context) -> dict[str, list[etree._Element]]:
     that each scanned the root's children for their element now share this)."""
     index = ctx.memo.get("domain-children")
     if index is None:
-        built: dict[str, list[etree._Element]] = {}
-        for child in ctx.root.iterchildren(etree.Element):
+        built: dict[Any, list[etree._Element]] = {}
+        for child in ctx.root:  # comments and PIs land under their tag, a function: no string finds them
             tag = child.tag
             found = built.get(tag)
             if found is None:

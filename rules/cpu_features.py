@@ -57,18 +57,23 @@ class CpuFeatures(Rule):
     name = "cpu-features"
     severity = Severity.ERROR
     summary = "A CPU feature name libvirt does not know for the arch, or SVE lengths with SVE disabled."
-    elements = ("cpu/feature",)
+    # the <cpu> visits its features (lxml's C-level child filter): one call per CPU, not one per feature
+    elements = ("cpu",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        name = element.get("name")
-        if not name:
+        known = KNOWN_FEATURES.get(ctx.arch or "")
+        suspects: list[tuple[etree._Element, str]] | None = None
+        for feature in element.iterchildren("feature"):
+            name = feature.get("name")
+            if not name or (name != "sve" and (known is None or name in known)):
+                continue  # the common case: a feature libvirt knows, not one _sve looks at
+            if suspects is None:
+                suspects = []
+            suspects.append((feature, name))
+        if suspects is None:
             return NOTHING
-        if name != "sve":
-            known = KNOWN_FEATURES.get(ctx.arch or "")
-            if known is None or name in known:
-                return NOTHING  # the common case: a feature libvirt knows, not one _sve looks at
-        return self._problems(element, name, ctx)
+        return (problem for feature, name in suspects for problem in self._problems(feature, name, ctx))
 
     def _problems(self, element: etree._Element, name: str, ctx: Context) -> Iterator[Problem]:
         yield from self._sve(element, name)

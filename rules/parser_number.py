@@ -104,7 +104,7 @@ for _row in NUMBERS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
 #: Small numbers as written canonically: every reader of the table accepts them (uint, int, count, bitmap).
-_SMALL = frozenset(map(str, range(4096)))
+_SMALL = frozenset(map(str, range(1024)))  # larger numbers take the exact path: a smaller set imports faster
 #: The unit spellings written in practice, all of which virScaleInteger accepts.
 _UNITS = frozenset({None, "", "b", "B", "byte", "bytes", *(
     letter + suffix for power in "kmgtpe" for letter in (power, power.upper())
