@@ -111,20 +111,20 @@ def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Eleme
     return drivers
 
 
-def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+def disks_with_extras(ctx: Context, devices: etree._Element) -> set[etree._Element]:
     """The disks of these devices with a backing chain, <auth> or <encryption> (the few the source and format
     rules read closely), found once per document."""
-    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
+    cache: dict[etree._Element, set[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
     disks = cache.get(devices)
     if disks is None:
-        disks = cache[devices] = []
+        disks = cache[devices] = set()
         for tag in ("backingStore", "auth", "encryption"):
             for element in scanned(ctx, tag):
                 parent = element.getparent()  # up to the <disk> below these devices, if it is in one
                 while parent is not None and not (parent is devices and element.tag == "disk"):
                     element, parent = parent, parent.getparent()
-                if parent is not None and element not in disks:
-                    disks.append(element)
+                if parent is not None:
+                    disks.add(element)
     return disks
 
 

@@ -106,7 +106,7 @@ def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (refused_format, encryption_format, shareable_format)
 
 
-def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: list[etree._Element]) -> bool:
+def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: set[etree._Element]) -> bool:
     """False when CHECKS certainly report nothing: a disk that is not of type 'dir', whose format is neither refused
     nor 'fat', without <shareable/> nor (``extras``: disks that have them) a backing chain or encryption."""
     if "shareable" in children or disk.get("type") == "dir":
