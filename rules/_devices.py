@@ -30,9 +30,9 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
 
 
 #: ctx.memo keys of the per-document caches below
-_FIRST_CHILDREN = "devices:first-children"
-_CHILDREN_BY_TAG = "devices:children-by-tag"
-_MACHINE_FAMILY = "devices:machine-family"
+_FIRST_CHILDREN_KEY = "devices:first-children"
+_CHILDREN_BY_TAG_KEY = "devices:children-by-tag"
+_MACHINE_FAMILY_KEY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
@@ -69,30 +69,30 @@ def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._El
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
     children is cheaper than their separate finds."""
-    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN)
+    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN_KEY)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for child in element.iterchildren(etree.Element):
-            tag = child.tag
+        for node in element.iterchildren(etree.Element):
+            tag = node.tag
             if tag not in children:
-                children[tag] = child
+                children[tag] = node
     return children
 
 
 def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
     """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
     element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
-    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG)
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG_KEY)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for child in element.iterchildren(etree.Element):
-            same = children.get(child.tag)
+        for node in element.iterchildren(etree.Element):
+            same = children.get(node.tag)
             if same is None:
-                children[child.tag] = [child]
+                children[node.tag] = [node]
             else:
-                same.append(child)
+                same.append(node)
     return children
 
 
@@ -140,15 +140,15 @@ def effective_machine(ctx: Context) -> str | None:
     describe that very arch (and `virsh domcapabilities` without --machine reports the default).
     """
     memo = ctx.memo
-    if _MACHINE_FAMILY in memo:  # asked by many checks per document, the same answer each time
-        return memo[_MACHINE_FAMILY]  # type: ignore[return-value]
+    if _MACHINE_FAMILY_KEY in memo:  # asked by many checks per document, the same answer each time
+        return memo[_MACHINE_FAMILY_KEY]  # type: ignore[return-value]
     machine = ctx.machine
     if machine is None:
         if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
             machine = None
         else:
             machine = ctx.caps.machine
-    family = memo[_MACHINE_FAMILY] = None if machine is None else parse_machine(machine).family
+    family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
     return family
 
 
