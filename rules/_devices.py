@@ -87,7 +87,9 @@ def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etr
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for node in element.iterchildren(etree.Element):
+        # every child, faster than asking lxml to skip comments and PIs: their keys (the etree.Comment and
+        # etree.PI factories) are no tag name a caller asks for
+        for node in element:
             same = children.get(node.tag)
             if same is None:
                 children[node.tag] = [node]
