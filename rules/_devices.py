@@ -30,9 +30,9 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
 
 
 #: ctx.memo keys of the per-document caches below
-_FIRST_CHILDREN = "devices:first-children"
-_CHILDREN_BY_TAG = "devices:children-by-tag"
-_MACHINE_FAMILY = "devices:machine-family"
+_FIRST_CHILDREN_KEY = "devices:first-children"
+_CHILDREN_BY_TAG_KEY = "devices:children-by-tag"
+_MACHINE_FAMILY_KEY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
@@ -69,30 +69,32 @@ def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._El
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
     children is cheaper than their separate finds."""
-    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN)
+    cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN_KEY)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for child in element.iterchildren(etree.Element):
-            tag = child.tag
+        for node in element.iterchildren(etree.Element):
+            tag = node.tag
             if tag not in children:
-                children[tag] = child
+                children[tag] = node
     return children
 
 
 def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
     """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
     element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
-    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG)
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG_KEY)
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for child in element.iterchildren(etree.Element):
-            same = children.get(child.tag)
+        # every child, faster than asking lxml to skip comments and PIs: their keys (the etree.Comment and
+        # etree.PI factories) are no tag name a caller asks for
+        for node in element:
+            same = children.get(node.tag)
             if same is None:
-                children[child.tag] = [child]
+                children[node.tag] = [node]
             else:
-                same.append(child)
+                same.append(node)
     return children
 
 
@@ -111,20 +113,20 @@ def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Eleme
     return drivers
 
 
-def disks_with_extras(ctx: Context, devices: etree._Element) -> list[etree._Element]:
+def disks_with_extras(ctx: Context, devices: etree._Element) -> set[etree._Element]:
     """The disks of these devices with a backing chain, <auth> or <encryption> (the few the source and format
     rules read closely), found once per document."""
-    cache: dict[etree._Element, list[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
+    cache: dict[etree._Element, set[etree._Element]] = _per_element(ctx, _DISKS_WITH_EXTRAS_KEY)
     disks = cache.get(devices)
     if disks is None:
-        disks = cache[devices] = []
+        disks = cache[devices] = set()
         for tag in ("backingStore", "auth", "encryption"):
             for element in scanned(ctx, tag):
                 parent = element.getparent()  # up to the <disk> below these devices, if it is in one
                 while parent is not None and not (parent is devices and element.tag == "disk"):
                     element, parent = parent, parent.getparent()
-                if parent is not None and element not in disks:
-                    disks.append(element)
+                if parent is not None:
+                    disks.add(element)
     return disks
 
 
@@ -140,15 +142,15 @@ def effective_machine(ctx: Context) -> str | None:
     describe that very arch (and `virsh domcapabilities` without --machine reports the default).
     """
     memo = ctx.memo
-    if _MACHINE_FAMILY in memo:  # asked by many checks per document, the same answer each time
-        return memo[_MACHINE_FAMILY]  # type: ignore[return-value]
+    if _MACHINE_FAMILY_KEY in memo:  # asked by many checks per document, the same answer each time
+        return memo[_MACHINE_FAMILY_KEY]  # type: ignore[return-value]
     machine = ctx.machine
     if machine is None:
         if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
             machine = None
         else:
             machine = ctx.caps.machine
-    family = memo[_MACHINE_FAMILY] = None if machine is None else parse_machine(machine).family
+    family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
     return family
 
 

@@ -10,8 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, children_by_tag, disk_dst, disk_format, disk_is_empty, first_children,
-                                     qemu_driver, run_checks, source_is_empty)
+from virtlint.rules._devices import (QEMU_VERSIONED, children_by_tag, disk_dst, disk_format, disk_is_empty,
+                                     first_children, qemu_driver, run_checks, source_is_empty)
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -155,8 +155,9 @@ def _may_report(disk: etree._Element, children: dict[str, etree._Element]) -> bo
     if device == "cdrom":
         if bus == "virtio":
             return True
-    elif (bus == "ide" or bus == "sata") and "readonly" in children or \
-            source_is_empty(disk, children.get("source")):
+    elif (bus == "ide" or bus == "sata") and "readonly" in children:
+        return True
+    elif source_is_empty(disk, children.get("source")):
         return True
     driver = children.get("driver")
     return bus is not None and bus != "virtio" and driver is not None and \

@@ -90,7 +90,7 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
-def _may_report(disk: etree._Element, extras: list[etree._Element]) -> bool:
+def _may_report(disk: etree._Element, extras: set[etree._Element]) -> bool:
     """False when CHECKS certainly report nothing: a disk that is not a network disk, without <auth> or
     <encryption> anywhere (``extras``: the disks that may have them)."""
     return disk.get("type") == "network" or disk in extras

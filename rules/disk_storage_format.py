@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, disk_dst, disks_with_extras, disk_format, disk_is_empty, first_children, qemu_driver, run_checks
+from virtlint.rules._devices import (children_by_tag, disk_dst, disk_format, disk_is_empty, disks_with_extras,
+                                     first_children, qemu_driver, run_checks)
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -106,7 +107,7 @@ def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (refused_format, encryption_format, shareable_format)
 
 
-def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: list[etree._Element]) -> bool:
+def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: set[etree._Element]) -> bool:
     """False when CHECKS certainly report nothing: a disk that is not of type 'dir', whose format is neither refused
     nor 'fat', without <shareable/> nor (``extras``: disks that have them) a backing chain or encryption."""
     if "shareable" in children or disk.get("type") == "dir":

@@ -9,9 +9,24 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import children_by_tag, first_children
 
-#: Every disk target name, in one C-level call (plain strings: cheaper than an element per disk).
-_TARGET_NAMES = etree.XPath("disk/target/@dev", regexp=False, smart_strings=False)
+
+def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:
+    """True when the disks certainly name distinct targets: each has at most one <target> (no child tag
+    repeats, from the shared first-child index) and their names differ. False: look closer."""
+    names: set[str] = set()
+    count = 0
+    for disk in children_by_tag(ctx, devices).get("disk", ()):
+        children = first_children(ctx, disk)
+        if len(children) != len(disk):
+            return False  # a repeated child tag (or a comment): maybe a second <target>
+        target = children.get("target")
+        dev = target.get("dev") if target is not None else None
+        if dev is not None:
+            names.add(dev)
+            count += 1
+    return len(names) == count
 
 
 @register
@@ -53,8 +68,7 @@ class DuplicateDiskTarget(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        names = _TARGET_NAMES(element)
-        if len(set(names)) == len(names):
+        if _distinct_target_names(ctx, element):
             return
         seen: dict[str, int] = {}
         for target in element.iterfind("disk/target"):
