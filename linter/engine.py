@@ -226,6 +226,8 @@ class Linter:
                                   suppressions.comment_span(document, directive.comment))
 
     def _severity(self, code: str, default: Severity) -> Severity:
+        if not self.severity_overrides:
+            return default
         for selector, severity in sorted(self.severity_overrides.items(), key=lambda kv: -len(kv[0])):
             if code.startswith(selector.upper()):
                 return severity

@@ -35,8 +35,11 @@ class Severity(Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-class Anchor(FrozenRecord):
-    """A part of the domain: the element's name, an attribute's value, or its text."""
+class Anchor(Record):
+    """A part of the domain: the element's name, an attribute's value, or its text.
+
+    Never changed once made, and hashable, but not a FrozenRecord: rules make one per value they look at, and
+    a frozen record's guarded ``__init__`` costs three times plain assignments."""
 
     element: etree._Element
     attribute: str | None
@@ -46,9 +49,12 @@ class Anchor(FrozenRecord):
     _fields = __slots__
 
     def __init__(self, element: etree._Element, attribute: str | None = None, text: bool = False) -> None:
-        _set(self, "element", element)
-        _set(self, "attribute", attribute)
-        _set(self, "text", text)
+        self.element = element
+        self.attribute = attribute
+        self.text = text
+
+    def __hash__(self) -> int:  # type: ignore[override]  # Record is unhashable, an anchor is not
+        return hash((self.element, self.attribute, self.text))
 
 
 class Problem(Record):
