@@ -155,9 +155,11 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     from virtlint.linter.caps import CapsError
     from virtlint.linter.config import ConfigError
     from virtlint.linter.project import Overrides, Project
-    from virtlint.linter.runner import FixOptions, available_cpus
+    from virtlint.linter.runner import FixOptions, available_cpus, end_collection_pause, pause_collection
     from virtlint.linter.runner import check as run_check
 
+    pause_collection()
+    click.get_current_context().call_on_close(end_collection_pause)  # (os._exit skips it: for in-process callers)
     if len(connects) > 1 and not fleet:
         _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
     if output_format == "html" and not fleet:
@@ -467,6 +469,9 @@ def show_rule(code: str) -> None:
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors' clients pass it).")
 def lsp(stdio: bool) -> None:
     """Run the language server on stdin/stdout (for editors)."""
+    from virtlint.linter.runner import end_collection_pause
     from virtlint.lsp.server import main as serve
+
+    end_collection_pause()  # a long-lived process collects its garbage (python -m virtlint pauses it at start)
 
     serve()

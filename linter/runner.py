@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from pathlib import Path
@@ -33,6 +34,44 @@ PARALLEL_FROM = 64
 CHUNK = 128
 #: The label of standard input when no --stdin-filename is given.
 STDIN = "-"
+
+
+#: Whether garbage collection waits for the first file to be checked (see pause_collection), and whether
+#: what start-up built was frozen out of it.
+_collection_paused = False
+_start_up_frozen = False
+
+
+def pause_collection(collecting: bool | None = None) -> None:
+    """Collect no garbage until the first file is checked. Start-up builds ~40,000 objects that all live to the
+    end (modules, rules, caps, the structure table): collecting while they are built costs ~10 ms of a one-file
+    check. The files' own garbage is collected as usual (resume_collection). ``collecting``: whether collection
+    was on before a caller that turned it off already (``python -m virtlint``, from its first import on)."""
+    global _collection_paused
+    if collecting is None:
+        collecting = gc.isenabled()
+    gc.disable()
+    _collection_paused = _collection_paused or collecting
+
+
+def resume_collection() -> None:
+    """Collect garbage again, after the first file, with what start-up built frozen (gc.freeze: never traversed
+    again, as it lives to the end; forked workers share it untouched)."""
+    global _collection_paused, _start_up_frozen
+    if _collection_paused:
+        _collection_paused = False
+        gc.freeze()
+        _start_up_frozen = True
+        gc.enable()
+
+
+def end_collection_pause() -> None:
+    """When a run ends in a process that goes on (a caller running the CLI in process): collection as before."""
+    global _start_up_frozen
+    resume_collection()
+    if _start_up_frozen:
+        _start_up_frozen = False
+        gc.unfreeze()
 
 
 def domain_files(paths: Sequence[str], seen: set[str] | None = None) -> Iterator[tuple[str, bool]]:
@@ -177,6 +216,7 @@ def check(paths: Sequence[str], project: Project, *, fixes: FixOptions = FixOpti
         return run
     for item in items:
         _merge(run, _check_file(item, project, fixes))
+        resume_collection()
     return run
 
 
@@ -192,10 +232,12 @@ def _checked(items: list[tuple[str, bool]], project: Project, jobs: int,
     if jobs > 1 and len(items) >= PARALLEL_FROM and project.live is None:
         project.schema()  # in this process: the workers inherit it, and its note is said once, here
         yield _check_one(items[0], project, digests)
+        resume_collection()  # (before the workers fork: they inherit it)
         yield from _parallel(items[1:], project, jobs, digests)
         return
     for item in items:
         yield _check_one(item, project, digests)
+        resume_collection()
 
 
 def _cached_outcomes(items: list[tuple[str, bool]], project: Project, jobs: int,
