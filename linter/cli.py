@@ -308,7 +308,7 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
                output: str | None, require: str) -> NoReturn:
     from virtlint.linter.fleet import Fleet, Host, as_json, file_hosts, format_table, parse_connect, unique_names
     from virtlint.linter.live import caps_for
-    from virtlint.linter.runner import domain_files, read_domain
+    from virtlint.linter.runner import domain_files, read_domain, resume_collection
 
     if "-" in paths:
         _fail("--fleet reads files, not standard input")
@@ -327,6 +327,7 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
             errors += 1
         if document is not None:
             verdicts.append(fleet.judge(document))
+        resume_collection()  # after the first file, as a plain check
     unreachable = {cell.host.name: cell.problem for verdict in verdicts for cell in verdict.hosts if cell.problem}
     for name, problem in unreachable.items():  # the report shows the host red; the exit status says it
         click.echo(f"virtlint: error: host {name}: {problem}", err=True)
