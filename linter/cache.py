@@ -108,6 +108,11 @@ def run_key(caps: Sequence[DomainCaps], select: Iterable[str], ignore: Iterable[
     return digest.hexdigest()
 
 
+def digest_of(data: bytes) -> str:
+    """What a file's entry is keyed by besides its path: a hash of its bytes."""
+    return blake2b(data, digest_size=20).hexdigest()
+
+
 def _position(position: Position) -> list[int]:
     return [position.line, position.column, position.utf16]
 
@@ -179,9 +184,14 @@ class ResultCache:
                 self._entries = {}  # absent, torn by a crash, or from another version: start afresh
         return self._entries
 
+    def known(self, path: str) -> bool:
+        """Whether the cache holds an entry for this path (with any bytes): without one, its bytes need not be
+        read here (the worker that lints the file hashes what it read)."""
+        return path in self._load()
+
     def lookup(self, path: str, data: bytes) -> Outcome | None:
         """The cached outcome of this path with these bytes, if any."""
-        digest = blake2b(data, digest_size=20).hexdigest()
+        digest = digest_of(data)
         self._digests[path] = digest
         entry = self._load().get(path)
         if entry is None or entry[0] != digest:
@@ -191,8 +201,9 @@ class ResultCache:
         except (TypeError, ValueError, IndexError, KeyError):
             return None
 
-    def store(self, path: str, outcome: Outcome) -> None:
-        digest = self._digests.get(path)
+    def store(self, path: str, outcome: Outcome, digest: str | None = None) -> None:
+        """Keep an outcome for the bytes it was computed from: their ``digest_of``, or those given to lookup."""
+        digest = digest or self._digests.get(path)
         data = outcome_to_json(outcome)
         if digest is not None and data is not None:
             self._new[path] = [digest, data]

@@ -155,9 +155,11 @@ def check(caps_paths: tuple[str, ...], connects: tuple[str, ...], output_format:
     from virtlint.linter.caps import CapsError
     from virtlint.linter.config import ConfigError
     from virtlint.linter.project import Overrides, Project
-    from virtlint.linter.runner import FixOptions, available_cpus
+    from virtlint.linter.runner import FixOptions, available_cpus, end_collection_pause, pause_collection
     from virtlint.linter.runner import check as run_check
 
+    pause_collection()
+    click.get_current_context().call_on_close(end_collection_pause)  # (os._exit skips it: for in-process callers)
     if len(connects) > 1 and not fleet:
         _fail("--connect is repeatable with --fleet (one URI per host); without it, give one")
     if output_format == "html" and not fleet:
@@ -306,7 +308,7 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
                output: str | None, require: str) -> NoReturn:
     from virtlint.linter.fleet import Fleet, Host, as_json, file_hosts, format_table, parse_connect, unique_names
     from virtlint.linter.live import caps_for
-    from virtlint.linter.runner import domain_files, read_domain
+    from virtlint.linter.runner import domain_files, read_domain, resume_collection
 
     if "-" in paths:
         _fail("--fleet reads files, not standard input")
@@ -325,6 +327,7 @@ def _run_fleet(paths: Sequence[str], project: Project, connects: Sequence[str], 
             errors += 1
         if document is not None:
             verdicts.append(fleet.judge(document))
+        resume_collection()  # after the first file, as a plain check
     unreachable = {cell.host.name: cell.problem for verdict in verdicts for cell in verdict.hosts if cell.problem}
     for name, problem in unreachable.items():  # the report shows the host red; the exit status says it
         click.echo(f"virtlint: error: host {name}: {problem}", err=True)
@@ -467,6 +470,9 @@ def show_rule(code: str) -> None:
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors' clients pass it).")
 def lsp(stdio: bool) -> None:
     """Run the language server on stdin/stdout (for editors)."""
+    from virtlint.linter.runner import end_collection_pause
     from virtlint.lsp.server import main as serve
+
+    end_collection_pause()  # a long-lived process collects its garbage (python -m virtlint pauses it at start)
 
     serve()

@@ -5,10 +5,10 @@ Modules whose names start with an underscore are helpers shared by rules.
 The rule modules' compiled code is kept in one file beside their bytecode (``__pycache__/rules.<tag>.bundle``),
 so a start reads one file instead of importing ~100 modules one by one (each import looks the module up through
 every finder, stats its source and opens its bytecode: together ~15 ms of every `virtlint check`). The bundle is
-bytecode like any other: written where and when Python writes bytecode, checked against each source's name, size
-and modification time and the interpreter's bytecode version, and rebuilt (by ordinary imports) when anything
-differs or it cannot be read. Each module is still an ordinary module (in sys.modules, with its __file__,
-__spec__ and loader), so tracebacks, inspect and importing one by name behave as before.
+bytecode like any other: written where and when Python writes bytecode, checked against its folder, each
+source's name, size and modification time and the interpreter's bytecode version, and rebuilt (by ordinary
+imports) when anything differs or it cannot be read. Each module is still an ordinary module (in sys.modules,
+with its __file__, __spec__ and loader), so tracebacks, inspect and importing one by name behave as before.
 """
 
 import os
@@ -27,7 +27,8 @@ def _register_all() -> None:
         stamp.append((name, info.st_size, info.st_mtime_ns))
     from importlib.util import MAGIC_NUMBER
 
-    header = (_FORMAT, MAGIC_NUMBER, sys.flags.optimize, stamp)
+    # (the folder too: the code objects name their files, which a copied folder's bundle would misname)
+    header = (_FORMAT, MAGIC_NUMBER, sys.flags.optimize, folder, stamp)
     bundle = _bundle_path(folder)
     codes = _read_bundle(bundle, header) if bundle is not None else None
     if codes is not None:
@@ -63,7 +64,7 @@ def _read_bundle(path: str, header: tuple) -> dict[str, CodeType] | None:
         codes = marshal.loads(memoryview(data)[4 + size:])  # (marshal.load on the file reads piecemeal: slower)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return codes if isinstance(codes, dict) and all(name in codes for name, _, _ in header[3]) else None
+    return codes if isinstance(codes, dict) and all(name in codes for name, _, _ in header[-1]) else None
 
 
 def _write_bundle(path: str, header: tuple, codes: dict[str, CodeType]) -> None:
