@@ -44,6 +44,15 @@ def _serial_alias_console(element: etree._Element) -> bool:
     return target is None or target.get("type") in (None, "serial")
 
 
+def _generated_socket(channel: etree._Element) -> bool:
+    """A unix virtio or xen channel without <source>: the common guest agent channel, whose socket libvirt
+    generates (``_problems`` reports nothing on it: no path needed, no <reconnect> to judge)."""
+    if next(channel.iterchildren("source"), None) is not None:
+        return False
+    target = child(channel, "target")
+    return target is not None and target.get("type") in ("virtio", "xen")
+
+
 def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
     """(chardev-like element, its char device or None, the element holding type/source) to check."""
     if element.tag == "console" and _serial_alias_console(element):
@@ -188,6 +197,10 @@ class ChardevSource(Rule):
                     backend = child(device, "backend")
                     if backend is None or backend.get("model") != "egd":
                         continue  # only an egd backend is a character device
-                elif device.get("type") not in CHECKED_KINDS:
-                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
+                else:
+                    kind = device.get("type")
+                    if kind not in CHECKED_KINDS:
+                        continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
+                    if kind == "unix" and tag == "channel" and _generated_socket(device):
+                        continue
                 yield from _device_problems(device, ctx)

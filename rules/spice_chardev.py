@@ -15,10 +15,17 @@ SPICE_CHARDEVS = ("spicevmc", "spiceport")
 CHARDEV_TAGS = ("channel", "serial", "console", "redirdev", "parallel")
 
 
+_SPICE_GRAPHICS_KEY = "spice-chardev:graphics"
+
+
 def _has_spice_graphics(ctx: Context) -> bool:
-    """Whether some <devices> of the domain has SPICE graphics."""
-    return any(graphics.get("type") == "spice" for devices in ctx.root.iterchildren("devices")
-               for graphics in children_by_tag(ctx, devices).get("graphics", ()))
+    """Whether some <devices> of the domain has SPICE graphics (found once per document)."""
+    found: bool | None = ctx.memo.get(_SPICE_GRAPHICS_KEY)  # type: ignore[assignment]
+    if found is None:
+        found = ctx.memo[_SPICE_GRAPHICS_KEY] = any(
+            graphics.get("type") == "spice" for devices in ctx.root.iterchildren("devices")
+            for graphics in children_by_tag(ctx, devices).get("graphics", ()))
+    return found
 
 
 @register
@@ -65,7 +72,6 @@ class SpiceChardev(Rule):
         for tag in CHARDEV_TAGS:
             for device in children.get(tag, ()):
                 kind = device.get("type")
-                if kind in SPICE_CHARDEVS and not ctx.once("spice-chardev:graphics",
-                                                           lambda: _has_spice_graphics(ctx)):
+                if kind in SPICE_CHARDEVS and not _has_spice_graphics(ctx):
                     yield Problem(Anchor(device, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
                                   hint="add <graphics type='spice'/>, or remove this device")
