@@ -31,7 +31,6 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
 
 #: ctx.memo keys of the per-document caches below
 _FIRST_CHILDREN_KEY = "devices:first-children"
-_CHILDREN_BY_TAG_KEY = "devices:children-by-tag"
 _MACHINE_FAMILY_KEY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
@@ -73,11 +72,6 @@ def scanned(ctx: Context, tag: str) -> list[etree._Element]:
     return found
 
 
-def child(element: etree._Element, tag: str) -> etree._Element | None:
-    """``element.find(tag)`` for a plain tag name, by lxml's C-level child filter instead of ElementPath."""
-    return next(element.iterchildren(tag), None)
-
-
 def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
@@ -90,24 +84,6 @@ def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._El
             tag = node.tag
             if tag not in children:
                 children[tag] = node
-    return children
-
-
-def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
-    """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
-    element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
-    cache: dict[etree._Element, dict[str, list[etree._Element]]] = _per_element(ctx, _CHILDREN_BY_TAG_KEY)
-    children = cache.get(element)
-    if children is None:
-        children = cache[element] = {}
-        # every child, faster than asking lxml to skip comments and PIs: their keys (the etree.Comment and
-        # etree.PI factories) are no tag name a caller asks for
-        for node in element:
-            same = children.get(node.tag)
-            if same is None:
-                children[node.tag] = [node]
-            else:
-                same.append(node)
     return children
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Iterator
 
 from lxml import etree
 
@@ -34,6 +34,11 @@ SUBSTITUTES: dict[str, tuple[str, ...]] = {
 NOTHING: Iterator[Problem] = iter(())
 
 
+#: ctx.memo keys of the per-document caches below
+_CHILDREN_BY_TAG_KEY = "children-by-tag"
+_DOMAIN_CHILDREN_KEY = "domain-children"
+
+
 def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery. A loop over
     the children: lxml's tag filter (``iterchildren(tag)``) costs more to set up than a few tag reads."""
@@ -56,20 +61,32 @@ def find_first(element: etree._Element, path: str) -> etree._Element | None:
     return None
 
 
-def domain_children(ctx: Context) -> dict[str, list[etree._Element]]:
-    """<domain>'s child elements by tag, in document order: one pass per document, then dict lookups (rules
-    that each scanned the root's children for their element now share this)."""
-    index = ctx.memo.get("domain-children")
-    if index is None:
-        built: dict[Any, list[etree._Element]] = {}
-        for child in ctx.root:  # comments and PIs land under their tag, a function: no string finds them
-            tag = child.tag
-            found = built.get(tag)
-            if found is None:
-                built[tag] = [child]
+def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etree._Element]]:
+    """Tag -> the element's children of that tag in document order (``element.findall(tag)``), built once per
+    element and document: several rules look at <devices>' videos, graphics, TPMs, disks..."""
+    cache: dict[etree._Element, dict[str, list[etree._Element]]] | None = ctx.memo.get(_CHILDREN_BY_TAG_KEY)  # type: ignore[assignment]
+    if cache is None:
+        cache = ctx.memo[_CHILDREN_BY_TAG_KEY] = {}
+    children = cache.get(element)
+    if children is None:
+        children = cache[element] = {}
+        # every child, faster than asking lxml to skip comments and PIs: their keys (the etree.Comment and
+        # etree.PI factories) are no tag name a caller asks for
+        for node in element:
+            same = children.get(node.tag)
+            if same is None:
+                children[node.tag] = [node]
             else:
-                found.append(child)
-        ctx.memo["domain-children"] = index = built
+                same.append(node)
+    return children
+
+
+def domain_children(ctx: Context) -> dict[str, list[etree._Element]]:
+    """<domain>'s child elements by tag, in document order (``children_by_tag`` of the root, behind a memo key
+    of its own: many rules ask, and one dict lookup is the cheapest way back to it)."""
+    index = ctx.memo.get(_DOMAIN_CHILDREN_KEY)
+    if index is None:
+        index = ctx.memo[_DOMAIN_CHILDREN_KEY] = children_by_tag(ctx, ctx.root)
     return index  # type: ignore[return-value]
 
 

@@ -9,7 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import child, children_by_tag, qemu_driver
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import children_by_tag, first_child
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
@@ -62,7 +63,7 @@ def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._E
     elif element.tag == "redirdev":
         yield element, None, element
     elif element.tag == "rng":
-        backend = child(element, "backend")
+        backend = first_child(element, "backend")
         if backend is not None and backend.get("model") == "egd":
             yield element, None, backend
     elif element.tag == "smartcard" and element.get("mode") == "passthrough":
@@ -82,7 +83,7 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
         yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
                       hint="add <source path='...'/>")
     elif kind == "unix":
-        target = child(chardev, "target") if chardev is not None else None
+        target = first_child(chardev, "target") if chardev is not None else None
         generated = chardev is not None and chardev.tag == "channel" and target is not None \
             and target.get("type") in ("virtio", "xen")
         if not merged.get("path") and not generated:
@@ -194,7 +195,7 @@ class ChardevSource(Rule):
         for tag in SOURCE_HOLDERS:
             for device in children.get(tag, ()):
                 if tag == "rng":
-                    backend = child(device, "backend")
+                    backend = first_child(device, "backend")
                     if backend is None or backend.get("model") != "egd":
                         continue  # only an egd backend is a character device
                 else:

@@ -8,8 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (children_by_tag, effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
+from virtlint.rules._devices import (effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
                                      is_s390, is_x86, qemu_driver)
+from virtlint.rules._support import children_by_tag
 
 
 def _is_i440fx(ctx: Context) -> bool | None:

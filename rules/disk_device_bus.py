@@ -10,8 +10,9 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, children_by_tag, disk_dst, disk_format, disk_is_empty,
+from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty,
                                      first_children, qemu_driver, run_checks, source_is_empty)
+from virtlint.rules._support import children_by_tag
 
 
 def _target(disk: etree._Element) -> etree._Element:

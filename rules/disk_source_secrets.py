@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, disks_with_extras, qemu_driver, run_checks
+from virtlint.rules._devices import disks_with_extras, qemu_driver, run_checks
+from virtlint.rules._support import children_by_tag
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")

@@ -8,8 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (children_by_tag, disk_dst, disk_format, disk_is_empty, disks_with_extras,
+from virtlint.rules._devices import (disk_dst, disk_format, disk_is_empty, disks_with_extras,
                                      first_children, qemu_driver, run_checks)
+from virtlint.rules._support import children_by_tag
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {

@@ -10,7 +10,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, first_children, qemu_driver
+from virtlint.rules._devices import first_children, qemu_driver
+from virtlint.rules._support import children_by_tag
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
 _DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")

@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, first_children
+from virtlint.rules._devices import first_children
+from virtlint.rules._support import children_by_tag
 
 
 def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import child, is_q35, qemu_driver
+from virtlint.rules._devices import is_q35, qemu_driver
+from virtlint.rules._support import first_child
 
 
 @register
@@ -63,7 +64,7 @@ class FirmwareConfig(Rule):
                               hint="remove <tseg>, or use a q35 machine")
             return
         if element.get("firmware"):
-            if child(element, "firmware") is None:
+            if first_child(element, "firmware") is None:
                 return  # no firmware features to contradict each other
             features = {f.get("name"): f for f in element.iterfind("firmware/feature")}
             keys, secure = features.get("enrolled-keys"), features.get("secure-boot")
@@ -73,7 +74,7 @@ class FirmwareConfig(Rule):
                               "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
                               "'secure-boot' is disabled", replacements=("no",))
             return
-        loader = child(element, "loader")
+        loader = first_child(element, "loader")
         if loader is not None and not (loader.text or "").strip():
             yield Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
                           hint="give the loader's path, or add firmware='efi' to <os>")

@@ -10,7 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import children_by_tag
+from virtlint.rules._support import children_by_tag
 
 
 def _pci(address: etree._Element | None) -> tuple | None:

@@ -10,8 +10,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import (children_by_tag, first_children, is_power_of_two, refused_since, qemu_driver,
+from virtlint.rules._devices import (first_children, is_power_of_two, refused_since, qemu_driver,
                                      run_checks)
+from virtlint.rules._support import children_by_tag
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)

@@ -8,8 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag
-from virtlint.rules._support import caps_label, value_problem
+from virtlint.rules._support import caps_label, children_by_tag, value_problem
 
 
 def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:

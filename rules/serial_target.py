@@ -8,8 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (child, children_by_tag, is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt,
+from virtlint.rules._devices import (is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt,
                                      is_s390, is_x86, qemu_driver)
+from virtlint.rules._support import children_by_tag, first_child
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -53,9 +54,9 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
 
 def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
     """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
-    target = child(console, "target")
+    target = first_child(console, "target")
     kind = target.get("type") if target is not None else None
-    if kind == "serial" and child(console.getparent(), "console") is not console:  # not the first console
+    if kind == "serial" and first_child(console.getparent(), "console") is not console:  # not the first console
         yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
                       hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
     elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
@@ -80,8 +81,8 @@ def _bios_serial(bios: etree._Element, ctx: Context) -> Iterator[Problem]:
 
 def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """qemuValidateDomainChrDef: a serial target type and model the guest's arch and machine have."""
-    target = child(element, "target")
-    model_element = child(target, "model") if target is not None else None
+    target = first_child(element, "target")
+    model_element = first_child(target, "model") if target is not None else None
     kind = target.get("type") if target is not None else None
     model = model_element.get("name") if model_element is not None else None
     if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default

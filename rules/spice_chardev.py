@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag
+from virtlint.rules._support import children_by_tag
 
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
 #: The <devices> children that are character devices.

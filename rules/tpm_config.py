@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import children_by_tag, qemu_driver
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import children_by_tag
 
 
 @register

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import child
+from virtlint.rules._support import first_child
 
 
 @register
@@ -51,7 +51,7 @@ class TpmVersionModel(Rule):
         model = element.get("model")
         if not model or model == "tpm-tis":
             return
-        backend = child(element, "backend")
+        backend = first_child(element, "backend")
         if backend is not None and backend.get("version") == "1.2":
             yield Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
                           hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",))

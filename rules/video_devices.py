@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import child, children_by_tag, qemu_driver
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import children_by_tag, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
@@ -18,7 +19,7 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
     """A single video device whose model (none, qxl, or virtio without qxl's sizes) nothing here refuses."""
     if len(videos) != 1:
         return False
-    model = child(videos[0], "model")
+    model = first_child(videos[0], "model")
     kind = model.get("type") if model is not None else None
     if model is None or kind in (None, "none", "qxl"):
         return True
