@@ -48,9 +48,13 @@ def _serial_alias_console(element: etree._Element) -> bool:
 def _generated_socket(channel: etree._Element) -> bool:
     """A unix virtio or xen channel without <source>: the common guest agent channel, whose socket libvirt
     generates (``_problems`` reports nothing on it: no path needed, no <reconnect> to judge)."""
-    if next(channel.iterchildren("source"), None) is not None:
-        return False
-    target = child(channel, "target")
+    target = None
+    for node in channel:  # one pass: no <source>, and the first <target>
+        tag = node.tag
+        if tag == "source":
+            return False
+        if tag == "target" and target is None:
+            target = node
     return target is not None and target.get("type") in ("virtio", "xen")
 
 
