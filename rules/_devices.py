@@ -15,6 +15,7 @@ from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Context, Problem
 from virtlint.rules._addresses import X86
 from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
+from virtlint.rules._support import children_by_tag
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -35,6 +36,7 @@ _MACHINE_FAMILY_KEY = "devices:machine-family"
 _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
+_WITH_FIRST_CHILDREN_KEY = "devices:with-first-children"
 
 #: Tags some device rules look for anywhere in the domain, in the groups asked together: boot orders and menus;
 #: IOThread drivers; backing chains, auth and encryption; security labels. One C-level pass per group finds its
@@ -80,11 +82,27 @@ def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._El
     children = cache.get(element)
     if children is None:
         children = cache[element] = {}
-        for node in element.iterchildren(etree.Element):
+        # every child, skipping comments and PIs by their tag (a factory function, not a str): cheaper than
+        # asking lxml to filter them (``iterchildren(etree.Element)``)
+        for node in element:
             tag = node.tag
-            if tag not in children:
+            if tag not in children and tag.__class__ is str:
                 children[tag] = node
     return children
+
+
+def with_first_children(ctx: Context, devices: etree._Element,
+                        tag: str) -> list[tuple[etree._Element, dict[str, etree._Element]]]:
+    """(device, its ``first_children``) for these devices' children of this tag ('disk', 'interface'), built once
+    per document: the rules judging every disk each walk this list instead of asking per disk."""
+    cache: dict[tuple[etree._Element, str], list[tuple[etree._Element, dict[str, etree._Element]]]] = \
+        _per_element(ctx, _WITH_FIRST_CHILDREN_KEY)
+    key = (devices, tag)
+    pairs = cache.get(key)
+    if pairs is None:
+        pairs = cache[key] = [(device, first_children(ctx, device))
+                              for device in children_by_tag(ctx, devices).get(tag, ())]
+    return pairs
 
 
 def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:

@@ -10,9 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty,
-                                     first_children, qemu_driver, run_checks, source_is_empty)
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, qemu_driver,
+                                     run_checks, source_is_empty, with_first_children)
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -229,6 +228,6 @@ class DiskDeviceBus(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return
-        for disk in children_by_tag(ctx, element).get("disk", ()):
-            if _may_report(disk, first_children(ctx, disk)):
+        for disk, children in with_first_children(ctx, element, "disk"):
+            if _may_report(disk, children):
                 yield from run_checks(CHECKS, disk, ctx)

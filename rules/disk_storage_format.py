@@ -8,9 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (disk_dst, disk_format, disk_is_empty, disks_with_extras,
-                                     first_children, qemu_driver, run_checks)
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import (disk_dst, disk_format, disk_is_empty, disks_with_extras, qemu_driver,
+                                     run_checks, with_first_children)
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -175,6 +174,6 @@ class DiskStorageFormat(Rule):
         if not qemu_driver(ctx):
             return
         extras = disks_with_extras(ctx, element)
-        for disk in children_by_tag(ctx, element).get("disk", ()):
-            if _may_report(disk, first_children(ctx, disk), extras):
+        for disk, children in with_first_children(ctx, element, "disk"):
+            if _may_report(disk, children, extras):
                 yield from run_checks(CHECKS, disk, ctx)

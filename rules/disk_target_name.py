@@ -10,8 +10,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import first_children, qemu_driver
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import qemu_driver, with_first_children
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
 _DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
@@ -98,8 +97,8 @@ class DiskTargetName(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         qemu = qemu_driver(ctx)
-        for disk in children_by_tag(ctx, element).get("disk", ()):
-            target = first_children(ctx, disk).get("target")
+        for disk, children in with_first_children(ctx, element, "disk"):
+            target = children.get("target")
             dev = target.get("dev") if target is not None else None
             if dev and (not qemu or partition(dev) == 0):
                 continue  # a whole disk's usual name

@@ -9,8 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import first_children
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import with_first_children
 
 
 def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:
@@ -18,8 +17,7 @@ def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:
     repeats, from the shared first-child index) and their names differ. False: look closer."""
     names: set[str] = set()
     count = 0
-    for disk in children_by_tag(ctx, devices).get("disk", ()):
-        children = first_children(ctx, disk)
+    for disk, children in with_first_children(ctx, devices, "disk"):
         if len(children) != len(disk):
             return False  # a repeated child tag (or a comment): maybe a second <target>
         target = children.get("target")

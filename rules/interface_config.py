@@ -10,9 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._devices import (first_children, is_power_of_two, refused_since, qemu_driver,
-                                     run_checks)
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
+                                     with_first_children)
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -160,6 +159,6 @@ class InterfaceConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for interface in children_by_tag(ctx, element).get("interface", ()):
-            if _may_report(interface, first_children(ctx, interface)):
+        for interface, children in with_first_children(ctx, element, "interface"):
+            if _may_report(interface, children):
                 yield from run_checks(CHECKS, interface, ctx)
