@@ -52,11 +52,12 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
     return False
 
 
-def _console(console: etree._Element, ctx: Context) -> Iterator[Problem]:
-    """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole."""
+def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Problem]:
+    """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole (``first``: the first <console> of its
+    <devices>)."""
     target = first_child(console, "target")
     kind = target.get("type") if target is not None else None
-    if kind == "serial" and first_child(console.getparent(), "console") is not console:  # not the first console
+    if kind == "serial" and not first:
         yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
                       hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
     elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
@@ -174,5 +175,8 @@ class SerialTarget(Rule):
         for parallel in children.get("parallel", ()):
             if is_s390(ctx) or is_pseries(ctx):
                 yield Problem(Anchor(parallel), "parallel ports are not supported", hint="remove the <parallel> port")
-        for console in children.get("console", ()):
-            yield from _console(console, ctx)
+        consoles = children.get("console")
+        if consoles:
+            first = consoles[0]
+            for console in consoles:
+                yield from _console(console, console is first, ctx)
