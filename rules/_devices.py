@@ -77,17 +77,16 @@ def scanned(ctx: Context, tag: str) -> list[etree._Element]:
 def first_children(ctx: Context, element: etree._Element) -> dict[str, etree._Element]:
     """Tag -> the element's first child of that tag (what ``element.find(tag)`` returns), built once per element
     and document: the device rules each read a disk's <target>, <driver>, <source>... and one pass over its
-    children is cheaper than their separate finds."""
+    children is cheaper than their separate finds. Its size is the number of distinct child tags (a comment
+    or PI counts as one), so ``len(first_children) == len(element)`` means no tag repeats."""
     cache: dict[etree._Element, dict[str, etree._Element]] = _per_element(ctx, _FIRST_CHILDREN_KEY)
     children = cache.get(element)
     if children is None:
-        children = cache[element] = {}
-        # every child, skipping comments and PIs by their tag (a factory function, not a str): cheaper than
-        # asking lxml to filter them (``iterchildren(etree.Element)``)
-        for node in element:
-            tag = node.tag
-            if tag not in children and tag.__class__ is str:
-                children[tag] = node
+        # last child first, so that the first of each tag is the one kept; comments and PIs are keyed by their
+        # tag (the etree.Comment and etree.PI factories), no tag name a caller asks for (cheaper than filtering)
+        nodes = element.getchildren()
+        nodes.reverse()
+        children = cache[element] = {node.tag: node for node in nodes}
     return children
 
 

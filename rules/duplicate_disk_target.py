@@ -19,7 +19,7 @@ def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:
     count = 0
     for disk, children in with_first_children(ctx, devices, "disk"):
         if len(children) != len(disk):
-            return False  # a repeated child tag (or a comment): maybe a second <target>
+            return False  # a repeated child tag (or two comments): maybe a second <target>
         target = children.get("target")
         dev = target.get("dev") if target is not None else None
         if dev is not None:
