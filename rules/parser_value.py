@@ -21,10 +21,12 @@ for _row in STRICT_ENUMS:
 #: element's two or three attributes.
 _ITEMS_FROM = 3
 
-#: Per path, the no-finding test: (attribute rows, or the same as a dict by attribute name when there are
-#: _ITEMS_FROM or more, text rows). An attribute row is (attribute, the accepted values, None included: an
-#: absent attribute is never reported); a text row is (whether the text is stripped, the accepted values).
-_Screen = tuple[tuple[tuple[str, frozenset[str | None]], ...], dict[str, frozenset[str | None]] | None,
+#: Per path, the no-finding test: (its one attribute row when that is all the path has, attribute rows, or the
+#: same as a dict by attribute name when there are _ITEMS_FROM or more, text rows). An attribute row is
+#: (attribute, the accepted values, None included: an absent attribute is never reported); a text row is
+#: (whether the text is stripped, the accepted values).
+_AttributeRow = tuple[str, frozenset[str | None]]
+_Screen = tuple[_AttributeRow | None, tuple[_AttributeRow, ...], dict[str, frozenset[str | None]] | None,
                 tuple[tuple[bool, frozenset[str]], ...]]
 
 
@@ -32,7 +34,8 @@ def _screen(rows: list[StrictEnum]) -> _Screen:
     attributes = tuple((row.attribute, frozenset((*row.values, *row.later, None)))
                        for row in rows if row.attribute is not None)
     texts = tuple((row.strip, frozenset((*row.values, *row.later))) for row in rows if row.attribute is None)
-    return attributes, dict(attributes) if len(attributes) >= _ITEMS_FROM else None, texts
+    only = attributes[0] if len(attributes) == 1 and not texts else None  # most paths: one get, no loop
+    return only, attributes, dict(attributes) if len(attributes) >= _ITEMS_FROM else None, texts
 
 
 _SCREENS: dict[str, _Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
@@ -95,7 +98,11 @@ class ParserValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         # the common case first: every value accepted (set lookups only); a suspect element gets the full check
-        attributes, by_name, texts = _SCREENS[ctx.path]  # the engine calls only at the table's paths
+        only, attributes, by_name, texts = _SCREENS[ctx.path]  # the engine calls only at the table's paths
+        if only is not None:
+            if element.get(only[0]) in only[1]:
+                return NOTHING
+            return self._problems(element, ctx)
         if by_name is not None:
             for name, value in element.items():
                 accepted = by_name.get(name)
