@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -58,6 +59,12 @@ class DomainNamespace(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag[0] != "{":  # the common case, read without building a QName: no namespace
+            return NOTHING
+        return self._problems(element)
+
+    @staticmethod
+    def _problems(element: etree._Element) -> Iterator[Problem]:
         namespace = etree.QName(element).namespace
         if namespace is None:
             return

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import domain_find, first_child
+from virtlint.rules._support import NOTHING, domain_find, first_child
 
 X86 = ("x86_64", "i686")
 
@@ -55,12 +55,26 @@ class UefiAcpi(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        acpi = domain_find(ctx, "features/acpi")
-        uefi = uses_uefi(element)
-        if ctx.arch in X86 and uefi and acpi is None:
-            anchor = Anchor(element, "firmware") if element.get("firmware") else Anchor(element.find("loader"), "type")
-            yield Problem(anchor, "UEFI requires ACPI on this architecture: add <acpi/> to <features>",
-                          hint="add <acpi/> to <features>")
-        elif ctx.arch == "aarch64" and acpi is not None and not uefi:
-            yield Problem(Anchor(acpi), "ACPI requires UEFI on aarch64: set <os firmware='efi'> or remove <acpi/>",
-                          hint="add firmware='efi' to <os>")
+        # the common case first: an arch with no such rule, or x86 without UEFI (nothing reads <acpi/> then)
+        arch = ctx.arch
+        if arch in X86:
+            if not uses_uefi(element) or domain_find(ctx, "features/acpi") is not None:
+                return NOTHING
+            return self._uefi_without_acpi(element)
+        if arch == "aarch64":
+            acpi = domain_find(ctx, "features/acpi")
+            if acpi is None or uses_uefi(element):
+                return NOTHING
+            return self._acpi_without_uefi(acpi)
+        return NOTHING
+
+    @staticmethod
+    def _uefi_without_acpi(element: etree._Element) -> Iterator[Problem]:
+        anchor = Anchor(element, "firmware") if element.get("firmware") else Anchor(element.find("loader"), "type")
+        yield Problem(anchor, "UEFI requires ACPI on this architecture: add <acpi/> to <features>",
+                      hint="add <acpi/> to <features>")
+
+    @staticmethod
+    def _acpi_without_uefi(acpi: etree._Element) -> Iterator[Problem]:
+        yield Problem(Anchor(acpi), "ACPI requires UEFI on aarch64: set <os firmware='efi'> or remove <acpi/>",
+                      hint="add firmware='efi' to <os>")
