@@ -15,6 +15,8 @@ from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
+#: What ``_MAC`` accepts with an even first octet (unicast, the multicast bit clear): one match in the pre-test
+_UNICAST_MAC = re.compile(r"^[0-9A-Fa-f]?[02468AaCcEe](?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
 #: Interface types whose tap device libvirt may take from <backend tap> (qemuDomainValidateActualNetDef).
 TAP_TYPES = ("network", "bridge", "ethernet")
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
@@ -98,7 +100,7 @@ def _may_report(interface: etree._Element, children: dict[str, etree._Element]) 
         return True
     mac = children.get("mac")
     address = mac.get("address") if mac is not None else None
-    if address is not None and (not _MAC.match(address) or int(address.split(":")[0], 16) & 1):
+    if address is not None and not _UNICAST_MAC.match(address):
         return True
     driver = children.get("driver")
     return driver is not None and (driver.get("rx_queue_size") is not None or
