@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import is_s390, qemu_driver, scanned
+from virtlint.rules._support import NOTHING
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
@@ -96,7 +97,11 @@ class BootOrder(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not _boots_or_menu(ctx):
-            return
+            return NOTHING
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The domain's boot problems (it has a device <boot> or a boot menu)."""
         menu = element.find("os/bootmenu")
         if menu is not None:
             timeout = prop_uint(menu.get("timeout"), 10)

@@ -10,6 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import with_first_children
+from virtlint.rules._support import NOTHING
 
 
 def _distinct_target_names(ctx: Context, devices: etree._Element) -> bool:
@@ -68,7 +69,11 @@ class DuplicateDiskTarget(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if _distinct_target_names(ctx, element):
-            return
+            return NOTHING
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The reused targets (some disk may share its target name)."""
         seen: dict[str, int] = {}
         for target in element.iterfind("disk/target"):
             dev = target.get("dev")

@@ -10,6 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since, scanned
+from virtlint.rules._support import NOTHING
 
 
 def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
@@ -70,7 +71,11 @@ class SeclabelConfig(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not scanned(ctx, "seclabel"):
-            return  # no label anywhere
+            return NOTHING  # no label anywhere
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The labels' problems (the domain has some label)."""
         labels = element.findall("seclabel")
         models: set[str] = set()
         for label in labels:
