@@ -12,6 +12,7 @@ from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
 from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, qemu_driver,
                                      run_checks, source_is_empty, with_first_children)
+from virtlint.rules._support import NOTHING
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -226,8 +227,14 @@ class DiskDeviceBus(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if not qemu_driver(ctx):
-            return
+        if qemu_driver(ctx):
+            for disk, children in with_first_children(ctx, element, "disk"):
+                if _may_report(disk, children):
+                    return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The disks' problems (some disk may have one)."""
         for disk, children in with_first_children(ctx, element, "disk"):
             if _may_report(disk, children):
                 yield from run_checks(CHECKS, disk, ctx)

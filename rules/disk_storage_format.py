@@ -10,6 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import (disk_dst, disk_format, disk_is_empty, disks_with_extras, qemu_driver,
                                      run_checks, with_first_children)
+from virtlint.rules._support import NOTHING
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -171,8 +172,15 @@ class DiskStorageFormat(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if not qemu_driver(ctx):
-            return
+        if qemu_driver(ctx):
+            extras = disks_with_extras(ctx, element)
+            for disk, children in with_first_children(ctx, element, "disk"):
+                if _may_report(disk, children, extras):
+                    return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The disks' problems (some disk may have one)."""
         extras = disks_with_extras(ctx, element)
         for disk, children in with_first_children(ctx, element, "disk"):
             if _may_report(disk, children, extras):

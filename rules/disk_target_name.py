@@ -11,6 +11,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver, with_first_children
+from virtlint.rules._support import NOTHING
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
 _DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
@@ -96,6 +97,16 @@ class DiskTargetName(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        qemu = qemu_driver(ctx)
+        for _disk, children in with_first_children(ctx, element, "disk"):
+            target = children.get("target")
+            dev = target.get("dev") if target is not None else None
+            if not dev or qemu and partition(dev) != 0:
+                return self._disk_problems(element, ctx)
+        return NOTHING  # every disk has a whole disk's usual name
+
+    def _disk_problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The disks' problems (some disk's target is missing or unusual)."""
         qemu = qemu_driver(ctx)
         for disk, children in with_first_children(ctx, element, "disk"):
             target = children.get("target")

@@ -12,6 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
                                      with_first_children)
+from virtlint.rules._support import NOTHING
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -161,6 +162,13 @@ class InterfaceConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        for interface, children in with_first_children(ctx, element, "interface"):
+            if _may_report(interface, children):
+                return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The interfaces' problems (some interface may have one)."""
         for interface, children in with_first_children(ctx, element, "interface"):
             if _may_report(interface, children):
                 yield from run_checks(CHECKS, interface, ctx)
