@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._support import children_by_tag, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
@@ -144,6 +144,25 @@ def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]
         yield from problems[:1]
 
 
+def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._Element]:
+    """The devices (of <devices>' children by tag) whose sources may lack something, in check order."""
+    devices = []
+    for tag in SOURCE_HOLDERS:
+        for device in children.get(tag, ()):
+            if tag == "rng":
+                backend = first_child(device, "backend")
+                if backend is None or backend.get("model") != "egd":
+                    continue  # only an egd backend is a character device
+            else:
+                kind = device.get("type")
+                if kind not in CHECKED_KINDS:
+                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
+                if kind == "unix" and tag == "channel" and _generated_socket(device):
+                    continue
+            devices.append(device)
+    return devices
+
+
 @register
 class ChardevSource(Rule):
     """
@@ -195,17 +214,9 @@ class ChardevSource(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        children = children_by_tag(ctx, element)
-        for tag in SOURCE_HOLDERS:
-            for device in children.get(tag, ()):
-                if tag == "rng":
-                    backend = first_child(device, "backend")
-                    if backend is None or backend.get("model") != "egd":
-                        continue  # only an egd backend is a character device
-                else:
-                    kind = device.get("type")
-                    if kind not in CHECKED_KINDS:
-                        continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
-                    if kind == "unix" and tag == "channel" and _generated_socket(device):
-                        continue
-                yield from _device_problems(device, ctx)
+        devices = _checked_devices(children_by_tag(ctx, element))
+        return self._problems(devices, ctx) if devices else NOTHING
+
+    def _problems(self, devices: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        for device in devices:
+            yield from _device_problems(device, ctx)

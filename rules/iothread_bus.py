@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import iothread_drivers
+from virtlint.rules._support import NOTHING
 
 
 def _problems(element: etree._Element) -> Iterator[Problem]:
@@ -72,5 +73,9 @@ class IothreadBus(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for driver in iothread_drivers(ctx, element):
+        drivers = iothread_drivers(ctx, element)
+        return self._driver_problems(drivers, ctx) if drivers else NOTHING  # usually no driver names an IOThread
+
+    def _driver_problems(self, drivers: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        for driver in drivers:
             yield from _problems(driver)

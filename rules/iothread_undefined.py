@@ -10,6 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import iothread_drivers
 from virtlint.rules._domain import iothread_ids
+from virtlint.rules._support import NOTHING
 
 
 def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -68,5 +69,9 @@ class IothreadUndefined(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for driver in iothread_drivers(ctx, element):
+        drivers = iothread_drivers(ctx, element)
+        return self._driver_problems(drivers, ctx) if drivers else NOTHING  # usually no driver names an IOThread
+
+    def _driver_problems(self, drivers: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        for driver in drivers:
             yield from _problems(driver, ctx)
