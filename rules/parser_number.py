@@ -125,6 +125,12 @@ _FAST: dict[str, tuple[tuple[str | None, frozenset[str | None], str, str], ...]]
     for path, rows in _BY_PATH.items()
 }
 
+#: The paths whose one row is an attribute: (attribute, the values certainly accepted), screened by one get.
+_ONLY_ATTRIBUTE: dict[str, tuple[str, frozenset[str | None]]] = {
+    path: (rows[0][0], rows[0][1]) for path, rows in _FAST.items() if len(rows) == 1 and rows[0][0] is not None
+}
+
+
 @register
 class ParserNumber(Rule):
     """
@@ -173,8 +179,12 @@ class ParserNumber(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         # the common case first: every value certainly readable (set lookups); a suspect element gets _judge
+        path = ctx.path
+        only = _ONLY_ATTRIBUTE.get(path)
+        if only is not None and element.get(only[0]) in only[1]:
+            return NOTHING  # most calls: a path with one attribute row, its value certainly readable
         get = element.get
-        for attribute, accepted, kind, unit_attribute in _FAST.get(ctx.path, ()):
+        for attribute, accepted, kind, unit_attribute in _FAST.get(path, ()):
             raw = element.text if attribute is None else get(attribute)
             if raw in accepted:
                 continue
