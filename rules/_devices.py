@@ -63,6 +63,14 @@ def scanned(ctx: Context, tag: str) -> list[etree._Element]:
     found = by_tag.get(tag)
     if found is None:
         group = _SCANNED_GROUP[tag]
+        text = ctx.document.text  # an element's name is spelled out in the markup (no DTD, no entities)
+        for member in group:
+            if member in text:
+                break
+        else:  # a substring search in C: none of the group's names in the markup, nothing to walk the tree for
+            for member in group:
+                by_tag[member] = []
+            return by_tag[tag]
         if len(group) == 1:
             found = by_tag[tag] = list(ctx.root.iter(tag))
         else:
@@ -111,6 +119,8 @@ def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Eleme
     drivers = cache.get(devices)
     if drivers is None:
         drivers = cache[devices] = []
+        if "iothread" not in ctx.document.text:  # (a substring search in C) no attribute of that name anywhere
+            return drivers
         for driver in scanned(ctx, "driver"):
             if driver.get("iothread") is not None:
                 device = driver.getparent()
