@@ -82,8 +82,11 @@ class Bound(FrozenRecord):
     name: str | None  # the construct's name in the message (default: the element's tag)
     attribute: str | None  # what the finding points at (None: the element)
     needs_machine: bool  # the verdict depends on the machine type
+    #: ``active`` holds only for an element whose name attribute is ``name`` (the timers): the rule reads that
+    #: attribute alone to rule such bounds out
+    named: bool
 
-    __slots__ = ("path", "allowed", "message", "where", "active", "name", "attribute", "needs_machine")
+    __slots__ = ("path", "allowed", "message", "where", "active", "name", "attribute", "needs_machine", "named")
     _fields = __slots__
 
     def __init__(
@@ -96,6 +99,7 @@ class Bound(FrozenRecord):
         name: str | None = None,
         attribute: str | None = None,
         needs_machine: bool = True,
+        named: bool = False,
     ) -> None:
         _set(self, "path", path)
         _set(self, "allowed", allowed)
@@ -105,6 +109,7 @@ class Bound(FrozenRecord):
         _set(self, "name", name)
         _set(self, "attribute", attribute)
         _set(self, "needs_machine", needs_machine)
+        _set(self, "named", named)
 
 
 BOUNDS: tuple[Bound, ...] = (
@@ -129,29 +134,33 @@ BOUNDS: tuple[Bound, ...] = (
     Bound("features/ras", _arm_virt, "ras feature is only supported with ARM Virt machines", "ARM 'virt' machines",
           lambda e: e.get("state") is not None),
     *(Bound("clock/timer", _x86, TIMER, "x86", (lambda n: lambda e: e.get("name") == n and _timer_present(e))(name),
-            name=name, attribute="name", needs_machine=False)
+            name=name, attribute="name", needs_machine=False, named=True)
       for name in ("tsc", "kvmclock", "hypervclock")),
     Bound("clock/timer", lambda a, m, v: a in X86, "hpet timer is not supported by this architecture", "x86",
           lambda e: e.get("name") == "hpet" and _timer_present(e), name="hpet", attribute="name",
-          needs_machine=False),
+          needs_machine=False, named=True),
     Bound("clock/timer", _kvm_arm_virt, TIMER, "KVM ARM 'virt' machines", lambda e: e.get("name") == "armvtimer",
-          name="armvtimer", attribute="name"),
+          name="armvtimer", attribute="name", named=True),
 )
 
 _BY_PATH: dict[str, list[Bound]] = {}
 for _bound in BOUNDS:
     _BY_PATH.setdefault(_bound.path, []).append(_bound)
 
-#: (arch, machine, domain type) -> path -> the bounds that refuse their construct there, in table order: the
-#: verdicts depend on those three alone, so they are decided once per combination (a bounded memo).
-_REFUSING: dict[tuple[str, str | None, str | None], dict[str, tuple[Bound, ...]]] = {}
+#: (arch, machine, domain type) -> path -> (the bounds that refuse their construct there, in table order; the
+#: names of their elements when all are ``named``, else None): the verdicts depend on those three alone, so
+#: they are decided once per combination (a bounded memo).
+_Refusing = tuple[tuple[Bound, ...], frozenset[str] | None]
+_REFUSING: dict[tuple[str, str | None, str | None], dict[str, _Refusing]] = {}
 
 
-def _refusing(arch: str, machine: str | None, virt: str | None) -> dict[str, tuple[Bound, ...]]:
+def _refusing(arch: str, machine: str | None, virt: str | None) -> dict[str, _Refusing]:
     key = (arch, machine, virt)
     table = _REFUSING.get(key)
     if table is None:
-        table = {path: refusing for path, bounds in _BY_PATH.items()
+        table = {path: (refusing, frozenset(str(bound.name) for bound in refusing)
+                        if all(bound.named for bound in refusing) else None)
+                 for path, bounds in _BY_PATH.items()
                  if (refusing := tuple(bound for bound in bounds if (machine or not bound.needs_machine)
                                        and not bound.allowed(arch, machine, virt)))}
         if len(_REFUSING) < 256:
@@ -209,9 +218,12 @@ class ArchFeature(Rule):
         if not arch:
             return NOTHING
         machine = machine_of(ctx)
-        refusing = _refusing(arch, machine, ctx.domain_type).get(ctx.path)
-        if refusing is None:
+        refused = _refusing(arch, machine, ctx.domain_type).get(ctx.path)
+        if refused is None:
             return NOTHING  # allowed here whatever the element says
+        refusing, names = refused
+        if names is not None and element.get("name") not in names:
+            return NOTHING  # the common case for timers: one that no bound here is about
         return self._problems(element, refusing, arch, machine, ctx)
 
     def _problems(self, element: etree._Element, refusing: tuple[Bound, ...], arch: str, machine: str | None,
