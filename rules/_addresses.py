@@ -1336,6 +1336,10 @@ def _spapr_vio_map(facts_: Facts) -> None:
         seen.add(reg)
 
 
+#: What a rule with nothing to report returns: an exhausted iterator, shared (it stays exhausted)
+NOTHING: Iterator[Problem] = iter(())
+
+
 def as_problems(found: list[Refusal]) -> Iterator[Problem]:
     for item in found:
         yield Problem(Anchor(item.element, item.attribute), item.message, hint=item.hint)

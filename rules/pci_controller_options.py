@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Controller, Facts, facts
+from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
 
 #: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
 RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"), ("port", 0, 255, "port"),
@@ -144,7 +144,7 @@ class PciControllerOptions(Rule):
         found = facts(ctx)
         controllers = found.controllers_of("pci")
         if not controllers:
-            return iter(())
+            return NOTHING
         pseries = found.platform.is_pseries
         shapes: list[object] = [pseries]
         with_node = False
@@ -162,7 +162,7 @@ class PciControllerOptions(Rule):
             shapes.append((c.model, model_el.get("name") if model_el is not None else None, items, c.index))
         shape = tuple(shapes)
         if not with_node and shape in _CLEAN_DOCUMENTS:
-            return iter(())
+            return NOTHING
         problems = list(self._problems(controllers, pseries, found))
         if not problems and not with_node:
             if len(_CLEAN_DOCUMENTS) > 1024:  # bounded: odd documents must not grow it for ever
