@@ -949,6 +949,8 @@ def _unplaceable_controllers(facts_: Facts) -> None:
     if not models & UNPLACEABLE_MODELS:
         return
     i440fx = facts_.platform.is_i440fx
+    if not i440fx and models.isdisjoint(NOT_AUTO_ADDED):
+        return  # off pc machines only the models libvirt never adds can be refused
     for c in pci_controllers:
         if c.model is None or c.address is not None:
             continue
@@ -1057,8 +1059,9 @@ def _usb_ports(facts_: Facts, c: Controller) -> int | None:
 
 def _usb_map(facts_: Facts) -> None:
     usb = facts_.controllers_of("usb")
-    if any(c.model == "none" for c in usb):
-        return  # the disabled-USB rule speaks; libvirt stops before addresses
+    for c in usb:
+        if c.model == "none":
+            return  # the disabled-USB rule speaks; libvirt stops before addresses
     buses: dict[int, UsbHub | None] = {}  # index -> root hub; None: may exist with unknown ports
     for c in usb:
         if c.index is None or c.index < 0:
@@ -1075,7 +1078,7 @@ def _usb_map(facts_: Facts) -> None:
     if not usb_addressed:
         return  # the rest places devices with a USB address
     platform = facts_.platform
-    if not any(c.index == 0 for c in usb):
+    if 0 not in buses and not any(c.index == 0 for c in usb):
         if platform.is_i440fx:
             buses[0] = UsbHub(2)
         elif platform.is_q35:
