@@ -560,9 +560,7 @@ class Facts(Record):
         """Every device: the children of <devices> the modelled libvirt parses as devices with an address."""
         if self.devices_element is None:
             return []
-        parsed: dict[str, bool] = {}
-        return [device for device in self.devices_element.iterchildren(etree.Element)
-                if _counts(ctx, device.tag, parsed)]
+        return [device for device in self.devices_element.iterchildren(etree.Element) if _counts(ctx, device.tag)]
 
     def controllers_of(self, type_: str) -> list[Controller]:
         """The controllers of a type, in document order (a shared list: do not change it)."""
@@ -602,14 +600,23 @@ def facts(ctx: Context) -> Facts:
 #: Elements below <devices> that are not devices with an address of their own.
 NOT_DEVICES = frozenset({"emulator", "graphics", "audio", "lease"})
 
-def _counts(ctx: Context, tag: str, parsed: dict[str, bool]) -> bool:
-    """Whether a <devices> child of this tag is a device here (parsed: the answers so far, by tag)."""
-    counts = parsed.get(tag)
-    if counts is None:
-        from virtlint.rules._devices import device_parsed  # here: _devices imports this module
+#: <devices> children every modelled libvirt parses as devices (tags seen, bounded): no version to ask
+_ALWAYS_PARSED: set[str] = set()
 
-        counts = parsed[tag] = tag not in NOT_DEVICES and device_parsed(ctx, tag)
-    return counts
+
+def _counts(ctx: Context, tag: str) -> bool:
+    """Whether a <devices> child of this tag is a device here."""
+    if tag in _ALWAYS_PARSED:
+        return True
+    if tag in NOT_DEVICES:
+        return False
+    from virtlint.rules._devices import DEVICE_SINCE, device_parsed  # here: _devices imports this module
+
+    if tag in DEVICE_SINCE:
+        return device_parsed(ctx, tag)
+    if len(_ALWAYS_PARSED) < 1024:  # bounded: odd documents must not grow it for ever
+        _ALWAYS_PARSED.add(tag)
+    return True
 
 
 def _build(ctx: Context) -> Facts:
@@ -620,44 +627,48 @@ def _build(ctx: Context) -> Facts:
     result = Facts(platform, root, devices_el)
     if devices_el is None:
         return result
-    parsed: dict[str, bool] = {}
     address_of = result.address_of
+    target_of = result.target_of
+    model_of = result.model_of
     addressed = result.addressed
     by_kind = result.by_kind
-    for address in devices_el.iter("address"):
-        device = address.getparent()
+    # one walk files each such element below <devices> under its parent, the first of a name only: deeper ones
+    # (a hostdev's <source><address>, a <target><model>) under parents nobody looks up
+    for part in devices_el.iter("address", "target", "model"):
+        device = part.getparent()
+        tag = part.tag
+        if tag == "target":
+            if device not in target_of:
+                target_of[device] = part
+            continue
+        if tag == "model":
+            if device not in model_of:
+                model_of[device] = part
+            continue
         if device in address_of:
             continue  # a second <address>
-        address_of[device] = address  # a deeper one (a hostdev's <source><address>) under a parent nobody looks up
-        if device.getparent() is not devices_el or not _counts(ctx, device.tag, parsed):
+        address_of[device] = part
+        if device.getparent() is not devices_el or not _counts(ctx, device.tag):
             continue
-        kind = address.get("type")
-        addressed.append((device, address, kind))
+        kind = part.get("type")
+        addressed.append((device, part, kind))
         if kind is not None:
             if kind in by_kind:
-                by_kind[kind].append((device, address))
+                by_kind[kind].append((device, part))
             else:
-                by_kind[kind] = [(device, address)]
+                by_kind[kind] = [(device, part)]
             if kind == "pci":
-                result.pci_numbers[address] = pci_numbers(address)
-    # each such element below <devices> filed under its parent: deeper ones (a <target><model>) under
-    # parents nobody looks up
-    target_of = result.target_of
-    for part in devices_el.iter("target"):
-        parent = part.getparent()
-        if parent not in target_of:
-            target_of[parent] = part
-    model_of = result.model_of
-    for part in devices_el.iter("model"):
-        parent = part.getparent()
-        if parent not in model_of:
-            model_of[parent] = part
+                result.pci_numbers[part] = pci_numbers(part)
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    walked = [tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag, parsed)]
-    for device in devices_el.iterchildren(*walked) if walked else ():
+    walked = {tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag)}
+    by_type = result.by_type
+    # every child, the tags filtered here: cheaper than lxml's several-tag filter
+    for device in devices_el.iterchildren():
         tag = device.tag
+        if tag not in walked:
+            continue
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
@@ -683,10 +694,10 @@ def _build(ctx: Context) -> Facts:
             controllers.append(c)
             if index_text is None:
                 unindexed.append(c)
-            if c.type in result.by_type:
-                result.by_type[c.type].append(c)
+            if type_ in by_type:
+                by_type[type_].append(c)
             else:
-                result.by_type[c.type] = [c]
+                by_type[type_] = [c]
         elif device.get("type") == "mdev":
             result.mdevs.append(device)
     if unindexed:
@@ -937,10 +948,13 @@ def _unplaceable_controllers(facts_: Facts) -> None:
     models = {c.model for c in pci_controllers}
     if not models & UNPLACEABLE_MODELS:
         return
+    i440fx = facts_.platform.is_i440fx
+    if not i440fx and models.isdisjoint(NOT_AUTO_ADDED):
+        return  # off pc machines only the models libvirt never adds can be refused
     for c in pci_controllers:
         if c.model is None or c.address is not None:
             continue
-        if facts_.platform.is_i440fx and c.model in PCIE_ONLY_CONTROLLERS:
+        if i440fx and c.model in PCIE_ONLY_CONTROLLERS:
             hint = "a pc (i440fx) machine has conventional PCI only: use model='pci-bridge', or a q35 machine"
         elif c.model in NOT_AUTO_ADDED and not models & set(NOT_AUTO_ADDED[c.model]):
             hint = f"add a {' or '.join(NOT_AUTO_ADDED[c.model])} controller for it to plug into"
@@ -1045,8 +1059,9 @@ def _usb_ports(facts_: Facts, c: Controller) -> int | None:
 
 def _usb_map(facts_: Facts) -> None:
     usb = facts_.controllers_of("usb")
-    if any(c.model == "none" for c in usb):
-        return  # the disabled-USB rule speaks; libvirt stops before addresses
+    for c in usb:
+        if c.model == "none":
+            return  # the disabled-USB rule speaks; libvirt stops before addresses
     buses: dict[int, UsbHub | None] = {}  # index -> root hub; None: may exist with unknown ports
     for c in usb:
         if c.index is None or c.index < 0:
@@ -1063,7 +1078,7 @@ def _usb_map(facts_: Facts) -> None:
     if not usb_addressed:
         return  # the rest places devices with a USB address
     platform = facts_.platform
-    if not any(c.index == 0 for c in usb):
+    if 0 not in buses and not any(c.index == 0 for c in usb):
         if platform.is_i440fx:
             buses[0] = UsbHub(2)
         elif platform.is_q35:
@@ -1079,7 +1094,9 @@ def _usb_map(facts_: Facts) -> None:
         hub = buses[bus]
         if hub is None:
             return None
-        last = max((i for i, p in enumerate(port) if p != 0), default=0)
+        last = len(port) - 1  # the last non-zero part (0 if none)
+        while last and port[last] == 0:
+            last -= 1
         for i in range(last):
             if hub.ports is None:
                 return None
@@ -1320,6 +1337,10 @@ def _spapr_vio_map(facts_: Facts) -> None:
             facts_.spapr_vio.append(Refusal(address, "reg", f"spapr-vio address {reg:#x} already in use",
                                             "give each spapr-vio device its own reg"))
         seen.add(reg)
+
+
+#: What a rule with nothing to report returns: an exhausted iterator, shared (it stays exhausted)
+NOTHING: Iterator[Problem] = iter(())
 
 
 def as_problems(found: list[Refusal]) -> Iterator[Problem]:

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
-from virtlint.rules._addresses import as_problems, facts
+from virtlint.rules._addresses import NOTHING as _NOTHING, as_problems, facts
 
 
 @register
@@ -69,4 +69,5 @@ class DeviceAddressConflict(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         if found.virtio_serial or found.s390 or found.spapr_vio:  # most documents: none
-            yield from as_problems(found.virtio_serial + found.s390 + found.spapr_vio)
+            return as_problems(found.virtio_serial + found.s390 + found.spapr_vio)
+        return _NOTHING

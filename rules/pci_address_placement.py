@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
-from virtlint.rules._addresses import as_problems, facts
+from virtlint.rules._addresses import NOTHING as _NOTHING, as_problems, facts
 
 
 @register
@@ -95,5 +95,4 @@ class PciAddressPlacement(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         refusals = facts(ctx).pci_placement
-        if refusals:  # most documents: none
-            yield from as_problems(refusals)
+        return as_problems(refusals) if refusals else _NOTHING  # most documents: none

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Controller, Facts, facts
+from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
 
 #: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
 RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"), ("port", 0, 255, "port"),
@@ -37,6 +37,10 @@ CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 #: attributes, index is None, index is 0, pSeries); the shapes seen passing, so that a clean controller like the
 #: last one is not judged again.
 _CLEAN_SHAPES: set[tuple[object, ...]] = set()
+#: What decides everything this rule reports for a document whose PCI controllers have no NUMA node: pSeries and,
+#: per PCI controller in order, (model, <model name>, <target> attributes, index); the documents seen reporting
+#: nothing, so that a document of a known clean shape is not judged again.
+_CLEAN_DOCUMENTS: set[tuple[object, ...]] = set()
 #: <target> attribute -> its RANGES entry
 RANGE_OF = {entry[0]: entry for entry in RANGES}
 #: parse_c_int by text: "0x11" and the like repeat within and across documents
@@ -140,8 +144,34 @@ class PciControllerOptions(Rule):
         found = facts(ctx)
         controllers = found.controllers_of("pci")
         if not controllers:
-            return
+            return NOTHING
         pseries = found.platform.is_pseries
+        shapes: list[object] = [pseries]
+        with_node = False
+        for c in controllers:
+            target = c.target
+            if target is None:
+                items: tuple[tuple[str, str], ...] = ()
+            else:
+                # (an empty <target> counts as none: every check below reads its attributes only)
+                items = tuple(target.items())
+                # len first: a <target> seldom has children, and find costs
+                if len(target) and target.find("node") is not None:
+                    with_node = True
+            model_el = c.model_element
+            shapes.append((c.model, model_el.get("name") if model_el is not None else None, items, c.index))
+        shape = tuple(shapes)
+        if not with_node and shape in _CLEAN_DOCUMENTS:
+            return NOTHING
+        problems = list(self._problems(controllers, pseries, found))
+        if not problems and not with_node:
+            if len(_CLEAN_DOCUMENTS) > 1024:  # bounded: odd documents must not grow it for ever
+                _CLEAN_DOCUMENTS.clear()
+            _CLEAN_DOCUMENTS.add(shape)
+        return iter(problems)
+
+    def _problems(self, controllers: list[Controller], pseries: bool, found: Facts) -> Iterator[Problem]:
+        """What check reports for these PCI controllers, in libvirt's order."""
         # PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index
         chassis_users: dict[int, Controller] = {}
         chassis_problems: list[Problem] = []  # reported after the option problems and bus numbers

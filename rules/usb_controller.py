@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_int
-from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts
+from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")
@@ -70,13 +70,16 @@ class UsbController(Rule):
         for c in usb:
             if c.model not in XHCI_MODELS:
                 continue
-            ports = parse_int(c.element.get("ports"))
+            ports = int_attr(c.element.get("ports"))
             if ports is not None and ports > XHCI_MAX_PORTS:
                 yield Problem(Anchor(c.element, "ports"),
                               f"'{c.model}' controller only supports up to '{XHCI_MAX_PORTS}' ports",
                               hint=f"use ports='{XHCI_MAX_PORTS}' and add a hub or another controller for more",
                               replacements=(str(XHCI_MAX_PORTS),))
-        if all(c.master is None for c in usb):
+        for c in usb:
+            if c.master is not None:
+                break
+        else:
             return  # neither companions nor the lack of a master
         others = [c for c in usb if c.model != "none"]
         if others and all(c.master is not None for c in usb):
