@@ -671,11 +671,12 @@ class StructureTable:
         accepts = self._accepts
         fitting = []
         for candidate, constrained, text_alternatives in shape:
-            if constrained and not all(accepts(alternatives, element.get(name)) for name, alternatives in constrained):
-                continue
-            if text_alternatives is not None and not accepts(text_alternatives, text):  # type: ignore[arg-type]
-                continue
-            fitting.append(candidate)
+            for name, alternatives in constrained:  # (a loop, not all() over a generator: this runs per new value)
+                if not accepts(alternatives, element.get(name)):
+                    break
+            else:
+                if text_alternatives is None or accepts(text_alternatives, text):  # type: ignore[arg-type]
+                    fitting.append(candidate)
         return tuple(fitting)
 
     def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool
