@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import re
 import threading
 from itertools import accumulate, count, islice
@@ -240,7 +241,12 @@ class Document:
     def from_file(cls, path: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
         """Read and parse a file; raise InputError or OSError when it cannot be."""
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # read what the file holds, not max_bytes + 1 (a buffer of that size allocated per call); a file that
+            # grew meanwhile, or a pipe (size 0), reads on up to the limit
+            size = min(os.fstat(handle.fileno()).st_size, max_bytes)
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
         if len(data) > max_bytes:
             raise InputError(f"file is larger than {max_bytes // (1024 * 1024)} MiB; refusing to parse it")
         return cls.from_bytes(data, path)

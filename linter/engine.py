@@ -27,8 +27,9 @@ from virtlint.linter.schema import DomainSchema
 REGISTRY: dict[str, type[Rule]] = {}
 #: element path below <domain> -> the checkers subscribed to it
 _Handlers = dict[str, list[Rule]]
-#: element path -> child tag -> the child's path, for the paths on the way to a subscribed one
-_Children = dict[str, dict[str, str]]
+#: A step of the walk: (element path, the checkers that run there, child tag -> the child's step), only for the
+#: paths on the way to a subscribed one. Steps hold each other directly, so the walk looks nothing up by path.
+_Step = tuple[str, tuple[Rule, ...], dict[str, "_Step"]]
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -115,9 +116,9 @@ class Linter:
         for checker in checkers:
             for path in checker.elements:
                 self._handlers.setdefault(path, []).append(checker)
-        #: (id(caps), identity matches, host given, driver) -> (caps, the handlers that run on such a document,
-        #: child maps leading only to those): decided once, so the walk tests nothing per checker
-        self._plans: dict[tuple[int, bool, bool, str | None], tuple[DomainCaps, _Handlers, _Children]] = {}
+        #: (id(caps), identity matches, host given, driver) -> (caps, the root's step of the walk, leading only to
+        #: the handlers that run on such a document): decided once, so the walk tests nothing per checker
+        self._plans: dict[tuple[int, bool, bool, str | None], tuple[DomainCaps, _Step]] = {}
         #: a domain's identity (its fields) -> (caps, host, mismatches): the caps selection, once per identity
         #: (documents of one fleet share a handful)
         self._selections: dict[tuple[str | None, ...], tuple[DomainCaps, HostCaps | None, tuple[str, ...]]] = {}
@@ -127,8 +128,9 @@ class Linter:
         return {path: [checker for checker in checkers if checker.fires_with(caps, path)]
                 for path, checkers in self._handlers.items()}
 
-    def _plan(self, ctx: Context) -> tuple[_Handlers, _Children]:
-        """The handlers that run on this document, by path, and the child maps of the walk, pruned to them."""
+    def _plan(self, ctx: Context) -> _Step:
+        """The root's step of the walk for this document: the handlers that run on it, and the child steps,
+        pruned to the paths leading to one."""
         key = (id(ctx.caps), ctx.identity_matches, ctx.host is not None, ctx.driver)
         entry = self._plans.get(key)
         if entry is None or entry[0] is not ctx.caps:
@@ -137,15 +139,22 @@ class Linter:
                 running = [checker for checker in checkers if _runs(checker, ctx)]
                 if running:
                     handlers[path] = running
+            steps: dict[str, _Step] = {}
+
+            def step(path: str) -> _Step:
+                found = steps.get(path)
+                if found is None:
+                    found = steps[path] = (path, tuple(handlers.get(path, ())), {})
+                return found
+
+            root = step("")
             # descend only towards paths with a running handler
-            children: _Children = {}
             for path in handlers:
                 parts = path.split("/") if path else []
                 for depth in range(len(parts)):
-                    parent = "/".join(parts[:depth])
-                    children.setdefault(parent, {})[parts[depth]] = "/".join(parts[:depth + 1])
-            entry = self._plans[key] = (ctx.caps, handlers, children)
-        return entry[1], entry[2]
+                    step("/".join(parts[:depth]))[2][parts[depth]] = step("/".join(parts[:depth + 1]))
+            entry = self._plans[key] = (ctx.caps, root)
+        return entry[1]
 
     # -- public -----------------------------------------------------------
 
@@ -191,8 +200,7 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        handlers, children = self._plan(ctx)
-        self._walk(root, "", ctx, result, handlers, children)
+        self._walk(root, self._plan(ctx), ctx, result)
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -302,27 +310,27 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, path: str, ctx: Context, result: LintResult, handlers: _Handlers,
-              children: _Children) -> None:
-        ctx.path = path
-        checkers = handlers.get(path)
-        if checkers is not None:
+    def _walk(self, element: etree._Element, step: _Step, ctx: Context, result: LintResult) -> None:
+        path, checkers, children = step
+        if checkers:
+            ctx.path = path
             for checker in checkers:
                 try:
-                    for problem in checker.check(element, ctx):
-                        result.findings.append(self._finding(ctx.document, checker, problem))
+                    problems = checker.check(element, ctx)
+                    if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
+                        for problem in problems:
+                            result.findings.append(self._finding(ctx.document, checker, problem))
                 except Exception as err:  # a broken rule must not hide the others
                     import logging
 
                     logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
                     result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
-        paths = children.get(path)
-        if paths:
-            # every child node (a C-level list): comments and PIs have no path, as other elements
+        if children:
+            # every child node (a C-level list): comments and PIs have no step, as other elements
             for child in element.getchildren():
-                child_path = paths.get(child.tag)
-                if child_path is not None:
-                    self._walk(child, child_path, ctx, result, handlers, children)
+                child_step = children.get(child.tag)
+                if child_step is not None:
+                    self._walk(child, child_step, ctx, result)
 
     # -- findings ---------------------------------------------------------
 

@@ -13,16 +13,19 @@ attribute value that is not of its datatype) can be decided from a table built o
 
 The check is conservative: it reports only what no pattern of the grammar allows. Whatever it cannot decide
 (content models: required elements and attributes, ordering, co-occurrence between attributes, choices between
-whole groups) it leaves to full RelaxNG (``--strict-schema``). The table is cached on disk (JSON, keyed by the
-schema files' names, sizes and modification times) so a process loads it rather than compiling the grammar.
+whole groups) it leaves to full RelaxNG (``--strict-schema``). The table is cached on disk (marshal, one blob per row
+decoded when a document first needs the row; keyed by the schema files' names, sizes and modification times and
+the Python version) so a process loads it rather than compiling the grammar.
 """
 
 from __future__ import annotations
 
-import hashlib
+import marshal
 import os
 import re
+import sys
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from lxml import etree
 
@@ -459,7 +462,12 @@ def compile_table(directory: Path) -> dict:
 
 
 def _stamp(directory: Path) -> str:
-    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+    try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
+    # marshal's format is the Python version's own
+    digest = blake2b(f"{FORMAT}\0{sys.implementation.cache_tag}\0{marshal.version}".encode(), digest_size=16)
     for name in sorted(os.listdir(directory)):
         if name.endswith(".rng"):
             info = os.stat(directory / name)
@@ -487,24 +495,57 @@ def table_for(configured: str | None = None) -> StructureTable | None:
 
 
 def _load_or_compile(directory: Path) -> dict:
-    import json
-
-    cached = _cache_folder() / f"structure-{_stamp(directory)}.json"
+    """The table from the disk cache (its rows as marshal blobs, see _Rows), else compiled and stored."""
+    cached = _cache_folder() / f"structure-{_stamp(directory)}.marshal"
     try:
-        data = json.loads(cached.read_bytes())
-        if data.get("format") == FORMAT:
+        data = marshal.loads(cached.read_bytes())
+        if (data.__class__ is dict and data.get("format") == FORMAT and data.get("rows").__class__ is list
+                and all(blob.__class__ is bytes for blob in data["rows"])):
+            data["rows"] = _Rows(data["rows"])
             return data
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, EOFError, TypeError, AttributeError):
         pass
     data = compile_table(directory)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_name(f".tmp-{os.getpid()}-{cached.name}")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        stored = {**data, "rows": [marshal.dumps(row) for row in data["rows"]]}
+        temporary.write_bytes(marshal.dumps(stored))
         os.replace(temporary, cached)
     except OSError:
         pass
     return data
+
+
+class _Rows(Sequence[list]):
+    """The table's rows, each decoded from its marshal blob on first use: a document needs a fifth of them,
+    and decoding all costs a cold start several milliseconds."""
+
+    def __init__(self, blobs: list[bytes]) -> None:
+        self._blobs = blobs
+        self._rows: list[list | None] = [None] * len(blobs)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    # ints only: the table never slices
+    def __getitem__(self, index: int) -> list:  # type: ignore[override]
+        row = self._rows[index]
+        if row is None:
+            row = self._rows[index] = marshal.loads(self._blobs[index])
+        return row
+
+    def __iter__(self) -> Iterator[list]:
+        return (self[index] for index in range(len(self._blobs)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, _Rows)) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+_FastRow = tuple["frozenset[str] | None", "frozenset[str]", "frozenset[str] | None", "frozenset[str]",
+                 "dict[str, list]", "dict[str, int]", "list | None"]
 
 
 class StructureTable:
@@ -512,17 +553,11 @@ class StructureTable:
 
     def __init__(self, data: dict, directory: Path | None = None) -> None:
         self.directory = directory
-        self.rows = data["rows"]
+        self.rows: Sequence[list] = data["rows"]
         self.roots = tuple(data["roots"])
         self._patterns: dict[str, re.Pattern[str] | None] = {}
-        #: per row, as sets for the fast test: (attribute names or None when open, required attributes,
-        #: child names or None when open, required children, constrained attributes, limits, text)
-        self._fast = [
-            (None if row[4] else frozenset(row[3]), frozenset(row[5]), None if row[2] else frozenset(row[1]),
-             frozenset(row[6]), {name: alts for name, alts in row[3].items() if alts is not None},
-             {} if row[2] else row[7], row[8])
-            for row in self.rows
-        ]
+        #: per row, as sets for the fast test (built on first need, see _fast_row)
+        self._fast: list[_FastRow | None] = [None] * len(self.rows)
         #: (interned candidates, attributes, children's tags, text) -> the plan for the children: their interned
         #: candidate rows, aligned with ``element.getchildren()`` (-1: not checked). Documents repeat elements,
         #: so most elements are decided by one lookup; only elements that fit are remembered (a misfit is
@@ -545,6 +580,16 @@ class StructureTable:
             return found
         self._check(root, self._root_rows, found)
         return found[:25]
+
+    def _fast_row(self, index: int) -> _FastRow:
+        """A row as sets for the fast test: (attribute names or None when open, required attributes, child names
+        or None when open, required children, constrained attributes, limits, text)."""
+        row = self.rows[index]
+        fast = self._fast[index] = (
+            None if row[4] else frozenset(row[3]), frozenset(row[5]), None if row[2] else frozenset(row[1]),
+            frozenset(row[6]), {name: alts for name, alts in row[3].items() if alts is not None},
+            {} if row[2] else row[7], row[8])
+        return fast
 
     def _intern(self, rows: tuple[int, ...]) -> int:
         """A small number for a set of rows (tuples of ints hash slowly; these are looked up per element)."""
@@ -626,11 +671,12 @@ class StructureTable:
         accepts = self._accepts
         fitting = []
         for candidate, constrained, text_alternatives in shape:
-            if constrained and not all(accepts(alternatives, element.get(name)) for name, alternatives in constrained):
-                continue
-            if text_alternatives is not None and not accepts(text_alternatives, text):  # type: ignore[arg-type]
-                continue
-            fitting.append(candidate)
+            for name, alternatives in constrained:  # (a loop, not all() over a generator: this runs per new value)
+                if not accepts(alternatives, element.get(name)):
+                    break
+            else:
+                if text_alternatives is None or accepts(text_alternatives, text):  # type: ignore[arg-type]
+                    fitting.append(candidate)
         return tuple(fitting)
 
     def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool
@@ -642,7 +688,7 @@ class StructureTable:
         shape = []
         for candidate in candidates:
             allowed, required, children, required_children, constrained, limits, text_alternatives = \
-                self._fast[candidate]
+                self._fast[candidate] or self._fast_row(candidate)
             if allowed is not None and not names <= allowed:
                 continue
             if not required <= names or not required_children <= child_names:

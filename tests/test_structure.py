@@ -181,7 +181,7 @@ def test_the_table_is_cached_on_disk_by_schema_files(tmp_path: Path, monkeypatch
 
     structure._loaded.clear()
     first = table_for()
-    assert first is not None and list((tmp_path / "virtlint").glob("structure-*.json"))
+    assert first is not None and list((tmp_path / "virtlint").glob("structure-*.marshal"))
     structure._loaded.clear()
     monkeypatch.setattr(structure, "compile_table", lambda directory: pytest.fail("compiled again"))
     assert table_for().rows == first.rows
