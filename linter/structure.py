@@ -34,7 +34,7 @@ from virtlint.linter.schema import SchemaProblem, find_schema_dir
 RNG = "http://relaxng.org/ns/structure/1.0"
 _R = f"{{{RNG}}}"
 #: Bumped when the table's layout changes.
-FORMAT = 5
+FORMAT = 6
 
 #: XSD integer types: (minimum, maximum); None is unbounded.
 _INTEGERS = {
@@ -461,11 +461,13 @@ def compile_table(directory: Path) -> dict:
     return {"format": FORMAT, "roots": sorted(roots), "rows": compiler.rows}
 
 
+try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
+
+
 def _stamp(directory: Path) -> str:
-    try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover
-        from hashlib import blake2b
     # marshal's format is the Python version's own
     digest = blake2b(f"{FORMAT}\0{sys.implementation.cache_tag}\0{marshal.version}".encode(), digest_size=16)
     for name in sorted(os.listdir(directory)):
@@ -494,11 +496,20 @@ def table_for(configured: str | None = None) -> StructureTable | None:
     return _loaded[key]
 
 
+#: the disk cache starts with a digest of the rest
+_DIGEST_SIZE = 16
+
+
 def _load_or_compile(directory: Path) -> dict:
     """The table from the disk cache (its rows as marshal blobs, see _Rows), else compiled and stored."""
     cached = _cache_folder() / f"structure-{_stamp(directory)}.marshal"
     try:
-        data = marshal.loads(cached.read_bytes())
+        content = cached.read_bytes()
+        # the rows are decoded only when a document needs them: a damaged file must be refused here, whole
+        body = memoryview(content)[_DIGEST_SIZE:]
+        if content[:_DIGEST_SIZE] != blake2b(body, digest_size=_DIGEST_SIZE).digest():
+            raise ValueError("damaged structure cache")
+        data = marshal.loads(body)
         if (data.__class__ is dict and data.get("format") == FORMAT and data.get("rows").__class__ is list
                 and all(blob.__class__ is bytes for blob in data["rows"])):
             data["rows"] = _Rows(data["rows"])
@@ -510,7 +521,8 @@ def _load_or_compile(directory: Path) -> dict:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_name(f".tmp-{os.getpid()}-{cached.name}")
         stored = {**data, "rows": [marshal.dumps(row) for row in data["rows"]]}
-        temporary.write_bytes(marshal.dumps(stored))
+        payload = marshal.dumps(stored)
+        temporary.write_bytes(blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload)
         os.replace(temporary, cached)
     except OSError:
         pass

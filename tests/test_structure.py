@@ -185,3 +185,23 @@ def test_the_table_is_cached_on_disk_by_schema_files(tmp_path: Path, monkeypatch
     structure._loaded.clear()
     monkeypatch.setattr(structure, "compile_table", lambda directory: pytest.fail("compiled again"))
     assert table_for().rows == first.rows
+
+
+def test_a_damaged_table_cache_is_compiled_again_not_trusted(tmp_path: Path, monkeypatch, reference) -> None:
+    # rows are decoded only when a document needs them, so damage must be caught when the file is loaded
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    from virtlint.linter import structure
+
+    structure._loaded.clear()
+    first = table_for()
+    assert first is not None
+    (cached,) = (tmp_path / "virtlint").glob("structure-*.marshal")
+    data = bytearray(cached.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte inside some row's blob
+    cached.write_bytes(bytes(data))
+    structure._loaded.clear()
+    compiled = []
+    original = structure.compile_table
+    monkeypatch.setattr(structure, "compile_table", lambda directory: compiled.append(1) or original(directory))
+    again = table_for()
+    assert compiled and again is not None and again.rows == first.rows
