@@ -74,11 +74,6 @@ class Platform(FrozenRecord):
         return self.arch in ("s390x", "s390")
 
     @property
-    def is_s390_ccw(self) -> bool:
-        return self.is_s390 and self.machine is not None and (
-            self.machine == "s390-ccw-virtio" or self.machine.startswith("s390-ccw-virtio-"))
-
-    @property
     def root_model(self) -> str | None:
         """The model libvirt insists on for PCI controller 0 (qemuDomainDefAddDefaultDevices), None: no rule."""
         if self.machine is None:

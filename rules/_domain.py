@@ -146,7 +146,3 @@ def is_pseries(arch: str | None, machine: str | None) -> bool:
 def is_arm_virt(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsARMVirt: 'virt' or 'virt-*' on an ARM arch."""
     return Platform(arch, machine).is_arm_virt
-
-
-def format_ids(ids: set[int] | list[int]) -> str:
-    return ", ".join(str(i) for i in sorted(ids))

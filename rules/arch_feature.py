@@ -63,10 +63,6 @@ def _present(element: etree._Element) -> bool:
     return True
 
 
-def _switch_on(element: etree._Element) -> bool:
-    return element.get("state", "on") == "on"
-
-
 def _timer_present(element: etree._Element) -> bool:
     return element.get("present") == "yes"
 
