@@ -278,28 +278,6 @@ def is_domain(document: Document) -> bool:
     return starts_with_domain(document.text)
 
 
-def read_bytes(path: str, limit: int) -> bytes:
-    """A file's bytes, or its first ``limit`` + 1 when it is larger (enough to say it is too large).
-
-    One read sized by fstat, not ``open().read(limit + 1)``: that allocates a buffer of the limit (10 MiB)
-    for every file, ~40 µs each, more than reading a 5 KB file takes."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        want = min(os.fstat(handle).st_size, limit) + 1
-        chunks = []
-        size = 0
-        while size <= limit:  # until the end (a read that returns nothing), or past the limit
-            chunk = os.read(handle, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            want = min(limit + 1 - size, 1 << 20)
-    finally:
-        os.close(handle)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
 def read_domain(path: str, named: bool, data: bytes | None = None) -> tuple[Document | None, str | None]:
     """(document, None) to check; (None, reason) when unreadable; (None, None) to skip.
 
@@ -308,15 +286,10 @@ def read_domain(path: str, named: bool, data: bytes | None = None) -> tuple[Docu
     checked, so a non-domain gets its finding. ``data``: the file's bytes when the caller read them already
     (with ``read_bytes``).
     """
-    from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
+    from virtlint.linter.document import Document, InputError, read_bytes, within_limit
 
     try:
-        if data is None:
-            data = read_bytes(path, MAX_FILE_BYTES)
-        if len(data) > MAX_FILE_BYTES:
-            document = Document.from_file(path)  # says why the file is refused
-        else:
-            document = Document.from_bytes(data, path)
+        document = Document.from_bytes(within_limit(read_bytes(path) if data is None else data), path)
     except (InputError, OSError) as err:
         return None, err.strerror if isinstance(err, OSError) and err.strerror else str(err)
     if not named and not is_domain(document):

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import CapsError
 from virtlint.linter.capsources import root_name
-from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError
+from virtlint.linter.document import MAX_FILE_BYTES, Document, InputError, read_bytes
 from virtlint.linter.fixes import apply_fixes
 from virtlint.linter.model import FileReport, Finding, Severity
-from virtlint.linter.project import Overrides, Project, caps_files, read_bytes, read_domain
+from virtlint.linter.project import Overrides, Project, caps_files, read_domain
 
 if TYPE_CHECKING:
     from virtlint.linter.cache import ResultCache
