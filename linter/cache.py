@@ -24,15 +24,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter built without it
-    from hashlib import blake2b
-
 from virtlint import __version__
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Position
 from virtlint.linter.fixes import Applicability, ResolvedFix, TextEdit
+from virtlint.linter.hashing import blake2b
 from virtlint.linter.model import FileReport, Finding, Severity
 
 if TYPE_CHECKING:

@@ -29,6 +29,7 @@ from typing import Iterator, Sequence
 
 from lxml import etree
 
+from virtlint.linter.hashing import blake2b
 from virtlint.linter.schema import SchemaProblem, find_schema_dir
 
 RNG = "http://relaxng.org/ns/structure/1.0"
@@ -459,12 +460,6 @@ def compile_table(directory: Path) -> dict:
             compiler._content(child, children, {}, flags, set())
     roots = set(children.get("domain", ()))
     return {"format": FORMAT, "roots": sorted(roots), "rows": compiler.rows}
-
-
-try:  # hashlib's blake2b is this one; importing it directly skips hashlib's loading of OpenSSL (~4 ms a start)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover
-    from hashlib import blake2b
 
 
 def _stamp(directory: Path) -> str:
