@@ -14,8 +14,9 @@ Generates realistic domain XMLs (benchmarks/generate.py) and uses a real `virsh 
  6. the language server, keystroke to diagnostics on a 2,000-line domain, with the default settings
     (the debounce included), one keystroke after each pause;
  7. scaling: 1 to N files, 5 KB to 1 MB.
-In-process costs are CPU time (time.process_time), the minimum over repeats: on a shared machine CPU time is
-what descheduling does not inflate. Commands report wall time (and their CPU time). Nothing here asserts.
+In-process costs are CPU time (time.process_time), the minimum over repeats, the modes taking turns within each
+repeat: on a shared machine CPU time is what descheduling does not inflate, and turns expose every mode to the
+same drift. Commands report wall time (and their CPU time). Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -58,15 +60,20 @@ print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_max
 """
 
 
-def per_file(function, blobs: list[bytes], repeats: int) -> float:
-    """Minimum CPU seconds per file of function(blob) over the blobs."""
-    function(blobs[0])
-    best = float("inf")
+def interleaved(functions: dict[str, Callable[[bytes], object]], blobs: list[bytes], repeats: int
+                ) -> dict[str, float]:
+    """Minimum CPU seconds per file of each function over the blobs, the functions taking turns within each
+    repeat: on a shared machine the speed drifts over seconds, so timing the modes one after another would
+    compare a fast minute with a slow one, while turns give each mode the same chances."""
+    for function in functions.values():
+        function(blobs[0])
+    best = dict.fromkeys(functions, float("inf"))
     for _ in range(repeats):
-        start = time.process_time()
-        for blob in blobs:
-            function(blob)
-        best = min(best, (time.process_time() - start) / len(blobs))
+        for name, function in functions.items():
+            start = time.process_time()
+            for blob in blobs:
+                function(blob)
+            best[name] = min(best[name], (time.process_time() - start) / len(blobs))
     return best
 
 
@@ -185,10 +192,14 @@ def main() -> None:
         def engine(linter: Linter):
             return lambda blob: linter.lint_document(Document.from_bytes(blob, "x"))
 
-        a, b = per_file(floor_a, blobs, repeats), per_file(floor_b, blobs, repeats)
-        alone = per_file(lambda blob: rng.validate(etree.ElementTree(etree.fromstring(blob))), blobs, repeats)
-        bare = per_file(engine(no_structure), blobs, repeats)
-        full = per_file(engine(strict), blobs, repeats)
+        modes: dict[str, Callable[[bytes], object]] = {
+            "a": floor_a, "b": floor_b,
+            "alone": lambda blob: rng.validate(etree.ElementTree(etree.fromstring(blob))),
+            "bare": engine(no_structure), "full": engine(strict)}
+        if table is not None:
+            modes["structured"] = engine(table)
+        timed = interleaved(modes, blobs, repeats)
+        a, b, alone, bare, full = (timed[name] for name in ("a", "b", "alone", "bare", "full"))
         rows += [
             ("1a. floor A: lxml parse + iterate", f"{a * 1e6:.0f} µs", "1.00x A"),
             ("1b. floor B: parse + iterate + attributes + text", f"{b * 1e6:.0f} µs", f"{b / a:.2f}x A"),
@@ -199,7 +210,7 @@ def main() -> None:
              f"**{full / alone:.2f}x RelaxNG alone**; target ≤ 1.3x"),
         ]
         if table is not None:
-            structured = per_file(engine(table), blobs, repeats)
+            structured = timed["structured"]
             rows.append(("3c. engine, structure table", f"{structured * 1e6:.0f} µs",
                          f"**{structured / alone:.2f}x RelaxNG alone**; target ≤ 1.0x"))
         else:
@@ -256,11 +267,14 @@ def main() -> None:
         sizes = []
         for scale_factor in ((1, 10) if args.quick else (1, 10, 70, 700)):
             blob = generate.domain(random.Random(2), 0, scale_factor).encode()
-            few = 1 if len(blob) > 200_000 else 3
-            sizes.append((len(blob), per_file(floor_b, [blob], repeats), per_file(engine(no_structure), [blob], few),
-                          per_file(lambda x: rng.validate(etree.ElementTree(etree.fromstring(x))), [blob], few),
-                          per_file(engine(strict), [blob], few),
-                          per_file(engine(table), [blob], few) if table is not None else None))
+            size_modes: dict[str, Callable[[bytes], object]] = {
+                "floor": floor_b, "bare": engine(no_structure),
+                "alone": lambda x: rng.validate(etree.ElementTree(etree.fromstring(x))), "full": engine(strict)}
+            if table is not None:
+                size_modes["structured"] = engine(table)
+            timed = interleaved(size_modes, [blob], 3)
+            sizes.append((len(blob), timed["floor"], timed["bare"], timed["alone"], timed["full"],
+                          timed.get("structured")))
         counts = []
         for how_many in (1, 10, 100, 1000, 10000):
             if how_many > count:
@@ -287,7 +301,7 @@ def main() -> None:
         print(f"| {length:,} | {base * 1e3:.2f} | {bare * 1e3:.2f} ({bare / base:.2f}x B) | {alone * 1e3:.2f} | "
               f"{full * 1e3:.2f} ({full / alone:.2f}x RelaxNG) | {table_cell} |")
     print("\nGrowth with file count (`virtlint check --no-cache`, wall seconds):")
-    print("| files | strict RelaxNG | per file | `--ignore VL901` |\n|---|---|---|---|")
+    print("| files | structure table (default) | per file | `--ignore VL901` |\n|---|---|---|---|")
     for how_many, wall, ignored in counts:
         print(f"| {how_many:,} | {wall:.2f} s | {wall / how_many * 1e3:.2f} ms | {ignored:.2f} s |")
 
