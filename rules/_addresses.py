@@ -102,6 +102,45 @@ class Platform(FrozenRecord):
         return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
 
 
+
+class KnownPlatform(Platform):
+    """A Platform whose machine facts are worked out once: the address facts share one per arch and machine,
+    and every rule reads these flags, so they are plain attributes here, not properties."""
+
+    is_q35: bool
+    is_i440fx: bool
+    is_arm_virt: bool
+    is_pseries: bool
+    is_riscv_virt: bool
+    is_s390: bool
+    root_model: str | None
+    lacks_default_usb: bool
+    has_pci_map: bool
+
+    __slots__ = ("is_q35", "is_i440fx", "is_arm_virt", "is_pseries", "is_riscv_virt", "is_s390", "root_model",
+                 "lacks_default_usb", "has_pci_map")
+
+    def __init__(self, arch: str | None, machine: str | None) -> None:
+        super().__init__(arch, machine)
+        plain = Platform(arch, machine)
+        for name in KnownPlatform.__slots__:
+            _set(self, name, getattr(plain, name))
+
+
+#: arch and machine -> their KnownPlatform (a handful per fleet)
+_PLATFORMS: dict[tuple[str | None, str | None], KnownPlatform] = {}
+
+
+def known_platform(arch: str | None, machine: str | None) -> KnownPlatform:
+    key = (arch, machine)
+    found = _PLATFORMS.get(key)
+    if found is None:
+        if len(_PLATFORMS) > 1024:  # bounded: odd documents must not grow it for ever
+            _PLATFORMS.clear()
+        found = _PLATFORMS[key] = KnownPlatform(arch, machine)
+    return found
+
+
 # -- addresses --------------------------------------------------------------
 
 
@@ -614,10 +653,23 @@ def _counts(ctx: Context, tag: str) -> bool:
     return True
 
 
+#: int_attr by a controller's index text: a handful of texts ("0", "1"...) repeat within and across documents
+_INDEXES: dict[str, int | None] = {}
+
+
+def _controller_index(text: str) -> int | None:
+    if text in _INDEXES:
+        return _INDEXES[text]
+    if len(_INDEXES) > 4096:  # bounded: odd documents must not grow it for ever
+        _INDEXES.clear()
+    value = _INDEXES[text] = int_attr(text)
+    return value
+
+
 def _build(ctx: Context) -> Facts:
     root = ctx.root
     # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
-    platform = Platform(ctx.arch or ctx.caps.arch, ctx.machine)
+    platform = known_platform(ctx.arch or ctx.caps.arch, ctx.machine)
     devices_el = next(root.iterchildren("devices"), None)  # the first, as find("devices")
     result = Facts(platform, root, devices_el)
     if devices_el is None:
@@ -627,43 +679,36 @@ def _build(ctx: Context) -> Facts:
     model_of = result.model_of
     addressed = result.addressed
     by_kind = result.by_kind
+    pci_numbers_of = result.pci_numbers
     # one walk files each such element below <devices> under its parent, the first of a name only: deeper ones
     # (a hostdev's <source><address>, a <target><model>) under parents nobody looks up
     for part in devices_el.iter("address", "target", "model"):
         device = part.getparent()
         tag = part.tag
         if tag == "target":
-            if device not in target_of:
-                target_of[device] = part
-            continue
-        if tag == "model":
-            if device not in model_of:
-                model_of[device] = part
-            continue
-        if device in address_of:
-            continue  # a second <address>
-        address_of[device] = part
-        if device.getparent() is not devices_el or not _counts(ctx, device.tag):
-            continue
-        kind = part.get("type")
-        addressed.append((device, part, kind))
-        if kind is not None:
-            if kind in by_kind:
-                by_kind[kind].append((device, part))
-            else:
-                by_kind[kind] = [(device, part)]
-            if kind == "pci":
-                result.pci_numbers[part] = pci_numbers(part)
+            target_of.setdefault(device, part)
+        elif tag == "model":
+            model_of.setdefault(device, part)
+        elif device not in address_of:  # (a second <address> is not the device's)
+            address_of[device] = part
+            if device.getparent() is devices_el and _counts(ctx, device.tag):
+                kind = part.get("type")
+                addressed.append((device, part, kind))
+                if kind is not None:
+                    if kind in by_kind:
+                        by_kind[kind].append((device, part))
+                    else:
+                        by_kind[kind] = [(device, part)]
+                    if kind == "pci":
+                        pci_numbers_of[part] = pci_numbers(part)
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    walked = {tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag)}
+    walked = tuple(tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag))
     by_type = result.by_type
-    # every child, the tags filtered here: cheaper than lxml's several-tag filter
-    for device in devices_el.iterchildren():
+    # lxml's tag filter: no proxy is made for the other children
+    for device in devices_el.iterchildren(*walked) if walked else ():
         tag = device.tag
-        if tag not in walked:
-            continue
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
@@ -676,12 +721,7 @@ def _build(ctx: Context) -> Facts:
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
-            if index_text is None:
-                index = None
-            elif index_text.isdigit() and index_text.isascii() and len(index_text) < 10:  # the usual
-                index = int(index_text)
-            else:
-                index = int_attr(index_text)
+            index = None if index_text is None else _controller_index(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
             type_ = device.get("type", "ide")
             c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),
@@ -1284,6 +1324,8 @@ def _virtio_serial_map(facts_: Facts) -> None:
 
 
 def _s390_maps(facts_: Facts) -> None:
+    if "ccw" not in facts_.by_kind and not facts_.platform.is_s390:
+        return  # (the usual) no CCW address, and zPCI only counts on s390
     devnos: dict[tuple[int, int, int], etree._Element] = {}
     for device, address in _addressed(facts_, "ccw"):
         values = [prop_uint(address.get(n), 0) if address.get(n) is not None else None
