@@ -201,12 +201,25 @@ def int_attr(text: str | None) -> int | None:
     return parse_int(text)
 
 
+#: uint10 by text: address numbers ("0", "1"...) repeat within and across documents
+_UINT10: dict[str, int | None] = {}
+
+
 def uint10(text: str | None) -> int | None:
     """prop_uint(text, 10), with a short way for the usual plain digits."""
-    if text is not None and text.isascii() and text.isdigit():
-        value = int(text)
-        return value if value <= 0xFFFFFFFF else None
-    return prop_uint(text, 10)
+    if text is None:
+        return prop_uint(text, 10)
+    if text in _UINT10:
+        return _UINT10[text]
+    if len(_UINT10) > 4096:  # bounded: odd documents must not grow it for ever
+        _UINT10.clear()
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        value = number if number <= 0xFFFFFFFF else None
+    else:
+        value = prop_uint(text, 10)
+    _UINT10[text] = value
+    return value
 
 
 #: prop_uint(text, 0) by text: PCI address numbers repeat ("0x00", "0x01") within and across documents
@@ -691,7 +704,8 @@ def _build(ctx: Context) -> Facts:
             model_of.setdefault(device, part)
         elif device not in address_of:  # (a second <address> is not the device's)
             address_of[device] = part
-            if device.getparent() is devices_el and _counts(ctx, device.tag):
+            device_tag = device.tag
+            if device.getparent() is devices_el and (device_tag in _ALWAYS_PARSED or _counts(ctx, device_tag)):
                 kind = part.get("type")
                 addressed.append((device, part, kind))
                 if kind is not None:
@@ -721,7 +735,12 @@ def _build(ctx: Context) -> Facts:
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
-            index = None if index_text is None else _controller_index(index_text)
+            if index_text is None:
+                index = None
+            elif index_text in _INDEXES:
+                index = _INDEXES[index_text]
+            else:
+                index = _controller_index(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
             type_ = device.get("type", "ide")
             c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),
@@ -1121,62 +1140,15 @@ def _usb_map(facts_: Facts) -> None:
         else:
             buses[0] = None  # whether libvirt adds one, and which, depends on the machine and QEMU
 
-    def find_port(bus: int, port: tuple[int, ...], element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
-        if bus not in buses:
-            facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
-                                      f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
-            return None
-        hub = buses[bus]
-        if hub is None:
-            return None
-        last = len(port) - 1  # the last non-zero part (0 if none)
-        while last and port[last] == 0:
-            last -= 1
-        for i in range(last):
-            if hub.ports is None:
-                return None
-            if port[i] - 1 >= hub.ports or port[i] == 0:
-                facts_.usb.append(Refusal(element, "port",
-                                          f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
-                return None
-            nested = hub.hubs.get(port[i] - 1)
-            if nested is None:
-                facts_.usb.append(Refusal(
-                    element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
-                    f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
-                    f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
-                return None
-            hub = nested
-        target = port[last] - 1
-        if hub.ports is not None and target >= hub.ports:
-            facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
-                                      f"this hub or controller has {hub.ports} ports"))
-            return None
-        return hub, target
-
-    def usb_address(address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
-        bus = uint10(address.get("bus", "0"))
-        text = address.get("port")
-        if bus is None:
-            return None
-        if text is None:
-            return address, bus, None, ""
-        port = parse_usb_port(text)
-        if port is None:
-            facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
-                                      "a port is up to four dot-separated numbers, e.g. port='1.2'"))
-            return None
-        return address, bus, port, text
-
     # only devices with a type='usb' address take a port; they come in document order
     for device, address in usb_addressed:  # hubs first (virDomainUSBAddressSetAddControllers)
-        if not is_usb_hub(device):
+        if device.tag != "hub" or device.get("type") != "usb":  # (is_usb_hub)
             continue
-        parsed = usb_address(address)
+        parsed = _usb_address(facts_, address)
         if parsed is None or parsed[2] is None or parsed[2][0] == 0:
             continue
         address, bus, port, text = parsed
-        found = find_port(bus, port, address, text)  # type: ignore[arg-type]
+        found = _find_port(facts_, buses, bus, port, address, text)  # type: ignore[arg-type]
         if found is None:
             continue
         hub, target = found
@@ -1187,7 +1159,7 @@ def _usb_map(facts_: Facts) -> None:
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
 
     for device, address in usb_addressed:
-        is_hub = is_usb_hub(device)
+        is_hub = device.tag == "hub" and device.get("type") == "usb"  # (is_usb_hub)
         if not (is_hub or is_usb_device(device, facts_)):
             continue
         if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
@@ -1196,7 +1168,7 @@ def _usb_map(facts_: Facts) -> None:
             bus_number = uint10(address.get("bus", "0"))
             parsed = (address, bus_number, None, "") if bus_number is not None else None
         else:
-            parsed = usb_address(address)
+            parsed = _usb_address(facts_, address)
         if parsed is None:
             continue
         address, bus, port, text = parsed
@@ -1206,7 +1178,7 @@ def _usb_map(facts_: Facts) -> None:
                     address, "bus", f"USB bus {bus} requested but no controller with that index is present",
                     f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
             continue
-        found = find_port(bus, port, address, text)
+        found = _find_port(facts_, buses, bus, port, address, text)
         if found is None:
             continue
         hub, target = found
@@ -1215,6 +1187,59 @@ def _usb_map(facts_: Facts) -> None:
                                       "another USB device or hub already uses this port"))
             continue
         hub.taken.add(target)
+
+
+def _find_port(facts_: Facts, buses: dict[int, UsbHub | None], bus: int, port: tuple[int, ...],
+               element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
+    """The hub and port (0-based) a USB address names, None (a refusal filed, or unknown ports) if none."""
+    if bus not in buses:
+        facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
+                                  f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
+        return None
+    hub = buses[bus]
+    if hub is None:
+        return None
+    last = len(port) - 1  # the last non-zero part (0 if none)
+    while last and port[last] == 0:
+        last -= 1
+    for i in range(last):
+        if hub.ports is None:
+            return None
+        if port[i] - 1 >= hub.ports or port[i] == 0:
+            facts_.usb.append(Refusal(element, "port",
+                                      f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
+            return None
+        nested = hub.hubs.get(port[i] - 1)
+        if nested is None:
+            facts_.usb.append(Refusal(
+                element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
+                f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
+                f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
+            return None
+        hub = nested
+    target = port[last] - 1
+    if hub.ports is not None and target >= hub.ports:
+        facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
+                                  f"this hub or controller has {hub.ports} ports"))
+        return None
+    return hub, target
+
+def _usb_address(facts_: Facts,
+                 address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
+    """A USB <address>: (it, bus, port path or None, port text); None (a refusal filed if it cannot be parsed) if
+    its bus does not parse."""
+    bus = uint10(address.get("bus", "0"))
+    text = address.get("port")
+    if bus is None:
+        return None
+    if text is None:
+        return address, bus, None, ""
+    port = parse_usb_port(text)
+    if port is None:
+        facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
+                                  "a port is up to four dot-separated numbers, e.g. port='1.2'"))
+        return None
+    return address, bus, port, text
 
 
 # -- drive addresses --------------------------------------------------------
