@@ -83,6 +83,12 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
                          "crypto"})
 
 
+#: Tags _for_device or virtio_base_name look at; for any other device only the address types in
+#: _MACHINE_TYPES can be reported (and only from the type and the machine).
+_DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "panic", "watchdog", "iommu"}
+_MACHINE_TYPES = frozenset({"unassigned", "ccw", "virtio-s390", "pci"})
+
+
 #: Devices whose `unassigned` address libvirt 9.0 silently replaces with one it assigns (define and start pass).
 UNASSIGNED_REPLACED_BEFORE_10_7 = frozenset({"controller", "hub", "channel"})
 
@@ -195,8 +201,8 @@ class AddressType(Rule):
             if problem:
                 yield problem
         for device, address, kind in found.addressed:
-            if not kind:
-                continue
+            if not kind or kind not in _MACHINE_TYPES and device.tag not in _DEVICE_TAGS:
+                continue  # (a channel's virtio-serial address and the like: nothing to check)
             problem = self._for_device(device, address, kind, found, ctx)
             if problem:
                 yield problem

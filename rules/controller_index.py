@@ -8,9 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import NOTHING, PLUGGED_PCI_CONTROLLERS, Facts, facts
-
-ROOTS = ("pci-root", "pcie-root")
+from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, facts
 
 
 @register
@@ -69,25 +67,6 @@ class ControllerIndex(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
-        # the usual document: no negative index, none twice in a type (USB aside), and among PCI controllers
-        # index 0 exactly for the root, none above 255
-        seen: set[tuple[str, int]] = set()
-        for c in found.controllers:
-            index = c.index
-            if index is None:
-                continue
-            type_ = c.type
-            if index < 0 or type_ == "pci" and (index > 255 or (index == 0) != (c.model in ROOTS)):
-                return self._problems(found)
-            if type_ != "usb":
-                key = (type_, index)
-                if key in seen:
-                    return self._problems(found)
-                seen.add(key)
-        return NOTHING
-
-    @staticmethod
-    def _problems(found: Facts) -> Iterator[Problem]:
         seen: dict[tuple[str, int], etree._Element] = {}
         for c in found.controllers:
             index = c.index
@@ -111,7 +90,7 @@ class ControllerIndex(Rule):
                 continue
             if index > 255:
                 yield Problem(Anchor(el, "index"), f"PCI controller index {index} too high, maximum is 255")
-            elif c.model in ROOTS and index != 0 and not found.platform.is_pseries:
+            elif c.model in ("pci-root", "pcie-root") and index != 0 and not found.platform.is_pseries:
                 yield Problem(Anchor(el, "index"), "pci-root and pcie-root controllers should have index 0",
                               hint="use index='0'", replacements=("0",))
             elif c.model in PLUGGED_PCI_CONTROLLERS and index == 0 and found.platform.root_model is None:
