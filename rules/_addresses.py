@@ -679,6 +679,10 @@ def _controller_index(text: str) -> int | None:
     return value
 
 
+#: The <devices> children _build looks at beyond their <address>, <target> and <model>
+WALKED_TAGS = ("disk", "controller", "hostdev")
+
+
 def _build(ctx: Context) -> Facts:
     root = ctx.root
     # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
@@ -718,7 +722,10 @@ def _build(ctx: Context) -> Facts:
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    walked = tuple(tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag))
+    if _ALWAYS_PARSED.issuperset(WALKED_TAGS):  # (after the first document)
+        walked = WALKED_TAGS
+    else:
+        walked = tuple(tag for tag in WALKED_TAGS if _counts(ctx, tag))
     by_type = result.by_type
     # lxml's tag filter: no proxy is made for the other children
     for device in devices_el.iterchildren(*walked) if walked else ():
@@ -726,11 +733,17 @@ def _build(ctx: Context) -> Facts:
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
-            bus = disk_buses[device] = disk_bus_of(device, target)
+            # (disk_bus_of, its usual <target bus> read here)
+            bus = target.get("bus") if target is not None else None
+            if not bus:
+                bus = disk_bus_of(device, target)
+            disk_buses[device] = bus
             if address is None:
                 result.unaddressed_disks.append(device)
                 if bus is not None:
-                    result.disk_drives[device] = derived_drive(device, target, bus)
+                    # (derived_drive: None off the buses it derives)
+                    result.disk_drives[device] = (derived_drive(device, target, bus) if bus in DERIVED_DRIVE_BUSES
+                                                  else None)
             elif bus is not None and address.get("type") == "drive":
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
