@@ -722,6 +722,7 @@ def _build(ctx: Context) -> Facts:
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
+    walked: tuple[str, ...]
     if _ALWAYS_PARSED.issuperset(WALKED_TAGS):  # (after the first document)
         walked = WALKED_TAGS
     else:
