@@ -102,7 +102,6 @@ class Platform(FrozenRecord):
         return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
 
 
-
 class KnownPlatform(Platform):
     """A Platform whose machine facts are worked out once: the address facts share one per arch and machine,
     and every rule reads these flags, so they are plain attributes here, not properties."""
