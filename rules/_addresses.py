@@ -102,6 +102,44 @@ class Platform(FrozenRecord):
         return self.is_q35 or self.is_i440fx or self.is_arm_virt or self.is_pseries or self.is_riscv_virt
 
 
+class KnownPlatform(Platform):
+    """A Platform whose machine facts are worked out once: the address facts share one per arch and machine,
+    and every rule reads these flags, so they are plain attributes here, not properties."""
+
+    is_q35: bool
+    is_i440fx: bool
+    is_arm_virt: bool
+    is_pseries: bool
+    is_riscv_virt: bool
+    is_s390: bool
+    root_model: str | None
+    lacks_default_usb: bool
+    has_pci_map: bool
+
+    __slots__ = ("is_q35", "is_i440fx", "is_arm_virt", "is_pseries", "is_riscv_virt", "is_s390", "root_model",
+                 "lacks_default_usb", "has_pci_map")
+
+    def __init__(self, arch: str | None, machine: str | None) -> None:
+        super().__init__(arch, machine)
+        plain = Platform(arch, machine)
+        for name in KnownPlatform.__slots__:
+            _set(self, name, getattr(plain, name))
+
+
+#: arch and machine -> their KnownPlatform (a handful per fleet)
+_PLATFORMS: dict[tuple[str | None, str | None], KnownPlatform] = {}
+
+
+def known_platform(arch: str | None, machine: str | None) -> KnownPlatform:
+    key = (arch, machine)
+    found = _PLATFORMS.get(key)
+    if found is None:
+        if len(_PLATFORMS) > 1024:  # bounded: odd documents must not grow it for ever
+            _PLATFORMS.clear()
+        found = _PLATFORMS[key] = KnownPlatform(arch, machine)
+    return found
+
+
 # -- addresses --------------------------------------------------------------
 
 
@@ -162,12 +200,25 @@ def int_attr(text: str | None) -> int | None:
     return parse_int(text)
 
 
+#: uint10 by text: address numbers ("0", "1"...) repeat within and across documents
+_UINT10: dict[str, int | None] = {}
+
+
 def uint10(text: str | None) -> int | None:
     """prop_uint(text, 10), with a short way for the usual plain digits."""
-    if text is not None and text.isascii() and text.isdigit():
-        value = int(text)
-        return value if value <= 0xFFFFFFFF else None
-    return prop_uint(text, 10)
+    if text is None:
+        return prop_uint(text, 10)
+    if text in _UINT10:
+        return _UINT10[text]
+    if len(_UINT10) > 4096:  # bounded: odd documents must not grow it for ever
+        _UINT10.clear()
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        value = number if number <= 0xFFFFFFFF else None
+    else:
+        value = prop_uint(text, 10)
+    _UINT10[text] = value
+    return value
 
 
 #: prop_uint(text, 0) by text: PCI address numbers repeat ("0x00", "0x01") within and across documents
@@ -614,10 +665,27 @@ def _counts(ctx: Context, tag: str) -> bool:
     return True
 
 
+#: int_attr by a controller's index text: a handful of texts ("0", "1"...) repeat within and across documents
+_INDEXES: dict[str, int | None] = {}
+
+
+def _controller_index(text: str) -> int | None:
+    if text in _INDEXES:
+        return _INDEXES[text]
+    if len(_INDEXES) > 4096:  # bounded: odd documents must not grow it for ever
+        _INDEXES.clear()
+    value = _INDEXES[text] = int_attr(text)
+    return value
+
+
+#: The <devices> children _build looks at beyond their <address>, <target> and <model>
+WALKED_TAGS = ("disk", "controller", "hostdev")
+
+
 def _build(ctx: Context) -> Facts:
     root = ctx.root
     # ctx.arch and ctx.machine are <os><type>'s arch and machine (linter/identity.Identity.of)
-    platform = Platform(ctx.arch or ctx.caps.arch, ctx.machine)
+    platform = known_platform(ctx.arch or ctx.caps.arch, ctx.machine)
     devices_el = next(root.iterchildren("devices"), None)  # the first, as find("devices")
     result = Facts(platform, root, devices_el)
     if devices_el is None:
@@ -627,61 +695,65 @@ def _build(ctx: Context) -> Facts:
     model_of = result.model_of
     addressed = result.addressed
     by_kind = result.by_kind
+    pci_numbers_of = result.pci_numbers
     # one walk files each such element below <devices> under its parent, the first of a name only: deeper ones
     # (a hostdev's <source><address>, a <target><model>) under parents nobody looks up
     for part in devices_el.iter("address", "target", "model"):
         device = part.getparent()
         tag = part.tag
         if tag == "target":
-            if device not in target_of:
-                target_of[device] = part
-            continue
-        if tag == "model":
-            if device not in model_of:
-                model_of[device] = part
-            continue
-        if device in address_of:
-            continue  # a second <address>
-        address_of[device] = part
-        if device.getparent() is not devices_el or not _counts(ctx, device.tag):
-            continue
-        kind = part.get("type")
-        addressed.append((device, part, kind))
-        if kind is not None:
-            if kind in by_kind:
-                by_kind[kind].append((device, part))
-            else:
-                by_kind[kind] = [(device, part)]
-            if kind == "pci":
-                result.pci_numbers[part] = pci_numbers(part)
+            target_of.setdefault(device, part)
+        elif tag == "model":
+            model_of.setdefault(device, part)
+        elif device not in address_of:  # (a second <address> is not the device's)
+            address_of[device] = part
+            device_tag = device.tag
+            if device.getparent() is devices_el and (device_tag in _ALWAYS_PARSED or _counts(ctx, device_tag)):
+                kind = part.get("type")
+                addressed.append((device, part, kind))
+                if kind is not None:
+                    if kind in by_kind:
+                        by_kind[kind].append((device, part))
+                    else:
+                        by_kind[kind] = [(device, part)]
+                    if kind == "pci":
+                        pci_numbers_of[part] = pci_numbers(part)
     controllers = result.controllers
     unindexed: list[Controller] = []
     disk_buses = result.disk_buses
-    walked = {tag for tag in ("disk", "controller", "hostdev") if _counts(ctx, tag)}
+    walked: tuple[str, ...]
+    if _ALWAYS_PARSED.issuperset(WALKED_TAGS):  # (after the first document)
+        walked = WALKED_TAGS
+    else:
+        walked = tuple(tag for tag in WALKED_TAGS if _counts(ctx, tag))
     by_type = result.by_type
-    # every child, the tags filtered here: cheaper than lxml's several-tag filter
-    for device in devices_el.iterchildren():
+    # lxml's tag filter: no proxy is made for the other children
+    for device in devices_el.iterchildren(*walked) if walked else ():
         tag = device.tag
-        if tag not in walked:
-            continue
         address = address_of.get(device)
         if tag == "disk":
             target = target_of.get(device)
-            bus = disk_buses[device] = disk_bus_of(device, target)
+            # (disk_bus_of, its usual <target bus> read here)
+            bus = target.get("bus") if target is not None else None
+            if not bus:
+                bus = disk_bus_of(device, target)
+            disk_buses[device] = bus
             if address is None:
                 result.unaddressed_disks.append(device)
                 if bus is not None:
-                    result.disk_drives[device] = derived_drive(device, target, bus)
+                    # (derived_drive: None off the buses it derives)
+                    result.disk_drives[device] = (derived_drive(device, target, bus) if bus in DERIVED_DRIVE_BUSES
+                                                  else None)
             elif bus is not None and address.get("type") == "drive":
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
             if index_text is None:
                 index = None
-            elif index_text.isdigit() and index_text.isascii() and len(index_text) < 10:  # the usual
-                index = int(index_text)
+            elif index_text in _INDEXES:
+                index = _INDEXES[index_text]
             else:
-                index = int_attr(index_text)
+                index = _controller_index(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
             type_ = device.get("type", "ide")
             c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),
@@ -1081,62 +1153,15 @@ def _usb_map(facts_: Facts) -> None:
         else:
             buses[0] = None  # whether libvirt adds one, and which, depends on the machine and QEMU
 
-    def find_port(bus: int, port: tuple[int, ...], element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
-        if bus not in buses:
-            facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
-                                      f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
-            return None
-        hub = buses[bus]
-        if hub is None:
-            return None
-        last = len(port) - 1  # the last non-zero part (0 if none)
-        while last and port[last] == 0:
-            last -= 1
-        for i in range(last):
-            if hub.ports is None:
-                return None
-            if port[i] - 1 >= hub.ports or port[i] == 0:
-                facts_.usb.append(Refusal(element, "port",
-                                          f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
-                return None
-            nested = hub.hubs.get(port[i] - 1)
-            if nested is None:
-                facts_.usb.append(Refusal(
-                    element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
-                    f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
-                    f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
-                return None
-            hub = nested
-        target = port[last] - 1
-        if hub.ports is not None and target >= hub.ports:
-            facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
-                                      f"this hub or controller has {hub.ports} ports"))
-            return None
-        return hub, target
-
-    def usb_address(address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
-        bus = uint10(address.get("bus", "0"))
-        text = address.get("port")
-        if bus is None:
-            return None
-        if text is None:
-            return address, bus, None, ""
-        port = parse_usb_port(text)
-        if port is None:
-            facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
-                                      "a port is up to four dot-separated numbers, e.g. port='1.2'"))
-            return None
-        return address, bus, port, text
-
     # only devices with a type='usb' address take a port; they come in document order
     for device, address in usb_addressed:  # hubs first (virDomainUSBAddressSetAddControllers)
-        if not is_usb_hub(device):
+        if device.tag != "hub" or device.get("type") != "usb":  # (is_usb_hub)
             continue
-        parsed = usb_address(address)
+        parsed = _usb_address(facts_, address)
         if parsed is None or parsed[2] is None or parsed[2][0] == 0:
             continue
         address, bus, port, text = parsed
-        found = find_port(bus, port, address, text)  # type: ignore[arg-type]
+        found = _find_port(facts_, buses, bus, port, address, text)  # type: ignore[arg-type]
         if found is None:
             continue
         hub, target = found
@@ -1147,7 +1172,7 @@ def _usb_map(facts_: Facts) -> None:
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
 
     for device, address in usb_addressed:
-        is_hub = is_usb_hub(device)
+        is_hub = device.tag == "hub" and device.get("type") == "usb"  # (is_usb_hub)
         if not (is_hub or is_usb_device(device, facts_)):
             continue
         if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
@@ -1156,7 +1181,7 @@ def _usb_map(facts_: Facts) -> None:
             bus_number = uint10(address.get("bus", "0"))
             parsed = (address, bus_number, None, "") if bus_number is not None else None
         else:
-            parsed = usb_address(address)
+            parsed = _usb_address(facts_, address)
         if parsed is None:
             continue
         address, bus, port, text = parsed
@@ -1166,7 +1191,7 @@ def _usb_map(facts_: Facts) -> None:
                     address, "bus", f"USB bus {bus} requested but no controller with that index is present",
                     f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
             continue
-        found = find_port(bus, port, address, text)
+        found = _find_port(facts_, buses, bus, port, address, text)
         if found is None:
             continue
         hub, target = found
@@ -1175,6 +1200,59 @@ def _usb_map(facts_: Facts) -> None:
                                       "another USB device or hub already uses this port"))
             continue
         hub.taken.add(target)
+
+
+def _find_port(facts_: Facts, buses: dict[int, UsbHub | None], bus: int, port: tuple[int, ...],
+               element: etree._Element, text: str) -> tuple[UsbHub, int] | None:
+    """The hub and port (0-based) a USB address names, None (a refusal filed, or unknown ports) if none."""
+    if bus not in buses:
+        facts_.usb.append(Refusal(element, "bus", f"Missing USB bus {bus}",
+                                  f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
+        return None
+    hub = buses[bus]
+    if hub is None:
+        return None
+    last = len(port) - 1  # the last non-zero part (0 if none)
+    while last and port[last] == 0:
+        last -= 1
+    for i in range(last):
+        if hub.ports is None:
+            return None
+        if port[i] - 1 >= hub.ports or port[i] == 0:
+            facts_.usb.append(Refusal(element, "port",
+                                      f"port {port[i]} out of range in USB address bus: {bus} port: {text}"))
+            return None
+        nested = hub.hubs.get(port[i] - 1)
+        if nested is None:
+            facts_.usb.append(Refusal(
+                element, "port", f"there is no hub at port {port[i]} in USB address bus: {bus} port: {text}",
+                f"add a <hub type='usb'> with <address type='usb' bus='{bus}' "
+                f"port='{'.'.join(map(str, port[:i + 1]))}'/> before this device"))
+            return None
+        hub = nested
+    target = port[last] - 1
+    if hub.ports is not None and target >= hub.ports:
+        facts_.usb.append(Refusal(element, "port", f"requested USB port {text} not present on USB bus {bus}",
+                                  f"this hub or controller has {hub.ports} ports"))
+        return None
+    return hub, target
+
+def _usb_address(facts_: Facts,
+                 address: etree._Element) -> tuple[etree._Element, int, tuple[int, ...] | None, str] | None:
+    """A USB <address>: (it, bus, port path or None, port text); None (a refusal filed if it cannot be parsed) if
+    its bus does not parse."""
+    bus = uint10(address.get("bus", "0"))
+    text = address.get("port")
+    if bus is None:
+        return None
+    if text is None:
+        return address, bus, None, ""
+    port = parse_usb_port(text)
+    if port is None:
+        facts_.usb.append(Refusal(address, "port", "Cannot parse <address> 'port' attribute",
+                                  "a port is up to four dot-separated numbers, e.g. port='1.2'"))
+        return None
+    return address, bus, port, text
 
 
 # -- drive addresses --------------------------------------------------------
@@ -1284,6 +1362,8 @@ def _virtio_serial_map(facts_: Facts) -> None:
 
 
 def _s390_maps(facts_: Facts) -> None:
+    if "ccw" not in facts_.by_kind and not facts_.platform.is_s390:
+        return  # (the usual) no CCW address, and zPCI only counts on s390
     devnos: dict[tuple[int, int, int], etree._Element] = {}
     for device, address in _addressed(facts_, "ccw"):
         values = [prop_uint(address.get(n), 0) if address.get(n) is not None else None

@@ -47,7 +47,6 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
     tag = device.tag
     if tag not in VIRTIO_TAGS:
         return None
-    model = device.get("model")
     if tag == "disk":
         if found.disk_buses.get(device) != "virtio":
             return None
@@ -56,9 +55,9 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
         model_el = found.model_of.get(device)
         return "virtio-net" if model_el is not None and model_el.get("type") in VIRTIO_MODELS else None
     if tag == "rng":
-        return "virtio-rng" if model in VIRTIO_MODELS else None
+        return "virtio-rng" if device.get("model") in VIRTIO_MODELS else None
     if tag == "memballoon":
-        return "virtio-balloon" if model in VIRTIO_MODELS else None
+        return "virtio-balloon" if device.get("model") in VIRTIO_MODELS else None
     if tag == "vsock":
         return "vhost-vsock"
     if tag == "input":
@@ -68,11 +67,13 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
         kind = driver.get("type") if driver is not None else None
         return "vhost-user-fs" if kind == "virtiofs" else "virtio-9p" if kind in (None, "path", "handle") else None
     if tag == "controller":
-        if device.get("type") == "virtio-serial":
+        type_ = device.get("type")
+        if type_ == "virtio-serial":
             return "virtio-serial"
-        if device.get("type") == "scsi" and model in ("virtio-scsi", "virtio-transitional", "virtio-non-transitional"):
+        if type_ == "scsi" and device.get("model") in ("virtio-scsi", "virtio-transitional",
+                                                        "virtio-non-transitional"):
             return "virtio-scsi"
-    if tag == "crypto" and model == "virtio":
+    if tag == "crypto" and device.get("model") == "virtio":
         return "virtio-crypto"
     return None
 
@@ -80,6 +81,12 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
 #: Tags of the devices virtio_base_name names.
 VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "input", "filesystem", "controller",
                          "crypto"})
+
+
+#: Tags _for_device or virtio_base_name look at; for any other device only the address types in
+#: _MACHINE_TYPES can be reported (and only from the type and the machine).
+_DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "panic", "watchdog", "iommu"}
+_MACHINE_TYPES = frozenset({"unassigned", "ccw", "virtio-s390", "pci"})
 
 
 #: Devices whose `unassigned` address libvirt 9.0 silently replaces with one it assigns (define and start pass).
@@ -194,8 +201,8 @@ class AddressType(Rule):
             if problem:
                 yield problem
         for device, address, kind in found.addressed:
-            if not kind:
-                continue
+            if not kind or kind not in _MACHINE_TYPES and device.tag not in _DEVICE_TAGS:
+                continue  # (a channel's virtio-serial address and the like: nothing to check)
             problem = self._for_device(device, address, kind, found, ctx)
             if problem:
                 yield problem
@@ -301,7 +308,7 @@ class AddressType(Rule):
                 if kind not in allowed:
                     return Problem(Anchor(address, "type"), message, hint=f"use type='{allowed[0]}'",
                                    replacements=allowed)
-        elif tag in ("input", "redirdev") and device.get("bus") == "usb" and kind != "usb":
+        elif tag in ("input", "redirdev") and kind != "usb" and device.get("bus") == "usb":
             return Problem(Anchor(address, "type"), "Invalid address for a USB device",
                            hint="use <address type='usb' .../> or remove the <address>", replacements=("usb",))
         elif tag == "smartcard" and kind != "ccid":

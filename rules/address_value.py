@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import DriveAddress, Facts, facts, pci_range_error, read_drive
+from virtlint.rules._addresses import NOTHING, DriveAddress, Facts, facts, pci_range_error, read_drive
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -85,6 +85,28 @@ class AddressValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
+        disk_drives = found.disk_drives
+        # the usual document: disks' drive addresses within every bus's limits (units 0 and 1 on controller,
+        # bus and target 0), PCI addresses without <zpci> that parse in range, no address of another checked type
+        for device in found.unaddressed_disks:
+            drive = disk_drives.get(device)
+            if drive is not None and (drive.controller or drive.bus or drive.target or drive.unit > 1):
+                return self._problems(found)
+        pci_numbers = found.pci_numbers
+        for device, address, kind in found.addressed:
+            if kind == "pci":
+                if len(address) or pci_range_error(pci_numbers[address]):
+                    return self._problems(found)
+            elif kind == "drive":
+                drive = disk_drives.get(device) if device.tag == "disk" else None
+                if device.tag != "disk" or drive is not None and (
+                        drive.controller or drive.bus or drive.target or drive.unit > 1):
+                    return self._problems(found)
+            elif kind in ("ccw", "spapr-vio"):
+                return self._problems(found)
+        return NOTHING
+
+    def _problems(self, found: Facts) -> Iterator[Problem]:
         disk_drives = found.disk_drives
         for device in found.unaddressed_disks:  # the address libvirt derives from the name is validated the same way
             if disk_drives.get(device) is not None:

@@ -8,7 +8,12 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import facts
+from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
+
+#: PCI controller models this rule looks at beyond index 0: the roots (with an address) and the expander buses
+ROOTS = ("pci-root", "pcie-root")
+EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
+_WATCHED = frozenset(ROOTS + EXPANDERS)
 
 
 @register
@@ -64,17 +69,30 @@ class PciRoot(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
+        controllers = found.controllers_of("pci")
+        root = found.platform.root_model
+        # the usual document: no index-0 controller of another model than the root, no root with an address,
+        # no expander bus (the cheap test first: most PCI controllers are ports and bridges above index 0)
+        for c in controllers:
+            model = c.model
+            if (c.index == 0 and root and model and model != root) or model in _WATCHED and (
+                    model in EXPANDERS or c.address is not None):
+                return self._problems(controllers, found)
+        return NOTHING
+
+    @staticmethod
+    def _problems(controllers: list[Controller], found: Facts) -> Iterator[Problem]:
         platform = found.platform
         root = platform.root_model
         machine_known = platform.machine is not None
-        for c in found.controllers_of("pci"):
+        for c in controllers:
             model = c.model
             if c.index == 0 and root and model and model != root:
                 yield Problem(Anchor(c.element, "model"),
                               f"The PCI controller with index='0' must be model='{root}' for this machine type, "
                               f"but model='{model}' was found instead", hint=f"use model='{root}'",
                               replacements=(root,))
-            if model in ("pci-root", "pcie-root") and c.address is not None:
+            if model in ROOTS and c.address is not None:
                 yield Problem(Anchor(c.address), "pci-root and pcie-root controllers should not have an address",
                               hint="remove the <address>")
             if not machine_known:

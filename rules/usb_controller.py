@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_int
-from virtlint.rules._addresses import XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
+from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")
@@ -63,10 +63,19 @@ class UsbController(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        usb = facts(ctx).controllers_of("usb")
+        # the usual document: xhci controllers within their port limit, no companion controllers
+        for c in usb:
+            if c.master is not None:
+                return self._problems(usb, ctx)
+            if c.model in XHCI_MODELS:
+                ports = int_attr(c.element.get("ports"))
+                if ports is not None and ports > XHCI_MAX_PORTS:
+                    return self._problems(usb, ctx)
+        return NOTHING
+
+    def _problems(self, usb: list[Controller], ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
-        usb = found.controllers_of("usb")
-        if not usb:
-            return
         for c in usb:
             if c.model not in XHCI_MODELS:
                 continue

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import facts, is_usb_device, is_usb_hub
+from virtlint.rules._addresses import NOTHING, Facts, facts, is_usb_device, is_usb_hub
 
 HINT = "remove <controller type='usb' model='none'/> or this device"
 
@@ -79,6 +79,18 @@ class UsbDisabled(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
+        usb = found.controllers_of("usb")
+        if usb:
+            for c in usb:
+                if c.model == "none":
+                    return self._problems(found, ctx)
+            return NOTHING  # (the usual) USB is enabled
+        if found.platform.lacks_default_usb:
+            return self._problems(found, ctx)
+        return NOTHING
+
+    @staticmethod
+    def _problems(found: Facts, ctx: Context) -> Iterator[Problem]:
         usb = found.controllers_of("usb")
         if not usb and found.platform.lacks_default_usb:
             for device in found.devices(ctx):  # qemuDomainUSBAddressAddHubs: no controller at all
