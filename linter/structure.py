@@ -55,9 +55,11 @@ _UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[
 _ATTRIBUTES = r"""(?:\s+[^\s<>/='"]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
 _LEAF_LINE = re.compile(rf"\s*<([^\s<>/='\"!?]+){_ATTRIBUTES}(?:/>|>[^<]*</\1\s*>)\s*")
 _OPEN_LINE = re.compile(rf"\s*<[^\s<>/='\"!?]+{_ATTRIBUTES}>[^<]*")
+#: the name in a line's (first) tag
+_LINE_NAME = re.compile(r"\s*<([^\s<>/='\"!?]+)")
 _COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
 #: the forms of a line
-_OTHER, _LEAF, _OPEN, _COMMENT = 0, 1, 2, 3
+_LEAF, _OPEN, _COMMENT, _OTHER = 1, 2, 3, 4
 #: libxml2 keeps lines beyond this in a side field that not every node carries: such documents go by values
 _MAX_LINES = 65_000
 
@@ -568,6 +570,9 @@ class _Rows(Sequence[list]):
 _Judge = Callable[[str], object]
 _FastRow = tuple["frozenset[str] | None", "frozenset[str]", "frozenset[str] | None", "frozenset[str]",
                  "dict[str, _Judge]", "dict[str, int]", "_Judge | None"]
+#: (the children's source lines, their lines' forms and names, their candidate rows, the children to descend
+#: into): see StructureTable._reuse
+_Slot = tuple[tuple[str, ...], tuple[tuple[int, "str | None"], ...], tuple[int, ...], tuple[tuple[int, int], ...]]
 _Shape = list[tuple[int, tuple[tuple[str, _Judge], ...], "_Judge | None"]]
 
 
@@ -593,6 +598,8 @@ class StructureTable:
         #: (interned candidates, attribute names, children's tags, text judged) -> the forms that shape fits, each
         #: with the values it constrains (see _shape): elements differ in their values far more than in their shape
         self._shapes: dict[tuple, _Shape] = {}
+        #: (interned candidates, attribute names as read) -> the shape of an element without children
+        self._leaf_shapes: dict[tuple, _Shape] = {}
         #: alternatives (marshalled) -> their judge: rows repeat the same alternatives
         self._judges: dict[bytes, _Judge] = {}
         #: (id of alternatives, value) -> accepted
@@ -602,8 +609,11 @@ class StructureTable:
         self._line_plans: dict[tuple, tuple[tuple[int, int], ...]] = {}
         #: (interned candidates, source line) of the leaves, each whole on its line, that fit
         self._leaf_lines: set[tuple[int, str]] = set()
-        #: source line -> its form (_LEAF, _OPEN, _COMMENT or _OTHER)
-        self._forms: dict[str, int] = {}
+        #: source line -> its form (_LEAF, _OPEN, _COMMENT or _OTHER) and element name (see _info)
+        self._infos: dict[str, tuple[int, str | None]] = {}
+        #: (interned candidates, source line, number of children) -> the last element of these the line-keyed
+        #: cache learnt (see _reuse)
+        self._slots: dict[tuple[int, str, int], _Slot] = {}
         self._root_rows = self._intern(self.roots)
 
     def problems(self, root: etree._Element, text: str | None = None) -> list[SchemaProblem]:
@@ -743,18 +753,24 @@ class StructureTable:
 
     def _plan_lines(self, element: etree._Element, number: int, key: tuple, children: list[etree._Element],
                     child_lines: list[str], found: list[SchemaProblem], lines: list[str]) -> None:
-        """Check an element the line-keyed cache does not know (by its values), its children in order, and
-        remember the plan when the lines decide it and the element and its whole-line leaves fit.
+        """Check an element the line-keyed cache does not know, its children in order, and remember the plan
+        when the lines decide it and the element and its whole-line leaves fit.
 
         Why the lines decide: a line whose form was verified holds exactly one tag whole, and libxml2's line of
         a node is within its start tag (where it ends), so that tag is the node's. A checked element other than
         the root is not namespaced, so no default namespace is in scope; a child's name on its line then says
         whether it is namespaced (a prefix, or its own xmlns) or else its tag; the root's own declarations are
         on its line. The table ignores namespaced attributes, and a prefixed attribute is namespaced."""
-        forms = self._forms
-        if len(forms) > 100_000:
-            forms.clear()
-        cacheable = self._form(key[1]) == _OPEN
+        slot_key = (number, key[1], len(children))
+        slot = self._slots.get(slot_key)
+        if slot is not None and self._reuse(slot, key, children, found, lines):
+            return
+        infos = self._infos
+        if len(infos) > 100_000:
+            infos.clear()
+        child_infos = tuple([infos.get(line) or self._info(line) for line in child_lines])
+        cacheable = self._info(key[1])[0] == _OPEN
+        # the element by its values (its plan is shared by every element of the same tags and attributes)
         tags = tuple([child.tag for child in children])
         value_key = (number, tags, *element.keys(), *element.values())
         before = len(found)
@@ -766,20 +782,18 @@ class StructureTable:
         descend = []
         leaf_lines = self._leaf_lines
         for index, rows in enumerate(plan):
-            line = child_lines[index]
-            form = forms.get(line)
-            if form is None:
-                form = self._form(line)
+            form = child_infos[index][0]
             if rows < 0:
                 if form == _OTHER:
                     cacheable = False
                 continue
             child = children[index]
+            line = child_lines[index]
             if form == _LEAF:
                 if (rows, line) not in leaf_lines:
                     # a new line is mostly a new value (a name, a path, an address): fit it directly rather than
                     # through a plan keyed by every value
-                    if self._fit(child, rows, (), child.text or "", True):
+                    if self._leaf_fits(child, rows):
                         if len(leaf_lines) > 200_000:
                             leaf_lines.clear()
                         leaf_lines.add((rows, line))
@@ -794,14 +808,51 @@ class StructureTable:
         if cacheable:
             if len(self._line_plans) > 200_000:
                 self._line_plans.clear()
-            self._line_plans[key] = tuple(descend)
+                self._slots.clear()
+            stored = self._line_plans[key] = tuple(descend)
+            self._slots[slot_key] = (key[2:], child_infos, plan, stored)
 
-    def _form(self, line: str) -> int:
-        form = self._forms.get(line)
-        if form is None:
-            form = self._forms[line] = (_LEAF if _LEAF_LINE.fullmatch(line) else _OPEN if _OPEN_LINE.fullmatch(line)
-                                        else _COMMENT if _COMMENT_LINE.fullmatch(line) else _OTHER)
-        return form
+    def _reuse(self, slot: _Slot, key: tuple, children: list[etree._Element], found: list[SchemaProblem],
+               lines: list[str]) -> bool:
+        """Decide a miss by the slot's element (same candidates, same line, as many children): when each child
+        line that differs holds a tag of the same form and name (so the same tags: the element's plan holds, and
+        the same children to descend into) and the new whole-line leaves fit. False (nothing reported) when not.
+        A new domain mostly differs from the last in a few leaves' values (its name, uuid, paths, addresses)."""
+        known_lines, known_infos, plan, descend = slot
+        child_lines = key[2:]
+        infos = self._infos
+        leaf_lines = self._leaf_lines
+        for index in [index for index, line in enumerate(child_lines) if line != known_lines[index]]:
+            line = child_lines[index]
+            info = infos.get(line) or self._info(line)
+            if info != known_infos[index] or info[1] is None:
+                return False
+            rows = plan[index]
+            if info[0] == _LEAF and rows >= 0 and (rows, line) not in leaf_lines:
+                child = children[index]
+                if not self._leaf_fits(child, rows):
+                    return False
+                if len(leaf_lines) > 200_000:
+                    leaf_lines.clear()
+                leaf_lines.add((rows, line))
+        if len(self._line_plans) > 200_000:
+            self._line_plans.clear()
+            self._slots.clear()
+        self._line_plans[key] = descend
+        for index, rows in descend:
+            self._check_lines(children[index], rows, found, lines, child_lines[index])
+        return True
+
+    def _info(self, line: str) -> tuple[int, str | None]:
+        """A source line's form and its tag's element name (None for a comment, another line, or a tag that
+        declares a namespace: its own may differ from the name's)."""
+        info = self._infos.get(line)
+        if info is None:
+            form = (_LEAF if _LEAF_LINE.fullmatch(line) else _OPEN if _OPEN_LINE.fullmatch(line)
+                    else _COMMENT if _COMMENT_LINE.fullmatch(line) else _OTHER)
+            match = _LINE_NAME.match(line) if form in (_LEAF, _OPEN) and "xmlns" not in line else None
+            info = self._infos[line] = (form, match[1] if match is not None else None)
+        return info
 
     def _plan(self, element: etree._Element, number: int, key: tuple, all_tags: tuple, found: list[SchemaProblem]
               ) -> tuple[int, ...]:
@@ -838,6 +889,30 @@ class StructureTable:
                 self._plans.clear()
             self._plans[key] = result
         return result
+
+    def _leaf_fits(self, leaf: etree._Element, number: int) -> bool:
+        """Whether an element without children fits a candidate form: _fit's answer with the fewest reads (its
+        shape keyed by its attribute names as they are, its text read only for a form that judges it)."""
+        shape_key = (number, *leaf.keys())
+        shape = self._leaf_shapes.get(shape_key)
+        if shape is None:
+            if len(self._leaf_shapes) > 50_000:
+                self._leaf_shapes.clear()
+            names = {name for name in shape_key[1:] if name[0] != "{"}  # type: ignore[index]
+            shape = self._leaf_shapes[shape_key] = self._shape(self._sets[number], names, (), True)
+        text = None
+        for _, constrained, text_judge in shape:
+            for name, judge in constrained:
+                if not judge(leaf.get(name)):
+                    break
+            else:
+                if text_judge is None:
+                    return True
+                if text is None:
+                    text = leaf.text or ""
+                if text_judge(text):
+                    return True
+        return False
 
     def _fit(self, element: etree._Element, number: int, tags: tuple[str, ...], text: str | None, first: bool = False
              ) -> tuple[int, ...]:
