@@ -60,6 +60,8 @@ _LINE_NAME = re.compile(r"\s*<([^\s<>/='\"!?]+)")
 _COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
 #: the forms of a line
 _LEAF, _OPEN, _COMMENT, _OTHER = 1, 2, 3, 4
+#: entries in each line-keyed cache (their keys hold source lines: ~6 KB a new 5 KB domain; ~60 MB at most)
+_LINE_CACHE = 50_000
 #: libxml2 keeps lines beyond this in a side field that not every node carries: such documents go by values
 _MAX_LINES = 65_000
 
@@ -570,9 +572,10 @@ class _Rows(Sequence[list]):
 _Judge = Callable[[str], object]
 _FastRow = tuple["frozenset[str] | None", "frozenset[str]", "frozenset[str] | None", "frozenset[str]",
                  "dict[str, _Judge]", "dict[str, int]", "_Judge | None"]
-#: (the children's source lines, their lines' forms and names, their candidate rows, the children to descend
-#: into): see StructureTable._reuse
-_Slot = tuple[tuple[str, ...], tuple[tuple[int, "str | None"], ...], tuple[int, ...], tuple[tuple[int, int], ...]]
+#: (the children's source lines, their lines' forms and names, the names of the whole-line leaves among them (None
+#: for the others), their candidate rows, the children to descend into): see StructureTable._reuse
+_Slot = tuple[tuple[str, ...], tuple[tuple[int, "str | None"], ...], tuple["str | None", ...], tuple[int, ...],
+              tuple[tuple[int, int], ...]]
 _Shape = list[tuple[int, tuple[tuple[str, _Judge], ...], "_Judge | None"]]
 
 
@@ -607,8 +610,9 @@ class StructureTable:
         #: The line-keyed cache (see _check_lines): (interned candidates, the element's source line, its children's
         #: source lines) -> the children to descend into: (index, interned candidate rows), in order.
         self._line_plans: dict[tuple, tuple[tuple[int, int], ...]] = {}
-        #: (interned candidates, source line) of the leaves, each whole on its line, that fit
-        self._leaf_lines: set[tuple[int, str]] = set()
+        #: (interned candidates, source line) of the leaves, each whole on its line, that fit -> the leaf's name
+        #: (None when its line declares a namespace)
+        self._leaf_lines: dict[tuple[int, str], str | None] = {}
         #: source line -> its form (_LEAF, _OPEN, _COMMENT or _OTHER) and element name (see _info)
         self._infos: dict[str, tuple[int, str | None]] = {}
         #: (interned candidates, source line, number of children) -> the last element of these the line-keyed
@@ -766,7 +770,7 @@ class StructureTable:
         if slot is not None and self._reuse(slot, key, children, found, lines):
             return
         infos = self._infos
-        if len(infos) > 100_000:
+        if len(infos) > _LINE_CACHE:
             infos.clear()
         child_infos = tuple([infos.get(line) or self._info(line) for line in child_lines])
         cacheable = self._info(key[1])[0] == _OPEN
@@ -794,9 +798,9 @@ class StructureTable:
                     # a new line is mostly a new value (a name, a path, an address): fit it directly rather than
                     # through a plan keyed by every value
                     if self._leaf_fits(child, rows):
-                        if len(leaf_lines) > 200_000:
+                        if len(leaf_lines) > _LINE_CACHE:
                             leaf_lines.clear()
-                        leaf_lines.add((rows, line))
+                        leaf_lines[rows, line] = child_infos[index][1]
                     else:  # reported as the element-by-element check reports it
                         self._plan(child, rows, (rows, child.text, *child.keys(), *child.values()), (), found)
                         cacheable = False
@@ -806,11 +810,12 @@ class StructureTable:
             descend.append((index, rows))
             self._check_lines(child, rows, found, lines, line)
         if cacheable:
-            if len(self._line_plans) > 200_000:
+            if len(self._line_plans) > _LINE_CACHE:
                 self._line_plans.clear()
                 self._slots.clear()
             stored = self._line_plans[key] = tuple(descend)
-            self._slots[slot_key] = (key[2:], child_infos, plan, stored)
+            leaf_names = tuple([name if form == _LEAF else None for form, name in child_infos])
+            self._slots[slot_key] = (key[2:], child_infos, leaf_names, plan, stored)
 
     def _reuse(self, slot: _Slot, key: tuple, children: list[etree._Element], found: list[SchemaProblem],
                lines: list[str]) -> bool:
@@ -818,24 +823,27 @@ class StructureTable:
         line that differs holds a tag of the same form and name (so the same tags: the element's plan holds, and
         the same children to descend into) and the new whole-line leaves fit. False (nothing reported) when not.
         A new domain mostly differs from the last in a few leaves' values (its name, uuid, paths, addresses)."""
-        known_lines, known_infos, plan, descend = slot
+        known_lines, known_infos, known_leaves, plan, descend = slot
         child_lines = key[2:]
         infos = self._infos
         leaf_lines = self._leaf_lines
         for index in [index for index, line in enumerate(child_lines) if line != known_lines[index]]:
             line = child_lines[index]
+            rows = plan[index]
+            name = leaf_lines.get((rows, line))
+            if name is not None and name == known_leaves[index]:  # a leaf known to fit, in a leaf's place
+                continue
             info = infos.get(line) or self._info(line)
             if info != known_infos[index] or info[1] is None:
                 return False
-            rows = plan[index]
             if info[0] == _LEAF and rows >= 0 and (rows, line) not in leaf_lines:
                 child = children[index]
                 if not self._leaf_fits(child, rows):
                     return False
-                if len(leaf_lines) > 200_000:
+                if len(leaf_lines) > _LINE_CACHE:
                     leaf_lines.clear()
-                leaf_lines.add((rows, line))
-        if len(self._line_plans) > 200_000:
+                leaf_lines[rows, line] = info[1]
+        if len(self._line_plans) > _LINE_CACHE:
             self._line_plans.clear()
             self._slots.clear()
         self._line_plans[key] = descend
