@@ -25,7 +25,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from lxml import etree
 
@@ -47,6 +47,23 @@ _INTEGERS = {
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: XSD regex constructs Python's re does not read alike: a pattern using one is not checked.
 _UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[])\^")
+
+#: What a source line (without its line break) holds, for the line-keyed cache (see StructureTable._check_lines):
+#: exactly one element, whole (a start tag closed by "/>", or with text and its end tag); a start tag, whole, then
+#: text; exactly one comment. Nothing else ("<" appears once per tag): a line that is not one of these is
+#: judged by the element's values.
+_ATTRIBUTES = r"""(?:\s+[^\s<>/='"]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
+_LEAF_LINE = re.compile(rf"\s*<([^\s<>/='\"!?]+){_ATTRIBUTES}(?:/>|>[^<]*</\1\s*>)\s*")
+_OPEN_LINE = re.compile(rf"\s*<[^\s<>/='\"!?]+{_ATTRIBUTES}>[^<]*")
+#: the name in a line's (first) tag
+_LINE_NAME = re.compile(r"\s*<([^\s<>/='\"!?]+)")
+_COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
+#: the forms of a line
+_LEAF, _OPEN, _COMMENT, _OTHER = 1, 2, 3, 4
+#: entries in each line-keyed cache (their keys hold source lines: ~6 KB a new 5 KB domain; ~60 MB at most)
+_LINE_CACHE = 50_000
+#: libxml2 keeps lines beyond this in a side field that not every node carries: such documents go by values
+_MAX_LINES = 65_000
 
 # A row of the table: [names, {child name: [row ids]}, children open, {attribute: alternatives | None},
 #                      attributes open, required attributes, required children, {child name: most occurrences},
@@ -551,8 +568,15 @@ class _Rows(Sequence[list]):
     __hash__ = None  # type: ignore[assignment]
 
 
+#: whether a value is one of a list of alternatives (truthy: yes); see StructureTable._judge
+_Judge = Callable[[str], object]
 _FastRow = tuple["frozenset[str] | None", "frozenset[str]", "frozenset[str] | None", "frozenset[str]",
-                 "dict[str, list]", "dict[str, int]", "list | None"]
+                 "dict[str, _Judge]", "dict[str, int]", "_Judge | None"]
+#: (the children's source lines, their lines' forms and names, the names of the whole-line leaves among them (None
+#: for the others), their candidate rows, the children to descend into): see StructureTable._reuse
+_Slot = tuple[tuple[str, ...], tuple[tuple[int, "str | None"], ...], tuple["str | None", ...], tuple[int, ...],
+              tuple[tuple[int, int], ...]]
+_Shape = list[tuple[int, tuple[tuple[str, _Judge], ...], "_Judge | None"]]
 
 
 class StructureTable:
@@ -576,27 +600,106 @@ class StructureTable:
         self._child_rows: list[dict[object, int]] = []
         #: (interned candidates, attribute names, children's tags, text judged) -> the forms that shape fits, each
         #: with the values it constrains (see _shape): elements differ in their values far more than in their shape
-        self._shapes: dict[tuple, list[tuple[int, tuple[tuple[str, list], ...], list | None]]] = {}
+        self._shapes: dict[tuple, _Shape] = {}
+        #: (interned candidates, attribute names as read) -> the shape of an element without children
+        self._leaf_shapes: dict[tuple, _Shape] = {}
+        #: alternatives (marshalled) -> their judge: rows repeat the same alternatives
+        self._judges: dict[bytes, _Judge] = {}
         #: (id of alternatives, value) -> accepted
         self._accepted: dict[tuple[int, str], bool] = {}
+        #: The line-keyed cache (see _check_lines): (interned candidates, the element's source line, its children's
+        #: source lines) -> the children to descend into: (index, interned candidate rows), in order.
+        self._line_plans: dict[tuple, tuple[tuple[int, int], ...]] = {}
+        #: (interned candidates, source line) of the leaves, each whole on its line, that fit -> the leaf's name
+        #: (None when its line declares a namespace)
+        self._leaf_lines: dict[tuple[int, str], str | None] = {}
+        #: source line -> its form (_LEAF, _OPEN, _COMMENT or _OTHER) and element name (see _info)
+        self._infos: dict[str, tuple[int, str | None]] = {}
+        #: (interned candidates, source line, number of children) -> the last element of these the line-keyed
+        #: cache learnt (see _reuse)
+        self._slots: dict[tuple[int, str, int], _Slot] = {}
         self._root_rows = self._intern(self.roots)
 
-    def problems(self, root: etree._Element) -> list[SchemaProblem]:
+    def problems(self, root: etree._Element, text: str | None = None) -> list[SchemaProblem]:
+        """The structural problems of a domain; ``text``: the source the tree was parsed from (its lines key
+        the cache, see _check_lines), None to judge by the tree alone."""
         found: list[SchemaProblem] = []
         if not self.roots or etree.QName(root).localname != "domain":
             return found
-        self._check(root, self._root_rows, found)
+        lines = text.split("\n") if text is not None else None
+        if lines is None or len(lines) > _MAX_LINES:
+            self._check(root, self._root_rows, found)
+            return found[:25]
+        lines.insert(0, "")  # libxml2 counts lines from 1
+        try:
+            self._check_lines(root, self._root_rows, found, lines, lines[root.sourceline])
+        except TypeError:  # an element without a source line (added to the parsed tree): judged by values
+            found.clear()
+            self._check(root, self._root_rows, found)
         return found[:25]
 
     def _fast_row(self, index: int) -> _FastRow:
         """A row as sets for the fast test: (attribute names or None when open, required attributes, child names
-        or None when open, required children, constrained attributes, limits, text)."""
+        or None when open, required children, constrained attributes' judges, limits, the text's judge)."""
         row = self.rows[index]
         fast = self._fast[index] = (
             None if row[4] else frozenset(row[3]), frozenset(row[5]), None if row[2] else frozenset(row[1]),
-            frozenset(row[6]), {name: alts for name, alts in row[3].items() if alts is not None},
-            {} if row[2] else row[7], row[8])
+            frozenset(row[6]), {name: self._judge(alts) for name, alts in row[3].items() if alts is not None},
+            {} if row[2] else row[7], None if row[8] is None else self._judge(row[8]))
         return fast
+
+    def _judge(self, alternatives: list) -> _Judge:
+        """What _decide answers for these alternatives, compiled: a fit decides values seen for the first time
+        (the caches above hold the others), so a pattern's own fullmatch where one suffices, else one call that
+        reads precompiled sets, patterns and bounds."""
+        key = marshal.dumps(alternatives)
+        judge = self._judges.get(key)
+        if judge is not None:
+            return judge
+        values: set[str] = set()
+        token_patterns: list[re.Pattern[str]] = []  # matched against the collapsed value
+        raw_patterns: list[re.Pattern[str]] = []
+        integers: list[tuple[int | None, int | None, re.Pattern[str] | None]] = []
+        accepts_all = False
+        for alternative in alternatives:
+            kind = alternative[0]
+            if kind == "values":
+                values.update(alternative[1])
+            elif kind == "integer":
+                _, low, high, pattern = alternative
+                integers.append((low, high, None if pattern is None else self._compiled(pattern)))
+            elif kind == "pattern":
+                compiled = self._compiled(alternative[1])
+                if compiled is None:  # (see _match: a pattern Python cannot read accepts anything)
+                    accepts_all = True
+                (token_patterns if alternative[2] else raw_patterns).append(compiled)  # type: ignore[arg-type]
+        if accepts_all:
+            judge = _accept
+        elif raw_patterns and not (values or token_patterns or integers):
+            judge = raw_patterns[0].fullmatch if len(raw_patterns) == 1 else \
+                re.compile("|".join(f"(?:{pattern.pattern})" for pattern in raw_patterns)).fullmatch
+        else:
+            def judge(value: str) -> bool:
+                if value in values:  # (the listed values are collapsed already)
+                    return True
+                token = _collapse(value)
+                if token in values:
+                    return True
+                for pattern in token_patterns:
+                    if pattern.fullmatch(token):
+                        return True
+                for pattern in raw_patterns:
+                    if pattern.fullmatch(value):
+                        return True
+                if integers and _INTEGER.fullmatch(token):
+                    number = int(token)
+                    for low, high, digits in integers:
+                        if (low is None or number >= low) and (high is None or number <= high) and \
+                                (digits is None or digits.fullmatch(token)):
+                            return True
+                return False
+        self._judges[key] = judge
+        return judge
 
     def _intern(self, rows: tuple[int, ...]) -> int:
         """A small number for a set of rows (tuples of ints hash slowly; these are looked up per element)."""
@@ -630,6 +733,135 @@ class StructureTable:
                 if leaf not in plans:
                     self._plan(child, rows, leaf, (), found)
 
+    def _check_lines(self, element: etree._Element, number: int, found: list[SchemaProblem], lines: list[str],
+                     line: str) -> None:
+        # The hot path with the source at hand: an element and its children's source lines decide everything
+        # the table reads of them when each line holds one start tag whole (the element's attributes; a child's
+        # name, so its candidate rows, and whether it is namespaced, see _plan_lines) or one leaf element whole
+        # (its attributes and text too) or one comment. Reading an element's source line costs one C-level int
+        # (libxml2's line of the end of its start tag) and a list index, where its attribute names and values
+        # and text cost new strings, so a cached element is decided, with its leaves, by one lookup. The plan
+        # lists the children to descend into: leaves whole on their line were judged with their parent.
+        children = element.getchildren()
+        if not children:  # a leaf not whole on its line: by its values
+            self._check(element, number, found)
+            return
+        child_lines = [lines[child.sourceline] for child in children]
+        key = (number, line, *child_lines)
+        plan = self._line_plans.get(key)
+        if plan is None:
+            self._plan_lines(element, number, key, children, child_lines, found, lines)
+            return
+        for index, rows in plan:
+            self._check_lines(children[index], rows, found, lines, child_lines[index])
+
+    def _plan_lines(self, element: etree._Element, number: int, key: tuple, children: list[etree._Element],
+                    child_lines: list[str], found: list[SchemaProblem], lines: list[str]) -> None:
+        """Check an element the line-keyed cache does not know, its children in order, and remember the plan
+        when the lines decide it and the element and its whole-line leaves fit.
+
+        Why the lines decide: a line whose form was verified holds exactly one tag whole, and libxml2's line of
+        a node is within its start tag (where it ends), so that tag is the node's. A checked element other than
+        the root is not namespaced, so no default namespace is in scope; a child's name on its line then says
+        whether it is namespaced (a prefix, or its own xmlns) or else its tag; the root's own declarations are
+        on its line. The table ignores namespaced attributes, and a prefixed attribute is namespaced."""
+        slot_key = (number, key[1], len(children))
+        slot = self._slots.get(slot_key)
+        if slot is not None and self._reuse(slot, key, children, found, lines):
+            return
+        infos = self._infos
+        if len(infos) > _LINE_CACHE:
+            infos.clear()
+        child_infos = tuple([infos.get(line) or self._info(line) for line in child_lines])
+        cacheable = self._info(key[1])[0] == _OPEN
+        # the element by its values (its plan is shared by every element of the same tags and attributes)
+        tags = tuple([child.tag for child in children])
+        value_key = (number, tags, *element.keys(), *element.values())
+        before = len(found)
+        plan = self._plans.get(value_key)
+        if plan is None:
+            plan = self._plan(element, number, value_key, tags, found)
+            if len(found) != before:
+                cacheable = False
+        descend = []
+        leaf_lines = self._leaf_lines
+        for index, rows in enumerate(plan):
+            form = child_infos[index][0]
+            if rows < 0:
+                if form == _OTHER:
+                    cacheable = False
+                continue
+            child = children[index]
+            line = child_lines[index]
+            if form == _LEAF:
+                if (rows, line) not in leaf_lines:
+                    # a new line is mostly a new value (a name, a path, an address): fit it directly rather than
+                    # through a plan keyed by every value
+                    if self._leaf_fits(child, rows):
+                        if len(leaf_lines) > _LINE_CACHE:
+                            leaf_lines.clear()
+                        leaf_lines[rows, line] = child_infos[index][1]
+                    else:  # reported as the element-by-element check reports it
+                        self._plan(child, rows, (rows, child.text, *child.keys(), *child.values()), (), found)
+                        cacheable = False
+                continue
+            if form != _OPEN:  # (a leaf's own form is _LEAF or _OTHER: an element with a child is _OPEN)
+                cacheable = False
+            descend.append((index, rows))
+            self._check_lines(child, rows, found, lines, line)
+        if cacheable:
+            if len(self._line_plans) > _LINE_CACHE:
+                self._line_plans.clear()
+                self._slots.clear()
+            stored = self._line_plans[key] = tuple(descend)
+            leaf_names = tuple([name if form == _LEAF else None for form, name in child_infos])
+            self._slots[slot_key] = (key[2:], child_infos, leaf_names, plan, stored)
+
+    def _reuse(self, slot: _Slot, key: tuple, children: list[etree._Element], found: list[SchemaProblem],
+               lines: list[str]) -> bool:
+        """Decide a miss by the slot's element (same candidates, same line, as many children): when each child
+        line that differs holds a tag of the same form and name (so the same tags: the element's plan holds, and
+        the same children to descend into) and the new whole-line leaves fit. False (nothing reported) when not.
+        A new domain mostly differs from the last in a few leaves' values (its name, uuid, paths, addresses)."""
+        known_lines, known_infos, known_leaves, plan, descend = slot
+        child_lines = key[2:]
+        infos = self._infos
+        leaf_lines = self._leaf_lines
+        for index in [index for index, line in enumerate(child_lines) if line != known_lines[index]]:
+            line = child_lines[index]
+            rows = plan[index]
+            name = leaf_lines.get((rows, line))
+            if name is not None and name == known_leaves[index]:  # a leaf known to fit, in a leaf's place
+                continue
+            info = infos.get(line) or self._info(line)
+            if info != known_infos[index] or info[1] is None:
+                return False
+            if info[0] == _LEAF and rows >= 0 and (rows, line) not in leaf_lines:
+                child = children[index]
+                if not self._leaf_fits(child, rows):
+                    return False
+                if len(leaf_lines) > _LINE_CACHE:
+                    leaf_lines.clear()
+                leaf_lines[rows, line] = info[1]
+        if len(self._line_plans) > _LINE_CACHE:
+            self._line_plans.clear()
+            self._slots.clear()
+        self._line_plans[key] = descend
+        for index, rows in descend:
+            self._check_lines(children[index], rows, found, lines, child_lines[index])
+        return True
+
+    def _info(self, line: str) -> tuple[int, str | None]:
+        """A source line's form and its tag's element name (None for a comment, another line, or a tag that
+        declares a namespace: its own may differ from the name's)."""
+        info = self._infos.get(line)
+        if info is None:
+            form = (_LEAF if _LEAF_LINE.fullmatch(line) else _OPEN if _OPEN_LINE.fullmatch(line)
+                    else _COMMENT if _COMMENT_LINE.fullmatch(line) else _OTHER)
+            match = _LINE_NAME.match(line) if form in (_LEAF, _OPEN) and "xmlns" not in line else None
+            info = self._infos[line] = (form, match[1] if match is not None else None)
+        return info
+
     def _plan(self, element: etree._Element, number: int, key: tuple, all_tags: tuple, found: list[SchemaProblem]
               ) -> tuple[int, ...]:
         """Decide an element the cache does not know: the forms it fits (or report why none), and its
@@ -640,7 +872,7 @@ class StructureTable:
         # the text is judged only when the element holds nothing else (not even a comment): "" when empty
         text = (element.text or "") if not all_tags else None
         candidates = self._sets[number]
-        viable = self._fit(element, number, tags, text)
+        viable = self._fit(element, number, tags, text, not all_tags)
         if viable:
             use = self._intern(viable)
         else:
@@ -666,8 +898,34 @@ class StructureTable:
             self._plans[key] = result
         return result
 
-    def _fit(self, element: etree._Element, number: int, tags: tuple[str, ...], text: str | None) -> tuple[int, ...]:
-        """The candidate forms the element fits: the forms its shape fits, then the values each one constrains."""
+    def _leaf_fits(self, leaf: etree._Element, number: int) -> bool:
+        """Whether an element without children fits a candidate form: _fit's answer with the fewest reads (its
+        shape keyed by its attribute names as they are, its text read only for a form that judges it)."""
+        shape_key = (number, *leaf.keys())
+        shape = self._leaf_shapes.get(shape_key)
+        if shape is None:
+            if len(self._leaf_shapes) > 50_000:
+                self._leaf_shapes.clear()
+            names = {name for name in shape_key[1:] if name[0] != "{"}  # type: ignore[index]
+            shape = self._leaf_shapes[shape_key] = self._shape(self._sets[number], names, (), True)
+        text = None
+        for _, constrained, text_judge in shape:
+            for name, judge in constrained:
+                if not judge(leaf.get(name)):
+                    break
+            else:
+                if text_judge is None:
+                    return True
+                if text is None:
+                    text = leaf.text or ""
+                if text_judge(text):
+                    return True
+        return False
+
+    def _fit(self, element: etree._Element, number: int, tags: tuple[str, ...], text: str | None, first: bool = False
+             ) -> tuple[int, ...]:
+        """The candidate forms the element fits: the forms its shape fits, then the values each one constrains;
+        ``first``: only the first (whether it fits at all: a leaf's forms decide no children)."""
         names = tuple([name for name in element.keys() if name[0] != "{"])
         shape_key = (number, names, tags, text is None)
         shape = self._shapes.get(shape_key)
@@ -675,26 +933,26 @@ class StructureTable:
             if len(self._shapes) > 50_000:
                 self._shapes.clear()
             shape = self._shapes[shape_key] = self._shape(self._sets[number], set(names), tags, text is not None)
-        accepts = self._accepts
         fitting = []
-        for candidate, constrained, text_alternatives in shape:
-            for name, alternatives in constrained:  # (a loop, not all() over a generator: this runs per new value)
-                if not accepts(alternatives, element.get(name)):
+        for candidate, constrained, text_judge in shape:
+            for name, judge in constrained:  # (a loop, not all() over a generator: this runs per new value)
+                if not judge(element.get(name)):
                     break
             else:
-                if text_alternatives is None or accepts(text_alternatives, text):  # type: ignore[arg-type]
+                if text_judge is None or text_judge(text):  # type: ignore[arg-type]
+                    if first:
+                        return (candidate,)
                     fitting.append(candidate)
         return tuple(fitting)
 
-    def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool
-               ) -> list[tuple[int, tuple[tuple[str, list], ...], list | None]]:
+    def _shape(self, candidates: tuple[int, ...], names: set[str], tags: tuple[str, ...], judge_text: bool) -> _Shape:
         """The candidate forms whose names fit the element's attribute names and children (set tests), each with
-        the (attribute, alternatives) its values must meet and the alternatives its text must meet (None: free)."""
+        the (attribute, judge) its values must meet and the judge its text must meet (None: free)."""
         child_names = set(tags)
         counts = {tag: tags.count(tag) for tag in child_names} if len(child_names) != len(tags) else None
         shape = []
         for candidate in candidates:
-            allowed, required, children, required_children, constrained, limits, text_alternatives = \
+            allowed, required, children, required_children, constrained, limits, text_judge = \
                 self._fast[candidate] or self._fast_row(candidate)
             if allowed is not None and not names <= allowed:
                 continue
@@ -705,7 +963,7 @@ class StructureTable:
             if counts and limits and any(count > limits.get(tag, count) for tag, count in counts.items()):
                 continue
             checks = tuple([(name, constrained[name]) for name in names & constrained.keys()]) if constrained else ()
-            shape.append((candidate, checks, text_alternatives if judge_text else None))
+            shape.append((candidate, checks, text_judge if judge_text else None))
         return shape
 
     def _mismatch(self, element: etree._Element, candidates: tuple[int, ...], found: list[SchemaProblem]) -> None:
@@ -865,15 +1123,23 @@ class StructureTable:
         return False
 
     def _match(self, pattern: str, value: str) -> bool:
-        if pattern in self._patterns:
-            compiled = self._patterns[pattern]
-        else:
-            try:
-                compiled = re.compile(pattern)
-            except re.error:
-                compiled = None
-            self._patterns[pattern] = compiled
+        compiled = self._compiled(pattern)
         return compiled is None or compiled.fullmatch(value) is not None
+
+    def _compiled(self, pattern: str) -> re.Pattern[str] | None:
+        """The pattern compiled (None: Python cannot read it)."""
+        if pattern in self._patterns:
+            return self._patterns[pattern]
+        try:
+            compiled: re.Pattern[str] | None = re.compile(pattern)
+        except re.error:
+            compiled = None
+        self._patterns[pattern] = compiled
+        return compiled
+
+
+def _accept(value: str) -> bool:
+    return True
 
 
 def _times(count: int) -> str:

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.schema import DomainSchema
 from virtlint.rules._support import ranked
 
 
@@ -61,9 +62,14 @@ class Schema(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if ctx.schema is None:
+        schema = ctx.schema
+        if schema is None:
             return
-        for problem in ctx.schema.problems(element):
+        if isinstance(schema, DomainSchema):
+            found = schema.problems(element)
+        else:  # the structure table (it stands in for the schema): the source's lines key its cache
+            found = schema.problems(element, ctx.document.text)
+        for problem in found:
             value = problem.element.get(problem.attribute) if problem.attribute else None
             replacements = ranked(value, problem.allowed)[:4] if value is not None and problem.allowed else ()
             yield Problem(Anchor(problem.element, problem.attribute), problem.message, replacements=replacements,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -173,6 +174,38 @@ def test_messages_name_the_culprit(reference) -> None:
     assert "unknown attribute 'typ' on <model>" in messages
     assert "<nonsense> is not allowed in <interface>" in messages
     assert any(m.startswith("'sometimes' is not a valid value of placement on <vcpu>") for m in messages)
+
+
+def test_the_source_lines_decide_as_the_values_do(reference) -> None:
+    """The cache keyed by source lines (problems with the text) finds exactly what the check by values finds:
+    over the corpus, mutants written out, and documents reflowed (tags joined on a line, start tags split)."""
+    _, table = reference
+    by_values, by_lines = StructureTable({"rows": table.rows, "roots": table.roots}), \
+        StructureTable({"rows": table.rows, "roots": table.roots})
+    rng = random.Random(901)
+
+    def findings(root: etree._Element, problems: list) -> list:
+        tree = root.getroottree()
+        return [(tree.getpath(p.element), p.attribute, p.message, tuple(p.allowed or ())) for p in problems]
+
+    def same(text: str) -> None:
+        document = Document(text)
+        if document.root is not None:
+            assert findings(document.root, by_lines.problems(document.root, document.text)) == \
+                findings(document.root, by_values.problems(document.root)), text
+
+    documents = _corpus()
+    for document in documents:
+        same(document.text)
+    for document in rng.sample(documents, min(150, len(documents))):
+        reflowed = re.sub(r"(['\"]) (?=[\w:]+=)", lambda m: m[1] + "\n   " if rng.random() < 0.2 else m[0],
+                          re.sub(r">\s*<", lambda m: "><" if rng.random() < 0.2 else m[0], document.text))
+        for text in (document.text, reflowed):
+            for kind in KINDS:
+                mutant = mutate(Document(text).root, kind, rng, table)
+                if mutant is not None:
+                    same(etree.tostring(mutant, encoding=str))
+        same(reflowed)
 
 
 def test_the_table_is_cached_on_disk_by_schema_files(tmp_path: Path, monkeypatch, reference) -> None:
