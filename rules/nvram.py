@@ -10,7 +10,8 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since
-from virtlint.rules._support import first_child
+from virtlint.rules._domain import os_parts
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -63,8 +64,13 @@ class NvramVarstore(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        loader, nvram = first_child(element, "loader"), first_child(element, "nvram")
-        firmware = element.get("firmware")
+        firmware, loader, nvram = os_parts(ctx, element)
+        if nvram is None and (loader is None or loader.get("stateless") != "no"):
+            return NOTHING  # the common case: without <nvram> only a loader with stateless='no' is judged
+        return self._problems(element, firmware, loader, nvram, ctx)
+
+    def _problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
+                  nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:
         if loader is not None and nvram is not None and loader.get("format") and nvram.get("format") \
                 and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2):
             yield Problem(Anchor(nvram, "format"),
