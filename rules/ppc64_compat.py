@@ -10,6 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._domain import PPC64
+from virtlint.rules._support import NOTHING
 
 
 def _generation(name: str, prefix: str) -> int | None:
@@ -62,8 +63,13 @@ class Ppc64Compat(Rule):
     elements = ("cpu/model",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.arch not in PPC64 or ctx.domain_type != "kvm":
+            return NOTHING  # the common case: not a ppc64 KVM guest
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         cpu = element.getparent()
-        if ctx.arch not in PPC64 or ctx.domain_type != "kvm" or cpu.get("mode") != "host-model":
+        if cpu.get("mode") != "host-model":
             return
         compat = (element.text or "").strip()
         if not compat:
