@@ -59,15 +59,20 @@ class NvramVarstore(Rule):
     name = "nvram"
     severity = Severity.ERROR
     summary = "NVRAM with BIOS firmware, a ROM or stateless loader, or in another format than the loader."
-    elements = ("os",)
+    #: an <os> with neither is never visited (the common case: firmware autoselection); with both, the first
+    #: <loader>'s visit speaks for its <os>
+    elements = ("os/loader", "os/nvram")
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        firmware, loader, nvram = os_parts(ctx, element)
-        if nvram is None and (loader is None or loader.get("stateless") != "no"):
+        os_element = element.getparent()
+        firmware, loader, nvram = os_parts(ctx, os_element)
+        if element is not (nvram if loader is None else loader):
+            return NOTHING  # another <loader> or <nvram> of this <os>: it is judged once
+        if nvram is None and loader.get("stateless") != "no":  # type: ignore[union-attr]  # (one of them is set)
             return NOTHING  # the common case: without <nvram> only a loader with stateless='no' is judged
-        return self._problems(element, firmware, loader, nvram, ctx)
+        return self._problems(os_element, firmware, loader, nvram, ctx)
 
     def _problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
                   nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:

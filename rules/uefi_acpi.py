@@ -8,16 +8,16 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import os_parts
 from virtlint.rules._support import NOTHING, domain_children, first_child
 
 X86 = ("x86_64", "i686")
 
 
-def uses_uefi(ctx: Context, os_element: etree._Element) -> bool:
-    """firmware='efi', or a pflash loader (from the document's shared ``os_parts``)."""
-    firmware, loader, _ = os_parts(ctx, os_element)
-    return firmware == "efi" or (loader is not None and loader.get("type") == "pflash")
+def uses_uefi(os_element: etree._Element) -> bool:
+    if os_element.get("firmware") == "efi":
+        return True  # the common case, without looking for a loader
+    loader = first_child(os_element, "loader")
+    return loader is not None and loader.get("type") == "pflash"
 
 
 def _acpi(ctx: Context) -> etree._Element | None:
@@ -69,12 +69,12 @@ class UefiAcpi(Rule):
         # the common case first: an arch with no such rule, or x86 without UEFI (nothing reads <acpi/> then)
         arch = ctx.arch
         if arch in X86:
-            if not uses_uefi(ctx, element) or _acpi(ctx) is not None:
+            if not uses_uefi(element) or _acpi(ctx) is not None:
                 return NOTHING
             return self._uefi_without_acpi(element)
         if arch == "aarch64":
             acpi = _acpi(ctx)
-            if acpi is None or uses_uefi(ctx, element):
+            if acpi is None or uses_uefi(element):
                 return NOTHING
             return self._acpi_without_uefi(acpi)
         return NOTHING
