@@ -144,8 +144,8 @@ _OS_PARTS_KEY = "os-parts"
 
 
 def os_parts(ctx: Context, os: etree._Element) -> tuple[str | None, etree._Element | None, etree._Element | None]:
-    """(firmware attribute, first <loader>, first <nvram>) of an <os>, read once per document: the firmware
-    rules each look at them."""
+    """(firmware attribute, first <loader>, first <nvram>) of an <os>, read once per document (VL507 visits
+    each <loader> and <nvram>)."""
     known = ctx.memo.get(_OS_PARTS_KEY)
     if known is not None and known[0] is os:  # type: ignore[index]
         return known[1]  # type: ignore[index,no-any-return]
