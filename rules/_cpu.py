@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from virtlint.linter.caps import CpuModel, DomainCaps
+from virtlint.linter.model import Context
 from virtlint.rules._support import first_child
 
 
@@ -20,6 +21,20 @@ def custom_model(cpu: etree._Element) -> tuple[etree._Element, str] | None:
     if mode_of(cpu) != "custom" or not name:
         return None
     return model, name
+
+
+#: ctx.memo key: (the <cpu> last asked about, its ``custom_model``)
+_CUSTOM_MODEL_KEY = "cpu:custom-model"
+
+
+def custom_model_of(ctx: Context, cpu: etree._Element) -> tuple[etree._Element, str] | None:
+    """``custom_model(cpu)``, read once per document: the CPU model rules each ask for it."""
+    known = ctx.memo.get(_CUSTOM_MODEL_KEY)
+    if known is not None and known[0] is cpu:  # type: ignore[index]
+        return known[1]  # type: ignore[index,no-any-return]
+    found = custom_model(cpu)
+    ctx.memo[_CUSTOM_MODEL_KEY] = (cpu, found)
+    return found
 
 
 def lookup(caps: DomainCaps, name: str) -> CpuModel | None:

@@ -15,7 +15,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform
-from virtlint.rules._support import domain_find, first_child
+from virtlint.rules._support import domain_children, first_child
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
 _VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
@@ -90,15 +90,26 @@ def vcpu_counts(ctx: Context) -> tuple[int | None, int | None]:
     """(max_vcpus, current_vcpus) of the document, read once."""
     counts = ctx.memo.get("vcpu-counts")
     if counts is None:
-        vcpu = domain_find(ctx, "vcpu")
-        counts = ctx.memo["vcpu-counts"] = (_maximum(vcpu), _current(vcpu))
+        vcpus = domain_children(ctx).get("vcpu")
+        if vcpus is None:
+            counts = (1, 1)
+        else:
+            vcpu = vcpus[0]
+            maximum = _maximum(vcpu)
+            current = vcpu.get("current")
+            counts = (maximum, maximum if current is None else parse_uint(current))
+        ctx.memo["vcpu-counts"] = counts
     return counts  # type: ignore[return-value]
 
 
 def _maximum(vcpu: etree._Element | None) -> int | None:
     if vcpu is None:
         return 1
-    text = (vcpu.text or "").rstrip()
+    text = vcpu.text
+    if text is not None and text.isdigit() and text.isascii():  # the common case, without the regex
+        value = int(text)
+        return value if value < 2**32 else None
+    text = (text or "").rstrip()
     if not _VCPU_COUNT.fullmatch(text):
         return None
     value = int(text)
@@ -106,9 +117,8 @@ def _maximum(vcpu: etree._Element | None) -> int | None:
 
 
 def _current(vcpu: etree._Element | None) -> int | None:
-    if vcpu is None or vcpu.get("current") is None:
-        return _maximum(vcpu)
-    return parse_uint(vcpu.get("current"))
+    current = None if vcpu is None else vcpu.get("current")
+    return _maximum(vcpu) if current is None else parse_uint(current)
 
 
 def iothread_ids(root: etree._Element) -> set[int]:
@@ -125,6 +135,31 @@ def iothread_ids(root: etree._Element) -> set[int]:
             ids.add(candidate)
         candidate += 1
     return ids
+
+
+# -- firmware ------------------------------------------------------------------
+
+#: ctx.memo key: (the <os> last asked about, its firmware attribute, first <loader>, first <nvram>)
+_OS_PARTS_KEY = "os-parts"
+
+
+def os_parts(ctx: Context, os: etree._Element) -> tuple[str | None, etree._Element | None, etree._Element | None]:
+    """(firmware attribute, first <loader>, first <nvram>) of an <os>, read once per document (VL507 visits
+    each <loader> and <nvram>)."""
+    known = ctx.memo.get(_OS_PARTS_KEY)
+    if known is not None and known[0] is os:  # type: ignore[index]
+        return known[1]  # type: ignore[index,no-any-return]
+    loader = nvram = None
+    for child in os:
+        tag = child.tag
+        if tag == "loader":
+            if loader is None:
+                loader = child
+        elif tag == "nvram" and nvram is None:
+            nvram = child
+    parts = (os.get("firmware"), loader, nvram)
+    ctx.memo[_OS_PARTS_KEY] = (os, parts)
+    return parts
 
 
 # -- arch and machine ------------------------------------------------------

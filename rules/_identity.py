@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from virtlint.linter.identity import HostView, Identity, resolve
 from virtlint.linter.model import Context
-from virtlint.rules._support import domain_find
+from virtlint.rules._support import children_by_tag, domain_children
 
 
 def wanted(ctx: Context) -> Identity:
@@ -15,10 +15,14 @@ def emulator_of(ctx: Context) -> str | None:
     """``wanted(ctx).emulator`` (the stripped <devices><emulator> text, None when empty or absent), without
     reading the rest of the identity."""
     identity = ctx.memo.get("identity")
-    if isinstance(identity, Identity):
-        return identity.emulator
-    element = domain_find(ctx, "devices/emulator")
-    return ((element.text or "") if element is not None else "").strip() or None
+    if identity is not None:
+        return identity.emulator  # type: ignore[attr-defined,no-any-return]
+    for devices in domain_children(ctx).get("devices", ()):
+        # <devices>' children by tag: shared with the device rules, so usually built already
+        emulators = children_by_tag(ctx, devices).get("emulator")
+        if emulators is not None:
+            return (emulators[0].text or "").strip() or None
+    return None
 
 
 def host_view(ctx: Context) -> HostView | None:

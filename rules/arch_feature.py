@@ -164,6 +164,10 @@ def _refusing(arch: str, machine: str | None, virt: str | None) -> dict[str, _Re
     return table
 
 
+#: ctx.memo key: this document's ``_refusing`` table (empty without an arch)
+_TABLE_KEY = "arch-feature:refusing"
+
+
 @register
 class ArchFeature(Rule):
     """
@@ -210,17 +214,17 @@ class ArchFeature(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        arch = ctx.arch
-        if not arch:
-            return NOTHING
-        machine = machine_of(ctx)
-        refused = _refusing(arch, machine, ctx.domain_type).get(ctx.path)
+        table: dict[str, _Refusing] | None = ctx.memo.get(_TABLE_KEY)  # type: ignore[assignment]
+        if table is None:
+            arch = ctx.arch
+            table = ctx.memo[_TABLE_KEY] = _refusing(arch, machine_of(ctx), ctx.domain_type) if arch else {}
+        refused = table.get(ctx.path)
         if refused is None:
             return NOTHING  # allowed here whatever the element says
         refusing, names = refused
         if names is not None and element.get("name") not in names:
             return NOTHING  # the common case for timers: one that no bound here is about
-        return self._problems(element, refusing, arch, machine, ctx)
+        return self._problems(element, refusing, str(ctx.arch), machine_of(ctx), ctx)
 
     def _problems(self, element: etree._Element, refusing: tuple[Bound, ...], arch: str, machine: str | None,
                   ctx: Context) -> Iterator[Problem]:

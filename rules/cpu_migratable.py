@@ -11,6 +11,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
+from virtlint.rules._cpu import custom_model_of
+from virtlint.rules._support import NOTHING
 
 BINDINGS = binding.publish("cpu", (
     EnumBinding("cpu/mode/host-passthrough", "hostPassthroughMigratable", "migratable",
@@ -60,6 +62,8 @@ class CpuMigratable(Rule):
     elements = ("cpu",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if custom_model_of(ctx, element) is not None:
+            return NOTHING  # a custom-mode CPU (its model read once for the CPU model rules): no row applies
         return binding.check(element, BINDINGS, ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:

@@ -6,11 +6,11 @@ from typing import Iterator
 
 from lxml import etree
 
-from virtlint.linter.caps import DomainCaps
+from virtlint.linter.caps import CpuModel, DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._cpu import closest_usable, custom_model, lookup
-from virtlint.rules._support import caps_label
+from virtlint.rules._cpu import closest_usable, custom_model_of, lookup
+from virtlint.rules._support import NOTHING, caps_label
 
 
 @register
@@ -54,10 +54,13 @@ class CpuModelDeprecated(Rule):
         return any(model.deprecated for model in caps.cpu_models.values())
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        found = custom_model(element)
+        found = custom_model_of(ctx, element)
         model = lookup(ctx.caps, found[1]) if found else None
         if found is None or model is None or not model.deprecated:
-            return
+            return NOTHING
+        return self._problems(found, model, ctx)
+
+    def _problems(self, found: tuple[etree._Element, str], model: CpuModel, ctx: Context) -> Iterator[Problem]:
         alternatives = [m for m in closest_usable(ctx.caps, model.name, model.vendor, 6)
                         if not ctx.caps.cpu_models[m].deprecated][:3]
         yield Problem(

@@ -13,8 +13,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu import (LIBVIRT_X86_MODELS, LIBVIRT_X86_MODELS_AFTER_9_0, closest_usable,
-                                 custom_model, lookup)
-from virtlint.rules._support import caps_label
+                                 custom_model_of, lookup)
+from virtlint.rules._support import NOTHING, caps_label
 
 
 @register
@@ -72,9 +72,14 @@ class CpuModelUnknown(Rule):
         return bool(caps.cpu_models)  # without a model list nothing is unknown
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        found = custom_model(element)
-        if found is None or not ctx.caps.cpu_models or lookup(ctx.caps, found[1]) is not None:
-            return
+        found = custom_model_of(ctx, element)
+        if found is None or found[1] in ctx.caps.cpu_models:
+            return NOTHING  # the common case: a model the caps list by its name
+        if not ctx.caps.cpu_models or lookup(ctx.caps, found[1]) is not None:
+            return NOTHING
+        return self._problems(found, ctx)
+
+    def _problems(self, found: tuple[etree._Element, str], ctx: Context) -> Iterator[Problem]:
         model, name = found
         suggestions = tuple(closest_usable(ctx.caps, name, None))
         custom = ctx.caps.block("cpu/mode/custom")

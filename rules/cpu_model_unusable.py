@@ -6,12 +6,12 @@ from typing import Iterator
 
 from lxml import etree
 
-from virtlint.linter.caps import DomainCaps
+from virtlint.linter.caps import CpuModel, DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import UNSAFE, AppendChild, Fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._cpu import HARDWARE_ACCELERATED, closest_usable, custom_model, disabled_features, lookup
-from virtlint.rules._support import caps_label
+from virtlint.rules._cpu import HARDWARE_ACCELERATED, closest_usable, custom_model_of, disabled_features, lookup
+from virtlint.rules._support import NOTHING, caps_label
 
 
 
@@ -69,13 +69,17 @@ class CpuModelUnusable(Rule):
         return any(model.usable == "no" for model in caps.cpu_models.values())
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        found = custom_model(element)
+        found = custom_model_of(ctx, element)
         if found is None:
-            return
-        model_element, name = found
-        model = lookup(ctx.caps, name)
+            return NOTHING
+        model = lookup(ctx.caps, found[1])
         if model is None or model.usable != "no":
-            return
+            return NOTHING
+        return self._problems(element, found, model, ctx)
+
+    def _problems(self, element: etree._Element, found: tuple[etree._Element, str], model: CpuModel,
+                  ctx: Context) -> Iterator[Problem]:
+        model_element, name = found
         blockers = [f for f in model.blockers if f not in disabled_features(element)]
         if model.blockers and not blockers:
             return  # every blocking feature is disabled

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import NOTHING
 
 X2APIC_LIMIT = 255
 
@@ -53,12 +54,17 @@ class ManyVcpusIommu(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.arch not in ("x86_64", "i686"):
+            return NOTHING
         try:
             count = int((element.text or "").strip())
         except ValueError:
-            return
-        if count <= X2APIC_LIMIT or ctx.arch not in ("x86_64", "i686"):
-            return
+            return NOTHING
+        if count <= X2APIC_LIMIT:
+            return NOTHING  # the common case
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.machine and parse_machine(ctx.machine).family != "pc-q35":
             yield Problem(Anchor(element, text=True),
                           f"more than {X2APIC_LIMIT} vCPUs are only supported on q35-based machine types",

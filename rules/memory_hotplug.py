@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint
 from virtlint.rules._domain import PPC64, cell_count, numa_cells
-from virtlint.rules._support import domain_children, domain_find
+from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -67,6 +67,22 @@ def memory_devices(ctx: Context) -> list[MemoryDevice]:
                     start, anchor = _hex(address.get("base")), Anchor(address, "base")
         devices.append(MemoryDevice(memory, model, size, start, anchor, slot))
     return devices
+
+
+def _plain_memory(ctx: Context) -> bool:
+    """The common case, where ``_sizes`` has nothing to say: a <memory> of digits that are not all zero (a
+    nonzero size, or one too large that VL851 reports), no <maxMemory> and no memory device."""
+    children = domain_children(ctx)
+    memories = children.get("memory")
+    if memories is None or "maxMemory" in children:
+        return False
+    text = memories[0].text
+    if not (text is not None and text.isdigit() and text.isascii() and text.strip("0")):
+        return False
+    for devices in children.get("devices", ()):
+        if "memory" in children_by_tag(ctx, devices):
+            return False
+    return True
 
 
 def _hex(text: str | None) -> int:
@@ -134,6 +150,11 @@ class MemoryHotplug(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "" and _plain_memory(ctx):
+            return NOTHING
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         devices = ctx.once("memory-devices", lambda: memory_devices(ctx))
         if ctx.path == "":
             yield from self._sizes(element, devices, ctx)

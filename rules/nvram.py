@@ -10,7 +10,8 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import refused_since
-from virtlint.rules._support import first_child
+from virtlint.rules._domain import os_parts
+from virtlint.rules._support import NOTHING
 
 
 @register
@@ -58,13 +59,23 @@ class NvramVarstore(Rule):
     name = "nvram"
     severity = Severity.ERROR
     summary = "NVRAM with BIOS firmware, a ROM or stateless loader, or in another format than the loader."
-    elements = ("os",)
+    #: an <os> with neither is never visited (the common case: firmware autoselection); with both, the first
+    #: <loader>'s visit speaks for its <os>
+    elements = ("os/loader", "os/nvram")
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        loader, nvram = first_child(element, "loader"), first_child(element, "nvram")
-        firmware = element.get("firmware")
+        os_element = element.getparent()
+        firmware, loader, nvram = os_parts(ctx, os_element)
+        if element is not (nvram if loader is None else loader):
+            return NOTHING  # another <loader> or <nvram> of this <os>: it is judged once
+        if nvram is None and loader.get("stateless") != "no":  # type: ignore[union-attr]  # (one of them is set)
+            return NOTHING  # the common case: without <nvram> only a loader with stateless='no' is judged
+        return self._problems(os_element, firmware, loader, nvram, ctx)
+
+    def _problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
+                  nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:
         if loader is not None and nvram is not None and loader.get("format") and nvram.get("format") \
                 and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2):
             yield Problem(Anchor(nvram, "format"),

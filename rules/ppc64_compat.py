@@ -7,9 +7,11 @@ from typing import Iterator
 
 from lxml import etree
 
+from virtlint.linter.caps import DomainCaps
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._domain import PPC64
+from virtlint.rules._support import NOTHING
 
 
 def _generation(name: str, prefix: str) -> int | None:
@@ -61,9 +63,18 @@ class Ppc64Compat(Rule):
     summary = "A ppc64 compatibility mode newer than the host CPU."
     elements = ("cpu/model",)
 
+    def fires_with(self, caps: DomainCaps, path: str) -> bool:
+        # a caps rule runs only on domains the caps describe, so of their arch and virt type when they name one
+        return (not caps.arch or caps.arch in PPC64) and (not caps.domain_type or caps.domain_type == "kvm")
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.arch not in PPC64 or ctx.domain_type != "kvm":
+            return NOTHING  # the common case: not a ppc64 KVM guest
+        return self._problems(element, ctx)
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         cpu = element.getparent()
-        if ctx.arch not in PPC64 or ctx.domain_type != "kvm" or cpu.get("mode") != "host-model":
+        if cpu.get("mode") != "host-model":
             return
         compat = (element.text or "").strip()
         if not compat:

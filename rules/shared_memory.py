@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import SAFE, AppendChild, Change, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, children_by_tag
 
 MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 FILE_BACKING = "<memoryBacking><source type='file'/><access mode='shared'/></memoryBacking>"
@@ -104,20 +104,29 @@ class SharedMemory(Rule):
     name = "shared-memory"
     severity = Severity.ERROR
     summary = "A virtiofs filesystem or vhost-user disk without shared guest memory."
-    elements = ("devices/filesystem", "devices/disk")
+    #: the filesystems and disks below (one visit for all of them)
+    elements = ("devices",)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if ctx.path == "devices/disk" and element.get("type") != "vhostuser":
-            return NOTHING  # the common case: a disk that is not vhost-user
+        children = children_by_tag(ctx, element)
+        if "filesystem" not in children:
+            for disk in children.get("disk", ()):
+                if disk.get("type") == "vhostuser":
+                    break
+            else:
+                return NOTHING  # the common case: no filesystem, no vhost-user disk
         return self._problems(element, ctx)
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        found = vhost_user_anchor(element)
-        if found is None or memory_is_shared(ctx.root):
-            return
-        anchor, what = found
-        backing = shared_backing(ctx)
-        fix = share_memory(ctx.root, backing)
-        yield Problem(anchor, f"'{what}' requires shared memory: the guest memory is not shared",
-                      hint=f"add {backing}", fixes=(fix,) if fix else ())
+    def _problems(self, devices: etree._Element, ctx: Context) -> Iterator[Problem]:
+        for element in devices:
+            if element.tag not in ("filesystem", "disk"):
+                continue
+            found = vhost_user_anchor(element)
+            if found is None or memory_is_shared(ctx.root):
+                continue
+            anchor, what = found
+            backing = shared_backing(ctx)
+            fix = share_memory(ctx.root, backing)
+            yield Problem(anchor, f"'{what}' requires shared memory: the guest memory is not shared",
+                          hint=f"add {backing}", fixes=(fix,) if fix else ())

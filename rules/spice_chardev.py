@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
 #: The <devices> children that are character devices.
@@ -69,9 +69,21 @@ class SpiceChardev(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         children = children_by_tag(ctx, element)
+        for graphics in children.get("graphics", ()):
+            if graphics.get("type") == "spice":
+                return NOTHING  # the common case: SPICE graphics here, so every character device may use it
+        for tag in CHARDEV_TAGS:
+            for device in children.get(tag, ()):
+                if device.get("type") in SPICE_CHARDEVS:
+                    return self._problems(children, ctx)
+        return NOTHING
+
+    def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
+        if _has_spice_graphics(ctx):
+            return  # on another <devices>
         for tag in CHARDEV_TAGS:
             for device in children.get(tag, ()):
                 kind = device.get("type")
-                if kind in SPICE_CHARDEVS and not _has_spice_graphics(ctx):
+                if kind in SPICE_CHARDEVS:
                     yield Problem(Anchor(device, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
                                   hint="add <graphics type='spice'/>, or remove this device")

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import first_child
+from virtlint.rules._support import NOTHING, first_child
 
 
 @register
@@ -50,8 +50,9 @@ class TpmVersionModel(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         model = element.get("model")
         if not model or model == "tpm-tis":
-            return
+            return NOTHING
         backend = first_child(element, "backend")
-        if backend is not None and backend.get("version") == "1.2":
-            yield Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
-                          hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",))
+        if backend is None or backend.get("version") != "1.2":
+            return NOTHING  # the common case: a TPM 2.0 backend
+        return iter((Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
+                             hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",)),))

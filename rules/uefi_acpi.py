@@ -8,14 +8,25 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import NOTHING, domain_find, first_child
+from virtlint.rules._support import NOTHING, domain_children, first_child
 
 X86 = ("x86_64", "i686")
 
 
 def uses_uefi(os_element: etree._Element) -> bool:
+    if os_element.get("firmware") == "efi":
+        return True  # the common case, without looking for a loader
     loader = first_child(os_element, "loader")
-    return os_element.get("firmware") == "efi" or (loader is not None and loader.get("type") == "pflash")
+    return loader is not None and loader.get("type") == "pflash"
+
+
+def _acpi(ctx: Context) -> etree._Element | None:
+    """``ctx.root.find('features/acpi')``."""
+    for features in domain_children(ctx).get("features", ()):
+        acpi = first_child(features, "acpi")
+        if acpi is not None:
+            return acpi
+    return None
 
 
 @register
@@ -58,11 +69,11 @@ class UefiAcpi(Rule):
         # the common case first: an arch with no such rule, or x86 without UEFI (nothing reads <acpi/> then)
         arch = ctx.arch
         if arch in X86:
-            if not uses_uefi(element) or domain_find(ctx, "features/acpi") is not None:
+            if not uses_uefi(element) or _acpi(ctx) is not None:
                 return NOTHING
             return self._uefi_without_acpi(element)
         if arch == "aarch64":
-            acpi = domain_find(ctx, "features/acpi")
+            acpi = _acpi(ctx)
             if acpi is None or uses_uefi(element):
                 return NOTHING
             return self._acpi_without_uefi(acpi)

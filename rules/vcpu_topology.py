@@ -9,8 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._domain import is_pseries, machine_of, vcpu_counts
-from virtlint.rules._support import domain_find
+from virtlint.rules._domain import PPC64, is_pseries, machine_of, vcpu_counts
+from virtlint.rules._support import NOTHING, domain_find
 
 #: Topology attributes in libvirt's product order; clusters count since libvirt 10.1 (older releases ignore it).
 TOPOLOGY = ("sockets", "dies", "clusters", "cores", "threads")
@@ -82,12 +82,18 @@ class VcpuTopology(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        maximum = vcpu_counts(ctx)[0]
+        maximum, current = vcpu_counts(ctx)
         if maximum is None:
-            return  # VL851 reports the malformed count
+            return NOTHING  # VL851 reports the malformed count
         if ctx.path == "vcpu":
-            yield from self._counts(element, maximum, ctx)
-        elif ctx.path == "vcpus/vcpu":
+            # the common case: a current count within the maximum, not zero, and no pSeries hotplug granularity
+            if current is None or (0 < current <= maximum and ctx.arch not in PPC64):
+                return NOTHING
+            return self._counts(element, maximum, ctx)
+        return self._others(element, maximum, ctx)
+
+    def _others(self, element: etree._Element, maximum: int, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "vcpus/vcpu":
             vcpu_id = parse_uint(element.get("id"))
             if vcpu_id is not None and vcpu_id >= maximum:
                 yield Problem(Anchor(element, "id"),

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 @register
@@ -51,6 +51,13 @@ class VirtioModelBus(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        for disk in children_by_tag(ctx, element).get("disk", ()):
+            model = disk.get("model")
+            if model and model.startswith("virtio"):
+                return self._problems(element, ctx)
+        return NOTHING  # the common case: no disk names a virtio model
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         for disk in children_by_tag(ctx, element).get("disk", ()):
             model = disk.get("model")
             if not model or not model.startswith("virtio"):
