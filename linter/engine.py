@@ -8,7 +8,7 @@ calls each subscriber with the element. Problems become positioned findings.
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from lxml import etree
 
@@ -20,16 +20,19 @@ from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attrib
 from virtlint.linter.host import HostCaps
 from virtlint.linter.drivers import driver_of
 from virtlint.linter.identity import Identity, closeness, fetch_command, fit_rank, mismatches
-from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Screen, Severity
 from virtlint.linter.schema import DomainSchema
 
 
 REGISTRY: dict[str, type[Rule]] = {}
 #: element path below <domain> -> the checkers subscribed to it
 _Handlers = dict[str, list[Rule]]
-#: A step of the walk: (element path, the checkers that run there, child tag -> the child's step), only for the
-#: paths on the way to a subscribed one. Steps hold each other directly, so the walk looks nothing up by path.
-_Step = tuple[str, tuple[Rule, ...], dict[str, "_Step"]]
+#: A rule's screen as the walk tests it: attribute names as bytes (lxml reads a bytes name without encoding it).
+_Screen = tuple[tuple[tuple[bytes, Collection[str | None]], ...], Collection[str | None] | None]
+#: A step of the walk: (element path, the checkers that run there, each with its screen or None, child tag ->
+#: the child's step), only for the paths on the way to a subscribed one. Steps hold each other directly, so the
+#: walk looks nothing up by path.
+_Step = tuple[str, tuple[tuple[Rule, _Screen | None], ...], dict[str, "_Step"]]
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -144,7 +147,8 @@ class Linter:
             def step(path: str) -> _Step:
                 found = steps.get(path)
                 if found is None:
-                    found = steps[path] = (path, tuple(handlers.get(path, ())), {})
+                    found = steps[path] = (path, tuple((checker, _compiled(checker.screen(path)))
+                                                       for checker in handlers.get(path, ())), {})
                 return found
 
             root = step("")
@@ -312,19 +316,26 @@ class Linter:
 
     def _walk(self, element: etree._Element, step: _Step, ctx: Context, result: LintResult) -> None:
         path, checkers, children = step
-        if checkers:
+        for checker, screen in checkers:
+            if screen is not None:  # the rule's no-finding test, run here: most elements pass it, at no call
+                rows, texts = screen
+                if texts is None or element.text in texts:
+                    for attribute, accepted in rows:
+                        if element.get(attribute) not in accepted:
+                            break
+                    else:
+                        continue  # every screened value accepted: check would report nothing
             ctx.path = path
-            for checker in checkers:
-                try:
-                    problems = checker.check(element, ctx)
-                    if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
-                        for problem in problems:
-                            result.findings.append(self._finding(ctx.document, checker, problem))
-                except Exception as err:  # a broken rule must not hide the others
-                    import logging
+            try:
+                problems = checker.check(element, ctx)
+                if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
+                    for problem in problems:
+                        result.findings.append(self._finding(ctx.document, checker, problem))
+            except Exception as err:  # a broken rule must not hide the others
+                import logging
 
-                    logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
-                    result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+                logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
+                result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
         if children:
             # every child node (a C-level list): comments and PIs have no step, as other elements
             for child in element.getchildren():
@@ -360,6 +371,14 @@ class Linter:
             Finding(document.path, start, end, self._severity(code, rule.severity), code, rule.name, message,
                     offsets=(span.start, span.end) if span else None)
         )
+
+
+def _compiled(screen: Screen | None) -> _Screen | None:
+    """A rule's screen as the walk tests it."""
+    if screen is None:
+        return None
+    rows, texts = screen
+    return tuple((attribute.encode(), accepted) for attribute, accepted in rows), texts
 
 
 def _runs(checker: Rule, ctx: Context) -> bool:
