@@ -204,7 +204,7 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk(root, self._plan(ctx), ctx, result)
+        self._walk([root], {root.tag: self._plan(ctx)}, ctx, result)
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -314,34 +314,37 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, step: _Step, ctx: Context, result: LintResult) -> None:
-        path, checkers, children = step
-        for checker, screen in checkers:
-            if screen is not None:  # the rule's no-finding test, run here: most elements pass it, at no call
-                rows, texts = screen
-                if texts is None or element.text in texts:
-                    for attribute, accepted in rows:
-                        if element.get(attribute) not in accepted:
-                            break
-                    else:
-                        continue  # every screened value accepted: check would report nothing
-            ctx.path = path
-            try:
-                problems = checker.check(element, ctx)
-                if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
-                    for problem in problems:
-                        result.findings.append(self._finding(ctx.document, checker, problem))
-            except Exception as err:  # a broken rule must not hide the others
-                import logging
+    def _walk(self, elements: list[etree._Element], steps: dict[str, _Step], ctx: Context,
+              result: LintResult) -> None:
+        """Visit the elements that have a step (by tag), then, depth first, their children that have one: the
+        walk calls itself only for an element with child steps, not for each element."""
+        for element in elements:
+            step = steps.get(element.tag)  # (comments and PIs have no step, as other elements)
+            if step is None:
+                continue
+            path, checkers, children = step
+            for checker, screen in checkers:
+                if screen is not None:  # the rule's no-finding test, run here: most elements pass it, at no call
+                    rows, texts = screen
+                    if texts is None or element.text in texts:
+                        for attribute, accepted in rows:
+                            if element.get(attribute) not in accepted:
+                                break
+                        else:
+                            continue  # every screened value accepted: check would report nothing
+                ctx.path = path
+                try:
+                    problems = checker.check(element, ctx)
+                    if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
+                        for problem in problems:
+                            result.findings.append(self._finding(ctx.document, checker, problem))
+                except Exception as err:  # a broken rule must not hide the others
+                    import logging
 
-                logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
-                result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
-        if children:
-            # every child node (a C-level list): comments and PIs have no step, as other elements
-            for child in element.getchildren():
-                child_step = children.get(child.tag)
-                if child_step is not None:
-                    self._walk(child, child_step, ctx, result)
+                    logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
+                    result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+            if children:
+                self._walk(element.getchildren(), children, ctx, result)  # every child node: a C-level list
 
     # -- findings ---------------------------------------------------------
 
