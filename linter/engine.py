@@ -27,13 +27,18 @@ from virtlint.linter.schema import DomainSchema
 REGISTRY: dict[str, type[Rule]] = {}
 #: element path below <domain> -> the checkers subscribed to it
 _Handlers = dict[str, list[Rule]]
-#: A rule's screen as the walk tests it: attribute names as bytes (lxml reads a bytes name without encoding it).
-_Screen = tuple[tuple[tuple[bytes, Collection[str | None]], ...], Collection[str | None] | None]
-#: A step of the walk: (element path, the checkers that run there, each with its screen or None, child tag ->
-#: the child's step), only for the paths on the way to a subscribed one. Steps hold each other directly, so the
-#: walk looks nothing up by path.
-_Step = tuple[str, tuple[tuple[Rule, _Screen | None], ...], dict[str, "_Step"]]
-
+#: A rule's screen as the walk tests it: (the rule; its one attribute row's name and accepted values when it has
+#: one, else None and no values; with _ITEMS_FROM rows or more, their accepted values by name, else None; with two or
+#: three, the rows; the accepted texts or None). Names to read are bytes: lxml reads them without encoding.
+_Screened = tuple[Rule, bytes | None, Collection[str | None], dict[str, Collection[str | None]] | None,
+                  tuple[tuple[bytes, Collection[str | None]], ...], Collection[str | None] | None]
+#: From this many attribute rows on, a screen reads the element's attributes in one ``items()`` call, not one
+#: ``get`` per row (most rows name an absent attribute there: VL850's disk driver or clock timer).
+_ITEMS_FROM = 4
+#: A step of the walk: (element path, the checkers called there, the screened ones (called on an element failing
+#: their screen), child tag -> the child's step), only for the paths on the way to a subscribed one. Steps hold
+#: each other directly, so the walk looks nothing up by path.
+_Step = tuple[str, tuple[Rule, ...], tuple[_Screened, ...], dict[str, "_Step"]]
 
 def register(rule: type[Rule]) -> type[Rule]:
     """Class decorator: add a rule to the registry under its stable code."""
@@ -147,8 +152,11 @@ class Linter:
             def step(path: str) -> _Step:
                 found = steps.get(path)
                 if found is None:
-                    found = steps[path] = (path, tuple((checker, _compiled(checker.screen(path)))
-                                                       for checker in handlers.get(path, ())), {})
+                    running = handlers.get(path, ())
+                    screens = [(checker, checker.screen(path)) for checker in running]
+                    found = steps[path] = (path, tuple(checker for checker, screen in screens if screen is None),
+                                           tuple(_screened(checker, screen) for checker, screen in screens
+                                                 if screen is not None), {})
                 return found
 
             root = step("")
@@ -156,7 +164,7 @@ class Linter:
             for path in handlers:
                 parts = path.split("/") if path else []
                 for depth in range(len(parts)):
-                    step("/".join(parts[:depth]))[2][parts[depth]] = step("/".join(parts[:depth + 1]))
+                    step("/".join(parts[:depth]))[3][parts[depth]] = step("/".join(parts[:depth + 1]))
             entry = self._plans[key] = (ctx.caps, root)
         return entry[1]
 
@@ -322,27 +330,40 @@ class Linter:
             step = steps.get(element.tag)  # (comments and PIs have no step, as other elements)
             if step is None:
                 continue
-            path, checkers, children = step
-            for checker, screen in checkers:
-                if screen is not None:  # the rule's no-finding test, run here: most elements pass it, at no call
-                    rows, texts = screen
-                    if texts is None or element.text in texts:
-                        for attribute, accepted in rows:
-                            if element.get(attribute) not in accepted:
+            path, checkers, screened, children = step
+            for checker, attribute, accepted, by_name, rows, texts in screened:
+                # the rule's no-finding test, run here: most elements pass it, at no call
+                if attribute is not None:
+                    if element.get(attribute) in accepted and (texts is None or element.text in texts):
+                        continue
+                elif texts is None or element.text in texts:
+                    if by_name is not None:  # many rows: the attributes present, in one call
+                        for name, value in element.items():
+                            row_accepted = by_name.get(name)
+                            if row_accepted is not None and value not in row_accepted:
                                 break
                         else:
-                            continue  # every screened value accepted: check would report nothing
+                            continue
+                    else:
+                        for row_attribute, row_accepted in rows:
+                            if element.get(row_attribute) not in row_accepted:
+                                break
+                        else:
+                            continue
+                checkers += (checker,)  # a suspect: its check decides
+            if checkers:
                 ctx.path = path
-                try:
-                    problems = checker.check(element, ctx)
-                    if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
-                        for problem in problems:
-                            result.findings.append(self._finding(ctx.document, checker, problem))
-                except Exception as err:  # a broken rule must not hide the others
-                    import logging
+                for checker in checkers:
+                    try:
+                        problems = checker.check(element, ctx)
+                        if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
+                            for problem in problems:
+                                result.findings.append(self._finding(ctx.document, checker, problem))
+                    except Exception as err:  # a broken rule must not hide the others
+                        import logging
 
-                    logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
-                    result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+                        logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
+                        result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
             if children:
                 self._walk(element.getchildren(), children, ctx, result)  # every child node: a C-level list
 
@@ -376,12 +397,14 @@ class Linter:
         )
 
 
-def _compiled(screen: Screen | None) -> _Screen | None:
+def _screened(checker: Rule, screen: Screen) -> _Screened:
     """A rule's screen as the walk tests it."""
-    if screen is None:
-        return None
     rows, texts = screen
-    return tuple((attribute.encode(), accepted) for attribute, accepted in rows), texts
+    if len(rows) == 1:
+        return checker, rows[0][0].encode(), rows[0][1], None, (), texts
+    if len(rows) >= _ITEMS_FROM:
+        return checker, None, (), dict(rows), (), texts
+    return checker, None, (), None, tuple((attribute.encode(), accepted) for attribute, accepted in rows), texts
 
 
 def _runs(checker: Rule, ctx: Context) -> bool:
