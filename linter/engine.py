@@ -2,7 +2,9 @@
 
 Rules subscribe to element paths below ``<domain>``; the engine walks the tree
 once, descending only into elements on the way to a subscribed path, and
-calls each subscriber with the element. Problems become positioned findings.
+calls each subscriber with the element, or, for a rule with a screen
+(``Rule.screen``), tests the screen itself and calls the rule only on an element
+failing it. Problems become positioned findings.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _ITEMS_FROM = 4
 #: their screen), child tag -> the child's step), only for the paths on the way to a subscribed one. Steps hold
 #: each other directly, so the walk looks nothing up by path.
 _Step = tuple[str, tuple[Rule, ...], tuple[_Screened, ...], dict[str, "_Step"]]
+
 
 def register(rule: type[Rule]) -> type[Rule]:
     """Class decorator: add a rule to the registry under its stable code."""
@@ -350,7 +353,9 @@ class Linter:
                                 break
                         else:
                             continue
-                checkers += (checker,)  # a suspect: its check decides
+                # a suspect: its check decides, after the unscreened rules' (findings are sorted, and rules share
+                # only memoized facts: the order changes nothing)
+                checkers += (checker,)
             if checkers:
                 ctx.path = path
                 for checker in checkers:
