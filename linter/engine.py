@@ -2,13 +2,15 @@
 
 Rules subscribe to element paths below ``<domain>``; the engine walks the tree
 once, descending only into elements on the way to a subscribed path, and
-calls each subscriber with the element. Problems become positioned findings.
+calls each subscriber with the element, or, for a rule with a screen
+(``Rule.screen``), tests the screen itself and calls the rule only on an element
+failing it. Problems become positioned findings.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from lxml import etree
 
@@ -20,16 +22,25 @@ from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attrib
 from virtlint.linter.host import HostCaps
 from virtlint.linter.drivers import driver_of
 from virtlint.linter.identity import Identity, closeness, fetch_command, fit_rank, mismatches
-from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Finding, Problem, Rule, Screen, Severity
 from virtlint.linter.schema import DomainSchema
 
 
 REGISTRY: dict[str, type[Rule]] = {}
 #: element path below <domain> -> the checkers subscribed to it
 _Handlers = dict[str, list[Rule]]
-#: A step of the walk: (element path, the checkers that run there, child tag -> the child's step), only for the
-#: paths on the way to a subscribed one. Steps hold each other directly, so the walk looks nothing up by path.
-_Step = tuple[str, tuple[Rule, ...], dict[str, "_Step"]]
+#: A rule's screen as the walk tests it: (the rule; its one attribute row's name and accepted values when it has
+#: one, else None and no values; with _ITEMS_FROM rows or more, their accepted values by name, else None; with two or
+#: three, the rows; the accepted texts or None). Names to read are bytes: lxml reads them without encoding.
+_Screened = tuple[Rule, bytes | None, Collection[str | None], dict[str, Collection[str | None]] | None,
+                  tuple[tuple[bytes, Collection[str | None]], ...], Collection[str | None] | None]
+#: From this many attribute rows on, a screen reads the element's attributes in one ``items()`` call, not one
+#: ``get`` per row (most rows name an absent attribute there: VL850's disk driver or clock timer).
+_ITEMS_FROM = 4
+#: A step of the walk: (element path, the checkers called there, the screened ones (called on an element failing
+#: their screen), child tag -> the child's step), only for the paths on the way to a subscribed one. Steps hold
+#: each other directly, so the walk looks nothing up by path.
+_Step = tuple[str, tuple[Rule, ...], tuple[_Screened, ...], dict[str, "_Step"]]
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -144,7 +155,11 @@ class Linter:
             def step(path: str) -> _Step:
                 found = steps.get(path)
                 if found is None:
-                    found = steps[path] = (path, tuple(handlers.get(path, ())), {})
+                    running = handlers.get(path, ())
+                    screens = [(checker, checker.screen(path)) for checker in running]
+                    found = steps[path] = (path, tuple(checker for checker, screen in screens if screen is None),
+                                           tuple(_screened(checker, screen) for checker, screen in screens
+                                                 if screen is not None), {})
                 return found
 
             root = step("")
@@ -152,7 +167,7 @@ class Linter:
             for path in handlers:
                 parts = path.split("/") if path else []
                 for depth in range(len(parts)):
-                    step("/".join(parts[:depth]))[2][parts[depth]] = step("/".join(parts[:depth + 1]))
+                    step("/".join(parts[:depth]))[3][parts[depth]] = step("/".join(parts[:depth + 1]))
             entry = self._plans[key] = (ctx.caps, root)
         return entry[1]
 
@@ -200,7 +215,7 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk(root, self._plan(ctx), ctx, result)
+        self._walk([root], {root.tag: self._plan(ctx)}, ctx, result)
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -310,27 +325,52 @@ class Linter:
 
     # -- traversal --------------------------------------------------------
 
-    def _walk(self, element: etree._Element, step: _Step, ctx: Context, result: LintResult) -> None:
-        path, checkers, children = step
-        if checkers:
-            ctx.path = path
-            for checker in checkers:
-                try:
-                    problems = checker.check(element, ctx)
-                    if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
-                        for problem in problems:
-                            result.findings.append(self._finding(ctx.document, checker, problem))
-                except Exception as err:  # a broken rule must not hide the others
-                    import logging
+    def _walk(self, elements: list[etree._Element], steps: dict[str, _Step], ctx: Context,
+              result: LintResult) -> None:
+        """Visit the elements that have a step (by tag), then, depth first, their children that have one: the
+        walk calls itself only for an element with child steps, not for each element."""
+        for element in elements:
+            step = steps.get(element.tag)  # (comments and PIs have no step, as other elements)
+            if step is None:
+                continue
+            path, checkers, screened, children = step
+            for checker, attribute, accepted, by_name, rows, texts in screened:
+                # the rule's no-finding test, run here: most elements pass it, at no call
+                if attribute is not None:
+                    if element.get(attribute) in accepted and (texts is None or element.text in texts):
+                        continue
+                elif texts is None or element.text in texts:
+                    if by_name is not None:  # many rows: the attributes present, in one call
+                        for name, value in element.items():
+                            row_accepted = by_name.get(name)
+                            if row_accepted is not None and value not in row_accepted:
+                                break
+                        else:
+                            continue
+                    else:
+                        for row_attribute, row_accepted in rows:
+                            if element.get(row_attribute) not in row_accepted:
+                                break
+                        else:
+                            continue
+                # a suspect: its check decides, after the unscreened rules' (findings are sorted, and rules share
+                # only memoized facts: the order changes nothing)
+                checkers += (checker,)
+            if checkers:
+                ctx.path = path
+                for checker in checkers:
+                    try:
+                        problems = checker.check(element, ctx)
+                        if problems:  # (an empty tuple or list: nothing to iterate; a generator is always true)
+                            for problem in problems:
+                                result.findings.append(self._finding(ctx.document, checker, problem))
+                    except Exception as err:  # a broken rule must not hide the others
+                        import logging
 
-                    logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
-                    result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
-        if children:
-            # every child node (a C-level list): comments and PIs have no step, as other elements
-            for child in element.getchildren():
-                child_step = children.get(child.tag)
-                if child_step is not None:
-                    self._walk(child, child_step, ctx, result)
+                        logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
+                        result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
+            if children:
+                self._walk(element.getchildren(), children, ctx, result)  # every child node: a C-level list
 
     # -- findings ---------------------------------------------------------
 
@@ -360,6 +400,16 @@ class Linter:
             Finding(document.path, start, end, self._severity(code, rule.severity), code, rule.name, message,
                     offsets=(span.start, span.end) if span else None)
         )
+
+
+def _screened(checker: Rule, screen: Screen) -> _Screened:
+    """A rule's screen as the walk tests it."""
+    rows, texts = screen
+    if len(rows) == 1:
+        return checker, rows[0][0].encode(), rows[0][1], None, (), texts
+    if len(rows) >= _ITEMS_FROM:
+        return checker, None, (), dict(rows), (), texts
+    return checker, None, (), None, tuple((attribute.encode(), accepted) for attribute, accepted in rows), texts
 
 
 def _runs(checker: Rule, ctx: Context) -> bool:

@@ -8,7 +8,7 @@ positions and turns each problem into a ``Finding``.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Callable, ClassVar, Iterator, TypeVar
+from typing import Callable, ClassVar, Collection, Iterator, TypeVar
 
 from lxml import etree
 
@@ -23,6 +23,11 @@ from virtlint.linter.schema import DomainSchema
 _set = object.__setattr__
 
 T = TypeVar("T")
+
+#: A rule's no-finding test the engine runs itself (``Rule.screen``): (attribute rows: (attribute name, the
+#: values for which check reports nothing there, None standing for an absent attribute), the accepted texts of
+#: the element, None when the text is not screened).
+Screen = tuple[tuple[tuple[str, Collection[str | None]], ...], Collection[str | None] | None]
 
 
 class Severity(Enum):
@@ -304,6 +309,13 @@ class Rule:
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         return iter(())
+
+    def screen(self, path: str) -> Screen | None:
+        """A test that proves ``check`` reports nothing on an element at ``path``: when each screened value (an
+        attribute's, None if absent; the text, None if none) is in its set, the engine does not call ``check``
+        (it costs no call per element, where most are fine). None (the default): ``check`` runs on every
+        element. Asked once per path; a set may grow later (values already judged readable)."""
+        return None
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
         """False when ``check`` can never report anything at ``path`` with these caps (the engine then skips it

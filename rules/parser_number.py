@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Collection, Iterator
 
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
-from virtlint.rules._support import NOTHING
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -104,31 +103,47 @@ for _row in NUMBERS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
 #: Small numbers as written canonically: every reader of the table accepts them (uint, int, count, bitmap).
-_SMALL = frozenset(map(str, range(1024)))  # larger numbers take the exact path: a smaller set imports faster
+_SMALL = frozenset(map(str, range(1024)))  # larger numbers take the full check: a smaller set imports faster
 #: The unit spellings written in practice, all of which virScaleInteger accepts.
 _UNITS = frozenset({None, "", "b", "B", "byte", "bytes", *(
     letter + suffix for power in "kmgtpe" for letter in (power, power.upper())
     for suffix in ("", "iB", "ib", "B", "b"))})
 assert all(unit_scale(unit) is not None for unit in _UNITS)
-#: Bitmaps already read without error (parse_bitmap is pure): a bounded memo, so repeated cpusets cost a lookup.
-_GOOD_BITMAPS: set[str] = set()
+#: Values the full check has read without error (the readers are pure), as the screens' accepted values: the
+#: small numbers and absence for bitmaps (none is required), sizes without and with absence (some are
+#: required). Each grows by a bounded number of values, so a repeated cpuset or memory size costs a lookup.
+_READABLE_BITMAPS: set[str | None] = {None, *_SMALL}
+_READABLE_SIZES: set[str | None] = set()
+_READABLE_SIZES_OR_ABSENT: set[str | None] = {None}
+_LEARNED_AT_MOST = 4096
 
-#: Per path, what the no-finding test needs: (attribute or None for the text, the values certainly accepted,
-#: the kind, the unit attribute of a size). None in the set: the value may be absent.
-_FAST: dict[str, tuple[tuple[str | None, frozenset[str | None], str, str], ...]] = {
-    path: tuple((row.attribute,
-                 frozenset(((None,) if not row.required else ())) if row.kind == "size"
-                 else frozenset((*(_SMALL - {"0"} if row.nonzero else _SMALL),
-                                 *((None,) if not row.required else ()))),
-                 row.kind, row.extra or "unit")
-                for row in rows)
-    for path, rows in _BY_PATH.items()
-}
 
-#: The paths whose one row is an attribute: (attribute, the values certainly accepted), screened by one get.
-_ONLY_ATTRIBUTE: dict[str, tuple[str, frozenset[str | None]]] = {
-    path: (rows[0][0], rows[0][1]) for path, rows in _FAST.items() if len(rows) == 1 and rows[0][0] is not None
-}
+def _accepted(row: NumberAttr) -> Collection[str | None]:
+    """The values of a row the screen lets pass: certainly readable, or absent where that is allowed."""
+    if row.kind == "bitmap":
+        assert not row.required and not row.nonzero, "the readable bitmaps include absence and 0"
+        return _READABLE_BITMAPS
+    if row.kind == "size":
+        return _READABLE_SIZES if row.required else _READABLE_SIZES_OR_ABSENT
+    return frozenset((*(_SMALL - {"0"} if row.nonzero else _SMALL), *((None,) if not row.required else ())))
+
+
+def _screen(rows: list[NumberAttr]) -> Screen:
+    """A path's no-finding test: each row's value readable for sure (a size's unit among the usual ones)."""
+    attributes: list[tuple[str, Collection[str | None]]] = []
+    texts: Collection[str | None] | None = None
+    for row in rows:
+        if row.attribute is None:
+            assert texts is None, "one text row per path"
+            texts = _accepted(row)
+        else:
+            attributes.append((row.attribute, _accepted(row)))
+        if row.kind == "size":
+            attributes.append((row.extra or "unit", _UNITS))
+    return tuple(attributes), texts
+
+
+_SCREENS: dict[str, Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
 
 
 @register
@@ -177,27 +192,10 @@ class ParserNumber(Rule):
     elements = tuple(_BY_PATH)
     uses_caps = False
 
-    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        # the common case first: every value certainly readable (set lookups); a suspect element gets _judge
-        path = ctx.path
-        only = _ONLY_ATTRIBUTE.get(path)
-        if only is not None and element.get(only[0]) in only[1]:
-            return NOTHING  # most calls: a path with one attribute row, its value certainly readable
-        get = element.get
-        for attribute, accepted, kind, unit_attribute in _FAST.get(path, ()):
-            raw = element.text if attribute is None else get(attribute)
-            if raw in accepted:
-                continue
-            if raw is not None:
-                if kind == "size":
-                    if raw.isdigit() and raw.isascii() and len(raw) < 20 and get(unit_attribute) in _UNITS:
-                        continue
-                elif kind == "bitmap" and raw in _GOOD_BITMAPS:
-                    continue
-            return self._problems(element, ctx)
-        return NOTHING
+    def screen(self, path: str) -> Screen | None:
+        return _SCREENS.get(path)  # the engine runs it: check sees only the elements failing it
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         for row in _BY_PATH.get(ctx.path, ()):
             if row.since and not ctx.libvirt_at_least(*row.since):
                 continue
@@ -238,8 +236,8 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if parse_bitmap(raw) is None:
             return Problem(anchor, f"Failed to parse bitmap '{raw}'",
                            hint="write ids as 'N', 'N-M' or '^N' separated by commas, below 16384")
-        if len(_GOOD_BITMAPS) < 4096:
-            _GOOD_BITMAPS.add(raw)
+        if len(_READABLE_BITMAPS) < len(_SMALL) + _LEARNED_AT_MOST:
+            _READABLE_BITMAPS.add(raw)
     elif row.kind == "size":
         where = f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]"
         if not value.strip():  # libvirt reads an empty string as absent
@@ -249,6 +247,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if parse_ullong(value) is None:
             return Problem(anchor, f"Invalid value '{raw}' for element or attribute '{where}'",
                            hint="write the size as a whole number, with the unit in unit='...'")
+        if len(_READABLE_SIZES) < _LEARNED_AT_MOST:  # readable whatever the unit, which the screen reads apart
+            _READABLE_SIZES.add(raw)
+            _READABLE_SIZES_OR_ABSENT.add(raw)
         unit_attribute = row.extra or "unit"
         unit = element.get(unit_attribute)
         if unit is not None and unit_scale(unit) is None:

@@ -7,38 +7,32 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
-from virtlint.rules._support import NOTHING, ranked
+from virtlint.rules._support import ranked
 
 _BY_PATH: dict[str, list[StrictEnum]] = {}
 for _row in STRICT_ENUMS:
     _BY_PATH.setdefault(_row.path, []).append(_row)
 
-#: From this many attribute rows on, the no-finding test reads the element's attributes in one call
-#: (``items()``) instead of one ``get`` per row: a ``get`` costs about a third of an ``items()`` of a typical
-#: element's two or three attributes.
-_ITEMS_FROM = 3
 
-#: Per path, the no-finding test: (its one attribute row when that is all the path has, attribute rows, or the
-#: same as a dict by attribute name when there are _ITEMS_FROM or more, text rows). An attribute row is
-#: (attribute, the accepted values, None included: an absent attribute is never reported); a text row is
-#: (whether the text is stripped, the accepted values).
-_AttributeRow = tuple[str, frozenset[str | None]]
-_Screen = tuple[_AttributeRow | None, tuple[_AttributeRow, ...], dict[str, frozenset[str | None]] | None,
-                tuple[tuple[bool, frozenset[str]], ...]]
-
-
-def _screen(rows: list[StrictEnum]) -> _Screen:
+def _screen(rows: list[StrictEnum]) -> Screen:
+    """The no-finding test of a path's rows: each attribute among its accepted values or absent, the text (when
+    a row reads it) among the values every text row accepts, as written (blanks around it: the full check)."""
     attributes = tuple((row.attribute, frozenset((*row.values, *row.later, None)))
                        for row in rows if row.attribute is not None)
-    texts = tuple((row.strip, frozenset((*row.values, *row.later))) for row in rows if row.attribute is None)
-    only = attributes[0] if len(attributes) == 1 and not texts else None  # most paths: one get, no loop
-    return only, attributes, dict(attributes) if len(attributes) >= _ITEMS_FROM else None, texts
+    texts: frozenset[str | None] | None = None
+    for row in rows:
+        if row.attribute is None:
+            accepted = frozenset((*row.values, *row.later))
+            texts = accepted if texts is None else texts & accepted
+    if texts is not None and "" in texts:
+        texts |= {None}  # no text reads as ''
+    return attributes, texts
 
 
-_SCREENS: dict[str, _Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
+_SCREENS: dict[str, Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
 
 
 @register
@@ -96,31 +90,10 @@ class ParserValue(Rule):
     elements = tuple(_BY_PATH)
     uses_caps = False
 
-    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        # the common case first: every value accepted (set lookups only); a suspect element gets the full check
-        only, attributes, by_name, texts = _SCREENS[ctx.path]  # the engine calls only at the table's paths
-        if only is not None:
-            if element.get(only[0]) in only[1]:
-                return NOTHING
-            return self._problems(element, ctx)
-        if by_name is not None:
-            for name, value in element.items():
-                accepted = by_name.get(name)
-                if accepted is not None and value not in accepted:
-                    return self._problems(element, ctx)
-        else:
-            get = element.get
-            for attribute, accepted in attributes:
-                if get(attribute) not in accepted:
-                    return self._problems(element, ctx)
-        if texts:
-            text = element.text or ""
-            for strip, accepted_text in texts:
-                if (text.strip() if strip else text) not in accepted_text:
-                    return self._problems(element, ctx)
-        return NOTHING
+    def screen(self, path: str) -> Screen | None:
+        return _SCREENS.get(path)  # the engine runs it: check sees only the elements failing it
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         parts = ctx.path.split("/")
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)

@@ -142,3 +142,30 @@ def test_crypto_devices_are_not_checked_for_libvirt_9_0_which_drops_them() -> No
     assert codes_at((9, 0)) == set()
     assert codes_at((9, 1)) == {"VL850", "VL701", "VL704"}
     assert codes_at(None) == {"VL850", "VL701", "VL704"}
+
+
+def test_a_size_already_read_still_has_its_unit_checked() -> None:
+    """VL851's screen lets a size it has read before pass at no call, but reads the unit apart."""
+    assert found(dom("", "<memory unit='KiB'>4194304</memory><vcpu>2</vcpu>")) == []
+    (finding,) = found(dom("", "<memory unit='XB'>4194304</memory><vcpu>2</vcpu>"))
+    assert finding.message == "unknown suffix 'XB'"
+
+
+def test_the_engine_calls_a_screened_rule_only_on_a_suspect_element() -> None:
+    from virtlint.rules.parser_value import ParserValue
+
+    calls: list[str] = []
+    original = ParserValue.check
+
+    def counting(self, element, ctx):
+        calls.append(element.get("bus"))
+        return original(self, element, ctx)
+
+    ParserValue.check = counting  # type: ignore[method-assign]
+    try:
+        xml = dom("<devices><disk type='file' device='disk'><target dev='vda' bus='virtio'/></disk>"
+                  "<disk type='file' device='disk'><target dev='vdb' bus='virtoi'/></disk></devices>")
+        assert [f.code for f in found(xml)] == ["VL850"]
+    finally:
+        ParserValue.check = original  # type: ignore[method-assign]
+    assert calls == ["virtoi"]
