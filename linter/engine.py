@@ -274,7 +274,7 @@ class Linter:
         caps, host, reasons = selection
         return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
                        schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=list(reasons), host=host,
-                       libvirt_version=self.libvirt_version)
+                       libvirt_version=self.libvirt_version, identity=wanted)
 
     def _select(self, wanted: Identity) -> tuple[DomainCaps, HostCaps | None, tuple[str, ...]]:
         """The caps and host document for a domain's identity, and why the caps do not describe it."""
@@ -305,7 +305,7 @@ class Linter:
 
     def _not_described(self, result: LintResult, ctx: Context) -> None:
         """The one note (VL004) for a domain the caps do not describe: what to fetch, what was skipped."""
-        wanted = Identity.of(ctx.root)
+        wanted = ctx.identity or Identity.of(ctx.root)
         skipped = sorted({rule.code for rule in self.rules
                           if rule.uses_caps and not rule.identity_rule and not rule.engine_rule
                           and (ctx.driver is None or ctx.driver in rule.drivers)})

@@ -16,6 +16,7 @@ from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps, Evidence
 from virtlint.linter.document import Document, Position
 from virtlint.linter.host import HostCaps
+from virtlint.linter.identity import Identity
 from virtlint.linter.fixes import Fix, ResolvedFix
 from virtlint.linter.schema import DomainSchema
 
@@ -216,6 +217,9 @@ class Context(Record):
     host: HostCaps | None
     #: The libvirt release whose behaviour the checks model, (major, minor); see linter.versions.
     libvirt_version: tuple[int, int]
+    #: What the domain asks for (type, arch, machine, emulator), as the engine read it to choose the caps; None
+    #: when the context was built without it (rules then read it themselves: rules/_identity.py).
+    identity: Identity | None
 
     __slots__ = (
         "document",
@@ -231,6 +235,7 @@ class Context(Record):
         "memo",
         "host",
         "libvirt_version",
+        "identity",
     )
     _fields = __slots__
 
@@ -249,6 +254,7 @@ class Context(Record):
         memo: dict[str, object] | None = None,
         host: HostCaps | None = None,
         libvirt_version: tuple[int, int] = (10, 7),
+        identity: Identity | None = None,
     ) -> None:
         self.document = document
         self.caps = caps
@@ -263,6 +269,7 @@ class Context(Record):
         self.memo = {} if memo is None else memo
         self.host = host
         self.libvirt_version = libvirt_version
+        self.identity = identity
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""

@@ -8,13 +8,16 @@ from virtlint.rules._support import children_by_tag, domain_children
 
 
 def wanted(ctx: Context) -> Identity:
+    """The domain's identity: the engine's, read once to choose the caps."""
+    if ctx.identity is not None:
+        return ctx.identity
     return ctx.once("identity", lambda: Identity.of(ctx.root))
 
 
 def emulator_of(ctx: Context) -> str | None:
     """``wanted(ctx).emulator`` (the stripped <devices><emulator> text, None when empty or absent), without
     reading the rest of the identity."""
-    identity = ctx.memo.get("identity")
+    identity = ctx.identity or ctx.memo.get("identity")
     if identity is not None:
         return identity.emulator  # type: ignore[attr-defined,no-any-return]
     for devices in domain_children(ctx).get("devices", ()):
