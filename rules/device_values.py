@@ -12,6 +12,8 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._addresses import DISK_BUS_BY_PREFIX
 from virtlint.rules._binding import EnumBinding, Implied
+from virtlint.rules._devices import with_first_children
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 def _implied_disk_bus(disk: etree._Element) -> Implied | None:
@@ -76,7 +78,31 @@ for _row in DEVICE_ENUMS:
     _BY_DEVICE[_device] = (*_BY_DEVICE.get(_device, ()), _row)
 for _device, _rows in _BY_DEVICE.items():
     binding.publish(f"devices/{_device}", _rows)
-_BY_PATH: dict[str, tuple[EnumBinding, ...]] = {f"devices/{device}": rows for device, rows in _BY_DEVICE.items()}
+
+#: Devices whose children the disk and interface rules index anyway (``with_first_children``): their screens
+#: read child attributes there; other devices' screens look their few children over.
+_INDEXED = frozenset({"disk", "interface"})
+
+#: caps.memo key of the devices' screens
+_PLAN_KEY = "device-value:plan"
+
+#: (device tag, its table, its path, its screens, whether its children are indexed) for the devices whose
+#: screens can suspect anything with the caps
+_Plan = tuple[tuple[str, tuple[EnumBinding, ...], str, tuple[binding.Screen, ...], bool], ...]
+
+
+def _plan(caps: DomainCaps) -> _Plan:
+    """The devices to screen and how, computed once per caps document."""
+    plan: _Plan | None = caps.memo.get(_PLAN_KEY)  # type: ignore[assignment]
+    if plan is None:
+        built = []
+        for device, rows in _BY_DEVICE.items():
+            path = f"devices/{device}"
+            screens = binding.screens_at(rows, caps, path)
+            if screens:
+                built.append((device, rows, path, screens, device in _INDEXED))
+        plan = caps.memo[_PLAN_KEY] = tuple(built)
+    return plan
 
 
 @register
@@ -127,11 +153,31 @@ class DeviceValue(Rule):
     name = "device-value"
     severity = Severity.ERROR
     summary = "A device attribute has a value the capabilities' device enum does not list."
-    elements = tuple(f"devices/{device}" for device in _BY_DEVICE)
+    #: the devices below (one visit for all of them)
+    elements = ("devices",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        rows = _BY_PATH.get(ctx.path)  # by the walk's path: reading element.tag costs a string per call
-        return binding.check(element, rows if rows is not None else _BY_DEVICE.get(element.tag, ()), ctx)
+        # the common case first: every device passes its screens (a suspect one gets the full check)
+        children = children_by_tag(ctx, element)
+        for device, _rows, _path, screens, indexed in _plan(ctx.caps):
+            if device in children:
+                if indexed:
+                    for holder, firsts in with_first_children(ctx, element, device):
+                        if binding.suspect(holder, screens, firsts):
+                            return self._problems(element, ctx)
+                else:
+                    for holder in children[device]:
+                        if binding.suspect(holder, screens, None):
+                            return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The devices' problems (some device is suspect)."""
+        children = children_by_tag(ctx, element)
+        for device, rows, path, screens, _indexed in _plan(ctx.caps):
+            for holder in children.get(device, ()):
+                if binding.suspect(holder, screens, None):
+                    yield from binding.problems(holder, rows, ctx, path)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return binding.can_fire(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps)
+        return bool(_plan(caps))
