@@ -38,11 +38,11 @@ _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
 _WITH_FIRST_CHILDREN_KEY = "devices:with-first-children"
 
-#: Tags some device rules look for anywhere in the domain, in the groups asked together: boot orders and menus;
-#: IOThread drivers; backing chains, auth and encryption; security labels. One C-level pass per group finds its
-#: elements (usually a handful; the rare groups none) when a rule first asks for it: cheaper than one pass for
-#: all, whose many <driver> matches every document would pay for even when only the boots are asked.
-SCANNED_GROUPS = (("boot", "bootmenu"), ("driver",), ("backingStore", "auth", "encryption"), ("seclabel",))
+#: Tags some device rules look for anywhere in the domain, in the groups found together: boot orders and menus,
+#: backing chains, auth, encryption and security labels (every document asks for them all: one C-level pass
+#: over the tree finds them, usually a handful, cheaper than even one substring search of the markup per tag);
+#: IOThread drivers (asked only when the markup names an iothread: the many <driver>s stay out of the first).
+SCANNED_GROUPS = (("boot", "bootmenu", "backingStore", "auth", "encryption", "seclabel"), ("driver",))
 _SCANNED_GROUP = {tag: group for group in SCANNED_GROUPS for tag in group}
 
 
@@ -63,14 +63,6 @@ def scanned(ctx: Context, tag: str) -> list[etree._Element]:
     found = by_tag.get(tag)
     if found is None:
         group = _SCANNED_GROUP[tag]
-        text = ctx.document.text  # an element's name is spelled out in the markup (no DTD, no entities)
-        for member in group:
-            if member in text:
-                break
-        else:  # a substring search in C: none of the group's names in the markup, nothing to walk the tree for
-            for member in group:
-                by_tag[member] = []
-            return by_tag[tag]
         if len(group) == 1:
             found = by_tag[tag] = list(ctx.root.iter(tag))
         else:
@@ -166,8 +158,20 @@ def effective_machine(ctx: Context) -> str | None:
             machine = None
         else:
             machine = ctx.caps.machine
-    family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
+    if machine is None:
+        family = None
+    else:
+        family = _FAMILIES.get(machine)
+        if family is None:
+            if len(_FAMILIES) > 4096:  # (bounded: a fleet names a handful of machines)
+                _FAMILIES.clear()
+            family = _FAMILIES[machine] = parse_machine(machine).family
+    memo[_MACHINE_FAMILY_KEY] = family
     return family
+
+
+#: machine name -> its family (``parse_machine``'s regex, once per name rather than per document)
+_FAMILIES: dict[str, str] = {}
 
 
 def is_q35(ctx: Context) -> bool | None:
