@@ -37,6 +37,7 @@ _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
 _WITH_FIRST_CHILDREN_KEY = "devices:with-first-children"
+_DISK_FACTS_KEY = "devices:disk-facts"
 
 #: Tags some device rules look for anywhere in the domain, in the groups found together: boot orders and menus,
 #: backing chains, auth, encryption and security labels (every document asks for them all: one C-level pass
@@ -102,6 +103,32 @@ def with_first_children(ctx: Context, devices: etree._Element,
         pairs = cache[key] = [(device, first_children(ctx, device))
                               for device in children_by_tag(ctx, devices).get(tag, ())]
     return pairs
+
+
+#: A disk as the disk rules' no-finding tests read it, each attribute once per document: (disk, its
+#: ``first_children``, device, type, <target> or None, target dev, target bus, whether the target has attributes
+#: besides dev and bus); an absent attribute is None.
+DiskFacts = tuple[etree._Element, dict[str, etree._Element], str | None, str | None, etree._Element | None,
+                  str | None, str | None, bool]
+
+
+def disk_facts(ctx: Context, devices: etree._Element) -> list[DiskFacts]:
+    """``DiskFacts`` of these devices' disks, in document order (read once per document: five rules judge
+    them)."""
+    cache: dict[etree._Element, list[DiskFacts]] = _per_element(ctx, _DISK_FACTS_KEY)
+    facts = cache.get(devices)
+    if facts is None:
+        facts = cache[devices] = []
+        for disk, children in with_first_children(ctx, devices, "disk"):
+            target = children.get("target")
+            if target is None:
+                facts.append((disk, children, disk.get("device"), disk.get("type"), None, None, None, False))
+            else:
+                dev, bus = target.get("dev"), target.get("bus")
+                # (one count of its attributes spares the readers asking for each rare one)
+                more = len(target.attrib) > (dev is not None) + (bus is not None)
+                facts.append((disk, children, disk.get("device"), disk.get("type"), target, dev, bus, more))
+    return facts
 
 
 def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:
@@ -251,7 +278,12 @@ def disk_is_empty(disk: etree._Element) -> bool | None:
 
 def source_is_empty(disk: etree._Element, source: etree._Element | None) -> bool | None:
     """``disk_is_empty`` given the disk's (first) <source>, when the caller has it at hand."""
-    kind = disk.get("type") or "file"
+    return source_is_empty_of(disk.get("type"), source)
+
+
+def source_is_empty_of(kind: str | None, source: etree._Element | None) -> bool | None:
+    """``source_is_empty`` given the disk's type attribute (None when absent)."""
+    kind = kind or "file"
     attribute = LOCAL_SOURCE_ATTRIBUTE.get(kind)
     if attribute is None:
         if kind == "network":

@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disks_with_extras, qemu_driver, run_checks
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import disk_facts, disks_with_extras, qemu_driver, run_checks
+from virtlint.rules._support import NOTHING
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -91,10 +91,10 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
-def _may_report(disk: etree._Element, extras: set[etree._Element]) -> bool:
+def _may_report(disk: etree._Element, kind: str | None, extras: set[etree._Element]) -> bool:
     """False when CHECKS certainly report nothing: a disk that is not a network disk, without <auth> or
     <encryption> anywhere (``extras``: the disks that may have them)."""
-    return disk.get("type") == "network" or disk in extras
+    return kind == "network" or disk in extras
 
 
 @register
@@ -152,9 +152,16 @@ class DiskSourceSecrets(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if not qemu_driver(ctx):
-            return
+        if qemu_driver(ctx):
+            extras = disks_with_extras(ctx, element)
+            for disk, _children, _device, kind, _target, _dev, _bus, _more in disk_facts(ctx, element):
+                if _may_report(disk, kind, extras):
+                    return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The disks' problems (some disk may have one)."""
         extras = disks_with_extras(ctx, element)
-        for disk in children_by_tag(ctx, element).get("disk", ()):
-            if _may_report(disk, extras):
+        for disk, _children, _device, kind, _target, _dev, _bus, _more in disk_facts(ctx, element):
+            if _may_report(disk, kind, extras):
                 yield from run_checks(CHECKS, disk, ctx)
