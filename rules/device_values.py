@@ -12,7 +12,7 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._addresses import DISK_BUS_BY_PREFIX
 from virtlint.rules._binding import EnumBinding, Implied
-from virtlint.rules._devices import with_first_children
+from virtlint.rules._devices import disk_facts, with_first_children
 from virtlint.rules._support import NOTHING, children_by_tag
 
 
@@ -86,22 +86,36 @@ _INDEXED = frozenset({"disk", "interface"})
 #: caps.memo key of the devices' screens
 _PLAN_KEY = "device-value:plan"
 
-#: (device tag, its table, its path, its screens, whether its children are indexed) for the devices whose
-#: screens can suspect anything with the caps
-_Plan = tuple[tuple[str, tuple[EnumBinding, ...], str, tuple[binding.Screen, ...], bool], ...]
+#: A device to screen: (tag, its table, its path, its screens, whether its children are indexed).
+_Entry = tuple[str, tuple[EnumBinding, ...], str, tuple[binding.Screen, ...], bool]
+#: The disks' screens when one reads the target bus: (the others, and the bus's: values, whether they are the
+#: suspect ones, whether an absent bus is suspect). The bus comes from ``disk_facts``, which the disk rules
+#: read anyway.
+_DiskScreens = tuple[tuple[binding.Screen, ...], frozenset[str], bool, bool]
+#: (the devices the loop screens, the disks' screens or None when the loop screens them, every device)
+_Plan = tuple[tuple[_Entry, ...], _DiskScreens | None, tuple[_Entry, ...]]
 
 
 def _plan(caps: DomainCaps) -> _Plan:
-    """The devices to screen and how, computed once per caps document."""
+    """The devices to screen and how, computed once per caps document (only devices whose screens can suspect
+    anything with these caps)."""
     plan: _Plan | None = caps.memo.get(_PLAN_KEY)  # type: ignore[assignment]
     if plan is None:
-        built = []
+        entries: list[_Entry] = []
         for device, rows in _BY_DEVICE.items():
             path = f"devices/{device}"
             screens = binding.screens_at(rows, caps, path)
             if screens:
-                built.append((device, rows, path, screens, device in _INDEXED))
-        plan = caps.memo[_PLAN_KEY] = tuple(built)
+                entries.append((device, rows, path, screens, device in _INDEXED))
+        disks: _DiskScreens | None = None
+        for device, _rows, _path, screens, _indexed in entries:
+            if device == "disk":
+                for child, attribute, values, suspects, implied in screens:
+                    if child == "target" and attribute == "bus":
+                        others = tuple(screen for screen in screens if screen[:2] != ("target", "bus"))
+                        disks = (others, values, suspects, implied)
+        looped = tuple(entry for entry in entries if disks is None or entry[0] != "disk")
+        plan = caps.memo[_PLAN_KEY] = (looped, disks, tuple(entries))
     return plan
 
 
@@ -158,8 +172,19 @@ class DeviceValue(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         # the common case first: every device passes its screens (a suspect one gets the full check)
+        looped, disks, _entries = _plan(ctx.caps)
         children = children_by_tag(ctx, element)
-        for device, _rows, _path, screens, indexed in _plan(ctx.caps):
+        if disks is not None and "disk" in children:
+            others, values, suspects, implied = disks
+            for disk, firsts, _device, _kind, _target, _dev, bus, _more in disk_facts(ctx, element):
+                if bus is None:
+                    if implied:
+                        return self._problems(element, ctx)
+                elif (bus in values) is suspects:
+                    return self._problems(element, ctx)
+                if others and binding.suspect(disk, others, firsts):
+                    return self._problems(element, ctx)
+        for device, _rows, _path, screens, indexed in looped:
             if device in children:
                 if indexed:
                     for holder, firsts in with_first_children(ctx, element, device):
@@ -174,10 +199,10 @@ class DeviceValue(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The devices' problems (some device is suspect)."""
         children = children_by_tag(ctx, element)
-        for device, rows, path, screens, _indexed in _plan(ctx.caps):
+        for device, rows, path, screens, _indexed in _plan(ctx.caps)[2]:
             for holder in children.get(device, ()):
                 if binding.suspect(holder, screens, None):
                     yield from binding.problems(holder, rows, ctx, path)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return bool(_plan(caps))
+        return bool(_plan(caps)[2])
