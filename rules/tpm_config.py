@@ -58,7 +58,7 @@ class TpmConfig(Rule):
             return NOTHING
         if len(tpms) == 1:  # a lone TPM (the common case): only its backends can be wrong
             backends = 0
-            for node in tpms[0]:
+            for node in tpms[0].getchildren():
                 if node.tag == "backend":
                     backends += 1
             if backends == 1:
