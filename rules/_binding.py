@@ -192,6 +192,41 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
     return NOTHING
 
 
+def any_suspect(elements: list[etree._Element], screens: tuple[Screen, ...]) -> bool:
+    """Whether one of the elements fails one of the screens (``suspect`` for a list, in one call)."""
+    for child, attribute, values, suspects, implied in screens:
+        for element in elements:
+            if child is None:
+                value = element.get(attribute)
+            else:
+                holder = first_child(element, child)
+                value = None if holder is None else holder.get(attribute)
+            if value is None:
+                if implied:
+                    return True
+            elif (value in values) is suspects:
+                return True
+    return False
+
+
+def any_suspect_indexed(pairs: list[tuple[etree._Element, dict[str, etree._Element]]],
+                        screens: tuple[Screen, ...]) -> bool:
+    """``any_suspect`` for (element, its ``first_children``) pairs."""
+    for child, attribute, values, suspects, implied in screens:
+        for element, firsts in pairs:
+            if child is None:
+                value = element.get(attribute)
+            else:
+                holder = firsts.get(child)
+                value = None if holder is None else holder.get(attribute)
+            if value is None:
+                if implied:
+                    return True
+            elif (value in values) is suspects:
+                return True
+    return False
+
+
 def suspect(element: etree._Element, screens: tuple[Screen, ...], firsts: dict[str, etree._Element] | None) -> bool:
     """Whether the element fails one of the screens (``firsts``: its ``first_children`` when at hand)."""
     for child, attribute, values, suspects, implied in screens:

@@ -43,7 +43,11 @@ def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery. A loop over
     the children: lxml's tag filter (``iterchildren(tag)``) costs more to set up than a few tag reads, and so
     does the plain child iterator: a small element's children come cheaper as one C-level list."""
-    for child in element.getchildren() if len(element) < 8 else element:
+    count = len(element)
+    if count == 1:  # (<model> in <video>, <backend> in <tpm>: one child is common)
+        child = element[0]
+        return child if child.tag == tag else None
+    for child in element.getchildren() if count < 8 else element:
         if child.tag == tag:  # a comment's or PI's tag is a function: never equal
             return child
     return None

@@ -176,24 +176,23 @@ class DeviceValue(Rule):
         children = children_by_tag(ctx, element)
         if disks is not None and "disk" in children:
             others, values, suspects, implied = disks
-            for disk, firsts, _device, _kind, _target, _dev, bus, _more in disk_facts(ctx, element):
+            facts = disk_facts(ctx, element)
+            for _disk, _firsts, _device, _kind, _target, _dev, bus, _more in facts:
                 if bus is None:
                     if implied:
                         return self._problems(element, ctx)
                 elif (bus in values) is suspects:
                     return self._problems(element, ctx)
-                if others and binding.suspect(disk, others, firsts):
-                    return self._problems(element, ctx)
+            if others and binding.any_suspect(children["disk"], others):
+                return self._problems(element, ctx)
         for device, _rows, _path, screens, indexed in looped:
-            if device in children:
+            devices = children.get(device)
+            if devices is not None:
                 if indexed:
-                    for holder, firsts in with_first_children(ctx, element, device):
-                        if binding.suspect(holder, screens, firsts):
-                            return self._problems(element, ctx)
-                else:
-                    for holder in children[device]:
-                        if binding.suspect(holder, screens, None):
-                            return self._problems(element, ctx)
+                    if binding.any_suspect_indexed(with_first_children(ctx, element, device), screens):
+                        return self._problems(element, ctx)
+                elif binding.any_suspect(devices, screens):
+                    return self._problems(element, ctx)
         return NOTHING
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
