@@ -10,8 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty, qemu_driver,
-                                     run_checks, source_is_empty_of)
+from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty,
+                                     qemu_driver, run_checks, source_is_empty_of)
 from virtlint.rules._support import NOTHING
 
 
