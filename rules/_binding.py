@@ -17,8 +17,8 @@ from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._devices import first_children
-from virtlint.rules._libvirt_enums import refused_by_parser
-from virtlint.rules._support import NOTHING, ranked, value_problem
+from virtlint.rules._libvirt_enums import STRICT_ENUMS, refused_by_parser
+from virtlint.rules._support import NOTHING, first_child, ranked, value_problem
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -102,32 +102,69 @@ def _can_fire(row: EnumBinding, caps: DomainCaps) -> bool:
 
 #: A live row as the no-finding test reads it: (child or None, attribute, values, whether ``values`` lists the
 #: suspect values (else: the accepted ones), whether an absent value is suspect (libvirt implies one)).
-_Screen = tuple[str | None, str, frozenset[str], bool, bool]
+Screen = tuple[str | None, str, frozenset[str], bool, bool]
+
+#: caps.memo keys: id(table) -> its screens (no key tuple built per call), without and with the visited path
+_SCREENS_KEY = "binding-screens"
+_SCREENS_AT_KEY = "binding-screens-at"
 
 
-def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[_Screen, ...]:
+def _screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> tuple[Screen, ...]:
     """The live rows as no-finding tests, computed once per caps document. They may suspect more than
-    ``_problems`` reports (``applies`` and VL850's values are left to it), never less."""
-    by_table = caps.memo.get("binding-screens")  # id(table) -> its screens: no key tuple built per call
+    ``problems`` reports (``applies`` and VL850's values are left to it), never less."""
+    by_table = caps.memo.get(_SCREENS_KEY)
     if not isinstance(by_table, dict):
-        by_table = caps.memo["binding-screens"] = {}
+        by_table = caps.memo[_SCREENS_KEY] = {}
     screens = by_table.get(id(bindings))
     if screens is None:
-        built: list[_Screen] = []
-        for row in live_rows(bindings, caps):
-            if callable(row.caps):  # the block depends on the element: always the full check
-                built.append((None, row.attribute, frozenset(), False, True))
-                continue
-            answer = caps.enum(row.caps, row.enum)
-            allowed = frozenset(answer.values) if answer.availability is Availability.LISTED else frozenset()
-            if row.vocabulary is not None:
-                suspect = row.vocabulary - allowed
-                if suspect or row.implied is not None:  # else no value can fire: the enum lists the whole vocabulary
-                    built.append((row.child, row.attribute, suspect, True, row.implied is not None))
-            else:
-                built.append((row.child, row.attribute, allowed, False, row.implied is not None))
-        screens = by_table[id(bindings)] = tuple(built)
+        screens = by_table[id(bindings)] = _build_screens(bindings, caps, None)
     return screens
+
+
+def screens_at(bindings: tuple[EnumBinding, ...], caps: DomainCaps, path: str) -> tuple[Screen, ...]:
+    """``_screens`` of a table always visited at ``path`` ('devices/disk'), which also leaves out the values
+    libvirt's parser refuses there (VL850's, never reported by ``problems``): a row whose enum lists every
+    value the parser takes can then report only an implied value, or nothing."""
+    by_table = caps.memo.get(_SCREENS_AT_KEY)
+    if not isinstance(by_table, dict):
+        by_table = caps.memo[_SCREENS_AT_KEY] = {}
+    screens = by_table.get(id(bindings))
+    if screens is None:
+        screens = by_table[id(bindings)] = _build_screens(bindings, caps, path)
+    return screens
+
+
+def _build_screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps, path: str | None) -> tuple[Screen, ...]:
+    built: list[Screen] = []
+    for row in live_rows(bindings, caps):
+        if callable(row.caps):  # the block depends on the element: always the full check
+            built.append((None, row.attribute, frozenset(), False, True))
+            continue
+        answer = caps.enum(row.caps, row.enum)
+        allowed = frozenset(answer.values) if answer.availability is Availability.LISTED else frozenset()
+        implied = row.implied is not None
+        parsed = None if path is None else parser_values(f"{path}/{row.child}" if row.child else path, row.attribute)
+        if row.vocabulary is not None:
+            suspect = row.vocabulary - allowed
+            if parsed is not None:
+                suspect &= parsed
+        elif parsed is not None:
+            suspect = parsed - allowed  # a value outside both is the parser's to refuse
+        else:
+            built.append((row.child, row.attribute, allowed, False, implied))
+            continue
+        if suspect or implied:  # else no value can fire
+            built.append((row.child, row.attribute, suspect, True, implied))
+    return tuple(built)
+
+
+def parser_values(path: str, attribute: str) -> frozenset[str] | None:
+    """The values libvirt's parser takes for this attribute (``refused_by_parser`` refuses the others), None
+    when it takes any."""
+    for row in STRICT_ENUMS:
+        if row.path == path and row.attribute == attribute:
+            return frozenset(row.values) | frozenset(row.later)
+    return None
 
 
 def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:
@@ -149,13 +186,66 @@ def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Conte
         value = None if holder is None else holder.get(attribute)
         if value is None:
             if implied:
-                return _problems(element, bindings, ctx)
+                return problems(element, bindings, ctx, ctx.path)
         elif (value in values) is suspects:
-            return _problems(element, bindings, ctx)
+            return problems(element, bindings, ctx, ctx.path)
     return NOTHING
 
 
-def _problems(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
+def any_suspect(elements: list[etree._Element], screens: tuple[Screen, ...]) -> bool:
+    """Whether one of the elements fails one of the screens (``suspect`` for a list, in one call)."""
+    for child, attribute, values, suspects, implied in screens:
+        for element in elements:
+            if child is None:
+                value = element.get(attribute)
+            else:
+                holder = first_child(element, child)
+                value = None if holder is None else holder.get(attribute)
+            if value is None:
+                if implied:
+                    return True
+            elif (value in values) is suspects:
+                return True
+    return False
+
+
+def any_suspect_indexed(pairs: list[tuple[etree._Element, dict[str, etree._Element]]],
+                        screens: tuple[Screen, ...]) -> bool:
+    """``any_suspect`` for (element, its ``first_children``) pairs."""
+    for child, attribute, values, suspects, implied in screens:
+        for element, firsts in pairs:
+            if child is None:
+                value = element.get(attribute)
+            else:
+                holder = firsts.get(child)
+                value = None if holder is None else holder.get(attribute)
+            if value is None:
+                if implied:
+                    return True
+            elif (value in values) is suspects:
+                return True
+    return False
+
+
+def suspect(element: etree._Element, screens: tuple[Screen, ...], firsts: dict[str, etree._Element] | None) -> bool:
+    """Whether the element fails one of the screens (``firsts``: its ``first_children`` when at hand)."""
+    for child, attribute, values, suspects, implied in screens:
+        if child is None:
+            value = element.get(attribute)
+        else:
+            holder = first_child(element, child) if firsts is None else firsts.get(child)
+            value = None if holder is None else holder.get(attribute)
+        if value is None:
+            if implied:
+                return True
+        elif (value in values) is suspects:
+            return True
+    return False
+
+
+def problems(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context,
+             path: str) -> Iterator[Problem]:
+    """Problems for every row whose value the caps do not allow (``path``: the element's path in the domain)."""
     for row in live_rows(bindings, ctx.caps):
         if row.applies is not None and not row.applies(element):
             continue
@@ -170,7 +260,7 @@ def _problems(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: C
             anchor = Anchor(anchored, attribute or None)
         if anchor is None or (row.vocabulary is not None and value not in row.vocabulary):
             continue
-        holder_path = f"{ctx.path}/{row.child}" if row.child else ctx.path
+        holder_path = f"{path}/{row.child}" if row.child else path
         if implied is None and refused_by_parser(holder_path, row.attribute, value):
             continue  # not a libvirt value at all: VL850 reports it; the caps judge only valid values
         key = row.caps(element) if callable(row.caps) else row.caps

@@ -37,12 +37,13 @@ _IOTHREAD_DRIVERS_KEY = "devices:iothread-drivers"
 _DISKS_WITH_EXTRAS_KEY = "devices:disks-with-extras"
 _SCANNED_KEY = "devices:scanned"
 _WITH_FIRST_CHILDREN_KEY = "devices:with-first-children"
+_DISK_FACTS_KEY = "devices:disk-facts"
 
-#: Tags some device rules look for anywhere in the domain, in the groups asked together: boot orders and menus;
-#: IOThread drivers; backing chains, auth and encryption; security labels. One C-level pass per group finds its
-#: elements (usually a handful; the rare groups none) when a rule first asks for it: cheaper than one pass for
-#: all, whose many <driver> matches every document would pay for even when only the boots are asked.
-SCANNED_GROUPS = (("boot", "bootmenu"), ("driver",), ("backingStore", "auth", "encryption"), ("seclabel",))
+#: Tags some device rules look for anywhere in the domain, in the groups found together: boot orders and menus,
+#: backing chains, auth, encryption and security labels (every document asks for them all: one C-level pass
+#: over the tree finds them, usually a handful, cheaper than even one substring search of the markup per tag);
+#: IOThread drivers (asked only when the markup names an iothread: the many <driver>s stay out of the first).
+SCANNED_GROUPS = (("boot", "bootmenu", "backingStore", "auth", "encryption", "seclabel"), ("driver",))
 _SCANNED_GROUP = {tag: group for group in SCANNED_GROUPS for tag in group}
 
 
@@ -63,14 +64,6 @@ def scanned(ctx: Context, tag: str) -> list[etree._Element]:
     found = by_tag.get(tag)
     if found is None:
         group = _SCANNED_GROUP[tag]
-        text = ctx.document.text  # an element's name is spelled out in the markup (no DTD, no entities)
-        for member in group:
-            if member in text:
-                break
-        else:  # a substring search in C: none of the group's names in the markup, nothing to walk the tree for
-            for member in group:
-                by_tag[member] = []
-            return by_tag[tag]
         if len(group) == 1:
             found = by_tag[tag] = list(ctx.root.iter(tag))
         else:
@@ -110,6 +103,32 @@ def with_first_children(ctx: Context, devices: etree._Element,
         pairs = cache[key] = [(device, first_children(ctx, device))
                               for device in children_by_tag(ctx, devices).get(tag, ())]
     return pairs
+
+
+#: A disk as the disk rules' no-finding tests read it, each attribute once per document: (disk, its
+#: ``first_children``, device, type, <target> or None, target dev, target bus, whether the target has attributes
+#: besides dev and bus); an absent attribute is None.
+DiskFacts = tuple[etree._Element, dict[str, etree._Element], str | None, str | None, etree._Element | None,
+                  str | None, str | None, bool]
+
+
+def disk_facts(ctx: Context, devices: etree._Element) -> list[DiskFacts]:
+    """``DiskFacts`` of these devices' disks, in document order (read once per document: five rules judge
+    them)."""
+    cache: dict[etree._Element, list[DiskFacts]] = _per_element(ctx, _DISK_FACTS_KEY)
+    facts = cache.get(devices)
+    if facts is None:
+        facts = cache[devices] = []
+        for disk, children in with_first_children(ctx, devices, "disk"):
+            target = children.get("target")
+            if target is None:
+                facts.append((disk, children, disk.get("device"), disk.get("type"), None, None, None, False))
+            else:
+                dev, bus = target.get("dev"), target.get("bus")
+                # (one count of its attributes spares the readers asking for each rare one)
+                more = len(target.attrib) > (dev is not None) + (bus is not None)
+                facts.append((disk, children, disk.get("device"), disk.get("type"), target, dev, bus, more))
+    return facts
 
 
 def iothread_drivers(ctx: Context, devices: etree._Element) -> list[etree._Element]:
@@ -166,8 +185,20 @@ def effective_machine(ctx: Context) -> str | None:
             machine = None
         else:
             machine = ctx.caps.machine
-    family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
+    if machine is None:
+        family = None
+    else:
+        family = _FAMILIES.get(machine)
+        if family is None:
+            if len(_FAMILIES) > 4096:  # (bounded: a fleet names a handful of machines)
+                _FAMILIES.clear()
+            family = _FAMILIES[machine] = parse_machine(machine).family
+    memo[_MACHINE_FAMILY_KEY] = family
     return family
+
+
+#: machine name -> its family (``parse_machine``'s regex, once per name rather than per document)
+_FAMILIES: dict[str, str] = {}
 
 
 def is_q35(ctx: Context) -> bool | None:
@@ -247,7 +278,12 @@ def disk_is_empty(disk: etree._Element) -> bool | None:
 
 def source_is_empty(disk: etree._Element, source: etree._Element | None) -> bool | None:
     """``disk_is_empty`` given the disk's (first) <source>, when the caller has it at hand."""
-    kind = disk.get("type") or "file"
+    return source_is_empty_of(disk.get("type"), source)
+
+
+def source_is_empty_of(kind: str | None, source: etree._Element | None) -> bool | None:
+    """``source_is_empty`` given the disk's type attribute (None when absent)."""
+    kind = kind or "file"
     attribute = LOCAL_SOURCE_ATTRIBUTE.get(kind)
     if attribute is None:
         if kind == "network":

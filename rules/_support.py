@@ -41,8 +41,13 @@ _DOMAIN_CHILDREN_KEY = "domain-children"
 
 def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     """``element.find(tag)`` for a plain tag, without ElementPath's Python-level path machinery. A loop over
-    the children: lxml's tag filter (``iterchildren(tag)``) costs more to set up than a few tag reads."""
-    for child in element:
+    the children: lxml's tag filter (``iterchildren(tag)``) costs more to set up than a few tag reads, and so
+    does the plain child iterator: a small element's children come cheaper as one C-level list."""
+    count = len(element)
+    if count == 1:  # (<model> in <video>, <backend> in <tpm>: one child is common)
+        child = element[0]
+        return child if child.tag == tag else None
+    for child in element.getchildren() if count < 8 else element:
         if child.tag == tag:  # a comment's or PI's tag is a function: never equal
             return child
     return None
@@ -72,7 +77,7 @@ def children_by_tag(ctx: Context, element: etree._Element) -> dict[str, list[etr
         children = cache[element] = {}
         # every child, faster than asking lxml to skip comments and PIs: their keys (the etree.Comment and
         # etree.PI factories) are no tag name a caller asks for
-        for node in element:
+        for node in element.getchildren():  # (one C-level list: cheaper than the child iterator)
             same = children.get(node.tag)
             if same is None:
                 children[node.tag] = [node]

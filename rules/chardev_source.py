@@ -49,7 +49,7 @@ def _generated_socket(channel: etree._Element) -> bool:
     """A unix virtio or xen channel without <source>: the common guest agent channel, whose socket libvirt
     generates (``_problems`` reports nothing on it: no path needed, no <reconnect> to judge)."""
     target = None
-    for node in channel:  # one pass: no <source>, and the first <target>
+    for node in channel.getchildren():  # one pass: no <source>, and the first <target>
         tag = node.tag
         if tag == "source":
             return False

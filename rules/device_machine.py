@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import (effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
                                      is_s390, is_x86, qemu_driver)
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 def _is_i440fx(ctx: Context) -> bool | None:
@@ -212,12 +212,25 @@ class DeviceMachine(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
-            return
+            return NOTHING
         children = children_by_tag(ctx, element)
         for tag in BY_TAG:
+            devices = children.get(tag)
+            if devices is not None:
+                for device in devices:
+                    if not _usual(tag, device):
+                        return self._problems(children, ctx)
+        return NOTHING
+
+    def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
+        """The devices' problems (some device may have one)."""
+        for tag in BY_TAG:
             for device in children.get(tag, ()):
-                # the usual input and sound devices: nothing below looks at them (a cheap pre-test)
-                if tag == "input" and device.get("bus") not in ("ps2", "xen") or tag == "sound" and \
-                        device.get("model") != "ich7":
-                    continue
-                yield from _device_problems(device, ctx)
+                if not _usual(tag, device):
+                    yield from _device_problems(device, ctx)
+
+
+def _usual(tag: str, device: etree._Element) -> bool:
+    """The usual input and sound devices: nothing here looks at them (a cheap pre-test)."""
+    return tag == "input" and device.get("bus") not in ("ps2", "xen") or tag == "sound" and \
+        device.get("model") != "ich7"

@@ -12,6 +12,8 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._addresses import DISK_BUS_BY_PREFIX
 from virtlint.rules._binding import EnumBinding, Implied
+from virtlint.rules._devices import disk_facts, with_first_children
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 def _implied_disk_bus(disk: etree._Element) -> Implied | None:
@@ -76,7 +78,45 @@ for _row in DEVICE_ENUMS:
     _BY_DEVICE[_device] = (*_BY_DEVICE.get(_device, ()), _row)
 for _device, _rows in _BY_DEVICE.items():
     binding.publish(f"devices/{_device}", _rows)
-_BY_PATH: dict[str, tuple[EnumBinding, ...]] = {f"devices/{device}": rows for device, rows in _BY_DEVICE.items()}
+
+#: Devices whose children the disk and interface rules index anyway (``with_first_children``): their screens
+#: read child attributes there; other devices' screens look their few children over.
+_INDEXED = frozenset({"disk", "interface"})
+
+#: caps.memo key of the devices' screens
+_PLAN_KEY = "device-value:plan"
+
+#: A device to screen: (tag, its table, its path, its screens, whether its children are indexed).
+_Entry = tuple[str, tuple[EnumBinding, ...], str, tuple[binding.Screen, ...], bool]
+#: The disks' screens when one reads the target bus: (the others, and the bus's: values, whether they are the
+#: suspect ones, whether an absent bus is suspect). The bus comes from ``disk_facts``, which the disk rules
+#: read anyway.
+_DiskScreens = tuple[tuple[binding.Screen, ...], frozenset[str], bool, bool]
+#: (the devices the loop screens, the disks' screens or None when the loop screens them, every device)
+_Plan = tuple[tuple[_Entry, ...], _DiskScreens | None, tuple[_Entry, ...]]
+
+
+def _plan(caps: DomainCaps) -> _Plan:
+    """The devices to screen and how, computed once per caps document (only devices whose screens can suspect
+    anything with these caps)."""
+    plan: _Plan | None = caps.memo.get(_PLAN_KEY)  # type: ignore[assignment]
+    if plan is None:
+        entries: list[_Entry] = []
+        for device, rows in _BY_DEVICE.items():
+            path = f"devices/{device}"
+            screens = binding.screens_at(rows, caps, path)
+            if screens:
+                entries.append((device, rows, path, screens, device in _INDEXED))
+        disks: _DiskScreens | None = None
+        for device, _rows, _path, screens, _indexed in entries:
+            if device == "disk":
+                for child, attribute, values, suspects, implied in screens:
+                    if child == "target" and attribute == "bus":
+                        others = tuple(screen for screen in screens if screen[:2] != ("target", "bus"))
+                        disks = (others, values, suspects, implied)
+        looped = tuple(entry for entry in entries if disks is None or entry[0] != "disk")
+        plan = caps.memo[_PLAN_KEY] = (looped, disks, tuple(entries))
+    return plan
 
 
 @register
@@ -127,11 +167,41 @@ class DeviceValue(Rule):
     name = "device-value"
     severity = Severity.ERROR
     summary = "A device attribute has a value the capabilities' device enum does not list."
-    elements = tuple(f"devices/{device}" for device in _BY_DEVICE)
+    #: the devices below (one visit for all of them)
+    elements = ("devices",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        rows = _BY_PATH.get(ctx.path)  # by the walk's path: reading element.tag costs a string per call
-        return binding.check(element, rows if rows is not None else _BY_DEVICE.get(element.tag, ()), ctx)
+        # the common case first: every device passes its screens (a suspect one gets the full check)
+        looped, disks, _entries = _plan(ctx.caps)
+        children = children_by_tag(ctx, element)
+        if disks is not None and "disk" in children:
+            others, values, suspects, implied = disks
+            facts = disk_facts(ctx, element)
+            for _disk, _firsts, _device, _kind, _target, _dev, bus, _more in facts:
+                if bus is None:
+                    if implied:
+                        return self._problems(element, ctx)
+                elif (bus in values) is suspects:
+                    return self._problems(element, ctx)
+            if others and binding.any_suspect(children["disk"], others):
+                return self._problems(element, ctx)
+        for device, _rows, _path, screens, indexed in looped:
+            devices = children.get(device)
+            if devices is not None:
+                if indexed:
+                    if binding.any_suspect_indexed(with_first_children(ctx, element, device), screens):
+                        return self._problems(element, ctx)
+                elif binding.any_suspect(devices, screens):
+                    return self._problems(element, ctx)
+        return NOTHING
+
+    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The devices' problems (some device is suspect)."""
+        children = children_by_tag(ctx, element)
+        for device, rows, path, screens, _indexed in _plan(ctx.caps)[2]:
+            for holder in children.get(device, ()):
+                if binding.suspect(holder, screens, None):
+                    yield from binding.problems(holder, rows, ctx, path)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:
-        return binding.can_fire(_BY_DEVICE.get(path.rsplit("/", 1)[-1], ()), caps)
+        return bool(_plan(caps)[2])

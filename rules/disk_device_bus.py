@@ -10,8 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, disk_dst, disk_format, disk_is_empty, qemu_driver,
-                                     run_checks, source_is_empty, with_first_children)
+from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty,
+                                     qemu_driver, run_checks, source_is_empty_of)
 from virtlint.rules._support import NOTHING
 
 
@@ -136,33 +136,42 @@ CHECKS = (lun_source, driver_options, device_on_bus, frontend)
 _REFUSING_BUSES = ("fdc", "usb", "sd")
 
 
-def _may_report(disk: etree._Element, children: dict[str, etree._Element]) -> bool:
-    """False when CHECKS certainly report nothing: the common hard disk or cdrom on its usual bus, without
-    vendor/product, tray, removable or queue settings (a cheap pre-test of what each check looks at)."""
-    device = disk.get("device") or "disk"
-    if device != "disk" and device != "cdrom":
-        return True  # lun and floppy have checks of their own
-    if "vendor" in children or "product" in children:
-        return True
-    target = children.get("target")
-    if target is None:
-        bus = None
-    else:
-        if target.get("tray") is not None or target.get("removable") is not None:
-            return True
-        bus = target.get("bus") or disk_bus(disk)
-    if bus in _REFUSING_BUSES:
-        return True
-    if device == "cdrom":
-        if bus == "virtio":
-            return True
-    elif (bus == "ide" or bus == "sata") and "readonly" in children:
-        return True
-    elif source_is_empty(disk, children.get("source")):
-        return True
-    driver = children.get("driver")
-    return bus is not None and bus != "virtio" and driver is not None and \
-        (driver.get("queues") is not None or driver.get("queue_size") is not None)
+def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
+    """The disks CHECKS may report on, in document order; they certainly report nothing on the others: the
+    common hard disk or cdrom on its usual bus, without vendor/product, tray, removable or queue settings (a
+    cheap pre-test of what each check looks at, from the disks' ``DiskFacts``; usually none is suspect)."""
+    suspects = []
+    for disk, children, device, kind, target, _dev, bus, more in facts:
+        device = device or "disk"
+        if device != "disk" and device != "cdrom":  # lun and floppy have checks of their own
+            suspects.append(disk)
+            continue
+        if "vendor" in children or "product" in children:
+            suspects.append(disk)
+            continue
+        if target is not None:
+            if more and (target.get("tray") is not None or target.get("removable") is not None):
+                suspects.append(disk)
+                continue
+            bus = bus or disk_bus(disk)
+        if bus in _REFUSING_BUSES:
+            suspects.append(disk)
+            continue
+        if device == "cdrom":
+            if bus == "virtio":
+                suspects.append(disk)
+                continue
+        elif (bus == "ide" or bus == "sata") and "readonly" in children:
+            suspects.append(disk)
+            continue
+        elif source_is_empty_of(kind, children.get("source")):
+            suspects.append(disk)
+            continue
+        driver = children.get("driver")
+        if bus is not None and bus != "virtio" and driver is not None and \
+                (driver.get("queues") is not None or driver.get("queue_size") is not None):
+            suspects.append(disk)
+    return suspects
 
 
 @register
@@ -228,13 +237,12 @@ class DiskDeviceBus(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if qemu_driver(ctx):
-            for disk, children in with_first_children(ctx, element, "disk"):
-                if _may_report(disk, children):
-                    return self._problems(element, ctx)
+            suspects = _suspects(disk_facts(ctx, element))
+            if suspects:
+                return self._problems(suspects, ctx)
         return NOTHING
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        """The disks' problems (some disk may have one)."""
-        for disk, children in with_first_children(ctx, element, "disk"):
-            if _may_report(disk, children):
-                yield from run_checks(CHECKS, disk, ctx)
+    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The problems of these disks (some may have one)."""
+        for disk in disks:
+            yield from run_checks(CHECKS, disk, ctx)

@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disks_with_extras, qemu_driver, run_checks
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._devices import DiskFacts, disk_facts, disks_with_extras, qemu_driver, run_checks
+from virtlint.rules._support import NOTHING
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -91,10 +91,14 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
-def _may_report(disk: etree._Element, extras: set[etree._Element]) -> bool:
-    """False when CHECKS certainly report nothing: a disk that is not a network disk, without <auth> or
-    <encryption> anywhere (``extras``: the disks that may have them)."""
-    return disk.get("type") == "network" or disk in extras
+def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
+    """The disks CHECKS may report on, in document order: network disks, and (``extras``) disks that may have
+    <auth> or <encryption>; they certainly report nothing on the others (usually none is suspect)."""
+    suspects = []
+    for disk, _children, _device, kind, _target, _dev, _bus, _more in facts:
+        if kind == "network" or disk in extras:
+            suspects.append(disk)
+    return suspects
 
 
 @register
@@ -152,9 +156,13 @@ class DiskSourceSecrets(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if not qemu_driver(ctx):
-            return
-        extras = disks_with_extras(ctx, element)
-        for disk in children_by_tag(ctx, element).get("disk", ()):
-            if _may_report(disk, extras):
-                yield from run_checks(CHECKS, disk, ctx)
+        if qemu_driver(ctx):
+            suspects = _suspects(disk_facts(ctx, element), disks_with_extras(ctx, element))
+            if suspects:
+                return self._problems(suspects, ctx)
+        return NOTHING
+
+    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The problems of these disks (some may have one)."""
+        for disk in disks:
+            yield from run_checks(CHECKS, disk, ctx)

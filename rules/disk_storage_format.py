@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (disk_dst, disk_format, disk_is_empty, disks_with_extras, qemu_driver,
-                                     run_checks, with_first_children)
+from virtlint.rules._devices import (DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty, disks_with_extras,
+                                     qemu_driver, run_checks)
 from virtlint.rules._support import NOTHING
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
@@ -108,14 +108,21 @@ def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (refused_format, encryption_format, shareable_format)
 
 
-def _may_report(disk: etree._Element, children: dict[str, etree._Element], extras: set[etree._Element]) -> bool:
-    """False when CHECKS certainly report nothing: a disk that is not of type 'dir', whose format is neither refused
-    nor 'fat', without <shareable/> nor (``extras``: disks that have them) a backing chain or encryption."""
-    if "shareable" in children or disk.get("type") == "dir":
-        return True
-    driver = children.get("driver")
-    value = driver.get("type") if driver is not None else None
-    return value in REFUSED_FORMATS or value == "fat" or disk in extras
+def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
+    """The disks CHECKS may report on, in document order; they certainly report nothing on the others: a disk
+    not of type 'dir', whose format is neither refused nor 'fat', without <shareable/> nor (``extras``: disks
+    that have them) a backing chain or encryption (usually none is suspect)."""
+    suspects = []
+    for disk, children, _device, kind, _target, _dev, _bus, _more in facts:
+        if "shareable" in children or kind == "dir" or disk in extras:
+            suspects.append(disk)
+            continue
+        driver = children.get("driver")
+        if driver is not None:
+            value = driver.get("type")
+            if value in REFUSED_FORMATS or value == "fat":
+                suspects.append(disk)
+    return suspects
 
 
 @register
@@ -173,15 +180,12 @@ class DiskStorageFormat(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if qemu_driver(ctx):
-            extras = disks_with_extras(ctx, element)
-            for disk, children in with_first_children(ctx, element, "disk"):
-                if _may_report(disk, children, extras):
-                    return self._problems(element, ctx)
+            suspects = _suspects(disk_facts(ctx, element), disks_with_extras(ctx, element))
+            if suspects:
+                return self._problems(suspects, ctx)
         return NOTHING
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        """The disks' problems (some disk may have one)."""
-        extras = disks_with_extras(ctx, element)
-        for disk, children in with_first_children(ctx, element, "disk"):
-            if _may_report(disk, children, extras):
-                yield from run_checks(CHECKS, disk, ctx)
+    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The problems of these disks (some may have one)."""
+        for disk in disks:
+            yield from run_checks(CHECKS, disk, ctx)

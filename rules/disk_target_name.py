@@ -10,7 +10,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, with_first_children
+from virtlint.rules._devices import disk_facts, qemu_driver, with_first_children
 from virtlint.rules._support import NOTHING
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
@@ -98,9 +98,7 @@ class DiskTargetName(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         qemu = qemu_driver(ctx)
-        for _disk, children in with_first_children(ctx, element, "disk"):
-            target = children.get("target")
-            dev = target.get("dev") if target is not None else None
+        for _disk, _children, _device, _kind, _target, dev, _bus, _more in disk_facts(ctx, element):
             if not dev or qemu and partition(dev) != 0:
                 return self._disk_problems(element, ctx)
         return NOTHING  # every disk has a whole disk's usual name

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import is_q35, qemu_driver
-from virtlint.rules._support import first_child
+from virtlint.rules._support import NOTHING, first_child
 
 
 @register
@@ -57,24 +57,32 @@ class FirmwareConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.tag == "tseg":
-            smm = element.getparent()
-            if smm.get("state") == "on" and qemu_driver(ctx) and is_q35(ctx) is False:
-                yield Problem(Anchor(element), "SMM TSEG is only supported with q35 machine type",
-                              hint="remove <tseg>, or use a q35 machine")
-            return
+        if ctx.path != "os":
+            return self._tseg(element, ctx)
+        # the common case first: no firmware features, a loader with its path or none (the walk's path, not
+        # element.tag: reading a tag costs a string)
         if element.get("firmware"):
             if first_child(element, "firmware") is None:
-                return  # no firmware features to contradict each other
-            features = {f.get("name"): f for f in element.iterfind("firmware/feature")}
-            keys, secure = features.get("enrolled-keys"), features.get("secure-boot")
-            if keys is not None and secure is not None and keys.get("enabled") == "yes" \
-                    and secure.get("enabled") == "no":
-                yield Problem(Anchor(keys, "enabled"),
-                              "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
-                              "'secure-boot' is disabled", replacements=("no",))
-            return
+                return NOTHING  # no firmware features to contradict each other
+            return self._features(element)
         loader = first_child(element, "loader")
         if loader is not None and not (loader.text or "").strip():
-            yield Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
-                          hint="give the loader's path, or add firmware='efi' to <os>")
+            return iter((Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
+                                 hint="give the loader's path, or add firmware='efi' to <os>"),))
+        return NOTHING
+
+    def _tseg(self, tseg: etree._Element, ctx: Context) -> Iterator[Problem]:
+        smm = tseg.getparent()
+        if smm.get("state") == "on" and qemu_driver(ctx) and is_q35(ctx) is False:
+            yield Problem(Anchor(tseg), "SMM TSEG is only supported with q35 machine type",
+                          hint="remove <tseg>, or use a q35 machine")
+
+    def _features(self, os: etree._Element) -> Iterator[Problem]:
+        """The firmware features' contradiction (there are firmware features)."""
+        features = {f.get("name"): f for f in os.iterfind("firmware/feature")}
+        keys, secure = features.get("enrolled-keys"), features.get("secure-boot")
+        if keys is not None and secure is not None and keys.get("enabled") == "yes" \
+                and secure.get("enabled") == "no":
+            yield Problem(Anchor(keys, "enabled"),
+                          "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
+                          "'secure-boot' is disabled", replacements=("no",))

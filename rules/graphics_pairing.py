@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver, refused_since
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 def _display_hostdevs(hostdevs: list[etree._Element]) -> Iterator[etree._Element]:
@@ -72,7 +72,24 @@ class GraphicsPairing(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        # the common case first: VNC without a password and SPICE displays, spice audio only beside SPICE, no
+        # host device (a suspect document gets the full check)
         children = children_by_tag(ctx, element)
+        if "hostdev" in children:
+            return self._problems(children, ctx)
+        spice = False
+        for display in children.get("graphics", ()):
+            kind = display.get("type")
+            if kind == "spice":
+                spice = True
+            elif kind != "vnc" or display.get("passwd") is not None:
+                return self._problems(children, ctx)
+        if not spice and "audio" in children:
+            return self._problems(children, ctx)
+        return NOTHING
+
+    def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
+        """The displays' problems (some display, audio or host device may have one)."""
         graphics = children.get("graphics", [])
         kinds = [display.get("type") for display in graphics]
         qemu = qemu_driver(ctx)

@@ -10,7 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 def _pci(address: etree._Element | None) -> tuple | None:
@@ -110,7 +110,11 @@ class HostdevDuplicate(Rule):
         for interface in children.get("interface", ()):
             candidates += interface.get("type") == "hostdev"
         if candidates < 2:
-            return  # a device assigned twice takes two of them
+            return NOTHING  # a device assigned twice takes two of them
+        return self._problems(element)
+
+    def _problems(self, element: etree._Element) -> Iterator[Problem]:
+        """The devices assigned twice (there are two candidates)."""
         seen: dict[tuple, etree._Element] = {}
         for device in element:
             if device.tag not in ("hostdev", "interface"):

@@ -94,18 +94,25 @@ def queue_sizes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
 CHECKS = (mac_address, backends, tap_path, queue_sizes)
 
 
-def _may_report(interface: etree._Element, children: dict[str, etree._Element]) -> bool:
-    """False when CHECKS certainly report nothing: a unicast MAC that parses, no <backend> or <portForward>, not
-    vhostuser, no rx/tx queue sizes (a cheap pre-test of what each check reads)."""
-    if "backend" in children or "portForward" in children or interface.get("type") == "vhostuser":
-        return True
-    mac = children.get("mac")
-    address = mac.get("address") if mac is not None else None
-    if address is not None and not _UNICAST_MAC.match(address):
-        return True
-    driver = children.get("driver")
-    return driver is not None and (driver.get("rx_queue_size") is not None or
-                                   driver.get("tx_queue_size") is not None)
+def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
+    """The interfaces (of (interface, its ``first_children``) pairs) CHECKS may report on, in document order;
+    they certainly report nothing on the others: a unicast MAC that parses, no <backend> or <portForward>, not
+    vhostuser, no rx/tx queue sizes (a cheap pre-test of what each check reads; usually none is suspect)."""
+    suspects = []
+    for interface, children in interfaces:
+        if "backend" in children or "portForward" in children or interface.get("type") == "vhostuser":
+            suspects.append(interface)
+            continue
+        mac = children.get("mac")
+        address = mac.get("address") if mac is not None else None
+        if address is not None and not _UNICAST_MAC.match(address):
+            suspects.append(interface)
+            continue
+        driver = children.get("driver")
+        if driver is not None and (driver.get("rx_queue_size") is not None or
+                                   driver.get("tx_queue_size") is not None):
+            suspects.append(interface)
+    return suspects
 
 
 @register
@@ -162,13 +169,10 @@ class InterfaceConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for interface, children in with_first_children(ctx, element, "interface"):
-            if _may_report(interface, children):
-                return self._problems(element, ctx)
-        return NOTHING
+        suspects = _suspects(with_first_children(ctx, element, "interface"))
+        return self._problems(suspects, ctx) if suspects else NOTHING
 
-    def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        """The interfaces' problems (some interface may have one)."""
-        for interface, children in with_first_children(ctx, element, "interface"):
-            if _may_report(interface, children):
-                yield from run_checks(CHECKS, interface, ctx)
+    def _problems(self, interfaces: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The problems of these interfaces (some may have one)."""
+        for interface in interfaces:
+            yield from run_checks(CHECKS, interface, ctx)

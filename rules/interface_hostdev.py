@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import caps_label, children_by_tag, value_problem
+from virtlint.rules._support import NOTHING, caps_label, children_by_tag, value_problem
 
 
 def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -83,6 +83,15 @@ class InterfaceHostdev(Rule):
     elements = ("devices",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for interface in children_by_tag(ctx, element).get("interface", ()):
+        interfaces = children_by_tag(ctx, element).get("interface")
+        if interfaces is not None:
+            for interface in interfaces:
+                if interface.get("type") == "hostdev":
+                    return self._problems(interfaces, ctx)
+        return NOTHING
+
+    def _problems(self, interfaces: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The hostdev interfaces' problems (there is one)."""
+        for interface in interfaces:
             if interface.get("type") == "hostdev":
                 yield from _problems(interface, ctx)

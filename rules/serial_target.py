@@ -8,9 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt,
-                                     is_s390, is_x86, qemu_driver)
-from virtlint.rules._support import children_by_tag, first_child
+from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
+                                     is_riscv_virt, is_s390, is_x86, qemu_driver)
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -110,6 +110,29 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
                            "spapr-vio-serial on pseries, sclp-serial on s390)")
 
 
+#: (target type, target model, machine family, arch) -> whether ``_serial`` reports such a serial: its verdict
+#: reads nothing else, and a fleet has a handful of such pairs
+_SERIAL_VERDICTS: dict[tuple[str | None, str | None, str | None, str | None], bool] = {}
+
+
+def _serial_reports(serial: etree._Element, ctx: Context) -> bool:
+    """Whether ``_serial`` reports this serial (memoized by what it reads)."""
+    target = first_child(serial, "target")
+    if target is None:
+        kind = model = None
+    else:
+        kind = target.get("type")
+        model_element = first_child(target, "model")
+        model = model_element.get("name") if model_element is not None else None
+    key = (kind, model, effective_machine(ctx), effective_arch(ctx))
+    verdict = _SERIAL_VERDICTS.get(key)
+    if verdict is None:
+        if len(_SERIAL_VERDICTS) > 4096:
+            _SERIAL_VERDICTS.clear()
+        verdict = _SERIAL_VERDICTS[key] = any(True for _ in _serial(serial, ctx))
+    return verdict
+
+
 @register
 class SerialTarget(Rule):
     """
@@ -165,11 +188,29 @@ class SerialTarget(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
-            return
-        if element.tag == "bios":
-            yield from _bios_serial(element, ctx)
-            return
+            return NOTHING
+        if ctx.path == "os/bios":
+            return _bios_serial(element, ctx) if element.get("useserial") == "yes" else NOTHING
+        # the common case first: serials whose pair is known good, no parallel port, consoles that may be as they
+        # are (a suspect document gets the full check)
         children = children_by_tag(ctx, element)
+        if "parallel" in children:
+            return self._problems(children, ctx)
+        for serial in children.get("serial", ()):
+            if _serial_reports(serial, ctx):
+                return self._problems(children, ctx)
+        consoles = children.get("console")
+        if consoles:
+            first = consoles[0]
+            for console in consoles:
+                target = first_child(console, "target")
+                kind = target.get("type") if target is not None else None
+                if (kind == "serial" and console is not first) or kind == "sclp" or kind == "sclplm":
+                    return self._problems(children, ctx)
+        return NOTHING
+
+    def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
+        """The devices' problems (some device may have one)."""
         for serial in children.get("serial", ()):
             yield from _serial(serial, ctx)
         for parallel in children.get("parallel", ()):

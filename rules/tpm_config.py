@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 
 @register
@@ -55,7 +55,18 @@ class TpmConfig(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         tpms = children_by_tag(ctx, element).get("tpm")
         if tpms is None:
-            return
+            return NOTHING
+        if len(tpms) == 1:  # a lone TPM (the common case): only its backends can be wrong
+            backends = 0
+            for node in tpms[0].getchildren():
+                if node.tag == "backend":
+                    backends += 1
+            if backends == 1:
+                return NOTHING
+        return self._problems(tpms, ctx)
+
+    def _problems(self, tpms: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The TPMs' problems (there are several, or one without exactly one backend)."""
         for tpm in tpms:
             backends = list(tpm.iterchildren("backend"))
             if not backends:

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._support import children_by_tag, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
@@ -23,7 +23,13 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
     kind = model.get("type") if model is not None else None
     if model is None or kind in (None, "none", "qxl"):
         return True
-    return kind == "virtio" and all(model.get(attribute) in (None, "0") for attribute in QXL_ONLY)
+    if kind != "virtio":
+        return False
+    names = model.keys()  # one call for all its attribute names: usually none of qxl's
+    for attribute in QXL_ONLY:
+        if attribute in names and model.get(attribute) != "0":
+            return False
+    return True
 
 
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
@@ -104,7 +110,11 @@ class VideoDevices(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         videos = children_by_tag(ctx, element).get("video")
         if videos is None or _lone_plain_video(videos):
-            return
+            return NOTHING
+        return self._problems(videos, ctx)
+
+    def _problems(self, videos: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        """The videos' problems (there are several, or one with a model something here may refuse)."""
         models = [(video, video.find("model")) for video in videos]
         primaries = [m for _, m in models if m is not None and m.get("primary") == "yes"]
         for extra in primaries[1:]:
