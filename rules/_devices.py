@@ -7,15 +7,15 @@ domain does not decide the fact, so rules can stay silent rather than guess.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 from lxml import etree
 
 from virtlint.linter.machines import parse_machine
-from virtlint.linter.model import Context, Problem
+from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
 from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
-from virtlint.rules._support import children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -28,6 +28,32 @@ def run_checks(checks: Iterable[Check], element: etree._Element, ctx: Context) -
         if problems:
             yield from problems
             return
+
+
+
+class DiskTableRule(Rule):
+    """A QEMU rule judging each disk by a table of checks (``run_checks``): one visit of <devices> for all its
+    disks, the table run only on those ``suspects`` names (usually none)."""
+
+    elements = ("devices",)
+    uses_caps = False
+    #: the checks, in libvirt's order
+    checks: ClassVar[tuple[Check, ...]] = ()
+
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        """The disks the checks may report on, in document order; they certainly report nothing on the others."""
+        raise NotImplementedError
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if qemu_driver(ctx):
+            suspects = self.suspects(element, ctx)
+            if suspects:
+                return self._problems(suspects, ctx)
+        return NOTHING
+
+    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        for disk in disks:
+            yield from run_checks(self.checks, disk, ctx)
 
 
 #: ctx.memo keys of the per-document caches below

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty,
-                                     qemu_driver, run_checks, source_is_empty_of)
-from virtlint.rules._support import NOTHING
+from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format,
+                                     disk_is_empty, source_is_empty_of)
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -175,7 +174,7 @@ def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
 
 
 @register
-class DiskDeviceBus(Rule):
+class DiskDeviceBus(DiskTableRule):
     """
     ## What it does
     Reports a disk whose device kind its bus or source cannot carry: a floppy
@@ -231,18 +230,7 @@ class DiskDeviceBus(Rule):
     name = "disk-device-bus"
     severity = Severity.ERROR
     summary = "A disk device kind its bus or source cannot carry."
-    #: the disks below (one visit for all of them)
-    elements = ("devices",)
-    uses_caps = False
+    checks = CHECKS
 
-    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            suspects = _suspects(disk_facts(ctx, element))
-            if suspects:
-                return self._problems(suspects, ctx)
-        return NOTHING
-
-    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
-        """The problems of these disks (some may have one)."""
-        for disk in disks:
-            yield from run_checks(CHECKS, disk, ctx)
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        return _suspects(disk_facts(ctx, devices))

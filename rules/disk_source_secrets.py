@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import DiskFacts, disk_facts, disks_with_extras, qemu_driver, run_checks
-from virtlint.rules._support import NOTHING
+from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
 
 #: virSecretUsageType names libvirt knows.
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
@@ -102,7 +101,7 @@ def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree
 
 
 @register
-class DiskSourceSecrets(Rule):
+class DiskSourceSecrets(DiskTableRule):
     """
     ## What it does
     Reports a disk's `<auth>` or `<encryption>` given both in `<disk>` and in
@@ -151,18 +150,7 @@ class DiskSourceSecrets(Rule):
     name = "disk-source-secrets"
     severity = Severity.ERROR
     summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
-    #: the disks below (one visit for all of them)
-    elements = ("devices",)
-    uses_caps = False
+    checks = CHECKS
 
-    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            suspects = _suspects(disk_facts(ctx, element), disks_with_extras(ctx, element))
-            if suspects:
-                return self._problems(suspects, ctx)
-        return NOTHING
-
-    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
-        """The problems of these disks (some may have one)."""
-        for disk in disks:
-            yield from run_checks(CHECKS, disk, ctx)
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        return _suspects(disk_facts(ctx, devices), disks_with_extras(ctx, devices))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (DiskFacts, disk_dst, disk_facts, disk_format, disk_is_empty, disks_with_extras,
-                                     qemu_driver, run_checks)
-from virtlint.rules._support import NOTHING
+from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._devices import (DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format, disk_is_empty,
+                                     disks_with_extras)
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -126,7 +125,7 @@ def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree
 
 
 @register
-class DiskStorageFormat(Rule):
+class DiskStorageFormat(DiskTableRule):
     """
     ## What it does
     Reports disk image formats QEMU does not open directly (`cow`, `dir`,
@@ -174,18 +173,7 @@ class DiskStorageFormat(Rule):
     name = "disk-storage-format"
     severity = Severity.ERROR
     summary = "A disk image format QEMU cannot use for this disk."
-    #: the disks below (one visit for all of them)
-    elements = ("devices",)
-    uses_caps = False
+    checks = CHECKS
 
-    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if qemu_driver(ctx):
-            suspects = _suspects(disk_facts(ctx, element), disks_with_extras(ctx, element))
-            if suspects:
-                return self._problems(suspects, ctx)
-        return NOTHING
-
-    def _problems(self, disks: list[etree._Element], ctx: Context) -> Iterator[Problem]:
-        """The problems of these disks (some may have one)."""
-        for disk in disks:
-            yield from run_checks(CHECKS, disk, ctx)
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        return _suspects(disk_facts(ctx, devices), disks_with_extras(ctx, devices))
