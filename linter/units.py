@@ -37,7 +37,8 @@ _POWERS = "kmgtpe"
 def parse_uint(text: str | None) -> int | None:
     """virStrToLong_uip: digits after optional blanks and '+', nothing after, no '-', fits 32 bits.
 
-    Trailing blanks are tolerated (libvirt refuses them; virtlint does not report that)."""
+    Trailing blanks are tolerated here (libvirt refuses them: VL851 reports that, and the other readers take the
+    number)."""
     if text is None or not _UNSIGNED.fullmatch(text.rstrip()):
         return None
     value = int(text)

@@ -160,9 +160,10 @@ class ParserNumber(Rule):
     for element or attribute ...`) and their units (`unknown suffix 'XB'`),
     and bitmaps such as `cpuset` and `nodeset` (`Failed to parse bitmap
     'aaa'`; items `N`, `N-M`, `^N` up to 16383, comma-separated). Blanks
-    after a number are not reported (libvirt refuses them too; virtlint
-    stays lenient there). Version: `clusters` of `<topology>` is parsed since
-    libvirt 10.1. Stage: define (parser).
+    after a number are refused as libvirt refuses them (`<vcpu>2 </vcpu>`,
+    `index='0 '`, a `<memory>` written on a line of its own); blanks before
+    it, and in a bitmap, are read. Version: `clusters` of `<topology>` is
+    parsed since libvirt 10.1. Stage: define (parser).
 
     ## Why is this bad?
     `virsh define` fails with the message above.
@@ -216,18 +217,21 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if row.required:
             return Problem(Anchor(element), MISSING_MESSAGE.format(**names), hint=f"add {row.attribute}='...'")
         return None
-    value = raw.rstrip()  # lenient about trailing blanks
+    value = raw.rstrip()
+    # libvirt reads these numbers with virStrToLong_* and no end pointer: anything after the digits, blanks
+    # included, is refused (leading blanks are skipped; a bitmap is read apart and takes blanks)
+    trailing = len(value) != len(raw)
     if row.kind == "count":  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
-        if (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
+        if trailing or (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":
-        number = parse_uint(value)
+        number = None if trailing else parse_uint(value)
         if number is None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
     elif row.kind == "int+":
-        number = parse_int(value)
+        number = None if trailing else parse_int(value)
         if number is None:
             return Problem(anchor, INT_MESSAGE.format(value=raw, **names), hint="write a decimal number")
         if number < 0:
@@ -244,7 +248,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             if row.required:
                 return Problem(anchor, f"missing element or attribute '{where}'", hint="write the size")
             return None
-        if parse_ullong(value) is None:
+        if trailing or parse_ullong(value) is None:
             return Problem(anchor, f"Invalid value '{raw}' for element or attribute '{where}'",
                            hint="write the size as a whole number, with the unit in unit='...'")
         if len(_READABLE_SIZES) < _LEARNED_AT_MOST:  # readable whatever the unit, which the screen reads apart

@@ -109,11 +109,6 @@ def test_clusters_are_parsed_since_10_1() -> None:
     assert found(xml, (9, 0)) == []
 
 
-def test_trailing_blanks_are_tolerated() -> None:
-    """libvirt refuses '4 ' too, but virtlint stays lenient there (documented)."""
-    assert found(dom("", "<memory unit='MiB'>1024\n</memory><vcpu>\n  2\n</vcpu>")) == []
-
-
 def test_table_rows_are_unique_and_well_formed() -> None:
     keys = [(row.path, row.attribute) for row in STRICT_ENUMS]
     assert len(keys) == len(set(keys))
@@ -169,3 +164,35 @@ def test_the_engine_calls_a_screened_rule_only_on_a_suspect_element() -> None:
     finally:
         ParserValue.check = original  # type: ignore[method-assign]
     assert calls == ["virtoi"]
+
+
+# Checked against the real libvirt 9.0 daemon (virsh define): each "refused" is refused with the message given,
+# each twin is defined.
+TRAILING_BLANKS = [
+    ("<memory unit='KiB'>1048576 </memory><vcpu>2</vcpu>", "<memory unit='KiB'> 1048576</memory><vcpu>2</vcpu>",
+     "Invalid value '1048576 ' for element or attribute './memory[1]'"),
+    ("<memory unit='KiB'>\n    1048576\n  </memory><vcpu>2</vcpu>", "<memory unit='KiB'>1048576</memory><vcpu>2</vcpu>",
+     "for element or attribute './memory[1]'"),
+    ("<memory unit='KiB'>1048576</memory><vcpu>2 </vcpu>", "<memory unit='KiB'>1048576</memory><vcpu> 2</vcpu>",
+     "maximum vcpus count must be an integer"),
+    ("<memory unit='KiB'>1048576</memory><vcpu current='1 '>2</vcpu>",
+     "<memory unit='KiB'>1048576</memory><vcpu current='1'>2</vcpu>",
+     "Invalid value for attribute 'current' in element 'vcpu': '1 '. Expected non-negative integer value"),
+    ("<memory unit='KiB'>1048576</memory><vcpu>2</vcpu><iothreads>2 </iothreads>",
+     "<memory unit='KiB'>1048576</memory><vcpu>2</vcpu><iothreads>2</iothreads>", "invalid iothreads count '2 '"),
+]
+
+
+@pytest.mark.parametrize("refused,twin,message", TRAILING_BLANKS)
+def test_blanks_after_a_number_are_refused_as_libvirt_refuses_them(refused: str, twin: str, message: str) -> None:
+    (finding,) = found(dom("", refused))
+    assert (finding.code, finding.severity) == ("VL851", Severity.ERROR)
+    assert message in finding.message
+    assert found(dom("", twin)) == []
+
+
+def test_blanks_after_an_attribute_number_and_in_a_bitmap() -> None:
+    (finding,) = found(dom("<devices><controller type='usb' index='0 '/></devices>"))
+    assert finding.message.startswith("Invalid value for attribute 'index' in element 'controller': '0 '.")
+    assert found(dom("<devices><controller type='usb' index='0'/></devices>")) == []
+    assert found(dom("", "<memory unit='KiB'>1048576</memory><vcpu cpuset='1-2 '>2</vcpu>")) == []  # defined
