@@ -89,10 +89,14 @@ def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if target is not None and target.get("tray") not in (None, "closed") and device not in ("cdrom", "floppy"):
         yield Problem(Anchor(target, "tray"), "tray is only valid for cdrom and floppy", hint="remove tray=")
         return
-    if target is not None and target.get("removable") is not None and bus is not None \
-            and not (bus == "usb" or (bus == "scsi" and device == "disk")):
-        yield Problem(Anchor(target, "removable"), "removable is only valid for usb or scsi disks",
-                      hint="remove removable=")
+    if target is not None and target.get("removable") is not None and bus is not None and bus != "usb":
+        # scsi disks take removable since libvirt 9.6; before, usb disks only
+        if not ctx.libvirt_at_least(9, 6):
+            yield Problem(Anchor(target, "removable"), "removable is only valid for usb disks",
+                          hint="remove removable=")
+        elif not (bus == "scsi" and device == "disk"):
+            yield Problem(Anchor(target, "removable"), "removable is only valid for usb or scsi disks",
+                          hint="remove removable=")
 
 
 def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -202,7 +206,8 @@ class DiskDeviceBus(DiskTableRule):
     cdrom and floppy`, `removable is only valid for usb or scsi disks`
     (virDomainDiskDefValidate). Stage: define; driver: QEMU. libvirt 9.0
     refuses the same, in older words for two (`... only supported by
-    virtio-blk`, `removable is only valid for usb disks`), except the empty
+    virtio-blk`, and `removable is only valid for usb disks`: scsi disks
+    take `removable` since libvirt 9.6), except the empty
     usb disk: libvirt 9.0 defines it and the start fails in QEMU instead
     (`usb-storage ...: drive property not set`), so it stays an error there.
 

@@ -773,3 +773,24 @@ def test_empty_dir_cdrom_follows_the_libvirt_version() -> None:
     assert codes_at(empty, (9, 0)) == []
     assert codes_at(empty, None) == ["VL752"]
     assert codes_at(with_dir, (9, 0)) == ["VL752"]
+
+
+@pytest.mark.parametrize(("bus", "version", "message"), [
+    ("scsi", (9, 0), "removable is only valid for usb disks"),
+    ("sata", (9, 0), "removable is only valid for usb disks"),
+    ("usb", (9, 0), None),
+    ("scsi", (9, 6), None),
+    ("scsi", None, None),
+    ("sata", (9, 6), "removable is only valid for usb or scsi disks"),
+])
+def test_removable_follows_the_libvirt_version(bus: str, version: tuple[int, int] | None, message: str | None) -> None:
+    """scsi disks take `removable` since libvirt 9.6. The real 9.0 daemon refuses it on a scsi and a sata disk
+    with 'removable is only valid for usb disks' and defines the usb one."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    xml = dom("<disk type='file'>" + IMG + f"<target dev='sdb' bus='{bus}' removable='on'/></disk>")
+    linter = Linter([caps_from_text(Q35, "caps.xml")], select=("VL751",), libvirt_version=version)
+    found = [f.message for f in linter.lint_document(Document(xml, "dom.xml")).findings]
+    assert found == ([message] if message else [])
