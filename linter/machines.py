@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from virtlint.linter._record import FrozenRecord
 
@@ -48,6 +49,7 @@ class Machine(FrozenRecord):
         _set(self, "flavor", flavor)
 
 
+@lru_cache(maxsize=1024)  # a record of its name alone; a fleet names a handful of machines, asked per document
 def parse_machine(name: str) -> Machine:
     if name in ALIASES:
         return Machine(name, ALIASES[name], None)

@@ -14,6 +14,7 @@ are left unknown, and the checks that need them stay silent.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
@@ -200,38 +201,19 @@ def int_attr(text: str | None) -> int | None:
     return parse_int(text)
 
 
-#: uint10 by text: address numbers ("0", "1"...) repeat within and across documents
-_UINT10: dict[str, int | None] = {}
-
-
+@lru_cache(maxsize=4096)  # address numbers ("0", "1"...) repeat within and across documents
 def uint10(text: str | None) -> int | None:
     """prop_uint(text, 10), with a short way for the usual plain digits."""
-    if text is None:
-        return prop_uint(text, 10)
-    if text in _UINT10:
-        return _UINT10[text]
-    if len(_UINT10) > 4096:  # bounded: odd documents must not grow it for ever
-        _UINT10.clear()
-    if text.isascii() and text.isdigit():
+    if text is not None and text.isascii() and text.isdigit():
         number = int(text)
-        value = number if number <= 0xFFFFFFFF else None
-    else:
-        value = prop_uint(text, 10)
-    _UINT10[text] = value
-    return value
+        return number if number <= 0xFFFFFFFF else None
+    return prop_uint(text, 10)
 
 
-#: prop_uint(text, 0) by text: PCI address numbers repeat ("0x00", "0x01") within and across documents
-_UINT0: dict[str, int | None] = {}
-
-
+@lru_cache(maxsize=4096)  # PCI address numbers repeat ("0x00", "0x01") within and across documents
 def _uint0(text: str) -> int | None:
-    if text in _UINT0:
-        return _UINT0[text]
-    if len(_UINT0) > 4096:  # bounded: odd documents must not grow it for ever
-        _UINT0.clear()
-    value = _UINT0[text] = prop_uint(text, 0)
-    return value
+    """prop_uint(text, 0)."""
+    return prop_uint(text, 0)
 
 
 def pci_numbers(address: etree._Element) -> PciNumbers | None:
@@ -666,16 +648,7 @@ def _counts(ctx: Context, tag: str) -> bool:
 
 
 #: int_attr by a controller's index text: a handful of texts ("0", "1"...) repeat within and across documents
-_INDEXES: dict[str, int | None] = {}
-
-
-def _controller_index(text: str) -> int | None:
-    if text in _INDEXES:
-        return _INDEXES[text]
-    if len(_INDEXES) > 4096:  # bounded: odd documents must not grow it for ever
-        _INDEXES.clear()
-    value = _INDEXES[text] = int_attr(text)
-    return value
+_controller_index = lru_cache(maxsize=4096)(int_attr)
 
 
 #: The <devices> children _build looks at beyond their <address>, <target> and <model>
@@ -748,12 +721,7 @@ def _build(ctx: Context) -> Facts:
                 result.disk_drives[device] = read_drive(address, device)
         elif tag == "controller":
             index_text = device.get("index")
-            if index_text is None:
-                index = None
-            elif index_text in _INDEXES:
-                index = _INDEXES[index_text]
-            else:
-                index = _controller_index(index_text)
+            index = None if index_text is None else _controller_index(index_text)
             # no type: virXMLPropEnum leaves 0, VIR_DOMAIN_CONTROLLER_TYPE_IDE
             type_ = device.get("type", "ide")
             c = Controller(device, type_, index, device.get("model"), address, target_of.get(device),

@@ -211,20 +211,8 @@ def effective_machine(ctx: Context) -> str | None:
             machine = None
         else:
             machine = ctx.caps.machine
-    if machine is None:
-        family = None
-    else:
-        family = _FAMILIES.get(machine)
-        if family is None:
-            if len(_FAMILIES) > 4096:  # (bounded: a fleet names a handful of machines)
-                _FAMILIES.clear()
-            family = _FAMILIES[machine] = parse_machine(machine).family
-    memo[_MACHINE_FAMILY_KEY] = family
+    family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
     return family
-
-
-#: machine name -> its family (``parse_machine``'s regex, once per name rather than per document)
-_FAMILIES: dict[str, str] = {}
 
 
 def is_q35(ctx: Context) -> bool | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
@@ -43,20 +44,10 @@ _CLEAN_SHAPES: set[tuple[object, ...]] = set()
 _CLEAN_DOCUMENTS: set[tuple[object, ...]] = set()
 #: <target> attribute -> its RANGES entry
 RANGE_OF = {entry[0]: entry for entry in RANGES}
-#: parse_c_int by text: "0x11" and the like repeat within and across documents
-_C_INTS: dict[str, int | None] = {}
-
-
+@lru_cache(maxsize=4096)  # "0x11" and the like repeat within and across documents
 def parse_c_int(text: str | None) -> int | None:
     """A signed number with C's 0x/0 prefixes, as libvirt reads these attributes; None if unparseable."""
-    if text is None:
-        return None
-    if text in _C_INTS:
-        return _C_INTS[text]
-    if len(_C_INTS) > 4096:  # bounded: odd documents must not grow it for ever
-        _C_INTS.clear()
-    value = _C_INTS[text] = _parse_c_int(text)
-    return value
+    return None if text is None else _parse_c_int(text)
 
 
 def _parse_c_int(text: str) -> int | None:
