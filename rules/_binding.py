@@ -16,7 +16,6 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.rules._devices import first_children
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, refused_by_parser
 from virtlint.rules._support import NOTHING, first_child, ranked, value_problem
 
@@ -167,20 +166,8 @@ def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:
 def check(element: etree._Element, bindings: tuple[EnumBinding, ...], ctx: Context) -> Iterator[Problem]:
     """Problems for every row whose value the caps do not allow."""
     # the common case first: every value allowed (set lookups); a suspect element gets the full check
-    firsts: dict[str, etree._Element] | None = None  # tag -> first child, when needed (shared per document)
-    for child, attribute, values, suspects, implied in screens_at(bindings, ctx.caps):
-        if child is None:
-            holder: etree._Element | None = element
-        else:
-            if firsts is None:
-                firsts = first_children(ctx, element)
-            holder = firsts.get(child)
-        value = None if holder is None else holder.get(attribute)
-        if value is None:
-            if implied:
-                return problems(element, bindings, ctx, ctx.path)
-        elif (value in values) is suspects:
-            return problems(element, bindings, ctx, ctx.path)
+    if suspect(element, screens_at(bindings, ctx.caps), None):
+        return problems(element, bindings, ctx, ctx.path)
     return NOTHING
 
 
