@@ -37,6 +37,16 @@ _set = object.__setattr__
 
 #: Largest file the CLI reads; real domain XMLs are a few kilobytes.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+#: What a source line (without its line break) may hold for a cache keyed by lines (the structure table's, the
+#: engine's screens): exactly one element, whole (a start tag closed by "/>", or with text and its end tag), or a
+#: start tag, whole, then text. "<" appears once per tag, so such a line holds one start tag whole: that of the
+#: element whose ``sourceline`` it is (libxml2's line of an element is where its start tag ends), whose name and
+#: attributes the line then decides (and, for a whole element, its text).
+_LINE_ATTRIBUTES = r"""(?:\s+[^\s<>/='"]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
+WHOLE_ELEMENT_LINE = re.compile(rf"\s*<([^\s<>/='\"!?]+){_LINE_ATTRIBUTES}(?:/>|>[^<]*</\1\s*>)\s*")
+START_TAG_LINE = re.compile(rf"\s*<[^\s<>/='\"!?]+{_LINE_ATTRIBUTES}>[^<]*")
+#: libxml2 keeps line numbers beyond this in a side field that not every node carries (see Document.source_lines)
+SOURCE_LINES_MAX = 65_000
 
 _MARKUP = re.compile(
     r"""<!--.*?-->
@@ -253,6 +263,7 @@ class Document:
         self._direct_positions = 0
         self._lone_cr: bool | None = None
         self._has_astral: bool | None = None
+        self._source_lines: list[str] | None = None
         self._parse(_utf8 if _utf8 is not None and len(self.text) == len(text) else None)
 
     @classmethod
@@ -486,6 +497,21 @@ class Document:
         if line >= len(starts):
             return len(self.text)
         return min(starts[max(line, 0)] + max(column, 0), len(self.text))
+
+    @property
+    def source_lines(self) -> list[str] | None:
+        """The text split at line feeds, with '' first, so that an element's ``sourceline`` indexes the line its
+        start tag ends on (libxml2 counts line feeds: a lone CR does not end a line for it); None beyond
+        SOURCE_LINES_MAX lines, whose numbers not every node carries. Made once, for whoever keys by lines."""
+        lines = self._source_lines
+        if lines is None:
+            lines = self.text.split("\n")
+            if len(lines) > SOURCE_LINES_MAX:
+                lines = []  # (none: made once, like the others)
+            else:
+                lines.insert(0, "")
+            self._source_lines = lines
+        return lines or None
 
     def line_text(self, line: int) -> str:
         """The 0-based line's text without its line break."""

@@ -17,7 +17,7 @@ from lxml import etree
 from virtlint.linter import suppressions, versions
 from virtlint.linter._record import Record
 from virtlint.linter.caps import DomainCaps
-from virtlint.linter.document import Document, Position, Span
+from virtlint.linter.document import START_TAG_LINE, WHOLE_ELEMENT_LINE, Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
 from virtlint.linter.host import HostCaps
 from virtlint.linter.drivers import driver_of
@@ -38,9 +38,16 @@ _Screened = tuple[Rule, bytes | None, Collection[str | None], dict[str, Collecti
 #: ``get`` per row (most rows name an absent attribute there: VL850's disk driver or clock timer).
 _ITEMS_FROM = 4
 #: A step of the walk: (element path, the checkers called there, the screened ones (called on an element failing
-#: their screen), child tag -> the child's step), only for the paths on the way to a subscribed one. Steps hold
-#: each other directly, so the walk looks nothing up by path.
-_Step = tuple[str, tuple[Rule, ...], tuple[_Screened, ...], dict[str, "_Step"]]
+#: their screen), child tag -> the child's step, the source lines whose element passed every screen here (see
+#: _walk)), only for the paths on the way to a subscribed one. Steps hold each other directly, so the walk looks
+#: nothing up by path.
+_Step = tuple[str, tuple[Rule, ...], tuple[_Screened, ...], dict[str, "_Step"], "_Passed"]
+#: A step's source lines whose element passed its screens, and whether a line must hold the element whole (a
+#: screen reads the text) or its start tag suffices.
+_Passed = tuple[set[str], bool]
+#: The most lines a step remembers (a line repeats across a fleet's documents; one that holds a unique value,
+#: a name or a path, is not seen again): beyond, it starts afresh.
+_PASSED_LINES = 4096
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -123,6 +130,8 @@ class Linter:
         ]
         self._enabled = {rule.code for rule in self.rules}
         checkers = [rule() for rule in self.rules if not rule.engine_rule]
+        #: whether a rule screens (Rule.screen): then the walk keys what passed by source lines
+        self._screening = any(type(checker).screen is not Rule.screen for checker in checkers)
         self._handlers: dict[str, list[Rule]] = {}
         for checker in checkers:
             for path in checker.elements:
@@ -159,7 +168,9 @@ class Linter:
                     screens = [(checker, checker.screen(path)) for checker in running]
                     found = steps[path] = (path, tuple(checker for checker, screen in screens if screen is None),
                                            tuple(_screened(checker, screen) for checker, screen in screens
-                                                 if screen is not None), {})
+                                                 if screen is not None), {},
+                                           (set(), any(screen is not None and screen[1] is not None
+                                                       for _, screen in screens)))
                 return found
 
             root = step("")
@@ -215,7 +226,8 @@ class Linter:
             self._emit_at(result, document, "VL900",
                           "the structure was not checked: libvirt's RelaxNG schemas were not found; install them "
                           "(Debian: libvirt0) or pass --schemas DIR", document.name_span(root))
-        self._walk([root], {root.tag: self._plan(ctx)}, ctx, result)
+        self._walk([root], {root.tag: self._plan(ctx)}, ctx, result,
+                   document.source_lines if self._screening else None)
         self._suppress(document, result, ctx)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -326,14 +338,25 @@ class Linter:
     # -- traversal --------------------------------------------------------
 
     def _walk(self, elements: list[etree._Element], steps: dict[str, _Step], ctx: Context,
-              result: LintResult) -> None:
+              result: LintResult, lines: list[str] | None) -> None:
         """Visit the elements that have a step (by tag), then, depth first, their children that have one: the
-        walk calls itself only for an element with child steps, not for each element."""
+        walk calls itself only for an element with child steps, not for each element.
+
+        ``lines``: the source's lines (Document.source_lines), or None. An element whose line holds its start
+        tag whole (its element whole, when a screen reads the text) has the values that line spells: once it
+        passed a step's screens, the same line passes them in any document, and is not read again. Documents of
+        a fleet repeat most lines; a line costs a C-level int and a lookup, where the screens read values."""
         for element in elements:
             step = steps.get(element.tag)  # (comments and PIs have no step, as other elements)
             if step is None:
                 continue
-            path, checkers, screened, children = step
+            path, checkers, screened, children, (passed, whole) = step
+            line = None
+            if screened and lines is not None:
+                line = lines[element.sourceline]
+                if line in passed:
+                    screened = ()
+            unscreened = checkers
             for checker, attribute, accepted, by_name, rows, texts in screened:
                 # the rule's no-finding test, run here: most elements pass it, at no call
                 if attribute is not None:
@@ -356,6 +379,11 @@ class Linter:
                 # a suspect: its check decides, after the unscreened rules' (findings are sorted, and rules share
                 # only memoized facts: the order changes nothing)
                 checkers += (checker,)
+            if screened and checkers is unscreened and line is not None and (
+                    WHOLE_ELEMENT_LINE.fullmatch(line) or not whole and START_TAG_LINE.fullmatch(line)):
+                if len(passed) >= _PASSED_LINES:
+                    passed.clear()
+                passed.add(line)
             if checkers:
                 ctx.path = path
                 for checker in checkers:
@@ -370,7 +398,7 @@ class Linter:
                         logging.getLogger("virtlint").debug("rule %s failed", checker.code, exc_info=True)
                         result.internal_errors.append((checker.code, f"{type(err).__name__}: {err}"))
             if children:
-                self._walk(element.getchildren(), children, ctx, result)  # every child node: a C-level list
+                self._walk(element.getchildren(), children, ctx, result, lines)  # every child node: a C-level list
 
     # -- findings ---------------------------------------------------------
 

@@ -321,7 +321,9 @@ class Rule:
         """A test that proves ``check`` reports nothing on an element at ``path``: when each screened value (an
         attribute's, None if absent; the text, None if none) is in its set, the engine does not call ``check``
         (it costs no call per element, where most are fine). None (the default): ``check`` runs on every
-        element. Asked once per path; a set may grow later (values already judged readable)."""
+        element. Asked once per path; a set may grow later (values already judged readable), never shrink: the
+        engine remembers the source lines whose element passed (see Linter._walk), so a screen speaks of the
+        element's own attributes and text only, whatever the document around it."""
         return None
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:

@@ -29,6 +29,7 @@ from typing import Callable, Iterator, Sequence
 
 from lxml import etree
 
+from virtlint.linter.document import START_TAG_LINE, WHOLE_ELEMENT_LINE
 from virtlint.linter.hashing import blake2b
 from virtlint.linter.schema import SchemaProblem, find_schema_dir
 
@@ -49,12 +50,9 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[])\^")
 
 #: What a source line (without its line break) holds, for the line-keyed cache (see StructureTable._check_lines):
-#: exactly one element, whole (a start tag closed by "/>", or with text and its end tag); a start tag, whole, then
-#: text; exactly one comment. Nothing else ("<" appears once per tag): a line that is not one of these is
-#: judged by the element's values.
-_ATTRIBUTES = r"""(?:\s+[^\s<>/='"]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
-_LEAF_LINE = re.compile(rf"\s*<([^\s<>/='\"!?]+){_ATTRIBUTES}(?:/>|>[^<]*</\1\s*>)\s*")
-_OPEN_LINE = re.compile(rf"\s*<[^\s<>/='\"!?]+{_ATTRIBUTES}>[^<]*")
+#: exactly one element, whole, or a start tag, whole, then text (document.WHOLE_ELEMENT_LINE, START_TAG_LINE);
+#: exactly one comment. Nothing else ("<" appears once per tag): a line that is not one of these is judged by the
+#: element's values.
 #: the name in a line's (first) tag
 _LINE_NAME = re.compile(r"\s*<([^\s<>/='\"!?]+)")
 _COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
@@ -62,8 +60,6 @@ _COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
 _LEAF, _OPEN, _COMMENT, _OTHER = 1, 2, 3, 4
 #: entries in each line-keyed cache (their keys hold source lines: ~6 KB a new 5 KB domain; ~60 MB at most)
 _LINE_CACHE = 50_000
-#: libxml2 keeps lines beyond this in a side field that not every node carries: such documents go by values
-_MAX_LINES = 65_000
 
 # A row of the table: [names, {child name: [row ids]}, children open, {attribute: alternatives | None},
 #                      attributes open, required attributes, required children, {child name: most occurrences},
@@ -620,17 +616,16 @@ class StructureTable:
         self._slots: dict[tuple[int, str, int], _Slot] = {}
         self._root_rows = self._intern(self.roots)
 
-    def problems(self, root: etree._Element, text: str | None = None) -> list[SchemaProblem]:
-        """The structural problems of a domain; ``text``: the source the tree was parsed from (its lines key
-        the cache, see _check_lines), None to judge by the tree alone."""
+    def problems(self, root: etree._Element, lines: list[str] | None = None) -> list[SchemaProblem]:
+        """The structural problems of a domain; ``lines``: the source the tree was parsed from, as
+        ``Document.source_lines`` gives it (its lines key the cache, see _check_lines), None to judge by the tree
+        alone."""
         found: list[SchemaProblem] = []
         if not self.roots or etree.QName(root).localname != "domain":
             return found
-        lines = text.split("\n") if text is not None else None
-        if lines is None or len(lines) > _MAX_LINES:
+        if lines is None:
             self._check(root, self._root_rows, found)
             return found[:25]
-        lines.insert(0, "")  # libxml2 counts lines from 1
         try:
             self._check_lines(root, self._root_rows, found, lines, lines[root.sourceline])
         except TypeError:  # an element without a source line (added to the parsed tree): judged by values
@@ -856,7 +851,7 @@ class StructureTable:
         declares a namespace: its own may differ from the name's)."""
         info = self._infos.get(line)
         if info is None:
-            form = (_LEAF if _LEAF_LINE.fullmatch(line) else _OPEN if _OPEN_LINE.fullmatch(line)
+            form = (_LEAF if WHOLE_ELEMENT_LINE.fullmatch(line) else _OPEN if START_TAG_LINE.fullmatch(line)
                     else _COMMENT if _COMMENT_LINE.fullmatch(line) else _OTHER)
             match = _LINE_NAME.match(line) if form in (_LEAF, _OPEN) and "xmlns" not in line else None
             info = self._infos[line] = (form, match[1] if match is not None else None)

@@ -68,7 +68,7 @@ class Schema(Rule):
         if isinstance(schema, DomainSchema):
             found = schema.problems(element)
         else:  # the structure table (it stands in for the schema): the source's lines key its cache
-            found = schema.problems(element, ctx.document.text)
+            found = schema.problems(element, ctx.document.source_lines)
         for problem in found:
             value = problem.element.get(problem.attribute) if problem.attribute else None
             replacements = ranked(value, problem.allowed)[:4] if value is not None and problem.allowed else ()

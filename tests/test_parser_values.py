@@ -166,6 +166,67 @@ def test_the_engine_calls_a_screened_rule_only_on_a_suspect_element() -> None:
     assert calls == ["virtoi"]
 
 
+def _fleet_linter() -> Linter:
+    return Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL850", "VL851"))
+
+
+def _on_lines(body: str, head: str = "<memory unit='MiB'>1024</memory><vcpu>2</vcpu>") -> str:
+    return f"<domain type='kvm'><name>t</name>\n{head}\n<os><type arch='x86_64' machine='q35'>hvm</type></os>\n" \
+           f"<devices>\n{body}\n</devices>\n</domain>"
+
+
+def test_a_line_that_passed_the_screens_is_not_screened_again() -> None:
+    """The engine remembers, per step, the source lines whose element passed its screens (Linter._walk): documents
+    of a fleet repeat most lines, and a remembered line costs no attribute read."""
+    linter = _fleet_linter()
+    disk = "  <disk type='file' device='disk'>\n    <target dev='vda' bus='virtio'/>\n  </disk>"
+    one_line = "<disk type='file' device='disk'><target dev='vdb' bus='virtio'/></disk>"
+    for _ in range(2):
+        assert linter.lint_document(Document(_on_lines(f"{disk}\n{one_line}"), "d.xml")).findings == []
+    ((_, root),) = linter._plans.values()
+    step = root[3]["devices"][3]["disk"]
+    # remembered: each line holding one start tag whole; not the line with two
+    assert step[4][0] == {"  <disk type='file' device='disk'>"}
+    assert step[3]["target"][4][0] == {"    <target dev='vda' bus='virtio'/>"}
+    (finding,) = linter.lint_document(Document(_on_lines(disk.replace("virtio", "virtoi")), "d.xml")).findings
+    assert finding.code == "VL850"
+
+
+# (first document, clean; second, refused: its line(s) as the first's, but not what they spell)
+LINE_TWINS = [
+    # a start tag over two lines: the line its element ends on does not spell its attributes
+    ("<disk type='file'\n device='disk'><target dev='vda'/></disk>",
+     "<disk type='fiel'\n device='disk'><target dev='vda'/></disk>", "VL850"),
+    ("<disk type='file'\n device='disk'>\n<target dev='vda'/></disk>",
+     "<disk type='fiel'\n device='disk'>\n<target dev='vda'/></disk>", "VL850"),
+    # a screen that reads the text (a size's): a start tag alone on its line does not spell the text after it
+    ("<memory model='dimm'><target>\n<size unit='KiB'>\n524288</size></target></memory>",
+     "<memory model='dimm'><target>\n<size unit='KiB'>\n524288 </size></target></memory>", "VL851"),
+    # a line feed only ends a line for libxml2: a lone CR does not
+    ("<disk type='file' device='disk'>\r<target dev='vda' bus='virtio'/></disk>",
+     "<disk type='file' device='disk'>\r<target dev='vda' bus='virtoi'/></disk>", "VL850"),
+]
+
+
+@pytest.mark.parametrize("clean,refused,code", LINE_TWINS, ids=["start-tag-over-two-lines", "with-its-child-below",
+                                                               "text-after-a-start-tag", "lone-cr"])
+def test_a_remembered_line_decides_only_what_it_spells(clean: str, refused: str, code: str) -> None:
+    linter = _fleet_linter()
+    for _ in range(2):  # (twice: a screen learns the values its rule read without error, see VL851)
+        assert linter.lint_document(Document(_on_lines(clean), "d.xml")).findings == []
+    assert [f.code for f in linter.lint_document(Document(_on_lines(refused), "d.xml")).findings] == [code]
+    assert [f.code for f in _fleet_linter().lint_document(Document(_on_lines(refused), "d.xml")).findings] == [code]
+
+
+def test_the_text_of_an_element_whole_on_its_line_is_remembered_with_it() -> None:
+    linter = _fleet_linter()
+    for text in ("<memory unit='KiB'>1048576</memory>", "<memory unit='KiB'>1048576</memory>"):
+        assert linter.lint_document(Document(_on_lines("", f"{text}\n<vcpu>2</vcpu>"), "d.xml")).findings == []
+    (finding,) = linter.lint_document(Document(_on_lines("", "<memory unit='KiB'>1048576 </memory>\n<vcpu>2</vcpu>"),
+                                               "d.xml")).findings
+    assert finding.code == "VL851"
+
+
 # Checked against the real libvirt 9.0 daemon (virsh define): each "refused" is refused with the message given,
 # each twin is defined.
 TRAILING_BLANKS = [

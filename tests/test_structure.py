@@ -191,7 +191,7 @@ def test_the_source_lines_decide_as_the_values_do(reference) -> None:
     def same(text: str) -> None:
         document = Document(text)
         if document.root is not None:
-            assert findings(document.root, by_lines.problems(document.root, document.text)) == \
+            assert findings(document.root, by_lines.problems(document.root, document.source_lines)) == \
                 findings(document.root, by_values.problems(document.root)), text
 
     documents = _corpus()
