@@ -1304,15 +1304,24 @@ def _virtio_serial_map(facts_: Facts) -> None:
         count = int_attr(ports_text) if ports_text is not None else DEFAULT_VIRTIO_SERIAL_PORTS
         ports[c.index] = count if count is not None and count >= 0 else None
     taken: set[tuple[int, int]] = set()
+    added: set[int] | None = None
+    # libvirt reserves the complete address (a port) of every device (virDomainVirtioSerialAddrSetCreateFromDomain)
     for device, address in addressed:
-        if device.tag not in ("channel", "console"):
-            continue
         controller = uint10(address.get("controller", "0"))
         port = uint10(address.get("port", "0"))
         if controller is None or port is None or port == 0:
             continue
-        # a missing controller is added by libvirt with the default port count
-        count = ports.get(controller, DEFAULT_VIRTIO_SERIAL_PORTS)
+        if controller in ports:
+            count = ports[controller]
+        else:
+            if added is None:
+                added = _added_virtio_serial_controllers(facts_)
+            if controller not in added:
+                facts_.virtio_serial.append(Refusal(
+                    address, "controller", f"virtio serial controller {controller} is missing",
+                    f"add <controller type='virtio-serial' index='{controller}'/>, or drop the <address>"))
+                continue
+            count = DEFAULT_VIRTIO_SERIAL_PORTS  # added by libvirt with the default port count
         if count is not None and port >= count:
             facts_.virtio_serial.append(Refusal(
                 address, "port", f"virtio serial controller {controller} does not have port {port}",
@@ -1324,6 +1333,24 @@ def _virtio_serial_map(facts_: Facts) -> None:
                 "give each channel its own port, or drop port= so libvirt picks one"))
             continue
         taken.add((controller, port))
+
+
+def _added_virtio_serial_controllers(facts_: Facts) -> set[int]:
+    """The virtio-serial controllers libvirt adds (virDomainDefMaybeAddVirtioSerialController): one for each virtio
+    channel and console, of the index its virtio-serial address names (0 without one)."""
+    added: set[int] = set()
+    if facts_.devices_element is None:
+        return added
+    for device in facts_.devices_element.iterchildren("channel", "console"):
+        target = facts_.target_of.get(device)
+        if target is None or target.get("type") != "virtio":
+            continue
+        address = facts_.address_of.get(device)
+        index = uint10(address.get("controller", "0")) if address is not None and \
+            address.get("type") == "virtio-serial" else 0
+        if index is not None:
+            added.add(index)
+    return added
 
 
 # -- s390: CCW and zPCI -------------------------------------------------------

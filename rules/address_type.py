@@ -87,10 +87,42 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
 #: _MACHINE_TYPES can be reported (and only from the type and the machine).
 _DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "panic", "watchdog", "iommu"}
 _MACHINE_TYPES = frozenset({"unassigned", "ccw", "virtio-s390", "pci"})
+#: The address types judged here on a device whose address libvirt may replace (replaced_at_assignment): the
+#: others are not judged on such devices, and virtio-s390 the parser refuses before any assignment.
+_REPLACED_TYPES = frozenset({"unassigned", "ccw", "pci"})
 
 
-#: Devices whose `unassigned` address libvirt 9.0 silently replaces with one it assigns (define and start pass).
-UNASSIGNED_REPLACED_BEFORE_10_7 = frozenset({"controller", "hub", "channel"})
+
+
+def replaced_at_assignment(device: etree._Element, kind: str, found: Facts) -> bool:
+    """Whether libvirt gives this device an address of its own in place of the one written, whatever its type:
+    its address assignment (qemuDomainAssignAddresses) ends post-parse, before validation looks at the type.
+
+    - a virtio channel's, when not virtio-serial: a port of the virtio-serial controller
+      (qemuDomainAssignVirtioSerialAddresses; a console's is only reserved, not replaced);
+    - a USB hub's, when not USB: a USB port (qemuDomainAssignUSBHubs);
+    - on pc, the first IDE controller's and the first USB controller's of model piix3-uhci (or none), on q35
+      the first SATA controller's, when not PCI: the chipset's own slot (qemuDomainValidateDevicePCISlotsPIIX3,
+      ...Q35; a PCI address elsewhere is refused there).
+
+    Checked with the real libvirt 9.0 (virsh define of each, with a ccw, unassigned, isa and pci address, and
+    of their twins, a guestfwd channel, a console, a second controller, which keep theirs); 10.7's code does the
+    same."""
+    tag = device.tag
+    if tag == "channel":
+        target = found.target_of.get(device)
+        return kind != "virtio-serial" and target is not None and target.get("type") == "virtio"
+    if tag == "hub":
+        return kind != "usb" and device.get("type") == "usb"
+    if tag != "controller" or kind == "pci":
+        return False
+    platform = found.platform
+    controller = next((c for c in found.controllers if c.element is device), None)
+    if controller is None or controller.index != 0:
+        return False
+    if platform.is_i440fx:
+        return controller.type == "ide" or controller.type == "usb" and controller.model in (None, "piix3-uhci")
+    return platform.is_q35 and controller.type == "sata"
 
 
 @register
@@ -107,12 +139,7 @@ class AddressType(Rule):
     - a PCI host device with an address that is not `pci` or `unassigned`, a
       SCSI one with one that is not `drive`, a `scsi_host` (vhost-scsi) one
       with one that is neither `pci` nor `ccw`, a USB one with one that is
-      not `usb`; `unassigned` on anything but a host device (libvirt 9.0
-      refuses it on a balloon or RNG but replaces it with an address of its
-      own on a controller, hub or channel and starts the domain, checked on
-      the daemon; releases between 9.0 and 10.7 were not checked, so those
-      three are reported only for libvirt 10.7, whose validation covers every
-      device);
+      not `usb`; `unassigned` on anything but a host device;
     - a USB input or redirected device with an address that is not `usb`;
     - a mediated device whose `<source><address>` lacks the `uuid` naming it
       (or has one that is not a UUID);
@@ -135,6 +162,14 @@ class AddressType(Rule):
       transport these machines lack (QEMU refuses at start);
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
       address extension off s390, a `virtio-s390` address anywhere.
+
+    Not reported: the address of a virtio channel, of a USB hub, and of the
+    chipset's own controllers (on `pc` the first IDE controller and the
+    first `piix3-uhci` USB controller, on `q35` the first SATA controller)
+    when it is not PCI: libvirt's address assignment replaces it with one of
+    its own before it validates the type (checked with libvirt 9.0; 10.7's
+    code does the same), so a `ccw` or `unassigned` address there is
+    accepted.
 
     Devices the modelled libvirt does not parse are left out: `<crypto>`
     before libvirt 9.1 (9.0 drops the element).
@@ -203,6 +238,8 @@ class AddressType(Rule):
         for device, address, kind in found.addressed:
             if not kind or kind not in _MACHINE_TYPES and device.tag not in _DEVICE_TAGS:
                 continue  # (a channel's virtio-serial address and the like: nothing to check)
+            if kind in _REPLACED_TYPES and replaced_at_assignment(device, kind, found):
+                continue
             problem = self._for_device(device, address, kind, found, ctx)
             if problem:
                 yield problem
@@ -337,7 +374,6 @@ class AddressType(Rule):
         elif tag == "iommu" and device.get("model") in ("intel", "smmuv3"):
             return Problem(Anchor(address), f"iommu model '{device.get('model')}' can't have address",
                            hint="remove the <address>")
-        if kind == "unassigned" and tag != "hostdev" and (
-                tag not in UNASSIGNED_REPLACED_BEFORE_10_7 or ctx.libvirt_at_least(10, 7)):
+        if kind == "unassigned" and tag != "hostdev":
             return Problem(Anchor(address, "type"), "address of type 'unassigned' is supported only for hostdevs")
         return None

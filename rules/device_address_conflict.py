@@ -18,10 +18,12 @@ class DeviceAddressConflict(Rule):
     Reports addresses of the smaller buses that libvirt finds taken or
     missing when it reserves them:
 
-    - virtio-serial: a `port` a second channel or console already uses on the
-      same controller, or a port the controller does not have (ports are
-      numbered below its `ports`, default 31; a controller that is not
-      defined is added by libvirt with 31);
+    - virtio-serial: a `port` a second device (a channel or console, or any
+      other device given a virtio-serial address) already uses on the same
+      controller, a port the controller does not have (ports are numbered
+      below its `ports`, default 31), or a controller that is neither
+      defined nor added by libvirt (it adds one, with 31 ports, for each
+      virtio channel and console, of the index its address names);
     - CCW (s390): a `cssid.ssid.devno` used twice;
     - zPCI (s390): a `uid` or `fid` used twice;
     - spapr-vio (ppc64): a `reg` used twice.
@@ -29,7 +31,8 @@ class DeviceAddressConflict(Rule):
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `virtio serial port 1 on
     controller 0 is already occupied`, `virtio serial controller 0 does not
-    have port 31` (`virDomainVirtioSerialAddrReserve`), `The CCW devno
+    have port 31`, `virtio serial controller 0 is missing`
+    (`virDomainVirtioSerialAddrReserve`), `The CCW devno
     'fe.0.0001' is in use already` (`virDomainCCWAddressAssign`), `zPCI uid
     11064 is already reserved` (the value in octal, as libvirt prints it;
     `virDomainZPCIAddressReserveId`), `spapr-vio address 0x4000 already in

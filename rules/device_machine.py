@@ -1,4 +1,5 @@
-"""VL785 device-machine: IOMMU, watchdog, panic, input and sound models the guest's machine or arch lacks."""
+"""VL785 device-machine: IOMMU, watchdog, panic, input and sound models, and IDE controllers, the guest's machine or
+arch lacks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import (effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
                                      is_s390, is_x86, qemu_driver)
+from virtlint.rules._addresses import facts
 from virtlint.rules._support import NOTHING, children_by_tag
 
 
@@ -89,6 +91,47 @@ for _requirement in REQUIREMENTS:
     BY_TAG.setdefault(_requirement.tag, []).append(_requirement)
 
 
+def _has_builtin_ide(ctx: Context) -> bool | None:
+    """qemuDomainMachineHasBuiltinIDE, by the machine's name as libvirt tests it: the i440fx machines of x86 (`pc`,
+    `pc-0.*`, `pc-1.*`, `pc-i440fx-*`, `rhel*`), `malta`, `sun4u` and `g3beige`. None when the machine is unknown
+    (no machine, and caps of another arch or without one)."""
+    machine = ctx.machine
+    if machine is None:
+        if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
+            return None
+        machine = ctx.caps.machine
+    x86 = is_x86(ctx)
+    if x86 is None:
+        return None
+    if x86 and (machine == "pc" or machine.startswith(("pc-0.", "pc-1.", "pc-i440fx-", "rhel"))):
+        return True
+    return machine in ("malta", "sun4u", "g3beige")
+
+
+def _ide_controllers(ctx: Context) -> Iterator[Problem]:
+    """qemuValidateDomainDeviceDefControllerIDE: the one IDE controller QEMU has is a machine's built-in one, index 0
+    (a controller without a type is IDE; one without an index gets the lowest free: the address facts')."""
+    controllers = facts(ctx).controllers_of("ide")
+    builtin = _has_builtin_ide(ctx) if controllers else None
+    if builtin is None:
+        return
+    for controller in controllers:
+        if controller.index is None or builtin and controller.index == 0:
+            continue  # (an index libvirt cannot read: VL851's)
+        element = controller.element
+        if builtin:
+            yield Problem(_type_anchor(element), "Only a single IDE controller is supported for this machine type",
+                          hint="attach further disks to the one IDE controller (buses 0 and 1), or use SATA or virtio")
+        else:
+            yield Problem(_type_anchor(element), "IDE controllers are unsupported for this QEMU binary or machine type",
+                          hint="this machine has no IDE controller: use a SATA controller (q35) or virtio disks",
+                          replacements=("sata",) if element.get("type") else ())
+
+
+def _type_anchor(element: etree._Element) -> Anchor:
+    return Anchor(element, "type") if element.get("type") is not None else Anchor(element)
+
+
 #: Panic models libvirt gives no address of their own (firmware or hypervisor features).
 ADDRESSLESS_PANICS = ("s390", "hyperv", "pseries")
 
@@ -162,7 +205,10 @@ class DeviceMachine(Rule):
     `<address>`, an ISA panic device (the default off pseries and s390) off
     x86 or on another address type, `pvpanic` off PCI; PS/2
     input on a machine without an i8042 controller, a PS/2 tablet, the xen
-    input bus on an HVM guest; the `ich7` sound model.
+    input bus on an HVM guest; the `ich7` sound model; an IDE controller (a
+    `<controller>` without a type is one) on a machine without a built-in
+    one (q35, ARM virt: libvirt knows only the i440fx machines' and those of
+    `malta`, `sun4u` and `g3beige`), or other than that built-in one, index 0.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
@@ -177,7 +223,11 @@ class DeviceMachine(Rule):
     `ps2 bus does not support tablet input device`, `unsupported input bus
     xen` (virDomainInputDefValidate),
     `sound card model 'ich7' is not supported by qemu`
-    (qemuValidateDomainDeviceDefSound). Stage: define; driver: QEMU. libvirt
+    (qemuValidateDomainDeviceDefSound), `IDE controllers are unsupported for
+    this QEMU binary or machine type`, `Only a single IDE controller is
+    supported for this machine type` (qemuValidateDomainDeviceDefControllerIDE;
+    an IDE disk on q35 adds such a controller, which VL302 reports from the
+    caps' disk bus enum). Stage: define; driver: QEMU. libvirt
     9.0 has no `itco` watchdog (its parser refuses the name) and accepts
     `ib700` off i440fx, which libvirt refuses since 9.3 (NEWS: "ib700 watchdog
     is allowed only on i440fx machines"): that check follows the
@@ -205,8 +255,8 @@ class DeviceMachine(Rule):
     code = "VL785"
     name = "device-machine"
     severity = Severity.ERROR
-    summary = "An IOMMU, watchdog, panic, input or sound model the machine or arch lacks."
-    #: the IOMMU, watchdog, panic, input and sound devices below (one visit for all of them)
+    summary = "An IOMMU, watchdog, panic, input or sound model, or an IDE controller, the machine or arch lacks."
+    #: the IOMMU, watchdog, panic, input, sound and IDE controller devices below (one visit for all of them)
     elements = ("devices",)
     uses_caps = False
 
@@ -220,6 +270,8 @@ class DeviceMachine(Rule):
                 for device in devices:
                     if not _usual(tag, device):
                         return self._problems(children, ctx)
+        if facts(ctx).controllers_of("ide"):
+            return _ide_controllers(ctx)
         return NOTHING
 
     def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
@@ -228,6 +280,7 @@ class DeviceMachine(Rule):
             for device in children.get(tag, ()):
                 if not _usual(tag, device):
                     yield from _device_problems(device, ctx)
+        yield from _ide_controllers(ctx)
 
 
 def _usual(tag: str, device: etree._Element) -> bool:

@@ -362,6 +362,21 @@ CASES = [
     ("ps2-unknown-machine", dom("<input type='keyboard' bus='ps2'/>", machine="pc-compatible"), Q35, None, ""),
     ("sound-ich7", dom("<sound model='ich7'/>"), Q35, "VL785", "'ich7' is not supported by qemu"),
     ("sound-ich9", dom("<sound model='ich9'/>"), Q35, None, ""),
+    # (IDE controllers: each checked with libvirt 9.0, virsh define)
+    ("ide-controller-q35", dom("<controller type='ide' index='0'/>"), Q35, "VL785",
+     "IDE controllers are unsupported for this QEMU binary or machine type"),
+    ("typeless-controller-q35", dom("<controller index='0'/>"), Q35, "VL785", "IDE controllers are unsupported"),
+    ("sata-controller-q35", dom("<controller type='sata' index='0'/>"), Q35, None, ""),
+    ("second-ide-controller-pc", dom("<controller type='ide' index='1'/>", machine="pc"), PC, "VL785",
+     "Only a single IDE controller is supported for this machine type"),
+    ("two-unindexed-ide-controllers-pc", dom("<controller type='ide'/><controller type='ide'/>", machine="pc"), PC,
+     "VL785", "Only a single IDE controller"),
+    ("builtin-ide-controller-pc", dom("<controller type='ide' index='0'/>", machine="pc-i440fx-9.1"), PC, None, ""),
+    ("unindexed-ide-controller-pc", dom("<controller type='ide'/>", machine="pc"), PC, None, ""),
+    ("ide-controller-downstream-i440fx", dom("<controller type='ide' index='0'/>", machine="pc-i440fx-jammy"), PC,
+     None, ""),
+    ("ide-controller-arm-virt", dom("<controller type='ide'/>", machine="virt", arch="aarch64"), ARM, "VL785",
+     "IDE controllers are unsupported"),
     # VL786 virtiofs-readonly
     ("virtiofs-readonly", dom("<filesystem type='mount'><driver type='virtiofs'/><source dir='/s'/>"
                               "<target dir='s'/><readonly/></filesystem>"), Q35, "VL786", "read-only mode"),

@@ -12,6 +12,10 @@ from cases import Case, disk
 PREFIX = "addresses"
 
 
+CCW = "<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>"
+VIRTIO_SERIAL_PORT = "<address type='virtio-serial' controller='0' bus='0' port='1'/>"
+
+
 def _pci(slot: int, function: int = 0, bus: int = 0) -> str:
     return f"<address type='pci' domain='0x0000' bus='{bus:#04x}' slot='{slot:#04x}' function='{function:#x}'/>"
 
@@ -157,6 +161,18 @@ def cases(kvm: bool) -> list[Case]:
         case("smartcard-pci-address", "q35", "VL704",
              "<smartcard mode='passthrough' type='spicevmc'>" + _pci(5) + "</smartcard>"),
         case("balloon-unassigned", "q35", "VL704", _balloon("<address type='unassigned'/>")),
+        # addresses libvirt's assignment replaces before validating the type, and a twin that keeps its own
+        case("q35-sata0-ccw", "q35", None, f"<controller type='sata' index='0'>{CCW}</controller>"),
+        case("pc-ide0-ccw", "pc", None, f"<controller type='ide' index='0'>{CCW}</controller>"),
+        case("virtio-channel-ccw", "q35", None,
+             f"<channel type='pty'><target type='virtio' name='org.virtlint.ccw'/>{CCW}</channel>"),
+        case("usb-hub-unassigned", "q35", None, "<hub type='usb'><address type='unassigned'/></hub>"),
+        case("pc-sata0-ccw", "pc", "VL704", f"<controller type='sata' index='0'>{CCW}</controller>"),
+        # every device's virtio-serial port is reserved; libvirt adds controllers for virtio channels only
+        case("virtio-serial-port-no-controller", "q35", "VL711",
+             f"<controller type='sata' index='0'>{VIRTIO_SERIAL_PORT}</controller>"),
+        case("virtio-serial-port-with-controller", "q35", None, "<controller type='virtio-serial' index='0'/>"
+             f"<controller type='sata' index='0'>{VIRTIO_SERIAL_PORT}</controller>"),
         case("mdev-source-without-uuid", "q35", "VL704",
              "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
              "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></hostdev>"),

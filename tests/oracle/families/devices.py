@@ -157,6 +157,9 @@ def cases(kvm: bool) -> list[Case]:
         q35("panic-s390", "VL785", devices="<panic model='s390'/>"),
         q35("sound-ich7", "VL785", devices="<sound model='ich7'/>"),
         q35("sound-ich9", None, devices="<sound model='ich9'/>"),
+        q35("ide-controller-on-q35", "VL785", devices="<controller type='ide' index='0'/>"),
+        pc("second-ide-controller-on-pc", "VL785", devices="<controller type='ide' index='1'/>"),
+        pc("builtin-ide-controller-on-pc", None, devices="<controller type='ide' index='0'/>"),
         q35("virtiofs-readonly", "VL786", top=SHARED_MEMFD, devices=virtiofs("<readonly/>")),
         q35("hostdev-twice", "VL787", devices=(
             "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
