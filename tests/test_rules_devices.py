@@ -809,3 +809,66 @@ def test_removable_follows_the_libvirt_version(bus: str, version: tuple[int, int
     linter = Linter([caps_from_text(Q35, "caps.xml")], select=("VL751",), libvirt_version=version)
     found = [f.message for f in linter.lint_document(Document(xml, "dom.xml")).findings]
     assert found == ([message] if message else [])
+
+
+# -- VL790 device-count: each case and its twin checked with the real libvirt 9.0 (virsh define) where 9.0 has the check
+DEVICE_COUNTS = [
+    ("two-balloons", "<memballoon model='virtio'/>" * 2, None, "only a single memory balloon device is supported"),
+    ("balloon-none-and-virtio", "<memballoon model='none'/><memballoon model='virtio'/>", None,
+     "only a single memory balloon device is supported"),
+    ("one-balloon", "<memballoon model='virtio'/>", None, None),
+    ("two-iommus", "<iommu model='intel'/><iommu model='intel'/>", None, "only a single IOMMU device is supported"),
+    ("one-iommu", "<iommu model='intel'/>", None, None),
+    ("two-isa-panics", "<panic model='isa'/>" * 2, None, "Multiple panic devices with model 'isa'"),
+    ("default-and-isa-panic", "<panic/><panic model='isa'/>", None, "Multiple panic devices with model 'isa'"),
+    ("isa-and-hyperv-panic", "<panic model='isa'/><panic model='hyperv'/>", None, None),
+    # watchdogs: one before libvirt 9.1; from 9.1 several, one action; from 9.3 one per model but i6300esb
+    ("two-i6300esb-9.0", "<watchdog model='i6300esb'/>" * 2, (9, 0), "only a single watchdog device is supported"),
+    ("two-i6300esb", "<watchdog model='i6300esb'/>" * 2, None, None),
+    ("two-itco", "<watchdog model='itco'/>" * 2, None, "domain can only have one watchdog with model 'itco'"),
+    ("two-itco-9.2", "<watchdog model='itco'/>" * 2, (9, 2), None),
+    ("two-actions", "<watchdog model='i6300esb' action='poweroff'/><watchdog model='i6300esb'/>", None,
+     "watchdogs with different actions are not supported with this QEMU binary"),
+    ("same-action-spelt-out", "<watchdog model='i6300esb' action='reset'/><watchdog model='i6300esb'/>", None, None),
+    ("one-watchdog-9.0", "<watchdog model='i6300esb' action='poweroff'/>", (9, 0), None),
+]
+
+
+@pytest.mark.parametrize(("devices", "version", "message"), [c[1:] for c in DEVICE_COUNTS],
+                         ids=[c[0] for c in DEVICE_COUNTS])
+def test_device_count(devices: str, version: tuple[int, int] | None, message: str | None) -> None:
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], select=("VL790",), libvirt_version=version)
+    found = [f.message for f in linter.lint_document(Document(dom(devices), "dom.xml")).findings]
+    assert found == ([] if message is None else [message]), found
+
+
+# -- VL756 disk-identity: each case and its twin checked with the real libvirt 9.0 (virsh define)
+def _scsi_cdrom(extra: str) -> str:
+    return dom(f"{SCSI}<disk type='file' device='cdrom'><target dev='sda' bus='scsi'/>{extra}</disk>")
+
+
+DISK_IDENTITIES = [
+    ("wwn-15-digits", "<wwn>5000c50015ea71a</wwn>", "Malformed wwn: 5000c50015ea71a"),
+    ("wwn-16-digits", "<wwn>5000c50015ea71ac</wwn>", None),
+    ("wwn-0x", "<wwn>0x5000c50015ea71ac</wwn>", None),
+    ("wwn-0X", "<wwn>0X5000c50015ea71ac</wwn>", "Malformed wwn: 0X5000c50015ea71ac"),
+    ("wwn-trailing-blank", "<wwn>5000c50015ea71ac </wwn>", "Malformed wwn: 5000c50015ea71ac "),
+    ("wwn-empty", "<wwn></wwn>", None),
+    ("vendor-9", "<vendor>ABCDEFGHI</vendor>", "disk vendor is more than 8 characters"),
+    ("vendor-8", "<vendor>ABCDEFGH</vendor>", None),
+    ("vendor-on-lines", "<vendor>\n  ACME\n</vendor>", "disk vendor is not printable string"),
+    ("vendor-non-ascii", "<vendor>ACMÉ</vendor>", "disk vendor is not printable string"),
+    ("product-17", "<product>ABCDEFGHIJKLMNOPQ</product>", "disk product is more than 16 characters"),
+    ("product-16-with-blanks", "<product>My Disk 1 ABCDEF</product>", None),
+    ("vendor-first", "<vendor>ABCDEFGHI</vendor><wwn>1</wwn>", "disk vendor is more than 8 characters"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), [c[1:] for c in DISK_IDENTITIES], ids=[c[0] for c in DISK_IDENTITIES])
+def test_disk_identity(extra: str, message: str | None) -> None:
+    found = [m for c, m in errors(_scsi_cdrom(extra)) if c == "VL756"]
+    assert found == ([] if message is None else [message])

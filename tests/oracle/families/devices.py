@@ -18,6 +18,11 @@ def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fm
             f"<target dev='{target}' bus='{bus}'/>{readonly}{extra}</disk>")
 
 
+#: an empty SCSI CD-ROM, what goes inside it in braces
+SCSI_CDROM = ("<controller type='scsi' model='virtio-scsi'/><disk type='file' device='cdrom'>"
+              "<target dev='sda' bus='scsi'/>{}</disk>")
+
+
 def cases(kvm: bool) -> list[Case]:
     q35 = case_maker("devices-q35")
     pc = case_maker("devices-pc", machine="pc")
@@ -158,6 +163,15 @@ def cases(kvm: bool) -> list[Case]:
         q35("sound-ich7", "VL785", devices="<sound model='ich7'/>"),
         q35("sound-ich9", None, devices="<sound model='ich9'/>"),
         q35("ide-controller-on-q35", "VL785", devices="<controller type='ide' index='0'/>"),
+        q35("two-balloons", "VL790", devices="<memballoon model='virtio'/><memballoon model='virtio'/>"),
+        q35("two-iommus", "VL790", after="<features><acpi/><ioapic driver='qemu'/></features>",
+            devices="<iommu model='intel'/><iommu model='intel'/>"),
+        q35("default-and-isa-panic", "VL790", devices="<panic/><panic model='isa'/>"),
+        q35("isa-and-hyperv-panic", None, devices="<panic model='isa'/><panic model='hyperv'/>"),
+        q35("two-watchdogs", "VL790", devices="<watchdog model='i6300esb'/><watchdog model='i6300esb'/>"),
+        q35("disk-wwn-malformed", "VL756", devices=SCSI_CDROM.format("<wwn>5000c50015ea71a</wwn>")),
+        q35("disk-wwn-ok", None, devices=SCSI_CDROM.format("<wwn>0x5000c50015ea71ac</wwn>")),
+        q35("disk-vendor-too-long", "VL756", devices=SCSI_CDROM.format("<vendor>ABCDEFGHI</vendor>")),
         pc("second-ide-controller-on-pc", "VL785", devices="<controller type='ide' index='1'/>"),
         pc("builtin-ide-controller-on-pc", None, devices="<controller type='ide' index='0'/>"),
         q35("virtiofs-readonly", "VL786", top=SHARED_MEMFD, devices=virtiofs("<readonly/>")),
