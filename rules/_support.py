@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterator
 
@@ -27,6 +28,32 @@ SUBSTITUTES: dict[str, tuple[str, ...]] = {
     "2.0": ("1.2",),
     "memfd": ("file",),
 }
+
+
+#: virUUIDParse's reading: ASCII blanks (g_ascii_isspace), then 16 pairs of hex digits with any number of '-' and
+#: spaces between (not within) pairs, then ASCII blanks
+_UUID = re.compile(r"[ \t\n\v\f\r]*(?:[- ]*[0-9A-Fa-f]{2}){16}[ \t\n\v\f\r]*")
+_NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
+
+
+def is_uuid(text: str) -> bool:
+    """Whether libvirt reads the text as a UUID (virUUIDParse)."""
+    return _UUID.fullmatch(text) is not None
+
+
+def parse_uuid(text: str) -> bytes | None:
+    """The 16 bytes of a UUID as libvirt reads it (virUUIDParse), None when it cannot."""
+    if _UUID.fullmatch(text) is None:
+        return None
+    return bytes.fromhex(_NOT_HEX.sub("", text))
+
+
+def string_value(element: etree._Element) -> str:
+    """The element's XPath string() as libvirt's virXPathString reads it: its text, its descendants' included (an
+    element without children, the common case, is its text alone: ``itertext`` costs twenty times ``text``)."""
+    if not len(element):
+        return element.text or ""
+    return "".join(element.itertext())
 
 
 #: What a ``check`` returns when all is well: an exhausted iterator, shared (it stays empty), so the common

@@ -11,7 +11,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import disk_facts
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, string_value
 
 #: virValidateWWN: 16 hex digits, after an optional "0x"
 _WWN = re.compile(r"(?:0x)?[0-9A-Fa-f]{16}")
@@ -56,7 +56,7 @@ def _problems(disks: list[tuple[etree._Element, dict[str, etree._Element]]]) -> 
         for identity in IDENTITIES:
             element = children.get(identity.tag)
             # libvirt reads it with string(./tag): the first such child's text, its descendants' included
-            text = "".join(element.itertext()) if element is not None else None
+            text = string_value(element) if element is not None else None
             if not text:
                 continue
             message = identity.refusal(text)

@@ -28,7 +28,8 @@ class NumberAttr(FrozenRecord):
 
     path: str
     attribute: str | None
-    kind: str  # 'uint' (virXMLPropUInt), 'int+' (virXMLPropInt, non-negative), 'size' (virDomainParseMemory),
+    kind: str  # 'uint' (virXMLPropUInt), 'ullong' (virXMLPropULongLong), 'int+' (virXMLPropInt, non-negative),
+    #            'size' (virDomainParseMemory),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
     required: bool
     nonzero: bool
@@ -96,6 +97,10 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/controller", "index", "int+"),
     NumberAttr("devices/disk/driver", "queues", "uint"),
     NumberAttr("devices/interface/driver", "queues", "uint"),
+    # virDomainDeviceBootParseXML, for the devices that take a <boot> (virDomainDeviceInfoParseXML's ALLOW_BOOT)
+    *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
+      for device in ("disk", "interface", "hostdev", "redirdev")),
+    NumberAttr("clock/timer", "frequency", "ullong"),
 )
 
 _BY_PATH: dict[str, list[NumberAttr]] = {}
@@ -155,7 +160,8 @@ class ParserNumber(Rule):
     counts (`maximum vcpus count must be an integer`), non-negative integer
     attributes (`Invalid value for attribute 'current' in element 'vcpu':
     'x'. Expected non-negative integer value`, `... Zero is not permitted`,
-    `Missing required attribute 'sockets' in element 'topology'`), controller
+    `Missing required attribute 'sockets' in element 'topology'`), a device's
+    `<boot order>` (required, not zero), a clock `<timer frequency>`, controller
     indexes (`... Expected non-negative value`), sizes (`Invalid value 'x'
     for element or attribute ...`) and their units (`unknown suffix 'XB'`),
     and bitmaps such as `cpuset` and `nodeset` (`Failed to parse bitmap
@@ -230,6 +236,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
+    elif row.kind == "ullong":
+        if trailing or parse_ullong(value) is None:
+            return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
     elif row.kind == "int+":
         number = None if trailing else parse_int(value)
         if number is None:

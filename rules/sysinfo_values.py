@@ -10,6 +10,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import parse_uuid
 
 _NUMBER = re.compile(r"^\s*[+-]?\d+")
 
@@ -27,14 +28,6 @@ def _bios_date_ok(text: str) -> bool:
         values.append(int(part))
     month, day, year = values
     return 1 <= month <= 12 and 1 <= day <= 31 and (0 <= year < 100 or year >= 1900)
-
-
-def _uuid_bytes(text: str) -> bytes | None:
-    """virUUIDParse: 32 hex digits, with '-' and blanks allowed between them."""
-    digits = re.sub(r"[-\s]", "", text.strip())
-    if not re.fullmatch(r"[0-9A-Fa-f]{32}", digits):
-        return None
-    return bytes.fromhex(digits)
 
 
 @register
@@ -88,9 +81,9 @@ class SysinfoValues(Rule):
         domain_uuid = ctx.root.findtext("uuid")
         if domain_uuid is None:
             return
-        wanted = _uuid_bytes(domain_uuid)
+        wanted = parse_uuid(domain_uuid)
         for entry in element.iterfind("system/entry[@name='uuid']"):
-            given = _uuid_bytes(entry.text or "")
+            given = parse_uuid(entry.text or "")
             if wanted is not None and given is not None and given != wanted:
                 yield Problem(Anchor(entry, text=True), "UUID mismatch between <uuid> and <sysinfo>",
                               replacements=(domain_uuid.strip(),))

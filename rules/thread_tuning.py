@@ -16,6 +16,8 @@ SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "io
 #: cgroup CPU bandwidth limits (VIR_CGROUP_CPU_PERIOD_MIN/MAX, VIR_CGROUP_CPU_QUOTA_MIN/MAX), microseconds.
 PERIOD_RANGE = (1000, 1000000)
 QUOTA_RANGE = (1000, 17592186044415)
+#: <cputune> children the parser takes once (virDomainDefTunablesParse)
+ONCE = ("emulatorpin", "emulatorsched")
 BANDWIDTH = {**{name: PERIOD_RANGE for name in ("period", "global_period", "emulator_period", "iothread_period")},
              **{name: QUOTA_RANGE for name in ("quota", "global_quota", "emulator_quota", "iothread_quota")}}
 
@@ -35,7 +37,9 @@ class ThreadTuning(Rule):
     is not empty (`'vcpus' scheduler bitmap '0,^0' is empty`, `Invalid value of
     'cpuset'`), and CPU bandwidth periods within 1000..1000000 and quotas
     within 1000..17592186044415 microseconds when positive (`Value of cputune
-    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate).
+    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate),
+    and `<emulatorpin>` and `<emulatorsched>` are written once (`only one
+    emulatorpin is supported`).
     A `<vcpupin>` of a vCPU that does not exist is ignored by
     libvirt and not reported. Stage: define.
 
@@ -69,11 +73,15 @@ class ThreadTuning(Rule):
     severity = Severity.ERROR
     summary = "vCPU or IOThread pinning and scheduling naming missing threads, or overlapping."
     elements = ("cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin", "cputune/iothreadpin",
-                *(f"cputune/{name}" for name in BANDWIDTH))
+                *(f"cputune/{name}" for name in (*BANDWIDTH, *ONCE)))
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.tag in BANDWIDTH:
+        if element.tag in ONCE:
+            if any(sibling.tag == element.tag for sibling in element.itersiblings(preceding=True)):
+                yield Problem(Anchor(element), f"only one {element.tag} is supported",
+                              hint=f"remove this <{element.tag}>")
+        elif element.tag in BANDWIDTH:
             yield from _bandwidth(element)
         elif element.tag in SCHEDULERS:
             yield from self._sched(element, ctx)

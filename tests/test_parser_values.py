@@ -67,6 +67,14 @@ CASES = [
      "Invalid value '1G' for element or attribute './@memory'", "1G"),
     ("iothreads", "<iothreads>-1</iothreads>", "<iothreads>1</iothreads>", "VL851", "invalid iothreads count '-1'",
      "-1"),
+    # (these two checked with the real libvirt 9.0, virsh define)
+    ("boot-order-zero", "<devices><disk type='file' device='cdrom'><target dev='sda' bus='sata'/><boot order='0'/>"
+     "</disk></devices>", "<devices><disk type='file' device='cdrom'><target dev='sda' bus='sata'/>"
+     "<boot order='1'/></disk></devices>", "VL851",
+     "Invalid value for attribute 'order' in element 'boot': Zero is not permitted", "0"),
+    ("timer-frequency", "<clock offset='utc'><timer name='tsc' frequency='abc'/></clock>",
+     "<clock offset='utc'><timer name='tsc' frequency='3000000000'/></clock>", "VL851",
+     "Invalid value for attribute 'frequency' in element 'timer': 'abc'. Expected non-negative integer value", "abc"),
 ]
 HEADS = {
     "vcpu-text": ("<memory unit='MiB'>1024</memory><vcpu>four</vcpu>", "<memory unit='MiB'>1024</memory><vcpu>4</vcpu>"),

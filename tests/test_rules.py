@@ -134,3 +134,125 @@ def test_a_rule_that_raises_does_not_hide_the_others(monkeypatch) -> None:
     result = Linter([DomainCaps.from_file(str(Q35_KVM))]).lint_document(Document(text))
     assert codes(result.findings) == ["VL805", "VL302"]
     assert result.internal_errors == [("VL201", "RuntimeError: boom")]
+
+
+# VL011 domain-ids: each case and its twin checked with the real libvirt 9.0 (virsh define)
+DOMAIN_IDS = [
+    ("uuid-31-digits", "<uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa</uuid>", "t", "malformed uuid element"),
+    ("uuid", "<uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>", "t", None),
+    ("uuid-dash-first", "<uuid>-4dea22b31d52d8f32516782e98ab3fa0</uuid>", "t", None),
+    ("uuid-dash-last", "<uuid>4dea22b31d52d8f32516782e98ab3fa0-</uuid>", "t", "malformed uuid element"),
+    ("uuid-pair-split", "<uuid>4 dea22b31d52d8f32516782e98ab3fa0</uuid>", "t", "malformed uuid element"),
+    ("uuid-spaced-pairs", "<uuid> 4dea 22b3 1d52 d8f3 2516 782e 98ab 3fa0 </uuid>", "t", None),
+    ("uuid-placeholder", "<uuid>{vm_uuid}</uuid>", "t", "malformed uuid element"),
+    ("uuid-empty", "<uuid></uuid>", "t", None),
+    ("genid", "<genid>xyz</genid>", "t", "malformed genid element"),
+    ("genid-empty", "<genid/>", "t", None),
+    ("genid-twice", "<genid/><genid/>", "t", "element 'genid' can only appear once"),
+    ("title-two-lines", "<title>a\nb</title>", "t", "Domain title can't contain newlines"),
+    ("title-crlf", "<title>a\r\nb</title>", "t", "Domain title can't contain newlines"),
+    ("title", "<title>a b</title>", "t", None),
+    ("name-slash", "", "a/b", "name a/b cannot contain '/'"),
+    ("name-dash", "", "a-b", None),
+]
+
+
+@pytest.mark.parametrize(("extra", "name", "message"), [c[1:] for c in DOMAIN_IDS], ids=[c[0] for c in DOMAIN_IDS])
+def test_domain_ids(extra: str, name: str, message: str | None) -> None:
+    text = domain(extra=extra).replace("<name>t</name>", f"<name>{name}</name>")
+    found = [f.message for f in lint(text, Q35_KVM) if f.code == "VL011"]
+    assert found == ([] if message is None else [message])
+
+
+def test_domain_ids_point_at_the_text() -> None:
+    text = domain(extra="<uuid>not-a-uuid</uuid>")
+    (finding,) = [f for f in lint(text, Q35_KVM) if f.code == "VL011"]
+    assert text[slice(*finding.offsets)] == "not-a-uuid"
+
+
+# VL407 features-parser: each case and its twin checked with the real libvirt 9.0 (virsh define)
+FEATURES = [
+    ("unknown-feature", "<acpii/>", None, "unexpected feature 'acpii'"),
+    ("acpi", "<acpi/>", None, None),
+    ("async-teardown-9.0", "<async-teardown enabled='yes'/>", (9, 0), "unexpected feature 'async-teardown'"),
+    ("async-teardown-9.6", "<async-teardown enabled='yes'/>", (9, 6), None),
+    ("kvm-typo", "<kvm><hiden state='on'/></kvm>", None, "unsupported KVM feature: hiden"),
+    ("kvm", "<kvm><hidden state='on'/></kvm>", None, None),
+    ("kvm-no-state", "<kvm><hidden/></kvm>", None, "Missing required attribute 'state' in element 'hidden'"),
+    ("dirty-ring-1000", "<kvm><dirty-ring state='on' size='1000'/></kvm>", None,
+     "dirty ring must be power of 2 and ranges [1024, 65536]"),
+    ("dirty-ring-4096", "<kvm><dirty-ring state='on' size='4096'/></kvm>", None, None),
+    ("dirty-ring-off", "<kvm><dirty-ring state='off' size='3'/></kvm>", None, None),
+    ("dirty-ring-no-size", "<kvm><dirty-ring state='on'/></kvm>", None,
+     "Missing required attribute 'size' in element 'dirty-ring'"),
+    ("hyperv-typo", "<hyperv mode='custom'><relaxd state='on'/></hyperv>", None,
+     "unsupported HyperV Enlightenment feature: relaxd"),
+    ("hyperv-xmm-9.0", "<hyperv mode='custom'><xmm_input state='on'/></hyperv>", (9, 0),
+     "unsupported HyperV Enlightenment feature: xmm_input"),
+    ("hyperv-xmm-10.7", "<hyperv mode='custom'><xmm_input state='on'/></hyperv>", None, None),
+    ("spinlocks-100", "<hyperv mode='custom'><spinlocks state='on' retries='100'/></hyperv>", None,
+     "HyperV spinlock retry count must be at least 4095"),
+    ("spinlocks-4095", "<hyperv mode='custom'><spinlocks state='on' retries='4095'/></hyperv>", None, None),
+    ("spinlocks-off-100", "<hyperv mode='custom'><spinlocks state='off' retries='100'/></hyperv>", None, None),
+    ("vendor-13", "<hyperv mode='custom'><vendor_id state='on' value='ABCDEFGHIJKLM'/></hyperv>", None,
+     "HyperV vendor_id value must not be more than 12 characters."),
+    ("vendor-12", "<hyperv mode='custom'><vendor_id state='on' value='ABCDEFGHIJKL'/></hyperv>", None, None),
+    ("vendor-comma", "<hyperv mode='custom'><vendor_id state='on' value='AB,CD'/></hyperv>", None,
+     "HyperV vendor_id value is invalid"),
+    ("vendor-no-value", "<hyperv mode='custom'><vendor_id state='on'/></hyperv>", None,
+     "missing 'value' attribute for HyperV feature 'vendor_id'"),
+    ("stimer-typo", "<hyperv mode='custom'><vpindex state='on'/><synic state='on'/><stimer state='on'>"
+                    "<direkt state='on'/></stimer></hyperv>", None, "unsupported Hyper-V stimer feature: direkt"),
+    ("xen-unknown", "<xen><foo state='on'/></xen>", None, "unsupported Xen feature: foo"),
+    ("first-refusal-only", "<acpii/><kvm><hiden state='on'/></kvm>", None, "unexpected feature 'acpii'"),
+]
+
+
+@pytest.mark.parametrize(("features", "version", "message"), [c[1:] for c in FEATURES], ids=[c[0] for c in FEATURES])
+def test_features_parser(features: str, version: tuple[int, int] | None, message: str | None) -> None:
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine>"
+                          "<arch>x86_64</arch></domainCapabilities>")
+    linter = Linter([caps], select=("VL407",), libvirt_version=version)
+    text = domain(extra=f"<features>{features}</features>")
+    assert [f.message for f in linter.lint_document(Document(text, "d.xml")).findings] == \
+        ([] if message is None else [message])
+
+
+# VL808 lifecycle-actions: each case and its twin checked with the real libvirt 9.0 (virsh define)
+LIFECYCLES = [
+    ("poweroff-preserve", "<on_poweroff>preserve</on_poweroff>",
+     "qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'"),
+    ("reboot-preserve", "<on_reboot>preserve</on_reboot>",
+     "qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'"),
+    ("crash-preserve", "<on_crash>preserve</on_crash>", None),
+    ("crash-rename", "<on_crash>rename-restart</on_crash>",
+     "qemu driver doesn't support the 'rename-restart' action for 'on_reboot'/'on_poweroff'/'on_crash'"),
+    ("poweroff-restart-reboot-destroy", "<on_poweroff>restart</on_poweroff><on_reboot>destroy</on_reboot>",
+     "qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'"),
+    ("poweroff-restart", "<on_poweroff>restart</on_poweroff>", None),
+    ("reboot-destroy", "<on_reboot>destroy</on_reboot>", None),
+    ("crash-coredump", "<on_crash>coredump-destroy</on_crash>", None),
+]
+
+
+@pytest.mark.parametrize(("actions", "message"), [c[1:] for c in LIFECYCLES], ids=[c[0] for c in LIFECYCLES])
+def test_lifecycle_actions(actions: str, message: str | None) -> None:
+    found = [f.message for f in lint(domain(extra=actions), Q35_KVM) if f.code == "VL808"]
+    assert found == ([] if message is None else [message])
+
+
+# VL211: <emulatorpin> and <emulatorsched> once (libvirt 9.0: `only one emulatorpin is supported`)
+@pytest.mark.parametrize(("cputune", "message"), [
+    ("<emulatorpin cpuset='0'/><emulatorpin cpuset='1'/>", "only one emulatorpin is supported"),
+    ("<emulatorpin cpuset='0'/>", None),
+    ("<emulatorsched scheduler='fifo' priority='1'/><emulatorsched scheduler='batch'/>",
+     "only one emulatorsched is supported"),
+])
+def test_emulator_tuning_once(cputune: str, message: str | None) -> None:
+    found = [f.message for f in lint(domain(extra=f"<vcpu>2</vcpu><cputune>{cputune}</cputune>"), Q35_KVM)
+             if f.code == "VL211"]
+    assert found == ([] if message is None else [message])

@@ -36,6 +36,17 @@ CHECKS = {
     "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
              "kvmclock/hypervclock timers present on aarch64 and s390x (`Configuring the 'kvmclock' timer is not "
              "supported for virtType=kvm arch=aarch64 ...`), define",
+    "VL011": "virDomainDefParseIDs: a <uuid> left as a placeholder in a published template (`YOUR_USER_ID_HERE`, "
+             "`REDACTED_UUID`, vdsm's `{vm_uuid}`): `malformed uuid element`, define (libvirt 9.0 gives exactly this "
+             "for such text)",
+    "VL851": "virXMLPropULongLong: a timer `frequency='d'` in a template (`Invalid value for attribute 'frequency' in "
+             "element 'timer': 'd'. Expected non-negative integer value`), define (libvirt 9.0 gives this for a "
+             "non-number)",
+    "VL407": "virDomainFeaturesHyperVDefParse: a Hyper-V enlightenment named BBB in a template (`unsupported HyperV "
+             "Enlightenment feature: BBB`), define (libvirt 9.0 gives this for an unknown name)",
+    "VL808": "qemuValidateLifecycleAction: virt-install's test of --events with on_poweroff=restart and "
+             "on_reboot=destroy (`qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to "
+             "'reboot'`), define (libvirt 9.0 gives exactly this)",
     "VL850": "the parser's strict enums: <controller type='raw'>, CPU feature policy 'required', timer names 't1', "
              "'t2' and track/tickpolicy/mode letters in a template (`Invalid value for attribute ...`), define",
     "VL302": "qemu_validate.c: q35 has no IDE bus (`IDE controllers are unsupported for this QEMU binary or "
@@ -191,6 +202,19 @@ KEPT = {
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL206"): 1,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL213"): 1,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL851"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL407"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,
+    ("virt-manager/vm-head-virt-install-aarch64-cdrom.step2.xml", "VL808"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-aarch64-cdrom.step2.xml", "VL808"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-aarch64-cdrom.step2.xml", "VL808"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step2.xml", "VL808"): 1,
+    ("vdsm/vdsm-virt__data__domain.xml", "VL011"): 1,
+    ("user-configs/alectippie__win11-vm-configs__win11.xml", "VL011"): 1,
+    ("user-configs/iliab1__libvirt-configs__win11.xml", "VL011"): 1,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,

@@ -1,0 +1,88 @@
+"""VL011 domain-ids: a domain uuid or genid libvirt cannot read, a second genid, a title on two lines, or a name
+with a slash."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.drivers import ALL_DRIVERS
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import NOTHING, domain_children, is_uuid, string_value
+
+_UUID_HINT = "write 32 hexadecimal digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0 (or remove it: libvirt makes one)"
+
+
+def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem | None:
+    """In libvirt's order (virDomainDefParseIDs, the title, then post-parse's name check); it stops at the first."""
+    uuid = children.get("uuid")
+    if uuid and (text := string_value(uuid[0])) and not is_uuid(text):
+        return Problem(Anchor(uuid[0], text=True), "malformed uuid element", hint=_UUID_HINT)
+    genids = children.get("genid", ())
+    if len(genids) > 1:
+        return Problem(Anchor(genids[1]), "element 'genid' can only appear once", hint="remove this <genid>")
+    if genids and (text := string_value(genids[0])) and not is_uuid(text):
+        return Problem(Anchor(genids[0], text=True), "malformed genid element",
+                       hint="write a UUID, or leave <genid/> empty for libvirt to make one")
+    title = children.get("title")
+    if title and "\n" in string_value(title[0]):
+        return Problem(Anchor(title[0], text=True), "Domain title can't contain newlines",
+                       hint="keep the title on one line; <description> takes several")
+    name = children.get("name")
+    if name and "/" in (text := string_value(name[0])) and qemu_driver(ctx):
+        return Problem(Anchor(name[0], text=True), f"name {text} cannot contain '/'",
+                       hint="use another character, such as '-'", replacements=(text.replace("/", "-"),))
+    return None
+
+
+@register
+class DomainIds(Rule):
+    """
+    ## What it does
+    Reports a domain `<uuid>` or `<genid>` that is not a UUID as libvirt
+    reads one (32 hexadecimal digits in pairs, with dashes or spaces between
+    pairs, blanks around), a second `<genid>`, a `<title>` with a line break,
+    and (QEMU) a `<name>` with a slash. An empty `<uuid>` or `<genid>` is
+    read as absent: libvirt makes one.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `malformed uuid element`,
+    `element 'genid' can only appear once`, `malformed genid element`
+    (virDomainDefParseIDs), `Domain title can't contain newlines`
+    (virDomainDefParseXML; all drivers), `name a/b cannot contain '/'`
+    (post-parse, for the drivers that do not name files after domains
+    freely: QEMU). Same in libvirt 9.0 (checked with `virsh define`) and
+    10.7.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><name>web</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa</uuid>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><name>web</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os></domain>
+    ```
+    """
+
+    code = "VL011"
+    name = "domain-ids"
+    severity = Severity.ERROR
+    summary = "A domain uuid or genid libvirt cannot read, a second genid, a title with a line break, a name with '/'."
+    elements = ("",)
+    uses_caps = False
+    drivers = ALL_DRIVERS
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        problem = _problem(domain_children(ctx), ctx)
+        return NOTHING if problem is None else iter((problem,))

@@ -1,0 +1,215 @@
+"""VL407 features-parser: a <features> element, Hyper-V enlightenment, KVM or Xen feature libvirt's parser does not
+know, or one without its state or with a value it refuses."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.drivers import ALL_DRIVERS
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint
+from virtlint.rules._support import NOTHING
+
+#: virDomainFeature's names, with the libvirt release that learnt the newer ones (formatdomain's "since")
+FEATURES: dict[str, tuple[int, int] | None] = {
+    **dict.fromkeys(("acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "pvspinlock",
+                     "capabilities", "pmu", "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm", "nested-hv",
+                     "msrs", "ccf-assist", "xen", "cfpc", "sbbc", "ibs", "tcg")),
+    "async-teardown": (9, 6), "ras": (10, 4), "ps2": (10, 7),
+}
+#: virDomainHyperv's names (emsr_bitmap and xmm_input since 10.7)
+HYPERV: dict[str, tuple[int, int] | None] = {
+    **dict.fromkeys(("relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "vendor_id",
+                     "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic")),
+    "emsr_bitmap": (10, 7), "xmm_input": (10, 7),
+}
+KVM: dict[str, tuple[int, int] | None] = dict.fromkeys(("hidden", "hint-dedicated", "poll-control", "pv-ipi",
+                                                         "dirty-ring"))
+XEN: dict[str, tuple[int, int] | None] = dict.fromkeys(("e820_host", "passthrough"))
+#: A group's parser (virDomainFeatures*DefParse): its names, the message for an unknown one, and the checks of a
+#: feature switched on
+GROUPS: dict[str, tuple[dict[str, tuple[int, int] | None], str]] = {
+    "hyperv": (HYPERV, "unsupported HyperV Enlightenment feature: {name}"),
+    "kvm": (KVM, "unsupported KVM feature: {name}"),
+    "xen": (XEN, "unsupported Xen feature: {name}"),
+}
+VENDOR_ID_MAX = 12  # VIR_DOMAIN_HYPERV_VENDOR_ID_MAX
+
+
+def _name(element: etree._Element) -> str:
+    """The name libvirt reads (its XPath takes elements of any namespace by their local name)."""
+    tag = element.tag
+    return tag if tag[0] != "{" else etree.QName(tag).localname
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """The child elements (a C-level list, filtered: ``iterchildren(etree.Element)`` costs more to set up than a
+    few children take to read)."""
+    return [child for child in parent.getchildren() if child.tag.__class__ is str]
+
+
+def _known(names: dict[str, tuple[int, int] | None], name: str, ctx: Context) -> bool:
+    if name not in names:
+        return False
+    since = names[name]
+    return since is None or ctx.libvirt_at_least(*since)
+
+
+def _missing(element: etree._Element, attribute: str) -> Problem:
+    return Problem(Anchor(element), f"Missing required attribute '{attribute}' in element '{_name(element)}'",
+                   hint=f"add {attribute}='...'")
+
+
+def _spinlocks(feature: etree._Element) -> Problem | None:
+    retries = feature.get("retries")
+    if retries is None:
+        return _missing(feature, "retries")
+    number = parse_uint(retries) if retries == retries.rstrip() else None
+    if number is None:
+        return Problem(Anchor(feature, "retries"), f"Invalid value for attribute 'retries' in element 'spinlocks': "
+                       f"'{retries}'. Expected non-negative integer value", hint="write a number of 4095 or more")
+    if number < 0xFFF:
+        return Problem(Anchor(feature, "retries"), "HyperV spinlock retry count must be at least 4095",
+                       hint="use retries='8191' (4095 at least)", replacements=("8191",))
+    return None
+
+
+def _vendor_id(feature: etree._Element) -> Problem | None:
+    value = feature.get("value")
+    if value is None:
+        return Problem(Anchor(feature), "missing 'value' attribute for HyperV feature 'vendor_id'",
+                       hint="add value='...' (up to 12 characters)")
+    if len(value.encode("utf-8")) > VENDOR_ID_MAX:  # (STRLIM counts bytes)
+        return Problem(Anchor(feature, "value"),
+                       f"HyperV vendor_id value must not be more than {VENDOR_ID_MAX} characters.",
+                       hint="use at most 12 characters", replacements=(value[:VENDOR_ID_MAX],))
+    if "," in value:
+        return Problem(Anchor(feature, "value"), "HyperV vendor_id value is invalid",
+                       hint="QEMU's option syntax takes no comma here", replacements=(value.replace(",", ""),))
+    return None
+
+
+def _stimer(feature: etree._Element) -> Problem | None:
+    for child in _elements(feature):
+        if _name(child) != "direct":
+            return Problem(Anchor(child), f"unsupported Hyper-V stimer feature: {_name(child)}",
+                           hint="<stimer> takes <direct state='on|off'/> only")
+        if child.get("state") is None:
+            return _missing(child, "state")
+    return None
+
+
+def _dirty_ring(feature: etree._Element) -> Problem | None:
+    size = feature.get("size")
+    if size is None:
+        return _missing(feature, "size")
+    number = parse_uint(size) if size == size.rstrip() else None
+    if number is None:
+        return Problem(Anchor(feature, "size"), f"Invalid value for attribute 'size' in element 'dirty-ring': "
+                       f"'{size}'. Expected non-negative integer value", hint="write a power of 2 from 1024 to 65536")
+    if number & (number - 1) or not 1024 <= number <= 65536:
+        return Problem(Anchor(feature, "size"), "dirty ring must be power of 2 and ranges [1024, 65536]",
+                       hint="use a power of 2 from 1024 to 65536", replacements=("4096",))
+    return None
+
+
+#: (group, feature) -> what is checked when its state is 'on'
+SWITCHED_ON: dict[tuple[str, str], Callable[[etree._Element], Problem | None]] = {
+    ("hyperv", "spinlocks"): _spinlocks,
+    ("hyperv", "vendor_id"): _vendor_id,
+    ("hyperv", "stimer"): _stimer,
+    ("kvm", "dirty-ring"): _dirty_ring,
+}
+
+
+def _group_problem(group: etree._Element, name: str, ctx: Context) -> Problem | None:
+    names, unknown = GROUPS[name]
+    for feature in _elements(group):
+        feature_name = _name(feature)
+        if not _known(names, feature_name, ctx):
+            return Problem(Anchor(feature), unknown.format(name=feature_name),
+                           hint=f"known here: {', '.join(n for n in names if _known(names, n, ctx))}")
+        state = feature.get("state")
+        if state is None:
+            return _missing(feature, "state")
+        check = SWITCHED_ON.get((name, feature_name))
+        if check is not None and state == "on":
+            problem = check(feature)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _problem(features: etree._Element, ctx: Context) -> Problem | None:
+    """The first refusal of virDomainFeaturesDefParse, which reads the features in document order."""
+    for feature in _elements(features):
+        name = _name(feature)
+        if not _known(FEATURES, name, ctx):
+            return Problem(Anchor(feature), f"unexpected feature '{name}'",
+                           hint="a misspelt or newer feature? See libvirt's formatdomain: Hypervisor features")
+        if name in GROUPS:
+            problem = _group_problem(feature, name, ctx)
+            if problem is not None:
+                return problem
+    return None
+
+
+@register
+class FeaturesParser(Rule):
+    """
+    ## What it does
+    Reads `<features>` as libvirt's parser does (virDomainFeaturesDefParse):
+    an element it does not know (a misspelling such as `<acpii/>`, or a
+    feature newer than the modelled libvirt: `async-teardown` 9.6, `ras`
+    10.4, `ps2` 10.7); under `<hyperv>`, `<kvm>` and `<xen>`, an
+    enlightenment it does not know (`<hiden>`; Hyper-V `emsr_bitmap` and
+    `xmm_input` are 10.7's) or one without its `state`; and, when switched
+    on, Hyper-V `spinlocks` without `retries` or with fewer than 4095,
+    `vendor_id` without a `value`, longer than 12 characters or with a
+    comma, an `stimer` child other than `direct`, and a KVM `dirty-ring`
+    without a `size` or with one that is not a power of 2 from 1024 to
+    65536.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `unexpected feature
+    'acpii'`, `unsupported KVM feature: hiden`, `unsupported HyperV
+    Enlightenment feature: relaxd`, `Missing required attribute 'state' in
+    element 'relaxed'`, `HyperV spinlock retry count must be at least 4095`,
+    `HyperV vendor_id value must not be more than 12 characters.`, `dirty
+    ring must be power of 2 and ranges [1024, 65536]` (virDomainFeatures*DefParse;
+    all drivers). Each was checked with the real libvirt 9.0 (`virsh define`).
+    The values of the attributes libvirt reads as enums (`state='yes'`) are
+    VL850's; whether the host offers an enlightenment is VL405's.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/><kvm><hiden state='on'/></kvm></features></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/><kvm><hidden state='on'/></kvm></features></domain>
+    ```
+    """
+
+    code = "VL407"
+    name = "features-parser"
+    severity = Severity.ERROR
+    summary = "A feature or enlightenment libvirt's parser does not know, or one missing its state or a valid value."
+    elements = ("features",)
+    uses_caps = False
+    drivers = ALL_DRIVERS
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        problem = _problem(element, ctx)
+        return iter((problem,)) if problem is not None else NOTHING
