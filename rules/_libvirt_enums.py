@@ -87,6 +87,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus")
     add("devices/video/model", "type", "default vga cirrus vmvga xen vbox qxl parallels virtio gop none bochs ramfb")
     add("devices/sound", "model", "sb16 es1370 pcspk ac97 ich6 ich9 usb ich7 virtio")
+    add("devices/sound/codec", "type", "duplex micro output", "virDomainSoundCodecDefParseXML",
+        "unknown codec type '{value}'")
     add("devices/watchdog", "model", "i6300esb ib700 diag288 itco")
     add("devices/watchdog", "action", "reset shutdown poweroff pause dump none inject-nmi")
     add("devices/memballoon", "model", "virtio xen none virtio-transitional virtio-non-transitional")
@@ -99,6 +101,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/hostdev", "mode", "subsystem capabilities")
     add("devices/interface", "type",
         "user ethernet vhostuser server client mcast network bridge internal direct hostdev udp vdpa null vds")
+    add("devices/interface/link", "state", "up down", "virDomainNetDefParseXML", "unknown interface link state '{value}'")
     add("devices/filesystem", "type", "mount block file template ram bind volume")
     add("devices/filesystem", "accessmode", "passthrough mapped squash")
     add("devices/filesystem/driver", "type", "default path handle loop nbd ploop virtiofs mtp")

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint
 from virtlint.rules._devices import is_pseries, is_s390, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag
 
@@ -48,12 +49,19 @@ def _panic_model(device: etree._Element, ctx: Context) -> str | None:
     return "pseries" if pseries else "s390" if s390 else "isa"
 
 
+def _audio_id(device: etree._Element, ctx: Context) -> str | None:
+    """The id as the number libvirt reads (one it cannot read is VL851's)."""
+    number = parse_uint(device.get("id"))
+    return None if number is None else str(number)
+
+
 #: In libvirt's order: the parser's (virDomainDefParseXML), post-parse's, then the QEMU driver's validation.
 LIMITS = (
     Limit("watchdog", _any, "only a single watchdog device is supported", "virDomainDefParseXML", until=(9, 1)),
     Limit("memballoon", _any, "only a single memory balloon device is supported", "virDomainDefParseXML"),
     Limit("iommu", _any, "only a single IOMMU device is supported", "virDomainDefParseXML"),
     Limit("panic", _panic_model, "Multiple panic devices with model '{key}'", "virDomainDefRejectDuplicatePanics"),
+    Limit("audio", _audio_id, "audio ID {key} is used multiple times", "virDomainAudioDefValidate"),
     Limit("watchdog", _watchdog_model, "domain can only have one watchdog with model '{key}'",
           "qemuValidateDomainDefWatchdogs", qemu_only=True, since=(9, 3)),
 )
@@ -101,7 +109,8 @@ class DeviceCount(Rule):
     """
     ## What it does
     Reports a device written more times than libvirt takes it: a second
-    `<memballoon>` or `<iommu>`; a second panic device of one model (a panic
+    `<memballoon>` or `<iommu>`; two `<audio>` of one `id`; a second panic
+    device of one model (a panic
     without a model gets the machine's: `isa` on x86, `pseries`, `s390`); a
     second `<watchdog>` before libvirt 9.1, and from 9.3 a second watchdog of
     one model other than `i6300esb` (a PCI card, of which a domain may have
@@ -112,7 +121,8 @@ class DeviceCount(Rule):
     balloon device is supported`, `only a single watchdog device is
     supported` (libvirt 9.0), `only a single IOMMU device is supported`
     (virDomainDefParseXML; all drivers), `Multiple panic devices with model
-    'isa'` (virDomainDefRejectDuplicatePanics, post-parse; all drivers),
+    'isa'` (virDomainDefRejectDuplicatePanics, post-parse), `audio ID 1 is used
+    multiple times` (virDomainAudioDefValidate; all drivers),
     `domain can only have one watchdog with model 'itco'`
     (qemuValidateDomainDefWatchdogs), `watchdogs with different actions are
     not supported with this QEMU binary` (qemuValidateDomainWatchdogDef; QEMU

@@ -104,7 +104,16 @@ def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       hint="shareable writable disks must be raw", replacements=("raw",))
 
 
-CHECKS = (refused_format, encryption_format, shareable_format)
+def driver_name(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDisk: the QEMU driver opens disks itself: the driver's name, when given, is qemu."""
+    driver = disk.find("driver")
+    name = driver.get("name") if driver is not None else None
+    if name is not None and name != "qemu":
+        yield Problem(Anchor(driver, "name"), f"unsupported driver name '{name}' for disk '{disk_dst(disk)}'",
+                      hint="use name='qemu' (or leave it out)", replacements=("qemu",))
+
+
+CHECKS = (refused_format, encryption_format, shareable_format, driver_name)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -119,7 +128,7 @@ def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree
         driver = children.get("driver")
         if driver is not None:
             value = driver.get("type")
-            if value in REFUSED_FORMATS or value == "fat":
+            if value in REFUSED_FORMATS or value == "fat" or driver.get("name") not in (None, "qemu"):
                 suspects.append(disk)
     return suspects
 
@@ -131,7 +140,9 @@ class DiskStorageFormat(DiskTableRule):
     Reports disk image formats QEMU does not open directly (`cow`, `dir`,
     `iso`, `fat` outside a `dir` disk, a `dir` disk in another format), disk
     encryption that is not luks in a raw or qcow2 image, and a shareable
-    writable disk in a format other than raw. A `dir` cdrom without a source
+    writable disk in a format other than raw, and a `<driver name>` other
+    than `qemu` (`unsupported driver name 'qemuu' for disk 'vda'`,
+    qemuValidateDomainDeviceDefDisk). A `dir` cdrom without a source
     is not checked when modelling libvirt before 10.7: 9.0 defines it in any
     format (checked on the daemon).
 
@@ -172,7 +183,7 @@ class DiskStorageFormat(DiskTableRule):
     code = "VL752"
     name = "disk-storage-format"
     severity = Severity.ERROR
-    summary = "A disk image format QEMU cannot use for this disk."
+    summary = "A disk image format (or driver name) QEMU cannot use for this disk."
     checks = CHECKS
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:

@@ -91,7 +91,26 @@ def queue_sizes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
-CHECKS = (mac_address, backends, tap_path, queue_sizes)
+#: Interface types whose parser requires a <source> (virDomainNetDefParseXMLRequireSource)
+SOURCE_TYPES = frozenset({"network", "vds", "internal", "bridge", "direct", "vhostuser", "vdpa", "client", "server",
+                          "mcast", "udp"})
+
+
+def source(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefParseXML: the types that name what they connect to need a <source>, a direct one its dev."""
+    kind = interface.get("type")
+    if kind not in SOURCE_TYPES:
+        return
+    element = interface.find("source")
+    if element is None:
+        yield Problem(Anchor(interface, "type"), f"interface type='{kind}' requires a 'source' element",
+                      hint="add the <source> naming what it connects to (network=, bridge=, dev=, path=...)")
+    elif kind == "direct" and element.get("dev") is None:
+        yield Problem(Anchor(element), "Missing required attribute 'dev' in element 'source'",
+                      hint="name the host interface: <source dev='eth0' mode='bridge'/>")
+
+
+CHECKS = (mac_address, source, backends, tap_path, queue_sizes)
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -100,7 +119,9 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     vhostuser, no rx/tx queue sizes (a cheap pre-test of what each check reads; usually none is suspect)."""
     suspects = []
     for interface, children in interfaces:
-        if "backend" in children or "portForward" in children or interface.get("type") == "vhostuser":
+        kind = interface.get("type")
+        if "backend" in children or "portForward" in children or kind == "vhostuser" or \
+                kind in SOURCE_TYPES and ("source" not in children or kind == "direct"):
             suspects.append(interface)
             continue
         mac = children.get("mac")
@@ -120,7 +141,9 @@ class InterfaceConfig(Rule):
     """
     ## What it does
     Reports an `<interface>` whose MAC address does not parse or is multicast,
-    a passt backend or `<portForward>` off `type='user'` with passt, a
+    one of a type that connects to something named (`network`, `bridge`,
+    `direct`, `vhostuser`, `udp`...) without a `<source>` (a `direct` one
+    without its `dev`), a passt backend or `<portForward>` off `type='user'` with passt, a
     vhostuser interface without a virtio model, a custom tap device
     (`<backend tap>`) on a type that does not use a tap, and virtio
     `rx_queue_size`/`tx_queue_size` that are not powers of two.
@@ -128,7 +151,8 @@ class InterfaceConfig(Rule):
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `unable to parse mac address '...'`, `expected unicast mac address, found
-    multicast '...'` (virDomainNetDefParseXML), `The <portForward> element can
+    multicast '...'`, `interface type='network' requires a 'source' element`
+    (virDomainNetDefParseXML), `The <portForward> element can
     only be used with <interface type='user'> and its 'passt' backend`, `The
     'passt' backend can only be used with interface type='user'`
     (virDomainNetDefValidate), `interface 52:54:00:ee:96:6b - custom tap device

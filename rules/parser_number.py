@@ -101,6 +101,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
       for device in ("disk", "interface", "hostdev", "redirdev")),
     NumberAttr("clock/timer", "frequency", "ullong"),
+    NumberAttr("devices/audio", "id", "uint", required=True, nonzero=True),
 )
 
 _BY_PATH: dict[str, list[NumberAttr]] = {}

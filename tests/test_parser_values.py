@@ -67,7 +67,16 @@ CASES = [
      "Invalid value '1G' for element or attribute './@memory'", "1G"),
     ("iothreads", "<iothreads>-1</iothreads>", "<iothreads>1</iothreads>", "VL851", "invalid iothreads count '-1'",
      "-1"),
-    # (these two checked with the real libvirt 9.0, virsh define)
+    # (these checked with the real libvirt 9.0, virsh define)
+    ("link-state", "<devices><interface type='user'><link state='maybe'/></interface></devices>",
+     "<devices><interface type='user'><link state='up'/></interface></devices>", "VL850",
+     "unknown interface link state 'maybe'", "maybe"),
+    ("codec-type", "<devices><sound model='ich9'><codec type='bogus'/></sound></devices>",
+     "<devices><sound model='ich9'><codec type='duplex'/></sound></devices>", "VL850", "unknown codec type 'bogus'",
+     "bogus"),
+    ("audio-id-zero", "<devices><audio id='0' type='none'/></devices>",
+     "<devices><audio id='1' type='none'/></devices>", "VL851",
+     "Invalid value for attribute 'id' in element 'audio': Zero is not permitted", "0"),
     ("boot-order-zero", "<devices><disk type='file' device='cdrom'><target dev='sda' bus='sata'/><boot order='0'/>"
      "</disk></devices>", "<devices><disk type='file' device='cdrom'><target dev='sda' bus='sata'/>"
      "<boot order='1'/></disk></devices>", "VL851",

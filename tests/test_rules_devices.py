@@ -872,3 +872,30 @@ DISK_IDENTITIES = [
 def test_disk_identity(extra: str, message: str | None) -> None:
     found = [m for c, m in errors(_scsi_cdrom(extra)) if c == "VL756"]
     assert found == ([] if message is None else [message])
+
+
+# each case and its twin checked with the real libvirt 9.0 (virsh define)
+MORE_REFUSALS = [
+    ("network-without-source", "<interface type='network'><model type='virtio'/></interface>", "VL770",
+     "interface type='network' requires a 'source' element"),
+    ("network-with-source", "<interface type='network'><source network='default'/></interface>", "VL770", None),
+    ("udp-without-source", "<interface type='udp'/>", "VL770", "interface type='udp' requires a 'source' element"),
+    ("ethernet-without-source", "<interface type='ethernet'/>", "VL770", None),
+    ("direct-without-dev", "<interface type='direct'><source mode='bridge'/></interface>", "VL770",
+     "Missing required attribute 'dev' in element 'source'"),
+    ("direct-with-dev", "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>", "VL770", None),
+    ("disk-driver-misspelt", "<disk type='file' device='cdrom'><driver name='qemuu'/><target dev='sda' bus='sata'/>"
+                             "</disk>", "VL752", "unsupported driver name 'qemuu' for disk 'sda'"),
+    ("disk-driver-qemu", "<disk type='file' device='cdrom'><driver name='qemu'/><target dev='sda' bus='sata'/>"
+                         "</disk>", "VL752", None),
+    ("audio-ids-1-and-01", "<audio id='1' type='none'/><audio id='01' type='none'/>", "VL790",
+     "audio ID 1 is used multiple times"),
+    ("audio-ids-1-and-2", "<audio id='1' type='none'/><audio id='2' type='none'/>", "VL790", None),
+]
+
+
+@pytest.mark.parametrize(("devices", "code", "message"), [c[1:] for c in MORE_REFUSALS],
+                         ids=[c[0] for c in MORE_REFUSALS])
+def test_more_refusals(devices: str, code: str, message: str | None) -> None:
+    found = [m for c, m in errors(dom(devices)) if c == code]
+    assert found == ([] if message is None else [message])

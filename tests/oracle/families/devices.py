@@ -178,6 +178,13 @@ def cases(kvm: bool) -> list[Case]:
         q35("kvm-feature-misspelt", "VL407", after="<features><acpi/><kvm><hiden state='on'/></kvm></features>"),
         q35("kvm-feature", None, after="<features><acpi/><kvm><hidden state='on'/></kvm></features>"),
         q35("poweroff-preserve", "VL808", after="<on_poweroff>preserve</on_poweroff>"),
+        q35("network-interface-without-source", "VL770", devices="<interface type='network'/>"),
+        q35("user-interface-link-down", None, devices="<interface type='user'><link state='down'/></interface>"),
+        q35("interface-link-state-misspelt", "VL850",
+            devices="<interface type='user'><link state='dwon'/></interface>"),
+        q35("disk-driver-name-misspelt", "VL752", devices="<disk type='file' device='cdrom'><driver name='qemuu'/>"
+                                                          "<target dev='sda' bus='sata'/></disk>"),
+        q35("audio-ids-twice", "VL790", devices="<audio id='1' type='none'/><audio id='1' type='none'/>"),
         q35("crash-preserve", None, after="<on_crash>preserve</on_crash>"),
         q35("emulatorpin-twice", "VL211", top="<cputune><emulatorpin cpuset='0'/><emulatorpin cpuset='0'/></cputune>"),
         q35("hyperv-spinlocks-too-few", "VL407",
