@@ -87,7 +87,20 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(anchor, ONE_HOST[protocol], hint=f"give <source protocol='{protocol}'> exactly one <host>")
 
 
-CHECKS = (given_twice, auth_kind, cipher, hosts)
+def source_name(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskSourceNetworkParse: a network source names its volume, image or export, but for NBD."""
+    if disk.get("type") != "network":
+        return
+    source = disk.find("source")
+    if source is None:
+        return
+    protocol = source.get("protocol")
+    if protocol is not None and protocol != "nbd" and source.get("name") is None:
+        yield Problem(Anchor(source), "missing name for disk source",
+                      hint=f"name the {protocol} volume or image: <source protocol='{protocol}' name='...'>")
+
+
+CHECKS = (source_name, given_twice, auth_kind, cipher, hosts)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -107,11 +120,13 @@ class DiskSourceSecrets(DiskTableRule):
     Reports a disk's `<auth>` or `<encryption>` given both in `<disk>` and in
     its `<source>`, an `<auth>` whose secret type is unknown or wrong for the
     protocol (iSCSI needs `iscsi`, RBD needs `ceph`) or on a protocol without
-    authentication, a `<cipher>` in luks encryption, and a network source
-    without exactly one `<host>` where the protocol takes one server.
+    authentication, a `<cipher>` in luks encryption, a network source
+    without a `name` (but NBD's), and a network source without exactly one
+    `<host>` where the protocol takes one server.
 
     ## Why is this bad?
-    libvirt refuses the domain. Messages modelled: `an <auth> definition
+    libvirt refuses the domain. Messages modelled: `missing name for disk
+    source` (virDomainDiskSourceNetworkParse), `an <auth> definition
     already found for disk source` (virDomainDiskDefParseSourceXML), `unknown
     secret type '<null>'`, `invalid secret type 'ceph'`, `supplying <cipher>
     for domain disk definition is unnecessary`
@@ -149,7 +164,7 @@ class DiskSourceSecrets(DiskTableRule):
     code = "VL753"
     name = "disk-source-secrets"
     severity = Severity.ERROR
-    summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
+    summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's name or host count."
     checks = CHECKS
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:

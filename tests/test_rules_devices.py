@@ -899,3 +899,38 @@ MORE_REFUSALS = [
 def test_more_refusals(devices: str, code: str, message: str | None) -> None:
     found = [m for c, m in errors(dom(devices)) if c == code]
     assert found == ([] if message is None else [message])
+
+
+def _iotune(limits: str) -> str:
+    return f"<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><iotune>{limits}</iotune></disk>"
+
+
+# each case and its twin checked with the real libvirt 9.0 (virsh define)
+DISK_SOURCES_AND_LIMITS = [
+    ("rbd-without-name", "<disk type='network' device='disk'><source protocol='rbd'><host name='mon'/></source>"
+                         "<target dev='vda' bus='virtio'/></disk>", "VL753", "missing name for disk source"),
+    ("rbd-with-name", "<disk type='network' device='disk'><source protocol='rbd' name='pool/img'><host name='mon'/>"
+                      "</source><target dev='vda' bus='virtio'/></disk>", "VL753", None),
+    ("nbd-without-name", "<disk type='network' device='disk'><source protocol='nbd'><host name='h' port='10809'/>"
+                         "</source><target dev='vda' bus='virtio'/></disk>", "VL753", None),
+    ("total-and-read", _iotune("<total_bytes_sec>10</total_bytes_sec><read_bytes_sec>5</read_bytes_sec>"), "VL757",
+     "total and read/write bytes_sec cannot be set at the same time"),
+    ("total-and-write-iops", _iotune("<total_iops_sec>10</total_iops_sec><write_iops_sec>5</write_iops_sec>"),
+     "VL757", "total and read/write iops_sec cannot be set at the same time"),
+    ("total-max-and-read-max", _iotune("<total_bytes_sec_max>10</total_bytes_sec_max>"
+                                       "<read_bytes_sec_max>5</read_bytes_sec_max>"), "VL757",
+     "total and read/write bytes_sec_max cannot be set at the same time"),
+    ("total-zero-and-read", _iotune("<total_bytes_sec>0</total_bytes_sec><read_bytes_sec>5</read_bytes_sec>"),
+     "VL757", None),
+    ("read-and-write", _iotune("<read_bytes_sec>5</read_bytes_sec><write_bytes_sec>5</write_bytes_sec>"), "VL757",
+     None),
+    ("total-bytes-and-read-iops", _iotune("<total_bytes_sec>10</total_bytes_sec><read_iops_sec>5</read_iops_sec>"),
+     "VL757", None),
+]
+
+
+@pytest.mark.parametrize(("devices", "code", "message"), [c[1:] for c in DISK_SOURCES_AND_LIMITS],
+                         ids=[c[0] for c in DISK_SOURCES_AND_LIMITS])
+def test_disk_sources_and_limits(devices: str, code: str, message: str | None) -> None:
+    found = [m for c, m in errors(dom(devices)) if c == code]
+    assert found == ([] if message is None else [message])

@@ -185,6 +185,10 @@ def cases(kvm: bool) -> list[Case]:
         q35("disk-driver-name-misspelt", "VL752", devices="<disk type='file' device='cdrom'><driver name='qemuu'/>"
                                                           "<target dev='sda' bus='sata'/></disk>"),
         q35("audio-ids-twice", "VL790", devices="<audio id='1' type='none'/><audio id='1' type='none'/>"),
+        q35("iotune-total-and-read", "VL757", devices=SCSI_CDROM.format(
+            "<iotune><total_bytes_sec>10000000</total_bytes_sec><read_bytes_sec>5000000</read_bytes_sec></iotune>")),
+        q35("iotune-read-and-write", None, devices=SCSI_CDROM.format(
+            "<iotune><read_bytes_sec>5000000</read_bytes_sec><write_bytes_sec>5000000</write_bytes_sec></iotune>")),
         q35("crash-preserve", None, after="<on_crash>preserve</on_crash>"),
         q35("emulatorpin-twice", "VL211", top="<cputune><emulatorpin cpuset='0'/><emulatorpin cpuset='0'/></cputune>"),
         q35("hyperv-spinlocks-too-few", "VL407",
