@@ -19,6 +19,21 @@ def _display_hostdevs(hostdevs: list[etree._Element]) -> Iterator[etree._Element
             yield hostdev
 
 
+def _listen_attribute(display: etree._Element) -> Problem | None:
+    """virDomainGraphicsListenDefParseXML: the display's old listen attribute and the address of its first <listen>,
+    when that is of type address, name one address."""
+    compat = display.get("listen")
+    if compat is None:
+        return None
+    first = display.find("listen")
+    address = first.get("address") if first is not None and first.get("type") == "address" else None
+    if address is None or address == compat:
+        return None
+    return Problem(Anchor(display, "listen"), f"graphics 'listen' attribute '{compat}' must match 'address' "
+                   f"attribute of first listen element (found '{address}')",
+                   hint="drop the listen attribute (the <listen> element says it)", replacements=(address,))
+
+
 @register
 class GraphicsPairing(Rule):
     """
@@ -27,8 +42,9 @@ class GraphicsPairing(Rule):
     `egl-headless` beside SPICE with OpenGL on, a host device (a vGPU) with
     `display='on'` in a domain without graphics, and more than one host device
     with `ramfb='on'`; a `socket` or `none` listen on graphics other than
-    VNC and SPICE, a VNC password longer than 8 characters, and SPICE audio
-    without SPICE graphics.
+    VNC and SPICE, a VNC password longer than 8 characters, SPICE audio
+    without SPICE graphics, and a display's `listen` attribute that names
+    another address than its first `<listen type='address'>`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -41,7 +57,10 @@ class GraphicsPairing(Rule):
     is not available for graphics type 'rdp'` (virDomainDefGraphicsValidate),
     `VNC password is 9 characters long, only 8 permitted`
     (qemuValidateDomainDeviceDefVNCGraphics), `Spice audio is not supported
-    without spice graphics` (qemuValidateDomainDeviceDefAudio). Stage: define.
+    without spice graphics` (qemuValidateDomainDeviceDefAudio), `graphics
+    'listen' attribute '127.0.0.1' must match 'address' attribute of first
+    listen element (found '0.0.0.0')` (virDomainGraphicsListenDefParseXML; all
+    drivers; checked with libvirt 9.0). Stage: define.
     libvirt 9.0 defines an SDL display with a `none` listen, which 10.7
     refuses: that check follows the libvirt-version setting (reported for
     10.7, the newest known, and later).
@@ -67,7 +86,7 @@ class GraphicsPairing(Rule):
     code = "VL766"
     name = "graphics-pairing"
     severity = Severity.ERROR
-    summary = "egl-headless with the wrong display, two OpenGL displays, or a vGPU display without graphics."
+    summary = "egl-headless with the wrong display, two OpenGL displays, a vGPU display without graphics, or two listens."
     elements = ("devices",)
     uses_caps = False
 
@@ -83,6 +102,8 @@ class GraphicsPairing(Rule):
             if kind == "spice":
                 spice = True
             elif kind != "vnc" or display.get("passwd") is not None:
+                return self._problems(children, ctx)
+            if display.get("listen") is not None:
                 return self._problems(children, ctx)
         if not spice and "audio" in children:
             return self._problems(children, ctx)
@@ -107,6 +128,10 @@ class GraphicsPairing(Rule):
                     break
         for display in graphics:
             kind = display.get("type")
+            problem = _listen_attribute(display)
+            if problem is not None:
+                yield problem
+                continue
             if kind not in ("vnc", "spice") and refused_since(ctx, 10, 7):
                 for listen in display.iterfind("listen"):
                     if listen.get("type") in ("socket", "none"):

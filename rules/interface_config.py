@@ -110,7 +110,25 @@ def source(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       hint="name the host interface: <source dev='eth0' mode='bridge'/>")
 
 
-CHECKS = (mac_address, source, backends, tap_path, queue_sizes)
+#: Interface types the QEMU driver sets an MTU on (qemuDomainNetSupportsMTU; user only with the passt backend)
+MTU_TYPES = frozenset({"network", "bridge", "ethernet", "vhostuser"})
+
+
+def mtu(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefNetwork: an MTU on a type whose backend QEMU cannot tell one."""
+    element = interface.find("mtu")
+    size = prop_uint(element.get("size"), 10) if element is not None else None
+    kind = interface.get("type")
+    if not size or kind in MTU_TYPES or not qemu_driver(ctx):
+        return
+    backend = interface.find("backend")
+    if kind == "user" and backend is not None and backend.get("type") == "passt":
+        return
+    yield Problem(Anchor(element), f"setting MTU on interface type {kind} is not supported yet",
+                  hint="an MTU applies to network, bridge, ethernet and vhostuser interfaces (user with passt)")
+
+
+CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu)
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -121,7 +139,8 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     for interface, children in interfaces:
         kind = interface.get("type")
         if "backend" in children or "portForward" in children or kind == "vhostuser" or \
-                kind in SOURCE_TYPES and ("source" not in children or kind == "direct"):
+                kind in SOURCE_TYPES and ("source" not in children or kind == "direct") or \
+                "mtu" in children and kind not in MTU_TYPES:
             suspects.append(interface)
             continue
         mac = children.get("mac")
@@ -146,7 +165,8 @@ class InterfaceConfig(Rule):
     without its `dev`), a passt backend or `<portForward>` off `type='user'` with passt, a
     vhostuser interface without a virtio model, a custom tap device
     (`<backend tap>`) on a type that does not use a tap, and virtio
-    `rx_queue_size`/`tx_queue_size` that are not powers of two.
+    `rx_queue_size`/`tx_queue_size` that are not powers of two, and an
+    `<mtu>` on a type QEMU sets none on (`user` without passt, `direct`...).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -159,8 +179,9 @@ class InterfaceConfig(Rule):
     path is not supported for network interfaces of type vhostuser`
     (qemuDomainValidateActualNetDef; a type='network' interface is judged only
     at start, against the network, so it is not judged here), `rx_queue_size
-    has to be a power of two` (qemuValidateDomainDeviceDefNetwork). Stage:
-    define; driver: QEMU for the last two. libvirt 9.0 accepts (and ignores)
+    has to be a power of two`, `setting MTU on interface type user is not
+    supported yet` (qemuValidateDomainDeviceDefNetwork). Stage:
+    define; driver: QEMU for the last three. libvirt 9.0 accepts (and ignores)
     `<portForward>` without passt, which 10.7 refuses: that check follows the
     libvirt-version setting (reported for 10.7, the newest known, and later).
 

@@ -934,3 +934,67 @@ DISK_SOURCES_AND_LIMITS = [
 def test_disk_sources_and_limits(devices: str, code: str, message: str | None) -> None:
     found = [m for c, m in errors(dom(devices)) if c == code]
     assert found == ([] if message is None else [message])
+
+
+def _fs(attributes: str = "", inside: str = "<source dir='/srv'/><target dir='share'/>") -> str:
+    return f"<filesystem type='mount'{attributes}>{inside}</filesystem>"
+
+
+VIRTIOFS_DRIVER = "<driver type='virtiofs'/>"
+# each case and its twin checked with the real libvirt 9.0 (virsh define)
+FILESYSTEMS_AND_OTHERS = [
+    ("fs-without-target", _fs(inside="<source dir='/srv'/>"), "VL791", "missing target information for device /srv"),
+    ("fs-without-source", _fs(inside="<target dir='share'/>"), "VL791", "missing source information for device share"),
+    ("fs-mount-source-file", _fs(inside="<source file='/srv/x'/><target dir='share'/>"), "VL791",
+     "missing source information for device share"),
+    ("fs", _fs(), "VL791", None),
+    ("fs-block", "<filesystem type='block'><source dev='/dev/sdb'/><target dir='share'/></filesystem>", "VL791",
+     "only supports mount filesystem type"),
+    ("fs-fmode-passthrough", _fs(" fmode='644'"), "VL791", "fmode and dmode must be used with accessmode=mapped"),
+    ("fs-fmode-mapped", _fs(" accessmode='mapped' fmode='644'"), "VL791", None),
+    ("fs-loop-driver", _fs(inside="<driver type='loop'/><source dir='/srv'/><target dir='share'/>"), "VL791",
+     "Filesystem driver type not supported"),
+    ("virtiofs-mapped", _fs(" accessmode='mapped'", VIRTIOFS_DRIVER + "<source dir='/srv'/><target dir='share'/>"),
+     "VL791", "virtiofs only supports passthrough accessmode"),
+    ("virtiofs-socket", _fs(inside=VIRTIOFS_DRIVER + "<source socket='/run/fs.sock'/><target dir='share'/>"), "VL791",
+     None),
+    ("virtiofs-model", _fs(" model='virtio'", VIRTIOFS_DRIVER + "<source dir='/srv'/><target dir='share'/>"),
+     "VL791", "virtiofs does not support model"),
+    ("fs-sandbox-9p", _fs(inside="<binary><sandbox mode='chroot'/></binary><source dir='/srv'/><target dir='share'/>"),
+     "VL791", "sandbox can only be used with driver=virtiofs"),
+    ("user-mtu", "<interface type='user'><mtu size='9000'/></interface>", "VL770",
+     "setting MTU on interface type user is not supported yet"),
+    ("network-mtu", "<interface type='network'><source network='default'/><mtu size='9000'/></interface>", "VL770",
+     None),
+    ("vnc-listen-mismatch", "<graphics type='vnc' listen='127.0.0.1'><listen type='address' address='0.0.0.0'/>"
+                            "</graphics>", "VL766",
+     "graphics 'listen' attribute '127.0.0.1' must match 'address' attribute of first listen element (found "
+     "'0.0.0.0')"),
+    ("vnc-listen-match", "<graphics type='vnc' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/>"
+                         "</graphics>", "VL766", None),
+    ("vnc-listen-network", "<graphics type='vnc' listen='127.0.0.1'><listen type='network' network='default'/>"
+                           "</graphics>", "VL766", None),
+]
+
+
+@pytest.mark.parametrize(("devices", "code", "message"), [c[1:] for c in FILESYSTEMS_AND_OTHERS],
+                         ids=[c[0] for c in FILESYSTEMS_AND_OTHERS])
+def test_filesystems_and_others(devices: str, code: str, message: str | None) -> None:
+    found = [m for c, m in errors(dom(devices)) if c == code]
+    assert found == ([] if message is None else [message])
+
+
+def test_usage_limits_and_sandbox_off_virtiofs_follow_the_libvirt_version() -> None:
+    """libvirt 9.0 defines both (checked on the daemon); 10.7's qemuValidateDomainDeviceDefFS refuses them."""
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    xml = dom(_fs(inside="<space_hard_limit unit='G'>1</space_hard_limit><source dir='/srv'/><target dir='share'/>"))
+
+    def found(version: tuple[int, int] | None) -> list[str]:
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], select=("VL791",), libvirt_version=version)
+        return [f.message for f in linter.lint_document(Document(xml, "d.xml")).findings]
+
+    assert found((9, 0)) == []
+    assert found(None) == ["filesystem usage limits are not supported with QEMU"]

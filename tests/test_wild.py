@@ -44,6 +44,8 @@ CHECKS = {
              "non-number)",
     "VL407": "virDomainFeaturesHyperVDefParse: a Hyper-V enlightenment named BBB in a template (`unsupported HyperV "
              "Enlightenment feature: BBB`), define (libvirt 9.0 gives this for an unknown name)",
+    "VL791": "qemuValidateDomainDeviceDefFS: virt-install's many-devices test has template, file, volume, block and "
+             "ram filesystems (`only supports mount filesystem type`), define (libvirt 9.0 gives exactly this)",
     "VL808": "qemuValidateLifecycleAction: virt-install's test of --events with on_poweroff=restart and "
              "on_reboot=destroy (`qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to "
              "'reboot'`), define (libvirt 9.0 gives exactly this)",
@@ -93,7 +95,9 @@ CHECKS = {
     "VL760": "virDomainChrSourceDefValidate (domain_validate.c): a tcp redirdev without <source host> (`Missing source host attribute "
              "for char device`), define",
     "VL761": "qemuValidateDomainChrTargetDef: `Target model 'pci-serial' requires target type 'pci-serial'`, define",
-    "VL770": "virDomainNetDefParseXML: a MAC written as 'REDACTED_MAC' (`unable to parse mac address`), define",
+    "VL770": "virDomainNetDefParseXML: a MAC written as 'REDACTED_MAC' (`unable to parse mac address`), define; "
+             "qemuValidateDomainDeviceDefNetwork: virt-install's many-devices test sets an MTU on a direct interface "
+             "(`setting MTU on interface type direct is not supported yet`), define",
     "VL784": "qemuValidateDomainDefTPMs: two non-proxy TPMs (`only a single TPM non-proxy device is supported`), "
              "define",
     "VL785": "qemuValidateDomainWatchdogDef: ib700 on a non-i440fx machine (`ib700 model of watchdog cannot be "
@@ -204,6 +208,14 @@ KEPT = {
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL850"): 6,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL851"): 1,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL407"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL770"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL770"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL770"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL770"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL791"): 7,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL791"): 7,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL791"): 7,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL791"): 7,
     ("virt-manager/vm-head-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,
     ("virt-manager/vm-head-virt-install-aarch64-cdrom.step2.xml", "VL808"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-aarch64-cdrom.step1.xml", "VL808"): 1,

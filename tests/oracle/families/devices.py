@@ -185,6 +185,15 @@ def cases(kvm: bool) -> list[Case]:
         q35("disk-driver-name-misspelt", "VL752", devices="<disk type='file' device='cdrom'><driver name='qemuu'/>"
                                                           "<target dev='sda' bus='sata'/></disk>"),
         q35("audio-ids-twice", "VL790", devices="<audio id='1' type='none'/><audio id='1' type='none'/>"),
+        q35("filesystem-without-target", "VL791", devices="<filesystem type='mount'><source dir='/srv'/></filesystem>"),
+        q35("virtiofs-mapped", "VL791", top=SHARED_MEMFD, devices=(
+            "<filesystem type='mount' accessmode='mapped'><driver type='virtiofs'/>"
+            "<source dir='/var/lib/libvirt/images'/><target dir='images'/></filesystem>")),
+        q35("user-interface-mtu", "VL770", devices="<interface type='user'><mtu size='9000'/></interface>"),
+        q35("vnc-listen-contradicted", "VL766", devices="<graphics type='vnc' listen='127.0.0.1'>"
+                                                        "<listen type='address' address='0.0.0.0'/></graphics>"),
+        q35("vnc-listen-agreeing", None, devices="<graphics type='vnc' listen='127.0.0.1'>"
+                                                 "<listen type='address' address='127.0.0.1'/></graphics>"),
         q35("iotune-total-and-read", "VL757", devices=SCSI_CDROM.format(
             "<iotune><total_bytes_sec>10000000</total_bytes_sec><read_bytes_sec>5000000</read_bytes_sec></iotune>")),
         q35("iotune-read-and-write", None, devices=SCSI_CDROM.format(
