@@ -101,6 +101,10 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/hostdev", "mode", "subsystem capabilities")
     add("devices/interface", "type",
         "user ethernet vhostuser server client mcast network bridge internal direct hostdev udp vdpa null vds")
+    add("perf/event", "name", "cmt mbmt mbml cpu_cycles instructions cache_references cache_misses "
+        "branch_instructions branch_misses bus_cycles stalled_cycles_frontend stalled_cycles_backend ref_cpu_cycles "
+        "cpu_clock task_clock page_faults context_switches cpu_migrations page_faults_min page_faults_maj "
+        "alignment_faults emulation_faults")
     add("devices/interface/link", "state", "up down", "virDomainNetDefParseXML", "unknown interface link state '{value}'")
     add("devices/filesystem", "type", "mount block file template ram bind volume")
     add("devices/filesystem", "accessmode", "passthrough mapped squash")

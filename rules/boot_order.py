@@ -9,9 +9,9 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import prop_uint
+from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._devices import is_s390, qemu_driver, scanned
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, domain_find
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
 BOOTABLE = ("disk", "interface", "hostdev", "redirdev", "filesystem")
@@ -30,6 +30,15 @@ def _boots_or_menu(ctx: Context) -> bool:
         if holder is not None and holder.tag == "devices" and holder.getparent() is root:
             return True
     return False
+
+
+def _reboot_timeout(bios: etree._Element) -> Problem | None:
+    """virDomainDefBootValidate: <bios rebootTimeout> from -1 (no reboot) to 65535 milliseconds."""
+    delay = parse_int(bios.get("rebootTimeout"))
+    if delay is None or -1 <= delay <= 65535:
+        return None  # (absent, or unreadable: the parser's)
+    return Problem(Anchor(bios, "rebootTimeout"), "invalid value for rebootTimeout, must be in range [-1,65535]",
+                   replacements=("65535",) if delay > 0 else ("-1",))
 
 
 def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -54,7 +63,7 @@ class BootOrder(Rule):
     ## What it does
     Reports a device `<boot order>` in a domain that also has `<os><boot
     dev>`, two devices with the same boot order, a `<bootmenu timeout>`
-    above 65535 ms, and a boot order on a filesystem other than virtiofs or on
+    above 65535 ms, a `<bios rebootTimeout>` outside -1..65535, and a boot order on a filesystem other than virtiofs or on
     a virtiofs device off PCI (s390 gives it a CCW address).
 
     ## Why is this bad?
@@ -62,7 +71,8 @@ class BootOrder(Rule):
     `per-device boot elements cannot be used together with os/boot elements`
     and `boot order '1' used for more than one device`
     (virDomainDefBootOrderPostParse), `invalid value for boot menu timeout,
-    must be in range [0,65535]` (virDomainDefBootValidate), `boot order is
+    must be in range [0,65535]`, `invalid value for rebootTimeout, must be in
+    range [-1,65535]` (virDomainDefBootValidate), `boot order is
     only supported for virtiofs` (virDomainFSDefValidate), `setting virtiofs
     boot order is supported only with PCI bus` (qemuValidateDomainDeviceDefFS;
     QEMU). Stage: define. Same in libvirt 9.0 and 10.7.
@@ -96,9 +106,13 @@ class BootOrder(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        bios = domain_find(ctx, "os/bios")
+        reboot = _reboot_timeout(bios) if bios is not None else None
         if not _boots_or_menu(ctx):
-            return NOTHING
-        return self._problems(element, ctx)
+            return NOTHING if reboot is None else iter((reboot,))
+        if reboot is None:
+            return self._problems(element, ctx)
+        return iter([*self._problems(element, ctx), reboot])
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The domain's boot problems (it has a device <boot> or a boot menu)."""

@@ -32,7 +32,10 @@ class CpuFeatures(Rule):
     when the domain starts (`unknown CPU feature: vmx`, virCPUValidateFeatures,
     whatever the CPU mode). It also reports SVE vector lengths
     (`sve128`...) with `sve` itself disabled or forbidden (`SVE disabled, but
-    SVE vector lengths provided`, qemuDomainDefCPUPostParse, at define). The
+    SVE vector lengths provided`, qemuDomainDefCPUPostParse, at define), and,
+    as the parser does at define (virCPUDefParseXML, all arches), a feature
+    without a name (`Invalid CPU feature name`) or named twice (`CPU feature
+    'pdpe1gb' specified more than once`). The
     names are libvirt 10.7's; with a newer `libvirt_version` an unknown name
     is only a warning (newer releases add features).
 
@@ -60,7 +63,7 @@ class CpuFeatures(Rule):
     code = "VL213"
     name = "cpu-features"
     severity = Severity.ERROR
-    summary = "A CPU feature name libvirt does not know for the arch, or SVE lengths with SVE disabled."
+    summary = "A CPU feature name libvirt does not know for the arch or reads twice, or SVE lengths with SVE off."
     # the <cpu> visits its features: one call per CPU, not one per feature
     elements = ("cpu",)
     uses_caps = False
@@ -68,12 +71,24 @@ class CpuFeatures(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         unremarkable = _UNREMARKABLE.get(ctx.arch or "", _NONE)
         suspects: list[tuple[etree._Element, str]] | None = None
+        seen: set[str] = set()
         # every child, its name first: cheaper than lxml's tag filter (iterchildren('feature')), and the tag is
         # read only for a suspect name (a comment or PI has none)
         for feature in element:
             name = feature.get("name")
-            if name in unremarkable or not name or feature.tag != "feature":
-                continue  # the common case: a feature libvirt knows, not one _sve looks at
+            if name in unremarkable and name not in seen:
+                seen.add(name)
+                continue  # the common case: a feature libvirt knows, named once, not one _sve looks at
+            if feature.tag != "feature":
+                continue
+            if name:
+                if name in seen:
+                    return iter((Problem(Anchor(feature, "name"), f"CPU feature '{name}' specified more than once",
+                                         hint="keep one <feature> of each name"),))
+                seen.add(name)
+            else:
+                return iter((Problem(Anchor(feature, "name") if name is not None else Anchor(feature),
+                                     "Invalid CPU feature name", hint="name the feature: name='...'"),))
             if suspects is None:
                 suspects = []
             suspects.append((feature, name))

@@ -17,13 +17,18 @@ class FirmwareConfig(Rule):
     """
     ## What it does
     Reports `enrolled-keys` enabled with `secure-boot` disabled, a
-    `<loader>` without a path when autoselection is off, and an SMM `<tseg>`
-    size on a machine other than q35.
+    `<loader>` without a path (or an `<nvram>` without a `<loader>`) when
+    autoselection is off, `<firmware>` features without `firmware='efi'`,
+    and an SMM `<tseg>` size on a machine other than q35.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `firmware feature 'enrolled-keys' cannot be enabled when firmware feature
-    'secure-boot' is disabled`, `no loader path
+    'secure-boot' is disabled`, `cannot use feature-based firmware
+    autoselection when firmware autoselection is disabled` (a warning:
+    libvirt refuses it when defining a new domain, checked with `virsh
+    define` on 9.0, and ignores the features of a domain it already has,
+    which is how its own test suite accepts it), `no loader path
     specified and firmware auto selection disabled` (virDomainDefOSValidate;
     all drivers), `SMM TSEG is only supported with q35 machine type`
     (qemuDomainDefTsegPostParse; QEMU). Stage: define. Same in libvirt 9.0 and
@@ -65,9 +70,20 @@ class FirmwareConfig(Rule):
             if first_child(element, "firmware") is None:
                 return NOTHING  # no firmware features to contradict each other
             return self._features(element)
+        features = first_child(element, "firmware")
+        if features is not None and first_child(features, "feature") is not None:
+            # a warning: libvirt refuses it when it defines a new domain (its parser's ABI-update mode, what
+            # `virsh define` of a new name uses: checked on the 9.0 daemon) and ignores the features otherwise (a
+            # domain it knows already; its own test suite, whose verdict accepts it)
+            return iter((Problem(Anchor(features), "cannot use feature-based firmware autoselection when firmware "
+                                 "autoselection is disabled (libvirt refuses this when it defines a new domain, and "
+                                 "ignores the features of one it has already)", hint="add firmware='efi' to <os>",
+                                 severity=Severity.WARNING),))
         loader = first_child(element, "loader")
-        if loader is not None and not (loader.text or "").strip():
-            return iter((Problem(Anchor(loader), "no loader path specified and firmware auto selection disabled",
+        # (an <nvram> alone makes libvirt's parser create the loader it belongs to, without a path)
+        holder = loader if loader is not None else first_child(element, "nvram")
+        if holder is not None and (loader is None or not (loader.text or "").strip()):
+            return iter((Problem(Anchor(holder), "no loader path specified and firmware auto selection disabled",
                                  hint="give the loader's path, or add firmware='efi' to <os>"),))
         return NOTHING
 

@@ -28,13 +28,18 @@ def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
 class SeclabelConfig(Rule):
     """
     ## What it does
-    Reports two `<seclabel>` elements for one security model (in the domain or
+    Reports a domain `<seclabel>` whose type and `relabel` disagree (a
+    dynamic label without relabeling, a `none` label with it) or a static
+    one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
     on one device source), a domain with several `<seclabel>` elements one of
     which names no model, and on a device `relabel='yes'` without a `<label>`
     or a `<label>` with `relabel='no'`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
+    `dynamic label type must use resource relabeling`, `resource relabeling
+    is not compatible with 'none' label type`, `security label is missing`
+    (virSecurityLabelDefParseXML; checked with libvirt 9.0),
     `seclabel for model selinux is already provided`, `missing security model
     when using multiple labels` (virSecurityLabelDefsParseXML), `Cannot specify
     relabel if label is missing. model=selinux`, `Cannot specify a label if
@@ -77,6 +82,11 @@ class SeclabelConfig(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The labels' problems (the domain has some label)."""
         labels = element.findall("seclabel")
+        for label in labels:
+            problem = _label(label)
+            if problem is not None:
+                yield problem
+                return
         models: set[str] = set()
         for label in labels:
             model = label.get("model")
@@ -95,6 +105,28 @@ class SeclabelConfig(Rule):
                         break
         for group in _device_labels(element):
             yield from _device_group(group, ctx)
+
+
+def _label(label: etree._Element) -> Problem | None:
+    """virSecurityLabelDefParseXML for a domain's label being defined: its type (dynamic by default) and relabel
+    (off by default for static and none labels) agree, and a static label names its label."""
+    kind = label.get("type", "dynamic")
+    relabel_text = label.get("relabel")
+    relabel = relabel_text in ("yes", "on") if relabel_text is not None else kind not in ("static", "none")
+    if kind == "dynamic" and not relabel:
+        return Problem(Anchor(label, "relabel"), "dynamic label type must use resource relabeling",
+                       hint="drop relabel='no' (or use type='static' with a <label>)", replacements=("yes",))
+    if kind == "none" and relabel:
+        return Problem(Anchor(label, "relabel"), "resource relabeling is not compatible with 'none' label type",
+                       replacements=("no",))
+    if label.get("model") == "none":
+        return None  # (libvirt fixes such older configurations)
+    if kind == "static":
+        text = label.findtext("label")
+        if not text:
+            return Problem(Anchor(label), "security label is missing",
+                           hint="a static label names its label: <label>system_u:system_r:svirt_t:s0:c1,c2</label>")
+    return None
 
 
 def _device_group(group: list[etree._Element], ctx: Context) -> Iterator[Problem]:

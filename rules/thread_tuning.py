@@ -39,7 +39,8 @@ class ThreadTuning(Rule):
     within 1000..17592186044415 microseconds when positive (`Value of cputune
     'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate),
     and `<emulatorpin>` and `<emulatorsched>` are written once (`only one
-    emulatorpin is supported`).
+    emulatorpin is supported`), and an `<iothreadids>` id once (`duplicate
+    iothread id '1' found`, virDomainDefParseIOThreads).
     A `<vcpupin>` of a vCPU that does not exist is ignored by
     libvirt and not reported. Stage: define.
 
@@ -72,12 +73,19 @@ class ThreadTuning(Rule):
     name = "thread-tuning"
     severity = Severity.ERROR
     summary = "vCPU or IOThread pinning and scheduling naming missing threads, or overlapping."
-    elements = ("cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin", "cputune/iothreadpin",
+    elements = ("iothreadids/iothread", "cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin",
+                "cputune/iothreadpin",
                 *(f"cputune/{name}" for name in (*BANDWIDTH, *ONCE)))
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.tag in ONCE:
+        if ctx.path == "iothreadids/iothread":
+            number = parse_uint(element.get("id"))
+            if number is not None and any(parse_uint(sibling.get("id")) == number
+                                          for sibling in element.itersiblings("iothread", preceding=True)):
+                yield Problem(Anchor(element, "id"), f"duplicate iothread id '{number}' found",
+                              hint="give each <iothread> its own id")
+        elif element.tag in ONCE:
             if any(sibling.tag == element.tag for sibling in element.itersiblings(preceding=True)):
                 yield Problem(Anchor(element), f"only one {element.tag} is supported",
                               hint=f"remove this <{element.tag}>")

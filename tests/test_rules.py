@@ -69,7 +69,7 @@ def test_unknown_subsystem_types_are_not_judged() -> None:
         ("<tpm model='tpm-spapr'><backend type='emulator' version='2.0'/></tpm>", "VL302"),
         ("<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>", None),
         ("<rng model='virtio'><backend model='egd' type='udp'><source mode='connect' host='127.0.0.1' service='1234'/></backend></rng>", None),
-        ("<filesystem type='mount'><driver type='path'/></filesystem>", None),
+        ("<filesystem type='mount'><driver type='path'/><source dir='/srv'/><target dir='share'/></filesystem>", None),
         ("<channel type='spicevmc'/><graphics type='spice'/>", None),
         ("<channel type='tcp'><source mode='connect' host='127.0.0.1' service='1234'/></channel>", None),
         ("<redirdev bus='usb' type='tcp'><source mode='connect' host='127.0.0.1' service='1234'/></redirdev>", None),
@@ -256,3 +256,46 @@ def test_emulator_tuning_once(cputune: str, message: str | None) -> None:
     found = [f.message for f in lint(domain(extra=f"<vcpu>2</vcpu><cputune>{cputune}</cputune>"), Q35_KVM)
              if f.code == "VL211"]
     assert found == ([] if message is None else [message])
+
+
+# Parser and validation refusals, each case and its twin checked with the real libvirt 9.0 (virsh define)
+PARSER_REFUSALS = [
+    ("cpu-feature-twice", "<cpu mode='custom'><model>qemu64</model><feature policy='require' name='pdpe1gb'/>"
+                          "<feature policy='disable' name='pdpe1gb'/></cpu>", "",
+     "VL213", "CPU feature 'pdpe1gb' specified more than once"),
+    ("cpu-feature-once", "<cpu mode='custom'><model>qemu64</model><feature policy='require' name='pdpe1gb'/></cpu>", "",
+     "VL213", None),
+    ("cpu-feature-no-name", "<cpu mode='custom'><model>qemu64</model><feature policy='require'/></cpu>", "",
+     "VL213", "Invalid CPU feature name"),
+    ("seclabel-dynamic-no-relabel", "<seclabel type='dynamic' model='dac' relabel='no'/>", "", "VL782",
+     "dynamic label type must use resource relabeling"),
+    ("seclabel-none-relabel", "<seclabel type='none' model='dac' relabel='yes'/>", "", "VL782",
+     "resource relabeling is not compatible with 'none' label type"),
+    ("seclabel-static-no-label", "<seclabel type='static' model='dac'/>", "", "VL782", "security label is missing"),
+    ("seclabel-static", "<seclabel type='static' model='dac'><label>+0:+0</label></seclabel>", "", "VL782", None),
+    ("seclabel-none", "<seclabel type='none' model='dac'/>", "", "VL782", None),
+    ("reboot-timeout", "", "<bios rebootTimeout='70000'/>", "VL754",
+     "invalid value for rebootTimeout, must be in range [-1,65535]"),
+    ("reboot-timeout-minus-one", "", "<bios rebootTimeout='-1'/>", "VL754", None),
+    ("nvram-without-loader", "", "<nvram>/var/lib/libvirt/qemu/nvram/t.fd</nvram>", "VL755",
+     "no loader path specified and firmware auto selection disabled"),
+    ("firmware-features-without-efi", "", "<firmware><feature enabled='yes' name='secure-boot'/></firmware>", "VL755",
+     "cannot use feature-based firmware autoselection when firmware autoselection is disabled (libvirt refuses"),
+    ("firmware-empty", "", "<firmware/>", "VL755", None),
+    ("iothread-ids-twice", "<iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>", "", "VL211",
+     "duplicate iothread id '1' found"),
+    ("iothread-ids", "<iothreadids><iothread id='1'/><iothread id='2'/></iothreadids>", "", "VL211", None),
+    ("perf-event-misspelt", "<perf><event name='cpu_cyclez' enabled='yes'/></perf>", "", "VL850",
+     "Invalid value for attribute 'name' in element 'event': 'cpu_cyclez'."),
+]
+
+
+@pytest.mark.parametrize(("extra", "os", "code", "message"), [c[1:] for c in PARSER_REFUSALS],
+                         ids=[c[0] for c in PARSER_REFUSALS])
+def test_parser_refusals(extra: str, os: str, code: str, message: str | None) -> None:
+    text = domain(extra=f"<vcpu>2</vcpu>{extra}").replace("hvm</type>", f"hvm</type>{os}")
+    found = [f.message for f in lint(text, Q35_KVM) if f.code == code]
+    if message is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(message), found

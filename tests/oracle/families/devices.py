@@ -178,6 +178,12 @@ def cases(kvm: bool) -> list[Case]:
         q35("kvm-feature-misspelt", "VL407", after="<features><acpi/><kvm><hiden state='on'/></kvm></features>"),
         q35("kvm-feature", None, after="<features><acpi/><kvm><hidden state='on'/></kvm></features>"),
         q35("poweroff-preserve", "VL808", after="<on_poweroff>preserve</on_poweroff>"),
+        q35("cpu-feature-twice", "VL213", after="<cpu mode='custom'><model>qemu64</model>"
+                                                "<feature policy='require' name='pdpe1gb'/>"
+                                                "<feature policy='disable' name='pdpe1gb'/></cpu>"),
+        q35("seclabel-dynamic-without-relabel", "VL782", after="<seclabel type='dynamic' model='dac' relabel='no'/>"),
+        q35("iothread-ids-twice", "VL211", top="<iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>"),
+        q35("perf-event-misspelt", "VL850", after="<perf><event name='cpu_cyclez' enabled='yes'/></perf>"),
         q35("network-interface-without-source", "VL770", devices="<interface type='network'/>"),
         q35("user-interface-link-down", None, devices="<interface type='user'><link state='down'/></interface>"),
         q35("interface-link-state-misspelt", "VL850",
