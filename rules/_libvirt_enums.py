@@ -105,6 +105,9 @@ def _rows() -> tuple[StrictEnum, ...]:
         "branch_instructions branch_misses bus_cycles stalled_cycles_frontend stalled_cycles_backend ref_cpu_cycles "
         "cpu_clock task_clock page_faults context_switches cpu_migrations page_faults_min page_faults_maj "
         "alignment_faults emulation_faults")
+    add("devices/hub", "type", "usb", "virDomainHubDefParseXML", "unknown hub device type '{value}'")
+    add("devices/input", "model", "virtio virtio-transitional virtio-non-transitional", "virDomainInputDefParseXML",
+        "unknown input model '{value}'")
     add("devices/interface/link", "state", "up down", "virDomainNetDefParseXML", "unknown interface link state '{value}'")
     add("devices/filesystem", "type", "mount block file template ram bind volume")
     add("devices/filesystem", "accessmode", "passthrough mapped squash")

@@ -95,6 +95,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("cputune/iothreadsched", "iothreads", "bitmap"),
     NumberAttr("devices/memory/target/size", None, "size"),
     NumberAttr("devices/controller", "index", "int+"),
+    NumberAttr("devices/controller", "ports", "int+"),
     NumberAttr("devices/disk/driver", "queues", "uint"),
     NumberAttr("devices/interface/driver", "queues", "uint"),
     # virDomainDeviceBootParseXML, for the devices that take a <boot> (virDomainDeviceInfoParseXML's ALLOW_BOOT)

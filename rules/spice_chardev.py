@@ -12,7 +12,7 @@ from virtlint.rules._support import NOTHING, children_by_tag
 
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
 #: The <devices> children that are character devices.
-CHARDEV_TAGS = ("channel", "serial", "console", "redirdev", "parallel")
+CHARDEV_TAGS = ("channel", "serial", "console", "redirdev", "parallel", "smartcard")  # (a passthrough smartcard's)
 
 
 _SPICE_GRAPHICS_KEY = "spice-chardev:graphics"
@@ -33,7 +33,8 @@ class SpiceChardev(Rule):
     """
     ## What it does
     A character device of type `spicevmc` or `spiceport` (a channel, serial,
-    console or USB redirection) needs `<graphics type='spice'>`.
+    console, USB redirection or passthrough smartcard) needs `<graphics
+    type='spice'>`.
 
     ## Why is this bad?
     libvirt refuses the domain: `chardev 'spicevmc' not supported without

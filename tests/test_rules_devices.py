@@ -891,6 +891,10 @@ MORE_REFUSALS = [
     ("audio-ids-1-and-01", "<audio id='1' type='none'/><audio id='01' type='none'/>", "VL790",
      "audio ID 1 is used multiple times"),
     ("audio-ids-1-and-2", "<audio id='1' type='none'/><audio id='2' type='none'/>", "VL790", None),
+    ("smartcard-spicevmc-without-spice", "<smartcard mode='passthrough' type='spicevmc'/>", "VL807",
+     "chardev 'spicevmc' is not supported without SPICE graphics"),
+    ("smartcard-spicevmc-with-spice", "<smartcard mode='passthrough' type='spicevmc'/><graphics type='spice'/>", "VL807",
+     None),
 ]
 
 

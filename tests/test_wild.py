@@ -68,7 +68,7 @@ CHECKS = {
     "VL604": "check='full' with a model the caps mark usable='no': qemuProcessVerifyCPU finds the features missing "
              "(`guest CPU doesn't match specification`, start)",
     "VL801": "qemuValidateDomainDeviceDefDisk: `Disk iothread '1' not defined in iothreadid` (no <iothreads>), define",
-    "VL807": "qemuValidateDomainChrSourceDef: spicevmc redirdev/channel without SPICE graphics (`chardev "
+    "VL807": "qemuValidateDomainChrSourceDef: spicevmc redirdev/channel/smartcard without SPICE graphics (`chardev "
              "'spicevmc' not supported without spice graphics`, define)",
     "VL702": "virDomainPCIAddressValidate: a device at slot 1+ of a pcie-root-port (one slot; mdev-devices' bus 1 "
              "is the first root port after the pcie-root) (`Invalid PCI address 0000:01:01.0. slot must be <= 0`, "
@@ -134,7 +134,7 @@ KEPT = {
     ("vagrant-libvirt/vl-action__start_domain_spec__existing_reordered.xml", "VL601"): 1,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL704"): 2,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL760"): 1,
-    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL807"): 1,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL807"): 2,
     ("virt-manager/vm-head-virt-install-aarch64-cdrom.step1.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-aarch64-cdrom.step2.xml", "VL506"): 1,
     ("virt-manager/vm-head-virt-install-aarch64-machvirt.xml", "VL506"): 1,

@@ -184,6 +184,8 @@ def cases(kvm: bool) -> list[Case]:
         q35("seclabel-dynamic-without-relabel", "VL782", after="<seclabel type='dynamic' model='dac' relabel='no'/>"),
         q35("iothread-ids-twice", "VL211", top="<iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>"),
         q35("perf-event-misspelt", "VL850", after="<perf><event name='cpu_cyclez' enabled='yes'/></perf>"),
+        q35("smartcard-spicevmc-without-spice", "VL807", devices="<smartcard mode='passthrough' type='spicevmc'/>"),
+        q35("hub-type-pci", "VL850", devices="<hub type='pci'/>"),
         q35("network-interface-without-source", "VL770", devices="<interface type='network'/>"),
         q35("user-interface-link-down", None, devices="<interface type='user'><link state='down'/></interface>"),
         q35("interface-link-state-misspelt", "VL850",
