@@ -94,9 +94,11 @@ def test_ctrl_c_exits_130_without_worker_tracebacks(tmp_path: Path) -> None:
     # the pipe) when the interrupt comes
     fifo = tmp_path / "stuck.xml"
     os.mkfifo(fifo)
+    # (Ctrl-C as in a terminal: a run started as a background job of a shell without job control inherits SIGINT
+    # ignored, and Python keeps an ignored SIGINT ignored)
     process = subprocess.Popen([sys.executable, "-m", "virtlint", "check", "--caps", Q35, "-j", "2", "-q",
                                 str(tmp_path), str(fifo)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(3)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
