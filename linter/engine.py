@@ -353,9 +353,11 @@ class Linter:
             path, checkers, screened, children, (passed, whole) = step
             line = None
             if screened and lines is not None:
-                line = lines[element.sourceline]
-                if line in passed:
-                    screened = ()
+                number = element.sourceline  # (None for an element added to a parsed tree: judged by its values)
+                if number is not None and number < len(lines):
+                    line = lines[number]
+                    if line in passed:
+                        screened = ()
             unscreened = checkers
             for checker, attribute, accepted, by_name, rows, texts in screened:
                 # the rule's no-finding test, run here: most elements pass it, at no call

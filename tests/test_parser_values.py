@@ -282,3 +282,14 @@ def test_blanks_after_an_attribute_number_and_in_a_bitmap() -> None:
     assert finding.message.startswith("Invalid value for attribute 'index' in element 'controller': '0 '.")
     assert found(dom("<devices><controller type='usb' index='0'/></devices>")) == []
     assert found(dom("", "<memory unit='KiB'>1048576</memory><vcpu cpuset='1-2 '>2</vcpu>")) == []  # defined
+
+
+def test_an_element_added_to_the_parsed_tree_is_judged_by_its_values() -> None:
+    """It has no source line: the walk screens its values (and does not fail on the missing line)."""
+    from lxml import etree
+
+    document = Document(_on_lines(""), "d.xml")
+    devices = document.root.find("devices")
+    disk = etree.SubElement(devices, "disk", type="file", device="disk")
+    etree.SubElement(disk, "target", dev="vda", bus="virtoi")
+    assert [f.code for f in _fleet_linter().lint_document(document).findings] == ["VL850"]
