@@ -205,14 +205,19 @@ def effective_machine(ctx: Context) -> str | None:
     memo = ctx.memo
     if _MACHINE_FAMILY_KEY in memo:  # asked by many checks per document, the same answer each time
         return memo[_MACHINE_FAMILY_KEY]  # type: ignore[return-value]
-    machine = ctx.machine
-    if machine is None:
-        if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
-            machine = None
-        else:
-            machine = ctx.caps.machine
+    machine = effective_machine_name(ctx)
     family = memo[_MACHINE_FAMILY_KEY] = None if machine is None else parse_machine(machine).family
     return family
+
+
+def effective_machine_name(ctx: Context) -> str | None:
+    """The domain's machine as written, or the caps' (the emulator's default) when the domain names none and the
+    caps describe its arch; None when unknown (see effective_machine)."""
+    if ctx.machine is not None:
+        return ctx.machine
+    if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
+        return None
+    return ctx.caps.machine
 
 
 def is_q35(ctx: Context) -> bool | None:

@@ -9,8 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (effective_machine, refused_since, is_arm_virt, is_pseries, is_q35,
-                                     is_s390, is_x86, qemu_driver)
+from virtlint.rules._devices import (effective_machine, effective_machine_name, refused_since, is_arm_virt,
+                                     is_pseries, is_q35, is_s390, is_x86, qemu_driver)
 from virtlint.rules._addresses import facts
 from virtlint.rules._support import NOTHING, children_by_tag
 
@@ -95,13 +95,9 @@ def _has_builtin_ide(ctx: Context) -> bool | None:
     """qemuDomainMachineHasBuiltinIDE, by the machine's name as libvirt tests it: the i440fx machines of x86 (`pc`,
     `pc-0.*`, `pc-1.*`, `pc-i440fx-*`, `rhel*`), `malta`, `sun4u` and `g3beige`. None when the machine is unknown
     (no machine, and caps of another arch or without one)."""
-    machine = ctx.machine
-    if machine is None:
-        if ctx.caps.machine is None or (ctx.arch and ctx.caps.arch and ctx.arch != ctx.caps.arch):
-            return None
-        machine = ctx.caps.machine
+    machine = effective_machine_name(ctx)
     x86 = is_x86(ctx)
-    if x86 is None:
+    if machine is None or x86 is None:
         return None
     if x86 and (machine == "pc" or machine.startswith(("pc-0.", "pc-1.", "pc-i440fx-", "rhel"))):
         return True

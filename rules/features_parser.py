@@ -12,6 +12,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._support import NOTHING
+from virtlint.rules.parser_number import MISSING_MESSAGE, UINT_MESSAGE
 
 #: virDomainFeature's names, with the libvirt release that learnt the newer ones (formatdomain's "since")
 FEATURES: dict[str, tuple[int, int] | None] = {
@@ -59,18 +60,26 @@ def _known(names: dict[str, tuple[int, int] | None], name: str, ctx: Context) ->
 
 
 def _missing(element: etree._Element, attribute: str) -> Problem:
-    return Problem(Anchor(element), f"Missing required attribute '{attribute}' in element '{_name(element)}'",
+    return Problem(Anchor(element), MISSING_MESSAGE.format(attribute=attribute, element=_name(element)),
                    hint=f"add {attribute}='...'")
 
 
-def _spinlocks(feature: etree._Element) -> Problem | None:
-    retries = feature.get("retries")
-    if retries is None:
-        return _missing(feature, "retries")
-    number = parse_uint(retries) if retries == retries.rstrip() else None
+def _required_uint(feature: etree._Element, attribute: str, hint: str) -> int | Problem:
+    """virXMLPropUInt with VIR_XML_PROP_REQUIRED: the number, or libvirt's refusal (a blank after it included)."""
+    text = feature.get(attribute)
+    if text is None:
+        return _missing(feature, attribute)
+    number = parse_uint(text) if text == text.rstrip() else None
     if number is None:
-        return Problem(Anchor(feature, "retries"), f"Invalid value for attribute 'retries' in element 'spinlocks': "
-                       f"'{retries}'. Expected non-negative integer value", hint="write a number of 4095 or more")
+        return Problem(Anchor(feature, attribute),
+                       UINT_MESSAGE.format(attribute=attribute, element=_name(feature), value=text), hint=hint)
+    return number
+
+
+def _spinlocks(feature: etree._Element) -> Problem | None:
+    number = _required_uint(feature, "retries", "write a number of 4095 or more")
+    if isinstance(number, Problem):
+        return number
     if number < 0xFFF:
         return Problem(Anchor(feature, "retries"), "HyperV spinlock retry count must be at least 4095",
                        hint="use retries='8191' (4095 at least)", replacements=("8191",))
@@ -103,13 +112,9 @@ def _stimer(feature: etree._Element) -> Problem | None:
 
 
 def _dirty_ring(feature: etree._Element) -> Problem | None:
-    size = feature.get("size")
-    if size is None:
-        return _missing(feature, "size")
-    number = parse_uint(size) if size == size.rstrip() else None
-    if number is None:
-        return Problem(Anchor(feature, "size"), f"Invalid value for attribute 'size' in element 'dirty-ring': "
-                       f"'{size}'. Expected non-negative integer value", hint="write a power of 2 from 1024 to 65536")
+    number = _required_uint(feature, "size", "write a power of 2 from 1024 to 65536")
+    if isinstance(number, Problem):
+        return number
     if number & (number - 1) or not 1024 <= number <= 65536:
         return Problem(Anchor(feature, "size"), "dirty ring must be power of 2 and ranges [1024, 65536]",
                        hint="use a power of 2 from 1024 to 65536", replacements=("4096",))
