@@ -437,7 +437,8 @@ def _screened(checker: Rule, screen: Screen) -> _Screened:
     rows, texts = screen
     if len(rows) == 1:
         return checker, rows[0][0].encode(), rows[0][1], None, (), texts
-    if len(rows) >= _ITEMS_FROM:
+    # (the attributes present, in one call: for screens that accept each attribute's absence)
+    if len(rows) >= _ITEMS_FROM and all(None in accepted for _, accepted in rows):
         return checker, None, (), dict(rows), (), texts
     return checker, None, (), None, tuple((attribute.encode(), accepted) for attribute, accepted in rows), texts
 

@@ -61,6 +61,18 @@ def parse_int(text: str | None) -> int | None:
     return value if -(2**31) <= value < 2**31 else None
 
 
+_C_DECIMAL = re.compile(r"[ \t\n\r\v\f]*[+-]?[0-9]+")
+
+
+def c_decimal(text: str | None, low: int, high: int) -> int | None:
+    """A base-10 number read as libvirt's strict virStrToLong_* do: C blanks, a sign, digits and nothing after,
+    within [low, high] (pass a negative ``low`` for the readers that wrap negative values); None otherwise."""
+    if text is None or _C_DECIMAL.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def prop_uint(text: str | None, base: int) -> int | None:
     """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
     if text is None:

@@ -18,6 +18,8 @@ _set = object.__setattr__
 
 #: virXMLPropEnum, virXMLPropTristateSwitch, virXMLPropTristateBool
 PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
+#: VIR_XML_PROP_REQUIRED without the attribute
+MISSING = "Missing required attribute '{attribute}' in element '{element}'"
 
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
@@ -34,8 +36,11 @@ class StrictEnum(FrozenRecord):
     #: Values releases after 10.7 added that virtlint knows of: never reported, since the host's libvirt
     #: may be newer than the one modelled.
     later: tuple[str, ...]
+    #: The parser requires the attribute (VIR_XML_PROP_REQUIRED): absent is refused with ``missing``.
+    required: bool
+    missing: str
 
-    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later")
+    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing")
     _fields = __slots__
 
     def __init__(
@@ -47,6 +52,8 @@ class StrictEnum(FrozenRecord):
         message: str = PROP,
         strip: bool = False,
         later: tuple[str, ...] = (),
+        required: bool = False,
+        missing: str = MISSING,
     ) -> None:
         _set(self, "path", path)
         _set(self, "attribute", attribute)
@@ -55,15 +62,18 @@ class StrictEnum(FrozenRecord):
         _set(self, "message", message)
         _set(self, "strip", strip)
         _set(self, "later", later)
+        _set(self, "required", required)
+        _set(self, "missing", missing)
 
 
 def _rows() -> tuple[StrictEnum, ...]:
     rows: list[StrictEnum] = []
 
     def add(path: str, attribute: str | None, values: tuple[str, ...] | str, parser: str = "virXMLPropEnum",
-            message: str = PROP, strip: bool = False, later: str = "") -> None:
+            message: str = PROP, strip: bool = False, later: str = "", required: bool = False,
+            missing: str = MISSING) -> None:
         rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
-                               parser, message, strip, tuple(later.split())))
+                               parser, message, strip, tuple(later.split()), required, missing))
 
     # -- disks --------------------------------------------------------------
     add("devices/disk", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
@@ -84,27 +94,32 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/source", "startupPolicy", "mandatory requisite optional")
     # -- other devices -------------------------------------------------------
     add("devices/controller", "type", "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa", later="nvme")
-    add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus")
+    add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus", required=True)
     add("devices/video/model", "type", "default vga cirrus vmvga xen vbox qxl parallels virtio gop none bochs ramfb")
-    add("devices/sound", "model", "sb16 es1370 pcspk ac97 ich6 ich9 usb ich7 virtio")
+    add("devices/sound", "model", "sb16 es1370 pcspk ac97 ich6 ich9 usb ich7 virtio", required=True)
     add("devices/sound/codec", "type", "duplex micro output", "virDomainSoundCodecDefParseXML",
         "unknown codec type '{value}'")
-    add("devices/watchdog", "model", "i6300esb ib700 diag288 itco")
+    add("devices/watchdog", "model", "i6300esb ib700 diag288 itco", required=True)
     add("devices/watchdog", "action", "reset shutdown poweroff pause dump none inject-nmi")
-    add("devices/memballoon", "model", "virtio xen none virtio-transitional virtio-non-transitional")
-    add("devices/rng", "model", "virtio virtio-transitional virtio-non-transitional")
-    add("devices/rng/backend", "model", "random egd builtin")
+    add("devices/memballoon", "model", "virtio xen none virtio-transitional virtio-non-transitional", required=True)
+    add("devices/rng", "model", "virtio virtio-transitional virtio-non-transitional", required=True)
+    add("devices/rng/backend", "model", "random egd builtin", required=True)
     add("devices/tpm", "model", "tpm-tis tpm-crb tpm-spapr spapr-tpm-proxy")
-    add("devices/tpm/backend", "type", "passthrough emulator external")
+    add("devices/tpm/backend", "type", "passthrough emulator external", required=True)
     add("devices/tpm/backend", "version", "1.2 2.0")
-    add("devices/memory", "model", "dimm nvdimm virtio-pmem virtio-mem sgx-epc")
+    add("devices/memory", "model", "dimm nvdimm virtio-pmem virtio-mem sgx-epc", required=True)
     add("devices/hostdev", "mode", "subsystem capabilities")
     add("devices/interface", "type",
         "user ethernet vhostuser server client mcast network bridge internal direct hostdev udp vdpa null vds")
     add("perf/event", "name", "cmt mbmt mbml cpu_cycles instructions cache_references cache_misses "
         "branch_instructions branch_misses bus_cycles stalled_cycles_frontend stalled_cycles_backend ref_cpu_cycles "
         "cpu_clock task_clock page_faults context_switches cpu_migrations page_faults_min page_faults_maj "
-        "alignment_faults emulation_faults")
+        "alignment_faults emulation_faults", required=True)
+    add("devices/redirdev", "bus", "usb", "virDomainRedirdevDefParseXML", "unknown redirdev bus '{value}'")
+    add("devices/redirdev", "type", "null vc pty dev file pipe stdio udp tcp unix spicevmc spiceport nmdm "
+        "qemu-vdagent dbus", "virDomainRedirdevDefParseXML", "unknown redirdev character device type '{value}'",
+        required=True, missing="missing type in redirdev")
+    add("devices/redirfilter/usbdev", "allow", YES_NO, "virXMLPropTristateBool", required=True)
     add("devices/hub", "type", "usb", "virDomainHubDefParseXML", "unknown hub device type '{value}'")
     add("devices/input", "model", "virtio virtio-transitional virtio-non-transitional", "virDomainInputDefParseXML",
         "unknown input model '{value}'")
@@ -113,9 +128,9 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/filesystem", "accessmode", "passthrough mapped squash")
     add("devices/filesystem/driver", "type", "default path handle loop nbd ploop virtiofs mtp")
     add("devices/shmem/model", "type", "ivshmem ivshmem-plain ivshmem-doorbell")
-    add("devices/iommu", "model", "intel smmuv3 virtio")
+    add("devices/iommu", "model", "intel smmuv3 virtio", required=True)
     add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
-    add("devices/smartcard", "mode", "host host-certificates passthrough")
+    add("devices/smartcard", "mode", "host host-certificates passthrough", required=True)
     add("devices/panic", "model", "default isa pseries hyperv s390 pvpanic", "virDomainPanicDefParseXML",
         "unknown panic model '{value}'")
     add("devices/input", "type", "mouse tablet keyboard passthrough evdev", "virDomainInputDefParseXML",
@@ -126,7 +141,7 @@ def _rows() -> tuple[StrictEnum, ...]:
                    "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console",
                    "channel", "tpm", "panic", "memory", "iommu", "crypto", "hub", "parallel"):
         add(f"devices/{device}/address", "type",
-            "pci drive virtio-serial ccid usb spapr-vio virtio-s390 ccw virtio-mmio isa dimm unassigned")
+            "pci drive virtio-serial ccid usb spapr-vio virtio-s390 ccw virtio-mmio isa dimm unassigned", required=True)
     # -- CPU, vCPUs, NUMA, memory --------------------------------------------
     add("vcpu", "placement", "static auto")
     add("cpu", "mode", "custom host-model host-passthrough maximum", "virCPUDefParseXML",
@@ -136,8 +151,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("cpu", "migratable", ON_OFF, "virXMLPropTristateSwitch")
     add("cpu/feature", "policy", "force require optional disable forbid", "virCPUDefParseXML",
         "Invalid CPU feature policy '{value}'")
-    add("cpu/cache", "mode", "emulate passthrough disable")
-    add("cpu/maxphysaddr", "mode", "emulate passthrough")
+    add("cpu/cache", "mode", "emulate passthrough disable", required=True)
+    add("cpu/maxphysaddr", "mode", "emulate passthrough", required=True)
     add("cpu/numa/cell", "memAccess", "shared private")
     add("cpu/numa/cell", "discard", YES_NO, "virXMLPropTristateBool")
     add("numatune/memory", "mode", "strict preferred interleave restrictive", "virDomainNumatuneParseXML",
@@ -152,7 +167,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("memoryBacking/allocation", "mode", "immediate ondemand", "virDomainDefParseXML",
         "unknown memoryBacking/allocation/mode '{value}'")
     # -- OS, features, clock, lifecycle --------------------------------------
-    add("os/boot", "dev", "fd cdrom hd network")
+    add("os/boot", "dev", "fd cdrom hd network", required=True)
     add("os/loader", "type", "rom pflash")
     add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
@@ -173,7 +188,7 @@ def _rows() -> tuple[StrictEnum, ...]:
         add(f"features/kvm/{feature}", "state", ON_OFF, "virXMLPropTristateSwitch")
     add("clock", "offset", "utc localtime variable timezone absolute", "virDomainDefClockParse",
         "unknown clock offset '{value}'")
-    add("clock/timer", "name", "platform pit rtc hpet tsc kvmclock hypervclock armvtimer")
+    add("clock/timer", "name", "platform pit rtc hpet tsc kvmclock hypervclock armvtimer", required=True)
     add("clock/timer", "track", "boot guest wall realtime")
     add("clock/timer", "tickpolicy", "delay catchup merge discard")
     add("clock/timer", "mode", "auto native emulate paravirt smpsafe")
@@ -183,6 +198,8 @@ def _rows() -> tuple[StrictEnum, ...]:
             "virDomainEventActionParseXML", f"unknown {event.removeprefix('on_')} action: {{value}}", strip=True)
     add("pm/suspend-to-mem", "enabled", YES_NO, "virXMLPropTristateBool")
     add("pm/suspend-to-disk", "enabled", YES_NO, "virXMLPropTristateBool")
+    add("keywrap/cipher", "name", "aes dea", required=True)
+    add("keywrap/cipher", "state", ON_OFF, "virXMLPropTristateSwitch", required=True)
     return tuple(rows)
 
 
@@ -195,3 +212,23 @@ def refused_by_parser(path: str, attribute: str | None, value: str) -> bool:
     """Whether libvirt's parser itself refuses this value here (VL850's verdict, not a caps question)."""
     row = _BY_KEY.get((path, attribute))
     return row is not None and value not in row.values and value not in row.later
+
+
+#: Controller type -> its model enum, in libvirt's order (virDomainControllerModelTypeFromString reads the one of
+#: the controller's type; a type without one refuses every model). The order matters: libvirt compares a model's
+#: index with the SCSI enum's virtio indices in places (virDomainControllerDefPostParse).
+CONTROLLER_MODELS: dict[str, tuple[str, ...]] = {
+    "scsi": ("auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi", "lsisas1078",
+             "virtio-transitional", "virtio-non-transitional", "ncr53c90", "dc390", "am53c974"),
+    "usb": ("piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+            "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci", "none"),
+    "pci": ("pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge", "pcie-root-port",
+            "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus", "pcie-expander-bus"),
+    "ide": ("piix3", "piix4", "ich6"),
+    "virtio-serial": ("virtio", "virtio-transitional", "virtio-non-transitional"),
+    "isa": (),
+    "fdc": (), "sata": (), "ccid": (), "xenbus": (),
+}
+#: The SCSI enum's virtio models: their indices are what virDomainControllerDefPostParse compares any model with.
+VIRTIO_SCSI_MODELS = ("virtio-scsi", "virtio-transitional", "virtio-non-transitional")
+VIRTIO_SCSI_INDICES = frozenset(CONTROLLER_MODELS["scsi"].index(model) for model in VIRTIO_SCSI_MODELS)

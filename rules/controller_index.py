@@ -8,7 +8,24 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, facts
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import first_child
+
+
+def _bridge_above_its_bus(bridge: etree._Element, index: int) -> Problem | None:
+    """qemuDomainAssignPCIAddresses: a pci-bridge's index is above the bus it is plugged into (its written
+    address's)."""
+    address = first_child(bridge, "address")
+    if address is None or address.get("type") != "pci":
+        return None
+    bus = prop_uint(address.get("bus"), 0)
+    if bus is None or index > bus:
+        return None
+    return Problem(Anchor(address, "bus"), f"PCI controller at index {index} (0x{index:02x}) has bus='0x{bus:02x}', "
+                   "but index must be larger than bus",
+                   hint="plug the bridge into a bus of a lower index, or give it an index above its bus")
 
 
 @register
@@ -23,7 +40,8 @@ class ControllerIndex(Rule):
     - a PCI controller's index is at most 255;
     - `pci-root` and `pcie-root` have index 0 (on `pseries`, further
       `pci-root` host bridges have their own indexes); every other PCI
-      controller model has an index above 0.
+      controller model has an index above 0;
+    - a `pci-bridge` has an index above the bus its `<address>` plugs it into.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `Invalid value for attribute
@@ -35,8 +53,10 @@ class ControllerIndex(Rule):
     (`qemuDomainControllerDefPostParse`), `Index for 'pci-bridge' controllers
     must be > 0` (`qemuValidateDomainDeviceDefControllerPCI`; on a machine
     with a PCI root, `pc`, `q35`, `virt`, `pseries`..., post-parse refuses an
-    index-0 controller of another model first, which VL709 reports). Same in
-    libvirt 9.0 and 10.7.
+    index-0 controller of another model first, which VL709 reports), `PCI
+    controller at index 1 (0x01) has bus='0x01', but index must be larger than
+    bus` (`qemuDomainAssignPCIAddresses`, post-parse). Same in libvirt 9.0 and
+    10.7.
 
     ## Capabilities
     ```xml
@@ -98,3 +118,7 @@ class ControllerIndex(Rule):
                 # before validation: VL709 reports libvirt's message)
                 yield Problem(Anchor(el, "index"), f"Index for '{c.model}' controllers must be > 0",
                               hint="index 0 is the root bus; use a free index above 0")
+            elif c.model == "pci-bridge" and qemu_driver(ctx):
+                problem = _bridge_above_its_bus(el, index)
+                if problem is not None:
+                    yield problem

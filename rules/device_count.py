@@ -60,6 +60,7 @@ LIMITS = (
     Limit("watchdog", _any, "only a single watchdog device is supported", "virDomainDefParseXML", until=(9, 1)),
     Limit("memballoon", _any, "only a single memory balloon device is supported", "virDomainDefParseXML"),
     Limit("iommu", _any, "only a single IOMMU device is supported", "virDomainDefParseXML"),
+    Limit("redirfilter", _any, "only one set of redirection filter rule is supported", "virDomainDefParseXML"),
     Limit("panic", _panic_model, "Multiple panic devices with model '{key}'", "virDomainDefRejectDuplicatePanics"),
     Limit("audio", _audio_id, "audio ID {key} is used multiple times", "virDomainAudioDefValidate"),
     Limit("watchdog", _watchdog_model, "domain can only have one watchdog with model '{key}'",

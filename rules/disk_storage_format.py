@@ -113,7 +113,33 @@ def driver_name(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       hint="use name='qemu' (or leave it out)", replacements=("qemu",))
 
 
-CHECKS = (refused_format, encryption_format, shareable_format, driver_name)
+def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefDriverParseXML: no read error policy 'enospace'; qemuValidateDomainDeviceDefDiskFrontend:
+    copy-on-read only on a writable, non-removable, non-lun disk."""
+    driver = disk.find("driver")
+    if driver is None:
+        return
+    if driver.get("rerror_policy") == "enospace":
+        yield Problem(Anchor(driver, "rerror_policy"), "Invalid disk read error policy: 'enospace'",
+                      hint="a read cannot run out of space: use stop, report or ignore",
+                      replacements=("stop", "report", "ignore"))
+        return
+    if driver.get("copy_on_read") != "on":
+        return
+    device, dst = disk.get("device", "disk"), disk_dst(disk)
+    # (libvirt makes a CD-ROM read-only when it parses it)
+    if disk.find("readonly") is not None or device == "cdrom":
+        message = f"copy_on_read is not compatible with read-only disk '{dst}'"
+    elif device == "floppy":
+        message = f"copy_on_read is not supported with removable disk '{dst}'"
+    elif device == "lun":
+        message = f"copy_on_read is not compatible with 'lun' disk '{dst}'"
+    else:
+        return
+    yield Problem(Anchor(driver, "copy_on_read"), message, hint="remove copy_on_read=", replacements=("off",))
+
+
+CHECKS = (refused_format, encryption_format, shareable_format, driver_name, driver_options)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -128,7 +154,8 @@ def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree
         driver = children.get("driver")
         if driver is not None:
             value = driver.get("type")
-            if value in REFUSED_FORMATS or value == "fat" or driver.get("name") not in (None, "qemu"):
+            if value in REFUSED_FORMATS or value == "fat" or driver.get("name") not in (None, "qemu") or \
+                    driver.get("copy_on_read") == "on" or driver.get("rerror_policy") == "enospace":
                 suspects.append(disk)
     return suspects
 
@@ -140,9 +167,13 @@ class DiskStorageFormat(DiskTableRule):
     Reports disk image formats QEMU does not open directly (`cow`, `dir`,
     `iso`, `fat` outside a `dir` disk, a `dir` disk in another format), disk
     encryption that is not luks in a raw or qcow2 image, and a shareable
-    writable disk in a format other than raw, and a `<driver name>` other
+    writable disk in a format other than raw, a `<driver name>` other
     than `qemu` (`unsupported driver name 'qemuu' for disk 'vda'`,
-    qemuValidateDomainDeviceDefDisk). A `dir` cdrom without a source
+    qemuValidateDomainDeviceDefDisk), `rerror_policy='enospace'` (`Invalid
+    disk read error policy: 'enospace'`, virDomainDiskDefDriverParseXML), and
+    `copy_on_read='on'` on a read-only, removable or lun disk
+    (`copy_on_read is not compatible with read-only disk 'vda'`,
+    qemuValidateDomainDeviceDefDiskFrontend). A `dir` cdrom without a source
     is not checked when modelling libvirt before 10.7: 9.0 defines it in any
     format (checked on the daemon).
 

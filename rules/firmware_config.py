@@ -12,6 +12,23 @@ from virtlint.rules._devices import is_q35, qemu_driver
 from virtlint.rules._support import NOTHING, first_child
 
 
+def _acpi_table(os: etree._Element) -> Problem | None:
+    """virDomainDefParseBootAcpiOptions: one table at most, of type slic."""
+    if os.findtext("type", "hvm").strip() != "hvm":
+        return None  # libvirt reads <acpi> for HVM guests only
+    tables = os.findall("acpi/table")
+    if len(tables) > 1:
+        return Problem(Anchor(tables[1]), "Only one acpi table is supported", hint="keep one <table>")
+    if not tables:
+        return None
+    kind = tables[0].get("type")
+    if kind is None:
+        return Problem(Anchor(tables[0]), "Missing acpi table type", hint="add type='slic'")
+    if kind != "slic":
+        return Problem(Anchor(tables[0], "type"), f"Unknown acpi table type: {kind}", replacements=("slic",))
+    return None
+
+
 @register
 class FirmwareConfig(Rule):
     """
@@ -19,7 +36,8 @@ class FirmwareConfig(Rule):
     Reports `enrolled-keys` enabled with `secure-boot` disabled, a
     `<loader>` without a path (or an `<nvram>` without a `<loader>`) when
     autoselection is off, `<firmware>` features without `firmware='efi'`,
-    and an SMM `<tseg>` size on a machine other than q35.
+    an SMM `<tseg>` size on a machine other than q35, and more than one ACPI
+    `<table>` under `<os><acpi>`, or one of a type other than `slic`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -31,8 +49,10 @@ class FirmwareConfig(Rule):
     which is how its own test suite accepts it), `no loader path
     specified and firmware auto selection disabled` (virDomainDefOSValidate;
     all drivers), `SMM TSEG is only supported with q35 machine type`
-    (qemuDomainDefTsegPostParse; QEMU). Stage: define. Same in libvirt 9.0 and
-    10.7.
+    (qemuDomainDefTsegPostParse; QEMU), `Only one acpi table is supported`,
+    `Unknown acpi table type: rsdt`, `Missing acpi table type`
+    (virDomainDefParseBootAcpiOptions; all drivers). Stage: define. Same in
+    libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml
@@ -64,6 +84,10 @@ class FirmwareConfig(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path != "os":
             return self._tseg(element, ctx)
+        if first_child(element, "acpi") is not None:
+            problem = _acpi_table(element)
+            if problem is not None:
+                return iter((problem,))
         # the common case first: no firmware features, a loader with its path or none (the walk's path, not
         # element.tag: reading a tag costs a string)
         if element.get("firmware"):

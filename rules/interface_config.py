@@ -9,10 +9,10 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import prop_uint
+from virtlint.linter.units import parse_ullong, prop_uint
 from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
                                      with_first_children)
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, first_child
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -128,7 +128,51 @@ def mtu(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                   hint="an MTU applies to network, bridge, ethernet and vhostuser interfaces (user with passt)")
 
 
-CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu)
+#: virNetDevBandwidthRateValidate's bounds (libvirt 10.7; 9.8 has none): rates in KiB/s, burst in KiB
+RATE_MAX = 1 << 54
+BURST_MAX = 0xFFFFFFFF >> 10
+
+
+def _bandwidth_rate(rate: etree._Element, allow_floor: bool, ctx: Context) -> Problem | None:
+    """virNetDevBandwidthParseRate, then (10.7) virNetDevBandwidthRateValidate, for one <inbound>/<outbound>
+    (its unreadable numbers are VL851's)."""
+    names = rate.keys()
+    if "average" not in names and "floor" not in names:
+        return Problem(Anchor(rate), "Missing mandatory average or floor attributes",
+                       hint="add average='...' (KiB/s)")
+    if "average" not in names and ("peak" in names or "burst" in names):
+        return Problem(Anchor(rate), "'peak' and 'burst' require 'average' attribute", hint="add average='...'")
+    if "floor" in names and not allow_floor:
+        return Problem(Anchor(rate, "floor"), "floor attribute is not supported for this config",
+                       hint="a floor applies to the <inbound> of an interface of type 'network' only")
+    if refused_since(ctx, 10, 7):
+        for name, bound in (("average", RATE_MAX), ("peak", RATE_MAX), ("floor", RATE_MAX), ("burst", BURST_MAX)):
+            value = parse_ullong(rate.get(name))
+            if value is not None and value > bound:
+                return Problem(Anchor(rate, name),
+                               f"value '{value}' is too big for '{name}' parameter, maximum is '{bound}'",
+                               replacements=(str(bound),))
+    return None
+
+
+def bandwidth(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virNetDevBandwidthParse (from virDomainNetDefParseXML): the first <inbound> and <outbound> it reads."""
+    element = interface.find("bandwidth")
+    if element is None:
+        return
+    if element.get("classID") is not None:
+        yield Problem(Anchor(element, "classID"),
+                      "classID attribute not supported on <bandwidth> in this usage context", hint="remove classID=")
+        return
+    for tag, allow_floor in (("inbound", interface.get("type") == "network"), ("outbound", False)):
+        rate = first_child(element, tag)
+        problem = _bandwidth_rate(rate, allow_floor, ctx) if rate is not None else None
+        if problem is not None:
+            yield problem
+            return
+
+
+CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu, bandwidth)
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -138,7 +182,7 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     suspects = []
     for interface, children in interfaces:
         kind = interface.get("type")
-        if "backend" in children or "portForward" in children or kind == "vhostuser" or \
+        if "backend" in children or "portForward" in children or kind == "vhostuser" or "bandwidth" in children or \
                 kind in SOURCE_TYPES and ("source" not in children or kind == "direct") or \
                 "mtu" in children and kind not in MTU_TYPES:
             suspects.append(interface)
@@ -166,7 +210,10 @@ class InterfaceConfig(Rule):
     vhostuser interface without a virtio model, a custom tap device
     (`<backend tap>`) on a type that does not use a tap, and virtio
     `rx_queue_size`/`tx_queue_size` that are not powers of two, and an
-    `<mtu>` on a type QEMU sets none on (`user` without passt, `direct`...).
+    `<mtu>` on a type QEMU sets none on (`user` without passt, `direct`...),
+    and a `<bandwidth>` whose `<inbound>` or `<outbound>` lacks an `average`
+    (or, inbound on a `network` interface, a `floor`), sets `peak` or `burst`
+    without `average`, a `floor` elsewhere, or a `classID`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -180,7 +227,12 @@ class InterfaceConfig(Rule):
     (qemuDomainValidateActualNetDef; a type='network' interface is judged only
     at start, against the network, so it is not judged here), `rx_queue_size
     has to be a power of two`, `setting MTU on interface type user is not
-    supported yet` (qemuValidateDomainDeviceDefNetwork). Stage:
+    supported yet` (qemuValidateDomainDeviceDefNetwork), `Missing mandatory
+    average or floor attributes`, `'peak' and 'burst' require 'average'
+    attribute`, `floor attribute is not supported for this config`
+    (virNetDevBandwidthParse; every driver), and from libvirt 10.7 (9.8 has
+    no such bound) `value '...' is too big for 'average' parameter, maximum
+    is '18014398509481984'` (virNetDevBandwidthRateValidate). Stage:
     define; driver: QEMU for the last three. libvirt 9.0 accepts (and ignores)
     `<portForward>` without passt, which 10.7 refuses: that check follows the
     libvirt-version setting (reported for 10.7, the newest known, and later).

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, unit_scale
+from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, prop_uint, unit_scale
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -28,7 +28,8 @@ class NumberAttr(FrozenRecord):
 
     path: str
     attribute: str | None
-    kind: str  # 'uint' (virXMLPropUInt), 'ullong' (virXMLPropULongLong), 'int+' (virXMLPropInt, non-negative),
+    kind: str  # 'uint' (virXMLPropUInt), 'uint0' (virXMLPropUInt in base 0: C's 0x and 0 prefixes),
+    #            'ullong' (virXMLPropULongLong), 'int+' (virXMLPropInt, non-negative),
     #            'size' (virDomainParseMemory),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
     required: bool
@@ -102,7 +103,14 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
       for device in ("disk", "interface", "hostdev", "redirdev")),
     NumberAttr("clock/timer", "frequency", "ullong"),
+    NumberAttr("clock/timer/catchup", "threshold", "ullong"),
+    NumberAttr("clock/timer/catchup", "slew", "ullong"),
+    NumberAttr("clock/timer/catchup", "limit", "ullong"),
     NumberAttr("devices/audio", "id", "uint", required=True, nonzero=True),
+    *(NumberAttr(f"devices/interface/bandwidth/{direction}", name, "ullong")
+      for direction in ("inbound", "outbound") for name in ("average", "peak", "burst", "floor")),
+    NumberAttr("devices/hostdev/source/vendor", "id", "uint0", required=True, nonzero=True),
+    NumberAttr("devices/hostdev/source/product", "id", "uint0", required=True),
 )
 
 _BY_PATH: dict[str, list[NumberAttr]] = {}
@@ -236,6 +244,13 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         number = None if trailing else parse_uint(value)
         if number is None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
+        if row.nonzero and number == 0:
+            return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
+    elif row.kind == "uint0":
+        number = None if trailing else prop_uint(value, 0)
+        if number is None:
+            return Problem(anchor, UINT_MESSAGE.format(value=raw, **names),
+                           hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
     elif row.kind == "ullong":

@@ -20,7 +20,7 @@ for _row in STRICT_ENUMS:
 def _screen(rows: list[StrictEnum]) -> Screen:
     """The no-finding test of a path's rows: each attribute among its accepted values or absent, the text (when
     a row reads it) among the values every text row accepts, as written (blanks around it: the full check)."""
-    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, None)))
+    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,)))))
                        for row in rows if row.attribute is not None)
     texts: frozenset[str | None] | None = None
     for row in rows:
@@ -105,6 +105,9 @@ class ParserValue(Rule):
             else:
                 raw = element.get(row.attribute)
                 if raw is None:
+                    if row.required:
+                        yield Problem(Anchor(element), row.missing.format(attribute=row.attribute, element=element.tag),
+                                      hint=f"add {row.attribute}: one of {', '.join(row.values)}")
                     continue
                 value = raw
                 anchor = Anchor(element, row.attribute)

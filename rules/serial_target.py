@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.linter.units import parse_int
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
@@ -110,6 +112,59 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
                            "spapr-vio-serial on pseries, sclp-serial on s390)")
 
 
+#: Serial target types other than isa-serial (virDomainChrSerialTarget), and none written: the parser's ISA serial
+#: check has nothing to say about them
+SERIAL_TARGET_TYPES = frozenset((None, "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial",
+                                 "sclp-serial", "isa-debug"))
+#: VIR_MAX_ISA_SERIAL_PORTS
+ISA_PORTS = 4
+#: a lone ISA serial's ports that need no reading (or none written)
+_FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
+
+
+def _isa_serial_ports(targets: list[etree._Element]) -> Problem | None:
+    """virDomainChrIsaSerialDefPostParse. It runs before the device post-parse that gives a serial without a target
+    type its arch's default, so it counts the serials whose <target type='isa-serial'> is written (checked on 9.0:
+    five plain serials are defined, five isa-serial ones are not)."""
+    used: set[int] = set()
+    for count, target in enumerate(targets):
+        port = parse_int(target.get("port")) if target.get("port") is not None else -1
+        if port is None:
+            continue  # unreadable: the parser's (VL851)
+        if count >= ISA_PORTS or port >= ISA_PORTS:
+            return Problem(Anchor(target, "port") if port >= ISA_PORTS else Anchor(target),
+                           f"Maximum supported number of ISA serial ports is '{ISA_PORTS}'",
+                           hint="ISA serial ports are numbered 0 to 3; use <target type='pci-serial'> or "
+                                "'usb-serial' for more")
+        if port != -1:
+            if port in used:
+                return Problem(Anchor(target, "port"), f"target port '{port}' already allocated",
+                               hint="give each ISA serial its own port, or leave port out")
+            used.add(port)
+    return None
+
+
+def _guestfwd(target: etree._Element) -> Problem | None:
+    """virDomainChrDefParseTargetXML: a guestfwd channel's numeric IPv4 address and its port."""
+    address = target.get("address")
+    if address is None:
+        return Problem(Anchor(target), "guestfwd channel does not define a target address",
+                       hint="add address='10.0.2.1' port='...' (the guest-side address and port)")
+    try:
+        # what virSocketAddrParse asks: a numeric host (AI_NUMERICHOST: no name is looked up)
+        family = socket.getaddrinfo(address, None, socket.AF_UNSPEC, 0, 0, socket.AI_NUMERICHOST)[0][0]
+    except (socket.gaierror, UnicodeError, ValueError):
+        return Problem(Anchor(target, "address"), f"Cannot parse socket address '{address}': Name or service not known",
+                       hint="a numeric IPv4 address, e.g. 10.0.2.1")
+    if family != socket.AF_INET:
+        return Problem(Anchor(target, "address"), "guestfwd channel only supports IPv4 addresses",
+                       hint="use an IPv4 address")
+    if target.get("port") is None:
+        return Problem(Anchor(target), "Missing required attribute 'port' in element 'target'",
+                       hint="add port='...'")
+    return None
+
+
 #: (target type, target model, machine family, arch) -> whether ``_serial`` reports such a serial: its verdict
 #: reads nothing else, and a fleet has a handful of such pairs
 _SERIAL_VERDICTS: dict[tuple[str | None, str | None, str | None, str | None], bool] = {}
@@ -142,8 +197,12 @@ class SerialTarget(Rule):
     virt, `16550a` outside RISC-V/LoongArch virt, `spapr-vio-serial` off
     pseries, `sclp-serial` off s390; a `<parallel>` port on s390 or pseries;
     a console of type `serial` other than the first, an sclp console off
-    s390; and `<bios useserial='yes'>` off x86 or without a serial port. The
-    target type and model default as libvirt's do.
+    s390; `<bios useserial='yes'>` off x86 or without a serial port; more
+    than four serials of written type `isa-serial`, or one on a port above 3
+    or on a port another has; and a `guestfwd` channel target without a
+    numeric IPv4 `address` or without a `port`, a channel without a target
+    type. The target type and model
+    default as libvirt's do.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `Target
@@ -155,7 +214,14 @@ class SerialTarget(Rule):
     `sclpconsole is not supported in this QEMU binary`
     (qemuValidateDomainDefConsole), `BIOS serial console only supported on x86
     architectures`, `need at least one serial port to use BIOS serial output`
-    (qemuValidateDomainDefBoot). Stage:
+    (qemuValidateDomainDefBoot), `Maximum supported number of ISA serial
+    ports is '4'`, `target port '1' already allocated`
+    (virDomainChrIsaSerialDefPostParse: it runs before serials get their
+    default target type, so only a written `isa-serial` counts), `guestfwd
+    channel does not define a target address`, `guestfwd channel only
+    supports IPv4 addresses`, `Cannot parse socket address 'host': Name or
+    service not known` (virDomainChrDefParseTargetXML), `target type must be
+    specified for channel device` (virDomainChrDefaultTargetType). Stage:
     define; driver: QEMU. libvirt 9.0 has no `16550a` model.
 
     ## Capabilities
@@ -183,12 +249,30 @@ class SerialTarget(Rule):
     severity = Severity.ERROR
     summary = "A serial or console target foreign to the guest's arch or machine."
     #: <devices> for the serial, parallel and console devices below (one visit for all of them)
-    elements = ("devices", "os/bios")
+    elements = ("devices", "os/bios", "devices/serial/target", "devices/channel/target")
     uses_caps = False
+
+    def screen(self, path: str) -> Screen | None:
+        # the parser's checks of written target types: an isa-serial serial target, a guestfwd or untyped channel
+        # target (others pass, at no call)
+        if path == "devices/serial/target":
+            return (("type", SERIAL_TARGET_TYPES),), None
+        if path == "devices/channel/target":
+            return (("type", frozenset(("virtio", "xen"))),), None
+        return None
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return NOTHING
+        if ctx.path == "devices/serial/target":
+            return self._isa_serials(element, ctx)
+        if ctx.path == "devices/channel/target":
+            kind = element.get("type")
+            if kind is None:
+                return iter((Problem(Anchor(element), "unknown target type '(null)' specified for character device",
+                                     hint="add type='virtio' (or guestfwd, xen)", replacements=("virtio",)),))
+            problem = _guestfwd(element) if kind == "guestfwd" else None
+            return iter((problem,)) if problem is not None else NOTHING
         if ctx.path == "os/bios":
             return _bios_serial(element, ctx) if element.get("useserial") == "yes" else NOTHING
         # the common case first: serials whose pair is known good, no parallel port, consoles that may be as they
@@ -196,6 +280,9 @@ class SerialTarget(Rule):
         children = children_by_tag(ctx, element)
         if "parallel" in children:
             return self._problems(children, ctx)
+        for channel in children.get("channel", ()):
+            if first_child(channel, "target") is None:
+                return self._problems(children, ctx)
         for serial in children.get("serial", ()):
             if _serial_reports(serial, ctx):
                 return self._problems(children, ctx)
@@ -209,8 +296,25 @@ class SerialTarget(Rule):
                     return self._problems(children, ctx)
         return NOTHING
 
+    @staticmethod
+    def _isa_serials(target: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The ISA serial ports' problem, judged at the first serial target written isa-serial."""
+        serials = children_by_tag(ctx, target.getparent().getparent())["serial"]
+        if len(serials) == 1 and target.get("port") in _FIRST_PORTS:
+            return NOTHING  # the common case: virt-install writes one <target type='isa-serial' port='0'>
+        targets = [found for serial in serials
+                   if (found := first_child(serial, "target")) is not None and found.get("type") == "isa-serial"]
+        if not targets or target is not targets[0]:
+            return NOTHING  # (a target type the parser refuses is VL850's)
+        problem = _isa_serial_ports(targets)
+        return iter((problem,)) if problem is not None else NOTHING
+
     def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
         """The devices' problems (some device may have one)."""
+        for channel in children.get("channel", ()):
+            if first_child(channel, "target") is None:
+                yield Problem(Anchor(channel), "target type must be specified for channel device",
+                              hint="add <target type='virtio' name='...'/>")
         for serial in children.get("serial", ()):
             yield from _serial(serial, ctx)
         for parallel in children.get("parallel", ()):

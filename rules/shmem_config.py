@@ -19,14 +19,19 @@ class ShmemConfig(Rule):
     """
     ## What it does
     Reports a `<shmem>` whose `<size>` is not a power of two of at least
-    1 MiB, an `<msi>` without a `<server>`, the long-gone `ivshmem` model, and
-    an `<address>` of a type other than PCI.
+    1 MiB, an `<msi>` without a `<server>`, an `ivshmem-doorbell` without a
+    `<server>` or with a `<size>`, an `ivshmem-plain` with a `<server>`, the
+    long-gone `ivshmem` model, and an `<address>` of a type other than PCI.
 
     ## Why is this bad?
     libvirt refuses it. Messages modelled: `msi option is only supported with a
     server` (virDomainShmemDefParseXML; define), `shmem size must be a power of
     2 and at least 1 MiB (1024 KiB)`, `ivshmem device is no longer supported`
-    (qemuValidateDomainDeviceDefShmem; define), `only 'pci' addresses are
+    (qemuValidateDomainDeviceDefShmem; define), `shmem model
+    'ivshmem-doorbell' is supported only with server option enabled`, `shmem
+    model 'ivshmem-plain' is supported only with server option disabled`,
+    `shmem model 'ivshmem-doorbell' does not support size setting`
+    (qemuDomainShmemDefPostParse; define), `only 'pci' addresses are
     supported for the shared memory device` (qemuBuildShmemCommandLine; start).
     Driver: QEMU. libvirt 9.0 checks the size only at start (`shmem size must
     be a power of two`, qemuBuildShmemCommandLine; checked on the daemon):
@@ -68,6 +73,22 @@ class ShmemConfig(Rule):
         if not qemu_driver(ctx):
             return
         size = element.find("size")
+        model = element.find("model")
+        kind = model.get("type") if model is not None else None
+        server = element.find("server")
+        if kind == "ivshmem-doorbell" and server is None:
+            yield Problem(Anchor(model, "type"),
+                          "shmem model 'ivshmem-doorbell' is supported only with server option enabled",
+                          hint="add <server path='...'/>, or use ivshmem-plain", replacements=("ivshmem-plain",))
+            return
+        if kind == "ivshmem-plain" and server is not None:
+            yield Problem(Anchor(server), "shmem model 'ivshmem-plain' is supported only with server option disabled",
+                          hint="remove <server>, or use ivshmem-doorbell")
+            return
+        if kind == "ivshmem-doorbell" and size is not None and scaled_bytes(size.text, size.get("unit"), default=1):
+            yield Problem(Anchor(size), "shmem model 'ivshmem-doorbell' does not support size setting",
+                          hint="remove <size>: the server sets it")
+            return
         if size is not None:
             value = scaled_bytes(size.text, size.get("unit"), default=1)
             if value is not None and value > 0 and (value < MIB or not is_power_of_two(value)):
@@ -75,8 +96,7 @@ class ShmemConfig(Rule):
                               "shmem size must be a power of 2 and at least 1 MiB (1024 KiB)",
                               hint="use a power of two such as <size unit='M'>4</size>")
                 return
-        model = element.find("model")
-        if model is not None and model.get("type") == "ivshmem":
+        if kind == "ivshmem":
             yield Problem(Anchor(model, "type"), "ivshmem device is no longer supported",
                           replacements=("ivshmem-plain", "ivshmem-doorbell"))
             return

@@ -10,7 +10,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import parse_uuid
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import parse_uuid, string_value
 
 _NUMBER = re.compile(r"^\s*[+-]?\d+")
 
@@ -30,19 +31,56 @@ def _bios_date_ok(text: str) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31 and (0 <= year < 100 or year >= 1900)
 
 
+#: fw_cfg names QEMU keeps for itself (qemuValidateDomainDefSysinfo)
+RESERVED_FW_CFG = ("opt/ovmf/", "opt/org.qemu/")
+
+
+def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """virSysinfoParseFWCfgDef, then (QEMU) qemuValidateDomainDefSysinfo."""
+    entries = list(sysinfo.iterchildren("entry"))
+    for entry in entries:
+        if entry.get("name") is None:
+            yield Problem(Anchor(entry), "Firmware entry is missing 'name' attribute",
+                          hint="name it, e.g. name='opt/com.example/setting'")
+            return
+        if not string_value(entry).strip() and entry.get("file") is None:
+            yield Problem(Anchor(entry), "Firmware entry must have either value or 'file' attribute",
+                          hint="give the value as the entry's text, or file='/path'")
+            return
+    if not qemu_driver(ctx):
+        return
+    for entry in entries:
+        name = entry.get("name") or ""
+        if not name.startswith("opt/"):
+            yield Problem(Anchor(entry, "name"), "Invalid firmware name",
+                          hint="QEMU takes user fw_cfg names under opt/, e.g. opt/com.example/" + name.lstrip("/"))
+            return
+        if name.startswith(RESERVED_FW_CFG):
+            yield Problem(Anchor(entry, "name"), "That firmware name is reserved",
+                          hint="opt/ovmf/ and opt/org.qemu/ are QEMU's and OVMF's: use your own prefix")
+            return
+
+
 @register
 class SysinfoValues(Rule):
     """
     ## What it does
     Reports an SMBIOS `<bios><entry name='date'>` that is not `mm/dd/yy` or
-    `mm/dd/yyyy` (with a year from 1900 on), and a `<system><entry
-    name='uuid'>` that differs from the domain's `<uuid>`.
+    `mm/dd/yyyy` (with a year from 1900 on), a `<system><entry
+    name='uuid'>` that differs from the domain's `<uuid>`, and fw_cfg
+    entries (`<sysinfo type='fwcfg'>`) without a name, without a value or
+    file, or (QEMU) with a name outside `opt/` or in QEMU's and OVMF's own
+    `opt/ovmf/` and `opt/org.qemu/`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `Invalid BIOS 'date' format` (virSysinfoBIOSParseXML), `UUID mismatch
-    between <uuid> and <sysinfo>` (virSysinfoSystemParseXML). Stage: define;
-    all drivers. Same in libvirt 9.0 and 10.7.
+    between <uuid> and <sysinfo>` (virSysinfoSystemParseXML), `Firmware entry
+    is missing 'name' attribute`, `Firmware entry must have either value or
+    'file' attribute` (virSysinfoParseFWCfgDef), `Invalid firmware name`,
+    `That firmware name is reserved` (qemuValidateDomainDefSysinfo; QEMU).
+    Stage: define; all drivers but the last two. Same in libvirt 9.0 and
+    10.7 (each checked on 9.0 with its twin).
 
     ## Capabilities
     ```xml
@@ -71,7 +109,11 @@ class SysinfoValues(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if element.get("type") not in (None, "smbios"):
+        kind = element.get("type")
+        if kind == "fwcfg":
+            yield from _fw_cfg(element, ctx)
+            return
+        if kind not in (None, "smbios"):
             return
         for date in element.iterfind("bios/entry[@name='date']"):
             if date.text and not _bios_date_ok(date.text):

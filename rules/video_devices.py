@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -21,8 +22,10 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
         return False
     model = first_child(videos[0], "model")
     kind = model.get("type") if model is not None else None
-    if model is None or kind in (None, "none", "qxl"):
+    if model is None or kind in (None, "none"):
         return True
+    if kind == "qxl":
+        return "vgamem" not in model.keys()  # the one size QEMU's validation reads on qxl
     if kind != "virtio":
         return False
     names = model.keys()  # one call for all its attribute names: usually none of qxl's
@@ -32,15 +35,35 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
     return True
 
 
+def _qxl_vgamem(model: etree._Element) -> Problem | None:
+    """qemuValidateDomainDeviceDefVideo: a qxl vgamem (KiB) of at least 1 MiB and a power of two (0: unset)."""
+    vgamem = parse_uint(model.get("vgamem"))
+    if not vgamem:
+        return None  # absent, 0, or unreadable (VL851's)
+    if vgamem < 1024:
+        return Problem(Anchor(model, "vgamem"), "value for 'vgamem' must be at least 1 MiB (1024 KiB)",
+                       replacements=("16384",))
+    if vgamem & (vgamem - 1):
+        larger = 1 << vgamem.bit_length()
+        return Problem(Anchor(model, "vgamem"), "value for 'vgamem' must be power of two",
+                       hint=f"use {larger >> 1} or {larger} (KiB)", replacements=(str(larger >> 1), str(larger)))
+    return None
+
+
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
-    """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D."""
+    """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D; qxl's vgamem."""
     # the parser puts the first primary='yes' device first; the first device is the primary one
     ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
     for index, (_video, model) in enumerate(ordered):
         if model is None:
             continue
         kind = model.get("type")
-        if kind in (None, "none", "qxl", "virtio"):
+        if kind == "qxl":
+            problem = _qxl_vgamem(model)
+            if problem is not None:
+                yield problem
+            continue
+        if kind in (None, "none", "virtio"):
             continue
         if index > 0:
             yield Problem(Anchor(model, "type"), f"video type '{kind}' is only valid as primary video device",
@@ -65,7 +88,8 @@ class VideoDevices(Rule):
     `none` beside other video devices, a `ramfb` video with an `<address>`,
     `ram`, `vram64` or `vgamem` on a model other than qxl, and a video device
     other than qxl or virtio that is not the primary (first) one, has several
-    heads or asks for 3D acceleration.
+    heads or asks for 3D acceleration, and a qxl `vgamem` below 1 MiB or not
+    a power of two (KiB).
 
     ## Why is this bad?
     A lone `none` video keeps no attributes: libvirt's post-parse clears it
@@ -77,7 +101,9 @@ class VideoDevices(Rule):
     supported for video type qxl` (virDomainVideoDefValidate; all drivers),
     `video type 'vga' is only valid as primary video device`, `video type
     'vga' doesn't support multiple 'heads'`, `3d acceleration is supported
-    only with 'virtio' video device` (qemuValidateDomainDeviceDefVideo; QEMU).
+    only with 'virtio' video device`, `value for 'vgamem' must be at least 1
+    MiB (1024 KiB)`, `value for 'vgamem' must be power of two`
+    (qemuValidateDomainDeviceDefVideo; QEMU).
     Stage: define. Same in libvirt 9.0 and 10.7.
 
     ## Capabilities

@@ -70,8 +70,10 @@ def test_unknown_subsystem_types_are_not_judged() -> None:
         ("<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>", None),
         ("<rng model='virtio'><backend model='egd' type='udp'><source mode='connect' host='127.0.0.1' service='1234'/></backend></rng>", None),
         ("<filesystem type='mount'><driver type='path'/><source dir='/srv'/><target dir='share'/></filesystem>", None),
-        ("<channel type='spicevmc'/><graphics type='spice'/>", None),
-        ("<channel type='tcp'><source mode='connect' host='127.0.0.1' service='1234'/></channel>", None),
+        ("<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+         "<graphics type='spice'/>", None),
+        ("<channel type='tcp'><source mode='connect' host='127.0.0.1' service='1234'/>"
+         "<target type='virtio' name='org.example.0'/></channel>", None),
         ("<redirdev bus='usb' type='tcp'><source mode='connect' host='127.0.0.1' service='1234'/></redirdev>", None),
     ],
 )

@@ -22,6 +22,18 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL216": "qemuAppendKeyWrapMachineParms: <keywrap> ciphers on x86_64 in virt-install's many-devices and "
+             "singleton-config tests (`'aes-key-wrap'/'dea-key-wrap' is not available on this architecture`; libvirt "
+             "9.0: `aes-key-wrap is not available with this QEMU binary`, oracle parser-q35-keywrap-on-x86), start",
+    "VL408": "qemuValidateDomainDefClockTimers: an rtc timer with tickpolicy='merge' (`unsupported rtc timer "
+             "tickpolicy 'merge'`) and the platform timer (`unsupported timer type (name) 'platform'`) in virt-install's "
+             "many-devices and singleton-config tests, define (both checked on libvirt 9.0)",
+    "VL765": "qemuValidateDomainDeviceDefVideo: qxl vgamem='1' KiB in virt-install's many-devices test (`value for "
+             "'vgamem' must be at least 1 MiB (1024 KiB)`), define (checked on libvirt 9.0)",
+    "VL780": "qemuDomainShmemDefPostParse: an ivshmem-doorbell with a <size> in virt-install's many-devices test (`shmem "
+             "model 'ivshmem-doorbell' does not support size setting`), define (checked on libvirt 9.0)",
+    "VL783": "qemuValidateDomainDefSysinfo: the fw_cfg entry name='foo' of virt-install's singleton-config test "
+             "(`Invalid firmware name`: QEMU takes names under opt/), define (checked on libvirt 9.0)",
     "VL206": "qemuValidateDomainVCpuTopology: sockets*dies*cores*threads differs from <vcpu> (`CPU topology doesn't "
              "match maximum vcpu count`); qemuDomainDefVcpusPostParse: <vcpu id='0' enabled='no'> (`vcpu 0 can't be "
              "offline`), define",
@@ -89,7 +101,9 @@ CHECKS = {
              "support ejectable media`), define",
     "VL752": "qemuDomainValidateStorageSource: a directory disk whose format is not 'fat' (a qcow2 one, or one "
              "without a format, which qemuDomainDeviceDiskDefPostParse makes raw): `storage type 'dir' requires use "
-             "of storage format 'fat'`, define (oracle 9.0 gives exactly this for virt-install's floppy)",
+             "of storage format 'fat'`, define (oracle 9.0 gives exactly this for virt-install's floppy); qemuValidateDomainDeviceDefDiskFrontend: "
+             "copy_on_read='on' on virt-install's CD-ROM (`copy_on_read is not compatible with read-only disk 'sdaa'`, "
+             "checked on libvirt 9.0)",
     "VL755": "virDomainDefOSValidate: a pflash loader without a path and no firmware autoselection (`no loader "
              "path specified and firmware auto selection disabled`), define",
     "VL760": "virDomainChrSourceDefValidate (domain_validate.c): a tcp redirdev without <source host> (`Missing source host attribute "
@@ -112,6 +126,28 @@ CHECKS = {
 
 #: (document, rule) -> number of errors libvirt gives for that document on the host of its caps.
 KEPT = {
+    # session 6: clock timers, qxl vgamem, ivshmem-doorbell sizes, fw_cfg names and key wrapping on x86 (each
+    # checked on libvirt 9.0)
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL216"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL216"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL216"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL216"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL216"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL408"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL780"): 1,
+    ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL783"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL408"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL408"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL408"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL783"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL408"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL780"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL408"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL780"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL506"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL603"): 1,
     ("kubevirt/kv-converter__domain_arm64.xml", "VL751"): 4,
@@ -143,7 +179,7 @@ KEPT = {
         ("virt-manager/vm-head-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL709"): 2,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL752"): 4,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL784"): 1,
     ("virt-manager/vm-head-virt-install-aarch64-kvm-import.xml", "VL785"): 1,
@@ -156,7 +192,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL704"): 4,
-    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL752"): 4,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL787"): 2,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL506"): 1,
@@ -171,7 +207,7 @@ KEPT = {
         ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL704"): 6,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL709"): 2,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL752"): 4,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL401"): 1,
@@ -185,7 +221,7 @@ KEPT = {
         ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL704"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL708"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL709"): 2,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 3,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL752"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL761"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL784"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-aarch64-kvm-import.xml", "VL785"): 1,

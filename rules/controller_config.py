@@ -1,0 +1,130 @@
+"""VL794 controller-config: a controller model its type does not have, and virtio-scsi-only driver options on
+another controller."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.linter.units import parse_uint
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
+from virtlint.rules._support import NOTHING, ranked
+
+#: <driver> options only a virtio-scsi controller takes, in qemuValidateDomainDeviceDefControllerAttributes' order
+#: (the iothread is VL802's)
+VIRTIO_SCSI_OPTIONS = ("queues", "cmd_per_lun", "max_sectors", "ioeventfd")
+
+
+#: Models that name one controller type's model only: on a controller of that type (the usual case), or of another
+#: type, where such a mistake is rare, they pass the screen. The ambiguous or generic names (virtio, none, auto and
+#: the transitional ones) and unknown names are checked against the controller's type.
+_SCREENED_MODELS = frozenset(
+    model for models in CONTROLLER_MODELS.values() for model in models
+    if sum(model in others for others in CONTROLLER_MODELS.values()) == 1
+    and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic"))
+
+
+def _option_set(driver: etree._Element, name: str) -> bool:
+    """Whether libvirt keeps the option: a number other than 0, or on/off (others are VL850's or VL851's)."""
+    value = driver.get(name)
+    if name == "ioeventfd":
+        return value in ("on", "off")
+    return bool(parse_uint(value))
+
+
+@register
+class ControllerConfig(Rule):
+    """
+    ## What it does
+    Reports a controller `model` that its `type` does not have (each type
+    has its own list; `sata`, `fdc`, `ccid`, `xenbus` and `isa` controllers
+    take none), the `buslogic` SCSI model (QEMU has none), and `<driver>`
+    `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
+    other than a virtio-scsi one. A model of another type's list is checked
+    when it is a generic name (`virtio`, `none`, `auto`, the transitional
+    ones, `virtio-scsi`); a type's own specific model names pass unchecked
+    on any type, for speed (such a cross-type mistake is rare).
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `Unknown model type
+    'lsilogic2'` (virDomainControllerDefParseXML; every driver),
+    `Unsupported controller model: buslogic`
+    (qemuValidateCheckSCSIControllerModel; QEMU), `'queues' is
+    only supported by virtio-scsi controller` and its siblings
+    (qemuValidateDomainDeviceDefControllerAttributes; QEMU). Each was checked
+    with the real libvirt 9.0, with its twin. A SCSI controller without a
+    model gets one from the host's QEMU (lsilogic where QEMU has it, else
+    virtio-scsi), so driver options on it are a warning: refused on Debian's
+    QEMU, accepted where QEMU lacks lsilogic.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><controller type='sata' index='1'><driver queues='2'/></controller></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><controller type='scsi' index='0' model='virtio-scsi'><driver queues='2'/></controller>
+      </devices></domain>
+    ```
+    """
+
+    code = "VL794"
+    name = "controller-config"
+    severity = Severity.ERROR
+    summary = "A controller model its type does not have, or virtio-scsi driver options on another controller."
+    elements = ("devices/controller", "devices/controller/driver")
+    uses_caps = False
+
+    def screen(self, path: str) -> Screen | None:
+        # a controller without a model, or with one naming its type's model: nothing here (its <driver> is judged
+        # apart, at its own path, which few controllers have)
+        return ((("model", _SCREENED_MODELS | {None}),), None) if path == "devices/controller" else None
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path != "devices/controller":
+            return self._driver(element, ctx)
+        kind = element.get("type", "ide")
+        models = CONTROLLER_MODELS.get(kind)
+        if models is None:
+            return NOTHING  # a type libvirt does not have: VL850's
+        model = element.get("model")
+        if model is not None and model not in models:
+            options = ranked(model, models) if models else ()
+            return iter((Problem(Anchor(element, "model"), f"Unknown model type '{model}'",
+                                 hint=f"{kind} controllers take: {', '.join(models)}" if models else
+                                 f"remove model=: {kind} controllers have no model",
+                                 replacements=options[:3]),))
+        if kind == "scsi" and model == "buslogic" and qemu_driver(ctx):
+            return iter((Problem(Anchor(element, "model"), "Unsupported controller model: buslogic",
+                                 hint="QEMU has no BusLogic controller: use virtio-scsi (or lsilogic)",
+                                 replacements=("virtio-scsi", "lsilogic")),))
+        return NOTHING
+
+    def _driver(self, driver: etree._Element, ctx: Context) -> Iterator[Problem]:
+        controller = driver.getparent()
+        kind, model = controller.get("type", "ide"), controller.get("model")
+        if not qemu_driver(ctx) or (kind == "scsi" and model in VIRTIO_SCSI_MODELS):
+            return NOTHING
+        for name in VIRTIO_SCSI_OPTIONS:
+            if _option_set(driver, name):
+                resolved = kind != "scsi" or model not in (None, "auto")
+                message = f"'{name}' is only supported by virtio-scsi controller"
+                if not resolved:
+                    message += (" (this SCSI controller has no model: libvirt gives it lsilogic where QEMU has it, "
+                                "as Debian's does, else virtio-scsi)")
+                return iter((Problem(Anchor(driver, name), message,
+                                     hint="use a <controller type='scsi' model='virtio-scsi'>, or remove it",
+                                     severity=None if resolved else Severity.WARNING),))
+        return NOTHING

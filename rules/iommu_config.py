@@ -1,0 +1,91 @@
+"""VL792 iommu-config: IOMMU driver settings that need others (interrupt remapping, a split I/O APIC) or that
+only the intel model takes."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint
+from virtlint.rules._support import NOTHING, domain_find, first_child
+
+#: the on/off settings of <iommu><driver> (the intel model's)
+SWITCHES = ("intremap", "caching_mode", "eim", "iotlb")
+
+
+def _set(driver: etree._Element, name: str) -> bool:
+    """Whether the driver sets a setting libvirt reads (an unreadable value is VL850's or VL851's)."""
+    value = driver.get(name)
+    if name == "aw_bits":
+        return bool(parse_uint(value))  # 0 is unset
+    return value in ("on", "off")
+
+
+@register
+class IommuConfig(Rule):
+    """
+    ## What it does
+    Checks `<iommu><driver>`: `intremap='on'` needs the split I/O APIC
+    (`<features><ioapic driver='qemu'/>`), `eim='on'` needs
+    `intremap='on'`, and the `smmuv3` and `virtio` models take none of
+    `intremap`, `caching_mode`, `eim`, `iotlb` and `aw_bits`.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `IOMMU interrupt remapping
+    requires split I/O APIC (ioapic driver='qemu')`, `IOMMU eim requires
+    interrupt remapping to be enabled` (virDomainDefIOMMUValidate), `iommu
+    model 'virtio' doesn't support additional attributes`
+    (virDomainIOMMUDefValidate). Stage: define; every driver. Each was
+    checked with the real libvirt 9.0, with its twin.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/></features>
+      <devices><iommu model='intel'><driver intremap='on'/></iommu></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <features><acpi/><ioapic driver='qemu'/></features>
+      <devices><iommu model='intel'><driver intremap='on'/></iommu></devices></domain>
+    ```
+    """
+
+    code = "VL792"
+    name = "iommu-config"
+    severity = Severity.ERROR
+    summary = "IOMMU interrupt remapping without a split I/O APIC, eim without it, or intel-only settings."
+    elements = ("devices/iommu",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        driver = first_child(element, "driver")
+        if driver is None or not len(driver.attrib):
+            return NOTHING
+        model = element.get("model")
+        if model in ("smmuv3", "virtio"):
+            for name in (*SWITCHES, "aw_bits"):
+                if _set(driver, name):
+                    return iter((Problem(Anchor(driver, name), f"iommu model '{model}' doesn't support additional "
+                                         "attributes", hint=f"remove {name}= (the intel model takes it)"),))
+            return NOTHING
+        if driver.get("intremap") == "on":
+            ioapic = domain_find(ctx, "features/ioapic")
+            if ioapic is None or ioapic.get("driver") != "qemu":
+                return iter((Problem(Anchor(driver, "intremap"),
+                                     "IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')",
+                                     hint="add <ioapic driver='qemu'/> to <features>"),))
+        elif driver.get("eim") == "on":
+            return iter((Problem(Anchor(driver, "eim"), "IOMMU eim requires interrupt remapping to be enabled",
+                                 hint="add intremap='on' (with <ioapic driver='qemu'/> in <features>)"),))
+        return NOTHING

@@ -1,0 +1,168 @@
+"""Checks of libvirt's parser, post-parse and validation found by probing libvirt 9.0 with realistic mistakes
+(session 6): clock offsets and timers (VL408), attributes the parser requires (VL850), blkiotune devices (VL215),
+keywrap ciphers (VL216), container idmaps (VL217), ACPI tables (VL755), fw_cfg entries (VL783), shmem servers
+(VL780), qxl vgamem (VL765), host device sources (VL789, VL851), the IOMMU driver (VL792), evdev inputs (VL793),
+disk driver options (VL752), redirection filters (VL790, VL796), ISA serials and guestfwd channels (VL761),
+controller models and options (VL794), bandwidth (VL770), smartcards (VL795) and PCI bridges (VL708). Each with its accepted twin, except where the twin
+needs what this host lacks to start (a block device's I/O scheduler, s390 key wrapping, an ACPI table file, an
+ivshmem server, host USB/SCSI/vhost-scsi/evdev devices): tests/test_rules_parse_checks.py has those twins."""
+
+from __future__ import annotations
+
+from cases import IMAGE, Case, case_maker
+
+USB = "<hostdev mode='subsystem' type='usb'><source>{}</source></hostdev>"
+SCSI_HOSTDEV = ("<controller type='scsi' model='virtio-scsi'/>"
+                "<hostdev mode='subsystem' type='scsi'><source>{}</source></hostdev>")
+SPLIT = "<features><acpi/><ioapic driver='qemu'/></features>"
+ISA_SERIAL = "<serial type='pty'><target type='isa-serial'/></serial>"
+USER_NET = "<interface type='user'><model type='virtio'/><bandwidth>{}</bandwidth></interface>"
+
+
+def _disk_driver(options: str, extra: str = "") -> str:
+    return (f"<disk type='file' device='disk'><driver name='qemu' type='raw' {options}/>"
+            f"<source file='{IMAGE}'/><target dev='vda' bus='virtio'/>{extra}</disk>")
+
+
+def cases(kvm: bool) -> list[Case]:
+    q35 = case_maker("parser-q35")
+    pc = case_maker("parser-pc", machine="pc")
+
+    def clock(name: str, rule: str | None, attrs: str = "offset='utc'", timers: str = "") -> Case:
+        return q35(name, rule, after=f"<clock {attrs}>{timers}</clock>")
+
+    return [
+        # VL408 clock-config
+        clock("timezone-missing", "VL408", "offset='timezone'"),
+        clock("timezone-given", None, "offset='timezone' timezone='Europe/Paris'"),
+        clock("absolute-hex-start", "VL408", "offset='absolute' start='0x10'"),
+        clock("absolute-after-9999", "VL408", "offset='absolute' start='253402300800'"),
+        clock("absolute-at-9999", None, "offset='absolute' start='253402300799'"),
+        clock("adjustment-fraction", "VL408", "offset='localtime' adjustment='1.5'"),
+        clock("adjustment-reset", None, "offset='localtime' adjustment='reset'"),
+        clock("variable-basis-upper", "VL408", "offset='variable' basis='UTC'"),
+        clock("variable-basis-localtime", None, "offset='variable' adjustment='10' basis='localtime'"),
+        clock("kvmclock-tickpolicy-second", "VL408", timers="<timer name='rtc'/><timer name='kvmclock' tickpolicy='delay'/>"),
+        clock("kvmclock-present", None, timers="<timer name='kvmclock' present='yes'/>"),
+        clock("catchup-without-tickpolicy", "VL408", timers="<timer name='rtc'><catchup slew='123'/></timer>"),
+        clock("catchup-with-tickpolicy", None, timers="<timer name='rtc' tickpolicy='catchup'><catchup slew='123'/></timer>"),
+        clock("rtc-frequency", "VL408", timers="<timer name='rtc' frequency='100'/>"),
+        clock("hpet-mode", "VL408", timers="<timer name='hpet' mode='auto'/>"),
+        clock("tsc-mode", None, timers="<timer name='tsc' mode='auto'/>"),
+        clock("pit-track", "VL408", timers="<timer name='pit' track='guest'/>"),
+        clock("platform-timer", "VL408", timers="<timer name='platform'/>"),
+        clock("rtc-track-boot", "VL408", timers="<timer name='rtc' track='boot'/>"),
+        clock("rtc-track-guest", None, timers="<timer name='rtc' track='guest'/>"),
+        clock("rtc-discard", "VL408", timers="<timer name='rtc' tickpolicy='discard'/>"),
+        clock("pit-merge", "VL408", timers="<timer name='pit' tickpolicy='merge'/>"),
+        clock("pit-discard", None, timers="<timer name='pit' tickpolicy='discard'/>"),
+        # VL850 parser-value: required attributes
+        clock("timer-without-name", "VL850", timers="<timer present='yes'/>"),
+        q35("sound-without-model", "VL850", devices="<sound/>"),
+        q35("sound-ich9", None, devices="<sound model='ich9'/>"),
+        q35("rng-backend-without-model", "VL850", devices="<rng model='virtio'><backend>/dev/urandom</backend></rng>"),
+        q35("boot-without-dev", "VL850", os="<boot/>"),
+        q35("boot-hd", None, os="<boot dev='hd'/>"),
+        q35("address-without-type", "VL850", devices=f"<disk type='file' device='disk'><source file='{IMAGE}'/>"
+            "<target dev='vda' bus='virtio'/><address bus='0' slot='5'/></disk>"),
+        q35("redirdev-without-type", "VL850", devices="<graphics type='spice'/><redirdev bus='usb'/>"),
+        q35("redirdev-spicevmc", None, devices="<graphics type='spice'/><redirdev bus='usb' type='spicevmc'/>"),
+        # VL215 blkiotune-devices
+        q35("blkio-same-path", "VL215", top="<blkiotune><device><path>/dev/sda</path><weight>500</weight></device>"
+            "<device><path>/dev/sda</path><read_bytes_sec>1000</read_bytes_sec></device></blkiotune>"),
+        q35("blkio-no-path", "VL215", top="<blkiotune><device><weight>500</weight></device></blkiotune>"),
+        q35("blkio-weight-word", "VL215",
+            top="<blkiotune><device><path>/dev/sda</path><weight>x</weight></device></blkiotune>"),
+        # VL216 keywrap-ciphers
+        q35("keywrap-aes-twice", "VL216",
+            after="<keywrap><cipher name='aes' state='on'/><cipher name='aes' state='off'/></keywrap>"),
+        q35("keywrap-on-x86", "VL216", after="<keywrap><cipher name='aes' state='on'/></keywrap>"),
+        # VL217 container-idmap
+        q35("idmap-uid-only", "VL217", after="<idmap><uid start='0' target='1000' count='10'/></idmap>"),
+        q35("idmap-root-unmapped", "VL217", after="<idmap><uid start='1' target='1000' count='10'/>"
+            "<gid start='0' target='1000' count='10'/></idmap>"),
+        q35("idmap-both", None, after="<idmap><uid start='0' target='1000' count='10'/>"
+            "<gid start='0' target='1000' count='10'/></idmap>"),
+        # VL755 firmware-config: ACPI tables
+        q35("acpi-two-tables", "VL755",
+            os="<acpi><table type='slic'>/tmp/a.bin</table><table type='slic'>/tmp/b.bin</table></acpi>"),
+        q35("acpi-rsdt", "VL755", os="<acpi><table type='rsdt'>/tmp/a.bin</table></acpi>"),
+        # VL783 sysinfo-values: fw_cfg
+        q35("fwcfg-outside-opt", "VL783", after="<sysinfo type='fwcfg'><entry name='foo'>bar</entry></sysinfo>"),
+        q35("fwcfg-reserved", "VL783",
+            after="<sysinfo type='fwcfg'><entry name='opt/ovmf/X-PciMmio64Mb'>4096</entry></sysinfo>"),
+        q35("fwcfg-blank", "VL783", after="<sysinfo type='fwcfg'><entry name='opt/x'>  </entry></sysinfo>"),
+        q35("fwcfg-opt", None, after="<sysinfo type='fwcfg'><entry name='opt/com.example/foo'>bar</entry></sysinfo>"),
+        # VL780 shmem-config: servers
+        q35("doorbell-without-server", "VL780", devices="<shmem name='x'><model type='ivshmem-doorbell'/></shmem>"),
+        q35("doorbell-with-size", "VL780", devices="<shmem name='x'><model type='ivshmem-doorbell'/>"
+            "<server path='/tmp/s'/><size unit='M'>4</size></shmem>"),
+        q35("plain-with-server", "VL780",
+            devices="<shmem name='x'><model type='ivshmem-plain'/><server path='/tmp/s'/></shmem>"),
+        # VL765 video-devices: qxl vgamem
+        q35("qxl-vgamem-odd", "VL765", devices="<video><model type='qxl' vgamem='10000'/></video>"),
+        q35("qxl-vgamem-small", "VL765", devices="<video><model type='qxl' vgamem='512'/></video>"),
+        q35("qxl-vgamem-power", None, devices="<video><model type='qxl' vgamem='16384'/></video>"),
+        # VL789 hostdev-config and VL851 parser-number: host device sources
+        q35("usb-vendor-alone", "VL789", devices=USB.format("<vendor id='0x1234'/>")),
+        q35("usb-vendor-word", "VL851", devices=USB.format("<vendor id='abcd'/><product id='0x5678'/>")),
+        q35("scsi-hostdev-no-adapter", "VL789", devices=SCSI_HOSTDEV.format("<address bus='0' target='0' unit='0'/>")),
+        q35("vhost-short-wwpn", "VL789", devices="<hostdev mode='subsystem' type='scsi_host'>"
+            "<source protocol='vhost' wwpn='naa.5001405df3e5406'/></hostdev>"),
+        # VL792 iommu-config
+        q35("intremap-without-split", "VL792", after="<features><acpi/></features>",
+            devices="<iommu model='intel'><driver intremap='on'/></iommu>"),
+        q35("eim-without-intremap", "VL792", after=SPLIT, devices="<iommu model='intel'><driver eim='on'/></iommu>"),
+        q35("intremap-split", None, after=SPLIT, devices="<iommu model='intel'><driver intremap='on'/></iommu>"),
+        q35("virtio-iommu-intremap", "VL792", after=SPLIT,
+            devices="<iommu model='virtio'><driver intremap='on'/></iommu>"),
+        # VL793 input-config
+        q35("evdev-source-without-dev", "VL793", devices="<input type='evdev'><source/></input>"),
+        q35("evdev-with-bus", "VL793", devices="<input type='evdev' bus='virtio'><source dev='/dev/input/event0'/></input>"),
+        q35("passthrough-usb", "VL793",
+            devices="<input type='passthrough' bus='usb'><source evdev='/dev/input/event0'/></input>"),
+        # VL752 disk-storage-format: driver options
+        q35("rerror-enospace", "VL752", devices=_disk_driver("rerror_policy='enospace'")),
+        q35("error-enospace", None, devices=_disk_driver("error_policy='enospace'")),
+        q35("copy-on-read-readonly", "VL752", devices=_disk_driver("copy_on_read='on'", "<readonly/>")),
+        q35("copy-on-read-writable", None, devices=_disk_driver("copy_on_read='on'")),
+        # VL790 device-count
+        q35("redirfilter-twice", "VL790", devices="<redirfilter><usbdev allow='yes'/></redirfilter>"
+            "<redirfilter><usbdev allow='no'/></redirfilter>"),
+        q35("redirfilter-once", None, devices="<redirfilter><usbdev class='0x08' allow='yes'/></redirfilter>"),
+        # VL761 serial-target: ISA serial ports, guestfwd and channel targets
+        q35("isa-serial-five", "VL761", devices=ISA_SERIAL * 5),
+        q35("isa-serial-four", None, devices=ISA_SERIAL * 4),
+        q35("isa-serial-same-port", "VL761",
+            devices="<serial type='pty'><target type='isa-serial' port='1'/></serial>" * 2),
+        q35("guestfwd-ipv6", "VL761",
+            devices="<channel type='pty'><target type='guestfwd' address='fe80::1' port='4600'/></channel>"),
+        q35("guestfwd-no-port", "VL761", devices="<channel type='pty'><target type='guestfwd' address='10.0.2.1'/>"
+            "</channel>"),
+        q35("guestfwd-whole", None,
+            devices="<channel type='pty'><target type='guestfwd' address='10.0.2.1' port='4600'/></channel>"),
+        # VL794 controller-config
+        q35("scsi-model-typo", "VL794", devices="<controller type='scsi' model='lsilogic2'/>"),
+        q35("scsi-model-virtio", "VL794", devices="<controller type='scsi' model='virtio'/>"),
+        q35("sata-queues", "VL794", devices="<controller type='sata' index='1'><driver queues='2'/></controller>"),
+        q35("virtio-scsi-queues", None, devices="<controller type='scsi' model='virtio-scsi'>"
+            "<driver queues='2' cmd_per_lun='8' max_sectors='512' ioeventfd='on'/></controller>"),
+        # VL770 interface-config: bandwidth
+        q35("bandwidth-no-average", "VL770", devices=USER_NET.format("<inbound peak='100'/>")),
+        q35("bandwidth-floor-user", "VL770", devices=USER_NET.format("<inbound average='100' floor='10'/>")),
+        q35("bandwidth-average-user", None, devices=USER_NET.format("<inbound average='100' peak='200' burst='64'/>")),
+        # VL795 smartcard-config (the three-certificate twin needs the host's NSS database to start: unit tests)
+        q35("smartcard-two-certificates", "VL795", devices="<smartcard mode='host-certificates'>"
+            "<certificate>a</certificate><certificate>b</certificate></smartcard>"),
+        q35("smartcard-passthrough-untyped", "VL795", devices="<smartcard mode='passthrough'/>"),
+        # VL796 redirfilter-rules
+        q35("usbdev-class-08", "VL796", devices="<redirfilter><usbdev class='08' allow='yes'/></redirfilter>"),
+        q35("usbdev-version-major", "VL796", devices="<redirfilter><usbdev version='2' allow='yes'/></redirfilter>"),
+        q35("usbdev-whole", None, devices="<redirfilter><usbdev class='0x08' vendor='0x1234' product='0xbeef' "
+            "version='2.0' allow='yes'/></redirfilter>"),
+        # VL708 controller-index: a pci-bridge above its bus
+        pc("pci-bridge-on-its-own-bus", "VL708", devices="<controller type='pci' index='1' model='pci-bridge'>"
+           "<address type='pci' domain='0' bus='0x01' slot='0x01' function='0'/></controller>"),
+        pc("pci-bridge-on-bus-0", None, devices="<controller type='pci' index='1' model='pci-bridge'>"
+           "<address type='pci' domain='0' bus='0x00' slot='0x05' function='0'/></controller>"),
+    ]

@@ -1,0 +1,369 @@
+"""libvirt's parser, post-parse and validation checks added after probing libvirt 9.0 (clock, blkiotune,
+keywrap, idmap, ACPI tables, fw_cfg, shmem servers, qxl vgamem, required enum attributes, host device sources,
+the IOMMU driver, inputs, disk driver options, ISA serials, guestfwd channels, controller models and options,
+bandwidth, smartcards, USB redirection filters, PCI bridges): each with a failing case and its valid twin."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import lint
+from virtlint.linter.model import Severity
+from virtlint.linter.units import c_decimal
+
+Q35 = "<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch></domainCapabilities>"
+PC = "<domainCapabilities><domain>kvm</domain><machine>pc-i440fx-9.1</machine><arch>x86_64</arch></domainCapabilities>"
+S390 = ("<domainCapabilities><domain>kvm</domain><machine>s390-ccw-virtio-9.1</machine><arch>s390x</arch>"
+        "</domainCapabilities>")
+ARM = "<domainCapabilities><domain>kvm</domain><machine>virt-9.1</machine><arch>aarch64</arch></domainCapabilities>"
+
+
+def dom(devices: str = "", *, extra: str = "", os: str = "", machine: str = "q35", arch: str = "x86_64",
+        dtype: str = "kvm") -> str:
+    return (f"<domain type='{dtype}'><name>t</name><memory>262144</memory><vcpu>1</vcpu>{extra}"
+            f"<os><type arch='{arch}' machine='{machine}'>hvm</type>{os}</os><devices>{devices}</devices></domain>")
+
+
+def errors(xml: str, caps: str = Q35) -> list[tuple[str, str]]:
+    return [(f.code, f.message) for f in lint(xml, caps) if f.severity is Severity.ERROR]
+
+
+def clock(inner: str = "", attrs: str = "offset='utc'") -> str:
+    return dom(extra=f"<clock {attrs}>{inner}</clock>")
+
+
+IMG = "<source file='/var/lib/libvirt/images/a.img'/>"
+USB = "<hostdev mode='subsystem' type='usb'><source>{}</source></hostdev>"
+SCSI_HOSTDEV = "<controller type='scsi' model='virtio-scsi'/><hostdev mode='subsystem' type='scsi'><source>{}</source></hostdev>"
+IOMMU = "<iommu model='{m}'><driver {d}/></iommu>"
+SPLIT = "<features><acpi/><ioapic driver='qemu'/></features>"
+NO_SPLIT = "<features><acpi/></features>"
+ISA_SERIAL = "<serial type='pty'><target type='isa-serial'/></serial>"
+NET = "<interface type='network'><source network='default'/>{}</interface>"
+
+CASES = [
+    # VL408 clock-config: offsets
+    ("timezone-missing", clock(attrs="offset='timezone'"), "VL408", "missing 'timezone' attribute"),
+    ("timezone-empty", clock(attrs="offset='timezone' timezone=''"), "VL408", "missing 'timezone' attribute"),
+    ("timezone-given", clock(attrs="offset='timezone' timezone='Europe/Paris'"), None, ""),
+    ("absolute-no-start", clock(attrs="offset='absolute'"), "VL408", "missing 'start' attribute"),
+    ("absolute-hex-start", clock(attrs="offset='absolute' start='0x10'"), "VL408", "missing 'start' attribute"),
+    ("absolute-negative-start", clock(attrs="offset='absolute' start='-5'"), "VL408", "missing 'start'"),
+    ("absolute-padded-start", clock(attrs="offset='absolute' start=' +5'"), None, ""),
+    ("absolute-after-9999", clock(attrs="offset='absolute' start='253402300800'"), "VL408",
+     "maximum 'start' value"),
+    ("absolute-at-9999", clock(attrs="offset='absolute' start='253402300799'"), None, ""),
+    ("adjustment-fraction", clock(attrs="offset='localtime' adjustment='1.5'"), "VL408",
+     "unknown clock adjustment '1.5'"),
+    ("adjustment-trailing-blank", clock(attrs="offset='utc' adjustment='10 '"), "VL408", "unknown clock adjustment"),
+    ("adjustment-number", clock(attrs="offset='utc' adjustment='-3600'"), None, ""),
+    ("adjustment-reset", clock(attrs="offset='utc' adjustment='reset'"), None, ""),
+    ("adjustment-empty", clock(attrs="offset='utc' adjustment=''"), None, ""),
+    ("variable-basis-upper", clock(attrs="offset='variable' basis='UTC'"), "VL408", "unknown clock basis 'UTC'"),
+    ("variable-basis-localtime", clock(attrs="offset='variable' adjustment='10' basis='localtime'"), None, ""),
+    ("basis-ignored-on-utc", clock(attrs="offset='utc' basis='gmt'"), None, ""),
+    # VL408 clock-config: timers (post-parse, every timer)
+    ("kvmclock-tickpolicy", clock("<timer name='kvmclock' tickpolicy='delay'/>"), "VL408",
+     "timer kvmclock doesn't support setting of timer tickpolicy"),
+    ("second-timer-hypervclock-tickpolicy", clock("<timer name='rtc'/><timer name='hypervclock' tickpolicy='catchup'/>"),
+     "VL408", "timer hypervclock doesn't support"),
+    ("kvmclock-present", clock("<timer name='kvmclock' present='yes'/>"), None, ""),
+    ("catchup-without-tickpolicy", clock("<timer name='rtc'><catchup slew='123'/></timer>"), "VL408",
+     "only supported with tickpolicy='catchup'"),
+    ("catchup-zero", clock("<timer name='rtc'><catchup slew='0'/></timer>"), None, ""),
+    ("catchup-with-tickpolicy", clock("<timer name='rtc' tickpolicy='catchup'><catchup threshold='123' slew='120' "
+                                      "limit='10000'/></timer>"), None, ""),
+    ("rtc-frequency", clock("<timer name='rtc' frequency='100'/>"), "VL408",
+     "timer rtc doesn't support setting of timer frequency"),
+    ("rtc-frequency-zero", clock("<timer name='rtc' frequency='0'/>"), None, ""),
+    ("hpet-mode", clock("<timer name='hpet' mode='auto'/>"), "VL408", "timer hpet doesn't support setting of timer mode"),
+    ("tsc-mode", clock("<timer name='tsc' mode='auto'/>"), None, ""),
+    ("pit-track", clock("<timer name='rtc' track='wall'/><timer name='pit' track='guest'/>"), "VL408",
+     "timer pit doesn't support setting of timer track"),
+    ("rtc-track", clock("<timer name='rtc' track='guest'/>"), None, ""),
+    # VL408 clock-config: QEMU's timer validation
+    ("platform-timer", clock("<timer name='platform'/>"), "VL408", "unsupported timer type (name) 'platform'"),
+    ("rtc-track-boot", clock("<timer name='rtc' track='boot'/>"), "VL408", "unsupported rtc timer track 'boot'"),
+    ("rtc-discard", clock("<timer name='rtc' tickpolicy='discard'/>"), "VL408", "unsupported rtc timer tickpolicy"),
+    ("rtc-catchup", clock("<timer name='rtc' tickpolicy='catchup'/>"), None, ""),
+    ("pit-merge", clock("<timer name='pit' tickpolicy='merge'/>"), "VL408", "unsupported pit tickpolicy 'merge'"),
+    ("pit-discard", clock("<timer name='pit' tickpolicy='discard'/>"), None, ""),
+    ("armvtimer-disabled", dom(extra="<clock offset='utc'><timer name='armvtimer' present='no'/></clock>",
+                               machine="virt", arch="aarch64"), "VL408", "The 'armvtimer' timer can't be disabled"),
+    ("armvtimer-catchup", dom(extra="<clock offset='utc'><timer name='armvtimer' tickpolicy='catchup'/></clock>",
+                              machine="virt", arch="aarch64"), "VL408", "does not support tickpolicy 'catchup'"),
+    ("armvtimer-discard", dom(extra="<clock offset='utc'><timer name='armvtimer' tickpolicy='discard'/></clock>",
+                              machine="virt", arch="aarch64"), None, ""),
+    # VL850 parser-value: attributes the parser requires
+    ("timer-without-name", clock("<timer present='yes'/>"), "VL850", "Missing required attribute 'name' in element 'timer'"),
+    ("sound-without-model", dom("<sound/>"), "VL850", "Missing required attribute 'model' in element 'sound'"),
+    ("sound-with-model", dom("<sound model='ich9'/>"), None, ""),
+    ("balloon-without-model", dom("<memballoon/>"), "VL850", "'model' in element 'memballoon'"),
+    ("rng-backend-without-model", dom("<rng model='virtio'><backend>/dev/urandom</backend></rng>"), "VL850",
+     "'model' in element 'backend'"),
+    ("graphics-without-type", dom("<graphics/>"), "VL850", "'type' in element 'graphics'"),
+    ("address-without-type", dom(f"<disk type='file' device='disk'>{IMG}<target dev='vda' bus='virtio'/>"
+                                 "<address bus='0' slot='5'/></disk>"), "VL850", "'type' in element 'address'"),
+    ("address-with-type", dom(f"<disk type='file' device='disk'>{IMG}<target dev='vda' bus='virtio'/>"
+                              "<address type='pci' bus='0' slot='5'/></disk>"), None, ""),
+    ("boot-without-dev", dom(os="<boot/>"), "VL850", "'dev' in element 'boot'"),
+    ("redirdev-without-type", dom("<redirdev bus='usb'/>"), "VL850", "missing type in redirdev"),
+    ("redirdev-bus", dom("<graphics type='spice'/><redirdev bus='pci' type='spicevmc'/>"), "VL850",
+     "unknown redirdev bus 'pci'"),
+    ("redirdev-spicevmc", dom("<graphics type='spice'/><redirdev bus='usb' type='spicevmc'/>"), None, ""),
+    ("keywrap-cipher-without-state", dom(extra="<keywrap><cipher name='aes'/></keywrap>"), "VL850",
+     "'state' in element 'cipher'"),
+    ("keywrap-cipher-name", dom(extra="<keywrap><cipher name='des' state='on'/></keywrap>"), "VL850",
+     "'name' in element 'cipher': 'des'"),
+    # VL215 blkiotune-devices
+    ("blkio-same-path", dom(extra="<blkiotune><device><path>/dev/sda</path><weight>500</weight></device>"
+                                  "<device><path>/dev/sda</path><read_bytes_sec>1000</read_bytes_sec></device>"
+                                  "</blkiotune>"), "VL215", "duplicate blkio device path '/dev/sda'"),
+    ("blkio-two-paths", dom(extra="<blkiotune><device><path>/dev/sda</path><weight>500</weight></device>"
+                                  "<device><path>/dev/sdb</path><weight>500</weight></device></blkiotune>"), None, ""),
+    ("blkio-no-path", dom(extra="<blkiotune><device><weight>500</weight></device></blkiotune>"), "VL215",
+     "missing per-device path"),
+    ("blkio-weight-word", dom(extra="<blkiotune><device><path>/dev/sda</path><weight>x</weight></device></blkiotune>"),
+     "VL215", "could not parse weight x"),
+    ("blkio-iops-word", dom(extra="<blkiotune><device><path>/dev/sda</path><write_iops_sec>many</write_iops_sec>"
+                                  "</device></blkiotune>"), "VL215", "could not parse write iops sec many"),
+    # VL216 keywrap-ciphers
+    ("keywrap-aes-twice", dom(extra="<keywrap><cipher name='aes' state='on'/><cipher name='aes' state='off'/>"
+                                    "</keywrap>"), "VL216", "no more than one cipher node with name aes"),
+    ("keywrap-aes-and-dea", dom(extra="<keywrap><cipher name='aes' state='on'/><cipher name='dea' state='off'/>"
+                                      "</keywrap>", machine="s390-ccw-virtio", arch="s390x"), None, ""),
+    ("keywrap-on-x86", dom(extra="<keywrap><cipher name='aes' state='on'/></keywrap>"), "VL216",
+     "'aes-key-wrap'/'dea-key-wrap' is not available on this architecture"),
+    # VL217 container-idmap
+    ("idmap-uid-only", dom(extra="<idmap><uid start='0' target='1000' count='10'/></idmap>"), "VL217",
+     "uid and gid should be mapped both"),
+    ("idmap-root-unmapped", dom(extra="<idmap><uid start='1' target='1000' count='10'/>"
+                                      "<gid start='0' target='1000' count='10'/></idmap>"), "VL217",
+     "You must map the root user of container"),
+    ("idmap-hex", dom(extra="<idmap><uid start='0' target='0x10' count='10'/>"
+                            "<gid start='0' target='1000' count='10'/></idmap>"), "VL217", "invalid idmap"),
+    ("idmap-sorted", dom(extra="<idmap><uid start='5' target='2000' count='5'/><uid start='0' target='1000' count='5'/>"
+                               "<gid start='0' target='1000' count='10'/></idmap>"), None, ""),
+    # VL755 firmware-config: ACPI tables
+    ("acpi-two-tables", dom(os="<acpi><table type='slic'>/a.bin</table><table type='slic'>/b.bin</table></acpi>"),
+     "VL755", "Only one acpi table is supported"),
+    ("acpi-rsdt", dom(os="<acpi><table type='rsdt'>/a.bin</table></acpi>"), "VL755", "Unknown acpi table type: rsdt"),
+    ("acpi-untyped", dom(os="<acpi><table>/a.bin</table></acpi>"), "VL755", "Missing acpi table type"),
+    ("acpi-slic", dom(os="<acpi><table type='slic'>/a.bin</table></acpi>"), None, ""),
+    # VL783 sysinfo-values: fw_cfg
+    ("fwcfg-outside-opt", dom(extra="<sysinfo type='fwcfg'><entry name='foo'>bar</entry></sysinfo>"), "VL783",
+     "Invalid firmware name"),
+    ("fwcfg-ovmf", dom(extra="<sysinfo type='fwcfg'><entry name='opt/ovmf/X-PciMmio64Mb'>4096</entry></sysinfo>"),
+     "VL783", "That firmware name is reserved"),
+    ("fwcfg-ovmf-no-slash", dom(extra="<sysinfo type='fwcfg'><entry name='opt/ovmf'>1</entry></sysinfo>"), None, ""),
+    ("fwcfg-blank", dom(extra="<sysinfo type='fwcfg'><entry name='opt/x'>  </entry></sysinfo>"), "VL783",
+     "must have either value or 'file' attribute"),
+    ("fwcfg-file", dom(extra="<sysinfo type='fwcfg'><entry name='opt/x' file='/tmp/f.bin'/></sysinfo>"), None, ""),
+    ("fwcfg-unnamed", dom(extra="<sysinfo type='fwcfg'><entry>bar</entry></sysinfo>"), "VL783",
+     "missing 'name' attribute"),
+    # VL780 shmem-config: servers
+    ("doorbell-without-server", dom("<shmem name='x'><model type='ivshmem-doorbell'/></shmem>"), "VL780",
+     "supported only with server option enabled"),
+    ("doorbell-with-size", dom("<shmem name='x'><model type='ivshmem-doorbell'/><server path='/tmp/s'/>"
+                               "<size unit='M'>4</size></shmem>"), "VL780", "does not support size setting"),
+    ("doorbell-with-server", dom("<shmem name='x'><model type='ivshmem-doorbell'/><server path='/tmp/s'/></shmem>"),
+     None, ""),
+    ("plain-with-server", dom("<shmem name='x'><model type='ivshmem-plain'/><server path='/tmp/s'/></shmem>"),
+     "VL780", "supported only with server option disabled"),
+    ("plain-without-server", dom("<shmem name='x'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>"),
+     None, ""),
+    # VL765 video-devices: qxl vgamem
+    ("qxl-vgamem-small", dom("<video><model type='qxl' vgamem='512'/></video>"), "VL765", "at least 1 MiB"),
+    ("qxl-vgamem-odd", dom("<video><model type='qxl' vgamem='10000'/></video>"), "VL765", "must be power of two"),
+    ("qxl-vgamem-power", dom("<video><model type='qxl' vgamem='16384'/></video>"), None, ""),
+    ("qxl-vram-odd", dom("<video><model type='qxl' vram='10000'/></video>"), None, ""),
+    # VL789 hostdev-config: sources
+    ("usb-vendor-alone", dom(USB.format("<vendor id='0x1234'/>")), "VL789", "missing product"),
+    ("usb-product-alone", dom(USB.format("<product id='0x1234'/>")), "VL789", "missing vendor"),
+    ("usb-vendor-product", dom(USB.format("<vendor id='0x1234'/><product id='0x5678'/>")), None, ""),
+    ("usb-vendor-word", dom(USB.format("<vendor id='abcd'/><product id='0x5678'/>")), "VL851",
+     "Invalid value for attribute 'id' in element 'vendor': 'abcd'"),
+    ("usb-vendor-bad-octal", dom(USB.format("<vendor id='0789'/><product id='0x5678'/>")), "VL851", "'0789'"),
+    ("usb-vendor-zero", dom(USB.format("<vendor id='0x0'/><product id='0x5678'/>")), "VL851", "Zero is not permitted"),
+    ("usb-ids-decimal-octal", dom(USB.format("<vendor id='1234'/><product id='0777'/>")), None, ""),
+    ("usb-product-zero", dom(USB.format("<vendor id='0x1234'/><product id='0'/>")), None, ""),
+    ("scsi-hostdev-no-adapter", dom(SCSI_HOSTDEV.format("<address bus='0' target='0' unit='0'/>")), "VL789",
+     "'adapter' name must be specified"),
+    ("scsi-hostdev-no-address", dom(SCSI_HOSTDEV.format("<adapter name='scsi_host0'/>")), "VL789",
+     "'address' must be specified"),
+    ("scsi-hostdev-whole", dom(SCSI_HOSTDEV.format("<adapter name='scsi_host0'/><address bus='0' target='0' "
+                                                   "unit='0'/>")), None, ""),
+    ("vhost-no-wwpn", dom("<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost'/></hostdev>"), "VL789",
+     "missing vhost-scsi hostdev source wwpn"),
+    ("vhost-short-wwpn", dom("<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' "
+                             "wwpn='naa.5001405df3e5406'/></hostdev>"), "VL789", "malformed 'wwpn' value"),
+    ("vhost-wwpn", dom("<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' "
+                       "wwpn='naa.0x5001405df3e54061'/></hostdev>"), None, ""),
+    ("hostdev-no-source", dom("<hostdev mode='subsystem' type='pci' managed='yes'/>"), "VL789",
+     "Missing <source> element"),
+    # VL792 iommu-config
+    ("intremap-without-split-ioapic", dom(IOMMU.format(m="intel", d="intremap='on'"), extra=NO_SPLIT), "VL792",
+     "requires split I/O APIC"),
+    ("intremap-with-kvm-ioapic", dom(IOMMU.format(m="intel", d="intremap='on'"),
+                                     extra="<features><acpi/><ioapic driver='kvm'/></features>"), "VL792",
+     "requires split I/O APIC"),
+    ("intremap-with-split-ioapic", dom(IOMMU.format(m="intel", d="intremap='on' eim='on'"), extra=SPLIT), None, ""),
+    ("eim-without-intremap", dom(IOMMU.format(m="intel", d="eim='on'"), extra=SPLIT), "VL792",
+     "eim requires interrupt remapping"),
+    ("intremap-off", dom(IOMMU.format(m="intel", d="intremap='off'"), extra=NO_SPLIT), None, ""),
+    ("virtio-iommu-intremap", dom(IOMMU.format(m="virtio", d="intremap='on'"), extra=SPLIT), "VL792",
+     "iommu model 'virtio' doesn't support additional attributes"),
+    ("virtio-iommu-aw-bits-zero", dom(IOMMU.format(m="virtio", d="aw_bits='0'"), extra=SPLIT), None, ""),
+    # VL793 input-config
+    ("evdev-source-without-dev", dom("<input type='evdev'><source/></input>"), "VL793",
+     "Missing evdev path for input device"),
+    ("evdev-source-evdev-attribute", dom("<input type='evdev'><source evdev='/dev/input/event0'/></input>"), "VL793",
+     "Missing evdev path"),
+    ("evdev-with-bus", dom("<input type='evdev' bus='virtio'><source dev='/dev/input/event0'/></input>"), "VL793",
+     "input evdev doesn't support bus element"),
+    ("evdev-source-dev", dom("<input type='evdev'><source dev='/dev/input/event0' grab='all'/></input>"), None, ""),
+    ("passthrough-dev-attribute", dom("<input type='passthrough' bus='virtio'><source dev='/dev/input/event0'/>"
+                                      "</input>"), "VL793", "Missing evdev path"),
+    ("passthrough-usb", dom("<input type='passthrough' bus='usb'><source evdev='/dev/input/event0'/></input>"),
+     "VL793", "only bus 'virtio' is supported for 'passthrough'"),
+    ("passthrough-default-bus", dom("<input type='passthrough'><source evdev='/dev/input/event0'/></input>"), None, ""),
+    # VL752 disk-storage-format: driver options
+    ("rerror-enospace", dom(f"<disk type='file' device='disk'><driver name='qemu' type='raw' rerror_policy='enospace'/>"
+                            f"{IMG}<target dev='vda' bus='virtio'/></disk>"), "VL752",
+     "Invalid disk read error policy: 'enospace'"),
+    ("error-enospace", dom(f"<disk type='file' device='disk'><driver name='qemu' type='raw' error_policy='enospace'/>"
+                           f"{IMG}<target dev='vda' bus='virtio'/></disk>"), None, ""),
+    ("copy-on-read-readonly", dom(f"<disk type='file' device='disk'><driver name='qemu' type='raw' copy_on_read='on'/>"
+                                  f"{IMG}<target dev='vda' bus='virtio'/><readonly/></disk>"), "VL752",
+     "copy_on_read is not compatible with read-only disk 'vda'"),
+    ("copy-on-read-writable", dom(f"<disk type='file' device='disk'><driver name='qemu' type='raw' copy_on_read='on'/>"
+                                  f"{IMG}<target dev='vda' bus='virtio'/></disk>"), None, ""),
+    ("copy-on-read-off-readonly", dom(f"<disk type='file' device='disk'><driver name='qemu' type='raw' "
+                                      f"copy_on_read='off'/>{IMG}<target dev='vda' bus='virtio'/><readonly/></disk>"),
+     None, ""),
+    # VL790 device-count
+    ("redirfilter-twice", dom("<redirfilter><usbdev allow='yes'/></redirfilter>"
+                              "<redirfilter><usbdev allow='no'/></redirfilter>"), "VL790",
+     "only one set of redirection filter rule is supported"),
+    ("redirfilter-usbdev-allow-missing", dom("<redirfilter><usbdev class='0x08'/></redirfilter>"), "VL850",
+     "'allow' in element 'usbdev'"),
+    ("redirfilter-once", dom("<redirfilter><usbdev class='0x08' allow='yes'/><usbdev allow='no'/></redirfilter>"),
+     None, ""),
+    # VL761 serial-target: ISA serial ports, guestfwd and channel targets
+    ("isa-serial-five", dom(ISA_SERIAL * 5), "VL761", "Maximum supported number of ISA serial ports is '4'"),
+    ("isa-serial-four", dom(ISA_SERIAL * 4), None, ""),
+    ("plain-serials-five", dom(ISA_SERIAL * 4 + "<serial type='pty'/>"), None, ""),
+    ("isa-serial-port-4", dom("<serial type='pty'><target type='isa-serial' port='4'/></serial>"), "VL761",
+     "Maximum supported number of ISA serial ports"),
+    ("isa-serial-port-3", dom("<serial type='pty'><target type='isa-serial' port='3'/></serial>"), None, ""),
+    ("isa-serial-same-port", dom("<serial type='pty'><target type='isa-serial' port='1'/></serial>" * 2), "VL761",
+     "target port '1' already allocated"),
+    ("plain-serials-same-port", dom("<serial type='pty'><target port='1'/></serial>" * 2), None, ""),
+    ("guestfwd-no-address", dom("<channel type='pty'><target type='guestfwd'/></channel>"), "VL761",
+     "guestfwd channel does not define a target address"),
+    ("guestfwd-ipv6", dom("<channel type='pty'><target type='guestfwd' address='fe80::1' port='4600'/></channel>"),
+     "VL761", "only supports IPv4 addresses"),
+    ("guestfwd-host-name", dom("<channel type='pty'><target type='guestfwd' address='gw.example' port='4600'/>"
+                               "</channel>"), "VL761", "Cannot parse socket address 'gw.example'"),
+    ("guestfwd-no-port", dom("<channel type='pty'><target type='guestfwd' address='10.0.2.1'/></channel>"), "VL761",
+     "Missing required attribute 'port' in element 'target'"),
+    ("guestfwd-whole", dom("<channel type='pty'><target type='guestfwd' address='10.0.2.1' port='4600'/></channel>"),
+     None, ""),
+    ("guestfwd-short-address", dom("<channel type='pty'><target type='guestfwd' address='10.1' port='4600'/>"
+                                   "</channel>"), None, ""),
+    ("channel-without-target", dom("<channel type='pty'/>"), "VL761", "target type must be specified for channel"),
+    # VL794 controller-config
+    ("scsi-model-typo", dom("<controller type='scsi' model='lsilogic2'/>"), "VL794", "Unknown model type 'lsilogic2'"),
+    ("scsi-model-virtio", dom("<controller type='scsi' model='virtio'/>"), "VL794", "Unknown model type 'virtio'"),
+    ("sata-model-ahci", dom("<controller type='sata' index='1' model='ahci'/>"), "VL794", "Unknown model type 'ahci'"),
+    ("virtio-serial-transitional", dom("<controller type='virtio-serial' model='virtio-transitional'/>"), None, ""),
+    ("scsi-buslogic", dom("<controller type='scsi' model='buslogic'/>"), "VL794", "Unsupported controller model"),
+    ("sata-queues", dom("<controller type='sata' index='1'><driver queues='2'/></controller>"), "VL794",
+     "'queues' is only supported by virtio-scsi controller"),
+    ("lsilogic-ioeventfd", dom("<controller type='scsi' model='lsilogic'><driver ioeventfd='on'/></controller>"),
+     "VL794", "'ioeventfd' is only supported by virtio-scsi controller"),
+    ("virtio-scsi-queues", dom("<controller type='scsi' model='virtio-scsi'><driver queues='2' cmd_per_lun='8' "
+                               "max_sectors='512' ioeventfd='on'/></controller>"), None, ""),
+    ("sata-queues-zero", dom("<controller type='sata' index='1'><driver queues='0'/></controller>"), None, ""),
+    # VL770 interface-config: bandwidth
+    ("bandwidth-word", dom(NET.format("<bandwidth><inbound average='abc'/></bandwidth>")), "VL851",
+     "Invalid value for attribute 'average' in element 'inbound': 'abc'"),
+    ("bandwidth-no-average", dom(NET.format("<bandwidth><inbound peak='100'/></bandwidth>")), "VL770",
+     "Missing mandatory average or floor attributes"),
+    ("bandwidth-burst-floor", dom(NET.format("<bandwidth><inbound burst='100' floor='10'/></bandwidth>")), "VL770",
+     "'peak' and 'burst' require 'average' attribute"),
+    ("bandwidth-floor-outbound", dom(NET.format("<bandwidth><outbound average='100' floor='10'/></bandwidth>")),
+     "VL770", "floor attribute is not supported for this config"),
+    ("bandwidth-floor-bridge", dom("<interface type='bridge'><source bridge='br0'/><bandwidth><inbound average='100' "
+                                   "floor='10'/></bandwidth></interface>"), "VL770", "floor attribute is not supported"),
+    ("bandwidth-floor-network", dom(NET.format("<bandwidth><inbound floor='100'/><outbound average='100' peak='200' "
+                                               "burst='64'/></bandwidth>")), None, ""),
+    ("bandwidth-too-big", dom(NET.format("<bandwidth><inbound average='18014398509481985'/></bandwidth>")), "VL770",
+     "is too big for 'average' parameter"),
+    ("bandwidth-class-id", dom(NET.format("<bandwidth classID='5'><inbound average='100'/></bandwidth>")), "VL770",
+     "classID attribute not supported"),
+    # VL795 smartcard-config
+    ("smartcard-two-certificates", dom("<smartcard mode='host-certificates'><certificate>a</certificate>"
+                                       "<certificate>b</certificate></smartcard>"), "VL795", "exactly three certificates"),
+    ("smartcard-relative-database", dom("<smartcard mode='host-certificates'><certificate>a</certificate>"
+                                        "<certificate>b</certificate><certificate>c</certificate>"
+                                        "<database>relative/db</database></smartcard>"), "VL795",
+     "expecting absolute path: relative/db"),
+    ("smartcard-three-certificates", dom("<smartcard mode='host-certificates'><certificate>a</certificate>"
+                                         "<certificate>b</certificate><certificate>c</certificate>"
+                                         "<database>/etc/pki/nssdb</database></smartcard>"), None, ""),
+    ("smartcard-passthrough-untyped", dom("<smartcard mode='passthrough'/>"), "VL795",
+     "passthrough mode requires a character device type attribute"),
+    # VL796 redirfilter-rules
+    ("usbdev-class-08", dom("<redirfilter><usbdev class='08' allow='yes'/></redirfilter>"), "VL796",
+     "'class' in element 'usbdev': '08'. Expected integer value"),
+    ("usbdev-class-wide", dom("<redirfilter><usbdev class='0x1ff' allow='yes'/></redirfilter>"), "VL796",
+     "Invalid USB Class code 0x1ff"),
+    ("usbdev-class-minus-two", dom("<redirfilter><usbdev class='-2' allow='yes'/></redirfilter>"), "VL796",
+     "Invalid USB Class code 0xfffffffe"),
+    ("usbdev-version-major", dom("<redirfilter><usbdev version='2' allow='yes'/></redirfilter>"), "VL796",
+     "Cannot parse USB device version 2"),
+    ("usbdev-version-minor-100", dom("<redirfilter><usbdev version='2.100' allow='yes'/></redirfilter>"), "VL796",
+     "Cannot parse USB device version"),
+    ("usbdev-whole", dom("<redirfilter><usbdev class='0x08' vendor='0x1234' product='0xbeef' version='2.0' "
+                         "allow='yes'/><usbdev class='-1' vendor='-5' version='-1' allow='no'/></redirfilter>"), None, ""),
+    # VL708 controller-index: a pci-bridge above its bus
+    ("pci-bridge-on-its-own-bus", dom("<controller type='pci' index='1' model='pci-bridge'><address type='pci' "
+                                      "domain='0' bus='0x01' slot='0x01' function='0'/></controller>",
+                                      machine="pc"), "VL708", "but index must be larger than bus"),
+    ("pci-bridge-on-bus-0", dom("<controller type='pci' index='1' model='pci-bridge'><address type='pci' "
+                                "domain='0' bus='0x00' slot='0x05' function='0'/></controller>", machine="pc"),
+     None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_parse_checks(xml: str, code: str | None, fragment: str) -> None:
+    caps = ARM if "aarch64" in xml else S390 if "s390x" in xml else PC if "machine='pc'" in xml else Q35
+    mine = errors(xml, caps)
+    if code is None:
+        assert mine == []
+    else:
+        assert any(c == code and fragment in m for c, m in mine), mine
+
+
+@pytest.mark.parametrize(("text", "low", "high", "expected"), [
+    ("12", 0, 99, 12), (" +12", 0, 99, 12), ("-5", -10, 10, -5), ("12 ", 0, 99, None), ("0x10", 0, 99, None),
+    ("", 0, 99, None), ("100", 0, 99, None), ("-1", 0, 99, None), (None, 0, 99, None), ("1.5", 0, 99, None),
+])
+def test_c_decimal_reads_as_libvirt_strict_readers(text: str | None, low: int, high: int, expected: int | None) -> None:
+    assert c_decimal(text, low, high) == expected
+
+
+def test_required_attribute_is_checked_when_the_screen_reads_several_rows() -> None:
+    """A timer has five attribute rows: the walk's one-call screen for many rows reads only the attributes present,
+    so a path with a required attribute takes the per-row screen (a missing name must fail it)."""
+    (finding,) = [f for f in lint(clock("<timer present='yes' track='wall'/>"), Q35) if f.code == "VL850"]
+    assert finding.message == "Missing required attribute 'name' in element 'timer'"
+
+
+def test_driver_options_on_a_scsi_controller_without_model_are_a_warning() -> None:
+    """libvirt gives a model-less SCSI controller lsilogic where QEMU has it (Debian's), else virtio-scsi."""
+    (finding,) = [f for f in lint(dom("<controller type='scsi'><driver queues='2'/></controller>"), Q35)
+                  if f.code == "VL794"]
+    assert finding.severity is Severity.WARNING and "has no model" in finding.message
