@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libvirt.sh install|start|stop - a real libvirt (Debian 12: 9.0 + QEMU 7.2) for the tests, as root,
+# libvirt.sh install|start|stop|restart - a real libvirt (Debian 12: 9.0 + QEMU 7.2) for the tests, as root,
 # without systemd: the oracle for tests/oracle, the daemon for --connect, the RelaxNG schemas.
 set -euo pipefail
 STATE=${VIRTLINT_LIBVIRT_STATE:-/var/tmp/virtlint-libvirt}
@@ -59,4 +59,17 @@ stop() {
   done
 }
 
-"${1:?usage: libvirt.sh install|start|stop}"
+restart() {
+  # stop the daemon this script started, wait for it to exit, start it again (the oracle does this after a case
+  # that crashes or corrupts libvirt 9.0's daemon; a daemon started by someone else is left alone)
+  if [ -s "$STATE/libvirtd.pid" ]; then
+    pid=$(cat "$STATE/libvirtd.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$STATE/libvirtd.pid"
+  fi
+  start
+}
+
+"${1:?usage: libvirt.sh install|start|stop|restart}"

@@ -39,8 +39,12 @@ class StrictEnum(FrozenRecord):
     #: The parser requires the attribute (VIR_XML_PROP_REQUIRED): absent is refused with ``missing``.
     required: bool
     missing: str
+    #: The parser reads the attribute only in some cases: (how many levels up the element to look, an attribute
+    #: there, the values it has then; None among them: the attribute absent), e.g. (1, "type", ("spice",)) for a
+    #: SPICE-only setting of a child of <graphics>.
+    when: tuple[int, str, tuple[str | None, ...]] | None
 
-    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing")
+    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing", "when")
     _fields = __slots__
 
     def __init__(
@@ -54,6 +58,7 @@ class StrictEnum(FrozenRecord):
         later: tuple[str, ...] = (),
         required: bool = False,
         missing: str = MISSING,
+        when: tuple[int, str, tuple[str | None, ...]] | None = None,
     ) -> None:
         _set(self, "path", path)
         _set(self, "attribute", attribute)
@@ -64,6 +69,7 @@ class StrictEnum(FrozenRecord):
         _set(self, "later", later)
         _set(self, "required", required)
         _set(self, "missing", missing)
+        _set(self, "when", when)
 
 
 def _rows() -> tuple[StrictEnum, ...]:
@@ -71,9 +77,15 @@ def _rows() -> tuple[StrictEnum, ...]:
 
     def add(path: str, attribute: str | None, values: tuple[str, ...] | str, parser: str = "virXMLPropEnum",
             message: str = PROP, strip: bool = False, later: str = "", required: bool = False,
-            missing: str = MISSING) -> None:
+            missing: str = MISSING, when: tuple[str, str] | None = None, on_self: bool = False) -> None:
+        """``when``: (attribute, values) of the device (the <devices> child) or the <domain> child holding the
+        element, or with ``on_self`` of the element itself; '~' among the values: the attribute absent."""
+        condition = None
+        if when:
+            levels = 0 if on_self else path.count("/") - (1 if path.startswith("devices/") else 0)
+            condition = (levels, when[0], tuple(None if v == "~" else v for v in when[1].split()))
         rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
-                               parser, message, strip, tuple(later.split()), required, missing))
+                               parser, message, strip, tuple(later.split()), required, missing, condition))
 
     # -- disks --------------------------------------------------------------
     add("devices/disk", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
@@ -92,6 +104,12 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/driver", "type", "raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk aio",
         "virDomainDiskDefDriverSourceParseXML", "unknown driver format value '{value}'")
     add("devices/disk/source", "startupPolicy", "mandatory requisite optional")
+    add("devices/disk/target", "removable", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/disk/geometry", "trans", "none auto lba")
+    add("devices/disk/source", "tls", YES_NO, "virXMLPropTristateBool")
+    add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool")
+    add("devices/disk/transient", "shareBacking", YES_NO, "virXMLPropTristateBool")
+    add("devices/disk/source", "managed", YES_NO, "virXMLPropTristateBool", when=("type", "nvme"))
     # -- other devices -------------------------------------------------------
     add("devices/controller", "type", "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa", later="nvme")
     add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus", required=True)
@@ -120,6 +138,59 @@ def _rows() -> tuple[StrictEnum, ...]:
         "qemu-vdagent dbus", "virDomainRedirdevDefParseXML", "unknown redirdev character device type '{value}'",
         required=True, missing="missing type in redirdev")
     add("devices/redirfilter/usbdev", "allow", YES_NO, "virXMLPropTristateBool", required=True)
+    # -- graphics (virDomainGraphicsDefParseXML*: each type reads its own settings) ------------------------------
+    spice, vnc = ("type", "spice"), ("type", "vnc")
+    add("devices/graphics", "sharePolicy", "allow-exclusive force-shared ignore", when=vnc)
+    add("devices/graphics", "powerControl", YES_NO, "virXMLPropTristateBool", when=vnc)
+    add("devices/graphics", "autoport", YES_NO, "virXMLPropTristateBool", when=spice)  # (VNC reads it leniently)
+    add("devices/graphics", "defaultMode", "any secure insecure", when=spice)
+    add("devices/graphics", "fullscreen", YES_NO, "virXMLPropTristateBool", when=("type", "sdl desktop"))
+    add("devices/graphics", "p2p", YES_NO, "virXMLPropTristateBool", when=("type", "dbus"))
+    add("devices/graphics/listen", "type", "none address network socket", required=True, when=("type", "vnc spice rdp"))
+    add("devices/graphics/channel", "name", "main display inputs cursor playback record smartcard usbredir",
+        required=True, when=spice)
+    add("devices/graphics/channel", "mode", "any secure insecure", required=True, when=spice)
+    add("devices/graphics/image", "compression", "auto_glz auto_lz quic glz lz off", required=True, when=spice)
+    for element in ("jpeg", "zlib"):
+        add(f"devices/graphics/{element}", "compression", "auto never always", required=True, when=spice)
+    add("devices/graphics/playback", "compression", ON_OFF, "virXMLPropTristateSwitch", required=True, when=spice)
+    add("devices/graphics/streaming", "mode", "filter all off", required=True, when=spice)
+    add("devices/graphics/clipboard", "copypaste", YES_NO, "virXMLPropTristateBool", required=True, when=spice)
+    add("devices/graphics/filetransfer", "enable", YES_NO, "virXMLPropTristateBool", required=True, when=spice)
+    add("devices/graphics/mouse", "mode", "server client", required=True, when=spice)
+    add("devices/graphics/gl", "enable", YES_NO, "virXMLPropTristateBool", required=True,
+        when=("type", "spice sdl dbus"))
+    # -- audio (virDomainAudioDefParseXML and each backend's parser) -------------------------------------------
+    add("devices/audio", "type", "none alsa coreaudio jack oss pulseaudio sdl spice file dbus pipewire",
+        required=True)
+    add("devices/audio", "driver", "esd alsa arts pulseaudio", when=("type", "sdl"))
+    for direction in ("input", "output"):
+        add(f"devices/audio/{direction}", "mixingEngine", YES_NO, "virXMLPropTristateBool")
+        add(f"devices/audio/{direction}", "fixedSettings", YES_NO, "virXMLPropTristateBool")
+        add(f"devices/audio/{direction}/settings", "format", "u8 s8 u16 s16 u32 s32 f32")
+        add(f"devices/audio/{direction}", "tryPoll", YES_NO, "virXMLPropTristateBool", when=("type", "oss"))
+        add(f"devices/audio/{direction}", "exactName", YES_NO, "virXMLPropTristateBool", when=("type", "jack"))
+    # -- interfaces, memory devices, vsock -----------------------------------------------------------------
+    add("devices/interface/mac", "type", "generated static")
+    add("devices/interface/mac", "check", YES_NO, "virXMLPropTristateBool")
+    add("devices/interface", "trustGuestRxFilters", YES_NO, "virXMLPropTristateBool")
+    add("devices/interface/target", "managed", YES_NO, "virXMLPropTristateBool")
+    add("devices/interface/port", "isolated", YES_NO, "virXMLPropTristateBool")
+    add("devices/interface/backend", "type", "default passt")
+    add("devices/interface/vlan/tag", "nativeMode", "tagged untagged")
+    for device in ("interface", "hostdev"):
+        add(f"devices/{device}/rom", "bar", ON_OFF, "virXMLPropTristateSwitch")
+        add(f"devices/{device}/rom", "enabled", YES_NO, "virXMLPropTristateBool")
+    add("devices/interface/source", "mode", "vepa private bridge passthrough", when=("type", "direct"))
+    add("devices/interface/source", "mode", "client server", required=True, when=("type", "vhostuser"))
+    add("devices/interface/portForward", "proto", "tcp udp", required=True)
+    add("devices/video/model/acceleration", "accel3d", YES_NO, "virXMLPropTristateBool")
+    add("devices/video/model/acceleration", "accel2d", YES_NO, "virXMLPropTristateBool")
+    add("devices/tpm/backend", "persistent_state", YES_NO, "virDomainTPMDefParseXML",
+        "Invalid persistent_state value, either 'yes' or 'no'")
+    add("devices/memory", "access", "shared private")
+    add("devices/memory", "discard", YES_NO, "virXMLPropTristateBool")
+    add("devices/vsock/cid", "auto", YES_NO, "virXMLPropTristateBool")
     add("devices/hub", "type", "usb", "virDomainHubDefParseXML", "unknown hub device type '{value}'")
     add("devices/input", "model", "virtio virtio-transitional virtio-non-transitional", "virDomainInputDefParseXML",
         "unknown input model '{value}'")
@@ -127,6 +198,17 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/filesystem", "type", "mount block file template ram bind volume")
     add("devices/filesystem", "accessmode", "passthrough mapped squash")
     add("devices/filesystem/driver", "type", "default path handle loop nbd ploop virtiofs mtp")
+    add("devices/filesystem", "model", "virtio virtio-transitional virtio-non-transitional")
+    add("devices/filesystem", "multidevs", "default remap forbid warn")
+    add("devices/filesystem/driver", "wrpolicy", "default immediate")
+    add("devices/filesystem/binary", "xattr", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/filesystem/binary/lock", "posix", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/filesystem/binary/lock", "flock", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/filesystem/binary/cache", "mode", "none always")
+    add("devices/filesystem/binary/sandbox", "mode", "default namespace chroot")
+    for device in ("disk", "interface", "filesystem", "controller", "rng", "memballoon", "video", "vsock", "input"):
+        for option in ("iommu", "ats", "packed", "page_per_vq"):
+            add(f"devices/{device}/driver", option, ON_OFF, "virXMLPropTristateSwitch")
     add("devices/shmem/model", "type", "ivshmem ivshmem-plain ivshmem-doorbell")
     add("devices/iommu", "model", "intel smmuv3 virtio", required=True)
     add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
@@ -198,6 +280,22 @@ def _rows() -> tuple[StrictEnum, ...]:
             "virDomainEventActionParseXML", f"unknown {event.removeprefix('on_')} action: {{value}}", strip=True)
     add("pm/suspend-to-mem", "enabled", YES_NO, "virXMLPropTristateBool")
     add("pm/suspend-to-disk", "enabled", YES_NO, "virXMLPropTristateBool")
+    add("on_lockfailure", None, "default poweroff restart pause ignore", "virDomainEventActionParseXML",
+        "unknown on_lockfailure action: {value}", strip=True)
+    add("os/smbios", "mode", "none emulate host sysinfo", "virDomainDefParseXML", "unknown smbios mode '{value}'")
+    add("os/firmware/feature", "name", "enrolled-keys secure-boot", required=True)
+    add("os/firmware/feature", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
+    add("cpu/model", "fallback", "allow forbid", "virCPUDefParseXML", "Invalid fallback attribute",
+        when=("mode", "custom host-model ~"))
+    add("vcpus/vcpu", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
+    add("vcpus/vcpu", "hotpluggable", YES_NO, "virXMLPropTristateBool")
+    for sched in ("vcpusched", "iothreadsched", "emulatorsched"):
+        add(f"cputune/{sched}", "scheduler", "batch idle fifo rr", required=True)
+    add("cputune/cachetune/cache", "type", "both code data", required=True)
+    add("perf/event", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
+    add("launchSecurity", "type", "sev sev-snp s390-pv", required=True)
+    add("sysinfo", "type", "smbios fwcfg", required=True)
+    add("seclabel", "type", "none dynamic static")
     add("keywrap/cipher", "name", "aes dea", required=True)
     add("keywrap/cipher", "state", ON_OFF, "virXMLPropTristateSwitch", required=True)
     return tuple(rows)

@@ -10,7 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_int, prop_uint
-from virtlint.rules._devices import is_s390, qemu_driver, scanned
+from virtlint.rules._devices import is_s390, qemu_driver, refused_since, scanned
 from virtlint.rules._support import NOTHING, domain_find
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
@@ -52,7 +52,7 @@ def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
         return
     address = fs.find("address")
     kind = address.get("type") if address is not None else ("ccw" if is_s390(ctx) and qemu_driver(ctx) else None)
-    if kind not in (None, "pci") and qemu_driver(ctx):
+    if kind not in (None, "pci") and qemu_driver(ctx) and refused_since(ctx, 10, 3):  # (NEWS: new in 10.3.0)
         yield Problem(Anchor(boot), "setting virtiofs boot order is supported only with PCI bus",
                       hint="remove <boot order>, or give the filesystem a PCI address")
 

@@ -11,7 +11,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
 from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format,
-                                     disk_is_empty, source_is_empty_of)
+                                     disk_is_empty, refused_since, source_is_empty_of)
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -78,11 +78,11 @@ def driver_options(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     device, bus = disk.get("device") or "disk", disk_bus(disk)
     driver, target = disk.find("driver"), disk.find("target")
     if bus is not None and bus != "virtio" and driver is not None:
-        for attribute, message in (("queues", "queues attribute in disk driver element is only supported for "
-                                              "virtio bus"),
-                                   ("queue_size", "queue_size attribute in disk driver is only supported for "
-                                                  "virtio bus")):
-            if driver.get(attribute) not in (None, "0"):
+        for attribute, message, since in (
+                ("queues", "queues attribute in disk driver element is only supported for virtio bus", (0, 0)),
+                # (9.0 defines queue_size on any bus; 9.8's source refuses it: the releases between are unchecked)
+                ("queue_size", "queue_size attribute in disk driver is only supported for virtio bus", (9, 8))):
+            if driver.get(attribute) not in (None, "0") and refused_since(ctx, *since):
                 yield Problem(Anchor(driver, attribute), message, hint=f"remove {attribute}=")
                 return
     # tray_status is nonzero only for 'open': tray='closed' (the default) is fine on any disk
@@ -124,7 +124,8 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield Problem(Anchor(vendor if vendor is not None else product),
                           "Setting vendor or product is not supported for lun device")
             return
-    if bus == "usb" and disk_is_empty(disk):
+    # (9.0 and 9.8 define an empty usb disk; 10.7 refuses it: the releases between are unchecked)
+    if bus == "usb" and disk_is_empty(disk) and refused_since(ctx, 10, 7):
         yield Problem(_device_anchor(disk), "'usb' disk must not be empty",
                       hint="give the usb disk a source, or use a sata/scsi cdrom for removable media")
         return

@@ -29,8 +29,8 @@ class NumberAttr(FrozenRecord):
     path: str
     attribute: str | None
     kind: str  # 'uint' (virXMLPropUInt), 'uint0' (virXMLPropUInt in base 0: C's 0x and 0 prefixes),
-    #            'ullong' (virXMLPropULongLong), 'int+' (virXMLPropInt, non-negative),
-    #            'size' (virDomainParseMemory),
+    #            'ullong' (virXMLPropULongLong), 'int' (virXMLPropInt), 'int+' (virXMLPropInt, non-negative),
+    #            'size' (virDomainParseMemory), 'countll' (a 'count' read as an unsigned 64-bit number),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
     required: bool
     nonzero: bool
@@ -61,6 +61,10 @@ class NumberAttr(FrozenRecord):
         _set(self, "since", since)
 
 
+#: the numbers of <iotune> (virDomainDiskDefIotuneParse reads each with virXPathULongLong)
+IOTUNE_NUMBERS = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read", "write") for unit in ("bytes", "iops")
+                       for suffix in ("", "_max", "_max_length")) + ("size_iops_sec",)
+
 NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("vcpu", None, "count", extra="maximum vcpus count must be an integer"),
     NumberAttr("vcpu", "current", "uint"),
@@ -69,6 +73,13 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("vcpus/vcpu", "order", "uint"),
     NumberAttr("iothreads", None, "count", extra="invalid iothreads count '{value}'"),
     NumberAttr("iothreadids/iothread", "id", "uint", required=True, nonzero=True),
+    *(NumberAttr(path, name, "int+") for path in ("iothreadids/iothread", "defaultiothread")
+      for name in ("thread_pool_min", "thread_pool_max")),
+    NumberAttr("os/bootmenu", "timeout", "uint"),
+    NumberAttr("os/bios", "rebootTimeout", "int"),
+    *(NumberAttr("cputune/cachetune/cache", name, "uint", required=True) for name in ("id", "level")),
+    *(NumberAttr("cputune/memorytune/node", name, "uint", required=True) for name in ("id", "bandwidth")),
+    *(NumberAttr(f"cputune/{sched}", "priority", "int") for sched in ("vcpusched", "iothreadsched", "emulatorsched")),
     NumberAttr("cpu/topology", "sockets", "uint", required=True, nonzero=True),
     NumberAttr("cpu/topology", "dies", "uint", nonzero=True),
     NumberAttr("cpu/topology", "clusters", "uint", nonzero=True, since=(10, 1)),
@@ -109,6 +120,28 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/audio", "id", "uint", required=True, nonzero=True),
     *(NumberAttr(f"devices/interface/bandwidth/{direction}", name, "ullong")
       for direction in ("inbound", "outbound") for name in ("average", "peak", "burst", "floor")),
+    NumberAttr("devices/audio", "timerPeriod", "uint", nonzero=True),
+    *(NumberAttr(f"devices/audio/{direction}", name, "uint", nonzero=True)
+      for direction in ("input", "output") for name in ("voices", "bufferLength")),
+    *(NumberAttr(f"devices/audio/{direction}/settings", name, "uint", nonzero=True)
+      for direction in ("input", "output") for name in ("frequency", "channels")),
+    *(NumberAttr(f"devices/{device}/acpi", "index", "uint", nonzero=True) for device in ("interface", "hostdev")),
+    NumberAttr("devices/interface/vlan/tag", "id", "uint", required=True),
+    NumberAttr("devices/interface/mtu", "size", "count", extra="malformed mtu size"),
+    NumberAttr("devices/vsock/cid", "address", "uint", nonzero=True),
+    NumberAttr("devices/rng/rate", "bytes", "count", extra="invalid RNG rate bytes value"),
+    NumberAttr("devices/video/model/resolution", "x", "uint", required=True),
+    NumberAttr("devices/video/model/resolution", "y", "uint", required=True),
+    *(NumberAttr("devices/video/model", name, "uint") for name in ("ram", "vram", "vram64", "vgamem", "heads")),
+    NumberAttr("devices/memory/target/node", None, "count", extra="invalid value of memory device node"),
+    *(NumberAttr(f"devices/memory/{path}", None, "size")
+      for path in ("source/pagesize", "source/alignsize", "target/label/size", "target/block", "target/requested")),
+    NumberAttr("devices/disk/target", "rotation_rate", "uint"),
+    *(NumberAttr("devices/disk/geometry", name, "uint") for name in ("cyls", "heads", "secs")),
+    *(NumberAttr("devices/disk/blockio", name, "uint") for name in ("logical_block_size", "physical_block_size")),
+    NumberAttr("devices/disk/blockio", "discard_granularity", "uint", since=(10, 7)),  # (9.0 does not read it)
+    *(NumberAttr(f"devices/disk/iotune/{name}", None, "countll", extra=f"disk iotune field '{name}' must be an integer")
+      for name in IOTUNE_NUMBERS),
     NumberAttr("devices/hostdev/source/vendor", "id", "uint0", required=True, nonzero=True),
     NumberAttr("devices/hostdev/source/product", "id", "uint0", required=True),
 )
@@ -237,8 +270,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     # libvirt reads these numbers with virStrToLong_* and no end pointer: anything after the digits, blanks
     # included, is refused (leading blanks are skipped; a bitmap is read apart and takes blanks)
     trailing = len(value) != len(raw)
-    if row.kind == "count":  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
-        if trailing or (parse_int(value) if element.tag == "vcpu" else parse_uint(value)) is None:
+    if row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
+        reader = parse_ullong if row.kind == "countll" else parse_int if element.tag == "vcpu" else parse_uint
+        if trailing or reader(value) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":
         number = None if trailing else parse_uint(value)
@@ -256,6 +290,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     elif row.kind == "ullong":
         if trailing or parse_ullong(value) is None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
+    elif row.kind == "int":
+        if trailing or parse_int(value) is None:
+            return Problem(anchor, INT_MESSAGE.format(value=raw, **names), hint="write a decimal number")
     elif row.kind == "int+":
         number = None if trailing else parse_int(value)
         if number is None:

@@ -35,6 +35,16 @@ def _screen(rows: list[StrictEnum]) -> Screen:
 _SCREENS: dict[str, Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
 
 
+def _up(element: etree._Element, levels: int) -> etree._Element:
+    """The element's ancestor ``levels`` up (itself for 0)."""
+    for _ in range(levels):
+        parent = element.getparent()
+        if parent is None:
+            break
+        element = parent
+    return element
+
+
 @register
 class ParserValue(Rule):
     """
@@ -98,6 +108,8 @@ class ParserValue(Rule):
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)
         for row in _BY_PATH.get(ctx.path, ()):
+            if row.when is not None and _up(element, row.when[0]).get(row.when[1]) not in row.when[2]:
+                continue  # a setting the parser does not read here
             if row.attribute is None:
                 raw = element.text or ""
                 value = raw.strip() if row.strip else raw

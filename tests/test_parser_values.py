@@ -135,7 +135,7 @@ def test_clusters_are_parsed_since_10_1() -> None:
 
 
 def test_table_rows_are_unique_and_well_formed() -> None:
-    keys = [(row.path, row.attribute) for row in STRICT_ENUMS]
+    keys = [(row.path, row.attribute, row.when) for row in STRICT_ENUMS]
     assert len(keys) == len(set(keys))
     for row in STRICT_ENUMS:
         assert row.values and len(row.values) == len(set(row.values)), row

@@ -367,3 +367,119 @@ def test_driver_options_on_a_scsi_controller_without_model_are_a_warning() -> No
     (finding,) = [f for f in lint(dom("<controller type='scsi'><driver queues='2'/></controller>"), Q35)
                   if f.code == "VL794"]
     assert finding.severity is Severity.WARNING and "has no model" in finding.message
+
+
+SPICE = "<graphics type='spice'>{}</graphics>"
+AUDIO = "<audio id='1' type='{t}'{a}>{c}</audio>"
+MEM = ("<memory model='dimm'{a}><target><size unit='MiB'>128</size><node>0</node></target></memory>")
+NUMA_MAX = ("<maxMemory slots='4' unit='MiB'>2048</maxMemory>"
+            "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>")
+DISK = "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>" + IMG + "{t}{x}</disk>"
+TARGET = "<target dev='vda' bus='virtio'/>"
+FS = ("<filesystem type='mount' accessmode='passthrough'{a}><driver type='{d}'{o}/><source dir='/srv/share'/>"
+      "<target dir='share'/>{x}</filesystem>")
+
+#: Rows of the parser tables (VL850 values and required attributes, VL851 numbers) added with the third probe pass:
+#: (id, xml, code or None, fragment of libvirt's message)
+TABLE_CASES = [
+    # graphics settings read per type
+    ("spice-channel-name", dom(SPICE.format("<channel name='clipboard' mode='secure'/>")), "VL850",
+     "'name' in element 'channel': 'clipboard'"),
+    ("spice-channel-mode-missing", dom(SPICE.format("<channel name='main'/>")), "VL850",
+     "Missing required attribute 'mode' in element 'channel'"),
+    ("spice-channel", dom(SPICE.format("<channel name='main' mode='secure'/>")), None, ""),
+    ("spice-image-lz4", dom(SPICE.format("<image compression='lz4'/>")), "VL850", "'compression' in element 'image'"),
+    ("spice-image-glz", dom(SPICE.format("<image compression='auto_glz'/><jpeg compression='auto'/>"
+                                         "<playback compression='on'/><streaming mode='filter'/>"
+                                         "<clipboard copypaste='no'/><mouse mode='client'/>")), None, ""),
+    ("spice-autoport-on", dom("<graphics type='spice' autoport='on'/>"), "VL850", "'autoport' in element 'graphics'"),
+    ("vnc-autoport-lenient", dom("<graphics type='vnc' autoport='on'/>"), None, ""),  # (VNC reads it leniently)
+    ("vnc-share-policy", dom("<graphics type='vnc' sharePolicy='shared'/>"), "VL850", "'sharePolicy'"),
+    ("listen-type-missing", dom("<graphics type='vnc'><listen address='127.0.0.1'/></graphics>"), "VL850",
+     "Missing required attribute 'type' in element 'listen'"),
+    ("listen-type-address", dom("<graphics type='vnc'><listen type='address' address='127.0.0.1'/></graphics>"),
+     None, ""),
+    ("sdl-gl-enable-missing", dom("<graphics type='sdl'><gl/></graphics>"), "VL850", "'enable' in element 'gl'"),
+    # audio
+    ("audio-type-pulse", dom(AUDIO.format(t="pulse", a="", c="")), "VL850", "'type' in element 'audio': 'pulse'"),
+    ("audio-timer-zero", dom(AUDIO.format(t="none", a=" timerPeriod='0'", c="")), "VL851", "Zero is not permitted"),
+    ("audio-voices-zero", dom(AUDIO.format(t="alsa", a="", c="<input voices='0'/>")), "VL851", "Zero is not permitted"),
+    ("audio-format", dom(AUDIO.format(t="none", a="", c="<output mixingEngine='yes' fixedSettings='yes'>"
+                                                        "<settings format='s16le'/></output>")), "VL850", "'format'"),
+    ("audio-alsa", dom(AUDIO.format(t="alsa", a="", c="<input voices='1' bufferLength='100'/>")), None, ""),
+    ("audio-oss-trypoll", dom(AUDIO.format(t="oss", a="", c="<input tryPoll='on'/>")), "VL850", "'tryPoll'"),
+    # interfaces
+    ("mac-type", dom("<interface type='user'><mac address='52:54:00:00:00:01' type='fixed'/></interface>"), "VL850",
+     "'type' in element 'mac': 'fixed'"),
+    ("direct-mode", dom("<interface type='direct'><source dev='eth0' mode='bridged'/></interface>"), "VL850",
+     "'mode' in element 'source': 'bridged'"),
+    ("direct-mode-bridge", dom("<interface type='direct'><source dev='eth0' mode='bridge'/></interface>"), None, ""),
+    ("vhostuser-mode-missing", dom("<interface type='vhostuser'><source type='unix' path='/tmp/s'/>"
+                                   "<model type='virtio'/></interface>", extra="<memoryBacking><access mode='shared'/>"
+                                                                                "</memoryBacking>"), "VL850",
+     "Missing required attribute 'mode' in element 'source'"),
+    ("vlan-tag-negative", dom("<interface type='user'><vlan><tag id='-1'/></vlan></interface>"), "VL851",
+     "'id' in element 'tag': '-1'"),
+    ("acpi-index-zero", dom("<interface type='user'><acpi index='0'/></interface>"), "VL851", "Zero is not permitted"),
+    ("rom-bar-yes", dom("<interface type='user'><rom bar='yes'/></interface>"), "VL850", "'bar' in element 'rom'"),
+    ("mtu-word", dom("<interface type='bridge'><source bridge='br0'/><mtu size='9k'/></interface>"), "VL851",
+     "malformed mtu size"),
+    # memory devices, vsock, rng, video, tpm
+    ("memory-access", dom(MEM.format(a=" access='private-copy'"), extra=NUMA_MAX), "VL850", "'access'"),
+    ("memory-access-shared", dom(MEM.format(a=" access='shared'"), extra=NUMA_MAX), None, ""),
+    ("vsock-cid-zero", dom("<vsock model='virtio'><cid auto='no' address='0'/></vsock>"), "VL851",
+     "Zero is not permitted"),
+    ("vsock-auto-on", dom("<vsock model='virtio'><cid auto='on'/></vsock>"), "VL850", "'auto' in element 'cid'"),
+    ("rng-rate-word", dom("<rng model='virtio'><rate bytes='1k'/><backend model='random'>/dev/urandom</backend></rng>"),
+     "VL851", "invalid RNG rate bytes value"),
+    ("video-vram-units", dom("<video><model type='qxl' vram='64M'/></video>"), "VL851", "'vram' in element 'model'"),
+    ("video-resolution-y-missing", dom("<video><model type='virtio'><resolution x='1024'/></model></video>"), "VL851",
+     "Missing required attribute 'y'"),
+    ("video-resolution", dom("<video><model type='virtio'><resolution x='1024' y='768'/></model></video>"), None, ""),
+    ("tpm-persistent-true", dom("<tpm model='tpm-crb'><backend type='emulator' version='2.0' persistent_state='true'/>"
+                                "</tpm>"), "VL850", "Invalid persistent_state value, either 'yes' or 'no'"),
+    # disks and filesystems
+    ("disk-removable-yes", dom(DISK.format(t="<target dev='sda' bus='usb' removable='yes'/>", x="")), "VL850",
+     "'removable' in element 'target': 'yes'"),
+    ("disk-rotation-ssd", dom(DISK.format(t="<target dev='sda' bus='sata' rotation_rate='ssd'/>", x="")), "VL851",
+     "'rotation_rate'"),
+    ("disk-geometry-hex", dom(DISK.format(t=TARGET, x="<geometry cyls='0x3fff' heads='16' secs='63'/>")), "VL851",
+     "'cyls' in element 'geometry': '0x3fff'"),
+    ("disk-iotune-units", dom(DISK.format(t=TARGET, x="<iotune><total_bytes_sec>100M</total_bytes_sec></iotune>")),
+     "VL851", "disk iotune field 'total_bytes_sec' must be an integer"),
+    ("disk-iotune-large", dom(DISK.format(t=TARGET, x="<iotune><total_bytes_sec>10000000000</total_bytes_sec>"
+                                                      "</iotune>")), None, ""),
+    ("disk-driver-iommu-yes", dom("<disk type='file' device='disk'><driver name='qemu' type='qcow2' iommu='yes'/>"
+                                  + IMG + TARGET + "</disk>"), "VL850", "'iommu' in element 'driver'"),
+    ("fs-model", dom(FS.format(a=" model='virtio-blk'", d="path", o="", x="")), "VL850", "'model'"),
+    ("fs-multidevs", dom(FS.format(a=" multidevs='disabled'", d="path", o="", x="")), "VL850", "'multidevs'"),
+    ("fs-multidevs-remap", dom(FS.format(a=" multidevs='remap'", d="path", o=" wrpolicy='immediate'", x="")),
+     None, ""),
+    # domain-level
+    ("lockfailure", dom(extra="<on_lockfailure>destroy</on_lockfailure>"), "VL850", "unknown on_lockfailure action"),
+    ("lockfailure-poweroff", dom(extra="<on_lockfailure>poweroff</on_lockfailure>"), None, ""),
+    ("smbios-mode", dom(os="<smbios mode='system'/>"), "VL850", "unknown smbios mode 'system'"),
+    ("firmware-feature-name", dom(os="<firmware><feature enabled='yes' name='secureboot'/></firmware>"), "VL850",
+     "'name' in element 'feature': 'secureboot'"),
+    ("cpu-fallback", dom(extra="<cpu mode='custom'><model fallback='deny'>qemu64</model></cpu>"), "VL850",
+     "Invalid fallback attribute"),
+    ("cpu-fallback-passthrough-ignored", dom(extra="<cpu mode='host-passthrough'><model fallback='deny'>qemu64</model>"
+                                                   "</cpu>"), None, ""),
+    ("vcpusched-scheduler", dom(extra="<cputune><vcpusched vcpus='0' scheduler='deadline'/></cputune>"), "VL850",
+     "'scheduler' in element 'vcpusched'"),
+    ("vcpusched-priority-word", dom(extra="<cputune><vcpusched vcpus='0' scheduler='fifo' priority='high'/>"
+                                          "</cputune>"), "VL851", "Expected integer value"),
+    ("vcpusched-fifo", dom(extra="<cputune><vcpusched vcpus='0' scheduler='fifo' priority='1'/></cputune>"), None, ""),
+    ("iothread-pool-negative", dom(extra="<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_min='-1' "
+                                         "thread_pool_max='2'/></iothreadids>"), "VL851", "Expected non-negative value"),
+    ("bootmenu-timeout-negative", dom(os="<bootmenu enable='yes' timeout='-1'/>"), "VL851",
+     "'timeout' in element 'bootmenu'"),
+    ("perf-enabled-on", dom(extra="<perf><event name='cmt' enabled='on'/></perf>"), "VL850", "'enabled'"),
+    ("sysinfo-type", dom(extra="<sysinfo type='dmi'/>"), "VL850", "'type' in element 'sysinfo': 'dmi'"),
+    ("seclabel-type", dom(extra="<seclabel type='auto' model='dac'/>"), "VL850", "'type' in element 'seclabel'"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in TABLE_CASES], ids=[c[0] for c in TABLE_CASES])
+def test_parser_table_rows(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)

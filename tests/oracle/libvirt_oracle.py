@@ -85,7 +85,33 @@ def _error(result: subprocess.CompletedProcess[str]) -> str:
     return re.sub(r"^error: (Failed to \w+ domain( from)? \S+\s+)?(error: )?", "", text)
 
 
+#: virsh's words when the daemon is gone (it crashed, or is restarting)
+DAEMON_GONE = re.compile(r"Failed to connect socket|End of file while reading data|Cannot recv data|"
+                         r"client socket is closed|Connection reset by peer|failed to connect to the hypervisor",
+                         re.IGNORECASE)
+SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "libvirt.sh"
+
+
+def restart_daemon() -> None:
+    """Restart the daemon .ci/libvirt.sh started (a daemon started otherwise is left as it is)."""
+    subprocess.run(["bash", str(SCRIPT), "restart"], capture_output=True, text=True, timeout=180)
+
+
 def verdict(domain_xml: str) -> Verdict:
+    """libvirt's verdict (see _verdict), asked again once after a restart when the daemon was gone. libvirt 9.x
+    writes past an array when it refuses a NUMA <distances> (virDomainNumaDefNodeDistanceParseXML's cleanup; 10.x
+    has no such cleanup), which crashes its daemon a few calls later: the daemon is restarted after such a refusal."""
+    result = _verdict(domain_xml)
+    if not result.accepted and DAEMON_GONE.search(result.message) and SCRIPT.exists():
+        restart_daemon()
+        result = _verdict(domain_xml)
+    if not result.accepted and "<distances>" in domain_xml and (library_version() or (10, 0)) < (10, 0) \
+            and SCRIPT.exists():
+        restart_daemon()
+    return result
+
+
+def _verdict(domain_xml: str) -> Verdict:
     """Define the domain under a unique name, start it paused, destroy and undefine it."""
     name = f"virtlint-oracle-{uuid.uuid4().hex[:12]}"
     xml = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", domain_xml, count=1)
