@@ -293,7 +293,7 @@ def _rows() -> tuple[StrictEnum, ...]:
         add(f"cputune/{sched}", "scheduler", "batch idle fifo rr", required=True)
     add("cputune/cachetune/cache", "type", "both code data", required=True)
     add("perf/event", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
-    add("launchSecurity", "type", "sev sev-snp s390-pv", required=True)
+    add("launchSecurity", "type", "sev sev-snp s390-pv", required=True, later="tdx")
     add("sysinfo", "type", "smbios fwcfg", required=True)
     add("seclabel", "type", "none dynamic static")
     add("keywrap/cipher", "name", "aes dea", required=True)

@@ -48,6 +48,17 @@ def parse_uuid(text: str) -> bytes | None:
     return bytes.fromhex(_NOT_HEX.sub("", text))
 
 
+def numeric_host_family(text: str) -> int | None:
+    """The address family (socket.AF_INET, AF_INET6) of a numeric host as libvirt's virSocketAddrParse reads it
+    (getaddrinfo with AI_NUMERICHOST: no name is looked up); None when it is not one."""
+    import socket
+
+    try:
+        return socket.getaddrinfo(text, None, socket.AF_UNSPEC, 0, 0, socket.AI_NUMERICHOST)[0][0]
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None
+
+
 def string_value(element: etree._Element) -> str:
     """The element's XPath string() as libvirt's virXPathString reads it: its text, its descendants' included (an
     element without children, the common case, is its text alone: ``itertext`` costs twenty times ``text``)."""

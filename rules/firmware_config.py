@@ -8,8 +8,13 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import scaled_bytes
 from virtlint.rules._devices import is_q35, qemu_driver
 from virtlint.rules._support import NOTHING, first_child
+
+
+#: bytes per MiB: the unit of a <tseg> without one (qemuDomainDefTsegPostParse)
+MIB = 1024 * 1024
 
 
 def _acpi_table(os: etree._Element) -> Problem | None:
@@ -113,9 +118,17 @@ class FirmwareConfig(Rule):
 
     def _tseg(self, tseg: etree._Element, ctx: Context) -> Iterator[Problem]:
         smm = tseg.getparent()
-        if smm.get("state") == "on" and qemu_driver(ctx) and is_q35(ctx) is False:
+        if smm.get("state") != "on" or not qemu_driver(ctx):
+            return
+        q35 = is_q35(ctx)
+        if q35 is False:
             yield Problem(Anchor(tseg), "SMM TSEG is only supported with q35 machine type",
                           hint="remove <tseg>, or use a q35 machine")
+            return
+        size = scaled_bytes(tseg.text, tseg.get("unit"), default=MIB)
+        if q35 and size is not None and size % MIB:
+            yield Problem(Anchor(tseg, text=True), "SMM TSEG size must be divisible by 1 MiB",
+                          hint="use a whole number of MiB, e.g. <tseg unit='MiB'>48</tseg>")
 
     def _features(self, os: etree._Element) -> Iterator[Problem]:
         """The firmware features' contradiction (there are firmware features)."""

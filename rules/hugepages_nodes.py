@@ -79,6 +79,10 @@ class HugepagesNodes(Rule):
             nodes = parse_bitmap(raw) if raw is not None else None
             if size is None or (raw is not None and not nodes):
                 return  # a malformed size or nodeset: the parser refuses it first (VL851, VL208)
+            if size == 0:
+                yield Problem(Anchor(page, "size"), "hugepage size can't be zero",
+                              hint="use the host's huge page size, e.g. size='2' unit='M' or size='1' unit='G'")
+                return
             if nodes is not None and cells == 0 and not (nodes - {0}):
                 nodes = None  # postparse: nodeset='0' without guest NUMA means every node
             pages.append((page, size, nodes))

@@ -12,6 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
 from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
                                      with_first_children)
+from virtlint.rules import _net
 from virtlint.rules._support import NOTHING, first_child
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
@@ -172,7 +173,11 @@ def bandwidth(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
-CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu, bandwidth)
+CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS)
+
+
+#: model types whose name needs no reading (virDomainNetSetModelString takes them)
+_MODEL_TYPES_SEEN = frozenset((None, *_net.KNOWN_MODELS))
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -183,6 +188,11 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     for interface, children in interfaces:
         kind = interface.get("type")
         if "backend" in children or "portForward" in children or kind == "vhostuser" or "bandwidth" in children or \
+                kind in _net.SUSPECT_TYPES or any(tag in children for tag in _net.SUSPECT_CHILDREN) or \
+                (kind == "network" and "source" in children and children["source"].get("network") is None) or \
+                (kind == "bridge" and "source" in children and children["source"].get("bridge") is None) or \
+                ("source" in children and len(children["source"])) or \
+                ("target" in children and children["target"].get("managed") is not None) or \
                 kind in SOURCE_TYPES and ("source" not in children or kind == "direct") or \
                 "mtu" in children and kind not in MTU_TYPES:
             suspects.append(interface)
@@ -196,6 +206,13 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
         if driver is not None and (driver.get("rx_queue_size") is not None or
                                    driver.get("tx_queue_size") is not None):
             suspects.append(interface)
+            continue
+        model = children.get("model")
+        if driver is not None and (model is None or model.get("type") not in _net.VIRTIO_MODELS or
+                                   _net.virtio_driver_suspect(driver)):
+            suspects.append(interface)  # (virtio-only driver options on another model, or a virtio driver's values)
+        elif model is not None and model.get("type") not in _MODEL_TYPES_SEEN:
+            suspects.append(interface)  # (a model name to read)
     return suspects
 
 

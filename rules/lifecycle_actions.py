@@ -19,7 +19,16 @@ RESTART_DESTROY_MESSAGE = "qemu driver doesn't support 'onReboot' set to 'destro
 
 
 def _problems(written: dict[str, etree._Element], actions: dict[str, str]) -> Iterator[Problem]:
-    """qemuValidateLifecycleAction, in its order; it stops at the first."""
+    """virDomainDefLifecycleActionValidate (every driver), then qemuValidateLifecycleAction, in their order; they
+    stop at the first."""
+    for name in ("on_poweroff", "on_reboot"):
+        if actions[name] in ("coredump-destroy", "coredump-restart"):
+            event = name.removeprefix("on_")
+            yield Problem(Anchor(written[name], text=True),
+                          f"Lifecycle event '{event}' doesn't support '{actions[name]}' action",
+                          hint="a core dump is taken on a crash: use destroy or restart here, coredump-* on <on_crash>",
+                          replacements=("destroy", "restart"))
+            return
     for name in DEFAULTS:
         if actions[name] == "rename-restart":
             yield Problem(Anchor(written[name], text=True), RENAME_MESSAGE, hint="use restart",
@@ -85,6 +94,7 @@ class LifecycleActions(Rule):
             return NOTHING
         actions = {**DEFAULTS, **{name: string_value(element) for name, element in written.items()}}
         if "rename-restart" in actions.values() or "preserve" in actions.values() or \
-                actions["on_poweroff"] == "restart":
+                actions["on_poweroff"] == "restart" or actions["on_poweroff"].startswith("coredump") or \
+                actions["on_reboot"].startswith("coredump"):
             return _problems(written, actions)
         return NOTHING

@@ -197,13 +197,21 @@ class MemoryHotplug(Rule):
                 yield Problem(Anchor(first.element), "cannot use/hotplug a memory device when domain 'maxMemory' "
                               "is not defined", hint="add <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
             return
-        maximum = element_kib(max_memory)
+        # (an empty <maxMemory> reads as size 0)
+        maximum = element_kib(max_memory) if (max_memory.text or "").strip() else 0
         slots = parse_uint(max_memory.get("slots")) if max_memory.get("slots") is not None else 0
         if maximum is None or slots is None:
             return
         if maximum == 0 and slots > 0:
-            yield Problem(Anchor(max_memory, text=True),
-                          "maximum memory size must be specified when specifying number of memory slots")
+            yield Problem(Anchor(max_memory, text=True) if (max_memory.text or "").strip() else Anchor(max_memory),
+                          "maximum memory size must be specified when specifying number of memory slots",
+                          hint="give the maximum size: <maxMemory slots='N' unit='GiB'>SIZE</maxMemory>")
+            return
+        if maximum and slots == 0 and not ctx.libvirt_at_least(9, 1):
+            # (libvirt 9.0 and older refuse a size without slots; 9.8 and 10.7 take it: the releases between are
+            # unchecked, so only the old ones are judged)
+            yield Problem(Anchor(max_memory), "both maximum memory size and memory slot count must be specified",
+                          hint="add slots='N' (the number of hotpluggable memory devices)")
             return
         if maximum and maximum < total:
             yield Problem(Anchor(max_memory, text=True),

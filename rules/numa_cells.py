@@ -17,6 +17,57 @@ LOCAL_DISTANCE, UNREACHABLE = 10, 255
 MAX_KIB = (2**63 - 1) >> 10
 
 
+def _hmat(numa: etree._Element, cells: list[NumaCell], count: int) -> Problem | None:
+    """virDomainNumaDefValidate: each cell's caches and the interconnects (latencies and bandwidths) between cells
+    (numbers libvirt cannot read are the parser's: not judged here)."""
+    by_id = {cell.cell_id: cell for cell in cells if cell.cell_id is not None}
+    levels: dict[int, set[int]] = {}
+    for cell in cells:
+        seen = levels.setdefault(cell.cell_id if cell.cell_id is not None else -1, set())
+        for cache in cell.element.iterchildren("cache"):
+            level = parse_uint(cache.get("level"))
+            if level is None:
+                continue
+            if level > 3:
+                return Problem(Anchor(cache, "level"), "Ain't nobody heard of that much cache level",
+                               hint="cache levels are 1 to 3")
+            if level in seen:
+                return Problem(Anchor(cache, "level"), f"Cache level '{level}' already defined",
+                               hint="describe each cache level of a cell once")
+            seen.add(level)
+    interconnects = next(numa.iterchildren("interconnects"), None)
+    if interconnects is None:
+        return None
+    earlier: list[tuple[str, int, int, int, str | None]] = []
+    for link in interconnects.iterchildren("latency", "bandwidth"):
+        initiator, target = parse_uint(link.get("initiator")), parse_uint(link.get("target"))
+        cache = parse_uint(link.get("cache")) if link.get("cache") is not None else 0
+        if initiator is None or target is None or cache is None:
+            continue
+        if initiator >= count:
+            return Problem(Anchor(link, "initiator"), "'initiator' refers to a non-existent NUMA node",
+                           hint=f"name a cell id from 0 to {count - 1}")
+        if target >= count:
+            return Problem(Anchor(link, "target"), "'target' refers to a non-existent NUMA node",
+                           hint=f"name a cell id from 0 to {count - 1}")
+        initiator_cell = by_id.get(initiator)
+        if initiator_cell is not None and initiator_cell.cpus is None:
+            return Problem(Anchor(link, "initiator"), "NUMA nodes without CPUs can't be initiator",
+                           hint="the initiator is a cell with vCPUs")
+        if cache > 0 and cache not in levels.get(target, set()):
+            return Problem(Anchor(link, "cache"), "'cache' refers to a non-existent NUMA node cache",
+                           hint="describe that cache level in the target cell, or remove cache=")
+        key = (link.tag, initiator, target, cache, link.get("type"))
+        for tag, other_initiator, other_target, other_cache, other_type in earlier:
+            if (tag, other_initiator, other_target, other_cache, other_type) == key:
+                return Problem(Anchor(link), "Duplicate info for NUMA latencies", hint="remove the repeated entry")
+            if initiator != target and initiator == other_target and target == other_initiator:
+                return Problem(Anchor(link), "Link already defined",
+                               hint="a link between two cells is described once, in one direction")
+        earlier.append(key)
+    return None
+
+
 @register
 class NumaCells(Rule):
     """
@@ -103,6 +154,9 @@ class NumaCells(Rule):
         yield from self._vcpus(element, cells, ctx)
         yield from self._distances(cells, count)
         yield from self._alignment(cells, ctx)
+        problem = _hmat(element, cells, count)
+        if problem is not None:
+            yield problem
 
     def _vcpus(self, numa: etree._Element, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
         maximum = max_vcpus(ctx.root)

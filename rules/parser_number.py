@@ -76,8 +76,11 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(path, name, "int+") for path in ("iothreadids/iothread", "defaultiothread")
       for name in ("thread_pool_min", "thread_pool_max")),
     NumberAttr("os/bootmenu", "timeout", "uint"),
+    *(NumberAttr(f"memtune/{name}", None, "size") for name in ("hard_limit", "soft_limit", "swap_hard_limit",
+                                                                "min_guarantee")),
     NumberAttr("os/bios", "rebootTimeout", "int"),
     *(NumberAttr("cputune/cachetune/cache", name, "uint", required=True) for name in ("id", "level")),
+    NumberAttr("cputune/cachetune/cache", "size", "size", required=True),
     *(NumberAttr("cputune/memorytune/node", name, "uint", required=True) for name in ("id", "bandwidth")),
     *(NumberAttr(f"cputune/{sched}", "priority", "int") for sched in ("vcpusched", "iothreadsched", "emulatorsched")),
     NumberAttr("cpu/topology", "sockets", "uint", required=True, nonzero=True),

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import refused_since, scanned
+from virtlint.rules._devices import qemu_driver, refused_since, scanned
 from virtlint.rules._support import NOTHING
 
 
@@ -103,6 +103,13 @@ class SeclabelConfig(Rule):
                         yield Problem(Anchor(label), "missing security model when using multiple labels",
                                       hint="add model='selinux' (or dac, apparmor)")
                         break
+            elif len(labels) == 1 and labels[0].get("model") is None and qemu_driver(ctx):
+                # (virSecurityLabelDefsParseXML gives a lone label the host's model only when it is 'none', or
+                # dynamic without a base label)
+                kind = labels[0].get("type", "dynamic")
+                if kind == "static" or (kind == "dynamic" and labels[0].find("baselabel") is not None):
+                    yield Problem(Anchor(labels[0]), "missing security model in domain seclabel",
+                                  hint="add model='selinux' (or dac, apparmor): the host's security driver")
         for group in _device_labels(element):
             yield from _device_group(group, ctx)
 

@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
-from virtlint.rules._support import NOTHING, children_by_tag, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_family
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -150,10 +150,8 @@ def _guestfwd(target: etree._Element) -> Problem | None:
     if address is None:
         return Problem(Anchor(target), "guestfwd channel does not define a target address",
                        hint="add address='10.0.2.1' port='...' (the guest-side address and port)")
-    try:
-        # what virSocketAddrParse asks: a numeric host (AI_NUMERICHOST: no name is looked up)
-        family = socket.getaddrinfo(address, None, socket.AF_UNSPEC, 0, 0, socket.AI_NUMERICHOST)[0][0]
-    except (socket.gaierror, UnicodeError, ValueError):
+    family = numeric_host_family(address)
+    if family is None:
         return Problem(Anchor(target, "address"), f"Cannot parse socket address '{address}': Name or service not known",
                        hint="a numeric IPv4 address, e.g. 10.0.2.1")
     if family != socket.AF_INET:

@@ -120,13 +120,18 @@ class SysinfoValues(Rule):
                 yield Problem(Anchor(date, text=True), "Invalid BIOS 'date' format",
                               hint="write the date as mm/dd/yyyy")
                 break
-        domain_uuid = ctx.root.findtext("uuid")
-        if domain_uuid is None:
-            return
-        wanted = parse_uuid(domain_uuid)
         for entry in element.iterfind("system/entry[@name='uuid']"):
-            given = parse_uuid(entry.text or "")
-            if wanted is not None and given is not None and given != wanted:
+            text = string_value(entry)
+            if not text:
+                break  # (an empty value reads as none)
+            given = parse_uuid(text)
+            if given is None:
+                yield Problem(Anchor(entry, text=True), "malformed <sysinfo> uuid element",
+                              hint="a UUID such as 6dd3e4a5-1d76-44ce-961f-f119f5aad935 (the domain's own)")
+                break
+            domain_uuid = ctx.root.findtext("uuid") or ""
+            wanted = parse_uuid(domain_uuid) if domain_uuid else None
+            if wanted is not None and given != wanted:
                 yield Problem(Anchor(entry, text=True), "UUID mismatch between <uuid> and <sysinfo>",
                               replacements=(domain_uuid.strip(),))
             break

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.linter.units import c_decimal, parse_bitmap, parse_int, parse_uint
 from virtlint.rules._domain import iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
@@ -73,9 +73,9 @@ class ThreadTuning(Rule):
     name = "thread-tuning"
     severity = Severity.ERROR
     summary = "vCPU or IOThread pinning and scheduling naming missing threads, or overlapping."
-    elements = ("iothreadids/iothread", "cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin",
+    elements = ("iothreadids/iothread", "defaultiothread", "cputune/vcpusched", "cputune/iothreadsched", "cputune/vcpupin",
                 "cputune/iothreadpin",
-                *(f"cputune/{name}" for name in (*BANDWIDTH, *ONCE)))
+                *(f"cputune/{name}" for name in (*BANDWIDTH, *ONCE, "shares")))
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -85,11 +85,19 @@ class ThreadTuning(Rule):
                                           for sibling in element.itersiblings("iothread", preceding=True)):
                 yield Problem(Anchor(element, "id"), f"duplicate iothread id '{number}' found",
                               hint="give each <iothread> its own id")
+                return
+            yield from _thread_pool(element)
+        elif ctx.path == "defaultiothread":
+            yield from _thread_pool(element)
         elif element.tag in ONCE:
             if any(sibling.tag == element.tag for sibling in element.itersiblings(preceding=True)):
                 yield Problem(Anchor(element), f"only one {element.tag} is supported",
                               hint=f"remove this <{element.tag}>")
-        elif element.tag in BANDWIDTH:
+            elif element.tag == "emulatorpin" and element.get("cpuset") is None:
+                yield Problem(Anchor(element), "missing cpuset for emulatorpin", hint="add cpuset='...'")
+            elif element.tag == "emulatorsched":
+                yield from _priority(element)
+        elif element.tag in BANDWIDTH or element.tag == "shares":
             yield from _bandwidth(element)
         elif element.tag in SCHEDULERS:
             yield from self._sched(element, ctx)
@@ -101,6 +109,14 @@ class ThreadTuning(Rule):
     def _sched(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         attribute, kind = SCHEDULERS[element.tag]
         raw = element.get(attribute)
+        if raw is None:
+            yield Problem(Anchor(element), f"Missing attribute '{attribute}' in element '{element.tag}'",
+                          hint=f"name the {kind}s it schedules: {attribute}='0-1'")
+            return
+        problem = next(_priority(element), None)
+        if problem is not None:
+            yield problem
+            return
         threads = parse_bitmap(raw)
         if threads is None:
             return  # missing or malformed: VL851
@@ -137,6 +153,9 @@ class ThreadTuning(Rule):
                 yield Problem(Anchor(element, "vcpu"), f"duplicate vcpupin for vcpu '{vcpu}'",
                               hint="pin each vCPU once")
                 return
+        if element.get("cpuset") is None:
+            yield Problem(Anchor(element), "missing cpuset for vcpupin", hint="add cpuset='...' (the host CPUs)")
+            return
         yield from _empty_cpuset(element)
 
     def _iothreadpin(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -153,6 +172,9 @@ class ThreadTuning(Rule):
                 yield Problem(Anchor(element, "iothread"), f"Duplicate iothreadpin for same iothread '{iothread}'",
                               hint="pin each IOThread once")
                 return
+        if element.get("cpuset") is None:
+            yield Problem(Anchor(element), "missing cpuset for iothreadpin", hint="add cpuset='...' (the host CPUs)")
+            return
         yield from _empty_cpuset(element)
 
     @staticmethod
@@ -163,11 +185,47 @@ class ThreadTuning(Rule):
         return None if maximum is None else set(range(maximum))
 
 
+def _thread_pool(element: etree._Element) -> Iterator[Problem]:
+    """virDomainDefValidateIOThreadsThreadPool: an unset maximum is -1, so a minimum needs a maximum at least as
+    large, and a maximum is positive (unreadable numbers are VL851's)."""
+    low_text, high_text = element.get("thread_pool_min"), element.get("thread_pool_max")
+    if low_text is None and high_text is None:
+        return
+    low = parse_int(low_text) if low_text is not None else -1
+    high = parse_int(high_text) if high_text is not None else -1
+    if low is None or high is None or low < -1 or high < -1:
+        return
+    if high == 0:
+        yield Problem(Anchor(element, "thread_pool_max"), "thread_pool_max must be a positive integer",
+                      hint="use 1 or more")
+    elif low > high:
+        yield Problem(Anchor(element, "thread_pool_min"),
+                      "thread_pool_min must be smaller or equal to thread_pool_max",
+                      hint="set thread_pool_max too, at least thread_pool_min" if high_text is None else
+                      "make thread_pool_min at most thread_pool_max")
+
+
+def _priority(element: etree._Element) -> Iterator[Problem]:
+    """virDomainSchedulerParseCommonAttrs: the real-time schedulers need a priority (an unreadable one is VL851's)."""
+    if element.get("scheduler") in ("fifo", "rr") and element.get("priority") is None:
+        yield Problem(Anchor(element), f"Missing required attribute 'priority' in element '{element.tag}'",
+                      hint="add priority='1' (1 to 99 for fifo and rr)")
+
+
 def _bandwidth(element: etree._Element) -> Iterator[Problem]:
-    """virDomainDefCputuneValidate: a positive period or quota within the cgroup limits (negative: no limit)."""
-    try:
-        value = int((element.text or "").strip())
-    except ValueError:
+    """virDomainDefParseXML's cputune numbers (unsigned for shares and periods, signed for quotas; text present but
+    not a whole number is refused), then virDomainDefCputuneValidate: a positive period or quota within the cgroup
+    limits (negative: no limit)."""
+    text = element.text or ""
+    signed = "quota" in element.tag
+    value = c_decimal(text, -(2**63) if signed else 0, 2**63 - 1 if signed else 2**64 - 1) if text else None
+    if value is None:
+        if text:  # (virXPathULongLong/LongLong: an empty element reads as absent)
+            yield Problem(Anchor(element, text=True),
+                          f"can't parse cputune {element.tag.replace('_', ' ')} value",
+                          hint="a whole number of microseconds" if element.tag != "shares" else "a whole number")
+        return
+    if element.tag == "shares":
         return
     low, high = BANDWIDTH[element.tag]
     if value > 0 and not low <= value <= high:

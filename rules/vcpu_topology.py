@@ -105,6 +105,12 @@ class VcpuTopology(Rule):
             elif vcpu_id == 0 and element.get("hotpluggable") == "yes":
                 yield Problem(Anchor(element, "hotpluggable"), "vcpu0 can't be hotpluggable",
                               hint="set hotpluggable='no'", replacements=("no",))
+            elif vcpu_id is not None and element.get("enabled") == "no" and element.get("hotpluggable") == "no":
+                # (virDomainVcpuDefPostParse)
+                yield Problem(Anchor(element, "hotpluggable"),
+                              f"vcpu '{vcpu_id}' is both offline and not hotpluggable",
+                              hint="an offline vCPU is plugged in later: make it hotpluggable='yes'",
+                              replacements=("yes",))
         elif element is domain_find(ctx, "cpu/topology"):
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:

@@ -22,6 +22,8 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL219": "qemuValidateDomainDef: <memtune><min_guarantee> in virt-install's many-devices and singleton-config tests "
+             "(`Parameter 'min_guarantee' not supported by QEMU.`, checked on libvirt 9.0), define",
     "VL216": "qemuAppendKeyWrapMachineParms: <keywrap> ciphers on x86_64 in virt-install's many-devices and "
              "singleton-config tests (`'aes-key-wrap'/'dea-key-wrap' is not available on this architecture`; libvirt "
              "9.0: `aes-key-wrap is not available with this QEMU binary`, oracle parser-q35-keywrap-on-x86), start",
@@ -126,6 +128,11 @@ CHECKS = {
 
 #: (document, rule) -> number of errors libvirt gives for that document on the host of its caps.
 KEPT = {
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL219"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL219"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL219"): 1,
     # session 6: clock timers, qxl vgamem, ivshmem-doorbell sizes, fw_cfg names and key wrapping on x86 (each
     # checked on libvirt 9.0)
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL216"): 1,

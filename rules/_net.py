@@ -1,0 +1,431 @@
+"""Checks of an <interface> as libvirt's parser and validators read it, beyond its MAC, source and backend (VL770):
+source attributes per type, virtual ports, VLANs, teaming, IP addresses and routes, coalescing, port isolation,
+ROM and virtio-only driver options. Each is a function of the interface and the context yielding its problems."""
+
+from __future__ import annotations
+
+import re
+import socket
+from typing import Iterable
+
+from lxml import etree
+
+from virtlint.linter.model import Anchor, Context, Problem
+from virtlint.linter.units import c_decimal, parse_uint, prop_uint
+from virtlint.rules._devices import qemu_driver
+from virtlint.rules._support import first_child, numeric_host_family, parse_uuid
+
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
+#: interface type -> the <source> attributes virDomainNetDefParseXML requires (the direct and vhostuser types' are
+#: checked elsewhere: VL770's source check and VL850's rows)
+REQUIRED_SOURCE = {
+    "network": ("network",), "bridge": ("bridge",), "internal": ("name",), "vdpa": ("dev",), "vds": ("switchid",),
+    "client": ("address", "port"), "mcast": ("address", "port"), "udp": ("address", "port"), "server": ("port",),
+}
+#: interface types that take a <virtualport>, and whether the parser requires its type and all its parameters
+VIRTUALPORT_TYPES = {"network": False, "bridge": True, "direct": True, "hostdev": True}
+VIRTUALPORT_KINDS = ("802.1Qbg", "802.1Qbh", "openvswitch", "midonet")
+#: virNetDevVPortProfileCheckComplete: the parameters each kind needs (instanceid and openvswitch's interfaceid are
+#: generated when missing)
+NEEDED_PARAMETERS = {"802.1Qbg": ("managerid", "typeid", "typeidversion"), "802.1Qbh": ("profileid",),
+                     "midonet": ("interfaceid",)}
+#: virNetDevVPortProfileCheckNoExtras: the parameters each kind refuses
+EXTRA_PARAMETERS = {"802.1Qbg": ("profileid", "interfaceid"),
+                    "802.1Qbh": ("managerid", "typeid", "typeidversion", "instanceid", "interfaceid"),
+                    "openvswitch": ("managerid", "typeid", "typeidversion", "instanceid")}
+#: the numeric parameters and their bounds (virNetDevVPortProfileParse reads them in base 0)
+NUMERIC_PARAMETERS = (("managerid", 0xFF, "value of managerid out of range"),
+                      ("typeid", 0xFFFFFF, "value for typeid out of range"),
+                      ("typeidversion", 0xFF, "value of typeidversion out of range"))
+#: virNetDevVPortProfile's profileID buffer (40 bytes with its NUL)
+PROFILEID_MAX = 39
+#: the coalesce limit libvirt reads (UINT32_MAX)
+COALESCE_MAX = 0xFFFFFFFF
+#: characters of a model name libvirt does not know (virDomainNetSetModelString)
+_MODEL_NAME = re.compile(r"[A-Za-z0-9_-]+")
+#: models libvirt knows by name (its enum), in any case
+KNOWN_MODELS = frozenset(("unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb",
+                          "virtio-transitional", "virtio-non-transitional", "usb-net-kmlc"))
+
+
+def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefParseXML: the <source> attributes each type requires; udp's <local>."""
+    kind = interface.get("type")
+    source = first_child(interface, "source")
+    if source is None:
+        return  # (a missing <source> is VL770's source check)
+    if kind == "vhostuser":
+        yield from _vhostuser_source(source)
+        return
+    needed = REQUIRED_SOURCE.get(kind or "")
+    if needed is None:
+        return
+    for name in needed:
+        if source.get(name) is None:
+            yield Problem(Anchor(source), f"Missing required attribute '{name}' in element 'source'",
+                          hint=f"add {name}='...'")
+            return
+    port = source.get("port")
+    if port is not None and kind in ("client", "server", "mcast", "udp") and c_decimal(port, -(2**31), 2**31 - 1) \
+            is None:
+        yield Problem(Anchor(source, "port"), f"Invalid value for attribute 'port' in element 'source': '{port}'. "
+                      "Expected integer value", hint="a port number")
+        return
+    if kind == "udp":
+        local = first_child(source, "local")
+        if local is None:
+            yield Problem(Anchor(source), "'<local>' element missing for 'udp' socket interface",
+                          hint="add <local address='127.0.0.1' port='...'/> inside <source>")
+
+
+def _vhostuser_source(source: etree._Element) -> Iterable[Problem]:
+    """virDomainNetDefParseXML's vhostuser source (a unix socket), then its reconnect (virDomainNetDefValidate)."""
+    socket_type = source.get("type")
+    if socket_type is None:
+        yield Problem(Anchor(source), "Missing required attribute 'type' in element 'source'", hint="add type='unix'")
+        return
+    if socket_type != "unix":
+        yield Problem(Anchor(source, "type"), f"Type='{socket_type}' unsupported for <interface type='vhostuser'>",
+                      replacements=("unix",))
+        return
+    if source.get("path") is None:
+        yield Problem(Anchor(source), "Missing required attribute 'path' in element 'source'",
+                      hint="add path='/path/to/socket'")
+        return
+    reconnect = first_child(source, "reconnect")
+    if reconnect is None or reconnect.get("enabled") != "yes":
+        return
+    if reconnect.get("timeout") is None:
+        yield Problem(Anchor(reconnect), "Missing required attribute 'timeout' in element 'reconnect'",
+                      hint="add timeout='10' (seconds)")
+    elif source.get("mode") == "server":
+        yield Problem(Anchor(reconnect), "'reconnect' attribute unsupported 'server' mode for <interface "
+                      "type='vhostuser'>", hint="reconnecting is the client's: remove <reconnect>")
+
+
+def virtual_port(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefParseXML and virNetDevVPortProfileParse: which types take a <virtualport>, and its
+    parameters."""
+    port = first_child(interface, "virtualport")
+    if port is None:
+        return
+    kind = interface.get("type") or ""
+    if kind not in VIRTUALPORT_TYPES:
+        yield Problem(Anchor(port), f"<virtualport> element unsupported for <interface type='{kind}'>",
+                      hint="virtual ports belong to network, bridge, direct and hostdev interfaces")
+        return
+    port_kind = port.get("type")
+    if port_kind is not None and port_kind not in VIRTUALPORT_KINDS:
+        yield Problem(Anchor(port, "type"), f"unknown virtualport type {port_kind}",
+                      replacements=("openvswitch", "802.1Qbg", "802.1Qbh", "midonet"))
+        return
+    required = VIRTUALPORT_TYPES[kind]
+    if port_kind is None and required:
+        yield Problem(Anchor(port), "missing required virtualport type", hint="add type='openvswitch' (or ...)")
+        return
+    parameters = first_child(port, "parameters")
+    given = dict(parameters.items()) if parameters is not None else {}
+    for name, bound, message in NUMERIC_PARAMETERS:
+        if name in given:
+            value = prop_uint(given[name], 0)
+            if value is None:
+                yield Problem(Anchor(parameters, name), f"cannot parse value of {name} parameter",
+                              hint="a number")
+                return
+            if value > bound:
+                yield Problem(Anchor(parameters, name), message, hint=f"at most {bound}")
+                return
+    for name in ("instanceid", "interfaceid"):
+        if name in given and parse_uuid(given[name]) is None:
+            yield Problem(Anchor(parameters, name), f"cannot parse {name} parameter as a uuid",
+                          hint="a UUID such as 09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f")
+            return
+    if len(given.get("profileid", "").encode()) > PROFILEID_MAX:
+        yield Problem(Anchor(parameters, "profileid"), "profileid parameter too long",
+                      hint=f"at most {PROFILEID_MAX} characters")
+        return
+    if port_kind is None:
+        return
+    if required:
+        missing = next((name for name in NEEDED_PARAMETERS.get(port_kind, ()) if not given.get(name)), None)
+        if missing is not None:
+            yield Problem(Anchor(parameters if parameters is not None else port),
+                          f"missing {missing} in <virtualport type='{port_kind}'>", hint=f"add {missing}='...'")
+            return
+    extra = next((name for name in EXTRA_PARAMETERS.get(port_kind, ()) if name in given), None)
+    if extra is not None:
+        yield Problem(Anchor(parameters, extra), f"extra {extra} unsupported in <virtualport type='{port_kind}'>",
+                      hint=f"remove {extra}=")
+
+
+def vlan(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virNetDevVlanParse: one tag at least, ids up to 4095, one native tag, trunk='yes' for several tags."""
+    element = first_child(interface, "vlan")
+    if element is None:
+        return
+    tags = list(element.iterchildren("tag"))
+    if not tags:
+        yield Problem(Anchor(element), "missing tag id - each <vlan> must have at least one <tag id='n'/> subelement",
+                      hint="add <tag id='42'/>")
+        return
+    native = False
+    for tag in tags:
+        number = parse_uint(tag.get("id"))
+        if number is None:
+            return  # VL851's
+        if number > 4095:
+            yield Problem(Anchor(tag, "id"), f"vlan tag id {number} too large (maximum 4095)")
+            return
+        if tag.get("nativeMode") in ("tagged", "untagged"):
+            if native:
+                yield Problem(Anchor(tag, "nativeMode"), "duplicate native vlan setting",
+                              hint="one tag is the native one")
+                return
+            native = True
+    trunk = element.get("trunk")
+    if trunk is None or trunk.lower() == "yes":
+        return
+    if len(tags) > 1:
+        yield Problem(Anchor(element, "trunk"),
+                      f"invalid \"trunk='{trunk}'\" in <vlan> - trunk='yes' is required for more than one vlan tag",
+                      replacements=("yes",))
+    elif native:
+        yield Problem(Anchor(element, "trunk"),
+                      "invalid configuration in <vlan> - \"trunk='no'\" is not allowed with a native vlan id",
+                      replacements=("yes",))
+    elif trunk.lower() != "no":
+        yield Problem(Anchor(element, "trunk"), f"invalid \"trunk='{trunk}'\" in <vlan> - must be yes or no",
+                      replacements=("yes", "no"))
+
+
+def teaming(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetTeamingInfoParseXML, virDomainNetDefValidate, qemuValidateDomainDeviceDefNetwork."""
+    element = first_child(interface, "teaming")
+    if element is None:
+        return
+    kind, persistent = element.get("type"), element.get("persistent")
+    if kind not in ("persistent", "transient"):
+        if kind is not None or persistent is not None:
+            yield Problem(Anchor(element, "type" if kind is not None else None), f"unknown teaming type '{kind}'",
+                          replacements=("persistent", "transient"))
+        return
+    if kind == "transient" and not persistent:
+        yield Problem(Anchor(element), "teaming persistent attribute must be set if teaming type is 'transient'",
+                      hint="name the persistent interface's alias: persistent='ua-backup0'")
+        return
+    if kind == "persistent" and persistent:
+        yield Problem(Anchor(element, "persistent"),
+                      "teaming persistent attribute not allowed if teaming type is 'persistent'",
+                      hint="remove persistent=")
+        return
+    if not qemu_driver(ctx):
+        return
+    model = first_child(interface, "model")
+    model_type = model.get("type") if model is not None else None
+    if kind == "persistent" and model_type not in VIRTIO_MODELS:
+        yield Problem(Anchor(model if model is not None else interface),
+                      f"virtio-net teaming persistent interface must be <model type='virtio'/>, not '{model_type}'",
+                      replacements=("virtio",))
+    elif kind == "transient" and interface.get("type") not in ("hostdev", "network"):
+        yield Problem(Anchor(interface, "type"), "virtio-net teaming transient interface must be type='hostdev', "
+                      f"not '{interface.get('type')}'")
+
+
+def _ip_problem(ip: etree._Element) -> tuple[Problem | None, int | None, int | None]:
+    """virDomainNetIPParseXML: (its problem, the address family's version, the prefix)."""
+    address = ip.get("address")
+    if address is None:
+        return Problem(Anchor(ip), "Missing required address in <ip>", hint="add address='...'"), None, None
+    family = numeric_host_family(address)
+    if family is None:
+        return Problem(Anchor(ip, "address"), f"Invalid address '{address}' in <ip>"), None, None
+    version = 4 if family == socket.AF_INET else 6
+    prefix_text = ip.get("prefix")
+    prefix = parse_uint(prefix_text) if prefix_text is not None else None
+    if prefix_text is not None and (prefix is None or prefix > (32 if version == 4 else 128)):
+        return Problem(Anchor(ip, "prefix"), f"Invalid prefix value '{prefix_text}' in <ip>"), version, None
+    return None, version, prefix
+
+
+def ip_addresses(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """The host side's <source><ip>/<route> (virDomainNetDefValidate) and the guest side's <ip>/<route>
+    (virDomainNetIPInfoParseXML, qemuValidateDomainDeviceDefNetwork)."""
+    kind = interface.get("type")
+    source = first_child(interface, "source")
+    if source is not None and (first_child(source, "ip") is not None or first_child(source, "route") is not None):
+        for ip in source.iterchildren("ip"):
+            problem = _ip_problem(ip)[0]
+            if problem is not None:
+                yield problem
+                return
+        if kind != "ethernet":
+            yield Problem(Anchor(source), "Invalid attempt to set network interface host-side IP route and/or address "
+                          f"info on interface of type '{kind}'. This is only supported on interfaces of type "
+                          "'ethernet'", hint="remove the host-side <ip>/<route>")
+            return
+    ips = list(interface.iterchildren("ip"))
+    routes = list(interface.iterchildren("route"))
+    parsed = []
+    for ip in ips:
+        problem, version, prefix = _ip_problem(ip)
+        if problem is not None:
+            yield problem
+            return
+        parsed.append((ip, version, prefix))
+    if not (ips or routes) or not qemu_driver(ctx):
+        return
+    if kind not in ("user", "vdpa"):
+        yield Problem(Anchor(ips[0] if ips else routes[0]), "Invalid attempt to set network interface guest-side IP "
+                      "route and/or address info, not supported by QEMU",
+                      hint="a guest's address is set inside the guest (or by the network's DHCP)")
+        return
+    if kind != "user":
+        return
+    if routes:
+        yield Problem(Anchor(routes[0]), "Invalid attempt to set network interface guest-side IP route, not supported "
+                      "by QEMU", hint="remove <route>")
+        return
+    seen: set[int | None] = set()
+    for ip, version, prefix in parsed:
+        if ip.get("peer") is not None:
+            yield Problem(Anchor(ip, "peer"), "Invalid attempt to set peer IP for guest", hint="remove peer=")
+            return
+        if version in seen:
+            yield Problem(Anchor(ip), f"Only one IPv{version} address per interface is allowed")
+            return
+        seen.add(version)
+        if version == 4 and prefix and not 4 <= prefix <= 27:
+            yield Problem(Anchor(ip, "prefix"), "invalid prefix, must be in range of 4-27")
+            return
+        if version == 6 and prefix is not None and prefix != 64:
+            yield Problem(Anchor(ip, "prefix"), f"unsupported IPv6 address prefix='{prefix}' - must be 64",
+                          replacements=("64",))
+            return
+
+
+def tuning(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetDefParseXML's <tune><sndbuf>, virDomainNetDefCoalesceParseXML and qemuValidateNetSupportsCoalesce,
+    virDomainNetDefValidate's unmanaged target and port isolation, virDomainDeviceInfoParseXML's ROM."""
+    kind = interface.get("type")
+    tune = first_child(interface, "tune")
+    sndbuf = first_child(tune, "sndbuf") if tune is not None else None
+    if sndbuf is not None and sndbuf.text and c_decimal(sndbuf.text, 0, 2**64 - 1) is None:
+        yield Problem(Anchor(sndbuf, text=True), "sndbuf must be a positive integer", hint="a size in bytes")
+        return
+    coalesce = first_child(interface, "coalesce")
+    if coalesce is not None:
+        for frames in coalesce.iterfind("rx/frames"):
+            text = frames.get("max")
+            value = c_decimal(text, 0, 2**64 - 1) if text is not None else None
+            if text is not None and value is None:
+                yield Problem(Anchor(frames, "max"), f"cannot parse value '{text}' for coalesce parameter")
+                return
+            if value is not None and value > COALESCE_MAX:
+                yield Problem(Anchor(frames, "max"), f"value '{value}' is too big for coalesce parameter, maximum is "
+                              f"'{COALESCE_MAX}'", replacements=(str(COALESCE_MAX),))
+                return
+        if qemu_driver(ctx) and kind not in ("network", "bridge"):
+            yield Problem(Anchor(coalesce), f"coalesce settings on interface type {kind} are not supported",
+                          hint="coalescing applies to network and bridge interfaces")
+            return
+    target = first_child(interface, "target")
+    if target is not None and target.get("managed") == "no" and kind != "ethernet":
+        yield Problem(Anchor(target, "managed"),
+                      f"unmanaged target dev is not supported on interfaces of type '{kind}'",
+                      hint="an existing tap device is used by type='ethernet' interfaces")
+        return
+    port = first_child(interface, "port")
+    if port is not None and port.get("isolated") == "yes":
+        mac = first_child(interface, "mac")
+        name = mac.get("address") if mac is not None else None
+        virtualport = first_child(interface, "virtualport")
+        if kind not in ("network", "bridge"):
+            yield Problem(Anchor(port, "isolated"), f"interface {name or '(its MAC)'} - <port isolated='yes'/> is not "
+                          f"supported for network interfaces with type='{kind}'")
+            return
+        if virtualport is not None and virtualport.get("type"):
+            yield Problem(Anchor(port, "isolated"), f"interface {name or '(its MAC)'} - <port isolated='yes'/> is not "
+                          f"supported for network interfaces with virtualport type='{virtualport.get('type')}'")
+            return
+    rom = first_child(interface, "rom")
+    if rom is not None and rom.get("enabled") == "no" and (rom.get("bar") is not None or rom.get("file") is not None):
+        yield Problem(Anchor(rom), "ROM tuning is not supported when ROM is disabled",
+                      hint="remove bar= and file=, or enable the ROM")
+        return
+    address = first_child(interface, "address")
+    address_type = address.get("type") if address is not None else None
+    if not qemu_driver(ctx) or address_type in (None, "pci"):
+        return
+    # (qemuValidateDomainDeviceInfo)
+    acpi = first_child(interface, "acpi")
+    if acpi is not None and parse_uint(acpi.get("index")):
+        yield Problem(Anchor(acpi), "ACPI index is only supported for PCI devices", hint="remove <acpi>")
+    elif rom is not None and address_type != "unassigned" and any(rom.get(name) is not None
+                                                                    for name in ("enabled", "bar", "file")):
+        yield Problem(Anchor(rom), "ROM tuning is only supported for PCI devices", hint="remove <rom>")
+
+
+def model_and_driver(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetSetModelString: a model name libvirt does not know has only [A-Za-z0-9_-]; virDomainNetDefValidate:
+    virtio-only driver options on another model."""
+    model = first_child(interface, "model")
+    model_type = model.get("type") if model is not None else None
+    if model_type is not None and model_type.lower() not in KNOWN_MODELS and not _MODEL_NAME.fullmatch(model_type):
+        yield Problem(Anchor(model, "type"), "Model name contains invalid characters",
+                      hint="letters, digits, '-' and '_' only")
+        return
+    if model_type is not None and model_type not in VIRTIO_MODELS and interface.get("type") == "vdpa" and \
+            qemu_driver(ctx):
+        yield Problem(Anchor(model, "type"), f"invalid model for interface of type 'vdpa': '{model_type}'",
+                      replacements=("virtio",))
+        return
+    driver = first_child(interface, "driver")
+    if driver is None:
+        return
+    if model_type in VIRTIO_MODELS:
+        yield from _virtio_driver(driver)
+        return
+    for option in ("iommu", "ats", "packed", "page_per_vq"):
+        if driver.get(option) in ("on", "off"):
+            yield Problem(Anchor(driver, option), f"{option} driver option is only supported for virtio devices",
+                          hint=f"remove {option}=, or use <model type='virtio'/>")
+            return
+
+
+#: virDomainNetDefParseXMLDriver (virtio models only): the driver's enum and on/off settings, and its <host> and
+#: <guest> offloads
+VIRTIO_DRIVER_VALUES = {"name": ("qemu", "vhost"), "txmode": ("iothread", "timer"),
+                        **{name: ("on", "off") for name in ("ioeventfd", "event_idx", "rss", "rss_hash_report")}}
+OFFLOADS = ("csum", "gso", "tso4", "tso6", "ecn", "ufo", "mrg_rxbuf")
+PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
+
+
+def _virtio_driver(driver: etree._Element) -> Iterable[Problem]:
+    for name, accepted in VIRTIO_DRIVER_VALUES.items():
+        value = driver.get(name)
+        if value is not None and value not in accepted:
+            yield Problem(Anchor(driver, name), PROP.format(attribute=name, element="driver", value=value),
+                          hint=f"libvirt accepts: {', '.join(accepted)}", replacements=accepted)
+            return
+    for side in ("host", "guest"):
+        offloads = first_child(driver, side)
+        if offloads is None:
+            continue
+        for name in OFFLOADS:
+            value = offloads.get(name)
+            if value is not None and value not in ("on", "off"):
+                yield Problem(Anchor(offloads, name), PROP.format(attribute=name, element=side, value=value),
+                              replacements=("on", "off"))
+                return
+
+
+def virtio_driver_suspect(driver: etree._Element) -> bool:
+    """Whether a virtio interface's driver has something _virtio_driver may refuse (a cheap pre-test)."""
+    return driver.get("name") not in (None, "qemu", "vhost") or driver.get("txmode") not in (
+        None, "iothread", "timer") or bool(len(driver))
+
+
+CHECKS = (source_attributes, virtual_port, vlan, teaming, ip_addresses, tuning, model_and_driver)
+#: the children that make an interface a suspect of CHECKS (a <driver> does on a model other than virtio)
+SUSPECT_CHILDREN = ("virtualport", "vlan", "teaming", "ip", "route", "tune", "coalesce", "port", "rom", "acpi")
+SUSPECT_TYPES = frozenset(REQUIRED_SOURCE) - {"network", "bridge"}

@@ -1,0 +1,99 @@
+"""VL218 cpu-definition: a guest CPU definition libvirt's parser refuses (features or a vendor without a model, a
+vendor_id QEMU cannot take, migratable outside host-passthrough and maximum, two caches)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._support import NOTHING, first_child, string_value
+
+#: VIR_CPU_VENDOR_ID_LENGTH
+VENDOR_ID_LENGTH = 12
+#: CPU modes that take the host's CPU as it is: no model, fallback or vendor_id are read, migratable is
+HOST_MODES = ("host-passthrough", "maximum")
+
+
+def _problem(cpu: etree._Element) -> Problem | None:
+    """virCPUDefParseXML's refusals, in its order."""
+    mode = cpu.get("mode") or "custom"
+    if cpu.get("migratable") in ("on", "off") and mode not in HOST_MODES:
+        return Problem(Anchor(cpu, "migratable"),
+                       "Attribute migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode",
+                       hint="remove migratable=, or use mode='host-passthrough'")
+    model = first_child(cpu, "model")
+    named = model is not None and bool(string_value(model))
+    if model is not None and mode not in HOST_MODES:
+        vendor_id = model.get("vendor_id")
+        if vendor_id and len(vendor_id.encode()) != VENDOR_ID_LENGTH:
+            return Problem(Anchor(model, "vendor_id"), "vendor_id must be exactly 12 characters long",
+                           hint="a 12-character CPUID vendor string, e.g. GenuineIntel or AuthenticAMD")
+        if vendor_id and "," in vendor_id:
+            return Problem(Anchor(model, "vendor_id"), "vendor id is invalid", hint="QEMU cannot take a ',' here")
+    if named:
+        return None  # (the common case: a model, so features and a vendor are fine)
+    vendor = first_child(cpu, "vendor")
+    if vendor is not None and string_value(vendor):
+        return Problem(Anchor(vendor), "CPU vendor specified without CPU model",
+                       hint="add <model>, or remove <vendor>")
+    feature = first_child(cpu, "feature") if mode == "custom" else None
+    if feature is not None:
+        return Problem(Anchor(feature), "Non-empty feature list specified without CPU model",
+                       hint="add a <model> (the features change it), or use mode='host-model'")
+    return None
+
+
+@register
+class CpuDefinition(Rule):
+    """
+    ## What it does
+    Checks the guest `<cpu>` as libvirt's parser reads it: `<feature>`s in
+    custom mode, or a `<vendor>`, need a `<model>`; a model's `vendor_id` is
+    12 characters without a comma; `migratable` belongs to the
+    `host-passthrough` and `maximum` modes; and there is one `<cache>` at
+    most.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `Non-empty feature list
+    specified without CPU model`, `CPU vendor specified without CPU model`,
+    `vendor_id must be exactly 12 characters long`, `Attribute migratable is
+    only allowed for 'host-passthrough' / 'maximum' CPU mode`, `at most one
+    CPU cache element may be specified` (virCPUDefParseXML; every driver).
+    Each was checked with the real libvirt 9.0, with its twin.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='custom' match='exact'><feature policy='require' name='vmx'/></cpu></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <cpu mode='custom' match='exact'><model>qemu64</model><feature policy='require' name='vmx'/></cpu></domain>
+    ```
+    """
+
+    code = "VL218"
+    name = "cpu-definition"
+    severity = Severity.ERROR
+    summary = "Guest CPU features or vendor without a model, a bad vendor_id, misplaced migratable, two caches."
+    elements = ("cpu", "cpu/cache")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "cpu/cache":
+            if any(True for _ in element.itersiblings("cache", preceding=True)):
+                return iter((Problem(Anchor(element), "at most one CPU cache element may be specified",
+                                     hint="keep one <cache>"),))
+            return NOTHING
+        problem = _problem(element)
+        return iter((problem,)) if problem is not None else NOTHING
