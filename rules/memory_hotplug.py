@@ -175,8 +175,8 @@ class MemoryHotplug(Rule):
         cells = numa_cells(root)
         numa_total = sum(c.memory_kib or 0 for c in cells)
         hotplug = sum(d.size_kib or 0 for d in devices)
-        if not total and numa_total:
-            total = numa_total + hotplug
+        if numa_total:
+            total = numa_total + hotplug  # (virDomainDefPostParseMemory: the cells' memory is the initial memory)
         elif not numa_total and hotplug > total:
             yield Problem(Anchor(memory) if memory is not None else Anchor(root),
                           "Total size of memory devices exceeds the total memory size",

@@ -8,24 +8,85 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._devices import is_x86, qemu_driver
+from virtlint.rules._support import NOTHING, children_by_tag, first_child, parse_uuid
+
+
+#: the PCR banks libvirt knows (virDomainTPMPcrBank)
+PCR_BANKS = ("sha1", "sha256", "sha384", "sha512")
+
+
+def _backend(backend: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainTPMDefParseXML's backend details, then virDomainTPMDevValidate."""
+    kind = backend.get("type")
+    if kind == "external":
+        source = first_child(backend, "source")
+        if source is None:
+            return None
+        if source.get("type") is None:
+            return Problem(Anchor(source), "missing external TPM backend source type", hint="add type='unix'")
+        if source.get("type") != "unix":
+            return Problem(Anchor(source, "type"), "only source type 'unix' is supported for external TPM device",
+                           replacements=("unix",))
+        if source.get("mode") == "bind":
+            return Problem(Anchor(source, "mode"), "only 'connect' mode is supported for external TPM device",
+                           replacements=("connect",))
+        if not source.get("path"):
+            return Problem(Anchor(source), "missing socket path for external TPM device",
+                           hint="add path='/path/to/swtpm.sock'")
+        return None
+    if kind != "emulator":
+        return None
+    encryption = first_child(backend, "encryption")
+    secret = encryption.get("secret") if encryption is not None else None
+    if secret is not None and parse_uuid(secret) is None:
+        return Problem(Anchor(encryption, "secret"), f"Unable to parse secret uuid '{secret}'",
+                       hint="the UUID of a libvirt secret")
+    banks = first_child(backend, "active_pcr_banks")
+    if banks is None:
+        return None
+    for bank in banks:
+        if isinstance(bank.tag, str) and bank.tag not in PCR_BANKS:
+            return Problem(Anchor(bank), f"Unsupported PCR banks '{bank.tag}'",
+                           hint=f"banks are {', '.join(PCR_BANKS)}")
+    version = backend.get("version")
+    if version is None:
+        tpm = backend.getparent()
+        model = tpm.get("model") if tpm is not None else None
+        if model is None:
+            model = "tpm-spapr" if (ctx.arch or "").startswith("ppc64") else "tpm-tis"
+        version = "1.2" if model == "tpm-tis" and is_x86(ctx) else "2.0"
+    if version != "2.0":
+        return Problem(Anchor(banks), "<active_pcr_banks/> requires TPM version '2.0'",
+                       hint="set version='2.0' on the backend" + (" (tpm-tis on x86 defaults to 1.2)"
+                                                                  if backend.get("version") is None else ""))
+    return None
 
 
 @register
 class TpmConfig(Rule):
     """
     ## What it does
-    Reports a `<tpm>` without a `<backend>` or with several, and a domain with
-    two TPMs of the same kind: at most one regular TPM (tis, crb, spapr) plus
-    at most one `spapr-tpm-proxy`.
+    Reports a `<tpm>` without a `<backend>` or with several, a domain with
+    two TPMs of the same kind (at most one regular TPM, tis, crb or spapr,
+    plus at most one `spapr-tpm-proxy`), an emulator backend's secret that is
+    not a UUID, PCR banks libvirt does not know or on a TPM 1.2 (tpm-tis on
+    x86 is 1.2 unless it says 2.0), and an external backend that is not a
+    unix socket libvirt connects to.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `missing
     TPM device backend`, `only one TPM backend is supported`
     (virDomainTPMDefParseXML; all drivers), `only a single TPM non-proxy device
     is supported`, `only a single TPM Proxy device is supported`
-    (qemuValidateDomainDefTPMs; QEMU). Same in libvirt 9.0 and 10.7.
+    (qemuValidateDomainDefTPMs; QEMU), `Unable to parse secret uuid '...'`,
+    `Unsupported PCR banks 'sha3-256'`, `missing external TPM backend source
+    type` (virDomainTPMDefParseXML), `<active_pcr_banks/> requires TPM
+    version '2.0'`, `only source type 'unix' is supported for external TPM
+    device`, `only 'connect' mode is supported for external TPM device`,
+    `missing socket path for external TPM device` (virDomainTPMDevValidate;
+    the default version from qemuDomainTPMDefPostParse). Same in libvirt 9.0
+    and 10.7 (9.0 words two of them differently), each checked on 9.0.
 
     ## Capabilities
     ```xml
@@ -49,10 +110,13 @@ class TpmConfig(Rule):
     name = "tpm-config"
     severity = Severity.ERROR
     summary = "A TPM without exactly one backend, or two TPMs of one kind."
-    elements = ("devices",)
+    elements = ("devices", "devices/tpm/backend")
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "devices/tpm/backend":
+            problem = _backend(element, ctx)
+            return iter((problem,)) if problem is not None else NOTHING
         tpms = children_by_tag(ctx, element).get("tpm")
         if tpms is None:
             return NOTHING

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
@@ -24,8 +24,11 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
     kind = model.get("type") if model is not None else None
     if model is None or kind in (None, "none"):
         return True
+    if len(model) or len(videos[0]) > 1:
+        return False  # acceleration, resolution or a driver to read
     if kind == "qxl":
-        return "vgamem" not in model.keys()  # the one size QEMU's validation reads on qxl
+        names = model.keys()
+        return not any(name in names for name in ("vgamem", "ram", "vram"))  # the sizes QEMU's validation reads
     if kind != "virtio":
         return False
     names = model.keys()  # one call for all its attribute names: usually none of qxl's
@@ -47,6 +50,61 @@ def _qxl_vgamem(model: etree._Element) -> Problem | None:
         larger = 1 << vgamem.bit_length()
         return Problem(Anchor(model, "vgamem"), "value for 'vgamem' must be power of two",
                        hint=f"use {larger >> 1} or {larger} (KiB)", replacements=(str(larger >> 1), str(larger)))
+    return None
+
+
+#: QEMU's limit of a qxl ram or vram size in KiB (UINT_MAX / 1024)
+QXL_SIZE_MAX = 0xFFFFFFFF // 1024
+VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
+
+
+def _video_options(video: etree._Element, model: etree._Element | None, ctx: Context) -> Problem | None:
+    """virDomainVideoAccelDefParseXML, virDomainVideoDefValidate (every driver), then the parts of
+    qemuValidateDomainDeviceDefVideo about sizes, resolutions and acceleration."""
+    if model is None:
+        return None
+    kind = model.get("type")
+    acceleration = first_child(model, "acceleration")
+    if acceleration is not None and not any(acceleration.get(name) is not None
+                                            for name in ("accel3d", "accel2d", "rendernode")):
+        return Problem(Anchor(acceleration), "missing values for acceleration",
+                       hint="set accel3d='yes' (or remove <acceleration>)")
+    driver = first_child(video, "driver")
+    vhostuser = driver is not None and driver.get("name") == "vhostuser"
+    if vhostuser and kind != "virtio":
+        return Problem(Anchor(driver, "name"), "'vhostuser' driver is only supported with 'virtio' device")
+    if not vhostuser and acceleration is not None and acceleration.get("rendernode") is not None:
+        return Problem(Anchor(acceleration, "rendernode"), "unsupported rendernode accel attribute without 'vhostuser'",
+                       hint="remove rendernode=, or use <driver name='vhostuser'/>")
+    resolution = first_child(model, "resolution")
+    if resolution is not None and (resolution.get("x") == "0" or resolution.get("y") == "0"):
+        return Problem(Anchor(resolution), "video resolution values must be greater than 0")
+    if driver is not None and kind not in (None, "virtio"):
+        for option in VIRTIO_OPTIONS:
+            if driver.get(option) in ("on", "off"):
+                return Problem(Anchor(driver, option), f"{option} driver option is only supported for virtio devices",
+                               hint=f"remove {option}=")
+    if not qemu_driver(ctx) or kind in (None, "none"):
+        return None
+    if acceleration is not None and acceleration.get("accel2d") == "yes":
+        return Problem(Anchor(acceleration, "accel2d"), "qemu does not support the accel2d setting",
+                       replacements=("no",))
+    if kind == "qxl":
+        for name in ("vram", "ram"):
+            size = parse_uint(model.get(name))
+            if size is not None and size > QXL_SIZE_MAX:
+                return Problem(Anchor(model, name), f"value for '{name}' must be less than '{QXL_SIZE_MAX}'")
+    if resolution is not None and kind not in ("vga", "qxl", "virtio", "bochs"):
+        return Problem(Anchor(resolution), "model resolution is not supported",
+                       hint="resolution applies to vga, qxl, virtio and bochs")
+    vram = parse_uint(model.get("vram"))
+    if vram and vram < 1024 and (kind == "vga" or (kind == "vmvga" and refused_since(ctx, 10, 7))):
+        # (9.0 checks vga only; 10.7 vmvga too: the releases between are unchecked)
+        return Problem(Anchor(model, "vram"), "value for 'vram' must be at least 1 MiB (1024 KiB)",
+                       replacements=("16384",))
+    if kind == "qxl" and not vhostuser and acceleration is not None and acceleration.get("accel3d") == "yes":
+        return Problem(Anchor(acceleration, "accel3d"), "3d acceleration is supported only with 'virtio' video device",
+                       replacements=("no",))
     return None
 
 
@@ -162,5 +220,9 @@ class VideoDevices(Rule):
                                       f"{attribute} attribute only supported for video type qxl",
                                       hint=f"remove {attribute}=")
                         break
+        for video, model in models:
+            problem = _video_options(video, model, ctx)
+            if problem is not None:
+                yield problem
         if qemu_driver(ctx):
             yield from _qemu_video(models)

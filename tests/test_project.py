@@ -69,7 +69,7 @@ def test_linter_for_applies_severity_and_per_file_ignores(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("config, message", [
     ('ignroe = ["VL805"]\n', "unknown key 'ignroe' (did you mean 'ignore'?)"),
-    ('select = ["VL999"]\n', "unknown rule 'VL999' (did you mean 'VL901'?)"),
+    ('select = ["VL999"]\n', "unknown rule 'VL999' (did you mean 'VL799'?)"),
     ('ignore = ["devise-value"]\n', "unknown rule 'devise-value' (did you mean 'device-value'?)"),
     ('[severity]\nVL9999 = "info"\n', "unknown rule 'VL9999'"),
     ('[per-file-ignores]\n"*.xml" = ["XY1"]\n', "unknown rule 'XY1'"),

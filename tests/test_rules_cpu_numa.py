@@ -260,7 +260,8 @@ def test_clusters_count_since_libvirt_10_1() -> None:
 
 
 def test_anchors_are_the_values() -> None:
-    xml = dom("<cputune><vcpusched vcpus='0-2' scheduler='fifo'/><vcpusched vcpus='2' scheduler='rr'/></cputune>")
+    xml = dom("<cputune><vcpusched vcpus='0-2' scheduler='fifo' priority='1'/>"
+              "<vcpusched vcpus='2' scheduler='rr' priority='1'/></cputune>")
     linter = Linter([DomainCaps.from_file(str(PC_KVM))], select=("VL211",))
     (finding,) = linter.lint_document(Document(xml, "dom.xml")).findings
     assert xml[slice(*finding.offsets)] == "2"

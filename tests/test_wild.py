@@ -31,7 +31,8 @@ CHECKS = {
              "tickpolicy 'merge'`) and the platform timer (`unsupported timer type (name) 'platform'`) in virt-install's "
              "many-devices and singleton-config tests, define (both checked on libvirt 9.0)",
     "VL765": "qemuValidateDomainDeviceDefVideo: qxl vgamem='1' KiB in virt-install's many-devices test (`value for "
-             "'vgamem' must be at least 1 MiB (1024 KiB)`), define (checked on libvirt 9.0)",
+             "'vgamem' must be at least 1 MiB (1024 KiB)`), and 3D acceleration on those qxl devices (`3d acceleration "
+             "is supported only with 'virtio' video device`), define (both checked on libvirt 9.0)",
     "VL780": "qemuDomainShmemDefPostParse: an ivshmem-doorbell with a <size> in virt-install's many-devices test (`shmem "
              "model 'ivshmem-doorbell' does not support size setting`), define (checked on libvirt 9.0)",
     "VL783": "qemuValidateDomainDefSysinfo: the fw_cfg entry name='foo' of virt-install's singleton-config test "
@@ -141,19 +142,19 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL216"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL216"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL408"): 1,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL765"): 4,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL780"): 1,
     ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL783"): 1,
-    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL765"): 4,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL408"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL408"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL408"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL783"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL408"): 1,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL765"): 4,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL780"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL408"): 1,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL765"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL765"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL780"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL506"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL603"): 1,

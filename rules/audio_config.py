@@ -1,0 +1,116 @@
+"""VL799 audio-config: audio backend settings libvirt refuses, and sound devices naming an audio backend the
+domain does not have."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import c_decimal, parse_uint
+from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._support import NOTHING, first_child
+
+UINT_MESSAGE = ("Invalid value for attribute '{attribute}' in element '{element}': '{value}'. "
+                "Expected non-negative integer value")
+#: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
+BACKEND_NUMBERS = {"oss": ("bufferCount",), "coreaudio": ("bufferCount",), "sdl": ("bufferCount",),
+                   "pulseaudio": ("latency",)}
+
+
+def _backend(audio: etree._Element) -> Problem | None:
+    """virDomainAudioDefParseXML and virDomainAudioCommonParse, for one <audio>."""
+    kind = audio.get("type") or ""
+    if kind == "oss":
+        policy = audio.get("dspPolicy")
+        value = c_decimal(policy, -(2**31), 2**31 - 1) if policy is not None else None
+        if policy is not None and value is not None and value < 0:
+            return Problem(Anchor(audio, "dspPolicy"), f"cannot parse 'dspPolicy' value '{value}'",
+                           hint="a policy from 0 to 10")
+    for direction in ("input", "output"):
+        for element in audio.iterchildren(direction):
+            if element.get("fixedSettings") == "yes" and element.get("mixingEngine") != "yes":
+                return Problem(Anchor(element, "fixedSettings"), "fixed audio settings requires mixing engine",
+                               hint="add mixingEngine='yes'")
+            settings = first_child(element, "settings")
+            if settings is not None and element.get("fixedSettings") != "yes":
+                return Problem(Anchor(settings), "audio settings specified without fixed settings flag",
+                               hint="add fixedSettings='yes' (and mixingEngine='yes')")
+            for name in BACKEND_NUMBERS.get(kind, ()):
+                value = element.get(name)
+                if value is not None and c_decimal(value, 0, 2**32 - 1) is None:
+                    return Problem(Anchor(element, name),
+                                   UINT_MESSAGE.format(attribute=name, element=direction, value=value),
+                                   hint="a non-negative decimal number")
+    return None
+
+
+def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainEnsureAudioID: a sound device's (or, from 10.7, a VNC display's) <audio id> names an <audio>."""
+    audio = first_child(holder, "audio")
+    number = parse_uint(audio.get("id")) if audio is not None else None
+    if not number:
+        return None  # (none, 0 or unreadable: the parser's)
+    audios = ctx.root.findall("devices/audio")
+    if any(parse_uint(device.get("id")) == number for device in audios):
+        return None
+    if not audios and number == 1 and qemu_driver(ctx):
+        return None  # (the QEMU driver adds a default <audio id='1'> to a domain with sound and none: checked on 9.0)
+    return Problem(Anchor(audio, "id"), f"no audio device with ID {number}",
+                   hint=f"add <audio id='{number}' type='...'/>, or point at an existing one")
+
+
+@register
+class AudioConfig(Rule):
+    """
+    ## What it does
+    Checks `<audio>` backends: `fixedSettings='yes'` needs
+    `mixingEngine='yes'`, `<settings>` need `fixedSettings='yes'`, an OSS
+    `dspPolicy` is not negative, and the buffer counts and latencies the
+    backend reads are numbers; and that a `<sound>` device's `<audio id>`
+    (from libvirt 10.7 also a VNC display's) names an `<audio>` of the domain.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `fixed audio settings
+    requires mixing engine`, `audio settings specified without fixed settings
+    flag`, `cannot parse 'dspPolicy' value '-1'` (virDomainAudioDefParseXML),
+    `no audio device with ID 3` (virDomainSoundDefValidate; every driver).
+    Each was checked with the real libvirt 9.0, with its twin.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><sound model='ich9'><audio id='1'/></sound><audio id='1' type='none'/></devices></domain>
+    ```
+    """
+
+    code = "VL799"
+    name = "audio-config"
+    severity = Severity.ERROR
+    summary = "Audio backend settings libvirt refuses, or a sound device naming an audio backend that is absent."
+    elements = ("devices/audio", "devices/sound", "devices/graphics")
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "devices/audio":
+            problem = _backend(element)
+        elif ctx.path == "devices/sound":
+            problem = _reference(element, ctx)
+        elif element.get("type") == "vnc" and refused_since(ctx, 10, 7):
+            problem = _reference(element, ctx)  # (9.0 defines a VNC display naming no audio)
+        else:
+            return NOTHING
+        return iter((problem,)) if problem is not None else NOTHING

@@ -1,0 +1,162 @@
+"""VL797 memory-device-config: a `<memory>` device missing what its model needs, or with what it does not take."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint, scaled_kib
+from virtlint.rules._devices import is_x86, qemu_driver
+from virtlint.rules._domain import numa_cells
+from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
+
+#: an nvdimm label's minimum (KiB)
+LABEL_MIN_KIB = 128
+#: the smallest virtio-mem block libvirt takes on x86: the host's transparent huge page size, 2 MiB there
+BLOCK_MIN_KIB_X86 = 2048
+PATH_MODELS = ("nvdimm", "virtio-pmem")
+NODE_MODELS = ("dimm", "nvdimm", "virtio-mem")
+
+
+def _size(element: etree._Element | None) -> int | None:
+    return scaled_kib(element.text, element.get("unit")) if element is not None else None
+
+
+def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainMemoryDefParseXML, virDomainMemoryDefValidate, qemuDomainDefValidateMemoryHotplugDevice."""
+    model = memory.get("model")
+    if model not in ("dimm", "nvdimm", "virtio-pmem", "virtio-mem"):
+        return None  # (sgx-epc has its own rules; an unknown model is VL850's)
+    target = first_child(memory, "target")
+    if target is None:
+        return Problem(Anchor(memory), "missing <target> element for <memory> device",
+                       hint="add <target><size unit='MiB'>...</size></target>")
+    size_element = first_child(target, "size")
+    if size_element is None:
+        return Problem(Anchor(target), "missing element or attribute './size'", hint="add <size unit='MiB'>...</size>")
+    size = _size(size_element)
+    source = first_child(memory, "source")
+    if model == "nvdimm":
+        label = _size(target.find("label/size"))
+        if label and label < LABEL_MIN_KIB:
+            return Problem(Anchor(target.find("label/size"), text=True), "nvdimm label must be at least 128KiB")
+        if label and size is not None and label >= size:
+            return Problem(Anchor(target.find("label/size"), text=True),
+                           "label size must be smaller than NVDIMM size")
+        uuid = first_child(memory, "uuid")
+        if uuid is not None and parse_uuid(string_value(uuid)) is None:
+            return Problem(Anchor(uuid, text=True), "malformed uuid element")
+    if model in PATH_MODELS and (source is None or first_child(source, "path") is None):
+        return Problem(Anchor(source if source is not None else memory), f"path is required for model '{model}'",
+                       hint="add <source><path>/path/to/file</path></source>")
+    if model == "nvdimm":
+        if memory.get("discard") == "yes":
+            return Problem(Anchor(memory, "discard"), "discard is not supported for nvdimms", replacements=("no",))
+        uuid = first_child(memory, "uuid")
+        if uuid is not None and not (ctx.arch or "").startswith("ppc64"):
+            return Problem(Anchor(uuid), "UUID is not supported for NVDIMM device", hint="remove <uuid> (pSeries only)")
+    node = first_child(target, "node")
+    if model == "virtio-pmem" and node is not None:
+        return Problem(Anchor(node), "virtio-pmem does not support NUMA nodes", hint="remove <node>")
+    if model == "virtio-mem":
+        block_element = first_child(target, "block")
+        block = _size(block_element) or 0
+        requested = _size(first_child(target, "requested"))
+        if block & (block - 1) or not block:
+            return Problem(Anchor(block_element if block_element is not None else target),
+                           "block size must be a power of two", hint="add <block unit='MiB'>2</block> (a power of two)")
+        if is_x86(ctx) and block < BLOCK_MIN_KIB_X86:
+            return Problem(Anchor(block_element, text=True),
+                           f"block size too small, must be at least {BLOCK_MIN_KIB_X86}KiB")
+        if requested is not None and size is not None and requested > size:
+            return Problem(Anchor(first_child(target, "requested"), text=True),
+                           f"requested size must be smaller than or equal to @size ({size}KiB)")
+        if requested is not None and requested % block:
+            return Problem(Anchor(first_child(target, "requested"), text=True),
+                           "requested size must be an integer multiple of block size")
+    if not qemu_driver(ctx):
+        return None
+    if model in NODE_MODELS and node is None and numa_cells(ctx.root):
+        return Problem(Anchor(target), "target NUMA node needs to be specified for memory device",
+                       hint="add <node>0</node> (a guest NUMA cell)")
+    address = first_child(memory, "address")
+    address_type = address.get("type") if address is not None else None
+    if model in ("virtio-pmem", "virtio-mem") and address_type not in (None, "pci"):
+        return Problem(Anchor(address, "type"), f"only 'pci' addresses are supported for the {model} device",
+                       replacements=("pci",))
+    if model in ("dimm", "nvdimm") and address is not None and address_type == "dimm":
+        slot = parse_uint(address.get("slot"))
+        max_memory = ctx.root.find("maxMemory")
+        slots = parse_uint(max_memory.get("slots")) if max_memory is not None and max_memory.get("slots") else None
+        if slot is not None and slots is not None and slot >= slots:
+            return Problem(Anchor(address, "slot"), f"memory device slot '{slot}' exceeds slots count '{slots}'",
+                           hint=f"use a slot from 0 to {slots - 1}, or raise <maxMemory slots>")
+    return None
+
+
+@register
+class MemoryDeviceConfig(Rule):
+    """
+    ## What it does
+    Checks each `<memory>` device by its model: a `<target>` with a `<size>`;
+    an nvdimm's `<source><path>`, label of at least 128 KiB below its size,
+    no `discard` and a UUID only on pSeries; a virtio-pmem's path and no NUMA
+    node; a virtio-mem block that is a power of two of at least 2 MiB (x86)
+    and a requested size within the size and a multiple of the block; with
+    guest NUMA cells, the node of a dimm, nvdimm or virtio-mem; a PCI address
+    for virtio-pmem and virtio-mem; a dimm slot below `<maxMemory slots>`.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `missing <target> element
+    for <memory> device`, `nvdimm label must be at least 128KiB`, `label size
+    must be smaller than NVDIMM size`, `malformed uuid element`
+    (virDomainMemoryDefParseXML), `path is required for model 'nvdimm'`,
+    `discard is not supported for nvdimms`, `UUID is not supported for NVDIMM
+    device`, `virtio-pmem does not support NUMA nodes`, `block size must be a
+    power of two`, `block size too small, must be at least 2048KiB`,
+    `requested size must be smaller than or equal to @size (524288KiB)`,
+    `requested size must be an integer multiple of block size`
+    (virDomainMemoryDefValidate; every driver), `target NUMA node needs to be
+    specified for memory device`, `only 'pci' addresses are supported for
+    the virtio-mem device`, `memory device slot '4' exceeds slots count '4'`
+    (qemuDomainDefValidateMemoryHotplugDevice; QEMU). Each was checked with
+    the real libvirt 9.0, with its twin. The virtio-mem block minimum is the
+    host's transparent huge page size: judged on x86 only, where it is 2 MiB.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>
+      <cpu><numa><cell id='0' cpus='0' memory='2' unit='GiB'/></numa></cpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><memory model='virtio-mem'><target><size unit='MiB'>512</size><node>0</node>
+        <block unit='MiB'>3</block></target></memory></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><maxMemory slots='4' unit='GiB'>8</maxMemory><memory unit='GiB'>2</memory>
+      <cpu><numa><cell id='0' cpus='0' memory='2' unit='GiB'/></numa></cpu>
+      <os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><memory model='virtio-mem'><target><size unit='MiB'>512</size><node>0</node>
+        <block unit='MiB'>2</block></target></memory></devices></domain>
+    ```
+    """
+
+    code = "VL797"
+    name = "memory-device-config"
+    severity = Severity.ERROR
+    summary = "A memory device missing what its model needs, or with settings its model does not take."
+    elements = ("devices/memory",)
+    uses_caps = False
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        problem = _problem(element, ctx)
+        return iter((problem,)) if problem is not None else NOTHING
