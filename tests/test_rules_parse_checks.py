@@ -483,3 +483,206 @@ TABLE_CASES = [
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in TABLE_CASES], ids=[c[0] for c in TABLE_CASES])
 def test_parser_table_rows(xml: str, code: str | None, fragment: str) -> None:
     test_parse_checks(xml, code, fragment)
+
+
+NUMA1 = "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>"
+HOTPLUG = "<maxMemory slots='4' unit='MiB'>2048</maxMemory>" + NUMA1
+VMEM = "<memory model='virtio-mem'><target><size unit='MiB'>512</size><node>0</node>{}</target></memory>"
+NET_USER = "<interface type='user'><model type='virtio'/>{}</interface>"
+NET_BRIDGE = "<interface type='bridge'><source bridge='br0'/><model type='virtio'/>{}</interface>"
+
+#: Logic checks of the third probe pass: (id, xml, code or None, fragment of libvirt's message)
+LOGIC_CASES = [
+    # VL218 cpu-definition
+    ("cpu-features-without-model", dom(extra="<cpu mode='custom'><feature policy='require' name='vmx'/></cpu>"),
+     "VL218", "Non-empty feature list specified without CPU model"),
+    ("cpu-host-model-features", dom(extra="<cpu mode='host-model'><feature policy='disable' name='vmx'/></cpu>"),
+     None, ""),
+    ("cpu-vendor-without-model", dom(extra="<cpu mode='custom'><vendor>Intel</vendor></cpu>"), "VL218",
+     "CPU vendor specified without CPU model"),
+    ("cpu-vendor-id-short", dom(extra="<cpu mode='custom'><model vendor_id='Intel'>qemu64</model></cpu>"), "VL218",
+     "vendor_id must be exactly 12 characters long"),
+    ("cpu-vendor-id", dom(extra="<cpu mode='custom'><model vendor_id='GenuineIntel'>qemu64</model></cpu>"),
+     None, ""),
+    ("cpu-migratable-custom", dom(extra="<cpu mode='custom' migratable='on'><model>qemu64</model></cpu>"), "VL218",
+     "Attribute migratable is only allowed"),
+    ("cpu-two-caches", dom(extra="<cpu mode='host-passthrough'><cache mode='passthrough'/><cache mode='disable'/>"
+                                 "</cpu>"), "VL218", "at most one CPU cache element"),
+    # VL211 thread-tuning
+    ("vcpupin-without-cpuset", dom(extra="<cputune><vcpupin vcpu='0'/></cputune>"), "VL211",
+     "missing cpuset for vcpupin"),
+    ("emulatorpin-without-cpuset", dom(extra="<cputune><emulatorpin/></cputune>"), "VL211",
+     "missing cpuset for emulatorpin"),
+    ("cputune-shares-negative", dom(extra="<cputune><shares>-1</shares></cputune>"), "VL211",
+     "can't parse cputune shares value"),
+    ("cputune-period-units", dom(extra="<cputune><period>100ms</period></cputune>"), "VL211",
+     "can't parse cputune period value"),
+    ("cputune-quota-unlimited", dom(extra="<cputune><quota>-1</quota><shares>1024</shares></cputune>"), None, ""),
+    ("vcpusched-fifo-without-priority", dom(extra="<cputune><vcpusched vcpus='0' scheduler='fifo'/></cputune>"),
+     "VL211", "Missing required attribute 'priority' in element 'vcpusched'"),
+    ("vcpusched-without-vcpus", dom(extra="<cputune><vcpusched scheduler='batch'/></cputune>"), "VL211",
+     "Missing attribute 'vcpus' in element 'vcpusched'"),
+    ("iothread-pool-min-only", dom(extra="<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_min='2'/>"
+                                         "</iothreadids>"), "VL211", "thread_pool_min must be smaller or equal"),
+    ("iothread-pool-max-zero", dom(extra="<defaultiothread thread_pool_max='0'/>"), "VL211",
+     "thread_pool_max must be a positive integer"),
+    ("iothread-pool", dom(extra="<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_min='2' "
+                                "thread_pool_max='8'/></iothreadids>"), None, ""),
+    # VL220 resctrl-tuning
+    ("cachetune-overlap", dom(extra="<vcpu>2</vcpu><cputune><cachetune vcpus='0-1'><cache id='0' level='3' type='both' "
+                                    "size='2' unit='MiB'/></cachetune><cachetune vcpus='1'><cache id='0' level='3' "
+                                    "type='both' size='1' unit='MiB'/></cachetune></cputune>").replace(
+        "<vcpu>1</vcpu>", ""), "VL220", "Overlapping vcpus in resctrls"),
+    ("cachetune-disjoint", dom(extra="<vcpu>2</vcpu><cputune><cachetune vcpus='0'><cache id='0' level='3' type='both' "
+                                     "size='2' unit='MiB'/></cachetune><cachetune vcpus='1'><cache id='0' level='3' "
+                                     "type='both' size='1' unit='MiB'/></cachetune></cputune>").replace(
+        "<vcpu>1</vcpu>", ""), None, ""),
+    ("cachetune-colliding", dom(extra="<cputune><cachetune vcpus='0'><cache id='0' level='3' type='both' size='2' "
+                                      "unit='MiB'/><cache id='0' level='3' type='code' size='1' unit='MiB'/>"
+                                      "</cachetune></cputune>"), "VL220", "Colliding cache allocations"),
+    ("memorytune-over-100", dom(extra="<cputune><memorytune vcpus='0'><node id='0' bandwidth='150'/></memorytune>"
+                                      "</cputune>"), "VL220", "exceeding 100 is invalid"),
+    ("cachetune-monitor-level", dom(extra="<cputune><cachetune vcpus='0'><monitor level='2' vcpus='0'/></cachetune>"
+                                          "</cputune>"), "VL220", "Invalid monitor cache level '2'"),
+    ("cachetune-qemu-domain", dom(extra="<cputune><cachetune vcpus='0'><cache id='0' level='3' type='both' size='2' "
+                                        "unit='MiB'/></cachetune></cputune>", dtype="qemu"), "VL220",
+     "cachetune is only supported for KVM domains"),
+    # VL219 memory-tuning, VL207 numa-cells, VL206, VL808, VL755, VL209
+    ("memtune-min-guarantee", dom(extra="<memtune><min_guarantee unit='MiB'>128</min_guarantee></memtune>"), "VL219",
+     "Parameter 'min_guarantee' not supported by QEMU."),
+    ("memtune-hard-limit", dom(extra="<memtune><hard_limit unit='MiB'>1024</hard_limit></memtune>"), None, ""),
+    ("memtune-unit", dom(extra="<memtune><hard_limit unit='gigs'>1</hard_limit></memtune>"), "VL851",
+     "unknown suffix 'gigs'"),
+    ("numa-interconnect-initiator", dom(extra="<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/>"
+                                              "<interconnects><latency initiator='5' target='0' type='access' "
+                                              "value='5'/></interconnects></numa></cpu>"), "VL207",
+     "'initiator' refers to a non-existent NUMA node"),
+    ("numa-cache-level-twice", dom(extra="<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'>"
+                                         "<cache level='1' associativity='direct' policy='writeback'><size value='8' "
+                                         "unit='KiB'/><line value='5' unit='B'/></cache><cache level='1' "
+                                         "associativity='direct' policy='writeback'><size value='8' unit='KiB'/>"
+                                         "<line value='5' unit='B'/></cache></cell></numa></cpu>"), "VL207",
+     "Cache level '1' already defined"),
+    ("vcpu-offline-not-hotpluggable", dom(extra="<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
+                                                "<vcpu id='1' enabled='no' hotpluggable='no'/></vcpus>").replace(
+        "<vcpu>1</vcpu>", "<vcpu current='1'>2</vcpu>"), "VL206", "vcpu '1' is both offline and not hotpluggable"),
+    ("poweroff-coredump", dom(extra="<on_poweroff>coredump-destroy</on_poweroff>"), "VL808",
+     "Lifecycle event 'poweroff' doesn't support 'coredump-destroy' action"),
+    ("crash-coredump", dom(extra="<on_crash>coredump-restart</on_crash>"), None, ""),
+    ("tseg-unaligned", dom(extra="<features><smm state='on'><tseg unit='KiB'>1000</tseg></smm></features>"), "VL755",
+     "SMM TSEG size must be divisible by 1 MiB"),
+    ("tseg-48-mib", dom(extra="<features><smm state='on'><tseg unit='MiB'>48</tseg></smm></features>"), None, ""),
+    ("hugepage-size-zero", dom(extra="<memoryBacking><hugepages><page size='0' unit='KiB'/></hugepages>"
+                                     "</memoryBacking>"), "VL209", "hugepage size can't be zero"),
+    ("maxmemory-slots-without-size", dom(extra="<maxMemory slots='4'/>" + NUMA1), "VL210",
+     "maximum memory size must be specified when specifying number of memory slots"),
+    ("sysinfo-uuid-malformed", dom(extra="<sysinfo type='smbios'><system><entry name='uuid'>not-a-uuid</entry>"
+                                         "</system></sysinfo>"), "VL783", "malformed <sysinfo> uuid element"),
+    ("seclabel-static-without-model", dom(extra="<seclabel type='static' relabel='no'><label>+107:+107</label>"
+                                                "</seclabel>"), "VL782", "missing security model in domain seclabel"),
+    ("seclabel-static-dac", dom(extra="<seclabel type='static' model='dac' relabel='no'><label>+107:+107</label>"
+                                      "</seclabel>"), None, ""),
+    # VL770 interface-config (rules/_net.py)
+    ("net-bridge-without-bridge", dom("<interface type='bridge'><source network='default'/></interface>"), "VL770",
+     "Missing required attribute 'bridge' in element 'source'"),
+    ("net-udp-without-local", dom("<interface type='udp'><source address='127.0.0.1' port='5511'/></interface>"),
+     "VL770", "'<local>' element missing for 'udp' socket interface"),
+    ("net-udp", dom("<interface type='udp'><source address='127.0.0.1' port='5511'><local address='127.0.0.1' "
+                    "port='5512'/></source></interface>"), None, ""),
+    ("net-virtualport-on-user", dom(NET_USER.format("<virtualport type='openvswitch'/>")), "VL770",
+     "<virtualport> element unsupported for <interface type='user'>"),
+    ("net-virtualport-unknown", dom(NET_BRIDGE.format("<virtualport type='ovs'/>")), "VL770",
+     "unknown virtualport type ovs"),
+    ("net-virtualport-ovs", dom(NET_BRIDGE.format("<virtualport type='openvswitch'/>")), None, ""),
+    ("net-virtualport-qbh-without-profile", dom("<interface type='direct'><source dev='eth0' mode='vepa'/>"
+                                                "<virtualport type='802.1Qbh'/></interface>"), "VL770",
+     "missing profileid in <virtualport type='802.1Qbh'>"),
+    ("net-vlan-4096", dom(NET_BRIDGE.format("<vlan><tag id='4096'/></vlan>")), "VL770",
+     "vlan tag id 4096 too large (maximum 4095)"),
+    ("net-vlan-two-tags-trunk-no", dom(NET_BRIDGE.format("<vlan trunk='no'><tag id='42'/><tag id='43'/></vlan>")),
+     "VL770", "trunk='yes' is required for more than one vlan tag"),
+    ("net-vlan-trunk", dom(NET_BRIDGE.format("<vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='43'/>"
+                                             "</vlan>")), None, ""),
+    ("net-teaming-transient-alone", dom(NET_BRIDGE.format("<teaming type='transient'/>")), "VL770",
+     "teaming persistent attribute must be set if teaming type is 'transient'"),
+    ("net-guest-ip-bridge", dom(NET_BRIDGE.format("<ip address='192.168.122.5' prefix='24'/>")), "VL770",
+     "guest-side IP route and/or address info, not supported by QEMU"),
+    ("net-guest-ip-user", dom(NET_USER.format("<ip address='172.17.2.0' family='ipv4' prefix='24'/>")), None, ""),
+    ("net-guest-ip-user-prefix-30", dom(NET_USER.format("<ip address='172.17.2.0' family='ipv4' prefix='30'/>")),
+     "VL770", "invalid prefix, must be in range of 4-27"),
+    ("net-ip-address", dom(NET_USER.format("<ip address='172.17.2.300' prefix='24'/>")), "VL770",
+     "Invalid address '172.17.2.300' in <ip>"),
+    ("net-coalesce-user", dom(NET_USER.format("<coalesce><rx><frames max='7'/></rx></coalesce>")), "VL770",
+     "coalesce settings on interface type user are not supported"),
+    ("net-coalesce-bridge", dom(NET_BRIDGE.format("<coalesce><rx><frames max='7'/></rx></coalesce>")), None, ""),
+    ("net-vhostuser-tcp", dom("<interface type='vhostuser'><source type='tcp' path='/tmp/s' mode='client'/>"
+                              "<model type='virtio'/></interface>"), "VL770",
+     "Type='tcp' unsupported for <interface type='vhostuser'>"),
+    ("net-driver-iommu-e1000e", dom("<interface type='user'><model type='e1000e'/><driver iommu='on'/></interface>"),
+     "VL770", "iommu driver option is only supported for virtio devices"),
+    ("net-driver-txmode", dom(NET_USER.format("<driver txmode='bh'/>")), "VL770",
+     "Invalid value for attribute 'txmode' in element 'driver': 'bh'."),
+    ("net-driver-virtio", dom(NET_USER.format("<driver name='vhost' txmode='iothread'><host csum='off'/></driver>")),
+     None, ""),
+    # VL765 video-devices
+    ("video-acceleration-empty", dom("<video><model type='virtio'><acceleration/></model></video>"), "VL765",
+     "missing values for acceleration"),
+    ("video-accel2d", dom("<video><model type='virtio'><acceleration accel2d='yes'/></model></video>"), "VL765",
+     "qemu does not support the accel2d setting"),
+    ("video-resolution-cirrus", dom("<video><model type='cirrus'><resolution x='800' y='600'/></model></video>"),
+     "VL765", "model resolution is not supported"),
+    ("video-resolution-zero", dom("<video><model type='virtio'><resolution x='0' y='768'/></model></video>"),
+     "VL765", "video resolution values must be greater than 0"),
+    ("video-vga-vram-small", dom("<video><model type='vga' vram='512'/></video>"), "VL765",
+     "value for 'vram' must be at least 1 MiB"),
+    ("video-qxl-accel3d", dom("<video><model type='qxl'><acceleration accel3d='yes'/></model></video>"), "VL765",
+     "3d acceleration is supported only with 'virtio' video device"),
+    # VL784 tpm-config
+    ("tpm-pcr-banks-unknown", dom("<tpm model='tpm-crb'><backend type='emulator' version='2.0'><active_pcr_banks>"
+                                  "<sha3-256/></active_pcr_banks></backend></tpm>"), "VL784",
+     "Unsupported PCR banks 'sha3-256'"),
+    ("tpm-pcr-banks-tis-default", dom("<tpm model='tpm-tis'><backend type='emulator'><active_pcr_banks><sha256/>"
+                                      "</active_pcr_banks></backend></tpm>"), "VL784",
+     "<active_pcr_banks/> requires TPM version '2.0'"),
+    ("tpm-pcr-banks-crb-default", dom("<tpm model='tpm-crb'><backend type='emulator'><active_pcr_banks><sha256/>"
+                                      "</active_pcr_banks></backend></tpm>"), None, ""),
+    ("tpm-external-file", dom("<tpm model='tpm-crb'><backend type='external'><source type='file' path='/tmp/s'/>"
+                              "</backend></tpm>"), "VL784", "only source type 'unix' is supported"),
+    # VL797 memory-device-config
+    ("virtio-mem-block-3-mib", dom(VMEM.format("<block unit='MiB'>3</block>"), extra=HOTPLUG), "VL797",
+     "block size must be a power of two"),
+    ("virtio-mem-requested-over", dom(VMEM.format("<block unit='MiB'>2</block><requested unit='MiB'>1024</requested>"),
+                                      extra=HOTPLUG), "VL797", "requested size must be smaller than or equal to @size"),
+    ("virtio-mem", dom(VMEM.format("<block unit='MiB'>2</block><requested unit='MiB'>256</requested>"),
+                       extra=HOTPLUG), None, ""),
+    ("nvdimm-without-path", dom("<memory model='nvdimm'><target><size unit='MiB'>512</size><node>0</node></target>"
+                                "</memory>", extra=HOTPLUG), "VL797", "path is required for model 'nvdimm'"),
+    ("dimm-without-node", dom("<memory model='dimm'><target><size unit='MiB'>128</size></target></memory>",
+                              extra=HOTPLUG), "VL797", "target NUMA node needs to be specified for memory device"),
+    # VL798 rng-config, VL799 audio-config, VL767 graphics-config
+    ("rng-two-backends", dom("<rng model='virtio'><backend model='random'>/dev/urandom</backend><backend "
+                             "model='random'>/dev/random</backend></rng>"), "VL798", "only one RNG backend is supported"),
+    ("rng-egd-without-type", dom("<rng model='virtio'><backend model='egd'/></rng>"), "VL798",
+     "missing EGD backend type"),
+    ("audio-fixed-without-mixing", dom("<audio id='1' type='none'><output fixedSettings='yes'/></audio>"), "VL799",
+     "fixed audio settings requires mixing engine"),
+    ("sound-audio-missing", dom("<sound model='ich9'><audio id='3'/></sound><audio id='1' type='none'/>"), "VL799",
+     "no audio device with ID 3"),
+    ("sound-audio-default", dom("<sound model='ich9'><audio id='1'/></sound>"), None, ""),
+    ("vnc-port-word", dom("<graphics type='vnc' port='59x0'/>"), "VL767", "cannot parse vnc port 59x0"),
+    ("vnc-password-validity", dom("<graphics type='vnc' passwd='secret' passwdValidTo='2025-01-01 10:00:00'/>"),
+     "VL767", "cannot parse password validity time"),
+    ("vnc-password-valid", dom("<graphics type='vnc' passwd='secret' passwdValidTo='2025-01-01T10:00:00'/>"),
+     None, ""),
+    ("vnc-connected-disconnect", dom("<graphics type='vnc' passwd='secret' connected='disconnect'/>"), "VL767",
+     "VNC supports connected='keep' only"),
+    ("listen-network-without-name", dom("<graphics type='vnc'><listen type='network'/></graphics>"), "VL767",
+     "'network' attribute is required for listen type 'network'"),
+    ("dbus-p2p-address", dom("<graphics type='dbus' p2p='yes' address='unix:path=/tmp/dbus'/>"), "VL767",
+     "D-Bus p2p with an address is not supported"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in LOGIC_CASES], ids=[c[0] for c in LOGIC_CASES])
+def test_logic_checks(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)

@@ -16,6 +16,11 @@ SCSI_HOSTDEV = ("<controller type='scsi' model='virtio-scsi'/>"
                 "<hostdev mode='subsystem' type='scsi'><source>{}</source></hostdev>")
 SPLIT = "<features><acpi/><ioapic driver='qemu'/></features>"
 ISA_SERIAL = "<serial type='pty'><target type='isa-serial'/></serial>"
+SPICE = "<graphics type='spice'>{}</graphics>"
+USER_IFACE = "<interface type='user'><model type='virtio'/>{}</interface>"
+HOTPLUG = ("<maxMemory slots='4' unit='MiB'>2048</maxMemory>"
+           "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>")
+VMEM = "<memory model='virtio-mem'><target><size unit='MiB'>512</size><node>0</node>{}</target></memory>"
 USER_NET = "<interface type='user'><model type='virtio'/><bandwidth>{}</bandwidth></interface>"
 
 
@@ -165,4 +170,76 @@ def cases(kvm: bool) -> list[Case]:
            "<address type='pci' domain='0' bus='0x01' slot='0x01' function='0'/></controller>"),
         pc("pci-bridge-on-bus-0", None, devices="<controller type='pci' index='1' model='pci-bridge'>"
            "<address type='pci' domain='0' bus='0x00' slot='0x05' function='0'/></controller>"),
+        # the third pass: parser tables (VL850, VL851)
+        q35("spice-channel-name", "VL850", devices=SPICE.format("<channel name='clipboard' mode='secure'/>")),
+        q35("spice-channel", None, devices=SPICE.format("<channel name='main' mode='insecure'/>")),
+        q35("vnc-autoport-on", None, devices="<graphics type='vnc' autoport='on'/>"),
+        q35("audio-voices-zero", "VL851", devices="<audio id='1' type='none'><input voices='0'/></audio>"),
+        q35("direct-mode-bridged", "VL850", devices="<interface type='direct'><source dev='lo' mode='bridged'/>"
+            "</interface>"),
+        q35("disk-iotune-units", "VL851", devices=_disk_driver("", "<iotune><total_bytes_sec>100M</total_bytes_sec>"
+                                                                   "</iotune>")),
+        q35("disk-iotune-large", None, devices=_disk_driver("", "<iotune><total_bytes_sec>10000000000"
+                                                                "</total_bytes_sec></iotune>")),
+        q35("smbios-mode-system", "VL850", os="<smbios mode='system'/>"),
+        q35("cpu-fallback-deny", "VL850", after="<cpu mode='custom'><model fallback='deny'>qemu64</model></cpu>"),
+        q35("cpu-fallback-forbid", None, after="<cpu mode='custom'><model fallback='forbid'>qemu64</model></cpu>"),
+        # the third pass: logic
+        q35("cpu-features-without-model", "VL218",
+            after="<cpu mode='custom'><feature policy='require' name='pdpe1gb'/></cpu>"),
+        q35("cpu-vendor-id-short", "VL218", after="<cpu mode='custom'><model vendor_id='Intel'>qemu64</model></cpu>"),
+        q35("cpu-vendor-id", None, after="<cpu mode='custom'><model vendor_id='GenuineIntel'>qemu64</model></cpu>"),
+        q35("vcpupin-without-cpuset", "VL211", after="<cputune><vcpupin vcpu='0'/></cputune>"),
+        q35("cputune-period-units", "VL211", after="<cputune><period>100ms</period></cputune>"),
+        q35("vcpusched-fifo-without-priority", "VL211",
+            after="<cputune><vcpusched vcpus='0' scheduler='fifo'/></cputune>"),
+        q35("iothread-pool-min-only", "VL211", top="<iothreads>1</iothreads><iothreadids><iothread id='1' "
+            "thread_pool_min='2'/></iothreadids>"),
+        q35("iothread-pool", None, top="<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_min='2' "
+            "thread_pool_max='8'/></iothreadids>"),
+        q35("cachetune-qemu-domain", "VL220", after="<cputune><cachetune vcpus='0'><cache id='0' level='3' "
+            "type='both' size='2' unit='MiB'/></cachetune></cputune>"),
+        q35("memtune-min-guarantee", "VL219", top="<memtune><min_guarantee unit='MiB'>128</min_guarantee></memtune>"),
+        q35("memtune-soft-limit", None, top="<memtune><soft_limit unit='MiB'>1024</soft_limit></memtune>"),
+        q35("poweroff-coredump", "VL808", after="<on_poweroff>coredump-destroy</on_poweroff>"),
+        q35("tseg-unaligned", "VL755", after="<features><smm state='on'><tseg unit='KiB'>1000</tseg></smm></features>"),
+        q35("sysinfo-uuid-malformed", "VL783", after="<sysinfo type='smbios'><system><entry name='uuid'>not-a-uuid"
+            "</entry></system></sysinfo>"),
+        q35("seclabel-static-without-model", "VL782", after="<seclabel type='static' relabel='no'>"
+            "<label>+107:+107</label></seclabel>"),
+        q35("net-bridge-without-bridge", "VL770", devices="<interface type='bridge'><source network='default'/>"
+            "</interface>"),
+        q35("net-virtualport-on-user", "VL770", devices=USER_IFACE.format("<virtualport type='openvswitch'/>")),
+        q35("net-vlan-4096", "VL770", devices=USER_IFACE.format("<vlan><tag id='4096'/></vlan>")),
+        q35("net-guest-ip-user-prefix-30", "VL770",
+            devices=USER_IFACE.format("<ip address='172.17.2.0' family='ipv4' prefix='30'/>")),
+        q35("net-guest-ip-user", None, devices=USER_IFACE.format("<ip address='172.17.2.0' family='ipv4' prefix='24'/>")),
+        q35("net-coalesce-user", "VL770", devices=USER_IFACE.format("<coalesce><rx><frames max='7'/></rx></coalesce>")),
+        q35("net-driver-txmode", "VL770", devices=USER_IFACE.format("<driver txmode='bh'/>")),
+        q35("net-driver-virtio", None, devices=USER_IFACE.format("<driver txmode='iothread'><host csum='off'/>"
+                                                                 "</driver>")),
+        q35("video-accel2d", "VL765", devices="<video><model type='virtio'><acceleration accel2d='yes'/></model>"
+            "</video>"),
+        q35("video-resolution-cirrus", "VL765", devices="<video><model type='cirrus'><resolution x='800' y='600'/>"
+            "</model></video>"),
+        q35("video-resolution-virtio", None, devices="<video><model type='virtio'><resolution x='800' y='600'/>"
+            "</model></video>"),
+        q35("tpm-pcr-banks-tis-default", "VL784", devices="<tpm model='tpm-tis'><backend type='emulator'>"
+            "<active_pcr_banks><sha256/></active_pcr_banks></backend></tpm>"),
+        q35("tpm-pcr-banks-crb-default", None, devices="<tpm model='tpm-crb'><backend type='emulator'>"
+            "<active_pcr_banks><sha256/></active_pcr_banks></backend></tpm>"),
+        q35("rng-two-backends", "VL798", devices="<rng model='virtio'><backend model='random'>/dev/urandom</backend>"
+            "<backend model='random'>/dev/random</backend></rng>"),
+        q35("audio-fixed-without-mixing", "VL799", devices="<audio id='1' type='none'><output fixedSettings='yes'/>"
+            "</audio>"),
+        q35("sound-audio-missing", "VL799", devices="<sound model='ich9'><audio id='3'/></sound>"
+            "<audio id='1' type='none'/>"),
+        q35("sound-audio-default", None, devices="<sound model='ich9'><audio id='1'/></sound>"),
+        q35("vnc-password-validity", "VL767",
+            devices="<graphics type='vnc' passwd='secret' passwdValidTo='2025-01-01 10:00:00'/>"),
+        q35("vnc-password-valid", None, devices="<graphics type='vnc' passwd='secret' "
+            "passwdValidTo='2099-01-01T10:00:00'/>"),
+        q35("virtio-mem-block-3-mib", "VL797", top=HOTPLUG, devices=VMEM.format("<block unit='MiB'>3</block>")),
+        q35("virtio-mem", None, top=HOTPLUG, devices=VMEM.format("<block unit='MiB'>2</block>"
+                                                                 "<requested unit='MiB'>128</requested>")),
     ]
