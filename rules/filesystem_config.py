@@ -9,8 +9,13 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING, children_by_tag
+
+#: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row; 'none' is refused)
+FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
 
 #: Filesystem type -> the <source> attribute holding its path (virDomainFSDefParseXML); ram and volume name none
 SOURCE_ATTRIBUTE = {"mount": "dir", "bind": "dir", "file": "file", "block": "dev", "template": "name"}
@@ -42,6 +47,36 @@ def _source(fs: _Fs, ctx: Context) -> Problem | None:
         return Problem(Anchor(fs.source if fs.source is not None else fs.element),
                        f"missing source information for device{name}",
                        hint=f"add <source {SOURCE_ATTRIBUTE.get(fs.type, 'dir')}='...'/>")
+    return None
+
+
+def _parsed(fs: _Fs, ctx: Context) -> Problem | None:
+    """virDomainFSDefParseXML's numbers and format: octal modes up to 0777, a storage format, virtiofs's queue and
+    thread pool sizes."""
+    for name in ("fmode", "dmode"):
+        raw = fs.element.get(name)
+        if raw is None:
+            continue
+        mode = prop_uint(raw, 8) if raw.strip() == raw else None
+        if mode is None:
+            return Problem(Anchor(fs.element, name), f"Invalid value for attribute '{name}' in element 'filesystem': "
+                           f"'{raw}'. Expected non-negative integer value", hint="an octal mode, e.g. 0644")
+        if mode > 0o777:
+            return Problem(Anchor(fs.element, name), f"invalid {name}: '0{mode:o}'",
+                           hint="permission bits only (0 to 0777): no setuid, setgid or sticky bit")
+    fmt = fs.driver.get("format") if fs.driver is not None else None
+    if fmt is not None and fmt not in FORMATS:
+        return Problem(Anchor(fs.driver, "format"), f"unknown driver format value '{fmt}'", replacements=("raw",))
+    if fs.driver_type == "virtiofs":
+        queue = fs.driver.get("queue") if fs.driver is not None else None
+        if queue and c_decimal(queue, -(2**64 - 1), 2**64 - 1) is None:
+            return Problem(Anchor(fs.driver, "queue"), f"cannot parse queue size '{queue}' for virtiofs",
+                           hint="a number")
+        pool = fs.element.find("binary/thread_pool")
+        size = pool.get("size") if pool is not None else None
+        if size and c_decimal(size, -(2**31), 2**31 - 1) is None:
+            return Problem(Anchor(pool, "size"), f"cannot parse thread pool size '{size}' for virtiofs",
+                           hint="a number")
     return None
 
 
@@ -110,7 +145,7 @@ def _virtiofs(fs: _Fs, modes: bool) -> Problem | None:
 
 
 #: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
-CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _target, _qemu)
+CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu)
 
 
 @register
@@ -170,6 +205,7 @@ class FilesystemConfig(Rule):
 
     @staticmethod
     def _problems(filesystems: list[etree._Element], ctx: Context) -> Iterator[Problem]:
+        targets: set[str] = set()
         for element in filesystems:
             fs = _Fs(element)
             for check in CHECKS:
@@ -177,3 +213,11 @@ class FilesystemConfig(Rule):
                 if problem is not None:
                     yield problem
                     break
+            else:
+                # (virDomainDefFSValidate: virtiofs mount tags are unique)
+                if fs.driver_type == "virtiofs" and fs.target is not None:
+                    if fs.target in targets:
+                        yield Problem(Anchor(element.find("target"), "dir"),
+                                      f"filesystem target '{fs.target}' specified twice",
+                                      hint="give each virtiofs share its own mount tag")
+                    targets.add(fs.target)

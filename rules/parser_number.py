@@ -115,7 +115,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/interface/driver", "queues", "uint"),
     # virDomainDeviceBootParseXML, for the devices that take a <boot> (virDomainDeviceInfoParseXML's ALLOW_BOOT)
     *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
-      for device in ("disk", "interface", "hostdev", "redirdev")),
+      for device in ("disk", "interface", "hostdev", "redirdev", "filesystem")),
+    NumberAttr("devices/disk/driver/metadata_cache/max_size", None, "size"),
     NumberAttr("clock/timer", "frequency", "ullong"),
     NumberAttr("clock/timer/catchup", "threshold", "ullong"),
     NumberAttr("clock/timer/catchup", "slew", "ullong"),

@@ -22,6 +22,9 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL758": "qemuValidateDomainDeviceDefDiskFrontend, virDomainDiskDefValidate: virt-install's many-devices test has a "
+             "wwn on a virtio disk (`Only ide and scsi disk support wwn`), a CHS translation on sata, io='native' "
+             "without cache='none', a rotation rate on a LUN and sgio='unfiltered' (each checked on libvirt 9.0), define",
     "VL219": "qemuValidateDomainDef: <memtune><min_guarantee> in virt-install's many-devices and singleton-config tests "
              "(`Parameter 'min_guarantee' not supported by QEMU.`, checked on libvirt 9.0), define",
     "VL216": "qemuAppendKeyWrapMachineParms: <keywrap> ciphers on x86_64 in virt-install's many-devices and "
@@ -134,6 +137,10 @@ KEPT = {
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL219"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL758"): 4,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL758"): 4,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL758"): 5,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL758"): 4,
     # session 6: clock timers, qxl vgamem, ivshmem-doorbell sizes, fw_cfg names and key wrapping on x86 (each
     # checked on libvirt 9.0)
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL216"): 1,

@@ -1,0 +1,280 @@
+"""VL758 disk-options: disk settings that belong to other buses, devices or disk types: QEMU's I/O mode and cache,
+geometry, rotation rate, serial, wwn, LUN-only settings, startup policies, transient disks, vhost-user disks,
+throttling limits."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Iterable
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.linter.units import c_decimal, parse_uint
+from virtlint.rules._addresses import disk_bus
+from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_dst, disk_facts
+from virtlint.rules._support import first_child, string_value
+
+VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
+#: qemuValidateDomainDeviceDefDiskSerial's safe characters
+_SAFE_SERIAL = re.compile(r"[A-Za-z0-9_ .+-]*")
+#: QEMU_BLOCK_IOTUNE_MAX
+IOTUNE_MAX = 1000000000000000
+IOTUNE_LIMITED = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read", "write")
+                       for unit in ("bytes", "iops") for suffix in ("", "_max")) + ("size_iops_sec",)
+#: the disk types whose source is local storage (virDomainDiskDefValidateStartupPolicy)
+LOCAL_TYPES = ("file", "block", "dir", "volume")
+
+
+def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDiskFrontend: the I/O mode and cache, geometry, rotation rate, serial, wwn."""
+    device, bus, dst = disk.get("device") or "disk", disk_bus(disk), disk_dst(disk)
+    driver = first_child(disk, "driver")
+    if driver is not None and driver.get("io") == "native" and driver.get("cache") not in ("none", "directsync"):
+        yield Problem(Anchor(driver, "io"), "io='native' needs either no disk cache or directsync cache mode",
+                      hint="add cache='none' (or use io='threads')", replacements=("threads",))
+        return
+    geometry = first_child(disk, "geometry")
+    if geometry is not None and all(parse_uint(geometry.get(name)) for name in ("cyls", "heads", "secs")):
+        if bus in ("usb", "sd"):
+            yield Problem(Anchor(geometry), f"CHS geometry can not be set for '{bus}' bus", hint="remove <geometry>")
+            return
+        if geometry.get("trans") in ("none", "auto", "lba") and bus != "ide":
+            yield Problem(Anchor(geometry, "trans"), f"CHS translation mode can only be set for 'ide' bus not '{bus}'",
+                          hint="remove trans=")
+            return
+    target = first_child(disk, "target")
+    rotation = parse_uint(target.get("rotation_rate")) if target is not None else None
+    if rotation:
+        if bus not in ("scsi", "ide", "sata"):
+            yield Problem(Anchor(target, "rotation_rate"), "rotation rate is only valid for SCSI/IDE/SATA bus",
+                          hint="remove rotation_rate=")
+            return
+        if device != "disk":
+            yield Problem(Anchor(target, "rotation_rate"), "rotation rate is only valid for disk device",
+                          hint="remove rotation_rate=")
+            return
+    serial = first_child(disk, "serial")
+    text = string_value(serial) if serial is not None else ""
+    if text and not _SAFE_SERIAL.fullmatch(text):
+        yield Problem(Anchor(serial, text=True), f"driver serial '{text}' contains unsafe characters",
+                      hint="letters, digits, '-', '_', '.', '+' and spaces only")
+        return
+    wwn = first_child(disk, "wwn")
+    if wwn is not None and bus not in ("ide", "scsi"):
+        yield Problem(Anchor(wwn), "Only ide and scsi disk support wwn", hint="remove <wwn>")
+        return
+    if device == "lun" and bus == "scsi":
+        if wwn is not None:
+            yield Problem(Anchor(wwn), "Setting wwn is not supported for lun device", hint="remove <wwn>")
+        elif serial is not None and text:
+            yield Problem(Anchor(serial), "scsi-block 'lun' devices do not support the serial property",
+                          hint="remove <serial>")
+
+
+def lun_only(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidate: sgio, rawio and reservations belong to LUNs; virDomainDiskDefSourceLUNValidate:
+    a LUN has no slices."""
+    device = disk.get("device") or "disk"
+    if disk.get("sgio") == "unfiltered":
+        yield Problem(Anchor(disk, "sgio"), "unfiltered sgio is no longer supported", replacements=("filtered",))
+        return
+    source = first_child(disk, "source")
+    if device != "lun":
+        if source is not None and first_child(source, "reservations") is not None:
+            yield Problem(Anchor(first_child(source, "reservations")), "<reservations/> allowed only for lun devices")
+            return
+        for name in ("rawio", "sgio"):
+            if disk.get(name) is not None:
+                yield Problem(Anchor(disk, name), f"{name} can be used only with device='lun'",
+                              hint=f"remove {name}=, or use device='lun'")
+                return
+    elif source is not None and first_child(source, "slices") is not None:
+        yield Problem(Anchor(first_child(source, "slices")), "disk device 'lun' doesn't support storage slice",
+                      hint="remove <slices>")
+
+
+def startup_policy(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidateStartupPolicy: a policy for local storage only; requisite for removable media."""
+    source = first_child(disk, "source")
+    policy = source.get("startupPolicy") if source is not None else None
+    if policy not in ("mandatory", "requisite", "optional"):
+        return
+    kind = disk.get("type") or "file"
+    if kind not in LOCAL_TYPES:
+        yield Problem(Anchor(source, "startupPolicy"),
+                      f"disk startupPolicy '{policy}' is not allowed for disk of '{kind}' type",
+                      hint="remove startupPolicy=")
+    elif policy == "requisite" and (disk.get("device") or "disk") not in ("cdrom", "floppy"):
+        yield Problem(Anchor(source, "startupPolicy"), "disk startupPolicy 'requisite' is allowed only for cdrom or "
+                      "floppy", replacements=("optional", "mandatory"))
+
+
+def transient(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDiskTransient."""
+    element = first_child(disk, "transient")
+    if element is None:
+        return
+    if first_child(disk, "readonly") is not None:
+        yield Problem(Anchor(element), f"transient disk '{disk_dst(disk)}' must not be read-only",
+                      hint="remove <readonly/> or <transient/>")
+    elif (disk.get("type") or "file") != "file":
+        yield Problem(Anchor(element), f"transient disk supported only with 'file' type ({disk_dst(disk)})")
+    elif (disk.get("device") or "disk") != "disk":
+        yield Problem(Anchor(element), f"transient disk supported only with 'disk' type ({disk_dst(disk)})")
+    elif element.get("shareBacking") == "yes" and disk_bus(disk) not in ("usb", "virtio", "scsi"):
+        yield Problem(Anchor(element, "shareBacking"),
+                      f"disk bus '{disk_bus(disk)}' doesn't support transiend disk backing image sharing")
+
+
+def virtio_only(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskDefValidate: options of the virtio bus only."""
+    driver = first_child(disk, "driver")
+    if driver is None or disk_bus(disk) in (None, "virtio"):
+        return
+    for name, message in (("event_idx", "disk event_idx mode supported only for virtio bus"),
+                          ("ioeventfd", "disk ioeventfd mode supported only for virtio bus")):
+        if driver.get(name) in ("on", "off"):
+            yield Problem(Anchor(driver, name), message, hint=f"remove {name}=")
+            return
+    for name in VIRTIO_OPTIONS:
+        if driver.get(name) in ("on", "off"):
+            yield Problem(Anchor(driver, name), f"{name} driver option is only supported for virtio devices",
+                          hint=f"remove {name}=")
+            return
+
+
+def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainDiskSourceVHostUserParse (a unix socket) and virDomainDiskDefValidate's vhost-user rules."""
+    if disk.get("type") != "vhostuser":
+        return
+    source = first_child(disk, "source")
+    if source is not None and source.get("type") != "unix":
+        yield Problem(Anchor(source, "type") if source.get("type") else Anchor(source),
+                      "invalid 'type' attribute for vhostuser disk source", replacements=("unix",))
+        return
+    if disk_bus(disk) not in (None, "virtio"):
+        yield Problem(Anchor(first_child(disk, "target"), "bus"), "vhostuser disk supports only virtio bus",
+                      replacements=("virtio",))
+        return
+    driver = first_child(disk, "driver")
+    if disk.get("snapshot") not in (None, "no"):
+        yield Problem(Anchor(disk, "snapshot"), "only snapshot=no is supported with vhostuser disk",
+                      replacements=("no",))
+        return
+    for element, name, what in ((driver, "cache", "cache"), (driver, "discard", "discard")):
+        if element is not None and element.get(name) is not None:
+            yield Problem(Anchor(element, name), f"{what} is not supported with vhostuser disk", hint=f"remove {name}=")
+            return
+    for tag, what in (("iotune", "iotune"), ("readonly", "readonly"), ("serial", "serial")):
+        child = first_child(disk, tag)
+        if child is not None:
+            yield Problem(Anchor(child), f"{what} is not supported with vhostuser disk", hint=f"remove <{tag}>")
+            return
+
+
+def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDiskBlkdeviotune: QEMU's limit; virDomainDiskDefValidate: metadata_cache needs
+    qcow2."""
+    iotune = first_child(disk, "iotune")
+    if iotune is not None:
+        for name in IOTUNE_LIMITED:
+            element = first_child(iotune, name)
+            value = c_decimal(element.text, 0, 2**64 - 1) if element is not None and element.text else None
+            if value is not None and value > IOTUNE_MAX:
+                yield Problem(Anchor(element, text=True), f"block I/O throttle limit must be no more than {IOTUNE_MAX} "
+                              "using QEMU", replacements=(str(IOTUNE_MAX),))
+                return
+    driver = first_child(disk, "driver")
+    if driver is not None and first_child(driver, "metadata_cache") is not None and driver.get("type") != "qcow2":
+        yield Problem(Anchor(first_child(driver, "metadata_cache")),
+                      "metadata cache max size control is supported only with qcow2 images", hint="remove it")
+
+
+CHECKS = (virtio_only, lun_only, startup_policy, transient, vhost_user, frontend, throttling)
+#: the disk children that make a disk a suspect (with some attributes read below)
+SUSPECT_CHILDREN = ("geometry", "serial", "wwn", "transient", "iotune")
+
+
+def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
+    """The disks CHECKS may report on: a cheap pre-test of what they read (usually none is a suspect)."""
+    suspects = []
+    for disk, children, device, kind, target, _dev, bus, more in facts:
+        if kind == "vhostuser" or device == "lun" or any(tag in children for tag in SUSPECT_CHILDREN) or \
+                (more and target is not None and target.get("rotation_rate") is not None) or \
+                disk.get("sgio") is not None or disk.get("rawio") is not None:
+            suspects.append(disk)
+            continue
+        source = children.get("source")
+        if source is not None and (len(source) or source.get("startupPolicy") is not None):
+            suspects.append(disk)
+            continue
+        driver = children.get("driver")
+        if driver is not None and ((driver.get("io") == "native" and driver.get("cache") not in ("none",
+                                                                                                 "directsync"))
+                                   or (bus not in (None, "virtio") and len(driver.attrib) > 2) or len(driver)):
+            suspects.append(disk)
+    return suspects
+
+
+@register
+class DiskOptions(DiskTableRule):
+    """
+    ## What it does
+    Reports disk settings that belong elsewhere: `io='native'` without
+    `cache='none'` or `directsync`; a CHS `<geometry>` on usb or sd, or its
+    `trans` off ide; a `rotation_rate` off scsi, ide and sata or on a
+    non-disk device; a `<serial>` with characters QEMU refuses; a `<wwn>` off
+    ide and scsi, or on a LUN; a serial on a SCSI LUN; `sgio='unfiltered'`;
+    `rawio`, `sgio` or `<reservations>` on a non-LUN and `<slices>` on a LUN;
+    a `startupPolicy` on network storage, or `requisite` on a hard disk;
+    `<transient/>` on a read-only, non-file or non-disk device, or sharing
+    its backing off usb, virtio and scsi; virtio-only driver options
+    (`event_idx`, `ioeventfd`, `iommu`, ...) on another bus; vhost-user disks
+    with settings they cannot have; throttle limits above 10^15;
+    `<metadata_cache>` on an image other than qcow2.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `io='native' needs either
+    no disk cache or directsync cache mode`, `CHS geometry can not be set for
+    'usb' bus`, `rotation rate is only valid for SCSI/IDE/SATA bus`, `driver
+    serial 'WD-WX11/A2' contains unsafe characters`, `Only ide and scsi disk
+    support wwn` (qemuValidateDomainDeviceDefDiskFrontend), `transient disk
+    'vda' must not be read-only` (qemuValidateDomainDeviceDefDiskTransient),
+    `block I/O throttle limit must be no more than 1000000000000000 using
+    QEMU` (qemuValidateDomainDeviceDefDiskBlkdeviotune), `rawio can be used
+    only with device='lun'`, `disk ioeventfd mode supported only for virtio
+    bus`, `vhostuser disk supports only virtio bus` (virDomainDiskDefValidate),
+    `disk startupPolicy 'optional' is not allowed for disk of 'network' type`
+    (virDomainDiskDefValidateStartupPolicy). Stage: define; driver: QEMU.
+    Each was checked with the real libvirt 9.0, with its twin.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2' io='native'/>
+        <source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none' io='native'/>
+        <source file='/var/lib/libvirt/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL758"
+    name = "disk-options"
+    severity = Severity.ERROR
+    summary = "A disk setting another bus, device or disk type has: I/O mode and cache, geometry, serial, wwn, ..."
+    checks: ClassVar = CHECKS
+
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        return _suspects(disk_facts(ctx, devices))

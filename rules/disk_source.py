@@ -1,0 +1,310 @@
+"""VL759 disk-source: a disk source (or a layer of its backing chain) libvirt's storage source parser and validators
+refuse: network hosts and names, auth, encryption, NVMe and volume sources, slices, reservations, cookies."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Iterable, Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.linter.units import c_decimal
+from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
+from virtlint.rules._libvirt_enums import STRICT_ENUMS
+from virtlint.rules._support import first_child, parse_uuid
+
+#: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
+SPLIT_NAME = ("rbd", "gluster")
+TRANSPORTS = ("tcp", "rdma", "unix")
+#: cookie values libvirt takes: RFC 6265's cookie-octets
+_COOKIE_VALUE = re.compile(r'"?[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"?')
+STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser", "vhostvdpa")
+#: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row)
+FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
+
+
+def _layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
+    """(the element holding the layer's <source>, its storage type): the disk, then each <backingStore> with a type."""
+    yield disk, disk.get("type") or "file"
+    holder = disk
+    while True:
+        backing = first_child(holder, "backingStore")
+        if backing is None or backing.get("type") is None:
+            return
+        yield backing, backing.get("type")
+        holder = backing
+
+
+def _hosts(source: etree._Element, protocol: str | None) -> Problem | None:
+    """virDomainStorageNetworkParseHost, then qemuDomainValidateStorageSource's NFS rules."""
+    for host in source.iterchildren("host"):
+        transport = host.get("transport")
+        if transport is not None and transport not in TRANSPORTS:
+            return Problem(Anchor(host, "transport"), f"unknown protocol transport type '{transport}'",
+                           replacements=TRANSPORTS)
+        if transport == "unix":
+            if host.get("socket") is None:
+                return Problem(Anchor(host), "missing socket for unix transport", hint="add socket='/path'")
+        else:
+            if host.get("socket") is not None:
+                return Problem(Anchor(host, "socket"), f"transport '{transport or '(null)'}' does not support socket "
+                               "attribute", hint="add transport='unix', or remove socket=")
+            if host.get("name") is None:
+                return Problem(Anchor(host), "missing name for host", hint="add name='...'")
+        port = host.get("port")
+        if port is not None:
+            value = c_decimal(port, 0, 2**32 - 1)
+            if value is None:
+                return Problem(Anchor(host, "port"), f"failed to parse port number '{port}'", hint="a port number")
+            if value > 65535:
+                return Problem(Anchor(host, "port"), f"port '{port}' out of range")
+        if protocol == "nfs":
+            if transport not in (None, "tcp"):
+                return Problem(Anchor(host), "'nfs' host must use TCP protocol")
+            if port is not None:
+                return Problem(Anchor(host, "port"), "port cannot be specified in 'nfs' protocol host",
+                               hint="remove port=")
+    return None
+
+
+def _network(source: etree._Element) -> Problem | None:
+    """virDomainDiskSourceNetworkParse's names, cookies, readahead and timeout; the TLS host name's protocol."""
+    protocol = source.get("protocol")
+    name = source.get("name")
+    if protocol in SPLIT_NAME and name is not None and ("/" not in name or name.startswith("/")):
+        return Problem(Anchor(source, "name"), f"can't split path '{name}' into pool name and image name",
+                       hint="write pool/image (rbd) or volume/path (gluster)")
+    problem = _hosts(source, protocol)
+    if problem is not None:
+        return problem
+    if source.get("tlsHostname") is not None and protocol != "nbd":
+        return Problem(Anchor(source, "tlsHostname"), "'tlsHostname' field is supported only with NBD disks",
+                       hint="remove tlsHostname=")
+    if protocol in ("http", "https", "ftp", "ftps"):
+        for tag, attribute in (("readahead", "size"), ("timeout", "seconds")):
+            element = first_child(source, tag)
+            if element is not None and c_decimal(element.get(attribute), 0, 2**64 - 1) is None:
+                return Problem(Anchor(element, attribute), "invalid readahead size or timeout", hint="a number")
+    if protocol in ("http", "https"):
+        cookies = first_child(source, "cookies")
+        names: set[str] = set()
+        for cookie in cookies.iterchildren("cookie") if cookies is not None else ():
+            cookie_name = cookie.get("name")
+            if not cookie_name:
+                return Problem(Anchor(cookie), "missing cookie name", hint="add name='...'")
+            if not _COOKIE_VALUE.fullmatch(cookie.text or ""):
+                return Problem(Anchor(cookie, text=True), f"value of cookie '{cookie_name}' contains invalid characters",
+                               hint="no ';', ',', blanks or quotes inside the value")
+            if cookie_name in names:
+                return Problem(Anchor(cookie, "name"), f"duplicate cookie '{cookie_name}'")
+            names.add(cookie_name)
+    return None
+
+
+def _auth(auth: etree._Element) -> Problem | None:
+    """virStorageAuthDefParse and virSecretLookupParseSecret."""
+    if auth.get("username") is None:
+        return Problem(Anchor(auth), "missing username for auth", hint="add username='...'")
+    kind = auth.get("type")
+    if kind is not None and kind not in ("none", "chap", "ceph"):
+        return Problem(Anchor(auth, "type"), f"unknown auth type '{kind}'", replacements=("chap", "ceph"))
+    secret = first_child(auth, "secret")
+    if secret is None:
+        return None  # (VL753's)
+    uuid, usage = secret.get("uuid"), secret.get("usage")
+    if (uuid is None) == (usage is None):
+        return Problem(Anchor(secret), "either secret uuid or usage expected", hint="keep one of uuid= and usage=")
+    if uuid is not None and parse_uuid(uuid) is None:
+        return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'")
+    return None
+
+
+def _encryption(encryption: etree._Element, kind: str | None) -> Problem | None:
+    """virStorageEncryptionParseNode, then qemuDomainValidateStorageSource's encryption engine."""
+    if encryption.get("format") is None:
+        return Problem(Anchor(encryption), "unknown volume encryption format", hint="add format='luks'")
+    for secret in encryption.iterchildren("secret"):
+        secret_type = secret.get("type")
+        if secret_type is None:
+            return Problem(Anchor(secret), "unknown volume encryption secret type", hint="add type='passphrase'")
+        if secret_type != "passphrase":
+            return Problem(Anchor(secret, "type"), f"unknown volume encryption secret type {secret_type}",
+                           replacements=("passphrase",))
+    if encryption.get("engine") == "librbd" and kind != "network":
+        return Problem(Anchor(encryption, "engine"), "librbd encryption is supported only with RBD backed disks",
+                       replacements=("qemu",))
+    return None
+
+
+def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem | None:
+    """One layer: its backing store's format and source, its source by type, auth, encryption, slices."""
+    if backing:
+        if kind not in STORAGE_TYPES:
+            return Problem(Anchor(holder, "type"), f"unknown storage source type '{kind}'", replacements=("file",))
+        fmt = first_child(holder, "format")
+        if fmt is None or fmt.get("type") is None:
+            return Problem(Anchor(fmt if fmt is not None else holder), "missing disk backing store format",
+                           hint="add <format type='qcow2'/>")
+        if fmt.get("type") not in FORMATS:
+            return Problem(Anchor(fmt, "type"), f"unknown storage source format '{fmt.get('type')}'")
+    source = first_child(holder, "source")
+    if source is None:
+        if backing:
+            return Problem(Anchor(holder), "missing disk backing store source", hint="add its <source>")
+        return None
+    if kind == "network":
+        problem = _network(source)
+        if problem is not None:
+            return problem
+    elif kind == "nvme":
+        if source.get("type") != "pci":
+            return Problem(Anchor(source, "type") if source.get("type") else Anchor(source),
+                           f"unsupported source type '{source.get('type')}'", replacements=("pci",))
+        if source.get("namespace") is None:
+            return Problem(Anchor(source), "Missing required attribute 'namespace' in element 'source'")
+        if first_child(source, "address") is None:
+            return Problem(Anchor(source), "NVMe disk source is missing address", hint="add <address .../>")
+        if c_decimal(source.get("namespace"), 0, 2**64 - 1) == 0:
+            return Problem(Anchor(source, "namespace"), "NVMe namespace can't be zero", replacements=("1",))
+    elif kind == "volume":
+        if (source.get("pool") is None) != (source.get("volume") is None):
+            return Problem(Anchor(source), "'pool' and 'volume' must be specified together for 'pool' type source")
+        mode = source.get("mode")
+        if mode is not None and mode not in ("host", "direct"):
+            return Problem(Anchor(source, "mode"), f"unknown source mode '{mode}' for volume type disk",
+                           replacements=("host", "direct"))
+    auth = first_child(source, "auth")
+    if auth is not None and kind == "network":
+        problem = _auth(auth)
+        if problem is not None:
+            return problem
+        if source.get("protocol") == "nbd" and backing:
+            return Problem(Anchor(auth), "authentication is not supported for protocol 'nbd'", hint="remove <auth>")
+    encryption = first_child(source, "encryption")
+    if encryption is not None:
+        problem = _encryption(encryption, kind)
+        if problem is not None:
+            return problem
+    slices = first_child(source, "slices")
+    for slice_ in slices.iterchildren("slice") if slices is not None else ():
+        for name in ("offset", "size"):
+            value = slice_.get(name)
+            if value is None:
+                return Problem(Anchor(slice_), "missing offset or size attribute of slice",
+                               hint="add offset='...' and size='...' (bytes)")
+            if c_decimal(value, 0, 2**64 - 1) is None:
+                return Problem(Anchor(slice_, name), f"malformed value '{value}' of '{name}' attribute of slice",
+                               hint="bytes, as a decimal number")
+    return None
+
+
+def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """Every layer of the disk's chain, the disk's own encryption (outside <source>) and reservations."""
+    encryption = first_child(disk, "encryption")
+    if encryption is not None:
+        problem = _encryption(encryption, disk.get("type") or "file")
+        if problem is not None:
+            yield problem
+            return
+    for index, (holder, kind) in enumerate(_layers(disk)):
+        problem = _source(holder, kind, index > 0)
+        if problem is not None:
+            yield problem
+            return
+    source = first_child(disk, "source")
+    reservations = first_child(source, "reservations") if source is not None else None
+    if reservations is not None and (disk.get("device") or "disk") == "lun":
+        yield from _reservations(reservations)
+
+
+def _reservations(reservations: etree._Element) -> Iterable[Problem]:
+    """virStoragePRDefParseXML: an unmanaged helper needs its socket's type, path and mode (unix, client)."""
+    managed = reservations.get("managed")
+    source = first_child(reservations, "source")
+    if managed == "yes" and source is None:
+        return
+    for name in ("type", "path", "mode"):
+        if source is None or source.get(name) is None:
+            yield Problem(Anchor(source if source is not None else reservations),
+                          f"missing connection {name} for <reservations/>", hint=f"add <source {name}='...'>")
+            return
+    if source.get("type") != "unix":
+        yield Problem(Anchor(source, "type"), f"unsupported connection type for <reservations/>: {source.get('type')}",
+                      replacements=("unix",))
+    elif source.get("mode") != "client":
+        yield Problem(Anchor(source, "mode"), f"unsupported connection mode for <reservations/>: {source.get('mode')}",
+                      replacements=("client",))
+
+
+def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
+    """The disks whose source has something to read: a network, NVMe or volume source, a source with children,
+    a backing chain, or encryption."""
+    suspects = []
+    for disk, children, _device, kind, _target, _dev, _bus, _more in facts:
+        source = children.get("source")
+        if kind in ("network", "nvme", "volume") or "backingStore" in children or "encryption" in children or \
+                (source is not None and len(source)):
+            suspects.append(disk)
+    return suspects
+
+
+@register
+class DiskSource(DiskTableRule):
+    """
+    ## What it does
+    Checks each layer of a disk (its `<source>` and every typed
+    `<backingStore>`): network hosts (a name, or a socket with
+    `transport='unix'`, a port number up to 65535, a known transport; NFS
+    over TCP without a port), rbd and gluster names of the form pool/image,
+    `tlsHostname` for NBD only, HTTP cookies, readahead and timeout; `<auth>`
+    with a username, a known type and one of a secret UUID or usage; an
+    `<encryption>` with a format and passphrase secrets; an NVMe source of
+    type pci with a namespace other than 0 and an address; a volume source
+    with both pool and volume; a backing store with its format and source;
+    slices with byte offsets and sizes; a LUN's unmanaged reservations helper.
+
+    ## Why is this bad?
+    libvirt refuses the domain when it is defined: `can't split path
+    'vm-disk-1' into pool name and image name`, `missing socket for unix
+    transport`, `port '67890' out of range`, `missing username for auth`,
+    `either secret uuid or usage expected`, `unknown volume encryption
+    format`, `NVMe namespace can't be zero`, `missing disk backing store
+    format`, `missing offset or size attribute of slice`, `missing
+    connection type for <reservations/>` (virDomainDiskDefParseXML and the
+    storage source parsers), `'tlsHostname' field is supported only with NBD
+    disks`, `port cannot be specified in 'nfs' protocol host`
+    (qemuDomainValidateStorageSource; QEMU). Each was checked with the real
+    libvirt 9.0, with its twin.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='network' device='disk'><driver name='qemu' type='raw'/>
+        <source protocol='rbd' name='vm-disk-1'><host name='10.0.0.1'/></source>
+        <target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><disk type='network' device='disk'><driver name='qemu' type='raw'/>
+        <source protocol='rbd' name='rbd/vm-disk-1'><host name='10.0.0.1'/></source>
+        <target dev='vda' bus='virtio'/></disk></devices></domain>
+    ```
+    """
+
+    code = "VL759"
+    name = "disk-source"
+    severity = Severity.ERROR
+    summary = "A disk source or backing layer libvirt's storage parser refuses: hosts, names, auth, encryption, ..."
+    checks: ClassVar = (chain,)
+
+    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
+        return _suspects(disk_facts(ctx, devices))
