@@ -686,3 +686,115 @@ LOGIC_CASES = [
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in LOGIC_CASES], ids=[c[0] for c in LOGIC_CASES])
 def test_logic_checks(xml: str, code: str | None, fragment: str) -> None:
     test_parse_checks(xml, code, fragment)
+
+
+QCOW = "<disk type='file' device='disk'><driver name='qemu' type='qcow2'{d}/>" + IMG + "{t}{x}</disk>"
+VDA = "<target dev='vda' bus='virtio'/>"
+SDA = "<target dev='sda' bus='sata'/>"
+RBD = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='{n}'>{h}{a}"
+       "</source><target dev='vda' bus='virtio'/></disk>")
+HOST = "<host name='10.0.0.1'/>"
+VFS = ("<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'{o}/><source dir='/srv/{s}'/>"
+       "<target dir='{t}'/></filesystem>")
+SHARED = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+
+#: Disk and filesystem checks of the third probe pass: (id, xml, code or None, fragment of libvirt's message)
+DISK_CASES = [
+    # VL758 disk-options
+    ("io-native-without-cache", dom(QCOW.format(d=" io='native'", t=VDA, x="")), "VL758",
+     "io='native' needs either no disk cache or directsync cache mode"),
+    ("io-native-cache-none", dom(QCOW.format(d=" cache='none' io='native'", t=VDA, x="")), None, ""),
+    ("geometry-translation-sata", dom(QCOW.format(d="", t=SDA, x="<geometry cyls='1024' heads='16' secs='63' "
+                                                              "trans='lba'/>")), "VL758",
+     "CHS translation mode can only be set for 'ide' bus not 'sata'"),
+    ("geometry-partial", dom(QCOW.format(d="", t=SDA, x="<geometry cyls='1024' trans='lba'/>")), None, ""),
+    ("rotation-rate-virtio", dom(QCOW.format(d="", t="<target dev='vda' bus='virtio' rotation_rate='1'/>", x="")),
+     "VL758", "rotation rate is only valid for SCSI/IDE/SATA bus"),
+    ("rotation-rate-sata", dom(QCOW.format(d="", t="<target dev='sda' bus='sata' rotation_rate='1'/>", x="")),
+     None, ""),
+    ("serial-slash", dom(QCOW.format(d="", t=VDA, x="<serial>WD-WX11/A2</serial>")), "VL758",
+     "driver serial 'WD-WX11/A2' contains unsafe characters"),
+    ("serial-plain", dom(QCOW.format(d="", t=VDA, x="<serial>WD-WX11 A2.b+c_d</serial>")), None, ""),
+    ("wwn-virtio", dom(QCOW.format(d="", t=VDA, x="<wwn>5000c50015ea71ad</wwn>")), "VL758",
+     "Only ide and scsi disk support wwn"),
+    ("ioeventfd-sata", dom(QCOW.format(d=" ioeventfd='on'", t=SDA, x="")), "VL758",
+     "disk ioeventfd mode supported only for virtio bus"),
+    ("ioeventfd-virtio", dom(QCOW.format(d=" ioeventfd='on'", t=VDA, x="")), None, ""),
+    ("rawio-disk", dom("<controller type='scsi' model='virtio-scsi'/><disk type='file' device='disk' rawio='yes'>"
+                       "<driver name='qemu' type='qcow2'/>" + IMG + "<target dev='sda' bus='scsi'/></disk>"), "VL758",
+     "rawio can be used only with device='lun'"),
+    ("startup-policy-network", dom("<disk type='network' device='cdrom'><driver name='qemu' type='raw'/>"
+                                   "<source protocol='https' name='/a.iso' startupPolicy='optional'><host "
+                                   "name='example.com' port='443'/></source><target dev='sda' bus='sata'/><readonly/>"
+                                   "</disk>"), "VL758", "disk startupPolicy 'optional' is not allowed for disk of"),
+    ("startup-policy-requisite-disk", dom("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source "
+                                          "file='/var/lib/libvirt/images/a.img' startupPolicy='requisite'/>" + VDA +
+                                          "</disk>"), "VL758", "'requisite' is allowed only for cdrom or floppy"),
+    ("startup-policy-optional-disk", dom("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source "
+                                         "file='/var/lib/libvirt/images/a.img' startupPolicy='optional'/>" + VDA +
+                                         "</disk>"), None, ""),
+    ("transient-readonly", dom(QCOW.format(d="", t=VDA, x="<readonly/><transient/>")), "VL758",
+     "transient disk 'vda' must not be read-only"),
+    ("transient", dom(QCOW.format(d="", t=VDA, x="<transient/>")), None, ""),
+    ("iotune-too-large", dom(QCOW.format(d="", t=VDA, x="<iotune><total_bytes_sec>10000000000000000</total_bytes_sec>"
+                                                        "</iotune>")), "VL758",
+     "block I/O throttle limit must be no more than 1000000000000000"),
+    ("metadata-cache-raw", dom("<disk type='file' device='disk'><driver name='qemu' type='raw'><metadata_cache>"
+                               "<max_size unit='MiB'>2</max_size></metadata_cache></driver>" + IMG + VDA + "</disk>"),
+     "VL758", "metadata cache max size control is supported only with qcow2 images"),
+    # VL759 disk-source
+    ("rbd-name-without-pool", dom(RBD.format(n="vm-disk-1", h=HOST, a="")), "VL759",
+     "can't split path 'vm-disk-1' into pool name and image name"),
+    ("rbd-name", dom(RBD.format(n="rbd/vm-disk-1", h=HOST, a="")), None, ""),
+    ("host-port-out-of-range", dom(RBD.format(n="rbd/img", h="<host name='mon1' port='67890'/>", a="")), "VL759",
+     "port '67890' out of range"),
+    ("host-unix-without-socket", dom("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source "
+                                     "protocol='nbd'><host transport='unix'/></source>" + VDA + "</disk>"), "VL759",
+     "missing socket for unix transport"),
+    ("auth-without-username", dom(RBD.format(n="rbd/img", h=HOST, a="<auth><secret type='ceph' usage='x'/></auth>")),
+     "VL759", "missing username for auth"),
+    ("auth-uuid-and-usage", dom(RBD.format(n="rbd/img", h=HOST, a="<auth username='admin'><secret type='ceph' "
+                                                               "uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87' "
+                                                               "usage='x'/></auth>")), "VL759",
+     "either secret uuid or usage expected"),
+    ("auth", dom(RBD.format(n="rbd/img", h=HOST, a="<auth username='admin'><secret type='ceph' usage='x'/></auth>")),
+     None, ""),
+    ("encryption-without-format", dom(QCOW.format(d="", t=VDA, x="<encryption><secret type='passphrase' "
+                                                                 "uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87'/>"
+                                                                 "</encryption>")), "VL759",
+     "unknown volume encryption format"),
+    ("backing-store-without-format", dom(QCOW.format(d="", t=VDA, x="<backingStore type='file'><source "
+                                                                    "file='/img/base.qcow2'/></backingStore>")),
+     "VL759", "missing disk backing store format"),
+    ("backing-store", dom(QCOW.format(d="", t=VDA, x="<backingStore type='file'><format type='qcow2'/><source "
+                                                     "file='/img/base.qcow2'/><backingStore/></backingStore>")),
+     None, ""),
+    ("nvme-namespace-zero", dom("<disk type='nvme' device='disk'><driver name='qemu' type='raw'/><source type='pci' "
+                                "managed='yes' namespace='0'><address domain='0x0000' bus='0x01' slot='0x00' "
+                                "function='0x0'/></source>" + VDA + "</disk>"), "VL759", "NVMe namespace can't be zero"),
+    ("slice-units", dom("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/img/a.raw'>"
+                        "<slices><slice type='storage' offset='1M' size='1G'/></slices></source>" + VDA + "</disk>"),
+     "VL759", "malformed value '1M' of 'offset' attribute of slice"),
+    ("volume-without-pool", dom("<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source "
+                                "volume='vm1.qcow2'/>" + VDA + "</disk>"), "VL759",
+     "'pool' and 'volume' must be specified together"),
+    # VL791 filesystem-config
+    ("fs-fmode-decimal", dom("<filesystem type='mount' accessmode='mapped' fmode='493'><driver type='path'/><source "
+                             "dir='/srv/share'/><target dir='share'/></filesystem>"), "VL791",
+     "'fmode' in element 'filesystem': '493'"),
+    ("fs-dmode-sticky", dom("<filesystem type='mount' accessmode='mapped' dmode='1777'><driver type='path'/><source "
+                            "dir='/srv/share'/><target dir='share'/></filesystem>"), "VL791", "invalid dmode: '01777'"),
+    ("fs-modes", dom("<filesystem type='mount' accessmode='mapped' fmode='0644' dmode='755'><driver type='path'/>"
+                     "<source dir='/srv/share'/><target dir='share'/></filesystem>"), None, ""),
+    ("virtiofs-same-tag", dom(VFS.format(o="", s="a", t="share") + VFS.format(o="", s="b", t="share"), extra=SHARED),
+     "VL791", "filesystem target 'share' specified twice"),
+    ("virtiofs-two-tags", dom(VFS.format(o="", s="a", t="a") + VFS.format(o="", s="b", t="b"), extra=SHARED),
+     None, ""),
+    ("virtiofs-queue", dom(VFS.format(o=" queue='1k'", s="a", t="a"), extra=SHARED), "VL791",
+     "cannot parse queue size '1k' for virtiofs"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in DISK_CASES], ids=[c[0] for c in DISK_CASES])
+def test_disk_checks(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)

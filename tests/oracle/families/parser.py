@@ -242,4 +242,20 @@ def cases(kvm: bool) -> list[Case]:
         q35("virtio-mem-block-3-mib", "VL797", top=HOTPLUG, devices=VMEM.format("<block unit='MiB'>3</block>")),
         q35("virtio-mem", None, top=HOTPLUG, devices=VMEM.format("<block unit='MiB'>2</block>"
                                                                  "<requested unit='MiB'>128</requested>")),
+        # the third pass: disks and filesystems (VL758, VL759, VL791)
+        q35("io-native-without-cache", "VL758", devices=_disk_driver("io='native'")),
+        q35("serial-slash", "VL758", devices=_disk_driver("", "<serial>WD-WX11/A2</serial>")),
+        q35("serial-plain", None, devices=_disk_driver("", "<serial>WD-WX11 A2.b+c_d</serial>")),
+        q35("wwn-virtio", "VL758", devices=_disk_driver("", "<wwn>5000c50015ea71ad</wwn>")),
+        q35("transient-readonly", "VL758", devices=_disk_driver("", "<readonly/><transient/>")),
+        q35("rbd-name-without-pool", "VL759", devices="<disk type='network' device='disk'><driver name='qemu' "
+            "type='raw'/><source protocol='rbd' name='vm-disk-1'><host name='10.0.0.1'/></source>"
+            "<target dev='vda' bus='virtio'/></disk>"),
+        q35("auth-without-username", "VL759", devices="<disk type='network' device='disk'><driver name='qemu' "
+            "type='raw'/><source protocol='rbd' name='rbd/img'><host name='10.0.0.1'/><auth><secret type='ceph' "
+            "usage='x'/></auth></source><target dev='vda' bus='virtio'/></disk>"),
+        q35("backing-store-without-format", "VL759", devices=_disk_driver("", "<backingStore type='file'><source "
+                                                                          "file='/img/base.qcow2'/></backingStore>")),
+        q35("fs-dmode-sticky", "VL791", devices="<filesystem type='mount' accessmode='mapped' dmode='1777'>"
+            "<driver type='path'/><source dir='/var/lib/libvirt/images'/><target dir='share'/></filesystem>"),
     ]
