@@ -427,5 +427,6 @@ def virtio_driver_suspect(driver: etree._Element) -> bool:
 
 CHECKS = (source_attributes, virtual_port, vlan, teaming, ip_addresses, tuning, model_and_driver)
 #: the children that make an interface a suspect of CHECKS (a <driver> does on a model other than virtio)
-SUSPECT_CHILDREN = ("virtualport", "vlan", "teaming", "ip", "route", "tune", "coalesce", "port", "rom", "acpi")
+SUSPECT_CHILDREN = frozenset(("virtualport", "vlan", "teaming", "ip", "route", "tune", "coalesce", "port", "rom",
+                              "acpi"))
 SUSPECT_TYPES = frozenset(REQUIRED_SOURCE) - {"network", "bridge"}

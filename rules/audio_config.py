@@ -29,8 +29,9 @@ def _backend(audio: etree._Element) -> Problem | None:
         if policy is not None and value is not None and value < 0:
             return Problem(Anchor(audio, "dspPolicy"), f"cannot parse 'dspPolicy' value '{value}'",
                            hint="a policy from 0 to 10")
-    for direction in ("input", "output"):
-        for element in audio.iterchildren(direction):
+    for element in audio.getchildren():
+        direction = element.tag
+        if direction in ("input", "output"):
             if element.get("fixedSettings") == "yes" and element.get("mixingEngine") != "yes":
                 return Problem(Anchor(element, "fixedSettings"), "fixed audio settings requires mixing engine",
                                hint="add mixingEngine='yes'")

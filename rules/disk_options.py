@@ -5,16 +5,16 @@ throttling limits."""
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterable
+from typing import Iterable, Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_dst, disk_facts
-from virtlint.rules._support import first_child, string_value
+from virtlint.rules._devices import disk_dst, disk_facts, qemu_driver, run_checks
+from virtlint.rules._support import NOTHING, first_child, string_value
 
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
 #: qemuValidateDomainDeviceDefDiskSerial's safe characters
@@ -28,13 +28,9 @@ LOCAL_TYPES = ("file", "block", "dir", "volume")
 
 
 def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemuValidateDomainDeviceDefDiskFrontend: the I/O mode and cache, geometry, rotation rate, serial, wwn."""
+    """qemuValidateDomainDeviceDefDiskFrontend: geometry, rotation rate, serial, wwn (the I/O mode and cache are
+    judged at the driver)."""
     device, bus, dst = disk.get("device") or "disk", disk_bus(disk), disk_dst(disk)
-    driver = first_child(disk, "driver")
-    if driver is not None and driver.get("io") == "native" and driver.get("cache") not in ("none", "directsync"):
-        yield Problem(Anchor(driver, "io"), "io='native' needs either no disk cache or directsync cache mode",
-                      hint="add cache='none' (or use io='threads')", replacements=("threads",))
-        return
     geometry = first_child(disk, "geometry")
     if geometry is not None and all(parse_uint(geometry.get(name)) for name in ("cyls", "heads", "secs")):
         if bus in ("usb", "sd"):
@@ -128,7 +124,7 @@ def transient(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       f"disk bus '{disk_bus(disk)}' doesn't support transiend disk backing image sharing")
 
 
-def virtio_only(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+def virtio_only(disk: etree._Element) -> Iterable[Problem]:
     """virDomainDiskDefValidate: options of the virtio bus only."""
     driver = first_child(disk, "driver")
     if driver is None or disk_bus(disk) in (None, "virtio"):
@@ -192,34 +188,38 @@ def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "metadata cache max size control is supported only with qcow2 images", hint="remove it")
 
 
-CHECKS = (virtio_only, lun_only, startup_policy, transient, vhost_user, frontend, throttling)
-#: the disk children that make a disk a suspect (with some attributes read below)
-SUSPECT_CHILDREN = ("geometry", "serial", "wwn", "transient", "iotune")
+#: what the checks certainly find fine, tested by the walk at no call (its line memo then spares repeated lines):
+#: a disk of a usual type and device without sgio or rawio, a target without a rotation rate, a source without a
+#: startup policy; the rarer children (geometry, serial, wwn, transient, iotune, reservations, slices,
+#: metadata_cache) have no screen; the drivers, reservations and slices are read from the document's disk facts
+#: (one visit of <devices>)
+_NONE = frozenset((None,))
+SCREENS: dict[str, tuple[tuple[tuple[str, frozenset[str | None]], ...], None]] = {
+    "devices/disk": ((("type", frozenset(("file", "block", "dir", "network", "volume", "nvme", None))),
+                      ("device", frozenset(("disk", "cdrom", "floppy", None))), ("sgio", _NONE), ("rawio", _NONE)),
+                     None),
+    "devices/disk/target": ((("rotation_rate", _NONE),), None),
+    "devices/disk/source": ((("startupPolicy", _NONE),), None),
+}
 
 
-def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
-    """The disks CHECKS may report on: a cheap pre-test of what they read (usually none is a suspect)."""
-    suspects = []
-    for disk, children, device, kind, target, _dev, bus, more in facts:
-        if kind == "vhostuser" or device == "lun" or any(tag in children for tag in SUSPECT_CHILDREN) or \
-                (more and target is not None and target.get("rotation_rate") is not None) or \
-                disk.get("sgio") is not None or disk.get("rawio") is not None:
-            suspects.append(disk)
-            continue
-        source = children.get("source")
-        if source is not None and (len(source) or source.get("startupPolicy") is not None):
-            suspects.append(disk)
-            continue
-        driver = children.get("driver")
-        if driver is not None and ((driver.get("io") == "native" and driver.get("cache") not in ("none",
-                                                                                                 "directsync"))
-                                   or (bus not in (None, "virtio") and len(driver.attrib) > 2) or len(driver)):
-            suspects.append(disk)
-    return suspects
+#: element path -> the checks its presence (or its failing screen) calls for, in libvirt's order
+BY_PATH = {
+    "devices/disk": (lun_only, vhost_user),
+    "devices/disk/target": (frontend,),
+    "devices/disk/source": (startup_policy,),
+    "devices/disk/geometry": (frontend,),
+    "devices/disk/serial": (frontend,),
+    "devices/disk/wwn": (frontend,),
+    "devices/disk/transient": (transient,),
+    "devices/disk/iotune": (throttling,),
+}
+#: the disk children whose presence alone calls for the checks
+PRESENT = ("geometry", "serial", "wwn", "transient", "iotune")
 
 
 @register
-class DiskOptions(DiskTableRule):
+class DiskOptions(Rule):
     """
     ## What it does
     Reports disk settings that belong elsewhere: `io='native'` without
@@ -274,7 +274,57 @@ class DiskOptions(DiskTableRule):
     name = "disk-options"
     severity = Severity.ERROR
     summary = "A disk setting another bus, device or disk type has: I/O mode and cache, geometry, serial, wwn, ..."
-    checks: ClassVar = CHECKS
+    elements = ("devices", *SCREENS, *(f"devices/disk/{path}" for path in PRESENT))
+    uses_caps = False
 
-    def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
-        return _suspects(disk_facts(ctx, devices))
+    def screen(self, path: str) -> Screen | None:
+        return SCREENS.get(path)
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not qemu_driver(ctx):
+            return NOTHING
+        path = ctx.path
+        if path == "devices":
+            return self._drivers(element, ctx)
+        disk = element
+        while disk.tag != "disk":
+            parent = disk.getparent()
+            if parent is None:
+                return NOTHING
+            disk = parent
+        checks = BY_PATH.get(path)
+        if checks is None:
+            return NOTHING
+        return self._first(disk, list(run_checks(checks, disk, ctx)), ctx)
+
+    @staticmethod
+    def _first(disk: etree._Element, problems: list[Problem], ctx: Context) -> Iterator[Problem]:
+        """A disk's problems, unless one of its elements reported already (libvirt stops at a device's first)."""
+        if not problems:
+            return NOTHING
+        reported: set[etree._Element] = ctx.once("disk-options:reported", set)
+        if disk in reported:
+            return NOTHING
+        reported.add(disk)
+        return iter(problems)
+
+    def _drivers(self, devices: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """The drivers' part, from the document's disk facts: one read of the I/O mode per disk driver."""
+        for disk, children, _device, _kind, _target, _dev, bus, _more in disk_facts(ctx, devices):
+            source = children.get("source")
+            if source is not None and len(source) and (first_child(source, "reservations") is not None or
+                                                       first_child(source, "slices") is not None):
+                yield from self._first(disk, list(lun_only(disk, ctx)), ctx)
+            driver = children.get("driver")
+            if driver is None:
+                continue
+            if len(driver):  # (a <metadata_cache>)
+                yield from self._first(disk, list(throttling(disk, ctx)), ctx)
+            if driver.get("io") == "native" and driver.get("cache") not in ("none", "directsync"):
+                problems = [Problem(Anchor(driver, "io"), "io='native' needs either no disk cache or directsync cache "
+                                    "mode", hint="add cache='none' (or use io='threads')", replacements=("threads",))]
+            elif bus not in (None, "virtio") and len(driver.attrib) > 2:
+                problems = list(virtio_only(disk))
+            else:
+                continue
+            yield from self._first(disk, problems, ctx)

@@ -20,6 +20,7 @@ INT_MESSAGE = "Invalid value for attribute '{attribute}' in element 'graphics': 
 _C_INT = r"[ \t\n\r\v\f]*[+-]?[0-9]+"
 _VALID_TO = re.compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
 CONNECTED = ("fail", "disconnect", "keep")
+_PORT_NAMES = ("port", "websocket", "tlsPort")
 
 
 def _ports(graphics: etree._Element, kind: str) -> Problem | None:
@@ -61,9 +62,9 @@ def _auth(graphics: etree._Element, kind: str) -> Problem | None:
     return None
 
 
-def _listens(graphics: etree._Element) -> Problem | None:
+def _listens(listens: list[etree._Element]) -> Problem | None:
     """virDomainGraphicsListenDefParseXML, virDomainGraphicsDefListensValidate."""
-    for listen in graphics.iterchildren("listen"):
+    for listen in listens:
         kind = listen.get("type")
         if kind not in ("address", "network", "socket", "none"):
             continue  # VL850's
@@ -155,10 +156,17 @@ class GraphicsConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        names = element.keys()  # (one call for the attribute names: most of what is judged is usually absent)
         kind = element.get("type") or ""
-        problem = _ports(element, kind) or _auth(element, kind)
+        problem = None
+        if any(name in names for name in _PORT_NAMES):
+            problem = _ports(element, kind)
+        if problem is None and "passwd" in names:
+            problem = _auth(element, kind)
+        children = element.getchildren()
         if problem is None and kind in ("vnc", "spice", "rdp"):
-            problem = _listens(element)
-        if problem is None:
+            listens = [child for child in children if child.tag == "listen"]
+            problem = _listens(listens) if listens else None
+        if problem is None and (kind == "dbus" or (kind == "vnc" and any(child.tag == "audio" for child in children))):
             problem = _audio(element, kind, ctx)
         return iter((problem,)) if problem is not None else NOTHING

@@ -188,7 +188,7 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     for interface, children in interfaces:
         kind = interface.get("type")
         if "backend" in children or "portForward" in children or kind == "vhostuser" or "bandwidth" in children or \
-                kind in _net.SUSPECT_TYPES or any(tag in children for tag in _net.SUSPECT_CHILDREN) or \
+                kind in _net.SUSPECT_TYPES or not _net.SUSPECT_CHILDREN.isdisjoint(children) or \
                 (kind == "network" and "source" in children and children["source"].get("network") is None) or \
                 (kind == "bridge" and "source" in children and children["source"].get("bridge") is None) or \
                 ("source" in children and len(children["source"])) or \
