@@ -124,9 +124,11 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield Problem(Anchor(vendor if vendor is not None else product),
                           "Setting vendor or product is not supported for lun device")
             return
-    # (9.0 and 9.8 define an empty usb disk; 10.7 refuses it: the releases between are unchecked)
-    if bus == "usb" and disk_is_empty(disk) and refused_since(ctx, 10, 7):
-        yield Problem(_device_anchor(disk), "'usb' disk must not be empty",
+    if bus == "usb" and disk_is_empty(disk):
+        # (10.7 refuses it at define; 9.0 and 9.8 define it, and QEMU refuses it at start: checked on 9.0)
+        late = "" if refused_since(ctx, 10, 7) else " (libvirt before 10.x defines it; QEMU refuses it at start: " \
+                                                     "drive property not set)"
+        yield Problem(_device_anchor(disk), "'usb' disk must not be empty" + late,
                       hint="give the usb disk a source, or use a sata/scsi cdrom for removable media")
         return
     if device == "disk" and bus in ("ide", "sata") and disk.find("readonly") is not None:

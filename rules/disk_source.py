@@ -225,10 +225,14 @@ def _reservations(reservations: etree._Element) -> Iterable[Problem]:
     source = first_child(reservations, "source")
     if managed == "yes" and source is None:
         return
+    if source is None:
+        yield Problem(Anchor(reservations), "missing connection type for <reservations/>",
+                      hint="add <source type='unix' path='...' mode='client'/>")
+        return
     for name in ("type", "path", "mode"):
-        if source is None or source.get(name) is None:
-            yield Problem(Anchor(source if source is not None else reservations),
-                          f"missing connection {name} for <reservations/>", hint=f"add <source {name}='...'>")
+        if source.get(name) is None:
+            yield Problem(Anchor(source), f"missing connection {name} for <reservations/>",
+                          hint=f"add {name}='...'")
             return
     if source.get("type") != "unix":
         yield Problem(Anchor(source, "type"), f"unsupported connection type for <reservations/>: {source.get('type')}",
