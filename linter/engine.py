@@ -306,7 +306,7 @@ class Linter:
         fetched on (it lists their binary, or the domain's); else the first."""
         if not self.hosts:
             return None
-        offering = [h for h in self.hosts if wanted.arch and h.guests_for(wanted.arch, wanted.os_type)] or self.hosts
+        offering = [h for h in self.hosts if wanted.arch and h.guests_for(wanted.arch, wanted.host_os_type)] or self.hosts
         binaries = {b for b in (caps.emulator, wanted.emulator) if b}
 
         def lists(host: HostCaps) -> bool:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps
+from virtlint.linter.drivers import DRIVER_OF_TYPE
 from virtlint.linter.machines import MachineFit, machine_fit, parse_machine
 
 #: how a frozen record's __init__ sets its fields
@@ -89,6 +90,10 @@ def machine_impossible_on(machine: str, arch: str) -> bool:
 # -- does a domcaps describe the domain? -----------------------------------
 
 
+#: the domain types the QEMU driver runs
+QEMU_TYPES = frozenset(kind for kind, driver in DRIVER_OF_TYPE.items() if driver == "qemu")
+
+
 class Identity(FrozenRecord):
     """What the domain asks for; None where it does not say."""
 
@@ -114,6 +119,12 @@ class Identity(FrozenRecord):
         _set(self, "machine", machine)
         _set(self, "emulator", emulator)
         _set(self, "os_type", os_type)
+
+    @property
+    def host_os_type(self) -> str:
+        """The OS type libvirt looks the host's binaries up by: the QEMU driver picks its binary by arch alone (and
+        refuses any type but hvm later, in validation), other drivers by the domain's type."""
+        return "hvm" if self.domain_type in QEMU_TYPES else self.os_type
 
     @classmethod
     def of(cls, root: etree._Element) -> Identity:
@@ -274,13 +285,13 @@ def _uses(guest: GuestCaps, emulator: str) -> set[str]:
 def resolve(host: HostCaps, wanted: Identity) -> HostView:
     """Which binary, guest entry, virt types and machine libvirt would use for the domain on this host."""
     arch = wanted.arch or host.host_arch  # libvirt's default arch is the host's
-    arch_guests = host.guests_for(arch, wanted.os_type) if arch else []
+    arch_guests = host.guests_for(arch, wanted.host_os_type) if arch else []
     emulator = wanted.emulator
     if emulator is None and arch_guests:
         emulator = arch_guests[0].emulator_for(wanted.domain_type)
     if emulator is None:
         return HostView(None, False, arch_guests=arch_guests)
-    using = [(guest, types) for guest in host.guests if guest.os_type == wanted.os_type
+    using = [(guest, types) for guest in host.guests if guest.os_type == wanted.host_os_type
              for types in [_uses(guest, emulator)] if types]
     if not using:
         return HostView(emulator, False, arch_guests=arch_guests)

@@ -12,10 +12,11 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator
 from lxml import etree
 
 from virtlint.linter.machines import parse_machine
+from virtlint.linter.units import scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
 from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -298,6 +299,13 @@ def disk_is_empty(disk: etree._Element) -> bool | None:
 def source_is_empty(disk: etree._Element, source: etree._Element | None) -> bool | None:
     """``disk_is_empty`` given the disk's (first) <source>, when the caller has it at hand."""
     return source_is_empty_of(disk.get("type"), source)
+
+
+def metadata_cache_sized(cache: etree._Element) -> bool:
+    """A <metadata_cache> whose <max_size> is above 0 bytes (virParseScaledValue's default unit is the byte;
+    libvirt reads an empty one as no size and finds nothing to check)."""
+    size = first_child(cache, "max_size")
+    return size is not None and bool(scaled_bytes(size.text, size.get("unit"), 1))
 
 
 def source_is_empty_of(kind: str | None, source: etree._Element | None) -> bool | None:

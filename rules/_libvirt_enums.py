@@ -43,8 +43,15 @@ class StrictEnum(FrozenRecord):
     #: there, the values it has then; None among them: the attribute absent), e.g. (1, "type", ("spice",)) for a
     #: SPICE-only setting of a child of <graphics>.
     when: tuple[int, str, tuple[str | None, ...]] | None
+    #: Values a release after 8.1 added: value -> the first release whose parser takes it (older ones refuse it).
+    since: dict[str, tuple[int, int]]
+    #: Values releases before one refused them took: value -> that release (they are not reported before it).
+    retired: dict[str, tuple[int, int]]
+    #: The first release whose parser reads the attribute at all (older ones ignore it), None: every one modelled.
+    parsed_since: tuple[int, int] | None
 
-    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing", "when")
+    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing", "when",
+                 "since", "retired", "parsed_since")
     _fields = __slots__
 
     def __init__(
@@ -59,6 +66,9 @@ class StrictEnum(FrozenRecord):
         required: bool = False,
         missing: str = MISSING,
         when: tuple[int, str, tuple[str | None, ...]] | None = None,
+        since: dict[str, tuple[int, int]] | None = None,
+        retired: dict[str, tuple[int, int]] | None = None,
+        parsed_since: tuple[int, int] | None = None,
     ) -> None:
         _set(self, "path", path)
         _set(self, "attribute", attribute)
@@ -70,6 +80,9 @@ class StrictEnum(FrozenRecord):
         _set(self, "required", required)
         _set(self, "missing", missing)
         _set(self, "when", when)
+        _set(self, "since", since or {})
+        _set(self, "retired", retired or {})
+        _set(self, "parsed_since", parsed_since)
 
 
 def _rows() -> tuple[StrictEnum, ...]:
@@ -140,7 +153,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/redirfilter/usbdev", "allow", YES_NO, "virXMLPropTristateBool", required=True)
     # -- graphics (virDomainGraphicsDefParseXML*: each type reads its own settings) ------------------------------
     spice, vnc = ("type", "spice"), ("type", "vnc")
-    add("devices/graphics", "sharePolicy", "allow-exclusive force-shared ignore", when=vnc)
+    add("devices/graphics", "sharePolicy", "default allow-exclusive force-shared ignore", when=vnc)
     add("devices/graphics", "powerControl", YES_NO, "virXMLPropTristateBool", when=vnc)
     add("devices/graphics", "autoport", YES_NO, "virXMLPropTristateBool", when=spice)  # (VNC reads it leniently)
     add("devices/graphics", "defaultMode", "any secure insecure", when=spice)
@@ -205,7 +218,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/filesystem/binary/lock", "posix", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/filesystem/binary/lock", "flock", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/filesystem/binary/cache", "mode", "none always")
-    add("devices/filesystem/binary/sandbox", "mode", "default namespace chroot")
+    add("devices/filesystem/binary/sandbox", "mode", "namespace chroot")  # (VIR_XML_PROP_NONZERO)
     for device in ("disk", "interface", "filesystem", "controller", "rng", "memballoon", "video", "vsock", "input"):
         for option in ("iommu", "ats", "packed", "page_per_vq"):
             add(f"devices/{device}/driver", option, ON_OFF, "virXMLPropTristateSwitch")
@@ -217,7 +230,7 @@ def _rows() -> tuple[StrictEnum, ...]:
         "unknown panic model '{value}'")
     add("devices/input", "type", "mouse tablet keyboard passthrough evdev", "virDomainInputDefParseXML",
         "unknown input device type '{value}'")
-    add("devices/input", "bus", "default ps2 usb xen parallels virtio none", "virDomainInputDefParseXML",
+    add("devices/input", "bus", "ps2 usb xen parallels virtio none", "virDomainInputDefParseXML",
         "unknown input bus type '{value}'")
     for device in ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",
                    "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console",
@@ -298,7 +311,54 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("seclabel", "type", "none dynamic static")
     add("keywrap/cipher", "name", "aes dea", required=True)
     add("keywrap/cipher", "state", ON_OFF, "virXMLPropTristateSwitch", required=True)
-    return tuple(rows)
+    return tuple(_with_history(row) for row in rows)
+
+
+#: Values added after libvirt 8.1, by the first release whose parser takes them: the VIR_ENUM_IMPL lists of the
+#: 8.1, 9.8, 10.4 and 10.7 trees compared, each addition dated by libvirt's NEWS.rst or the "Since" notes of
+#: formatdomain.rst. Each one added after 9.0 is refused by the real libvirt 9.0 (checked), each one added
+#: before is taken. Where a release is inferred, the earliest one possible is given, so that a release that may
+#: know the value is never told it does not: redirdev 'dbus' (after 8.1, by 9.0), backend 'default' (after 10.4,
+#: by 10.7). passt is upstream's 9.0: Debian 12's 9.0 package is built without it and refuses it.
+ADDED: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {
+    ("devices/disk", "snapshot"): {"manual": (8, 2)},
+    ("devices/iommu", "model"): {"virtio": (8, 3)},
+    ("devices/graphics", "type"): {"dbus": (8, 4)},
+    ("devices/audio", "type"): {"dbus": (8, 4), "pipewire": (9, 10)},
+    ("clock", "offset"): {"absolute": (8, 4)},
+    ("devices/redirdev", "type"): {"qemu-vdagent": (8, 4), "dbus": (8, 2)},
+    ("devices/interface", "type"): {"null": (8, 7), "vds": (8, 7)},
+    ("devices/memory", "model"): {"sgx-epc": (8, 10)},
+    ("devices/tpm/backend", "type"): {"external": (9, 0)},
+    ("devices/interface/backend", "type"): {"passt": (9, 0), "default": (10, 5)},
+    ("devices/panic", "model"): {"pvpanic": (9, 1)},
+    ("devices/watchdog", "model"): {"itco": (9, 1)},
+    ("devices/disk", "type"): {"vhostvdpa": (9, 8)},
+    ("devices/filesystem/driver", "type"): {"mtp": (10, 2)},
+    ("devices/sound", "model"): {"virtio": (10, 4)},
+    ("launchSecurity", "type"): {"sev-snp": (10, 5)},
+}
+#: Values 8.1 took that 9.0 refuses (the release between that dropped them is unknown: before 9.0 they are not
+#: reported)
+RETIRED: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {
+    ("devices/tpm", "model"): {"default": (9, 0)},
+    ("devices/tpm/backend", "version"): {"default": (9, 0)},
+}
+#: Attributes older releases do not read at all (they ignore any value): the release that first reads them
+PARSED_SINCE: dict[tuple[str, str | None], tuple[int, int]] = {
+    ("cpu/maxphysaddr", "mode"): (8, 7),
+    ("devices/interface/backend", "type"): (9, 0),
+    ("devices/interface/portForward", "proto"): (9, 0),
+}
+
+
+def _with_history(row: StrictEnum) -> StrictEnum:
+    key = (row.path, row.attribute)
+    if key not in ADDED and key not in RETIRED and key not in PARSED_SINCE:
+        return row
+    return StrictEnum(row.path, row.attribute, row.values, row.parser, row.message, row.strip, row.later,
+                      row.required, row.missing, row.when, since=ADDED.get(key), retired=RETIRED.get(key),
+                      parsed_since=PARSED_SINCE.get(key))
 
 
 STRICT_ENUMS: tuple[StrictEnum, ...] = _rows()

@@ -22,6 +22,9 @@ REQUIRED_SOURCE = {
     "network": ("network",), "bridge": ("bridge",), "internal": ("name",), "vdpa": ("dev",), "vds": ("switchid",),
     "client": ("address", "port"), "mcast": ("address", "port"), "udp": ("address", "port"), "server": ("port",),
 }
+#: a vds source's portid and connectionid are required up to 10.4 at least (read in the 9.8 and 10.4 trees; 9.0
+#: refuses a missing portid, checked); 10.7 reads them as optional; 10.5 and 10.6 were not read, and are not judged
+VDS_REQUIRED_BEFORE_10_5 = ("switchid", "portid", "connectionid")
 #: interface types that take a <virtualport>, and whether the parser requires its type and all its parameters
 VIRTUALPORT_TYPES = {"network": False, "bridge": True, "direct": True, "hostdev": True}
 VIRTUALPORT_KINDS = ("802.1Qbg", "802.1Qbh", "openvswitch", "midonet")
@@ -60,6 +63,8 @@ def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Probl
     needed = REQUIRED_SOURCE.get(kind or "")
     if needed is None:
         return
+    if kind == "vds" and not ctx.libvirt_at_least(10, 5):
+        needed = VDS_REQUIRED_BEFORE_10_5
     for name in needed:
         if source.get(name) is None:
             yield Problem(Anchor(source), f"Missing required attribute '{name}' in element 'source'",

@@ -84,7 +84,7 @@ class Arch(Rule):
         view = host_view(ctx)
         if view is not None and ctx.host is not None:
             if domain.emulator is None and not view.arch_guests:
-                offered = sorted({g.arch for g in ctx.host.guests if g.os_type == domain.os_type})
+                offered = sorted({g.arch for g in ctx.host.guests if g.os_type == domain.host_os_type})
                 yield Problem(
                     Anchor(element, "arch"),
                     f"No emulator found for arch '{arch}': the host ({ctx.host.path}) has no binary for it"

@@ -29,8 +29,11 @@ class CpuCacheAddr(Rule):
     'host-passthrough' / 'maximum' CPUs`); `passthrough` and `disable` take no
     level (`unsupported CPU cache level for mode 'M'`); `<maxphysaddr
     mode='passthrough'>` takes no `bits` (`CPU maximum physical address bits
-    number specification cannot be used with mode='passthrough'`). Stage:
-    define (QEMU driver).
+    number specification cannot be used with mode='passthrough'`), and before
+    libvirt 9.3 `mode='emulate'` needs `bits` (`if using CPU maximum physical
+    address mode='emulate', bits= must be specified too`: libvirt 9.0 refuses
+    it, checked; 9.8 and 10.7 accept it; follows the libvirt-version
+    setting). Stage: define (QEMU driver).
 
     ## Why is this bad?
     `virsh define` fails with the message above.
@@ -74,6 +77,11 @@ class CpuCacheAddr(Rule):
                 yield Problem(Anchor(element, "bits"), "CPU maximum physical address bits number specification "
                               "cannot be used with mode='passthrough'",
                               hint="remove bits, or use mode='emulate' with bits")
+            elif mode == "emulate" and element.get("bits") is None and not ctx.libvirt_at_least(9, 3):
+                # (9.0 refuses it, checked; 9.8 and 10.7 take it; 9.3's release notes rework maximum physical
+                # address handling, so the releases before 9.3 are taken to refuse it as 9.0 does)
+                yield Problem(Anchor(element), "if using CPU maximum physical address mode='emulate', bits= must be "
+                              "specified too", hint="add bits='39' (the guest's physical address width)")
             return
         level = element.get("level")
         if mode == "emulate" and level != "3":

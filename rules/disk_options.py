@@ -13,7 +13,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import disk_dst, disk_facts, qemu_driver, run_checks
+from virtlint.rules._devices import disk_dst, disk_facts, metadata_cache_sized, qemu_driver, run_checks
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
@@ -23,6 +23,10 @@ _SAFE_SERIAL = re.compile(r"[A-Za-z0-9_ .+-]*")
 IOTUNE_MAX = 1000000000000000
 IOTUNE_LIMITED = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read", "write")
                        for unit in ("bytes", "iops") for suffix in ("", "_max")) + ("size_iops_sec",)
+#: the numbers of an <iotune> (virDomainBlockIoTuneInfo), in virDomainBlockIoTuneInfoEqual's order
+IOTUNE_FIELDS = IOTUNE_LIMITED + tuple(f"{kind}_{unit}_sec_max_length" for kind in ("total", "read", "write")
+                                       for unit in ("bytes", "iops"))
+IOTUNE_NONE = (0,) * len(IOTUNE_FIELDS)
 #: the disk types whose source is local storage (virDomainDiskDefValidateStartupPolicy)
 LOCAL_TYPES = ("file", "block", "dir", "volume")
 
@@ -170,11 +174,62 @@ def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
+def _iotune_settings(iotune: etree._Element | None) -> tuple[int, ...]:
+    """The iotune's 19 numbers as libvirt holds them (absent or unreadable: 0, which sets nothing)."""
+    if iotune is None:
+        return IOTUNE_NONE
+    values = []
+    for name in IOTUNE_FIELDS:
+        element = first_child(iotune, name)
+        values.append((c_decimal(element.text, 0, 2**64 - 1) or 0) if element is not None and element.text else 0)
+    return tuple(values)
+
+
+def _group_verdicts(devices: etree._Element) -> dict[etree._Element, Problem]:
+    """Each grouped disk's problem: post-parse gives a group member without settings the first member's with some
+    (virDomainDiskExpandGroupIoTune); QEMU's validation then wants settings and equal ones across the group."""
+    members: list[tuple[etree._Element, str, str, tuple[int, ...], etree._Element]] = []
+    for disk in devices.iterchildren("disk"):
+        iotune = first_child(disk, "iotune")
+        group = first_child(iotune, "group_name") if iotune is not None else None
+        if group is not None and group.text:  # (virXPathString reads an empty text as none)
+            members.append((disk, disk_dst(disk), string_value(group), _iotune_settings(iotune), group))
+    verdicts: dict[etree._Element, Problem] = {}
+    expanded = []
+    for disk, dst, name, settings, group in members:
+        if not any(settings):
+            settings = next((other[3] for other in members if other[2] == name and any(other[3])), settings)
+        if not any(settings):
+            verdicts[disk] = Problem(Anchor(group), "group_name can be configured only together with settings",
+                                     hint="give this disk's <iotune> its limits, or another disk of the group some")
+        expanded.append((disk, dst, name, settings))
+    judged: set[str] = set()  # (libvirt stops at the group's first pair: one finding a group)
+    for disk, dst, name, settings in expanded:
+        if disk in verdicts or name in judged:
+            continue
+        other = next((o for o in expanded if o[2] == name and o[1] != dst and o[3] != settings), None)
+        if other is not None:
+            judged.add(name)
+            verdicts[disk] = Problem(Anchor(first_child(disk, "iotune")), f"different iotunes for disks {dst} and "
+                                     f"{other[1]}", hint="give the disks of one group_name the same limits")
+    return verdicts
+
+
 def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemuValidateDomainDeviceDefDiskBlkdeviotune: QEMU's limit; virDomainDiskDefValidate: metadata_cache needs
-    qcow2."""
+    """qemuValidateDomainDeviceDefDiskBlkdeviotune: groups, bus sd, QEMU's limit; virDomainDiskDefValidate:
+    metadata_cache needs qcow2."""
     iotune = first_child(disk, "iotune")
     if iotune is not None:
+        if first_child(iotune, "group_name") is not None:
+            devices = disk.getparent()
+            if devices is not None:
+                verdict = ctx.once("disk-options:iotune-groups", lambda: _group_verdicts(devices)).get(disk)
+                if verdict is not None:
+                    yield verdict
+                    return
+        if disk_bus(disk) == "sd" and (any(_iotune_settings(iotune)) or first_child(iotune, "group_name") is not None):
+            yield Problem(Anchor(iotune), "<iotune> is not supported with bus='sd'", hint="remove <iotune>")
+            return
         for name in IOTUNE_LIMITED:
             element = first_child(iotune, name)
             value = c_decimal(element.text, 0, 2**64 - 1) if element is not None and element.text else None
@@ -183,8 +238,9 @@ def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                               "using QEMU", replacements=(str(IOTUNE_MAX),))
                 return
     driver = first_child(disk, "driver")
-    if driver is not None and first_child(driver, "metadata_cache") is not None and driver.get("type") != "qcow2":
-        yield Problem(Anchor(first_child(driver, "metadata_cache")),
+    cache = first_child(driver, "metadata_cache") if driver is not None else None
+    if cache is not None and driver is not None and driver.get("type") != "qcow2" and metadata_cache_sized(cache):
+        yield Problem(Anchor(cache),
                       "metadata cache max size control is supported only with qcow2 images", hint="remove it")
 
 

@@ -79,6 +79,10 @@ def _network(source: etree._Element) -> Problem | None:
     problem = _hosts(source, protocol)
     if problem is not None:
         return problem
+    if protocol == "tftp":  # (qemuDomainValidateStorageSource: QEMU has had no tftp block driver since 2.8)
+        return Problem(Anchor(source, "protocol"), "'tftp' protocol is not supported with this QEMU binary",
+                       hint="serve the image over http(s) or ftp(s), or copy it to local storage",
+                       replacements=("http", "https"))
     if source.get("tlsHostname") is not None and protocol != "nbd":
         return Problem(Anchor(source, "tlsHostname"), "'tlsHostname' field is supported only with NBD disks",
                        hint="remove tlsHostname=")

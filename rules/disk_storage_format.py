@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._devices import (DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format, disk_is_empty,
-                                     disks_with_extras)
+                                     disks_with_extras, metadata_cache_sized)
 
 #: Formats qemuDomainValidateStorageSource refuses outright: format -> (message, replacement).
 REFUSED_FORMATS = {
@@ -67,30 +67,46 @@ def refused_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
-def encryption_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemuDomainValidateStorageSource: the qemu encryption engine needs luks in raw or qcow2."""
-    encryption = disk.find("source/encryption")
-    if encryption is None:
-        encryption = disk.find("encryption")
-    if encryption is None:
-        return
+def _encryption_problem(encryption: etree._Element, fmt: str | None,
+                        format_element: etree._Element | None) -> Problem | None:
+    """One layer's encryption: the qemu engine needs luks in a raw or qcow2 image."""
     kind = encryption.get("format")
-    engine = encryption.get("engine") or "qemu"
     if kind in ("default", "qcow"):
-        yield Problem(Anchor(encryption, "format"),
-                      "old qcow/qcow2 encryption is not supported", hint="use format='luks'", replacements=("luks",))
-        return
-    if engine != "qemu":
-        return
+        return Problem(Anchor(encryption, "format"), "old qcow/qcow2 encryption is not supported",
+                       hint="use format='luks'", replacements=("luks",))
+    if (encryption.get("engine") or "qemu") != "qemu":
+        return None
     if kind in ("luks2", "luks-any"):
-        yield Problem(Anchor(encryption, "format"), f"'{kind}' is currently not supported by the qemu encryption engine",
-                      replacements=("luks",))
-        return
-    fmt = disk_format(disk)
+        return Problem(Anchor(encryption, "format"), f"'{kind}' is currently not supported by the qemu encryption "
+                       "engine", replacements=("luks",))
     if kind == "luks" and fmt is not None and fmt not in ("raw", "qcow2"):
-        yield Problem(Anchor(disk.find("driver"), "type"),
-                      "encryption is supported only with 'raw' and 'qcow2' image format",
-                      replacements=("qcow2", "raw"))
+        return Problem(Anchor(format_element, "type"), "encryption is supported only with 'raw' and 'qcow2' image "
+                       "format", replacements=("qcow2", "raw"))
+    return None
+
+
+def encryption_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuDomainValidateStorageSource, for the disk and each backing layer: encryption by format, and a backing
+    layer's metadata cache (the disk's own is VL758's) only in qcow2."""
+    for node in _sources(disk):
+        if node.tag == "disk":
+            encryption = disk.find("source/encryption")
+            if encryption is None:
+                encryption = disk.find("encryption")
+            fmt, format_element = disk_format(disk), disk.find("driver")
+        else:
+            encryption = node.find("source/encryption")
+            fmt, format_element, _attribute = _format_of(node)
+            cache = format_element.find("metadata_cache") if format_element is not None else None
+            if cache is not None and fmt != "qcow2" and metadata_cache_sized(cache):
+                yield Problem(Anchor(cache), "metadata cache max size control is supported only with qcow2 images",
+                              hint="remove it (or use a qcow2 backing image)")
+                return
+        if encryption is not None:
+            problem = _encryption_problem(encryption, fmt, format_element)
+            if problem is not None:
+                yield problem
+                return
 
 
 def shareable_format(disk: etree._Element, ctx: Context) -> Iterable[Problem]:

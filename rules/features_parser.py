@@ -21,11 +21,11 @@ FEATURES: dict[str, tuple[int, int] | None] = {
                      "msrs", "ccf-assist", "xen", "cfpc", "sbbc", "ibs", "tcg")),
     "async-teardown": (9, 6), "ras": (10, 4), "ps2": (10, 7),
 }
-#: virDomainHyperv's names (emsr_bitmap and xmm_input since 10.7)
+#: virDomainHyperv's names (avic since 8.10, emsr_bitmap and xmm_input since 10.7)
 HYPERV: dict[str, tuple[int, int] | None] = {
     **dict.fromkeys(("relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "vendor_id",
-                     "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic")),
-    "emsr_bitmap": (10, 7), "xmm_input": (10, 7),
+                     "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs")),
+    "avic": (8, 10), "emsr_bitmap": (10, 7), "xmm_input": (10, 7),
 }
 KVM: dict[str, tuple[int, int] | None] = dict.fromkeys(("hidden", "hint-dedicated", "poll-control", "pv-ipi",
                                                          "dirty-ring"))

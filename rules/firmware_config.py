@@ -34,6 +34,26 @@ def _acpi_table(os: etree._Element) -> Problem | None:
     return None
 
 
+def _autoselection_9_0(os: etree._Element) -> Problem | None:
+    """libvirt 9.0 and 9.1: firmware autoselection picks the loader and its NVRAM template itself, and refuses
+    a loader's readonly, type or path and an NVRAM template given beside it (checked on 9.0; the messages are not
+    in 8.1's and 9.8's code, and 9.2's release notes move firmware selection to define time)."""
+    loader = first_child(os, "loader")
+    if loader is not None:
+        for attribute, given in (("readonly", loader.get("readonly") is not None),
+                                 ("type", loader.get("type") is not None or bool((loader.text or "").strip()))):
+            if given:
+                return Problem(Anchor(loader, attribute) if loader.get(attribute) is not None else Anchor(loader),
+                               f"loader attribute '{attribute}' cannot be specified when firmware autoselection is "
+                               "enabled (libvirt 9.0 and 9.1)",
+                               hint="remove the loader's settings and path, or model a newer libvirt")
+    nvram = first_child(os, "nvram")
+    if nvram is not None and nvram.get("template") is not None:
+        return Problem(Anchor(nvram, "template"), "nvram attribute 'template' cannot be specified when firmware "
+                       "autoselection is enabled (libvirt 9.0 and 9.1)", hint="remove template=")
+    return None
+
+
 @register
 class FirmwareConfig(Rule):
     """
@@ -57,7 +77,11 @@ class FirmwareConfig(Rule):
     (qemuDomainDefTsegPostParse; QEMU), `Only one acpi table is supported`,
     `Unknown acpi table type: rsdt`, `Missing acpi table type`
     (virDomainDefParseBootAcpiOptions; all drivers). Stage: define. Same in
-    libvirt 9.0 and 10.7.
+    libvirt 9.0 and 10.7. libvirt 9.0 and 9.1 also refuse a loader's
+    `readonly`, `type` or path and an NVRAM `template` beside
+    `firmware='efi'` (`loader attribute 'readonly' cannot be specified when
+    firmware autoselection is enabled`, checked on 9.0): that follows the
+    libvirt-version setting.
 
     ## Capabilities
     ```xml
@@ -96,6 +120,10 @@ class FirmwareConfig(Rule):
         # the common case first: no firmware features, a loader with its path or none (the walk's path, not
         # element.tag: reading a tag costs a string)
         if element.get("firmware"):
+            if not ctx.libvirt_at_least(9, 2) and ctx.libvirt_at_least(9, 0):
+                problem = _autoselection_9_0(element)
+                if problem is not None:
+                    return iter((problem,))
             if first_child(element, "firmware") is None:
                 return NOTHING  # no firmware features to contradict each other
             return self._features(element)

@@ -30,11 +30,11 @@ class NumberAttr(FrozenRecord):
     attribute: str | None
     kind: str  # 'uint' (virXMLPropUInt), 'uint0' (virXMLPropUInt in base 0: C's 0x and 0 prefixes),
     #            'ullong' (virXMLPropULongLong), 'int' (virXMLPropInt), 'int+' (virXMLPropInt, non-negative),
-    #            'size' (virDomainParseMemory), 'countll' (a 'count' read as an unsigned 64-bit number),
+    #            'size' (virParseScaledValue), 'memory' (a size read by virDomainParseMemory, below 8 EiB), 'countll' (a 'count' read as an unsigned 64-bit number),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
     required: bool
     nonzero: bool
-    #: for 'size': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
+    #: for 'size' and 'memory': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
     extra: str | None
     #: The libvirt release that started parsing it (older ones ignore it).
     since: tuple[int, int] | None
@@ -90,12 +90,12 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("cpu/topology", "threads", "uint", required=True, nonzero=True),
     NumberAttr("cpu/numa/cell", "id", "uint"),
     NumberAttr("cpu/numa/cell", "cpus", "bitmap"),
-    NumberAttr("cpu/numa/cell", "memory", "size", required=True),
+    NumberAttr("cpu/numa/cell", "memory", "memory", required=True),
     NumberAttr("cpu/numa/cell/distances/sibling", "id", "uint", required=True),
     NumberAttr("cpu/numa/cell/distances/sibling", "value", "uint", required=True),
-    NumberAttr("memory", None, "size"),
-    NumberAttr("currentMemory", None, "size"),
-    NumberAttr("maxMemory", None, "size"),
+    NumberAttr("memory", None, "memory"),
+    NumberAttr("currentMemory", None, "memory"),
+    NumberAttr("maxMemory", None, "memory"),
     NumberAttr("memoryBacking/hugepages/page", "size", "size", required=True),
     NumberAttr("memoryBacking/hugepages/page", "nodeset", "bitmap"),
     NumberAttr("numatune/memory", "nodeset", "bitmap"),
@@ -108,7 +108,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("cputune/iothreadpin", "cpuset", "bitmap"),
     NumberAttr("cputune/vcpusched", "vcpus", "bitmap"),
     NumberAttr("cputune/iothreadsched", "iothreads", "bitmap"),
-    NumberAttr("devices/memory/target/size", None, "size"),
+    NumberAttr("devices/memory/target/size", None, "memory"),
     NumberAttr("devices/controller", "index", "int+"),
     NumberAttr("devices/controller", "ports", "int+"),
     NumberAttr("devices/disk/driver", "queues", "uint"),
@@ -138,7 +138,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/video/model/resolution", "y", "uint", required=True),
     *(NumberAttr("devices/video/model", name, "uint") for name in ("ram", "vram", "vram64", "vgamem", "heads")),
     NumberAttr("devices/memory/target/node", None, "count", extra="invalid value of memory device node"),
-    *(NumberAttr(f"devices/memory/{path}", None, "size")
+    *(NumberAttr(f"devices/memory/{path}", None, "memory")
       for path in ("source/pagesize", "source/alignsize", "target/label/size", "target/block", "target/requested")),
     NumberAttr("devices/disk/target", "rotation_rate", "uint"),
     *(NumberAttr("devices/disk/geometry", name, "uint") for name in ("cyls", "heads", "secs")),
@@ -161,6 +161,11 @@ _UNITS = frozenset({None, "", "b", "B", "byte", "bytes", *(
     letter + suffix for power in "kmgtpe" for letter in (power, power.upper())
     for suffix in ("", "iB", "ib", "B", "b"))})
 assert all(unit_scale(unit) is not None for unit in _UNITS)
+_UNITS_BELOW_TEBI = frozenset(unit for unit in _UNITS if not unit or unit[0] not in "tTpPeE")
+#: the kinds read as a number and a unit
+SIZES = ("size", "memory")
+#: virMemoryMaxValue on a 64-bit host: LLONG_MAX bytes
+MEMORY_LIMIT = 2**63 - 1
 #: Values the full check has read without error (the readers are pure), as the screens' accepted values: the
 #: small numbers and absence for bitmaps (none is required), sizes without and with absence (some are
 #: required). Each grows by a bounded number of values, so a repeated cpuset or memory size costs a lookup.
@@ -175,7 +180,7 @@ def _accepted(row: NumberAttr) -> Collection[str | None]:
     if row.kind == "bitmap":
         assert not row.required and not row.nonzero, "the readable bitmaps include absence and 0"
         return _READABLE_BITMAPS
-    if row.kind == "size":
+    if row.kind in SIZES:
         return _READABLE_SIZES if row.required else _READABLE_SIZES_OR_ABSENT
     return frozenset((*(_SMALL - {"0"} if row.nonzero else _SMALL), *((None,) if not row.required else ())))
 
@@ -190,8 +195,9 @@ def _screen(rows: list[NumberAttr]) -> Screen:
             texts = _accepted(row)
         else:
             attributes.append((row.attribute, _accepted(row)))
-        if row.kind == "size":
-            attributes.append((row.extra or "unit", _UNITS))
+        if row.kind in SIZES:
+            # (a memory size in TiB, PiB or EiB may be too large: those take the full check)
+            attributes.append((row.extra or "unit", _UNITS if row.kind == "size" else _UNITS_BELOW_TEBI))
     return tuple(attributes), texts
 
 
@@ -309,7 +315,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
                            hint="write ids as 'N', 'N-M' or '^N' separated by commas, below 16384")
         if len(_READABLE_BITMAPS) < len(_SMALL) + _LEARNED_AT_MOST:
             _READABLE_BITMAPS.add(raw)
-    elif row.kind == "size":
+    elif row.kind in SIZES:
         where = f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]"
         if not value.strip():  # libvirt reads an empty string as absent
             if row.required:
@@ -318,7 +324,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if trailing or parse_ullong(value) is None:
             return Problem(anchor, f"Invalid value '{raw}' for element or attribute '{where}'",
                            hint="write the size as a whole number, with the unit in unit='...'")
-        if len(_READABLE_SIZES) < _LEARNED_AT_MOST:  # readable whatever the unit, which the screen reads apart
+        if len(_READABLE_SIZES) < _LEARNED_AT_MOST and len(value) < 10:
+            # (readable whatever the unit below TiB, which the screen reads apart: under a billion GiB is below the
+            # memory limit)
             _READABLE_SIZES.add(raw)
             _READABLE_SIZES_OR_ABSENT.add(raw)
         unit_attribute = row.extra or "unit"
@@ -327,4 +335,16 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             return Problem(Anchor(element, unit_attribute), f"unknown suffix '{unit}'",
                            hint="use b, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000)",
                            replacements=("KiB", "MiB", "GiB"))
+        if row.kind == "memory":
+            return _memory_limit(anchor, int(value), unit)
+    return None
+
+
+def _memory_limit(anchor: Anchor, number: int, unit: str | None) -> Problem | None:
+    """virDomainParseMemory: a size of 8 EiB or more (virScaleInteger first: the number times its unit)."""
+    scale = unit_scale(unit) or 1024
+    if number > MEMORY_LIMIT // scale:
+        return Problem(anchor, f"value too large: {number}{unit or ''}", hint="guest memory is below 8 EiB")
+    if -(-number * scale // 1024) >= -(-MEMORY_LIMIT // 1024):
+        return Problem(anchor, "size value too large", hint="guest memory is below 8 EiB")
     return None

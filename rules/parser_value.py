@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.linter.versions import label
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
 from virtlint.rules._support import ranked
@@ -20,12 +21,13 @@ for _row in STRICT_ENUMS:
 def _screen(rows: list[StrictEnum]) -> Screen:
     """The no-finding test of a path's rows: each attribute among its accepted values or absent, the text (when
     a row reads it) among the values every text row accepts, as written (blanks around it: the full check)."""
-    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,)))))
-                       for row in rows if row.attribute is not None)
+    # (values a release learnt are left to the check, which knows the modelled release)
+    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,))))
+                        - frozenset(row.since)) for row in rows if row.attribute is not None)
     texts: frozenset[str | None] | None = None
     for row in rows:
         if row.attribute is None:
-            accepted = frozenset((*row.values, *row.later))
+            accepted = frozenset((*row.values, *row.later)) - frozenset(row.since)
             texts = accepted if texts is None else texts & accepted
     if texts is not None and "" in texts:
         texts |= {None}  # no text reads as ''
@@ -110,6 +112,8 @@ class ParserValue(Rule):
         for row in _BY_PATH.get(ctx.path, ()):
             if row.when is not None and _up(element, row.when[0]).get(row.when[1]) not in row.when[2]:
                 continue  # a setting the parser does not read here
+            if row.parsed_since is not None and not ctx.libvirt_at_least(*row.parsed_since):
+                continue  # a setting this release does not read at all
             if row.attribute is None:
                 raw = element.text or ""
                 value = raw.strip() if row.strip else raw
@@ -123,7 +127,17 @@ class ParserValue(Rule):
                     continue
                 value = raw
                 anchor = Anchor(element, row.attribute)
+            learnt = row.since.get(value)
+            if learnt is not None and not ctx.libvirt_at_least(*learnt):
+                message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
+                yield Problem(anchor, f"{message}{' ' if message.endswith('.') else '; '}libvirt {learnt[0]}."
+                              f"{learnt[1]} added it, and the modelled release is {label(ctx.libvirt_version)}",
+                              hint="model the host's libvirt release (libvirt_version), or use a value it knows")
+                continue
             if value in row.values or value in row.later:
+                continue
+            retired = row.retired.get(value)
+            if retired is not None and not ctx.libvirt_at_least(*retired):
                 continue
             message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
             options = ranked(value, row.values)

@@ -110,8 +110,28 @@ class SeclabelConfig(Rule):
                 if kind == "static" or (kind == "dynamic" and labels[0].find("baselabel") is not None):
                     yield Problem(Anchor(labels[0]), "missing security model in domain seclabel",
                                   hint="add model='selinux' (or dac, apparmor): the host's security driver")
+        unrelabelled = {label.get("model") for label in labels if label.get("model") is not None
+                        and not _relabels(label)}
         for group in _device_labels(element):
-            yield from _device_group(group, ctx)
+            problems = list(_device_group(group, ctx))
+            if not problems and unrelabelled:
+                # (virSecurityDeviceLabelDefValidate: a disk layer's or chardev source's override of a model the
+                # domain does not relabel)
+                problems = [Problem(Anchor(label, "model"), "label overrides require relabeling to be enabled at "
+                                    "the domain level", hint="remove the device's <seclabel>, or let the domain "
+                                    f"relabel with model {label.get('model')}")
+                            for label in group if label.get("model") in unrelabelled][:1]
+            yield from problems
+
+
+def _relabels(label: etree._Element) -> bool:
+    """Whether a domain label relabels: as its relabel attribute says, else unless its type (dynamic by default) is
+    static or none; never for model 'none' (virSecurityLabelDefParseXML fixes such older configurations)."""
+    kind = label.get("type", "dynamic")
+    relabel_text = label.get("relabel")
+    if label.get("model") == "none":
+        return False
+    return relabel_text in ("yes", "on") if relabel_text is not None else kind not in ("static", "none")
 
 
 def _label(label: etree._Element) -> Problem | None:

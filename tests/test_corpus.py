@@ -29,6 +29,8 @@ from virtlint.linter.model import Severity
 START_TIME_RULES = {
     "VL604": "libvirt compares the guest CPU model with the host CPU only at start "
              "(the caps mark these models usable='no' on the host they were probed on)",
+    "VL762": "QEMU's image locking refuses two disks of one image at start; libvirt's test suite writes command "
+             "lines and never starts QEMU (several of its files give many disks one path)",
 }
 
 #: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host

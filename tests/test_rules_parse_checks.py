@@ -798,3 +798,179 @@ DISK_CASES = [
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in DISK_CASES], ids=[c[0] for c in DISK_CASES])
 def test_disk_checks(xml: str, code: str | None, fragment: str) -> None:
     test_parse_checks(xml, code, fragment)
+
+
+def iotune(dev: str, settings: str) -> str:
+    return ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/" + dev + ".qcow2'/>"
+            f"<target dev='{dev}' bus='virtio'/><iotune>{settings}</iotune></disk>")
+
+
+def backing(fmt: str, inner: str = "", source: str = "") -> str:
+    return (QCOW.format(d="", t=VDA, x=f"<backingStore type='file'><format type='{fmt}'>{inner}</format>"
+                                       f"<source file='/img/base.{fmt}'>{source}</source></backingStore>"))
+
+
+GOLD, IOPS = "<group_name>gold</group_name>", "<total_iops_sec>500</total_iops_sec>"
+QCOW_KEY = ("<encryption format='{f}'><secret type='passphrase' uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87'/>"
+            "</encryption>")
+MDCACHE = "<metadata_cache><max_size unit='MiB'>1</max_size></metadata_cache>"
+DISK_LABEL = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/a.qcow2'>"
+              "<seclabel model='dac' relabel='no'/></source>" + VDA + "</disk>")
+
+#: checks across disks, backing layers and labels (each refused or accepted by the real libvirt 9.0 alike)
+CHAIN_CASES = [
+    # VL758: iotune groups
+    ("iotune-group-alone", dom(iotune("vda", GOLD)), "VL758", "group_name can be configured only together with"),
+    ("iotune-group-no-settings-anywhere", dom(iotune("vda", GOLD) + iotune("vdb", GOLD)), "VL758",
+     "group_name can be configured only together with settings"),
+    ("iotune-group-takes-a-members-settings", dom(iotune("vda", GOLD) + iotune("vdb", IOPS + GOLD)), None, ""),
+    ("iotune-group-different", dom(iotune("vda", IOPS + GOLD) + iotune("vdb", GOLD)
+                                   + iotune("vdc", "<total_iops_sec>600</total_iops_sec>" + GOLD)), "VL758",
+     "different iotunes for disks vda and vdc"),
+    ("iotune-group-max-length-differs", dom(iotune("vda", IOPS + GOLD) + iotune(
+        "vdb", IOPS + "<read_bytes_sec_max_length>5</read_bytes_sec_max_length>" + GOLD)), "VL758",
+     "different iotunes for disks vda and vdb"),
+    ("iotune-group-equal", dom(iotune("vda", IOPS + GOLD) + iotune("vdb", IOPS + GOLD)), None, ""),
+    ("iotune-two-groups", dom(iotune("vda", IOPS + GOLD) + iotune("vdb", "<total_iops_sec>9</total_iops_sec>"
+                                                                        "<group_name>silver</group_name>")), None, ""),
+    ("iotune-empty-group-name", dom(iotune("vda", "<group_name></group_name>")), None, ""),
+    # VL752: each backing layer's metadata cache and encryption
+    ("backing-raw-metadata-cache", dom(backing("raw", MDCACHE)), "VL752",
+     "metadata cache max size control is supported only with qcow2 images"),
+    ("backing-qcow2-metadata-cache", dom(backing("qcow2", MDCACHE)), None, ""),
+    ("empty-metadata-cache-on-raw", dom("<disk type='file' device='disk'><driver name='qemu' type='raw'>"
+                                        "<metadata_cache/></driver>" + IMG + VDA + "</disk>"), None, ""),
+    ("zero-metadata-cache-on-raw", dom("<disk type='file' device='disk'><driver name='qemu' type='raw'><metadata_cache>"
+                                       "<max_size unit='KiB'>0</max_size></metadata_cache></driver>" + IMG + VDA
+                                       + "</disk>"), None, ""),
+    ("backing-qcow-encryption", dom(backing("qcow2", source=QCOW_KEY.format(f="qcow"))), "VL752",
+     "old qcow/qcow2 encryption is not supported"),
+    ("backing-luks-in-vmdk", dom(backing("vmdk", source=QCOW_KEY.format(f="luks"))), "VL752",
+     "encryption is supported only with 'raw' and 'qcow2' image format"),
+    ("backing-luks", dom(backing("qcow2", source=QCOW_KEY.format(f="luks"))), None, ""),
+    # VL759: tftp on any layer
+    ("tftp-disk", dom("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='tftp' "
+                      "name='img.raw'>" + HOST + "</source>" + VDA + "</disk>"), "VL759",
+     "'tftp' protocol is not supported with this QEMU binary"),
+    ("tftp-backing", dom(QCOW.format(d="", t=VDA, x="<backingStore type='network'><format type='raw'/><source "
+                                                    "protocol='tftp' name='img.raw'>" + HOST + "</source>"
+                                                    "</backingStore>")), "VL759", "'tftp' protocol"),
+    ("http-backing", dom(QCOW.format(d="", t=VDA, x="<backingStore type='network'><format type='raw'/><source "
+                                                    "protocol='http' name='img.raw'>" + HOST + "</source>"
+                                                    "</backingStore>")), None, ""),
+    # VL782: a device label overriding a model the domain does not relabel
+    ("override-under-none-label", dom(DISK_LABEL, extra="<seclabel type='none' model='dac'/>"), "VL782",
+     "label overrides require relabeling to be enabled at the domain level"),
+    ("override-under-static-label-without-relabel",
+     dom(DISK_LABEL, extra="<seclabel type='static' model='dac' relabel='no'><label>107:107</label></seclabel>"),
+     "VL782", "label overrides require relabeling"),
+    ("override-of-a-chardev", dom("<serial type='file'><source path='/tmp/s.log'><seclabel model='dac' relabel='no'/>"
+                                  "</source><target port='0'/></serial>", extra="<seclabel type='none' model='dac'/>"),
+     "VL782", "label overrides require relabeling"),
+    ("override-under-dynamic-label", dom(DISK_LABEL, extra="<seclabel type='dynamic' model='dac'/>"), None, ""),
+    ("override-under-static-relabelling-label",
+     dom(DISK_LABEL, extra="<seclabel type='static' model='dac' relabel='yes'><label>107:107</label></seclabel>"),
+     None, ""),
+    ("override-of-another-model", dom(DISK_LABEL.replace("'dac'", "'selinux'"),
+                                      extra="<seclabel type='none' model='dac'/>"), None, ""),
+]
+
+
+
+
+def same_image(first: str, second: str, first_device: str = "disk", second_device: str = "disk") -> str:
+    """Two disks of one image file, each with the given extra children (<readonly/>, <shareable/>)."""
+    def one(index: int, device: str, extra: str) -> str:
+        dev, bus = (f"sd{'ab'[index]}", "sata") if device == "cdrom" else (f"vd{'ab'[index]}", "virtio")
+        return (f"<disk type='file' device='{device}'><driver name='qemu' type='raw'/>" + IMG
+                + f"<target dev='{dev}' bus='{bus}'/>{extra}</disk>")
+    return dom(one(0, first_device, first) + one(1, second_device, second))
+
+
+#: QEMU's image locking (each combination started with the real libvirt 9.0 and QEMU 7.2)
+LOCK_CASES = [
+    ("image-writable-twice", same_image("", ""), "VL762", "disks 'vda' and 'vdb' open '/var/lib/libvirt/images"),
+    ("image-writable-and-read-only", same_image("", "<readonly/>"), "VL762", "Failed to get \"write\" lock"),
+    ("image-read-only-and-writable", same_image("<readonly/>", ""), "VL762", "lock"),
+    ("image-shareable-and-writable", same_image("<shareable/>", ""), "VL762", "lock"),
+    ("image-shareable-and-read-only", same_image("<shareable/>", "<readonly/>"), "VL762", "lock"),
+    ("image-writable-and-cdrom", same_image("", "", second_device="cdrom"), "VL762", "lock"),
+    ("image-read-only-twice", same_image("<readonly/>", "<readonly/>"), None, ""),
+    ("image-shareable-twice", same_image("<shareable/>", "<shareable/>"), None, ""),
+    ("image-read-only-shareable-and-writable", same_image("<readonly/><shareable/>", ""), None, ""),
+    ("image-cdrom-twice", same_image("<readonly/>", "", first_device="cdrom", second_device="cdrom"), None, ""),
+    ("image-transient", same_image("<transient/>", "<readonly/>"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in LOCK_CASES], ids=[c[0] for c in LOCK_CASES])
+def test_image_lock_checks(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CHAIN_CASES], ids=[c[0] for c in CHAIN_CASES])
+def test_chain_checks(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)
+
+
+def os_type(text: str, dtype: str = "kvm", extra: str = "") -> str:
+    return (f"<domain type='{dtype}'><name>t</name><memory>262144</memory>{extra}<os><type arch='x86_64' "
+            f"machine='q35'>{text}</type></os></domain>")
+
+
+def memory(size: str, unit: str) -> str:
+    return dom(extra=f"<currentMemory unit='{unit}'>{size}</currentMemory>")
+
+
+#: domain-level checks (each refused or accepted by the real libvirt 9.0 alike)
+DOMAIN_CASES = [
+    # VL012 os-type
+    ("os-type-linux-on-kvm", os_type("linux"), "VL012", "does not support os type 'linux'"),
+    ("os-type-xenpvh-on-qemu", os_type("xenpvh", "qemu"), "VL012", "does not support os type 'xenpvh'"),
+    ("os-type-padded", os_type(" hvm"), "VL012", "unknown OS type ' hvm'"),
+    ("os-type-typo", os_type("hmv"), "VL012", "unknown OS type 'hmv'"),
+    ("os-type-empty", os_type(""), "VL012", "an os <type> must be specified"),
+    ("os-type-empty-with-bootloader", os_type("", "xen", "<bootloader>/usr/bin/pygrub</bootloader>"), None, ""),
+    ("os-type-linux-on-xen", os_type("linux", "xen"), None, ""),
+    ("os-type-hvm", os_type("hvm"), None, ""),
+    # VL221 resource-config
+    ("resource-empty", dom(extra="<resource/>"), "VL221", "An error occurred, but the cause is unknown"),
+    ("resource-empty-partition", dom(extra="<resource><partition></partition></resource>"), "VL221",
+     "the cause is unknown"),
+    ("resource-blank-partition", dom(extra="<resource><partition> </partition></resource>"), None, ""),
+    ("resource-twice", dom(extra="<resource><partition>/machine</partition></resource>" * 2), "VL221",
+     "only one resource element is supported"),
+    ("appid-129", dom(extra=f"<resource><fibrechannel appid='{'a' * 129}'/></resource>"), "VL221",
+     "string length must be between [1, 128]"),
+    ("appid-128", dom(extra=f"<resource><fibrechannel appid='{'a' * 128}'/></resource>"), None, ""),
+    ("appid-non-ascii", dom(extra="<resource><fibrechannel appid='café'/></resource>"), "VL221",
+     "is not a printable string"),
+    # VL222 perf-events
+    ("perf-event-twice", dom(extra="<perf><event name='cmt' enabled='yes'/><event name='cmt' enabled='no'/></perf>"),
+     "VL222", "perf event 'cmt' was already specified"),
+    ("perf-event-twice-across-perf", dom(extra="<perf><event name='cmt' enabled='yes'/></perf><perf><event "
+                                               "name='cmt' enabled='no'/></perf>"), "VL222", "perf event 'cmt'"),
+    ("perf-events", dom(extra="<perf><event name='cmt' enabled='yes'/><event name='mbmt' enabled='no'/></perf>"),
+     None, ""),
+    # VL851: virDomainParseMemory's limit (LLONG_MAX bytes)
+    ("memory-8-eib", memory("8", "EiB"), "VL851", "value too large: 8EiB"),
+    ("memory-2-53-kib", memory("9007199254740992", "KiB"), "VL851", "value too large: 9007199254740992KiB"),
+    ("memory-8388608-tib", memory("8388608", "TiB"), "VL851", "value too large: 8388608TiB"),
+    ("memory-just-below", memory("9007199254740991", "KiB"), None, ""),
+    ("memory-7-eib", memory("7", "EiB"), None, ""),
+    # VL402: launch security of another arch's QEMU
+    ("s390-pv-on-x86", dom(extra="<launchSecurity type='s390-pv'/>"), "VL402",
+     "'s390-pv' launch security is not supported with this QEMU binary"),
+    ("sev-on-s390", dom(extra="<launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>", arch="s390x",
+                        machine="s390-ccw-virtio"), "VL402", "'sev' launch security is not supported"),
+    ("s390-pv-on-s390", dom(extra="<launchSecurity type='s390-pv'/>", arch="s390x", machine="s390-ccw-virtio"),
+     None, ""),
+    # VL850: the side fixes of the enum history
+    ("input-bus-default", dom("<input type='tablet' bus='default'/>"), "VL850", "unknown input bus type 'default'"),
+    ("vnc-share-policy-default", dom("<graphics type='vnc' sharePolicy='default'/>"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in DOMAIN_CASES], ids=[c[0] for c in DOMAIN_CASES])
+def test_domain_checks(xml: str, code: str | None, fragment: str) -> None:
+    test_parse_checks(xml, code, fragment)

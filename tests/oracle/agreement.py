@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import libvirt_oracle  # noqa: E402
-from cases import Case, all_cases  # noqa: E402
+from cases import IMAGE, Case, all_cases  # noqa: E402
 
 from virtlint.linter.caps import DomainCaps  # noqa: E402
 from virtlint.linter.document import Document  # noqa: E402
@@ -122,6 +122,7 @@ def run_case(case: Case, linters: dict[tuple[str, str, str], Linter]) -> Row:
 
 def run_all() -> list[Row]:
     linters: dict[tuple[str, str, str], Linter] = {}
+    libvirt_oracle.ensure_image(IMAGE)
     return [run_case(case, linters) for case in all_cases(libvirt_oracle.kvm_usable())]
 
 

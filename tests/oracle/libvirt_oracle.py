@@ -97,6 +97,16 @@ def restart_daemon() -> None:
     subprocess.run(["bash", str(SCRIPT), "restart"], capture_output=True, text=True, timeout=180)
 
 
+def ensure_image(path: str) -> None:
+    """The disk image the cases name: an empty 1 MiB raw file, made when missing (a fresh machine has none, and
+    libvirt refuses to start a domain whose disk file does not exist)."""
+    image = Path(path)
+    if not image.exists():
+        image.parent.mkdir(parents=True, exist_ok=True)
+        with image.open("wb") as handle:
+            handle.truncate(1 << 20)
+
+
 def verdict(domain_xml: str) -> Verdict:
     """libvirt's verdict (see _verdict), asked again once after a restart when the daemon was gone. libvirt 9.x
     writes past an array when it refuses a NUMA <distances> (virDomainNumaDefNodeDistanceParseXML's cleanup; 10.x

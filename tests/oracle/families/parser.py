@@ -3,9 +3,12 @@
 keywrap ciphers (VL216), container idmaps (VL217), ACPI tables (VL755), fw_cfg entries (VL783), shmem servers
 (VL780), qxl vgamem (VL765), host device sources (VL789, VL851), the IOMMU driver (VL792), evdev inputs (VL793),
 disk driver options (VL752), redirection filters (VL790, VL796), ISA serials and guestfwd channels (VL761),
-controller models and options (VL794), bandwidth (VL770), smartcards (VL795) and PCI bridges (VL708). Each with its accepted twin, except where the twin
-needs what this host lacks to start (a block device's I/O scheduler, s390 key wrapping, an ACPI table file, an
-ivshmem server, host USB/SCSI/vhost-scsi/evdev devices): tests/test_rules_parse_checks.py has those twins."""
+controller models and options (VL794), bandwidth (VL770), smartcards (VL795) and PCI bridges (VL708); then iotune
+groups, backing layers, device label overrides, resources, perf events, memory limits and values libvirt 9.0 does
+not know yet (VL758, VL752, VL759, VL782, VL221, VL222, VL851, VL212, VL402, VL770, VL850, VL755). Each with its
+accepted twin, except where the twin needs what this host lacks to start (a block device's I/O scheduler, s390 key
+wrapping, an ACPI table file, an ivshmem server, host USB/SCSI/vhost-scsi/evdev devices, a qcow2 backing chain, a
+Fibre Channel appid, perf counters): tests/test_rules_parse_checks.py has those twins."""
 
 from __future__ import annotations
 
@@ -258,4 +261,64 @@ def cases(kvm: bool) -> list[Case]:
                                                                           "file='/img/base.qcow2'/></backingStore>")),
         q35("fs-dmode-sticky", "VL791", devices="<filesystem type='mount' accessmode='mapped' dmode='1777'>"
             "<driver type='path'/><source dir='/var/lib/libvirt/images'/><target dir='share'/></filesystem>"),
+        # the fourth pass: disk groups and chains, device labels, domain settings, release history
+        q35("iotune-group-alone", "VL758", devices=_iotune("vda", GOLD)),
+        q35("iotune-group-borrowed", None, devices=_iotune("vda", GOLD, READ_ONLY) + _iotune("vdb", IOPS + GOLD,
+                                                                                        READ_ONLY)),
+        q35("iotune-group-different", "VL758", devices=_iotune("vda", IOPS + GOLD) + _iotune(
+            "vdb", "<total_iops_sec>600</total_iops_sec>" + GOLD)),
+        q35("backing-raw-metadata-cache", "VL752", devices=_backing("raw", MDCACHE)),
+        q35("backing-qcow-encryption", "VL752", devices=_backing("qcow2", source=KEY.format("qcow"))),
+        q35("tftp-backing", "VL759", devices=_backing("raw", kind="network", source_attrs=" protocol='tftp' "
+                                                      "name='img.raw'", source="<host name='10.0.0.1'/>")),
+        q35("label-override-under-none", "VL782", after="<seclabel type='none' model='dac'/>", devices=DISK_LABEL),
+        q35("label-override-under-dynamic", None, after="<seclabel type='dynamic' model='dac'/>", devices=DISK_LABEL),
+        q35("resource-empty", "VL221", top="<resource/>"),
+        q35("resource-twice", "VL221", top="<resource><partition>/machine</partition></resource>" * 2),
+        q35("appid-too-long", "VL221", top=f"<resource><fibrechannel appid='{'a' * 129}'/></resource>"),
+        q35("perf-event-twice", "VL222", after="<perf><event name='cmt' enabled='yes'/><event name='cmt' "
+            "enabled='no'/></perf>"),
+        q35("current-memory-8-eib", "VL851", top="<currentMemory unit='EiB'>8</currentMemory>"),
+        q35("maxphysaddr-emulate-without-bits", "VL212", after="<cpu mode='custom' match='exact'><model>qemu64</model>"
+            "<maxphysaddr mode='emulate'/></cpu>"),
+        q35("maxphysaddr-emulate", None, after="<cpu mode='custom' match='exact'><model>qemu64</model>"
+            "<maxphysaddr mode='emulate' bits='42'/></cpu>"),
+        q35("s390-pv-on-x86", "VL402", after="<launchSecurity type='s390-pv'/>"),
+        q35("vds-without-portid", "VL770", devices="<interface type='vds'><mac address='52:54:00:11:22:33'/><source "
+            "switchid='12345678-1234-1234-1234-123456789abc' portgroupid='pg1' connectionid='7'/></interface>"),
+        q35("input-bus-default", "VL850", devices="<input type='tablet' bus='default'/>"),
+        q35("vnc-share-policy-default", None, devices="<graphics type='vnc' sharePolicy='default'/>"),
+        q35("efi-with-loader-settings", "VL755", os_attrs=" firmware='efi'", after="<features><acpi/></features>",
+            os="<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"),
+        q35("efi", None, os_attrs=" firmware='efi'", after="<features><acpi/></features>"),
+        q35("image-writable-and-cdrom", "VL762", devices=_disk_driver("") + f"<disk type='file' device='cdrom'>"
+            f"<source file='{IMAGE}'/><target dev='sda' bus='sata'/></disk>"),
+        q35("image-read-only-twice", None, devices=_disk_driver("", "<readonly/>").replace("vda", "vdb")
+            + _disk_driver("", "<readonly/>")),
+        q35("audio-pipewire", "VL850", devices="<audio id='1' type='pipewire'/>"),
+        q35("sound-virtio", "VL850", devices="<sound model='virtio'/>"),
+        q35("watchdog-itco", "VL850", devices="<watchdog model='itco'/>"),
+        q35("filesystem-mtp", "VL850", devices="<filesystem type='mount'><driver type='mtp'/><source "
+            "dir='/var/lib/libvirt/images'/><target dir='mtp'/></filesystem>"),
     ]
+
+
+GOLD, IOPS = "<group_name>gold</group_name>", "<total_iops_sec>500</total_iops_sec>"
+#: (two disks of the one image the cases have start only when neither writes: VL762)
+READ_ONLY = "<readonly/>"
+MDCACHE = "<metadata_cache><max_size unit='MiB'>1</max_size></metadata_cache>"
+KEY = "<encryption format='{}'><secret type='passphrase' uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87'/></encryption>"
+DISK_LABEL = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'>"
+              "<seclabel model='dac' relabel='no'/></source><target dev='vda' bus='virtio'/></disk>")
+
+
+def _iotune(dev: str, settings: str, extra: str = "") -> str:
+    return (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            f"<target dev='{dev}' bus='virtio'/><iotune>{settings}</iotune>{extra}</disk>")
+
+
+def _backing(fmt: str, format_inner: str = "", source: str = "", kind: str = "file",
+             source_attrs: str = " file='/var/lib/libvirt/images/base.img'") -> str:
+    return (f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{IMAGE}'/>"
+            f"<target dev='vda' bus='virtio'/><backingStore type='{kind}'><format type='{fmt}'>{format_inner}</format>"
+            f"<source{source_attrs}>{source}</source></backingStore></disk>")
