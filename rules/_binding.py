@@ -16,7 +16,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.caps import Availability, DomainCaps
 from virtlint.linter.fixes import set_attribute
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.rules._libvirt_enums import STRICT_ENUMS, refused_by_parser
+from virtlint.rules._libvirt_enums import ACCEPTED, refused_by_parser
 from virtlint.rules._support import NOTHING, first_child, ranked, value_problem
 
 #: how a frozen record's __init__ sets its fields
@@ -152,10 +152,7 @@ def _build_screens(bindings: tuple[EnumBinding, ...], caps: DomainCaps, path: st
 def parser_values(path: str, attribute: str) -> frozenset[str] | None:
     """The values libvirt's parser takes for this attribute (``refused_by_parser`` refuses the others), None
     when it takes any."""
-    for row in STRICT_ENUMS:
-        if row.path == path and row.attribute == attribute:
-            return frozenset(row.values) | frozenset(row.later)
-    return None
+    return ACCEPTED.get((path, attribute))
 
 
 def can_fire(bindings: tuple[EnumBinding, ...], caps: DomainCaps) -> bool:

@@ -204,7 +204,52 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/memory", "access", "shared private")
     add("devices/memory", "discard", YES_NO, "virXMLPropTristateBool")
     add("devices/vsock/cid", "auto", YES_NO, "virXMLPropTristateBool")
-    add("devices/hub", "type", "usb", "virDomainHubDefParseXML", "unknown hub device type '{value}'")
+    add("devices/hub", "type", "usb", "virDomainHubDefParseXML", "unknown hub device type '{value}'", required=True,
+        missing="missing hub device type")
+    # -- character devices (virDomainChrDefParseXML and the source parsers it calls by type) ------------------
+    chardev_types = "null vc pty dev file pipe stdio udp tcp unix spicevmc spiceport nmdm qemu-vdagent dbus"
+    for chardev in ("serial", "parallel", "console", "channel"):
+        path = f"devices/{chardev}"
+        add(path, "type", chardev_types, "virDomainChrDefParseXML",
+            "unknown type presented to host for character device: {value}")
+        add(f"{path}/source", "mode", "connect bind", "virXMLPropEnumDefault", when=("type", "tcp unix udp"))
+        add(f"{path}/source", "append", ON_OFF, "virXMLPropTristateSwitch", when=("type", "file"))
+        add(f"{path}/source", "tls", YES_NO, "virXMLPropTristateBool", when=("type", "tcp"))
+        add(f"{path}/source/reconnect", "enabled", YES_NO, "virXMLPropTristateBool", when=("type", "tcp unix"))
+        add(f"{path}/source/clipboard", "copypaste", YES_NO, "virXMLPropTristateBool", required=True,
+            when=("type", "qemu-vdagent"))
+        add(f"{path}/source/mouse", "mode", "server client", required=True, when=("type", "qemu-vdagent"))
+        add(f"{path}/log", "append", ON_OFF, "virXMLPropTristateSwitch")
+        add(f"{path}/protocol", "type", "raw telnet telnets tls", "virDomainChrSourceDefParseProtocol",
+            "Unknown protocol '{value}'", when=("type", "tcp"))
+    target_types = {"serial": "none isa-serial usb-serial pci-serial spapr-vio-serial system-serial sclp-serial "
+                              "isa-debug",
+                    "console": "none serial xen uml virtio lxc openvz sclp sclplm",
+                    "channel": "none guestfwd virtio xen"}
+    for chardev, values in target_types.items():
+        add(f"devices/{chardev}/target", "type", values, "virDomainChrDefParseTargetXML",
+            "unknown target type '{value}' specified for character device")
+    add("devices/serial/target/model", "name", "none isa-serial usb-serial pci-serial spapr-vty pl011 sclpconsole "
+        "sclplmconsole 16550a isa-debugcon", "virDomainChrDefParseTargetXML",
+        "unknown target model '{value}' specified for character device")
+    # -- host devices (virDomainHostdevDefParseXMLSubsys and the source parsers by type) -------------------------
+    add("devices/hostdev", "type", "usb pci scsi scsi_host mdev", required=True, when=("mode", "subsystem ~"),
+        on_self=True)
+    add("devices/hostdev", "type", "storage misc net", required=True, when=("mode", "capabilities"), on_self=True)
+    add("devices/hostdev", "sgio", "filtered unfiltered", when=("mode", "subsystem ~"), on_self=True)
+    add("devices/hostdev", "rawio", YES_NO, "virXMLPropTristateBool", when=("mode", "subsystem ~"), on_self=True)
+    add("devices/hostdev", "model", "default virtio virtio-transitional virtio-non-transitional",
+        when=("type", "scsi_host"), on_self=True)
+    add("devices/hostdev", "model", "vfio-pci vfio-ccw vfio-ap", required=True, when=("type", "mdev"), on_self=True)
+    for switch in ("display", "ramfb"):
+        add("devices/hostdev", switch, ON_OFF, "virXMLPropTristateSwitch", when=("type", "mdev"), on_self=True)
+    add("devices/hostdev/source", "protocol", "adapter iscsi", when=("type", "scsi"))
+    add("devices/hostdev/source", "protocol", "vhost", required=True, when=("type", "scsi_host"))
+    add("devices/hostdev/source", "guestReset", "off uncleared on", when=("type", "usb"))
+    # -- memory balloon, shared memory ------------------------------------------------------------------------
+    for switch in ("autodeflate", "freePageReporting"):
+        add("devices/memballoon", switch, ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/shmem/msi", "ioeventfd", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/input", "model", "virtio virtio-transitional virtio-non-transitional", "virDomainInputDefParseXML",
         "unknown input model '{value}'")
     add("devices/interface/link", "state", "up down", "virDomainNetDefParseXML", "unknown interface link state '{value}'")
@@ -327,6 +372,8 @@ ADDED: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {
     ("devices/audio", "type"): {"dbus": (8, 4), "pipewire": (9, 10)},
     ("clock", "offset"): {"absolute": (8, 4)},
     ("devices/redirdev", "type"): {"qemu-vdagent": (8, 4), "dbus": (8, 2)},
+    **{(f"devices/{chardev}", "type"): {"qemu-vdagent": (8, 4), "dbus": (8, 2)}
+       for chardev in ("serial", "parallel", "console", "channel")},
     ("devices/interface", "type"): {"null": (8, 7), "vds": (8, 7)},
     ("devices/memory", "model"): {"sgx-epc": (8, 10)},
     ("devices/tpm/backend", "type"): {"external": (9, 0)},
@@ -363,13 +410,25 @@ def _with_history(row: StrictEnum) -> StrictEnum:
 
 STRICT_ENUMS: tuple[StrictEnum, ...] = _rows()
 
-_BY_KEY: dict[tuple[str, str | None], StrictEnum] = {(row.path, row.attribute): row for row in STRICT_ENUMS}
+
+
+def _accepted_by_key() -> dict[tuple[str, str | None], frozenset[str]]:
+    """(path, attribute) -> every value some row of it takes (rows read under different conditions, such as a
+    host device's type by its mode, add up)."""
+    accepted: dict[tuple[str, str | None], frozenset[str]] = {}
+    for row in STRICT_ENUMS:
+        key = (row.path, row.attribute)
+        accepted[key] = accepted.get(key, frozenset()) | frozenset(row.values) | frozenset(row.later)
+    return accepted
+
+
+ACCEPTED: dict[tuple[str, str | None], frozenset[str]] = _accepted_by_key()
 
 
 def refused_by_parser(path: str, attribute: str | None, value: str) -> bool:
     """Whether libvirt's parser itself refuses this value here (VL850's verdict, not a caps question)."""
-    row = _BY_KEY.get((path, attribute))
-    return row is not None and value not in row.values and value not in row.later
+    values = ACCEPTED.get((path, attribute))
+    return values is not None and value not in values
 
 
 #: Controller type -> its model enum, in libvirt's order (virDomainControllerModelTypeFromString reads the one of

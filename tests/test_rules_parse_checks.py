@@ -974,3 +974,80 @@ DOMAIN_CASES = [
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in DOMAIN_CASES], ids=[c[0] for c in DOMAIN_CASES])
 def test_domain_checks(xml: str, code: str | None, fragment: str) -> None:
     test_parse_checks(xml, code, fragment)
+
+
+TCP = "<source mode='connect' host='127.0.0.1' service='4555'{}/>"
+VDAGENT = "<channel type='qemu-vdagent'><source>{}</source><target type='virtio' name='com.redhat.spice.0'/></channel>"
+SCSI_HOST = "<hostdev mode='subsystem' type='scsi_host'{}><source protocol='{}' wwpn='naa.5001405df3e54061'/></hostdev>"
+MDEV = ("<hostdev mode='subsystem' type='mdev'{}><source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/>"
+        "</source></hostdev>")
+IVSHMEM = "<shmem name='s1'><model type='ivshmem-doorbell'/><server path='/tmp/ivsh'/>{}</shmem>"
+
+#: character devices, host devices, balloon and shared memory: parser table rows (each checked on libvirt 9.0)
+DEVICE_TABLE_CASES = [
+    ("chardev-type", dom("<serial type='ptty'/>"), "VL850", "unknown type presented to host for character device: ptty"),
+    ("chardev-target-type", dom("<serial type='pty'><target type='isa' port='0'/></serial>"), "VL850",
+     "unknown target type 'isa' specified for character device"),
+    ("chardev-target-type-none", dom("<serial type='pty'><target type='none' port='0'/></serial>"), None, ""),
+    ("console-target-type", dom("<console type='pty'><target type='vritio'/></console>"), "VL850",
+     "unknown target type 'vritio'"),
+    ("serial-target-model", dom("<serial type='pty'><target type='isa-serial' port='0'><model name='isa'/></target>"
+                                "</serial>"), "VL850", "unknown target model 'isa' specified for character device"),
+    ("tcp-mode", dom(f"<serial type='tcp'>{TCP.format('').replace('connect', 'listen')}</serial>"), "VL850",
+     "Invalid value for attribute 'mode' in element 'source': 'listen'."),
+    ("tcp-mode-bind", dom(f"<serial type='tcp'>{TCP.format('').replace('connect', 'bind')}</serial>"), None, ""),
+    ("udp-mode", dom("<serial type='udp'><source mode='listen' host='127.0.0.1' service='4555'/></serial>"), "VL850",
+     "'mode' in element 'source': 'listen'"),
+    ("file-append", dom("<serial type='file'><source path='/tmp/s.log' append='true'/></serial>"), "VL850",
+     "'append' in element 'source': 'true'"),
+    ("file-append-on", dom("<serial type='file'><source path='/tmp/s.log' append='on'/></serial>"), None, ""),
+    ("tcp-tls", dom(f"<serial type='tcp'>{TCP.format(' tls=' + chr(39) + 'true' + chr(39))}</serial>"), "VL850",
+     "'tls' in element 'source': 'true'"),
+    ("reconnect-enabled", dom("<serial type='tcp'><source mode='connect' host='127.0.0.1' service='4555'><reconnect "
+                              "enabled='true' timeout='5'/></source></serial>"), "VL850", "'enabled' in element"),
+    ("log-append", dom("<serial type='pty'><log file='/tmp/l.log' append='yes'/></serial>"), "VL850",
+     "'append' in element 'log': 'yes'"),
+    ("vdagent-copypaste", dom(VDAGENT.format("<clipboard copypaste='true'/>")), "VL850", "'copypaste'"),
+    ("vdagent-mouse", dom(VDAGENT.format("<mouse mode='host'/>")), "VL850", "'mode' in element 'mouse': 'host'"),
+    ("vdagent", dom(VDAGENT.format("<clipboard copypaste='yes'/><mouse mode='client'/>")), None, ""),
+    ("tcp-protocol", dom(f"<serial type='tcp'>{TCP.format('')}<protocol type='ssh'/></serial>"), "VL850",
+     "Unknown protocol 'ssh'"),
+    ("pty-protocol-ignored", dom("<serial type='pty'><protocol type='ssh'/></serial>"), None, ""),
+    ("hostdev-type", dom("<hostdev mode='subsystem' type='pcie'><source/></hostdev>"), "VL850",
+     "'type' in element 'hostdev': 'pcie'"),
+    ("hostdev-sgio", dom("<controller type='scsi' model='virtio-scsi'/><hostdev mode='subsystem' type='scsi' "
+                         "sgio='raw'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/>"
+                         "</source></hostdev>"), "VL850", "'sgio' in element 'hostdev': 'raw'"),
+    ("hostdev-guest-reset", dom("<hostdev mode='subsystem' type='usb'><source guestReset='never'><vendor "
+                                "id='0x1234'/><product id='0x5678'/></source></hostdev>"), "VL850", "'guestReset'"),
+    ("vhost-scsi-model", dom(SCSI_HOST.format(" model='virtio-scsi'", "vhost")), "VL850",
+     "'model' in element 'hostdev': 'virtio-scsi'"),
+    ("vhost-scsi-protocol", dom(SCSI_HOST.format("", "vhost-scsi")), "VL850",
+     "'protocol' in element 'source': 'vhost-scsi'"),
+    ("mdev-without-model", dom(MDEV.format("")), "VL850", "Missing required attribute 'model' in element 'hostdev'"),
+    ("mdev-display", dom(MDEV.format(" model='vfio-pci' display='yes'")), "VL850", "'display' in element 'hostdev'"),
+    ("hub-without-type", dom("<hub/>"), "VL850", "missing hub device type"),
+    ("balloon-autodeflate", dom("<memballoon model='virtio' autodeflate='yes'/>"), "VL850", "'autodeflate'"),
+    ("balloon-none-autodeflate", dom("<memballoon model='none' autodeflate='yes'/>"), "VL850", "'autodeflate'"),
+    ("balloon-period", dom("<memballoon model='virtio'><stats period='often'/></memballoon>"), "VL851",
+     "'period' in element 'stats': 'often'. Expected integer value"),
+    ("balloon-negative-period", dom("<memballoon model='virtio'><stats period='-5'/></memballoon>"), None, ""),
+    ("shmem-ioeventfd", dom(IVSHMEM.format("<msi ioeventfd='yes'/>")), "VL850", "'ioeventfd' in element 'msi'"),
+    ("shmem-vectors", dom(IVSHMEM.format("<msi vectors='many'/>")), "VL851", "'vectors' in element 'msi': 'many'"),
+    ("shmem-size-unit", dom("<shmem name='s1'><model type='ivshmem-plain'/><size unit='MB2'>4</size></shmem>"),
+     "VL851", "unknown suffix 'MB2'"),
+    ("allocation-threads", dom(extra="<memoryBacking><allocation mode='immediate' threads='two'/></memoryBacking>"),
+     "VL851", "Failed to parse memory allocation threads"),
+    ("allocation-threads-number", dom(extra="<memoryBacking><allocation mode='immediate' threads='2'/>"
+                                            "</memoryBacking>"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in DEVICE_TABLE_CASES],
+                         ids=[c[0] for c in DEVICE_TABLE_CASES])
+def test_device_table_rows(xml: str, code: str | None, fragment: str) -> None:
+    found = errors(xml)
+    if code is None:
+        assert not [f for f in found if f[0] in ("VL850", "VL851")], found
+    else:
+        assert any(c == code and fragment in m for c, m in found), found

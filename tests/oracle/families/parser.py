@@ -295,6 +295,21 @@ def cases(kvm: bool) -> list[Case]:
             f"<source file='{IMAGE}'/><target dev='sda' bus='sata'/></disk>"),
         q35("image-read-only-twice", None, devices=_disk_driver("", "<readonly/>").replace("vda", "vdb")
             + _disk_driver("", "<readonly/>")),
+        q35("chardev-type", "VL850", devices="<serial type='ptty'/>"),
+        q35("chardev-target-type", "VL850", devices="<serial type='pty'><target type='isa' port='0'/></serial>"),
+        q35("chardev-target-type-none", None, devices="<serial type='pty'><target type='none' port='0'/></serial>"),
+        q35("chardev-tcp-mode", "VL850", devices="<serial type='tcp'><source mode='listen' host='127.0.0.1' "
+            "service='4555'/></serial>"),
+        q35("chardev-log-append", "VL850", devices="<serial type='pty'><log file='/tmp/l.log' append='yes'/></serial>"),
+        q35("chardev-tcp-protocol", "VL850", devices="<serial type='tcp'><source mode='connect' host='127.0.0.1' "
+            "service='4555'/><protocol type='ssh'/></serial>"),
+        q35("hub-without-type", "VL850", devices="<hub/>"),
+        q35("balloon-autodeflate-yes", "VL850", devices="<memballoon model='virtio' autodeflate='yes'/>"),
+        q35("balloon-period-text", "VL851", devices="<memballoon model='virtio'><stats period='often'/></memballoon>"),
+        q35("allocation-threads-text", "VL851", top="<memoryBacking><allocation mode='immediate' threads='two'/>"
+            "</memoryBacking>"),
+        q35("allocation-threads", None, top="<memoryBacking><allocation mode='immediate' threads='2'/>"
+            "</memoryBacking>"),
         q35("audio-pipewire", "VL850", devices="<audio id='1' type='pipewire'/>"),
         q35("sound-virtio", "VL850", devices="<sound model='virtio'/>"),
         q35("watchdog-itco", "VL850", devices="<watchdog model='itco'/>"),
