@@ -21,7 +21,9 @@ class ShmemConfig(Rule):
     Reports a `<shmem>` whose `<size>` is not a power of two of at least
     1 MiB, an `<msi>` without a `<server>`, an `ivshmem-doorbell` without a
     `<server>` or with a `<size>`, an `ivshmem-plain` with a `<server>`, the
-    long-gone `ivshmem` model, and an `<address>` of a type other than PCI.
+    long-gone `ivshmem` model (also what a `<shmem>` without a model is), a
+    missing name or one with a `/` (or `.`, `..`), and an `<address>` of a type
+    other than PCI.
 
     ## Why is this bad?
     libvirt refuses it. Messages modelled: `msi option is only supported with a
@@ -31,7 +33,11 @@ class ShmemConfig(Rule):
     'ivshmem-doorbell' is supported only with server option enabled`, `shmem
     model 'ivshmem-plain' is supported only with server option disabled`,
     `shmem model 'ivshmem-doorbell' does not support size setting`
-    (qemuDomainShmemDefPostParse; define), `only 'pci' addresses are
+    (qemuDomainShmemDefPostParse; define), `shmem element must contain 'name'
+    attribute` (virDomainShmemDefParseXML), `shmem name cannot include '/'
+    character`, `shmem name cannot be equal to '..'` (virDomainShmemDefValidate;
+    define; a `<shmem>` without a `<model>` is the legacy ivshmem: 9.0 says
+    `ivshmem device is not supported with this QEMU binary`, checked), `only 'pci' addresses are
     supported for the shared memory device` (qemuBuildShmemCommandLine; start).
     Driver: QEMU. libvirt 9.0 checks the size only at start (`shmem size must
     be a power of two`, qemuBuildShmemCommandLine; checked on the daemon):
@@ -65,6 +71,14 @@ class ShmemConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        name = element.get("name")
+        if name is None:
+            yield Problem(Anchor(element), "shmem element must contain 'name' attribute", hint="add name='...'")
+            return
+        if "/" in name or name in (".", ".."):
+            yield Problem(Anchor(element, "name"), "shmem name cannot include '/' character" if "/" in name else
+                          f"shmem name cannot be equal to '{name}'", hint="name it with a plain file name")
+            return
         msi = element.find("msi")
         if msi is not None and element.find("server") is None:
             yield Problem(Anchor(msi), "msi option is only supported with a server",
@@ -96,9 +110,13 @@ class ShmemConfig(Rule):
                               "shmem size must be a power of 2 and at least 1 MiB (1024 KiB)",
                               hint="use a power of two such as <size unit='M'>4</size>")
                 return
-        if kind == "ivshmem":
-            yield Problem(Anchor(model, "type"), "ivshmem device is no longer supported",
-                          replacements=("ivshmem-plain", "ivshmem-doorbell"))
+        if kind in ("ivshmem", None):  # (no <model>, or one without a type, is the legacy ivshmem)
+            yield Problem(Anchor(model, "type") if kind is not None else Anchor(model if model is not None else
+                                                                               element),
+                          "ivshmem device is no longer supported" + ("" if kind else " (a <shmem> without a model "
+                                                                     "type is the legacy ivshmem)"),
+                          hint="add <model type='ivshmem-plain'/> (or ivshmem-doorbell with a <server>)",
+                          replacements=("ivshmem-plain", "ivshmem-doorbell") if kind else ())
             return
         address = element.find("address")
         if address is not None and address.get("type") not in (None, "pci"):

@@ -1051,3 +1051,17 @@ def test_device_table_rows(xml: str, code: str | None, fragment: str) -> None:
         assert not [f for f in found if f[0] in ("VL850", "VL851")], found
     else:
         assert any(c == code and fragment in m for c, m in found), found
+
+
+@pytest.mark.parametrize(("shmem", "fragment"), [
+    ("<shmem><model type='ivshmem-plain'/></shmem>", "shmem element must contain 'name' attribute"),
+    ("<shmem name='a/b'><model type='ivshmem-plain'/></shmem>", "shmem name cannot include '/' character"),
+    ("<shmem name='..'><model type='ivshmem-plain'/></shmem>", "shmem name cannot be equal to '..'"),
+    ("<shmem name='.'><model type='ivshmem-plain'/></shmem>", "shmem name cannot be equal to '.'"),
+    ("<shmem name='s1'><size unit='M'>4</size></shmem>", "ivshmem device is no longer supported (a <shmem> without"),
+    ("<shmem name='s1'><model type='ivshmem-plain'/><size unit='M'>4</size></shmem>", None),
+    ("<shmem name='..s1'><model type='ivshmem-plain'/></shmem>", None),
+])
+def test_shmem_names_and_the_legacy_model(shmem: str, fragment: str | None) -> None:
+    found = [m for c, m in errors(dom(shmem)) if c == "VL780"]
+    assert (found == []) if fragment is None else any(fragment in m for m in found), found
