@@ -334,7 +334,7 @@ def refused_since(ctx: Context, major: int, minor: int = 0) -> bool:
 
 #: Device elements below <devices> and the libvirt release whose parser first reads them: older releases drop
 #: them silently (libvirt 9.0 defines a domain with any <crypto>, whatever its values, and keeps nothing of it).
-DEVICE_SINCE: dict[str, tuple[int, int]] = {"crypto": (9, 1)}
+DEVICE_SINCE: dict[str, tuple[int, int]] = {"crypto": (9, 1), "pstore": (10, 6)}
 
 
 def device_parsed(ctx: Context, tag: str) -> bool:

@@ -250,6 +250,11 @@ def _rows() -> tuple[StrictEnum, ...]:
     for switch in ("autodeflate", "freePageReporting"):
         add("devices/memballoon", switch, ON_OFF, "virXMLPropTristateSwitch")
     add("devices/shmem/msi", "ioeventfd", ON_OFF, "virXMLPropTristateSwitch")
+    # -- crypto (9.1 and later parse it), pstore (10.6 and later) ----------------------------------------------
+    add("devices/crypto", "model", "virtio", required=True)
+    add("devices/crypto", "type", "qemu", required=True)
+    add("devices/crypto/backend", "model", "builtin lkcf", required=True)
+    add("devices/pstore", "backend", "acpi-erst", required=True)
     add("devices/input", "model", "virtio virtio-transitional virtio-non-transitional", "virDomainInputDefParseXML",
         "unknown input model '{value}'")
     add("devices/interface/link", "state", "up down", "virDomainNetDefParseXML", "unknown interface link state '{value}'")

@@ -135,6 +135,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/vsock/cid", "address", "uint", nonzero=True),
     NumberAttr("devices/rng/rate", "bytes", "count", extra="invalid RNG rate bytes value"),
     NumberAttr("devices/memballoon/stats", "period", "int"),
+    NumberAttr("devices/crypto/backend", "queues", "uint", since=(9, 1)),  # (the devices older releases drop)
+    NumberAttr("devices/pstore/size", None, "memory", required=True, since=(10, 6)),
     NumberAttr("devices/shmem/msi", "vectors", "uint0"),
     NumberAttr("devices/shmem/size", None, "size"),
     NumberAttr("memoryBacking/allocation", "threads", "count", extra="Failed to parse memory allocation threads"),

@@ -113,3 +113,14 @@ def test_launch_security_message_names_the_technology_before_10_5() -> None:
     xml = dom(extra="<launchSecurity type='s390-pv'/>")
     assert ("VL402", "S390 PV launch security is not supported with this QEMU binary") in errors(xml, (9, 0))
     assert ("VL402", "'s390-pv' launch security is not supported with this QEMU binary") in errors(xml, (10, 7))
+
+
+def test_crypto_and_pstore_are_judged_only_by_releases_that_parse_them() -> None:
+    xml = dom("<crypto model='virtio' type='qemu2'><backend model='builtin' queues='x'/></crypto>"
+              "<pstore backend='acpi'><path>/tmp/p</path><size unit='KiB'>8</size></pstore>")
+    at_10_7 = {m for c, m in errors(xml, (10, 7)) if c in ("VL850", "VL851")}
+    assert any("'crypto': 'qemu2'" in m for m in at_10_7) and any("'queues'" in m for m in at_10_7)
+    assert any("'pstore': 'acpi'" in m for m in at_10_7)
+    assert not any(c in ("VL850", "VL851") for c, _ in errors(xml, (9, 0)))
+    assert any("'crypto': 'qemu2'" in m for _, m in errors(xml, (9, 1)))
+    assert not any("pstore" in m for _, m in errors(xml, (10, 5)))
