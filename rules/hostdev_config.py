@@ -1,4 +1,4 @@
-"""VL789 hostdev-config: SCSI-only attributes elsewhere, sources missing what they need, unbootable boot orders."""
+"""VL789 hostdev-config: host device sources, attributes, ROM and ACPI settings, teaming and models libvirt refuses."""
 
 from __future__ import annotations
 
@@ -231,26 +231,68 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
 class HostdevConfig(Rule):
     """
     ## What it does
-    Reports `sgio` or `rawio` on a `<hostdev>` that is not a SCSI host
-    device, and a `<boot order>` on a host device QEMU cannot boot from: a
-    vfio-pci or vfio-ap mediated device, or a vhost-scsi (`scsi_host`) device.
-    Checks the `<source>` a subsystem host device must have: a USB vendor
-    with its product (and the reverse), a SCSI adapter source's `<address>`
-    and adapter name, a vhost-scsi `wwpn` of `naa.` and 16 hex digits.
+    Checks what libvirt's parser and validation refuse in a `<hostdev>`:
+
+    - its `<source>`: a subsystem host device must have one; `startupPolicy`
+      is for USB sources only; a USB vendor needs its product (and the
+      reverse), a USB source `<address>` its `bus` and `device`; a PCI source
+      `<address>` must have readable numbers (decimal, `0x` hex, `0` octal)
+      and, unless domain, bus and slot are all 0, bus at most `0xFF`, slot
+      at most `0x1F` and function at most 7 (the domain has no limit); a SCSI
+      adapter source needs an `<address>` with `bus`, `target` and `unit` and
+      an adapter name; an iSCSI source a `name`, exactly one `<host>` and,
+      with `<auth>`, a `<secret type='iscsi'>`; a vhost-scsi `wwpn` is `naa.`
+      and 16 hex digits;
+    - attributes of other host device types: `sgio` and `rawio` outside SCSI,
+      `model` outside mdev and scsi_host, `writeFiltering` (Xen only), and
+      `sgio='unfiltered'`, which libvirt no longer supports;
+    - `<rom enabled='no'>` with `bar` or `file`, and `<rom>` options or an
+      `<acpi index>` on a host device whose address is not PCI (USB and SCSI
+      host devices get a USB and a drive address);
+    - `<teaming>`: only `type='transient'`, with `persistent`, on a PCI host
+      device;
+    - mdev models `vfio-ccw` and `vfio-ap` on a guest that is not s390x (QEMU
+      has those devices on s390x only), and a `<boot order>` on a host device
+      QEMU cannot boot from (vfio-pci and vfio-ap mdevs, vhost-scsi).
 
     ## Why is this bad?
-    libvirt refuses the domain when it is defined. Messages modelled: `sgio is
-    only supported for scsi host device`, `rawio is only supported for scsi
-    host device`, `Missing <source> element in hostdev device`
-    (virDomainHostdevDefParseXMLSubsys; all drivers), `missing product`,
-    `missing vendor` (virDomainHostdevSubsysUSBDefParseXML), `'address' must
-    be specified for scsi hostdev source`, `'adapter' name must be specified
-    for scsi hostdev source` (virDomainHostdevSubsysSCSIHostDefParseXML),
-    `missing vhost-scsi hostdev source wwpn`, `malformed 'wwpn' value`
-    (virDomainHostdevSubsysSCSIVHostDefParseXML), `booting
-    from assigned devices is not supported by vhost SCSI devices` (and by
-    `mediated devices of model vfio-pci`/`vfio-ap`;
-    qemuValidateDomainDeviceDefHostdev; QEMU). Same in libvirt 9.0 and 10.7.
+    libvirt refuses the domain when it is defined (one message per host
+    device, the first libvirt meets). Parse (virDomainHostdevDefParseXML and
+    its helpers; all drivers): `Missing <source> element in hostdev device`,
+    `Setting startupPolicy is only allowed for USB devices`, `sgio is only
+    supported for scsi host device`, `rawio is only supported for scsi host
+    device`, `'model' attribute in <hostdev> is only supported when
+    type='pci'` (libvirt names the device's own type),
+    `Invalid value for attribute 'bus' in element 'address': 'zz'. Expected
+    non-negative integer value`, `Invalid PCI address function=0x8, must be
+    <= 7` (virPCIDeviceAddressParseXML, virPCIDeviceAddressIsValid), `missing
+    product`, `missing vendor`, `Missing required attribute 'device' in
+    element 'address'` (virDomainHostdevSubsysUSBDefParseXML), `'address'
+    must be specified for scsi hostdev source`, `'adapter' name must be
+    specified for scsi hostdev source`
+    (virDomainHostdevSubsysSCSIHostDefParseXML), `missing iSCSI hostdev
+    source path name`, `missing the host address for the iSCSI hostdev`,
+    `only one source host address may be specified for the iSCSI hostdev`,
+    `Missing <secret> element in auth`, `invalid secret type bogus`,
+    `hostdev invalid secret type 'ceph'`
+    (virDomainHostdevSubsysSCSIiSCSIDefParseXML, virStorageAuthDefParse),
+    `missing vhost-scsi hostdev source wwpn`, `malformed 'wwpn' value`,
+    `ROM tuning is not supported when ROM is disabled`
+    (virDomainDeviceInfoParseXML). Validation: `unfiltered sgio is no longer
+    supported`, `teaming hostdev devices must have type='transient'`,
+    `missing required persistent attribute in hostdev teaming element`,
+    `teaming is only supported for pci hostdev devices`
+    (virDomainHostdevDefValidate; all drivers); `ACPI index is only supported
+    for PCI devices`, `ROM tuning is only supported for PCI devices`
+    (qemuValidateDomainDeviceInfo), `Write filtering of PCI device
+    configuration space is not supported by qemu`, `VFIO CCW device
+    assignment is not supported by this version of QEMU` (and `VFIO AP`),
+    `booting from assigned devices is not supported by vhost SCSI devices`
+    (and by `mediated devices of model vfio-pci`/`vfio-ap`;
+    qemuValidateDomainDeviceDefHostdev, qemuValidateDomainMdevDef; QEMU).
+    Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
+    checked with libvirt 9.0. (The host device type, sgio, rawio,
+    guestReset, model, protocol and teaming type values are VL850's.)
 
     ## Capabilities
     ```xml
@@ -275,7 +317,7 @@ class HostdevConfig(Rule):
     code = "VL789"
     name = "hostdev-config"
     severity = Severity.ERROR
-    summary = "SCSI-only attributes on another host device, or a boot order on one that cannot boot."
+    summary = "A host device source, attribute, ROM, ACPI index, teaming or model libvirt refuses."
     elements = ("devices/hostdev",)
     uses_caps = False
 
