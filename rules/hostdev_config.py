@@ -199,6 +199,15 @@ def _teaming(hostdev: etree._Element, kind: str | None) -> Problem | None:
     return None
 
 
+def _earlier_vfio_ap(hostdev: etree._Element) -> bool:
+    """Whether a host device before this one is a vfio-ap mediated device too."""
+    for other in hostdev.itersiblings("hostdev", preceding=True):
+        if (other.get("mode", "subsystem") == "subsystem" and other.get("type") == "mdev"
+                and other.get("model") == "vfio-ap"):
+            return True
+    return False
+
+
 def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | None:
     """qemuValidateDomainDeviceInfo and qemuValidateDomainDeviceDefHostdev (QEMU driver)."""
     address = first_child(hostdev, "address")
@@ -224,6 +233,9 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
         if message is not None and arch is not None and arch != "s390x":
             return Problem(Anchor(hostdev, "model"), message,
                            hint=f"{hostdev.get('model')} mediated devices exist on s390x guests only")
+        if hostdev.get("model") == "vfio-ap" and hostdev.find("boot") is None and _earlier_vfio_ap(hostdev):
+            return Problem(Anchor(hostdev, "model"), "Only one hostdev of model vfio-ap is supported",
+                           hint="keep one vfio-ap mediated device: it carries all the guest's crypto adapters")
     return None
 
 
@@ -252,7 +264,8 @@ class HostdevConfig(Rule):
     - `<teaming>`: only `type='transient'`, with `persistent`, on a PCI host
       device;
     - mdev models `vfio-ccw` and `vfio-ap` on a guest that is not s390x (QEMU
-      has those devices on s390x only), and a `<boot order>` on a host device
+      has those devices on s390x only), a second `vfio-ap` mediated device,
+      and a `<boot order>` on a host device
       QEMU cannot boot from (vfio-pci and vfio-ap mdevs, vhost-scsi).
 
     ## Why is this bad?
@@ -287,11 +300,12 @@ class HostdevConfig(Rule):
     (qemuValidateDomainDeviceInfo), `Write filtering of PCI device
     configuration space is not supported by qemu`, `VFIO CCW device
     assignment is not supported by this version of QEMU` (and `VFIO AP`),
-    `booting from assigned devices is not supported by vhost SCSI devices`
+    `Only one hostdev of model vfio-ap is supported`, `booting from assigned devices is not supported by vhost SCSI devices`
     (and by `mediated devices of model vfio-pci`/`vfio-ap`;
     qemuValidateDomainDeviceDefHostdev, qemuValidateDomainMdevDef; QEMU).
     Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
-    checked with libvirt 9.0. (The host device type, sgio, rawio,
+    checked with libvirt 9.0 except the s390x-only vfio-ap count (no s390x
+    QEMU on the lab host). (The host device type, sgio, rawio,
     guestReset, model, protocol and teaming type values are VL850's.)
 
     ## Capabilities

@@ -134,6 +134,10 @@ CASES = [
     ("mdev-ap-x86", dom(mdev("vfio-ap")), "VFIO AP device assignment is not supported by this version of QEMU"),
     ("mdev-ccw-s390", dom(mdev("vfio-ccw"), arch="s390x", machine="s390-ccw-virtio"), None),
     ("mdev-pci-x86", dom(mdev("vfio-pci")), None),
+    ("mdev-two-ap-s390", dom(mdev("vfio-ap") + mdev("vfio-ap").replace("c2177883", "d2177883"), arch="s390x",
+                             machine="s390-ccw-virtio"), "Only one hostdev of model vfio-ap is supported"),
+    ("mdev-one-ap-s390", dom(mdev("vfio-ap") + mdev("vfio-ccw").replace("c2177883", "d2177883"), arch="s390x",
+                             machine="s390-ccw-virtio"), None),
 ]
 
 
