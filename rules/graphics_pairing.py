@@ -12,10 +12,12 @@ from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._support import NOTHING, children_by_tag
 
 
-def _display_hostdevs(hostdevs: list[etree._Element]) -> Iterator[etree._Element]:
-    """Host devices (mdev or PCI) that ask for a display: <hostdev display='on'>."""
+def _display_hostdevs(hostdevs: list[etree._Element], ctx: Context) -> Iterator[etree._Element]:
+    """Host devices whose display and ramfb attributes libvirt reads: mdev ones, and PCI ones from libvirt 10.4 (older
+    parsers ignore both attributes on a PCI host device)."""
+    kinds = ("mdev", "pci") if refused_since(ctx, 10, 4) else ("mdev",)
     for hostdev in hostdevs:
-        if hostdev.get("mode", "subsystem") == "subsystem" and hostdev.get("type") in ("mdev", "pci"):
+        if hostdev.get("mode", "subsystem") == "subsystem" and hostdev.get("type") in kinds:
             yield hostdev
 
 
@@ -63,7 +65,10 @@ class GraphicsPairing(Rule):
     drivers; checked with libvirt 9.0). Stage: define.
     libvirt 9.0 defines an SDL display with a `none` listen, which 10.7
     refuses: that check follows the libvirt-version setting (reported for
-    10.7, the newest known, and later).
+    10.7, the newest known, and later). libvirt reads `display` and `ramfb`
+    on a PCI host device from 10.4 (9.0 and 9.8 ignore them there, checked
+    with 9.0): the PCI host device checks follow the libvirt-version setting
+    too.
 
     ## Capabilities
     ```xml
@@ -151,7 +156,7 @@ class GraphicsPairing(Rule):
                                   hint="add <graphics type='spice'/>, or use another audio backend")
                     break
         ramfb_seen = False
-        for hostdev in _display_hostdevs(children.get("hostdev", [])):
+        for hostdev in _display_hostdevs(children.get("hostdev", []), ctx):
             if qemu and hostdev.get("display") == "on" and not graphics:
                 yield Problem(Anchor(hostdev, "display"),
                               "graphics device is needed for attribute value 'display=on' in <hostdev>",

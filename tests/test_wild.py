@@ -130,6 +130,11 @@ CHECKS = {
              "(`Failed to get \"write\" lock Is another process using the image [...]?`; each combination started "
              "with libvirt 9.0 and QEMU 7.2), in virt-install's many-devices and storage-creation tests and KubeVirt's "
              "converter test fixtures (a cloud-init ISO as a disk and a CD-ROM), start",
+    "VL789": "qemuValidateDomainDeviceInfo: <rom bar='on'> on a SCSI host device, whose address is a drive one (`ROM "
+             "tuning is only supported for PCI devices`); qemuValidateDomainMdevDef: vfio-ccw and vfio-ap mediated "
+             "devices on an x86_64 guest (`VFIO CCW device assignment is not supported by this version of QEMU`, "
+             "`VFIO AP ...`; QEMU has them on s390x only); each checked with libvirt 9.0 (oracle: hostdev-q35-scsi-rom, "
+             "hostdev-q35-mdev-ccw-x86, hostdev-q35-mdev-ap-x86), define",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
 }
@@ -145,6 +150,12 @@ KEPT = {
         "virt-manager/vm-v5.0.0-virt-install-many-devices.xml",
         "virt-manager/vm-v5.0.0-virt-install-storage-creation.xml")},
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL219"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL789"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL789"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL789"): 3,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL789"): 1,
+    ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL789"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL789"): 2,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL219"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 1,
