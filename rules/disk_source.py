@@ -12,12 +12,12 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_decimal
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
+from virtlint.rules._storage import network_hosts, storage_auth
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
-from virtlint.rules._support import first_child, parse_uuid
+from virtlint.rules._support import first_child
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
-TRANSPORTS = ("tcp", "rdma", "unix")
 #: cookie values libvirt takes: RFC 6265's cookie-octets
 _COOKIE_VALUE = re.compile(r'"?[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"?')
 STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser", "vhostvdpa")
@@ -37,38 +37,6 @@ def _layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]
         holder = backing
 
 
-def _hosts(source: etree._Element, protocol: str | None) -> Problem | None:
-    """virDomainStorageNetworkParseHost, then qemuDomainValidateStorageSource's NFS rules."""
-    for host in source.iterchildren("host"):
-        transport = host.get("transport")
-        if transport is not None and transport not in TRANSPORTS:
-            return Problem(Anchor(host, "transport"), f"unknown protocol transport type '{transport}'",
-                           replacements=TRANSPORTS)
-        if transport == "unix":
-            if host.get("socket") is None:
-                return Problem(Anchor(host), "missing socket for unix transport", hint="add socket='/path'")
-        else:
-            if host.get("socket") is not None:
-                return Problem(Anchor(host, "socket"), f"transport '{transport or '(null)'}' does not support socket "
-                               "attribute", hint="add transport='unix', or remove socket=")
-            if host.get("name") is None:
-                return Problem(Anchor(host), "missing name for host", hint="add name='...'")
-        port = host.get("port")
-        if port is not None:
-            value = c_decimal(port, 0, 2**32 - 1)
-            if value is None:
-                return Problem(Anchor(host, "port"), f"failed to parse port number '{port}'", hint="a port number")
-            if value > 65535:
-                return Problem(Anchor(host, "port"), f"port '{port}' out of range")
-        if protocol == "nfs":
-            if transport not in (None, "tcp"):
-                return Problem(Anchor(host), "'nfs' host must use TCP protocol")
-            if port is not None:
-                return Problem(Anchor(host, "port"), "port cannot be specified in 'nfs' protocol host",
-                               hint="remove port=")
-    return None
-
-
 def _network(source: etree._Element) -> Problem | None:
     """virDomainDiskSourceNetworkParse's names, cookies, readahead and timeout; the TLS host name's protocol."""
     protocol = source.get("protocol")
@@ -76,7 +44,7 @@ def _network(source: etree._Element) -> Problem | None:
     if protocol in SPLIT_NAME and name is not None and ("/" not in name or name.startswith("/")):
         return Problem(Anchor(source, "name"), f"can't split path '{name}' into pool name and image name",
                        hint="write pool/image (rbd) or volume/path (gluster)")
-    problem = _hosts(source, protocol)
+    problem = network_hosts(source, protocol)
     if problem is not None:
         return problem
     if protocol == "tftp":  # (qemuDomainValidateStorageSource: QEMU has had no tftp block driver since 2.8)
@@ -104,24 +72,6 @@ def _network(source: etree._Element) -> Problem | None:
             if cookie_name in names:
                 return Problem(Anchor(cookie, "name"), f"duplicate cookie '{cookie_name}'")
             names.add(cookie_name)
-    return None
-
-
-def _auth(auth: etree._Element) -> Problem | None:
-    """virStorageAuthDefParse and virSecretLookupParseSecret."""
-    if auth.get("username") is None:
-        return Problem(Anchor(auth), "missing username for auth", hint="add username='...'")
-    kind = auth.get("type")
-    if kind is not None and kind not in ("none", "chap", "ceph"):
-        return Problem(Anchor(auth, "type"), f"unknown auth type '{kind}'", replacements=("chap", "ceph"))
-    secret = first_child(auth, "secret")
-    if secret is None:
-        return None  # (VL753's)
-    uuid, usage = secret.get("uuid"), secret.get("usage")
-    if (uuid is None) == (usage is None):
-        return Problem(Anchor(secret), "either secret uuid or usage expected", hint="keep one of uuid= and usage=")
-    if uuid is not None and parse_uuid(uuid) is None:
-        return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'")
     return None
 
 
@@ -181,7 +131,7 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
                            replacements=("host", "direct"))
     auth = first_child(source, "auth")
     if auth is not None and kind == "network":
-        problem = _auth(auth)
+        problem = storage_auth(auth)
         if problem is not None:
             return problem
         if source.get("protocol") == "nbd" and backing:

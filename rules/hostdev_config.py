@@ -12,8 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import pci_numbers, pci_range_error
 from virtlint.rules._devices import effective_arch, qemu_driver
+from virtlint.rules._storage import network_hosts, storage_auth
 from virtlint.rules._support import first_child
-from virtlint.rules.disk_source import _auth as storage_auth, _hosts as storage_hosts
 from virtlint.rules.disk_source_secrets import SECRET_USAGES
 from virtlint.rules.parser_number import MISSING_MESSAGE, UINT_MESSAGE
 
@@ -81,7 +81,7 @@ def _iscsi(source: etree._Element) -> Problem | None:
     if source.get("name") is None:
         return Problem(Anchor(source), "missing iSCSI hostdev source path name", hint="add name='iqn...'/LUN")
     hosts = source.findall("host")
-    problem = storage_hosts(source, "iscsi")
+    problem = network_hosts(source, "iscsi")
     if problem is not None:
         return problem
     if not hosts:

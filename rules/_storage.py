@@ -1,0 +1,62 @@
+"""What the disk and host device rules share of libvirt's storage source parsing: network hosts and auth."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from virtlint.linter.model import Anchor, Problem
+from virtlint.linter.units import c_decimal
+from virtlint.rules._support import first_child, parse_uuid
+
+#: virStorageNetHostTransport's names
+TRANSPORTS = ("tcp", "rdma", "unix")
+
+
+def network_hosts(source: etree._Element, protocol: str | None) -> Problem | None:
+    """virDomainStorageNetworkParseHost, then qemuDomainValidateStorageSource's NFS rules."""
+    for host in source.iterchildren("host"):
+        transport = host.get("transport")
+        if transport is not None and transport not in TRANSPORTS:
+            return Problem(Anchor(host, "transport"), f"unknown protocol transport type '{transport}'",
+                           replacements=TRANSPORTS)
+        if transport == "unix":
+            if host.get("socket") is None:
+                return Problem(Anchor(host), "missing socket for unix transport", hint="add socket='/path'")
+        else:
+            if host.get("socket") is not None:
+                return Problem(Anchor(host, "socket"), f"transport '{transport or '(null)'}' does not support socket "
+                               "attribute", hint="add transport='unix', or remove socket=")
+            if host.get("name") is None:
+                return Problem(Anchor(host), "missing name for host", hint="add name='...'")
+        port = host.get("port")
+        if port is not None:
+            value = c_decimal(port, 0, 2**32 - 1)
+            if value is None:
+                return Problem(Anchor(host, "port"), f"failed to parse port number '{port}'", hint="a port number")
+            if value > 65535:
+                return Problem(Anchor(host, "port"), f"port '{port}' out of range")
+        if protocol == "nfs":
+            if transport not in (None, "tcp"):
+                return Problem(Anchor(host), "'nfs' host must use TCP protocol")
+            if port is not None:
+                return Problem(Anchor(host, "port"), "port cannot be specified in 'nfs' protocol host",
+                               hint="remove port=")
+    return None
+
+
+def storage_auth(auth: etree._Element) -> Problem | None:
+    """virStorageAuthDefParse and virSecretLookupParseSecret."""
+    if auth.get("username") is None:
+        return Problem(Anchor(auth), "missing username for auth", hint="add username='...'")
+    kind = auth.get("type")
+    if kind is not None and kind not in ("none", "chap", "ceph"):
+        return Problem(Anchor(auth, "type"), f"unknown auth type '{kind}'", replacements=("chap", "ceph"))
+    secret = first_child(auth, "secret")
+    if secret is None:
+        return None  # (VL753's)
+    uuid, usage = secret.get("uuid"), secret.get("usage")
+    if (uuid is None) == (usage is None):
+        return Problem(Anchor(secret), "either secret uuid or usage expected", hint="keep one of uuid= and usage=")
+    if uuid is not None and parse_uuid(uuid) is None:
+        return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'")
+    return None
