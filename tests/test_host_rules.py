@@ -529,3 +529,12 @@ def test_libvirt_test_suite_with_its_own_host() -> None:
     assert len(host_rejections) >= 4
     missed = [name for name in host_rejections if not errors(corpus / "rejected" / name) & {"VL250", "VL251"}]
     assert missed == []
+
+
+def test_qemu_finds_its_binary_by_arch_whatever_the_os_type() -> None:
+    """The QEMU driver picks the emulator by arch alone and refuses a non-hvm OS type in validation: with the
+    host's capabilities (which list hvm guests only), the finding is the OS type's, not a missing emulator."""
+    xml = ("<domain type='kvm'><name>t</name><memory>262144</memory><os><type arch='x86_64' machine='q35'>linux</type>"
+           "</os></domain>")
+    found = {f.code for f in lint(xml, Q35_KVM, TWO_NODES) if f.severity is Severity.ERROR}
+    assert "VL012" in found and "VL102" not in found, found
