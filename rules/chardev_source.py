@@ -1,7 +1,9 @@
-"""VL760 chardev-source: a character device source without the path, host or service it needs, or bad reconnect."""
+"""VL760 chardev-source: a character device source without the path, host, service or channel name it needs, more
+than one source, log or protocol, bad reconnect, or a spicevmc source on a target that is not virtio's."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Iterator
 
@@ -14,7 +16,22 @@ from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
-CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp"})
+CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp", "spiceport", "dbus"})
+#: Source types whose <source channel> names a SPICE or D-Bus port (virDomainChrSourceDefValidateChannelName).
+CHANNEL_KINDS = frozenset({"spiceport", "dbus"})
+#: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]*")
+#: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
+#: parallel port has none: its target type is always 0).
+TARGET_TYPES = {
+    "serial": ("none", "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial", "sclp-serial",
+               "isa-debug"),
+    "channel": ("none", "guestfwd", "virtio", "xen"),
+    "console": ("none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"),
+}
+#: VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO, which virDomainChrDefParseXML compares every device's target type
+#: with when the source is spicevmc: the value stands for usb-serial on a serial and xen on a console
+SPICEVMC_TARGET_VALUE = 2
 #: The <devices> children whose sources are checked.
 SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
@@ -74,6 +91,12 @@ def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._E
         yield element, None, element
 
 
+def source_holders(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
+    """(the device, its char device or None, the element holding type and <source>) for each character device
+    source a <devices> child holds, as libvirt keeps them (the console aliasing a serial holds none)."""
+    return _sources(element)
+
+
 def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Context) -> Iterator[Problem]:
     kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
     if kind is None:
@@ -109,11 +132,65 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
                           hint="add service='PORT' to <source>")
         else:
             yield from _reconnect(sources, merged)
+    elif kind in CHANNEL_KINDS:
+        yield from _channel_name(sources, holder)
     elif kind == "udp":
         connect = [s for s in sources if s.get("mode", "connect") == "connect"]
         if not any(s.get("service") for s in connect):
             yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add <source mode='connect' service='PORT'/>")
+
+
+def _parse_problems(chardev: etree._Element | None, holder: etree._Element) -> Iterator[Problem]:
+    """virDomainChrSourceDefParseXML: one <source> (two for udp), one <log>, one <protocol>; then, for a character
+    device, virDomainChrDefParseXML's spicevmc target check."""
+    kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
+    found: dict[str, list[etree._Element]] = {}
+    for node in holder.getchildren():
+        if node.tag in ("source", "log", "protocol"):
+            found.setdefault(node.tag, []).append(node)
+    sources = found.get("source", ())
+    if len(sources) > 1 and kind != "udp":
+        yield Problem(Anchor(sources[1]), "only one source element is allowed for character device",
+                      hint="keep one <source> (only udp takes two: a bind and a connect one)")
+        return
+    if len(sources) > 2:
+        yield Problem(Anchor(sources[2]), "only two source elements are allowed for character device",
+                      hint="keep one bind and one connect <source>")
+        return
+    for tag in ("log", "protocol"):
+        nodes = found.get(tag, ())
+        if len(nodes) > 1:
+            yield Problem(Anchor(nodes[1]), f"only one {tag} element is allowed for character device",
+                          hint=f"keep one <{tag}>")
+            return
+    if kind == "spicevmc" and chardev is not None:
+        target = first_child(chardev, "target")
+        types = TARGET_TYPES.get(chardev.tag, ("none",))
+        written = target.get("type") if target is not None else None
+        if written is not None and written not in types:
+            return  # a target type the parser refuses first (VL850)
+        if chardev.tag == "channel" and written is None:
+            return  # 'target type must be specified' first (VL761)
+        value = types.index(written) if written is not None else 0
+        if value != SPICEVMC_TARGET_VALUE:
+            anchor = Anchor(target, "type") if written is not None else Anchor(chardev, "type")
+            yield Problem(anchor, "spicevmc device type only supports virtio",
+                          hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
+                               "or another source type (pty) here")
+
+
+def _channel_name(sources: list[etree._Element], holder: etree._Element) -> Iterator[Problem]:
+    """virDomainChrSourceDefValidateChannelName: a spiceport or dbus source names its channel in A-Z a-z 0-9 _ . -"""
+    name = sources[0].get("channel") if sources else None
+    if name is None and holder.tag == "redirdev" and holder.get("type") == "dbus":
+        return  # virDomainRedirdevDefParseXML names it org.qemu.usbredir
+    if name is None:
+        yield Problem(_anchor(holder, sources), "Missing source channel attribute for char device",
+                      hint="add <source channel='org.qemu.console.serial.0'/>")
+    elif CHANNEL_NAME.fullmatch(name) is None:
+        yield Problem(Anchor(sources[0], "channel"), "Invalid character in source channel for char device",
+                      hint="a channel name holds letters, digits, '_', '.' and '-' only")
 
 
 def _anchor(holder: etree._Element, sources: list[etree._Element]) -> Anchor:
@@ -136,12 +213,30 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
 
 
 def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
-    """The first problem of each source this device holds (the console aliasing a serial holds none)."""
+    """The first problem of each source this device holds: the parser's, then validation's (the console aliasing a
+    serial has only the parser's: libvirt parses it before it makes it the serial's alias)."""
+    if element.tag == "console" and _serial_alias_console(element):
+        yield from itertools.islice(_parse_problems(element, element), 1)
+        return
     for _device, chardev, holder in _sources(element):
-        problems = list(_problems(chardev, holder, ctx))
+        problems = list(_parse_problems(chardev, holder)) or list(_problems(chardev, holder, ctx))
         if not qemu_driver(ctx):
             problems = [p for p in problems if "timeout cannot be" not in p.message]
         yield from problems[:1]
+
+
+def _repeats(holder: etree._Element) -> bool:
+    """Whether the element holds two <source>, <log> or <protocol> children (the parser's count checks)."""
+    if len(holder) < 2:
+        return False
+    seen: set[str] = set()
+    for node in holder.getchildren():
+        tag = node.tag
+        if tag == "source" or tag == "log" or tag == "protocol":
+            if tag in seen:
+                return True
+            seen.add(tag)
+    return False
 
 
 def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._Element]:
@@ -153,12 +248,21 @@ def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._E
                 backend = first_child(device, "backend")
                 if backend is None or backend.get("model") != "egd":
                     continue  # only an egd backend is a character device
-            else:
-                kind = device.get("type")
-                if kind not in CHECKED_KINDS:
-                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
-                if kind == "unix" and tag == "channel" and _generated_socket(device):
-                    continue
+                devices.append(device)
+                continue
+            if _repeats(device):
+                devices.append(device)
+                continue
+            kind = device.get("type")
+            if kind == "spicevmc" and tag in CHARDEVS:
+                devices.append(device)  # its target type
+                continue
+            if kind not in CHECKED_KINDS:
+                continue  # it holds its own source, of a type (pty...) that needs none
+            if kind == "unix" and tag == "channel" and _generated_socket(device):
+                continue
+            if tag == "console" and _serial_alias_console(device):
+                continue  # (libvirt drops its source: only the parser's count checks, above, see it)
             devices.append(device)
     return devices
 
@@ -171,20 +275,35 @@ class ChardevSource(Rule):
     an egd rng backend, a passthrough smartcard) whose source lacks what its
     type needs: a path for `file`, `dev`, `pipe` and `unix` (a virtio or xen
     channel may leave a unix path to libvirt), host and service for `tcp`, a
-    connect service for `udp`; and `<reconnect enabled='yes'>` on a listening
-    socket or without a timeout. The first `<console>` of an HVM domain that
-    has a `<serial>` is skipped when its target is serial (or not given):
+    connect service for `udp`, a `channel` name (letters, digits, `_`, `.`,
+    `-`) for `spiceport` and `dbus` (a dbus redirdev without one gets
+    `org.qemu.usbredir`); `<reconnect enabled='yes'>` on a
+    listening socket or without a timeout; more than one `<source>` (two for
+    `udp`), `<log>` or `<protocol>`; and a `spicevmc` serial, parallel,
+    console or channel whose target is not virtio's. libvirt compares the
+    target type's enum value with the virtio channel's (2) for every device,
+    so a `spicevmc` serial with `<target type='usb-serial'>` and a console
+    with `<target type='xen'>` pass this check (other checks refuse them).
+    The first `<console>` of an HVM domain that has a `<serial>` is skipped
+    when its target is serial (or not given), but for the parser's checks:
     libvirt turns it into an alias of the first serial and drops its own
     source (virDomainDefAddConsoleCompat; libvirt 9.0 defines such a domain).
 
     ## Why is this bad?
-    libvirt refuses the domain when it is defined. Messages modelled:
-    `Missing source path attribute for char device`, `Missing source host
-    attribute for char device`, `Missing source service attribute for char
-    device`, `chardev reconnect is possible only for connect mode`
-    (virDomainChrSourceDefValidate; all drivers), `chardev reconnect source
-    timeout cannot be '0'` (qemuValidateDomainChrSourceReconnectDef; QEMU).
-    Stage: define. Same in libvirt 9.0 and 10.7.
+    libvirt refuses the domain when it is defined. Messages modelled: `only
+    one source element is allowed for character device`, `only two source
+    elements are allowed for character device`, `only one log element is
+    allowed for character device`, `only one protocol element is allowed for
+    character device` (virDomainChrSourceDefParseXML), `spicevmc device type
+    only supports virtio` (virDomainChrDefParseXML), `Missing source path
+    attribute for char device`, `Missing source host attribute for char
+    device`, `Missing source service attribute for char device`, `Missing
+    source channel attribute for char device`, `Invalid character in source
+    channel for char device`, `chardev reconnect is possible only for connect
+    mode` (virDomainChrSourceDefValidate; all drivers), `chardev reconnect
+    source timeout cannot be '0'` (qemuValidateDomainChrSourceReconnectDef;
+    QEMU). Stage: define (parse, then validate). Same in libvirt 9.0 and
+    10.7.
 
     ## Capabilities
     ```xml
@@ -208,7 +327,8 @@ class ChardevSource(Rule):
     code = "VL760"
     name = "chardev-source"
     severity = Severity.ERROR
-    summary = "A character device source without its path, host or service, or with impossible reconnect."
+    summary = ("A character device source without its path, host, service or channel name, with impossible reconnect, "
+               "repeated sources, logs or protocols, or spicevmc on a target that is not virtio.")
     #: the devices below (one visit for all of them)
     elements = ("devices",)
     uses_caps = False

@@ -130,6 +130,11 @@ CHECKS = {
              "(`Failed to get \"write\" lock Is another process using the image [...]?`; each combination started "
              "with libvirt 9.0 and QEMU 7.2), in virt-install's many-devices and storage-creation tests and KubeVirt's "
              "converter test fixtures (a cloud-init ISO as a disk and a CD-ROM), start",
+    "VL763": "qemuProcessPrepareHostBackendChardevOne: nmdm serials and egd rng backends on QEMU (`unsupported chardev "
+             "'nmdm'`), and QEMU's virtserialport: a spicevmc and a qemu-vdagent channel both named com.redhat.spice.0 "
+             "(`virtio-serial-bus: A port already exists by name com.redhat.spice.0`), in virt-install's many-devices "
+             "and singleton-config-3 tests (both checked with libvirt 9.0 and QEMU 7.2: oracle chardev-q35-serial-nmdm, "
+             "chardev-q35-spicevmc-twice), start",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
 }
@@ -145,6 +150,12 @@ KEPT = {
         "virt-manager/vm-v5.0.0-virt-install-many-devices.xml",
         "virt-manager/vm-v5.0.0-virt-install-storage-creation.xml")},
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL219"): 1,
+    # character devices QEMU cannot start with: nmdm sources, two virtio ports named com.redhat.spice.0
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL763"): 3,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL763"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL763"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL763"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL763"): 3,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL219"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 1,
