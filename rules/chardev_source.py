@@ -3,7 +3,6 @@ than one source, log or protocol, bad reconnect, or a spicevmc source on a targe
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Iterator
 
@@ -19,6 +18,11 @@ CHARDEVS = ("serial", "parallel", "console", "channel")
 CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp", "spiceport", "dbus"})
 #: Source types whose <source channel> names a SPICE or D-Bus port (virDomainChrSourceDefValidateChannelName).
 CHANNEL_KINDS = frozenset({"spiceport", "dbus"})
+#: The children virDomainChrSourceDefParseXML counts
+COUNTED = ("source", "log", "protocol")
+#: Where they are: below each element holding a character device source
+COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "redirdev", "smartcard", "rng/backend")
+                      for child in COUNTED)
 #: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
 CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]*")
 #: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
@@ -75,9 +79,11 @@ def _generated_socket(channel: etree._Element) -> bool:
     return target is not None and target.get("type") in ("virtio", "xen")
 
 
-def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
-    """(chardev-like element, its char device or None, the element holding type/source) to check."""
-    if element.tag == "console" and _serial_alias_console(element):
+def _sources(element: etree._Element, keep_alias: bool = False) \
+        -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
+    """(chardev-like element, its char device or None, the element holding type/source) to check (``keep_alias``:
+    also the console aliasing a serial)."""
+    if not keep_alias and element.tag == "console" and _serial_alias_console(element):
         return
     if element.tag in CHARDEVS:
         yield element, element, element
@@ -141,43 +147,43 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
                           hint="add <source mode='connect' service='PORT'/>")
 
 
-def _parse_problems(chardev: etree._Element | None, holder: etree._Element) -> Iterator[Problem]:
-    """virDomainChrSourceDefParseXML: one <source> (two for udp), one <log>, one <protocol>; then, for a character
-    device, virDomainChrDefParseXML's spicevmc target check."""
+def _count_problem(holder: etree._Element) -> Problem | None:
+    """virDomainChrSourceDefParseXML: one <source> (two for udp), one <log>, one <protocol>."""
     kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
     found: dict[str, list[etree._Element]] = {}
     for node in holder.getchildren():
-        if node.tag in ("source", "log", "protocol"):
+        if node.tag in COUNTED:
             found.setdefault(node.tag, []).append(node)
     sources = found.get("source", ())
     if len(sources) > 1 and kind != "udp":
-        yield Problem(Anchor(sources[1]), "only one source element is allowed for character device",
-                      hint="keep one <source> (only udp takes two: a bind and a connect one)")
-        return
+        return Problem(Anchor(sources[1]), "only one source element is allowed for character device",
+                       hint="keep one <source> (only udp takes two: a bind and a connect one)")
     if len(sources) > 2:
-        yield Problem(Anchor(sources[2]), "only two source elements are allowed for character device",
-                      hint="keep one bind and one connect <source>")
-        return
+        return Problem(Anchor(sources[2]), "only two source elements are allowed for character device",
+                       hint="keep one bind and one connect <source>")
     for tag in ("log", "protocol"):
         nodes = found.get(tag, ())
         if len(nodes) > 1:
-            yield Problem(Anchor(nodes[1]), f"only one {tag} element is allowed for character device",
-                          hint=f"keep one <{tag}>")
-            return
-    if kind == "spicevmc" and chardev is not None:
-        target = first_child(chardev, "target")
-        types = TARGET_TYPES.get(chardev.tag, ("none",))
-        written = target.get("type") if target is not None else None
-        if written is not None and written not in types:
-            return  # a target type the parser refuses first (VL850)
-        if chardev.tag == "channel" and written is None:
-            return  # 'target type must be specified' first (VL761)
-        value = types.index(written) if written is not None else 0
-        if value != SPICEVMC_TARGET_VALUE:
-            anchor = Anchor(target, "type") if written is not None else Anchor(chardev, "type")
-            yield Problem(anchor, "spicevmc device type only supports virtio",
-                          hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
-                               "or another source type (pty) here")
+            return Problem(Anchor(nodes[1]), f"only one {tag} element is allowed for character device",
+                           hint=f"keep one <{tag}>")
+    return None
+
+
+def _spicevmc_problem(chardev: etree._Element) -> Problem | None:
+    """virDomainChrDefParseXML: a spicevmc source on a target whose enum value is not the virtio channel's."""
+    target = first_child(chardev, "target")
+    types = TARGET_TYPES.get(chardev.tag, ("none",))
+    written = target.get("type") if target is not None else None
+    if written is not None and written not in types:
+        return None  # a target type the parser refuses first (VL850)
+    if chardev.tag == "channel" and written is None:
+        return None  # 'target type must be specified' first (VL761)
+    if (types.index(written) if written is not None else 0) == SPICEVMC_TARGET_VALUE:
+        return None
+    return Problem(Anchor(target, "type") if written is not None else Anchor(chardev, "type"),
+                   "spicevmc device type only supports virtio",
+                   hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
+                        "or another source type (pty) here")
 
 
 def _channel_name(sources: list[etree._Element], holder: etree._Element) -> Iterator[Problem]:
@@ -214,57 +220,59 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
 
 def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """The first problem of each source this device holds: the parser's, then validation's (the console aliasing a
-    serial has only the parser's: libvirt parses it before it makes it the serial's alias)."""
-    if element.tag == "console" and _serial_alias_console(element):
-        yield from itertools.islice(_parse_problems(element, element), 1)
-        return
-    for _device, chardev, holder in _sources(element):
-        problems = list(_parse_problems(chardev, holder)) or list(_problems(chardev, holder, ctx))
+    serial has only the parser's: libvirt parses it before it makes it the serial's alias). A repeated <source>,
+    <log> or <protocol> is reported at its element (``ChardevSource.check``), and stops the device's checks."""
+    for _device, chardev, holder in _sources(element, keep_alias=True):
+        if len(holder) > 1 and _count_problem(holder) is not None:
+            continue
+        if chardev is not None and holder.get("type") == "spicevmc":
+            problem = _spicevmc_problem(chardev)
+            if problem is not None:
+                yield problem
+                continue
+        if element.tag == "console" and _serial_alias_console(element):
+            continue
+        problems = list(_problems(chardev, holder, ctx))
         if not qemu_driver(ctx):
             problems = [p for p in problems if "timeout cannot be" not in p.message]
         yield from problems[:1]
-
-
-def _repeats(holder: etree._Element) -> bool:
-    """Whether the element holds two <source>, <log> or <protocol> children (the parser's count checks)."""
-    if len(holder) < 2:
-        return False
-    seen: set[str] = set()
-    for node in holder.getchildren():
-        tag = node.tag
-        if tag == "source" or tag == "log" or tag == "protocol":
-            if tag in seen:
-                return True
-            seen.add(tag)
-    return False
 
 
 def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._Element]:
     """The devices (of <devices>' children by tag) whose sources may lack something, in check order."""
     devices = []
     for tag in SOURCE_HOLDERS:
-        for device in children.get(tag, ()):
+        tagged = children.get(tag)
+        if not tagged:
+            continue
+        for device in tagged:
             if tag == "rng":
                 backend = first_child(device, "backend")
                 if backend is None or backend.get("model") != "egd":
                     continue  # only an egd backend is a character device
                 devices.append(device)
                 continue
-            if _repeats(device):
-                devices.append(device)
-                continue
             kind = device.get("type")
-            if kind == "spicevmc" and tag in CHARDEVS:
-                devices.append(device)  # its target type
+            if kind == "spicevmc":
+                if tag in CHARDEVS and not _spicevmc_virtio(device):
+                    devices.append(device)  # its target type
                 continue
             if kind not in CHECKED_KINDS:
                 continue  # it holds its own source, of a type (pty...) that needs none
             if kind == "unix" and tag == "channel" and _generated_socket(device):
                 continue
             if tag == "console" and _serial_alias_console(device):
-                continue  # (libvirt drops its source: only the parser's count checks, above, see it)
+                continue  # libvirt drops its source (its repeated children are reported at their elements)
             devices.append(device)
     return devices
+
+
+def _spicevmc_virtio(device: etree._Element) -> bool:
+    """A spicevmc channel with a virtio target (or none written: VL761's): the common case, nothing to check."""
+    if device.tag != "channel":
+        return False
+    target = first_child(device, "target")
+    return target is None or target.get("type") in (None, "virtio")
 
 
 @register
@@ -330,12 +338,28 @@ class ChardevSource(Rule):
     summary = ("A character device source without its path, host, service or channel name, with impossible reconnect, "
                "repeated sources, logs or protocols, or spicevmc on a target that is not virtio.")
     #: the devices below (one visit for all of them)
-    elements = ("devices",)
+    elements = ("devices", *COUNTED_PATHS)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path != "devices":
+            return self._repeated(element)
         devices = _checked_devices(children_by_tag(ctx, element))
         return self._problems(devices, ctx) if devices else NOTHING
+
+    @staticmethod
+    def _repeated(child: etree._Element) -> Iterator[Problem]:
+        """The parser's count problem, when it is this <source>, <log> or <protocol> (the second of its name, or an
+        udp device's third source)."""
+        if next(child.itersiblings(child.tag, preceding=True), None) is None:
+            return NOTHING  # the first of its name: the common case
+        holder = child.getparent()
+        if holder.tag == "smartcard" and holder.get("mode") != "passthrough":
+            return NOTHING
+        if holder.tag == "backend" and holder.get("model") != "egd":
+            return NOTHING
+        problem = _count_problem(holder)
+        return iter((problem,)) if problem is not None and problem.anchor.element is child else NOTHING
 
     def _problems(self, devices: list[etree._Element], ctx: Context) -> Iterator[Problem]:
         for device in devices:

@@ -8,11 +8,11 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_int
 from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
-from virtlint.rules.chardev_source import CHARDEVS, SOURCE_HOLDERS, source_holders
+from virtlint.rules.chardev_source import SOURCE_HOLDERS, source_holders
 from virtlint.rules.serial_target import ISA_PORTS, isa_serial_problem, written_isa_serial_problem
 
 #: what libvirt's start-time refusals end with
@@ -23,6 +23,10 @@ QEMU_START = " (QEMU refuses to start the domain)"
 SPICE_PORT_NAME = "com.redhat.spice.0"
 #: sizeof(struct sockaddr_un.sun_path) less the terminating NUL (qemuOpenChrChardevUNIXSocket)
 UNIX_PATH_MAX = 107
+#: the source types ``_holders_problems`` looks into
+SUSPECT_KINDS = frozenset(("nmdm", "unix"))
+#: a lone serial's ports that need no ISA check at start (or none written)
+FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
 #: QEMU's isa-parallel: MAX_PARALLEL_PORTS
 PARALLEL_PORTS = 3
 
@@ -118,10 +122,38 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
                 names[name] = target
 
 
+def _holders_suspect(children: dict[str, list[etree._Element]]) -> bool:
+    """Whether some source ``_holders_problems`` reads has a type it looks into (usually none: pty and spicevmc
+    devices, an agent channel whose socket libvirt generates)."""
+    for tag in SOURCE_HOLDERS:
+        devices = children.get(tag)
+        if devices:
+            for device in devices:
+                if tag == "rng":
+                    backend = first_child(device, "backend")
+                    if backend is not None and backend.get("type") in SUSPECT_KINDS:
+                        return True
+                else:
+                    kind = device.get("type")
+                    if kind == "nmdm":
+                        return True
+                    if kind == "unix":
+                        source = first_child(device, "source")
+                        if source is not None and source.get("mode") == "bind":
+                            return True
+    return False
+
+
 def _holders_problems(children: dict[str, list[etree._Element]]) -> Iterator[Problem]:
     """qemuProcessPrepareHostBackendChardevOne: a chardev type QEMU lacks, a listening UNIX socket path too long."""
     for tag in SOURCE_HOLDERS:
         for device in children.get(tag, ()):
+            if tag == "rng":
+                backend = first_child(device, "backend")
+                if backend is None or backend.get("type") not in SUSPECT_KINDS:
+                    continue
+            elif device.get("type") not in SUSPECT_KINDS:
+                continue  # the common case: a pty, or a spicevmc channel
             for _device, _chardev, holder in source_holders(device):
                 kind = holder.get("type")
                 if kind == "nmdm":
@@ -199,35 +231,49 @@ class ChardevStart(Rule):
     severity = Severity.ERROR
     summary = "A character device libvirt defines but the domain cannot start with (libvirt or QEMU refuses, at start)."
     #: the character devices and virtio-serial controllers below (one visit for all of them)
-    elements = ("devices",)
+    elements = ("devices", "devices/controller")
     uses_caps = False
+
+    def screen(self, path: str) -> Screen | None:
+        # a controller without ports='...' has nothing QEMU refuses here
+        return ((("ports", frozenset((None,))),), None) if path == "devices/controller" else None
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return NOTHING
-        children = children_by_tag(ctx, element)
-        if not any(tag in children for tag in (*CHARDEVS, "controller", "redirdev", "rng", "smartcard")):
+        if ctx.path == "devices/controller":
+            if element.get("type") == "virtio-serial" and parse_int(element.get("ports")) == 0:
+                return iter((Problem(Anchor(element, "ports"), "Maximum number of serial ports not specified" + QEMU_START,
+                                     hint="ports='31' (or leave ports out)"),))
             return NOTHING
-        return self._problems(children, ctx)
+        children = children_by_tag(ctx, element)
+        problems: list[Problem] = []
+        if _holders_suspect(children):
+            problems.extend(_holders_problems(children))
+        serials = children.get("serial")
+        if serials:
+            self._serials(serials, ctx, problems)
+        channels = children.get("channel")
+        if channels:
+            problems.extend(_channels(channels))
+        parallels = children.get("parallel")
+        if parallels and len(parallels) > PARALLEL_PORTS and is_x86(ctx):
+            problems.append(Problem(Anchor(parallels[PARALLEL_PORTS]),
+                                    f"Max. supported number of parallel ports is {PARALLEL_PORTS}." + QEMU_START,
+                                    hint=f"keep at most {PARALLEL_PORTS} <parallel> ports"))
+        return iter(problems) if problems else NOTHING
 
-    def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
-        yield from _holders_problems(children)
-        serials = children.get("serial", [])
-        if serials and is_x86(ctx) and written_isa_serial_problem(serials) is None:
+    @staticmethod
+    def _serials(serials: list[etree._Element], ctx: Context, problems: list[Problem]) -> None:
+        if len(serials) == 1:  # the common case: one serial, on its first ports, isa-serial (or untyped)
+            target = first_child(serials[0], "target")
+            if target is None or (target.get("port") in FIRST_PORTS and target.get("type") != "system-serial"):
+                return
+        if is_x86(ctx) and written_isa_serial_problem(serials) is None:
             problem = _start_isa_serials(serials)
             if problem is not None:
-                yield problem
+                problems.append(problem)
         for serial in serials:
             problem = _serial_model(serial, ctx)
             if problem is not None:
-                yield problem
-        yield from _channels(children.get("channel", []))
-        for controller in children.get("controller", ()):
-            if controller.get("type") == "virtio-serial" and parse_int(controller.get("ports")) == 0:
-                yield Problem(Anchor(controller, "ports"), "Maximum number of serial ports not specified" + QEMU_START,
-                              hint="ports='31' (or leave ports out)")
-        parallels = children.get("parallel", [])
-        if len(parallels) > PARALLEL_PORTS and is_x86(ctx):
-            yield Problem(Anchor(parallels[PARALLEL_PORTS]),
-                          f"Max. supported number of parallel ports is {PARALLEL_PORTS}." + QEMU_START,
-                          hint=f"keep at most {PARALLEL_PORTS} <parallel> ports")
+                problems.append(problem)
