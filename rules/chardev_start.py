@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_int
+from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 from virtlint.rules.chardev_source import SOURCE_HOLDERS, source_holders
@@ -98,8 +98,8 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
                                                   "start the domain: QEMU has no xen channel)",
                           hint="use <target type='virtio' name='...'/>", replacements=("virtio",))
         elif kind == "guestfwd":
-            port = parse_int(target.get("port"))
-            if port is not None and port >= 0 and port % 65536 == 0:  # libvirt keeps the port's low 16 bits
+            port = prop_uint(target.get("port"), 10)  # (one the parser refuses is VL761's)
+            if port is not None and port % 65536 == 0:  # libvirt keeps the port's low 16 bits
                 yield Problem(Anchor(target, "port"), f"Invalid guest forwarding rule 'tcp:{target.get('address')}:0-"
                                                       f"chardev:charchannel{index}'" + QEMU_START,
                               hint="a guest-side TCP port from 1 to 65535")

@@ -123,6 +123,7 @@ CASES = [
      "Invalid guest forwarding rule 'tcp:10.0.2.1:0-chardev:charchannel0'"),
     ("guestfwd-port-65536", dom(GUESTFWD.format("65536")), "VL763", "Invalid guest forwarding rule"),
     ("guestfwd-port-70000", dom(GUESTFWD.format("70000")), None, ""),
+    ("guestfwd-port-high-zero", dom(GUESTFWD.format(str(65535 * 65536))), "VL763", "Invalid guest forwarding rule"),
     # VL763: QEMU's virtio-serial and isa-parallel
     ("vserial-ports-0", dom("<controller type='virtio-serial' ports='0'/>"), "VL763",
      "Maximum number of serial ports not specified"),
