@@ -1,4 +1,5 @@
-"""VL760 chardev-source: a character device source without the path, host or service it needs, or bad reconnect."""
+"""VL760 chardev-source: a character device source without the path, host, service or channel name it needs, more
+than one source, log or protocol, bad reconnect, or a spicevmc source on a target that is not virtio's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,27 @@ from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
-CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp"})
+CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp", "spiceport", "dbus"})
+#: Source types whose <source channel> names a SPICE or D-Bus port (virDomainChrSourceDefValidateChannelName).
+CHANNEL_KINDS = frozenset({"spiceport", "dbus"})
+#: The children virDomainChrSourceDefParseXML counts
+COUNTED = ("source", "log", "protocol")
+#: Where they are: below each element holding a character device source
+COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "redirdev", "smartcard", "rng/backend")
+                      for child in COUNTED)
+#: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]*")
+#: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
+#: parallel port has none: its target type is always 0).
+TARGET_TYPES = {
+    "serial": ("none", "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial", "sclp-serial",
+               "isa-debug"),
+    "channel": ("none", "guestfwd", "virtio", "xen"),
+    "console": ("none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"),
+}
+#: VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO, which virDomainChrDefParseXML compares every device's target type
+#: with when the source is spicevmc: the value stands for usb-serial on a serial and xen on a console
+SPICEVMC_TARGET_VALUE = 2
 #: The <devices> children whose sources are checked.
 SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
@@ -58,9 +79,11 @@ def _generated_socket(channel: etree._Element) -> bool:
     return target is not None and target.get("type") in ("virtio", "xen")
 
 
-def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
-    """(chardev-like element, its char device or None, the element holding type/source) to check."""
-    if element.tag == "console" and _serial_alias_console(element):
+def _sources(element: etree._Element, keep_alias: bool = False) \
+        -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
+    """(chardev-like element, its char device or None, the element holding type/source) to check (``keep_alias``:
+    also the console aliasing a serial)."""
+    if not keep_alias and element.tag == "console" and _serial_alias_console(element):
         return
     if element.tag in CHARDEVS:
         yield element, element, element
@@ -72,6 +95,12 @@ def _sources(element: etree._Element) -> Iterator[tuple[etree._Element, etree._E
             yield element, None, backend
     elif element.tag == "smartcard" and element.get("mode") == "passthrough":
         yield element, None, element
+
+
+def source_holders(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
+    """(the device, its char device or None, the element holding type and <source>) for each character device
+    source a <devices> child holds, as libvirt keeps them (the console aliasing a serial holds none)."""
+    return _sources(element)
 
 
 def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -109,11 +138,65 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
                           hint="add service='PORT' to <source>")
         else:
             yield from _reconnect(sources, merged)
+    elif kind in CHANNEL_KINDS:
+        yield from _channel_name(sources, holder)
     elif kind == "udp":
         connect = [s for s in sources if s.get("mode", "connect") == "connect"]
         if not any(s.get("service") for s in connect):
             yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add <source mode='connect' service='PORT'/>")
+
+
+def _count_problem(holder: etree._Element) -> Problem | None:
+    """virDomainChrSourceDefParseXML: one <source> (two for udp), one <log>, one <protocol>."""
+    kind = holder.get("type") or ("pty" if holder.tag in CHARDEVS else None)
+    found: dict[str, list[etree._Element]] = {}
+    for node in holder.getchildren():
+        if node.tag in COUNTED:
+            found.setdefault(node.tag, []).append(node)
+    sources = found.get("source", ())
+    if len(sources) > 1 and kind != "udp":
+        return Problem(Anchor(sources[1]), "only one source element is allowed for character device",
+                       hint="keep one <source> (only udp takes two: a bind and a connect one)")
+    if len(sources) > 2:
+        return Problem(Anchor(sources[2]), "only two source elements are allowed for character device",
+                       hint="keep one bind and one connect <source>")
+    for tag in ("log", "protocol"):
+        nodes = found.get(tag, ())
+        if len(nodes) > 1:
+            return Problem(Anchor(nodes[1]), f"only one {tag} element is allowed for character device",
+                           hint=f"keep one <{tag}>")
+    return None
+
+
+def _spicevmc_problem(chardev: etree._Element) -> Problem | None:
+    """virDomainChrDefParseXML: a spicevmc source on a target whose enum value is not the virtio channel's."""
+    target = first_child(chardev, "target")
+    types = TARGET_TYPES.get(chardev.tag, ("none",))
+    written = target.get("type") if target is not None else None
+    if written is not None and written not in types:
+        return None  # a target type the parser refuses first (VL850)
+    if chardev.tag == "channel" and written is None:
+        return None  # 'target type must be specified' first (VL761)
+    if (types.index(written) if written is not None else 0) == SPICEVMC_TARGET_VALUE:
+        return None
+    return Problem(Anchor(target, "type") if written is not None else Anchor(chardev, "type"),
+                   "spicevmc device type only supports virtio",
+                   hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
+                        "or another source type (pty) here")
+
+
+def _channel_name(sources: list[etree._Element], holder: etree._Element) -> Iterator[Problem]:
+    """virDomainChrSourceDefValidateChannelName: a spiceport or dbus source names its channel in A-Z a-z 0-9 _ . -"""
+    name = sources[0].get("channel") if sources else None
+    if name is None and holder.tag == "redirdev" and holder.get("type") == "dbus":
+        return  # virDomainRedirdevDefParseXML names it org.qemu.usbredir
+    if name is None:
+        yield Problem(_anchor(holder, sources), "Missing source channel attribute for char device",
+                      hint="add <source channel='org.qemu.console.serial.0'/>")
+    elif CHANNEL_NAME.fullmatch(name) is None:
+        yield Problem(Anchor(sources[0], "channel"), "Invalid character in source channel for char device",
+                      hint="a channel name holds letters, digits, '_', '.' and '-' only")
 
 
 def _anchor(holder: etree._Element, sources: list[etree._Element]) -> Anchor:
@@ -136,8 +219,19 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
 
 
 def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
-    """The first problem of each source this device holds (the console aliasing a serial holds none)."""
-    for _device, chardev, holder in _sources(element):
+    """The first problem of each source this device holds: the parser's, then validation's (the console aliasing a
+    serial has only the parser's: libvirt parses it before it makes it the serial's alias). A repeated <source>,
+    <log> or <protocol> is reported at its element (``ChardevSource.check``), and stops the device's checks."""
+    for _device, chardev, holder in _sources(element, keep_alias=True):
+        if len(holder) > 1 and _count_problem(holder) is not None:
+            continue
+        if chardev is not None and holder.get("type") == "spicevmc":
+            problem = _spicevmc_problem(chardev)
+            if problem is not None:
+                yield problem
+                continue
+        if element.tag == "console" and _serial_alias_console(element):
+            continue
         problems = list(_problems(chardev, holder, ctx))
         if not qemu_driver(ctx):
             problems = [p for p in problems if "timeout cannot be" not in p.message]
@@ -148,19 +242,37 @@ def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._E
     """The devices (of <devices>' children by tag) whose sources may lack something, in check order."""
     devices = []
     for tag in SOURCE_HOLDERS:
-        for device in children.get(tag, ()):
+        tagged = children.get(tag)
+        if not tagged:
+            continue
+        for device in tagged:
             if tag == "rng":
                 backend = first_child(device, "backend")
                 if backend is None or backend.get("model") != "egd":
                     continue  # only an egd backend is a character device
-            else:
-                kind = device.get("type")
-                if kind not in CHECKED_KINDS:
-                    continue  # it holds its own source, of a type (pty, spicevmc...) that needs none
-                if kind == "unix" and tag == "channel" and _generated_socket(device):
-                    continue
+                devices.append(device)
+                continue
+            kind = device.get("type")
+            if kind == "spicevmc":
+                if tag in CHARDEVS and not _spicevmc_virtio(device):
+                    devices.append(device)  # its target type
+                continue
+            if kind not in CHECKED_KINDS:
+                continue  # it holds its own source, of a type (pty...) that needs none
+            if kind == "unix" and tag == "channel" and _generated_socket(device):
+                continue
+            if tag == "console" and _serial_alias_console(device):
+                continue  # libvirt drops its source (its repeated children are reported at their elements)
             devices.append(device)
     return devices
+
+
+def _spicevmc_virtio(device: etree._Element) -> bool:
+    """A spicevmc channel with a virtio target (or none written: VL761's): the common case, nothing to check."""
+    if device.tag != "channel":
+        return False
+    target = first_child(device, "target")
+    return target is None or target.get("type") in (None, "virtio")
 
 
 @register
@@ -171,20 +283,35 @@ class ChardevSource(Rule):
     an egd rng backend, a passthrough smartcard) whose source lacks what its
     type needs: a path for `file`, `dev`, `pipe` and `unix` (a virtio or xen
     channel may leave a unix path to libvirt), host and service for `tcp`, a
-    connect service for `udp`; and `<reconnect enabled='yes'>` on a listening
-    socket or without a timeout. The first `<console>` of an HVM domain that
-    has a `<serial>` is skipped when its target is serial (or not given):
+    connect service for `udp`, a `channel` name (letters, digits, `_`, `.`,
+    `-`) for `spiceport` and `dbus` (a dbus redirdev without one gets
+    `org.qemu.usbredir`); `<reconnect enabled='yes'>` on a
+    listening socket or without a timeout; more than one `<source>` (two for
+    `udp`), `<log>` or `<protocol>`; and a `spicevmc` serial, parallel,
+    console or channel whose target is not virtio's. libvirt compares the
+    target type's enum value with the virtio channel's (2) for every device,
+    so a `spicevmc` serial with `<target type='usb-serial'>` and a console
+    with `<target type='xen'>` pass this check (other checks refuse them).
+    The first `<console>` of an HVM domain that has a `<serial>` is skipped
+    when its target is serial (or not given), but for the parser's checks:
     libvirt turns it into an alias of the first serial and drops its own
     source (virDomainDefAddConsoleCompat; libvirt 9.0 defines such a domain).
 
     ## Why is this bad?
-    libvirt refuses the domain when it is defined. Messages modelled:
-    `Missing source path attribute for char device`, `Missing source host
-    attribute for char device`, `Missing source service attribute for char
-    device`, `chardev reconnect is possible only for connect mode`
-    (virDomainChrSourceDefValidate; all drivers), `chardev reconnect source
-    timeout cannot be '0'` (qemuValidateDomainChrSourceReconnectDef; QEMU).
-    Stage: define. Same in libvirt 9.0 and 10.7.
+    libvirt refuses the domain when it is defined. Messages modelled: `only
+    one source element is allowed for character device`, `only two source
+    elements are allowed for character device`, `only one log element is
+    allowed for character device`, `only one protocol element is allowed for
+    character device` (virDomainChrSourceDefParseXML), `spicevmc device type
+    only supports virtio` (virDomainChrDefParseXML), `Missing source path
+    attribute for char device`, `Missing source host attribute for char
+    device`, `Missing source service attribute for char device`, `Missing
+    source channel attribute for char device`, `Invalid character in source
+    channel for char device`, `chardev reconnect is possible only for connect
+    mode` (virDomainChrSourceDefValidate; all drivers), `chardev reconnect
+    source timeout cannot be '0'` (qemuValidateDomainChrSourceReconnectDef;
+    QEMU). Stage: define (parse, then validate). Same in libvirt 9.0 and
+    10.7.
 
     ## Capabilities
     ```xml
@@ -208,14 +335,31 @@ class ChardevSource(Rule):
     code = "VL760"
     name = "chardev-source"
     severity = Severity.ERROR
-    summary = "A character device source without its path, host or service, or with impossible reconnect."
+    summary = ("A character device source without its path, host, service or channel name, with impossible reconnect, "
+               "repeated sources, logs or protocols, or spicevmc on a target that is not virtio.")
     #: the devices below (one visit for all of them)
-    elements = ("devices",)
+    elements = ("devices", *COUNTED_PATHS)
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path != "devices":
+            return self._repeated(element)
         devices = _checked_devices(children_by_tag(ctx, element))
         return self._problems(devices, ctx) if devices else NOTHING
+
+    @staticmethod
+    def _repeated(child: etree._Element) -> Iterator[Problem]:
+        """The parser's count problem, when it is this <source>, <log> or <protocol> (the second of its name, or an
+        udp device's third source)."""
+        if next(child.itersiblings(child.tag, preceding=True), None) is None:
+            return NOTHING  # the first of its name: the common case
+        holder = child.getparent()
+        if holder.tag == "smartcard" and holder.get("mode") != "passthrough":
+            return NOTHING
+        if holder.tag == "backend" and holder.get("model") != "egd":
+            return NOTHING
+        problem = _count_problem(holder)
+        return iter((problem,)) if problem is not None and problem.anchor.element is child else NOTHING
 
     def _problems(self, devices: list[etree._Element], ctx: Context) -> Iterator[Problem]:
         for device in devices:

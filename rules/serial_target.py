@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Iterator
 
@@ -54,6 +55,12 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
     return False
 
 
+#: Console target types of other hypervisors (qemuValidateDomainDefConsole takes serial, virtio, sclp, sclplm)
+FOREIGN_CONSOLES = frozenset(("xen", "uml", "lxc", "openvz"))
+#: virXMLPropUInt in base 10 (virStrToLong_uip): C blanks, an optional '+', digits, nothing after
+_PORT_NUMBER = re.compile(r"[ \t\n\r\v\f]*\+?[0-9]+")
+
+
 def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Problem]:
     """virDomainDefAddConsoleCompat, qemuValidateDomainDefConsole (``first``: the first <console> of its
     <devices>)."""
@@ -62,6 +69,9 @@ def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Pro
     if kind == "serial" and not first:
         yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
                       hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
+    elif kind in FOREIGN_CONSOLES:
+        yield Problem(Anchor(target, "type"), f"unsupported console target type {kind}",
+                      hint="QEMU's consoles are serial, virtio (and sclp on s390)", replacements=("serial", "virtio"))
     elif kind in ("sclp", "sclplm") and is_s390(ctx) is False:
         yield Problem(Anchor(target, "type"), f"{kind}console is not supported in this QEMU binary",
                       hint="sclp consoles exist on s390 only; use type='serial' or 'virtio'",
@@ -126,19 +136,36 @@ def _isa_serial_ports(targets: list[etree._Element]) -> Problem | None:
     """virDomainChrIsaSerialDefPostParse. It runs before the device post-parse that gives a serial without a target
     type its arch's default, so it counts the serials whose <target type='isa-serial'> is written (checked on 9.0:
     five plain serials are defined, five isa-serial ones are not)."""
-    used: set[int] = set()
-    for count, target in enumerate(targets):
-        port = parse_int(target.get("port")) if target.get("port") is not None else -1
+    entries = []
+    for target in targets:
+        written = target.get("port")
+        port = parse_int(written) if written is not None else -1
         if port is None:
             continue  # unreadable: the parser's (VL851)
+        entries.append((target, port, written is not None))
+    return isa_serial_problem(entries)
+
+
+def written_isa_serial_problem(serials: list[etree._Element]) -> Problem | None:
+    """``_isa_serial_ports`` on the serials whose target is written isa-serial: what libvirt refuses at define."""
+    return _isa_serial_ports([found for serial in serials if (found := first_child(serial, "target")) is not None
+                              and found.get("type") == "isa-serial"])
+
+
+def isa_serial_problem(serials: list[tuple[etree._Element, int, bool]], suffix: str = "") -> Problem | None:
+    """virDomainChrIsaSerialDefPostParse's verdict on the ISA serials, as (element to anchor on, port (-1: none),
+    whether the port is written) in document order; ``suffix`` ends the message (the start-time rule's note)."""
+    used: set[int] = set()
+    for count, (element, port, written) in enumerate(serials):
         if count >= ISA_PORTS or port >= ISA_PORTS:
-            return Problem(Anchor(target, "port") if port >= ISA_PORTS else Anchor(target),
-                           f"Maximum supported number of ISA serial ports is '{ISA_PORTS}'",
+            return Problem(Anchor(element, "port") if port >= ISA_PORTS and written else Anchor(element),
+                           f"Maximum supported number of ISA serial ports is '{ISA_PORTS}'{suffix}",
                            hint="ISA serial ports are numbered 0 to 3; use <target type='pci-serial'> or "
                                 "'usb-serial' for more")
         if port != -1:
             if port in used:
-                return Problem(Anchor(target, "port"), f"target port '{port}' already allocated",
+                return Problem(Anchor(element, "port") if written else Anchor(element),
+                               f"target port '{port}' already allocated{suffix}",
                                hint="give each ISA serial its own port, or leave port out")
             used.add(port)
     return None
@@ -157,9 +184,14 @@ def _guestfwd(target: etree._Element) -> Problem | None:
     if family != socket.AF_INET:
         return Problem(Anchor(target, "address"), "guestfwd channel only supports IPv4 addresses",
                        hint="use an IPv4 address")
-    if target.get("port") is None:
+    port = target.get("port")
+    if port is None:
         return Problem(Anchor(target), "Missing required attribute 'port' in element 'target'",
                        hint="add port='...'")
+    if _PORT_NUMBER.fullmatch(port) is None or int(port) > 0xFFFFFFFF:
+        return Problem(Anchor(target, "port"), f"Invalid value for attribute 'port' in element 'target': '{port}'. "
+                                               "Expected non-negative integer value",
+                       hint="the guest-side TCP port, a number")
     return None
 
 
@@ -195,10 +227,11 @@ class SerialTarget(Rule):
     virt, `16550a` outside RISC-V/LoongArch virt, `spapr-vio-serial` off
     pseries, `sclp-serial` off s390; a `<parallel>` port on s390 or pseries;
     a console of type `serial` other than the first, an sclp console off
-    s390; `<bios useserial='yes'>` off x86 or without a serial port; more
+    s390, a console of another hypervisor's type (`xen`, `uml`, `lxc`,
+    `openvz`); `<bios useserial='yes'>` off x86 or without a serial port; more
     than four serials of written type `isa-serial`, or one on a port above 3
     or on a port another has; and a `guestfwd` channel target without a
-    numeric IPv4 `address` or without a `port`, a channel without a target
+    numeric IPv4 `address` or without a numeric `port`, a channel without a target
     type. The target type and model
     default as libvirt's do.
 
@@ -209,8 +242,8 @@ class SerialTarget(Rule):
     guest architecture or machine type`, `parallel ports are not supported`
     (qemuValidateDomainChrTargetDef, qemuValidateDomainChrDef), `Only the
     first console can be a serial port` (virDomainDefAddConsoleCompat),
-    `sclpconsole is not supported in this QEMU binary`
-    (qemuValidateDomainDefConsole), `BIOS serial console only supported on x86
+    `sclpconsole is not supported in this QEMU binary`, `unsupported console
+    target type xen` (qemuValidateDomainDefConsole), `BIOS serial console only supported on x86
     architectures`, `need at least one serial port to use BIOS serial output`
     (qemuValidateDomainDefBoot), `Maximum supported number of ISA serial
     ports is '4'`, `target port '1' already allocated`
@@ -218,7 +251,9 @@ class SerialTarget(Rule):
     default target type, so only a written `isa-serial` counts), `guestfwd
     channel does not define a target address`, `guestfwd channel only
     supports IPv4 addresses`, `Cannot parse socket address 'host': Name or
-    service not known` (virDomainChrDefParseTargetXML), `target type must be
+    service not known`, `Invalid value for attribute 'port' in element
+    'target': 'http'. Expected non-negative integer value`
+    (virDomainChrDefParseTargetXML), `target type must be
     specified for channel device` (virDomainChrDefaultTargetType). Stage:
     define; driver: QEMU. libvirt 9.0 has no `16550a` model.
 
@@ -245,7 +280,8 @@ class SerialTarget(Rule):
     code = "VL761"
     name = "serial-target"
     severity = Severity.ERROR
-    summary = "A serial or console target foreign to the guest's arch or machine."
+    summary = ("A serial or console target foreign to the guest's arch, machine or hypervisor, ISA serial ports "
+               "beyond four or taken twice, or a guestfwd channel without its IPv4 address and port.")
     #: <devices> for the serial, parallel and console devices below (one visit for all of them)
     elements = ("devices", "os/bios", "devices/serial/target", "devices/channel/target")
     uses_caps = False
@@ -290,7 +326,8 @@ class SerialTarget(Rule):
             for console in consoles:
                 target = first_child(console, "target")
                 kind = target.get("type") if target is not None else None
-                if (kind == "serial" and console is not first) or kind == "sclp" or kind == "sclplm":
+                if (kind == "serial" and console is not first) or kind == "sclp" or kind == "sclplm" \
+                        or kind in FOREIGN_CONSOLES:
                     return self._problems(children, ctx)
         return NOTHING
 

@@ -33,6 +33,8 @@ def _bios_date_ok(text: str) -> bool:
 
 #: fw_cfg names QEMU keeps for itself (qemuValidateDomainDefSysinfo)
 RESERVED_FW_CFG = ("opt/ovmf/", "opt/org.qemu/")
+#: QEMU's FW_CFG_MAX_FILE_PATH less the terminating NUL: a longer name stops QEMU at start
+FW_CFG_NAME_MAX = 55
 
 
 def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -59,6 +61,11 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
             yield Problem(Anchor(entry, "name"), "That firmware name is reserved",
                           hint="opt/ovmf/ and opt/org.qemu/ are QEMU's and OVMF's: use your own prefix")
             return
+        if len(name.encode()) > FW_CFG_NAME_MAX:
+            yield Problem(Anchor(entry, "name"), f"-fw_cfg name={name}: name too long (max. {FW_CFG_NAME_MAX} char) "
+                                                 "(QEMU refuses to start the domain)",
+                          hint=f"a fw_cfg name holds at most {FW_CFG_NAME_MAX} bytes")
+            return
 
 
 @register
@@ -69,8 +76,8 @@ class SysinfoValues(Rule):
     `mm/dd/yyyy` (with a year from 1900 on), a `<system><entry
     name='uuid'>` that differs from the domain's `<uuid>`, and fw_cfg
     entries (`<sysinfo type='fwcfg'>`) without a name, without a value or
-    file, or (QEMU) with a name outside `opt/` or in QEMU's and OVMF's own
-    `opt/ovmf/` and `opt/org.qemu/`.
+    file, or (QEMU) with a name outside `opt/`, in QEMU's and OVMF's own
+    `opt/ovmf/` and `opt/org.qemu/`, or longer than 55 bytes.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -80,7 +87,10 @@ class SysinfoValues(Rule):
     'file' attribute` (virSysinfoParseFWCfgDef), `Invalid firmware name`,
     `That firmware name is reserved` (qemuValidateDomainDefSysinfo; QEMU).
     Stage: define; all drivers but the last two. Same in libvirt 9.0 and
-    10.7 (each checked on 9.0 with its twin).
+    10.7 (each checked on 9.0 with its twin). A longer fw_cfg name is
+    defined, and QEMU refuses to start the domain: `-fw_cfg
+    name=opt/...: name too long (max. 55 char)` (QEMU's fw_cfg
+    option parser; start).
 
     ## Capabilities
     ```xml
@@ -103,7 +113,8 @@ class SysinfoValues(Rule):
     code = "VL783"
     name = "sysinfo-values"
     severity = Severity.ERROR
-    summary = "An SMBIOS BIOS date in the wrong format, or a system UUID other than the domain's."
+    summary = ("An SMBIOS BIOS date in the wrong format, a system UUID other than the domain's, or a fw_cfg entry "
+               "without name or value, or with a name QEMU refuses.")
     elements = ("sysinfo",)
     uses_caps = False
     drivers = ALL_DRIVERS

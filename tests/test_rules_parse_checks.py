@@ -252,13 +252,16 @@ CASES = [
     # VL761 serial-target: ISA serial ports, guestfwd and channel targets
     ("isa-serial-five", dom(ISA_SERIAL * 5), "VL761", "Maximum supported number of ISA serial ports is '4'"),
     ("isa-serial-four", dom(ISA_SERIAL * 4), None, ""),
-    ("plain-serials-five", dom(ISA_SERIAL * 4 + "<serial type='pty'/>"), None, ""),
+    # defined (the parser's check skips untyped serials), refused at start: VL763
+    ("plain-serials-five", dom(ISA_SERIAL * 4 + "<serial type='pty'/>"), "VL763",
+     "Maximum supported number of ISA serial ports is '4' (libvirt refuses to start the domain)"),
     ("isa-serial-port-4", dom("<serial type='pty'><target type='isa-serial' port='4'/></serial>"), "VL761",
      "Maximum supported number of ISA serial ports"),
     ("isa-serial-port-3", dom("<serial type='pty'><target type='isa-serial' port='3'/></serial>"), None, ""),
     ("isa-serial-same-port", dom("<serial type='pty'><target type='isa-serial' port='1'/></serial>" * 2), "VL761",
      "target port '1' already allocated"),
-    ("plain-serials-same-port", dom("<serial type='pty'><target port='1'/></serial>" * 2), None, ""),
+    ("plain-serials-same-port", dom("<serial type='pty'><target port='1'/></serial>" * 2), "VL763",
+     "target port '1' already allocated (libvirt refuses to start the domain)"),
     ("guestfwd-no-address", dom("<channel type='pty'><target type='guestfwd'/></channel>"), "VL761",
      "guestfwd channel does not define a target address"),
     ("guestfwd-ipv6", dom("<channel type='pty'><target type='guestfwd' address='fe80::1' port='4600'/></channel>"),

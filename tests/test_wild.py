@@ -135,6 +135,11 @@ CHECKS = {
              "devices on an x86_64 guest (`VFIO CCW device assignment is not supported by this version of QEMU`, "
              "`VFIO AP ...`; QEMU has them on s390x only); each checked with libvirt 9.0 (oracle: hostdev-q35-scsi-rom, "
              "hostdev-q35-mdev-ccw-x86, hostdev-q35-mdev-ap-x86), define",
+    "VL763": "qemuProcessPrepareHostBackendChardevOne: nmdm serials and egd rng backends on QEMU (`unsupported chardev "
+             "'nmdm'`), and QEMU's virtserialport: a spicevmc and a qemu-vdagent channel both named com.redhat.spice.0 "
+             "(`virtio-serial-bus: A port already exists by name com.redhat.spice.0`), in virt-install's many-devices "
+             "and singleton-config-3 tests (both checked with libvirt 9.0 and QEMU 7.2: oracle chardev-q35-serial-nmdm, "
+             "chardev-q35-spicevmc-twice), start",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
 }
@@ -156,6 +161,12 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL789"): 1,
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL789"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL789"): 2,
+    # character devices QEMU cannot start with: nmdm sources, two virtio ports named com.redhat.spice.0
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL763"): 3,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL763"): 1,
+    ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL763"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL763"): 2,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL763"): 3,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL219"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 1,

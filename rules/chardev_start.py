@@ -1,0 +1,279 @@
+"""VL763 chardev-start: character devices libvirt defines but the domain cannot start with (libvirt's start-time
+checks and QEMU's refusals)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.engine import register
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.linter.units import parse_int, prop_uint
+from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
+from virtlint.rules.chardev_source import SOURCE_HOLDERS, source_holders
+from virtlint.rules.serial_target import ISA_PORTS, isa_serial_problem, written_isa_serial_problem
+
+#: what libvirt's start-time refusals end with
+LIBVIRT_START = " (libvirt refuses to start the domain)"
+#: what QEMU's refusals end with
+QEMU_START = " (QEMU refuses to start the domain)"
+#: the name libvirt gives a spicevmc channel without one, the only one it takes (qemuBuildVirtioSerialPortDevProps)
+SPICE_PORT_NAME = "com.redhat.spice.0"
+#: sizeof(struct sockaddr_un.sun_path) less the terminating NUL (qemuOpenChrChardevUNIXSocket)
+UNIX_PATH_MAX = 107
+#: the source types ``_holders_problems`` looks into
+SUSPECT_KINDS = frozenset(("nmdm", "unix"))
+#: a lone serial's ports that need no ISA check at start (or none written)
+FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
+#: QEMU's isa-parallel: MAX_PARALLEL_PORTS
+PARALLEL_PORTS = 3
+
+
+def _serial_port(serial: etree._Element) -> tuple[etree._Element | None, int | None]:
+    """A serial's <target> and its written port (-1: none; None: unreadable, the parser's)."""
+    target = first_child(serial, "target")
+    written = target.get("port") if target is not None else None
+    return target, (parse_int(written) if written is not None else -1)
+
+
+def _start_isa_serials(serials: list[etree._Element]) -> Problem | None:
+    """virDomainChrIsaSerialDefPostParse as the start sees it. At define it counts only the serials whose
+    <target type='isa-serial'> is written (VL761) and gives those without a port the lowest free one; then each
+    serial still without a port gets one more than the highest of them all (virDomainChrDefPostParse), and x86's
+    untyped serials become isa-serial (qemuDomainChrDefPostParse). The start copies the definition by formatting
+    and parsing it again, so the check then counts every x86 serial with the ports define gave."""
+    ports: list[int] = []
+    kinds: list[str | None] = []
+    for serial in serials:
+        target, port = _serial_port(serial)
+        if port is None:
+            return None
+        ports.append(port)
+        kinds.append(target.get("type") if target is not None else None)
+    if None not in kinds:
+        return None  # every ISA serial's type is written: VL761 judges them as the start would
+    used = {port for port, kind in zip(ports, kinds) if kind == "isa-serial" and port != -1}
+    for index, kind in enumerate(kinds):  # the lowest free ISA port to each written isa-serial without one
+        if kind == "isa-serial" and ports[index] == -1:
+            free = next((port for port in range(ISA_PORTS) if port not in used), None)
+            if free is not None:
+                ports[index] = free
+                used.add(free)
+    for index, port in enumerate(ports):  # one more than the highest, to every other serial without a port
+        if port == -1:
+            ports[index] = max(ports) + 1
+    entries = []
+    for index, serial in enumerate(serials):
+        if kinds[index] in (None, "isa-serial"):
+            target, written = _serial_port(serial)
+            entries.append((target if target is not None else serial, ports[index], written != -1))
+    return isa_serial_problem(entries, LIBVIRT_START)
+
+
+def _serial_model(serial: etree._Element, ctx: Context) -> Problem | None:
+    """qemuBuildSerialChrDeviceProps: a system-serial without a model gets one only on ARM, LoongArch and RISC-V
+    virt machines (qemuDomainChrDefPostParse); elsewhere the command line cannot be built."""
+    target = first_child(serial, "target")
+    if target is None or target.get("type") != "system-serial" or first_child(target, "model") is not None:
+        return None
+    if is_arm_virt(ctx) is False and is_loongarch_virt(ctx) is False and is_riscv_virt(ctx) is False:
+        return Problem(Anchor(target, "type"), "Invalid target model for serial device" + LIBVIRT_START,
+                       hint="this machine has no system serial: use the arch's serial type (isa-serial on x86)",
+                       replacements=("isa-serial",) if is_x86(ctx) else ())
+    return None
+
+
+def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
+    """qemuBuildChannelsCommandLine, qemuBuildVirtioSerialPortDevProps; QEMU's virtserialport and guestfwd."""
+    names: dict[str, etree._Element] = {}
+    for index, channel in enumerate(channels):
+        target = first_child(channel, "target")
+        if target is None:
+            continue  # (VL761)
+        kind = target.get("type")
+        if kind == "xen":
+            yield Problem(Anchor(target, "type"), "An error occurred, but the cause is unknown (libvirt refuses to "
+                                                  "start the domain: QEMU has no xen channel)",
+                          hint="use <target type='virtio' name='...'/>", replacements=("virtio",))
+        elif kind == "guestfwd":
+            port = prop_uint(target.get("port"), 10)  # (one the parser refuses is VL761's)
+            if port is not None and port % 65536 == 0:  # libvirt keeps the port's low 16 bits
+                yield Problem(Anchor(target, "port"), f"Invalid guest forwarding rule 'tcp:{target.get('address')}:0-"
+                                                      f"chardev:charchannel{index}'" + QEMU_START,
+                              hint="a guest-side TCP port from 1 to 65535")
+        elif kind == "virtio":
+            name = target.get("name")
+            if channel.get("type") == "spicevmc":
+                if name is not None and name != SPICE_PORT_NAME:
+                    yield Problem(Anchor(target, "name"), f"Unsupported spicevmc target name '{name}'" + LIBVIRT_START,
+                                  hint=f"name a spicevmc channel '{SPICE_PORT_NAME}' (or leave the name out)",
+                                  replacements=(SPICE_PORT_NAME,))
+                    continue
+                name = name or SPICE_PORT_NAME
+            if name is None:
+                continue
+            if name in names:
+                yield Problem(Anchor(target, "name") if target.get("name") is not None else Anchor(target),
+                              f"virtio-serial-bus: A port already exists by name {name}" + QEMU_START,
+                              hint="give each virtio channel its own name")
+            else:
+                names[name] = target
+
+
+def _holders_suspect(children: dict[str, list[etree._Element]]) -> bool:
+    """Whether some source ``_holders_problems`` reads has a type it looks into (usually none: pty and spicevmc
+    devices, an agent channel whose socket libvirt generates)."""
+    for tag in SOURCE_HOLDERS:
+        devices = children.get(tag)
+        if devices:
+            for device in devices:
+                if tag == "rng":
+                    backend = first_child(device, "backend")
+                    if backend is not None and backend.get("type") in SUSPECT_KINDS:
+                        return True
+                else:
+                    kind = device.get("type")
+                    if kind == "nmdm":
+                        return True
+                    if kind == "unix":
+                        source = first_child(device, "source")
+                        if source is not None and source.get("mode") == "bind":
+                            return True
+    return False
+
+
+def _holders_problems(children: dict[str, list[etree._Element]]) -> Iterator[Problem]:
+    """qemuProcessPrepareHostBackendChardevOne: a chardev type QEMU lacks, a listening UNIX socket path too long."""
+    for tag in SOURCE_HOLDERS:
+        for device in children.get(tag, ()):
+            if tag == "rng":
+                backend = first_child(device, "backend")
+                if backend is None or backend.get("type") not in SUSPECT_KINDS:
+                    continue
+            elif device.get("type") not in SUSPECT_KINDS:
+                continue  # the common case: a pty, or a spicevmc channel
+            for _device, _chardev, holder in source_holders(device):
+                kind = holder.get("type")
+                if kind == "nmdm":
+                    yield Problem(Anchor(holder, "type"), "unsupported chardev 'nmdm'" + LIBVIRT_START,
+                                  hint="nmdm is bhyve's; use pty (or unix) with QEMU", replacements=("pty",))
+                elif kind == "unix":
+                    source = first_child(holder, "source")
+                    if source is None or source.get("mode") != "bind":
+                        continue  # (a socket libvirt generates, or QEMU connects to)
+                    path = source.get("path")
+                    if path and len(path.encode()) > UNIX_PATH_MAX:
+                        yield Problem(Anchor(source, "path"), f"UNIX socket path '{path}' too long" + LIBVIRT_START,
+                                      hint=f"a UNIX socket path holds at most {UNIX_PATH_MAX} bytes")
+
+
+@register
+class ChardevStart(Rule):
+    """
+    ## What it does
+    Reports character devices libvirt defines but cannot start: on x86, a
+    serial without a target type (an ISA serial at start) on a port another
+    ISA serial has, or beyond the fourth ISA serial or on a port above 3
+    (after the ports libvirt gives serials without one); a `system-serial`
+    target without a model on a machine that has no system serial (all but
+    ARM, LoongArch and RISC-V virt); a channel with a `xen` target; a
+    spicevmc channel named other than `com.redhat.spice.0`; two virtio
+    channels of one name (a spicevmc channel without a name is
+    `com.redhat.spice.0`); a guestfwd port 0 (libvirt keeps a port's low 16
+    bits: 65536 too); a virtio-serial controller with `ports='0'`; more than
+    three parallel ports on x86; an `nmdm` source (serial, parallel,
+    console, channel, redirdev, egd rng backend, passthrough smartcard); a
+    listening UNIX socket path longer than 107 bytes.
+
+    ## Why is this bad?
+    libvirt defines the domain, and `virsh start` fails (each checked with
+    libvirt 9.0 and QEMU 7.2; the same code in 10.7). libvirt's start-time
+    messages (QEMU driver; start): `target port '0' already allocated`,
+    `Maximum supported number of ISA serial ports is '4'`
+    (virDomainChrIsaSerialDefPostParse, run again on the copy the start
+    makes), `Invalid target model for serial device`
+    (qemuBuildSerialChrDeviceProps), `An error occurred, but the cause is
+    unknown` (qemuBuildChannelsCommandLine fails for a xen channel without
+    saying why), `Unsupported spicevmc target name 'org.example.x'`
+    (qemuBuildVirtioSerialPortDevProps), `unsupported chardev 'nmdm'`
+    (qemuProcessPrepareHostBackendChardevOne), `UNIX socket path '...' too
+    long` (qemuOpenChrChardevUNIXSocket). QEMU's: `virtio-serial-bus: A port
+    already exists by name org.qemu.guest_agent.0`, `Invalid guest
+    forwarding rule 'tcp:10.0.2.1:0-chardev:charchannel0'`, `Maximum number
+    of serial ports not specified`, `Max. supported number of parallel ports
+    is 3.`.
+
+    ## Capabilities
+    ```xml
+    <domainCapabilities><domain>kvm</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>
+    ```
+
+    ## Example
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+        <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices></domain>
+    ```
+
+    ## Use instead
+    ```xml
+    <domain type='kvm'><os><type arch='x86_64' machine='q35'>hvm</type></os>
+      <devices><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+        <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+        <graphics type='spice'/></devices></domain>
+    ```
+    """
+
+    code = "VL763"
+    name = "chardev-start"
+    severity = Severity.ERROR
+    summary = "A character device libvirt defines but the domain cannot start with (libvirt or QEMU refuses, at start)."
+    #: the character devices and virtio-serial controllers below (one visit for all of them)
+    elements = ("devices", "devices/controller")
+    uses_caps = False
+
+    def screen(self, path: str) -> Screen | None:
+        # a controller without ports='...' has nothing QEMU refuses here
+        return ((("ports", frozenset((None,))),), None) if path == "devices/controller" else None
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if not qemu_driver(ctx):
+            return NOTHING
+        if ctx.path == "devices/controller":
+            if element.get("type") == "virtio-serial" and parse_int(element.get("ports")) == 0:
+                return iter((Problem(Anchor(element, "ports"), "Maximum number of serial ports not specified" + QEMU_START,
+                                     hint="ports='31' (or leave ports out)"),))
+            return NOTHING
+        children = children_by_tag(ctx, element)
+        problems: list[Problem] = []
+        if _holders_suspect(children):
+            problems.extend(_holders_problems(children))
+        serials = children.get("serial")
+        if serials:
+            self._serials(serials, ctx, problems)
+        channels = children.get("channel")
+        if channels:
+            problems.extend(_channels(channels))
+        parallels = children.get("parallel")
+        if parallels and len(parallels) > PARALLEL_PORTS and is_x86(ctx):
+            problems.append(Problem(Anchor(parallels[PARALLEL_PORTS]),
+                                    f"Max. supported number of parallel ports is {PARALLEL_PORTS}." + QEMU_START,
+                                    hint=f"keep at most {PARALLEL_PORTS} <parallel> ports"))
+        return iter(problems) if problems else NOTHING
+
+    @staticmethod
+    def _serials(serials: list[etree._Element], ctx: Context, problems: list[Problem]) -> None:
+        if len(serials) == 1:  # the common case: one serial, on its first ports, isa-serial (or untyped)
+            target = first_child(serials[0], "target")
+            if target is None or (target.get("port") in FIRST_PORTS and target.get("type") != "system-serial"):
+                return
+        if is_x86(ctx) and written_isa_serial_problem(serials) is None:
+            problem = _start_isa_serials(serials)
+            if problem is not None:
+                problems.append(problem)
+        for serial in serials:
+            problem = _serial_model(serial, ctx)
+            if problem is not None:
+                problems.append(problem)
