@@ -123,24 +123,21 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
 
 
 def _holders_suspect(children: dict[str, list[etree._Element]]) -> bool:
-    """Whether some source ``_holders_problems`` reads has a type it looks into (usually none: pty and spicevmc
-    devices, an agent channel whose socket libvirt generates)."""
+    """Whether some source ``_holders_problems`` reads may be refused: an nmdm one, or a listening UNIX socket whose
+    path is too long (usually none: pty and spicevmc devices, an agent channel whose socket libvirt generates)."""
     for tag in SOURCE_HOLDERS:
         devices = children.get(tag)
         if devices:
             for device in devices:
-                if tag == "rng":
-                    backend = first_child(device, "backend")
-                    if backend is not None and backend.get("type") in SUSPECT_KINDS:
+                holder = first_child(device, "backend") if tag == "rng" else device
+                kind = holder.get("type") if holder is not None else None
+                if kind == "nmdm":
+                    return True
+                if kind == "unix":
+                    source = first_child(holder, "source")
+                    path = source.get("path") if source is not None else None
+                    if path is not None and len(path.encode()) > UNIX_PATH_MAX:
                         return True
-                else:
-                    kind = device.get("type")
-                    if kind == "nmdm":
-                        return True
-                    if kind == "unix":
-                        source = first_child(device, "source")
-                        if source is not None and source.get("mode") == "bind":
-                            return True
     return False
 
 

@@ -103,7 +103,16 @@ class DiskImageLock(Rule):
         facts = disk_facts(ctx, element)
         if len(facts) < 2:
             return NOTHING
-        return self._problems(element, ctx)
+        paths: set[str] = set()
+        for fact in facts:  # the common case first: no image path named twice
+            attribute = LOCKED_SOURCES.get(fact[3] or "file")
+            source = fact[1].get("source")
+            path = source.get(attribute) if source is not None and attribute is not None else None
+            if path:
+                if path in paths:
+                    return self._problems(element, ctx)
+                paths.add(path)
+        return NOTHING
 
     def _problems(self, devices: etree._Element, ctx: Context) -> Iterator[Problem]:
         for path, openers in _openers(ctx, devices).items():
