@@ -204,7 +204,9 @@ class DeviceMachine(Rule):
     input bus on an HVM guest; the `ich7` sound model; an IDE controller (a
     `<controller>` without a type is one) on a machine without a built-in
     one (q35, ARM virt: libvirt knows only the i440fx machines' and those of
-    `malta`, `sun4u` and `g3beige`), or other than that built-in one, index 0.
+    `malta`, `sun4u` and `g3beige`), or other than that built-in one, index 0;
+    an `<nvram>` device (sPAPR's) off pSeries (`nvram device is only supported
+    for PPC64`, qemuValidateDomainDeviceDefNVRAM; define; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
@@ -266,8 +268,8 @@ class DeviceMachine(Rule):
                 for device in devices:
                     if not _usual(tag, device):
                         return self._problems(children, ctx)
-        if facts(ctx).controllers_of("ide"):
-            return _ide_controllers(ctx)
+        if "nvram" in children or facts(ctx).controllers_of("ide"):
+            return self._problems(children, ctx)
         return NOTHING
 
     def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
@@ -276,6 +278,10 @@ class DeviceMachine(Rule):
             for device in children.get(tag, ()):
                 if not _usual(tag, device):
                     yield from _device_problems(device, ctx)
+        nvrams = children.get("nvram")
+        if nvrams and is_pseries(ctx) is False:  # (qemuValidateDomainDeviceDefNVRAM: sPAPR's NVRAM device)
+            yield Problem(Anchor(nvrams[0]), "nvram device is only supported for PPC64",
+                          hint="remove <nvram> from <devices> (UEFI variables go in <os><nvram>)")
         yield from _ide_controllers(ctx)
 
 

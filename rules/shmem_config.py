@@ -110,6 +110,12 @@ class ShmemConfig(Rule):
                               "shmem size must be a power of 2 and at least 1 MiB (1024 KiB)",
                               hint="use a power of two such as <size unit='M'>4</size>")
                 return
+        role = element.get("role")
+        if role is not None and kind not in ("ivshmem", None) and role not in ("master", "peer"):
+            # (virDomainShmemDefParseXML reads the role of the models after the legacy one only)
+            yield Problem(Anchor(element, "role"), f"Invalid value for attribute 'role' in element 'shmem': '{role}'.",
+                          replacements=("master", "peer"))
+            return
         if kind in ("ivshmem", None):  # (no <model>, or one without a type, is the legacy ivshmem)
             yield Problem(Anchor(model, "type") if kind is not None else Anchor(model if model is not None else
                                                                                element),

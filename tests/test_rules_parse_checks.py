@@ -1068,3 +1068,19 @@ def test_device_table_rows(xml: str, code: str | None, fragment: str) -> None:
 def test_shmem_names_and_the_legacy_model(shmem: str, fragment: str | None) -> None:
     found = [m for c, m in errors(dom(shmem)) if c == "VL780"]
     assert (found == []) if fragment is None else any(fragment in m for m in found), found
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [
+    (dom("<nvram><address type='spapr-vio' reg='0x3000'/></nvram>"), "VL785", "nvram device is only supported for PPC64"),
+    (dom("<nvram><address type='spapr-vio' reg='0x3000'/></nvram>", arch="ppc64le", machine="pseries"), None, ""),
+    (dom("<shmem name='s1' role='main'><model type='ivshmem-plain'/></shmem>"), "VL780",
+     "Invalid value for attribute 'role' in element 'shmem': 'main'."),
+    (dom("<shmem name='s1' role='peer'><model type='ivshmem-plain'/></shmem>"), None, ""),
+])
+def test_nvram_device_and_shmem_role(xml: str, code: str | None, fragment: str) -> None:
+    found = [(c, m) for c, m in errors(xml, Q35 if "x86_64" in xml else PPC) if c in ("VL785", "VL780")]
+    assert (found == []) if code is None else any(c == code and fragment in m for c, m in found), found
+
+
+PPC = ("<domainCapabilities><domain>kvm</domain><machine>pseries-9.1</machine><arch>ppc64le</arch>"
+       "</domainCapabilities>")
