@@ -299,11 +299,11 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int,
     """Outcomes in the files' order, from forked workers (which inherit the files, the parsed caps and the
     schema), or spawned ones (which rebuild the project) where fork is unavailable."""
     global _WORKER_PROJECT, _WORKER_DIGESTS
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
+    if _can_fork():
         yield from _forked(items, project, jobs, digests)
         return
+    import multiprocessing
+
     # chunks of at most CHUNK files: a round trip through the pool costs ~0.1 ms, and the last chunks of a run
     # decide when it ends: a worker still busy with a chunk of 1,250 files (10,000 / 8) while the other idles
     # is a second lost on 2 CPUs
@@ -316,6 +316,12 @@ def _parallel(items: list[tuple[str, bool]], project: Project, jobs: int,
             yield from pool.imap(_check_in_worker, items, chunksize=chunk)
     finally:
         _WORKER_PROJECT = None
+
+
+def _can_fork() -> bool:
+    """Whether workers can be forked (everywhere but Windows). Asked of os, not of multiprocessing, whose import
+    (socket, selectors, its contexts: ~5 ms) a forked run does not need."""
+    return hasattr(os, "fork")
 
 
 def _init_worker(recipe: tuple[str, Overrides] | None, digests: bool) -> None:
@@ -341,6 +347,10 @@ def _forked(items: list[tuple[str, bool]], project: Project, jobs: int,
     Not multiprocessing.Pool: its three threads in this process cost ~0.2 s of CPU over 10,000 files (its
     worker-handling thread wakes for every result waiting in the shared queue, ~2,400 times), taken from the
     workers on a machine with as many CPUs as workers; here the parent sleeps in poll() between answers."""
+    import pickle  # noqa: F401  (here, before the fork: each worker would import it again)
+    import select
+    import signal  # noqa: F401
+
     chunks = _chunks(len(items), jobs)
     workers: list[_Worker] = []
     finished = False
@@ -354,8 +364,6 @@ def _forked(items: list[tuple[str, bool]], project: Project, jobs: int,
                     worker.send(*chunks[sent])
                     sent += 1
         busy = {worker.results: worker for worker in workers}
-        import select
-
         poller = select.poll()
         for fd in busy:
             poller.register(fd, select.POLLIN)
