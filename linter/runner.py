@@ -464,7 +464,10 @@ class _Worker:
                 os.kill(self.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        os.waitpid(self.pid, 0)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped already (SIGCHLD ignored by whoever runs this)
+            pass
 
 
 def _serve(tasks: int, results: int, items: list[tuple[str, bool]], project: Project, digests: bool) -> int:
