@@ -420,7 +420,12 @@ class _Worker:
         self.results, result_write = os.pipe()
         #: the starts of the chunks sent and not answered yet
         self.pending: list[int] = []
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:  # (too many processes, no memory: the run fails, without leaking the pipes)
+            for fd in (task_read, self.tasks, self.results, result_write):
+                os.close(fd)
+            raise
         if self.pid == 0:  # the worker, which never returns from here
             status = 1
             try:

@@ -164,6 +164,27 @@ def test_the_pool_works_where_fork_is_unavailable(tmp_path: Path, monkeypatch: p
     assert len(spawned.reports) == 70
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
+@pytest.mark.parametrize("failure", ["raises", "dies"])
+def test_a_failing_worker_ends_the_run_with_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      failure: str) -> None:
+    for index in range(70):
+        (tmp_path / f"vm{index:02}.xml").write_text(IDE)
+    check_one = runner._check_one
+
+    def failing(item: tuple[str, bool], project: Project, digests: bool) -> object:
+        if item[0].endswith("vm40.xml"):
+            if failure == "dies":
+                os._exit(9)  # (in the worker, which the run forked)
+            raise ValueError("boom")
+        return check_one(item, project, digests)
+
+    monkeypatch.setattr(runner, "_check_one", failing)
+    expected = (RuntimeError, "exited unexpectedly") if failure == "dies" else (ValueError, "boom")
+    with pytest.raises(expected[0], match=expected[1]):  # (the pool it replaced waited forever for a dead worker)
+        runner.check([str(tmp_path)], Project(tmp_path, Overrides(caps=[Q35])), jobs=2)
+
+
 # -- SARIF and URLs -----------------------------------------------------------------------------------------------
 
 def test_sarif_uris_are_percent_encoded_and_absolute_ones_have_no_base(tmp_path: Path) -> None:
