@@ -222,10 +222,12 @@ class ResultCache:
                     del entries[stale]
             # a name no other writer uses (not tempfile: its import costs more than this whole hit path)
             temporary = os.path.join(self.folder, f".tmp-{os.getpid()}-{id(self)}-{_now_ns()}.json")
+            # one string, written at once: json.dump writes every token separately (10,000 entries: ~100 ms)
+            text = json.dumps({"format": FORMAT, "entries": entries}, separators=(",", ":"))
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"format": FORMAT, "entries": entries}, out, separators=(",", ":"))
+                    out.write(text)
                 os.replace(temporary, self.path)
             except BaseException:
                 if os.path.exists(temporary):

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from virtlint.linter._record import Record
 from virtlint.linter.config import SEVERITIES, Config, ConfigError, did_you_mean, find_config, ignored_for, load_config
+from virtlint.linter.document import Document, InputError, read_bytes, within_limit
 
 if TYPE_CHECKING:
     from virtlint.linter.caps import DomainCaps
-    from virtlint.linter.document import Document
     from virtlint.linter.engine import Linter
     from virtlint.linter.host import HostCaps
     from virtlint.linter.model import Severity
@@ -286,8 +286,6 @@ def read_domain(path: str, named: bool, data: bytes | None = None) -> tuple[Docu
     checked, so a non-domain gets its finding. ``data``: the file's bytes when the caller read them already
     (with ``read_bytes``).
     """
-    from virtlint.linter.document import Document, InputError, read_bytes, within_limit
-
     try:
         document = Document.from_bytes(within_limit(read_bytes(path) if data is None else data), path)
     except (InputError, OSError) as err:
@@ -395,6 +393,8 @@ class Project:
 
         Host documents among the files are kept for ``hosts()``; with only host documents, a placeholder
         that describes every domain and answers nothing stands for the domcapabilities (noted once)."""
+        if self._caps is not None and not self._caps_cache.watch:  # (once per file: the loaded ones first)
+            return self._caps
         from virtlint.linter.capsources import placeholder_domcaps, split
 
         if self._caps_paths is None:
@@ -450,6 +450,8 @@ class Project:
     # -- linters --
 
     def ignored_for(self, path: str) -> list[str]:
+        if not self.settings.config.per_file_ignores:  # (once per file: no call to match no pattern)
+            return list(self.settings.ignore)
         return self.settings.ignore + ignored_for(self.settings.config, path)
 
     def linter_for(self, document: Document | str, caps: Sequence[DomainCaps] | None = None) -> Linter:

@@ -4,7 +4,6 @@ pool, SARIF URIs, and no invented URLs."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -159,10 +158,31 @@ def test_the_pool_works_where_fork_is_unavailable(tmp_path: Path, monkeypatch: p
         (tmp_path / f"vm{index:02}.xml").write_text(IDE)
     project = Project(tmp_path, Overrides(caps=[Q35]))
     serial = runner.check([str(tmp_path)], project, jobs=1)
-    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(runner, "_can_fork", lambda: False)
     spawned = runner.check([str(tmp_path)], Project(tmp_path, Overrides(caps=[Q35])), jobs=2)
     assert [r.findings for r in spawned.reports] == [r.findings for r in serial.reports]
     assert len(spawned.reports) == 70
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
+@pytest.mark.parametrize("failure", ["raises", "dies"])
+def test_a_failing_worker_ends_the_run_with_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      failure: str) -> None:
+    for index in range(70):
+        (tmp_path / f"vm{index:02}.xml").write_text(IDE)
+    check_one = runner._check_one
+
+    def failing(item: tuple[str, bool], project: Project, digests: bool) -> object:
+        if item[0].endswith("vm40.xml"):
+            if failure == "dies":
+                os._exit(9)  # (in the worker, which the run forked)
+            raise ValueError("boom")
+        return check_one(item, project, digests)
+
+    monkeypatch.setattr(runner, "_check_one", failing)
+    expected = (RuntimeError, "exited unexpectedly") if failure == "dies" else (ValueError, "boom")
+    with pytest.raises(expected[0], match=expected[1]):  # (the pool it replaced waited forever for a dead worker)
+        runner.check([str(tmp_path)], Project(tmp_path, Overrides(caps=[Q35])), jobs=2)
 
 
 # -- SARIF and URLs -----------------------------------------------------------------------------------------------
