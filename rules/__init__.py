@@ -35,12 +35,8 @@ def _register_all() -> None:
         for name in names:
             _execute(folder, name, codes[name])
         return
-    built: dict[str, CodeType] = {}
-    for name in names:
-        code = _execute(folder, name, None)
-        if code is not None:  # (None: imported already, by a rule module importing it)
-            built[name] = code
-    if bundle is not None and len(built) == len(names):
+    built = {name: _execute(folder, name, None) for name in names}
+    if bundle is not None:
         _write_bundle(bundle, header, built)
 
 
@@ -86,20 +82,24 @@ def _write_bundle(path: str, header: tuple, codes: dict[str, CodeType]) -> None:
             pass
 
 
-def _execute(folder: str, name: str, code: CodeType | None) -> CodeType | None:
+def _execute(folder: str, name: str, code: CodeType | None) -> CodeType:
     """Run one rule module as an import would (its code from the bundle, or from its loader when ``code`` is
     None); returns the code it ran."""
     from importlib.machinery import SourceFileLoader
     from importlib.util import module_from_spec, spec_from_file_location
 
     full = f"{__name__}.{name}"
-    if full in sys.modules:
-        return code
-    spec = spec_from_file_location(full, os.path.join(folder, name + ".py"))
-    assert spec is not None and isinstance(spec.loader, SourceFileLoader)
+    spec = None
     if code is None:
+        spec = spec_from_file_location(full, os.path.join(folder, name + ".py"))
+        assert spec is not None and isinstance(spec.loader, SourceFileLoader)
         code = spec.loader.get_code(full)  # from the bytecode, or compiled from the source, as an import does
         assert code is not None
+    if full in sys.modules:
+        return code  # (imported already, by a rule module importing it: its code still goes in the bundle)
+    if spec is None:
+        spec = spec_from_file_location(full, os.path.join(folder, name + ".py"))
+        assert spec is not None
     module = module_from_spec(spec)
     sys.modules[full] = module
     try:

@@ -51,3 +51,24 @@ def test_exit_status_and_output_survive_the_fast_exit(tmp_path: Path) -> None:
     assert subprocess.run([*command, "-q", str(clean)], capture_output=True).returncode in (0, 1)
     missing = subprocess.run([*command, str(tmp_path / "nope.xml")], capture_output=True, text=True)
     assert missing.returncode == 2 and "nope.xml" in missing.stderr
+
+
+def test_the_rules_bundle_holds_every_rule_module_even_one_another_imports(tmp_path: Path) -> None:
+    """The rule modules' code is loaded from one bundle beside their bytecode; a module another rule module imports
+    first (features_parser imports parser_number) must still go in it, or no bundle is written at all."""
+    import marshal
+
+    import virtlint.rules as rules
+
+    folder = rules.__path__[0]
+    bundle = rules._bundle_path(folder)
+    if bundle is None:
+        pytest.skip("bytecode is not cached beside the sources here")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    Path(bundle).unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-c", "import virtlint.rules"], env=env, check=True, timeout=120)
+    data = Path(bundle).read_bytes()
+    size = int.from_bytes(data[:4], "little")
+    codes = marshal.loads(data[4 + size:])
+    modules = {entry[:-3] for entry in os.listdir(folder) if entry.endswith(".py") and not entry.startswith("_")}
+    assert set(codes) == modules and "parser_number" in codes
