@@ -73,30 +73,28 @@ def c_decimal(text: str | None, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
-def prop_uint(text: str | None, base: int) -> int | None:
-    """An unsigned number as ``virXMLPropUInt`` reads it (base 0: C's 0x/0 prefixes); None if unparseable."""
+#: what virStrToLong_uip reads whole, by base: C blanks, a '+', then digits (base 0: 0x hex, 0 octal, decimal)
+_C_UNSIGNED = {0: re.compile(r"[ \t\n\r\v\f]*\+?(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)"),
+               8: re.compile(r"[ \t\n\r\v\f]*\+?([0-7]+)"),
+               10: re.compile(r"[ \t\n\r\v\f]*\+?([0-9]+)"),
+               16: re.compile(r"[ \t\n\r\v\f]*\+?(?:0[xX])?([0-9A-Fa-f]+)")}
+
+
+def prop_uint(text: str | None, base: int, bits: int = 32) -> int | None:
+    """An unsigned number as ``virXMLPropUInt`` (``bits=64``: ``virXMLPropULongLong``) reads it: the whole text,
+    no sign but '+', no blank after it (base 0: C's 0x/0 prefixes); None if libvirt cannot read it."""
     if text is None:
         return None
-    value = text.lstrip()
-    if value.startswith("+"):
-        value = value[1:]
-    if not value:
+    match = _C_UNSIGNED[base].fullmatch(text)
+    if match is None:
         return None
-    try:
-        if base == 0:
-            if value[:2] in ("0x", "0X"):
-                number = int(value[2:], 16) if value[2:] else None
-            elif value.startswith("0") and len(value) > 1:
-                number = int(value[1:], 8)
-            else:
-                number = int(value, 10)
-        else:
-            number = int(value, base)
-    except ValueError:
-        return None
-    if number is None or number < 0 or number > 0xFFFFFFFF:
-        return None
-    return number
+    digits = match.group(1)
+    if base == 0:
+        number = int(digits[2:], 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" \
+            else int(digits)
+    else:
+        number = int(digits, base)
+    return number if number < 1 << bits else None
 
 
 def unit_scale(unit: str | None, default: int = KIB) -> int | None:

@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import pci_numbers, pci_range_error
 from virtlint.rules._devices import effective_arch, qemu_driver
 from virtlint.rules._storage import network_hosts, storage_auth
@@ -25,9 +25,6 @@ NO_BOOT = {("mdev", "vfio-pci"): "mediated devices of model vfio-pci", ("mdev", 
 #: virValidateWWN as the vhost-scsi parser applies it: 'naa.' and 16 hex digits, '0x' allowed before them
 _WWPN = re.compile(r"naa\.(0x)?[0-9A-Fa-f]{16}")
 
-#: what C's strtoul/strtoull read in base 0 (after leading blanks and a '+'): 0x hex, 0 octal, decimal; nothing after
-_NUMBER0 = re.compile(r"[ \t\n\v\f\r]*\+?(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
-
 #: the mdev models QEMU has on s390x only, and the validation message a guest of another arch gets
 S390_MDEV = {"vfio-ccw": "VFIO CCW device assignment is not supported by this version of QEMU",
              "vfio-ap": "VFIO AP device assignment is not supported by this version of QEMU"}
@@ -39,13 +36,6 @@ ACPI_ADDRESSES = (None, "pci")
 IMPLIED_ADDRESS = {"usb": "usb", "scsi": "drive"}
 
 
-def _c_number(digits: str) -> int:
-    """The value of digits _NUMBER0 matched: 0x hex, 0 octal, decimal."""
-    if digits[:2] in ("0x", "0X"):
-        return int(digits[2:], 16)
-    return int(digits, 8) if digits.startswith("0") else int(digits)
-
-
 def _number0(element: etree._Element, attribute: str, bits: int, required: bool) -> Problem | None:
     """virXMLPropUInt / virXMLPropULongLong in base 0: a missing required attribute, or one that does not read."""
     raw = element.get(attribute)
@@ -54,8 +44,7 @@ def _number0(element: etree._Element, attribute: str, bits: int, required: bool)
             return Problem(Anchor(element), MISSING_MESSAGE.format(attribute=attribute, element=element.tag),
                            hint=f"add {attribute}='...'")
         return None
-    match = _NUMBER0.fullmatch(raw)
-    if match is None or _c_number(match.group(1)) >= 2 ** bits:
+    if prop_uint(raw, 0, bits) is None:
         return Problem(Anchor(element, attribute),
                        UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=raw),
                        hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")

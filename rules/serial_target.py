@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 from typing import Iterator
 
@@ -10,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_int
+from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_family
@@ -57,8 +56,6 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
 
 #: Console target types of other hypervisors (qemuValidateDomainDefConsole takes serial, virtio, sclp, sclplm)
 FOREIGN_CONSOLES = frozenset(("xen", "uml", "lxc", "openvz"))
-#: virXMLPropUInt in base 10 (virStrToLong_uip): C blanks, an optional '+', digits, nothing after
-_PORT_NUMBER = re.compile(r"[ \t\n\r\v\f]*\+?[0-9]+")
 
 
 def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Problem]:
@@ -188,7 +185,7 @@ def _guestfwd(target: etree._Element) -> Problem | None:
     if port is None:
         return Problem(Anchor(target), "Missing required attribute 'port' in element 'target'",
                        hint="add port='...'")
-    if _PORT_NUMBER.fullmatch(port) is None or int(port) > 0xFFFFFFFF:
+    if prop_uint(port, 10) is None:  # (virXMLPropUInt)
         return Problem(Anchor(target, "port"), f"Invalid value for attribute 'port' in element 'target': '{port}'. "
                                                "Expected non-negative integer value",
                        hint="the guest-side TCP port, a number")

@@ -1084,3 +1084,17 @@ def test_nvram_device_and_shmem_role(xml: str, code: str | None, fragment: str) 
 
 PPC = ("<domainCapabilities><domain>kvm</domain><machine>pseries-9.1</machine><arch>ppc64le</arch>"
        "</domainCapabilities>")
+
+
+@pytest.mark.parametrize(("text", "base", "bits", "expected"), [
+    ("12", 0, 32, 12), (" +0x1f", 0, 32, 31), ("0755", 0, 32, 493), ("08", 0, 32, None), ("0x", 0, 32, None),
+    ("1_0", 0, 32, None), ("5 ", 10, 32, None), ("-1", 10, 32, None), ("4294967295", 10, 32, 4294967295),
+    ("4294967296", 10, 32, None), ("4294967296", 10, 64, 4294967296), ("0755", 8, 32, 493), ("8", 8, 32, None),
+    (None, 10, 32, None), ("", 0, 32, None),
+])
+def test_prop_uint_reads_as_libvirt_unsigned_readers(text: str | None, base: int, bits: int,
+                                                     expected: int | None) -> None:
+    """virStrToLong_uip / _ullp: the whole text, C blanks and a '+' before it, nothing after, no underscores."""
+    from virtlint.linter.units import prop_uint
+
+    assert prop_uint(text, base, bits) == expected
