@@ -20,6 +20,16 @@ _set = object.__setattr__
 PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
 #: VIR_XML_PROP_REQUIRED without the attribute
 MISSING = "Missing required attribute '{attribute}' in element '{element}'"
+#: virXMLPropUInt, virXMLPropULongLong: not a non-negative number
+UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
+               "Expected non-negative integer value"
+#: virXMLPropInt, virXMLPropLongLong: not a number
+INT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. Expected integer value"
+#: VIR_XML_PROP_NONNEGATIVE: a negative number
+NEGATIVE_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
+                   "Expected non-negative value"
+#: VIR_XML_PROP_NONZERO: 0
+ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': Zero is not permitted"
 
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")

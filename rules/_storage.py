@@ -1,4 +1,5 @@
-"""What the disk and host device rules share of libvirt's storage source parsing: network hosts and auth."""
+"""What the disk and host device rules share of libvirt's storage source parsing: network hosts, auth, secret
+usages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from virtlint.rules._support import first_child, parse_uuid
 
 #: virStorageNetHostTransport's names
 TRANSPORTS = ("tcp", "rdma", "unix")
+#: virSecretUsageType names libvirt knows
+SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
 
 
 def network_hosts(source: etree._Element, protocol: str | None) -> Problem | None:

@@ -11,10 +11,9 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._libvirt_enums import UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
-UINT_MESSAGE = ("Invalid value for attribute '{attribute}' in element '{element}': '{value}'. "
-                "Expected non-negative integer value")
 #: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
 BACKEND_NUMBERS = {"oss": ("bufferCount",), "coreaudio": ("bufferCount",), "sdl": ("bufferCount",),
                    "pulseaudio": ("latency",)}

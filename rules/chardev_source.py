@@ -10,10 +10,10 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._chardev import CHARDEVS, SOURCE_HOLDERS, serial_alias_console, source_holders
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
-CHARDEVS = ("serial", "parallel", "console", "channel")
 #: Source types whose <source> attributes ``_problems`` checks (a chardev without a type is a pty).
 CHECKED_KINDS = frozenset({"file", "dev", "pipe", "unix", "tcp", "udp", "spiceport", "dbus"})
 #: Source types whose <source channel> names a SPICE or D-Bus port (virDomainChrSourceDefValidateChannelName).
@@ -36,8 +36,6 @@ TARGET_TYPES = {
 #: VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO, which virDomainChrDefParseXML compares every device's target type
 #: with when the source is spicevmc: the value stands for usb-serial on a serial and xen on a console
 SPICEVMC_TARGET_VALUE = 2
-#: The <devices> children whose sources are checked.
-SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
 #: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
 _GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
@@ -51,21 +49,6 @@ def _generated_path(path: str, name: str | None) -> bool:
     return any(re.match("^" + re.escape(prefix) + tail, path) for prefix in _GENERATED_PREFIXES)
 
 
-def _serial_alias_console(element: etree._Element) -> bool:
-    """The first <console> of an HVM domain with a serial target (or none) while a <serial> exists: libvirt
-    makes it an alias of the first serial, dropping its own source (virDomainDefAddConsoleCompat), so its
-    source is never validated."""
-    parent = element.getparent()
-    root = parent.getparent() if parent is not None else None
-    if root is None or parent.find("console") is not element or parent.find("serial") is None:
-        return False
-    os_type = root.find("os/type")
-    if os_type is None or (os_type.text or "").strip() != "hvm":
-        return False
-    target = element.find("target")
-    return target is None or target.get("type") in (None, "serial")
-
-
 def _generated_socket(channel: etree._Element) -> bool:
     """A unix virtio or xen channel without <source>: the common guest agent channel, whose socket libvirt
     generates (``_problems`` reports nothing on it: no path needed, no <reconnect> to judge)."""
@@ -77,30 +60,6 @@ def _generated_socket(channel: etree._Element) -> bool:
         if tag == "target" and target is None:
             target = node
     return target is not None and target.get("type") in ("virtio", "xen")
-
-
-def _sources(element: etree._Element, keep_alias: bool = False) \
-        -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
-    """(chardev-like element, its char device or None, the element holding type/source) to check (``keep_alias``:
-    also the console aliasing a serial)."""
-    if not keep_alias and element.tag == "console" and _serial_alias_console(element):
-        return
-    if element.tag in CHARDEVS:
-        yield element, element, element
-    elif element.tag == "redirdev":
-        yield element, None, element
-    elif element.tag == "rng":
-        backend = first_child(element, "backend")
-        if backend is not None and backend.get("model") == "egd":
-            yield element, None, backend
-    elif element.tag == "smartcard" and element.get("mode") == "passthrough":
-        yield element, None, element
-
-
-def source_holders(element: etree._Element) -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
-    """(the device, its char device or None, the element holding type and <source>) for each character device
-    source a <devices> child holds, as libvirt keeps them (the console aliasing a serial holds none)."""
-    return _sources(element)
 
 
 def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -222,7 +181,7 @@ def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]
     """The first problem of each source this device holds: the parser's, then validation's (the console aliasing a
     serial has only the parser's: libvirt parses it before it makes it the serial's alias). A repeated <source>,
     <log> or <protocol> is reported at its element (``ChardevSource.check``), and stops the device's checks."""
-    for _device, chardev, holder in _sources(element, keep_alias=True):
+    for _device, chardev, holder in source_holders(element, keep_alias=True):
         if len(holder) > 1 and _count_problem(holder) is not None:
             continue
         if chardev is not None and holder.get("type") == "spicevmc":
@@ -230,7 +189,7 @@ def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]
             if problem is not None:
                 yield problem
                 continue
-        if element.tag == "console" and _serial_alias_console(element):
+        if element.tag == "console" and serial_alias_console(element):
             continue
         problems = list(_problems(chardev, holder, ctx))
         if not qemu_driver(ctx):
@@ -261,7 +220,7 @@ def _checked_devices(children: dict[str, list[etree._Element]]) -> list[etree._E
                 continue  # it holds its own source, of a type (pty...) that needs none
             if kind == "unix" and tag == "channel" and _generated_socket(device):
                 continue
-            if tag == "console" and _serial_alias_console(device):
+            if tag == "console" and serial_alias_console(device):
                 continue  # libvirt drops its source (its repeated children are reported at their elements)
             devices.append(device)
     return devices

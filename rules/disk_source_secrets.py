@@ -9,9 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
+from virtlint.rules._storage import SECRET_USAGES
 
-#: virSecretUsageType names libvirt knows.
-SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
 #: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
 AUTH_USAGE = {"iscsi": "iscsi", "rbd": "ceph"}
 #: Protocols whose <auth> libvirt refuses.

@@ -11,8 +11,8 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
+from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING
-from virtlint.rules.parser_number import MISSING_MESSAGE, UINT_MESSAGE
 
 #: virDomainFeature's names, with the libvirt release that learnt the newer ones (formatdomain's "since")
 FEATURES: dict[str, tuple[int, int] | None] = {
@@ -60,7 +60,7 @@ def _known(names: dict[str, tuple[int, int] | None], name: str, ctx: Context) ->
 
 
 def _missing(element: etree._Element, attribute: str) -> Problem:
-    return Problem(Anchor(element), MISSING_MESSAGE.format(attribute=attribute, element=_name(element)),
+    return Problem(Anchor(element), MISSING.format(attribute=attribute, element=_name(element)),
                    hint=f"add {attribute}='...'")
 
 

@@ -12,10 +12,10 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
 INT = (-(2**31), 2**31 - 1)
-INT_MESSAGE = "Invalid value for attribute '{attribute}' in element 'graphics': '{value}'. Expected integer value"
 #: virDomainGraphicsAuthDefParseXML: YYYY-MM-DDTHH:MM:SS read as six virStrToLong_i numbers
 _C_INT = r"[ \t\n\r\v\f]*[+-]?[0-9]+"
 _VALID_TO = re.compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
@@ -37,7 +37,7 @@ def _ports(graphics: etree._Element, kind: str) -> Problem | None:
     for name in names:
         value = graphics.get(name)
         if value is not None and c_decimal(value, *INT) is None:
-            return Problem(Anchor(graphics, name), INT_MESSAGE.format(attribute=name, value=value),
+            return Problem(Anchor(graphics, name), INT_MESSAGE.format(attribute=name, element='graphics', value=value),
                            hint="a port number, or -1")
     return None
 

@@ -9,10 +9,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._chardev import CHARDEVS
 from virtlint.rules._host import HostRule, host_evidence
 
 #: Where virSecurityManagerCheckAllLabel looks: the domain, disk sources, character devices' sources.
-CHARDEVS = ("serial", "parallel", "console", "channel")
 
 
 @register

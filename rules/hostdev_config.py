@@ -12,10 +12,9 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import pci_numbers, pci_range_error
 from virtlint.rules._devices import effective_arch, qemu_driver
-from virtlint.rules._storage import network_hosts, storage_auth
+from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
+from virtlint.rules._storage import SECRET_USAGES, network_hosts, storage_auth
 from virtlint.rules._support import first_child
-from virtlint.rules.disk_source_secrets import SECRET_USAGES
-from virtlint.rules.parser_number import MISSING_MESSAGE, UINT_MESSAGE
 
 #: (hostdev type, mdev model or None) -> the kind of device libvirt names when refusing its boot order.
 NO_BOOT = {("mdev", "vfio-pci"): "mediated devices of model vfio-pci", ("mdev", "vfio-ap"): "mediated devices of model "
@@ -41,7 +40,7 @@ def _number0(element: etree._Element, attribute: str, bits: int, required: bool)
     raw = element.get(attribute)
     if raw is None:
         if required:
-            return Problem(Anchor(element), MISSING_MESSAGE.format(attribute=attribute, element=element.tag),
+            return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
                            hint=f"add {attribute}='...'")
         return None
     if prop_uint(raw, 0, bits) is None:

@@ -10,17 +10,11 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, prop_uint, unit_scale
+from virtlint.rules._libvirt_enums import INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, UINT_MESSAGE, ZERO_MESSAGE
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
 
-UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
-               "Expected non-negative integer value"
-INT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. Expected integer value"
-NEGATIVE_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
-                   "Expected non-negative value"
-ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': Zero is not permitted"
-MISSING_MESSAGE = "Missing required attribute '{attribute}' in element '{element}'"
 
 
 class NumberAttr(FrozenRecord):
@@ -280,7 +274,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     names = {"attribute": row.attribute, "element": element.tag}
     if raw is None:
         if row.required:
-            return Problem(Anchor(element), MISSING_MESSAGE.format(**names), hint=f"add {row.attribute}='...'")
+            return Problem(Anchor(element), MISSING.format(**names), hint=f"add {row.attribute}='...'")
         return None
     value = raw.rstrip()
     # libvirt reads these numbers with virStrToLong_* and no end pointer: anything after the digits, blanks

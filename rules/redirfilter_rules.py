@@ -10,9 +10,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING
 
-INT_MESSAGE = "Invalid value for attribute '{attribute}' in element 'usbdev': '{value}'. Expected integer value"
 #: strtol in base 0 as virStrToLong_i reads it: C blanks, a sign, then 0x-hex, 0-octal or decimal, nothing after
 _BASE0 = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
 #: virDomainRedirFilterUSBVersionHelper: MAJOR.MINOR, decimal
@@ -38,7 +38,7 @@ def _usbdev(usbdev: etree._Element) -> Problem | None:
             continue
         value = c_int_base0(text)
         if value is None:
-            return Problem(Anchor(usbdev, name), INT_MESSAGE.format(attribute=name, value=text),
+            return Problem(Anchor(usbdev, name), INT_MESSAGE.format(attribute=name, element='usbdev', value=text),
                            hint="a number: 0x-prefixed hexadecimal (0x08), decimal, or -1 for any")
         if name == "class" and value != -1 and value & ~0xFF:
             return Problem(Anchor(usbdev, name), f"Invalid USB Class code 0x{value & 0xFFFFFFFF:x}",

@@ -9,7 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_int, prop_uint
+from virtlint.linter.units import prop_uint
+from virtlint.rules._chardev import isa_serial_ports
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_family
@@ -123,49 +124,8 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
 #: check has nothing to say about them
 SERIAL_TARGET_TYPES = frozenset((None, "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial",
                                  "sclp-serial", "isa-debug"))
-#: VIR_MAX_ISA_SERIAL_PORTS
-ISA_PORTS = 4
 #: a lone ISA serial's ports that need no reading (or none written)
 _FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
-
-
-def _isa_serial_ports(targets: list[etree._Element]) -> Problem | None:
-    """virDomainChrIsaSerialDefPostParse. It runs before the device post-parse that gives a serial without a target
-    type its arch's default, so it counts the serials whose <target type='isa-serial'> is written (checked on 9.0:
-    five plain serials are defined, five isa-serial ones are not)."""
-    entries = []
-    for target in targets:
-        written = target.get("port")
-        port = parse_int(written) if written is not None else -1
-        if port is None:
-            continue  # unreadable: the parser's (VL851)
-        entries.append((target, port, written is not None))
-    return isa_serial_problem(entries)
-
-
-def written_isa_serial_problem(serials: list[etree._Element]) -> Problem | None:
-    """``_isa_serial_ports`` on the serials whose target is written isa-serial: what libvirt refuses at define."""
-    return _isa_serial_ports([found for serial in serials if (found := first_child(serial, "target")) is not None
-                              and found.get("type") == "isa-serial"])
-
-
-def isa_serial_problem(serials: list[tuple[etree._Element, int, bool]], suffix: str = "") -> Problem | None:
-    """virDomainChrIsaSerialDefPostParse's verdict on the ISA serials, as (element to anchor on, port (-1: none),
-    whether the port is written) in document order; ``suffix`` ends the message (the start-time rule's note)."""
-    used: set[int] = set()
-    for count, (element, port, written) in enumerate(serials):
-        if count >= ISA_PORTS or port >= ISA_PORTS:
-            return Problem(Anchor(element, "port") if port >= ISA_PORTS and written else Anchor(element),
-                           f"Maximum supported number of ISA serial ports is '{ISA_PORTS}'{suffix}",
-                           hint="ISA serial ports are numbered 0 to 3; use <target type='pci-serial'> or "
-                                "'usb-serial' for more")
-        if port != -1:
-            if port in used:
-                return Problem(Anchor(element, "port") if written else Anchor(element),
-                               f"target port '{port}' already allocated{suffix}",
-                               hint="give each ISA serial its own port, or leave port out")
-            used.add(port)
-    return None
 
 
 def _guestfwd(target: etree._Element) -> Problem | None:
@@ -338,7 +298,7 @@ class SerialTarget(Rule):
                    if (found := first_child(serial, "target")) is not None and found.get("type") == "isa-serial"]
         if not targets or target is not targets[0]:
             return NOTHING  # (a target type the parser refuses is VL850's)
-        problem = _isa_serial_ports(targets)
+        problem = isa_serial_ports(targets)
         return iter((problem,)) if problem is not None else NOTHING
 
     def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:

@@ -1,0 +1,91 @@
+"""What the character device rules (VL760, VL761, VL763) share: which <devices> children hold a character device
+source, the console libvirt makes an alias of a serial, and the ISA serial port check."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from lxml import etree
+
+from virtlint.linter.model import Anchor, Problem
+from virtlint.linter.units import parse_int
+from virtlint.rules._support import first_child
+
+CHARDEVS = ("serial", "parallel", "console", "channel")
+#: The <devices> children that hold a character device source.
+SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
+#: VIR_MAX_ISA_SERIAL_PORTS
+ISA_PORTS = 4
+
+
+def serial_alias_console(element: etree._Element) -> bool:
+    """The first <console> of an HVM domain with a serial target (or none) while a <serial> exists: libvirt
+    makes it an alias of the first serial, dropping its own source (virDomainDefAddConsoleCompat), so its
+    source is never validated."""
+    parent = element.getparent()
+    root = parent.getparent() if parent is not None else None
+    if root is None or parent.find("console") is not element or parent.find("serial") is None:
+        return False
+    os_type = root.find("os/type")
+    if os_type is None or (os_type.text or "").strip() != "hvm":
+        return False
+    target = element.find("target")
+    return target is None or target.get("type") in (None, "serial")
+
+
+def source_holders(element: etree._Element, keep_alias: bool = False) \
+        -> Iterator[tuple[etree._Element, etree._Element | None, etree._Element]]:
+    """(the device, its char device or None, the element holding type and <source>) for each character device
+    source a <devices> child holds, as libvirt keeps them (the console aliasing a serial holds none, unless
+    ``keep_alias``)."""
+    if not keep_alias and element.tag == "console" and serial_alias_console(element):
+        return
+    if element.tag in CHARDEVS:
+        yield element, element, element
+    elif element.tag == "redirdev":
+        yield element, None, element
+    elif element.tag == "rng":
+        backend = first_child(element, "backend")
+        if backend is not None and backend.get("model") == "egd":
+            yield element, None, backend
+    elif element.tag == "smartcard" and element.get("mode") == "passthrough":
+        yield element, None, element
+
+
+def isa_serial_ports(targets: list[etree._Element]) -> Problem | None:
+    """virDomainChrIsaSerialDefPostParse. It runs before the device post-parse that gives a serial without a target
+    type its arch's default, so it counts the serials whose <target type='isa-serial'> is written (checked on 9.0:
+    five plain serials are defined, five isa-serial ones are not)."""
+    entries = []
+    for target in targets:
+        written = target.get("port")
+        port = parse_int(written) if written is not None else -1
+        if port is None:
+            continue  # unreadable: the parser's (VL851)
+        entries.append((target, port, written is not None))
+    return isa_serial_problem(entries)
+
+
+def written_isa_serial_problem(serials: list[etree._Element]) -> Problem | None:
+    """``isa_serial_ports`` on the serials whose target is written isa-serial: what libvirt refuses at define."""
+    return isa_serial_ports([found for serial in serials if (found := first_child(serial, "target")) is not None
+                             and found.get("type") == "isa-serial"])
+
+
+def isa_serial_problem(serials: list[tuple[etree._Element, int, bool]], suffix: str = "") -> Problem | None:
+    """virDomainChrIsaSerialDefPostParse's verdict on the ISA serials, as (element to anchor on, port (-1: none),
+    whether the port is written) in document order; ``suffix`` ends the message (the start-time rule's note)."""
+    used: set[int] = set()
+    for count, (element, port, written) in enumerate(serials):
+        if count >= ISA_PORTS or port >= ISA_PORTS:
+            return Problem(Anchor(element, "port") if port >= ISA_PORTS and written else Anchor(element),
+                           f"Maximum supported number of ISA serial ports is '{ISA_PORTS}'{suffix}",
+                           hint="ISA serial ports are numbered 0 to 3; use <target type='pci-serial'> or "
+                                "'usb-serial' for more")
+        if port != -1:
+            if port in used:
+                return Problem(Anchor(element, "port") if written else Anchor(element),
+                               f"target port '{port}' already allocated{suffix}",
+                               hint="give each ISA serial its own port, or leave port out")
+            used.add(port)
+    return None
