@@ -10,10 +10,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_int, prop_uint
+from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
+                                     written_isa_serial_problem)
 from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
-from virtlint.rules.chardev_source import SOURCE_HOLDERS, source_holders
-from virtlint.rules.serial_target import ISA_PORTS, isa_serial_problem, written_isa_serial_problem
 
 #: what libvirt's start-time refusals end with
 LIBVIRT_START = " (libvirt refuses to start the domain)"
@@ -23,8 +23,6 @@ QEMU_START = " (QEMU refuses to start the domain)"
 SPICE_PORT_NAME = "com.redhat.spice.0"
 #: sizeof(struct sockaddr_un.sun_path) less the terminating NUL (qemuOpenChrChardevUNIXSocket)
 UNIX_PATH_MAX = 107
-#: the source types ``_holders_problems`` looks into
-SUSPECT_KINDS = frozenset(("nmdm", "unix"))
 #: a lone serial's ports that need no ISA check at start (or none written)
 FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
 #: QEMU's isa-parallel: MAX_PARALLEL_PORTS
@@ -122,48 +120,30 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
                 names[name] = target
 
 
-def _holders_suspect(children: dict[str, list[etree._Element]]) -> bool:
-    """Whether some source ``_holders_problems`` reads may be refused: an nmdm one, or a listening UNIX socket whose
-    path is too long (usually none: pty and spicevmc devices, an agent channel whose socket libvirt generates)."""
-    for tag in SOURCE_HOLDERS:
-        devices = children.get(tag)
-        if devices:
-            for device in devices:
-                holder = first_child(device, "backend") if tag == "rng" else device
-                kind = holder.get("type") if holder is not None else None
-                if kind == "nmdm":
-                    return True
-                if kind == "unix":
-                    source = first_child(holder, "source")
-                    path = source.get("path") if source is not None else None
-                    if path is not None and len(path.encode()) > UNIX_PATH_MAX:
-                        return True
-    return False
+def _long_socket_path(holder: etree._Element) -> etree._Element | None:
+    """The <source> of a UNIX chardev whose path is longer than a socket address holds (any mode)."""
+    source = first_child(holder, "source")
+    path = source.get("path") if source is not None else None
+    return source if path is not None and len(path.encode()) > UNIX_PATH_MAX else None
 
 
 def _holders_problems(children: dict[str, list[etree._Element]]) -> Iterator[Problem]:
     """qemuProcessPrepareHostBackendChardevOne: a chardev type QEMU lacks, a listening UNIX socket path too long."""
     for tag in SOURCE_HOLDERS:
         for device in children.get(tag, ()):
-            if tag == "rng":
-                backend = first_child(device, "backend")
-                if backend is None or backend.get("type") not in SUSPECT_KINDS:
-                    continue
-            elif device.get("type") not in SUSPECT_KINDS:
-                continue  # the common case: a pty, or a spicevmc channel
-            for _device, _chardev, holder in source_holders(device):
-                kind = holder.get("type")
+            written = first_child(device, "backend") if tag == "rng" else device
+            kind = written.get("type") if written is not None else None
+            if kind != "nmdm" and (kind != "unix" or _long_socket_path(written) is None):
+                continue  # the common case: a pty, a spicevmc channel, an agent socket libvirt generates
+            for _device, _chardev, holder in source_holders(device):  # (as libvirt keeps them: egd backends...)
                 if kind == "nmdm":
                     yield Problem(Anchor(holder, "type"), "unsupported chardev 'nmdm'" + LIBVIRT_START,
                                   hint="nmdm is bhyve's; use pty (or unix) with QEMU", replacements=("pty",))
-                elif kind == "unix":
-                    source = first_child(holder, "source")
-                    if source is None or source.get("mode") != "bind":
-                        continue  # (a socket libvirt generates, or QEMU connects to)
-                    path = source.get("path")
-                    if path and len(path.encode()) > UNIX_PATH_MAX:
-                        yield Problem(Anchor(source, "path"), f"UNIX socket path '{path}' too long" + LIBVIRT_START,
-                                      hint=f"a UNIX socket path holds at most {UNIX_PATH_MAX} bytes")
+                    continue
+                source = _long_socket_path(holder)
+                if source is not None and source.get("mode") == "bind":  # (QEMU connects to the others)
+                    yield Problem(Anchor(source, "path"), f"UNIX socket path '{source.get('path')}' too long"
+                                  + LIBVIRT_START, hint=f"a UNIX socket path holds at most {UNIX_PATH_MAX} bytes")
 
 
 @register
@@ -245,8 +225,7 @@ class ChardevStart(Rule):
             return NOTHING
         children = children_by_tag(ctx, element)
         problems: list[Problem] = []
-        if _holders_suspect(children):
-            problems.extend(_holders_problems(children))
+        problems.extend(_holders_problems(children))
         serials = children.get("serial")
         if serials:
             self._serials(serials, ctx, problems)

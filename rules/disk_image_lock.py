@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import disk_dst, disk_facts, qemu_driver
+from virtlint.rules._devices import DiskFacts, disk_dst, disk_facts, qemu_driver
 from virtlint.rules._support import NOTHING
 
 #: the local storage types QEMU locks, and the <source> attribute naming their file
@@ -34,15 +34,23 @@ class Opener:
         return (self.writes and not other.shares_writes) or (other.writes and not self.shares_writes)
 
 
+def _image_path(fact: DiskFacts) -> str | None:
+    """The local image file or block device a disk opens (None: none written, or a storage type QEMU does not
+    lock)."""
+    attribute = LOCKED_SOURCES.get(fact[3] or "file")
+    source = fact[1].get("source")
+    return source.get(attribute) if source is not None and attribute is not None else None
+
+
 def _openers(ctx: Context, devices: etree._Element) -> dict[str, list[Opener]]:
     """The disks opening each local image path (transient disks, which write to an overlay, left out)."""
     by_path: dict[str, list[Opener]] = {}
-    for disk, children, device, kind, *_rest in disk_facts(ctx, devices):
-        attribute = LOCKED_SOURCES.get(kind or "file")
-        source = children.get("source")
-        path = source.get(attribute) if source is not None and attribute is not None else None
+    for fact in disk_facts(ctx, devices):
+        disk, children, device = fact[0], fact[1], fact[2]
+        path = _image_path(fact)
         if not path or "transient" in children:
             continue
+        source = children["source"]
         read_only = "readonly" in children or device in READ_ONLY_DEVICES
         by_path.setdefault(path, []).append(Opener(disk, source, not read_only, "shareable" in children))
     return by_path
@@ -105,9 +113,7 @@ class DiskImageLock(Rule):
             return NOTHING
         paths: set[str] = set()
         for fact in facts:  # the common case first: no image path named twice
-            attribute = LOCKED_SOURCES.get(fact[3] or "file")
-            source = fact[1].get("source")
-            path = source.get(attribute) if source is not None and attribute is not None else None
+            path = _image_path(fact)
             if path:
                 if path in paths:
                     return self._problems(element, ctx)

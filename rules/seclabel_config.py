@@ -124,22 +124,26 @@ class SeclabelConfig(Rule):
             yield from problems
 
 
-def _relabels(label: etree._Element) -> bool:
-    """Whether a domain label relabels: as its relabel attribute says, else unless its type (dynamic by default) is
-    static or none; never for model 'none' (virSecurityLabelDefParseXML fixes such older configurations)."""
-    kind = label.get("type", "dynamic")
+def _written_relabel(label: etree._Element) -> bool:
+    """A domain label's relabel as virSecurityLabelDefParseXML reads it: its attribute, else off for static and
+    none labels (the type is dynamic by default)."""
     relabel_text = label.get("relabel")
-    if label.get("model") == "none":
-        return False
-    return relabel_text in ("yes", "on") if relabel_text is not None else kind not in ("static", "none")
+    if relabel_text is not None:
+        return relabel_text in ("yes", "on")
+    return label.get("type", "dynamic") not in ("static", "none")
+
+
+def _relabels(label: etree._Element) -> bool:
+    """Whether a domain label relabels once parsed: never for model 'none' (virSecurityLabelDefParseXML fixes such
+    older configurations)."""
+    return label.get("model") != "none" and _written_relabel(label)
 
 
 def _label(label: etree._Element) -> Problem | None:
     """virSecurityLabelDefParseXML for a domain's label being defined: its type (dynamic by default) and relabel
     (off by default for static and none labels) agree, and a static label names its label."""
     kind = label.get("type", "dynamic")
-    relabel_text = label.get("relabel")
-    relabel = relabel_text in ("yes", "on") if relabel_text is not None else kind not in ("static", "none")
+    relabel = _written_relabel(label)
     if kind == "dynamic" and not relabel:
         return Problem(Anchor(label, "relabel"), "dynamic label type must use resource relabeling",
                        hint="drop relabel='no' (or use type='static' with a <label>)", replacements=("yes",))
