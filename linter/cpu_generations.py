@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from virtlint.linter.lazy_re import lazy_compile
+
 #: Year the model's microarchitecture first shipped: one scale across vendors (approximate, but the
 #: order within a vendor is exact, which is what matters for choosing among one host's models).
 _YEARS: dict[str, int] = {
@@ -34,8 +36,8 @@ _YEARS: dict[str, int] = {
     "z14": 2017, "z15": 2019, "gen15a": 2019, "z16": 2022, "gen16a": 2022,
 }
 
-_SUFFIX = re.compile(r"(-v\d+|-IBRS|-IBPB|-noTSX|-noTSX-IBRS|-base|-cpu)+$", re.IGNORECASE)
-_VERSION = re.compile(r"-v(\d+)$")
+_SUFFIX = lazy_compile(r"(-v\d+|-IBRS|-IBPB|-noTSX|-noTSX-IBRS|-base|-cpu)+$", re.IGNORECASE)
+_VERSION = lazy_compile(r"-v(\d+)$")
 
 _PLACE: dict[str, int] = {name.lower(): year for name, year in _YEARS.items()}
 

@@ -30,6 +30,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
+from virtlint.linter.lazy_re import lazy_compile
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -48,7 +49,7 @@ START_TAG_LINE = re.compile(rf"\s*<[^\s<>/='\"!?]+{_LINE_ATTRIBUTES}>[^<]*")
 #: libxml2 keeps line numbers beyond this in a side field that not every node carries (see Document.source_lines)
 SOURCE_LINES_MAX = 65_000
 
-_MARKUP = re.compile(
+_MARKUP = lazy_compile(
     r"""<!--.*?-->
       | <!\[CDATA\[.*?\]\]>
       | <\?.*?\?>
@@ -60,14 +61,14 @@ _MARKUP = re.compile(
 )
 #: Where each piece of markup starts, with a start tag's name as group 1: the same segmentation as _MARKUP
 #: (no '<' can occur inside attribute values, text or end tags of well-formed XML), at half its cost.
-_MARKUP_STARTS = re.compile(
+_MARKUP_STARTS = lazy_compile(
     r"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>|/|([^\s/>!?]+))", re.S
 )
 #: a markup match is a start tag when its group 1 (the name) matched
 _IS_START_TAG = itemgetter(1)
-_ATTR = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ATTR = lazy_compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_LINE_BREAK = lazy_compile(r"\r\n|\r|\n")
+_ASTRAL = lazy_compile("[\U00010000-\U0010ffff]")
 _XML_DECL_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

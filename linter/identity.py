@@ -14,7 +14,6 @@ virQEMUCapsGetMachineMaxCpus).
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING, Sequence
 
 from lxml import etree
@@ -22,6 +21,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.drivers import DRIVER_OF_TYPE
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.machines import MachineFit, machine_fit, parse_machine
 
 #: how a frozen record's __init__ sets its fields
@@ -40,7 +40,7 @@ COMPATIBLE_GUEST_ARCHES: dict[str, tuple[str, ...]] = {
 
 #: qemu-system-<target> -> libvirt arch, where they differ (virQEMUCapsArchToString).
 _TARGET_ARCH = {"i386": "i686", "arm": "armv7l"}
-_QEMU_SYSTEM = re.compile(r"^qemu-system-([a-z0-9_]+)$")
+_QEMU_SYSTEM = lazy_compile(r"^qemu-system-([a-z0-9_]+)$")
 
 _X86 = ("x86_64", "i686")
 #: Machine families that exist only in the QEMU binaries of these guest arches (QEMU's hw/ boards).

@@ -9,11 +9,11 @@ the capabilities report does not exist in that QEMU.
 from __future__ import annotations
 
 
-import re
 from enum import Enum
 from functools import lru_cache
 
 from virtlint.linter._record import FrozenRecord
+from virtlint.linter.lazy_re import lazy_compile
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -30,7 +30,7 @@ ALIASES: dict[str, str] = {
 #: Families whose machines carry a version suffix.
 VERSIONED_FAMILIES = frozenset({"pc-q35", "pc-i440fx", "virt", "pseries", "s390-ccw-virtio"})
 
-_VERSIONED = re.compile(r"^(?P<family>.+?)-(?P<flavor>[a-z]*)(?P<version>\d+(?:\.\d+)*)$")
+_VERSIONED = lazy_compile(r"^(?P<family>.+?)-(?P<flavor>[a-z]*)(?P<version>\d+(?:\.\d+)*)$")
 
 
 class Machine(FrozenRecord):

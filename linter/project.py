@@ -14,13 +14,13 @@ per file), e.g. that libvirt's schemas are missing.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from virtlint.linter._record import Record
 from virtlint.linter.config import SEVERITIES, Config, ConfigError, did_you_mean, find_config, ignored_for, load_config
 from virtlint.linter.document import Document, InputError, read_bytes, within_limit
+from virtlint.linter.lazy_re import lazy_compile
 
 if TYPE_CHECKING:
     from virtlint.linter.caps import DomainCaps
@@ -262,7 +262,7 @@ def resolve_settings(folder: Path, overrides: Overrides | None = None) -> Settin
 
 # -- "is this a domain?" --------------------------------------------------------------------------------
 
-_FIRST_ELEMENT = re.compile(r"<(?![?!/])([A-Za-z_][\w.:-]*)")
+_FIRST_ELEMENT = lazy_compile(r"<(?![?!/])([A-Za-z_][\w.:-]*)")
 
 
 def starts_with_domain(text: str) -> bool:

@@ -31,6 +31,7 @@ from lxml import etree
 
 from virtlint.linter.document import START_TAG_LINE, WHOLE_ELEMENT_LINE
 from virtlint.linter.hashing import blake2b
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.schema import SchemaProblem, find_schema_dir
 
 RNG = "http://relaxng.org/ns/structure/1.0"
@@ -47,15 +48,15 @@ _INTEGERS = {
 }
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 #: XSD regex constructs Python's re does not read alike: a pattern using one is not checked.
-_UNTRANSLATABLE = re.compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[])\^")
+_UNTRANSLATABLE = lazy_compile(r"\\[pPiIcCwW]|-\[|\(\?|\\[0-9]|(?<!\\)\$|(?<![\\\[])\^")
 
 #: What a source line (without its line break) holds, for the line-keyed cache (see StructureTable._check_lines):
 #: exactly one element, whole, or a start tag, whole, then text (document.WHOLE_ELEMENT_LINE, START_TAG_LINE);
 #: exactly one comment. Nothing else ("<" appears once per tag): a line that is not one of these is judged by the
 #: element's values.
 #: the name in a line's (first) tag
-_LINE_NAME = re.compile(r"\s*<([^\s<>/='\"!?]+)")
-_COMMENT_LINE = re.compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
+_LINE_NAME = lazy_compile(r"\s*<([^\s<>/='\"!?]+)")
+_COMMENT_LINE = lazy_compile(r"\s*<!--(?:[^-]|-(?!-))*-->\s*")
 #: the forms of a line
 _LEAF, _OPEN, _COMMENT, _OTHER = 1, 2, 3, 4
 #: entries in each line-keyed cache (their keys hold source lines: ~6 KB a new 5 KB domain; ~60 MB at most)
@@ -649,8 +650,22 @@ class StructureTable:
         reads precompiled sets, patterns and bounds."""
         key = marshal.dumps(alternatives)
         judge = self._judges.get(key)
-        if judge is not None:
-            return judge
+        if judge is None:
+            # built on its first value: a row's judges are made for all its attributes, and compiling their
+            # patterns (~10 ms in all) is most of a one-file run's table cost, for attributes the file may not use
+            built: list[_Judge] = []
+
+            def judge(value: str) -> object:
+                if not built:
+                    built.append(self._built_judge(alternatives))
+                return built[0](value)
+
+            self._judges[key] = judge
+        return judge
+
+    def _built_judge(self, alternatives: list) -> _Judge:
+        """The judge of these alternatives, its patterns compiled."""
+        judge: _Judge
         values: set[str] = set()
         token_patterns: list[re.Pattern[str]] = []  # matched against the collapsed value
         raw_patterns: list[re.Pattern[str]] = []
@@ -674,7 +689,7 @@ class StructureTable:
             judge = raw_patterns[0].fullmatch if len(raw_patterns) == 1 else \
                 re.compile("|".join(f"(?:{pattern.pattern})" for pattern in raw_patterns)).fullmatch
         else:
-            def judge(value: str) -> bool:
+            def judge(value: str) -> object:
                 if value in values:  # (the listed values are collapsed already)
                     return True
                 token = _collapse(value)
@@ -693,7 +708,6 @@ class StructureTable:
                                 (digits is None or digits.fullmatch(token)):
                             return True
                 return False
-        self._judges[key] = judge
         return judge
 
     def _intern(self, rows: tuple[int, ...]) -> int:

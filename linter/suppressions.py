@@ -19,10 +19,11 @@ from lxml import etree
 
 from virtlint.linter._record import Record
 from virtlint.linter.document import Document, Span
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Finding
 
-_MARKER = re.compile(r"^\s*virtlint\s*:", re.I)
-_DIRECTIVE = re.compile(r"^\s*virtlint\s*:\s*(?P<verb>[\w-]+)\s*(?:=\s*(?P<items>.*?))?\s*"
+_MARKER = lazy_compile(r"^\s*virtlint\s*:", re.I)
+_DIRECTIVE = lazy_compile(r"^\s*virtlint\s*:\s*(?P<verb>[\w-]+)\s*(?:=\s*(?P<items>.*?))?\s*"
                         r"(?:(?<!\S)[-\u2013\u2014](?:\s+(?P<reason>.*?))?)?\s*$", re.S | re.I)
 VERBS = ("disable", "disable-file")
 

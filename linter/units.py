@@ -18,18 +18,18 @@ them stay silent where the parser (and its own rules) speak.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
+
+from virtlint.linter.lazy_re import lazy_compile
 
 KIB = 1024
 #: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
 CPUMASK_LEN = 16384
 #: c_isspace: the blanks libvirt's virSkipSpaces and strtol skip.
 _C_SPACES = " \t\n\r\v\f"
-_UNSIGNED = re.compile(r"\s*\+?[0-9]+")
-_SIGNED = re.compile(r"\s*[+-]?[0-9]+")
-_BITMAP_ITEM = re.compile(r"([0-9]+)(?:[ \t\n\r\v\f]*-[ \t\n\r\v\f]*([+-]?[0-9]+))?")
+_UNSIGNED = lazy_compile(r"\s*\+?[0-9]+")
+_SIGNED = lazy_compile(r"\s*[+-]?[0-9]+")
+_BITMAP_ITEM = lazy_compile(r"([0-9]+)(?:[ \t\n\r\v\f]*-[ \t\n\r\v\f]*([+-]?[0-9]+))?")
 #: virScaleInteger's suffixes: the power of the base each first letter stands for.
 _POWERS = "kmgtpe"
 
@@ -61,7 +61,7 @@ def parse_int(text: str | None) -> int | None:
     return value if -(2**31) <= value < 2**31 else None
 
 
-_C_DECIMAL = re.compile(r"[ \t\n\r\v\f]*[+-]?[0-9]+")
+_C_DECIMAL = lazy_compile(r"[ \t\n\r\v\f]*[+-]?[0-9]+")
 
 
 def c_decimal(text: str | None, low: int, high: int) -> int | None:
@@ -74,10 +74,10 @@ def c_decimal(text: str | None, low: int, high: int) -> int | None:
 
 
 #: what virStrToLong_uip reads whole, by base: C blanks, a '+', then digits (base 0: 0x hex, 0 octal, decimal)
-_C_UNSIGNED = {0: re.compile(r"[ \t\n\r\v\f]*\+?(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)"),
-               8: re.compile(r"[ \t\n\r\v\f]*\+?([0-7]+)"),
-               10: re.compile(r"[ \t\n\r\v\f]*\+?([0-9]+)"),
-               16: re.compile(r"[ \t\n\r\v\f]*\+?(?:0[xX])?([0-9A-Fa-f]+)")}
+_C_UNSIGNED = {0: lazy_compile(r"[ \t\n\r\v\f]*\+?(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)"),
+               8: lazy_compile(r"[ \t\n\r\v\f]*\+?([0-7]+)"),
+               10: lazy_compile(r"[ \t\n\r\v\f]*\+?([0-9]+)"),
+               16: lazy_compile(r"[ \t\n\r\v\f]*\+?(?:0[xX])?([0-9A-Fa-f]+)")}
 
 
 def prop_uint(text: str | None, base: int, bits: int = 32) -> int | None:

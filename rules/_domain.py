@@ -7,18 +7,18 @@ defaults) and returns None where libvirt would refuse the value itself; the pars
 
 from __future__ import annotations
 
-import re
 
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform
 from virtlint.rules._support import domain_children, first_child
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
-_VCPU_COUNT = re.compile(r"\s*[+-]?[0-9]+")
+_VCPU_COUNT = lazy_compile(r"\s*[+-]?[0-9]+")
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__

@@ -4,16 +4,15 @@ ROM and virtio-only driver options. Each is a function of the interface and the 
 
 from __future__ import annotations
 
-import re
-import socket
 from typing import Iterable
 
 from lxml import etree
 
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import c_decimal, parse_uint, prop_uint
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._support import first_child, numeric_host_family, parse_uuid
+from virtlint.rules._support import first_child, numeric_host_version, parse_uuid
 
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 #: interface type -> the <source> attributes virDomainNetDefParseXML requires (the direct and vhostuser types' are
@@ -45,7 +44,7 @@ PROFILEID_MAX = 39
 #: the coalesce limit libvirt reads (UINT32_MAX)
 COALESCE_MAX = 0xFFFFFFFF
 #: characters of a model name libvirt does not know (virDomainNetSetModelString)
-_MODEL_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_MODEL_NAME = lazy_compile(r"[A-Za-z0-9_-]+")
 #: models libvirt knows by name (its enum), in any case
 KNOWN_MODELS = frozenset(("unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb",
                           "virtio-transitional", "virtio-non-transitional", "usb-net-kmlc"))
@@ -241,10 +240,9 @@ def _ip_problem(ip: etree._Element) -> tuple[Problem | None, int | None, int | N
     address = ip.get("address")
     if address is None:
         return Problem(Anchor(ip), "Missing required address in <ip>", hint="add address='...'"), None, None
-    family = numeric_host_family(address)
-    if family is None:
+    version = numeric_host_version(address)
+    if version is None:
         return Problem(Anchor(ip, "address"), f"Invalid address '{address}' in <ip>"), None, None
-    version = 4 if family == socket.AF_INET else 6
     prefix_text = ip.get("prefix")
     prefix = parse_uint(prefix_text) if prefix_text is not None else None
     if prefix_text is not None and (prefix is None or prefix > (32 if version == 4 else 128)):

@@ -9,6 +9,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._chardev import CHARDEVS, SOURCE_HOLDERS, serial_alias_console, source_holders
 from virtlint.rules._devices import qemu_driver
@@ -24,7 +25,7 @@ COUNTED = ("source", "log", "protocol")
 COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "redirdev", "smartcard", "rng/backend")
                       for child in COUNTED)
 #: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
-CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]*")
+CHANNEL_NAME = lazy_compile(r"[A-Za-z0-9_.-]*")
 #: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
 #: parallel port has none: its target type is always 0).
 TARGET_TYPES = {

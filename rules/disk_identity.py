@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterator, NamedTuple
 
 from lxml import etree
 
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import disk_facts
 from virtlint.rules._support import NOTHING, string_value
 
 #: virValidateWWN: 16 hex digits, after an optional "0x"
-_WWN = re.compile(r"(?:0x)?[0-9A-Fa-f]{16}")
+_WWN = lazy_compile(r"(?:0x)?[0-9A-Fa-f]{16}")
 #: virStringIsPrintable: every byte g_ascii_isprint (space to tilde)
-_PRINTABLE = re.compile(r"[ -~]*")
+_PRINTABLE = lazy_compile(r"[ -~]*")
 
 
 class Identity(NamedTuple):

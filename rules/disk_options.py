@@ -4,12 +4,12 @@ throttling limits."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._addresses import disk_bus
@@ -18,7 +18,7 @@ from virtlint.rules._support import NOTHING, first_child, string_value
 
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
 #: qemuValidateDomainDeviceDefDiskSerial's safe characters
-_SAFE_SERIAL = re.compile(r"[A-Za-z0-9_ .+-]*")
+_SAFE_SERIAL = lazy_compile(r"[A-Za-z0-9_ .+-]*")
 #: QEMU_BLOCK_IOTUNE_MAX
 IOTUNE_MAX = 1000000000000000
 IOTUNE_LIMITED = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read", "write")

@@ -3,12 +3,12 @@ refuse: network hosts and names, auth, encryption, NVMe and volume sources, slic
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Iterable, Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_decimal
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
@@ -19,7 +19,7 @@ from virtlint.rules._support import first_child
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
 #: cookie values libvirt takes: RFC 6265's cookie-octets
-_COOKIE_VALUE = re.compile(r'"?[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"?')
+_COOKIE_VALUE = lazy_compile(r'"?[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"?')
 STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser", "vhostvdpa")
 #: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row)
 FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")

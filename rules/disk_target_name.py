@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import disk_facts, qemu_driver, with_first_children
 from virtlint.rules._support import NOTHING
 
 #: virDiskNameParse: a known prefix, lower-case letters, then optional digits (the partition).
-_DISK_NAME = re.compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
+_DISK_NAME = lazy_compile(r"^(?:fd|hd|vd|sd|xvd|ubd)([a-z]+)([0-9]*)$")
 
 
 @lru_cache(maxsize=1024)  # a fleet reuses a handful of target names

@@ -3,12 +3,12 @@ expiry and connected actions, D-Bus peer-to-peer and audio."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._devices import qemu_driver
@@ -18,7 +18,7 @@ from virtlint.rules._support import NOTHING, first_child
 INT = (-(2**31), 2**31 - 1)
 #: virDomainGraphicsAuthDefParseXML: YYYY-MM-DDTHH:MM:SS read as six virStrToLong_i numbers
 _C_INT = r"[ \t\n\r\v\f]*[+-]?[0-9]+"
-_VALID_TO = re.compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
+_VALID_TO = lazy_compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
 CONNECTED = ("fail", "disconnect", "keep")
 _PORT_NAMES = ("port", "websocket", "tlsPort")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import pci_numbers, pci_range_error
@@ -22,7 +22,7 @@ NO_BOOT = {("mdev", "vfio-pci"): "mediated devices of model vfio-pci", ("mdev", 
 
 
 #: virValidateWWN as the vhost-scsi parser applies it: 'naa.' and 16 hex digits, '0x' allowed before them
-_WWPN = re.compile(r"naa\.(0x)?[0-9A-Fa-f]{16}")
+_WWPN = lazy_compile(r"naa\.(0x)?[0-9A-Fa-f]{16}")
 
 #: the mdev models QEMU has on s390x only, and the validation message a guest of another arch gets
 S390_MDEV = {"vfio-ccw": "VFIO CCW device assignment is not supported by this version of QEMU",

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
 from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
@@ -16,9 +17,9 @@ from virtlint.rules import _net
 from virtlint.rules._support import NOTHING, first_child
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
-_MAC = re.compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
+_MAC = lazy_compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
 #: What ``_MAC`` accepts with an even first octet (unicast, the multicast bit clear): one match in the pre-test
-_UNICAST_MAC = re.compile(r"^[0-9A-Fa-f]?[02468AaCcEe](?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
+_UNICAST_MAC = lazy_compile(r"^[0-9A-Fa-f]?[02468AaCcEe](?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
 #: Interface types whose tap device libvirt may take from <backend tap> (qemuDomainValidateActualNetDef).
 TAP_TYPES = ("network", "bridge", "ethernet")
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")

@@ -3,20 +3,20 @@ read."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING
 
 #: strtol in base 0 as virStrToLong_i reads it: C blanks, a sign, then 0x-hex, 0-octal or decimal, nothing after
-_BASE0 = re.compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
+_BASE0 = lazy_compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
 #: virDomainRedirFilterUSBVersionHelper: MAJOR.MINOR, decimal
-_VERSION = re.compile(r"[ \t\n\r\v\f]*\+?([0-9]+)\.\+?([0-9]+)")
+_VERSION = lazy_compile(r"[ \t\n\r\v\f]*\+?([0-9]+)\.\+?([0-9]+)")
 
 
 def c_int_base0(text: str) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Iterator
 
 from lxml import etree
@@ -13,7 +12,7 @@ from virtlint.linter.units import prop_uint
 from virtlint.rules._chardev import isa_serial_ports
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
-from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_family
+from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_version
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -134,11 +133,11 @@ def _guestfwd(target: etree._Element) -> Problem | None:
     if address is None:
         return Problem(Anchor(target), "guestfwd channel does not define a target address",
                        hint="add address='10.0.2.1' port='...' (the guest-side address and port)")
-    family = numeric_host_family(address)
-    if family is None:
+    version = numeric_host_version(address)
+    if version is None:
         return Problem(Anchor(target, "address"), f"Cannot parse socket address '{address}': Name or service not known",
                        hint="a numeric IPv4 address, e.g. 10.0.2.1")
-    if family != socket.AF_INET:
+    if version != 4:
         return Problem(Anchor(target, "address"), "guestfwd channel only supports IPv4 addresses",
                        hint="use an IPv4 address")
     port = target.get("port")

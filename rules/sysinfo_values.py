@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from lxml import etree
 
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import parse_uuid, string_value
 
-_NUMBER = re.compile(r"^\s*[+-]?\d+")
+_NUMBER = lazy_compile(r"^\s*[+-]?\d+")
 
 
 def _bios_date_ok(text: str) -> bool:

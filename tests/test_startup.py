@@ -18,7 +18,7 @@ DOMAIN = """<domain type='kvm'><name>a</name><memory>1048576</memory>
 """
 
 #: modules a plain check of one file must not import (each costs milliseconds at start)
-HEAVY = ("dataclasses", "difflib", "multiprocessing", "tempfile", "pkgutil", "logging")
+HEAVY = ("dataclasses", "difflib", "multiprocessing", "tempfile", "pkgutil", "logging", "socket", "copy")
 
 
 @pytest.mark.parametrize("cache", [False, True])
@@ -72,3 +72,21 @@ def test_the_rules_bundle_holds_every_rule_module_even_one_another_imports(tmp_p
     codes = marshal.loads(data[4 + size:])
     modules = {entry[:-3] for entry in os.listdir(folder) if entry.endswith(".py") and not entry.startswith("_")}
     assert set(codes) == modules and "parser_number" in codes
+
+
+def test_lazy_patterns_behave_as_compiled_ones() -> None:
+    """Module-level patterns compile on first use (linter/lazy_re.py); every method then answers as re's."""
+    import re
+
+    from virtlint.linter.lazy_re import lazy_compile
+
+    text = "a1 b22 C333"
+    for source, flags in ((r"([a-z])(\d+)", 0), (r"([a-z])(\d+)", re.I)):
+        lazy, compiled = lazy_compile(source, flags), re.compile(source, flags)
+        assert lazy.pattern == source and lazy.groups == compiled.groups  # (before any match: compiles)
+        for method, args in (("match", (text,)), ("fullmatch", ("a1",)), ("search", (text,)),
+                             ("findall", (text,)), ("split", (text,)), ("sub", ("-", text)), ("subn", ("-", text))):
+            got, want = getattr(lazy, method)(*args), getattr(compiled, method)(*args)
+            assert (got.group(0) if isinstance(got, re.Match) else got) == \
+                (want.group(0) if isinstance(want, re.Match) else want), method
+        assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
