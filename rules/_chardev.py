@@ -16,6 +16,17 @@ CHARDEVS = ("serial", "parallel", "console", "channel")
 SOURCE_HOLDERS = (*CHARDEVS, "redirdev", "rng", "smartcard")
 #: VIR_MAX_ISA_SERIAL_PORTS
 ISA_PORTS = 4
+#: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
+#: parallel port has none: its target type is always 0).
+TARGET_TYPES = {
+    "serial": ("none", "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial", "sclp-serial",
+               "isa-debug"),
+    "channel": ("none", "guestfwd", "virtio", "xen"),
+    "console": ("none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"),
+}
+#: VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO, which virDomainChrDefParseXML compares every device's target type
+#: with when the source is spicevmc: the value stands for usb-serial on a serial and xen on a console
+SPICEVMC_TARGET_VALUE = 2
 
 
 def serial_alias_console(element: etree._Element) -> bool:
@@ -89,3 +100,21 @@ def isa_serial_problem(serials: list[tuple[etree._Element, int, bool]], suffix: 
                                hint="give each ISA serial its own port, or leave port out")
             used.add(port)
     return None
+
+
+def spicevmc_target_problem(chardev: etree._Element) -> Problem | None:
+    """virDomainChrDefParseXML: a spicevmc character device (serial, parallel, console or channel) on a target whose
+    enum value is not the virtio channel's; None when that is not libvirt's first refusal of it."""
+    target = first_child(chardev, "target")
+    types = TARGET_TYPES.get(chardev.tag, ("none",))
+    written = target.get("type") if target is not None else None
+    if written is not None and written not in types:
+        return None  # a target type the parser refuses first (VL850)
+    if chardev.tag == "channel" and written is None:
+        return None  # 'target type must be specified' first (VL761)
+    if (types.index(written) if written is not None else 0) == SPICEVMC_TARGET_VALUE:
+        return None
+    return Problem(Anchor(target, "type") if written is not None else Anchor(chardev, "type"),
+                   "spicevmc device type only supports virtio",
+                   hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
+                        "or another source type (pty) here")

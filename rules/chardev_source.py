@@ -11,7 +11,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._chardev import CHARDEVS, SOURCE_HOLDERS, serial_alias_console, source_holders
+from virtlint.rules._chardev import (CHARDEVS, SOURCE_HOLDERS, serial_alias_console, source_holders,
+                                     spicevmc_target_problem)
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -26,17 +27,6 @@ COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "red
                       for child in COUNTED)
 #: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
 CHANNEL_NAME = lazy_compile(r"[A-Za-z0-9_.-]*")
-#: Each character device's target types in libvirt's enum order (virDomainChr{Serial,Channel,Console}Target; a
-#: parallel port has none: its target type is always 0).
-TARGET_TYPES = {
-    "serial": ("none", "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial", "sclp-serial",
-               "isa-debug"),
-    "channel": ("none", "guestfwd", "virtio", "xen"),
-    "console": ("none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"),
-}
-#: VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO, which virDomainChrDefParseXML compares every device's target type
-#: with when the source is spicevmc: the value stands for usb-serial on a serial and xen on a console
-SPICEVMC_TARGET_VALUE = 2
 #: Socket paths libvirt itself generates for virtio channels (qemu:///system's channel directories),
 #: which it drops from inactive definitions to generate afresh (qemuDomainChrDefDropDefaultPath).
 _GENERATED_PREFIXES = ("/var/lib/libvirt/qemu/channel/target", "/var/lib/libvirt/qemu/channel",
@@ -129,23 +119,6 @@ def _count_problem(holder: etree._Element) -> Problem | None:
     return None
 
 
-def _spicevmc_problem(chardev: etree._Element) -> Problem | None:
-    """virDomainChrDefParseXML: a spicevmc source on a target whose enum value is not the virtio channel's."""
-    target = first_child(chardev, "target")
-    types = TARGET_TYPES.get(chardev.tag, ("none",))
-    written = target.get("type") if target is not None else None
-    if written is not None and written not in types:
-        return None  # a target type the parser refuses first (VL850)
-    if chardev.tag == "channel" and written is None:
-        return None  # 'target type must be specified' first (VL761)
-    if (types.index(written) if written is not None else 0) == SPICEVMC_TARGET_VALUE:
-        return None
-    return Problem(Anchor(target, "type") if written is not None else Anchor(chardev, "type"),
-                   "spicevmc device type only supports virtio",
-                   hint="use spicevmc on a <channel> with <target type='virtio' name='com.redhat.spice.0'/>, "
-                        "or another source type (pty) here")
-
-
 def _channel_name(sources: list[etree._Element], holder: etree._Element) -> Iterator[Problem]:
     """virDomainChrSourceDefValidateChannelName: a spiceport or dbus source names its channel in A-Z a-z 0-9 _ . -"""
     name = sources[0].get("channel") if sources else None
@@ -186,7 +159,7 @@ def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]
         if len(holder) > 1 and _count_problem(holder) is not None:
             continue
         if chardev is not None and holder.get("type") == "spicevmc":
-            problem = _spicevmc_problem(chardev)
+            problem = spicevmc_target_problem(chardev)
             if problem is not None:
                 yield problem
                 continue

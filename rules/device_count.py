@@ -59,8 +59,11 @@ def _audio_id(device: etree._Element, ctx: Context) -> str | None:
 LIMITS = (
     Limit("watchdog", _any, "only a single watchdog device is supported", "virDomainDefParseXML", until=(9, 1)),
     Limit("memballoon", _any, "only a single memory balloon device is supported", "virDomainDefParseXML"),
-    Limit("iommu", _any, "only a single IOMMU device is supported", "virDomainDefParseXML"),
+    Limit("nvram", _any, "only a single nvram device is supported", "virDomainDefParseXML"),
     Limit("redirfilter", _any, "only one set of redirection filter rule is supported", "virDomainDefParseXML"),
+    Limit("iommu", _any, "only a single IOMMU device is supported", "virDomainDefParseXML"),
+    # (a second vsock is VL788's)
+    Limit("pstore", _any, "only a single pstore device is supported", "virDomainDefParseXML", since=(10, 6)),
     Limit("panic", _panic_model, "Multiple panic devices with model '{key}'", "virDomainDefRejectDuplicatePanics"),
     Limit("audio", _audio_id, "audio ID {key} is used multiple times", "virDomainAudioDefValidate"),
     Limit("watchdog", _watchdog_model, "domain can only have one watchdog with model '{key}'",
@@ -110,7 +113,8 @@ class DeviceCount(Rule):
     """
     ## What it does
     Reports a device written more times than libvirt takes it: a second
-    `<memballoon>` or `<iommu>`; two `<audio>` of one `id`; a second panic
+    `<memballoon>`, `<nvram>`, `<redirfilter>` or `<iommu>`, and from libvirt
+    10.6 (which parses it) a second `<pstore>`; two `<audio>` of one `id`; a second panic
     device of one model (a panic
     without a model gets the machine's: `isa` on x86, `pseries`, `s390`); a
     second `<watchdog>` before libvirt 9.1, and from 9.3 a second watchdog of
@@ -120,8 +124,10 @@ class DeviceCount(Rule):
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `only a single memory
     balloon device is supported`, `only a single watchdog device is
-    supported` (libvirt 9.0), `only a single IOMMU device is supported`
-    (virDomainDefParseXML; all drivers), `Multiple panic devices with model
+    supported` (libvirt 9.0), `only a single nvram device is supported`,
+    `only one set of redirection filter rule is supported`, `only a single
+    IOMMU device is supported`, `only a single pstore device is supported`
+    (virDomainDefParseXML, which stops at the first; all drivers), `Multiple panic devices with model
     'isa'` (virDomainDefRejectDuplicatePanics, post-parse), `audio ID 1 is used
     multiple times` (virDomainAudioDefValidate; all drivers),
     `domain can only have one watchdog with model 'itco'`

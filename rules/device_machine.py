@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import (effective_machine, effective_machine_name, refused_since, is_arm_virt,
                                      is_pseries, is_q35, is_s390, is_x86, qemu_driver)
 from virtlint.rules._addresses import facts
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 
 def _is_i440fx(ctx: Context) -> bool | None:
@@ -176,6 +176,20 @@ REQUIREMENT_HOLDS: dict[str, Callable[[Context], bool | None]] = {
 }
 
 
+def _memballoon(balloon: etree._Element) -> Problem | None:
+    """A balloon model only another driver has (xen): QEMU has no such device, so its PCI connect flags are none
+    and address assignment finds no bus for it (post-parse); given an address, validation refuses the model
+    (qemuValidateDomainDeviceDefMemballoon)."""
+    model = balloon.get("model")
+    if model != "xen":
+        return None
+    message = (f"Memory balloon device type '{model}' is not supported by this version of qemu"
+               if first_child(balloon, "address") is not None
+               else "Cannot automatically add a new PCI bus for a device with connect flags 00")
+    return Problem(Anchor(balloon, "model"), message, hint="use model='virtio' (or 'none' for no balloon)",
+                   replacements=("virtio",))
+
+
 def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """The first refusal of this device: its panic address or input bus, else the machine or arch it requires."""
     if element.tag in ("panic", "input"):
@@ -206,7 +220,12 @@ class DeviceMachine(Rule):
     one (q35, ARM virt: libvirt knows only the i440fx machines' and those of
     `malta`, `sun4u` and `g3beige`), or other than that built-in one, index 0;
     an `<nvram>` device (sPAPR's) off pSeries (`nvram device is only supported
-    for PPC64`, qemuValidateDomainDeviceDefNVRAM; define; checked on 9.0).
+    for PPC64`, qemuValidateDomainDeviceDefNVRAM; define; checked on 9.0); a
+    `xen` memory balloon, which QEMU lacks (`Cannot automatically add a new
+    PCI bus for a device with connect flags 00` from address assignment, or
+    with an `<address>` `Memory balloon device type 'xen' is not supported by
+    this version of qemu`, qemuValidateDomainDeviceDefMemballoon; define;
+    both checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled: `IOMMU
@@ -253,7 +272,8 @@ class DeviceMachine(Rule):
     code = "VL785"
     name = "device-machine"
     severity = Severity.ERROR
-    summary = "An IOMMU, watchdog, panic, input or sound model, or an IDE controller, the machine or arch lacks."
+    summary = ("An IOMMU, watchdog, panic, input, sound or balloon model, or an IDE controller, the machine or arch "
+               "lacks.")
     #: the IOMMU, watchdog, panic, input, sound and IDE controller devices below (one visit for all of them)
     elements = ("devices",)
     uses_caps = False
@@ -270,6 +290,9 @@ class DeviceMachine(Rule):
                         return self._problems(children, ctx)
         if "nvram" in children or facts(ctx).controllers_of("ide"):
             return self._problems(children, ctx)
+        for balloon in children.get("memballoon", ()):
+            if balloon.get("model") == "xen":
+                return self._problems(children, ctx)
         return NOTHING
 
     def _problems(self, children: dict[str, list[etree._Element]], ctx: Context) -> Iterator[Problem]:
@@ -278,6 +301,10 @@ class DeviceMachine(Rule):
             for device in children.get(tag, ()):
                 if not _usual(tag, device):
                     yield from _device_problems(device, ctx)
+        for balloon in children.get("memballoon", ()):
+            problem = _memballoon(balloon)
+            if problem is not None:
+                yield problem
         nvrams = children.get("nvram")
         if nvrams and is_pseries(ctx) is False:  # (qemuValidateDomainDeviceDefNVRAM: sPAPR's NVRAM device)
             yield Problem(Anchor(nvrams[0]), "nvram device is only supported for PPC64",

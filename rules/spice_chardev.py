@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._chardev import CHARDEVS, spicevmc_target_problem
 from virtlint.rules._support import NOTHING, children_by_tag
 
 SPICE_CHARDEVS = ("spicevmc", "spiceport")
@@ -38,7 +39,10 @@ class SpiceChardev(Rule):
 
     ## Why is this bad?
     libvirt refuses the domain: `chardev 'spicevmc' not supported without
-    spice graphics`.
+    spice graphics`. A spicevmc serial, parallel port or console (or a
+    channel whose target is not virtio) is refused first by libvirt's
+    parser, `spicevmc device type only supports virtio` (VL760): this rule
+    leaves it to that one.
 
     ## Capabilities
     ```xml
@@ -85,6 +89,8 @@ class SpiceChardev(Rule):
         for tag in CHARDEV_TAGS:
             for device in children.get(tag, ()):
                 kind = device.get("type")
+                if kind == "spicevmc" and tag in CHARDEVS and spicevmc_target_problem(device) is not None:
+                    continue  # libvirt's parser refuses its target first (VL760)
                 if kind in SPICE_CHARDEVS:
                     yield Problem(Anchor(device, "type"), f"chardev '{kind}' is not supported without SPICE graphics",
                                   hint="add <graphics type='spice'/>, or remove this device")

@@ -172,3 +172,15 @@ def test_repeated_source_is_reported_once_at_the_second() -> None:
     found = [f for f in lint(xml, Q35) if f.code == "VL760"]
     assert [f.message for f in found] == ["only one source element is allowed for character device"]
     assert found[0].start.line == 0 and xml[found[0].start.column:].startswith("source mode='bind'/><source")
+
+
+@pytest.mark.parametrize(("device", "expected"), [
+    (serial(kind="spicevmc"), ["VL760"]),  # the parser's refusal of its target comes first: one finding
+    ("<console type='spicevmc'><target type='virtio'/></console>", ["VL760"]),  # (virtio is value 4 on a console)
+    (serial("<target type='usb-serial'/>", "spicevmc"), ["VL807"]),  # (usb-serial is value 2: parsed, then validated)
+    (SPICEVMC.format(" name='com.redhat.spice.0'"), ["VL807"]),
+])
+def test_spicevmc_without_spice_graphics_is_reported_once(device: str, expected: list[str]) -> None:
+    """libvirt stops at the parser's `spicevmc device type only supports virtio`; the missing SPICE graphics
+    (validation) is reported only for a spicevmc device that passes it."""
+    assert sorted(c for c, _m in errors(dom(device)) if c in ("VL760", "VL807")) == expected

@@ -43,6 +43,7 @@ ISCSI = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
          "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi/1'>{hosts}{inner}</source>{outer}"
          "<target dev='vda' bus='virtio'/></disk>")
 HOST = "<host name='example.com' port='3260'/>"
+PSTORE = "<pstore backend='acpi-erst'><path>{path}</path><size unit='KiB'>{size}</size></pstore>"
 
 
 def iscsi(hosts: str = HOST, inner: str = "", outer: str = "") -> str:
@@ -402,7 +403,7 @@ CASES = [
 
 @pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_device_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
-    mine = [(c, m) for c, m in errors(xml, caps) if c.startswith(("VL75", "VL76", "VL77", "VL78", "VL507"))]
+    mine = [(c, m) for c, m in errors(xml, caps) if c.startswith(("VL75", "VL76", "VL77", "VL78", "VL79", "VL809", "VL810", "VL507"))]
     if code is None:
         assert mine == []
     else:
@@ -452,12 +453,68 @@ MORE = [
     ("two-vsocks", dom("<vsock model='virtio'><cid auto='yes'/></vsock>" * 2), Q35, "VL788", "only a single vsock"),
     ("vsock-cid-2", dom("<vsock model='virtio'><cid auto='no' address='2'/></vsock>"), Q35, "VL788", ">= 3"),
     ("vsock-cid-3", dom("<vsock model='virtio'><cid auto='no' address='3'/></vsock>"), Q35, None, ""),
+    # VL790: the devices virDomainDefParseXML takes once
+    ("two-nvrams-pseries", dom("<nvram/><nvram/>", machine="pseries", arch="ppc64"),
+     CAPS.format(m="pseries-9.1", a="ppc64"), "VL790", "only a single nvram device"),
+    ("one-nvram-pseries", dom("<nvram/>", machine="pseries", arch="ppc64"), CAPS.format(m="pseries-9.1", a="ppc64"),
+     None, ""),
+    ("two-pstores", dom(PSTORE.format(path="/p/a", size="8") + PSTORE.format(path="/p/b", size="8")), Q35, "VL790",
+     "only a single pstore device"),
+    # VL785: a balloon model QEMU lacks
+    ("xen-balloon", dom("<memballoon model='xen'/>"), Q35, "VL785", "Cannot automatically add a new PCI bus"),
+    ("xen-balloon-addressed", dom("<memballoon model='xen'><address type='pci' domain='0x0000' bus='0x00' "
+                                  "slot='0x09' function='0x0'/></memballoon>"), Q35, "VL785",
+     "Memory balloon device type 'xen' is not supported"),
+    ("no-balloon", dom("<memballoon model='none'/>"), Q35, None, ""),
+    ("virtio-balloon", dom("<memballoon model='virtio'/>"), Q35, None, ""),
+    # VL809 crypto-config
+    ("crypto-no-backend", dom("<crypto model='virtio' type='qemu'/>"), Q35, "VL809", "only one crypto backend"),
+    ("crypto-two-backends", dom("<crypto model='virtio' type='qemu'><backend model='builtin'/>"
+                                "<backend model='lkcf'/></crypto>"), Q35, "VL809", "only one crypto backend"),
+    ("crypto-one-backend", dom("<crypto model='virtio' type='qemu'><backend model='builtin' queues='2'/></crypto>"),
+     Q35, None, ""),
+    # VL810 pstore-config
+    ("pstore-no-path", dom("<pstore backend='acpi-erst'><size unit='KiB'>8</size></pstore>"), Q35, "VL810",
+     "missing path"),
+    ("pstore-empty-path", dom(PSTORE.format(path="", size="8")), Q35, "VL810", "missing path"),
+    ("pstore-blank-path", dom(PSTORE.format(path=" ", size="8")), Q35, None, ""),  # (not empty: libvirt takes it)
+    ("pstore-size-2k", dom(PSTORE.format(path="/p/a", size="2")), Q35, "VL810", "invalid size"),
+    ("pstore-size-12k", dom(PSTORE.format(path="/p/a", size="12")), Q35, "VL810", "invalid size"),
+    ("pstore-size-4097b", dom(PSTORE.format(path="/p/a", size="4097").replace("'KiB'", "'B'")), Q35, "VL810",
+     "invalid size"),  # (5 KiB, rounded up as virDomainParseMemory does)
+    ("pstore-size-1m", dom(PSTORE.format(path="/p/a", size="1").replace("'KiB'", "'MiB'")), Q35, None, ""),
+    ("pstore-size-4k", dom(PSTORE.format(path="/p/a", size="4")), Q35, None, ""),
+    ("pstore-isa-address", dom(PSTORE.format(path="/p/a", size="8").replace(
+        "</pstore>", "<address type='isa' iobase='0x505'/></pstore>")), Q35, "VL810", "must reside on a PCI bus"),
+    ("pstore-pci-address", dom(PSTORE.format(path="/p/a", size="8").replace(
+        "</pstore>", "<address type='pci' domain='0x0000' bus='0x00' slot='0x09' function='0x0'/></pstore>")), Q35,
+     None, ""),
 ]
 
 
 @pytest.mark.parametrize(("xml", "caps", "code", "fragment"), [c[1:] for c in MORE], ids=[c[0] for c in MORE])
 def test_more_device_checks(xml: str, caps: str, code: str | None, fragment: str) -> None:
     test_device_checks(xml, caps, code, fragment)
+
+
+@pytest.mark.parametrize(("devices", "since"), [
+    ("<crypto model='virtio' type='qemu'/>", (9, 1)),
+    (PSTORE.format(path="", size="8"), (10, 6)),
+    (PSTORE.format(path="/p/a", size="8") * 2, (10, 6)),
+])
+def test_devices_older_releases_drop_are_not_judged_for_them(devices: str, since: tuple[int, int]) -> None:
+    """libvirt 9.0 drops <crypto> (parsed from 9.1) and <pstore> (from 10.6) whatever they hold."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    def found(version: tuple[int, int]) -> set[str]:
+        linter = Linter([caps_from_text(Q35, "caps.xml")], libvirt_version=version)
+        return {f.code for f in linter.lint_document(Document(dom(devices), "d.xml")).findings
+                if f.code in ("VL790", "VL809", "VL810")}
+
+    older = (since[0], since[1] - 1) if since[1] else (since[0] - 1, 9)
+    assert found(since) and not found(older), (found(since), found(older))
 
 
 HOSTDEV_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch>"
