@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
@@ -10,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import NOTHING, DriveAddress, Facts, facts, pci_range_error, read_drive
+from virtlint.rules._libvirt_enums import MISSING, PROP, UINT_MESSAGE
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -20,6 +22,72 @@ DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     "sata": (("bus", "bus must be 0 for sata controller"), ("target", "target must be 0 for sata controller")),
 }
 
+#: The numbers virDomainDeviceAddressParseXML reads for each address type, in its order: (attribute, base, bits,
+#: required), each with virXMLPropUInt (64 bits: virXMLPropULongLong). A USB address's port is VL705's; a PCI
+#: address's numbers are read once for every rule (``Facts.pci_numbers``), then its multifunction and <zpci>.
+ADDRESS_NUMBERS: dict[str, tuple[tuple[str, int, int, bool], ...]] = {
+    "pci": tuple((name, 0, 32, False) for name in ("domain", "bus", "slot", "function")),
+    "drive": tuple((name, 10, 32, False) for name in ("controller", "bus", "target", "unit")),
+    "virtio-serial": tuple((name, 10, 32, False) for name in ("controller", "bus", "port")),
+    "ccid": (("controller", 10, 32, False), ("slot", 10, 32, False)),
+    "usb": (("bus", 10, 32, False),),
+    "spapr-vio": (("reg", 16, 64, False),),
+    "ccw": tuple((name, 0, 32, False) for name in ("cssid", "ssid", "devno")),
+    "isa": (("iobase", 16, 32, False), ("irq", 16, 32, False)),
+    "dimm": (("slot", 10, 32, True), ("base", 16, 64, False)),
+}
+#: what a number of each base looks like, for the hints
+BASE_WORDS = {0: "a number (decimal, 0x hexadecimal or 0 octal)", 10: "a decimal number",
+              16: "a hexadecimal number (with or without 0x)"}
+#: virXMLPropTristateSwitch with VIR_XML_PROP_NONZERO: 'on' or 'off' ('absent' is the enum's zero)
+SWITCH_VALUES = (None, "on", "off")
+
+
+@lru_cache(maxsize=4096)  # address numbers ("0", "0x3f8"...) repeat within and across documents
+def _readable(text: str, base: int, bits: int) -> bool:
+    return prop_uint(text, base, bits) is not None
+
+
+def _number_problem(element: etree._Element, attribute: str, base: int, bits: int, required: bool) -> Problem | None:
+    text = element.get(attribute)
+    if text is None:
+        if not required:
+            return None
+        return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
+                       hint=f"add {attribute}='0' ({BASE_WORDS[base]})")
+    if _readable(text, base, bits):
+        return None
+    return Problem(Anchor(element, attribute), UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=text),
+                   hint=f"{attribute} is {BASE_WORDS[base]}")
+
+
+def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
+    """The first number (or PCI multifunction switch) of a device's <address> libvirt's parser cannot read."""
+    get = address.get
+    for attribute, base, bits, required in ADDRESS_NUMBERS.get(kind, ()):  # type: ignore[arg-type]
+        text = get(attribute)
+        # (the usual value, a few plain digits, is readable in base 10 and 16: tested without a call; not in base
+        # 0, where '08' is a bad octal number)
+        if text is None and required or text is not None and not (
+                base != 0 and len(text) < 8 and text.isascii() and text.isdigit()):
+            problem = _number_problem(address, attribute, base, bits, required)
+            if problem is not None:
+                return problem
+    if kind != "pci":
+        return None
+    multifunction = address.get("multifunction")
+    if multifunction not in SWITCH_VALUES:
+        return Problem(Anchor(address, "multifunction"),
+                       PROP.format(attribute="multifunction", element="address", value=multifunction),
+                       replacements=("on", "off"))
+    zpci = Facts.zpci(address)
+    if zpci is not None:
+        for attribute in ("uid", "fid"):
+            problem = _number_problem(zpci, attribute, 0, 32, False)
+            if problem is not None:
+                return problem
+    return None
+
 
 @register
 class AddressValue(Rule):
@@ -28,6 +96,15 @@ class AddressValue(Rule):
     Checks the numbers of each device's `<address>` the way libvirt parses
     and validates them:
 
+    - every number the parser reads for the address's type, in that type's
+      base: `pci` `domain`, `bus`, `slot`, `function` (decimal, `0x` hex or
+      `0` octal) and its `<zpci>` `uid` and `fid`; `drive` `controller`,
+      `bus`, `target`, `unit`, `virtio-serial` `controller`, `bus`, `port`,
+      `ccid` `controller`, `slot`, `usb` `bus` and `dimm` `slot` (decimal;
+      `slot` is required); `isa` `iobase`, `irq`, `spapr-vio` `reg` and
+      `dimm` `base` (hexadecimal); `ccw` `cssid`, `ssid`, `devno`; and a PCI
+      address's `multifunction` (`on` or `off`). libvirt stops at the first
+      it cannot read, so nothing else of that address is checked;
     - `pci`: `bus` at most `0xFF`, `slot` at most `0x1F`, `function` at most
       7 (numbers may be decimal, `0x` hex or `0` octal, as libvirt reads
       them); a `<zpci>` `uid` between `0x0001` and `0xffff`;
@@ -46,7 +123,12 @@ class AddressValue(Rule):
       stops before QEMU runs).
 
     ## Why is this bad?
-    libvirt (QEMU driver) refuses the domain at define time: `Invalid PCI address
+    libvirt refuses the domain at define time: `Invalid value for attribute
+    'iobase' in element 'address': 'x'. Expected non-negative integer value`,
+    `Missing required attribute 'slot' in element 'address'`
+    (virDomainDeviceAddressParseXML and the readers of each type: the
+    parser every driver shares, checked here, with the rest of the rule, for
+    QEMU domains; each type's checked with libvirt 9.0), `Invalid PCI address
     bus='0x100', must be <= 0xFF` (`virPCIDeviceAddressIsValid`), `Invalid PCI
     address uid='0x0000', must be > 0x0000 and <= 0xffff`
     (`qemuValidateDomainDeviceDefZPCIAddress`), `Invalid specification for
@@ -95,14 +177,16 @@ class AddressValue(Rule):
         pci_numbers = found.pci_numbers
         for device, address, kind in found.addressed:
             if kind == "pci":
-                if len(address) or pci_range_error(pci_numbers[address]):
+                numbers = pci_numbers[address]
+                if numbers is None or len(address) or pci_range_error(numbers) or \
+                        address.get("multifunction") not in SWITCH_VALUES:
                     return self._problems(found)
             elif kind == "drive":
+                # (a disk's drive address whose numbers do not parse has no DriveAddress)
                 drive = disk_drives.get(device) if device.tag == "disk" else None
-                if device.tag != "disk" or drive is not None and (
-                        drive.controller or drive.bus or drive.target or drive.unit > 1):
+                if drive is None or drive.controller or drive.bus or drive.target or drive.unit > 1:
                     return self._problems(found)
-            elif kind in ("ccw", "spapr-vio"):
+            elif kind in ("ccw", "spapr-vio") or kind in ADDRESS_NUMBERS and parse_problem(address, kind):
                 return self._problems(found)
         return NOTHING
 
@@ -112,6 +196,10 @@ class AddressValue(Rule):
             if disk_drives.get(device) is not None:
                 yield from self._drive(found, device, None)
         for device, address, kind in found.addressed:
+            problem = parse_problem(address, kind)
+            if problem is not None:  # the parser stops there: nothing else of this address is checked
+                yield problem
+                continue
             if kind == "pci":
                 yield from self._pci(found, address)
             elif kind == "ccw":

@@ -140,6 +140,31 @@ def cases(kvm: bool) -> list[Case]:
         case("ide-named-hdd-ok", "pc", None, _cdrom("hdd", "", "ide")),
         case("sata-unit-6", "q35", "VL700", _cdrom("sda", _drive(6), "sata")),
         case("sata-unit-5-ok", "q35", None, _cdrom("sda", _drive(5), "sata")),
+        # VL700: the numbers the parser reads for each address type, in its base
+        case("pci-bus-not-a-number", "q35", "VL700", _balloon("<address type='pci' bus='x' slot='0x05'/>")),
+        case("pci-multifunction-yes", "q35", "VL700",
+             _balloon("<address type='pci' bus='0x00' slot='0x05' multifunction='yes'/>")),
+        case("pci-multifunction-on-ok", "q35", None,
+             _balloon("<address type='pci' bus='0x00' slot='0x05' multifunction='on'/>")),
+        case("drive-unit-hex", "q35", "VL700", _cdrom("sda", "<address type='drive' controller='0' bus='0' "
+                                                             "target='0' unit='0x1'/>", "sata")),
+        case("virtio-serial-port-not-a-number", "q35", "VL700",
+             "<channel type='pty'><target type='virtio' name='a.b'/>"
+             "<address type='virtio-serial' controller='0' bus='0' port='x'/></channel>"),
+        case("virtio-serial-port-ok", "q35", None,
+             "<channel type='pty'><target type='virtio' name='a.b'/>"
+             "<address type='virtio-serial' controller='0' bus='0' port='2'/></channel>"),
+        case("usb-bus-not-a-number", "q35", "VL700",
+             "<input type='tablet' bus='usb'><address type='usb' bus='x' port='1'/></input>"),
+        case("isa-iobase-not-a-number", "q35", "VL700",
+             "<serial type='pty'><target type='isa-serial' port='0'><model name='isa-serial'/></target>"
+             "<address type='isa' iobase='x'/></serial>"),
+        case("isa-irq-not-a-number", "q35", "VL700",
+             "<serial type='pty'><target type='isa-serial' port='0'><model name='isa-serial'/></target>"
+             "<address type='isa' iobase='0x3f8' irq='zz'/></serial>"),
+        case("isa-address-ok", "q35", None,
+             "<serial type='pty'><target type='isa-serial' port='0'><model name='isa-serial'/></target>"
+             "<address type='isa' iobase='0x3f8' irq='4'/></serial>"),
         # VL703 drive-address-conflict
         case("drive-double-use", "q35", "VL703",
              SCSI + _disk("sda", "scsi", _drive(0)) + _disk("sdb", "scsi", _drive(0))),
