@@ -57,7 +57,8 @@ def _number_problem(element: etree._Element, attribute: str, base: int, bits: in
                        hint=f"add {attribute}='0' ({BASE_WORDS[base]})")
     if _readable(text, base, bits):
         return None
-    return Problem(Anchor(element, attribute), UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=text),
+    return Problem(Anchor(element, attribute),
+                   UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=text),
                    hint=f"{attribute} is {BASE_WORDS[base]}")
 
 

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import pci_numbers, pci_range_error
 from virtlint.rules._devices import effective_arch, qemu_driver
@@ -227,13 +227,39 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
     return None
 
 
+#: virDomainHostdevSubsysType, the source address types an <interface type='hostdev'> may give
+SUBSYSTEM_TYPES = ("usb", "pci", "scsi", "scsi_host", "mdev")
+#: every interface type but hostdev (and none: the parser's own error, VL850's): the screen of the interface path
+NOT_HOSTDEV_INTERFACES = frozenset((None, "user", "ethernet", "vhostuser", "server", "client", "mcast", "network",
+                                    "bridge", "internal", "direct", "udp", "vdpa", "null", "vds"))
+
+
+def _interface_source(interface: etree._Element) -> Problem | None:
+    """virDomainNetDefParseXML for type='hostdev': the host device's type is its source address's (a source
+    <vendor> without one means USB), then virDomainHostdevDefParseXMLSubsys reads the source as a <hostdev>'s."""
+    source = first_child(interface, "source")
+    address = first_child(source, "address") if source is not None else None
+    kind = address.get("type") if address is not None else None
+    if kind is None and source is not None and first_child(source, "vendor") is not None:
+        kind = "usb"
+    if kind not in SUBSYSTEM_TYPES:
+        return Problem(Anchor(address, "type") if kind is not None else Anchor(source if source is not None
+                                                                                  else interface),
+                       f"unknown host device source address type '{kind if kind is not None else '(null)'}'",
+                       hint="give the source an <address type='pci' domain=... bus=... slot=... function=.../>",
+                       replacements=("pci",) if kind is not None else ())
+    return _source(interface, kind)
+
+
 @register
 class HostdevConfig(Rule):
     """
     ## What it does
     Checks what libvirt's parser and validation refuse in a `<hostdev>`:
 
-    - its `<source>`: a subsystem host device must have one; `startupPolicy`
+    - its `<source>` (an `<interface type='hostdev'>`'s too, whose host
+      device type is its source address's: `pci`, `usb`, `scsi`,
+      `scsi_host` or `mdev`): a subsystem host device must have one; `startupPolicy`
       is for USB sources only; a USB vendor needs its product (and the
       reverse), a USB source `<address>` its `bus` and `device`; a PCI source
       `<address>` must have readable numbers (decimal, `0x` hex, `0` octal)
@@ -259,7 +285,10 @@ class HostdevConfig(Rule):
     ## Why is this bad?
     libvirt refuses the domain when it is defined (one message per host
     device, the first libvirt meets). Parse (virDomainHostdevDefParseXML and
-    its helpers; all drivers): `Missing <source> element in hostdev device`,
+    its helpers; all drivers): `unknown host device source address type
+    'bogus'` (virDomainNetDefParseXML, an interface's; libvirt 9.0 says
+    `missing source address type` when there is none), `Missing <source>
+    element in hostdev device`,
     `Setting startupPolicy is only allowed for USB devices`, `sgio is only
     supported for scsi host device`, `rawio is only supported for scsi host
     device`, `'model' attribute in <hostdev> is only supported when
@@ -320,10 +349,22 @@ class HostdevConfig(Rule):
     name = "hostdev-config"
     severity = Severity.ERROR
     summary = "A host device source, attribute, ROM, ACPI index, teaming or model libvirt refuses."
-    elements = ("devices/hostdev",)
+    elements = ("devices/hostdev", "devices/interface")
     uses_caps = False
 
+    def screen(self, path: str) -> Screen | None:
+        # an interface is a host device only with type='hostdev' (the others pass, at no call)
+        if path == "devices/interface":
+            return (("type", NOT_HOSTDEV_INTERFACES),), None
+        return None
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag == "interface":
+            problem = _interface_source(element) if element.get("type") == "hostdev" else None
+            return iter((problem,)) if problem is not None else iter(())
+        return self._hostdev(element, ctx)
+
+    def _hostdev(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         kind = element.get("type")
         subsystem = element.get("mode", "subsystem") == "subsystem"
         # in libvirt's order: the parser's source, <rom> and teaming checks, then validation's

@@ -15,6 +15,10 @@ S390 = ("<domainCapabilities><domain>kvm</domain><machine>s390-ccw-virtio-9.1</m
         "</domainCapabilities>")
 
 
+NET = "<interface type='hostdev' managed='yes'><source>{}</source></interface>"
+PCI_SOURCE = "<address type='pci' domain='0x0000' bus='{bus}' slot='0x00' function='0x0'/>"
+
+
 def dom(devices: str, arch: str = "x86_64", machine: str = "q35") -> str:
     return (f"<domain type='kvm'><name>t</name><memory>262144</memory><vcpu>1</vcpu>"
             f"<os><type arch='{arch}' machine='{machine}'>hvm</type></os><devices>{devices}</devices></domain>")
@@ -138,6 +142,18 @@ CASES = [
                              machine="s390-ccw-virtio"), "Only one hostdev of model vfio-ap is supported"),
     ("mdev-one-ap-s390", dom(mdev("vfio-ap") + mdev("vfio-ccw").replace("c2177883", "d2177883"), arch="s390x",
                              machine="s390-ccw-virtio"), None),
+    # <interface type='hostdev'>: a host device whose type is its source address's (each checked on libvirt 9.0)
+    ("iface-address-type-bogus", dom(NET.format("<address type='bogus' domain='0x0000' bus='0x01' slot='0x00' "
+                                                "function='0x0'/>")), "unknown host device source address type 'bogus'"),
+    ("iface-no-address", dom(NET.format("")), "unknown host device source address type '(null)'"),
+    ("iface-no-source", dom("<interface type='hostdev'/>"), "unknown host device source address type '(null)'"),
+    ("iface-pci-bus-range", dom(NET.format(PCI_SOURCE.format(bus="0x100"))), "Invalid PCI address bus='0x100'"),
+    ("iface-pci-bus-not-a-number", dom(NET.format(PCI_SOURCE.format(bus="x"))),
+     "Invalid value for attribute 'bus' in element 'address': 'x'"),
+    ("iface-pci", dom(NET.format(PCI_SOURCE.format(bus="0x01"))), None),
+    ("iface-usb-vendor-only", dom(NET.format("<vendor id='0x1234'/>")), "missing product"),
+    ("iface-usb", dom(NET.format("<vendor id='0x1234'/><product id='0xbeef'/>")), None),
+    ("iface-network", dom("<interface type='network'><source network='default'/></interface>"), None),
 ]
 
 

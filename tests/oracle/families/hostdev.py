@@ -1,6 +1,7 @@
 """Host device checks found by probing libvirt 9.0 (misses-F, section 1b): PCI source addresses, disabled ROM
 tuning, ROM and ACPI index settings off PCI, teaming, startupPolicy, writeFiltering, model, unfiltered sgio, SCSI
-and USB source addresses, iSCSI sources, s390x-only mdev models (VL789). libvirt refuses all of them at define.
+and USB source addresses, iSCSI sources, s390x-only mdev models, an <interface type='hostdev'>'s source (VL789).
+libvirt refuses all of them at define.
 Their accepted twins need what this host lacks to start (an IOMMU for PCI host devices, host USB and SCSI devices
 (no /sys/bus/usb here, so even an optional USB device fails), an iSCSI target, mediated devices):
 tests/test_rules_hostdev.py has those twins, and each was checked to define with libvirt 9.0."""
@@ -34,6 +35,7 @@ def cases(kvm: bool) -> list[Case]:
     def scsi(name: str, source: str = ADAPTER, **parts: str) -> Case:
         return q35(f"scsi-{name}", "VL789", devices=_hostdev("scsi", source, **parts))
 
+    net = "<interface type='hostdev' managed='yes'><source>{}</source></interface>"
     mdev = ("<hostdev mode='subsystem' type='mdev' model='{}'><source>"
             "<address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source></hostdev>")
     return [
@@ -63,4 +65,11 @@ def cases(kvm: bool) -> list[Case]:
              source=HOST + "<auth username='u'><secret type='ceph' usage='x'/></auth>"),
         q35("mdev-ccw-x86", "VL789", devices=mdev.format("vfio-ccw")),
         q35("mdev-ap-x86", "VL789", devices=mdev.format("vfio-ap")),
+        # <interface type='hostdev'>: its source address's type is the host device's
+        q35("interface-address-type-bogus", "VL789", devices=net.format(PCI_SOURCE.replace("<address ",
+                                                                                           "<address type='bogus' "))),
+        q35("interface-no-address-type", "VL789", devices=net.format("")),
+        q35("interface-pci-bus-not-a-number", "VL789", devices=net.format(
+            PCI_SOURCE.replace("<address ", "<address type='pci' ").replace("bus='0x00'", "bus='x'"))),
+        q35("interface-usb-vendor-only", "VL789", devices=net.format("<vendor id='0x1234'/>")),
     ]
