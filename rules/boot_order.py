@@ -57,6 +57,27 @@ def _filesystem_boot(fs: etree._Element, ctx: Context) -> Iterator[Problem]:
                       hint="remove <boot order>, or give the filesystem a PCI address")
 
 
+#: the characters virDomainDeviceLoadparmIsValid takes (after upper-casing)
+LOADPARM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789. ")
+
+
+def _loadparm(boot: etree._Element) -> Problem | None:
+    """virDomainDeviceBootParseXML: the loadparm, upper-cased (ASCII letters only), is 1 to 8 bytes, not only
+    blanks, of letters, digits, dots and spaces (virDomainDeviceLoadparmIsValid)."""
+    value = boot.get("loadparm")
+    if value is None:
+        return None
+    upper = value.encode().upper().decode()  # (g_ascii_toupper: other letters stay as they are)
+    if not upper.strip(" \t\n\v\f\r") or len(upper.encode()) > 8:
+        return Problem(Anchor(boot, "loadparm"), f"loadparm value '{upper}' must be between 1 and 8 characters",
+                       hint="1 to 8 letters, digits, dots or spaces")
+    if not LOADPARM_CHARS.issuperset(upper):
+        return Problem(Anchor(boot, "loadparm"),
+                       f"invalid loadparm value '{upper}', expecting chars in set of [a-zA-Z0-9.] and blank spaces",
+                       hint="letters, digits, dots and spaces only")
+    return None
+
+
 @register
 class BootOrder(Rule):
     """
@@ -64,13 +85,17 @@ class BootOrder(Rule):
     Reports a device `<boot order>` in a domain that also has `<os><boot
     dev>`, two devices with the same boot order, a `<bootmenu timeout>`
     above 65535 ms, a `<bios rebootTimeout>` outside -1..65535, and a boot order on a filesystem other than virtiofs or on
-    a virtiofs device off PCI (s390 gives it a CCW address).
+    a virtiofs device off PCI (s390 gives it a CCW address), and a device
+    boot `loadparm` that is not 1 to 8 letters, digits, dots or spaces.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `per-device boot elements cannot be used together with os/boot elements`
     and `boot order '1' used for more than one device`
-    (virDomainDefBootOrderPostParse), `invalid value for boot menu timeout,
+    (virDomainDefBootOrderPostParse), `loadparm value 'ABCDEFGHI' must be
+    between 1 and 8 characters`, `invalid loadparm value 'A_B', expecting
+    chars in set of [a-zA-Z0-9.] and blank spaces`
+    (virDomainDeviceLoadparmIsValid, on the upper-cased value), `invalid value for boot menu timeout,
     must be in range [0,65535]`, `invalid value for rebootTimeout, must be in
     range [-1,65535]` (virDomainDefBootValidate), `boot order is
     only supported for virtiofs` (virDomainFSDefValidate), `setting virtiofs
@@ -129,6 +154,10 @@ class BootOrder(Rule):
             for boot in element.iterfind(f"devices/{device}/boot"):
                 order = prop_uint(boot.get("order"), 10)
                 if order is None or order == 0:
+                    continue  # (the parser stops at the order: VL851's)
+                problem = _loadparm(boot)
+                if problem is not None:
+                    yield problem
                     continue
                 boots.append(boot)
                 if order in orders:

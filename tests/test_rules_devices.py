@@ -43,6 +43,7 @@ ISCSI = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
          "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi/1'>{hosts}{inner}</source>{outer}"
          "<target dev='vda' bus='virtio'/></disk>")
 HOST = "<host name='example.com' port='3260'/>"
+LOADPARM = "<interface type='user'><model type='virtio'/><boot order='1' loadparm='{}'/></interface>"
 PSTORE = "<pstore backend='acpi-erst'><path>{path}</path><size unit='KiB'>{size}</size></pstore>"
 
 
@@ -153,6 +154,12 @@ CASES = [
      "boot order '2' used for more than one device"),
     ("bootmenu-70000", dom(os="<bootmenu enable='yes' timeout='70000'/>"), Q35, "VL754", "[0,65535]"),
     ("bootmenu-65535", dom(os="<bootmenu enable='yes' timeout='65535'/>"), Q35, None, ""),
+    ("loadparm-empty", dom(LOADPARM.format("")), Q35, "VL754", "loadparm value '' must be between 1 and 8"),
+    ("loadparm-blanks", dom(LOADPARM.format("  ")), Q35, "VL754", "loadparm value '  ' must be between 1 and 8"),
+    ("loadparm-nine", dom(LOADPARM.format("abcdefghi")), Q35, "VL754", "loadparm value 'ABCDEFGHI' must be"),
+    ("loadparm-underscore", dom(LOADPARM.format("a_b")), Q35, "VL754", "invalid loadparm value 'A_B'"),
+    ("loadparm-ok", dom(LOADPARM.format("a.b 1")), Q35, None, ""),
+    ("loadparm-eight", dom(LOADPARM.format("ABCDEFGH")), Q35, None, ""),
     # VL507 nvram
     ("nvram-bios", dom(os_attrs=" firmware='bios'", os="<nvram>/v.fd</nvram>"), Q35, "VL507", "firmware type 'bios'"),
     ("nvram-stateless", dom(os="<loader type='pflash' stateless='yes'>/c.fd</loader><nvram>/v.fd</nvram>"), Q35,

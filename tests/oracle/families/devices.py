@@ -76,6 +76,12 @@ def cases(kvm: bool) -> list[Case]:
             + _disk("vdb", "virtio", extra="<boot order='1'/>")),
         q35("bootmenu-timeout-big", "VL754", os="<bootmenu enable='yes' timeout='70000'/>"),
         q35("bootmenu-timeout-ok", None, os="<bootmenu enable='yes' timeout='3000'/>"),
+        q35("boot-loadparm-nine", "VL754", devices="<interface type='user'><model type='virtio'/>"
+                                                  "<boot order='1' loadparm='abcdefghi'/></interface>"),
+        q35("boot-loadparm-underscore", "VL754", devices="<interface type='user'><model type='virtio'/>"
+                                                        "<boot order='1' loadparm='a_b'/></interface>"),
+        q35("boot-loadparm-ok", None, devices="<interface type='user'><model type='virtio'/>"
+                                              "<boot order='1' loadparm='a.b 1'/></interface>"),
         # VL507 nvram / VL755 firmware-config
         q35("nvram-stateless", "VL507", after=ACPI,
             os=f"<loader readonly='yes' type='pflash' stateless='yes'>{OVMF}</loader>"
