@@ -45,6 +45,17 @@ def parse_uint(text: str | None) -> int | None:
     return value if value < 2**32 else None
 
 
+def parse_ui(text: str | None) -> int | None:
+    """virStrToLong_ui: decimal digits after optional blanks and a sign, nothing after; a negated number wraps
+    (``-1`` is 4294967295) when its magnitude fits 32 bits."""
+    if text is None or not _SIGNED.fullmatch(text):
+        return None
+    value = int(text)
+    if value < 0:
+        return value + 2**32 if value >= -(2**32 - 1) else None
+    return value if value < 2**32 else None
+
+
 def parse_ullong(text: str | None) -> int | None:
     """virStrToLong_ullp: as parse_uint, 64 bits."""
     if text is None or not _UNSIGNED.fullmatch(text.rstrip()):
@@ -95,6 +106,25 @@ def prop_uint(text: str | None, base: int, bits: int = 32) -> int | None:
     else:
         number = int(digits, base)
     return number if number < 1 << bits else None
+
+
+#: what virStrToLong_i / _ll read whole in base 0: C blanks, a sign, then 0x hex, 0 octal or decimal digits
+_C_SIGNED_BASE0 = lazy_compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
+
+
+def prop_int0(text: str | None, bits: int = 32) -> int | None:
+    """A signed number as ``virXMLPropInt`` (``bits=64``: ``virXMLPropLongLong``) reads it in base 0: the whole
+    text, C's 0x and 0 prefixes; None if libvirt cannot read it."""
+    if text is None:
+        return None
+    match = _C_SIGNED_BASE0.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(2)
+    value = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" else int(digits)
+    value = -value if match.group(1) == "-" else value
+    limit = 1 << (bits - 1)
+    return value if -limit <= value < limit else None
 
 
 def unit_scale(unit: str | None, default: int = KIB) -> int | None:

@@ -22,6 +22,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import parse_int, prop_uint
+from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -251,6 +252,36 @@ def pci_range_error(numbers: PciNumbers | None) -> tuple[str, str] | None:
         return "slot", f"Invalid PCI address slot='{slot:#x}', must be <= 0x1F"
     if function > 7:
         return "function", f"Invalid PCI address function={function:#x}, must be <= 7"
+    return None
+
+
+def number0_problem(element: etree._Element, attribute: str, bits: int, required: bool) -> Problem | None:
+    """virXMLPropUInt / virXMLPropULongLong in base 0: a missing required attribute, or one that does not read."""
+    raw = element.get(attribute)
+    if raw is None:
+        if required:
+            return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
+                           hint=f"add {attribute}='...'")
+        return None
+    if prop_uint(raw, 0, bits) is None:
+        return Problem(Anchor(element, attribute),
+                       UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=raw),
+                       hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
+    return None
+
+
+def source_pci_problem(address: etree._Element) -> Problem | None:
+    """virPCIDeviceAddressParseXML on a source's PCI address (a host device's, an NVMe disk's): each number must
+    read, and a non-empty address (domain, bus or slot not 0) pass virPCIDeviceAddressIsValid (the domain has no
+    limit)."""
+    for attribute in ("domain", "bus", "slot", "function"):
+        problem = number0_problem(address, attribute, 32, False)
+        if problem is not None:
+            return problem
+    refused = pci_range_error(pci_numbers(address))
+    if refused is not None:
+        attribute, message = refused
+        return Problem(Anchor(address, attribute), message, hint="bus <= 0xFF, slot <= 0x1F, function <= 7")
     return None
 
 

@@ -25,6 +25,9 @@ UINT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}'
                "Expected non-negative integer value"
 #: virXMLPropInt, virXMLPropLongLong: not a number
 INT_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. Expected integer value"
+#: virXMLPropLongLong: not a number
+LLONG_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
+                "Expected long long integer value"
 #: VIR_XML_PROP_NONNEGATIVE: a negative number
 NEGATIVE_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'. " \
                    "Expected non-negative value"
@@ -133,6 +136,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/transient", "shareBacking", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/source", "managed", YES_NO, "virXMLPropTristateBool", when=("type", "nvme"))
+    for switch in ("event_idx", "copy_on_read", "discard_no_unref"):  # (virDomainDiskDefDriverParseXML)
+        add("devices/disk/driver", switch, ON_OFF, "virXMLPropTristateSwitch")
     # -- other devices -------------------------------------------------------
     add("devices/controller", "type", "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa", later="nvme")
     add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus", required=True)
@@ -193,6 +198,8 @@ def _rows() -> tuple[StrictEnum, ...]:
         add(f"devices/audio/{direction}/settings", "format", "u8 s8 u16 s16 u32 s32 f32")
         add(f"devices/audio/{direction}", "tryPoll", YES_NO, "virXMLPropTristateBool", when=("type", "oss"))
         add(f"devices/audio/{direction}", "exactName", YES_NO, "virXMLPropTristateBool", when=("type", "jack"))
+    for switch in ("tryMMap", "exclusive"):
+        add("devices/audio", switch, YES_NO, "virXMLPropTristateBool", when=("type", "oss"), on_self=True)
     # -- interfaces, memory devices, vsock -----------------------------------------------------------------
     add("devices/interface/mac", "type", "generated static")
     add("devices/interface/mac", "check", YES_NO, "virXMLPropTristateBool")
@@ -209,6 +216,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/interface/portForward", "proto", "tcp udp", required=True)
     add("devices/video/model/acceleration", "accel3d", YES_NO, "virXMLPropTristateBool")
     add("devices/video/model/acceleration", "accel2d", YES_NO, "virXMLPropTristateBool")
+    add("devices/video/model", "blob", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/sound", "multichannel", YES_NO, "virXMLPropTristateBool", when=("model", "usb"), on_self=True)
     add("devices/tpm/backend", "persistent_state", YES_NO, "virDomainTPMDefParseXML",
         "Invalid persistent_state value, either 'yes' or 'no'")
     add("devices/memory", "access", "shared private")
@@ -256,6 +265,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/hostdev/source", "protocol", "adapter iscsi", when=("type", "scsi"))
     add("devices/hostdev/source", "protocol", "vhost", required=True, when=("type", "scsi_host"))
     add("devices/hostdev/source", "guestReset", "off uncleared on", when=("type", "usb"))
+    add("devices/hostdev/source", "autoAddress", YES_NO, "virXMLPropTristateBool", when=("type", "usb"))
+    add("devices/hostdev/source", "writeFiltering", YES_NO, "virXMLPropTristateBool", when=("type", "pci"))
     # -- memory balloon, shared memory ------------------------------------------------------------------------
     for switch in ("autodeflate", "freePageReporting"):
         add("devices/memballoon", switch, ON_OFF, "virXMLPropTristateSwitch")
@@ -284,6 +295,16 @@ def _rows() -> tuple[StrictEnum, ...]:
             add(f"devices/{device}/driver", option, ON_OFF, "virXMLPropTristateSwitch")
     add("devices/shmem/model", "type", "ivshmem ivshmem-plain ivshmem-doorbell")
     add("devices/iommu", "model", "intel smmuv3 virtio", required=True)
+    for switch in ("intremap", "caching_mode", "iotlb", "eim", "dma_translation"):  # (virDomainIOMMUDefParseXML)
+        add("devices/iommu/driver", switch, ON_OFF, "virXMLPropTristateSwitch")
+    # (virDomainInputDefParseXML, an evdev input's source: VIR_XML_PROP_NONZERO, so not 'default')
+    add("devices/input/source", "grab", "all", when=("type", "evdev"))
+    add("devices/input/source", "grabToggle", "ctrl-ctrl alt-alt shift-shift meta-meta scrolllock ctrl-scrolllock",
+        when=("type", "evdev"))
+    add("devices/input/source", "repeat", ON_OFF, "virXMLPropTristateSwitch", when=("type", "evdev"))
+    add("devices/interface/portForward/range", "exclude", YES_NO, "virXMLPropTristateBool")
+    add("devices/controller/driver", "ioeventfd", ON_OFF, "virXMLPropTristateSwitch")
+    add("memory", "dumpCore", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
     add("devices/smartcard", "mode", "host host-certificates passthrough", required=True)
     add("devices/panic", "model", "default isa pseries hyperv s390 pvpanic", "virDomainPanicDefParseXML",
@@ -326,6 +347,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("os/loader", "type", "rom pflash")
     add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
+    add("os/loader", "stateless", YES_NO, "virXMLPropTristateBool")
     add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool")
     add("features/ioapic", "driver", "qemu kvm")
     add("features/hyperv", "mode", "custom passthrough")
@@ -411,6 +433,11 @@ PARSED_SINCE: dict[tuple[str, str | None], tuple[int, int]] = {
     ("cpu/maxphysaddr", "mode"): (8, 7),
     ("devices/interface/backend", "type"): (9, 0),
     ("devices/interface/portForward", "proto"): (9, 0),
+    ("devices/interface/portForward/range", "exclude"): (9, 0),
+    ("devices/disk/driver", "discard_no_unref"): (9, 5),  # (formatdomain: "Since 9.5.0")
+    ("devices/iommu/driver", "dma_translation"): (10, 7),  # (formatdomain: "Since 10.7.0")
+    ("devices/video/model", "blob"): (9, 2),  # (formatdomain: "Since 9.2.0")
+    ("devices/sound", "multichannel"): (9, 4),  # (formatdomain: "Since 9.4.0")
 }
 
 

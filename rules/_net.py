@@ -10,8 +10,9 @@ from lxml import etree
 
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
-from virtlint.linter.units import c_decimal, parse_uint, prop_uint
+from virtlint.linter.units import c_decimal, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import LLONG_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import first_child, numeric_host_version, parse_uuid
 
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
@@ -69,6 +70,13 @@ def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Probl
             yield Problem(Anchor(source), f"Missing required attribute '{name}' in element 'source'",
                           hint=f"add {name}='...'")
             return
+    if kind == "vds":  # (virXMLPropLongLong in base 0; the switchid is a UUID, VL770's)
+        for name in ("portid", "connectionid"):
+            text = source.get(name)
+            if text is not None and prop_int0(text, 64) is None:
+                yield Problem(Anchor(source, name), LLONG_MESSAGE.format(attribute=name, element="source", value=text),
+                              hint="a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
+                return
     port = source.get("port")
     if port is not None and kind in ("client", "server", "mcast", "udp") and c_decimal(port, -(2**31), 2**31 - 1) \
             is None:
@@ -403,6 +411,11 @@ OFFLOADS = ("csum", "gso", "tso4", "tso6", "ecn", "ufo", "mrg_rxbuf")
 PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
 
 
+#: the driver's numbers virDomainNetDefParseXMLDriver reads (virXMLPropUInt, base 10) after its event_idx (the
+#: queues are VL851's)
+VIRTIO_DRIVER_NUMBERS = ("rx_queue_size", "tx_queue_size")
+
+
 def _virtio_driver(driver: etree._Element) -> Iterable[Problem]:
     for name, accepted in VIRTIO_DRIVER_VALUES.items():
         value = driver.get(name)
@@ -410,6 +423,14 @@ def _virtio_driver(driver: etree._Element) -> Iterable[Problem]:
             yield Problem(Anchor(driver, name), PROP.format(attribute=name, element="driver", value=value),
                           hint=f"libvirt accepts: {', '.join(accepted)}", replacements=accepted)
             return
+        if name == "event_idx":  # (in libvirt's order: the numbers come next)
+            for number in VIRTIO_DRIVER_NUMBERS:
+                text = driver.get(number)
+                if text is not None and prop_uint(text, 10) is None:
+                    yield Problem(Anchor(driver, number),
+                                  UINT_MESSAGE.format(attribute=number, element="driver", value=text),
+                                  hint="a power of two, e.g. 256")
+                    return
     for side in ("host", "guest"):
         offloads = first_child(driver, side)
         if offloads is None:
@@ -425,7 +446,11 @@ def _virtio_driver(driver: etree._Element) -> Iterable[Problem]:
 def virtio_driver_suspect(driver: etree._Element) -> bool:
     """Whether a virtio interface's driver has something _virtio_driver may refuse (a cheap pre-test)."""
     return driver.get("name") not in (None, "qemu", "vhost") or driver.get("txmode") not in (
-        None, "iothread", "timer") or bool(len(driver))
+        None, "iothread", "timer") or bool(len(driver)) or any(
+        driver.get(name) not in _SWITCH_OR_ABSENT for name in ("ioeventfd", "event_idx", "rss", "rss_hash_report"))
+
+
+_SWITCH_OR_ABSENT = (None, "on", "off")
 
 
 CHECKS = (source_attributes, virtual_port, vlan, teaming, ip_addresses, tuning, model_and_driver)

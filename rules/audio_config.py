@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
 from virtlint.rules._devices import qemu_driver, refused_since
-from virtlint.rules._libvirt_enums import UINT_MESSAGE
+from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
 #: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
@@ -25,6 +25,10 @@ def _backend(audio: etree._Element) -> Problem | None:
     if kind == "oss":
         policy = audio.get("dspPolicy")
         value = c_decimal(policy, -(2**31), 2**31 - 1) if policy is not None else None
+        if policy is not None and value is None:  # (virXMLPropInt, base 10)
+            return Problem(Anchor(audio, "dspPolicy"),
+                           INT_MESSAGE.format(attribute="dspPolicy", element="audio", value=policy),
+                           hint="a policy from 0 to 10")
         if policy is not None and value is not None and value < 0:
             return Problem(Anchor(audio, "dspPolicy"), f"cannot parse 'dspPolicy' value '{value}'",
                            hint="a policy from 0 to 10")
@@ -68,7 +72,7 @@ class AudioConfig(Rule):
     ## What it does
     Checks `<audio>` backends: `fixedSettings='yes'` needs
     `mixingEngine='yes'`, `<settings>` need `fixedSettings='yes'`, an OSS
-    `dspPolicy` is not negative, and the buffer counts and latencies the
+    `dspPolicy` is a number and not negative, and the buffer counts and latencies the
     backend reads are numbers; and that a `<sound>` device's `<audio id>`
     (from libvirt 10.7 also a VNC display's) names an `<audio>` of the domain.
 

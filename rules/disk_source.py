@@ -10,10 +10,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
+from virtlint.rules._libvirt_enums import STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import network_hosts, storage_auth
-from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import first_child
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
@@ -112,15 +113,26 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
         problem = _network(source)
         if problem is not None:
             return problem
-    elif kind == "nvme":
+    elif kind == "nvme":  # (virDomainDiskSourceNVMeParse, then virDomainDiskDefValidateSourceChainOne)
+        if source.get("type") is None:
+            return Problem(Anchor(source), "missing 'type' attribute to disk source", hint="add type='pci'")
         if source.get("type") != "pci":
-            return Problem(Anchor(source, "type") if source.get("type") else Anchor(source),
-                           f"unsupported source type '{source.get('type')}'", replacements=("pci",))
-        if source.get("namespace") is None:
+            return Problem(Anchor(source, "type"), f"unsupported source type '{source.get('type')}'",
+                           replacements=("pci",))
+        namespace = source.get("namespace")
+        if namespace is None:
             return Problem(Anchor(source), "Missing required attribute 'namespace' in element 'source'")
-        if first_child(source, "address") is None:
+        if prop_uint(namespace, 10, 64) is None:  # (libvirt 9.0 says "malformed namespace 'x'")
+            return Problem(Anchor(source, "namespace"),
+                           UINT_MESSAGE.format(attribute="namespace", element="source", value=namespace),
+                           hint="the namespace number, from 1")
+        address = first_child(source, "address")
+        if address is None:
             return Problem(Anchor(source), "NVMe disk source is missing address", hint="add <address .../>")
-        if c_decimal(source.get("namespace"), 0, 2**64 - 1) == 0:
+        problem = source_pci_problem(address)
+        if problem is not None:
+            return problem
+        if prop_uint(namespace, 10, 64) == 0:
             return Problem(Anchor(source, "namespace"), "NVMe namespace can't be zero", replacements=("1",))
     elif kind == "volume":
         if (source.get("pool") is None) != (source.get("volume") is None):

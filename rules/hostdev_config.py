@@ -9,10 +9,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._addresses import pci_numbers, pci_range_error
+from virtlint.linter.units import parse_uint
+from virtlint.rules._addresses import number0_problem, source_pci_problem
 from virtlint.rules._devices import effective_arch, qemu_driver
-from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._storage import SECRET_USAGES, network_hosts, storage_auth
 from virtlint.rules._support import first_child
 
@@ -33,35 +32,6 @@ ROM_ADDRESSES = (None, "pci", "unassigned")
 ACPI_ADDRESSES = (None, "pci")
 #: the address libvirt's post-parse gives a host device without one, where it is not PCI
 IMPLIED_ADDRESS = {"usb": "usb", "scsi": "drive"}
-
-
-def _number0(element: etree._Element, attribute: str, bits: int, required: bool) -> Problem | None:
-    """virXMLPropUInt / virXMLPropULongLong in base 0: a missing required attribute, or one that does not read."""
-    raw = element.get(attribute)
-    if raw is None:
-        if required:
-            return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
-                           hint=f"add {attribute}='...'")
-        return None
-    if prop_uint(raw, 0, bits) is None:
-        return Problem(Anchor(element, attribute),
-                       UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=raw),
-                       hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
-    return None
-
-
-def _pci_address(address: etree._Element) -> Problem | None:
-    """virPCIDeviceAddressParseXML on a PCI host device's source address: each number must read, and a non-empty
-    address (domain, bus or slot not 0) pass virPCIDeviceAddressIsValid (the domain has no limit)."""
-    for attribute in ("domain", "bus", "slot", "function"):
-        problem = _number0(address, attribute, 32, False)
-        if problem is not None:
-            return problem
-    refused = pci_range_error(pci_numbers(address))
-    if refused is not None:
-        attribute, message = refused
-        return Problem(Anchor(address, attribute), message, hint="bus <= 0xFF, slot <= 0x1F, function <= 7")
-    return None
 
 
 def _iscsi(source: etree._Element) -> Problem | None:
@@ -120,7 +90,7 @@ def _source(hostdev: etree._Element, kind: str | None) -> Problem | None:
                        hint="remove model= (it is for mdev and scsi_host host devices)")
     if kind == "pci":
         address = first_child(source, "address")
-        return _pci_address(address) if address is not None else None
+        return source_pci_problem(address) if address is not None else None
     if kind == "usb":
         vendor, product = first_child(source, "vendor"), first_child(source, "product")
         if vendor is not None and product is None:
@@ -129,14 +99,14 @@ def _source(hostdev: etree._Element, kind: str | None) -> Problem | None:
             return Problem(Anchor(product), "missing vendor", hint="add <vendor id='0x...'/> beside <product>")
         address = first_child(source, "address")
         if address is not None:
-            return _number0(address, "bus", 32, True) or _number0(address, "device", 32, True)
+            return number0_problem(address, "bus", 32, True) or number0_problem(address, "device", 32, True)
     elif kind == "scsi" and source.get("protocol", "adapter") == "adapter":
         address = first_child(source, "address")
         if address is None:
             return Problem(Anchor(source), "'address' must be specified for scsi hostdev source",
                            hint="add <address bus='0' target='0' unit='0'/>")
-        problem = (_number0(address, "bus", 32, True) or _number0(address, "target", 32, True)
-                   or _number0(address, "unit", 64, True))
+        problem = (number0_problem(address, "bus", 32, True) or number0_problem(address, "target", 32, True)
+                   or number0_problem(address, "unit", 64, True))
         if problem is not None:
             return problem
         adapter = first_child(source, "adapter")

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_bitmap, parse_int, parse_uint, parse_ullong, prop_uint, unit_scale
+from virtlint.linter.units import parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_uint, unit_scale
 from virtlint.rules._libvirt_enums import INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, UINT_MESSAGE, ZERO_MESSAGE
 
 #: how a frozen record's __init__ sets its fields
@@ -25,7 +25,8 @@ class NumberAttr(FrozenRecord):
     kind: str  # 'uint' (virXMLPropUInt), 'uint0' (virXMLPropUInt in base 0: C's 0x and 0 prefixes),
     #            'ullong' (virXMLPropULongLong), 'int' (virXMLPropInt), 'int+' (virXMLPropInt, non-negative),
     #            'size' (virParseScaledValue), 'memory' (a size read by virDomainParseMemory, below 8 EiB), 'countll' (a 'count' read as an unsigned 64-bit number),
-    #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p))
+    #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p)),
+    #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra)
     required: bool
     nonzero: bool
     #: for 'size' and 'memory': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
@@ -106,6 +107,16 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/controller", "index", "int+"),
     NumberAttr("devices/controller", "ports", "int+"),
     NumberAttr("devices/disk/driver", "queues", "uint"),
+    NumberAttr("devices/disk/driver", "queue_size", "uint"),
+    *(NumberAttr("devices/controller/driver", name, "uint") for name in ("queues", "cmd_per_lun", "max_sectors")),
+    NumberAttr("devices/iommu/driver", "aw_bits", "uint"),
+    *(NumberAttr("iothreadids/iothread/poll", name, "ullong", since=(9, 4)) for name in ("max", "grow", "shrink")),
+    NumberAttr("devices/lease/target", "offset", "ullong"),
+    *(NumberAttr("devices/interface/portForward/range", name, "uint", nonzero=True, since=(9, 0))
+      for name in ("start", "end", "to")),
+    # (virDomainChrDefParseTargetXML: a serial, parallel or console target's port, with virStrToLong_ui)
+    *(NumberAttr(f"devices/{chardev}/target", "port", "ui", extra="Invalid port number: {value}")
+      for chardev in ("serial", "parallel", "console")),
     NumberAttr("devices/interface/driver", "queues", "uint"),
     # virDomainDeviceBootParseXML, for the devices that take a <boot> (virDomainDeviceInfoParseXML's ALLOW_BOOT)
     *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
@@ -287,7 +298,10 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     # libvirt reads these numbers with virStrToLong_* and no end pointer: anything after the digits, blanks
     # included, is refused (leading blanks are skipped; a bitmap is read apart and takes blanks)
     trailing = len(value) != len(raw)
-    if row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
+    if row.kind == "ui":
+        if trailing or parse_ui(value) is None:
+            return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
+    elif row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
         reader = parse_ullong if row.kind == "countll" else parse_int if element.tag == "vcpu" else parse_uint
         if trailing or reader(value) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")

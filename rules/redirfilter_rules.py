@@ -10,24 +10,12 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_int0
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING
 
-#: strtol in base 0 as virStrToLong_i reads it: C blanks, a sign, then 0x-hex, 0-octal or decimal, nothing after
-_BASE0 = lazy_compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
 #: virDomainRedirFilterUSBVersionHelper: MAJOR.MINOR, decimal
 _VERSION = lazy_compile(r"[ \t\n\r\v\f]*\+?([0-9]+)\.\+?([0-9]+)")
-
-
-def c_int_base0(text: str) -> int | None:
-    """A C int as virXMLPropInt reads it in base 0; None when libvirt refuses it."""
-    match = _BASE0.fullmatch(text)
-    if match is None:
-        return None
-    digits = match.group(2)
-    value = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits.startswith("0") else int(digits)
-    value = -value if match.group(1) == "-" else value
-    return value if -(2**31) <= value < 2**31 else None
 
 
 def _usbdev(usbdev: etree._Element) -> Problem | None:
@@ -36,7 +24,7 @@ def _usbdev(usbdev: etree._Element) -> Problem | None:
         text = usbdev.get(name)
         if text is None:
             continue
-        value = c_int_base0(text)
+        value = prop_int0(text)
         if value is None:
             return Problem(Anchor(usbdev, name), INT_MESSAGE.format(attribute=name, element='usbdev', value=text),
                            hint="a number: 0x-prefixed hexadecimal (0x08), decimal, or -1 for any")

@@ -93,6 +93,49 @@ CASES = [
      "<clock offset='utc'><timer name='tsc' frequency='3000000000'/></clock>", "VL851",
      "Invalid value for attribute 'frequency' in element 'timer': 'abc'. Expected non-negative integer value", "abc"),
 ]
+#: The rows the audit of domain_conf.c's virXMLProp* calls added (2026-11-26): (name, element with {} for the
+#: attribute, the refused attribute, its valid twin, code, the refused value)
+AUDITED = [
+    ("disk-copy-on-read", "<devices><disk type='file'><driver name='qemu' type='raw' {}/><target dev='vda'/></disk>"
+     "</devices>", "copy_on_read='yes'", "copy_on_read='on'", "VL850", "yes"),
+    ("disk-event-idx", "<devices><disk type='file'><driver name='qemu' type='raw' {}/><target dev='vda'/></disk>"
+     "</devices>", "event_idx='1'", "event_idx='off'", "VL850", "1"),
+    ("disk-queue-size", "<devices><disk type='file'><driver name='qemu' type='raw' {}/><target dev='vda'/></disk>"
+     "</devices>", "queue_size='big'", "queue_size='256'", "VL851", "big"),
+    ("controller-cmd-per-lun", "<devices><controller type='scsi' model='virtio-scsi'><driver {}/></controller>"
+     "</devices>", "cmd_per_lun='x'", "cmd_per_lun='8'", "VL851", "x"),
+    ("controller-max-sectors", "<devices><controller type='scsi' model='virtio-scsi'><driver {}/></controller>"
+     "</devices>", "max_sectors='-1'", "max_sectors='512'", "VL851", "-1"),
+    ("controller-ioeventfd", "<devices><controller type='scsi' model='virtio-scsi'><driver {}/></controller>"
+     "</devices>", "ioeventfd='yes'", "ioeventfd='on'", "VL850", "yes"),
+    ("iommu-intremap", "<devices><iommu model='intel'><driver {}/></iommu></devices>", "intremap='yes'",
+     "intremap='on'", "VL850", "yes"),
+    ("iommu-aw-bits", "<devices><iommu model='intel'><driver {}/></iommu></devices>", "aw_bits='wide'",
+     "aw_bits='48'", "VL851", "wide"),
+    ("evdev-grab", "<devices><input type='evdev'><source dev='/dev/input/event1' {}/></input></devices>",
+     "grab='default'", "grab='all'", "VL850", "default"),
+    ("evdev-grab-toggle", "<devices><input type='evdev'><source dev='/dev/input/event1' {}/></input></devices>",
+     "grabToggle='ctrl'", "grabToggle='ctrl-ctrl'", "VL850", "ctrl"),
+    ("evdev-repeat", "<devices><input type='evdev'><source dev='/dev/input/event1' {}/></input></devices>",
+     "repeat='yes'", "repeat='on'", "VL850", "yes"),
+    ("usb-hostdev-auto-address", "<devices><hostdev mode='subsystem' type='usb'><source {}><vendor id='0x1234'/>"
+     "<product id='0xbeef'/></source></hostdev></devices>", "autoAddress='on'", "autoAddress='yes'", "VL850", "on"),
+    ("pci-hostdev-write-filtering", "<devices><hostdev mode='subsystem' type='pci'><source {}><address "
+     "domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source></hostdev></devices>",
+     "writeFiltering='on'", "writeFiltering='no'", "VL850", "on"),
+    ("lease-offset", "<devices><lease><lockspace>s</lockspace><key>k</key><target path='/l' {}/></lease></devices>",
+     "offset='1M'", "offset='1024'", "VL851", "1M"),
+    ("loader-stateless", "<os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' type='pflash' {}>"
+     "/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>", "stateless='on'", "stateless='yes'", "VL850", "on"),
+    ("oss-try-mmap", "<devices><audio id='1' type='oss' {}/></devices>", "tryMMap='on'", "tryMMap='yes'", "VL850",
+     "on"),
+    ("serial-port", "<devices><serial type='pty'><target {}/></serial></devices>", "port='first'", "port='0'",
+     "VL851", "first"),
+    ("serial-port-minus-one", "<devices><serial type='pty'><target {}/></serial></devices>", "port='1.0'",
+     "port='-1'", "VL851", "1.0"),  # (virStrToLong_ui takes -1: the largest number, "assign one")
+    ("portforward-range", "<devices><interface type='user'><backend type='passt'/><portForward proto='tcp'>"
+     "<range {}/></portForward></interface></devices>", "start='0'", "start='2022'", "VL851", "0"),
+]
 HEADS = {
     "vcpu-text": ("<memory unit='MiB'>1024</memory><vcpu>four</vcpu>", "<memory unit='MiB'>1024</memory><vcpu>4</vcpu>"),
     "memory-unit": ("<memory unit='XB'>4</memory><vcpu>2</vcpu>", "<memory unit='GB'>4</memory><vcpu>2</vcpu>"),
@@ -113,6 +156,36 @@ def test_refused_value_and_its_valid_twin(case) -> None:
     assert hits[0].severity is Severity.ERROR
     assert failing_xml[slice(*hits[0].offsets)] == anchored
     assert found(passing_xml) == [], [(f.code, f.message) for f in found(passing_xml)]
+
+
+@pytest.mark.parametrize("case", AUDITED, ids=[c[0] for c in AUDITED])
+def test_audited_attribute_and_its_valid_twin(case) -> None:
+    name, element, refused, twin, code, anchored = case
+    body = element.format(refused)
+    failing_xml = dom(body)
+    if body.startswith("<os>"):  # (in place of the domain's own <os>)
+        failing_xml = failing_xml.replace("<os><type arch='x86_64' machine='q35'>hvm</type></os>", "", 1)
+    passing_xml = failing_xml.replace(refused, twin)
+    hits = [f for f in found(failing_xml) if f.code == code]
+    assert hits and hits[0].severity is Severity.ERROR, [(f.code, f.message) for f in found(failing_xml)]
+    assert anchored in failing_xml[slice(*hits[0].offsets)]
+    assert found(passing_xml) == [], [(f.code, f.message) for f in found(passing_xml)]
+
+
+@pytest.mark.parametrize(("element", "refused", "since"), [
+    ("<devices><disk type='file'><driver name='qemu' type='qcow2' {}/><target dev='vda'/></disk></devices>",
+     "discard_no_unref='yes'", (9, 5)),
+    ("<devices><iommu model='intel'><driver {}/></iommu></devices>", "dma_translation='yes'", (10, 7)),
+    ("<devices><video><model type='virtio' {}/></video></devices>", "blob='yes'", (9, 2)),
+    ("<devices><sound model='usb' {}/></devices>", "multichannel='on'", (9, 4)),
+    ("<iothreads>1</iothreads><iothreadids><iothread id='1'><poll {}/></iothread></iothreadids>", "max='x'", (9, 4)),
+])
+def test_attributes_older_releases_ignore_are_judged_from_their_release(element: str, refused: str,
+                                                                       since: tuple[int, int]) -> None:
+    """libvirt 9.0 ignores these attributes (checked: it defines them with any value); their release reads them."""
+    xml = dom(element.format(refused))
+    earlier = (since[0], since[1] - 1) if since[1] else (since[0] - 1, 9)
+    assert [f.code for f in found(xml, since)] and found(xml, earlier) == []
 
 
 def test_replacements_rank_the_look_alike_first() -> None:

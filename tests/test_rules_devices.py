@@ -43,6 +43,10 @@ ISCSI = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
          "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi/1'>{hosts}{inner}</source>{outer}"
          "<target dev='vda' bus='virtio'/></disk>")
 HOST = "<host name='example.com' port='3260'/>"
+VDS = ("<interface type='vds'><source switchid='12345678-1234-1234-1234-123456789abc' portgroupid='p' {}/>"
+       "</interface>")
+NVME = ("<disk type='nvme' device='disk'><driver name='qemu' type='raw'/><source {}><address domain='0x0000' "
+        "bus='{}' slot='0x00' function='0x0'/></source><target dev='vda' bus='virtio'/></disk>")
 LOADPARM = "<interface type='user'><model type='virtio'/><boot order='1' loadparm='{}'/></interface>"
 PSTORE = "<pstore backend='acpi-erst'><path>{path}</path><size unit='KiB'>{size}</size></pstore>"
 
@@ -474,6 +478,30 @@ MORE = [
      "Memory balloon device type 'xen' is not supported"),
     ("no-balloon", dom("<memballoon model='none'/>"), Q35, None, ""),
     ("virtio-balloon", dom("<memballoon model='virtio'/>"), Q35, None, ""),
+    # the audit of domain_conf.c's typed attributes: the rules that read them in their own checks
+    ("iface-event-idx", dom("<interface type='user'><model type='virtio'/><driver event_idx='yes'/></interface>"), Q35,
+     "VL770", "Invalid value for attribute 'event_idx' in element 'driver': 'yes'."),
+    ("iface-rss", dom("<interface type='user'><model type='virtio'/><driver rss='1'/></interface>"), Q35, "VL770",
+     "'rss' in element 'driver': '1'."),
+    ("iface-rx-queue-size-text", dom("<interface type='user'><model type='virtio'/><driver rx_queue_size='big'/>"
+                                     "</interface>"), Q35, "VL770", "'rx_queue_size' in element 'driver': 'big'"),
+    ("iface-rx-queue-size", dom("<interface type='user'><model type='virtio'/><driver rx_queue_size='256' "
+                                "event_idx='on' rss='off'/></interface>"), Q35, None, ""),
+    ("iface-e1000-event-idx", dom("<interface type='user'><model type='e1000'/><driver event_idx='yes'/>"
+                                  "</interface>"), Q35, None, ""),  # (read for virtio models only)
+    ("vds-portid-text", dom(VDS.format("portid='port-1' connectionid='1'")), Q35, "VL770",
+     "'portid' in element 'source': 'port-1'. Expected long long integer value"),
+    ("vds-portid-hex", dom(VDS.format("portid='0x10' connectionid='-1'")), Q35, None, ""),
+    ("nvme-without-type", dom(NVME.format("managed='yes' namespace='1'", "0x01")), Q35, "VL759",
+     "missing 'type' attribute to disk source"),
+    ("nvme-namespace-text", dom(NVME.format("type='pci' namespace='one'", "0x01")), Q35, "VL759",
+     "'namespace' in element 'source': 'one'"),
+    ("nvme-address-bus-text", dom(NVME.format("type='pci' namespace='1'", "x")), Q35, "VL759",
+     "'bus' in element 'address': 'x'"),
+    ("nvme", dom(NVME.format("type='pci' namespace='1'", "0x01")), Q35, None, ""),
+    ("oss-dsp-policy-text", dom("<audio id='1' type='oss' dspPolicy='x'/>"), Q35, "VL799",
+     "Invalid value for attribute 'dspPolicy' in element 'audio': 'x'. Expected integer value"),
+    ("oss-dsp-policy", dom("<audio id='1' type='oss' dspPolicy='5'/>"), Q35, None, ""),
     # VL809 crypto-config
     ("crypto-no-backend", dom("<crypto model='virtio' type='qemu'/>"), Q35, "VL809", "only one crypto backend"),
     ("crypto-two-backends", dom("<crypto model='virtio' type='qemu'><backend model='builtin'/>"

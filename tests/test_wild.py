@@ -58,8 +58,9 @@ CHECKS = {
              "`REDACTED_UUID`, vdsm's `{vm_uuid}`): `malformed uuid element`, define (libvirt 9.0 gives exactly this "
              "for such text)",
     "VL851": "virXMLPropULongLong: a timer `frequency='d'` in a template (`Invalid value for attribute 'frequency' in "
-             "element 'timer': 'd'. Expected non-negative integer value`), define (libvirt 9.0 gives this for a "
-             "non-number)",
+             "element 'timer': 'd'. Expected non-negative integer value`), and vdsm's hosted-engine lease whose "
+             "<target offset> is still its `LEASE-OFFSET:...` placeholder (virDomainLeaseDefParseXML: `Invalid value "
+             "for attribute 'offset' in element 'target'`), define (libvirt 9.0 gives these for a non-number)",
     "VL407": "virDomainFeaturesHyperVDefParse: a Hyper-V enlightenment named BBB in a template (`unsupported HyperV "
              "Enlightenment feature: BBB`), define (libvirt 9.0 gives this for an unknown name)",
     "VL791": "qemuValidateDomainDeviceDefFS: virt-install's many-devices test has template, file, volume, block and "
@@ -314,6 +315,7 @@ KEPT = {
     ("user-configs/iliab1__libvirt-configs__win11.xml", "VL011"): 1,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
+    ("vdsm/vdsm-virt__data__hostedengine_lease.xml", "VL851"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL213"): 7,

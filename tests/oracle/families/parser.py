@@ -315,6 +315,26 @@ def cases(kvm: bool) -> list[Case]:
         q35("watchdog-itco", "VL850", devices="<watchdog model='itco'/>"),
         q35("filesystem-mtp", "VL850", devices="<filesystem type='mount'><driver type='mtp'/><source "
             "dir='/var/lib/libvirt/images'/><target dir='mtp'/></filesystem>"),
+        # the audit of domain_conf.c's virXMLProp* calls (session 8): typed attributes no table had
+        q35("disk-copy-on-read-yes", "VL850", devices=_disk_driver("copy_on_read='yes'")),
+        q35("disk-copy-on-read-on", None, devices=_disk_driver("copy_on_read='on'")),
+        q35("disk-queue-size-text", "VL851", devices=_disk_driver("queue_size='big'")),
+        q35("disk-queue-size-256", None, devices=_disk_driver("queue_size='256'")),
+        q35("scsi-cmd-per-lun-text", "VL851", devices="<controller type='scsi' model='virtio-scsi'>"
+            "<driver cmd_per_lun='x'/></controller>"),
+        q35("scsi-cmd-per-lun", None, devices="<controller type='scsi' model='virtio-scsi'>"
+            "<driver cmd_per_lun='8'/></controller>"),
+        q35("iommu-intremap-yes", "VL850", after=SPLIT, devices="<iommu model='intel'><driver intremap='yes'/></iommu>"),
+        q35("iommu-aw-bits-text", "VL851", after=SPLIT, devices="<iommu model='intel'><driver aw_bits='wide'/></iommu>"),
+        q35("serial-port-text", "VL851", devices="<serial type='pty'><target port='first'/></serial>"),
+        q35("serial-port-1", None, devices="<serial type='pty'><target port='1'/></serial>"),
+        q35("iface-event-idx-yes", "VL770", devices=USER_IFACE.format("<driver event_idx='yes'/>")),
+        q35("iface-rx-queue-size-text", "VL770", devices=USER_IFACE.format("<driver rx_queue_size='big'/>")),
+        q35("iface-rx-queue-size", None, devices=USER_IFACE.format("<driver rx_queue_size='256'/>")),
+        q35("oss-dsp-policy-text", "VL799", devices="<audio id='1' type='oss' dspPolicy='x'/>"),
+        q35("nvme-source-without-type", "VL759", devices="<disk type='nvme' device='disk'><driver name='qemu' "
+            "type='raw'/><source managed='yes' namespace='1'><address domain='0x0000' bus='0x01' slot='0x00' "
+            "function='0x0'/></source><target dev='vda' bus='virtio'/></disk>"),
     ]
 
 
