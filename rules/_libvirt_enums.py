@@ -389,6 +389,9 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("cputune/cachetune/cache", "type", "both code data", required=True)
     add("perf/event", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
     add("launchSecurity", "type", "sev sev-snp s390-pv", required=True, later="tdx")
+    add("launchSecurity", "kernelHashes", YES_NO, "virXMLPropTristateBool", when=("type", "sev sev-snp"), on_self=True)
+    for name in ("authorKey", "vcek"):
+        add("launchSecurity", name, YES_NO, "virXMLPropTristateBool", when=("type", "sev-snp"), on_self=True)
     add("sysinfo", "type", "smbios fwcfg", required=True)
     add("seclabel", "type", "none dynamic static")
     add("keywrap/cipher", "name", "aes dea", required=True)

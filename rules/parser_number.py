@@ -26,7 +26,8 @@ class NumberAttr(FrozenRecord):
     #            'ullong' (virXMLPropULongLong), 'int' (virXMLPropInt), 'int+' (virXMLPropInt, non-negative),
     #            'size' (virParseScaledValue), 'memory' (a size read by virDomainParseMemory, below 8 EiB), 'countll' (a 'count' read as an unsigned 64-bit number),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p)),
-    #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra)
+    #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra),
+    #            'node' (a NUMA node read with virXPathInt, refused when negative; libvirt's message in extra)
     required: bool
     nonzero: bool
     #: for 'size' and 'memory': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
@@ -110,6 +111,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/disk/driver", "queue_size", "uint"),
     *(NumberAttr("devices/controller/driver", name, "uint") for name in ("queues", "cmd_per_lun", "max_sectors")),
     NumberAttr("devices/iommu/driver", "aw_bits", "uint"),
+    NumberAttr("maxMemory", "slots", "count", extra="Failed to parse memory slot count"),
+    NumberAttr("devices/controller/target/node", None, "node", extra="invalid NUMA node in target"),
     *(NumberAttr("iothreadids/iothread/poll", name, "ullong", since=(9, 4)) for name in ("max", "grow", "shrink")),
     NumberAttr("devices/lease/target", "offset", "ullong"),
     *(NumberAttr("devices/interface/portForward/range", name, "uint", nonzero=True, since=(9, 0))
@@ -301,6 +304,10 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
     if row.kind == "ui":
         if trailing or parse_ui(value) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
+    elif row.kind == "node":  # virXPathInt (virStrToLong_i), then not negative
+        number = None if trailing or not value else parse_int(value)
+        if value and (number is None or number < 0):
+            return Problem(anchor, row.extra or "", hint="a host NUMA node number, from 0")
     elif row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
         reader = parse_ullong if row.kind == "countll" else parse_int if element.tag == "vcpu" else parse_uint
         if trailing or reader(value) is None:

@@ -133,6 +133,9 @@ AUDITED = [
      "VL851", "first"),
     ("serial-port-minus-one", "<devices><serial type='pty'><target {}/></serial></devices>", "port='1.0'",
      "port='-1'", "VL851", "1.0"),  # (virStrToLong_ui takes -1: the largest number, "assign one")
+    ("max-memory-slots", "<maxMemory {} unit='GiB'>4</maxMemory>", "slots='four'", "slots='4'", "VL851", "four"),
+    ("expander-bus-node", "<devices><controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'>"
+     "<node>{}</node></target></controller></devices>", "-1", "0", "VL851", "-1"),
     ("portforward-range", "<devices><interface type='user'><backend type='passt'/><portForward proto='tcp'>"
      "<range {}/></portForward></interface></devices>", "start='0'", "start='2022'", "VL851", "0"),
 ]

@@ -1098,3 +1098,27 @@ def test_prop_uint_reads_as_libvirt_unsigned_readers(text: str | None, base: int
     from virtlint.linter.units import prop_uint
 
     assert prop_uint(text, base, bits) == expected
+
+
+SEV = "<launchSecurity type='{type}'>{inner}</launchSecurity>"
+
+
+@pytest.mark.parametrize(("kind", "inner", "message"), [
+    ("sev", "<cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits>", "failed to get launch security policy"),
+    ("sev", "<policy> </policy>", "failed to get launch security policy"),  # (blanks are no number)
+    ("sev", "<policy>0x3</policy>", None),
+    ("sev", "<policy>3</policy>", None),  # (read in base 16)
+    ("sev", "<policy>-1</policy>", "failed to get launch security policy"),
+    ("sev", "<policy>0x100000000</policy>", "failed to get launch security policy"),  # (32 bits for SEV)
+    ("sev-snp", "<policy>0x100000000</policy>", None),  # (64 for SEV-SNP)
+    ("sev", "<cbitpos>x</cbitpos><policy>0x3</policy>", "Invalid format for launch security cbitpos"),
+    ("sev", "<cbitpos>-1</cbitpos><policy>0x3</policy>", "Invalid format for launch security cbitpos"),
+    ("sev", "<reducedPhysBits>1.5</reducedPhysBits><policy>0x3</policy>",
+     "Invalid format for launch security reduced-phys-bits"),
+    ("s390-pv", "<cbitpos>x</cbitpos>", None),  # (s390-pv reads none of them)
+])
+def test_sev_launch_values(kind: str, inner: str, message: str | None) -> None:
+    xml = ("<domain type='kvm'><name>t</name><memory>131072</memory><os><type arch='x86_64' machine='q35'>hvm</type>"
+           f"</os>{SEV.format(type=kind, inner=inner)}</domain>")
+    found = [f.message for f in lint(xml, Q35, select=("VL223",))]
+    assert found == ([message] if message else []), found

@@ -332,6 +332,13 @@ def cases(kvm: bool) -> list[Case]:
         q35("iface-rx-queue-size-text", "VL770", devices=USER_IFACE.format("<driver rx_queue_size='big'/>")),
         q35("iface-rx-queue-size", None, devices=USER_IFACE.format("<driver rx_queue_size='256'/>")),
         q35("oss-dsp-policy-text", "VL799", devices="<audio id='1' type='oss' dspPolicy='x'/>"),
+        q35("sev-without-policy", "VL223", after="<launchSecurity type='sev'><cbitpos>47</cbitpos>"
+            "<reducedPhysBits>1</reducedPhysBits></launchSecurity>"),
+        q35("sev-reduced-phys-bits-text", "VL223", after="<launchSecurity type='sev'><cbitpos>47</cbitpos>"
+            "<reducedPhysBits>x</reducedPhysBits><policy>0x0003</policy></launchSecurity>"),
+        q35("max-memory-slots-text", "VL851", top="<maxMemory slots='x' unit='MiB'>1024</maxMemory>"),
+        pc("expander-node-text", "VL851", devices="<controller type='pci' index='1' model='pci-expander-bus'>"
+           "<target busNr='254'><node>x</node></target></controller>"),
         q35("nvme-source-without-type", "VL759", devices="<disk type='nvme' device='disk'><driver name='qemu' "
             "type='raw'/><source managed='yes' namespace='1'><address domain='0x0000' bus='0x01' slot='0x00' "
             "function='0x0'/></source><target dev='vda' bus='virtio'/></disk>"),
