@@ -103,12 +103,15 @@ def _rows() -> tuple[StrictEnum, ...]:
 
     def add(path: str, attribute: str | None, values: tuple[str, ...] | str, parser: str = "virXMLPropEnum",
             message: str = PROP, strip: bool = False, later: str = "", required: bool = False,
-            missing: str = MISSING, when: tuple[str, str] | None = None, on_self: bool = False) -> None:
+            missing: str = MISSING, when: tuple[str, str] | None = None, on_self: bool = False,
+            up: int | None = None) -> None:
         """``when``: (attribute, values) of the device (the <devices> child) or the <domain> child holding the
-        element, or with ``on_self`` of the element itself; '~' among the values: the attribute absent."""
+        element, or with ``on_self`` of the element itself, or of its ancestor ``up`` levels up; '~' among the
+        values: the attribute absent."""
         condition = None
         if when:
-            levels = 0 if on_self else path.count("/") - (1 if path.startswith("devices/") else 0)
+            levels = up if up is not None else 0 if on_self else \
+                path.count("/") - (1 if path.startswith("devices/") else 0)
             condition = (levels, when[0], tuple(None if v == "~" else v for v in when[1].split()))
         rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
                                parser, message, strip, tuple(later.split()), required, missing, condition))
@@ -136,8 +139,17 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/transient", "shareBacking", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/source", "managed", YES_NO, "virXMLPropTristateBool", when=("type", "nvme"))
-    for switch in ("event_idx", "copy_on_read", "discard_no_unref"):  # (virDomainDiskDefDriverParseXML)
+    for switch in ("event_idx", "copy_on_read", "discard_no_unref", "ioeventfd"):  # (virDomainDiskDefDriverParseXML)
         add("devices/disk/driver", switch, ON_OFF, "virXMLPropTristateSwitch")
+    # (virDomainDiskSourceNetworkParse: REQUIRED but not NONZERO, so 'none' parses)
+    protocols = "none nbd rbd sheepdog gluster iscsi http https ftp ftps tftp ssh vxhs nfs"
+    add("devices/disk/source", "protocol", protocols, required=True, when=("type", "network"))
+    add("devices/disk/backingStore/source", "protocol", protocols, required=True, when=("type", "network"), up=1)
+    add("os/nvram", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
+    add("os/nvram/source", "protocol", protocols, required=True, when=("type", "network"), up=1)
+    for holder in ("disk", "interface"):  # (a vhost-user source's reconnect: virDomainChrSourceReconnectDefParseXML)
+        add(f"devices/{holder}/source/reconnect", "enabled", YES_NO, "virXMLPropTristateBool",
+            when=("type", "vhostuser"))
     # -- other devices -------------------------------------------------------
     add("devices/controller", "type", "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa", later="nvme")
     add("devices/graphics", "type", "sdl vnc rdp desktop spice egl-headless dbus", required=True)
@@ -241,6 +253,18 @@ def _rows() -> tuple[StrictEnum, ...]:
         add(f"{path}/log", "append", ON_OFF, "virXMLPropTristateSwitch")
         add(f"{path}/protocol", "type", "raw telnet telnets tls", "virDomainChrSourceDefParseProtocol",
             "Unknown protocol '{value}'", when=("type", "tcp"))
+    # the other holders of a character device source (virDomainChrSourceDefParseXML by the holder's type): USB
+    # redirection, passthrough smartcards, EGD RNG backends; and a passthrough smartcard's type
+    for holder, up in (("devices/redirdev", 1), ("devices/smartcard", 1), ("devices/rng/backend", 1)):
+        add(f"{holder}/source", "mode", "connect bind", "virXMLPropEnumDefault", when=("type", "tcp unix udp"),
+            up=up)
+        add(f"{holder}/source/reconnect", "enabled", YES_NO, "virXMLPropTristateBool", when=("type", "tcp unix"),
+            up=up + 1)
+        add(f"{holder}/protocol", "type", "raw telnet telnets tls", "virDomainChrSourceDefParseProtocol",
+            "Unknown protocol '{value}'", when=("type", "tcp"), up=up)
+    add("devices/smartcard", "type", chardev_types, "virDomainSmartcardDefParseXML",
+        "unknown type presented to host for character device: {value}", when=("mode", "passthrough"), on_self=True)
+    add("devices/tpm/backend/source", "mode", "connect bind", "virXMLPropEnumDefault", when=("type", "external"), up=1)
     target_types = {"serial": "none isa-serial usb-serial pci-serial spapr-vio-serial system-serial sclp-serial "
                               "isa-debug",
                     "console": "none serial xen uml virtio lxc openvz sclp sclplm",
@@ -304,6 +328,16 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/input/source", "repeat", ON_OFF, "virXMLPropTristateSwitch", when=("type", "evdev"))
     add("devices/interface/portForward/range", "exclude", YES_NO, "virXMLPropTristateBool")
     add("devices/controller/driver", "ioeventfd", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/controller/target", "hotplug", ON_OFF, "virXMLPropTristateSwitch", when=("type", "pci"))
+    add("devices/controller/model", "name", "none pci-bridge i82801b11-bridge ioh3420 x3130-upstream "
+        "xio3130-downstream pxb pxb-pcie pcie-root-port spapr-pci-host-bridge pcie-pci-bridge", when=("type", "pci"))
+    add("features/hyperv/stimer/direct", "state", ON_OFF, "virXMLPropTristateSwitch")
+    add("devices/video/driver", "name", "default qemu vhostuser")
+    # (libvirt 9.0 words these two "Invalid cache associativity 'x'", "Invalid cache policy 'x'")
+    add("cpu/numa/cell/cache", "associativity", "none direct full", required=True)
+    add("cpu/numa/cell/cache", "policy", "none writeback writethrough", required=True)
+    for kind in ("latency", "bandwidth"):
+        add(f"cpu/numa/interconnects/{kind}", "type", "access read write", required=True)
     add("memory", "dumpCore", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/vsock", "model", "default virtio virtio-transitional virtio-non-transitional")
     add("devices/smartcard", "mode", "host host-certificates passthrough", required=True)
@@ -421,6 +455,7 @@ ADDED: dict[tuple[str, str | None], dict[str, tuple[int, int]]] = {
     ("devices/panic", "model"): {"pvpanic": (9, 1)},
     ("devices/watchdog", "model"): {"itco": (9, 1)},
     ("devices/disk", "type"): {"vhostvdpa": (9, 8)},
+    ("os/nvram", "type"): {"vhostvdpa": (9, 8)},
     ("devices/filesystem/driver", "type"): {"mtp": (10, 2)},
     ("devices/sound", "model"): {"virtio": (10, 4)},
     ("launchSecurity", "type"): {"sev-snp": (10, 5)},

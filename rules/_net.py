@@ -88,6 +88,17 @@ def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Probl
         if local is None:
             yield Problem(Anchor(source), "'<local>' element missing for 'udp' socket interface",
                           hint="add <local address='127.0.0.1' port='...'/> inside <source>")
+            return
+        if local.get("address") is None:  # (virXMLPropStringRequired, then virXMLPropInt, required)
+            yield Problem(Anchor(local), "Missing required attribute 'address' in element 'local'",
+                          hint="add address='127.0.0.1'")
+            return
+        local_port = local.get("port")
+        if local_port is None:
+            yield Problem(Anchor(local), "Missing required attribute 'port' in element 'local'", hint="add port='...'")
+        elif c_decimal(local_port, -(2**31), 2**31 - 1) is None:
+            yield Problem(Anchor(local, "port"), f"Invalid value for attribute 'port' in element 'local': '{local_port}'. "
+                          "Expected integer value", hint="a port number")
 
 
 def _vhostuser_source(source: etree._Element) -> Iterable[Problem]:

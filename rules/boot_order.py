@@ -142,7 +142,7 @@ class BootOrder(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The domain's boot problems (it has a device <boot> or a boot menu)."""
         menu = element.find("os/bootmenu")
-        if menu is not None:
+        if menu is not None and menu.get("enable") == "yes":  # (the timeout is read for an enabled menu only)
             timeout = prop_uint(menu.get("timeout"), 10)
             if timeout is not None and timeout > 65535:
                 yield Problem(Anchor(menu, "timeout"),

@@ -15,7 +15,7 @@ from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import network_hosts, storage_auth
-from virtlint.rules._support import first_child
+from virtlint.rules._support import first_child, parse_uuid
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
@@ -76,17 +76,47 @@ def _network(source: etree._Element) -> Problem | None:
     return None
 
 
+#: virStorageEncryptionFormat
+ENCRYPTION_FORMATS = frozenset(("default", "qcow", "luks", "luks2", "luks-any"))
+
+
+def _secret_lookup(secret: etree._Element) -> Problem | None:
+    """virSecretLookupParseSecret: a uuid or a usage, not both; a uuid virUUIDParse reads."""
+    uuid, usage = secret.get("uuid"), secret.get("usage")
+    if uuid is None and usage is None:
+        return Problem(Anchor(secret), "missing secret uuid or usage attribute",
+                       hint="name the libvirt secret: uuid='...' or usage='...'")
+    if uuid is not None and usage is not None:
+        return Problem(Anchor(secret, "usage"), "either secret uuid or usage expected", hint="keep one of them")
+    if uuid is not None and parse_uuid(uuid) is None:
+        return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'",
+                       hint="the secret's UUID, as `virsh secret-list` shows it")
+    return None
+
+
 def _encryption(encryption: etree._Element, kind: str | None) -> Problem | None:
     """virStorageEncryptionParseNode, then qemuDomainValidateStorageSource's encryption engine."""
-    if encryption.get("format") is None:
+    encryption_format = encryption.get("format")
+    if not encryption_format:  # (virXPathString: an empty string is none)
         return Problem(Anchor(encryption), "unknown volume encryption format", hint="add format='luks'")
+    if encryption_format not in ENCRYPTION_FORMATS:
+        return Problem(Anchor(encryption, "format"), f"unknown volume encryption format type {encryption_format}",
+                       replacements=("luks", "qcow"))
+    engine = encryption.get("engine")
+    if engine is not None and engine not in ("qemu", "librbd"):  # (VIR_XML_PROP_NONZERO: not 'default')
+        return Problem(Anchor(encryption, "engine"),
+                       f"Invalid value for attribute 'engine' in element 'encryption': '{engine}'.",
+                       replacements=("qemu", "librbd"))
     for secret in encryption.iterchildren("secret"):
         secret_type = secret.get("type")
-        if secret_type is None:
+        if not secret_type:
             return Problem(Anchor(secret), "unknown volume encryption secret type", hint="add type='passphrase'")
         if secret_type != "passphrase":
             return Problem(Anchor(secret, "type"), f"unknown volume encryption secret type {secret_type}",
                            replacements=("passphrase",))
+        problem = _secret_lookup(secret)  # (virSecretLookupParseSecret)
+        if problem is not None:
+            return problem
     if encryption.get("engine") == "librbd" and kind != "network":
         return Problem(Anchor(encryption, "engine"), "librbd encryption is supported only with RBD backed disks",
                        replacements=("qemu",))

@@ -138,14 +138,19 @@ def _rom_disabled(hostdev: etree._Element) -> Problem | None:
 
 
 def _teaming(hostdev: etree._Element, kind: str | None) -> Problem | None:
-    """virDomainHostdevDefValidate: a teaming host device is the transient side of a pair, and a PCI device."""
+    """virDomainNetTeamingInfoParseXML's type, then virDomainHostdevDefValidate: a teaming host device is the
+    transient side of a pair, and a PCI device."""
     teaming = first_child(hostdev, "teaming")
     if teaming is None:
         return None
     kind_of_team = teaming.get("type") or None  # (virXPathString reads an empty string as none)
     persistent = teaming.get("persistent") or None
-    if kind_of_team not in ("persistent", "transient"):
-        return None  # nothing to read, or a type the parser refuses
+    if kind_of_team is None and persistent is None:
+        return None  # (nothing to read: virDomainNetTeamingInfoParseXML ignores the element)
+    if kind_of_team not in ("persistent", "transient"):  # (the parser's virDomainNetTeamingInfoParseXML)
+        return Problem(Anchor(teaming, "type") if kind_of_team else Anchor(teaming),
+                       f"unknown teaming type '{kind_of_team if kind_of_team else '(null)'}'",
+                       replacements=("transient",) if kind_of_team else ())
     if kind_of_team != "transient":
         return Problem(Anchor(teaming, "type"), "teaming hostdev devices must have type='transient'",
                        replacements=("transient",))
@@ -278,7 +283,8 @@ class HostdevConfig(Rule):
     (virDomainHostdevSubsysSCSIiSCSIDefParseXML, virStorageAuthDefParse),
     `missing vhost-scsi hostdev source wwpn`, `malformed 'wwpn' value`,
     `ROM tuning is not supported when ROM is disabled`
-    (virDomainDeviceInfoParseXML). Validation: `unfiltered sgio is no longer
+    (virDomainDeviceInfoParseXML), `unknown teaming type 'x'`
+    (virDomainNetTeamingInfoParseXML). Validation: `unfiltered sgio is no longer
     supported`, `teaming hostdev devices must have type='transient'`,
     `missing required persistent attribute in hostdev teaming element`,
     `teaming is only supported for pci hostdev devices`
@@ -293,7 +299,7 @@ class HostdevConfig(Rule):
     Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
     checked with libvirt 9.0 except the s390x-only vfio-ap count (no s390x
     QEMU on the lab host). (The host device type, sgio, rawio,
-    guestReset, model, protocol and teaming type values are VL850's.)
+    guestReset, model and protocol values are VL850's.)
 
     ## Capabilities
     ```xml

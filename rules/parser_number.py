@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_uint, unit_scale
+from virtlint.linter.units import (parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_int0, prop_uint,
+                                   unit_scale)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, UINT_MESSAGE, ZERO_MESSAGE
 
 #: how a frozen record's __init__ sets its fields
@@ -27,15 +28,19 @@ class NumberAttr(FrozenRecord):
     #            'size' (virParseScaledValue), 'memory' (a size read by virDomainParseMemory, below 8 EiB), 'countll' (a 'count' read as an unsigned 64-bit number),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p)),
     #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra),
-    #            'node' (a NUMA node read with virXPathInt, refused when negative; libvirt's message in extra)
+    #            'node' (a NUMA node read with virXPathInt, refused when negative; libvirt's message in extra),
+    #            'int0+' (virXMLPropInt in base 0, non-negative), 'ullong0' (virXMLPropULongLong in base 0)
     required: bool
     nonzero: bool
     #: for 'size' and 'memory': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
     extra: str | None
     #: The libvirt release that started parsing it (older ones ignore it).
     since: tuple[int, int] | None
+    #: The conditions under which libvirt reads it at all, each (levels up from the element: 0 for itself,
+    #: attribute, its values; None among them stands for its absence); () always
+    when: tuple[tuple[int, str, tuple[str | None, ...]], ...]
 
-    __slots__ = ("path", "attribute", "kind", "required", "nonzero", "extra", "since")
+    __slots__ = ("path", "attribute", "kind", "required", "nonzero", "extra", "since", "when")
     _fields = __slots__
 
     def __init__(
@@ -47,6 +52,7 @@ class NumberAttr(FrozenRecord):
         nonzero: bool = False,
         extra: str | None = None,
         since: tuple[int, int] | None = None,
+        when: tuple[tuple[int, str, tuple[str | None, ...]], ...] = (),
     ) -> None:
         _set(self, "path", path)
         _set(self, "attribute", attribute)
@@ -55,8 +61,18 @@ class NumberAttr(FrozenRecord):
         _set(self, "nonzero", nonzero)
         _set(self, "extra", extra)
         _set(self, "since", since)
+        _set(self, "when", when)
 
 
+#: The XPath libvirt names in a size's message, where it is not the element's own ("./NAME[1]")
+_XPATHS = {"devices/disk/driver/metadata_cache/max_size": "./metadata_cache/max_size",
+           **{f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size": "./format/metadata_cache/max_size"
+              for depth in range(1, 4)},
+           "devices/controller/pcihole64": "./pcihole64"}
+#: The devices whose info virDomainDeviceInfoParseXML reads (an <acpi index> on any of them)
+ACPI_DEVICES = ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",
+                "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console", "channel",
+                "tpm", "panic", "memory", "iommu", "crypto", "hub", "parallel")
 #: the numbers of <iotune> (virDomainDiskDefIotuneParse reads each with virXPathULongLong)
 IOTUNE_NUMBERS = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read", "write") for unit in ("bytes", "iops")
                        for suffix in ("", "_max", "_max_length")) + ("size_iops_sec",)
@@ -71,7 +87,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("iothreadids/iothread", "id", "uint", required=True, nonzero=True),
     *(NumberAttr(path, name, "int+") for path in ("iothreadids/iothread", "defaultiothread")
       for name in ("thread_pool_min", "thread_pool_max")),
-    NumberAttr("os/bootmenu", "timeout", "uint"),
+    NumberAttr("os/bootmenu", "timeout", "uint", when=((0, "enable", ("yes",)),)),  # (read for an enabled menu)
     *(NumberAttr(f"memtune/{name}", None, "size") for name in ("hard_limit", "soft_limit", "swap_hard_limit",
                                                                 "min_guarantee")),
     NumberAttr("os/bios", "rebootTimeout", "int"),
@@ -112,6 +128,36 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr("devices/controller/driver", name, "uint") for name in ("queues", "cmd_per_lun", "max_sectors")),
     NumberAttr("devices/iommu/driver", "aw_bits", "uint"),
     NumberAttr("maxMemory", "slots", "count", extra="Failed to parse memory slot count"),
+    # (virDomainDeviceInfoParseXML, for every device that has one)
+    *(NumberAttr(f"devices/{device}/acpi", "index", "uint", nonzero=True) for device in ACPI_DEVICES),
+    NumberAttr("devices/disk/driver", "iothread", "uint", nonzero=True),
+    NumberAttr("devices/controller/driver", "iothread", "uint"),
+    NumberAttr("devices/controller/master", "startport", "uint"),
+    NumberAttr("devices/controller", "vectors", "int+", when=((0, "type", ("virtio-serial",)),)),
+    # (a PCI controller's <target>: virXMLPropInt in base 0, not negative)
+    *(NumberAttr("devices/controller/target", name, "int0+", when=((1, "type", ("pci",)),))
+      for name in ("chassisNr", "chassis", "port", "busNr", "index")),
+    NumberAttr("devices/controller/target", "memReserve", "ullong0", nonzero=True, when=((1, "type", ("pci",)),)),
+    NumberAttr("devices/controller/pcihole64", None, "size",
+               when=((1, "type", ("pci",)), (1, "model", ("pci-root", "pcie-root")))),
+    *(NumberAttr("devices/graphics/audio", "id", "uint", required=True, nonzero=True,
+                 when=((1, "type", ("vnc", "dbus")),)),),
+    NumberAttr("devices/memory/source/nodemask", None, "bitmap"),
+    NumberAttr("cpu/maxphysaddr", "bits", "int+"),
+    *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
+                 when=((0, "enabled", ("yes",)), (up, "type", types)))
+      for holder, up, types in ((chardev, 2, ("tcp", "unix"))
+                                for chardev in ("serial", "parallel", "console", "channel", "redirdev", "smartcard"))),
+    NumberAttr("devices/rng/backend/source/reconnect", "timeout", "uint", required=True,
+               when=((0, "enabled", ("yes",)), (2, "type", ("tcp", "unix")))),
+    *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
+                 when=((0, "enabled", ("yes",)), (2, "type", ("vhostuser",)))) for holder in ("disk", "interface")),
+    NumberAttr("cpu/numa/cell/cache", "level", "uint", required=True, nonzero=True),
+    *(NumberAttr(f"cpu/numa/interconnects/{kind}", name, "uint", required=True)
+      for kind in ("latency", "bandwidth") for name in ("initiator", "target")),
+    *(NumberAttr(f"cpu/numa/interconnects/{kind}", "cache", "uint") for kind in ("latency", "bandwidth")),
+    NumberAttr("cpu/numa/interconnects/latency", "value", "ullong", required=True),
+    NumberAttr("cpu/numa/interconnects/bandwidth", "value", "memory", required=True),
     NumberAttr("devices/controller/target/node", None, "node", extra="invalid NUMA node in target"),
     *(NumberAttr("iothreadids/iothread/poll", name, "ullong", since=(9, 4)) for name in ("max", "grow", "shrink")),
     NumberAttr("devices/lease/target", "offset", "ullong"),
@@ -125,6 +171,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(f"devices/{device}/boot", "order", "uint", required=True, nonzero=True)
       for device in ("disk", "interface", "hostdev", "redirdev", "filesystem")),
     NumberAttr("devices/disk/driver/metadata_cache/max_size", None, "size"),
+    *(NumberAttr(f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size", None, "size")
+      for depth in range(1, 4)),  # (each backing layer's: virDomainDiskBackingStoreParse, three deep here)
     NumberAttr("clock/timer", "frequency", "ullong"),
     NumberAttr("clock/timer/catchup", "threshold", "ullong"),
     NumberAttr("clock/timer/catchup", "slew", "ullong"),
@@ -137,7 +185,6 @@ NUMBERS: tuple[NumberAttr, ...] = (
       for direction in ("input", "output") for name in ("voices", "bufferLength")),
     *(NumberAttr(f"devices/audio/{direction}/settings", name, "uint", nonzero=True)
       for direction in ("input", "output") for name in ("frequency", "channels")),
-    *(NumberAttr(f"devices/{device}/acpi", "index", "uint", nonzero=True) for device in ("interface", "hostdev")),
     NumberAttr("devices/interface/vlan/tag", "id", "uint", required=True),
     NumberAttr("devices/interface/mtu", "size", "count", extra="malformed mtu size"),
     NumberAttr("devices/vsock/cid", "address", "uint", nonzero=True),
@@ -280,9 +327,22 @@ class ParserNumber(Rule):
         for row in _BY_PATH.get(ctx.path, ()):
             if row.since and not ctx.libvirt_at_least(*row.since):
                 continue
+            if row.when and not _holds(row.when, element):
+                continue
             problem = _judge(row, element)
             if problem is not None:
                 yield problem
+
+
+def _holds(conditions: tuple[tuple[int, str, tuple[str | None, ...]], ...], element: etree._Element) -> bool:
+    """Whether every condition of a row holds for the element (see NumberAttr.when)."""
+    for levels, attribute, values in conditions:
+        holder: etree._Element | None = element
+        for _ in range(levels):
+            holder = holder.getparent() if holder is not None else None
+        if holder is None or holder.get(attribute) not in values:
+            return False
+    return True
 
 
 def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
@@ -318,6 +378,16 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
+    elif row.kind in ("int0+", "ullong0"):  # virXMLPropInt (non-negative) / virXMLPropULongLong in base 0
+        number = None if trailing else prop_int0(value) if row.kind == "int0+" else prop_uint(value, 0, 64)
+        if number is None:
+            message = INT_MESSAGE if row.kind == "int0+" else UINT_MESSAGE
+            return Problem(anchor, message.format(value=raw, **names),
+                           hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
+        if number < 0:
+            return Problem(anchor, NEGATIVE_MESSAGE.format(value=raw, **names), hint="use 0 or more")
+        if row.nonzero and number == 0:
+            return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
     elif row.kind == "uint0":
         number = None if trailing else prop_uint(value, 0)
         if number is None:
@@ -344,7 +414,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if len(_READABLE_BITMAPS) < len(_SMALL) + _LEARNED_AT_MOST:
             _READABLE_BITMAPS.add(raw)
     elif row.kind in SIZES:
-        where = f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]"
+        where = f"./@{row.attribute}" if row.attribute else _XPATHS.get(row.path, f"./{element.tag}[1]")
         if not value.strip():  # libvirt reads an empty string as absent
             if row.required:
                 return Problem(anchor, f"missing element or attribute '{where}'", hint="write the size")

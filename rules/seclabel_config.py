@@ -32,8 +32,9 @@ class SeclabelConfig(Rule):
     dynamic label without relabeling, a `none` label with it) or a static
     one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
     on one device source), a domain with several `<seclabel>` elements one of
-    which names no model, and on a device `relabel='yes'` without a `<label>`
-    or a `<label>` with `relabel='no'`.
+    which names no model, and on a device a `relabel` other than `yes` or
+    `no`, `relabel='yes'` without a `<label>` or a `<label>` with
+    `relabel='no'`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -41,7 +42,8 @@ class SeclabelConfig(Rule):
     is not compatible with 'none' label type`, `security label is missing`
     (virSecurityLabelDefParseXML; checked with libvirt 9.0),
     `seclabel for model selinux is already provided`, `missing security model
-    when using multiple labels` (virSecurityLabelDefsParseXML), `Cannot specify
+    when using multiple labels` (virSecurityLabelDefsParseXML), `Invalid value
+    for attribute 'relabel' in element 'seclabel': 'x'.`, `Cannot specify
     relabel if label is missing. model=selinux`, `Cannot specify a label if
     relabelling is turned off. model=selinux`
     (virSecurityDeviceLabelDefParseXML). Stage: define; all drivers. libvirt
@@ -171,6 +173,11 @@ def _device_group(group: list[etree._Element], ctx: Context) -> Iterator[Problem
                 return
             models.add(model)
         relabel = label.get("relabel")
+        if relabel is not None and relabel not in ("yes", "no"):  # (virXMLPropTristateBool)
+            yield Problem(Anchor(label, "relabel"),
+                          f"Invalid value for attribute 'relabel' in element 'seclabel': '{relabel}'.",
+                          replacements=("yes", "no"))
+            return
         text = label.findtext("label")
         shown = model if model is not None else "<null>"
         if text and relabel == "no":
