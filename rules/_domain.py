@@ -13,12 +13,11 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Context
-from virtlint.linter.units import parse_bitmap, parse_uint, scaled_kib
+from virtlint.linter.units import parse_bitmap, parse_ui, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform
 from virtlint.rules._support import domain_children, first_child
 
 #: <vcpu>'s text: virXPathUInt reads a sign too (a '-0' is zero), then the value must fit 32 bits unsigned.
-_VCPU_COUNT = lazy_compile(r"\s*[+-]?[0-9]+")
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -109,11 +108,9 @@ def _maximum(vcpu: etree._Element | None) -> int | None:
     if text is not None and text.isdigit() and text.isascii():  # the common case, without the regex
         value = int(text)
         return value if value < 2**32 else None
-    text = (text or "").rstrip()
-    if not _VCPU_COUNT.fullmatch(text):
-        return None
-    value = int(text)
-    return value if 0 <= value < 2**32 else None
+    # virStrToLong_ui: a sign is read, and a negated number wraps ('-1' is 4294967295 vCPUs, which libvirt 9.0's
+    # daemon dies allocating; the vCPU limit rules report it)
+    return parse_ui((text or "").rstrip())
 
 
 def _current(vcpu: etree._Element | None) -> int | None:

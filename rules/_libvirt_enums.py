@@ -139,6 +139,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/transient", "shareBacking", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/source", "managed", YES_NO, "virXMLPropTristateBool", when=("type", "nvme"))
+    add("devices/disk/source/reservations", "managed", YES_NO, "virXMLPropTristateBool", required=True)
     for switch in ("event_idx", "copy_on_read", "discard_no_unref", "ioeventfd"):  # (virDomainDiskDefDriverParseXML)
         add("devices/disk/driver", switch, ON_OFF, "virXMLPropTristateSwitch")
     # (virDomainDiskSourceNetworkParse: REQUIRED but not NONZERO, so 'none' parses)

@@ -152,7 +152,11 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
         namespace = source.get("namespace")
         if namespace is None:
             return Problem(Anchor(source), "Missing required attribute 'namespace' in element 'source'")
-        if prop_uint(namespace, 10, 64) is None:  # (libvirt 9.0 says "malformed namespace 'x'")
+        # (10.7 reads it with virXMLPropULongLong; 9.0 with virStrToLong_ull, which takes '-1' and says "malformed
+        # namespace 'x'": a negative namespace is left alone, for want of the release between that changed it)
+        blanks = namespace[:len(namespace) - len(namespace.lstrip(" \t\n\v\f\r"))]
+        unsigned = blanks + namespace[len(blanks) + 1:] if namespace[len(blanks):].startswith("-") else namespace
+        if prop_uint(unsigned, 10, 64) is None:
             return Problem(Anchor(source, "namespace"),
                            UINT_MESSAGE.format(attribute="namespace", element="source", value=namespace),
                            hint="the namespace number, from 1")
@@ -162,7 +166,7 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
         problem = source_pci_problem(address)
         if problem is not None:
             return problem
-        if prop_uint(namespace, 10, 64) == 0:
+        if prop_uint(unsigned, 10, 64) == 0:
             return Problem(Anchor(source, "namespace"), "NVMe namespace can't be zero", replacements=("1",))
     elif kind == "volume":
         if (source.get("pool") is None) != (source.get("volume") is None):
@@ -218,6 +222,8 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 def _reservations(reservations: etree._Element) -> Iterable[Problem]:
     """virStoragePRDefParseXML: an unmanaged helper needs its socket's type, path and mode (unix, client)."""
     managed = reservations.get("managed")
+    if managed not in ("yes", "no"):
+        return  # (the parser refuses the managed switch first: VL850's)
     source = first_child(reservations, "source")
     if managed == "yes" and source is None:
         return

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import max_vcpus
 from virtlint.rules._support import NOTHING
 
 X2APIC_LIMIT = 255
@@ -56,11 +57,8 @@ class ManyVcpusIommu(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.arch not in ("x86_64", "i686"):
             return NOTHING
-        try:
-            count = int((element.text or "").strip())
-        except ValueError:
-            return NOTHING
-        if count <= X2APIC_LIMIT:
+        count = max_vcpus(ctx.root)  # (as libvirt reads it: '-1' is 4294967295)
+        if count is None or count <= X2APIC_LIMIT:
             return NOTHING  # the common case
         return self._problems(element, ctx)
 

@@ -369,7 +369,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if value and (number is None or number < 0):
             return Problem(anchor, row.extra or "", hint="a host NUMA node number, from 0")
     elif row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
-        reader = parse_ullong if row.kind == "countll" else parse_int if element.tag == "vcpu" else parse_uint
+        reader = parse_ullong if row.kind == "countll" else parse_ui if element.tag == "vcpu" else parse_uint
         if trailing or reader(value) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":

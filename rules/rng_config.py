@@ -9,23 +9,22 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING
 
 #: the character device types (virDomainChr), as the redirdev row of the parser table lists them
 CHARDEV_TYPES = next(row.values for row in STRICT_ENUMS if row.path == "devices/redirdev" and row.attribute == "type")
-UINT = (-(2**32 - 1), 2**32 - 1)
 
 
 def _problem(rng: etree._Element, ctx: Context) -> Problem | None:
     """virDomainRNGDefParseXML, then qemuValidateDomainRNGDef's character device."""
     children = rng.getchildren()  # (a C-level list: cheaper than a tag filter for a few children)
     rate = next((child for child in children if child.tag == "rate"), None)
-    if rate is not None and c_decimal(rate.get("bytes"), *UINT):
+    if rate is not None and prop_uint(rate.get("bytes"), 10):  # (virXPathUInt: virStrToLong_uip, no sign)
         period = rate.get("period")
-        if period is not None and c_decimal(period, *UINT) is None:
+        if period and prop_uint(period, 10) is None:  # (an empty string is no value)
             return Problem(Anchor(rate, "period"), "invalid RNG rate period value", hint="milliseconds, a number")
     backends = [child for child in children if child.tag == "backend"]
     if len(backends) != 1:

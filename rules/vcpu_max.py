@@ -7,10 +7,11 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.rules._vcpus import vcpu_fix
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._domain import max_vcpus
 from virtlint.rules._identity import host_view
 from virtlint.rules._support import caps_label
+from virtlint.rules._vcpus import vcpu_fix
 
 
 @register
@@ -55,9 +56,8 @@ class VcpuMax(Rule):
     identity_rule = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        try:
-            count = int((element.text or "").strip())
-        except ValueError:
+        count = max_vcpus(ctx.root)  # (as libvirt reads it: '-1' is 4294967295)
+        if count is None:
             return
         view = host_view(ctx)
         entry = view.machine_entry if view is not None else None

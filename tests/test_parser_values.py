@@ -136,6 +136,48 @@ AUDITED = [
     ("max-memory-slots", "<maxMemory {} unit='GiB'>4</maxMemory>", "slots='four'", "slots='4'", "VL851", "four"),
     ("expander-bus-node", "<devices><controller type='pci' index='1' model='pci-expander-bus'><target busNr='254'>"
      "<node>{}</node></target></controller></devices>", "-1", "0", "VL851", "-1"),
+    # the mutation audit's (tests/oracle/mutations.py), one per family
+    ("disk-network-protocol", "<devices><disk type='network'><source {} name='p/i'><host name='h'/></source>"
+     "<target dev='vda'/></disk></devices>", "protocol='rdb'", "protocol='rbd'", "VL850", "rdb"),
+    ("redirdev-source-mode", "<devices><redirdev bus='usb' type='tcp'><source {} host='h' service='4000'/>"
+     "</redirdev></devices>", "mode='client'", "mode='connect'", "VL850", "client"),
+    ("smartcard-type", "<devices><smartcard mode='passthrough' {}/></devices>", "type='spice'", "type='spicevmc'",
+     "VL850", "spice"),
+    ("rng-backend-protocol", "<devices><rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' "
+     "host='h' service='1'/><protocol {}/></backend></rng></devices>", "type='telnet2'", "type='telnet'", "VL850",
+     "telnet2"),
+    ("pci-hotplug", "<devices><controller type='pci' index='1' model='pcie-root-port'><target {}/></controller>"
+     "</devices>", "hotplug='no'", "hotplug='off'", "VL850", "no"),
+    ("pci-model-name", "<devices><controller type='pci' index='1' model='pcie-root-port'><model {}/></controller>"
+     "</devices>", "name='pcie-root'", "name='pcie-root-port'", "VL850", "pcie-root"),
+    ("stimer-direct", "<features><hyperv mode='custom'><stimer state='on'><direct {}/></stimer></hyperv></features>",
+     "state='yes'", "state='on'", "VL850", "yes"),
+    ("acpi-index-on-disk", "<devices><disk type='file'><target dev='vda'/><acpi {}/></disk></devices>",
+     "index='0'", "index='1'", "VL851", "0"),
+    ("disk-iothread-zero", "<devices><disk type='file'><driver name='qemu' {}/><target dev='vda'/></disk>"
+     "</devices>", "iothread='0'", "iothread='1'", "VL851", "0"),
+    ("usb-master-startport", "<devices><controller type='usb' index='0' model='ich9-uhci1'><master {}/>"
+     "</controller></devices>", "startport='first'", "startport='0'", "VL851", "first"),
+    ("pci-target-chassis", "<devices><controller type='pci' index='1' model='pcie-root-port'><target {}/>"
+     "</controller></devices>", "chassis='-1'", "chassis='0x1'", "VL851", "-1"),
+    ("pci-mem-reserve", "<devices><controller type='pci' index='1' model='pcie-root-port'><target {}/>"
+     "</controller></devices>", "memReserve='0'", "memReserve='0x1000'", "VL851", "0"),
+    ("pcihole64", "<devices><controller type='pci' index='0' model='pcie-root'><pcihole64 unit='GiB'>{}</pcihole64>"
+     "</controller></devices>", "four", "4", "VL851", "four"),
+    ("vnc-audio-id", "<devices><graphics type='vnc'><audio {}/></graphics><audio id='1' type='none'/></devices>",
+     "id='0'", "id='1'", "VL851", "0"),
+    ("maxphysaddr-bits", "<cpu><maxphysaddr mode='emulate' {}/></cpu>", "bits='-1'", "bits='42'", "VL851", "-1"),
+    ("chardev-reconnect-timeout", "<devices><serial type='tcp'><source mode='connect' host='h' service='1'>"
+     "<reconnect enabled='yes' {}/></source></serial></devices>", "timeout='soon'", "timeout='10'", "VL851", "soon"),
+    ("numa-interconnect", "<cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB'/><interconnects><latency "
+     "target='0' type='access' value='5' {}/></interconnects></numa></cpu>", "initiator='x'", "initiator='0'",
+     "VL851", "x"),
+    ("backing-metadata-cache", "<devices><disk type='file'><driver name='qemu' type='qcow2'/><source file='/a'/>"
+     "<backingStore type='file'><format type='qcow2'><metadata_cache><max_size unit='KiB'>{}</max_size>"
+     "</metadata_cache></format><source file='/b'/></backingStore><target dev='vda'/></disk></devices>",
+     "1.5", "1024", "VL851", "1.5"),
+    ("reservations-managed", "<devices><disk type='block' device='lun'><source dev='/dev/sdb'><reservations {}/>"
+     "</source><target dev='sda' bus='scsi'/></disk></devices>", "managed='on'", "managed='yes'", "VL850", "on"),
     ("portforward-range", "<devices><interface type='user'><backend type='passt'/><portForward proto='tcp'>"
      "<range {}/></portForward></interface></devices>", "start='0'", "start='2022'", "VL851", "0"),
 ]

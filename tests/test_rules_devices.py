@@ -499,6 +499,31 @@ MORE = [
     ("nvme-address-bus-text", dom(NVME.format("type='pci' namespace='1'", "x")), Q35, "VL759",
      "'bus' in element 'address': 'x'"),
     ("nvme", dom(NVME.format("type='pci' namespace='1'", "0x01")), Q35, None, ""),
+    # the mutation audit's (tests/oracle/mutations.py) in the device rules' own checks
+    ("encryption-format", dom(disk("vda", "virtio", extra=ENC.format(c="").replace("format='luks'", "format='luks3'"))),
+     Q35, "VL759", "unknown volume encryption format type luks3"),
+    ("encryption-engine", dom(disk("vda", "virtio", extra=ENC.format(c="").replace("format='luks'",
+                                                                                 "format='luks' engine='default'"))),
+     Q35, "VL759", "'engine' in element 'encryption': 'default'."),
+    ("encryption-secret-uuid", dom(disk("vda", "virtio", extra=ENC.format(c="").replace("0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f",
+                                                                                      "not-a-uuid"))),
+     Q35, "VL759", "invalid secret uuid 'not-a-uuid'"),
+    ("encryption-secret-usage", dom(disk("vda", "virtio", extra=ENC.format(c="").replace("uuid=", "usage="))), Q35,
+     None, ""),
+    ("encryption", dom(disk("vda", "virtio", extra=ENC.format(c=""))), Q35, None, ""),
+    ("udp-local-port", dom("<interface type='udp'><source address='127.0.0.1' port='11111'><local address='127.0.0.1' "
+                           "port='one'/></source><model type='virtio'/></interface>"), Q35, "VL770",
+     "'port' in element 'local': 'one'. Expected integer value"),
+    ("udp-local", dom("<interface type='udp'><source address='127.0.0.1' port='11111'><local address='127.0.0.1' "
+                      "port='22222'/></source><model type='virtio'/></interface>"), Q35, None, ""),
+    ("hostdev-teaming-type", dom("<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' "
+                                 "bus='0x06' slot='0x12' function='0x1'/></source><teaming type='backup'/></hostdev>"),
+     Q35, "VL789", "unknown teaming type 'backup'"),
+    ("disk-seclabel-relabel", dom(disk("vda", "virtio", source="<source file='/var/lib/libvirt/images/a.img'>"
+                                       "<seclabel model='dac' relabel='true'/></source>")), Q35, "VL782",
+     "'relabel' in element 'seclabel': 'true'."),
+    ("disk-seclabel-relabel-no", dom(disk("vda", "virtio", source="<source file='/var/lib/libvirt/images/a.img'>"
+                                          "<seclabel model='dac' relabel='no'/></source>")), Q35, None, ""),
     ("oss-dsp-policy-text", dom("<audio id='1' type='oss' dspPolicy='x'/>"), Q35, "VL799",
      "Invalid value for attribute 'dspPolicy' in element 'audio': 'x'. Expected integer value"),
     ("oss-dsp-policy", dom("<audio id='1' type='oss' dspPolicy='5'/>"), Q35, None, ""),

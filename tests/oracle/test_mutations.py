@@ -1,0 +1,41 @@
+"""Mutation audit against a real libvirt (skipped without a libvirt daemon or the shared corpus): every attribute and
+element text of libvirt's own accepted test inputs, set to a value libvirt refuses for most numbers, switches and
+enums, is judged as libvirt judges it at define (tests/oracle/mutations.py). The table goes to $VIRTLINT_ARTIFACTS
+(default: artifacts/) as libvirt-mutations.md."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import libvirt_oracle  # noqa: E402
+import mutations  # noqa: E402
+from conftest import shared_path  # noqa: E402
+
+pytestmark = pytest.mark.libvirt
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[mutations.Mutant]:
+    if not libvirt_oracle.available():
+        pytest.skip("no libvirt daemon at qemu:///system (.ci/run starts one)")
+    inputs = shared_path("corpus", "libvirt-qemuxml", "accepted")
+    rows = list(mutations.mutants(inputs, "x"))
+    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / "libvirt-mutations.md").write_text(mutations.table(rows))
+    return rows
+
+
+def test_enough_mutants(rows: list[mutations.Mutant]) -> None:
+    assert len(rows) >= 500 and sum(r.refusal is not None for r in rows) >= 300
+
+
+def test_every_mutant_is_judged_as_libvirt_judges_it(rows: list[mutations.Mutant]) -> None:
+    problems = [f"{r.source} {r.path} {r.attribute or '(text)'}: {r.problem}" for r in rows if r.problem]
+    assert problems == []
