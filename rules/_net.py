@@ -206,7 +206,7 @@ def vlan(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                 return
             native = True
     trunk = element.get("trunk")
-    if trunk is None or trunk.lower() == "yes":
+    if not trunk or trunk.lower() == "yes":  # (virXPathString: an empty value is none)
         return
     if len(tags) > 1:
         yield Problem(Anchor(element, "trunk"),
@@ -226,10 +226,12 @@ def teaming(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     element = first_child(interface, "teaming")
     if element is None:
         return
-    kind, persistent = element.get("type"), element.get("persistent")
+    # (virXPathString: an empty value is none)
+    kind, persistent = element.get("type") or None, element.get("persistent") or None
     if kind not in ("persistent", "transient"):
         if kind is not None or persistent is not None:
-            yield Problem(Anchor(element, "type" if kind is not None else None), f"unknown teaming type '{kind}'",
+            yield Problem(Anchor(element, "type" if kind is not None else None),
+                          f"unknown teaming type '{kind if kind is not None else '(null)'}'",
                           replacements=("persistent", "transient"))
         return
     if kind == "transient" and not persistent:
@@ -337,7 +339,7 @@ def tuning(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     coalesce = first_child(interface, "coalesce")
     if coalesce is not None:
         for frames in coalesce.iterfind("rx/frames"):
-            text = frames.get("max")
+            text = frames.get("max") or None  # (an empty value is none, as libvirt 9.0 shows)
             value = c_decimal(text, 0, 2**64 - 1) if text is not None else None
             if text is not None and value is None:
                 yield Problem(Anchor(frames, "max"), f"cannot parse value '{text}' for coalesce parameter")
@@ -391,7 +393,7 @@ def model_and_driver(interface: etree._Element, ctx: Context) -> Iterable[Proble
     """virDomainNetSetModelString: a model name libvirt does not know has only [A-Za-z0-9_-]; virDomainNetDefValidate:
     virtio-only driver options on another model."""
     model = first_child(interface, "model")
-    model_type = model.get("type") if model is not None else None
+    model_type = (model.get("type") or None) if model is not None else None  # (virXPathString: '' is none)
     if model_type is not None and model_type.lower() not in KNOWN_MODELS and not _MODEL_NAME.fullmatch(model_type):
         yield Problem(Anchor(model, "type"), "Model name contains invalid characters",
                       hint="letters, digits, '-' and '_' only")

@@ -49,7 +49,7 @@ def network_hosts(source: etree._Element, protocol: str | None) -> Problem | Non
 
 def storage_auth(auth: etree._Element) -> Problem | None:
     """virStorageAuthDefParse and virSecretLookupParseSecret."""
-    if auth.get("username") is None:
+    if not auth.get("username"):  # (virXPathString: an empty one is none)
         return Problem(Anchor(auth), "missing username for auth", hint="add username='...'")
     kind = auth.get("type")
     if kind is not None and kind not in ("none", "chap", "ceph"):

@@ -62,14 +62,15 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
     merged: dict[str, str] = {}
     for source in sources:
         merged.update(source.attrib)
-    if kind in ("file", "dev", "pipe") and not merged.get("path"):
+    # (libvirt asks only whether an attribute is there: an empty one passes, as 9.0 shows)
+    if kind in ("file", "dev", "pipe") and merged.get("path") is None:
         yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
                       hint="add <source path='...'/>")
     elif kind == "unix":
         target = first_child(chardev, "target") if chardev is not None else None
         generated = chardev is not None and chardev.tag == "channel" and target is not None \
             and target.get("type") in ("virtio", "xen")
-        if not merged.get("path") and not generated:
+        if merged.get("path") is None and not generated:
             yield Problem(_anchor(holder, sources), "Missing source path attribute for char device",
                           hint="add <source path='...'/>")
             return
@@ -80,10 +81,10 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
             merged = {**merged, "mode": "bind"}  # libvirt generates the socket, and listens on it
         yield from _reconnect(sources, merged)
     elif kind == "tcp":
-        if not merged.get("host"):
+        if merged.get("host") is None:
             yield Problem(_anchor(holder, sources), "Missing source host attribute for char device",
                           hint="add host='...' to <source>")
-        elif not merged.get("service"):
+        elif merged.get("service") is None:
             yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add service='PORT' to <source>")
         else:
@@ -92,7 +93,7 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
         yield from _channel_name(sources, holder)
     elif kind == "udp":
         connect = [s for s in sources if s.get("mode", "connect") == "connect"]
-        if not any(s.get("service") for s in connect):
+        if not any(s.get("service") is not None for s in connect):
             yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
                           hint="add <source mode='connect' service='PORT'/>")
 

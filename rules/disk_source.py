@@ -15,7 +15,7 @@ from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import network_hosts, storage_auth
-from virtlint.rules._support import first_child, parse_uuid
+from virtlint.rules._support import first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
@@ -58,7 +58,9 @@ def _network(source: etree._Element) -> Problem | None:
     if protocol in ("http", "https", "ftp", "ftps"):
         for tag, attribute in (("readahead", "size"), ("timeout", "seconds")):
             element = first_child(source, tag)
-            if element is not None and c_decimal(element.get(attribute), 0, 2**64 - 1) is None:
+            text = element.get(attribute) if element is not None else None
+            # (virXPathULongLong: an empty or absent value is none)
+            if text and c_decimal(text, 0, 2**64 - 1) is None:
                 return Problem(Anchor(element, attribute), "invalid readahead size or timeout", hint="a number")
     if protocol in ("http", "https"):
         cookies = first_child(source, "cookies")
@@ -67,7 +69,10 @@ def _network(source: etree._Element) -> Problem | None:
             cookie_name = cookie.get("name")
             if not cookie_name:
                 return Problem(Anchor(cookie), "missing cookie name", hint="add name='...'")
-            if not _COOKIE_VALUE.fullmatch(cookie.text or ""):
+            value = string_value(cookie)  # (virXPathString("string(.)"): an empty one is none)
+            if not value:
+                return Problem(Anchor(cookie), f"missing value for cookie '{cookie_name}'", hint="write its value")
+            if not _COOKIE_VALUE.fullmatch(value):
                 return Problem(Anchor(cookie, text=True), f"value of cookie '{cookie_name}' contains invalid characters",
                                hint="no ';', ',', blanks or quotes inside the value")
             if cookie_name in names:

@@ -64,6 +64,12 @@ class NumberAttr(FrozenRecord):
         _set(self, "when", when)
 
 
+#: Numbers an empty value leaves unset in libvirt 9.0 (virXPathUInt gives no value for an empty string; 9.0 read
+#: the video sizes only when not empty, 10.7 refuses them empty): found by the mutation audit
+EMPTY_AS_ABSENT_NUMBERS = frozenset({
+    *(("devices/video/model", name) for name in ("ram", "vram", "vram64", "vgamem", "heads")),
+    ("memoryBacking/allocation", "threads"), ("devices/interface/mtu", "size"), ("devices/rng/rate", "bytes"),
+})
 #: The XPath libvirt names in a size's message, where it is not the element's own ("./NAME[1]")
 _XPATHS = {"devices/disk/driver/metadata_cache/max_size": "./metadata_cache/max_size",
            **{f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size": "./format/metadata_cache/max_size"
@@ -357,6 +363,8 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if row.required:
             return Problem(Anchor(element), MISSING.format(**names), hint=f"add {row.attribute}='...'")
         return None
+    if not raw and (row.path, row.attribute) in EMPTY_AS_ABSENT_NUMBERS:
+        return None  # (an empty value is no value to this reader)
     value = raw.rstrip()
     # libvirt reads these numbers with virStrToLong_* and no end pointer: anything after the digits, blanks
     # included, is refused (leading blanks are skipped; a bitmap is read apart and takes blanks)

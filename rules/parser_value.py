@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.versions import label
-from virtlint.rules._libvirt_enums import STRICT_ENUMS, StrictEnum
+from virtlint.rules._libvirt_enums import EMPTY_AS_ABSENT, STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
 from virtlint.rules._support import ranked
 
@@ -22,16 +22,22 @@ def _screen(rows: list[StrictEnum]) -> Screen:
     """The no-finding test of a path's rows: each attribute among its accepted values or absent, the text (when
     a row reads it) among the values every text row accepts, as written (blanks around it: the full check)."""
     # (values a release learnt are left to the check, which knows the modelled release)
-    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,))))
-                        - frozenset(row.since)) for row in rows if row.attribute is not None)
+    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,)),
+                                                  *_empty(row))) - frozenset(row.since))
+                       for row in rows if row.attribute is not None)
     texts: frozenset[str | None] | None = None
     for row in rows:
         if row.attribute is None:
-            accepted = frozenset((*row.values, *row.later)) - frozenset(row.since)
+            accepted = frozenset((*row.values, *row.later, *_empty(row))) - frozenset(row.since)
             texts = accepted if texts is None else texts & accepted
     if texts is not None and "" in texts:
         texts |= {None}  # no text reads as ''
     return attributes, texts
+
+
+def _empty(row: StrictEnum) -> tuple[str, ...]:
+    """('',) for a setting an empty value leaves unset (EMPTY_AS_ABSENT), else ()."""
+    return ("",) if (row.path, row.attribute) in EMPTY_AS_ABSENT and not row.required else ()
 
 
 _SCREENS: dict[str, Screen] = {path: _screen(rows) for path, rows in _BY_PATH.items()}
@@ -134,7 +140,7 @@ class ParserValue(Rule):
                               f"{learnt[1]} added it, and the modelled release is {label(ctx.libvirt_version)}",
                               hint="model the host's libvirt release (libvirt_version), or use a value it knows")
                 continue
-            if value in row.values or value in row.later:
+            if value in row.values or value in row.later or value == "" and _empty(row):
                 continue
             retired = row.retired.get(value)
             if retired is not None and not ctx.libvirt_at_least(*retired):

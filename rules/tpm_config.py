@@ -31,14 +31,14 @@ def _backend(backend: etree._Element, ctx: Context) -> Problem | None:
         if source.get("mode") == "bind":
             return Problem(Anchor(source, "mode"), "only 'connect' mode is supported for external TPM device",
                            replacements=("connect",))
-        if not source.get("path"):
+        if source.get("path") is None:  # (virDomainTPMDevValidate asks whether there is one: '' passes)
             return Problem(Anchor(source), "missing socket path for external TPM device",
                            hint="add path='/path/to/swtpm.sock'")
         return None
     if kind != "emulator":
         return None
     encryption = first_child(backend, "encryption")
-    secret = encryption.get("secret") if encryption is not None else None
+    secret = (encryption.get("secret") or None) if encryption is not None else None  # (virXPathString: '' is none)
     if secret is not None and parse_uuid(secret) is None:
         return Problem(Anchor(encryption, "secret"), f"Unable to parse secret uuid '{secret}'",
                        hint="the UUID of a libvirt secret")
