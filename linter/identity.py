@@ -140,10 +140,11 @@ class Identity(FrozenRecord):
             if emulator_element is not None:
                 break
         emulator = ((emulator_element.text or "").strip() or None) if emulator_element is not None else None
+        # (libvirt reads the arch and machine with virXPathString: an empty one is none, and gets the default)
         return cls(
             root.get("type"),
-            os_type.get("arch") if os_type is not None else None,
-            os_type.get("machine") if os_type is not None else None,
+            (os_type.get("arch") or None) if os_type is not None else None,
+            (os_type.get("machine") or None) if os_type is not None else None,
             emulator,
             ((os_type.text or "").strip() or "hvm") if os_type is not None else "hvm",
         )

@@ -230,22 +230,22 @@ def _reservations(reservations: etree._Element) -> Iterable[Problem]:
     if managed not in ("yes", "no"):
         return  # (the parser refuses the managed switch first: VL850's)
     source = first_child(reservations, "source")
-    if managed == "yes" and source is None:
-        return
-    if source is None:
-        yield Problem(Anchor(reservations), "missing connection type for <reservations/>",
-                      hint="add <source type='unix' path='...' mode='client'/>")
-        return
-    for name in ("type", "path", "mode"):
-        if source.get(name) is None:
-            yield Problem(Anchor(source), f"missing connection {name} for <reservations/>",
-                          hint=f"add {name}='...'")
-            return
-    if source.get("type") != "unix":
-        yield Problem(Anchor(source, "type"), f"unsupported connection type for <reservations/>: {source.get('type')}",
+    # (virXPathString of source[1]/@type, @path and @mode: an empty one is none)
+    kind, path, mode = ((source.get("type") or None, source.get("path") or None, source.get("mode") or None)
+                        if source is not None else (None, None, None))
+    if managed == "no" or kind or path or mode:
+        for value, message in ((kind, "missing connection type for <reservations/>"),
+                               (path, "missing path for <reservations/>"),
+                               (mode, "missing connection mode for <reservations/>")):
+            if value is None:
+                yield Problem(Anchor(source if source is not None else reservations), message,
+                              hint="give it <source type='unix' path='...' mode='client'/>")
+                return
+    if kind is not None and kind != "unix":
+        yield Problem(Anchor(source, "type"), f"unsupported connection type for <reservations/>: {kind}",
                       replacements=("unix",))
-    elif source.get("mode") != "client":
-        yield Problem(Anchor(source, "mode"), f"unsupported connection mode for <reservations/>: {source.get('mode')}",
+    elif mode is not None and mode != "client":
+        yield Problem(Anchor(source, "mode"), f"unsupported connection mode for <reservations/>: {mode}",
                       replacements=("client",))
 
 

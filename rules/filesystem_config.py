@@ -34,7 +34,8 @@ class _Fs:
         self.path = self.source.get(attribute) if self.source is not None and attribute else None
         self.socket = self.source.get("socket") if self.source is not None else None
         target = element.find("target")
-        self.target = target.get("dir") if target is not None else None
+        # (virXPathString: an empty dir is none)
+        self.target = (target.get("dir") or None) if target is not None else None
         self.driver = element.find("driver")
         self.driver_type = self.driver.get("type") if self.driver is not None else None
         self.accessmode = element.get("accessmode", "passthrough")

@@ -166,7 +166,8 @@ class MemoryHotplug(Rule):
     def _sizes(self, root: etree._Element, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         memory = domain_find(ctx, "memory")
         max_memory = domain_find(ctx, "maxMemory")
-        size = element_kib(memory) if memory is not None else 0
+        # (an empty <memory> is no size to virDomainParseMemory, as an absent one)
+        size = element_kib(memory) if memory is not None and (memory.text or "").strip() else 0
         if size is None:
             return  # malformed: VL851
         if size and not devices and max_memory is None:

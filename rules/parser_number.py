@@ -84,7 +84,7 @@ IOTUNE_NUMBERS = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read"
                        for suffix in ("", "_max", "_max_length")) + ("size_iops_sec",)
 
 NUMBERS: tuple[NumberAttr, ...] = (
-    NumberAttr("vcpu", None, "count", extra="maximum vcpus count must be an integer"),
+    NumberAttr("vcpu", None, "count", required=True, extra="maximum vcpus count must be an integer"),
     NumberAttr("vcpu", "current", "uint"),
     NumberAttr("vcpu", "cpuset", "bitmap"),
     NumberAttr("vcpus/vcpu", "id", "uint", required=True),
@@ -360,6 +360,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         anchor = Anchor(element, row.attribute)
     names = {"attribute": row.attribute, "element": element.tag}
     if raw is None:
+        if row.required and row.attribute is None and row.kind in ("count", "countll"):
+            # (an empty element: virXMLNodeContentString gives '', which the count reader refuses)
+            return Problem(Anchor(element), (row.extra or "").format(value=""), hint="write a decimal number")
         if row.required:
             return Problem(Anchor(element), MISSING.format(**names), hint=f"add {row.attribute}='...'")
         return None

@@ -1122,3 +1122,52 @@ def test_sev_launch_values(kind: str, inner: str, message: str | None) -> None:
            f"</os>{SEV.format(type=kind, inner=inner)}</domain>")
     found = [f.message for f in lint(xml, Q35, select=("VL223",))]
     assert found == ([message] if message else []), found
+
+
+def _domain(inner: str, head: str = "<memory unit='MiB'>256</memory><vcpu>1</vcpu>",
+            os_type: str = "<type arch='x86_64' machine='q35'>hvm</type>") -> str:
+    return f"<domain type='kvm'><name>t</name>{head}<os>{os_type}</os>{inner}</domain>"
+
+
+#: Empty values, from the mutation audit with '' (libvirt 9.0 defines each of the first group, refuses the second):
+#: where libvirt reads a setting with virXPathString an empty one is none; where it asks only whether an attribute
+#: is there, an empty one passes
+EMPTY_PASSES = [
+    _domain("<clock offset=''/>"),
+    _domain("<on_poweroff></on_poweroff>"),
+    _domain("<devices><video><model type='' vram=''/></video></devices>"),
+    _domain("<cpu mode='custom'><model fallback=''>qemu64</model></cpu>"),
+    _domain("<memoryBacking><source type=''/><allocation mode='' threads=''/></memoryBacking>"),
+    _domain("<devices><interface type='user'><model type=''/><link state=''/><mtu size=''/></interface></devices>"),
+    _domain("<devices><serial type='file'><source path=''/></serial></devices>"),
+    _domain("<devices><serial type='tcp'><source mode='connect' host='' service=''/></serial></devices>"),
+    _domain("<devices><disk type='network' device='cdrom'><source protocol='http' name='/a.iso'><host name='h'/>"
+            "<readahead size=''/><timeout seconds=''/></source><target dev='sda' bus='sata'/><readonly/></disk>"
+            "</devices>"),
+    _domain("<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'><encryption secret=''/>"
+            "</backend></tpm></devices>"),
+    _domain("", os_type="<type arch='x86_64' machine=''>hvm</type>"),  # (the default machine)
+]
+EMPTY_REFUSED = [
+    (_domain("", head="<memory unit='MiB'></memory><vcpu>1</vcpu>"), "Memory size must be specified"),
+    (_domain("", head="<memory unit='MiB'>256</memory><vcpu></vcpu>"), "maximum vcpus count must be an integer"),
+    (_domain("<devices><disk type='network' device='cdrom'><source protocol='http' name='/a.iso'><host name='h'/>"
+             "<cookies><cookie name='c'></cookie></cookies></source><target dev='sda' bus='sata'/><readonly/></disk>"
+             "</devices>"), "missing value for cookie 'c'"),
+    (_domain("<devices><controller type='scsi' model='virtio-scsi'/><disk type='block' device='lun'><source "
+             "dev='/dev/sdb'><reservations managed='no'><source type='unix' path='' mode='client'/></reservations>"
+             "</source><target dev='sda' bus='scsi'/></disk></devices>"), "missing path for <reservations/>"),
+    (_domain("<devices><filesystem type='mount' accessmode='passthrough'><source dir='/srv'/><target dir=''/>"
+             "</filesystem></devices>"), "missing target information for device /srv"),
+]
+
+
+@pytest.mark.parametrize("xml", EMPTY_PASSES)
+def test_an_empty_value_libvirt_leaves_unset_is_no_error(xml: str) -> None:
+    errors = [(f.code, f.message) for f in lint(xml, Q35) if f.severity is Severity.ERROR]
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize(("xml", "message"), EMPTY_REFUSED)
+def test_an_empty_value_libvirt_refuses(xml: str, message: str) -> None:
+    assert any(message in f.message for f in lint(xml, Q35) if f.severity is Severity.ERROR)
