@@ -115,12 +115,21 @@ def _vhostuser_source(source: etree._Element) -> Iterable[Problem]:
         yield Problem(Anchor(source), "Missing required attribute 'path' in element 'source'",
                       hint="add path='/path/to/socket'")
         return
+    if source.get("mode") is None:  # (its values are VL850's)
+        yield Problem(Anchor(source), "Missing required attribute 'mode' in element 'source'",
+                      hint="add mode='client' (or server)")
+        return
     reconnect = first_child(source, "reconnect")
     if reconnect is None or reconnect.get("enabled") != "yes":
         return
-    if reconnect.get("timeout") is None:
+    timeout = reconnect.get("timeout")
+    if timeout is None:
         yield Problem(Anchor(reconnect), "Missing required attribute 'timeout' in element 'reconnect'",
                       hint="add timeout='10' (seconds)")
+    elif prop_uint(timeout, 10) is None:
+        yield Problem(Anchor(reconnect, "timeout"),
+                      UINT_MESSAGE.format(attribute="timeout", element="reconnect", value=timeout),
+                      hint="seconds, a decimal number")
     elif source.get("mode") == "server":
         yield Problem(Anchor(reconnect), "'reconnect' attribute unsupported 'server' mode for <interface "
                       "type='vhostuser'>", hint="reconnecting is the client's: remove <reconnect>")

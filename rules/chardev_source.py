@@ -11,6 +11,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_uint
 from virtlint.rules._chardev import (CHARDEVS, SOURCE_HOLDERS, serial_alias_console, source_holders,
                                      spicevmc_target_problem)
 from virtlint.rules._devices import qemu_driver
@@ -145,9 +146,8 @@ def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterato
         if merged.get("mode") == "bind":
             yield Problem(Anchor(reconnect, "enabled"), "chardev reconnect is possible only for connect mode",
                           hint="remove <reconnect>, or use mode='connect'")
-        elif reconnect.get("timeout", "").strip() in ("", "0"):
-            anchor = Anchor(reconnect, "timeout") if reconnect.get("timeout") else Anchor(reconnect)
-            yield Problem(anchor, "chardev reconnect source timeout cannot be '0'",
+        elif prop_uint(reconnect.get("timeout"), 10) == 0:  # (a missing or unreadable one is the parser's: VL851)
+            yield Problem(Anchor(reconnect, "timeout"), "chardev reconnect source timeout cannot be '0'",
                           hint="set timeout='10' (seconds between attempts)")
         return
 

@@ -156,8 +156,9 @@ NUMBERS: tuple[NumberAttr, ...] = (
                                 for chardev in ("serial", "parallel", "console", "channel", "redirdev", "smartcard"))),
     NumberAttr("devices/rng/backend/source/reconnect", "timeout", "uint", required=True,
                when=((0, "enabled", ("yes",)), (2, "type", ("tcp", "unix")))),
-    *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
-                 when=((0, "enabled", ("yes",)), (2, "type", ("vhostuser",)))) for holder in ("disk", "interface")),
+    # (an interface's is VL770's, with its vhost-user source)
+    NumberAttr("devices/disk/source/reconnect", "timeout", "uint", required=True,
+               when=((0, "enabled", ("yes",)), (2, "type", ("vhostuser",)))),
     NumberAttr("cpu/numa/cell/cache", "level", "uint", required=True, nonzero=True),
     *(NumberAttr(f"cpu/numa/interconnects/{kind}", name, "uint", required=True)
       for kind in ("latency", "bandwidth") for name in ("initiator", "target")),
@@ -249,14 +250,24 @@ def _accepted(row: NumberAttr) -> Collection[str | None]:
         return _READABLE_BITMAPS
     if row.kind in SIZES:
         return _READABLE_SIZES if row.required else _READABLE_SIZES_OR_ABSENT
+    if row.kind in BASE0_KINDS:  # (read in base 0: the usual hexadecimal spellings too, 0x1f and 0x01)
+        return _SMALL_BASE0_NUMBERS[row.nonzero, row.required]
     return _SMALL_NUMBERS[row.nonzero, row.required]
 
 
+#: the kinds read in base 0 (C's 0x and 0 prefixes)
+BASE0_KINDS = frozenset(("uint0", "int0+", "ullong0"))
 #: (nonzero, required) -> the small numbers a row of a plain number accepts, with absence unless required: four
 #: sets shared by the ~140 rows (one set per row cost ~5 ms of every start)
 _SMALL_NUMBERS: dict[tuple[bool, bool], frozenset[str | None]] = {
     (nonzero, required): frozenset((*(_SMALL - {"0"} if nonzero else _SMALL), *(() if required else (None,))))
     for nonzero in (False, True) for required in (False, True)}
+#: the same for the rows read in base 0, with the small numbers' hexadecimal spellings (0x1f, 0x01), not octal ones
+_SMALL_HEX = frozenset((*(f"0x{n:x}" for n in range(256)), *(f"0x{n:02x}" for n in range(256)),
+                        *(f"0x{n:04x}" for n in range(256))))
+_SMALL_BASE0_NUMBERS: dict[tuple[bool, bool], frozenset[str | None]] = {
+    key: numbers | (_SMALL_HEX - {"0x0", "0x00", "0x0000"} if key[0] else _SMALL_HEX)
+    for key, numbers in _SMALL_NUMBERS.items()}
 
 
 def _screen(rows: list[NumberAttr]) -> Screen:

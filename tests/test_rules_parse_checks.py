@@ -419,7 +419,7 @@ TABLE_CASES = [
     ("direct-mode-bridge", dom("<interface type='direct'><source dev='eth0' mode='bridge'/></interface>"), None, ""),
     ("vhostuser-mode-missing", dom("<interface type='vhostuser'><source type='unix' path='/tmp/s'/>"
                                    "<model type='virtio'/></interface>", extra="<memoryBacking><access mode='shared'/>"
-                                                                                "</memoryBacking>"), "VL850",
+                                                                                "</memoryBacking>"), "VL770",
      "Missing required attribute 'mode' in element 'source'"),
     ("vlan-tag-negative", dom("<interface type='user'><vlan><tag id='-1'/></vlan></interface>"), "VL851",
      "'id' in element 'tag': '-1'"),
