@@ -255,18 +255,24 @@ def pci_range_error(numbers: PciNumbers | None) -> tuple[str, str] | None:
     return None
 
 
-def number0_problem(element: etree._Element, attribute: str, bits: int, required: bool) -> Problem | None:
-    """virXMLPropUInt / virXMLPropULongLong in base 0: a missing required attribute, or one that does not read."""
+#: what a number of each base looks like, for the hints
+BASE_WORDS = {0: "a number (decimal, 0x hexadecimal or 0 octal)", 10: "a decimal number",
+              16: "a hexadecimal number (with or without 0x)"}
+
+
+def number_problem(element: etree._Element, attribute: str, base: int, bits: int, required: bool) -> Problem | None:
+    """virXMLPropUInt / virXMLPropULongLong (``bits=64``) in ``base``: a missing required attribute, or one that
+    does not read."""
     raw = element.get(attribute)
     if raw is None:
         if required:
             return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
-                           hint=f"add {attribute}='...'")
+                           hint=f"add {attribute}='0' ({BASE_WORDS[base]})")
         return None
-    if prop_uint(raw, 0, bits) is None:
+    if prop_uint(raw, base, bits) is None:
         return Problem(Anchor(element, attribute),
                        UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=raw),
-                       hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
+                       hint=f"{attribute} is {BASE_WORDS[base]}")
     return None
 
 
@@ -275,7 +281,7 @@ def source_pci_problem(address: etree._Element) -> Problem | None:
     read, and a non-empty address (domain, bus or slot not 0) pass virPCIDeviceAddressIsValid (the domain has no
     limit)."""
     for attribute in ("domain", "bus", "slot", "function"):
-        problem = number0_problem(address, attribute, 32, False)
+        problem = number_problem(address, attribute, 0, 32, False)
         if problem is not None:
             return problem
     refused = pci_range_error(pci_numbers(address))

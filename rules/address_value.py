@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Iterator
 
 from lxml import etree
@@ -10,8 +9,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import NOTHING, DriveAddress, Facts, facts, pci_range_error, read_drive
-from virtlint.rules._libvirt_enums import MISSING, PROP, UINT_MESSAGE
+from virtlint.rules._addresses import (NOTHING, DriveAddress, Facts, facts, number_problem, pci_range_error,
+                                      read_drive)
+from virtlint.rules._libvirt_enums import PROP
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -36,30 +36,8 @@ ADDRESS_NUMBERS: dict[str, tuple[tuple[str, int, int, bool], ...]] = {
     "isa": (("iobase", 16, 32, False), ("irq", 16, 32, False)),
     "dimm": (("slot", 10, 32, True), ("base", 16, 64, False)),
 }
-#: what a number of each base looks like, for the hints
-BASE_WORDS = {0: "a number (decimal, 0x hexadecimal or 0 octal)", 10: "a decimal number",
-              16: "a hexadecimal number (with or without 0x)"}
 #: virXMLPropTristateSwitch with VIR_XML_PROP_NONZERO: 'on' or 'off' ('absent' is the enum's zero)
 SWITCH_VALUES = (None, "on", "off")
-
-
-@lru_cache(maxsize=4096)  # address numbers ("0", "0x3f8"...) repeat within and across documents
-def _readable(text: str, base: int, bits: int) -> bool:
-    return prop_uint(text, base, bits) is not None
-
-
-def _number_problem(element: etree._Element, attribute: str, base: int, bits: int, required: bool) -> Problem | None:
-    text = element.get(attribute)
-    if text is None:
-        if not required:
-            return None
-        return Problem(Anchor(element), MISSING.format(attribute=attribute, element=element.tag),
-                       hint=f"add {attribute}='0' ({BASE_WORDS[base]})")
-    if _readable(text, base, bits):
-        return None
-    return Problem(Anchor(element, attribute),
-                   UINT_MESSAGE.format(attribute=attribute, element=element.tag, value=text),
-                   hint=f"{attribute} is {BASE_WORDS[base]}")
 
 
 def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
@@ -71,7 +49,7 @@ def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
         # 0, where '08' is a bad octal number)
         if text is None and required or text is not None and not (
                 base != 0 and len(text) < 8 and text.isascii() and text.isdigit()):
-            problem = _number_problem(address, attribute, base, bits, required)
+            problem = number_problem(address, attribute, base, bits, required)
             if problem is not None:
                 return problem
     if kind != "pci":
@@ -84,7 +62,7 @@ def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
     zpci = Facts.zpci(address)
     if zpci is not None:
         for attribute in ("uid", "fid"):
-            problem = _number_problem(zpci, attribute, 0, 32, False)
+            problem = number_problem(zpci, attribute, 0, 32, False)
             if problem is not None:
                 return problem
     return None

@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._addresses import number0_problem, source_pci_problem
+from virtlint.rules._addresses import number_problem, source_pci_problem
 from virtlint.rules._devices import effective_arch, qemu_driver
 from virtlint.rules._storage import SECRET_USAGES, network_hosts, storage_auth
 from virtlint.rules._support import first_child
@@ -99,14 +99,14 @@ def _source(hostdev: etree._Element, kind: str | None) -> Problem | None:
             return Problem(Anchor(product), "missing vendor", hint="add <vendor id='0x...'/> beside <product>")
         address = first_child(source, "address")
         if address is not None:
-            return number0_problem(address, "bus", 32, True) or number0_problem(address, "device", 32, True)
+            return number_problem(address, "bus", 0, 32, True) or number_problem(address, "device", 0, 32, True)
     elif kind == "scsi" and source.get("protocol", "adapter") == "adapter":
         address = first_child(source, "address")
         if address is None:
             return Problem(Anchor(source), "'address' must be specified for scsi hostdev source",
                            hint="add <address bus='0' target='0' unit='0'/>")
-        problem = (number0_problem(address, "bus", 32, True) or number0_problem(address, "target", 32, True)
-                   or number0_problem(address, "unit", 64, True))
+        problem = (number_problem(address, "bus", 0, 32, True) or number_problem(address, "target", 0, 32, True)
+                   or number_problem(address, "unit", 0, 64, True))
         if problem is not None:
             return problem
         adapter = first_child(source, "adapter")
