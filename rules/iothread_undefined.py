@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import iothread_drivers
 from virtlint.rules._domain import iothread_ids
 from virtlint.rules._support import NOTHING
@@ -15,11 +16,9 @@ from virtlint.rules._support import NOTHING
 
 def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """A driver's IOThread that the domain does not define."""
-    value = element.get("iothread")
-    try:
-        wanted = int(value)
-    except ValueError:
-        return
+    wanted = prop_uint(element.get("iothread"), 10)
+    if not wanted:
+        return  # (unreadable, or a disk's 0: the parser's, VL851; a controller's 0 is no IOThread)
     defined = iothread_ids(ctx.root)
     if wanted not in defined:
         what = "Disk" if element.getparent().tag == "disk" else "Controller"

@@ -34,6 +34,36 @@ def topology_product(topology: etree._Element, ctx: Context) -> int | None:
     return product
 
 
+def _orders(first: etree._Element, maximum: int) -> Iterator[Problem]:
+    """qemuDomainDefVcpusPostParse's orders: vCPU 0 is ordered first or not at all, and the online vCPUs are either
+    all ordered or none is (an order of 0 is none). Judged where every vCPU id is listed once, as libvirt has them."""
+    parent = first.getparent()
+    vcpus: dict[int, etree._Element] = {}
+    for vcpu in parent.iterchildren("vcpu") if parent is not None else ():
+        vcpu_id = parse_uint(vcpu.get("id"))
+        if vcpu_id is None or vcpu_id in vcpus or vcpu_id >= maximum:
+            return  # (the parser's, or ids this check cannot place)
+        vcpus[vcpu_id] = vcpu
+    if len(vcpus) != maximum or maximum == 0:
+        return
+    if vcpus[0].get("enabled") == "no" or vcpus[0].get("hotpluggable") == "yes":
+        return  # (libvirt refuses vCPU 0's state first, above)
+    orders = {vcpu_id: parse_uint(vcpu.get("order") or "0") for vcpu_id, vcpu in vcpus.items()}
+    if None in orders.values():
+        return  # (an unreadable order is VL851's)
+    if orders[0] not in (0, 1):
+        yield Problem(Anchor(vcpus[0], "order"), "vcpu0 must be enabled first", hint="give vCPU 0 order='1'",
+                      replacements=("1",))
+        return
+    ordered = orders[0] != 0
+    for vcpu_id in range(1, maximum):
+        if vcpus[vcpu_id].get("enabled") != "no" and (orders[vcpu_id] != 0) != ordered:
+            yield Problem(Anchor(vcpus[vcpu_id], "order") if vcpus[vcpu_id].get("order") else Anchor(vcpus[vcpu_id]),
+                          "all vcpus must have either set or unset order",
+                          hint="give every online vCPU an order, or none")
+            return
+
+
 @register
 class VcpuTopology(Rule):
     """
@@ -43,8 +73,11 @@ class VcpuTopology(Rule):
     maximum (`maximum vCPU count must not be less than current vCPU count`,
     virDomainDefSetVcpus), `<vcpus><vcpu id>` below the maximum (`vcpu id 'N'
     is out of range of maximum vcpu count`), vCPU 0 online and not
-    hotpluggable (`vcpu 0 can't be offline`, `vcpu0 can't be hotpluggable`,
-    qemuDomainDefVcpusPostParse), the product
+    hotpluggable (`vcpu 0 can't be offline`, `vcpu0 can't be hotpluggable`),
+    vCPU 0 ordered first or not at all and the online vCPUs all ordered or
+    none (`vcpu0 must be enabled first`, `all vcpus must have either set or
+    unset order`; qemuDomainDefVcpusPostParse; an order of 0 is none), the
+    product
     sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
     the maximum (`CPU topology doesn't match maximum vcpu count`,
     qemuValidateDomainVCpuTopology) and, on pSeries, the online vCPUs a
@@ -111,6 +144,8 @@ class VcpuTopology(Rule):
                               f"vcpu '{vcpu_id}' is both offline and not hotpluggable",
                               hint="an offline vCPU is plugged in later: make it hotpluggable='yes'",
                               replacements=("yes",))
+            if element is domain_find(ctx, "vcpus/vcpu"):  # (the orders of all the listed vCPUs, once)
+                yield from _orders(element, maximum)
         elif element is domain_find(ctx, "cpu/topology"):
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:

@@ -1171,3 +1171,34 @@ def test_an_empty_value_libvirt_leaves_unset_is_no_error(xml: str) -> None:
 @pytest.mark.parametrize(("xml", "message"), EMPTY_REFUSED)
 def test_an_empty_value_libvirt_refuses(xml: str, message: str) -> None:
     assert any(message in f.message for f in lint(xml, Q35) if f.severity is Severity.ERROR)
+
+
+VCPUS = ("<domain type='kvm'><name>t</name><memory>131072</memory><vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' "
+         "hotpluggable='no'{}/><vcpu id='1' enabled='{}' hotpluggable='yes'{}/></vcpus>"
+         "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>")
+
+
+@pytest.mark.parametrize(("order0", "enabled1", "order1", "message"), [
+    (" order='1'", "yes", " order='0'", "all vcpus must have either set or unset order"),  # (0 is no order)
+    (" order='1'", "yes", "", "all vcpus must have either set or unset order"),
+    (" order='2'", "yes", " order='1'", "vcpu0 must be enabled first"),
+    (" order='1'", "yes", " order='2'", None),
+    ("", "yes", "", None),
+    (" order='1'", "no", "", None),  # (an offline vCPU has no order to agree on)
+])
+def test_vcpu_orders(order0: str, enabled1: str, order1: str, message: str | None) -> None:
+    """qemuDomainDefVcpusPostParse, each case checked on libvirt 9.0."""
+    found = [f.message for f in lint(VCPUS.format(order0, enabled1, order1), Q35, select=("VL206",))]
+    assert found == ([message] if message else []), found
+
+
+@pytest.mark.parametrize(("parent", "iothread", "expected"), [
+    ("<controller type='scsi' model='virtio-scsi'>{}</controller>", "0", []),  # (a controller's 0 is none)
+    ("<controller type='scsi' model='virtio-scsi'>{}</controller>", "3", ["VL801"]),
+    ("<disk type='file'><source file='/a'/>{}<target dev='vda' bus='virtio'/></disk>", "0", ["VL851"]),
+])
+def test_iothread_zero(parent: str, iothread: str, expected: list[str]) -> None:
+    xml = ("<domain type='kvm'><name>t</name><memory>131072</memory><iothreads>1</iothreads>"
+           "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+           + parent.format(f"<driver iothread='{iothread}'/>") + "</devices></domain>")
+    assert sorted(f.code for f in lint(xml, Q35, select=("VL801", "VL851"))) == expected

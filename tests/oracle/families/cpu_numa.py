@@ -27,6 +27,10 @@ def cases(kvm: bool) -> list[Case]:
         _x86("topology-match", None, top=VCPU4, after="<cpu><topology sockets='1' cores='4' threads='1'/></cpu>"),
         _x86("current-above-max", "VL206", top="<vcpu current='3'>2</vcpu>"),
         _x86("current-below-max", None, top="<vcpu current='1'>2</vcpu>"),
+        _x86("vcpu-orders-mixed", "VL206", top="<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no' "
+             "order='1'/><vcpu id='1' enabled='yes' hotpluggable='yes' order='0'/></vcpus>"),
+        _x86("vcpu-orders", None, top="<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no' order='1'/>"
+             "<vcpu id='1' enabled='yes' hotpluggable='yes' order='2'/></vcpus>"),
         # VL207 NUMA cells
         _x86("numa-cell-ids-gap", "VL207", top=VCPU4, after=CELLS.replace("id='1'", "id='2'")),
         _x86("numa-cells", None, top=VCPU4, after=CELLS),
