@@ -11,7 +11,6 @@ from __future__ import annotations
 from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
-from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Context
 from virtlint.linter.units import parse_bitmap, parse_ui, parse_uint, scaled_kib
 from virtlint.rules._addresses import PPC64, Platform

@@ -36,6 +36,8 @@ ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}'
 
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
+#: what virXMLPropTristateSwitch takes: on, off or nothing ('absent', the enum's zero, is refused)
+SWITCH_OR_ABSENT = (None, *ON_OFF)
 
 
 class StrictEnum(FrozenRecord):

@@ -12,7 +12,7 @@ from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import c_decimal, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._libvirt_enums import LLONG_MESSAGE, UINT_MESSAGE
+from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE
 from virtlint.rules._support import first_child, numeric_host_version, parse_uuid
 
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
@@ -419,7 +419,7 @@ def model_and_driver(interface: etree._Element, ctx: Context) -> Iterable[Proble
         yield from _virtio_driver(driver)
         return
     for option in ("iommu", "ats", "packed", "page_per_vq"):
-        if driver.get(option) in ("on", "off"):
+        if driver.get(option) in ON_OFF:
             yield Problem(Anchor(driver, option), f"{option} driver option is only supported for virtio devices",
                           hint=f"remove {option}=, or use <model type='virtio'/>")
             return
@@ -427,10 +427,10 @@ def model_and_driver(interface: etree._Element, ctx: Context) -> Iterable[Proble
 
 #: virDomainNetDefParseXMLDriver (virtio models only): the driver's enum and on/off settings, and its <host> and
 #: <guest> offloads
+VIRTIO_DRIVER_SWITCHES = ("ioeventfd", "event_idx", "rss", "rss_hash_report")
 VIRTIO_DRIVER_VALUES = {"name": ("qemu", "vhost"), "txmode": ("iothread", "timer"),
-                        **{name: ("on", "off") for name in ("ioeventfd", "event_idx", "rss", "rss_hash_report")}}
+                        **{name: ON_OFF for name in VIRTIO_DRIVER_SWITCHES}}
 OFFLOADS = ("csum", "gso", "tso4", "tso6", "ecn", "ufo", "mrg_rxbuf")
-PROP = "Invalid value for attribute '{attribute}' in element '{element}': '{value}'."
 
 
 #: the driver's numbers virDomainNetDefParseXMLDriver reads (virXMLPropUInt, base 10) after its event_idx (the
@@ -459,9 +459,9 @@ def _virtio_driver(driver: etree._Element) -> Iterable[Problem]:
             continue
         for name in OFFLOADS:
             value = offloads.get(name)
-            if value is not None and value not in ("on", "off"):
+            if value is not None and value not in ON_OFF:
                 yield Problem(Anchor(offloads, name), PROP.format(attribute=name, element=side, value=value),
-                              replacements=("on", "off"))
+                              replacements=ON_OFF)
                 return
 
 
@@ -469,10 +469,7 @@ def virtio_driver_suspect(driver: etree._Element) -> bool:
     """Whether a virtio interface's driver has something _virtio_driver may refuse (a cheap pre-test)."""
     return driver.get("name") not in (None, "qemu", "vhost") or driver.get("txmode") not in (
         None, "iothread", "timer") or bool(len(driver)) or any(
-        driver.get(name) not in _SWITCH_OR_ABSENT for name in ("ioeventfd", "event_idx", "rss", "rss_hash_report"))
-
-
-_SWITCH_OR_ABSENT = (None, "on", "off")
+        driver.get(name) not in SWITCH_OR_ABSENT for name in VIRTIO_DRIVER_SWITCHES)
 
 
 CHECKS = (source_attributes, virtual_port, vlan, teaming, ip_addresses, tuning, model_and_driver)

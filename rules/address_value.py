@@ -11,7 +11,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import (NOTHING, DriveAddress, Facts, facts, number_problem, pci_range_error,
                                       read_drive)
-from virtlint.rules._libvirt_enums import PROP
+from virtlint.rules._libvirt_enums import PROP, SWITCH_OR_ABSENT
 
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -36,10 +36,6 @@ ADDRESS_NUMBERS: dict[str, tuple[tuple[str, int, int, bool], ...]] = {
     "isa": (("iobase", 16, 32, False), ("irq", 16, 32, False)),
     "dimm": (("slot", 10, 32, True), ("base", 16, 64, False)),
 }
-#: virXMLPropTristateSwitch with VIR_XML_PROP_NONZERO: 'on' or 'off' ('absent' is the enum's zero)
-SWITCH_VALUES = (None, "on", "off")
-
-
 def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
     """The first number (or PCI multifunction switch) of a device's <address> libvirt's parser cannot read."""
     get = address.get
@@ -55,7 +51,7 @@ def parse_problem(address: etree._Element, kind: str | None) -> Problem | None:
     if kind != "pci":
         return None
     multifunction = address.get("multifunction")
-    if multifunction not in SWITCH_VALUES:
+    if multifunction not in SWITCH_OR_ABSENT:
         return Problem(Anchor(address, "multifunction"),
                        PROP.format(attribute="multifunction", element="address", value=multifunction),
                        replacements=("on", "off"))
@@ -158,7 +154,7 @@ class AddressValue(Rule):
             if kind == "pci":
                 numbers = pci_numbers[address]
                 if numbers is None or len(address) or pci_range_error(numbers) or \
-                        address.get("multifunction") not in SWITCH_VALUES:
+                        address.get("multifunction") not in SWITCH_OR_ABSENT:
                     return self._problems(found)
             elif kind == "drive":
                 # (a disk's drive address whose numbers do not parse has no DriveAddress)

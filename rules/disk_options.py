@@ -34,7 +34,7 @@ LOCAL_TYPES = ("file", "block", "dir", "volume")
 def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuValidateDomainDeviceDefDiskFrontend: geometry, rotation rate, serial, wwn (the I/O mode and cache are
     judged at the driver)."""
-    device, bus, dst = disk.get("device") or "disk", disk_bus(disk), disk_dst(disk)
+    device, bus = disk.get("device") or "disk", disk_bus(disk)
     geometry = first_child(disk, "geometry")
     if geometry is not None and all(parse_uint(geometry.get(name)) for name in ("cyls", "heads", "secs")):
         if bus in ("usb", "sd"):

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import max_vcpus
+from virtlint.rules._domain import vcpu_counts
 from virtlint.rules._support import NOTHING
 
 X2APIC_LIMIT = 255
@@ -57,7 +57,7 @@ class ManyVcpusIommu(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.arch not in ("x86_64", "i686"):
             return NOTHING
-        count = max_vcpus(ctx.root)  # (as libvirt reads it: '-1' is 4294967295)
+        count = vcpu_counts(ctx)[0]  # (as libvirt reads it, once per document: '-1' is 4294967295)
         if count is None or count <= X2APIC_LIMIT:
             return NOTHING  # the common case
         return self._problems(element, ctx)

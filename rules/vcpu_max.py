@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._domain import max_vcpus
+from virtlint.rules._domain import vcpu_counts
 from virtlint.rules._identity import host_view
 from virtlint.rules._support import caps_label
 from virtlint.rules._vcpus import vcpu_fix
@@ -56,7 +56,7 @@ class VcpuMax(Rule):
     identity_rule = True
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        count = max_vcpus(ctx.root)  # (as libvirt reads it: '-1' is 4294967295)
+        count = vcpu_counts(ctx)[0]  # (as libvirt reads it, once per document: '-1' is 4294967295)
         if count is None:
             return
         view = host_view(ctx)
