@@ -84,7 +84,7 @@ IOTUNE_NUMBERS = tuple(f"{kind}_{unit}_sec{suffix}" for kind in ("total", "read"
                        for suffix in ("", "_max", "_max_length")) + ("size_iops_sec",)
 
 NUMBERS: tuple[NumberAttr, ...] = (
-    NumberAttr("vcpu", None, "count", required=True, extra="maximum vcpus count must be an integer"),
+    NumberAttr("vcpu", None, "ui", required=True, extra="maximum vcpus count must be an integer"),
     NumberAttr("vcpu", "current", "uint"),
     NumberAttr("vcpu", "cpuset", "bitmap"),
     NumberAttr("vcpus/vcpu", "id", "uint", required=True),
@@ -371,7 +371,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         anchor = Anchor(element, row.attribute)
     names = {"attribute": row.attribute, "element": element.tag}
     if raw is None:
-        if row.required and row.attribute is None and row.kind in ("count", "countll"):
+        if row.required and row.attribute is None and row.kind in ("count", "countll", "ui"):
             # (an empty element: virXMLNodeContentString gives '', which the count reader refuses)
             return Problem(Anchor(element), (row.extra or "").format(value=""), hint="write a decimal number")
         if row.required:
@@ -390,8 +390,8 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         number = None if trailing or not value else parse_int(value)
         if value and (number is None or number < 0):
             return Problem(anchor, row.extra or "", hint="a host NUMA node number, from 0")
-    elif row.kind in ("count", "countll"):  # virStrToLong_ui takes a sign; virStrToLong_uip (iothreads) does not
-        reader = parse_ullong if row.kind == "countll" else parse_ui if element.tag == "vcpu" else parse_uint
+    elif row.kind in ("count", "countll"):  # (virStrToLong_uip: no sign; 'ui' is virStrToLong_ui, which takes one)
+        reader = parse_ullong if row.kind == "countll" else parse_uint
         if trailing or reader(value) is None:
             return Problem(anchor, (row.extra or "{value}").format(value=raw), hint="write a decimal number")
     elif row.kind == "uint":
