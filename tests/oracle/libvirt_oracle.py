@@ -121,28 +121,51 @@ def verdict(domain_xml: str) -> Verdict:
     return result
 
 
-def _verdict(domain_xml: str) -> Verdict:
-    """Define the domain under a unique name, start it paused, destroy and undefine it."""
+def _define(domain_xml: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """Define the domain under a unique name: (that name, virsh's result)."""
     name = f"virtlint-oracle-{uuid.uuid4().hex[:12]}"
     xml = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", domain_xml, count=1)
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as handle:
         handle.write(xml)
-    path = Path(handle.name)
     try:
-        defined = _virsh("define", str(path))
-        if defined.returncode != 0:
-            return Verdict(False, "define", _error(defined))
-        try:
-            started = _virsh("start", "--paused", name, timeout=90)
-            if started.returncode != 0:
-                return Verdict(False, "start", _error(started))
-            _virsh("destroy", name)
-            return Verdict(True, "", "")
-        finally:
-            if _virsh("undefine", "--nvram", name).returncode != 0:
-                _virsh("undefine", name)
+        return name, _virsh("define", handle.name)
     finally:
-        path.unlink(missing_ok=True)
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _undefine(name: str) -> None:
+    if _virsh("undefine", "--nvram", name).returncode != 0:
+        _virsh("undefine", name)
+
+
+def _verdict(domain_xml: str) -> Verdict:
+    """Define the domain under a unique name, start it paused, destroy and undefine it."""
+    name, defined = _define(domain_xml)
+    if defined.returncode != 0:
+        return Verdict(False, "define", _error(defined))
+    try:
+        started = _virsh("start", "--paused", name, timeout=90)
+        if started.returncode != 0:
+            return Verdict(False, "start", _error(started))
+        _virsh("destroy", name)
+        return Verdict(True, "", "")
+    finally:
+        _undefine(name)
+
+
+def define_refusal(domain_xml: str) -> str | None:
+    """libvirt's refusal of the domain at define, None when it defined it (undefined again at once). A daemon that
+    died on it is restarted, and the crash is the refusal (libvirt 9.0's daemon dies on <vcpu>-1</vcpu>: four
+    billion vCPUs)."""
+    name, defined = _define(domain_xml)
+    if defined.returncode == 0:
+        _undefine(name)
+        return None
+    refusal = _error(defined)
+    if DAEMON_GONE.search(refusal) and SCRIPT.exists():
+        restart_daemon()
+        return f"the daemon crashed ({refusal})"
+    return refusal
 
 
 #: What QEMU prints when it aborts at start because nested KVM cannot set the guest CPU's MSRs

@@ -9,10 +9,6 @@ gives a new error is a false error, unless that error is one libvirt gives at st
 
 from __future__ import annotations
 
-import re
-import subprocess
-import tempfile
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,32 +63,6 @@ class Mutant:
         if self.refusal is None and self.errors:
             return f"false error: libvirt defines it ({self.errors[0]})"
         return None
-
-
-def _define(xml: str) -> str | None:
-    """libvirt's refusal of the domain at define (None: defined, then undefined again)."""
-    name = f"virtlint-mutant-{uuid.uuid4().hex[:12]}"
-    xml = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", xml, count=1)
-    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as handle:
-        handle.write(xml)
-    try:
-        result = subprocess.run(["virsh", "-c", libvirt_oracle.URI, "define", handle.name], capture_output=True,
-                                text=True, timeout=60)
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
-    if result.returncode != 0:
-        lines = result.stderr.strip().splitlines()
-        refusal = lines[-1].removeprefix("error: ") if lines else "refused"
-        if libvirt_oracle.DAEMON_GONE.search(refusal) and libvirt_oracle.SCRIPT.exists():
-            # libvirt 9.0's daemon dies on some inputs (<vcpu>-1</vcpu>: four billion vCPUs): it refused them
-            libvirt_oracle.restart_daemon()
-            return f"the daemon crashed ({refusal})"
-        return refusal
-    for flags in (("--nvram",), ()):
-        if subprocess.run(["virsh", "-c", libvirt_oracle.URI, "undefine", *flags, name], capture_output=True,
-                          timeout=60).returncode == 0:
-            break
-    return None
 
 
 class _Linters:
@@ -150,7 +120,7 @@ def mutants(inputs: Path, value: str) -> Iterator[Mutant]:
                 names.append(None)
             targets += [(index, path, name) for name in names if (path, name) not in seen]
             seen.update((path, name) for name in names)  # (one mutant per path and attribute, the first)
-        if not targets or _define(text) is not None:
+        if not targets or libvirt_oracle.define_refusal(text) is not None:
             for _index, path, name in targets:  # (an input this libvirt does not define: another may have them)
                 seen.discard((path, name))
             continue
@@ -165,7 +135,7 @@ def mutants(inputs: Path, value: str) -> Iterator[Mutant]:
             xml = etree.tostring(copy, encoding="unicode")
             added = _errors(linter, xml) - base
             yield Mutant(source.name, path, name, value, [f"{code}: {message}" for code, message in added],
-                         _define(xml))
+                         libvirt_oracle.define_refusal(xml))
 
 
 def table(rows: list[Mutant]) -> str:
