@@ -439,7 +439,10 @@ class _Worker:
 
     def send(self, start: int, stop: int) -> None:
         self.pending.append(start)
-        os.write(self.tasks, start.to_bytes(4, "little") + stop.to_bytes(4, "little"))
+        try:
+            os.write(self.tasks, start.to_bytes(4, "little") + stop.to_bytes(4, "little"))
+        except BrokenPipeError:  # (it died before the parent read that it had: the same error as receive's)
+            raise RuntimeError(f"worker process {self.pid} exited unexpectedly") from None
 
     def close(self) -> None:
         """Close the task pipe: the worker exits once it has answered what it was sent."""
