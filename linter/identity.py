@@ -102,8 +102,10 @@ class Identity(FrozenRecord):
     machine: str | None
     emulator: str | None
     os_type: str
+    #: Whether the domain has an <os><type> at all (without one, libvirt refuses it but for a Xen bootloader)
+    os_type_written: bool
 
-    __slots__ = ("domain_type", "arch", "machine", "emulator", "os_type")
+    __slots__ = ("domain_type", "arch", "machine", "emulator", "os_type", "os_type_written")
     _fields = __slots__
 
     def __init__(
@@ -113,12 +115,14 @@ class Identity(FrozenRecord):
         machine: str | None,
         emulator: str | None,
         os_type: str = "hvm",
+        os_type_written: bool = True,
     ) -> None:
         _set(self, "domain_type", domain_type)
         _set(self, "arch", arch)
         _set(self, "machine", machine)
         _set(self, "emulator", emulator)
         _set(self, "os_type", os_type)
+        _set(self, "os_type_written", os_type_written)
 
     @property
     def host_os_type(self) -> str:
@@ -147,6 +151,7 @@ class Identity(FrozenRecord):
             (os_type.get("machine") or None) if os_type is not None else None,
             emulator,
             ((os_type.text or "").strip() or "hvm") if os_type is not None else "hvm",
+            os_type is not None,
         )
 
 

@@ -560,6 +560,8 @@ class Facts(Record):
     disk_drives: dict[etree._Element, DriveAddress | None]  # disks with a bus and a drive or no address
     unaddressed_disks: list[etree._Element]
     mdevs: list[etree._Element]  # <hostdev type='mdev'>
+    #: each controller's second <target> or <model> (virDomainControllerDefParseXML refuses them), if any
+    repeated_controller_parts: list[etree._Element]
     pci_conflicts: list[Refusal]
     pci_placement: list[Refusal]
     usb: list[Refusal]
@@ -585,6 +587,7 @@ class Facts(Record):
         "disk_drives",
         "unaddressed_disks",
         "mdevs",
+        "repeated_controller_parts",
         "pci_conflicts",
         "pci_placement",
         "usb",
@@ -604,6 +607,7 @@ class Facts(Record):
         self.by_type = {}
         self.address_of = {}
         self.target_of = {}
+        self.repeated_controller_parts = []
         self.model_of = {}
         self.addressed = []
         self.by_kind = {}
@@ -711,10 +715,12 @@ def _build(ctx: Context) -> Facts:
     for part in devices_el.iter("address", "target", "model"):
         device = part.getparent()
         tag = part.tag
-        if tag == "target":
-            target_of.setdefault(device, part)
-        elif tag == "model":
-            model_of.setdefault(device, part)
+        if tag == "target" or tag == "model":
+            first_of = target_of if tag == "target" else model_of
+            if device not in first_of:
+                first_of[device] = part
+            elif device.tag == "controller" and device.getparent() is devices_el:
+                result.repeated_controller_parts.append(part)
         elif device not in address_of:  # (a second <address> is not the device's)
             address_of[device] = part
             device_tag = device.tag

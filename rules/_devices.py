@@ -36,7 +36,7 @@ class DiskTableRule(Rule):
     """A QEMU rule judging each disk by a table of checks (``run_checks``): one visit of <devices> for all its
     disks, the table run only on those ``suspects`` names (usually none)."""
 
-    elements = ("devices",)
+    elements: ClassVar[tuple[str, ...]] = ("devices",)
     uses_caps = False
     #: the checks, in libvirt's order
     checks: ClassVar[tuple[Check, ...]] = ()
@@ -313,8 +313,8 @@ def source_is_empty_of(kind: str | None, source: etree._Element | None) -> bool 
     kind = kind or "file"
     attribute = LOCAL_SOURCE_ATTRIBUTE.get(kind)
     if attribute is None:
-        if kind == "network":
-            return source is None or not source.get("protocol")
+        if kind == "network":  # (a <source> without a protocol is the parser's error: VL759's)
+            return source is None or source.get("protocol") == "none"
         return None
     return source is None or not source.get(attribute)
 

@@ -161,7 +161,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/video/model", "type", "default vga cirrus vmvga xen vbox qxl parallels virtio gop none bochs ramfb")
     add("devices/sound", "model", "sb16 es1370 pcspk ac97 ich6 ich9 usb ich7 virtio", required=True)
     add("devices/sound/codec", "type", "duplex micro output", "virDomainSoundCodecDefParseXML",
-        "unknown codec type '{value}'")
+        "unknown codec type '{value}'", required=True, missing="unknown codec type '(null)'")  # (C's "%s" of NULL)
     add("devices/watchdog", "model", "i6300esb ib700 diag288 itco", required=True)
     add("devices/watchdog", "action", "reset shutdown poweroff pause dump none inject-nmi")
     add("devices/memballoon", "model", "virtio xen none virtio-transitional virtio-non-transitional", required=True)
@@ -350,7 +350,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/panic", "model", "default isa pseries hyperv s390 pvpanic", "virDomainPanicDefParseXML",
         "unknown panic model '{value}'")
     add("devices/input", "type", "mouse tablet keyboard passthrough evdev", "virDomainInputDefParseXML",
-        "unknown input device type '{value}'")
+        "unknown input device type '{value}'", required=True, missing="missing input device type")
     add("devices/input", "bus", "ps2 usb xen parallels virtio none", "virDomainInputDefParseXML",
         "unknown input bus type '{value}'")
     for device in ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",

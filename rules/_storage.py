@@ -56,9 +56,12 @@ def storage_auth(auth: etree._Element) -> Problem | None:
         return Problem(Anchor(auth, "type"), f"unknown auth type '{kind}'", replacements=("chap", "ceph"))
     secret = first_child(auth, "secret")
     if secret is None:
-        return None  # (VL753's)
+        return Problem(Anchor(auth), "Missing <secret> element in auth",
+                       hint="name the secret: <secret type='...' usage='...'/> or uuid='...'")
     uuid, usage = secret.get("uuid"), secret.get("usage")
-    if (uuid is None) == (usage is None):
+    if uuid is None and usage is None:
+        return Problem(Anchor(secret), "missing secret uuid or usage attribute", hint="add uuid='...' or usage='...'")
+    if uuid is not None and usage is not None:
         return Problem(Anchor(secret), "either secret uuid or usage expected", hint="keep one of uuid= and usage=")
     if uuid is not None and parse_uuid(uuid) is None:
         return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'")

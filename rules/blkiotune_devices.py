@@ -87,7 +87,9 @@ class BlkiotuneDevices(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        devices = list(element.iterchildren("device"))
+        if next(element.itersiblings("blkiotune", preceding=True), None) is not None:
+            return NOTHING  # (judged with the first: libvirt reads ./blkiotune/device, every <blkiotune>'s, as one list)
+        devices = list(ctx.root.iterfind("blkiotune/device"))
         if not devices:
             return NOTHING
         return self._problems(devices)

@@ -151,7 +151,7 @@ class BootOrder(Rule):
         orders: dict[int, etree._Element] = {}
         boots: list[etree._Element] = []
         for device in BOOTABLE:
-            for boot in element.iterfind(f"devices/{device}/boot"):
+            for boot in element.iterfind(f"devices/{device}/boot[1]"):  # (virDomainDeviceInfoParseXML reads the first)
                 order = prop_uint(boot.get("order"), 10)
                 if order is None or order == 0:
                     continue  # (the parser stops at the order: VL851's)

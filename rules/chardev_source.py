@@ -24,7 +24,8 @@ CHANNEL_KINDS = frozenset({"spiceport", "dbus"})
 #: The children virDomainChrSourceDefParseXML counts
 COUNTED = ("source", "log", "protocol")
 #: Where they are: below each element holding a character device source
-COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "redirdev", "smartcard", "rng/backend")
+COUNTED_PATHS = tuple(f"devices/{holder}/{child}" for holder in (*CHARDEVS, "redirdev", "smartcard", "rng/backend",
+                                                                "tpm/backend")
                       for child in COUNTED)
 #: The characters a source channel name may hold (SERIAL_CHANNEL_NAME_CHARS).
 CHANNEL_NAME = lazy_compile(r"[A-Za-z0-9_.-]*")
@@ -221,7 +222,7 @@ class ChardevSource(Rule):
     `-`) for `spiceport` and `dbus` (a dbus redirdev without one gets
     `org.qemu.usbredir`); `<reconnect enabled='yes'>` on a
     listening socket or without a timeout; more than one `<source>` (two for
-    `udp`), `<log>` or `<protocol>`; and a `spicevmc` serial, parallel,
+    `udp`), `<log>` or `<protocol>` (also in a TPM's external backend); and a `spicevmc` serial, parallel,
     console or channel whose target is not virtio's. libvirt compares the
     target type's enum value with the virtio channel's (2) for every device,
     so a `spicevmc` serial with `<target type='usb-serial'>` and a console
@@ -290,8 +291,9 @@ class ChardevSource(Rule):
         holder = child.getparent()
         if holder.tag == "smartcard" and holder.get("mode") != "passthrough":
             return NOTHING
-        if holder.tag == "backend" and holder.get("model") != "egd":
-            return NOTHING
+        if holder.tag == "backend" and (holder.get("model") != "egd" if holder.getparent().tag == "rng" else
+                                        holder.get("type") != "external"):
+            return NOTHING  # (an RNG's egd backend and a TPM's external one are character device sources)
         problem = _count_problem(holder)
         return iter((problem,)) if problem is not None and problem.anchor.element is child else NOTHING
 

@@ -10,9 +10,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
+from virtlint.rules._addresses import facts
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
-from virtlint.rules._support import NOTHING, ranked
+from virtlint.rules._support import NOTHING, domain_find, ranked
 
 #: <driver> options only a virtio-scsi controller takes, in qemuValidateDomainDeviceDefControllerAttributes' order
 #: (the iothread is VL802's)
@@ -42,7 +43,8 @@ class ControllerConfig(Rule):
     ## What it does
     Reports a controller `model` that its `type` does not have (each type
     has its own list; `sata`, `fdc`, `ccid`, `xenbus` and `isa` controllers
-    take none), the `buslogic` SCSI model (QEMU has none), and `<driver>`
+    take none), a second `<model>` or `<target>` in one controller, the
+    `buslogic` SCSI model (QEMU has none), and `<driver>`
     `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
     other than a virtio-scsi one. A model of another type's list is checked
     when it is a generic name (`virtio`, `none`, `auto`, the transitional
@@ -51,7 +53,8 @@ class ControllerConfig(Rule):
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Unknown model type
-    'lsilogic2'` (virDomainControllerDefParseXML; every driver),
+    'lsilogic2'`, `Multiple <model> elements in controller definition not
+    allowed` (virDomainControllerDefParseXML; every driver),
     `Unsupported controller model: buslogic`
     (qemuValidateCheckSCSIControllerModel; QEMU), `'queues' is
     only supported by virtio-scsi controller` and its siblings
@@ -83,8 +86,9 @@ class ControllerConfig(Rule):
     code = "VL794"
     name = "controller-config"
     severity = Severity.ERROR
-    summary = "A controller model its type does not have, or virtio-scsi driver options on another controller."
-    elements = ("devices/controller", "devices/controller/driver")
+    summary = ("A controller model its type does not have, two <model> or <target> in one, or virtio-scsi driver options "
+               "on another controller.")
+    elements = ("devices", "devices/controller", "devices/controller/driver")
     uses_caps = False
 
     def screen(self, path: str) -> Screen | None:
@@ -93,6 +97,11 @@ class ControllerConfig(Rule):
         return ((("model", _SCREENED_MODELS | {None}),), None) if path == "devices/controller" else None
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "devices":  # (the address facts found the controllers' <model> and <target>)
+            repeated = facts(ctx).repeated_controller_parts if element is domain_find(ctx, "devices") else ()
+            return iter([Problem(Anchor(part), f"Multiple <{part.tag}> elements in controller definition not allowed",
+                                 hint=f"merge it into the first <{part.tag}>") for part in repeated]) \
+                if repeated else NOTHING
         if ctx.path != "devices/controller":
             return self._driver(element, ctx)
         kind = element.get("type", "ide")

@@ -150,9 +150,15 @@ def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if disk.get("type") != "vhostuser":
         return
     source = first_child(disk, "source")
-    if source is not None and source.get("type") != "unix":
-        yield Problem(Anchor(source, "type") if source.get("type") else Anchor(source),
-                      "invalid 'type' attribute for vhostuser disk source", replacements=("unix",))
+    if source is not None and (source.get("type") != "unix" or source.get("path") is None):
+        if source.get("type") is None:
+            yield Problem(Anchor(source), "missing 'type' attribute for vhostuser disk source", hint="add type='unix'")
+        elif source.get("type") != "unix":
+            yield Problem(Anchor(source, "type"), "invalid 'type' attribute for vhostuser disk source",
+                          replacements=("unix",))
+        else:
+            yield Problem(Anchor(source), "missing 'path' attribute for vhostuser disk source",
+                          hint="name the vhost-user-blk server's socket: path='/run/...sock'")
         return
     if disk_bus(disk) not in (None, "virtio"):
         yield Problem(Anchor(first_child(disk, "target"), "bus"), "vhostuser disk supports only virtio bus",
@@ -302,6 +308,8 @@ class DiskOptions(Rule):
     QEMU` (qemuValidateDomainDeviceDefDiskBlkdeviotune), `rawio can be used
     only with device='lun'`, `disk ioeventfd mode supported only for virtio
     bus`, `vhostuser disk supports only virtio bus` (virDomainDiskDefValidate),
+    `missing 'path' attribute for vhostuser disk source`
+    (virDomainDiskSourceVHostUserParse),
     `disk startupPolicy 'optional' is not allowed for disk of 'network' type`
     (virDomainDiskDefValidateStartupPolicy). Stage: define; driver: QEMU.
     Each was checked with the real libvirt 9.0, with its twin.

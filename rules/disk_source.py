@@ -13,9 +13,9 @@ from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
-from virtlint.rules._libvirt_enums import STRICT_ENUMS, UINT_MESSAGE
+from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import network_hosts, storage_auth
-from virtlint.rules._support import first_child, parse_uuid, string_value
+from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
@@ -39,9 +39,16 @@ def _layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]
 
 
 def _network(source: etree._Element) -> Problem | None:
-    """virDomainDiskSourceNetworkParse's names, cookies, readahead and timeout; the TLS host name's protocol."""
+    """virDomainDiskSourceNetworkParse's protocol, names, cookies, readahead and timeout; the TLS host name's
+    protocol."""
     protocol = source.get("protocol")
     name = source.get("name")
+    if protocol is None:
+        return Problem(Anchor(source), MISSING.format(attribute="protocol", element="source"),
+                       hint="name its protocol: protocol='rbd', 'iscsi', 'nbd', ...")
+    if name is None and protocol != "nbd":
+        return Problem(Anchor(source), "missing name for disk source",
+                       hint=f"name the {protocol} volume or image: <source protocol='{protocol}' name='...'>")
     if protocol in SPLIT_NAME and name is not None and ("/" not in name or name.startswith("/")):
         return Problem(Anchor(source, "name"), f"can't split path '{name}' into pool name and image name",
                        hint="write pool/image (rbd) or volume/path (gluster)")
@@ -181,11 +188,11 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
             return Problem(Anchor(source, "mode"), f"unknown source mode '{mode}' for volume type disk",
                            replacements=("host", "direct"))
     auth = first_child(source, "auth")
-    if auth is not None and kind == "network":
+    if auth is not None:  # (virDomainStorageSourceParse reads it whatever the source's type)
         problem = storage_auth(auth)
         if problem is not None:
             return problem
-        if source.get("protocol") == "nbd" and backing:
+        if kind == "network" and source.get("protocol") == "nbd" and backing:
             return Problem(Anchor(auth), "authentication is not supported for protocol 'nbd'", hint="remove <auth>")
     encryption = first_child(source, "encryption")
     if encryption is not None:
@@ -219,6 +226,12 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield problem
             return
     source = first_child(disk, "source")
+    auth = first_child(disk, "auth")  # (the old place, read after the source; VL753 reports one in both places)
+    if auth is not None and (source is None or first_child(source, "auth") is None):
+        problem = storage_auth(auth)
+        if problem is not None:
+            yield problem
+            return
     reservations = first_child(source, "reservations") if source is not None else None
     if reservations is not None and (disk.get("device") or "disk") == "lun":
         yield from _reservations(reservations)
@@ -251,11 +264,12 @@ def _reservations(reservations: etree._Element) -> Iterable[Problem]:
 
 def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
     """The disks whose source has something to read: a network, NVMe or volume source, a source with children,
-    a backing chain, or encryption."""
+    a backing chain, or encryption or auth outside the source."""
     suspects = []
     for disk, children, _device, kind, _target, _dev, _bus, _more in facts:
         source = children.get("source")
         if kind in ("network", "nvme", "volume") or "backingStore" in children or "encryption" in children or \
+                "auth" in children or \
                 (source is not None and len(source)):
             suspects.append(disk)
     return suspects
@@ -266,21 +280,27 @@ class DiskSource(DiskTableRule):
     """
     ## What it does
     Checks each layer of a disk (its `<source>` and every typed
-    `<backingStore>`): network hosts (a name, or a socket with
+    `<backingStore>`), and a typed `<nvram>`'s source (libvirt 8.5 on): a
+    network source's protocol and name (all but NBD name one), network hosts
+    (a name, or a socket with
     `transport='unix'`, a port number up to 65535, a known transport; NFS
     over TCP without a port), rbd and gluster names of the form pool/image,
     `tlsHostname` for NBD only, HTTP cookies, readahead and timeout; `<auth>`
-    with a username, a known type and one of a secret UUID or usage; an
+    (in any source, or in the disk, its old place) with a username, a known
+    type and a `<secret>` naming one of a secret UUID or usage; an
     `<encryption>` with a format and passphrase secrets; an NVMe source of
     type pci with a namespace other than 0 and an address; a volume source
     with both pool and volume; a backing store with its format and source;
     slices with byte offsets and sizes; a LUN's unmanaged reservations helper.
 
     ## Why is this bad?
-    libvirt refuses the domain when it is defined: `can't split path
+    libvirt refuses the domain when it is defined: `Missing required
+    attribute 'protocol' in element 'source'`, `missing name for disk
+    source`, `can't split path
     'vm-disk-1' into pool name and image name`, `missing socket for unix
     transport`, `port '67890' out of range`, `missing username for auth`,
-    `either secret uuid or usage expected`, `unknown volume encryption
+    `Missing <secret> element in auth`, `missing secret uuid or usage
+    attribute`, `either secret uuid or usage expected`, `unknown volume encryption
     format`, `NVMe namespace can't be zero`, `missing disk backing store
     format`, `missing offset or size attribute of slice`, `missing
     connection type for <reservations/>` (virDomainDiskDefParseXML and the
@@ -314,8 +334,28 @@ class DiskSource(DiskTableRule):
     code = "VL759"
     name = "disk-source"
     severity = Severity.ERROR
-    summary = "A disk source or backing layer libvirt's storage parser refuses: hosts, names, auth, encryption, ..."
+    summary = "A disk source, backing layer or NVRAM source libvirt's storage parser refuses: hosts, names, auth, ..."
     checks: ClassVar = (chain,)
+
+    elements: ClassVar[tuple[str, ...]] = ("devices", "os/nvram")
+
+    def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "os/nvram":
+            return self._nvram(element, ctx)
+        return super().check(element, ctx)
+
+    @staticmethod
+    def _nvram(nvram: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """virDomainLoaderDefParseXMLNvram: a typed <nvram> (libvirt 8.5 on: formatdomain) is a storage source,
+        parsed as a disk's (an unknown type is VL850's)."""
+        kind = nvram.get("type")
+        if kind is None or kind not in STORAGE_TYPES or not ctx.libvirt_at_least(8, 5):
+            return NOTHING
+        if first_child(nvram, "source") is None:  # (it fails without saying why)
+            return iter((Problem(Anchor(nvram), "An error occurred, but the cause is unknown",
+                                 hint="give the NVRAM its <source>, or drop type= and write the path as its text"),))
+        problem = _source(nvram, kind, False)
+        return iter((problem,)) if problem is not None else NOTHING
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:
         return _suspects(disk_facts(ctx, devices))

@@ -52,9 +52,11 @@ def auth_kind(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(Anchor(auth), f"authentication is not supported for protocol '{protocol}'")
         return
     secret = auth.find("secret")
-    usage = secret.get("type") if secret is not None else None
+    if secret is None:
+        return  # (the parser's error: VL759's)
+    usage = secret.get("type")
     if usage not in SECRET_USAGES:
-        yield Problem(Anchor(secret, "type") if usage is not None else Anchor(secret if secret is not None else auth),
+        yield Problem(Anchor(secret, "type") if usage is not None else Anchor(secret),
                       f"unknown secret type '{usage if usage is not None else '<null>'}'",
                       hint=f"use <secret type='{AUTH_USAGE.get(protocol or '', 'iscsi')}' .../>")
         return
@@ -73,41 +75,34 @@ def cipher(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 
 
 def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built)."""
-    if disk.get("type") != "network":
-        return
-    source = disk.find("source")
-    protocol = source.get("protocol") if source is not None else None
-    if protocol not in ONE_HOST:
-        return
-    found = source.findall("host")
-    if len(found) != 1:
-        anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
-        yield Problem(anchor, ONE_HOST[protocol], hint=f"give <source protocol='{protocol}'> exactly one <host>")
+    """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built; NFS's by
+    qemuDomainValidateStorageSource, at define), in each layer of the chain."""
+    holder: etree._Element | None = disk
+    kind = disk.get("type")
+    while holder is not None:  # (the disk, then each typed layer of its backing chain)
+        source = holder.find("source") if kind == "network" else None
+        protocol = source.get("protocol") if source is not None else None
+        if source is not None and protocol in ONE_HOST:
+            found = source.findall("host")
+            if len(found) != 1:
+                anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
+                yield Problem(anchor, ONE_HOST[protocol],
+                              hint=f"give <source protocol='{protocol}'> exactly one <host>")
+                return
+        holder = holder.find("backingStore")
+        kind = holder.get("type") if holder is not None else None
 
 
-def source_name(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """virDomainDiskSourceNetworkParse: a network source names its volume, image or export, but for NBD."""
-    if disk.get("type") != "network":
-        return
-    source = disk.find("source")
-    if source is None:
-        return
-    protocol = source.get("protocol")
-    if protocol is not None and protocol != "nbd" and source.get("name") is None:
-        yield Problem(Anchor(source), "missing name for disk source",
-                      hint=f"name the {protocol} volume or image: <source protocol='{protocol}' name='...'>")
-
-
-CHECKS = (source_name, given_twice, auth_kind, cipher, hosts)
+CHECKS = (given_twice, auth_kind, cipher, hosts)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
     """The disks CHECKS may report on, in document order: network disks, and (``extras``) disks that may have
-    <auth> or <encryption>; they certainly report nothing on the others (usually none is suspect)."""
+    <auth> or <encryption>, and disks with a backing chain; they certainly report nothing on the others (usually
+    none is suspect)."""
     suspects = []
-    for disk, _children, _device, kind, _target, _dev, _bus, _more in facts:
-        if kind == "network" or disk in extras:
+    for disk, children, _device, kind, _target, _dev, _bus, _more in facts:
+        if kind == "network" or disk in extras or "backingStore" in children:
             suspects.append(disk)
     return suspects
 
@@ -119,17 +114,18 @@ class DiskSourceSecrets(DiskTableRule):
     Reports a disk's `<auth>` or `<encryption>` given both in `<disk>` and in
     its `<source>`, an `<auth>` whose secret type is unknown or wrong for the
     protocol (iSCSI needs `iscsi`, RBD needs `ceph`) or on a protocol without
-    authentication, a `<cipher>` in luks encryption, a network source
-    without a `name` (but NBD's), and a network source without exactly one
+    authentication, a `<cipher>` in luks encryption, and a network source
+    (the disk's, or a layer of its backing chain) without exactly one
     `<host>` where the protocol takes one server.
 
     ## Why is this bad?
-    libvirt refuses the domain. Messages modelled: `missing name for disk
-    source` (virDomainDiskSourceNetworkParse), `an <auth> definition
+    libvirt refuses the domain. Messages modelled: `an <auth> definition
     already found for disk source` (virDomainDiskDefParseSourceXML), `unknown
     secret type '<null>'`, `invalid secret type 'ceph'`, `supplying <cipher>
     for domain disk definition is unnecessary`
-    (virDomainDiskDefValidateSourceChainOne): stage define. `iSCSI protocol
+    (virDomainDiskDefValidateSourceChainOne), `'nfs' protocol requires the
+    usage of exactly one host` (qemuDomainValidateStorageSource): stage
+    define. `iSCSI protocol
     accepts only one host` and its siblings (qemu_block.c, while building
     QEMU's command line): stage start. Driver: QEMU. Same in libvirt 9.0 and
     10.7.
@@ -163,7 +159,7 @@ class DiskSourceSecrets(DiskTableRule):
     code = "VL753"
     name = "disk-source-secrets"
     severity = Severity.ERROR
-    summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's name or host count."
+    summary = "Disk auth or encryption given twice or of the wrong kind, or a network source's host count."
     checks = CHECKS
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:

@@ -75,8 +75,9 @@ class DuplicateDiskTarget(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The reused targets (some disk may share its target name)."""
         seen: dict[str, int] = {}
-        for target in element.iterfind("disk/target"):
-            dev = target.get("dev")
+        for disk in element.iterchildren("disk"):
+            target = disk.find("target")  # (libvirt reads a disk's first <target>)
+            dev = target.get("dev") if target is not None else None
             if dev is None:
                 continue
             if dev in seen:

@@ -63,6 +63,8 @@ class HugepagesNodes(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element is not next(ctx.root.iterfind("memoryBacking/hugepages")):
+            return  # (judged with the first: libvirt reads ./memoryBacking/hugepages/page, every one's, as one list)
         backing = element.getparent()
         allocation, source = backing.find("allocation"), backing.find("source")
         if allocation is not None and allocation.get("mode") == "ondemand":
@@ -73,7 +75,7 @@ class HugepagesNodes(Rule):
                           hint="use type='file' or 'memfd', or remove <hugepages>", replacements=("memfd", "file"))
         cells = cell_count(ctx)
         pages: list[tuple[etree._Element, int, frozenset[int] | None]] = []
-        for page in element.findall("page"):
+        for page in ctx.root.iterfind("memoryBacking/hugepages/page"):
             size = scaled_kib(page.get("size"), page.get("unit"))
             raw = page.get("nodeset")
             nodes = parse_bitmap(raw) if raw is not None else None

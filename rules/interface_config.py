@@ -168,6 +168,12 @@ def bandwidth(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
         return
     for tag, allow_floor in (("inbound", interface.get("type") == "network"), ("outbound", False)):
         rate = first_child(element, tag)
+        # (9.0 counted them; 10.7 reads the first: the release between that changed it is unknown, so a second is
+        # reported only when modelling 9.0 or older)
+        second = next(rate.itersiblings(tag), None) if rate is not None else None
+        if second is not None and not ctx.libvirt_at_least(9, 1):
+            yield Problem(Anchor(second), f"Only one child <{tag}> element allowed", hint="merge it into the first")
+            return
         problem = _bandwidth_rate(rate, allow_floor, ctx) if rate is not None else None
         if problem is not None:
             yield problem
@@ -231,7 +237,10 @@ class InterfaceConfig(Rule):
     `<mtu>` on a type QEMU sets none on (`user` without passt, `direct`...),
     and a `<bandwidth>` whose `<inbound>` or `<outbound>` lacks an `average`
     (or, inbound on a `network` interface, a `floor`), sets `peak` or `burst`
-    without `average`, a `floor` elsewhere, or a `classID`.
+    without `average`, a `floor` elsewhere, or a `classID`; and, modelling
+    libvirt 9.0 or older, a second `<inbound>` or `<outbound>` (`Only one
+    child <inbound> element allowed`, virNetDevBandwidthParse; 10.7 reads the
+    first, and the release between that changed it is unknown).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

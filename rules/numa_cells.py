@@ -25,6 +25,10 @@ def _hmat(numa: etree._Element, cells: list[NumaCell], count: int) -> Problem | 
     for cell in cells:
         seen = levels.setdefault(cell.cell_id if cell.cell_id is not None else -1, set())
         for cache in cell.element.iterchildren("cache"):
+            for part in ("size", "line"):  # (virDomainNumaDefNodeCacheParseXML; their values are VL851's)
+                if next(cache.iterchildren(part), None) is None:
+                    return Problem(Anchor(cache), f"missing element or attribute './{part}/@value'",
+                                   hint=f"add <{part} value='...'/> (in {'KiB' if part == 'size' else 'bytes'})")
             level = parse_uint(cache.get("level"))
             if level is None:
                 continue
@@ -84,7 +88,9 @@ class NumaCells(Rule):
     naming a cell that does not exist (`'sibling_id N' does not refer to a
     valid cell within NUMA 'cell id M'`) or outside 10..255, 10 only to
     itself (`'value N' is invalid for 'sibling id M' under NUMA 'cell id
-    K'`); and, at start, a cell whose size overflows once rounded to QEMU's
+    K'`); an HMAT `<cache>` without its `<size>` or `<line>` (`missing
+    element or attribute './size/@value'`, virDomainNumaDefNodeCacheParseXML);
+    and, at start, a cell whose size overflows once rounded to QEMU's
     alignment (`memory size of NUMA node 'N' overflowed after alignment`).
     Stage: define, except the alignment (start).
 

@@ -45,7 +45,8 @@ class Numatune(Rule):
     release; a restrictive memnode under another `<memory>` mode since
     libvirt 9.4: `libvirt_version` setting).
     Host nodes that do not exist (`NUMA node N is unavailable`) are host state
-    and not checked. Stage: define.
+    and not checked. A second `<numatune>` is refused (`only one numatune is
+    supported`). Stage: define.
 
     ## Why is this bad?
     `virsh define` fails with the message above.
@@ -74,10 +75,14 @@ class Numatune(Rule):
     name = "numatune"
     severity = Severity.ERROR
     summary = "A <numatune> placement, nodeset or memnode that libvirt refuses."
-    elements = ("numatune/memory", "numatune/memnode")
+    elements = ("numatune", "numatune/memory", "numatune/memnode")
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag == "numatune":  # (virDomainNumatuneParseXML counts them first)
+            if next(element.itersiblings("numatune", preceding=True), None) is not None:
+                yield Problem(Anchor(element), "only one numatune is supported", hint="merge it into the first")
+            return
         yield from _empty_nodeset(element)
         if element.tag == "memory":
             if element is not ctx.root.find("numatune/memory"):

@@ -8,10 +8,11 @@ from lxml import etree
 
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
+from virtlint.linter.identity import Identity
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._identity import emulator_of
-from virtlint.rules._support import NOTHING, ranked
+from virtlint.rules._support import NOTHING, domain_children, domain_find, ranked
 
 #: virDomainOSType's names
 OS_TYPES = ("hvm", "xen", "linux", "exe", "uml", "xenpvh")
@@ -55,11 +56,17 @@ class OsType(Rule):
     name = "os-type"
     severity = Severity.ERROR
     summary = "A domain without an OS type, with one libvirt does not know, or for QEMU with one other than hvm."
-    elements = ("os/type",)
+    elements = ("", "os/type")  # (the domain: for one without an <os><type>)
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element is ctx.root:  # (is there an <os><type> at all? The engine's identity read it)
+            if (ctx.identity or Identity.of(element)).os_type_written or "bootloader" in domain_children(ctx):
+                return NOTHING  # (the usual: the <type> is judged at its own path; or a Xen guest to libvirt)
+            os_element = domain_find(ctx, "os")
+            return iter((Problem(Anchor(element if os_element is None else os_element), "an os <type> must be "
+                                 "specified", hint="add <type>hvm</type> inside <os>"),))
         os_type = element.text
         if os_type == "hvm" or element is not ctx.root.find("os/type"):
             return NOTHING  # (libvirt reads the first <type> of the first <os>)

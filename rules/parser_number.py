@@ -70,11 +70,17 @@ EMPTY_AS_ABSENT_NUMBERS = frozenset({
     *(("devices/video/model", name) for name in ("ram", "vram", "vram64", "vgamem", "heads")),
     ("memoryBacking/allocation", "threads"), ("devices/interface/mtu", "size"), ("devices/rng/rate", "bytes"),
 })
-#: The XPath libvirt names in a size's message, where it is not the element's own ("./NAME[1]")
+#: A size row's ``extra`` when libvirt reads no unit from an attribute: the HMAT cache sizes, whose unit it reads
+#: from a child element (`./size/unit`) that no document has, so a unit= attribute is ignored (KiB for the size, bytes
+#: for the line)
+NO_UNIT_ATTRIBUTE = ""
+#: The XPath libvirt names in a size's message, where it is not the attribute's ("./@NAME") or the element's own
+#: ("./NAME[1]")
 _XPATHS = {"devices/disk/driver/metadata_cache/max_size": "./metadata_cache/max_size",
            **{f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size": "./format/metadata_cache/max_size"
               for depth in range(1, 4)},
-           "devices/controller/pcihole64": "./pcihole64"}
+           "devices/controller/pcihole64": "./pcihole64",
+           "cpu/numa/cell/cache/size": "./size/@value", "cpu/numa/cell/cache/line": "./line/@value"}
 #: The devices whose info virDomainDeviceInfoParseXML reads (an <acpi index> on any of them)
 ACPI_DEVICES = ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",
                 "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console", "channel",
@@ -160,6 +166,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/disk/source/reconnect", "timeout", "uint", required=True,
                when=((0, "enabled", ("yes",)), (2, "type", ("vhostuser",)))),
     NumberAttr("cpu/numa/cell/cache", "level", "uint", required=True, nonzero=True),
+    NumberAttr("cpu/numa/cell/cache/size", "value", "memory", required=True, extra=NO_UNIT_ATTRIBUTE),
+    NumberAttr("cpu/numa/cell/cache/line", "value", "size", required=True, extra=NO_UNIT_ATTRIBUTE),
     *(NumberAttr(f"cpu/numa/interconnects/{kind}", name, "uint", required=True)
       for kind in ("latency", "bandwidth") for name in ("initiator", "target")),
     *(NumberAttr(f"cpu/numa/interconnects/{kind}", "cache", "uint") for kind in ("latency", "bandwidth")),
@@ -280,7 +288,7 @@ def _screen(rows: list[NumberAttr]) -> Screen:
             texts = _accepted(row)
         else:
             attributes.append((row.attribute, _accepted(row)))
-        if row.kind in SIZES:
+        if row.kind in SIZES and row.extra != NO_UNIT_ATTRIBUTE:
             # (a memory size in TiB, PiB or EiB may be too large: those take the full check)
             attributes.append((row.extra or "unit", _UNITS if row.kind == "size" else _UNITS_BELOW_TEBI))
     return tuple(attributes), texts
@@ -374,6 +382,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if row.required and row.attribute is None and row.kind in ("count", "countll", "ui"):
             # (an empty element: virXMLNodeContentString gives '', which the count reader refuses)
             return Problem(Anchor(element), (row.extra or "").format(value=""), hint="write a decimal number")
+        if row.required and row.kind in SIZES:  # (virParseScaledValue names the XPath it read)
+            where = _XPATHS.get(row.path) or f"./@{row.attribute}"
+            return Problem(Anchor(element), f"missing element or attribute '{where}'", hint=f"add {row.attribute}='...'")
         if row.required:
             return Problem(Anchor(element), MISSING.format(**names), hint=f"add {row.attribute}='...'")
         return None
@@ -436,7 +447,7 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
         if len(_READABLE_BITMAPS) < len(_SMALL) + _LEARNED_AT_MOST:
             _READABLE_BITMAPS.add(raw)
     elif row.kind in SIZES:
-        where = f"./@{row.attribute}" if row.attribute else _XPATHS.get(row.path, f"./{element.tag}[1]")
+        where = _XPATHS.get(row.path) or (f"./@{row.attribute}" if row.attribute else f"./{element.tag}[1]")
         if not value.strip():  # libvirt reads an empty string as absent
             if row.required:
                 return Problem(anchor, f"missing element or attribute '{where}'", hint="write the size")
@@ -449,6 +460,8 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             # memory limit)
             _READABLE_SIZES.add(raw)
             _READABLE_SIZES_OR_ABSENT.add(raw)
+        if row.extra == NO_UNIT_ATTRIBUTE:
+            return _memory_limit(anchor, int(value), None) if row.kind == "memory" else None
         unit_attribute = row.extra or "unit"
         unit = element.get(unit_attribute)
         if unit is not None and unit_scale(unit) is None:

@@ -22,6 +22,7 @@ class PciRoot(Rule):
     ## What it does
     Checks the PCI controllers against the machine type:
 
+    - every PCI controller names its model (libvirt picks none itself);
     - PCI controller 0 is the root bus the machine has: `pci-root` on `pc`
       (i440fx), `pseries` and other conventional-PCI machines, `pcie-root`
       on `q35`, ARM and RISC-V `virt` and LoongArch;
@@ -35,7 +36,9 @@ class PciRoot(Rule):
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `The PCI controller with
     index='0' must be model='pci-root' for this machine type, but
-    model='pcie-root' was found instead` (`qemuDomainDefAddDefaultDevices`),
+    model='pcie-root' was found instead` (`qemuDomainDefAddDefaultDevices`;
+    `model='(null)'` without a model), `PCI controller model was not set
+    correctly` (`virDomainPCIAddressBusSetModel`, while assigning addresses),
     `pci-root and pcie-root controllers should not have an address`
     (`virDomainControllerDefValidate`), `pci-expander-bus controllers are only
     supported on 440fx-based machinetypes`, `pcie-expander-bus controllers are
@@ -63,7 +66,7 @@ class PciRoot(Rule):
     code = "VL709"
     name = "pci-root"
     severity = Severity.ERROR
-    summary = "A PCI root or expander bus the machine type does not have."
+    summary = "A PCI controller without a model, or a root or expander bus the machine type does not have."
     elements = ("devices",)
     uses_caps = False
 
@@ -75,7 +78,7 @@ class PciRoot(Rule):
         # no expander bus (the cheap test first: most PCI controllers are ports and bridges above index 0)
         for c in controllers:
             model = c.model
-            if (c.index == 0 and root and model and model != root) or model in _WATCHED and (
+            if (root and model != root and (c.index == 0 or model is None)) or model in _WATCHED and (
                     model in EXPANDERS or c.address is not None):
                 return self._problems(controllers, found)
         return NOTHING
@@ -87,11 +90,16 @@ class PciRoot(Rule):
         machine_known = platform.machine is not None
         for c in controllers:
             model = c.model
-            if c.index == 0 and root and model and model != root:
-                yield Problem(Anchor(c.element, "model"),
+            if c.index == 0 and root and model != root:
+                # (no model: C's "%s" of NULL, the default model having no name)
+                yield Problem(Anchor(c.element, "model" if model else None),
                               f"The PCI controller with index='0' must be model='{root}' for this machine type, "
-                              f"but model='{model}' was found instead", hint=f"use model='{root}'",
-                              replacements=(root,))
+                              f"but model='{model or '(null)'}' was found instead", hint=f"use model='{root}'",
+                              replacements=(root,) if model else ())
+            elif model is None and root:
+                # (qemuDomainPCIAddressSetCreate gives each controller's bus its model: none is no bus kind)
+                yield Problem(Anchor(c.element), "PCI controller model was not set correctly",
+                              hint="name its model: model='pcie-root-port' on q35, 'pci-bridge' on pc")
             if model in ROOTS and c.address is not None:
                 yield Problem(Anchor(c.address), "pci-root and pcie-root controllers should not have an address",
                               hint="remove the <address>")

@@ -9,6 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import parse_uint
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 #: VIR_DOMAIN_SMARTCARD_NUM_CERTIFICATES
@@ -28,8 +29,10 @@ class SmartcardConfig(Rule):
     libvirt refuses the domain when it is defined: `host-certificates mode
     needs exactly three certificates`, `expecting absolute path:
     relative/db`, `passthrough mode requires a character device type
-    attribute` (virDomainSmartcardDefParseXML; every driver). Each was
-    checked with the real libvirt 9.0, with its twin.
+    attribute` (virDomainSmartcardDefParseXML), and a second smartcard, or
+    one at an address other than CCID controller 0, slot 0: `this QEMU binary
+    lacks multiple smartcard support` (qemuValidateDomainSmartcardDef). Each
+    was checked with the real libvirt 9.0, with its twin.
 
     ## Capabilities
     ```xml
@@ -54,7 +57,8 @@ class SmartcardConfig(Rule):
     code = "VL795"
     name = "smartcard-config"
     severity = Severity.ERROR
-    summary = "A host-certificates smartcard without three certificates, or a passthrough one without its type."
+    summary = ("A host-certificates smartcard without three certificates, a passthrough one without its type, "
+               "or a second smartcard.")
     elements = ("devices/smartcard",)
     uses_caps = False
 
@@ -74,4 +78,15 @@ class SmartcardConfig(Rule):
             return iter((Problem(Anchor(element), "passthrough mode requires a character device type attribute",
                                  hint="add type='spicevmc' (with SPICE graphics) or type='tcp' with a <source>",
                                  replacements=()),))
-        return NOTHING
+        # (qemuValidateDomainSmartcardDef: QEMU's one CCID controller takes one card, in slot 0 of controller 0)
+        address = first_child(element, "address")
+        if next(element.itersiblings("smartcard", preceding=True), None) is not None:
+            anchor = Anchor(element)
+        elif address is not None and (address.get("type") != "ccid" or
+                                      any(parse_uint(address.get(name) or "0") not in (0, None)  # (None: VL700's)
+                                          for name in ("controller", "slot"))):
+            anchor = Anchor(address)
+        else:
+            return NOTHING
+        return iter((Problem(anchor, "this QEMU binary lacks multiple smartcard support",
+                             hint="keep one smartcard, at <address type='ccid' controller='0' slot='0'/> or none"),))

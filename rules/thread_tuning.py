@@ -78,11 +78,22 @@ class ThreadTuning(Rule):
                 *(f"cputune/{name}" for name in (*BANDWIDTH, *ONCE, "shares")))
     uses_caps = False
 
+    @staticmethod
+    def _earlier(element: etree._Element) -> Iterator[etree._Element]:
+        """The elements of this one's path below <domain> before it: its earlier siblings of its name, and the
+        children of that name of earlier parents of its parent's name."""
+        yield from element.itersiblings(element.tag, preceding=True)
+        parent = element.getparent()
+        if parent is not None:
+            for earlier_parent in parent.itersiblings(parent.tag, preceding=True):
+                yield from earlier_parent.iterchildren(element.tag)
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path == "iothreadids/iothread":
             number = parse_uint(element.get("id"))
-            if number is not None and any(parse_uint(sibling.get("id")) == number
-                                          for sibling in element.itersiblings("iothread", preceding=True)):
+            # (libvirt reads ./iothreadids/iothread: the ids of every <iothreadids>, one list)
+            if number is not None and any(parse_uint(other.get("id")) == number
+                                          for other in self._earlier(element)):
                 yield Problem(Anchor(element, "id"), f"duplicate iothread id '{number}' found",
                               hint="give each <iothread> its own id")
                 return
@@ -90,7 +101,7 @@ class ThreadTuning(Rule):
         elif ctx.path == "defaultiothread":
             yield from _thread_pool(element)
         elif element.tag in ONCE:
-            if any(sibling.tag == element.tag for sibling in element.itersiblings(preceding=True)):
+            if next(self._earlier(element), None) is not None:  # (in any <cputune>: one XPath)
                 yield Problem(Anchor(element), f"only one {element.tag} is supported",
                               hint=f"remove this <{element.tag}>")
             elif element.tag == "emulatorpin" and element.get("cpuset") is None:

@@ -21,10 +21,10 @@ def _backend(backend: etree._Element, ctx: Context) -> Problem | None:
     kind = backend.get("type")
     if kind == "external":
         source = first_child(backend, "source")
-        if source is None:
-            return None
-        if source.get("type") is None:
-            return Problem(Anchor(source), "missing external TPM backend source type", hint="add type='unix'")
+        if source is None or not source.get("type"):  # (virXPathString: an empty type is none)
+            # (libvirt 9.0 says "missing external TPM backend type")
+            return Problem(Anchor(backend if source is None else source), "missing external TPM backend source type",
+                           hint="connect to swtpm's socket: <source type='unix' mode='connect' path='...'/>")
         if source.get("type") != "unix":
             return Problem(Anchor(source, "type"), "only source type 'unix' is supported for external TPM device",
                            replacements=("unix",))

@@ -73,7 +73,8 @@ class VcpuTopology(Rule):
     maximum (`maximum vCPU count must not be less than current vCPU count`,
     virDomainDefSetVcpus), `<vcpus><vcpu id>` below the maximum (`vcpu id 'N'
     is out of range of maximum vcpu count`), vCPU 0 online and not
-    hotpluggable (`vcpu 0 can't be offline`, `vcpu0 can't be hotpluggable`),
+    hotpluggable (`vcpu 0 can't be offline`, also when `<vcpus>` does not list it,
+    `vcpu0 can't be hotpluggable`),
     vCPU 0 ordered first or not at all and the online vCPUs all ordered or
     none (`vcpu0 must be enabled first`, `all vcpus must have either set or
     unset order`; qemuDomainDefVcpusPostParse; an order of 0 is none), the
@@ -144,7 +145,13 @@ class VcpuTopology(Rule):
                               f"vcpu '{vcpu_id}' is both offline and not hotpluggable",
                               hint="an offline vCPU is plugged in later: make it hotpluggable='yes'",
                               replacements=("yes",))
-            if element is domain_find(ctx, "vcpus/vcpu"):  # (the orders of all the listed vCPUs, once)
+            listed = element.getparent()  # (the <vcpus>)
+            if element is domain_find(ctx, "vcpus/vcpu") and listed is not None:  # (the listed vCPUs as a whole, once)
+                ids = [parse_uint(vcpu.get("id")) for vcpu in ctx.root.iterfind("vcpus/vcpu")]
+                if 0 not in ids and None not in ids:  # (an unlisted vCPU is offline; an unreadable id: VL851's)
+                    yield Problem(Anchor(listed), "vcpu 0 can't be offline",
+                                  hint="list vCPU 0: <vcpu id='0' enabled='yes' hotpluggable='no'/>")
+                    return
                 yield from _orders(element, maximum)
         elif element is domain_find(ctx, "cpu/topology"):
             product = topology_product(element, ctx)

@@ -40,7 +40,9 @@ CASES = [
     ("zero-vcpus", dom("", vcpu="<vcpu current='0'>4</vcpu>"), dom("", vcpu="<vcpu current='1'>4</vcpu>"),
      "VL206", "at least 1 vCPU"),
     ("vcpu-id-range", dom("<vcpus><vcpu id='4' enabled='yes'/></vcpus>"),
-     dom("<vcpus><vcpu id='3' enabled='yes'/></vcpus>"), "VL206", "out of range"),
+     # (vCPU 0 listed: an unlisted vCPU is offline, and vCPU 0 can't be)
+     dom("<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='3' enabled='yes' hotpluggable='yes'/>"
+         "</vcpus>"), "VL206", "out of range"),
     ("vcpu0-offline", dom("<vcpus><vcpu id='0' enabled='no'/><vcpu id='1' enabled='yes'/></vcpus>",
                           vcpu="<vcpu>2</vcpu>"),
      dom("<vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='no'/></vcpus>", vcpu="<vcpu>2</vcpu>"),

@@ -1029,9 +1029,9 @@ def _iotune(limits: str) -> str:
 # each case and its twin checked with the real libvirt 9.0 (virsh define)
 DISK_SOURCES_AND_LIMITS = [
     ("rbd-without-name", "<disk type='network' device='disk'><source protocol='rbd'><host name='mon'/></source>"
-                         "<target dev='vda' bus='virtio'/></disk>", "VL753", "missing name for disk source"),
+                         "<target dev='vda' bus='virtio'/></disk>", "VL759", "missing name for disk source"),
     ("rbd-with-name", "<disk type='network' device='disk'><source protocol='rbd' name='pool/img'><host name='mon'/>"
-                      "</source><target dev='vda' bus='virtio'/></disk>", "VL753", None),
+                      "</source><target dev='vda' bus='virtio'/></disk>", "VL759", None),
     ("nbd-without-name", "<disk type='network' device='disk'><source protocol='nbd'><host name='h' port='10809'/>"
                          "</source><target dev='vda' bus='virtio'/></disk>", "VL753", None),
     ("total-and-read", _iotune("<total_bytes_sec>10</total_bytes_sec><read_bytes_sec>5</read_bytes_sec>"), "VL757",

@@ -22,6 +22,12 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL795": "qemuValidateDomainSmartcardDef: virt-install's many-devices test has five smartcards (`this QEMU binary "
+             "lacks multiple smartcard support`: QEMU's one CCID controller takes one card), define (checked on "
+             "libvirt 9.0)",
+    "VL012": "virDomainDefParseCaps: test fixtures that are fragments without <os><type> (vdsm's metadata update "
+             "data, kubevirt's migration domain), `an os <type> must be specified`, define (libvirt 9.0 gives exactly "
+             "this)",
     "VL758": "qemuValidateDomainDeviceDefDiskFrontend, virDomainDiskDefValidate: virt-install's many-devices test has a "
              "wwn on a virtio disk (`Only ide and scsi disk support wwn`), a CHS translation on sata, io='native' "
              "without cache='none', a rotation rate on a LUN and sgio='unfiltered' (each checked on libvirt 9.0), define",
@@ -328,6 +334,10 @@ KEPT = {
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL209"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL206"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL206"): 1,
+    **{(f"virt-manager/vm-{release}-virt-install-many-devices.xml", "VL795"): 4
+       for release in ("head", "v3.2.0", "v4.0.0", "v5.0.0")},
+    ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL012"): 1,
+    ("kubevirt/kv-virtwrap__migration_domain.xml", "VL012"): 1,
 }
 
 
