@@ -13,7 +13,7 @@ from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import c_decimal, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE
-from virtlint.rules._support import first_child, numeric_host_version, parse_uuid
+from virtlint.rules._support import first_child, numeric_host, numeric_host_version, parse_uuid
 
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 #: interface type -> the <source> attributes virDomainNetDefParseXML requires (the direct and vhostuser types' are
@@ -270,14 +270,83 @@ def _ip_problem(ip: etree._Element) -> tuple[Problem | None, int | None, int | N
     address = ip.get("address")
     if address is None:
         return Problem(Anchor(ip), "Missing required address in <ip>", hint="add address='...'"), None, None
-    version = numeric_host_version(address)
+    # (family='ipv4' or 'ipv6' decides how the address and the peer are read; another family, or none, is the
+    # address's own)
+    wanted = {"ipv4": 4, "ipv6": 6}.get(ip.get("family") or "")
+    version = numeric_host_version(address, wanted)
     if version is None:
         return Problem(Anchor(ip, "address"), f"Invalid address '{address}' in <ip>"), None, None
     prefix_text = ip.get("prefix")
     prefix = parse_uint(prefix_text) if prefix_text is not None else None
     if prefix_text is not None and (prefix is None or prefix > (32 if version == 4 else 128)):
         return Problem(Anchor(ip, "prefix"), f"Invalid prefix value '{prefix_text}' in <ip>"), version, None
+    peer = ip.get("peer")
+    if peer is not None and numeric_host_version(peer, version) is None:
+        return Problem(Anchor(ip, "peer"), f"Invalid peer '{peer}' in <ip>",
+                       hint=f"an IPv{version} address, as the address is"), version, prefix
     return None, version, prefix
+
+
+def _route_problem(route: etree._Element, detail: str) -> Problem | None:
+    """virNetDevIPRouteParseXML and virNetDevIPRouteCreate: a route's addresses, family, prefix or netmask, and a
+    network address (its unreadable prefix or metric is VL851's)."""
+    prefix_text, metric = route.get("prefix"), route.get("metric")
+    prefix = parse_uint(prefix_text) if prefix_text is not None else 0
+    if prefix is None or metric is not None and not parse_uint(metric):
+        return None
+    address, gateway, netmask, family = route.get("address"), route.get("gateway"), route.get("netmask"), \
+        route.get("family")
+    if address is None or gateway is None:
+        missing = "address" if address is None else "gateway"
+        return Problem(Anchor(route), f"{detail}: Missing required {missing} attribute in route definition",
+                       hint=f"add {missing}='...'")
+    network, router = numeric_host(address), numeric_host(gateway)
+    if network is None or router is None:
+        name, kind, value = ("address", "network", address) if network is None else ("gateway", "gateway", gateway)
+        return Problem(Anchor(route, name), f"{detail}: Bad {kind} address '{value}' in route definition")
+    mask: tuple[int, int] | None = None
+    if family is None or family == "ipv4":
+        said = "No family specified for" if family is None else "IPv4 family specified for"
+        if network[0] != 4 or router[0] != 4:  # (libvirt names the address in both messages)
+            name = "address" if network[0] != 4 else "gateway"
+            return Problem(Anchor(route, name), f"{detail}: {said} non-IPv4 {name} '{address}' in route definition",
+                           hint="add family='ipv6'" if family is None else "use IPv4 addresses, or family='ipv6'")
+        if netmask is not None:
+            mask = numeric_host(netmask)
+            if mask is None:
+                return Problem(Anchor(route, "netmask"), f"{detail}: Bad netmask address '{netmask}' in route "
+                               "definition")
+            if mask[0] != 4:
+                return Problem(Anchor(route, "netmask"), f"{detail}: Invalid netmask '{netmask}' for address "
+                               f"'{address}' (both must be IPv4)")
+            if prefix_text is not None:
+                return Problem(Anchor(route, "prefix"), f"{detail}: Route definition cannot have both a prefix and "
+                               "a netmask", hint="keep one of prefix= and netmask=")
+        if prefix > 32:
+            return Problem(Anchor(route, "prefix"), f"{detail}: Invalid prefix {prefix} specified in route "
+                           "definition, must be 0 - 32")
+    elif family == "ipv6":
+        if network[0] != 6:
+            return Problem(Anchor(route, "address"), f"{detail}: ipv6 family specified for non-IPv6 address "
+                           f"'{address}' in route definition")
+        if netmask is not None:
+            return Problem(Anchor(route, "netmask"), f"{detail}: Specifying netmask invalid for IPv6 address "
+                           f"'{address}' in route definition", hint="give the network's prefix= instead")
+        if router[0] != 6:
+            return Problem(Anchor(route, "gateway"), f"{detail}: ipv6 specified for non-IPv6 gateway address "
+                           f"'{gateway}' in route definition")
+        if prefix > 128:
+            return Problem(Anchor(route, "prefix"), f"{detail}: Invalid prefix {prefix} specified in route "
+                           "definition, must be 0 - 128")
+    else:
+        return Problem(Anchor(route, "family"), f"{detail}: Unrecognized family '{family}' in route definition",
+                       replacements=("ipv4", "ipv6"))
+    bits = 32 if network[0] == 4 else 128
+    keep = mask[1] if mask is not None else ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1)
+    if network[1] & keep != network[1]:  # (no prefix is prefix 0: only 0.0.0.0 or :: is a network address then)
+        return Problem(Anchor(route, "address"), f"{detail}: Address '{address}' in route definition is not a "
+                       "network address", hint="give the network's first address and its prefix=")
+    return None
 
 
 def ip_addresses(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -288,6 +357,11 @@ def ip_addresses(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     if source is not None and (first_child(source, "ip") is not None or first_child(source, "route") is not None):
         for ip in source.iterchildren("ip"):
             problem = _ip_problem(ip)[0]
+            if problem is not None:
+                yield problem
+                return
+        for route in source.iterchildren("route"):
+            problem = _route_problem(route, "interface host IP")
             if problem is not None:
                 yield problem
                 return
@@ -305,6 +379,11 @@ def ip_addresses(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield problem
             return
         parsed.append((ip, version, prefix))
+    for route in routes:
+        problem = _route_problem(route, "guest interface")
+        if problem is not None:
+            yield problem
+            return
     if not (ips or routes) or not qemu_driver(ctx):
         return
     if kind not in ("user", "vdpa"):

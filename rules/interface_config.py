@@ -259,7 +259,15 @@ class InterfaceConfig(Rule):
     attribute`, `floor attribute is not supported for this config`
     (virNetDevBandwidthParse; every driver), and from libvirt 10.7 (9.8 has
     no such bound) `value '...' is too big for 'average' parameter, maximum
-    is '18014398509481984'` (virNetDevBandwidthRateValidate). Stage:
+    is '18014398509481984'` (virNetDevBandwidthRateValidate); an `<ip>` or
+    `<route>` (the guest side's, or an ethernet interface's host side's in
+    `<source>`) libvirt cannot read: `Invalid peer '...' in <ip>`
+    (virDomainNetIPParseXML), `interface host IP: Missing required gateway
+    attribute in route definition`, `guest interface: Address
+    '192.168.122.1' in route definition is not a network address` (a route
+    without a prefix or netmask has prefix 0), `Route definition cannot have
+    both a prefix and a netmask` and their siblings (virNetDevIPRouteCreate;
+    every driver). Stage:
     define; driver: QEMU for the last three. libvirt 9.0 accepts (and ignores)
     `<portForward>` without passt, which 10.7 refuses: that check follows the
     libvirt-version setting (reported for 10.7, the newest known, and later).

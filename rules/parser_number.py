@@ -201,6 +201,10 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(f"devices/audio/{direction}/settings", name, "uint", nonzero=True)
       for direction in ("input", "output") for name in ("frequency", "channels")),
     NumberAttr("devices/interface/vlan/tag", "id", "uint", required=True),
+    # (virNetDevIPRouteParseXML: the guest side's routes and an ethernet interface's host side's)
+    *(NumberAttr(path, name, "uint", nonzero=name == "metric") for path in ("devices/interface/route",
+                                                                              "devices/interface/source/route")
+      for name in ("prefix", "metric")),
     NumberAttr("devices/interface/mtu", "size", "count", extra="malformed mtu size"),
     NumberAttr("devices/vsock/cid", "address", "uint", nonzero=True),
     NumberAttr("devices/rng/rate", "bytes", "count", extra="invalid RNG rate bytes value"),
