@@ -118,6 +118,9 @@ def _rows() -> tuple[StrictEnum, ...]:
         rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
                                parser, message, strip, tuple(later.split()), required, missing, condition))
 
+    # -- the domain ------------------------------------------------------------
+    add("", "type", "none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf",
+        "virDomainDefParseCaps", "invalid domain type {value}", required=True, missing="missing domain type attribute")
     # -- disks --------------------------------------------------------------
     add("devices/disk", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
     add("devices/disk", "device", "disk cdrom floppy lun")
@@ -504,6 +507,7 @@ EMPTY_AS_ABSENT: frozenset[tuple[str, str | None]] = frozenset({
     ("devices/video/model", "type"), ("cpu/model", "fallback"), ("memoryBacking/source", "type"),
     ("memoryBacking/allocation", "mode"), ("devices/filesystem", "accessmode"), ("devices/serial/target/model", "name"),
     ("devices/interface/link", "state"), ("os/smbios", "mode"),
+    ("", "type"),  # (required: an empty one is "missing domain type attribute", virDomainDefParseCaps)
 })
 
 

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter import vocabulary
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._libvirt_enums import refused_by_parser
 from virtlint.rules._identity import host_view
 from virtlint.rules._support import NOTHING
 
@@ -68,8 +69,8 @@ class DomainType(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         virt_type = element.get("type")
         view = host_view(ctx)
-        if not virt_type or view is None or not view.emulator_listed or not view.virt_types:
-            return
+        if not virt_type or refused_by_parser("", "type", virt_type) or view is None or not view.emulator_listed or not view.virt_types:
+            return  # (a virt type libvirt does not know at all: VL850's)
         if virt_type in view.virt_types:
             return
         offered = tuple(sorted(view.virt_types))

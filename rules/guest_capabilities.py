@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._libvirt_enums import refused_by_parser
 
 
 @register
@@ -61,8 +62,8 @@ class GuestCapabilities(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         host, virt_type = ctx.host, ctx.domain_type
-        if host is None or not virt_type:
-            return
+        if host is None or not virt_type or refused_by_parser("", "type", virt_type):
+            return  # (a virt type libvirt does not know at all: VL850's)
         if ctx.driver == "lxc" and (ctx.root.findtext("devices/emulator") or "").strip():
             return  # the LXC driver looks the host up only for a default emulator
         os_type = (element.text or "").strip() or None

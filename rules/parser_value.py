@@ -142,6 +142,11 @@ class ParserValue(Rule):
                 continue
             if value in row.values or value in row.later or value == "" and _empty(row):
                 continue
+            if value == "" and row.required and (row.path, row.attribute) in EMPTY_AS_ABSENT:
+                yield Problem(Anchor(element, row.attribute), row.missing.format(attribute=row.attribute,
+                                                                                 element=element.tag),
+                              hint=f"give it one of {', '.join(row.values)}")
+                continue
             retired = row.retired.get(value)
             if retired is not None and not ctx.libvirt_at_least(*retired):
                 continue

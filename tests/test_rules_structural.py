@@ -44,7 +44,10 @@ CASES = [
     ("os-without-type", no_os("<os><boot dev='hd'/></os>"), "VL012", "an os <type> must be specified"),
     ("no-os", no_os(), "VL012", "an os <type> must be specified"),
     ("os-with-type", no_os("<os><type arch='x86_64' machine='q35'>hvm</type></os>"), None, ""),
-    # VL850: required enum attributes
+    # VL850: required enum attributes; the domain's type
+    ("domain-without-type", dom().replace("<domain type='kvm'>", "<domain>"), "VL850", "missing domain type attribute"),
+    ("domain-empty-type", dom(dtype=""), "VL850", "missing domain type attribute"),
+    ("domain-unknown-type", dom(dtype="foo"), "VL850", "invalid domain type foo"),
     ("input-without-type", dom("<input bus='usb'/>"), "VL850", "missing input device type"),
     ("input-with-type", dom("<input type='tablet' bus='usb'/>"), None, ""),
     ("codec-without-type", dom("<sound model='ich9'><codec/></sound>"), "VL850", "unknown codec type '(null)'"),
@@ -112,6 +115,9 @@ CASES = [
                                                     "</source></nvram>"), extra=EFI), "VL759", "missing name for host"),
     ("nvram-auth-without-secret", dom(os=NVRAM.format("<nvram type='network'>" + ISCSI.format(AUTH_ONLY) + "</nvram>"),
                                       extra=EFI), "VL759", "Missing <secret> element"),
+    ("nvram-host-port-word", dom(os=NVRAM.format("<nvram type='network'><source protocol='nbd' name='x'><host "
+                                                 "name='h' port='x'/></source></nvram>"), extra=EFI), "VL759",
+     "failed to parse port number 'x'"),
     ("nvram-network", dom(os=NVRAM.format(f"<nvram type='network'>{ISCSI.format('')}</nvram>"), extra=EFI), None, ""),
     ("nvram-file", dom(os=NVRAM.format("<nvram type='file'><source file='/var/lib/libvirt/qemu/nvram/t.fd'/></nvram>"),
                        extra=EFI), None, ""),
