@@ -26,7 +26,10 @@ VIRTIO_SCSI_OPTIONS = ("queues", "cmd_per_lun", "max_sectors", "ioeventfd")
 _SCREENED_MODELS = frozenset(
     model for models in CONTROLLER_MODELS.values() for model in models
     if sum(model in others for others in CONTROLLER_MODELS.values()) == 1
-    and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic"))
+    and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic", "ncr53c90"))
+#: (arch, the machines; None: any) whose board has an ncr53c90 (ESP) SCSI controller built in (qemuDomainHasBuiltinESP)
+BUILTIN_ESP = (("sparc", None), ("mips64", ("magnum", "pica61")), ("mips64el", ("magnum", "pica61")),
+               ("m68k", ("q800",)))
 
 
 def _option_set(driver: etree._Element, name: str) -> bool:
@@ -44,7 +47,8 @@ class ControllerConfig(Rule):
     Reports a controller `model` that its `type` does not have (each type
     has its own list; `sata`, `fdc`, `ccid`, `xenbus` and `isa` controllers
     take none), a second `<model>` or `<target>` in one controller, the
-    `buslogic` SCSI model (QEMU has none), and `<driver>`
+    `buslogic` SCSI model (QEMU has none), an `ncr53c90` one off the boards
+    that have it built in or beyond index 0, and `<driver>`
     `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
     other than a virtio-scsi one. A model of another type's list is checked
     when it is a generic name (`virtio`, `none`, `auto`, the transitional
@@ -55,8 +59,9 @@ class ControllerConfig(Rule):
     libvirt refuses the domain when it is defined: `Unknown model type
     'lsilogic2'`, `Multiple <model> elements in controller definition not
     allowed` (virDomainControllerDefParseXML; every driver),
-    `Unsupported controller model: buslogic`
-    (qemuValidateCheckSCSIControllerModel; QEMU), `'queues' is
+    `Unsupported controller model: buslogic`, `ncr53c90 can only be used as
+    first SCSI controller`, `ncr53c90 SCSI controller is not a built-in for
+    this machine` (qemuValidateCheckSCSIControllerModel; QEMU), `'queues' is
     only supported by virtio-scsi controller` and its siblings
     (qemuValidateDomainDeviceDefControllerAttributes; QEMU). Each was checked
     with the real libvirt 9.0, with its twin. A SCSI controller without a
@@ -86,8 +91,8 @@ class ControllerConfig(Rule):
     code = "VL794"
     name = "controller-config"
     severity = Severity.ERROR
-    summary = ("A controller model its type does not have, two <model> or <target> in one, or virtio-scsi driver options "
-               "on another controller.")
+    summary = ("A controller model its type does not have or QEMU refuses, two <model> or <target> in one, or "
+               "virtio-scsi driver options on another controller.")
     elements = ("devices", "devices/controller", "devices/controller/driver")
     uses_caps = False
 
@@ -119,6 +124,23 @@ class ControllerConfig(Rule):
             return iter((Problem(Anchor(element, "model"), "Unsupported controller model: buslogic",
                                  hint="QEMU has no BusLogic controller: use virtio-scsi (or lsilogic)",
                                  replacements=("virtio-scsi", "lsilogic")),))
+        if kind == "scsi" and model == "ncr53c90" and qemu_driver(ctx):
+            return self._esp(element, ctx)
+        return NOTHING
+
+    @staticmethod
+    def _esp(controller: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """qemuValidateCheckSCSIControllerModel: an ncr53c90 is the board's own, SCSI controller 0 (an index that is
+        not given is libvirt's to pick)."""
+        index = controller.get("index")
+        if index is not None and parse_uint(index) not in (0, None):
+            return iter((Problem(Anchor(controller, "index"), "ncr53c90 can only be used as first SCSI controller",
+                                 hint="give it index='0'"),))
+        machine = ctx.machine or ""
+        if not any(ctx.arch == arch and (machines is None or machine in machines) for arch, machines in BUILTIN_ESP):
+            return iter((Problem(Anchor(controller, "model"), "ncr53c90 SCSI controller is not a built-in for this "
+                                 "machine", hint="it is the sparc, magnum, pica61 and q800 boards' own: use "
+                                 "virtio-scsi", replacements=("virtio-scsi",)),))
         return NOTHING
 
     def _driver(self, driver: etree._Element, ctx: Context) -> Iterator[Problem]:

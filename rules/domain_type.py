@@ -69,8 +69,9 @@ class DomainType(Rule):
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         virt_type = element.get("type")
         view = host_view(ctx)
-        if not virt_type or refused_by_parser("", "type", virt_type) or view is None or not view.emulator_listed or not view.virt_types:
-            return  # (a virt type libvirt does not know at all: VL850's)
+        if not virt_type or refused_by_parser("", "type", virt_type) or view is None or not view.emulator_listed \
+                or not view.virt_types:
+            return  # (nothing to compare; a virt type libvirt does not know at all is VL850's)
         if virt_type in view.virt_types:
             return
         offered = tuple(sorted(view.virt_types))

@@ -10,9 +10,10 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import parse_uint, scaled_kib
+from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, first_child
 
 #: virDomainFeature's names, with the libvirt release that learnt the newer ones (formatdomain's "since")
 FEATURES: dict[str, tuple[int, int] | None] = {
@@ -148,8 +149,21 @@ def _group_problem(group: etree._Element, name: str, ctx: Context) -> Problem | 
     return None
 
 
+def _tb_cache(tcg: etree._Element, ctx: Context) -> Problem | None:
+    """qemuValidateDomainDefFeatures: QEMU sizes the TCG translation block cache in MiB (a size libvirt cannot read
+    is VL851's; another domain type than qemu, VL406's)."""
+    cache = first_child(tcg, "tb-cache")
+    size = scaled_kib(cache.text, cache.get("unit")) if cache is not None else None
+    if not size or size % 1024 == 0 or not qemu_driver(ctx) or ctx.domain_type != "qemu":
+        return None
+    return Problem(Anchor(cache, text=True), "tb-cache size must be an integer multiple of MiB",
+                   hint=f"use {-(-size // 1024)} MiB: <tb-cache unit='MiB'>{-(-size // 1024)}</tb-cache>")
+
+
 def _problem(features: etree._Element, ctx: Context) -> Problem | None:
-    """The first refusal of virDomainFeaturesDefParse, which reads the features in document order."""
+    """The first refusal of virDomainFeaturesDefParse, which reads the features in document order (and then the
+    QEMU driver's of the TCG cache size)."""
+    tcg = None
     for feature in _elements(features):
         name = _name(feature)
         if not _known(FEATURES, name, ctx):
@@ -159,7 +173,9 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
             problem = _group_problem(feature, name, ctx)
             if problem is not None:
                 return problem
-    return None
+        elif name == "tcg" and tcg is None:
+            tcg = feature
+    return _tb_cache(tcg, ctx) if tcg is not None else None
 
 
 @register
@@ -176,7 +192,7 @@ class FeaturesParser(Rule):
     `vendor_id` without a `value`, longer than 12 characters or with a
     comma, an `stimer` child other than `direct`, and a KVM `dirty-ring`
     without a `size` or with one that is not a power of 2 from 1024 to
-    65536.
+    65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `unexpected feature
@@ -185,7 +201,8 @@ class FeaturesParser(Rule):
     element 'relaxed'`, `HyperV spinlock retry count must be at least 4095`,
     `HyperV vendor_id value must not be more than 12 characters.`, `dirty
     ring must be power of 2 and ranges [1024, 65536]` (virDomainFeatures*DefParse;
-    all drivers). Each was checked with the real libvirt 9.0 (`virsh define`).
+    all drivers), `tb-cache size must be an integer multiple of MiB`
+    (qemuValidateDomainDefFeatures; QEMU). Each was checked with the real libvirt 9.0 (`virsh define`).
     The values of the attributes libvirt reads as enums (`state='yes'`) are
     VL850's; whether the host offers an enlightenment is VL405's.
 

@@ -8,10 +8,39 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import NOTHING, first_child
 
 #: input type -> the <source> attribute holding the host's event device (virDomainInputDefParseXML)
 PATH_ATTRIBUTE = {"evdev": "dev", "passthrough": "evdev"}
+#: the input models of the virtio bus only (virDomainInputDefValidate)
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
+
+
+def _bus(element: etree._Element, kind: str, ctx: Context) -> str | None:
+    """The bus the input is on: its own, or virDomainInputDefPostParse's default for an HVM guest (a mouse or
+    keyboard on x86 on ps2; an s390 guest's and a passthrough input on virtio; an evdev one on none; else usb)."""
+    bus = element.get("bus")
+    if bus is not None:
+        return bus
+    arch = ctx.arch or ""
+    if kind in ("mouse", "keyboard") and (arch in ("i686", "x86_64") or not arch):
+        return "ps2"
+    if arch.startswith("s390") or kind == "passthrough":
+        return "virtio"
+    return "none" if kind == "evdev" else "usb"
+
+
+def _model_problems(element: etree._Element, kind: str, model: str, ctx: Context) -> Iterator[Problem]:
+    """A virtio model: on the virtio bus (virDomainInputDefValidate), and for QEMU not a transitional one
+    (qemuValidateDomainInputDef)."""
+    if _bus(element, kind, ctx) != "virtio":
+        return iter((Problem(Anchor(element, "model"), f"only bus 'virtio' is supported for input model '{model}'",
+                             hint="add bus='virtio', or remove model=" if kind != "evdev" else "remove model="),))
+    if model != "virtio" and qemu_driver(ctx):
+        return iter((Problem(Anchor(element, "model"), "virtio (non-)transitional models are not supported for "
+                             f"input type={kind}", hint="use model='virtio'", replacements=("virtio",)),))
+    return NOTHING
 
 
 @register
@@ -21,13 +50,19 @@ class InputConfig(Rule):
     Checks `<input type='evdev'>` and `<input type='passthrough'>`: a
     `<source>` must name the host's event device (`dev=` for evdev,
     `evdev=` for passthrough); an evdev input takes no `bus`; a passthrough
-    input takes only `bus='virtio'`.
+    input takes only `bus='virtio'`; a virtio input model (`virtio`,
+    `virtio-transitional`, `virtio-non-transitional`) needs the virtio bus
+    (written, or the default: ps2 for an x86 mouse or keyboard, usb for a
+    tablet), and for QEMU is not a transitional one.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing evdev path for
     input device` (virDomainInputDefParseXML), `input evdev doesn't support
     bus element`, `only bus 'virtio' is supported for 'passthrough' input
-    devices` (virDomainInputDefValidate). Stage: define; every driver. Each
+    devices`, `only bus 'virtio' is supported for input model 'virtio'`
+    (virDomainInputDefValidate), `virtio (non-)transitional models are not
+    supported for input type=mouse` (qemuValidateDomainInputDef; QEMU).
+    Stage: define; every driver but for the last. Each
     was checked with the real libvirt 9.0, with its twin. (An evdev input with
     no `<source>` at all is defined, and fails when the guest starts: `argument
     key 'evdev' must not have null value`.)
@@ -61,7 +96,9 @@ class InputConfig(Rule):
         kind = element.get("type") or ""
         attribute = PATH_ATTRIBUTE.get(kind)
         if attribute is None:
-            return NOTHING  # the common case: a tablet, mouse or keyboard
+            # the common case: a tablet, mouse or keyboard, without a virtio model or on the virtio bus
+            model = element.get("model")
+            return _model_problems(element, kind, model, ctx) if model in VIRTIO_MODELS else NOTHING
         source = first_child(element, "source")
         if source is not None and source.get(attribute) is None:
             return iter((Problem(Anchor(source), "Missing evdev path for input device",
@@ -74,4 +111,5 @@ class InputConfig(Rule):
             return iter((Problem(Anchor(element, "bus"),
                                  "only bus 'virtio' is supported for 'passthrough' input devices",
                                  replacements=("virtio",)),))
-        return NOTHING
+        model = element.get("model")
+        return _model_problems(element, kind, model, ctx) if model in VIRTIO_MODELS else NOTHING

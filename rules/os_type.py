@@ -12,7 +12,7 @@ from virtlint.linter.identity import Identity
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._identity import emulator_of
-from virtlint.rules._support import NOTHING, domain_children, domain_find, ranked
+from virtlint.rules._support import NOTHING, domain_children, domain_find, ranked, string_value
 
 #: virDomainOSType's names
 OS_TYPES = ("hvm", "xen", "linux", "exe", "uml", "xenpvh")
@@ -27,13 +27,15 @@ class OsType(Rule):
     know (the text is read as written: `' hvm'` is not `hvm`), and for QEMU
     (`type='kvm'`, `'qemu'`, `'hvf'`) an OS type QEMU does not run: `xen`,
     `linux` (Xen paravirtual guests), `exe` (containers), `uml` or `xenpvh`.
-    QEMU runs full virtual machines: `hvm`.
+    QEMU runs full virtual machines: `hvm`; and for QEMU, a `<bootloader>`
+    or `<bootloader_args>` (a Xen paravirtual guest's).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `an os <type> must be
     specified`, `unknown OS type ' hvm'` (virDomainDefParseCaps; all drivers),
     `Emulator '/usr/bin/qemu-system-x86_64' does not support os type 'linux'`
-    (qemuValidateDomainDef; QEMU). Each checked with the real libvirt 9.0,
+    (qemuValidateDomainDef; QEMU), `bootloader is not supported by QEMU`
+    (qemuValidateDomainDefBoot; QEMU). Each checked with the real libvirt 9.0,
     with its `hvm` twin; the same code in 10.7.
 
     ## Capabilities
@@ -55,12 +57,19 @@ class OsType(Rule):
     code = "VL012"
     name = "os-type"
     severity = Severity.ERROR
-    summary = "A domain without an OS type, with one libvirt does not know, or for QEMU with one other than hvm."
-    elements = ("", "os/type")  # (the domain: for one without an <os><type>)
+    summary = ("A domain without an OS type, with one libvirt does not know, or for QEMU with one but hvm or a "
+               "bootloader.")
+    elements = ("", "os/type", "bootloader", "bootloader_args")  # (the domain: for one without an <os><type>)
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if element.tag in ("bootloader", "bootloader_args"):  # (qemuValidateDomainDefBoot; an empty one is none)
+            if not qemu_driver(ctx) or not string_value(element) or \
+                    next(element.itersiblings(element.tag, preceding=True), None) is not None:
+                return NOTHING
+            return iter((Problem(Anchor(element), "bootloader is not supported by QEMU",
+                                 hint="QEMU boots the guest's own firmware: remove it (a Xen PV bootloader)"),))
         if element is ctx.root:  # (is there an <os><type> at all? The engine's identity read it)
             if (ctx.identity or Identity.of(element)).os_type_written or "bootloader" in domain_children(ctx):
                 return NOTHING  # (the usual: the <type> is judged at its own path; or a Xen guest to libvirt)

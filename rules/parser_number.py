@@ -80,7 +80,8 @@ _XPATHS = {"devices/disk/driver/metadata_cache/max_size": "./metadata_cache/max_
            **{f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size": "./format/metadata_cache/max_size"
               for depth in range(1, 4)},
            "devices/controller/pcihole64": "./pcihole64",
-           "cpu/numa/cell/cache/size": "./size/@value", "cpu/numa/cell/cache/line": "./line/@value"}
+           "cpu/numa/cell/cache/size": "./size/@value", "cpu/numa/cell/cache/line": "./line/@value",
+           "features/tcg/tb-cache": "./tb-cache"}
 #: The devices whose info virDomainDeviceInfoParseXML reads (an <acpi index> on any of them)
 ACPI_DEVICES = ("disk", "controller", "interface", "hostdev", "video", "sound", "watchdog", "memballoon", "rng",
                 "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console", "channel",
@@ -118,6 +119,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("cpu/numa/cell/distances/sibling", "id", "uint", required=True),
     NumberAttr("cpu/numa/cell/distances/sibling", "value", "uint", required=True),
     NumberAttr("memory", None, "memory"),
+    NumberAttr("features/tcg/tb-cache", None, "memory"),  # (virDomainFeaturesTCGDefParse)
     NumberAttr("currentMemory", None, "memory"),
     NumberAttr("maxMemory", None, "memory"),
     NumberAttr("memoryBacking/hugepages/page", "size", "size", required=True),

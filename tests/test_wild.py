@@ -26,8 +26,12 @@ CHECKS = {
              "lacks multiple smartcard support`: QEMU's one CCID controller takes one card), define (checked on "
              "libvirt 9.0)",
     "VL012": "virDomainDefParseCaps: test fixtures that are fragments without <os><type> (vdsm's metadata update "
-             "data, kubevirt's migration domain), `an os <type> must be specified`, define (libvirt 9.0 gives exactly "
-             "this)",
+             "data, kubevirt's migration domain), `an os <type> must be specified`; qemuValidateDomainDefBoot: "
+             "virt-install's tests of --boot bootloader=/new/bootld on kvm, `bootloader is not supported by QEMU`, "
+             "define (libvirt 9.0 gives exactly these)",
+    "VL793": "qemuValidateDomainInputDef: virt-install's many-devices test has a virtio-non-transitional mouse on the "
+             "virtio bus (`virtio (non-)transitional models are not supported for input type=mouse`), define "
+             "(checked on libvirt 9.0)",
     "VL758": "qemuValidateDomainDeviceDefDiskFrontend, virDomainDiskDefValidate: virt-install's many-devices test has a "
              "wwn on a virtio disk (`Only ide and scsi disk support wwn`), a CHS translation on sata, io='native' "
              "without cache='none', a rotation rate on a LUN and sgio='unfiltered' (each checked on libvirt 9.0), define",
@@ -337,6 +341,9 @@ KEPT = {
     **{(f"virt-manager/vm-{release}-virt-install-many-devices.xml", "VL795"): 4
        for release in ("head", "v3.2.0", "v4.0.0", "v5.0.0")},
     ("vdsm/vdsm-virt__data__vm_replace_md_update.xml", "VL012"): 1,
+    **{(f"virt-manager/vm-{release}-virt-install-many-devices.xml", code): count
+       for release in ("head", "v4.0.0", "v5.0.0") for code, count in (("VL012", 2), ("VL793", 1))},
+    **{(f"virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step{step}.xml", "VL012"): 1 for step in (1, 2)},
     ("kubevirt/kv-virtwrap__migration_domain.xml", "VL012"): 1,
 }
 
