@@ -121,10 +121,19 @@ def verdict(domain_xml: str) -> Verdict:
     return result
 
 
+#: A domain's <uuid> that libvirt reads (a malformed one is left as it is: the verdict is about it)
+_UUID = re.compile(r"<uuid>\s*([0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\s*</uuid>")
+
+
 def _define(domain_xml: str) -> tuple[str, subprocess.CompletedProcess[str]]:
-    """Define the domain under a unique name: (that name, virsh's result)."""
+    """Define the domain under a unique name and, when it has a well-formed one, a unique UUID (libvirt's test
+    inputs share one: two runs at once, or a domain a killed run left behind, must not refuse each other's): (that
+    name, virsh's result). The UUID is replaced wherever the document spells it (a sysinfo entry must match it)."""
     name = f"virtlint-oracle-{uuid.uuid4().hex[:12]}"
     xml = re.sub(r"<name>[^<]*</name>", f"<name>{name}</name>", domain_xml, count=1)
+    given = _UUID.search(xml)
+    if given is not None:
+        xml = xml.replace(given.group(1), str(uuid.uuid4()))
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as handle:
         handle.write(xml)
     try:

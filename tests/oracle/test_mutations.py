@@ -1,7 +1,7 @@
 """Mutation audit against a real libvirt (skipped without a libvirt daemon or the shared corpus): every attribute and
 element text of libvirt's own accepted test inputs, set to a value libvirt refuses for most numbers, switches and
-enums, is judged as libvirt judges it at define (tests/oracle/mutations.py). The table goes to $VIRTLINT_ARTIFACTS
-(default: artifacts/) as libvirt-mutations.md."""
+enums, every attribute and element removed, and every element written twice, is judged as libvirt judges it
+(tests/oracle/mutations.py). The table goes to $VIRTLINT_ARTIFACTS (default: artifacts/) as libvirt-mutations.md."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ pytestmark = pytest.mark.libvirt
 def rows() -> list[mutations.Mutant]:
     if not libvirt_oracle.available():
         pytest.skip("no libvirt daemon at qemu:///system (.ci/run starts one)")
-    inputs = shared_path("corpus", "libvirt-qemuxml", "accepted")
-    rows = list(mutations.mutants(inputs, "x"))
+    # (libvirt's x86_64 inputs, then the other arches' for what those add: the ones whose QEMU is here, aarch64)
+    inputs = [shared_path("corpus", "libvirt-qemuxml", folder) for folder in ("accepted", "arches")]
+    rows = [row for value in ("x", mutations.DROP, mutations.TWICE) for row in mutations.mutants(inputs, value)]
     artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "libvirt-mutations.md").write_text(mutations.table(rows))
@@ -33,7 +34,9 @@ def rows() -> list[mutations.Mutant]:
 
 
 def test_enough_mutants(rows: list[mutations.Mutant]) -> None:
-    assert len(rows) >= 500 and sum(r.refusal is not None for r in rows) >= 300
+    for value, least, refused in (("x", 500, 300), (mutations.DROP, 800, 200), (mutations.TWICE, 300, 40)):
+        of_kind = [r for r in rows if r.value == value]
+        assert len(of_kind) >= least and sum(r.refusal is not None for r in of_kind) >= refused, value
 
 
 def test_every_mutant_is_judged_as_libvirt_judges_it(rows: list[mutations.Mutant]) -> None:
