@@ -404,13 +404,15 @@ def derived_drive(disk: etree._Element, target: etree._Element | None, bus: str)
 
 
 def parse_usb_port(text: str) -> tuple[int, ...] | None:
-    """virDomainDeviceUSBAddressParsePort: up to four dotted decimal numbers; None if libvirt cannot parse it."""
+    """virDomainDeviceUSBAddressParsePort: up to four dotted decimal numbers, each read by virStrToLong_uip (blanks
+    and a '+' before it taken); None if libvirt cannot parse it."""
     if text.isascii() and text.isdigit():
         return (int(text),)
     parts = text.split(".")
-    if len(parts) > 4 or any(not p or not p.isdigit() for p in parts):
+    numbers = [prop_uint(part, 10) for part in parts]
+    if len(parts) > 4 or None in numbers:
         return None
-    return tuple(int(p) for p in parts)
+    return tuple(number for number in numbers if number is not None)
 
 
 # -- controllers -----------------------------------------------------------
@@ -1376,6 +1378,57 @@ def _virtio_serial_map(facts_: Facts) -> None:
                 "give each channel its own port, or drop port= so libvirt picks one"))
             continue
         taken.add((controller, port))
+    if not facts_.virtio_serial and any(uint10(address.get("port", "0")) == 0 for _, address in addressed):
+        # (a device names its controller but not its port: libvirt picks one, and may find none free)
+        if added is None:
+            added = _added_virtio_serial_controllers(facts_)
+        for index in added - set(ports):
+            ports[index] = DEFAULT_VIRTIO_SERIAL_PORTS
+        _assign_virtio_serial_ports(facts_, ports, taken)
+
+
+def _assign_virtio_serial_ports(facts_: Facts, ports: dict[int, int | None], taken: set[tuple[int, int]]) -> None:
+    """qemuDomainAssignVirtioSerialAddresses, after the complete addresses are reserved: each virtio console, then
+    each virtio channel, without a port gets one. One naming its controller gets the first free port above 0 there,
+    or is refused (virDomainVirtioSerialAddrNextFromController); one without a virtio-serial address gets the first
+    free port of the first controller that has one (from 0 for a console), or a new controller."""
+    assert facts_.devices_element is not None
+    devices = facts_.devices_element
+    for tag in ("console", "channel"):
+        for device in devices.iterchildren(tag):
+            target = facts_.target_of.get(device)
+            if target is None or target.get("type") != "virtio":
+                continue
+            address = facts_.address_of.get(device)
+            named = address is not None and address.get("type") == "virtio-serial"
+            if named and uint10(address.get("port", "0")) != 0:
+                continue  # (complete: reserved above)
+            if named:
+                controller = uint10(address.get("controller", "0"))
+                count = ports.get(controller) if controller is not None else None
+                if count is None:
+                    return  # (a controller this model cannot count: nothing to say)
+                port = next((p for p in range(1, count) if (controller, p) not in taken), None)
+                if port is None:
+                    facts_.virtio_serial.append(Refusal(
+                        address, "controller", f"Unable to find a free port on virtio-serial controller {controller}",
+                        f"raise ports= on virtio-serial controller {controller}, or name another controller"))
+                    return
+                taken.add((controller, port))
+                continue
+            start = 0 if tag == "console" else 1  # (port 0 is the virtio console's)
+            for index in sorted(ports):
+                count = ports[index]
+                if count is None:
+                    return
+                port = next((p for p in range(start, count) if (index, p) not in taken), None)
+                if port is not None:
+                    taken.add((index, port))
+                    break
+            else:  # (virDomainVirtioSerialAddrSetAutoaddController: the first free index, default ports)
+                index = next(i for i in range(len(ports) + 1) if i not in ports)
+                ports[index] = DEFAULT_VIRTIO_SERIAL_PORTS
+                taken.add((index, start))
 
 
 def _added_virtio_serial_controllers(facts_: Facts) -> set[int]:

@@ -8,7 +8,6 @@ from typing import ClassVar, Iterable, Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import source_pci_problem
@@ -19,8 +18,10 @@ from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_val
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
-#: cookie values libvirt takes: RFC 6265's cookie-octets
-_COOKIE_VALUE = lazy_compile(r'"?[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*"?')
+#: what a cookie's value may not hold (virStorageSourceCookieValueInvalidChars: control characters, blanks, '"',
+#: ',', ';' and '\\'), and its name neither, nor these (virStorageSourceCookieNameInvalidChars)
+_COOKIE_VALUE_REFUSED = frozenset(map(chr, range(1, 32))) | frozenset(' ",;\\')
+_COOKIE_NAME_REFUSED = _COOKIE_VALUE_REFUSED | frozenset("()<>@:/[]?={}")
 STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser", "vhostvdpa")
 #: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row)
 FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
@@ -79,7 +80,12 @@ def _network(source: etree._Element) -> Problem | None:
             value = string_value(cookie)  # (virXPathString("string(.)"): an empty one is none)
             if not value:
                 return Problem(Anchor(cookie), f"missing value for cookie '{cookie_name}'", hint="write its value")
-            if not _COOKIE_VALUE.fullmatch(value):
+            # (virStorageSourceNetCookieValidate: a value may be quoted whole)
+            if not _COOKIE_NAME_REFUSED.isdisjoint(cookie_name):
+                return Problem(Anchor(cookie, "name"), f"cookie name '{cookie_name}' contains invalid characters",
+                               hint="no blanks, quotes, separators or control characters in the name")
+            if (value.startswith('"') and not value.endswith('"')) or \
+                    not _COOKIE_VALUE_REFUSED.isdisjoint(value[1:-1] if value.startswith('"') else value):
                 return Problem(Anchor(cookie, text=True), f"value of cookie '{cookie_name}' contains invalid characters",
                                hint="no ';', ',', blanks or quotes inside the value")
             if cookie_name in names:

@@ -49,7 +49,8 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
         uuid = first_child(memory, "uuid")
         if uuid is not None and parse_uuid(string_value(uuid)) is None:
             return Problem(Anchor(uuid, text=True), "malformed uuid element")
-    if model in PATH_MODELS and (source is None or first_child(source, "path") is None):
+    path = first_child(source, "path") if source is not None else None
+    if model in PATH_MODELS and (path is None or not string_value(path)):  # (virXPathString: an empty one is none)
         return Problem(Anchor(source if source is not None else memory), f"path is required for model '{model}'",
                        hint="add <source><path>/path/to/file</path></source>")
     if model == "nvdimm":

@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._support import NOTHING, first_child, string_value
+from virtlint.rules._support import NOTHING, first_child
 
 #: VIR_DOMAIN_SMARTCARD_NUM_CERTIFICATES
 CERTIFICATES = 3
@@ -70,7 +70,10 @@ class SmartcardConfig(Rule):
                 return iter((Problem(Anchor(element), "host-certificates mode needs exactly three certificates",
                                      hint=f"it has {count}: name three certificates of the host's NSS database"),))
             database = first_child(element, "database")
-            path = string_value(database) if database is not None else ""
+            path = (database.text or "") if database is not None else ""  # (virXPathString of ./database/text())
+            if database is not None and not path:  # (it fails without saying why)
+                return iter((Problem(Anchor(database), "An error occurred, but the cause is unknown",
+                                     hint="name the NSS database's absolute path, or remove <database>"),))
             if path and not path.startswith("/"):
                 return iter((Problem(Anchor(database, text=True), f"expecting absolute path: {path}",
                                      hint="give the NSS database's absolute path, e.g. /etc/pki/nssdb"),))

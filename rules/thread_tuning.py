@@ -18,6 +18,8 @@ PERIOD_RANGE = (1000, 1000000)
 QUOTA_RANGE = (1000, 17592186044415)
 #: <cputune> children the parser takes once (virDomainDefTunablesParse)
 ONCE = ("emulatorpin", "emulatorsched")
+#: cgroup v1's cpu.shares range, which libvirt 9.0 checks at define
+SHARES_RANGE = (2, 262144)
 BANDWIDTH = {**{name: PERIOD_RANGE for name in ("period", "global_period", "emulator_period", "iothread_period")},
              **{name: QUOTA_RANGE for name in ("quota", "global_quota", "emulator_quota", "iothread_quota")}}
 
@@ -37,7 +39,9 @@ class ThreadTuning(Rule):
     is not empty (`'vcpus' scheduler bitmap '0,^0' is empty`, `Invalid value of
     'cpuset'`), and CPU bandwidth periods within 1000..1000000 and quotas
     within 1000..17592186044415 microseconds when positive (`Value of cputune
-    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate),
+    'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate;
+    modelling libvirt 9.0 or older, `<shares>` other than 0 within 2..262144,
+    which 10.7 leaves to the host's cgroups at start),
     and `<emulatorpin>` and `<emulatorsched>` are written once (`only one
     emulatorpin is supported`), and an `<iothreadids>` id once (`duplicate
     iothread id '1' found`, virDomainDefParseIOThreads).
@@ -109,7 +113,7 @@ class ThreadTuning(Rule):
             elif element.tag == "emulatorsched":
                 yield from _priority(element)
         elif element.tag in BANDWIDTH or element.tag == "shares":
-            yield from _bandwidth(element)
+            yield from _bandwidth(element, ctx)
         elif element.tag in SCHEDULERS:
             yield from self._sched(element, ctx)
         elif element.tag == "vcpupin":
@@ -223,10 +227,12 @@ def _priority(element: etree._Element) -> Iterator[Problem]:
                       hint="add priority='1' (1 to 99 for fifo and rr)")
 
 
-def _bandwidth(element: etree._Element) -> Iterator[Problem]:
+def _bandwidth(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """virDomainDefParseXML's cputune numbers (unsigned for shares and periods, signed for quotas; text present but
     not a whole number is refused), then virDomainDefCputuneValidate: a positive period or quota within the cgroup
-    limits (negative: no limit)."""
+    limits (negative: no limit), and in libvirt 9.0 shares other than 0 within cgroup v1's (10.7 leaves them to the
+    host's cgroups, at start; the release between that changed it is unknown, so they are judged modelling 9.0 or
+    older only)."""
     text = element.text or ""
     signed = "quota" in element.tag
     value = c_decimal(text, -(2**63) if signed else 0, 2**63 - 1 if signed else 2**64 - 1) if text else None
@@ -237,6 +243,10 @@ def _bandwidth(element: etree._Element) -> Iterator[Problem]:
                           hint="a whole number of microseconds" if element.tag != "shares" else "a whole number")
         return
     if element.tag == "shares":
+        if value and not SHARES_RANGE[0] <= value <= SHARES_RANGE[1] and not ctx.libvirt_at_least(9, 1):
+            yield Problem(Anchor(element, text=True), f"Value of cputune 'shares' must be in range "
+                          f"[{SHARES_RANGE[0]}, {SHARES_RANGE[1]}]",
+                          hint="use a weight from 2 to 262144 (1024 is the default)")
         return
     low, high = BANDWIDTH[element.tag]
     if value > 0 and not low <= value <= high:

@@ -1,6 +1,7 @@
 """Refusals found by listing libvirt 10.7's messages (domain_conf.c, domain_validate.c, qemu_validate.c) that no
 rule gave, and putting a case of each to the real libvirt 9.0: a TCG cache size, a bootloader on QEMU, the ncr53c90
-SCSI controller, virtio input models. Each with its valid twin."""
+SCSI controller, virtio input models; and by the mutation audit with the values '', '1.5', ' 1' and others: free
+virtio-serial ports, cookie names, USB ports with blanks, cputune shares on 9.0. Each with its valid twin."""
 
 from __future__ import annotations
 
@@ -54,6 +55,66 @@ CASES = [
     ("virtio-passthrough-default-bus", qemu("<input type='passthrough' model='virtio'><source "
                                             "evdev='/dev/input/event1'/></input>"), None, ""),
 ]
+
+
+CHANNEL = "<channel type='pty'><target type='virtio' name='org.a.{}'/>{}</channel>"
+ON_0 = "<address type='virtio-serial' controller='0' bus='0'/>"
+SERIAL_PORTS = "<controller type='virtio-serial' index='0' ports='{}'/>"
+VIRTIO_CONSOLE = "<console type='pty'><target type='virtio'/></console>"
+COOKIE = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='https' name='/x.img'>"
+          "<host name='h'/><cookies>{}</cookies></source><target dev='vda' bus='virtio'/></disk>")
+HUB = "<hub type='usb'><address type='usb' bus='0' port='{}'/></hub>"
+
+CASES += [
+    # VL711: libvirt picks the port of a device that names its virtio-serial controller only
+    ("serial-port-none-free", qemu(SERIAL_PORTS.format(1) + CHANNEL.format(0, "") + CHANNEL.format(1, ON_0)), "VL711",
+     "Unable to find a free port on virtio-serial controller 0"),
+    ("serial-port-none-free-blank", qemu(SERIAL_PORTS.format(" 1") + CHANNEL.format(1, ON_0)), "VL711",
+     "Unable to find a free port on virtio-serial controller 0"),
+    ("serial-port-taken-by-auto", qemu(SERIAL_PORTS.format(2) + VIRTIO_CONSOLE + CHANNEL.format(0, "")
+                                       + CHANNEL.format(1, ON_0)), "VL711", "Unable to find a free port"),
+    ("serial-port-taken-by-address", qemu(SERIAL_PORTS.format(2) + CHANNEL.format(
+        0, "<address type='virtio-serial' controller='0' bus='0' port='1'/>") + CHANNEL.format(1, ON_0)), "VL711",
+     "Unable to find a free port"),
+    ("serial-port-free", qemu(SERIAL_PORTS.format(3) + CHANNEL.format(0, "") + CHANNEL.format(1, ON_0)), None, ""),
+    ("serial-port-console-on-0", qemu(SERIAL_PORTS.format(2) + VIRTIO_CONSOLE + CHANNEL.format(1, ON_0)), None, ""),
+    ("serial-port-auto-adds-controllers", qemu(SERIAL_PORTS.format(1) + CHANNEL.format(0, "") + CHANNEL.format(1, "")),
+     None, ""),
+    ("serial-port-default-count", qemu(CHANNEL.format(0, ON_0) + CHANNEL.format(1, ON_0)), None, ""),
+    # VL759: cookie names and values as virStorageSourceNetCookieValidate reads them
+    ("cookie-name-blank", qemu(COOKIE.format("<cookie name=' 1'>v</cookie>")), "VL759",
+     "cookie name ' 1' contains invalid characters"),
+    ("cookie-name-colon", qemu(COOKIE.format("<cookie name='a:b'>v</cookie>")), "VL759",
+     "cookie name 'a:b' contains invalid characters"),
+    ("cookie-value-unbalanced-quote", qemu(COOKIE.format("<cookie name='a'>v\"</cookie>")), "VL759",
+     "value of cookie 'a' contains invalid characters"),
+    ("cookie-value-quoted", qemu(COOKIE.format("<cookie name='a'>\"v\"</cookie>")), None, ""),
+    ("cookie-value-quote", qemu(COOKIE.format("<cookie name='a'>\"</cookie>")), None, ""),
+    ("cookie-value-non-ascii", qemu(COOKIE.format("<cookie name='a'>caf\u00e9</cookie>")), None, ""),
+    ("cookie-name-non-ascii", qemu(COOKIE.format("<cookie name='na\u00efve'>v</cookie>")), None, ""),
+    # VL705: a USB port is read by virStrToLong_uip, blanks before each number taken
+    ("usb-port-blank", qemu(HUB.format(" 1")), None, ""),
+    ("usb-port-dotted-blanks", qemu("<controller type='usb' index='0' model='qemu-xhci'/>" + HUB.format("1")
+                                    + "<hub type='usb'><address type='usb' bus='0' port='1. 1'/></hub>"), None, ""),
+    ("usb-port-trailing-dot", qemu(HUB.format("1.")), "VL705", "Cannot parse <address> 'port' attribute"),
+]
+
+
+@pytest.mark.parametrize(("version", "shares", "refused"), [
+    ((9, 0), "1", True), ((9, 0), "262145", True), ((9, 0), "0", False), ((9, 0), "2", False),
+    ((9, 0), "262144", False), ((10, 7), "1", False),
+])
+def test_cputune_shares_are_judged_as_9_0_judges_them(version: tuple[int, int], shares: str, refused: bool) -> None:
+    from conftest import caps_from_text
+    from test_rules_parse_checks import Q35
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+    from virtlint.linter.model import Severity
+
+    xml = qemu(extra=f"<cputune><shares>{shares}</shares></cputune>")
+    findings = Linter([caps_from_text(Q35)], libvirt_version=version).lint_document(Document(xml, "t.xml")).findings
+    errors = [f.message for f in findings if f.severity is Severity.ERROR]
+    assert errors == (["Value of cputune 'shares' must be in range [2, 262144]"] if refused else [])
 
 
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

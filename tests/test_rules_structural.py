@@ -33,6 +33,8 @@ SIZE, LINE = "<size value='10' unit='KiB'/>", "<line value='8' unit='B'/>"
 SPICE = "<graphics type='spice'/>"
 CARD = "<smartcard mode='passthrough' type='spicevmc'>{}</smartcard>"
 AUTH_ONLY = "<auth username='u'/>"
+MAX_MEMORY = ("<maxMemory slots='4' unit='MiB'>2048</maxMemory><cpu><numa><cell id='0' cpus='0' memory='256' "
+              "unit='MiB'/></numa></cpu>")
 
 
 def no_os(inner: str = "", extra: str = "") -> str:
@@ -200,6 +202,18 @@ CASES = [
      "lacks multiple smartcard support"),
     ("smartcard-in-slot-0", dom(SPICE + CARD.format("<address type='ccid' controller='0' slot='0'/>")), None, ""),
     ("smartcard", dom(SPICE + CARD.format("")), None, ""),
+    # empty values libvirt reads as none (found by the audit with the value '')
+    ("nvdimm-empty-path", dom("<memory model='nvdimm'><source><path></path></source><target><size unit='MiB'>128"
+                              "</size><node>0</node></target></memory>", extra=MAX_MEMORY), "VL797",
+     "path is required for model 'nvdimm'"),
+    ("nvdimm-path", dom("<memory model='nvdimm'><source><path>/tmp/nvdimm</path></source><target><size unit='MiB'>"
+                        "128</size><node>0</node></target></memory>", extra=MAX_MEMORY), None, ""),
+    ("smartcard-empty-database", dom(SPICE + "<smartcard mode='host-certificates'><certificate>a</certificate>"
+                                     "<certificate>b</certificate><certificate>c</certificate><database></database>"
+                                     "</smartcard>"), "VL795", "An error occurred, but the cause is unknown"),
+    ("smartcard-database", dom(SPICE + "<smartcard mode='host-certificates'><certificate>a</certificate>"
+                               "<certificate>b</certificate><certificate>c</certificate><database>/etc/pki/nssdb"
+                               "</database></smartcard>"), None, ""),
     # a second of what libvirt reads once is no error of the rules that read the first
     ("disk-target-twice", dom("<disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.img'/>"
                               "<target dev='vda' bus='virtio'/><target dev='vda' bus='virtio'/></disk>"), None, ""),
