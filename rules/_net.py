@@ -10,7 +10,7 @@ from lxml import etree
 
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
-from virtlint.linter.units import c_decimal, parse_uint, prop_int0, prop_uint
+from virtlint.linter.units import c_decimal, parse_ui, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE
 from virtlint.rules._support import first_child, numeric_host, numeric_host_version, parse_uuid
@@ -277,7 +277,7 @@ def _ip_problem(ip: etree._Element) -> tuple[Problem | None, int | None, int | N
     if version is None:
         return Problem(Anchor(ip, "address"), f"Invalid address '{address}' in <ip>"), None, None
     prefix_text = ip.get("prefix")
-    prefix = parse_uint(prefix_text) if prefix_text is not None else None
+    prefix = parse_ui(prefix_text) if prefix_text is not None else None  # (virStrToLong_ui: '-1' wraps, '1 ' fails)
     if prefix_text is not None and (prefix is None or prefix > (32 if version == 4 else 128)):
         return Problem(Anchor(ip, "prefix"), f"Invalid prefix value '{prefix_text}' in <ip>"), version, None
     peer = ip.get("peer")
@@ -291,8 +291,8 @@ def _route_problem(route: etree._Element, detail: str) -> Problem | None:
     """virNetDevIPRouteParseXML and virNetDevIPRouteCreate: a route's addresses, family, prefix or netmask, and a
     network address (its unreadable prefix or metric is VL851's)."""
     prefix_text, metric = route.get("prefix"), route.get("metric")
-    prefix = parse_uint(prefix_text) if prefix_text is not None else 0
-    if prefix is None or metric is not None and not parse_uint(metric):
+    prefix = prop_uint(prefix_text, 10) if prefix_text is not None else 0
+    if prefix is None or metric is not None and not prop_uint(metric, 10):
         return None
     address, gateway, netmask, family = route.get("address"), route.get("gateway"), route.get("netmask"), \
         route.get("family")

@@ -1,6 +1,6 @@
 """Mutation audit against a real libvirt (skipped without a libvirt daemon or the shared corpus): every attribute and
-element text of libvirt's own accepted test inputs, set to a value libvirt refuses for most numbers, switches and
-enums, every attribute and element removed, and every element written twice, is judged as libvirt judges it
+element text of libvirt's own accepted test inputs, set to a word, to nothing, to ' 1' and to -1, every attribute
+and element removed, and every element written twice, is judged as libvirt judges it
 (tests/oracle/mutations.py). The table goes to $VIRTLINT_ARTIFACTS (default: artifacts/) as libvirt-mutations.md."""
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from conftest import shared_path  # noqa: E402
 
 pytestmark = pytest.mark.libvirt
 
+#: What each part is set to: a word (refused by most numbers, switches and enums), nothing (what an empty value
+#: means to each reader), a number with a blank before it and -1 (which readers take blanks and signs), and the
+#: structural mutations
+VALUES = ("x", "", " 1", "-1", mutations.DROP, mutations.TWICE)
+
 
 @pytest.fixture(scope="module")
 def rows() -> list[mutations.Mutant]:
@@ -26,7 +31,7 @@ def rows() -> list[mutations.Mutant]:
         pytest.skip("no libvirt daemon at qemu:///system (.ci/run starts one)")
     # (libvirt's x86_64 inputs, then the other arches' for what those add: the ones whose QEMU is here, aarch64)
     inputs = [shared_path("corpus", "libvirt-qemuxml", folder) for folder in ("accepted", "arches")]
-    rows = [row for value in ("x", mutations.DROP, mutations.TWICE) for row in mutations.mutants(inputs, value)]
+    rows = [row for value in VALUES for row in mutations.mutants(inputs, value)]
     artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     (artifacts / "libvirt-mutations.md").write_text(mutations.table(rows))
@@ -34,7 +39,8 @@ def rows() -> list[mutations.Mutant]:
 
 
 def test_enough_mutants(rows: list[mutations.Mutant]) -> None:
-    for value, least, refused in (("x", 500, 300), (mutations.DROP, 800, 200), (mutations.TWICE, 300, 40)):
+    for value, least, refused in (("x", 500, 300), ("", 500, 20), (" 1", 500, 10), ("-1", 500, 100),
+                                  (mutations.DROP, 800, 200), (mutations.TWICE, 300, 40)):
         of_kind = [r for r in rows if r.value == value]
         assert len(of_kind) >= least and sum(r.refusal is not None for r in of_kind) >= refused, value
 
