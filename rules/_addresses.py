@@ -1400,13 +1400,12 @@ def _assign_virtio_serial_ports(facts_: Facts, ports: dict[int, int | None], tak
             if target is None or target.get("type") != "virtio":
                 continue
             address = facts_.address_of.get(device)
-            named = address is not None and address.get("type") == "virtio-serial"
-            if named and uint10(address.get("port", "0")) != 0:
-                continue  # (complete: reserved above)
-            if named:
+            if address is not None and address.get("type") == "virtio-serial":  # (it names its controller)
+                if uint10(address.get("port", "0")) != 0:
+                    continue  # (complete: reserved above)
                 controller = uint10(address.get("controller", "0"))
                 count = ports.get(controller) if controller is not None else None
-                if count is None:
+                if controller is None or count is None:
                     return  # (a controller this model cannot count: nothing to say)
                 port = next((p for p in range(1, count) if (controller, p) not in taken), None)
                 if port is None:
