@@ -34,6 +34,9 @@ NEGATIVE_MESSAGE = "Invalid value for attribute '{attribute}' in element '{eleme
 #: VIR_XML_PROP_NONZERO: 0
 ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}': Zero is not permitted"
 
+#: the virtio device models (a disk's, an interface's, an input's, an RNG's, a balloon's...: each device's model enum
+#: has these three virtio ones)
+VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 ON_OFF = ("on", "off")
 YES_NO = ("yes", "no")
 #: what virXMLPropTristateSwitch takes: on, off or nothing ('absent', the enum's zero, is refused)

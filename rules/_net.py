@@ -12,10 +12,9 @@ from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import c_decimal, parse_ui, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
-from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE
+from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE, VIRTIO_MODELS
 from virtlint.rules._support import first_child, numeric_host, numeric_host_version, parse_uuid
 
-VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 #: interface type -> the <source> attributes virDomainNetDefParseXML requires (the direct and vhostuser types' are
 #: checked elsewhere: VL770's source check and VL850's rows)
 REQUIRED_SOURCE = {

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
+from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -37,7 +38,6 @@ SERIAL_ADDRESS: dict[str, str | None] = {
 
 #: Address types no virtio transport has (qemuBuildVirtioDevGetConfig).
 NOT_VIRTIO_TRANSPORTS = frozenset({"drive", "virtio-serial", "ccid", "usb", "spapr-vio", "isa", "dimm"})
-VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 VIRTIO_INPUTS = {"mouse": "virtio-mouse", "tablet": "virtio-tablet", "keyboard": "virtio-keyboard",
                  "passthrough": "virtio-input-host"}
 

@@ -9,12 +9,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child
 
 #: input type -> the <source> attribute holding the host's event device (virDomainInputDefParseXML)
 PATH_ATTRIBUTE = {"evdev": "dev", "passthrough": "evdev"}
-#: the input models of the virtio bus only (virDomainInputDefValidate)
-VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 
 
 def _bus(element: etree._Element, kind: str, ctx: Context) -> str | None:

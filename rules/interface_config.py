@@ -14,6 +14,7 @@ from virtlint.linter.units import parse_ullong, prop_uint
 from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
                                      with_first_children)
 from virtlint.rules import _net
+from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
@@ -22,7 +23,6 @@ _MAC = lazy_compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)
 _UNICAST_MAC = lazy_compile(r"^[0-9A-Fa-f]?[02468AaCcEe](?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
 #: Interface types whose tap device libvirt may take from <backend tap> (qemuDomainValidateActualNetDef).
 TAP_TYPES = ("network", "bridge", "ethernet")
-VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 
 
 def _mac_text(interface: etree._Element) -> str:
@@ -215,7 +215,7 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
             suspects.append(interface)
             continue
         model = children.get("model")
-        if driver is not None and (model is None or model.get("type") not in _net.VIRTIO_MODELS or
+        if driver is not None and (model is None or model.get("type") not in VIRTIO_MODELS or
                                    _net.virtio_driver_suspect(driver)):
             suspects.append(interface)  # (virtio-only driver options on another model, or a virtio driver's values)
         elif model is not None and model.get("type") not in _MODEL_TYPES_SEEN:
