@@ -3,6 +3,8 @@ usages."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from lxml import etree
 
 from virtlint.linter.model import Anchor, Problem
@@ -13,6 +15,20 @@ from virtlint.rules._support import first_child, parse_uuid
 TRANSPORTS = ("tcp", "rdma", "unix")
 #: virSecretUsageType names libvirt knows
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
+
+
+def chain_layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
+    """A disk's storage layers as libvirt parses them, each (the element holding the layer's <source>, its storage
+    type): the disk, then each <backingStore> with a type (one without ends the chain:
+    virDomainDiskBackingStoreParse)."""
+    yield disk, disk.get("type") or "file"
+    holder = disk
+    while True:
+        backing = first_child(holder, "backingStore")
+        if backing is None or backing.get("type") is None:
+            return
+        yield backing, backing.get("type")
+        holder = backing
 
 
 def network_hosts(source: etree._Element, protocol: str | None) -> Problem | None:

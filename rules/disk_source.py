@@ -13,7 +13,7 @@ from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
-from virtlint.rules._storage import network_hosts, storage_auth
+from virtlint.rules._storage import chain_layers, network_hosts, storage_auth
 from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
@@ -25,18 +25,6 @@ _COOKIE_NAME_REFUSED = _COOKIE_VALUE_REFUSED | frozenset("()<>@:/[]?={}")
 STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser", "vhostvdpa")
 #: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row)
 FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
-
-
-def _layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
-    """(the element holding the layer's <source>, its storage type): the disk, then each <backingStore> with a type."""
-    yield disk, disk.get("type") or "file"
-    holder = disk
-    while True:
-        backing = first_child(holder, "backingStore")
-        if backing is None or backing.get("type") is None:
-            return
-        yield backing, backing.get("type")
-        holder = backing
 
 
 def _network(source: etree._Element) -> Problem | None:
@@ -226,7 +214,7 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         if problem is not None:
             yield problem
             return
-    for index, (holder, kind) in enumerate(_layers(disk)):
+    for index, (holder, kind) in enumerate(chain_layers(disk)):
         problem = _source(holder, kind, index > 0)
         if problem is not None:
             yield problem

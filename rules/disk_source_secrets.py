@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
-from virtlint.rules._storage import SECRET_USAGES
+from virtlint.rules._storage import SECRET_USAGES, chain_layers
+from virtlint.rules._support import first_child
 
 #: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
 AUTH_USAGE = {"iscsi": "iscsi", "rbd": "ceph"}
@@ -77,10 +78,8 @@ def cipher(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built; NFS's by
     qemuDomainValidateStorageSource, at define), in each layer of the chain."""
-    holder: etree._Element | None = disk
-    kind = disk.get("type")
-    while holder is not None:  # (the disk, then each typed layer of its backing chain)
-        source = holder.find("source") if kind == "network" else None
+    for holder, kind in chain_layers(disk):
+        source = first_child(holder, "source") if kind == "network" else None
         protocol = source.get("protocol") if source is not None else None
         if source is not None and protocol in ONE_HOST:
             found = source.findall("host")
@@ -89,8 +88,6 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                 yield Problem(anchor, ONE_HOST[protocol],
                               hint=f"give <source protocol='{protocol}'> exactly one <host>")
                 return
-        holder = holder.find("backingStore")
-        kind = holder.get("type") if holder is not None else None
 
 
 CHECKS = (given_twice, auth_kind, cipher, hosts)

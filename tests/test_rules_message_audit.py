@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from test_rules_parse_checks import dom
+from conftest import caps_from_text
+from test_rules_parse_checks import Q35, dom
 from test_rules_parse_checks import test_parse_checks as judged_as_libvirt
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
 
 
 def qemu(devices: str = "", *, extra: str = "", machine: str = "q35") -> str:
@@ -105,12 +109,6 @@ CASES += [
     ((9, 0), "262144", False), ((10, 7), "1", False),
 ])
 def test_cputune_shares_are_judged_as_9_0_judges_them(version: tuple[int, int], shares: str, refused: bool) -> None:
-    from conftest import caps_from_text
-    from test_rules_parse_checks import Q35
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-    from virtlint.linter.model import Severity
-
     xml = qemu(extra=f"<cputune><shares>{shares}</shares></cputune>")
     findings = Linter([caps_from_text(Q35)], libvirt_version=version).lint_document(Document(xml, "t.xml")).findings
     errors = [f.message for f in findings if f.severity is Severity.ERROR]

@@ -99,6 +99,11 @@ CASES = [
     ("backing-nfs-two-hosts", dom(BACKING.format("<source protocol='nfs' name='/x'><host name='h'/><host name='i'/>"
                                                  "</source>")), "VL753", "exactly one host"),
     ("backing-nfs", dom(BACKING.format("<source protocol='nfs' name='/x'><host name='h'/></source>")), None, ""),
+    # (an untyped <backingStore> ends the chain: what it holds is not parsed)
+    ("backing-nfs-after-the-end", dom(BACKING.replace("<backingStore type='network'>", "<backingStore><backingStore "
+                                                      "type='network'>").replace("</backingStore>", "</backingStore>"
+                                                                                 "</backingStore>")
+                                      .format("<source protocol='nfs' name='/x'/>")), None, ""),
     ("nbd-without-name", dom(NET_DISK.format(source="<source protocol='nbd'><host name='h'/></source>", disk="")),
      None, ""),
     # VL758: a vhost-user disk's socket
