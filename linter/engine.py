@@ -48,6 +48,15 @@ _Passed = tuple[set[str], bool]
 #: The most lines a step remembers (a line repeats across a fleet's documents; one that holds a unique value,
 #: a name or a path, is not seen again): beyond, it starts afresh.
 _PASSED_LINES = 4096
+#: The XML namespaces a rule's element path may name by prefix (``qemu:commandline/qemu:arg``): libvirt's
+#: drivers read their extension elements by namespace URI, whatever prefix the document binds to it.
+PATH_NAMESPACES = {"qemu": "http://libvirt.org/schemas/domain/qemu/1.0"}
+
+
+def path_tag(part: str) -> str:
+    """The tag lxml gives an element named by a path part: ``qemu:arg`` is ``{its namespace}arg``."""
+    prefix, colon, local = part.partition(":")
+    return f"{{{PATH_NAMESPACES[prefix]}}}{local}" if colon else part
 
 
 def register(rule: type[Rule]) -> type[Rule]:
@@ -178,7 +187,7 @@ class Linter:
             for path in handlers:
                 parts = path.split("/") if path else []
                 for depth in range(len(parts)):
-                    step("/".join(parts[:depth]))[3][parts[depth]] = step("/".join(parts[:depth + 1]))
+                    step("/".join(parts[:depth]))[3][path_tag(parts[depth])] = step("/".join(parts[:depth + 1]))
             entry = self._plans[key] = (ctx.caps, root)
         return entry[1]
 

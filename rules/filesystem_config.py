@@ -58,7 +58,7 @@ def _parsed(fs: _Fs, ctx: Context) -> Problem | None:
         raw = fs.element.get(name)
         if raw is None:
             continue
-        mode = prop_uint(raw, 8) if raw.strip() == raw else None
+        mode = prop_uint(raw, 8)  # (virStrToLong_uip: leading blanks and '+' read, trailing ones refused)
         if mode is None:
             return Problem(Anchor(fs.element, name), f"Invalid value for attribute '{name}' in element 'filesystem': "
                            f"'{raw}'. Expected non-negative integer value", hint="an octal mode, e.g. 0644")

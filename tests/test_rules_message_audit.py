@@ -103,6 +103,18 @@ CASES += [
     ("usb-port-trailing-dot", qemu(HUB.format("1.")), "VL705", "Cannot parse <address> 'port' attribute"),
 ]
 
+FS_MODE = "<filesystem type='mount' accessmode='mapped' {}><source dir='/srv'/><target dir='t'/></filesystem>"
+
+CASES += [
+    # VL791: virXMLPropUInt reads a mode with virStrToLong_uip, which skips leading blanks (and a '+'): only what
+    # follows the number is refused
+    ("fmode-leading-blank", qemu(FS_MODE.format("fmode=' 644'")), None, ""),
+    ("dmode-leading-blank-plus", qemu(FS_MODE.format("dmode=' +755'")), None, ""),
+    ("fmode-trailing-blank", qemu(FS_MODE.format("fmode='644 '")), "VL791",
+     "Invalid value for attribute 'fmode' in element 'filesystem': '644 '. Expected non-negative integer value"),
+    ("fmode-leading-blank-too-big", qemu(FS_MODE.format("fmode=' 1000'")), "VL791", "invalid fmode: '01000'"),
+]
+
 
 @pytest.mark.parametrize(("version", "shares", "refused"), [
     ((9, 0), "1", True), ((9, 0), "262145", True), ((9, 0), "0", False), ((9, 0), "2", False),
