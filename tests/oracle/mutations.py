@@ -37,8 +37,6 @@ KNOWN_TWICE: dict[tuple[str, str | None], str] = {
     ("os", None): "not modelled: a second <os> (libvirt reads some of its parts, such as ACPI tables, from every "
                   "<os>; the schema allows one: VL901)",
 }
-#: libvirt's QEMU command-line passthrough namespace: not modelled
-QEMU_NAMESPACE = "{http://libvirt.org/schemas/domain/qemu/1.0}"
 
 
 @dataclass(slots=True)
@@ -54,9 +52,7 @@ class Mutant:
 
     @property
     def known(self) -> str | None:
-        """Why this mutant's verdicts may differ (KNOWN, KNOWN_TWICE, the QEMU namespace), None if they may not."""
-        if self.path.startswith(QEMU_NAMESPACE):
-            return "not modelled: the QEMU command-line passthrough namespace"
+        """Why this mutant's verdicts may differ (KNOWN, KNOWN_TWICE), None if they may not."""
         key = (self.path, self.attribute)
         return KNOWN.get(key) or (KNOWN_TWICE.get(key) if self.value == TWICE else None)
 
