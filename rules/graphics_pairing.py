@@ -21,19 +21,33 @@ def _display_hostdevs(hostdevs: list[etree._Element], ctx: Context) -> Iterator[
             yield hostdev
 
 
+#: graphics types whose parser reads <listen> elements (virDomainGraphicsListensParseXML)
+_LISTENING = ("vnc", "spice", "rdp")
+
+
 def _listen_attribute(display: etree._Element) -> Problem | None:
-    """virDomainGraphicsListenDefParseXML: the display's old listen attribute and the address of its first <listen>,
-    when that is of type address, name one address."""
-    compat = display.get("listen")
-    if compat is None:
+    """virDomainGraphicsListenDefParseXML: the display's old listen (or socket) attribute and the address (or socket)
+    of its first <listen>, when that is of type address (or socket), name one address (socket)."""
+    compat, socket = display.get("listen"), display.get("socket")
+    if compat is None and socket is None or display.get("type") not in _LISTENING:
         return None
     first = display.find("listen")
-    address = first.get("address") if first is not None and first.get("type") == "address" else None
-    if address is None or address == compat:
+    if first is None:
         return None
-    return Problem(Anchor(display, "listen"), f"graphics 'listen' attribute '{compat}' must match 'address' "
-                   f"attribute of first listen element (found '{address}')",
-                   hint="drop the listen attribute (the <listen> element says it)", replacements=(address,))
+    kind = first.get("type")
+    if kind == "address" and compat is not None:
+        address = first.get("address")
+        if address is not None and address != compat:
+            return Problem(Anchor(display, "listen"), f"graphics 'listen' attribute '{compat}' must match 'address' "
+                           f"attribute of first listen element (found '{address}')",
+                           hint="drop the listen attribute (the <listen> element says it)", replacements=(address,))
+    elif kind == "socket" and socket is not None:
+        path = first.get("socket")
+        if path is not None and path != socket:
+            return Problem(Anchor(display, "socket"), f"graphics 'socket' attribute '{socket}' must match 'socket' "
+                           f"attribute of first listen element (found '{path}')",
+                           hint="drop the socket attribute (the <listen> element says it)", replacements=(path,))
+    return None
 
 
 @register
@@ -43,10 +57,12 @@ class GraphicsPairing(Rule):
     Reports `egl-headless` graphics beside a display other than VNC or SPICE,
     `egl-headless` beside SPICE with OpenGL on, a host device (a vGPU) with
     `display='on'` in a domain without graphics, and more than one host device
-    with `ramfb='on'`; a `socket` or `none` listen on graphics other than
-    VNC and SPICE, a VNC password longer than 8 characters, SPICE audio
+    with `ramfb='on'`; a `socket` or `none` listen on RDP graphics (the one
+    type besides VNC and SPICE whose parser reads `<listen>`: SDL's and the
+    others' are ignored), a VNC password longer than 8 characters, SPICE audio
     without SPICE graphics, and a display's `listen` attribute that names
-    another address than its first `<listen type='address'>`.
+    another address than its first `<listen type='address'>` (its `socket`
+    attribute another path than its first `<listen type='socket'>`).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -61,11 +77,12 @@ class GraphicsPairing(Rule):
     (qemuValidateDomainDeviceDefVNCGraphics), `Spice audio is not supported
     without spice graphics` (qemuValidateDomainDeviceDefAudio), `graphics
     'listen' attribute '127.0.0.1' must match 'address' attribute of first
-    listen element (found '0.0.0.0')` (virDomainGraphicsListenDefParseXML; all
-    drivers; checked with libvirt 9.0). Stage: define.
-    libvirt 9.0 defines an SDL display with a `none` listen, which 10.7
-    refuses: that check follows the libvirt-version setting (reported for
-    10.7, the newest known, and later). libvirt reads `display` and `ramfb`
+    listen element (found '0.0.0.0')`, `graphics 'socket' attribute
+    '/tmp/a.sock' must match 'socket' attribute of first listen element
+    (found '/tmp/b.sock')` (virDomainGraphicsListenDefParseXML, for VNC, SPICE
+    and RDP, whose parsers read listens; all drivers; checked with libvirt
+    9.0). Stage: define.
+    libvirt reads `display` and `ramfb`
     on a PCI host device from 10.4 (9.0 and 9.8 ignore them there, checked
     with 9.0): the PCI host device checks follow the libvirt-version setting
     too.
@@ -108,7 +125,7 @@ class GraphicsPairing(Rule):
                 spice = True
             elif kind != "vnc" or display.get("passwd") is not None:
                 return self._problems(children, ctx)
-            if display.get("listen") is not None:
+            if display.get("listen") is not None or display.get("socket") is not None:
                 return self._problems(children, ctx)
         if not spice and "audio" in children:
             return self._problems(children, ctx)
@@ -137,7 +154,8 @@ class GraphicsPairing(Rule):
             if problem is not None:
                 yield problem
                 continue
-            if kind not in ("vnc", "spice") and refused_since(ctx, 10, 7):
+            # (of the other types, only RDP's parser reads <listen>: SDL's, dbus's... are ignored)
+            if kind == "rdp":
                 for listen in display.iterfind("listen"):
                     if listen.get("type") in ("socket", "none"):
                         yield Problem(Anchor(listen, "type"),

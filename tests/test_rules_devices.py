@@ -860,7 +860,6 @@ def test_disk_option_checks(xml: str, caps: str, code: str | None, fragment: str
     (dom(disk("vdb", "virtio", source="<source file='/a.img'><seclabel model='dac' relabel='yes'/></source>")),
      "VL782"),
     (dom("<watchdog model='ib700'/>"), "VL785"),
-    (dom("<graphics type='sdl'><listen type='none'/></graphics>"), "VL766"),
 ])
 def test_refusals_newer_than_libvirt_9_0_follow_the_version(xml: str, code: str) -> None:
     from virtlint.linter.caps import DomainCaps
@@ -1119,3 +1118,23 @@ def test_usage_limits_and_sandbox_off_virtiofs_follow_the_libvirt_version() -> N
 
     assert found((9, 0)) == []
     assert found(None) == ["filesystem usage limits are not supported with QEMU"]
+
+
+@pytest.mark.parametrize(("graphics", "refused"), [
+    ("<graphics type='rdp'><listen type='none'/></graphics>", True),
+    ("<graphics type='rdp'><listen type='socket'/></graphics>", True),
+    # only VNC's, SPICE's and RDP's parsers read <listen> (10.7 as 9.0): an SDL display's is ignored
+    ("<graphics type='sdl'><listen type='none'/></graphics>", False),
+    ("<graphics type='sdl'><listen type='socket'/></graphics>", False),
+])
+def test_socket_and_none_listens_are_refused_on_rdp_only(graphics: str, refused: bool) -> None:
+    """virDomainGraphicsDefListensValidate: checked with libvirt 9.0 (RDP refused, SDL defined)."""
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    for version in ((9, 0), (10, 7)):
+        linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+        messages = [f.message for f in linter.lint_document(Document(dom(graphics), "dom.xml")).findings
+                    if f.code == "VL766"]
+        assert bool(messages) is refused, (version, messages)
