@@ -175,7 +175,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/rng/backend", "model", "random egd builtin", required=True)
     add("devices/tpm", "model", "tpm-tis tpm-crb tpm-spapr spapr-tpm-proxy")
     add("devices/tpm/backend", "type", "passthrough emulator external", required=True)
-    add("devices/tpm/backend", "version", "1.2 2.0")
+    # (the emulator's own: virDomainTPMDefParseXML reads them for type='emulator' only)
+    add("devices/tpm/backend", "version", "1.2 2.0", when=("type", "emulator"), on_self=True)
     add("devices/memory", "model", "dimm nvdimm virtio-pmem virtio-mem sgx-epc", required=True)
     add("devices/hostdev", "mode", "subsystem capabilities")
     add("devices/interface", "type",
@@ -243,7 +244,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/video/model", "blob", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/sound", "multichannel", YES_NO, "virXMLPropTristateBool", when=("model", "usb"), on_self=True)
     add("devices/tpm/backend", "persistent_state", YES_NO, "virDomainTPMDefParseXML",
-        "Invalid persistent_state value, either 'yes' or 'no'")
+        "Invalid persistent_state value, either 'yes' or 'no'", when=("type", "emulator"), on_self=True)
     add("devices/memory", "access", "shared private")
     add("devices/memory", "discard", YES_NO, "virXMLPropTristateBool")
     add("devices/vsock/cid", "auto", YES_NO, "virXMLPropTristateBool")
@@ -394,6 +395,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "stateless", YES_NO, "virXMLPropTristateBool")
+    for element in ("loader", "nvram"):  # (virXMLPropEnumDefault of virStorageFileFormat: 'none' is no format)
+        add(f"os/{element}", "format", "none raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk")
     add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool")
     add("features/ioapic", "driver", "qemu kvm")
     add("features/hyperv", "mode", "custom passthrough")
@@ -488,6 +491,8 @@ PARSED_SINCE: dict[tuple[str, str | None], tuple[int, int]] = {
     ("devices/iommu/driver", "dma_translation"): (10, 7),  # (formatdomain: "Since 10.7.0")
     ("devices/video/model", "blob"): (9, 2),  # (formatdomain: "Since 9.2.0")
     ("devices/sound", "multichannel"): (9, 4),  # (formatdomain: "Since 9.4.0")
+    ("os/loader", "format"): (9, 2),  # (NEWS 9.2: QCOW2 firmware, <loader format='qcow2'/>; 9.0 ignores it, checked)
+    ("os/nvram", "format"): (9, 2),
 }
 
 

@@ -67,6 +67,15 @@ def _timer_present(element: etree._Element) -> bool:
     return element.get("present") == "yes"
 
 
+def _pm_state_set(element: etree._Element) -> bool:
+    """A <pm> state libvirt holds as set: the first of its kind in the domain, enabled='yes' or 'no'."""
+    if element.get("enabled") not in ("yes", "no"):
+        return False
+    pm = element.getparent()
+    root = pm.getparent() if pm is not None else None
+    return root is None or root.find(f"pm/{element.tag}") is element
+
+
 class Bound(FrozenRecord):
     """A construct libvirt allows only where ``allowed`` says, with libvirt's message."""
 
@@ -137,6 +146,9 @@ BOUNDS: tuple[Bound, ...] = (
           needs_machine=False, named=True),
     Bound("clock/timer", _kvm_arm_virt, TIMER, "KVM ARM 'virt' machines", lambda e: e.get("name") == "armvtimer",
           name="armvtimer", attribute="name", named=True),
+    # (qemuValidateDomainDef: pm.s3/s4 set, enabled='yes' or 'no', by the first of its kind: virXPathNode)
+    *(Bound(f"pm/{tag}", _x86, "setting ACPI S3/S4 not supported", "x86", _pm_state_set, attribute="enabled",
+            needs_machine=False) for tag in ("suspend-to-mem", "suspend-to-disk")),
 )
 
 _BY_PATH: dict[str, list[Bound]] = {}
@@ -180,8 +192,13 @@ class ArchFeature(Rule):
     `nested-hv`, `ccf-assist`, `cfpc`, `sbbc` and `ibs` pSeries-only; `gic`,
     `ras` ARM `virt`-only; `armvtimer` needs KVM on ARM `virt`; `hyperv` x86
     or ARM `virt`; `vmport` the i440fx, q35 and isapc machines; `pmu
-    state='off'` is refused on ppc64; `tcg` needs domain type `qemu`. The arch
-    and machine come from `<os><type>`. Stage: define (QEMU driver).
+    state='off'` is refused on ppc64; `tcg` needs domain type `qemu`; `<pm>`
+    `suspend-to-mem` and `suspend-to-disk` (enabled or not) exist on x86 only
+    (`setting ACPI S3/S4 not supported`, qemuValidateDomainDef; libvirt 9.0
+    asks the binary for the PIIX4/ICH9 disable-s3/s4 properties, which only
+    x86 QEMU has, and says `setting ACPI S3 not supported`; checked on 9.0
+    with aarch64). The arch and machine come from `<os><type>`. Stage: define
+    (QEMU driver).
 
     ## Why is this bad?
     `virsh define` fails: `The 'hpt' feature is not supported for architecture

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, facts
+from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, Controller, Facts, facts
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import first_child
 
@@ -28,6 +28,30 @@ def _bridge_above_its_bus(bridge: etree._Element, index: int) -> Problem | None:
                    hint="plug the bridge into a bus of a lower index, or give it an index above its bus")
 
 
+#: the PCI controller models whose bus takes a pci-bridge (virDomainPCIAddressBusSetModel: the PCI_BRIDGE connect
+#: type); pcie-root, the root and downstream ports, upstream ports and pcie-expander-bus do not
+BRIDGE_BUSES = frozenset(("pci-root", "pci-bridge", "pci-expander-bus", "dmi-to-pci-bridge", "pcie-to-pci-bridge"))
+
+
+def _bridge_on_itself(bridge: Controller, index: int, found: Facts) -> Problem | None:
+    """qemuDomainAssignPCIAddresses: a pci-bridge without an <address> goes to the first bus (in index order) that
+    takes a pci-bridge (virDomainPCIAddressGetNextAddr); on a pcie-root machine with no such bus below its index,
+    that is its own bus (or one libvirt adds, above it), and its index is then not above its bus."""
+    if bridge.address is not None or found.platform.root_model != "pcie-root":
+        return None
+    for other in found.controllers_of("pci"):
+        if other is bridge:
+            continue
+        if other.index is None or other.model is None:
+            return None  # (a bus that cannot be told: say nothing)
+        if other.index < index and other.model in BRIDGE_BUSES:
+            return None  # (it plugs in there)
+    return Problem(Anchor(bridge.element, "index"), f"PCI controller at index {index} (0x{index:02x}) has "
+                   f"bus='0x{index:02x}', but index must be larger than bus",
+                   hint="libvirt plugs a pci-bridge without an <address> into the first bus that takes one, here its "
+                        "own: put a dmi-to-pci-bridge or pcie-to-pci-bridge with a lower index before it")
+
+
 @register
 class ControllerIndex(Rule):
     """
@@ -41,7 +65,11 @@ class ControllerIndex(Rule):
     - `pci-root` and `pcie-root` have index 0 (on `pseries`, further
       `pci-root` host bridges have their own indexes); every other PCI
       controller model has an index above 0;
-    - a `pci-bridge` has an index above the bus its `<address>` plugs it into.
+    - a `pci-bridge` has an index above the bus its `<address>` plugs it into;
+      without an `<address>` on a machine whose root is `pcie-root` (q35,
+      ARM `virt`...), libvirt plugs it into the first bus that takes a
+      pci-bridge, which is its own unless a `dmi-to-pci-bridge`,
+      `pcie-to-pci-bridge` or other `pci-bridge` has a lower index.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `Invalid value for attribute
@@ -55,8 +83,9 @@ class ControllerIndex(Rule):
     with a PCI root, `pc`, `q35`, `virt`, `pseries`..., post-parse refuses an
     index-0 controller of another model first, which VL709 reports), `PCI
     controller at index 1 (0x01) has bus='0x01', but index must be larger than
-    bus` (`qemuDomainAssignPCIAddresses`, post-parse). Same in libvirt 9.0 and
-    10.7.
+    bus` (`qemuDomainAssignPCIAddresses`, post-parse; for the bridge without
+    an address, checked on 9.0 with q35 and a lone pci-bridge, or one behind
+    a pcie-root-port). Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml
@@ -119,6 +148,6 @@ class ControllerIndex(Rule):
                 yield Problem(Anchor(el, "index"), f"Index for '{c.model}' controllers must be > 0",
                               hint="index 0 is the root bus; use a free index above 0")
             elif c.model == "pci-bridge" and qemu_driver(ctx):
-                problem = _bridge_above_its_bus(el, index)
+                problem = _bridge_above_its_bus(el, index) or _bridge_on_itself(c, index, found)
                 if problem is not None:
                     yield problem

@@ -7,12 +7,31 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu import mode_of
 
 #: CPU modes whose host cache can be passed through.
 PASSTHROUGH_MODES = ("host-passthrough", "maximum")
+
+
+def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
+    """qemuValidateDomainDefCpu: emulated address bits above the host CPU's (its <maxphysaddr bits> in `virsh
+    capabilities`; a host that reports none is not compared)."""
+    bits = c_decimal(element.get("bits"), 0, 2**31 - 1)  # (virXMLPropInt, not negative: else the parser's error)
+    if bits is None:
+        return None
+    cpu = host.root.find("host/cpu")
+    limit = cpu.find("maxphysaddr") if cpu is not None else None
+    host_bits = c_decimal(limit.get("bits"), 0, 2**31 - 1) if limit is not None else None
+    if host_bits is None or bits <= host_bits:
+        return None
+    return Problem(Anchor(element, "bits"),
+                   "The number of virtual CPU address bits cannot exceed the number supported by the host CPU",
+                   hint=f"the host CPU has {host_bits} address bits: use bits='{host_bits}' or fewer",
+                   evidence=host.evidence(limit), replacements=(str(host_bits),))
 
 
 @register
@@ -33,7 +52,14 @@ class CpuCacheAddr(Rule):
     libvirt 9.3 `mode='emulate'` needs `bits` (`if using CPU maximum physical
     address mode='emulate', bits= must be specified too`: libvirt 9.0 refuses
     it, checked; 9.8 and 10.7 accept it; follows the libvirt-version
-    setting). Stage: define (QEMU driver).
+    setting). With the host's `virsh capabilities`, `mode='emulate'` may
+    not ask for more address bits than the host CPU's `<maxphysaddr
+    bits>` (`The number of virtual CPU address bits cannot exceed the
+    number supported by the host CPU`, checked on 9.0). Stage: define
+    (QEMU driver). Since libvirt 9.3, which added `limit`, the parser takes
+    it with mode `passthrough` only (`attribute 'limit' is only supported
+    for maxphysaddr mode 'passthrough'`, virCPUDefParseXML, every driver;
+    9.0 ignores `limit`, checked).
 
     ## Why is this bad?
     `virsh define` fails with the message above.
@@ -67,6 +93,15 @@ class CpuCacheAddr(Rule):
         if element is not ctx.root.find(f"cpu/{element.tag}"):
             return
         what = "CPU cache" if element.tag == "cache" else "CPU maximum physical address bits"
+        limit = element.get("limit") if element.tag == "maxphysaddr" else None
+        # (virCPUDefParseXML, libvirt 9.3 on: a limit, positive, is for passthrough; an unreadable one is VL851's,
+        # an unknown mode VL850's)
+        if limit is not None and element.get("mode") == "emulate" and prop_uint(limit, 10) \
+                and ctx.libvirt_at_least(9, 3):
+            yield Problem(Anchor(element, "limit"),
+                          "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'",
+                          hint="remove limit=, or use mode='passthrough'")
+            return
         if ctx.arch and ctx.arch not in X86:
             yield Problem(Anchor(element), f"{what} specification is not supported for '{ctx.arch}' architecture",
                           hint=f"remove <{element.tag}>; it exists only on x86")
@@ -82,6 +117,10 @@ class CpuCacheAddr(Rule):
                 # address handling, so the releases before 9.3 are taken to refuse it as 9.0 does)
                 yield Problem(Anchor(element), "if using CPU maximum physical address mode='emulate', bits= must be "
                               "specified too", hint="add bits='39' (the guest's physical address width)")
+            elif mode == "emulate" and ctx.host is not None:
+                problem = _above_host(element, ctx.host)
+                if problem is not None:
+                    yield problem
             return
         level = element.get("level")
         if mode == "emulate" and level != "3":

@@ -12,6 +12,7 @@ from virtlint.linter.machines import parse_machine
 from virtlint.rules._addresses import disk_bus
 from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format,
                                      disk_is_empty, refused_since, source_is_empty_of)
+from virtlint.rules._support import string_value
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -36,6 +37,10 @@ def virtio_blk_lacks_scsi(ctx: Context) -> bool:
     return machine.version is not None and machine.family in QEMU_VERSIONED and machine.version >= (9, 1)
 
 
+#: the encryption formats that encrypt (virStorageEncryptionFormat but 'default')
+LUN_ENCRYPTIONS = ("qcow", "luks", "luks2", "luks-any")
+
+
 def lun_source(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """virDomainDiskDefSourceLUNValidate: a lun is a block device or an iSCSI LUN, in raw format."""
     if disk.get("device") != "lun":
@@ -57,6 +62,20 @@ def lun_source(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if fmt not in (None, "raw", "none"):
         yield Problem(Anchor(disk.find("driver"), "type"), "disk device 'lun' must use 'raw' format",
                       replacements=("raw",))
+        return
+    # (a LUN's <slices> are VL758's, checked between these two; the encryption is the source's or, its old place,
+    # the disk's; format='default' encrypts nothing, and a format the parser refuses is VL759's)
+    if source is not None and source.find("slices/slice[@type='storage']") is not None:
+        return
+    encryption = source.find("encryption") if source is not None else None
+    encryption = encryption if encryption is not None else disk.find("encryption")
+    if encryption is not None and encryption.get("format") in LUN_ENCRYPTIONS:
+        yield Problem(Anchor(encryption), "disk device 'lun' doesn't support encryption",
+                      hint="remove <encryption>: a lun passes the host device through as it is")
+
+
+def _with_text(element: etree._Element | None) -> etree._Element | None:
+    return element if element is not None and string_value(element) else None
 
 
 def device_on_bus(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -106,7 +125,8 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(_bus_anchor(disk), f"disk type of '{dst}' does not support ejectable media",
                       hint="put the cdrom on a sata, scsi or ide bus", replacements=("sata", "scsi"))
         return
-    vendor, product = disk.find("vendor"), disk.find("product")
+    # (virXPathString: an empty <vendor/> or <product/> is none)
+    vendor, product = _with_text(disk.find("vendor")), _with_text(disk.find("product"))
     if (vendor is not None or product is not None) and bus is not None and bus != "scsi":
         yield Problem(Anchor(vendor if vendor is not None else product), "Only scsi disk supports vendor and product",
                       hint="remove <vendor>/<product>, or put the disk on bus='scsi'")
@@ -186,8 +206,10 @@ class DiskDeviceBus(DiskTableRule):
     ## What it does
     Reports a disk whose device kind its bus or source cannot carry: a floppy
     off the fdc bus (or a non-floppy on it), a hard disk without a source, a
-    cdrom on virtio or sd, vendor/product off the scsi bus, a lun that is not
-    a block device or iSCSI LUN in raw format or not on scsi, and an empty usb
+    cdrom on virtio or sd, vendor/product off the scsi bus (an empty one is
+    none), a lun that is not a block device or iSCSI LUN in raw format, or
+    is encrypted (an `<encryption>` in its source or the disk, of a format
+    but `default`), or not on scsi, and an empty usb
     disk, a read-only hard disk on ide or sata, `queues`/`queue_size` off the
     virtio bus, `tray='open'` on a hard disk (`closed`, the default, is
     accepted), `removable` off usb and scsi disks. The bus is `<target
@@ -196,7 +218,8 @@ class DiskDeviceBus(DiskTableRule):
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
     `disk device='lun' is only valid for block type disk source`, `disk device
-    'lun' must use 'raw' format` (virDomainDiskDefSourceLUNValidate), `Invalid
+    'lun' must use 'raw' format`, `disk device 'lun' doesn't support
+    encryption` (virDomainDiskDefSourceLUNValidate), `Invalid
     bus type 'x' for floppy disk`, `missing source information for device vda`
     (virDomainDiskDefValidate), `disk type of 'vda' does not support ejectable
     media`, `Only scsi disk supports vendor and product`, `disk device='lun' is

@@ -11,9 +11,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import c_decimal, parse_uint
+from virtlint.linter.units import c_decimal, parse_uint, prop_uint
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import disk_dst, disk_facts, metadata_cache_sized, qemu_driver, run_checks
+from virtlint.rules._devices import (disk_dst, disk_facts, metadata_cache_sized, qemu_driver, refused_since,
+                                     run_checks)
+from virtlint.rules._libvirt_enums import ACCEPTED
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
@@ -61,7 +63,12 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(Anchor(serial, text=True), f"driver serial '{text}' contains unsafe characters",
                       hint="letters, digits, '-', '_', '.', '+' and spaces only")
         return
+    if text and bus == "sd":  # (qemuValidateDomainDeviceDefDiskFrontend: QEMU's sd-card has no serial property)
+        yield Problem(Anchor(serial), "Serial property not supported for drive bus 'sd'", hint="remove <serial>")
+        return
     wwn = first_child(disk, "wwn")
+    if wwn is not None and not string_value(wwn):  # (virXPathString: an empty one is none)
+        wwn = None
     if wwn is not None and bus not in ("ide", "scsi"):
         yield Problem(Anchor(wwn), "Only ide and scsi disk support wwn", hint="remove <wwn>")
         return
@@ -91,8 +98,11 @@ def lun_only(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                               hint=f"remove {name}=, or use device='lun'")
                 return
     elif source is not None and first_child(source, "slices") is not None:
-        yield Problem(Anchor(first_child(source, "slices")), "disk device 'lun' doesn't support storage slice",
-                      hint="remove <slices>")
+        # (libvirt holds the first <slice type='storage'> only: <slices/> alone is no slice)
+        slice_ = source.find("slices/slice[@type='storage']")
+        if slice_ is not None:
+            yield Problem(Anchor(slice_.getparent()), "disk device 'lun' doesn't support storage slice",
+                          hint="remove <slices>")
 
 
 def startup_policy(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -145,8 +155,84 @@ def virtio_only(disk: etree._Element) -> Iterable[Problem]:
             return
 
 
+#: the <driver> attributes a vhost-user disk may not set, in virDomainDiskVhostUserValidate's order, with the word
+#: its message names (a value the parser refuses is VL850's; cache='default' sets nothing)
+_VHOST_USER_DRIVER = (("cache", "cache"), ("error_policy", "error_policy"), ("rerror_policy", "error_policy"),
+                      ("io", "io"), ("ioeventfd", "ioeventfd"), ("copy_on_read", "copy_on_read"),
+                      ("discard", "discard"), ("iothread", "iothread"), ("detect_zeroes", "detect_zeroes"))
+
+
+def _driver_sets(driver: etree._Element, name: str) -> bool:
+    """Whether libvirt holds this <driver> attribute as set (parsed, and not its default)."""
+    value = driver.get(name)
+    if value is None:
+        return False
+    if name == "iothread":  # (virXMLPropUInt, NONZERO: a 0 is the parser's error)
+        return bool(prop_uint(value, 10))
+    return value != "default" and value in ACCEPTED.get(("devices/disk/driver", name), ())
+
+
+def _text_of(disk: etree._Element, tag: str) -> etree._Element | None:
+    """The disk's first <tag> when virXPathString("string(./tag)") gives a string (an empty one is none)."""
+    child = first_child(disk, tag)
+    return child if child is not None and string_value(child) else None
+
+
+def _vhost_user_refusal(disk: etree._Element, driver: etree._Element | None,
+                        ctx: Context) -> tuple[Anchor, str, str] | None:
+    """virDomainDiskVhostUserValidate's refusals after the bus and snapshot ones: (anchor, the word, the hint)."""
+    if driver is not None:
+        for name, what in _VHOST_USER_DRIVER:
+            if _driver_sets(driver, name):
+                return Anchor(driver, name), what, f"remove {name}="
+        cache = first_child(driver, "metadata_cache")
+        if cache is not None and metadata_cache_sized(cache):
+            return Anchor(cache), "metadata_cache", "remove <metadata_cache>"
+    iotune = first_child(disk, "iotune")
+    if iotune is not None and (any(_iotune_settings(iotune)) or _text_of(iotune, "group_name") is not None):
+        return Anchor(iotune), "iotune", "remove <iotune>"
+    backing = first_child(disk, "backingStore")  # (even the chain's terminator, <backingStore/>, is one)
+    if backing is not None:
+        return Anchor(backing), "backingStore", "remove <backingStore>"
+    source = first_child(disk, "source")
+    encryption = first_child(source, "encryption") if source is not None else None
+    encryption = encryption if encryption is not None else first_child(disk, "encryption")
+    if encryption is not None:
+        return Anchor(encryption), "encryption", "remove <encryption>"
+    for tag, what in (("readonly", "readonly"), ("shareable", "shareable"), ("transient", "transient")):
+        element = first_child(disk, tag)
+        if element is not None:
+            return Anchor(element), what, f"remove <{tag}>"
+    for tag in ("serial", "wwn", "vendor", "product"):
+        element = _text_of(disk, tag)
+        if element is not None:
+            return Anchor(element), tag, f"remove <{tag}>"
+    auth = first_child(source, "auth") if source is not None else None
+    auth = auth if auth is not None else first_child(disk, "auth")
+    if auth is not None:
+        return Anchor(auth), "auth", "remove <auth>"
+    geometry = first_child(disk, "geometry")
+    if geometry is not None:
+        for name in ("cyls", "heads", "secs"):
+            if prop_uint(geometry.get(name), 10):
+                return Anchor(geometry, name), "geometry", "remove <geometry>"
+        if geometry.get("trans") in ACCEPTED.get(("devices/disk/geometry", "trans"), ()):
+            return Anchor(geometry, "trans"), "geometry", "remove <geometry>"
+    blockio = first_child(disk, "blockio")
+    if blockio is not None:
+        # (discard_granularity: libvirt 9.0 does not read it, 9.8 does; the releases between are unchecked)
+        names = ("logical_block_size", "physical_block_size") + \
+            (("discard_granularity",) if refused_since(ctx, 9, 8) else ())
+        for name in names:
+            if prop_uint(blockio.get(name), 10):
+                return Anchor(blockio, name), "blockio", "remove <blockio>"
+    return None
+
+
 def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """virDomainDiskSourceVHostUserParse (a unix socket) and virDomainDiskDefValidate's vhost-user rules."""
+    """virDomainDiskSourceVHostUserParse (a unix socket) and virDomainDiskVhostUserValidate (virDomainDiskDefValidate):
+    a vhost-user disk is on virtio and has none of the driver's, source's or disk's settings QEMU's own block layer
+    would apply."""
     if disk.get("type") != "vhostuser":
         return
     source = first_child(disk, "source")
@@ -164,20 +250,14 @@ def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(Anchor(first_child(disk, "target"), "bus"), "vhostuser disk supports only virtio bus",
                       replacements=("virtio",))
         return
-    driver = first_child(disk, "driver")
     if disk.get("snapshot") not in (None, "no"):
         yield Problem(Anchor(disk, "snapshot"), "only snapshot=no is supported with vhostuser disk",
                       replacements=("no",))
         return
-    for element, name, what in ((driver, "cache", "cache"), (driver, "discard", "discard")):
-        if element is not None and element.get(name) is not None:
-            yield Problem(Anchor(element, name), f"{what} is not supported with vhostuser disk", hint=f"remove {name}=")
-            return
-    for tag, what in (("iotune", "iotune"), ("readonly", "readonly"), ("serial", "serial")):
-        child = first_child(disk, tag)
-        if child is not None:
-            yield Problem(Anchor(child), f"{what} is not supported with vhostuser disk", hint=f"remove <{tag}>")
-            return
+    refusal = _vhost_user_refusal(disk, first_child(disk, "driver"), ctx)
+    if refusal is not None:
+        anchor, what, hint = refusal
+        yield Problem(anchor, f"{what} is not supported with vhostuser disk", hint=hint)
 
 
 def _iotune_settings(iotune: etree._Element | None) -> tuple[int, ...]:
@@ -250,6 +330,28 @@ def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "metadata cache max size control is supported only with qcow2 images", hint="remove it")
 
 
+def driver_validate(disk: etree._Element, driver: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainDiskDefValidate's last checks of the driver: discard_no_unref (libvirt 9.5 on: NEWS) needs a qcow2
+    image that is not read-only (a CD-ROM is); the iothread attribute and an <iothreads> mapping (10.0 on: NEWS)
+    exclude each other. Older releases drop both settings."""
+    if driver.get("discard_no_unref") == "on" and ctx.libvirt_at_least(9, 5):
+        # (QEMU's post-parse makes a driver without a type raw; a volume's format is unknown at define: not qcow2)
+        if driver.get("type") != "qcow2":
+            return Problem(Anchor(driver, "discard_no_unref"), "'discard_no_unref' only works with qcow2 disk format",
+                           hint="remove discard_no_unref=, or use a qcow2 image", replacements=("off",))
+        if first_child(disk, "readonly") is not None or disk.get("device") == "cdrom":
+            return Problem(Anchor(driver, "discard_no_unref"),
+                           "'discard_no_unref' is not compatible with read-only disk", hint="remove discard_no_unref=",
+                           replacements=("off",))
+    iothreads = first_child(driver, "iothreads")
+    if iothreads is not None and prop_uint(driver.get("iothread"), 10) and \
+            first_child(iothreads, "iothread") is not None and ctx.libvirt_at_least(10, 0):
+        return Problem(Anchor(driver, "iothread"),
+                       "disk driver 'iothread' attribute can't be used together with 'iothreads' subelement",
+                       hint="remove iothread=, and map the disk's queues to iothreads in <iothreads> only")
+    return None
+
+
 #: what the checks certainly find fine, tested by the walk at no call (its line memo then spares repeated lines):
 #: a disk of a usual type and device without sgio or rawio, a target without a rotation rate, a source without a
 #: startup policy; the rarer children (geometry, serial, wwn, transient, iotune, reservations, slices,
@@ -295,7 +397,18 @@ class DiskOptions(Rule):
     its backing off usb, virtio and scsi; virtio-only driver options
     (`event_idx`, `ioeventfd`, `iommu`, ...) on another bus; vhost-user disks
     with settings they cannot have; throttle limits above 10^15;
-    `<metadata_cache>` on an image other than qcow2.
+    `<metadata_cache>` on an image other than qcow2; `discard_no_unref='on'`
+    off qcow2 or on a read-only disk, a `<serial>` on the `sd` bus, and a driver's `iothread` with an
+    `<iothreads>` mapping. A vhost-user disk is on virtio with
+    `snapshot='no'`, and sets none of the driver's `cache` (but `default`),
+    `error_policy`, `rerror_policy`, `io`, `ioeventfd`, `copy_on_read`,
+    `discard`, `iothread`, `detect_zeroes` and sized `<metadata_cache>`,
+    nor a throttling `<iotune>` (a limit above 0, or a group), a
+    `<backingStore>` (even `<backingStore/>`), an `<encryption>` or `<auth>`
+    (in its source or the disk), `<readonly/>`, `<shareable/>`,
+    `<transient/>`, a non-empty `<serial>`, `<wwn>`, `<vendor>` or
+    `<product>`, a `<geometry>` with a size or `trans`, or a `<blockio>`
+    size (and, libvirt 9.8 on, `discard_granularity`).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `io='native' needs either
@@ -309,10 +422,20 @@ class DiskOptions(Rule):
     only with device='lun'`, `disk ioeventfd mode supported only for virtio
     bus`, `vhostuser disk supports only virtio bus` (virDomainDiskDefValidate),
     `missing 'path' attribute for vhostuser disk source`
-    (virDomainDiskSourceVHostUserParse),
+    (virDomainDiskSourceVHostUserParse), `error_policy is not supported with
+    vhostuser disk`, `geometry is not supported with vhostuser disk`,
+    `backingStore is not supported with vhostuser disk`
+    (virDomainDiskVhostUserValidate, run before QEMU's checks of the driver,
+    whose words it takes the place of),
     `disk startupPolicy 'optional' is not allowed for disk of 'network' type`
     (virDomainDiskDefValidateStartupPolicy). Stage: define; driver: QEMU.
-    Each was checked with the real libvirt 9.0, with its twin.
+    Each was checked with the real libvirt 9.0, with its twin. Versions:
+    `'discard_no_unref' only works with qcow2 disk format` and `... is not
+    compatible with read-only disk` (libvirt 9.5 on, which added the
+    setting), `disk driver 'iothread' attribute can't be used together with
+    'iothreads' subelement` (10.0 on, which added the mapping;
+    virDomainDiskDefValidate): 9.0 drops both settings (checked), so these
+    follow the libvirt-version setting.
 
     ## Capabilities
     ```xml
@@ -372,9 +495,15 @@ class DiskOptions(Rule):
         reported.add(disk)
         return iter(problems)
 
+    @staticmethod
+    def _vhost_user_first(disk: etree._Element, kind: str | None, ctx: Context) -> list[Problem]:
+        """A vhost-user disk's refusal by virDomainDiskDefValidate, which libvirt gives before QEMU's checks of the
+        driver (the disk's own check reports it later, once)."""
+        return list(run_checks((lun_only, vhost_user), disk, ctx)) if kind == "vhostuser" else []
+
     def _drivers(self, devices: etree._Element, ctx: Context) -> Iterator[Problem]:
         """The drivers' part, from the document's disk facts: one read of the I/O mode per disk driver."""
-        for disk, children, _device, _kind, _target, _dev, bus, _more in disk_facts(ctx, devices):
+        for disk, children, _device, kind, _target, _dev, bus, _more in disk_facts(ctx, devices):
             source = children.get("source")
             if source is not None and len(source) and (first_child(source, "reservations") is not None or
                                                        first_child(source, "slices") is not None):
@@ -383,10 +512,16 @@ class DiskOptions(Rule):
             if driver is None:
                 continue
             if len(driver):  # (a <metadata_cache>)
-                yield from self._first(disk, list(throttling(disk, ctx)), ctx)
+                yield from self._first(disk, self._vhost_user_first(disk, kind, ctx) or list(throttling(disk, ctx)),
+                                       ctx)
+            if driver.get("discard_no_unref") == "on" or (len(driver) and driver.get("iothread") is not None):
+                problem = driver_validate(disk, driver, ctx)
+                if problem is not None:
+                    yield from self._first(disk, [problem], ctx)
             if driver.get("io") == "native" and driver.get("cache") not in ("none", "directsync"):
-                problems = [Problem(Anchor(driver, "io"), "io='native' needs either no disk cache or directsync cache "
-                                    "mode", hint="add cache='none' (or use io='threads')", replacements=("threads",))]
+                problems = self._vhost_user_first(disk, kind, ctx) or [
+                    Problem(Anchor(driver, "io"), "io='native' needs either no disk cache or directsync cache mode",
+                            hint="add cache='none' (or use io='threads')", replacements=("threads",))]
             elif bus not in (None, "virtio") and len(driver.attrib) > 2:
                 problems = list(virtio_only(disk))
             else:

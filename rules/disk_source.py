@@ -27,9 +27,9 @@ STORAGE_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser
 FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
 
 
-def _network(source: etree._Element) -> Problem | None:
-    """virDomainDiskSourceNetworkParse's protocol, names, cookies, readahead and timeout; the TLS host name's
-    protocol."""
+def _network(source: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainDiskSourceNetworkParse's protocol, names, cookies, readahead and timeout, an ssh source's known
+    hosts and identity; the TLS host name's protocol."""
     protocol = source.get("protocol")
     name = source.get("name")
     if protocol is None:
@@ -79,11 +79,42 @@ def _network(source: etree._Element) -> Problem | None:
             if cookie_name in names:
                 return Problem(Anchor(cookie, "name"), f"duplicate cookie '{cookie_name}'")
             names.add(cookie_name)
+    if protocol == "ssh" and ctx.libvirt_at_least(*SSH_AUTH_SINCE):
+        return _ssh(source)
+    return None
+
+
+#: The release whose parser first reads an ssh source's <knownHosts> and <identity> (older ones drop both): the
+#: nbdkit backend for ssh disks (NEWS 9.8). The release that added them is not pinned down: 9.0 drops them
+#: (checked), a 9.8-era domain_conf.c parses them, so 9.8 is the first release shown to.
+SSH_AUTH_SINCE = (9, 8)
+
+
+def _ssh(source: etree._Element) -> Problem | None:
+    """virDomainDiskSourceNetworkParse: an ssh source's known hosts file and identity (a user, and a key file or an
+    ssh-agent socket)."""
+    known_hosts = first_child(source, "knownHosts")
+    if known_hosts is not None and known_hosts.get("path") is None:  # (virXMLPropStringRequired: '' will do)
+        return Problem(Anchor(known_hosts), MISSING.format(attribute="path", element="knownHosts"),
+                       hint="add path='/root/.ssh/known_hosts'")
+    identity = first_child(source, "identity")
+    if identity is None:
+        return None
+    if identity.get("username") is None:
+        return Problem(Anchor(identity), MISSING.format(attribute="username", element="identity"),
+                       hint="name the user on the ssh server: username='...'")
+    if identity.get("keyfile") is None and identity.get("agentsock") is None:
+        return Problem(Anchor(identity), "element 'identity' requires either 'keyfile' or 'agentsock' attribute",
+                       hint="add keyfile='/root/.ssh/id_ed25519' (a key without a passphrase) or the ssh-agent's "
+                            "socket: agentsock='...'")
     return None
 
 
 #: virStorageEncryptionFormat
 ENCRYPTION_FORMATS = frozenset(("default", "qcow", "luks", "luks2", "luks-any"))
+#: Formats a release after 9.0 added: the first release that takes each (formatstorageencryption: "Since 9.3.0";
+#: libvirt 9.0 refuses luks-any, checked)
+ENCRYPTION_FORMATS_SINCE = {"luks-any": (9, 3)}
 
 
 def _secret_lookup(secret: etree._Element) -> Problem | None:
@@ -100,12 +131,14 @@ def _secret_lookup(secret: etree._Element) -> Problem | None:
     return None
 
 
-def _encryption(encryption: etree._Element, kind: str | None) -> Problem | None:
+def _encryption(encryption: etree._Element, kind: str | None, ctx: Context) -> Problem | None:
     """virStorageEncryptionParseNode, then qemuDomainValidateStorageSource's encryption engine."""
     encryption_format = encryption.get("format")
     if not encryption_format:  # (virXPathString: an empty string is none)
         return Problem(Anchor(encryption), "unknown volume encryption format", hint="add format='luks'")
-    if encryption_format not in ENCRYPTION_FORMATS:
+    if encryption_format not in ENCRYPTION_FORMATS or (
+            encryption_format in ENCRYPTION_FORMATS_SINCE and
+            not ctx.libvirt_at_least(*ENCRYPTION_FORMATS_SINCE[encryption_format])):
         return Problem(Anchor(encryption, "format"), f"unknown volume encryption format type {encryption_format}",
                        replacements=("luks", "qcow"))
     engine = encryption.get("engine")
@@ -129,7 +162,7 @@ def _encryption(encryption: etree._Element, kind: str | None) -> Problem | None:
     return None
 
 
-def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem | None:
+def _source(holder: etree._Element, kind: str | None, backing: bool, ctx: Context) -> Problem | None:
     """One layer: its backing store's format and source, its source by type, auth, encryption, slices."""
     if backing:
         if kind not in STORAGE_TYPES:
@@ -146,7 +179,7 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
             return Problem(Anchor(holder), "missing disk backing store source", hint="add its <source>")
         return None
     if kind == "network":
-        problem = _network(source)
+        problem = _network(source, ctx)
         if problem is not None:
             return problem
     elif kind == "nvme":  # (virDomainDiskSourceNVMeParse, then virDomainDiskDefValidateSourceChainOne)
@@ -190,17 +223,19 @@ def _source(holder: etree._Element, kind: str | None, backing: bool) -> Problem 
             return Problem(Anchor(auth), "authentication is not supported for protocol 'nbd'", hint="remove <auth>")
     encryption = first_child(source, "encryption")
     if encryption is not None:
-        problem = _encryption(encryption, kind)
+        problem = _encryption(encryption, kind, ctx)
         if problem is not None:
             return problem
-    slices = first_child(source, "slices")
-    for slice_ in slices.iterchildren("slice") if slices is not None else ():
+    # (virDomainStorageSourceParseSlices reads the first ./slices/slice[@type='storage'] only)
+    slice_ = source.find("slices/slice[@type='storage']") if first_child(source, "slices") is not None else None
+    if slice_ is not None:
         for name in ("offset", "size"):
             value = slice_.get(name)
-            if value is None:
+            if not value:  # (virXPathString: an empty one is none)
                 return Problem(Anchor(slice_), "missing offset or size attribute of slice",
                                hint="add offset='...' and size='...' (bytes)")
-            if c_decimal(value, 0, 2**64 - 1) is None:
+            # (virStrToLong_ullp refuses any '-' in the number it reads, '-0' too)
+            if c_decimal(value, 0, 2**64 - 1) is None or "-" in value:
                 return Problem(Anchor(slice_, name), f"malformed value '{value}' of '{name}' attribute of slice",
                                hint="bytes, as a decimal number")
     return None
@@ -210,12 +245,12 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """Every layer of the disk's chain, the disk's own encryption (outside <source>) and reservations."""
     encryption = first_child(disk, "encryption")
     if encryption is not None:
-        problem = _encryption(encryption, disk.get("type") or "file")
+        problem = _encryption(encryption, disk.get("type") or "file", ctx)
         if problem is not None:
             yield problem
             return
     for index, (holder, kind) in enumerate(chain_layers(disk)):
-        problem = _source(holder, kind, index > 0)
+        problem = _source(holder, kind, index > 0, ctx)
         if problem is not None:
             yield problem
             return
@@ -285,7 +320,9 @@ class DiskSource(DiskTableRule):
     `<encryption>` with a format and passphrase secrets; an NVMe source of
     type pci with a namespace other than 0 and an address; a volume source
     with both pool and volume; a backing store with its format and source;
-    slices with byte offsets and sizes; a LUN's unmanaged reservations helper.
+    the byte offset and size of the first `<slice type='storage'>` (the one
+    libvirt reads; as decimal numbers without a '-' sign, `-0` included);
+    a LUN's unmanaged reservations helper.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing required
@@ -296,12 +333,20 @@ class DiskSource(DiskTableRule):
     `Missing <secret> element in auth`, `missing secret uuid or usage
     attribute`, `either secret uuid or usage expected`, `unknown volume encryption
     format`, `NVMe namespace can't be zero`, `missing disk backing store
-    format`, `missing offset or size attribute of slice`, `missing
+    format`, `missing offset or size attribute of slice`, `malformed value
+    '-0' of 'offset' attribute of slice`, `missing
     connection type for <reservations/>` (virDomainDiskDefParseXML and the
     storage source parsers), `'tlsHostname' field is supported only with NBD
     disks`, `port cannot be specified in 'nfs' protocol host`
     (qemuDomainValidateStorageSource; QEMU). Each was checked with the real
-    libvirt 9.0, with its twin.
+    libvirt 9.0, with its twin. Versions: the encryption format `luks-any`
+    arrived in libvirt 9.3 (`unknown volume encryption format type luks-any`
+    before: 9.0 refuses it, checked); an ssh source's `<identity>` with
+    neither `keyfile` nor `agentsock` (`element 'identity' requires either
+    'keyfile' or 'agentsock' attribute`), or without `username`, and a
+    `<knownHosts>` without `path` are refused since the release that reads
+    them, taken as 9.8 (9.0 drops both elements, checked); both follow the
+    libvirt-version setting.
 
     ## Capabilities
     ```xml
@@ -348,7 +393,7 @@ class DiskSource(DiskTableRule):
         if first_child(nvram, "source") is None:  # (it fails without saying why)
             return iter((Problem(Anchor(nvram), "An error occurred, but the cause is unknown",
                                  hint="give the NVRAM its <source>, or drop type= and write the path as its text"),))
-        problem = _source(nvram, kind, False)
+        problem = _source(nvram, kind, False, ctx)
         return iter((problem,)) if problem is not None else NOTHING
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:

@@ -29,6 +29,19 @@ def partition(dev: str) -> int | None:
     return int(digits) if digits else 0
 
 
+#: the target name prefixes of a hard disk or lun (virDomainDiskDefValidate)
+HARDDISK_PREFIXES = ("hd", "sd", "vd", "xvd", "ubd")
+
+
+def kind_name_problem(device: str | None, dev: str) -> str | None:
+    """virDomainDiskDefValidate's refusal of a target name its device kind does not take, None if it takes it."""
+    if device is None or device == "disk" or device == "lun":
+        return None if dev.startswith(HARDDISK_PREFIXES) else f"Invalid harddisk device name: {dev}"
+    if device == "floppy" and not dev.startswith("fd"):
+        return f"Invalid floppy device name: {dev}"
+    return None
+
+
 def _problems(disk: etree._Element, target: etree._Element | None, dev: str | None, qemu: bool) -> Iterator[Problem]:
     """The disk's problems, when it has no target name or an unusual one."""
     if not dev:
@@ -40,9 +53,19 @@ def _problems(disk: etree._Element, target: etree._Element | None, dev: str | No
                       "missing target information for device" + (f" {path}" if path else ""),
                       hint="add <target dev='vdX' bus='virtio'/>")
         return
-    if not qemu or target is None:  # (a target it has: it has a name)
+    number = partition(dev) if qemu else None
+    if target is not None and (not qemu or number is not None or disk.find("address") is not None):
+        # (virDomainDiskDefValidate, every driver, after the post-parse that refuses a name it cannot read when it
+        # gives the disk an address from it: QEMU's "invalid disk target" below stands for that; a target it has:
+        # it has a name)
+        message = kind_name_problem(disk.get("device"), dev)
+        if message is not None:
+            yield Problem(Anchor(target, "dev"), message,
+                          hint="name a floppy fdX" if message.startswith("Invalid floppy") else
+                          "name a disk vdX, sdX or hdX (fdX names a floppy)")
+            return
+    if not qemu or target is None:
         return
-    number = partition(dev)
     if number is None:
         yield Problem(Anchor(target, "dev"), f"invalid disk target '{dev}'",
                       hint="name the target like vda, sda, hda or fda")
@@ -59,11 +82,15 @@ class DiskTargetName(Rule):
     ## What it does
     Reports a `<disk>` without a `<target dev>`, a target name libvirt cannot
     parse (it must be `fd`, `hd`, `vd`, `sd`, `xvd` or `ubd`, then lower-case
-    letters), and a target that names a partition (`vdb1`).
+    letters), a target that names a partition (`vdb1`), a floppy whose name
+    does not start with `fd`, and a hard disk or lun whose name does not
+    start with `hd`, `sd`, `vd`, `xvd` or `ubd` (`fda`).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
-    `missing target information for device ...` (virDomainDiskDefValidate),
+    `missing target information for device ...`, `Invalid floppy device
+    name: hda`, `Invalid harddisk device name: fda` (virDomainDiskDefValidate,
+    every driver),
     `invalid disk target 'x'` and `invalid disk target 'vdb1', partitions
     can't appear in disk targets` (qemuValidateDomainDeviceDefDisk). Stage:
     define; driver: QEMU. Same in libvirt 9.0 and 10.7.
@@ -98,8 +125,8 @@ class DiskTargetName(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         qemu = qemu_driver(ctx)
-        for _disk, _children, _device, _kind, _target, dev, _bus, _more in disk_facts(ctx, element):
-            if not dev or qemu and partition(dev) != 0:
+        for _disk, _children, device, _kind, _target, dev, _bus, _more in disk_facts(ctx, element):
+            if not dev or qemu and partition(dev) != 0 or kind_name_problem(device, dev) is not None:
                 return self._disk_problems(element, ctx)
         return NOTHING  # every disk has a whole disk's usual name
 
@@ -109,6 +136,6 @@ class DiskTargetName(Rule):
         for disk, children in with_first_children(ctx, element, "disk"):
             target = children.get("target")
             dev = target.get("dev") if target is not None else None
-            if dev and (not qemu or partition(dev) == 0):
+            if dev and (not qemu or partition(dev) == 0) and kind_name_problem(disk.get("device"), dev) is None:
                 continue  # a whole disk's usual name
             yield from _problems(disk, target, dev, qemu)

@@ -39,6 +39,13 @@ GROUPS: dict[str, tuple[dict[str, tuple[int, int] | None], str]] = {
     "xen": (XEN, "unsupported Xen feature: {name}"),
 }
 VENDOR_ID_MAX = 12  # VIR_DOMAIN_HYPERV_VENDOR_ID_MAX
+#: virDomainProcessCapsFeature's names: the children <features><capabilities> takes
+PROCESS_CAPS = frozenset((
+    "audit_control", "audit_write", "block_suspend", "chown", "dac_override", "dac_read_search", "fowner", "fsetid",
+    "ipc_lock", "ipc_owner", "kill", "lease", "linux_immutable", "mac_admin", "mac_override", "mknod", "net_admin",
+    "net_bind_service", "net_broadcast", "net_raw", "setgid", "setfcap", "setpcap", "setuid", "sys_admin", "sys_boot",
+    "sys_chroot", "sys_module", "sys_nice", "sys_pacct", "sys_ptrace", "sys_rawio", "sys_resource", "sys_time",
+    "sys_tty_config", "syslog", "wake_alarm"))
 
 
 def _name(element: etree._Element) -> str:
@@ -173,6 +180,12 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
             problem = _group_problem(feature, name, ctx)
             if problem is not None:
                 return problem
+        elif name == "capabilities":
+            for capability in _elements(feature):  # (virDomainFeaturesCapabilitiesDefParse)
+                if _name(capability) not in PROCESS_CAPS:
+                    return Problem(Anchor(capability), f"unexpected capability feature '{_name(capability)}'",
+                                   hint="a misspelt capability? They are Linux's names without CAP_, in lower "
+                                        "case: chown, net_admin, sys_admin...")
         elif name == "tcg" and tcg is None:
             tcg = feature
     return _tb_cache(tcg, ctx) if tcg is not None else None
@@ -192,7 +205,9 @@ class FeaturesParser(Rule):
     `vendor_id` without a `value`, longer than 12 characters or with a
     comma, an `stimer` child other than `direct`, and a KVM `dirty-ring`
     without a `size` or with one that is not a power of 2 from 1024 to
-    65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB.
+    65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB;
+    and a `<capabilities>` child that names no process capability
+    (`<foo state='on'/>`; they are `chown`, `net_admin`, `sys_admin`...).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `unexpected feature
@@ -200,7 +215,8 @@ class FeaturesParser(Rule):
     Enlightenment feature: relaxd`, `Missing required attribute 'state' in
     element 'relaxed'`, `HyperV spinlock retry count must be at least 4095`,
     `HyperV vendor_id value must not be more than 12 characters.`, `dirty
-    ring must be power of 2 and ranges [1024, 65536]` (virDomainFeatures*DefParse;
+    ring must be power of 2 and ranges [1024, 65536]`, `unexpected capability
+    feature 'foo'` (virDomainFeatures*DefParse;
     all drivers), `tb-cache size must be an integer multiple of MiB`
     (qemuValidateDomainDefFeatures; QEMU). Each was checked with the real libvirt 9.0 (`virsh define`).
     The values of the attributes libvirt reads as enums (`state='yes'`) are

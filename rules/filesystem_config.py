@@ -53,7 +53,7 @@ def _source(fs: _Fs, ctx: Context) -> Problem | None:
 
 def _parsed(fs: _Fs, ctx: Context) -> Problem | None:
     """virDomainFSDefParseXML's numbers and format: octal modes up to 0777, a storage format, virtiofs's queue and
-    thread pool sizes."""
+    thread pool sizes and open files limit."""
     for name in ("fmode", "dmode"):
         raw = fs.element.get(name)
         if raw is None:
@@ -78,6 +78,11 @@ def _parsed(fs: _Fs, ctx: Context) -> Problem | None:
         if size and c_decimal(size, -(2**31), 2**31 - 1) is None:
             return Problem(Anchor(pool, "size"), f"cannot parse thread pool size '{size}' for virtiofs",
                            hint="a number")
+        openfiles = fs.element.find("binary/openfiles")  # (libvirt 10.6 on: formatdomain "Since 10.6.0")
+        most = openfiles.get("max") if openfiles is not None else None
+        if most and c_decimal(most, -(2**64 - 1), 2**64 - 1) is None and ctx.libvirt_at_least(10, 6):
+            return Problem(Anchor(openfiles, "max"), f"cannot parse openfiles '{most}' for virtiofs",
+                           hint="the most file descriptors virtiofsd may open, a number")
     return None
 
 
@@ -170,7 +175,10 @@ class FilesystemConfig(Rule):
     their siblings (qemuValidateDomainDeviceDefFS; QEMU driver). Checked with
     the real libvirt 9.0 (`virsh define`), which defines usage limits and a
     sandbox off virtiofs: those two follow the libvirt-version setting
-    (reported for 10.7, the newest modelled). Read-only virtiofs is VL786's.
+    (reported for 10.7, the newest modelled). virtiofs's `<binary><openfiles
+    max>` that is not a number (`cannot parse openfiles 'abc' for virtiofs`,
+    virDomainFSDefParseXML) is refused since libvirt 10.6, which added it
+    (9.0 drops the element, checked). Read-only virtiofs is VL786's.
 
     ## Capabilities
     ```xml

@@ -15,7 +15,7 @@ from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since
                                      with_first_children)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
-from virtlint.rules._support import NOTHING, first_child
+from virtlint.rules._support import NOTHING, first_child, numeric_host
 
 #: virMacAddrParse: six 1-2 digit hex bytes separated by ':' (anything after a blank is ignored).
 _MAC = lazy_compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
@@ -45,6 +45,17 @@ def mac_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(Anchor(mac, "address"), f"expected unicast mac address, found multicast '{address}'",
                       hint=f"use {fixed}: the lowest bit of the first byte must be 0 (52:54:00:... is QEMU's prefix)",
                       replacements=(fixed,))
+
+
+def port_forwards(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virDomainNetPortForwardDefParseXML (since 9.0): a <portForward> address is read by virSocketAddrParse."""
+    for forward in interface.iterchildren("portForward"):
+        address = forward.get("address")
+        if address is not None and numeric_host(address) is None and refused_since(ctx, 9, 0):
+            yield Problem(Anchor(forward, "address"), f"Invalid address '{address}' in <portForward>",
+                          hint="write a numeric IPv4 or IPv6 address (a host name is not looked up), or remove "
+                               "address=")
+            return
 
 
 def backends(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -180,7 +191,7 @@ def bandwidth(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
-CHECKS = (mac_address, source, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS)
+CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them)
@@ -271,6 +282,9 @@ class InterfaceConfig(Rule):
     define; driver: QEMU for the last three. libvirt 9.0 accepts (and ignores)
     `<portForward>` without passt, which 10.7 refuses: that check follows the
     libvirt-version setting (reported for 10.7, the newest known, and later).
+    A `<portForward>` whose `address` is no numeric IPv4 or IPv6 address is
+    refused from 9.0, passt or not: `Invalid address 'notanip' in
+    <portForward>` (virDomainNetPortForwardDefParseXML; parse, every driver).
 
     ## Capabilities
     ```xml

@@ -10,6 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
+from virtlint.rules._addresses import Platform
+from virtlint.rules._domain import machine_of
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
 #: the on/off settings of <iommu><driver> (the intel model's)
@@ -38,8 +40,12 @@ class IommuConfig(Rule):
     requires split I/O APIC (ioapic driver='qemu')`, `IOMMU eim requires
     interrupt remapping to be enabled` (virDomainDefIOMMUValidate), `iommu
     model 'virtio' doesn't support additional attributes`
-    (virDomainIOMMUDefValidate). Stage: define; every driver. Each was
-    checked with the real libvirt 9.0, with its twin.
+    (virDomainIOMMUDefValidate). Stage: define; every driver. A virtio IOMMU
+    without `<features><acpi/>`: `IOMMU device: 'virtio' requires ACPI`;
+    with an `<address>` that is not PCI (`virtio-mmio`...): `IOMMU device:
+    'virtio' needs a PCI address` (qemuValidateDomainDeviceDefIOMMU; QEMU;
+    on q35 and ARM `virt`, the machines that have it).
+    Each was checked with the real libvirt 9.0, with its twin.
 
     ## Capabilities
     ```xml
@@ -71,6 +77,8 @@ class IommuConfig(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         driver = first_child(element, "driver")
         if driver is None or not len(driver.attrib):
+            if element.get("model") == "virtio":
+                return self._virtio_address(element, ctx)
             return NOTHING
         model = element.get("model")
         if model in ("smmuv3", "virtio"):
@@ -78,7 +86,7 @@ class IommuConfig(Rule):
                 if _set(driver, name):
                     return iter((Problem(Anchor(driver, name), f"iommu model '{model}' doesn't support additional "
                                          "attributes", hint=f"remove {name}= (the intel model takes it)"),))
-            return NOTHING
+            return self._virtio_address(element, ctx) if model == "virtio" else NOTHING
         if driver.get("intremap") == "on":
             ioapic = domain_find(ctx, "features/ioapic")
             if ioapic is None or ioapic.get("driver") != "qemu":
@@ -89,3 +97,22 @@ class IommuConfig(Rule):
             return iter((Problem(Anchor(driver, "eim"), "IOMMU eim requires interrupt remapping to be enabled",
                                  hint="add intremap='on' (with <ioapic driver='qemu'/> in <features>)"),))
         return NOTHING
+
+    @staticmethod
+    def _virtio_address(iommu: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """qemuValidateDomainDeviceDefIOMMU: a virtio IOMMU needs ACPI and is a PCI device (its address, when given,
+        is PCI); judged on the machines that have it (elsewhere VL785's 'only supported with Q35 and ARM Virt
+        machines' comes first)."""
+        platform = Platform(ctx.arch, machine_of(ctx))
+        if not (platform.is_q35 or platform.is_arm_virt):
+            return NOTHING
+        if domain_find(ctx, "features/acpi") is None:
+            return iter((Problem(Anchor(iommu, "model"), "IOMMU device: 'virtio' requires ACPI",
+                                 hint="add <acpi/> to <features>"),))
+        address = first_child(iommu, "address")
+        kind = address.get("type") if address is not None else None
+        if kind is None or kind == "pci":  # (an <address> without a type is the parser's error)
+            return NOTHING
+        return iter((Problem(Anchor(address, "type"), "IOMMU device: 'virtio' needs a PCI address",
+                             hint="remove the <address> (libvirt gives it a PCI one), or use type='pci'",
+                             replacements=("pci",)),))

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint, scaled_kib
+from virtlint.linter.units import parse_bitmap, parse_uint, prop_uint, scaled_kib
 from virtlint.rules._devices import is_x86, qemu_driver
 from virtlint.rules._domain import numa_cells
 from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
@@ -19,15 +19,47 @@ LABEL_MIN_KIB = 128
 BLOCK_MIN_KIB_X86 = 2048
 PATH_MODELS = ("nvdimm", "virtio-pmem")
 NODE_MODELS = ("dimm", "nvdimm", "virtio-mem")
+#: the host's page size virtio-pmem addresses align to (virGetSystemPageSize), on x86
+PAGE_SIZE_X86 = 4096
+#: the models whose <source><nodemask> the parser reads
+NODEMASK_MODELS = ("dimm", "virtio-mem", "sgx-epc")
 
 
 def _size(element: etree._Element | None) -> int | None:
     return scaled_kib(element.text, element.get("unit")) if element is not None else None
 
 
+def _misaligned(target: etree._Element, model: str, ctx: Context) -> Problem | None:
+    """virDomainMemoryDefValidate, libvirt 9.8 on (NEWS: the virtio-mem/virtio-pmem address checks; 9.4 added the
+    address, 9.0 drops it): a virtio-pmem address on a host page (judged on x86, 4 KiB pages), a virtio-mem one
+    on a block."""
+    address = first_child(target, "address")
+    base = prop_uint(address.get("base"), 16, 64) if address is not None else None  # (virXMLPropULongLong, base 16)
+    if not base:
+        return None
+    if model == "virtio-pmem":
+        if is_x86(ctx) and base % PAGE_SIZE_X86:
+            return Problem(Anchor(address, "base"), f"memory address must be aligned to {PAGE_SIZE_X86} bytes",
+                           hint="a multiple of the host's page size")
+        return None
+    block = _size(first_child(target, "block"))
+    if block and base % (block * 1024):
+        return Problem(Anchor(address, "base"), "memory device address must be aligned to blocksize",
+                       hint=f"a multiple of the block size ({block} KiB)")
+    return None
+
+
 def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
     """virDomainMemoryDefParseXML, virDomainMemoryDefValidate, qemuDomainDefValidateMemoryHotplugDevice."""
     model = memory.get("model")
+    source = first_child(memory, "source")
+    if source is not None and model in NODEMASK_MODELS:
+        # (virDomainMemorySourceDefParseXML, before the target is read: a bitmap it cannot parse is VL851's)
+        nodemask = first_child(source, "nodemask")
+        text = string_value(nodemask) if nodemask is not None else ""
+        if text and parse_bitmap(text) == frozenset():
+            return Problem(Anchor(nodemask, text=True), f"Invalid value of 'nodemask': {text}",
+                           hint="name at least one host NUMA node: <nodemask>0</nodemask>")
     if model not in ("dimm", "nvdimm", "virtio-pmem", "virtio-mem"):
         return None  # (sgx-epc has its own rules; an unknown model is VL850's)
     target = first_child(memory, "target")
@@ -38,7 +70,6 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
     if size_element is None:
         return Problem(Anchor(target), "missing element or attribute './size'", hint="add <size unit='MiB'>...</size>")
     size = _size(size_element)
-    source = first_child(memory, "source")
     if model == "nvdimm":
         label = _size(target.find("label/size"))
         if label and label < LABEL_MIN_KIB:
@@ -60,8 +91,16 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
         if uuid is not None and not (ctx.arch or "").startswith("ppc64"):
             return Problem(Anchor(uuid), "UUID is not supported for NVDIMM device", hint="remove <uuid> (pSeries only)")
     node = first_child(target, "node")
-    if model == "virtio-pmem" and node is not None:
-        return Problem(Anchor(node), "virtio-pmem does not support NUMA nodes", hint="remove <node>")
+    if model == "virtio-pmem":
+        if memory.get("discard") == "yes":
+            return Problem(Anchor(memory, "discard"), "discard is not supported for model 'virtio-pmem'",
+                           replacements=("no",))
+        # (post-parse makes an absent access shared: only an explicit one can be another)
+        if memory.get("access") == "private":
+            return Problem(Anchor(memory, "access"), "shared access mode required for virtio-pmem device",
+                           replacements=("shared",))
+        if node is not None:
+            return Problem(Anchor(node), "virtio-pmem does not support NUMA nodes", hint="remove <node>")
     if model == "virtio-mem":
         block_element = first_child(target, "block")
         block = _size(block_element) or 0
@@ -78,6 +117,10 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
         if requested is not None and requested % block:
             return Problem(Anchor(first_child(target, "requested"), text=True),
                            "requested size must be an integer multiple of block size")
+    if model in ("virtio-pmem", "virtio-mem") and ctx.libvirt_at_least(9, 8):
+        problem = _misaligned(target, model, ctx)
+        if problem is not None:
+            return problem
     if not qemu_driver(ctx):
         return None
     if model in NODE_MODELS and node is None and numa_cells(ctx.root):
@@ -104,8 +147,10 @@ class MemoryDeviceConfig(Rule):
     ## What it does
     Checks each `<memory>` device by its model: a `<target>` with a `<size>`;
     an nvdimm's `<source><path>`, label of at least 128 KiB below its size,
-    no `discard` and a UUID only on pSeries; a virtio-pmem's path and no NUMA
-    node; a virtio-mem block that is a power of two of at least 2 MiB (x86)
+    no `discard` and a UUID only on pSeries; a virtio-pmem's path, no
+    `discard`, no `access='private'` (an absent access is shared) and no NUMA
+    node; a dimm, virtio-mem or sgx-epc `<source><nodemask>` naming no node
+    (`0,^0`); a virtio-mem block that is a power of two of at least 2 MiB (x86)
     and a requested size within the size and a multiple of the block; with
     guest NUMA cells, the node of a dimm, nvdimm or virtio-mem; a PCI address
     for virtio-pmem and virtio-mem; a dimm slot below `<maxMemory slots>`.
@@ -114,8 +159,11 @@ class MemoryDeviceConfig(Rule):
     libvirt refuses the domain when it is defined: `missing <target> element
     for <memory> device`, `nvdimm label must be at least 128KiB`, `label size
     must be smaller than NVDIMM size`, `malformed uuid element`
-    (virDomainMemoryDefParseXML), `path is required for model 'nvdimm'`,
-    `discard is not supported for nvdimms`, `UUID is not supported for NVDIMM
+    (virDomainMemoryDefParseXML), `Invalid value of 'nodemask': 0,^0`
+    (virDomainMemorySourceDefParseXML), `path is required for model 'nvdimm'`,
+    `discard is not supported for nvdimms`, `discard is not supported for
+    model 'virtio-pmem'`, `shared access mode required for virtio-pmem
+    device`, `UUID is not supported for NVDIMM
     device`, `virtio-pmem does not support NUMA nodes`, `block size must be a
     power of two`, `block size too small, must be at least 2048KiB`,
     `requested size must be smaller than or equal to @size (524288KiB)`,
@@ -126,6 +174,11 @@ class MemoryDeviceConfig(Rule):
     (qemuDomainDefValidateMemoryHotplugDevice; QEMU). Each was checked with
     the real libvirt 9.0, with its twin. The virtio-mem block minimum is the
     host's transparent huge page size: judged on x86 only, where it is 2 MiB.
+    Since libvirt 9.8 a virtio-pmem `<target><address base>` must be on a
+    host page (`memory address must be aligned to 4096 bytes`, judged on
+    x86) and a virtio-mem one on a block (`memory device address must be
+    aligned to blocksize`; virDomainMemoryDefValidate): 9.0 drops the
+    address (checked), so these follow the libvirt-version setting.
 
     ## Capabilities
     ```xml

@@ -88,8 +88,11 @@ class NumaCells(Rule):
     naming a cell that does not exist (`'sibling_id N' does not refer to a
     valid cell within NUMA 'cell id M'`) or outside 10..255, 10 only to
     itself (`'value N' is invalid for 'sibling id M' under NUMA 'cell id
-    K'`); an HMAT `<cache>` without its `<size>` or `<line>` (`missing
-    element or attribute './size/@value'`, virDomainNumaDefNodeCacheParseXML);
+    K'`) or a `<distances>` with no `<sibling>` (`NUMA distances defined
+    without siblings`; virDomainNumaDefNodeDistanceParseXML, in 9.0 too,
+    whose daemon this error crashes: judged from the source); an HMAT
+    `<cache>` without its `<size>` or `<line>` (`missing element or
+    attribute './size/@value'`, virDomainNumaDefNodeCacheParseXML);
     and, at start, a cell whose size overflows once rounded to QEMU's
     alignment (`memory size of NUMA node 'N' overflowed after alignment`).
     Stage: define, except the alignment (start).
@@ -184,7 +187,12 @@ class NumaCells(Rule):
             distances = cell.element.find("distances")
             if distances is None or cell.cell_id is None:
                 continue
-            for sibling in distances.findall("sibling"):
+            siblings = distances.findall("sibling")
+            if not siblings:
+                yield Problem(Anchor(distances), "NUMA distances defined without siblings",
+                              hint="add <sibling id='...' value='...'/> elements, or remove <distances>")
+                continue
+            for sibling in siblings:
                 sibling_id = parse_uint(sibling.get("id"))
                 if sibling_id is None:
                     continue

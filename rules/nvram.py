@@ -9,9 +9,40 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import refused_since
+from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._domain import os_parts
-from virtlint.rules._support import NOTHING
+from virtlint.rules._libvirt_enums import STRICT_ENUMS
+from virtlint.rules._support import NOTHING, first_child
+
+#: the storage formats a <loader> or <nvram> names that libvirt reads but refuses: all but raw and qcow2 ('none' is
+#: no format; an unknown one is VL850's)
+UNSUPPORTED_FORMATS = frozenset(next(row.values for row in STRICT_ENUMS if row.path == "os/loader"
+                                     and row.attribute == "format")) - {"none", "raw", "qcow2"}
+
+
+#: the storage types of a typed <nvram> QEMU cannot keep NVRAM on (qemuValidateDomainDefNvram)
+UNSUPPORTED_NVRAM_TYPES = ("dir", "volume", "nvme", "vhostuser", "vhostvdpa")
+
+
+def _qemu_nvram(nvram: etree._Element, ctx: Context) -> Problem | None:
+    """qemuValidateDomainDefNvram: a typed <nvram> (a storage source) on file, block or network storage, without
+    slices or persistent reservations."""
+    kind = nvram.get("type")
+    if kind in UNSUPPORTED_NVRAM_TYPES and (kind != "vhostvdpa" or refused_since(ctx, 9, 8)):  # (else VL850's)
+        return Problem(Anchor(nvram, "type"), f"unsupported nvram disk type '{kind}'",
+                       hint="keep the NVRAM in a file: <nvram type='file'><source file='...'/></nvram>",
+                       replacements=("file", "block"))
+    source = first_child(nvram, "source")  # (virDomainStorageSourceParse reads its slices and reservations)
+    if source is None or not len(source):
+        return None
+    slices = first_child(source, "slices")
+    if slices is not None and any(s.tag == "slice" and s.get("type") == "storage" for s in slices):
+        return Problem(Anchor(slices), "slices are not supported with NVRAM", hint="remove <slices>")
+    reservations = first_child(source, "reservations")
+    if reservations is not None:
+        return Problem(Anchor(reservations), "persistent reservations are not supported with NVRAM",
+                       hint="remove <reservations>")
+    return None
 
 
 @register
@@ -22,7 +53,8 @@ class NvramVarstore(Rule):
     `os/@firmware='bios'` or with a `rom` loader, a stateless loader
     (`stateless='yes'`) with `<nvram>` or an NVRAM template, a loader that
     asks to keep state (`stateless='no'`) without being EFI firmware or a
-    pflash loader, and loader and NVRAM formats that differ. A `rom` loader
+    pflash loader, loader and NVRAM formats that differ, and a loader or
+    NVRAM format other than raw and qcow2. A `rom` loader
     with `<nvram>` and no `stateless` is a warning: libvirt defines it (its
     check needs `stateless='no'`) and the ROM does not use the NVRAM. (A `<varstore>`
     the capabilities mark `supported='no'` is reported by VL401.)
@@ -33,10 +65,19 @@ class NvramVarstore(Rule):
     permitted when loader is stateless`, `NVRAM is not permitted when loader is
     stateless`, `Only pflash loader type permits NVRAM`, `Only EFI firmware
     permits NVRAM` (virDomainDefOSValidate), `Format mismatch:
-    loader.format='qcow2' nvram.format='raw'` (virDomainLoaderDefParseXML).
-    Stage: define; all drivers. libvirt 9.0 knows `stateless` but ignores
-    `format` (loader and NVRAM formats arrived in 9.2): the format check
-    follows the libvirt-version setting (reported for 9.2 and later).
+    loader.format='qcow2' nvram.format='raw'` (virDomainLoaderDefParseXML),
+    a loader or NVRAM format other than raw and qcow2 (`Unsupported nvram
+    format 'vmdk'`, virDomainLoaderDefParseXMLNvram; `Unsupported loader
+    format 'vmdk'`, virDomainLoaderDefParseXMLLoader; a name that is no
+    storage format is VL850's). Stage: define; all drivers. libvirt 9.0
+    knows `stateless` but ignores `format` (loader and NVRAM formats arrived
+    in 9.2; 9.0 defines `format='vmdk'`, checked): the format checks follow
+    the libvirt-version setting (reported for 9.2 and later). For QEMU, a
+    typed `<nvram>` is a storage source on file, block or network storage
+    only, without slices or reservations: `unsupported nvram disk type
+    'volume'`, `slices are not supported with NVRAM`, `persistent
+    reservations are not supported with NVRAM` (qemuValidateDomainDefNvram;
+    QEMU driver, before virDomainDefOSValidate; each checked on 9.0).
 
     ## Capabilities
     ```xml
@@ -70,18 +111,32 @@ class NvramVarstore(Rule):
         firmware, loader, nvram = os_parts(ctx, os_element)
         if element is not (nvram if loader is None else loader):
             return NOTHING  # another <loader> or <nvram> of this <os>: it is judged once
-        if nvram is None and loader.get("stateless") != "no":  # type: ignore[union-attr]  # (one of them is set)
-            return NOTHING  # the common case: without <nvram> only a loader with stateless='no' is judged
+        # the common case: without <nvram> only a loader (the element then) with stateless='no' or a format is judged
+        stateless, fmt = element.get("stateless"), element.get("format")  # type: ignore[union-attr]
+        if nvram is None and stateless != "no" and fmt is None:
+            return NOTHING
         return self._problems(os_element, firmware, loader, nvram, ctx)
 
     def _problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
                   nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:
+        for holder in (nvram, loader):  # (virDomainLoaderDefParseXMLNvram, then virDomainLoaderDefParseXMLLoader)
+            fmt = holder.get("format") if holder is not None else None
+            if fmt in UNSUPPORTED_FORMATS and holder is not None and refused_since(ctx, 9, 2):
+                yield Problem(Anchor(holder, "format"), f"Unsupported {holder.tag} format '{fmt}'",
+                              hint="firmware images and their NVRAM are raw or qcow2", replacements=("raw", "qcow2"))
+                return
         if loader is not None and nvram is not None and loader.get("format") and nvram.get("format") \
-                and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2):
+                and loader.get("format") != nvram.get("format") and refused_since(ctx, 9, 2) \
+                and "none" not in (loader.get("format"), nvram.get("format")):  # ('none' is no format: 0)
             yield Problem(Anchor(nvram, "format"),
                           f"Format mismatch: loader.format='{loader.get('format')}' nvram.format='{nvram.get('format')}'",
                           replacements=(loader.get("format"),))
             return
+        if nvram is not None and nvram.get("type") is not None and qemu_driver(ctx):
+            problem = _qemu_nvram(nvram, ctx)  # (the QEMU driver's validation runs before virDomainDefOSValidate)
+            if problem is not None:
+                yield problem
+                return
         if firmware and firmware != "efi" and nvram is not None:
             yield Problem(Anchor(nvram), f"firmware type '{firmware}' does not support nvram", hint="remove <nvram>")
             return

@@ -156,8 +156,11 @@ NUMBERS: tuple[NumberAttr, ...] = (
                when=((1, "type", ("pci",)), (1, "model", ("pci-root", "pcie-root")))),
     *(NumberAttr("devices/graphics/audio", "id", "uint", required=True, nonzero=True,
                  when=((1, "type", ("vnc", "dbus")),)),),
-    NumberAttr("devices/memory/source/nodemask", None, "bitmap"),
+    # (virDomainMemorySourceDefParseXML reads it for these models only: an NVDIMM's or virtio-pmem's is ignored)
+    NumberAttr("devices/memory/source/nodemask", None, "bitmap",
+               when=((2, "model", ("dimm", "virtio-mem", "sgx-epc")),)),
     NumberAttr("cpu/maxphysaddr", "bits", "int+"),
+    NumberAttr("cpu/maxphysaddr", "limit", "uint", nonzero=True, since=(9, 3)),  # (formatdomain: "Since 9.3.0")
     *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
                  when=((0, "enabled", ("yes",)), (up, "type", types)))
       for holder, up, types in ((chardev, 2, ("tcp", "unix"))
@@ -321,7 +324,8 @@ class ParserNumber(Rule):
     after a number are refused as libvirt refuses them (`<vcpu>2 </vcpu>`,
     `index='0 '`, a `<memory>` written on a line of its own); blanks before
     it, and in a bitmap, are read. Version: `clusters` of `<topology>` is
-    parsed since libvirt 10.1. Stage: define (parser).
+    parsed since libvirt 10.1, `limit` of `<maxphysaddr>` (not zero) since
+    9.3. Stage: define (parser).
 
     ## Why is this bad?
     `virsh define` fails with the message above.

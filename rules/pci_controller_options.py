@@ -9,7 +9,10 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
+from virtlint.rules._devices import refused_since
+from virtlint.rules._support import first_child, string_value
 
 #: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
 RANGES = (("chassisNr", 1, 255, "chassisNr"), ("chassis", 0, 255, "chassis"), ("port", 0, 255, "port"),
@@ -32,6 +35,17 @@ TARGET_INDEX_MODELS = frozenset(MODEL_NAMES) | {"pcie-root"}
 OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
 #: PCIe ports sharing QEMU's chassis/slot table
 CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
+#: the root buses, whose <pcihole64> the parser reads
+ROOT_MODELS = ("pci-root", "pcie-root")
+#: (option in libvirt's message, the models that take it, the <target> attribute), in the order
+#: qemuValidateDomainDeviceDefControllerPCI checks them after the NUMA node
+OPTIONS_OF_MODELS: tuple[tuple[str, frozenset[str], str], ...] = (
+    ("chassisNr", frozenset(("pci-bridge",)), "chassisNr"),
+    ("chassis", frozenset(CHASSIS_MODELS), "chassis"),
+    ("port", frozenset(CHASSIS_MODELS), "port"),
+    ("hotplug", frozenset(("pci-root",) + CHASSIS_MODELS), "hotplug"),
+    ("memReserve", frozenset(("pcie-root-port", "pci-bridge")), "memReserve"),
+)
 
 
 #: What decides whether a PCI controller without a NUMA node passes _problem: (model, <model name>, <target>
@@ -84,7 +98,13 @@ class PciControllerOptions(Rule):
     - an expander bus without `busNr` gets the lowest one in use minus 2;
       when that leaves nothing above 0 and 1, libvirt refuses;
     - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
-      for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`.
+      for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`;
+    - the `<target>` options each model takes: `chassisNr` only a
+      `pci-bridge`, `chassis` and `port` only `pcie-root-port` and
+      `pcie-switch-downstream-port`, `hotplug` only those and `pci-root`,
+      `memReserve` (libvirt 10.3 on) only `pcie-root-port` and `pci-bridge`;
+    - `<pcihole64>` on `pci-root` only on i440fx machines, on `pcie-root`
+      only on q35 ones.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `PCI controller target index
@@ -96,11 +116,15 @@ class PciControllerOptions(Rule):
     present in the domain's <cpu><numa> array (1)`
     (`qemuDomainControllerDefPostParse`), `Option 'busNr' is not valid for PCI
     controller with index '1', model 'pci-bridge' and modelName 'pci-bridge'`
-    (`qemuValidateDomainDeviceDefControllerPCI`), `No free busNr lower than
+    (the same for `chassisNr`, `chassis`, `port`, `hotplug` and
+    `memReserve`), `Setting the 64-bit PCI hole size is not supported for
+    machine 'virt'` (`qemuValidateDomainDeviceDefControllerPCI`; each checked
+    on 9.0 but memReserve, which 9.0 ignores), `No free busNr lower than
     current lowest busNr is available to auto-assign to bus 0. Must be
     manually assigned` (`qemuDomainAssignPCIAddresses`); at start QEMU
     refuses `Can't add chassis slot, error -16`. Same in libvirt 9.0 and
-    10.7.
+    10.7 but `memReserve`, which libvirt 10.3 added (the check follows the
+    libvirt-version setting).
 
     ## Capabilities
     ```xml
@@ -137,9 +161,18 @@ class PciControllerOptions(Rule):
         if not controllers:
             return NOTHING
         pseries = found.platform.is_pseries
-        shapes: list[object] = [pseries]
+        memory_reserve = refused_since(ctx, 10, 3)  # (memReserve: libvirt 10.3 on; older ones do not read it)
+        shapes: list[object] = [pseries, memory_reserve]
         with_node = False
+        holes: dict[etree._Element, etree._Element] | None = None
         for c in controllers:
+            # (a root bus's <pcihole64>, the one child the parser reads for it: few roots have any child)
+            if c.model in ROOT_MODELS and len(c.element):
+                hole = first_child(c.element, "pcihole64")
+                if hole is not None and string_value(hole):  # (virParseScaledValue: an empty one is none)
+                    if holes is None:
+                        holes = {}
+                    holes[c.element] = hole
             target = c.target
             if target is None:
                 items: tuple[tuple[str, str], ...] = ()
@@ -152,16 +185,17 @@ class PciControllerOptions(Rule):
             model_el = c.model_element
             shapes.append((c.model, model_el.get("name") if model_el is not None else None, items, c.index))
         shape = tuple(shapes)
-        if not with_node and shape in _CLEAN_DOCUMENTS:
+        if not with_node and holes is None and shape in _CLEAN_DOCUMENTS:
             return NOTHING
-        problems = list(self._problems(controllers, pseries, found))
-        if not problems and not with_node:
+        problems = list(self._problems(controllers, pseries, found, holes or {}, memory_reserve))
+        if not problems and not with_node and holes is None:
             if len(_CLEAN_DOCUMENTS) > 1024:  # bounded: odd documents must not grow it for ever
                 _CLEAN_DOCUMENTS.clear()
             _CLEAN_DOCUMENTS.add(shape)
         return iter(problems)
 
-    def _problems(self, controllers: list[Controller], pseries: bool, found: Facts) -> Iterator[Problem]:
+    def _problems(self, controllers: list[Controller], pseries: bool, found: Facts,
+                  holes: dict[etree._Element, etree._Element], memory_reserve: bool) -> Iterator[Problem]:
         """What check reports for these PCI controllers, in libvirt's order."""
         # PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index
         chassis_users: dict[int, Controller] = {}
@@ -186,13 +220,14 @@ class PciControllerOptions(Rule):
             model_name = model_el.get("name") if model_el is not None else None
             # len first: a <target> seldom has children, and find costs
             node_el = target.find("node") if target is not None and len(target) else None
-            shape = (model, model_name, items, c.index is None, c.index == 0, pseries)
-            if node_el is None and shape in _CLEAN_SHAPES:
+            shape = (model, model_name, items, c.index is None, c.index == 0, pseries, memory_reserve)
+            hole_el = holes.get(c.element) if holes else None
+            if node_el is None and hole_el is None and shape in _CLEAN_SHAPES:
                 continue
-            problem = self._problem(c, dict(items), model_name, node_el, pseries, found)
+            problem = self._problem(c, dict(items), model_name, node_el, hole_el, pseries, found, memory_reserve)
             if problem:  # libvirt stops at the first
                 yield problem
-            elif node_el is None:
+            elif node_el is None and hole_el is None:
                 if len(_CLEAN_SHAPES) > 4096:  # bounded: odd documents must not grow it for ever
                     _CLEAN_SHAPES.clear()
                 _CLEAN_SHAPES.add(shape)
@@ -235,10 +270,11 @@ class PciControllerOptions(Rule):
             lowest -= 2
 
     def _problem(self, c: Controller, attrs: dict[str, str], model_name: str | None, node_el: etree._Element | None,
-                 pseries: bool, found: Facts) -> Problem | None:
+                 hole_el: etree._Element | None, pseries: bool, found: Facts, memory_reserve: bool) -> Problem | None:
         """The first of the controller's options libvirt refuses (it stops there), None if all pass.
 
-        attrs: its <target>'s attributes; model_name: its <model name>; node_el: its <target><node>."""
+        attrs: its <target>'s attributes; model_name: its <model name>; node_el: its <target><node>; hole_el: a root
+        bus's <pcihole64> with a value; memory_reserve: whether the modelled libvirt reads memReserve."""
         target = c.target
         model_el = c.model_element
         node = parse_c_int(node_el.text) if node_el is not None else None
@@ -283,6 +319,12 @@ class PciControllerOptions(Rule):
             return Problem(Anchor(target, "index"),
                            f"Option 'targetIndex' is not valid for {self._where(c, model_name, pseries)}",
                            hint="only pSeries PCI host bridges have a target index")
+        # (judged for the machine's own root only: another root bus is refused before validation, VL708 and VL709)
+        if hole_el is not None and model == found.platform.root_model and not (
+                found.platform.is_i440fx if model == "pci-root" else found.platform.is_q35):
+            return Problem(Anchor(hole_el), "Setting the 64-bit PCI hole size is not supported for machine "
+                           f"'{found.platform.machine}'", hint="remove <pcihole64>: only the "
+                           + ("i440fx (pc)" if model == "pci-root" else "q35") + " machines have it")
         if target is not None and attrs.get("busNr") is not None and model not in EXPANDERS:
             return Problem(Anchor(target, "busNr"),
                            f"Option 'busNr' is not valid for {self._where(c, model_name, pseries)}",
@@ -299,6 +341,23 @@ class PciControllerOptions(Rule):
                                f"in the domain's <cpu><numa> array ({cells})",
                                hint=f"define NUMA cell {node} under <cpu><numa>, or use a node below {cells}"
                                if cells else "define the NUMA cells under <cpu><numa>")
+        if target is None or not attrs:
+            return None
+        for option, models, attribute in OPTIONS_OF_MODELS:  # (the ones each model takes; libvirt's order)
+            option_text = attrs.get(attribute)
+            if option_text is None or model in models:
+                continue
+            if attribute == "hotplug":
+                given = option_text in ("on", "off")  # (virXMLPropTristateSwitch; another value is VL850's)
+            elif attribute == "memReserve":
+                given = memory_reserve and bool(prop_uint(option_text, 0, 64))  # (NONZERO: a 0 is VL851's)
+            else:
+                number = parse_c_int(option_text)
+                given = number is not None and number >= 0  # (NONNEGATIVE: a negative one is VL851's)
+            if given:
+                return Problem(Anchor(target, attribute),
+                               f"Option '{option}' is not valid for {self._where(c, model_name, pseries)}",
+                               hint=f"remove {attribute}=: only {', '.join(sorted(models))} take it")
         return None
 
     @staticmethod

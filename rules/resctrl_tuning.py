@@ -62,11 +62,39 @@ def _nodes(tune: etree._Element) -> Problem | None:
     return None
 
 
-def _monitors(tune: etree._Element, vcpus: frozenset[int], maximum: int) -> Problem | None:
-    """virDomainResctrlMonDefParse and virDomainResctrlValidateMonitor."""
-    seen: list[frozenset[int]] = []
+class _Group:
+    """One of libvirt's resctrl groups (virDomainResctrlDef): its vCPUs, whether its allocation holds a cache size
+    or a bandwidth (virResctrlAllocIsEmpty's negation), and its monitors as (tag, vCPUs)."""
+
+    __slots__ = ("vcpus", "allocated", "monitors")
+
+    def __init__(self, vcpus: frozenset[int]) -> None:
+        self.vcpus = vcpus
+        self.allocated = False
+        self.monitors: list[tuple[str, frozenset[int]]] = []
+
+
+def _overlapping(group: _Group, vcpus: frozenset[int]) -> bool:
+    """virDomainResctrlValidateMonitor's 'vcpus overlaps in resctrl groups': a monitor overlapping an earlier one of
+    its group when neither watches the whole group, or overlapping any when the group allocates nothing."""
+    whole = vcpus == group.vcpus
+    any_overlap = False
+    for _tag, other in group.monitors:
+        if other == vcpus:
+            continue  # (a monitor of the other type on the same vCPUs)
+        if other & vcpus:
+            if not whole and other != group.vcpus:
+                return True
+            any_overlap = True
+    return any_overlap and not group.allocated
+
+
+def _monitors(tune: etree._Element, group: _Group, maximum: int) -> Problem | None:
+    """virDomainResctrlMonDefParse and virDomainResctrlValidateMonitor (against the monitors the group has: a
+    memorytune on a cachetune's vCPUs shares its group)."""
+    tag = "cache" if tune.tag == "cachetune" else "membw"
     for monitor in tune.iterchildren("monitor"):
-        if tune.tag == "cachetune":
+        if tag == "cache":
             level = parse_uint(monitor.get("level"))
             if level is not None and level != MONITOR_LEVEL:
                 return Problem(Anchor(monitor, "level"), f"Invalid monitor cache level '{level}'",
@@ -76,13 +104,18 @@ def _monitors(tune: etree._Element, vcpus: frozenset[int], maximum: int) -> Prob
             return found
         if not found:
             return Problem(Anchor(monitor, "vcpus"), "vcpus is empty", hint="name vCPUs of the allocation")
-        if not found <= vcpus:
+        if not found <= group.vcpus:
             return Problem(Anchor(monitor, "vcpus"), "Monitor vcpus conflicts with allocation",
                            hint=f"monitor vCPUs of this {tune.tag} only")
-        if found in seen:
+        if (tag, found) in group.monitors:
             return Problem(Anchor(monitor, "vcpus"), "Identical vcpus found in same type monitors",
                            hint="monitor a vCPU set once")
-        seen.append(found)
+        if _overlapping(group, found):
+            return Problem(Anchor(monitor, "vcpus"), "vcpus overlaps in resctrl groups",
+                           hint="give each monitor vCPUs no other monitor of the group watches (a monitor of all "
+                                "the group's vCPUs may overlap others when the group allocates a cache or "
+                                "bandwidth)")
+        group.monitors.append((tag, found))
     return None
 
 
@@ -95,7 +128,9 @@ class ResctrlTuning(Rule):
     cover the same vCPUs exactly (memorytunes may) or not at all; a cache
     level, id and type is allocated once; a node's bandwidth is set once, at
     most 100; cache monitors watch level 3 and vCPUs of their allocation,
-    each set once; and (QEMU) the domain runs under KVM.
+    each set once, and monitors of a group overlap only where one of them
+    watches all the group's vCPUs and the group allocates a cache or a
+    bandwidth; and (QEMU) the domain runs under KVM.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing cachetune
@@ -103,11 +138,15 @@ class ResctrlTuning(Rule):
     cachetunes found`, `Colliding cache allocations for cache level '3' id
     '0', type 'both'`, `Memory Bandwidth already defined for node 0`, `Memory
     Bandwidth value exceeding 100 is invalid.`, `Invalid monitor cache level
-    '2'`, `Monitor vcpus conflicts with allocation`
-    (virDomainCachetuneDefParse, virDomainMemorytuneDefParse,
-    virDomainResctrlMonDefParse; every driver), `cachetune is only supported
+    '2'`, `Monitor vcpus conflicts with allocation`, `vcpus overlaps in
+    resctrl groups` (virDomainCachetuneDefParse, virDomainMemorytuneDefParse,
+    virDomainResctrlMonDefParse, virDomainResctrlValidateMonitor; every
+    driver; a memorytune on a cachetune's vCPUs shares its group and its
+    monitors), `cachetune is only supported
     for KVM domains` (qemuValidateDomainDef; QEMU). vCPUs the domain does not
-    have are dropped first, as libvirt does. Each was checked with the real
+    have are dropped first, as libvirt does, and so is a group with neither
+    an allocation nor a monitor (libvirt keeps no such group: it counts for
+    no overlap and needs no KVM). Each was checked with the real
     libvirt 9.0, with its twin.
 
     ## Capabilities
@@ -149,26 +188,41 @@ class ResctrlTuning(Rule):
         maximum = max_vcpus(ctx.root)
         if maximum is None:
             return None  # the vCPU count is VL851's
-        groups: list[tuple[str, frozenset[int]]] = []
-        for tune in tunes:
+        # (virDomainDefTunablesParse reads the cachetunes, then the memorytunes)
+        ordered = [tune for tune in tunes if tune.tag == "cachetune"] + \
+                  [tune for tune in tunes if tune.tag == "memorytune"]
+        groups: list[_Group] = []  # (def->resctrls: the groups with an allocation or a monitor)
+        for tune in ordered:
             found = _vcpus(tune, maximum)
             if isinstance(found, Problem):
                 return found
             if not found:
                 continue  # no vCPU the domain has: libvirt drops it
-            for kind, vcpus in groups:
-                if vcpus == found:
-                    if tune.tag == "cachetune" and kind == "cachetune":
+            group = None
+            for known in groups:  # (virDomainResctrlVcpuMatch)
+                if known.vcpus == found:
+                    if tune.tag == "cachetune":
                         return Problem(Anchor(tune, "vcpus"), "Identical vcpus in cachetunes found",
                                        hint="merge the two cachetunes")
-                elif vcpus & found:
+                    group = known
+                    break
+                if known.vcpus & found:
                     return Problem(Anchor(tune, "vcpus"), "Overlapping vcpus in resctrls",
                                    hint="give each vCPU one cache and bandwidth allocation group")
             problem = _caches(tune) if tune.tag == "cachetune" else _nodes(tune)
-            problem = problem or _monitors(tune, found, maximum)
             if problem is not None:
                 return problem
-            groups.append((tune.tag, found))
+            new = group is None
+            if group is None:
+                group = _Group(found)
+            allocates = any(True for _ in tune.iterchildren("cache" if tune.tag == "cachetune" else "node"))
+            group.allocated = group.allocated or allocates
+            count = len(group.monitors)
+            problem = _monitors(tune, group, maximum)
+            if problem is not None:
+                return problem
+            if new and (allocates or len(group.monitors) > count):
+                groups.append(group)
         if groups and qemu_driver(ctx) and ctx.domain_type != "kvm":
             first = next(tune for tune in tunes if tune.get("vcpus") is not None)
             return Problem(Anchor(first), "cachetune is only supported for KVM domains",

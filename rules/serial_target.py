@@ -95,6 +95,11 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     model_element = first_child(target, "model") if target is not None else None
     kind = target.get("type") if target is not None else None
     model = model_element.get("name") if model_element is not None else None
+    if kind == "isa-debug" and target is not None and is_x86(ctx) is False:  # (virDomainChrDefPostParse: first)
+        yield Problem(Anchor(target, "type"), "isa-debug serial type only valid on x86 architecture",
+                      hint="the ISA debug port exists on x86 guests only: remove the serial, or use the arch's "
+                           "serial type")
+        return
     if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default
         kind = _default_type(ctx) if kind is None or not is_x86(ctx) else kind
     if kind is None:
@@ -181,7 +186,8 @@ class SerialTarget(Rule):
     Reports a `<serial>` whose `<target type>` and `<model name>` disagree,
     or name hardware the guest's arch or machine lacks: `pl011` outside ARM
     virt, `16550a` outside RISC-V/LoongArch virt, `spapr-vio-serial` off
-    pseries, `sclp-serial` off s390; a `<parallel>` port on s390 or pseries;
+    pseries, `sclp-serial` off s390, `isa-debug` off x86; a `<parallel>`
+    port on s390 or pseries;
     a console of type `serial` other than the first, an sclp console off
     s390, a console of another hypervisor's type (`xen`, `uml`, `lxc`,
     `openvz`); `<bios useserial='yes'>` off x86 or without a serial port; more
@@ -195,7 +201,9 @@ class SerialTarget(Rule):
     libvirt refuses the domain when it is defined. Messages modelled: `Target
     model 'pl011' requires target type 'system-serial'`, `Serial device with
     target type 'system-serial' and target model 'pl011' not compatible with
-    guest architecture or machine type`, `parallel ports are not supported`
+    guest architecture or machine type`, `isa-debug serial type only valid on
+    x86 architecture` (virDomainChrDefPostParse; every driver, judged for
+    QEMU; checked with libvirt 9.0), `parallel ports are not supported`
     (qemuValidateDomainChrTargetDef, qemuValidateDomainChrDef), `Only the
     first console can be a serial port` (virDomainDefAddConsoleCompat),
     `sclpconsole is not supported in this QEMU binary`, `unsupported console

@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import is_x86, qemu_driver
+from virtlint.rules._devices import effective_arch, is_x86, qemu_driver, refused_since
+from virtlint.rules._domain import PPC64, is_arm_virt, machine_of
 from virtlint.rules._support import NOTHING, children_by_tag, first_child, parse_uuid
 
 
@@ -44,7 +45,7 @@ def _backend(backend: etree._Element, ctx: Context) -> Problem | None:
                        hint="the UUID of a libvirt secret")
     banks = first_child(backend, "active_pcr_banks")
     if banks is None:
-        return None
+        return _tpm12_arch(backend, ctx)
     for bank in banks:
         if isinstance(bank.tag, str) and bank.tag not in PCR_BANKS:
             return Problem(Anchor(bank), f"Unsupported PCR banks '{bank.tag}'",
@@ -60,7 +61,24 @@ def _backend(backend: etree._Element, ctx: Context) -> Problem | None:
         return Problem(Anchor(banks), "<active_pcr_banks/> requires TPM version '2.0'",
                        hint="set version='2.0' on the backend" + (" (tpm-tis on x86 defaults to 1.2)"
                                                                   if backend.get("version") is None else ""))
-    return None
+    return _tpm12_arch(backend, ctx)
+
+
+def _tpm12_arch(backend: etree._Element, ctx: Context) -> Problem | None:
+    """qemuValidateDomainDeviceDefTPM: an emulated TPM 1.2 (asked for: off x86 the default is 2.0) on a tpm-tis is
+    x86-only (other models are VL804's). libvirt 9.x refuses it on ARM virt machines only (`TPM 1.2 is not supported
+    on ARM`); 10.7 on every other arch (the releases between are taken to refuse ARM virt only)."""
+    if backend.get("version") != "1.2" or not qemu_driver(ctx) or is_x86(ctx) is not False:
+        return None
+    tpm = backend.getparent()
+    model = tpm.get("model") if tpm is not None else None
+    arch = effective_arch(ctx)
+    if (model or ("tpm-spapr" if arch in PPC64 else "tpm-tis")) != "tpm-tis":
+        return None
+    if not refused_since(ctx, 10, 7) and not is_arm_virt(arch, machine_of(ctx)):
+        return None
+    return Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported on architecture '{arch}'",
+                   hint="use version='2.0' (TPM 1.2 exists on x86 only)", replacements=("2.0",))
 
 
 @register
@@ -86,7 +104,13 @@ class TpmConfig(Rule):
     device`, `only 'connect' mode is supported for external TPM device`,
     `missing socket path for external TPM device` (virDomainTPMDevValidate;
     the default version from qemuDomainTPMDefPostParse). Same in libvirt 9.0
-    and 10.7 (9.0 words two of them differently), each checked on 9.0.
+    and 10.7 (9.0 words two of them differently), each checked on 9.0. An
+    emulated tpm-tis asking for `version='1.2'` off x86: `TPM 1.2 is not
+    supported on architecture 'aarch64'` (qemuValidateDomainDeviceDefTPM;
+    QEMU); libvirt 9.x refuses it on ARM `virt` machines only, saying `TPM
+    1.2 is not supported on ARM` (checked on 9.0), 10.7 on any arch but x86
+    (the check follows the libvirt-version setting: before 10.7 ARM `virt`
+    only).
 
     ## Capabilities
     ```xml

@@ -15,12 +15,16 @@ from virtlint.rules._support import NOTHING, first_child
 class TpmVersionModel(Rule):
     """
     ## What it does
-    A TPM 1.2 backend (`<backend version='1.2'/>`) works only with the
-    `tpm-tis` model; `tpm-crb` (and the SPAPR models) need TPM 2.0.
+    An emulated TPM 1.2 (`<backend type='emulator' version='1.2'/>`) works
+    only with the `tpm-tis` model; `tpm-crb` (and the SPAPR models) need TPM
+    2.0. Other backends have no version: libvirt does not read one there.
 
     ## Why is this bad?
-    libvirt refuses the domain: `Unsupported interface 'tpm-crb' for TPM 1.2`
-    (newer: `TPM 1.2 is not supported for model 'tpm-crb'`).
+    libvirt refuses the domain when it is defined: `Unsupported interface
+    'tpm-crb' for TPM 1.2` (10.7: `TPM 1.2 is not supported for model
+    'tpm-crb'`, qemuValidateDomainDeviceDefTPM; QEMU driver). A passthrough
+    backend's `version` is ignored (virDomainTPMDefParseXML reads it for the
+    emulator only; checked with libvirt 9.0).
 
     ## Capabilities
     ```xml
@@ -52,7 +56,8 @@ class TpmVersionModel(Rule):
         if not model or model == "tpm-tis":
             return NOTHING
         backend = first_child(element, "backend")
-        if backend is None or backend.get("version") != "1.2":
-            return NOTHING  # the common case: a TPM 2.0 backend
+        # (the common case: a TPM 2.0 backend; libvirt reads a version for the emulator backend only)
+        if backend is None or backend.get("version") != "1.2" or backend.get("type") != "emulator":
+            return NOTHING
         return iter((Problem(Anchor(backend, "version"), f"TPM 1.2 is not supported for model '{model}'",
                              hint="use version='2.0', or model='tpm-tis'", replacements=("2.0",)),))

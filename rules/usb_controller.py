@@ -10,10 +10,13 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_int
 from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
+from virtlint.rules._devices import qemu_driver
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")
 EHCI_PORTS = 6
+#: Xen's USB controller models, which the QEMU driver refuses
+XEN_MODELS = ("qusb1", "qusb2")
 
 
 @register
@@ -26,13 +29,15 @@ class UsbController(Rule):
     `ich9-ehci1`. At start QEMU also refuses ICH9 UHCI companions whose
     master (the controller of their index without `<master>`) is not an EHCI
     controller, a `startport` beyond the master's 6 ports (each companion
-    takes 2), and two companions on one port.
+    takes 2), and two companions on one port. For QEMU, a controller of
+    Xen's models `qusb1` or `qusb2`.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `'qemu-xhci' controller only
     supports up to '15' ports` (`qemuDomainControllerDefPostParse`), `No
-    master USB controller specified` (`virDomainDefControllersParse`). Same
-    in libvirt 9.0 and 10.7. QEMU at start: `Can't use USB bus 'usb.0' as
+    master USB controller specified` (`virDomainDefControllersParse`), `USB
+    controller model type 'qusb1' or 'qusb2' is not supported in kvm`
+    (`qemuDomainControllerDefPostParse`). Same in libvirt 9.0 and 10.7. QEMU at start: `Can't use USB bus 'usb.0' as
     masterbus, it doesn't support companion controllers`, `firstport must be
     between 0 and 4`, `firstport 0 asks for ports 0-1, but port 0 has a
     companion assigned already`.
@@ -58,7 +63,7 @@ class UsbController(Rule):
     code = "VL707"
     name = "usb-controller"
     severity = Severity.ERROR
-    summary = "An xhci controller with more than 15 ports, or USB companions without a master."
+    summary = "An xhci controller with more than 15 ports, USB companions without a master, or a Xen USB model."
     elements = ("devices",)
     uses_caps = False
 
@@ -66,7 +71,7 @@ class UsbController(Rule):
         usb = facts(ctx).controllers_of("usb")
         # the usual document: xhci controllers within their port limit, no companion controllers
         for c in usb:
-            if c.master is not None:
+            if c.master is not None or c.model in XEN_MODELS:
                 return self._problems(usb, ctx)
             if c.model in XHCI_MODELS:
                 ports = int_attr(c.element.get("ports"))
@@ -77,6 +82,11 @@ class UsbController(Rule):
     def _problems(self, usb: list[Controller], ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         for c in usb:
+            if c.model in XEN_MODELS and qemu_driver(ctx):
+                yield Problem(Anchor(c.element, "model"), f"USB controller model type 'qusb1' or 'qusb2' is not "
+                              f"supported in {ctx.domain_type or 'kvm'}",
+                              hint="qusb1 and qusb2 are Xen's: use qemu-xhci", replacements=("qemu-xhci",))
+                continue
             if c.model not in XHCI_MODELS:
                 continue
             ports = int_attr(c.element.get("ports"))

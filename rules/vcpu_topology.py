@@ -35,8 +35,10 @@ def topology_product(topology: etree._Element, ctx: Context) -> int | None:
 
 
 def _orders(first: etree._Element, maximum: int) -> Iterator[Problem]:
-    """qemuDomainDefVcpusPostParse's orders: vCPU 0 is ordered first or not at all, and the online vCPUs are either
-    all ordered or none is (an order of 0 is none). Judged where every vCPU id is listed once, as libvirt has them."""
+    """qemuDomainDefVcpusPostParse's orders: vCPU 0 is ordered first or not at all, the online vCPUs are either all
+    ordered or none is (an order of 0 is none), and a vCPU written hotpluggable='no' follows none written 'yes' nor
+    one of a greater order. Judged where every vCPU id is listed at most once (an unlisted vCPU is offline, with no
+    order)."""
     parent = first.getparent()
     vcpus: dict[int, etree._Element] = {}
     for vcpu in parent.iterchildren("vcpu") if parent is not None else ():
@@ -44,24 +46,51 @@ def _orders(first: etree._Element, maximum: int) -> Iterator[Problem]:
         if vcpu_id is None or vcpu_id in vcpus or vcpu_id >= maximum:
             return  # (the parser's, or ids this check cannot place)
         vcpus[vcpu_id] = vcpu
-    if len(vcpus) != maximum or maximum == 0:
+    if maximum == 0 or 0 not in vcpus:
         return
     if vcpus[0].get("enabled") == "no" or vcpus[0].get("hotpluggable") == "yes":
         return  # (libvirt refuses vCPU 0's state first, above)
-    orders = {vcpu_id: parse_uint(vcpu.get("order") or "0") for vcpu_id, vcpu in vcpus.items()}
-    if None in orders.values():
-        return  # (an unreadable order is VL851's)
+    orders: dict[int, int] = {}
+    for vcpu_id, vcpu in vcpus.items():
+        order = parse_uint(vcpu.get("order") or "0")
+        if order is None:
+            return  # (an unreadable order is VL851's)
+        orders[vcpu_id] = order
     if orders[0] not in (0, 1):
         yield Problem(Anchor(vcpus[0], "order"), "vcpu0 must be enabled first", hint="give vCPU 0 order='1'",
                       replacements=("1",))
         return
     ordered = orders[0] != 0
+    # (the QEMU driver's post-parse runs before virDomainVcpuDefPostParse gives hotpluggable its default: only a
+    # written hotpluggable counts here, and an unlisted vCPU has none)
+    previous_pluggable, previous_order = False, orders[0]
     for vcpu_id in range(1, maximum):
-        if vcpus[vcpu_id].get("enabled") != "no" and (orders[vcpu_id] != 0) != ordered:
-            yield Problem(Anchor(vcpus[vcpu_id], "order") if vcpus[vcpu_id].get("order") else Anchor(vcpus[vcpu_id]),
+        vcpu = vcpus.get(vcpu_id)
+        if vcpu is None:  # (offline, no order)
+            previous_pluggable, previous_order = False, 0
+            continue
+        online = vcpu.get("enabled") != "no"
+        order = orders[vcpu_id]
+        if online and (order != 0) != ordered:
+            yield Problem(Anchor(vcpu, "order") if vcpu.get("order") else Anchor(vcpu),
                           "all vcpus must have either set or unset order",
                           hint="give every online vCPU an order, or none")
             return
+        pluggable = vcpu.get("hotpluggable")
+        if pluggable not in ("yes", "no", None):
+            return  # (VL850's)
+        if pluggable == "no":
+            if previous_pluggable:
+                yield Problem(Anchor(vcpu, "hotpluggable"),
+                              "online non-hotpluggable vcpus need to be ordered prior to hotplugable vcpus",
+                              hint="give the non-hotpluggable vCPUs the lowest ids, the hotpluggable ones the next")
+                return
+            if previous_order > order:
+                yield Problem(Anchor(vcpu, "order") if vcpu.get("order") else Anchor(vcpu),
+                              "online non-hotpluggable vcpus must be ordered in ascending order",
+                              hint="give the non-hotpluggable vCPUs orders that rise with their ids")
+                return
+        previous_pluggable, previous_order = pluggable == "yes", order
 
 
 @register
@@ -78,6 +107,12 @@ class VcpuTopology(Rule):
     vCPU 0 ordered first or not at all and the online vCPUs all ordered or
     none (`vcpu0 must be enabled first`, `all vcpus must have either set or
     unset order`; qemuDomainDefVcpusPostParse; an order of 0 is none), the
+    vCPUs written `hotpluggable='no'` each right after one not written
+    `hotpluggable='yes'` and of no greater order (`online
+    non-hotpluggable vcpus need to be ordered prior to hotplugable vcpus`,
+    `online non-hotpluggable vcpus must be ordered in ascending order`; the
+    same function, which runs before hotpluggable gets its default, so only
+    a written value counts; checked with libvirt 9.0), the
     product
     sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
     the maximum (`CPU topology doesn't match maximum vcpu count`,

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -55,6 +55,16 @@ def _qxl_vgamem(model: etree._Element) -> Problem | None:
 
 #: QEMU's limit of a qxl ram or vram size in KiB (UINT_MAX / 1024)
 QXL_SIZE_MAX = 0xFFFFFFFF // 1024
+
+
+def rounded_size(text: str | None) -> int | None:
+    """A <model> ram or vram (KiB) as validation sees it: read by virXMLPropUInt, then rounded up to a power of two
+    by virDomainVideoDefPostParse (VIR_ROUND_UP_POWER_OF_TWO: above 2^31 it becomes 0); None when absent or
+    unreadable (0 stays 0: the post-parse first gives it the model's default, which no check here refuses)."""
+    size = prop_uint(text, 10)
+    if not size:
+        return size
+    return 1 << (size - 1).bit_length() if size <= 1 << 31 else 0
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
 
 
@@ -91,13 +101,15 @@ def _video_options(video: etree._Element, model: etree._Element | None, ctx: Con
                        replacements=("no",))
     if kind == "qxl":
         for name in ("vram", "ram"):
-            size = parse_uint(model.get(name))
+            size = rounded_size(model.get(name))
             if size is not None and size > QXL_SIZE_MAX:
-                return Problem(Anchor(model, name), f"value for '{name}' must be less than '{QXL_SIZE_MAX}'")
+                return Problem(Anchor(model, name), f"value for '{name}' must be less than '{QXL_SIZE_MAX}'",
+                               hint=f"libvirt rounds {name} up to a power of two: use {QXL_SIZE_MAX + 1 >> 1} (KiB) "
+                                    "or less", replacements=(str(QXL_SIZE_MAX + 1 >> 1),))
     if resolution is not None and kind not in ("vga", "qxl", "virtio", "bochs"):
         return Problem(Anchor(resolution), "model resolution is not supported",
                        hint="resolution applies to vga, qxl, virtio and bochs")
-    vram = parse_uint(model.get("vram"))
+    vram = rounded_size(model.get("vram"))
     if vram and vram < 1024 and (kind == "vga" or (kind == "vmvga" and refused_since(ctx, 10, 7))):
         # (9.0 checks vga only; 10.7 vmvga too: the releases between are unchecked)
         return Problem(Anchor(model, "vram"), "value for 'vram' must be at least 1 MiB (1024 KiB)",
@@ -161,7 +173,12 @@ class VideoDevices(Rule):
     'vga' doesn't support multiple 'heads'`, `3d acceleration is supported
     only with 'virtio' video device`, `value for 'vgamem' must be at least 1
     MiB (1024 KiB)`, `value for 'vgamem' must be power of two`
-    (qemuValidateDomainDeviceDefVideo; QEMU).
+    (qemuValidateDomainDeviceDefVideo; QEMU). A qxl `ram` or `vram` and a
+    vga `vram` are judged as validation sees them: virDomainVideoDefPostParse
+    first rounds them up to a power of two, so `vram='2097153'` is 4194304
+    KiB (`value for 'vram' must be less than '4194303'`, checked on 9.0) and
+    a vga `vram='1000'` is 1 MiB; above 2^31 KiB the rounding gives 0,
+    which validation passes.
     Stage: define. Same in libvirt 9.0 and 10.7.
 
     ## Capabilities

@@ -1,6 +1,6 @@
 """Refusals found by listing libvirt 10.7's messages (domain_conf.c, domain_validate.c, qemu_validate.c) that no
 rule gave, and putting a case of each to the real libvirt 9.0: a TCG cache size, a bootloader on QEMU, the ncr53c90
-SCSI controller, virtio input models; and by the mutation audit with the values '', '1.5', ' 1' and others: free
+SCSI controller, virtio input models, QEMU's sd-card serial, TPM backend versions; and by the mutation audit with the values '', '1.5', ' 1' and others: free
 virtio-serial ports, cookie names, USB ports with blanks, cputune shares on 9.0. Each with its valid twin."""
 
 from __future__ import annotations
@@ -113,6 +113,40 @@ CASES += [
     ("fmode-trailing-blank", qemu(FS_MODE.format("fmode='644 '")), "VL791",
      "Invalid value for attribute 'fmode' in element 'filesystem': '644 '. Expected non-negative integer value"),
     ("fmode-leading-blank-too-big", qemu(FS_MODE.format("fmode=' 1000'")), "VL791", "invalid fmode: '01000'"),
+]
+
+NODEMASK_MEMORY = ("<memory model='{}'><source>{}<nodemask>abc</nodemask></source><target><size unit='KiB'>131072</size>"
+                   "<node>0</node></target></memory>")
+HOTPLUG = ("<maxMemory slots='4' unit='KiB'>4194304</maxMemory>"
+           "<cpu><numa><cell id='0' cpus='0' memory='262144' unit='KiB'/></numa></cpu>")
+
+CASES += [
+    # VL851: virDomainMemorySourceDefParseXML reads a <nodemask> for dimm, virtio-mem and sgx-epc only
+    ("nodemask-dimm", qemu(NODEMASK_MEMORY.format("dimm", ""), extra=HOTPLUG), "VL851",
+     "Failed to parse bitmap 'abc'"),
+    ("nodemask-nvdimm-ignored", qemu(NODEMASK_MEMORY.format("nvdimm", "<path>/tmp/nvdimm</path>"), extra=HOTPLUG),
+     None, ""),
+]
+
+TPM_BACKEND = "<tpm model='{}'><backend type='{}' version='{}'{}</backend></tpm>"
+SD_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/a.img'/>"
+           "<target dev='sda' bus='{}'/>{}</disk>")
+
+CASES += [
+    # VL804, VL850: libvirt reads a TPM backend's version (and persistent_state) for the emulator only
+    ("tpm-crb-emulator-1.2", qemu(TPM_BACKEND.format("tpm-crb", "emulator", "1.2", ">")), "VL804",
+     "TPM 1.2 is not supported for model 'tpm-crb'"),
+    ("tpm-crb-passthrough-1.2", qemu(TPM_BACKEND.format("tpm-crb", "passthrough", "1.2",
+                                                        "><device path='/dev/tpm0'/>")), None, ""),
+    ("tpm-passthrough-version-word", qemu(TPM_BACKEND.format("tpm-tis", "passthrough", "x", " persistent_state="
+                                                             "'maybe'><device path='/dev/tpm0'/>")), None, ""),
+    ("tpm-emulator-version-word", qemu(TPM_BACKEND.format("tpm-crb", "emulator", "x", ">")), "VL850",
+     "Invalid value for attribute 'version' in element 'backend': 'x'."),
+    # VL758: QEMU's sd-card has no serial property (an empty <serial> is none)
+    ("sd-serial", qemu(SD_DISK.format("sd", "<serial>abc</serial>")), "VL758",
+     "Serial property not supported for drive bus 'sd'"),
+    ("sd-serial-empty", qemu(SD_DISK.format("sd", "<serial></serial>")), None, ""),
+    ("usb-serial", qemu(SD_DISK.format("usb", "<serial>abc</serial>")), None, ""),
 ]
 
 
