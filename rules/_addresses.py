@@ -6,6 +6,11 @@ The address and controller rules (VL700-VL749) share one pass over
 virtio-serial, CCW, zPCI and spapr-vio maps libvirt builds when it assigns
 addresses (``qemu_domain_address.c``, ``domain_addr.c``). Each map records
 the conflicts libvirt would report; the rules only turn them into problems.
+The PCI map includes the controllers libvirt adds for the bus numbers the
+document names but does not define (``_auto_buses``). Two checks walk the
+devices again, only on the documents that need it: an isapc machine's
+missing PCI bus, and the USB port assignment when a USB address leaves its
+port to libvirt or the addresses given leave no port free.
 
 Facts libvirt decides from things the document does not say (a default
 machine, a default USB controller model on an arch whose QEMU decides it)
@@ -784,7 +789,9 @@ def _build(ctx: Context) -> Facts:
         _assign_indexes(controllers, unindexed)
     if platform.has_pci_map:
         _pci_map(result)
-    _usb_map(result)
+    elif platform.machine == "isapc" and platform.arch in X86:
+        _no_pci_buses(result, ctx)
+    _usb_map(result, ctx)
     _drive_map(result)
     _virtio_serial_map(result)
     _s390_maps(result)
@@ -848,13 +855,16 @@ PCI_BUSES: dict[str, tuple[frozenset[str], int, int]] = {
 PLUGGED_PCI_CONTROLLERS = frozenset(PCI_BUSES) - {"pci-root", "pcie-root"}
 
 
-def _bus_model(facts_: Facts, bus: int) -> str | None:
+def _bus_model(facts_: Facts, bus: int, auto: dict[int, str] | None) -> str | None:
+    """The model of a bus: its controller's, the machine's root, or the one libvirt adds (``auto``); None: unknown."""
     controller = facts_.pci_controller(bus)
     root = facts_.platform.root_model if bus == 0 else None
     if controller is not None and controller.model:
         # An index-0 controller that is not the machine's root is refused first (qemuDomainDefAddDefaultDevices,
         # VL709), before any address is assigned: the devices on bus 0 are judged against the root it must be
         return root if root is not None and controller.model != root else controller.model
+    if root is None and controller is None and auto is not None:
+        return auto.get(bus)
     return root
 
 
@@ -908,17 +918,8 @@ def _pci_map(facts_: Facts) -> None:
     ide0 = [c for c in facts_.controllers_of("ide") if c.index == 0]
     sata0 = [c for c in facts_.controllers_of("sata") if c.index == 0]
     skipped: set[int] = set()  # ids of devices whose address libvirt leaves out of the collection (PIIX3)
-    if platform.is_i440fx:
-        for c in ide0 + usb0:
-            address = c.address
-            if address is None or address.get("type") != "pci":
-                continue
-            pci = facts_.pci(address, c.element)
-            if pci is None or not pci.present:
-                continue
-            piix3_usb = c.type == "usb" and (c.model is None or c.model == "piix3-uhci")
-            if pci.key == (0, 0, 1, 1) and c.type == "ide" or pci.key == (0, 0, 1, 2) and piix3_usb:
-                skipped.add(id(c.element))  # device proxies live as long as the facts: stable ids
+    for c in ide0 + usb0:
+        _piix3_function(facts_, c, skipped)
 
     pcis: list[PciAddress] = []
     pci_numbers = facts_.pci_numbers
@@ -929,19 +930,19 @@ def _pci_map(facts_: Facts) -> None:
         if pci is None or not (pci.domain or pci.bus or pci.slot) or id(device) in skipped:
             continue
         pcis.append(pci)
+    auto = _auto_buses(facts_, pcis) if pcis else None
+    for pci in pcis:
         if pci.domain != 0:
             facts_.pci_placement.append(Refusal(
-                address, "domain", f"Invalid PCI address {pci.text}. Only PCI domain 0 is available",
+                pci.element, "domain", f"Invalid PCI address {pci.text}. Only PCI domain 0 is available",
                 "use domain='0x0000'"))
             continue
         reserve_user(pci)
-        _check_placement(facts_, pci)
+        _check_placement(facts_, pci, auto)
 
     if pcis:
         _multifunction(facts_, pcis)
     _unplaceable_controllers(facts_)
-    if pcis:
-        _auto_root_ports(facts_, pcis)
     if platform.is_i440fx:
         disks_ide = any(bus == "ide" for bus in facts_.disk_buses.values())
         for c in ide0:
@@ -980,6 +981,130 @@ def _pci_map(facts_: Facts) -> None:
         explicit_sata0 = any(c.address is not None and c.address.get("type") == "pci" for c in sata0)
         if not explicit_sata0:  # the first SATA controller (always present on q35) is put at 00:1f.2
             reserve_chipset((0, 0, 0x1F, 2), "the ICH9 SATA controller")
+
+
+NO_PCI_BUSES = "No PCI buses available"
+_NO_PCI_HINT = "an isapc machine has no PCI bus"
+
+
+def _no_pci_buses(facts_: Facts, ctx: Context) -> None:
+    """An isapc machine: libvirt adds no PCI root, so, unless the document defines a PCI controller, the PCI address
+    set has no bus, and every PCI address from the config (virDomainPCIAddressValidate) and every device libvirt
+    gives one (qemuDomainAssignDevicePCISlots, virDomainPCIAddressGetNextAddr) is refused. The PIIX3's own IDE and
+    USB functions at 0:0:1.1 and 0:0:1.2 are left out."""
+    if facts_.controllers_of("pci"):
+        return  # (a PCI controller gives the set its buses)
+    refusals = facts_.pci_placement
+    skipped: set[int] = set()
+    for c in facts_.controllers:
+        if c.index == 0 and c.type in ("ide", "usb"):
+            _piix3_function(facts_, c, skipped)
+    pci_numbers = facts_.pci_numbers
+    for device, address in facts_.by_kind.get("pci", ()):
+        if device.tag == "console" or id(device) in skipped:
+            continue
+        pci = read_pci(address, device, pci_numbers[address])
+        if pci is not None and pci.present:
+            refusals.append(Refusal(address, None, NO_PCI_BUSES,
+                                    f"{_NO_PCI_HINT}: remove the device, or use a pc or q35 machine"))
+    # the devices that want a PCI address, and libvirt's implicit ones
+    controllers = {id(c.element): c for c in facts_.controllers}
+    defined = {(c.type, c.index) for c in facts_.controllers}
+    implicit: dict[str, int] = {}  # controller type -> the highest index its disks or host devices name
+    memballoon = video = False
+    for device in facts_.devices(ctx):
+        tag = device.tag
+        if tag == "memballoon":
+            memballoon = True
+        elif tag == "video":
+            video = True
+        elif tag == "disk" or tag == "hostdev" and device.get("type") == "scsi":
+            bus = "scsi" if tag == "hostdev" else facts_.disk_buses.get(device)
+            if bus in ("scsi", "sata"):
+                drive = facts_.disk_drives.get(device) if tag == "disk" else None
+                if tag == "hostdev":
+                    address = facts_.address_of.get(device)
+                    number = uint10(address.get("controller", "0")) if address is not None else 0
+                else:
+                    number = drive.controller if drive is not None else None
+                if number is not None and number > implicit.get(bus, -1):
+                    implicit[bus] = number
+        address = facts_.address_of.get(device)
+        if address is not None:
+            if address.get("type") != "pci":
+                continue
+            numbers = pci_numbers.get(address)
+            if numbers is None or any(numbers[:3]):
+                continue  # (given, or unreadable)
+        if _wants_pci_slot(facts_, device, controllers.get(id(device))):
+            refusals.append(Refusal(device, None, NO_PCI_BUSES,
+                                    f"{_NO_PCI_HINT}, and libvirt gives this device a PCI address: remove it, or "
+                                    "use a pc or q35 machine"))
+    devices_element = facts_.devices_element
+    assert devices_element is not None
+    for type_, highest in implicit.items():
+        if any((type_, index) not in defined for index in range(highest + 1)):
+            refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
+                                    f"{_NO_PCI_HINT}, and libvirt adds a {type_} controller, a PCI device, for the "
+                                    f"{type_} disks: remove them"))
+    for index in _added_virtio_serial_controllers(facts_):
+        if ("virtio-serial", index) not in defined:
+            refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
+                                    f"{_NO_PCI_HINT}, and libvirt adds a virtio-serial controller, a PCI device, for "
+                                    "the virtio consoles and channels: remove them"))
+            break
+    if not memballoon:
+        refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
+                                f"{_NO_PCI_HINT}, and libvirt adds a virtio memballoon, a PCI device: add "
+                                "<memballoon model='none'/>"))
+    if not video and devices_element.find("graphics") is not None:
+        refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
+                                f"{_NO_PCI_HINT}, and for <graphics> without <video> libvirt adds a video device, "
+                                "a PCI device: add <video><model type='none'/></video>"))
+
+
+def _wants_pci_slot(facts_: Facts, device: etree._Element, controller: Controller | None) -> bool:
+    """Whether libvirt gives this device a PCI address when it has none (qemuDomainAssignDevicePCISlots)."""
+    tag = device.tag
+    if tag == "controller":
+        if controller is None:
+            return False
+        type_, model = controller.type, controller.model
+        return not (type_ in ("fdc", "ccid", "pci") or type_ == "usb" and model == "none"
+                    or type_ == "ide" and controller.index == 0 or type_ == "scsi" and model == "ncr53c90")
+    if tag == "interface":
+        model = facts_.model_of.get(device)
+        return device.get("type") != "hostdev" and (model is None or model.get("type") != "usb-net")
+    if tag == "disk":
+        return facts_.disk_buses.get(device) == "virtio"
+    if tag == "hostdev":
+        type_ = device.get("type")
+        return device.get("mode", "subsystem") == "subsystem" and (
+            type_ in ("pci", "scsi_host") or type_ == "mdev" and device.get("model") == "vfio-pci")
+    if tag == "filesystem":
+        driver = device.find("driver")
+        return driver is None or driver.get("type") != "mtp"
+    if tag == "sound":
+        return device.get("model") not in ("sb16", "pcspk", "usb")
+    if tag == "memballoon":
+        return device.get("model") != "none"
+    if tag == "video":
+        model = facts_.model_of.get(device)
+        return model is None or model.get("type") not in ("none", "ramfb")
+    if tag == "watchdog":
+        return device.get("model") == "i6300esb"
+    if tag == "input":
+        return device.get("bus") == "virtio"
+    if tag == "serial":
+        target = facts_.target_of.get(device)
+        return target is not None and target.get("type") == "pci-serial"
+    if tag == "iommu":
+        return device.get("model") == "virtio"
+    if tag == "memory":
+        return device.get("model") in ("virtio-pmem", "virtio-mem")
+    if tag == "panic":
+        return device.get("model") == "pvpanic"
+    return tag in ("rng", "shmem", "vsock", "crypto", "pstore")
 
 
 def _multifunction(facts_: Facts, pcis: list[PciAddress]) -> None:
@@ -1043,42 +1168,225 @@ def _unplaceable_controllers(facts_: Facts) -> None:
         facts_.pci_placement.append(Refusal(c.element, "model", _slot_refusal(c.model), hint))
 
 
-#: Tags of devices that are PCI Express devices on a pcie-root machine unless a transitional model says
-#: otherwise (qemuDomainDeviceCalculatePCIConnectFlags: virtioFlags with a QEMU that has transitional models).
-def _is_pcie_virtio(facts_: Facts, device: etree._Element) -> bool:
+def _piix3_function(facts_: Facts, c: Controller, skipped: set[int]) -> None:
+    """qemuDomainCollectPCIAddress: the first IDE controller at 0:0:1.1 and the first USB controller at 0:0:1.2,
+    when it is (or defaults to, on x86) the PIIX3 UHCI, are the PIIX3's own functions: libvirt leaves their address
+    out of the collection (``skipped``), and refuses them when bus 0 does not take standard PCI devices (pcie-root)."""
+    address = c.address
+    if address is None or address.get("type") != "pci":
+        return
+    pci = facts_.pci(address, c.element)
+    if pci is None or not pci.present:
+        return
+    if c.type == "ide":
+        if pci.key != (0, 0, 1, 1):
+            return
+    elif pci.key != (0, 0, 1, 2) or not (
+            c.model == "piix3-uhci" or c.model is None and facts_.platform.arch in X86):
+        return  # (a default model off x86 is whatever the arch's QEMU has: unknown)
+    skipped.add(id(c.element))  # device proxies live as long as the facts: stable ids
+    if _bus_model(facts_, 0, None) == "pcie-root":
+        facts_.pci_placement.append(Refusal(
+            address, None, "Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers",
+            "0:0:1.1 and 0:0:1.2 are the PIIX3's IDE and USB functions, which only a pc (i440fx) machine has; "
+            "on this machine drop the <address> (or use another slot) so it becomes a device of its own"))
+
+
+#: The order libvirt visits devices in (virDomainDeviceInfoIterateFlags), by tag.
+DEVICE_ORDER = {tag: rank for rank, tag in enumerate((
+    "disk", "interface", "sound", "hostdev", "video", "controller", "smartcard", "serial", "parallel", "channel",
+    "console", "input", "filesystem", "watchdog", "memballoon", "rng", "nvram", "hub", "shmem", "tpm", "panic",
+    "memory", "redirdev", "iommu", "vsock", "crypto", "pstore"))}
+
+#: virtio models that are PCI Express devices on a pcie-root machine (virtioFlags, with a QEMU that has the
+#: transitional models); the transitional model only works in a conventional PCI slot
+_VIRTIO_PCIE = (None, "virtio", "virtio-non-transitional")
+
+
+#: The NIC models libvirt knows (virDomainNetModel) that are not PCI Express devices (usb-net: none, so standard)
+_PCI_NET_MODELS = frozenset({
+    "netfront", "rtl8139", "e1000", "virtio-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance",
+    "vmxnet", "vmxnet2", "vmxnet3", "am79c970a", "am79c973", "82540em", "82545em", "82543gc"})
+
+
+def _connect_kind(facts_: Facts, device: etree._Element, pcie_root: bool) -> str | None:
+    """How a device with a PCI address connects (qemuDomainDeviceCalculatePCIConnectFlags): PCI_DEVICE,
+    PCIE_DEVICE, or a PCI controller's model; a device libvirt gives no connection counts as a standard PCI device
+    (qemuDomainCollectPCIAddress). None: unknown (a default model libvirt picks from what QEMU has)."""
     tag = device.tag
+    if tag == "controller" and device.get("type") == "pci":
+        model = device.get("model")
+        if model not in PCI_BUSES:
+            return None
+        return PCI_DEVICE if model in ("pci-root", "pcie-root") else model
+    if not pcie_root:  # (pcieFlags are pciFlags)
+        return PCI_DEVICE
     if tag == "disk":
-        return (facts_.disk_buses.get(device) == "virtio"
-                and device.get("model") in (None, "virtio", "virtio-non-transitional"))
+        if facts_.disk_buses.get(device) != "virtio":
+            return PCI_DEVICE
+        return PCIE_DEVICE if device.get("model") in _VIRTIO_PCIE else PCI_DEVICE
     if tag == "interface":
-        model = facts_.model_of.get(device)
-        return model is not None and model.get("type") in ("virtio", "virtio-non-transitional")
-    if tag in ("memballoon", "rng"):
-        return device.get("model") in ("virtio", "virtio-non-transitional")
+        type_ = device.get("type")
+        if type_ == "hostdev":
+            return None
+        model_element = facts_.model_of.get(device)
+        model = model_element.get("type") if model_element is not None else None
+        if model is None:
+            return PCIE_DEVICE if type_ == "vdpa" else None  # (else the arch's and QEMU's default)
+        # (virDomainNetSetModelString: a model libvirt does not know, igb in 9.0, is 'unknown': PCI Express)
+        return PCI_DEVICE if model.lower() in _PCI_NET_MODELS else PCIE_DEVICE
+    if tag == "hostdev":
+        # an address given: PCI and mdev host devices and vhost-scsi are PCI Express devices
+        if device.get("mode", "subsystem") == "subsystem" and device.get("type") in ("pci", "mdev", "scsi_host"):
+            return PCIE_DEVICE
+        return PCI_DEVICE
+    if tag == "video":
+        model_element = facts_.model_of.get(device)
+        model = model_element.get("type") if model_element is not None else None
+        if model is None:
+            return None
+        return PCIE_DEVICE if model in ("virtio", "bochs") else PCI_DEVICE
+    if tag == "controller":
+        type_ = device.get("type", "ide")
+        model = device.get("model")
+        if type_ == "usb":
+            if model is None:
+                return PCI_DEVICE if facts_.platform.arch in X86 else None  # (piix3-uhci on x86)
+            return PCIE_DEVICE if model in XHCI_MODELS else PCI_DEVICE
+        if type_ == "scsi":
+            if model is None:
+                return None
+            return PCIE_DEVICE if model in ("virtio-scsi", "virtio-non-transitional") else PCI_DEVICE
+        if type_ == "virtio-serial":
+            return PCIE_DEVICE if model in _VIRTIO_PCIE else PCI_DEVICE
+        return PCI_DEVICE
+    if tag == "filesystem":
+        driver = device.find("driver")
+        driver_type = driver.get("type") if driver is not None else None
+        if driver_type == "virtiofs":
+            return PCIE_DEVICE
+        if driver_type in (None, "path", "handle"):
+            return PCIE_DEVICE if device.get("model") in _VIRTIO_PCIE else PCI_DEVICE
+        return PCI_DEVICE
+    if tag in ("memballoon", "rng", "vsock"):  # (a vsock without model is virtio)
+        model = device.get("model")
+        return PCIE_DEVICE if model in _VIRTIO_PCIE and (model or tag == "vsock") else PCI_DEVICE
     if tag == "input":
-        return device.get("bus") == "virtio" and device.get("model") in (None, "virtio", "virtio-non-transitional")
-    return False
+        if device.get("bus") != "virtio":
+            return PCI_DEVICE
+        return PCIE_DEVICE if device.get("model") in _VIRTIO_PCIE else PCI_DEVICE
+    if tag == "sound":
+        return PCIE_DEVICE if device.get("model") == "virtio" else PCI_DEVICE
+    if tag == "iommu":
+        return PCIE_DEVICE if device.get("model") == "virtio" else PCI_DEVICE
+    if tag == "memory":
+        return PCIE_DEVICE if device.get("model") in ("virtio-pmem", "virtio-mem") else PCI_DEVICE
+    return PCI_DEVICE if tag in DEVICE_ORDER else None
 
 
-def _auto_root_ports(facts_: Facts, pcis: list[PciAddress]) -> None:
-    """Virtio devices on buses a pcie-root machine's document does not define: libvirt adds root ports (slot 0 only).
+#: The pcie-root-port libvirt adds for the pcie-to-pci-bridge it adds (virDomainPCIAddressSetGrow): its one slot
+#: takes nothing else
+BRIDGE_PORT = "pcie-root-port for the pcie-to-pci-bridge"
+_AUTO_BUSES: dict[str, tuple[frozenset[str], int, int]] = {BRIDGE_PORT: (frozenset({"pcie-to-pci-bridge"}), 0, 0)}
+_CONFIG_AUTO_BUS_TYPES = {BRIDGE_PORT: frozenset({"pcie-to-pci-bridge"})}
+#: Buses whose slots take a pci-bridge (VIR_PCI_CONNECT_TYPE_PCI_BRIDGE)
+_BRIDGE_BUSES = frozenset(model for model, (types, _, _) in PCI_BUSES.items() if "pci-bridge" in types)
 
-    Decided only when the document defines no PCI controller but the root and every device on a bus above 0 is
-    such a virtio device, so that every bus libvirt adds is a pcie-root-port whatever the order it adds them in.
+
+class MovedPciAddress(PciAddress):
+    """A PCI address libvirt moves to the next bus (virDomainPCIAddressSetGrow); its messages still show the
+    address as written."""
+
+    written: str
+
+    __slots__ = ("written",)
+
+    def __init__(self, pci: PciAddress) -> None:
+        super().__init__(pci.element, pci.device, pci.domain, pci.bus + 1, pci.slot, pci.function)
+        self.written = pci.text
+
+    @property
+    def text(self) -> str:
+        return self.written
+
+
+def _auto_buses(facts_: Facts, pcis: list[PciAddress]) -> dict[int, str] | None:
+    """The PCI controllers libvirt adds for the buses PCI addresses name but the document does not define
+    (qemuDomainPCIAddressSetCreate, virDomainPCIAddressSetGrow), by bus: None when there are none, or they are
+    unknown.
+
+    The buses up to the highest index defined get the machine's default (pcie-root-port on a pcie-root machine,
+    pci-root on pSeries, else pci-bridge). Beyond, the devices are collected in libvirt's order, and the first one
+    naming a bus beyond the set grows it up to that bus: root ports for a PCI Express device, pci-bridges for a
+    standard PCI device (on a pcie-root machine with no bus for a pci-bridge yet, first a root port and a
+    pcie-to-pci-bridge; when that is a single new bus, libvirt moves the device to the next one, the bridge); a PCI
+    controller that needs another bus refuses (``pcis`` gets the moved addresses, the refusals go to the facts).
     """
-    if not (facts_.platform.is_q35 or facts_.platform.is_arm_virt):
-        return
-    if any(c.index is None or c.index > 0 for c in facts_.controllers_of("pci")):
-        return
-    above = [p for p in pcis if p.bus > 0 and p.domain == 0]
-    if not above or not all(_is_pcie_virtio(facts_, p.device) for p in above):
-        return
-    for pci in above:
-        if pci.slot > 0:
+    defined: dict[int, str | None] = {}
+    for c in facts_.controllers_of("pci"):
+        if c.index is None:
+            return None
+        defined[c.index] = c.model
+    platform = facts_.platform
+    if 0 not in defined and platform.root_model is not None:
+        defined[0] = platform.root_model
+    if not defined:
+        return None
+    nbuses = max(defined) + 1
+    if max(pci.bus for pci in pcis) < nbuses and len(defined) == nbuses:
+        return None  # (the usual) every bus named is defined
+    pcie_root = "pcie-root" in defined.values()
+    default = "pci-root" if platform.is_pseries else "pcie-root-port" if pcie_root else "pci-bridge"
+    auto = {index: default for index in range(1, nbuses) if index not in defined}
+    models = set(defined.values()) | set(auto.values())
+    # whether a bus takes a pci-bridge (None: a bus of unknown model)
+    bridge_ok: bool | None = True if models & _BRIDGE_BUSES else None if None in models else False
+    types: dict[str, int] = {}
+    for c in facts_.controllers:
+        types.setdefault(c.type, len(types))
+
+    def collected(item: tuple[int, PciAddress]) -> tuple[int, int, int, int]:
+        at, pci = item
+        device = pci.device
+        if device.tag == "controller":  # (kept by type, in their first one's place, then by index)
+            c_type = device.get("type", "ide")
+            index = next((c.index for c in facts_.controllers_of(c_type) if c.element is device), None)
+            return DEVICE_ORDER["controller"], types.get(c_type, 0), index if index is not None else -1, at
+        return DEVICE_ORDER.get(device.tag, len(DEVICE_ORDER)), 0, 0, at
+
+    beyond = sorted(((at, pci) for at, pci in enumerate(pcis) if pci.bus >= nbuses), key=collected)
+    for at, pci in beyond:
+        if pci.bus < nbuses:
+            continue
+        kind = _connect_kind(facts_, pci.device, pcie_root)
+        if kind is None:
+            break  # (the buses from here on are unknown)
+        add = pci.bus - nbuses + 1
+        new: list[str]
+        if kind == PCI_DEVICE:
+            if platform.is_pseries:
+                new = ["pci-root"] * add
+            elif bridge_ok is None:
+                break
+            else:
+                new = [] if bridge_ok else [BRIDGE_PORT, "pcie-to-pci-bridge"]
+                if new and add == 1:
+                    pcis[at] = MovedPciAddress(pci)
+                    add = 2
+                new += ["pci-bridge"] * (add - len(new))
+                bridge_ok = True
+        elif kind in (PCIE_DEVICE, "pcie-switch-upstream-port"):
+            new = ["pcie-root-port"] * add
+        else:
             facts_.pci_placement.append(Refusal(
-                pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= 0",
-                f"no controller with index='{pci.bus}' is defined, so libvirt adds a pcie-root-port for bus "
-                f"{pci.bus}, which has only slot 0: use slot='0x00' or bus='0x00'"))
+                pci.element, "bus", _slot_refusal(kind),
+                f"no PCI controller with index='{pci.bus}' is defined, and libvirt does not add a bus for a "
+                f"{kind}: define the controller it plugs into"))
+            break
+        for model in new:
+            auto[nbuses] = model
+            nbuses += 1
+    return auto or None
 
 
 def _explicit_pci_elsewhere(facts_: Facts, c: Controller, key: tuple[int, int, int, int]) -> bool:
@@ -1095,32 +1403,46 @@ def _is_integrated(device: etree._Element) -> bool:
         device.tag == "panic" and device.get("model") == "pvpanic")
 
 
-def _check_placement(facts_: Facts, pci: PciAddress) -> None:
+def _check_placement(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None) -> None:
     if _is_integrated(pci.device) and pci.bus != 0:
         facts_.pci_placement.append(Refusal(
             pci.element, "bus", f"The device at PCI address {pci.text} needs to be an integrated device (bus=0)",
             "put it on bus 0, or drop the <address>"))
         return
-    model = _bus_model(facts_, pci.bus)
-    if model not in PCI_BUSES:
+    model = _bus_model(facts_, pci.bus, auto)
+    if model in PCI_BUSES:
+        _, min_slot, max_slot = PCI_BUSES[model]
+        bus_types = _CONFIG_BUS_TYPES[model]
+    elif model in _AUTO_BUSES:
+        _, min_slot, max_slot = _AUTO_BUSES[model]
+        bus_types = _CONFIG_AUTO_BUS_TYPES[model]
+    else:
         return
-    _, min_slot, max_slot = PCI_BUSES[model]
-    accepted, wanted = _accepts(_CONFIG_BUS_TYPES[model], pci.device)
+    accepted, wanted = _accepts(bus_types, pci.device)
+    if accepted and min_slot <= pci.slot <= max_slot:
+        return  # (the usual)
+    added = auto is not None and pci.bus in auto and facts_.pci_controller(pci.bus) is None
+    name = "pcie-root-port" if model == BRIDGE_PORT else model
+    where = (f"no controller with index='{pci.bus}' is defined, so libvirt adds a {model} as bus {pci.bus}"
+             if added else f"controller {pci.bus} is a {name}")
+    if isinstance(pci, MovedPciAddress):
+        where += f" (and moves this device there from bus {pci.bus - 1}, a root port for that bridge)"
     if not accepted:
         facts_.pci_placement.append(Refusal(
             pci.element, "bus",
             f"The device at PCI address {pci.text} cannot be plugged into the PCI controller with "
             f"index='{pci.bus}'. It requires a controller that accepts a {wanted}.",
-            f"controller {pci.bus} is a {model}; put the device on a bus that takes it"))
-        return
-    if pci.slot < min_slot:
+            f"{where}; put the device on a bus that takes it"))
+    elif pci.slot < min_slot:
         facts_.pci_placement.append(Refusal(
             pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be >= {min_slot}",
-            f"slot 0 of a {model} is not usable"))
-    elif pci.slot > max_slot:
+            f"{where}, whose slot 0 is not usable: use slot='0x01' or above" if added
+            else f"slot 0 of a {model} is not usable"))
+    else:
         facts_.pci_placement.append(Refusal(
             pci.element, "slot", f"Invalid PCI address {pci.text}. slot must be <= {max_slot}",
-            f"a {model} has a single slot, 0: use slot='0x00'"))
+            f"{where}, which has only slot 0: use slot='0x00'" if added
+            else f"a {model} has a single slot, 0: use slot='0x00'"))
 
 
 # -- USB --------------------------------------------------------------------
@@ -1137,7 +1459,7 @@ def _usb_ports(facts_: Facts, c: Controller) -> int | None:
     return USB_PORTS.get(model)
 
 
-def _usb_map(facts_: Facts) -> None:
+def _usb_map(facts_: Facts, ctx: Context) -> None:
     usb = facts_.controllers_of("usb")
     for c in usb:
         if c.model == "none":
@@ -1184,9 +1506,10 @@ def _usb_map(facts_: Facts) -> None:
         hub.taken.add(target)
         hub.hubs[target] = UsbHub(USB_HUB_PORTS)
 
+    requested = False  # whether a device or hub names its bus but not its port
     for device, address in usb_addressed:
         is_hub = device.tag == "hub" and device.get("type") == "usb"  # (is_usb_hub)
-        if not (is_hub or is_usb_device(device, facts_)):
+        if not (is_hub or _takes_usb_port(device, facts_)):
             continue
         if is_hub:  # a hub with a port was placed above; one without gets a port on its bus later
             if (port_path := parse_usb_port(address.get("port", "0"))) is not None and port_path[0] != 0:
@@ -1203,6 +1526,7 @@ def _usb_map(facts_: Facts) -> None:
                 facts_.usb.append(Refusal(
                     address, "bus", f"USB bus {bus} requested but no controller with that index is present",
                     f"add <controller type='usb' index='{bus}'/> or use an existing bus"))
+            requested = True
             continue
         found = _find_port(facts_, buses, bus, port, address, text)
         if found is None:
@@ -1213,6 +1537,140 @@ def _usb_map(facts_: Facts) -> None:
                                       "another USB device or hub already uses this port"))
             continue
         hub.taken.add(target)
+    if facts_.usb or None in buses.values():
+        return  # (refused already, or ports unknown)
+    if requested or not any(_free_port(hub, []) for hub in buses.values()):  # type: ignore[arg-type]
+        _assign_usb_ports(facts_, ctx, buses)  # type: ignore[arg-type]
+
+
+def _takes_usb_port(device: etree._Element, facts_: Facts) -> bool:
+    """``is_usb_device``, and the devices without bus that libvirt puts on USB: a redirdev, an input
+    (virDomainInputDefPostParse: all but a mouse or keyboard on x86, a passthrough, an evdev, any on s390)."""
+    if device.get("bus") is None:
+        tag = device.tag
+        if tag == "redirdev":
+            return True
+        if tag == "input":
+            kind = device.get("type")
+            if kind in ("passthrough", "evdev") or facts_.platform.is_s390:
+                return False
+            return not (kind in ("mouse", "keyboard") and facts_.platform.arch in X86)
+    return is_usb_device(device, facts_)
+
+
+#: How deep libvirt looks for a free port (virDomainUSBAddressFindFreePort, VIR_DOMAIN_DEVICE_USB_MAX_PORT_DEPTH)
+USB_MAX_PORT_DEPTH = 4
+
+
+def _free_port(hub: UsbHub, path: list[int]) -> list[int] | None:
+    """virDomainUSBAddressFindFreePort: the first free port of the hub, else (depth first) of the hubs on its ports,
+    as the path of 0-based ports from ``path``; None if there is none."""
+    for port in range(hub.ports or 0):
+        if port not in hub.taken:
+            return path + [port]
+    if len(path) >= USB_MAX_PORT_DEPTH - 1:
+        return None
+    for port in sorted(hub.hubs):
+        found = _free_port(hub.hubs[port], path + [port])
+        if found is not None:
+            return found
+    return None
+
+
+def _assign_usb_ports(facts_: Facts, ctx: Context, buses: dict[int, UsbHub]) -> None:
+    """qemuDomainAssignUSBAddresses after the addresses from the config are reserved: libvirt adds hubs when the USB
+    devices outnumber the ports (qemuDomainUSBAddressAddHubs), gives each hub without a port one (the hubs first),
+    then each device, in its order (virDomainUSBAddressAssign): the first free port of the bus its address names,
+    else of the first bus with one; none free: "No free USB ports"."""
+    count = hubs = 0
+    unplaced: list[tuple[etree._Element, int | None]] = []  # user hubs without a port: (anchor, bus named)
+    wanting: list[tuple[int, int, etree._Element, int | None]] = []  # (order, position, anchor, bus named)
+    for position, device in enumerate(facts_.devices(ctx)):
+        is_hub = is_usb_hub(device)
+        if not (is_hub or _takes_usb_port(device, facts_)):
+            continue
+        count += 1
+        hubs += is_hub
+        address = facts_.address_of.get(device)
+        if address is None:
+            bus = None
+        elif address.get("type") != "usb":
+            continue
+        else:
+            given = parse_usb_port(address.get("port", "0"))
+            if given is not None and given[0] != 0:
+                continue  # (placed already)
+            bus = uint10(address.get("bus", "0"))
+            if bus is None:
+                return
+        anchor = device if address is None else address
+        if is_hub:
+            unplaced.append((anchor, bus))
+        else:
+            wanting.append((DEVICE_ORDER.get(device.tag, len(DEVICE_ORDER)), position, anchor, bus))
+    ccids = {c.index for c in facts_.controllers_of("ccid")}
+    devices_element = facts_.devices_element
+    assert devices_element is not None
+    for smartcard in devices_element.iterchildren("smartcard"):
+        address = facts_.address_of.get(smartcard)
+        index = uint10(address.get("controller", "0")) if address is not None and address.get("type") == "ccid" \
+            else 0
+        if index is not None and index not in ccids:  # (virDomainDefMaybeAddSmartcardController)
+            ccids.add(index)
+            count += 1
+            wanting.append((DEVICE_ORDER["controller"], -1, smartcard, None))
+    ports = sum(_usb_ports(facts_, c) or 0 for c in facts_.controllers_of("usb"))
+    if not any(c.index == 0 for c in facts_.controllers_of("usb")):
+        ports += buses[0].ports or 0 if 0 in buses else 0  # (the controller libvirt adds)
+    available = ports + USB_HUB_PORTS * hubs
+    needed = -(-(count - available + 1) // (USB_HUB_PORTS - 1)) if count > available else 0
+    if needed:
+        first = min(wanting, key=lambda w: (w[0], w[1]))[2] if wanting else None
+        unplaced += [(first if first is not None else devices_element, None)] * needed
+
+    def assign(bus: int | None) -> tuple[UsbHub, int] | None:
+        for index in sorted(buses) if bus is None else (bus,):
+            root = buses.get(index)
+            path = _free_port(root, []) if root is not None else None
+            if path is not None:
+                hub = root
+                for port in path[:-1]:
+                    hub = hub.hubs[port]  # type: ignore[union-attr]
+                return hub, path[-1]  # type: ignore[return-value]
+        return None
+
+    for number, (anchor, bus) in enumerate(unplaced):
+        found = assign(bus)
+        if found is None:
+            if number >= len(unplaced) - needed:  # (a hub libvirt adds)
+                hint = (f"the USB devices outnumber the ports, and libvirt adds {needed} USB hub(s) for them, but "
+                        "no port is free for a hub: give fewer devices an explicit port, or add a USB controller")
+                anchor, bus = anchor if anchor.tag != "address" else anchor.getparent(), None
+            elif bus is not None:
+                hint = f"every port of USB bus {bus} is taken: name another bus, or raise the controller's ports"
+            else:
+                hint = "every USB port is taken: add a USB controller"
+            facts_.usb.append(_no_free_usb_port(anchor, bus, hint))
+            return
+        hub, port = found
+        hub.taken.add(port)
+        hub.hubs[port] = UsbHub(USB_HUB_PORTS)
+    for _, _, anchor, bus in sorted(wanting, key=lambda w: (w[0], w[1])):
+        found = assign(bus)
+        if found is None:
+            facts_.usb.append(_no_free_usb_port(
+                anchor, bus,
+                f"every port of USB bus {bus} and of the hubs on it is taken (a hub libvirt adds goes on the first "
+                "free port, not on this bus): name another bus, drop bus= or raise the controller's ports"
+                if bus is not None else "every USB port is taken: add a USB controller or a <hub type='usb'>"))
+            return
+        hub, port = found
+        hub.taken.add(port)
+
+
+def _no_free_usb_port(anchor: etree._Element, bus: int | None, hint: str) -> Refusal:
+    attribute = "bus" if bus is not None and anchor.tag == "address" and anchor.get("bus") is not None else None
+    return Refusal(anchor, attribute, "No free USB ports", hint)
 
 
 def _find_port(facts_: Facts, buses: dict[int, UsbHub | None], bus: int, port: tuple[int, ...],

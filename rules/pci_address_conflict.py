@@ -27,7 +27,9 @@ class PciAddressConflict(Rule):
     never conflict: it moves them. Without an IDE controller or disk libvirt
     leaves `00:01.1` of a `pc` machine to the user, but QEMU's `pc` always
     has its IDE controller there and refuses the device at start; that is
-    reported too.
+    reported too. A standard PCI device naming the one bus beyond the
+    controllers of a `q35` machine is moved by libvirt to the
+    `pcie-to-pci-bridge` it adds one bus up, and conflicts there.
 
     Modelled on QEMU machines with a PCI address map libvirt builds the same
     way everywhere: `pc`, `q35`, ARM and RISC-V `virt`, `pseries`. Devices

@@ -43,12 +43,28 @@ class PciAddressPlacement(Rule):
     - function 0 declared `multifunction='off'` while another function of
       its slot is used (QEMU refuses it at start).
 
-    A bus whose controller the document does not define (libvirt adds one)
-    or whose model it leaves to libvirt is not judged, with one exception:
-    on `q35` and ARM `virt`, when the document defines no PCI controller
-    but the root and only (non-transitional) virtio devices sit on buses
-    above 0, libvirt adds a `pcie-root-port` for each of those buses, so
-    their slot must be 0.
+    A bus whose controller the document does not define is judged by the
+    controller libvirt adds for it: below the highest index defined, the
+    machine's default (`pcie-root-port` on a `pcie-root` machine, `pci-root`
+    on `pseries`, else `pci-bridge`); beyond, in the order libvirt collects
+    the devices, the first device naming such a bus adds root ports up to
+    it for a PCI Express device (virtio, `e1000e`, xHCI...), `pci-bridge`s
+    for a standard PCI device (on `q35` first a root port that takes only
+    the `pcie-to-pci-bridge` it adds next; when that is a single new bus,
+    libvirt moves the device to the bridge, one bus up), and a PCI
+    controller refuses (`a PCI slot is needed to connect a PCI controller
+    model='pcie-root-port'...`). A device whose connection depends on a
+    default model QEMU decides leaves the buses from there unjudged. Also:
+
+    - the first USB controller at `0:0:1.2` when it is (or defaults to) the
+      PIIX3 UHCI, and the first IDE controller at `0:0:1.1`, are the
+      PIIX3's own functions: bus 0 must be conventional PCI (not `q35`'s or
+      ARM `virt`'s `pcie-root`);
+    - an `isapc` machine (without a PCI controller in the document) has no
+      PCI bus: a PCI address is refused, and so is every device libvirt
+      gives one (NICs, even `ne2k_isa`, virtio devices, PCI sound cards and
+      watchdogs, USB, SCSI and SATA controllers, and the virtio memballoon
+      and video device it adds by default) but the PIIX3 functions above.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time
@@ -60,7 +76,11 @@ class PciAddressPlacement(Rule):
     0`, `Primary IDE controller must have PCI address 0:0:1.1`, `a PCI slot is
     needed to connect a PCI controller model='pcie-root-port', but none is
     available, and it cannot be automatically added`
-    (`virDomainPCIAddressSetGrow`). At start QEMU refuses `PCI: single
+    (`virDomainPCIAddressSetGrow`), `Invalid PCI address 0000:09:00.0. slot
+    must be >= 1` (a bus libvirt adds), `Bus 0 must be PCI for integrated
+    PIIX3 USB or IDE controllers` (`qemuDomainCollectPCIAddress`), `No PCI
+    buses available` (`virDomainPCIAddressValidate`,
+    `virDomainPCIAddressGetNextAddr`). At start QEMU refuses `PCI: single
     function device can't be populated in function 5.1`. Same in libvirt 9.0
     and 10.7.
 

@@ -29,14 +29,22 @@ class UsbAddress(Rule):
     judged unless the document defines it. A default-model controller counts
     as the PIIX3 UHCI on x86 only.
 
+    When a device names its bus but not its port, or the addresses given
+    leave no port free, it also assigns the ports as libvirt does: hubs
+    libvirt adds when the USB devices outnumber the ports (on the first free
+    port, not on a bus a device names), the hubs without a port, then each
+    device without one, on the first free port of the bus it names (and of
+    the hubs there), else of the first bus with one, and reports the one
+    that finds none.
+
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time (`domain_addr.c`,
     `virDomainUSBAddressFindPort`/`Reserve`/`Assign`): `requested USB port
     1.9 not present on USB bus 0`, `there is no hub at port 1 in USB address
     bus: 0 port: 1.2.3`, `Duplicate USB address bus 0 port 1`, `USB bus 1
     requested but no controller with that index is present`, `Missing USB bus
-    1`, `Cannot parse <address> 'port' attribute`. Same in libvirt 9.0 and
-    10.7.
+    1`, `Cannot parse <address> 'port' attribute`, `No free USB ports`
+    (`virDomainUSBAddressAssign`). Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml
