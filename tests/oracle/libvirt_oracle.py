@@ -193,6 +193,23 @@ PROBE = """<domain type='kvm'>
 """
 
 
+TCG_PROBE = """<domain type='qemu'>
+  <name>virtlint-oracle-tcg-probe</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+"""
+
+
+@cache
+def guest_start_failure() -> str | None:
+    """Probe once per run: why the smallest TCG guest does not start here, None when it does. A machine where no
+    guest starts (a container without mount namespaces, say: .ci/libvirt.sh sets namespaces = [] for that one) gives
+    no start-time verdict at all: its start failures are its state."""
+    result = verdict(TCG_PROBE)
+    return None if result.accepted or result.phase != "start" else result.message
+
+
 @cache
 def kvm_cpu_start_aborts() -> bool:
     """Probe once per run: does QEMU abort at start for a tiny, paused host-passthrough KVM guest here?
