@@ -57,6 +57,11 @@ class DiskTableRule(Rule):
             yield from run_checks(self.checks, disk, ctx)
 
 
+#: what libvirt's start-time refusals end with (a domain it defines and does not start)
+LIBVIRT_START = " (libvirt refuses to start the domain)"
+#: what QEMU's refusals end with
+QEMU_START = " (QEMU refuses to start the domain)"
+
 #: ctx.memo keys of the per-document caches below
 _FIRST_CHILDREN_KEY = "devices:first-children"
 _MACHINE_FAMILY_KEY = "devices:machine-family"

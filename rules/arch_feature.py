@@ -10,6 +10,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
+from virtlint.rules._devices import LIBVIRT_START
 from virtlint.rules._domain import PPC64, is_arm_virt, is_pseries, machine_of
 from virtlint.rules._support import NOTHING
 
@@ -129,6 +130,10 @@ BOUNDS: tuple[Bound, ...] = (
           "'{arch}' or machine type '{machine}'", "x86", lambda e: e.get("eoi") is not None, attribute="eoi",
           needs_machine=False),
     Bound("features/pvspinlock", _x86, GENERIC, "x86", needs_machine=False),
+    # (qemuProcessVerifyKVMFeatures, at start: TCG's guest CPU has no kvm_pv_unhalt; <pvspinlock/> is on)
+    Bound("features/pvspinlock", lambda a, m, v: v != "qemu" or a not in X86,
+          "host doesn't support paravirtual spinlocks" + LIBVIRT_START, "KVM domains",
+          lambda e: e.get("state") in (None, "on"), needs_machine=False),
     Bound("features/hyperv", _x86_or_arm_virt,
           "Hyperv features are not supported for architecture '{arch}' or machine type '{machine}'",
           "x86 and ARM 'virt' machines", lambda e: e.get("mode") != "none"),
@@ -198,7 +203,10 @@ class ArchFeature(Rule):
     asks the binary for the PIIX4/ICH9 disable-s3/s4 properties, which only
     x86 QEMU has, and says `setting ACPI S3 not supported`; checked on 9.0
     with aarch64). The arch and machine come from `<os><type>`. Stage: define
-    (QEMU driver).
+    (QEMU driver); and at start, `pvspinlock` turned on in an x86 TCG domain
+    (type `qemu`: `host doesn't support paravirtual spinlocks`,
+    qemuProcessVerifyKVMFeatures; TCG's guest CPU has no kvm_pv_unhalt;
+    libvirt defines the domain and refuses to start it, checked with 9.0).
 
     ## Why is this bad?
     `virsh define` fails: `The 'hpt' feature is not supported for architecture

@@ -12,13 +12,10 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
                                      written_isa_serial_problem)
-from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, is_arm_virt, is_loongarch_virt, is_riscv_virt,
+                                     is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
-#: what libvirt's start-time refusals end with
-LIBVIRT_START = " (libvirt refuses to start the domain)"
-#: what QEMU's refusals end with
-QEMU_START = " (QEMU refuses to start the domain)"
 #: the name libvirt gives a spicevmc channel without one, the only one it takes (qemuBuildVirtioSerialPortDevProps)
 SPICE_PORT_NAME = "com.redhat.spice.0"
 #: sizeof(struct sockaddr_un.sun_path) less the terminating NUL (qemuOpenChrChardevUNIXSocket)

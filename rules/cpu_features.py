@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
+from virtlint.rules._devices import LIBVIRT_START
 from virtlint.rules._support import NOTHING
 
 #: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
@@ -20,6 +21,18 @@ KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},
 #: Per arch, the feature names with nothing to report: known ones, but 'sve' (``_sve`` looks at it).
 _UNREMARKABLE = {arch: known - {"sve"} for arch, known in KNOWN_FEATURES.items()}
 _NONE: frozenset[str] = frozenset()
+
+
+def _tcg_invtsc(cpu: etree._Element) -> Problem | None:
+    """qemuProcessVerifyCPUFeatures, at start: a custom CPU model that requires (or forces) invtsc gets none under
+    TCG, whose guest CPU never has an invariant TSC (checked with libvirt 9.0 and QEMU 7.2)."""
+    if cpu.get("mode") not in (None, "custom") or cpu.find("model") is None:
+        return None  # (no model: libvirt checks nothing; host-model: another refusal)
+    for feature in cpu.iterchildren("feature"):
+        if feature.get("name") == "invtsc" and feature.get("policy") in (None, "require", "force"):
+            return Problem(Anchor(feature, "name"), "host doesn't support invariant TSC" + LIBVIRT_START,
+                           hint="TCG (domain type 'qemu') has no invariant TSC: drop the feature, or use KVM")
+    return None
 
 
 @register
@@ -37,7 +50,11 @@ class CpuFeatures(Rule):
     without a name (`Invalid CPU feature name`) or named twice (`CPU feature
     'pdpe1gb' specified more than once`). The
     names are libvirt 10.7's; with a newer `libvirt_version` an unknown name
-    is only a warning (newer releases add features).
+    is only a warning (newer releases add features). At start, an x86 TCG
+    domain (type `qemu`) whose custom CPU model requires or forces `invtsc`
+    is refused (`host doesn't support invariant TSC`,
+    qemuProcessVerifyCPUFeatures: TCG's guest CPU has none; checked with
+    libvirt 9.0).
 
     ## Why is this bad?
     The domain is defined but does not start (or is not defined, for SVE).
@@ -92,6 +109,10 @@ class CpuFeatures(Rule):
             if suspects is None:
                 suspects = []
             suspects.append((feature, name))
+        if "invtsc" in seen and ctx.domain_type == "qemu" and ctx.arch in X86:
+            problem = _tcg_invtsc(element)
+            if problem is not None:
+                return iter((problem,))
         if suspects is None:
             return NOTHING
         return (problem for feature, name in suspects for problem in self._problems(feature, name, ctx))

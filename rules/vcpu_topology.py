@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
+from virtlint.rules._devices import LIBVIRT_START, is_x86
 from virtlint.rules._domain import PPC64, is_pseries, machine_of, vcpu_counts
 from virtlint.rules._support import NOTHING, domain_find
 
@@ -34,7 +35,7 @@ def topology_product(topology: etree._Element, ctx: Context) -> int | None:
     return product
 
 
-def _orders(first: etree._Element, maximum: int) -> Iterator[Problem]:
+def _orders(first: etree._Element, maximum: int, ctx: Context) -> Iterator[Problem]:
     """qemuDomainDefVcpusPostParse's orders: vCPU 0 is ordered first or not at all, the online vCPUs are either all
     ordered or none is (an order of 0 is none), and a vCPU written hotpluggable='no' follows none written 'yes' nor
     one of a greater order. Judged where every vCPU id is listed at most once (an unlisted vCPU is offline, with no
@@ -91,6 +92,31 @@ def _orders(first: etree._Element, maximum: int) -> Iterator[Problem]:
                               hint="give the non-hotpluggable vCPUs orders that rise with their ids")
                 return
         previous_pluggable, previous_order = pluggable == "yes", order
+    yield from _start_orders(vcpus, orders, maximum, ctx)
+
+
+def _start_orders(vcpus: dict[int, etree._Element], orders: dict[int, int], maximum: int,
+                  ctx: Context) -> Iterator[Problem]:
+    """qemuProcessValidateHotpluggableVcpus, at start, when an online vCPU is written hotpluggable='yes': the
+    vCPUs' orders (online or not) are unique and at most the maximum count. Judged on x86, where each vCPU is a
+    hotplug entity of its own (elsewhere QEMU's threads or cores may group them)."""
+    if is_x86(ctx) is not True or not any(vcpu.get("enabled") != "no" and vcpu.get("hotpluggable") == "yes"
+                                          for vcpu in vcpus.values()):
+        return
+    seen: set[int] = set()
+    for vcpu_id in sorted(vcpus):
+        order = orders[vcpu_id]
+        if order == 0:
+            continue
+        if order in seen:
+            yield Problem(Anchor(vcpus[vcpu_id], "order"), f"duplicate vcpu order '{order}'" + LIBVIRT_START,
+                          hint="give each vCPU its own order")
+            return
+        if order > maximum:
+            yield Problem(Anchor(vcpus[vcpu_id], "order"), f"vcpu order '{order}' exceeds vcpu count"
+                          + LIBVIRT_START, hint=f"orders go from 1 to the maximum vCPU count ({maximum})")
+            return
+        seen.add(order)
 
 
 @register
@@ -112,7 +138,11 @@ class VcpuTopology(Rule):
     non-hotpluggable vcpus need to be ordered prior to hotplugable vcpus`,
     `online non-hotpluggable vcpus must be ordered in ascending order`; the
     same function, which runs before hotpluggable gets its default, so only
-    a written value counts; checked with libvirt 9.0), the
+    a written value counts; checked with libvirt 9.0); at start, when an
+    online vCPU is written `hotpluggable='yes'`, the x86 vCPUs' orders
+    unique and at most the maximum count (`duplicate vcpu order '2'`,
+    `vcpu order '5' exceeds vcpu count`, qemuProcessValidateHotpluggableVcpus:
+    libvirt defines the domain and refuses to start it); the
     product
     sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
     the maximum (`CPU topology doesn't match maximum vcpu count`,
@@ -187,7 +217,7 @@ class VcpuTopology(Rule):
                     yield Problem(Anchor(listed), "vcpu 0 can't be offline",
                                   hint="list vCPU 0: <vcpu id='0' enabled='yes' hotpluggable='no'/>")
                     return
-                yield from _orders(element, maximum)
+                yield from _orders(element, maximum, ctx)
         elif element is domain_find(ctx, "cpu/topology"):
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:
