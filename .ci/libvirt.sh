@@ -48,33 +48,6 @@ CONF
     sleep 0.2
   done
   virsh -c qemu:///system version
-  mount_namespaces_or_none
-}
-
-# QEMU_CONF_MARK: the line this script adds to qemu.conf, once
-QEMU_CONF=/etc/libvirt/qemu.conf
-QEMU_CONF_MARK="# added by virtlint's .ci/libvirt.sh: this machine cannot give QEMU a private /dev (mount namespace)"
-
-mount_namespaces_or_none() {
-  # libvirt starts each guest in a private mount namespace with its own /dev; in some containers and microVMs
-  # moving the mounts fails ("Unable to move /run/libvirt/qemu/...null mount to /dev/null"), so no guest starts.
-  # That is the machine's state, not a verdict: then QEMU runs without the namespace (qemu.conf namespaces = []).
-  grep -qxF "$QEMU_CONF_MARK" "$QEMU_CONF" 2>/dev/null && return 0
-  local probe="$STATE/start-probe.xml" name=virtlint-lab-start-probe out
-  cat > "$probe" <<XML
-<domain type='qemu'><name>$name</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-XML
-  virsh -q -c qemu:///system define "$probe" >/dev/null 2>&1 || return 0
-  out=$(virsh -q -c qemu:///system start --paused "$name" 2>&1) && virsh -q -c qemu:///system destroy "$name" >/dev/null 2>&1
-  virsh -q -c qemu:///system undefine "$name" >/dev/null 2>&1 || true
-  case "$out" in
-    *"mount to /dev"*|*"namespace"*)
-      printf '%s\nnamespaces = []\n' "$QEMU_CONF_MARK" >> "$QEMU_CONF"
-      echo "libvirt.sh: guests cannot start in a mount namespace here; set namespaces = [] in $QEMU_CONF" >&2
-      restart;;
-  esac
 }
 
 stop() {

@@ -142,8 +142,10 @@ def _define(domain_xml: str) -> tuple[str, subprocess.CompletedProcess[str]]:
         Path(handle.name).unlink(missing_ok=True)
 
 
-def _undefine(name: str) -> None:
-    if _virsh("undefine", "--nvram", name).returncode != 0:
+def _undefine(name: str, domain_xml: str) -> None:
+    """Undefine the domain, with the NVRAM file libvirt made for it; an NVRAM the document names is kept: `undefine
+    --nvram` deletes whatever file it names, and a case whose NVRAM is /dev/null once took /dev/null away."""
+    if _virsh("undefine", "--keep-nvram" if "<nvram" in domain_xml else "--nvram", name).returncode != 0:
         _virsh("undefine", name)
 
 
@@ -159,7 +161,7 @@ def _verdict(domain_xml: str) -> Verdict:
         _virsh("destroy", name)
         return Verdict(True, "", "")
     finally:
-        _undefine(name)
+        _undefine(name, domain_xml)
 
 
 def define_refusal(domain_xml: str) -> str | None:
@@ -168,7 +170,7 @@ def define_refusal(domain_xml: str) -> str | None:
     billion vCPUs)."""
     name, defined = _define(domain_xml)
     if defined.returncode == 0:
-        _undefine(name)
+        _undefine(name, domain_xml)
         return None
     refusal = _error(defined)
     if DAEMON_GONE.search(refusal) and SCRIPT.exists():
@@ -204,8 +206,8 @@ TCG_PROBE = """<domain type='qemu'>
 @cache
 def guest_start_failure() -> str | None:
     """Probe once per run: why the smallest TCG guest does not start here, None when it does. A machine where no
-    guest starts (a container without mount namespaces, say: .ci/libvirt.sh sets namespaces = [] for that one) gives
-    no start-time verdict at all: its start failures are its state."""
+    guest starts (a container whose /dev libvirt cannot mirror in QEMU's mount namespace, say) gives no start-time
+    verdict at all: its start failures are its state."""
     result = verdict(TCG_PROBE)
     return None if result.accepted or result.phase != "start" else result.message
 
