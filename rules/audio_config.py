@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
-from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -51,8 +51,22 @@ def _backend(audio: etree._Element) -> Problem | None:
     return None
 
 
+def _default_audio(ctx: Context) -> bool:
+    """qemuDomainDefAddDefaultAudioBackend, with libvirt's default qemu.conf (vnc_allow_host_audio and
+    nogfx_allow_host_audio off) and no QEMU_AUDIO_DRV in the daemon's environment: a domain without <audio> gets
+    <audio id='1'> when it has no display, or when its last VNC, SPICE or SDL display is VNC or SPICE (SDL's host
+    audio needs QEMU_AUDIO_DRV; RDP, D-Bus and egl-headless displays ask for none)."""
+    last = None
+    graphics = ctx.root.findall("devices/graphics")
+    for display in graphics:
+        kind = display.get("type")
+        if kind in ("vnc", "spice", "sdl"):
+            last = kind
+    return not graphics or last in ("vnc", "spice")
+
+
 def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
-    """virDomainEnsureAudioID: a sound device's (or, from 10.7, a VNC display's) <audio id> names an <audio>."""
+    """virDomainEnsureAudioID: a sound device's (or a VNC display's) <audio id> names an <audio>."""
     audio = first_child(holder, "audio")
     number = parse_uint(audio.get("id")) if audio is not None else None
     if not number:
@@ -60,8 +74,8 @@ def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
     audios = ctx.root.findall("devices/audio")
     if any(parse_uint(device.get("id")) == number for device in audios):
         return None
-    if not audios and number == 1 and qemu_driver(ctx):
-        return None  # (the QEMU driver adds a default <audio id='1'> to a domain with sound and none: checked on 9.0)
+    if not audios and number == 1 and qemu_driver(ctx) and _default_audio(ctx):
+        return None  # (the QEMU driver adds a default <audio id='1'> to a domain without one: checked on 9.0)
     return Problem(Anchor(audio, "id"), f"no audio device with ID {number}",
                    hint=f"add <audio id='{number}' type='...'/>, or point at an existing one")
 
@@ -73,14 +87,17 @@ class AudioConfig(Rule):
     Checks `<audio>` backends: `fixedSettings='yes'` needs
     `mixingEngine='yes'`, `<settings>` need `fixedSettings='yes'`, an OSS
     `dspPolicy` is a number and not negative, and the buffer counts and latencies the
-    backend reads are numbers; and that a `<sound>` device's `<audio id>`
-    (from libvirt 10.7 also a VNC display's) names an `<audio>` of the domain.
+    backend reads are numbers; and that a `<sound>` device's or a VNC
+    display's `<audio id>` names an `<audio>` of the domain (for QEMU, a
+    domain without any gets `<audio id='1'>` unless its last VNC, SPICE or
+    SDL display is SDL, or it has only RDP, D-Bus or egl-headless displays).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `fixed audio settings
     requires mixing engine`, `audio settings specified without fixed settings
     flag`, `cannot parse 'dspPolicy' value '-1'` (virDomainAudioDefParseXML),
-    `no audio device with ID 3` (virDomainSoundDefValidate; every driver).
+    `no audio device with ID 3` (virDomainSoundDefValidate,
+    virDomainGraphicsDefValidate; every driver).
     Each was checked with the real libvirt 9.0, with its twin.
 
     ## Capabilities
@@ -113,8 +130,8 @@ class AudioConfig(Rule):
             problem = _backend(element)
         elif ctx.path == "devices/sound":
             problem = _reference(element, ctx)
-        elif element.get("type") == "vnc" and refused_since(ctx, 10, 7):
-            problem = _reference(element, ctx)  # (9.0 defines a VNC display naming no audio)
+        elif element.get("type") == "vnc":
+            problem = _reference(element, ctx)
         else:
             return NOTHING
         return iter((problem,)) if problem is not None else NOTHING

@@ -24,6 +24,10 @@ UNIX_PATH_MAX = 107
 FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
 #: QEMU's isa-parallel: MAX_PARALLEL_PORTS
 PARALLEL_PORTS = 3
+#: address types a virtio console cannot have at start (qemuBuildVirtioSerialPortDevProps takes none, ccw and
+#: virtio-serial; libvirt keeps a console's own address where it gives a channel a virtio-serial one; the parser
+#: and VL704 refuse 'unassigned' and 'virtio-s390')
+CONSOLE_ADDRESSES = frozenset(("pci", "drive", "ccid", "usb", "spapr-vio", "virtio-mmio", "isa", "dimm"))
 
 
 def _serial_port(serial: etree._Element) -> tuple[etree._Element | None, int | None]:
@@ -117,6 +121,20 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
                 names[name] = target
 
 
+def _consoles(consoles: list[etree._Element]) -> Problem | None:
+    """qemuBuildVirtioSerialPortDevProps: a virtio console's address (qemuDomainAssignVirtioSerialAddresses gives
+    a console a virtio-serial port without replacing the address it has)."""
+    for console in consoles:
+        address = first_child(console, "address")
+        if address is None or address.get("type") not in CONSOLE_ADDRESSES:
+            continue
+        target = first_child(console, "target")
+        if target is not None and target.get("type") == "virtio":
+            return Problem(Anchor(address, "type"), "virtio serial device has invalid address type" + LIBVIRT_START,
+                           hint="leave the address out (libvirt gives a virtio console a virtio-serial port)")
+    return None
+
+
 def _long_socket_path(holder: etree._Element) -> etree._Element | None:
     """The <source> of a UNIX chardev whose path is longer than a socket address holds (any mode)."""
     source = first_child(holder, "source")
@@ -157,7 +175,8 @@ class ChardevStart(Rule):
     channels of one name (a spicevmc channel without a name is
     `com.redhat.spice.0`); a guestfwd port 0 (libvirt keeps a port's low 16
     bits: 65536 too); a virtio-serial controller with `ports='0'`; more than
-    three parallel ports on x86; an `nmdm` source (serial, parallel,
+    three parallel ports on x86; a virtio console with an address other than
+    `virtio-serial` or `ccw`; an `nmdm` source (serial, parallel,
     console, channel, redirdev, egd rng backend, passthrough smartcard); a
     listening UNIX socket path longer than 107 bytes.
 
@@ -171,7 +190,10 @@ class ChardevStart(Rule):
     (qemuBuildSerialChrDeviceProps), `An error occurred, but the cause is
     unknown` (qemuBuildChannelsCommandLine fails for a xen channel without
     saying why), `Unsupported spicevmc target name 'org.example.x'`
-    (qemuBuildVirtioSerialPortDevProps), `unsupported chardev 'nmdm'`
+    (qemuBuildVirtioSerialPortDevProps), `virtio serial device has invalid
+    address type` (the same function: libvirt keeps a virtio console's PCI,
+    USB... address, where it gives a channel a virtio-serial one),
+    `unsupported chardev 'nmdm'`
     (qemuProcessPrepareHostBackendChardevOne), `UNIX socket path '...' too
     long` (qemuOpenChrChardevUNIXSocket). QEMU's: `virtio-serial-bus: A port
     already exists by name org.qemu.guest_agent.0`, `Invalid guest
@@ -229,6 +251,11 @@ class ChardevStart(Rule):
         channels = children.get("channel")
         if channels:
             problems.extend(_channels(channels))
+        consoles = children.get("console")
+        if consoles:
+            problem = _consoles(consoles)
+            if problem is not None:
+                problems.append(problem)
         parallels = children.get("parallel")
         if parallels and len(parallels) > PARALLEL_PORTS and is_x86(ctx):
             problems.append(Problem(Anchor(parallels[PARALLEL_PORTS]),

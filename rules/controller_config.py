@@ -11,9 +11,9 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import facts
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import effective_machine, is_arm_virt, is_x86, qemu_driver
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
-from virtlint.rules._support import NOTHING, domain_find, ranked
+from virtlint.rules._support import NOTHING, domain_find, first_child, ranked
 
 #: <driver> options only a virtio-scsi controller takes, in qemuValidateDomainDeviceDefControllerAttributes' order
 #: (the iothread is VL802's)
@@ -30,6 +30,11 @@ _SCREENED_MODELS = frozenset(
 #: (arch, the machines; None: any) whose board has an ncr53c90 (ESP) SCSI controller built in (qemuDomainHasBuiltinESP)
 BUILTIN_ESP = (("sparc", None), ("mips64", ("magnum", "pica61")), ("mips64el", ("magnum", "pica61")),
                ("m68k", ("q800",)))
+#: controller types whose PCI connect flags are 0 (qemuDomainDeviceCalculatePCIConnectFlags) and that
+#: qemuDomainAssignDevicePCISlots does not skip: no PCI bus takes them (fdc and ccid are skipped)
+NO_SLOT_TYPES = ("xenbus", "isa")
+#: the controller types the screen lets through unchecked when the model is too (None: ide, the default)
+_SCREENED_TYPES = frozenset(CONTROLLER_MODELS) - set(NO_SLOT_TYPES) | {None}
 
 
 def _option_set(driver: etree._Element, name: str) -> bool:
@@ -53,7 +58,9 @@ class ControllerConfig(Rule):
     other than a virtio-scsi one. A model of another type's list is checked
     when it is a generic name (`virtio`, `none`, `auto`, the transitional
     ones, `virtio-scsi`); a type's own specific model names pass unchecked
-    on any type, for speed (such a cross-type mistake is rare).
+    on any type, for speed (such a cross-type mistake is rare). For QEMU, a
+    `xenbus` or `isa` controller without an address on an x86 `pc` or `q35`
+    machine or an ARM `virt` one (machines with a PCI bus).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Unknown model type
@@ -67,7 +74,11 @@ class ControllerConfig(Rule):
     with the real libvirt 9.0, with its twin. A SCSI controller without a
     model gets one from the host's QEMU (lsilogic where QEMU has it, else
     virtio-scsi), so driver options on it are a warning: refused on Debian's
-    QEMU, accepted where QEMU lacks lsilogic.
+    QEMU, accepted where QEMU lacks lsilogic. `Cannot automatically add a new
+    PCI bus for a device with connect flags 00` (virDomainPCIAddressSetGrow,
+    from qemuDomainAssignDevicePCISlots; stage: define, QEMU driver): libvirt
+    assigns every controller without an address a PCI slot, and a xenbus or
+    isa controller can plug into none (checked on libvirt 9.0, q35).
 
     ## Capabilities
     ```xml
@@ -91,15 +102,16 @@ class ControllerConfig(Rule):
     code = "VL794"
     name = "controller-config"
     severity = Severity.ERROR
-    summary = ("A controller model its type does not have or QEMU refuses, two <model> or <target> in one, or "
-               "virtio-scsi driver options on another controller.")
+    summary = ("A controller model its type does not have or QEMU refuses, two <model> or <target> in one, "
+               "virtio-scsi driver options on another controller, or a xenbus or isa controller on a PCI machine.")
     elements = ("devices", "devices/controller", "devices/controller/driver")
     uses_caps = False
 
     def screen(self, path: str) -> Screen | None:
         # a controller without a model, or with one naming its type's model: nothing here (its <driver> is judged
         # apart, at its own path, which few controllers have)
-        return ((("model", _SCREENED_MODELS | {None}),), None) if path == "devices/controller" else None
+        return ((("model", _SCREENED_MODELS | {None}), ("type", _SCREENED_TYPES)), None) \
+            if path == "devices/controller" else None
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path == "devices":  # (the address facts found the controllers' <model> and <target>)
@@ -126,7 +138,25 @@ class ControllerConfig(Rule):
                                  replacements=("virtio-scsi", "lsilogic")),))
         if kind == "scsi" and model == "ncr53c90" and qemu_driver(ctx):
             return self._esp(element, ctx)
+        if kind in NO_SLOT_TYPES and qemu_driver(ctx):
+            return self._no_slot(element, ctx)
         return NOTHING
+
+    @staticmethod
+    def _no_slot(controller: etree._Element, ctx: Context) -> Iterator[Problem]:
+        """qemuDomainAssignDevicePCISlots (at define, on a machine with a PCI bus): a controller without an address
+        gets a PCI slot for its connect flags, and a xenbus or isa controller's are 0, which no bus takes."""
+        address = first_child(controller, "address")
+        if address is not None and (address.get("type") != "pci" or any(
+                parse_uint(address.get(name)) for name in ("domain", "bus", "slot", "function"))):
+            return NOTHING  # (an address of its own: not assigned one)
+        family, x86 = effective_machine(ctx), is_x86(ctx)
+        if not (x86 and family in ("pc-i440fx", "pc-q35") or is_arm_virt(ctx)):
+            return NOTHING  # (machines surely given a PCI root; on the others libvirt may assign no PCI address)
+        kind = controller.get("type")
+        return iter((Problem(Anchor(controller, "type"), "Cannot automatically add a new PCI bus for a device with "
+                             "connect flags 00", hint=f"QEMU has no {kind} controller (it is Xen's or another "
+                             "hypervisor's): remove it"),))
 
     @staticmethod
     def _esp(controller: etree._Element, ctx: Context) -> Iterator[Problem]:

@@ -9,9 +9,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.machines import parse_machine
-from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst, disk_facts, disk_format,
-                                     disk_is_empty, refused_since, source_is_empty_of)
+from virtlint.rules._addresses import disk_bus, disk_name_index
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst,
+                                     disk_facts, disk_format, disk_is_empty, is_arm_virt, is_x86, refused_since,
+                                     source_is_empty_of)
 from virtlint.rules._support import string_value
 
 
@@ -156,10 +157,27 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                       hint="put a read-only disk on virtio or scsi, or make it a cdrom")
 
 
-CHECKS = (lun_source, driver_options, device_on_bus, frontend)
+def start_bus(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """At start: qemuBuildDiskDeviceProps has no device for a uml disk; an sd disk is QEMU's -drive if=sd, which
+    only boards with an SD card slot take (QEMU's drive_check_orphaned), judged where the board surely has none:
+    x86 machines and ARM 'virt'."""
+    bus = disk_bus(disk)
+    if bus == "uml":
+        yield Problem(_bus_anchor(disk), "unsupported disk bus 'uml' with device setup" + LIBVIRT_START,
+                      hint="uml is User-Mode Linux's bus: use virtio (or sata, scsi)",
+                      replacements=("virtio", "sata", "scsi"))
+    elif bus == "sd" and (is_x86(ctx) or is_arm_virt(ctx)):
+        index = disk_name_index(disk_dst(disk))
+        where = f",bus=0,unit={index}" if index is not None else ""
+        yield Problem(_bus_anchor(disk), f"machine type does not support if=sd{where}" + QEMU_START,
+                      hint="this machine has no SD card slot: use bus='virtio' (or sata, scsi)",
+                      replacements=("virtio", "sata", "scsi"))
+
+
+CHECKS = (lun_source, driver_options, device_on_bus, frontend, start_bus)
 
 #: Buses on which some disk of device 'disk' or 'cdrom' is refused whatever else it has.
-_REFUSING_BUSES = ("fdc", "usb", "sd")
+_REFUSING_BUSES = ("fdc", "usb", "sd", "uml")
 
 
 def _suspects(facts: list[DiskFacts]) -> list[etree._Element]:
@@ -213,7 +231,9 @@ class DiskDeviceBus(DiskTableRule):
     disk, a read-only hard disk on ide or sata, `queues`/`queue_size` off the
     virtio bus, `tray='open'` on a hard disk (`closed`, the default, is
     accepted), `removable` off usb and scsi disks. The bus is `<target
-    bus>`, or the one the target name implies.
+    bus>`, or the one the target name implies. At start (QEMU): a disk on
+    the `uml` bus, and one on the `sd` bus of an x86 machine or an ARM
+    `virt` one (boards without an SD card slot; other boards are not judged).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -236,6 +256,10 @@ class DiskDeviceBus(DiskTableRule):
     take `removable` since libvirt 9.6), except the empty
     usb disk: libvirt 9.0 defines it and the start fails in QEMU instead
     (`usb-storage ...: drive property not set`), so it stays an error there.
+    Stage: start: `unsupported disk bus 'uml' with device setup`
+    (qemuBuildDiskDeviceProps; libvirt), `machine type does not support
+    if=sd,bus=0,unit=0` (QEMU refuses the SD card drive its board has no slot
+    for). Both checked on libvirt 9.0.
 
     ## Capabilities
     ```xml
@@ -260,7 +284,7 @@ class DiskDeviceBus(DiskTableRule):
     code = "VL751"
     name = "disk-device-bus"
     severity = Severity.ERROR
-    summary = "A disk device kind its bus or source cannot carry."
+    summary = "A disk device kind its bus or source cannot carry, or a bus QEMU has no device for."
     checks = CHECKS
 
     def suspects(self, devices: etree._Element, ctx: Context) -> list[etree._Element]:

@@ -1,5 +1,6 @@
 """VL767 graphics-config: graphics settings libvirt's parser and validators refuse: ports, listens, password
-expiry and connected actions, D-Bus peer-to-peer and audio."""
+expiry and connected actions, D-Bus peer-to-peer and audio; and the VNC and SPICE displays QEMU's driver cannot
+start: several listens, a fixed VNC port below 5900, SPICE TLS with libvirt's default qemu.conf."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -21,6 +22,16 @@ _C_INT = r"[ \t\n\r\v\f]*[+-]?[0-9]+"
 _VALID_TO = lazy_compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
 CONNECTED = ("fail", "disconnect", "keep")
 _PORT_NAMES = ("port", "websocket", "tlsPort")
+#: listen types whose displays take TCP ports (the others: a UNIX socket, or nowhere)
+_TCP_LISTENS = ("address", "network")
+#: virDomainGraphicsSpiceChannelName, in its order (qemuBuildGraphicsSPICECommandLine judges channels so)
+SPICE_CHANNELS = ("main", "display", "inputs", "cursor", "playback", "record", "smartcard", "usbredir")
+SPICE_MODES = ("any", "secure", "insecure")
+#: what the qemu.conf-dependent refusals' hints add
+#: (a warning: whether libvirt refuses it is the host's qemu.conf, which no document here describes; hosts made for
+#: SPICE TLS, oVirt's, set spice_tls = 1)
+_SPICE_TLS_HINT = ("; libvirt refuses it where qemu.conf has spice_tls = 0, its default; a host whose qemu.conf sets "
+                   "spice_tls = 1 accepts it")
 
 
 def _ports(graphics: etree._Element, kind: str) -> Problem | None:
@@ -106,6 +117,121 @@ def _audio(graphics: etree._Element, kind: str, ctx: Context) -> Problem | None:
     return None
 
 
+def _first_listen(graphics: etree._Element, listens: list[etree._Element], kind: str) -> str | None:
+    """The type of a VNC or SPICE display's first listen as libvirt keeps it (virDomainGraphicsListensParseXML): its
+    first <listen>, else one made of the display's attributes (VNC's socket attribute: a socket; else an address),
+    and a VNC socket attribute turns a first address or network listen into a socket one. None: a type the
+    parser refuses."""
+    first = listens[0].get("type") if listens else "address"
+    if first not in ("address", "network", "socket", "none"):
+        return None
+    if kind == "vnc" and graphics.get("socket") is not None and first in _TCP_LISTENS:
+        return "socket"
+    return first
+
+
+def _vnc_port(graphics: etree._Element, first: str) -> Problem | None:
+    """qemuBuildGraphicsVNCCommandLine: a display on a TCP listen without autoport takes port - 5900 as its
+    display number (virDomainGraphicsDefParseXMLVNC: no port, or port -1, is autoport; autoport='yes' or 'no'
+    has the last word, and an inactive definition's autoport port is 0)."""
+    if first not in _TCP_LISTENS:
+        return None
+    written = graphics.get("port")
+    if written is None:
+        port, autoport = 0, True
+    else:
+        number = c_decimal(written, *INT)
+        if number is None:
+            return None  # (_ports)
+        port, autoport = (0, True) if number == -1 else (number, False)
+    switch = graphics.get("autoport")
+    if switch in ("yes", "no"):
+        autoport = switch == "yes"
+    if autoport or 5900 <= port <= 65535:
+        return None
+    anchor = Anchor(graphics, "port") if written is not None else Anchor(graphics, "autoport")
+    return Problem(anchor, "vnc port must be in range [5900,65535]" + LIBVIRT_START,
+                   hint="a VNC port is 5900 (display :0) to 65535; or autoport='yes'")
+
+
+def _spice_int(graphics: etree._Element, name: str) -> int | None:
+    written = graphics.get(name)
+    return 0 if written is None else c_decimal(written, *INT)
+
+
+def _spice_tls(graphics: etree._Element, first: str) -> Problem | None:
+    """SPICE's TLS port and secure channels, with libvirt's default qemu.conf (spice_tls = 0): a TLS port written
+    (qemuValidateDomainDeviceDefSPICEGraphics; define), one to allocate (qemuProcessSPICEAllocatePorts; start), a
+    secure (or, without a plaintext port, insecure) default mode or channel (qemuBuildGraphicsSPICECommandLine;
+    start)."""
+    port, tls = _spice_int(graphics, "port"), _spice_int(graphics, "tlsPort")
+    switch, default = graphics.get("autoport"), graphics.get("defaultMode") or "any"
+    if port is None or tls is None or switch not in (None, "yes", "no") or default not in SPICE_MODES:
+        return None  # (the parser's)
+    modes: dict[str, etree._Element] = {}  # channel name -> the <channel> that sets its mode (the last)
+    for channel in graphics.iterchildren("channel"):
+        if channel.get("name") not in SPICE_CHANNELS or channel.get("mode") not in SPICE_MODES:
+            return None  # (the parser's)
+        modes[channel.get("name")] = channel
+    if default == "any" and not modes and tls == 0:
+        return None  # the common case: no TLS asked for
+    # virDomainGraphicsDefParseXMLSpice: port and tlsPort -1 are autoport; an inactive autoport has ports 0
+    autoport = switch == "yes" or (port == -1 and tls == -1)
+    if autoport:
+        port = tls = 0
+    if first == "address" and port == 0 and tls == 0 and not autoport:
+        first = "none"  # virDomainDefPostParseGraphics: no port and no autoport listen nowhere
+    channels = [modes[name] for name in SPICE_CHANNELS if name in modes]
+    secure = [channel for channel in channels if channel.get("mode") == "secure"]
+    plain = True
+    if first in _TCP_LISTENS:
+        if tls > 0:
+            return Problem(Anchor(graphics, "tlsPort"), "spice TLS port set in XML configuration, but TLS is "
+                           "disabled in qemu.conf", hint="remove tlsPort" + _SPICE_TLS_HINT,
+                           severity=Severity.WARNING)
+        if tls == -1 or (autoport and (default == "secure" or secure)):
+            anchor = (Anchor(graphics, "tlsPort") if tls == -1 else Anchor(graphics, "defaultMode")
+                      if default == "secure" else Anchor(secure[0], "mode"))
+            return Problem(anchor, "Auto allocation of spice TLS port requested but spice TLS is disabled in "
+                           "qemu.conf" + LIBVIRT_START,
+                           hint="remove tlsPort='-1', secure modes and channels" + _SPICE_TLS_HINT,
+                           severity=Severity.WARNING)
+        insecure = any(channel.get("mode") == "insecure" for channel in channels)
+        plain = port > 0 or port == -1 or (autoport and (default != "secure" or insecure))
+    if default == "secure":
+        return Problem(Anchor(graphics, "defaultMode"), "spice defaultMode secure requested in XML configuration, "
+                       "but TLS connection is not available" + LIBVIRT_START,
+                       hint="use defaultMode='any' (or 'insecure')" + _SPICE_TLS_HINT)
+    if default == "insecure" and not plain:
+        return Problem(Anchor(graphics, "defaultMode"), "spice defaultMode insecure requested in XML configuration, "
+                       "but plaintext connection is not available" + LIBVIRT_START,
+                       hint="give the display a port (from 1), or autoport='yes'")
+    for channel in channels:
+        mode = channel.get("mode")
+        if mode == "secure":
+            return Problem(Anchor(channel, "mode"), "spice secure channels set in XML configuration, but TLS "
+                           "connection is not available" + LIBVIRT_START,
+                           hint="use mode='any' (or 'insecure')" + _SPICE_TLS_HINT)
+        if mode == "insecure" and not plain:
+            return Problem(Anchor(channel, "mode"), "spice insecure channels set in XML configuration, but plaintext "
+                           "connection is not available" + LIBVIRT_START,
+                           hint="give the display a port (from 1), or autoport='yes'")
+    return None
+
+
+def _start(graphics: etree._Element, kind: str, listens: list[etree._Element]) -> Problem | None:
+    """The QEMU driver's VNC and SPICE checks: a SPICE TLS port at define, then at start
+    qemuProcessStartValidateGraphics, then the ports and TLS."""
+    first = _first_listen(graphics, listens, kind)
+    if first is None:
+        return None  # (the parser's)
+    problem = _vnc_port(graphics, first) if kind == "vnc" else _spice_tls(graphics, first)
+    if len(listens) > 1 and (problem is None or problem.message.endswith(LIBVIRT_START)):
+        return Problem(Anchor(listens[1]), "QEMU does not support multiple listens for one graphics device."
+                       + LIBVIRT_START, hint="keep one <listen> (QEMU listens on one address or socket per display)")
+    return problem
+
+
 @register
 class GraphicsConfig(Rule):
     """
@@ -117,7 +243,12 @@ class GraphicsConfig(Rule):
     `fail`, `disconnect` or `keep` (VNC: `keep` only); a VNC or D-Bus
     display's `<audio id>` is set and not 0, and (QEMU) a D-Bus display's
     audio is of type dbus; a D-Bus display is not both `p2p` and given an
-    address.
+    address. For QEMU, at start: a VNC or SPICE display has one `<listen>`;
+    a VNC display on an address or network listen without autoport has a
+    port from 5900 to 65535; and, as libvirt's default `qemu.conf`
+    (`spice_tls = 0`) has it, a SPICE display asks for no TLS: no `tlsPort`
+    (nor `-1`), no `defaultMode='secure'`, no `<channel mode='secure'>`; its
+    `defaultMode='insecure'` and insecure channels need a plaintext port.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `cannot parse vnc port
@@ -127,8 +258,24 @@ class GraphicsConfig(Rule):
     YYYY-MM-DDTHH:MM:SS`, `VNC supports connected='keep' only`, `unknown
     connected value drop` (virDomainGraphicsDefParseXML and its helpers,
     virDomainGraphicsDefValidate; every driver), `The associated audio is not
-    of 'dbus' kind.` (qemuValidateDomainDeviceDefDBusGraphics; QEMU). Each was
-    checked with the real libvirt 9.0, with its twin.
+    of 'dbus' kind.` (qemuValidateDomainDeviceDefDBusGraphics; QEMU), `spice
+    TLS port set in XML configuration, but TLS is disabled in qemu.conf`
+    (qemuValidateDomainDeviceDefSPICEGraphics; QEMU). The QEMU driver defines
+    these and refuses them at start (stage: start): `QEMU does not support
+    multiple listens for one graphics device.`
+    (qemuProcessStartValidateGraphics), `vnc port must be in range
+    [5900,65535]` (qemuBuildGraphicsVNCCommandLine), `Auto allocation of
+    spice TLS port requested but spice TLS is disabled in qemu.conf`
+    (qemuProcessSPICEAllocatePorts), `spice defaultMode secure requested in
+    XML configuration, but TLS connection is not available`, `spice secure
+    channels set in XML configuration, but TLS connection is not available`
+    and their `insecure ... plaintext connection` twins
+    (qemuBuildGraphicsSPICECommandLine). The first two depend on the host's
+    `qemu.conf`: libvirt's default (`spice_tls = 0`) refuses them, a host
+    that sets `spice_tls = 1` (oVirt's do) accepts them; no document virtlint
+    reads says which, so they are warnings. The others are refused whatever
+    `qemu.conf` says (no TLS port is there to use). Each was checked with the
+    real libvirt 9.0 (default `qemu.conf`), with its twin.
 
     ## Capabilities
     ```xml
@@ -164,9 +311,11 @@ class GraphicsConfig(Rule):
         if problem is None and "passwd" in names:
             problem = _auth(element, kind)
         children = element.getchildren()
-        if problem is None and kind in ("vnc", "spice", "rdp"):
-            listens = [child for child in children if child.tag == "listen"]
-            problem = _listens(listens) if listens else None
+        listens = [child for child in children if child.tag == "listen"] if kind in ("vnc", "spice", "rdp") else []
+        if problem is None and listens:
+            problem = _listens(listens)
         if problem is None and (kind == "dbus" or (kind == "vnc" and any(child.tag == "audio" for child in children))):
             problem = _audio(element, kind, ctx)
+        if problem is None and kind in ("vnc", "spice") and qemu_driver(ctx):
+            problem = _start(element, kind, listens)
         return iter((problem,)) if problem is not None else NOTHING

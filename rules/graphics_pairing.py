@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver, refused_since
 from virtlint.rules._support import NOTHING, children_by_tag
 
 
@@ -20,6 +20,9 @@ def _display_hostdevs(hostdevs: list[etree._Element], ctx: Context) -> Iterator[
         if hostdev.get("mode", "subsystem") == "subsystem" and hostdev.get("type") in kinds:
             yield hostdev
 
+
+#: graphics types QEMU takes one of each (qemuBuildCommandLineValidate)
+ONE_EACH = ("sdl", "vnc", "spice", "egl-headless", "dbus")
 
 #: graphics types whose parser reads <listen> elements (virDomainGraphicsListensParseXML)
 _LISTENING = ("vnc", "spice", "rdp")
@@ -62,7 +65,9 @@ class GraphicsPairing(Rule):
     others' are ignored), a VNC password longer than 8 characters, SPICE audio
     without SPICE graphics, and a display's `listen` attribute that names
     another address than its first `<listen type='address'>` (its `socket`
-    attribute another path than its first `<listen type='socket'>`).
+    attribute another path than its first `<listen type='socket'>`); for
+    QEMU, two displays of one type among `sdl`, `vnc`, `spice`,
+    `egl-headless` and `dbus` (stage: start).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -81,7 +86,9 @@ class GraphicsPairing(Rule):
     '/tmp/a.sock' must match 'socket' attribute of first listen element
     (found '/tmp/b.sock')` (virDomainGraphicsListenDefParseXML, for VNC, SPICE
     and RDP, whose parsers read listens; all drivers; checked with libvirt
-    9.0). Stage: define.
+    9.0). Stage: define. And at start (QEMU; checked with 9.0, which defines
+    the domain): `only 1 graphics device of each type (sdl, vnc, spice,
+    headless, dbus) is supported` (qemuBuildCommandLineValidate).
     libvirt reads `display` and `ramfb`
     on a PCI host device from 10.4 (9.0 and 9.8 ignore them there, checked
     with 9.0): the PCI host device checks follow the libvirt-version setting
@@ -108,7 +115,8 @@ class GraphicsPairing(Rule):
     code = "VL766"
     name = "graphics-pairing"
     severity = Severity.ERROR
-    summary = "egl-headless with the wrong display, two OpenGL displays, a vGPU display without graphics, or two listens."
+    summary = ("egl-headless with the wrong display, two OpenGL displays, a vGPU display without graphics, two "
+               "listens, or two displays of one type.")
     elements = ("devices",)
     uses_caps = False
 
@@ -118,13 +126,17 @@ class GraphicsPairing(Rule):
         children = children_by_tag(ctx, element)
         if "hostdev" in children:
             return self._problems(children, ctx)
-        spice = False
+        spice = vnc = False
         for display in children.get("graphics", ()):
             kind = display.get("type")
             if kind == "spice":
+                if spice:
+                    return self._problems(children, ctx)
                 spice = True
-            elif kind != "vnc" or display.get("passwd") is not None:
+            elif kind != "vnc" or display.get("passwd") is not None or vnc:
                 return self._problems(children, ctx)
+            else:
+                vnc = True
             if display.get("listen") is not None or display.get("socket") is not None:
                 return self._problems(children, ctx)
         if not spice and "audio" in children:
@@ -173,6 +185,16 @@ class GraphicsPairing(Rule):
                     yield Problem(Anchor(audio, "type"), "Spice audio is not supported without spice graphics",
                                   hint="add <graphics type='spice'/>, or use another audio backend")
                     break
+        if qemu and len(graphics) > 1:
+            seen: set[str] = set()
+            for display, kind in zip(graphics, kinds):
+                if kind in seen:
+                    yield Problem(Anchor(display, "type"), "only 1 graphics device of each type (sdl, vnc, spice, "
+                                  "headless, dbus) is supported" + LIBVIRT_START,
+                                  hint=f"keep one <graphics type='{kind}'> (QEMU has one display of each kind)")
+                    break
+                if kind in ONE_EACH:
+                    seen.add(kind)
         ramfb_seen = False
         for hostdev in _display_hostdevs(children.get("hostdev", []), ctx):
             if qemu and hostdev.get("display") == "on" and not graphics:

@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
-from virtlint.rules._devices import (is_power_of_two, qemu_driver, refused_since, run_checks,
+from virtlint.rules._devices import (LIBVIRT_START, is_power_of_two, qemu_driver, refused_since, run_checks,
                                      with_first_children)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
@@ -191,7 +191,56 @@ def bandwidth(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
-CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS)
+#: interface types libvirt knows (the others are VL850's)
+KNOWN_TYPES = frozenset(("user", "ethernet", "vhostuser", "server", "client", "mcast", "network", "bridge", "internal",
+                         "direct", "hostdev", "udp", "vdpa", "null", "vds"))
+
+
+def _script_path(interface: etree._Element) -> etree._Element | None:
+    """The <script> whose path libvirt reads (string(./script/@path): the first path in document order; an empty
+    one is none)."""
+    for script in interface.iterchildren("script"):
+        path = script.get("path")
+        if path is not None:
+            return script if path else None
+    return None
+
+
+def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuBuildInterfaceCommandLine, at start: qemuDomainValidateActualNetDef's VLAN check
+    (virDomainActualNetDefValidate), then qemuBuildHostNetProps' script and type checks. A type='network'
+    interface takes its actual type from the network (bridge, direct or hostdev): not judged here."""
+    kind = interface.get("type")
+    if kind == "network" or kind not in KNOWN_TYPES or not qemu_driver(ctx):
+        return
+    vlan = first_child(interface, "vlan")
+    if vlan is not None and first_child(vlan, "tag") is not None:
+        source, port = first_child(interface, "source"), first_child(interface, "virtualport")
+        if not (kind == "hostdev" or
+                kind == "direct" and source is not None and source.get("mode") == "passthrough" or
+                kind == "bridge" and port is not None and port.get("type") == "openvswitch"):
+            yield Problem(Anchor(vlan), f"interface {_mac_text(interface)} - vlan tag not supported for this "
+                          "connection type" + LIBVIRT_START,
+                          hint="a VLAN tag applies to hostdev interfaces, direct ones in mode='passthrough' and "
+                               "bridges with <virtualport type='openvswitch'/>: remove <vlan>")
+            return
+    if kind == "hostdev":
+        return  # (its command line is the hostdev's: qemuBuildHostNetProps is not called)
+    script = _script_path(interface)
+    if script is not None and kind != "ethernet":
+        yield Problem(Anchor(script, "path"), f"scripts are not supported on interfaces of type {kind}" + LIBVIRT_START,
+                      hint="a script sets up an ethernet interface's tap device: remove <script>, or use "
+                           "type='ethernet'")
+        return
+    if kind in ("null", "vds") and refused_since(ctx, 8, 7):
+        # (libvirt 9.0's daemon dies at this start; 10.7 refuses it with these words; before 8.7 the parser knows
+        # neither type)
+        yield Problem(Anchor(interface, "type"), f"network device type '{kind}' is not supported by this hypervisor"
+                      + LIBVIRT_START, hint="QEMU has no backend for it: use type='user', 'network' or 'bridge'")
+
+
+CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
+          start_refusals)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them)
@@ -206,7 +255,8 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
     for interface, children in interfaces:
         kind = interface.get("type")
         if "backend" in children or "portForward" in children or kind == "vhostuser" or "bandwidth" in children or \
-                kind in _net.SUSPECT_TYPES or not _net.SUSPECT_CHILDREN.isdisjoint(children) or \
+                kind in _net.SUSPECT_TYPES or kind == "null" or "script" in children or \
+                not _net.SUSPECT_CHILDREN.isdisjoint(children) or \
                 (kind == "network" and "source" in children and children["source"].get("network") is None) or \
                 (kind == "bridge" and "source" in children and children["source"].get("bridge") is None) or \
                 ("source" in children and len(children["source"])) or \
@@ -251,7 +301,12 @@ class InterfaceConfig(Rule):
     without `average`, a `floor` elsewhere, or a `classID`; and, modelling
     libvirt 9.0 or older, a second `<inbound>` or `<outbound>` (`Only one
     child <inbound> element allowed`, virNetDevBandwidthParse; 10.7 reads the
-    first, and the release between that changed it is unknown).
+    first, and the release between that changed it is unknown). At start
+    (QEMU): a `<vlan>` on an interface that is neither `hostdev`, `direct`
+    in mode `passthrough`, nor a `bridge` with an openvswitch `<virtualport>`;
+    a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
+    the types `null` and `vds`. A `type='network'` interface gets its actual
+    type from the network, so these are not judged on it.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -285,6 +340,13 @@ class InterfaceConfig(Rule):
     A `<portForward>` whose `address` is no numeric IPv4 or IPv6 address is
     refused from 9.0, passt or not: `Invalid address 'notanip' in
     <portForward>` (virDomainNetPortForwardDefParseXML; parse, every driver).
+    Stage: start, QEMU driver (qemuBuildInterfaceCommandLine): `interface
+    52:54:00:7d:63:a7 - vlan tag not supported for this connection type`
+    (virDomainActualNetDefValidate), `scripts are not supported on interfaces
+    of type user`, `network device type 'null' is not supported by this
+    hypervisor` (qemuBuildHostNetProps). The first two were checked on
+    libvirt 9.0; `null` and `vds` interfaces make libvirt 9.0's daemon die
+    at start instead, so they are reported for every release.
 
     ## Capabilities
     ```xml
@@ -309,7 +371,8 @@ class InterfaceConfig(Rule):
     code = "VL770"
     name = "interface-config"
     severity = Severity.ERROR
-    summary = "An interface MAC, tap path, port forward, backend or queue size libvirt refuses."
+    summary = ("An interface MAC, tap path, port forward, backend or queue size libvirt refuses, or a VLAN, script or "
+               "type it refuses at start.")
     #: the interfaces below (one visit for all of them)
     elements = ("devices",)
     uses_caps = False

@@ -1,4 +1,5 @@
-"""VL783 sysinfo-values: an SMBIOS BIOS date libvirt cannot read, or a system UUID other than the domain's."""
+"""VL783 sysinfo-values: an SMBIOS BIOS date libvirt cannot read, a system UUID other than the domain's, fw_cfg
+entries QEMU refuses, and SMBIOS mode 'sysinfo' without the SMBIOS sysinfo QEMU needs (start)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
 from virtlint.rules._support import parse_uuid, string_value
 
 _NUMBER = lazy_compile(r"^\s*[+-]?\d+")
@@ -68,6 +69,40 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
             return
 
 
+#: the <baseBoard> entries libvirt keeps (virSysinfoBaseBoardParseXML: a board with none of them is dropped)
+BASE_BOARD_ENTRIES = ("manufacturer", "product", "version", "serial", "asset", "location")
+
+
+def _kept_board(board: etree._Element) -> bool:
+    """virSysinfoBaseBoardParseXML: string(entry[@name='X']) of the first such entry, empty (NULL) or not."""
+    firsts: dict[str, etree._Element] = {}
+    for entry in board.iterchildren("entry"):
+        firsts.setdefault(entry.get("name") or "", entry)
+    return any(name in firsts and string_value(firsts[name]) for name in BASE_BOARD_ENTRIES)
+
+
+def _smbios_sysinfo(smbios: etree._Element, ctx: Context) -> Problem | None:
+    """qemuBuildSmbiosCommandLine, mode 'sysinfo': the first <sysinfo type='smbios'> is the source, with at most
+    one <baseBoard> (SMBIOS type 2) kept."""
+    first_mode = next(element for element in ctx.root.iterfind("os/smbios") if element.get("mode") is not None)
+    if first_mode is not smbios:
+        return None  # (libvirt reads string(./os/smbios/@mode): the first)
+    source = next((sysinfo for sysinfo in ctx.root.iterchildren("sysinfo") if sysinfo.get("type") == "smbios"),
+                  None)
+    if source is None:
+        return Problem(Anchor(smbios, "mode"), f"Domain '{ctx.root.findtext('name') or ''}' sysinfo are not "
+                       "available" + LIBVIRT_START,
+                       hint="add <sysinfo type='smbios'> with the values, or use mode='emulate'")
+    kept = 0
+    for board in source.iterchildren("baseBoard"):
+        if _kept_board(board):
+            kept += 1
+            if kept > 1:
+                return Problem(Anchor(board), "qemu does not support more than one entry to Type 2 in SMBIOS table"
+                               + LIBVIRT_START, hint="keep one <baseBoard> (QEMU writes one SMBIOS type 2 table)")
+    return None
+
+
 @register
 class SysinfoValues(Rule):
     """
@@ -90,7 +125,13 @@ class SysinfoValues(Rule):
     10.7 (each checked on 9.0 with its twin). A longer fw_cfg name is
     defined, and QEMU refuses to start the domain: `-fw_cfg
     name=opt/...: name too long (max. 55 char)` (QEMU's fw_cfg
-    option parser; start).
+    option parser; start). With `<smbios mode='sysinfo'/>`, QEMU's driver
+    needs a `<sysinfo type='smbios'>` and takes at most one `<baseBoard>`
+    (one with a non-empty manufacturer, product, version, serial, asset or
+    location entry: the others are dropped); else it refuses to start the
+    domain (stage: start; checked with 9.0): `Domain 'vm' sysinfo are not
+    available`, `qemu does not support more than one entry to Type 2 in
+    SMBIOS table` (qemuBuildSmbiosCommandLine).
 
     ## Capabilities
     ```xml
@@ -113,13 +154,24 @@ class SysinfoValues(Rule):
     code = "VL783"
     name = "sysinfo-values"
     severity = Severity.ERROR
-    summary = ("An SMBIOS BIOS date in the wrong format, a system UUID other than the domain's, or a fw_cfg entry "
-               "without name or value, or with a name QEMU refuses.")
-    elements = ("sysinfo",)
+    summary = ("An SMBIOS BIOS date in the wrong format, a system UUID other than the domain's, a fw_cfg entry "
+               "without name or value, or with a name QEMU refuses, or SMBIOS mode 'sysinfo' without the sysinfo it "
+               "needs.")
+    elements = ("sysinfo", "os/smbios")
     uses_caps = False
     drivers = ALL_DRIVERS
 
+    def screen(self, path: str) -> Screen | None:
+        # only mode='sysinfo' takes its source from <sysinfo>
+        return ((("mode", frozenset((None, "none", "emulate", "host"))),), None) if path == "os/smbios" else None
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path == "os/smbios":
+            if element.get("mode") == "sysinfo" and qemu_driver(ctx):
+                problem = _smbios_sysinfo(element, ctx)
+                if problem is not None:
+                    yield problem
+            return
         kind = element.get("type")
         if kind == "fwcfg":
             yield from _fw_cfg(element, ctx)

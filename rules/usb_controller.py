@@ -10,13 +10,16 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_int
 from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")
 EHCI_PORTS = 6
 #: Xen's USB controller models, which the QEMU driver refuses
 XEN_MODELS = ("qusb1", "qusb2")
+#: x86 architectures, where a USB controller without a model gets piix3-uhci (qemuDomainControllerDefPostParse)
+X86 = ("x86_64", "i686")
 
 
 @register
@@ -40,7 +43,11 @@ class UsbController(Rule):
     (`qemuDomainControllerDefPostParse`). Same in libvirt 9.0 and 10.7. QEMU at start: `Can't use USB bus 'usb.0' as
     masterbus, it doesn't support companion controllers`, `firstport must be
     between 0 and 4`, `firstport 0 asks for ports 0-1, but port 0 has a
-    companion assigned already`.
+    companion assigned already`. libvirt at start (stage: start, QEMU driver):
+    `usb controller type 'ehci' doesn't support 'ports' with this QEMU binary`
+    (qemuValidateDomainDeviceDefControllerUSB, from
+    qemuBuildUSBControllerDevProps; a `ports` value that parses, 0 included;
+    checked on libvirt 9.0).
 
     ## Capabilities
     ```xml
@@ -63,7 +70,8 @@ class UsbController(Rule):
     code = "VL707"
     name = "usb-controller"
     severity = Severity.ERROR
-    summary = "An xhci controller with more than 15 ports, USB companions without a master, or a Xen USB model."
+    summary = ("An xhci controller with more than 15 ports, ports on another model, USB companions without a "
+               "master, or a Xen USB model.")
     elements = ("devices",)
     uses_caps = False
 
@@ -73,10 +81,10 @@ class UsbController(Rule):
         for c in usb:
             if c.master is not None or c.model in XEN_MODELS:
                 return self._problems(usb, ctx)
-            if c.model in XHCI_MODELS:
-                ports = int_attr(c.element.get("ports"))
-                if ports is not None and ports > XHCI_MAX_PORTS:
-                    return self._problems(usb, ctx)
+            ports = c.element.get("ports")
+            if ports is not None and (c.model not in XHCI_MODELS or
+                                      (int_attr(ports) or 0) > XHCI_MAX_PORTS):
+                return self._problems(usb, ctx)
         return NOTHING
 
     def _problems(self, usb: list[Controller], ctx: Context) -> Iterator[Problem]:
@@ -99,6 +107,7 @@ class UsbController(Rule):
             if c.master is not None:
                 break
         else:
+            yield from self._ports(usb, ctx)
             return  # neither companions nor the lack of a master
         others = [c for c in usb if c.model != "none"]
         if others and all(c.master is not None for c in usb):
@@ -106,7 +115,27 @@ class UsbController(Rule):
                           hint="add the master controller (e.g. model='ich9-ehci1' with the same index) "
                                "or remove <master> from one controller")
             return
-        yield from self._companions(usb, found.platform.arch in ("x86_64", "i686"))
+        yield from self._ports(usb, ctx)
+        yield from self._companions(usb, found.platform.arch in X86)
+
+    @staticmethod
+    def _ports(usb: list[Controller], ctx: Context) -> Iterator[Problem]:
+        """qemuValidateDomainDeviceDefControllerUSB (at start): only the xhci models take a port count."""
+        if not qemu_driver(ctx):
+            return
+        x86 = facts(ctx).platform.arch in X86
+        for c in usb:
+            ports = int_attr(c.element.get("ports"))
+            if ports is None or ports < 0 or c.model in XHCI_MODELS or c.model == "none":
+                continue
+            model = c.model or ("piix3-uhci" if x86 else None)
+            if model is None or model in XEN_MODELS or model not in CONTROLLER_MODELS["usb"]:
+                continue  # (the host QEMU's default model; Xen's and unknown models are refused at define)
+            yield Problem(Anchor(c.element, "ports"),
+                          f"usb controller type '{model}' doesn't support 'ports' with this QEMU binary"
+                          + LIBVIRT_START,
+                          hint="only the nec-xhci and qemu-xhci controllers take ports=: remove it, or use "
+                               "model='qemu-xhci'")
 
     @staticmethod
     def _companions(usb: list[Controller], x86: bool) -> Iterator[Problem]:

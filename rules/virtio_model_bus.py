@@ -1,4 +1,4 @@
-"""VL803 virtio-model-bus: virtio disk models only on the virtio bus."""
+"""VL803 virtio-model-bus: virtio disk models only on the virtio bus; (non-)transitional models only on PCI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,48 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._devices import QEMU_START, qemu_driver, with_first_children
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
+
+#: the models qemuBuildVirtioDevGetConfig suffixes with -transitional / -non-transitional (PCI devices only)
+TRANSITIONAL = ("virtio-transitional", "virtio-non-transitional")
+#: device tags whose own model attribute may name one (an interface's is its <model type>)
+MODEL_HOLDERS = ("disk", "controller", "hostdev", "rng", "filesystem", "memballoon", "vsock")
+#: address type -> the QEMU device name's bus part (virtio-blk-device, virtio-blk-ccw)
+NON_PCI = {"virtio-mmio": "device", "ccw": "ccw"}
+
+
+def _base_name(device: etree._Element) -> str | None:
+    """qemuBuildVirtioDevGetConfigDev's base name of a device with a (non-)transitional model; None for a device
+    that has none."""
+    tag = device.tag
+    if tag == "disk":
+        return "vhost-user-blk" if device.get("type") == "vhostuser" else "virtio-blk"
+    if tag == "interface":
+        return "virtio-net"
+    if tag == "controller":
+        return {"scsi": "virtio-scsi", "virtio-serial": "virtio-serial"}.get(device.get("type") or "")
+    if tag == "hostdev":
+        return "vhost-scsi" if device.get("type") == "scsi_host" else None
+    if tag == "filesystem":
+        driver = first_child(device, "driver")
+        return "vhost-user-fs" if driver is not None and driver.get("type") == "virtiofs" else "virtio-9p"
+    return {"rng": "virtio-rng", "memballoon": "virtio-balloon", "vsock": "vhost-vsock"}.get(tag)
+
+
+def _transitional_off_pci(device: etree._Element, model: str) -> Problem | None:
+    """qemuBuildVirtioDevGetConfig (at start): a (non-)transitional model on a virtio-mmio or ccw address. libvirt
+    reports it and goes on; QEMU then refuses the device name it gets ('virtio-blk-device-transitional')."""
+    address = first_child(device, "address")
+    kind = address.get("type") if address is not None else None
+    bus = NON_PCI.get(kind or "")
+    base = _base_name(device)
+    if bus is None or base is None:
+        return None
+    return Problem(Anchor(address, "type"), f"virtio (non-)transitional models are not supported for address "
+                   f"type={kind}" + QEMU_START,
+                   hint=f"QEMU has no device '{base}-{bus}-{model.removeprefix('virtio-')}': use model='virtio' "
+                        "(transitional devices are PCI ones), or a PCI address")
 
 
 @register
@@ -17,11 +58,20 @@ class VirtioModelBus(Rule):
     """
     ## What it does
     A disk `model` of `virtio`, `virtio-transitional` or
-    `virtio-non-transitional` needs the disk on the `virtio` bus.
+    `virtio-non-transitional` needs the disk on the `virtio` bus. For QEMU,
+    a `virtio-transitional` or `virtio-non-transitional` model (of a disk,
+    an interface's `<model type>`, a virtio-scsi or virtio-serial controller,
+    a vhost-scsi hostdev, an RNG, a filesystem, a memballoon or a vsock) on
+    a `virtio-mmio` or `ccw` address: transitional devices are PCI devices.
 
     ## Why is this bad?
     libvirt refuses the domain: `disk model 'virtio-transitional' not
-    supported for bus 'sata'`.
+    supported for bus 'sata'`. The other case is refused at start (stage:
+    start, QEMU driver): libvirt reports `virtio (non-)transitional models
+    are not supported for address type=virtio-mmio`
+    (qemuBuildVirtioDevGetConfig) but goes on, and QEMU refuses the device
+    name it gets: `'virtio-blk-device-transitional' is not a valid device
+    model name` (checked on libvirt 9.0; 10.7's code is the same).
 
     ## Capabilities
     ```xml
@@ -44,21 +94,35 @@ class VirtioModelBus(Rule):
     code = "VL803"
     name = "virtio-model-bus"
     severity = Severity.ERROR
-    summary = "A virtio disk model on a bus other than virtio."
-    #: the disks below (one visit for all of them)
+    summary = "A virtio disk model on a bus other than virtio, or a (non-)transitional model off PCI."
+    #: the devices below (one visit for all of them)
     elements = ("devices",)
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for disk in children_by_tag(ctx, element).get("disk", ()):
+        by_tag = children_by_tag(ctx, element)
+        for disk in by_tag.get("disk", ()):
             model = disk.get("model")
             if model and model.startswith("virtio"):
                 return self._problems(element, ctx)
-        return NOTHING  # the common case: no disk names a virtio model
+        if not qemu_driver(ctx):
+            return NOTHING
+        for tag in MODEL_HOLDERS[1:]:
+            for device in by_tag.get(tag, ()):
+                if device.get("model") in TRANSITIONAL:
+                    return self._problems(element, ctx)
+        if "interface" in by_tag:
+            for _interface, children in with_first_children(ctx, element, "interface"):
+                model = children.get("model")
+                if model is not None and model.get("type") in TRANSITIONAL:
+                    return self._problems(element, ctx)
+        return NOTHING  # the common case: no device names a virtio or transitional model
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        for disk in children_by_tag(ctx, element).get("disk", ()):
+        by_tag = children_by_tag(ctx, element)
+        qemu = qemu_driver(ctx)
+        for disk in by_tag.get("disk", ()):
             model = disk.get("model")
             if not model or not model.startswith("virtio"):
                 continue
@@ -67,3 +131,24 @@ class VirtioModelBus(Rule):
             if bus and bus != "virtio":
                 yield Problem(Anchor(disk, "model"), f"disk model '{model}' is not supported for bus '{bus}'",
                               hint="use bus='virtio', or remove the model")
+            elif qemu and model in TRANSITIONAL:
+                problem = _transitional_off_pci(disk, model)
+                if problem is not None:
+                    yield problem
+        if not qemu:
+            return
+        for tag in MODEL_HOLDERS[1:]:
+            for device in by_tag.get(tag, ()):
+                model = device.get("model")
+                if model in TRANSITIONAL:
+                    problem = _transitional_off_pci(device, model)  # type: ignore[arg-type]
+                    if problem is not None:
+                        yield problem
+        if "interface" in by_tag:
+            for interface, children in with_first_children(ctx, element, "interface"):
+                element_model = children.get("model")
+                model = element_model.get("type") if element_model is not None else None
+                if model in TRANSITIONAL:
+                    problem = _transitional_off_pci(interface, model)  # type: ignore[arg-type]
+                    if problem is not None:
+                        yield problem

@@ -44,7 +44,8 @@ def test_xen_bus_implied_and_not_listed() -> None:
 
 
 def test_bus_outside_the_enums_vocabulary_is_not_judged() -> None:
-    assert lint(domain("<disk type='file'><source file='/var/lib/libvirt/images/a.img'/><target dev='sda' bus='sd'/></disk>"), Q35_KVM) == []
+    # (VL302 does not judge it; QEMU refuses an sd card on q35 at start, VL751: checked on libvirt 9.0)
+    assert codes(lint(domain("<disk type='file'><source file='/var/lib/libvirt/images/a.img'/><target dev='sda' bus='sd'/></disk>"), Q35_KVM)) == ["VL751"]
 
 
 def test_empty_enum_allows_nothing() -> None:
