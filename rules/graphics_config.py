@@ -311,11 +311,17 @@ class GraphicsConfig(Rule):
         if problem is None and "passwd" in names:
             problem = _auth(element, kind)
         children = element.getchildren()
-        listens = [child for child in children if child.tag == "listen"] if kind in ("vnc", "spice", "rdp") else []
+        tags = [child.tag for child in children]
+        listens = [child for child, tag in zip(children, tags) if tag == "listen"] \
+            if kind in ("vnc", "spice", "rdp") else []
         if problem is None and listens:
             problem = _listens(listens)
-        if problem is None and (kind == "dbus" or (kind == "vnc" and any(child.tag == "audio" for child in children))):
+        if problem is None and (kind == "dbus" or (kind == "vnc" and "audio" in tags)):
             problem = _audio(element, kind, ctx)
-        if problem is None and kind in ("vnc", "spice") and qemu_driver(ctx):
+        # (a SPICE display without a TLS port, a default mode or channels, on one listen at most: nothing to start
+        # with TLS, the common case)
+        if problem is None and (kind == "vnc" or kind == "spice" and (
+                len(listens) > 1 or "tlsPort" in names or "defaultMode" in names or "channel" in tags)) \
+                and qemu_driver(ctx):
             problem = _start(element, kind, listens)
         return iter((problem,)) if problem is not None else NOTHING

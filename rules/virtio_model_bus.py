@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import QEMU_START, qemu_driver, with_first_children
+from virtlint.rules._addresses import facts
+from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: the models qemuBuildVirtioDevGetConfig suffixes with -transitional / -non-transitional (PCI devices only)
@@ -108,47 +109,43 @@ class VirtioModelBus(Rule):
                 return self._problems(element, ctx)
         if not qemu_driver(ctx):
             return NOTHING
-        for tag in MODEL_HOLDERS[1:]:
-            for device in by_tag.get(tag, ()):
-                if device.get("model") in TRANSITIONAL:
-                    return self._problems(element, ctx)
-        if "interface" in by_tag:
-            for _interface, children in with_first_children(ctx, element, "interface"):
-                model = children.get("model")
-                if model is not None and model.get("type") in TRANSITIONAL:
-                    return self._problems(element, ctx)
-        return NOTHING  # the common case: no device names a virtio or transitional model
+        by_kind = facts(ctx).by_kind  # (the devices' addresses by type, from the address facts' one pass)
+        if not any(kind in by_kind for kind in NON_PCI):
+            return NOTHING  # the common case: no device names a virtio disk model, none has an address off PCI
+        return self._off_pci(by_kind)
 
     def _problems(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        by_tag = children_by_tag(ctx, element)
-        qemu = qemu_driver(ctx)
-        for disk in by_tag.get("disk", ()):
+        """Disk models off the virtio bus, then (QEMU) transitional models off PCI."""
+        for disk in children_by_tag(ctx, element).get("disk", ()):
             model = disk.get("model")
             if not model or not model.startswith("virtio"):
                 continue
-            target = disk.find("target")
-            bus = target.get("bus") if target is not None else None
+            bus = _disk_bus(disk)
             if bus and bus != "virtio":
                 yield Problem(Anchor(disk, "model"), f"disk model '{model}' is not supported for bus '{bus}'",
                               hint="use bus='virtio', or remove the model")
-            elif qemu and model in TRANSITIONAL:
-                problem = _transitional_off_pci(disk, model)
+        if qemu_driver(ctx):
+            yield from self._off_pci(facts(ctx).by_kind)
+
+    @staticmethod
+    def _off_pci(by_kind: dict[str, list[tuple[etree._Element, etree._Element]]]) -> Iterator[Problem]:
+        """The devices on a virtio-mmio or ccw address whose model is (non-)transitional."""
+        for kind in NON_PCI:
+            for device, _address in by_kind.get(kind, ()):
+                if device.tag == "interface":
+                    model_element = first_child(device, "model")
+                    model = model_element.get("type") if model_element is not None else None
+                else:
+                    model = device.get("model") if device.tag in MODEL_HOLDERS else None
+                if model not in TRANSITIONAL:
+                    continue
+                if device.tag == "disk" and (_disk_bus(device) or "virtio") != "virtio":
+                    continue  # (refused for its bus first, above)
+                problem = _transitional_off_pci(device, model)  # type: ignore[arg-type]
                 if problem is not None:
                     yield problem
-        if not qemu:
-            return
-        for tag in MODEL_HOLDERS[1:]:
-            for device in by_tag.get(tag, ()):
-                model = device.get("model")
-                if model in TRANSITIONAL:
-                    problem = _transitional_off_pci(device, model)  # type: ignore[arg-type]
-                    if problem is not None:
-                        yield problem
-        if "interface" in by_tag:
-            for interface, children in with_first_children(ctx, element, "interface"):
-                element_model = children.get("model")
-                model = element_model.get("type") if element_model is not None else None
-                if model in TRANSITIONAL:
-                    problem = _transitional_off_pci(interface, model)  # type: ignore[arg-type]
-                    if problem is not None:
-                        yield problem
+
+
+def _disk_bus(disk: etree._Element) -> str | None:
+    target = disk.find("target")  # (libvirt reads a disk's first <target>)
+    return target.get("bus") if target is not None else None
