@@ -7,23 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import caps_from_text
-from virtlint.linter.document import Document
-from virtlint.linter.engine import Linter
-from virtlint.linter.model import Severity
-
-Q35 = "<domainCapabilities><domain>kvm</domain><machine>pc-q35-9.1</machine><arch>x86_64</arch></domainCapabilities>"
-
+from test_rules_releases import errors
 
 def dom(devices: str = "", extra: str = "", os: str = "", head: str = "") -> str:
     return (f"<domain type='kvm'><name>t</name><memory>65536</memory><vcpu>1</vcpu>{head}<os><type arch='x86_64' "
             f"machine='q35'>hvm</type>{os}</os>{extra}<devices>{devices}</devices></domain>")
-
-
-def errors(xml: str, version: tuple[int, int]) -> list[tuple[str, str]]:
-    linter = Linter([caps_from_text(Q35)], libvirt_version=version)
-    return [(f.code, f.message) for f in linter.lint_document(Document(xml, "dom.xml")).findings
-            if f.severity is Severity.ERROR]
 
 
 SSH = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='ssh' name='/img'>"
