@@ -228,7 +228,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/disk/target", "rotation_rate", "uint"),
     *(NumberAttr("devices/disk/geometry", name, "uint") for name in ("cyls", "heads", "secs")),
     *(NumberAttr("devices/disk/blockio", name, "uint") for name in ("logical_block_size", "physical_block_size")),
-    NumberAttr("devices/disk/blockio", "discard_granularity", "uint", since=(10, 7)),  # (9.0 does not read it)
+    NumberAttr("devices/disk/blockio", "discard_granularity", "uint", since=(9, 8)),  # (9.0 does not read it, 9.8 does)
     *(NumberAttr(f"devices/disk/iotune/{name}", None, "countll", extra=f"disk iotune field '{name}' must be an integer")
       for name in IOTUNE_NUMBERS),
     NumberAttr("devices/hostdev/source/vendor", "id", "uint0", required=True, nonzero=True),
