@@ -128,7 +128,9 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         return
     # (virXPathString: an empty <vendor/> or <product/> is none)
     vendor, product = _with_text(disk.find("vendor")), _with_text(disk.find("product"))
-    if (vendor is not None or product is not None) and bus is not None and bus != "scsi":
+    # (a vhost-user disk's vendor or product is refused earlier, by virDomainDiskVhostUserValidate: VL758's)
+    if (vendor is not None or product is not None) and bus is not None and bus != "scsi" and \
+            disk.get("type") != "vhostuser":
         yield Problem(Anchor(vendor if vendor is not None else product), "Only scsi disk supports vendor and product",
                       hint="remove <vendor>/<product>, or put the disk on bus='scsi'")
         return

@@ -190,3 +190,11 @@ def test_vhost_user_discard_granularity_follows_the_release(version: tuple[int, 
 def test_vhost_user_refusal_comes_before_the_qemu_driver_checks() -> None:
     """libvirt validates a vhost-user disk before QEMU checks its driver: its word, reported once."""
     assert _errors(vhu(" io='native'"), (10, 7)) == [f"VL758:io {NOT}"]
+
+
+@pytest.mark.parametrize("child", ["<vendor>ACME</vendor>", "<product>Disk</product>"])
+def test_vhost_user_vendor_is_refused_once_in_libvirts_words(child: str) -> None:
+    """virDomainDiskVhostUserValidate refuses it before QEMU's frontend check (VL751's 'Only scsi disk supports
+    vendor and product') would: one error (checked with libvirt 9.0)."""
+    tag = child[1:child.index(">")]
+    assert _errors(vhu(extra=child), (10, 7)) == [f"VL758:{tag} {NOT}"]
