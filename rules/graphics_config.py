@@ -32,6 +32,9 @@ SPICE_MODES = ("any", "secure", "insecure")
 #: SPICE TLS, oVirt's, set spice_tls = 1)
 _SPICE_TLS_HINT = ("; libvirt refuses it where qemu.conf has spice_tls = 0, its default; a host whose qemu.conf sets "
                    "spice_tls = 1 accepts it")
+#: what the refusals that hold whatever qemu.conf says add: the display has no TLS port to use
+_NO_TLS_PORT_HINT = ("; or give the display a TLS port (tlsPort='N' on an address or network listen, or autoport), "
+                     "which the host's qemu.conf must allow with spice_tls = 1")
 
 
 def _ports(graphics: etree._Element, kind: str) -> Problem | None:
@@ -201,7 +204,7 @@ def _spice_tls(graphics: etree._Element, first: str) -> Problem | None:
     if default == "secure":
         return Problem(Anchor(graphics, "defaultMode"), "spice defaultMode secure requested in XML configuration, "
                        "but TLS connection is not available" + LIBVIRT_START,
-                       hint="use defaultMode='any' (or 'insecure')" + _SPICE_TLS_HINT)
+                       hint="use defaultMode='any' (or 'insecure')" + _NO_TLS_PORT_HINT)
     if default == "insecure" and not plain:
         return Problem(Anchor(graphics, "defaultMode"), "spice defaultMode insecure requested in XML configuration, "
                        "but plaintext connection is not available" + LIBVIRT_START,
@@ -211,7 +214,7 @@ def _spice_tls(graphics: etree._Element, first: str) -> Problem | None:
         if mode == "secure":
             return Problem(Anchor(channel, "mode"), "spice secure channels set in XML configuration, but TLS "
                            "connection is not available" + LIBVIRT_START,
-                           hint="use mode='any' (or 'insecure')" + _SPICE_TLS_HINT)
+                           hint="use mode='any' (or 'insecure')" + _NO_TLS_PORT_HINT)
         if mode == "insecure" and not plain:
             return Problem(Anchor(channel, "mode"), "spice insecure channels set in XML configuration, but plaintext "
                            "connection is not available" + LIBVIRT_START,
