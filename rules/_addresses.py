@@ -1287,10 +1287,10 @@ def _connect_kind(facts_: Facts, device: etree._Element, pcie_root: bool) -> str
 #: The pcie-root-port libvirt adds for the pcie-to-pci-bridge it adds (virDomainPCIAddressSetGrow): its one slot
 #: takes nothing else
 BRIDGE_PORT = "pcie-root-port for the pcie-to-pci-bridge"
+#: (it takes no endpoint, so an address from the config is judged against these connections as they are)
 _AUTO_BUSES: dict[str, tuple[frozenset[str], int, int]] = {BRIDGE_PORT: (frozenset({"pcie-to-pci-bridge"}), 0, 0)}
-_CONFIG_AUTO_BUS_TYPES = {BRIDGE_PORT: frozenset({"pcie-to-pci-bridge"})}
 #: Buses whose slots take a pci-bridge (VIR_PCI_CONNECT_TYPE_PCI_BRIDGE)
-_BRIDGE_BUSES = frozenset(model for model, (types, _, _) in PCI_BUSES.items() if "pci-bridge" in types)
+BRIDGE_BUSES = frozenset(model for model, (types, _, _) in PCI_BUSES.items() if "pci-bridge" in types)
 
 
 class MovedPciAddress(PciAddress):
@@ -1340,7 +1340,7 @@ def _auto_buses(facts_: Facts, pcis: list[PciAddress]) -> dict[int, str] | None:
     auto = {index: default for index in range(1, nbuses) if index not in defined}
     models = set(defined.values()) | set(auto.values())
     # whether a bus takes a pci-bridge (None: a bus of unknown model)
-    bridge_ok: bool | None = True if models & _BRIDGE_BUSES else None if None in models else False
+    bridge_ok: bool | None = True if models & BRIDGE_BUSES else None if None in models else False
     types: dict[str, int] = {}
     for c in facts_.controllers:
         types.setdefault(c.type, len(types))
@@ -1414,8 +1414,7 @@ def _check_placement(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None
         _, min_slot, max_slot = PCI_BUSES[model]
         bus_types = _CONFIG_BUS_TYPES[model]
     elif model in _AUTO_BUSES:
-        _, min_slot, max_slot = _AUTO_BUSES[model]
-        bus_types = _CONFIG_AUTO_BUS_TYPES[model]
+        bus_types, min_slot, max_slot = _AUTO_BUSES[model]
     else:
         return
     accepted, wanted = _accepts(bus_types, pci.device)

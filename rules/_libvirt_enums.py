@@ -38,6 +38,9 @@ ZERO_MESSAGE = "Invalid value for attribute '{attribute}' in element '{element}'
 #: has these three virtio ones)
 VIRTIO_MODELS = ("virtio", "virtio-transitional", "virtio-non-transitional")
 ON_OFF = ("on", "off")
+#: the memory device models whose <source><nodemask> libvirt reads (virDomainMemorySourceDefParseXML) and binds to
+#: host nodes (qemuBuildMemoryBackendProps)
+NODEMASK_MODELS = ("dimm", "virtio-mem", "sgx-epc")
 YES_NO = ("yes", "no")
 #: what virXMLPropTristateSwitch takes: on, off or nothing ('absent', the enum's zero, is refused)
 SWITCH_OR_ABSENT = (None, *ON_OFF)

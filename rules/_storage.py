@@ -1,5 +1,5 @@
-"""What the disk and host device rules share of libvirt's storage source parsing: network hosts, auth, secret
-usages."""
+"""What the disk, NVRAM and host device rules share of libvirt's storage source parsing: backing chains, network
+hosts, auth, secret usages, encryption formats, slices."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from virtlint.rules._support import first_child, parse_uuid
 TRANSPORTS = ("tcp", "rdma", "unix")
 #: virSecretUsageType names libvirt knows
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
+#: virStorageEncryptionFormat
+ENCRYPTION_FORMATS = frozenset(("default", "qcow", "luks", "luks2", "luks-any"))
+
+
+def storage_slice(source: etree._Element | None) -> etree._Element | None:
+    """The slice libvirt reads in a storage <source> (virDomainStorageSourceParseSlices: the first
+    ./slices/slice[@type='storage']), None without one (a <slices/> alone, or slices of another type, is none)."""
+    if source is None or first_child(source, "slices") is None:
+        return None
+    return source.find("slices/slice[@type='storage']")
 
 
 def chain_layers(disk: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:

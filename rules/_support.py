@@ -102,6 +102,13 @@ def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     return None
 
 
+def text_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """The element's first <tag> when libvirt's virXPathString("string(./tag)") gives a string: None for none, or
+    an empty one."""
+    child = first_child(element, tag)
+    return child if child is not None and string_value(child) else None
+
+
 def find_first(element: etree._Element, path: str) -> etree._Element | None:
     """``element.find(path)`` for a path of plain tags ('cpu/topology'): the first match in document order."""
     head, _, rest = path.partition("/")

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import PLUGGED_PCI_CONTROLLERS, Controller, Facts, facts
+from virtlint.rules._addresses import BRIDGE_BUSES, PLUGGED_PCI_CONTROLLERS, Controller, Facts, facts
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._support import first_child
 
@@ -28,9 +28,6 @@ def _bridge_above_its_bus(bridge: etree._Element, index: int) -> Problem | None:
                    hint="plug the bridge into a bus of a lower index, or give it an index above its bus")
 
 
-#: the PCI controller models whose bus takes a pci-bridge (virDomainPCIAddressBusSetModel: the PCI_BRIDGE connect
-#: type); pcie-root, the root and downstream ports, upstream ports and pcie-expander-bus do not
-BRIDGE_BUSES = frozenset(("pci-root", "pci-bridge", "pci-expander-bus", "dmi-to-pci-bridge", "pcie-to-pci-bridge"))
 
 
 def _bridge_on_itself(bridge: Controller, index: int, found: Facts) -> Problem | None:

@@ -13,7 +13,8 @@ from virtlint.rules._addresses import disk_bus, disk_name_index
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, QEMU_VERSIONED, DiskFacts, DiskTableRule, disk_dst,
                                      disk_facts, disk_format, disk_is_empty, is_arm_virt, is_x86, refused_since,
                                      source_is_empty_of)
-from virtlint.rules._support import string_value
+from virtlint.rules._storage import ENCRYPTION_FORMATS, storage_slice
+from virtlint.rules._support import text_child
 
 
 def _target(disk: etree._Element) -> etree._Element:
@@ -39,7 +40,7 @@ def virtio_blk_lacks_scsi(ctx: Context) -> bool:
 
 
 #: the encryption formats that encrypt (virStorageEncryptionFormat but 'default')
-LUN_ENCRYPTIONS = ("qcow", "luks", "luks2", "luks-any")
+LUN_ENCRYPTIONS = ENCRYPTION_FORMATS - {"default"}
 
 
 def lun_source(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -66,17 +67,13 @@ def lun_source(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         return
     # (a LUN's <slices> are VL758's, checked between these two; the encryption is the source's or, its old place,
     # the disk's; format='default' encrypts nothing, and a format the parser refuses is VL759's)
-    if source is not None and source.find("slices/slice[@type='storage']") is not None:
+    if storage_slice(source) is not None:
         return
     encryption = source.find("encryption") if source is not None else None
     encryption = encryption if encryption is not None else disk.find("encryption")
     if encryption is not None and encryption.get("format") in LUN_ENCRYPTIONS:
         yield Problem(Anchor(encryption), "disk device 'lun' doesn't support encryption",
                       hint="remove <encryption>: a lun passes the host device through as it is")
-
-
-def _with_text(element: etree._Element | None) -> etree._Element | None:
-    return element if element is not None and string_value(element) else None
 
 
 def device_on_bus(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -126,8 +123,7 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(_bus_anchor(disk), f"disk type of '{dst}' does not support ejectable media",
                       hint="put the cdrom on a sata, scsi or ide bus", replacements=("sata", "scsi"))
         return
-    # (virXPathString: an empty <vendor/> or <product/> is none)
-    vendor, product = _with_text(disk.find("vendor")), _with_text(disk.find("product"))
+    vendor, product = text_child(disk, "vendor"), text_child(disk, "product")
     # (a vhost-user disk's vendor or product is refused earlier, by virDomainDiskVhostUserValidate: VL758's)
     if (vendor is not None or product is not None) and bus is not None and bus != "scsi" and \
             disk.get("type") != "vhostuser":

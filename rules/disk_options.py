@@ -16,7 +16,8 @@ from virtlint.rules._addresses import disk_bus
 from virtlint.rules._devices import (disk_dst, disk_facts, metadata_cache_sized, qemu_driver, refused_since,
                                      run_checks)
 from virtlint.rules._libvirt_enums import ACCEPTED
-from virtlint.rules._support import NOTHING, first_child, string_value
+from virtlint.rules._storage import storage_slice
+from virtlint.rules._support import NOTHING, first_child, string_value, text_child
 
 VIRTIO_OPTIONS = ("iommu", "ats", "packed", "page_per_vq")
 #: qemuValidateDomainDeviceDefDiskSerial's safe characters
@@ -66,9 +67,7 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if text and bus == "sd":  # (qemuValidateDomainDeviceDefDiskFrontend: QEMU's sd-card has no serial property)
         yield Problem(Anchor(serial), "Serial property not supported for drive bus 'sd'", hint="remove <serial>")
         return
-    wwn = first_child(disk, "wwn")
-    if wwn is not None and not string_value(wwn):  # (virXPathString: an empty one is none)
-        wwn = None
+    wwn = text_child(disk, "wwn")
     if wwn is not None and bus not in ("ide", "scsi"):
         yield Problem(Anchor(wwn), "Only ide and scsi disk support wwn", hint="remove <wwn>")
         return
@@ -97,12 +96,9 @@ def lun_only(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                 yield Problem(Anchor(disk, name), f"{name} can be used only with device='lun'",
                               hint=f"remove {name}=, or use device='lun'")
                 return
-    elif source is not None and first_child(source, "slices") is not None:
-        # (libvirt holds the first <slice type='storage'> only: <slices/> alone is no slice)
-        slice_ = source.find("slices/slice[@type='storage']")
-        if slice_ is not None:
-            yield Problem(Anchor(slice_.getparent()), "disk device 'lun' doesn't support storage slice",
-                          hint="remove <slices>")
+    elif (slice_ := storage_slice(source)) is not None:
+        yield Problem(Anchor(slice_.getparent()), "disk device 'lun' doesn't support storage slice",
+                      hint="remove <slices>")
 
 
 def startup_policy(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -172,12 +168,6 @@ def _driver_sets(driver: etree._Element, name: str) -> bool:
     return value != "default" and value in ACCEPTED.get(("devices/disk/driver", name), ())
 
 
-def _text_of(disk: etree._Element, tag: str) -> etree._Element | None:
-    """The disk's first <tag> when virXPathString("string(./tag)") gives a string (an empty one is none)."""
-    child = first_child(disk, tag)
-    return child if child is not None and string_value(child) else None
-
-
 def _vhost_user_refusal(disk: etree._Element, driver: etree._Element | None,
                         ctx: Context) -> tuple[Anchor, str, str] | None:
     """virDomainDiskVhostUserValidate's refusals after the bus and snapshot ones: (anchor, the word, the hint)."""
@@ -189,7 +179,7 @@ def _vhost_user_refusal(disk: etree._Element, driver: etree._Element | None,
         if cache is not None and metadata_cache_sized(cache):
             return Anchor(cache), "metadata_cache", "remove <metadata_cache>"
     iotune = first_child(disk, "iotune")
-    if iotune is not None and (any(_iotune_settings(iotune)) or _text_of(iotune, "group_name") is not None):
+    if iotune is not None and (any(_iotune_settings(iotune)) or text_child(iotune, "group_name") is not None):
         return Anchor(iotune), "iotune", "remove <iotune>"
     backing = first_child(disk, "backingStore")  # (even the chain's terminator, <backingStore/>, is one)
     if backing is not None:
@@ -204,7 +194,7 @@ def _vhost_user_refusal(disk: etree._Element, driver: etree._Element | None,
         if element is not None:
             return Anchor(element), what, f"remove <{tag}>"
     for tag in ("serial", "wwn", "vendor", "product"):
-        element = _text_of(disk, tag)
+        element = text_child(disk, tag)
         if element is not None:
             return Anchor(element), tag, f"remove <{tag}>"
     auth = first_child(source, "auth") if source is not None else None

@@ -13,7 +13,7 @@ from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
-from virtlint.rules._storage import chain_layers, network_hosts, storage_auth
+from virtlint.rules._storage import ENCRYPTION_FORMATS, chain_layers, network_hosts, storage_auth, storage_slice
 from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
@@ -110,8 +110,6 @@ def _ssh(source: etree._Element) -> Problem | None:
     return None
 
 
-#: virStorageEncryptionFormat
-ENCRYPTION_FORMATS = frozenset(("default", "qcow", "luks", "luks2", "luks-any"))
 #: Formats a release after 9.0 added: the first release that takes each (formatstorageencryption: "Since 9.3.0";
 #: libvirt 9.0 refuses luks-any, checked)
 ENCRYPTION_FORMATS_SINCE = {"luks-any": (9, 3)}
@@ -226,8 +224,7 @@ def _source(holder: etree._Element, kind: str | None, backing: bool, ctx: Contex
         problem = _encryption(encryption, kind, ctx)
         if problem is not None:
             return problem
-    # (virDomainStorageSourceParseSlices reads the first ./slices/slice[@type='storage'] only)
-    slice_ = source.find("slices/slice[@type='storage']") if first_child(source, "slices") is not None else None
+    slice_ = storage_slice(source)
     if slice_ is not None:
         for name in ("offset", "size"):
             value = slice_.get(name)

@@ -11,9 +11,8 @@ from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import format_bitmap, parse_bitmap
 from virtlint.rules._host import HostRule, describe_nodes, host_evidence
+from virtlint.rules._libvirt_enums import NODEMASK_MODELS
 
-#: Memory device models whose <source><nodemask> binds them to host nodes (qemuBuildMemoryBackendProps).
-NODEMASK_MODELS = ("dimm", "virtio-mem", "sgx-epc")
 
 
 @register

@@ -11,6 +11,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_bitmap, parse_uint, prop_uint, scaled_kib
 from virtlint.rules._devices import is_x86, qemu_driver
 from virtlint.rules._domain import numa_cells
+from virtlint.rules._libvirt_enums import NODEMASK_MODELS
 from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
 
 #: an nvdimm label's minimum (KiB)
@@ -21,8 +22,6 @@ PATH_MODELS = ("nvdimm", "virtio-pmem")
 NODE_MODELS = ("dimm", "nvdimm", "virtio-mem")
 #: the host's page size virtio-pmem addresses align to (virGetSystemPageSize), on x86
 PAGE_SIZE_X86 = 4096
-#: the models whose <source><nodemask> the parser reads
-NODEMASK_MODELS = ("dimm", "virtio-mem", "sgx-epc")
 
 
 def _size(element: etree._Element | None) -> int | None:

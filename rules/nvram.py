@@ -12,6 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._domain import os_parts
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
+from virtlint.rules._storage import storage_slice
 from virtlint.rules._support import NOTHING, first_child
 
 #: the storage formats a <loader> or <nvram> names that libvirt reads but refuses: all but raw and qcow2 ('none' is
@@ -35,9 +36,9 @@ def _qemu_nvram(nvram: etree._Element, ctx: Context) -> Problem | None:
     source = first_child(nvram, "source")  # (virDomainStorageSourceParse reads its slices and reservations)
     if source is None or not len(source):
         return None
-    slices = first_child(source, "slices")
-    if slices is not None and any(s.tag == "slice" and s.get("type") == "storage" for s in slices):
-        return Problem(Anchor(slices), "slices are not supported with NVRAM", hint="remove <slices>")
+    slice_ = storage_slice(source)
+    if slice_ is not None:
+        return Problem(Anchor(slice_.getparent()), "slices are not supported with NVRAM", hint="remove <slices>")
     reservations = first_child(source, "reservations")
     if reservations is not None:
         return Problem(Anchor(reservations), "persistent reservations are not supported with NVRAM",

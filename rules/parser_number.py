@@ -11,7 +11,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import (parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_int0, prop_uint,
                                    unit_scale)
-from virtlint.rules._libvirt_enums import INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, UINT_MESSAGE, ZERO_MESSAGE
+from virtlint.rules._libvirt_enums import (INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, NODEMASK_MODELS, UINT_MESSAGE,
+                                           ZERO_MESSAGE)
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -157,8 +158,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr("devices/graphics/audio", "id", "uint", required=True, nonzero=True,
                  when=((1, "type", ("vnc", "dbus")),)),),
     # (virDomainMemorySourceDefParseXML reads it for these models only: an NVDIMM's or virtio-pmem's is ignored)
-    NumberAttr("devices/memory/source/nodemask", None, "bitmap",
-               when=((2, "model", ("dimm", "virtio-mem", "sgx-epc")),)),
+    NumberAttr("devices/memory/source/nodemask", None, "bitmap", when=((2, "model", NODEMASK_MODELS),)),
     NumberAttr("cpu/maxphysaddr", "bits", "int+"),
     NumberAttr("cpu/maxphysaddr", "limit", "uint", nonzero=True, since=(9, 3)),  # (formatdomain: "Since 9.3.0")
     *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,

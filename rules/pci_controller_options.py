@@ -37,14 +37,14 @@ OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
 CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 #: the root buses, whose <pcihole64> the parser reads
 ROOT_MODELS = ("pci-root", "pcie-root")
-#: (option in libvirt's message, the models that take it, the <target> attribute), in the order
+#: (the <target> attribute, which libvirt's message names as the option; the models that take it), in the order
 #: qemuValidateDomainDeviceDefControllerPCI checks them after the NUMA node
-OPTIONS_OF_MODELS: tuple[tuple[str, frozenset[str], str], ...] = (
-    ("chassisNr", frozenset(("pci-bridge",)), "chassisNr"),
-    ("chassis", frozenset(CHASSIS_MODELS), "chassis"),
-    ("port", frozenset(CHASSIS_MODELS), "port"),
-    ("hotplug", frozenset(("pci-root",) + CHASSIS_MODELS), "hotplug"),
-    ("memReserve", frozenset(("pcie-root-port", "pci-bridge")), "memReserve"),
+OPTIONS_OF_MODELS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("chassisNr", frozenset(("pci-bridge",))),
+    ("chassis", frozenset(CHASSIS_MODELS)),
+    ("port", frozenset(CHASSIS_MODELS)),
+    ("hotplug", frozenset(("pci-root",) + CHASSIS_MODELS)),
+    ("memReserve", frozenset(("pcie-root-port", "pci-bridge"))),
 )
 
 
@@ -343,7 +343,7 @@ class PciControllerOptions(Rule):
                                if cells else "define the NUMA cells under <cpu><numa>")
         if target is None or not attrs:
             return None
-        for option, models, attribute in OPTIONS_OF_MODELS:  # (the ones each model takes; libvirt's order)
+        for attribute, models in OPTIONS_OF_MODELS:  # (the ones each model takes; libvirt's order)
             option_text = attrs.get(attribute)
             if option_text is None or model in models:
                 continue
@@ -356,7 +356,7 @@ class PciControllerOptions(Rule):
                 given = number is not None and number >= 0  # (NONNEGATIVE: a negative one is VL851's)
             if given:
                 return Problem(Anchor(target, attribute),
-                               f"Option '{option}' is not valid for {self._where(c, model_name, pseries)}",
+                               f"Option '{attribute}' is not valid for {self._where(c, model_name, pseries)}",
                                hint=f"remove {attribute}=: only {', '.join(sorted(models))} take it")
         return None
 
