@@ -124,6 +124,8 @@ class Linter:
         self.hosts = list(hosts)
         #: The libvirt release the checks model (None: the newest known).
         self.libvirt_version = libvirt_version or versions.NEWEST
+        #: Whether the caller named the release (else the host's libvirt may be newer than the newest known).
+        self.libvirt_named = libvirt_version is not None
         #: Build findings' fixes (for --fix, --diff and the editor); library callers that print none may skip them.
         self.fixes = fixes
         self.schema = schema
@@ -295,7 +297,8 @@ class Linter:
         caps, host, reasons = selection
         return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
                        schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=list(reasons), host=host,
-                       libvirt_version=self.libvirt_version, identity=wanted)
+                       libvirt_version=self.libvirt_version, identity=wanted,
+                       libvirt_named=self.libvirt_named)
 
     def _select(self, wanted: Identity) -> tuple[DomainCaps, HostCaps | None, tuple[str, ...]]:
         """The caps and host document for a domain's identity, and why the caps do not describe it."""

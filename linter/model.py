@@ -18,6 +18,7 @@ from virtlint.linter.document import Document, Position
 from virtlint.linter.host import HostCaps
 from virtlint.linter.identity import Identity
 from virtlint.linter.fixes import Fix, ResolvedFix
+from virtlint.linter.versions import NEWEST
 from virtlint.linter.schema import DomainSchema
 
 #: how a frozen record's __init__ sets its fields
@@ -220,6 +221,9 @@ class Context(Record):
     #: What the domain asks for (type, arch, machine, emulator), as the engine read it to choose the caps; None
     #: when the context was built without it (rules then read it themselves: rules/_identity.py).
     identity: Identity | None
+    #: Whether the user named the release (configuration, --libvirt-version, --connect): when not, the host's
+    #: libvirt may be newer than the newest one modelled, and a value only a later release reads is no error.
+    libvirt_named: bool
 
     __slots__ = (
         "document",
@@ -236,6 +240,7 @@ class Context(Record):
         "host",
         "libvirt_version",
         "identity",
+        "libvirt_named",
     )
     _fields = __slots__
 
@@ -255,6 +260,7 @@ class Context(Record):
         host: HostCaps | None = None,
         libvirt_version: tuple[int, int] = (10, 7),
         identity: Identity | None = None,
+        libvirt_named: bool = False,
     ) -> None:
         self.document = document
         self.caps = caps
@@ -270,6 +276,7 @@ class Context(Record):
         self.host = host
         self.libvirt_version = libvirt_version
         self.identity = identity
+        self.libvirt_named = libvirt_named
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""
@@ -280,6 +287,12 @@ class Context(Record):
     def libvirt_at_least(self, major: int, minor: int = 0) -> bool:
         """True when the modelled libvirt is that release or newer."""
         return self.libvirt_version >= (major, minor)
+
+    @property
+    def later_libvirt_possible(self) -> bool:
+        """Whether the host's libvirt may be newer than every release virtlint models (the release was not named,
+        or was named beyond the newest known): values only such a release reads are then not refused."""
+        return not self.libvirt_named or self.libvirt_version > NEWEST
 
     @property
     def root(self) -> etree._Element:

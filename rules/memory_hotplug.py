@@ -115,7 +115,10 @@ class MemoryHotplug(Rule):
     backend for guest node 'N' as the guest has only 'M' NUMA nodes
     configured`), their own slot (`memory device slot 'N' is already being used
     by another memory device`), enough slots (`count of memory devices requiring
-    memory slots 'N' exceeds slots count 'M'`) and guest addresses that do not
+    memory slots 'N' exceeds slots count 'M'`: DIMMs and NVDIMMs; libvirt 9.0
+    counts virtio-mem and virtio-pmem devices too, `memory device count 'N'
+    exceeds slots count 'M'`, and the releases between are given 10.7's count)
+    and guest addresses that do not
     overlap (`memory device address [0xA:0xB] overlaps with other memory device
     (0xC)`). Stage: define (QEMU driver for the hotplug checks).
 
@@ -231,6 +234,18 @@ class MemoryHotplug(Rule):
                           hint="add <cpu><numa><cell id='0' cpus='0-N' memory='SIZE'/></numa></cpu>",
                           severity=Severity.WARNING if auto else None)
             return
+        if not ctx.libvirt_at_least(9, 1):
+            # libvirt 9.0 counts every memory device against the slots, virtio-mem and virtio-pmem too (checked on
+            # 9.0); 10.7 counts DIMMs and NVDIMMs only. The releases between are unchecked: they get 10.7's count.
+            # (SGX EPC sections, which are not hotplugged, are left out: unchecked)
+            count = sum(1 for d in devices if d.model != "sgx-epc")
+            if count > slots:
+                yield Problem(Anchor(max_memory, "slots") if max_memory.get("slots") is not None
+                              else Anchor(max_memory),
+                              f"memory device count '{count}' exceeds slots count '{slots}'",
+                              hint=f"set slots='{count}' or more (libvirt 9.0 gives virtio-mem and virtio-pmem "
+                                   "devices a slot too)")
+                return
         needed = sum(1 for d in devices if d.model in SLOT_MODELS)
         if needed > slots:
             yield Problem(Anchor(max_memory, "slots") if max_memory.get("slots") is not None else Anchor(max_memory),

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.versions import label
+from virtlint.linter.versions import NEWEST, label
 from virtlint.rules._libvirt_enums import EMPTY_AS_ABSENT, STRICT_ENUMS, StrictEnum
 from virtlint.rules._devices import device_parsed
 from virtlint.rules._support import ranked
@@ -21,14 +21,15 @@ for _row in STRICT_ENUMS:
 def _screen(rows: list[StrictEnum]) -> Screen:
     """The no-finding test of a path's rows: each attribute among its accepted values or absent, the text (when
     a row reads it) among the values every text row accepts, as written (blanks around it: the full check)."""
-    # (values a release learnt are left to the check, which knows the modelled release)
-    attributes = tuple((row.attribute, frozenset((*row.values, *row.later, *(() if row.required else (None,)),
+    # (values a release learnt, and those only a later release reads, are left to the check, which knows the
+    # modelled release)
+    attributes = tuple((row.attribute, frozenset((*row.values, *(() if row.required else (None,)),
                                                   *_empty(row))) - frozenset(row.since))
                        for row in rows if row.attribute is not None)
     texts: frozenset[str | None] | None = None
     for row in rows:
         if row.attribute is None:
-            accepted = frozenset((*row.values, *row.later, *_empty(row))) - frozenset(row.since)
+            accepted = frozenset((*row.values, *_empty(row))) - frozenset(row.since)
             texts = accepted if texts is None else texts & accepted
     if texts is not None and "" in texts:
         texts |= {None}  # no text reads as ''
@@ -74,8 +75,10 @@ class ParserValue(Rule):
     libvirt's, e.g. `Invalid value for attribute 'bus' in element 'target':
     'virtoi'.`). Values are those of libvirt 10.7; a value added in a later
     release is reported until virtlint learns it; the few it knows of
-    (the `nvme` disk bus and controller type) are never reported, since the
-    host's libvirt may be newer than the one modelled. Devices an older
+    (the `nvme` disk bus and controller type, `<launchSecurity type='tdx'>`)
+    are reported only when the libvirt-version setting names a release
+    virtlint models (10.7 or older, as `--connect` does): without it, the
+    host's libvirt may be newer than the newest one modelled. Devices an older
     libvirt does not parse at all are not checked for it: `<crypto>` before
     libvirt 9.1 (9.0 drops the element, whatever its values).
 
@@ -140,7 +143,16 @@ class ParserValue(Rule):
                               f"{learnt[1]} added it, and the modelled release is {label(ctx.libvirt_version)}",
                               hint="model the host's libvirt release (libvirt_version), or use a value it knows")
                 continue
-            if value in row.values or value in row.later or value == "" and _empty(row):
+            if value in row.values or value == "" and _empty(row):
+                continue
+            if value in row.later:
+                if ctx.later_libvirt_possible:
+                    continue  # the host's libvirt may be one that reads it
+                message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
+                yield Problem(anchor, f"{message}{' ' if message.endswith('.') else '; '}Only libvirt releases after "
+                              f"{label(NEWEST)} read it; the modelled release is {label(ctx.libvirt_version)}",
+                              hint=f"use one of {', '.join(row.values)}, or model the host's libvirt release "
+                                   "(libvirt_version) if it is newer")
                 continue
             if value == "" and row.required and (row.path, row.attribute) in EMPTY_AS_ABSENT:
                 yield Problem(Anchor(element, row.attribute), row.missing.format(attribute=row.attribute,

@@ -32,7 +32,11 @@ class SeclabelConfig(Rule):
     dynamic label without relabeling, a `none` label with it) or a static
     one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
     on one device source), a domain with several `<seclabel>` elements one of
-    which names no model, and on a device a `relabel` other than `yes` or
+    which names no model, a lone `<seclabel>` without a model that is
+    neither `type='none'` nor dynamic without a `<baselabel>` (a label
+    without `type` is neither: libvirt reads it as its `default` type, to
+    which the type and relabel checks do not apply), and on a device a
+    `relabel` other than `yes` or
     `no`, `relabel='yes'` without a `<label>` or a `<label>` with
     `relabel='no'`.
 
@@ -42,7 +46,8 @@ class SeclabelConfig(Rule):
     is not compatible with 'none' label type`, `security label is missing`
     (virSecurityLabelDefParseXML; checked with libvirt 9.0),
     `seclabel for model selinux is already provided`, `missing security model
-    when using multiple labels` (virSecurityLabelDefsParseXML), `Invalid value
+    when using multiple labels`, `missing security model in domain seclabel`
+    (virSecurityLabelDefsParseXML, QEMU driver), `Invalid value
     for attribute 'relabel' in element 'seclabel': 'x'.`, `Cannot specify
     relabel if label is missing. model=selinux`, `Cannot specify a label if
     relabelling is turned off. model=selinux`
@@ -107,9 +112,9 @@ class SeclabelConfig(Rule):
                         break
             elif len(labels) == 1 and labels[0].get("model") is None and qemu_driver(ctx):
                 # (virSecurityLabelDefsParseXML gives a lone label the host's model only when it is 'none', or
-                # dynamic without a base label)
-                kind = labels[0].get("type", "dynamic")
-                if kind == "static" or (kind == "dynamic" and labels[0].find("baselabel") is not None):
+                # dynamic without a base label; a label without type is neither: see _label)
+                kind = labels[0].get("type")
+                if kind != "none" and (kind != "dynamic" or labels[0].find("baselabel") is not None):
                     yield Problem(Anchor(labels[0]), "missing security model in domain seclabel",
                                   hint="add model='selinux' (or dac, apparmor): the host's security driver")
         unrelabelled = {label.get("model") for label in labels if label.get("model") is not None
@@ -128,11 +133,11 @@ class SeclabelConfig(Rule):
 
 def _written_relabel(label: etree._Element) -> bool:
     """A domain label's relabel as virSecurityLabelDefParseXML reads it: its attribute, else off for static and
-    none labels (the type is dynamic by default)."""
+    none labels, on for the others."""
     relabel_text = label.get("relabel")
     if relabel_text is not None:
         return relabel_text in ("yes", "on")
-    return label.get("type", "dynamic") not in ("static", "none")
+    return label.get("type") not in ("static", "none")
 
 
 def _relabels(label: etree._Element) -> bool:
@@ -142,9 +147,13 @@ def _relabels(label: etree._Element) -> bool:
 
 
 def _label(label: etree._Element) -> Problem | None:
-    """virSecurityLabelDefParseXML for a domain's label being defined: its type (dynamic by default) and relabel
-    (off by default for static and none labels) agree, and a static label names its label."""
-    kind = label.get("type", "dynamic")
+    """virSecurityLabelDefParseXML for a domain's label being defined: its type and relabel (off by default for
+    static and none labels) agree, and a static label names its label.
+
+    A label without ``type`` is neither dynamic nor static: the parser sets dynamic as the default, then
+    virXMLPropEnum, which sets its result to 0 for an absent attribute, makes it VIR_DOMAIN_SECLABEL_DEFAULT (10.7's
+    source; libvirt 9.0 defines `<seclabel model='dac' relabel='no'/>`, checked), which no check here reads."""
+    kind = label.get("type")
     relabel = _written_relabel(label)
     if kind == "dynamic" and not relabel:
         return Problem(Anchor(label, "relabel"), "dynamic label type must use resource relabeling",

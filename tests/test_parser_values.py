@@ -239,11 +239,27 @@ def test_replacements_rank_the_look_alike_first() -> None:
     assert finding.fixes
 
 
-def test_values_newer_releases_added_are_not_reported() -> None:
-    """nvme (disk bus, controller type) came after libvirt 10.7: the host's libvirt may be newer."""
-    xml = dom("<devices><controller type='nvme' index='0'/><disk type='file'><target dev='nvme0n1' bus='nvme'/>"
-              "</disk></devices>")
-    assert found(xml) == []
+LATER_VALUES = dom("<devices><controller type='nvme' index='0'/><disk type='file'><target dev='nvme0n1' bus='nvme'/>"
+                   "</disk></devices><launchSecurity type='tdx'/>")
+
+
+def test_values_newer_releases_added_are_not_reported_when_no_release_is_named() -> None:
+    """nvme (disk bus, controller type) and TDX came after libvirt 10.7: the host's libvirt may be newer."""
+    assert found(LATER_VALUES) == []
+    assert found(LATER_VALUES, (11, 9)) == []  # (a release named beyond the newest known: it may read them)
+
+
+@pytest.mark.parametrize("version", [(9, 0), (10, 7)])
+def test_values_newer_releases_added_are_refused_by_a_named_release(version: tuple[int, int]) -> None:
+    """A named release virtlint models refuses them as any unknown value (libvirt 9.0: `Invalid value for attribute
+    'type' in element 'launchSecurity': 'tdx'.`, checked on the lab with virt-install's TDX domain)."""
+    findings = found(LATER_VALUES, version)
+    assert [(f.code, f.message.split(" Only")[0]) for f in findings] == [
+        ("VL850", "Invalid value for attribute 'type' in element 'controller': 'nvme'."),
+        ("VL850", "Invalid value for attribute 'bus' in element 'target': 'nvme'."),
+        ("VL850", "Invalid value for attribute 'type' in element 'launchSecurity': 'tdx'."),
+    ]
+    assert all(f"the modelled release is {version[0]}.{version[1]}" in f.message for f in findings)
 
 
 def test_clusters_are_parsed_since_10_1() -> None:

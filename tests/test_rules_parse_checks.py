@@ -586,6 +586,19 @@ LOGIC_CASES = [
                                                 "</seclabel>"), "VL782", "missing security model in domain seclabel"),
     ("seclabel-static-dac", dom(extra="<seclabel type='static' model='dac' relabel='no'><label>+107:+107</label>"
                                       "</seclabel>"), None, ""),
+    # a label without type is libvirt's 'default' type (virXMLPropEnum sets 0 for an absent attribute), neither
+    # dynamic nor none: a lone one without a model is refused, and the type/relabel checks do not read it (libvirt
+    # 9.0: each checked)
+    ("seclabel-untyped-without-model", dom(extra="<seclabel relabel='yes'/>"), "VL782",
+     "missing security model in domain seclabel"),
+    ("seclabel-empty", dom(extra="<seclabel/>"), "VL782", "missing security model in domain seclabel"),
+    ("seclabel-dynamic-without-model", dom(extra="<seclabel type='dynamic'/>"), None, ""),
+    ("seclabel-untyped-without-relabel", dom(extra="<seclabel model='dac' relabel='no'/>"), None, ""),
+    ("seclabel-dynamic-without-relabel", dom(extra="<seclabel type='dynamic' model='dac' relabel='no'/>"), "VL782",
+     "dynamic label type must use resource relabeling"),
+    ("seclabel-untyped-with-baselabel", dom(extra="<seclabel relabel='yes'><baselabel>x</baselabel></seclabel>"),
+     "VL782", "missing security model in domain seclabel"),
+    ("seclabel-untyped-with-model", dom(extra="<seclabel model='dac'/>"), None, ""),
     # VL770 interface-config (rules/_net.py)
     ("net-bridge-without-bridge", dom("<interface type='bridge'><source network='default'/></interface>"), "VL770",
      "Missing required attribute 'bridge' in element 'source'"),

@@ -22,6 +22,9 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL782": "virSecurityLabelDefsParseXML: virt-install's singleton-config test has one `<seclabel relabel='yes'/>`, "
+             "without model or type (virXMLPropEnum makes an absent type libvirt's 'default' one, neither dynamic nor "
+             "none), `missing security model in domain seclabel`, define (libvirt 9.0 gives exactly this for it)",
     "VL795": "qemuValidateDomainSmartcardDef: virt-install's many-devices test has five smartcards (`this QEMU binary "
              "lacks multiple smartcard support`: QEMU's one CCID controller takes one card), define (checked on "
              "libvirt 9.0)",
@@ -261,6 +264,7 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL704"): 2,
     ("virt-manager/vm-head-virt-install-singleton-config-1.xml", "VL401"): 1,
     ("virt-manager/vm-head-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-head-virt-install-singleton-config-1.xml", "VL782"): 1,
     ("virt-manager/vm-head-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-head-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
@@ -285,6 +289,7 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL785"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL401"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-v4.0.0-virt-install-singleton-config-1.xml", "VL782"): 1,
     ("virt-manager/vm-v4.0.0-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step1.xml", "VL506"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-aarch64-cdrom.step2.xml", "VL506"): 1,
@@ -303,6 +308,7 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL704"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-singleton-config-1.xml", "VL401"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-singleton-config-1.xml", "VL506"): 1,
+    ("virt-manager/vm-v5.0.0-virt-install-singleton-config-1.xml", "VL782"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-storage-creation.xml", "VL302"): 4,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
