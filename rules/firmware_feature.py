@@ -23,7 +23,10 @@ class FirmwareFeature(Rule):
     `enabled='yes|no'`) against the `secureBoot` and `enrolledKeys` enums of
     `<os><firmwareFeatures>` (libvirt 12.1 and later). With older capabilities,
     which lack `firmwareFeatures`, `secure-boot enabled='yes'` on x86 is checked
-    against the loader's `secure` enum instead. That enum says whether some
+    against the loader's `secure` enum instead, and so is `enrolled-keys
+    enabled='yes'` (keys are enrolled only in a secure-boot firmware's
+    variables: libvirt calls a descriptor with keys and no secure boot
+    invalid, `qemuFirmwareSanityCheck`). That enum says whether some
     firmware *requires SMM* (`qemuFirmwareGetSupported`), which is how every
     x86 secure-boot firmware works; on other arches (aarch64's secure-boot
     AAVMF needs no SMM) it lists only `no` even with a secure-boot firmware
@@ -67,9 +70,11 @@ class FirmwareFeature(Rule):
         answer = ctx.caps.enum("os/firmwareFeatures", FEATURE_ENUMS[name])
         label = f"firmware feature {name} enabled"
         smm_secure_boot = ctx.arch in (None, "x86_64", "i686")  # the loader `secure` enum means "needs SMM"
-        if answer.availability is Availability.UNKNOWN and name == "secure-boot" and enabled == "yes":
+        if answer.availability is Availability.UNKNOWN and enabled == "yes":
             if not smm_secure_boot:
                 return
-            answer, label = ctx.caps.enum("os/loader", "secure"), "secure-boot (loader secure)"
+            # (enrolled keys come only with a secure-boot firmware: libvirt calls a descriptor with keys and without
+            # secure boot invalid, qemuFirmwareSanityCheck, so both ask the loader `secure` enum for 'yes')
+            answer, label = ctx.caps.enum("os/loader", "secure"), f"{name} (loader secure)"
         if answer.allows(enabled) is False:
             yield value_problem(Anchor(element, "enabled"), label, enabled, answer, ctx.caps, attribute="enabled")

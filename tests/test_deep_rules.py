@@ -147,3 +147,21 @@ def test_secure_boot_feature_on_aarch64_is_not_judged_by_the_smm_secure_enum() -
     explicit = aarch64.replace(" firmware='efi'", "").replace(
         "<firmware><feature enabled='yes' name='secure-boot'/></firmware>", loader)
     assert "VL505" in codes(lint(explicit, caps))
+
+
+def test_enrolled_keys_need_a_secure_boot_firmware_on_x86() -> None:
+    """Keys are enrolled only in a secure-boot firmware's variables (libvirt calls a descriptor with keys and without
+    secure boot invalid), and on x86 such a firmware needs SMM: where the loader `secure` enum lists only 'no' (a pc
+    machine on Debian 12), libvirt 9.0 defines this domain and refuses to start it (`Unable to find any firmware to
+    satisfy 'efi'`), and starts the twin without keys (both checked on the lab)."""
+    caps = """<domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch>
+      <os supported='yes'><enum name='firmware'><value>efi</value></enum>
+        <loader supported='yes'><value>/usr/share/OVMF/OVMF_CODE_4M.fd</value>
+          <enum name='secure'><value>no</value></enum></loader></os></domainCapabilities>"""
+    domain = ("<domain type='kvm'><name>t</name><memory>1048576</memory><os firmware='efi'><type arch='x86_64' "
+              "machine='pc'>hvm</type><firmware><feature enabled='{}' name='enrolled-keys'/></firmware></os>"
+              "<features><acpi/></features></domain>")
+    assert codes(lint(domain.format("yes"), caps)) == ["VL502"]
+    assert lint(domain.format("no"), caps) == []
+    q35 = domain.format("yes").replace("'pc'", "'q35'")
+    assert lint(q35, Q35_KVM) == []  # the real q35 caps list secure yes

@@ -171,6 +171,11 @@ def _x86(virttype: str, machine: str) -> list[Case]:
             case("floppy", None, devices=disk("fda", "fdc", "floppy")),
             case("secure-boot-on-pc", "VL505", os=f"<loader readonly='yes' secure='yes' type='pflash'>{SECBOOT}</loader>",
                  after="<features><acpi/><smm state='on'/></features>"),
+            # (keys are enrolled only in a secure-boot firmware, which needs SMM: none for pc, caps secure 'no')
+            case("enrolled-keys-on-pc", "VL502", os_attrs=" firmware='efi'",
+                 os="<firmware><feature enabled='yes' name='enrolled-keys'/></firmware>", after=ACPI),
+            case("no-enrolled-keys-on-pc", None, os_attrs=" firmware='efi'",
+                 os="<firmware><feature enabled='no' name='enrolled-keys'/></firmware>", after=ACPI),
         ]
     if virttype == "qemu":
         cases += [
