@@ -76,9 +76,9 @@ class ParserValue(Rule):
     'virtoi'.`). Values are those of libvirt 10.7; a value added in a later
     release is reported until virtlint learns it; the few it knows of
     (the `nvme` disk bus and controller type, `<launchSecurity type='tdx'>`)
-    are reported only when the libvirt-version setting names a release
-    virtlint models (10.7 or older, as `--connect` does): without it, the
-    host's libvirt may be newer than the newest one modelled. Devices an older
+    are reported only when the libvirt-version setting (or `--connect`, which
+    reads the host's) names a release virtlint models, 10.7 or older: without
+    it, the host's libvirt may be newer than the newest one modelled. Devices an older
     libvirt does not parse at all are not checked for it: `<crypto>` before
     libvirt 9.1 (9.0 drops the element, whatever its values).
 
