@@ -132,6 +132,10 @@ CASES = [
      "VL792", "IOMMU device: 'virtio' needs a PCI address"),
     ("virtio-iommu-without-acpi", qemu("<iommu model='virtio'/>"), "VL792", "IOMMU device: 'virtio' requires ACPI"),
     ("virtio-iommu", qemu("<iommu model='virtio'/>", extra=ACPI), None, ""),
+    # (a domain that names no arch gets the host's: its q35 is the caps' x86_64 q35, as libvirt reads it)
+    ("virtio-iommu-without-acpi-nor-arch", qemu("<iommu model='virtio'/>").replace(" arch='x86_64'", ""), "VL792",
+     "IOMMU device: 'virtio' requires ACPI"),
+    ("virtio-iommu-without-arch", qemu("<iommu model='virtio'/>", extra=ACPI).replace(" arch='x86_64'", ""), None, ""),
     ("virtio-iommu-pci-address", qemu("<iommu model='virtio'><address type='pci' domain='0' bus='0' slot='5' "
                                       "function='0'/></iommu>", extra=ACPI), None, ""),
 ]
