@@ -28,8 +28,6 @@ def _bridge_above_its_bus(bridge: etree._Element, index: int) -> Problem | None:
                    hint="plug the bridge into a bus of a lower index, or give it an index above its bus")
 
 
-
-
 def _bridge_on_itself(bridge: Controller, index: int, found: Facts) -> Problem | None:
     """qemuDomainAssignPCIAddresses: a pci-bridge without an <address> goes to the first bus (in index order) that
     takes a pci-bridge (virDomainPCIAddressGetNextAddr); on a pcie-root machine with no such bus below its index,

@@ -14,7 +14,6 @@ from virtlint.rules._host import HostRule, describe_nodes, host_evidence
 from virtlint.rules._libvirt_enums import NODEMASK_MODELS
 
 
-
 @register
 class HostNumaNode(HostRule):
     """

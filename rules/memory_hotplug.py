@@ -234,21 +234,20 @@ class MemoryHotplug(Rule):
                           hint="add <cpu><numa><cell id='0' cpus='0-N' memory='SIZE'/></numa></cpu>",
                           severity=Severity.WARNING if auto else None)
             return
+        slots_anchor = Anchor(max_memory, "slots") if max_memory.get("slots") is not None else Anchor(max_memory)
         if not ctx.libvirt_at_least(9, 1):
             # libvirt 9.0 counts every memory device against the slots, virtio-mem and virtio-pmem too (checked on
             # 9.0); 10.7 counts DIMMs and NVDIMMs only. The releases between are unchecked: they get 10.7's count.
             # (SGX EPC sections, which are not hotplugged, are left out: unchecked)
             count = sum(1 for d in devices if d.model != "sgx-epc")
             if count > slots:
-                yield Problem(Anchor(max_memory, "slots") if max_memory.get("slots") is not None
-                              else Anchor(max_memory),
-                              f"memory device count '{count}' exceeds slots count '{slots}'",
+                yield Problem(slots_anchor, f"memory device count '{count}' exceeds slots count '{slots}'",
                               hint=f"set slots='{count}' or more (libvirt 9.0 gives virtio-mem and virtio-pmem "
                                    "devices a slot too)")
                 return
         needed = sum(1 for d in devices if d.model in SLOT_MODELS)
         if needed > slots:
-            yield Problem(Anchor(max_memory, "slots") if max_memory.get("slots") is not None else Anchor(max_memory),
+            yield Problem(slots_anchor,
                           f"count of memory devices requiring memory slots '{needed}' exceeds slots count '{slots}'",
                           hint=f"set slots='{needed}' or more")
 

@@ -54,6 +54,12 @@ def _up(element: etree._Element, levels: int) -> etree._Element:
     return element
 
 
+def _refusal(row: StrictEnum, element: etree._Element, value: str, tail: str) -> str:
+    """libvirt's message for the value, then what virtlint adds (after a blank when the message ends a sentence)."""
+    message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
+    return f"{message}{' ' if message.endswith('.') else '; '}{tail}"
+
+
 @register
 class ParserValue(Rule):
     """
@@ -138,9 +144,8 @@ class ParserValue(Rule):
                 anchor = Anchor(element, row.attribute)
             learnt = row.since.get(value)
             if learnt is not None and not ctx.libvirt_at_least(*learnt):
-                message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
-                yield Problem(anchor, f"{message}{' ' if message.endswith('.') else '; '}libvirt {learnt[0]}."
-                              f"{learnt[1]} added it, and the modelled release is {label(ctx.libvirt_version)}",
+                yield Problem(anchor, _refusal(row, element, value, f"libvirt {learnt[0]}.{learnt[1]} added it, and "
+                                               f"the modelled release is {label(ctx.libvirt_version)}"),
                               hint="model the host's libvirt release (libvirt_version), or use a value it knows")
                 continue
             if value in row.values or value == "" and _empty(row):
@@ -148,9 +153,8 @@ class ParserValue(Rule):
             if value in row.later:
                 if ctx.later_libvirt_possible:
                     continue  # the host's libvirt may be one that reads it
-                message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
-                yield Problem(anchor, f"{message}{' ' if message.endswith('.') else '; '}Only libvirt releases after "
-                              f"{label(NEWEST)} read it; the modelled release is {label(ctx.libvirt_version)}",
+                yield Problem(anchor, _refusal(row, element, value, f"Only libvirt releases after {label(NEWEST)} "
+                                               f"read it; the modelled release is {label(ctx.libvirt_version)}"),
                               hint=f"use one of {', '.join(row.values)}, or model the host's libvirt release "
                                    "(libvirt_version) if it is newer")
                 continue
@@ -162,10 +166,7 @@ class ParserValue(Rule):
             retired = row.retired.get(value)
             if retired is not None and not ctx.libvirt_at_least(*retired):
                 continue
-            message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
             options = ranked(value, row.values)
-            shown = ", ".join(row.values)
             hint = f"use '{options[0]}'" if options else None
-            joiner = " " if message.endswith(".") else "; "
-            yield Problem(anchor, f"{message}{joiner}libvirt accepts: {shown}", hint=hint,
+            yield Problem(anchor, _refusal(row, element, value, f"libvirt accepts: {', '.join(row.values)}"), hint=hint,
                           replacements=options[:3] if row.attribute is not None else ())
