@@ -164,10 +164,11 @@ def _verdict(domain_xml: str) -> Verdict:
         _undefine(name, domain_xml)
 
 
-def define_refusal(domain_xml: str) -> str | None:
+def define_refusal(domain_xml: str, retried: bool = False) -> str | None:
     """libvirt's refusal of the domain at define, None when it defined it (undefined again at once). A daemon that
-    died on it is restarted, and the crash is the refusal (libvirt 9.0's daemon dies on <vcpu>-1</vcpu>: four
-    billion vCPUs)."""
+    died on it is restarted and asked again: a crash the domain causes again is the refusal (libvirt 9.0's daemon
+    dies on <vcpu>-1</vcpu>: four billion vCPUs); one it does not was an earlier refusal's damage (9.0's heap after
+    a NUMA <distances> refusal), not a verdict on this domain."""
     name, defined = _define(domain_xml)
     if defined.returncode == 0:
         _undefine(name, domain_xml)
@@ -175,7 +176,7 @@ def define_refusal(domain_xml: str) -> str | None:
     refusal = _error(defined)
     if DAEMON_GONE.search(refusal) and SCRIPT.exists():
         restart_daemon()
-        return f"the daemon crashed ({refusal})"
+        return f"the daemon crashed ({refusal})" if retried else define_refusal(domain_xml, retried=True)
     return refusal
 
 
