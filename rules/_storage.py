@@ -8,7 +8,8 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.model import Anchor, Problem
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import first_child, parse_uuid
 
 #: virStorageNetHostTransport's names
@@ -91,4 +92,28 @@ def storage_auth(auth: etree._Element) -> Problem | None:
         return Problem(Anchor(secret), "either secret uuid or usage expected", hint="keep one of uuid= and usage=")
     if uuid is not None and parse_uuid(uuid) is None:
         return Problem(Anchor(secret, "uuid"), f"invalid secret uuid '{uuid}'")
+    return None
+
+
+def luks_info(encryption: etree._Element) -> Problem | None:
+    """virStorageEncryptionParseNode on a luks <encryption>: its first <cipher> needs a name and a size, an
+    <ivgen> a name and a <cipher> before it (the storage volume's settings: a domain's disk refuses a well-formed
+    <cipher> later, VL753's check)."""
+    cipher = first_child(encryption, "cipher")
+    if cipher is not None:
+        if cipher.get("name") is None:  # (virXMLPropString: an empty name is a name)
+            return Problem(Anchor(cipher), "cipher info missing 'name' attribute", hint="remove <cipher>")
+        size = cipher.get("size")
+        if size is None:
+            return Problem(Anchor(cipher), MISSING.format(attribute="size", element="cipher"), hint="remove <cipher>")
+        if prop_uint(size, 10) is None:
+            return Problem(Anchor(cipher, "size"), UINT_MESSAGE.format(attribute="size", element="cipher", value=size),
+                           hint="remove <cipher>")
+    ivgen = first_child(encryption, "ivgen")
+    if ivgen is not None:
+        if cipher is None:
+            return Problem(Anchor(ivgen), "ivgen element found, but cipher is missing",
+                           hint="remove <ivgen>: QEMU reads the LUKS header's")
+        if ivgen.get("name") is None:
+            return Problem(Anchor(ivgen), "missing ivgen info name string", hint="remove <ivgen>")
     return None

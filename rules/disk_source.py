@@ -13,7 +13,8 @@ from virtlint.linter.units import c_decimal, prop_uint
 from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
-from virtlint.rules._storage import ENCRYPTION_FORMATS, chain_layers, network_hosts, storage_auth, storage_slice
+from virtlint.rules._storage import (ENCRYPTION_FORMATS, chain_layers, luks_info, network_hosts, storage_auth,
+                                     storage_slice)
 from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
@@ -152,6 +153,10 @@ def _encryption(encryption: etree._Element, kind: str | None, ctx: Context) -> P
             return Problem(Anchor(secret, "type"), f"unknown volume encryption secret type {secret_type}",
                            replacements=("passphrase",))
         problem = _secret_lookup(secret)  # (virSecretLookupParseSecret)
+        if problem is not None:
+            return problem
+    if encryption_format == "luks":
+        problem = luks_info(encryption)
         if problem is not None:
             return problem
     if encryption.get("engine") == "librbd" and kind != "network":
@@ -314,7 +319,9 @@ class DiskSource(DiskTableRule):
     `tlsHostname` for NBD only, HTTP cookies, readahead and timeout; `<auth>`
     (in any source, or in the disk, its old place) with a username, a known
     type and a `<secret>` naming one of a secret UUID or usage; an
-    `<encryption>` with a format and passphrase secrets; an NVMe source of
+    `<encryption>` with a format and passphrase secrets, and for luks a
+    `<cipher>` with a name and a size and an `<ivgen>` with a name after a
+    `<cipher>`; an NVMe source of
     type pci with a namespace other than 0 and an address; a volume source
     with both pool and volume; a backing store with its format and source;
     the byte offset and size of the first `<slice type='storage'>` (the one
@@ -329,7 +336,8 @@ class DiskSource(DiskTableRule):
     transport`, `port '67890' out of range`, `missing username for auth`,
     `Missing <secret> element in auth`, `missing secret uuid or usage
     attribute`, `either secret uuid or usage expected`, `unknown volume encryption
-    format`, `NVMe namespace can't be zero`, `missing disk backing store
+    format`, `ivgen element found, but cipher is missing`, `cipher info
+    missing 'name' attribute` (virStorageEncryptionParseNode), `NVMe namespace can't be zero`, `missing disk backing store
     format`, `missing offset or size attribute of slice`, `malformed value
     '-0' of 'offset' attribute of slice`, `missing
     connection type for <reservations/>` (virDomainDiskDefParseXML and the

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
-from virtlint.rules._storage import SECRET_USAGES, chain_layers
+from virtlint.rules._storage import SECRET_USAGES, chain_layers, luks_info
 from virtlint.rules._support import first_child
 
 #: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
@@ -69,7 +69,9 @@ def auth_kind(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 def cipher(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """virDomainDiskDefValidateSourceChainOne: luks disks take no <cipher> (QEMU picks it from the header)."""
     for encryption in (disk.find("encryption"), disk.find("source/encryption")):
-        if encryption is not None and encryption.get("format") == "luks" and encryption.find("cipher") is not None:
+        # (a <cipher> the parser refuses is VL759's: libvirt stops there)
+        if encryption is not None and encryption.get("format") == "luks" and encryption.find("cipher") is not None \
+                and luks_info(encryption) is None:
             yield Problem(Anchor(encryption.find("cipher")),
                           "supplying <cipher> for domain disk definition is unnecessary", hint="remove <cipher>")
             return

@@ -24,6 +24,20 @@ def tb_cache(size: str, unit: str) -> str:
 
 
 SCSI = "<controller type='scsi' index='{}' model='{}'/>"
+SECRET = "<secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
+#: a qcow2 disk with luks encryption in its <source> ({}: more of it)
+LUKS_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+             f"<source file='/var/lib/libvirt/images/a.img'><encryption format='luks'>{SECRET}{{}}</encryption>"
+             "</source><target dev='vda' bus='virtio'/></disk>")
+#: the same with the encryption in the disk, libvirt's older place
+LUKS_OUTSIDE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                "<source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/>"
+                f"<encryption format='luks'>{SECRET}{{}}</encryption></disk>")
+#: a disk whose qcow2 backing layer has luks encryption ({}: more of it)
+LUKS_BACKING = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                "<source file='/var/lib/libvirt/images/a.img'/><backingStore type='file'><format type='qcow2'/>"
+                f"<source file='/var/lib/libvirt/images/b.img'><encryption format='luks'>{SECRET}{{}}</encryption>"
+                "</source><backingStore/></backingStore><target dev='vda' bus='virtio'/></disk>")
 
 CASES = [
     # VL407: QEMU sizes the TCG translation block cache in MiB
@@ -149,6 +163,30 @@ CASES += [
     ("sd-serial-empty", dom(SD_DISK.format("sd", "<serial></serial>"), arch="armv7l", machine="vexpress-a9",
                             dtype="qemu"), None, ""),
     ("usb-serial", qemu(SD_DISK.format("usb", "<serial>abc</serial>")), None, ""),
+    # VL759: a luks <encryption>'s <cipher> and <ivgen> as the storage parser reads them (in the disk, in its
+    # <source> and in a backing layer alike); a well-formed <cipher> is VL753's, which libvirt refuses later
+    ("luks-ivgen-alone", qemu(LUKS_DISK.format("<ivgen name='plain64'/>")), "VL759",
+     "ivgen element found, but cipher is missing"),
+    ("luks-ivgen-alone-outside-source", qemu(LUKS_OUTSIDE.format("<ivgen name='plain64'/>")), "VL759",
+     "ivgen element found, but cipher is missing"),
+    ("luks-ivgen-before-cipher", qemu(LUKS_DISK.format("<ivgen name='plain64'/><cipher name='aes' size='256'/>")),
+     "VL753", "supplying <cipher> for domain disk definition is unnecessary"),
+    ("luks-ivgen-without-name", qemu(LUKS_DISK.format("<cipher name='aes' size='256'/><ivgen hash='sha256'/>")),
+     "VL759", "missing ivgen info name string"),
+    ("luks-cipher-without-name", qemu(LUKS_DISK.format("<cipher size='256'/>")), "VL759",
+     "cipher info missing 'name' attribute"),
+    ("luks-cipher-empty-name", qemu(LUKS_DISK.format("<cipher name='' size='256'/>")), "VL753",
+     "supplying <cipher> for domain disk definition is unnecessary"),
+    ("luks-cipher-without-size", qemu(LUKS_DISK.format("<cipher name='aes'/>")), "VL759",
+     "Missing required attribute 'size' in element 'cipher'"),
+    ("luks-cipher-negative-size", qemu(LUKS_DISK.format("<cipher name='aes' size='-1'/>")), "VL759",
+     "Invalid value for attribute 'size' in element 'cipher': '-1'. Expected non-negative integer value"),
+    ("luks-backing-ivgen", qemu(LUKS_BACKING.format("<ivgen name='plain64'/>")), "VL759",
+     "ivgen element found, but cipher is missing"),
+    ("luks-plain", qemu(LUKS_DISK.format("")), None, ""),
+    ("luks-backing-plain", qemu(LUKS_BACKING.format("")), None, ""),
+    ("luks2-ivgen", qemu(LUKS_DISK.format("<ivgen name='plain64'/>").replace("'luks'", "'luks2'")), "VL752",
+     "luks2"),
 ]
 
 

@@ -7,6 +7,9 @@ from cases import ACPI, IMAGE, SHARED_MEMFD, Case, case_maker, virtiofs
 
 ISO = "/var/lib/libvirt/images/virtlint-oracle.iso"
 OVMF = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+#: a luks <encryption> with more inside
+_LUKS = ("<encryption format='luks'><secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
+         "{}</encryption>")
 
 
 def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fmt: str = "raw", extra: str = "",
@@ -68,6 +71,14 @@ def cases(kvm: bool) -> list[Case]:
         q35("luks-cipher", "VL753", devices=_disk("vdb", "virtio", extra=(
             "<encryption format='luks'><secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
             "<cipher name='aes' size='256' mode='xts' hash='sha256'/></encryption>"))),
+        # VL759: the luks parser's own reading of <cipher> and <ivgen> comes first (session 12)
+        q35("luks-ivgen-alone", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<ivgen name='plain64'/>"))),
+        q35("luks-cipher-no-size", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<cipher name='aes'/>"))),
+        q35("luks-ivgen-no-name", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format(
+            "<cipher name='aes' size='256'/><ivgen hash='sha256'/>"))),
+        q35("qcow-ivgen-alone", "VL752", devices=_disk("vdb", "virtio", fmt="qcow2", extra=(
+            "<encryption format='qcow'><secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
+            "<ivgen name='plain64'/></encryption>"))),
         # VL754 boot-order
         q35("boot-dev-and-order", "VL754", os="<boot dev='hd'/>",
             devices=_disk("vda", "virtio", extra="<boot order='1'/>")),
