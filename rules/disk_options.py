@@ -250,6 +250,22 @@ def vhost_user(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(anchor, f"{what} is not supported with vhostuser disk", hint=hint)
 
 
+def vhost_vdpa(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuValidateDomainDeviceDefDisk: QEMU's vhost-vDPA block device bypasses the host page cache, so the disk
+    says so (cache='none' or 'directsync'; the default is neither). Read from 10.7's source: 9.0 has no such disk,
+    and 9.8, which added it, is taken to check it too."""
+    if disk.get("type") != "vhostvdpa" or not refused_since(ctx, 9, 8):
+        return
+    driver = first_child(disk, "driver")
+    cache = driver.get("cache") if driver is not None else None
+    if cache in ("none", "directsync"):
+        return
+    anchor = Anchor(driver, "cache") if cache is not None else Anchor(driver) if driver is not None \
+        else Anchor(disk, "type")
+    yield Problem(anchor, "disk type 'vhostvdpa' requires cache mode 'directsync' or 'none'",
+                  hint="set <driver cache='none'/>", replacements=("none", "directsync") if cache is not None else ())
+
+
 def _iotune_settings(iotune: etree._Element | None) -> tuple[int, ...]:
     """The iotune's 19 numbers as libvirt holds them (absent or unreadable: 0, which sets nothing)."""
     if iotune is None:
@@ -359,7 +375,7 @@ SCREENS: dict[str, tuple[tuple[tuple[str, frozenset[str | None]], ...], None]] =
 
 #: element path -> the checks its presence (or its failing screen) calls for, in libvirt's order
 BY_PATH = {
-    "devices/disk": (lun_only, vhost_user),
+    "devices/disk": (lun_only, vhost_user, vhost_vdpa),
     "devices/disk/target": (frontend,),
     "devices/disk/source": (startup_policy,),
     "devices/disk/geometry": (frontend,),
@@ -398,7 +414,8 @@ class DiskOptions(Rule):
     (in its source or the disk), `<readonly/>`, `<shareable/>`,
     `<transient/>`, a non-empty `<serial>`, `<wwn>`, `<vendor>` or
     `<product>`, a `<geometry>` with a size or `trans`, or a `<blockio>`
-    size (and, libvirt 9.8 on, `discard_granularity`).
+    size (and, libvirt 9.8 on, `discard_granularity`). A vhost-vDPA disk
+    (libvirt 9.8 on) sets `cache='none'` or `'directsync'`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `io='native' needs either
@@ -419,7 +436,9 @@ class DiskOptions(Rule):
     whose words it takes the place of),
     `disk startupPolicy 'optional' is not allowed for disk of 'network' type`
     (virDomainDiskDefValidateStartupPolicy). Stage: define; driver: QEMU.
-    Each was checked with the real libvirt 9.0, with its twin. Versions:
+    Each was checked with the real libvirt 9.0, with its twin, but `disk type
+    'vhostvdpa' requires cache mode 'directsync' or 'none'`
+    (qemuValidateDomainDeviceDefDisk), from 10.7's source. Versions:
     `'discard_no_unref' only works with qcow2 disk format` and `... is not
     compatible with read-only disk` (libvirt 9.5 on, which added the
     setting), `disk driver 'iothread' attribute can't be used together with

@@ -8,12 +8,14 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child
 
 #: input type -> the <source> attribute holding the host's event device (virDomainInputDefParseXML)
 PATH_ATTRIBUTE = {"evdev": "dev", "passthrough": "evdev"}
+#: the input types libvirt puts on the PS/2 bus by default (x86): only these can be on it (VL406 reports others)
+PS2_INPUTS = ("mouse", "keyboard")
 
 
 def _bus(element: etree._Element, kind: str, ctx: Context) -> str | None:
@@ -52,14 +54,19 @@ class InputConfig(Rule):
     input takes only `bus='virtio'`; a virtio input model (`virtio`,
     `virtio-transitional`, `virtio-non-transitional`) needs the virtio bus
     (written, or the default: ps2 for an x86 mouse or keyboard, usb for a
-    tablet), and for QEMU is not a transitional one.
+    tablet), and for QEMU is not a transitional one; and no input on the
+    PS/2 bus (written, or an x86 mouse's or keyboard's default) of a domain
+    that switches the PS/2 controller off (`<ps2 state='off'/>`, libvirt
+    10.7).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing evdev path for
     input device` (virDomainInputDefParseXML), `input evdev doesn't support
     bus element`, `only bus 'virtio' is supported for 'passthrough' input
     devices`, `only bus 'virtio' is supported for input model 'virtio'`
-    (virDomainInputDefValidate), `virtio (non-)transitional models are not
+    (virDomainInputDefValidate), `ps2 bus inputs require the ps2 feature not
+    to be disabled` (virDomainInputDefValidate, 10.7: 9.0 does not read the
+    feature, so this one is from 10.7's source), `virtio (non-)transitional models are not
     supported for input type=mouse` (qemuValidateDomainInputDef; QEMU).
     Stage: define; every driver but for the last. Each
     was checked with the real libvirt 9.0, with its twin. (An evdev input with
@@ -97,7 +104,9 @@ class InputConfig(Rule):
         if attribute is None:
             # the common case: a tablet, mouse or keyboard, without a virtio model or on the virtio bus
             model = element.get("model")
-            return _model_problems(element, kind, model, ctx) if model in VIRTIO_MODELS else NOTHING
+            if model in VIRTIO_MODELS:
+                return _model_problems(element, kind, model, ctx)
+            return _ps2_problems(element, kind, ctx) if kind in PS2_INPUTS else NOTHING
         source = first_child(element, "source")
         if source is not None and source.get(attribute) is None:
             return iter((Problem(Anchor(source), "Missing evdev path for input device",
@@ -112,3 +121,23 @@ class InputConfig(Rule):
                                  replacements=("virtio",)),))
         model = element.get("model")
         return _model_problems(element, kind, model, ctx) if model in VIRTIO_MODELS else NOTHING
+
+
+def _ps2_disabled(ctx: Context) -> bool:
+    """Whether the domain switches the PS/2 controller off (<features><ps2 state='off'/>, the last one given; a
+    feature libvirt reads since 10.7, and one it refuses before: VL407's)."""
+    features = first_child(ctx.root, "features")
+    if features is None or not refused_since(ctx, 10, 7):
+        return False
+    found = features.findall("ps2")
+    return bool(found) and found[-1].get("state") == "off"
+
+
+def _ps2_problems(element: etree._Element, kind: str, ctx: Context) -> Iterator[Problem]:
+    """virDomainInputDefValidate: no input on the PS/2 bus when the domain switches the PS/2 controller off."""
+    if _bus(element, kind, ctx) != "ps2" or not ctx.once("input-config:ps2-off", lambda: _ps2_disabled(ctx)):
+        return NOTHING
+    anchor = Anchor(element, "bus") if element.get("bus") is not None else Anchor(element)
+    return iter((Problem(anchor, "ps2 bus inputs require the ps2 feature not to be disabled",
+                         hint="put the input on another bus (bus='usb' or 'virtio'), or leave the PS/2 controller on",
+                         replacements=("usb", "virtio") if element.get("bus") is not None else ()),))

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.fixes import SAFE, AppendChild, Change, Fix, SetAttribute
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import refused_since
 from virtlint.rules._support import NOTHING, children_by_tag
 
 MEMFD_BACKING = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
@@ -25,14 +26,20 @@ def memory_is_shared(root: etree._Element) -> bool:
     return all(cell.get("memAccess", global_mode) == "shared" for cell in cells)
 
 
-def vhost_user_anchor(device: etree._Element) -> tuple[Anchor, str] | None:
-    """The attribute that makes a device vhost-user, and how libvirt names it."""
+#: the disk types whose backend process maps the guest memory (vhostvdpa: libvirt 9.8 on, which first reads it)
+SHARING_DISKS = ("vhostuser", "vhostvdpa")
+
+
+def vhost_user_anchor(device: etree._Element, ctx: Context) -> tuple[Anchor, str] | None:
+    """The attribute that makes a device vhost-user (or vDPA), and how libvirt names it."""
     if device.tag == "filesystem":
         driver = device.find("driver")
         if driver is not None and driver.get("type") == "virtiofs":
             return Anchor(driver, "type"), "virtiofs"
-    elif device.tag == "disk" and device.get("type") == "vhostuser":
-        return Anchor(device, "type"), "vhostuser"
+    elif device.tag == "disk":
+        kind = device.get("type")
+        if kind == "vhostuser" or kind == "vhostvdpa" and refused_since(ctx, 9, 8):
+            return Anchor(device, "type"), kind
     return None
 
 
@@ -66,7 +73,8 @@ def share_memory(root: etree._Element, backing: str) -> Fix | None:
 class SharedMemory(Rule):
     """
     ## What it does
-    A `virtiofs` filesystem and a vhost-user disk need the
+    A `virtiofs` filesystem, a vhost-user disk and (libvirt 9.8 on) a
+    vhost-vDPA disk need the
     guest memory shared with the host process: `<memoryBacking><access
     mode='shared'/>`, or every NUMA cell with `memAccess='shared'` (a cell
     without `memAccess` inherits the global mode). The hint proposes memfd
@@ -75,7 +83,9 @@ class SharedMemory(Rule):
     (libvirt accepts vhost-user network interfaces without shared memory.)
 
     ## Why is this bad?
-    libvirt refuses the domain: `'virtiofs' requires shared memory`.
+    libvirt refuses the domain: `'virtiofs' requires shared memory`
+    (qemuValidateDomainDefVhostUserRequireSharedMemory; `'vhostvdpa'
+    requires shared memory` from 10.7's source, as 9.0 has no such disk).
 
     ## Capabilities
     ```xml
@@ -112,7 +122,7 @@ class SharedMemory(Rule):
         children = children_by_tag(ctx, element)
         if "filesystem" not in children:
             for disk in children.get("disk", ()):
-                if disk.get("type") == "vhostuser":
+                if disk.get("type") in SHARING_DISKS:
                     break
             else:
                 return NOTHING  # the common case: no filesystem, no vhost-user disk
@@ -122,7 +132,7 @@ class SharedMemory(Rule):
         for element in devices:
             if element.tag not in ("filesystem", "disk"):
                 continue
-            found = vhost_user_anchor(element)
+            found = vhost_user_anchor(element, ctx)
             if found is None or memory_is_shared(ctx.root):
                 continue
             anchor, what = found

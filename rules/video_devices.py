@@ -35,7 +35,7 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
     for attribute in QXL_ONLY:
         if attribute in names and model.get(attribute) != "0":
             return False
-    return True
+    return "blob" not in names
 
 
 def _qxl_vgamem(model: etree._Element) -> Problem | None:
@@ -117,7 +117,18 @@ def _video_options(video: etree._Element, model: etree._Element | None, ctx: Con
     if kind == "qxl" and not vhostuser and acceleration is not None and acceleration.get("accel3d") == "yes":
         return Problem(Anchor(acceleration, "accel3d"), "3d acceleration is supported only with 'virtio' video device",
                        replacements=("no",))
+    if kind == "virtio" and model.get("blob") == "on" and refused_since(ctx, 9, 2) and not _memfd_backed(ctx.root):
+        # (the blob attribute is 9.2's: 9.0 ignores it)
+        return Problem(Anchor(model, "blob"), "'blob' support for virtio-gpu devices requires a memfd memory backend",
+                       hint="back the guest memory with memfd: <memoryBacking><source type='memfd'/></memoryBacking>",
+                       replacements=("off",))
     return None
+
+
+def _memfd_backed(root: etree._Element) -> bool:
+    """Whether <memoryBacking><source type='memfd'/> backs the guest memory (def->mem.source)."""
+    source = root.find("memoryBacking/source")
+    return source is not None and source.get("type") == "memfd"
 
 
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
@@ -159,7 +170,8 @@ class VideoDevices(Rule):
     `ram`, `vram64` or `vgamem` on a model other than qxl, and a video device
     other than qxl or virtio that is not the primary (first) one, has several
     heads or asks for 3D acceleration, and a qxl `vgamem` below 1 MiB or not
-    a power of two (KiB).
+    a power of two (KiB), and a virtio video with `blob='on'` on memory not
+    backed by memfd (libvirt 9.2 on).
 
     ## Why is this bad?
     A lone `none` video keeps no attributes: libvirt's post-parse clears it
@@ -172,14 +184,16 @@ class VideoDevices(Rule):
     `video type 'vga' is only valid as primary video device`, `video type
     'vga' doesn't support multiple 'heads'`, `3d acceleration is supported
     only with 'virtio' video device`, `value for 'vgamem' must be at least 1
-    MiB (1024 KiB)`, `value for 'vgamem' must be power of two`
-    (qemuValidateDomainDeviceDefVideo; QEMU). A qxl `ram` or `vram` and a
+    MiB (1024 KiB)`, `value for 'vgamem' must be power of two`, `'blob'
+    support for virtio-gpu devices requires a memfd memory backend`
+    (qemuValidateDomainDeviceDefVideo; QEMU; 9.0 does not read `blob`, so
+    this one is from 10.7's source). A qxl `ram` or `vram` and a
     vga `vram` are judged as validation sees them: virDomainVideoDefPostParse
     first rounds them up to a power of two, so `vram='2097153'` is 4194304
     KiB (`value for 'vram' must be less than '4194303'`, checked on 9.0) and
     a vga `vram='1000'` is 1 MiB; above 2^31 KiB the rounding gives 0,
     which validation passes.
-    Stage: define. Same in libvirt 9.0 and 10.7.
+    Stage: define. Same in libvirt 9.0 and 10.7 but for `blob`.
 
     ## Capabilities
     ```xml

@@ -39,6 +39,13 @@ PMEM = ("<memory model='virtio-pmem' access='shared'><source><path>/tmp/pmem</pa
 VMEM = ("<memory model='virtio-mem'><target><size unit='KiB'>131072</size><node>0</node><block unit='KiB'>2048"
         "</block><requested unit='KiB'>0</requested><address base='{}'/></target></memory>")
 IOTHREADS = "<iothreads>1</iothreads>"
+BLOB = "<video><model type='virtio' blob='{}'/></video>"
+VGA = "<video><model type='vga'/></video>"
+MEMFD = "<memoryBacking><source type='memfd'/></memoryBacking>"
+VDPA = ("<disk type='vhostvdpa' device='disk'><driver name='qemu' type='raw'{}/><source dev='/dev/vhost-vdpa-0'/>"
+        "<target dev='vda' bus='virtio'/></disk>")
+PS2_OFF = "<features><ps2 state='off'/></features>"
+PS2_ON_THEN_OFF = "<features><ps2 state='on'/><ps2 state='off'/></features>"
 MAPPING = "<iothreads><iothread id='1'/></iothreads>"
 
 #: (id, failing domain, its valid twin, the release that added the refusal, the code, 10.7's message)
@@ -97,6 +104,36 @@ ADDED_REFUSALS = [
     ("virtio-mem-unaligned", dom(VMEM.format("0x100100000"), NUMA, head=MEMORY),
      dom(VMEM.format("0x100200000"), NUMA, head=MEMORY), (9, 8), "VL797",
      "memory device address must be aligned to blocksize"),
+    # (9.0 defines a blob='on' video on any memory: checked; 10.7's source refuses it without memfd)
+    ("virtio-gpu-blob-without-memfd", dom(BLOB.format("on")), dom(BLOB.format("on"), MEMFD), (9, 2), "VL765",
+     "'blob' support for virtio-gpu devices requires a memfd memory backend"),
+    ("virtio-gpu-blob-without-memfd-beside-vga", dom(VGA + BLOB.format("on")), dom(VGA + BLOB.format("off")), (9, 2),
+     "VL765", "'blob' support for virtio-gpu devices requires a memfd memory backend"),
+]
+
+#: (id, failing domain, its valid twin, the release that first reads the setting, the code and 10.7's message, and
+#: the code of the older releases' refusal of the setting itself): refusals read from 10.7's source about settings
+#: libvirt 9.0 does not know, so the lab's 9.0 cannot check them
+NEWER_SETTINGS = [
+    ("vhostvdpa-default-cache", dom(VDPA.format(""), SHARED), dom(VDPA.format(" cache='none'"), SHARED), (9, 8),
+     "VL758", "disk type 'vhostvdpa' requires cache mode 'directsync' or 'none'", "VL850"),
+    ("vhostvdpa-writeback", dom(VDPA.format(" cache='writeback'"), SHARED),
+     dom(VDPA.format(" cache='directsync'"), SHARED), (9, 8), "VL758",
+     "disk type 'vhostvdpa' requires cache mode 'directsync' or 'none'", "VL850"),
+    ("vhostvdpa-private-memory", dom(VDPA.format(" cache='none'")), dom(VDPA.format(" cache='none'"), SHARED), (9, 8),
+     "VL204", "'vhostvdpa' requires shared memory", "VL850"),
+    ("ps2-off-ps2-mouse", dom("<input type='mouse' bus='ps2'/>", PS2_OFF), dom("<input type='mouse' bus='usb'/>",
+                                                                               PS2_OFF),
+     (10, 7), "VL793", "ps2 bus inputs require the ps2 feature not to be disabled", "VL407"),
+    ("ps2-off-keyboard-on-its-default-bus", dom("<input type='keyboard'/>", PS2_OFF),
+     dom("<input type='keyboard'/>", PS2_OFF.replace("'off'", "'on'")), (10, 7), "VL793",
+     "ps2 bus inputs require the ps2 feature not to be disabled", "VL407"),
+    ("ps2-on-then-off", dom("<input type='mouse' bus='ps2'/>", PS2_ON_THEN_OFF),  # (libvirt keeps the last)
+     dom("<input type='mouse' bus='ps2'/>", "<features><ps2 state='off'/><ps2 state='on'/></features>"),
+     (10, 7), "VL793", "ps2 bus inputs require the ps2 feature not to be disabled", "VL407"),
+    ("vmport-without-ps2", dom(extra="<features><vmport state='on'/><ps2 state='off'/></features>"),
+     dom(extra="<features><vmport state='off'/><ps2 state='off'/></features>"), (10, 7), "VL407",
+     "vmport feature requires the ps2 feature not to be disabled", "VL407"),
 ]
 
 
@@ -115,6 +152,19 @@ def test_a_refusal_is_reported_from_the_release_that_added_it(xml: str, twin: st
     for version in (_before(since), (9, 0)):  # (libvirt 9.0 defines it, dropping the setting: checked)
         assert errors(xml, version) == [], (version, errors(xml, version))
         assert errors(twin, version) == [], (version, errors(twin, version))
+
+
+@pytest.mark.parametrize(("xml", "twin", "since", "code", "message", "older"), [c[1:] for c in NEWER_SETTINGS],
+                         ids=[c[0] for c in NEWER_SETTINGS])
+def test_a_refusal_about_a_newer_setting(xml: str, twin: str, since: tuple[int, int], code: str, message: str,
+                                         older: str) -> None:
+    for version in (since, (10, 7)):
+        found = errors(xml, version)
+        assert any(c == code and m.startswith(message) for c, m in found), (version, found)
+        assert errors(twin, version) == [], (version, errors(twin, version))
+    for version in (_before(since), (9, 0)):  # the setting itself is the older release's refusal, and nothing else
+        found = errors(xml, version)
+        assert found and {c for c, _ in found} == {older} and message not in [m for _, m in found], (version, found)
 
 
 RBD = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='pool/img'>"

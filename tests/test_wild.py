@@ -48,7 +48,9 @@ CHECKS = {
              "many-devices and singleton-config tests, define (both checked on libvirt 9.0)",
     "VL765": "qemuValidateDomainDeviceDefVideo: qxl vgamem='1' KiB in virt-install's many-devices test (`value for "
              "'vgamem' must be at least 1 MiB (1024 KiB)`), and 3D acceleration on those qxl devices (`3d acceleration "
-             "is supported only with 'virtio' video device`), define (both checked on libvirt 9.0)",
+             "is supported only with 'virtio' video device`), define (both checked on libvirt 9.0); in its newer "
+             "versions a virtio video with blob='on' on file-backed memory (`'blob' support for virtio-gpu devices "
+             "requires a memfd memory backend`, libvirt 9.2 on: 10.7's source; 9.0 ignores blob)",
     "VL780": "qemuDomainShmemDefPostParse: an ivshmem-doorbell with a <size> in virt-install's many-devices test (`shmem "
              "model 'ivshmem-doorbell' does not support size setting`), define (checked on libvirt 9.0)",
     "VL783": "qemuValidateDomainDefSysinfo: the fw_cfg entry name='foo' of virt-install's singleton-config test "
@@ -210,7 +212,7 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL216"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL216"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL408"): 1,
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL765"): 4,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL765"): 5,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL780"): 1,
     ("virt-manager/vm-head-virt-install-singleton-config-3.xml", "VL783"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL765"): 4,
@@ -222,7 +224,7 @@ KEPT = {
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL765"): 4,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL780"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL408"): 1,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL765"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL765"): 5,
     ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL780"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL506"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL603"): 1,
