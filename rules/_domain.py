@@ -153,7 +153,7 @@ def os_parts(ctx: Context, os: etree._Element) -> tuple[str | None, etree._Eleme
                 loader = child
         elif tag == "nvram" and nvram is None:
             nvram = child
-    parts = (os.get("firmware"), loader, nvram)
+    parts = (os.get("firmware") or None, loader, nvram)  # (virXPathString: an empty firmware is none)
     ctx.memo[_OS_PARTS_KEY] = (os, parts)
     return parts
 

@@ -16,6 +16,10 @@ from virtlint.rules._support import first_child
 AUTH_USAGE = {"iscsi": "iscsi", "rbd": "ceph"}
 #: Protocols whose <auth> libvirt refuses.
 NO_AUTH = ("nbd", "sheepdog", "gluster", "tftp", "vxhs", "nfs")
+#: The protocols whose <source tls='yes'> QEMU can honour (qemuDomainPrepareStorageSourceTLS).
+TLS_PROTOCOLS = ("nbd", "vxhs")
+#: The others libvirt knows (an unknown protocol is the parser's error: VL759's).
+KNOWN_PROTOCOLS = ("rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "nfs", "ssh")
 #: Protocol -> libvirt's message when it does not have exactly one <host> (qemu_block.c; start).
 ONE_HOST = {
     "iscsi": "iSCSI protocol accepts only one host",
@@ -92,7 +96,21 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                 return
 
 
-CHECKS = (given_twice, auth_kind, cipher, hosts)
+def tls(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuDomainPrepareStorageSourceTLS (at start): QEMU's NBD and VxHS clients speak TLS, no other protocol's does,
+    in any layer of the chain."""
+    for holder, kind in chain_layers(disk):
+        source = first_child(holder, "source") if kind == "network" else None
+        if source is not None and source.get("tls") == "yes":
+            protocol = source.get("protocol")
+            if protocol not in TLS_PROTOCOLS and protocol in KNOWN_PROTOCOLS:
+                yield Problem(Anchor(source, "tls"), f"TLS transport is not supported for disk protocol '{protocol}'",
+                              hint="remove tls= (the protocol's own encryption, if any, is configured elsewhere)",
+                              replacements=("no",))
+                return
+
+
+CHECKS = (given_twice, auth_kind, cipher, hosts, tls)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -115,7 +133,8 @@ class DiskSourceSecrets(DiskTableRule):
     protocol (iSCSI needs `iscsi`, RBD needs `ceph`) or on a protocol without
     authentication, a `<cipher>` in luks encryption, and a network source
     (the disk's, or a layer of its backing chain) without exactly one
-    `<host>` where the protocol takes one server.
+    `<host>` where the protocol takes one server, and `tls='yes'` on a network
+    source whose protocol has no TLS in QEMU (all but NBD and VxHS).
 
     ## Why is this bad?
     libvirt refuses the domain. Messages modelled: `an <auth> definition
@@ -126,7 +145,8 @@ class DiskSourceSecrets(DiskTableRule):
     usage of exactly one host` (qemuDomainValidateStorageSource): stage
     define. `iSCSI protocol
     accepts only one host` and its siblings (qemu_block.c, while building
-    QEMU's command line): stage start. Driver: QEMU. Same in libvirt 9.0 and
+    QEMU's command line), `TLS transport is not supported for disk protocol
+    'iscsi'` (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU. Same in libvirt 9.0 and
     10.7.
 
     ## Capabilities

@@ -12,7 +12,15 @@ from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
-BINDINGS = binding.publish("os", (EnumBinding("os", "firmware", "firmware", "firmware"),))
+
+
+def _firmware_named(os_element: etree._Element) -> bool:
+    """Whether <os firmware> names a firmware: libvirt reads it with virXPathString, for which an empty value is
+    none (firmware='' is defined as no autoselection: checked on libvirt 9.0)."""
+    return os_element.get("firmware") != ""
+
+
+BINDINGS = binding.publish("os", (EnumBinding("os", "firmware", "firmware", "firmware", applies=_firmware_named),))
 
 
 @register

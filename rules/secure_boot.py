@@ -84,7 +84,7 @@ class SecureBootRequirements(Rule):
             yield Problem(anchor, f"secure boot via SMM is supported for x86_64 only, not '{ctx.arch}'",
                           hint="set secure='no'")
         state, smm = _smm_state(ctx.root)
-        autoselect = ctx.root.find("os").get("firmware") is not None
+        autoselect = bool(ctx.root.find("os").get("firmware"))  # (virXPathString: an empty one is none)
         if state == "off":
             yield Problem(Anchor(smm, "state"), "secure boot requires SMM, but <smm state='off'/> switches it off",
                           hint="set <smm state='on'/>", replacements=("on",))

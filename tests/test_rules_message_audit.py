@@ -33,6 +33,10 @@ LUKS_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
 LUKS_OUTSIDE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/>"
                 f"<encryption format='luks'>{SECRET}{{}}</encryption></disk>")
+#: a network disk: {0} protocol, {1} name, {2} more <source> attributes, {3} after the source
+NETWORK_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='{0}' "
+                "name='{1}'{2}><host name='example.com' port='3260'/></source>{3}<target dev='vda' bus='virtio'/>"
+                "</disk>")
 #: a disk whose qcow2 backing layer has luks encryption ({}: more of it)
 LUKS_BACKING = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/libvirt/images/a.img'/><backingStore type='file'><format type='qcow2'/>"
@@ -184,6 +188,16 @@ CASES += [
     ("luks-backing-ivgen", qemu(LUKS_BACKING.format("<ivgen name='plain64'/>")), "VL759",
      "ivgen element found, but cipher is missing"),
     ("luks-plain", qemu(LUKS_DISK.format("")), None, ""),
+    # VL753 (at start): QEMU's NBD and VxHS clients speak TLS, no other protocol's does, in any layer
+    ("iscsi-tls", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/1", " tls='yes'", "")), "VL753",
+     "TLS transport is not supported for disk protocol 'iscsi'"),
+    ("iscsi-tls-no", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/1", " tls='no'", "")), None, ""),
+    ("nbd-tls", qemu(NETWORK_DISK.format("nbd", "export", " tls='yes'", "")), None, ""),
+    ("http-backing-tls", qemu(NETWORK_DISK.format("nbd", "export", "", "<backingStore type='network'><format "
+                                                  "type='raw'/><source protocol='https' name='/a.img' tls='yes'><host "
+                                                  "name='example.com' port='443'/></source><backingStore/>"
+                                                  "</backingStore>")), "VL753",
+     "TLS transport is not supported for disk protocol 'https'"),
     ("luks-backing-plain", qemu(LUKS_BACKING.format("")), None, ""),
     ("luks2-ivgen", qemu(LUKS_DISK.format("<ivgen name='plain64'/>").replace("'luks'", "'luks2'")), "VL752",
      "luks2"),
@@ -204,3 +218,17 @@ def test_cputune_shares_are_judged_as_9_0_judges_them(version: tuple[int, int], 
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_found_by_the_message_audit(xml: str, code: str | None, fragment: str) -> None:
     judged_as_libvirt(xml, code, fragment)
+
+
+#: caps whose firmware autoselection offers efi only
+EFI_ONLY = Q35.replace("</domainCapabilities>", "<os supported='yes'><enum name='firmware'><value>efi</value></enum>"
+                                                "</os></domainCapabilities>")
+
+
+@pytest.mark.parametrize(("firmware", "refused"), [("''", False), ("'efi'", False), ("'bios'", True)])
+def test_an_empty_firmware_is_no_autoselection(firmware: str, refused: bool) -> None:
+    """libvirt reads <os firmware> with virXPathString, for which '' is no value: firmware='' is defined as no
+    autoselection at all (checked on libvirt 9.0), not as a firmware the caps lack."""
+    xml = dom(extra="<features><acpi/></features>").replace("<os>", f"<os firmware={firmware}>")
+    findings = Linter([caps_from_text(EFI_ONLY)]).lint_document(Document(xml, "t.xml")).findings
+    assert [f.code for f in findings if f.severity is Severity.ERROR] == (["VL501"] if refused else [])

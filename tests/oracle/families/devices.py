@@ -71,6 +71,11 @@ def cases(kvm: bool) -> list[Case]:
         q35("luks-cipher", "VL753", devices=_disk("vdb", "virtio", extra=(
             "<encryption format='luks'><secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>"
             "<cipher name='aes' size='256' mode='xts' hash='sha256'/></encryption>"))),
+        # VL753 at start: TLS only for NBD (and VxHS) network disks (session 12)
+        q35("iscsi-tls", "VL753", devices=(
+            "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+            "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/1' tls='yes'>"
+            "<host name='example.com' port='3260'/></source><target dev='vda' bus='virtio'/></disk>")),
         # VL759: the luks parser's own reading of <cipher> and <ivgen> comes first (session 12)
         q35("luks-ivgen-alone", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<ivgen name='plain64'/>"))),
         q35("luks-cipher-no-size", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<cipher name='aes'/>"))),

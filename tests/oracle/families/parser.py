@@ -339,6 +339,8 @@ def cases(kvm: bool) -> list[Case]:
         q35("max-memory-slots-text", "VL851", top="<maxMemory slots='x' unit='MiB'>1024</maxMemory>"),
         pc("expander-node-text", "VL851", devices="<controller type='pci' index='1' model='pci-expander-bus'>"
            "<target busNr='254'><node>x</node></target></controller>"),
+        # virXPathString reads <os firmware>: an empty one is no autoselection, not a firmware (session 12)
+        q35("firmware-empty", None, os_attrs=" firmware=''"),
         q35("nvme-source-without-type", "VL759", devices="<disk type='nvme' device='disk'><driver name='qemu' "
             "type='raw'/><source managed='yes' namespace='1'><address domain='0x0000' bus='0x01' slot='0x00' "
             "function='0x0'/></source><target dev='vda' bus='virtio'/></disk>"),
