@@ -30,7 +30,8 @@ class NumberAttr(FrozenRecord):
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p)),
     #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra),
     #            'node' (a NUMA node read with virXPathInt, refused when negative; libvirt's message in extra),
-    #            'int0+' (virXMLPropInt in base 0, non-negative), 'ullong0' (virXMLPropULongLong in base 0)
+    #            'int0+' (virXMLPropInt in base 0, non-negative), 'ullong0' (virXMLPropULongLong in base 0),
+    #            'ullong16' (virXMLPropULongLong in base 16)
     required: bool
     nonzero: bool
     #: for 'size' and 'memory': the attribute holding the unit (None: 'unit'); for 'count': libvirt's message
@@ -159,6 +160,9 @@ NUMBERS: tuple[NumberAttr, ...] = (
                  when=((1, "type", ("vnc", "dbus")),)),),
     # (virDomainMemorySourceDefParseXML reads it for these models only: an NVDIMM's or virtio-pmem's is ignored)
     NumberAttr("devices/memory/source/nodemask", None, "bitmap", when=((2, "model", NODEMASK_MODELS),)),
+    # (virDomainMemoryTargetDefParseXML, 9.8 on: a virtio-mem's or virtio-pmem's guest address, in base 16)
+    NumberAttr("devices/memory/target/address", "base", "ullong16", since=(9, 8),
+               when=((2, "model", ("virtio-mem", "virtio-pmem")),)),
     NumberAttr("cpu/maxphysaddr", "bits", "int+"),
     NumberAttr("cpu/maxphysaddr", "limit", "uint", nonzero=True, since=(9, 3)),  # (formatdomain: "Since 9.3.0")
     *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
@@ -438,6 +442,10 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
                            hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
+    elif row.kind == "ullong16":  # virXMLPropULongLong in base 16 (an optional 0x)
+        if trailing or prop_uint(value, 16, 64) is None:
+            return Problem(anchor, UINT_MESSAGE.format(value=raw, **names),
+                           hint="write a hexadecimal number (0x-prefixed or not)")
     elif row.kind == "ullong":
         if trailing or parse_ullong(value) is None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")

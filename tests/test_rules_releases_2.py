@@ -104,6 +104,12 @@ ADDED_REFUSALS = [
     ("virtio-mem-unaligned", dom(VMEM.format("0x100100000"), NUMA, head=MEMORY),
      dom(VMEM.format("0x100200000"), NUMA, head=MEMORY), (9, 8), "VL797",
      "memory device address must be aligned to blocksize"),
+    ("virtio-mem-base-unreadable", dom(VMEM.format("xyz"), NUMA, head=MEMORY),
+     dom(VMEM.format("100200000"), NUMA, head=MEMORY), (9, 8), "VL851",
+     "Invalid value for attribute 'base' in element 'address': 'xyz'. Expected non-negative integer value"),
+    ("virtio-pmem-base-with-blank", dom(PMEM.format("0x100001000 "), NUMA, head=MEMORY),
+     dom(PMEM.format(" 0x100001000"), NUMA, head=MEMORY), (9, 8), "VL851",
+     "Invalid value for attribute 'base' in element 'address': '0x100001000 '."),
     # (9.0 defines a blob='on' video on any memory: checked; 10.7's source refuses it without memfd)
     ("virtio-gpu-blob-without-memfd", dom(BLOB.format("on")), dom(BLOB.format("on"), MEMFD), (9, 2), "VL765",
      "'blob' support for virtio-gpu devices requires a memfd memory backend"),
