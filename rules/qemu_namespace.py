@@ -57,9 +57,30 @@ def _env(element: etree._Element, ctx: Context) -> Iterator[Problem]:
 
 
 def _capability(element: etree._Element, ctx: Context) -> Iterator[Problem]:
-    if element.get("capability") is None:
+    name = element.get("capability")
+    if name is None:
         yield Problem(Anchor(element), "missing capability name",
                       hint="add capability='...': the name of one of libvirt's QEMU capability flags")
+    elif not _known_capability(name, ctx):  # (qemuProcessPrepareQEMUCaps, at start)
+        yield Problem(Anchor(element, "capability"), f"invalid qemu namespace capability '{name}'",
+                      hint="a misspelt flag? The names are libvirt's QEMU capability flags, lower case with '-' "
+                           "and '.' (e.g. 'virtio-gpu.blob'), or one a newer libvirt added")
+
+
+def _known_capability(name: str, ctx: Context) -> bool:
+    """Whether the modelled libvirt's QEMU capability enum has the name (the names 9.1 to 10.7 added are taken as
+    known from 9.1 on: the release of each is not pinned here)."""
+    global _CAPABILITY_INDEX
+    if _CAPABILITY_INDEX is None:
+        from virtlint.rules import _qemu_capability_names as names  # (a 465-name table, seldom read)
+
+        _CAPABILITY_INDEX = {flag: index < names.KNOWN_BY_9_0 for index, flag in enumerate(names.QEMU_CAPABILITY_NAMES)}
+    known_by_9_0 = _CAPABILITY_INDEX.get(name)
+    return known_by_9_0 is not None and (known_by_9_0 or ctx.libvirt_at_least(9, 1))
+
+
+#: flag name -> whether libvirt 9.0 knows it, built on first use
+_CAPABILITY_INDEX: dict[str, bool] | None = None
 
 
 def _device(element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -128,7 +149,8 @@ class QemuNamespace(Rule):
     libvirt cannot read: a `<qemu:arg>` without `value`; a `<qemu:env>`
     without `name`, or whose name is not ASCII letters, digits and `_` with
     no digit first; a `<qemu:add>` or `<qemu:del>` capability without its
-    name; and, in `<qemu:override>` (libvirt 8.2 and newer), a
+    name or naming no QEMU capability flag of the modelled libvirt (10.7
+    knows 465, 9.0 the first 442); and, in `<qemu:override>` (libvirt 8.2 and newer), a
     `<qemu:device>` without `alias`, a `<qemu:property>` without `name`,
     named `id`, without a valid `type` (`string`, `signed`, `unsigned`,
     `bool`, `remove`), without a `value` (except to remove), with a value
@@ -147,8 +169,10 @@ class QemuNamespace(Rule):
     qemu:property`, `property with name 'id' can't be overridden`, `missing
     'value' attribute for 'qemu:property'`, `invalid value '1x' of 'value'
     attribute of 'qemu:property'`, `setting 'value' attribute of
-    'qemu:property' doesn't make sense with 'remove' type`. Each was checked
-    on libvirt 9.0 with its twin; the same code in 10.7.
+    'qemu:property' doesn't make sense with 'remove' type`. At start
+    (qemuProcessPrepareQEMUCaps): `invalid qemu namespace capability
+    'bogus'`. Each was checked on libvirt 9.0 with its twin; the same code in
+    10.7.
 
     ## Capabilities
     ```xml

@@ -48,6 +48,13 @@ CASES = [
      "missing capability name"),
     ("capabilities", qemu_ns("<qemu:capabilities><qemu:add capability='blockdev'/><qemu:del capability='blockdev'/>"
                              "</qemu:capabilities>"), None),
+    # (at start: a name libvirt's enum of QEMU flags lacks; libvirt 9.0 refuses each, checked)
+    ("capability-add-misspelt", qemu_ns("<qemu:capabilities><qemu:add capability='blockdev-bogus'/>"
+                                        "</qemu:capabilities>"), "invalid qemu namespace capability 'blockdev-bogus'"),
+    ("capability-del-empty", qemu_ns("<qemu:capabilities><qemu:del capability=''/></qemu:capabilities>"),
+     "invalid qemu namespace capability ''"),
+    ("capability-del-upper-case", qemu_ns("<qemu:capabilities><qemu:del capability='BLOCKDEV'/></qemu:capabilities>"),
+     "invalid qemu namespace capability 'BLOCKDEV'"),
     ("device-without-alias", qemu_ns("<qemu:override><qemu:device><qemu:frontend><qemu:property name='foo' "
                                      "type='string' value='1'/></qemu:frontend></qemu:device></qemu:override>"),
      "missing 'alias' attribute for qemu:device"),
@@ -113,3 +120,14 @@ def test_the_finding_points_at_the_attribute() -> None:
                   if f.code == "VL812"]
     start = xml.index("A-B")
     assert (finding.start.line, finding.start.column) == (0, start)  # (0-based inside; the CLI adds 1)
+
+
+@pytest.mark.parametrize(("flag", "refused_by_9_0"), [("netdev.stream", False), ("virtio-crypto", True),
+                                                      ("machine-i8042-opt", True), ("vnc-colon", False)])
+def test_the_flags_a_release_knows(flag: str, refused_by_9_0: bool) -> None:
+    """libvirt's flag enum only grows: 9.0 knows the first 442 of 10.7's 465 (its last is netdev.stream; asked of the
+    real 9.0, which starts a domain adding netdev.stream and refuses virtio-crypto at start)."""
+    xml = qemu_ns(f"<qemu:capabilities><qemu:add capability='{flag}'/></qemu:capabilities>")
+    refusal = [("VL812", f"invalid qemu namespace capability '{flag}'")]
+    assert _errors(xml, (9, 0)) == (refusal if refused_by_9_0 else [])
+    assert _errors(xml, (9, 1)) == _errors(xml, (10, 7)) == _errors(xml) == []
