@@ -337,10 +337,10 @@ class DiskSource(DiskTableRule):
     `Missing <secret> element in auth`, `missing secret uuid or usage
     attribute`, `either secret uuid or usage expected`, `unknown volume encryption
     format`, `ivgen element found, but cipher is missing`, `cipher info
-    missing 'name' attribute` (virStorageEncryptionParseNode), `NVMe namespace can't be zero`, `missing disk backing store
-    format`, `missing offset or size attribute of slice`, `malformed value
-    '-0' of 'offset' attribute of slice`, `missing
-    connection type for <reservations/>` (virDomainDiskDefParseXML and the
+    missing 'name' attribute` (virStorageEncryptionParseNode), `NVMe
+    namespace can't be zero`, `missing disk backing store format`, `missing
+    offset or size attribute of slice`, `malformed value '-0' of 'offset'
+    attribute of slice`, `missing connection type for <reservations/>` (virDomainDiskDefParseXML and the
     storage source parsers), `'tlsHostname' field is supported only with NBD
     disks`, `port cannot be specified in 'nfs' protocol host`
     (qemuDomainValidateStorageSource; QEMU). Each was checked with the real

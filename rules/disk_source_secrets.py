@@ -146,8 +146,8 @@ class DiskSourceSecrets(DiskTableRule):
     define. `iSCSI protocol
     accepts only one host` and its siblings (qemu_block.c, while building
     QEMU's command line), `TLS transport is not supported for disk protocol
-    'iscsi'` (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU. Same in libvirt 9.0 and
-    10.7.
+    'iscsi'` (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU.
+    Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml

@@ -229,8 +229,9 @@ class FeaturesParser(Rule):
     feature 'foo'` (virDomainFeatures*DefParse;
     all drivers), `tb-cache size must be an integer multiple of MiB`,
     `vmport feature requires the ps2 feature not to be disabled`
-    (qemuValidateDomainDefFeatures; QEMU). Each was checked with the real libvirt 9.0 (`virsh define`),
-    except the ps2 one, which 9.0 does not read (from 10.7's source).
+    (qemuValidateDomainDefFeatures; QEMU). Each was checked with the real
+    libvirt 9.0 (`virsh define`), except the ps2 one, which 9.0 does not
+    read (from 10.7's source).
     The values of the attributes libvirt reads as enums (`state='yes'`) are
     VL850's; whether the host offers an enlightenment is VL405's.
 

@@ -13,7 +13,6 @@ from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
 
 
-
 def _firmware_named(os_element: etree._Element) -> bool:
     """Whether <os firmware> names a firmware: libvirt reads it with virXPathString, for which an empty value is
     none (firmware='' is defined as no autoselection: checked on libvirt 9.0)."""

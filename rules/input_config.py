@@ -66,8 +66,9 @@ class InputConfig(Rule):
     devices`, `only bus 'virtio' is supported for input model 'virtio'`
     (virDomainInputDefValidate), `ps2 bus inputs require the ps2 feature not
     to be disabled` (virDomainInputDefValidate, 10.7: 9.0 does not read the
-    feature, so this one is from 10.7's source), `virtio (non-)transitional models are not
-    supported for input type=mouse` (qemuValidateDomainInputDef; QEMU).
+    feature, so this one is from 10.7's source), `virtio (non-)transitional
+    models are not supported for input type=mouse`
+    (qemuValidateDomainInputDef; QEMU).
     Stage: define; every driver but for the last. Each
     was checked with the real libvirt 9.0, with its twin. (An evdev input with
     no `<source>` at all is defined, and fails when the guest starts: `argument

@@ -72,6 +72,15 @@ def backends(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                                        "and its 'passt' backend",
                       hint="add <backend type='passt'/> to a type='user' interface, or remove <portForward>")
         return
+    if kind == "user" and passt and forward is not None:
+        for each_forward in interface.iterchildren("portForward"):
+            for port_range in each_forward.iterchildren("range"):
+                if port_range.get("start") is None and any(port_range.get(name) is not None
+                                                           for name in ("end", "to", "exclude")):
+                    yield Problem(Anchor(port_range), "The 'range' of a 'portForward' requires 'start' attribute if "
+                                                      "'end', 'to', or 'exclude' is specified",
+                                  hint="add start='...': the first host port of the range")
+                    return
     model = interface.find("model")
     if kind == "vhostuser" and (model is None or model.get("type") not in VIRTIO_MODELS):
         yield Problem(Anchor(model, "type") if model is not None and model.get("type") else Anchor(interface, "type"),
@@ -291,7 +300,9 @@ class InterfaceConfig(Rule):
     Reports an `<interface>` whose MAC address does not parse or is multicast,
     one of a type that connects to something named (`network`, `bridge`,
     `direct`, `vhostuser`, `udp`...) without a `<source>` (a `direct` one
-    without its `dev`), a passt backend or `<portForward>` off `type='user'` with passt, a
+    without its `dev`), a passt backend or `<portForward>` off `type='user'`
+    with passt, a passt `<portForward><range>` with `end`, `to` or `exclude`
+    but no `start`, a
     vhostuser interface without a virtio model, a custom tap device
     (`<backend tap>`) on a type that does not use a tap, and virtio
     `rx_queue_size`/`tx_queue_size` that are not powers of two, and an
@@ -314,9 +325,11 @@ class InterfaceConfig(Rule):
     multicast '...'`, `interface type='network' requires a 'source' element`
     (virDomainNetDefParseXML), `The <portForward> element can
     only be used with <interface type='user'> and its 'passt' backend`, `The
-    'passt' backend can only be used with interface type='user'`
-    (virDomainNetDefValidate), `interface 52:54:00:ee:96:6b - custom tap device
-    path is not supported for network interfaces of type vhostuser`
+    'passt' backend can only be used with interface type='user'`, `The
+    'range' of a 'portForward' requires 'start' attribute if 'end', 'to', or
+    'exclude' is specified` (virDomainNetDefValidate), `interface
+    52:54:00:ee:96:6b - custom tap device path is not supported for network
+    interfaces of type vhostuser`
     (qemuDomainValidateActualNetDef; a type='network' interface is judged only
     at start, against the network, so it is not judged here), `rx_queue_size
     has to be a power of two`, `setting MTU on interface type user is not

@@ -74,7 +74,8 @@ def _known_capability(name: str, ctx: Context) -> bool:
     if _CAPABILITY_INDEX is None:
         from virtlint.rules import _qemu_capability_names as names  # (a 465-name table, seldom read)
 
-        _CAPABILITY_INDEX = {flag: index < names.KNOWN_BY_9_0 for index, flag in enumerate(names.QEMU_CAPABILITY_NAMES)}
+        _CAPABILITY_INDEX = {flag: index < names.KNOWN_BY_9_0
+                             for index, flag in enumerate(names.QEMU_CAPABILITY_NAMES)}
     known_by_9_0 = _CAPABILITY_INDEX.get(name)
     return known_by_9_0 is not None and (known_by_9_0 or ctx.libvirt_at_least(9, 1))
 
@@ -150,8 +151,8 @@ class QemuNamespace(Rule):
     without `name`, or whose name is not ASCII letters, digits and `_` with
     no digit first; a `<qemu:add>` or `<qemu:del>` capability without its
     name or naming no QEMU capability flag of the modelled libvirt (10.7
-    knows 465, 9.0 the first 442); and, in `<qemu:override>` (libvirt 8.2 and newer), a
-    `<qemu:device>` without `alias`, a `<qemu:property>` without `name`,
+    knows 465, 9.0 the first 442); and, in `<qemu:override>` (libvirt 8.2
+    and newer), a `<qemu:device>` without `alias`, a `<qemu:property>` without `name`,
     named `id`, without a valid `type` (`string`, `signed`, `unsigned`,
     `bool`, `remove`), without a `value` (except to remove), with a value
     to remove, or with a value its type cannot read (a base-10 integer for

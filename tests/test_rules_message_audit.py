@@ -33,6 +33,9 @@ LUKS_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
 LUKS_OUTSIDE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/>"
                 f"<encryption format='luks'>{SECRET}{{}}</encryption></disk>")
+#: a passt interface's port forwarding ({}: its ranges)
+PASST = ("<interface type='user'><model type='virtio'/><backend type='passt'/><portForward proto='tcp'>{}"
+         "</portForward></interface>")
 #: a network disk: {0} protocol, {1} name, {2} more <source> attributes, {3} after the source
 NETWORK_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='{0}' "
                 "name='{1}'{2}><host name='example.com' port='3260'/></source>{3}<target dev='vda' bus='virtio'/>"
@@ -188,6 +191,13 @@ CASES += [
     ("luks-backing-ivgen", qemu(LUKS_BACKING.format("<ivgen name='plain64'/>")), "VL759",
      "ivgen element found, but cipher is missing"),
     ("luks-plain", qemu(LUKS_DISK.format("")), None, ""),
+    # VL770: a passt port range names its first port when it names anything
+    ("passt-range-end-only", qemu(PASST.format("<range end='2022' to='22'/>")), "VL770",
+     "The 'range' of a 'portForward' requires 'start' attribute if 'end', 'to', or 'exclude' is specified"),
+    ("passt-range-exclude-only", qemu(PASST.format("<range start='2022'/><range exclude='yes'/>")), "VL770",
+     "The 'range' of a 'portForward' requires 'start' attribute if 'end', 'to', or 'exclude' is specified"),
+    ("passt-range-start", qemu(PASST.format("<range start='2022' end='2023' to='22'/>")), None, ""),
+    ("passt-range-empty", qemu(PASST.format("<range/>")), None, ""),
     # VL753 (at start): QEMU's NBD and VxHS clients speak TLS, no other protocol's does, in any layer
     ("iscsi-tls", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/1", " tls='yes'", "")), "VL753",
      "TLS transport is not supported for disk protocol 'iscsi'"),
