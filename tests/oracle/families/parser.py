@@ -341,6 +341,8 @@ def cases(kvm: bool) -> list[Case]:
            "<target busNr='254'><node>x</node></target></controller>"),
         # virXPathString reads <os firmware>: an empty one is no autoselection, not a firmware (session 12)
         q35("firmware-empty", None, os_attrs=" firmware=''"),
+        q35("user-backend-without-type", None, devices="<interface type='user'><model type='virtio'/>"
+            "<backend logFile='/tmp/passt.log'/></interface>"),
         q35("nvme-source-without-type", "VL759", devices="<disk type='nvme' device='disk'><driver name='qemu' "
             "type='raw'/><source managed='yes' namespace='1'><address domain='0x0000' bus='0x01' slot='0x00' "
             "function='0x0'/></source><target dev='vda' bus='virtio'/></disk>"),
