@@ -38,8 +38,10 @@ def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
 class CpuCacheAddr(Rule):
     """
     ## What it does
-    Checks `<cpu><cache>` and `<cpu><maxphysaddr>` as qemuValidateDomainDefCpu
-    does: both exist only on x86 (`CPU cache specification is not supported
+    Checks a `<cpu><cache>` level from 1 to 3 (`invalid CPU cache level,
+    must be in range [1,3]`, virCPUDefParseXMLCache, every driver; checked
+    on 9.0), then `<cpu><cache>` and `<cpu><maxphysaddr>` as
+    qemuValidateDomainDefCpu does: both exist only on x86 (`CPU cache specification is not supported
     for 'ARCH' architecture`, `CPU maximum physical address bits
     specification is not supported for 'ARCH' architecture`); cache mode
     `emulate` needs `level='3'` (`CPU cache mode 'emulate' can only be used
@@ -102,6 +104,13 @@ class CpuCacheAddr(Rule):
                           "attribute 'limit' is only supported for maxphysaddr mode 'passthrough'",
                           hint="remove limit=, or use mode='passthrough'")
             return
+        if element.tag == "cache":
+            # (virCPUDefParseXMLCache: a level read, virXMLPropInt, from 1 to 3; one it cannot read is VL851's)
+            level_number = c_decimal(element.get("level"), 0, 2**31 - 1)
+            if level_number is not None and not 1 <= level_number <= 3:
+                yield Problem(Anchor(element, "level"), "invalid CPU cache level, must be in range [1,3]",
+                              replacements=("3",))
+                return
         if ctx.arch and ctx.arch not in X86:
             yield Problem(Anchor(element), f"{what} specification is not supported for '{ctx.arch}' architecture",
                           hint=f"remove <{element.tag}>; it exists only on x86")

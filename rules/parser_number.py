@@ -164,6 +164,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/memory/target/address", "base", "ullong16", since=(9, 8),
                when=((2, "model", ("virtio-mem", "virtio-pmem")),)),
     NumberAttr("cpu/maxphysaddr", "bits", "int+"),
+    NumberAttr("cpu/cache", "level", "int+"),  # (virCPUDefParseXMLCache; its range is VL212's)
     NumberAttr("cpu/maxphysaddr", "limit", "uint", nonzero=True, since=(9, 3)),  # (formatdomain: "Since 9.3.0")
     *(NumberAttr(f"devices/{holder}/source/reconnect", "timeout", "uint", required=True,
                  when=((0, "enabled", ("yes",)), (up, "type", types)))

@@ -33,6 +33,8 @@ LUKS_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
 LUKS_OUTSIDE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/>"
                 f"<encryption format='luks'>{SECRET}{{}}</encryption></disk>")
+#: a custom CPU with an emulated cache ({}: its level)
+CACHE = "<cpu mode='custom'><model>qemu64</model><cache level='{}' mode='emulate'/></cpu>"
 #: a passt interface's port forwarding ({}: its ranges)
 PASST = ("<interface type='user'><model type='virtio'/><backend type='passt'/><portForward proto='tcp'>{}"
          "</portForward></interface>")
@@ -191,6 +193,12 @@ CASES += [
     ("luks-backing-ivgen", qemu(LUKS_BACKING.format("<ivgen name='plain64'/>")), "VL759",
      "ivgen element found, but cipher is missing"),
     ("luks-plain", qemu(LUKS_DISK.format("")), None, ""),
+    # VL212: the parser reads a cache level from 1 to 3, before QEMU's validation judges the mode
+    ("cache-level-4", qemu(extra=CACHE.format("4")), "VL212", "invalid CPU cache level, must be in range [1,3]"),
+    ("cache-level-0", qemu(extra=CACHE.format("0")), "VL212", "invalid CPU cache level, must be in range [1,3]"),
+    ("cache-level-3", qemu(extra=CACHE.format("3")), None, ""),
+    ("cache-level-negative", qemu(extra=CACHE.format("-1")), "VL851",
+     "Invalid value for attribute 'level' in element 'cache': '-1'. Expected non-negative value"),
     # VL770: a passt port range names its first port when it names anything (from 10.7's source: the lab's Debian
     # 9.0 is built without passt and refuses the backend itself)
     ("passt-range-end-only", qemu(PASST.format("<range end='2022' to='22'/>")), "VL770",
