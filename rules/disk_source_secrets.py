@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.linter.units import parse_ui
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
 from virtlint.rules._storage import SECRET_USAGES, chain_layers, luks_info
 from virtlint.rules._support import first_child
@@ -20,6 +21,9 @@ NO_AUTH = ("nbd", "sheepdog", "gluster", "tftp", "vxhs", "nfs")
 TLS_PROTOCOLS = ("nbd", "vxhs")
 #: The others libvirt knows (an unknown protocol is the parser's error: VL759's).
 KNOWN_PROTOCOLS = ("rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "nfs", "ssh")
+#: The protocols whose servers QEMU reaches by a socket address (qemuBlockStorageSourceBuildJSONSocketAddress):
+#: every host of Gluster's, the one of NBD's and Sheepdog's
+SOCKET_PROTOCOLS = ("gluster", "nbd", "sheepdog")
 #: Protocol -> libvirt's message when it does not have exactly one <host> (qemu_block.c; start).
 ONE_HOST = {
     "iscsi": "iSCSI protocol accepts only one host",
@@ -110,7 +114,30 @@ def tls(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                 return
 
 
-CHECKS = (given_twice, auth_kind, cipher, hosts, tls)
+def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemu_block.c, building QEMU's block properties at start: QEMU reaches a Gluster, NBD or Sheepdog server over
+    TCP or a Unix socket, not RDMA; an iSCSI name's LUN, after its '/', is a number (virStrToLong_ui). In any layer
+    of the chain."""
+    for holder, kind in chain_layers(disk):
+        source = first_child(holder, "source") if kind == "network" else None
+        protocol = source.get("protocol") if source is not None else None
+        if protocol in SOCKET_PROTOCOLS:
+            hosts_read = list(source.iterchildren("host"))
+            for host in hosts_read if protocol == "gluster" else hosts_read[:1]:
+                if host.get("transport") == "rdma":
+                    yield Problem(Anchor(host, "transport"), "transport protocol 'rdma' is not yet supported",
+                                  replacements=("tcp",))
+                    return
+        elif protocol == "iscsi":
+            name = source.get("name") or ""
+            target, slash, lun = name.partition("/")
+            if slash and parse_ui(lun) is None:
+                yield Problem(Anchor(source, "name"), f"cannot parse target for lunStr '{target}'",
+                              hint="end the name with the LUN's number: iqn...:target/0")
+                return
+
+
+CHECKS = (given_twice, auth_kind, cipher, hosts, tls, servers)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -133,8 +160,10 @@ class DiskSourceSecrets(DiskTableRule):
     protocol (iSCSI needs `iscsi`, RBD needs `ceph`) or on a protocol without
     authentication, a `<cipher>` in luks encryption, and a network source
     (the disk's, or a layer of its backing chain) without exactly one
-    `<host>` where the protocol takes one server, and `tls='yes'` on a network
-    source whose protocol has no TLS in QEMU (all but NBD and VxHS).
+    `<host>` where the protocol takes one server, `tls='yes'` on a network
+    source whose protocol has no TLS in QEMU (all but NBD and VxHS), an RDMA
+    transport to a Gluster, NBD or Sheepdog server, and an iSCSI name whose
+    LUN (after the '/') is no number.
 
     ## Why is this bad?
     libvirt refuses the domain. Messages modelled: `an <auth> definition
@@ -145,8 +174,10 @@ class DiskSourceSecrets(DiskTableRule):
     usage of exactly one host` (qemuDomainValidateStorageSource): stage
     define. `iSCSI protocol
     accepts only one host` and its siblings (qemu_block.c, while building
-    QEMU's command line), `TLS transport is not supported for disk protocol
-    'iscsi'` (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU.
+    QEMU's command line), `transport protocol 'rdma' is not yet supported`,
+    `cannot parse target for lunStr 'iqn.2013-07.com.example:t'` (qemu_block.c
+    too), `TLS transport is not supported for disk protocol 'iscsi'`
+    (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU.
     Same in libvirt 9.0 and 10.7.
 
     ## Capabilities

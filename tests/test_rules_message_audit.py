@@ -212,6 +212,18 @@ CASES += [
      "TLS transport is not supported for disk protocol 'iscsi'"),
     ("iscsi-tls-no", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/1", " tls='no'", "")), None, ""),
     ("nbd-tls", qemu(NETWORK_DISK.format("nbd", "export", " tls='yes'", "")), None, ""),
+    # VL753 (at start): QEMU reaches Gluster, NBD and Sheepdog servers over TCP or a socket; an iSCSI LUN is a number
+    ("gluster-rdma", qemu(NETWORK_DISK.format("gluster", "vol/img", "", "").replace("port='3260'", "port='24007' "
+                                                                                      "transport='rdma'")), "VL753",
+     "transport protocol 'rdma' is not yet supported"),
+    ("gluster-tcp", qemu(NETWORK_DISK.format("gluster", "vol/img", "", "").replace("port='3260'", "port='24007' "
+                                                                                     "transport='tcp'")), None, ""),
+    ("iscsi-lun-word", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/abc", "", "")), "VL753",
+     "cannot parse target for lunStr 'iqn.2013-07.com.example:t'"),
+    ("iscsi-lun-missing", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/", "", "")), "VL753",
+     "cannot parse target for lunStr 'iqn.2013-07.com.example:t'"),
+    ("iscsi-lun-negative", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/-1", "", "")), None, ""),
+    ("iscsi-without-lun", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t", "", "")), None, ""),
     ("http-backing-tls", qemu(NETWORK_DISK.format("nbd", "export", "", "<backingStore type='network'><format "
                                                   "type='raw'/><source protocol='https' name='/a.img' tls='yes'><host "
                                                   "name='example.com' port='443'/></source><backingStore/>"

@@ -76,6 +76,14 @@ def cases(kvm: bool) -> list[Case]:
             "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
             "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/1' tls='yes'>"
             "<host name='example.com' port='3260'/></source><target dev='vda' bus='virtio'/></disk>")),
+        q35("gluster-rdma", "VL753", devices=(
+            "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+            "<source protocol='gluster' name='vol/img'><host name='example.com' port='24007' transport='rdma'/>"
+            "</source><target dev='vda' bus='virtio'/></disk>")),
+        q35("iscsi-lun-word", "VL753", devices=(
+            "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+            "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/first'>"
+            "<host name='example.com' port='3260'/></source><target dev='vda' bus='virtio'/></disk>")),
         # VL759: the luks parser's own reading of <cipher> and <ivgen> comes first (session 12)
         q35("luks-ivgen-alone", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<ivgen name='plain64'/>"))),
         q35("luks-cipher-no-size", "VL759", devices=_disk("vdb", "virtio", extra=_LUKS.format("<cipher name='aes'/>"))),
