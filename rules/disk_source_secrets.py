@@ -120,7 +120,9 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     of the chain."""
     for holder, kind in chain_layers(disk):
         source = first_child(holder, "source") if kind == "network" else None
-        protocol = source.get("protocol") if source is not None else None
+        if source is None:
+            continue
+        protocol = source.get("protocol")
         if protocol in SOCKET_PROTOCOLS:
             hosts_read = list(source.iterchildren("host"))
             for host in hosts_read if protocol == "gluster" else hosts_read[:1]:
