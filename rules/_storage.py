@@ -8,7 +8,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.model import Anchor, Problem
-from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.linter.units import c_decimal, parse_ui, prop_uint
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import first_child, parse_uuid
 
@@ -116,4 +116,14 @@ def luks_info(encryption: etree._Element) -> Problem | None:
                            hint="remove <ivgen>: QEMU reads the LUKS header's")
         if ivgen.get("name") is None:
             return Problem(Anchor(ivgen), "missing ivgen info name string", hint="remove <ivgen>")
+    return None
+
+
+def iscsi_lun(source: etree._Element) -> Problem | None:
+    """qemuBlockStorageSourceGetISCSIProps, at start: an iSCSI name's LUN, after its first '/', is a number
+    (virStrToLong_ui, which takes a sign); a name without '/' is LUN 0. A disk's source and a SCSI hostdev's alike."""
+    target, slash, lun = (source.get("name") or "").partition("/")
+    if slash and parse_ui(lun) is None:
+        return Problem(Anchor(source, "name"), f"cannot parse target for lunStr '{target}'",
+                       hint="end the name with the LUN's number: iqn...:target/0")
     return None

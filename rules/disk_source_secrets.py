@@ -8,9 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import parse_ui
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
-from virtlint.rules._storage import SECRET_USAGES, chain_layers, luks_info
+from virtlint.rules._storage import SECRET_USAGES, chain_layers, iscsi_lun, luks_info
 from virtlint.rules._support import first_child
 
 #: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
@@ -131,11 +130,9 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                                   replacements=("tcp",))
                     return
         elif protocol == "iscsi":
-            name = source.get("name") or ""
-            target, slash, lun = name.partition("/")
-            if slash and parse_ui(lun) is None:
-                yield Problem(Anchor(source, "name"), f"cannot parse target for lunStr '{target}'",
-                              hint="end the name with the LUN's number: iqn...:target/0")
+            problem = iscsi_lun(source)
+            if problem is not None:
+                yield problem
                 return
 
 

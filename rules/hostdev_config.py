@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import number_problem, source_pci_problem
 from virtlint.rules._devices import effective_arch, qemu_driver
-from virtlint.rules._storage import SECRET_USAGES, network_hosts, storage_auth
+from virtlint.rules._storage import SECRET_USAGES, iscsi_lun, network_hosts, storage_auth
 from virtlint.rules._support import first_child
 
 #: (hostdev type, mdev model or None) -> the kind of device libvirt names when refusing its boot order.
@@ -35,7 +35,8 @@ IMPLIED_ADDRESS = {"usb": "usb", "scsi": "drive"}
 
 
 def _iscsi(source: etree._Element) -> Problem | None:
-    """virDomainHostdevSubsysSCSIiSCSIDefParseXML: a name, exactly one host, an <auth> with an iscsi secret."""
+    """virDomainHostdevSubsysSCSIiSCSIDefParseXML: a name, exactly one host, an <auth> with an iscsi secret; then,
+    at start, the name's LUN."""
     if source.get("name") is None:
         return Problem(Anchor(source), "missing iSCSI hostdev source path name", hint="add name='iqn...'/LUN")
     hosts = source.findall("host")
@@ -50,7 +51,7 @@ def _iscsi(source: etree._Element) -> Problem | None:
                        hint="keep one <host>")
     auth = first_child(source, "auth")
     if auth is None:
-        return None
+        return iscsi_lun(source)  # (at start)
     problem = storage_auth(auth)
     if problem is not None:
         return problem
@@ -65,7 +66,7 @@ def _iscsi(source: etree._Element) -> Problem | None:
                        hint="use <secret type='iscsi' .../>", replacements=("iscsi",) if usage is not None else ())
     if usage != "iscsi":
         return Problem(Anchor(secret, "type"), f"hostdev invalid secret type '{usage}'", replacements=("iscsi",))
-    return None
+    return iscsi_lun(source)  # (at start)
 
 
 def _source(hostdev: etree._Element, kind: str | None) -> Problem | None:
@@ -242,7 +243,8 @@ class HostdevConfig(Rule):
       at most `0x1F` and function at most 7 (the domain has no limit); a SCSI
       adapter source needs an `<address>` with `bus`, `target` and `unit` and
       an adapter name; an iSCSI source a `name`, exactly one `<host>` and,
-      with `<auth>`, a `<secret type='iscsi'>`; a vhost-scsi `wwpn` is `naa.`
+      with `<auth>`, a `<secret type='iscsi'>` (and, at start, a name whose
+      LUN after the '/' is a number); a vhost-scsi `wwpn` is `naa.`
       and 16 hex digits;
     - attributes of other host device types: `sgio` and `rawio` outside SCSI,
       `model` outside mdev and scsi_host, `writeFiltering` (Xen only), and
@@ -296,7 +298,8 @@ class HostdevConfig(Rule):
     `Only one hostdev of model vfio-ap is supported`, `booting from assigned devices is not supported by vhost SCSI devices`
     (and by `mediated devices of model vfio-pci`/`vfio-ap`;
     qemuValidateDomainDeviceDefHostdev, qemuValidateDomainMdevDef; QEMU).
-    Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
+    At start: `cannot parse target for lunStr 'iqn.2013-07.com.example:t'`
+    (qemuBlockStorageSourceGetISCSIProps). Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
     checked with libvirt 9.0 except the s390x-only vfio-ap count (no s390x
     QEMU on the lab host). (The host device type, sgio, rawio,
     guestReset, model and protocol values are VL850's.)

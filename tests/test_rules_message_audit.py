@@ -224,6 +224,13 @@ CASES += [
      "cannot parse target for lunStr 'iqn.2013-07.com.example:t'"),
     ("iscsi-lun-negative", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t/-1", "", "")), None, ""),
     ("iscsi-without-lun", qemu(NETWORK_DISK.format("iscsi", "iqn.2013-07.com.example:t", "", "")), None, ""),
+    ("hostdev-iscsi-lun-word", qemu("<controller type='scsi' model='virtio-scsi'/><hostdev mode='subsystem' "
+                                    "type='scsi'><source protocol='iscsi' name='iqn.2013-07.com.example:t/abc'><host "
+                                    "name='example.com' port='3260'/></source></hostdev>"), "VL789",
+     "cannot parse target for lunStr 'iqn.2013-07.com.example:t'"),
+    ("hostdev-iscsi-lun", qemu("<controller type='scsi' model='virtio-scsi'/><hostdev mode='subsystem' type='scsi'>"
+                               "<source protocol='iscsi' name='iqn.2013-07.com.example:t/1'><host name='example.com' "
+                               "port='3260'/></source></hostdev>"), None, ""),
     ("http-backing-tls", qemu(NETWORK_DISK.format("nbd", "export", "", "<backingStore type='network'><format "
                                                   "type='raw'/><source protocol='https' name='/a.img' tls='yes'><host "
                                                   "name='example.com' port='443'/></source><backingStore/>"
