@@ -28,17 +28,16 @@ def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
 class SeclabelConfig(Rule):
     """
     ## What it does
-    Reports a domain `<seclabel>` whose type and `relabel` disagree (a
-    dynamic label without relabeling, a `none` label with it) or a static
-    one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
+    Reports a `<seclabel>` (the domain's or a device's) whose `relabel` is
+    other than `yes` or `no`, a domain `<seclabel>` whose type and `relabel`
+    disagree (a dynamic label without relabeling, a `none` label with it) or
+    a static one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
     on one device source), a domain with several `<seclabel>` elements one of
     which names no model, a lone `<seclabel>` without a model that is
     neither `type='none'` nor dynamic without a `<baselabel>` (a label
     without `type` is neither: libvirt reads it as its `default` type, to
-    which the type and relabel checks do not apply), and on a device a
-    `relabel` other than `yes` or
-    `no`, `relabel='yes'` without a `<label>` or a `<label>` with
-    `relabel='no'`.
+    which the type and relabel checks do not apply), and on a device
+    `relabel='yes'` without a `<label>` or a `<label>` with `relabel='no'`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -51,7 +50,8 @@ class SeclabelConfig(Rule):
     for attribute 'relabel' in element 'seclabel': 'x'.`, `Cannot specify
     relabel if label is missing. model=selinux`, `Cannot specify a label if
     relabelling is turned off. model=selinux`
-    (virSecurityDeviceLabelDefParseXML). Stage: define; all drivers. libvirt
+    (virSecurityDeviceLabelDefParseXML and, for the relabel value,
+    virSecurityLabelDefParseXML). Stage: define; all drivers. libvirt
     9.0 accepts `relabel='yes'` without a label, which 10.7 refuses: that
     check follows the libvirt-version setting (reported for 10.7 and later).
 
@@ -136,7 +136,7 @@ def _written_relabel(label: etree._Element) -> bool:
     none labels, on for the others."""
     relabel_text = label.get("relabel")
     if relabel_text is not None:
-        return relabel_text in ("yes", "on")
+        return relabel_text == "yes"
     return label.get("type") not in ("static", "none")
 
 
@@ -154,6 +154,11 @@ def _label(label: etree._Element) -> Problem | None:
     virXMLPropEnum, which sets its result to 0 for an absent attribute, makes it VIR_DOMAIN_SECLABEL_DEFAULT (10.7's
     source; libvirt 9.0 defines `<seclabel model='dac' relabel='no'/>`, checked), which no check here reads."""
     kind = label.get("type")
+    relabel_text = label.get("relabel")
+    if relabel_text is not None and relabel_text not in ("yes", "no"):  # (virXMLPropTristateBool, as on a device)
+        return Problem(Anchor(label, "relabel"),
+                       f"Invalid value for attribute 'relabel' in element 'seclabel': '{relabel_text}'.",
+                       replacements=("yes", "no"))
     relabel = _written_relabel(label)
     if kind == "dynamic" and not relabel:
         return Problem(Anchor(label, "relabel"), "dynamic label type must use resource relabeling",

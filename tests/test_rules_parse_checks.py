@@ -599,6 +599,13 @@ LOGIC_CASES = [
     ("seclabel-untyped-with-baselabel", dom(extra="<seclabel relabel='yes'><baselabel>x</baselabel></seclabel>"),
      "VL782", "missing security model in domain seclabel"),
     ("seclabel-untyped-with-model", dom(extra="<seclabel model='dac'/>"), None, ""),
+    # (a domain label's relabel is virXMLPropTristateBool's, as a device label's: yes or no; the mutation audit with
+    # 'on', libvirt 9.0, each checked)
+    ("seclabel-relabel-on", dom(extra="<seclabel type='dynamic' model='dac' relabel='on'/>"), "VL782",
+     "Invalid value for attribute 'relabel' in element 'seclabel': 'on'."),
+    ("seclabel-relabel-empty", dom(extra="<seclabel type='none' relabel=''/>"), "VL782",
+     "Invalid value for attribute 'relabel' in element 'seclabel': ''."),
+    ("seclabel-none-relabel-no", dom(extra="<seclabel type='none' relabel='no'/>"), None, ""),
     # VL770 interface-config (rules/_net.py)
     ("net-bridge-without-bridge", dom("<interface type='bridge'><source network='default'/></interface>"), "VL770",
      "Missing required attribute 'bridge' in element 'source'"),
