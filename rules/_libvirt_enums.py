@@ -128,7 +128,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("", "type", "none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf",
         "virDomainDefParseCaps", "invalid domain type {value}", required=True, missing="missing domain type attribute")
     # -- disks --------------------------------------------------------------
-    add("devices/disk", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
+    add("devices/disk", "type", "file block dir network volume nvme vhostuser vhostvdpa")  # (NONZERO: not 'none')
     add("devices/disk", "device", "disk cdrom floppy lun")
     add("devices/disk", "model", "default virtio virtio-transitional virtio-non-transitional")
     add("devices/disk", "snapshot", "no internal external manual")
@@ -348,7 +348,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/controller/model", "name", "none pci-bridge i82801b11-bridge ioh3420 x3130-upstream "
         "xio3130-downstream pxb pxb-pcie pcie-root-port spapr-pci-host-bridge pcie-pci-bridge", when=("type", "pci"))
     add("features/hyperv/stimer/direct", "state", ON_OFF, "virXMLPropTristateSwitch")
-    add("devices/video/driver", "name", "default qemu vhostuser")
+    add("devices/video/driver", "name", "qemu vhostuser")  # (VIR_XML_PROP_NONZERO: not 'default')
     # (libvirt 9.0 words these two "Invalid cache associativity 'x'", "Invalid cache policy 'x'")
     add("cpu/numa/cell/cache", "associativity", "none direct full", required=True)
     add("cpu/numa/cell/cache", "policy", "none writeback writethrough", required=True)

@@ -393,11 +393,13 @@ class DiskSource(DiskTableRule):
         """virDomainLoaderDefParseXMLNvram: a typed <nvram> (libvirt 8.5 on: formatdomain) is a storage source,
         parsed as a disk's (an unknown type is VL850's)."""
         kind = nvram.get("type")
-        if kind is None or kind not in STORAGE_TYPES or not ctx.libvirt_at_least(8, 5):
+        if kind is None or kind not in STORAGE_TYPES and kind != "none" or not ctx.libvirt_at_least(8, 5):
             return NOTHING
         if first_child(nvram, "source") is None:  # (it fails without saying why)
             return iter((Problem(Anchor(nvram), "An error occurred, but the cause is unknown",
                                  hint="give the NVRAM its <source>, or drop type= and write the path as its text"),))
+        if kind == "none":  # (read with VIR_XML_PROP_NONE, 'none' gets to the source parser, which has no such storage)
+            return iter((Problem(Anchor(nvram, "type"), "unexpected disk type none", replacements=("file", "block")),))
         problem = _source(nvram, kind, False, ctx)
         return iter((problem,)) if problem is not None else NOTHING
 

@@ -36,12 +36,14 @@ def _acpi_table(os: etree._Element) -> Problem | None:
 
 def _autoselection_9_0(os: etree._Element) -> Problem | None:
     """libvirt 9.0 and 9.1: firmware autoselection picks the loader and its NVRAM template itself, and refuses
-    a loader's readonly, type or path and an NVRAM template given beside it (checked on 9.0; the messages are not
-    in 8.1's and 9.8's code, and 9.2's release notes move firmware selection to define time)."""
+    a loader's readonly, type or path, secure='no', and an NVRAM template given beside it (checked on 9.0; the
+    messages are not in 8.1's and 9.8's code, and 9.2's release notes move firmware selection to define time)."""
     loader = first_child(os, "loader")
     if loader is not None:
+        # (secure='yes' asks autoselection for a secure-boot firmware; 'no' is refused: checked on 9.0)
         for attribute, given in (("readonly", loader.get("readonly") is not None),
-                                 ("type", loader.get("type") is not None or bool((loader.text or "").strip()))):
+                                 ("type", loader.get("type") is not None or bool((loader.text or "").strip())),
+                                 ("secure", loader.get("secure") == "no")):
             if given:
                 return Problem(Anchor(loader, attribute) if loader.get(attribute) is not None else Anchor(loader),
                                f"loader attribute '{attribute}' cannot be specified when firmware autoselection is "
@@ -78,7 +80,7 @@ class FirmwareConfig(Rule):
     `Unknown acpi table type: rsdt`, `Missing acpi table type`
     (virDomainDefParseBootAcpiOptions; all drivers). Stage: define. Same in
     libvirt 9.0 and 10.7. libvirt 9.0 and 9.1 also refuse a loader's
-    `readonly`, `type` or path and an NVRAM `template` beside
+    `readonly`, `type` or path, `secure='no'` and an NVRAM `template` beside
     `firmware='efi'` (`loader attribute 'readonly' cannot be specified when
     firmware autoselection is enabled`, checked on 9.0): that follows the
     libvirt-version setting.

@@ -100,8 +100,8 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
                       hint="the ISA debug port exists on x86 guests only: remove the serial, or use the arch's "
                            "serial type")
         return
-    if kind in (None, "isa-serial"):  # libvirt maps isa-serial to the arch's default
-        kind = _default_type(ctx) if kind is None or not is_x86(ctx) else kind
+    if kind in (None, "none", "isa-serial"):  # libvirt maps isa-serial and 'none' (its 0) to the arch's default
+        kind = _default_type(ctx) if kind != "isa-serial" or not is_x86(ctx) else kind
     if kind is None:
         return
     if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:

@@ -15,8 +15,8 @@ from virtlint.linter.engine import Linter
 from virtlint.linter.model import Severity
 
 
-def qemu(devices: str = "", *, extra: str = "", machine: str = "q35") -> str:
-    return dom(devices, extra=extra, machine=machine, dtype="qemu")
+def qemu(devices: str = "", *, extra: str = "", machine: str = "q35", os: str = "") -> str:
+    return dom(devices, extra=extra, machine=machine, dtype="qemu", os=os)
 
 
 def tb_cache(size: str, unit: str) -> str:
@@ -33,6 +33,8 @@ LUKS_DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
 LUKS_OUTSIDE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                 "<source file='/var/lib/libvirt/images/a.img'/><target dev='vda' bus='virtio'/>"
                 f"<encryption format='luks'>{SECRET}{{}}</encryption></disk>")
+ACPI = "<features><acpi/></features>"
+OVMF_LOADER = "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"
 #: a custom CPU with an emulated cache ({}: its level)
 CACHE = "<cpu mode='custom'><model>qemu64</model><cache level='{}' mode='emulate'/></cpu>"
 #: a passt interface's port forwarding ({}: its ranges)
@@ -193,6 +195,25 @@ CASES += [
     ("luks-backing-ivgen", qemu(LUKS_BACKING.format("<ivgen name='plain64'/>")), "VL759",
      "ivgen element found, but cipher is missing"),
     ("luks-plain", qemu(LUKS_DISK.format("")), None, ""),
+    # (the mutation audit with 'none' and 'default': each checked on 9.0) a disk's type and a video driver's name are
+    # read with VIR_XML_PROP_NONZERO, an <nvram>'s type is not (its source parser then knows no 'none' storage), and a
+    # serial target type 'none' is the default one
+    ("disk-type-none", qemu("<disk type='none' device='disk'><source file='/var/lib/libvirt/images/a.img'/><target "
+                            "dev='vda' bus='virtio'/></disk>"), "VL850",
+     "Invalid value for attribute 'type' in element 'disk': 'none'."),
+    ("video-driver-default", qemu("<video><driver name='default'/><model type='virtio'/></video>"), "VL850",
+     "Invalid value for attribute 'name' in element 'driver': 'default'."),
+    ("video-driver-qemu", qemu("<video><driver name='qemu'/><model type='virtio'/></video>"), None, ""),
+    ("nvram-type-none", qemu(extra=ACPI, os=OVMF_LOADER + "<nvram type='none'><source "
+                                          "file='/var/lib/libvirt/qemu/nvram/t_VARS.fd'/></nvram>"), "VL759",
+     "unexpected disk type none"),
+    ("nvram-type-none-without-source", qemu(extra=ACPI, os=OVMF_LOADER + "<nvram type='none'/>"), "VL759",
+     "An error occurred, but the cause is unknown"),
+    ("serial-target-type-none-isa-model", qemu("<serial type='pty'><target type='none' port='0'><model "
+                                               "name='isa-serial'/></target></serial>"), None, ""),
+    ("serial-target-type-usb-isa-model", qemu("<serial type='pty'><target type='usb-serial' port='0'><model "
+                                              "name='isa-serial'/></target></serial>"), "VL761",
+     "Target model 'isa-serial' requires target type 'isa-serial'"),
     # VL212: the parser reads a cache level from 1 to 3, before QEMU's validation judges the mode
     ("cache-level-4", qemu(extra=CACHE.format("4")), "VL212", "invalid CPU cache level, must be in range [1,3]"),
     ("cache-level-0", qemu(extra=CACHE.format("0")), "VL212", "invalid CPU cache level, must be in range [1,3]"),

@@ -87,12 +87,20 @@ def test_a_value_learnt_later_is_screened_by_the_modelled_release_every_time() -
     ("", "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>", "loader attribute 'readonly'"),
     ("", "<loader>/usr/share/OVMF/OVMF_CODE.fd</loader>", "loader attribute 'type'"),
     ("", "<nvram template='/usr/share/OVMF/OVMF_VARS.fd'/>", "nvram attribute 'template'"),
+    # (the mutation audit with 'no'; secure='yes' asks for a secure-boot firmware and is taken: both checked on 9.0)
+    ("", "<loader secure='no'/>", "loader attribute 'secure'"),
 ])
 def test_firmware_autoselection_refuses_loader_settings_in_9_0_and_9_1(os: str, devices: str, fragment: str) -> None:
     xml = (f"<domain type='kvm'><name>t</name><memory>262144</memory><os firmware='efi'><type arch='x86_64' "
            f"machine='q35'>hvm</type>{devices}</os></domain>")
     for version, refused in (((8, 10), False), ((9, 0), True), ((9, 1), True), ((9, 2), False), ((10, 7), False)):
         assert any(c == "VL755" and fragment in m for c, m in errors(xml, version)) is refused, version
+
+
+def test_firmware_autoselection_takes_a_secure_loader() -> None:
+    xml = (f"<domain type='kvm'><name>t</name><memory>262144</memory><os firmware='efi'><type arch='x86_64' "
+           f"machine='q35'>hvm</type><loader secure='yes'/></os></domain>")
+    assert not any("cannot be specified when firmware autoselection" in m for _, m in errors(xml, (9, 0)))
 
 
 def test_maxphysaddr_emulate_needs_bits_before_9_3() -> None:
