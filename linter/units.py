@@ -84,6 +84,15 @@ def c_decimal(text: str | None, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
+def c_unsigned(text: str | None, high: int) -> int | None:
+    """A base-10 number as libvirt's unsigned 'p' readers take it (virStrToLong_uip and _ullp, under virXPathUInt,
+    virXPathULongLong, virXMLPropUInt...): C blanks, a '+', digits and nothing after, at most ``high``; any '-' is
+    refused, '-0' too (c_decimal takes it, as the signed readers do). None otherwise."""
+    if text is None or "-" in text:
+        return None
+    return c_decimal(text, 0, high)
+
+
 #: what virStrToLong_uip reads whole, by base: C blanks, a '+', then digits (base 0: 0x hex, 0 octal, decimal)
 _C_UNSIGNED = {0: lazy_compile(r"[ \t\n\r\v\f]*\+?(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)"),
                8: lazy_compile(r"[ \t\n\r\v\f]*\+?([0-7]+)"),

@@ -10,7 +10,7 @@ from lxml import etree
 
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
-from virtlint.linter.units import c_decimal, parse_ui, parse_uint, prop_int0, prop_uint
+from virtlint.linter.units import c_decimal, c_unsigned, parse_ui, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE, VIRTIO_MODELS
 from virtlint.rules._support import first_child, numeric_host, numeric_host_version, parse_uuid
@@ -420,14 +420,14 @@ def tuning(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     kind = interface.get("type")
     tune = first_child(interface, "tune")
     sndbuf = first_child(tune, "sndbuf") if tune is not None else None
-    if sndbuf is not None and sndbuf.text and c_decimal(sndbuf.text, 0, 2**64 - 1) is None:
+    if sndbuf is not None and sndbuf.text and c_unsigned(sndbuf.text, 2**64 - 1) is None:
         yield Problem(Anchor(sndbuf, text=True), "sndbuf must be a positive integer", hint="a size in bytes")
         return
     coalesce = first_child(interface, "coalesce")
     if coalesce is not None:
         for frames in coalesce.iterfind("rx/frames"):
             text = frames.get("max") or None  # (an empty value is none, as libvirt 9.0 shows)
-            value = c_decimal(text, 0, 2**64 - 1) if text is not None else None
+            value = c_unsigned(text, 2**64 - 1) if text is not None else None
             if text is not None and value is None:
                 yield Problem(Anchor(frames, "max"), f"cannot parse value '{text}' for coalesce parameter")
                 return

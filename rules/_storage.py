@@ -8,7 +8,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.model import Anchor, Problem
-from virtlint.linter.units import c_decimal, parse_ui, prop_uint
+from virtlint.linter.units import c_unsigned, parse_ui, prop_uint
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import first_child, parse_uuid
 
@@ -60,7 +60,7 @@ def network_hosts(source: etree._Element, protocol: str | None) -> Problem | Non
                 return Problem(Anchor(host), "missing name for host", hint="add name='...'")
         port = host.get("port")
         if port is not None:
-            value = c_decimal(port, 0, 2**32 - 1)
+            value = c_unsigned(port, 2**32 - 1)
             if value is None:
                 return Problem(Anchor(host, "port"), f"failed to parse port number '{port}'", hint="a port number")
             if value > 65535:

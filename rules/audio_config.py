@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, parse_uint
+from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
@@ -44,7 +44,7 @@ def _backend(audio: etree._Element) -> Problem | None:
                                hint="add fixedSettings='yes' (and mixingEngine='yes')")
             for name in BACKEND_NUMBERS.get(kind, ()):
                 value = element.get(name)
-                if value is not None and c_decimal(value, 0, 2**32 - 1) is None:
+                if value is not None and c_unsigned(value, 2**32 - 1) is None:
                     return Problem(Anchor(element, name),
                                    UINT_MESSAGE.format(attribute=name, element=direction, value=value),
                                    hint="a non-negative decimal number")

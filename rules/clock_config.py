@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import c_decimal, c_unsigned
 from virtlint.rules._devices import is_arm_virt, qemu_driver
 from virtlint.rules._support import NOTHING
 
@@ -64,7 +64,7 @@ def _offset(clock: etree._Element, qemu: bool) -> Problem | None:
                            hint="name the zone, e.g. timezone='Europe/Paris'")
     elif offset == "absolute":
         start = clock.get("start")
-        seconds = c_decimal(start, *ULLONG)
+        seconds = c_unsigned(start, ULLONG[1])
         if seconds is None:
             return Problem(Anchor(clock, "start" if start is not None else "offset"),
                            "missing 'start' attribute for clock with offset='absolute'",

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import c_unsigned
 from virtlint.rules._support import NOTHING
 
 #: virXPathUInt (virStrToLong_uip, base 10): the range it reads
@@ -70,7 +70,7 @@ class ContainerIdmap(Rule):
         starts: dict[str, int] = {}
         for kind, entries in (("uid", uids), ("gid", gids)):
             for entry in entries:
-                values = [c_decimal(entry.get(name), *UINT) for name in ("start", "target", "count")]
+                values = [c_unsigned(entry.get(name), UINT[1]) for name in ("start", "target", "count")]
                 if None in values:
                     bad = next(name for name, value in zip(("start", "target", "count"), values) if value is None)
                     anchor = Anchor(entry, bad) if entry.get(bad) is not None else Anchor(entry)

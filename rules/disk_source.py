@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.linter.units import c_unsigned, prop_uint
 from virtlint.rules._addresses import source_pci_problem
 from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
@@ -57,7 +57,7 @@ def _network(source: etree._Element, ctx: Context) -> Problem | None:
             element = first_child(source, tag)
             text = element.get(attribute) if element is not None else None
             # (virXPathULongLong: an empty or absent value is none)
-            if text and c_decimal(text, 0, 2**64 - 1) is None:
+            if text and c_unsigned(text, 2**64 - 1) is None:
                 return Problem(Anchor(element, attribute), "invalid readahead size or timeout", hint="a number")
     if protocol in ("http", "https"):
         cookies = first_child(source, "cookies")
@@ -237,7 +237,7 @@ def _source(holder: etree._Element, kind: str | None, backing: bool, ctx: Contex
                 return Problem(Anchor(slice_), "missing offset or size attribute of slice",
                                hint="add offset='...' and size='...' (bytes)")
             # (virStrToLong_ullp refuses any '-' in the number it reads, '-0' too)
-            if c_decimal(value, 0, 2**64 - 1) is None or "-" in value:
+            if c_unsigned(value, 2**64 - 1) is None:
                 return Problem(Anchor(slice_, name), f"malformed value '{value}' of '{name}' attribute of slice",
                                hint="bytes, as a decimal number")
     return None

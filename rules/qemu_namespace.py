@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal
+from virtlint.linter.units import c_decimal, c_unsigned
 from virtlint.rules._libvirt_enums import MISSING, PROP
 
 #: qemuDomainDefNamespaceParseCommandlineEnvValidate: ASCII letters, digits and '_', not a digit first
@@ -28,7 +28,7 @@ def _signed(value: str) -> bool:
 
 def _unsigned(value: str) -> bool:
     """virStrToLong_ullp, base 10: as above without any '-' (even '-0'), within 64 unsigned bits."""
-    return "-" not in value and c_decimal(value, 0, 2**64 - 1) is not None
+    return c_unsigned(value, 2**64 - 1) is not None
 
 
 #: a typed property's value test

@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, parse_bitmap, parse_int, parse_uint
+from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
 from virtlint.rules._domain import iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
@@ -235,7 +235,7 @@ def _bandwidth(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     older only)."""
     text = element.text or ""
     signed = "quota" in element.tag
-    value = c_decimal(text, -(2**63) if signed else 0, 2**63 - 1 if signed else 2**64 - 1) if text else None
+    value = (c_decimal(text, -(2**63), 2**63 - 1) if signed else c_unsigned(text, 2**64 - 1)) if text else None
     if value is None:
         if text:  # (virXPathULongLong/LongLong: an empty element reads as absent)
             yield Problem(Anchor(element, text=True),

@@ -178,8 +178,8 @@ def _start_refusal(xml: str) -> str | None:
 
 def table(rows: list[Mutant]) -> str:
     lines = ["# virtlint and a real libvirt: every part of libvirt's accepted test inputs, mutated", "",
-             f"Each attribute and element text set to `x`, to nothing, to ` 1`, to `-1` and to `on`; each attribute and "
-             f"element "
+             f"Each attribute and element text set to `x`, to nothing, to ` 1`, `-1`, `-0`, `on`, `no`, `none` and "
+             f"`default`; each attribute and element "
              f"removed (value `{DROP}`); each "
              f"element written twice (value `{TWICE}`). libvirt's x86_64 inputs, then the other arches' for the paths "
              "only they write (those whose QEMU is here: aarch64).", "",

@@ -1,6 +1,6 @@
 """Mutation audit against a real libvirt (skipped without a libvirt daemon or the shared corpus): every attribute and
-element text of libvirt's own accepted test inputs, set to a word, to nothing, to ' 1', to -1 and to 'on', every
-attribute and element removed, and every element written twice, is judged as libvirt judges it
+element text of libvirt's own accepted test inputs, set to a word, to nothing, to ' 1', -1, -0, 'on', 'no', 'none'
+and 'default', every attribute and element removed, and every element written twice, is judged as libvirt judges it
 (tests/oracle/mutations.py). The table goes to $VIRTLINT_ARTIFACTS (default: artifacts/) as libvirt-mutations.md."""
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from conftest import shared_path  # noqa: E402
 pytestmark = pytest.mark.libvirt
 
 #: What each part is set to: a word (refused by most numbers, switches and enums), nothing (what an empty value
-#: means to each reader), a number with a blank before it and -1 (which readers take blanks and signs), 'on' (a
-#: switch's word where libvirt reads yes/no, and the reverse), and the structural mutations
-VALUES = ("x", "", " 1", "-1", "on", mutations.DROP, mutations.TWICE)
+#: means to each reader), a number with a blank before it, -1 and -0 (which readers take blanks and signs: the
+#: unsigned ones refuse any '-'), 'on' and 'no' (a switch's word where libvirt reads yes/no, and the reverse), 'none'
+#: and 'default' (the zero value of most of libvirt's enums, which some readers refuse), and the structural mutations
+VALUES = ("x", "", " 1", "-1", "-0", "on", "no", "none", "default", mutations.DROP, mutations.TWICE)
 
 
 @pytest.fixture(scope="module")
