@@ -7,6 +7,7 @@ defaults) and returns None where libvirt would refuse the value itself; the pars
 
 from __future__ import annotations
 
+from typing import Collection, Iterator
 
 from lxml import etree
 
@@ -117,20 +118,59 @@ def _current(vcpu: etree._Element | None) -> int | None:
     return _maximum(vcpu) if current is None else parse_uint(current)
 
 
-def iothread_ids(root: etree._Element) -> set[int]:
+class IothreadIds:
+    """IOThread ids as libvirt assigns them: the listed ids, then the lowest free ids from 1 up to the <iothreads>
+    count. Not a set: the count may be 2^32 - 1, so membership is computed (a listed id, or a free one among the
+    first ``added``)."""
+
+    __slots__ = ("listed", "added")
+
+    def __init__(self, listed: frozenset[int], count: int) -> None:
+        self.listed = listed
+        self.added = max(0, count - len(listed))
+
+    def __contains__(self, number: object) -> bool:
+        if not isinstance(number, int):
+            return False
+        if number in self.listed:
+            return True
+        if number < 1:
+            return False
+        # number is the k-th free id, k = number minus the listed ids from 1 to it
+        return number - sum(1 for listed in self.listed if 1 <= listed <= number) <= self.added
+
+    def __len__(self) -> int:
+        return len(self.listed) + self.added
+
+    def __iter__(self) -> Iterator[int]:
+        """The ids in ascending order (lazily: there may be billions)."""
+        pending = sorted(self.listed)
+        added, candidate = 0, 1
+        for listed in pending:
+            if listed >= 1:
+                while added < self.added and candidate < listed:
+                    yield candidate
+                    added, candidate = added + 1, candidate + 1
+                candidate = max(candidate, listed + 1)
+            yield listed
+        while added < self.added:
+            yield candidate
+            added, candidate = added + 1, candidate + 1
+
+
+def iothread_ids(root: etree._Element) -> IothreadIds:
     """IOThread ids as libvirt assigns them: the listed ids, then the lowest free ids up to <iothreads>."""
-    ids = set()
-    for iothread in root.findall("iothreadids/iothread"):
-        value = parse_uint(iothread.get("id"))
-        if value is not None:
-            ids.add(value)
-    count = parse_uint((root.findtext("iothreads") or "0").strip()) or 0
-    candidate = 1
-    while len(ids) < count:
-        if candidate not in ids:
-            ids.add(candidate)
-        candidate += 1
-    return ids
+    listed = frozenset(value for iothread in root.findall("iothreadids/iothread")
+                       if (value := parse_uint(iothread.get("id"))) is not None)
+    return IothreadIds(listed, parse_uint((root.findtext("iothreads") or "0").strip()) or 0)
+
+
+def describe_ids(ids: Collection[int]) -> str:
+    """Thread ids for a message: listed when few, else how many there are (a count may reach 2^32 - 1)."""
+    if len(ids) <= 32:
+        return ", ".join(str(number) for number in sorted(ids))
+    first = next(iter(ids))
+    return f"{len(ids)} of them, from {first}"
 
 
 # -- firmware ------------------------------------------------------------------

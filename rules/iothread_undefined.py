@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._devices import iothread_drivers
-from virtlint.rules._domain import iothread_ids
+from virtlint.rules._domain import describe_ids, iothread_ids
 from virtlint.rules._support import NOTHING
 
 
@@ -22,7 +22,7 @@ def _problems(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     defined = iothread_ids(ctx.root)
     if wanted not in defined:
         what = "Disk" if element.getparent().tag == "disk" else "Controller"
-        listed = ", ".join(str(i) for i in sorted(defined)) or "none"
+        listed = describe_ids(defined) or "none"
         yield Problem(Anchor(element, "iothread"),
                       f"{what} iothread '{wanted}' is not defined (defined IOThreads: {listed})",
                       hint=f"add <iothreadids><iothread id='{wanted}'/></iothreadids> or raise <iothreads>")

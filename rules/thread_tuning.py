@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Collection, Iterator
 
 from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
-from virtlint.rules._domain import iothread_ids, max_vcpus
+from virtlint.rules._domain import describe_ids, iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
@@ -142,19 +142,20 @@ class ThreadTuning(Rule):
         existing = self._existing(kind, ctx)
         if existing is None:
             return
-        missing = sorted(threads - existing)
+        missing = sorted(thread for thread in threads if thread not in existing)
         if missing:
             message = (f"vCPU '{missing[0]}' is not present in domain definition" if kind == "vcpu"
                        else f"Cannot find 'iothread' : {missing[0]}")
             yield Problem(Anchor(element, attribute), message,
-                          hint=f"name only existing {kind}s: {_ids(existing)}")
+                          hint=f"name only existing {kind}s: {describe_ids(existing)}")
             return
         for other in element.itersiblings(element.tag, preceding=True):
             other_threads = parse_bitmap(other.get(attribute)) or frozenset()
-            if threads & other_threads & existing:
+            both = [thread for thread in threads & other_threads if thread in existing]
+            if both:
                 yield Problem(Anchor(element, attribute),
                               f"'{element.tag}' attributes '{attribute}' must not overlap "
-                              f"({kind} {min(threads & other_threads)} is scheduled twice)",
+                              f"({kind} {min(both)} is scheduled twice)",
                               hint=f"give each {kind} one scheduler")
                 return
 
@@ -180,7 +181,7 @@ class ThreadTuning(Rule):
         existing = iothread_ids(ctx.root)
         if iothread not in existing:
             yield Problem(Anchor(element, "iothread"), f"Cannot find 'iothread' : {iothread}",
-                          hint=f"name a defined IOThread ({_ids(existing) or 'none defined'})")
+                          hint=f"name a defined IOThread ({describe_ids(existing) or 'none defined'})")
             return
         for other in element.itersiblings("iothreadpin", preceding=True):
             if parse_uint(other.get("iothread")) == iothread:
@@ -193,11 +194,12 @@ class ThreadTuning(Rule):
         yield from _empty_cpuset(element)
 
     @staticmethod
-    def _existing(kind: str, ctx: Context) -> set[int] | None:
+    def _existing(kind: str, ctx: Context) -> Collection[int] | None:
+        """The ids that exist (not sets: a count may be 2^32 - 1)."""
         if kind == "iothread":
             return iothread_ids(ctx.root)
         maximum = max_vcpus(ctx.root)
-        return None if maximum is None else set(range(maximum))
+        return None if maximum is None else range(maximum)
 
 
 def _thread_pool(element: etree._Element) -> Iterator[Problem]:
@@ -264,5 +266,3 @@ def _empty_cpuset(element: etree._Element) -> Iterator[Problem]:
                       hint="name at least one host CPU")
 
 
-def _ids(ids: set[int]) -> str:
-    return ", ".join(str(i) for i in sorted(ids))

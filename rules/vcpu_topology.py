@@ -65,11 +65,16 @@ def _orders(first: etree._Element, maximum: int, ctx: Context) -> Iterator[Probl
     # (the QEMU driver's post-parse runs before virDomainVcpuDefPostParse gives hotpluggable its default: only a
     # written hotpluggable counts here, and an unlisted vCPU has none)
     previous_pluggable, previous_order = False, orders[0]
-    for vcpu_id in range(1, maximum):
-        vcpu = vcpus.get(vcpu_id)
-        if vcpu is None:  # (offline, no order)
-            previous_pluggable, previous_order = False, 0
+    previous_id = 0
+    # (libvirt walks every vCPU up to the maximum; an unlisted one only resets the state, so the listed ids, in
+    # order, with the gaps between them, give the same verdicts at any <vcpu> count)
+    for vcpu_id in sorted(vcpus):
+        if vcpu_id == 0:
             continue
+        if vcpu_id != previous_id + 1:  # (unlisted vCPUs before it: offline, no order)
+            previous_pluggable, previous_order = False, 0
+        previous_id = vcpu_id
+        vcpu = vcpus[vcpu_id]
         online = vcpu.get("enabled") != "no"
         order = orders[vcpu_id]
         if online and (order != 0) != ordered:

@@ -163,6 +163,29 @@ def test_a_100_mb_file_is_refused_quickly(tmp_path: Path) -> None:
     assert caps_code == 2 and "larger than" in caps_err
 
 
+#: a domain whose vCPU and IOThread counts are the largest libvirt reads (4294967295), with what refers to them
+HUGE_COUNTS = (
+    "<domain type='kvm'><name>x</name><memory unit='MiB'>512</memory><vcpu current='2'>4294967295</vcpu>"
+    "<iothreads>4294967295</iothreads><vcpus><vcpu id='0' enabled='yes' hotpluggable='no' order='1'/><vcpu id='1' "
+    "enabled='yes' hotpluggable='yes' order='2'/><vcpu id='4294967294' enabled='no' hotpluggable='yes'/></vcpus>"
+    "<cputune><vcpusched vcpus='0-1' scheduler='fifo' priority='1'/><iothreadsched iothreads='5' scheduler='fifo' "
+    "priority='1'/><iothreadpin iothread='7' cpuset='0'/><vcpupin vcpu='1' cpuset='0'/></cputune>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices><disk type='file' device='disk'><driver "
+    "name='qemu' type='raw' iothread='9'/><source file='/var/lib/libvirt/images/a.img'/><target dev='vda' "
+    "bus='virtio'/></disk><controller type='scsi' model='virtio-scsi'><driver iothread='4294967295'/></controller>"
+    "</devices></domain>")
+
+
+def test_the_largest_counts_are_judged_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    """Counts are not lists: a check that walked every vCPU up to <vcpu> or listed every IOThread up to <iothreads>
+    took minutes and gigabytes here (found by a mutation pass with 4294967295)."""
+    path = tmp_path / "counts.xml"
+    path.write_text(HUGE_COUNTS)
+    code, seconds, rss, stdout, _ = measure("check", "--caps", Q35, str(path))
+    assert code == 1 and "VL201" in stdout  # (the vCPU limit of the caps)
+    bounded(seconds, rss)
+
+
 # -- the language server ------------------------------------------------------------
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "virtlint", "lsp"]))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PC_KVM
 from virtlint.linter.caps import DomainCaps
 from virtlint.linter.document import Document
 from virtlint.linter.engine import Linter
 from virtlint.linter.units import parse_bitmap, unit_scale
+from virtlint.rules._domain import IothreadIds
 
 CODES = ("VL206", "VL207", "VL208", "VL209", "VL210", "VL211", "VL212", "VL213", "VL406")
 
@@ -332,3 +335,22 @@ def test_ppc64_compat_mode_against_the_host_model(compat: str, virt: str, expect
            f"<os><type arch='ppc64' machine='pseries'>hvm</type></os>"
            f"<cpu mode='host-model'><model>{compat}</model></cpu></domain>")
     assert [f.code for f in lint(xml, PPC64_CAPS, select=("VL214",))] == expected
+
+
+def _assigned_ids(listed: frozenset[int], count: int) -> set[int]:
+    """libvirt's IOThread ids spelt out: the listed ones, then the lowest free ids from 1 up to the count."""
+    ids, candidate = set(listed), 1
+    while len(ids) < count:
+        if candidate not in ids:
+            ids.add(candidate)
+        candidate += 1
+    return ids
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.frozensets(st.integers(0, 20), max_size=6), st.integers(0, 24))
+def test_iothread_ids_are_libvirts_without_listing_them(listed: frozenset[int], count: int) -> None:
+    """IothreadIds computes membership (a count may be 2^32 - 1): the same ids, in the same order, as listing them."""
+    ids, spelt = IothreadIds(listed, count), _assigned_ids(listed, count)
+    assert len(ids) == len(spelt) and list(ids) == sorted(spelt)
+    assert [n for n in range(-1, 50) if n in ids] == sorted(n for n in spelt if n < 50)
