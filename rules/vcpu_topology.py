@@ -235,12 +235,13 @@ class VcpuTopology(Rule):
         current = vcpu_counts(ctx)[1]
         if current is None:
             return
-        if current > maximum:
+        listed = domain_find(ctx, "vcpus/vcpu") is not None  # (virDomainVcpuParse: their states then decide)
+        if current > maximum and not listed:
             yield Problem(Anchor(vcpu, "current"),
                           f"maximum vCPU count must not be less than current vCPU count ({current} > {maximum})",
                           hint=f"set current to at most {maximum}", replacements=(str(maximum),))
             return
-        if domain_find(ctx, "vcpus/vcpu") is None and current == 0:
+        if not listed and current == 0:
             anchor = Anchor(vcpu, "current") if vcpu.get("current") is not None else Anchor(vcpu, text=True)
             yield Problem(anchor, "Domain requires at least 1 vCPU", hint="give the domain at least one vCPU")
             return

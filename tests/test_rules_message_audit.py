@@ -214,6 +214,13 @@ CASES += [
     ("serial-target-type-usb-isa-model", qemu("<serial type='pty'><target type='usb-serial' port='0'><model "
                                               "name='isa-serial'/></target></serial>"), "VL761",
      "Target model 'isa-serial' requires target type 'isa-serial'"),
+    # VL206: with <vcpus> listing vCPUs their states decide, and <vcpu current> is read but not compared (the
+    # mutation pass with 4294967295, checked on 9.0)
+    ("vcpu-current-above-listed", qemu().replace("<vcpu>1</vcpu>", "<vcpu current='4294967295'>2</vcpu><vcpus><vcpu "
+                                                 "id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='no' "
+                                                 "hotpluggable='yes'/></vcpus>"), None, ""),
+    ("vcpu-current-above", qemu().replace("<vcpu>1</vcpu>", "<vcpu current='4294967295'>2</vcpu>"), "VL206",
+     "maximum vCPU count must not be less than current vCPU count"),
     # VL212: the parser reads a cache level from 1 to 3, before QEMU's validation judges the mode
     ("cache-level-4", qemu(extra=CACHE.format("4")), "VL212", "invalid CPU cache level, must be in range [1,3]"),
     ("cache-level-0", qemu(extra=CACHE.format("0")), "VL212", "invalid CPU cache level, must be in range [1,3]"),
