@@ -299,7 +299,8 @@ class HostdevConfig(Rule):
     (and by `mediated devices of model vfio-pci`/`vfio-ap`;
     qemuValidateDomainDeviceDefHostdev, qemuValidateDomainMdevDef; QEMU).
     At start: `cannot parse target for lunStr 'iqn.2013-07.com.example:t'`
-    (qemuBlockStorageSourceGetISCSIProps). Same conditions and messages in libvirt 9.0, 9.8 and 10.7; each was
+    (qemuBlockStorageSourceGetISCSIProps). Same conditions and messages in
+    libvirt 9.0, 9.8 and 10.7; each was
     checked with libvirt 9.0 except the s390x-only vfio-ap count (no s390x
     QEMU on the lab host). (The host device type, sgio, rawio,
     guestReset, model and protocol values are VL850's.)

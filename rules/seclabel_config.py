@@ -31,8 +31,8 @@ class SeclabelConfig(Rule):
     Reports a `<seclabel>` (the domain's or a device's) whose `relabel` is
     other than `yes` or `no`, a domain `<seclabel>` whose type and `relabel`
     disagree (a dynamic label without relabeling, a `none` label with it) or
-    a static one without its `<label>`, two `<seclabel>` elements for one security model (in the domain or
-    on one device source), a domain with several `<seclabel>` elements one of
+    a static one without its `<label>`, two `<seclabel>` elements for one
+    security model (in the domain or on one device source), a domain with several `<seclabel>` elements one of
     which names no model, a lone `<seclabel>` without a model that is
     neither `type='none'` nor dynamic without a `<baselabel>` (a label
     without `type` is neither: libvirt reads it as its `default` type, to

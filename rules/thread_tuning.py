@@ -264,5 +264,3 @@ def _empty_cpuset(element: etree._Element) -> Iterator[Problem]:
     if cpus is not None and not cpus:
         yield Problem(Anchor(element, "cpuset"), f"Invalid value of 'cpuset': {raw} (it selects no host CPU)",
                       hint="name at least one host CPU")
-
-
