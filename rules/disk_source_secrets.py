@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from lxml import etree
 
@@ -84,13 +84,21 @@ def cipher(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
 
 
+def _network_sources(disk: etree._Element) -> Iterator[etree._Element]:
+    """The <source> of each network layer of the disk's chain (the disk's, then its backing stores')."""
+    for holder, kind in chain_layers(disk):
+        if kind == "network":
+            source = first_child(holder, "source")
+            if source is not None:
+                yield source
+
+
 def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built; NFS's by
     qemuDomainValidateStorageSource, at define), in each layer of the chain."""
-    for holder, kind in chain_layers(disk):
-        source = first_child(holder, "source") if kind == "network" else None
-        protocol = source.get("protocol") if source is not None else None
-        if source is not None and protocol in ONE_HOST:
+    for source in _network_sources(disk):
+        protocol = source.get("protocol")
+        if protocol in ONE_HOST:
             found = source.findall("host")
             if len(found) != 1:
                 anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
@@ -102,9 +110,8 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
 def tls(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuDomainPrepareStorageSourceTLS (at start): QEMU's NBD and VxHS clients speak TLS, no other protocol's does,
     in any layer of the chain."""
-    for holder, kind in chain_layers(disk):
-        source = first_child(holder, "source") if kind == "network" else None
-        if source is not None and source.get("tls") == "yes":
+    for source in _network_sources(disk):
+        if source.get("tls") == "yes":
             protocol = source.get("protocol")
             if protocol not in TLS_PROTOCOLS and protocol in KNOWN_PROTOCOLS:
                 yield Problem(Anchor(source, "tls"), f"TLS transport is not supported for disk protocol '{protocol}'",
@@ -117,10 +124,7 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemu_block.c, building QEMU's block properties at start: QEMU reaches a Gluster, NBD or Sheepdog server over
     TCP or a Unix socket, not RDMA; an iSCSI name's LUN, after its '/', is a number (virStrToLong_ui). In any layer
     of the chain."""
-    for holder, kind in chain_layers(disk):
-        source = first_child(holder, "source") if kind == "network" else None
-        if source is None:
-            continue
+    for source in _network_sources(disk):
         protocol = source.get("protocol")
         if protocol in SOCKET_PROTOCOLS:
             hosts_read = list(source.iterchildren("host"))
