@@ -7,8 +7,9 @@ from typing import Iterator
 
 from lxml import etree
 
-from virtlint.linter.model import Anchor, Problem
+from virtlint.linter.model import Anchor, Context, Problem
 from virtlint.linter.units import parse_int
+from virtlint.rules._devices import is_arm_virt, is_loongarch_virt, is_pseries, is_riscv_virt, is_s390, is_x86
 from virtlint.rules._support import first_child
 
 CHARDEVS = ("serial", "parallel", "console", "channel")
@@ -29,19 +30,48 @@ TARGET_TYPES = {
 SPICEVMC_TARGET_VALUE = 2
 
 
+def _serial_console_devices(element: etree._Element) -> etree._Element | None:
+    """The <devices> of the first <console> of an HVM domain whose target is serial (or none, which
+    virDomainChrDefPostParse makes serial): virDomainDefAddConsoleCompat's subject; None for another console."""
+    parent = element.getparent()
+    root = parent.getparent() if parent is not None else None
+    if root is None or parent.find("console") is not element:
+        return None
+    os_type = root.find("os/type")
+    if os_type is None or (os_type.text or "").strip() != "hvm":
+        return None
+    target = element.find("target")
+    return parent if target is None or target.get("type") in (None, "serial", "none") else None
+
+
 def serial_alias_console(element: etree._Element) -> bool:
     """The first <console> of an HVM domain with a serial target (or none) while a <serial> exists: libvirt
     makes it an alias of the first serial, dropping its own source (virDomainDefAddConsoleCompat), so its
     source is never validated."""
-    parent = element.getparent()
-    root = parent.getparent() if parent is not None else None
-    if root is None or parent.find("console") is not element or parent.find("serial") is None:
-        return False
-    os_type = root.find("os/type")
-    if os_type is None or (os_type.text or "").strip() != "hvm":
-        return False
-    target = element.find("target")
-    return target is None or target.get("type") in (None, "serial")
+    devices = _serial_console_devices(element)
+    return devices is not None and devices.find("serial") is not None
+
+
+def console_made_serial(element: etree._Element) -> bool:
+    """The first <console> of an HVM domain with a serial target (or none) and no <serial>: libvirt moves it,
+    address and all, to a new serial port with the default target type (virDomainDefAddConsoleCompat), which the
+    QEMU driver makes the arch's (qemuDomainChrDefPostParse), and validates it as that serial port."""
+    devices = _serial_console_devices(element)
+    return devices is not None and devices.find("serial") is None
+
+
+def default_serial_type(ctx: Context) -> str | None:
+    """The target type the QEMU driver gives a serial port without one, or with isa-serial
+    (qemuDomainChrDefPostParse): the arch's and machine's; None when libvirt leaves it unset or it is unknown."""
+    if is_x86(ctx):
+        return "isa-serial"
+    if is_pseries(ctx):
+        return "spapr-vio-serial"
+    if is_arm_virt(ctx) or is_loongarch_virt(ctx) or is_riscv_virt(ctx):
+        return "system-serial"
+    if is_s390(ctx):
+        return "sclp-serial"
+    return None
 
 
 def source_holders(element: etree._Element, keep_alias: bool = False) \

@@ -292,6 +292,23 @@ def qemu_driver(ctx: Context) -> bool:
     return ctx.domain_type in (None, "kvm", "qemu")
 
 
+def implicit_audio(ctx: Context) -> str | None:
+    """The type of the <audio id='1'> the QEMU driver adds to a domain without <audio>
+    (qemuDomainDefAddDefaultAudioBackend), None when it adds none. With libvirt's default qemu.conf
+    (vnc_allow_host_audio and nogfx_allow_host_audio off) and no QEMU_AUDIO_DRV in the daemon's environment: 'none'
+    without a display or when the last VNC, SPICE or SDL display is VNC, 'spice' when it is SPICE; none when it is
+    SDL (host audio needs QEMU_AUDIO_DRV) or the displays are only RDP, D-Bus or egl-headless."""
+    graphics = ctx.root.findall("devices/graphics")
+    if not graphics:
+        return "none"
+    last = None
+    for display in graphics:
+        kind = display.get("type")
+        if kind in ("vnc", "spice", "sdl"):
+            last = kind
+    return {"vnc": "none", "spice": "spice"}.get(last or "")
+
+
 #: Source attribute that holds a local disk's path, per disk type.
 LOCAL_SOURCE_ATTRIBUTE = {"file": "file", "block": "dev", "dir": "dir"}
 

@@ -10,6 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
+from virtlint.rules._chardev import console_made_serial, default_serial_type
+from virtlint.rules._devices import qemu_driver
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -85,7 +87,8 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
 
 #: Tags _for_device or virtio_base_name look at; for any other device only the address types in
 #: _MACHINE_TYPES can be reported (and only from the type and the machine).
-_DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "panic", "watchdog", "iommu"}
+_DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "console", "panic", "watchdog",
+                              "iommu"}
 _MACHINE_TYPES = frozenset({"unassigned", "ccw", "virtio-s390", "pci"})
 #: The address types judged here on a device whose address libvirt may replace (replaced_at_assignment): the
 #: others are not judged on such devices, and virtio-s390 the parser refuses before any assignment.
@@ -351,9 +354,11 @@ class AddressType(Rule):
         elif tag == "smartcard" and kind != "ccid":
             return Problem(Anchor(address, "type"), "Controllers must use the 'ccid' address type",
                            hint="use type='ccid'", replacements=("ccid",))
-        elif tag == "serial":
-            target = found.target_of.get(device)
+        elif tag == "serial" or tag == "console" and console_made_serial(device):
+            target = found.target_of.get(device) if tag == "serial" else None
             target_type = target.get("type") if target is not None else None
+            if target_type in (None, "none", "isa-serial") and qemu_driver(ctx):
+                target_type = default_serial_type(ctx)  # (qemuDomainChrDefPostParse; a console's serial has none)
             if target_type in SERIAL_ADDRESS:
                 wanted = SERIAL_ADDRESS[target_type]
                 if wanted is None:

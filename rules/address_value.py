@@ -87,7 +87,10 @@ class AddressValue(Rule):
       `0xffff`, and all three or none;
     - `spapr-vio`: `reg` at most `0xffffffff`;
     - `drive`: the fields each bus has only one of: SCSI has bus 0 only (and
-      target 0 on an `lsilogic` controller), IDE controller 0 and target 0,
+      target 0 on an `lsilogic` controller; a warning on a SCSI controller
+      without a model, or none written, which libvirt makes `lsilogic` where
+      QEMU has the device, as upstream QEMU does and RHEL's does not), IDE
+      controller 0 and target 0,
       the floppy controller controller 0, bus 0 and target 0, SATA bus 0
       and target 0 (disks, and SCSI host devices, which count as SCSI); a
       disk without `<address>` is checked with the address libvirt derives
@@ -260,7 +263,15 @@ class AddressValue(Rule):
                           f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
                           hint="use a unit from 0 to 5, or another SATA controller")
         if bus == "scsi" and drive.target != 0:
-            scsi_models = {c.index: c.model for c in found.controllers_of("scsi")}
-            if scsi_models.get(drive.controller) == "lsilogic":
+            model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
+            if model == "lsilogic":
                 yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
                               hint="use target='0' and tell disks apart by unit")
+            elif model in (None, "auto") and found.platform.arch != "loongarch64" and not (
+                    found.platform.is_pseries or found.platform.is_s390):
+                # a controller without a model, or the one libvirt adds, gets lsilogic where QEMU has the device
+                # (qemuDomainGetSCSIControllerModel): upstream QEMU does, RHEL's builds do not (virtio-scsi then)
+                yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic' (where "
+                              f"QEMU has it, libvirt gives SCSI controller {drive.controller} lsilogic, as it has no "
+                              "model)", hint="give the controller model='virtio-scsi', or use target='0'",
+                              severity=Severity.WARNING)

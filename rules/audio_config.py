@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -51,20 +51,6 @@ def _backend(audio: etree._Element) -> Problem | None:
     return None
 
 
-def _default_audio(ctx: Context) -> bool:
-    """qemuDomainDefAddDefaultAudioBackend, with libvirt's default qemu.conf (vnc_allow_host_audio and
-    nogfx_allow_host_audio off) and no QEMU_AUDIO_DRV in the daemon's environment: a domain without <audio> gets
-    <audio id='1'> when it has no display, or when its last VNC, SPICE or SDL display is VNC or SPICE (SDL's host
-    audio needs QEMU_AUDIO_DRV; RDP, D-Bus and egl-headless displays ask for none)."""
-    last = None
-    graphics = ctx.root.findall("devices/graphics")
-    for display in graphics:
-        kind = display.get("type")
-        if kind in ("vnc", "spice", "sdl"):
-            last = kind
-    return not graphics or last in ("vnc", "spice")
-
-
 def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
     """virDomainEnsureAudioID: a sound device's (or a VNC display's) <audio id> names an <audio>."""
     audio = first_child(holder, "audio")
@@ -74,7 +60,7 @@ def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
     audios = ctx.root.findall("devices/audio")
     if any(parse_uint(device.get("id")) == number for device in audios):
         return None
-    if not audios and number == 1 and qemu_driver(ctx) and _default_audio(ctx):
+    if not audios and number == 1 and qemu_driver(ctx) and implicit_audio(ctx) is not None:
         return None  # (the QEMU driver adds a default <audio id='1'> to a domain without one: checked on 9.0)
     return Problem(Anchor(audio, "id"), f"no audio device with ID {number}",
                    hint=f"add <audio id='{number}' type='...'/>, or point at an existing one")

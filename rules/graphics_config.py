@@ -12,7 +12,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -113,10 +113,15 @@ def _audio(graphics: etree._Element, kind: str, ctx: Context) -> Problem | None:
         return Problem(Anchor(audio, "id"), "Invalid value for attribute 'id' in element 'audio': Zero is not "
                        "permitted", hint="audio ids start at 1")
     if kind == "dbus" and number and qemu_driver(ctx):
-        for device in ctx.root.iterfind("devices/audio"):
+        audios = ctx.root.findall("devices/audio")
+        for device in audios:
             if parse_uint(device.get("id")) == number and device.get("type") not in (None, "dbus"):
                 return Problem(Anchor(audio, "id"), "The associated audio is not of 'dbus' kind.",
                                hint="point it at an <audio type='dbus'>")
+        if not audios and number == 1 and (implicit := implicit_audio(ctx)) is not None:
+            return Problem(Anchor(audio, "id"), "The associated audio is not of 'dbus' kind.",
+                           hint=f"this domain has no <audio>, so libvirt adds <audio id='1' type='{implicit}'/> for "
+                                "its other display: add <audio id='1' type='dbus'/>")
     return None
 
 

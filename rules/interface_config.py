@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
-from virtlint.rules._devices import (LIBVIRT_START, is_power_of_two, qemu_driver, refused_since, run_checks,
+from virtlint.rules._devices import (LIBVIRT_START, is_power_of_two, is_s390, qemu_driver, refused_since, run_checks,
                                      with_first_children)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
@@ -248,8 +248,22 @@ def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]
                       + LIBVIRT_START, hint="QEMU has no backend for it: use type='user', 'network' or 'bridge'")
 
 
+def usb_net_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """Before libvirt 10.3 ("Proper support for USB network device", its NEWS), address assignment gave a usb-net
+    interface without an <address> a PCI slot for connect flags that no bus has (qemuDomainAssignDevicePCISlots):
+    only an explicit USB address let it be defined (checked on 9.0; 10.3's NEWS: a USB address is now assigned)."""
+    model = first_child(interface, "model")
+    if model is None or model.get("type") != "usb-net" or interface.get("type") == "hostdev" or \
+            first_child(interface, "address") is not None or not qemu_driver(ctx) or is_s390(ctx) is not False or \
+            ctx.libvirt_at_least(10, 3):
+        return
+    yield Problem(Anchor(model, "type"), "Cannot automatically add a new PCI bus for a device with connect flags 00",
+                  hint="before libvirt 10.3 a usb-net interface needs an explicit USB address: add <address "
+                       "type='usb' bus='0' port='1'/> (a free port)")
+
+
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
-          start_refusals)
+          usb_net_address, start_refusals)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them)
@@ -290,6 +304,8 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
             suspects.append(interface)  # (virtio-only driver options on another model, or a virtio driver's values)
         elif model is not None and model.get("type") not in _MODEL_TYPES_SEEN:
             suspects.append(interface)  # (a model name to read)
+        elif model is not None and model.get("type") == "usb-net" and "address" not in children:
+            suspects.append(interface)  # (before libvirt 10.3, an address to assign)
     return suspects
 
 
@@ -317,7 +333,11 @@ class InterfaceConfig(Rule):
     in mode `passthrough`, nor a `bridge` with an openvswitch `<virtualport>`;
     a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
     the types `null` and `vds`. A `type='network'` interface gets its actual
-    type from the network, so these are not judged on it.
+    type from the network, so these are not judged on it. Modelling a libvirt
+    before 10.3, a `usb-net` interface without an `<address>` (libvirt gave
+    it a PCI slot no bus takes: `Cannot automatically add a new PCI bus for a
+    device with connect flags 00`, qemuDomainAssignDevicePCISlots; define,
+    QEMU; checked on 9.0; 10.3 assigns it a USB address, as its NEWS says).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

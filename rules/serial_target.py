@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._chardev import isa_serial_ports
+from virtlint.rules._chardev import default_serial_type, isa_serial_ports
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_version
@@ -27,18 +27,6 @@ DEFAULT_MODEL = {
 }
 
 
-def _default_type(ctx: Context) -> str | None:
-    if is_x86(ctx):
-        return "isa-serial"
-    if is_pseries(ctx):
-        return "spapr-vio-serial"
-    if is_arm_virt(ctx) or is_loongarch_virt(ctx) or is_riscv_virt(ctx):
-        return "system-serial"
-    if is_s390(ctx):
-        return "sclp-serial"
-    return None
-
-
 def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
     """qemuValidateDomainChrDef: whether the (type, model) pair is foreign to the guest (None: unknown)."""
     if kind == "system-serial":
@@ -54,6 +42,10 @@ def _incompatible(kind: str, model: str, ctx: Context) -> bool | None:
     return False
 
 
+#: Console target types that are a serial port: a console without one (or 'none') gets serial
+#: (virDomainChrDefPostParse), before virDomainDefAddConsoleCompat refuses any but the first
+SERIAL_CONSOLES = frozenset(("serial", None, "none"))
+
 #: Console target types of other hypervisors (qemuValidateDomainDefConsole takes serial, virtio, sclp, sclplm)
 FOREIGN_CONSOLES = frozenset(("xen", "uml", "lxc", "openvz"))
 
@@ -63,9 +55,14 @@ def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Pro
     <devices>)."""
     target = first_child(console, "target")
     kind = target.get("type") if target is not None else None
-    if kind == "serial" and not first:
-        yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
-                      hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
+    if kind in SERIAL_CONSOLES and not first and ctx.driver != "ch":  # (ch: VIR_DOMAIN_DEF_FEATURE_NO_STUB_CONSOLE)
+        if kind == "serial":
+            yield Problem(Anchor(target, "type"), "Only the first console can be a serial port",
+                          hint="use <target type='virtio'/> for further consoles", replacements=("virtio",))
+        else:  # (libvirt's own default: the message names what the user did not write)
+            yield Problem(Anchor(console) if target is None else Anchor(target), "Only the first console can be a "
+                          "serial port (a console without a target type is a serial port)",
+                          hint="give further consoles <target type='virtio'/>")
     elif kind in FOREIGN_CONSOLES:
         yield Problem(Anchor(target, "type"), f"unsupported console target type {kind}",
                       hint="QEMU's consoles are serial, virtio (and sclp on s390)", replacements=("serial", "virtio"))
@@ -101,7 +98,7 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
                            "serial type")
         return
     if kind in (None, "none", "isa-serial"):  # libvirt maps isa-serial and 'none' (its 0) to the arch's default
-        kind = _default_type(ctx) if kind != "isa-serial" or not is_x86(ctx) else kind
+        kind = default_serial_type(ctx) if kind != "isa-serial" or not is_x86(ctx) else kind
     if kind is None:
         return
     if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:
@@ -290,7 +287,7 @@ class SerialTarget(Rule):
             for console in consoles:
                 target = first_child(console, "target")
                 kind = target.get("type") if target is not None else None
-                if (kind == "serial" and console is not first) or kind == "sclp" or kind == "sclplm" \
+                if (kind in SERIAL_CONSOLES and console is not first) or kind == "sclp" or kind == "sclplm" \
                         or kind in FOREIGN_CONSOLES:
                     return self._problems(children, ctx)
         return NOTHING

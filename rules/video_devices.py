@@ -9,7 +9,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._devices import (effective_arch, is_arm_virt, is_loongarch_virt, is_riscv_virt, qemu_driver,
+                                     refused_since)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
@@ -131,14 +132,44 @@ def _memfd_backed(root: etree._Element) -> bool:
     return source is not None and source.get("type") == "memfd"
 
 
-def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]]) -> Iterator[Problem]:
+def _default_type(ctx: Context) -> str | None:
+    """The type the QEMU driver gives a video without one (qemuDomainDefaultVideoDevice), None when unknown: VGA on
+    ppc64, virtio on the virt boards of ARM, LoongArch and RISC-V and on s390, else cirrus where QEMU has it, else
+    VGA (the caps' video models tell; silent caps: cirrus, which upstream QEMU builds have)."""
+    arch = effective_arch(ctx)
+    if arch is None:
+        return None
+    if arch in ("ppc64", "ppc64le"):
+        return "vga"
+    virt = (is_arm_virt(ctx), is_loongarch_virt(ctx), is_riscv_virt(ctx))
+    if True in virt or arch.startswith("s390"):
+        return "virtio"
+    if None in virt:
+        return None
+    models = ctx.caps.enum("devices/video", "modelType")
+    if models.allows("cirrus") is False:
+        return "vga" if models.allows("vga") else None
+    return "cirrus"
+
+
+def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]], ctx: Context) -> Iterator[Problem]:
     """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D; qxl's vgamem."""
     # the parser puts the first primary='yes' device first; the first device is the primary one
     ordered = sorted(models, key=lambda pair: not (pair[1] is not None and pair[1].get("primary") == "yes"))
-    for index, (_video, model) in enumerate(ordered):
-        if model is None:
+    for index, (video, model) in enumerate(ordered):
+        kind = model.get("type") if model is not None else None
+        if kind is None:
+            if index == 0:
+                continue  # (the primary: any default type may be it)
+            kind = _default_type(ctx)  # (qemuDomainDeviceVideoDefPostParse, before the validation)
+            if kind is None or kind == "virtio":
+                continue
+            yield Problem(Anchor(video if model is None else model),
+                          f"video type '{kind}' is only valid as primary video device (a video without a model "
+                          f"type is {kind} here)",
+                          hint="give the secondary video <model type='virtio'/> (or qxl)")
             continue
-        kind = model.get("type")
+        assert model is not None
         if kind == "qxl":
             problem = _qxl_vgamem(model)
             if problem is not None:
@@ -168,7 +199,9 @@ class VideoDevices(Rule):
     Reports a second `<video>` marked `primary='yes'`, a `<video>` of type
     `none` beside other video devices, a `ramfb` video with an `<address>`,
     `ram`, `vram64` or `vgamem` on a model other than qxl, and a video device
-    other than qxl or virtio that is not the primary (first) one, has several
+    other than qxl or virtio that is not the primary (first) one (a video
+    without a model type is the QEMU driver's default: cirrus where QEMU has
+    it, else VGA; VGA on ppc64, virtio on the virt boards and s390), has several
     heads or asks for 3D acceleration, and a qxl `vgamem` below 1 MiB or not
     a power of two (KiB), and a virtio video with `blob='on'` on memory not
     backed by memfd (libvirt 9.2 on).
@@ -256,4 +289,4 @@ class VideoDevices(Rule):
             if problem is not None:
                 yield problem
         if qemu_driver(ctx):
-            yield from _qemu_video(models)
+            yield from _qemu_video(models, ctx)

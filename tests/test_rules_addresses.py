@@ -385,6 +385,17 @@ VALUES = [
     ("x86_64", "<controller type='ccid' index='0'/><smartcard mode='passthrough' type='spicevmc'>"
                "<address type='ccid' controller='0' slot='x'/></smartcard><graphics type='spice'/>",
      UINT.format(a="slot", e="address", v="x")),
+    # a SCSI controller without a model, or the one libvirt adds, is lsilogic where QEMU has it (a warning: RHEL's
+    # QEMU lacks it); pSeries's is ibmvscsi (checked on 9.0: target 1 on the added controller is refused)
+    ("x86_64", disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"),
+     "target must be 0 for controller model 'lsilogic' (where QEMU has it, libvirt gives SCSI controller 0 "
+     "lsilogic, as it has no model)"),
+    ("x86_64", "<controller type='scsi' index='1'/>"
+               + disk("sda", "scsi", "<address type='drive' controller='1' bus='0' target='2' unit='0'/>"),
+     "target must be 0 for controller model 'lsilogic' (where QEMU has it, libvirt gives SCSI controller 1 "
+     "lsilogic, as it has no model)"),
+    ("x86_64", disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='0' unit='3'/>"), None),
+    ("ppc64", disk("sda", "scsi", "<address type='drive' controller='0' bus='0' target='1' unit='0'/>"), None),
     ("ppc64", nic("<address type='spapr-vio' reg='reg'/>"), UINT.format(a="reg", e="address", v="reg")),
     ("s390x", balloon("<address type='ccw' cssid='x' ssid='0x0' devno='0x0001'/>"),
      UINT.format(a="cssid", e="address", v="x")),  # (the parser stops: no ccw validity message beside it)
@@ -441,6 +452,21 @@ TYPES = [
     ("x86_64", "<serial type='pty'><target type='pci-serial'/>" + pci(5) + "</serial>", None),
     ("x86_64", "<serial type='pty'><target type='isa-serial'/>" + pci(5) + "</serial>",
      "Target type 'isa-serial' requires address type 'isa'"),
+    # a serial port without a target type, or isa-serial, has the arch's default (qemuDomainChrDefPostParse), and
+    # the first console of a domain without one becomes that serial port, address and all
+    # (virDomainDefAddConsoleCompat; each checked on 9.0)
+    ("x86_64", "<serial type='pty'>" + pci(5) + "</serial>", "Target type 'isa-serial' requires address type 'isa'"),
+    ("x86_64", "<serial type='pty'/>", None),
+    ("x86_64", "<console type='pty'><target type='serial' port='0'/>" + pci(5) + "</console>",
+     "Target type 'isa-serial' requires address type 'isa'"),
+    ("x86_64", "<console type='pty'>" + pci(5) + "</console>", "Target type 'isa-serial' requires address type 'isa'"),
+    ("x86_64", "<serial type='pty'/><console type='pty'><target type='serial' port='0'/>" + pci(5) + "</console>",
+     None),
+    ("x86_64", "<console type='pty'><target type='serial'/><address type='isa' iobase='0x3f8' irq='4'/></console>",
+     None),
+    ("aarch64", "<serial type='pty'><target type='isa-serial'/>" + pci(5) + "</serial>",
+     "Target type 'system-serial' cannot have an associated address"),
+    ("aarch64", "<serial type='pty'><target type='isa-serial'/></serial>", None),
     ("x86_64", "<iommu model='intel'>" + pci(5) + "</iommu>", "iommu model 'intel' can't have address"),
     ("x86_64", "<iommu model='virtio'>" + pci(5) + "</iommu>", None),
     ("x86_64", "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source>"
@@ -481,7 +507,7 @@ TYPES = [
 
 @pytest.mark.parametrize(("arch", "devices", "expected"), TYPES)
 def test_address_type(arch: str, devices: str, expected: str | None) -> None:
-    machine = {"x86_64": "q35", "s390x": "s390-ccw-virtio"}[arch]
+    machine = {"x86_64": "q35", "s390x": "s390-ccw-virtio", "aarch64": "virt"}[arch]
     assert found("VL704", devices, machine, arch) == ([expected] if expected else [])
 
 

@@ -454,6 +454,13 @@ MORE = [
     ("second-console-serial", dom("<console type='pty'><target type='serial'/></console>"
                                   "<console type='pty'><target type='serial'/></console>"), Q35, "VL761",
      "Only the first console can be a serial port"),
+    # a console without a target type (or 'none') is a serial one (virDomainChrDefPostParse; each checked on 9.0)
+    ("second-console-default", dom("<console type='pty'><target type='serial'/></console>"
+                                   "<console type='pty'><target port='0'/></console>"), Q35, "VL761",
+     "Only the first console can be a serial port (a console without a target type is a serial port)"),
+    ("second-console-none", dom("<console type='pty'/><console type='pty'><target type='none'/></console>"), Q35,
+     "VL761", "Only the first console can be a serial port"),
+    ("first-console-default", dom("<console type='pty'/>"), Q35, None, ""),
     ("second-console-virtio", dom("<console type='pty'><target type='serial'/></console>"
                                   "<console type='pty'><target type='virtio'/></console>"), Q35, None, ""),
     ("sclp-console-x86", dom("<console type='pty'><target type='sclp'/></console>"), Q35, "VL761",
@@ -681,6 +688,14 @@ VIDEOS = [
      None, ""),
     ("vga-two-heads", dom("<video><model type='vga' heads='2'/></video>"), Q35, "VL765", "multiple 'heads'"),
     ("virtio-two-heads", dom("<video><model type='virtio' heads='2'/></video>"), Q35, None, ""),
+    # a video without a model type is the QEMU driver's default, cirrus where QEMU has it (checked on 9.0)
+    ("default-secondary", dom("<video><model type='qxl'/></video><video/>"), Q35, "VL765",
+     "video type 'cirrus' is only valid as primary video device (a video without a model type is cirrus here)"),
+    ("default-secondary-by-primary", dom("<video/><video><model type='qxl' primary='yes'/></video>"), Q35, "VL765",
+     "video type 'cirrus' is only valid as primary video device"),
+    ("default-secondary-arm-virtio", dom("<video><model type='virtio'/></video><video/>", machine="virt",
+                                         arch="aarch64"), ARM, None, ""),
+    ("default-primary", dom("<video/><video><model type='virtio'/></video>"), Q35, None, ""),
     ("vga-accel3d", dom("<video><model type='vga'><acceleration accel3d='yes'/></model></video>"), Q35, "VL765",
      "3d acceleration is supported only with 'virtio'"),
 ]
@@ -698,6 +713,16 @@ GRAPHICS = [
     ("vnc-password-9", dom("<graphics type='vnc' passwd='123456789'/>"), Q35, "VL766",
      "VNC password is 9 characters long, only 8 permitted"),
     ("vnc-password-8", dom("<graphics type='vnc' passwd='12345678'/>"), Q35, None, ""),
+    # D-Bus audio: without <audio>, libvirt adds <audio id='1'> of the other display's kind (checked on 9.0)
+    ("dbus-audio-implicit-spice", dom("<graphics type='spice'/><graphics type='dbus' p2p='yes'><audio id='1'/>"
+                                      "</graphics>"), Q35, "VL767", "The associated audio is not of 'dbus' kind."),
+    ("dbus-audio-implicit-vnc", dom("<graphics type='vnc'/><graphics type='dbus' p2p='yes'><audio id='1'/>"
+                                    "</graphics>"), Q35, "VL767", "The associated audio is not of 'dbus' kind."),
+    ("dbus-audio-none-added", dom("<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"), Q35, None, ""),
+    ("dbus-audio-sdl", dom("<graphics type='sdl'/><graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"), Q35,
+     None, ""),
+    ("dbus-audio-written", dom("<graphics type='spice'/><graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"
+                               "<audio id='1' type='dbus'/>"), Q35, None, ""),
     ("spice-audio-vnc", dom("<graphics type='vnc'/><audio id='1' type='spice'/>"), Q35, "VL766",
      "Spice audio is not supported without spice graphics"),
     ("spice-audio-spice", dom("<graphics type='spice'/><audio id='1' type='spice'/>"), Q35, None, ""),

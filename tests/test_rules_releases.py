@@ -119,6 +119,22 @@ def test_vds_port_and_connection_ids_are_required_before_10_5() -> None:
         "network device type 'vds' is not supported by this hypervisor (libvirt refuses to start the domain)"]
 
 
+@pytest.mark.parametrize(("interface", "version", "refused"), [
+    ("<interface type='user'><model type='usb-net'/></interface>", (9, 0), True),
+    ("<interface type='network'><source network='default'/><model type='usb-net'/></interface>", (10, 2), True),
+    ("<interface type='user'><model type='usb-net'/><address type='usb' bus='0' port='1'/></interface>", (9, 0),
+     False),
+    ("<interface type='user'><model type='usb-net'/></interface>", (10, 3), False),
+    ("<interface type='user'><model type='e1000'/></interface>", (9, 0), False),
+])
+def test_usb_net_needs_a_usb_address_before_10_3(interface: str, version: tuple[int, int], refused: bool) -> None:
+    """Before 10.3 ("Proper support for USB network device", its NEWS) address assignment gave a usb-net interface
+    a PCI slot no bus takes; 9.0 refuses the first two on pc and q35 alike and defines the third."""
+    found = [m for c, m in errors(dom("<controller type='usb' model='qemu-xhci'/>" + interface), version)
+             if c == "VL770"]
+    assert found == (["Cannot automatically add a new PCI bus for a device with connect flags 00"] if refused else [])
+
+
 def test_launch_security_message_names_the_technology_before_10_5() -> None:
     xml = dom(extra="<launchSecurity type='s390-pv'/>")
     assert ("VL402", "S390 PV launch security is not supported with this QEMU binary") in errors(xml, (9, 0))
