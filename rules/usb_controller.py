@@ -15,6 +15,9 @@ from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 EHCI_MASTERS = ("ehci", "ich9-ehci1")
+#: The companion models the parser gives a master when none is written, with its start port
+#: (virDomainControllerDefParseXML): a controller of these models counts as one with a <master>
+DEFAULT_MASTER_PORT = {"ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4}
 EHCI_PORTS = 6
 #: Xen's USB controller models, which the QEMU driver refuses
 XEN_MODELS = ("qusb1", "qusb2")
@@ -27,9 +30,10 @@ class UsbController(Rule):
     """
     ## What it does
     Reports a `nec-xhci` or `qemu-xhci` controller with more than 15 `ports`,
-    and USB controllers that are all companions (each has a `<master>`) with
+    and USB controllers that are all companions (each has a `<master>`, which
+    the parser gives an `ich9-uhci1`, `-uhci2` or `-uhci3` without one) with
     no master controller among them, e.g. an `ich9-uhci2` without its
-    `ich9-ehci1`. At start QEMU also refuses ICH9 UHCI companions whose
+    `ich9-ehci1` (checked on 9.0). At start QEMU also refuses ICH9 UHCI companions whose
     master (the controller of their index without `<master>`) is not an EHCI
     controller, a `startport` beyond the master's 6 ports (each companion
     takes 2), and two companions on one port. For QEMU, a controller of
@@ -79,7 +83,7 @@ class UsbController(Rule):
         usb = facts(ctx).controllers_of("usb")
         # the usual document: xhci controllers within their port limit, no companion controllers
         for c in usb:
-            if c.master is not None or c.model in XEN_MODELS:
+            if c.master is not None or c.model in XEN_MODELS or c.model in DEFAULT_MASTER_PORT:
                 return self._problems(usb, ctx)
             ports = c.element.get("ports")
             if ports is not None and (c.model not in XHCI_MODELS or
@@ -104,13 +108,13 @@ class UsbController(Rule):
                               hint=f"use ports='{XHCI_MAX_PORTS}' and add a hub or another controller for more",
                               replacements=(str(XHCI_MAX_PORTS),))
         for c in usb:
-            if c.master is not None:
+            if c.master is not None or c.model in DEFAULT_MASTER_PORT:
                 break
         else:
             yield from self._ports(usb, ctx)
             return  # neither companions nor the lack of a master
         others = [c for c in usb if c.model != "none"]
-        if others and all(c.master is not None for c in usb):
+        if others and all(c.master is not None or c.model in DEFAULT_MASTER_PORT for c in usb):
             yield Problem(Anchor(others[0].element), "No master USB controller specified",
                           hint="add the master controller (e.g. model='ich9-ehci1' with the same index) "
                                "or remove <master> from one controller")

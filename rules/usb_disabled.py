@@ -8,7 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import NOTHING, Facts, facts, is_usb_device, is_usb_hub
+from virtlint.rules._support import first_child
 
 HINT = "remove <controller type='usb' model='none'/> or this device"
 
@@ -27,6 +29,22 @@ def _message(device: etree._Element) -> str:
     return "USB is disabled for this domain, but USB devices are present in the domain XML"
 
 
+def _implied_ccid_controllers(found: Facts) -> list[etree._Element]:
+    """The smartcards whose CCID controller libvirt adds (virDomainDefMaybeAddSmartcardController: the controller
+    of the card's ccid address, else 0), one per controller no <controller type='ccid'> of that index stands for:
+    each such controller is a USB device."""
+    written = {c.index for c in found.controllers_of("ccid")}
+    cards = []
+    for device in found.devices_element.iterchildren("smartcard") if found.devices_element is not None else ():
+        address = first_child(device, "address")
+        index = prop_uint(address.get("controller") or "0", 10) if address is not None and \
+            address.get("type") == "ccid" else 0
+        if index is not None and index not in written:
+            written.add(index)
+            cards.append(device)
+    return cards
+
+
 @register
 class UsbDisabled(Rule):
     """
@@ -35,7 +53,9 @@ class UsbDisabled(Rule):
     every other USB controller and every device on the USB bus: `bus='usb'`
     inputs, disks and redirected devices, USB host devices, `<hub
     type='usb'>`, `usb-net` interfaces, `ccid` controllers, `usb-serial`
-    serial ports, `usb` sound cards and `mtp` filesystems.
+    serial ports, `usb` sound cards and `mtp` filesystems, and a smartcard
+    without its `ccid` controller (libvirt adds one, a USB device; checked
+    on 9.0).
 
     The same holds on machines libvirt adds no USB controller to (ARM and
     RISC-V `virt` and other ARM boards but `versatilepb` and `realview`,
@@ -93,8 +113,9 @@ class UsbDisabled(Rule):
     def _problems(found: Facts, ctx: Context) -> Iterator[Problem]:
         usb = found.controllers_of("usb")
         if not usb and found.platform.lacks_default_usb:
+            implied = _implied_ccid_controllers(found)
             for device in found.devices(ctx):  # qemuDomainUSBAddressAddHubs: no controller at all
-                if is_usb_hub(device) or is_usb_device(device, found):
+                if is_usb_hub(device) or is_usb_device(device, found) or device in implied:
                     yield Problem(Anchor(device), "USB is disabled for this domain, but USB devices are present "
                                   "in the domain XML", hint=f"this machine ({found.platform.machine}) gets no USB "
                                   "controller by default: add <controller type='usb' model='qemu-xhci'/>")
@@ -111,3 +132,6 @@ class UsbDisabled(Rule):
         for device in found.devices(ctx):
             if is_usb_hub(device) or is_usb_device(device, found):
                 yield Problem(Anchor(device), _message(device), hint=HINT)
+        for smartcard in _implied_ccid_controllers(found):
+            yield Problem(Anchor(smartcard), "USB is disabled for this domain, but USB devices are present in the "
+                          "domain XML (a smartcard's CCID controller, which libvirt adds, is a USB device)", hint=HINT)

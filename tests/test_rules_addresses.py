@@ -529,6 +529,10 @@ DISABLED = [
     (NONE + "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
             "</hostdev>", "Can't add host USB device: USB is disabled in this host"),
     (NONE + disk("sdb", "sata"), None),
+    # a smartcard's CCID controller, which libvirt adds, is a USB device (checked on 9.0)
+    (NONE + "<smartcard mode='host'/>", "USB is disabled for this domain, but USB devices are present in the domain "
+                                       "XML (a smartcard's CCID controller, which libvirt adds, is a USB device)"),
+    ("<smartcard mode='host'/>", None),
 ]
 
 
@@ -538,6 +542,9 @@ def test_usb_devices_on_a_machine_without_default_usb() -> None:
     assert found("VL706", "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>",
                  "virt", "aarch64") == []
     assert found("VL706", "<input type='tablet' bus='usb'/>", "pc") == []  # pc gets a PIIX3 UHCI
+    assert found("VL706", "<smartcard mode='host'/>", "virt", "aarch64") == [message]  # (its CCID controller)
+    assert found("VL706", "<controller type='ccid' index='0'/><smartcard mode='host'/>", "virt", "aarch64") == [
+        message]  # (the controller, once)
     assert found("VL706", "<input type='keyboard' bus='virtio'/>", "virt", "aarch64") == []
 
 
@@ -556,6 +563,12 @@ USB_CONTROLLERS = [
      "No master USB controller specified"),
     ("<controller type='usb' index='0' model='ich9-ehci1'/>"
      "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>", None),
+    # the parser gives an ICH9 UHCI companion without <master> one (checked on 9.0)
+    ("<controller type='usb' index='0' model='ich9-uhci1'/>", "No master USB controller specified"),
+    ("<controller type='usb' index='1' model='ich9-uhci3'/>", "No master USB controller specified"),
+    ("<controller type='usb' index='0' model='ich9-ehci1'/><controller type='usb' index='0' model='ich9-uhci1'/>",
+     None),
+    ("<controller type='usb' index='0' model='piix3-uhci'/>", None),
 ]
 
 
