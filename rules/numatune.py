@@ -22,6 +22,10 @@ def memory_placement(root: etree._Element) -> str | None:
     placement = memory.get("placement")
     if memory.get("nodeset") is not None and placement is None:
         return "static"
+    if placement is None:
+        if memory.get("mode") is None:
+            return None  # (nothing to set: virDomainNumatuneSet returns at once)
+        placement = "default"  # (a mode alone: the placement not yet specified is the default one)
     if placement == "default":
         return "static" if memory.get("nodeset") is not None or not vcpu_auto else "auto"
     return placement

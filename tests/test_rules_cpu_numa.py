@@ -81,6 +81,10 @@ CASES = [
     ("numatune-static", dom("<numatune><memory mode='strict' placement='static'/></numatune>"),
      dom("<numatune><memory mode='strict' placement='static' nodeset='0'/></numatune>"), "VL208",
      "must be set if 'placement' is 'static'"),
+    # a mode alone leaves the placement to <vcpu placement>: static (its default) needs a nodeset (checked on 9.0)
+    ("numatune-mode-alone", dom("<numatune><memory mode='preferred'/></numatune>"),
+     dom("<numatune><memory mode='preferred'/></numatune>", vcpu="<vcpu placement='auto'>4</vcpu>"), "VL208",
+     "nodeset for NUMA memory tuning must be set if 'placement' is 'static'"),
     ("numatune-empty", dom("<numatune><memory nodeset='0,^0'/></numatune>"),
      dom("<numatune><memory nodeset='0,^1'/></numatune>"), "VL208", "Invalid value of 'nodeset'"),
     ("memnode-no-cells", dom("<numatune><memnode cellid='0' nodeset='0'/></numatune>"),
