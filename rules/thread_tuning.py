@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
+from virtlint.rules._devices import LIBVIRT_START
 from virtlint.rules._domain import describe_ids, iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
@@ -20,6 +21,8 @@ QUOTA_RANGE = (1000, 17592186044415)
 ONCE = ("emulatorpin", "emulatorsched")
 #: cgroup v1's cpu.shares range, which libvirt 9.0 checks at define
 SHARES_RANGE = (2, 262144)
+#: cgroup v2's cpu.weight range, which the host's cgroups apply at start (VIR_CGROUPV2_WEIGHT_MIN/MAX)
+V2_WEIGHT_RANGE = (1, 10000)
 BANDWIDTH = {**{name: PERIOD_RANGE for name in ("period", "global_period", "emulator_period", "iothread_period")},
              **{name: QUOTA_RANGE for name in ("quota", "global_quota", "emulator_quota", "iothread_quota")}}
 
@@ -41,7 +44,11 @@ class ThreadTuning(Rule):
     within 1000..17592186044415 microseconds when positive (`Value of cputune
     'period' must be in range [1000, 1000000]`, virDomainDefCputuneValidate;
     modelling libvirt 9.0 or older, `<shares>` other than 0 within 2..262144,
-    which 10.7 leaves to the host's cgroups at start),
+    which 10.7 leaves to the host's cgroups at start), and at start `<shares>`
+    the host's cgroups refuse (`shares '0' must be in range [2, 262144]`,
+    virCgroupSetCpuShares: cgroup v1 takes 2..262144, v2 1..10000; 0 and
+    values above 262144 are errors, those only one version refuses warnings;
+    checked on 9.0),
     and `<emulatorpin>` and `<emulatorsched>` are written once (`only one
     emulatorpin is supported`), and an `<iothreadids>` id once (`duplicate
     iothread id '1' found`, virDomainDefParseIOThreads).
@@ -249,6 +256,17 @@ def _bandwidth(element: etree._Element, ctx: Context) -> Iterator[Problem]:
             yield Problem(Anchor(element, text=True), f"Value of cputune 'shares' must be in range "
                           f"[{SHARES_RANGE[0]}, {SHARES_RANGE[1]}]",
                           hint="use a weight from 2 to 262144 (1024 is the default)")
+        else:
+            # at start the host's cgroups take the weight (qemuSetupCpuCgroup, virCgroupSetCpuShares): v1 takes
+            # 2..262144, v2 1..10000; a value both refuse is an error, one that depends on the version a warning
+            refusing = sum(not low <= value <= high for low, high in (SHARES_RANGE, V2_WEIGHT_RANGE))
+            if refusing:
+                yield Problem(Anchor(element, text=True), f"shares '{value}' must be in range [{SHARES_RANGE[0]}, "
+                              f"{SHARES_RANGE[1]}] with cgroup v1, [{V2_WEIGHT_RANGE[0]}, {V2_WEIGHT_RANGE[1]}] with "
+                              "cgroup v2" + LIBVIRT_START + ("" if refusing == 2 else ", on a host of the cgroup "
+                                                            "version that refuses it"),
+                              hint="use a weight from 2 to 10000 (1024 is the default), which every host takes",
+                              severity=None if refusing == 2 else Severity.WARNING)
         return
     low, high = BANDWIDTH[element.tag]
     if value > 0 and not low <= value <= high:

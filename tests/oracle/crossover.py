@@ -1,0 +1,144 @@
+"""Crossover audit against a real libvirt: every distinct device of libvirt's accepted test inputs (a child of their
+<devices>) put into other domains, linted (virtlint modelling the daemon's release, against the daemon's own
+`virsh domcapabilities`) and defined.
+
+A device libvirt accepts in its own input meets, in another domain, another machine, arch, address layout and set
+of devices: the implicit controllers, default models, audio and serial ports libvirt adds there, and the checks that
+read several devices at once. The mutation audit changes one value in place; this moves whole devices between
+contexts. Donors whose own input this libvirt refuses (a backend this build lacks, a qemu.conf setting) are left
+out. libvirt refusing a transplant virtlint passes is a miss, unless virtlint warns with libvirt's message (a
+refusal that depends on what the capabilities do not say, such as the SCSI controller model QEMU's build gives);
+libvirt defining one virtlint gives a new error is a false error, unless libvirt refuses to start it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from lxml import etree
+
+import libvirt_oracle
+from mutations import UNDETERMINED, _Linters, _start_refusal
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
+
+#: (the base input, the folder it is in, whether the donors keep their <address>): a q35 domain of virt-manager's
+#: with the donors' addresses as written (they meet its devices' addresses), and a bare ARM virt domain with the
+#: donors' addresses removed (libvirt assigns them on another arch and machine)
+BASES = (("q35-virt-manager-basic.xml", "accepted", True), ("aarch64-virt-minimal.xml", "arches", False))
+
+
+@dataclass(slots=True)
+class Transplant:
+    base: str
+    donor: str  # the input the device comes from
+    device: str  # its serialization
+    errors: list[str]  # virtlint's errors the transplant added
+    warnings: list[str]  # and its warnings
+    #: libvirt's message at define ("at start: ..." when it defined the domain but did not start it), None when it
+    #: defined it (and, where virtlint gave an error, started it too)
+    refusal: str | None
+
+    @property
+    def warned(self) -> bool:
+        """A refusal virtlint warns of in libvirt's words (what it cannot decide offline)."""
+        said = (self.refusal or "").removeprefix("at start: ").split(": ", 1)[-1]
+        return bool(said) and any(said.startswith(w.split(": ", 1)[1].split(" (")[0]) for w in self.warnings)
+
+    @property
+    def problem(self) -> str | None:
+        if self.refusal == UNDETERMINED:
+            return None
+        if self.refusal is not None and not self.errors and not self.warned:
+            return f"missed: libvirt refuses it ({self.refusal})"
+        if self.refusal is None and self.errors:
+            return f"false error: libvirt defines and starts it ({self.errors[0]})"
+        return None
+
+
+def _findings(linter: Linter, xml: str, severity: Severity) -> Counter[tuple[str, str]]:
+    findings = linter.lint_document(Document(xml, "transplant.xml")).findings
+    return Counter((f.code, f.message) for f in findings if f.severity is severity)
+
+
+def donors(folder: Path) -> Iterator[tuple[str, etree._Element]]:
+    """Each distinct device of the inputs this libvirt defines, with its input's name (aliases removed: a
+    user alias must be unique in a domain)."""
+    seen: set[bytes] = set()
+    for source in sorted(folder.glob("*.xml")):
+        text = source.read_text()
+        devices = etree.fromstring(text.encode()).find("devices")
+        if devices is None:
+            continue
+        found = []
+        for device in devices.iterchildren(etree.Element):
+            if device.tag == "emulator":
+                continue
+            device = copy.deepcopy(device)
+            device.tail = None
+            for alias in list(device.iter("alias")):
+                alias.getparent().remove(alias)
+            key = etree.tostring(device, method="c14n")
+            if key not in seen:
+                seen.add(key)
+                found.append(device)
+        if found and libvirt_oracle.define_refusal(text) is None:
+            yield from ((source.name, device) for device in found)
+
+
+def transplants(corpus: Path) -> Iterator[Transplant]:
+    """Every donor of ``corpus``'s accepted inputs in each base, with both verdicts."""
+    linter_for = _Linters()
+    pool = list(donors(corpus / "accepted"))
+    for name, folder, keep_address in BASES:
+        text = (corpus / folder / name).read_text()
+        base = etree.fromstring(text.encode())
+        linter = linter_for(base)
+        if linter is None:
+            continue
+        errors, warnings = _findings(linter, text, Severity.ERROR), _findings(linter, text, Severity.WARNING)
+        starts: list[bool] = []  # (whether the base starts here, asked once, when a transplant needs it)
+        for donor, device in pool:
+            device = copy.deepcopy(device)
+            if not keep_address:
+                for address in device.findall("address"):
+                    device.remove(address)
+            domain = copy.deepcopy(base)
+            domain.find("devices").append(device)
+            xml = etree.tostring(domain, encoding="unicode")
+            added = _findings(linter, xml, Severity.ERROR) - errors
+            refusal = libvirt_oracle.define_refusal(xml)
+            if refusal is None and added:  # (libvirt defines it, virtlint calls it an error: does it start?)
+                if not starts:
+                    starts.append(libvirt_oracle.verdict(text).accepted)
+                refusal = _start_refusal(xml) if starts[0] else UNDETERMINED
+            yield Transplant(name, donor, etree.tostring(device, encoding="unicode"),
+                             [f"{code}: {message}" for code, message in added],
+                             [f"{code}: {message}" for code, message in
+                              _findings(linter, xml, Severity.WARNING) - warnings], refusal)
+
+
+def table(rows: list[Transplant]) -> str:
+    refused = [r for r in rows if r.refusal not in (None, UNDETERMINED)]
+    lines = ["# virtlint and a real libvirt: every device of libvirt's accepted test inputs, put into other domains",
+             "", "Each distinct device (a child of `<devices>`) of the inputs this libvirt defines, appended to "
+             + " and to ".join(f"`{name}` ({'its address kept' if keep else 'its address removed'})"
+                               for name, _, keep in BASES) + ".", "",
+             f"{len(rows)} transplants against {libvirt_oracle.versions()}; libvirt refused {len(refused)} ("
+             f"{sum(1 for r in refused if (r.refusal or '').startswith('at start: '))} at start, "
+             f"{sum(1 for r in refused if r.warned and not r.errors)} of them where virtlint warns in libvirt's "
+             f"words), {sum(r.refusal == UNDETERMINED for r in rows)} undetermined here; "
+             f"{sum(1 for r in rows if r.problem)} disagreements.", "",
+             "| base | device from | libvirt | virtlint's new errors (or warnings) |", "|---|---|---|---|"]
+    for r in rows:
+        if r.refusal is None and not r.errors and not r.warnings:
+            continue  # (defined, and virtlint says nothing new: the bulk, counted above)
+        cell = (r.refusal or "defined").replace("|", "\\|")
+        said = "; ".join(r.errors or [f"(warning) {w}" for w in r.warnings]).replace("|", "\\|")
+        lines.append(f"| {r.base} | {r.donor} | {cell} | {said} |")
+    return "\n".join(lines) + "\n"
