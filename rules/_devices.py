@@ -309,6 +309,26 @@ def implicit_audio(ctx: Context) -> str | None:
     return {"vnc": "none", "spice": "spice"}.get(last or "")
 
 
+def effective_gic_version(ctx: Context) -> str | None:
+    """The GIC version an ARM virt guest gets (qemuDomainDefEnableDefaultFeatures): the one written, else for TCG
+    version 2 (the emulated GICv3 lacks an MSI controller), for KVM the highest the capabilities list, else 2;
+    None when the caps do not say or the machine is not ARM virt."""
+    if not is_arm_virt(ctx):
+        return None
+    gic = ctx.root.find("features/gic")
+    version = gic.get("version") if gic is not None else None
+    if version:
+        return version
+    if ctx.domain_type == "qemu":
+        return "2"
+    if not ctx.identity_matches:
+        return None
+    listed = ctx.caps.enum("features/gic", "version")
+    if listed.allows("3") is None:
+        return None
+    return "3" if listed.allows("3") else "2"
+
+
 #: Source attribute that holds a local disk's path, per disk type.
 LOCAL_SOURCE_ATTRIBUTE = {"file": "file", "block": "dev", "dir": "dir"}
 

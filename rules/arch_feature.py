@@ -10,7 +10,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
-from virtlint.rules._devices import LIBVIRT_START
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START
 from virtlint.rules._domain import PPC64, is_arm_virt, is_pseries, machine_of
 from virtlint.rules._support import NOTHING
 
@@ -146,6 +146,12 @@ BOUNDS: tuple[Bound, ...] = (
     *(Bound("clock/timer", _x86, TIMER, "x86", (lambda n: lambda e: e.get("name") == n and _timer_present(e))(name),
             name=name, attribute="name", needs_machine=False, named=True)
       for name in ("tsc", "kvmclock", "hypervclock")),
+    # (qemuBuildCpuCommandLine writes kvmclock=off whatever the arch; QEMU's CPUs off x86 have no such property:
+    # at start, checked on 9.0 with aarch64; present='yes' is refused at define, above)
+    Bound("clock/timer", lambda a, m, v: a in X86, "can't apply global kvmclock=off: Property 'kvmclock' not found "
+          "(QEMU's {arch} CPUs have no kvmclock)" + QEMU_START, "x86",
+          lambda e: e.get("name") == "kvmclock" and e.get("present") == "no", name="kvmclock", attribute="present",
+          needs_machine=False, named=True),
     Bound("clock/timer", lambda a, m, v: a in X86, "hpet timer is not supported by this architecture", "x86",
           lambda e: e.get("name") == "hpet" and _timer_present(e), name="hpet", attribute="name",
           needs_machine=False, named=True),
@@ -206,7 +212,11 @@ class ArchFeature(Rule):
     (QEMU driver); and at start, `pvspinlock` turned on in an x86 TCG domain
     (type `qemu`: `host doesn't support paravirtual spinlocks`,
     qemuProcessVerifyKVMFeatures; TCG's guest CPU has no kvm_pv_unhalt;
-    libvirt defines the domain and refuses to start it, checked with 9.0).
+    libvirt defines the domain and refuses to start it, checked with 9.0),
+    and a `kvmclock` timer with `present='no'` off x86 (libvirt passes
+    `kvmclock=off` to QEMU, whose CPUs there have no such property: `can't
+    apply global cortex-a15-arm-cpu.kvmclock=off`; checked on 9.0 with
+    aarch64).
 
     ## Why is this bad?
     `virsh define` fails: `The 'hpt' feature is not supported for architecture

@@ -8,10 +8,15 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import QEMU_START, effective_gic_version, qemu_driver
 from virtlint.rules._domain import vcpu_counts
 from virtlint.rules._identity import host_view
 from virtlint.rules._support import caps_label
 from virtlint.rules._vcpus import vcpu_fix
+
+
+#: The vCPUs a GICv2 serves on QEMU's ARM virt board (GIC_NCPU)
+GICV2_CPUS = 8
 
 
 @register
@@ -23,7 +28,11 @@ class VcpuMax(Rule):
     `maxCpus` of that machine in the host's `virsh capabilities` when given
     (aliases resolved), else `<vcpu max='N'/>` of domcapabilities that
     describe the domain (that limit also includes the host's KVM limit). When
-    neither says, the limit is unknown and nothing is reported.
+    neither says, the limit is unknown and nothing is reported. On an ARM
+    `virt` guest with a GICv2 (written, or libvirt's default for TCG, or for
+    KVM where the capabilities list no version 3), more than 8 vCPUs: QEMU
+    refuses to start it (`Number of SMP CPUs requested (9) exceeds max CPUs
+    supported by machine 'mach-virt' (8)`; stage start; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain: `Maximum CPUs greater than specified machine
@@ -74,6 +83,14 @@ class VcpuMax(Rule):
                 )
             return
         limit = ctx.caps.vcpu_max
+        if count > GICV2_CPUS and qemu_driver(ctx) and effective_gic_version(ctx) == "2":
+            # (QEMU's virt board: a GICv2 has GIC_NCPU interfaces; at start, checked on 9.0 with aarch64 TCG)
+            yield Problem(Anchor(element, text=True), f"Number of SMP CPUs requested ({count}) exceeds max CPUs "
+                          f"supported by machine 'mach-virt' ({GICV2_CPUS})" + QEMU_START,
+                          hint=f"a GICv2 serves at most {GICV2_CPUS} vCPUs: use at most {GICV2_CPUS}, or "
+                               "<features><gic version='3'/></features> where QEMU and the host have it",
+                          replacements=(str(GICV2_CPUS),))
+            return
         if ctx.identity_matches and limit is not None and count > limit:
             # the proposed count must satisfy every rule about it (VL805, the topology), not only this one
             value, hint = vcpu_fix(ctx, element, limit)

@@ -1,0 +1,55 @@
+"""Refusals found by the crossover search (every device and every top-level element of libvirt's accepted inputs
+put into other domains, defined, and started where libvirt defined them): each case and its valid twin agree with
+the real libvirt 9.0 (at start where the case says so)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_rules_parse_checks import test_parse_checks as judged_as_libvirt
+
+
+def arm(extra: str = "", vcpus: str = "<vcpu>1</vcpu>", virt: str = "qemu") -> str:
+    return (f"<domain type='{virt}'><name>t</name><memory unit='MiB'>128</memory>{vcpus}<os><type arch='aarch64' "
+            f"machine='virt'>hvm</type></os>{extra}<devices/></domain>")
+
+
+GIC_LIMIT = "Number of SMP CPUs requested (9) exceeds max CPUs supported by machine 'mach-virt' (8)"
+
+CASES = [
+    # VL406: libvirt writes kvmclock=off for QEMU, whose ARM CPUs have no such property (at start)
+    ("kvmclock-off-aarch64", arm("<clock offset='utc'><timer name='kvmclock' present='no'/></clock>"), "VL406",
+     "can't apply global kvmclock=off: Property 'kvmclock' not found"),
+    ("hypervclock-off-aarch64", arm("<clock offset='utc'><timer name='hypervclock' present='no'/></clock>"), None,
+     ""),
+    ("tsc-off-aarch64", arm("<clock offset='utc'><timer name='tsc' present='no'/></clock>"), None, ""),
+    # VL201: a GICv2 (TCG's default, or written) serves 8 vCPUs (at start)
+    ("gicv2-tcg-default", arm(vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
+    ("gicv2-tcg-default-current", arm(vcpus="<vcpu current='1'>9</vcpu>"), "VL201", GIC_LIMIT),
+    ("gicv2-written", arm("<features><gic version='2'/></features>", vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
+    ("gicv2-eight", arm(vcpus="<vcpu>8</vcpu>"), None, ""),
+    ("gicv3-written", arm("<features><gic version='3'/></features>", vcpus="<vcpu>9</vcpu>"), None, ""),
+    # (KVM: the highest version the caps list; ARM caps in these tests list none, so the version is unknown)
+    ("kvm-unknown-gic", arm(vcpus="<vcpu>9</vcpu>", virt="kvm"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_found_by_the_crossover_search(xml: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(xml, code, fragment)
+
+
+@pytest.mark.parametrize(("versions", "refused"), [(("2",), True), (("2", "3"), False), (("3",), False)])
+def test_kvm_gic_version_is_the_highest_the_caps_list(versions: tuple[str, ...], refused: bool) -> None:
+    """qemuDomainDefEnableDefaultFeatures: KVM gets the highest GIC version the host supports."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    values = "".join(f"<value>{v}</value>" for v in versions)
+    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><machine>virt-9.1</machine><arch>aarch64</arch>"
+                          "<vcpu max='512'/><features><gic supported='yes'><enum name='version'>" + values +
+                          "</enum></gic></features></domainCapabilities>")
+    findings = Linter([caps], select=("VL201",)).lint_document(Document(arm(vcpus="<vcpu>9</vcpu>", virt="kvm"),
+                                                                       "t.xml")).findings
+    assert [f.message for f in findings] == ([GIC_LIMIT + " (QEMU refuses to start the domain)"] if refused else [])
