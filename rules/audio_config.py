@@ -10,13 +10,17 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import implicit_audio, qemu_driver
+from virtlint.rules._devices import QEMU_START, implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
 #: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
 BACKEND_NUMBERS = {"oss": ("bufferCount",), "coreaudio": ("bufferCount",), "sdl": ("bufferCount",),
                    "pulseaudio": ("latency",)}
+
+
+#: libvirt's audio backends QEMU builds only on another host OS than Linux (its audio/meson.build): type -> that OS
+OTHER_HOSTS_AUDIO = {"coreaudio": "macOS"}
 
 
 def _backend(audio: etree._Element) -> Problem | None:
@@ -77,6 +81,9 @@ class AudioConfig(Rule):
     display's `<audio id>` names an `<audio>` of the domain (for QEMU, a
     domain without any gets `<audio id='1'>` unless its last VNC, SPICE or
     SDL display is SDL, or it has only RDP, D-Bus or egl-headless displays).
+    At start, a KVM domain's `coreaudio` backend: KVM runs on Linux, where
+    QEMU does not build macOS's audio: `audio: Unknown audio driver
+    `coreaudio'` (QEMU; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `fixed audio settings
@@ -114,6 +121,12 @@ class AudioConfig(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path == "devices/audio":
             problem = _backend(element)
+            kind = element.get("type")
+            if problem is None and kind in OTHER_HOSTS_AUDIO and ctx.domain_type == "kvm":
+                # (KVM runs on Linux, where QEMU has neither backend: at start, checked on 9.0 for coreaudio)
+                problem = Problem(Anchor(element, "type"), f"audio: Unknown audio driver `{kind}'" + QEMU_START,
+                                  hint=f"{kind} is QEMU's audio on {OTHER_HOSTS_AUDIO[kind]}: on a KVM host use "
+                                       "pulseaudio, pipewire, alsa, spice or none", replacements=("none",))
         elif ctx.path == "devices/sound":
             problem = _reference(element, ctx)
         elif element.get("type") == "vnc":

@@ -14,6 +14,8 @@ def arm(extra: str = "", vcpus: str = "<vcpu>1</vcpu>", virt: str = "qemu") -> s
             f"machine='virt'>hvm</type></os>{extra}<devices/></domain>")
 
 
+X86_KVM = ("<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
+           "machine='q35'>hvm</type></os><devices>{}</devices></domain>")
 GIC_LIMIT = "Number of SMP CPUs requested (9) exceeds max CPUs supported by machine 'mach-virt' (8)"
 
 CASES = [
@@ -23,6 +25,11 @@ CASES = [
     ("hypervclock-off-aarch64", arm("<clock offset='utc'><timer name='hypervclock' present='no'/></clock>"), None,
      ""),
     ("tsc-off-aarch64", arm("<clock offset='utc'><timer name='tsc' present='no'/></clock>"), None, ""),
+    # VL799: macOS's audio backend on a KVM (Linux) host (at start; TCG may run on macOS)
+    ("coreaudio-kvm", X86_KVM.format("<audio id='1' type='coreaudio'/>"), "VL799",
+     "audio: Unknown audio driver `coreaudio'"),
+    ("coreaudio-tcg", X86_KVM.replace("'kvm'", "'qemu'").format("<audio id='1' type='coreaudio'/>"), None, ""),
+    ("pulseaudio-kvm", X86_KVM.format("<audio id='1' type='pulseaudio'/>"), None, ""),
     # VL201: a GICv2 (TCG's default, or written) serves 8 vCPUs (at start)
     ("gicv2-tcg-default", arm(vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
     ("gicv2-tcg-default-current", arm(vcpus="<vcpu current='1'>9</vcpu>"), "VL201", GIC_LIMIT),

@@ -14,6 +14,8 @@ libvirt defining one virtlint gives a new error is a false error, unless libvirt
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +93,21 @@ def donors(folder: Path) -> Iterator[tuple[str, etree._Element]]:
             yield from ((source.name, device) for device in found)
 
 
+def _ensure_images(base: etree._Element) -> None:
+    """The images the base's disks name, made when missing (a fresh machine has none, and a base that does not
+    start leaves every start-time verdict undetermined): qcow2 ones with qemu-img, the rest raw."""
+    for disk in base.iterfind("devices/disk"):
+        source, driver = disk.find("source"), disk.find("driver")
+        path = source.get("file") if source is not None else None
+        if not path or Path(path).exists():
+            continue
+        if driver is not None and driver.get("type") == "qcow2" and shutil.which("qemu-img"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, "16M"], check=True)
+        else:
+            libvirt_oracle.ensure_image(path)
+
+
 def transplants(corpus: Path) -> Iterator[Transplant]:
     """Every donor of ``corpus``'s accepted inputs in each base, with both verdicts."""
     linter_for = _Linters()
@@ -98,6 +115,7 @@ def transplants(corpus: Path) -> Iterator[Transplant]:
     for name, folder, keep_address in BASES:
         text = (corpus / folder / name).read_text()
         base = etree.fromstring(text.encode())
+        _ensure_images(base)
         linter = linter_for(base)
         if linter is None:
             continue
