@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import QEMU_START, implicit_audio, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -70,6 +70,18 @@ def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
                    hint=f"add <audio id='{number}' type='...'/>, or point at an existing one")
 
 
+def _backendless(sound: etree._Element, ctx: Context) -> Problem | None:
+    """qemuGetAudioIDString, at start: a sound device needs an audio backend, and a domain without <audio> gets
+    none from libvirt when its last VNC, SPICE or SDL display is SDL, or it has only RDP, D-Bus or egl-headless
+    ones (reported at the first sound device)."""
+    if not qemu_driver(ctx) or ctx.root.find("devices/audio") is not None or implicit_audio(ctx) is not None or \
+            sound is not ctx.root.find("devices/sound"):
+        return None
+    return Problem(Anchor(sound), "unable to find audio backend for sound device" + LIBVIRT_START,
+                   hint="libvirt adds no audio backend for these displays: add <audio id='1' type='none'/> (or "
+                        "pulseaudio, pipewire, spice...)")
+
+
 @register
 class AudioConfig(Rule):
     """
@@ -81,7 +93,9 @@ class AudioConfig(Rule):
     display's `<audio id>` names an `<audio>` of the domain (for QEMU, a
     domain without any gets `<audio id='1'>` unless its last VNC, SPICE or
     SDL display is SDL, or it has only RDP, D-Bus or egl-headless displays).
-    At start, a KVM domain's `coreaudio` backend: KVM runs on Linux, where
+    At start, a sound device in a domain without `<audio>` that libvirt
+    gives none (`unable to find audio backend for sound device`,
+    qemuGetAudioIDString; checked on 9.0), and a KVM domain's `coreaudio` backend: KVM runs on Linux, where
     QEMU does not build macOS's audio: `audio: Unknown audio driver
     `coreaudio'` (QEMU; checked on 9.0).
 
@@ -128,7 +142,7 @@ class AudioConfig(Rule):
                                   hint=f"{kind} is QEMU's audio on {OTHER_HOSTS_AUDIO[kind]}: on a KVM host use "
                                        "pulseaudio, pipewire, alsa, spice or none", replacements=("none",))
         elif ctx.path == "devices/sound":
-            problem = _reference(element, ctx)
+            problem = _reference(element, ctx) or _backendless(element, ctx)
         elif element.get("type") == "vnc":
             problem = _reference(element, ctx)
         else:

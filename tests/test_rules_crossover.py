@@ -30,6 +30,15 @@ CASES = [
      "audio: Unknown audio driver `coreaudio'"),
     ("coreaudio-tcg", X86_KVM.replace("'kvm'", "'qemu'").format("<audio id='1' type='coreaudio'/>"), None, ""),
     ("pulseaudio-kvm", X86_KVM.format("<audio id='1' type='pulseaudio'/>"), None, ""),
+    # VL799: a sound device needs an audio backend, which libvirt adds for no SDL, D-Bus or egl-headless display
+    ("sound-sdl", X86_KVM.format("<sound model='ich9'/><graphics type='sdl'/>"), "VL799",
+     "unable to find audio backend for sound device"),
+    ("sound-dbus", X86_KVM.format("<sound model='ac97'/><graphics type='dbus'/>"), "VL799",
+     "unable to find audio backend for sound device"),
+    ("sound-vnc", X86_KVM.format("<sound model='ich9'/><graphics type='vnc'/>"), None, ""),
+    ("sound-headless", X86_KVM.format("<sound model='ich9'/>"), None, ""),
+    ("sound-dbus-audio", X86_KVM.format("<sound model='ich9'/><graphics type='dbus'/><audio id='1' type='none'/>"),
+     None, ""),
     # VL201: a GICv2 (TCG's default, or written) serves 8 vCPUs (at start)
     ("gicv2-tcg-default", arm(vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
     ("gicv2-tcg-default-current", arm(vcpus="<vcpu current='1'>9</vcpu>"), "VL201", GIC_LIMIT),

@@ -1,6 +1,6 @@
 """Crossover audit against a real libvirt: every distinct device of libvirt's accepted test inputs (a child of their
-<devices>) put into other domains, linted (virtlint modelling the daemon's release, against the daemon's own
-`virsh domcapabilities`) and defined.
+<devices>), and every other child of their <domain> (<os>, <cpu>, <clock>...), put into other domains, linted
+(virtlint modelling the daemon's release, against the daemon's own `virsh domcapabilities`) and defined.
 
 A device libvirt accepts in its own input meets, in another domain, another machine, arch, address layout and set
 of devices: the implicit controllers, default models, audio and serial ports libvirt adds there, and the checks that
@@ -68,19 +68,23 @@ def _findings(linter: Linter, xml: str, severity: Severity) -> Counter[tuple[str
     return Counter((f.code, f.message) for f in findings if f.severity is severity)
 
 
-def donors(folder: Path) -> Iterator[tuple[str, etree._Element]]:
-    """Each distinct device of the inputs this libvirt defines, with its input's name (aliases removed: a
-    user alias must be unique in a domain)."""
+#: The top-level elements not transplanted: the domain's identity, its notes, and <devices> (whose children are)
+NOT_TOP = frozenset(("devices", "name", "uuid", "title", "description", "metadata"))
+
+
+def donors(folder: Path) -> Iterator[tuple[str, etree._Element, bool]]:
+    """Each distinct device, and each distinct other child of <domain>, of the inputs this libvirt defines, with
+    its input's name (aliases removed: a user alias must be unique in a domain)."""
     seen: set[bytes] = set()
     for source in sorted(folder.glob("*.xml")):
         text = source.read_text()
-        devices = etree.fromstring(text.encode()).find("devices")
-        if devices is None:
-            continue
+        root = etree.fromstring(text.encode())
+        devices = root.find("devices")
         found = []
-        for device in devices.iterchildren(etree.Element):
-            if device.tag == "emulator":
-                continue
+        children = [*((device, False) for device in (devices.iterchildren(etree.Element) if devices is not None
+                                                     else ()) if device.tag != "emulator"),
+                    *((child, True) for child in root.iterchildren(etree.Element) if child.tag not in NOT_TOP)]
+        for device, top in children:
             device = copy.deepcopy(device)
             device.tail = None
             for alias in list(device.iter("alias")):
@@ -88,9 +92,9 @@ def donors(folder: Path) -> Iterator[tuple[str, etree._Element]]:
             key = etree.tostring(device, method="c14n")
             if key not in seen:
                 seen.add(key)
-                found.append(device)
+                found.append((device, top))
         if found and libvirt_oracle.define_refusal(text) is None:
-            yield from ((source.name, device) for device in found)
+            yield from ((source.name, device, top) for device, top in found)
 
 
 def _ensure_images(base: etree._Element) -> None:
@@ -116,19 +120,32 @@ def transplants(corpus: Path) -> Iterator[Transplant]:
         text = (corpus / folder / name).read_text()
         base = etree.fromstring(text.encode())
         _ensure_images(base)
-        linter = linter_for(base)
-        if linter is None:
+        if linter_for(base) is None:
             continue
-        errors, warnings = _findings(linter, text, Severity.ERROR), _findings(linter, text, Severity.WARNING)
+        before: dict[int, tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]] = {}  # per linter: the base's
         starts: list[bool] = []  # (whether the base starts here, asked once, when a transplant needs it)
-        for donor, device in pool:
+        for donor, device, top in pool:
             device = copy.deepcopy(device)
             if not keep_address:
                 for address in device.findall("address"):
                     device.remove(address)
             domain = copy.deepcopy(base)
-            domain.find("devices").append(device)
+            if not top:
+                domain.find("devices").append(device)
+            else:  # (a top-level element replaces the base's own, or comes before its <devices>)
+                own = domain.find(device.tag)
+                if own is not None:
+                    own.addnext(device)
+                    domain.remove(own)
+                else:
+                    domain.find("devices").addprevious(device)
             xml = etree.tostring(domain, encoding="unicode")
+            # (the linter of the transplant's own virt type, arch and machine, which an <os> may change)
+            linter = (linter_for(domain) if domain.find("os/type") is not None else None) or linter_for(base)
+            assert linter is not None
+            if id(linter) not in before:
+                before[id(linter)] = (_findings(linter, text, Severity.ERROR), _findings(linter, text, Severity.WARNING))
+            errors, warnings = before[id(linter)]
             added = _findings(linter, xml, Severity.ERROR) - errors
             refusal = libvirt_oracle.define_refusal(xml)
             if refusal is None and added:  # (libvirt defines it, virtlint calls it an error: does it start?)
@@ -143,10 +160,11 @@ def transplants(corpus: Path) -> Iterator[Transplant]:
 
 def table(rows: list[Transplant]) -> str:
     refused = [r for r in rows if r.refusal not in (None, UNDETERMINED)]
-    lines = ["# virtlint and a real libvirt: every device of libvirt's accepted test inputs, put into other domains",
-             "", "Each distinct device (a child of `<devices>`) of the inputs this libvirt defines, appended to "
-             + " and to ".join(f"`{name}` ({'its address kept' if keep else 'its address removed'})"
-                               for name, _, keep in BASES) + ".", "",
+    lines = ["# virtlint and a real libvirt: every device and part of libvirt's accepted test inputs, put into other "
+             "domains", "", "Each distinct device (a child of `<devices>`) of the inputs this libvirt defines, appended "
+             "to " + " and to ".join(f"`{name}` ({'its address kept' if keep else 'its address removed'})"
+                                     for name, _, keep in BASES) + ", and each distinct other child of `<domain>` "
+             "(`<os>`, `<cpu>`, `<clock>`, `<features>`...) in place of the base's own.", "",
              f"{len(rows)} transplants against {libvirt_oracle.versions()}; libvirt refused {len(refused)} ("
              f"{sum(1 for r in refused if (r.refusal or '').startswith('at start: '))} at start, "
              f"{sum(1 for r in refused if r.warned and not r.errors)} of them where virtlint warns in libvirt's "

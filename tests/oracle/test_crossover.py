@@ -1,6 +1,7 @@
 """Crossover audit against a real libvirt (skipped without a libvirt daemon or the shared corpus): every distinct
 device of libvirt's own accepted test inputs, put into a q35 domain (its address kept) and an ARM virt domain (its
-address removed), is judged as libvirt judges it (tests/oracle/crossover.py). The table goes to $VIRTLINT_ARTIFACTS
+address removed), and every other part of their domains (<os>, <cpu>, <clock>...) in place of those domains' own,
+is judged as libvirt judges it (tests/oracle/crossover.py). The table goes to $VIRTLINT_ARTIFACTS
 (default: artifacts/) as libvirt-crossover.md."""
 
 from __future__ import annotations
