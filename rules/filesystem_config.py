@@ -10,7 +10,8 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, prop_uint
-from virtlint.rules._devices import qemu_driver
+from virtlint.linter.machines import parse_machine
+from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING, children_by_tag
 
@@ -151,7 +152,22 @@ def _virtiofs(fs: _Fs, modes: bool) -> Problem | None:
 
 
 #: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
-CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu)
+def _handle_backend(fs: _Fs, ctx: Context) -> Problem | None:
+    """At start: QEMU 6.0 removed the 9p 'handle' backend, which libvirt still writes (and its domcapabilities still
+    list). The caps' machine tells the QEMU: an upstream versioned machine of 6.0 or later (a distribution's own
+    machine names, such as RHEL's, carry its version, not QEMU's, and are not judged)."""
+    if fs.driver_type != "handle" or not qemu_driver(ctx) or not ctx.identity_matches or not ctx.caps.machine:
+        return None
+    machine = parse_machine(ctx.caps.machine)
+    if machine.flavor or machine.version is None or machine.version < (6, 0):
+        return None
+    assert fs.driver is not None
+    return Problem(Anchor(fs.driver, "type"), "fsdev: fsdriver handle not found (QEMU 6.0 removed the 'handle' 9p "
+                   f"backend; these capabilities are QEMU {'.'.join(map(str, machine.version))}'s)" + QEMU_START,
+                   hint="use the default 9p driver (type='path'), or virtiofs", replacements=("path",))
+
+
+CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu, _handle_backend)
 
 
 @register
@@ -165,7 +181,10 @@ class FilesystemConfig(Rule):
     the `handle` driver off passthrough, the `loop`, `nbd` and `ploop`
     drivers, and virtiofs with another access mode or a `wrpolicy` (unless it
     uses an external daemon's socket), a `model`, a `format`, `multidevs`,
-    `fmode` or `dmode`.
+    `fmode` or `dmode`. At start, the 9p `handle` driver on a QEMU of 6.0 or
+    later (its capabilities' versioned machine tells), which removed it
+    (`fsdev: fsdriver handle not found`; checked on 9.0 with QEMU 7.2, whose
+    capabilities still list `handle`).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `missing source

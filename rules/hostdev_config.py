@@ -11,7 +11,7 @@ from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import number_problem, source_pci_problem
-from virtlint.rules._devices import effective_arch, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, effective_arch, qemu_driver
 from virtlint.rules._storage import SECRET_USAGES, iscsi_lun, network_hosts, storage_auth
 from virtlint.rules._support import first_child
 
@@ -200,6 +200,13 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
         if hostdev.get("model") == "vfio-ap" and hostdev.find("boot") is None and _earlier_vfio_ap(hostdev):
             return Problem(Anchor(hostdev, "model"), "Only one hostdev of model vfio-ap is supported",
                            hint="keep one vfio-ap mediated device: it carries all the guest's crypto adapters")
+    if kind == "scsi" and hostdev.get("managed") == "yes":
+        source = first_child(hostdev, "source")
+        if source is not None and source.get("protocol", "adapter") == "adapter":
+            # (virHostdevPrepareSCSIHostDevices, at start, before it looks at the host: libvirt neither detaches
+            # nor reattaches a SCSI adapter's device)
+            return Problem(Anchor(hostdev, "managed"), "SCSI host device doesn't support managed mode" + LIBVIRT_START,
+                           hint="remove managed='yes'", replacements=("no",))
     return None
 
 
@@ -257,7 +264,11 @@ class HostdevConfig(Rule):
     - mdev models `vfio-ccw` and `vfio-ap` on a guest that is not s390x (QEMU
       has those devices on s390x only), a second `vfio-ap` mediated device,
       and a `<boot order>` on a host device
-      QEMU cannot boot from (vfio-pci and vfio-ap mdevs, vhost-scsi).
+      QEMU cannot boot from (vfio-pci and vfio-ap mdevs, vhost-scsi);
+    - at start, a SCSI host device of an adapter with `managed='yes'`
+      (`SCSI host device doesn't support managed mode`,
+      virHostdevPrepareSCSIHostDevices, before the host device is looked at;
+      checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined (one message per host

@@ -11,8 +11,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
-from virtlint.rules._devices import (LIBVIRT_START, is_power_of_two, is_s390, qemu_driver, refused_since, run_checks,
-                                     with_first_children)
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, is_power_of_two, is_s390, qemu_driver, refused_since,
+                                     run_checks, with_first_children)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child, numeric_host
@@ -262,8 +262,27 @@ def usb_net_address(interface: etree._Element, ctx: Context) -> Iterable[Problem
                        "type='usb' bus='0' port='1'/> (a free port)")
 
 
+def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """QEMU's socket netdev (net_socket_mcast_create, at start): an mcast interface's IPv4 address must be a
+    multicast one (224.0.0.0/4; a name is resolved on the host, and not judged)."""
+    if interface.get("type") != "mcast" or not qemu_driver(ctx):
+        return
+    source = first_child(interface, "source")
+    text = source.get("address") if source is not None else None
+    import ipaddress  # (on first use: few domains have an mcast interface)
+
+    try:
+        address = ipaddress.IPv4Address(text or "")
+    except ValueError:
+        return
+    if not address.is_multicast:
+        yield Problem(Anchor(source, "address"), f"specified mcastaddr {text} (0x{int(address):08x}) does not contain a "
+                      "multicast address" + QEMU_START, hint="use a multicast group address, 224.0.0.0 to "
+                      "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
+
+
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
-          usb_net_address, start_refusals)
+          usb_net_address, start_refusals, mcast_address)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them)
@@ -332,7 +351,10 @@ class InterfaceConfig(Rule):
     (QEMU): a `<vlan>` on an interface that is neither `hostdev`, `direct`
     in mode `passthrough`, nor a `bridge` with an openvswitch `<virtualport>`;
     a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
-    the types `null` and `vds`. A `type='network'` interface gets its actual
+    the types `null` and `vds`, and an `mcast` interface whose IPv4 address
+    is no multicast one (QEMU: `specified mcastaddr 192.0.0.1 (0xc0000001)
+    does not contain a multicast address`; checked on 9.0). A `type='network'`
+    interface gets its actual
     type from the network, so these are not judged on it. Modelling a libvirt
     before 10.3, a `usb-net` interface without an `<address>` (libvirt gave
     it a PCI slot no bus takes: `Cannot automatically add a new PCI bus for a

@@ -33,6 +33,13 @@ START_TIME_RULES = {
              "lines and never starts QEMU (several of its files give many disks one path)",
 }
 
+#: Start-time refusals whose inputs the suite writes many of: libvirt's message -> why the suite accepts them.
+START_TIME_MESSAGES = {
+    "SCSI host device doesn't support managed mode (libvirt refuses to start the domain)":
+        "the suite gives SCSI host devices managed='yes', which virHostdevPrepareSCSIHostDevices refuses at start "
+        "before it looks at the host (checked on 9.0); the suite never starts a domain",
+}
+
 #: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host
 #: with these capabilities fails at start. The test suite never starts QEMU and
 #: mocks host probes (SEV, swtpm) that the caps document reports as absent.
@@ -108,9 +115,17 @@ def test_no_false_errors_on_what_libvirt_accepts() -> None:
             f"{row['file']}: {f.code} {f.message}"
             for f in result.findings
             if f.severity is Severity.ERROR and (row["file"], f.code) not in KNOWN_START_TIME
-            and f.code not in START_TIME_RULES
+            and f.code not in START_TIME_RULES and f.message not in START_TIME_MESSAGES
         ]
     assert unexpected == []
+
+
+def test_start_time_messages_still_fire() -> None:
+    found = set()
+    for row in _rows("accepted"):
+        path = shared_path("corpus", "libvirt-qemuxml", "accepted", row["file"])
+        found |= {f.message for f in _linter(row["caps"]).lint_document(Document.from_file(str(path))).findings}
+    assert set(START_TIME_MESSAGES) <= found
 
 
 def test_rejected_corpus_never_crashes() -> None:

@@ -16,6 +16,11 @@ def arm(extra: str = "", vcpus: str = "<vcpu>1</vcpu>", virt: str = "qemu") -> s
 
 X86_KVM = ("<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
            "machine='q35'>hvm</type></os><devices>{}</devices></domain>")
+SCSI_HOSTDEV = ("<hostdev mode='subsystem' type='scsi' {}><source><adapter name='scsi_host0'/>"
+                "<address bus='0' target='0' unit='0'/></source></hostdev>")
+MCAST = "<interface type='mcast'><mac address='52:54:00:8c:b9:05'/><source address='{}' port='5558'/></interface>"
+FS9P = ("<filesystem type='mount' accessmode='passthrough'><driver type='{}'/><source dir='/srv'/>"
+        "<target dir='share'/></filesystem>")
 GIC_LIMIT = "Number of SMP CPUs requested (9) exceeds max CPUs supported by machine 'mach-virt' (8)"
 
 CASES = [
@@ -39,6 +44,17 @@ CASES = [
     ("sound-headless", X86_KVM.format("<sound model='ich9'/>"), None, ""),
     ("sound-dbus-audio", X86_KVM.format("<sound model='ich9'/><graphics type='dbus'/><audio id='1' type='none'/>"),
      None, ""),
+    # VL789: a SCSI adapter's host device is never managed (at start, before the host device is looked at)
+    ("scsi-hostdev-managed", X86_KVM.format(SCSI_HOSTDEV.format("managed='yes'")), "VL789",
+     "SCSI host device doesn't support managed mode"),
+    ("scsi-hostdev-unmanaged", X86_KVM.format(SCSI_HOSTDEV.format("managed='no'")), None, ""),
+    # VL770: QEMU's mcast socket takes a multicast group (at start)
+    ("mcast-unicast", X86_KVM.format(MCAST.format("192.0.0.1")), "VL770",
+     "specified mcastaddr 192.0.0.1 (0xc0000001) does not contain a multicast address"),
+    ("mcast-group", X86_KVM.format(MCAST.format("230.0.0.1")), None, ""),
+    # VL791: QEMU 6.0 removed the 9p handle backend (at start; the Q35 caps here are QEMU 9.1's)
+    ("9p-handle", X86_KVM.format(FS9P.format("handle")), "VL791", "fsdev: fsdriver handle not found"),
+    ("9p-path", X86_KVM.format(FS9P.format("path")), None, ""),
     # VL201: a GICv2 (TCG's default, or written) serves 8 vCPUs (at start)
     ("gicv2-tcg-default", arm(vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
     ("gicv2-tcg-default-current", arm(vcpus="<vcpu current='1'>9</vcpu>"), "VL201", GIC_LIMIT),
