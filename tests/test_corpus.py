@@ -35,6 +35,10 @@ START_TIME_RULES = {
 
 #: Start-time refusals whose inputs the suite writes many of: libvirt's message -> why the suite accepts them.
 START_TIME_MESSAGES = {
+    "fsdev: fsdriver handle not found (QEMU 6.0 removed the 'handle' 9p backend; these capabilities are QEMU 9.1's) "
+    "(QEMU refuses to start the domain)":
+        "the 9p 'handle' driver, which QEMU 6.0 removed: QEMU refuses it at start (checked on 9.0 with QEMU 7.2); the "
+        "suite never starts QEMU",
     "SCSI host device doesn't support managed mode (libvirt refuses to start the domain)":
         "the suite gives SCSI host devices managed='yes', which virHostdevPrepareSCSIHostDevices refuses at start "
         "before it looks at the host (checked on 9.0); the suite never starts a domain",
@@ -56,6 +60,9 @@ KNOWN_START_TIME = {
     ("cputune-zero-shares.xml", "VL211"): "<shares>0</shares>: the host's cgroups refuse a weight of 0 at start "
                                           "(9.0: `shares '0' must be in range [2, 262144]`, checked); the suite "
                                           "never starts it",
+    ("net-mcast.xml", "VL770"): "an mcast interface on 192.0.0.1, no multicast group: QEMU refuses it at start "
+                                "(`specified mcastaddr 192.0.0.1 (0xc0000001) does not contain a multicast address`, "
+                                "checked on 9.0)",
     ("disk-serial.xml", "VL751"): "an sd disk on pc: the suite writes -drive if=sd and never starts QEMU, which "
                                    "refuses it (`machine type does not support if=sd,bus=0,unit=0`; checked on 9.0)",
 }
