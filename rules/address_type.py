@@ -9,9 +9,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
-from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._chardev import console_made_serial, default_serial_type
 from virtlint.rules._devices import qemu_driver
+from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")

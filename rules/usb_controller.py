@@ -25,6 +25,14 @@ XEN_MODELS = ("qusb1", "qusb2")
 X86 = ("x86_64", "i686")
 
 
+def _master_anchor(companion: Controller, attribute: str | None = None) -> Anchor:
+    """Where a companion's master is written: its <master> (or that attribute of it), else its model, which gave
+    it the parser's default master."""
+    if companion.master is not None:
+        return Anchor(companion.master, attribute)
+    return Anchor(companion.element, "model")
+
+
 @register
 class UsbController(Rule):
     """
@@ -146,8 +154,9 @@ class UsbController(Rule):
         """QEMU's checks of UHCI companions on their EHCI master (at start)."""
         for index in sorted({c.index for c in usb if c.index is not None}):
             group = [c for c in usb if c.index == index]
-            masters = [c for c in group if c.master is None]
-            companions = [c for c in group if c.master is not None and c.model in UHCI_COMPANIONS]
+            masters = [c for c in group if c.master is None and c.model not in DEFAULT_MASTER_PORT]
+            companions = [c for c in group if (c.master is not None or c.model in DEFAULT_MASTER_PORT)
+                          and c.model in UHCI_COMPANIONS]
             if not masters or not companions:
                 continue
             master_model = masters[0].model or ("piix3-uhci" if x86 else None)
@@ -155,7 +164,7 @@ class UsbController(Rule):
             if master_model is None:
                 continue
             if master_model not in EHCI_MASTERS:
-                yield Problem(Anchor(companions[0].master),  # type: ignore[arg-type]
+                yield Problem(_master_anchor(companions[0]),
                               f"Can't use USB bus '{bus}' as masterbus, it doesn't support companion controllers "
                               "(QEMU, at start)",
                               hint=f"companions need an EHCI master: give index {index} an ich9-ehci1 controller")
@@ -163,17 +172,18 @@ class UsbController(Rule):
             taken: set[int] = set()
             for c in companions:
                 master = c.master
-                first = parse_int(master.get("startport", "0"))  # type: ignore[union-attr]
+                first = parse_int(master.get("startport", "0")) if master is not None else DEFAULT_MASTER_PORT[
+                    c.model or ""]
                 if first is None:
                     continue
                 if not 0 <= first <= EHCI_PORTS - 2:
-                    yield Problem(Anchor(master, "startport"),
+                    yield Problem(_master_anchor(c, "startport"),
                                   f"firstport must be between 0 and {EHCI_PORTS - 2} (QEMU, at start)",
                                   hint="an EHCI master has 6 ports; each UHCI companion takes 2: startport 0, 2 or 4")
                     continue
                 clash = sorted(taken & {first, first + 1})
                 if clash:
-                    yield Problem(Anchor(master, "startport"),
+                    yield Problem(_master_anchor(c, "startport"),
                                   f"firstport {first} asks for ports {first}-{first + 1}, but port {clash[0]} has a "
                                   "companion assigned already (QEMU, at start)",
                                   hint="give each companion its own pair of ports: startport 0, 2 and 4")

@@ -586,6 +586,12 @@ USB_CONTROLLERS += [
     (EHCI + uhci(1, 0) + uhci(2, 0),
      "firstport 0 asks for ports 0-1, but port 0 has a companion assigned already (QEMU, at start)"),
     (EHCI + uhci(1, 8), "firstport must be between 0 and 4 (QEMU, at start)"),
+    # companions without <master> get the parser's (startport 0, 2, 4 for uhci1-3; each checked on 9.0)
+    ("<controller type='usb' index='0' model='qemu-xhci'/><controller type='usb' index='0' model='ich9-uhci1'/>",
+     "Can't use USB bus 'usb.0' as masterbus, it doesn't support companion controllers (QEMU, at start)"),
+    (EHCI + "<controller type='usb' index='0' model='ich9-uhci1'/>" * 2,
+     "firstport 0 asks for ports 0-1, but port 0 has a companion assigned already (QEMU, at start)"),
+    (EHCI + "".join(f"<controller type='usb' index='0' model='ich9-uhci{n}'/>" for n in (1, 2, 3)), None),
 ]
 
 
