@@ -5,6 +5,7 @@ Uses `virsh` (libvirt-clients) so it needs no Python bindings in the test venv.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,13 @@ from functools import cache
 from pathlib import Path
 
 URI = "qemu:///system"
+
+
+def write_artifact(name: str, text: str) -> None:
+    """Write a table the oracle tests make to $VIRTLINT_ARTIFACTS (default: artifacts/ in the repository)."""
+    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    (artifacts / name).write_text(text)
 
 
 @dataclass(frozen=True, slots=True)

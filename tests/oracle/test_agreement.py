@@ -8,7 +8,6 @@ $VIRTLINT_ARTIFACTS (default: artifacts/) as libvirt-agreement.md.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -27,9 +26,7 @@ def rows() -> list[agreement.Row]:
     if not libvirt_oracle.available():
         pytest.skip("no libvirt daemon at qemu:///system (.ci/run starts one)")
     rows = agreement.run_all()
-    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / "libvirt-agreement.md").write_text(agreement.table(rows))
+    libvirt_oracle.write_artifact("libvirt-agreement.md", agreement.table(rows))
     return rows
 
 

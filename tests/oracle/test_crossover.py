@@ -6,7 +6,6 @@ is judged as libvirt judges it (tests/oracle/crossover.py). The table goes to $V
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -26,9 +25,7 @@ def rows() -> list[crossover.Transplant]:
     if not libvirt_oracle.available():
         pytest.skip("no libvirt daemon at qemu:///system (.ci/run starts one)")
     rows = list(crossover.transplants(shared_path("corpus", "libvirt-qemuxml")))
-    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / "libvirt-crossover.md").write_text(crossover.table(rows))
+    libvirt_oracle.write_artifact("libvirt-crossover.md", crossover.table(rows))
     return rows
 
 

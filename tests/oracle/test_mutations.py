@@ -5,7 +5,6 @@ and 'default', every attribute and element removed, and every element written tw
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -33,9 +32,7 @@ def rows() -> list[mutations.Mutant]:
     # (libvirt's x86_64 inputs, then the other arches' for what those add: the ones whose QEMU is here, aarch64)
     inputs = [shared_path("corpus", "libvirt-qemuxml", folder) for folder in ("accepted", "arches")]
     rows = [row for value in VALUES for row in mutations.mutants(inputs, value)]
-    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / "libvirt-mutations.md").write_text(mutations.table(rows))
+    libvirt_oracle.write_artifact("libvirt-mutations.md", mutations.table(rows))
     return rows
 
 

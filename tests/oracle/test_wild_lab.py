@@ -5,7 +5,6 @@ libvirt-wild.md."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -45,9 +44,7 @@ def rows() -> list[wild_lab.Row]:
     if not wild_lab.WILD.is_dir():
         pytest.skip(f"{wild_lab.WILD} is not available (the shared corpus lives beside the repository)")
     rows = wild_lab.run()
-    artifacts = Path(os.environ.get("VIRTLINT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    (artifacts / "libvirt-wild.md").write_text(wild_lab.table(rows) + "\n")
+    libvirt_oracle.write_artifact("libvirt-wild.md", wild_lab.table(rows) + "\n")
     return rows
 
 
