@@ -152,6 +152,11 @@ BOUNDS: tuple[Bound, ...] = (
           "(QEMU's {arch} CPUs have no kvmclock)" + QEMU_START, "x86",
           lambda e: e.get("name") == "kvmclock" and e.get("present") == "no", name="kvmclock", attribute="present",
           needs_machine=False, named=True),
+    # (catching up needs the kvm-pit device's lost_tick_policy, QEMU_CAPS_KVM_PIT_TICK_POLICY: x86 QEMU's only;
+    # qemuValidateDomainDefClockTimers, checked on 9.0 with aarch64)
+    Bound("clock/timer", lambda a, m, v: a in X86, "unsupported pit tickpolicy 'catchup'", "x86",
+          lambda e: e.get("name") == "pit" and e.get("tickpolicy") == "catchup", name="pit", attribute="tickpolicy",
+          needs_machine=False, named=True),
     Bound("clock/timer", lambda a, m, v: a in X86, "hpet timer is not supported by this architecture", "x86",
           lambda e: e.get("name") == "hpet" and _timer_present(e), name="hpet", attribute="name",
           needs_machine=False, named=True),
@@ -213,7 +218,10 @@ class ArchFeature(Rule):
     (type `qemu`: `host doesn't support paravirtual spinlocks`,
     qemuProcessVerifyKVMFeatures; TCG's guest CPU has no kvm_pv_unhalt;
     libvirt defines the domain and refuses to start it, checked with 9.0),
-    and a `kvmclock` timer with `present='no'` off x86 (libvirt passes
+    and a pit timer's `catchup` tick policy off x86 (`unsupported pit
+    tickpolicy 'catchup'`: only x86 QEMU has the kvm-pit device that catches
+    up; define, checked on 9.0 with aarch64), and at start a `kvmclock` timer
+    with `present='no'` off x86 (libvirt passes
     `kvmclock=off` to QEMU, whose CPUs there have no such property: `can't
     apply global cortex-a15-arm-cpu.kvmclock=off`; checked on 9.0 with
     aarch64).

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_decimal, c_unsigned
-from virtlint.rules._devices import is_arm_virt, is_x86, qemu_driver
+from virtlint.rules._devices import is_arm_virt, qemu_driver
 from virtlint.rules._support import NOTHING
 
 #: virStrToLong_ll's and _ullp's ranges
@@ -37,8 +37,7 @@ REFUSED_TICKPOLICY = {
 _SCREENS: dict[str, Screen] = {
     "clock": ((("offset", frozenset((None, "utc", "localtime", "variable"))),
                ("adjustment", frozenset((None, "reset"))), ("basis", frozenset((None, "utc", "localtime")))), None),
-    # (pit is not screened: its catchup policy depends on the arch, which a screen does not see)
-    "clock/timer": ((("name", frozenset(("rtc", "hpet", "tsc"))),
+    "clock/timer": ((("name", frozenset(("rtc", "pit", "hpet", "tsc"))),
                      ("tickpolicy", frozenset((None, "delay", "catchup"))), ("track", frozenset((None,))),
                      ("frequency", frozenset((None,))), ("mode", frozenset((None,)))), None),
 }
@@ -127,11 +126,6 @@ def _qemu(timer: etree._Element, name: str, ctx: Context) -> Problem | None:
                            hint="remove the timer element")
     refused = REFUSED_TICKPOLICY.get(name)
     tickpolicy = timer.get("tickpolicy")
-    if name == "pit" and tickpolicy == "catchup" and is_x86(ctx) is False:
-        # (catching up needs the kvm-pit device's lost_tick_policy: QEMU_CAPS_KVM_PIT_TICK_POLICY, x86 QEMU's only)
-        return Problem(Anchor(timer, "tickpolicy"), "unsupported pit tickpolicy 'catchup'",
-                       hint="only x86 QEMU has the kvm-pit device that catches up: use delay or discard",
-                       replacements=("delay", "discard"))
     if refused is not None and tickpolicy in refused[0]:
         accepted = tuple(value for value in ("delay", "catchup", "discard") if value not in refused[0])
         return Problem(Anchor(timer, "tickpolicy"), refused[1].format(value=tickpolicy), replacements=accepted)
@@ -155,8 +149,8 @@ class ClockConfig(Rule):
       timer other than `tsc`, a `track` on a timer other than `rtc`
       (virDomainDefPostParseTimer; define);
     - with QEMU: the `platform` timer, `track='boot'` and the `merge` and
-      `discard` tick policies on `rtc`, `merge` on `pit` (and `catchup` off
-      x86, where QEMU has no kvm-pit device; checked on 9.0), `catchup` and
+      `discard` tick policies on `rtc`, `merge` on `pit` (`catchup` off x86 is
+      VL406's), `catchup` and
       `merge` on `armvtimer`, and a disabled `armvtimer`
       (qemuValidateDomainDefClockTimers; define).
 

@@ -318,13 +318,11 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
             suspects.append(interface)
             continue
         model = children.get("model")
-        if driver is not None and (model is None or model.get("type") not in VIRTIO_MODELS or
-                                   _net.virtio_driver_suspect(driver)):
+        model_type = model.get("type") if model is not None else None
+        if driver is not None and (model_type not in VIRTIO_MODELS or _net.virtio_driver_suspect(driver)):
             suspects.append(interface)  # (virtio-only driver options on another model, or a virtio driver's values)
-        elif model is not None and model.get("type") not in _MODEL_TYPES_SEEN:
-            suspects.append(interface)  # (a model name to read)
-        elif model is not None and model.get("type") == "usb-net" and "address" not in children:
-            suspects.append(interface)  # (before libvirt 10.3, an address to assign)
+        elif model_type not in _MODEL_TYPES_SEEN or model_type == "usb-net" and "address" not in children:
+            suspects.append(interface)  # (a model name to read; before libvirt 10.3, a usb-net address to assign)
     return suspects
 
 
