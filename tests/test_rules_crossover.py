@@ -85,3 +85,18 @@ def test_kvm_gic_version_is_the_highest_the_caps_list(versions: tuple[str, ...],
     findings = Linter([caps], select=("VL201",)).lint_document(Document(arm(vcpus="<vcpu>9</vcpu>", virt="kvm"),
                                                                        "t.xml")).findings
     assert [f.message for f in findings] == ([GIC_LIMIT + " (QEMU refuses to start the domain)"] if refused else [])
+
+
+@pytest.mark.parametrize(("machine", "refused"), [("pc-q35-7.2", True), ("pc-q35-6.0", True), ("pc-q35-5.2", False),
+                                                  ("pc-q35-rhel9.2.0", False)])
+def test_9p_handle_follows_the_qemu_the_caps_machine_names(machine: str, refused: bool) -> None:
+    """QEMU 6.0 removed the handle backend; a distribution's machine names carry its own version, not QEMU's."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = caps_from_text(f"<domainCapabilities><domain>kvm</domain><machine>{machine}</machine><arch>x86_64</arch>"
+                          "</domainCapabilities>")
+    xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(FS9P.format("handle"))
+    findings = Linter([caps], select=("VL791",)).lint_document(Document(xml, "t.xml")).findings
+    assert bool(findings) is refused
