@@ -41,7 +41,9 @@ class UsbController(Rule):
     and USB controllers that are all companions (each has a `<master>`, which
     the parser gives an `ich9-uhci1`, `-uhci2` or `-uhci3` without one) with
     no master controller among them, e.g. an `ich9-uhci2` without its
-    `ich9-ehci1` (checked on 9.0). At start QEMU also refuses ICH9 UHCI companions whose
+    `ich9-ehci1` (checked on 9.0). At start libvirt refuses companions whose
+    index has no master controller (`masterbus not found`, while another
+    index has one; checked on 9.0), and QEMU ICH9 UHCI companions whose
     master (the controller of their index without `<master>`) is not an EHCI
     controller, a `startport` beyond the master's 6 ports (each companion
     takes 2), and two companions on one port. For QEMU, a controller of
@@ -157,7 +159,13 @@ class UsbController(Rule):
             masters = [c for c in group if c.master is None and c.model not in DEFAULT_MASTER_PORT]
             companions = [c for c in group if (c.master is not None or c.model in DEFAULT_MASTER_PORT)
                           and c.model in UHCI_COMPANIONS]
-            if not masters or not companions:
+            if companions and not masters:
+                # (qemuBuildUSBControllerFindMasterAlias, at start: the controller of their index without <master>)
+                yield Problem(_master_anchor(companions[0]), "masterbus not found" + LIBVIRT_START,
+                              hint=f"give USB index {index} its master: <controller type='usb' index='{index}' "
+                                   "model='ich9-ehci1'/>")
+                continue
+            if not companions:
                 continue
             master_model = masters[0].model or ("piix3-uhci" if x86 else None)
             bus = ("usb" if index == 0 else f"usb{index}") + ".0"

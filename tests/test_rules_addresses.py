@@ -592,6 +592,13 @@ USB_CONTROLLERS += [
     (EHCI + "<controller type='usb' index='0' model='ich9-uhci1'/>" * 2,
      "firstport 0 asks for ports 0-1, but port 0 has a companion assigned already (QEMU, at start)"),
     (EHCI + "".join(f"<controller type='usb' index='0' model='ich9-uhci{n}'/>" for n in (1, 2, 3)), None),
+    # a companion's master is the controller of its index without <master> (at start; checked on 9.0)
+    ("<controller type='usb' index='0' model='nec-xhci'/><controller type='usb' index='1' model='ich9-uhci2'/>",
+     "masterbus not found (libvirt refuses to start the domain)"),
+    ("<controller type='usb' index='0' model='nec-xhci'/>" + uhci(1, 0).replace("index='0'", "index='2'"),
+     "masterbus not found (libvirt refuses to start the domain)"),
+    ("<controller type='usb' index='0' model='nec-xhci'/>" + EHCI.replace("index='0'", "index='1'")
+     + uhci(1, 0).replace("index='0'", "index='1'"), None),
 ]
 
 
