@@ -59,6 +59,16 @@ def fleet_size(caps: DomainCaps) -> int | None:
     return None
 
 
+def fleet_newest_machine(caps: DomainCaps) -> str | None:
+    """The newest versioned machine among a baseline's hosts (it tells the newest QEMU of the fleet, for what a
+    later QEMU removed); None for one host's own caps, or when the hosts' machines carry no version."""
+    root = caps.document.root
+    for instruction in root.iterchildren(etree.ProcessingInstruction) if root is not None else ():
+        if instruction.target == MARKER:
+            return instruction.get("newest_machine")
+    return None
+
+
 class BaselineError(Exception):
     """The hosts cannot share one baseline (another arch, virt type or machine family)."""
 
@@ -155,7 +165,12 @@ def build(hosts: Sequence[DomainCaps], names: Sequence[str] | None = None) -> Ba
     # how rules know the caps are a fleet's (RelaxNG ignores processing instructions)
     vendors = {_host_vendor(caps) for caps in hosts}
     vendor = f' vendor="{vendors.pop()}"' if len(vendors) == 1 and None not in vendors else ""
-    root.insert(0, etree.ProcessingInstruction(MARKER, f'hosts="{len(hosts)}"{vendor}'))
+    # (the baseline's <machine> is the oldest, which runs everywhere; what a later QEMU removed needs the newest)
+    machines = [parse_machine(caps.machine) for caps in hosts if caps.machine]
+    versioned = [m for m in machines if m.version is not None]
+    newest = (f' newest_machine="{max(versioned, key=lambda m: m.version or ()).name}"'
+              if versioned and len(versioned) == len(hosts) else "")
+    root.insert(0, etree.ProcessingInstruction(MARKER, f'hosts="{len(hosts)}"{vendor}{newest}'))
     return Baseline(root, labels, merger.notes, advice)
 
 

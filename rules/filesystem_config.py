@@ -10,6 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.linter.baseline import fleet_newest_machine
 from virtlint.linter.machines import parse_machine
 from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
@@ -158,12 +159,16 @@ def _handle_backend(fs: _Fs, ctx: Context) -> Problem | None:
     machine names, such as RHEL's, carry its version, not QEMU's, and are not judged)."""
     if fs.driver_type != "handle" or not qemu_driver(ctx) or not ctx.identity_matches or not ctx.caps.machine:
         return None
-    machine = parse_machine(ctx.caps.machine)
+    # (a fleet's baseline names its oldest machine: the newest host's QEMU decides here)
+    newest = fleet_newest_machine(ctx.caps)
+    machine = parse_machine(newest or ctx.caps.machine)
     if machine.flavor or machine.version is None or machine.version < (6, 0):
         return None
     assert fs.driver is not None
+    version = ".".join(map(str, machine.version))
+    whose = f"a host of this fleet runs QEMU {version}" if newest else f"these capabilities are QEMU {version}'s"
     return Problem(Anchor(fs.driver, "type"), "fsdev: fsdriver handle not found (QEMU 6.0 removed the 'handle' 9p "
-                   f"backend; these capabilities are QEMU {'.'.join(map(str, machine.version))}'s)" + QEMU_START,
+                   f"backend; {whose})" + QEMU_START,
                    hint="use the default 9p driver (type='path'), or virtiofs", replacements=("path",))
 
 

@@ -100,3 +100,20 @@ def test_9p_handle_follows_the_qemu_the_caps_machine_names(machine: str, refused
     xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(FS9P.format("handle"))
     findings = Linter([caps], select=("VL791",)).lint_document(Document(xml, "t.xml")).findings
     assert bool(findings) is refused
+
+
+@pytest.mark.parametrize(("machines", "refused"), [(("pc-q35-5.2", "pc-q35-7.2"), True),
+                                                   (("pc-q35-4.2", "pc-q35-5.2"), False)])
+def test_9p_handle_in_a_fleet_follows_its_newest_qemu(machines: tuple[str, ...], refused: bool) -> None:
+    """A baseline names the oldest machine, which runs everywhere; the newest host's QEMU decides what it removed."""
+    from conftest import caps_from_text
+    from virtlint.linter.baseline import build
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    hosts = [caps_from_text(f"<domainCapabilities><domain>kvm</domain><machine>{m}</machine><arch>x86_64</arch>"
+                            "</domainCapabilities>", f"{m}.xml") for m in machines]
+    baseline = caps_from_text(build(hosts).xml(), "baseline.xml")
+    findings = Linter([baseline], select=("VL791",)).lint_document(
+        Document(X86_KVM.format(FS9P.format("handle")), "t.xml")).findings
+    assert bool(findings) is refused
