@@ -60,6 +60,12 @@ def console_made_serial(element: etree._Element) -> bool:
     return devices is not None and devices.find("serial") is None
 
 
+def serial_type(written: str | None, ctx: Context) -> str | None:
+    """A serial port's target type as the QEMU driver keeps it (qemuDomainChrDefPostParse): none written, 'none'
+    (the enum's 0) and isa-serial become the arch's default; None when that is unknown."""
+    return default_serial_type(ctx) if written in (None, "none", "isa-serial") else written
+
+
 def default_serial_type(ctx: Context) -> str | None:
     """The target type the QEMU driver gives a serial port without one, or with isa-serial
     (qemuDomainChrDefPostParse): the arch's and machine's; None when libvirt leaves it unset or it is unknown."""

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
-from virtlint.rules._chardev import console_made_serial, default_serial_type
+from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
@@ -357,8 +357,8 @@ class AddressType(Rule):
         elif tag == "serial" or tag == "console" and console_made_serial(device):
             target = found.target_of.get(device) if tag == "serial" else None
             target_type = target.get("type") if target is not None else None
-            if target_type in (None, "none", "isa-serial") and qemu_driver(ctx):
-                target_type = default_serial_type(ctx)  # (qemuDomainChrDefPostParse; a console's serial has none)
+            if qemu_driver(ctx):
+                target_type = serial_type(target_type, ctx)  # (a console's serial has none)
             if target_type in SERIAL_ADDRESS:
                 wanted = SERIAL_ADDRESS[target_type]
                 if wanted is None:

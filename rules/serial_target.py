@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._chardev import default_serial_type, isa_serial_ports
+from virtlint.rules._chardev import isa_serial_ports, serial_type
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_version
@@ -97,8 +97,7 @@ def _serial(element: etree._Element, ctx: Context) -> Iterator[Problem]:
                       hint="the ISA debug port exists on x86 guests only: remove the serial, or use the arch's "
                            "serial type")
         return
-    if kind in (None, "none", "isa-serial"):  # libvirt maps isa-serial and 'none' (its 0) to the arch's default
-        kind = default_serial_type(ctx) if kind != "isa-serial" or not is_x86(ctx) else kind
+    kind = serial_type(kind, ctx)
     if kind is None:
         return
     if model and model in MODEL_TYPE and MODEL_TYPE[model] != kind:
