@@ -11,6 +11,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 from lxml import etree
 
+from virtlint.linter.baseline import fleet_newest_machine
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.units import scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
@@ -285,6 +286,26 @@ def disk_format(disk: etree._Element) -> str | None:
 
 def is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
+
+
+def caps_qemu_release(ctx: Context) -> tuple[tuple[int, ...], bool] | None:
+    """The QEMU release the capabilities imply, at least: their upstream versioned machine's (pc-q35-7.2 comes with
+    QEMU 7.2 or later), and whether it is a fleet's newest host's (a baseline names its oldest machine, which every
+    host runs; what a newer QEMU removed fails on the newest host). None when the caps do not describe the domain
+    or name no upstream versioned machine (a distribution's machine names, such as RHEL's, carry its version)."""
+    if not ctx.identity_matches or not ctx.caps.machine:
+        return None
+    newest = fleet_newest_machine(ctx.caps)
+    machine = parse_machine(newest or ctx.caps.machine)
+    if machine.flavor or machine.version is None:
+        return None
+    return machine.version, newest is not None
+
+
+def qemu_release_label(release: tuple[tuple[int, ...], bool]) -> str:
+    """'these capabilities are QEMU 7.2's' or 'a host of this fleet runs QEMU 7.2', for messages."""
+    version = ".".join(map(str, release[0]))
+    return f"a host of this fleet runs QEMU {version}" if release[1] else f"these capabilities are QEMU {version}'s"
 
 
 def qemu_driver(ctx: Context) -> bool:

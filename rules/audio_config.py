@@ -10,7 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, implicit_audio, qemu_driver
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio, qemu_driver,
+                                     qemu_release_label)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -82,6 +83,20 @@ def _backendless(sound: etree._Element, ctx: Context) -> Problem | None:
                         "pulseaudio, pipewire, spice...)")
 
 
+def _pc_speaker(sound: etree._Element, ctx: Context) -> Problem | None:
+    """At start: before libvirt 9.6 (its NEWS: "Adapt to new way of specifying PC speaker"), the PC speaker was
+    QEMU's `-soundhw pcspk`, an option QEMU 7.1 removed (libvirt's issue 490); checked on 9.0 with QEMU 7.2. The
+    capabilities' versioned machine tells the QEMU (caps_qemu_release)."""
+    if sound.get("model") != "pcspk" or ctx.libvirt_at_least(9, 6) or not qemu_driver(ctx):
+        return None
+    release = caps_qemu_release(ctx)
+    if release is None or release[0] < (7, 1):
+        return None
+    return Problem(Anchor(sound, "model"), "-soundhw: invalid option (libvirt before 9.6 gives QEMU the PC speaker "
+                   f"with -soundhw, which QEMU 7.1 removed; {qemu_release_label(release)})" + QEMU_START,
+                   hint="remove the PC speaker, or run libvirt 9.6 or later, which gives it to QEMU 7.1 and later")
+
+
 @register
 class AudioConfig(Rule):
     """
@@ -97,7 +112,10 @@ class AudioConfig(Rule):
     gives none (`unable to find audio backend for sound device`,
     qemuGetAudioIDString; checked on 9.0), and a KVM domain's `coreaudio` backend: KVM runs on Linux, where
     QEMU does not build macOS's audio: `audio: Unknown audio driver
-    `coreaudio'` (QEMU; checked on 9.0).
+    `coreaudio'` (QEMU; checked on 9.0); and, before libvirt 9.6, a PC
+    speaker (`<sound model='pcspk'/>`) where the capabilities' machine is QEMU
+    7.1's or later: libvirt wrote `-soundhw pcspk`, which QEMU 7.1 removed
+    (`-soundhw: invalid option`; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `fixed audio settings
@@ -142,7 +160,7 @@ class AudioConfig(Rule):
                                   hint=f"{kind} is QEMU's audio on {OTHER_HOSTS_AUDIO[kind]}: on a KVM host use "
                                        "pulseaudio, pipewire, alsa, spice or none", replacements=("none",))
         elif ctx.path == "devices/sound":
-            problem = _reference(element, ctx) or _backendless(element, ctx)
+            problem = _reference(element, ctx) or _backendless(element, ctx) or _pc_speaker(element, ctx)
         elif element.get("type") == "vnc":
             problem = _reference(element, ctx)
         else:

@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import facts
-from virtlint.rules._devices import effective_machine, is_arm_virt, is_x86, qemu_driver
+from virtlint.rules._devices import QEMU_START, effective_arch, effective_machine, is_arm_virt, is_x86, qemu_driver
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
 from virtlint.rules._support import NOTHING, domain_find, first_child, ranked
 
@@ -26,7 +26,9 @@ VIRTIO_SCSI_OPTIONS = ("queues", "cmd_per_lun", "max_sectors", "ioeventfd")
 _SCREENED_MODELS = frozenset(
     model for models in CONTROLLER_MODELS.values() for model in models
     if sum(model in others for others in CONTROLLER_MODELS.values()) == 1
-    and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic", "ncr53c90"))
+    and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic", "ncr53c90", "ibmvscsi"))
+#: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO SCSI controller, spapr-vscsi
+SPAPR_ARCHES = frozenset({"ppc64", "ppc64le"})
 #: (arch, the machines; None: any) whose board has an ncr53c90 (ESP) SCSI controller built in (qemuDomainHasBuiltinESP)
 BUILTIN_ESP = (("sparc", None), ("mips64", ("magnum", "pica61")), ("mips64el", ("magnum", "pica61")),
                ("m68k", ("q800",)))
@@ -53,7 +55,9 @@ class ControllerConfig(Rule):
     has its own list; `sata`, `fdc`, `ccid`, `xenbus` and `isa` controllers
     take none), a second `<model>` or `<target>` in one controller, the
     `buslogic` SCSI model (QEMU has none), an `ncr53c90` one off the boards
-    that have it built in or beyond index 0, and `<driver>`
+    that have it built in or beyond index 0, an `ibmvscsi` one off ppc64
+    (at start: QEMU's `'spapr-vscsi' is not a valid device model name`;
+    libvirt checks nothing; checked on 9.0 with x86_64 QEMU 7.2), and `<driver>`
     `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
     other than a virtio-scsi one. A model of another type's list is checked
     when it is a generic name (`virtio`, `none`, `auto`, the transitional
@@ -138,6 +142,14 @@ class ControllerConfig(Rule):
                                  replacements=("virtio-scsi", "lsilogic")),))
         if kind == "scsi" and model == "ncr53c90" and qemu_driver(ctx):
             return self._esp(element, ctx)
+        if kind == "scsi" and model == "ibmvscsi" and qemu_driver(ctx):
+            # (libvirt has no check of it: it gives the controller an spapr-vio address on any machine, and QEMU
+            # refuses the device it lacks at start; checked on 9.0 with x86_64 QEMU 7.2)
+            arch = effective_arch(ctx)
+            if arch is not None and arch not in SPAPR_ARCHES:
+                return iter((Problem(Anchor(element, "model"), "'spapr-vscsi' is not a valid device model name "
+                                     f"(model='ibmvscsi' is pSeries' sPAPR VIO controller; the {arch} QEMU has none)"
+                                     + QEMU_START, hint="use model='virtio-scsi'", replacements=("virtio-scsi",)),))
         if kind in NO_SLOT_TYPES and qemu_driver(ctx):
             return self._no_slot(element, ctx)
         return NOTHING

@@ -10,9 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, prop_uint
-from virtlint.linter.baseline import fleet_newest_machine
-from virtlint.linter.machines import parse_machine
-from virtlint.rules._devices import QEMU_START, qemu_driver
+from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver, qemu_release_label
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING, children_by_tag
 
@@ -152,26 +150,22 @@ def _virtiofs(fs: _Fs, modes: bool) -> Problem | None:
     return None
 
 
-#: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
 def _handle_backend(fs: _Fs, ctx: Context) -> Problem | None:
     """At start: QEMU 6.0 removed the 9p 'handle' backend, which libvirt still writes (and its domcapabilities still
     list). The caps' machine tells the QEMU: an upstream versioned machine of 6.0 or later (a distribution's own
     machine names, such as RHEL's, carry its version, not QEMU's, and are not judged)."""
-    if fs.driver_type != "handle" or not qemu_driver(ctx) or not ctx.identity_matches or not ctx.caps.machine:
+    if fs.driver_type != "handle" or not qemu_driver(ctx):
         return None
-    # (a fleet's baseline names its oldest machine: the newest host's QEMU decides here)
-    newest = fleet_newest_machine(ctx.caps)
-    machine = parse_machine(newest or ctx.caps.machine)
-    if machine.flavor or machine.version is None or machine.version < (6, 0):
+    release = caps_qemu_release(ctx)
+    if release is None or release[0] < (6, 0):
         return None
     assert fs.driver is not None
-    version = ".".join(map(str, machine.version))
-    whose = f"a host of this fleet runs QEMU {version}" if newest else f"these capabilities are QEMU {version}'s"
     return Problem(Anchor(fs.driver, "type"), "fsdev: fsdriver handle not found (QEMU 6.0 removed the 'handle' 9p "
-                   f"backend; {whose})" + QEMU_START,
+                   f"backend; {qemu_release_label(release)})" + QEMU_START,
                    hint="use the default 9p driver (type='path'), or virtiofs", replacements=("path",))
 
 
+#: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
 CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu, _handle_backend)
 
 

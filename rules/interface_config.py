@@ -281,12 +281,23 @@ def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
 
 
+def xen_frontend(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuBuildNicDevProps, at start: a model libvirt knows names QEMU's device, and `netfront` is Xen's PV NIC,
+    which no QEMU has (libvirt checks nothing; checked on 9.0 with QEMU 7.2)."""
+    model = first_child(interface, "model")
+    if model is None or model.get("type") != "netfront" or interface.get("type") == "hostdev" or \
+            not qemu_driver(ctx):
+        return
+    yield Problem(Anchor(model, "type"), "'netfront' is not a valid device model name (it is Xen's paravirtual "
+                  "NIC)" + QEMU_START, hint="use model type='virtio' (or e1000e, rtl8139)", replacements=("virtio",))
+
+
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
-          usb_net_address, start_refusals, mcast_address)
+          usb_net_address, start_refusals, mcast_address, xen_frontend)
 
 
-#: model types whose name needs no reading (virDomainNetSetModelString takes them)
-_MODEL_TYPES_SEEN = frozenset((None, *_net.KNOWN_MODELS))
+#: model types whose name needs no reading (virDomainNetSetModelString takes them; QEMU has no netfront)
+_MODEL_TYPES_SEEN = frozenset((None, *_net.KNOWN_MODELS)) - {"netfront"}
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -351,7 +362,10 @@ class InterfaceConfig(Rule):
     a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
     the types `null` and `vds`, and an `mcast` interface whose IPv4 address
     is no multicast one (QEMU: `specified mcastaddr 192.0.0.1 (0xc0000001)
-    does not contain a multicast address`; checked on 9.0). A `type='network'`
+    does not contain a multicast address`; checked on 9.0), and the
+    `netfront` model, Xen's paravirtual NIC, which libvirt hands QEMU as a
+    device name (QEMU: `'netfront' is not a valid device model name`; checked
+    on 9.0). A `type='network'`
     interface gets its actual
     type from the network, so these are not judged on it. Modelling a libvirt
     before 10.3, a `usb-net` interface without an `<address>` (libvirt gave

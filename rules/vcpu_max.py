@@ -81,8 +81,8 @@ class VcpuMax(Rule):
                     evidence=ctx.host.evidence(entry.element) if entry.element is not None else None,
                     replacements=(str(value),) if value is not None else (),
                 )
-            return
-        limit = ctx.caps.vcpu_max
+                return
+        # (the GICv2 limit holds below the host's machine limit too: it is QEMU's, at start)
         if count > GICV2_CPUS and qemu_driver(ctx) and effective_gic_version(ctx) == "2":
             # (QEMU's virt board: a GICv2 has GIC_NCPU interfaces; at start, checked on 9.0 with aarch64 TCG)
             yield Problem(Anchor(element, text=True), f"Number of SMP CPUs requested ({count}) exceeds max CPUs "
@@ -91,6 +91,9 @@ class VcpuMax(Rule):
                                "<features><gic version='3'/></features> where QEMU and the host have it",
                           replacements=(str(GICV2_CPUS),))
             return
+        if entry is not None and entry.max_cpus and ctx.host is not None:
+            return  # the host's per-machine limit, checked above, is the one libvirt reads
+        limit = ctx.caps.vcpu_max
         if ctx.identity_matches and limit is not None and count > limit:
             # the proposed count must satisfy every rule about it (VL805, the topology), not only this one
             value, hint = vcpu_fix(ctx, element, limit)

@@ -117,3 +117,50 @@ def test_9p_handle_in_a_fleet_follows_its_newest_qemu(machines: tuple[str, ...],
     findings = Linter([baseline], select=("VL791",)).lint_document(
         Document(X86_KVM.format(FS9P.format("handle")), "t.xml")).findings
     assert bool(findings) is refused
+
+
+#: A host offering aarch64 guests through qemu-system-aarch64 (its virt machine's limit is 512 vCPUs)
+ARM_GUEST_HOST = """<capabilities><host><cpu><arch>x86_64</arch></cpu></host>
+  <guest><os_type>hvm</os_type><arch name='aarch64'><wordsize>64</wordsize>
+    <emulator>/usr/bin/qemu-system-aarch64</emulator><machine maxCpus='512'>virt-7.2</machine>
+    <machine canonical='virt-7.2' maxCpus='512'>virt</machine><domain type='qemu'/></arch></guest>
+</capabilities>"""
+
+
+@pytest.mark.parametrize(("vcpus", "messages"), [
+    (9, [GIC_LIMIT + " (QEMU refuses to start the domain)"]),
+    (8, []),
+    (600, ["600 vCPUs: Maximum CPUs greater than specified machine type limit 512 (machine 'virt-7.2' on the host)"]),
+])
+def test_gic_limit_holds_below_the_host_machine_limit(vcpus: int, messages: list[str]) -> None:
+    """With a host document, its machine's maxCpus is libvirt's define-time limit; QEMU's GICv2 limit still applies
+    at start (the start scan of ARM transplants found the GIC check skipped whenever a host document was given)."""
+    from conftest import lint
+
+    caps = ("<domainCapabilities><path>/usr/bin/qemu-system-aarch64</path><domain>qemu</domain>"
+            "<machine>virt-7.2</machine><arch>aarch64</arch><vcpu max='512'/></domainCapabilities>")
+    findings = lint(arm(vcpus=f"<vcpu>{vcpus}</vcpu>"), caps, ARM_GUEST_HOST, select=("VL201",))
+    assert [f.message for f in findings] == messages
+
+
+@pytest.mark.parametrize(("model", "machine", "libvirt", "refused"), [
+    ("pcspk", "pc-i440fx-7.2", (9, 0), True),  # (checked on 9.0 with QEMU 7.2: "-soundhw: invalid option")
+    ("pcspk", "pc-q35-7.1", (9, 5), True),
+    ("pcspk", "pc-q35-7.0", (9, 0), False),  # (QEMU 7.0 still had -soundhw)
+    ("pcspk", "pc-i440fx-7.2", (9, 6), False),  # (9.6 gives it with -machine pcspk-audiodev)
+    ("pcspk", "pc-q35-rhel9.2.0", (9, 0), False),  # (a distribution's machine: its QEMU is not known)
+    ("ich9", "pc-q35-7.2", (9, 0), False),
+])
+def test_pc_speaker_before_libvirt_9_6_on_qemu_7_1(model: str, machine: str, libvirt: tuple[int, int],
+                                                   refused: bool) -> None:
+    """Before 9.6 libvirt gave QEMU the PC speaker with -soundhw, which QEMU 7.1 removed (the i440fx start scan)."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = caps_from_text(f"<domainCapabilities><domain>kvm</domain><machine>{machine}</machine><arch>x86_64</arch>"
+                          "</domainCapabilities>")
+    xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(
+        f"<sound model='{model}'/><audio id='1' type='none'/>")
+    findings = Linter([caps], select=("VL799",), libvirt_version=libvirt).lint_document(Document(xml, "t.xml")).findings
+    assert [f.message.split(" (")[0] for f in findings] == (["-soundhw: invalid option"] if refused else [])

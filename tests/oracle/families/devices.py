@@ -338,4 +338,13 @@ def cases(kvm: bool) -> list[Case]:
             "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
             "slot='0x00' function='0x0'/></source></hostdev><interface type='hostdev' managed='yes'><source>"
             "<address type='pci' domain='0x0000' bus='0x07' slot='0x00' function='0x0'/></source></interface>")),
+        # found by starting the crossover transplants into i440fx and ARM virt (at start, QEMU's refusals)
+        pc("pcspk-soundhw", "VL799", devices="<sound model='pcspk'/>"),  # (9.0 writes -soundhw, QEMU 7.2 has none)
+        pc("ich6-sound", None, devices="<sound model='ich6'/>"),
+        q35("ibmvscsi-off-ppc64", "VL794", devices="<controller type='scsi' model='ibmvscsi'/>"),
+        q35("virtio-scsi-controller", None, devices="<controller type='scsi' model='virtio-scsi'/>"),
+        q35("netfront-nic", "VL770", devices="<interface type='user'><model type='netfront'/></interface>"),
+        q35("e1000e-nic", None, devices="<interface type='user'><model type='e1000e'/></interface>"),
+        arm("gicv2-nine-vcpus", "VL201", top="<vcpu>9</vcpu>"),  # (with the host document: its limit is 512)
+        arm("gicv2-eight-vcpus", None, top="<vcpu>8</vcpu>"),
     ]
