@@ -81,6 +81,8 @@ class Row:
             return None
         if libvirt_oracle.host_cpu_abort(verdict):
             return "nested KVM here makes QEMU abort at start for this CPU (probed once per run)"
+        if verdict.message == libvirt_oracle.START_HUNG:
+            return "the start hung: QEMU waited on something this host does not serve"
         if verdict.phase == "start" and libvirt_oracle.guest_start_failure() is not None:
             return f"no guest starts on this machine ({libvirt_oracle.guest_start_failure()}; probed once per run)"
         if self.case.id in HOST_STATE:

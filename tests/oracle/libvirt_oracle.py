@@ -157,13 +157,24 @@ def _undefine(name: str, domain_xml: str) -> None:
         _virsh("undefine", name)
 
 
+#: How long `virsh start` may take, and the verdict's message when it took longer (host state, not a verdict)
+START_TIMEOUT = 90
+START_HUNG = f"virsh start did not return within {START_TIMEOUT} s (QEMU waiting on the host)"
+
+
 def _verdict(domain_xml: str) -> Verdict:
     """Define the domain under a unique name, start it paused, destroy and undefine it."""
     name, defined = _define(domain_xml)
     if defined.returncode != 0:
         return Verdict(False, "define", _error(defined))
     try:
-        started = _virsh("start", "--paused", name, timeout=90)
+        try:
+            started = _virsh("start", "--paused", name, timeout=START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            # (QEMU waiting for something this host does not serve, such as a vhost-user socket: the domain stays
+            # behind, paused or starting, and would hold its images' locks against every later start)
+            _virsh("destroy", name)
+            return Verdict(False, "start", START_HUNG)
         if started.returncode != 0:
             return Verdict(False, "start", _error(started))
         _virsh("destroy", name)

@@ -171,7 +171,8 @@ def _start_refusal(xml: str) -> str | None:
     verdict = libvirt_oracle.verdict(xml)
     if verdict.accepted:
         return None
-    if verdict.phase != "start" or libvirt_oracle.host_cpu_abort(verdict):
+    if verdict.phase != "start" or libvirt_oracle.host_cpu_abort(verdict) or \
+            verdict.message == libvirt_oracle.START_HUNG:
         return UNDETERMINED
     return f"at start: {verdict.message}"
 
