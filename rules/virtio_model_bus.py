@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.rules._addresses import facts
 from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
@@ -19,6 +19,15 @@ TRANSITIONAL = ("virtio-transitional", "virtio-non-transitional")
 MODEL_HOLDERS = ("disk", "controller", "hostdev", "rng", "filesystem", "memballoon", "vsock")
 #: address type -> the QEMU device name's bus part (virtio-blk-device, virtio-blk-ccw)
 NON_PCI = {"virtio-mmio": "device", "ccw": "ccw"}
+#: The <driver> of the devices whose virtio-pci device QEMU builds transitional (legacy and modern) unless told
+#: otherwise: virtio-blk, virtio-net, virtio-scsi, virtio-serial, virtio-rng, virtio-balloon, virtio-9p (QEMU's
+#: modern-only ones, virtio-gpu, -input, -crypto, vhost-vsock and vhost-user-fs, are not among them)
+IOMMU_DRIVERS = ("devices/disk/driver", "devices/interface/driver", "devices/controller/driver",
+                 "devices/rng/driver", "devices/memballoon/driver", "devices/filesystem/driver")
+#: PCI controllers whose bus is conventional PCI, or a root bus: QEMU leaves a virtio device there transitional
+#: (virtio_pci_realize: legacy is off by default only on a PCI Express port)
+LEGACY_BUSES = frozenset({"pci-root", "pcie-root", "pci-bridge", "pcie-to-pci-bridge", "dmi-to-pci-bridge",
+                          "pci-expander-bus"})
 
 
 def _base_name(device: etree._Element) -> str | None:
@@ -54,6 +63,62 @@ def _transitional_off_pci(device: etree._Element, model: str) -> Problem | None:
                         "(transitional devices are PCI ones), or a PCI address")
 
 
+def _virtio_model(device: etree._Element) -> str | None:
+    """The virtio model of a device IOMMU_DRIVERS holds ('virtio', 'virtio-transitional', ...), None when it is not
+    a virtio device (an e1000 NIC, a SATA disk, a USB controller, a virtiofs share)."""
+    tag = device.tag
+    if tag == "interface":
+        model_element = first_child(device, "model")
+        model = model_element.get("type") if model_element is not None else None
+        return model if model in ("virtio", *TRANSITIONAL) else None
+    model = device.get("model")
+    if tag == "disk":
+        return (model or "virtio") if _disk_bus(device) == "virtio" and device.get("type") != "vhostuser" else None
+    if tag == "controller":
+        kind = device.get("type")
+        if kind == "scsi":
+            return "virtio" if model == "virtio-scsi" else model if model in TRANSITIONAL else None
+        return (model or "virtio") if kind == "virtio-serial" else None
+    if tag == "filesystem":
+        driver = first_child(device, "driver")
+        if driver is not None and driver.get("type") == "virtiofs":
+            return None
+        model = model or "virtio"  # (QEMU's 9p device is virtio's)
+    return model if model in ("virtio", *TRANSITIONAL) else None
+
+
+def _iommu_on_legacy(driver: etree._Element, ctx: Context) -> Problem | None:
+    """virtio_device_plugged (QEMU, at start): iommu='on' is VIRTIO_F_IOMMU_PLATFORM, which a virtio-pci device
+    with its legacy interface cannot offer. The device has one when its model is virtio-transitional, or when it is
+    plain virtio and not on a PCI Express port: an i440fx machine's (whose buses are all conventional PCI), or one
+    its address puts on a conventional or root bus (checked on 9.0 with QEMU 7.2)."""
+    device = driver.getparent()
+    if device is None or first_child(device, "driver") is not driver or not qemu_driver(ctx):
+        return None
+    model = _virtio_model(device)
+    if model is None or model == "virtio-non-transitional":
+        return None
+    address = first_child(device, "address")
+    kind = address.get("type") if address is not None else None
+    if address is not None and kind != "pci":
+        return None  # (virtio-mmio, ccw: no legacy PCI interface; another address, or none: another check's)
+    if model == "virtio":
+        address_facts = facts(ctx)
+        if not address_facts.platform.is_i440fx:
+            pci = address_facts.pci(address, device) if address in address_facts.pci_numbers else None
+            if pci is None:
+                return None  # (libvirt puts it on a PCI Express root port where the machine has them)
+            controller = address_facts.pci_controller(pci.bus)
+            bus_model = controller.model if controller is not None else (
+                address_facts.platform.root_model if pci.bus == 0 else None)
+            if bus_model not in LEGACY_BUSES:
+                return None
+    return Problem(Anchor(driver, "iommu"), "VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor "
+                   "transitional device" + QEMU_START,
+                   hint="a transitional virtio device cannot use the IOMMU: use the model "
+                        "virtio-non-transitional, or place it on a PCI Express root port (q35)")
+
+
 @register
 class VirtioModelBus(Rule):
     """
@@ -64,6 +129,12 @@ class VirtioModelBus(Rule):
     an interface's `<model type>`, a virtio-scsi or virtio-serial controller,
     a vhost-scsi hostdev, an RNG, a filesystem, a memballoon or a vsock) on
     a `virtio-mmio` or `ccw` address: transitional devices are PCI devices.
+    For QEMU, `<driver iommu='on'>` on a virtio device QEMU builds with its
+    legacy interface (virtio-blk, -net, -scsi, -serial, -rng, -balloon,
+    -9p): one whose model is `virtio-transitional`, or plain `virtio` on an
+    i440fx machine (all of its buses are conventional PCI) or with an address
+    on a conventional PCI bus or the q35 root bus (a PCI Express root port
+    leaves it modern only).
 
     ## Why is this bad?
     libvirt refuses the domain: `disk model 'virtio-transitional' not
@@ -72,7 +143,12 @@ class VirtioModelBus(Rule):
     are not supported for address type=virtio-mmio`
     (qemuBuildVirtioDevGetConfig) but goes on, and QEMU refuses the device
     name it gets: `'virtio-blk-device-transitional' is not a valid device
-    model name` (checked on libvirt 9.0; 10.7's code is the same).
+    model name` (checked on libvirt 9.0; 10.7's code is the same). The IOMMU
+    option is refused by QEMU at start (`VIRTIO_F_IOMMU_PLATFORM was
+    supported by neither legacy nor transitional device`, virtio_device_plugged;
+    checked on 9.0 with QEMU 7.2 for each of the seven devices on i440fx, as
+    transitional models on q35, and on q35's root bus, a root port and a
+    bridge).
 
     ## Capabilities
     ```xml
@@ -95,13 +171,20 @@ class VirtioModelBus(Rule):
     code = "VL803"
     name = "virtio-model-bus"
     severity = Severity.ERROR
-    summary = "A virtio disk model on a bus other than virtio, or a (non-)transitional model off PCI."
-    #: the devices below (one visit for all of them)
-    elements = ("devices",)
+    summary = ("A virtio disk model on a bus other than virtio, a (non-)transitional model off PCI, or an IOMMU "
+               "option on a transitional virtio device.")
+    #: the devices below (one visit for all of them), and the virtio drivers' iommu option
+    elements = ("devices", *IOMMU_DRIVERS)
     uses_caps = False
     drivers = ALL_DRIVERS
 
+    def screen(self, path: str) -> Screen | None:
+        return ((("iommu", frozenset({None, "off"})),), None) if path != "devices" else None
+
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if ctx.path != "devices":
+            problem = _iommu_on_legacy(element, ctx)
+            return iter((problem,)) if problem is not None else NOTHING
         by_tag = children_by_tag(ctx, element)
         for disk in by_tag.get("disk", ()):
             model = disk.get("model")

@@ -22,6 +22,10 @@ from virtlint.linter.model import Severity
 
 #: Why libvirt refuses, per rule (the libvirt function, and the stage).
 CHECKS = {
+    "VL803": "virtio_device_plugged (QEMU): vagrant-libvirt's iommu specs give a virtio NIC on an i440fx machine's "
+             "PCI bus <driver iommu='on'> (`VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional "
+             "device`: a device on conventional PCI keeps its legacy interface), start (checked on libvirt 9.0 with "
+             "QEMU 7.2, the spec's domain on user networking without its disk; without the option it starts)",
     "VL782": "virSecurityLabelDefsParseXML: virt-install's singleton-config test has one `<seclabel relabel='yes'/>`, "
              "without model or type (virXMLPropEnum makes an absent type libvirt's 'default' one, neither dynamic nor "
              "none), `missing security model in domain seclabel`, define (libvirt 9.0 gives exactly this for it)",
@@ -168,6 +172,8 @@ CHECKS = {
 
 #: (document, rule) -> number of errors libvirt gives for that document on the host of its caps.
 KEPT = {
+    ("vagrant-libvirt/vl-action__start_domain_spec__existing_with_iommu.xml", "VL803"): 1,
+    ("vagrant-libvirt/vl-action__start_domain_spec__existing_with_two_interfaces_iommu.xml", "VL803"): 2,
     # two displays of one type (start)
     **{(f"virt-manager/vm-{release}-virt-install-many-devices.xml", "VL766"): 1
        for release in ("head", "v3.2.0", "v4.0.0", "v5.0.0")},

@@ -347,4 +347,13 @@ def cases(kvm: bool) -> list[Case]:
         q35("e1000e-nic", None, devices="<interface type='user'><model type='e1000e'/></interface>"),
         arm("gicv2-nine-vcpus", "VL201", top="<vcpu>9</vcpu>"),  # (with the host document: its limit is 512)
         arm("gicv2-eight-vcpus", None, top="<vcpu>8</vcpu>"),
+        pc("iommu-on-transitional-rng", "VL803", devices=(
+            "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver iommu='on'/></rng>")),
+        pc("iommu-on-non-transitional-rng", None, devices=(
+            "<rng model='virtio-non-transitional'><backend model='random'>/dev/urandom</backend>"
+            "<driver iommu='on'/></rng>")),
+        q35("iommu-on-transitional-model", "VL803", devices=(
+            "<interface type='user'><model type='virtio-transitional'/><driver iommu='on'/></interface>")),
+        q35("iommu-on-root-port", None, devices=(
+            "<interface type='user'><model type='virtio'/><driver iommu='on'/></interface>")),
     ]
