@@ -12,8 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
                                      written_isa_serial_problem)
-from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, is_arm_virt, is_loongarch_virt, is_riscv_virt,
-                                     is_x86, qemu_driver)
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, effective_arch, is_arm_virt, is_loongarch_virt,
+                                     is_riscv_virt, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: the name libvirt gives a spicevmc channel without one, the only one it takes (qemuBuildVirtioSerialPortDevProps)
@@ -24,6 +24,8 @@ UNIX_PATH_MAX = 107
 FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
 #: QEMU's isa-parallel: MAX_PARALLEL_PORTS
 PARALLEL_PORTS = 3
+#: arches whose QEMU binary has no ISA bus, so no isa-parallel device (the one libvirt gives a <parallel>)
+NO_ISA_ARCHES = frozenset({"aarch64", "armv6l", "armv7l", "riscv32", "riscv64", "s390", "s390x"})
 #: address types a virtio console cannot have at start (qemuBuildVirtioSerialPortDevProps takes none, ccw and
 #: virtio-serial; libvirt keeps a console's own address where it gives a channel a virtio-serial one; the parser
 #: and VL704 refuse 'unassigned' and 'virtio-s390')
@@ -175,7 +177,8 @@ class ChardevStart(Rule):
     channels of one name (a spicevmc channel without a name is
     `com.redhat.spice.0`); a guestfwd port 0 (libvirt keeps a port's low 16
     bits: 65536 too); a virtio-serial controller with `ports='0'`; more than
-    three parallel ports on x86; a virtio console with an address other than
+    three parallel ports on x86, and any on ARM, RISC-V or s390 (QEMU's
+    isa-parallel needs an ISA bus); a virtio console with an address other than
     `virtio-serial` or `ccw`; an `nmdm` source (serial, parallel,
     console, channel, redirdev, egd rng backend, passthrough smartcard); a
     listening UNIX socket path longer than 107 bytes.
@@ -199,7 +202,8 @@ class ChardevStart(Rule):
     already exists by name org.qemu.guest_agent.0`, `Invalid guest
     forwarding rule 'tcp:10.0.2.1:0-chardev:charchannel0'`, `Maximum number
     of serial ports not specified`, `Max. supported number of parallel ports
-    is 3.`.
+    is 3.`, `'isa-parallel' is not a valid device model name` (checked on
+    aarch64).
 
     ## Capabilities
     ```xml
@@ -257,7 +261,13 @@ class ChardevStart(Rule):
             if problem is not None:
                 problems.append(problem)
         parallels = children.get("parallel")
-        if parallels and len(parallels) > PARALLEL_PORTS and is_x86(ctx):
+        if parallels and effective_arch(ctx) in NO_ISA_ARCHES:
+            # (qemuBuildParallelChrDeviceProps: always isa-parallel; checked on 9.0 with aarch64 QEMU 7.2)
+            problems.append(Problem(Anchor(parallels[0]), "'isa-parallel' is not a valid device model name (a "
+                                    f"parallel port is an ISA device, and the {effective_arch(ctx)} QEMU has no ISA "
+                                    "bus)" + QEMU_START, hint="remove <parallel>: use a <serial> or a virtio "
+                                    "<console> or <channel>"))
+        elif parallels and len(parallels) > PARALLEL_PORTS and is_x86(ctx):
             problems.append(Problem(Anchor(parallels[PARALLEL_PORTS]),
                                     f"Max. supported number of parallel ports is {PARALLEL_PORTS}." + QEMU_START,
                                     hint=f"keep at most {PARALLEL_PORTS} <parallel> ports"))

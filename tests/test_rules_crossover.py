@@ -9,9 +9,9 @@ import pytest
 from test_rules_parse_checks import test_parse_checks as judged_as_libvirt
 
 
-def arm(extra: str = "", vcpus: str = "<vcpu>1</vcpu>", virt: str = "qemu") -> str:
+def arm(extra: str = "", vcpus: str = "<vcpu>1</vcpu>", virt: str = "qemu", devices: str = "") -> str:
     return (f"<domain type='{virt}'><name>t</name><memory unit='MiB'>128</memory>{vcpus}<os><type arch='aarch64' "
-            f"machine='virt'>hvm</type></os>{extra}<devices/></domain>")
+            f"machine='virt'>hvm</type></os>{extra}<devices>{devices}</devices></domain>")
 
 
 X86_KVM = ("<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
@@ -61,6 +61,11 @@ CASES = [
     ("gicv2-written", arm("<features><gic version='2'/></features>", vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
     ("gicv2-eight", arm(vcpus="<vcpu>8</vcpu>"), None, ""),
     ("gicv3-written", arm("<features><gic version='3'/></features>", vcpus="<vcpu>9</vcpu>"), None, ""),
+    # VL763: QEMU gives a parallel port as isa-parallel, which needs an ISA bus (at start; the ARM start scan)
+    ("parallel-on-arm", arm(devices="<parallel type='pty'><target port='0'/></parallel>"), "VL763",
+     "'isa-parallel' is not a valid device model name"),
+    ("serial-on-arm", arm(devices="<serial type='pty'><target port='0'/></serial>"), None, ""),
+    ("parallel-on-x86", X86_KVM.format("<parallel type='pty'><target port='0'/></parallel>"), None, ""),
     # (KVM: the highest version the caps list; ARM caps in these tests list none, so the version is unknown)
     ("kvm-unknown-gic", arm(vcpus="<vcpu>9</vcpu>", virt="kvm"), None, ""),
 ]
