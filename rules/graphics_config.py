@@ -118,10 +118,18 @@ def _audio(graphics: etree._Element, kind: str, ctx: Context) -> Problem | None:
             if parse_uint(device.get("id")) == number and device.get("type") not in (None, "dbus"):
                 return Problem(Anchor(audio, "id"), "The associated audio is not of 'dbus' kind.",
                                hint="point it at an <audio type='dbus'>")
-        if not audios and number == 1 and (implicit := implicit_audio(ctx)) is not None:
+        implicit = implicit_audio(ctx) if not audios else None
+        if implicit is not None and number == 1:
             return Problem(Anchor(audio, "id"), "The associated audio is not of 'dbus' kind.",
                            hint=f"this domain has no <audio>, so libvirt adds <audio id='1' type='{implicit}'/> for "
                                 "its other display: add <audio id='1' type='dbus'/>")
+        if not (number == 1 and implicit is not None) and \
+                not any(parse_uint(device.get("id")) == number for device in audios):
+            # (qemuBuildGraphicsDBusCommandLine's qemuGetAudioIDString, at start: nothing checks it before;
+            # checked on 9.0)
+            return Problem(Anchor(audio, "id"), "unable to find audio backend for sound device" + LIBVIRT_START,
+                           hint=f"no <audio id='{number}'> here (libvirt adds none for a D-Bus display): add "
+                                f"<audio id='{number}' type='dbus'/>")
     return None
 
 
@@ -251,7 +259,10 @@ class GraphicsConfig(Rule):
     `fail`, `disconnect` or `keep` (VNC: `keep` only); a VNC or D-Bus
     display's `<audio id>` is set and not 0, and (QEMU) a D-Bus display's
     audio is of type dbus; a D-Bus display is not both `p2p` and given an
-    address. For QEMU, at start: a VNC or SPICE display has one `<listen>`;
+    address. For QEMU, at start: a D-Bus display's `<audio id>` names an
+    `<audio>` (or the one libvirt adds for another display: `unable to find
+    audio backend for sound device`, qemuGetAudioIDString; checked on 9.0);
+    a VNC or SPICE display has one `<listen>`;
     a VNC display on an address or network listen without autoport has a
     port from 5900 to 65535; and, as libvirt's default `qemu.conf`
     (`spice_tls = 0`) has it, a SPICE display asks for no TLS: no `tlsPort`

@@ -61,6 +61,17 @@ CASES = [
     ("gicv2-written", arm("<features><gic version='2'/></features>", vcpus="<vcpu>9</vcpu>"), "VL201", GIC_LIMIT),
     ("gicv2-eight", arm(vcpus="<vcpu>8</vcpu>"), None, ""),
     ("gicv3-written", arm("<features><gic version='3'/></features>", vcpus="<vcpu>9</vcpu>"), None, ""),
+    # VL767: a D-Bus display's audio must exist at start (libvirt adds none for D-Bus; the i440fx and ARM scans)
+    ("dbus-audio-absent", arm(devices="<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"), "VL767",
+     "unable to find audio backend for sound device"),
+    ("dbus-audio-other-id", arm(devices="<graphics type='dbus' p2p='yes'><audio id='2'/></graphics>"
+                                        "<audio id='1' type='dbus'/>"), "VL767",
+     "unable to find audio backend for sound device"),
+    ("dbus-audio-present", arm(devices="<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"
+                                       "<audio id='1' type='dbus'/>"), None, ""),
+    ("dbus-audio-id2-vnc-implicit", X86_KVM.format("<graphics type='vnc'/><graphics type='dbus' p2p='yes'>"
+                                                   "<audio id='2'/></graphics>"), "VL767",
+     "unable to find audio backend for sound device"),
     # VL763: QEMU gives a parallel port as isa-parallel, which needs an ISA bus (at start; the ARM start scan)
     ("parallel-on-arm", arm(devices="<parallel type='pty'><target port='0'/></parallel>"), "VL763",
      "'isa-parallel' is not a valid device model name"),

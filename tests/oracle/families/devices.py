@@ -347,6 +347,9 @@ def cases(kvm: bool) -> list[Case]:
         q35("e1000e-nic", None, devices="<interface type='user'><model type='e1000e'/></interface>"),
         arm("gicv2-nine-vcpus", "VL201", top="<vcpu>9</vcpu>"),  # (with the host document: its limit is 512)
         arm("gicv2-eight-vcpus", None, top="<vcpu>8</vcpu>"),
+        arm("dbus-audio-absent", "VL767", devices="<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"),
+        arm("dbus-audio-present", None, devices=("<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"
+                                                 "<audio id='1' type='dbus'/>")),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
