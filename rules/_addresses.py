@@ -1403,6 +1403,27 @@ def _is_integrated(device: etree._Element) -> bool:
         device.tag == "panic" and device.get("model") == "pvpanic")
 
 
+def _start_order(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None) -> None:
+    """At start: QEMU creates each bus with its controller's -device, which libvirt writes in its controller list's
+    order, by index, the controllers it adds for missing indexes after those of the document; a PCI controller
+    plugged into a bus of a higher index, or one libvirt adds, names a bus that does not exist yet (checked on 9.0
+    with QEMU 7.2: a pcie-to-pci-bridge or pci-bridge on an added bus 1, an upstream port on an added bus, a
+    bridge of index 1 on the root port of index 2; the same on a bus defined below it starts)."""
+    bus = pci.bus
+    defined = facts_.pci_controller(bus)
+    if defined is None and (auto is None or bus not in auto):
+        return
+    own = next((c.index for c in facts_.controllers_of("pci") if c.element is pci.device), None)
+    if own is None or defined is not None and bus < own:
+        return
+    where = (f"controller {bus} comes after it" if defined is not None else
+             f"no controller with index='{bus}' is defined, and the one libvirt adds comes after it")
+    facts_.pci_placement.append(Refusal(
+        pci.element, "bus", f"Bus 'pci.{bus}' not found (QEMU refuses to start the domain)",
+        f"QEMU creates the buses in the controllers' index order and {where}: plug this controller into a bus "
+        "of a lower index, or define that bus with a lower index"))
+
+
 def _check_placement(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None) -> None:
     if _is_integrated(pci.device) and pci.bus != 0:
         facts_.pci_placement.append(Refusal(
@@ -1419,6 +1440,8 @@ def _check_placement(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None
         return
     accepted, wanted = _accepts(bus_types, pci.device)
     if accepted and min_slot <= pci.slot <= max_slot:
+        if pci.bus and pci.device.tag == "controller":
+            _start_order(facts_, pci, auto)
         return  # (the usual)
     added = auto is not None and pci.bus in auto and facts_.pci_controller(pci.bus) is None
     name = "pcie-root-port" if model == BRIDGE_PORT else model

@@ -41,7 +41,10 @@ class PciAddressPlacement(Rule):
       port needs an upstream port in the document (libvirt adds root ports
       and PCI bridges for room, never these);
     - function 0 declared `multifunction='off'` while another function of
-      its slot is used (QEMU refuses it at start).
+      its slot is used (QEMU refuses it at start);
+    - a PCI controller plugged into a bus of a higher index, or one libvirt
+      adds: QEMU creates the buses in the controllers' index order, the
+      added ones last (at start).
 
     A bus whose controller the document does not define is judged by the
     controller libvirt adds for it: below the highest index defined, the
@@ -81,8 +84,10 @@ class PciAddressPlacement(Rule):
     PIIX3 USB or IDE controllers` (`qemuDomainCollectPCIAddress`), `No PCI
     buses available` (`virDomainPCIAddressValidate`,
     `virDomainPCIAddressGetNextAddr`). At start QEMU refuses `PCI: single
-    function device can't be populated in function 5.1`. Same in libvirt 9.0
-    and 10.7.
+    function device can't be populated in function 5.1` and `Bus 'pci.1' not
+    found` (checked on 9.0 with QEMU 7.2: bridges on added buses and on a
+    root port of a higher index; their twins on a bus of a lower index
+    start). Same in libvirt 9.0 and 10.7.
 
     ## Capabilities
     ```xml

@@ -350,6 +350,13 @@ def cases(kvm: bool) -> list[Case]:
         arm("dbus-audio-absent", "VL767", devices="<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"),
         arm("dbus-audio-present", None, devices=("<graphics type='dbus' p2p='yes'><audio id='1'/></graphics>"
                                                  "<audio id='1' type='dbus'/>")),
+        q35("bridge-on-added-bus", "VL702", devices=(
+            "<controller type='pci' index='2' model='pcie-to-pci-bridge'><address type='pci' domain='0x0000' "
+            "bus='0x01' slot='0x00' function='0x0'/></controller>")),
+        q35("bridge-on-defined-bus", None, devices=(
+            "<controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' "
+            "model='pcie-to-pci-bridge'><address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>"
+            "</controller>")),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
