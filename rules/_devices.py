@@ -62,6 +62,8 @@ class DiskTableRule(Rule):
 LIBVIRT_START = " (libvirt refuses to start the domain)"
 #: what QEMU's refusals end with
 QEMU_START = " (QEMU refuses to start the domain)"
+#: arches whose QEMU binary has no ISA bus, so no ISA device (isa-parallel, sb16...)
+NO_ISA_ARCHES = frozenset({"aarch64", "armv6l", "armv7l", "riscv32", "riscv64", "s390", "s390x"})
 
 #: ctx.memo keys of the per-document caches below
 _FIRST_CHILDREN_KEY = "devices:first-children"
@@ -288,24 +290,44 @@ def is_power_of_two(value: int) -> bool:
     return value > 0 and value & (value - 1) == 0
 
 
-def caps_qemu_release(ctx: Context) -> tuple[tuple[int, ...], bool] | None:
-    """The QEMU release the capabilities imply, at least: their upstream versioned machine's (pc-q35-7.2 comes with
-    QEMU 7.2 or later), and whether it is a fleet's newest host's (a baseline names its oldest machine, which every
-    host runs; what a newer QEMU removed fails on the newest host). None when the caps do not describe the domain
-    or name no upstream versioned machine (a distribution's machine names, such as RHEL's, carry its version)."""
-    if not ctx.identity_matches or not ctx.caps.machine:
-        return None
-    newest = fleet_newest_machine(ctx.caps)
-    machine = parse_machine(newest or ctx.caps.machine)
-    if machine.flavor or machine.version is None:
-        return None
-    return machine.version, newest is not None
+#: Where caps_qemu_release read the QEMU release: the caps' machine, a fleet baseline's newest host's, the host's
+CAPS_MACHINE, FLEET_MACHINE, HOST_MACHINES = "caps", "fleet", "host"
 
 
-def qemu_release_label(release: tuple[tuple[int, ...], bool]) -> str:
-    """'these capabilities are QEMU 7.2's' or 'a host of this fleet runs QEMU 7.2', for messages."""
+def caps_qemu_release(ctx: Context) -> tuple[tuple[int, ...], str] | None:
+    """The QEMU release the domain's host has, at least, and where that was read: the capabilities' upstream
+    versioned machine (pc-q35-7.2 comes with QEMU 7.2 or later), or a fleet baseline's newest host's (a baseline
+    names its oldest machine, which every host runs; what a newer QEMU removed fails on the newest host), or the
+    newest upstream versioned machine the host document lists for the guest's arch (the caps of a domain on an old
+    machine type name that machine). None when neither tells (a distribution's machine names, such as RHEL's,
+    carry its version, not QEMU's)."""
+    best: tuple[tuple[int, ...], str] | None = None
+    if ctx.identity_matches and ctx.caps.machine:
+        newest = fleet_newest_machine(ctx.caps)
+        machine = parse_machine(newest or ctx.caps.machine)
+        if not machine.flavor and machine.version is not None:
+            best = (machine.version, FLEET_MACHINE if newest else CAPS_MACHINE)
+    arch = effective_arch(ctx)
+    if ctx.host is not None and arch:
+        for guest in ctx.host.guests_for(arch):
+            if ctx.caps.emulator and guest.emulator and guest.emulator != ctx.caps.emulator:
+                continue  # (another binary's machines say nothing of this one)
+            for entry in guest.machines_for(ctx.domain_type):
+                machine = parse_machine(entry.name)
+                if not machine.flavor and machine.version is not None and (best is None or machine.version > best[0]):
+                    best = (machine.version, HOST_MACHINES)
+    return best
+
+
+def qemu_release_label(release: tuple[tuple[int, ...], str]) -> str:
+    """'these capabilities are QEMU 7.2's', 'a host of this fleet runs QEMU 7.2' or 'the host's QEMU is 7.2 or
+    later', for messages."""
     version = ".".join(map(str, release[0]))
-    return f"a host of this fleet runs QEMU {version}" if release[1] else f"these capabilities are QEMU {version}'s"
+    if release[1] == FLEET_MACHINE:
+        return f"a host of this fleet runs QEMU {version}"
+    if release[1] == HOST_MACHINES:
+        return f"the host's machines are QEMU {version}'s"
+    return f"these capabilities are QEMU {version}'s"
 
 
 def qemu_driver(ctx: Context) -> bool:

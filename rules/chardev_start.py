@@ -12,8 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
                                      written_isa_serial_problem)
-from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, effective_arch, is_arm_virt, is_loongarch_virt,
-                                     is_riscv_virt, is_x86, qemu_driver)
+from virtlint.rules._devices import (LIBVIRT_START, NO_ISA_ARCHES, QEMU_START, effective_arch, is_arm_virt,
+                                     is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: the name libvirt gives a spicevmc channel without one, the only one it takes (qemuBuildVirtioSerialPortDevProps)
@@ -24,8 +24,6 @@ UNIX_PATH_MAX = 107
 FIRST_PORTS = frozenset((None, "0", "1", "2", "3"))
 #: QEMU's isa-parallel: MAX_PARALLEL_PORTS
 PARALLEL_PORTS = 3
-#: arches whose QEMU binary has no ISA bus, so no isa-parallel device (the one libvirt gives a <parallel>)
-NO_ISA_ARCHES = frozenset({"aarch64", "armv6l", "armv7l", "riscv32", "riscv64", "s390", "s390x"})
 #: address types a virtio console cannot have at start (qemuBuildVirtioSerialPortDevProps takes none, ccw and
 #: virtio-serial; libvirt keeps a console's own address where it gives a channel a virtio-serial one; the parser
 #: and VL704 refuse 'unassigned' and 'virtio-s390')

@@ -9,8 +9,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (effective_machine, effective_machine_name, refused_since, is_arm_virt,
-                                     is_pseries, is_q35, is_s390, is_x86, qemu_driver)
+from virtlint.rules._devices import (NO_ISA_ARCHES, QEMU_START, effective_arch, effective_machine,
+                                     effective_machine_name, refused_since, is_arm_virt, is_pseries, is_q35, is_s390,
+                                     is_x86, qemu_driver)
 from virtlint.rules._addresses import facts
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -38,6 +39,12 @@ def _has_i8042(ctx: Context) -> bool | None:
     if family in ("microvm", "virt", "pseries", "s390-ccw-virtio") or is_x86(ctx) is False:
         return False
     return None
+
+
+def _has_isa(ctx: Context) -> bool | None:
+    """Whether the guest's QEMU binary has ISA devices (NO_ISA_ARCHES: ARM, RISC-V and s390 have none)."""
+    arch = effective_arch(ctx)
+    return None if arch is None else arch not in NO_ISA_ARCHES
 
 
 class Requirement(NamedTuple):
@@ -85,6 +92,10 @@ REQUIREMENTS = (
                 "use bus='usb' (or virtio)"),
     Requirement("sound", "model", "ich7", _never, "sound card model 'ich7' is not supported by qemu",
                 "use model='ich9' (or ich6)"),
+    # (libvirt checks nothing: QEMU refuses the ISA card where its binary has no ISA bus; checked on 9.0, aarch64)
+    Requirement("sound", "model", "sb16", _has_isa, "'sb16' is not a valid device model name (the Sound Blaster "
+                "16 is an ISA card, and this arch's QEMU has no ISA bus)" + QEMU_START,
+                "use model='ich9' (or ac97, es1370), which are PCI cards"),
 )
 BY_TAG: dict[str, list[Requirement]] = {}
 for _requirement in REQUIREMENTS:
@@ -215,7 +226,9 @@ class DeviceMachine(Rule):
     `<address>`, an ISA panic device (the default off pseries and s390) off
     x86 or on another address type, `pvpanic` off PCI; PS/2
     input on a machine without an i8042 controller, a PS/2 tablet, the xen
-    input bus on an HVM guest; the `ich7` sound model; an IDE controller (a
+    input bus on an HVM guest; the `ich7` sound model, and `sb16` (an ISA
+    card) on ARM, RISC-V or s390 (QEMU, at start: `'sb16' is not a valid
+    device model name`, checked on 9.0 with aarch64); an IDE controller (a
     `<controller>` without a type is one) on a machine without a built-in
     one (q35, ARM virt: libvirt knows only the i440fx machines' and those of
     `malta`, `sun4u` and `g3beige`), or other than that built-in one, index 0;
@@ -315,4 +328,4 @@ class DeviceMachine(Rule):
 def _usual(tag: str, device: etree._Element) -> bool:
     """The usual input and sound devices: nothing here looks at them (a cheap pre-test)."""
     return tag == "input" and device.get("bus") not in ("ps2", "xen") or tag == "sound" and \
-        device.get("model") != "ich7"
+        device.get("model") not in ("ich7", "sb16")

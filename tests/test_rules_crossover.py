@@ -72,6 +72,11 @@ CASES = [
     ("dbus-audio-id2-vnc-implicit", X86_KVM.format("<graphics type='vnc'/><graphics type='dbus' p2p='yes'>"
                                                    "<audio id='2'/></graphics>"), "VL767",
      "unable to find audio backend for sound device"),
+    # VL785: the Sound Blaster 16 is an ISA card (at start; the ARM start scan)
+    ("sb16-on-arm", arm(devices="<sound model='sb16'/><audio id='1' type='none'/>"), "VL785",
+     "'sb16' is not a valid device model name"),
+    ("ich9-on-arm", arm(devices="<sound model='ich9'/><audio id='1' type='none'/>"), None, ""),
+    ("sb16-on-x86", X86_KVM.replace("machine='q35'", "machine='pc'").format("<sound model='sb16'/>"), None, ""),
     # VL763: QEMU gives a parallel port as isa-parallel, which needs an ISA bus (at start; the ARM start scan)
     ("parallel-on-arm", arm(devices="<parallel type='pty'><target port='0'/></parallel>"), "VL763",
      "'isa-parallel' is not a valid device model name"),
@@ -265,3 +270,32 @@ def test_pci_controller_on_a_bus_created_after_it(machine: str, devices: str, bu
                     select=("VL702",))
     assert [f.message for f in findings] == ([] if bus is None else
                                              [f"Bus 'pci.{bus}' not found (QEMU refuses to start the domain)"])
+
+
+X86_GUEST_HOST = """<capabilities><host><cpu><arch>x86_64</arch></cpu></host>
+  <guest><os_type>hvm</os_type><arch name='x86_64'><wordsize>64</wordsize>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator><machine maxCpus='288'>pc-q35-7.2</machine>
+    <machine canonical='pc-q35-7.2' maxCpus='288'>q35</machine><machine maxCpus='288'>pc-q35-4.2</machine>
+    <domain type='qemu'/><domain type='kvm'/></arch></guest>
+</capabilities>"""
+
+
+@pytest.mark.parametrize(("host", "refused"), [(True, True), (False, False)])
+def test_qemu_release_from_the_host_machines(host: bool, refused: bool) -> None:
+    """A domain on an old machine type gets caps naming that machine; the host document's newest machine tells the
+    QEMU (the q35-4.2 start scan: a PC speaker refused by QEMU 7.2 under libvirt 9.0)."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+    from virtlint.linter.host import HostCaps
+
+    caps = caps_from_text("<domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>kvm</domain>"
+                          "<machine>pc-q35-4.2</machine><arch>x86_64</arch></domainCapabilities>")
+    hosts = [HostCaps(Document(X86_GUEST_HOST, "host.xml"))] if host else []
+    xml = X86_KVM.replace("machine='q35'", "machine='pc-q35-4.2'").format("<sound model='pcspk'/>"
+                                                                          "<audio id='1' type='none'/>")
+    findings = Linter([caps], hosts=hosts, select=("VL799",), libvirt_version=(9, 0)).lint_document(
+        Document(xml, "t.xml")).findings
+    assert [f.message for f in findings] == (
+        ["-soundhw: invalid option (libvirt before 9.6 gives QEMU the PC speaker with -soundhw, which QEMU 7.1 "
+         "removed; the host's machines are QEMU 7.2's) (QEMU refuses to start the domain)"] if refused else [])

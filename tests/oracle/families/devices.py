@@ -357,6 +357,8 @@ def cases(kvm: bool) -> list[Case]:
             "<controller type='pci' index='1' model='pcie-root-port'/><controller type='pci' index='2' "
             "model='pcie-to-pci-bridge'><address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>"
             "</controller>")),
+        arm("sb16-sound", "VL785", devices="<sound model='sb16'/><audio id='1' type='none'/>"),
+        arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
