@@ -77,6 +77,11 @@ REQUIREMENTS = (
     Requirement("watchdog", "model", "ib700", _is_i440fx,
                 "ib700 model of watchdog cannot be used with this machine type", "use model='i6300esb'",
                 since=(9, 3)),
+    # (before 9.3, libvirt defines an ib700 anywhere; QEMU refuses the ISA card where it has no ISA bus: checked on
+    # 9.0 with aarch64)
+    Requirement("watchdog", "model", "ib700", _has_isa, "'ib700' is not a valid device model name (the ib700 "
+                "watchdog is an ISA card, and this arch's QEMU has no ISA bus)" + QEMU_START,
+                "use model='i6300esb' (a PCI watchdog)"),
     Requirement("watchdog", "model", "diag288", is_s390,
                 "diag288 model of watchdog is allowed for s390 and s390x only", "use model='i6300esb'"),
     Requirement("watchdog", "model", "itco", is_q35, "itco model of watchdog is only part of q35 machine",
@@ -210,8 +215,9 @@ def _device_problems(element: etree._Element, ctx: Context) -> Iterator[Problem]
             return
     for requirement in BY_TAG.get(element.tag, ()):
         if element.get(requirement.attribute) == requirement.value and requirement.holds(ctx) is False:
-            if requirement.since is None or refused_since(ctx, *requirement.since):
-                yield Problem(Anchor(element, requirement.attribute), requirement.message, hint=requirement.hint)
+            if requirement.since is not None and not refused_since(ctx, *requirement.since):
+                continue  # (the modelled release defines it: a later requirement, QEMU's at start, may refuse it)
+            yield Problem(Anchor(element, requirement.attribute), requirement.message, hint=requirement.hint)
             return
 
 
@@ -261,8 +267,10 @@ class DeviceMachine(Rule):
     9.0 has no `itco` watchdog (its parser refuses the name) and accepts
     `ib700` off i440fx, which libvirt refuses since 9.3 (NEWS: "ib700 watchdog
     is allowed only on i440fx machines"): that check follows the
-    libvirt-version setting (reported for 9.3 and later). libvirt 9.0
-    refuses `ich7` too, with another message (no PCI bus for it).
+    libvirt-version setting (reported for 9.3 and later); before 9.3, an
+    `ib700` on ARM, RISC-V or s390 is refused by QEMU at start (`'ib700' is
+    not a valid device model name`: an ISA card; checked on 9.0 with
+    aarch64). libvirt 9.0 refuses `ich7` too, with another message (no PCI bus for it).
 
     ## Capabilities
     ```xml

@@ -299,3 +299,23 @@ def test_qemu_release_from_the_host_machines(host: bool, refused: bool) -> None:
     assert [f.message for f in findings] == (
         ["-soundhw: invalid option (libvirt before 9.6 gives QEMU the PC speaker with -soundhw, which QEMU 7.1 "
          "removed; the host's machines are QEMU 7.2's) (QEMU refuses to start the domain)"] if refused else [])
+
+
+@pytest.mark.parametrize(("libvirt", "arch", "message"), [
+    ((9, 0), "aarch64", "'ib700' is not a valid device model name (the ib700 watchdog is an ISA card, and this "
+                        "arch's QEMU has no ISA bus) (QEMU refuses to start the domain)"),
+    ((9, 3), "aarch64", "ib700 model of watchdog cannot be used with this machine type"),
+    ((9, 0), "x86_64", None),  # (q35 has an ISA bus: 9.0 defines and starts it)
+])
+def test_ib700_follows_the_release_and_the_isa_bus(libvirt: tuple[int, int], arch: str, message: str | None) -> None:
+    """Before 9.3 libvirt defines an ib700 on any machine; QEMU lacks the ISA card off x86 (the ARM start scan)."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    machine = "virt" if arch == "aarch64" else "q35"
+    caps = caps_from_text(f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>")
+    xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='{arch}' "
+           f"machine='{machine}'>hvm</type></os><devices><watchdog model='ib700'/></devices></domain>")
+    findings = Linter([caps], select=("VL785",), libvirt_version=libvirt).lint_document(Document(xml, "t.xml")).findings
+    assert [f.message for f in findings] == ([message] if message else [])

@@ -359,6 +359,8 @@ def cases(kvm: bool) -> list[Case]:
             "</controller>")),
         arm("sb16-sound", "VL785", devices="<sound model='sb16'/><audio id='1' type='none'/>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
+        arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
+        arm("i6300esb-watchdog", None, devices="<watchdog model='i6300esb'/>"),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
