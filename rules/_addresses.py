@@ -1419,7 +1419,7 @@ def _start_order(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None) ->
     where = (f"controller {bus} comes after it" if defined is not None else
              f"no controller with index='{bus}' is defined, and the one libvirt adds comes after it")
     facts_.pci_placement.append(Refusal(
-        pci.element, "bus", f"Bus 'pci.{bus}' not found (QEMU refuses to start the domain)",
+        pci.element, "bus", f"Bus 'pci.{bus}' not found (QEMU refuses to start the domain)",  # (_devices.QEMU_START)
         f"QEMU creates the buses in the controllers' index order and {where}: plug this controller into a bus "
         "of a lower index, or define that bus with a lower index"))
 

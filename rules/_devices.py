@@ -320,8 +320,8 @@ def caps_qemu_release(ctx: Context) -> tuple[tuple[int, ...], str] | None:
 
 
 def qemu_release_label(release: tuple[tuple[int, ...], str]) -> str:
-    """'these capabilities are QEMU 7.2's', 'a host of this fleet runs QEMU 7.2' or 'the host's QEMU is 7.2 or
-    later', for messages."""
+    """'these capabilities are QEMU 7.2's', 'a host of this fleet runs QEMU 7.2' or 'the host's machines are QEMU
+    7.2's', for messages."""
     version = ".".join(map(str, release[0]))
     if release[1] == FLEET_MACHINE:
         return f"a host of this fleet runs QEMU {version}"

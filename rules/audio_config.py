@@ -86,7 +86,7 @@ def _backendless(sound: etree._Element, ctx: Context) -> Problem | None:
 def _pc_speaker(sound: etree._Element, ctx: Context) -> Problem | None:
     """At start: before libvirt 9.6 (its NEWS: "Adapt to new way of specifying PC speaker"), the PC speaker was
     QEMU's `-soundhw pcspk`, an option QEMU 7.1 removed (libvirt's issue 490); checked on 9.0 with QEMU 7.2. The
-    capabilities' versioned machine tells the QEMU (caps_qemu_release)."""
+    capabilities' versioned machine, or the host document's newest, tells the QEMU (caps_qemu_release)."""
     if sound.get("model") != "pcspk" or ctx.libvirt_at_least(9, 6) or not qemu_driver(ctx):
         return None
     release = caps_qemu_release(ctx)
@@ -113,8 +113,8 @@ class AudioConfig(Rule):
     qemuGetAudioIDString; checked on 9.0), and a KVM domain's `coreaudio` backend: KVM runs on Linux, where
     QEMU does not build macOS's audio: `audio: Unknown audio driver
     `coreaudio'` (QEMU; checked on 9.0); and, before libvirt 9.6, a PC
-    speaker (`<sound model='pcspk'/>`) where the capabilities' machine is QEMU
-    7.1's or later: libvirt wrote `-soundhw pcspk`, which QEMU 7.1 removed
+    speaker (`<sound model='pcspk'/>`) where the capabilities' machine (or
+    the host document's newest) is QEMU 7.1's or later: libvirt wrote `-soundhw pcspk`, which QEMU 7.1 removed
     (`-soundhw: invalid option`; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?

@@ -68,6 +68,8 @@ def _virtio_model(device: etree._Element) -> str | None:
     a virtio device (an e1000 NIC, a SATA disk, a USB controller, a virtiofs share)."""
     tag = device.tag
     if tag == "interface":
+        if device.get("type") == "hostdev":
+            return None  # (the host's device, passed through: no virtio-net device)
         model_element = first_child(device, "model")
         model = model_element.get("type") if model_element is not None else None
         return model if model in ("virtio", *TRANSITIONAL) else None
