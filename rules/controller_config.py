@@ -37,6 +37,8 @@ BUILTIN_ESP = (("sparc", None), ("mips64", ("magnum", "pica61")), ("mips64el", (
 NO_SLOT_TYPES = ("xenbus", "isa")
 #: the controller types the screen lets through unchecked when the model is too (None: ide, the default)
 _SCREENED_TYPES = frozenset(CONTROLLER_MODELS) - set(NO_SLOT_TYPES) | {None}
+#: every (type, model) libvirt's parser takes
+_TYPE_MODELS = frozenset((kind, model) for kind, models in CONTROLLER_MODELS.items() for model in models)
 
 
 def _option_set(driver: etree._Element, name: str) -> bool:
@@ -45,6 +47,15 @@ def _option_set(driver: etree._Element, name: str) -> bool:
     if name == "ioeventfd":
         return value in ("on", "off")
     return bool(parse_uint(value))
+
+
+def _unknown_model(controller: etree._Element, kind: str, model: str) -> Problem:
+    """virDomainControllerDefParseXML: a model its type's enum does not have."""
+    models = CONTROLLER_MODELS[kind]
+    return Problem(Anchor(controller, "model"), f"Unknown model type '{model}'",
+                   hint=f"{kind} controllers take: {', '.join(models)}" if models else
+                   f"remove model=: {kind} controllers have no model",
+                   replacements=ranked(model, models)[:3] if models else ())
 
 
 @register
@@ -59,10 +70,8 @@ class ControllerConfig(Rule):
     (at start: QEMU's `'spapr-vscsi' is not a valid device model name`;
     libvirt checks nothing; checked on 9.0 with x86_64 QEMU 7.2), and `<driver>`
     `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
-    other than a virtio-scsi one. A model of another type's list is checked
-    when it is a generic name (`virtio`, `none`, `auto`, the transitional
-    ones, `virtio-scsi`); a type's own specific model names pass unchecked
-    on any type, for speed (such a cross-type mistake is rare). For QEMU, a
+    other than a virtio-scsi one (a model of another type's list too:
+    `<controller type='scsi' model='nec-xhci'>`). For QEMU, a
     `xenbus` or `isa` controller without an address on an x86 `pc` or `q35`
     machine or an ARM `virt` one (machines with a PCI bus).
 
@@ -119,10 +128,20 @@ class ControllerConfig(Rule):
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path == "devices":  # (the address facts found the controllers' <model> and <target>)
-            repeated = facts(ctx).repeated_controller_parts if element is domain_find(ctx, "devices") else ()
-            return iter([Problem(Anchor(part), f"Multiple <{part.tag}> elements in controller definition not allowed",
-                                 hint=f"merge it into the first <{part.tag}>") for part in repeated]) \
-                if repeated else NOTHING
+            if element is not domain_find(ctx, "devices"):
+                return NOTHING
+            found = facts(ctx)
+            repeated = found.repeated_controller_parts
+            problems = [Problem(Anchor(part), f"Multiple <{part.tag}> elements in controller definition not allowed",
+                                hint=f"merge it into the first <{part.tag}>") for part in repeated]
+            for c in found.controllers:
+                # (a model of one type's own list passes the per-controller screen on any type: judged here, from
+                # the facts' one reading of the controllers; an absent type is 'ide', one of the screened types)
+                model = c.model
+                if model is not None and (c.type, model) not in _TYPE_MODELS and model in _SCREENED_MODELS and \
+                        c.type in _SCREENED_TYPES:
+                    problems.append(_unknown_model(c.element, c.type, model))
+            return iter(problems) if problems else NOTHING
         if ctx.path != "devices/controller":
             return self._driver(element, ctx)
         kind = element.get("type", "ide")
@@ -131,11 +150,7 @@ class ControllerConfig(Rule):
             return NOTHING  # a type libvirt does not have: VL850's
         model = element.get("model")
         if model is not None and model not in models:
-            options = ranked(model, models) if models else ()
-            return iter((Problem(Anchor(element, "model"), f"Unknown model type '{model}'",
-                                 hint=f"{kind} controllers take: {', '.join(models)}" if models else
-                                 f"remove model=: {kind} controllers have no model",
-                                 replacements=options[:3]),))
+            return iter((_unknown_model(element, kind, model),))
         if kind == "scsi" and model == "buslogic" and qemu_driver(ctx):
             return iter((Problem(Anchor(element, "model"), "Unsupported controller model: buslogic",
                                  hint="QEMU has no BusLogic controller: use virtio-scsi (or lsilogic)",

@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_unsigned, prop_uint
 from virtlint.rules._addresses import source_pci_problem
-from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts
+from virtlint.rules._devices import LIBVIRT_START, DiskFacts, DiskTableRule, disk_facts, qemu_driver
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import (ENCRYPTION_FORMATS, chain_layers, luks_info, network_hosts, storage_auth,
                                      storage_slice)
@@ -265,7 +265,18 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             return
     reservations = first_child(source, "reservations") if source is not None else None
     if reservations is not None and (disk.get("device") or "disk") == "lun":
-        yield from _reservations(reservations)
+        problems = list(_reservations(reservations))
+        if problems:
+            yield from problems
+            return
+    if disk.get("type") == "volume" and source is not None and source.get("pool") is None and \
+            source.get("volume") is None and (disk.get("device") or "disk") not in ("cdrom", "floppy") and \
+            qemu_driver(ctx):
+        # (the parser takes such a source as an empty pool, meant for a CD-ROM without media; at start
+        # virDomainDiskTranslateSourcePool looks up a pool without a name: libvirt 9.0's daemon dies there)
+        yield Problem(Anchor(source), "a 'volume' disk's <source> names no pool and volume: it cannot start "
+                      "(libvirt looks up a storage pool without a name)" + LIBVIRT_START,
+                      hint="add pool='...' volume='...', or use type='file' with <source file='...'/>")
 
 
 def _reservations(reservations: etree._Element) -> Iterable[Problem]:
@@ -326,7 +337,8 @@ class DiskSource(DiskTableRule):
     with both pool and volume; a backing store with its format and source;
     the byte offset and size of the first `<slice type='storage'>` (the one
     libvirt reads; as decimal numbers without a '-' sign, `-0` included);
-    a LUN's unmanaged reservations helper.
+    a LUN's unmanaged reservations helper. At start (QEMU): a `volume` disk
+    (not a CD-ROM or floppy) whose `<source>` names neither pool nor volume.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing required
@@ -351,7 +363,11 @@ class DiskSource(DiskTableRule):
     'keyfile' or 'agentsock' attribute`), or without `username`, and a
     `<knownHosts>` without `path` are refused since the release that reads
     them, taken as 9.8 (9.0 drops both elements, checked); both follow the
-    libvirt-version setting.
+    libvirt-version setting. A `volume` disk's source without pool and
+    volume is defined (the parser takes it as an empty pool, meant for a
+    CD-ROM without media), and starting it looks a storage pool up without a
+    name: libvirt 9.0's daemon dies there (checked; the crash ends that
+    start, whatever the release says in words).
 
     ## Capabilities
     ```xml

@@ -77,6 +77,20 @@ CASES = [
      "'sb16' is not a valid device model name"),
     ("ich9-on-arm", arm(devices="<sound model='ich9'/><audio id='1' type='none'/>"), None, ""),
     ("sb16-on-x86", X86_KVM.replace("machine='q35'", "machine='pc'").format("<sound model='sb16'/>"), None, ""),
+    # VL759: a volume disk whose source names no pool (the enum sweep's start: 9.0's daemon dies)
+    ("volume-disk-no-pool", X86_KVM.format("<disk type='volume' device='disk'><source file='/srv/a.img'/>"
+                                           "<target dev='vda' bus='virtio'/></disk>"), "VL759",
+     "a 'volume' disk's <source> names no pool and volume"),
+    ("volume-cdrom-no-pool", X86_KVM.format("<disk type='volume' device='cdrom'><source/>"
+                                            "<target dev='sda' bus='sata'/><readonly/></disk>"), None, ""),
+    ("volume-disk-pool", X86_KVM.format("<disk type='volume' device='disk'><source pool='p' volume='v'/>"
+                                        "<target dev='vda' bus='virtio'/></disk>"), None, ""),
+    # VL794: a model of another controller type's own list (the enum sweep, at define)
+    ("scsi-controller-usb-model", X86_KVM.format("<controller type='scsi' model='nec-xhci'/>"), "VL794",
+     "Unknown model type 'nec-xhci'"),
+    ("untyped-controller-usb-model", X86_KVM.format("<controller model='qemu-xhci'/>"), "VL794",
+     "Unknown model type 'qemu-xhci'"),
+    ("usb-controller-usb-model", X86_KVM.format("<controller type='usb' model='nec-xhci'/>"), None, ""),
     # VL763: QEMU gives a parallel port as isa-parallel, which needs an ISA bus (at start; the ARM start scan)
     ("parallel-on-arm", arm(devices="<parallel type='pty'><target port='0'/></parallel>"), "VL763",
      "'isa-parallel' is not a valid device model name"),

@@ -361,6 +361,8 @@ def cases(kvm: bool) -> list[Case]:
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
         arm("i6300esb-watchdog", None, devices="<watchdog model='i6300esb'/>"),
+        q35("scsi-controller-usb-model", "VL794", devices="<controller type='scsi' model='nec-xhci'/>"),
+        q35("usb-controller-usb-model", None, devices="<controller type='usb' model='nec-xhci'/>"),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
