@@ -13,7 +13,7 @@ from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio, qemu_driver,
                                      qemu_release_label)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
-from virtlint.rules._support import NOTHING, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
 BACKEND_NUMBERS = {"oss": ("bufferCount",), "coreaudio": ("bufferCount",), "sdl": ("bufferCount",),
@@ -83,6 +83,26 @@ def _backendless(sound: etree._Element, ctx: Context) -> Problem | None:
                         "pulseaudio, pipewire, spice...)")
 
 
+def _vnc_backendless(vnc: etree._Element, ctx: Context) -> Problem | None:
+    """qemuBuildGraphicsVNCCommandLine, at start: a VNC display takes the audio backend its <audio id> names, else
+    the first one, and a domain without <audio> whose last VNC, SPICE or SDL display is SDL gets none from libvirt
+    (checked on 9.0). Reported at the first VNC display of a domain without sound devices (with one, at the first
+    sound device: _backendless)."""
+    devices = vnc.getparent()
+    if devices is None or not qemu_driver(ctx):
+        return None
+    children = children_by_tag(ctx, devices)  # (the per-document index: most domains have a VNC display)
+    if "audio" in children or "sound" in children:
+        return None
+    displays = [display for display in children["graphics"] if display.get("type") in ("vnc", "spice", "sdl")]
+    if displays[-1].get("type") != "sdl" or first_child(vnc, "audio") is not None or \
+            next(display for display in displays if display.get("type") == "vnc") is not vnc:
+        return None  # (libvirt adds an audio; or the display names one, which _reference judges; or not the first)
+    return Problem(Anchor(vnc), "unable to find audio backend for sound device" + LIBVIRT_START,
+                   hint="a VNC display needs an audio backend, and libvirt adds none when an SDL display comes last: "
+                        "add <audio id='1' type='none'/>")
+
+
 def _pc_speaker(sound: etree._Element, ctx: Context) -> Problem | None:
     """At start: before libvirt 9.6 (its NEWS: "Adapt to new way of specifying PC speaker"), the PC speaker was
     QEMU's `-soundhw pcspk`, an option QEMU 7.1 removed (libvirt's issue 490); checked on 9.0 with QEMU 7.2. The
@@ -108,8 +128,8 @@ class AudioConfig(Rule):
     display's `<audio id>` names an `<audio>` of the domain (for QEMU, a
     domain without any gets `<audio id='1'>` unless its last VNC, SPICE or
     SDL display is SDL, or it has only RDP, D-Bus or egl-headless displays).
-    At start, a sound device in a domain without `<audio>` that libvirt
-    gives none (`unable to find audio backend for sound device`,
+    At start, a sound device, or else a VNC display, in a domain without
+    `<audio>` that libvirt gives none (`unable to find audio backend for sound device`,
     qemuGetAudioIDString; checked on 9.0), and a KVM domain's `coreaudio` backend: KVM runs on Linux, where
     QEMU does not build macOS's audio: `audio: Unknown audio driver
     `coreaudio'` (QEMU; checked on 9.0); and, before libvirt 9.6, a PC
@@ -162,7 +182,7 @@ class AudioConfig(Rule):
         elif ctx.path == "devices/sound":
             problem = _reference(element, ctx) or _backendless(element, ctx) or _pc_speaker(element, ctx)
         elif element.get("type") == "vnc":
-            problem = _reference(element, ctx)
+            problem = _reference(element, ctx) or _vnc_backendless(element, ctx)
         else:
             return NOTHING
         return iter((problem,)) if problem is not None else NOTHING

@@ -85,6 +85,13 @@ CASES = [
                                             "<target dev='sda' bus='sata'/><readonly/></disk>"), None, ""),
     ("volume-disk-pool", X86_KVM.format("<disk type='volume' device='disk'><source pool='p' volume='v'/>"
                                         "<target dev='vda' bus='virtio'/></disk>"), None, ""),
+    # VL799: a VNC display needs an audio backend (at start; the ARM pair start scan)
+    ("vnc-then-sdl-no-audio", X86_KVM.format("<graphics type='vnc'/><graphics type='sdl'/>"), "VL799",
+     "unable to find audio backend for sound device"),
+    ("vnc-then-sdl-audio", X86_KVM.format("<graphics type='vnc'/><graphics type='sdl'/><audio id='1' type='none'/>"),
+     None, ""),
+    ("sdl-then-vnc", X86_KVM.format("<graphics type='sdl'/><graphics type='vnc'/>"), None, ""),
+    ("vnc-then-dbus", X86_KVM.format("<graphics type='vnc'/><graphics type='dbus'/>"), None, ""),
     # VL794: a model of another controller type's own list (the enum sweep, at define)
     ("scsi-controller-usb-model", X86_KVM.format("<controller type='scsi' model='nec-xhci'/>"), "VL794",
      "Unknown model type 'nec-xhci'"),

@@ -363,6 +363,8 @@ def cases(kvm: bool) -> list[Case]:
         arm("i6300esb-watchdog", None, devices="<watchdog model='i6300esb'/>"),
         q35("scsi-controller-usb-model", "VL794", devices="<controller type='scsi' model='nec-xhci'/>"),
         q35("usb-controller-usb-model", None, devices="<controller type='usb' model='nec-xhci'/>"),
+        q35("vnc-then-sdl-no-audio", "VL799", devices="<graphics type='vnc'/><graphics type='sdl'/>"),
+        q35("vnc-then-dbus-no-audio", None, devices="<graphics type='vnc'/><graphics type='dbus'/>"),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
