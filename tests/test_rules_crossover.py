@@ -340,3 +340,31 @@ def test_ib700_follows_the_release_and_the_isa_bus(libvirt: tuple[int, int], arc
            f"machine='{machine}'>hvm</type></os><devices><watchdog model='ib700'/></devices></domain>")
     findings = Linter([caps], select=("VL785",), libvirt_version=libvirt).lint_document(Document(xml, "t.xml")).findings
     assert [f.message for f in findings] == ([message] if message else [])
+
+
+def _hmat(associativity: str, policy: str) -> str:
+    return ("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><vcpu>2</vcpu><os><type arch='x86_64' "
+            "machine='q35'>hvm</type></os><cpu><numa><cell id='0' cpus='0-1' memory='262144' unit='KiB'>"
+            f"<cache level='1' associativity='{associativity}' policy='{policy}'><size value='10' unit='KiB'/>"
+            "<line value='8' unit='B'/></cache></cell><interconnects><latency initiator='0' target='0' type='access' "
+            "value='5'/><bandwidth initiator='0' target='0' type='access' value='204800' unit='KiB'/></interconnects>"
+            "</numa></cpu><devices/></domain>")
+
+
+@pytest.mark.parametrize(("libvirt", "associativity", "policy", "message"), [
+    ((9, 0), "none", "writeback", "Missing 'associativity' attribute in cache element for NUMA node 0"),
+    ((9, 0), "direct", "none", "Invalid cache policy '(null)'"),
+    ((9, 0), "direct", "writeback", None),
+    ((10, 7), "none", "none", None),  # (9.8 on writes 'none' back)
+])
+def test_hmat_cache_none_lost_in_the_start_copy(libvirt: tuple[int, int], associativity: str, policy: str,
+                                                message: str | None) -> None:
+    """The enum sweep: 9.0 defines a cache whose associativity or policy is 'none' and refuses to start it."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>")
+    findings = Linter([caps], select=("VL207",), libvirt_version=libvirt).lint_document(
+        Document(_hmat(associativity, policy), "t.xml")).findings
+    assert [f.message for f in findings] == ([message + " (libvirt refuses to start the domain)"] if message else [])
