@@ -9,13 +9,36 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import LIBVIRT_START
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._domain import PPC64, NumaCell, max_vcpus, numa_cells
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
 LOCAL_DISTANCE, UNREACHABLE = 10, 255
 #: virMemoryMaxValue(false) >> 10: the largest size in KiB libvirt handles.
 MAX_KIB = (2**63 - 1) >> 10
+
+
+def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
+    """QEMU's parse_numa_hmat_cache, at start: a node's memory side cache needs its latency and its bandwidth
+    first (libvirt writes the -numa hmat-lb options before the hmat-cache ones): a cell with a <cache> and no
+    <latency> or no <bandwidth> targeting it (checked on 9.0 with QEMU 7.2: either alone is refused; a latency of
+    a cache level counts)."""
+    interconnects = next(numa.iterchildren("interconnects"), None)
+    targeted: dict[str, set[int | None]] = {"latency": set(), "bandwidth": set()}
+    if interconnects is not None:
+        for link in interconnects:
+            if link.tag in targeted:
+                targeted[link.tag].add(parse_uint(link.get("target")))
+    for cell in cells:
+        if cell.cell_id is None or next(cell.element.iterchildren("cache"), None) is None:
+            continue
+        if cell.cell_id not in targeted["latency"] or cell.cell_id not in targeted["bandwidth"]:
+            yield Problem(Anchor(next(cell.element.iterchildren("cache"))),
+                          f"The latency and bandwidth information of node-id={cell.cell_id} should be provided "
+                          "before memory side cache attributes" + QEMU_START,
+                          hint=f"add <interconnects> with a <latency> and a <bandwidth> whose target is "
+                               f"{cell.cell_id}, or remove the cache")
+            return
 
 
 def _reparsed_caches(cells: list[NumaCell]) -> Iterator[Problem]:
@@ -119,8 +142,13 @@ class NumaCells(Rule):
     modelling libvirt 9.0 or older, at start, a cache whose associativity or
     policy is `none`, which 9.0 leaves out of the copy it makes to start the
     domain (`Missing 'associativity' attribute in cache element for NUMA
-    node 0`, `Invalid cache policy '(null)'`; checked on 9.0; 9.8 keeps it).
-    Stage: define, except the alignment and the `none` caches (start).
+    node 0`, `Invalid cache policy '(null)'`; checked on 9.0; 9.8 keeps it);
+    and (QEMU, at start) a cell with a `<cache>` but no `<latency>` or no
+    `<bandwidth>` targeting it (`The latency and bandwidth information of
+    node-id=0 should be provided before memory side cache attributes`;
+    checked on 9.0 with QEMU 7.2).
+    Stage: define, except the alignment, the `none` caches and the caches
+    without interconnects (start).
 
     ## Why is this bad?
     libvirt refuses the definition (or the start) with the message above.
@@ -193,7 +221,12 @@ class NumaCells(Rule):
             yield problem
             return
         if not ctx.libvirt_at_least(9, 1):
-            yield from _reparsed_caches(cells)
+            problems = list(_reparsed_caches(cells))
+            if problems:
+                yield from problems
+                return
+        if qemu_driver(ctx):
+            yield from _caches_without_interconnects(element, cells)
 
     def _vcpus(self, numa: etree._Element, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
         maximum = max_vcpus(ctx.root)

@@ -368,3 +368,25 @@ def test_hmat_cache_none_lost_in_the_start_copy(libvirt: tuple[int, int], associ
     findings = Linter([caps], select=("VL207",), libvirt_version=libvirt).lint_document(
         Document(_hmat(associativity, policy), "t.xml")).findings
     assert [f.message for f in findings] == ([message + " (libvirt refuses to start the domain)"] if message else [])
+
+
+_LATENCY = "<latency initiator='0' target='0' type='access' value='5'/>"
+_BANDWIDTH = "<bandwidth initiator='0' target='0' type='access' value='204800' unit='KiB'/>"
+
+
+@pytest.mark.parametrize(("interconnects", "refused"), [
+    ("", True), (_LATENCY, True), (_BANDWIDTH, True), (_LATENCY + _BANDWIDTH, False),
+    (_LATENCY.replace("target='0'", "target='0' cache='1'") + _BANDWIDTH, False),
+])
+def test_hmat_cache_needs_latency_and_bandwidth(interconnects: str, refused: bool) -> None:
+    """QEMU wants a node's latency and bandwidth before its memory side cache (each checked on 9.0, QEMU 7.2)."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>")
+    xml = _hmat("direct", "writeback").replace(_LATENCY + _BANDWIDTH, interconnects)
+    findings = Linter([caps], select=("VL207",)).lint_document(Document(xml, "t.xml")).findings
+    assert [f.message for f in findings] == (
+        ["The latency and bandwidth information of node-id=0 should be provided before memory side cache "
+         "attributes (QEMU refuses to start the domain)"] if refused else [])

@@ -28,7 +28,9 @@ EFI = "<features><acpi/></features>"
 LEASE = "<lease>{}</lease>"
 LOCKSPACE, KEY, TARGET = "<lockspace>area</lockspace>", "<key>thekey</key>", "<target path='/some/lease' offset='1024'/>"
 CELL = ("<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0-1' memory='65536'><cache level='1' associativity='direct' "
-        "policy='writeback'>{}</cache></cell></numa></cpu>")
+        "policy='writeback'>{}</cache></cell><interconnects><latency initiator='0' target='0' type='access' "
+        "value='5'/><bandwidth initiator='0' target='0' type='access' value='204800' unit='KiB'/></interconnects>"
+        "</numa></cpu>")  # (QEMU wants a cached node's latency and bandwidth: VL207)
 SIZE, LINE = "<size value='10' unit='KiB'/>", "<line value='8' unit='B'/>"
 SPICE = "<graphics type='spice'/>"
 CARD = "<smartcard mode='passthrough' type='spicevmc'>{}</smartcard>"

@@ -20,6 +20,11 @@ _x86 = case_maker(PREFIX)
 _arm = case_maker(PREFIX, arch="aarch64", machine="virt")
 
 
+#: one NUMA cell with an HMAT memory side cache; what goes after the cell in braces
+_HMAT = ("<cpu><numa><cell id='0' cpus='0-1' memory='131072' unit='KiB'><cache level='1' associativity='direct' "
+         "policy='writeback'><size value='10' unit='KiB'/><line value='8' unit='B'/></cache></cell>{}</numa></cpu>")
+
+
 def cases(kvm: bool) -> list[Case]:
     pairs = [
         # VL206 vCPU counts and topology
@@ -87,6 +92,11 @@ def cases(kvm: bool) -> list[Case]:
         # VL212 CPU cache and physical address bits (cache modes need no host-passthrough under TCG: maximum)
         _x86("cache-emulate-l2", "VL212", after="<cpu mode='maximum'><cache level='2' mode='emulate'/></cpu>"),
         _x86("cache-emulate-l3", None, after="<cpu mode='maximum'><cache level='3' mode='emulate'/></cpu>"),
+        # QEMU wants a cached node's latency and bandwidth first (the enum sweep's twin found it)
+        _x86("hmat-cache-alone", "VL207", top="<vcpu>2</vcpu>", after=_HMAT.format("")),
+        _x86("hmat-cache-interconnects", None, top="<vcpu>2</vcpu>", after=_HMAT.format(
+            "<interconnects><latency initiator='0' target='0' type='access' value='5'/><bandwidth initiator='0' "
+            "target='0' type='access' value='204800' unit='KiB'/></interconnects>")),
         _x86("cache-passthrough-custom", "VL212",
              after="<cpu mode='custom'><model>qemu64</model><cache mode='passthrough'/></cpu>"),
         _x86("cache-passthrough-maximum", None, after="<cpu mode='maximum'><cache mode='passthrough'/></cpu>"),
