@@ -21,7 +21,23 @@ SCSI_HOSTDEV = ("<hostdev mode='subsystem' type='scsi' {}><source><adapter name=
 MCAST = "<interface type='mcast'><mac address='52:54:00:8c:b9:05'/><source address='{}' port='5558'/></interface>"
 FS9P = ("<filesystem type='mount' accessmode='passthrough'><driver type='{}'/><source dir='/srv'/>"
         "<target dir='share'/></filesystem>")
+X86_CAPS = "<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>"
 GIC_LIMIT = "Number of SMP CPUs requested (9) exceeds max CPUs supported by machine 'mach-virt' (8)"
+
+
+def _messages(xml: str, caps: str, code: str, libvirt: tuple[int, int] | None = None,
+              hosts: tuple[str, ...] = ()) -> list[str]:
+    """The messages one rule gives on a domain, against caps (and host documents) given as text, modelling a
+    libvirt release (None: the newest known)."""
+    from conftest import caps_from_text
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+    from virtlint.linter.host import HostCaps
+
+    linter = Linter([caps_from_text(caps)], select=(code,), libvirt_version=libvirt,
+                    hosts=[HostCaps(Document(host, "host.xml")) for host in hosts])
+    return [f.message for f in linter.lint_document(Document(xml, "t.xml")).findings]
+
 
 CASES = [
     # VL406: libvirt writes kvmclock=off for QEMU, whose ARM CPUs have no such property (at start)
@@ -196,16 +212,11 @@ def test_gic_limit_holds_below_the_host_machine_limit(vcpus: int, messages: list
 def test_pc_speaker_before_libvirt_9_6_on_qemu_7_1(model: str, machine: str, libvirt: tuple[int, int],
                                                    refused: bool) -> None:
     """Before 9.6 libvirt gave QEMU the PC speaker with -soundhw, which QEMU 7.1 removed (the i440fx start scan)."""
-    from conftest import caps_from_text
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-
-    caps = caps_from_text(f"<domainCapabilities><domain>kvm</domain><machine>{machine}</machine><arch>x86_64</arch>"
-                          "</domainCapabilities>")
+    caps = f"<domainCapabilities><domain>kvm</domain><machine>{machine}</machine><arch>x86_64</arch></domainCapabilities>"
     xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(
         f"<sound model='{model}'/><audio id='1' type='none'/>")
-    findings = Linter([caps], select=("VL799",), libvirt_version=libvirt).lint_document(Document(xml, "t.xml")).findings
-    assert [f.message.split(" (")[0] for f in findings] == (["-soundhw: invalid option"] if refused else [])
+    assert [m.split(" (")[0] for m in _messages(xml, caps, "VL799", libvirt)] == (
+        ["-soundhw: invalid option"] if refused else [])
 
 
 PC_QEMU = X86_KVM.replace("type='kvm'", "type='qemu'").replace("machine='q35'", "machine='pc'")
@@ -305,19 +316,11 @@ X86_GUEST_HOST = """<capabilities><host><cpu><arch>x86_64</arch></cpu></host>
 def test_qemu_release_from_the_host_machines(host: bool, refused: bool) -> None:
     """A domain on an old machine type gets caps naming that machine; the host document's newest machine tells the
     QEMU (the q35-4.2 start scan: a PC speaker refused by QEMU 7.2 under libvirt 9.0)."""
-    from conftest import caps_from_text
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-    from virtlint.linter.host import HostCaps
-
-    caps = caps_from_text("<domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>kvm</domain>"
-                          "<machine>pc-q35-4.2</machine><arch>x86_64</arch></domainCapabilities>")
-    hosts = [HostCaps(Document(X86_GUEST_HOST, "host.xml"))] if host else []
+    caps = ("<domainCapabilities><path>/usr/bin/qemu-system-x86_64</path><domain>kvm</domain>"
+            "<machine>pc-q35-4.2</machine><arch>x86_64</arch></domainCapabilities>")
     xml = X86_KVM.replace("machine='q35'", "machine='pc-q35-4.2'").format("<sound model='pcspk'/>"
                                                                           "<audio id='1' type='none'/>")
-    findings = Linter([caps], hosts=hosts, select=("VL799",), libvirt_version=(9, 0)).lint_document(
-        Document(xml, "t.xml")).findings
-    assert [f.message for f in findings] == (
+    assert _messages(xml, caps, "VL799", (9, 0), (X86_GUEST_HOST,) if host else ()) == (
         ["-soundhw: invalid option (libvirt before 9.6 gives QEMU the PC speaker with -soundhw, which QEMU 7.1 "
          "removed; the host's machines are QEMU 7.2's) (QEMU refuses to start the domain)"] if refused else [])
 
@@ -330,16 +333,11 @@ def test_qemu_release_from_the_host_machines(host: bool, refused: bool) -> None:
 ])
 def test_ib700_follows_the_release_and_the_isa_bus(libvirt: tuple[int, int], arch: str, message: str | None) -> None:
     """Before 9.3 libvirt defines an ib700 on any machine; QEMU lacks the ISA card off x86 (the ARM start scan)."""
-    from conftest import caps_from_text
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-
     machine = "virt" if arch == "aarch64" else "q35"
-    caps = caps_from_text(f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>")
     xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='{arch}' "
            f"machine='{machine}'>hvm</type></os><devices><watchdog model='ib700'/></devices></domain>")
-    findings = Linter([caps], select=("VL785",), libvirt_version=libvirt).lint_document(Document(xml, "t.xml")).findings
-    assert [f.message for f in findings] == ([message] if message else [])
+    caps = f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>"
+    assert _messages(xml, caps, "VL785", libvirt) == ([message] if message else [])
 
 
 def _hmat(associativity: str, policy: str) -> str:
@@ -360,14 +358,8 @@ def _hmat(associativity: str, policy: str) -> str:
 def test_hmat_cache_none_lost_in_the_start_copy(libvirt: tuple[int, int], associativity: str, policy: str,
                                                 message: str | None) -> None:
     """The enum sweep: 9.0 defines a cache whose associativity or policy is 'none' and refuses to start it."""
-    from conftest import caps_from_text
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-
-    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>")
-    findings = Linter([caps], select=("VL207",), libvirt_version=libvirt).lint_document(
-        Document(_hmat(associativity, policy), "t.xml")).findings
-    assert [f.message for f in findings] == ([message + " (libvirt refuses to start the domain)"] if message else [])
+    assert _messages(_hmat(associativity, policy), X86_CAPS, "VL207", libvirt) == (
+        [message + " (libvirt refuses to start the domain)"] if message else [])
 
 
 _LATENCY = "<latency initiator='0' target='0' type='access' value='5'/>"
@@ -380,13 +372,7 @@ _BANDWIDTH = "<bandwidth initiator='0' target='0' type='access' value='204800' u
 ])
 def test_hmat_cache_needs_latency_and_bandwidth(interconnects: str, refused: bool) -> None:
     """QEMU wants a node's latency and bandwidth before its memory side cache (each checked on 9.0, QEMU 7.2)."""
-    from conftest import caps_from_text
-    from virtlint.linter.document import Document
-    from virtlint.linter.engine import Linter
-
-    caps = caps_from_text("<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>")
     xml = _hmat("direct", "writeback").replace(_LATENCY + _BANDWIDTH, interconnects)
-    findings = Linter([caps], select=("VL207",)).lint_document(Document(xml, "t.xml")).findings
-    assert [f.message for f in findings] == (
+    assert _messages(xml, X86_CAPS, "VL207") == (
         ["The latency and bandwidth information of node-id=0 should be provided before memory side cache "
          "attributes (QEMU refuses to start the domain)"] if refused else [])
