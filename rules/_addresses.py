@@ -648,6 +648,11 @@ class Facts(Record):
                 return c
         return None
 
+    def controller_of(self, element: etree._Element, type_: str | None = None) -> Controller | None:
+        """The record of a <controller> element (among those of ``type_`` when given: fewer to look through)."""
+        candidates = self.controllers if type_ is None else self.by_type.get(type_, ())
+        return next((c for c in candidates if c.element is element), None)
+
     @property
     def numa_cells(self) -> int:
         """How many <cpu><numa><cell> the domain defines (counted on first use: few documents need it)."""
@@ -855,7 +860,7 @@ PCI_BUSES: dict[str, tuple[frozenset[str], int, int]] = {
 PLUGGED_PCI_CONTROLLERS = frozenset(PCI_BUSES) - {"pci-root", "pcie-root"}
 
 
-def _bus_model(facts_: Facts, bus: int, auto: dict[int, str] | None) -> str | None:
+def bus_model(facts_: Facts, bus: int, auto: dict[int, str] | None) -> str | None:
     """The model of a bus: its controller's, the machine's root, or the one libvirt adds (``auto``); None: unknown."""
     controller = facts_.pci_controller(bus)
     root = facts_.platform.root_model if bus == 0 else None
@@ -1185,7 +1190,7 @@ def _piix3_function(facts_: Facts, c: Controller, skipped: set[int]) -> None:
             c.model == "piix3-uhci" or c.model is None and facts_.platform.arch in X86):
         return  # (a default model off x86 is whatever the arch's QEMU has: unknown)
     skipped.add(id(c.element))  # device proxies live as long as the facts: stable ids
-    if _bus_model(facts_, 0, None) == "pcie-root":
+    if bus_model(facts_, 0, None) == "pcie-root":
         facts_.pci_placement.append(Refusal(
             address, None, "Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers",
             "0:0:1.1 and 0:0:1.2 are the PIIX3's IDE and USB functions, which only a pc (i440fx) machine has; "
@@ -1350,7 +1355,8 @@ def _auto_buses(facts_: Facts, pcis: list[PciAddress]) -> dict[int, str] | None:
         device = pci.device
         if device.tag == "controller":  # (kept by type, in their first one's place, then by index)
             c_type = device.get("type", "ide")
-            index = next((c.index for c in facts_.controllers_of(c_type) if c.element is device), None)
+            controller = facts_.controller_of(device, c_type)
+            index = controller.index if controller is not None else None
             return DEVICE_ORDER["controller"], types.get(c_type, 0), index if index is not None else -1, at
         return DEVICE_ORDER.get(device.tag, len(DEVICE_ORDER)), 0, 0, at
 
@@ -1413,7 +1419,8 @@ def _start_order(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None) ->
     defined = facts_.pci_controller(bus)
     if defined is None and (auto is None or bus not in auto):
         return
-    own = next((c.index for c in facts_.controllers_of("pci") if c.element is pci.device), None)
+    controller = facts_.controller_of(pci.device, "pci")
+    own = controller.index if controller is not None else None
     if own is None or defined is not None and bus < own:
         return
     where = (f"controller {bus} comes after it" if defined is not None else
@@ -1430,7 +1437,7 @@ def _check_placement(facts_: Facts, pci: PciAddress, auto: dict[int, str] | None
             pci.element, "bus", f"The device at PCI address {pci.text} needs to be an integrated device (bus=0)",
             "put it on bus 0, or drop the <address>"))
         return
-    model = _bus_model(facts_, pci.bus, auto)
+    model = bus_model(facts_, pci.bus, auto)
     if model in PCI_BUSES:
         _, min_slot, max_slot = PCI_BUSES[model]
         bus_types = _CONFIG_BUS_TYPES[model]

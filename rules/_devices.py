@@ -205,6 +205,13 @@ def effective_arch(ctx: Context) -> str | None:
     return ctx.arch or ctx.caps.arch
 
 
+def has_isa(ctx: Context) -> bool | None:
+    """Whether the guest's QEMU binary has ISA devices (NO_ISA_ARCHES: ARM, RISC-V and s390 have none); None when
+    the arch is unknown."""
+    arch = effective_arch(ctx)
+    return None if arch is None else arch not in NO_ISA_ARCHES
+
+
 def effective_machine(ctx: Context) -> str | None:
     """The domain's machine family ('pc-q35', 'pc-i440fx', 'virt', ...), or None when unknown.
 

@@ -120,7 +120,7 @@ def replaced_at_assignment(device: etree._Element, kind: str, found: Facts) -> b
     if tag != "controller" or kind == "pci":
         return False
     platform = found.platform
-    controller = next((c for c in found.controllers if c.element is device), None)
+    controller = found.controller_of(device)
     if controller is None or controller.index != 0:
         return False
     if platform.is_i440fx:

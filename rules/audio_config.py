@@ -94,10 +94,11 @@ def _vnc_backendless(vnc: etree._Element, ctx: Context) -> Problem | None:
     children = children_by_tag(ctx, devices)  # (the per-document index: most domains have a VNC display)
     if "audio" in children or "sound" in children:
         return None
-    displays = [display for display in children["graphics"] if display.get("type") in ("vnc", "spice", "sdl")]
-    if displays[-1].get("type") != "sdl" or first_child(vnc, "audio") is not None or \
-            next(display for display in displays if display.get("type") == "vnc") is not vnc:
-        return None  # (libvirt adds an audio; or the display names one, which _reference judges; or not the first)
+    graphics = children["graphics"]
+    if first_child(vnc, "audio") is not None or next(d for d in graphics if d.get("type") == "vnc") is not vnc:
+        return None  # (the display names an audio, which _reference judges; or it is not the first VNC display)
+    if all(display.get("type") != "sdl" for display in graphics) or implicit_audio(ctx) is not None:
+        return None  # (libvirt adds an audio: implicit_audio; without an SDL display it always does)
     return Problem(Anchor(vnc), "unable to find audio backend for sound device" + LIBVIRT_START,
                    hint="a VNC display needs an audio backend, and libvirt adds none when an SDL display comes last: "
                         "add <audio id='1' type='none'/>")

@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
                                      written_isa_serial_problem)
-from virtlint.rules._devices import (LIBVIRT_START, NO_ISA_ARCHES, QEMU_START, effective_arch, is_arm_virt,
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, effective_arch, has_isa, is_arm_virt,
                                      is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -259,7 +259,7 @@ class ChardevStart(Rule):
             if problem is not None:
                 problems.append(problem)
         parallels = children.get("parallel")
-        if parallels and effective_arch(ctx) in NO_ISA_ARCHES:
+        if parallels and has_isa(ctx) is False:
             # (qemuBuildParallelChrDeviceProps: always isa-parallel; checked on 9.0 with aarch64 QEMU 7.2)
             problems.append(Problem(Anchor(parallels[0]), "'isa-parallel' is not a valid device model name (a "
                                     f"parallel port is an ISA device, and the {effective_arch(ctx)} QEMU has no ISA "

@@ -9,9 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import (NO_ISA_ARCHES, QEMU_START, effective_arch, effective_machine,
-                                     effective_machine_name, refused_since, is_arm_virt, is_pseries, is_q35, is_s390,
-                                     is_x86, qemu_driver)
+from virtlint.rules._devices import (QEMU_START, effective_machine, effective_machine_name, has_isa, refused_since,
+                                     is_arm_virt, is_pseries, is_q35, is_s390, is_x86, qemu_driver)
 from virtlint.rules._addresses import facts
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -39,12 +38,6 @@ def _has_i8042(ctx: Context) -> bool | None:
     if family in ("microvm", "virt", "pseries", "s390-ccw-virtio") or is_x86(ctx) is False:
         return False
     return None
-
-
-def _has_isa(ctx: Context) -> bool | None:
-    """Whether the guest's QEMU binary has ISA devices (NO_ISA_ARCHES: ARM, RISC-V and s390 have none)."""
-    arch = effective_arch(ctx)
-    return None if arch is None else arch not in NO_ISA_ARCHES
 
 
 class Requirement(NamedTuple):
@@ -79,7 +72,7 @@ REQUIREMENTS = (
                 since=(9, 3)),
     # (before 9.3, libvirt defines an ib700 anywhere; QEMU refuses the ISA card where it has no ISA bus: checked on
     # 9.0 with aarch64)
-    Requirement("watchdog", "model", "ib700", _has_isa, "'ib700' is not a valid device model name (the ib700 "
+    Requirement("watchdog", "model", "ib700", has_isa, "'ib700' is not a valid device model name (the ib700 "
                 "watchdog is an ISA card, and this arch's QEMU has no ISA bus)" + QEMU_START,
                 "use model='i6300esb' (a PCI watchdog)"),
     Requirement("watchdog", "model", "diag288", is_s390,
@@ -98,7 +91,7 @@ REQUIREMENTS = (
     Requirement("sound", "model", "ich7", _never, "sound card model 'ich7' is not supported by qemu",
                 "use model='ich9' (or ich6)"),
     # (libvirt checks nothing: QEMU refuses the ISA card where its binary has no ISA bus; checked on 9.0, aarch64)
-    Requirement("sound", "model", "sb16", _has_isa, "'sb16' is not a valid device model name (the Sound Blaster "
+    Requirement("sound", "model", "sb16", has_isa, "'sb16' is not a valid device model name (the Sound Blaster "
                 "16 is an ISA card, and this arch's QEMU has no ISA bus)" + QEMU_START,
                 "use model='ich9' (or ac97, es1370), which are PCI cards"),
 )

@@ -30,10 +30,11 @@ def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -
             if link.tag in targeted:
                 targeted[link.tag].add(parse_uint(link.get("target")))
     for cell in cells:
-        if cell.cell_id is None or next(cell.element.iterchildren("cache"), None) is None:
+        cache = next(cell.element.iterchildren("cache"), None)
+        if cell.cell_id is None or cache is None:
             continue
         if cell.cell_id not in targeted["latency"] or cell.cell_id not in targeted["bandwidth"]:
-            yield Problem(Anchor(next(cell.element.iterchildren("cache"))),
+            yield Problem(Anchor(cache),
                           f"The latency and bandwidth information of node-id={cell.cell_id} should be provided "
                           "before memory side cache attributes" + QEMU_START,
                           hint=f"add <interconnects> with a <latency> and a <bandwidth> whose target is "

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.rules._addresses import facts
+from virtlint.rules._addresses import bus_model, facts
 from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
@@ -110,10 +110,7 @@ def _iommu_on_legacy(driver: etree._Element, ctx: Context) -> Problem | None:
             pci = address_facts.pci(address, device) if address in address_facts.pci_numbers else None
             if pci is None:
                 return None  # (libvirt puts it on a PCI Express root port where the machine has them)
-            controller = address_facts.pci_controller(pci.bus)
-            bus_model = controller.model if controller is not None else (
-                address_facts.platform.root_model if pci.bus == 0 else None)
-            if bus_model not in LEGACY_BUSES:
+            if bus_model(address_facts, pci.bus, None) not in LEGACY_BUSES:
                 return None
     return Problem(Anchor(driver, "iommu"), "VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor "
                    "transitional device" + QEMU_START,
