@@ -63,11 +63,12 @@ class DocumentState:
 class VirtlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("virtlint", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
-        self.settings_caps: list[str] | None = None
         #: The client's `virtlint` settings, layered over each folder's configuration by the project model.
         self.editor_settings: dict[str, Any] = {}
         #: Settings the client gave for one workspace folder (multi-root): folder path -> settings.
         self.folder_settings: dict[str, dict[str, Any]] = {}
+        #: Counts the settings the client pushed: a pull answered after a newer push is stale and dropped.
+        self.settings_pushed = 0
         #: Every caps file or folder the documents were checked against, to tell relevant file events.
         self.caps_sources_seen: set[str] = set()
         self.debounce = 0.15
@@ -80,22 +81,21 @@ class VirtlintServer(LanguageServer):
 
     # -- configuration ------------------------------------------------------
 
-    def apply_settings(self, settings: Any, folder: str | None = None) -> None:
-        """Settings from the client; ``folder``: they were pulled for that workspace folder only."""
+    def apply_settings(self, settings: Any, folder: str | None = None) -> bool:
+        """Settings from the client; ``folder``: they were pulled for that workspace folder only.
+        Returns whether they differ from those in effect."""
         if not isinstance(settings, dict):
-            return
+            return False
         if folder is not None:
+            changed = self.folder_settings.get(folder) != settings
             self.folder_settings[folder] = settings
-            return
+            return changed
+        changed = self.editor_settings != settings
         self.editor_settings = settings
-        caps = settings.get("caps")
-        if isinstance(caps, str):
-            caps = [caps]
-        if isinstance(caps, list) and all(isinstance(item, str) for item in caps):
-            self.settings_caps = caps or None
         debounce = settings.get("debounce")
         if isinstance(debounce, (int, float)) and debounce >= 0:
             self.debounce = debounce / 1000
+        return changed
 
     @property
     def client_pulls(self) -> bool:
@@ -194,6 +194,8 @@ class VirtlintServer(LanguageServer):
             message = NO_CAPS if not problems else "virtlint: the configured capabilities cannot be used: " + \
                 "; ".join(problems)
             severity = T.DiagnosticSeverity.Information if not problems else T.DiagnosticSeverity.Warning
+            if problems:  # (a caps file caught mid-write, say): the next lint of this version tries again
+                state.linted_version = None
             span = document.name_span(document.root) if document.root is not None else None
             start, end = (span.start, span.end) if span else (0, 0)
             return [T.Diagnostic(to_range(document, start, end, self.encoding, state.bom), message,
@@ -550,30 +552,33 @@ async def initialized(ls: VirtlintServer, params: T.InitializedParams) -> None:
 
 
 async def _pull_configuration(ls: VirtlintServer) -> bool:
-    """Ask the client for the settings, once for the window and once per workspace folder; True if it answered."""
+    """Ask the client for the settings, once for the window and once per workspace folder; True if the answer
+    changed them. An answer overtaken by settings the client pushed meanwhile is stale: dropped."""
     workspace = ls.client_capabilities.workspace
     if not (workspace and workspace.configuration):
         return False
     folders = list(ls.workspace.folders.values())
     items = [T.ConfigurationItem(section="virtlint")] + [
         T.ConfigurationItem(scope_uri=folder.uri, section="virtlint") for folder in folders]
+    pushed_before = ls.settings_pushed
     try:
         settings = await asyncio.wait_for(ls.workspace_configuration_async(T.ConfigurationParams(items)), timeout=5)
     except Exception:  # a client that cannot answer keeps the initialization options
         return False
-    if not settings:
+    if not settings or ls.settings_pushed != pushed_before:
         return False
-    ls.apply_settings(settings[0])
+    changed = ls.apply_settings(settings[0])
     for folder, folder_settings in zip(folders, settings[1:]):
         path = to_fs_path(folder.uri)
         if path:
-            ls.apply_settings(folder_settings, folder=str(Path(path)))
-    return True
+            changed = ls.apply_settings(folder_settings, folder=str(Path(path))) or changed
+    return changed
 
 
 @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
 async def did_change_configuration(ls: VirtlintServer, params: T.DidChangeConfigurationParams) -> None:
     settings = params.settings
+    ls.settings_pushed += 1  # an answer to an earlier pull is older than this
     if isinstance(settings, dict) and isinstance(settings.get("virtlint"), dict):
         ls.apply_settings(settings["virtlint"])
     else:

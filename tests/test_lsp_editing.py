@@ -45,7 +45,7 @@ async def vscode(lsp_client: LanguageClient):
 
 async def pushed(client: LanguageClient, uri: str, codes: list[str]) -> list[T.Diagnostic]:
     found: list[T.Diagnostic] = []
-    for _ in range(100):
+    for _ in range(300):
         found = list(client.diagnostics.get(uri, []))
         if sorted(str(d.code) for d in found if d.code) == sorted(codes):
             return found
@@ -185,13 +185,55 @@ async def test_a_pull_before_the_settings_answer_is_refreshed(neovim_settings_on
     client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, DOMAIN)))
     await client.text_document_diagnostic_async(T.DocumentDiagnosticParams(T.TextDocumentIdentifier(uri)))
     codes: list[str] = []
-    for _ in range(40):
+    for _ in range(300):
         await asyncio.sleep(0.05)
         report = await client.text_document_diagnostic_async(T.DocumentDiagnosticParams(T.TextDocumentIdentifier(uri)))
         codes = [str(d.code) for d in report.items]
         if codes == ["VL302"]:
             break
     assert codes == ["VL302"]
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def slow_settings(lsp_client: LanguageClient):
+    """A client that answers workspace/configuration only when the test lets it, with the settings it had when
+    asked: the answer to the server's first pull can come after the user has changed the settings."""
+    accept_registrations(lsp_client)
+    lsp_client.set_configuration({"caps": [str(Q35_KVM)], "debounce": 0}, section="virtlint")
+    release = asyncio.Event()
+
+    async def answer_later(params: T.ConfigurationParams) -> list[object]:
+        answer = [lsp_client.get_configuration(section=item.section, scope_uri=item.scope_uri) for item in params.items]
+        await release.wait()
+        return answer
+
+    # pytest-lsp registers its own immediate answer; this client replaces it
+    lsp_client.protocol.fm.features[T.WORKSPACE_CONFIGURATION] = answer_later
+    lsp_client.release_settings = release  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(T.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        initialization_options={"caps": [str(Q35_KVM)], "debounce": 0}))
+    yield
+    release.set()
+    await lsp_client.shutdown_session()
+
+
+async def test_a_settings_answer_older_than_a_pushed_change_is_dropped(slow_settings: LanguageClient,
+                                                                       tmp_path: Path) -> None:
+    client = slow_settings
+    allows_ide = tmp_path / "host.xml"
+    allows_ide.write_text(Q35_KVM.read_text().replace("<value>sata</value>", "<value>sata</value><value>ide</value>"))
+    uri = (tmp_path / "vm.xml").as_uri()
+    client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, DOMAIN)))
+    assert [d.code for d in await pushed(client, uri, ["VL302"])] == ["VL302"]
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(
+        settings={"virtlint": {"caps": [str(allows_ide)], "debounce": 0}}))
+    assert await pushed(client, uri, []) == []
+    client.release_settings.set()  # type: ignore[attr-defined]  # the first pull's answer: the old caps
+    await asyncio.sleep(0.5)
+    client.text_document_did_save(T.DidSaveTextDocumentParams(T.TextDocumentIdentifier(uri)))
+    await asyncio.sleep(0.3)
+    assert list(client.diagnostics.get(uri, [])) == []
 
 
 @pytest_lsp.fixture(config=SERVER)
@@ -232,7 +274,7 @@ async def test_only_changes_to_caps_or_configuration_reload_the_caps(vscode: Lan
     vscode.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"virtlint": {"caps": []}}))
     uri = (tmp_path / "vm.xml").as_uri()
     vscode.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "xml", 1, DOMAIN)))
-    await pushed(vscode, uri, ["VL302"])
+    assert [d.code for d in await pushed(vscode, uri, ["VL302"])] == ["VL302"]
     # the caps file now allows ide, but keeps its modification time: only an event can tell the server
     stat = caps.stat()
     caps.write_text(caps.read_text().replace("<value>sata</value>", "<value>sata</value><value>ide</value>"))
