@@ -62,6 +62,8 @@ class DiskTableRule(Rule):
 LIBVIRT_START = " (libvirt refuses to start the domain)"
 #: what QEMU's refusals end with
 QEMU_START = " (QEMU refuses to start the domain)"
+#: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO devices (spapr-vscsi, spapr-vlan...)
+SPAPR_ARCHES = frozenset({"ppc64", "ppc64le"})
 #: arches whose QEMU binary has no ISA bus, so no ISA device (isa-parallel, sb16...)
 NO_ISA_ARCHES = frozenset({"aarch64", "armv6l", "armv7l", "riscv32", "riscv64", "s390", "s390x"})
 

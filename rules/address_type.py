@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
 from virtlint.rules._chardev import console_made_serial, serial_type
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
@@ -85,10 +85,110 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
                          "crypto"})
 
 
+#: Address type -> the property of QEMU's device libvirt sets from it (qemuBuildDeviceAddressProps): `iobase` (and
+#: `irq` when not 0) from an isa address, `reg` from a spapr-vio one that has one, `slot` from a dimm one.
+ADDRESS_PROPERTY = {"isa": "iobase", "spapr-vio": "reg", "dimm": "slot"}
+#: The devices whose spapr-vio address libvirt gives a reg where none is written (qemuDomainAssignSpaprVIOAddresses)
+SPAPR_VIO_ASSIGNED = frozenset({"interface", "controller", "serial", "nvram", "tpm"})
+#: The QEMU devices of the devices judged by _property_problem that have such a property.
+HAS_PROPERTY = {"iobase": frozenset({"ne2k_isa", "sb16"}), "reg": frozenset({"spapr-vlan", "spapr-vscsi", "tpm-spapr"}),
+                "slot": frozenset()}
+#: NIC models libvirt passes QEMU as the device's name (qemuBuildNicDevProps; the virtio ones are judged as virtio)
+NIC_DEVICES = frozenset({"e1000", "e1000e", "igb", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "i82551", "i82557b",
+                         "i82559er", "vmxnet3", "usb-net", "spapr-vlan"})
+#: Sound model -> QEMU's device (qemuBuildSoundDevProps; the PC speaker is no -device, ich7 is not built there)
+SOUND_DEVICES = {"es1370": "ES1370", "ac97": "AC97", "ich6": "intel-hda", "usb": "usb-audio",
+                 "ich9": "ich9-intel-hda", "sb16": "sb16"}
+#: TPM model -> QEMU's device, where the arch does not change it
+TPM_DEVICES = {"tpm-crb": "tpm-crb", "tpm-spapr": "tpm-spapr"}
+#: Controller model -> QEMU's device as QEMU names it in the refusal (libvirt's `lsi` and `ahci` are aliases)
+CONTROLLER_DEVICES = {
+    "lsilogic": "lsi53c895a", "lsisas1068": "mptsas1068", "lsisas1078": "megasas", "vmpvscsi": "pvscsi",
+    "am53c974": "am53c974", "dc390": "dc390", "ibmvscsi": "spapr-vscsi",
+    "qemu-xhci": "qemu-xhci", "nec-xhci": "nec-usb-xhci", "ich9-ehci1": "ich9-usb-ehci1",
+    "ich9-uhci1": "ich9-usb-uhci1", "ich9-uhci2": "ich9-usb-uhci2", "ich9-uhci3": "ich9-usb-uhci3",
+    "piix3-uhci": "piix3-usb-uhci", "piix4-uhci": "piix4-usb-uhci", "pci-ohci": "pci-ohci",
+    "pci-bridge": "pci-bridge", "dmi-to-pci-bridge": "i82801b11-bridge", "pcie-root-port": "pcie-root-port",
+    "pcie-switch-upstream-port": "x3130-upstream", "pcie-switch-downstream-port": "xio3130-downstream",
+    "pci-expander-bus": "pxb", "pcie-expander-bus": "pxb-pcie", "pcie-to-pci-bridge": "pcie-pci-bridge",
+}
+#: Controller types (and the model a typeless-model one gets) judged by _property_problem: the ones always built
+#: with -device (ide, fdc, virtio ones and the chipset's own are not; the machine's root has no address)
+CONTROLLER_DEFAULT_DEVICE = {"sata": "ich9-ahci", "ccid": "usb-ccid", "scsi": None, "usb": None, "pci": None}
+
+
+def property_device(device: etree._Element, found: Facts, ctx: Context) -> str | None:
+    """QEMU's device for a device libvirt builds with -device and its address's properties, as QEMU's refusal names
+    it; '' where QEMU's name is not known here; None where the device is not judged."""
+    tag = device.tag
+    if tag == "interface":
+        model = found.model_of.get(device)
+        name = model.get("type") if model is not None else None
+        # (a type='network' interface takes its actual type from the network: maybe a host device)
+        return name if name in NIC_DEVICES and device.get("type") not in ("hostdev", "network") else None
+    if tag == "sound":
+        return SOUND_DEVICES.get(device.get("model", ""))
+    if tag == "tpm":
+        model = device.get("model")
+        if model == "tpm-tis":
+            return "tpm-tis-device" if found.platform.arch == "aarch64" else "tpm-tis"
+        return TPM_DEVICES.get(model or "")
+    if tag == "video":
+        model = found.model_of.get(device)
+        kind = model.get("type") if model is not None else None
+        return {"cirrus": "cirrus-vga", "bochs": "bochs-display", "vga": "VGA", "vmvga": "vmware-svga"}.get(
+            kind or "", "") if kind not in (None, "none", "ramfb", "virtio") else None
+    if tag == "controller":
+        kind = device.get("type")
+        if kind not in CONTROLLER_DEFAULT_DEVICE:
+            return None
+        model = device.get("model")
+        if kind == "pci" and model in (None, "pci-root", "pcie-root") or model in ("none", "virtio-scsi", "auto",
+                                                                                  "virtio-transitional",
+                                                                                  "virtio-non-transitional"):
+            return None
+        if model is None:
+            return CONTROLLER_DEFAULT_DEVICE[kind] or None
+        return CONTROLLER_DEVICES.get(model, "")
+    return None
+
+
+def property_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts,
+                     ctx: Context) -> Problem | None:
+    """qemuBuildDeviceAddressProps, at start: libvirt gives the device the property its address type becomes,
+    whatever the device (nothing at define checks the pair), and QEMU refuses a property its device lacks
+    (`Property 'e1000.iobase' not found`; checked on 9.0 with QEMU 7.2 for NICs, sound cards, USB, SCSI, SATA, PCI
+    and CCID controllers, video, TPMs; a parallel port's address is not used)."""
+    prop = ADDRESS_PROPERTY[kind]
+    if device.tag == "serial":
+        # isa-debugcon has an iobase but no irq
+        irq = address.get("irq")
+        target = found.target_of.get(device)
+        if kind != "isa" or irq is None or target is None or target.get("type") != "isa-debug":
+            return None
+        try:
+            if int(irq, 0) == 0:
+                return None
+        except ValueError:
+            return None
+        return Problem(Anchor(address, "irq"), "Property 'isa-debugcon.irq' not found" + QEMU_START,
+                       hint="the debug console port takes no IRQ: remove irq")
+    if kind == "spapr-vio" and address.get("reg") is None and device.tag not in SPAPR_VIO_ASSIGNED:
+        return None  # (no reg, so no property: QEMU places the device itself)
+    name = property_device(device, found, ctx)
+    if name is None or name in HAS_PROPERTY[prop]:
+        return None
+    refusal = f"Property '{name}.{prop}' not found" if name else \
+        f"Property '{prop}' not found (QEMU's device for this <{device.tag}> has none)"
+    return Problem(Anchor(address, "type"), refusal + QEMU_START,
+                   hint=f"libvirt turns a {kind} address into the device's '{prop}' property: use type='pci' "
+                        "or remove the <address>", replacements=("pci",))
+
+
 #: Tags _for_device or virtio_base_name look at; for any other device only the address types in
 #: _MACHINE_TYPES can be reported (and only from the type and the machine).
 _DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "console", "panic", "watchdog",
-                              "iommu"}
+                              "iommu", "sound", "video", "tpm"}
 _MACHINE_TYPES = frozenset({"unassigned", "ccw", "virtio-s390", "pci"})
 #: The address types judged here on a device whose address libvirt may replace (replaced_at_assignment): the
 #: others are not judged on such devices, and virtio-s390 the parser refuses before any assignment.
@@ -164,7 +264,15 @@ class AddressType(Rule):
       QEMU command line at start; on `pc` and `q35` also `virtio-mmio`, a
       transport these machines lack (QEMU refuses at start);
     - a `ccw` address on a machine other than `s390-ccw-virtio`, a `<zpci>`
-      address extension off s390, a `virtio-s390` address anywhere.
+      address extension off s390, a `virtio-s390` address anywhere;
+    - at start (QEMU), an `isa`, `dimm` or `spapr-vio` address on a NIC,
+      sound card, USB, SCSI, SATA, PCI or CCID controller, video device or
+      TPM whose QEMU device lacks the property libvirt makes of it (`iobase`,
+      `slot`, `reg`): every one but the `ne2k_isa` NIC and the `sb16` sound
+      card (which have an `iobase`) and the sPAPR VIO devices (which have a
+      `reg`); a spapr-vio address without `reg` only where libvirt assigns
+      one (NICs, controllers, TPMs); and an `irq` on an `isa-debug` serial
+      port's ISA address (`isa-debugcon` has none).
 
     Not reported: the address of a virtio channel, of a USB hub, and of the
     chipset's own controllers (on `pc` the first IDE controller and the
@@ -199,7 +307,11 @@ class AddressType(Rule):
     watchdog models are newer than libvirt 9.0, which refuses them as
     unknown models); `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
-    are no longer supported` (`qemuValidateDomainDeviceDefAddress`). libvirt
+    are no longer supported` (`qemuValidateDomainDeviceDefAddress`); at
+    start, QEMU's `Property 'e1000.iobase' not found`, `Property
+    'qemu-xhci.slot' not found`, `Property 'isa-debugcon.irq' not found`
+    (libvirt's `qemuBuildDeviceAddressProps` sets the property whatever the
+    device; checked on 9.0 with QEMU 7.2 on q35 and i440fx). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
@@ -266,6 +378,12 @@ class AddressType(Rule):
                               hint="pc and q35 machines have no virtio-mmio transport: use type='pci'",
                               replacements=("pci",))
                 continue
+            if kind in ADDRESS_PROPERTY and not base and qemu_driver(ctx) and \
+                    not replaced_at_assignment(device, kind, found):
+                problem = property_problem(device, address, kind, found, ctx)
+                if problem:
+                    yield problem
+                    continue
             if kind == "ccw" and platform.arch is not None and not platform.is_s390:
                 machine = platform.machine or platform.arch
                 yield Problem(Anchor(address, "type"), f"CCW addresses are not supported by machine type '{machine}'",

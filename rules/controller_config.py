@@ -11,7 +11,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import facts
-from virtlint.rules._devices import QEMU_START, effective_arch, effective_machine, is_arm_virt, is_x86, qemu_driver
+from virtlint.rules._devices import (QEMU_START, SPAPR_ARCHES, effective_arch, effective_machine, is_arm_virt, is_x86,
+                                     qemu_driver)
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
 from virtlint.rules._support import NOTHING, domain_find, first_child, ranked
 
@@ -27,8 +28,6 @@ _SCREENED_MODELS = frozenset(
     model for models in CONTROLLER_MODELS.values() for model in models
     if sum(model in others for others in CONTROLLER_MODELS.values()) == 1
     and model not in ("virtio", "none", "auto", "virtio-scsi", "buslogic", "ncr53c90", "ibmvscsi"))
-#: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO SCSI controller, spapr-vscsi
-SPAPR_ARCHES = frozenset({"ppc64", "ppc64le"})
 #: (arch, the machines; None: any) whose board has an ncr53c90 (ESP) SCSI controller built in (qemuDomainHasBuiltinESP)
 BUILTIN_ESP = (("sparc", None), ("mips64", ("magnum", "pica61")), ("mips64el", ("magnum", "pica61")),
                ("m68k", ("q800",)))

@@ -11,8 +11,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_ullong, prop_uint
-from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, is_power_of_two, is_s390, qemu_driver, refused_since,
-                                     run_checks, with_first_children)
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, SPAPR_ARCHES, effective_arch, is_power_of_two, is_s390,
+                                     qemu_driver, refused_since, run_checks, with_first_children)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child, numeric_host
@@ -281,19 +281,28 @@ def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
 
 
-def xen_frontend(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemuBuildNicDevProps, at start: a model libvirt knows names QEMU's device, and `netfront` is Xen's PV NIC,
-    which no QEMU has (libvirt checks nothing; checked on 9.0 with QEMU 7.2)."""
+def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuBuildNicDevProps, at start: a model libvirt knows names QEMU's device, and two have none in the QEMU
+    binary: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC, off ppc64 (libvirt checks
+    neither; both checked on 9.0 with QEMU 7.2)."""
     model = first_child(interface, "model")
-    if model is None or model.get("type") != "netfront" or interface.get("type") == "hostdev" or \
-            not qemu_driver(ctx):
+    name = model.get("type") if model is not None else None
+    if name not in ("netfront", "spapr-vlan") or interface.get("type") == "hostdev" or not qemu_driver(ctx):
         return
-    yield Problem(Anchor(model, "type"), "'netfront' is not a valid device model name (it is Xen's paravirtual "
-                  "NIC)" + QEMU_START, hint="use model type='virtio' (or e1000e, rtl8139)", replacements=("virtio",))
+    if name == "netfront":
+        yield Problem(Anchor(model, "type"), "'netfront' is not a valid device model name (it is Xen's paravirtual "
+                      "NIC)" + QEMU_START, hint="use model type='virtio' (or e1000e, rtl8139)",
+                      replacements=("virtio",))
+        return
+    arch = effective_arch(ctx)
+    if arch is not None and arch not in SPAPR_ARCHES:
+        yield Problem(Anchor(model, "type"), "'spapr-vlan' is not a valid device model name (it is pSeries' sPAPR "
+                      f"VIO NIC; the {arch} QEMU has none)" + QEMU_START, hint="use model type='virtio'",
+                      replacements=("virtio",))
 
 
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
-          usb_net_address, start_refusals, mcast_address, xen_frontend)
+          usb_net_address, start_refusals, mcast_address, absent_device)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them; QEMU has no netfront)
@@ -365,7 +374,8 @@ class InterfaceConfig(Rule):
     does not contain a multicast address`; checked on 9.0), and the
     `netfront` model, Xen's paravirtual NIC, which libvirt hands QEMU as a
     device name (QEMU: `'netfront' is not a valid device model name`; checked
-    on 9.0). A `type='network'`
+    on 9.0), and off ppc64 the `spapr-vlan` model, pSeries' sPAPR VIO NIC
+    (`'spapr-vlan' is not a valid device model name`; checked on 9.0). A `type='network'`
     interface gets its actual
     type from the network, so these are not judged on it. Modelling a libvirt
     before 10.3, a `usb-net` interface without an `<address>` (libvirt gave

@@ -499,7 +499,9 @@ TYPES = [
     ("x86_64", "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>", None),
     ("x86_64", "<input type='tablet' bus='usb'>" + pci(5) + "</input>", "Invalid address for a USB device"),
     ("x86_64", "<redirdev bus='usb' type='spicevmc'>" + pci(5) + "</redirdev>", "Invalid address for a USB device"),
-    ("x86_64", "<interface type='user'><model type='e1000'/><address type='spapr-vio'/></interface>", None),
+    # (not virtio; libvirt gives the NIC a reg, which QEMU's e1000 lacks: checked on 9.0 with QEMU 7.2)
+    ("x86_64", "<interface type='user'><model type='e1000'/><address type='spapr-vio'/></interface>",
+     "Property 'e1000.reg' not found (QEMU refuses to start the domain)"),
     ("x86_64", balloon("<address type='virtio-mmio'/>"),
      "No 'virtio-bus' bus found for device 'virtio-balloon-device' (QEMU, at start)"),
 ]

@@ -376,3 +376,68 @@ def test_hmat_cache_needs_latency_and_bandwidth(interconnects: str, refused: boo
     assert _messages(xml, X86_CAPS, "VL207") == (
         ["The latency and bandwidth information of node-id=0 should be provided before memory side cache "
          "attributes (QEMU refuses to start the domain)"] if refused else [])
+
+#: (id, device with {} for its address, the address, QEMU's refusal at start or None)
+ADDRESS_PROPERTY_CASES = [
+    ("isa-on-e1000", "<interface type='user'><model type='e1000'/>{}</interface>",
+     "<address type='isa' iobase='0x300'/>", "Property 'e1000.iobase' not found"),
+    ("isa-on-ne2k_isa", "<interface type='user'><model type='ne2k_isa'/>{}</interface>",
+     "<address type='isa' iobase='0x300' irq='9'/>", None),
+    ("dimm-on-ne2k_isa", "<interface type='user'><model type='ne2k_isa'/>{}</interface>",
+     "<address type='dimm' slot='0'/>", "Property 'ne2k_isa.slot' not found"),
+    ("spapr-vio-on-rtl8139", "<interface type='user'><model type='rtl8139'/>{}</interface>",
+     "<address type='spapr-vio'/>", "Property 'rtl8139.reg' not found"),
+    ("isa-on-usb-net", "<interface type='user'><model type='usb-net'/>{}</interface>",
+     "<address type='isa' iobase='0x300'/>", "Property 'usb-net.iobase' not found"),
+    ("pci-on-e1000", "<interface type='user'><model type='e1000'/>{}</interface>", "<address type='pci'/>", None),
+    ("isa-on-a-network-interface", "<interface type='network'><source network='default'/><model type='e1000'/>{}"
+     "</interface>", "<address type='isa' iobase='0x300'/>", None),  # (its actual type comes from the network)
+    ("isa-on-ich9-sound", "<sound model='ich9'>{}</sound>", "<address type='isa' iobase='0x300'/>",
+     "Property 'ich9-intel-hda.iobase' not found"),
+    ("spapr-vio-reg-on-ac97", "<sound model='ac97'>{}</sound>", "<address type='spapr-vio' reg='0x3000'/>",
+     "Property 'AC97.reg' not found"),
+    ("isa-on-sb16", "<sound model='sb16'>{}</sound>", "<address type='isa' iobase='0x220' irq='5'/>", None),
+    ("dimm-on-sb16", "<sound model='sb16'>{}</sound>", "<address type='dimm' slot='1'/>",
+     "Property 'sb16.slot' not found"),
+    ("isa-on-xhci", "<controller type='usb' index='6' model='qemu-xhci'>{}</controller>",
+     "<address type='isa' iobase='0x300'/>", "Property 'qemu-xhci.iobase' not found"),
+    ("isa-on-lsilogic", "<controller type='scsi' index='3' model='lsilogic'>{}</controller>",
+     "<address type='isa' iobase='0x300'/>", "Property 'lsi53c895a.iobase' not found"),
+    ("spapr-vio-on-root-port", "<controller type='pci' index='12' model='pcie-root-port'>{}</controller>",
+     "<address type='spapr-vio'/>", "Property 'pcie-root-port.reg' not found"),
+    ("isa-on-second-sata", "<controller type='sata' index='3'>{}</controller>",
+     "<address type='isa' iobase='0x300'/>", "Property 'ich9-ahci.iobase' not found"),
+    ("isa-on-tpm-crb", "<tpm model='tpm-crb'><backend type='emulator'/>{}</tpm>",
+     "<address type='isa' iobase='0x300'/>", "Property 'tpm-crb.iobase' not found"),
+    ("dimm-on-parallel", "<parallel type='null'>{}</parallel>", "<address type='dimm' slot='1'/>", None),
+    ("irq-on-debugcon", "<serial type='null'><target type='isa-debug'/>{}</serial>",
+     "<address type='isa' iobase='0x402' irq='5'/>", "Property 'isa-debugcon.irq' not found"),
+    ("debugcon-without-irq", "<serial type='null'><target type='isa-debug'/>{}</serial>",
+     "<address type='isa' iobase='0x402'/>", None),
+    ("irq-on-isa-serial", "<serial type='null'><target type='isa-serial' port='1'/>{}</serial>",
+     "<address type='isa' iobase='0x2f8' irq='3'/>", None),
+]
+
+
+@pytest.mark.parametrize(("device", "address", "refusal"), [c[1:] for c in ADDRESS_PROPERTY_CASES],
+                         ids=[c[0] for c in ADDRESS_PROPERTY_CASES])
+def test_an_address_type_whose_property_the_qemu_device_lacks(device: str, address: str, refusal: str | None) -> None:
+    """libvirt gives any device the property its address type becomes (isa: iobase and irq, spapr-vio: reg, dimm:
+    slot); QEMU refuses it where the device has none (each case and twin checked on 9.0 with QEMU 7.2, on q35 and
+    i440fx)."""
+    for machine in ("q35", "pc"):
+        xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(device.format(address))
+        assert _messages(xml, X86_CAPS, "VL704") == ([refusal + " (QEMU refuses to start the domain)"]
+                                                     if refusal else [])
+
+
+@pytest.mark.parametrize(("arch", "refused"), [("x86_64", True), ("aarch64", True), ("ppc64", False)])
+def test_spapr_vlan_off_ppc64(arch: str, refused: bool) -> None:
+    machine = {"x86_64": "q35", "aarch64": "virt", "ppc64": "pseries"}[arch]
+    xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><os><type arch='{arch}' "
+           f"machine='{machine}'>hvm</type></os><devices><interface type='user'><model type='spapr-vlan'/>"
+           "</interface></devices></domain>")
+    caps = f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>"
+    assert _messages(xml, caps, "VL770") == ([
+        f"'spapr-vlan' is not a valid device model name (it is pSeries' sPAPR VIO NIC; the {arch} QEMU has none) "
+        "(QEMU refuses to start the domain)"] if refused else [])

@@ -358,6 +358,21 @@ def cases(kvm: bool) -> list[Case]:
             "model='pcie-to-pci-bridge'><address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>"
             "</controller>")),
         arm("sb16-sound", "VL785", devices="<sound model='sb16'/><audio id='1' type='none'/>"),
+        # an address type whose property (isa: iobase, irq; spapr-vio: reg; dimm: slot) QEMU's device lacks
+        q35("isa-address-on-e1000", "VL704", devices=(
+            "<interface type='user'><model type='e1000'/><address type='isa' iobase='0x300'/></interface>")),
+        q35("isa-address-on-ne2k-isa", None, devices=(
+            "<interface type='user'><model type='ne2k_isa'/><address type='isa' iobase='0x300' irq='9'/>"
+            "</interface>")),
+        pc("spapr-vio-address-on-ich9", "VL704", devices=(
+            "<sound model='ich9'><address type='spapr-vio' reg='0x3000'/></sound>")),
+        q35("dimm-address-on-xhci", "VL704", devices=(
+            "<controller type='usb' index='6' model='qemu-xhci'><address type='dimm' slot='1'/></controller>")),
+        q35("irq-on-debugcon", "VL704", devices=(
+            "<serial type='null'><target type='isa-debug'/><address type='isa' iobase='0x402' irq='5'/></serial>")),
+        q35("debugcon-without-irq", None, devices=(
+            "<serial type='null'><target type='isa-debug'/><address type='isa' iobase='0x402'/></serial>")),
+        q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
         arm("i6300esb-watchdog", None, devices="<watchdog model='i6300esb'/>"),
