@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
 from virtlint.rules._chardev import console_made_serial, serial_type
-from virtlint.rules._devices import QEMU_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
@@ -159,7 +159,7 @@ def property_problem(device: etree._Element, address: etree._Element, kind: str,
     whatever the device (nothing at define checks the pair), and QEMU refuses a property its device lacks
     (`Property 'e1000.iobase' not found`; checked on 9.0 with QEMU 7.2 for NICs, sound cards, USB, SCSI, SATA, PCI
     and CCID controllers, video, TPMs; a parallel port's address is not used)."""
-    prop = ADDRESS_PROPERTY[kind]
+    prop = ADDRESS_PROPERTY.get(kind)
     if device.tag == "serial":
         # isa-debugcon has an iobase but no irq
         irq = address.get("irq")
@@ -173,16 +173,62 @@ def property_problem(device: etree._Element, address: etree._Element, kind: str,
             return None
         return Problem(Anchor(address, "irq"), "Property 'isa-debugcon.irq' not found" + QEMU_START,
                        hint="the debug console port takes no IRQ: remove irq")
+    if kind in BUS_ADDRESS:
+        return _bus_problem(device, address, kind, found, ctx)
     if kind == "spapr-vio" and address.get("reg") is None and device.tag not in SPAPR_VIO_ASSIGNED:
         return None  # (no reg, so no property: QEMU places the device itself)
     name = property_device(device, found, ctx)
-    if name is None or name in HAS_PROPERTY[prop]:
+    if name is None or prop is None or name in HAS_PROPERTY[prop]:
         return None
     refusal = f"Property '{name}.{prop}' not found" if name else \
         f"Property '{prop}' not found (QEMU's device for this <{device.tag}> has none)"
     return Problem(Anchor(address, "type"), refusal + QEMU_START,
                    hint=f"libvirt turns a {kind} address into the device's '{prop}' property: use type='pci' "
                         "or remove the <address>", replacements=("pci",))
+
+
+#: Address type -> the bus libvirt puts the device on (qemuBuildDeviceAddressProps), as QEMU names its type
+BUS_ADDRESS = {"usb": "usb-bus", "drive": "SCSI", "virtio-serial": "virtio-serial-bus"}
+#: The QEMU devices of the devices judged by property_problem that go on a USB bus
+USB_DEVICES = frozenset({"usb-net", "usb-audio", "usb-ccid"})
+
+
+def _bus_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts,
+                 ctx: Context) -> Problem | None:
+    """qemuBuildDeviceAddressProps, at start: a usb, drive or virtio-serial address puts any device on that bus
+    (`bus=usb.0`), and QEMU refuses a device of another kind there (`Device 'e1000' can't go on usb-bus bus`);
+    a drive address of a device that is not a disk names a SCSI controller (libvirt: `unable to find a SCSI
+    controller for idx=0`). Checked on 9.0 with QEMU 7.2, q35 and i440fx."""
+    name = property_device(device, found, ctx)
+    if name is None or kind == "usb" and name in USB_DEVICES:
+        return None
+    try:
+        index = int(address.get("controller" if kind != "usb" else "bus", "0"))
+    except ValueError:
+        return None  # (the parse checks' finding)
+    on_bus = found.controllers_of({"usb": "usb", "drive": "scsi", "virtio-serial": "virtio-serial"}[kind])
+    if kind == "drive" and not any(c.index == index for c in on_bus):
+        return Problem(Anchor(address, "type"), f"unable to find a SCSI controller for idx={index}" + LIBVIRT_START,
+                           hint="a drive address is for disks and SCSI host devices: use type='pci' or remove the "
+                                "<address>", replacements=("pci",))
+    if kind == "usb" and any(c.model == "none" for c in on_bus):
+        return None  # (USB disabled: refused at define)
+    if kind == "usb" and not any(c.index == index for c in on_bus) and (
+            on_bus or index != 0 or found.platform.lacks_default_usb):  # (else libvirt adds USB controller 0)
+        return Problem(Anchor(address, "type"), f"Could not find usb controller with index {index} required for "
+                       "device" + LIBVIRT_START, hint="a usb address is for USB devices: use type='pci' or remove "
+                       "the <address>", replacements=("pci",))
+    if kind == "virtio-serial" and not any(c.index == index for c in on_bus):
+        return None  # (no such controller: refused at define)
+    bus = BUS_ADDRESS[kind]
+    if name in ("pcie-root-port", "xio3130-downstream") and kind == "usb":
+        refusal = "duplicate key 'port'" + LIBVIRT_START  # (the port's own property and the USB port)
+    else:
+        refusal = (f"Device '{name}' can't go on {bus} bus" if name and device.tag != "controller" else
+                   f"QEMU's device for this <{device.tag}> cannot go on a {bus} bus") + QEMU_START
+    return Problem(Anchor(address, "type"), refusal,
+                   hint=f"a {kind} address puts the device on that bus: use type='pci' or remove the <address>",
+                   replacements=("pci",))
 
 
 #: Tags _for_device or virtio_base_name look at; for any other device only the address types in
@@ -272,7 +318,12 @@ class AddressType(Rule):
       card (which have an `iobase`) and the sPAPR VIO devices (which have a
       `reg`); a spapr-vio address without `reg` only where libvirt assigns
       one (NICs, controllers, TPMs); and an `irq` on an `isa-debug` serial
-      port's ISA address (`isa-debugcon` has none).
+      port's ISA address (`isa-debugcon` has none);
+    - at start, a `usb`, `drive` or `virtio-serial` address on those devices
+      (a `usb` one only where the device is no USB device: not `usb-net`,
+      the `usb` sound card, a CCID controller): libvirt puts the device on
+      that bus and QEMU refuses it there (or libvirt finds no SCSI or USB
+      controller of the address's index).
 
     Not reported: the address of a virtio channel, of a USB hub, and of the
     chipset's own controllers (on `pc` the first IDE controller and the
@@ -309,9 +360,12 @@ class AddressType(Rule):
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`); at
     start, QEMU's `Property 'e1000.iobase' not found`, `Property
-    'qemu-xhci.slot' not found`, `Property 'isa-debugcon.irq' not found`
-    (libvirt's `qemuBuildDeviceAddressProps` sets the property whatever the
-    device; checked on 9.0 with QEMU 7.2 on q35 and i440fx). libvirt
+    'qemu-xhci.slot' not found`, `Property 'isa-debugcon.irq' not found`,
+    `Device 'e1000' can't go on usb-bus bus`, and libvirt's `unable to find a
+    SCSI controller for idx=0`, `Could not find usb controller with index 1
+    required for device` (libvirt's `qemuBuildDeviceAddressProps` sets the
+    property or bus whatever the device; checked on 9.0 with QEMU 7.2 on q35
+    and i440fx). libvirt
     9.0 words the CCW refusal `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
@@ -378,7 +432,7 @@ class AddressType(Rule):
                               hint="pc and q35 machines have no virtio-mmio transport: use type='pci'",
                               replacements=("pci",))
                 continue
-            if kind in ADDRESS_PROPERTY and not base and qemu_driver(ctx) and \
+            if (kind in ADDRESS_PROPERTY or kind in BUS_ADDRESS) and not base and qemu_driver(ctx) and \
                     not replaced_at_assignment(device, kind, found):
                 problem = property_problem(device, address, kind, found, ctx)
                 if problem:

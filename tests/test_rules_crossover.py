@@ -416,6 +416,23 @@ ADDRESS_PROPERTY_CASES = [
      "<address type='isa' iobase='0x402'/>", None),
     ("irq-on-isa-serial", "<serial type='null'><target type='isa-serial' port='1'/>{}</serial>",
      "<address type='isa' iobase='0x2f8' irq='3'/>", None),
+    # a usb, drive or virtio-serial address puts the device on that bus
+    ("usb-on-e1000", "<interface type='user'><model type='e1000'/>{}</interface>",
+     "<address type='usb' bus='0' port='1'/>", "Device 'e1000' can't go on usb-bus bus"),
+    ("usb-on-usb-net", "<interface type='user'><model type='usb-net'/>{}</interface>",
+     "<address type='usb' bus='0' port='1'/>", None),
+    ("usb-bus-1-on-ich9", "<sound model='ich9'>{}</sound>", "<address type='usb' bus='1' port='1'/>",
+     "Could not find usb controller with index 1 required for device"),
+    ("drive-on-ich9", "<sound model='ich9'>{}</sound>",
+     "<address type='drive' controller='0' bus='0' target='0' unit='1'/>",
+     "unable to find a SCSI controller for idx=0"),
+    ("drive-on-e1000-with-scsi", "<controller type='scsi' index='0' model='virtio-scsi'/>"
+     "<interface type='user'><model type='e1000'/>{}</interface>",
+     "<address type='drive' controller='0' bus='0' target='0' unit='1'/>", "Device 'e1000' can't go on SCSI bus"),
+    ("virtio-serial-on-e1000", "<controller type='virtio-serial' index='0'/>"
+     "<interface type='user'><model type='e1000'/>{}</interface>",
+     "<address type='virtio-serial' controller='0' bus='0' port='3'/>",
+     "Device 'e1000' can't go on virtio-serial-bus bus"),
 ]
 
 
@@ -423,12 +440,14 @@ ADDRESS_PROPERTY_CASES = [
                          ids=[c[0] for c in ADDRESS_PROPERTY_CASES])
 def test_an_address_type_whose_property_the_qemu_device_lacks(device: str, address: str, refusal: str | None) -> None:
     """libvirt gives any device the property its address type becomes (isa: iobase and irq, spapr-vio: reg, dimm:
-    slot); QEMU refuses it where the device has none (each case and twin checked on 9.0 with QEMU 7.2, on q35 and
-    i440fx)."""
+    slot) or the bus it names (usb, drive, virtio-serial); QEMU refuses it where the device has none or cannot go
+    there (each case and twin checked on 9.0 with QEMU 7.2, on q35 and i440fx)."""
     for machine in ("q35", "pc"):
         xml = X86_KVM.replace("machine='q35'", f"machine='{machine}'").format(device.format(address))
-        assert _messages(xml, X86_CAPS, "VL704") == ([refusal + " (QEMU refuses to start the domain)"]
-                                                     if refusal else [])
+        messages = _messages(xml, X86_CAPS, "VL704")
+        assert all(m.endswith(("(QEMU refuses to start the domain)", "(libvirt refuses to start the domain)"))
+                   for m in messages)
+        assert [m.rsplit(" (", 1)[0] for m in messages] == ([refusal] if refusal else [])
 
 
 @pytest.mark.parametrize(("arch", "refused"), [("x86_64", True), ("aarch64", True), ("ppc64", False)])

@@ -372,6 +372,13 @@ def cases(kvm: bool) -> list[Case]:
             "<serial type='null'><target type='isa-debug'/><address type='isa' iobase='0x402' irq='5'/></serial>")),
         q35("debugcon-without-irq", None, devices=(
             "<serial type='null'><target type='isa-debug'/><address type='isa' iobase='0x402'/></serial>")),
+        pc("usb-address-on-e1000", "VL704", devices=(
+            "<interface type='user'><model type='e1000'/><address type='usb' bus='0' port='1'/></interface>")),
+        q35("drive-address-on-ich9", "VL704", devices=(
+            "<sound model='ich9'><address type='drive' controller='0' bus='0' target='0' unit='1'/></sound>")),
+        q35("virtio-serial-address-on-e1000", "VL704", devices=(
+            "<controller type='virtio-serial' index='0'/><interface type='user'><model type='e1000'/>"
+            "<address type='virtio-serial' controller='0' bus='0' port='3'/></interface>")),
         q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
