@@ -44,7 +44,13 @@ PROFILEID_MAX = 39
 #: the coalesce limit libvirt reads (UINT32_MAX)
 COALESCE_MAX = 0xFFFFFFFF
 #: characters of a model name libvirt does not know (virDomainNetSetModelString)
-_MODEL_NAME = lazy_compile(r"[A-Za-z0-9_-]+")
+MODEL_NAME = lazy_compile(r"[A-Za-z0-9_-]+")
+#: libvirt's NIC model names (virDomainNetModel, 10.7) by their lower case: virDomainNetSetModelString reads them in
+#: any case and libvirt writes them in this spelling (QEMU gets it as the device's name)
+MODEL_SPELLING = {name.lower(): name for name in (
+    "unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb", "virtio-transitional",
+    "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance", "vmxnet", "vmxnet2", "vmxnet3",
+    "Am79C970A", "Am79C973", "82540EM", "82545EM", "82543GC")}
 #: models libvirt knows by name (its enum), in any case
 KNOWN_MODELS = frozenset(("unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb",
                           "virtio-transitional", "virtio-non-transitional", "usb-net-kmlc"))
@@ -481,7 +487,7 @@ def model_and_driver(interface: etree._Element, ctx: Context) -> Iterable[Proble
     virtio-only driver options on another model."""
     model = first_child(interface, "model")
     model_type = (model.get("type") or None) if model is not None else None  # (virXPathString: '' is none)
-    if model_type is not None and model_type.lower() not in KNOWN_MODELS and not _MODEL_NAME.fullmatch(model_type):
+    if model_type is not None and model_type.lower() not in KNOWN_MODELS and not MODEL_NAME.fullmatch(model_type):
         yield Problem(Anchor(model, "type"), "Model name contains invalid characters",
                       hint="letters, digits, '-' and '_' only")
         return

@@ -281,13 +281,30 @@ def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
 
 
+#: The network devices of QEMU's binaries, by guest arch (`qemu-system-x86_64 -device help` and
+#: `qemu-system-aarch64 -device help`, "Network devices", QEMU 7.2 on Debian 12; QEMU 8.0 added igb, which libvirt
+#: knows). libvirt hands QEMU a model it does not know as the device's name.
+QEMU_NICS_X86 = frozenset((
+    "e1000", "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e", "i82550", "i82551", "i82557a", "i82557b",
+    "i82557c", "i82558a", "i82558b", "i82559a", "i82559b", "i82559c", "i82559er", "i82562", "i82801", "ne2k_isa",
+    "ne2k_pci", "pcnet", "rtl8139", "tulip", "usb-net", "virtio-net-pci", "virtio-net",
+    "virtio-net-pci-non-transitional", "virtio-net-pci-transitional", "vmxnet3", "igb"))
+QEMU_NICS = {"x86_64": QEMU_NICS_X86, "i686": QEMU_NICS_X86, "aarch64": QEMU_NICS_X86 - {"ne2k_isa"}}
+
+
 def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
-    """qemuBuildNicDevProps, at start: a model libvirt knows names QEMU's device, and two have none in the QEMU
-    binary: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC, off ppc64 (libvirt checks
-    neither; both checked on 9.0 with QEMU 7.2)."""
+    """qemuBuildNicDevProps, at start: libvirt hands QEMU the model as the device's name, and QEMU refuses one its
+    binary has no network device of: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC,
+    off ppc64; on x86 and aarch64, any name QEMU_NICS lacks (libvirt's VMware and VirtualBox names among them:
+    vlance, vmxnet, Am79C973...), and `ne2k_isa` without an ISA address (libvirt gives it a PCI slot). libvirt
+    checks none of them; each checked on 9.0 with QEMU 7.2, q35 and ARM virt. (A model libvirt knows is read
+    without regard to case, as libvirt reads it; `unknown` is none.)"""
     model = first_child(interface, "model")
     name = model.get("type") if model is not None else None
-    if name not in ("netfront", "spapr-vlan") or interface.get("type") == "hostdev" or not qemu_driver(ctx):
+    if not name or interface.get("type") == "hostdev" or not qemu_driver(ctx):
+        return  # (an empty model is none)
+    name = _net.MODEL_SPELLING.get(name.lower(), name)
+    if name in ("unknown", "igb") or name in VIRTIO_MODELS:
         return
     if name == "netfront":
         yield Problem(Anchor(model, "type"), "'netfront' is not a valid device model name (it is Xen's paravirtual "
@@ -295,10 +312,25 @@ def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       replacements=("virtio",))
         return
     arch = effective_arch(ctx)
-    if arch is not None and arch not in SPAPR_ARCHES:
-        yield Problem(Anchor(model, "type"), "'spapr-vlan' is not a valid device model name (it is pSeries' sPAPR "
-                      f"VIO NIC; the {arch} QEMU has none)" + QEMU_START, hint="use model type='virtio'",
-                      replacements=("virtio",))
+    if name == "spapr-vlan":
+        if arch is not None and arch not in SPAPR_ARCHES:
+            yield Problem(Anchor(model, "type"), "'spapr-vlan' is not a valid device model name (it is pSeries' "
+                          f"sPAPR VIO NIC; the {arch} QEMU has none)" + QEMU_START, hint="use model type='virtio'",
+                          replacements=("virtio",))
+        return
+    nics = QEMU_NICS.get(arch or "")
+    if nics is None or not _net.MODEL_NAME.fullmatch(name):
+        return  # (a name libvirt cannot take is refused at define: _net's check)
+    if name not in nics:
+        yield Problem(Anchor(model, "type"), f"QEMU has no network device '{name}' (the {arch} QEMU's: "
+                      "virtio, e1000e, e1000, rtl8139, vmxnet3...)" + QEMU_START,
+                      hint="use model type='virtio'", replacements=("virtio",))
+    elif name == "ne2k_isa":
+        address = first_child(interface, "address")
+        if address is None or address.get("type") != "isa":
+            yield Problem(Anchor(model, "type"), "Device 'ne2k_isa' can't go on PCI bus (libvirt gives the NIC a PCI "
+                          "slot unless it has an ISA address)" + QEMU_START,
+                          hint="add <address type='isa' iobase='0x300' irq='9'/>, or use model type='virtio'")
 
 
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
@@ -374,8 +406,14 @@ class InterfaceConfig(Rule):
     does not contain a multicast address`; checked on 9.0), and the
     `netfront` model, Xen's paravirtual NIC, which libvirt hands QEMU as a
     device name (QEMU: `'netfront' is not a valid device model name`; checked
-    on 9.0), and off ppc64 the `spapr-vlan` model, pSeries' sPAPR VIO NIC
-    (`'spapr-vlan' is not a valid device model name`; checked on 9.0). A `type='network'`
+    on 9.0), off ppc64 the `spapr-vlan` model, pSeries' sPAPR VIO NIC
+    (`'spapr-vlan' is not a valid device model name`), and on x86 and
+    aarch64 any model the QEMU binary has no network device of (from its
+    `-device help`, QEMU 7.2, and igb from 8.0): libvirt's VMware and
+    VirtualBox names (`vlance`, `vmxnet`, `Am79C973`...), names of no device
+    or of another kind of device (`Property 'VGA.netdev' not found`), and
+    `ne2k_isa` without an ISA address (libvirt gives it a PCI slot:
+    `Device 'ne2k_isa' can't go on PCIE bus`); each checked on 9.0. A `type='network'`
     interface gets its actual
     type from the network, so these are not judged on it. Modelling a libvirt
     before 10.3, a `usb-net` interface without an `<address>` (libvirt gave

@@ -460,3 +460,33 @@ def test_spapr_vlan_off_ppc64(arch: str, refused: bool) -> None:
     assert _messages(xml, caps, "VL770") == ([
         f"'spapr-vlan' is not a valid device model name (it is pSeries' sPAPR VIO NIC; the {arch} QEMU has none) "
         "(QEMU refuses to start the domain)"] if refused else [])
+
+
+@pytest.mark.parametrize(("arch", "model", "refused"), [
+    ("x86_64", "vlance", True), ("x86_64", "Am79C973", True), ("x86_64", "idontexist", True), ("x86_64", "VGA", True),
+    ("x86_64", "lan9118", True), ("aarch64", "ne2k_isa", True), ("aarch64", "smc91c111", True),
+    ("x86_64", "tulip", False), ("x86_64", "e1000-82545em", False), ("x86_64", "virtio-net-pci", False),
+    ("x86_64", "VIRTIO", False), ("x86_64", "E1000", False), ("x86_64", "unknown", False), ("aarch64", "i82801", False),
+    ("x86_64", "igb", False),  # (QEMU 8.0 has it; the caps' machine gives no upper bound of the release)
+    ("ppc64", "idontexist", False),  # (no list of that binary's devices here)
+])
+def test_a_nic_model_the_qemu_binary_has_no_device_of(arch: str, model: str, refused: bool) -> None:
+    """libvirt hands QEMU a model it does not know, and writes those it knows in its own spelling (each checked on
+    9.0 with QEMU 7.2, q35 and ARM virt)."""
+    machine = {"x86_64": "q35", "aarch64": "virt", "ppc64": "pseries"}[arch]
+    xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><os><type arch='{arch}' "
+           f"machine='{machine}'>hvm</type></os><devices><interface type='user'><model type='{model}'/>"
+           "</interface></devices></domain>")
+    caps = f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>"
+    messages = _messages(xml, caps, "VL770")
+    assert bool(messages) == refused, messages
+    assert all(m.endswith("(QEMU refuses to start the domain)") for m in messages)
+
+
+@pytest.mark.parametrize(("address", "refused"), [("", True), ("<address type='pci'/>", True),
+                                                  ("<address type='isa' iobase='0x300' irq='9'/>", False)])
+def test_ne2k_isa_needs_an_isa_address(address: str, refused: bool) -> None:
+    xml = X86_KVM.format(f"<interface type='user'><model type='ne2k_isa'/>{address}</interface>")
+    assert _messages(xml, X86_CAPS, "VL770") == ([
+        "Device 'ne2k_isa' can't go on PCI bus (libvirt gives the NIC a PCI slot unless it has an ISA address) "
+        "(QEMU refuses to start the domain)"] if refused else [])

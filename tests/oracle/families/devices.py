@@ -379,6 +379,11 @@ def cases(kvm: bool) -> list[Case]:
         q35("virtio-serial-address-on-e1000", "VL704", devices=(
             "<controller type='virtio-serial' index='0'/><interface type='user'><model type='e1000'/>"
             "<address type='virtio-serial' controller='0' bus='0' port='3'/></interface>")),
+        q35("vmware-nic-model", "VL770", devices="<interface type='user'><model type='vlance'/></interface>"),
+        q35("unknown-nic-model", "VL770", devices="<interface type='user'><model type='idontexist'/></interface>"),
+        q35("tulip-nic-model", None, devices="<interface type='user'><model type='tulip'/></interface>"),
+        q35("nic-model-in-upper-case", None, devices="<interface type='user'><model type='E1000'/></interface>"),
+        q35("ne2k-isa-without-address", "VL770", devices="<interface type='user'><model type='ne2k_isa'/></interface>"),
         q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
