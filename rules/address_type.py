@@ -231,6 +231,53 @@ def _bus_problem(device: etree._Element, address: etree._Element, kind: str, fou
                    replacements=("pci",))
 
 
+#: Serial target type -> the address type libvirt assigns it (the others get none)
+SERIAL_ASSIGNED = {"usb-serial": "usb", "pci-serial": "pci", "spapr-vio-serial": "spapr-vio"}
+
+
+def assigned_address_type(device: etree._Element, found: Facts) -> str | None:
+    """The address type a device without an <address> gets from libvirt's post-parse assignment (drive addresses,
+    qemuDomainAssignAddresses: USB, virtio-serial, PCI), for the kinds whose type is plain; None: none, or PCI."""
+    tag = device.tag
+    if tag == "disk":
+        bus = found.disk_buses.get(device)
+        return "drive" if bus in DRIVE_BUSES else "usb" if bus == "usb" else None
+    if tag in ("input", "redirdev", "hub"):
+        return "usb" if device.get("bus", "usb" if tag != "input" else None) == "usb" or tag == "hub" else None
+    if tag == "smartcard":
+        return "ccid"
+    if tag == "sound":
+        return "usb" if device.get("model") == "usb" else None
+    if tag == "controller":
+        return "usb" if device.get("type") == "ccid" else None
+    if tag in ("channel", "console"):
+        target = found.target_of.get(device)
+        return "virtio-serial" if target is not None and target.get("type") == "virtio" else None
+    if tag == "serial":
+        target = found.target_of.get(device)
+        return SERIAL_ASSIGNED.get(target.get("type", "")) if target is not None else None
+    return None
+
+
+def _acpi_index(acpi: etree._Element, found: Facts) -> Problem | None:
+    """qemuValidateDomainDeviceInfo (define): an ACPI index on a device whose address, as written or as libvirt
+    assigns it first, is neither PCI nor none (a SATA disk's drive address, a USB input's; checked on 9.0).
+    Interfaces and host devices have their own checks (_net, hostdev_config)."""
+    device = acpi.getparent()
+    if device is None or device.tag in ("interface", "hostdev"):
+        return None
+    index = acpi.get("index")
+    if index is None or not index.strip().isdigit() or int(index) == 0:
+        return None  # (0 is none; a value libvirt cannot read is the parse checks')
+    address = device.find("address")
+    kind = address.get("type") if address is not None else assigned_address_type(device, found)
+    if kind in (None, "pci") or address is not None and replaced_at_assignment(device, kind, found) and \
+            device.tag == "controller":
+        return None  # (a chipset controller's address becomes its PCI slot)
+    return Problem(Anchor(acpi), "ACPI index is only supported for PCI devices",
+                   hint="remove <acpi>: only a PCI device has an ACPI index")
+
+
 #: Tags _for_device or virtio_base_name look at; for any other device only the address types in
 #: _MACHINE_TYPES can be reported (and only from the type and the machine).
 _DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "console", "panic", "watchdog",
@@ -323,7 +370,10 @@ class AddressType(Rule):
       (a `usb` one only where the device is no USB device: not `usb-net`,
       the `usb` sound card, a CCID controller): libvirt puts the device on
       that bus and QEMU refuses it there (or libvirt finds no SCSI or USB
-      controller of the address's index).
+      controller of the address's index);
+    - an `<acpi index>` on a device whose address, as written or as libvirt
+      assigns it before validating (a SATA or USB disk's, a USB input's, a
+      redirected device's, a virtio channel's), is neither PCI nor none.
 
     Not reported: the address of a virtio channel, of a USB hub, and of the
     chipset's own controllers (on `pc` the first IDE controller and the
@@ -365,8 +415,8 @@ class AddressType(Rule):
     SCSI controller for idx=0`, `Could not find usb controller with index 1
     required for device` (libvirt's `qemuBuildDeviceAddressProps` sets the
     property or bus whatever the device; checked on 9.0 with QEMU 7.2 on q35
-    and i440fx). libvirt
-    9.0 words the CCW refusal `cannot use CCW address type for device '...'
+    and i440fx); at define, `ACPI index is only supported for PCI devices`
+    (`qemuValidateDomainDeviceInfo`). libvirt 9.0 words the CCW refusal `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
 
@@ -404,6 +454,11 @@ class AddressType(Rule):
             problem = self._mdev_source(device)
             if problem:
                 yield problem
+        if qemu_driver(ctx):
+            for acpi in element.iterfind("*/acpi"):
+                problem = _acpi_index(acpi, found)
+                if problem:
+                    yield problem
         for device, address, kind in found.addressed:
             if not kind or kind not in _MACHINE_TYPES and device.tag not in _DEVICE_TAGS:
                 continue  # (a channel's virtio-serial address and the like: nothing to check)

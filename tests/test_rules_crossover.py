@@ -490,3 +490,23 @@ def test_ne2k_isa_needs_an_isa_address(address: str, refused: bool) -> None:
     assert _messages(xml, X86_CAPS, "VL770") == ([
         "Device 'ne2k_isa' can't go on PCI bus (libvirt gives the NIC a PCI slot unless it has an ISA address) "
         "(QEMU refuses to start the domain)"] if refused else [])
+
+
+@pytest.mark.parametrize(("device", "refused"), [
+    ("<disk type='file' device='cdrom'><target dev='sdb' bus='sata'/><readonly/>{}</disk>", True),
+    ("<disk type='file' device='disk'><source file='/a.img'/><target dev='vdb' bus='virtio'/>{}</disk>", False),
+    ("<input type='keyboard' bus='usb'>{}</input>", True),
+    ("<input type='keyboard' bus='virtio'>{}</input>", False),
+    ("<redirdev bus='usb' type='null'>{}</redirdev>", True),
+    ("<sound model='ich9'>{}</sound>", False),
+    ("<sound model='ich9'><address type='isa' iobase='0x300'/>{}</sound>", True),
+    ("<tpm model='tpm-crb'><backend type='emulator'/>{}</tpm>", False),  # (no address: none)
+    ("<controller type='usb' index='5' model='qemu-xhci'>{}</controller>", False),
+    ("<channel type='pty'><target type='virtio' name='a.b'/>{}</channel>", True),
+])
+def test_an_acpi_index_needs_a_pci_device(device: str, refused: bool) -> None:
+    """qemuValidateDomainDeviceInfo judges the address libvirt assigned first (each checked on 9.0, q35)."""
+    for index, twin in (("7", refused), ("0", False)):
+        xml = X86_KVM.format(device.format(f"<acpi index='{index}'/>"))
+        messages = [m for m in _messages(xml, X86_CAPS, "VL704") if "ACPI" in m]
+        assert messages == (["ACPI index is only supported for PCI devices"] if twin else []), device

@@ -384,6 +384,13 @@ def cases(kvm: bool) -> list[Case]:
         q35("tulip-nic-model", None, devices="<interface type='user'><model type='tulip'/></interface>"),
         q35("nic-model-in-upper-case", None, devices="<interface type='user'><model type='E1000'/></interface>"),
         q35("ne2k-isa-without-address", "VL770", devices="<interface type='user'><model type='ne2k_isa'/></interface>"),
+        q35("acpi-index-on-sata-cdrom", "VL704", devices=(
+            "<disk type='file' device='cdrom'><target dev='sdb' bus='sata'/><readonly/><acpi index='7'/></disk>")),
+        q35("acpi-index-on-usb-keyboard", "VL704", devices="<input type='keyboard' bus='usb'><acpi index='7'/></input>"),
+        q35("acpi-index-on-virtio-keyboard", None, devices=(
+            "<input type='keyboard' bus='virtio'><acpi index='7'/></input>")),
+        q35("acpi-index-on-virtio-channel", "VL704", devices=(
+            "<channel type='pty'><target type='virtio' name='a.b'/><acpi index='7'/></channel>")),
         q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
