@@ -510,3 +510,21 @@ def test_an_acpi_index_needs_a_pci_device(device: str, refused: bool) -> None:
         xml = X86_KVM.format(device.format(f"<acpi index='{index}'/>"))
         messages = [m for m in _messages(xml, X86_CAPS, "VL704") if "ACPI" in m]
         assert messages == (["ACPI index is only supported for PCI devices"] if twin else []), device
+
+
+_PMEM = ("<domain type='kvm'><name>t</name><maxMemory slots='8' unit='KiB'>8388608</maxMemory><memory unit='KiB'>"
+         "1048576</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><cpu><numa><cell id='0' "
+         "cpus='0-1' memory='1048576' unit='KiB'/></numa></cpu><devices><memory model='{}' access='shared'><source>"
+         "<path>/tmp/pmem</path></source><target><size unit='KiB'>131072</size>{}</target></memory></devices>"
+         "</domain>")
+
+
+@pytest.mark.parametrize(("libvirt", "model", "refused"), [
+    ((9, 0), "virtio-pmem", True), ((9, 8), "virtio-pmem", False), (None, "virtio-pmem", False),
+    ((9, 0), "nvdimm", False),
+])
+def test_virtio_pmem_on_libvirt_9_0(libvirt: tuple[int, int] | None, model: str, refused: bool) -> None:
+    """9.0 defines a virtio-pmem device and fails reading it back at start (checked on 9.0 with QEMU 7.2)."""
+    xml = _PMEM.format(model, "<node>0</node>" if model == "nvdimm" else "")
+    assert _messages(xml, X86_CAPS, "VL797", libvirt) == (
+        ["virtio-pmem memory device info is not handled yet (libvirt refuses to start the domain)"] if refused else [])
