@@ -9,6 +9,11 @@ import pytest
 
 from test_rules_releases import errors
 
+
+def define_errors(xml: str, version: tuple[int, int]) -> list[tuple[str, str]]:
+    """The errors libvirt gives at define (a start-time one ends by saying who refuses the start)."""
+    return [(c, m) for c, m in errors(xml, version) if not m.endswith("refuses to start the domain)")]
+
 def dom(devices: str = "", extra: str = "", os: str = "", head: str = "") -> str:
     return (f"<domain type='kvm'><name>t</name><memory>65536</memory><vcpu>1</vcpu>{head}<os><type arch='x86_64' "
             f"machine='q35'>hvm</type>{os}</os>{extra}<devices>{devices}</devices></domain>")
@@ -161,8 +166,8 @@ def test_a_refusal_is_reported_from_the_release_that_added_it(xml: str, twin: st
                                                               code: str, message: str) -> None:
     _reported_from(since, xml, twin, code, message)
     for version in (_before(since), (9, 0)):  # (libvirt 9.0 defines it, dropping the setting: checked)
-        assert errors(xml, version) == [], (version, errors(xml, version))
-        assert errors(twin, version) == [], (version, errors(twin, version))
+        assert define_errors(xml, version) == [], (version, errors(xml, version))
+        assert define_errors(twin, version) == [], (version, errors(twin, version))
 
 
 @pytest.mark.parametrize(("xml", "twin", "since", "code", "message", "older"), [c[1:] for c in NEWER_SETTINGS],
@@ -201,6 +206,6 @@ def test_libvirt_9_0_gives_every_memory_device_a_slot(other: str) -> None:
     one_slot = "<maxMemory slots='1'>4194304</maxMemory>" + NUMA
     xml, twin = dom(DIMM + other, one_slot), dom(DIMM + other, MEMORY + NUMA)
     assert ("VL210", "memory device count '2' exceeds slots count '1'") in errors(xml, (9, 0))
-    assert errors(twin, (9, 0)) == []
+    assert define_errors(twin, (9, 0)) == []  # (9.0 cannot start a virtio-pmem device: VL797, at start)
     for version in ((9, 1), (10, 7)):
         assert errors(xml, version) == [] and errors(twin, version) == []
