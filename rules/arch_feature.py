@@ -60,6 +60,17 @@ def _tcg(arch: str | None, machine: str | None, virt: str | None) -> bool:
     return virt == "qemu"
 
 
+def _kvm_cpu_property(element: etree._Element) -> bool:
+    """A <kvm> feature libvirt writes as a guest CPU property (qemuBuildCpuCommandLine: hidden on is kvm=off, the
+    others only in the state shown)."""
+    for child in element:
+        state = child.get("state")
+        if (child.tag, state) in (("hidden", "on"), ("hint-dedicated", "on"), ("poll-control", "on"),
+                                  ("pv-ipi", "off")):
+            return True
+    return False
+
+
 def _present(element: etree._Element) -> bool:
     return True
 
@@ -137,6 +148,24 @@ BOUNDS: tuple[Bound, ...] = (
     Bound("features/hyperv", _x86_or_arm_virt,
           "Hyperv features are not supported for architecture '{arch}' or machine type '{machine}'",
           "x86 and ARM 'virt' machines", lambda e: e.get("mode") != "none"),
+    # (qemuBuildCpuCommandLine gives the guest CPU the enlightenments switched on, hv-relaxed=on..., whatever the
+    # arch; libvirt allows <hyperv> on ARM virt, whose QEMU CPUs have no such property: at start, checked on 9.0)
+    Bound("features/hyperv", lambda a, m, v: not is_arm_virt(a, m),
+          "can't apply global hv-* properties: QEMU's {arch} CPUs have no Hyper-V enlightenments" + QEMU_START,
+          "x86", lambda e: e.get("mode") == "passthrough" or any(child.get("state") == "on" for child in e)),
+    # (the same for <kvm>: kvm=off, kvm-hint-dedicated=on, kvm-poll-control=on, kvm-pv-ipi=off; checked on 9.0 with
+    # ARM virt, the one non-x86 QEMU here: other arches are left alone, as is <smm> below)
+    Bound("features/kvm", lambda a, m, v: not is_arm_virt(a, m), "can't apply global kvm properties: QEMU's {arch} CPUs have no KVM paravirtual "
+          "features (hidden, hint-dedicated, poll-control, pv-ipi)" + QEMU_START, "x86", _kvm_cpu_property,
+          needs_machine=False),
+    # (qemuBuildMachineCommandLine writes smm=on or off whatever the arch: x86 machines have the property, ARM virt
+    # not: `Property 'virt-7.2-machine.smm' not found`, checked on 9.0)
+    Bound("features/smm", lambda a, m, v: not is_arm_virt(a, m), "Property 'smm' not found: the {arch} machine '{machine}' has no System Management "
+          "Mode" + QEMU_START, "x86", needs_machine=False),
+    # (QEMU: a host GIC version needs KVM; checked on 9.0 with an ARM virt TCG domain)
+    Bound("features/gic", lambda a, m, v: v != "qemu" or not is_arm_virt(a, m),
+          "gic-version=host requires KVM" + QEMU_START, "KVM domains", lambda e: e.get("version") == "host",
+          attribute="version"),
     Bound("features/pmu", _not_ppc64, "PMU is always enabled for architecture '{arch}'",
           "any arch but ppc64", lambda e: e.get("state") == "off", attribute="state", needs_machine=False),
     Bound("features/tcg", _tcg, "TCG features are incompatible with domain type '{virt}'", "domain type 'qemu'",
@@ -224,7 +253,16 @@ class ArchFeature(Rule):
     with `present='no'` off x86 (libvirt passes
     `kvmclock=off` to QEMU, whose CPUs there have no such property: `can't
     apply global cortex-a15-arm-cpu.kvmclock=off`; checked on 9.0 with
-    aarch64).
+    aarch64). Also at start (QEMU), each checked on 9.0 with ARM virt: on
+    ARM `virt`, a `<hyperv>` in passthrough mode or with an enlightenment
+    switched on (libvirt allows it there, and writes `hv-relaxed=on`... for
+    the guest CPU, which has no such property), a `<kvm>` feature libvirt
+    writes as a CPU property (`hidden` on, `hint-dedicated` on,
+    `poll-control` on, `pv-ipi` off) and any `<smm>` (`<smm/>` is on; off is
+    written too: `Property 'virt-7.2-machine.smm' not found`); and a `gic version='host'`
+    in an ARM TCG domain (`gic-version=host requires KVM`). (Other non-x86
+    arches likely refuse the `<kvm>` and `<smm>` ones too; not checked, so
+    not judged.)
 
     ## Why is this bad?
     `virsh define` fails: `The 'hpt' feature is not supported for architecture

@@ -217,7 +217,8 @@ CASES = [
      dom("<features><pvspinlock state='off'/></features>"), "VL406", "The 'pvspinlock' feature"),
     ("hyperv-arch", dom("<features><hyperv><relaxed state='on'/></hyperv></features>", arch="s390x",
                         machine="s390-ccw-virtio"),
-     dom("<features><hyperv><relaxed state='on'/></hyperv></features>", arch="aarch64", machine="virt"),
+     # (ARM virt takes <hyperv> at define; an enlightenment switched on there fails at start: VL406 too)
+     dom("<features><hyperv><relaxed state='off'/></hyperv></features>", arch="aarch64", machine="virt"),
      "VL406", "Hyperv features are not supported"),
     ("vmport-machine", dom("<features><vmport state='off'/></features>", arch="aarch64", machine="virt"),
      dom("<features><vmport state='off'/></features>", machine="pc-i440fx-7.2"), "VL406", "vmport"),

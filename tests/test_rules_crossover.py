@@ -22,6 +22,7 @@ MCAST = "<interface type='mcast'><mac address='52:54:00:8c:b9:05'/><source addre
 FS9P = ("<filesystem type='mount' accessmode='passthrough'><driver type='{}'/><source dir='/srv'/>"
         "<target dir='share'/></filesystem>")
 X86_CAPS = "<domainCapabilities><domain>kvm</domain><arch>x86_64</arch></domainCapabilities>"
+ARM_CAPS = "<domainCapabilities><domain>qemu</domain><arch>aarch64</arch><machine>virt</machine></domainCapabilities>"
 GIC_LIMIT = "Number of SMP CPUs requested (9) exceeds max CPUs supported by machine 'mach-virt' (8)"
 
 
@@ -528,3 +529,27 @@ def test_virtio_pmem_on_libvirt_9_0(libvirt: tuple[int, int] | None, model: str,
     xml = _PMEM.format(model, "<node>0</node>" if model == "nvdimm" else "")
     assert _messages(xml, X86_CAPS, "VL797", libvirt) == (
         ["virtio-pmem memory device info is not handled yet (libvirt refuses to start the domain)"] if refused else [])
+
+
+@pytest.mark.parametrize(("features", "refused"), [
+    ("<hyperv mode='passthrough'/>", True), ("<hyperv mode='custom'><vapic state='on'/></hyperv>", True),
+    ("<hyperv mode='custom'><vapic state='off'/></hyperv>", False), ("<hyperv mode='custom'/>", False),
+    ("<kvm><hidden state='on'/></kvm>", True), ("<kvm><hidden state='off'/></kvm>", False),
+    ("<kvm><hint-dedicated state='on'/></kvm>", True), ("<kvm><poll-control state='off'/></kvm>", False),
+    ("<kvm><pv-ipi state='off'/></kvm>", True), ("<kvm><dirty-ring state='on' size='4096'/></kvm>", False),
+    ("<smm state='on'/>", True), ("<smm/>", True), ("<pmu state='on'/>", False),
+    ("<gic version='host'/>", True), ("<gic version='2'/>", False),
+])
+def test_cpu_and_machine_properties_written_whatever_the_arch(features: str, refused: bool) -> None:
+    """libvirt writes these as guest CPU or machine properties, which QEMU's ARM CPUs and virt machine lack (and a
+    host GIC needs KVM); each checked on 9.0 with an ARM virt TCG domain. On x86 they are all taken, and s390 is
+    not judged (not checked)."""
+    assert bool(_messages(arm(f"<features>{features}</features>"), ARM_CAPS, "VL406")) == refused
+    x86 = X86_KVM.replace("</os>", f"</os><features>{features}</features>").format("")
+    if "gic" not in features:
+        assert _messages(x86, X86_CAPS, "VL406") == []
+    if "kvm" in features or "smm" in features:
+        s390 = (f"<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><os><type arch='s390x' "
+                f"machine='s390-ccw-virtio'>hvm</type></os><features>{features}</features><devices/></domain>")
+        assert _messages(s390, "<domainCapabilities><domain>kvm</domain><arch>s390x</arch></domainCapabilities>",
+                         "VL406") == []

@@ -321,10 +321,10 @@ KEPT = {
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp-full.xml", "VL401"): 1,
     ("virt-manager/vm-v5.0.0-virt-install-x86_64-launch-security-sev-snp.xml", "VL401"): 1,
     ("kubevirt/kv-api__domain_arm64.xml", "VL213"): 2,
-    ("kubevirt/kv-api__domain_arm64.xml", "VL406"): 1,
+    ("kubevirt/kv-api__domain_arm64.xml", "VL406"): 3,  # (<smm> and <kvm> CPU properties on ARM virt: at start)
     ("kubevirt/kv-api__domain_arm64.xml", "VL850"): 1,
     ("kubevirt/kv-api__domain_x86_64.xml", "VL850"): 1,
-    ("kubevirt/kv-converter__domain_arm64.xml", "VL406"): 3,
+    ("kubevirt/kv-converter__domain_arm64.xml", "VL406"): 6,  # (3 at start: <hyperv>, <smm>, <kvm> on ARM virt)
     ("kubevirt/kv-converter__domain_s390x.xml", "VL406"): 4,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL206"): 1,
     ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL213"): 1,

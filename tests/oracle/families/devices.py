@@ -391,6 +391,16 @@ def cases(kvm: bool) -> list[Case]:
             "<input type='keyboard' bus='virtio'><acpi index='7'/></input>")),
         q35("acpi-index-on-virtio-channel", "VL704", devices=(
             "<channel type='pty'><target type='virtio' name='a.b'/><acpi index='7'/></channel>")),
+        # CPU and machine properties libvirt writes whatever the arch (the features sweep)
+        arm("hyperv-relaxed-on-arm", "VL406", after="<features><hyperv mode='custom'><relaxed state='on'/></hyperv>"
+            "</features>"),
+        arm("hyperv-relaxed-off-on-arm", None, after="<features><hyperv mode='custom'><relaxed state='off'/>"
+            "</hyperv></features>"),
+        arm("kvm-pv-ipi-off-on-arm", "VL406", after="<features><kvm><pv-ipi state='off'/></kvm></features>"),
+        arm("kvm-pv-ipi-on-on-arm", None, after="<features><kvm><pv-ipi state='on'/></kvm></features>"),
+        arm("smm-off-on-arm", "VL406", after="<features><smm state='off'/></features>"),
+        arm("gic-host-under-tcg", "VL406", after="<features><gic version='host'/></features>"),
+        arm("gic-3-under-tcg", None, after="<features><gic version='3'/></features>"),
         q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
