@@ -51,6 +51,15 @@ MODEL_SPELLING = {name.lower(): name for name in (
     "unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb", "virtio-transitional",
     "virtio-non-transitional", "usb-net", "spapr-vlan", "lan9118", "scm91c111", "vlance", "vmxnet", "vmxnet2", "vmxnet3",
     "Am79C970A", "Am79C973", "82540EM", "82545EM", "82543GC")}
+#: The network devices of QEMU's binaries, by guest arch (`qemu-system-x86_64 -device help` and
+#: `qemu-system-aarch64 -device help`, "Network devices", QEMU 7.2 on Debian 12; QEMU 8.0 added igb, which libvirt
+#: knows). libvirt hands QEMU a model it does not know as the device's name.
+QEMU_NICS_X86 = frozenset((
+    "e1000", "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e", "i82550", "i82551", "i82557a", "i82557b",
+    "i82557c", "i82558a", "i82558b", "i82559a", "i82559b", "i82559c", "i82559er", "i82562", "i82801", "ne2k_isa",
+    "ne2k_pci", "pcnet", "rtl8139", "tulip", "usb-net", "virtio-net-pci", "virtio-net",
+    "virtio-net-pci-non-transitional", "virtio-net-pci-transitional", "vmxnet3", "igb"))
+QEMU_NICS = {"x86_64": QEMU_NICS_X86, "i686": QEMU_NICS_X86, "aarch64": QEMU_NICS_X86 - {"ne2k_isa"}}
 #: models libvirt knows by name (its enum), in any case
 KNOWN_MODELS = frozenset(("unknown", "netfront", "rtl8139", "virtio", "e1000", "e1000e", "igb",
                           "virtio-transitional", "virtio-non-transitional", "usb-net-kmlc"))

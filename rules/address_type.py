@@ -11,6 +11,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
 from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
+from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
@@ -90,12 +91,12 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
 ADDRESS_PROPERTY = {"isa": "iobase", "spapr-vio": "reg", "dimm": "slot"}
 #: The devices whose spapr-vio address libvirt gives a reg where none is written (qemuDomainAssignSpaprVIOAddresses)
 SPAPR_VIO_ASSIGNED = frozenset({"interface", "controller", "serial", "nvram", "tpm"})
-#: The QEMU devices of the devices judged by _property_problem that have such a property.
+#: The QEMU devices of the devices judged by property_problem that have such a property.
 HAS_PROPERTY = {"iobase": frozenset({"ne2k_isa", "sb16"}), "reg": frozenset({"spapr-vlan", "spapr-vscsi", "tpm-spapr"}),
                 "slot": frozenset()}
-#: NIC models libvirt passes QEMU as the device's name (qemuBuildNicDevProps; the virtio ones are judged as virtio)
-NIC_DEVICES = frozenset({"e1000", "e1000e", "igb", "rtl8139", "ne2k_pci", "ne2k_isa", "pcnet", "i82551", "i82557b",
-                         "i82559er", "vmxnet3", "usb-net", "spapr-vlan"})
+#: NIC models libvirt passes QEMU as the device's name (qemuBuildNicDevProps; libvirt's virtio models are judged as
+#: virtio): QEMU's network devices and pSeries' spapr-vlan
+NIC_DEVICES = _net.QEMU_NICS_X86 | {"spapr-vlan"}
 #: Sound model -> QEMU's device (qemuBuildSoundDevProps; the PC speaker is no -device, ich7 is not built there)
 SOUND_DEVICES = {"es1370": "ES1370", "ac97": "AC97", "ich6": "intel-hda", "usb": "usb-audio",
                  "ich9": "ich9-intel-hda", "sb16": "sb16"}
@@ -112,7 +113,7 @@ CONTROLLER_DEVICES = {
     "pcie-switch-upstream-port": "x3130-upstream", "pcie-switch-downstream-port": "xio3130-downstream",
     "pci-expander-bus": "pxb", "pcie-expander-bus": "pxb-pcie", "pcie-to-pci-bridge": "pcie-pci-bridge",
 }
-#: Controller types (and the model a typeless-model one gets) judged by _property_problem: the ones always built
+#: Controller types (and the device a controller without a model gets) judged by property_problem: the ones always built
 #: with -device (ide, fdc, virtio ones and the chipset's own are not; the machine's root has no address)
 CONTROLLER_DEFAULT_DEVICE = {"sata": "ich9-ahci", "ccid": "usb-ccid", "scsi": None, "usb": None, "pci": None}
 
@@ -209,8 +210,8 @@ def _bus_problem(device: etree._Element, address: etree._Element, kind: str, fou
     on_bus = found.controllers_of({"usb": "usb", "drive": "scsi", "virtio-serial": "virtio-serial"}[kind])
     if kind == "drive" and not any(c.index == index for c in on_bus):
         return Problem(Anchor(address, "type"), f"unable to find a SCSI controller for idx={index}" + LIBVIRT_START,
-                           hint="a drive address is for disks and SCSI host devices: use type='pci' or remove the "
-                                "<address>", replacements=("pci",))
+                       hint="a drive address is for disks and SCSI host devices: use type='pci' or remove the "
+                            "<address>", replacements=("pci",))
     if kind == "usb" and any(c.model == "none" for c in on_bus):
         return None  # (USB disabled: refused at define)
     if kind == "usb" and not any(c.index == index for c in on_bus) and (
@@ -242,8 +243,10 @@ def assigned_address_type(device: etree._Element, found: Facts) -> str | None:
     if tag == "disk":
         bus = found.disk_buses.get(device)
         return "drive" if bus in DRIVE_BUSES else "usb" if bus == "usb" else None
-    if tag in ("input", "redirdev", "hub"):
-        return "usb" if device.get("bus", "usb" if tag != "input" else None) == "usb" or tag == "hub" else None
+    if tag == "hub":
+        return "usb"
+    if tag in ("input", "redirdev"):
+        return "usb" if device.get("bus") == "usb" else None  # (an input without a bus: by machine, not judged)
     if tag == "smartcard":
         return "ccid"
     if tag == "sound":

@@ -48,6 +48,10 @@ def _vmport_machine(arch: str | None, machine: str | None, virt: str | None) -> 
                                                                     "pc-q35-")))
 
 
+def _not_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    return not is_arm_virt(arch, machine)
+
+
 def _kvm_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
     return virt == "kvm" and is_arm_virt(arch, machine)
 
@@ -150,18 +154,18 @@ BOUNDS: tuple[Bound, ...] = (
           "x86 and ARM 'virt' machines", lambda e: e.get("mode") != "none"),
     # (qemuBuildCpuCommandLine gives the guest CPU the enlightenments switched on, hv-relaxed=on..., whatever the
     # arch; libvirt allows <hyperv> on ARM virt, whose QEMU CPUs have no such property: at start, checked on 9.0)
-    Bound("features/hyperv", lambda a, m, v: not is_arm_virt(a, m),
+    Bound("features/hyperv", _not_arm_virt,
           "can't apply global hv-* properties: QEMU's {arch} CPUs have no Hyper-V enlightenments" + QEMU_START,
           "x86", lambda e: e.get("mode") == "passthrough" or any(child.get("state") == "on" for child in e)),
     # (the same for <kvm>: kvm=off, kvm-hint-dedicated=on, kvm-poll-control=on, kvm-pv-ipi=off; checked on 9.0 with
     # ARM virt, the one non-x86 QEMU here: other arches are left alone, as is <smm> below)
-    Bound("features/kvm", lambda a, m, v: not is_arm_virt(a, m), "can't apply global kvm properties: QEMU's {arch} CPUs have no KVM paravirtual "
-          "features (hidden, hint-dedicated, poll-control, pv-ipi)" + QEMU_START, "x86", _kvm_cpu_property,
-          needs_machine=False),
+    Bound("features/kvm", _not_arm_virt, "can't apply global kvm properties: QEMU's {arch} CPUs have no KVM "
+          "paravirtual features (hidden, hint-dedicated, poll-control, pv-ipi)" + QEMU_START, "x86",
+          _kvm_cpu_property),
     # (qemuBuildMachineCommandLine writes smm=on or off whatever the arch: x86 machines have the property, ARM virt
     # not: `Property 'virt-7.2-machine.smm' not found`, checked on 9.0)
-    Bound("features/smm", lambda a, m, v: not is_arm_virt(a, m), "Property 'smm' not found: the {arch} machine '{machine}' has no System Management "
-          "Mode" + QEMU_START, "x86", needs_machine=False),
+    Bound("features/smm", _not_arm_virt, "Property 'smm' not found: the {arch} machine '{machine}' has no System "
+          "Management Mode" + QEMU_START, "x86"),
     # (QEMU: a host GIC version needs KVM; checked on 9.0 with an ARM virt TCG domain)
     Bound("features/gic", lambda a, m, v: v != "qemu" or not is_arm_virt(a, m),
           "gic-version=host requires KVM" + QEMU_START, "KVM domains", lambda e: e.get("version") == "host",

@@ -1,4 +1,5 @@
-"""VL755 firmware-config: firmware autoselection settings that contradict each other, TSEG off q35."""
+"""VL755 firmware-config: firmware autoselection settings that contradict each other, TSEG off q35, a kernel's parts
+without the kernel."""
 
 from __future__ import annotations
 
@@ -9,12 +10,30 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import scaled_bytes
-from virtlint.rules._devices import is_q35, qemu_driver
+from virtlint.rules._devices import QEMU_START, is_q35, qemu_driver
 from virtlint.rules._support import NOTHING, first_child
 
 
 #: bytes per MiB: the unit of a <tseg> without one (qemuDomainDefTsegPostParse)
 MIB = 1024 * 1024
+
+
+#: <os> children of a direct kernel boot -> QEMU's option for them, which QEMU takes only with -kernel
+KERNEL_PARTS = (("cmdline", "-append"), ("initrd", "-initrd"), ("dtb", "-dtb"))
+
+
+def _without_kernel(os: etree._Element, ctx: Context) -> Problem | None:
+    """At start (QEMU): a kernel command line, initrd or device tree without a <kernel> (libvirt passes each on;
+    `-append only allowed with -kernel option`, checked on 9.0 with q35, i440fx and ARM virt). An empty one is
+    none (virXPathString)."""
+    if first_child(os, "kernel") is not None or not qemu_driver(ctx):
+        return None
+    for tag, option in KERNEL_PARTS:
+        part = first_child(os, tag)
+        if part is not None and (part.text or "").strip():
+            return Problem(Anchor(part), f"{option} only allowed with -kernel option" + QEMU_START,
+                           hint=f"add the <kernel> it belongs to, or remove <{tag}>")
+    return None
 
 
 def _acpi_table(os: etree._Element) -> Problem | None:
@@ -64,7 +83,9 @@ class FirmwareConfig(Rule):
     `<loader>` without a path (or an `<nvram>` without a `<loader>`) when
     autoselection is off, `<firmware>` features without `firmware='efi'`,
     an SMM `<tseg>` size on a machine other than q35, and more than one ACPI
-    `<table>` under `<os><acpi>`, or one of a type other than `slic`.
+    `<table>` under `<os><acpi>`, or one of a type other than `slic`; and
+    at start, a `<cmdline>`, `<initrd>` or `<dtb>` without a `<kernel>`
+    (QEMU: `-append only allowed with -kernel option`; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -108,13 +129,16 @@ class FirmwareConfig(Rule):
     code = "VL755"
     name = "firmware-config"
     severity = Severity.ERROR
-    summary = "Contradicting firmware features, a loader without a path, or TSEG off q35."
+    summary = "Contradicting firmware features, a loader without a path, TSEG off q35, or boot parts without a kernel."
     elements = ("os", "features/smm/tseg")
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path != "os":
             return self._tseg(element, ctx)
+        problem = _without_kernel(element, ctx)
+        if problem is not None:
+            return iter((problem,))
         if first_child(element, "acpi") is not None:
             problem = _acpi_table(element)
             if problem is not None:

@@ -281,21 +281,10 @@ def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
 
 
-#: The network devices of QEMU's binaries, by guest arch (`qemu-system-x86_64 -device help` and
-#: `qemu-system-aarch64 -device help`, "Network devices", QEMU 7.2 on Debian 12; QEMU 8.0 added igb, which libvirt
-#: knows). libvirt hands QEMU a model it does not know as the device's name.
-QEMU_NICS_X86 = frozenset((
-    "e1000", "e1000-82540em", "e1000-82544gc", "e1000-82545em", "e1000e", "i82550", "i82551", "i82557a", "i82557b",
-    "i82557c", "i82558a", "i82558b", "i82559a", "i82559b", "i82559c", "i82559er", "i82562", "i82801", "ne2k_isa",
-    "ne2k_pci", "pcnet", "rtl8139", "tulip", "usb-net", "virtio-net-pci", "virtio-net",
-    "virtio-net-pci-non-transitional", "virtio-net-pci-transitional", "vmxnet3", "igb"))
-QEMU_NICS = {"x86_64": QEMU_NICS_X86, "i686": QEMU_NICS_X86, "aarch64": QEMU_NICS_X86 - {"ne2k_isa"}}
-
-
 def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuBuildNicDevProps, at start: libvirt hands QEMU the model as the device's name, and QEMU refuses one its
     binary has no network device of: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC,
-    off ppc64; on x86 and aarch64, any name QEMU_NICS lacks (libvirt's VMware and VirtualBox names among them:
+    off ppc64; on x86 and aarch64, any name _net.QEMU_NICS lacks (libvirt's VMware and VirtualBox names among them:
     vlance, vmxnet, Am79C973...), and `ne2k_isa` without an ISA address (libvirt gives it a PCI slot). libvirt
     checks none of them; each checked on 9.0 with QEMU 7.2, q35 and ARM virt. (A model libvirt knows is read
     without regard to case, as libvirt reads it; `unknown` is none.)"""
@@ -318,7 +307,7 @@ def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                           f"sPAPR VIO NIC; the {arch} QEMU has none)" + QEMU_START, hint="use model type='virtio'",
                           replacements=("virtio",))
         return
-    nics = QEMU_NICS.get(arch or "")
+    nics = _net.QEMU_NICS.get(arch or "")
     if nics is None or not _net.MODEL_NAME.fullmatch(name):
         return  # (a name libvirt cannot take is refused at define: _net's check)
     if name not in nics:

@@ -401,6 +401,8 @@ def cases(kvm: bool) -> list[Case]:
         arm("smm-off-on-arm", "VL406", after="<features><smm state='off'/></features>"),
         arm("gic-host-under-tcg", "VL406", after="<features><gic version='host'/></features>"),
         arm("gic-3-under-tcg", None, after="<features><gic version='3'/></features>"),
+        q35("cmdline-without-kernel", "VL755", os="<cmdline>console=ttyS0</cmdline>"),
+        arm("empty-cmdline-without-kernel", None, os="<cmdline></cmdline>"),
         q35("spapr-vlan-off-ppc64", "VL770", devices="<interface type='user'><model type='spapr-vlan'/></interface>"),
         arm("ich9-sound", None, devices="<sound model='ich9'/><audio id='1' type='none'/>"),
         arm("ib700-watchdog", "VL785", devices="<watchdog model='ib700'/>"),  # (9.0 defines it, QEMU refuses)
