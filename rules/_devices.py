@@ -80,7 +80,7 @@ _DISK_FACTS_KEY = "devices:disk-facts"
 #: backing chains, auth, encryption and security labels (every document asks for them all: one C-level pass
 #: over the tree finds them, usually a handful, cheaper than even one substring search of the markup per tag);
 #: IOThread drivers (asked only when the markup names an iothread: the many <driver>s stay out of the first).
-SCANNED_GROUPS = (("boot", "bootmenu", "backingStore", "auth", "encryption", "seclabel"), ("driver",))
+SCANNED_GROUPS = (("boot", "bootmenu", "backingStore", "auth", "encryption", "seclabel", "acpi"), ("driver",))
 _SCANNED_GROUP = {tag: group for group in SCANNED_GROUPS for tag in group}
 
 

@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import Facts, Platform, facts
 from virtlint.rules._chardev import console_made_serial, serial_type
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 
@@ -262,12 +262,11 @@ def assigned_address_type(device: etree._Element, found: Facts) -> str | None:
     return None
 
 
-def _acpi_index(acpi: etree._Element, found: Facts) -> Problem | None:
+def _acpi_index(acpi: etree._Element, device: etree._Element, found: Facts) -> Problem | None:
     """qemuValidateDomainDeviceInfo (define): an ACPI index on a device whose address, as written or as libvirt
     assigns it first, is neither PCI nor none (a SATA disk's drive address, a USB input's; checked on 9.0).
     Interfaces and host devices have their own checks (_net, hostdev_config)."""
-    device = acpi.getparent()
-    if device is None or device.tag in ("interface", "hostdev"):
+    if device.tag in ("interface", "hostdev"):
         return None
     index = acpi.get("index")
     if index is None or not index.strip().isdigit() or int(index) == 0:
@@ -458,10 +457,12 @@ class AddressType(Rule):
             if problem:
                 yield problem
         if qemu_driver(ctx):
-            for acpi in element.iterfind("*/acpi"):
-                problem = _acpi_index(acpi, found)
-                if problem:
-                    yield problem
+            for acpi in scanned(ctx, "acpi"):  # (the walk's scan: <os><acpi> and <features><acpi> are not devices')
+                device = acpi.getparent()
+                if device is not None and device.getparent() is element:
+                    problem = _acpi_index(acpi, device, found)
+                    if problem:
+                        yield problem
         for device, address, kind in found.addressed:
             if not kind or kind not in _MACHINE_TYPES and device.tag not in _DEVICE_TAGS:
                 continue  # (a channel's virtio-serial address and the like: nothing to check)
