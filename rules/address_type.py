@@ -8,7 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import Facts, Platform, facts
+from virtlint.linter.units import parse_uint, prop_uint
+from virtlint.rules._addresses import Facts, Platform, facts, is_usb_device, is_usb_hub
 from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
 from virtlint.rules import _net
@@ -118,7 +119,7 @@ CONTROLLER_DEVICES = {
 CONTROLLER_DEFAULT_DEVICE = {"sata": "ich9-ahci", "ccid": "usb-ccid", "scsi": None, "usb": None, "pci": None}
 
 
-def property_device(device: etree._Element, found: Facts, ctx: Context) -> str | None:
+def property_device(device: etree._Element, found: Facts) -> str | None:
     """QEMU's device for a device libvirt builds with -device and its address's properties, as QEMU's refusal names
     it; '' where QEMU's name is not known here; None where the device is not judged."""
     tag = device.tag
@@ -154,8 +155,7 @@ def property_device(device: etree._Element, found: Facts, ctx: Context) -> str |
     return None
 
 
-def property_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts,
-                     ctx: Context) -> Problem | None:
+def property_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts) -> Problem | None:
     """qemuBuildDeviceAddressProps, at start: libvirt gives the device the property its address type becomes,
     whatever the device (nothing at define checks the pair), and QEMU refuses a property its device lacks
     (`Property 'e1000.iobase' not found`; checked on 9.0 with QEMU 7.2 for NICs, sound cards, USB, SCSI, SATA, PCI
@@ -165,20 +165,17 @@ def property_problem(device: etree._Element, address: etree._Element, kind: str,
         # isa-debugcon has an iobase but no irq
         irq = address.get("irq")
         target = found.target_of.get(device)
-        if kind != "isa" or irq is None or target is None or target.get("type") != "isa-debug":
+        if kind != "isa" or target is None or target.get("type") != "isa-debug":
             return None
-        try:
-            if int(irq, 0) == 0:
-                return None
-        except ValueError:
-            return None
+        if not prop_uint(irq, 16):
+            return None  # (0 is none; a value libvirt cannot read is address_value's)
         return Problem(Anchor(address, "irq"), "Property 'isa-debugcon.irq' not found" + QEMU_START,
                        hint="the debug console port takes no IRQ: remove irq")
     if kind in BUS_ADDRESS:
-        return _bus_problem(device, address, kind, found, ctx)
+        return _bus_problem(device, address, kind, found)
     if kind == "spapr-vio" and address.get("reg") is None and device.tag not in SPAPR_VIO_ASSIGNED:
         return None  # (no reg, so no property: QEMU places the device itself)
-    name = property_device(device, found, ctx)
+    name = property_device(device, found)
     if name is None or prop is None or name in HAS_PROPERTY[prop]:
         return None
     refusal = f"Property '{name}.{prop}' not found" if name else \
@@ -194,13 +191,12 @@ BUS_ADDRESS = {"usb": "usb-bus", "drive": "SCSI", "virtio-serial": "virtio-seria
 USB_DEVICES = frozenset({"usb-net", "usb-audio", "usb-ccid"})
 
 
-def _bus_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts,
-                 ctx: Context) -> Problem | None:
+def _bus_problem(device: etree._Element, address: etree._Element, kind: str, found: Facts) -> Problem | None:
     """qemuBuildDeviceAddressProps, at start: a usb, drive or virtio-serial address puts any device on that bus
     (`bus=usb.0`), and QEMU refuses a device of another kind there (`Device 'e1000' can't go on usb-bus bus`);
     a drive address of a device that is not a disk names a SCSI controller (libvirt: `unable to find a SCSI
     controller for idx=0`). Checked on 9.0 with QEMU 7.2, q35 and i440fx."""
-    name = property_device(device, found, ctx)
+    name = property_device(device, found)
     if name is None or kind == "usb" and name in USB_DEVICES:
         return None
     try:
@@ -232,27 +228,20 @@ def _bus_problem(device: etree._Element, address: etree._Element, kind: str, fou
                    replacements=("pci",))
 
 
-#: Serial target type -> the address type libvirt assigns it (the others get none)
-SERIAL_ASSIGNED = {"usb-serial": "usb", "pci-serial": "pci", "spapr-vio-serial": "spapr-vio"}
+#: Serial target type -> the address type libvirt assigns it (usb-serial: is_usb_device's; the others get none)
+SERIAL_ASSIGNED = {"pci-serial": "pci", "spapr-vio-serial": "spapr-vio"}
 
 
 def assigned_address_type(device: etree._Element, found: Facts) -> str | None:
     """The address type a device without an <address> gets from libvirt's post-parse assignment (drive addresses,
     qemuDomainAssignAddresses: USB, virtio-serial, PCI), for the kinds whose type is plain; None: none, or PCI."""
+    if is_usb_device(device, found) or is_usb_hub(device):
+        return "usb"  # (an input without a bus gets one by machine: not judged)
     tag = device.tag
     if tag == "disk":
-        bus = found.disk_buses.get(device)
-        return "drive" if bus in DRIVE_BUSES else "usb" if bus == "usb" else None
-    if tag == "hub":
-        return "usb"
-    if tag in ("input", "redirdev"):
-        return "usb" if device.get("bus") == "usb" else None  # (an input without a bus: by machine, not judged)
+        return "drive" if found.disk_buses.get(device) in DRIVE_BUSES else None
     if tag == "smartcard":
         return "ccid"
-    if tag == "sound":
-        return "usb" if device.get("model") == "usb" else None
-    if tag == "controller":
-        return "usb" if device.get("type") == "ccid" else None
     if tag in ("channel", "console"):
         target = found.target_of.get(device)
         return "virtio-serial" if target is not None and target.get("type") == "virtio" else None
@@ -268,8 +257,7 @@ def _acpi_index(acpi: etree._Element, device: etree._Element, found: Facts) -> P
     Interfaces and host devices have their own checks (_net, hostdev_config)."""
     if device.tag in ("interface", "hostdev"):
         return None
-    index = acpi.get("index")
-    if index is None or not index.strip().isdigit() or int(index) == 0:
+    if not parse_uint(acpi.get("index")):
         return None  # (0 is none; a value libvirt cannot read is the parse checks')
     address = device.find("address")
     kind = address.get("type") if address is not None else assigned_address_type(device, found)
@@ -418,7 +406,8 @@ class AddressType(Rule):
     required for device` (libvirt's `qemuBuildDeviceAddressProps` sets the
     property or bus whatever the device; checked on 9.0 with QEMU 7.2 on q35
     and i440fx); at define, `ACPI index is only supported for PCI devices`
-    (`qemuValidateDomainDeviceInfo`). libvirt 9.0 words the CCW refusal `cannot use CCW address type for device '...'
+    (`qemuValidateDomainDeviceInfo`). libvirt 9.0 words the CCW refusal
+    `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
 
@@ -452,11 +441,12 @@ class AddressType(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         platform = found.platform
+        qemu = qemu_driver(ctx)
         for device in found.mdevs:
             problem = self._mdev_source(device)
             if problem:
                 yield problem
-        if qemu_driver(ctx):
+        if qemu:
             for acpi in scanned(ctx, "acpi"):  # (the walk's scan: <os><acpi> and <features><acpi> are not devices')
                 device = acpi.getparent()
                 if device is not None and device.getparent() is element:
@@ -491,9 +481,9 @@ class AddressType(Rule):
                               hint="pc and q35 machines have no virtio-mmio transport: use type='pci'",
                               replacements=("pci",))
                 continue
-            if (kind in ADDRESS_PROPERTY or kind in BUS_ADDRESS) and not base and qemu_driver(ctx) and \
+            if (kind in ADDRESS_PROPERTY or kind in BUS_ADDRESS) and not base and qemu and \
                     not replaced_at_assignment(device, kind, found):
-                problem = property_problem(device, address, kind, found, ctx)
+                problem = property_problem(device, address, kind, found)
                 if problem:
                     yield problem
                     continue

@@ -263,8 +263,8 @@ class ArchFeature(Rule):
     the guest CPU, which has no such property), a `<kvm>` feature libvirt
     writes as a CPU property (`hidden` on, `hint-dedicated` on,
     `poll-control` on, `pv-ipi` off) and any `<smm>` (`<smm/>` is on; off is
-    written too: `Property 'virt-7.2-machine.smm' not found`); and a `gic version='host'`
-    in an ARM TCG domain (`gic-version=host requires KVM`). (Other non-x86
+    written too: `Property 'virt-7.2-machine.smm' not found`); and a `gic
+    version='host'` in an ARM TCG domain (`gic-version=host requires KVM`). (Other non-x86
     arches likely refuse the `<kvm>` and `<smm>` ones too; not checked, so
     not judged.)
 
