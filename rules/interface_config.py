@@ -285,7 +285,8 @@ def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuBuildNicDevProps, at start: libvirt hands QEMU the model as the device's name, and QEMU refuses one its
     binary has no network device of: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC,
     off ppc64; on x86 and aarch64, any name _net.QEMU_NICS lacks (libvirt's VMware and VirtualBox names among them:
-    vlance, vmxnet, Am79C973...), and `ne2k_isa` without an ISA address (libvirt gives it a PCI slot). libvirt
+    vlance, vmxnet, Am79C973...), and `ne2k_isa` without an address or with a PCI one (libvirt gives it a PCI
+    slot). libvirt
     checks none of them; each checked on 9.0 with QEMU 7.2, q35 and ARM virt. (A model libvirt knows is read
     without regard to case, as libvirt reads it; `unknown` is none.)"""
     model = first_child(interface, "model")
@@ -315,8 +316,10 @@ def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "virtio, e1000e, e1000, rtl8139, vmxnet3...)" + QEMU_START,
                       hint="use model type='virtio'", replacements=("virtio",))
     elif name == "ne2k_isa":
+        # (libvirt gives a PCI slot to the NIC without an address or with a PCI one; other types give QEMU no bus,
+        # and it puts the card on its ISA bus, or are VL704's)
         address = first_child(interface, "address")
-        if address is None or address.get("type") != "isa":
+        if address is None or address.get("type") == "pci":
             yield Problem(Anchor(model, "type"), "Device 'ne2k_isa' can't go on PCI bus (libvirt gives the NIC a PCI "
                           "slot unless it has an ISA address)" + QEMU_START,
                           hint="add <address type='isa' iobase='0x300' irq='9'/>, or use model type='virtio'")
@@ -401,7 +404,7 @@ class InterfaceConfig(Rule):
     `-device help`, QEMU 7.2, and igb from 8.0): libvirt's VMware and
     VirtualBox names (`vlance`, `vmxnet`, `Am79C973`...), names of no device
     or of another kind of device (`Property 'VGA.netdev' not found`), and
-    `ne2k_isa` without an ISA address (libvirt gives it a PCI slot:
+    `ne2k_isa` without an address or with a PCI one (libvirt gives it a PCI slot:
     `Device 'ne2k_isa' can't go on PCIE bus`); each checked on 9.0. A `type='network'`
     interface gets its actual
     type from the network, so these are not judged on it. Modelling a libvirt

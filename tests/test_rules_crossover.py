@@ -485,7 +485,10 @@ def test_a_nic_model_the_qemu_binary_has_no_device_of(arch: str, model: str, ref
 
 
 @pytest.mark.parametrize(("address", "refused"), [("", True), ("<address type='pci'/>", True),
-                                                  ("<address type='isa' iobase='0x300' irq='9'/>", False)])
+                                                  ("<address type='isa' iobase='0x300' irq='9'/>", False),
+                                                  # (no bus for QEMU, which puts the card on its ISA bus)
+                                                  ("<address type='ccid' controller='0' slot='0'/>", False),
+                                                  ("<address type='virtio-mmio'/>", False)])
 def test_ne2k_isa_needs_an_isa_address(address: str, refused: bool) -> None:
     xml = X86_KVM.format(f"<interface type='user'><model type='ne2k_isa'/>{address}</interface>")
     assert _messages(xml, X86_CAPS, "VL770") == ([
