@@ -451,14 +451,19 @@ def test_an_address_type_whose_property_the_qemu_device_lacks(device: str, addre
         assert [m.rsplit(" (", 1)[0] for m in messages] == ([refusal] if refusal else [])
 
 
-@pytest.mark.parametrize(("arch", "refused"), [("x86_64", True), ("aarch64", True), ("ppc64", False)])
-def test_spapr_vlan_off_ppc64(arch: str, refused: bool) -> None:
+def _nic_messages(arch: str, model: str) -> list[str]:
+    """VL770's messages on a TCG domain of the arch's usual machine with one user NIC of the model."""
     machine = {"x86_64": "q35", "aarch64": "virt", "ppc64": "pseries"}[arch]
     xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><os><type arch='{arch}' "
-           f"machine='{machine}'>hvm</type></os><devices><interface type='user'><model type='spapr-vlan'/>"
+           f"machine='{machine}'>hvm</type></os><devices><interface type='user'><model type='{model}'/>"
            "</interface></devices></domain>")
-    caps = f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>"
-    assert _messages(xml, caps, "VL770") == ([
+    return _messages(xml, f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>",
+                     "VL770")
+
+
+@pytest.mark.parametrize(("arch", "refused"), [("x86_64", True), ("aarch64", True), ("ppc64", False)])
+def test_spapr_vlan_off_ppc64(arch: str, refused: bool) -> None:
+    assert _nic_messages(arch, "spapr-vlan") == ([
         f"'spapr-vlan' is not a valid device model name (it is pSeries' sPAPR VIO NIC; the {arch} QEMU has none) "
         "(QEMU refuses to start the domain)"] if refused else [])
 
@@ -474,12 +479,7 @@ def test_spapr_vlan_off_ppc64(arch: str, refused: bool) -> None:
 def test_a_nic_model_the_qemu_binary_has_no_device_of(arch: str, model: str, refused: bool) -> None:
     """libvirt hands QEMU a model it does not know, and writes those it knows in its own spelling (each checked on
     9.0 with QEMU 7.2, q35 and ARM virt)."""
-    machine = {"x86_64": "q35", "aarch64": "virt", "ppc64": "pseries"}[arch]
-    xml = (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory><os><type arch='{arch}' "
-           f"machine='{machine}'>hvm</type></os><devices><interface type='user'><model type='{model}'/>"
-           "</interface></devices></domain>")
-    caps = f"<domainCapabilities><domain>qemu</domain><arch>{arch}</arch></domainCapabilities>"
-    messages = _messages(xml, caps, "VL770")
+    messages = _nic_messages(arch, model)
     assert bool(messages) == refused, messages
     assert all(m.endswith("(QEMU refuses to start the domain)") for m in messages)
 
