@@ -17,7 +17,7 @@ from virtlint.linter.units import scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
 from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
-from virtlint.rules._support import NOTHING, children_by_tag, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
 
 #: A check of a table-driven rule: element, context -> problems.
 Check = Callable[[etree._Element, Context], Iterable[Problem]]
@@ -350,7 +350,7 @@ def implicit_audio(ctx: Context) -> str | None:
     (vnc_allow_host_audio and nogfx_allow_host_audio off) and no QEMU_AUDIO_DRV in the daemon's environment: 'none'
     without a display or when the last VNC, SPICE or SDL display is VNC, 'spice' when it is SPICE; none when it is
     SDL (host audio needs QEMU_AUDIO_DRV) or the displays are only RDP, D-Bus or egl-headless."""
-    graphics = ctx.root.findall("devices/graphics")
+    graphics = devices_of(ctx, "graphics")
     if not graphics:
         return "none"
     last = None

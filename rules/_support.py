@@ -151,6 +151,17 @@ def domain_children(ctx: Context) -> dict[str, list[etree._Element]]:
     return index  # type: ignore[return-value]
 
 
+def devices_of(ctx: Context, tag: str) -> list[etree._Element]:
+    """``ctx.root.findall(f"devices/{tag}")``: the devices of this tag in document order, from the per-document
+    indexes (a list of its own when a domain has several <devices>; else the index's: do not change it)."""
+    holders = domain_children(ctx).get("devices")
+    if not holders:
+        return []
+    if len(holders) == 1:
+        return children_by_tag(ctx, holders[0]).get(tag, [])
+    return [device for devices in holders for device in children_by_tag(ctx, devices).get(tag, ())]
+
+
 def domain_find(ctx: Context, path: str) -> etree._Element | None:
     """``ctx.root.find(path)`` for a path of plain tags ('vcpu', 'cpu/topology'), from ``domain_children``."""
     head, _, rest = path.partition("/")

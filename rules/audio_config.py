@@ -13,7 +13,7 @@ from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio, qemu_driver,
                                      qemu_release_label)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
-from virtlint.rules._support import NOTHING, children_by_tag, first_child
+from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
 
 #: backend type -> the numbers its <input>/<output> parser reads with virXMLPropUInt
 BACKEND_NUMBERS = {"oss": ("bufferCount",), "coreaudio": ("bufferCount",), "sdl": ("bufferCount",),
@@ -62,7 +62,7 @@ def _reference(holder: etree._Element, ctx: Context) -> Problem | None:
     number = parse_uint(audio.get("id")) if audio is not None else None
     if not number:
         return None  # (none, 0 or unreadable: the parser's)
-    audios = ctx.root.findall("devices/audio")
+    audios = devices_of(ctx, "audio")
     if any(parse_uint(device.get("id")) == number for device in audios):
         return None
     if not audios and number == 1 and qemu_driver(ctx) and implicit_audio(ctx) is not None:
@@ -75,8 +75,8 @@ def _backendless(sound: etree._Element, ctx: Context) -> Problem | None:
     """qemuGetAudioIDString, at start: a sound device needs an audio backend, and a domain without <audio> gets
     none from libvirt when its last VNC, SPICE or SDL display is SDL, or it has only RDP, D-Bus or egl-headless
     ones (reported at the first sound device)."""
-    if not qemu_driver(ctx) or ctx.root.find("devices/audio") is not None or implicit_audio(ctx) is not None or \
-            sound is not ctx.root.find("devices/sound"):
+    if not qemu_driver(ctx) or devices_of(ctx, "audio") or implicit_audio(ctx) is not None or \
+            sound is not devices_of(ctx, "sound")[0]:
         return None
     return Problem(Anchor(sound), "unable to find audio backend for sound device" + LIBVIRT_START,
                    hint="libvirt adds no audio backend for these displays: add <audio id='1' type='none'/> (or "

@@ -135,6 +135,10 @@ def _consoles(consoles: list[etree._Element]) -> Problem | None:
     return None
 
 
+#: The most ports QEMU's virtio-serial device takes (VIRTIO_QUEUE_MAX / 2 - 1; checked on 9.0 with QEMU 7.2)
+VIRTIO_SERIAL_MAX_PORTS = 511
+
+
 def _long_socket_path(holder: etree._Element) -> etree._Element | None:
     """The <source> of a UNIX chardev whose path is longer than a socket address holds (any mode)."""
     source = first_child(holder, "source")
@@ -174,8 +178,9 @@ class ChardevStart(Rule):
     spicevmc channel named other than `com.redhat.spice.0`; two virtio
     channels of one name (a spicevmc channel without a name is
     `com.redhat.spice.0`); a guestfwd port 0 (libvirt keeps a port's low 16
-    bits: 65536 too); a virtio-serial controller with `ports='0'`; more than
-    three parallel ports on x86, and any on ARM, RISC-V or s390 (QEMU's
+    bits: 65536 too); a virtio-serial controller with `ports='0'` or more
+    than 511; more than three parallel ports on x86, and any on ARM, RISC-V
+    or s390 (QEMU's
     isa-parallel needs an ISA bus); a virtio console with an address other than
     `virtio-serial` or `ccw`; an `nmdm` source (serial, parallel,
     console, channel, redirdev, egd rng backend, passthrough smartcard); a
@@ -199,9 +204,9 @@ class ChardevStart(Rule):
     long` (qemuOpenChrChardevUNIXSocket). QEMU's: `virtio-serial-bus: A port
     already exists by name org.qemu.guest_agent.0`, `Invalid guest
     forwarding rule 'tcp:10.0.2.1:0-chardev:charchannel0'`, `Maximum number
-    of serial ports not specified`, `Max. supported number of parallel ports
-    is 3.`, `'isa-parallel' is not a valid device model name` (checked on
-    aarch64).
+    of serial ports not specified`, `maximum ports supported: 511`, `Max.
+    supported number of parallel ports is 3.`, `'isa-parallel' is not a
+    valid device model name` (checked on aarch64).
 
     ## Capabilities
     ```xml
@@ -240,9 +245,14 @@ class ChardevStart(Rule):
         if not qemu_driver(ctx):
             return NOTHING
         if ctx.path == "devices/controller":
-            if element.get("type") == "virtio-serial" and parse_int(element.get("ports")) == 0:
+            ports = parse_int(element.get("ports")) if element.get("type") == "virtio-serial" else None
+            if ports == 0:
                 return iter((Problem(Anchor(element, "ports"), "Maximum number of serial ports not specified" + QEMU_START,
                                      hint="ports='31' (or leave ports out)"),))
+            if ports is not None and ports > VIRTIO_SERIAL_MAX_PORTS:
+                # (virtio_serial_device_realize: a port takes two of a device's 1024 queues, the control one pair)
+                return iter((Problem(Anchor(element, "ports"), f"maximum ports supported: {VIRTIO_SERIAL_MAX_PORTS}"
+                                     + QEMU_START, replacements=(str(VIRTIO_SERIAL_MAX_PORTS),)),))
             return NOTHING
         children = children_by_tag(ctx, element)
         problems: list[Problem] = []

@@ -9,13 +9,16 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import facts
 from virtlint.rules._devices import (QEMU_START, SPAPR_ARCHES, effective_arch, effective_machine, is_arm_virt, is_x86,
                                      qemu_driver)
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS, VIRTIO_SCSI_MODELS
 from virtlint.rules._support import NOTHING, domain_find, first_child, ranked
 
+#: The most request queues QEMU's virtio-scsi takes (VIRTIO_QUEUE_MAX - VIRTIO_SCSI_VQ_NUM_FIXED; its message says
+#: "less than", its test is "not more than"; checked on 9.0 with QEMU 7.2: 1023 refused, 1022 taken)
+VIRTIO_SCSI_MAX_QUEUES = 1022
 #: <driver> options only a virtio-scsi controller takes, in qemuValidateDomainDeviceDefControllerAttributes' order
 #: (the iothread is VL802's)
 VIRTIO_SCSI_OPTIONS = ("queues", "cmd_per_lun", "max_sectors", "ioeventfd")
@@ -70,7 +73,10 @@ class ControllerConfig(Rule):
     libvirt checks nothing; checked on 9.0 with x86_64 QEMU 7.2), and `<driver>`
     `queues`, `cmd_per_lun`, `max_sectors` or `ioeventfd` on a controller
     other than a virtio-scsi one (a model of another type's list too:
-    `<controller type='scsi' model='nec-xhci'>`). For QEMU, a
+    `<controller type='scsi' model='nec-xhci'>`), and on a virtio-scsi one
+    more than 1022 `queues` (at start: QEMU's `Invalid number of queues (=
+    1023), must be a positive integer less than 1022.`, whose test is "at
+    most 1022"; checked on 9.0 with QEMU 7.2). For QEMU, a
     `xenbus` or `isa` controller without an address on an x86 `pc` or `q35`
     machine or an ARM `virt` one (machines with a PCI bus).
 
@@ -202,7 +208,15 @@ class ControllerConfig(Rule):
     def _driver(self, driver: etree._Element, ctx: Context) -> Iterator[Problem]:
         controller = driver.getparent()
         kind, model = controller.get("type", "ide"), controller.get("model")
-        if not qemu_driver(ctx) or (kind == "scsi" and model in VIRTIO_SCSI_MODELS):
+        if not qemu_driver(ctx):
+            return NOTHING
+        if kind == "scsi" and model in VIRTIO_SCSI_MODELS:
+            queues = prop_uint(driver.get("queues"), 10)
+            if queues is not None and queues > VIRTIO_SCSI_MAX_QUEUES:
+                # (virtio_scsi_common_realize: the request queues and the two fixed ones within a device's 1024)
+                return iter((Problem(Anchor(driver, "queues"), f"Invalid number of queues (= {queues}), must be a "
+                                     f"positive integer less than {VIRTIO_SCSI_MAX_QUEUES}." + QEMU_START,
+                                     replacements=(str(VIRTIO_SCSI_MAX_QUEUES),)),))
             return NOTHING
         for name in VIRTIO_SCSI_OPTIONS:
             if _option_set(driver, name):

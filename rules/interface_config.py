@@ -235,6 +235,23 @@ def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]
             return
     if kind == "hostdev":
         return  # (its command line is the hostdev's: qemuBuildHostNetProps is not called)
+    if kind not in MULTIQUEUE_TYPES and _queue_pairs(interface) > 1:
+        driver = first_child(interface, "driver")
+        yield Problem(Anchor(driver, "queues"), f"interface {_mac_text(interface)} - multiqueue is not supported for "
+                      f"network interfaces of type {kind}" + LIBVIRT_START,
+                      hint="only tap-based interfaces (network, bridge, direct, ethernet) and vhost-user or vDPA ones "
+                           "have several queues: remove queues=", replacements=("1",))
+        return
+    filterref = first_child(interface, "filterref") if kind == "bridge" else None
+    port = first_child(interface, "virtualport") if filterref is not None else None
+    if filterref is not None and port is not None and filterref.get("filter") is not None and port.get("type"):
+        # (libvirt reads a <filterref> on network, bridge and ethernet interfaces only; a network interface gets its
+        # virtualport from the network at start: the bridge's is the one the document spells)
+        yield Problem(Anchor(filterref), f"interface {_mac_text(interface)} - filterref is not supported for network "
+                      f"interfaces with virtualport type {port.get('type')}" + LIBVIRT_START,
+                      hint="nwfilter rules apply to plain Linux bridges only: remove <filterref>, or the "
+                           "<virtualport>")
+        return
     script = _script_path(interface)
     if script is not None and kind != "ethernet":
         yield Problem(Anchor(script, "path"), f"scripts are not supported on interfaces of type {kind}" + LIBVIRT_START,
@@ -246,6 +263,20 @@ def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]
         # neither type)
         yield Problem(Anchor(interface, "type"), f"network device type '{kind}' is not supported by this hypervisor"
                       + LIBVIRT_START, hint="QEMU has no backend for it: use type='user', 'network' or 'bridge'")
+
+
+#: The interface types with several queue pairs (qemuDomainValidateActualNetDef): tap-based ones, vhost-user, vDPA
+MULTIQUEUE_TYPES = frozenset(("network", "bridge", "direct", "ethernet", "vhostuser", "vdpa"))
+
+
+def _queue_pairs(interface: etree._Element) -> int:
+    """The queues a virtio interface's driver asks for, as virDomainNetDefParseDriver reads them (only on a virtio
+    model, not on a hostdev interface; 1 is read as 0, the default single pair; unreadable: 0, the parser's)."""
+    driver = first_child(interface, "driver")
+    model = first_child(interface, "model") if driver is not None else None
+    if model is None or model.get("type") not in VIRTIO_MODELS or interface.get("type") == "hostdev":
+        return 0
+    return prop_uint(driver.get("queues"), 10) or 0  # type: ignore[union-attr]
 
 
 def usb_net_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -325,8 +356,35 @@ def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                           hint="add <address type='isa' iobase='0x300' irq='9'/>, or use model type='virtio'")
 
 
+#: QEMU's bounds of a virtio NIC's ring sizes (virtio_net_device_realize: VIRTIO_NET_RX_QUEUE_MIN_SIZE and
+#: VIRTIO_NET_TX_QUEUE_MIN_SIZE, VIRTQUEUE_MAX_SIZE; the same since QEMU added the properties)
+QUEUE_SIZE_RANGE = (256, 1024)
+
+
+def queue_size_ranges(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virtio_net_device_realize (QEMU), at start: a ring size libvirt takes (a power of two: queue_sizes) outside
+    256..1024 (checked on 9.0 with QEMU 7.2: 128, 2048 and 4096 refused, 256 and 1024 taken, on a user interface
+    too, whose larger tx ring QEMU then cuts to 256)."""
+    model, driver = first_child(interface, "model"), first_child(interface, "driver")
+    if driver is None or model is None or model.get("type") not in VIRTIO_MODELS or interface.get("type") == "hostdev" \
+            or not qemu_driver(ctx):
+        return
+    low, high = QUEUE_SIZE_RANGE
+    for attribute in ("rx_queue_size", "tx_queue_size"):
+        value = prop_uint(driver.get(attribute), 10)
+        if value and is_power_of_two(value) and not low <= value <= high:
+            if value > 0xFFFF:  # (the 16-bit property refuses it before the device's check)
+                message = f"Parameter '{attribute}' expects uint16_t"
+            else:
+                period = "." if attribute == "rx_queue_size" else ""  # (QEMU's two messages differ so)
+                message = f"Invalid {attribute} (= {value}), must be a power of 2 between {low} and {high}{period}"
+            yield Problem(Anchor(driver, attribute), message + QEMU_START,
+                          replacements=(str(low if value < low else high),))
+            return
+
+
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
-          usb_net_address, start_refusals, mcast_address, absent_device)
+          usb_net_address, start_refusals, mcast_address, absent_device, queue_size_ranges)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them; QEMU has no netfront)
@@ -358,7 +416,8 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
             continue
         driver = children.get("driver")
         if driver is not None and (driver.get("rx_queue_size") is not None or
-                                   driver.get("tx_queue_size") is not None):
+                                   driver.get("tx_queue_size") is not None or
+                                   driver.get("queues") is not None and kind not in MULTIQUEUE_TYPES):
             suspects.append(interface)
             continue
         model = children.get("model")
@@ -392,6 +451,10 @@ class InterfaceConfig(Rule):
     first, and the release between that changed it is unknown). At start
     (QEMU): a `<vlan>` on an interface that is neither `hostdev`, `direct`
     in mode `passthrough`, nor a `bridge` with an openvswitch `<virtualport>`;
+    several queues (`<driver queues>` above 1 on a virtio model) on a type
+    other than `network`, `bridge`, `direct`, `ethernet`, `vhostuser` and
+    `vdpa`; a `<filterref filter>` on a bridge with a `<virtualport>` type;
+    a virtio `rx_queue_size` or `tx_queue_size` outside 256-1024 (QEMU);
     a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
     the types `null` and `vds`, and an `mcast` interface whose IPv4 address
     is no multicast one (QEMU: `specified mcastaddr 192.0.0.1 (0xc0000001)
@@ -449,11 +512,16 @@ class InterfaceConfig(Rule):
     <portForward>` (virDomainNetPortForwardDefParseXML; parse, every driver).
     Stage: start, QEMU driver (qemuBuildInterfaceCommandLine): `interface
     52:54:00:7d:63:a7 - vlan tag not supported for this connection type`
-    (virDomainActualNetDefValidate), `scripts are not supported on interfaces
-    of type user`, `network device type 'null' is not supported by this
-    hypervisor` (qemuBuildHostNetProps). The first two were checked on
-    libvirt 9.0; `null` and `vds` interfaces make libvirt 9.0's daemon die
-    at start instead, so they are reported for every release.
+    (virDomainActualNetDefValidate), `interface 52:54:00:7d:63:a7 -
+    multiqueue is not supported for network interfaces of type user`,
+    `interface ... - filterref is not supported for network interfaces with
+    virtualport type openvswitch` (qemuDomainValidateActualNetDef), `scripts
+    are not supported on interfaces of type user`, `network device type
+    'null' is not supported by this hypervisor` (qemuBuildHostNetProps), and
+    QEMU's `Invalid rx_queue_size (= 128), must be a power of 2 between 256
+    and 1024.` (virtio_net_device_realize). Each was checked on libvirt 9.0
+    with QEMU 7.2 but `null` and `vds` interfaces, which make 9.0's daemon
+    die at start instead, so they are reported for every release.
 
     ## Capabilities
     ```xml

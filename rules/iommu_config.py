@@ -10,11 +10,17 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import is_arm_virt, is_q35
+from virtlint.rules._devices import QEMU_START, is_arm_virt, is_q35
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
 #: the on/off settings of <iommu><driver> (the intel model's)
 SWITCHES = ("intremap", "caching_mode", "eim", "iotlb")
+
+
+#: The guest address widths QEMU's intel-iommu takes (vtd_decide_config; checked on 9.0 with QEMU 7.2: 40 and 52
+#: refused); a newer QEMU may add 5-level tables' 52, which is left unjudged
+INTEL_AW_BITS = frozenset((39, 48))
+UNJUDGED_AW_BITS = frozenset((52,))
 
 
 def _set(driver: etree._Element, name: str) -> bool:
@@ -32,7 +38,9 @@ class IommuConfig(Rule):
     Checks `<iommu><driver>`: `intremap='on'` needs the split I/O APIC
     (`<features><ioapic driver='qemu'/>`), `eim='on'` needs
     `intremap='on'`, and the `smmuv3` and `virtio` models take none of
-    `intremap`, `caching_mode`, `eim`, `iotlb` and `aw_bits`.
+    `intremap`, `caching_mode`, `eim`, `iotlb` and `aw_bits`; an intel
+    IOMMU's `aw_bits` is 39 or 48 (52, which a newer QEMU may take, is not
+    judged).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `IOMMU interrupt remapping
@@ -44,7 +52,9 @@ class IommuConfig(Rule):
     with an `<address>` that is not PCI (`virtio-mmio`...): `IOMMU device:
     'virtio' needs a PCI address` (qemuValidateDomainDeviceDefIOMMU; QEMU;
     on q35 and ARM `virt`, the machines that have it).
-    Each was checked with the real libvirt 9.0, with its twin.
+    Another address width is QEMU's refusal at start: `Supported values for
+    aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing).
+    Each was checked with the real libvirt 9.0 (and QEMU 7.2), with its twin.
 
     ## Capabilities
     ```xml
@@ -95,6 +105,10 @@ class IommuConfig(Rule):
         elif driver.get("eim") == "on":
             return iter((Problem(Anchor(driver, "eim"), "IOMMU eim requires interrupt remapping to be enabled",
                                  hint="add intremap='on' (with <ioapic driver='qemu'/> in <features>)"),))
+        bits = parse_uint(driver.get("aw_bits"))
+        if bits and bits not in INTEL_AW_BITS and bits not in UNJUDGED_AW_BITS and model == "intel":
+            return iter((Problem(Anchor(driver, "aw_bits"), "Supported values for aw-bits are: 39, 48" + QEMU_START,
+                                 hint="39 (3-level page tables) or 48 (4-level)", replacements=("48", "39")),))
         return NOTHING
 
     @staticmethod

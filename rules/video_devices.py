@@ -9,12 +9,18 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._devices import (effective_arch, is_arm_virt, is_loongarch_virt, is_riscv_virt, qemu_driver,
-                                     refused_since)
+from virtlint.rules._devices import (QEMU_START, effective_arch, is_arm_virt, is_loongarch_virt, is_riscv_virt,
+                                     qemu_driver, refused_since)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
+
+
+#: The most displays a qxl or virtio video device drives (VIRTIO_GPU_MAX_SCANOUTS; the SPICE server's limit of
+#: display IDs, which qxl's max_outputs sets), and the heads values certainly within it
+MAX_HEADS = 16
+USUAL_HEADS = frozenset(str(n) for n in range(MAX_HEADS + 1))
 
 
 def _lone_plain_video(videos: list[etree._Element]) -> bool:
@@ -29,14 +35,16 @@ def _lone_plain_video(videos: list[etree._Element]) -> bool:
         return False  # acceleration, resolution or a driver to read
     if kind == "qxl":
         names = model.keys()
-        return not any(name in names for name in ("vgamem", "ram", "vram"))  # the sizes QEMU's validation reads
+        # the sizes QEMU's validation reads, and the heads QEMU's device bounds
+        return not any(name in names for name in ("vgamem", "ram", "vram")) and \
+            ("heads" not in names or model.get("heads") in USUAL_HEADS)
     if kind != "virtio":
         return False
     names = model.keys()  # one call for all its attribute names: usually none of qxl's
     for attribute in QXL_ONLY:
         if attribute in names and model.get(attribute) != "0":
             return False
-    return "blob" not in names
+    return "blob" not in names and ("heads" not in names or model.get("heads") in USUAL_HEADS)
 
 
 def _qxl_vgamem(model: etree._Element) -> Problem | None:
@@ -152,6 +160,21 @@ def _default_type(ctx: Context) -> str | None:
     return "cirrus"
 
 
+
+
+def _heads_limit(model: etree._Element, kind: str) -> Problem | None:
+    """At start: libvirt gives QEMU a qxl or virtio video's heads as max_outputs, and QEMU's virtio-gpu, or the
+    SPICE server behind qxl (with VNC graphics too), refuses more than 16 (checked on 9.0 with QEMU 7.2 and
+    spice-server 0.15)."""
+    heads = prop_uint(model.get("heads"), 10)
+    if heads is None or heads <= MAX_HEADS:
+        return None
+    message = ("invalid max_outputs > 16" if kind == "virtio" else
+               f"Spice: spice_qxl_set_device_info: Device display ID count ({heads}) is greater than limit 16")
+    return Problem(Anchor(model, "heads"), message + QEMU_START, hint="at most 16 heads",
+                   replacements=(str(MAX_HEADS),))
+
+
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]], ctx: Context) -> Iterator[Problem]:
     """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D; qxl's vgamem."""
     # the parser puts the first primary='yes' device first; the first device is the primary one
@@ -171,11 +194,16 @@ def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]], ctx:
             continue
         assert model is not None
         if kind == "qxl":
-            problem = _qxl_vgamem(model)
+            problem = _qxl_vgamem(model) or _heads_limit(model, kind)
             if problem is not None:
                 yield problem
             continue
-        if kind in (None, "none", "virtio"):
+        if kind == "virtio":
+            problem = _heads_limit(model, kind)
+            if problem is not None:
+                yield problem
+            continue
+        if kind in (None, "none"):
             continue
         if index > 0:
             yield Problem(Anchor(model, "type"), f"video type '{kind}' is only valid as primary video device",
@@ -204,7 +232,8 @@ class VideoDevices(Rule):
     it, else VGA; VGA on ppc64, virtio on the virt boards and s390), has several
     heads or asks for 3D acceleration, and a qxl `vgamem` below 1 MiB or not
     a power of two (KiB), and a virtio video with `blob='on'` on memory not
-    backed by memfd (libvirt 9.2 on).
+    backed by memfd (libvirt 9.2 on); at start, a qxl or virtio video with
+    more than 16 `heads`.
 
     ## Why is this bad?
     A lone `none` video keeps no attributes: libvirt's post-parse clears it
@@ -226,7 +255,11 @@ class VideoDevices(Rule):
     KiB (`value for 'vram' must be less than '4194303'`, checked on 9.0) and
     a vga `vram='1000'` is 1 MiB; above 2^31 KiB the rounding gives 0,
     which validation passes.
-    Stage: define. Same in libvirt 9.0 and 10.7 but for `blob`.
+    Stage: define. Same in libvirt 9.0 and 10.7 but for `blob`. At start,
+    libvirt gives QEMU the heads as `max_outputs`: `invalid max_outputs > 16`
+    (QEMU's virtio-gpu), `Device display ID count (17) is greater than limit
+    16` (the SPICE server behind qxl, VNC graphics or not; checked on 9.0
+    with QEMU 7.2 and spice-server 0.15).
 
     ## Capabilities
     ```xml

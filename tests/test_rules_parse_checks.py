@@ -738,7 +738,9 @@ DISK_CASES = [
     ("geometry-translation-sata", dom(QCOW.format(d="", t=SDA, x="<geometry cyls='1024' heads='16' secs='63' "
                                                               "trans='lba'/>")), "VL758",
      "CHS translation mode can only be set for 'ide' bus not 'sata'"),
-    ("geometry-partial", dom(QCOW.format(d="", t=SDA, x="<geometry cyls='1024' trans='lba'/>")), None, ""),
+    # (a partial geometry passes libvirt's define-time check, and QEMU's ide-hd refuses it at start)
+    ("geometry-partial", dom(QCOW.format(d="", t=SDA, x="<geometry cyls='1024' trans='lba'/>")), "VL764",
+     "heads must be between 1 and 16"),
     ("rotation-rate-virtio", dom(QCOW.format(d="", t="<target dev='vda' bus='virtio' rotation_rate='1'/>", x="")),
      "VL758", "rotation rate is only valid for SCSI/IDE/SATA bus"),
     ("rotation-rate-sata", dom(QCOW.format(d="", t="<target dev='sda' bus='sata' rotation_rate='1'/>", x="")),

@@ -21,6 +21,9 @@ def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fm
             f"<target dev='{target}' bus='{bus}'/>{readonly}{extra}</disk>")
 
 
+#: a virtio disk whose ring size goes in the braces
+_QUEUE_SIZE_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw' queue_size='{{}}'/>"
+                    f"<source file='{IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
 #: an empty SCSI CD-ROM, what goes inside it in braces
 SCSI_CDROM = ("<controller type='scsi' model='virtio-scsi'/><disk type='file' device='cdrom'>"
               "<target dev='sda' bus='scsi'/>{}</disk>")
@@ -413,6 +416,55 @@ def cases(kvm: bool) -> list[Case]:
         q35("vnc-then-dbus-no-audio", None, devices="<graphics type='vnc'/><graphics type='dbus'/>"),
         arm("parallel-port", "VL763", devices="<parallel type='pty'><target port='0'/></parallel>"),
         arm("serial-port", None, devices="<serial type='pty'><target port='0'/></serial>"),
+        # the property sweep: values libvirt writes on QEMU's devices, which QEMU (or libvirt) refuses at start
+        q35("blockio-logical-above-default", "VL764",
+            devices=_disk("vdb", "virtio", extra="<blockio logical_block_size='4096'/>")),
+        q35("blockio-logical-and-physical", None,
+            devices=_disk("vdb", "virtio", extra="<blockio logical_block_size='4096' physical_block_size='4096'/>")),
+        q35("blockio-sata-4k", "VL764",
+            devices=_disk("sdb", "sata", extra="<blockio logical_block_size='4096' physical_block_size='4096'/>")),
+        q35("blockio-sata-physical-4k", None, devices=_disk("sdb", "sata", extra="<blockio physical_block_size='4096'/>")),
+        pc("blockio-floppy-4k", "VL764",
+           devices=_disk("fda", "fdc", device="floppy", extra="<blockio physical_block_size='4096'/>")),
+        pc("blockio-floppy-512", None, devices=_disk("fda", "fdc", device="floppy",
+                                                     extra="<blockio logical_block_size='512' physical_block_size='512'/>")),
+        q35("geometry-sata-17-heads", "VL764",
+            devices=_disk("sdb", "sata", extra="<geometry cyls='100' heads='17' secs='63'/>")),
+        q35("geometry-virtio-17-heads", None,
+            devices=_disk("vdb", "virtio", extra="<geometry cyls='100' heads='17' secs='63'/>")),
+        q35("geometry-sata-cdrom", "VL764",
+            devices=_disk("sdc", "sata", device="cdrom", extra="<geometry cyls='100' heads='16' secs='63'/>")),
+        q35("geometry-virtio-cyls-only", "VL764", devices=_disk("vdb", "virtio", extra="<geometry cyls='100'/>")),
+        q35("iotune-burst-without-limit", "VL757", devices=_disk("vdb", "virtio", extra=(
+            "<iotune><total_bytes_sec_max>2000000</total_bytes_sec_max></iotune>"))),
+        q35("iotune-burst-with-limit", None, devices=_disk("vdb", "virtio", extra=(
+            "<iotune><total_bytes_sec>1000000</total_bytes_sec><total_bytes_sec_max>2000000</total_bytes_sec_max>"
+            "</iotune>"))),
+        q35("iotune-size-without-iops", "VL757", devices=_disk("vdb", "virtio", extra=(
+            "<iotune><total_bytes_sec>1000000</total_bytes_sec><size_iops_sec>4096</size_iops_sec></iotune>"))),
+        q35("queue-size-100", "VL764", devices=_QUEUE_SIZE_DISK.format(100)),
+        q35("queue-size-2", "VL764", devices=_QUEUE_SIZE_DISK.format(2)),
+        q35("queue-size-4", None, devices=_QUEUE_SIZE_DISK.format(4)),
+        q35("user-nic-two-queues", "VL770",
+            devices="<interface type='user'><model type='virtio'/><driver queues='2'/></interface>"),
+        q35("user-nic-one-queue", None,
+            devices="<interface type='user'><model type='virtio'/><driver queues='1'/></interface>"),
+        q35("nic-rx-ring-128", "VL770",
+            devices="<interface type='user'><model type='virtio'/><driver rx_queue_size='128'/></interface>"),
+        q35("nic-rx-ring-256", None,
+            devices="<interface type='user'><model type='virtio'/><driver rx_queue_size='256'/></interface>"),
+        q35("virtio-serial-512-ports", "VL763", devices="<controller type='virtio-serial' ports='512'/>"),
+        q35("virtio-serial-511-ports", None, devices="<controller type='virtio-serial' ports='511'/>"),
+        q35("virtio-scsi-1023-queues", "VL794",
+            devices="<controller type='scsi' model='virtio-scsi'><driver queues='1023'/></controller>"),
+        q35("virtio-scsi-1022-queues", None,
+            devices="<controller type='scsi' model='virtio-scsi'><driver queues='1022'/></controller>"),
+        q35("intel-iommu-aw-bits-40", "VL792", after=ACPI,
+            devices="<iommu model='intel'><driver aw_bits='40'/></iommu>"),
+        q35("intel-iommu-aw-bits-48", None, after=ACPI,
+            devices="<iommu model='intel'><driver aw_bits='48'/></iommu>"),
+        q35("virtio-video-17-heads", "VL765", devices="<video><model type='virtio' heads='17'/></video>"),
+        q35("virtio-video-16-heads", None, devices="<video><model type='virtio' heads='16'/></video>"),
         pc("iommu-on-transitional-rng", "VL803", devices=(
             "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver iommu='on'/></rng>")),
         pc("iommu-on-non-transitional-rng", None, devices=(

@@ -1,0 +1,159 @@
+"""Refusals found by the sweep of device property values (sizes, counts, ring sizes, geometry, throttling) put into
+a domain that starts: libvirt defines each, and libvirt or QEMU refuses it at start. Each case and its valid twin
+agree with the real libvirt 9.0 and QEMU 7.2."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_rules_parse_checks import test_parse_checks as judged_as_libvirt
+
+X86_KVM = ("<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
+           "machine='q35'>hvm</type></os><devices>{}</devices></domain>")
+IMAGE = "/var/lib/libvirt/images/a.qcow2"
+
+
+def disk(extra: str = "", bus: str = "virtio", dev: str = "vda", device: str = "disk", driver: str = "",
+         kind: str = "file") -> str:
+    source = f"<source file='{IMAGE}'/>" if kind == "file" else "<source dev='/dev/sdz'/>"
+    return X86_KVM.format(f"<disk type='{kind}' device='{device}'><driver name='qemu' type='qcow2' {driver}/>"
+                          f"{source}<target dev='{dev}' bus='{bus}'/>{extra}</disk>")
+
+
+def nic(kind: str = "user", extra: str = "", model: str = "virtio", source: str = "") -> str:
+    return X86_KVM.format(f"<interface type='{kind}'>{source}<model type='{model}'/>{extra}</interface>")
+
+
+OVS_BRIDGE = "<source bridge='br0'/>"
+CASES = [
+    # VL764: block sizes (QEMU's property setter, blkconf_blocksizes; an image file reports none: 512)
+    ("logical-above-default-physical", disk("<blockio logical_block_size='4096'/>"), "VL764",
+     "logical_block_size > physical_block_size not supported"),
+    ("logical-and-physical", disk("<blockio logical_block_size='4096' physical_block_size='4096'/>"), None, ""),
+    ("logical-above-physical", disk("<blockio logical_block_size='4096' physical_block_size='512'/>"), "VL764",
+     "logical_block_size > physical_block_size not supported"),
+    ("physical-only", disk("<blockio physical_block_size='4096'/>"), None, ""),
+    ("logical-block-device", disk("<blockio logical_block_size='4096'/>", kind="block"), None, ""),
+    ("logical-not-power-of-two", disk("<blockio logical_block_size='513'/>"), "VL764",
+     "Property .logical_block_size doesn't take value '513', it's not a power of 2"),
+    ("logical-too-small", disk("<blockio logical_block_size='256'/>"), "VL764",
+     "Property .logical_block_size doesn't take value 256 (minimum: 512, maximum: 2097152)"),
+    ("physical-not-power-of-two", disk("<blockio logical_block_size='512' physical_block_size='1000'/>"), "VL764",
+     "Property .physical_block_size doesn't take value '1000', it's not a power of 2"),
+    ("physical-large", disk("<blockio physical_block_size='131072'/>"), None, ""),
+    ("sata-4k", disk("<blockio logical_block_size='4096' physical_block_size='4096'/>", bus="sata", dev="sda"),
+     "VL764", "discard_granularity must be a multiple of logical_block_size"),
+    ("sata-physical-4k", disk("<blockio physical_block_size='4096'/>", bus="sata", dev="sda"), None, ""),
+    ("floppy-physical-4k", disk("<blockio physical_block_size='4096'/>", bus="fdc", dev="fda", device="floppy"),
+     "VL764", "Physical and logical block size must be 512 for floppy"),
+    ("floppy-512", disk("<blockio logical_block_size='512' physical_block_size='512'/>", bus="fdc", dev="fda",
+                        device="floppy"), None, ""),
+    # VL764: CHS geometry (blkconf_geometry; only ide-hd, scsi-hd and virtio-blk have the properties)
+    ("virtio-17-heads", disk("<geometry cyls='100' heads='17' secs='63'/>"), None, ""),
+    ("virtio-256-heads", disk("<geometry cyls='100' heads='256' secs='63'/>"), "VL764",
+     "heads must be between 1 and 255"),
+    ("virtio-cyls-only", disk("<geometry cyls='100'/>"), "VL764", "heads must be between 1 and 255"),
+    ("virtio-zeros", disk("<geometry cyls='0' heads='0' secs='0'/>"), None, ""),
+    ("virtio-secs-256", disk("<geometry cyls='100' heads='16' secs='256'/>"), "VL764",
+     "secs must be between 1 and 255"),
+    ("virtio-cyls-70000", disk("<geometry cyls='70000' heads='16' secs='63'/>"), "VL764",
+     "cyls must be between 1 and 65535"),
+    ("sata-17-heads", disk("<geometry cyls='100' heads='17' secs='63'/>", bus="sata", dev="sda"), "VL764",
+     "heads must be between 1 and 16"),
+    ("sata-16-heads", disk("<geometry cyls='100' heads='16' secs='255'/>", bus="sata", dev="sda"), None, ""),
+    ("scsi-255-heads", disk("<geometry cyls='100' heads='255' secs='63'/>", bus="scsi", dev="sda"), None, ""),
+    ("scsi-heads-only", disk("<geometry heads='4'/>", bus="scsi", dev="sda"), "VL764",
+     "cyls must be between 1 and 65535"),
+    ("sata-cdrom", disk("<geometry cyls='100' heads='16' secs='63'/>", bus="sata", dev="sda", device="cdrom"),
+     "VL764", "Property 'ide-cd.cyls' not found"),
+    ("scsi-cdrom-heads", disk("<geometry heads='4'/>", bus="scsi", dev="sda", device="cdrom"), "VL764",
+     "Property 'scsi-cd.heads' not found"),
+    ("floppy", disk("<geometry cyls='80' heads='2' secs='18'/>", bus="fdc", dev="fda", device="floppy"), "VL764",
+     "Property 'floppy.cyls' not found"),
+    ("usb-cyls-only", disk("<geometry cyls='100'/>", bus="usb", dev="sda"), "VL764",
+     "Property 'usb-storage.cyls' not found"),
+    ("usb-full", disk("<geometry cyls='100' heads='16' secs='63'/>", bus="usb", dev="sda"), "VL758",
+     "CHS geometry can not be set for 'usb' bus"),
+    # VL764: virtio-blk's ring size
+    ("queue-size-100", disk(driver="queue_size='100'"), "VL764",
+     "invalid queue-size property (100), must be a power of 2 (max 1024)"),
+    ("queue-size-2048", disk(driver="queue_size='2048'"), "VL764", "must be a power of 2 (max 1024)"),
+    ("queue-size-2", disk(driver="queue_size='2'"), "VL764", "invalid queue-size property (2), must be > 2"),
+    ("queue-size-65536", disk(driver="queue_size='65536'"), "VL764", "Parameter 'queue-size' expects uint16_t"),
+    ("queue-size-4", disk(driver="queue_size='4'"), None, ""),
+    ("queue-size-1024", disk(driver="queue_size='1024'"), None, ""),
+    # VL757: throttling QEMU refuses (throttle_is_valid, when libvirt sets it at start; not on an empty drive)
+    ("burst-without-limit", disk("<iotune><total_bytes_sec_max>2000000</total_bytes_sec_max></iotune>"), "VL757",
+     "bps_max/iops_max require corresponding bps/iops values"),
+    ("burst-below-limit", disk("<iotune><total_iops_sec>100</total_iops_sec><total_iops_sec_max>50"
+                               "</total_iops_sec_max></iotune>"), "VL757",
+     "bps_max/iops_max cannot be lower than bps/iops"),
+    ("burst-equal-limit", disk("<iotune><total_iops_sec>100</total_iops_sec><total_iops_sec_max>100"
+                               "</total_iops_sec_max></iotune>"), None, ""),
+    ("length-without-burst", disk("<iotune><read_bytes_sec>1000</read_bytes_sec><read_bytes_sec_max_length>5"
+                                  "</read_bytes_sec_max_length></iotune>"), "VL757",
+     "burst length set without burst rate"),
+    ("length-one-without-burst", disk("<iotune><read_bytes_sec>1000</read_bytes_sec><read_bytes_sec_max_length>1"
+                                      "</read_bytes_sec_max_length></iotune>"), None, ""),
+    ("length-too-long", disk("<iotune><write_bytes_sec>1000</write_bytes_sec><write_bytes_sec_max>1000000000"
+                             "</write_bytes_sec_max><write_bytes_sec_max_length>2000000</write_bytes_sec_max_length>"
+                             "</iotune>"), "VL757", "burst length too high for this burst rate"),
+    ("length-long", disk("<iotune><write_bytes_sec>1000</write_bytes_sec><write_bytes_sec_max>1000000000"
+                         "</write_bytes_sec_max><write_bytes_sec_max_length>1000000</write_bytes_sec_max_length>"
+                         "</iotune>"), None, ""),
+    ("size-without-iops", disk("<iotune><total_bytes_sec>1000000</total_bytes_sec><size_iops_sec>4096"
+                               "</size_iops_sec></iotune>"), "VL757", "iops size requires an iops value to be set"),
+    ("size-with-iops", disk("<iotune><read_iops_sec>100</read_iops_sec><size_iops_sec>4096</size_iops_sec>"
+                            "</iotune>"), None, ""),
+    ("size-on-empty-cdrom", X86_KVM.format("<disk type='file' device='cdrom'><target dev='sdc' bus='sata'/>"
+                                           "<iotune><size_iops_sec>4096</size_iops_sec></iotune><readonly/></disk>"),
+     None, ""),
+    # VL764: a virtio device's queues (QEMU 7.2 aborts)
+    ("disk-1025-queues", disk(driver="queues='1025'"), "VL764", "a virtio device has at most 1024 queues"),
+    ("disk-1024-queues", disk(driver="queues='1024'"), None, ""),
+    # VL770: queues on a type without several (qemuDomainValidateActualNetDef; 1 is read as the default)
+    ("user-two-queues", nic(extra="<driver queues='2'/>"), "VL770",
+     "multiqueue is not supported for network interfaces of type user"),
+    ("mcast-two-queues", nic("mcast", "<driver queues='2'/>", source="<source address='230.0.0.1' port='5558'/>"),
+     "VL770", "multiqueue is not supported for network interfaces of type mcast"),
+    ("user-one-queue", nic(extra="<driver queues='1'/>"), None, ""),
+    ("user-e1000-queues", nic(extra="<driver queues='2'/>", model="e1000"), None, ""),
+    ("ethernet-two-queues", nic("ethernet", "<driver queues='2'/>"), None, ""),
+    ("ovs-filterref", nic("bridge", "<virtualport type='openvswitch'/><filterref filter='clean-traffic'/>",
+                          source=OVS_BRIDGE), "VL770",
+     "filterref is not supported for network interfaces with virtualport type openvswitch"),
+    ("bridge-filterref", nic("bridge", "<filterref filter='clean-traffic'/>", source=OVS_BRIDGE), None, ""),
+    ("ovs-filterref-without-filter", nic("bridge", "<virtualport type='openvswitch'/><filterref/>",
+                                         source=OVS_BRIDGE), None, ""),
+    # VL770: virtio-net's ring sizes (QEMU)
+    ("rx-128", nic(extra="<driver rx_queue_size='128'/>"), "VL770",
+     "Invalid rx_queue_size (= 128), must be a power of 2 between 256 and 1024."),
+    ("tx-2048", nic(extra="<driver tx_queue_size='2048'/>"), "VL770",
+     "Invalid tx_queue_size (= 2048), must be a power of 2 between 256 and 1024"),
+    ("rx-256-tx-1024", nic(extra="<driver rx_queue_size='256' tx_queue_size='1024'/>"), None, ""),
+    # VL763: virtio-serial's ports (QEMU)
+    ("virtio-serial-512-ports", X86_KVM.format("<controller type='virtio-serial' ports='512'/>"), "VL763",
+     "maximum ports supported: 511"),
+    ("virtio-serial-511-ports", X86_KVM.format("<controller type='virtio-serial' ports='511'/>"), None, ""),
+    # VL794: virtio-scsi's queues (QEMU)
+    ("virtio-scsi-1023-queues", X86_KVM.format("<controller type='scsi' model='virtio-scsi'><driver queues='1023'/>"
+                                               "</controller>"), "VL794",
+     "Invalid number of queues (= 1023), must be a positive integer less than 1022."),
+    ("virtio-scsi-1022-queues", X86_KVM.format("<controller type='scsi' model='virtio-scsi'><driver queues='1022'/>"
+                                               "</controller>"), None, ""),
+    # VL792: intel-iommu's address widths (QEMU)
+    ("aw-bits-40", X86_KVM.format("<iommu model='intel'><driver aw_bits='40'/></iommu>"), "VL792",
+     "Supported values for aw-bits are: 39, 48"),
+    ("aw-bits-48", X86_KVM.format("<iommu model='intel'><driver aw_bits='48'/></iommu>"), None, ""),
+    # VL765: a qxl or virtio video's heads (QEMU's virtio-gpu, the SPICE server)
+    ("virtio-17-heads-video", X86_KVM.format("<video><model type='virtio' heads='17'/></video>"), "VL765",
+     "invalid max_outputs > 16"),
+    ("qxl-17-heads", X86_KVM.format("<graphics type='vnc'/><video><model type='qxl' heads='17'/></video>"), "VL765",
+     "Device display ID count (17) is greater than limit 16"),
+    ("virtio-16-heads-video", X86_KVM.format("<video><model type='virtio' heads='16'/></video>"), None, ""),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_found_by_the_property_sweep(xml: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(xml, code, fragment)
