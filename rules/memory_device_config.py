@@ -9,10 +9,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_bitmap, parse_uint, prop_uint, scaled_kib
-from virtlint.rules._devices import LIBVIRT_START, is_x86, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, effective_machine, is_x86, qemu_driver
 from virtlint.rules._domain import numa_cells
 from virtlint.rules._libvirt_enums import NODEMASK_MODELS
-from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
+from virtlint.rules._support import NOTHING, devices_of, domain_find, first_child, parse_uuid, string_value
 
 #: an nvdimm label's minimum (KiB)
 LABEL_MIN_KIB = 128
@@ -22,6 +22,10 @@ PATH_MODELS = ("nvdimm", "virtio-pmem")
 NODE_MODELS = ("dimm", "nvdimm", "virtio-mem")
 #: the host's page size virtio-pmem addresses align to (virGetSystemPageSize), on x86
 PAGE_SIZE_X86 = 4096
+
+
+#: The size libvirt rounds a memory module up to, in KiB (qemuDomainGetMemoryModuleSizeAlignment)
+MODULE_ALIGNMENT, MODULE_ALIGNMENT_PPC64 = 2048, 256 * 1024
 
 
 def _size(element: etree._Element | None) -> int | None:
@@ -142,7 +146,41 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
         if slot is not None and slots is not None and slot >= slots:
             return Problem(Anchor(address, "slot"), f"memory device slot '{slot}' exceeds slots count '{slots}'",
                            hint=f"use a slot from 0 to {slots - 1}, or raise <maxMemory slots>")
+    if model == "virtio-mem" and size:
+        return _virtio_mem_backend(target, size, ctx)
+    if model in ("dimm", "nvdimm"):
+        return _acpi_hotplug(memory, ctx)
     return None
+
+
+def _acpi_hotplug(memory: etree._Element, ctx: Context) -> Problem | None:
+    """pc_memory_pre_plug (QEMU), at start: a pc or q35 machine plugs a DIMM through its ACPI device, and libvirt
+    turns ACPI off (acpi=off) for a domain without <features><acpi/> (qemuBuildMachineACPI); reported at the first
+    DIMM, where QEMU stops (checked on 9.0 with QEMU 7.2, pc, TCG)."""
+    if not is_x86(ctx) or effective_machine(ctx) not in ("pc-i440fx", "pc-q35") or \
+            domain_find(ctx, "features/acpi") is not None:
+        return None
+    first = next(device for device in devices_of(ctx, "memory") if device.get("model") in ("dimm", "nvdimm"))
+    if memory is not first:
+        return None
+    return Problem(Anchor(memory, "model"), "memory hotplug is not enabled: missing acpi device or acpi disabled"
+                   + QEMU_START, hint="add <acpi/> to <features> (libvirt turns ACPI off without it)")
+
+
+def _virtio_mem_backend(target: etree._Element, size: int, ctx: Context) -> Problem | None:
+    """virtio_mem_device_realize (QEMU), at start: the memory backend, which libvirt sizes as the device's size
+    rounded up to a module's alignment (qemuDomainAlignMemorySizes: 2 MiB, 256 MiB on ppc64), is a whole number of
+    blocks (checked on 9.0 with QEMU 7.2: 130 MiB in 4 MiB blocks refused)."""
+    block = _size(first_child(target, "block"))
+    if not block or block & (block - 1):
+        return None  # (no block size, or one libvirt refuses: above)
+    alignment = MODULE_ALIGNMENT_PPC64 if (ctx.arch or "").startswith("ppc64") else MODULE_ALIGNMENT
+    backend = -(-size // alignment) * alignment
+    if backend % block == 0:
+        return None
+    return Problem(Anchor(first_child(target, "size"), text=True), f"backend memory size must be multiple of "
+                   f"0x{block * 1024:x}" + QEMU_START, hint=f"a size that is a whole number of {block} KiB blocks "
+                   f"({-(-backend // block) * block} KiB, say)")
 
 
 @register
@@ -161,7 +199,13 @@ class MemoryDeviceConfig(Rule):
     Modelling libvirt 9.0 or older, any virtio-pmem device at start (libvirt:
     `virtio-pmem memory device info is not handled yet`; it defines the
     domain and fails reading the device back from QEMU; checked on 9.0; 9.8
-    reads it, and the release between that began to is unknown).
+    reads it, and the release between that began to is unknown). At start,
+    a virtio-mem size that, rounded up to 2 MiB (256 MiB on ppc64) as libvirt
+    aligns memory modules, is not a whole number of blocks (QEMU:
+    `backend memory size must be multiple of 0x400000`; checked on 9.0 with
+    QEMU 7.2), and a dimm or nvdimm on a pc or q35 machine without
+    `<features><acpi/>` (libvirt then turns ACPI off: `memory hotplug is not
+    enabled: missing acpi device or acpi disabled`; checked on 9.0, pc).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `missing <target> element

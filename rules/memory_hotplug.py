@@ -10,12 +10,19 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint
-from virtlint.rules._domain import PPC64, cell_count, numa_cells
+from virtlint.rules._devices import QEMU_START, effective_machine, is_x86, qemu_driver
+from virtlint.rules._domain import PPC64, NumaCell, cell_count, numa_cells
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
 
+#: The sizes libvirt rounds the initial and maximum memory up to, in KiB (qemuDomainGetMemorySizeAlignment)
+MEMORY_ALIGNMENT, PPC64_MEMORY_ALIGNMENT = 1024, 256 * 1024
+#: The largest memory size libvirt takes after alignment, in KiB (virMemoryMaxValue >> 10, 64-bit)
+MAX_MEMORY_KIB = (2**63 - 1) >> 10
+#: The most memory slots QEMU's pc and q35 machines take (ACPI_MAX_RAM_SLOTS)
+ACPI_MAX_RAM_SLOTS = 256
 #: Memory device models that take a memory slot of <maxMemory slots>.
 SLOT_MODELS = ("dimm", "nvdimm")
 
@@ -92,6 +99,32 @@ def _hex(text: str | None) -> int:
         return 0
 
 
+def _qemu_memory_slots(max_memory: etree._Element, maximum: int, slots: int, cells: list[NumaCell], initial: int,
+                       ctx: Context) -> Iterator[Problem]:
+    """At start (QEMU): libvirt gives `-m size=INITIAL,slots=N,maxmem=MAX`, each size aligned as
+    qemuDomainAlignMemorySizes does (1 MiB, 256 MiB on ppc64; the initial memory as the cells' aligned sizes), and
+    QEMU refuses a maximum equal to the initial size when slots are given (machine_parse_memory), and a pc or q35
+    machine more than 256 slots (pc_memory_init: ACPI_MAX_RAM_SLOTS; checked on 9.0 with QEMU 7.2, KVM and TCG)."""
+    alignment = PPC64_MEMORY_ALIGNMENT if ctx.arch in PPC64 else MEMORY_ALIGNMENT
+    if cells:
+        initial = sum(-(-(cell.memory_kib or 0) // alignment) * alignment for cell in cells)
+    else:
+        initial = -(-initial // alignment) * alignment
+    maximum = -(-maximum // alignment) * alignment
+    if max(maximum, initial) > MAX_MEMORY_KIB:
+        return  # (libvirt refuses a size that overflows after alignment when it is defined: VL207's)
+    if maximum == initial:
+        yield Problem(Anchor(max_memory, text=True), "invalid value of maxmem: memory slots were specified but maximum "
+                      f"memory size (0x{maximum * 1024:x}) is equal to the initial memory size "
+                      f"(0x{initial * 1024:x})" + QEMU_START,
+                      hint="raise <maxMemory> above the initial memory (the memory devices are hotplugged into the "
+                           "space between), or remove <maxMemory>")
+    elif slots > ACPI_MAX_RAM_SLOTS and is_x86(ctx) and effective_machine(ctx) in ("pc-i440fx", "pc-q35"):
+        yield Problem(Anchor(max_memory, "slots"), f"unsupported amount of memory slots: {slots}" + QEMU_START,
+                      hint=f"a pc or q35 machine has at most {ACPI_MAX_RAM_SLOTS} memory slots",
+                      replacements=(str(ACPI_MAX_RAM_SLOTS),))
+
+
 @register
 class MemoryHotplug(Rule):
     """
@@ -120,10 +153,18 @@ class MemoryHotplug(Rule):
     exceeds slots count 'M'`, and the releases between are given 10.7's count)
     and guest addresses that do not
     overlap (`memory device address [0xA:0xB] overlaps with other memory device
-    (0xC)`). Stage: define (QEMU driver for the hotplug checks).
+    (0xC)`). Stage: define (QEMU driver for the hotplug checks). At start
+    (QEMU): memory slots with a maximum equal to the initial memory, both as
+    libvirt aligns them (1 MiB; the initial memory is the NUMA cells'), and
+    more than 256 slots on a pc or q35 machine.
 
     ## Why is this bad?
-    `virsh define` fails with the message above.
+    `virsh define` fails with the message above. At start QEMU refuses `-m
+    size=...,slots=N,maxmem=...`: `invalid value of maxmem: memory slots were
+    specified but maximum memory size (0x40000000) is equal to the initial
+    memory size (0x40000000)` (the machine's memory options), `unsupported
+    amount of memory slots: 257` (pc_memory_init; ACPI_MAX_RAM_SLOTS); both
+    checked on 9.0 with QEMU 7.2, KVM and TCG.
 
     ## Capabilities
     ```xml
@@ -250,6 +291,10 @@ class MemoryHotplug(Rule):
             yield Problem(slots_anchor,
                           f"count of memory devices requiring memory slots '{needed}' exceeds slots count '{slots}'",
                           hint=f"set slots='{needed}' or more")
+            return
+        if qemu_driver(ctx) and slots:
+            yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, ctx)
+
 
     def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         node = device.element.find("target/node")

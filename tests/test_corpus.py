@@ -42,6 +42,10 @@ START_TIME_MESSAGES = {
     "SCSI host device doesn't support managed mode (libvirt refuses to start the domain)":
         "the suite gives SCSI host devices managed='yes', which virHostdevPrepareSCSIHostDevices refuses at start "
         "before it looks at the host (checked on 9.0); the suite never starts a domain",
+    "memory hotplug is not enabled: missing acpi device or acpi disabled (QEMU refuses to start the domain)":
+        "the suite's memory hotplug inputs give a pc or q35 machine DIMMs or NVDIMMs without <acpi/>, so libvirt "
+        "turns ACPI off (acpi=off, or -no-acpi) and QEMU refuses the first DIMM at start (checked on 9.0 with QEMU "
+        "7.2); the suite writes command lines and never starts QEMU",
 }
 
 #: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host

@@ -130,7 +130,7 @@ CASES = [
      "not allowed with anonymous memory source"),
     ("no-memory", dom("", memory=""), dom(""), "VL210", "Memory size must be specified"),
     ("max-below", dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>1</maxMemory><memory unit='GiB'>2</memory>"),
-     dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>2</maxMemory><memory unit='GiB'>2</memory>"),
+     dom(NUMA2, memory="<maxMemory slots='4' unit='GiB'>3</maxMemory><memory unit='GiB'>2</memory>"),
      "VL210", "maximum memory size must be equal or greater"),
     ("dimm-no-max", dom("<devices><memory model='dimm'><target><size unit='MiB'>512</size><node>0</node></target>"
                         "</memory></devices>" + NUMA2, memory="<memory unit='MiB'>2560</memory>"),

@@ -517,7 +517,8 @@ def test_an_acpi_index_needs_a_pci_device(device: str, refused: bool) -> None:
 
 
 _PMEM = ("<domain type='kvm'><name>t</name><maxMemory slots='8' unit='KiB'>8388608</maxMemory><memory unit='KiB'>"
-         "1048576</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><cpu><numa><cell id='0' "
+         "1048576</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+         "<cpu><numa><cell id='0' "
          "cpus='0-1' memory='1048576' unit='KiB'/></numa></cpu><devices><memory model='{}' access='shared'><source>"
          "<path>/tmp/pmem</path></source><target><size unit='KiB'>131072</size>{}</target></memory></devices>"
          "</domain>")

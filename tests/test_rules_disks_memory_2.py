@@ -115,7 +115,8 @@ HARD = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
         "<source file='/var/lib/libvirt/images/a.img'/><target dev='{}' bus='virtio'/></disk>")
 SLICE = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/tmp/a.img'><slices>{}</slices>"
          "</source><target dev='vda' bus='virtio'/></disk>")
-MEM = ("<maxMemory slots='4'>4194304</maxMemory><cpu><numa><cell id='0' cpus='0' memory='262144' unit='KiB'/></numa>"
+#: (with ACPI, which a DIMM needs at start)
+MEM = ("<features><acpi/></features><maxMemory slots='4'>4194304</maxMemory><cpu><numa><cell id='0' cpus='0' memory='262144' unit='KiB'/></numa>"
        "</cpu>")
 PMEM = ("<memory model='virtio-pmem'{}><source><path>/tmp/pmem</path></source><target><size unit='KiB'>131072"
         "</size></target></memory>")

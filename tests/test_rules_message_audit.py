@@ -142,7 +142,7 @@ CASES += [
 
 NODEMASK_MEMORY = ("<memory model='{}'><source>{}<nodemask>abc</nodemask></source><target><size unit='KiB'>131072</size>"
                    "<node>0</node></target></memory>")
-HOTPLUG = ("<maxMemory slots='4' unit='KiB'>4194304</maxMemory>"
+HOTPLUG = ("<features><acpi/></features><maxMemory slots='4' unit='KiB'>4194304</maxMemory>"
            "<cpu><numa><cell id='0' cpus='0' memory='262144' unit='KiB'/></numa></cpu>")
 
 CASES += [

@@ -381,7 +381,7 @@ def test_driver_options_on_a_scsi_controller_without_model_are_a_warning() -> No
 SPICE = "<graphics type='spice'>{}</graphics>"
 AUDIO = "<audio id='1' type='{t}'{a}>{c}</audio>"
 MEM = ("<memory model='dimm'{a}><target><size unit='MiB'>128</size><node>0</node></target></memory>")
-NUMA_MAX = ("<maxMemory slots='4' unit='MiB'>2048</maxMemory>"
+NUMA_MAX = ("<features><acpi/></features><maxMemory slots='4' unit='MiB'>2048</maxMemory>"
             "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>")
 DISK = "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>" + IMG + "{t}{x}</disk>"
 TARGET = "<target dev='vda' bus='virtio'/>"

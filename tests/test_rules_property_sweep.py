@@ -25,6 +25,13 @@ def nic(kind: str = "user", extra: str = "", model: str = "virtio", source: str 
 
 
 OVS_BRIDGE = "<source bridge='br0'/>"
+HOTPLUG = ("<domain type='kvm'><name>t</name><maxMemory slots='{slots}' unit='MiB'>{mib}</maxMemory>"
+           "<memory unit='MiB'>1024</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+           "<cpu><numa><cell id='0' cpus='0' memory='1024' unit='MiB'/></numa></cpu><devices>{devices}</devices>"
+           "</domain>")
+DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
+VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
+              "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
 CASES = [
     # VL764: block sizes (QEMU's property setter, blkconf_blocksizes; an image file reports none: 512)
     ("logical-above-default-physical", disk("<blockio logical_block_size='4096'/>"), "VL764",
@@ -111,6 +118,25 @@ CASES = [
     # VL764: a virtio device's queues (QEMU 7.2 aborts)
     ("disk-1025-queues", disk(driver="queues='1025'"), "VL764", "a virtio device has at most 1024 queues"),
     ("disk-1024-queues", disk(driver="queues='1024'"), None, ""),
+    # VL210: memory hotplug QEMU refuses (machine_parse_memory, pc_memory_init)
+    ("slots-257", HOTPLUG.format(slots=257, mib=4096, devices=""), "VL210", "unsupported amount of memory slots: 257"),
+    ("slots-256", HOTPLUG.format(slots=256, mib=4096, devices=""), None, ""),
+    ("max-equal-initial", HOTPLUG.format(slots=4, mib=1024, devices=""), "VL210",
+     "invalid value of maxmem: memory slots were specified but maximum memory size (0x40000000) is equal to the "
+     "initial memory size (0x40000000)"),
+    ("max-aligned-above-initial", HOTPLUG.format(slots=4, mib=1025, devices=""), None, ""),
+    # VL797: a virtio-mem backend of whole blocks (virtio_mem_device_realize)
+    ("virtio-mem-partial-block", HOTPLUG.format(slots=4, mib=4096, devices=VIRTIO_MEM.format(kib=133120)), "VL797",
+     "backend memory size must be multiple of 0x400000"),
+    # (libvirt rounds 135000 KiB up to 135168, 33 blocks)
+    ("virtio-mem-aligned-to-blocks", HOTPLUG.format(slots=4, mib=4096, devices=VIRTIO_MEM.format(kib=135000)), None,
+     ""),
+    ("virtio-mem-whole-blocks", HOTPLUG.format(slots=4, mib=4096, devices=VIRTIO_MEM.format(kib=135168)), None, ""),
+    # VL797: a DIMM needs the machine's ACPI, which libvirt turns off without <acpi/> (pc_memory_pre_plug)
+    ("dimm-without-acpi", HOTPLUG.format(slots=4, mib=4096, devices=DIMM), "VL797",
+     "memory hotplug is not enabled: missing acpi device or acpi disabled"),
+    ("dimm-with-acpi", HOTPLUG.format(slots=4, mib=4096, devices=DIMM).replace("<cpu>", "<features><acpi/></features>"
+                                                                                "<cpu>"), None, ""),
     # VL770: queues on a type without several (qemuDomainValidateActualNetDef; 1 is read as the default)
     ("user-two-queues", nic(extra="<driver queues='2'/>"), "VL770",
      "multiqueue is not supported for network interfaces of type user"),

@@ -35,7 +35,7 @@ SIZE, LINE = "<size value='10' unit='KiB'/>", "<line value='8' unit='B'/>"
 SPICE = "<graphics type='spice'/>"
 CARD = "<smartcard mode='passthrough' type='spicevmc'>{}</smartcard>"
 AUTH_ONLY = "<auth username='u'/>"
-MAX_MEMORY = ("<maxMemory slots='4' unit='MiB'>2048</maxMemory><cpu><numa><cell id='0' cpus='0' memory='256' "
+MAX_MEMORY = ("<features><acpi/></features><maxMemory slots='4' unit='MiB'>2048</maxMemory><cpu><numa><cell id='0' cpus='0' memory='256' "
               "unit='MiB'/></numa></cpu>")
 
 

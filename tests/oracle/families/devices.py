@@ -21,6 +21,13 @@ def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fm
             f"<target dev='{target}' bus='{bus}'/>{readonly}{extra}</disk>")
 
 
+#: memory hotplug: the maximum, and the one NUMA cell of a one-vCPU domain of 128 MiB
+_MAX_MEMORY = "<maxMemory slots='{slots}' unit='MiB'>{mib}</maxMemory>"
+_ONE_CELL = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
+#: a virtio-mem device of 4 MiB blocks, its size in KiB in the braces
+_VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
+               "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
+_DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
 #: a virtio disk whose ring size goes in the braces
 _QUEUE_SIZE_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw' queue_size='{{}}'/>"
                     f"<source file='{IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
@@ -442,6 +449,16 @@ def cases(kvm: bool) -> list[Case]:
             "</iotune>"))),
         q35("iotune-size-without-iops", "VL757", devices=_disk("vdb", "virtio", extra=(
             "<iotune><total_bytes_sec>1000000</total_bytes_sec><size_iops_sec>4096</size_iops_sec></iotune>"))),
+        q35("memory-slots-257", "VL210", top=_MAX_MEMORY.format(slots=257, mib=1024), after=_ONE_CELL),
+        q35("memory-slots-256", None, top=_MAX_MEMORY.format(slots=256, mib=1024), after=_ONE_CELL),
+        q35("max-memory-equal-initial", "VL210", top=_MAX_MEMORY.format(slots=2, mib=128), after=_ONE_CELL),
+        q35("max-memory-above-initial", None, top=_MAX_MEMORY.format(slots=2, mib=130), after=_ONE_CELL),
+        q35("virtio-mem-partial-block", "VL797", top=_MAX_MEMORY.format(slots=2, mib=1024), after=_ONE_CELL,
+            devices=_VIRTIO_MEM.format(kib=133120)),
+        q35("virtio-mem-whole-blocks", None, top=_MAX_MEMORY.format(slots=2, mib=1024), after=_ONE_CELL,
+            devices=_VIRTIO_MEM.format(kib=135168)),
+        pc("dimm-without-acpi", "VL797", top=_MAX_MEMORY.format(slots=2, mib=1024), after=_ONE_CELL, devices=_DIMM),
+        pc("dimm-with-acpi", None, top=_MAX_MEMORY.format(slots=2, mib=1024), after=ACPI + _ONE_CELL, devices=_DIMM),
         q35("queue-size-100", "VL764", devices=_QUEUE_SIZE_DISK.format(100)),
         q35("queue-size-2", "VL764", devices=_QUEUE_SIZE_DISK.format(2)),
         q35("queue-size-4", None, devices=_QUEUE_SIZE_DISK.format(4)),
