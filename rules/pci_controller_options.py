@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
-from virtlint.rules._devices import refused_since
+from virtlint.rules._devices import QEMU_START, refused_since
 from virtlint.rules._support import first_child, string_value
 
 #: <target> attribute -> (lowest, highest, libvirt's name) (virDomainControllerDefValidate).
@@ -96,7 +96,8 @@ class PciControllerOptions(Rule):
       (libvirt uses the controller's index when `chassis` is not set; QEMU
       refuses a repeated one at start);
     - an expander bus without `busNr` gets the lowest one in use minus 2;
-      when that leaves nothing above 0 and 1, libvirt refuses;
+      when that leaves nothing above 0 and 1, libvirt refuses; two expander
+      buses of one `busNr` QEMU refuses at start;
     - `<model name>` one the model allows (e.g. `pcie-root-port` or `ioh3420`
       for a `pcie-root-port`), none on `pcie-root` or off-pSeries `pci-root`;
     - the `<target>` options each model takes: `chassisNr` only a
@@ -122,7 +123,8 @@ class PciControllerOptions(Rule):
     on 9.0 but memReserve, which 9.0 ignores), `No free busNr lower than
     current lowest busNr is available to auto-assign to bus 0. Must be
     manually assigned` (`qemuDomainAssignPCIAddresses`); at start QEMU
-    refuses `Can't add chassis slot, error -16`. Same in libvirt 9.0 and
+    refuses `Can't add chassis slot, error -16` and `Bus 200 is already in
+    use` (pxb_register_bus; checked on 9.0 with QEMU 7.2). Same in libvirt 9.0 and
     10.7 but `memReserve`, which libvirt 10.3 added (the check follows the
     libvirt-version setting).
 
@@ -250,7 +252,22 @@ class PciControllerOptions(Rule):
 
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:
-        """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr)."""
+        """Expander buses without busNr get the lowest busNr in use minus 2 (qemuDomainAddressFindNewBusNr); at
+        start QEMU refuses a second expander bus of one busNr (pxb_register_bus: `Bus 200 is already in use`,
+        checked on 9.0 with QEMU 7.2, pxb and pxb-pcie; QEMU creates them in index order)."""
+        users: dict[int, Controller] = {}
+        in_use: list[Problem] = []  # (at start: after libvirt's own refusals below)
+        for c in sorted((c for c in controllers if c.index is not None and c.model in EXPANDERS
+                         and c.target is not None), key=lambda c: c.index):  # type: ignore
+            number = parse_c_int(c.target.get("busNr"))  # type: ignore[union-attr]
+            if number is None or not 1 <= number <= 254:
+                continue  # (none, or out of range: the option check's)
+            if number in users:
+                in_use.append(Problem(Anchor(c.target, "busNr"), f"Bus {number} is already in use" + QEMU_START,  # type: ignore
+                              hint=f"the expander bus with index='{users[number].index}' has busNr {number}: give "
+                                   "each expander bus its own bus number (with room for its child buses)"))
+            else:
+                users[number] = c
         numbers = [parse_c_int(c.target.get("busNr")) for c in controllers if c.target is not None]
         known = [n for n in numbers if n is not None and n >= 0]
         lowest = min(known, default=256)
@@ -268,6 +285,7 @@ class PciControllerOptions(Rule):
                                    "leave room for its child buses")
                 continue
             lowest -= 2
+        yield from in_use
 
     def _problem(self, c: Controller, attrs: dict[str, str], model_name: str | None, node_el: etree._Element | None,
                  hole_el: etree._Element | None, pseries: bool, found: Facts, memory_reserve: bool) -> Problem | None:

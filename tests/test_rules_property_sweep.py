@@ -137,6 +137,14 @@ CASES = [
      "memory hotplug is not enabled: missing acpi device or acpi disabled"),
     ("dimm-with-acpi", HOTPLUG.format(slots=4, mib=4096, devices=DIMM).replace("<cpu>", "<features><acpi/></features>"
                                                                                 "<cpu>"), None, ""),
+    # VL710: QEMU numbers expander buses by busNr, one each (pxb_register_bus)
+    ("expander-bus-numbers-shared", X86_KVM.format(
+        "<controller type='pci' index='10' model='pcie-expander-bus'><target busNr='200'/></controller>"
+        "<controller type='pci' index='11' model='pcie-expander-bus'><target busNr='200'/></controller>"), "VL710",
+     "Bus 200 is already in use"),
+    ("expander-bus-numbers-apart", X86_KVM.format(
+        "<controller type='pci' index='10' model='pcie-expander-bus'><target busNr='200'/></controller>"
+        "<controller type='pci' index='11' model='pcie-expander-bus'><target busNr='180'/></controller>"), None, ""),
     # VL770: queues on a type without several (qemuDomainValidateActualNetDef; 1 is read as the default)
     ("user-two-queues", nic(extra="<driver queues='2'/>"), "VL770",
      "multiqueue is not supported for network interfaces of type user"),

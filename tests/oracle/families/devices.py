@@ -28,6 +28,7 @@ _ONE_CELL = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></
 _VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
                "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
 _DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
+_PXB = "<controller type='pci' index='{}' model='pci-expander-bus'><target busNr='{}'/></controller>"
 #: a virtio disk whose ring size goes in the braces
 _QUEUE_SIZE_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw' queue_size='{{}}'/>"
                     f"<source file='{IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
@@ -459,6 +460,8 @@ def cases(kvm: bool) -> list[Case]:
             devices=_VIRTIO_MEM.format(kib=135168)),
         pc("dimm-without-acpi", "VL797", top=_MAX_MEMORY.format(slots=2, mib=1024), after=_ONE_CELL, devices=_DIMM),
         pc("dimm-with-acpi", None, top=_MAX_MEMORY.format(slots=2, mib=1024), after=ACPI + _ONE_CELL, devices=_DIMM),
+        pc("expander-buses-one-number", "VL710", devices=_PXB.format(1, 200) + _PXB.format(2, 200)),
+        pc("expander-buses-two-numbers", None, devices=_PXB.format(1, 200) + _PXB.format(2, 150)),
         q35("queue-size-100", "VL764", devices=_QUEUE_SIZE_DISK.format(100)),
         q35("queue-size-2", "VL764", devices=_QUEUE_SIZE_DISK.format(2)),
         q35("queue-size-4", None, devices=_QUEUE_SIZE_DISK.format(4)),
