@@ -160,7 +160,7 @@ def _acpi_hotplug(memory: etree._Element, ctx: Context) -> Problem | None:
     if not is_x86(ctx) or effective_machine(ctx) not in ("pc-i440fx", "pc-q35") or \
             domain_find(ctx, "features/acpi") is not None:
         return None
-    first = next(device for device in devices_of(ctx, "memory") if device.get("model") in ("dimm", "nvdimm"))
+    first = next((device for device in devices_of(ctx, "memory") if device.get("model") in ("dimm", "nvdimm")), memory)
     if memory is not first:
         return None
     return Problem(Anchor(memory, "model"), "memory hotplug is not enabled: missing acpi device or acpi disabled"

@@ -295,7 +295,6 @@ class MemoryHotplug(Rule):
         if qemu_driver(ctx) and slots:
             yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, ctx)
 
-
     def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         node = device.element.find("target/node")
         if node is not None:

@@ -263,9 +263,10 @@ class PciControllerOptions(Rule):
             if number is None or not 1 <= number <= 254:
                 continue  # (none, or out of range: the option check's)
             if number in users:
-                in_use.append(Problem(Anchor(c.target, "busNr"), f"Bus {number} is already in use" + QEMU_START,  # type: ignore
-                              hint=f"the expander bus with index='{users[number].index}' has busNr {number}: give "
-                                   "each expander bus its own bus number (with room for its child buses)"))
+                hint = (f"the expander bus with index='{users[number].index}' has busNr {number}: give each expander "
+                        "bus its own bus number (with room for its child buses)")
+                in_use.append(Problem(Anchor(c.target, "busNr"), f"Bus {number} is already in use" + QEMU_START,  # type: ignore[arg-type]
+                                      hint=hint))
             else:
                 users[number] = c
         numbers = [parse_c_int(c.target.get("busNr")) for c in controllers if c.target is not None]
