@@ -11,8 +11,11 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import (NOTHING, DriveAddress, Facts, facts, number_problem, pci_range_error,
                                       read_drive)
-from virtlint.rules._libvirt_enums import PROP, SWITCH_OR_ABSENT
+from virtlint.rules._devices import QEMU_START
+from virtlint.rules._libvirt_enums import PROP, SWITCH_OR_ABSENT, VIRTIO_SCSI_MODELS
 
+#: A virtio-scsi bus's highest target and LUN (QEMU's VIRTIO_SCSI_MAX_TARGET, VIRTIO_SCSI_MAX_LUN)
+VIRTIO_SCSI_MAX_TARGET, VIRTIO_SCSI_MAX_LUN = 255, 16383
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     "scsi": (("bus", "SCSI controller only supports 1 bus"),),
@@ -98,7 +101,9 @@ class AddressValue(Rule):
     - at start QEMU refuses SATA units above 5 (an AHCI controller has 6
       ports), and IDE buses and units above 1; the IDE ones are warnings,
       since libvirt's own test suite counts such definitions as valid (it
-      stops before QEMU runs).
+      stops before QEMU runs); on a virtio-scsi controller, a target above
+      255 or a unit above 16383 (`bad scsi device id: 300`,
+      scsi_qdev_realize; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain at define time: `Invalid value for attribute
@@ -262,6 +267,18 @@ class AddressValue(Rule):
             yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
                           f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
                           hint="use a unit from 0 to 5, or another SATA controller")
+        if bus == "scsi" and (drive.target > VIRTIO_SCSI_MAX_TARGET or drive.unit > VIRTIO_SCSI_MAX_LUN):
+            model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
+            if model in VIRTIO_SCSI_MODELS:
+                # (scsi_qdev_realize, at start: virtio-scsi's VIRTIO_SCSI_MAX_TARGET and VIRTIO_SCSI_MAX_LUN; checked
+                # on 9.0 with QEMU 7.2: target 256 and unit 16384 refused, 255 and 16383 taken; libvirt checks neither)
+                if drive.target > VIRTIO_SCSI_MAX_TARGET:
+                    yield Problem(Anchor(address, "target"), f"bad scsi device id: {drive.target}" + QEMU_START,
+                                  hint=f"a virtio-scsi controller has targets 0-{VIRTIO_SCSI_MAX_TARGET}")
+                else:
+                    yield Problem(Anchor(address, "unit"), f"bad scsi device lun: {drive.unit}" + QEMU_START,
+                                  hint=f"a virtio-scsi target has units 0-{VIRTIO_SCSI_MAX_LUN}")
+                return
         if bus == "scsi" and drive.target != 0:
             model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
             if model == "lsilogic":

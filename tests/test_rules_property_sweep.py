@@ -29,6 +29,9 @@ HOTPLUG = ("<domain type='kvm'><name>t</name><maxMemory slots='{slots}' unit='Mi
            "<memory unit='MiB'>1024</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>"
            "<cpu><numa><cell id='0' cpus='0' memory='1024' unit='MiB'/></numa></cpu><devices>{devices}</devices>"
            "</domain>")
+VSCSI_CDROM = ("<controller type='scsi' index='0' model='virtio-scsi'/><disk type='file' device='cdrom'>"
+               "<target dev='sda' bus='scsi'/><readonly/><address type='drive' controller='0' bus='0' target='{target}' "
+               "unit='{unit}'/></disk>")
 DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
 VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
               "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
@@ -145,6 +148,14 @@ CASES = [
     ("expander-bus-numbers-apart", X86_KVM.format(
         "<controller type='pci' index='10' model='pcie-expander-bus'><target busNr='200'/></controller>"
         "<controller type='pci' index='11' model='pcie-expander-bus'><target busNr='180'/></controller>"), None, ""),
+    # VL700: a virtio-scsi bus's targets and LUNs (scsi_qdev_realize)
+    ("virtio-scsi-target-300", X86_KVM.format(VSCSI_CDROM.format(target=300, unit=0)), "VL700",
+     "bad scsi device id: 300"),
+    ("virtio-scsi-target-255", X86_KVM.format(VSCSI_CDROM.format(target=255, unit=0)), None, ""),
+    ("virtio-scsi-unit-16384", X86_KVM.format(VSCSI_CDROM.format(target=0, unit=16384)), "VL700",
+     "bad scsi device lun: 16384"),
+    ("virtio-scsi-unit-16383", X86_KVM.format(VSCSI_CDROM.format(target=0, unit=16383)), None, ""),
+    ("virtio-scsi-unit-300", X86_KVM.format(VSCSI_CDROM.format(target=0, unit=300)), None, ""),
     # VL770: queues on a type without several (qemuDomainValidateActualNetDef; 1 is read as the default)
     ("user-two-queues", nic(extra="<driver queues='2'/>"), "VL770",
      "multiqueue is not supported for network interfaces of type user"),

@@ -29,6 +29,7 @@ _VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size>
                "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
 _DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
 _PXB = "<controller type='pci' index='{}' model='pci-expander-bus'><target busNr='{}'/></controller>"
+_DRIVE = "<readonly/><address type='drive' controller='0' bus='0' target='{target}' unit='{unit}'/>"
 #: a virtio disk whose ring size goes in the braces
 _QUEUE_SIZE_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw' queue_size='{{}}'/>"
                     f"<source file='{IMAGE}'/><target dev='vdb' bus='virtio'/></disk>")
@@ -462,6 +463,8 @@ def cases(kvm: bool) -> list[Case]:
         pc("dimm-with-acpi", None, top=_MAX_MEMORY.format(slots=2, mib=1024), after=ACPI + _ONE_CELL, devices=_DIMM),
         pc("expander-buses-one-number", "VL710", devices=_PXB.format(1, 200) + _PXB.format(2, 200)),
         pc("expander-buses-two-numbers", None, devices=_PXB.format(1, 200) + _PXB.format(2, 150)),
+        q35("virtio-scsi-target-300", "VL700", devices=SCSI_CDROM.format(_DRIVE.format(target=300, unit=0))),
+        q35("virtio-scsi-unit-300", None, devices=SCSI_CDROM.format(_DRIVE.format(target=0, unit=300))),
         q35("queue-size-100", "VL764", devices=_QUEUE_SIZE_DISK.format(100)),
         q35("queue-size-2", "VL764", devices=_QUEUE_SIZE_DISK.format(2)),
         q35("queue-size-4", None, devices=_QUEUE_SIZE_DISK.format(4)),
