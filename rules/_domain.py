@@ -48,6 +48,27 @@ class NumaCell(FrozenRecord):
         _set(self, "memory_kib", memory_kib)
 
 
+#: virMemoryMaxValue(false) >> 10: the largest size in KiB libvirt handles (64-bit), after alignment too.
+MAX_MEMORY_KIB = (2**63 - 1) >> 10
+
+
+def memory_alignment(arch: str | None) -> int:
+    """qemuDomainGetMemorySizeAlignment, in KiB: what libvirt rounds the initial memory, each NUMA cell and the
+    maximum up to (qemuDomainAlignMemorySizes): 256 MiB on ppc64, else 1 MiB."""
+    return 256 * 1024 if arch in PPC64 else 1024
+
+
+def module_alignment(arch: str | None) -> int:
+    """qemuDomainGetMemoryModuleSizeAlignment, in KiB: what libvirt rounds a memory device's size up to: 256 MiB
+    on ppc64, else 2 MiB."""
+    return 256 * 1024 if arch in PPC64 else 2048
+
+
+def aligned(size: int, alignment: int) -> int:
+    """``size`` rounded up to a multiple of ``alignment`` (VIR_ROUND_UP)."""
+    return -(-size // alignment) * alignment
+
+
 def cell_elements(root: etree._Element) -> list[etree._Element]:
     """The <cell>s of the first <numa> of each <cpu> (XPath cpu/numa[1]/cell), in document order."""
     cells: list[etree._Element] = []

@@ -267,7 +267,7 @@ class AddressValue(Rule):
             yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
                           f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
                           hint="use a unit from 0 to 5, or another SATA controller")
-        if bus == "scsi" and (drive.target > VIRTIO_SCSI_MAX_TARGET or drive.unit > VIRTIO_SCSI_MAX_LUN):
+        if bus == "scsi" and (drive.target != 0 or drive.unit > VIRTIO_SCSI_MAX_LUN):
             model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
             if model in VIRTIO_SCSI_MODELS:
                 # (scsi_qdev_realize, at start: virtio-scsi's VIRTIO_SCSI_MAX_TARGET and VIRTIO_SCSI_MAX_LUN; checked
@@ -275,16 +275,13 @@ class AddressValue(Rule):
                 if drive.target > VIRTIO_SCSI_MAX_TARGET:
                     yield Problem(Anchor(address, "target"), f"bad scsi device id: {drive.target}" + QEMU_START,
                                   hint=f"a virtio-scsi controller has targets 0-{VIRTIO_SCSI_MAX_TARGET}")
-                else:
+                elif drive.unit > VIRTIO_SCSI_MAX_LUN:
                     yield Problem(Anchor(address, "unit"), f"bad scsi device lun: {drive.unit}" + QEMU_START,
                                   hint=f"a virtio-scsi target has units 0-{VIRTIO_SCSI_MAX_LUN}")
-                return
-        if bus == "scsi" and drive.target != 0:
-            model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
-            if model == "lsilogic":
+            elif drive.target and model == "lsilogic":
                 yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
                               hint="use target='0' and tell disks apart by unit")
-            elif model in (None, "auto") and found.platform.arch != "loongarch64" and not (
+            elif drive.target and model in (None, "auto") and found.platform.arch != "loongarch64" and not (
                     found.platform.is_pseries or found.platform.is_s390):
                 # a controller without a model, or the one libvirt adds, gets lsilogic where QEMU has the device
                 # (qemuDomainGetSCSIControllerModel): upstream QEMU does, RHEL's builds do not (virtio-scsi then)

@@ -151,7 +151,7 @@ class DiskDeviceProperties(Rule):
     physical one (an image file reports no block size, so an unwritten one
     is 512; a host block device or network storage may report others, and is
     judged only when both are written), a logical block size other than 512
-    on IDE and SATA; a `<geometry>` whose `cyls`, `heads` and `secs`, once one
+    on IDE and SATA, and sizes other than 512 on a floppy; a `<geometry>` whose `cyls`, `heads` and `secs`, once one
     is written, are not all in range (1-65535 cylinders, 1-255 sectors, 1-16
     heads on IDE and SATA, 1-255 on SCSI and virtio; no geometry at all on a
     CD-ROM, a floppy or a USB disk, whose QEMU devices have none); a virtio
@@ -163,8 +163,10 @@ class DiskDeviceProperties(Rule):
     device (`Property .logical_block_size doesn't take value 256 (minimum: 512,
     maximum: 2097152)`, `Property .physical_block_size doesn't take value
     '1000', it's not a power of 2` (the property setter), `logical_block_size
-    > physical_block_size not supported` (blkconf_blocksizes), `logical_block_size
-    must be 512 for IDE` (ide_dev_initfn), `heads must be between 1 and 16`
+    > physical_block_size not supported`, `discard_granularity must be a
+    multiple of logical_block_size` (blkconf_blocksizes, after the IDE device
+    has set a 512-byte granularity), `Physical and logical block size must
+    be 512 for floppy`, `heads must be between 1 and 16`
     (blkconf_geometry), `Property 'ide-cd.cyls' not found`, `invalid
     queue-size property (100), must be a power of 2 (max 1024)`, `... must be
     > 2` (virtio_blk_device_realize); QEMU 7.2 stops without a message for

@@ -17,12 +17,17 @@ from virtlint.rules._support import NOTHING, string_value
 KINDS = ("bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max")
 
 
-def _set(iotune: etree._Element, name: str) -> etree._Element | None:
-    """The limit's element when it sets a limit (a number other than 0: libvirt reads 0 as no limit)."""
+def _number(iotune: etree._Element, name: str) -> tuple[int, etree._Element | None]:
+    """A limit as libvirt reads it (0 when absent or unreadable: no limit), and its element."""
     element = iotune.find(name)
     if element is None:
-        return None
-    number = parse_ullong(string_value(element).strip())
+        return 0, None
+    return parse_ullong(string_value(element).strip()) or 0, element
+
+
+def _set(iotune: etree._Element, name: str) -> etree._Element | None:
+    """The limit's element when it sets a limit (a number other than 0: libvirt reads 0 as no limit)."""
+    number, element = _number(iotune, name)
     return element if number else None
 
 
@@ -47,12 +52,6 @@ BUCKETS = tuple((f"{kind}_{unit}_sec", f"{kind}_{unit}_sec_max", f"{kind}_{unit}
 #: THROTTLE_VALUE_MAX (QEMU; libvirt refuses larger limits when the domain is defined, QEMU_BLOCK_IOTUNE_MAX)
 THROTTLE_VALUE_MAX = 10**15
 _THROTTLE_COMMAND = "unable to execute QEMU command 'block_set_io_throttle': "
-
-
-def _number(iotune: etree._Element, name: str) -> tuple[int, etree._Element | None]:
-    """A limit as libvirt reads it (0 when absent or unreadable: no limit), and its element."""
-    element = _set(iotune, name)
-    return (parse_ullong(string_value(element).strip()) or 0, element) if element is not None else (0, None)
 
 
 def _throttle_refusal(iotune: etree._Element) -> Problem | None:

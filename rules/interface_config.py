@@ -217,7 +217,8 @@ def _script_path(interface: etree._Element) -> etree._Element | None:
 
 def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuBuildInterfaceCommandLine, at start: qemuDomainValidateActualNetDef's VLAN check
-    (virDomainActualNetDefValidate), then qemuBuildHostNetProps' script and type checks. A type='network'
+    (virDomainActualNetDefValidate), multiqueue and filterref checks, then qemuBuildHostNetProps' script and type
+    checks. A type='network'
     interface takes its actual type from the network (bridge, direct or hostdev): not judged here."""
     kind = interface.get("type")
     if kind == "network" or kind not in KNOWN_TYPES or not qemu_driver(ctx):
@@ -235,8 +236,8 @@ def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]
             return
     if kind == "hostdev":
         return  # (its command line is the hostdev's: qemuBuildHostNetProps is not called)
-    if kind not in MULTIQUEUE_TYPES and _queue_pairs(interface) > 1:
-        driver = first_child(interface, "driver")
+    driver = _virtio_driver(interface) if kind not in MULTIQUEUE_TYPES else None
+    if driver is not None and (prop_uint(driver.get("queues"), 10) or 0) > 1:  # (1 is the default single pair)
         yield Problem(Anchor(driver, "queues"), f"interface {_mac_text(interface)} - multiqueue is not supported for "
                       f"network interfaces of type {kind}" + LIBVIRT_START,
                       hint="only tap-based interfaces (network, bridge, direct, ethernet) and vhost-user or vDPA ones "
@@ -269,14 +270,14 @@ def start_refusals(interface: etree._Element, ctx: Context) -> Iterable[Problem]
 MULTIQUEUE_TYPES = frozenset(("network", "bridge", "direct", "ethernet", "vhostuser", "vdpa"))
 
 
-def _queue_pairs(interface: etree._Element) -> int:
-    """The queues a virtio interface's driver asks for, as virDomainNetDefParseDriver reads them (only on a virtio
-    model, not on a hostdev interface; 1 is read as 0, the default single pair; unreadable: 0, the parser's)."""
+def _virtio_driver(interface: etree._Element) -> etree._Element | None:
+    """The <driver> whose virtio settings (queues, ring sizes) virDomainNetDefParseDriver reads: a virtio model's,
+    not on a hostdev interface."""
     driver = first_child(interface, "driver")
     model = first_child(interface, "model") if driver is not None else None
     if model is None or model.get("type") not in VIRTIO_MODELS or interface.get("type") == "hostdev":
-        return 0
-    return prop_uint(driver.get("queues"), 10) or 0  # type: ignore[union-attr]
+        return None
+    return driver
 
 
 def usb_net_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -365,9 +366,8 @@ def queue_size_ranges(interface: etree._Element, ctx: Context) -> Iterable[Probl
     """virtio_net_device_realize (QEMU), at start: a ring size libvirt takes (a power of two: queue_sizes) outside
     256..1024 (checked on 9.0 with QEMU 7.2: 128, 2048 and 4096 refused, 256 and 1024 taken, on a user interface
     too, whose larger tx ring QEMU then cuts to 256)."""
-    model, driver = first_child(interface, "model"), first_child(interface, "driver")
-    if driver is None or model is None or model.get("type") not in VIRTIO_MODELS or interface.get("type") == "hostdev" \
-            or not qemu_driver(ctx):
+    driver = _virtio_driver(interface)
+    if driver is None or not qemu_driver(ctx):
         return
     low, high = QUEUE_SIZE_RANGE
     for attribute in ("rx_queue_size", "tx_queue_size"):

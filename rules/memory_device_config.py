@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_bitmap, parse_uint, prop_uint, scaled_kib
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, effective_machine, is_x86, qemu_driver
-from virtlint.rules._domain import numa_cells
+from virtlint.rules._domain import aligned, module_alignment, numa_cells
 from virtlint.rules._libvirt_enums import NODEMASK_MODELS
 from virtlint.rules._support import NOTHING, devices_of, domain_find, first_child, parse_uuid, string_value
 
@@ -22,10 +22,6 @@ PATH_MODELS = ("nvdimm", "virtio-pmem")
 NODE_MODELS = ("dimm", "nvdimm", "virtio-mem")
 #: the host's page size virtio-pmem addresses align to (virGetSystemPageSize), on x86
 PAGE_SIZE_X86 = 4096
-
-
-#: The size libvirt rounds a memory module up to, in KiB (qemuDomainGetMemoryModuleSizeAlignment)
-MODULE_ALIGNMENT, MODULE_ALIGNMENT_PPC64 = 2048, 256 * 1024
 
 
 def _size(element: etree._Element | None) -> int | None:
@@ -174,13 +170,12 @@ def _virtio_mem_backend(target: etree._Element, size: int, ctx: Context) -> Prob
     block = _size(first_child(target, "block"))
     if not block or block & (block - 1):
         return None  # (no block size, or one libvirt refuses: above)
-    alignment = MODULE_ALIGNMENT_PPC64 if (ctx.arch or "").startswith("ppc64") else MODULE_ALIGNMENT
-    backend = -(-size // alignment) * alignment
+    backend = aligned(size, module_alignment(ctx.arch))
     if backend % block == 0:
         return None
     return Problem(Anchor(first_child(target, "size"), text=True), f"backend memory size must be multiple of "
                    f"0x{block * 1024:x}" + QEMU_START, hint=f"a size that is a whole number of {block} KiB blocks "
-                   f"({-(-backend // block) * block} KiB, say)")
+                   f"({aligned(backend, block)} KiB, say)")
 
 
 @register

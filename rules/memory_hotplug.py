@@ -11,16 +11,13 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint
 from virtlint.rules._devices import QEMU_START, effective_machine, is_x86, qemu_driver
-from virtlint.rules._domain import PPC64, NumaCell, cell_count, numa_cells
+from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
+                                    numa_cells)
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
 
-#: The sizes libvirt rounds the initial and maximum memory up to, in KiB (qemuDomainGetMemorySizeAlignment)
-MEMORY_ALIGNMENT, PPC64_MEMORY_ALIGNMENT = 1024, 256 * 1024
-#: The largest memory size libvirt takes after alignment, in KiB (virMemoryMaxValue >> 10, 64-bit)
-MAX_MEMORY_KIB = (2**63 - 1) >> 10
 #: The most memory slots QEMU's pc and q35 machines take (ACPI_MAX_RAM_SLOTS)
 ACPI_MAX_RAM_SLOTS = 256
 #: Memory device models that take a memory slot of <maxMemory slots>.
@@ -105,12 +102,12 @@ def _qemu_memory_slots(max_memory: etree._Element, maximum: int, slots: int, cel
     qemuDomainAlignMemorySizes does (1 MiB, 256 MiB on ppc64; the initial memory as the cells' aligned sizes), and
     QEMU refuses a maximum equal to the initial size when slots are given (machine_parse_memory), and a pc or q35
     machine more than 256 slots (pc_memory_init: ACPI_MAX_RAM_SLOTS; checked on 9.0 with QEMU 7.2, KVM and TCG)."""
-    alignment = PPC64_MEMORY_ALIGNMENT if ctx.arch in PPC64 else MEMORY_ALIGNMENT
+    alignment = memory_alignment(ctx.arch)
     if cells:
-        initial = sum(-(-(cell.memory_kib or 0) // alignment) * alignment for cell in cells)
+        initial = sum(aligned(cell.memory_kib or 0, alignment) for cell in cells)
     else:
-        initial = -(-initial // alignment) * alignment
-    maximum = -(-maximum // alignment) * alignment
+        initial = aligned(initial, alignment)
+    maximum = aligned(maximum, alignment)
     if max(maximum, initial) > MAX_MEMORY_KIB:
         return  # (libvirt refuses a size that overflows after alignment when it is defined: VL207's)
     if maximum == initial:

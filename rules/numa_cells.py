@@ -10,12 +10,10 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
-from virtlint.rules._domain import PPC64, NumaCell, max_vcpus, numa_cells
+from virtlint.rules._domain import MAX_MEMORY_KIB, NumaCell, aligned, max_vcpus, memory_alignment, numa_cells
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
 LOCAL_DISTANCE, UNREACHABLE = 10, 255
-#: virMemoryMaxValue(false) >> 10: the largest size in KiB libvirt handles.
-MAX_KIB = (2**63 - 1) >> 10
 
 
 def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
@@ -274,9 +272,9 @@ class NumaCells(Rule):
                                   hint="a cell's distance to itself is 10; to others 11 to 255")
 
     def _alignment(self, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
-        align = 256 * 1024 if ctx.arch in PPC64 else 1024
+        align = memory_alignment(ctx.arch)
         for cell in cells:
-            if cell.memory_kib is not None and -(-cell.memory_kib // align) * align > MAX_KIB:
+            if cell.memory_kib is not None and aligned(cell.memory_kib, align) > MAX_MEMORY_KIB:
                 yield Problem(Anchor(cell.element, "memory"),
                               f"memory size of NUMA node '{cell.index}' overflowed after alignment "
                               f"(QEMU rounds it up to {align} KiB)", hint="use a smaller cell size")
