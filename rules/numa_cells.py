@@ -8,12 +8,89 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
+from virtlint.linter.machines import parse_machine
+from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, effective_arch,
+                                     effective_machine_name, qemu_driver)
 from virtlint.rules._domain import MAX_MEMORY_KIB, NumaCell, aligned, max_vcpus, memory_alignment, numa_cells
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
 LOCAL_DISTANCE, UNREACHABLE = 10, 255
+
+#: Machine families whose versions up to NUMA_MEM_LAST take a node's memory as `-numa node,mem=` (QEMU's
+#: numa_mem_supported; 'virt' as ARM's): libvirt gives every node a memory backend on later versions.
+NUMA_MEM_FAMILIES = frozenset(("pc-i440fx", "pc-q35", "virt", "pseries"))
+NUMA_MEM_LAST = (5, 0)
+_ARM_ARCHES = frozenset(("aarch64", "armv7l"))
+
+
+def _machine_needs_backends(ctx: Context) -> str | None:
+    """The machine as libvirt runs it (an alias as the newest of its family) when it has no `-numa node,mem=`
+    (virQEMUCapsGetMachineNumaMemSupported false); None when it has, or when that is unknown: a machine of another
+    family or arch, a distribution's flavour, an alias whose QEMU release nothing tells."""
+    name = effective_machine_name(ctx)
+    if name is None:
+        return None
+    machine = parse_machine(name)
+    if machine.family not in NUMA_MEM_FAMILIES or machine.flavor or (
+            machine.family == "virt" and effective_arch(ctx) not in _ARM_ARCHES):
+        return None
+    version = machine.version
+    if version is None:
+        release = caps_qemu_release(ctx)
+        version = release[0] if release is not None else None
+    if version is None or version <= NUMA_MEM_LAST:
+        return None
+    return name if machine.version is not None else f"{name} (QEMU {'.'.join(map(str, version))})"
+
+
+def _zero_memory_cell(numa: etree._Element, cells: list[NumaCell], ctx: Context) -> Problem | None:
+    """QEMU at start: a cell of no memory once libvirt gives the cells memory backends (qemuBuildNumaCommandLine:
+    the machine takes no `mem=`, HMAT, or a cell whose backing needs a backend object, qemuBuildMemoryBackendProps);
+    a backend of size 0 is refused. Older machine types take `mem=0` (checked on 9.0 with QEMU 7.2: pc-q35-5.0,
+    pc-i440fx-5.0, virt-5.0 start; their 5.1 refuse)."""
+    zero = next((cell for cell in cells if cell.memory_kib == 0), None)
+    if zero is None or not qemu_driver(ctx):
+        return None
+    backing = next(ctx.root.iterchildren("memoryBacking"), None)
+    source = access = None
+    hugepages: etree._Element | None = None
+    if backing is not None:
+        source_element = next(backing.iterchildren("source"), None)
+        source = source_element.get("type") if source_element is not None else None
+        access_element = next(backing.iterchildren("access"), None)
+        access = access_element.get("mode") if access_element is not None else None
+        hugepages = next(backing.iterchildren("hugepages"), None)
+    machine = _machine_needs_backends(ctx)
+    if machine is not None:
+        why = f"machine {machine} takes no -numa node,mem=, so libvirt gives each cell a memory backend"
+    elif next(numa.iterchildren("interconnects"), None) is not None or any(
+            next(cell.element.iterchildren("cache"), None) is not None for cell in cells):
+        why = "with HMAT, libvirt gives each cell a memory backend"
+    elif source in ("file", "memfd") or access is not None or hugepages is not None or any(
+            cell.element.get("memAccess") is not None for cell in cells) or any(
+            memnode.get("cellid") is not None for memnode in ctx.root.iterfind("numatune/memnode")):
+        why = "the memory backing needs memory backend objects, which libvirt then gives every cell"
+    else:
+        return None
+    cell_access = zero.element.get("memAccess") or access
+    if source == "memfd":
+        backend = "memory-backend-memfd"
+    elif source == "file" or cell_access is not None or _hugepages_for(hugepages, zero.cell_id):
+        backend = "memory-backend-file"
+    else:
+        backend = "memory-backend-ram"
+    return Problem(Anchor(zero.element, "memory"), f"property 'size' of {backend} doesn't take value '0'" + QEMU_START,
+                   hint=f"give NUMA cell {zero.cell_id} some memory ({why})")
+
+
+def _hugepages_for(hugepages: etree._Element | None, cell_id: int | None) -> bool:
+    """Whether <hugepages> back this cell: no <page>, a page of no nodeset, or one whose nodeset holds it."""
+    if hugepages is None:
+        return False
+    pages = list(hugepages.iterchildren("page"))
+    return not pages or any(page.get("nodeset") is None or cell_id in (parse_bitmap(page.get("nodeset")) or ())
+                            for page in pages)
 
 
 def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
@@ -145,9 +222,15 @@ class NumaCells(Rule):
     and (QEMU, at start) a cell with a `<cache>` but no `<latency>` or no
     `<bandwidth>` targeting it (`The latency and bandwidth information of
     node-id=0 should be provided before memory side cache attributes`;
-    checked on 9.0 with QEMU 7.2).
-    Stage: define, except the alignment, the `none` caches and the caches
-    without interconnects (start).
+    checked on 9.0 with QEMU 7.2); and (QEMU, at start) a cell of
+    `memory='0'` once libvirt gives the cells memory backends: on a
+    pc/q35, ARM virt or pseries machine type after 5.0 (an alias as the
+    newest the capabilities show), with HMAT, or with a memory backing
+    that needs backend objects (`property 'size' of memory-backend-ram
+    doesn't take value '0'`; machine types up to 5.0 take `mem=0`; checked
+    on 9.0 with QEMU 7.2).
+    Stage: define, except the alignment, the `none` caches, the caches
+    without interconnects and the cells of no memory (start).
 
     ## Why is this bad?
     libvirt refuses the definition (or the start) with the message above.
@@ -226,6 +309,9 @@ class NumaCells(Rule):
                 return
         if qemu_driver(ctx):
             yield from _caches_without_interconnects(element, cells)
+        zero = _zero_memory_cell(element, cells, ctx)
+        if zero is not None:
+            yield zero
 
     def _vcpus(self, numa: etree._Element, cells: list[NumaCell], ctx: Context) -> Iterator[Problem]:
         maximum = max_vcpus(ctx.root)

@@ -1,7 +1,7 @@
 """Refusals found by the sweep of device property values (sizes, counts, ring sizes, geometry, throttling) put into
 a domain that starts: libvirt defines each, and libvirt or QEMU refuses it at start. Each case and its valid twin
-agree with the real libvirt 9.0 and QEMU 7.2, but the three twins marked "not judged", whose start depends on the
-host (a block device's own block sizes, a bridge that exists here)."""
+agree with the real libvirt 9.0 and QEMU 7.2, but the twins marked "not judged", whose start depends on the host (a
+block device's own block sizes, a bridge that exists here) or on a machine type the lab lacks."""
 
 from __future__ import annotations
 
@@ -36,6 +36,15 @@ VSCSI_CDROM = ("<controller type='scsi' index='0' model='virtio-scsi'/><disk typ
 DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
 VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
               "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
+ZERO_CELL = ("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><vcpu>2</vcpu><os><type arch='{arch}' "
+             "machine='{machine}'>hvm</type></os>{backing}<cpu><numa><cell id='0' cpus='0' memory='{zero}' unit='KiB'/>"
+             "<cell id='1' cpus='1' memory='256' unit='MiB'{access}/></numa></cpu><devices/></domain>")
+
+
+def zero_cell(machine: str = "q35", backing: str = "", access: str = "", arch: str = "x86_64", zero: int = 0) -> str:
+    return ZERO_CELL.format(machine=machine, backing=backing, access=access, arch=arch, zero=zero)
+
+
 CASES = [
     # VL764: block sizes (QEMU's property setter, blkconf_blocksizes; an image file reports none: 512)
     ("logical-above-default-physical", disk("<blockio logical_block_size='4096'/>"), "VL764",
@@ -199,6 +208,24 @@ CASES = [
     ("qxl-17-heads", X86_KVM.format("<graphics type='vnc'/><video><model type='qxl' heads='17'/></video>"), "VL765",
      "Device display ID count (17) is greater than limit 16"),
     ("virtio-16-heads-video", X86_KVM.format("<video><model type='virtio' heads='16'/></video>"), None, ""),
+    # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
+    ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
+    ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
+    ("zero-cell-5-1", zero_cell("pc-q35-5.1"), "VL207", "memory-backend-ram doesn't take value '0'"),
+    ("zero-cell-5-0", zero_cell("pc-q35-5.0"), None, ""),
+    ("zero-cell-i440fx-2-12", zero_cell("pc-i440fx-2.12"), None, ""),
+    ("small-cell-q35", zero_cell(zero=1024), None, ""),
+    ("zero-cell-memfd-5-0", zero_cell("pc-q35-5.0", backing="<memoryBacking><source type='memfd'/></memoryBacking>"),
+     "VL207", "property 'size' of memory-backend-memfd doesn't take value '0'"),
+    ("zero-cell-other-shared-5-0", zero_cell("pc-q35-5.0", access=" memAccess='shared'"), "VL207",
+     "property 'size' of memory-backend-ram doesn't take value '0'"),
+    # (from libvirt's source, qemuBuildMemoryBackendProps: the lab has no hugetlbfs to start it)
+    ("zero-cell-hugepages-5-0", zero_cell("pc-q35-5.0", backing="<memoryBacking><hugepages/></memoryBacking>"),
+     "VL207", "property 'size' of memory-backend-file doesn't take value '0'"),
+    ("zero-cell-virt", zero_cell("virt", arch="aarch64"), "VL207", "memory-backend-ram doesn't take value '0'"),
+    ("zero-cell-virt-5-0", zero_cell("virt-5.0", arch="aarch64"), None, ""),
+    # (not judged: a distribution's machine types carry its own version, not QEMU's)
+    ("zero-cell-rhel", zero_cell("pc-q35-rhel9.4.0"), None, ""),
 ]
 
 

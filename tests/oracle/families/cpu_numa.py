@@ -6,7 +6,7 @@ The domain's memory is 128 MiB (cases.py), so the NUMA cells below add up to it.
 
 from __future__ import annotations
 
-from cases import ACPI, Case, case_maker, disk
+from cases import ACPI, SHARED_MEMFD, Case, case_maker, disk
 
 PREFIX = "cpu_numa"
 CELLS = ("<cpu><numa><cell id='0' cpus='0-1' memory='64' unit='MiB'/>"
@@ -23,6 +23,14 @@ _arm = case_maker(PREFIX, arch="aarch64", machine="virt")
 #: one NUMA cell with an HMAT memory side cache; what goes after the cell in braces
 _HMAT = ("<cpu><numa><cell id='0' cpus='0-1' memory='131072' unit='KiB'><cache level='1' associativity='direct' "
          "policy='writeback'><size value='10' unit='KiB'/><line value='8' unit='B'/></cache></cell>{}</numa></cpu>")
+
+#: two cells, the first of no memory
+_ZERO_CELL = ("<cpu><numa><cell id='0' cpus='0' memory='0' unit='KiB'/>"
+              "<cell id='1' cpus='1' memory='128' unit='MiB'/></numa></cpu>")
+_CACHE_CELL0 = ("<cache level='1' associativity='direct' policy='writeback'><size value='10' unit='KiB'/>"
+                "<line value='8' unit='B'/></cache></cell>")
+_HMAT_LINKS = ("<interconnects><latency initiator='0' target='0' type='access' value='5'/><bandwidth initiator='0' "
+               "target='0' type='access' value='204800' unit='KiB'/></interconnects>")
 
 
 def cases(kvm: bool) -> list[Case]:
@@ -97,6 +105,17 @@ def cases(kvm: bool) -> list[Case]:
         _x86("hmat-cache-interconnects", None, top="<vcpu>2</vcpu>", after=_HMAT.format(
             "<interconnects><latency initiator='0' target='0' type='access' value='5'/><bandwidth initiator='0' "
             "target='0' type='access' value='204800' unit='KiB'/></interconnects>")),
+        # QEMU refuses a memory backend of no size: a cell of memory='0' where libvirt gives cells backends
+        _x86("numa-zero-cell", "VL207", top="<vcpu>2</vcpu>", after=_ZERO_CELL),
+        _x86("numa-zero-cell-machine-5-1", "VL207", top="<vcpu>2</vcpu>", after=_ZERO_CELL, domain_machine="pc-q35-5.1"),
+        _x86("numa-zero-cell-machine-5-0", None, top="<vcpu>2</vcpu>", after=_ZERO_CELL, domain_machine="pc-q35-5.0"),
+        _x86("numa-zero-cell-memfd-5-0", "VL207", top="<vcpu>2</vcpu>" + SHARED_MEMFD, after=_ZERO_CELL,
+             domain_machine="pc-q35-5.0"),
+        _x86("numa-zero-cell-hmat-5-0", "VL207", top="<vcpu>2</vcpu>", domain_machine="pc-q35-5.0",
+             after=_ZERO_CELL.replace("<cell id='1'", _CACHE_CELL0 + "<cell id='1'").replace(
+                 "memory='0' unit='KiB'/>", "memory='0' unit='KiB'>").replace("</numa>", _HMAT_LINKS + "</numa>")),
+        _arm("numa-zero-cell-virt", "VL207", top="<vcpu>2</vcpu>", after=_ZERO_CELL),
+        _arm("numa-zero-cell-virt-5-0", None, top="<vcpu>2</vcpu>", after=_ZERO_CELL, domain_machine="virt-5.0"),
         _x86("cache-passthrough-custom", "VL212",
              after="<cpu mode='custom'><model>qemu64</model><cache mode='passthrough'/></cpu>"),
         _x86("cache-passthrough-maximum", None, after="<cpu mode='maximum'><cache mode='passthrough'/></cpu>"),
