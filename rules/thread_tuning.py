@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
 from virtlint.rules._devices import LIBVIRT_START
-from virtlint.rules._domain import describe_ids, iothread_ids, max_vcpus
+from virtlint.rules._domain import current_vcpus, describe_ids, iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
@@ -19,6 +19,10 @@ PERIOD_RANGE = (1000, 1000000)
 QUOTA_RANGE = (1000, 17592186044415)
 #: <cputune> children the parser takes once (virDomainDefTunablesParse)
 ONCE = ("emulatorpin", "emulatorsched")
+#: sched_get_priority_min/max of SCHED_FIFO and SCHED_RR on Linux
+REALTIME_PRIORITIES = (1, 99)
+#: virXMLPropInt's range
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: cgroup v1's cpu.shares range, which libvirt 9.0 checks at define
 SHARES_RANGE = (2, 262144)
 #: cgroup v2's cpu.weight range, which the host's cgroups apply at start (VIR_CGROUPV2_WEIGHT_MIN/MAX)
@@ -51,9 +55,13 @@ class ThreadTuning(Rule):
     checked on 9.0),
     and `<emulatorpin>` and `<emulatorsched>` are written once (`only one
     emulatorpin is supported`), and an `<iothreadids>` id once (`duplicate
-    iothread id '1' found`, virDomainDefParseIOThreads).
+    iothread id '1' found`, virDomainDefParseIOThreads); at start, a `fifo`
+    or `rr` scheduler's priority outside 1..99, the range Linux gives
+    real-time schedulers (`Scheduler priority 0 out of range [1, 99]`,
+    virProcessSetScheduler; checked on 9.0).
     A `<vcpupin>` of a vCPU that does not exist is ignored by
-    libvirt and not reported. Stage: define.
+    libvirt and not reported. Stage: define, but the shares the host's
+    cgroups refuse and the real-time priorities (start).
 
     ## Why is this bad?
     `virsh define` fails with the message above.
@@ -118,7 +126,8 @@ class ThreadTuning(Rule):
             elif element.tag == "emulatorpin" and element.get("cpuset") is None:
                 yield Problem(Anchor(element), "missing cpuset for emulatorpin", hint="add cpuset='...'")
             elif element.tag == "emulatorsched":
-                yield from _priority(element)
+                problem = next(_priority(element), None)
+                yield from (problem,) if problem is not None else _priority_range(element)
         elif element.tag in BANDWIDTH or element.tag == "shares":
             yield from _bandwidth(element, ctx)
         elif element.tag in SCHEDULERS:
@@ -139,6 +148,14 @@ class ThreadTuning(Rule):
         if problem is not None:
             yield problem
             return
+        problems = list(self._scheduled_threads(element, raw, ctx))
+        yield from problems
+        if not problems and (kind != "vcpu" or _schedules_an_online_vcpu(raw, ctx)):
+            yield from _priority_range(element)
+
+    def _scheduled_threads(self, element: etree._Element, raw: str, ctx: Context) -> Iterator[Problem]:
+        """The scheduler's set: not empty, of existing threads, not overlapping an earlier one's."""
+        attribute, kind = SCHEDULERS[element.tag]
         threads = parse_bitmap(raw)
         if threads is None:
             return  # missing or malformed: VL851
@@ -227,6 +244,28 @@ def _thread_pool(element: etree._Element) -> Iterator[Problem]:
                       "thread_pool_min must be smaller or equal to thread_pool_max",
                       hint="set thread_pool_max too, at least thread_pool_min" if high_text is None else
                       "make thread_pool_min at most thread_pool_max")
+
+
+def _schedules_an_online_vcpu(raw: str, ctx: Context) -> bool:
+    """Whether a <vcpusched> set holds a vCPU online at start (libvirt sets the scheduler of those only; with
+    <vcpus>, which says which are, the set is taken as holding one)."""
+    threads = parse_bitmap(raw)
+    current = current_vcpus(ctx.root)
+    return (threads is not None and current is not None and any(thread < current for thread in threads)
+            or next(ctx.root.iterchildren("vcpus"), None) is not None)
+
+
+def _priority_range(element: etree._Element) -> Iterator[Problem]:
+    """virProcessSetScheduler, at start: a real-time scheduler's priority within what the host kernel takes
+    (sched_get_priority_min/max: 1 and 99 for SCHED_FIFO and SCHED_RR on Linux; checked on 9.0)."""
+    if element.get("scheduler") not in ("fifo", "rr"):
+        return
+    priority = c_decimal(element.get("priority"), INT_MIN, INT_MAX)  # (unreadable: VL851)
+    low, high = REALTIME_PRIORITIES
+    if priority is not None and not low <= priority <= high:
+        yield Problem(Anchor(element, "priority"),
+                      f"Scheduler priority {priority} out of range [{low}, {high}]" + LIBVIRT_START,
+                      hint=f"use a priority from {low} to {high}", replacements=(str(low if priority < low else high),))
 
 
 def _priority(element: etree._Element) -> Iterator[Problem]:

@@ -46,6 +46,10 @@ START_TIME_MESSAGES = {
         "the suite's memory hotplug inputs give a pc or q35 machine DIMMs or NVDIMMs without <acpi/>, so libvirt "
         "turns ACPI off (acpi=off, or -no-acpi) and QEMU refuses the first DIMM at start (checked on 9.0 with QEMU "
         "7.2); the suite writes command lines and never starts QEMU",
+    "Scheduler priority 0 out of range [1, 99] (libvirt refuses to start the domain)":
+        "the suite's cputune input gives fifo and rr schedulers priority 0, which virProcessSetScheduler refuses when "
+        "it sets the thread's scheduler at start (Linux's real-time priorities are 1 to 99; checked on 9.0); the "
+        "suite never starts a domain",
 }
 
 #: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host

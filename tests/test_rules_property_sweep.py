@@ -1,7 +1,8 @@
-"""Refusals found by the sweep of device property values (sizes, counts, ring sizes, geometry, throttling) put into
-a domain that starts: libvirt defines each, and libvirt or QEMU refuses it at start. Each case and its valid twin
-agree with the real libvirt 9.0 and QEMU 7.2, but the twins marked "not judged", whose start depends on the host (a
-block device's own block sizes, a bridge that exists here) or on a machine type the lab lacks."""
+"""Refusals found by the sweeps of device property values (sizes, counts, ring sizes, geometry, throttling) and of
+NUMA, scheduler and memory-tuning values put into a domain that starts: libvirt defines each, and libvirt or QEMU
+refuses it at start. Each case and its valid twin agree with the real libvirt 9.0 and QEMU 7.2, but the twins whose
+start depends on the host (a block device's own block sizes, a bridge that exists here, the right to real-time
+scheduling, the locked-memory limit libvirt raises to a hard limit) or on a machine type the lab lacks."""
 
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><
 ZERO_CELL = ("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><vcpu>2</vcpu><os><type arch='{arch}' "
              "machine='{machine}'>hvm</type></os>{backing}<cpu><numa><cell id='0' cpus='0' memory='{zero}' unit='KiB'/>"
              "<cell id='1' cpus='1' memory='256' unit='MiB'{access}/></numa></cpu><devices/></domain>")
+
+
+TUNED = ("<domain type='kvm'><name>t</name><memory unit='MiB'>1024</memory>{vcpu}{tuning}<os><type arch='x86_64' "
+         "machine='q35'>hvm</type></os><devices/></domain>")
 
 
 def zero_cell(machine: str = "q35", backing: str = "", access: str = "", arch: str = "x86_64", zero: int = 0) -> str:
@@ -226,9 +231,45 @@ CASES = [
     ("zero-cell-virt-5-0", zero_cell("virt-5.0", arch="aarch64"), None, ""),
     # (not judged: a distribution's machine types carry its own version, not QEMU's)
     ("zero-cell-rhel", zero_cell("pc-q35-rhel9.4.0"), None, ""),
+    # VL211: a real-time scheduler's priority outside Linux's 1..99 (libvirt at start, for threads that run)
+    ("vcpusched-fifo-0", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0' scheduler='fifo' "
+                                      "priority='0'/></cputune>"), "VL211", "Scheduler priority 0 out of range [1, 99]"),
+    ("vcpusched-rr-minus-1", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0-1' "
+                                          "scheduler='rr' priority='-1'/></cputune>"), "VL211",
+     "Scheduler priority -1 out of range [1, 99]"),
+    ("vcpusched-fifo-1", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0' scheduler='fifo' "
+                                      "priority='1'/></cputune>"), None, ""),
+    ("vcpusched-fifo-0-offline", TUNED.format(vcpu="<vcpu current='1'>2</vcpu>", tuning="<cputune><vcpusched "
+                                              "vcpus='1' scheduler='fifo' priority='0'/></cputune>"), None, ""),
+    ("vcpusched-batch-0", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0' "
+                                       "scheduler='batch' priority='0'/></cputune>"), None, ""),
+    ("iothreadsched-fifo-100", TUNED.format(vcpu="<vcpu>1</vcpu><iothreads>1</iothreads>", tuning="<cputune>"
+                                            "<iothreadsched iothreads='1' scheduler='fifo' priority='100'/></cputune>"),
+     "VL211", "Scheduler priority 100 out of range [1, 99]"),
+    ("emulatorsched-rr-99", TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<cputune><emulatorsched scheduler='rr' "
+                                         "priority='99'/></cputune>"), None, ""),
+    # VL219: a memory hard limit QEMU's own process cannot start in (0, 1 and 4 MiB refused)
+    ("hard-limit-0", TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<memtune><hard_limit>0</hard_limit></memtune>"),
+     "VL219", "a memory hard_limit of 0 KiB is less than QEMU needs to start"),
+    ("hard-limit-4-mib", TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<memtune><hard_limit unit='MiB'>4</hard_limit>"
+                                      "</memtune>"), "VL219", "a memory hard_limit of 4 MiB"),
+    ("soft-limit-0", TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<memtune><soft_limit>0</soft_limit></memtune>"),
+     None, ""),
+    ("hard-limit-above-memory", TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<memtune><hard_limit unit='GiB'>2"
+                                             "</hard_limit></memtune>"), None, ""),
 ]
 
 
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_found_by_the_property_sweep(xml: str, code: str | None, fragment: str) -> None:
     judged_as_libvirt(xml, code, fragment)
+
+
+def test_a_hard_limit_below_the_guest_memory_is_a_warning() -> None:
+    """The guest outgrows it once it uses its memory (the host swaps QEMU out or kills it): not a refusal."""
+    from test_rules_parse_checks import Q35, lint
+
+    xml = TUNED.format(vcpu="<vcpu>1</vcpu>", tuning="<memtune><hard_limit unit='MiB'>512</hard_limit></memtune>")
+    (finding,) = [f for f in lint(xml, Q35) if f.code == "VL219"]
+    assert finding.severity.value == "warning"
+    assert finding.message.startswith("The memory hard_limit (512 MiB) is below the guest's memory (1 GiB)")

@@ -97,6 +97,19 @@ def cases(kvm: bool) -> list[Case]:
                                               "cpuset='0'/></cputune>"),
         _x86("period-too-short", "VL211", top="<cputune><period>500</period></cputune>"),
         _x86("period", None, top="<cputune><period>10000</period></cputune>"),
+        # a real-time priority Linux does not have (start); a twin of priority 1 needs CAP_SYS_NICE, which the lab's
+        # container lacks: the twins are the same priority on an offline vCPU, and another scheduler
+        _x86("vcpusched-priority-0", "VL211", top="<vcpu current='1'>2</vcpu><cputune><vcpusched vcpus='0' "
+                                                  "scheduler='fifo' priority='0'/></cputune>"),
+        _x86("vcpusched-priority-0-offline", None, top="<vcpu current='1'>2</vcpu><cputune><vcpusched vcpus='1' "
+                                                       "scheduler='fifo' priority='0'/></cputune>"),
+        _x86("emulatorsched-priority-100", "VL211", top="<cputune><emulatorsched scheduler='rr' priority='100'/>"
+                                                        "</cputune>"),
+        _x86("emulatorsched-batch", None, top="<cputune><emulatorsched scheduler='batch'/></cputune>"),
+        # VL219 a memory hard limit QEMU cannot start in (a twin above 8 MiB meets the container's locked-memory
+        # limit, which libvirt raises to the hard limit: the twin is a soft limit of the same size)
+        _x86("memtune-hard-limit-0", "VL219", top="<memtune><hard_limit unit='KiB'>0</hard_limit></memtune>"),
+        _x86("memtune-soft-limit-0", None, top="<memtune><soft_limit unit='KiB'>0</soft_limit></memtune>"),
         # VL212 CPU cache and physical address bits (cache modes need no host-passthrough under TCG: maximum)
         _x86("cache-emulate-l2", "VL212", after="<cpu mode='maximum'><cache level='2' mode='emulate'/></cpu>"),
         _x86("cache-emulate-l3", None, after="<cpu mode='maximum'><cache level='3' mode='emulate'/></cpu>"),
