@@ -48,10 +48,10 @@ def _backend(audio: etree._Element) -> Problem | None:
                 return Problem(Anchor(settings), "audio settings specified without fixed settings flag",
                                hint="add fixedSettings='yes' (and mixingEngine='yes')")
             for name in BACKEND_NUMBERS.get(kind, ()):
-                value = element.get(name)
-                if value is not None and c_unsigned(value, 2**32 - 1) is None:
+                text = element.get(name)
+                if text is not None and c_unsigned(text, 2**32 - 1) is None:
                     return Problem(Anchor(element, name),
-                                   UINT_MESSAGE.format(attribute=name, element=direction, value=value),
+                                   UINT_MESSAGE.format(attribute=name, element=direction, value=text),
                                    hint="a non-negative decimal number")
     return None
 
