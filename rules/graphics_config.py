@@ -12,7 +12,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, parse_uint
-from virtlint.rules._devices import LIBVIRT_START, implicit_audio, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -235,6 +235,29 @@ def _spice_tls(graphics: etree._Element, first: str) -> Problem | None:
     return None
 
 
+#: The keyboard layouts QEMU installs (pc-bios/keymaps: the generated ones, 'sl' and 'sv'), in any release libvirt
+#: runs: 'ar' became 'ara' in a later release, so both are taken.
+QEMU_KEYMAPS = frozenset((
+    "ar", "ara", "bepo", "cz", "da", "de", "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo", "fr", "fr-be", "fr-ca",
+    "fr-ch", "hr", "hu", "is", "it", "ja", "lt", "lv", "mk", "nl", "no", "pl", "pt", "pt-br", "ru", "sl", "sv", "th",
+    "tr"))
+
+
+def _vnc_keymap(graphics: etree._Element) -> Problem | None:
+    """QEMU at start: a VNC display's keymap (-k) names a layout file QEMU has (init_keyboard_layout; with any
+    listen, 'none' too; SPICE does not read it; a path is QEMU's to find). Checked on 9.0 with QEMU 7.2."""
+    keymap = graphics.get("keymap")
+    if not keymap or keymap in QEMU_KEYMAPS or "/" in keymap:
+        return None
+    lowered = keymap.lower().replace("_", "-")
+    exact = [name for name in (lowered, f"en-{lowered}") if name in QEMU_KEYMAPS]  # ('EN-US', 'us': en-us)
+    close = exact + sorted(name for name in QEMU_KEYMAPS - {"ara"} - set(exact)
+                           if name.split("-")[0] == lowered.split("-")[0])  # ('de_DE': de, de-ch)
+    return Problem(Anchor(graphics, "keymap"), f"could not read keymap file: '{keymap}'" + QEMU_START,
+                   hint="QEMU's layouts: " + ", ".join(sorted(QEMU_KEYMAPS - {"ara"})),
+                   replacements=tuple(close[:3]))
+
+
 def _start(graphics: etree._Element, kind: str, listens: list[etree._Element]) -> Problem | None:
     """The QEMU driver's VNC and SPICE checks: a SPICE TLS port at define, then at start
     qemuProcessStartValidateGraphics, then the ports and TLS."""
@@ -267,7 +290,10 @@ class GraphicsConfig(Rule):
     port from 5900 to 65535; and, as libvirt's default `qemu.conf`
     (`spice_tls = 0`) has it, a SPICE display asks for no TLS: no `tlsPort`
     (nor `-1`), no `defaultMode='secure'`, no `<channel mode='secure'>`; its
-    `defaultMode='insecure'` and insecure channels need a plaintext port.
+    `defaultMode='insecure'` and insecure channels need a plaintext port;
+    a VNC display's `keymap` is one of QEMU's keyboard layouts (`en-us`,
+    not `us`; `could not read keymap file: 'us'`, QEMU at start; checked on
+    9.0 with QEMU 7.2; a path is not judged).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `cannot parse vnc port
@@ -343,4 +369,6 @@ class GraphicsConfig(Rule):
                 len(listens) > 1 or "tlsPort" in names or "defaultMode" in names or "channel" in tags)) \
                 and qemu_driver(ctx):
             problem = _start(element, kind, listens)
+        if problem is None and kind == "vnc" and "keymap" in names and qemu_driver(ctx):
+            problem = _vnc_keymap(element)
         return iter((problem,)) if problem is not None else NOTHING

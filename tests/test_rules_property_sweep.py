@@ -213,6 +213,14 @@ CASES = [
     ("qxl-17-heads", X86_KVM.format("<graphics type='vnc'/><video><model type='qxl' heads='17'/></video>"), "VL765",
      "Device display ID count (17) is greater than limit 16"),
     ("virtio-16-heads-video", X86_KVM.format("<video><model type='virtio' heads='16'/></video>"), None, ""),
+    # VL767: a VNC display's keyboard layout QEMU has no file for (QEMU at start; SPICE does not read it)
+    ("vnc-keymap-us", X86_KVM.format("<graphics type='vnc' keymap='us'/>"), "VL767",
+     "could not read keymap file: 'us'"),
+    ("vnc-keymap-en-us", X86_KVM.format("<graphics type='vnc' keymap='en-us'/>"), None, ""),
+    ("vnc-none-keymap-us", X86_KVM.format("<graphics type='vnc' keymap='us'><listen type='none'/></graphics>"),
+     "VL767", "could not read keymap file: 'us'"),
+    ("spice-keymap-us", X86_KVM.format("<graphics type='spice' keymap='us'/>"), None, ""),
+    ("vnc-keymap-path", X86_KVM.format("<graphics type='vnc' keymap='../keymaps/de'/>"), None, ""),
     # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
     ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
     ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
