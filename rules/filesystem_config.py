@@ -165,8 +165,49 @@ def _handle_backend(fs: _Fs, ctx: Context) -> Problem | None:
                    hint="use the default 9p driver (type='path'), or virtiofs", replacements=("path",))
 
 
+#: QEMU's longest mount tags, in bytes: 9p's (MAX_TAG_LEN - 1) and vhost-user-fs's (virtio_fs_config's tag)
+NINE_P_TAG_BYTES, VIRTIOFS_TAG_BYTES = 31, 36
+#: vhost-user-fs's queue-size: a uint16 property, a power of 2 up to VIRTQUEUE_MAX_SIZE
+VIRTQUEUE_MAX_SIZE = 1024
+
+
+def _device_properties(fs: _Fs, ctx: Context) -> Problem | None:
+    """QEMU at start, on the device libvirt writes for the share: its mount tag's length (virtio-9p's
+    v9fs_device_realize_common, vhost-user-fs's realize: the tag is the target dir, in UTF-8 bytes) and virtiofs's
+    queue size (libvirt writes queue-size when it is not 0). Checked on 9.0 with QEMU 7.2."""
+    if not qemu_driver(ctx) or fs.target is None:
+        return None
+    virtiofs = fs.driver_type == "virtiofs"
+    if virtiofs and fs.driver is not None:
+        queue = c_decimal(fs.driver.get("queue"), 0, 2**64 - 1)
+        if queue and queue > 0xFFFF:
+            return Problem(Anchor(fs.driver, "queue"), "Parameter 'queue-size' expects uint16_t" + QEMU_START,
+                           hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}", replacements=(str(VIRTQUEUE_MAX_SIZE),))
+    size = len(fs.target.encode())
+    target = fs.element.find("target")
+    assert target is not None  # (fs.target is its dir)
+    if virtiofs and size > VIRTIOFS_TAG_BYTES:
+        return Problem(Anchor(target, "dir"), f"tag property must be {VIRTIOFS_TAG_BYTES} bytes or less" + QEMU_START,
+                       hint=f"a mount tag of at most {VIRTIOFS_TAG_BYTES} bytes ('{fs.target}' has {size})")
+    if not virtiofs and size > NINE_P_TAG_BYTES:
+        return Problem(Anchor(target, "dir"), f"mount tag '{fs.target}' ({size} bytes) is longer than maximum "
+                       f"({NINE_P_TAG_BYTES} bytes)" + QEMU_START,
+                       hint=f"a mount tag of at most {NINE_P_TAG_BYTES} bytes")
+    if virtiofs and fs.driver is not None:
+        queue = c_decimal(fs.driver.get("queue"), 0, 0xFFFF)
+        if queue and queue & (queue - 1):
+            return Problem(Anchor(fs.driver, "queue"), "queue-size property must be a power of 2" + QEMU_START,
+                           hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}",
+                           replacements=(str(min(1 << (queue.bit_length() - 1), VIRTQUEUE_MAX_SIZE)),))
+        if queue and queue > VIRTQUEUE_MAX_SIZE:
+            return Problem(Anchor(fs.driver, "queue"), f"queue-size property must be {VIRTQUEUE_MAX_SIZE} or smaller"
+                           + QEMU_START, replacements=(str(VIRTQUEUE_MAX_SIZE),))
+    return None
+
+
 #: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
-CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu, _handle_backend)
+CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu, _handle_backend,
+                                                                _device_properties)
 
 
 @register
@@ -183,7 +224,12 @@ class FilesystemConfig(Rule):
     `fmode` or `dmode`. At start, the 9p `handle` driver on a QEMU of 6.0 or
     later (its capabilities' versioned machine tells), which removed it
     (`fsdev: fsdriver handle not found`; checked on 9.0 with QEMU 7.2, whose
-    capabilities still list `handle`).
+    capabilities still list `handle`); and, at start, a mount tag (the
+    target dir) longer than QEMU takes, 31 bytes for 9p (`mount tag '...'
+    (32 bytes) is longer than maximum (31 bytes)`) and 36 for virtiofs
+    (`tag property must be 36 bytes or less`), and a virtiofs `queue` that is
+    not a power of 2 up to 1024 (`queue-size property must be a power of
+    2`; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `missing source

@@ -37,6 +37,11 @@ VSCSI_CDROM = ("<controller type='scsi' index='0' model='virtio-scsi'/><disk typ
 DIMM = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>"
 VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='KiB'>{kib}</size><node>0</node>"
               "<block unit='KiB'>4096</block><requested unit='KiB'>0</requested></target></memory>")
+NINE_P = "<filesystem type='mount' accessmode='mapped'><source dir='/srv/share'/><target dir='{}'/></filesystem>"
+VIRTIOFS = ("<filesystem type='mount'><driver type='virtiofs'{driver}/><source dir='/srv/share'/><target dir='{tag}'/>"
+            "</filesystem>")
+#: X86_KVM with the shared memory virtiofs needs
+SHARED_KVM = X86_KVM.replace("<os>", "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking><os>")
 ZERO_CELL = ("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><vcpu>2</vcpu><os><type arch='{arch}' "
              "machine='{machine}'>hvm</type></os>{backing}<cpu><numa><cell id='0' cpus='0' memory='{zero}' unit='KiB'/>"
              "<cell id='1' cpus='1' memory='256' unit='MiB'{access}/></numa></cpu><devices/></domain>")
@@ -221,6 +226,22 @@ CASES = [
      "VL767", "could not read keymap file: 'us'"),
     ("spice-keymap-us", X86_KVM.format("<graphics type='spice' keymap='us'/>"), None, ""),
     ("vnc-keymap-path", X86_KVM.format("<graphics type='vnc' keymap='../keymaps/de'/>"), None, ""),
+    # VL791: QEMU's mount tag lengths (9p 31 bytes, virtiofs 36, in UTF-8) and virtiofs's queue sizes
+    ("9p-tag-32", X86_KVM.format(NINE_P.format("t" * 32)), "VL791",
+     "mount tag '" + "t" * 32 + "' (32 bytes) is longer than maximum (31 bytes)"),
+    ("9p-tag-31", X86_KVM.format(NINE_P.format("t" * 31)), None, ""),
+    ("9p-tag-utf8-32-bytes", X86_KVM.format(NINE_P.format("t" + "\u00e9" * 15 + "x")), "VL791", "(32 bytes)"),
+    ("virtiofs-tag-37", SHARED_KVM.format(VIRTIOFS.format(tag="t" * 37, driver="")), "VL791",
+     "tag property must be 36 bytes or less"),
+    ("virtiofs-tag-36", SHARED_KVM.format(VIRTIOFS.format(tag="t" * 36, driver="")), None, ""),
+    ("virtiofs-queue-1000", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='1000'")), "VL791",
+     "queue-size property must be a power of 2"),
+    ("virtiofs-queue-2048", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='2048'")), "VL791",
+     "queue-size property must be 1024 or smaller"),
+    ("virtiofs-queue-65536", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='65536'")), "VL791",
+     "Parameter 'queue-size' expects uint16_t"),
+    ("virtiofs-queue-0", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='0'")), None, ""),
+    ("virtiofs-queue-1024", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='1024'")), None, ""),
     # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
     ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
     ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),

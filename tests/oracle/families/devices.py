@@ -22,6 +22,8 @@ def _disk(target: str, bus: str, *, device: str = "disk", kind: str = "file", fm
 
 
 #: memory hotplug: the maximum, and the one NUMA cell of a one-vCPU domain of 128 MiB
+#: a 9p share of a folder every host has and QEMU's user may read; the mount tag in braces
+_NINE_P = "<filesystem type='mount' accessmode='mapped'><source dir='/usr/share'/><target dir='{}'/></filesystem>"
 _MAX_MEMORY = "<maxMemory slots='{slots}' unit='MiB'>{mib}</maxMemory>"
 _ONE_CELL = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
 #: a virtio-mem device of 4 MiB blocks, its size in KiB in the braces
@@ -476,6 +478,17 @@ def cases(kvm: bool) -> list[Case]:
             devices="<interface type='user'><model type='virtio'/><driver rx_queue_size='128'/></interface>"),
         q35("nic-rx-ring-256", None,
             devices="<interface type='user'><model type='virtio'/><driver rx_queue_size='256'/></interface>"),
+        # QEMU's mount tag lengths (9p 31 bytes, virtiofs 36) and virtiofs's queue sizes
+        q35("9p-tag-32-bytes", "VL791", devices=_NINE_P.format("t" * 32)),
+        q35("9p-tag-31-bytes", None, devices=_NINE_P.format("t" * 31)),
+        q35("virtiofs-tag-37-bytes", "VL791", top=SHARED_MEMFD,
+            devices=virtiofs().replace("target dir='images'", "target dir='" + "t" * 37 + "'")),
+        q35("virtiofs-tag-36-bytes", None, top=SHARED_MEMFD,
+            devices=virtiofs().replace("target dir='images'", "target dir='" + "t" * 36 + "'")),
+        q35("virtiofs-queue-1000", "VL791", top=SHARED_MEMFD,
+            devices=virtiofs().replace("type='virtiofs'", "type='virtiofs' queue='1000'")),
+        q35("virtiofs-queue-1024", None, top=SHARED_MEMFD,
+            devices=virtiofs().replace("type='virtiofs'", "type='virtiofs' queue='1024'")),
         q35("vnc-keymap-us", "VL767", devices="<graphics type='vnc' keymap='us'/>"),
         q35("vnc-keymap-en-us", None, devices="<graphics type='vnc' keymap='en-us'/>"),
         q35("spice-keymap-us", None, devices="<graphics type='spice' autoport='yes' keymap='us'/>"),
