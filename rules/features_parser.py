@@ -11,7 +11,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, scaled_kib
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -197,7 +197,28 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
         # (qemuValidateDomainDefFeatures; libvirt keeps the last of a feature given twice)
         return Problem(Anchor(vmport, "state"), "vmport feature requires the ps2 feature not to be disabled",
                        hint="switch vmport off, or leave the PS/2 controller on", replacements=("off",))
-    return _tb_cache(tcg, ctx) if tcg is not None else None
+    problem = _tb_cache(tcg, ctx) if tcg is not None else None
+    return problem if problem is not None else _spinlocks_copied(features)
+
+
+#: libvirt formats the spinlock retries with %d: a count from 2**31 up comes out negative
+INT_MAX = 2**31 - 1
+
+
+def _spinlocks_copied(features: etree._Element) -> Problem | None:
+    """At start (libvirt 9.0 to 10.7 at least): libvirt copies the definition through its XML formatter, which
+    writes an unsigned retry count as a signed one, and its parser then refuses the negative number (checked on 9.0:
+    4294967295 comes back as '-1')."""
+    for group in features.iterchildren("hyperv"):
+        for spinlocks in group.iterchildren("spinlocks"):
+            number = parse_uint(spinlocks.get("retries")) if spinlocks.get("state") == "on" else None
+            if number is not None and number > INT_MAX:
+                return Problem(Anchor(spinlocks, "retries"),
+                               UINT_MESSAGE.format(attribute="retries", element="spinlocks", value=number - 2**32)
+                               + LIBVIRT_START,
+                               hint=f"libvirt writes the count as a signed number when it copies the domain to start "
+                                    f"it: use at most {INT_MAX}", replacements=(str(INT_MAX),))
+    return None
 
 
 @register
@@ -212,7 +233,10 @@ class FeaturesParser(Rule):
     `xmm_input` are 10.7's) or one without its `state`; and, when switched
     on, Hyper-V `spinlocks` without `retries` or with fewer than 4095,
     `vendor_id` without a `value`, longer than 12 characters or with a
-    comma, an `stimer` child other than `direct`, and a KVM `dirty-ring`
+    comma (and, at start, `spinlocks` retries above 2147483647, which
+    libvirt's formatter writes as a negative number when it copies the
+    domain to start it: `Invalid value for attribute 'retries' in element
+    'spinlocks': '-1'`; checked on 9.0, the same formatter in 10.7), an `stimer` child other than `direct`, and a KVM `dirty-ring`
     without a `size` or with one that is not a power of 2 from 1024 to
     65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB
     and `<vmport state='on'/>` beside `<ps2 state='off'/>` (libvirt 10.7);

@@ -242,6 +242,17 @@ CASES = [
      "Parameter 'queue-size' expects uint16_t"),
     ("virtiofs-queue-0", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='0'")), None, ""),
     ("virtiofs-queue-1024", SHARED_KVM.format(VIRTIOFS.format(tag="t", driver=" queue='1024'")), None, ""),
+    # VL407: Hyper-V spinlock retries libvirt's formatter writes negative when it copies the domain to start it
+    ("spinlocks-4294967295", X86_KVM.replace("</os>", "</os><features><hyperv mode='custom'><spinlocks state='on' "
+                                             "retries='4294967295'/></hyperv></features>"), "VL407",
+     "Invalid value for attribute 'retries' in element 'spinlocks': '-1'"),
+    ("spinlocks-2147483648", X86_KVM.replace("</os>", "</os><features><hyperv mode='custom'><spinlocks state='on' "
+                                             "retries='2147483648'/></hyperv></features>"), "VL407",
+     "'-2147483648'"),
+    ("spinlocks-2147483647", X86_KVM.replace("</os>", "</os><features><hyperv mode='custom'><spinlocks state='on' "
+                                             "retries='2147483647'/></hyperv></features>"), None, ""),
+    ("spinlocks-off-4294967295", X86_KVM.replace("</os>", "</os><features><hyperv mode='custom'><spinlocks "
+                                                 "state='off' retries='4294967295'/></hyperv></features>"), None, ""),
     # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
     ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
     ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),

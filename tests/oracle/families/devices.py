@@ -489,6 +489,11 @@ def cases(kvm: bool) -> list[Case]:
             devices=virtiofs().replace("type='virtiofs'", "type='virtiofs' queue='1000'")),
         q35("virtiofs-queue-1024", None, top=SHARED_MEMFD,
             devices=virtiofs().replace("type='virtiofs'", "type='virtiofs' queue='1024'")),
+        # libvirt's formatter writes Hyper-V spinlock retries signed, and refuses its own copy at start
+        q35("hyperv-spinlocks-retries-4294967295", "VL407",
+            after="<features><hyperv mode='custom'><spinlocks state='on' retries='4294967295'/></hyperv></features>"),
+        q35("hyperv-spinlocks-retries-2147483647", None,
+            after="<features><hyperv mode='custom'><spinlocks state='on' retries='2147483647'/></hyperv></features>"),
         q35("vnc-keymap-us", "VL767", devices="<graphics type='vnc' keymap='us'/>"),
         q35("vnc-keymap-en-us", None, devices="<graphics type='vnc' keymap='en-us'/>"),
         q35("spice-keymap-us", None, devices="<graphics type='spice' autoport='yes' keymap='us'/>"),
