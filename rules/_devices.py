@@ -16,6 +16,7 @@ from virtlint.linter.machines import parse_machine
 from virtlint.linter.units import scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
+from virtlint.rules._libvirt_enums import UINT_MESSAGE
 from virtlint.rules._domain import is_arm_virt as machine_is_arm_virt, is_pseries as machine_is_pseries
 from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
 
@@ -60,6 +61,15 @@ class DiskTableRule(Rule):
 
 #: what libvirt's start-time refusals end with (a domain it defines and does not start)
 LIBVIRT_START = " (libvirt refuses to start the domain)"
+#: INT_MAX: libvirt's formatter writes some unsigned numbers with %d, so one above this comes back negative in the
+#: copy of the definition it makes to start the domain, and its parser refuses the copy (signed_copy_message)
+INT_MAX = 2**31 - 1
+
+
+def signed_copy_message(attribute: str, element: str, value: int) -> str:
+    """What libvirt says at start of an unsigned number above INT_MAX it formats with %d (checked on 9.0: the
+    parser reads the copy's negative number as virXMLPropUInt does)."""
+    return UINT_MESSAGE.format(attribute=attribute, element=element, value=value - 2**32) + LIBVIRT_START
 #: what QEMU's refusals end with
 QEMU_START = " (QEMU refuses to start the domain)"
 #: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO devices (spapr-vscsi, spapr-vlan...)

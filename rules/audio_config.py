@@ -10,8 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio, qemu_driver,
-                                     qemu_release_label)
+from virtlint.rules._devices import (INT_MAX, LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio,
+                                     qemu_driver, qemu_release_label, signed_copy_message)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
 
@@ -136,7 +136,10 @@ class AudioConfig(Rule):
     `coreaudio'` (QEMU; checked on 9.0); and, before libvirt 9.6, a PC
     speaker (`<sound model='pcspk'/>`) where the capabilities' machine (or
     the host document's newest) is QEMU 7.1's or later: libvirt wrote `-soundhw pcspk`, which QEMU 7.1 removed
-    (`-soundhw: invalid option`; checked on 9.0 with QEMU 7.2).
+    (`-soundhw: invalid option`; checked on 9.0 with QEMU 7.2); and an
+    `<audio id>` above 2147483647, which libvirt's formatter writes as a
+    negative number when it copies the domain to start it (`Invalid value
+    for attribute 'id' in element 'audio': '-2147483648'`; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `fixed audio settings
@@ -180,6 +183,10 @@ class AudioConfig(Rule):
                 problem = Problem(Anchor(element, "type"), f"audio: Unknown audio driver `{kind}'" + QEMU_START,
                                   hint=f"{kind} is QEMU's audio on {OTHER_HOSTS_AUDIO[kind]}: on a KVM host use "
                                        "pulseaudio, pipewire, alsa, spice or none", replacements=("none",))
+            number = parse_uint(element.get("id"))
+            if problem is None and number is not None and number > INT_MAX:
+                problem = Problem(Anchor(element, "id"), signed_copy_message("id", "audio", number),
+                                  hint=f"number the audio backends from 1 (at most {INT_MAX})")
         elif ctx.path == "devices/sound":
             problem = _reference(element, ctx) or _backendless(element, ctx) or _pc_speaker(element, ctx)
         elif element.get("type") == "vnc":

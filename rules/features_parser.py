@@ -11,7 +11,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, scaled_kib
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._devices import INT_MAX, qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -201,9 +201,6 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
     return problem if problem is not None else _spinlocks_copied(features)
 
 
-#: libvirt formats the spinlock retries with %d: a count from 2**31 up comes out negative
-INT_MAX = 2**31 - 1
-
 
 def _spinlocks_copied(features: etree._Element) -> Problem | None:
     """At start (libvirt 9.0 to 10.7 at least): libvirt copies the definition through its XML formatter, which
@@ -213,9 +210,7 @@ def _spinlocks_copied(features: etree._Element) -> Problem | None:
         for spinlocks in group.iterchildren("spinlocks"):
             number = parse_uint(spinlocks.get("retries")) if spinlocks.get("state") == "on" else None
             if number is not None and number > INT_MAX:
-                return Problem(Anchor(spinlocks, "retries"),
-                               UINT_MESSAGE.format(attribute="retries", element="spinlocks", value=number - 2**32)
-                               + LIBVIRT_START,
+                return Problem(Anchor(spinlocks, "retries"), signed_copy_message("retries", "spinlocks", number),
                                hint=f"libvirt writes the count as a signed number when it copies the domain to start "
                                     f"it: use at most {INT_MAX}", replacements=(str(INT_MAX),))
     return None

@@ -8,9 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_int
+from virtlint.linter.units import parse_uint
 from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._devices import INT_MAX, LIBVIRT_START, qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
@@ -61,7 +61,10 @@ class UsbController(Rule):
     `usb controller type 'ehci' doesn't support 'ports' with this QEMU binary`
     (qemuValidateDomainDeviceDefControllerUSB, from
     qemuBuildUSBControllerDevProps; a `ports` value that parses, 0 included;
-    checked on libvirt 9.0).
+    checked on libvirt 9.0), and a `startport` above 2147483647, which
+    libvirt's formatter writes as a negative number when it copies the domain
+    to start it (`Invalid value for attribute 'startport' in element
+    'master': '-2147483648'`; checked on 9.0).
 
     ## Capabilities
     ```xml
@@ -180,9 +183,13 @@ class UsbController(Rule):
             taken: set[int] = set()
             for c in companions:
                 master = c.master
-                first = parse_int(master.get("startport", "0")) if master is not None else DEFAULT_MASTER_PORT[
+                first = parse_uint(master.get("startport", "0")) if master is not None else DEFAULT_MASTER_PORT[
                     c.model or ""]
                 if first is None:
+                    continue
+                if first > INT_MAX:  # (libvirt formats it with %d when it copies the domain to start it)
+                    yield Problem(_master_anchor(c, "startport"), signed_copy_message("startport", "master", first),
+                                  hint="startport 0, 2 or 4")
                     continue
                 if not 0 <= first <= EHCI_PORTS - 2:
                     yield Problem(_master_anchor(c, "startport"),

@@ -253,6 +253,16 @@ CASES = [
                                              "retries='2147483647'/></hyperv></features>"), None, ""),
     ("spinlocks-off-4294967295", X86_KVM.replace("</os>", "</os><features><hyperv mode='custom'><spinlocks "
                                                  "state='off' retries='4294967295'/></hyperv></features>"), None, ""),
+    # the same formatter's other unsigned numbers: an <audio> id (VL799), a USB companion's startport (VL707)
+    ("audio-id-2147483648", X86_KVM.format("<audio id='2147483648' type='none'/>"), "VL799",
+     "Invalid value for attribute 'id' in element 'audio': '-2147483648'"),
+    ("audio-id-2147483647", X86_KVM.format("<audio id='2147483647' type='none'/>"), None, ""),
+    ("usb-startport-2147483648", X86_KVM.format("<controller type='usb' index='5' model='ich9-uhci1'><master "
+                                                "startport='2147483648'/></controller><controller type='usb' "
+                                                "index='5' model='ich9-ehci1'/>"), "VL707",
+     "Invalid value for attribute 'startport' in element 'master': '-2147483648'"),
+    ("usb-startport-2", X86_KVM.format("<controller type='usb' index='5' model='ich9-uhci1'><master startport='2'/>"
+                                       "</controller><controller type='usb' index='5' model='ich9-ehci1'/>"), None, ""),
     # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
     ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
     ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),

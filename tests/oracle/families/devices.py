@@ -494,6 +494,8 @@ def cases(kvm: bool) -> list[Case]:
             after="<features><hyperv mode='custom'><spinlocks state='on' retries='4294967295'/></hyperv></features>"),
         q35("hyperv-spinlocks-retries-2147483647", None,
             after="<features><hyperv mode='custom'><spinlocks state='on' retries='2147483647'/></hyperv></features>"),
+        q35("audio-id-2147483648", "VL799", devices="<audio id='2147483648' type='none'/>"),
+        q35("audio-id-2147483647", None, devices="<audio id='2147483647' type='none'/>"),
         q35("vnc-keymap-us", "VL767", devices="<graphics type='vnc' keymap='us'/>"),
         q35("vnc-keymap-en-us", None, devices="<graphics type='vnc' keymap='en-us'/>"),
         q35("spice-keymap-us", None, devices="<graphics type='spice' autoport='yes' keymap='us'/>"),
