@@ -268,6 +268,43 @@ def _acpi_index(acpi: etree._Element, device: etree._Element, found: Facts) -> P
                    hint="remove <acpi>: only a PCI device has an ACPI index")
 
 
+#: QEMU's largest acpi-index (pci_qdev_realize: ONBOARD_INDEX_MAX, 16 * 1024 - 1)
+ACPI_INDEX_MAX = 16383
+
+
+def _acpi_index_range(acpi: etree._Element, device: etree._Element, found: Facts) -> Problem | None:
+    """QEMU at start: a PCI device's acpi-index is at most 16383 (`acpi-index should be less or equal to 16383`;
+    checked on 9.0 with QEMU 7.2). Only on a device whose address, written or assigned, is PCI: libvirt refuses
+    another at define (above, _net, hostdev_config)."""
+    index = parse_uint(acpi.get("index"))
+    if index is None or index <= ACPI_INDEX_MAX:
+        return None
+    address = device.find("address")
+    if address is not None:
+        if address.get("type") != "pci":
+            return None
+    elif not (found.platform.is_q35 or found.platform.is_i440fx) or not _gets_pci_slot(device, found):
+        return None
+    return Problem(Anchor(acpi, "index"), f"acpi-index should be less or equal to {ACPI_INDEX_MAX}" + QEMU_START,
+                   hint=f"an index from 1 to {ACPI_INDEX_MAX}")
+
+
+#: NIC models that are PCI devices on x86 (an interface of another model, or of type hostdev, is not judged)
+_PCI_NIC_MODELS = frozenset(("virtio", "virtio-transitional", "virtio-non-transitional", "e1000", "e1000e", "igb",
+                             "rtl8139", "vmxnet3"))
+
+
+def _gets_pci_slot(device: etree._Element, found: Facts) -> bool:
+    """Whether libvirt certainly gives this address-less device a PCI slot on a PC machine: a virtio disk, a NIC of
+    a PCI model, a PCI host device (the kinds an ACPI index is written on; others are not judged)."""
+    if device.tag == "disk":
+        return found.disk_buses.get(device) == "virtio"
+    if device.tag == "interface":
+        model = device.find("model")
+        return device.get("type") != "hostdev" and model is not None and model.get("type") in _PCI_NIC_MODELS
+    return device.tag == "hostdev" and device.get("type") == "pci"
+
+
 #: Tags _for_device or virtio_base_name look at; for any other device only the address types in
 #: _MACHINE_TYPES can be reported (and only from the type and the machine).
 _DEVICE_TAGS = VIRTIO_TAGS | {"hostdev", "input", "redirdev", "smartcard", "serial", "console", "panic", "watchdog",
@@ -406,7 +443,10 @@ class AddressType(Rule):
     required for device` (libvirt's `qemuBuildDeviceAddressProps` sets the
     property or bus whatever the device; checked on 9.0 with QEMU 7.2 on q35
     and i440fx); at define, `ACPI index is only supported for PCI devices`
-    (`qemuValidateDomainDeviceInfo`). libvirt 9.0 words the CCW refusal
+    (`qemuValidateDomainDeviceInfo`); at start, QEMU's bound on a PCI
+    device's ACPI index on a PC machine (`acpi-index should be less or equal
+    to 16383`, pci_qdev_realize; an explicit PCI address, a virtio disk, a
+    NIC of a PCI model, a PCI host device; checked on 9.0 with QEMU 7.2). libvirt 9.0 words the CCW refusal
     `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
@@ -450,7 +490,7 @@ class AddressType(Rule):
             for acpi in scanned(ctx, "acpi"):  # (the walk's scan: <os><acpi> and <features><acpi> are not devices')
                 device = acpi.getparent()
                 if device is not None and device.getparent() is element:
-                    problem = _acpi_index(acpi, device, found)
+                    problem = _acpi_index(acpi, device, found) or _acpi_index_range(acpi, device, found)
                     if problem:
                         yield problem
         for device, address, kind in found.addressed:

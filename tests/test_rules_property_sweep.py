@@ -263,6 +263,15 @@ CASES = [
      "Invalid value for attribute 'startport' in element 'master': '-2147483648'"),
     ("usb-startport-2", X86_KVM.format("<controller type='usb' index='5' model='ich9-uhci1'><master startport='2'/>"
                                        "</controller><controller type='usb' index='5' model='ich9-ehci1'/>"), None, ""),
+    # VL704: QEMU's largest ACPI index of a PCI device (pci_qdev_realize)
+    ("nic-acpi-index-16384", nic(extra="<acpi index='16384'/>"), "VL704",
+     "acpi-index should be less or equal to 16383"),
+    ("nic-acpi-index-16383", nic(extra="<acpi index='16383'/>"), None, ""),
+    ("e1000e-acpi-index-16384", nic(model="e1000e", extra="<acpi index='16384'/>"), "VL704",
+     "acpi-index should be less or equal to 16383"),
+    ("virtio-disk-acpi-index-16384", disk("<acpi index='16384'/>"), "VL704",
+     "acpi-index should be less or equal to 16383"),
+    ("virtio-disk-acpi-index-16383", disk("<acpi index='16383'/>"), None, ""),
     # VL207: a NUMA cell of no memory given a memory backend (QEMU 5.1+ machine types, HMAT, backing objects)
     ("zero-cell-q35", zero_cell(), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),
     ("zero-cell-pc", zero_cell("pc"), "VL207", "property 'size' of memory-backend-ram doesn't take value '0'"),

@@ -494,6 +494,10 @@ def cases(kvm: bool) -> list[Case]:
             after="<features><hyperv mode='custom'><spinlocks state='on' retries='4294967295'/></hyperv></features>"),
         q35("hyperv-spinlocks-retries-2147483647", None,
             after="<features><hyperv mode='custom'><spinlocks state='on' retries='2147483647'/></hyperv></features>"),
+        q35("nic-acpi-index-16384", "VL704", devices="<interface type='user'><model type='virtio'/>"
+                                                    "<acpi index='16384'/></interface>"),
+        q35("nic-acpi-index-16383", None, devices="<interface type='user'><model type='virtio'/>"
+                                                 "<acpi index='16383'/></interface>"),
         q35("audio-id-2147483648", "VL799", devices="<audio id='2147483648' type='none'/>"),
         q35("audio-id-2147483647", None, devices="<audio id='2147483647' type='none'/>"),
         q35("vnc-keymap-us", "VL767", devices="<graphics type='vnc' keymap='us'/>"),
