@@ -201,7 +201,6 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
     return problem if problem is not None else _spinlocks_copied(features)
 
 
-
 def _spinlocks_copied(features: etree._Element) -> Problem | None:
     """At start (libvirt 9.0 to 10.7 at least): libvirt copies the definition through its XML formatter, which
     writes an unsigned retry count as a signed one, and its parser then refuses the negative number (checked on 9.0:
@@ -231,9 +230,9 @@ class FeaturesParser(Rule):
     comma (and, at start, `spinlocks` retries above 2147483647, which
     libvirt's formatter writes as a negative number when it copies the
     domain to start it: `Invalid value for attribute 'retries' in element
-    'spinlocks': '-1'`; checked on 9.0, the same formatter in 10.7), an `stimer` child other than `direct`, and a KVM `dirty-ring`
-    without a `size` or with one that is not a power of 2 from 1024 to
-    65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB
+    'spinlocks': '-1'`; checked on 9.0, the same formatter in 10.7), an
+    `stimer` child other than `direct`, and a KVM `dirty-ring` without a
+    `size` or with one that is not a power of 2 from 1024 to 65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB
     and `<vmport state='on'/>` beside `<ps2 state='off'/>` (libvirt 10.7);
     and a `<capabilities>` child that names no process capability
     (`<foo state='on'/>`; they are `chown`, `net_admin`, `sys_admin`...).

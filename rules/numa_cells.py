@@ -228,7 +228,7 @@ class NumaCells(Rule):
     newest the capabilities show), with HMAT, or with a memory backing
     that needs backend objects (`property 'size' of memory-backend-ram
     doesn't take value '0'`; machine types up to 5.0 take `mem=0`; checked
-    on 9.0 with QEMU 7.2).
+    on 9.0 with QEMU 7.2, pseries from QEMU's source).
     Stage: define, except the alignment, the `none` caches, the caches
     without interconnects and the cells of no memory (start).
 

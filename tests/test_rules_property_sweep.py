@@ -292,7 +292,8 @@ CASES = [
     ("zero-cell-rhel", zero_cell("pc-q35-rhel9.4.0"), None, ""),
     # VL211: a real-time scheduler's priority outside Linux's 1..99 (libvirt at start, for threads that run)
     ("vcpusched-fifo-0", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0' scheduler='fifo' "
-                                      "priority='0'/></cputune>"), "VL211", "Scheduler priority 0 out of range [1, 99]"),
+                                      "priority='0'/></cputune>"), "VL211",
+     "Scheduler priority 0 out of range [1, 99]"),
     ("vcpusched-rr-minus-1", TUNED.format(vcpu="<vcpu>2</vcpu>", tuning="<cputune><vcpusched vcpus='0-1' "
                                           "scheduler='rr' priority='-1'/></cputune>"), "VL211",
      "Scheduler priority -1 out of range [1, 99]"),
