@@ -171,6 +171,7 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
     """The first refusal of virDomainFeaturesDefParse, which reads the features in document order (and then the
     QEMU driver's of the TCG cache size)."""
     tcg = vmport = ps2 = None
+    hyperv: list[etree._Element] = []
     for feature in _elements(features):
         name = _name(feature)
         if not _known(FEATURES, name, ctx):
@@ -180,6 +181,8 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
             problem = _group_problem(feature, name, ctx)
             if problem is not None:
                 return problem
+            if name == "hyperv":
+                hyperv.append(feature)
         elif name == "capabilities":
             for capability in _elements(feature):  # (virDomainFeaturesCapabilitiesDefParse)
                 if _name(capability) not in PROCESS_CAPS:
@@ -198,14 +201,14 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
         return Problem(Anchor(vmport, "state"), "vmport feature requires the ps2 feature not to be disabled",
                        hint="switch vmport off, or leave the PS/2 controller on", replacements=("off",))
     problem = _tb_cache(tcg, ctx) if tcg is not None else None
-    return problem if problem is not None else _spinlocks_copied(features)
+    return problem if problem is not None else _spinlocks_copied(hyperv)
 
 
-def _spinlocks_copied(features: etree._Element) -> Problem | None:
+def _spinlocks_copied(hyperv: list[etree._Element]) -> Problem | None:
     """At start (libvirt 9.0 to 10.7 at least): libvirt copies the definition through its XML formatter, which
     writes an unsigned retry count as a signed one, and its parser then refuses the negative number (checked on 9.0:
     4294967295 comes back as '-1')."""
-    for group in features.iterchildren("hyperv"):
+    for group in hyperv:
         for spinlocks in group.iterchildren("spinlocks"):
             number = parse_uint(spinlocks.get("retries")) if spinlocks.get("state") == "on" else None
             if number is not None and number > INT_MAX:

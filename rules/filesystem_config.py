@@ -24,7 +24,8 @@ SOURCE_ATTRIBUTE = {"mount": "dir", "bind": "dir", "file": "file", "block": "dev
 class _Fs:
     """What the checks read of one <filesystem>, once."""
 
-    __slots__ = ("element", "type", "source", "path", "socket", "target", "driver", "driver_type", "accessmode")
+    __slots__ = ("element", "type", "source", "path", "socket", "target_element", "target", "driver", "driver_type",
+                 "accessmode")
 
     def __init__(self, element: etree._Element) -> None:
         self.element = element
@@ -33,7 +34,7 @@ class _Fs:
         attribute = SOURCE_ATTRIBUTE.get(self.type)
         self.path = self.source.get(attribute) if self.source is not None and attribute else None
         self.socket = self.source.get("socket") if self.source is not None else None
-        target = element.find("target")
+        self.target_element = target = element.find("target")
         # (virXPathString: an empty dir is none)
         self.target = (target.get("dir") or None) if target is not None else None
         self.driver = element.find("driver")
@@ -178,13 +179,12 @@ def _device_properties(fs: _Fs, ctx: Context) -> Problem | None:
     if not qemu_driver(ctx) or fs.target is None:
         return None
     virtiofs = fs.driver_type == "virtiofs"
-    if virtiofs and fs.driver is not None:
-        queue = c_decimal(fs.driver.get("queue"), 0, 2**64 - 1)
-        if queue and queue > 0xFFFF:
-            return Problem(Anchor(fs.driver, "queue"), "Parameter 'queue-size' expects uint16_t" + QEMU_START,
-                           hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}", replacements=(str(VIRTQUEUE_MAX_SIZE),))
+    queue = c_decimal(fs.driver.get("queue"), 0, 2**64 - 1) if virtiofs and fs.driver is not None else None
+    if queue and queue > 0xFFFF:
+        return Problem(Anchor(fs.driver, "queue"), "Parameter 'queue-size' expects uint16_t" + QEMU_START,
+                       hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}", replacements=(str(VIRTQUEUE_MAX_SIZE),))
     size = len(fs.target.encode())
-    target = fs.element.find("target")
+    target = fs.target_element
     assert target is not None  # (fs.target is its dir)
     if virtiofs and size > VIRTIOFS_TAG_BYTES:
         return Problem(Anchor(target, "dir"), f"tag property must be {VIRTIOFS_TAG_BYTES} bytes or less" + QEMU_START,
@@ -193,13 +193,12 @@ def _device_properties(fs: _Fs, ctx: Context) -> Problem | None:
         return Problem(Anchor(target, "dir"), f"mount tag '{fs.target}' ({size} bytes) is longer than maximum "
                        f"({NINE_P_TAG_BYTES} bytes)" + QEMU_START,
                        hint=f"a mount tag of at most {NINE_P_TAG_BYTES} bytes")
-    if virtiofs and fs.driver is not None:
-        queue = c_decimal(fs.driver.get("queue"), 0, 0xFFFF)
-        if queue and queue & (queue - 1):
+    if queue and fs.driver is not None:  # (a virtiofs queue of at most 65535)
+        if queue & (queue - 1):
             return Problem(Anchor(fs.driver, "queue"), "queue-size property must be a power of 2" + QEMU_START,
                            hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}",
                            replacements=(str(min(1 << (queue.bit_length() - 1), VIRTQUEUE_MAX_SIZE)),))
-        if queue and queue > VIRTQUEUE_MAX_SIZE:
+        if queue > VIRTQUEUE_MAX_SIZE:
             return Problem(Anchor(fs.driver, "queue"), f"queue-size property must be {VIRTQUEUE_MAX_SIZE} or smaller"
                            + QEMU_START, replacements=(str(VIRTQUEUE_MAX_SIZE),))
     return None
@@ -290,7 +289,7 @@ class FilesystemConfig(Rule):
                 # (virDomainDefFSValidate: virtiofs mount tags are unique)
                 if fs.driver_type == "virtiofs" and fs.target is not None:
                     if fs.target in targets:
-                        yield Problem(Anchor(element.find("target"), "dir"),
+                        yield Problem(Anchor(fs.target_element, "dir"),
                                       f"filesystem target '{fs.target}' specified twice",
                                       hint="give each virtiofs share its own mount tag")
                     targets.add(fs.target)

@@ -8,10 +8,11 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import element_kib, format_kib, scaled_kib
+from virtlint.linter.units import format_kib, scaled_kib
 from virtlint.rules._devices import QEMU_START, qemu_driver
 from virtlint.rules._domain import numa_cells
-from virtlint.rules._support import NOTHING, first_child
+from virtlint.rules._host import guest_memory_kib
+from virtlint.rules._support import NOTHING
 
 #: The largest hard limit QEMU was seen not to start in (0, 1 and 4 MiB, checked on 9.0 with QEMU 7.2: the host's
 #: memory cgroup kills QEMU before libvirt connects to it); its own process needs more before the guest runs.
@@ -99,4 +100,4 @@ def _guest_memory_kib(root: etree._Element) -> int | None:
     if cells:
         sizes = [cell.memory_kib for cell in cells]
         return None if None in sizes else sum(size for size in sizes if size is not None)
-    return element_kib(first_child(root, "memory"))
+    return guest_memory_kib(root)

@@ -9,10 +9,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
-from virtlint.linter.units import parse_bitmap, parse_uint
+from virtlint.linter.units import parse_uint
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, effective_arch,
                                      effective_machine_name, qemu_driver)
 from virtlint.rules._domain import MAX_MEMORY_KIB, NumaCell, aligned, max_vcpus, memory_alignment, numa_cells
+from virtlint.rules._host import page_entries, page_for
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
 LOCAL_DISTANCE, UNREACHABLE = 10, 255
@@ -76,7 +77,7 @@ def _zero_memory_cell(numa: etree._Element, cells: list[NumaCell], ctx: Context)
     cell_access = zero.element.get("memAccess") or access
     if source == "memfd":
         backend = "memory-backend-memfd"
-    elif source == "file" or cell_access is not None or _hugepages_for(hugepages, zero.cell_id):
+    elif source == "file" or cell_access is not None or _hugepages_back(ctx, zero.cell_id):
         backend = "memory-backend-file"
     else:
         backend = "memory-backend-ram"
@@ -84,13 +85,10 @@ def _zero_memory_cell(numa: etree._Element, cells: list[NumaCell], ctx: Context)
                    hint=f"give NUMA cell {zero.cell_id} some memory ({why})")
 
 
-def _hugepages_for(hugepages: etree._Element | None, cell_id: int | None) -> bool:
-    """Whether <hugepages> back this cell: no <page>, a page of no nodeset, or one whose nodeset holds it."""
-    if hugepages is None:
-        return False
-    pages = list(hugepages.iterchildren("page"))
-    return not pages or any(page.get("nodeset") is None or cell_id in (parse_bitmap(page.get("nodeset")) or ())
-                            for page in pages)
+def _hugepages_back(ctx: Context, cell_id: int | None) -> bool:
+    """Whether huge pages back this cell (qemuBuildMemoryGetPagesize's choice: _host.page_for)."""
+    entries = page_entries(ctx.root)
+    return entries is not None and page_for(entries, cell_id) is not None
 
 
 def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
-from virtlint.rules._devices import LIBVIRT_START
+from virtlint.rules._devices import INT_MAX, LIBVIRT_START
 from virtlint.rules._domain import current_vcpus, describe_ids, iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
@@ -21,8 +21,6 @@ QUOTA_RANGE = (1000, 17592186044415)
 ONCE = ("emulatorpin", "emulatorsched")
 #: sched_get_priority_min/max of SCHED_FIFO and SCHED_RR on Linux
 REALTIME_PRIORITIES = (1, 99)
-#: virXMLPropInt's range
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: cgroup v1's cpu.shares range, which libvirt 9.0 checks at define
 SHARES_RANGE = (2, 262144)
 #: cgroup v2's cpu.weight range, which the host's cgroups apply at start (VIR_CGROUPV2_WEIGHT_MIN/MAX)
@@ -127,7 +125,7 @@ class ThreadTuning(Rule):
                 yield Problem(Anchor(element), "missing cpuset for emulatorpin", hint="add cpuset='...'")
             elif element.tag == "emulatorsched":
                 problem = next(_priority(element), None)
-                yield from (problem,) if problem is not None else _priority_range(element)
+                yield from (problem,) if problem is not None else _priority_range(element, ctx)
         elif element.tag in BANDWIDTH or element.tag == "shares":
             yield from _bandwidth(element, ctx)
         elif element.tag in SCHEDULERS:
@@ -150,8 +148,8 @@ class ThreadTuning(Rule):
             return
         problems = list(self._scheduled_threads(element, raw, ctx))
         yield from problems
-        if not problems and (kind != "vcpu" or _schedules_an_online_vcpu(raw, ctx)):
-            yield from _priority_range(element)
+        if not problems:
+            yield from _priority_range(element, ctx, raw if kind == "vcpu" else None)
 
     def _scheduled_threads(self, element: etree._Element, raw: str, ctx: Context) -> Iterator[Problem]:
         """The scheduler's set: not empty, of existing threads, not overlapping an earlier one's."""
@@ -255,12 +253,15 @@ def _schedules_an_online_vcpu(raw: str, ctx: Context) -> bool:
             or next(ctx.root.iterchildren("vcpus"), None) is not None)
 
 
-def _priority_range(element: etree._Element) -> Iterator[Problem]:
+def _priority_range(element: etree._Element, ctx: Context, vcpus: str | None = None) -> Iterator[Problem]:
     """virProcessSetScheduler, at start: a real-time scheduler's priority within what the host kernel takes
-    (sched_get_priority_min/max: 1 and 99 for SCHED_FIFO and SCHED_RR on Linux; checked on 9.0)."""
+    (sched_get_priority_min/max: 1 and 99 for SCHED_FIFO and SCHED_RR on Linux; checked on 9.0); for a
+    <vcpusched>, its ``vcpus`` set, when one of them is online at start."""
     if element.get("scheduler") not in ("fifo", "rr"):
         return
-    priority = c_decimal(element.get("priority"), INT_MIN, INT_MAX)  # (unreadable: VL851)
+    if vcpus is not None and not _schedules_an_online_vcpu(vcpus, ctx):
+        return
+    priority = c_decimal(element.get("priority"), -INT_MAX - 1, INT_MAX)  # (virXMLPropInt; unreadable: VL851)
     low, high = REALTIME_PRIORITIES
     if priority is not None and not low <= priority <= high:
         yield Problem(Anchor(element, "priority"),
