@@ -23,6 +23,8 @@ from lxml import etree
 from virtlint.linter.lazy_re import lazy_compile
 
 KIB = 1024
+#: a C int's range (virStrToLong_i, virXMLPropInt, and libvirt's formatter's %d)
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
 CPUMASK_LEN = 16384
 #: c_isspace: the blanks libvirt's virSkipSpaces and strtol skip.
@@ -69,7 +71,7 @@ def parse_int(text: str | None) -> int | None:
     if text is None or not _SIGNED.fullmatch(text.rstrip()):
         return None
     value = int(text)
-    return value if -(2**31) <= value < 2**31 else None
+    return value if INT_MIN <= value <= INT_MAX else None
 
 
 _C_DECIMAL = lazy_compile(r"[ \t\n\r\v\f]*[+-]?[0-9]+")
@@ -82,6 +84,11 @@ def c_decimal(text: str | None, low: int, high: int) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def c_int(text: str | None) -> int | None:
+    """A C int as libvirt's strict signed readers take it (virStrToLong_i, virXMLPropInt): see c_decimal."""
+    return c_decimal(text, INT_MIN, INT_MAX)
 
 
 def c_unsigned(text: str | None, high: int) -> int | None:

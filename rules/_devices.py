@@ -13,7 +13,7 @@ from lxml import etree
 
 from virtlint.linter.baseline import fleet_newest_machine
 from virtlint.linter.machines import parse_machine
-from virtlint.linter.units import scaled_bytes
+from virtlint.linter.units import INT_MAX, scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
 from virtlint.rules._libvirt_enums import UINT_MESSAGE
@@ -61,9 +61,6 @@ class DiskTableRule(Rule):
 
 #: what libvirt's start-time refusals end with (a domain it defines and does not start)
 LIBVIRT_START = " (libvirt refuses to start the domain)"
-#: INT_MAX: libvirt's formatter writes some unsigned numbers with %d, so one above this comes back negative in the
-#: copy of the definition it makes to start the domain, and its parser refuses the copy (signed_copy_message)
-INT_MAX = 2**31 - 1
 
 
 def signed_copy_message(attribute: str, element: str, value: int) -> str:

@@ -10,7 +10,7 @@ from lxml import etree
 
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem
-from virtlint.linter.units import c_decimal, c_unsigned, parse_ui, parse_uint, prop_int0, prop_uint
+from virtlint.linter.units import c_int, c_unsigned, parse_ui, parse_uint, prop_int0, prop_uint
 from virtlint.rules._devices import qemu_driver
 from virtlint.rules._libvirt_enums import LLONG_MESSAGE, ON_OFF, PROP, SWITCH_OR_ABSENT, UINT_MESSAGE, VIRTIO_MODELS
 from virtlint.rules._support import first_child, numeric_host, numeric_host_version, parse_uuid
@@ -92,7 +92,7 @@ def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Probl
                               hint="a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
                 return
     port = source.get("port")
-    if port is not None and kind in ("client", "server", "mcast", "udp") and c_decimal(port, -(2**31), 2**31 - 1) \
+    if port is not None and kind in ("client", "server", "mcast", "udp") and c_int(port) \
             is None:
         yield Problem(Anchor(source, "port"), f"Invalid value for attribute 'port' in element 'source': '{port}'. "
                       "Expected integer value", hint="a port number")
@@ -110,7 +110,7 @@ def source_attributes(interface: etree._Element, ctx: Context) -> Iterable[Probl
         local_port = local.get("port")
         if local_port is None:
             yield Problem(Anchor(local), "Missing required attribute 'port' in element 'local'", hint="add port='...'")
-        elif c_decimal(local_port, -(2**31), 2**31 - 1) is None:
+        elif c_int(local_port) is None:
             yield Problem(Anchor(local, "port"), f"Invalid value for attribute 'port' in element 'local': '{local_port}'. "
                           "Expected integer value", hint="a port number")
 

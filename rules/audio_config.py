@@ -9,8 +9,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, c_unsigned, parse_uint
-from virtlint.rules._devices import (INT_MAX, LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio,
+from virtlint.linter.units import INT_MAX, c_int, c_unsigned, parse_uint
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, implicit_audio,
                                      qemu_driver, qemu_release_label, signed_copy_message)
 from virtlint.rules._libvirt_enums import INT_MESSAGE, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
@@ -29,7 +29,7 @@ def _backend(audio: etree._Element) -> Problem | None:
     kind = audio.get("type") or ""
     if kind == "oss":
         policy = audio.get("dspPolicy")
-        value = c_decimal(policy, -(2**31), 2**31 - 1) if policy is not None else None
+        value = c_int(policy) if policy is not None else None
         if policy is not None and value is None:  # (virXMLPropInt, base 10)
             return Problem(Anchor(audio, "dspPolicy"),
                            INT_MESSAGE.format(attribute="dspPolicy", element="audio", value=policy),

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.linter.units import INT_MAX, c_decimal, prop_uint
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu import mode_of
 
@@ -20,12 +20,12 @@ PASSTHROUGH_MODES = ("host-passthrough", "maximum")
 def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
     """qemuValidateDomainDefCpu: emulated address bits above the host CPU's (its <maxphysaddr bits> in `virsh
     capabilities`; a host that reports none is not compared)."""
-    bits = c_decimal(element.get("bits"), 0, 2**31 - 1)  # (virXMLPropInt, not negative: else the parser's error)
+    bits = c_decimal(element.get("bits"), 0, INT_MAX)  # (virXMLPropInt, not negative: else the parser's error)
     if bits is None:
         return None
     cpu = host.root.find("host/cpu")
     limit = cpu.find("maxphysaddr") if cpu is not None else None
-    host_bits = c_decimal(limit.get("bits"), 0, 2**31 - 1) if limit is not None else None
+    host_bits = c_decimal(limit.get("bits"), 0, INT_MAX) if limit is not None else None
     if host_bits is None or bits <= host_bits:
         return None
     return Problem(Anchor(element, "bits"),
@@ -106,7 +106,7 @@ class CpuCacheAddr(Rule):
             return
         if element.tag == "cache":
             # (virCPUDefParseXMLCache: a level read, virXMLPropInt, from 1 to 3; one it cannot read is VL851's)
-            level_number = c_decimal(element.get("level"), 0, 2**31 - 1)
+            level_number = c_decimal(element.get("level"), 0, INT_MAX)
             if level_number is not None and not 1 <= level_number <= 3:
                 yield Problem(Anchor(element, "level"), "invalid CPU cache level, must be in range [1,3]",
                               replacements=("3",))

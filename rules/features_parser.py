@@ -10,8 +10,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint, scaled_kib
-from virtlint.rules._devices import INT_MAX, qemu_driver, signed_copy_message
+from virtlint.linter.units import INT_MAX, parse_uint, scaled_kib
+from virtlint.rules._devices import qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, prop_uint
+from virtlint.linter.units import c_decimal, c_int, prop_uint
 from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver, qemu_release_label
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING, children_by_tag
@@ -76,7 +76,7 @@ def _parsed(fs: _Fs, ctx: Context) -> Problem | None:
                            hint="a number")
         pool = fs.element.find("binary/thread_pool")
         size = pool.get("size") if pool is not None else None
-        if size and c_decimal(size, -(2**31), 2**31 - 1) is None:
+        if size and c_int(size) is None:
             return Problem(Anchor(pool, "size"), f"cannot parse thread pool size '{size}' for virtiofs",
                            hint="a number")
         openfiles = fs.element.find("binary/openfiles")  # (libvirt 10.6 on: formatdomain "Since 10.6.0")

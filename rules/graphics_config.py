@@ -11,12 +11,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, parse_uint
+from virtlint.linter.units import c_int, parse_uint
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, implicit_audio, qemu_driver
 from virtlint.rules._libvirt_enums import INT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
-INT = (-(2**31), 2**31 - 1)
 #: virDomainGraphicsAuthDefParseXML: YYYY-MM-DDTHH:MM:SS read as six virStrToLong_i numbers
 _C_INT = r"[ \t\n\r\v\f]*[+-]?[0-9]+"
 _VALID_TO = lazy_compile(f"{_C_INT}-{_C_INT}-{_C_INT}T{_C_INT}:{_C_INT}:{_C_INT}")
@@ -41,7 +40,7 @@ def _ports(graphics: etree._Element, kind: str) -> Problem | None:
     """The VNC and SPICE port numbers (virDomainGraphicsDefParseXMLVNC, ...Spice)."""
     if kind == "vnc":
         port = graphics.get("port")
-        if port is not None and c_decimal(port, *INT) is None:
+        if port is not None and c_int(port) is None:
             return Problem(Anchor(graphics, "port"), f"cannot parse vnc port {port}", hint="a port number, or -1")
         names: tuple[str, ...] = ("websocket",)
     elif kind == "spice":
@@ -50,7 +49,7 @@ def _ports(graphics: etree._Element, kind: str) -> Problem | None:
         return None
     for name in names:
         value = graphics.get(name)
-        if value is not None and c_decimal(value, *INT) is None:
+        if value is not None and c_int(value) is None:
             return Problem(Anchor(graphics, name), INT_MESSAGE.format(attribute=name, element='graphics', value=value),
                            hint="a port number, or -1")
     return None
@@ -156,7 +155,7 @@ def _vnc_port(graphics: etree._Element, first: str) -> Problem | None:
     if written is None:
         port, autoport = 0, True
     else:
-        number = c_decimal(written, *INT)
+        number = c_int(written)
         if number is None:
             return None  # (_ports)
         port, autoport = (0, True) if number == -1 else (number, False)
@@ -172,7 +171,7 @@ def _vnc_port(graphics: etree._Element, first: str) -> Problem | None:
 
 def _spice_int(graphics: etree._Element, name: str) -> int | None:
     written = graphics.get(name)
-    return 0 if written is None else c_decimal(written, *INT)
+    return 0 if written is None else c_int(written)
 
 
 def _spice_tls(graphics: etree._Element, first: str) -> Problem | None:

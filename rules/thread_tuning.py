@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import c_decimal, c_unsigned, parse_bitmap, parse_int, parse_uint
-from virtlint.rules._devices import INT_MAX, LIBVIRT_START
+from virtlint.linter.units import c_decimal, c_int, c_unsigned, parse_bitmap, parse_int, parse_uint
+from virtlint.rules._devices import LIBVIRT_START
 from virtlint.rules._domain import current_vcpus, describe_ids, iothread_ids, max_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
@@ -261,7 +261,7 @@ def _priority_range(element: etree._Element, ctx: Context, vcpus: str | None = N
         return
     if vcpus is not None and not _schedules_an_online_vcpu(vcpus, ctx):
         return
-    priority = c_decimal(element.get("priority"), -INT_MAX - 1, INT_MAX)  # (virXMLPropInt; unreadable: VL851)
+    priority = c_int(element.get("priority"))  # (virXMLPropInt; unreadable: VL851)
     low, high = REALTIME_PRIORITIES
     if priority is not None and not low <= priority <= high:
         yield Problem(Anchor(element, "priority"),

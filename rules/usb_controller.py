@@ -8,9 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import INT_MAX, parse_uint
 from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
-from virtlint.rules._devices import INT_MAX, LIBVIRT_START, qemu_driver, signed_copy_message
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")

@@ -9,9 +9,9 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._devices import (QEMU_START, effective_arch, is_arm_virt, is_loongarch_virt, is_riscv_virt,
-                                     qemu_driver, refused_since)
-from virtlint.rules._support import NOTHING, children_by_tag, first_child
+from virtlint.rules._devices import (QEMU_START, caps_qemu_release, effective_arch, is_arm_virt, is_loongarch_virt,
+                                     is_riscv_virt, qemu_driver, qemu_release_label, refused_since)
+from virtlint.rules._support import NOTHING, children_by_tag, devices_of, first_child
 
 #: <model> attributes only qxl takes (virDomainVideoDefValidate).
 QXL_ONLY = ("ram", "vram64", "vgamem")
@@ -21,6 +21,11 @@ QXL_ONLY = ("ram", "vram64", "vgamem")
 #: display IDs, which qxl's max_outputs sets), and the heads values certainly within it
 MAX_HEADS = 16
 USUAL_HEADS = frozenset(str(n) for n in range(MAX_HEADS + 1))
+#: The first QEMU whose 3D virtio GPU (virtio-gpu-gl, which libvirt uses for accel3d='yes') refuses to start without
+#: an OpenGL display; before it, virtio-gpu's virgl=on fell back to 2D without one
+GL_DEVICE_RELEASE = (6, 1)
+#: graphics types that give QEMU OpenGL with <gl enable='yes'/> (SPICE, SDL, D-Bus); egl-headless always does
+GL_CAPABLE = ("spice", "sdl", "dbus")
 
 
 def _lone_plain_video(videos: list[etree._Element]) -> bool:
@@ -175,6 +180,33 @@ def _heads_limit(model: etree._Element, kind: str) -> Problem | None:
                    replacements=(str(MAX_HEADS),))
 
 
+def _accel3d_without_opengl(video: etree._Element, model: etree._Element, ctx: Context) -> Problem | None:
+    """At start: a virtio video with accel3d='yes' (not vhost-user) is QEMU's virtio-gpu-gl, whose realize refuses
+    to run without a display that gives QEMU OpenGL (virtio_gpu_gl_device_realize: `opengl is not available`; a
+    host without QEMU's virtio-gpu-gl module refuses it sooner). Judged where the host's QEMU is known to be 6.1 or
+    later: QEMU 7.2 refused it on the lab (its module missing: the refusal is QEMU's either way)."""
+    acceleration = first_child(model, "acceleration")
+    if acceleration is None or acceleration.get("accel3d") != "yes":
+        return None
+    driver = first_child(video, "driver")
+    if driver is not None and driver.get("name") == "vhostuser":
+        return None  # (a vhost-user GPU renders in its own process)
+    for graphics in devices_of(ctx, "graphics"):
+        kind = graphics.get("type")
+        if kind == "egl-headless":
+            return None
+        gl = first_child(graphics, "gl") if kind in GL_CAPABLE else None
+        if gl is not None and gl.get("enable") == "yes":
+            return None
+    release = caps_qemu_release(ctx)
+    if release is None or release[0] < GL_DEVICE_RELEASE:
+        return None
+    return Problem(Anchor(acceleration, "accel3d"), "virtio-gpu-gl: opengl is not available: 3D acceleration needs a "
+                   f"display that gives QEMU OpenGL ({qemu_release_label(release)})" + QEMU_START,
+                   hint="add <graphics type='egl-headless'/> (or SPICE, SDL or D-Bus graphics with <gl "
+                        "enable='yes'/>), or set accel3d='no'", replacements=("no",))
+
+
 def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]], ctx: Context) -> Iterator[Problem]:
     """qemuValidateDomainDeviceDefVideo: only qxl and virtio can be secondary, have heads or 3D; qxl's vgamem."""
     # the parser puts the first primary='yes' device first; the first device is the primary one
@@ -199,7 +231,7 @@ def _qemu_video(models: list[tuple[etree._Element, etree._Element | None]], ctx:
                 yield problem
             continue
         if kind == "virtio":
-            problem = _heads_limit(model, kind)
+            problem = _heads_limit(model, kind) or _accel3d_without_opengl(video, model, ctx)
             if problem is not None:
                 yield problem
             continue
@@ -259,7 +291,13 @@ class VideoDevices(Rule):
     libvirt gives QEMU the heads as `max_outputs`: `invalid max_outputs > 16`
     (QEMU's virtio-gpu), `Device display ID count (17) is greater than limit
     16` (the SPICE server behind qxl, VNC graphics or not; checked on 9.0
-    with QEMU 7.2 and spice-server 0.15).
+    with QEMU 7.2 and spice-server 0.15). A virtio video with `accel3d='yes'`
+    is QEMU's virtio-gpu-gl, which refuses to start without a display that
+    gives QEMU OpenGL (egl-headless, or SPICE, SDL or D-Bus graphics with
+    `<gl enable='yes'/>`): `opengl is not available`
+    (virtio_gpu_gl_device_realize; judged where the host's QEMU is known to
+    be 6.1 or later, before which QEMU fell back to 2D; refused on 9.0 with
+    QEMU 7.2).
 
     ## Capabilities
     ```xml

@@ -54,6 +54,11 @@ START_TIME_MESSAGES = {
         "the suite's virtiofs openfiles input gives the share queue='1027', which vhost-user-fs refuses when QEMU "
         "creates the device (checked on 9.0 with QEMU 7.2: 1000 is refused, 1024 starts); the suite writes command "
         "lines and never starts QEMU",
+    "virtio-gpu-gl: opengl is not available: 3D acceleration needs a display that gives QEMU OpenGL (these "
+    "capabilities are QEMU 9.1's) (QEMU refuses to start the domain)":
+        "the suite's virtio video inputs with accel3d='yes' and no display of OpenGL (no egl-headless, no <gl "
+        "enable='yes'/>) give QEMU virtio-gpu-gl, whose realize refuses to run without one (checked on 9.0 with QEMU "
+        "7.2); the suite writes command lines and never starts QEMU",
 }
 
 #: (file, code) -> why libvirt's qemuxmlconftest accepted it although a real host

@@ -110,6 +110,10 @@ def cases(kvm: bool) -> list[Case]:
         # limit, which libvirt raises to the hard limit: the twin is a soft limit of the same size)
         _x86("memtune-hard-limit-0", "VL219", top="<memtune><hard_limit unit='KiB'>0</hard_limit></memtune>"),
         _x86("memtune-soft-limit-0", None, top="<memtune><soft_limit unit='KiB'>0</soft_limit></memtune>"),
+        # VL224 a block I/O weight no host's cgroup takes (the lab's host is cgroup v1 with BFQ, which takes 1..1000)
+        _x86("blkio-weight-10001", "VL224", top="<blkiotune><weight>10001</weight></blkiotune>"),
+        _x86("blkio-weight-1000", None, top="<blkiotune><weight>1000</weight></blkiotune>"),
+        _x86("blkio-weight-minus-1", None, top="<blkiotune><weight>-1</weight></blkiotune>"),
         # VL212 CPU cache and physical address bits (cache modes need no host-passthrough under TCG: maximum)
         _x86("cache-emulate-l2", "VL212", after="<cpu mode='maximum'><cache level='2' mode='emulate'/></cpu>"),
         _x86("cache-emulate-l3", None, after="<cpu mode='maximum'><cache level='3' mode='emulate'/></cpu>"),

@@ -51,6 +51,12 @@ def cases(kvm: bool) -> list[Case]:
 
     scsi = "<controller type='scsi' model='virtio-scsi'/>"
     return [
+        # VL765 a 3D virtio GPU without a display of OpenGL (QEMU refuses it at start; the lab's QEMU also lacks
+        # the virtio-gpu-gl module, and /dev/dri for a twin of egl-headless: the twin is accel3d='no')
+        q35("video-accel3d-no-opengl", "VL765", devices="<graphics type='vnc'/><video><model type='virtio'>"
+                                                        "<acceleration accel3d='yes'/></model></video>"),
+        q35("video-accel3d-off", None, devices="<graphics type='vnc'/><video><model type='virtio'><acceleration "
+                                               "accel3d='no'/></model></video>"),
         # VL750 disk-target-name
         q35("disk-partition", "VL750", devices=_disk("vdb1", "virtio")),
         q35("disk-whole", None, devices=_disk("vdb", "virtio")),
