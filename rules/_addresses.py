@@ -794,7 +794,7 @@ def _build(ctx: Context) -> Facts:
         _assign_indexes(controllers, unindexed)
     if platform.has_pci_map:
         _pci_map(result)
-    elif platform.machine == "isapc" and platform.arch in X86:
+    elif platform.arch in X86 and platform.machine in NO_PCI_ROOT_X86:
         _no_pci_buses(result, ctx)
     _usb_map(result, ctx)
     _drive_map(result)
@@ -989,16 +989,21 @@ def _pci_map(facts_: Facts) -> None:
 
 
 NO_PCI_BUSES = "No PCI buses available"
-_NO_PCI_HINT = "an isapc machine has no PCI bus"
+#: x86 machines to which libvirt adds no PCI root (qemuDomainDefAddDefaultDevices: only q35 and i440fx get one;
+#: checked on 9.0 with QEMU 7.2; QEMU's other x86 machines, none and the Xen ones, are not judged)
+NO_PCI_ROOT_X86 = frozenset(("isapc", "microvm"))
 
 
 def _no_pci_buses(facts_: Facts, ctx: Context) -> None:
-    """An isapc machine: libvirt adds no PCI root, so, unless the document defines a PCI controller, the PCI address
-    set has no bus, and every PCI address from the config (virDomainPCIAddressValidate) and every device libvirt
-    gives one (qemuDomainAssignDevicePCISlots, virDomainPCIAddressGetNextAddr) is refused. The PIIX3's own IDE and
-    USB functions at 0:0:1.1 and 0:0:1.2 are left out."""
+    """An isapc or microvm machine: libvirt adds no PCI root, so, unless the document
+    defines a PCI controller, the PCI address set has no bus, and every PCI address from the config
+    (virDomainPCIAddressValidate) and every device libvirt gives one (qemuDomainAssignDevicePCISlots,
+    virDomainPCIAddressGetNextAddr) is refused, the USB controller it adds to every such machine but isapc
+    (qemuDomainDefAddDefaultDevices: the PIIX3 UHCI, a PCI device) included. The PIIX3's own IDE and USB functions
+    at 0:0:1.1 and 0:0:1.2 are left out."""
     if facts_.controllers_of("pci"):
         return  # (a PCI controller gives the set its buses)
+    no_pci = f"a{'n' if facts_.platform.machine == 'isapc' else ''} {facts_.platform.machine} machine has no PCI bus"
     refusals = facts_.pci_placement
     skipped: set[int] = set()
     for c in facts_.controllers:
@@ -1011,7 +1016,7 @@ def _no_pci_buses(facts_: Facts, ctx: Context) -> None:
         pci = read_pci(address, device, pci_numbers[address])
         if pci is not None and pci.present:
             refusals.append(Refusal(address, None, NO_PCI_BUSES,
-                                    f"{_NO_PCI_HINT}: remove the device, or use a pc or q35 machine"))
+                                    f"{no_pci}: remove the device, or use a pc or q35 machine"))
     # the devices that want a PCI address, and libvirt's implicit ones
     controllers = {id(c.element): c for c in facts_.controllers}
     defined = {(c.type, c.index) for c in facts_.controllers}
@@ -1043,28 +1048,32 @@ def _no_pci_buses(facts_: Facts, ctx: Context) -> None:
                 continue  # (given, or unreadable)
         if _wants_pci_slot(facts_, device, controllers.get(id(device))):
             refusals.append(Refusal(device, None, NO_PCI_BUSES,
-                                    f"{_NO_PCI_HINT}, and libvirt gives this device a PCI address: remove it, or "
+                                    f"{no_pci}, and libvirt gives this device a PCI address: remove it, or "
                                     "use a pc or q35 machine"))
     devices_element = facts_.devices_element
     assert devices_element is not None
     for type_, highest in implicit.items():
         if any((type_, index) not in defined for index in range(highest + 1)):
             refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
-                                    f"{_NO_PCI_HINT}, and libvirt adds a {type_} controller, a PCI device, for the "
+                                    f"{no_pci}, and libvirt adds a {type_} controller, a PCI device, for the "
                                     f"{type_} disks: remove them"))
     for index in _added_virtio_serial_controllers(facts_):
         if ("virtio-serial", index) not in defined:
             refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
-                                    f"{_NO_PCI_HINT}, and libvirt adds a virtio-serial controller, a PCI device, for "
+                                    f"{no_pci}, and libvirt adds a virtio-serial controller, a PCI device, for "
                                     "the virtio consoles and channels: remove them"))
             break
     if not memballoon:
         refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
-                                f"{_NO_PCI_HINT}, and libvirt adds a virtio memballoon, a PCI device: add "
+                                f"{no_pci}, and libvirt adds a virtio memballoon, a PCI device: add "
                                 "<memballoon model='none'/>"))
+    if facts_.platform.machine != "isapc" and ("usb", 0) not in defined:
+        refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
+                                f"{no_pci}, and libvirt adds a USB controller, a PCI device: add <controller "
+                                "type='usb' model='none'/>"))
     if not video and devices_element.find("graphics") is not None:
         refusals.append(Refusal(devices_element, None, NO_PCI_BUSES,
-                                f"{_NO_PCI_HINT}, and for <graphics> without <video> libvirt adds a video device, "
+                                f"{no_pci}, and for <graphics> without <video> libvirt adds a video device, "
                                 "a PCI device: add <video><model type='none'/></video>"))
 
 

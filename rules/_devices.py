@@ -67,6 +67,8 @@ def signed_copy_message(attribute: str, element: str, value: int) -> str:
     """What libvirt says at start of an unsigned number above INT_MAX it formats with %d (checked on 9.0: the
     parser reads the copy's negative number as virXMLPropUInt does)."""
     return UINT_MESSAGE.format(attribute=attribute, element=element, value=value - 2**32) + LIBVIRT_START
+
+
 #: what QEMU's refusals end with
 QEMU_START = " (QEMU refuses to start the domain)"
 #: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO devices (spapr-vscsi, spapr-vlan...)

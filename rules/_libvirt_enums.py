@@ -42,6 +42,11 @@ ON_OFF = ("on", "off")
 #: host nodes (qemuBuildMemoryBackendProps)
 NODEMASK_MODELS = ("dimm", "virtio-mem", "sgx-epc")
 YES_NO = ("yes", "no")
+#: StrictEnum.reads: the first element of the path (virXPathNode, XPath [1]); the first four <os><boot>
+#: (virDomainDefParseBootXML reads VIR_DOMAIN_BOOT_LAST); the first element that has the attribute
+FIRST = ("document", 1)
+FIRST_BOOTS = ("document", 4)
+FIRST_WITH_ATTRIBUTE = ("attribute", 1)
 #: what virXMLPropTristateSwitch takes: on, off or nothing ('absent', the enum's zero, is refused)
 SWITCH_OR_ABSENT = (None, *ON_OFF)
 
@@ -52,8 +57,10 @@ class StrictEnum(FrozenRecord):
     values: tuple[str, ...]
     parser: str  # libvirt's function that refuses the value
     message: str
-    #: Text enums compared after stripping blanks (libvirt compares the raw text; we stay lenient).
-    strip: bool
+    #: Which elements of the path the parser reads, None: each. ("document", N): the first N in document order
+    #: (an XPath [1] or virXPathNode, or a bounded loop: the boot devices); ("attribute", 1): the first element
+    #: that has the attribute (string(./clock/@offset) skips a <clock> without one). The others are never read.
+    reads: tuple[str, int] | None
     #: Values releases after 10.7 added that virtlint knows of: never reported, since the host's libvirt
     #: may be newer than the one modelled.
     later: tuple[str, ...]
@@ -71,7 +78,7 @@ class StrictEnum(FrozenRecord):
     #: The first release whose parser reads the attribute at all (older ones ignore it), None: every one modelled.
     parsed_since: tuple[int, int] | None
 
-    __slots__ = ("path", "attribute", "values", "parser", "message", "strip", "later", "required", "missing", "when",
+    __slots__ = ("path", "attribute", "values", "parser", "message", "reads", "later", "required", "missing", "when",
                  "since", "retired", "parsed_since")
     _fields = __slots__
 
@@ -82,7 +89,7 @@ class StrictEnum(FrozenRecord):
         values: tuple[str, ...],
         parser: str,
         message: str = PROP,
-        strip: bool = False,
+        reads: tuple[str, int] | None = None,
         later: tuple[str, ...] = (),
         required: bool = False,
         missing: str = MISSING,
@@ -96,7 +103,7 @@ class StrictEnum(FrozenRecord):
         _set(self, "values", values)
         _set(self, "parser", parser)
         _set(self, "message", message)
-        _set(self, "strip", strip)
+        _set(self, "reads", reads)
         _set(self, "later", later)
         _set(self, "required", required)
         _set(self, "missing", missing)
@@ -110,7 +117,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     rows: list[StrictEnum] = []
 
     def add(path: str, attribute: str | None, values: tuple[str, ...] | str, parser: str = "virXMLPropEnum",
-            message: str = PROP, strip: bool = False, later: str = "", required: bool = False,
+            message: str = PROP, reads: tuple[str, int] | None = None, later: str = "", required: bool = False,
             missing: str = MISSING, when: tuple[str, str] | None = None, on_self: bool = False,
             up: int | None = None) -> None:
         """``when``: (attribute, values) of the device (the <devices> child) or the <domain> child holding the
@@ -122,7 +129,7 @@ def _rows() -> tuple[StrictEnum, ...]:
                 path.count("/") - (1 if path.startswith("devices/") else 0)
             condition = (levels, when[0], tuple(None if v == "~" else v for v in when[1].split()))
         rows.append(StrictEnum(path, attribute, tuple(values.split()) if isinstance(values, str) else values,
-                               parser, message, strip, tuple(later.split()), required, missing, condition))
+                               parser, message, reads, tuple(later.split()), required, missing, condition))
 
     # -- the domain ------------------------------------------------------------
     add("", "type", "none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf",
@@ -393,14 +400,14 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("memoryBacking/allocation", "mode", "immediate ondemand", "virDomainDefParseXML",
         "unknown memoryBacking/allocation/mode '{value}'")
     # -- OS, features, clock, lifecycle --------------------------------------
-    add("os/boot", "dev", "fd cdrom hd network", required=True)
+    add("os/boot", "dev", "fd cdrom hd network", required=True, reads=FIRST_BOOTS)
     add("os/loader", "type", "rom pflash")
     add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
     add("os/loader", "stateless", YES_NO, "virXMLPropTristateBool")
     for element in ("loader", "nvram"):  # (virXMLPropEnumDefault of virStorageFileFormat: 'none' is no format)
         add(f"os/{element}", "format", "none raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk")
-    add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool")
+    add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool", reads=FIRST)
     add("features/ioapic", "driver", "qemu kvm")
     add("features/hyperv", "mode", "custom passthrough")
     add("features/gic", "version", "host 2 3")
@@ -416,7 +423,7 @@ def _rows() -> tuple[StrictEnum, ...]:
     for feature in ("hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring"):
         add(f"features/kvm/{feature}", "state", ON_OFF, "virXMLPropTristateSwitch")
     add("clock", "offset", "utc localtime variable timezone absolute", "virDomainDefClockParse",
-        "unknown clock offset '{value}'")
+        "unknown clock offset '{value}'", reads=FIRST_WITH_ATTRIBUTE)
     add("clock/timer", "name", "platform pit rtc hpet tsc kvmclock hypervclock armvtimer", required=True)
     add("clock/timer", "track", "boot guest wall realtime")
     add("clock/timer", "tickpolicy", "delay catchup merge discard")
@@ -424,11 +431,11 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("clock/timer", "present", YES_NO, "virXMLPropTristateBool")
     for event in ("on_poweroff", "on_reboot", "on_crash"):
         add(event, None, "destroy restart rename-restart preserve coredump-destroy coredump-restart",
-            "virDomainEventActionParseXML", f"unknown {event.removeprefix('on_')} action: {{value}}", strip=True)
-    add("pm/suspend-to-mem", "enabled", YES_NO, "virXMLPropTristateBool")
-    add("pm/suspend-to-disk", "enabled", YES_NO, "virXMLPropTristateBool")
+            "virDomainEventActionParseXML", f"unknown {event} action: {{value}}", reads=FIRST)
+    add("pm/suspend-to-mem", "enabled", YES_NO, "virXMLPropTristateBool", reads=FIRST)
+    add("pm/suspend-to-disk", "enabled", YES_NO, "virXMLPropTristateBool", reads=FIRST)
     add("on_lockfailure", None, "default poweroff restart pause ignore", "virDomainEventActionParseXML",
-        "unknown on_lockfailure action: {value}", strip=True)
+        "unknown on_lockfailure action: {value}", reads=FIRST)
     add("os/smbios", "mode", "none emulate host sysinfo", "virDomainDefParseXML", "unknown smbios mode '{value}'")
     add("os/firmware/feature", "name", "enrolled-keys secure-boot", required=True)
     add("os/firmware/feature", "enabled", YES_NO, "virXMLPropTristateBool", required=True)
@@ -503,7 +510,7 @@ def _with_history(row: StrictEnum) -> StrictEnum:
     key = (row.path, row.attribute)
     if key not in ADDED and key not in RETIRED and key not in PARSED_SINCE:
         return row
-    return StrictEnum(row.path, row.attribute, row.values, row.parser, row.message, row.strip, row.later,
+    return StrictEnum(row.path, row.attribute, row.values, row.parser, row.message, row.reads, row.later,
                       row.required, row.missing, row.when, since=ADDED.get(key), retired=RETIRED.get(key),
                       parsed_since=PARSED_SINCE.get(key))
 

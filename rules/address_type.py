@@ -87,6 +87,8 @@ VIRTIO_TAGS = frozenset({"disk", "interface", "rng", "memballoon", "vsock", "inp
                          "crypto"})
 
 
+#: the highest x86 I/O port, which QEMU's ISA devices take as their 16-bit ioport
+ISA_PORT_MAX = 0xFFFF
 #: Address type -> the property of QEMU's device libvirt sets from it (qemuBuildDeviceAddressProps): `iobase` (and
 #: `irq` when not 0) from an isa address, `reg` from a spapr-vio one that has one, `slot` from a dimm one.
 ADDRESS_PROPERTY = {"isa": "iobase", "spapr-vio": "reg", "dimm": "slot"}
@@ -374,7 +376,9 @@ class AddressType(Rule):
     - an `intel` or `smmuv3` IOMMU with any address;
     - a panic device of model `s390`, `hyperv` or `pseries` with any address,
       an `isa` one (the default off pSeries and s390) with one that is not
-      `isa`, a `pvpanic` one with one that is not `pci`;
+      `isa`, a `pvpanic` one with one that is not `pci`; at start, an `isa`
+      panic's `iobase` above 0xffff (`Parameter 'ioport' expects uint16_t`,
+      QEMU; checked on 9.0 with QEMU 7.2);
     - an `i6300esb` watchdog with an address that is not `pci`; an `ib700`,
       `diag288` or `itco` watchdog with any address;
     - a virtio device (disk, interface, balloon, RNG, vsock, input,
@@ -557,6 +561,15 @@ class AddressType(Rule):
         if model == "pvpanic" and kind != "pci":
             return Problem(Anchor(address, "type"), "pvpanic is supported only with PCI address type",
                            hint="use a PCI address or none", replacements=("pci",))
+        if model == "isa":
+            # (at start: libvirt gives QEMU's pvpanic the iobase, read as 32 bits, as its 16-bit ioport; checked on
+            # 9.0 with QEMU 7.2, q35 and i440fx: 0xffff starts)
+            iobase = prop_uint(address.get("iobase"), 16)
+            if iobase is not None and iobase > ISA_PORT_MAX:
+                return Problem(Anchor(address, "iobase"), f"Parameter 'ioport' expects uint16_t (iobase "
+                               f"0x{iobase:x} is beyond the ISA I/O ports)" + QEMU_START,
+                               hint="use an I/O port up to 0xffff (0x505 is the usual one), or no iobase",
+                               replacements=("0x505",))
         return None
 
     @staticmethod

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_decimal, c_unsigned
-from virtlint.rules._devices import is_arm_virt, qemu_driver
+from virtlint.rules._devices import QEMU_START, is_arm_virt, qemu_driver
 from virtlint.rules._support import NOTHING
 
 #: virStrToLong_ll's and _ullp's ranges
@@ -17,6 +17,12 @@ LLONG = (-(2**63), 2**63 - 1)
 ULLONG = (0, 2**64 - 1)
 #: the latest time glib converts (9999-12-31T23:59:59), qemuValidateDomainDefClockTimers' bound
 MAX_START = 253402300799
+#: the earliest (0001-01-01T00:00:00): glib's range, outside which g_date_time_add_seconds gives no time
+MIN_TIME = -62135596800
+#: the times a domain linted now starts between (2024 and 2100), and how far a host's local time is from UTC
+#: (UTC-12 to UTC+14): the bounds within which an adjustment leaves glib's range whenever the domain starts
+EARLIEST_START, LATEST_START = 1704067200, 4102444800
+WEST_OFFSET, EAST_OFFSET = -43200, 50400
 #: the values libvirt's parser reads (others are VL850's: the parser refuses them first)
 NAMES = frozenset(("platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock", "armvtimer"))
 TICKPOLICIES = frozenset(("delay", "catchup", "merge", "discard"))
@@ -44,19 +50,26 @@ _SCREENS: dict[str, Screen] = {
 
 
 def _offset(clock: etree._Element, qemu: bool) -> Problem | None:
-    """virDomainDefClockParse's per-offset reads, then qemuValidateDomainDefClockTimers' start bound."""
+    """virDomainDefClockParse's per-offset reads, then qemuValidateDomainDefClockTimers' start bound and the
+    variable offset's time (_adjusted_time)."""
     offset = clock.get("offset", "utc")
     if offset in ("utc", "localtime"):
         adjustment = clock.get("adjustment")
         # libvirt's XPath string read gives NULL for an empty value: '' is as absent
-        if adjustment and adjustment != "reset" and c_decimal(adjustment, *LLONG) is None:
-            return Problem(Anchor(clock, "adjustment"), f"unknown clock adjustment '{adjustment}'",
-                           hint="a whole number of seconds (e.g. -3600), or 'reset'")
+        if adjustment and adjustment != "reset":
+            seconds = c_decimal(adjustment, *LLONG)
+            if seconds is None:
+                return Problem(Anchor(clock, "adjustment"), f"unknown clock adjustment '{adjustment}'",
+                               hint="a whole number of seconds (e.g. -3600), or 'reset'")
+            # (the parser makes it a variable offset of that basis)
+            return _adjusted_time(clock, seconds, offset == "localtime") if qemu else None
     elif offset == "variable":
         basis = clock.get("basis")
         if basis and basis not in ("utc", "localtime"):
             return Problem(Anchor(clock, "basis"), f"unknown clock basis '{basis}'", hint="use utc or localtime",
                            replacements=("utc", "localtime"))
+        seconds = c_decimal(clock.get("adjustment"), *LLONG)  # (virXPathLongLong: unreadable is 0)
+        return _adjusted_time(clock, seconds, basis == "localtime") if qemu and seconds else None
     elif offset == "timezone":
         if not clock.get("timezone"):
             return Problem(Anchor(clock, "timezone" if clock.get("timezone") is not None else "offset"),
@@ -74,6 +87,25 @@ def _offset(clock: etree._Element, qemu: bool) -> Problem | None:
                            f"The maximum 'start' value for <clock offset='absolute'> is {MAX_START}",
                            replacements=(str(MAX_START),))
     return None
+
+
+def _adjusted_time(clock: etree._Element, seconds: int, localtime: bool) -> Problem | None:
+    """At start: qemuBuildClockArgStr gives QEMU `-rtc base=` the time now plus the adjustment (and, on a localtime
+    basis, the host's offset from UTC), formatted by glib, which has no time after 9999-12-31T23:59:59 or before
+    0001-01-01: libvirt then writes `base=(null)`, which QEMU refuses (checked on 9.0 with QEMU 7.2, on each
+    offset and basis). Reported only where the domain fails whenever it starts between 2024 and 2100, on a host
+    of any time zone."""
+    west, east = (WEST_OFFSET, EAST_OFFSET) if localtime else (0, 0)
+    if EARLIEST_START + seconds + west > MAX_START:
+        where = "after 9999-12-31"
+    elif LATEST_START + seconds + east < MIN_TIME:
+        where = "before year 1"
+    else:
+        return None
+    return Problem(Anchor(clock, "adjustment"), "invalid datetime format valid formats: '2006-06-17T16:01:21' or "
+                   f"'2006-06-17' (an adjustment of {seconds} seconds puts the guest's clock {where}, which libvirt "
+                   "gives QEMU as -rtc base=(null))" + QEMU_START,
+                   hint="an adjustment of at most a few thousand years (in seconds)")
 
 
 def _catchup(catchup: etree._Element) -> Problem | None:
@@ -143,7 +175,12 @@ class ClockConfig(Rule):
       `localtime` that is neither `reset` nor a decimal number; a `basis`
       other than `utc` or `localtime` on `offset='variable'`
       (virDomainDefClockParse; define);
-    - a `start` after 9999-12-31T23:59:59 (QEMU);
+    - a `start` after 9999-12-31T23:59:59 (QEMU); at start, an `adjustment`
+      that puts the guest's clock after 9999-12-31 or before year 1 whenever
+      the domain starts (between 2024 and 2100, on a host of any time zone):
+      glib has no such time, libvirt gives QEMU `-rtc base=(null)` and QEMU
+      refuses it (`invalid datetime format`; qemuBuildClockArgStr; checked
+      on 9.0 with QEMU 7.2);
     - a `tickpolicy` on the `kvmclock` or `hypervclock` timer, `<catchup>`
       values without `tickpolicy='catchup'`, a `frequency` or `mode` on a
       timer other than `tsc`, a `track` on a timer other than `rtc`

@@ -12,9 +12,12 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, prop_uint
 from virtlint.rules._addresses import X86
 from virtlint.rules._cpu import mode_of
+from virtlint.rules._devices import QEMU_START, effective_arch, qemu_driver
 
 #: CPU modes whose host cache can be passed through.
 PASSTHROUGH_MODES = ("host-passthrough", "maximum")
+#: the physical address widths an x86_64 QEMU's CPU takes
+PHYS_BITS = (32, 52)
 
 
 def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
@@ -32,6 +35,17 @@ def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
                    "The number of virtual CPU address bits cannot exceed the number supported by the host CPU",
                    hint=f"the host CPU has {host_bits} address bits: use bits='{host_bits}' or fewer",
                    evidence=host.evidence(limit), replacements=(str(host_bits),))
+
+
+def _phys_bits(element: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """At start: libvirt gives QEMU the bits as the CPU's phys-bits, which an x86_64 QEMU takes from 32 to 52
+    (x86_cpu_realizefn; TARGET_PHYS_ADDR_SPACE_BITS; 0 is none; checked on 9.0 with QEMU 7.2 in every CPU mode)."""
+    bits = c_decimal(element.get("bits"), 0, INT_MAX)
+    if not bits or PHYS_BITS[0] <= bits <= PHYS_BITS[1] or effective_arch(ctx) != "x86_64" or not qemu_driver(ctx):
+        return
+    yield Problem(Anchor(element, "bits"), f"phys-bits should be between {PHYS_BITS[0]} and {PHYS_BITS[1]} (but is "
+                  f"{bits})" + QEMU_START, hint=f"use {PHYS_BITS[0]} to {PHYS_BITS[1]} address bits (39 and 48 are "
+                  "common)", replacements=(str(min(max(bits, PHYS_BITS[0]), PHYS_BITS[1])),))
 
 
 @register
@@ -57,7 +71,9 @@ class CpuCacheAddr(Rule):
     setting). With the host's `virsh capabilities`, `mode='emulate'` may
     not ask for more address bits than the host CPU's `<maxphysaddr
     bits>` (`The number of virtual CPU address bits cannot exceed the
-    number supported by the host CPU`, checked on 9.0). Stage: define
+    number supported by the host CPU`, checked on 9.0); at start, an x86_64
+    QEMU takes from 32 to 52 (`phys-bits should be between 32 and 52 (but is
+    31)`, QEMU's x86_cpu_realizefn; checked on 9.0 with QEMU 7.2). Stage: define
     (QEMU driver). Since libvirt 9.3, which added `limit`, the parser takes
     it with mode `passthrough` only (`attribute 'limit' is only supported
     for maxphysaddr mode 'passthrough'`, virCPUDefParseXML, every driver;
@@ -126,10 +142,9 @@ class CpuCacheAddr(Rule):
                 # address handling, so the releases before 9.3 are taken to refuse it as 9.0 does)
                 yield Problem(Anchor(element), "if using CPU maximum physical address mode='emulate', bits= must be "
                               "specified too", hint="add bits='39' (the guest's physical address width)")
-            elif mode == "emulate" and ctx.host is not None:
-                problem = _above_host(element, ctx.host)
-                if problem is not None:
-                    yield problem
+            elif mode == "emulate":
+                problem = _above_host(element, ctx.host) if ctx.host is not None else None
+                yield from (problem,) if problem is not None else _phys_bits(element, ctx)
             return
         level = element.get("level")
         if mode == "emulate" and level != "3":

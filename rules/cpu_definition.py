@@ -9,6 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import LIBVIRT_START, is_x86
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 #: VIR_CPU_VENDOR_ID_LENGTH
@@ -46,6 +47,23 @@ def _problem(cpu: etree._Element) -> Problem | None:
     return None
 
 
+def _full_check_tcg(cpu: etree._Element, ctx: Context) -> Problem | None:
+    """At start (virCPUx86UpdateLive): with check='full', libvirt compares the CPU QEMU started with the
+    definition, and TCG gives every x86 guest CPU the hypervisor flag, which no CPU model has: without a
+    <feature name='hypervisor'> of any policy, it is an extra feature (checked on 9.0 with QEMU 7.2: qemu64,
+    Westmere, pentium3, Haswell; other flags a model lacks may come too, e.g. lahf_lm on qemu64)."""
+    model = first_child(cpu, "model")
+    if ctx.domain_type != "qemu" or (cpu.get("mode") or "custom") != "custom" or model is None \
+            or not string_value(model) or not is_x86(ctx):
+        return None
+    if any(feature.get("name") == "hypervisor" for feature in cpu.iterchildren("feature")):
+        return None
+    return Problem(Anchor(cpu, "check"), "guest CPU doesn't match specification: extra features: hypervisor (TCG "
+                   "gives the guest CPU the hypervisor flag, which no CPU model has)" + LIBVIRT_START,
+                   hint="add <feature policy='require' name='hypervisor'/> (and the other flags QEMU adds), or use "
+                        "check='partial'", replacements=("partial",))
+
+
 @register
 class CpuDefinition(Rule):
     """
@@ -54,7 +72,12 @@ class CpuDefinition(Rule):
     custom mode, or a `<vendor>`, need a `<model>`; a model's `vendor_id` is
     12 characters without a comma; `migratable` belongs to the
     `host-passthrough` and `maximum` modes; and there is one `<cache>` at
-    most.
+    most. At start, a custom model with `check='full'` under TCG (domain
+    type `qemu`, x86) without a `<feature name='hypervisor'>`: TCG gives
+    the guest CPU the hypervisor flag, no CPU model has it, and libvirt
+    refuses the extra feature (`guest CPU doesn't match specification: extra
+    features: hypervisor`, virCPUx86UpdateLive; checked on 9.0 with QEMU 7.2,
+    with a `require`d hypervisor as the twin).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Non-empty feature list
@@ -95,5 +118,5 @@ class CpuDefinition(Rule):
                 return iter((Problem(Anchor(element), "at most one CPU cache element may be specified",
                                      hint="keep one <cache>"),))
             return NOTHING
-        problem = _problem(element)
+        problem = _problem(element) or (_full_check_tcg(element, ctx) if element.get("check") == "full" else None)
         return iter((problem,)) if problem is not None else NOTHING

@@ -251,8 +251,14 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         if problem is not None:
             yield problem
             return
-    for index, (holder, kind) in enumerate(chain_layers(disk)):
+    layers = list(chain_layers(disk))
+    for index, (holder, kind) in enumerate(layers):
         problem = _source(holder, kind, index > 0, ctx)
+        if problem is not None:
+            yield problem
+            return
+    if len(layers) > 1 and qemu_driver(ctx):
+        problem = _backed_flat_format(disk, layers)
         if problem is not None:
             yield problem
             return
@@ -277,6 +283,29 @@ def chain(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         yield Problem(Anchor(source), "a 'volume' disk's <source> names no pool and volume: it cannot start "
                       "(libvirt looks up a storage pool without a name)" + LIBVIRT_START,
                       hint="add pool='...' volume='...', or use type='file' with <source file='...'/>")
+
+
+#: The image formats below VIR_STORAGE_FILE_BACKING, which have no backing file (raw, iso...)
+FLAT_FORMATS = frozenset(("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop"))
+
+
+def _backed_flat_format(disk: etree._Element, layers: list[tuple[etree._Element, str | None]]) -> Problem | None:
+    """At start (qemuBlockStorageSourceGetFormatProps): a layer given a typed <backingStore> must have a format that
+    takes one; the disk's own format is its driver type, raw when it has none (checked on 9.0)."""
+    for index, (holder, _kind) in enumerate(layers[:-1]):
+        if index == 0:
+            driver = first_child(disk, "driver")
+            written = driver.get("type") if driver is not None else None
+            fmt, anchor = written or "raw", Anchor(driver, "type") if written else Anchor(layers[1][0])
+        else:
+            element = first_child(holder, "format")
+            fmt = element.get("type") if element is not None else None
+            anchor = Anchor(element, "type") if element is not None else Anchor(holder)
+        if fmt in FLAT_FORMATS:
+            return Problem(anchor, f"storage format '{fmt}' does not support backing store" + LIBVIRT_START,
+                           hint="a layer with a backing file is qcow2 (or another format that has one); or end the "
+                                "chain here with an empty <backingStore/>")
+    return None
 
 
 def _reservations(reservations: etree._Element) -> Iterable[Problem]:
@@ -338,7 +367,11 @@ class DiskSource(DiskTableRule):
     the byte offset and size of the first `<slice type='storage'>` (the one
     libvirt reads; as decimal numbers without a '-' sign, `-0` included);
     a LUN's unmanaged reservations helper. At start (QEMU): a `volume` disk
-    (not a CD-ROM or floppy) whose `<source>` names neither pool nor volume.
+    (not a CD-ROM or floppy) whose `<source>` names neither pool nor volume;
+    a layer of a format without backing files (`raw`, the default, `iso`,
+    `vdi`...) given a typed `<backingStore>` (`storage format 'raw' does not
+    support backing store`, qemuBlockStorageSourceGetFormatProps; checked on
+    9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Missing required

@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
 from virtlint.rules._support import NOTHING, domain_children, is_uuid, string_value
 
 _UUID_HINT = "write 32 hexadecimal digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0 (or remove it: libvirt makes one)"
@@ -28,8 +28,12 @@ def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem
         return Problem(Anchor(genids[0], text=True), "malformed genid element",
                        hint="write a UUID, or leave <genid/> empty for libvirt to make one")
     title = children.get("title")
-    if title and "\n" in string_value(title[0]):
-        return Problem(Anchor(title[0], text=True), "Domain title can't contain newlines",
+    title_text = string_value(title[0]) if title else ""
+    if title and ("\n" in title_text or "\r" in title_text):
+        # (a carriage return, written &#13;, passes the define; libvirt writes it as it is in the copy it makes to
+        # start the domain, whose parser reads it as a line break: refused then; checked on 9.0)
+        return Problem(Anchor(title[0], text=True), "Domain title can't contain newlines"
+                       + ("" if "\n" in title_text else LIBVIRT_START),
                        hint="keep the title on one line; <description> takes several")
     name = children.get("name")
     if name and "/" in (text := string_value(name[0])) and qemu_driver(ctx):
@@ -52,7 +56,8 @@ class DomainIds(Rule):
     libvirt refuses the domain when it is defined: `malformed uuid element`,
     `element 'genid' can only appear once`, `malformed genid element`
     (virDomainDefParseIDs), `Domain title can't contain newlines`
-    (virDomainDefParseXML; all drivers), `name a/b cannot contain '/'`
+    (virDomainDefParseXML; all drivers; a carriage return, `&#13;`, at
+    start, when libvirt reads back the copy it writes), `name a/b cannot contain '/'`
     (post-parse, for the drivers that do not name files after domains
     freely: QEMU). Same in libvirt 9.0 (checked with `virsh define`) and
     10.7.

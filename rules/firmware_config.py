@@ -18,12 +18,13 @@ from virtlint.rules._support import NOTHING, first_child
 MIB = 1024 * 1024
 
 
-#: <os> children of a direct kernel boot -> QEMU's option for them, which QEMU takes only with -kernel
-KERNEL_PARTS = (("cmdline", "-append"), ("initrd", "-initrd"), ("dtb", "-dtb"))
+#: <os> children of a direct kernel boot -> QEMU's option for them, which QEMU takes only with -kernel (a <dtb> it
+#: takes without one: QEMU 7.2 started q35 and i440fx domains of a <dtb> alone, and ARM virt loads it for firmware)
+KERNEL_PARTS = (("cmdline", "-append"), ("initrd", "-initrd"))
 
 
 def _without_kernel(os: etree._Element, ctx: Context) -> Problem | None:
-    """At start (QEMU): a kernel command line, initrd or device tree without a <kernel> (libvirt passes each on;
+    """At start (QEMU): a kernel command line or initrd without a <kernel> (libvirt passes each on;
     `-append only allowed with -kernel option`, checked on 9.0 with q35, i440fx and ARM virt). An empty one is
     none (virXPathString)."""
     if first_child(os, "kernel") is not None or not qemu_driver(ctx):
@@ -84,7 +85,7 @@ class FirmwareConfig(Rule):
     autoselection is off, `<firmware>` features without `firmware='efi'`,
     an SMM `<tseg>` size on a machine other than q35, and more than one ACPI
     `<table>` under `<os><acpi>`, or one of a type other than `slic`; and
-    at start, a `<cmdline>`, `<initrd>` or `<dtb>` without a `<kernel>`
+    at start, a `<cmdline>` or `<initrd>` without a `<kernel>`
     (QEMU: `-append only allowed with -kernel option`; checked on 9.0).
 
     ## Why is this bad?

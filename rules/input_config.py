@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, refused_since
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver, refused_since
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import NOTHING, first_child
 
@@ -70,9 +70,12 @@ class InputConfig(Rule):
     models are not supported for input type=mouse`
     (qemuValidateDomainInputDef; QEMU).
     Stage: define; every driver but for the last. Each
-    was checked with the real libvirt 9.0, with its twin. (An evdev input with
-    no `<source>` at all is defined, and fails when the guest starts: `argument
-    key 'evdev' must not have null value`.)
+    was checked with the real libvirt 9.0, with its twin. An evdev or
+    passthrough input with no `<source>` at all is defined, and fails when
+    the guest starts (QEMU driver): `argument key 'evdev' must not have null
+    value` (libvirt's JSON builder: the device has no host path; checked on
+    9.0, where the passthrough input's cgroup setup fails first on `Path
+    '(null)'`).
 
     ## Capabilities
     ```xml
@@ -121,7 +124,15 @@ class InputConfig(Rule):
                                  "only bus 'virtio' is supported for 'passthrough' input devices",
                                  replacements=("virtio",)),))
         model = element.get("model")
-        return _model_problems(element, kind, model, ctx) if model in VIRTIO_MODELS else NOTHING
+        if model in VIRTIO_MODELS:
+            return _model_problems(element, kind, model, ctx)
+        if source is None and qemu_driver(ctx):
+            # (the parser asks for the path only inside a <source>: without one the domain is defined, and libvirt
+            # gives QEMU's input device no host path at start; checked on 9.0 with QEMU 7.2, both types)
+            return iter((Problem(Anchor(element), f"argument key 'evdev' must not have null value (an input of type "
+                                 f"'{kind}' without a <source> names no host device)" + LIBVIRT_START,
+                                 hint=f"name the host device: <source {attribute}='/dev/input/by-id/...'/>"),))
+        return NOTHING
 
 
 def _ps2_disabled(ctx: Context) -> bool:

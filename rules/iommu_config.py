@@ -53,7 +53,9 @@ class IommuConfig(Rule):
     'virtio' needs a PCI address` (qemuValidateDomainDeviceDefIOMMU; QEMU;
     on q35 and ARM `virt`, the machines that have it).
     Another address width is QEMU's refusal at start: `Supported values for
-    aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing).
+    aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing), and so
+    is an intel IOMMU's `eim='on'` in a domain of type `qemu` (TCG): `eim=on
+    requires accel=kvm,kernel-irqchip=split`.
     Each was checked with the real libvirt 9.0 (and QEMU 7.2), with its twin.
 
     ## Capabilities
@@ -105,6 +107,11 @@ class IommuConfig(Rule):
         elif driver.get("eim") == "on":
             return iter((Problem(Anchor(driver, "eim"), "IOMMU eim requires interrupt remapping to be enabled",
                                  hint="add intremap='on' (with <ioapic driver='qemu'/> in <features>)"),))
+        if driver.get("eim") == "on" and model == "intel" and ctx.domain_type == "qemu":
+            # (QEMU's vtd_decide_config: x2APIC mode needs KVM's split irqchip; checked on 9.0 with QEMU 7.2, the
+            # same domain of type kvm starting)
+            return iter((Problem(Anchor(driver, "eim"), "eim=on requires accel=kvm,kernel-irqchip=split" + QEMU_START,
+                                 hint="run the domain with KVM (type='kvm'), or remove eim"),))
         bits = parse_uint(driver.get("aw_bits"))
         if bits and bits not in INTEL_AW_BITS and bits not in UNJUDGED_AW_BITS and model == "intel":
             return iter((Problem(Anchor(driver, "aw_bits"), "Supported values for aw-bits are: 39, 48" + QEMU_START,

@@ -153,7 +153,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     # (a PCI controller's <target>: virXMLPropInt in base 0, not negative)
     *(NumberAttr("devices/controller/target", name, "int0+", when=((1, "type", ("pci",)),))
       for name in ("chassisNr", "chassis", "port", "busNr", "index")),
-    NumberAttr("devices/controller/target", "memReserve", "ullong0", nonzero=True, when=((1, "type", ("pci",)),)),
+    NumberAttr("devices/controller/target", "memReserve", "ullong0", nonzero=True, since=(10, 3),
+               when=((1, "type", ("pci",)),)),  # (formatdomain: "Since 10.3.0"; 9.0 ignores it, checked)
     NumberAttr("devices/controller/pcihole64", None, "size",
                when=((1, "type", ("pci",)), (1, "model", ("pci-root", "pcie-root")))),
     *(NumberAttr("devices/graphics/audio", "id", "uint", required=True, nonzero=True,
@@ -330,7 +331,8 @@ class ParserNumber(Rule):
     `index='0 '`, a `<memory>` written on a line of its own); blanks before
     it, and in a bitmap, are read. Version: `clusters` of `<topology>` is
     parsed since libvirt 10.1, `limit` of `<maxphysaddr>` (not zero) since
-    9.3. Stage: define (parser).
+    9.3, a PCI controller's `memReserve` (not zero) since 10.3 (9.0 defines
+    and starts `memReserve='-1'`). Stage: define (parser).
 
     ## Why is this bad?
     `virsh define` fails with the message above.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Iterator
 
 from lxml import etree
@@ -58,6 +59,16 @@ def _refusal(row: StrictEnum, element: etree._Element, value: str, tail: str) ->
     """libvirt's message for the value, then what virtlint adds (after a blank when the message ends a sentence)."""
     message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
     return f"{message}{' ' if message.endswith('.') else '; '}{tail}"
+
+
+def _read(element: etree._Element, row: StrictEnum, ctx: Context) -> bool:
+    """Whether the parser reads this element's value, for a row that reads only some (StrictEnum.reads)."""
+    assert row.reads is not None
+    how, count = row.reads
+    found = ctx.root.iterfind(row.path)
+    if how == "attribute":
+        found = (candidate for candidate in found if candidate.get(row.attribute or "") is not None)
+    return element in islice(found, count)
 
 
 @register
@@ -129,9 +140,10 @@ class ParserValue(Rule):
                 continue  # a setting the parser does not read here
             if row.parsed_since is not None and not ctx.libvirt_at_least(*row.parsed_since):
                 continue  # a setting this release does not read at all
+            if row.reads is not None and not _read(element, row, ctx):
+                continue  # an element the parser never reads (a second <on_poweroff>, a fifth <boot>)
             if row.attribute is None:
-                raw = element.text or ""
-                value = raw.strip() if row.strip else raw
+                value = element.text or ""
                 anchor = Anchor(element, text=True)
             else:
                 raw = element.get(row.attribute)

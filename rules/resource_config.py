@@ -9,13 +9,14 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 #: virDomainDefResourceValidate's bounds of a Fibre Channel application id
 APPID_LENGTH = (1, 128)
 
 
-def _problem(resource: etree._Element, resources: list[etree._Element]) -> Problem | None:
+def _problem(resource: etree._Element, resources: list[etree._Element], ctx: Context) -> Problem | None:
     if len(resources) > 1:  # (refused before either is read: reported once, at the second)
         return Problem(Anchor(resource), "only one resource element is supported",
                        hint="merge the <resource> elements") if resource is resources[1] else None
@@ -26,6 +27,12 @@ def _problem(resource: etree._Element, resources: list[etree._Element]) -> Probl
         # (virDomainResourceDefParse returns no definition and reports nothing: the define fails without a reason)
         return Problem(Anchor(resource), "An error occurred, but the cause is unknown",
                        hint="give <partition> a cgroup path such as /machine, or remove the empty <resource>")
+    text = string_value(partition) if partition is not None else ""
+    if text and not text.startswith("/") and qemu_driver(ctx):
+        # (virDomainCgroupSetupCgroup, at start on a host with cgroups: g_path_is_absolute; checked on 9.0)
+        return Problem(Anchor(partition, text=True), f"Resource partition '{text}' must start with '/'"
+                       + LIBVIRT_START, hint="an absolute cgroup path, such as /machine",
+                       replacements=("/" + text.strip().lstrip("/"),))
     if appid is None or fibrechannel is None:
         return None
     if not all(" " <= char <= "~" for char in appid):
@@ -52,7 +59,11 @@ class ResourceConfig(Rule):
     string` (virDomainDefResourceValidate). An empty `<resource>` makes
     virDomainResourceDefParse fail without saying why: virsh prints `An error
     occurred, but the cause is unknown`. All drivers; define. Checked with the
-    real libvirt 9.0, with their twins; the same code in 10.7.
+    real libvirt 9.0, with their twins; the same code in 10.7. At start, the
+    QEMU driver puts the domain in the cgroup of its `<partition>`, which
+    must be an absolute path (`Resource partition 'machine' must start with
+    '/'`, virDomainCgroupSetupCgroup; a partition that does not exist on the
+    host is the host's).
 
     ## Capabilities
     ```xml
@@ -81,5 +92,5 @@ class ResourceConfig(Rule):
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        problem = _problem(element, ctx.root.findall("resource"))
+        problem = _problem(element, ctx.root.findall("resource"), ctx)
         return NOTHING if problem is None else iter((problem,))

@@ -9,7 +9,9 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import qemu_driver, refused_since, scanned
+from virtlint.linter.units import c_decimal
+from virtlint.rules._chardev import CHARDEVS
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver, refused_since, scanned
 from virtlint.rules._support import NOTHING
 
 
@@ -37,7 +39,17 @@ class SeclabelConfig(Rule):
     neither `type='none'` nor dynamic without a `<baselabel>` (a label
     without `type` is neither: libvirt reads it as its `default` type, to
     which the type and relabel checks do not apply), and on a device
-    `relabel='yes'` without a `<label>` or a `<label>` with `relabel='no'`.
+    `relabel='yes'` without a `<label>` or a `<label>` with `relabel='no'`;
+    at start (QEMU), a static DAC label that is not `user:group` or whose
+    `+`-prefixed uid or gid is not a 32-bit number (`Failed to parse uid and
+    gid from '0'`, `Failed to parse user '4294967296'`,
+    virParseOwnershipIds; checked on 9.0; a user or group name is the
+    host's to know), and a disk source's or character device source's
+    `<seclabel>` without a `model` (libvirt gives a device label no model,
+    and refuses it when it checks the labels' drivers at start: `Security
+    driver model '(null)' is not available`, virSecurityManagerCheckModel;
+    checked on 9.0 with `<seclabel relabel='no'/>`, which libvirt's own
+    format documentation shows, and `model='dac'` as the twin).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -117,10 +129,18 @@ class SeclabelConfig(Rule):
                 if kind != "none" and (kind != "dynamic" or labels[0].find("baselabel") is not None):
                     yield Problem(Anchor(labels[0]), "missing security model in domain seclabel",
                                   hint="add model='selinux' (or dac, apparmor): the host's security driver")
+        for label in labels:
+            problem = _dac_label(label) if qemu_driver(ctx) else None
+            if problem is not None:
+                yield problem
+                return
         unrelabelled = {label.get("model") for label in labels if label.get("model") is not None
                         and not _relabels(label)}
         for group in _device_labels(element):
             problems = list(_device_group(group, ctx))
+            if not problems and qemu_driver(ctx):
+                problems = [_modelless_start(label) for label in group if label.get("model") is None
+                            and _checked_at_start(label)][:1]
             if not problems and unrelabelled:
                 # (virSecurityDeviceLabelDefValidate: a disk layer's or chardev source's override of a model the
                 # domain does not relabel)
@@ -129,6 +149,54 @@ class SeclabelConfig(Rule):
                                     f"relabel with model {label.get('model')}")
                             for label in group if label.get("model") in unrelabelled][:1]
             yield from problems
+
+
+def _dac_id_problem(part: str, what: str) -> str | None:
+    """virGetUserID/virGetGroupID of a DAC label's part: '+N' is a number (virStrToLong_ui, of uid_t's 32 bits); a
+    name is the host's to know (then a number), so only a '+' part is judged."""
+    if not part.startswith("+"):
+        return None
+    if c_decimal(part[1:], -(2**32 - 1), 2**32 - 1) is not None:  # ('-1' wraps to 4294967295, a uid_t)
+        return None
+    return f"Failed to parse {what} '{part[1:]}'"
+
+
+def _dac_label(label: etree._Element) -> Problem | None:
+    """At start: a static DAC label is the QEMU process's owner and group, 'user:group' (virParseOwnershipIds;
+    checked on 9.0: '0' and '+4294967296:+0' refused, '+0:+0' starts)."""
+    if label.get("model") != "dac" or label.get("type") != "static":
+        return None
+    element = label.find("label")
+    text = element.text if element is not None else None
+    if not text:
+        return None  # (a static label without one: _label's)
+    assert element is not None
+    user, colon, group = text.partition(":")
+    refusal = f"Failed to parse uid and gid from '{text}'" if not colon else \
+        _dac_id_problem(user, "user") or _dac_id_problem(group, "group")
+    if refusal is None:
+        return None
+    return Problem(Anchor(element, text=True), refusal + LIBVIRT_START,
+                   hint="write the owner and group as user:group, numbers with a '+' (+107:+107)")
+
+
+def _checked_at_start(label: etree._Element) -> bool:
+    """Whether libvirt checks the label's model when it starts the domain (virSecurityManagerCheckAllLabel): a disk's
+    own <source> (not its backing chain's) and a character device's."""
+    source = label.getparent()
+    device = source.getparent() if source is not None else None
+    holder = device.getparent() if device is not None else None
+    return (source is not None and source.tag == "source" and device is not None and holder is not None
+            and holder.tag == "devices" and (device.tag == "disk" or device.tag in CHARDEVS))
+
+
+def _modelless_start(label: etree._Element) -> Problem:
+    """At start: a device label has no model of its own (the parser gives it none, unlike a lone domain label),
+    and no security driver is named '(null)' (virSecurityManagerCheckModel; checked on 9.0, whose formatdomain
+    example shows such a label)."""
+    return Problem(Anchor(label), "Security driver model '(null)' is not available (a device's <seclabel> "
+                   "needs a model)" + LIBVIRT_START,
+                   hint="name the security driver it overrides: model='dac' (or selinux, apparmor)")
 
 
 def _written_relabel(label: etree._Element) -> bool:

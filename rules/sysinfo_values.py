@@ -11,10 +11,14 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._support import parse_uuid, string_value
 
 _NUMBER = lazy_compile(r"^\s*[+-]?\d+")
+#: what QEMU's sscanf("%hhu.%hhu") reads of an SMBIOS BIOS release (smbios_set_defaults' type 0 option parsing)
+_RELEASE = lazy_compile(r"\s*[+-]?\d+\.\s*[+-]?\d+")
+#: the -fw_cfg parameters QEMU knows (qemu_fw_cfg_opts): a comma libvirt writes unescaped starts a parameter
+FW_CFG_PARAMETERS = frozenset(("name", "file", "string", "gen_id"))
 
 
 def _bios_date_ok(text: str) -> bool:
@@ -52,6 +56,8 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
             return
     if not qemu_driver(ctx):
         return
+    earlier = {entry.get("name") for sysinfo in sysinfo.itersiblings("sysinfo", preceding=True)
+               if sysinfo.get("type") == "fwcfg" for entry in sysinfo.iterchildren("entry")}
     for entry in entries:
         name = entry.get("name") or ""
         if not name.startswith("opt/"):
@@ -67,6 +73,57 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
                                                  "(QEMU refuses to start the domain)",
                           hint=f"a fw_cfg name holds at most {FW_CFG_NAME_MAX} bytes")
             return
+        file = entry.get("file")
+        value = None if file is not None else string_value(entry)
+        refusal = _fw_cfg_option_problem(name, (name, file, value), "file" if file is not None else "string")
+        if refusal is not None:
+            anchor = Anchor(entry, "name") if "," in name else Anchor(entry, "file") if file is not None else \
+                Anchor(entry, text=True)
+            yield Problem(anchor, f"-fw_cfg name={name}: {refusal} (libvirt does not double the commas of a fw_cfg "
+                          "entry)" + QEMU_START, hint="write each comma twice (,,)")
+            return
+        if name in earlier:
+            yield Problem(Anchor(entry, "name"), f"duplicate fw_cfg file name: {name}" + QEMU_START,
+                          hint="give each fw_cfg entry a name of its own")
+            return
+        earlier.add(name)
+
+
+def _option_split(text: str | None) -> list[str]:
+    """The parameters QEMU's option parser reads after the commas libvirt left single in a value (a run of commas
+    of odd length ends a parameter; QEMU reads ',,' as a comma); an empty one (a trailing comma) is none."""
+    if not text or "," not in text:
+        return []
+    parameters: list[str] = []
+    index = 0
+    while index < len(text):
+        if text[index] != ",":
+            index += 1
+            continue
+        end = index
+        while end < len(text) and text[end] == ",":
+            end += 1
+        if (end - index) % 2:
+            parameter = text[end:].split(",", 1)[0]
+            if parameter:
+                parameters.append(parameter)
+        index = end
+    return parameters
+
+
+def _fw_cfg_option_problem(name: str, texts: tuple[str | None, ...], source: str) -> str | None:
+    """QEMU's refusal of the -fw_cfg option libvirt writes (name=N,string=V or name=N,file=F, commas not doubled),
+    None when QEMU takes it (a repeated name= or string= is taken: the last one counts)."""
+    given = {source}
+    for text in texts:
+        for parameter in _option_split(text):
+            key = parameter.split("=", 1)[0]
+            if "=" not in parameter or key not in FW_CFG_PARAMETERS:
+                return f"Invalid parameter '{key}'"
+            given.add(key)
+    if len(given & {"file", "string", "gen_id"}) > 1:
+        return "name, plus exactly one of file, string and gen_id, are needed"
+    return None
 
 
 #: the <baseBoard> entries libvirt keeps (virSysinfoBaseBoardParseXML: a board with none of them is dropped)
@@ -93,6 +150,11 @@ def _smbios_sysinfo(smbios: etree._Element, ctx: Context) -> Problem | None:
         return Problem(Anchor(smbios, "mode"), f"Domain '{ctx.root.findtext('name') or ''}' sysinfo are not "
                        "available" + LIBVIRT_START,
                        hint="add <sysinfo type='smbios'> with the values, or use mode='emulate'")
+    release = next(source.iterfind("bios/entry[@name='release']"), None)
+    text = string_value(release) if release is not None else ""
+    if text and _RELEASE.match(text) is None:  # (an empty one is none: virXPathString)
+        return Problem(Anchor(release, text=True), f"-smbios type=0,release={text}: Invalid release" + QEMU_START,
+                       hint="QEMU reads the BIOS release as major.minor, e.g. 1.2")
     kept = 0
     for board in source.iterchildren("baseBoard"):
         if _kept_board(board):

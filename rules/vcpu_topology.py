@@ -8,8 +8,8 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import LIBVIRT_START, is_x86
+from virtlint.linter.units import INT_MAX, parse_bitmap, parse_uint
+from virtlint.rules._devices import LIBVIRT_START, is_x86, signed_copy_message
 from virtlint.rules._domain import PPC64, is_pseries, machine_of, vcpu_counts
 from virtlint.rules._support import NOTHING, domain_find
 
@@ -147,8 +147,12 @@ class VcpuTopology(Rule):
     online vCPU is written `hotpluggable='yes'`, the x86 vCPUs' orders
     unique and at most the maximum count (`duplicate vcpu order '2'`,
     `vcpu order '5' exceeds vcpu count`, qemuProcessValidateHotpluggableVcpus:
-    libvirt defines the domain and refuses to start it); the
-    product
+    libvirt defines the domain and refuses to start it), and at start any
+    order above 2147483647 (libvirt writes orders with `%d`, and its parser
+    refuses the negative number of the copy it makes to start the domain;
+    checked on 9.0); a `<vcpu cpuset>` that leaves no CPU, such as `^0`
+    (`Invalid value of 'cpuset': ^0`, virDomainVcpuParse; not read with
+    `placement='auto'`); the product
     sockets x dies x clusters x cores x threads of `<cpu><topology>` equal to
     the maximum (`CPU topology doesn't match maximum vcpu count`,
     qemuValidateDomainVCpuTopology) and, on pSeries, the online vCPUs a
@@ -190,6 +194,11 @@ class VcpuTopology(Rule):
         if maximum is None:
             return NOTHING  # VL851 reports the malformed count
         if ctx.path == "vcpu":
+            cpuset = element.get("cpuset")
+            if cpuset is not None and element.get("placement") != "auto" and parse_bitmap(cpuset) == frozenset():
+                # (virDomainVcpuParse: a set that leaves no CPU, such as '^0' or '0,^0'; an unreadable one is VL851's)
+                return iter((Problem(Anchor(element, "cpuset"), f"Invalid value of 'cpuset': {cpuset}",
+                                     hint="name at least one host CPU, or remove cpuset="),))
             # the common case: a current count within the maximum, not zero, and no pSeries hotplug granularity
             if current is None or (0 < current <= maximum and ctx.arch not in PPC64):
                 return NOTHING
@@ -215,6 +224,14 @@ class VcpuTopology(Rule):
                               f"vcpu '{vcpu_id}' is both offline and not hotpluggable",
                               hint="an offline vCPU is plugged in later: make it hotpluggable='yes'",
                               replacements=("yes",))
+            else:
+                order = parse_uint(element.get("order"))
+                if order is not None and order > INT_MAX and vcpu_id is not None:
+                    # (virDomainDefFormat writes the order with %d: the copy libvirt makes to start the domain has a
+                    # negative one, which its parser refuses; checked on 9.0, online and offline vCPUs)
+                    yield Problem(Anchor(element, "order"), signed_copy_message("order", "vcpu", order),
+                                  hint=f"orders go from 1 to the vCPU count (at most {INT_MAX})")
+                    return
             listed = element.getparent()  # (the <vcpus>)
             if element is domain_find(ctx, "vcpus/vcpu") and listed is not None:  # (the listed vCPUs as a whole, once)
                 ids = [parse_uint(vcpu.get("id")) for vcpu in ctx.root.iterfind("vcpus/vcpu")]

@@ -970,7 +970,11 @@ DOMAIN_CASES = [
     ("resource-empty", dom(extra="<resource/>"), "VL221", "An error occurred, but the cause is unknown"),
     ("resource-empty-partition", dom(extra="<resource><partition></partition></resource>"), "VL221",
      "the cause is unknown"),
-    ("resource-blank-partition", dom(extra="<resource><partition> </partition></resource>"), None, ""),
+    # (a blank partition is defined, and refused at start: not an absolute cgroup path; checked on 9.0)
+    ("resource-blank-partition", dom(extra="<resource><partition> </partition></resource>"), "VL221",
+     "Resource partition ' ' must start with '/'"),
+    ("resource-relative-partition", dom(extra="<resource><partition>machine</partition></resource>"), "VL221",
+     "Resource partition 'machine' must start with '/'"),
     ("resource-twice", dom(extra="<resource><partition>/machine</partition></resource>" * 2), "VL221",
      "only one resource element is supported"),
     ("appid-129", dom(extra=f"<resource><fibrechannel appid='{'a' * 129}'/></resource>"), "VL221",
@@ -983,7 +987,9 @@ DOMAIN_CASES = [
      "VL222", "perf event 'cmt' was already specified"),
     ("perf-event-twice-across-perf", dom(extra="<perf><event name='cmt' enabled='yes'/></perf><perf><event "
                                                "name='cmt' enabled='no'/></perf>"), "VL222", "perf event 'cmt'"),
-    ("perf-events", dom(extra="<perf><event name='cmt' enabled='yes'/><event name='mbmt' enabled='no'/></perf>"),
+    ("perf-cqm-enabled", dom(extra="<perf><event name='mbml' enabled='yes'/></perf>"), "VL222",
+     "unable to enable host cpu perf event for mbml"),
+    ("perf-events", dom(extra="<perf><event name='cmt' enabled='no'/><event name='cpu_cycles' enabled='yes'/></perf>"),
      None, ""),
     # VL851: virDomainParseMemory's limit (LLONG_MAX bytes)
     ("memory-8-eib", memory("8", "EiB"), "VL851", "value too large: 8EiB"),

@@ -376,3 +376,82 @@ def test_a_blkio_weight_only_cgroup_v2_takes_is_a_warning(weight: str) -> None:
     (finding,) = [f for f in lint(xml, Q35) if f.code == "VL224"]
     assert finding.severity.value == "warning"
     assert finding.message.endswith("on a host of cgroup v1 or BFQ")
+
+
+def _domain(kind: str = "kvm", machine: str = "q35", top: str = "", os: str = "", devices: str = "") -> str:
+    return (f"<domain type='{kind}'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>{top}<os><type "
+            f"arch='x86_64' machine='{machine}'>hvm</type>{os}</os><devices>{devices}</devices></domain>")
+
+
+_FW_CFG = "<sysinfo type='fwcfg'>{}</sysinfo>"
+_RELEASE = "<sysinfo type='smbios'><bios><entry name='release'>{}</entry></bios></sysinfo>"
+_SPLIT = "<features><acpi/><ioapic driver='qemu'/></features>"
+
+#: The fourth round of sweeps (the clock, <os>, <cpu>, controllers and small devices, labels and resources): each
+#: refusal with its twin, all checked on libvirt 9.0 with QEMU 7.2 (tests/oracle/families/values.py), but the evdev
+#: twin, whose host device this machine lacks.
+VALUES = [
+    ("fwcfg-comma-after-gen-id", _domain(top=_FW_CFG.format("<entry name='opt/a/x'>a,gen_id=b</entry>")), "VL783",
+     "name, plus exactly one of file, string and gen_id, are needed"),
+    ("fwcfg-comma-then-string", _domain(top=_FW_CFG.format("<entry name='opt/a/x'>a,string=b</entry>")), None, ""),
+    ("fwcfg-trailing-comma", _domain(top=_FW_CFG.format("<entry name='opt/a/x'>a,</entry>")), None, ""),
+    ("fwcfg-three-commas", _domain(top=_FW_CFG.format("<entry name='opt/a/x'>a,,,b</entry>")), "VL783",
+     "Invalid parameter 'b'"),
+    ("fwcfg-twice-across", _domain(top=_FW_CFG.format("<entry name='opt/a/x'>a</entry>") * 2), "VL783",
+     "duplicate fw_cfg file name: opt/a/x"),
+    ("smbios-release-hex", _domain(os="<smbios mode='sysinfo'/>", top=_RELEASE.format("0x1.2")), "VL783",
+     "Invalid release"),
+    ("smbios-release-blanks", _domain(os="<smbios mode='sysinfo'/>", top=_RELEASE.format(" 1. 2")), None, ""),
+    ("smbios-release-emulated", _domain(os="<smbios mode='emulate'/>", top=_RELEASE.format("x")), None, ""),
+    ("phys-bits-53", _domain(top="<cpu mode='host-model'><maxphysaddr mode='emulate' bits='53'/></cpu>"), "VL212",
+     "phys-bits should be between 32 and 52 (but is 53)"),
+    ("phys-bits-0", _domain(top="<cpu mode='host-model'><maxphysaddr mode='emulate' bits='0'/></cpu>"), None, ""),
+    ("check-full-kvm", _domain(top="<cpu mode='custom' check='full'><model>qemu64</model></cpu>"), None, ""),
+    ("check-full-tcg", _domain("qemu", top="<cpu mode='custom' check='full'><model>qemu64</model></cpu>"), "VL218",
+     "extra features: hypervisor"),
+    ("check-full-tcg-hypervisor-off", _domain("qemu", top="<cpu mode='custom' check='full'><model>qemu64</model>"
+                                                        "<feature policy='disable' name='hypervisor'/></cpu>"),
+     None, ""),
+    ("vcpu-cpuset-auto", _domain(top="<vcpu placement='auto' cpuset='^0'>1</vcpu>").replace("<vcpu>1</vcpu>", ""),
+     None, ""),
+    ("eim-kvm", _domain(top=_SPLIT, devices="<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"), None,
+     ""),
+    ("eim-tcg", _domain("qemu", top=_SPLIT, devices="<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"),
+     "VL792", "eim=on requires accel=kvm,kernel-irqchip=split"),
+    ("evdev-without-source", _domain(devices="<input type='evdev'/>"), "VL793",
+     "argument key 'evdev' must not have null value"),
+    ("evdev", _domain(devices="<input type='evdev'><source dev='/dev/input/event0'/></input>"), None, ""),
+    ("passthrough-without-source", _domain(devices="<input type='passthrough' bus='virtio'/>"), "VL793",
+     "an input of type 'passthrough' without a <source>"),
+    ("serial-label-without-model", _domain(devices="<serial type='file'><source path='/tmp/s.log'><seclabel "
+                                                   "relabel='no'/></source></serial>"), "VL782",
+     "Security driver model '(null)' is not available"),
+    ("backing-label-without-model", _domain(devices="<disk type='file' device='disk'><driver name='qemu' "
+                                                    "type='qcow2'/><source file='/i/a.qcow2'/><backingStore "
+                                                    "type='file'><format type='raw'/><source file='/i/b.raw'>"
+                                                    "<seclabel relabel='no'/></source></backingStore><target "
+                                                    "dev='vda' bus='virtio'/></disk>"), None, ""),
+    ("dac-label-big-uid", _domain(top="<seclabel type='static' model='dac' relabel='no'><label>+4294967296:+0"
+                                      "</label></seclabel>"), "VL782", "Failed to parse user '4294967296'"),
+    ("dac-label-wrapped-uid", _domain(top="<seclabel type='static' model='dac' relabel='no'><label>+-1:+0</label>"
+                                          "</seclabel>"), None, ""),
+    ("dac-label-names", _domain(top="<seclabel type='static' model='dac' relabel='no'><label>qemu:kvm</label>"
+                                    "</seclabel>"), None, ""),
+    ("qcow2-backing-raw-backing", _domain(devices="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                                                  "<source file='/i/a.qcow2'/><backingStore type='file'><format "
+                                                  "type='raw'/><source file='/i/b.raw'/><backingStore type='file'>"
+                                                  "<format type='raw'/><source file='/i/c.raw'/></backingStore>"
+                                                  "</backingStore><target dev='vda' bus='virtio'/></disk>"), "VL759",
+     "storage format 'raw' does not support backing store"),
+    ("clock-variable-localtime-year-0", _domain(top="<clock offset='variable' basis='localtime' "
+                                                    "adjustment='-70000000000'/>"), "VL408", "before year 1"),
+    ("clock-variable-unreadable", _domain(top="<clock offset='variable' adjustment='abc'/>"), None, ""),
+    ("microvm-usb-default-model", _domain(machine="microvm", devices="<memballoon model='none'/><controller "
+                                                                      "type='usb' index='0'/>"), "VL702",
+     "No PCI buses available"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in VALUES], ids=[c[0] for c in VALUES])
+def test_found_by_the_value_sweeps(xml: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(xml, code, fragment)

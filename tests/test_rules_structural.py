@@ -19,7 +19,8 @@ SECRET = "<secret type='iscsi' usage='x'/>"
 FILE_DISK = ("<disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.img'>{source}</source>{disk}"
              "<target dev='vda' bus='virtio'/></disk>")
 NET_DISK = "<disk type='network' device='disk'>{source}{disk}<target dev='vda' bus='virtio'/></disk>"
-BACKING = ("<disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.img'/><backingStore "
+BACKING = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source "
+           "file='/var/lib/libvirt/images/a.qcow2'/><backingStore "
            "type='network'><format type='raw'/>{}</backingStore><target dev='vda' bus='virtio'/></disk>")
 VHOST_USER = "<disk type='vhostuser' device='disk'><driver name='qemu' type='raw'/>{}<target dev='vda' bus='virtio'/></disk>"
 SHARED_MEMORY = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
