@@ -18,6 +18,9 @@ from virtlint.rules._devices import QEMU_START, effective_arch, qemu_driver
 PASSTHROUGH_MODES = ("host-passthrough", "maximum")
 #: the physical address widths an x86_64 QEMU's CPU takes
 PHYS_BITS = (32, 52)
+#: QEMU's x86 CPU models without long mode (lm), which take no physical address width
+NO_LONG_MODE_MODELS = frozenset(("486", "pentium", "pentium2", "pentium3", "qemu32", "kvm32", "coreduo", "athlon",
+                                 "n270"))
 
 
 def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
@@ -37,11 +40,34 @@ def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
                    evidence=host.evidence(limit), replacements=(str(host_bits),))
 
 
+def _without_long_mode(cpu: etree._Element | None, arch: str | None) -> bool:
+    """Whether the guest CPU is a 32-bit one: any on i686; on x86_64 a custom model without long mode (one of
+    QEMU's 32-bit models, unless lm is required or forced) or with lm disabled or forbidden."""
+    if arch == "i686":
+        return True
+    if arch != "x86_64" or cpu is None or mode_of(cpu) != "custom":
+        return False
+    policies = {feature.get("policy", "require") for feature in cpu.iterchildren("feature")
+                if feature.get("name") == "lm"}
+    if policies & {"disable", "forbid"}:
+        return True
+    model = cpu.find("model")
+    return model is not None and (model.text or "") in NO_LONG_MODE_MODELS and not policies & {"require", "force"}
+
+
 def _phys_bits(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """At start: libvirt gives QEMU the bits as the CPU's phys-bits, which an x86_64 QEMU takes from 32 to 52
-    (x86_cpu_realizefn; TARGET_PHYS_ADDR_SPACE_BITS; 0 is none; checked on 9.0 with QEMU 7.2 in every CPU mode)."""
+    (x86_cpu_realizefn; TARGET_PHYS_ADDR_SPACE_BITS; 0 is none; checked on 9.0 with QEMU 7.2 in every CPU mode), and
+    a 32-bit CPU not at all (checked: pentium3, qemu32, kvm32, n270, qemu64 without lm, an i686 domain)."""
     bits = c_decimal(element.get("bits"), 0, INT_MAX)
-    if not bits or PHYS_BITS[0] <= bits <= PHYS_BITS[1] or effective_arch(ctx) != "x86_64" or not qemu_driver(ctx):
+    arch = effective_arch(ctx)
+    if not bits or not qemu_driver(ctx):
+        return
+    if _without_long_mode(element.getparent(), arch):
+        yield Problem(Anchor(element, "bits"), "phys-bits is not user-configurable in 32 bit (the guest CPU has no "
+                      "long mode)" + QEMU_START, hint="remove <maxphysaddr>, or use a 64-bit CPU model")
+        return
+    if PHYS_BITS[0] <= bits <= PHYS_BITS[1] or arch != "x86_64":
         return
     yield Problem(Anchor(element, "bits"), f"phys-bits should be between {PHYS_BITS[0]} and {PHYS_BITS[1]} (but is "
                   f"{bits})" + QEMU_START, hint=f"use {PHYS_BITS[0]} to {PHYS_BITS[1]} address bits (39 and 48 are "
@@ -73,7 +99,10 @@ class CpuCacheAddr(Rule):
     bits>` (`The number of virtual CPU address bits cannot exceed the
     number supported by the host CPU`, checked on 9.0); at start, an x86_64
     QEMU takes from 32 to 52 (`phys-bits should be between 32 and 52 (but is
-    31)`, QEMU's x86_cpu_realizefn; checked on 9.0 with QEMU 7.2). Stage: define
+    31)`, QEMU's x86_cpu_realizefn; checked on 9.0 with QEMU 7.2), and a
+    32-bit guest CPU (an i686 domain, a model without long mode such as
+    `qemu32` or `pentium3`, `lm` disabled) none (`phys-bits is not
+    user-configurable in 32 bit`). Stage: define
     (QEMU driver). Since libvirt 9.3, which added `limit`, the parser takes
     it with mode `passthrough` only (`attribute 'limit' is only supported
     for maxphysaddr mode 'passthrough'`, virCPUDefParseXML, every driver;

@@ -3,6 +3,7 @@ without the kernel."""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterator
 
 from lxml import etree
@@ -10,8 +11,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import scaled_bytes
-from virtlint.rules._devices import QEMU_START, is_q35, qemu_driver
-from virtlint.rules._support import NOTHING, first_child
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_q35, qemu_driver
+from virtlint.rules._support import NOTHING, first_child, string_value
 
 
 #: bytes per MiB: the unit of a <tseg> without one (qemuDomainDefTsegPostParse)
@@ -51,6 +52,31 @@ def _acpi_table(os: etree._Element) -> Problem | None:
         return Problem(Anchor(tables[0]), "Missing acpi table type", hint="add type='slic'")
     if kind != "slic":
         return Problem(Anchor(tables[0], "type"), f"Unknown acpi table type: {kind}", replacements=("slic",))
+    if not string_value(tables[0]).strip():
+        # (defined; at start the security driver stats the table's path, which names nothing: checked on 9.0)
+        return Problem(Anchor(tables[0]), "unable to stat: : No such file or directory (the ACPI table names no "
+                       "file)" + LIBVIRT_START, hint="give the table's file: <table type='slic'>/path/slic.bin</table>")
+    return None
+
+
+#: <os> children libvirt reads as host paths, as written (virXPathString, virXMLNodeContentString: blanks kept)
+PATH_PARTS = ("loader", "kernel", "initrd", "dtb")
+
+
+def _padded_path(os: etree._Element) -> Problem | None:
+    """A loader, kernel, initrd or device tree path with blanks around it: libvirt looks for a file of that name,
+    blanks included (checked on 9.0: `Path '/usr/share/OVMF/OVMF_CODE_4M.fd ' is not accessible`, `unable to stat:
+    /var/lib/libvirt/images/kernel `). A warning: whether such a file exists is the host's."""
+    for tag in PATH_PARTS:
+        part = first_child(os, tag)
+        if part is None or len(part):
+            continue
+        text = part.text
+        if text and text != text.strip() and text.strip():
+            return Problem(Anchor(part, text=True), f"the {tag} path '{text}' has blanks around it, which libvirt "
+                           "keeps: it names a file other than the one meant, and the domain does not start",
+                           severity=Severity.WARNING, hint="remove the blanks around the path",
+                           replacements=(text.strip(),))
     return None
 
 
@@ -86,7 +112,13 @@ class FirmwareConfig(Rule):
     an SMM `<tseg>` size on a machine other than q35, and more than one ACPI
     `<table>` under `<os><acpi>`, or one of a type other than `slic`; and
     at start, a `<cmdline>` or `<initrd>` without a `<kernel>`
-    (QEMU: `-append only allowed with -kernel option`; checked on 9.0).
+    (QEMU: `-append only allowed with -kernel option`; checked on 9.0) and
+    an ACPI `<table>` of no path (`unable to stat: `, libvirt's security
+    driver; checked on 9.0). As a warning, a `<loader>`, `<kernel>`,
+    `<initrd>` or `<dtb>` path with blanks around it: libvirt keeps them, so
+    it names another file (`Path '/usr/share/OVMF/OVMF_CODE_4M.fd ' is not
+    accessible` at start, checked on 9.0; whether such a file exists is the
+    host's).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -137,6 +169,11 @@ class FirmwareConfig(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if ctx.path != "os":
             return self._tseg(element, ctx)
+        padded = _padded_path(element)
+        found = self._os(element, ctx)
+        return found if padded is None else chain((padded,), found)
+
+    def _os(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         problem = _without_kernel(element, ctx)
         if problem is not None:
             return iter((problem,))

@@ -41,8 +41,10 @@ class NumberAttr(FrozenRecord):
     #: The conditions under which libvirt reads it at all, each (levels up from the element: 0 for itself,
     #: attribute, its values; None among them stands for its absence); () always
     when: tuple[tuple[int, str, tuple[str | None, ...]], ...]
+    #: The parser reads the first such element of its parent only (virXPathNode: a timer's first <catchup>)
+    first: bool
 
-    __slots__ = ("path", "attribute", "kind", "required", "nonzero", "extra", "since", "when")
+    __slots__ = ("path", "attribute", "kind", "required", "nonzero", "extra", "since", "when", "first")
     _fields = __slots__
 
     def __init__(
@@ -55,6 +57,7 @@ class NumberAttr(FrozenRecord):
         extra: str | None = None,
         since: tuple[int, int] | None = None,
         when: tuple[tuple[int, str, tuple[str | None, ...]], ...] = (),
+        first: bool = False,
     ) -> None:
         _set(self, "path", path)
         _set(self, "attribute", attribute)
@@ -64,6 +67,7 @@ class NumberAttr(FrozenRecord):
         _set(self, "extra", extra)
         _set(self, "since", since)
         _set(self, "when", when)
+        _set(self, "first", first)
 
 
 #: Numbers an empty value leaves unset in libvirt 9.0 (virXPathUInt gives no value for an empty string; 9.0 read
@@ -200,9 +204,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     *(NumberAttr(f"devices/disk/{'backingStore/' * depth}format/metadata_cache/max_size", None, "size")
       for depth in range(1, 4)),  # (each backing layer's: virDomainDiskBackingStoreParse, three deep here)
     NumberAttr("clock/timer", "frequency", "ullong"),
-    NumberAttr("clock/timer/catchup", "threshold", "ullong"),
-    NumberAttr("clock/timer/catchup", "slew", "ullong"),
-    NumberAttr("clock/timer/catchup", "limit", "ullong"),
+    *(NumberAttr("clock/timer/catchup", name, "ullong", first=True) for name in ("threshold", "slew", "limit")),
     NumberAttr("devices/audio", "id", "uint", required=True, nonzero=True),
     *(NumberAttr(f"devices/interface/bandwidth/{direction}", name, "ullong")
       for direction in ("inbound", "outbound") for name in ("average", "peak", "burst", "floor")),
@@ -371,6 +373,8 @@ class ParserNumber(Rule):
                 continue
             if row.when and not _holds(row.when, element):
                 continue
+            if row.first and next(element.itersiblings(element.tag, preceding=True), None) is not None:
+                continue  # (an element the parser never reads)
             problem = _judge(row, element)
             if problem is not None:
                 yield problem

@@ -455,3 +455,32 @@ VALUES = [
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in VALUES], ids=[c[0] for c in VALUES])
 def test_found_by_the_value_sweeps(xml: str, code: str | None, fragment: str) -> None:
     judged_as_libvirt(xml, code, fragment)
+
+
+@pytest.mark.parametrize(("os", "code", "fragment"), [
+    ("<acpi><table type='slic'></table></acpi>", "VL755", "the ACPI table names no file"),
+    ("<acpi><table type='slic'> </table></acpi>", "VL755", "the ACPI table names no file"),
+    ("<acpi><table type='slic'>/var/lib/libvirt/slic.bin</table></acpi>", None, ""),
+])
+def test_an_acpi_table_of_no_path(os: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(_domain(os=os), code, fragment)
+
+
+@pytest.mark.parametrize("os", ["<loader readonly='yes' type='pflash'> /usr/share/OVMF/OVMF_CODE_4M.fd</loader>",
+                                "<kernel>/boot/vmlinuz </kernel>",
+                                "<kernel>/boot/vmlinuz</kernel><initrd>\n/boot/initrd.img</initrd>"])
+def test_a_padded_path_is_a_warning(os: str) -> None:
+    """libvirt keeps the blanks (checked on 9.0: the loader and the kernel); whether such a file exists is the
+    host's, so a warning."""
+    from test_rules_parse_checks import Q35, lint
+
+    findings = [f for f in lint(_domain(os=os), Q35) if f.code == "VL755"]
+    assert [f.severity.value for f in findings] == ["warning"]
+    assert "has blanks around it, which libvirt keeps" in findings[0].message
+
+
+def test_a_padded_path_hides_no_error() -> None:
+    from test_rules_parse_checks import Q35, lint
+
+    os = "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd </loader><cmdline>quiet</cmdline>"
+    assert sorted(f.severity.value for f in lint(_domain(os=os), Q35) if f.code == "VL755") == ["error", "warning"]
