@@ -97,7 +97,12 @@ class ParserValue(Rule):
     reads the host's) names a release virtlint models, 10.7 or older: without
     it, the host's libvirt may be newer than the newest one modelled. Devices an older
     libvirt does not parse at all are not checked for it: `<crypto>` before
-    libvirt 9.1 (9.0 drops the element, whatever its values).
+    libvirt 9.1 (9.0 drops the element, whatever its values). Only what the
+    parser reads is judged: the first `<on_poweroff>`, `<on_reboot>`,
+    `<on_crash>`, `<on_lockfailure>`, `<pm>` switch and `<bootmenu>`, the
+    first four `<boot>` devices, the first `<clock>` with an offset;
+    lifecycle actions are compared as written, blanks included (checked on
+    9.0: `<on_poweroff> destroy</on_poweroff>` is refused).
 
     ## Why is this bad?
     `virsh define` fails with an XML error: a typo such as `bus='virtoi'`
