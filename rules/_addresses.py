@@ -483,7 +483,14 @@ def is_usb_device(device: etree._Element, facts_: Facts) -> bool:
     if tag == "controller":
         return device.get("type") == "ccid"
     if tag == "input":
-        return device.get("bus") == "usb"
+        bus = device.get("bus")
+        if bus is not None:
+            return bus == "usb"
+        # (the parser's default bus: a tablet's is USB, a mouse's and a keyboard's PS/2 on x86 and USB elsewhere;
+        # checked on 9.0, ARM virt and q35)
+        kind = device.get("type")
+        arch = facts_.platform.arch
+        return kind == "tablet" or kind in ("mouse", "keyboard") and arch is not None and arch not in X86
     if tag == "serial":
         target = facts_.target_of.get(device)
         return target is not None and target.get("type") == "usb-serial"

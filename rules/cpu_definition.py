@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import LIBVIRT_START, is_x86
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_arm_virt, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 #: VIR_CPU_VENDOR_ID_LENGTH
@@ -47,6 +47,26 @@ def _problem(cpu: etree._Element) -> Problem | None:
     return None
 
 
+#: ARM CPU models QEMU's virt machine never takes (its valid CPUs are Cortex-A7, -A15 and the Armv8 and later
+#: application cores): the older and the M- and R-profile ones
+NOT_ON_VIRT_PREFIXES = ("arm9", "arm10", "arm11", "cortex-m", "cortex-r", "pxa", "sa1100", "sa1110", "ti925t",
+                        "cortex-a8", "cortex-a9")
+
+
+def _not_on_virt(cpu: etree._Element, ctx: Context) -> Problem | None:
+    """At start (QEMU's machvirt_init): a custom model the virt machine does not take (checked on 9.0 with QEMU 7.2:
+    cortex-a8, -a9, -r5, -m3, -m4, arm1176, ti925t, sa1100, pxa270 refused; cortex-a7, -a15, -a35, -a53, -a57, -a72,
+    -a76, a64fx, neoverse-n1, max started)."""
+    model = first_child(cpu, "model")
+    name = model.text if model is not None else None
+    if not name or not name.startswith(NOT_ON_VIRT_PREFIXES) or (cpu.get("mode") or "custom") != "custom" \
+            or not is_arm_virt(ctx) or not qemu_driver(ctx):
+        return None
+    return Problem(Anchor(model, text=True), f"mach-virt: CPU type {name}-arm-cpu not supported" + QEMU_START,
+                   hint="use an application core the virt machine takes: cortex-a57, cortex-a72, max...",
+                   replacements=("cortex-a57", "cortex-a72", "max"))
+
+
 def _full_check_tcg(cpu: etree._Element, ctx: Context) -> Problem | None:
     """At start (virCPUx86UpdateLive): with check='full', libvirt compares the CPU QEMU started with the
     definition, and TCG gives every x86 guest CPU the hypervisor flag, which no CPU model has: without a
@@ -77,7 +97,10 @@ class CpuDefinition(Rule):
     the guest CPU the hypervisor flag, no CPU model has it, and libvirt
     refuses the extra feature (`guest CPU doesn't match specification: extra
     features: hypervisor`, virCPUx86UpdateLive; checked on 9.0 with QEMU 7.2,
-    with a `require`d hypervisor as the twin).
+    with a `require`d hypervisor as the twin). At start, an ARM model QEMU's
+    `virt` machine does not take (the older, M- and R-profile cores:
+    `mach-virt: CPU type cortex-m3-arm-cpu not supported`; checked on 9.0
+    with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Non-empty feature list
@@ -118,5 +141,6 @@ class CpuDefinition(Rule):
                 return iter((Problem(Anchor(element), "at most one CPU cache element may be specified",
                                      hint="keep one <cache>"),))
             return NOTHING
-        problem = _problem(element) or (_full_check_tcg(element, ctx) if element.get("check") == "full" else None)
+        problem = _problem(element) or (_full_check_tcg(element, ctx) if element.get("check") == "full" else None) \
+            or _not_on_virt(element, ctx)
         return iter((problem,)) if problem is not None else NOTHING

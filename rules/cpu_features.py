@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterator
 
 from lxml import etree
@@ -9,18 +10,77 @@ from lxml import etree
 from virtlint.linter import versions
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._addresses import X86
+from virtlint.rules._addresses import ARM, X86
+from virtlint.rules._cpu import mode_of
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
-from virtlint.rules._devices import LIBVIRT_START
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING
 
 #: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
 KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},
                   **{arch: ARM_FEATURES for arch in ("aarch64", "armv7l", "armv6l", "armv7b")}}
 
-#: Per arch, the feature names with nothing to report: known ones, but 'sve' (``_sve`` looks at it).
-_UNREMARKABLE = {arch: known - {"sve"} for arch, known in KNOWN_FEATURES.items()}
+#: Per arch, the feature names with nothing to report: known ones, but the SVE ones (``_sve`` and ``_sve_model``
+#: look at them) and pauth (a newer release's name).
+_UNREMARKABLE = {arch: frozenset(name for name in known if not name.startswith("sve") and name != "pauth")
+                 for arch, known in KNOWN_FEATURES.items()}
+#: ARM features and the libvirt release whose CPU map added them (older ones refuse them: `unknown CPU feature`)
+ARM_FEATURE_SINCE = {"pauth": (10, 6)}
+#: ARM CPU models QEMU gives no SVE (its cortex-a57-arm-cpu has no 'sve' property): the Armv8.0-8.2 and 32-bit cores
+NO_SVE_MODELS = frozenset(("cortex-a7", "cortex-a15", "cortex-a35", "cortex-a53", "cortex-a55", "cortex-a57",
+                           "cortex-a72", "cortex-a76", "neoverse-n1"))
+#: the vector lengths (bits) QEMU's a64fx CPU has
+A64FX_LENGTHS = frozenset((128, 256, 512))
+#: SVE feature policies libvirt gives QEMU as sve=on / sve=off (require, disable and forbid checked on 9.0;
+#: optional is not passed on)
+SVE_ON, SVE_OFF = ("require", "force"), ("disable", "forbid")
 _NONE: frozenset[str] = frozenset()
+
+
+def _sve_lengths(cpu: etree._Element, policies: tuple[str, ...]) -> list[tuple[int, etree._Element]]:
+    """The SVE vector lengths (sveNNN) the CPU's features give one of these policies, with their elements."""
+    lengths = []
+    for feature in cpu.iterchildren("feature"):
+        name = feature.get("name") or ""
+        if name.startswith("sve") and name[3:].isdigit() and feature.get("policy", "require") in policies:
+            lengths.append((int(name[3:]), feature))
+    return lengths
+
+
+def _sve_model(cpu: etree._Element, ctx: Context) -> Iterator[Problem]:
+    """At start (QEMU): SVE settings of a custom model that lacks SVE (`Property 'cortex-a57-arm-cpu.sve' not
+    found`), a64fx lengths other than 128, 256 and 512, and a disabled power-of-two length below the largest enabled
+    one (`cannot disable sve256 sve256 is required as it is a power-of-two length smaller than the maximum, sve512`;
+    each checked on 9.0 with QEMU 7.2)."""
+    model = cpu.find("model")
+    name = model.text if model is not None and mode_of(cpu) == "custom" else None
+    if name is None or not qemu_driver(ctx):
+        return
+    if name in NO_SVE_MODELS:
+        for feature in cpu.iterchildren("feature"):
+            if (feature.get("name") or "").startswith("sve") and feature.get("policy", "require") in SVE_ON + SVE_OFF:
+                yield Problem(Anchor(feature, "name"), f"Property '{name}-arm-cpu.{feature.get('name')}' not found "
+                              f"({name} has no SVE)" + QEMU_START, hint="remove the SVE features, or use a model "
+                              "with SVE (max, a64fx)")
+                return
+        return
+    enabled = _sve_lengths(cpu, SVE_ON)
+    if name == "a64fx":
+        for length, feature in enabled:
+            if length not in A64FX_LENGTHS:
+                yield Problem(Anchor(feature, "name"), f"cannot enable sve{length} This CPU does not support the "
+                              f"vector length {length}-bits." + QEMU_START, hint="a64fx has 128, 256 and 512 bits",
+                              replacements=("sve512", "sve256", "sve128"))
+                return
+    if name not in ("max", "a64fx") or not enabled:
+        return  # (a model's SVE beyond these two depends on the QEMU release)
+    largest = max(length for length, _ in enabled)
+    for length, feature in _sve_lengths(cpu, SVE_OFF):
+        if length < largest and not length & (length - 1):
+            yield Problem(Anchor(feature, "policy"), f"cannot disable sve{length} sve{length} is required as it is "
+                          f"a power-of-two length smaller than the maximum, sve{largest}" + QEMU_START,
+                          hint=f"drop the disabled sve{length}", replacements=("require",))
+            return
 
 
 def _tcg_invtsc(cpu: etree._Element) -> Problem | None:
@@ -54,7 +114,14 @@ class CpuFeatures(Rule):
     domain (type `qemu`) whose custom CPU model requires or forces `invtsc`
     is refused (`host doesn't support invariant TSC`,
     qemuProcessVerifyCPUFeatures: TCG's guest CPU has none; checked with
-    libvirt 9.0).
+    libvirt 9.0). On ARM: `pauth` before libvirt 10.6, whose CPU map added it
+    (`unknown CPU feature: pauth` at start on 9.0); and at start, QEMU's
+    refusals of SVE settings: any on a model without SVE (`cortex-a57`,
+    `neoverse-n1`...: `Property 'cortex-a57-arm-cpu.sve' not found`), a64fx
+    lengths other than 128, 256 and 512, and a disabled power-of-two length
+    below the largest enabled one (`cannot disable sve256 sve256 is required
+    as it is a power-of-two length smaller than the maximum, sve512`; each
+    checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     The domain is defined but does not start (or is not defined, for SVE).
@@ -115,11 +182,19 @@ class CpuFeatures(Rule):
                 return iter((problem,))
         if suspects is None:
             return NOTHING
-        return (problem for feature, name in suspects for problem in self._problems(feature, name, ctx))
+        return chain((problem for feature, name in suspects for problem in self._problems(feature, name, ctx)),
+                     _sve_model(element, ctx) if ctx.arch in ARM and any(name.startswith("sve") for _, name in suspects)
+                     else ())
 
     def _problems(self, element: etree._Element, name: str, ctx: Context) -> Iterator[Problem]:
         yield from self._sve(element, name)
         known = KNOWN_FEATURES.get(ctx.arch or "")
+        since = ARM_FEATURE_SINCE.get(name) if ctx.arch in ARM else None
+        if since is not None and not ctx.libvirt_at_least(*since):
+            yield Problem(Anchor(element, "name"), f"unknown CPU feature: {name} (libvirt {since[0]}.{since[1]} added "
+                          f"it to its {ctx.arch} CPU map; the modelled release is older)" + LIBVIRT_START,
+                          hint="remove it, or run libvirt 10.6 or later")
+            return
         if known is None or name in known:
             return
         import difflib  # only for a feature name it does not know

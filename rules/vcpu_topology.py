@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, parse_bitmap, parse_uint
-from virtlint.rules._devices import LIBVIRT_START, is_x86, signed_copy_message
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_x86, signed_copy_message
 from virtlint.rules._domain import PPC64, is_pseries, machine_of, vcpu_counts
 from virtlint.rules._support import NOTHING, domain_find
 
@@ -157,7 +157,9 @@ class VcpuTopology(Rule):
     the maximum (`CPU topology doesn't match maximum vcpu count`,
     qemuValidateDomainVCpuTopology) and, on pSeries, the online vCPUs a
     multiple of the threads per core (`vCPUs count must be a multiple of the
-    vCPU hotplug granularity (N)`). Stage: define (QEMU driver). Version:
+    vCPU hotplug granularity (N)`); at start, more than one `dies` off x86
+    (`dies not supported by this machine's CPU topology`, QEMU; checked on
+    9.0 with QEMU 7.2, ARM virt). Stage: define (QEMU driver). Version:
     `clusters` is part of the product since libvirt 10.1; older releases
     ignore the attribute (`libvirt_version` setting).
 
@@ -240,7 +242,14 @@ class VcpuTopology(Rule):
                                   hint="list vCPU 0: <vcpu id='0' enabled='yes' hotpluggable='no'/>")
                     return
                 yield from _orders(element, maximum, ctx)
-        elif element is domain_find(ctx, "cpu/topology"):
+        elif element is domain_find(ctx, "cpu/topology") and element is not None:
+            dies = parse_uint(element.get("dies"))
+            if dies is not None and dies > 1 and is_x86(ctx) is False:
+                # (QEMU's machine_parse_smp_config: only the x86 PC machines take dies; libvirt passes them on;
+                # checked on 9.0 with QEMU 7.2, ARM virt)
+                yield Problem(Anchor(element, "dies"), "dies not supported by this machine's CPU topology"
+                              + QEMU_START, hint="use dies='1' and more sockets or cores", replacements=("1",))
+                return
             product = topology_product(element, ctx)
             if product is not None and product != maximum and maximum > 0:
                 yield Problem(Anchor(element),

@@ -484,3 +484,54 @@ def test_a_padded_path_hides_no_error() -> None:
 
     os = "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd </loader><cmdline>quiet</cmdline>"
     assert sorted(f.severity.value for f in lint(_domain(os=os), Q35) if f.code == "VL755") == ["error", "warning"]
+
+
+def _arm(cpu: str = "<cpu mode='custom'><model>cortex-a57</model></cpu>", devices: str = "",
+         vcpu: str = "<vcpu>1</vcpu>") -> str:
+    return (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory>{vcpu}<os><type arch='aarch64' "
+            f"machine='virt'>hvm</type></os>{cpu}<devices>{devices}</devices></domain>")
+
+
+def _sve(model: str, *features: tuple[str, str]) -> str:
+    return _arm("<cpu mode='custom'><model>" + model + "</model>"
+                + "".join(f"<feature policy='{policy}' name='{name}'/>" for policy, name in features) + "</cpu>")
+
+
+#: ARM virt (tests/oracle/families/values.py has these with their twins on libvirt 9.0 + QEMU 7.2)
+ARM_VALUES = [
+    ("sve-forbid-on-cortex-a57", _sve("cortex-a57", ("forbid", "sve")), "VL213",
+     "Property 'cortex-a57-arm-cpu.sve' not found"),
+    ("sve128-on-neoverse-n1", _sve("neoverse-n1", ("require", "sve128")), "VL213",
+     "Property 'neoverse-n1-arm-cpu.sve128' not found"),
+    ("sve-on-max", _sve("max", ("require", "sve"), ("require", "sve2048")), None, ""),
+    ("a64fx-sve1024", _sve("a64fx", ("require", "sve1024")), "VL213", "vector length 1024-bits"),
+    ("sve256-without-sve128", _sve("max", ("require", "sve256"), ("disable", "sve128")), "VL213",
+     "cannot disable sve128 sve128 is required as it is a power-of-two length smaller than the maximum, sve256"),
+    ("sve256-without-sve512", _sve("max", ("require", "sve256"), ("disable", "sve512")), None, ""),
+    ("cortex-a9", _arm("<cpu mode='custom'><model>cortex-a9</model></cpu>"), "VL218",
+     "mach-virt: CPU type cortex-a9-arm-cpu not supported"),
+    ("neoverse-n1", _arm("<cpu mode='custom'><model>neoverse-n1</model></cpu>"), None, ""),
+    ("floppy-without-bus", _arm(devices="<disk type='file' device='floppy'><target dev='fda'/></disk>"), "VL751",
+     "'floppy' is not a valid device model name"),
+    ("keyboard-without-usb", _arm(devices="<input type='keyboard'/>"), "VL706", "USB is disabled for this domain"),
+    ("dies-two", _arm("<cpu mode='custom'><model>cortex-a57</model><topology sockets='1' dies='2' cores='2' "
+                      "threads='1'/></cpu>", vcpu="<vcpu>4</vcpu>"), "VL206", "dies not supported"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in ARM_VALUES], ids=[c[0] for c in ARM_VALUES])
+def test_found_by_the_arm_sweep(xml: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(xml, code, fragment)
+
+
+@pytest.mark.parametrize(("version", "refused"), [((10, 5), True), ((10, 6), False)])
+def test_pauth_follows_the_libvirt_release(version: tuple[int, int], refused: bool) -> None:
+    """libvirt 10.6 added pauth to its ARM CPU map (9.0 refuses it at start, checked)."""
+    from test_rules_parse_checks import ARM
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    linter = Linter([DomainCaps(Document(ARM, "caps.xml"))], libvirt_version=version)
+    findings = linter.lint_document(Document(_sve("max", ("require", "pauth")), "d.xml")).findings
+    assert any(f.code == "VL213" and "unknown CPU feature: pauth" in f.message for f in findings) == refused

@@ -4,7 +4,8 @@ as written, the boot devices and lifecycle elements libvirt does not read, clock
 entries QEMU refuses, SMBIOS BIOS releases, machines without a PCI bus, CPU address widths, check='full' under TCG,
 CPU model names with blanks, vCPU sets and orders, device security labels without a model, DAC labels, resource
 partitions, perf events the kernel no longer has, backing chains of flat formats, the dc390 SCSI controller, inputs
-without a host device, ISA panic ports and x2APIC under TCG. Each refusal with its accepted twin, but where the twin
+without a host device, ISA panic ports and x2APIC under TCG; on ARM virt, SVE settings, pauth, cores the machine
+does not take, dies, floppies and inputs whose default bus is USB. Each refusal with its accepted twin, but where the twin
 needs what this host lacks (an evdev device: tests/test_rules_property_sweep.py has it)."""
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ NO_PCI_DEVICES = "<memballoon model='none'/><controller type='usb' model='none'/
 def cases(kvm: bool) -> list[Case]:
     q35 = case_maker("values-q35")
     microvm = case_maker("values-microvm", machine="microvm")
+    arm = case_maker("values-arm", arch="aarch64", machine="virt")
+
+    def arm_cpu(model: str, features: str = "", topology: str = "") -> str:
+        return f"<cpu mode='custom'><model>{model}</model>{topology}{features}</cpu>"
+
     return [
         # VL850: lifecycle actions are compared as written; libvirt reads the first of each, and four boot devices
         q35("on-poweroff-padded", "VL850", after="<on_poweroff> destroy</on_poweroff>"),
@@ -96,6 +102,29 @@ def cases(kvm: bool) -> list[Case]:
                                                           "</iommu>"),
         q35("iommu-no-eim-tcg", None, after=SPLIT, devices="<iommu model='intel'><driver intremap='on' eim='off'/>"
                                                            "</iommu>"),
+        # ARM virt: SVE settings QEMU refuses (VL213), pauth before libvirt 10.6 (VL213), cores virt does not take
+        # (VL218), dies (VL206), a floppy (VL751), inputs whose default bus is USB (VL706)
+        arm("sve-on-cortex-a57", "VL213", after=arm_cpu("cortex-a57", "<feature policy='require' name='sve'/>")),
+        arm("sve-optional-on-cortex-a57", None, after=arm_cpu("cortex-a57", "<feature policy='optional' "
+                                                                            "name='sve'/>")),
+        arm("a64fx-sve384", "VL213", after=arm_cpu("a64fx", "<feature policy='require' name='sve384'/>")),
+        arm("a64fx-sve512", None, after=arm_cpu("a64fx", "<feature policy='require' name='sve512'/>")),
+        arm("sve512-without-sve256", "VL213", after=arm_cpu("max", "<feature policy='require' name='sve512'/>"
+                                                                   "<feature policy='disable' name='sve256'/>")),
+        arm("sve512-without-sve384", None, after=arm_cpu("max", "<feature policy='require' name='sve512'/>"
+                                                                "<feature policy='disable' name='sve384'/>")),
+        arm("pauth", "VL213", after=arm_cpu("max", "<feature policy='require' name='pauth'/>")),
+        arm("cortex-m3", "VL218", after=arm_cpu("cortex-m3")),
+        arm("cortex-a15", None, after=arm_cpu("cortex-a15")),
+        arm("two-dies", "VL206", top="<vcpu>4</vcpu>", after=arm_cpu("cortex-a57", topology="<topology sockets='1' "
+                                                                     "dies='2' cores='2' threads='1'/>")),
+        arm("one-die", None, top="<vcpu>4</vcpu>", after=arm_cpu("cortex-a57", topology="<topology sockets='2' "
+                                                                 "dies='1' cores='2' threads='1'/>")),
+        arm("floppy", "VL751", devices="<disk type='file' device='floppy'><target dev='fda' bus='fdc'/></disk>"),
+        arm("mouse-without-usb", "VL706", devices="<input type='mouse'/>"),
+        arm("mouse-with-usb", None, devices="<controller type='usb' model='qemu-xhci'/><input type='mouse'/>"),
+        q35("tablet-without-usb", "VL706", devices="<controller type='usb' model='none'/><input type='tablet'/>"),
+        q35("mouse-without-usb", None, devices="<controller type='usb' model='none'/><input type='mouse'/>"),
         # VL851: memReserve, which libvirt 10.3 reads (9.0 ignores it)
         q35("mem-reserve-unread", None, devices="<controller type='pci' index='1' model='pcie-root-port'><target "
                                                 "memReserve='-1'/></controller>"),
