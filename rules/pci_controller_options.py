@@ -94,7 +94,8 @@ class PciControllerOptions(Rule):
       `<cpu><numa>` defines;
     - PCIe root and downstream ports need distinct `chassis` numbers
       (libvirt uses the controller's index when `chassis` is not set; QEMU
-      refuses a repeated one at start);
+      refuses a repeated one at start), the pcie-root-ports libvirt adds on
+      q35 for missing indexes below the highest controller's included;
     - an expander bus without `busNr` gets the lowest one in use minus 2;
       when that leaves nothing above 0 and 1, libvirt refuses; two expander
       buses of one `busNr` QEMU refuses at start;
@@ -235,6 +236,8 @@ class PciControllerOptions(Rule):
                 _CLEAN_SHAPES.add(shape)
         if expanders:
             yield from self._bus_numbers(controllers)
+        if chassis_users and found.platform.is_q35:
+            chassis_problems += self._added_ports(controllers, chassis_users)
         yield from chassis_problems
 
     @staticmethod
@@ -249,6 +252,23 @@ class PciControllerOptions(Rule):
                                 "index when chassis is not set)")
         users[chassis] = c
         return None
+
+    @staticmethod
+    def _added_ports(controllers: list[Controller], users: dict[int, Controller]) -> list[Problem]:
+        """On q35 libvirt gives each missing index below the highest PCI controller's a pcie-root-port of that
+        chassis (qemuDomainPCIAddressSetCreate's default bus model, then qemuDomainAssignPCIAddresses): one whose
+        number a written chassis has clashes at start (checked on 9.0 with QEMU 7.2, with a pcie-root-port and a
+        pcie-to-pci-bridge above the gap)."""
+        indexes = {c.index for c in controllers if c.index is not None}
+        for index in range(1, max(indexes, default=0)):
+            user = users.get(index)
+            if index in indexes or user is None or user.target is None or user.target.get("chassis") is None:
+                continue
+            return [Problem(Anchor(user.target, "chassis"), f"Can't add chassis slot, error -16 (QEMU, at start): "
+                            f"chassis {index} is also the chassis of the pcie-root-port libvirt adds for the missing "
+                            f"controller index='{index}'", hint="give this port another chassis, or write the "
+                                                                  f"controller of index {index} yourself")]
+        return []
 
     @staticmethod
     def _bus_numbers(controllers: list[Controller]) -> Iterator[Problem]:

@@ -446,6 +446,13 @@ VALUES = [
     ("clock-variable-localtime-year-0", _domain(top="<clock offset='variable' basis='localtime' "
                                                     "adjustment='-70000000000'/>"), "VL408", "before year 1"),
     ("clock-variable-unreadable", _domain(top="<clock offset='variable' adjustment='abc'/>"), None, ""),
+    ("chassis-of-added-port-below-bridge", _domain(devices="<controller type='pci' index='1' model='pcie-root-port'>"
+                                                       "<target chassis='2'/></controller><controller type='pci' "
+                                                       "index='3' model='pcie-to-pci-bridge'/>"), "VL710",
+     "chassis 2 is also the chassis of the pcie-root-port libvirt adds for the missing controller index='2'"),
+    ("chassis-of-written-port", _domain(devices="<controller type='pci' index='1' model='pcie-root-port'><target "
+                                            "chassis='2'/></controller><controller type='pci' index='2' "
+                                            "model='pcie-root-port'><target chassis='5'/></controller>"), None, ""),
     ("microvm-usb-default-model", _domain(machine="microvm", devices="<memballoon model='none'/><controller "
                                                                       "type='usb' index='0'/>"), "VL702",
      "No PCI buses available"),

@@ -5,7 +5,7 @@ entries QEMU refuses, SMBIOS BIOS releases, machines without a PCI bus, CPU addr
 CPU model names with blanks, vCPU sets and orders, device security labels without a model, DAC labels, resource
 partitions, perf events the kernel no longer has, backing chains of flat formats, the dc390 SCSI controller, inputs
 without a host device, ISA panic ports and x2APIC under TCG; on ARM virt, SVE settings, pauth, cores the machine
-does not take, dies, floppies and inputs whose default bus is USB. Each refusal with its accepted twin, but where the twin
+does not take, dies, floppies and inputs whose default bus is USB; the chassis of the root ports libvirt adds. Each refusal with its accepted twin, but where the twin
 needs what this host lacks (an evdev device: tests/test_rules_property_sweep.py has it)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ CDROM_LABEL = ("<disk type='file' device='cdrom'><source file='/usr/share/OVMF/O
 BACKED = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>{{}}"
           "<target dev='vdb' bus='virtio'/><readonly/></disk>")
 NO_PCI_DEVICES = "<memballoon model='none'/><controller type='usb' model='none'/>"
+ROOT_PORT = "<controller type='pci' index='{}' model='pcie-root-port'>{}</controller>"
 
 
 def cases(kvm: bool) -> list[Case]:
@@ -125,6 +126,11 @@ def cases(kvm: bool) -> list[Case]:
         arm("mouse-with-usb", None, devices="<controller type='usb' model='qemu-xhci'/><input type='mouse'/>"),
         q35("tablet-without-usb", "VL706", devices="<controller type='usb' model='none'/><input type='tablet'/>"),
         q35("mouse-without-usb", None, devices="<controller type='usb' model='none'/><input type='mouse'/>"),
+        # VL710: the chassis of a pcie-root-port libvirt adds for a missing index (start)
+        q35("chassis-of-added-port", "VL710", devices=ROOT_PORT.format(1, "<target chassis='3'/>")
+            + ROOT_PORT.format(4, "")),
+        q35("chassis-beside-added-port", None, devices=ROOT_PORT.format(1, "<target chassis='9'/>")
+            + ROOT_PORT.format(4, "")),
         # VL851: memReserve, which libvirt 10.3 reads (9.0 ignores it)
         q35("mem-reserve-unread", None, devices="<controller type='pci' index='1' model='pcie-root-port'><target "
                                                 "memReserve='-1'/></controller>"),
