@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._addresses import Facts, Platform, facts, is_usb_device, is_usb_hub
+from virtlint.rules._addresses import Facts, Platform, device_label, facts, is_usb_device, is_usb_hub
 from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
 from virtlint.rules import _net
@@ -279,16 +279,32 @@ def _acpi_index_range(acpi: etree._Element, device: etree._Element, found: Facts
     checked on 9.0 with QEMU 7.2). Only on a device whose address, written or assigned, is PCI: libvirt refuses
     another at define (above, _net, hostdev_config)."""
     index = parse_uint(acpi.get("index"))
-    if index is None or index <= ACPI_INDEX_MAX:
-        return None
-    address = device.find("address")
-    if address is not None:
-        if address.get("type") != "pci":
-            return None
-    elif not (found.platform.is_q35 or found.platform.is_i440fx) or not _gets_pci_slot(device, found):
+    if index is None or index <= ACPI_INDEX_MAX or not _is_pci_device(device, found):
         return None
     return Problem(Anchor(acpi, "index"), f"acpi-index should be less or equal to {ACPI_INDEX_MAX}" + QEMU_START,
                    hint=f"an index from 1 to {ACPI_INDEX_MAX}")
+
+
+def _is_pci_device(device: etree._Element, found: Facts) -> bool:
+    """A device whose address is PCI, written or as libvirt assigns it on pc and q35."""
+    address = device.find("address")
+    if address is not None:
+        return address.get("type") == "pci"
+    return bool(found.platform.is_q35 or found.platform.is_i440fx) and _gets_pci_slot(device, found)
+
+
+def _acpi_index_twice(acpi: etree._Element, device: etree._Element, found: Facts,
+                      seen: dict[int, etree._Element]) -> Problem | None:
+    """QEMU at start: two PCI devices of one acpi-index (pci_qdev_realize: `a PCI device with acpi-index = 3 already
+    exist`; libvirt checks nothing; checked on 9.0 with QEMU 7.2: two NICs, a NIC and an RNG, on q35 and pc)."""
+    index = parse_uint(acpi.get("index"))
+    if not index or index > ACPI_INDEX_MAX or not _is_pci_device(device, found):
+        return None
+    if index not in seen:
+        seen[index] = device
+        return None
+    return Problem(Anchor(acpi, "index"), f"a PCI device with acpi-index = {index} already exist" + QEMU_START,
+                   hint=f"{device_label(seen[index])} has acpi index {index}: give each device its own")
 
 
 #: NIC models that are PCI devices on x86 (an interface of another model, or of type hostdev, is not judged)
@@ -298,12 +314,14 @@ _PCI_NIC_MODELS = frozenset(("virtio", "virtio-transitional", "virtio-non-transi
 
 def _gets_pci_slot(device: etree._Element, found: Facts) -> bool:
     """Whether libvirt certainly gives this address-less device a PCI slot on a PC machine: a virtio disk, a NIC of
-    a PCI model, a PCI host device (the kinds an ACPI index is written on; others are not judged)."""
+    a PCI model, a virtio RNG, a PCI host device (the kinds an ACPI index is written on; others are not judged)."""
     if device.tag == "disk":
         return found.disk_buses.get(device) == "virtio"
     if device.tag == "interface":
         model = device.find("model")
         return device.get("type") != "hostdev" and model is not None and model.get("type") in _PCI_NIC_MODELS
+    if device.tag == "rng":
+        return device.get("model") == "virtio"
     return device.tag == "hostdev" and device.get("type") == "pci"
 
 
@@ -450,7 +468,9 @@ class AddressType(Rule):
     (`qemuValidateDomainDeviceInfo`); at start, QEMU's bound on a PCI
     device's ACPI index on a PC machine (`acpi-index should be less or equal
     to 16383`, pci_qdev_realize; an explicit PCI address, a virtio disk, a
-    NIC of a PCI model, a PCI host device; checked on 9.0 with QEMU 7.2). libvirt 9.0 words the CCW refusal
+    NIC of a PCI model, a virtio RNG, a PCI host device; checked on 9.0 with
+    QEMU 7.2) and two such devices of one index (`a PCI device with
+    acpi-index = 3 already exist`; libvirt checks nothing). libvirt 9.0 words the CCW refusal
     `cannot use CCW address type for device '...'
     using machine type 'pc-q35-7.2'`; the others read the same in 9.0 and
     10.7.
@@ -491,10 +511,12 @@ class AddressType(Rule):
             if problem:
                 yield problem
         if qemu:
+            indexes: dict[int, etree._Element] = {}
             for acpi in scanned(ctx, "acpi"):  # (the walk's scan: <os><acpi> and <features><acpi> are not devices')
                 device = acpi.getparent()
                 if device is not None and device.getparent() is element:
-                    problem = _acpi_index(acpi, device, found) or _acpi_index_range(acpi, device, found)
+                    problem = _acpi_index(acpi, device, found) or _acpi_index_range(acpi, device, found) or \
+                        _acpi_index_twice(acpi, device, found, indexes)
                     if problem:
                         yield problem
         for device, address, kind in found.addressed:

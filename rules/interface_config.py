@@ -21,7 +21,8 @@ from virtlint.rules._support import NOTHING, first_child, numeric_host
 _MAC = lazy_compile(r"^[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
 #: What ``_MAC`` accepts with an even first octet (unicast, the multicast bit clear): one match in the pre-test
 _UNICAST_MAC = lazy_compile(r"^[0-9A-Fa-f]?[02468AaCcEe](?::[0-9A-Fa-f]{1,2}){5}(?:[\x00-\x20].*)?$", re.S)
-#: Interface types whose tap device libvirt may take from <backend tap> (qemuDomainValidateActualNetDef).
+#: Interface types libvirt gives a tap device: one it creates from <target dev>, or takes from <backend tap>
+#: (qemuDomainValidateActualNetDef).
 TAP_TYPES = ("network", "bridge", "ethernet")
 
 
@@ -383,12 +384,68 @@ def queue_size_ranges(interface: etree._Element, ctx: Context) -> Iterable[Probl
             return
 
 
-CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, bandwidth, *_net.CHECKS,
+#: The names libvirt makes itself: a managed target named so is dropped at parse, and gets a name of libvirt's
+GENERATED_PREFIXES = ("vnet", "macvtap", "macvlan")
+#: The kernel's interface name length (IFNAMSIZ less the NUL), and a tap device's MTU range (ETH_MIN_MTU, and the
+#: tun driver's 65535 less the Ethernet header)
+IFNAME_MAX = 15
+TAP_MTU = (68, 65521)
+
+
+def _tap_name_problem(dev: str) -> str | None:
+    """What creating a device of this name gives (virNetDevSetupControlFull, virNetDevTapCreate; the kernel's
+    dev_valid_name and dev_alloc_name), None when it takes it."""
+    if len(dev.encode()) > IFNAME_MAX:
+        return f"Network interface name '{dev}' is too long: Numerical result out of range"
+    percent = dev.find("%")
+    if dev in (".", "..") or any(char in "/:" or char.isspace() for char in dev) or \
+            percent >= 0 and (dev[percent + 1:percent + 2] != "d" or "%" in dev[percent + 2:]):
+        return f"Unable to create tap device {dev}: Invalid argument"
+    return None
+
+
+def tap_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """At start (QEMU driver): the tap device libvirt creates for a network, bridge or managed ethernet interface
+    takes a kernel interface name (at most 15 bytes; no '/', ':', blank, '.' or '..'; one '%d' at most) and an MTU
+    from 68 to 65521 (below 68 on any network, whose device may be a macvtap); an unmanaged ethernet one names its
+    device (each checked on 9.0 with QEMU 7.2, a name of 15 bytes and MTUs of 68 and 65521 as the twins)."""
+    kind = interface.get("type")
+    if kind not in TAP_TYPES or not qemu_driver(ctx):
+        return
+    target = first_child(interface, "target")
+    managed = target is None or target.get("managed") != "no"
+    dev = target.get("dev") if target is not None else None
+    if not managed and kind == "ethernet" and not dev:
+        yield Problem(Anchor(target), "target dev must be supplied when managed='no'" + LIBVIRT_START,
+                      hint="name the existing tap device: <target dev='tap0' managed='no'/>")
+        return
+    if managed and dev and not dev.startswith(GENERATED_PREFIXES):
+        refusal = _tap_name_problem(dev)
+        if refusal is not None:
+            yield Problem(Anchor(target, "dev"), refusal + LIBVIRT_START,
+                          hint="a kernel interface name: up to 15 letters, digits, '-', '_' or '.'")
+            return
+    element = first_child(interface, "mtu")
+    size = prop_uint(element.get("size"), 10) if element is not None else None
+    if managed and size and (size < TAP_MTU[0] or size > TAP_MTU[1] and kind != "network"):
+        assert element is not None
+        yield Problem(Anchor(element, "size"), f"Cannot set interface MTU on '{dev or 'vnetN'}': Invalid argument"
+                      + LIBVIRT_START, hint=f"a tap device takes an MTU from {TAP_MTU[0]} to {TAP_MTU[1]}",
+                      replacements=(str(min(max(size, TAP_MTU[0]), TAP_MTU[1])),))
+
+
+CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, tap_device, bandwidth,
+          *_net.CHECKS,
           usb_net_address, start_refusals, mcast_address, absent_device, queue_size_ranges)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them; QEMU has no netfront)
 _MODEL_TYPES_SEEN = frozenset((None, *_net.KNOWN_MODELS)) - {"netfront"}
+
+
+def _suspect_tap_name(dev: str | None) -> bool:
+    """A target name _tap_name_problem may refuse (the common vnetN, or a short plain name, it does not)."""
+    return dev is not None and (len(dev) > IFNAME_MAX - 3 or not dev.replace("-", "").replace("_", "").isalnum())
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:
@@ -404,9 +461,10 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
                 (kind == "network" and "source" in children and children["source"].get("network") is None) or \
                 (kind == "bridge" and "source" in children and children["source"].get("bridge") is None) or \
                 ("source" in children and len(children["source"])) or \
-                ("target" in children and children["target"].get("managed") is not None) or \
+                ("target" in children and (children["target"].get("managed") is not None
+                                           or _suspect_tap_name(children["target"].get("dev")))) or \
                 kind in SOURCE_TYPES and ("source" not in children or kind == "direct") or \
-                "mtu" in children and kind not in MTU_TYPES:
+                "mtu" in children:
             suspects.append(interface)
             continue
         mac = children.get("mac")
@@ -475,6 +533,16 @@ class InterfaceConfig(Rule):
     it a PCI slot no bus takes: `Cannot automatically add a new PCI bus for a
     device with connect flags 00`, qemuDomainAssignDevicePCISlots; define,
     QEMU; checked on 9.0; 10.3 assigns it a USB address, as its NEWS says).
+    At start, the tap device of a network, bridge or managed ethernet
+    interface: a `<target dev>` the kernel does not take (over 15 bytes:
+    `Network interface name '...' is too long`; a '/', ':', blank, `.`,
+    `..` or a '%' other than one `%d`: `Unable to create tap device vl:sw:
+    Invalid argument`; names libvirt makes itself, `vnet...`, `macvtap...`,
+    are dropped and not judged), an `<mtu size>` outside 68-65521 (`Cannot
+    set interface MTU on 'vnet0': Invalid argument`; on a network only below
+    68, whose device may be a macvtap), and an unmanaged ethernet interface
+    without a dev (`target dev must be supplied when managed='no'`); each
+    checked on 9.0 with its twin.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

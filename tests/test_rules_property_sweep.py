@@ -453,6 +453,25 @@ VALUES = [
     ("chassis-of-written-port", _domain(devices="<controller type='pci' index='1' model='pcie-root-port'><target "
                                             "chassis='2'/></controller><controller type='pci' index='2' "
                                             "model='pcie-root-port'><target chassis='5'/></controller>"), None, ""),
+    ("tap-name-space", _domain(devices="<interface type='bridge'><source bridge='br0'/><target dev='vl sw'/>"
+                                       "</interface>"), "VL770", "Unable to create tap device vl sw: Invalid argument"),
+    ("tap-name-two-percents", _domain(devices="<interface type='network'><source network='default'/><target "
+                                              "dev='vl%d%d'/></interface>"), "VL770", "Unable to create tap device"),
+    ("tap-name-generated", _domain(devices="<interface type='bridge'><source bridge='br0'/><target "
+                                           "dev='macvtap/x'/></interface>"), None, ""),
+    ("tap-name-unmanaged", _domain(devices="<interface type='ethernet'><target dev='a-very-long-tap-name' "
+                                           "managed='no'/></interface>"), None, ""),
+    ("network-mtu-65522", _domain(devices="<interface type='network'><source network='default'/><mtu size='65522'/>"
+                                          "</interface>"), None, ""),
+    ("network-mtu-67", _domain(devices="<interface type='network'><source network='default'/><mtu size='67'/>"
+                                       "</interface>"), "VL770", "Cannot set interface MTU"),
+    ("mtu-0", _domain(devices="<interface type='bridge'><source bridge='br0'/><mtu size='0'/></interface>"), None,
+     ""),
+    ("acpi-index-nic-and-virtio-disk", _domain(devices="<interface type='user'><model type='virtio'/><acpi "
+                                                       "index='7'/></interface><disk type='file' device='disk'>"
+                                                       "<source file='/i/a.img'/><target dev='vda' bus='virtio'/>"
+                                                       "<acpi index='7'/></disk>"), "VL704",
+     "a PCI device with acpi-index = 7 already exist"),
     ("microvm-usb-default-model", _domain(machine="microvm", devices="<memballoon model='none'/><controller "
                                                                       "type='usb' index='0'/>"), "VL702",
      "No PCI buses available"),

@@ -5,7 +5,8 @@ entries QEMU refuses, SMBIOS BIOS releases, machines without a PCI bus, CPU addr
 CPU model names with blanks, vCPU sets and orders, device security labels without a model, DAC labels, resource
 partitions, perf events the kernel no longer has, backing chains of flat formats, the dc390 SCSI controller, inputs
 without a host device, ISA panic ports and x2APIC under TCG; on ARM virt, SVE settings, pauth, cores the machine
-does not take, dies, floppies and inputs whose default bus is USB; the chassis of the root ports libvirt adds. Each refusal with its accepted twin, but where the twin
+does not take, dies, floppies and inputs whose default bus is USB; the chassis of the root ports libvirt adds; tap
+device names and MTUs the kernel refuses; two PCI devices of one ACPI index. Each refusal with its accepted twin, but where the twin
 needs what this host lacks (an evdev device: tests/test_rules_property_sweep.py has it)."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ BACKED = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><sou
           "<target dev='vdb' bus='virtio'/><readonly/></disk>")
 NO_PCI_DEVICES = "<memballoon model='none'/><controller type='usb' model='none'/>"
 ROOT_PORT = "<controller type='pci' index='{}' model='pcie-root-port'>{}</controller>"
+ETHERNET = "<interface type='ethernet'>{}<model type='virtio'/></interface>"
+USER_NIC = "<interface type='user'><model type='{}'/><acpi index='{}'/></interface>"
 
 
 def cases(kvm: bool) -> list[Case]:
@@ -131,6 +134,16 @@ def cases(kvm: bool) -> list[Case]:
             + ROOT_PORT.format(4, "")),
         q35("chassis-beside-added-port", None, devices=ROOT_PORT.format(1, "<target chassis='9'/>")
             + ROOT_PORT.format(4, "")),
+        # VL770: a tap device the kernel refuses (start); VL704: two PCI devices of one ACPI index (start)
+        q35("tap-name-16-bytes", "VL770", devices=ETHERNET.format("<target dev='vlswtapabcdefghi'/>")),
+        q35("tap-name-15-bytes", None, devices=ETHERNET.format("<target dev='vlswtapabcdefgh'/>")),
+        q35("tap-name-colon", "VL770", devices=ETHERNET.format("<target dev='vl:sw'/>")),
+        q35("tap-name-percent-d", None, devices=ETHERNET.format("<target dev='vlsw%d'/>")),
+        q35("tap-mtu-65522", "VL770", devices=ETHERNET.format("<mtu size='65522'/>")),
+        q35("tap-mtu-65521", None, devices=ETHERNET.format("<mtu size='65521'/>")),
+        q35("unmanaged-tap-without-dev", "VL770", devices=ETHERNET.format("<target managed='no'/>")),
+        q35("acpi-index-twice", "VL704", devices=USER_NIC.format("virtio", 3) + USER_NIC.format("e1000", 3)),
+        q35("acpi-indexes", None, devices=USER_NIC.format("virtio", 3) + USER_NIC.format("e1000", 4)),
         # VL851: memReserve, which libvirt 10.3 reads (9.0 ignores it)
         q35("mem-reserve-unread", None, devices="<controller type='pci' index='1' model='pcie-root-port'><target "
                                                 "memReserve='-1'/></controller>"),
