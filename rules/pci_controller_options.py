@@ -165,7 +165,7 @@ class PciControllerOptions(Rule):
             return NOTHING
         pseries = found.platform.is_pseries
         memory_reserve = refused_since(ctx, 10, 3)  # (memReserve: libvirt 10.3 on; older ones do not read it)
-        shapes: list[object] = [pseries, memory_reserve]
+        shapes: list[object] = [pseries, memory_reserve, found.platform.is_q35]  # (q35: _added_ports)
         with_node = False
         holes: dict[etree._Element, etree._Element] | None = None
         for c in controllers:
