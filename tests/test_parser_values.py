@@ -41,7 +41,7 @@ CASES = [
     ("feature-state", "<features><smm state='yes'/></features>", "<features><smm state='on'/></features>", "VL850",
      "'state' in element 'smm': 'yes'", "yes"),
     ("on-reboot", "<on_reboot>reboot</on_reboot>", "<on_reboot>restart</on_reboot>", "VL850",
-     "unknown reboot action: reboot", "reboot"),
+     "unknown on_reboot action: reboot", "reboot"),
     ("address-type", "<devices><interface type='network'><source network='default'/>"
      "<address type='pcie' bus='0x01'/></interface></devices>",
      "<devices><interface type='network'><source network='default'/>"
