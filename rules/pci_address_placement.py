@@ -63,7 +63,8 @@ class PciAddressPlacement(Rule):
       PIIX3 UHCI, and the first IDE controller at `0:0:1.1`, are the
       PIIX3's own functions: bus 0 must be conventional PCI (not `q35`'s or
       ARM `virt`'s `pcie-root`);
-    - an `isapc` machine (without a PCI controller in the document) has no
+    - an `isapc` or `microvm` machine (without a PCI controller in the
+      document; microvm also gets a PCI USB controller by default) has no
       PCI bus: a PCI address is refused, and so is every device libvirt
       gives one (NICs, even `ne2k_isa`, virtio devices, PCI sound cards and
       watchdogs, USB, SCSI and SATA controllers, and the virtio memballoon

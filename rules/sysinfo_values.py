@@ -75,7 +75,7 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
             return
         file = entry.get("file")
         value = None if file is not None else string_value(entry)
-        refusal = _fw_cfg_option_problem(name, (name, file, value), "file" if file is not None else "string")
+        refusal = _fw_cfg_option_problem((name, file, value), "file" if file is not None else "string")
         if refusal is not None:
             anchor = Anchor(entry, "name") if "," in name else Anchor(entry, "file") if file is not None else \
                 Anchor(entry, text=True)
@@ -111,7 +111,7 @@ def _option_split(text: str | None) -> list[str]:
     return parameters
 
 
-def _fw_cfg_option_problem(name: str, texts: tuple[str | None, ...], source: str) -> str | None:
+def _fw_cfg_option_problem(texts: tuple[str | None, ...], source: str) -> str | None:
     """QEMU's refusal of the -fw_cfg option libvirt writes (name=N,string=V or name=N,file=F, commas not doubled),
     None when QEMU takes it (a repeated name= or string= is taken: the last one counts)."""
     given = {source}
@@ -193,7 +193,13 @@ class SysinfoValues(Rule):
     location entry: the others are dropped); else it refuses to start the
     domain (stage: start; checked with 9.0): `Domain 'vm' sysinfo are not
     available`, `qemu does not support more than one entry to Type 2 in
-    SMBIOS table` (qemuBuildSmbiosCommandLine).
+    SMBIOS table` (qemuBuildSmbiosCommandLine). Also at start (QEMU, each
+    checked on 9.0 with QEMU 7.2 and its twin): two fw_cfg entries of one
+    name, in one `<sysinfo>` or two (`duplicate fw_cfg file name`); a single
+    comma in a fw_cfg name, value or file, which libvirt writes as it is
+    (`Invalid parameter 'b'`; QEMU reads `,,` as a comma); and, with
+    `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
+    `major.minor` (`-smbios type=0,release=1: Invalid release`).
 
     ## Capabilities
     ```xml

@@ -51,7 +51,8 @@ class UsbDisabled(Rule):
     ## What it does
     With `<controller type='usb' model='none'/>` (USB disabled), reports
     every other USB controller and every device on the USB bus: `bus='usb'`
-    inputs, disks and redirected devices, USB host devices, `<hub
+    inputs (and, by libvirt's default bus, tablets without a bus, and mice
+    and keyboards without one off x86), disks and redirected devices, USB host devices, `<hub
     type='usb'>`, `usb-net` interfaces, `ccid` controllers, `usb-serial`
     serial ports, `usb` sound cards and `mtp` filesystems, and a smartcard
     without its `ccid` controller (libvirt adds one, a USB device; checked
