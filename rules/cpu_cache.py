@@ -11,7 +11,7 @@ from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, prop_uint
 from virtlint.rules._addresses import X86
-from virtlint.rules._cpu import mode_of
+from virtlint.rules._cpu import custom_model, mode_of
 from virtlint.rules._devices import QEMU_START, effective_arch, qemu_driver
 
 #: CPU modes whose host cache can be passed through.
@@ -45,14 +45,16 @@ def _without_long_mode(cpu: etree._Element | None, arch: str | None) -> bool:
     QEMU's 32-bit models, unless lm is required or forced) or with lm disabled or forbidden."""
     if arch == "i686":
         return True
-    if arch != "x86_64" or cpu is None or mode_of(cpu) != "custom":
+    if arch != "x86_64" or cpu is None:
+        return False
+    found = custom_model(cpu)
+    if found is None:
         return False
     policies = {feature.get("policy", "require") for feature in cpu.iterchildren("feature")
                 if feature.get("name") == "lm"}
     if policies & {"disable", "forbid"}:
         return True
-    model = cpu.find("model")
-    return model is not None and (model.text or "") in NO_LONG_MODE_MODELS and not policies & {"require", "force"}
+    return found[1] in NO_LONG_MODE_MODELS and not policies & {"require", "force"}
 
 
 def _phys_bits(element: etree._Element, ctx: Context) -> Iterator[Problem]:

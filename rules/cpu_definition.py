@@ -9,6 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._cpu import custom_model
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_arm_virt, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
@@ -57,11 +58,11 @@ def _not_on_virt(cpu: etree._Element, ctx: Context) -> Problem | None:
     """At start (QEMU's machvirt_init): a custom model the virt machine does not take (checked on 9.0 with QEMU 7.2:
     cortex-a8, -a9, -r5, -m3, -m4, arm1176, ti925t, sa1100, pxa270 refused; cortex-a7, -a15, -a35, -a53, -a57, -a72,
     -a76, a64fx, neoverse-n1, max started)."""
-    model = first_child(cpu, "model")
-    name = model.text if model is not None else None
-    if not name or not name.startswith(NOT_ON_VIRT_PREFIXES) or (cpu.get("mode") or "custom") != "custom" \
-            or not is_arm_virt(ctx) or not qemu_driver(ctx):
+    found = custom_model(cpu)
+    if found is None or not found[1].startswith(NOT_ON_VIRT_PREFIXES) or not is_arm_virt(ctx) \
+            or not qemu_driver(ctx):
         return None
+    model, name = found
     return Problem(Anchor(model, text=True), f"mach-virt: CPU type {name}-arm-cpu not supported" + QEMU_START,
                    hint="use an application core the virt machine takes: cortex-a57, cortex-a72, max...",
                    replacements=("cortex-a57", "cortex-a72", "max"))
@@ -72,9 +73,7 @@ def _full_check_tcg(cpu: etree._Element, ctx: Context) -> Problem | None:
     definition, and TCG gives every x86 guest CPU the hypervisor flag, which no CPU model has: without a
     <feature name='hypervisor'> of any policy, it is an extra feature (checked on 9.0 with QEMU 7.2: qemu64,
     Westmere, pentium3, Haswell; other flags a model lacks may come too, e.g. lahf_lm on qemu64)."""
-    model = first_child(cpu, "model")
-    if ctx.domain_type != "qemu" or (cpu.get("mode") or "custom") != "custom" or model is None \
-            or not string_value(model) or not is_x86(ctx):
+    if ctx.domain_type != "qemu" or custom_model(cpu) is None or not is_x86(ctx):
         return None
     if any(feature.get("name") == "hypervisor" for feature in cpu.iterchildren("feature")):
         return None

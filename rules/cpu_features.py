@@ -11,7 +11,7 @@ from virtlint.linter import versions
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import ARM, X86
-from virtlint.rules._cpu import mode_of
+from virtlint.rules._cpu import custom_model
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING
@@ -52,10 +52,10 @@ def _sve_model(cpu: etree._Element, ctx: Context) -> Iterator[Problem]:
     found`), a64fx lengths other than 128, 256 and 512, and a disabled power-of-two length below the largest enabled
     one (`cannot disable sve256 sve256 is required as it is a power-of-two length smaller than the maximum, sve512`;
     each checked on 9.0 with QEMU 7.2)."""
-    model = cpu.find("model")
-    name = model.text if model is not None and mode_of(cpu) == "custom" else None
-    if name is None or not qemu_driver(ctx):
+    found = custom_model(cpu)
+    if found is None or not qemu_driver(ctx):
         return
+    name = found[1]
     if name in NO_SVE_MODELS:
         for feature in cpu.iterchildren("feature"):
             if (feature.get("name") or "").startswith("sve") and feature.get("policy", "require") in SVE_ON + SVE_OFF:

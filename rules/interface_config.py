@@ -444,8 +444,10 @@ _MODEL_TYPES_SEEN = frozenset((None, *_net.KNOWN_MODELS)) - {"netfront"}
 
 
 def _suspect_tap_name(dev: str | None) -> bool:
-    """A target name _tap_name_problem may refuse (the common vnetN, or a short plain name, it does not)."""
-    return dev is not None and (len(dev) > IFNAME_MAX - 3 or not dev.replace("-", "").replace("_", "").isalnum())
+    """A target name _tap_name_problem may refuse (the common vnetN, or a short plain ASCII name, it does not: a
+    non-ASCII one may be over 15 bytes in fewer characters)."""
+    return dev is not None and (len(dev) > IFNAME_MAX - 3 or not dev.isascii()
+                                or not dev.replace("-", "").replace("_", "").isalnum())
 
 
 def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]) -> list[etree._Element]:

@@ -457,6 +457,9 @@ VALUES = [
                                        "</interface>"), "VL770", "Unable to create tap device vl sw: Invalid argument"),
     ("tap-name-two-percents", _domain(devices="<interface type='network'><source network='default'/><target "
                                               "dev='vl%d%d'/></interface>"), "VL770", "Unable to create tap device"),
+    ("tap-name-six-letters-eighteen-bytes", _domain(devices="<interface type='bridge'><source bridge='br0'/><target "
+                                                        "dev='\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9'/>"
+                                                        "</interface>"), "VL770", "is too long"),
     ("tap-name-generated", _domain(devices="<interface type='bridge'><source bridge='br0'/><target "
                                            "dev='macvtap/x'/></interface>"), None, ""),
     ("tap-name-unmanaged", _domain(devices="<interface type='ethernet'><target dev='a-very-long-tap-name' "
