@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from test_rules_parse_checks import test_parse_checks as judged_as_libvirt
+from virtlint.linter.model import Finding, Severity
 
 X86_KVM = ("<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
            "machine='q35'>hvm</type></os><devices>{}</devices></domain>")
@@ -564,3 +565,48 @@ def test_pauth_follows_the_libvirt_release(version: tuple[int, int], refused: bo
     linter = Linter([DomainCaps(Document(ARM, "caps.xml"))], libvirt_version=version)
     findings = linter.lint_document(Document(_sve("max", ("require", "pauth")), "d.xml")).findings
     assert any(f.code == "VL213" and "unknown CPU feature: pauth" in f.message for f in findings) == refused
+
+
+_SECURE_CAPS = ("<domainCapabilities><domain>kvm</domain><machine>pc-{machine}-7.2</machine><arch>x86_64</arch>"
+                "<os supported='yes'><enum name='firmware'><value>efi</value></enum><loader supported='yes'>"
+                "<enum name='secure'><value>{secure}</value></enum></loader></os></domainCapabilities>")
+
+
+def _smm_off(os: str = "", machine: str = "q35", firmware: str = " firmware='efi'") -> str:
+    return (f"<domain type='kvm'><name>t</name><memory unit='MiB'>128</memory><vcpu>1</vcpu><os{firmware}>"
+            f"<type arch='x86_64' machine='{machine}'>hvm</type>{os}</os><features><acpi/><smm state='off'/></features>"
+            "<devices/></domain>")
+
+
+def _smm_findings(xml: str, version: tuple[int, int], machine: str = "q35", secure: str = "yes") -> list[Finding]:
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = _SECURE_CAPS.format(machine="i440fx" if machine == "pc" else machine, secure=secure)
+    linter = Linter([DomainCaps(Document(caps, "caps.xml"))], libvirt_version=version)
+    return [f for f in linter.lint_document(Document(xml, "d.xml")).findings if f.code == "VL505"]
+
+
+@pytest.mark.parametrize(("version", "severity"), [((9, 0), Severity.ERROR), ((9, 5), Severity.WARNING),
+                                                   ((9, 8), None)])
+def test_smm_off_under_firmware_autoselection_follows_the_release(version: tuple[int, int],
+                                                                  severity: Severity | None) -> None:
+    """libvirt 9.0 autoselects the secure-boot OVMF first, which requires SMM (refused at start, checked); 9.8
+    skips it."""
+    findings = _smm_findings(_smm_off(), version)
+    assert [f.severity for f in findings] == ([severity] if severity else [])
+    if findings:
+        assert "domain has SMM turned off but chosen firmware requires it" in findings[0].message
+
+
+@pytest.mark.parametrize(("xml", "machine", "secure"), [
+    (_smm_off("<firmware><feature enabled='no' name='secure-boot'/></firmware>"), "q35", "yes"),
+    (_smm_off("<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"), "q35", "yes"),
+    (_smm_off(machine="pc"), "pc", "yes"),
+    (_smm_off(firmware=""), "q35", "yes"),
+    (_smm_off(), "q35", "no"),
+], ids=["secure-boot-disabled", "named-loader", "i440fx", "no-autoselection", "no-secure-firmware"])
+def test_smm_off_where_autoselection_picks_a_plain_ovmf(xml: str, machine: str, secure: str) -> None:
+    """The twins libvirt 9.0 starts: the plain OVMF is chosen, or no firmware is autoselected."""
+    assert _smm_findings(xml, (9, 0), machine, secure) == []

@@ -6,8 +6,9 @@ CPU model names with blanks, vCPU sets and orders, device security labels withou
 partitions, perf events the kernel no longer has, backing chains of flat formats, the dc390 SCSI controller, inputs
 without a host device, ISA panic ports and x2APIC under TCG; on ARM virt, SVE settings, pauth, cores the machine
 does not take, dies, floppies and inputs whose default bus is USB; the chassis of the root ports libvirt adds; tap
-device names and MTUs the kernel refuses; two PCI devices of one ACPI index. Each refusal with its accepted twin, but where the twin
-needs what this host lacks (an evdev device: tests/test_rules_property_sweep.py has it)."""
+device names and MTUs the kernel refuses; two PCI devices of one ACPI index; SMM switched off where firmware
+autoselection picks a secure-boot OVMF. Each refusal with its accepted twin, but where the twin needs what this host
+lacks (an evdev device: tests/test_rules_property_sweep.py has it)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def cases(kvm: bool) -> list[Case]:
         # VL702: a microvm machine has no PCI bus, and libvirt adds a PCI USB controller and balloon to it
         microvm("default-devices", "VL702"),
         microvm("no-pci-devices", None, devices=NO_PCI_DEVICES),
+        # VL505: libvirt 9.0 autoselects the secure-boot OVMF first for firmware='efi', which requires SMM (start)
+        q35("efi-smm-off", "VL505", os_attrs=" firmware='efi'", after="<features><acpi/><smm state='off'/></features>"),
+        q35("efi-smm-off-plain-ovmf", None, os_attrs=" firmware='efi'",
+            os="<firmware><feature enabled='no' name='secure-boot'/></firmware>",
+            after="<features><acpi/><smm state='off'/></features>"),
         # VL212: the CPU's physical address width QEMU takes (start)
         q35("phys-bits-31", "VL212", after="<cpu mode='maximum'><maxphysaddr mode='emulate' bits='31'/></cpu>"),
         q35("phys-bits-32", None, after="<cpu mode='maximum'><maxphysaddr mode='emulate' bits='32'/></cpu>"),
