@@ -467,6 +467,8 @@ USB_PORTS: dict[str, int] = {
     "none": 0,
 }
 XHCI_MODELS = ("nec-xhci", "qemu-xhci")
+#: ICH9 UHCI companions: they share their EHCI master's bus and have no ports of their own
+USB_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
 XHCI_MAX_PORTS = 15
 USB_HUB_PORTS = 8
 
@@ -713,6 +715,9 @@ _controller_index = lru_cache(maxsize=4096)(int_attr)
 
 #: The <devices> children _build looks at beyond their <address>, <target> and <model>
 WALKED_TAGS = ("disk", "controller", "hostdev")
+#: Devices whose <address> (and the rest of the device info) libvirt does not read with model='none': the
+#: memballoon and the USB controller (virDomainMemballoonDefParseXML, virDomainControllerDefParseXML)
+_INFO_UNREAD_WITHOUT_MODEL = ("memballoon", "controller")
 
 
 def _build(ctx: Context) -> Facts:
@@ -741,8 +746,11 @@ def _build(ctx: Context) -> Facts:
             elif device.tag == "controller" and device.getparent() is devices_el:
                 result.repeated_controller_parts.append(part)
         elif device not in address_of:  # (a second <address> is not the device's)
-            address_of[device] = part
             device_tag = device.tag
+            if device_tag in _INFO_UNREAD_WITHOUT_MODEL and device.get("model") == "none" and (
+                    device_tag == "memballoon" or device.get("type") == "usb"):
+                continue  # libvirt does not read its device info ("Ignoring device address for none model")
+            address_of[device] = part
             if device.getparent() is devices_el and (device_tag in _ALWAYS_PARSED or _counts(ctx, device_tag)):
                 kind = part.get("type")
                 addressed.append((device, part, kind))
@@ -1523,6 +1531,11 @@ def _usb_map(facts_: Facts, ctx: Context) -> None:
         buses[c.index] = UsbHub(ports) if ports is not None else None
     usb_addressed = facts_.by_kind.get("usb")
     if not usb_addressed:
+        if usb and not buses and any(c.index == 0 for c in usb) and not any(
+                c.model in USB_COMPANIONS for c in usb):
+            # every controller has ports='0' (a companion without its master is refused before): a USB device,
+            # or the hub libvirt adds for it, finds no port
+            _assign_usb_ports(facts_, ctx, {})
         return  # the rest places devices with a USB address
     platform = facts_.platform
     if 0 not in buses and not any(c.index == 0 for c in usb):

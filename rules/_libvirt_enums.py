@@ -113,6 +113,31 @@ class StrictEnum(FrozenRecord):
         _set(self, "parsed_since", parsed_since)
 
 
+#: Controller type -> its model enum, in libvirt's order (virDomainControllerModelTypeFromString reads the one of
+#: the controller's type; a type without one refuses every model). The order matters: libvirt compares a model's
+#: index with the SCSI enum's virtio indices in places (virDomainControllerDefPostParse).
+CONTROLLER_MODELS: dict[str, tuple[str, ...]] = {
+    "scsi": ("auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi", "lsisas1078",
+             "virtio-transitional", "virtio-non-transitional", "ncr53c90", "dc390", "am53c974"),
+    "usb": ("piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+            "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci", "none"),
+    "pci": ("pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge", "pcie-root-port",
+            "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus", "pcie-expander-bus"),
+    "ide": ("piix3", "piix4", "ich6"),
+    "virtio-serial": ("virtio", "virtio-transitional", "virtio-non-transitional"),
+    "isa": (),
+    "fdc": (), "sata": (), "ccid": (), "xenbus": (),
+}
+#: The models of the devices whose <address>, <alias> and <acpi> libvirt reads: a memballoon's and a
+#: controller's but model='none' (virDomainMemballoonDefParseXML and virDomainControllerDefParseXML skip their
+#: device info: "Ignoring device address for none model"); '~' is a model-less controller
+INFO_READ_MODELS = {
+    "memballoon": "virtio xen virtio-transitional virtio-non-transitional",
+    "controller": " ".join(("~", *sorted({model for models in CONTROLLER_MODELS.values() for model in models
+                                          if model != "none"}))),
+}
+
+
 def _rows() -> tuple[StrictEnum, ...]:
     rows: list[StrictEnum] = []
 
@@ -154,7 +179,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/disk/target", "removable", ON_OFF, "virXMLPropTristateSwitch")
     add("devices/disk/geometry", "trans", "none auto lba")
     add("devices/disk/source", "tls", YES_NO, "virXMLPropTristateBool")
-    add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool")
+    # (virDomainDiskSourceNetworkParse reads <ssl> for https and ftps only: 9.0 ignores it elsewhere, checked)
+    add("devices/disk/source/ssl", "verify", YES_NO, "virXMLPropTristateBool", when=("protocol", "https ftps"), up=1)
     add("devices/disk/transient", "shareBacking", YES_NO, "virXMLPropTristateBool")
     add("devices/disk/source", "managed", YES_NO, "virXMLPropTristateBool", when=("type", "nvme"))
     add("devices/disk/source/reservations", "managed", YES_NO, "virXMLPropTristateBool", required=True)
@@ -374,7 +400,8 @@ def _rows() -> tuple[StrictEnum, ...]:
                    "input", "filesystem", "shmem", "vsock", "redirdev", "smartcard", "serial", "console",
                    "channel", "tpm", "panic", "memory", "iommu", "crypto", "hub", "parallel"):
         add(f"devices/{device}/address", "type",
-            "pci drive virtio-serial ccid usb spapr-vio virtio-s390 ccw virtio-mmio isa dimm unassigned", required=True)
+            "pci drive virtio-serial ccid usb spapr-vio virtio-s390 ccw virtio-mmio isa dimm unassigned", required=True,
+            when=("model", INFO_READ_MODELS[device]) if device in INFO_READ_MODELS else None)
     # -- CPU, vCPUs, NUMA, memory --------------------------------------------
     add("vcpu", "placement", "static auto")
     add("cpu", "mode", "custom host-model host-passthrough maximum", "virCPUDefParseXML",
@@ -549,21 +576,6 @@ def refused_by_parser(path: str, attribute: str | None, value: str) -> bool:
     return values is not None and value not in values
 
 
-#: Controller type -> its model enum, in libvirt's order (virDomainControllerModelTypeFromString reads the one of
-#: the controller's type; a type without one refuses every model). The order matters: libvirt compares a model's
-#: index with the SCSI enum's virtio indices in places (virDomainControllerDefPostParse).
-CONTROLLER_MODELS: dict[str, tuple[str, ...]] = {
-    "scsi": ("auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi", "lsisas1078",
-             "virtio-transitional", "virtio-non-transitional", "ncr53c90", "dc390", "am53c974"),
-    "usb": ("piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
-            "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci", "none"),
-    "pci": ("pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge", "pcie-root-port",
-            "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus", "pcie-expander-bus"),
-    "ide": ("piix3", "piix4", "ich6"),
-    "virtio-serial": ("virtio", "virtio-transitional", "virtio-non-transitional"),
-    "isa": (),
-    "fdc": (), "sata": (), "ccid": (), "xenbus": (),
-}
 #: The SCSI enum's virtio models: their indices are what virDomainControllerDefPostParse compares any model with.
 VIRTIO_SCSI_MODELS = ("virtio-scsi", "virtio-transitional", "virtio-non-transitional")
 VIRTIO_SCSI_INDICES = frozenset(CONTROLLER_MODELS["scsi"].index(model) for model in VIRTIO_SCSI_MODELS)

@@ -9,8 +9,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_int, prop_uint
-from virtlint.rules._devices import is_s390, qemu_driver, refused_since, scanned
+from virtlint.linter.units import INT_MAX, parse_int, prop_uint
+from virtlint.rules._devices import QEMU_START, is_s390, qemu_driver, refused_since, scanned
 from virtlint.rules._support import NOTHING, domain_find
 
 #: Devices whose <boot order> libvirt parses (VIR_DOMAIN_DEF_PARSE_ALLOW_BOOT); elsewhere it is ignored.
@@ -86,7 +86,8 @@ class BootOrder(Rule):
     dev>`, two devices with the same boot order, a `<bootmenu timeout>`
     above 65535 ms, a `<bios rebootTimeout>` outside -1..65535, and a boot order on a filesystem other than virtiofs or on
     a virtiofs device off PCI (s390 gives it a CCW address), and a device
-    boot `loadparm` that is not 1 to 8 letters, digits, dots or spaces.
+    boot `loadparm` that is not 1 to 8 letters, digits, dots or spaces. At
+    start (QEMU), a disk's or interface's boot order above 2147483647.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
@@ -100,7 +101,9 @@ class BootOrder(Rule):
     range [-1,65535]` (virDomainDefBootValidate), `boot order is
     only supported for virtiofs` (virDomainFSDefValidate), `setting virtiofs
     boot order is supported only with PCI bus` (qemuValidateDomainDeviceDefFS;
-    QEMU). Stage: define. Same in libvirt 9.0 and 10.7.
+    QEMU). Stage: define. Same in libvirt 9.0 and 10.7. At start, QEMU's
+    `Parameter 'bootindex' expects int32_t` (libvirt parses the order as an
+    unsigned number and writes it as the device's bootindex; checked on 9.0).
 
     ## Capabilities
     ```xml
@@ -165,6 +168,11 @@ class BootOrder(Rule):
                                   hint=f"already used on line {orders[order].sourceline}; give each device its own")
                 else:
                     orders[order] = boot
+                    if order > INT_MAX and device in ("disk", "interface") and qemu_driver(ctx) and \
+                            boot.getparent().get("device") != "floppy":  # (a floppy's is the fdc's bootindexA/B)
+                        # (libvirt writes the order as the device's bootindex, which QEMU reads as an int32)
+                        yield Problem(Anchor(boot, "order"), "Parameter 'bootindex' expects int32_t" + QEMU_START,
+                                      hint=f"a boot order from 1 to {INT_MAX}")
         for fs in element.iterfind("devices/filesystem"):
             yield from _filesystem_boot(fs, ctx)
         os_boot = element.find("os/boot")

@@ -94,10 +94,13 @@ def _problems(chardev: etree._Element | None, holder: etree._Element, ctx: Conte
     elif kind in CHANNEL_KINDS:
         yield from _channel_name(sources, holder)
     elif kind == "udp":
-        connect = [s for s in sources if s.get("mode", "connect") == "connect"]
-        if not any(s.get("service") is not None for s in connect):
-            yield Problem(_anchor(holder, sources), "Missing source service attribute for char device",
-                          hint="add <source mode='connect' service='PORT'/>")
+        # virDomainChrSourceDefParseUDP: the first source of a mode that gives a host or a service is the one read
+        connect = next((s for s in sources if s.get("mode", "connect") == "connect"
+                        and (s.get("host") is not None or s.get("service") is not None)), None)
+        if connect is None or connect.get("service") is None:
+            yield Problem(Anchor(connect) if connect is not None else _anchor(holder, sources),
+                          "Missing source service attribute for char device",
+                          hint="add service='PORT' to the first <source mode='connect'> (libvirt reads only that one)")
 
 
 def _count_problem(holder: etree._Element) -> Problem | None:
@@ -142,12 +145,13 @@ def _anchor(holder: etree._Element, sources: list[etree._Element]) -> Anchor:
 def _reconnect(sources: list[etree._Element], merged: dict[str, str]) -> Iterator[Problem]:
     for source in sources:
         reconnect = source.find("reconnect")
-        if reconnect is None or reconnect.get("enabled") != "yes":
+        enabled = reconnect.get("enabled") if reconnect is not None else None
+        if enabled not in ("yes", "no"):
             continue
-        if merged.get("mode") == "bind":
+        if merged.get("mode") == "bind":  # (libvirt tests the tristate as a number: 'no' is set too)
             yield Problem(Anchor(reconnect, "enabled"), "chardev reconnect is possible only for connect mode",
-                          hint="remove <reconnect>, or use mode='connect'")
-        elif prop_uint(reconnect.get("timeout"), 10) == 0:  # (a missing or unreadable one is the parser's: VL851)
+                          hint="remove <reconnect> (a listening socket does not reconnect), or use mode='connect'")
+        elif enabled == "yes" and prop_uint(reconnect.get("timeout"), 10) == 0:  # (missing, unreadable: VL851's)
             yield Problem(Anchor(reconnect, "timeout"), "chardev reconnect source timeout cannot be '0'",
                           hint="set timeout='10' (seconds between attempts)")
         return
@@ -220,8 +224,10 @@ class ChardevSource(Rule):
     channel may leave a unix path to libvirt), host and service for `tcp`, a
     connect service for `udp`, a `channel` name (letters, digits, `_`, `.`,
     `-`) for `spiceport` and `dbus` (a dbus redirdev without one gets
-    `org.qemu.usbredir`); `<reconnect enabled='yes'>` on a
-    listening socket or without a timeout; more than one `<source>` (two for
+    `org.qemu.usbredir`; for `udp`, libvirt reads the first connect source
+    that has a host or a service, and the rest not); `<reconnect>` with
+    `enabled` (`'yes'` or `'no'`: libvirt tests the attribute's presence) on a
+    listening socket, or `enabled='yes'` without a timeout; more than one `<source>` (two for
     `udp`), `<log>` or `<protocol>` (also in a TPM's external backend); and a `spicevmc` serial, parallel,
     console or channel whose target is not virtio's. libvirt compares the
     target type's enum value with the virtio channel's (2) for every device,

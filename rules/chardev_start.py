@@ -10,8 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import parse_int, prop_uint
-from virtlint.rules._chardev import (ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, source_holders,
-                                     written_isa_serial_problem)
+from virtlint.rules._chardev import (CHARDEVS, ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, serial_alias_console,
+                                     source_holders, written_isa_serial_problem)
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, effective_arch, has_isa, is_arm_virt,
                                      is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
@@ -28,6 +28,111 @@ PARALLEL_PORTS = 3
 #: virtio-serial; libvirt keeps a console's own address where it gives a channel a virtio-serial one; the parser
 #: and VL704 refuse 'unassigned' and 'virtio-s390')
 CONSOLE_ADDRESSES = frozenset(("pci", "drive", "ccid", "usb", "spapr-vio", "virtio-mmio", "isa", "dimm"))
+
+
+#: QEMU's ISA_NUM_IRQS: an ISA serial's irq beyond them fails an assertion in isa_get_irq (QEMU aborts)
+ISA_IRQS = 16
+#: The user-mode network libvirt gives each guestfwd channel its own -netdev user of (libslirp's default
+#: 10.0.2.0/24): check_guestfwd refuses an address outside it, its host (.2) and its DNS (.3); 0.0.0.0 is .4
+SLIRP_NET, SLIRP_HOST, SLIRP_DNS = "10.0.2.", 2, 3
+#: The IPv4 wildcard address (a TCP server on it takes the port on every address; slirp reads it as 10.0.2.4)
+IPV4_ANY = "0.0.0.0"
+#: The source types whose backend _backends judges (a chardev without a type is a pty)
+BACKEND_KINDS = frozenset(("stdio", "file", "pipe", "tcp"))
+#: What each backend with an empty path fails on at start: virtlogd opening the file, the DAC driver its stat
+EMPTY_PATH_MESSAGES = {"file": "Unable to open file: : No such file or directory",
+                       "pipe": "unable to stat: : No such file or directory"}
+
+
+def _backends(children: dict[str, list[etree._Element]]) -> Iterator[Problem]:
+    """The serials', parallels', consoles' and channels' backends QEMU cannot open: a second stdio, a file or pipe
+    of an empty path, an empty log file, two TCP servers on one port (the console libvirt makes an alias of the
+    first serial shares its backend)."""
+    stdio: list[etree._Element] = []
+    listening: dict[int, list[tuple[str, etree._Element]]] = {}
+    for tag in CHARDEVS:
+        for device in children.get(tag, ()):
+            kind = device.get("type")
+            log = first_child(device, "log") if len(device) else None
+            if log is not None and log.get("file") == "":
+                yield Problem(Anchor(log, "file"), EMPTY_PATH_MESSAGES["file"] + LIBVIRT_START,
+                              hint="name the log file, or remove <log>")
+            if kind not in BACKEND_KINDS or (tag == "console" and serial_alias_console(device)):
+                continue
+            if kind == "stdio":
+                stdio.append(device)
+                continue
+            source = first_child(device, "source")
+            if source is None:
+                continue  # (VL760)
+            if kind == "tcp":
+                service = source.get("service")
+                if source.get("mode") == "bind" and service is not None and service.isdigit() and int(service):
+                    listening.setdefault(int(service), []).append((source.get("host", ""), source))
+            elif source.get("path") == "":
+                yield Problem(Anchor(source, "path"), EMPTY_PATH_MESSAGES[kind] + LIBVIRT_START,
+                              hint="name the file or pipe this device uses")
+    if len(stdio) > 1:
+        yield Problem(Anchor(stdio[1], "type"), "cannot use stdio by multiple character devices" + QEMU_START,
+                      hint="give one character device type='stdio', the others pty or file")
+    for port, servers in listening.items():
+        for index, (host, source) in enumerate(servers[1:], 1):
+            if any(other == host or IPV4_ANY in (other, host) and _ipv4(other) and _ipv4(host)
+                   for other, _ in servers[:index]):
+                yield Problem(Anchor(source, "service"), "Failed to find an available port: Address already in use"
+                              + QEMU_START, hint=f"another character device of this domain listens on port {port}")
+                break
+
+
+def _isa_irq(serial: etree._Element, target: etree._Element | None, x86: bool) -> Problem | None:
+    """An ISA serial's irq (read in hexadecimal) that QEMU's ISA bus does not have."""
+    address = first_child(serial, "address")
+    if address is None or address.get("type") != "isa":
+        return None
+    kind = target.get("type") if target is not None else None
+    irq = prop_uint(address.get("irq"), 16)
+    if irq is None or irq < ISA_IRQS or not (kind == "isa-serial" or kind is None and x86):
+        return None
+    return Problem(Anchor(address, "irq"), "isa_get_irq: Assertion 'isairq < ISA_NUM_IRQS' failed" + QEMU_START,
+                   hint=f"an ISA IRQ is 0x0 to 0x{ISA_IRQS - 1:x} (irq is read in hexadecimal: '10' is 16)")
+
+
+def _virtio_serial_bus(device: etree._Element) -> Problem | None:
+    """A virtio-serial address on a bus other than 0 with its port: libvirt writes the bus as the controller's
+    alias '.bus' (qemuBuildDeviceAddressProps), and the controller has bus 0 only (without a port, libvirt
+    assigns one, on bus 0)."""
+    address = first_child(device, "address")
+    if address is None or address.get("type") != "virtio-serial":
+        return None
+    bus, port = prop_uint(address.get("bus") or "0", 10), prop_uint(address.get("port") or "0", 10)
+    if not bus or not port:
+        return None
+    controller = prop_uint(address.get("controller") or "0", 10)
+    return Problem(Anchor(address, "bus"), f"Bus 'virtio-serial{controller}.{bus}' not found" + QEMU_START,
+                   hint="a virtio-serial controller has one bus: bus='0'", replacements=("0",))
+
+
+def _ipv4(address: str | None) -> tuple[int, ...] | None:
+    """The four numbers of an IPv4 address in dotted decimal quads; None for anything else."""
+    parts = address.split(".") if address is not None else ()
+    if len(parts) != 4 or not all(part.isdigit() and len(part) <= 3 and int(part) < 256 for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def _guestfwd_address(target: etree._Element, index: int) -> Problem | None:
+    """A guestfwd address outside libslirp's 10.0.2.0/24, or its host or DNS address."""
+    address = target.get("address")
+    numbers = _ipv4(address)
+    if numbers is None or address == IPV4_ANY:
+        return None  # (not an IPv4 address in dotted quads: the parser's)
+    if ".".join(map(str, numbers[:3])) + "." == SLIRP_NET and numbers[3] not in (SLIRP_HOST, SLIRP_DNS):
+        return None
+    port = prop_uint(target.get("port"), 10)
+    return Problem(Anchor(target, "address"), "Conflicting/invalid host:port in guest forwarding rule "
+                   f"'tcp:{address}:{port % 65536 if port is not None else ''}-chardev:charchannel{index}'"
+                   + QEMU_START, hint="libvirt gives the channel a user-mode network, 10.0.2.0/24: use an address "
+                                      "in it other than 10.0.2.2 (its host) and 10.0.2.3 (its DNS)")
 
 
 def _serial_port(serial: etree._Element) -> tuple[etree._Element | None, int | None]:
@@ -102,7 +207,14 @@ def _channels(channels: list[etree._Element]) -> Iterator[Problem]:
                 yield Problem(Anchor(target, "port"), f"Invalid guest forwarding rule 'tcp:{target.get('address')}:0-"
                                                       f"chardev:charchannel{index}'" + QEMU_START,
                               hint="a guest-side TCP port from 1 to 65535")
+            else:
+                problem = _guestfwd_address(target, index)
+                if problem is not None:
+                    yield problem
         elif kind == "virtio":
+            problem = _virtio_serial_bus(channel) if len(channel) > 1 else None
+            if problem is not None:
+                yield problem
             name = target.get("name")
             if channel.get("type") == "spicevmc":
                 if name is not None and name != SPICE_PORT_NAME:
@@ -126,9 +238,15 @@ def _consoles(consoles: list[etree._Element]) -> Problem | None:
     a console a virtio-serial port without replacing the address it has)."""
     for console in consoles:
         address = first_child(console, "address")
-        if address is None or address.get("type") not in CONSOLE_ADDRESSES:
+        if address is None:
             continue
         target = first_child(console, "target")
+        if address.get("type") == "virtio-serial" and target is not None and target.get("type") == "virtio":
+            problem = _virtio_serial_bus(console)
+            if problem is not None:
+                return problem
+        if address.get("type") not in CONSOLE_ADDRESSES:
+            continue
         if target is not None and target.get("type") == "virtio":
             return Problem(Anchor(address, "type"), "virtio serial device has invalid address type" + LIBVIRT_START,
                            hint="leave the address out (libvirt gives a virtio console a virtio-serial port)")
@@ -184,7 +302,16 @@ class ChardevStart(Rule):
     isa-parallel needs an ISA bus); a virtio console with an address other than
     `virtio-serial` or `ccw`; an `nmdm` source (serial, parallel,
     console, channel, redirdev, egd rng backend, passthrough smartcard); a
-    listening UNIX socket path longer than 107 bytes.
+    listening UNIX socket path longer than 107 bytes. Among serials,
+    parallels, consoles and channels: a second `stdio` backend (the console
+    libvirt makes an alias of the first serial shares its backend), a `file`
+    or `pipe` source or a `<log>` of an empty path, two TCP servers of the
+    domain on one port (the same host, or 0.0.0.0 and an IPv4 address). An
+    ISA serial's `irq` of 0x10 or more (read in hexadecimal); a guestfwd
+    address outside libslirp's 10.0.2.0/24 or on its host (.2) or DNS (.3)
+    address (each guestfwd channel gets its own user-mode network; 0.0.0.0
+    stands for 10.0.2.4); a virtio-serial address with a port on a bus other
+    than 0.
 
     ## Why is this bad?
     libvirt defines the domain, and `virsh start` fails (each checked with
@@ -206,7 +333,15 @@ class ChardevStart(Rule):
     forwarding rule 'tcp:10.0.2.1:0-chardev:charchannel0'`, `Maximum number
     of serial ports not specified`, `maximum ports supported: 511`, `Max.
     supported number of parallel ports is 3.`, `'isa-parallel' is not a
-    valid device model name` (checked on aarch64).
+    valid device model name` (checked on aarch64), `cannot use stdio by
+    multiple character devices`, `Failed to find an available port: Address
+    already in use`, `Conflicting/invalid host:port in guest forwarding rule
+    'tcp:10.0.2.2:4600-chardev:charchannel0'`, `Bus 'virtio-serial0.1' not
+    found`, and an assertion that aborts QEMU (`isa_get_irq: Assertion
+    'isairq < ISA_NUM_IRQS' failed`). libvirt's: `Unable to open file: : No
+    such file or directory` (virtlogd opening an empty file or log path),
+    `unable to stat: : No such file or directory` (the DAC driver labelling
+    an empty pipe path).
 
     ## Capabilities
     ```xml
@@ -257,6 +392,7 @@ class ChardevStart(Rule):
         children = children_by_tag(ctx, element)
         problems: list[Problem] = []
         problems.extend(_holders_problems(children))
+        problems.extend(_backends(children))
         serials = children.get("serial")
         if serials:
             self._serials(serials, ctx, problems)
@@ -283,11 +419,17 @@ class ChardevStart(Rule):
 
     @staticmethod
     def _serials(serials: list[etree._Element], ctx: Context, problems: list[Problem]) -> None:
+        x86 = is_x86(ctx)
+        for serial in serials:
+            if len(serial) > 1:  # (an address besides the target)
+                problem = _isa_irq(serial, first_child(serial, "target"), x86)
+                if problem is not None:
+                    problems.append(problem)
         if len(serials) == 1:  # the common case: one serial, on its first ports, isa-serial (or untyped)
             target = first_child(serials[0], "target")
             if target is None or (target.get("port") in FIRST_PORTS and target.get("type") != "system-serial"):
                 return
-        if is_x86(ctx) and written_isa_serial_problem(serials) is None:
+        if x86 and written_isa_serial_problem(serials) is None:
             problem = _start_isa_serials(serials)
             if problem is not None:
                 problems.append(problem)

@@ -32,7 +32,33 @@ MAX_QUEUE_SIZE = 1024
 MAX_VIRTIO_QUEUES = 1024
 #: what the walk lets pass without a call: a driver without queue_size and queues, or with usual values of them
 _DRIVER_SCREEN = ((("queue_size", frozenset((None, *(str(1 << n) for n in range(2, 11))))),
-                   ("queues", frozenset((None, *(str(n) for n in range(1, MAX_VIRTIO_QUEUES + 1)))))), None)
+                   ("queues", frozenset((None, *(str(n) for n in range(1, MAX_VIRTIO_QUEUES + 1))))),
+                   ("error_policy", frozenset((None,))), ("rerror_policy", frozenset((None,)))), None)
+#: The translations libvirt writes as bios-chs-trans (all but 'default')
+CHS_TRANSLATIONS = ("none", "auto", "lba")
+#: QEMU's name for the virtio disk device in its messages (the PCI one, libvirt's default address)
+VIRTIO_BLK = "virtio-blk-pci"
+
+
+def _floppy_properties(disk: etree._Element, element: etree._Element) -> Problem | None:
+    """QEMU's floppy device has no serial, werror or rerror, which libvirt writes for a disk on any bus
+    (qemuBuildDiskDeviceProps; error_policy='enospace' sets werror only, the others rerror too)."""
+    if disk.get("device") != "floppy":
+        return None
+    if element.tag == "serial":
+        if not (element.text or ""):
+            return None  # (an empty serial is not written)
+        return Problem(Anchor(element), "Property 'floppy.serial' not found" + QEMU_START,
+                       hint="remove <serial>: a floppy has no serial number")
+    written = element.get("error_policy")
+    if element.get("rerror_policy") is not None or written not in (None, "enospace"):
+        attribute = "rerror_policy" if element.get("rerror_policy") is not None else "error_policy"
+        return Problem(Anchor(element, attribute), "Property 'floppy.rerror' not found" + QEMU_START,
+                       hint="remove the error policies from a floppy's <driver>")
+    if written is not None:
+        return Problem(Anchor(element, "error_policy"), "Property 'floppy.werror' not found" + QEMU_START,
+                       hint="remove error_policy from a floppy's <driver>")
+    return None
 
 
 def _block_sizes(disk: etree._Element, blockio: etree._Element, bus: str) -> Problem | None:
@@ -96,6 +122,11 @@ def _geometry(geometry: etree._Element, bus: str, device: str) -> Problem | None
     values = {name: prop_uint(geometry.get(name), 10) or 0 for name in ("cyls", "heads", "secs")}
     written = [name for name, value in values.items() if value]
     chs = _chs_device(bus, device)
+    if chs is not None and len(written) < 3 and geometry.get("trans") in CHS_TRANSLATIONS and chs[0] != "ide-hd":
+        # (libvirt's own test of the translation, VL758's, needs the three sizes; it writes the translation alone)
+        qemu_device = VIRTIO_BLK if chs[0] == "virtio-blk" else chs[0]
+        return Problem(Anchor(geometry, "trans"), f"Property '{qemu_device}.bios-chs-trans' not found" + QEMU_START,
+                       hint="remove trans=: only an IDE or SATA hard disk takes a CHS translation")
     if not written or chs is None:
         return None  # (nothing written: QEMU guesses a geometry)
     qemu_device, heads = chs
@@ -156,7 +187,9 @@ class DiskDeviceProperties(Rule):
     heads on IDE and SATA, 1-255 on SCSI and virtio; no geometry at all on a
     CD-ROM, a floppy or a USB disk, whose QEMU devices have none); a virtio
     disk's `queue_size` that is not a power of two from 4 to 1024, and more
-    than 1024 `queues`.
+    than 1024 `queues`; a geometry `trans` without the three sizes on any
+    device but an IDE or SATA hard disk (libvirt's own test of it needs the
+    sizes); a floppy's `<serial>`, `error_policy` or `rerror_policy`.
 
     ## Why is this bad?
     libvirt defines the domain, and it does not start: QEMU refuses the disk
@@ -170,7 +203,9 @@ class DiskDeviceProperties(Rule):
     (blkconf_geometry), `Property 'ide-cd.cyls' not found`, `invalid
     queue-size property (100), must be a power of 2 (max 1024)`, `... must be
     > 2` (virtio_blk_device_realize); QEMU 7.2 stops without a message for
-    1025 queues). A full geometry libvirt refuses when the domain is defined
+    1025 queues; `Property 'virtio-blk-pci.bios-chs-trans' not found`,
+    `Property 'floppy.serial' not found`, `Property 'floppy.rerror' not
+    found`). A full geometry libvirt refuses when the domain is defined
     (on USB, or with a translation off IDE) is VL758's. Stage: start; driver:
     QEMU. Each was checked with libvirt 9.0 and QEMU 7.2, with its twin;
     libvirt 10.7 writes the same properties (qemuBuildDiskDeviceProps).
@@ -200,7 +235,7 @@ class DiskDeviceProperties(Rule):
     name = "disk-device-properties"
     severity = Severity.ERROR
     summary = "A disk block size, CHS geometry or virtio queue size QEMU's disk device refuses (at start)."
-    elements = ("devices/disk/blockio", "devices/disk/geometry", "devices/disk/driver")
+    elements = ("devices/disk/blockio", "devices/disk/geometry", "devices/disk/driver", "devices/disk/serial")
     uses_caps = False
 
     def screen(self, path: str) -> Screen | None:
@@ -218,6 +253,12 @@ class DiskDeviceProperties(Rule):
         tag = element.tag
         if first_child(disk, tag) is not element:
             return NOTHING  # (libvirt reads a disk's first <blockio>, <geometry> and <driver>)
+        if bus == "fdc" and tag in ("serial", "driver"):
+            problem = _floppy_properties(disk, element)
+            if problem is not None or tag == "serial":
+                return NOTHING if problem is None else iter((problem,))
+        if tag == "serial":
+            return NOTHING
         if tag == "blockio":
             problem = _block_sizes(disk, element, bus)
         elif tag == "geometry":

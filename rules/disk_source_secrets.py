@@ -8,7 +8,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.rules._devices import DiskFacts, DiskTableRule, disk_facts, disks_with_extras
+from virtlint.rules._devices import LIBVIRT_START, DiskFacts, DiskTableRule, disk_facts, disks_with_extras
 from virtlint.rules._storage import SECRET_USAGES, chain_layers, iscsi_lun, luks_info
 from virtlint.rules._support import first_child
 
@@ -101,10 +101,25 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
         if protocol in ONE_HOST:
             found = source.findall("host")
             if len(found) != 1:
+                severity = None
+                if protocol == "iscsi" and len(found) > 1 and not ctx.libvirt_at_least(10, 7):
+                    # (10.7 counts the hosts; 8.1, 9.0, 9.8 and 10.4 take the first: 9.0 starts with it, checked)
+                    if not ctx.libvirt_at_least(10, 5):
+                        continue
+                    severity = Severity.WARNING  # (10.5 and 10.6: not seen)
                 anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
                 yield Problem(anchor, ONE_HOST[protocol],
-                              hint=f"give <source protocol='{protocol}'> exactly one <host>")
+                              hint=f"give <source protocol='{protocol}'> exactly one <host>", severity=severity)
                 return
+
+
+def vxhs(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """qemuProcessStartValidateDisks: a disk's own VxHS source (QEMU dropped the protocol in 5.1; libvirt 10.7
+    refuses it whatever the binary, 9.8 without the binary's vxhs option)."""
+    source = first_child(disk, "source") if disk.get("type") == "network" else None
+    if source is not None and source.get("protocol") == "vxhs":
+        yield Problem(Anchor(source, "protocol"), "VxHS protocol is not supported with this QEMU binary"
+                      + LIBVIRT_START, hint="QEMU has no VxHS client: reach the storage another way (NBD, iSCSI...)")
 
 
 def tls(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
@@ -140,7 +155,7 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
                 return
 
 
-CHECKS = (given_twice, auth_kind, cipher, hosts, tls, servers)
+CHECKS = (given_twice, auth_kind, cipher, hosts, tls, servers, vxhs)
 
 
 def _suspects(facts: list[DiskFacts], extras: set[etree._Element]) -> list[etree._Element]:
@@ -165,8 +180,10 @@ class DiskSourceSecrets(DiskTableRule):
     (the disk's, or a layer of its backing chain) without exactly one
     `<host>` where the protocol takes one server, `tls='yes'` on a network
     source whose protocol has no TLS in QEMU (all but NBD and VxHS), an RDMA
-    transport to a Gluster, NBD or Sheepdog server, and an iSCSI name whose
-    LUN (after the '/') is no number.
+    transport to a Gluster, NBD or Sheepdog server, an iSCSI name whose
+    LUN (after the '/') is no number, and a VxHS disk (QEMU dropped the
+    protocol). More than one iSCSI `<host>` is refused by libvirt 10.7 only
+    (8.1 to 10.4 take the first; a warning for 10.5 and 10.6, not seen).
 
     ## Why is this bad?
     libvirt refuses the domain. Messages modelled: `an <auth> definition
@@ -180,7 +197,9 @@ class DiskSourceSecrets(DiskTableRule):
     QEMU's command line), `transport protocol 'rdma' is not yet supported`,
     `cannot parse target for lunStr 'iqn.2013-07.com.example:t'` (qemu_block.c
     too), `TLS transport is not supported for disk protocol 'iscsi'`
-    (qemuDomainPrepareStorageSourceTLS): stage start. Driver: QEMU.
+    (qemuDomainPrepareStorageSourceTLS), `VxHS protocol is not supported
+    with this QEMU binary` (qemuProcessStartValidateDisks): stage start.
+    Driver: QEMU.
     Same in libvirt 9.0 and 10.7.
 
     ## Capabilities

@@ -73,8 +73,8 @@ def _problem(memory: etree._Element, ctx: Context) -> Problem | None:
         label = _size(target.find("label/size"))
         if label and label < LABEL_MIN_KIB:
             return Problem(Anchor(target.find("label/size"), text=True), "nvdimm label must be at least 128KiB")
-        if label and size is not None and label >= size:
-            return Problem(Anchor(target.find("label/size"), text=True),
+        if size is not None and (label or 0) >= size:  # (no label is 0: a size of 0 is refused too)
+            return Problem(Anchor(target.find("label/size"), text=True) if label else Anchor(size_element, text=True),
                            "label size must be smaller than NVDIMM size")
         uuid = first_child(memory, "uuid")
         if uuid is not None and parse_uuid(string_value(uuid)) is None:

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import element_kib, parse_int, parse_uint
+from virtlint.linter.units import element_kib, parse_int, parse_uint, prop_uint
 from virtlint.rules._devices import QEMU_START, effective_machine, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
                                     numa_cells)
@@ -90,10 +90,24 @@ def _plain_memory(ctx: Context) -> bool:
 
 
 def _hex(text: str | None) -> int:
-    try:
-        return int(text or "0", 0) if (text or "").lower().startswith("0x") else int(text or "0", 10)
-    except ValueError:
-        return 0
+    """A base address as libvirt reads it (virXMLPropULongLong in base 16: '0x' optional); 0 when it cannot."""
+    return prop_uint(text, 16, 64) or 0
+
+
+def _zero_size_backend(device: MemoryDevice, ctx: Context) -> str | None:
+    """The memory backend QEMU is given for a DIMM or virtio-mem device of size 0, which refuses the size
+    (qemuBuildMemoryBackendProps: memfd or file backing where the domain asks for it, else anonymous RAM)."""
+    if device.size_kib != 0 or device.model not in ("dimm", "virtio-mem"):
+        return None
+    backing = domain_find(ctx, "memoryBacking")
+    source = backing.find("source") if backing is not None else None
+    kind = source.get("type") if source is not None else None
+    if kind == "memfd":
+        return "memory-backend-memfd"
+    if kind == "file" or device.element.get("access") is not None or backing is not None and (
+            backing.find("hugepages") is not None or backing.find("access") is not None):
+        return "memory-backend-file"
+    return "memory-backend-ram"
 
 
 def _qemu_memory_slots(max_memory: etree._Element, maximum: int, slots: int, cells: list[NumaCell], initial: int,
@@ -152,15 +166,18 @@ class MemoryHotplug(Rule):
     overlap (`memory device address [0xA:0xB] overlaps with other memory device
     (0xC)`). Stage: define (QEMU driver for the hotplug checks). At start
     (QEMU): memory slots with a maximum equal to the initial memory, both as
-    libvirt aligns them (1 MiB; the initial memory is the NUMA cells'), and
-    more than 256 slots on a pc or q35 machine.
+    libvirt aligns them (1 MiB; the initial memory is the NUMA cells'),
+    more than 256 slots on a pc or q35 machine, and a DIMM or virtio-mem
+    device of size 0 (its memory backend refuses it). A `base` address is read
+    as libvirt reads it, in hexadecimal with or without `0x`.
 
     ## Why is this bad?
     `virsh define` fails with the message above. At start QEMU refuses `-m
     size=...,slots=N,maxmem=...`: `invalid value of maxmem: memory slots were
     specified but maximum memory size (0x40000000) is equal to the initial
     memory size (0x40000000)` (the machine's memory options), `unsupported
-    amount of memory slots: 257` (pc_memory_init; ACPI_MAX_RAM_SLOTS); both
+    amount of memory slots: 257` (pc_memory_init; ACPI_MAX_RAM_SLOTS),
+    `property 'size' of memory-backend-ram doesn't take value '0'`; each
     checked on 9.0 with QEMU 7.2, KVM and TCG.
 
     ## Capabilities
@@ -293,6 +310,12 @@ class MemoryHotplug(Rule):
             yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, ctx)
 
     def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
+        backend = _zero_size_backend(device, ctx) if device.size_kib == 0 and qemu_driver(ctx) else None
+        if backend is not None:
+            yield Problem(Anchor(device.element.find("target/size"), text=True),
+                          f"property 'size' of {backend} doesn't take value '0'" + QEMU_START,
+                          hint="give the memory device a size (libvirt rounds it up to 2 MiB, not from 0)")
+            return
         node = device.element.find("target/node")
         if node is not None:
             target = parse_int((node.text or "").strip())

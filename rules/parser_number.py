@@ -9,10 +9,10 @@ from lxml import etree
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import (parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_int0, prop_uint,
-                                   unit_scale)
-from virtlint.rules._libvirt_enums import (INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, NODEMASK_MODELS, UINT_MESSAGE,
-                                           ZERO_MESSAGE)
+from virtlint.linter.units import (ULLONG_MAX, parse_bitmap, parse_int, parse_ui, parse_uint, parse_ullong, prop_int0,
+                                   prop_uint, unit_scale)
+from virtlint.rules._libvirt_enums import (INFO_READ_MODELS, INT_MESSAGE, MISSING, NEGATIVE_MESSAGE, NODEMASK_MODELS,
+                                           UINT_MESSAGE, ZERO_MESSAGE)
 
 #: how a frozen record's __init__ sets its fields
 _set = object.__setattr__
@@ -26,6 +26,7 @@ class NumberAttr(FrozenRecord):
     attribute: str | None
     kind: str  # 'uint' (virXMLPropUInt), 'uint0' (virXMLPropUInt in base 0: C's 0x and 0 prefixes),
     #            'ullong' (virXMLPropULongLong), 'int' (virXMLPropInt), 'int+' (virXMLPropInt, non-negative),
+    #            'int0' (virXMLPropInt in base 0),
     #            'size' (virParseScaledValue), 'memory' (a size read by virDomainParseMemory, below 8 EiB), 'countll' (a 'count' read as an unsigned 64-bit number),
     #            'bitmap' (virBitmapParse), 'count' (a text count read with virStrToLong_ui(p)),
     #            'ui' (virStrToLong_ui itself: a sign taken, '-1' is the largest number; libvirt's message in extra),
@@ -102,7 +103,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("vcpu", "cpuset", "bitmap"),
     NumberAttr("vcpus/vcpu", "id", "uint", required=True),
     NumberAttr("vcpus/vcpu", "order", "uint"),
-    NumberAttr("iothreads", None, "count", extra="invalid iothreads count '{value}'"),
+    # (virDomainDefParseIOThreads reads string(./iothreads[1]): the first only)
+    NumberAttr("iothreads", None, "count", extra="invalid iothreads count '{value}'", first=True),
     NumberAttr("iothreadids/iothread", "id", "uint", required=True, nonzero=True),
     *(NumberAttr(path, name, "int+") for path in ("iothreadids/iothread", "defaultiothread")
       for name in ("thread_pool_min", "thread_pool_max")),
@@ -149,7 +151,9 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/iommu/driver", "aw_bits", "uint"),
     NumberAttr("maxMemory", "slots", "count", extra="Failed to parse memory slot count"),
     # (virDomainDeviceInfoParseXML, for every device that has one)
-    *(NumberAttr(f"devices/{device}/acpi", "index", "uint", nonzero=True) for device in ACPI_DEVICES),
+    *(NumberAttr(f"devices/{device}/acpi", "index", "uint", nonzero=True,
+                 when=((1, "model", tuple(None if m == "~" else m for m in INFO_READ_MODELS[device].split())),)
+                 if device in INFO_READ_MODELS else ()) for device in ACPI_DEVICES),
     NumberAttr("devices/disk/driver", "iothread", "uint", nonzero=True),
     NumberAttr("devices/controller/driver", "iothread", "uint"),
     NumberAttr("devices/controller/master", "startport", "uint"),
@@ -163,6 +167,8 @@ NUMBERS: tuple[NumberAttr, ...] = (
                when=((1, "type", ("pci",)), (1, "model", ("pci-root", "pcie-root")))),
     *(NumberAttr("devices/graphics/audio", "id", "uint", required=True, nonzero=True,
                  when=((1, "type", ("vnc", "dbus")),)),),
+    # (virDomainSoundDefParseXML reads the first <audio> of a sound device)
+    NumberAttr("devices/sound/audio", "id", "uint", required=True, nonzero=True, first=True),
     # (virDomainMemorySourceDefParseXML reads it for these models only: an NVDIMM's or virtio-pmem's is ignored)
     NumberAttr("devices/memory/source/nodemask", None, "bitmap", when=((2, "model", NODEMASK_MODELS),)),
     # (virDomainMemoryTargetDefParseXML, 9.8 on: a virtio-mem's or virtio-pmem's guest address, in base 16)
@@ -221,7 +227,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("devices/interface/mtu", "size", "count", extra="malformed mtu size"),
     NumberAttr("devices/vsock/cid", "address", "uint", nonzero=True),
     NumberAttr("devices/rng/rate", "bytes", "count", extra="invalid RNG rate bytes value"),
-    NumberAttr("devices/memballoon/stats", "period", "int"),
+    NumberAttr("devices/memballoon/stats", "period", "int0"),  # (virXMLPropInt in base 0; read for model='none' too)
     NumberAttr("devices/crypto/backend", "queues", "uint", since=(9, 1)),  # (the devices older releases drop)
     NumberAttr("devices/pstore/size", None, "memory", required=True, since=(10, 6)),
     NumberAttr("devices/shmem/msi", "vectors", "uint0"),
@@ -281,7 +287,7 @@ def _accepted(row: NumberAttr) -> Collection[str | None]:
 
 
 #: the kinds read in base 0 (C's 0x and 0 prefixes)
-BASE0_KINDS = frozenset(("uint0", "int0+", "ullong0"))
+BASE0_KINDS = frozenset(("uint0", "int0", "int0+", "ullong0"))
 #: (nonzero, required) -> the small numbers a row of a plain number accepts, with absence unless required: four
 #: sets shared by the ~140 rows (one set per row cost ~5 ms of every start)
 _SMALL_NUMBERS: dict[tuple[bool, bool], frozenset[str | None]] = {
@@ -432,13 +438,13 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
             return Problem(anchor, UINT_MESSAGE.format(value=raw, **names), hint="write a non-negative decimal number")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
-    elif row.kind in ("int0+", "ullong0"):  # virXMLPropInt (non-negative) / virXMLPropULongLong in base 0
-        number = None if trailing else prop_int0(value) if row.kind == "int0+" else prop_uint(value, 0, 64)
+    elif row.kind in ("int0", "int0+", "ullong0"):  # virXMLPropInt (signed, non-negative) / ULongLong in base 0
+        number = None if trailing else prop_uint(value, 0, 64) if row.kind == "ullong0" else prop_int0(value)
         if number is None:
-            message = INT_MESSAGE if row.kind == "int0+" else UINT_MESSAGE
+            message = UINT_MESSAGE if row.kind == "ullong0" else INT_MESSAGE
             return Problem(anchor, message.format(value=raw, **names),
                            hint="write a number: decimal, 0x-prefixed hexadecimal or 0-prefixed octal")
-        if number < 0:
+        if number < 0 and row.kind != "int0":
             return Problem(anchor, NEGATIVE_MESSAGE.format(value=raw, **names), hint="use 0 or more")
         if row.nonzero and number == 0:
             return Problem(anchor, ZERO_MESSAGE.format(**names), hint="use 1 or more")
@@ -495,6 +501,9 @@ def _judge(row: NumberAttr, element: etree._Element) -> Problem | None:
                            replacements=("KiB", "MiB", "GiB"))
         if row.kind == "memory":
             return _memory_limit(anchor, int(value), unit)
+        if unit and int(value) > ULLONG_MAX // (unit_scale(unit) or 1):
+            # (virScaleInteger: the number times its unit beyond 64 bits, whatever the row's own limit)
+            return Problem(anchor, f"value too large: {int(value)}{unit}", hint="write a smaller size")
     return None
 
 

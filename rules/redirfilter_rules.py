@@ -12,14 +12,25 @@ from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_int0
 from virtlint.rules._libvirt_enums import INT_MESSAGE
-from virtlint.rules._support import NOTHING
+from virtlint.rules._devices import QEMU_START, qemu_driver
+from virtlint.rules._support import NOTHING, first_child
 
-#: virDomainRedirFilterUSBVersionHelper: MAJOR.MINOR, decimal
-_VERSION = lazy_compile(r"[ \t\n\r\v\f]*\+?([0-9]+)\.\+?([0-9]+)")
+#: virDomainRedirFilterUSBVersionHelper: MAJOR.MINOR, each read by virStrToLong_ui in base 10 (strtoul: blanks, then
+#: a sign; a negative number wraps to 2^32 - N, so '-0' alone of them stays below 100)
+_VERSION = lazy_compile(r"[ \t\n\r\v\f]*([+-]?)([0-9]+)\.[ \t\n\r\v\f]*([+-]?)([0-9]+)")
+#: The largest vendor or product ID QEMU's usb-redir filter takes (libvirt writes each as 0x%04X)
+_MAX_ID = 0xFFFF
 
 
-def _usbdev(usbdev: etree._Element) -> Problem | None:
-    """virDomainRedirFilterUSBDevDefParseXML, in its order (allow is VL850's)."""
+def _version_part(sign: str, digits: str) -> bool:
+    """Whether one part of the version reads as a number below 100."""
+    value = int(digits)
+    return value == 0 if sign == "-" else value < 100
+
+
+def _usbdev(usbdev: etree._Element, ctx: Context) -> Problem | None:
+    """virDomainRedirFilterUSBDevDefParseXML, in its order (allow is VL850's); then the filter QEMU reads."""
+    too_large: str | None = None
     for name in ("class", "vendor", "product"):
         text = usbdev.get(name)
         if text is None:
@@ -31,12 +42,20 @@ def _usbdev(usbdev: etree._Element) -> Problem | None:
         if name == "class" and value != -1 and value & ~0xFF:
             return Problem(Anchor(usbdev, name), f"Invalid USB Class code 0x{value & 0xFFFFFFFF:x}",
                            hint="a USB class is one byte (0x00 to 0xff), or -1 for any")
+        if name != "class" and value > _MAX_ID and too_large is None:
+            too_large = name
     version = usbdev.get("version")
     if version is not None and version != "-1":
         match = _VERSION.fullmatch(version)
-        if match is None or int(match.group(1)) >= 100 or int(match.group(2)) >= 100:
+        if match is None or not (_version_part(match.group(1), match.group(2))
+                                 and _version_part(match.group(3), match.group(4))):
             return Problem(Anchor(usbdev, "version"), f"Cannot parse USB device version {version}",
                            hint="write MAJOR.MINOR, e.g. 2.0, or -1 for any")
+    if too_large is not None and qemu_driver(ctx) and first_child(ctx.root, "devices") is not None and \
+            first_child(first_child(ctx.root, "devices"), "redirdev") is not None:  # type: ignore[arg-type]
+        # (qemuBuildRedirdevDevProps writes the filter on each redirdev; QEMU's usbredir parser refuses the ID)
+        return Problem(Anchor(usbdev, too_large), "Parameter 'filter' expects a usb device filter string" + QEMU_START,
+                       hint=f"a USB {too_large} ID is 16 bits: 0x0000 to 0xffff, or -1 for any")
     return None
 
 
@@ -47,15 +66,19 @@ class RedirfilterRules(Rule):
     Checks each `<redirfilter><usbdev>` rule: `class`, `vendor` and `product`
     are C integers (`0x` hexadecimal, `0` octal, or decimal; `-1` for any),
     the class fits one byte, and `version` is `MAJOR.MINOR` below 100 each,
-    or `-1`.
+    or `-1` (each part read as `strtoul` does: blanks and a sign before it,
+    a negative part only as `-0`). On a domain with a `<redirdev>`, a
+    vendor or product above 0xffff, which QEMU's filter does not take.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Invalid value for
     attribute 'class' in element 'usbdev': '08'. Expected integer value`
     (`08` is not octal), `Invalid USB Class code 0x1ff`, `Cannot parse USB
     device version 2` (virDomainRedirFilterUSBDevDefParseXML; every driver).
-    libvirt's schema allows `08`, so a schema check alone passes it. Each was
-    checked with the real libvirt 9.0, with its twin.
+    libvirt's schema allows `08`, so a schema check alone passes it. At
+    start (QEMU): `Parameter 'filter' expects a usb device filter string`
+    (libvirt writes the IDs with `0x%04X` in qemuBuildRedirdevDevProps).
+    Each was checked with the real libvirt 9.0, with its twin.
 
     ## Capabilities
     ```xml
@@ -83,5 +106,5 @@ class RedirfilterRules(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        problem = _usbdev(element)
+        problem = _usbdev(element, ctx)
         return iter((problem,)) if problem is not None else NOTHING

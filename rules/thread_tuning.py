@@ -10,7 +10,8 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_int, c_unsigned, parse_bitmap, parse_int, parse_uint
 from virtlint.rules._devices import LIBVIRT_START
-from virtlint.rules._domain import current_vcpus, describe_ids, iothread_ids, max_vcpus
+from virtlint.rules._domain import describe_ids, iothread_ids, max_vcpus
+from virtlint.rules._host import online_vcpus
 
 #: element -> (attribute holding the thread bitmap, what the threads are)
 SCHEDULERS = {"vcpusched": ("vcpus", "vcpu"), "iothreadsched": ("iothreads", "iothread")}
@@ -123,11 +124,15 @@ class ThreadTuning(Rule):
                               hint=f"remove this <{element.tag}>")
             elif element.tag == "emulatorpin" and element.get("cpuset") is None:
                 yield Problem(Anchor(element), "missing cpuset for emulatorpin", hint="add cpuset='...'")
+            elif element.tag == "emulatorpin":
+                yield from _empty_cpuset(element)  # (virDomainEmulatorPinDefParseXML: virBitmapIsAllClear)
             elif element.tag == "emulatorsched":
                 problem = next(_priority(element), None)
                 yield from (problem,) if problem is not None else _priority_range(element, ctx)
         elif element.tag in BANDWIDTH or element.tag == "shares":
-            yield from _bandwidth(element, ctx)
+            # (virDomainDefTunablesParse reads string(./cputune/NAME[1]): the first in any <cputune>, no other)
+            if next(self._earlier(element), None) is None:
+                yield from _bandwidth(element, ctx)
         elif element.tag in SCHEDULERS:
             yield from self._sched(element, ctx)
         elif element.tag == "vcpupin":
@@ -245,12 +250,11 @@ def _thread_pool(element: etree._Element) -> Iterator[Problem]:
 
 
 def _schedules_an_online_vcpu(raw: str, ctx: Context) -> bool:
-    """Whether a <vcpusched> set holds a vCPU online at start (libvirt sets the scheduler of those only; with
-    <vcpus>, which says which are, the set is taken as holding one)."""
+    """Whether a <vcpusched> set holds a vCPU online at start (qemuProcessSetupVcpus sets the scheduler of those
+    only; with <vcpus>, those it lists enabled, else the first ``current`` ones)."""
     threads = parse_bitmap(raw)
-    current = current_vcpus(ctx.root)
-    return (threads is not None and current is not None and any(thread < current for thread in threads)
-            or next(ctx.root.iterchildren("vcpus"), None) is not None)
+    online = online_vcpus(ctx.root)
+    return threads is not None and online is not None and any(thread in threads for thread in online)
 
 
 def _priority_range(element: etree._Element, ctx: Context, vcpus: str | None = None) -> Iterator[Problem]:

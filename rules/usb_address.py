@@ -35,7 +35,8 @@ class UsbAddress(Rule):
     port, not on a bus a device names), the hubs without a port, then each
     device without one, on the first free port of the bus it names (and of
     the hubs there), else of the first bus with one, and reports the one
-    that finds none.
+    that finds none. When every USB controller has `ports='0'`, the first
+    USB device (or the hub libvirt adds for it) finds none.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time (`domain_addr.c`,

@@ -14,7 +14,9 @@ from virtlint.rules._devices import LIBVIRT_START, qemu_driver, signed_copy_mess
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
-EHCI_MASTERS = ("ehci", "ich9-ehci1")
+#: The EHCI controllers that take companions: QEMU gives them to its ICH9 EHCI only (the hotpluggable usb-ehci,
+#: libvirt's model 'ehci', refuses a masterbus; checked on 9.0 with QEMU 7.2)
+EHCI_MASTERS = ("ich9-ehci1",)
 #: The companion models the parser gives a master when none is written, with its start port
 #: (virDomainControllerDefParseXML): a controller of these models counts as one with a <master>
 DEFAULT_MASTER_PORT = {"ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4}
@@ -44,8 +46,9 @@ class UsbController(Rule):
     `ich9-ehci1` (checked on 9.0). At start libvirt refuses companions whose
     index has no master controller (`masterbus not found`, while another
     index has one; checked on 9.0), and QEMU ICH9 UHCI companions whose
-    master (the controller of their index without `<master>`) is not an EHCI
-    controller, a `startport` beyond the master's 6 ports (each companion
+    master (the controller of their index without `<master>`) is not an
+    `ich9-ehci1` (QEMU's plain `usb-ehci`, model `ehci`, takes no companions),
+    a `startport` beyond the master's 6 ports (each companion
     takes 2), and two companions on one port. For QEMU, a controller of
     Xen's models `qusb1` or `qusb2`.
 

@@ -1175,7 +1175,6 @@ EMPTY_PASSES = [
     _domain("<cpu mode='custom'><model fallback=''>qemu64</model></cpu>"),
     _domain("<memoryBacking><source type=''/><allocation mode='' threads=''/></memoryBacking>"),
     _domain("<devices><interface type='user'><model type=''/><link state=''/><mtu size=''/></interface></devices>"),
-    _domain("<devices><serial type='file'><source path=''/></serial></devices>"),
     _domain("<devices><serial type='tcp'><source mode='connect' host='' service=''/></serial></devices>"),
     _domain("<devices><disk type='network' device='cdrom'><source protocol='http' name='/a.iso'><host name='h'/>"
             "<readahead size=''/><timeout seconds=''/></source><target dev='sda' bus='sata'/><readonly/></disk>"

@@ -610,3 +610,106 @@ def test_smm_off_under_firmware_autoselection_follows_the_release(version: tuple
 def test_smm_off_where_autoselection_picks_a_plain_ovmf(xml: str, machine: str, secure: str) -> None:
     """The twins libvirt 9.0 starts: the plain OVMF is chosen, or no firmware is autoselected."""
     assert _smm_findings(xml, (9, 0), machine, secure) == []
+
+
+_NET_CDROM = ("<disk type='network' device='cdrom'><source protocol='{}' name='x'><host name='127.0.0.1'/>"
+              "<ssl verify='maybe'/></source><target dev='sda' bus='sata'/><readonly/></disk>")
+_FLOPPY = "<disk type='file' device='floppy'>{}<target dev='fda' bus='fdc'/></disk>"
+_CHS = "<disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.img'/><target dev='{}' bus='{}'/>{}</disk>"
+_HOTPLUG = ("<domain type='kvm'><name>t</name><maxMemory slots='4' unit='MiB'>1024</maxMemory><memory unit='MiB'>128"
+            "</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><features><acpi/></features>"
+            "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu><devices>{}</devices></domain>")
+_NVDIMM = ("<memory model='nvdimm'><source><path>/var/lib/libvirt/images/n.img</path></source><target><size "
+           "unit='KiB'>{}</size><node>0</node></target></memory>")
+_METADATA_CACHE = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'><metadata_cache><max_size "
+                   "unit='{}'>{}</max_size></metadata_cache></driver><source file='/var/lib/libvirt/images/a.qcow2'/>"
+                   "<target dev='vda' bus='virtio'/></disk>")
+_UDP = "<serial type='udp'>{}</serial>"
+
+#: The fifth round of sweeps (USB, sound, redirection, character devices, small devices, CPU tuning, memory devices,
+#: disks): the cases tests/oracle/families/sweep5.py does not put to libvirt (a backing file, a server, a binary
+#: feature they need), and more edges; each checked on libvirt 9.0 with QEMU 7.2 by the sweeps.
+SWEEP5 = [
+    ("nvdimm-size-0", _HOTPLUG.format(_NVDIMM.format(0)), "VL797", "label size must be smaller than NVDIMM size"),
+    ("nvdimm-size-1k", _HOTPLUG.format(_NVDIMM.format(1)), None, ""),
+    ("virtio-mem-size-0", _HOTPLUG.format("<memory model='virtio-mem'><target><size unit='KiB'>0</size><node>0</node>"
+                                          "<block unit='KiB'>2048</block><requested unit='KiB'>0</requested></target>"
+                                          "</memory>"), "VL210", "memory-backend-ram doesn't take value '0'"),
+    ("vxhs-disk", _domain(devices="<disk type='network' device='disk'><source protocol='vxhs' name='eb90327c-8302-4725-"
+                                  "9e1b-4e85ed4dc251'><host name='192.168.0.1' port='9999'/></source><target dev='vda' "
+                                  "bus='virtio'/></disk>"), "VL753", "VxHS protocol is not supported"),
+    ("ssl-verify-on-nbd-unread", _domain(devices=_NET_CDROM.format("nbd")), None, ""),
+    ("ssl-verify-on-https", _domain(devices=_NET_CDROM.format("https")), "VL850", "'verify' in element 'ssl'"),
+    ("metadata-cache-beyond-64-bits", _domain(devices=_METADATA_CACHE.format("KiB", 18014398509481984)), "VL851",
+     "value too large: 18014398509481984KiB"),
+    ("metadata-cache-64-bits", _domain(devices=_METADATA_CACHE.format("KiB", 65536)), None, ""),
+    ("floppy-error-policy", _domain(devices=_FLOPPY.format("<driver name='qemu' error_policy='stop'/>")), "VL764",
+     "Property 'floppy.rerror' not found"),
+    ("floppy-error-policy-enospace", _domain(devices=_FLOPPY.format("<driver name='qemu' error_policy='enospace'/>")),
+     "VL764", "Property 'floppy.werror' not found"),
+    ("virtio-chs-translation", _domain(devices=_CHS.format("vda", "virtio", "<geometry trans='lba'/>")), "VL764",
+     "Property 'virtio-blk-pci.bios-chs-trans' not found"),
+    ("sata-chs-translation", _domain(devices=_CHS.format("sda", "sata", "<geometry trans='lba'/>")), None, ""),
+    ("disk-boot-order-2-31", _domain(devices=_CHS.format("vda", "virtio", "<boot order='4294967295'/>")), "VL754",
+     "Parameter 'bootindex' expects int32_t"),
+    ("udp-bind-source-only", _domain(devices=_UDP.format("<source mode='bind' host='127.0.0.1' service='1'/>")),
+     "VL760", "Missing source service attribute"),
+    ("udp-connect-after-bind", _domain(devices=_UDP.format("<source mode='bind' host='127.0.0.1' service='1'/>"
+                                                           "<source mode='connect' host='127.0.0.1' service='2'/>")),
+     None, ""),
+    ("agent-socket-reconnect-no", _domain(devices="<channel type='unix'><source mode='connect'><reconnect "
+                                                  "enabled='no'/></source><target type='virtio' "
+                                                  "name='org.qemu.guest_agent.0'/></channel>"),
+     "VL760", "chardev reconnect is possible only for connect mode"),
+    ("stdio-serial-and-virtio-console", _domain(devices="<serial type='stdio'/><console type='stdio'><target "
+                                                        "type='virtio'/></console>"),
+     "VL763", "cannot use stdio by multiple character devices"),
+    ("pipe-path-empty", _domain(devices="<serial type='pipe'><source path=''/></serial>"), "VL763",
+     "unable to stat: : No such file or directory"),
+    ("log-file-empty", _domain(devices="<serial type='pty'><log file=''/></serial>"), "VL763",
+     "Unable to open file: : No such file or directory"),
+    ("guestfwd-outside-slirp", _domain(devices="<channel type='pty'><target type='guestfwd' address='192.0.2.42' "
+                                               "port='4242'/></channel>"), "VL763", "guest forwarding rule"),
+    ("guestfwd-any-address", _domain(devices="<channel type='pty'><target type='guestfwd' address='0.0.0.0' "
+                                             "port='4242'/></channel>"), None, ""),
+    ("untyped-isa-serial-irq-16", _domain(devices="<serial type='pty'><target port='0'/><address type='isa' "
+                                                  "iobase='0x3f8' irq='10'/></serial>"), "VL763", "isa_get_irq"),
+    ("parallel-irq-16", _domain(devices="<parallel type='pty'><target port='0'/><address type='isa' iobase='0x378' "
+                                        "irq='10'/></parallel>"), None, ""),
+    ("none-usb-controller-address-unread", _domain(devices="<controller type='usb' index='0' model='none'><address "
+                                                           "type='bogus'/></controller>"), None, ""),
+    ("none-balloon-acpi-unread", _domain(devices="<memballoon model='none'><acpi index='4294967296'/></memballoon>"),
+     None, ""),
+    ("balloon-period-intmin", _domain(devices="<memballoon model='virtio'><stats period='-0x80000000'/></memballoon>"),
+     None, ""),
+    ("balloon-period-beyond-int", _domain(devices="<memballoon model='virtio'><stats period='0x80000000'/>"
+                                                  "</memballoon>"), "VL851", "Expected integer value"),
+    ("iothreads-second-unread", _domain(top="<iothreads>1</iothreads><iothreads>x</iothreads>"), None, ""),
+    ("cputune-second-shares-unread", _domain(top="<cputune><shares>1024</shares><shares>junk</shares></cputune>"),
+     None, ""),
+    ("sound-audio-missing-id", _domain(devices="<sound model='ich9'><audio/></sound><audio id='1' type='none'/>"),
+     "VL851", "Missing required attribute 'id' in element 'audio'"),
+]
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in SWEEP5], ids=[c[0] for c in SWEEP5])
+def test_found_by_the_fifth_sweeps(xml: str, code: str | None, fragment: str) -> None:
+    judged_as_libvirt(xml, code, fragment)
+
+
+@pytest.mark.parametrize(("version", "severity"), [((9, 0), None), ((10, 5), Severity.WARNING),
+                                                   ((10, 7), Severity.ERROR)])
+def test_iscsi_hosts_follow_the_release(version: tuple[int, int], severity: Severity | None) -> None:
+    """libvirt 9.0 takes the first of two iSCSI hosts (started, checked); 10.7's qemu_block.c counts them."""
+    from test_rules_parse_checks import Q35
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    xml = _domain(devices="<disk type='network' device='disk'><source protocol='iscsi' name='iqn.2013-07.com.example:"
+                          "t/1'><host name='127.0.0.1'/><host name='127.0.0.2'/></source><target dev='vda' bus='virtio'/>"
+                          "</disk>")
+    linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=version)
+    found = [f.severity for f in linter.lint_document(Document(xml, "d.xml")).findings
+             if f.code == "VL753" and "iSCSI protocol accepts only one host" in f.message]
+    assert found == ([severity] if severity else [])

@@ -165,7 +165,10 @@ CHECKS = {
              "'nmdm'`), and QEMU's virtserialport: a spicevmc and a qemu-vdagent channel both named com.redhat.spice.0 "
              "(`virtio-serial-bus: A port already exists by name com.redhat.spice.0`), in virt-install's many-devices "
              "and singleton-config-3 tests (both checked with libvirt 9.0 and QEMU 7.2: oracle chardev-q35-serial-nmdm, "
-             "chardev-q35-spicevmc-twice), start",
+             "chardev-q35-spicevmc-twice); libslirp's check_guestfwd: guestfwd channels to 127.0.0.1 (virt-install's "
+             "many-devices tests) and 192.0.2.42 (vagrant-libvirt's all-settings template), outside the 10.0.2.0/24 of "
+             "the user network libvirt gives each (`Conflicting/invalid host:port in guest forwarding rule`, checked "
+             "with libvirt 9.0 and QEMU 7.2 on both addresses), start",
     "VL787": "virDomainDefValidateInternal (domain_validate.c): the same host device twice (`Hostdev already exists in the "
              "domain configuration`), define",
     "VL794": "qemuDomainAssignDevicePCISlots: virt-install's many-devices test has a xenbus controller on q35, which "
@@ -207,11 +210,12 @@ KEPT = {
     ("virt-manager/vm-head-virt-install-mdev-devices.xml", "VL789"): 2,
     ("virt-manager/vm-v5.0.0-virt-install-mdev-devices.xml", "VL789"): 2,
     # character devices QEMU cannot start with: nmdm sources, two virtio ports named com.redhat.spice.0
-    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL763"): 3,
-    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL763"): 1,
+    ("virt-manager/vm-head-virt-install-many-devices.xml", "VL763"): 5,
+    ("virt-manager/vm-v3.2.0-virt-install-many-devices.xml", "VL763"): 3,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-3.xml", "VL763"): 1,
-    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL763"): 2,
-    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL763"): 3,
+    ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL763"): 4,
+    ("virt-manager/vm-v5.0.0-virt-install-many-devices.xml", "VL763"): 5,
+    ("vagrant-libvirt/vl-templates__domain_all_settings.xml", "VL763"): 1,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step1.xml", "VL219"): 2,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-2.step2.xml", "VL219"): 2,
     ("virt-manager/vm-v4.0.0-virt-install-many-devices.xml", "VL219"): 2,

@@ -1,0 +1,114 @@
+"""Refusals found by the fifth round of value sweeps past the real libvirt 9.0 and QEMU 7.2 (USB, sound, USB
+redirection, character devices, small devices, CPU tuning, memory devices, disks): a plain EHCI master of ICH9
+companions, USB controllers without ports, a sound device's audio id, redirection filter IDs QEMU refuses and
+versions libvirt reads, reconnect on listening sockets, the UDP source libvirt reads, stdio backends, empty file
+paths, TCP servers on one port, guestfwd addresses outside libslirp's network, virtio-serial buses, ISA serial IRQs,
+a balloon's stats period in base 0, device info libvirt ignores on model='none', the first cputune number only,
+empty emulator pins, schedulers of offline vCPUs, memory devices of size 0 and base addresses in hexadecimal,
+floppy properties, CHS translations and boot orders QEMU refuses. Each refusal with its accepted twin."""
+
+from __future__ import annotations
+
+from cases import Case, case_maker
+
+SPICE = "<graphics type='spice' autoport='yes'/>"
+REDIRECTED = SPICE + "<redirdev bus='usb' type='spicevmc'/><redirfilter><usbdev {} allow='yes'/></redirfilter>"
+TCP_SERVER = "<serial type='tcp'><source mode='bind' host='{}' service='{}'/><target port='{}'/></serial>"
+GUESTFWD = "<channel type='pty'><target type='guestfwd' address='{}' port='4600'/></channel>"
+VIRTIO_SERIAL = ("<channel type='pty'><target type='virtio' name='org.example.sweep5'/><address type='virtio-serial' "
+                 "controller='0' bus='{}' port='1'/></channel>")
+ISA_SERIAL = ("<serial type='pty'><target type='isa-serial' port='0'/><address type='isa' iobase='0x3f8' irq='{}'/>"
+              "</serial>")
+PCI_ADDRESS = "<address type='pci' domain='0' bus='0' slot='{}' function='0'/>"
+WATCHDOG = "<watchdog model='i6300esb'>" + PCI_ADDRESS.format("0x07") + "</watchdog>"
+HOTPLUG = ("<maxMemory slots='4' unit='MiB'>1024</maxMemory>", "<features><acpi/></features><cpu><numa>"
+           "<cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>")
+DIMM = ("<memory model='dimm'><target><size unit='KiB'>{}</size><node>0</node></target>{}</memory>")
+DIMM_AT = "<address type='dimm' slot='{}' base='{}'/>"
+OFFLINE_VCPU = ("<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='no' "
+                "hotpluggable='yes'/></vcpus><cputune><vcpusched vcpus='{}' scheduler='fifo' priority='0'/></cputune>")
+FLOPPY = "<disk type='file' device='floppy'>{}<target dev='fda' bus='fdc'/></disk>"
+USER_NIC = "<interface type='user'><model type='virtio'/><boot order='{}'/></interface>"
+
+
+def cases(kvm: bool) -> list[Case]:
+    q35 = case_maker("sweep5-q35")
+    top, after = HOTPLUG
+    return [
+        # VL707: QEMU gives companions to its ICH9 EHCI only (start)
+        q35("ehci-master", "VL707", devices="<controller type='usb' index='0' model='ehci'/><controller type='usb' "
+            "index='0' model='ich9-uhci1'><master startport='0'/></controller>"),
+        q35("ich9-ehci-master", None, devices="<controller type='usb' index='0' model='ich9-ehci1'/><controller "
+            "type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"),
+        # VL705: no controller has a port for the tablet, or the hub libvirt adds for it
+        q35("usb-ports-zero", "VL705", devices="<controller type='usb' index='0' model='qemu-xhci' ports='0'/>"
+            "<input type='tablet' bus='usb'/>"),
+        q35("usb-ports-one", None, devices="<controller type='usb' index='0' model='qemu-xhci' ports='1'/>"
+            "<input type='tablet' bus='usb'/>"),
+        # VL851: a sound device's <audio id>, required and not zero
+        q35("sound-audio-zero", "VL851", devices="<sound model='ich9'><audio id='0'/></sound><audio id='1' "
+            "type='none'/>"),
+        q35("sound-audio-one", None, devices="<sound model='ich9'><audio id=' 1'/></sound><audio id='1' type='none'/>"),
+        # VL796: filter IDs QEMU's usb-redir refuses (start), versions as libvirt reads them
+        q35("redirfilter-vendor-17-bits", "VL796", devices=REDIRECTED.format("vendor='0x10000'")),
+        q35("redirfilter-vendor-16-bits", None, devices=REDIRECTED.format("vendor='0xffff'")),
+        q35("redirfilter-version-minus-one", "VL796", devices=REDIRECTED.format("version='-1.0'")),
+        q35("redirfilter-version-minus-zero", None, devices=REDIRECTED.format("version='-0. +5'")),
+        # VL760: reconnect with enabled='no' on a listening socket; the UDP source libvirt reads
+        q35("reconnect-no-on-bind", "VL760", devices="<serial type='tcp'><source mode='bind' host='127.0.0.1' "
+            "service='47411'><reconnect enabled='no'/></source></serial>"),
+        q35("reconnect-unset-on-bind", None, devices="<serial type='tcp'><source mode='bind' host='127.0.0.1' "
+            "service='47412'><reconnect/></source></serial>"),
+        q35("udp-first-source-without-service", "VL760", devices="<serial type='udp'><source mode='connect' "
+            "host='127.0.0.1'/><source mode='connect' host='127.0.0.1' service='47413'/></serial>"),
+        q35("udp-empty-first-source", None, devices="<serial type='udp'><source mode='connect'/><source "
+            "mode='connect' host='127.0.0.1' service='47414'/></serial>"),
+        # VL763: backends QEMU or libvirt cannot open (start)
+        q35("stdio-twice", "VL763", devices="<serial type='stdio'/><channel type='stdio'><target type='virtio' "
+            "name='org.example.sweep5'/></channel>"),
+        q35("stdio-serial-and-its-console", None, devices="<serial type='stdio'/><console type='stdio'><target "
+            "type='serial'/></console>"),
+        q35("file-path-empty", "VL763", devices="<serial type='file'><source path=''/></serial>"),
+        q35("log-without-file", None, devices="<serial type='pty'><log append='on'/><target port='0'/></serial>"),
+        q35("tcp-servers-one-port", "VL763", devices=TCP_SERVER.format("127.0.0.1", 47415, 0)
+            + TCP_SERVER.format("0.0.0.0", 47415, 1)),
+        q35("tcp-servers-two-hosts", None, devices=TCP_SERVER.format("127.0.0.1", 47416, 0)
+            + TCP_SERVER.format("127.0.0.2", 47416, 1)),
+        q35("guestfwd-slirp-host", "VL763", devices=GUESTFWD.format("10.0.2.2")),
+        q35("guestfwd-slirp-network", None, devices=GUESTFWD.format("10.0.2.1")),
+        q35("virtio-serial-bus-one", "VL763", devices=VIRTIO_SERIAL.format(1)),
+        q35("virtio-serial-bus-zero", None, devices=VIRTIO_SERIAL.format(0)),
+        q35("isa-serial-irq-16", "VL763", devices=ISA_SERIAL.format("10")),
+        q35("isa-serial-irq-15", None, devices=ISA_SERIAL.format("f")),
+        # VL851: a balloon's stats period, read in base 0; VL701: a none balloon's address is not read
+        q35("balloon-period-08", "VL851", devices="<memballoon model='virtio'><stats period='08'/></memballoon>"),
+        q35("balloon-period-hex", None, devices="<memballoon model='virtio'><stats period='0x10'/></memballoon>"),
+        q35("balloon-address-taken", "VL701", devices="<memballoon model='virtio'>" + PCI_ADDRESS.format("0x07")
+            + "</memballoon>" + WATCHDOG),
+        q35("none-balloon-address-unread", None, devices="<memballoon model='none'>" + PCI_ADDRESS.format("0x07")
+            + "</memballoon>" + WATCHDOG),
+        # VL211: the first cputune number only; an emulator pin of no CPU; schedulers of offline vCPUs (start)
+        q35("cputune-first-period-bad", "VL211", top="<cputune><period>5</period><period>100000</period></cputune>"),
+        q35("cputune-second-period-unread", None, top="<cputune><period>100000</period><period>5</period>"
+            "</cputune>"),
+        q35("emulatorpin-no-cpu", "VL211", top="<cputune><emulatorpin cpuset='0,^0'/></cputune>"),
+        q35("emulatorpin-cpu-zero", None, top="<cputune><emulatorpin cpuset='0-1,^1'/></cputune>"),
+        q35("vcpusched-online-priority-0", "VL211", top=OFFLINE_VCPU.format(0)),
+        q35("vcpusched-offline-priority-0", None, top=OFFLINE_VCPU.format(1)),
+        # VL210: a DIMM of size 0 (start); base addresses read in hexadecimal without 0x
+        q35("dimm-size-0", "VL210", top=top, after=after, devices=DIMM.format(0, "")),
+        q35("dimm-size-1k", None, top=top, after=after, devices=DIMM.format(1, "")),
+        q35("dimm-bases-overlap", "VL210", top=top, after=after,
+            devices=DIMM.format(131072, DIMM_AT.format(0, "100000000"))
+            + DIMM.format(131072, DIMM_AT.format(1, "0x104000000"))),
+        q35("dimm-bases-adjacent", None, top=top, after=after,
+            devices=DIMM.format(131072, DIMM_AT.format(0, "100000000"))
+            + DIMM.format(131072, DIMM_AT.format(1, "0x108000000"))),
+        # VL764: what QEMU's floppy and CD-ROM devices do not have (start); VL754: boot orders above INT_MAX (start)
+        q35("floppy-serial", "VL764", devices=FLOPPY.format("<serial>abc</serial>")),
+        q35("floppy-cache", None, devices=FLOPPY.format("<driver name='qemu' cache='writeback'/>")),
+        q35("cdrom-chs-translation", "VL764", devices="<disk type='file' device='cdrom'><target dev='sda' "
+            "bus='sata'/><geometry trans='lba'/><readonly/></disk>"),
+        q35("boot-order-2-31", "VL754", devices=USER_NIC.format(2147483648)),
+        q35("boot-order-int-max", None, devices=USER_NIC.format(2147483647)),
+    ]
