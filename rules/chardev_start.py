@@ -113,9 +113,11 @@ def _virtio_serial_bus(device: etree._Element) -> Problem | None:
 
 
 def _ipv4(address: str | None) -> tuple[int, ...] | None:
-    """The four numbers of an IPv4 address in dotted decimal quads; None for anything else."""
+    """The four numbers of an IPv4 address in canonical dotted decimal quads; None for anything else (a leading
+    zero is octal to the C library that reads it)."""
     parts = address.split(".") if address is not None else ()
-    if len(parts) != 4 or not all(part.isdigit() and len(part) <= 3 and int(part) < 256 for part in parts):
+    if len(parts) != 4 or not all(part.isdigit() and part.isascii() and str(int(part)) == part and int(part) < 256
+                                  for part in parts):
         return None
     return tuple(int(part) for part in parts)
 

@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint, prop_uint
 from virtlint.rules._devices import QEMU_START, effective_machine, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
-                                    numa_cells)
+                                    module_alignment, numa_cells)
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
@@ -22,6 +22,8 @@ _set = object.__setattr__
 ACPI_MAX_RAM_SLOTS = 256
 #: Memory device models that take a memory slot of <maxMemory slots>.
 SLOT_MODELS = ("dimm", "nvdimm")
+#: Memory device models QEMU places in the device memory region between the initial and the maximum memory
+DEVICE_SPACE_MODELS = ("dimm", "nvdimm", "virtio-mem", "virtio-pmem")
 
 
 class MemoryDevice(FrozenRecord):
@@ -94,10 +96,33 @@ def _hex(text: str | None) -> int:
     return prop_uint(text, 16, 64) or 0
 
 
-def _zero_size_backend(device: MemoryDevice, ctx: Context) -> str | None:
+#: The page size of a file or memfd memory backend without huge pages, in bytes
+SMALL_PAGE = 4096
+#: QEMU_VMALLOC_ALIGN on an x86_64 host: the alignment of anonymous RAM, hence of a RAM-backed DIMM's address
+ANONYMOUS_RAM_ALIGN = 2 * 1024 * 1024
+
+
+def _base_alignment(device: MemoryDevice, ctx: Context) -> tuple[int, bool] | None:
+    """The alignment QEMU asks of a DIMM's or NVDIMM's base address (memory_device_get_free_addr: its memory
+    backend's), in bytes, and whether it is certain; None when not judged (huge pages, another arch)."""
+    if ctx.arch != "x86_64" or device.model not in SLOT_MODELS:
+        return None
+    backing = domain_find(ctx, "memoryBacking")
+    if backing is not None and backing.find("hugepages") is not None:
+        return None
+    if device.model == "nvdimm":
+        alignsize = element_kib(device.element.find("source/alignsize"))
+        return (alignsize * 1024 if alignsize else SMALL_PAGE), True
+    if _zero_size_backend(device, ctx, any_size=True) != "memory-backend-ram":
+        return SMALL_PAGE, True
+    # (anonymous RAM: 2 MiB on an x86_64 host, which a KVM domain has; a TCG one might run elsewhere)
+    return ANONYMOUS_RAM_ALIGN, ctx.domain_type == "kvm"
+
+
+def _zero_size_backend(device: MemoryDevice, ctx: Context, any_size: bool = False) -> str | None:
     """The memory backend QEMU is given for a DIMM or virtio-mem device of size 0, which refuses the size
     (qemuBuildMemoryBackendProps: memfd or file backing where the domain asks for it, else anonymous RAM)."""
-    if device.size_kib != 0 or device.model not in ("dimm", "virtio-mem"):
+    if not any_size and (device.size_kib != 0 or device.model not in ("dimm", "virtio-mem")):
         return None
     backing = domain_find(ctx, "memoryBacking")
     source = backing.find("source") if backing is not None else None
@@ -111,7 +136,7 @@ def _zero_size_backend(device: MemoryDevice, ctx: Context) -> str | None:
 
 
 def _qemu_memory_slots(max_memory: etree._Element, maximum: int, slots: int, cells: list[NumaCell], initial: int,
-                       ctx: Context) -> Iterator[Problem]:
+                       devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
     """At start (QEMU): libvirt gives `-m size=INITIAL,slots=N,maxmem=MAX`, each size aligned as
     qemuDomainAlignMemorySizes does (1 MiB, 256 MiB on ppc64; the initial memory as the cells' aligned sizes), and
     QEMU refuses a maximum equal to the initial size when slots are given (machine_parse_memory), and a pc or q35
@@ -134,6 +159,28 @@ def _qemu_memory_slots(max_memory: etree._Element, maximum: int, slots: int, cel
         yield Problem(Anchor(max_memory, "slots"), f"unsupported amount of memory slots: {slots}" + QEMU_START,
                       hint=f"a pc or q35 machine has at most {ACPI_MAX_RAM_SLOTS} memory slots",
                       replacements=(str(ACPI_MAX_RAM_SLOTS),))
+    elif alignment == 1024:  # (ppc64's NVDIMMs are aligned otherwise: not judged)
+        yield from _device_space(maximum - initial, devices, module_alignment(ctx.arch))
+
+
+def _device_space(space: int, devices: list[MemoryDevice], alignment: int) -> Iterator[Problem]:
+    """memory_device_check_addable: QEMU adds the memory devices in order into the space between the initial and
+    the maximum memory, each of the size libvirt aligned it to (qemuDomainAlignMemorySizes: 2 MiB), where libvirt's
+    own test compared the sizes as written."""
+    used = 0
+    for device in devices:
+        if device.model not in DEVICE_SPACE_MODELS or not device.size_kib:
+            continue
+        size = aligned(device.size_kib, alignment)
+        if used + size > space:
+            size_element = device.element.find("target/size")
+            yield Problem(Anchor(size_element, text=True) if size_element is not None else Anchor(device.element),
+                          f"not enough space, currently 0x{used * 1024:x} in use of total space for memory devices "
+                          f"0x{space * 1024:x}" + QEMU_START,
+                          hint=f"libvirt rounds each memory device up to {alignment // 1024} MiB: raise <maxMemory> "
+                               "or give the devices sizes in whole 2 MiB")
+            return
+        used += size
 
 
 @register
@@ -168,8 +215,14 @@ class MemoryHotplug(Rule):
     (QEMU): memory slots with a maximum equal to the initial memory, both as
     libvirt aligns them (1 MiB; the initial memory is the NUMA cells'),
     more than 256 slots on a pc or q35 machine, and a DIMM or virtio-mem
-    device of size 0 (its memory backend refuses it). A `base` address is read
-    as libvirt reads it, in hexadecimal with or without `0x`.
+    device of size 0 (its memory backend refuses it), memory devices that do
+    not fit between the initial and the maximum memory once libvirt has
+    rounded each up to 2 MiB (its own test compares the sizes as written),
+    and on x86_64 a DIMM or NVDIMM `base` its memory backend's alignment
+    refuses (2 MiB for anonymous RAM on an x86_64 host, a warning for a TCG
+    domain, which may run on another; 4 KiB for file and memfd backing; an
+    NVDIMM's `alignsize`). A `base` address is read as libvirt reads it, in
+    hexadecimal with or without `0x`.
 
     ## Why is this bad?
     `virsh define` fails with the message above. At start QEMU refuses `-m
@@ -177,8 +230,11 @@ class MemoryHotplug(Rule):
     specified but maximum memory size (0x40000000) is equal to the initial
     memory size (0x40000000)` (the machine's memory options), `unsupported
     amount of memory slots: 257` (pc_memory_init; ACPI_MAX_RAM_SLOTS),
-    `property 'size' of memory-backend-ram doesn't take value '0'`; each
-    checked on 9.0 with QEMU 7.2, KVM and TCG.
+    `property 'size' of memory-backend-ram doesn't take value '0'`, `not
+    enough space, currently 0x0 in use of total space for memory devices
+    0x100000` (memory_device_check_addable), `address must be aligned to
+    0x200000 bytes` (memory_device_get_free_addr); each checked on 9.0 with
+    QEMU 7.2.
 
     ## Capabilities
     ```xml
@@ -307,7 +363,7 @@ class MemoryHotplug(Rule):
                           hint=f"set slots='{needed}' or more")
             return
         if qemu_driver(ctx) and slots:
-            yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, ctx)
+            yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, devices, ctx)
 
     def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
         backend = _zero_size_backend(device, ctx) if device.size_kib == 0 and qemu_driver(ctx) else None
@@ -315,6 +371,16 @@ class MemoryHotplug(Rule):
             yield Problem(Anchor(device.element.find("target/size"), text=True),
                           f"property 'size' of {backend} doesn't take value '0'" + QEMU_START,
                           hint="give the memory device a size (libvirt rounds it up to 2 MiB, not from 0)")
+            return
+        alignment = _base_alignment(device, ctx) if device.start and qemu_driver(ctx) else None
+        if alignment is not None and device.start % alignment[0]:
+            align, certain = alignment
+            certain = certain or device.start % SMALL_PAGE != 0
+            yield Problem(device.start_anchor or Anchor(device.element),
+                          f"address must be aligned to 0x{align:x} bytes" + QEMU_START,
+                          hint=f"give a base that is a multiple of 0x{align:x}, or none (QEMU then chooses one)"
+                               + ("" if certain else " (anonymous RAM is aligned so on an x86_64 host)"),
+                          severity=None if certain else Severity.WARNING)
             return
         node = device.element.find("target/node")
         if node is not None:

@@ -625,6 +625,8 @@ _METADATA_CACHE = ("<disk type='file' device='disk'><driver name='qemu' type='qc
                    "unit='{}'>{}</max_size></metadata_cache></driver><source file='/var/lib/libvirt/images/a.qcow2'/>"
                    "<target dev='vda' bus='virtio'/></disk>")
 _UDP = "<serial type='udp'>{}</serial>"
+_DIMM = "<memory model='dimm'><target><size unit='KiB'>{}</size><node>0</node></target>{}</memory>"
+_DIMM_AT = "<address type='dimm' slot='0' base='{}'/>"
 
 #: The fifth round of sweeps (USB, sound, redirection, character devices, small devices, CPU tuning, memory devices,
 #: disks): the cases tests/oracle/families/sweep5.py does not put to libvirt (a backing file, a server, a binary
@@ -689,12 +691,34 @@ SWEEP5 = [
      None, ""),
     ("sound-audio-missing-id", _domain(devices="<sound model='ich9'><audio/></sound><audio id='1' type='none'/>"),
      "VL851", "Missing required attribute 'id' in element 'audio'"),
+    ("two-dimms-rounded-beyond-space", _HOTPLUG.replace("1024</maxMemory>", "131</maxMemory>").format(_DIMM.format(
+        1, "") * 2), "VL210", "currently 0x200000 in use of total space for memory devices 0x300000"),
+    ("two-dimms-rounded-within-space", _HOTPLUG.replace("1024</maxMemory>", "132</maxMemory>").format(_DIMM.format(
+        1, "") * 2), None, ""),
+    ("dimm-base-4k-on-kvm", _HOTPLUG.format(_DIMM.format(131072, _DIMM_AT.format("0x100001000"))), "VL210",
+     "address must be aligned to 0x200000 bytes"),
+    ("dimm-base-4k-on-memfd", _HOTPLUG.replace("<os>", "<memoryBacking><source type='memfd'/></memoryBacking><os>")
+     .format(_DIMM.format(131072, _DIMM_AT.format("0x100001000"))), None, ""),
+    ("nvdimm-base-2m-alignsize", _HOTPLUG.format(
+        "<memory model='nvdimm'><source><path>/var/lib/libvirt/images/n.img</path><alignsize unit='MiB'>2</alignsize>"
+        "</source><target><size unit='MiB'>128</size><node>0</node></target>" + _DIMM_AT.format("0x100001000")
+        + "</memory>"), "VL210", "address must be aligned to 0x200000 bytes"),
 ]
 
 
 @pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in SWEEP5], ids=[c[0] for c in SWEEP5])
 def test_found_by_the_fifth_sweeps(xml: str, code: str | None, fragment: str) -> None:
     judged_as_libvirt(xml, code, fragment)
+
+
+def test_a_dimm_base_only_kvm_hosts_refuse_is_a_warning_under_tcg() -> None:
+    """Anonymous RAM is 2 MiB-aligned on an x86_64 host (refused on the lab, TCG on x86_64); a TCG domain may run
+    on another host, where a 4 KiB-aligned base passes."""
+    from test_rules_parse_checks import Q35, lint
+
+    xml = _HOTPLUG.replace("type='kvm'", "type='qemu'").format(_DIMM.format(131072, _DIMM_AT.format("0x100001000")))
+    (finding,) = [f for f in lint(xml, Q35) if f.code == "VL210"]
+    assert finding.severity is Severity.WARNING and "aligned to 0x200000" in finding.message
 
 
 @pytest.mark.parametrize(("version", "severity"), [((9, 0), None), ((10, 5), Severity.WARNING),

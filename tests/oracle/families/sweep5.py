@@ -104,6 +104,15 @@ def cases(kvm: bool) -> list[Case]:
         q35("dimm-bases-adjacent", None, top=top, after=after,
             devices=DIMM.format(131072, DIMM_AT.format(0, "100000000"))
             + DIMM.format(131072, DIMM_AT.format(1, "0x108000000"))),
+        # VL210: devices that do not fit once libvirt rounds them up to 2 MiB; a base the backend's alignment refuses
+        q35("dimm-rounded-beyond-space", "VL210", top=top.replace("1024</maxMemory>", "129</maxMemory>"), after=after,
+            devices=DIMM.format(1, "")),
+        q35("dimm-rounded-within-space", None, top=top.replace("1024</maxMemory>", "130</maxMemory>"), after=after,
+            devices=DIMM.format(1, "")),
+        q35("dimm-base-unaligned", "VL210", top=top, after=after, devices=DIMM.format(131072, DIMM_AT.format(
+            0, "0x100000009"))),
+        q35("dimm-base-aligned", None, top=top, after=after, devices=DIMM.format(131072, DIMM_AT.format(
+            0, "0x100200000"))),
         # VL764: what QEMU's floppy and CD-ROM devices do not have (start); VL754: boot orders above INT_MAX (start)
         q35("floppy-serial", "VL764", devices=FLOPPY.format("<serial>abc</serial>")),
         q35("floppy-cache", None, devices=FLOPPY.format("<driver name='qemu' cache='writeback'/>")),
