@@ -46,17 +46,13 @@ EMPTY_PATH_MESSAGES = {"file": "Unable to open file: : No such file or directory
 
 def _backends(children: dict[str, list[etree._Element]]) -> Iterator[Problem]:
     """The serials', parallels', consoles' and channels' backends QEMU cannot open: a second stdio, a file or pipe
-    of an empty path, an empty log file, two TCP servers on one port (the console libvirt makes an alias of the
-    first serial shares its backend)."""
+    of an empty path, two TCP servers on one port (the console libvirt makes an alias of the first serial shares
+    its backend)."""
     stdio: list[etree._Element] = []
     listening: dict[int, list[tuple[str, etree._Element]]] = {}
     for tag in CHARDEVS:
         for device in children.get(tag, ()):
             kind = device.get("type")
-            log = first_child(device, "log") if len(device) else None
-            if log is not None and log.get("file") == "":
-                yield Problem(Anchor(log, "file"), EMPTY_PATH_MESSAGES["file"] + LIBVIRT_START,
-                              hint="name the log file, or remove <log>")
             if kind not in BACKEND_KINDS or (tag == "console" and serial_alias_console(device)):
                 continue
             if kind == "stdio":
@@ -104,7 +100,10 @@ def _virtio_serial_bus(device: etree._Element) -> Problem | None:
     address = first_child(device, "address")
     if address is None or address.get("type") != "virtio-serial":
         return None
-    bus, port = prop_uint(address.get("bus") or "0", 10), prop_uint(address.get("port") or "0", 10)
+    bus_text = address.get("bus")
+    if bus_text in (None, "", "0"):
+        return None  # (the usual)
+    bus, port = prop_uint(bus_text, 10), prop_uint(address.get("port") or "0", 10)
     if not bus or not port:
         return None
     controller = prop_uint(address.get("controller") or "0", 10)
@@ -370,8 +369,8 @@ class ChardevStart(Rule):
     name = "chardev-start"
     severity = Severity.ERROR
     summary = "A character device libvirt defines but the domain cannot start with (libvirt or QEMU refuses, at start)."
-    #: the character devices and virtio-serial controllers below (one visit for all of them)
-    elements = ("devices", "devices/controller")
+    #: the character devices and virtio-serial controllers below (one visit for all of them), and their logs
+    elements = ("devices", "devices/controller", *(f"devices/{tag}/log" for tag in CHARDEVS))
     uses_caps = False
 
     def screen(self, path: str) -> Screen | None:
@@ -381,6 +380,11 @@ class ChardevStart(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         if not qemu_driver(ctx):
             return NOTHING
+        if element.tag == "log":
+            if element.get("file") != "":
+                return NOTHING
+            return iter((Problem(Anchor(element, "file"), EMPTY_PATH_MESSAGES["file"] + LIBVIRT_START,
+                                 hint="name the log file, or remove <log>"),))
         if ctx.path == "devices/controller":
             ports = parse_int(element.get("ports")) if element.get("type") == "virtio-serial" else None
             if ports == 0:

@@ -11,10 +11,10 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import c_decimal, parse_uint, prop_uint
+from virtlint.linter.units import ULLONG_MAX, c_decimal, parse_uint, prop_uint, scaled_bytes
 from virtlint.rules._addresses import disk_bus
-from virtlint.rules._devices import (disk_dst, disk_facts, metadata_cache_sized, qemu_driver, refused_since,
-                                     run_checks)
+from virtlint.rules._devices import (QEMU_START, disk_dst, disk_facts, metadata_cache_sized, qemu_driver,
+                                     refused_since, run_checks)
 from virtlint.rules._libvirt_enums import ACCEPTED
 from virtlint.rules._storage import storage_slice
 from virtlint.rules._support import NOTHING, first_child, string_value, text_child
@@ -307,9 +307,13 @@ def _group_verdicts(devices: etree._Element) -> dict[etree._Element, Problem]:
     return verdicts
 
 
+#: The metadata cache sizes QEMU reads as negative (libvirt passes them as a long long): 2^63 bytes and more
+CACHE_SIZE_LIMIT = 2**63
+
+
 def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuValidateDomainDeviceDefDiskBlkdeviotune: groups, bus sd, QEMU's limit; virDomainDiskDefValidate:
-    metadata_cache needs qcow2."""
+    metadata_cache needs qcow2; at start, a metadata cache QEMU reads as negative."""
     iotune = first_child(disk, "iotune")
     if iotune is not None:
         if first_child(iotune, "group_name") is not None:
@@ -334,6 +338,13 @@ def throttling(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     if cache is not None and driver is not None and driver.get("type") != "qcow2" and metadata_cache_sized(cache):
         yield Problem(Anchor(cache),
                       "metadata cache max size control is supported only with qcow2 images", hint="remove it")
+    elif cache is not None and qemu_driver(ctx):
+        size = first_child(cache, "max_size")
+        size_bytes = scaled_bytes(size.text, size.get("unit"), 1) if size is not None else None
+        if size is not None and size_bytes is not None and CACHE_SIZE_LIMIT <= size_bytes <= ULLONG_MAX:
+            # (qemu_block.c writes it as the image's cache-size, a signed 64-bit number: negative to QEMU)
+            yield Problem(Anchor(size, text=True), "Parameter 'cache-size' expects a non-negative number below 2^64"
+                          + QEMU_START, hint="a metadata cache below 8 EiB (a few MiB is the usual size)")
 
 
 def driver_validate(disk: etree._Element, driver: etree._Element, ctx: Context) -> Problem | None:
@@ -403,7 +414,8 @@ class DiskOptions(Rule):
     its backing off usb, virtio and scsi; virtio-only driver options
     (`event_idx`, `ioeventfd`, `iommu`, ...) on another bus; vhost-user disks
     with settings they cannot have; throttle limits above 10^15;
-    `<metadata_cache>` on an image other than qcow2; `discard_no_unref='on'`
+    `<metadata_cache>` on an image other than qcow2 (and at start, one of
+    2^63 bytes or more, which QEMU reads as negative); `discard_no_unref='on'`
     off qcow2 or on a read-only disk, a `<serial>` on the `sd` bus, and a driver's `iothread` with an
     `<iothreads>` mapping. A vhost-user disk is on virtio with
     `snapshot='no'`, and sets none of the driver's `cache` (but `default`),
@@ -444,7 +456,8 @@ class DiskOptions(Rule):
     setting), `disk driver 'iothread' attribute can't be used together with
     'iothreads' subelement` (10.0 on, which added the mapping;
     virDomainDiskDefValidate): 9.0 drops both settings (checked), so these
-    follow the libvirt-version setting.
+    follow the libvirt-version setting. At start (QEMU): `Parameter
+    'cache-size' expects a non-negative number below 2^64` (checked on 9.0).
 
     ## Capabilities
     ```xml
