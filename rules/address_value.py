@@ -8,14 +8,23 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import prop_uint
+from virtlint.linter.units import INT_MAX, prop_uint
 from virtlint.rules._addresses import (NOTHING, DriveAddress, Facts, facts, number_problem, pci_range_error,
                                       read_drive)
-from virtlint.rules._devices import QEMU_START
+from virtlint.rules._devices import QEMU_START, signed_copy_message
 from virtlint.rules._libvirt_enums import PROP, SWITCH_OR_ABSENT, VIRTIO_SCSI_MODELS
 
 #: A virtio-scsi bus's highest target and LUN (QEMU's VIRTIO_SCSI_MAX_TARGET, VIRTIO_SCSI_MAX_LUN)
 VIRTIO_SCSI_MAX_TARGET, VIRTIO_SCSI_MAX_LUN = 255, 16383
+#: SCSI controller model -> (the highest target, the highest unit) QEMU's bus takes (scsi_qdev_realize: "bad scsi
+#: device id/lun"; checked on 9.0 with QEMU 7.2 on both sides); a model whose device takes the unit as its SCSI id
+#: (libvirt writes scsi-id=unit and no target for lsilogic and QEMU's ESP chips) has the id limit on the unit
+SCSI_LIMITS: dict[str, tuple[int | None, int]] = {
+    "lsisas1068": (8, 1), "lsisas1078": (64, 255), "vmpvscsi": (64, 0),
+    **{model: (None, 7) for model in ("lsilogic", "am53c974", "dc390", "ncr53c90")},
+}
+#: QEMU's floppy controller: units 0 and 1
+FLOPPY_UNITS = 2
 #: Drive address fields each disk bus allows (qemuValidateDomainDeviceDefAddressDrive): (field, allowed, message).
 DRIVE_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     "scsi": (("bus", "SCSI controller only supports 1 bus"),),
@@ -101,9 +110,16 @@ class AddressValue(Rule):
     - at start QEMU refuses SATA units above 5 (an AHCI controller has 6
       ports), and IDE buses and units above 1; the IDE ones are warnings,
       since libvirt's own test suite counts such definitions as valid (it
-      stops before QEMU runs); on a virtio-scsi controller, a target above
-      255 or a unit above 16383 (`bad scsi device id: 300`,
-      scsi_qdev_realize; checked on 9.0 with QEMU 7.2).
+      stops before QEMU runs); floppy units above 1 (`Can't create floppy
+      unit 2, bus supports only 2 units`); on a virtio-scsi controller, a
+      target above 255 or a unit above 16383 (`bad scsi device id: 300`,
+      scsi_qdev_realize), and each other model's limits (`lsisas1068`
+      targets 0-8 and units 0-1, `lsisas1078` 0-64 and 0-255, `vmpvscsi`
+      0-64 and unit 0; `lsilogic` and QEMU's ESP chips `am53c974`, `dc390`,
+      `ncr53c90` take the unit as the SCSI id, 0-7); a `bus`, `target` or
+      `unit` above 2147483647, which libvirt writes with `%d` on the copy it
+      parses again to start (`Invalid value for attribute 'unit' in element
+      'address': '-2147483648'`); each checked on 9.0 with QEMU 7.2.
 
     ## Why is this bad?
     libvirt refuses the domain at define time: `Invalid value for attribute
@@ -167,7 +183,8 @@ class AddressValue(Rule):
             elif kind == "drive":
                 # (a disk's drive address whose numbers do not parse has no DriveAddress)
                 drive = disk_drives.get(device) if device.tag == "disk" else None
-                if drive is None or drive.controller or drive.bus or drive.target or drive.unit > 1:
+                if drive is None or drive.controller or drive.bus or drive.target or drive.unit > 1 or \
+                        drive.unit == 1 and found.disk_buses.get(device) == "scsi":
                     return self._problems(found)
             elif kind in ("ccw", "spapr-vio") or kind in ADDRESS_NUMBERS and parse_problem(address, kind):
                 return self._problems(found)
@@ -242,8 +259,10 @@ class AddressValue(Rule):
                                       else read_drive(address, device))  # type: ignore[arg-type]
         if drive is None:
             return
-        if not (drive.controller or drive.bus or drive.target) and drive.unit <= 1:
-            return  # every limit below allows it
+        if not (drive.controller or drive.bus or drive.target) and (
+                drive.unit == 0 or drive.unit == 1 and bus != "scsi"):
+            return  # every limit below allows it (a SCSI unit 1 is refused by vmpvscsi)
+
         for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
                 if drive.derived:
@@ -253,6 +272,13 @@ class AddressValue(Rule):
                 else:
                     yield Problem(Anchor(address, name), message, hint=f"use {name}='0'")
                 return
+        if address is not None:
+            for name in ("bus", "target", "unit"):  # (a huge controller index: libvirt adds controllers up to it)
+                if getattr(drive, name) > INT_MAX:
+                    # (virDomainDeviceInfoFormat writes them with %d on the copy the start parses again)
+                    yield Problem(Anchor(address, name), signed_copy_message(name, "address", getattr(drive, name)),
+                                  hint=f"a {name} up to {INT_MAX}")
+                    return
         anchor = Anchor(drive.element, "dev" if drive.derived else "unit")
         # libvirt's own test suite keeps IDE units and buses above 1 among its valid configurations (its
         # tests stop before QEMU), so these two are warnings: QEMU 7.2 refuses them at start
@@ -263,11 +289,14 @@ class AddressValue(Rule):
         elif bus == "ide" and drive.unit > 1:
             yield Problem(anchor, f"Can't create IDE unit {drive.unit}, bus supports only 2 units (QEMU, at start)",
                           hint="use unit 0 or 1", severity=Severity.WARNING)
+        elif bus == "fdc" and drive.unit >= FLOPPY_UNITS:
+            yield Problem(anchor, f"Can't create floppy unit {drive.unit}, bus supports only {FLOPPY_UNITS} units"
+                          + QEMU_START, hint="a floppy controller has units 0 and 1 (fda and fdb)")
         elif bus == "sata" and drive.unit > 5:
             yield Problem(anchor, f"SATA unit {drive.unit} does not exist: an AHCI controller has 6 ports, units 0-5 "
                           f"(QEMU refuses it at start: Bus 'ide.{drive.unit}' not found)",
                           hint="use a unit from 0 to 5, or another SATA controller")
-        if bus == "scsi" and (drive.target != 0 or drive.unit > VIRTIO_SCSI_MAX_LUN):
+        if bus == "scsi" and (drive.target != 0 or drive.unit > 0):
             model = next((c.model for c in found.controllers_of("scsi") if c.index == drive.controller), None)
             if model in VIRTIO_SCSI_MODELS:
                 # (scsi_qdev_realize, at start: virtio-scsi's VIRTIO_SCSI_MAX_TARGET and VIRTIO_SCSI_MAX_LUN; checked
@@ -278,6 +307,8 @@ class AddressValue(Rule):
                 elif drive.unit > VIRTIO_SCSI_MAX_LUN:
                     yield Problem(Anchor(address, "unit"), f"bad scsi device lun: {drive.unit}" + QEMU_START,
                                   hint=f"a virtio-scsi target has units 0-{VIRTIO_SCSI_MAX_LUN}")
+            elif model in SCSI_LIMITS and not drive.derived and _scsi_limit(drive, model, address) is not None:
+                yield _scsi_limit(drive, model, address)  # type: ignore[misc]
             elif drive.target and model == "lsilogic":
                 yield Problem(Anchor(address, "target"), "target must be 0 for controller model 'lsilogic'",
                               hint="use target='0' and tell disks apart by unit")
@@ -289,3 +320,18 @@ class AddressValue(Rule):
                               f"QEMU has it, libvirt gives SCSI controller {drive.controller} lsilogic, as it has no "
                               "model)", hint="give the controller model='virtio-scsi', or use target='0'",
                               severity=Severity.WARNING)
+
+
+def _scsi_limit(drive: DriveAddress, model: str, address: etree._Element | None) -> Problem | None:
+    """A SCSI address beyond what the controller model's QEMU bus takes (at start)."""
+    max_target, max_unit = SCSI_LIMITS[model]
+    if max_target is not None and drive.target > max_target:
+        return Problem(Anchor(address, "target"), f"bad scsi device id: {drive.target}" + QEMU_START,
+                       hint=f"a {model} controller has targets 0-{max_target}")
+    if drive.unit > max_unit:
+        if max_target is None:  # (the unit is the device's SCSI id)
+            return Problem(Anchor(address, "unit"), f"bad scsi device id: {drive.unit}" + QEMU_START,
+                           hint=f"a {model} controller has SCSI ids 0-{max_unit}, written as the unit")
+        return Problem(Anchor(address, "unit"), f"bad scsi device lun: {drive.unit}" + QEMU_START,
+                       hint=f"a {model} target has units 0-{max_unit}")
+    return None

@@ -58,6 +58,11 @@ def frontend(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             yield Problem(Anchor(target, "rotation_rate"), "rotation rate is only valid for disk device",
                           hint="remove rotation_rate=")
             return
+        if rotation > MAX_ROTATION_RATE and qemu_driver(ctx):
+            # (libvirt reads 32 bits and writes them as the scsi-hd or ide-hd rotation_rate, a uint16 to QEMU)
+            yield Problem(Anchor(target, "rotation_rate"), "Parameter 'rotation_rate' expects uint16_t" + QEMU_START,
+                          hint=f"a rotation rate up to {MAX_ROTATION_RATE} rpm (1: a solid-state disk)")
+            return
     serial = first_child(disk, "serial")
     text = string_value(serial) if serial is not None else ""
     if text and not _SAFE_SERIAL.fullmatch(text):
@@ -307,6 +312,8 @@ def _group_verdicts(devices: etree._Element) -> dict[etree._Element, Problem]:
     return verdicts
 
 
+#: The largest rotation rate QEMU's disk devices take (a uint16 property)
+MAX_ROTATION_RATE = 65535
 #: The metadata cache sizes QEMU reads as negative (libvirt passes them as a long long): 2^63 bytes and more
 CACHE_SIZE_LIMIT = 2**63
 
@@ -457,7 +464,9 @@ class DiskOptions(Rule):
     'iothreads' subelement` (10.0 on, which added the mapping;
     virDomainDiskDefValidate): 9.0 drops both settings (checked), so these
     follow the libvirt-version setting. At start (QEMU): `Parameter
-    'cache-size' expects a non-negative number below 2^64` (checked on 9.0).
+    'cache-size' expects a non-negative number below 2^64`, `Parameter
+    'rotation_rate' expects uint16_t` (a rate above 65535; both checked on
+    9.0).
 
     ## Capabilities
     ```xml

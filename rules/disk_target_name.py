@@ -29,6 +29,25 @@ def partition(dev: str) -> int | None:
     return int(digits) if digits else 0
 
 
+def _c_int(value: int) -> int:
+    """``value`` as a C int holds it after an overflow (two's complement)."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def wrapped_index(dev: str) -> int | None:
+    """virDiskNameParse's disk index, computed in a C int as libvirt does (seven letters or more can wrap it to a
+    negative number, which libvirt then cannot map to an address); None when it cannot parse the name."""
+    match = _DISK_NAME.match(dev)
+    if not match:
+        return None
+    index = 0
+    for position, letter in enumerate(match.group(1)):
+        index = _c_int(_c_int((index + (1 if position else 0)) * 26) + ord(letter) - ord("a"))
+    return index
+
+
+#: The shortest target name whose index can wrap (a two-letter prefix and seven letters: 26^7 > 2^31)
+WRAPPING_NAME_LENGTH = 9
 #: the target name prefixes of a hard disk or lun (virDomainDiskDefValidate)
 HARDDISK_PREFIXES = ("hd", "sd", "vd", "xvd", "ubd")
 
@@ -52,6 +71,12 @@ def _problems(disk: etree._Element, target: etree._Element | None, dev: str | No
         yield Problem(Anchor(target if target is not None else disk),
                       "missing target information for device" + (f" {path}" if path else ""),
                       hint="add <target dev='vdX' bus='virtio'/>")
+        return
+    if len(dev) >= WRAPPING_NAME_LENGTH and disk.find("address") is None and (wrapped_index(dev) or 0) < 0:
+        # (virDomainDiskDefAssignAddress, at post-parse, for a disk without an address; every driver)
+        yield Problem(Anchor(target, "dev") if target is not None else Anchor(disk),
+                      f"Unknown disk name '{dev}' and no address specified",
+                      hint="the name's index overflows libvirt's int: use a shorter name, or give an <address>")
         return
     number = partition(dev) if qemu else None
     if target is not None and (not qemu or number is not None or disk.find("address") is not None):
@@ -83,12 +108,16 @@ class DiskTargetName(Rule):
     Reports a `<disk>` without a `<target dev>`, a target name libvirt cannot
     parse (it must be `fd`, `hd`, `vd`, `sd`, `xvd` or `ubd`, then lower-case
     letters), a target that names a partition (`vdb1`), a floppy whose name
-    does not start with `fd`, and a hard disk or lun whose name does not
-    start with `hd`, `sd`, `vd`, `xvd` or `ubd` (`fda`).
+    does not start with `fd`, a hard disk or lun whose name does not
+    start with `hd`, `sd`, `vd`, `xvd` or `ubd` (`fda`), and a disk without
+    an address whose name's index overflows libvirt's int (seven letters or
+    more: `vdfxshrxy`).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:
-    `missing target information for device ...`, `Invalid floppy device
+    `missing target information for device ...`, `Unknown disk name
+    'vdzzzzzzz' and no address specified` (virDomainDiskDefAssignAddress,
+    post-parse, every driver), `Invalid floppy device
     name: hda`, `Invalid harddisk device name: fda` (virDomainDiskDefValidate,
     every driver),
     `invalid disk target 'x'` and `invalid disk target 'vdb1', partitions
@@ -126,7 +155,8 @@ class DiskTargetName(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         qemu = qemu_driver(ctx)
         for _disk, _children, device, _kind, _target, dev, _bus, _more in disk_facts(ctx, element):
-            if not dev or qemu and partition(dev) != 0 or kind_name_problem(device, dev) is not None:
+            if not dev or qemu and partition(dev) != 0 or kind_name_problem(device, dev) is not None \
+                    or len(dev) >= WRAPPING_NAME_LENGTH:
                 return self._disk_problems(element, ctx)
         return NOTHING  # every disk has a whole disk's usual name
 
@@ -136,6 +166,7 @@ class DiskTargetName(Rule):
         for disk, children in with_first_children(ctx, element, "disk"):
             target = children.get("target")
             dev = target.get("dev") if target is not None else None
-            if dev and (not qemu or partition(dev) == 0) and kind_name_problem(disk.get("device"), dev) is None:
+            if dev and (not qemu or partition(dev) == 0) and kind_name_problem(disk.get("device"), dev) is None \
+                    and len(dev) < WRAPPING_NAME_LENGTH:
                 continue  # a whole disk's usual name
             yield from _problems(disk, target, dev, qemu)

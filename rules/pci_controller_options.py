@@ -30,9 +30,10 @@ MODEL_NAMES: dict[str, tuple[str, ...]] = {
 }
 KNOWN_NAMES = frozenset(n for names in MODEL_NAMES.values() for n in names) | {"spapr-pci-host-bridge"}
 EXPANDERS = ("pci-expander-bus", "pcie-expander-bus")
-#: Models libvirt validates the targetIndex option for; with pci-root, the busNr and numaNode options too.
-TARGET_INDEX_MODELS = frozenset(MODEL_NAMES) | {"pcie-root"}
-OPTION_MODELS = TARGET_INDEX_MODELS | {"pci-root"}
+#: Models libvirt validates the targetIndex option for (a pci-root's only on a pSeries PHB), and the busNr and
+#: numaNode options.
+TARGET_INDEX_MODELS = frozenset(MODEL_NAMES) | {"pcie-root", "pci-root"}
+OPTION_MODELS = TARGET_INDEX_MODELS
 #: PCIe ports sharing QEMU's chassis/slot table
 CHASSIS_MODELS = ("pcie-root-port", "pcie-switch-downstream-port")
 #: the root buses, whose <pcihole64> the parser reads

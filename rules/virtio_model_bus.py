@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
+from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.rules._addresses import bus_model, facts
 from virtlint.rules._devices import QEMU_START, qemu_driver
@@ -89,11 +90,26 @@ def _virtio_model(device: etree._Element) -> str | None:
     return model if model in ("virtio", *TRANSITIONAL) else None
 
 
+#: The newest q35 machine QEMU gives its virtio-pci devices' legacy interface by default (hw_compat_2_6:
+#: disable-modern=on, disable-legacy=off), wherever they are plugged
+LEGACY_Q35 = (2, 6)
+
+
+def _legacy_q35(ctx: Context) -> bool:
+    """An upstream q35 machine of version 2.6 or older."""
+    if not ctx.machine:
+        return False
+    machine = parse_machine(ctx.machine)
+    return machine.family == "pc-q35" and not machine.flavor and machine.version is not None \
+        and machine.version <= LEGACY_Q35
+
+
 def _iommu_on_legacy(driver: etree._Element, ctx: Context) -> Problem | None:
     """virtio_device_plugged (QEMU, at start): iommu='on' is VIRTIO_F_IOMMU_PLATFORM, which a virtio-pci device
     with its legacy interface cannot offer. The device has one when its model is virtio-transitional, or when it is
     plain virtio and not on a PCI Express port: an i440fx machine's (whose buses are all conventional PCI), or one
-    its address puts on a conventional or root bus (checked on 9.0 with QEMU 7.2)."""
+    its address puts on a conventional or root bus; or plain virtio on a q35 machine up to 2.6, whose compat
+    properties keep the legacy interface even on a root port (checked on 9.0 with QEMU 7.2)."""
     device = driver.getparent()
     if device is None or first_child(device, "driver") is not driver or not qemu_driver(ctx):
         return None
@@ -106,7 +122,7 @@ def _iommu_on_legacy(driver: etree._Element, ctx: Context) -> Problem | None:
         return None  # (virtio-mmio, ccw: no legacy PCI interface; another address, or none: another check's)
     if model == "virtio":
         address_facts = facts(ctx)
-        if not address_facts.platform.is_i440fx:
+        if not address_facts.platform.is_i440fx and not _legacy_q35(ctx):
             pci = address_facts.pci(address, device) if address in address_facts.pci_numbers else None
             if pci is None:
                 return None  # (libvirt puts it on a PCI Express root port where the machine has them)
@@ -133,7 +149,9 @@ class VirtioModelBus(Rule):
     -9p): one whose model is `virtio-transitional`, or plain `virtio` on an
     i440fx machine (all of its buses are conventional PCI) or with an address
     on a conventional PCI bus or the q35 root bus (a PCI Express root port
-    leaves it modern only).
+    leaves it modern only), or plain `virtio` anywhere on an upstream q35
+    machine up to `pc-q35-2.6` (its compat properties keep the legacy
+    interface).
 
     ## Why is this bad?
     libvirt refuses the domain: `disk model 'virtio-transitional' not

@@ -706,6 +706,37 @@ SWEEP5 = [
         "<memory model='nvdimm'><source><path>/var/lib/libvirt/images/n.img</path><alignsize unit='MiB'>2</alignsize>"
         "</source><target><size unit='MiB'>128</size><node>0</node></target>" + _DIMM_AT.format("0x100001000")
         + "</memory>"), "VL210", "address must be aligned to 0x200000 bytes"),
+    # the sixth round (drives, virtio options, the pc machine)
+    ("virtio-iommu-on-q35-2.5", _domain(machine="pc-q35-2.5", devices="<rng model='virtio'><backend model='random'>"
+                                                                      "/dev/urandom</backend><driver iommu='on'/></rng>"),
+     "VL803", "VIRTIO_F_IOMMU_PLATFORM was supported by neither legacy nor transitional device"),
+    ("non-transitional-iommu-on-q35-2.6", _domain(machine="pc-q35-2.6", devices="<interface type='user'><model "
+                                                  "type='virtio-non-transitional'/><driver iommu='on'/></interface>"),
+     None, ""),
+    ("disk-name-seven-letters", _domain(devices=_CHS.format("vdzzzzzzz", "virtio", "")), "VL750",
+     "Unknown disk name 'vdzzzzzzz' and no address specified"),
+    ("disk-name-seven-letters-addressed", _domain(devices=_CHS.format("sdzzzzzzz", "sata", "<address type='drive' "
+                                                  "controller='0' bus='0' target='0' unit='0'/>")), None, ""),
+    ("disk-name-six-letters", _domain(devices=_CHS.format("vdzzzzzz", "virtio", "")), None, ""),
+    ("lsilogic-unit-8", _domain(machine="pc", devices="<controller type='scsi' index='0' model='lsilogic'/><disk "
+                                "type='file' device='cdrom'><target dev='sda' bus='scsi'/><address type='drive' "
+                                "controller='0' bus='0' target='0' unit='8'/></disk>"), "VL700",
+     "bad scsi device id: 8"),
+    ("lsisas1078-unit-256", _domain(devices="<controller type='scsi' index='0' model='lsisas1078'/><disk type='file' "
+                                    "device='cdrom'><target dev='sda' bus='scsi'/><address type='drive' controller='0' "
+                                    "bus='0' target='0' unit='256'/></disk>"), "VL700", "bad scsi device lun: 256"),
+    ("lsisas1078-unit-255", _domain(devices="<controller type='scsi' index='0' model='lsisas1078'/><disk type='file' "
+                                    "device='cdrom'><target dev='sda' bus='scsi'/><address type='drive' controller='0' "
+                                    "bus='0' target='0' unit='255'/></disk>"), None, ""),
+    ("floppy-unit-beyond-int", _domain(machine="pc", devices="<disk type='file' device='floppy'><target dev='fda' "
+                                       "bus='fdc'/><address type='drive' controller='0' bus='0' target='0' "
+                                       "unit='4294967295'/></disk>"), "VL700",
+     "Invalid value for attribute 'unit' in element 'address': '-1'"),
+    ("scsi-rotation-rate-65536", _domain(devices="<controller type='scsi' model='virtio-scsi'/>" + _CHS.format(
+        "sda", "scsi", "").replace("bus='scsi'", "bus='scsi' rotation_rate='65536'")), "VL758",
+     "Parameter 'rotation_rate' expects uint16_t"),
+    ("pci-root-target-index", _domain(machine="pc", devices="<controller type='pci' index='0' model='pci-root'><target "
+                                      "index='0'/></controller>"), "VL710", "Option 'targetIndex' is not valid"),
 ]
 
 

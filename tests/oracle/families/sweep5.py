@@ -5,11 +5,13 @@ versions libvirt reads, reconnect on listening sockets, the UDP source libvirt r
 paths, TCP servers on one port, guestfwd addresses outside libslirp's network, virtio-serial buses, ISA serial IRQs,
 a balloon's stats period in base 0, device info libvirt ignores on model='none', the first cputune number only,
 empty emulator pins, schedulers of offline vCPUs, memory devices of size 0 and base addresses in hexadecimal,
-floppy properties, CHS translations and boot orders QEMU refuses. Each refusal with its accepted twin."""
+floppy properties, CHS translations and boot orders QEMU refuses; and from the sixth round (drives, virtio options,
+the pc machine): legacy virtio on old q35 machines, disk names whose index overflows, floppy and SCSI drive
+addresses, rotation rates, a pci-root's target index. Each refusal with its accepted twin."""
 
 from __future__ import annotations
 
-from cases import Case, case_maker
+from cases import IMAGE, Case, case_maker
 
 SPICE = "<graphics type='spice' autoport='yes'/>"
 REDIRECTED = SPICE + "<redirdev bus='usb' type='spicevmc'/><redirfilter><usbdev {} allow='yes'/></redirfilter>"
@@ -29,10 +31,22 @@ OFFLINE_VCPU = ("<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='n
                 "hotpluggable='yes'/></vcpus><cputune><vcpusched vcpus='{}' scheduler='fifo' priority='0'/></cputune>")
 FLOPPY = "<disk type='file' device='floppy'>{}<target dev='fda' bus='fdc'/></disk>"
 USER_NIC = "<interface type='user'><model type='virtio'/><boot order='{}'/></interface>"
+IOMMU_NIC = "<interface type='user'><model type='virtio'/><driver iommu='on'/></interface>"
+NAMED_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+              "<target dev='{}' bus='virtio'/><readonly/></disk>")
+FLOPPY_UNIT = ("<disk type='file' device='floppy'><target dev='fdb' bus='fdc'/><address type='drive' controller='0' "
+               "bus='0' target='0' unit='{}'/></disk>")
+SCSI_CDROM = ("<controller type='scsi' index='0' model='{}'/><disk type='file' device='cdrom'><target dev='sda' "
+              "bus='scsi'/><readonly/><address type='drive' controller='0' bus='0' target='{}' unit='{}'/></disk>")
+ROTATING = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
+            "<target dev='sda' bus='sata' rotation_rate='{}'/><shareable/></disk>")
 
 
 def cases(kvm: bool) -> list[Case]:
     q35 = case_maker("sweep5-q35")
+    pc = case_maker("sweep5-pc", machine="pc")
+    q35_2_6 = case_maker("sweep5-q35-2-6", machine="pc-q35-2.6")
+    q35_2_7 = case_maker("sweep5-q35-2-7", machine="pc-q35-2.7")
     top, after = HOTPLUG
     return [
         # VL707: QEMU gives companions to its ICH9 EHCI only (start)
@@ -120,4 +134,26 @@ def cases(kvm: bool) -> list[Case]:
             "bus='sata'/><geometry trans='lba'/><readonly/></disk>"),
         q35("boot-order-2-31", "VL754", devices=USER_NIC.format(2147483648)),
         q35("boot-order-int-max", None, devices=USER_NIC.format(2147483647)),
+        # the sixth round: VL803, a q35 machine up to 2.6 keeps a plain virtio device's legacy interface (start)
+        q35_2_6("virtio-iommu-legacy", "VL803", devices=IOMMU_NIC),
+        q35_2_7("virtio-iommu-modern", None, devices=IOMMU_NIC),
+        # VL750: a target name whose index overflows libvirt's int, on a disk without an address
+        q35("disk-name-index-wraps", "VL750", devices=NAMED_DISK.format("vdfxshrxy")),
+        q35("disk-name-index-int-max", None, devices=NAMED_DISK.format("vdfxshrxx")),
+        # VL700: drive addresses QEMU's floppy and SCSI buses refuse, and numbers libvirt formats with %d (start)
+        q35("floppy-unit-2", "VL700", devices=FLOPPY_UNIT.format(2)),
+        q35("floppy-unit-1", None, devices=FLOPPY_UNIT.format(1)),
+        q35("lsisas1068-target-9", "VL700", devices=SCSI_CDROM.format("lsisas1068", 9, 0)),
+        q35("lsisas1068-target-8", None, devices=SCSI_CDROM.format("lsisas1068", 8, 0)),
+        q35("pvscsi-unit-1", "VL700", devices=SCSI_CDROM.format("vmpvscsi", 0, 1)),
+        q35("pvscsi-target-64", None, devices=SCSI_CDROM.format("vmpvscsi", 64, 0)),
+        q35("am53c974-target-beyond-int", "VL700", devices=SCSI_CDROM.format("am53c974", 2147483648, 0)),
+        q35("am53c974-target-int-max", None, devices=SCSI_CDROM.format("am53c974", 2147483647, 0)),
+        # VL758: a rotation rate QEMU's uint16 property refuses (start)
+        q35("rotation-rate-65536", "VL758", devices=ROTATING.format(65536)),
+        q35("rotation-rate-65535", None, devices=ROTATING.format(65535)),
+        # VL710: a target index on a pci-root that is no pSeries host bridge
+        pc("pci-root-target-index", "VL710", devices="<controller type='pci' index='0' model='pci-root'><target "
+           "index='0'/></controller>"),
+        pc("pci-root-target", None, devices="<controller type='pci' index='0' model='pci-root'><target/></controller>"),
     ]
