@@ -355,7 +355,9 @@ class PciControllerOptions(Rule):
         if model not in OPTION_MODELS:
             return None  # none of the options below is validated for it
         phb = model == "pci-root" and pseries
-        if target is not None and target_index is not None and not phb and model in TARGET_INDEX_MODELS:
+        # (a pci-root other than the root bus, index 0, is refused before validation: VL708)
+        if target is not None and target_index is not None and not phb and model in TARGET_INDEX_MODELS and (
+                model != "pci-root" or c.index == 0):
             return Problem(Anchor(target, "index"),
                            f"Option 'targetIndex' is not valid for {self._where(c, model_name, pseries)}",
                            hint="only pSeries PCI host bridges have a target index")
