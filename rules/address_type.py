@@ -9,11 +9,12 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
-from virtlint.rules._addresses import Facts, Platform, device_label, facts, is_usb_device, is_usb_hub
+from virtlint.rules._addresses import X86, Facts, Platform, device_label, facts, is_usb_device, is_usb_hub
 from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
+from virtlint.rules._support import first_child
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -79,6 +80,42 @@ def virtio_base_name(device: etree._Element, found: Facts) -> str | None:
             return "virtio-scsi"
     if tag == "crypto" and device.get("model") == "virtio":
         return "virtio-crypto"
+    return None
+
+
+def virtio_video_name(video: etree._Element, platform: Platform) -> str | None:
+    """The QEMU device of a virtio <video> (qemuDeviceVideoGetModel): the primary one is virtio-vga where the
+    machine has VGA (x86), else virtio-gpu; with 3D acceleration the -gl one, with a vhost-user backend vhost-user-;
+    None for another video model."""
+    model = first_child(video, "model")
+    if model is None or model.get("type") != "virtio":
+        return None
+    devices = video.getparent()
+    first = next(devices.iterchildren("video"), None) if devices is not None else video
+    primary = model.get("primary") == "yes" or first is video and not any(
+        (m := first_child(v, "model")) is not None and m.get("primary") == "yes" for v in devices.iterchildren("video"))
+    kind = "vga" if primary and platform.arch in X86 else "gpu"
+    driver = first_child(video, "driver")
+    if driver is not None and driver.get("name") == "vhostuser":
+        return f"vhost-user-{kind}"
+    acceleration = first_child(model, "acceleration")
+    gl = acceleration is not None and acceleration.get("accel3d") == "yes"
+    return f"virtio-{kind}" + ("-gl" if gl else "")
+
+
+def non_pci_device(device: etree._Element, platform: Platform) -> str | None:
+    """The QEMU device of an element that is no PCI device although libvirt takes a PCI address for it: an
+    emulated TPM, a USB sound card, a CCID controller (checked on 9.0 with QEMU 7.2, q35 and ARM virt)."""
+    tag = device.tag
+    if tag == "tpm":
+        model = device.get("model", "tpm-tis")
+        if model == "tpm-tis":
+            return "tpm-tis-device" if platform.is_arm_virt else "tpm-tis"
+        return model if model == "tpm-crb" else None
+    if tag == "sound":
+        return "usb-audio" if device.get("model") == "usb" else None
+    if tag == "controller" and device.get("type") == "ccid":
+        return "usb-ccid"
     return None
 
 
@@ -453,12 +490,15 @@ class AddressType(Rule):
     (`qemuValidateDomainWatchdogDef`), at define `virtio disk cannot have an
     address of type 'drive'` (qemuDomainAssignPCIAddresses, machines with PCI),
     at start `Unexpected address type for
-    'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`; the `pvpanic` panic and `itco`
+    'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`, also for a virtio video:
+    `'virtio-vga'` when primary on x86, else `'virtio-gpu'`; the `pvpanic` panic and `itco`
     watchdog models are newer than libvirt 9.0, which refuses them as
     unknown models); `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`); at
-    start, QEMU's `Property 'e1000.iobase' not found`, `Property
+    start, QEMU's `Device 'tpm-tis' can't go on PCIE bus` (a PCI address on
+    an emulated TPM, a USB sound card or a CCID controller, on q35 and ARM
+    virt; checked on 9.0), `Property 'e1000.iobase' not found`, `Property
     'qemu-xhci.slot' not found`, `Property 'isa-debugcon.irq' not found`,
     `Device 'e1000' can't go on usb-bus bus`, and libvirt's `unable to find a
     SCSI controller for idx=0`, `Could not find usb controller with index 1
@@ -528,10 +568,24 @@ class AddressType(Rule):
             if problem:
                 yield problem
                 continue
+            if kind == "pci" and qemu and (platform.is_q35 or platform.is_arm_virt):
+                name = non_pci_device(device, platform)
+                if name is not None:
+                    # (libvirt writes the PCI address as bus and addr properties; QEMU's device is not a PCI one)
+                    yield Problem(Anchor(address, "type"), f"Device '{name}' can't go on PCIE bus" + QEMU_START,
+                                  hint="remove the <address>: the device is not a PCI device")
+                    continue
             if kind in NOT_VIRTIO_TRANSPORTS or kind == "virtio-mmio":
                 base = virtio_base_name(device, found)
             else:
                 base = None
+            if base is None and kind in NOT_VIRTIO_TRANSPORTS and device.tag == "video" and qemu:
+                name = virtio_video_name(device, platform)
+                if name is not None:
+                    yield Problem(Anchor(address, "type"), f"Unexpected address type for '{name}'" + LIBVIRT_START,
+                                  hint="a virtio video device sits on PCI: use type='pci' or drop the <address>",
+                                  replacements=("pci",))
+                    continue
             if base and kind in NOT_VIRTIO_TRANSPORTS:
                 # qemuDomainAssignPCIAddresses refuses a virtio disk first, at define, on a machine with PCI
                 message = (f"virtio disk cannot have an address of type '{kind}'"

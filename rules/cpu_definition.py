@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import custom_model
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_arm_virt, is_x86, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_arm_virt, is_q35, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 #: VIR_CPU_VENDOR_ID_LENGTH
@@ -83,6 +83,42 @@ def _full_check_tcg(cpu: etree._Element, ctx: Context) -> Problem | None:
                         "check='partial'", replacements=("partial",))
 
 
+#: x86 CPU models without a local APIC (libvirt's CPU map and QEMU's: the 486 alone)
+NO_APIC_MODELS = ("486",)
+
+
+def _without_apic(cpu: etree._Element, ctx: Context) -> Problem | None:
+    """At start (QEMU): a q35 machine's PCI Express root ports need MSI-X, which a guest CPU without a local APIC
+    cannot deliver (checked on 9.0 with QEMU 7.2: 486 refused, 486 with a required apic and 486 on pc started)."""
+    policies = {feature.get("name"): feature.get("policy", "require") for feature in cpu.iterchildren("feature")}
+    found = custom_model(cpu)
+    no_apic = policies.get("apic") == "disable" or (
+        found is not None and found[1] in NO_APIC_MODELS and policies.get("apic") not in ("require", "force"))
+    if not no_apic or not is_x86(ctx) or is_q35(ctx) is not True or not qemu_driver(ctx) or not _root_ports(ctx):
+        return None
+    anchor = Anchor(found[0], text=True) if found is not None and policies.get("apic") != "disable" else Anchor(cpu)
+    return Problem(anchor, "MSI-X is not supported by interrupt controller (the guest CPU has no APIC, which the "
+                   "q35 machine's PCI Express root ports need)" + QEMU_START,
+                   hint="add <feature policy='require' name='apic'/>, or use machine='pc'")
+
+
+def _root_ports(ctx: Context) -> bool:
+    """Whether a q35 domain has PCI Express root ports: written, or added by libvirt for its default USB
+    controller or memory balloon (unless both are model='none')."""
+    devices = first_child(ctx.root, "devices")
+    if devices is None:
+        return True  # (the default devices)
+    usb = balloon = None
+    for child in devices.iterchildren("controller", "memballoon"):
+        if child.tag == "memballoon":
+            balloon = child.get("model")
+        elif child.get("type") == "pci" and child.get("model") == "pcie-root-port":
+            return True
+        elif child.get("type") == "usb" and child.get("index", "0") == "0":
+            usb = child.get("model")
+    return usb != "none" or balloon != "none"
+
+
 @register
 class CpuDefinition(Rule):
     """
@@ -99,7 +135,10 @@ class CpuDefinition(Rule):
     with a `require`d hypervisor as the twin). At start, an ARM model QEMU's
     `virt` machine does not take (the older, M- and R-profile cores:
     `mach-virt: CPU type cortex-m3-arm-cpu not supported`; checked on 9.0
-    with QEMU 7.2).
+    with QEMU 7.2). At start, an x86 guest CPU without a local APIC (the
+    `486` model without a required `apic`, or `apic` disabled) on a q35
+    machine, whose PCI Express root ports need MSI-X (`MSI-X is not
+    supported by interrupt controller`; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Non-empty feature list
@@ -141,5 +180,5 @@ class CpuDefinition(Rule):
                                      hint="keep one <cache>"),))
             return NOTHING
         problem = _problem(element) or (_full_check_tcg(element, ctx) if element.get("check") == "full" else None) \
-            or _not_on_virt(element, ctx)
+            or _not_on_virt(element, ctx) or (_without_apic(element, ctx) if len(element) else None)
         return iter((problem,)) if problem is not None else NOTHING

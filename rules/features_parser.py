@@ -10,8 +10,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import INT_MAX, parse_uint, scaled_kib
-from virtlint.rules._devices import qemu_driver, signed_copy_message
+from virtlint.linter.units import INT_MAX, prop_uint, scaled_kib
+from virtlint.rules._devices import LIBVIRT_START, qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -77,7 +77,7 @@ def _required_uint(feature: etree._Element, attribute: str, hint: str) -> int | 
     text = feature.get(attribute)
     if text is None:
         return _missing(feature, attribute)
-    number = parse_uint(text) if text == text.rstrip() else None
+    number = prop_uint(text, 0)  # (in base 0: 0x hexadecimal, 0 octal)
     if number is None:
         return Problem(Anchor(feature, attribute),
                        UINT_MESSAGE.format(attribute=attribute, element=_name(feature), value=text), hint=hint)
@@ -170,7 +170,7 @@ def _tb_cache(tcg: etree._Element, ctx: Context) -> Problem | None:
 def _problem(features: etree._Element, ctx: Context) -> Problem | None:
     """The first refusal of virDomainFeaturesDefParse, which reads the features in document order (and then the
     QEMU driver's of the TCG cache size)."""
-    tcg = vmport = ps2 = None
+    tcg = vmport = ps2 = pvspinlock = hidden = None
     hyperv: list[etree._Element] = []
     for feature in _elements(features):
         name = _name(feature)
@@ -183,6 +183,8 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
                 return problem
             if name == "hyperv":
                 hyperv.append(feature)
+            elif name == "kvm":
+                hidden = next(feature.iterchildren("hidden"), hidden)
         elif name == "capabilities":
             for capability in _elements(feature):  # (virDomainFeaturesCapabilitiesDefParse)
                 if _name(capability) not in PROCESS_CAPS:
@@ -195,13 +197,27 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
             vmport = feature
         elif name == "ps2":  # (a release that knows it: the test above refused it otherwise)
             ps2 = feature
+        elif name == "pvspinlock":
+            pvspinlock = feature
     if vmport is not None and ps2 is not None and vmport.get("state") == "on" and ps2.get("state") == "off" \
             and qemu_driver(ctx):
         # (qemuValidateDomainDefFeatures; libvirt keeps the last of a feature given twice)
         return Problem(Anchor(vmport, "state"), "vmport feature requires the ps2 feature not to be disabled",
                        hint="switch vmport off, or leave the PS/2 controller on", replacements=("off",))
     problem = _tb_cache(tcg, ctx) if tcg is not None else None
+    if problem is None and pvspinlock is not None and hidden is not None:
+        problem = _hidden_pv_spinlocks(pvspinlock, hidden, ctx)
     return problem if problem is not None else _spinlocks_copied(hyperv)
+
+
+def _hidden_pv_spinlocks(pvspinlock: etree._Element, hidden: etree._Element, ctx: Context) -> Problem | None:
+    """qemuProcessVerifyKVMFeatures (at start): paravirtual spinlocks need the guest CPU's kvm_pv_unhalt, which a
+    hidden KVM (kvm=off) does not show it (checked on 9.0 with KVM)."""
+    if pvspinlock.get("state", "on") != "on" or hidden.get("state") != "on" or ctx.domain_type != "kvm" \
+            or not qemu_driver(ctx):
+        return None
+    return Problem(Anchor(pvspinlock), "host doesn't support paravirtual spinlocks" + LIBVIRT_START,
+                   hint="a hidden KVM shows the guest no paravirtual features: switch pvspinlock off, or unhide KVM")
 
 
 def _spinlocks_copied(hyperv: list[etree._Element]) -> Problem | None:
@@ -210,7 +226,7 @@ def _spinlocks_copied(hyperv: list[etree._Element]) -> Problem | None:
     4294967295 comes back as '-1')."""
     for group in hyperv:
         for spinlocks in group.iterchildren("spinlocks"):
-            number = parse_uint(spinlocks.get("retries")) if spinlocks.get("state") == "on" else None
+            number = prop_uint(spinlocks.get("retries"), 0) if spinlocks.get("state") == "on" else None
             if number is not None and number > INT_MAX:
                 return Problem(Anchor(spinlocks, "retries"), signed_copy_message("retries", "spinlocks", number),
                                hint=f"libvirt writes the count as a signed number when it copies the domain to start "
@@ -235,8 +251,14 @@ class FeaturesParser(Rule):
     domain to start it: `Invalid value for attribute 'retries' in element
     'spinlocks': '-1'`; checked on 9.0, the same formatter in 10.7), an
     `stimer` child other than `direct`, and a KVM `dirty-ring` without a
-    `size` or with one that is not a power of 2 from 1024 to 65536; for QEMU, a TCG `<tb-cache>` that is not a whole number of MiB
+    `size` or with one that is not a power of 2 from 1024 to 65536 (the
+    retries and the size are read in base 0: `0x1000` is hexadecimal,
+    `02000` octal, `08192` refused); for QEMU, a TCG `<tb-cache>` that is
+    not a whole number of MiB
     and `<vmport state='on'/>` beside `<ps2 state='off'/>` (libvirt 10.7);
+    at start, a KVM domain's `<pvspinlock/>` switched on beside `<kvm><hidden
+    state='on'/>` (`host doesn't support paravirtual spinlocks`: a hidden
+    KVM shows the guest no kvm_pv_unhalt; checked on 9.0);
     and a `<capabilities>` child that names no process capability
     (`<foo state='on'/>`; they are `chown`, `net_admin`, `sys_admin`...).
 

@@ -15,6 +15,8 @@ from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_q35, qemu_driv
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 
+#: The largest extended TSEG QEMU's q35 host bridge takes, in MiB (MCH_HOST_BRIDGE_EXT_TSEG_MBYTES_MAX)
+TSEG_MAX_MIB = 4095
 #: bytes per MiB: the unit of a <tseg> without one (qemuDomainDefTsegPostParse)
 MIB = 1024 * 1024
 
@@ -114,7 +116,8 @@ class FirmwareConfig(Rule):
     at start, a `<cmdline>` or `<initrd>` without a `<kernel>`
     (QEMU: `-append only allowed with -kernel option`; checked on 9.0) and
     an ACPI `<table>` of no path (`unable to stat: `, libvirt's security
-    driver; checked on 9.0). As a warning, a `<loader>`, `<kernel>`,
+    driver; checked on 9.0), and an SMM TSEG above 4095 MiB (`invalid
+    extended-tseg-mbytes value: 4096`; checked on 9.0). As a warning, a `<loader>`, `<kernel>`,
     `<initrd>` or `<dtb>` path with blanks around it: libvirt keeps them, so
     it names another file (`Path '/usr/share/OVMF/OVMF_CODE_4M.fd ' is not
     accessible` at start, checked on 9.0; whether such a file exists is the
@@ -221,6 +224,15 @@ class FirmwareConfig(Rule):
         if q35 and size is not None and size % MIB:
             yield Problem(Anchor(tseg, text=True), "SMM TSEG size must be divisible by 1 MiB",
                           hint="use a whole number of MiB, e.g. <tseg unit='MiB'>48</tseg>")
+        elif q35 and size is not None and size // MIB > TSEG_MAX_MIB:
+            # (libvirt writes -global mch.extended-tseg-mbytes=N; QEMU's property is a uint16, and mch_realize
+            # takes at most MCH_HOST_BRIDGE_EXT_TSEG_MBYTES_MAX)
+            mbytes = size // MIB
+            message = (f"invalid extended-tseg-mbytes value: {mbytes}" if mbytes <= 0xFFFF else
+                       f"can't apply global mch.extended-tseg-mbytes={mbytes}: Parameter 'extended-tseg-mbytes' "
+                       "expects uint16_t")
+            yield Problem(Anchor(tseg, text=True), message + QEMU_START,
+                          hint=f"a TSEG of at most {TSEG_MAX_MIB} MiB (QEMU's default is 16 MiB)")
 
     def _features(self, os: etree._Element) -> Iterator[Problem]:
         """The firmware features' contradiction (there are firmware features)."""

@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
+from virtlint.rules._devices import QEMU_START
 from virtlint.rules._host import HostRule, host_evidence
 
 #: Parts per million of the host frequency a requested one may differ by (qemu_process.c TSC_TOLERANCE).
@@ -24,13 +25,18 @@ class HostTscFrequency(HostRule):
     frequency more than 250 ppm away from the host's is reported when the
     host says `scaling='no'`; with `scaling='yes'` it is fine, and when the
     capabilities do not say (no counter, or no `scaling`) libvirt does not
-    check either.
+    check either. QEMU then compares whole kHz within its own 250 ppm of
+    the host's kHz, so a frequency less than 1 kHz inside libvirt's bound can
+    still fail (checked on 9.0 with KVM: 2595470970 Hz against a 2596120000
+    Hz host).
 
     ## Why is this bad?
     The domain is defined but does not start: `unsupported configuration:
     Requested TSC frequency F Hz is outside tolerance range ([MIN, MAX] Hz)
     around host frequency H Hz and TSC scaling is not supported by the host
-    CPU` (src/qemu/qemu_process.c `qemuProcessStartValidateTSC`). A fixed
+    CPU` (src/qemu/qemu_process.c `qemuProcessStartValidateTSC`); QEMU's
+    `TSC frequency mismatch between VM (2595470 kHz) and host (2596120 kHz),
+    and TSC scaling unavailable` (kvm_arch_set_tsc_khz). A fixed
     TSC frequency is usually copied from another host for migration. Stage:
     start. Driver: QEMU.
 
@@ -74,6 +80,15 @@ class HostTscFrequency(HostRule):
         tolerance = frequency * TSC_TOLERANCE_PPM // 1_000_000
         low, high = frequency - tolerance, frequency + tolerance
         if low <= requested <= high:
+            # (QEMU then asks KVM in whole kHz, within its own tolerance of the host's kHz, which libvirt reports
+            # as kHz times 1000: a frequency a fraction of a kHz inside libvirt's bound can fall outside QEMU's)
+            host_khz, wanted_khz = frequency // 1000, requested // 1000
+            margin = host_khz * TSC_TOLERANCE_PPM // 1_000_000
+            if not host_khz - margin <= wanted_khz <= host_khz + margin:
+                yield Problem(Anchor(element, "frequency"), f"TSC frequency mismatch between VM ({wanted_khz} kHz) "
+                              f"and host ({host_khz} kHz), and TSC scaling unavailable" + QEMU_START,
+                              hint=f"use the host's frequency ({frequency} Hz): QEMU compares whole kHz",
+                              evidence=host_evidence(host, host.tsc_element), replacements=(str(frequency),))
             return
         yield Problem(
             Anchor(element, "frequency"),

@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, parse_uint
 from virtlint.rules._addresses import NOTHING, XHCI_MAX_PORTS, XHCI_MODELS, Controller, facts, int_attr
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver, signed_copy_message
+from virtlint.rules._devices import LIBVIRT_START, effective_arch, qemu_driver, signed_copy_message
 from virtlint.rules._libvirt_enums import CONTROLLER_MODELS
 
 UHCI_COMPANIONS = ("ich9-uhci1", "ich9-uhci2", "ich9-uhci3")
@@ -21,6 +21,9 @@ EHCI_MASTERS = ("ich9-ehci1",)
 #: (virDomainControllerDefParseXML): a controller of these models counts as one with a <master>
 DEFAULT_MASTER_PORT = {"ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4}
 EHCI_PORTS = 6
+#: USB controller models whose QEMU device the binaries of these arches lack (vt82c686b-usb-uhci is the VIA
+#: southbridge's, built for MIPS and PowerPC boards only; checked on 9.0 with QEMU 7.2, x86_64 and aarch64)
+ABSENT_FROM_BINARIES = {"vt82c686b-uhci": ("x86_64", "i686", "aarch64", "armv7l")}
 #: Xen's USB controller models, which the QEMU driver refuses
 XEN_MODELS = ("qusb1", "qusb2")
 #: x86 architectures, where a USB controller without a model gets piix3-uhci (qemuDomainControllerDefPostParse)
@@ -48,6 +51,9 @@ class UsbController(Rule):
     index has one; checked on 9.0), and QEMU ICH9 UHCI companions whose
     master (the controller of their index without `<master>`) is not an
     `ich9-ehci1` (QEMU's plain `usb-ehci`, model `ehci`, takes no companions),
+    a `vt82c686b-uhci` controller on x86 and ARM, whose QEMU has no such
+    device (`USB controller model 'vt82c686b-uhci' not supported in this QEMU
+    binary`, at start),
     a `startport` beyond the master's 6 ports (each companion
     takes 2), and two companions on one port. For QEMU, a controller of
     Xen's models `qusb1` or `qusb2`.
@@ -99,7 +105,8 @@ class UsbController(Rule):
         usb = facts(ctx).controllers_of("usb")
         # the usual document: xhci controllers within their port limit, no companion controllers
         for c in usb:
-            if c.master is not None or c.model in XEN_MODELS or c.model in DEFAULT_MASTER_PORT:
+            if c.master is not None or c.model in XEN_MODELS or c.model in DEFAULT_MASTER_PORT or \
+                    c.model in ABSENT_FROM_BINARIES:
                 return self._problems(usb, ctx)
             ports = c.element.get("ports")
             if ports is not None and (c.model not in XHCI_MODELS or
@@ -114,6 +121,12 @@ class UsbController(Rule):
                 yield Problem(Anchor(c.element, "model"), f"USB controller model type 'qusb1' or 'qusb2' is not "
                               f"supported in {ctx.domain_type or 'kvm'}",
                               hint="qusb1 and qusb2 are Xen's: use qemu-xhci", replacements=("qemu-xhci",))
+                continue
+            arches = ABSENT_FROM_BINARIES.get(c.model or "")
+            if arches is not None and qemu_driver(ctx) and effective_arch(ctx) in arches:
+                # (qemuValidateDomainDeviceDefControllerUSB, from the command line's build: the device's capability)
+                yield Problem(Anchor(c.element, "model"), f"USB controller model '{c.model}' not supported in this "
+                              "QEMU binary" + LIBVIRT_START, hint="use qemu-xhci", replacements=("qemu-xhci",))
                 continue
             if c.model not in XHCI_MODELS:
                 continue

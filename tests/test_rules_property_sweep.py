@@ -625,6 +625,7 @@ _METADATA_CACHE = ("<disk type='file' device='disk'><driver name='qemu' type='qc
                    "unit='{}'>{}</max_size></metadata_cache></driver><source file='/var/lib/libvirt/images/a.qcow2'/>"
                    "<target dev='vda' bus='virtio'/></disk>")
 _UDP = "<serial type='udp'>{}</serial>"
+_FEATURES = _domain(top="<features><acpi/>{}</features>")
 _DIMM = "<memory model='dimm'><target><size unit='KiB'>{}</size><node>0</node></target>{}</memory>"
 _DIMM_AT = "<address type='dimm' slot='0' base='{}'/>"
 
@@ -737,6 +738,35 @@ SWEEP5 = [
      "Parameter 'rotation_rate' expects uint16_t"),
     ("pci-root-target-index", _domain(machine="pc", devices="<controller type='pci' index='0' model='pci-root'><target "
                                       "index='0'/></controller>"), "VL710", "Option 'targetIndex' is not valid"),
+    ("dirty-ring-octal", _FEATURES.format("<kvm><dirty-ring state='on' size='02000'/></kvm>"), None, ""),
+    ("dirty-ring-octal-not-power-of-two", _FEATURES.format("<kvm><dirty-ring state='on' size='01024'/></kvm>"),
+     "VL407", "dirty ring must be power of 2"),
+    ("spinlocks-hex-below-4095", _FEATURES.format("<hyperv mode='custom'><spinlocks state='on' retries='0xffe'/>"
+                                                  "</hyperv>"), "VL407", "at least 4095"),
+    ("spinlocks-octal-4095", _FEATURES.format("<hyperv mode='custom'><spinlocks state='on' retries='07777'/>"
+                                              "</hyperv>"), None, ""),
+    ("pvspinlock-on-hidden-kvm", _FEATURES.format("<pvspinlock/><kvm><hidden state='on'/></kvm>"), "VL407",
+     "host doesn't support paravirtual spinlocks"),
+    ("pvspinlock-off-hidden-kvm", _FEATURES.format("<pvspinlock state='off'/><kvm><hidden state='on'/></kvm>"),
+     None, ""),
+    ("tseg-65536-mib", _FEATURES.format("<smm state='on'><tseg unit='GiB'>64</tseg></smm>"), "VL755",
+     "Parameter 'extended-tseg-mbytes' expects uint16_t"),
+    ("cpu-apic-disabled", _domain(top="<cpu mode='custom'><model>qemu64</model><feature policy='disable' "
+                                      "name='apic'/></cpu>"), "VL218", "MSI-X is not supported"),
+    ("cpu-486-on-pc", _domain(machine="pc", top="<cpu mode='custom'><model>486</model></cpu>"), None, ""),
+    ("primary-virtio-video-usb-address", _domain(devices="<video><model type='virtio'/><address type='usb' bus='0' "
+                                                         "port='2'/></video>"), "VL704",
+     "Unexpected address type for 'virtio-vga'"),
+    ("tpm-crb-pci-address", _domain(devices="<tpm model='tpm-crb'><backend type='emulator' version='2.0'/><address "
+                                            "type='pci' domain='0' bus='0' slot='0x09' function='0'/></tpm>"),
+     "VL704", "Device 'tpm-crb' can't go on PCIE bus"),
+    ("ccid-pci-address", _domain(devices="<controller type='ccid' index='0'><address type='pci' domain='0' bus='0' "
+                                         "slot='0x09' function='0'/></controller>"),
+     "VL704", "Device 'usb-ccid' can't go on PCIE bus"),
+    ("usb-hub-pci-address", _domain(devices="<hub type='usb'><address type='pci' domain='0' bus='0' slot='0x09' "
+                                            "function='0'/></hub>"), None, ""),
+    ("vt82c686b-uhci-on-x86", _domain(devices="<controller type='usb' model='vt82c686b-uhci'/>"), "VL707",
+     "USB controller model 'vt82c686b-uhci' not supported in this QEMU binary"),
 ]
 
 

@@ -7,7 +7,9 @@ a balloon's stats period in base 0, device info libvirt ignores on model='none',
 empty emulator pins, schedulers of offline vCPUs, memory devices of size 0 and base addresses in hexadecimal,
 floppy properties, CHS translations and boot orders QEMU refuses; and from the sixth round (drives, virtio options,
 the pc machine): legacy virtio on old q35 machines, disk names whose index overflows, floppy and SCSI drive
-addresses, rotation rates, a pci-root's target index. Each refusal with its accepted twin."""
+addresses, rotation rates, a pci-root's target index, Hyper-V spinlock retries in base 0, SMM TSEG sizes, CPUs
+without an APIC on q35, virtio videos off PCI, TPMs on PCI, a USB controller the binaries lack, paravirtual spinlocks
+on a hidden KVM. Each refusal with its accepted twin."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ OFFLINE_VCPU = ("<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='n
                 "hotpluggable='yes'/></vcpus><cputune><vcpusched vcpus='{}' scheduler='fifo' priority='0'/></cputune>")
 FLOPPY = "<disk type='file' device='floppy'>{}<target dev='fda' bus='fdc'/></disk>"
 USER_NIC = "<interface type='user'><model type='virtio'/><boot order='{}'/></interface>"
+HYPERV_SPINLOCKS = "<features><acpi/><hyperv mode='custom'><spinlocks state='on' retries='{}'/></hyperv></features>"
+SMM_TSEG = "<features><acpi/><smm state='on'><tseg unit='MiB'>{}</tseg></smm></features>"
+TPM = "<tpm model='tpm-tis'><backend type='emulator' version='2.0'/>{}</tpm>"
 IOMMU_NIC = "<interface type='user'><model type='virtio'/><driver iommu='on'/></interface>"
 NAMED_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
               "<target dev='{}' bus='virtio'/><readonly/></disk>")
@@ -47,6 +52,8 @@ def cases(kvm: bool) -> list[Case]:
     pc = case_maker("sweep5-pc", machine="pc")
     q35_2_6 = case_maker("sweep5-q35-2-6", machine="pc-q35-2.6")
     q35_2_7 = case_maker("sweep5-q35-2-7", machine="pc-q35-2.7")
+    arm = case_maker("sweep5-arm", arch="aarch64", machine="virt")
+    kvm_q35 = case_maker("sweep5-kvm-q35", virttype="kvm")
     top, after = HOTPLUG
     return [
         # VL707: QEMU gives companions to its ICH9 EHCI only (start)
@@ -156,4 +163,31 @@ def cases(kvm: bool) -> list[Case]:
         pc("pci-root-target-index", "VL710", devices="<controller type='pci' index='0' model='pci-root'><target "
            "index='0'/></controller>"),
         pc("pci-root-target", None, devices="<controller type='pci' index='0' model='pci-root'><target/></controller>"),
+        # VL407: Hyper-V spinlock retries read in base 0 (0x1000 is 4096; 08191 is no number)
+        q35("spinlocks-retries-octal-9", "VL407", after=HYPERV_SPINLOCKS.format("08191")),
+        q35("spinlocks-retries-hex", None, after=HYPERV_SPINLOCKS.format("0x1000")),
+        # VL755: an SMM TSEG beyond QEMU's 4095 MiB (start)
+        q35("tseg-4096-mib", "VL755", after=SMM_TSEG.format(4096)),
+        q35("tseg-4095-mib", None, after=SMM_TSEG.format(4095)),
+        # VL218: a CPU without a local APIC on q35, whose root ports need MSI-X (start)
+        q35("cpu-486", "VL218", after="<cpu mode='custom'><model>486</model></cpu>"),
+        q35("cpu-486-with-apic", None, after="<cpu mode='custom'><model>486</model><feature policy='require' "
+                                             "name='apic'/></cpu>"),
+        # VL704: a virtio video off PCI (libvirt, start) and an emulated TPM on PCI (QEMU, start), on ARM virt
+        arm("virtio-video-usb-address", "VL704", devices="<controller type='usb' model='qemu-xhci'/><video><model "
+            "type='virtio'/><address type='usb' bus='0' port='2'/></video>"),
+        arm("virtio-video-pci-address", None, devices="<video><model type='virtio'/><address type='pci' domain='0' "
+            "bus='0' slot='0x0a' function='0'/></video>"),
+        arm("tpm-pci-address", "VL704", devices=TPM.format(PCI_ADDRESS.format("0x09"))),
+        arm("tpm-without-address", None, devices=TPM.format("")),
+        # VL707: a USB controller whose device the binary lacks (start)
+        arm("vt82c686b-uhci", "VL707", devices="<controller type='usb' model='vt82c686b-uhci'/>"),
+        arm("piix3-uhci", None, devices="<controller type='usb' model='piix3-uhci'/>"),
+        *([
+            # VL407: paravirtual spinlocks on a hidden KVM (start)
+            kvm_q35("pvspinlock-hidden-kvm", "VL407", after="<features><acpi/><pvspinlock state='on'/><kvm><hidden "
+                    "state='on'/></kvm></features>"),
+            kvm_q35("pvspinlock-visible-kvm", None, after="<features><acpi/><pvspinlock state='on'/><kvm><hidden "
+                    "state='off'/></kvm></features>"),
+        ] if kvm else []),
     ]
