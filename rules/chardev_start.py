@@ -425,7 +425,7 @@ class ChardevStart(Rule):
 
     @staticmethod
     def _serials(serials: list[etree._Element], ctx: Context, problems: list[Problem]) -> None:
-        x86 = is_x86(ctx)
+        x86 = is_x86(ctx) is True
         for serial in serials:
             if len(serial) > 1:  # (an address besides the target)
                 problem = _isa_irq(serial, first_child(serial, "target"), x86)
