@@ -27,6 +27,8 @@ KIB = 1024
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: The largest unsigned long long (virScaleInteger's and virStrToLong_ull's limit)
 ULLONG_MAX = 2**64 - 1
+#: The largest unsigned int (virStrToLong_ui's limit)
+UINT_MAX = 2**32 - 1
 #: VIR_DOMAIN_CPUMASK_LEN: the highest bit a vCPU, host CPU or node bitmap may hold, plus one.
 CPUMASK_LEN = 16384
 #: c_isspace: the blanks libvirt's virSkipSpaces and strtol skip.

@@ -336,6 +336,8 @@ def _rows() -> tuple[StrictEnum, ...]:
     for switch in ("display", "ramfb"):
         add("devices/hostdev", switch, ON_OFF, "virXMLPropTristateSwitch", when=("type", "mdev"), on_self=True)
     add("devices/hostdev/source", "protocol", "adapter iscsi", when=("type", "scsi"))
+    # (virDomainHostdevSubsysUSBDefParseXML: virXMLPropEnum with NONZERO, so 'default' is refused; checked on 9.0)
+    add("devices/hostdev/source", "startupPolicy", "mandatory requisite optional", when=("type", "usb"))
     add("devices/hostdev/source", "protocol", "vhost", required=True, when=("type", "scsi_host"))
     add("devices/hostdev/source", "guestReset", "off uncleared on", when=("type", "usb"))
     add("devices/hostdev/source", "autoAddress", YES_NO, "virXMLPropTristateBool", when=("type", "usb"))

@@ -14,7 +14,7 @@ from virtlint.rules._chardev import console_made_serial, serial_type
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
-from virtlint.rules._support import first_child
+from virtlint.rules._support import first_child, parse_uuid
 
 #: Disk buses whose disks take only drive addresses (virDomainDiskAddressDiskBusCompatibility).
 DRIVE_BUSES = ("ide", "fdc", "scsi", "sata")
@@ -663,8 +663,7 @@ class AddressType(Rule):
         if uuid is None:
             return Problem(Anchor(source), "Missing 'uuid' attribute for element <address>",
                            hint="a mediated device is named by its UUID: <address uuid='...'/>")
-        digits = uuid.strip().replace("-", "")
-        if len(digits) != 32 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        if parse_uuid(uuid) is None:  # (virUUIDParse: a '-' or blank between two hex pairs only)
             return Problem(Anchor(source, "uuid"), "Cannot parse uuid attribute of element <address>",
                            hint="use the mdev's UUID, e.g. c2177883-f1bb-47f0-914d-32a22e3a8804")
         return None

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import UINT_MAX, parse_uint, prop_uint
 from virtlint.rules._addresses import number_problem, source_pci_problem
 from virtlint.rules._devices import LIBVIRT_START, effective_arch, qemu_driver
 from virtlint.rules._storage import SECRET_USAGES, iscsi_lun, network_hosts, storage_auth
@@ -200,6 +200,9 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
         if hostdev.get("model") == "vfio-ap" and hostdev.find("boot") is None and _earlier_vfio_ap(hostdev):
             return Problem(Anchor(hostdev, "model"), "Only one hostdev of model vfio-ap is supported",
                            hint="keep one vfio-ap mediated device: it carries all the guest's crypto adapters")
+    problem = _start_copy(hostdev, kind)
+    if problem is not None:
+        return problem
     if kind == "scsi" and hostdev.get("managed") == "yes":
         source = first_child(hostdev, "source")
         if source is not None and source.get("protocol", "adapter") == "adapter":
@@ -207,6 +210,52 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
             # nor reattaches a SCSI adapter's device)
             return Problem(Anchor(hostdev, "managed"), "SCSI host device doesn't support managed mode" + LIBVIRT_START,
                            hint="remove managed='yes'", replacements=("no",))
+    return None
+
+
+#: virSCSIDeviceGetAdapterId: 'scsi_host' and a number virStrToLong_ui reads in base 0 (blanks and a sign first)
+_ADAPTER_NUMBER = lazy_compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+
+
+def _adapter_id(name: str) -> int | None:
+    """The SCSI host number of an adapter name as libvirt reads it at start, None when it cannot."""
+    if not name.startswith("scsi_host"):
+        return None
+    match = _ADAPTER_NUMBER.fullmatch(name[len("scsi_host"):])
+    if match is None:
+        return None
+    digits = match.group(2)
+    number = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" else int(digits)
+    return number if number <= UINT_MAX else None  # (a '-' wraps as strtoul does, within 32 bits)
+
+
+def _start_copy(hostdev: etree._Element, kind: str | None) -> Problem | None:
+    """At start: what libvirt's copy of the definition (formatted, then parsed again in qemuProcessInit) and its
+    preparation of the host device refuse (checked on 9.0; the formatter and parser are the same in 10.7)."""
+    source = first_child(hostdev, "source")
+    if source is None:
+        return None
+    if kind == "usb":
+        # (virDomainHostdevDefFormatSubsysUSB writes <source> only with a policy, a reset mode, a vendor, or a bus
+        # or device set)
+        address = first_child(source, "address")
+        located = address is not None and any(prop_uint(address.get(name) or "0", 0) for name in ("bus", "device"))
+        if not located and first_child(source, "vendor") is None and source.get("startupPolicy") is None \
+                and source.get("guestReset") is None:
+            return Problem(Anchor(source), "Missing <source> element in hostdev device" + LIBVIRT_START,
+                           hint="name the USB device: <vendor id='0x...'/><product id='0x...'/>, or a bus and device")
+    elif kind == "scsi" and source.get("protocol", "adapter") == "adapter":
+        adapter = first_child(source, "adapter")
+        name = adapter.get("name") if adapter is not None else None
+        if name and _adapter_id(name) is None:
+            return Problem(Anchor(adapter, "name"), f"Cannot parse adapter '{name}'" + LIBVIRT_START,
+                           hint="name the adapter scsi_hostN, N its number", replacements=("scsi_host0",))
+    elif kind == "scsi" and source.get("protocol") == "iscsi":
+        host = first_child(source, "host")
+        if host is not None and host.get("transport") == "unix":
+            # (the formatter writes a host's name and port only; a unix host has a socket instead of a name)
+            return Problem(Anchor(host, "transport"), "missing name for host" + LIBVIRT_START,
+                           hint="an iSCSI host device is reached over TCP: remove transport='unix'")
     return None
 
 
@@ -268,7 +317,15 @@ class HostdevConfig(Rule):
     - at start, a SCSI host device of an adapter with `managed='yes'`
       (`SCSI host device doesn't support managed mode`,
       virHostdevPrepareSCSIHostDevices, before the host device is looked at;
-      checked on 9.0).
+      checked on 9.0); a USB host device named by nothing libvirt's
+      formatter writes (no vendor, bus and device 0 or absent, no
+      `startupPolicy` or `guestReset`: the copy the start parses has no
+      `<source>`, `Missing <source> element in hostdev device`); a SCSI
+      adapter name that is not `scsi_host` and a number (`Cannot parse adapter
+      'host0'`, virSCSIDeviceGetAdapterId); an iSCSI `<host transport='unix'>`
+      (the copy's host has no name: `missing name for host`); each checked on
+      9.0. A USB host device's `startupPolicy` of `default` (libvirt's parser
+      refuses it) is VL850's.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined (one message per host

@@ -10,7 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import prop_uint
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._support import NOTHING, children_by_tag, parse_uuid
 
 
 def _pci(address: etree._Element | None) -> tuple | None:
@@ -33,17 +33,12 @@ def identity(device: etree._Element) -> tuple | None:
     if kind == "pci":
         return _pci(source.find("address"))
     if kind == "usb":
-        address = source.find("address")
-        if address is not None and address.get("bus") and address.get("device"):
-            return ("usb-address", prop_uint(address.get("bus"), 0), prop_uint(address.get("device"), 0))
-        vendor, product = source.find("vendor"), source.find("product")
-        if vendor is not None and product is not None:
-            return ("usb-id", prop_uint(vendor.get("id"), 0), prop_uint(product.get("id"), 0))
-        return None
+        return None  # (usb_source: libvirt's test of two USB devices is not one of equal keys)
     if kind == "scsi":
         if source.get("protocol") == "iscsi":
             host = source.find("host")
-            return ("iscsi", source.get("name"), host.get("name") if host is not None else None)
+            port = prop_uint(host.get("port") or "0", 10) if host is not None else 0
+            return ("iscsi", source.get("name"), host.get("name") if host is not None else None, port)
         adapter, address = source.find("adapter"), source.find("address")
         if adapter is None or address is None:
             return None
@@ -52,9 +47,37 @@ def identity(device: etree._Element) -> tuple | None:
         return ("scsi_host", source.get("protocol"), source.get("wwpn"))
     if kind == "mdev":
         address = source.find("address")
-        uuid = address.get("uuid") if address is not None else None
-        return ("mdev", uuid.lower()) if uuid else None
+        text = address.get("uuid") if address is not None else None
+        uuid = parse_uuid(text) if text else None  # (compared as parsed)
+        return ("mdev", uuid) if uuid else None
     return None
+
+
+def usb_source(device: etree._Element) -> tuple[int, int, int, int] | None:
+    """A USB host device's (bus, device, vendor, product) as libvirt keeps them (0 for an absent one), for a
+    USB hostdev or an <interface type='hostdev'> with a USB source; None for another device or unreadable ids."""
+    source = device.find("source")
+    if source is None:
+        return None
+    address = source.find("address")
+    vendor, product = source.find("vendor"), source.find("product")
+    if device.tag == "interface":
+        if device.get("type") != "hostdev" or (vendor is None and (address is None or address.get("type") != "usb")):
+            return None
+    elif device.get("mode", "subsystem") != "subsystem" or device.get("type") != "usb":
+        return None
+    numbers = (*(prop_uint(address.get(name) or "0", 0) if address is not None else 0 for name in ("bus", "device")),
+               prop_uint(vendor.get("id") or "0", 0) if vendor is not None else 0,
+               prop_uint(product.get("id") or "0", 0) if product is not None else 0)
+    return None if None in numbers else numbers  # type: ignore[return-value]
+
+
+def _same_usb(first: tuple[int, int, int, int], second: tuple[int, int, int, int]) -> bool:
+    """virDomainHostdevMatchSubsysUSB, which reads the first device's way of naming it: its bus and device when
+    both are set, else its vendor and product."""
+    if first[0] and first[1]:
+        return first[:2] == second[:2]
+    return first[2:] == second[2:]
 
 
 @register
@@ -63,7 +86,11 @@ class HostdevDuplicate(Rule):
     ## What it does
     Reports a host device (PCI, USB, SCSI, SCSI host, mediated device)
     assigned twice, counting `<interface type='hostdev'>`, which assigns a
-    PCI device too.
+    PCI or USB device too. As libvirt compares them: an earlier USB device
+    named by its bus and device (both set) matches a later one on the same
+    bus and device, one named otherwise matches one of the same vendor and
+    product (absent ones are 0); an iSCSI device's host port counts; a
+    mediated device's UUID is compared as parsed.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `Hostdev already exists in
@@ -116,8 +143,18 @@ class HostdevDuplicate(Rule):
     def _problems(self, element: etree._Element) -> Iterator[Problem]:
         """The devices assigned twice (there are two candidates)."""
         seen: dict[tuple, etree._Element] = {}
+        usb: list[tuple[tuple[int, int, int, int], etree._Element]] = []
         for device in element:
             if device.tag not in ("hostdev", "interface"):
+                continue
+            numbers = usb_source(device)
+            if numbers is not None:
+                first = next((earlier for known, earlier in usb if _same_usb(known, numbers)), None)
+                if first is not None:
+                    yield Problem(Anchor(device.find("source")), "Hostdev already exists in the domain configuration",
+                                  hint=f"libvirt takes it for the USB device assigned on line {first.sourceline}")
+                else:
+                    usb.append((numbers, device))
                 continue
             key = identity(device)
             if key is None:
