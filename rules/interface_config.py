@@ -314,6 +314,81 @@ def mcast_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       "239.255.255.255 (for a point-to-point link, type='udp' or 'server'/'client')")
 
 
+#: The most queues the kernel's tun driver gives one tap device (MAX_TAP_QUEUES)
+MAX_TAP_QUEUES = 256
+#: The interface types whose tap device libvirt creates itself, with a queue per virtio queue pair
+#: (virNetDevTapCreate; a network's may be a macvtap or a host device, not judged)
+QUEUED_TAP_TYPES = ("ethernet", "bridge")
+
+
+def tap_queues(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """virNetDevTapCreate (at start): more queues than the kernel's tun driver takes (E2BIG; checked on 9.0: 256
+    started, 257 refused)."""
+    kind = interface.get("type")
+    if kind not in QUEUED_TAP_TYPES or not qemu_driver(ctx):
+        return
+    driver = _virtio_driver(interface)
+    queues = prop_uint(driver.get("queues"), 10) if driver is not None else None
+    if queues is not None and queues > MAX_TAP_QUEUES:
+        target = first_child(interface, "target")
+        dev = target.get("dev") if target is not None else None
+        yield Problem(Anchor(driver, "queues"), f"Unable to create tap device {dev or 'vnetN'}: Argument list too long"
+                      + LIBVIRT_START, hint=f"a tap device has at most {MAX_TAP_QUEUES} queues",
+                      replacements=(str(MAX_TAP_QUEUES),))
+
+
+#: The socket interface types, whose addresses libvirt writes as QEMU's host:port
+SOCKET_TYPES = ("server", "client", "mcast", "udp")
+
+
+def _inet_aton(text: str) -> bool:
+    """Whether the C library's inet_aton reads the text as an IPv4 address (1 to 4 parts, each decimal, 0-octal
+    or 0x-hexadecimal, the last filling the remaining bytes)."""
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 4:
+        return False
+    values = []
+    for part in parts:
+        try:
+            values.append(int(part, 16) if part[:2].lower() == "0x" else int(part, 8) if part[:1] == "0" and
+                          len(part) > 1 else int(part, 10) if part.isdigit() else -1)
+        except ValueError:
+            return False
+        if values[-1] < 0:
+            return False
+    *head, last = values
+    return all(value <= 255 for value in head) and last < 256 ** (5 - len(values))
+
+
+def socket_address(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
+    """QEMU's socket netdev (at start): libvirt writes a socket interface's address as 'address:port' without
+    brackets (qemuBuildHostNetSocketAddr), QEMU reads the host up to the first ':' and takes a host that begins
+    with a digit for an IPv4 address: an IPv6 address never works, and a digit-led name that is no IPv4 address
+    is refused (checked on 9.0 with QEMU 7.2: ::1, ff02::1, [::1], 127.0.0.256, 1host refused; 127.1, 0.0.0.0,
+    localhost started)."""
+    if interface.get("type") not in SOCKET_TYPES or not qemu_driver(ctx):
+        return
+    for element in (first_child(interface, "source"), _local(interface)):
+        text = element.get("address") if element is not None else None
+        if not text:
+            continue  # (none, or empty: any address)
+        if ":" in text or "[" in text:
+            yield Problem(Anchor(element, "address"), f"QEMU cannot use the socket address '{text}': libvirt writes it "
+                          "as address:port without brackets, and QEMU takes an IPv4 address or a host name only"
+                          + QEMU_START, hint="use an IPv4 address (or a host name) for a socket interface")
+            return
+        if text[0].isdigit() and not _inet_aton(text):
+            yield Problem(Anchor(element, "address"), f"host address '{text}' is not a valid IPv4 address"
+                          + QEMU_START, hint="write a dotted IPv4 address, or a host name not starting with a digit")
+            return
+
+
+def _local(interface: etree._Element) -> etree._Element | None:
+    """A udp interface's <source><local>."""
+    source = first_child(interface, "source") if interface.get("type") == "udp" else None
+    return first_child(source, "local") if source is not None else None
+
+
 def absent_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemuBuildNicDevProps, at start: libvirt hands QEMU the model as the device's name, and QEMU refuses one its
     binary has no network device of: `netfront`, Xen's PV NIC, on every arch; `spapr-vlan`, pSeries' sPAPR VIO NIC,
@@ -436,7 +511,8 @@ def tap_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
 
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, tap_device, bandwidth,
           *_net.CHECKS,
-          usb_net_address, start_refusals, mcast_address, absent_device, queue_size_ranges)
+          usb_net_address, start_refusals, mcast_address, socket_address, tap_queues, absent_device,
+          queue_size_ranges)
 
 
 #: model types whose name needs no reading (virDomainNetSetModelString takes them; QEMU has no netfront)
@@ -477,7 +553,8 @@ def _suspects(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]]
         driver = children.get("driver")
         if driver is not None and (driver.get("rx_queue_size") is not None or
                                    driver.get("tx_queue_size") is not None or
-                                   driver.get("queues") is not None and kind not in MULTIQUEUE_TYPES):
+                                   driver.get("queues") is not None and (kind not in MULTIQUEUE_TYPES or
+                                                                          len(driver.get("queues", "")) > 2)):
             suspects.append(interface)
             continue
         model = children.get("model")
@@ -518,7 +595,14 @@ class InterfaceConfig(Rule):
     a `<script>` on a type other than `ethernet` (`hostdev` excepted); and
     the types `null` and `vds`, and an `mcast` interface whose IPv4 address
     is no multicast one (QEMU: `specified mcastaddr 192.0.0.1 (0xc0000001)
-    does not contain a multicast address`; checked on 9.0), and the
+    does not contain a multicast address`; checked on 9.0); a socket
+    interface's (server, client, mcast, udp and its `<local>`) IPv6 address,
+    which libvirt writes as `address:port` without brackets (QEMU: `port
+    number ':1:47142' is invalid`, `can't resolve host address 'ff02'`), or
+    digit-led address that is no IPv4 one (`host address '127.0.0.256' is not
+    a valid IPv4 address`); an ethernet or bridge interface with more than 256
+    virtio queues (`Unable to create tap device vnet8: Argument list too
+    long`: the kernel's tun driver); each checked on 9.0 with QEMU 7.2; and the
     `netfront` model, Xen's paravirtual NIC, which libvirt hands QEMU as a
     device name (QEMU: `'netfront' is not a valid device model name`; checked
     on 9.0), off ppc64 the `spapr-vlan` model, pSeries' sPAPR VIO NIC

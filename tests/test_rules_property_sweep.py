@@ -633,6 +633,8 @@ _ISCSI_HOSTDEV = ("<hostdev mode='subsystem' type='scsi'><source protocol='iscsi
                   "<host name='example.org' port='{}'/></source></hostdev>")
 _SCSI_HOSTDEV = ("<hostdev mode='subsystem' type='scsi'><source><adapter name='{}'/><address bus='0' target='0' "
                  "unit='0'/></source></hostdev>")
+_SOCKET_NIC = "<interface type='{}'><source address='{}' port='47100'/><model type='virtio'/></interface>"
+_TAP_NIC = "<interface type='ethernet'><model type='virtio'/><driver queues='{}'/></interface>"
 _DIMM = "<memory model='dimm'><target><size unit='KiB'>{}</size><node>0</node></target>{}</memory>"
 _DIMM_AT = "<address type='dimm' slot='0' base='{}'/>"
 
@@ -804,6 +806,21 @@ SWEEP5 = [
     ("scsi-hostdev-adapter-host0", _domain(devices=_SCSI_HOSTDEV.format("host0")), "VL789",
      "Cannot parse adapter 'host0'"),
     ("scsi-hostdev-adapter-hex", _domain(devices=_SCSI_HOSTDEV.format("scsi_host0x1")), None, ""),
+    # interfaces (the seventh round)
+    ("server-ipv6", _domain(devices=_SOCKET_NIC.format("server", "::1")), "VL770", "QEMU cannot use the socket address"),
+    ("mcast-ipv6-group", _domain(devices=_SOCKET_NIC.format("mcast", "ff02::1")), "VL770",
+     "QEMU cannot use the socket address"),
+    ("client-short-ipv4", _domain(devices=_SOCKET_NIC.format("client", "127.1")), None, ""),
+    ("client-digit-led-name", _domain(devices=_SOCKET_NIC.format("client", "1host")), "VL770",
+     "host address '1host' is not a valid IPv4 address"),
+    ("client-name", _domain(devices=_SOCKET_NIC.format("client", "localhost")), None, ""),
+    ("server-octet-256", _domain(devices=_SOCKET_NIC.format("server", "127.0.0.256")), "VL770",
+     "host address '127.0.0.256' is not a valid IPv4 address"),
+    ("udp-local-ipv6", _domain(devices="<interface type='udp'><source address='127.0.0.1' port='47101'><local "
+                                       "address='::1' port='47102'/></source><model type='virtio'/></interface>"),
+     "VL770", "QEMU cannot use the socket address '::1'"),
+    ("ethernet-257-queues", _domain(devices=_TAP_NIC.format(257)), "VL770", "Argument list too long"),
+    ("ethernet-256-queues", _domain(devices=_TAP_NIC.format(256)), None, ""),
 ]
 
 
