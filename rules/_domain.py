@@ -238,3 +238,15 @@ def is_pseries(arch: str | None, machine: str | None) -> bool:
 def is_arm_virt(arch: str | None, machine: str | None) -> bool:
     """qemuDomainIsARMVirt: 'virt' or 'virt-*' on an ARM arch."""
     return Platform(arch, machine).is_arm_virt
+
+
+#: The longest security model name libvirt keeps, in bytes (VIR_SECURITY_MODEL_BUFLEN less the NUL)
+SECURITY_MODEL_MAX = 256
+
+
+def kept_model(label: etree._Element) -> str | None:
+    """A domain <seclabel>'s model as virSecurityLabelDefParseXML keeps it: a longer name is dropped (checked on
+    9.0: a model of 257 bytes on a static label is 'missing security model in domain seclabel', on a dynamic one
+    the host's default model)."""
+    model = label.get("model")
+    return model if model is None or len(model.encode()) <= SECURITY_MODEL_MAX else None

@@ -192,8 +192,9 @@ def _rows() -> tuple[StrictEnum, ...]:
     protocols = "none nbd rbd sheepdog gluster iscsi http https ftp ftps tftp ssh vxhs nfs"
     add("devices/disk/source", "protocol", protocols, when=("type", "network"))
     add("devices/disk/backingStore/source", "protocol", protocols, when=("type", "network"), up=1)
-    add("os/nvram", "type", "none file block dir network volume nvme vhostuser vhostvdpa")
-    add("os/nvram/source", "protocol", protocols, when=("type", "network"), up=1)
+    # (virDomainDefParseBootLoaderOptions reads ./os/loader[1], ./os/nvram[1] and ./os/nvram/source[1])
+    add("os/nvram", "type", "none file block dir network volume nvme vhostuser vhostvdpa", reads=FIRST)
+    add("os/nvram/source", "protocol", protocols, when=("type", "network"), up=1, reads=FIRST)
     for holder in ("disk", "interface"):  # (a vhost-user source's reconnect: virDomainChrSourceReconnectDefParseXML)
         add(f"devices/{holder}/source/reconnect", "enabled", YES_NO, "virXMLPropTristateBool",
             when=("type", "vhostuser"))
@@ -430,10 +431,10 @@ def _rows() -> tuple[StrictEnum, ...]:
         "unknown memoryBacking/allocation/mode '{value}'")
     # -- OS, features, clock, lifecycle --------------------------------------
     add("os/boot", "dev", "fd cdrom hd network", required=True, reads=FIRST_BOOTS)
-    add("os/loader", "type", "rom pflash")
-    add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool")
-    add("os/loader", "secure", YES_NO, "virXMLPropTristateBool")
-    add("os/loader", "stateless", YES_NO, "virXMLPropTristateBool")
+    add("os/loader", "type", "rom pflash", reads=FIRST)
+    add("os/loader", "readonly", YES_NO, "virXMLPropTristateBool", reads=FIRST)
+    add("os/loader", "secure", YES_NO, "virXMLPropTristateBool", reads=FIRST)
+    add("os/loader", "stateless", YES_NO, "virXMLPropTristateBool", reads=FIRST)
     for element in ("loader", "nvram"):  # (virXMLPropEnumDefault of virStorageFileFormat: 'none' is no format)
         add(f"os/{element}", "format", "none raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk")
     add("os/bootmenu", "enable", YES_NO, "virXMLPropTristateBool", reads=FIRST)

@@ -102,6 +102,12 @@ def first_child(element: etree._Element, tag: str) -> etree._Element | None:
     return None
 
 
+def after_first(element: etree._Element) -> bool:
+    """Whether an earlier sibling has the element's tag: libvirt reads the first of some children only (an XPath
+    [1], virXPathNode), and never this one."""
+    return next(element.itersiblings(element.tag, preceding=True), None) is not None
+
+
 def text_child(element: etree._Element, tag: str) -> etree._Element | None:
     """The element's first <tag> when libvirt's virXPathString("string(./tag)") gives a string: None for none, or
     an empty one."""

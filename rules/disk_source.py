@@ -15,7 +15,7 @@ from virtlint.rules._devices import LIBVIRT_START, DiskFacts, DiskTableRule, dis
 from virtlint.rules._libvirt_enums import MISSING, STRICT_ENUMS, UINT_MESSAGE
 from virtlint.rules._storage import (ENCRYPTION_FORMATS, chain_layers, luks_info, network_hosts, storage_auth,
                                      storage_slice)
-from virtlint.rules._support import NOTHING, first_child, parse_uuid, string_value
+from virtlint.rules._support import NOTHING, after_first, first_child, parse_uuid, string_value
 
 #: protocols whose name is pool/image or volume/path (virDomainDiskSourceNetworkParse)
 SPLIT_NAME = ("rbd", "gluster")
@@ -442,9 +442,10 @@ class DiskSource(DiskTableRule):
         """virDomainLoaderDefParseXMLNvram: a typed <nvram> (libvirt 8.5 on: formatdomain) is a storage source,
         parsed as a disk's (an unknown type is VL850's)."""
         kind = nvram.get("type")
-        if kind is None or kind not in STORAGE_TYPES and kind != "none" or not ctx.libvirt_at_least(8, 5):
-            return NOTHING
-        if first_child(nvram, "source") is None:  # (it fails without saying why)
+        if kind is None or kind not in STORAGE_TYPES and kind != "none" or not ctx.libvirt_at_least(8, 5) \
+                or after_first(nvram):
+            return NOTHING  # (libvirt reads ./os/nvram[1], and its source as ./os/nvram/source[1]: any <nvram>'s)
+        if first_child(nvram, "source") is None and ctx.root.find("os/nvram/source") is None:  # (it fails silently)
             return iter((Problem(Anchor(nvram), "An error occurred, but the cause is unknown",
                                  hint="give the NVRAM its <source>, or drop type= and write the path as its text"),))
         if kind == "none":  # (read with VIR_XML_PROP_NONE, 'none' gets to the source parser, which has no such storage)

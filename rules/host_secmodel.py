@@ -10,6 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.rules._chardev import CHARDEVS
+from virtlint.rules._domain import kept_model
 from virtlint.rules._host import HostRule, host_evidence
 
 #: Where virSecurityManagerCheckAllLabel looks: the domain, disk sources, character devices' sources.
@@ -68,6 +69,8 @@ class HostSecmodel(HostRule):
         model = element.get("model")
         if not host.secmodels or model is None or model == "none" or model in host.secmodels:
             return
+        if element.getparent() is ctx.root and kept_model(element) is None:
+            return  # (virSecurityLabelDefParseXML drops a longer model: the parser's checks then see none)
         offered = ", ".join(host.secmodels)
         yield Problem(
             Anchor(element, "model"),

@@ -11,6 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Context, Problem, Rule, Severity
 from virtlint.rules import _binding as binding
 from virtlint.rules._binding import EnumBinding
+from virtlint.rules._support import after_first
 
 BINDINGS = binding.publish("os/loader", (
     EnumBinding("os/loader", "type", "type", "loader type", skip_unsupported_block=False),
@@ -60,6 +61,8 @@ class LoaderValue(Rule):
     elements = ("os/loader",)
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
+        if after_first(element):
+            return iter(())  # (libvirt reads ./os/loader[1] only)
         return binding.check(element, BINDINGS, ctx)
 
     def fires_with(self, caps: DomainCaps, path: str) -> bool:

@@ -111,7 +111,7 @@ NUMBERS: tuple[NumberAttr, ...] = (
     NumberAttr("os/bootmenu", "timeout", "uint", when=((0, "enable", ("yes",)),)),  # (read for an enabled menu)
     *(NumberAttr(f"memtune/{name}", None, "size") for name in ("hard_limit", "soft_limit", "swap_hard_limit",
                                                                 "min_guarantee")),
-    NumberAttr("os/bios", "rebootTimeout", "int"),
+    NumberAttr("os/bios", "rebootTimeout", "int", first=True),  # (./os/bios[1])
     *(NumberAttr("cputune/cachetune/cache", name, "uint", required=True) for name in ("id", "level")),
     NumberAttr("cputune/cachetune/cache", "size", "size", required=True),
     *(NumberAttr("cputune/memorytune/node", name, "uint", required=True) for name in ("id", "bandwidth")),

@@ -21,8 +21,9 @@ def _problem(resource: etree._Element, resources: list[etree._Element], ctx: Con
         return Problem(Anchor(resource), "only one resource element is supported",
                        hint="merge the <resource> elements") if resource is resources[1] else None
     partition = first_child(resource, "partition")
-    fibrechannel = first_child(resource, "fibrechannel")
-    appid = fibrechannel.get("appid") if fibrechannel is not None else None
+    # (string(./fibrechannel/@appid): the first <fibrechannel> that has one; an empty one is none)
+    fibrechannel = next((fc for fc in resource.iterchildren("fibrechannel") if fc.get("appid") is not None), None)
+    appid = (fibrechannel.get("appid") or None) if fibrechannel is not None else None
     if not (partition is not None and string_value(partition)) and not appid:
         # (virDomainResourceDefParse returns no definition and reports nothing: the define fails without a reason)
         return Problem(Anchor(resource), "An error occurred, but the cause is unknown",

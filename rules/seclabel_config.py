@@ -12,7 +12,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal
 from virtlint.rules._chardev import CHARDEVS
 from virtlint.rules._devices import LIBVIRT_START, qemu_driver, refused_since, scanned
-from virtlint.rules._support import NOTHING
+from virtlint.rules._domain import kept_model
+from virtlint.rules._support import NOTHING, string_value
 
 
 def _device_labels(root: etree._Element) -> Iterator[list[etree._Element]]:
@@ -108,7 +109,7 @@ class SeclabelConfig(Rule):
                 return
         models: set[str] = set()
         for label in labels:
-            model = label.get("model")
+            model = kept_model(label)
             if model is not None and model in models:
                 yield Problem(Anchor(label, "model"), f"seclabel for model {model} is already provided",
                               hint="merge the two <seclabel> elements")
@@ -118,11 +119,11 @@ class SeclabelConfig(Rule):
         else:
             if len(labels) > 1:
                 for label in labels:
-                    if label.get("model") is None:
+                    if kept_model(label) is None:
                         yield Problem(Anchor(label), "missing security model when using multiple labels",
                                       hint="add model='selinux' (or dac, apparmor)")
                         break
-            elif len(labels) == 1 and labels[0].get("model") is None and qemu_driver(ctx):
+            elif len(labels) == 1 and kept_model(labels[0]) is None and qemu_driver(ctx):
                 # (virSecurityLabelDefsParseXML gives a lone label the host's model only when it is 'none', or
                 # dynamic without a base label; a label without type is neither: see _label)
                 kind = labels[0].get("type")
@@ -151,9 +152,16 @@ class SeclabelConfig(Rule):
             yield from problems
 
 
+#: The longest security label libvirt keeps, in bytes (VIR_SECURITY_LABEL_BUFLEN less the NUL)
+SECURITY_LABEL_MAX = 4096
+
+
 def _dac_id_problem(part: str, what: str) -> str | None:
     """virGetUserID/virGetGroupID of a DAC label's part: '+N' is a number (virStrToLong_ui, of uid_t's 32 bits); a
-    name is the host's to know (then a number), so only a '+' part is judged."""
+    name is the host's to know (then a number), so only a '+' part is judged, and an empty one, which no host
+    has (checked on 9.0: '+0:', ':+0' and ':' refused)."""
+    if not part:
+        return f"Failed to parse {what} ''"
     if not part.startswith("+"):
         return None
     if c_decimal(part[1:], -(2**32 - 1), 2**32 - 1) is not None:  # ('-1' wraps to 4294967295, a uid_t)
@@ -237,8 +245,9 @@ def _label(label: etree._Element) -> Problem | None:
     if label.get("model") == "none":
         return None  # (libvirt fixes such older configurations)
     if kind == "static":
-        text = label.findtext("label")
-        if not text:
+        element = label.find("label")  # (string(./label[1]), at most VIR_SECURITY_LABEL_BUFLEN - 1 bytes)
+        text = string_value(element) if element is not None else ""
+        if not text or len(text.encode()) > SECURITY_LABEL_MAX:
             return Problem(Anchor(label), "security label is missing",
                            hint="a static label names its label: <label>system_u:system_r:svirt_t:s0:c1,c2</label>")
     return None

@@ -10,6 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.rules._support import after_first
 
 
 def _smm_state(root: etree._Element) -> tuple[str | None, etree._Element | None]:
@@ -84,8 +85,8 @@ class SecureBootRequirements(Rule):
             yield from _autoselected_without_smm(element, ctx)
             return
         if element.tag == "loader":
-            if element.get("secure") != "yes":
-                return
+            if element.get("secure") != "yes" or after_first(element):
+                return  # (libvirt reads ./os/loader[1] only)
             anchor = Anchor(element, "secure")
         elif element.get("name") == "secure-boot" and element.get("enabled") == "yes":
             if ctx.arch not in (None, "x86_64", "i686"):

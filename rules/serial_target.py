@@ -12,7 +12,7 @@ from virtlint.linter.units import prop_uint
 from virtlint.rules._chardev import isa_serial_ports, serial_type
 from virtlint.rules._devices import (effective_arch, effective_machine, is_arm_virt, is_loongarch_virt, is_pseries,
                                      is_riscv_virt, is_s390, is_x86, qemu_driver)
-from virtlint.rules._support import NOTHING, children_by_tag, first_child, numeric_host_version
+from virtlint.rules._support import NOTHING, after_first, children_by_tag, first_child, numeric_host_version
 
 #: Serial target model -> the target type it requires (qemuValidateChrSerialTargetModelToTargetType).
 MODEL_TYPE = {
@@ -74,8 +74,8 @@ def _console(console: etree._Element, first: bool, ctx: Context) -> Iterator[Pro
 
 def _bios_serial(bios: etree._Element, ctx: Context) -> Iterator[Problem]:
     """qemuValidateDomainDefBoot: SeaBIOS's serial console (useserial) is x86's and needs a serial port."""
-    if bios.get("useserial") != "yes":
-        return
+    if bios.get("useserial") != "yes" or after_first(bios):
+        return  # (libvirt reads ./os/bios[1] only)
     if is_x86(ctx) is False:
         yield Problem(Anchor(bios, "useserial"), "BIOS serial console only supported on x86 architectures",
                       hint="remove useserial='yes'")

@@ -11,12 +11,16 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
+from virtlint.linter.units import c_int
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._support import parse_uuid, string_value
 
-_NUMBER = lazy_compile(r"^\s*[+-]?\d+")
+#: what virStrToLong_i (strtol) reads: C blanks, a sign, ASCII digits
+_NUMBER = lazy_compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
 #: what QEMU's sscanf("%hhu.%hhu") reads of an SMBIOS BIOS release (smbios_set_defaults' type 0 option parsing)
-_RELEASE = lazy_compile(r"\s*[+-]?\d+\.\s*[+-]?\d+")
+_RELEASE = lazy_compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+\.[ \t\n\v\f\r]*[+-]?[0-9]+")
+#: the blanks virStringIsEmpty skips (c_isspace)
+C_BLANKS = " \t\n\v\f\r"
 #: the -fw_cfg parameters QEMU knows (qemu_fw_cfg_opts): a comma libvirt writes unescaped starts a parameter
 FW_CFG_PARAMETERS = frozenset(("name", "file", "string", "gen_id"))
 
@@ -28,9 +32,8 @@ def _bios_date_ok(text: str) -> bool:
         return False
     values = []
     for part in parts:
-        match = _NUMBER.match(part)
-        if not match or match.end() != len(part):
-            return False
+        if not _NUMBER.fullmatch(part) or c_int(part.strip(C_BLANKS)) is None:
+            return False  # (virStrToLong_i: an int, nothing after it)
         values.append(int(part))
     month, day, year = values
     return 1 <= month <= 12 and 1 <= day <= 31 and (0 <= year < 100 or year >= 1900)
@@ -50,7 +53,7 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
             yield Problem(Anchor(entry), "Firmware entry is missing 'name' attribute",
                           hint="name it, e.g. name='opt/com.example/setting'")
             return
-        if not string_value(entry).strip() and entry.get("file") is None:
+        if not string_value(entry).strip(C_BLANKS) and entry.get("file") is None:
             yield Problem(Anchor(entry), "Firmware entry must have either value or 'file' attribute",
                           hint="give the value as the entry's text, or file='/path'")
             return
@@ -74,6 +77,11 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
                           hint=f"a fw_cfg name holds at most {FW_CFG_NAME_MAX} bytes")
             return
         file = entry.get("file")
+        if file == "":
+            # (virSecurityDACSetSysinfoLabel stats every file named, empty or not, before QEMU runs)
+            yield Problem(Anchor(entry, "file"), "unable to stat: : No such file or directory" + LIBVIRT_START,
+                          hint="name the file, or drop file= and give the value as the entry's text")
+            return
         value = None if file is not None else string_value(entry)
         refusal = _fw_cfg_option_problem((name, file, value), "file" if file is not None else "string")
         if refusal is not None:
@@ -150,7 +158,8 @@ def _smbios_sysinfo(smbios: etree._Element, ctx: Context) -> Problem | None:
         return Problem(Anchor(smbios, "mode"), f"Domain '{ctx.root.findtext('name') or ''}' sysinfo are not "
                        "available" + LIBVIRT_START,
                        hint="add <sysinfo type='smbios'> with the values, or use mode='emulate'")
-    release = next(source.iterfind("bios/entry[@name='release']"), None)
+    bios = source.find("bios")  # (virSysinfoParseSMBIOSDef reads ./bios[1]; QEMU gets its release)
+    release = next(bios.iterfind("entry[@name='release']"), None) if bios is not None else None
     text = string_value(release) if release is not None else ""
     if text and _RELEASE.match(text) is None:  # (an empty one is none: virXPathString)
         return Problem(Anchor(release, text=True), f"-smbios type=0,release={text}: Invalid release" + QEMU_START,
@@ -246,11 +255,11 @@ class SysinfoValues(Rule):
             return
         if kind not in (None, "smbios"):
             return
-        for date in element.iterfind("bios/entry[@name='date']"):
-            if date.text and not _bios_date_ok(date.text):
-                yield Problem(Anchor(date, text=True), "Invalid BIOS 'date' format",
-                              hint="write the date as mm/dd/yyyy")
-                break
+        bios = element.find("bios")  # (./bios[1], and its string(entry[@name='date']): the first of each)
+        date = next(bios.iterfind("entry[@name='date']"), None) if bios is not None else None
+        text = string_value(date) if date is not None else ""
+        if text and not _bios_date_ok(text):
+            yield Problem(Anchor(date, text=True), "Invalid BIOS 'date' format", hint="write the date as mm/dd/yyyy")
         for entry in element.iterfind("system/entry[@name='uuid']"):
             text = string_value(entry)
             if not text:
