@@ -17,7 +17,11 @@ _UUID_HINT = "write 32 hexadecimal digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab
 
 
 def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem | None:
-    """In libvirt's order (virDomainDefParseIDs, the title, then post-parse's name check); it stops at the first."""
+    """In libvirt's order (virDomainDefParseIDs, the title, then post-parse's name check, then the QEMU driver's
+    define); it stops at the first."""
+    name = children.get("name")
+    if name and not string_value(name[0]):  # (string(./name[1]): an empty one is none; an absent one is VL901's)
+        return Problem(Anchor(name[0]), "missing name information", hint="name the domain: <name>web</name>")
     uuid = children.get("uuid")
     if uuid and (text := string_value(uuid[0])) and not is_uuid(text):
         return Problem(Anchor(uuid[0], text=True), "malformed uuid element", hint=_UUID_HINT)
@@ -35,10 +39,28 @@ def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem
         return Problem(Anchor(title[0], text=True), "Domain title can't contain newlines"
                        + ("" if "\n" in title_text else LIBVIRT_START),
                        hint="keep the title on one line; <description> takes several")
-    name = children.get("name")
     if name and "/" in (text := string_value(name[0])) and qemu_driver(ctx):
         return Problem(Anchor(name[0], text=True), f"name {text} cannot contain '/'",
                        hint="use another character, such as '-'", replacements=(text.replace("/", "-"),))
+    if name and qemu_driver(ctx):
+        return _qemu_name(name[0], string_value(name[0]))
+    return None
+
+
+#: The longest domain name the QEMU driver can write its definition file for: the file system's 255-byte name
+#: less '.xml.new' (virFileRewrite; checked on 9.0: 247 bytes defined, 248 refused)
+NAME_MAX_BYTES = 255 - len(".xml.new")
+
+
+def _qemu_name(name: etree._Element, text: str) -> Problem | None:
+    """qemuDomainDefineXMLFlags: no line break in the name (virXMLCheckIllegalChars), and a name short enough for
+    the file libvirt keeps the definition in (/etc/libvirt/qemu/NAME.xml, written through NAME.xml.new)."""
+    if "\n" in text:
+        return Problem(Anchor(name, text=True), "invalid char in name: \n", hint="keep the name on one line")
+    if len(text.encode()) > NAME_MAX_BYTES:
+        return Problem(Anchor(name, text=True), f"Failed to create file '/etc/libvirt/qemu/{text}.xml.new': File "
+                       "name too long", hint=f"a name of at most {NAME_MAX_BYTES} bytes (the file system's 255 less "
+                       "'.xml.new')")
     return None
 
 
@@ -49,17 +71,22 @@ class DomainIds(Rule):
     Reports a domain `<uuid>` or `<genid>` that is not a UUID as libvirt
     reads one (32 hexadecimal digits in pairs, with dashes or spaces between
     pairs, blanks around), a second `<genid>`, a `<title>` with a line break,
-    and (QEMU) a `<name>` with a slash. An empty `<uuid>` or `<genid>` is
-    read as absent: libvirt makes one.
+    an empty `<name>`, and (QEMU) a `<name>` with a slash or a line break,
+    or longer than 247 bytes (its definition file, NAME.xml.new, would pass
+    the file system's 255). An empty `<uuid>` or `<genid>` is read as absent:
+    libvirt makes one.
 
     ## Why is this bad?
-    libvirt refuses the domain when it is defined: `malformed uuid element`,
+    libvirt refuses the domain when it is defined: `missing name information`,
+    `malformed uuid element`,
     `element 'genid' can only appear once`, `malformed genid element`
     (virDomainDefParseIDs), `Domain title can't contain newlines`
     (virDomainDefParseXML; all drivers; a carriage return, `&#13;`, at
     start, when libvirt reads back the copy it writes), `name a/b cannot contain '/'`
     (post-parse, for the drivers that do not name files after domains
-    freely: QEMU). Same in libvirt 9.0 (checked with `virsh define`) and
+    freely: QEMU), `invalid char in name: ` and a line break, `Failed to
+    create file '/etc/libvirt/qemu/NAME.xml.new': File name too long`
+    (qemuDomainDefineXMLFlags). Same in libvirt 9.0 (checked with `virsh define`) and
     10.7.
 
     ## Capabilities

@@ -9,9 +9,10 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
+from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import scaled_bytes
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_q35, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_q35, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
 
@@ -38,6 +39,44 @@ def _without_kernel(os: etree._Element, ctx: Context) -> Problem | None:
             return Problem(Anchor(part), f"{option} only allowed with -kernel option" + QEMU_START,
                            hint=f"add the <kernel> it belongs to, or remove <{tag}>")
     return None
+
+
+#: Linux's MAX_ARG_STRLEN: the longest single argument exec takes, its NUL included (-append passes <cmdline>)
+MAX_ARG_STRLEN = 131072
+#: the vga= values QEMU's x86 Linux loader takes as words (it compares their first letters only)
+VGA_WORDS = ("normal", "ext", "ask")
+#: what qemu_strtoui reads of a vga= value: blanks, a sign, a C number in base 0; then the end or a space
+_VGA_NUMBER = lazy_compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:\Z| )")
+
+
+def _kernel_command_line(os: etree._Element, ctx: Context) -> Problem | None:
+    """At start: a <cmdline> exec cannot pass (one argument of MAX_ARG_STRLEN bytes or more), and on x86 a vga=
+    value QEMU's Linux loader cannot read (x86_load_linux: the first 'vga=' anywhere, a word or a number up to a
+    space; checked on 9.0 with QEMU 7.2, q35 and pc)."""
+    cmdline = first_child(os, "cmdline")
+    text = string_value(cmdline) if cmdline is not None else ""
+    if not text or first_child(os, "kernel") is None or not qemu_driver(ctx):
+        return None
+    assert cmdline is not None
+    if len(text.encode()) + 1 > MAX_ARG_STRLEN:
+        emulator = ctx.root.findtext("devices/emulator") or "qemu"
+        return Problem(Anchor(cmdline), f"cannot execute binary {emulator.strip()}: Argument list too long"
+                       + LIBVIRT_START, hint=f"a kernel command line of fewer than {MAX_ARG_STRLEN} bytes")
+    at = text.find("vga=")
+    if at < 0 or not is_x86(ctx):
+        return None
+    value = text[at + len("vga="):]
+    if value.startswith(VGA_WORDS):
+        return None
+    match = _VGA_NUMBER.match(value)
+    if match is not None:
+        digits = match.group(2)
+        number = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" \
+            else int(digits)
+        if number <= 2**32 - 1:
+            return None
+    return Problem(Anchor(cmdline, text=True), "qemu: invalid 'vga=' kernel parameter." + QEMU_START,
+                   hint="vga=normal, ext, ask or a mode number (791, 0x317), followed by a space or the end")
 
 
 def _acpi_table(os: etree._Element) -> Problem | None:
@@ -116,8 +155,12 @@ class FirmwareConfig(Rule):
     at start, a `<cmdline>` or `<initrd>` without a `<kernel>`
     (QEMU: `-append only allowed with -kernel option`; checked on 9.0) and
     an ACPI `<table>` of no path (`unable to stat: `, libvirt's security
-    driver; checked on 9.0), and an SMM TSEG above 4095 MiB (`invalid
-    extended-tseg-mbytes value: 4096`; checked on 9.0). As a warning, a `<loader>`, `<kernel>`,
+    driver; checked on 9.0), an SMM TSEG above 4095 MiB (`invalid
+    extended-tseg-mbytes value: 4096`), a kernel command line of 131072
+    bytes or more (`cannot execute binary ...: Argument list too long`: one
+    argument to exec) and on x86 one whose first `vga=` QEMU's Linux loader
+    cannot read (`qemu: invalid 'vga=' kernel parameter.`: `normal`, `ext`,
+    `ask` or a number up to a space); each checked on 9.0. As a warning, a `<loader>`, `<kernel>`,
     `<initrd>` or `<dtb>` path with blanks around it: libvirt keeps them, so
     it names another file (`Path '/usr/share/OVMF/OVMF_CODE_4M.fd ' is not
     accessible` at start, checked on 9.0; whether such a file exists is the
@@ -177,7 +220,7 @@ class FirmwareConfig(Rule):
         return found if padded is None else chain((padded,), found)
 
     def _os(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        problem = _without_kernel(element, ctx)
+        problem = _without_kernel(element, ctx) or _kernel_command_line(element, ctx)
         if problem is not None:
             return iter((problem,))
         if first_child(element, "acpi") is not None:

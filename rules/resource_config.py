@@ -52,6 +52,8 @@ class ResourceConfig(Rule):
     Reports a second `<resource>`, a `<resource>` with neither a partition
     (a non-empty `<partition>`) nor a Fibre Channel `appid`, and an `appid`
     that is not printable ASCII or is longer than 128 characters.
+    The `appid` is the first one any `<fibrechannel>` has (an empty one is
+    none), as libvirt reads `string(./fibrechannel/@appid)`.
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `only one resource element

@@ -184,6 +184,11 @@ class SysinfoValues(Rule):
     entries (`<sysinfo type='fwcfg'>`) without a name, without a value or
     file, or (QEMU) with a name outside `opt/`, in QEMU's and OVMF's own
     `opt/ovmf/` and `opt/org.qemu/`, or longer than 55 bytes.
+    libvirt reads the first `<bios>` of a sysinfo and its first date (as
+    the entry's string value, numbers in C's digits and int range), and
+    QEMU the first `<bios>`'s release; at start, a fw_cfg entry whose
+    `file` is empty (`unable to stat: : No such file or directory`, the DAC
+    driver; checked on 9.0).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined. Messages modelled:

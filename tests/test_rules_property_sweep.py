@@ -635,13 +635,16 @@ _SCSI_HOSTDEV = ("<hostdev mode='subsystem' type='scsi'><source><adapter name='{
                  "unit='0'/></source></hostdev>")
 _SOCKET_NIC = "<interface type='{}'><source address='{}' port='47100'/><model type='virtio'/></interface>"
 _TAP_NIC = "<interface type='ethernet'><model type='virtio'/><driver queues='{}'/></interface>"
+_SMBIOS = "<sysinfo type='smbios'>{}</sysinfo>"
 _DIMM = "<memory model='dimm'><target><size unit='KiB'>{}</size><node>0</node></target>{}</memory>"
 _DIMM_AT = "<address type='dimm' slot='0' base='{}'/>"
 
-#: The fifth round of sweeps (USB, sound, redirection, character devices, small devices, CPU tuning, memory devices,
-#: disks): the cases tests/oracle/families/sweep5.py does not put to libvirt (a backing file, a server, a binary
-#: feature they need), and more edges; each checked on libvirt 9.0 with QEMU 7.2 by the sweeps.
-SWEEP5 = [
+#: The fifth to seventh rounds of sweeps (USB, sound, redirection, character devices, small devices, CPU tuning,
+#: memory devices, disks; drives, virtio options, the pc machine, KVM, ARM devices; host devices, interfaces,
+#: top-level elements, firmware): the cases tests/oracle/families/sweep5.py does not put to libvirt (a backing file,
+#: a server, a host device or a binary feature they need), and more edges; each checked on libvirt 9.0 with QEMU 7.2
+#: by the sweeps.
+SWEEPS_5_TO_7 = [
     ("nvdimm-size-0", _HOTPLUG.format(_NVDIMM.format(0)), "VL797", "label size must be smaller than NVDIMM size"),
     ("nvdimm-size-1k", _HOTPLUG.format(_NVDIMM.format(1)), None, ""),
     ("virtio-mem-size-0", _HOTPLUG.format("<memory model='virtio-mem'><target><size unit='KiB'>0</size><node>0</node>"
@@ -821,11 +824,81 @@ SWEEP5 = [
      "VL770", "QEMU cannot use the socket address '::1'"),
     ("ethernet-257-queues", _domain(devices=_TAP_NIC.format(257)), "VL770", "Argument list too long"),
     ("ethernet-256-queues", _domain(devices=_TAP_NIC.format(256)), None, ""),
+    # top-level elements and firmware (the seventh round)
+    ("second-loader-unread", _domain(top="<features><acpi/></features>", os="<loader readonly='yes' type='pflash'>"
+                                        "/usr/share/OVMF/OVMF_CODE.fd</loader><loader type='bogus'/><nvram/>"), None, ""),
+    ("second-bios-unread", _domain(os="<bios rebootTimeout='5'/><bios useserial='yes'/>"), None, ""),
+    ("first-bios-serial", _domain(os="<bios useserial='yes'/><bios rebootTimeout='5'/>"), "VL761",
+     "need at least one serial port"),
+    ("second-sysinfo-bios-date-unread", _domain(top=_SMBIOS.format("<bios><entry name='vendor'>V</entry></bios><bios>"
+                                                                   "<entry name='date'>2024-01-31</entry></bios>")),
+     None, ""),
+    ("second-bios-date-unread", _domain(top=_SMBIOS.format("<bios><entry name='date'>01/31/2024</entry><entry "
+                                                           "name='date'>2024-01-31</entry></bios>")), None, ""),
+    ("bios-date-year-beyond-int", _domain(top=_SMBIOS.format("<bios><entry name='date'>01/31/2147483648</entry>"
+                                                             "</bios>")), "VL783", "Invalid BIOS 'date' format"),
+    ("bios-date-fullwidth-digits", _domain(top=_SMBIOS.format("<bios><entry name='date'>01/31/\uff12\uff10\uff12"
+                                                              "\uff14</entry></bios>")), "VL783",
+     "Invalid BIOS 'date' format"),
+    ("bios-date-with-comment", _domain(top=_SMBIOS.format("<bios><entry name='date'>01/31<!-- c -->/2024</entry>"
+                                                          "</bios>")), None, ""),
+    ("fwcfg-file-empty", _domain(top="<sysinfo type='fwcfg'><entry name='opt/com.example/x' file=''/></sysinfo>"),
+     "VL783", "unable to stat: : No such file or directory"),
+    ("fwcfg-value-no-break-space", _domain(top="<sysinfo type='fwcfg'><entry name='opt/com.example/x'>\u00a0</entry>"
+                                               "</sysinfo>"), None, ""),
+    ("fc-appid-empty", _domain(top="<resource><fibrechannel appid=''/><partition>/machine</partition></resource>"),
+     None, ""),
+    ("fc-appid-second-with-tab", _domain(top="<resource><fibrechannel/><fibrechannel appid='a&#9;b'/></resource>"),
+     "VL221", "is not a printable string"),
+    ("dac-label-empty-group", _domain(top="<seclabel type='static' model='dac' relabel='no'><label>+0:</label>"
+                                          "</seclabel>"), "VL782", "Failed to parse group ''"),
+    ("dac-label-4097-bytes", _domain(top="<seclabel type='static' model='dac' relabel='no'><label>+" + "0" * 4093
+                                         + ":+0</label></seclabel>"), "VL782", "security label is missing"),
+    ("name-empty", _domain().replace("<name>t</name>", "<name></name>"), "VL011", "missing name information"),
+    ("name-247-bytes", _domain().replace("<name>t</name>", "<name>" + "n" * 247 + "</name>"), None, ""),
+    ("name-248-bytes", _domain().replace("<name>t</name>", "<name>" + "n" * 248 + "</name>"), "VL011",
+     "File name too long"),
+    ("name-line-break", _domain().replace("<name>t</name>", "<name>a&#10;b</name>"), "VL011",
+     "invalid char in name"),
+    ("kernel-vga-word", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>vga=normalx quiet</cmdline>"), None, ""),
+    ("kernel-vga-number-comma", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>vga=791,x</cmdline>"), "VL755",
+     "invalid 'vga=' kernel parameter"),
+    ("kernel-novga", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>novga=x</cmdline>"), "VL755",
+     "invalid 'vga=' kernel parameter"),
+    ("kernel-vga-uint-max", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>vga=4294967295</cmdline>"), None, ""),
+    ("kernel-cmdline-131072-bytes", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>" + "a" * 131072
+                                               + "</cmdline>"), "VL755", "Argument list too long"),
+    ("kernel-cmdline-131071-bytes", _domain(os="<kernel>/boot/vmlinuz</kernel><cmdline>" + "a" * 131071
+                                               + "</cmdline>"), None, ""),
 ]
 
 
-@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in SWEEP5], ids=[c[0] for c in SWEEP5])
-def test_found_by_the_fifth_sweeps(xml: str, code: str | None, fragment: str) -> None:
+@pytest.mark.parametrize(("loader", "nvram", "refused"), [
+    ("/opt/fw/CODE.fd", "", True),
+    ("/usr/share/OVMF/OVMF_CODE.fd", "", False),  # (libvirt's built-in list has a template for it)
+    ("/usr/share/OVMF/OVMF_CODE_4M.fd", "", False),  # (the caps list it)
+    ("/opt/fw/CODE.fd", "<nvram template='/opt/fw/VARS.fd'/>", False),
+])
+def test_a_pflash_loader_without_an_nvram_template(loader: str, nvram: str, refused: bool) -> None:
+    """libvirt 9.0 makes up an NVRAM file for a read-only pflash loader and looks for its template among the
+    firmware descriptors and its built-in list (at start: `unable to find any master var store`, checked)."""
+    from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.document import Document
+    from virtlint.linter.engine import Linter
+
+    caps = ("<domainCapabilities><domain>kvm</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch><os "
+            "supported='yes'><loader supported='yes'><value>/usr/share/OVMF/OVMF_CODE_4M.fd</value></loader></os>"
+            "</domainCapabilities>")
+    xml = _domain(machine="pc", top="<features><acpi/></features>",
+                  os=f"<loader readonly='yes' type='pflash'>{loader}</loader>{nvram}")
+    findings = Linter([DomainCaps(Document(caps, "caps.xml"))]).lint_document(Document(xml, "d.xml")).findings
+    errors = [f.message for f in findings if f.severity is Severity.ERROR]
+    assert any("unable to find any master var store" in message for message in errors) == refused, errors
+
+
+@pytest.mark.parametrize(("xml", "code", "fragment"), [c[1:] for c in SWEEPS_5_TO_7],
+                         ids=[c[0] for c in SWEEPS_5_TO_7])
+def test_found_by_the_fifth_to_seventh_sweeps(xml: str, code: str | None, fragment: str) -> None:
     judged_as_libvirt(xml, code, fragment)
 
 

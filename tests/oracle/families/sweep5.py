@@ -9,7 +9,8 @@ floppy properties, CHS translations and boot orders QEMU refuses; and from the s
 the pc machine): legacy virtio on old q35 machines, disk names whose index overflows, floppy and SCSI drive
 addresses, rotation rates, a pci-root's target index, Hyper-V spinlock retries in base 0, SMM TSEG sizes, CPUs
 without an APIC on q35, virtio videos off PCI, TPMs on PCI, a USB controller the binaries lack, paravirtual spinlocks
-on a hidden KVM. Each refusal with its accepted twin."""
+on a hidden KVM; and from the seventh: socket interface addresses, tap queues, DAC labels, fw_cfg files. Each refusal
+with its accepted twin."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ USER_NIC = "<interface type='user'><model type='virtio'/><boot order='{}'/></int
 HYPERV_SPINLOCKS = "<features><acpi/><hyperv mode='custom'><spinlocks state='on' retries='{}'/></hyperv></features>"
 SMM_TSEG = "<features><acpi/><smm state='on'><tseg unit='MiB'>{}</tseg></smm></features>"
 TPM = "<tpm model='tpm-tis'><backend type='emulator' version='2.0'/>{}</tpm>"
+SOCKET_NIC = "<interface type='server'><source address='{}' port='{}'/><model type='virtio'/></interface>"
+TAP_NIC = "<interface type='ethernet'><model type='virtio'/><driver queues='{}'/></interface>"
 IOMMU_NIC = "<interface type='user'><model type='virtio'/><driver iommu='on'/></interface>"
 NAMED_DISK = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{IMAGE}'/>"
               "<target dev='{}' bus='virtio'/><readonly/></disk>")
@@ -183,6 +186,19 @@ def cases(kvm: bool) -> list[Case]:
         # VL707: a USB controller whose device the binary lacks (start)
         arm("vt82c686b-uhci", "VL707", devices="<controller type='usb' model='vt82c686b-uhci'/>"),
         arm("piix3-uhci", None, devices="<controller type='usb' model='piix3-uhci'/>"),
+        # the seventh round: VL770, socket addresses QEMU cannot use and tap queues the kernel refuses (start)
+        q35("server-ipv6", "VL770", devices=SOCKET_NIC.format("::1", 47431)),
+        q35("server-ipv4", None, devices=SOCKET_NIC.format("127.0.0.1", 47432)),
+        q35("tap-257-queues", "VL770", devices=TAP_NIC.format(257)),
+        q35("tap-256-queues", None, devices=TAP_NIC.format(256)),
+        # VL782: a DAC label with an empty group (start); VL783: a fw_cfg file of no name (start)
+        q35("dac-label-empty-group", "VL782", top="<seclabel type='static' model='dac' relabel='no'><label>+0:"
+            "</label></seclabel>"),
+        q35("dac-label-root", None, top="<seclabel type='static' model='dac' relabel='no'><label>+0:+0</label>"
+            "</seclabel>"),
+        q35("fwcfg-file-empty", "VL783", after="<sysinfo type='fwcfg'><entry name='opt/com.example/x' file=''/>"
+            "</sysinfo>"),
+        q35("fwcfg-value", None, after="<sysinfo type='fwcfg'><entry name='opt/com.example/x'>v</entry></sysinfo>"),
         *([
             # VL407: paravirtual spinlocks on a hidden KVM (start)
             kvm_q35("pvspinlock-hidden-kvm", "VL407", after="<features><acpi/><pvspinlock state='on'/><kvm><hidden "
