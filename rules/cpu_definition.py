@@ -8,7 +8,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.rules._cpu import custom_model
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_arm_virt, is_q35, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
@@ -170,7 +170,12 @@ class CpuDefinition(Rule):
     name = "cpu-definition"
     severity = Severity.ERROR
     summary = "Guest CPU features or vendor without a model, a bad vendor_id, misplaced migratable, two caches."
-    elements = ("cpu", "cpu/cache")
+    elements = ("cpu", "cpu/cache", "cpu/feature")
+
+    def screen(self, path: str) -> Screen | None:
+        # a feature is judged here only when disabled (an apic the CPU then lacks)
+        return ((("policy", frozenset((None, "require", "force", "optional", "forbid"))),), None) \
+            if path == "cpu/feature" else None
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
@@ -179,6 +184,11 @@ class CpuDefinition(Rule):
                 return iter((Problem(Anchor(element), "at most one CPU cache element may be specified",
                                      hint="keep one <cache>"),))
             return NOTHING
+        if ctx.path == "cpu/feature":  # (the screen lets through disabled features only)
+            problem = _without_apic(element.getparent(), ctx) if element.get("name") == "apic" else None
+            return iter((problem,)) if problem is not None else NOTHING
+        model = first_child(element, "model") if len(element) else None
         problem = _problem(element) or (_full_check_tcg(element, ctx) if element.get("check") == "full" else None) \
-            or _not_on_virt(element, ctx) or (_without_apic(element, ctx) if len(element) else None)
+            or _not_on_virt(element, ctx) or (
+                _without_apic(element, ctx) if model is not None and model.text in NO_APIC_MODELS else None)
         return iter((problem,)) if problem is not None else NOTHING

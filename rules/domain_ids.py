@@ -43,7 +43,9 @@ def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem
         return Problem(Anchor(name[0], text=True), f"name {text} cannot contain '/'",
                        hint="use another character, such as '-'", replacements=(text.replace("/", "-"),))
     if name and qemu_driver(ctx):
-        return _qemu_name(name[0], string_value(name[0]))
+        head = name[0].text or ""
+        if len(name[0]) or "\n" in head or len(head) * 4 > NAME_MAX_BYTES:  # (the usual short name: nothing to read)
+            return _qemu_name(name[0], string_value(name[0]))
     return None
 
 
