@@ -262,7 +262,6 @@ class AddressValue(Rule):
         if not (drive.controller or drive.bus or drive.target) and (
                 drive.unit == 0 or drive.unit == 1 and bus != "scsi"):
             return  # every limit below allows it (a SCSI unit 1 is refused by vmpvscsi)
-
         for name, message in DRIVE_LIMITS[bus]:
             if getattr(drive, name) != 0:
                 if drive.derived:
