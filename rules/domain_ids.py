@@ -44,7 +44,7 @@ def _problem(children: dict[str, list[etree._Element]], ctx: Context) -> Problem
                        hint="use another character, such as '-'", replacements=(text.replace("/", "-"),))
     if name and qemu_driver(ctx):
         head = name[0].text or ""
-        if len(name[0]) or "\n" in head or len(head) * 4 > NAME_MAX_BYTES:  # (the usual short name: nothing to read)
+        if len(name[0]) or "\n" in head or len(head) * 4 > NAME_MAX_BYTES or head in (".", ".."):
             return _qemu_name(name[0], string_value(name[0]))
     return None
 
@@ -59,6 +59,12 @@ def _qemu_name(name: etree._Element, text: str) -> Problem | None:
     the file libvirt keeps the definition in (/etc/libvirt/qemu/NAME.xml, written through NAME.xml.new)."""
     if "\n" in text:
         return Problem(Anchor(name, text=True), "invalid char in name: \n", hint="keep the name on one line")
+    if text in (".", ".."):
+        # (qemuDomainNamePathsCleanup deletes <snapshot dir>/NAME before it defines a new domain: the directory
+        # itself, or its parent, which fails part way through after deleting files; checked on 9.0)
+        return Problem(Anchor(name, text=True), f"Cannot delete directory '/var/lib/libvirt/qemu/snapshot/{text}'"
+                       " (libvirt deletes the snapshot directory of a new domain's name, here its own)",
+                       hint="name the domain otherwise: '.' and '..' name directories")
     if len(text.encode()) > NAME_MAX_BYTES:
         return Problem(Anchor(name, text=True), f"Failed to create file '/etc/libvirt/qemu/{text}.xml.new': File "
                        "name too long", hint=f"a name of at most {NAME_MAX_BYTES} bytes (the file system's 255 less "
@@ -74,7 +80,9 @@ class DomainIds(Rule):
     reads one (32 hexadecimal digits in pairs, with dashes or spaces between
     pairs, blanks around), a second `<genid>`, a `<title>` with a line break,
     an empty `<name>`, and (QEMU) a `<name>` with a slash or a line break,
-    or longer than 247 bytes (its definition file, NAME.xml.new, would pass
+    `.` or `..` (libvirt deletes the snapshot directory of a new domain's
+    name before it defines it, and so its own directories), or longer than
+    247 bytes (its definition file, NAME.xml.new, would pass
     the file system's 255). An empty `<uuid>` or `<genid>` is read as absent:
     libvirt makes one.
 
