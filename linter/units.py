@@ -132,17 +132,24 @@ def prop_uint(text: str | None, base: int, bits: int = 32) -> int | None:
 _C_SIGNED_BASE0 = lazy_compile(r"[ \t\n\r\v\f]*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)")
 
 
-def prop_int0(text: str | None, bits: int = 32) -> int | None:
-    """A signed number as ``virXMLPropInt`` (``bits=64``: ``virXMLPropLongLong``) reads it in base 0: the whole
-    text, C's 0x and 0 prefixes; None if libvirt cannot read it."""
-    if text is None:
-        return None
-    match = _C_SIGNED_BASE0.fullmatch(text)
+def c_number0(text: str) -> tuple[int, int] | None:
+    """The number C's strtol/strtoul read in base 0 at the start of the text (blanks, a sign, then 0x hex, 0 octal
+    or decimal digits): (its value, the sign applied; the index where reading stopped); None when there is none."""
+    match = _C_SIGNED_BASE0.match(text)
     if match is None:
         return None
     digits = match.group(2)
     value = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" else int(digits)
-    value = -value if match.group(1) == "-" else value
+    return (-value if match.group(1) == "-" else value), match.end()
+
+
+def prop_int0(text: str | None, bits: int = 32) -> int | None:
+    """A signed number as ``virXMLPropInt`` (``bits=64``: ``virXMLPropLongLong``) reads it in base 0: the whole
+    text, C's 0x and 0 prefixes; None if libvirt cannot read it."""
+    found = c_number0(text) if text is not None else None
+    if found is None or found[1] != len(text):  # type: ignore[arg-type]
+        return None
+    value = found[0]
     limit = 1 << (bits - 1)
     return value if -limit <= value < limit else None
 

@@ -9,9 +9,8 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import scaled_bytes
+from virtlint.linter.units import UINT_MAX, c_number0, scaled_bytes
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, is_q35, is_x86, qemu_driver
 from virtlint.rules._support import NOTHING, first_child, string_value
 
@@ -45,8 +44,6 @@ def _without_kernel(os: etree._Element, ctx: Context) -> Problem | None:
 MAX_ARG_STRLEN = 131072
 #: the vga= values QEMU's x86 Linux loader takes as words (it compares their first letters only)
 VGA_WORDS = ("normal", "ext", "ask")
-#: what qemu_strtoui reads of a vga= value: blanks, a sign, a C number in base 0; then the end or a space
-_VGA_NUMBER = lazy_compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:\Z| )")
 
 
 def _kernel_command_line(os: etree._Element, ctx: Context) -> Problem | None:
@@ -68,13 +65,9 @@ def _kernel_command_line(os: etree._Element, ctx: Context) -> Problem | None:
     value = text[at + len("vga="):]
     if value.startswith(VGA_WORDS):
         return None
-    match = _VGA_NUMBER.match(value)
-    if match is not None:
-        digits = match.group(2)
-        number = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" \
-            else int(digits)
-        if number <= 2**32 - 1:
-            return None
+    found = c_number0(value)  # (qemu_strtoui: a C number in base 0 within 32 bits, then the end or a space)
+    if found is not None and abs(found[0]) <= UINT_MAX and value[found[1]:found[1] + 1] in ("", " "):
+        return None
     return Problem(Anchor(cmdline, text=True), "qemu: invalid 'vga=' kernel parameter." + QEMU_START,
                    hint="vga=normal, ext, ask or a mode number (791, 0x317), followed by a space or the end")
 

@@ -9,7 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
-from virtlint.linter.units import UINT_MAX, parse_uint, prop_uint
+from virtlint.linter.units import UINT_MAX, c_number0, parse_uint, prop_uint
 from virtlint.rules._addresses import number_problem, source_pci_problem
 from virtlint.rules._devices import LIBVIRT_START, effective_arch, qemu_driver
 from virtlint.rules._storage import SECRET_USAGES, iscsi_lun, network_hosts, storage_auth
@@ -213,20 +213,14 @@ def _qemu(hostdev: etree._Element, kind: str | None, ctx: Context) -> Problem | 
     return None
 
 
-#: virSCSIDeviceGetAdapterId: 'scsi_host' and a number virStrToLong_ui reads in base 0 (blanks and a sign first)
-_ADAPTER_NUMBER = lazy_compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-
-
 def _adapter_id(name: str) -> int | None:
-    """The SCSI host number of an adapter name as libvirt reads it at start, None when it cannot."""
-    if not name.startswith("scsi_host"):
+    """The SCSI host number of an adapter name as libvirt reads it at start (virSCSIDeviceGetAdapterId: 'scsi_host'
+    and the rest read whole by virStrToLong_ui in base 0), None when it cannot."""
+    rest = name[len("scsi_host"):]
+    found = c_number0(rest) if name.startswith("scsi_host") else None
+    if found is None or found[1] != len(rest):
         return None
-    match = _ADAPTER_NUMBER.fullmatch(name[len("scsi_host"):])
-    if match is None:
-        return None
-    digits = match.group(2)
-    number = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 8) if digits[0] == "0" else int(digits)
-    return number if number <= UINT_MAX else None  # (a '-' wraps as strtoul does, within 32 bits)
+    return abs(found[0]) if abs(found[0]) <= UINT_MAX else None  # (a '-' wraps as strtoul does, within 32 bits)
 
 
 def _start_copy(hostdev: etree._Element, kind: str | None) -> Problem | None:

@@ -113,17 +113,15 @@ def _base_alignment(device: MemoryDevice, ctx: Context) -> tuple[int, bool] | No
     if device.model == "nvdimm":
         alignsize = element_kib(device.element.find("source/alignsize"))
         return (alignsize * 1024 if alignsize else SMALL_PAGE), True
-    if _zero_size_backend(device, ctx, any_size=True) != "memory-backend-ram":
+    if _memory_backend(device, ctx) != "memory-backend-ram":
         return SMALL_PAGE, True
     # (anonymous RAM: 2 MiB on an x86_64 host, which a KVM domain has; a TCG one might run elsewhere)
     return ANONYMOUS_RAM_ALIGN, ctx.domain_type == "kvm"
 
 
-def _zero_size_backend(device: MemoryDevice, ctx: Context, any_size: bool = False) -> str | None:
-    """The memory backend QEMU is given for a DIMM or virtio-mem device of size 0, which refuses the size
-    (qemuBuildMemoryBackendProps: memfd or file backing where the domain asks for it, else anonymous RAM)."""
-    if not any_size and (device.size_kib != 0 or device.model not in ("dimm", "virtio-mem")):
-        return None
+def _memory_backend(device: MemoryDevice, ctx: Context) -> str:
+    """The memory backend QEMU is given for a DIMM or virtio-mem device (qemuBuildMemoryBackendProps: memfd or file
+    backing where the domain asks for it, else anonymous RAM)."""
     backing = domain_find(ctx, "memoryBacking")
     source = backing.find("source") if backing is not None else None
     kind = source.get("type") if source is not None else None
@@ -366,8 +364,9 @@ class MemoryHotplug(Rule):
             yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, devices, ctx)
 
     def _device(self, device: MemoryDevice, devices: list[MemoryDevice], ctx: Context) -> Iterator[Problem]:
-        backend = _zero_size_backend(device, ctx) if device.size_kib == 0 and qemu_driver(ctx) else None
-        if backend is not None:
+        if device.size_kib == 0 and device.model in ("dimm", "virtio-mem") and qemu_driver(ctx):
+            # (the backend refuses the size; libvirt rounds a size up to 2 MiB, but not from 0)
+            backend = _memory_backend(device, ctx)
             yield Problem(Anchor(device.element.find("target/size"), text=True),
                           f"property 'size' of {backend} doesn't take value '0'" + QEMU_START,
                           hint="give the memory device a size (libvirt rounds it up to 2 MiB, not from 0)")
