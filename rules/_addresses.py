@@ -580,6 +580,8 @@ class Facts(Record):
     repeated_controller_parts: list[etree._Element]
     pci_conflicts: list[Refusal]
     pci_placement: list[Refusal]
+    #: an i440fx pci-root whose every slot a device takes (2 to 0x1f): a pci-bridge libvirt places finds no slot there
+    pci_root_full: bool
     usb: list[Refusal]
     drive: list[Refusal]
     virtio_serial: list[Refusal]
@@ -606,6 +608,7 @@ class Facts(Record):
         "repeated_controller_parts",
         "pci_conflicts",
         "pci_placement",
+        "pci_root_full",
         "usb",
         "drive",
         "virtio_serial",
@@ -634,6 +637,7 @@ class Facts(Record):
         self.mdevs = []
         self.pci_conflicts = []
         self.pci_placement = []
+        self.pci_root_full = False
         self.usb = []
         self.drive = []
         self.virtio_serial = []
@@ -906,6 +910,7 @@ def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, s
 
 
 def _pci_map(facts_: Facts) -> None:
+    _root_port_capacity(facts_)
     if "pci" not in facts_.by_kind:
         # no PCI address to place or to collide with the chipset's: only unaddressed controllers can fail
         _unplaceable_controllers(facts_)
@@ -950,7 +955,12 @@ def _pci_map(facts_: Facts) -> None:
         if pci is None or not (pci.domain or pci.bus or pci.slot) or id(device) in skipped:
             continue
         pcis.append(pci)
+    if platform.is_i440fx:
+        root_slots = {pci.slot for pci in pcis if pci.domain == 0 and pci.bus == 0}
+        facts_.pci_root_full = root_slots.issuperset(I440FX_ROOT_SLOTS)
     auto = _auto_buses(facts_, pcis) if pcis else None
+    if auto and facts_.pci_root_full:
+        _bridge_without_slot(facts_, pcis, auto)
     for pci in pcis:
         if pci.domain != 0:
             facts_.pci_placement.append(Refusal(
@@ -1176,6 +1186,52 @@ def _slot_refusal(model: str) -> str:
             "and it cannot be automatically added")
 
 
+#: The pcie-root-ports a q35 pcie-root takes: slots 1 to 0x1e, eight functions each (0 is the host bridge, 0x1f
+#: the ICH9's)
+PCIE_ROOT_PORT_FUNCTIONS = 30 * 8
+#: Conventional PCI devices libvirt must add a pcie-to-pci-bridge (and a root port for it) for on q35, when
+#: unaddressed and no bus takes them: NICs and sound cards of these models (checked on 9.0: e1000, ich6)
+_LEGACY_SOUND_MODELS = frozenset({"ich6", "ac97", "es1370"})
+#: Controllers whose bus takes conventional PCI devices on q35
+_LEGACY_BUSES = frozenset({"pcie-to-pci-bridge", "pci-bridge", "dmi-to-pci-bridge"})
+
+
+def _root_port_capacity(facts_: Facts) -> None:
+    """q35's pcie-root has room for 240 root ports: libvirt places each unaddressed pcie-root-port there, and adds
+    another (for the pcie-to-pci-bridge it adds) for an unaddressed conventional PCI device no bus takes, even with
+    empty ports left (virDomainPCIAddressSetGrow). A count beyond what is left once the devices addressed on bus 0
+    take their functions is refused (checked on 9.0: 240 ports and an ich6 or e1000 refused; 239 defined)."""
+    ports = facts_.controllers_of("pci")
+    if len(ports) < PCIE_ROOT_PORT_FUNCTIONS // 2 or not facts_.platform.is_q35:
+        return  # (the usual: far from full)
+    unaddressed = [c for c in ports if c.model == "pcie-root-port" and c.address is None]
+    taken = {(pci.slot, pci.function) for device, address in facts_.by_kind.get("pci", ())
+             if (pci := facts_.pci(address, device)) is not None and pci.domain == 0 and pci.bus == 0
+             and 1 <= pci.slot <= 0x1E}
+    room = PCIE_ROOT_PORT_FUNCTIONS - len(taken)
+    if len(unaddressed) > room:
+        port = unaddressed[room]
+        facts_.pci_placement.append(Refusal(port.element, None, _slot_refusal("pcie-root-port"),
+                                            f"q35's pcie-root takes {PCIE_ROOT_PORT_FUNCTIONS} root ports (slots 1 to "
+                                            "0x1e, eight functions each): add a pcie-switch, or fewer ports"))
+        return
+    if len(unaddressed) < room or any(c.model in _LEGACY_BUSES for c in ports) or facts_.devices_element is None:
+        return
+    for device in facts_.devices_element.iterchildren("interface", "sound"):
+        if device in facts_.address_of:
+            continue
+        model = facts_.model_of.get(device) if device.tag == "interface" else None
+        legacy = (model is not None and (model.get("type") or "").lower() in _PCI_NET_MODELS if model is not None
+                  else device.tag == "sound" and device.get("model") in _LEGACY_SOUND_MODELS)
+        if legacy:
+            facts_.pci_placement.append(Refusal(
+                device, None, _slot_refusal("pcie-root-port"),
+                f"this conventional PCI device needs a pcie-to-pci-bridge, which libvirt plugs into a new root port, "
+                f"and the pcie-root's {PCIE_ROOT_PORT_FUNCTIONS} root-port places are taken: use a PCI Express model "
+                "(virtio), or fewer ports"))
+            return
+
+
 def _unplaceable_controllers(facts_: Facts) -> None:
     """Unaddressed PCI controllers no bus of the machine can take, and libvirt cannot add one for."""
     pci_controllers = facts_.controllers_of("pci")
@@ -1337,6 +1393,29 @@ class MovedPciAddress(PciAddress):
     @property
     def text(self) -> str:
         return self.written
+
+
+#: The slots of an i440fx pci-root a device can take (0 is the host bridge, 1 the PIIX3)
+I440FX_ROOT_SLOTS = range(2, 32)
+
+
+def _bridge_without_slot(facts_: Facts, pcis: list[PciAddress], auto: dict[int, str]) -> None:
+    """On an i440fx machine whose pci-root devices fill: the first pci-bridge libvirt adds for a bus an address names
+    takes a slot on a lower bus that takes one; with none but the full root, libvirt plugs it into its own bus and
+    refuses it (qemuDomainAssignPCIAddresses; checked on 9.0: a device on bus 1 or 2 and no bridge)."""
+    bridges = sorted(index for index, model in auto.items() if model == "pci-bridge")
+    if not bridges:
+        return
+    first = bridges[0]
+    if any(c.index is not None and c.index < first and c.model == "pci-bridge" for c in facts_.controllers_of("pci")):
+        return  # (it plugs into that one)
+    culprit = next((pci for pci in pcis if pci.bus >= first), None)
+    if culprit is None:
+        return
+    facts_.pci_placement.append(Refusal(
+        culprit.element, "bus", f"PCI controller at index {first} (0x{first:02x}) has bus='0x{first:02x}', but index "
+        "must be larger than bus", "libvirt adds a pci-bridge for this bus, and the pci-root has no free slot for it "
+        "(every slot from 2 to 0x1f is taken): free one, or add the pci-bridge with an address"))
 
 
 def _auto_buses(facts_: Facts, pcis: list[PciAddress]) -> dict[int, str] | None:

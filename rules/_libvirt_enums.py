@@ -146,8 +146,8 @@ def _rows() -> tuple[StrictEnum, ...]:
             missing: str = MISSING, when: tuple[str, str] | None = None, on_self: bool = False,
             up: int | None = None) -> None:
         """``when``: (attribute, values) of the device (the <devices> child) or the <domain> child holding the
-        element, or with ``on_self`` of the element itself, or of its ancestor ``up`` levels up; '~' among the
-        values: the attribute absent."""
+        element, or with ``on_self`` of the element itself, or of its ancestor ``up`` levels up; 'child/@name': the
+        attribute of that one's first such child; '~' among the values: the attribute absent."""
         condition = None
         if when:
             levels = up if up is not None else 0 if on_self else \
@@ -361,11 +361,13 @@ def _rows() -> tuple[StrictEnum, ...]:
     add("devices/filesystem", "model", "virtio virtio-transitional virtio-non-transitional")
     add("devices/filesystem", "multidevs", "default remap forbid warn")
     add("devices/filesystem/driver", "wrpolicy", "default immediate")
-    add("devices/filesystem/binary", "xattr", ON_OFF, "virXMLPropTristateSwitch")
-    add("devices/filesystem/binary/lock", "posix", ON_OFF, "virXMLPropTristateSwitch")
-    add("devices/filesystem/binary/lock", "flock", ON_OFF, "virXMLPropTristateSwitch")
-    add("devices/filesystem/binary/cache", "mode", "none always")
-    add("devices/filesystem/binary/sandbox", "mode", "namespace chroot")  # (VIR_XML_PROP_NONZERO)
+    # (virDomainFSDefParseXML reads <binary> only for a virtiofs driver: checked on 9.0, a 9p share's are ignored)
+    virtiofs = ("driver/@type", "virtiofs")
+    add("devices/filesystem/binary", "xattr", ON_OFF, "virXMLPropTristateSwitch", when=virtiofs)
+    add("devices/filesystem/binary/lock", "posix", ON_OFF, "virXMLPropTristateSwitch", when=virtiofs)
+    add("devices/filesystem/binary/lock", "flock", ON_OFF, "virXMLPropTristateSwitch", when=virtiofs)
+    add("devices/filesystem/binary/cache", "mode", "none always", when=virtiofs)
+    add("devices/filesystem/binary/sandbox", "mode", "namespace chroot", when=virtiofs)  # (VIR_XML_PROP_NONZERO)
     for device in ("disk", "interface", "filesystem", "controller", "rng", "memballoon", "video", "vsock", "input"):
         for option in ("iommu", "ats", "packed", "page_per_vq"):
             add(f"devices/{device}/driver", option, ON_OFF, "virXMLPropTristateSwitch")

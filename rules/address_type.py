@@ -491,7 +491,10 @@ class AddressType(Rule):
     address of type 'drive'` (qemuDomainAssignPCIAddresses, machines with PCI),
     at start `Unexpected address type for
     'virtio-balloon'` (`qemuBuildVirtioDevGetConfig`, also for a virtio video:
-    `'virtio-vga'` when primary on x86, else `'virtio-gpu'`; the `pvpanic` panic and `itco`
+    `'virtio-vga'` when primary on x86, else `'virtio-gpu'`; a primary virtio
+    video on microvm with a virtio-mmio address is still virtio-vga, which
+    QEMU refuses there at start, `No 'PCI' bus found for device
+    'virtio-vga'`, checked on 9.0; the `pvpanic` panic and `itco`
     watchdog models are newer than libvirt 9.0, which refuses them as
     unknown models); `CCW addresses are not supported by machine type
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
@@ -585,6 +588,15 @@ class AddressType(Rule):
                     yield Problem(Anchor(address, "type"), f"Unexpected address type for '{name}'" + LIBVIRT_START,
                                   hint="a virtio video device sits on PCI: use type='pci' or drop the <address>",
                                   replacements=("pci",))
+                    continue
+            if kind == "virtio-mmio" and device.tag == "video" and qemu and platform.machine == "microvm":
+                name = virtio_video_name(device, platform)
+                if name is not None and "-vga" in name:
+                    # (libvirt writes the primary virtio video as virtio-vga, a PCI device, whatever its address;
+                    # microvm has no PCI bus: QEMU, at start, checked on 9.0)
+                    yield Problem(Anchor(address, "type"), f"No 'PCI' bus found for device '{name}'" + QEMU_START,
+                                  hint="microvm has no PCI bus for the primary virtio video (virtio-vga): use a "
+                                       "machine with PCI, or no video")
                     continue
             if base and kind in NOT_VIRTIO_TRANSPORTS:
                 # qemuDomainAssignPCIAddresses refuses a virtio disk first, at define, on a machine with PCI

@@ -31,20 +31,26 @@ def _bridge_above_its_bus(bridge: etree._Element, index: int) -> Problem | None:
 def _bridge_on_itself(bridge: Controller, index: int, found: Facts) -> Problem | None:
     """qemuDomainAssignPCIAddresses: a pci-bridge without an <address> goes to the first bus (in index order) that
     takes a pci-bridge (virDomainPCIAddressGetNextAddr); on a pcie-root machine with no such bus below its index,
-    that is its own bus (or one libvirt adds, above it), and its index is then not above its bus."""
-    if bridge.address is not None or found.platform.root_model != "pcie-root":
+    or an i440fx one whose pci-root devices fill (checked on 9.0), that is its own bus (or one libvirt adds, above
+    it), and its index is then not above its bus."""
+    if bridge.address is not None:
         return None
+    if found.platform.root_model != "pcie-root" and not (found.platform.is_i440fx and found.pci_root_full):
+        return None  # (on i440fx, the pci-root takes it while it has a free slot)
     for other in found.controllers_of("pci"):
         if other is bridge:
             continue
         if other.index is None or other.model is None:
             return None  # (a bus that cannot be told: say nothing)
-        if other.index < index and other.model in BRIDGE_BUSES:
+        if other.index < index and other.model in BRIDGE_BUSES and not (found.pci_root_full and
+                                                                      other.model == "pci-root"):
             return None  # (it plugs in there)
+    hint = ("libvirt plugs a pci-bridge without an <address> into the first bus that takes one, here its own: "
+            + ("the pci-root's slots 2 to 0x1f are all taken: free one, or give the bridge an address"
+               if found.platform.is_i440fx else "put a dmi-to-pci-bridge or pcie-to-pci-bridge with a lower index "
+               "before it"))
     return Problem(Anchor(bridge.element, "index"), f"PCI controller at index {index} (0x{index:02x}) has "
-                   f"bus='0x{index:02x}', but index must be larger than bus",
-                   hint="libvirt plugs a pci-bridge without an <address> into the first bus that takes one, here its "
-                        "own: put a dmi-to-pci-bridge or pcie-to-pci-bridge with a lower index before it")
+                   f"bus='0x{index:02x}', but index must be larger than bus", hint=hint)
 
 
 @register
@@ -64,7 +70,10 @@ class ControllerIndex(Rule):
       without an `<address>` on a machine whose root is `pcie-root` (q35,
       ARM `virt`...), libvirt plugs it into the first bus that takes a
       pci-bridge, which is its own unless a `dmi-to-pci-bridge`,
-      `pcie-to-pci-bridge` or other `pci-bridge` has a lower index.
+      `pcie-to-pci-bridge` or other `pci-bridge` has a lower index; and on an
+      i440fx machine whose pci-root slots 2 to 0x1f devices all take, unless
+      another `pci-bridge` has a lower index (VL702 reports the same for the
+      bridge libvirt adds for a bus an address names).
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `Invalid value for attribute

@@ -14,7 +14,7 @@ from virtlint.rules._addresses import ARM, X86
 from virtlint.rules._cpu import custom_model
 from virtlint.rules._cpu_features import ARM_FEATURES, X86_FEATURES
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
-from virtlint.rules._support import NOTHING
+from virtlint.rules._support import NOTHING, domain_find
 
 #: The arches each CPU driver validates (virCPUValidateFeatures dispatches by arch).
 KNOWN_FEATURES = {**{arch: X86_FEATURES for arch in X86},
@@ -47,6 +47,14 @@ def _sve_lengths(cpu: etree._Element, policies: tuple[str, ...]) -> list[tuple[i
     return lengths
 
 
+def _arm32_binary(ctx: Context) -> bool:
+    """Whether the domain runs on QEMU's 32-bit ARM binary (qemu-system-arm), whose CPUs, max among them, have no
+    SVE (checked on 9.0: `Property 'max-arm-cpu.sve' not found`)."""
+    emulator = domain_find(ctx, "devices/emulator")
+    path = (emulator.text or "").strip() if emulator is not None else ctx.caps.emulator if ctx.identity_matches else ""
+    return (path or "").rsplit("/", 1)[-1] == "qemu-system-arm"
+
+
 def _sve_model(cpu: etree._Element, ctx: Context) -> Iterator[Problem]:
     """At start (QEMU): SVE settings of a custom model that lacks SVE (`Property 'cortex-a57-arm-cpu.sve' not
     found`), a64fx lengths other than 128, 256 and 512, and a disabled power-of-two length below the largest enabled
@@ -56,7 +64,7 @@ def _sve_model(cpu: etree._Element, ctx: Context) -> Iterator[Problem]:
     if found is None or not qemu_driver(ctx):
         return
     name = found[1]
-    if name in NO_SVE_MODELS:
+    if name in NO_SVE_MODELS or _arm32_binary(ctx):
         for feature in cpu.iterchildren("feature"):
             if (feature.get("name") or "").startswith("sve") and feature.get("policy", "require") in SVE_ON + SVE_OFF:
                 yield Problem(Anchor(feature, "name"), f"Property '{name}-arm-cpu.{feature.get('name')}' not found "
@@ -117,7 +125,8 @@ class CpuFeatures(Rule):
     libvirt 9.0). On ARM: `pauth` before libvirt 10.6, whose CPU map added it
     (`unknown CPU feature: pauth` at start on 9.0); and at start, QEMU's
     refusals of SVE settings: any on a model without SVE (`cortex-a57`,
-    `neoverse-n1`...: `Property 'cortex-a57-arm-cpu.sve' not found`), a64fx
+    `neoverse-n1`...: `Property 'cortex-a57-arm-cpu.sve' not found`), or
+    on any model of the 32-bit binary, qemu-system-arm (`max` included), a64fx
     lengths other than 128, 256 and 512, and a disabled power-of-two length
     below the largest enabled one (`cannot disable sve256 sve256 is required
     as it is a power-of-two length smaller than the maximum, sve512`; each

@@ -10,7 +10,8 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.rules._devices import LIBVIRT_START, qemu_driver
+from virtlint.linter.machines import parse_machine
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
 from virtlint.rules._support import NOTHING, domain_children, is_uuid, string_value
 
 _UUID_HINT = "write 32 hexadecimal digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0 (or remove it: libvirt makes one)"
@@ -72,6 +73,24 @@ def _qemu_name(name: etree._Element, text: str) -> Problem | None:
     return None
 
 
+#: The newest x86 machine versions whose fw_cfg has no DMA (QEMU's 2.4 compat properties), which QEMU's vmgenid
+#: device needs to write the generation ID back
+GENID_NEWEST_WITHOUT_DMA = (2, 4)
+
+
+def _genid_machine(genid: etree._Element, ctx: Context) -> Problem | None:
+    """QEMU's vmgenid device (libvirt adds it for <genid>) refuses a machine without fw_cfg DMA: the x86
+    i440fx and q35 machines of 2.4 and older (libvirt only asks for the device's capability)."""
+    machine = parse_machine(ctx.machine or "")
+    if machine.family not in ("pc-i440fx", "pc-q35") or machine.version is None or machine.flavor:
+        return None
+    if machine.version[:2] > GENID_NEWEST_WITHOUT_DMA:
+        return None
+    return Problem(Anchor(genid), "-device vmgenid: vmgenid requires DMA write support in fw_cfg, which this "
+                   "machine type does not provide" + QEMU_START,
+                   hint=f"use a machine of version 2.5 or later than {machine.name}, or remove <genid>")
+
+
 @register
 class DomainIds(Rule):
     """
@@ -97,7 +116,11 @@ class DomainIds(Rule):
     freely: QEMU), `invalid char in name: ` and a line break, `Failed to
     create file '/etc/libvirt/qemu/NAME.xml.new': File name too long`
     (qemuDomainDefineXMLFlags). Same in libvirt 9.0 (checked with `virsh define`) and
-    10.7.
+    10.7. At start, QEMU's vmgenid device, which libvirt adds for a
+    `<genid>`, refuses the x86 `pc-i440fx` and `pc-q35` machines of version
+    2.4 and older, whose fw_cfg has no DMA: `vmgenid requires DMA write
+    support in fw_cfg, which this machine type does not provide` (QEMU;
+    checked on 9.0 with QEMU 7.2: 2.4 and older refused, 2.5 started).
 
     ## Capabilities
     ```xml
@@ -120,11 +143,15 @@ class DomainIds(Rule):
     code = "VL011"
     name = "domain-ids"
     severity = Severity.ERROR
-    summary = "A domain uuid or genid libvirt cannot read, a second genid, a title with a line break, a name with '/'."
+    summary = ("A domain uuid or genid libvirt cannot read, a second genid, a genid on a machine without fw_cfg DMA, a "
+               "title with a line break, a name with '/'.")
     elements = ("",)
     uses_caps = False
     drivers = ALL_DRIVERS
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        problem = _problem(domain_children(ctx), ctx)
+        children = domain_children(ctx)
+        problem = _problem(children, ctx)
+        if problem is None and "genid" in children and qemu_driver(ctx):
+            problem = _genid_machine(children["genid"][0], ctx)
         return NOTHING if problem is None else iter((problem,))

@@ -39,7 +39,8 @@ class _Fs:
         self.target = (target.get("dir") or None) if target is not None else None
         self.driver = element.find("driver")
         self.driver_type = self.driver.get("type") if self.driver is not None else None
-        self.accessmode = element.get("accessmode", "passthrough")
+        # (an empty one is the default, which post-parse makes passthrough: checked on 9.0)
+        self.accessmode = element.get("accessmode") or "passthrough"
 
 
 def _source(fs: _Fs, ctx: Context) -> Problem | None:
@@ -111,13 +112,12 @@ def _qemu(fs: _Fs, ctx: Context) -> Problem | None:
         limit = element.find("space_soft_limit")
     if limit is not None and newest:
         return Problem(Anchor(limit), "filesystem usage limits are not supported with QEMU")
-    modes = element.get("fmode") is not None or element.get("dmode") is not None
+    # (the parsed numbers: a mode of 0, '000' or '+0' is none)
+    modes = any(prop_uint(element.get(name) or "0", 8) for name in ("fmode", "dmode"))
     if modes and fs.accessmode != "mapped":
         return Problem(Anchor(element, "fmode" if element.get("fmode") is not None else "dmode"),
                        "fmode and dmode must be used with accessmode=mapped")
-    sandbox = element.find("binary/sandbox")
-    if fs.driver_type != "virtiofs" and sandbox is not None and sandbox.get("mode") is not None and newest:
-        return Problem(Anchor(sandbox), "sandbox can only be used with driver=virtiofs")
+    # ("sandbox can only be used with driver=virtiofs" never fires: the parser reads <sandbox> for virtiofs only)
     if fs.driver_type == "handle" and fs.accessmode != "passthrough":
         return Problem(Anchor(element, "accessmode"), "only supports passthrough accessmode",
                        replacements=("passthrough",))
@@ -136,14 +136,14 @@ def _virtiofs(fs: _Fs, modes: bool) -> Problem | None:
         if fs.accessmode != "passthrough":
             return Problem(Anchor(element, "accessmode"), "virtiofs only supports passthrough accessmode",
                            replacements=("passthrough",))
-        if driver.get("wrpolicy") is not None:
+        if driver.get("wrpolicy") not in (None, "default"):
             return Problem(Anchor(driver, "wrpolicy"), "virtiofs does not support wrpolicy")
     # (read-only virtiofs: VL786)
     if element.get("model") is not None:
         return Problem(Anchor(element, "model"), "virtiofs does not support model")
     if driver.get("format") is not None:
         return Problem(Anchor(driver, "format"), "virtiofs does not support format")
-    if element.get("multidevs") is not None:
+    if element.get("multidevs") not in (None, "default"):
         return Problem(Anchor(element, "multidevs"), "virtiofs does not support multidevs")
     if modes:
         return Problem(Anchor(element, "fmode" if element.get("fmode") is not None else "dmode"),
@@ -179,7 +179,10 @@ def _device_properties(fs: _Fs, ctx: Context) -> Problem | None:
     if not qemu_driver(ctx) or fs.target is None:
         return None
     virtiofs = fs.driver_type == "virtiofs"
-    queue = c_decimal(fs.driver.get("queue"), 0, 2**64 - 1) if virtiofs and fs.driver is not None else None
+    # (g_ascii_strtoull takes a minus sign, and wraps: -1 is 2^64 - 1)
+    queue = c_decimal(fs.driver.get("queue"), -(2**64 - 1), 2**64 - 1) if virtiofs and fs.driver is not None else None
+    if queue is not None:
+        queue %= 2**64
     if queue and queue > 0xFFFF:
         return Problem(Anchor(fs.driver, "queue"), "Parameter 'queue-size' expects uint16_t" + QEMU_START,
                        hint=f"a power of 2 up to {VIRTQUEUE_MAX_SIZE}", replacements=(str(VIRTQUEUE_MAX_SIZE),))
@@ -216,11 +219,12 @@ class FilesystemConfig(Rule):
     Reports a `<filesystem>` without the `<source>` its type names (`dir`
     for mount, `file`, `dev` for block...; a virtiofs `socket` will do) or
     without a `<target dir>`, and, for QEMU: a type other than `mount`, usage
-    limits, `fmode`/`dmode` off `accessmode='mapped'`, a sandbox off virtiofs,
-    the `handle` driver off passthrough, the `loop`, `nbd` and `ploop`
-    drivers, and virtiofs with another access mode or a `wrpolicy` (unless it
-    uses an external daemon's socket), a `model`, a `format`, `multidevs`,
-    `fmode` or `dmode`. At start, the 9p `handle` driver on a QEMU of 6.0 or
+    limits, a non-zero `fmode`/`dmode` (octal; `0` is none) off
+    `accessmode='mapped'`, the `handle` driver off passthrough, the `loop`,
+    `nbd` and `ploop` drivers, and virtiofs with another access mode (an
+    empty one is the default, passthrough) or a `wrpolicy` other than
+    `default` (unless it uses an external daemon's socket), a `model`, a
+    `format`, `multidevs` other than `default`, `fmode` or `dmode`. At start, the 9p `handle` driver on a QEMU of 6.0 or
     later (its capabilities' versioned machine tells), which removed it
     (`fsdev: fsdriver handle not found`; checked on 9.0 with QEMU 7.2, whose
     capabilities still list `handle`); and, at start, a mount tag (the
@@ -228,7 +232,8 @@ class FilesystemConfig(Rule):
     (32 bytes) is longer than maximum (31 bytes)`) and 36 for virtiofs
     (`tag property must be 36 bytes or less`), and a virtiofs `queue` that is
     not a power of 2 up to 1024 (`queue-size property must be a power of
-    2`; checked on 9.0 with QEMU 7.2).
+    2`; libvirt reads it as g_ascii_strtoull does, a negative one wrapping
+    to 2^64 less it; checked on 9.0 with QEMU 7.2).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `missing source
@@ -236,9 +241,10 @@ class FilesystemConfig(Rule):
     information for device /srv` (virDomainFSDefValidate), `only supports mount
     filesystem type`, `virtiofs only supports passthrough accessmode` and
     their siblings (qemuValidateDomainDeviceDefFS; QEMU driver). Checked with
-    the real libvirt 9.0 (`virsh define`), which defines usage limits and a
-    sandbox off virtiofs: those two follow the libvirt-version setting
-    (reported for 10.7, the newest modelled). virtiofs's `<binary><openfiles
+    the real libvirt 9.0 (`virsh define`), which defines usage limits: they
+    follow the libvirt-version setting (reported for 10.7, the newest
+    modelled). libvirt reads `<binary>` and its children for virtiofs only
+    (a 9p share's are ignored; VL850 judges their values). virtiofs's `<binary><openfiles
     max>` that is not a number (`cannot parse openfiles 'abc' for virtiofs`,
     virDomainFSDefParseXML) is refused since libvirt 10.6, which added it
     (9.0 drops the element, checked). Read-only virtiofs is VL786's.

@@ -62,7 +62,8 @@ def memory_devices(ctx: Context) -> list[MemoryDevice]:
         size = element_kib(memory.find("target/size"))
         start, anchor, slot = 0, None, None
         if model in ("virtio-mem", "virtio-pmem"):
-            address = memory.find("target/address")
+            # (libvirt 9.4 added their <target><address base>: 9.0 drops it, checked)
+            address = memory.find("target/address") if ctx.libvirt_at_least(9, 4) else None
             if address is not None and address.get("base"):
                 start, anchor = _hex(address.get("base")), Anchor(address, "base")
         elif model in SLOT_MODELS:
@@ -209,7 +210,10 @@ class MemoryHotplug(Rule):
     exceeds slots count 'M'`, and the releases between are given 10.7's count)
     and guest addresses that do not
     overlap (`memory device address [0xA:0xB] overlaps with other memory device
-    (0xC)`). Stage: define (QEMU driver for the hotplug checks). At start
+    (0xC)`; an NVDIMM maps its size less its label, rounded down to its
+    alignment; libvirt 9.0 leaves NVDIMM overlaps to QEMU at start, checked;
+    a virtio-mem or virtio-pmem base is read from libvirt 9.4, which added it:
+    9.0 drops it, checked). Stage: define (QEMU driver for the hotplug checks). At start
     (QEMU): memory slots with a maximum equal to the initial memory, both as
     libvirt aligns them (1 MiB; the initial memory is the NUMA cells'),
     more than 256 slots on a pc or q35 machine, and a DIMM or virtio-mem
@@ -219,8 +223,14 @@ class MemoryHotplug(Rule):
     and on x86_64 a DIMM or NVDIMM `base` its memory backend's alignment
     refuses (2 MiB for anonymous RAM on an x86_64 host, a warning for a TCG
     domain, which may run on another; 4 KiB for file and memfd backing; an
-    NVDIMM's `alignsize`). A `base` address is read as libvirt reads it, in
-    hexadecimal with or without `0x`.
+    NVDIMM's `alignsize`); an NVDIMM `alignsize` that is not a power of two
+    or (x86_64) not a multiple of the 4 KiB page (`alignment 0x300000 must be
+    a power of two`, file_ram_alloc), or an NVDIMM too small for its label and
+    one aligned block, its size rounded up to 2 MiB as libvirt does (`the
+    size of memdev memnvdimm0 (0x8000000) is too
+    small to contain nvdimm label (0x20000) and aligned PMEM (0x8000000)`,
+    nvdimm_prepare_memory_region). A `base` address is read as libvirt reads
+    it, in hexadecimal with or without `0x`.
 
     ## Why is this bad?
     `virsh define` fails with the message above. At start QEMU refuses `-m
@@ -371,6 +381,11 @@ class MemoryHotplug(Rule):
                           f"property 'size' of {backend} doesn't take value '0'" + QEMU_START,
                           hint="give the memory device a size (libvirt rounds it up to 2 MiB, not from 0)")
             return
+        if device.model == "nvdimm" and qemu_driver(ctx):
+            problem = _nvdimm_layout(device, ctx)
+            if problem is not None:
+                yield problem
+                return
         alignment = _base_alignment(device, ctx) if device.start and qemu_driver(ctx) else None
         if alignment is not None and device.start % alignment[0]:
             align, certain = alignment
@@ -427,11 +442,55 @@ def _auto_numa_cell(ctx: Context) -> bool:
 
 
 def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:
-    """virDomainMemoryDefCheckConflict's address test; nvdimm maps less than its size (label), so it is not judged."""
-    if "nvdimm" in (one.model, other.model) or not one.start or not other.start:
+    """virDomainMemoryDefCheckConflict's address test (and QEMU's at start), with what each device maps."""
+    if not one.start or not other.start:
         return False
-    if one.size_kib is None or other.size_kib is None:
+    one_size, other_size = _mapped_kib(one), _mapped_kib(other)
+    if one_size is None or other_size is None:
         return False
-    one_end = one.start + one.size_kib * 1024
-    other_end = other.start + other.size_kib * 1024
+    one_end = one.start + one_size * 1024
+    other_end = other.start + other_size * 1024
     return one.start <= other.start < one_end or other.start <= one.start < other_end
+
+
+def _mapped_kib(device: MemoryDevice) -> int | None:
+    """The KiB a memory device maps at its base: an NVDIMM's size less its label, rounded down to its alignment
+    (QEMU's nvdimm_prepare_memory_region; virDomainMemoryGetMappedSize rounds the label up to the same end)."""
+    if device.model != "nvdimm" or device.size_kib is None:
+        return device.size_kib
+    label, align = _nvdimm_label_and_align(device)
+    return max(device.size_kib - label, 0) // align * align
+
+
+def _nvdimm_label_and_align(device: MemoryDevice) -> tuple[int, int]:
+    """An NVDIMM's label size and backend alignment in KiB (its alignsize, else a 4 KiB page)."""
+    label = element_kib(device.element.find("target/label/size")) or 0
+    alignsize = element_kib(device.element.find("source/alignsize"))
+    return label, alignsize or SMALL_PAGE // 1024
+
+
+def _nvdimm_layout(device: MemoryDevice, ctx: Context) -> Problem | None:
+    """QEMU at start: an NVDIMM's backend alignment (file_ram_alloc: a multiple of the page size, a power of two) and
+    room for its label and one aligned block (nvdimm_prepare_memory_region)."""
+    alignsize = device.element.find("source/alignsize")
+    align_kib = element_kib(alignsize)
+    if align_kib:
+        align = align_kib * 1024
+        if align % SMALL_PAGE and ctx.arch == "x86_64":  # (an x86_64 host's page; a huge page is larger still)
+            return Problem(Anchor(alignsize, text=True), f"alignment 0x{align:x} must be multiples of page size "
+                           f"0x{SMALL_PAGE:x}" + QEMU_START, hint="an alignment of 4 KiB, 2 MiB or another power of two")
+        if align & (align - 1):
+            return Problem(Anchor(alignsize, text=True), f"alignment 0x{align:x} must be a power of two" + QEMU_START,
+                           hint="an alignment of 4 KiB, 2 MiB or another power of two")
+    if not device.size_kib or ctx.arch in PPC64:  # (pseries NVDIMMs are sized otherwise)
+        return None
+    # (the size QEMU gets: libvirt rounds it up to 2 MiB first, qemuDomainAlignMemorySizes; checked on 9.0)
+    size_kib = aligned(device.size_kib, module_alignment(ctx.arch))
+    label, align_kib = _nvdimm_label_and_align(device)
+    if size_kib <= label or (size_kib - label) < align_kib:
+        size = device.element.find("target/size")
+        return Problem(Anchor(size, text=True) if size is not None else Anchor(device.element),
+                       f"the size of the NVDIMM (0x{size_kib * 1024:x}) is too small to contain nvdimm label "
+                       f"(0x{label * 1024:x}) and aligned PMEM (0x{align_kib * 1024:x})" + QEMU_START,
+                       hint="a size of at least the label and one alignment block")
+    return None

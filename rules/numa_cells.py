@@ -9,10 +9,12 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import parse_machine
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import parse_uint, prop_uint, scaled_kib
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, caps_qemu_release, effective_arch,
                                      effective_machine_name, qemu_driver)
-from virtlint.rules._domain import MAX_MEMORY_KIB, NumaCell, aligned, max_vcpus, memory_alignment, numa_cells
+from virtlint.rules._domain import (MAX_MEMORY_KIB, NumaCell, aligned, max_vcpus, memory_alignment, numa_cells,
+                                    vcpu_counts)
+from virtlint.rules._support import domain_find
 from virtlint.rules._host import page_entries, page_for
 
 #: LOCAL_DISTANCE and UNREACHABLE: the range of a NUMA distance.
@@ -91,28 +93,155 @@ def _hugepages_back(ctx: Context, cell_id: int | None) -> bool:
     return entries is not None and page_for(entries, cell_id) is not None
 
 
-def _caches_without_interconnects(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
-    """QEMU's parse_numa_hmat_cache, at start: a node's memory side cache needs its latency and its bandwidth
-    first (libvirt writes the -numa hmat-lb options before the hmat-cache ones): a cell with a <cache> and no
-    <latency> or no <bandwidth> targeting it (checked on 9.0 with QEMU 7.2: either alone is refused; a latency of
-    a cache level counts)."""
+#: QEMU's compressed HMAT entries: 16 bits (UINT16_MAX is out of range)
+HMAT_ENTRY_LIMIT = 0xFFFF
+
+
+def _hmat_links(interconnects: etree._Element) -> Iterator[Problem]:
+    """QEMU's parse_numa_hmat_lb on the -numa hmat-lb options libvirt writes, in the document's order: a bandwidth
+    in whole MiB, and the values of one table (cache level, access type, latency or bandwidth) within what QEMU's
+    16-bit entries over a common base take."""
+    # (hierarchy, type, tag) -> (base, range): latency's base a power of ten, bandwidth's the values' bits
+    tables: dict[tuple[str, str | None, str], list[int]] = {}
+    for link in interconnects.iterchildren("latency", "bandwidth"):
+        initiator, target = link.get("initiator"), link.get("target")
+        key = (link.get("cache") or "0", link.get("type"), link.tag)
+        if link.tag == "latency":
+            value = prop_uint(link.get("value"), 10, 64)
+            if not value:
+                continue
+            base, widest = tables.setdefault(key, [2**64 - 1, 0])
+            power = 1
+            while value % (power * 10) == 0:
+                power *= 10
+            entry = max(widest, value // base)
+            if entry >= HMAT_ENTRY_LIMIT:
+                yield Problem(Anchor(link, "value"), f"Latency {value} between initiator={initiator} and target="
+                              f"{target} should not differ from previously entered min or max values on more than "
+                              f"{HMAT_ENTRY_LIMIT - 1}" + QEMU_START,
+                              hint="QEMU stores latencies as 16-bit multiples of one base: keep them closer together")
+                return
+            tables[key] = [min(base, power), entry]
+            continue
+        kib = scaled_kib(link.get("value"), link.get("unit"))
+        if not kib:
+            continue
+        value = kib * 1024  # (libvirt writes bandwidth=<KiB>K)
+        if kib % 1024:
+            yield Problem(Anchor(link, "value"), f"Bandwidth {value} between initiator={initiator} and target={target} "
+                          "should be 1MB aligned" + QEMU_START, hint="a bandwidth in whole MiB/s (a multiple of 1024 KiB)")
+            return
+        bits = tables.get(key, [0, 0])[1] | value
+        low = (bits & -bits).bit_length() - 1
+        if bits.bit_length() - low > 16 or value >> low >= HMAT_ENTRY_LIMIT:
+            yield Problem(Anchor(link, "value"), f"Bandwidth {value} between initiator={initiator} and target={target} "
+                          "should not differ from previously entered values on more than "
+                          f"{HMAT_ENTRY_LIMIT - 1}" + QEMU_START,
+                          hint="QEMU stores bandwidths as 16-bit multiples of one power of two: keep them closer")
+            return
+        tables[key] = [1 << low, bits]
+
+
+def _hmat_caches(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
+    """QEMU's parse_numa_hmat_cache, at start, on the -numa hmat-cache options libvirt writes after the hmat-lb
+    ones, cell by cell in the document's order: a node's memory side cache needs a non-zero latency and a non-zero
+    bandwidth targeting it, and each level above 1 the level below it, earlier and smaller (checked on 9.0 with
+    QEMU 7.2)."""
     interconnects = next(numa.iterchildren("interconnects"), None)
     targeted: dict[str, set[int | None]] = {"latency": set(), "bandwidth": set()}
     if interconnects is not None:
         for link in interconnects:
-            if link.tag in targeted:
+            if link.tag == "latency" and prop_uint(link.get("value"), 10, 64) or \
+                    link.tag == "bandwidth" and scaled_kib(link.get("value"), link.get("unit")):
                 targeted[link.tag].add(parse_uint(link.get("target")))
     for cell in cells:
-        cache = next(cell.element.iterchildren("cache"), None)
-        if cell.cell_id is None or cache is None:
+        if cell.cell_id is None:
             continue
-        if cell.cell_id not in targeted["latency"] or cell.cell_id not in targeted["bandwidth"]:
-            yield Problem(Anchor(cache),
-                          f"The latency and bandwidth information of node-id={cell.cell_id} should be provided "
-                          "before memory side cache attributes" + QEMU_START,
-                          hint=f"add <interconnects> with a <latency> and a <bandwidth> whose target is "
-                               f"{cell.cell_id}, or remove the cache")
+        sizes: dict[int, int] = {}
+        for cache in cell.element.iterchildren("cache"):
+            if cell.cell_id not in targeted["latency"] or cell.cell_id not in targeted["bandwidth"]:
+                yield Problem(Anchor(cache),
+                              f"The latency and bandwidth information of node-id={cell.cell_id} should be provided "
+                              "before memory side cache attributes" + QEMU_START,
+                              hint=f"add <interconnects> with a non-zero <latency> and <bandwidth> whose target is "
+                                   f"{cell.cell_id}, or remove the cache")
+                return
+            level = parse_uint(cache.get("level"))
+            size_element = next(cache.iterchildren("size"), None)
+            # (libvirt reads the unit from ./size/unit, an element nobody writes: the value is always KiB)
+            size = scaled_kib(size_element.get("value"), None) if size_element is not None else None
+            if level is None or size is None or not 1 <= level <= 3:
+                continue
+            if level > 1 and level - 1 not in sizes:
+                yield Problem(Anchor(cache, "level"), f"Cache level={level - 1} shall be defined first" + QEMU_START,
+                              hint=f"describe the level {level - 1} cache before this one")
+                return
+            if level > 1 and size <= sizes[level - 1]:
+                yield Problem(Anchor(size_element, "value"), f"Invalid size={size * 1024}, the size of level={level} "
+                              f"should be larger than the size({sizes[level - 1] * 1024}) of level={level - 1}"
+                              + QEMU_START, hint="each cache level is larger than the one below it")
+                return
+            if level + 1 in sizes and size >= sizes[level + 1]:
+                yield Problem(Anchor(size_element, "value"), f"Invalid size={size * 1024}, the size of level={level} "
+                              f"should be less than the size({sizes[level + 1] * 1024}) of level={level + 1}"
+                              + QEMU_START, hint="each cache level is smaller than the one above it")
+                return
+            sizes[level] = size
+
+
+def _cpuless_cell_before(cells: list[NumaCell], ctx: Context) -> Problem | None:
+    """At start, qemuProcessSetupPid looks for each online vCPU's guest cell, cell by cell in id order, and asks each
+    cell's vCPU set without checking that it has one: a cell without cpus before the vCPU's cell makes libvirtd
+    crash (a NULL bitmap; 9.0 checked, three times; 10.7's code is the same). Post-parse first gives cell 0 the
+    vCPUs no cell lists (qemuDomainDefNumaCPUsRectify). Reached where the domain's cgroup has the cpu or cpuset
+    controller, as a system libvirtd's has."""
+    if domain_find(ctx, "vcpus") is not None:
+        return None  # (online vCPUs named one by one: not judged)
+    maximum, current = vcpu_counts(ctx)
+    if maximum is None or current is None or any(cell.cell_id is None for cell in cells):
+        return None
+    by_id = sorted(cells, key=lambda cell: cell.cell_id or 0)
+    if all(cell.element.get("cpus") is not None for cell in by_id):
+        return None
+    if any(cell.element.get("cpus") is not None and cell.cpus is None for cell in by_id):
+        return None  # (a malformed set is the parser's)
+    sets = [None if cell.cpus is None else set(cell.cpus) for cell in by_id]
+    listed = set().union(*(cpus for cpus in sets if cpus is not None))
+    unlisted = {vcpu for vcpu in range(maximum) if vcpu not in listed}
+    if unlisted and by_id[0].cell_id == 0:
+        sets[0] = (sets[0] or set()) | unlisted
+    for vcpu in range(current):
+        for cell, cpus in zip(by_id, sets):
+            if cpus is None:
+                return Problem(Anchor(cell.element), f"libvirtd crashes starting the domain: guest NUMA cell "
+                               f"{cell.cell_id} has no cpus and comes before the cell of vCPU {vcpu} "
+                               "(qemuProcessSetupPid reads its missing vCPU set)" + LIBVIRT_START,
+                               hint="give this cell vCPUs, or make the cells without cpus the last ones")
+            if vcpu in cpus:
+                break
+    return None
+
+
+def _hmat_start(numa: etree._Element, cells: list[NumaCell]) -> Iterator[Problem]:
+    """At start, in the order libvirt writes the command line: the interconnects, then the caches; and the copy of
+    the definition a start makes, which loses a cache line of 0 (virNumaCacheFormat writes none, and libvirt reads
+    ./line/@value, unscaled, into an unsigned int: 2^32 is 0 too; checked on 9.0)."""
+    for cell in cells:
+        for cache in cell.element.iterchildren("cache"):
+            line = next(cache.iterchildren("line"), None)
+            value = prop_uint(line.get("value"), 10, 64) if line is not None else None
+            if line is not None and value is not None and value % 2**32 == 0:
+                yield Problem(Anchor(line, "value"), "missing element or attribute './line/@value'" + LIBVIRT_START,
+                              hint="libvirt drops a cache line of 0 when it copies the domain to start it: give the "
+                                   "line size in bytes, e.g. 64")
+                return
+    interconnects = next(numa.iterchildren("interconnects"), None)
+    if interconnects is not None:
+        problems = list(_hmat_links(interconnects))
+        if problems:
+            yield from problems
             return
+    yield from _hmat_caches(numa, cells)
 
 
 def _reparsed_caches(cells: list[NumaCell]) -> Iterator[Problem]:
@@ -294,6 +423,10 @@ class NumaCells(Rule):
                                   hint="give each vCPU to one cell only")
             seen[cell.cell_id] = cell
         yield from self._vcpus(element, cells, ctx)
+        if qemu_driver(ctx):
+            crash = _cpuless_cell_before(cells, ctx)
+            if crash is not None:
+                yield crash
         yield from self._distances(cells, count)
         yield from self._alignment(cells, ctx)
         problem = _hmat(element, cells, count)
@@ -306,7 +439,10 @@ class NumaCells(Rule):
                 yield from problems
                 return
         if qemu_driver(ctx):
-            yield from _caches_without_interconnects(element, cells)
+            problems = list(_hmat_start(element, cells))
+            if problems:
+                yield from problems
+                return
         zero = _zero_memory_cell(element, cells, ctx)
         if zero is not None:
             yield zero

@@ -55,6 +55,15 @@ def _up(element: etree._Element, levels: int) -> etree._Element:
     return element
 
 
+def _condition_value(holder: etree._Element, attribute: str) -> str | None:
+    """A row condition's value: an attribute of the holder, or with 'child/@name' of its first such child."""
+    if "/@" in attribute:
+        child_path, attribute = attribute.split("/@")
+        child = holder.find(child_path)
+        return None if child is None else child.get(attribute)
+    return holder.get(attribute)
+
+
 def _refusal(row: StrictEnum, element: etree._Element, value: str, tail: str) -> str:
     """libvirt's message for the value, then what virtlint adds (after a blank when the message ends a sentence)."""
     message = row.message.format(attribute=row.attribute, element=element.tag, value=value)
@@ -141,7 +150,7 @@ class ParserValue(Rule):
         if parts[0] == "devices" and len(parts) > 1 and not device_parsed(ctx, parts[1]):
             return  # a device this libvirt release does not parse (it drops the element)
         for row in _BY_PATH.get(ctx.path, ()):
-            if row.when is not None and _up(element, row.when[0]).get(row.when[1]) not in row.when[2]:
+            if row.when is not None and _condition_value(_up(element, row.when[0]), row.when[1]) not in row.when[2]:
                 continue  # a setting the parser does not read here
             if row.parsed_since is not None and not ctx.libvirt_at_least(*row.parsed_since):
                 continue  # a setting this release does not read at all

@@ -57,7 +57,12 @@ class PciAddressPlacement(Rule):
     libvirt moves the device to the bridge, one bus up), and a PCI
     controller refuses (`a PCI slot is needed to connect a PCI controller
     model='pcie-root-port'...`). A device whose connection depends on a
-    default model QEMU decides leaves the buses from there unjudged. Also:
+    default model QEMU decides leaves the buses from there unjudged. On an
+    i440fx machine whose pci-root slots 2 to 0x1f devices all take, the
+    first pci-bridge libvirt adds finds no slot below it and is plugged into
+    its own bus (`PCI controller at index 1 (0x01) has bus='0x01', but index
+    must be larger than bus`; checked on 9.0, a device on bus 1 or 2 and no
+    bridge, and the twin with slot 0x1f free). Also:
 
     - the first USB controller at `0:0:1.2` when it is (or defaults to) the
       PIIX3 UHCI, and the first IDE controller at `0:0:1.1`, are the

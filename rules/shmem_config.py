@@ -9,9 +9,11 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import scaled_bytes
-from virtlint.rules._devices import is_power_of_two, qemu_driver
+from virtlint.rules._devices import QEMU_START, is_power_of_two, qemu_driver
 
 MIB = 1024 * 1024
+#: The longest file name Linux file systems take (NAME_MAX), tmpfs's /dev/shm among them
+NAME_MAX = 255
 
 
 @register
@@ -39,7 +41,10 @@ class ShmemConfig(Rule):
     define; a `<shmem>` without a `<model>` is the legacy ivshmem: 9.0 says
     `ivshmem device is not supported with this QEMU binary`, checked), `only 'pci' addresses are
     supported for the shared memory device` (qemuBuildShmemCommandLine; start).
-    Driver: QEMU. libvirt 9.0 checks the size only at start (`shmem size must
+    Driver: QEMU. At start, an `ivshmem-plain` name of more than 255
+    bytes, which QEMU opens as the file /dev/shm/NAME (`can't open backing
+    store /dev/shm/... for guest RAM: File name too long`; checked on 9.0,
+    255 bytes start). libvirt 9.0 checks the size only at start (`shmem size must
     be a power of two`, qemuBuildShmemCommandLine; checked on the daemon):
     still an error, at a later stage.
 
@@ -128,3 +133,9 @@ class ShmemConfig(Rule):
         if address is not None and address.get("type") not in (None, "pci"):
             yield Problem(Anchor(address, "type"), "only 'pci' addresses are supported for the shared memory device",
                           replacements=("pci",))
+            return
+        if kind == "ivshmem-plain" and len(name.encode()) > NAME_MAX:
+            # (qemuBuildShmemBackendMemProps: the backend's mem-path is /dev/shm/NAME, one file name)
+            yield Problem(Anchor(element, "name"), f"can't open backing store /dev/shm/{name[:16]}... for guest RAM: "
+                          "File name too long" + QEMU_START,
+                          hint=f"a name of at most {NAME_MAX} bytes (it is {len(name.encode())})")

@@ -10,6 +10,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
+from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_int
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
@@ -138,12 +139,107 @@ def _fw_cfg_option_problem(texts: tuple[str | None, ...], source: str) -> str | 
 BASE_BOARD_ENTRIES = ("manufacturer", "product", "version", "serial", "asset", "location")
 
 
-def _kept_board(board: etree._Element) -> bool:
-    """virSysinfoBaseBoardParseXML: string(entry[@name='X']) of the first such entry, empty (NULL) or not."""
+#: the <chassis> entries libvirt keeps (virSysinfoChassisParseXML: a chassis with none of them is dropped)
+CHASSIS_ENTRIES = ("manufacturer", "version", "serial", "asset", "sku")
+
+
+def _kept(table: etree._Element, names: tuple[str, ...]) -> bool:
+    """Whether libvirt keeps an SMBIOS table element: string(entry[@name='X']) of the first such entry is non-empty
+    (virXPathString gives NULL for an empty one) for one of the names it reads."""
     firsts: dict[str, etree._Element] = {}
-    for entry in board.iterchildren("entry"):
+    for entry in table.iterchildren("entry"):
         firsts.setdefault(entry.get("name") or "", entry)
-    return any(name in firsts and string_value(firsts[name]) for name in BASE_BOARD_ENTRIES)
+    return any(name in firsts and string_value(firsts[name]) for name in names)
+
+
+def _first_values(table: etree._Element, names: tuple[str, ...]) -> list[str]:
+    """The non-empty values libvirt reads of a table element: string(entry[@name='X']) for each name."""
+    firsts: dict[str, etree._Element] = {}
+    for entry in table.iterchildren("entry"):
+        firsts.setdefault(entry.get("name") or "", entry)
+    return [value for name in names if name in firsts and (value := string_value(firsts[name]))]
+
+
+#: The SMBIOS string fields libvirt passes QEMU per table element (qemuBuildSmbios*Str; a BIOS release and the
+#: system UUID are numbers in the table)
+SMBIOS_STRINGS = {"bios": ("vendor", "version", "date"),
+                  "system": ("manufacturer", "product", "version", "serial", "sku", "family"),
+                  "baseBoard": BASE_BOARD_ENTRIES, "chassis": CHASSIS_ENTRIES}
+#: The SMBIOS 2.1 (32-bit) entry point's limit on the whole table, and a floor of what QEMU adds to the strings
+#: given: the formatted parts of its tables 0, 1, 3, 4, 16, 17, 19, 32 and 127, their terminators and the strings
+#: of the CPU and DIMM tables nobody sets (the lab measured 335 bytes with one vCPU and a BIOS vendor)
+SMBIOS21_MAX, SMBIOS_TABLE_FLOOR = 65535, 250
+#: The newest x86 machine versions whose default SMBIOS entry point is 2.1 (QEMU 8.2 moved its new machines to
+#: the 64-bit SMBIOS 3.0 one, which has no such limit)
+SMBIOS21_NEWEST_MACHINE = (8, 1)
+
+
+def _smbios_string_bytes(source: etree._Element) -> int:
+    """The bytes of the SMBIOS strings libvirt writes from the source sysinfo, each with its NUL: the first <bios>,
+    <system> (not when its sku alone is set: libvirt then writes no type 1), kept <baseBoard>s, the first <chassis>
+    when kept, and every entry of the first <oemStrings>."""
+    total = 0
+    for tag, names in SMBIOS_STRINGS.items():
+        # (every <baseBoard>: more than one kept is refused before; the first of the others)
+        first = source.find(tag)
+        for table in source.iterchildren(tag) if tag == "baseBoard" else () if first is None else (first,):
+            values = _first_values(table, names)
+            if tag == "system" and len(values) == 1 and _first_values(table, ("sku",)):
+                continue
+            total += sum(len(value.encode()) + 1 for value in values)
+    oem = source.find("oemStrings")
+    if oem is not None:
+        total += sum(len(string_value(entry).encode()) + 1 for entry in oem.iterchildren("entry"))
+    return total
+
+
+def _smbios21_machine(ctx: Context) -> bool:
+    """Whether the domain's x86 machine (its version, or the caps' for an alias) builds an SMBIOS 2.1 table."""
+    machine = parse_machine(ctx.machine or "")
+    if machine.version is None and ctx.identity_matches and ctx.caps.machine and machine.name in ("pc", "q35"):
+        machine = parse_machine(ctx.caps.machine)
+    return (machine.family in ("pc-i440fx", "pc-q35") and machine.version is not None and not machine.flavor
+            and machine.version[:2] <= SMBIOS21_NEWEST_MACHINE)
+
+
+def _smbios_too_long(source: etree._Element, ctx: Context) -> Problem | None:
+    """QEMU's smbios_validate_table: with the 2.1 entry point, the whole table within 65535 bytes."""
+    given = _smbios_string_bytes(source)
+    if given + SMBIOS_TABLE_FLOOR <= SMBIOS21_MAX or not _smbios21_machine(ctx):
+        return None
+    return Problem(Anchor(source), f"SMBIOS 2.1 table length exceeds {SMBIOS21_MAX}: its strings alone take {given} "
+                   "bytes" + QEMU_START, hint="shorten the SMBIOS values (or use a machine of version 8.2 or later, "
+                   "whose 64-bit SMBIOS 3.0 entry point has no such limit)")
+
+
+def _kept_board(board: etree._Element) -> bool:
+    """virSysinfoBaseBoardParseXML's test."""
+    return _kept(board, BASE_BOARD_ENTRIES)
+
+
+#: QEMU's i440fx machine with SMBIOS defaults in legacy mode (pc_i440fx_2_0_machine_options): it takes fields of
+#: SMBIOS types 0 and 1 only (the 1.x machines set no defaults, and take them all)
+SMBIOS_LEGACY_MACHINE = "pc-i440fx-2.0"
+
+
+def _legacy_smbios(source: etree._Element, ctx: Context) -> Problem | None:
+    """QEMU's smbios_set_defaults in legacy mode refuses fields of SMBIOS types above 1, which libvirt writes for a
+    kept <baseBoard> (type 2), the first <chassis> when kept (type 3) and the first <oemStrings> with an entry
+    (type 11)."""
+    if ctx.machine != SMBIOS_LEGACY_MACHINE:
+        return None
+    chassis = source.find("chassis")
+    oem = source.find("oemStrings")
+    culprit = next((board for board in source.iterchildren("baseBoard") if _kept_board(board)), None)
+    if culprit is None and chassis is not None and _kept(chassis, CHASSIS_ENTRIES):
+        culprit = chassis
+    if culprit is None and oem is not None and oem.find("entry") is not None:
+        culprit = oem
+    if culprit is None:
+        return None
+    return Problem(Anchor(culprit), "can't process fields for smbios types > 1 on machine versions < 2.1!"
+                   + QEMU_START, hint=f"QEMU's {SMBIOS_LEGACY_MACHINE} takes only <bios> and <system> values: "
+                   "remove this, or use a newer machine (pc-i440fx-2.1 or later)")
 
 
 def _smbios_sysinfo(smbios: etree._Element, ctx: Context) -> Problem | None:
@@ -171,7 +267,7 @@ def _smbios_sysinfo(smbios: etree._Element, ctx: Context) -> Problem | None:
             if kept > 1:
                 return Problem(Anchor(board), "qemu does not support more than one entry to Type 2 in SMBIOS table"
                                + LIBVIRT_START, hint="keep one <baseBoard> (QEMU writes one SMBIOS type 2 table)")
-    return None
+    return _legacy_smbios(source, ctx) or _smbios_too_long(source, ctx)
 
 
 @register
@@ -180,7 +276,8 @@ class SysinfoValues(Rule):
     ## What it does
     Reports an SMBIOS `<bios><entry name='date'>` that is not `mm/dd/yy` or
     `mm/dd/yyyy` (with a year from 1900 on), a `<system><entry
-    name='uuid'>` that differs from the domain's `<uuid>`, and fw_cfg
+    name='uuid'>` that differs from the domain's `<uuid>` (libvirt reads
+    the first `<system>` and its first uuid entry), and fw_cfg
     entries (`<sysinfo type='fwcfg'>`) without a name, without a value or
     file, or (QEMU) with a name outside `opt/`, in QEMU's and OVMF's own
     `opt/ovmf/` and `opt/org.qemu/`, or longer than 55 bytes.
@@ -213,7 +310,16 @@ class SysinfoValues(Rule):
     comma in a fw_cfg name, value or file, which libvirt writes as it is
     (`Invalid parameter 'b'`; QEMU reads `,,` as a comma); and, with
     `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
-    `major.minor` (`-smbios type=0,release=1: Invalid release`).
+    `major.minor` (`-smbios type=0,release=1: Invalid release`), and a
+    kept `<baseBoard>`, `<chassis>` or `<oemStrings>` on x86's
+    `pc-i440fx-2.0`, whose SMBIOS legacy mode takes types 0 and 1 only
+    (`can't process fields for smbios types > 1 on machine versions <
+    2.1!`; 1.x machines and 2.1 start), and SMBIOS strings longer than
+    the 2.1 entry point's 65535-byte table takes on x86 machines of 8.1 and
+    older (`SMBIOS 2.1 table length 65635 exceeds 65535`: the strings and
+    QEMU's own tables; virtlint counts the strings and 250 bytes of the
+    latter, fewer than QEMU adds, so a table a few hundred bytes short of
+    the limit may still be refused).
 
     ## Capabilities
     ```xml
@@ -265,18 +371,19 @@ class SysinfoValues(Rule):
         text = string_value(date) if date is not None else ""
         if text and not _bios_date_ok(text):
             yield Problem(Anchor(date, text=True), "Invalid BIOS 'date' format", hint="write the date as mm/dd/yyyy")
-        for entry in element.iterfind("system/entry[@name='uuid']"):
-            text = string_value(entry)
-            if not text:
-                break  # (an empty value reads as none)
-            given = parse_uuid(text)
-            if given is None:
-                yield Problem(Anchor(entry, text=True), "malformed <sysinfo> uuid element",
-                              hint="a UUID such as 6dd3e4a5-1d76-44ce-961f-f119f5aad935 (the domain's own)")
-                break
-            domain_uuid = ctx.root.findtext("uuid") or ""
-            wanted = parse_uuid(domain_uuid) if domain_uuid else None
-            if wanted is not None and given != wanted:
-                yield Problem(Anchor(entry, text=True), "UUID mismatch between <uuid> and <sysinfo>",
-                              replacements=(domain_uuid.strip(),))
-            break
+        # ./system[1] and its string(entry[@name='uuid']): the first of each; an empty value reads as none
+        system = element.find("system")
+        entry = next(system.iterfind("entry[@name='uuid']"), None) if system is not None else None
+        text = string_value(entry) if entry is not None else ""
+        if entry is None or not text:
+            return
+        given = parse_uuid(text)
+        if given is None:
+            yield Problem(Anchor(entry, text=True), "malformed <sysinfo> uuid element",
+                          hint="a UUID such as 6dd3e4a5-1d76-44ce-961f-f119f5aad935 (the domain's own)")
+            return
+        domain_uuid = ctx.root.findtext("uuid") or ""
+        wanted = parse_uuid(domain_uuid) if domain_uuid else None
+        if wanted is not None and given != wanted:
+            yield Problem(Anchor(entry, text=True), "UUID mismatch between <uuid> and <sysinfo>",
+                          replacements=(domain_uuid.strip(),))

@@ -23,7 +23,10 @@ class VirtiofsReadonly(Rule):
     support read-only mode` (qemuValidateDomainDeviceDefFS). Driver: QEMU.
     Refused by libvirt 9.0 and 10.7, the versions this was checked against;
     newer libvirt releases may lift it. A share served by an externally
-    started virtiofsd (`<source socket>`) is left to that daemon.
+    started virtiofsd (`<source socket>`) libvirt 9.0 defines and starts
+    read-only (checked); 9.8 and 10.7 refuse it too, `virtiofs does not
+    support read-only access` (the releases between, not checked, are
+    not judged).
 
     ## Capabilities
     ```xml
@@ -50,7 +53,7 @@ class VirtiofsReadonly(Rule):
     code = "VL786"
     name = "virtiofs-readonly"
     severity = Severity.ERROR
-    summary = "A read-only virtiofs share served by libvirt's own virtiofsd."
+    summary = "A read-only virtiofs share (served by libvirt's own virtiofsd, or by any from libvirt 9.8)."
     elements = ("devices/filesystem",)
     uses_caps = False
 
@@ -60,6 +63,10 @@ class VirtiofsReadonly(Rule):
             return
         source = element.find("source")
         if source is not None and source.get("socket"):
+            # (an external virtiofsd's share: 9.0 starts it read-only, checked; 9.8 and 10.7 refuse any)
+            if ctx.libvirt_at_least(9, 8):
+                yield Problem(Anchor(readonly), "virtiofs does not support read-only access",
+                              hint="remove <readonly/> and have the external virtiofsd export the share read-only")
             return
         yield Problem(Anchor(readonly), "virtiofs does not yet support read-only mode",
                       hint="remove <readonly/> and export the directory read-only from the host instead")

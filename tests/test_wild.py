@@ -67,7 +67,9 @@ CHECKS = {
     "VL210": "virDomainDefPostParseMemory / virDomainMemoryDefValidate: memory devices larger than <memory> "
              "(`Total size of memory devices exceeds the total memory size`), a DIMM naming guest node 0 without "
              "<maxMemory> or guest NUMA (`can't add memory backend as guest has no NUMA nodes configured`), define "
-             "(<maxMemory> without NUMA is no error since 9.6: qemuDomainDefNumaAutoAdd adds a cell)",
+             "(<maxMemory> without NUMA is no error since 9.6: qemuDomainDefNumaAutoAdd adds a cell); an NVDIMM "
+             "with no aligned block beside its label (QEMU's nvdimm_prepare_memory_region: `the size of memdev ... "
+             "is too small to contain nvdimm label`, checked on 9.0 with QEMU 7.2), start",
     "VL213": "virCPUValidateFeatures: CPU feature names outside libvirt's CPU map for the arch (virt-install's "
              "test names foo, bar, reqtest...; x86 names on aarch64), `unknown CPU feature: foo`, start",
     "VL406": "qemuValidateDomainDefFeatures / qemuValidateDomainDefClockTimers: pvspinlock and Hyper-V on s390x, "
@@ -367,6 +369,9 @@ KEPT = {
     ("user-configs/iliab1__libvirt-configs__win11.xml", "VL011"): 1,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
+    # an NVDIMM of 512 MiB with a 128 MiB label and a 2 GiB alignment: no aligned block left (start)
+    **{(f"virt-manager/vm-{release}-virt-install-memory-hotplug.step{step}.xml", "VL210"): 1
+       for release in ("head", "v4.0.0", "v5.0.0") for step in (1, 2)},
     ("vdsm/vdsm-virt__data__hostedengine_lease.xml", "VL851"): 1,
     ("virt-manager/vm-head-virt-install-many-devices.xml", "VL213"): 7,
     ("virt-manager/vm-v3.2.0-virt-install-singleton-config-1.xml", "VL206"): 1,

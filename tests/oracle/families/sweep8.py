@@ -1,0 +1,126 @@
+"""Refusals found by the eighth round of value sweeps past the real libvirt 9.0 and QEMU 7.2 (SMBIOS and lifecycle,
+memory backing and guest NUMA, filesystems and shared memory, PCI placement at scale, other arches and machines):
+the first <system> of a sysinfo, SMBIOS legacy mode and table size, a genid on machines without fw_cfg DMA, fmode
+and dmode of 0, virtiofs-only settings on 9p shares, default write policies and multidevs, an empty access mode,
+virtiofs queues libvirt reads with a minus sign, shared memory names longer than a file name, QEMU's HMAT tables
+(latencies and bandwidths of 0, MiB alignment, 16-bit ranges, cache levels in order) and a cache line of 0, a
+pci-root full of devices and the bridge libvirt must add, the pcie-root's 240 root ports, a virtio-mem base 9.0
+drops, and microvm's PS/2, ISA DMA, floppy, hpet and virtio video. Each refusal with its accepted twin."""
+
+from __future__ import annotations
+
+from cases import Case, case_maker
+
+#: one SMBIOS sysinfo (its children as given) with <smbios mode='sysinfo'/> in <os>
+SMBIOS = "<sysinfo type='smbios'>{}</sysinfo>"
+FS_9P = "<filesystem type='mount'{}><driver type='path'/><source dir='/tmp'/><target dir='sweep8'/>{}</filesystem>"
+VIRTIOFS = ("<filesystem type='mount'{}><driver type='virtiofs'{}/><source dir='/tmp'/><target dir='sweep8'/>{}"
+            "</filesystem>")
+SHARED = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+SHMEM = "<shmem name='{}'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem>"
+#: two NUMA cells (vCPU 0 and 1, 64 MiB each) with ``cache`` in cell 0 and ``links`` as the interconnects
+NUMA = ("<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'>{cache}</cell>"
+        "<cell id='1' cpus='1' memory='64' unit='MiB'/><interconnects>{links}</interconnects></numa></cpu>")
+CACHE = ("<cache level='{level}' associativity='direct' policy='writeback'><size value='{size}' unit='KiB'/>"
+         "<line value='{line}' unit='B'/></cache>")
+LATENCY = "<latency initiator='0' target='{}' type='access' value='{}'/>"
+BANDWIDTH = "<bandwidth initiator='0' target='{}' type='access' value='{}' unit='KiB'/>"
+LINKS_0 = LATENCY.format(0, 5) + BANDWIDTH.format(0, 204800)
+#: a pci-root's slots from ``first`` to 0x1f taken by virtio-serial controllers
+VIRTIO_SERIALS = ("<controller type='virtio-serial' index='{index}'><address type='pci' domain='0' bus='0' "
+                  "slot='{slot:#x}' function='0'/></controller>")
+RNG_ON_BUS = ("<rng model='virtio'><backend model='random'>/dev/urandom</backend><address type='pci' domain='0' "
+              "bus='{}' slot='1' function='0'/></rng>")
+MICROVM_BASE = "<memballoon model='none'/><controller type='usb' model='none'/>"
+
+
+def _pci_root_filled(first: int) -> str:
+    return "".join(VIRTIO_SERIALS.format(index=slot, slot=slot) for slot in range(first, 0x20))
+
+
+def _root_ports(count: int) -> str:
+    return "".join(f"<controller type='pci' index='{index}' model='pcie-root-port'/>" for index in range(1, count + 1))
+
+
+def cases(kvm: bool) -> list[Case]:
+    q35 = case_maker("sweep8-q35")
+    pc = case_maker("sweep8-pc", machine="pc")
+    microvm = case_maker("sweep8-microvm", machine="microvm")
+    long_vendor = "<bios><entry name='vendor'>{}</entry></bios>"
+    board = "<baseBoard><entry name='manufacturer'>Board</entry></baseBoard>"
+    return [
+        # VL783: libvirt reads the first <system> of a sysinfo (and its first uuid entry)
+        q35("sysinfo-uuid-first-system", "VL783", top=SMBIOS.format("<system><entry name='uuid'>bogus</entry>"
+                                                                    "</system>")),
+        q35("sysinfo-uuid-second-system", None, top=SMBIOS.format("<system><entry name='family'>F</entry></system>"
+                                                                  "<system><entry name='uuid'>bogus</entry></system>")),
+        # VL783: QEMU's SMBIOS legacy mode on pc-i440fx-2.0 takes types 0 and 1 only (start)
+        pc("smbios-board-on-2-0", "VL783", domain_machine="pc-i440fx-2.0", os="<smbios mode='sysinfo'/>",
+           top=SMBIOS.format(board)),
+        pc("smbios-board-on-2-1", None, domain_machine="pc-i440fx-2.1", os="<smbios mode='sysinfo'/>",
+           top=SMBIOS.format(board)),
+        # VL783: the SMBIOS 2.1 table's 65535 bytes (start)
+        q35("smbios-vendor-65300", "VL783", os="<smbios mode='sysinfo'/>",
+            top=SMBIOS.format(long_vendor.format("v" * 65300))),
+        q35("smbios-vendor-65000", None, os="<smbios mode='sysinfo'/>",
+            top=SMBIOS.format(long_vendor.format("v" * 65000))),
+        # VL011: QEMU's vmgenid needs fw_cfg DMA, which machines of 2.4 and older lack (start)
+        pc("genid-on-2-4", "VL011", domain_machine="pc-i440fx-2.4", top="<genid/>"),
+        pc("genid-on-2-5", None, domain_machine="pc-i440fx-2.5", top="<genid/>"),
+        # VL791: fmode and dmode are numbers: 0 is none
+        q35("9p-fmode-0644-passthrough", "VL791", devices=FS_9P.format(" fmode='0644'", "")),
+        q35("9p-fmode-000-passthrough", None, devices=FS_9P.format(" fmode='000' dmode='+0'", "")),
+        # VL850: a <binary> is read for virtiofs only
+        q35("virtiofs-binary-xattr-bogus", "VL850", top=SHARED,
+            devices=VIRTIOFS.format("", "", "<binary xattr='bogus'/>")),
+        q35("9p-binary-xattr-bogus", None, devices=FS_9P.format("", "<binary xattr='bogus'><cache mode='x'/>"
+                                                                    "</binary>")),
+        # VL791: virtiofs's default write policy, multidevs and access mode
+        q35("virtiofs-wrpolicy-immediate", "VL791", top=SHARED,
+            devices=VIRTIOFS.format("", " wrpolicy='immediate'", "")),
+        q35("virtiofs-defaults-spelt", None, top=SHARED,
+            devices=VIRTIOFS.format(" accessmode='' multidevs='default'", " wrpolicy='default'", "")),
+        # VL791: a virtiofs queue read with a minus sign wraps (start)
+        q35("virtiofs-queue-minus-1", "VL791", top=SHARED, devices=VIRTIOFS.format("", " queue='-1'", "")),
+        q35("virtiofs-queue-wraps-to-1024", None, top=SHARED,
+            devices=VIRTIOFS.format("", " queue='-18446744073709550592'", "")),
+        # VL780: a shared memory name is a file name under /dev/shm (start)
+        q35("shmem-name-256-bytes", "VL780", devices=SHMEM.format("s" * 256)),
+        q35("shmem-name-255-bytes", None, devices=SHMEM.format("s" * 255)),
+        # VL207: QEMU's HMAT (start) and the cache line a start's copy loses
+        q35("hmat-cache-latency-0", "VL207", top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache=CACHE.format(level=1, size=10, line=8), links=LATENCY.format(0, 0) + BANDWIDTH.format(0, 204800))),
+        q35("hmat-cache-latency-5", None, top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache=CACHE.format(level=1, size=10, line=8), links=LINKS_0)),
+        q35("hmat-bandwidth-1023k", "VL207", top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache="", links=LATENCY.format(0, 5) + BANDWIDTH.format(0, 1023))),
+        q35("hmat-bandwidth-1024k", None, top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache="", links=LATENCY.format(0, 5) + BANDWIDTH.format(0, 1024))),
+        q35("hmat-latency-spread-65535", "VL207", top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache="", links=LINKS_0 + LATENCY.format(1, 65535) + BANDWIDTH.format(1, 1024))),
+        q35("hmat-latency-spread-65534", None, top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache="", links=LINKS_0 + LATENCY.format(1, 65534) + BANDWIDTH.format(1, 1024))),
+        q35("hmat-cache-level-2-alone", "VL207", top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache=CACHE.format(level=2, size=20, line=8), links=LINKS_0)),
+        q35("hmat-cache-levels-1-2", None, top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache=CACHE.format(level=1, size=10, line=8) + CACHE.format(level=2, size=20, line=8), links=LINKS_0)),
+        q35("hmat-cache-line-0", "VL207", top="<vcpu>2</vcpu>", after=NUMA.format(
+            cache=CACHE.format(level=1, size=10, line=0), links=LINKS_0)),
+        # VL702: a device on bus 1 makes libvirt add a pci-bridge, which a full pci-root has no slot for
+        pc("pci-root-full-device-on-bus-1", "VL702", devices=_pci_root_filled(2) + RNG_ON_BUS.format(1)),
+        pc("pci-root-slot-1f-free-device-on-bus-1", None, devices=_pci_root_filled(3) + RNG_ON_BUS.format(1)),
+        # VL702: 240 root ports fill q35's pcie-root; a conventional PCI device then needs one more
+        q35("root-ports-240-and-ich6", "VL702", devices=_root_ports(240) + "<sound model='ich6'/>"),
+        q35("root-ports-239-and-ich6", None, devices=_root_ports(239) + "<sound model='ich6'/>"),
+        # VL785, VL406, VL704: microvm has PS/2 (9.0), no ISA DMA, no floppy controller, no hpet property, no PCI
+        microvm("ps2-keyboard", None, devices=MICROVM_BASE + "<input type='keyboard' bus='ps2'/>"),
+        microvm("sb16", "VL785", devices=MICROVM_BASE + "<sound model='sb16'/>"),
+        microvm("floppy", "VL785", devices=MICROVM_BASE + "<disk type='file' device='floppy'><target dev='fda' "
+                "bus='fdc'/></disk>"),
+        microvm("hpet-off", "VL406", after="<clock offset='utc'><timer name='hpet' present='no'/></clock>",
+                devices=MICROVM_BASE),
+        microvm("hpet-on", None, after="<clock offset='utc'><timer name='hpet' present='yes'/></clock>",
+                devices=MICROVM_BASE),
+        microvm("virtio-video-mmio", "VL704", devices=MICROVM_BASE + "<video><model type='virtio'/><address "
+                "type='virtio-mmio'/></video>"),
+    ]

@@ -1,0 +1,207 @@
+"""Refusals found by the eighth round of value sweeps (libvirt 9.0 and QEMU 7.2 on the lab) whose cases the oracle
+family tests/oracle/families/sweep8.py cannot put to libvirt: they need a backing file (NVDIMMs), another libvirt
+release (the checks that follow libvirt_version), or they crash libvirt 9.0's daemon (a guest NUMA cell without
+vCPUs before another); and the edges of the new checks, each with its accepted twin."""
+
+from __future__ import annotations
+
+import pytest
+
+from virtlint.linter.caps import DomainCaps
+from virtlint.linter.document import Document
+from virtlint.linter.engine import Linter
+from virtlint.linter.model import Severity
+
+Q35 = "<domainCapabilities><domain>qemu</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch></domainCapabilities>"
+PC = "<domainCapabilities><domain>qemu</domain><machine>pc-i440fx-7.2</machine><arch>x86_64</arch></domainCapabilities>"
+MICROVM = "<domainCapabilities><domain>qemu</domain><machine>microvm</machine><arch>x86_64</arch></domainCapabilities>"
+ARM32 = ("<domainCapabilities><path>/usr/bin/qemu-system-arm</path><domain>qemu</domain><machine>virt-7.2</machine>"
+         "<arch>armv7l</arch></domainCapabilities>")
+ARM64 = ("<domainCapabilities><path>/usr/bin/qemu-system-aarch64</path><domain>qemu</domain><machine>virt-7.2"
+         "</machine><arch>aarch64</arch></domainCapabilities>")
+LAB, NEWEST = (9, 0), (10, 7)
+
+
+def domain(devices: str = "", *, machine: str = "q35", arch: str = "x86_64", top: str = "", os: str = "",
+           after: str = "", vcpu: str = "<vcpu>1</vcpu>", emulator: str = "/usr/bin/qemu-system-x86_64") -> str:
+    return (f"<domain type='qemu'><name>t</name><memory unit='MiB'>128</memory>{vcpu}{top}<os><type arch='{arch}' "
+            f"machine='{machine}'>hvm</type>{os}</os>{after}<devices><emulator>{emulator}</emulator>{devices}"
+            "</devices></domain>")
+
+
+def errors(xml: str, caps: str = Q35, version: tuple[int, int] = LAB) -> list[tuple[str, str]]:
+    linter = Linter([DomainCaps(Document(caps, "caps.xml"))], libvirt_version=version)
+    return [(f.code, f.message) for f in linter.lint_document(Document(xml, "d.xml")).findings
+            if f.severity is Severity.ERROR]
+
+
+def judged(xml: str, code: str | None, fragment: str, caps: str = Q35, version: tuple[int, int] = LAB) -> None:
+    found = errors(xml, caps, version)
+    if code is None:
+        assert found == [], found
+    else:
+        assert any(c == code and fragment in m for c, m in found), found
+
+
+HOTPLUG = ("<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
+           "<maxMemory slots='4' unit='MiB'>2048</maxMemory>")
+DIMM_AT = ("<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target><address type='dimm' "
+           "slot='0' base='{}'/></memory>")
+NVDIMM = ("<memory model='nvdimm'><source><path>/var/lib/libvirt/images/nvdimm.img</path>{align}</source><target>"
+          "<size unit='KiB'>{size}</size><node>0</node>{label}</target>{address}</memory>")
+NVDIMM_AT = "<address type='dimm' slot='1' base='{}'/>"
+ALIGN = "<alignsize unit='KiB'>{}</alignsize>"
+LABEL = "<label><size unit='KiB'>{}</size></label>"
+VIRTIO_MEM_AT = ("<memory model='virtio-mem'><target><size unit='MiB'>128</size><node>0</node><block unit='KiB'>2048"
+                 "</block><requested unit='MiB'>0</requested><address base='{}'/></target></memory>")
+MIB = 1024
+
+
+def nvdimm(size: int = 128 * MIB, align: int | None = None, label: int | None = None, base: str | None = None) -> str:
+    return NVDIMM.format(size=size, align=ALIGN.format(align) if align else "",
+                         label=LABEL.format(label) if label else "", address=NVDIMM_AT.format(base) if base else "")
+
+
+@pytest.mark.parametrize(("devices", "code", "fragment"), [
+    # QEMU's file_ram_alloc: an alignment of whole pages (x86_64: 4 KiB), a power of two
+    (nvdimm(align=3 * MIB), "VL210", "alignment 0x300000 must be a power of two"),
+    (nvdimm(align=12), "VL210", "alignment 0x3000 must be a power of two"),
+    (nvdimm(align=1), "VL210", "must be multiples of page size 0x1000"),
+    (nvdimm(align=2 * MIB), None, ""),
+    (nvdimm(align=64 * MIB), None, ""),
+    # nvdimm_prepare_memory_region: the label and one aligned block (the size rounded up to 2 MiB first)
+    (nvdimm(align=256 * MIB), "VL210", "too small to contain nvdimm label (0x0) and aligned PMEM (0x10000000)"),
+    (nvdimm(align=128 * MIB, label=128), "VL210", "too small to contain nvdimm label (0x20000)"),
+    (nvdimm(align=128 * MIB), None, ""),
+    (nvdimm(align=64 * MIB, label=128), None, ""),
+    (nvdimm(size=1), None, ""),
+    # the range an NVDIMM maps: its size less its label, rounded down to its alignment
+    (DIMM_AT.format("0x100000000") + nvdimm(base="0x104000000"), "VL210", "overlaps with other memory device"),
+    (DIMM_AT.format("0x100000000") + nvdimm(base="0x108000000"), None, ""),
+    (nvdimm(align=2 * MIB, label=2 * MIB, base="0x100000000") + DIMM_AT.format("0x107c00000"), "VL210",
+     "overlaps with other memory device"),
+    (nvdimm(align=2 * MIB, label=2 * MIB, base="0x100000000") + DIMM_AT.format("0x107e00000"), None, ""),
+])
+def test_nvdimm_layout(devices: str, code: str | None, fragment: str) -> None:
+    judged(domain(devices, after=HOTPLUG), code, fragment)
+
+
+@pytest.mark.parametrize(("version", "code"), [(LAB, None), ((9, 4), "VL210"), (NEWEST, "VL210")])
+def test_virtio_mem_base_is_read_from_9_4(version: tuple[int, int], code: str | None) -> None:
+    """libvirt 9.4 added <target><address base> to virtio-mem; 9.0 drops it (started, checked)."""
+    devices = DIMM_AT.format("0x100000000") + VIRTIO_MEM_AT.format("0x104000000")
+    judged(domain(devices, after=HOTPLUG), code, "overlaps with other memory device", version=version)
+
+
+@pytest.mark.parametrize(("version", "code"), [(LAB, None), ((9, 8), "VL786"), (NEWEST, "VL786")])
+def test_read_only_virtiofs_on_an_external_daemon(version: tuple[int, int], code: str | None) -> None:
+    devices = ("<filesystem type='mount'><driver type='virtiofs'/><source socket='/run/fs.sock'/><target dir='s'/>"
+               "<readonly/></filesystem>")
+    shared = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+    judged(domain(devices, top=shared), code, "virtiofs does not support read-only access", version=version)
+
+
+@pytest.mark.parametrize(("version", "code"), [(LAB, None), (NEWEST, "VL785")])
+def test_ps2_on_microvm_follows_the_release(version: tuple[int, int], code: str | None) -> None:
+    """Before 10.7 libvirt refused PS/2 off x86 only (9.0 starts a microvm's, checked)."""
+    judged(domain("<memballoon model='none'/><controller type='usb' model='none'/><input type='keyboard' bus='ps2'/>",
+                  machine="microvm"), code, "ps2 is not supported",
+           caps=MICROVM, version=version)
+
+
+NUMA_2 = "<cpu><numa><cell id='0'{0} memory='64' unit='MiB'/><cell id='1'{1} memory='64' unit='MiB'/></numa></cpu>"
+
+
+@pytest.mark.parametrize(("vcpu", "cells", "code"), [
+    ("<vcpu>2</vcpu>", ("", " cpus='0-1'"), "VL207"),  # (crashed libvirtd 9.0 three times)
+    ("<vcpu current='1'>2</vcpu>", ("", " cpus='0-1'"), "VL207"),
+    ("<vcpu>2</vcpu>", (" cpus='0-1'", ""), None),  # the cpu-less cell last: started
+    ("<vcpu>3</vcpu>", ("", " cpus='0-1'"), None),  # vCPU 2, listed nowhere, fills cell 0: started
+])
+def test_a_cpu_less_cell_before_a_vcpu_s_cell(vcpu: str, cells: tuple[str, str], code: str | None) -> None:
+    judged(domain(vcpu=vcpu, after="<features><acpi/></features>" + NUMA_2.format(*cells)), code,
+           "libvirtd crashes starting the domain")
+
+
+HMAT = ("<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'>{cache}</cell><cell "
+        "id='1' cpus='1' memory='64' unit='MiB'/><interconnects>{links}</interconnects></numa></cpu>")
+CACHE = ("<cache level='{}' associativity='direct' policy='writeback'><size value='{}' unit='KiB'/><line value='8' "
+         "unit='B'/></cache>")
+LINKS = ("<latency initiator='0' target='0' type='access' value='5'/><bandwidth initiator='0' target='0' "
+         "type='access' value='{}' unit='KiB'/>")
+
+
+@pytest.mark.parametrize(("cache", "links", "code", "fragment"), [
+    ("", LINKS.format(MIB) + LINKS.format(64 * MIB * MIB).replace("target='0'", "target='1'"), "VL207",
+     "should not differ from previously entered values"),
+    ("", LINKS.format(MIB) + LINKS.format(32 * MIB * MIB).replace("target='0'", "target='1'"), None, ""),
+    (CACHE.format(1, 10) + CACHE.format(2, 10), LINKS.format(204800), "VL207", "should be larger than the size"),
+    (CACHE.format(2, 20) + CACHE.format(1, 10), LINKS.format(204800), "VL207", "Cache level=1 shall be defined first"),
+    (CACHE.format(1, 10) + CACHE.format(2, 20), LINKS.format(204800), None, ""),
+    (CACHE.format(1, 10), LINKS.format(0), "VL207", "should be provided before memory side cache attributes"),
+    # (the cache size's unit is never read: libvirt looks for ./size/unit, an element)
+    (CACHE.format(1, 10).replace("unit='KiB'", "unit='MiB'") + CACHE.format(2, 20), LINKS.format(204800), None, ""),
+])
+def test_qemu_hmat_tables(cache: str, links: str, code: str | None, fragment: str) -> None:
+    judged(domain(vcpu="<vcpu>2</vcpu>", after=HMAT.format(cache=cache, links=links)), code, fragment)
+
+
+@pytest.mark.parametrize(("caps", "emulator", "arch", "code"), [
+    (ARM32, "/usr/bin/qemu-system-arm", "armv7l", "VL213"),
+    (ARM64, "/usr/bin/qemu-system-aarch64", "armv7l", None),
+])
+def test_sve_on_the_32_bit_arm_binary(caps: str, emulator: str, arch: str, code: str | None) -> None:
+    after = "<cpu mode='custom'><model>max</model><feature policy='require' name='sve'/></cpu>"
+    judged(domain(machine="virt", arch=arch, emulator=emulator, after=after), code, "Property 'max-arm-cpu.sve'",
+           caps=caps)
+
+
+SMBIOS = "<sysinfo type='smbios'>{}</sysinfo>"
+
+
+@pytest.mark.parametrize(("machine", "sysinfo", "code"), [
+    ("pc-i440fx-2.0", "<chassis><entry name='sku'>S</entry></chassis>", "VL783"),
+    ("pc-i440fx-2.0", "<oemStrings><entry></entry></oemStrings>", "VL783"),
+    ("pc-i440fx-2.0", "<chassis><entry name='sku'></entry></chassis>", None),  # (dropped: nothing kept)
+    ("pc-i440fx-2.0", "<baseBoard><entry name='product'></entry></baseBoard>", None),
+    ("pc-i440fx-2.0", "<bios><entry name='vendor'>V</entry></bios><system><entry name='family'>F</entry></system>",
+     None),
+    ("pc-i440fx-1.7", "<baseBoard><entry name='manufacturer'>B</entry></baseBoard>", None),
+])
+def test_smbios_legacy_mode(machine: str, sysinfo: str, code: str | None) -> None:
+    judged(domain(machine=machine, os="<smbios mode='sysinfo'/>", top=SMBIOS.format(sysinfo)), code,
+           "can't process fields for smbios types > 1", caps=PC)
+
+
+def test_only_the_first_smbios_sysinfo_feeds_qemu() -> None:
+    second = SMBIOS.format("<bios><entry name='vendor'>V</entry></bios>") + SMBIOS.format(
+        "<baseBoard><entry name='manufacturer'>B</entry></baseBoard>")
+    judged(domain(machine="pc-i440fx-2.0", os="<smbios mode='sysinfo'/>", top=second), None, "", caps=PC)
+
+
+@pytest.mark.parametrize(("machine", "strings", "code"), [
+    ("q35", ["v" * 65300], "VL783"),
+    ("q35", ["v" * 35000, "w" * 35000], "VL783"),
+    ("q35", ["v" * 65000], None),
+    ("pc-q35-8.1", ["v" * 70000], "VL783"),
+    ("pc-q35-8.2", ["v" * 70000], None),  # (QEMU 8.2's machines default to the 64-bit SMBIOS 3.0 entry point)
+])
+def test_smbios_2_1_table_size(machine: str, strings: list[str], code: str | None) -> None:
+    oem = "<oemStrings>" + "".join(f"<entry>{text}</entry>" for text in strings) + "</oemStrings>"
+    caps = Q35.replace("pc-q35-7.2", "pc-q35-8.2") if machine.endswith("8.2") else Q35
+    judged(domain(machine=machine, os="<smbios mode='sysinfo'/>", top=SMBIOS.format(oem)), code,
+           "SMBIOS 2.1 table length exceeds 65535", caps=caps)
+
+
+@pytest.mark.parametrize(("machine", "code"), [("pc-q35-2.4", "VL011"), ("pc-q35-2.5", None), ("pc-i440fx-2.3", "VL011"),
+                                               ("q35", None)])
+def test_genid_needs_fw_cfg_dma(machine: str, code: str | None) -> None:
+    judged(domain(machine=machine, top="<genid/>"), code, "vmgenid requires DMA write support")
+
+
+@pytest.mark.parametrize(("last", "code"), [(0x1F, "VL708"), (0x1E, None)])
+def test_an_unaddressed_bridge_on_a_full_pci_root(last: int, code: str | None) -> None:
+    filled = "".join(f"<controller type='virtio-serial' index='{slot}'><address type='pci' domain='0' bus='0' "
+                     f"slot='{slot:#x}' function='0'/></controller>" for slot in range(2, last + 1))
+    bridge = "<controller type='pci' index='1' model='pci-bridge'/>"
+    judged(domain(filled + bridge, machine="pc"), code, "index must be larger than bus", caps=PC)
