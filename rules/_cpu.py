@@ -82,8 +82,11 @@ LIBVIRT_X86_MODELS = frozenset({
     "SapphireRapids", "GraniteRapids", "athlon", "phenom", "Opteron_G1", "Opteron_G2", "Opteron_G3", "Opteron_G4",
     "Opteron_G5", "EPYC", "EPYC-IBPB", "EPYC-Rome", "EPYC-Milan", "EPYC-Genoa", "Dhyana",
 })
-#: Added to libvirt's map after 9.0: a 9.0 host refuses them as unknown.
-LIBVIRT_X86_MODELS_AFTER_9_0 = frozenset({"SapphireRapids", "GraniteRapids", "EPYC-Genoa"})
+#: Models added to libvirt's map after 9.0, by the newest release known to lack each (a host of that release or
+#: older refuses them as unknown: 9.0 checked on the lab, 9.8 from its map; SapphireRapids came with 9.4, NEWS) and
+#: the first known to have it (the releases between are not judged)
+LIBVIRT_X86_MODELS_AFTER_9_0: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "SapphireRapids": ((9, 3), (9, 4)), "EPYC-Genoa": ((9, 0), (9, 8)), "GraniteRapids": ((9, 8), (10, 7))}
 
 #: Virt types whose CPU is the host's (KVM, HVF): a model the host cannot provide fails libvirt's comparison.
 HARDWARE_ACCELERATED = ("kvm", "hvf")

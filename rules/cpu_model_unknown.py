@@ -40,7 +40,10 @@ class CpuModelUnknown(Rule):
     virCPUTranslate), `cannot translate CPU model Conroe to a supported model`
     (aarch64, s390x, ppc64), `Unknown CPU model Foobar` (x86,
     x86ModelFromCPU). `SapphireRapids`, `GraniteRapids` and `EPYC-Genoa` are
-    not in libvirt 9.0's map, so a 9.0 host refuses them as unknown.
+    not in libvirt 9.0's map, so a 9.0 host refuses them as unknown, whatever
+    the fallback (checked on 9.0): an error where the modelled release
+    (`libvirt_version`) is one known to lack the model (SapphireRapids before
+    9.4, EPYC-Genoa 9.0, GraniteRapids up to 9.8), else a warning.
 
     ## Capabilities
     ```xml
@@ -86,7 +89,14 @@ class CpuModelUnknown(Rule):
         arch = ctx.arch or ctx.caps.arch
         base = f"CPU model '{name}' is not known to these capabilities {caps_label(ctx.caps)}"
         severity = None
-        if model.get("fallback") == "forbid":
+        added = LIBVIRT_X86_MODELS_AFTER_9_0.get(name)
+        lacking = added is not None and (arch is None or arch in X86) and not ctx.libvirt_at_least(
+            added[0][0], added[0][1] + 1)
+        if lacking and added is not None:
+            # (virCPUx86Update looks the model up in the map before any translation: whatever the fallback)
+            reason = (f"libvirt {added[0][0]}.{added[0][1]}'s CPU map does not have it (libvirt {added[1][0]}."
+                      f"{added[1][1]} has): Unknown CPU model {name}")
+        elif model.get("fallback") == "forbid":
             reason = f"with fallback='forbid' libvirt refuses it: CPU model {name} is not supported by hypervisor"
         elif arch is not None and arch not in X86:
             reason = (f"libvirt cannot translate CPU models on {arch}: cannot translate CPU model {name} "
@@ -97,7 +107,7 @@ class CpuModelUnknown(Rule):
             severity = Severity.WARNING
             reason = ("with fallback='allow' libvirt replaces it by the closest supported model"
                       + (" (libvirt 9.0's CPU map lacks it, so a 9.0 host refuses it: Unknown CPU model)"
-                         if name in LIBVIRT_X86_MODELS_AFTER_9_0 else "")
+                         if added is not None else "")
                       + "; the start fails only if the host cannot provide that model")
         yield Problem(
             Anchor(model, text=True),

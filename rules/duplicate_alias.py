@@ -9,6 +9,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
+from virtlint.rules._devices import QEMU_START, device_parsed, qemu_driver
 from virtlint.rules._support import NOTHING, children_by_tag
 
 #: The devices whose <alias> virDomainDeviceInfoParseXML reads (those virDomainDeviceInfoIterate visits)
@@ -20,17 +21,116 @@ USER_ALIAS = lazy_compile(r"ua-[A-Za-z0-9_-]*")
 _SEEN_KEY = "VL813 user aliases"
 
 
-def _console_copy(ctx: Context, alias: etree._Element) -> bool:
-    """Whether the alias is on the first serial or the first console. libvirt's validation lets a device be
-    when it equals the first serial while the first console is a serial console, and the QEMU driver makes a
-    serial console of the first serial itself (virDomainDefAddConsoleCompat): the first serial's alias is never
-    counted (checked with 9.0), nor the first console's, which may be that copy."""
+def _same_source(one: etree._Element, other: etree._Element) -> bool:
+    """virDomainChrSourceDefIsEqual, as far as it can be told: one type (pty by default) and the same first
+    <source> attributes (no <source> on either: equal). Anything else counts as different."""
+    if (one.get("type") or "pty") != (other.get("type") or "pty"):
+        return False
+    one_source, other_source = one.find("source"), other.find("source")
+    if one_source is None or other_source is None:
+        return one_source is None and other_source is None
+    return dict(one_source.attrib) == dict(other_source.attrib) and not len(one_source) and not len(other_source)
+
+
+def _first_serial(ctx: Context, devices: etree._Element) -> etree._Element | None:
+    """The device QEMU gets as the first serial port (virDomainDefAddConsoleCompat): the first <serial>, else a
+    first <console> of a serial target (or none), which libvirt moves there with its alias."""
+    children = children_by_tag(ctx, devices)
+    serials = children.get("serial")
+    if serials:
+        return serials[0]
+    consoles = children.get("console")
+    if consoles and _console_target(consoles[0]) in (None, "serial"):
+        return consoles[0]
+    return None
+
+
+def _console_target(console: etree._Element) -> str | None:
+    target = console.find("target")
+    return target.get("type") if target is not None else None
+
+
+def _uncounted(ctx: Context, alias: etree._Element) -> bool:
+    """Whether define's check leaves this alias out (virDomainDeviceDefValidateAliasesIterator after the QEMU
+    driver's virDomainDefAddConsoleCompat; each case checked on 9.0): the first serial's (the iterator lets a
+    device equal to it be), and the first console's when it is a serial console whose source differs from the
+    first serial's (libvirt puts an alias-less copy of the serial in its place) or there is no serial (libvirt
+    moves it to the serials)."""
     device = alias.getparent()
     devices = device.getparent() if device is not None else None
     if device is None or devices is None or device.tag not in ("serial", "console"):
         return False
-    firsts = children_by_tag(ctx, devices).get(device.tag)
-    return firsts is not None and device is firsts[0]
+    children = children_by_tag(ctx, devices)
+    firsts = children.get(device.tag)
+    if firsts is None or device is not firsts[0]:
+        return False
+    if device.tag == "serial":
+        return True
+    if _console_target(device) not in (None, "serial"):
+        return False
+    serials = children.get("serial")
+    return not serials or not _same_source(device, serials[0])
+
+
+#: Devices whose alias QEMU gets as a -device id, and those it gets as a chardev id (prefixed 'char'); others (a
+#: PS/2 input, the built-in root controller, a balloon of model none...) make no object of that id
+QEMU_DEVICES = frozenset(("disk", "interface", "sound", "rng", "watchdog", "filesystem", "shmem", "redirdev",
+                          "hostdev", "vsock", "smartcard", "tpm"))
+CHARDEVS = frozenset(("serial", "parallel", "channel", "console"))
+#: The sound models QEMU gives HDA codec devices, named '<alias>-codec<N>' (qemuBuildSoundCodecCmd)
+HDA_MODELS = frozenset(("ich6", "ich7", "ich9"))
+
+
+def _user_aliases(ctx: Context) -> list[tuple[str, etree._Element]]:
+    """Every device's user alias (its first <alias>), in document order."""
+    found: list[tuple[str, etree._Element]] = []
+    for devices in ctx.root.iterchildren("devices"):
+        for device in devices.iterchildren(*INFO_DEVICES):
+            alias = device.find("alias")
+            name = alias.get("name") if alias is not None else None
+            if name is not None and USER_ALIAS.fullmatch(name) and device_parsed(ctx, device.tag):
+                found.append((name, alias))
+    return found
+
+
+def _start_clash(ctx: Context, aliases: list[tuple[str, etree._Element]]) -> Iterator[Problem]:
+    """At start (QEMU), ids define did not compare: the first serial's alias (a -device and a -chardev
+    'char<alias>') against the other devices' user aliases, and an HDA sound device's codec ids; each checked on
+    9.0 with its twin."""
+    devices = next(ctx.root.iterchildren("devices"), None)
+    if devices is None:
+        return
+    serial = _first_serial(ctx, devices)
+    alias = serial.find("alias") if serial is not None else None
+    name = alias.get("name") if alias is not None else None
+    if name is not None and USER_ALIAS.fullmatch(name):
+        for other_name, other in aliases:
+            holder = other.getparent()
+            if other_name != name or holder is None or holder is serial:
+                continue
+            if holder.tag in CHARDEVS and not (holder.tag == "console" and _console_target(holder) in (None, "serial")):
+                yield Problem(Anchor(other, "name"), f"-chardev id=char{name}: Duplicate ID 'char{name}' for chardev "
+                              "(the first serial port has this alias too)" + QEMU_START,
+                              hint="give each character device its own alias")
+                return
+            if holder.tag in QEMU_DEVICES:
+                yield Problem(Anchor(other, "name"), f"Duplicate device ID '{name}' (the first serial port has this "
+                              "alias too, which define does not compare)" + QEMU_START,
+                              hint="give each device its own alias")
+                return
+    for sound in children_by_tag(ctx, devices).get("sound", ()):
+        sound_alias = sound.find("alias")
+        sound_name = sound_alias.get("name") if sound_alias is not None else None
+        if sound.get("model") not in HDA_MODELS or sound_name is None or not USER_ALIAS.fullmatch(sound_name):
+            continue
+        for index in range(max(len(sound.findall("codec")), 1)):
+            other = next((alias for name, alias in aliases if name == f"{sound_name}-codec{index}"), None)
+            holder = other.getparent() if other is not None else None
+            if other is not None and holder is not None and holder.tag in QEMU_DEVICES | CHARDEVS:
+                yield Problem(Anchor(other, "name"), f"Duplicate device ID '{sound_name}-codec{index}' (QEMU's codec "
+                              f"device {index} of the sound device '{sound_name}')" + QEMU_START,
+                              hint="libvirt names an HDA sound device's codecs '<alias>-codec<N>': use another alias")
+                return
 
 
 @register
@@ -47,9 +147,22 @@ class DuplicateAlias(Rule):
     detected: ua-net0` (virDomainDefValidateAliases, domain_validate.c;
     QEMU driver, the one that keeps user aliases). An alias names the
     device to QEMU (`-device ...,id=ua-net0`), so it must be unique.
-    Checked with libvirt 9.0; the same code in 10.7. The first serial's and
-    the first console's aliases are not counted: libvirt lets the first
-    serial be, and the console may be its copy.
+    Checked with libvirt 9.0; the same code in 10.7. At define the first
+    serial's alias is not counted (libvirt lets the first serial be), nor the
+    first console's when it is a serial console whose source differs from the
+    first serial's (libvirt puts an alias-less copy of the serial in its
+    place) or without any serial (libvirt moves it to the serials); a virtio
+    console's, or a serial console's of the first serial's source, is. A
+    `<crypto>` (dropped before libvirt 9.1) is not counted there.
+
+    At start (QEMU) what define did not compare: the first serial port's
+    alias (or the console moved there) on another device (`Duplicate device
+    ID 'ua-s'`) or character device (`Duplicate ID 'charua-s' for
+    chardev`), and an alias equal to an HDA sound device's codec ids, which
+    libvirt names `<alias>-codec<N>` (qemuBuildSoundCodecCmd: `Duplicate
+    device ID 'ua-snd-codec0'`); each checked on 9.0 with QEMU 7.2 and its
+    twin (a PS/2 input, the root controller, a balloon of model none make no
+    object of that id).
 
     ## Capabilities
     ```xml
@@ -85,15 +198,23 @@ class DuplicateAlias(Rule):
         device = element.getparent()
         if device is None or device.find("alias") is not element:  # (libvirt reads a device's first <alias>)
             return NOTHING
+        if not device_parsed(ctx, device.tag):
+            return NOTHING  # (a device this release drops: <crypto> before 9.1)
         seen: dict[str, etree._Element] | None = ctx.memo.get(_SEEN_KEY)  # type: ignore[assignment]
+        first_alias = seen is None
         if seen is None:
             seen = ctx.memo[_SEEN_KEY] = {}
+        problems: list[Problem] = []
         first = seen.get(name)
-        if first is None:
+        if _uncounted(ctx, element):
+            pass
+        elif first is None:
             seen[name] = element
-            return NOTHING
-        if _console_copy(ctx, element) or _console_copy(ctx, first):
-            return NOTHING
-        return iter((Problem(Anchor(element, "name"), f"non unique alias detected: {name}",
-                             hint=f"give each device its own alias (the first '{name}' is on line "
-                                  f"{first.sourceline})"),))
+        else:
+            problems.append(Problem(Anchor(element, "name"), f"non unique alias detected: {name}",
+                                    hint=f"give each device its own alias (the first '{name}' is on line "
+                                         f"{first.sourceline})"))
+        if first_alias and qemu_driver(ctx) and not problems:
+            # (once per document, at its first user alias: the start's own clashes, over all of them)
+            problems.extend(_start_clash(ctx, _user_aliases(ctx)))
+        return iter(problems) if problems else NOTHING

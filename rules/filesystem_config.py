@@ -10,7 +10,7 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_int, prop_uint
-from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver, qemu_release_label
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, caps_qemu_release, qemu_driver, qemu_release_label
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
 from virtlint.rules._support import NOTHING, children_by_tag
 
@@ -207,9 +207,42 @@ def _device_properties(fs: _Fs, ctx: Context) -> Problem | None:
     return None
 
 
+#: The system daemon's per-domain directory, before '<id>-<short name>' (qemuDomainSetPrivatePaths), the short
+#: name's most characters (virDomainDefGetShortName) and a UNIX socket path's most bytes (sun_path less its NUL)
+DOMAIN_LIB_DIR = "/var/lib/libvirt/qemu/domain-"
+SHORT_NAME_MAX = 20
+SOCKET_PATH_MAX = 107
+#: The domain ids below which a warning's path fits: a domain id grows with every start on the host
+TYPICAL_ID_DIGITS = 4
+
+
+def _socket_path(fs: _Fs, ctx: Context) -> Problem | None:
+    """At start, the vhost-user socket of the virtiofsd libvirt starts: <domain lib dir>/<alias>-fs.sock
+    (qemuDomainGetVHostUserFSSocketPath), which must fit a UNIX socket address (checked on 9.0: `UNIX socket path
+    '...' too long`). The domain id is known only then: too long even with a one-digit id is an error, with a
+    four-digit one a warning."""
+    if fs.driver_type != "virtiofs" or fs.socket is not None or not qemu_driver(ctx):
+        return None
+    alias = fs.element.find("alias")
+    name = alias.get("name") if alias is not None else None
+    if not name or not name.startswith("ua-"):
+        return None  # (libvirt's own fsN aliases are short)
+    short = (ctx.root.findtext("name") or "")[:SHORT_NAME_MAX]
+    fixed = len(DOMAIN_LIB_DIR) + len("-") + len(short.encode()) + len("/") + len(name.encode()) + len("-fs.sock")
+    if fixed + 1 <= SOCKET_PATH_MAX - TYPICAL_ID_DIGITS + 1:
+        return None
+    assert alias is not None
+    certain = fixed + 1 > SOCKET_PATH_MAX
+    return Problem(Anchor(alias, "name"), f"UNIX socket path '{DOMAIN_LIB_DIR}N-{short}/{name}-fs.sock' too long"
+                   + LIBVIRT_START, hint=f"a shorter alias: the socket path takes at most {SOCKET_PATH_MAX} bytes, "
+                   "and holds the domain id and the first 20 characters of its name"
+                   + ("" if certain else " (it fits while the domain id has fewer digits)"),
+                   severity=None if certain else Severity.WARNING)
+
+
 #: In libvirt's order: the parser, validation, then the QEMU driver's validation; it stops at the first
 CHECKS: tuple[Callable[[_Fs, Context], Problem | None], ...] = (_source, _parsed, _target, _qemu, _handle_backend,
-                                                                _device_properties)
+                                                                _device_properties, _socket_path)
 
 
 @register
@@ -233,7 +266,12 @@ class FilesystemConfig(Rule):
     (`tag property must be 36 bytes or less`), and a virtiofs `queue` that is
     not a power of 2 up to 1024 (`queue-size property must be a power of
     2`; libvirt reads it as g_ascii_strtoull does, a negative one wrapping
-    to 2^64 less it; checked on 9.0 with QEMU 7.2).
+    to 2^64 less it; checked on 9.0 with QEMU 7.2), and a virtiofs user
+    alias too long for the socket of the virtiofsd libvirt starts,
+    /var/lib/libvirt/qemu/domain-ID-NAME/ALIAS-fs.sock, 107 bytes at most
+    (`UNIX socket path '...' too long`; checked on 9.0; an error when it
+    does not fit with a one-digit domain id, a warning with a four-digit
+    one).
 
     ## Why is this bad?
     libvirt refuses the domain when it is defined: `missing source

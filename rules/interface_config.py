@@ -509,6 +509,25 @@ def tap_device(interface: etree._Element, ctx: Context) -> Iterable[Problem]:
                       replacements=(str(min(max(size, TAP_MTU[0]), TAP_MTU[1])),))
 
 
+def _shared_tap(interfaces: list[tuple[etree._Element, dict[str, etree._Element]]], ctx: Context) -> Problem | None:
+    """At start: libvirt creates a managed ethernet interface's tap device under its <target dev> name, and refuses
+    a name that exists, the tap of an earlier interface of that name among them (virNetDevTapCreate; checked on
+    9.0 with QEMU 7.2: two of one name refused, two vnetN or macvtapN names, which libvirt drops, started)."""
+    if not qemu_driver(ctx):
+        return None
+    taken: set[str] = set()
+    for interface, children in interfaces:
+        target = children.get("target")
+        dev = target.get("dev") if target is not None and interface.get("type") == "ethernet" else None
+        if not dev or target is None or target.get("managed") == "no" or dev.startswith(GENERATED_PREFIXES):
+            continue
+        if dev in taken:
+            return Problem(Anchor(target, "dev"), f"The {dev} interface already exists (an earlier interface's tap "
+                           "device)" + LIBVIRT_START, hint="give each interface its own target dev, or none")
+        taken.add(dev)
+    return None
+
+
 CHECKS = (mac_address, source, port_forwards, backends, tap_path, queue_sizes, mtu, tap_device, bandwidth,
           *_net.CHECKS,
           usb_net_address, start_refusals, mcast_address, socket_address, tap_queues, absent_device,
@@ -673,7 +692,9 @@ class InterfaceConfig(Rule):
     are not supported on interfaces of type user`, `network device type
     'null' is not supported by this hypervisor` (qemuBuildHostNetProps), and
     QEMU's `Invalid rx_queue_size (= 128), must be a power of 2 between 256
-    and 1024.` (virtio_net_device_realize). Each was checked on libvirt 9.0
+    and 1024.` (virtio_net_device_realize), and two managed ethernet
+    interfaces of one `<target dev>`, whose tap the first creates (`The tap0
+    interface already exists`, virNetDevTapCreate). Each was checked on libvirt 9.0
     with QEMU 7.2 but `null` and `vds` interfaces, which make 9.0's daemon
     die at start instead, so they are reported for every release.
 
@@ -707,7 +728,11 @@ class InterfaceConfig(Rule):
     uses_caps = False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        suspects = _suspects(with_first_children(ctx, element, "interface"))
+        interfaces = with_first_children(ctx, element, "interface")
+        suspects = _suspects(interfaces)
+        shared = _shared_tap(interfaces, ctx) if len(interfaces) > 1 else None
+        if shared is not None:
+            return iter((*self._problems(suspects, ctx), shared))
         return self._problems(suspects, ctx) if suspects else NOTHING
 
     def _problems(self, interfaces: list[etree._Element], ctx: Context) -> Iterator[Problem]:

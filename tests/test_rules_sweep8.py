@@ -205,3 +205,98 @@ def test_an_unaddressed_bridge_on_a_full_pci_root(last: int, code: str | None) -
                      f"slot='{slot:#x}' function='0'/></controller>" for slot in range(2, last + 1))
     bridge = "<controller type='pci' index='1' model='pci-bridge'/>"
     judged(domain(filled + bridge, machine="pc"), code, "index must be larger than bus", caps=PC)
+
+
+# -- the ninth round: CPUs under TCG, aliases and identities ---------------------------------------------------
+
+HOST_MODEL = ("<domainCapabilities><domain>{virt}</domain><machine>pc-q35-7.2</machine><arch>x86_64</arch><cpu>"
+              "<mode name='host-model' supported='yes'><model fallback='forbid'>EPYC</model><vendor>AMD</vendor>"
+              "<feature policy='require' name='la57'/><feature policy='disable' name='rdseed'/></mode>"
+              "<mode name='custom' supported='yes'><model usable='yes' vendor='Intel'>qemu64</model>"
+              "<model usable='no' vendor='Intel'>SandyBridge</model></mode></cpu></domainCapabilities>")
+
+
+@pytest.mark.parametrize(("virt", "cpu", "version", "code", "fragment"), [
+    # a forbidden feature the host model requires, unless the check is none
+    ("qemu", "<cpu mode='host-model'><feature policy='forbid' name='la57'/></cpu>", LAB, "VL606", "forbidden"),
+    ("kvm", "<cpu><model>qemu64</model><feature policy='forbid' name='la57'/></cpu>", LAB, "VL606", "forbidden"),
+    ("qemu", "<cpu><model>qemu64</model><feature policy='forbid' name='la57'/></cpu>", LAB, None, ""),
+    ("qemu", "<cpu mode='maximum'><feature policy='forbid' name='la57'/></cpu>", LAB, None, ""),
+    ("qemu", "<cpu mode='maximum' check='partial'><feature policy='forbid' name='la57'/></cpu>", LAB, "VL606",
+     "forbidden"),
+    ("qemu", "<cpu mode='host-model'><feature policy='forbid' name='rdseed'/></cpu>", LAB, None, ""),
+    # the vendor, with the partial check (10.7 does not compare a usable model whose features are all disabled)
+    ("kvm", "<cpu><model>qemu64</model><vendor>Intel</vendor></cpu>", LAB, "VL606", "vendor"),
+    ("kvm", "<cpu><model>qemu64</model><vendor>Intel</vendor></cpu>", NEWEST, None, ""),
+    ("kvm", "<cpu><model>qemu64</model><vendor>Intel</vendor><feature name='la57'/></cpu>", NEWEST, "VL606",
+     "vendor"),
+    ("kvm", "<cpu check='none'><model>qemu64</model><vendor>Intel</vendor></cpu>", LAB, None, ""),
+    # a required feature TCG's host model disables (KVM's full host model may have it: not judged)
+    ("qemu", "<cpu check='partial'><model>qemu64</model><feature name='rdseed'/></cpu>", LAB, "VL606", "rdseed"),
+    ("kvm", "<cpu><model>qemu64</model><feature name='rdseed'/></cpu>", LAB, None, ""),
+    # VL604: TCG's explicit partial check of an unusable model, unless the domain trims it
+    ("qemu", "<cpu check='partial'><model>SandyBridge</model></cpu>", LAB, "VL604", "not usable"),
+    ("qemu", "<cpu check='partial'><model>SandyBridge</model><feature policy='disable' name='x2apic'/></cpu>",
+     LAB, None, ""),
+    ("qemu", "<cpu><model>SandyBridge</model></cpu>", LAB, None, ""),
+])
+def test_comparison_with_the_host_cpu_model(virt: str, cpu: str, version: tuple[int, int], code: str | None,
+                                            fragment: str) -> None:
+    xml = domain(after=cpu).replace("type='qemu'", f"type='{virt}'", 1)
+    judged(xml, code, fragment, caps=HOST_MODEL.format(virt=virt), version=version)
+
+
+@pytest.mark.parametrize(("model", "version", "fallback", "severity"), [
+    ("SapphireRapids", LAB, "allow", Severity.ERROR), ("SapphireRapids", (9, 3), "forbid", Severity.ERROR),
+    ("SapphireRapids", (9, 4), "allow", Severity.WARNING), ("EPYC-Genoa", LAB, "allow", Severity.ERROR),
+    ("EPYC-Genoa", (9, 1), "allow", Severity.WARNING), ("GraniteRapids", (9, 8), "allow", Severity.ERROR),
+    ("GraniteRapids", NEWEST, "allow", Severity.WARNING),
+])
+def test_models_the_modelled_cpu_map_lacks(model: str, version: tuple[int, int], fallback: str,
+                                           severity: Severity) -> None:
+    xml = domain(after=f"<cpu><model fallback='{fallback}'>{model}</model></cpu>")
+    linter = Linter([DomainCaps(Document(HOST_MODEL.format(virt="qemu"), "caps.xml"))], libvirt_version=version)
+    found = [f for f in linter.lint_document(Document(xml, "d.xml")).findings if f.code == "VL603"]
+    assert [f.severity for f in found] == [severity], found
+    if severity is Severity.ERROR:
+        assert f"Unknown CPU model {model}" in found[0].message
+
+
+TAP = "<interface type='ethernet'><target dev='{}'{}/><model type='virtio'/></interface>"
+
+
+@pytest.mark.parametrize(("devices", "code"), [
+    (TAP.format("tap0", "") * 2, "VL770"),
+    (TAP.format("tap0", "") + TAP.format("tap1", ""), None),
+    (TAP.format("vnet900", "") * 2, None),  # (libvirt drops the names it makes itself)
+    (TAP.format("macvtap900", "") * 2, None),
+    (TAP.format("tap0", " managed='no'") * 2, None),  # (libvirt opens an existing tap)
+    ("<interface type='user'><target dev='tap0'/></interface>" * 2, None),
+])
+def test_two_taps_of_one_name(devices: str, code: str | None) -> None:
+    judged(domain(devices), code, "The tap0 interface already exists")
+
+
+SHARED = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+ALIASED_VIRTIOFS = ("<filesystem type='mount'><driver type='virtiofs'/><source dir='/tmp'/><target dir='t'/>"
+                    "<alias name='ua-{}'/></filesystem>")
+
+
+@pytest.mark.parametrize(("name", "alias", "severity"), [
+    ("virtlint-oracle-4cdd", "f" * 57, Severity.ERROR),  # (60 characters: refused on 9.0 with this name)
+    ("virtlint-oracle-4cdd", "f" * 27, None),  # (30: started)
+    ("t", "f" * 61, Severity.WARNING),  # (fits while the domain id has one to three digits)
+])
+def test_virtiofs_socket_path(name: str, alias: str, severity: Severity | None) -> None:
+    xml = domain(ALIASED_VIRTIOFS.format(alias), top=SHARED).replace("<name>t</name>", f"<name>{name}</name>")
+    linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=LAB)
+    found = [f.severity for f in linter.lint_document(Document(xml, "d.xml")).findings
+             if f.code == "VL791" and "UNIX socket path" in f.message]
+    assert found == ([severity] if severity else [])
+
+
+@pytest.mark.parametrize(("version", "code"), [(LAB, None), ((9, 1), "VL813")])
+def test_a_crypto_alias_counts_once_libvirt_reads_crypto(version: tuple[int, int], code: str | None) -> None:
+    devices = ("<crypto model='virtio' type='qemu'><backend model='builtin'/><alias name='ua-x'/></crypto>"
+               "<filesystem type='mount'><source dir='/tmp'/><target dir='t'/><alias name='ua-x'/></filesystem>")
+    judged(domain(devices), code, "non unique alias detected: ua-x", version=version)

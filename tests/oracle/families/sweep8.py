@@ -5,7 +5,9 @@ and dmode of 0, virtiofs-only settings on 9p shares, default write policies and 
 virtiofs queues libvirt reads with a minus sign, shared memory names longer than a file name, QEMU's HMAT tables
 (latencies and bandwidths of 0, MiB alignment, 16-bit ranges, cache levels in order) and a cache line of 0, a
 pci-root full of devices and the bridge libvirt must add, the pcie-root's 240 root ports, a virtio-mem base 9.0
-drops, and microvm's PS/2, ISA DMA, floppy, hpet and virtio video. Each refusal with its accepted twin."""
+drops, and microvm's PS/2, ISA DMA, floppy, hpet and virtio video; and from the ninth (CPUs under TCG, aliases and
+identities): the comparison with TCG's host CPU model, CPU models libvirt 9.0's map lacks, two taps of one name,
+the first serial's alias and HDA codec ids at start. Each refusal with its accepted twin."""
 
 from __future__ import annotations
 
@@ -32,6 +34,10 @@ VIRTIO_SERIALS = ("<controller type='virtio-serial' index='{index}'><address typ
 RNG_ON_BUS = ("<rng model='virtio'><backend model='random'>/dev/urandom</backend><address type='pci' domain='0' "
               "bus='{}' slot='1' function='0'/></rng>")
 MICROVM_BASE = "<memballoon model='none'/><controller type='usb' model='none'/>"
+TAP = "<interface type='ethernet'><target dev='{}'/><model type='virtio'/></interface>"
+ALIASED_SERIAL = "<serial type='pty'><alias name='ua-sweep8'/></serial>"
+USER_NIC = "<interface type='user'><model type='virtio'/><alias name='{}'/></interface>"
+HDA = "<sound model='ich9'><alias name='ua-snd'/></sound>"
 
 
 def _pci_root_filled(first: int) -> str:
@@ -123,4 +129,32 @@ def cases(kvm: bool) -> list[Case]:
                 devices=MICROVM_BASE),
         microvm("virtio-video-mmio", "VL704", devices=MICROVM_BASE + "<video><model type='virtio'/><address "
                 "type='virtio-mmio'/></video>"),
+        # (ninth round) VL606: the start's comparison with TCG's host CPU model
+        q35("host-model-forbids-la57", "VL606", after="<cpu mode='host-model'><feature policy='forbid' name='la57'/>"
+            "</cpu>"),
+        q35("host-model-disables-la57", None, after="<cpu mode='host-model'><feature policy='disable' name='la57'/>"
+            "</cpu>"),
+        q35("partial-vendor-intel", "VL606", after="<cpu check='partial'><model>qemu64</model><vendor>Intel</vendor>"
+            "</cpu>"),
+        q35("partial-vendor-amd", None, after="<cpu check='partial'><model>qemu64</model><vendor>AMD</vendor></cpu>"),
+        q35("partial-requires-rdseed", "VL606", after="<cpu check='partial'><model>qemu64</model><feature "
+            "policy='require' name='rdseed'/></cpu>"),
+        q35("default-check-requires-rdseed", None, after="<cpu><model>qemu64</model><feature policy='require' "
+            "name='rdseed'/></cpu>"),
+        # VL604: an unusable model with TCG's partial check; its twin disables what the host model lacks
+        q35("partial-sandybridge", "VL604", after="<cpu check='partial'><model>SandyBridge</model></cpu>"),
+        q35("partial-sandybridge-trimmed", None, after="<cpu check='partial'><model>SandyBridge</model><feature "
+            "policy='disable' name='x2apic'/><feature policy='disable' name='tsc-deadline'/></cpu>"),
+        # VL603: a model libvirt 9.0's CPU map lacks, whatever the fallback
+        q35("model-sapphirerapids", "VL603", after="<cpu><model>SapphireRapids</model></cpu>"),
+        q35("model-icelake-server", None, after="<cpu><model>Icelake-Server</model></cpu>"),
+        # VL770: two managed ethernet interfaces of one tap name (start)
+        q35("tap-name-twice", "VL770", devices=TAP.format("sweep8tap0") + TAP.format("sweep8tap0")),
+        q35("tap-names-distinct", None, devices=TAP.format("sweep8tap1") + TAP.format("sweep8tap2")),
+        # VL813: the first serial's alias at start, and an HDA codec's id
+        q35("serial-alias-on-nic", "VL813", devices=ALIASED_SERIAL + USER_NIC.format("ua-sweep8")),
+        q35("serial-alias-on-ps2", None, devices=ALIASED_SERIAL + "<input type='mouse' bus='ps2'><alias "
+            "name='ua-sweep8'/></input>"),
+        q35("codec-id-on-nic", "VL813", devices=HDA + USER_NIC.format("ua-snd-codec0")),
+        q35("codec-id-beyond-on-nic", None, devices=HDA + USER_NIC.format("ua-snd-codec1")),
     ]
