@@ -8,6 +8,7 @@ from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
+from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START
@@ -50,6 +51,17 @@ def _vmport_machine(arch: str | None, machine: str | None, virt: str | None) -> 
 
 def _not_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
     return not is_arm_virt(arch, machine)
+
+
+#: The newest x86 machine versions whose fw_cfg has no DMA (QEMU's hw_compat_2_4), which vmcoreinfo needs
+FW_CFG_DMA_LACKING_NEWEST = (2, 4)
+
+
+def _fw_cfg_dma(arch: str | None, machine: str | None, virt: str | None) -> bool:
+    """Whether the machine's fw_cfg has DMA: every machine but the i440fx and q35 ones of 2.4 and older."""
+    parsed = parse_machine(machine or "")
+    return not (parsed.family in ("pc-i440fx", "pc-q35") and parsed.version is not None and not parsed.flavor
+                and parsed.version[:2] <= FW_CFG_DMA_LACKING_NEWEST)
 
 
 def _kvm_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:
@@ -193,6 +205,10 @@ BOUNDS: tuple[Bound, ...] = (
     Bound("clock/timer", lambda a, m, v: a in X86, "hpet timer is not supported by this architecture", "x86",
           lambda e: e.get("name") == "hpet" and _timer_present(e), name="hpet", attribute="name",
           needs_machine=False, named=True),
+    # (libvirt asks only for the device; QEMU's vmcoreinfo_realize refuses a fw_cfg without DMA: checked on 9.0 with
+    # QEMU 7.2, pc-i440fx-2.4 and pc-q35-2.4 refused, 2.5 started)
+    Bound("features/vmcoreinfo", _fw_cfg_dma, "-device vmcoreinfo: vmcoreinfo device requires fw_cfg with DMA"
+          + QEMU_START, "machines of version 2.5 and later", lambda e: e.get("state") != "off", attribute=None),
     # (libvirt writes -machine hpet=off where the binary has the property, and microvm's machine has none: QEMU, at
     # start, checked on 9.0; present='yes' writes nothing there)
     Bound("clock/timer", lambda a, m, v: m != "microvm", "Property 'microvm-machine.hpet' not found" + QEMU_START,
@@ -256,7 +272,9 @@ class ArchFeature(Rule):
     (type `qemu`: `host doesn't support paravirtual spinlocks`,
     qemuProcessVerifyKVMFeatures; TCG's guest CPU has no kvm_pv_unhalt;
     libvirt defines the domain and refuses to start it, checked with 9.0),
-    an hpet timer with `present='no'` on microvm, whose machine has no hpet
+    `<vmcoreinfo/>` on the i440fx and q35 machines of 2.4 and older, whose
+    fw_cfg has no DMA (QEMU: `vmcoreinfo device requires fw_cfg with DMA`;
+    checked on 9.0, 2.5 starts), an hpet timer with `present='no'` on microvm, whose machine has no hpet
     property (QEMU: `Property 'microvm-machine.hpet' not found`; checked on
     9.0, where `present='yes'` starts), and a pit timer's `catchup` tick
     policy off x86 (`unsupported pit

@@ -10,7 +10,8 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.rules._devices import QEMU_START, is_arm_virt, is_q35
+from virtlint.linter.machines import parse_machine
+from virtlint.rules._devices import QEMU_START, effective_machine_name, is_arm_virt, is_q35
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
 #: the on/off settings of <iommu><driver> (the intel model's)
@@ -29,6 +30,17 @@ def _set(driver: etree._Element, name: str) -> bool:
     if name == "aw_bits":
         return bool(parse_uint(value))  # 0 is unset
     return value in ("on", "off")
+
+
+#: The newest q35 machine version whose intel-iommu keeps x-buggy-eim (QEMU's hw_compat_2_7), which skips the
+#: eim check (checked on 9.0 with QEMU 7.2: pc-q35-2.7 starts, 2.8 is refused)
+BUGGY_EIM_NEWEST = (2, 7)
+
+
+def _buggy_eim(ctx: Context) -> bool:
+    machine = parse_machine(effective_machine_name(ctx) or "")
+    return machine.family == "pc-q35" and machine.version is not None and not machine.flavor and \
+        machine.version[:2] <= BUGGY_EIM_NEWEST
 
 
 @register
@@ -55,7 +67,8 @@ class IommuConfig(Rule):
     Another address width is QEMU's refusal at start: `Supported values for
     aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing), and so
     is an intel IOMMU's `eim='on'` in a domain of type `qemu` (TCG): `eim=on
-    requires accel=kvm,kernel-irqchip=split`.
+    requires accel=kvm,kernel-irqchip=split` (but on q35 machines of 2.7 and
+    older, whose intel-iommu skips the check: x-buggy-eim).
     Each was checked with the real libvirt 9.0 (and QEMU 7.2), with its twin.
 
     ## Capabilities
@@ -107,7 +120,7 @@ class IommuConfig(Rule):
         elif driver.get("eim") == "on":
             return iter((Problem(Anchor(driver, "eim"), "IOMMU eim requires interrupt remapping to be enabled",
                                  hint="add intremap='on' (with <ioapic driver='qemu'/> in <features>)"),))
-        if driver.get("eim") == "on" and model == "intel" and ctx.domain_type == "qemu":
+        if driver.get("eim") == "on" and model == "intel" and ctx.domain_type == "qemu" and not _buggy_eim(ctx):
             # (QEMU's vtd_decide_config: x2APIC mode needs KVM's split irqchip; checked on 9.0 with QEMU 7.2, the
             # same domain of type kvm starting)
             return iter((Problem(Anchor(driver, "eim"), "eim=on requires accel=kvm,kernel-irqchip=split" + QEMU_START,

@@ -10,7 +10,8 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint, prop_uint
-from virtlint.rules._devices import QEMU_START, effective_machine, is_x86, qemu_driver
+from virtlint.linter.machines import parse_machine
+from virtlint.rules._devices import QEMU_START, effective_machine, effective_machine_name, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
                                     module_alignment, numa_cells)
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
@@ -229,7 +230,10 @@ class MemoryHotplug(Rule):
     one aligned block, its size rounded up to 2 MiB as libvirt does (`the
     size of memdev memnvdimm0 (0x8000000) is too
     small to contain nvdimm label (0x20000) and aligned PMEM (0x8000000)`,
-    nvdimm_prepare_memory_region). A `base` address is read as libvirt reads
+    nvdimm_prepare_memory_region), and memory slots or a maximum on a
+    machine without a device memory region, isapc and the i440fx ones of 2.0
+    and older (`"-memory 'slots|maxmem'" is not supported by:
+    pc-i440fx-2.0`, pc_memory_init). A `base` address is read as libvirt reads
     it, in hexadecimal with or without `0x`.
 
     ## Why is this bad?
@@ -370,6 +374,13 @@ class MemoryHotplug(Rule):
                           f"count of memory devices requiring memory slots '{needed}' exceeds slots count '{slots}'",
                           hint=f"set slots='{needed}' or more")
             return
+        if qemu_driver(ctx) and (slots or maximum > total - hotplug):
+            machine = _without_reserved_memory(ctx)
+            if machine is not None:
+                yield Problem(Anchor(max_memory), f"\"-memory 'slots|maxmem'\" is not supported by: {machine}"
+                              + QEMU_START, hint="memory hotplug needs a machine with a device memory region: "
+                              "pc-i440fx-2.1 or later, or q35")
+                return
         if qemu_driver(ctx) and slots:
             yield from _qemu_memory_slots(max_memory, maximum, slots, cells, total - hotplug, devices, ctx)
 
@@ -429,6 +440,24 @@ class MemoryHotplug(Rule):
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
                           f"memory device (0x{overlapping.start:x})", hint="move one device's base address")
+
+
+#: The newest i440fx machine version without a device memory region (QEMU's pc_i440fx_2_0_machine_options:
+#: has_reserved_memory off; isapc has none either)
+NO_RESERVED_MEMORY_NEWEST = (2, 0)
+
+
+def _without_reserved_memory(ctx: Context) -> str | None:
+    """The machine's name when QEMU's pc_memory_init refuses memory slots and a maximum on it (checked on 9.0 with
+    QEMU 7.2: pc-i440fx-1.4, 1.7, 2.0 and isapc refused, 2.1 started)."""
+    name = effective_machine_name(ctx)
+    if name is None or not is_x86(ctx):
+        return None
+    machine = parse_machine(name)
+    if name == "isapc" or (machine.family == "pc-i440fx" and machine.version is not None and not machine.flavor
+                           and machine.version[:2] <= NO_RESERVED_MEMORY_NEWEST):
+        return name
+    return None
 
 
 def _auto_numa_cell(ctx: Context) -> bool:

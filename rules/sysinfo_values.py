@@ -14,7 +14,7 @@ from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_int
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
-from virtlint.rules._support import parse_uuid, string_value
+from virtlint.rules._support import domain_children, domain_find, parse_uuid, string_value
 
 #: what virStrToLong_i (strtol) reads: C blanks, a sign, ASCII digits
 _NUMBER = lazy_compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
@@ -96,6 +96,54 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
                           hint="give each fw_cfg entry a name of its own")
             return
         earlier.add(name)
+    problem = _fw_cfg_slots(sysinfo, len(earlier), ctx)
+    if problem is not None:
+        yield problem
+
+
+#: The fw_cfg files a domain may add on QEMU 7.2's machines (its x-file-slots, 16 up to the 2.8 machines and 32
+#: from 2.9, less the files QEMU adds itself): the most entries a domain with ACPI and nothing else that adds a
+#: file starts with (checked on 9.0, one more refused), by machine family and the newest version each holds for
+FW_CFG_ROOM = {"pc-i440fx": (((1, 6), 11), ((2, 0), 7), ((2, 5), 5), ((2, 8), 4), ((99, 0), 20)),
+               "pc-q35": (((2, 6), 5), ((2, 8), 4), ((99, 0), 17))}
+ISAPC_FW_CFG_ROOM = 28
+
+
+def _fw_cfg_room(ctx: Context) -> tuple[int, str] | None:
+    """How many fw_cfg files the domain's machine leaves a minimal domain, and the machine; None if unknown."""
+    name = ctx.machine or (ctx.caps.machine if ctx.identity_matches else None)
+    if not name:
+        return None
+    if name == "isapc":
+        return ISAPC_FW_CFG_ROOM, name
+    machine = parse_machine(name)
+    if machine.version is None and ctx.identity_matches and ctx.caps.machine and name in ("pc", "q35"):
+        machine = parse_machine(ctx.caps.machine)
+    rows = FW_CFG_ROOM.get(machine.family)
+    if rows is None or machine.version is None or machine.flavor:
+        return None
+    return next(room for newest, room in rows if machine.version[:2] <= newest), machine.name
+
+
+def _fw_cfg_slots(sysinfo: etree._Element, entries: int, ctx: Context) -> Problem | None:
+    """At start: QEMU's fw_cfg has a fixed number of file slots, and asserts when they run out (`Assertion 'count <
+    fw_cfg_file_slots(s)' failed`). The entries of every fw_cfg sysinfo so far, and the files a <genid> (2) and a
+    <vmcoreinfo> (1) add, against what the machine leaves a domain with ACPI (one more without): other devices (a
+    NIC's boot ROM, a VGA BIOS, a boot menu) take slots too, so this errs only where a minimal domain fails."""
+    room = _fw_cfg_room(ctx)
+    if room is None or not entries:
+        return None
+    children = domain_children(ctx)
+    genid = 2 if "genid" in children else 0
+    vmcoreinfo = domain_find(ctx, "features/vmcoreinfo")
+    used = entries + genid + (1 if vmcoreinfo is not None and vmcoreinfo.get("state") != "off" else 0)
+    # (QEMU builds no ACPI tables for isapc, with <acpi/> or without)
+    allowed = room[0] + (0 if room[1] == "isapc" or domain_find(ctx, "features/acpi") is not None else 1)
+    if used <= allowed:
+        return None
+    return Problem(Anchor(sysinfo), f"fw_cfg_add_file_callback: Assertion `count < fw_cfg_file_slots(s)' failed "
+                   f"(QEMU's fw_cfg on {room[1]} has room for {allowed} more files here; these take {used})"
+                   + QEMU_START, hint="fewer fw_cfg entries, or a newer machine (2.9 and later have 32 fw_cfg slots)")
 
 
 def _option_split(text: str | None) -> list[str]:
@@ -309,7 +357,12 @@ class SysinfoValues(Rule):
     name, in one `<sysinfo>` or two (`duplicate fw_cfg file name`); a single
     comma in a fw_cfg name, value or file, which libvirt writes as it is
     (`Invalid parameter 'b'`; QEMU reads `,,` as a comma); and, with
-    `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
+    more fw_cfg entries than QEMU's fw_cfg has file slots for, once its own
+    files are in (16 slots up to the 2.8 machines, 32 later: a pc-i440fx-2.8
+    domain with ACPI starts with 4 entries and fails with 5, `Assertion
+    'count < fw_cfg_file_slots(s)' failed`; counted for a domain with
+    nothing else that adds a file, a `<genid>` taking 2 and `<vmcoreinfo>`
+    1), and with `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
     `major.minor` (`-smbios type=0,release=1: Invalid release`), and a
     kept `<baseBoard>`, `<chassis>` or `<oemStrings>` on x86's
     `pc-i440fx-2.0`, whose SMBIOS legacy mode takes types 0 and 1 only

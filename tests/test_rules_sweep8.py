@@ -300,3 +300,67 @@ def test_a_crypto_alias_counts_once_libvirt_reads_crypto(version: tuple[int, int
     devices = ("<crypto model='virtio' type='qemu'><backend model='builtin'/><alias name='ua-x'/></crypto>"
                "<filesystem type='mount'><source dir='/tmp'/><target dir='t'/><alias name='ua-x'/></filesystem>")
     judged(domain(devices), code, "non unique alias detected: ua-x", version=version)
+
+
+# -- the ninth round: old machine versions -------------------------------------------------------------------
+
+#: (isapc has no PCI bus for the balloon and USB controller libvirt adds by default)
+NO_PCI_DEFAULTS = "<memballoon model='none'/><controller type='usb' model='none'/>"
+
+
+@pytest.mark.parametrize(("machine", "code"), [("pc-i440fx-2.4", "VL406"), ("pc-q35-2.4", "VL406"),
+                                               ("pc-i440fx-2.5", None), ("isapc", None)])
+def test_vmcoreinfo_needs_fw_cfg_dma(machine: str, code: str | None) -> None:
+    judged(domain(NO_PCI_DEFAULTS if machine == "isapc" else "", machine=machine,
+                  after="<features><acpi/><vmcoreinfo state='on'/></features>"), code,
+           "vmcoreinfo device requires fw_cfg with DMA", caps=PC)
+
+
+@pytest.mark.parametrize(("machine", "code"), [("pc-i440fx-2.0", "VL210"), ("pc-i440fx-1.7", "VL210"),
+                                               ("isapc", "VL210"), ("pc-i440fx-2.1", None), ("pc-q35-2.4", None)])
+def test_memory_slots_need_a_device_memory_region(machine: str, code: str | None) -> None:
+    after = ("<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
+             "<maxMemory slots='4' unit='MiB'>1024</maxMemory>")
+    judged(domain(machine=machine, after=after), code, "\"-memory 'slots|maxmem'\" is not supported by", caps=PC)
+
+
+IOMMU_EIM = "<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"
+
+
+@pytest.mark.parametrize(("machine", "code"), [("pc-q35-2.7", None), ("pc-q35-2.4", None), ("pc-q35-2.8", "VL792"),
+                                               ("q35", "VL792")])
+def test_eim_under_tcg_on_machines_with_x_buggy_eim(machine: str, code: str | None) -> None:
+    after = "<features><acpi/><ioapic driver='qemu'/></features>"
+    judged(domain(IOMMU_EIM, machine=machine, after=after), code, "eim=on requires accel=kvm")
+
+
+FWCFG = "<sysinfo type='fwcfg'>{}</sysinfo>"
+
+
+def fw_cfg_entries(count: int) -> str:
+    return FWCFG.format("".join(f"<entry name='opt/com.example/f{index}'>v{index}</entry>" for index in range(count)))
+
+
+@pytest.mark.parametrize(("machine", "entries", "extra", "acpi", "code"), [
+    ("pc-i440fx-2.8", 5, "", True, "VL783"), ("pc-i440fx-2.8", 4, "", True, None),
+    ("pc-i440fx-2.8", 5, "", False, None),  # (no ACPI tables: one more file fits)
+    ("pc-i440fx-2.8", 3, "<genid/>", True, "VL783"), ("pc-i440fx-2.8", 2, "<genid/>", True, None),
+    ("pc-i440fx-2.0", 8, "", True, "VL783"), ("pc-i440fx-2.0", 7, "", True, None),
+    ("pc-i440fx-2.9", 21, "", True, "VL783"), ("pc-i440fx-2.9", 20, "", True, None),
+    ("pc-q35-2.8", 5, "", True, "VL783"), ("pc-q35-7.2", 18, "", True, "VL783"), ("pc-q35-7.2", 17, "", True, None),
+    ("isapc", 29, "", True, "VL783"), ("isapc", 28, "", True, None),
+])
+def test_fw_cfg_file_slots(machine: str, entries: int, extra: str, acpi: bool, code: str | None) -> None:
+    after = "<features><acpi/></features>" if acpi else ""
+    judged(domain(NO_PCI_DEFAULTS if machine == "isapc" else "", machine=machine, top=extra + fw_cfg_entries(entries),
+                  after=after), code, "fw_cfg_file_slots", caps=PC)
+
+
+def test_vpindex_under_tcg_is_a_warning() -> None:
+    xml = domain(after="<features><acpi/><hyperv mode='custom'><relaxed state='on'/><vpindex state='on'/></hyperv>"
+                       "</features>")
+    linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=LAB)
+    found = [f for f in linter.lint_document(Document(xml, "d.xml")).findings if "VP_INDEX" in f.message]
+    assert [f.severity for f in found] == [Severity.WARNING]
+    assert not any("VP_INDEX" in f.message for f in linter.lint_document(
+        Document(xml.replace("type='qemu'", "type='kvm'", 1), "d.xml")).findings)

@@ -7,7 +7,8 @@ virtiofs queues libvirt reads with a minus sign, shared memory names longer than
 pci-root full of devices and the bridge libvirt must add, the pcie-root's 240 root ports, a virtio-mem base 9.0
 drops, and microvm's PS/2, ISA DMA, floppy, hpet and virtio video; and from the ninth (CPUs under TCG, aliases and
 identities): the comparison with TCG's host CPU model, CPU models libvirt 9.0's map lacks, two taps of one name,
-the first serial's alias and HDA codec ids at start. Each refusal with its accepted twin."""
+the first serial's alias and HDA codec ids at start; and old machine versions (vmcoreinfo without fw_cfg DMA, memory
+slots without a device memory region, fw_cfg file slots, x-buggy-eim). Each refusal with its accepted twin."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ TAP = "<interface type='ethernet'><target dev='{}'/><model type='virtio'/></inte
 ALIASED_SERIAL = "<serial type='pty'><alias name='ua-sweep8'/></serial>"
 USER_NIC = "<interface type='user'><model type='virtio'/><alias name='{}'/></interface>"
 HDA = "<sound model='ich9'><alias name='ua-snd'/></sound>"
+MAX_MEMORY = ("<features><acpi/></features><cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
+              "<maxMemory slots='4' unit='MiB'>1024</maxMemory>")
+SPLIT_IOAPIC = "<features><acpi/><ioapic driver='qemu'/></features>"
+EIM_IOMMU = "<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"
+
+
+def fw_cfg_entries(count: int) -> str:
+    return ("<sysinfo type='fwcfg'>" + "".join(f"<entry name='opt/com.example/s8-{index}'>v</entry>"
+                                               for index in range(count)) + "</sysinfo>")
 
 
 def _pci_root_filled(first: int) -> str:
@@ -157,4 +167,20 @@ def cases(kvm: bool) -> list[Case]:
             "name='ua-sweep8'/></input>"),
         q35("codec-id-on-nic", "VL813", devices=HDA + USER_NIC.format("ua-snd-codec0")),
         q35("codec-id-beyond-on-nic", None, devices=HDA + USER_NIC.format("ua-snd-codec1")),
+        # (ninth round, old machines) VL406: vmcoreinfo needs fw_cfg DMA (start)
+        pc("vmcoreinfo-on-2-4", "VL406", domain_machine="pc-i440fx-2.4",
+           after="<features><acpi/><vmcoreinfo state='on'/></features>"),
+        pc("vmcoreinfo-on-2-5", None, domain_machine="pc-i440fx-2.5",
+           after="<features><acpi/><vmcoreinfo state='on'/></features>"),
+        # VL210: memory slots need a device memory region (start)
+        pc("max-memory-on-2-0", "VL210", domain_machine="pc-i440fx-2.0", after=MAX_MEMORY),
+        pc("max-memory-on-2-1", None, domain_machine="pc-i440fx-2.1", after=MAX_MEMORY),
+        # VL783: QEMU's fw_cfg file slots (start)
+        pc("fw-cfg-5-entries-on-2-8", "VL783", domain_machine="pc-i440fx-2.8", top=fw_cfg_entries(5),
+           after="<features><acpi/></features>"),
+        pc("fw-cfg-4-entries-on-2-8", None, domain_machine="pc-i440fx-2.8", top=fw_cfg_entries(4),
+           after="<features><acpi/></features>"),
+        # VL792: intel-iommu's eim check skipped on q35 up to 2.7 (x-buggy-eim)
+        q35("eim-tcg-on-2-7", None, domain_machine="pc-q35-2.7", after=SPLIT_IOAPIC, devices=EIM_IOMMU),
+        q35("eim-tcg-on-2-8", "VL792", domain_machine="pc-q35-2.8", after=SPLIT_IOAPIC, devices=EIM_IOMMU),
     ]
