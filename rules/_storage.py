@@ -58,7 +58,9 @@ def network_hosts(source: etree._Element, protocol: str | None) -> Problem | Non
                                "attribute", hint="add transport='unix', or remove socket=")
             if host.get("name") is None:
                 return Problem(Anchor(host), "missing name for host", hint="add name='...'")
-        port = host.get("port")
+        # (the name and port are read off unix transports only: checked on 9.0, a unix host's port 'abc' defined)
+        port = host.get("port") if transport != "unix" else None
+        value = None
         if port is not None:
             value = c_unsigned(port, 2**32 - 1)
             if value is None:
@@ -68,7 +70,7 @@ def network_hosts(source: etree._Element, protocol: str | None) -> Problem | Non
         if protocol == "nfs":
             if transport not in (None, "tcp"):
                 return Problem(Anchor(host), "'nfs' host must use TCP protocol")
-            if port is not None:
+            if value:  # (the parsed port: 0, '00' or '+0' is none; checked on 9.0)
                 return Problem(Anchor(host, "port"), "port cannot be specified in 'nfs' protocol host",
                                hint="remove port=")
     return None

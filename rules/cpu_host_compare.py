@@ -32,9 +32,17 @@ def effective_check(cpu: etree._Element, domain_type: str | None) -> str:
     return "none" if domain_type == "qemu" else "partial"
 
 
-def _host_features(host: etree._Element) -> dict[str, str]:
-    """The host-model's <feature>s in the caps: name -> policy."""
-    return {feature.get("name") or "": feature.get("policy") or "require" for feature in host.iterchildren("feature")}
+def _host_features(caps: DomainCaps, host: etree._Element) -> dict[str, str]:
+    """The host-model's <feature>s in the caps: name -> policy (read once per caps)."""
+    found = caps.memo.get(_HOST_FEATURES_KEY)
+    if found is None:
+        found = caps.memo[_HOST_FEATURES_KEY] = {feature.get("name") or "": feature.get("policy") or "require"
+                                                 for feature in host.iterchildren("feature")}
+    return found  # type: ignore[return-value]
+
+
+#: caps.memo key of _host_features
+_HOST_FEATURES_KEY = "VL606 host-model features"
 
 
 def _usable_skip(cpu: etree._Element, ctx: Context) -> bool:
@@ -109,28 +117,45 @@ class CpuHostCompare(Rule):
         return host is not None and host.supported is not False
 
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
-        if not len(element) or not qemu_driver(ctx):
-            return
-        host_block = ctx.caps.block("cpu/mode/host-model")
-        arch = ctx.arch or ctx.caps.arch
-        if host_block is None or host_block.supported is False or arch not in X86:
+        if not len(element):
             return
         check = effective_check(element, ctx.domain_type)
         if check == "none":
             return
+        # one pass over the CPU's children: most CPUs forbid nothing, name no vendor and (under KVM) are not
+        # compared feature by feature here, and then the host model is not read at all
+        forbidden: list[etree._Element] = []
+        required: list[etree._Element] = []
+        vendor = None
+        tcg = ctx.domain_type == "qemu"
+        for child in element:
+            if child.tag == "feature":
+                policy = child.get("policy", "require")
+                if policy == "forbid":
+                    forbidden.append(child)
+                elif policy == "require" and tcg:
+                    required.append(child)
+            elif child.tag == "vendor" and vendor is None:
+                vendor = child
+        partial = check == "partial" and mode_of(element) in ("custom", "host-model")
+        if not forbidden and not (partial and (vendor is not None or required)):
+            return
+        host_block = ctx.caps.block("cpu/mode/host-model")
+        arch = ctx.arch or ctx.caps.arch
+        if host_block is None or host_block.supported is False or arch not in X86 or not qemu_driver(ctx):
+            return
         host = host_block.element
-        features = _host_features(host)
-        for feature in element.iterchildren("feature"):
+        features = _host_features(ctx.caps, host)
+        for feature in forbidden:
             name = feature.get("name") or ""
-            if feature.get("policy") == "forbid" and features.get(name, "disable") != "disable":
+            if features.get(name, "disable") != "disable":
                 yield Problem(Anchor(feature, "policy"), f"{INCOMPATIBLE}Host CPU provides forbidden feature "
                               f"'{name}'" + LIBVIRT_START, hint=f"the host CPU model has {name}: disable it "
                               "(policy='disable') instead of forbidding it", replacements=("disable",),
                               evidence=ctx.caps.evidence(host))
                 return
-        if check != "partial" or mode_of(element) not in ("custom", "host-model") or _usable_skip(element, ctx):
+        if not partial or _usable_skip(element, ctx):
             return
-        vendor = first_child(element, "vendor")
         host_vendor = first_child(host, "vendor")
         wanted = (vendor.text or "").strip() if vendor is not None else ""
         if wanted and host_vendor is not None and host_vendor.text and wanted != host_vendor.text.strip():
@@ -138,11 +163,8 @@ class CpuHostCompare(Rule):
                           f"vendor {wanted}" + LIBVIRT_START, hint=f"the host's vendor is {host_vendor.text.strip()}: "
                           "remove <vendor>, or use check='none'", evidence=ctx.caps.evidence(host))
             return
-        if ctx.domain_type != "qemu":
-            return  # (KVM's full host model has features its migratable one, the caps', disables)
-        missing = [feature for feature in element.iterchildren("feature")
-                   if feature.get("policy", "require") == "require" and features.get(feature.get("name") or "")
-                   == "disable"]
+        # (TCG only: KVM's full host model has features its migratable one, the caps', disables)
+        missing = [feature for feature in required if features.get(feature.get("name") or "") == "disable"]
         if missing:
             names = ", ".join(feature.get("name") or "" for feature in missing)
             yield Problem(Anchor(missing[0], "name"), f"{INCOMPATIBLE}Host CPU does not provide required features: "

@@ -318,7 +318,8 @@ class DeviceMachine(Rule):
         children = children_by_tag(ctx, element)
         for tag in BY_TAG:
             devices = children.get(tag)
-            if devices is not None:
+            if devices is not None and (tag != "disk" or effective_machine(ctx) == "microvm"):
+                # (a disk's requirement, the floppy controller, fails on microvm only)
                 for device in devices:
                     if not _usual(tag, device):
                         return self._problems(children, ctx)

@@ -388,7 +388,9 @@ class DiskSource(DiskTableRule):
     attribute of slice`, `missing connection type for <reservations/>` (virDomainDiskDefParseXML and the
     storage source parsers), `'tlsHostname' field is supported only with NBD
     disks`, `port cannot be specified in 'nfs' protocol host`
-    (qemuDomainValidateStorageSource; QEMU). Each was checked with the real
+    (qemuDomainValidateStorageSource; QEMU; a port of 0 is none). A unix
+    host's port is never read (virDomainStorageNetworkParseHost reads name and
+    port off unix transports only). Each was checked with the real
     libvirt 9.0, with its twin. Versions: the encryption format `luks-any`
     arrived in libvirt 9.3 (`unknown volume encryption format type luks-any`
     before: 9.0 refuses it, checked); an ssh source's `<identity>` with

@@ -8,7 +8,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Severity
-from virtlint.rules._devices import LIBVIRT_START, DiskFacts, DiskTableRule, disk_facts, disks_with_extras
+from virtlint.linter.units import parse_ui
+from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, DiskFacts, DiskTableRule, caps_qemu_release, disk_facts,
+                                     disks_with_extras, qemu_release_label)
 from virtlint.rules._storage import SECRET_USAGES, chain_layers, iscsi_lun, luks_info
 from virtlint.rules._support import first_child
 
@@ -153,6 +155,86 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             if problem is not None:
                 yield problem
                 return
+        problem = _inet_hosts(source, protocol) or _empty_name(source, protocol) or _nfs_identity(source, protocol) \
+            or _sheepdog(source, protocol, ctx)
+        if problem is not None:
+            yield problem
+            return
+
+
+def _inet_hosts(source: etree._Element, protocol: str | None) -> Problem | None:
+    """qemuBlockStorageSourceBuildJSONInetSocketAddress: QEMU's RBD client takes every host, and its SSH client the
+    first, as a TCP address (checked on 9.0: unix and rdma hosts refused at start, before QEMU runs)."""
+    if protocol not in ("rbd", "ssh"):
+        return None
+    hosts = list(source.iterchildren("host"))
+    for host in hosts if protocol == "rbd" else hosts[:1]:
+        if host.get("transport") not in (None, "tcp"):
+            return Problem(Anchor(host, "transport"), "only TCP protocol can be converted to InetSocketAddress"
+                           + LIBVIRT_START, hint=f"QEMU's {protocol} client reaches its servers over TCP",
+                           replacements=("tcp",))
+    return None
+
+
+#: The protocols whose name holds '<volume or pool>/<path or image>', and QEMU's property for the part after '/'
+SPLIT_NAMES = {"rbd": "image", "gluster": "path"}
+
+
+def _empty_name(source: etree._Element, protocol: str | None) -> Problem | None:
+    """virDomainStorageSourceParse takes an empty name for none: the copy a start parses again lacks it (`missing
+    name for disk source`, all but NBD, whose server may have a default export), and an RBD or Gluster name ends at
+    its '/' (QEMU's property then null); an iSCSI one makes libvirtd 9.0 crash at define
+    (virDomainPostParseCheckISCSIPath reads it; 9.8 and 10.7 the same code). Each checked on 9.0."""
+    name = source.get("name")
+    if name is None or protocol in (None, "nbd"):
+        return None
+    if name == "" and protocol == "iscsi":
+        return Problem(Anchor(source, "name"), "libvirtd crashes defining the domain: an empty iSCSI source name "
+                       "(virDomainPostParseCheckISCSIPath reads the missing name)",
+                       hint="name the target: iqn.2013-07.com.example:storage/1")
+    if name == "" and protocol not in SPLIT_NAMES:
+        return Problem(Anchor(source, "name"), "missing name for disk source (libvirt reads an empty name as none "
+                       "in the copy a start makes)" + LIBVIRT_START, hint="name the export, path or image")
+    key = SPLIT_NAMES.get(protocol)
+    if key is not None and "/" in name and not name.split("/", 1)[1]:
+        return Problem(Anchor(source, "name"), f"argument key '{key}' must not have null value (nothing after the "
+                       "'/')" + LIBVIRT_START, hint=f"name the {key} after the '/'")
+    return None
+
+
+def _nfs_identity(source: etree._Element, protocol: str | None) -> Problem | None:
+    """qemuDomainPrepareStorageSourceNFS (virGetUserID, virGetGroupID) at start: '+N' is a number (virStrToLong_ui),
+    anything else a name the host's passwd or group file knows, else a number; an empty one no host knows (checked
+    on 9.0). Names are the host's: not judged."""
+    identity = first_child(source, "identity") if protocol == "nfs" else None
+    if identity is None:
+        return None
+    for attribute, what in (("user", "user"), ("group", "group")):
+        value = identity.get(attribute)
+        if value is None:
+            continue
+        number = value[1:] if value.startswith("+") else None
+        if value == "" or number is not None and parse_ui(number) is None:
+            shown = number if number is not None else value
+            return Problem(Anchor(identity, attribute), f"Failed to parse {what} '{shown}'" + LIBVIRT_START,
+                           hint=f"a {what} name, or '+' and a number: +107")
+    return None
+
+
+#: The first QEMU release without the Sheepdog block driver (removed after its deprecation; gone by 6.1)
+SHEEPDOG_GONE = (6, 1)
+
+
+def _sheepdog(source: etree._Element, protocol: str | None, ctx: Context) -> Problem | None:
+    """QEMU at start: libvirt still writes a Sheepdog -blockdev, and QEMU no longer has the driver (checked on 9.0
+    with QEMU 7.2); judged where the caps' QEMU is known to be 6.1 or later."""
+    if protocol != "sheepdog":
+        return None
+    release = caps_qemu_release(ctx)
+    if release is None or release[0][:2] < SHEEPDOG_GONE:
+        return None
+    return Problem(Anchor(source, "protocol"), "Parameter 'driver' does not accept value 'sheepdog'" + QEMU_START,
+                   hint=f"QEMU {qemu_release_label(release)} has no Sheepdog client: move the image to RBD, NBD...")
 
 
 CHECKS = (given_twice, auth_kind, cipher, hosts, tls, servers, vxhs)
@@ -199,6 +281,16 @@ class DiskSourceSecrets(DiskTableRule):
     too), `TLS transport is not supported for disk protocol 'iscsi'`
     (qemuDomainPrepareStorageSourceTLS), `VxHS protocol is not supported
     with this QEMU binary` (qemuProcessStartValidateDisks): stage start.
+    Also at start (each checked on 9.0 with its twin): an RBD host, or the
+    first SSH host, off TCP (`only TCP protocol can be converted to
+    InetSocketAddress`), an empty source name but NBD's (`missing name for
+    disk source`: libvirt reads it as none in the copy a start makes), an RBD
+    or Gluster name with nothing after its `/` (`argument key 'image' must
+    not have null value`), an NFS `<identity>` user or group that is empty
+    or `+` and no number (`Failed to parse user 'abc'`), a Sheepdog source
+    where the caps' QEMU is 6.1 or later (`Parameter 'driver' does not
+    accept value 'sheepdog'`); and an empty iSCSI source name, which makes
+    libvirtd 9.0 crash when the domain is defined.
     Driver: QEMU.
     Same in libvirt 9.0 and 10.7.
 

@@ -364,3 +364,48 @@ def test_vpindex_under_tcg_is_a_warning() -> None:
     assert [f.severity for f in found] == [Severity.WARNING]
     assert not any("VP_INDEX" in f.message for f in linter.lint_document(
         Document(xml.replace("type='qemu'", "type='kvm'", 1), "d.xml")).findings)
+
+
+# -- the tenth round: network disk sources (offline: the lab lacks the servers and QEMU's block modules) --------
+
+NET_DISK = ("<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='{protocol}' "
+            "name='{name}'>{inside}</source><target dev='vdb' bus='virtio'/></disk>")
+TCP_HOST = "<host name='127.0.0.1' port='{}'/>"
+UNIX_HOST = "<host transport='unix' socket='/run/nbd.sock'{}/>"
+
+
+@pytest.mark.parametrize(("protocol", "name", "inside", "code", "fragment"), [
+    # the port of a unix host is never read; an NFS port of 0 is none
+    ("nbd", "x", UNIX_HOST.format(" port='abc'"), None, ""),
+    ("nbd", "x", TCP_HOST.format("abc"), "VL759", "failed to parse port number 'abc'"),
+    ("nfs", "/export/x.img", TCP_HOST.format("+0"), None, ""),
+    ("nfs", "/export/x.img", TCP_HOST.format("1"), "VL759", "port cannot be specified in 'nfs' protocol host"),
+    # QEMU's RBD client takes TCP hosts only, its SSH client a TCP first host
+    ("rbd", "pool/image", UNIX_HOST.format(""), "VL753", "only TCP protocol can be converted"),
+    ("rbd", "pool/image", TCP_HOST.format(6789) + UNIX_HOST.format(""), "VL753", "only TCP protocol"),
+    ("rbd", "pool/image", TCP_HOST.format(6789), None, ""),
+    ("ssh", "/x.img", "<host name='127.0.0.1' port='22' transport='rdma'/>", "VL753", "only TCP protocol"),
+    # an empty name is none in the copy a start parses (NBD's server may have a default export)
+    ("nfs", "", TCP_HOST.format(0), "VL753", "missing name for disk source"),
+    ("http", "", TCP_HOST.format(80), "VL753", "missing name for disk source"),
+    ("nbd", "", TCP_HOST.format(10809), None, ""),
+    ("rbd", "pool/", TCP_HOST.format(6789), "VL753", "argument key 'image' must not have null value"),
+    ("gluster", "vol/", TCP_HOST.format(24007), "VL753", "argument key 'path' must not have null value"),
+    ("gluster", "vol/x.img", TCP_HOST.format(24007), None, ""),
+    ("iscsi", "", TCP_HOST.format(3260), "VL753", "libvirtd crashes defining the domain"),
+    # an NFS identity's '+' number
+    ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='+abc' group='+0'/>", "VL753",
+     "Failed to parse user 'abc'"),
+    ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='' group='+0'/>", "VL753", "Failed to parse user ''"),
+    ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='+-1' group='+ 7'/>", None, ""),
+    ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='qemu' group='kvm'/>", None, ""),
+    # QEMU 6.1 and later have no Sheepdog client (the caps' machine tells the QEMU: 7.2 here)
+    ("sheepdog", "vdi", TCP_HOST.format(7000), "VL753", "does not accept value 'sheepdog'"),
+])
+def test_network_disk_sources(protocol: str, name: str, inside: str, code: str | None, fragment: str) -> None:
+    disk = NET_DISK.format(protocol=protocol, name=name, inside=inside)
+    found = [(c, m) for c, m in errors(domain(disk)) if c in ("VL753", "VL759")]
+    if code is None:
+        assert found == [], found
+    else:
+        assert any(c == code and fragment in m for c, m in found), found
