@@ -92,10 +92,12 @@ def _sve_model(cpu: etree._Element, ctx: Context) -> Iterator[Problem]:
 
 
 def _tcg_invtsc(cpu: etree._Element) -> Problem | None:
-    """qemuProcessVerifyCPUFeatures, at start: a custom CPU model that requires (or forces) invtsc gets none under
-    TCG, whose guest CPU never has an invariant TSC (checked with libvirt 9.0 and QEMU 7.2)."""
-    if cpu.get("mode") not in (None, "custom") or cpu.find("model") is None:
-        return None  # (no model: libvirt checks nothing; host-model: another refusal)
+    """qemuProcessVerifyCPUFeatures, at start: a CPU that requires (or forces) invtsc gets none under TCG, whose
+    guest CPU never has an invariant TSC: a custom model, maximum, host-model (whose partial check refuses it first,
+    as a feature the host lacks; each checked with libvirt 9.0 and QEMU 7.2)."""
+    mode = cpu.get("mode")
+    if mode in (None, "custom") and cpu.find("model") is None or mode == "host-passthrough":
+        return None  # (no model: libvirt checks nothing; host-passthrough: TCG has none, VL601)
     for feature in cpu.iterchildren("feature"):
         if feature.get("name") == "invtsc" and feature.get("policy") in (None, "require", "force"):
             return Problem(Anchor(feature, "name"), "host doesn't support invariant TSC" + LIBVIRT_START,
@@ -119,8 +121,8 @@ class CpuFeatures(Rule):
     'pdpe1gb' specified more than once`). The
     names are libvirt 10.7's; with a newer `libvirt_version` an unknown name
     is only a warning (newer releases add features). At start, an x86 TCG
-    domain (type `qemu`) whose custom CPU model requires or forces `invtsc`
-    is refused (`host doesn't support invariant TSC`,
+    domain (type `qemu`) whose CPU (a custom model, `maximum` or
+    `host-model`) requires or forces `invtsc` is refused (`host doesn't support invariant TSC`,
     qemuProcessVerifyCPUFeatures: TCG's guest CPU has none; checked with
     libvirt 9.0). On ARM: `pauth` before libvirt 10.6, whose CPU map added it
     (`unknown CPU feature: pauth` at start on 9.0); and at start, QEMU's

@@ -71,7 +71,10 @@ class CpuHostCompare(Rule):
     CPU: a `<vendor>` other than the host's (`host CPU vendor does not match
     required CPU vendor Intel`) and, under TCG, a required feature the
     host-model disables (`Host CPU does not provide required features:
-    avx512f`; x86Compute). Only what the capabilities list is judged: the
+    avx512f`; x86Compute); with the `full` check under TCG, in any mode, a
+    required feature the host model disables (`guest CPU doesn't match
+    specification: missing features: vme`, virCPUx86UpdateLive). Only what
+    the capabilities list is judged: the
     features of the host's model itself are not (libvirt's CPU map has
     them). libvirt 10.7 skips the comparison for a model the capabilities
     mark usable with every feature disabled (virQEMUCapsIsCPUUsable; 9.8
@@ -138,7 +141,8 @@ class CpuHostCompare(Rule):
             elif child.tag == "vendor" and vendor is None:
                 vendor = child
         partial = check == "partial" and mode_of(element) in ("custom", "host-model")
-        if not forbidden and not (partial and (vendor is not None or required)):
+        full = check == "full" and tcg
+        if not forbidden and not (partial and (vendor is not None or required)) and not (full and required):
             return
         host_block = ctx.caps.block("cpu/mode/host-model")
         arch = ctx.arch or ctx.caps.arch
@@ -154,6 +158,16 @@ class CpuHostCompare(Rule):
                               "(policy='disable') instead of forbidding it", replacements=("disable",),
                               evidence=ctx.caps.evidence(host))
                 return
+        if full:
+            # (virCPUx86UpdateLive, check='full': a required feature the started CPU lacks; TCG's host model
+            # disables what TCG cannot give; checked on 9.0 with maximum, host-model and custom CPUs)
+            lacking = [feature for feature in required if features.get(feature.get("name") or "") == "disable"]
+            if lacking:
+                names = ",".join(feature.get("name") or "" for feature in lacking)
+                yield Problem(Anchor(lacking[0], "name"), f"guest CPU doesn't match specification: missing features: "
+                              f"{names}" + LIBVIRT_START, hint="TCG cannot give it: drop the feature, or use "
+                              "check='partial'", evidence=ctx.caps.evidence(host))
+            return
         if not partial or _usable_skip(element, ctx):
             return
         host_vendor = first_child(host, "vendor")

@@ -11,7 +11,8 @@ from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, prop_uint, scaled_kib
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, signed_copy_message
+from virtlint.rules._devices import (CAPS_MACHINE, HOST_MACHINES, LIBVIRT_START, QEMU_START, caps_qemu_release,
+                                     qemu_driver, signed_copy_message)
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import NOTHING, first_child
 
@@ -210,20 +211,31 @@ def _problem(features: etree._Element, ctx: Context) -> Problem | None:
     if problem is None:
         problem = _spinlocks_copied(hyperv)
     if problem is None and hyperv and ctx.domain_type == "qemu" and qemu_driver(ctx):
-        problem = _tcg_vpindex(hyperv)  # (a warning: after the errors)
+        problem = _tcg_vpindex(hyperv, ctx)  # (an error or a warning: after the certain errors)
     return problem
 
 
-def _tcg_vpindex(hyperv: list[etree._Element]) -> Problem | None:
-    """At start under TCG: QEMU 7.2's x86_cpu_pre_plug asks KVM whether VP_INDEX can be set even without KVM
-    (checked on 9.0 with QEMU 7.2: `kernel doesn't allow setting HyperV VP_INDEX`, relaxed, vapic and tlbflush
-    alone starting); later QEMU releases ask only under KVM (the one fixing it is unknown): a warning."""
+#: The first QEMU release whose x86_cpu_pre_plug asks KVM about VP_INDEX only under KVM (the change was posted in
+#: September 2023, after 8.1)
+VPINDEX_UNDER_TCG_SINCE = (8, 2)
+
+
+def _tcg_vpindex(hyperv: list[etree._Element], ctx: Context) -> Problem | None:
+    """At start under TCG: QEMU before 8.2 asks KVM whether VP_INDEX can be set even without KVM (checked on 9.0
+    with QEMU 7.2: `kernel doesn't allow setting HyperV VP_INDEX`, vpindex off, passthrough mode and the other
+    enlightenments alone starting). An error where the caps tell the QEMU release (the binary's newest machine: a
+    host document, or the caps of a machine alias), else a warning; nothing from 8.2."""
     vpindex = next((feature for group in hyperv for feature in group.iterchildren("vpindex")), None)
     if vpindex is None or vpindex.get("state") != "on" or hyperv[0].get("mode") == "passthrough":
         return None
-    return Problem(Anchor(vpindex), "kernel doesn't allow setting HyperV VP_INDEX (QEMU 7.2 refuses vpindex in a "
-                   "domain of type 'qemu', TCG)" + QEMU_START, hint="switch vpindex off under TCG, or use KVM",
-                   severity=Severity.WARNING)
+    release = caps_qemu_release(ctx)
+    exact = release is not None and (release[1] == HOST_MACHINES or release[1] == CAPS_MACHINE and (
+        ctx.machine in (None, "pc", "q35")))
+    if release is not None and release[0][:2] >= VPINDEX_UNDER_TCG_SINCE:
+        return None
+    return Problem(Anchor(vpindex), "kernel doesn't allow setting HyperV VP_INDEX (QEMU before 8.2 refuses vpindex "
+                   "in a domain of type 'qemu', TCG)" + QEMU_START, hint="switch vpindex off under TCG, or use KVM",
+                   severity=None if exact else Severity.WARNING)
 
 
 def _hidden_pv_spinlocks(pvspinlock: etree._Element, hidden: etree._Element, ctx: Context) -> Problem | None:
@@ -274,10 +286,11 @@ class FeaturesParser(Rule):
     and `<vmport state='on'/>` beside `<ps2 state='off'/>` (libvirt 10.7);
     at start, a KVM domain's `<pvspinlock/>` switched on beside `<kvm><hidden
     state='on'/>` (`host doesn't support paravirtual spinlocks`: a hidden
-    KVM shows the guest no kvm_pv_unhalt; checked on 9.0), and a warning
-    for Hyper-V `vpindex` in a TCG domain (type `qemu`), which QEMU 7.2
-    refuses (`kernel doesn't allow setting HyperV VP_INDEX`, checked on 9.0)
-    and later QEMU releases take;
+    KVM shows the guest no kvm_pv_unhalt; checked on 9.0), and Hyper-V
+    `vpindex` in a TCG domain (type `qemu`), which QEMU before 8.2 refuses
+    (`kernel doesn't allow setting HyperV VP_INDEX`, checked on 9.0 with
+    QEMU 7.2): an error where the caps tell the QEMU release, a warning
+    where they only bound it;
     and a `<capabilities>` child that names no process capability
     (`<foo state='on'/>`; they are `chown`, `net_admin`, `sys_admin`...).
 

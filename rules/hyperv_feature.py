@@ -17,8 +17,9 @@ class HypervFeature(Rule):
     ## What it does
     Reports Hyper-V enlightenments under `/domain/features/hyperv` that are
     switched on but not listed in the `features` enum of `<features><hyperv>`
-    in the capabilities. It is a warning: libvirt with TCG accepts them, and
-    the enum lists what KVM on the host can provide.
+    in the capabilities. It is a warning: libvirt with TCG accepts them (but
+    QEMU before 8.2 refuses `vpindex` under TCG: VL407), and the enum lists
+    what KVM on the host can provide.
 
     ## Why is this bad?
     With KVM, QEMU may refuse to start (`failed to set MSR ...`) or the

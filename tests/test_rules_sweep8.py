@@ -356,14 +356,19 @@ def test_fw_cfg_file_slots(machine: str, entries: int, extra: str, acpi: bool, c
                   after=after), code, "fw_cfg_file_slots", caps=PC)
 
 
-def test_vpindex_under_tcg_is_a_warning() -> None:
-    xml = domain(after="<features><acpi/><hyperv mode='custom'><relaxed state='on'/><vpindex state='on'/></hyperv>"
-                       "</features>")
-    linter = Linter([DomainCaps(Document(Q35, "caps.xml"))], libvirt_version=LAB)
-    found = [f for f in linter.lint_document(Document(xml, "d.xml")).findings if "VP_INDEX" in f.message]
-    assert [f.severity for f in found] == [Severity.WARNING]
-    assert not any("VP_INDEX" in f.message for f in linter.lint_document(
-        Document(xml.replace("type='qemu'", "type='kvm'", 1), "d.xml")).findings)
+@pytest.mark.parametrize(("machine", "caps_machine", "severity"), [
+    ("q35", "pc-q35-7.2", Severity.ERROR),  # (the caps of an alias name the binary's newest machine: QEMU 7.2)
+    ("pc-q35-7.2", "pc-q35-7.2", Severity.WARNING),  # (QEMU 7.2 or later: not known to be before 8.2)
+    ("q35", "pc-q35-8.2", None),
+])
+def test_vpindex_under_tcg(machine: str, caps_machine: str, severity: Severity | None) -> None:
+    xml = domain(machine=machine, after="<features><acpi/><hyperv mode='custom'><relaxed state='on'/><vpindex "
+                                        "state='on'/></hyperv></features>")
+    linter = Linter([DomainCaps(Document(Q35.replace("pc-q35-7.2", caps_machine), "caps.xml"))], libvirt_version=LAB)
+    found = [f.severity for f in linter.lint_document(Document(xml, "d.xml")).findings if "VP_INDEX" in f.message]
+    assert found == ([severity] if severity else [])
+    kvm = Document(xml.replace("type='qemu'", "type='kvm'", 1), "d.xml")
+    assert not any("VP_INDEX" in f.message for f in linter.lint_document(kvm).findings)
 
 
 # -- the tenth round: network disk sources (offline: the lab lacks the servers and QEMU's block modules) --------
@@ -409,3 +414,44 @@ def test_network_disk_sources(protocol: str, name: str, inside: str, code: str |
         assert found == [], found
     else:
         assert any(c == code and fragment in m for c, m in found), found
+
+
+# -- the tenth round: realistic domains started ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("cpu", "code"), [
+    ("<cpu mode='maximum'><feature policy='require' name='invtsc'/></cpu>", "VL213"),
+    ("<cpu mode='maximum' check='none'><feature policy='force' name='invtsc'/></cpu>", "VL213"),
+    ("<cpu mode='host-model' check='none'><feature policy='require' name='invtsc'/></cpu>", "VL213"),
+    ("<cpu mode='maximum'><feature policy='optional' name='invtsc'/></cpu>", None),
+    ("<cpu mode='maximum'><feature policy='disable' name='invtsc'/></cpu>", None),
+])
+def test_invariant_tsc_under_tcg_in_every_mode(cpu: str, code: str | None) -> None:
+    judged(domain(after=cpu), code, "host doesn't support invariant TSC", caps=HOST_MODEL.format(virt="qemu"))
+
+
+@pytest.mark.parametrize(("cpu", "code"), [
+    ("<cpu mode='maximum' check='full'><feature policy='require' name='rdseed'/></cpu>", "VL606"),
+    ("<cpu mode='host-model' check='full'><feature policy='require' name='rdseed'/></cpu>", "VL606"),
+    ("<cpu mode='maximum' check='full'><feature policy='require' name='la57'/></cpu>", None),
+    ("<cpu mode='maximum' check='full'/>", None),
+    ("<cpu mode='maximum'><feature policy='require' name='rdseed'/></cpu>", None),
+])
+def test_full_check_of_a_feature_tcg_lacks(cpu: str, code: str | None) -> None:
+    judged(domain(after=cpu), code, "missing features: rdseed", caps=HOST_MODEL.format(virt="qemu"))
+
+
+ARM_ROOT_PORT = "<controller type='pci' index='1' model='pcie-root-port'>{}</controller>"
+
+
+@pytest.mark.parametrize(("machine", "gic", "port", "code", "fragment"), [
+    ("virt-4.2", "3", "", "VL710", "MSI-X is not supported by interrupt controller"),
+    ("virt-6.1", "3", "<model name='ioh3420'/>", "VL710", "MSI is not supported by interrupt controller"),
+    ("virt-6.2", "3", "", None, ""),
+    ("virt-4.2", "2", "", None, ""),
+])
+def test_tcg_gicv3_without_its(machine: str, gic: str, port: str, code: str | None, fragment: str) -> None:
+    xml = domain("<memballoon model='none'/>" + ARM_ROOT_PORT.format(port), machine=machine, arch="aarch64",
+                 emulator="/usr/bin/qemu-system-aarch64",
+                 after=f"<features><gic version='{gic}'/></features><cpu mode='custom'><model>cortex-a57</model>"
+                       "</cpu>")
+    judged(xml, code, fragment, caps=ARM64.replace("virt-7.2", machine))

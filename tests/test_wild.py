@@ -83,7 +83,8 @@ CHECKS = {
              "<target offset> is still its `LEASE-OFFSET:...` placeholder (virDomainLeaseDefParseXML: `Invalid value "
              "for attribute 'offset' in element 'target'`), define (libvirt 9.0 gives these for a non-number)",
     "VL407": "virDomainFeaturesHyperVDefParse: a Hyper-V enlightenment named BBB in a template (`unsupported HyperV "
-             "Enlightenment feature: BBB`), define (libvirt 9.0 gives this for an unknown name)",
+             "Enlightenment feature: BBB`), define (libvirt 9.0 gives this for an unknown name); Hyper-V vpindex in "
+             "a TCG domain on QEMU 7.2 (QEMU: `kernel doesn't allow setting HyperV VP_INDEX`, checked on 9.0), start",
     "VL791": "qemuValidateDomainDeviceDefFS: virt-install's many-devices test has template, file, volume, block and "
              "ram filesystems (`only supports mount filesystem type`), define (libvirt 9.0 gives exactly this)",
     "VL808": "qemuValidateLifecycleAction: virt-install's test of --events with on_poweroff=restart and "
@@ -369,6 +370,8 @@ KEPT = {
     ("user-configs/iliab1__libvirt-configs__win11.xml", "VL011"): 1,
     ("vagrant-libvirt/vl-templates__domain_cpu_mode_passthrough.xml", "VL206"): 1,
     ("vdsm/vdsm-devices__data__testComplexVm.xml", "VL210"): 2,
+    # Hyper-V vpindex under TCG with QEMU 7.2 (start)
+    ("kubevirt/kv-hooks__domain.xml", "VL407"): 1,
     # an NVDIMM of 512 MiB with a 128 MiB label and a 2 GiB alignment: no aligned block left (start)
     **{(f"virt-manager/vm-{release}-virt-install-memory-hotplug.step{step}.xml", "VL210"): 1
        for release in ("head", "v4.0.0", "v5.0.0") for step in (1, 2)},

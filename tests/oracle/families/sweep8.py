@@ -8,7 +8,9 @@ pci-root full of devices and the bridge libvirt must add, the pcie-root's 240 ro
 drops, and microvm's PS/2, ISA DMA, floppy, hpet and virtio video; and from the ninth (CPUs under TCG, aliases and
 identities): the comparison with TCG's host CPU model, CPU models libvirt 9.0's map lacks, two taps of one name,
 the first serial's alias and HDA codec ids at start; and old machine versions (vmcoreinfo without fw_cfg DMA, memory
-slots without a device memory region, fw_cfg file slots, x-buggy-eim). Each refusal with its accepted twin."""
+slots without a device memory region, fw_cfg file slots, x-buggy-eim); and from the tenth (network disks, realistic
+domains): what TCG's CPU lacks in every mode, Hyper-V vpindex under TCG, TCG's GICv3 without ITS. Each refusal with
+its accepted twin."""
 
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ SPLIT_IOAPIC = "<features><acpi/><ioapic driver='qemu'/></features>"
 EIM_IOMMU = "<iommu model='intel'><driver intremap='on' eim='on'/></iommu>"
 
 
+HYPERV = "<features><acpi/><hyperv mode='custom'><relaxed state='on'/><vpindex state='{}'/></hyperv></features>"
+GIC3 = "<features><gic version='3'/></features>"
+ROOT_PORT = "<memballoon model='none'/><controller type='pci' index='1' model='pcie-root-port'/>"
+
+
 def fw_cfg_entries(count: int) -> str:
     return ("<sysinfo type='fwcfg'>" + "".join(f"<entry name='opt/com.example/s8-{index}'>v</entry>"
                                                for index in range(count)) + "</sysinfo>")
@@ -62,6 +69,7 @@ def cases(kvm: bool) -> list[Case]:
     q35 = case_maker("sweep8-q35")
     pc = case_maker("sweep8-pc", machine="pc")
     microvm = case_maker("sweep8-microvm", machine="microvm")
+    arm = case_maker("sweep8-arm", arch="aarch64", machine="virt")
     long_vendor = "<bios><entry name='vendor'>{}</entry></bios>"
     board = "<baseBoard><entry name='manufacturer'>Board</entry></baseBoard>"
     return [
@@ -183,4 +191,19 @@ def cases(kvm: bool) -> list[Case]:
         # VL792: intel-iommu's eim check skipped on q35 up to 2.7 (x-buggy-eim)
         q35("eim-tcg-on-2-7", None, domain_machine="pc-q35-2.7", after=SPLIT_IOAPIC, devices=EIM_IOMMU),
         q35("eim-tcg-on-2-8", "VL792", domain_machine="pc-q35-2.8", after=SPLIT_IOAPIC, devices=EIM_IOMMU),
+        # (tenth round, realistic domains) VL213, VL606: what TCG's CPU lacks, in every mode (start)
+        q35("maximum-requires-invtsc", "VL213", after="<cpu mode='maximum'><feature policy='require' "
+            "name='invtsc'/></cpu>"),
+        q35("maximum-optional-invtsc", None, after="<cpu mode='maximum'><feature policy='optional' name='invtsc'/>"
+            "</cpu>"),
+        q35("maximum-full-requires-vme", "VL606", after="<cpu mode='maximum' check='full'><feature "
+            "policy='require' name='vme'/></cpu>"),
+        q35("maximum-full-requires-sse2", None, after="<cpu mode='maximum' check='full'><feature policy='require' "
+            "name='sse2'/></cpu>"),
+        # VL407: Hyper-V vpindex under TCG on QEMU before 8.2 (start)
+        q35("hyperv-vpindex-tcg", "VL407", after=HYPERV.format("on")),
+        q35("hyperv-vpindex-off-tcg", None, after=HYPERV.format("off")),
+        # VL710: TCG's GICv3 without ITS on virt machines up to 6.1 (start)
+        arm("gicv3-root-port-virt-6-1", "VL710", domain_machine="virt-6.1", after=GIC3, devices=ROOT_PORT),
+        arm("gicv3-root-port-virt-6-2", None, domain_machine="virt-6.2", after=GIC3, devices=ROOT_PORT),
     ]
