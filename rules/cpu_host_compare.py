@@ -158,10 +158,12 @@ class CpuHostCompare(Rule):
                               "(policy='disable') instead of forbidding it", replacements=("disable",),
                               evidence=ctx.caps.evidence(host))
                 return
+        # (the required features TCG's host model disables, what TCG cannot give: ``required`` is TCG's only, since
+        # KVM's full host model has features its migratable one, the caps', disables)
+        lacking = [feature for feature in required if features.get(feature.get("name") or "") == "disable"]
         if full:
-            # (virCPUx86UpdateLive, check='full': a required feature the started CPU lacks; TCG's host model
-            # disables what TCG cannot give; checked on 9.0 with maximum, host-model and custom CPUs)
-            lacking = [feature for feature in required if features.get(feature.get("name") or "") == "disable"]
+            # (virCPUx86UpdateLive, check='full': a required feature the started CPU lacks; checked on 9.0 with
+            # maximum, host-model and custom CPUs)
             if lacking:
                 names = ",".join(feature.get("name") or "" for feature in lacking)
                 yield Problem(Anchor(lacking[0], "name"), f"guest CPU doesn't match specification: missing features: "
@@ -177,10 +179,8 @@ class CpuHostCompare(Rule):
                           f"vendor {wanted}" + LIBVIRT_START, hint=f"the host's vendor is {host_vendor.text.strip()}: "
                           "remove <vendor>, or use check='none'", evidence=ctx.caps.evidence(host))
             return
-        # (TCG only: KVM's full host model has features its migratable one, the caps', disables)
-        missing = [feature for feature in required if features.get(feature.get("name") or "") == "disable"]
-        if missing:
-            names = ", ".join(feature.get("name") or "" for feature in missing)
-            yield Problem(Anchor(missing[0], "name"), f"{INCOMPATIBLE}Host CPU does not provide required features: "
+        if lacking:
+            names = ", ".join(feature.get("name") or "" for feature in lacking)
+            yield Problem(Anchor(lacking[0], "name"), f"{INCOMPATIBLE}Host CPU does not provide required features: "
                           f"{names}" + LIBVIRT_START, hint="TCG's host CPU model disables it: drop the feature, or "
                           "use check='none'", evidence=ctx.caps.evidence(host))
