@@ -155,8 +155,8 @@ def servers(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
             if problem is not None:
                 yield problem
                 return
-        problem = _inet_hosts(source, protocol) or _empty_name(source, protocol) or _nfs_identity(source, protocol) \
-            or _sheepdog(source, protocol, ctx)
+        problem = _inet_hosts(source, protocol) or _empty_name(source, protocol) or _empty_nbd_host(source, protocol) \
+            or _nfs_identity(source, protocol) or _sheepdog(source, protocol, ctx)
         if problem is not None:
             yield problem
             return
@@ -199,6 +199,26 @@ def _empty_name(source: etree._Element, protocol: str | None) -> Problem | None:
     if key is not None and "/" in name and not name.split("/", 1)[1]:
         return Problem(Anchor(source, "name"), f"argument key '{key}' must not have null value (nothing after the "
                        "'/')" + LIBVIRT_START, hint=f"name the {key} after the '/'")
+    return None
+
+
+#: NBD's port when the host names none
+NBD_PORT = 10809
+
+
+def _empty_nbd_host(source: etree._Element, protocol: str | None) -> Problem | None:
+    """QEMU at start: an NBD server named by an empty host name or socket path, which libvirt passes on as it is
+    (checked on 9.0 with QEMU 7.2, both refused as they open the disk)."""
+    host = first_child(source, "host") if protocol == "nbd" else None
+    if host is None:
+        return None
+    if host.get("transport") == "unix" and host.get("socket") == "":
+        return Problem(Anchor(host, "socket"), "Failed to connect to '': Connection refused" + QEMU_START,
+                       hint="give the NBD server's socket path")
+    if host.get("transport") in (None, "tcp") and host.get("name") == "":
+        port = host.get("port") or str(NBD_PORT)
+        return Problem(Anchor(host, "name"), f"address resolution failed for :{port}: Name or service not known"
+                       + QEMU_START, hint="give the NBD server's host name or address")
     return None
 
 
@@ -289,7 +309,9 @@ class DiskSourceSecrets(DiskTableRule):
     not have null value`), an NFS `<identity>` user or group that is empty
     or `+` and no number (`Failed to parse user 'abc'`), a Sheepdog source
     where the caps' QEMU is 6.1 or later (`Parameter 'driver' does not
-    accept value 'sheepdog'`); and an empty iSCSI source name, which makes
+    accept value 'sheepdog'`), an NBD host of an empty name or socket path
+    (`address resolution failed for :10809`, `Failed to connect to ''`);
+    and an empty iSCSI source name, which makes
     libvirtd 9.0 crash when the domain is defined.
     Driver: QEMU.
     Same in libvirt 9.0 and 10.7.

@@ -404,6 +404,10 @@ UNIX_HOST = "<host transport='unix' socket='/run/nbd.sock'{}/>"
     ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='' group='+0'/>", "VL753", "Failed to parse user ''"),
     ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='+-1' group='+ 7'/>", None, ""),
     ("nfs", "/export/x.img", TCP_HOST.format(0) + "<identity user='qemu' group='kvm'/>", None, ""),
+    # an NBD server of an empty host name or socket path (QEMU, as it opens the disk)
+    ("nbd", "x", "<host name=''/>", "VL753", "address resolution failed for :10809"),
+    ("nbd", "x", "<host transport='unix' socket=''/>", "VL753", "Failed to connect to ''"),
+    ("nbd", "x", "<host name='127.0.0.1'/>", None, ""),
     # QEMU 6.1 and later have no Sheepdog client (the caps' machine tells the QEMU: 7.2 here)
     ("sheepdog", "vdi", TCP_HOST.format(7000), "VL753", "does not accept value 'sheepdog'"),
 ])
