@@ -957,7 +957,10 @@ def _pci_map(facts_: Facts) -> None:
         pcis.append(pci)
     if platform.is_i440fx:
         root_slots = {pci.slot for pci in pcis if pci.domain == 0 and pci.bus == 0}
-        facts_.pci_root_full = root_slots.issuperset(I440FX_ROOT_SLOTS)
+        free = len(set(I440FX_ROOT_SLOTS) - root_slots)
+        # (qemuDomainValidateDevicePCISlotsPIIX3 gives an unaddressed primary video slot 2, or the next free one,
+        # before any bridge: checked on 9.0, an explicit or graphics-implied one)
+        facts_.pci_root_full = free == 0 or free == 1 and _unaddressed_primary_video(facts_)
     auto = _auto_buses(facts_, pcis) if pcis else None
     if auto and facts_.pci_root_full:
         _bridge_without_slot(facts_, pcis, auto)
@@ -1209,6 +1212,13 @@ def _root_port_capacity(facts_: Facts) -> None:
              if (pci := facts_.pci(address, device)) is not None and pci.domain == 0 and pci.bus == 0
              and 1 <= pci.slot <= 0x1E}
     room = PCIE_ROOT_PORT_FUNCTIONS - len(taken)
+    # (qemuDomainValidateDevicePCISlotsQ35 keeps slot 1 for an unaddressed primary video and 0x1e for an
+    # unaddressed dmi-to-pci-bridge: eight root ports fewer each; checked on 9.0, 232 ports then defined, 233 refused)
+    if _unaddressed_primary_video(facts_) and not any(slot == 1 for slot, _ in taken):
+        room -= 8
+    if any(c.model == "dmi-to-pci-bridge" and c.address is None for c in ports) and \
+            not any(slot == 0x1E for slot, _ in taken):
+        room -= 8
     if len(unaddressed) > room:
         port = unaddressed[room]
         facts_.pci_placement.append(Refusal(port.element, None, _slot_refusal("pcie-root-port"),
@@ -1397,6 +1407,23 @@ class MovedPciAddress(PciAddress):
 
 #: The slots of an i440fx pci-root a device can take (0 is the host bridge, 1 the PIIX3)
 I440FX_ROOT_SLOTS = range(2, 32)
+
+
+#: Video models libvirt gives no PCI slot
+SLOTLESS_VIDEO = frozenset(("none", "ramfb"))
+
+
+def _unaddressed_primary_video(facts_: Facts) -> bool:
+    """Whether the domain's primary video (its first <video>, or the one libvirt adds for a <graphics>) is a PCI
+    device without an <address>, which libvirt places before other devices."""
+    devices = facts_.devices_element
+    if devices is None:
+        return False
+    video = next(devices.iterchildren("video"), None)
+    if video is None:
+        return next(devices.iterchildren("graphics"), None) is not None
+    model = facts_.model_of.get(video)
+    return video not in facts_.address_of and (model is None or model.get("type") not in SLOTLESS_VIDEO)
 
 
 def _bridge_without_slot(facts_: Facts, pcis: list[PciAddress], auto: dict[int, str]) -> None:

@@ -11,6 +11,9 @@ from virtlint.linter.caps import Availability, DomainCaps, EnumAnswer
 from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Severity
 
+#: A user alias libvirt keeps in an inactive definition: 'ua-', then USER_ALIAS_CHARS only
+USER_ALIAS = lazy_compile(r"ua-[A-Za-z0-9_-]*")
+
 #: Replacements that do the same job, best first, tried before spelling similarity.
 SUBSTITUTES: dict[str, tuple[str, ...]] = {
     "ide": ("sata", "scsi", "virtio"),

@@ -15,6 +15,12 @@ from virtlint.rules._support import NOTHING, caps_label
 
 
 
+def _exempted(cpu: etree._Element) -> bool:
+    """Whether a feature leaves x86Compute's required set: policy disable, forbid, optional or force (checked on 9.0:
+    an unusable model whose missing features are optional or forced starts)."""
+    return any(feature.get("policy") in ("disable", "forbid", "optional", "force") for feature in cpu.iterchildren("feature"))
+
+
 @register
 class CpuModelUnusable(Rule):
     """
@@ -33,9 +39,9 @@ class CpuModelUnusable(Rule):
     says so. With TCG, or KVM and `check='none'`, QEMU drops the missing
     features and starts: a warning; but TCG with an explicit
     `check='partial'` compares the model with TCG's host CPU model, which
-    lacks what made the model unusable: an error when the domain disables
-    no feature (checked on 9.0 with seven models; disabling the missing ones
-    starts). `usable='unknown'` is not reported.
+    lacks what made the model unusable: an error when no feature of the
+    domain's is disabled, optional or forced (checked on 9.0 with seven
+    models; any of these policies on the missing ones starts). `usable='unknown'` is not reported.
 
     ## Why is this bad?
     The domain fails at start: `the CPU is incompatible with host CPU: Host
@@ -91,7 +97,7 @@ class CpuModelUnusable(Rule):
         # (TCG compares a custom model only when asked, check='partial', with its host model, which lacks what QEMU's
         # TCG lacks: the model's usable='no' features; 7 of 7 such models refused on 9.0, checked)
         fatal = check == "full" or (bool(blockers) and ctx.domain_type in HARDWARE_ACCELERATED and check != "none") \
-            or (ctx.domain_type == "qemu" and element.get("check") == "partial" and not disabled_features(element))
+            or (ctx.domain_type == "qemu" and element.get("check") == "partial" and not _exempted(element))
         alternatives = closest_usable(ctx.caps, name, model.vendor)
         message = f"CPU model '{name}' is not usable on the host of these capabilities {caps_label(ctx.caps)}"
         if blockers:

@@ -7,17 +7,14 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import QEMU_START, device_parsed, qemu_driver
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._support import NOTHING, USER_ALIAS, children_by_tag
 
 #: The devices whose <alias> virDomainDeviceInfoParseXML reads (those virDomainDeviceInfoIterate visits)
 INFO_DEVICES = ("disk", "controller", "filesystem", "interface", "input", "sound", "video", "hostdev", "redirdev",
                 "smartcard", "serial", "parallel", "channel", "console", "watchdog", "memballoon", "rng", "hub",
                 "shmem", "tpm", "panic", "memory", "iommu", "vsock", "crypto")
-#: A user alias libvirt keeps in an inactive definition: 'ua-', then USER_ALIAS_CHARS only
-USER_ALIAS = lazy_compile(r"ua-[A-Za-z0-9_-]*")
 _SEEN_KEY = "VL813 user aliases"
 
 
@@ -75,7 +72,25 @@ def _uncounted(ctx: Context, alias: etree._Element) -> bool:
 #: Devices whose alias QEMU gets as a -device id, and those it gets as a chardev id (prefixed 'char'); others (a
 #: PS/2 input, the built-in root controller, a balloon of model none...) make no object of that id
 QEMU_DEVICES = frozenset(("disk", "interface", "sound", "rng", "watchdog", "filesystem", "shmem", "redirdev",
-                          "hostdev", "vsock", "smartcard", "tpm"))
+                          "hostdev", "vsock", "smartcard", "tpm", "video", "hub", "iommu", "memory"))
+
+
+def _makes_device(holder: etree._Element) -> bool:
+    """Whether QEMU gets a -device with this device's alias as its id (checked on 9.0: the devices above, a
+    virtio balloon, USB and virtio inputs, and controllers other than the built-in ones)."""
+    tag = holder.tag
+    if tag in QEMU_DEVICES:
+        return True
+    if tag == "memballoon":
+        return holder.get("model") not in (None, "none")
+    if tag == "input":
+        return holder.get("bus") in ("usb", "virtio")
+    if tag == "controller":
+        kind, model, index = holder.get("type"), holder.get("model"), holder.get("index")
+        if kind in ("usb", "scsi") and model not in (None, "none", "piix3-uhci"):
+            return True
+        return kind == "virtio-serial" or kind == "sata" and index not in (None, "0")
+    return False
 CHARDEVS = frozenset(("serial", "parallel", "channel", "console"))
 #: The sound models QEMU gives HDA codec devices, named '<alias>-codec<N>' (qemuBuildSoundCodecCmd)
 HDA_MODELS = frozenset(("ich6", "ich7", "ich9"))
@@ -113,7 +128,7 @@ def _start_clash(ctx: Context, aliases: list[tuple[str, etree._Element]]) -> Ite
                               "(the first serial port has this alias too)" + QEMU_START,
                               hint="give each character device its own alias")
                 return
-            if holder.tag in QEMU_DEVICES:
+            if _makes_device(holder):
                 yield Problem(Anchor(other, "name"), f"Duplicate device ID '{name}' (the first serial port has this "
                               "alias too, which define does not compare)" + QEMU_START,
                               hint="give each device its own alias")
@@ -126,7 +141,7 @@ def _start_clash(ctx: Context, aliases: list[tuple[str, etree._Element]]) -> Ite
         for index in range(max(len(sound.findall("codec")), 1)):
             other = next((alias for name, alias in aliases if name == f"{sound_name}-codec{index}"), None)
             holder = other.getparent() if other is not None else None
-            if other is not None and holder is not None and holder.tag in QEMU_DEVICES | CHARDEVS:
+            if other is not None and holder is not None and (_makes_device(holder) or holder.tag in CHARDEVS):
                 yield Problem(Anchor(other, "name"), f"Duplicate device ID '{sound_name}-codec{index}' (QEMU's codec "
                               f"device {index} of the sound device '{sound_name}')" + QEMU_START,
                               hint="libvirt names an HDA sound device's codecs '<alias>-codec<N>': use another alias")
@@ -161,8 +176,10 @@ class DuplicateAlias(Rule):
     chardev`), and an alias equal to an HDA sound device's codec ids, which
     libvirt names `<alias>-codec<N>` (qemuBuildSoundCodecCmd: `Duplicate
     device ID 'ua-snd-codec0'`); each checked on 9.0 with QEMU 7.2 and its
-    twin (a PS/2 input, the root controller, a balloon of model none make no
-    object of that id).
+    twin (the devices QEMU gets a `-device` for, controllers but the built-in
+    ones, a virtio balloon, USB and virtio inputs included; a PS/2 input, the
+    root controller, SATA controller 0, an ISA panic or a balloon of model
+    none make no object of that id).
 
     ## Capabilities
     ```xml

@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import c_decimal, c_int, prop_uint
 from virtlint.rules._devices import LIBVIRT_START, QEMU_START, caps_qemu_release, qemu_driver, qemu_release_label
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
-from virtlint.rules._support import NOTHING, children_by_tag
+from virtlint.rules._support import NOTHING, USER_ALIAS, children_by_tag
 
 #: the storage formats virStorageFileFormatTypeFromString knows (the disk driver's table row; 'none' is refused)
 FORMATS = next(row.values for row in STRICT_ENUMS if row.path == "devices/disk/driver" and row.attribute == "type")
@@ -225,8 +225,8 @@ def _socket_path(fs: _Fs, ctx: Context) -> Problem | None:
         return None
     alias = fs.element.find("alias")
     name = alias.get("name") if alias is not None else None
-    if not name or not name.startswith("ua-"):
-        return None  # (libvirt's own fsN aliases are short)
+    if not name or not USER_ALIAS.fullmatch(name):
+        return None  # (libvirt drops any other alias, and its own fsN ones are short; checked on 9.0)
     short = (ctx.root.findtext("name") or "")[:SHORT_NAME_MAX]
     fixed = len(DOMAIN_LIB_DIR) + len("-") + len(short.encode()) + len("/") + len(name.encode()) + len("-fs.sock")
     if fixed + 1 <= SOCKET_PATH_MAX - TYPICAL_ID_DIGITS + 1:

@@ -519,7 +519,14 @@ def _shared_tap(interfaces: list[tuple[etree._Element, dict[str, etree._Element]
     for interface, children in interfaces:
         target = children.get("target")
         dev = target.get("dev") if target is not None and interface.get("type") == "ethernet" else None
-        if not dev or target is None or target.get("managed") == "no" or dev.startswith(GENERATED_PREFIXES):
+        if not dev or target is None or dev.startswith(GENERATED_PREFIXES):
+            continue
+        if target.get("managed") == "no":
+            # (libvirt opens the existing tap, which an earlier interface holds: EBUSY, checked on 9.0)
+            if dev in taken:
+                return Problem(Anchor(target, "dev"), f"Unable to create tap device {dev}: Device or resource busy "
+                               "(an earlier interface's tap)" + LIBVIRT_START,
+                               hint="give each interface its own target dev")
             continue
         if dev in taken:
             return Problem(Anchor(target, "dev"), f"The {dev} interface already exists (an earlier interface's tap "
@@ -694,7 +701,9 @@ class InterfaceConfig(Rule):
     QEMU's `Invalid rx_queue_size (= 128), must be a power of 2 between 256
     and 1024.` (virtio_net_device_realize), and two managed ethernet
     interfaces of one `<target dev>`, whose tap the first creates (`The tap0
-    interface already exists`, virNetDevTapCreate). Each was checked on libvirt 9.0
+    interface already exists`, virNetDevTapCreate), or a later unmanaged one
+    of that name (`Unable to create tap device tap0: Device or resource
+    busy`). Each was checked on libvirt 9.0
     with QEMU 7.2 but `null` and `vds` interfaces, which make 9.0's daemon
     die at start instead, so they are reported for every release.
 

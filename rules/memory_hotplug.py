@@ -211,8 +211,8 @@ class MemoryHotplug(Rule):
     exceeds slots count 'M'`, and the releases between are given 10.7's count)
     and guest addresses that do not
     overlap (`memory device address [0xA:0xB] overlaps with other memory device
-    (0xC)`; an NVDIMM maps its size less its label, rounded down to its
-    alignment; libvirt 9.0 leaves NVDIMM overlaps to QEMU at start, checked;
+    (0xC)`; each size rounded up to 2 MiB as libvirt gives QEMU, an NVDIMM's
+    then less its label, rounded down to its alignment; libvirt 9.0 leaves NVDIMM overlaps to QEMU at start, checked;
     a virtio-mem or virtio-pmem base is read from libvirt 9.4, which added it:
     9.0 drops it, checked). Stage: define (QEMU driver for the hotplug checks). At start
     (QEMU): memory slots with a maximum equal to the initial memory, both as
@@ -430,11 +430,14 @@ class MemoryHotplug(Rule):
                               f"memory device slot '{device.slot}' is already being used by another memory device",
                               hint="give each memory device its own slot")
                 return
+        # (QEMU gets each size rounded up to the module alignment, qemuDomainAlignMemorySizes: checked on 9.0, a
+        # 127 MiB device ending where a 128 MiB one would)
+        rounding = module_alignment(ctx.arch)
         # libvirt validates each device against all others in order: the first overlapping device reports
         for earlier in devices[:index]:
-            if any(_overlap(earlier, other) for other in devices if other is not earlier):
+            if any(_overlap(earlier, other, rounding) for other in devices if other is not earlier):
                 return
-        overlapping = next((o for o in devices if o is not device and _overlap(device, o)), None)
+        overlapping = next((o for o in devices if o is not device and _overlap(device, o, rounding)), None)
         if overlapping is not None:
             this_end = device.start + (device.size_kib or 0) * 1024
             yield Problem(device.start_anchor or Anchor(device.element),
@@ -470,11 +473,12 @@ def _auto_numa_cell(ctx: Context) -> bool:
     return bool(size or slots)
 
 
-def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:
-    """virDomainMemoryDefCheckConflict's address test (and QEMU's at start), with what each device maps."""
+def _overlap(one: MemoryDevice, other: MemoryDevice, rounding: int) -> bool:
+    """virDomainMemoryDefCheckConflict's address test (and QEMU's at start), with what each device maps once its size
+    is rounded up to ``rounding`` KiB."""
     if not one.start or not other.start:
         return False
-    one_size, other_size = _mapped_kib(one), _mapped_kib(other)
+    one_size, other_size = _mapped_kib(one, rounding), _mapped_kib(other, rounding)
     if one_size is None or other_size is None:
         return False
     one_end = one.start + one_size * 1024
@@ -482,13 +486,17 @@ def _overlap(one: MemoryDevice, other: MemoryDevice) -> bool:
     return one.start <= other.start < one_end or other.start <= one.start < other_end
 
 
-def _mapped_kib(device: MemoryDevice) -> int | None:
-    """The KiB a memory device maps at its base: an NVDIMM's size less its label, rounded down to its alignment
-    (QEMU's nvdimm_prepare_memory_region; virDomainMemoryGetMappedSize rounds the label up to the same end)."""
-    if device.model != "nvdimm" or device.size_kib is None:
-        return device.size_kib
+def _mapped_kib(device: MemoryDevice, rounding: int) -> int | None:
+    """The KiB a memory device maps at its base: its size rounded up to ``rounding``; an NVDIMM's less its label,
+    rounded down to its alignment (QEMU's nvdimm_prepare_memory_region; virDomainMemoryGetMappedSize rounds the
+    label up to the same end)."""
+    if device.size_kib is None:
+        return None
+    size = aligned(device.size_kib, rounding) if device.size_kib else 0
+    if device.model != "nvdimm":
+        return size
     label, align = _nvdimm_label_and_align(device)
-    return max(device.size_kib - label, 0) // align * align
+    return max(size - label, 0) // align * align
 
 
 def _nvdimm_label_and_align(device: MemoryDevice) -> tuple[int, int]:

@@ -62,7 +62,11 @@ class PciAddressPlacement(Rule):
     first pci-bridge libvirt adds finds no slot below it and is plugged into
     its own bus (`PCI controller at index 1 (0x01) has bus='0x01', but index
     must be larger than bus`; checked on 9.0, a device on bus 1 or 2 and no
-    bridge, and the twin with slot 0x1f free). Also:
+    bridge, and the twin with slot 0x1f free), an unaddressed primary video
+    (or the one a `<graphics>` brings) taking the last free slot first; and
+    q35's 240 root-port places (slots 1 to 0x1e), less slot 1 for an
+    unaddressed primary video and 0x1e for an unaddressed dmi-to-pci-bridge.
+    Also:
 
     - the first USB controller at `0:0:1.2` when it is (or defaults to) the
       PIIX3 UHCI, and the first IDE controller at `0:0:1.1`, are the

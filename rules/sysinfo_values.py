@@ -107,6 +107,8 @@ def _fw_cfg(sysinfo: etree._Element, ctx: Context) -> Iterator[Problem]:
 FW_CFG_ROOM = {"pc-i440fx": (((1, 6), 11), ((2, 0), 7), ((2, 5), 5), ((2, 8), 4), ((99, 0), 20)),
                "pc-q35": (((2, 6), 5), ((2, 8), 4), ((99, 0), 17))}
 ISAPC_FW_CFG_ROOM = 28
+#: The fw_cfg files a domain without <acpi/> leaves free, by machine family (QEMU's ACPI tables, loader, RSDP...)
+NO_ACPI_ROOM = {"pc-q35": 4, "pc-i440fx": 5}
 
 
 def _fw_cfg_room(ctx: Context) -> tuple[int, str] | None:
@@ -134,15 +136,17 @@ def _fw_cfg_slots(sysinfo: etree._Element, entries: int, ctx: Context) -> Proble
     if room is None or not entries:
         return None
     children = domain_children(ctx)
-    genid = 2 if "genid" in children else 0
+    # (QEMU builds no ACPI tables for isapc, with <acpi/> or without)
+    acpi = room[1] == "isapc" or domain_find(ctx, "features/acpi") is not None
+    genid = 2 if "genid" in children and acpi else 0  # (its files are ACPI's: none without it, checked on 9.0)
     vmcoreinfo = domain_find(ctx, "features/vmcoreinfo")
     used = entries + genid + (1 if vmcoreinfo is not None and vmcoreinfo.get("state") != "off" else 0)
-    # (QEMU builds no ACPI tables for isapc, with <acpi/> or without)
-    allowed = room[0] + (0 if room[1] == "isapc" or domain_find(ctx, "features/acpi") is not None else 1)
+    # (without ACPI, QEMU's ACPI files are not written: 4 more on q35, 5 on i440fx; checked on 9.0)
+    allowed = room[0] + (0 if acpi else NO_ACPI_ROOM.get(parse_machine(room[1]).family, 0))
     if used <= allowed:
         return None
-    return Problem(Anchor(sysinfo), f"fw_cfg_add_file_callback: Assertion `count < fw_cfg_file_slots(s)' failed "
-                   f"(QEMU's fw_cfg on {room[1]} has room for {allowed} more files here; these take {used})"
+    return Problem(Anchor(sysinfo), "fw_cfg: Assertion `count < fw_cfg_file_slots(s)' failed (or "
+                   f"fw_cfg_modify_file's) (QEMU's fw_cfg on {room[1]} has room for {allowed} more files here; these take {used})"
                    + QEMU_START, hint="fewer fw_cfg entries, or a newer machine (2.9 and later have 32 fw_cfg slots)")
 
 
@@ -362,7 +366,8 @@ class SysinfoValues(Rule):
     domain with ACPI starts with 4 entries and fails with 5, `Assertion
     'count < fw_cfg_file_slots(s)' failed`; counted for a domain with
     nothing else that adds a file, a `<genid>` taking 2 and `<vmcoreinfo>`
-    1), and with `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
+    1; without `<acpi/>` 4 more on q35 and 5 on i440fx, and the genid
+    none), and with `<smbios mode='sysinfo'/>`, a BIOS `release` QEMU cannot read as
     `major.minor` (`-smbios type=0,release=1: Invalid release`), and a
     kept `<baseBoard>`, `<chassis>` or `<oemStrings>` on x86's
     `pc-i440fx-2.0`, whose SMBIOS legacy mode takes types 0 and 1 only

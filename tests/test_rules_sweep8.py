@@ -343,7 +343,10 @@ def fw_cfg_entries(count: int) -> str:
 
 @pytest.mark.parametrize(("machine", "entries", "extra", "acpi", "code"), [
     ("pc-i440fx-2.8", 5, "", True, "VL783"), ("pc-i440fx-2.8", 4, "", True, None),
-    ("pc-i440fx-2.8", 5, "", False, None),  # (no ACPI tables: one more file fits)
+    ("pc-i440fx-2.8", 9, "", False, None),  # (no ACPI tables: five more files fit on i440fx, four on q35)
+    ("pc-i440fx-2.8", 10, "", False, "VL783"), ("pc-q35-7.2", 21, "", False, None),
+    ("pc-q35-7.2", 22, "", False, "VL783"),
+    ("pc-q35-7.2", 21, "<genid/>", False, None),  # (a genid's files are ACPI's)
     ("pc-i440fx-2.8", 3, "<genid/>", True, "VL783"), ("pc-i440fx-2.8", 2, "<genid/>", True, None),
     ("pc-i440fx-2.0", 8, "", True, "VL783"), ("pc-i440fx-2.0", 7, "", True, None),
     ("pc-i440fx-2.9", 21, "", True, "VL783"), ("pc-i440fx-2.9", 20, "", True, None),
@@ -459,3 +462,76 @@ def test_tcg_gicv3_without_its(machine: str, gic: str, port: str, code: str | No
                  after=f"<features><gic version='{gic}'/></features><cpu mode='custom'><model>cortex-a57</model>"
                        "</cpu>")
     judged(xml, code, fragment, caps=ARM64.replace("virt-7.2", machine))
+
+
+# -- an adversarial re-check of this session's checks (each case run on the lab) ----------------------------------
+
+@pytest.mark.parametrize(("features", "code"), [
+    ("", "VL604"),
+    ("<feature policy='optional' name='x2apic'/>", None),  # (optional, force and disable leave the compared set)
+    ("<feature policy='force' name='x2apic'/>", None),
+])
+def test_unusable_model_features_left_out_of_the_comparison(features: str, code: str | None) -> None:
+    xml = domain(after=f"<cpu check='partial'><model>SandyBridge</model>{features}</cpu>")
+    judged(xml, code, "not usable", caps=HOST_MODEL.format(virt="qemu"))
+
+
+@pytest.mark.parametrize(("vendor", "code"), [("AMD", None), (" AMD ", "VL606"), ("amd", "VL606")])
+def test_the_vendor_is_compared_as_written(vendor: str, code: str | None) -> None:
+    xml = domain(after=f"<cpu check='partial'><model>qemu64</model><vendor>{vendor}</vendor></cpu>")
+    judged(xml, code, "host CPU vendor does not match", caps=HOST_MODEL.format(virt="qemu"))
+
+
+def test_a_dropped_alias_does_not_lengthen_the_socket_path() -> None:
+    alias = "f" * 50 + ".fffffff"  # (not a user alias: libvirt drops it and names the share fs0)
+    xml = domain(ALIASED_VIRTIOFS.format(alias), top=SHARED).replace("<name>t</name>",
+                                                                     "<name>virtlint-oracle-4cdd</name>")
+    assert not any("UNIX socket path" in m for _, m in errors(xml))
+
+
+def test_an_unmanaged_tap_an_earlier_interface_holds() -> None:
+    devices = TAP.format("tap0", "") + TAP.format("tap0", " managed='no'")
+    judged(domain(devices), "VL770", "Unable to create tap device tap0: Device or resource busy")
+
+
+@pytest.mark.parametrize(("device", "code"), [
+    ("<video><model type='vga'/><alias name='ua-s'/></video>", "VL813"),
+    ("<memballoon model='virtio'><alias name='ua-s'/></memballoon>", "VL813"),
+    ("<controller type='usb' model='qemu-xhci'><alias name='ua-s'/></controller>", "VL813"),
+    ("<input type='tablet' bus='usb'><alias name='ua-s'/></input>", "VL813"),
+    ("<panic model='isa'><alias name='ua-s'/></panic>", None),
+    ("<controller type='sata' index='0'><alias name='ua-s'/></controller>", None),
+])
+def test_the_first_serial_s_alias_on_other_devices(device: str, code: str | None) -> None:
+    judged(domain("<serial type='pty'><alias name='ua-s'/></serial>" + device), code, "Duplicate device ID 'ua-s'")
+
+
+RNG_AT = ("<rng model='virtio'><backend model='random'>/dev/urandom</backend><address type='pci' domain='0' bus='{}' "
+          "slot='{:#x}' function='0'/></rng>")
+
+
+@pytest.mark.parametrize(("first", "video", "code"), [
+    (3, "<video><model type='cirrus'/></video>", "VL702"), (3, "<graphics type='vnc'/>", "VL702"),
+    (3, "<video><model type='none'/></video>", None), (4, "<video><model type='cirrus'/></video>", None),
+])
+def test_the_primary_video_takes_a_pci_root_slot(first: int, video: str, code: str | None) -> None:
+    filled = "".join(RNG_AT.format(0, slot) for slot in range(first, 0x20))
+    judged(domain(filled + video + RNG_AT.format(1, 1), machine="pc"), code, "index must be larger than bus", caps=PC)
+
+
+@pytest.mark.parametrize(("ports", "extra", "code"), [
+    (233, "<video><model type='vga'/></video>", "VL702"), (232, "<video><model type='vga'/></video>", None),
+    (233, "<controller type='pci' index='250' model='dmi-to-pci-bridge'/>", "VL702"),
+])
+def test_slots_q35_keeps_for_the_video_and_a_dmi_bridge(ports: int, extra: str, code: str | None) -> None:
+    roots = "".join(f"<controller type='pci' index='{index}' model='pcie-root-port'/>" for index in range(1, ports + 1))
+    judged(domain(roots + extra), code, "a PCI slot is needed to connect a PCI controller model='pcie-root-port'")
+
+
+@pytest.mark.parametrize(("size", "base", "code"), [
+    (127 * MIB, "0x107f00000", "VL210"),  # (127 MiB rounded up to 128 MiB: QEMU's range ends at 0x108000000)
+    (127 * MIB, "0x108000000", None),
+])
+def test_overlaps_of_sizes_rounded_to_2_mib(size: int, base: str, code: str | None) -> None:
+    dimm = DIMM_AT.format("0x100000000").replace("<size unit='MiB'>128</size>", f"<size unit='KiB'>{size}</size>")
+    judged(domain(dimm + nvdimm(base=base), after=HOTPLUG), code, "overlaps with other memory device")

@@ -206,4 +206,20 @@ def cases(kvm: bool) -> list[Case]:
         # VL710: TCG's GICv3 without ITS on virt machines up to 6.1 (start)
         arm("gicv3-root-port-virt-6-1", "VL710", domain_machine="virt-6.1", after=GIC3, devices=ROOT_PORT),
         arm("gicv3-root-port-virt-6-2", None, domain_machine="virt-6.2", after=GIC3, devices=ROOT_PORT),
+        # (a re-check of the session's checks) twins near their edges
+        q35("partial-sandybridge-optional", None, after="<cpu check='partial'><model>SandyBridge</model><feature "
+            "policy='optional' name='x2apic'/><feature policy='force' name='tsc-deadline'/></cpu>"),
+        q35("partial-vendor-blank", "VL606", after="<cpu check='partial'><model>qemu64</model><vendor> AMD</vendor>"
+            "</cpu>"),
+        q35("tap-managed-then-unmanaged", "VL770", devices=TAP.format("sweep8tap3")
+            + TAP.format("sweep8tap3").replace("/>", " managed='no'/>", 1)),
+        q35("serial-alias-on-video", "VL813", devices=ALIASED_SERIAL + "<video><model type='vga'/><alias "
+            "name='ua-sweep8'/></video>"),
+        q35("serial-alias-on-sata-0", None, devices=ALIASED_SERIAL + "<controller type='sata' index='0'><alias "
+            "name='ua-sweep8'/></controller>"),
+        pc("pci-root-with-video-device-on-bus-1", "VL702", devices=_pci_root_filled(3)
+           + "<video><model type='cirrus'/></video>" + RNG_ON_BUS.format(1)),
+        pc("pci-root-with-video-slot-free", None, devices=_pci_root_filled(4)
+           + "<video><model type='cirrus'/></video>" + RNG_ON_BUS.format(1)),
+        pc("fw-cfg-9-entries-no-acpi-on-2-8", None, domain_machine="pc-i440fx-2.8", top=fw_cfg_entries(9)),
     ]
