@@ -64,6 +64,14 @@ def parse_machine(name: str) -> Machine:
     return Machine(name, name, None)
 
 
+def upstream_at_most(name: str, families: tuple[str, ...], newest: tuple[int, int]) -> bool:
+    """Whether ``name`` is an upstream versioned machine of one of ``families`` of version ``newest`` or older
+    (QEMU's compat properties change per machine version; a downstream flavor's version is not QEMU's)."""
+    machine = parse_machine(name)
+    return (machine.family in families and machine.version is not None and not machine.flavor
+            and machine.version[:2] <= newest)
+
+
 class MachineFit(Enum):
     SAME = "same"  # the very machine, or an alias of it
     OLDER = "older"  # an older version of the same family: fine

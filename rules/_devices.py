@@ -12,7 +12,7 @@ from typing import Any, Callable, ClassVar, Iterable, Iterator
 from lxml import etree
 
 from virtlint.linter.baseline import fleet_newest_machine
-from virtlint.linter.machines import parse_machine
+from virtlint.linter.machines import parse_machine, upstream_at_most
 from virtlint.linter.units import INT_MAX, scaled_bytes
 from virtlint.linter.model import Context, Problem, Rule
 from virtlint.rules._addresses import X86
@@ -221,6 +221,18 @@ def has_isa(ctx: Context) -> bool | None:
     the arch is unknown."""
     arch = effective_arch(ctx)
     return None if arch is None else arch not in NO_ISA_ARCHES
+
+
+#: x86's PC machine families
+PC_FAMILIES = ("pc-i440fx", "pc-q35")
+#: The newest x86 machine versions whose fw_cfg has no DMA (QEMU's hw_compat_2_4), which QEMU's vmgenid and
+#: vmcoreinfo devices need (checked on 9.0 with QEMU 7.2: 2.4 refused, 2.5 started)
+FW_CFG_DMA_LACKING_NEWEST = (2, 4)
+
+
+def fw_cfg_without_dma(machine: str | None) -> bool:
+    """Whether the machine's fw_cfg has no DMA: the i440fx and q35 machines of 2.4 and older."""
+    return upstream_at_most(machine or "", PC_FAMILIES, FW_CFG_DMA_LACKING_NEWEST)
 
 
 def effective_machine(ctx: Context) -> str | None:

@@ -8,10 +8,9 @@ from lxml import etree
 
 from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
-from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, fw_cfg_without_dma
 from virtlint.rules._domain import PPC64, is_arm_virt, is_pseries, machine_of
 from virtlint.rules._support import NOTHING
 
@@ -53,15 +52,9 @@ def _not_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bo
     return not is_arm_virt(arch, machine)
 
 
-#: The newest x86 machine versions whose fw_cfg has no DMA (QEMU's hw_compat_2_4), which vmcoreinfo needs
-FW_CFG_DMA_LACKING_NEWEST = (2, 4)
-
-
 def _fw_cfg_dma(arch: str | None, machine: str | None, virt: str | None) -> bool:
-    """Whether the machine's fw_cfg has DMA: every machine but the i440fx and q35 ones of 2.4 and older."""
-    parsed = parse_machine(machine or "")
-    return not (parsed.family in ("pc-i440fx", "pc-q35") and parsed.version is not None and not parsed.flavor
-                and parsed.version[:2] <= FW_CFG_DMA_LACKING_NEWEST)
+    """Whether the machine's fw_cfg has DMA, which vmcoreinfo needs."""
+    return not fw_cfg_without_dma(machine)
 
 
 def _kvm_arm_virt(arch: str | None, machine: str | None, virt: str | None) -> bool:

@@ -10,8 +10,7 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.machines import parse_machine
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, QEMU_START, fw_cfg_without_dma, qemu_driver
 from virtlint.rules._support import NOTHING, domain_children, is_uuid, string_value
 
 _UUID_HINT = "write 32 hexadecimal digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0 (or remove it: libvirt makes one)"
@@ -73,22 +72,14 @@ def _qemu_name(name: etree._Element, text: str) -> Problem | None:
     return None
 
 
-#: The newest x86 machine versions whose fw_cfg has no DMA (QEMU's 2.4 compat properties), which QEMU's vmgenid
-#: device needs to write the generation ID back
-GENID_NEWEST_WITHOUT_DMA = (2, 4)
-
-
 def _genid_machine(genid: etree._Element, ctx: Context) -> Problem | None:
-    """QEMU's vmgenid device (libvirt adds it for <genid>) refuses a machine without fw_cfg DMA: the x86
-    i440fx and q35 machines of 2.4 and older (libvirt only asks for the device's capability)."""
-    machine = parse_machine(ctx.machine or "")
-    if machine.family not in ("pc-i440fx", "pc-q35") or machine.version is None or machine.flavor:
-        return None
-    if machine.version[:2] > GENID_NEWEST_WITHOUT_DMA:
+    """QEMU's vmgenid device (libvirt adds it for <genid>) refuses a machine without fw_cfg DMA, which it needs to
+    write the generation ID back (libvirt only asks for the device's capability)."""
+    if not fw_cfg_without_dma(ctx.machine):
         return None
     return Problem(Anchor(genid), "-device vmgenid: vmgenid requires DMA write support in fw_cfg, which this "
                    "machine type does not provide" + QEMU_START,
-                   hint=f"use a machine of version 2.5 or later than {machine.name}, or remove <genid>")
+                   hint=f"use a machine of version 2.5 or later than {ctx.machine}, or remove <genid>")
 
 
 @register

@@ -10,7 +10,7 @@ from lxml import etree
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint
-from virtlint.linter.machines import parse_machine
+from virtlint.linter.machines import upstream_at_most
 from virtlint.rules._devices import QEMU_START, effective_machine_name, is_arm_virt, is_q35
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
@@ -38,9 +38,7 @@ BUGGY_EIM_NEWEST = (2, 7)
 
 
 def _buggy_eim(ctx: Context) -> bool:
-    machine = parse_machine(effective_machine_name(ctx) or "")
-    return machine.family == "pc-q35" and machine.version is not None and not machine.flavor and \
-        machine.version[:2] <= BUGGY_EIM_NEWEST
+    return upstream_at_most(effective_machine_name(ctx) or "", ("pc-q35",), BUGGY_EIM_NEWEST)
 
 
 @register

@@ -10,7 +10,7 @@ from virtlint.linter._record import FrozenRecord
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib, parse_int, parse_uint, prop_uint
-from virtlint.linter.machines import parse_machine
+from virtlint.linter.machines import upstream_at_most
 from virtlint.rules._devices import QEMU_START, effective_machine, effective_machine_name, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
                                     module_alignment, numa_cells)
@@ -456,11 +456,7 @@ def _without_reserved_memory(ctx: Context) -> str | None:
     name = effective_machine_name(ctx)
     if name is None or not is_x86(ctx):
         return None
-    machine = parse_machine(name)
-    if name == "isapc" or (machine.family == "pc-i440fx" and machine.version is not None and not machine.flavor
-                           and machine.version[:2] <= NO_RESERVED_MEMORY_NEWEST):
-        return name
-    return None
+    return name if name == "isapc" or upstream_at_most(name, ("pc-i440fx",), NO_RESERVED_MEMORY_NEWEST) else None
 
 
 def _auto_numa_cell(ctx: Context) -> bool:
@@ -510,12 +506,13 @@ def _nvdimm_layout(device: MemoryDevice, ctx: Context) -> Problem | None:
     """QEMU at start: an NVDIMM's backend alignment (file_ram_alloc: a multiple of the page size, a power of two) and
     room for its label and one aligned block (nvdimm_prepare_memory_region)."""
     alignsize = device.element.find("source/alignsize")
-    align_kib = element_kib(alignsize)
-    if align_kib:
-        align = align_kib * 1024
+    given_kib = element_kib(alignsize)
+    if given_kib:
+        align = given_kib * 1024
         if align % SMALL_PAGE and ctx.arch == "x86_64":  # (an x86_64 host's page; a huge page is larger still)
             return Problem(Anchor(alignsize, text=True), f"alignment 0x{align:x} must be multiples of page size "
-                           f"0x{SMALL_PAGE:x}" + QEMU_START, hint="an alignment of 4 KiB, 2 MiB or another power of two")
+                           f"0x{SMALL_PAGE:x}" + QEMU_START,
+                           hint="an alignment of 4 KiB, 2 MiB or another power of two")
         if align & (align - 1):
             return Problem(Anchor(alignsize, text=True), f"alignment 0x{align:x} must be a power of two" + QEMU_START,
                            hint="an alignment of 4 KiB, 2 MiB or another power of two")

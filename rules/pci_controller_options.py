@@ -9,7 +9,7 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.machines import parse_machine
+from virtlint.linter.machines import upstream_at_most
 from virtlint.linter.units import prop_uint
 from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
 from virtlint.rules._devices import QEMU_START, refused_since
@@ -88,8 +88,7 @@ def _msi_less_gic(controllers: list[Controller], ctx: Context) -> Problem | None
     """At start (QEMU): under TCG, a GICv3 on the virt machines up to 6.1 has no ITS, so no MSI, which a PCI Express
     root port needs (checked on 9.0 with QEMU 7.2: virt-4.2 to 6.1 refused, 6.2 and GICv2 started). Judged for the
     root ports the document names (libvirt adds more for unaddressed devices)."""
-    machine = parse_machine(ctx.machine or "")
-    if machine.version is None or machine.flavor or machine.version[:2] > NO_TCG_ITS_NEWEST:
+    if not upstream_at_most(ctx.machine or "", ("virt",), NO_TCG_ITS_NEWEST):
         return None
     gic = domain_find(ctx, "features/gic")
     if gic is None or gic.get("version") != "3":

@@ -10,10 +10,10 @@ from lxml import etree
 from virtlint.linter.drivers import ALL_DRIVERS
 from virtlint.linter.engine import register
 from virtlint.linter.lazy_re import lazy_compile
-from virtlint.linter.machines import parse_machine
+from virtlint.linter.machines import parse_machine, upstream_at_most
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_int
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, PC_FAMILIES, QEMU_START, qemu_driver
 from virtlint.rules._support import domain_children, domain_find, parse_uuid, string_value
 
 #: what virStrToLong_i (strtol) reads: C blanks, a sign, ASCII digits
@@ -111,16 +111,21 @@ ISAPC_FW_CFG_ROOM = 28
 NO_ACPI_ROOM = {"pc-q35": 4, "pc-i440fx": 5}
 
 
+def _versioned(ctx: Context) -> str | None:
+    """The domain's machine, an alias (pc, q35) replaced by the versioned machine the caps name for it."""
+    if ctx.machine in ("pc", "q35") and ctx.identity_matches and ctx.caps.machine:
+        return ctx.caps.machine
+    return ctx.machine
+
+
 def _fw_cfg_room(ctx: Context) -> tuple[int, str] | None:
     """How many fw_cfg files the domain's machine leaves a minimal domain, and the machine; None if unknown."""
-    name = ctx.machine or (ctx.caps.machine if ctx.identity_matches else None)
+    name = _versioned(ctx) or (ctx.caps.machine if ctx.identity_matches else None)
     if not name:
         return None
     if name == "isapc":
         return ISAPC_FW_CFG_ROOM, name
     machine = parse_machine(name)
-    if machine.version is None and ctx.identity_matches and ctx.caps.machine and name in ("pc", "q35"):
-        machine = parse_machine(ctx.caps.machine)
     rows = FW_CFG_ROOM.get(machine.family)
     if rows is None or machine.version is None or machine.flavor:
         return None
@@ -146,7 +151,8 @@ def _fw_cfg_slots(sysinfo: etree._Element, entries: int, ctx: Context) -> Proble
     if used <= allowed:
         return None
     return Problem(Anchor(sysinfo), "fw_cfg: Assertion `count < fw_cfg_file_slots(s)' failed (or "
-                   f"fw_cfg_modify_file's) (QEMU's fw_cfg on {room[1]} has room for {allowed} more files here; these take {used})"
+                   f"fw_cfg_modify_file's) (QEMU's fw_cfg on {room[1]} has room for {allowed} more files here; these "
+                   f"take {used})"
                    + QEMU_START, hint="fewer fw_cfg entries, or a newer machine (2.9 and later have 32 fw_cfg slots)")
 
 
@@ -196,12 +202,9 @@ CHASSIS_ENTRIES = ("manufacturer", "version", "serial", "asset", "sku")
 
 
 def _kept(table: etree._Element, names: tuple[str, ...]) -> bool:
-    """Whether libvirt keeps an SMBIOS table element: string(entry[@name='X']) of the first such entry is non-empty
-    (virXPathString gives NULL for an empty one) for one of the names it reads."""
-    firsts: dict[str, etree._Element] = {}
-    for entry in table.iterchildren("entry"):
-        firsts.setdefault(entry.get("name") or "", entry)
-    return any(name in firsts and string_value(firsts[name]) for name in names)
+    """Whether libvirt keeps an SMBIOS table element: one of the names it reads has a non-empty value
+    (virXPathString gives NULL for an empty one)."""
+    return bool(_first_values(table, names))
 
 
 def _first_values(table: etree._Element, names: tuple[str, ...]) -> list[str]:
@@ -247,11 +250,7 @@ def _smbios_string_bytes(source: etree._Element) -> int:
 
 def _smbios21_machine(ctx: Context) -> bool:
     """Whether the domain's x86 machine (its version, or the caps' for an alias) builds an SMBIOS 2.1 table."""
-    machine = parse_machine(ctx.machine or "")
-    if machine.version is None and ctx.identity_matches and ctx.caps.machine and machine.name in ("pc", "q35"):
-        machine = parse_machine(ctx.caps.machine)
-    return (machine.family in ("pc-i440fx", "pc-q35") and machine.version is not None and not machine.flavor
-            and machine.version[:2] <= SMBIOS21_NEWEST_MACHINE)
+    return upstream_at_most(_versioned(ctx) or "", PC_FAMILIES, SMBIOS21_NEWEST_MACHINE)
 
 
 def _smbios_too_long(source: etree._Element, ctx: Context) -> Problem | None:
