@@ -812,7 +812,7 @@ def _build(ctx: Context) -> Facts:
     if unindexed:
         _assign_indexes(controllers, unindexed)
     if platform.has_pci_map:
-        _pci_map(result)
+        _pci_map(result, ctx)
     elif platform.arch in X86 and platform.machine in NO_PCI_ROOT_X86:
         _no_pci_buses(result, ctx)
     _usb_map(result, ctx)
@@ -909,10 +909,10 @@ def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, s
     return not bus_types.isdisjoint(ENDPOINTS), "standard PCI device or PCI Express device"
 
 
-def _pci_map(facts_: Facts) -> None:
-    _root_port_capacity(facts_)
+def _pci_map(facts_: Facts, ctx: Context) -> None:
     if "pci" not in facts_.by_kind:
         # no PCI address to place or to collide with the chipset's: only unaddressed controllers can fail
+        _root_port_capacity(facts_, ctx, [], None)
         _unplaceable_controllers(facts_)
         return
     platform = facts_.platform
@@ -962,6 +962,7 @@ def _pci_map(facts_: Facts) -> None:
         # before any bridge: checked on 9.0, an explicit or graphics-implied one)
         facts_.pci_root_full = free == 0 or free == 1 and _unaddressed_primary_video(facts_)
     auto = _auto_buses(facts_, pcis) if pcis else None
+    _root_port_capacity(facts_, ctx, pcis, auto)
     if auto and facts_.pci_root_full:
         _bridge_without_slot(facts_, pcis, auto)
     for pci in pcis:
@@ -1199,35 +1200,78 @@ _LEGACY_SOUND_MODELS = frozenset({"ich6", "ac97", "es1370"})
 _LEGACY_BUSES = frozenset({"pcie-to-pci-bridge", "pci-bridge", "dmi-to-pci-bridge"})
 
 
-def _root_port_capacity(facts_: Facts) -> None:
-    """q35's pcie-root has room for 240 root ports: libvirt places each unaddressed pcie-root-port there, and adds
-    another (for the pcie-to-pci-bridge it adds) for an unaddressed conventional PCI device no bus takes, even with
-    empty ports left (virDomainPCIAddressSetGrow). A count beyond what is left once the devices addressed on bus 0
-    take their functions is refused (checked on 9.0: 240 ports and an ich6 or e1000 refused; 239 defined)."""
+#: A <devices> with fewer children than this, and no PCI index or bus this high, is far from filling q35's root
+#: ports (the usual: _root_port_capacity returns at once)
+_FEW = PCIE_ROOT_PORT_FUNCTIONS // 2
+#: QEMU releases from which libvirt's default USB controller on q35 is qemu-xhci, a PCI Express device (QEMU has
+#: had qemu-xhci since 2.12; libvirt 9.0 needs QEMU 4.2 or later)
+_XHCI_DEFAULT_FROM = (4, 2)
+
+
+def _root_port_capacity(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None) -> None:
+    """q35's pcie-root has room for 240 root ports (slots 1 to 0x1e, eight functions each), and libvirt plugs into
+    it every root port it must have (qemuDomainAssignPCIAddresses, virDomainPCIAddressSetGrow): the unaddressed
+    ones of the document, one for each PCI index below the highest that no controller defines and for each bus up to
+    the highest a PCI Express device's address names, one more for each unaddressed PCI Express device no empty
+    port takes, and, on a domain that defines no PCI controller beyond index 0 but needed ports added, one kept empty
+    for hotplug when none is left. A slot another device takes whole is lost to them; an unaddressed primary video
+    keeps slot 1, an unaddressed dmi-to-pci-bridge slot 0x1e. One port more than that room is refused (checked on
+    9.0: 240 ports defined and 241 refused, as explicit ports, as a PCI index or a device's bus, and as 238
+    virtio-serial controllers with the default USB controller and balloon; 232 with a VGA video or a device on a
+    slot of bus 0). With no bus left for a pcie-to-pci-bridge, an unaddressed conventional PCI device needs one
+    more (240 ports and an ich6 or e1000 refused; 239 defined).
+
+    The ports counted are a lower bound (only devices whose connection and placement are certain), so what is
+    refused is refused by libvirt too."""
+    if not facts_.platform.is_q35:
+        return
     ports = facts_.controllers_of("pci")
-    if len(ports) < PCIE_ROOT_PORT_FUNCTIONS // 2 or not facts_.platform.is_q35:
+    devices = facts_.devices_element
+    indexes = [c.index for c in ports]
+    max_index = max((i for i in indexes if i is not None), default=0)
+    max_bus = max((pci.bus for pci in pcis if pci.domain == 0), default=0)
+    if len(ports) < _FEW and max_index < _FEW and max_bus < _FEW and (devices is None or len(devices) < _FEW):
         return  # (the usual: far from full)
-    unaddressed = [c for c in ports if c.model == "pcie-root-port" and c.address is None]
-    taken = {(pci.slot, pci.function) for device, address in facts_.by_kind.get("pci", ())
-             if (pci := facts_.pci(address, device)) is not None and pci.domain == 0 and pci.bus == 0
-             and 1 <= pci.slot <= 0x1E}
-    room = PCIE_ROOT_PORT_FUNCTIONS - len(taken)
-    # (qemuDomainValidateDevicePCISlotsQ35 keeps slot 1 for an unaddressed primary video and 0x1e for an
-    # unaddressed dmi-to-pci-bridge: eight root ports fewer each; checked on 9.0, 232 ports then defined, 233 refused)
-    if _unaddressed_primary_video(facts_) and not any(slot == 1 for slot, _ in taken):
+    if None in indexes or len(set(indexes)) != len(indexes):
+        return  # (libvirt picks the index, or refuses the duplicate first)
+    others = [c for c in ports if c.index != 0 and c.model != "pcie-root-port"]
+    explicit = [c for c in ports if c.model == "pcie-root-port"]
+    on_root = [pci for pci in pcis if pci.domain == 0 and pci.bus == 0]
+    port_elements = {c.element for c in explicit}
+    if any(c.address is not None and c.element not in {pci.device for pci in on_root} for c in explicit):
+        return  # (a root port elsewhere: on an expander bus, or an address this model does not read)
+    unaddressed = [c for c in explicit if c.address is None]
+    # the places left: a slot any other device takes is lost whole (root ports fill a slot's functions only where
+    # root ports are; virDomainPCIAddressFindUnusedFunctionOnBus)
+    functions: dict[int, set[int]] = {}
+    whole: set[int] = set()
+    for pci in on_root:
+        if 1 <= pci.slot <= 0x1E:
+            if pci.device in port_elements:
+                functions.setdefault(pci.slot, set()).add(pci.function)
+            else:
+                whole.add(pci.slot)
+    taken_slots = set(functions) | whole
+    room = sum(8 - len(functions.get(slot, ())) if slot not in whole or slot in functions else 0
+               for slot in range(1, 0x1F))
+    if _unaddressed_primary_video(facts_) and 1 not in taken_slots:
         room -= 8
-    if any(c.model == "dmi-to-pci-bridge" and c.address is None for c in ports) and \
-            not any(slot == 0x1E for slot, _ in taken):
+    if any(c.model == "dmi-to-pci-bridge" and c.address is None for c in ports) and 0x1E not in taken_slots:
         room -= 8
-    if len(unaddressed) > room:
-        port = unaddressed[room]
-        facts_.pci_placement.append(Refusal(port.element, None, _slot_refusal("pcie-root-port"),
+    needed = len(unaddressed)
+    culprit: etree._Element | None = unaddressed[room].element if needed > room else None
+    legacy_bus = any(c.model in _LEGACY_BUSES for c in ports)
+    if culprit is None and not others:
+        needed, culprit = _root_ports_needed(facts_, ctx, pcis, auto, explicit, max_index, room)
+    if culprit is not None:
+        facts_.pci_placement.append(Refusal(culprit, None, _slot_refusal("pcie-root-port"),
                                             f"q35's pcie-root takes {PCIE_ROOT_PORT_FUNCTIONS} root ports (slots 1 to "
-                                            "0x1e, eight functions each): add a pcie-switch, or fewer ports"))
+                                            "0x1e, eight functions each) and this domain needs more: add a "
+                                            "pcie-switch, or use fewer ports and PCI buses"))
         return
-    if len(unaddressed) < room or any(c.model in _LEGACY_BUSES for c in ports) or facts_.devices_element is None:
+    if needed < room or legacy_bus or devices is None:
         return
-    for device in facts_.devices_element.iterchildren("interface", "sound"):
+    for device in devices.iterchildren("interface", "sound"):
         if device in facts_.address_of:
             continue
         model = facts_.model_of.get(device) if device.tag == "interface" else None
@@ -1240,6 +1284,74 @@ def _root_port_capacity(facts_: Facts) -> None:
                 f"and the pcie-root's {PCIE_ROOT_PORT_FUNCTIONS} root-port places are taken: use a PCI Express model "
                 "(virtio), or fewer ports"))
             return
+
+
+def _root_ports_needed(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None,
+                       explicit: list[Controller], max_index: int, room: int) -> tuple[int, etree._Element | None]:
+    """The root-port places on pcie-root a q35 domain whose PCI controllers are root ports needs (a lower bound; see
+    _root_port_capacity), and the element to blame when that is more than ``room``."""
+    # every bus from 1 to the highest defined or added is a root port (the document's, or libvirt's default)
+    # (a port libvirt adds for its pcie-to-pci-bridge takes nothing else)
+    plain: set[int | None]  # the buses of root ports that take a device
+    if auto is None:
+        bridge_ports = 0
+        plain = set(range(1, max_index + 1))
+    else:
+        bridge_ports = sum(1 for model in auto.values() if model == BRIDGE_PORT)
+        plain = {c.index for c in explicit} | {i for i, model in auto.items() if model == "pcie-root-port"}
+    buses = len(plain) + bridge_ports
+    occupied = {pci.bus for pci in pcis if pci.domain == 0 and pci.bus in plain}
+    endpoints = _unaddressed_endpoints(facts_, ctx)
+    free = max(buses - bridge_ports - len(occupied), 0)
+    total = buses + max(len(endpoints) - free, 0)
+    if max_index <= 0 and total > 0 and len(endpoints) >= free:
+        total += 1  # (the port kept empty for hotplug: none is left)
+    on_root = sum(1 for c in explicit if c.address is not None)
+    needed = total - on_root
+    if needed <= room:
+        return needed, None
+    highest = max(pcis, key=lambda pci: pci.bus, default=None)
+    if highest is not None and highest.bus >= max_index and highest.bus > 0:
+        return needed, highest.element
+    if max_index > 0 and total == buses:
+        return needed, next(c.element for c in facts_.controllers_of("pci") if c.index == max_index)
+    return needed, endpoints[-1] if endpoints else facts_.devices_element
+
+
+def _unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:
+    """The unaddressed PCI Express devices libvirt places on a q35 domain, each on a root port of its own: those of
+    the document whose connection is certain, and the balloon and USB controller libvirt adds
+    (qemuDomainDefAddDefaultDevices; the <devices> element stands for them)."""
+    devices = facts_.devices_element
+    if devices is None:
+        return []
+    found: list[etree._Element] = []
+    address_of = facts_.address_of
+    for device in devices.iterchildren("disk", "interface", "controller", "memballoon", "rng"):
+        if device in address_of:
+            continue
+        tag = device.tag
+        if tag == "disk" and facts_.disk_buses.get(device) != "virtio":
+            continue
+        if tag == "interface" and device.get("type") == "hostdev":
+            continue
+        if tag == "controller":
+            type_ = device.get("type", "ide")
+            if type_ == "usb" and device.get("model") is None:
+                continue  # (the default model is QEMU's to decide)
+            if type_ not in ("usb", "scsi", "virtio-serial"):
+                continue
+        if _connect_kind(facts_, device, True) == PCIE_DEVICE:
+            found.append(device)
+    if next(devices.iterchildren("memballoon"), None) is None:
+        found.append(devices)
+    if not any(c.index == 0 for c in facts_.controllers_of("usb")):
+        from virtlint.rules._devices import caps_qemu_release  # here: _devices imports this module
+
+        release = caps_qemu_release(ctx)
+        if release is not None and release[0] >= _XHCI_DEFAULT_FROM:
+            found.append(devices)
+    return found
 
 
 def _unplaceable_controllers(facts_: Facts) -> None:

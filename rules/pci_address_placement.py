@@ -65,7 +65,15 @@ class PciAddressPlacement(Rule):
     bridge, and the twin with slot 0x1f free), an unaddressed primary video
     (or the one a `<graphics>` brings) taking the last free slot first; and
     q35's 240 root-port places (slots 1 to 0x1e), less slot 1 for an
-    unaddressed primary video and 0x1e for an unaddressed dmi-to-pci-bridge.
+    unaddressed primary video and 0x1e for an unaddressed dmi-to-pci-bridge,
+    and less a whole slot for another device on it. The root ports counted
+    are the document's and those libvirt adds: one for each PCI index below
+    the highest that no controller defines, for each bus up to the highest a
+    PCI Express device's address names, for each unaddressed PCI Express
+    device no empty port takes (the USB controller and balloon libvirt adds
+    by default included), and one kept empty for hotplug on a domain without
+    PCI controllers beyond index 0 (checked on 9.0: 240 defined, 241
+    refused, in each of these ways).
     Also:
 
     - the first USB controller at `0:0:1.2` when it is (or defaults to) the

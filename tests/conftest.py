@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ EDITOR_DOMAIN = """<domain type='kvm'>
   </devices>
 </domain>
 """
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fresh_oracle_daemon_afterwards(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each module of the oracle's cases (tests/oracle), restart the daemon .ci/libvirt.sh started (a daemon
+    started otherwise is left alone): libvirt 9.0's daemon can be left with a damaged heap by a refusal (a NUMA
+    <distances>, an absurd vCPU count) and crash a few calls later, in whatever test comes next."""
+    yield
+    if Path(str(request.path)).parent != TESTS / "oracle":
+        return
+    import sys
+
+    sys.path.insert(0, str(TESTS / "oracle"))
+    import libvirt_oracle
+
+    if libvirt_oracle.SCRIPT.exists() and libvirt_oracle.STATE_PID.exists():
+        libvirt_oracle.restart_daemon()

@@ -535,3 +535,60 @@ def test_slots_q35_keeps_for_the_video_and_a_dmi_bridge(ports: int, extra: str, 
 def test_overlaps_of_sizes_rounded_to_2_mib(size: int, base: str, code: str | None) -> None:
     dimm = DIMM_AT.format("0x100000000").replace("<size unit='MiB'>128</size>", f"<size unit='KiB'>{size}</size>")
     judged(domain(dimm + nvdimm(base=base), after=HOTPLUG), code, "overlaps with other memory device")
+
+
+# --- q35's root ports: those libvirt adds count (VL702) --------------------------------------------------------
+
+def _ports(*indexes: int) -> str:
+    return "".join(f"<controller type='pci' index='{index}' model='pcie-root-port'/>" for index in indexes)
+
+
+def _serials(count: int) -> str:
+    return "".join(f"<controller type='virtio-serial' index='{index}'/>" for index in range(count))
+
+
+BALLOON_AT = "<memballoon model='virtio'><address type='pci' bus='{}' slot='{}' function='0'/></memballoon>"
+MULTIFUNCTION = " multifunction='on'"
+NO_DEFAULTS = "<controller type='usb' model='none'/><memballoon model='none'/>"
+PORTS_ON_SLOT_1 = "".join(
+    f"<controller type='pci' index='{index + 1}' model='pcie-root-port'><address type='pci' bus='0' slot='1' "
+    f"function='{index}'{MULTIFUNCTION if index == 0 else ''}/></controller>" for index in range(4))
+
+
+@pytest.mark.parametrize(("devices", "refused"), [
+    (_ports(241), True),  # libvirt adds ports 1 to 240 below it
+    (_ports(240), False),
+    (BALLOON_AT.format(241, 0), True),  # and root ports up to a PCI Express device's bus
+    (BALLOON_AT.format(240, 0), False),
+    (_ports(5) + BALLOON_AT.format(241, 0), True),
+    (_serials(238), True),  # one port each, the default USB controller's and balloon's, one kept for hotplug
+    (_serials(237), False),
+    (_ports(100) + _serials(239), True),  # (a PCI index beyond 0: no port kept for hotplug)
+    (_ports(100) + _serials(238), False),
+    (NO_DEFAULTS + _serials(240), True),
+    (NO_DEFAULTS + _serials(239), False),
+    ("<video><model type='vga'/></video>" + _ports(233), True),  # slot 1 kept for the video
+    ("<video><model type='vga'/></video>" + _ports(232), False),
+    ("<graphics type='vnc'/>" + _ports(233), True),
+    (BALLOON_AT.format(0, 5) + "<rng model='virtio'><backend model='random'>/dev/urandom</backend><address "
+     "type='pci' bus='233' slot='0' function='0'/></rng>", True),  # a device on slot 5 takes all its functions
+    (BALLOON_AT.format(0, 5) + "<rng model='virtio'><backend model='random'>/dev/urandom</backend><address "
+     "type='pci' bus='232' slot='0' function='0'/></rng>", False),
+    (PORTS_ON_SLOT_1 + _ports(241), True),  # root ports share a slot's functions
+    (PORTS_ON_SLOT_1 + _ports(240), False),
+    # not counted: transitional virtio (conventional PCI, behind a bridge), a conventional device's bus, switches
+    ("".join(f"<controller type='virtio-serial' index='{i}' model='virtio-transitional'/>" for i in range(238)),
+     False),
+    ("<interface type='user'><model type='e1000'/><address type='pci' bus='250' slot='1' function='0'/>"
+     "</interface>", False),
+])
+def test_q35_root_ports_libvirt_adds(devices: str, refused: bool) -> None:
+    judged(domain(devices), "VL702" if refused else None, "a PCI slot is needed to connect a PCI controller "
+           "model='pcie-root-port'")
+
+
+def test_q35_root_ports_default_usb_counted_only_on_a_known_release() -> None:
+    # (the default USB controller is qemu-xhci from QEMU's probe: a caps document without a release leaves it out)
+    unversioned = Q35.replace("pc-q35-7.2", "q35")
+    judged(domain(_serials(238)), None, "", caps=unversioned)
+    judged(domain(_serials(239)), "VL702", "a PCI slot is needed", caps=unversioned)

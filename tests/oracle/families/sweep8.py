@@ -61,6 +61,16 @@ def _pci_root_filled(first: int) -> str:
     return "".join(VIRTIO_SERIALS.format(index=slot, slot=slot) for slot in range(first, 0x20))
 
 
+#: A balloon on a bus no controller defines (libvirt adds root ports up to it)
+BALLOON_ON_BUS = "<memballoon model='virtio'><address type='pci' bus='{}' slot='0' function='0'/></memballoon>"
+#: A virtio RNG on a root port's bus (its one slot)
+RNG_ON_PORT = RNG_ON_BUS.replace("slot='1'", "slot='0'")
+
+
+def _virtio_serials(count: int) -> str:
+    return "".join(f"<controller type='virtio-serial' index='{index}'/>" for index in range(count))
+
+
 def _root_ports(count: int) -> str:
     return "".join(f"<controller type='pci' index='{index}' model='pcie-root-port'/>" for index in range(1, count + 1))
 
@@ -136,6 +146,22 @@ def cases(kvm: bool) -> list[Case]:
         # VL702: 240 root ports fill q35's pcie-root; a conventional PCI device then needs one more
         q35("root-ports-240-and-ich6", "VL702", devices=_root_ports(240) + "<sound model='ich6'/>"),
         q35("root-ports-239-and-ich6", None, devices=_root_ports(239) + "<sound model='ich6'/>"),
+        # VL702: the root ports libvirt adds count too: for the PCI indexes below the highest, for a bus a PCI
+        # Express device's address names, for unaddressed PCI Express devices (the default USB controller and
+        # balloon included), and one kept empty for hotplug
+        q35("root-port-index-241", "VL702",
+            devices="<controller type='pci' index='241' model='pcie-root-port'/>"),
+        q35("root-port-index-240", None, devices="<controller type='pci' index='240' model='pcie-root-port'/>"),
+        q35("balloon-on-bus-241", "VL702", devices=BALLOON_ON_BUS.format(241)),
+        q35("balloon-on-bus-240", None, devices=BALLOON_ON_BUS.format(240)),
+        q35("virtio-serials-238", "VL702", devices=_virtio_serials(238)),
+        q35("virtio-serials-237", None, devices=_virtio_serials(237)),
+        q35("balloon-on-slot-5-rng-on-bus-233", "VL702",
+            devices="<memballoon model='virtio'><address type='pci' bus='0' slot='5' function='0'/></memballoon>"
+                    + RNG_ON_PORT.format(233)),
+        q35("balloon-on-slot-5-rng-on-bus-232", None,
+            devices="<memballoon model='virtio'><address type='pci' bus='0' slot='5' function='0'/></memballoon>"
+                    + RNG_ON_PORT.format(232)),
         # VL785, VL406, VL704: microvm has PS/2 (9.0), no ISA DMA, no floppy controller, no hpet property, no PCI
         microvm("ps2-keyboard", None, devices=MICROVM_BASE + "<input type='keyboard' bus='ps2'/>"),
         microvm("sb16", "VL785", devices=MICROVM_BASE + "<sound model='sb16'/>"),
