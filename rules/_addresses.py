@@ -965,6 +965,8 @@ def _pci_map(facts_: Facts, ctx: Context) -> None:
     _root_port_capacity(facts_, ctx, pcis, auto)
     if auto and facts_.pci_root_full:
         _bridge_without_slot(facts_, pcis, auto)
+    elif facts_.pci_root_full:
+        _device_without_slot(facts_)
     for pci in pcis:
         if pci.domain != 0:
             facts_.pci_placement.append(Refusal(
@@ -1555,6 +1557,59 @@ def _bridge_without_slot(facts_: Facts, pcis: list[PciAddress], auto: dict[int, 
         culprit.element, "bus", f"PCI controller at index {first} (0x{first:02x}) has bus='0x{first:02x}', but index "
         "must be larger than bus", "libvirt adds a pci-bridge for this bus, and the pci-root has no free slot for it "
         "(every slot from 2 to 0x1f is taken): free one, or add the pci-bridge with an address"))
+
+
+#: NIC models that certainly take a PCI slot of an i440fx machine (the default model is QEMU's and libvirt's to pick)
+_SLOT_NIC_MODELS = frozenset({"virtio", "virtio-transitional", "virtio-non-transitional", "e1000", "e1000e",
+                              "rtl8139"})
+#: Sound models that are PCI cards
+_PCI_SOUND_MODELS = frozenset({"ich6", "ich9", "ac97", "es1370"})
+
+
+def _takes_pci_slot(facts_: Facts, device: etree._Element) -> bool:
+    """Whether an unaddressed device certainly takes a PCI slot of its own on an i440fx machine (the PIIX3's
+    functions, ISA and USB devices do not; devices whose model libvirt or QEMU picks are left out; checked on 9.0:
+    each kind below with its twin)."""
+    tag = device.tag
+    if tag == "controller":
+        type_ = device.get("type", "ide")
+        return type_ == "virtio-serial" or type_ == "scsi" and device.get("model") in ("virtio-scsi", "lsilogic")
+    if tag == "disk":
+        return facts_.disk_buses.get(device) == "virtio"
+    if tag == "interface":
+        model = facts_.model_of.get(device)
+        return device.get("type") != "hostdev" and model is not None and model.get("type") in _SLOT_NIC_MODELS
+    if tag == "memballoon":
+        return (device.get("model") or "").startswith("virtio")
+    if tag == "rng":
+        return device.get("model") == "virtio"
+    if tag == "sound":
+        return device.get("model") in _PCI_SOUND_MODELS
+    if tag == "input":
+        return device.get("bus") == "virtio"
+    return tag == "watchdog" and device.get("model") == "i6300esb"
+
+
+def _device_without_slot(facts_: Facts) -> None:
+    """On an i440fx machine whose pci-root devices fill, with no PCI controller but the root: an unaddressed device
+    that takes a PCI slot (the balloon libvirt adds by default too) makes libvirt add a pci-bridge, which finds no
+    slot but on its own bus, and is refused (qemuDomainAssignPCIAddresses; checked on 9.0: slots 2 to 0x1f taken
+    and an unaddressed virtio-serial controller, or the default balloon, refused; one slot free, defined)."""
+    devices = facts_.devices_element
+    if devices is None or any(c.index != 0 for c in facts_.controllers_of("pci")):
+        return
+    address_of = facts_.address_of
+    culprit = next((device for device in devices.iterchildren(
+        "controller", "disk", "interface", "memballoon", "rng", "sound", "watchdog", "input")
+        if device not in address_of and _takes_pci_slot(facts_, device)), None)
+    if culprit is None and next(devices.iterchildren("memballoon"), None) is None:
+        culprit = devices  # (the balloon libvirt adds)
+    if culprit is None:
+        return
+    facts_.pci_placement.append(Refusal(
+        culprit, None, "PCI controller at index 1 (0x01) has bus='0x01', but index must be larger than bus",
+        "this device needs a PCI slot and every slot of the pci-root (2 to 0x1f) is taken: libvirt adds a pci-bridge "
+        "for it, which finds no slot either; free a slot, or add a pci-bridge with an address"))
 
 
 def _auto_buses(facts_: Facts, pcis: list[PciAddress]) -> dict[int, str] | None:

@@ -592,3 +592,48 @@ def test_q35_root_ports_default_usb_counted_only_on_a_known_release() -> None:
     unversioned = Q35.replace("pc-q35-7.2", "q35")
     judged(domain(_serials(238)), None, "", caps=unversioned)
     judged(domain(_serials(239)), "VL702", "a PCI slot is needed", caps=unversioned)
+
+
+# --- i440fx: a full pci-root and an unaddressed device (VL702) ---------------------------------------------------
+
+def _root_filled(first: int = 2, last: int = 0x1F) -> str:
+    return "".join(f"<controller type='virtio-serial' index='{slot}'><address type='pci' domain='0' bus='0' "
+                   f"slot='{slot}' function='0'/></controller>" for slot in range(first, last + 1))
+
+
+PC_BASE = "<controller type='usb' model='none'/><memballoon model='none'/>"
+BRIDGE_REFUSAL = "PCI controller at index 1 (0x01) has bus='0x01', but index must be larger than bus"
+
+
+@pytest.mark.parametrize("extra", [
+    "<controller type='virtio-serial' index='40'/>",
+    "<interface type='user'><model type='e1000'/></interface>",
+    "<disk type='file' device='disk'><source file='/i.img'/><target dev='vda' bus='virtio'/></disk>",
+    "<sound model='ich6'/>",
+    "<watchdog model='i6300esb'/>",
+    "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+    "<input type='keyboard' bus='virtio'/>",
+    "<controller type='scsi' index='0' model='virtio-scsi'/>",
+    "<interface type='user'><model type='virtio'/></interface>",
+])
+def test_pc_full_root_and_an_unaddressed_device(extra: str) -> None:
+    judged(domain(PC_BASE + _root_filled() + extra, machine="pc"), "VL702", BRIDGE_REFUSAL, caps=PC)
+    judged(domain(PC_BASE + _root_filled(2, 0x1E) + extra, machine="pc"), None, "", caps=PC)  # one slot free
+
+
+def test_pc_full_root_and_the_default_balloon() -> None:
+    usb_none = "<controller type='usb' model='none'/>"
+    judged(domain(usb_none + _root_filled(), machine="pc"), "VL702", BRIDGE_REFUSAL, caps=PC)
+    judged(domain(PC_BASE + _root_filled(), machine="pc"), None, "", caps=PC)  # balloon none, USB none
+    # the default USB controller is the PIIX3's function 1.2: no slot of its own
+    judged(domain("<memballoon model='none'/>" + _root_filled(), machine="pc"), None, "", caps=PC)
+
+
+def test_pc_full_root_devices_left_unjudged() -> None:
+    # a NIC without a model (the default is libvirt's and QEMU's), a USB controller, a bridge given a slot
+    judged(domain(PC_BASE + _root_filled() + "<interface type='user'/>", machine="pc"), None, "", caps=PC)
+    judged(domain("<memballoon model='none'/>" + _root_filled() + "<controller type='usb' index='1' "
+                  "model='piix3-uhci'/>", machine="pc"), None, "", caps=PC)
+    bridge = ("<controller type='pci' index='1' model='pci-bridge'><address type='pci' bus='0' slot='0x1f' "
+              "function='0'/></controller><controller type='virtio-serial' index='40'/>")
+    judged(domain(PC_BASE + _root_filled(2, 0x1E) + bridge, machine="pc"), None, "", caps=PC)

@@ -67,6 +67,13 @@ BALLOON_ON_BUS = "<memballoon model='virtio'><address type='pci' bus='{}' slot='
 RNG_ON_PORT = RNG_ON_BUS.replace("slot='1'", "slot='0'")
 
 
+#: A hotplug region of 1 TiB with the guest NUMA cell it needs
+MAX_MEMORY_1T = "<maxMemory slots='4' unit='GiB'>1024</maxMemory>"
+NUMA_CELL = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
+#: The pc machine's pci-root with a 64-bit PCI hole of this many KiB
+PCI_HOLE64 = "<controller type='pci' index='0' model='pci-root'><pcihole64 unit='KiB'>{}</pcihole64></controller>"
+
+
 def _virtio_serials(count: int) -> str:
     return "".join(f"<controller type='virtio-serial' index='{index}'/>" for index in range(count))
 
@@ -159,6 +166,20 @@ def cases(kvm: bool) -> list[Case]:
         q35("balloon-on-slot-5-rng-on-bus-233", "VL702",
             devices="<memballoon model='virtio'><address type='pci' bus='0' slot='5' function='0'/></memballoon>"
                     + RNG_ON_PORT.format(233)),
+        # VL702: i440fx's pci-root full, and an unaddressed device that needs a slot: the pci-bridge libvirt adds
+        # for it finds none
+        pc("pci-root-full-and-unaddressed-serial", "VL702",
+           devices=MICROVM_BASE + _pci_root_filled(2) + "<controller type='virtio-serial' index='40'/>"),
+        pc("pci-root-slot-1f-free-and-unaddressed-serial", None,
+           devices=MICROVM_BASE + _pci_root_filled(3) + "<controller type='virtio-serial' index='40'/>"),
+        # VL225: the highest guest address beyond TCG's 40 bits (the 64-bit PCI hole after a 1 TiB hotplug
+        # region, the RAM above 4 GiB moved to 1 TiB for qemu64, an AMD model), and the twins
+        q35("max-memory-1t", "VL225", top=MAX_MEMORY_1T, after=NUMA_CELL),
+        q35("max-memory-1t-42-bits", None, top=MAX_MEMORY_1T, after=NUMA_CELL.replace(
+            "<cpu>", "<cpu mode='custom' match='exact' check='none'><model fallback='allow'>qemu64</model>"
+            "<maxphysaddr mode='emulate' bits='42'/>")),
+        pc("pcihole64-1008g-and-1k", "VL225", devices=PCI_HOLE64.format(1008 * 1024 * 1024 + 1)),
+        pc("pcihole64-1008g", None, devices=PCI_HOLE64.format(1008 * 1024 * 1024)),
         q35("balloon-on-slot-5-rng-on-bus-232", None,
             devices="<memballoon model='virtio'><address type='pci' bus='0' slot='5' function='0'/></memballoon>"
                     + RNG_ON_PORT.format(232)),
