@@ -9,6 +9,12 @@ from virtlint.linter.model import Context
 from virtlint.rules._support import first_child, string_value
 
 
+#: QEMU's x86 CPU models without long mode (lm): a 32-bit CPU takes no physical address width, and has no 64-bit
+#: PCI hole
+NO_LONG_MODE_MODELS = frozenset(("486", "pentium", "pentium2", "pentium3", "qemu32", "kvm32", "coreduo", "athlon",
+                                 "n270"))
+
+
 def mode_of(cpu: etree._Element) -> str:
     """libvirt's default mode is custom."""
     return cpu.get("mode", "custom")
@@ -22,6 +28,23 @@ def custom_model(cpu: etree._Element) -> tuple[etree._Element, str] | None:
     if mode_of(cpu) != "custom" or not name:
         return None
     return model, name
+
+
+def without_long_mode(cpu: etree._Element | None, arch: str | None) -> bool:
+    """Whether the guest CPU is a 32-bit one: any on i686; on x86_64 a custom model without long mode (one of
+    QEMU's 32-bit models, unless lm is required or forced) or with lm disabled or forbidden."""
+    if arch == "i686":
+        return True
+    if arch != "x86_64" or cpu is None:
+        return False
+    found = custom_model(cpu)
+    if found is None:
+        return False
+    policies = {feature.get("policy", "require") for feature in cpu.iterchildren("feature")
+                if feature.get("name") == "lm"}
+    if policies & {"disable", "forbid"}:
+        return True
+    return found[1] in NO_LONG_MODE_MODELS and not policies & {"require", "force"}
 
 
 #: ctx.memo key: (the <cpu> last asked about, its ``custom_model``)

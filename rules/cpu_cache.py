@@ -11,16 +11,13 @@ from virtlint.linter.host import HostCaps
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, prop_uint
 from virtlint.rules._addresses import X86
-from virtlint.rules._cpu import custom_model, mode_of
+from virtlint.rules._cpu import mode_of, without_long_mode
 from virtlint.rules._devices import QEMU_START, effective_arch, qemu_driver
 
 #: CPU modes whose host cache can be passed through.
 PASSTHROUGH_MODES = ("host-passthrough", "maximum")
 #: the physical address widths an x86_64 QEMU's CPU takes
 PHYS_BITS = (32, 52)
-#: QEMU's x86 CPU models without long mode (lm), which take no physical address width
-NO_LONG_MODE_MODELS = frozenset(("486", "pentium", "pentium2", "pentium3", "qemu32", "kvm32", "coreduo", "athlon",
-                                 "n270"))
 
 
 def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
@@ -40,23 +37,6 @@ def _above_host(element: etree._Element, host: HostCaps) -> Problem | None:
                    evidence=host.evidence(limit), replacements=(str(host_bits),))
 
 
-def _without_long_mode(cpu: etree._Element | None, arch: str | None) -> bool:
-    """Whether the guest CPU is a 32-bit one: any on i686; on x86_64 a custom model without long mode (one of
-    QEMU's 32-bit models, unless lm is required or forced) or with lm disabled or forbidden."""
-    if arch == "i686":
-        return True
-    if arch != "x86_64" or cpu is None:
-        return False
-    found = custom_model(cpu)
-    if found is None:
-        return False
-    policies = {feature.get("policy", "require") for feature in cpu.iterchildren("feature")
-                if feature.get("name") == "lm"}
-    if policies & {"disable", "forbid"}:
-        return True
-    return found[1] in NO_LONG_MODE_MODELS and not policies & {"require", "force"}
-
-
 def _phys_bits(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     """At start: libvirt gives QEMU the bits as the CPU's phys-bits, which an x86_64 QEMU takes from 32 to 52
     (x86_cpu_realizefn; TARGET_PHYS_ADDR_SPACE_BITS; 0 is none; checked on 9.0 with QEMU 7.2 in every CPU mode), and
@@ -65,7 +45,7 @@ def _phys_bits(element: etree._Element, ctx: Context) -> Iterator[Problem]:
     arch = effective_arch(ctx)
     if not bits or not qemu_driver(ctx):
         return
-    if _without_long_mode(element.getparent(), arch):
+    if without_long_mode(element.getparent(), arch):
         yield Problem(Anchor(element, "bits"), "phys-bits is not user-configurable in 32 bit (the guest CPU has no "
                       "long mode)" + QEMU_START, hint="remove <maxphysaddr>, or use a 64-bit CPU model")
         return

@@ -10,7 +10,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, element_kib, parse_uint
-from virtlint.rules._cpu import custom_model, mode_of
+from virtlint.rules._cpu import custom_model, mode_of, without_long_mode
 from virtlint.rules._devices import QEMU_START, caps_qemu_release, effective_arch, qemu_driver
 from virtlint.rules._domain import aligned, memory_alignment, numa_cells
 from virtlint.rules._support import NOTHING, domain_find
@@ -35,13 +35,6 @@ LOW_MEMORY = {"pc-i440fx": (0xE000_0000, 0xC000_0000), "pc-q35": (0xB000_0000, 0
 TCG_PHYS_BITS = 40
 #: QEMU's x86 CPU models whose vendor is AMD (qemu64 is the default CPU under TCG), by name prefix
 AMD_MODEL_PREFIXES = ("qemu64", "phenom", "Opteron_G", "EPYC")
-#: QEMU's x86 CPU models without long mode: a 32-bit CPU has no 64-bit PCI hole (not judged here)
-NO_LONG_MODE_MODELS = frozenset(("486", "pentium", "pentium2", "pentium3", "qemu32", "kvm32", "coreduo", "athlon",
-                                 "n270"))
-
-
-def _round_up(value: int, alignment: int) -> int:
-    return -(-value // alignment) * alignment
 
 
 def _cpu(ctx: Context) -> tuple[int, bool | None] | None:
@@ -62,10 +55,8 @@ def _cpu(ctx: Context) -> tuple[int, bool | None] | None:
         return None  # (host-model, host-passthrough, maximum: the host's bits)
     found = custom_model(cpu) if cpu is not None else None
     name = found[1] if found is not None else "qemu64"
-    if name in NO_LONG_MODE_MODELS or cpu is not None and any(
-            feature.get("name") == "lm" and feature.get("policy") in ("disable", "forbid")
-            for feature in cpu.iterchildren("feature")):
-        return None
+    if without_long_mode(cpu, "x86_64"):
+        return None  # (a 32-bit CPU: no 64-bit PCI hole)
     if bits is None:
         if not tcg:
             return None
@@ -85,8 +76,8 @@ def _highest_address(ram: int, max_ram: int, slots: int, hole64: int, family: st
     above_end = above_start + max(ram - below, 0)
     start = above_end
     if max_ram > ram:
-        start = _round_up(above_end, GIB) + max_ram - ram + GIB * slots
-    return (_round_up(start, GIB) + hole64 - 1) % (1 << 64)
+        start = aligned(above_end, GIB) + max_ram - ram + GIB * slots
+    return (aligned(start, GIB) + hole64 - 1) % (1 << 64)
 
 
 def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
