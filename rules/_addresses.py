@@ -582,6 +582,10 @@ class Facts(Record):
     pci_placement: list[Refusal]
     #: an i440fx pci-root whose every slot a device takes (2 to 0x1f): a pci-bridge libvirt places finds no slot there
     pci_root_full: bool
+    #: the PCI controllers libvirt adds for buses addresses name (_auto_buses), and the PCI addresses judged
+    #: (set on machines with a PCI map)
+    auto_buses: dict[int, str] | None
+    pci_list: list[PciAddress]
     usb: list[Refusal]
     drive: list[Refusal]
     virtio_serial: list[Refusal]
@@ -609,6 +613,8 @@ class Facts(Record):
         "pci_conflicts",
         "pci_placement",
         "pci_root_full",
+        "auto_buses",
+        "pci_list",
         "usb",
         "drive",
         "virtio_serial",
@@ -638,6 +644,8 @@ class Facts(Record):
         self.pci_conflicts = []
         self.pci_placement = []
         self.pci_root_full = False
+        self.auto_buses = None
+        self.pci_list = []
         self.usb = []
         self.drive = []
         self.virtio_serial = []
@@ -962,6 +970,7 @@ def _pci_map(facts_: Facts, ctx: Context) -> None:
         # before any bridge: checked on 9.0, an explicit or graphics-implied one)
         facts_.pci_root_full = free == 0 or free == 1 and _unaddressed_primary_video(facts_)
     auto = _auto_buses(facts_, pcis) if pcis else None
+    facts_.auto_buses, facts_.pci_list = auto, pcis
     _root_port_capacity(facts_, ctx, pcis, auto)
     if auto and facts_.pci_root_full:
         _bridge_without_slot(facts_, pcis, auto)
@@ -1288,26 +1297,40 @@ def _root_port_capacity(facts_: Facts, ctx: Context, pcis: list[PciAddress], aut
             return
 
 
+class _PortGrowth:
+    """The root ports of a q35 domain whose PCI controllers are root ports, as libvirt assigns addresses (a lower
+    bound; see _root_port_capacity): the buses before unaddressed devices are placed (``buses``: the document's
+    ports, the indexes below the highest it leaves out, the buses addresses name; a port libvirt adds for its own
+    pcie-to-pci-bridge included), then ``extra`` ports for the unaddressed PCI Express devices (``endpoints``) no
+    empty port takes, and the one kept empty for hotplug."""
+
+    __slots__ = ("buses", "extra", "endpoints")
+
+    def __init__(self, facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None,
+                 explicit: list[Controller], max_index: int) -> None:
+        # (a port libvirt adds for its pcie-to-pci-bridge takes nothing else)
+        plain: set[int | None]  # the buses of root ports that take a device
+        if auto is None:
+            bridge_ports = 0
+            plain = set(range(1, max_index + 1))
+        else:
+            bridge_ports = sum(1 for model in auto.values() if model == BRIDGE_PORT)
+            plain = {c.index for c in explicit} | {i for i, model in auto.items() if model == "pcie-root-port"}
+        self.buses = len(plain) + bridge_ports
+        occupied = {pci.bus for pci in pcis if pci.domain == 0 and pci.bus in plain}
+        self.endpoints = _unaddressed_endpoints(facts_, ctx)
+        free = max(self.buses - bridge_ports - len(occupied), 0)
+        self.extra = max(len(self.endpoints) - free, 0)
+        if max_index <= 0 and self.buses + self.extra > 0 and len(self.endpoints) >= free:
+            self.extra += 1  # (the port kept empty for hotplug: none is left)
+
+
 def _root_ports_needed(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None,
                        explicit: list[Controller], max_index: int, room: int) -> tuple[int, etree._Element | None]:
     """The root-port places on pcie-root a q35 domain whose PCI controllers are root ports needs (a lower bound; see
     _root_port_capacity), and the element to blame when that is more than ``room``."""
-    # every bus from 1 to the highest defined or added is a root port (the document's, or libvirt's default)
-    # (a port libvirt adds for its pcie-to-pci-bridge takes nothing else)
-    plain: set[int | None]  # the buses of root ports that take a device
-    if auto is None:
-        bridge_ports = 0
-        plain = set(range(1, max_index + 1))
-    else:
-        bridge_ports = sum(1 for model in auto.values() if model == BRIDGE_PORT)
-        plain = {c.index for c in explicit} | {i for i, model in auto.items() if model == "pcie-root-port"}
-    buses = len(plain) + bridge_ports
-    occupied = {pci.bus for pci in pcis if pci.domain == 0 and pci.bus in plain}
-    endpoints = _unaddressed_endpoints(facts_, ctx)
-    free = max(buses - bridge_ports - len(occupied), 0)
-    total = buses + max(len(endpoints) - free, 0)
-    if max_index <= 0 and total > 0 and len(endpoints) >= free:
-        total += 1  # (the port kept empty for hotplug: none is left)
+    growth = _PortGrowth(facts_, ctx, pcis, auto, explicit, max_index)
+    total = growth.buses + growth.extra
     on_root = sum(1 for c in explicit if c.address is not None)
     needed = total - on_root
     if needed <= room:
@@ -1315,9 +1338,35 @@ def _root_ports_needed(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto
     highest = max(pcis, key=lambda pci: pci.bus, default=None)
     if highest is not None and highest.bus >= max_index and highest.bus > 0:
         return needed, highest.element
-    if max_index > 0 and total == buses:
+    if max_index > 0 and total == growth.buses:
         return needed, next(c.element for c in facts_.controllers_of("pci") if c.index == max_index)
-    return needed, endpoints[-1] if endpoints else facts_.devices_element
+    return needed, growth.endpoints[-1] if growth.endpoints else facts_.devices_element
+
+
+def added_root_ports(facts_: Facts, ctx: Context) -> list[int]:
+    """The indexes of the pcie-root-ports libvirt adds to a q35 domain, each of chassis = its index (a lower bound:
+    qemuDomainPCIAddressSetCreate's default model for an index below the highest, virDomainPCIAddressSetGrow's ports
+    for a bus an address names and, when every PCI controller is a root port, for unaddressed PCI Express devices
+    and hotplug, numbered after the highest bus)."""
+    ports = facts_.controllers_of("pci")
+    indexes = [c.index for c in ports]
+    if not facts_.platform.is_q35 or None in indexes or len(set(indexes)) != len(indexes):
+        return []
+    max_index = max((i for i in indexes if i is not None), default=0)
+    auto = facts_.auto_buses
+    if auto is None:
+        added = [i for i in range(1, max_index) if i not in indexes]
+    else:
+        added = [i for i, model in auto.items() if model in ("pcie-root-port", BRIDGE_PORT)]
+    if any(c.index != 0 and c.model != "pcie-root-port" for c in ports):
+        return added
+    explicit = [c for c in ports if c.model == "pcie-root-port"]
+    on_root = {pci.device for pci in facts_.pci_list if pci.domain == 0 and pci.bus == 0}
+    if any(c.address is not None and c.element not in on_root for c in explicit):
+        return added  # (a root port elsewhere, or an address not read: the growth is not modelled)
+    growth = _PortGrowth(facts_, ctx, facts_.pci_list, auto, explicit, max_index)
+    top = max([max_index, *(auto or {})])
+    return added + list(range(top + 1, top + 1 + growth.extra))
 
 
 def _unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:

@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import upstream_at_most
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import NOTHING, Controller, Facts, facts
+from virtlint.rules._addresses import NOTHING, Controller, Facts, added_root_ports, facts
 from virtlint.rules._devices import QEMU_START, refused_since
 from virtlint.rules._support import domain_find, first_child, string_value
 
@@ -120,7 +120,10 @@ class PciControllerOptions(Rule):
     - PCIe root and downstream ports need distinct `chassis` numbers
       (libvirt uses the controller's index when `chassis` is not set; QEMU
       refuses a repeated one at start), the pcie-root-ports libvirt adds on
-      q35 for missing indexes below the highest controller's included;
+      q35 included: for missing indexes below the highest controller's, for
+      the buses device addresses name, and for unaddressed PCI Express
+      devices (the default USB controller and balloon too) no empty port
+      takes, each of chassis = its index;
     - an expander bus without `busNr` gets the lowest one in use minus 2;
       when that leaves nothing above 0 and 1, libvirt refuses; two expander
       buses of one `busNr` QEMU refuses at start;
@@ -200,6 +203,9 @@ class PciControllerOptions(Rule):
         memory_reserve = refused_since(ctx, 10, 3)  # (memReserve: libvirt 10.3 on; older ones do not read it)
         shapes: list[object] = [pseries, memory_reserve, found.platform.is_q35]  # (q35: _added_ports)
         with_node = False
+        # (a chassis written on q35 that no controller's index is may clash with a port libvirt adds for the devices:
+        # not a shape to remember; virt-install writes each port's own index)
+        chassis_written: set[str] = set()
         holes: dict[etree._Element, etree._Element] | None = None
         for c in controllers:
             # (a root bus's <pcihole64>, the one child the parser reads for it: few roots have any child)
@@ -215,24 +221,36 @@ class PciControllerOptions(Rule):
             else:
                 # (an empty <target> counts as none: every check below reads its attributes only)
                 items = tuple(target.items())
+                if items and c.model in CHASSIS_MODELS:
+                    for name, value in items:
+                        if name == "chassis" and value != str(c.index):
+                            chassis_written.add(value)
                 # len first: a <target> seldom has children, and find costs
                 if len(target) and target.find("node") is not None:
                     with_node = True
             model_el = c.model_element
             shapes.append((c.model, model_el.get("name") if model_el is not None else None, items, c.index))
         shape = tuple(shapes)
-        if not with_node and holes is None and shape in _CLEAN_DOCUMENTS:
+        foreign_chassis = False
+        if chassis_written and found.platform.is_q35:
+            indexes = {c.index for c in controllers}
+            foreign_chassis = any(parse_c_int(text) not in indexes for text in chassis_written)
+        remembered = not with_node and holes is None and not foreign_chassis
+        if remembered and shape in _CLEAN_DOCUMENTS:
             return NOTHING
-        problems = list(self._problems(controllers, pseries, found, holes or {}, memory_reserve))
-        if not problems and not with_node and holes is None:
+        problems = list(self._problems(controllers, pseries, found, holes or {}, memory_reserve,
+                                       ctx if foreign_chassis else None))
+        if not problems and remembered:
             if len(_CLEAN_DOCUMENTS) > 1024:  # bounded: odd documents must not grow it for ever
                 _CLEAN_DOCUMENTS.clear()
             _CLEAN_DOCUMENTS.add(shape)
         return iter(problems)
 
     def _problems(self, controllers: list[Controller], pseries: bool, found: Facts,
-                  holes: dict[etree._Element, etree._Element], memory_reserve: bool) -> Iterator[Problem]:
-        """What check reports for these PCI controllers, in libvirt's order."""
+                  holes: dict[etree._Element, etree._Element], memory_reserve: bool,
+                  added_for: Context | None) -> Iterator[Problem]:
+        """What check reports for these PCI controllers, in libvirt's order (``added_for``: the document's context
+        when a written chassis may clash with a root port libvirt adds)."""
         # PCIe root and downstream ports share QEMU's chassis/slot table; libvirt defaults chassis to the index
         chassis_users: dict[int, Controller] = {}
         chassis_problems: list[Problem] = []  # reported after the option problems and bus numbers
@@ -269,8 +287,8 @@ class PciControllerOptions(Rule):
                 _CLEAN_SHAPES.add(shape)
         if expanders:
             yield from self._bus_numbers(controllers)
-        if chassis_users and found.platform.is_q35:
-            chassis_problems += self._added_ports(controllers, chassis_users)
+        if added_for is not None:
+            chassis_problems += self._added_ports(added_root_ports(found, added_for), chassis_users)
         yield from chassis_problems
 
     @staticmethod
@@ -287,20 +305,20 @@ class PciControllerOptions(Rule):
         return None
 
     @staticmethod
-    def _added_ports(controllers: list[Controller], users: dict[int, Controller]) -> list[Problem]:
-        """On q35 libvirt gives each missing index below the highest PCI controller's a pcie-root-port of that
-        chassis (qemuDomainPCIAddressSetCreate's default bus model, then qemuDomainAssignPCIAddresses): one whose
-        number a written chassis has clashes at start (checked on 9.0 with QEMU 7.2, with a pcie-root-port and a
-        pcie-to-pci-bridge above the gap)."""
-        indexes = {c.index for c in controllers if c.index is not None}
-        for index in range(1, max(indexes, default=0)):
+    def _added_ports(added: list[int], users: dict[int, Controller]) -> list[Problem]:
+        """On q35 libvirt adds pcie-root-ports of chassis = index (added_root_ports: for the indexes below the
+        highest PCI controller's, for the buses addresses name, for unaddressed PCI Express devices no empty port
+        takes): one whose number a written chassis has clashes at start (checked on 9.0 with QEMU 7.2: a gap below
+        a pcie-root-port and a pcie-to-pci-bridge, a NIC on bus 3, three NICs or the default USB controller and
+        balloon with one port, a downstream port's chassis)."""
+        for index in added:
             user = users.get(index)
-            if index in indexes or user is None or user.target is None or user.target.get("chassis") is None:
+            if user is None or user.target is None or user.target.get("chassis") is None:
                 continue
             return [Problem(Anchor(user.target, "chassis"), f"Can't add chassis slot, error -16 (QEMU, at start): "
-                            f"chassis {index} is also the chassis of the pcie-root-port libvirt adds for the missing "
-                            f"controller index='{index}'", hint="give this port another chassis, or write the "
-                                                                  f"controller of index {index} yourself")]
+                            f"chassis {index} is also the chassis of the pcie-root-port libvirt adds as controller "
+                            f"index='{index}'", hint="give this port another chassis, or write the controller of "
+                                                     f"index {index} yourself")]
         return []
 
     @staticmethod

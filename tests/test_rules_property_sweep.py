@@ -450,7 +450,7 @@ VALUES = [
     ("chassis-of-added-port-below-bridge", _domain(devices="<controller type='pci' index='1' model='pcie-root-port'>"
                                                        "<target chassis='2'/></controller><controller type='pci' "
                                                        "index='3' model='pcie-to-pci-bridge'/>"), "VL710",
-     "chassis 2 is also the chassis of the pcie-root-port libvirt adds for the missing controller index='2'"),
+     "chassis 2 is also the chassis of the pcie-root-port libvirt adds as controller index='2'"),
     ("chassis-of-written-port", _domain(devices="<controller type='pci' index='1' model='pcie-root-port'><target "
                                             "chassis='2'/></controller><controller type='pci' index='2' "
                                             "model='pcie-root-port'><target chassis='5'/></controller>"), None, ""),

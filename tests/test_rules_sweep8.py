@@ -637,3 +637,34 @@ def test_pc_full_root_devices_left_unjudged() -> None:
     bridge = ("<controller type='pci' index='1' model='pci-bridge'><address type='pci' bus='0' slot='0x1f' "
               "function='0'/></controller><controller type='virtio-serial' index='40'/>")
     judged(domain(PC_BASE + _root_filled(2, 0x1E) + bridge, machine="pc"), None, "", caps=PC)
+
+
+# --- q35: a written chassis against the root ports libvirt adds (VL710) -----------------------------------------
+
+def _port(index: int, chassis: int | None = None, address: str = "") -> str:
+    target = f"<target chassis='{chassis}'/>" if chassis is not None else ""
+    return f"<controller type='pci' index='{index}' model='pcie-root-port'>{target}{address}</controller>"
+
+
+VIRTIO_NIC = "<interface type='user'><model type='virtio'/></interface>"
+NIC_ON_BUS = "<interface type='user'><model type='virtio'/><address type='pci' bus='{}' slot='0' function='0'/>" \
+             "</interface>"
+NO_USB = "<controller type='usb' model='none'/>"
+CHASSIS_CLASH = "Can't add chassis slot, error -16"
+
+
+@pytest.mark.parametrize(("devices", "refused"), [
+    (_port(1, 2), True),  # the default USB controller takes port 1; the balloon's port is index 2, chassis 2
+    (_port(1, 2) + NO_USB, False),
+    (_port(1, 2, "<address type='pci' bus='0' slot='2' function='0'/>"), True),
+    (_port(1, 3) + NO_DEFAULTS + VIRTIO_NIC * 3, True),
+    (_port(1, 3) + NO_DEFAULTS + VIRTIO_NIC * 2, False),
+    (_port(1, 5) + NIC_ON_BUS.format(5), True),  # ports 2 to 5 added for the NIC's bus
+    (_port(1, 5) + NO_DEFAULTS + NIC_ON_BUS.format(4), False),
+    (_port(1, 4) + _port(2) + NO_DEFAULTS + VIRTIO_NIC * 4, True),
+    (_port(1, 4) + _port(2) + NO_DEFAULTS + VIRTIO_NIC * 3, False),
+    (_port(1, 4) + _port(2) + VIRTIO_NIC, False),
+    (_port(1, 2) + _port(3), True),  # the gap below the highest index
+])
+def test_q35_chassis_against_the_ports_libvirt_adds(devices: str, refused: bool) -> None:
+    judged(domain(devices), "VL710" if refused else None, CHASSIS_CLASH)

@@ -67,6 +67,8 @@ BALLOON_ON_BUS = "<memballoon model='virtio'><address type='pci' bus='{}' slot='
 RNG_ON_PORT = RNG_ON_BUS.replace("slot='1'", "slot='0'")
 
 
+#: A virtio NIC on a root port's bus
+NIC_ON_BUS = "<interface type='user'><model type='virtio'/><address type='pci' bus='{}' slot='0' function='0'/></interface>"
 #: A hotplug region of 1 TiB with the guest NUMA cell it needs
 MAX_MEMORY_1T = "<maxMemory slots='4' unit='GiB'>1024</maxMemory>"
 NUMA_CELL = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu>"
@@ -172,6 +174,19 @@ def cases(kvm: bool) -> list[Case]:
            devices=MICROVM_BASE + _pci_root_filled(2) + "<controller type='virtio-serial' index='40'/>"),
         pc("pci-root-slot-1f-free-and-unaddressed-serial", None,
            devices=MICROVM_BASE + _pci_root_filled(3) + "<controller type='virtio-serial' index='40'/>"),
+        # VL710: a written chassis against the root ports libvirt adds: for the default USB controller and
+        # balloon (the USB controller takes the written port), for a NIC's bus
+        q35("chassis-2-and-default-devices", "VL710",
+            devices="<controller type='pci' index='1' model='pcie-root-port'><target chassis='2'/></controller>"),
+        q35("chassis-2-and-no-usb", None,
+            devices="<controller type='pci' index='1' model='pcie-root-port'><target chassis='2'/></controller>"
+                    "<controller type='usb' model='none'/>"),
+        q35("chassis-5-and-nic-on-bus-5", "VL710",
+            devices="<controller type='pci' index='1' model='pcie-root-port'><target chassis='5'/></controller>"
+                    + NIC_ON_BUS.format(5)),
+        q35("chassis-5-and-nic-on-bus-4", None,
+            devices="<controller type='pci' index='1' model='pcie-root-port'><target chassis='5'/></controller>"
+                    + MICROVM_BASE + NIC_ON_BUS.format(4)),
         # VL225: the highest guest address beyond TCG's 40 bits (the 64-bit PCI hole after a 1 TiB hotplug
         # region, the RAM above 4 GiB moved to 1 TiB for qemu64, an AMD model), and the twins
         q35("max-memory-1t", "VL225", top=MAX_MEMORY_1T, after=NUMA_CELL),
