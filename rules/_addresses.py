@@ -1318,7 +1318,7 @@ class _PortGrowth:
             plain = {c.index for c in explicit} | {i for i, model in auto.items() if model == "pcie-root-port"}
         self.buses = len(plain) + bridge_ports
         occupied = {pci.bus for pci in pcis if pci.domain == 0 and pci.bus in plain}
-        self.endpoints = _unaddressed_endpoints(facts_, ctx)
+        self.endpoints = unaddressed_endpoints(facts_, ctx)
         free = max(self.buses - bridge_ports - len(occupied), 0)
         self.extra = max(len(self.endpoints) - free, 0)
         if max_index <= 0 and self.buses + self.extra > 0 and len(self.endpoints) >= free:
@@ -1369,10 +1369,10 @@ def added_root_ports(facts_: Facts, ctx: Context) -> list[int]:
     return added + list(range(top + 1, top + 1 + growth.extra))
 
 
-def _unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:
-    """The unaddressed PCI Express devices libvirt places on a q35 domain, each on a root port of its own: those of
-    the document whose connection is certain, and the balloon and USB controller libvirt adds
-    (qemuDomainDefAddDefaultDevices; the <devices> element stands for them)."""
+def unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:
+    """The unaddressed PCI Express devices libvirt places on a q35 or ARM virt domain, each on a root port of its
+    own: those of the document whose connection is certain, and on q35 the balloon and USB controller libvirt adds
+    (qemuDomainDefAddDefaultDevices, which adds neither on ARM; the <devices> element stands for them)."""
     devices = facts_.devices_element
     if devices is None:
         return []
@@ -1394,6 +1394,8 @@ def _unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:
                 continue
         if _connect_kind(facts_, device, True) == PCIE_DEVICE:
             found.append(device)
+    if not facts_.platform.is_q35:
+        return found
     if next(devices.iterchildren("memballoon"), None) is None:
         found.append(devices)
     if not any(c.index == 0 for c in facts_.controllers_of("usb")):

@@ -11,7 +11,7 @@ from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.machines import upstream_at_most
 from virtlint.linter.units import prop_uint
-from virtlint.rules._addresses import NOTHING, Controller, Facts, added_root_ports, facts
+from virtlint.rules._addresses import NOTHING, Controller, Facts, added_root_ports, facts, unaddressed_endpoints
 from virtlint.rules._devices import QEMU_START, refused_since
 from virtlint.rules._support import domain_find, first_child, string_value
 
@@ -84,23 +84,34 @@ def _parse_c_int(text: str) -> int | None:
 NO_TCG_ITS_NEWEST = (6, 1)
 
 
-def _msi_less_gic(controllers: list[Controller], ctx: Context) -> Problem | None:
+def _msi_less_gic(controllers: list[Controller], found: Facts, ctx: Context) -> Problem | None:
     """At start (QEMU): under TCG, a GICv3 on the virt machines up to 6.1 has no ITS, so no MSI, which a PCI Express
-    root port needs (checked on 9.0 with QEMU 7.2: virt-4.2 to 6.1 refused, 6.2 and GICv2 started). Judged for the
-    root ports the document names (libvirt adds more for unaddressed devices)."""
+    root port needs (checked on 9.0 with QEMU 7.2: virt-4.2 to 6.1 refused, 6.2 and GICv2 started): the root ports
+    the document names, and the one libvirt adds for an unaddressed PCI Express device (virtio on PCI, as libvirt
+    places virtio devices when none has a virtio-mmio address) or for a bus an address names."""
     if not upstream_at_most(ctx.machine or "", ("virt",), NO_TCG_ITS_NEWEST):
         return None
     gic = domain_find(ctx, "features/gic")
     if gic is None or gic.get("version") != "3":
         return None
     port = next((c for c in controllers if c.model == "pcie-root-port"), None)
+    hint = "use a virt machine of 6.2 or later, GIC version 2, or KVM"
     if port is None:
-        return None
+        if any(c.index != 0 for c in controllers) or "virtio-mmio" in found.by_kind:
+            return None  # (a bus of another kind, or virtio devices on virtio-mmio)
+        auto = found.auto_buses
+        endpoints = unaddressed_endpoints(found, ctx)
+        added = next((pci for pci in found.pci_list if auto and auto.get(pci.bus) == "pcie-root-port"), None)
+        at = added.element if added is not None else endpoints[0] if endpoints else None
+        if at is None:
+            return None
+        return Problem(Anchor(at), "MSI-X is not supported by interrupt controller (TCG's GICv3 on virt machines up "
+                       "to 6.1 has no ITS; libvirt plugs this device into a pcie-root-port it adds)" + QEMU_START,
+                       hint=hint)
     name = port.model_element.get("name") if port.model_element is not None else None
     what = "MSI" if name == "ioh3420" else "MSI-X"
     return Problem(Anchor(port.element), f"{what} is not supported by interrupt controller (TCG's GICv3 on virt "
-                   f"machines up to 6.1 has no ITS)" + QEMU_START,
-                   hint="use a virt machine of 6.2 or later, GIC version 2, or KVM")
+                   f"machines up to 6.1 has no ITS)" + QEMU_START, hint=hint)
 
 
 @register
@@ -138,7 +149,9 @@ class PciControllerOptions(Rule):
     - at start, a `pcie-root-port` in a TCG domain on an ARM virt machine of
       6.1 or older with `<gic version='3'/>`, whose GICv3 has no ITS under
       TCG (QEMU: `MSI-X is not supported by interrupt controller`; checked
-      on 9.0 with QEMU 7.2, virt-6.2 and GICv2 started).
+      on 9.0 with QEMU 7.2, virt-6.2 and GICv2 started): one the document
+      names, or one libvirt adds for an unaddressed virtio device (on PCI
+      when no device has a virtio-mmio address) or a bus an address names.
 
     ## Why is this bad?
     libvirt (QEMU driver) refuses the domain at define time: `PCI controller target index
@@ -193,12 +206,12 @@ class PciControllerOptions(Rule):
     def check(self, element: etree._Element, ctx: Context) -> Iterator[Problem]:
         found = facts(ctx)
         controllers = found.controllers_of("pci")
-        if not controllers:
-            return NOTHING
         if found.platform.is_arm_virt and ctx.domain_type == "qemu":
-            problem = _msi_less_gic(controllers, ctx)
+            problem = _msi_less_gic(controllers, found, ctx)
             if problem is not None:
                 return iter((problem,))
+        if not controllers:
+            return NOTHING
         pseries = found.platform.is_pseries
         memory_reserve = refused_since(ctx, 10, 3)  # (memReserve: libvirt 10.3 on; older ones do not read it)
         shapes: list[object] = [pseries, memory_reserve, found.platform.is_q35]  # (q35: _added_ports)

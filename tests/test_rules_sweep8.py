@@ -668,3 +668,33 @@ CHASSIS_CLASH = "Can't add chassis slot, error -16"
 ])
 def test_q35_chassis_against_the_ports_libvirt_adds(devices: str, refused: bool) -> None:
     judged(domain(devices), "VL710" if refused else None, CHASSIS_CLASH)
+
+
+# --- ARM virt <= 6.1, GICv3 under TCG: the root port libvirt adds (VL710) ----------------------------------------
+
+def _arm(machine: str, devices: str, gic: int = 3) -> str:
+    return domain(devices, machine=machine, arch="aarch64", emulator="/usr/bin/qemu-system-aarch64",
+                  after=f"<features><gic version='{gic}'/></features><cpu mode='custom'><model>cortex-a57</model>"
+                        "</cpu>")
+
+
+ARM_NIC = "<interface type='user'><model type='virtio'/></interface>"
+MSI = "MSI-X is not supported by interrupt controller"
+
+
+@pytest.mark.parametrize(("xml", "refused"), [
+    (_arm("virt-6.1", ARM_NIC), True),
+    (_arm("virt-4.2", "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"), True),
+    (_arm("virt-6.1", "<memballoon model='virtio'/>"), True),
+    (_arm("virt-6.1", "<interface type='user'><model type='virtio'/><address type='pci' bus='1' slot='0' "
+                      "function='0'/></interface>"), True),
+    (_arm("virt-6.1", ARM_NIC, gic=2), False),
+    (_arm("virt-6.2", ARM_NIC), False),
+    (_arm("virt-6.1", ""), False),  # (libvirt adds no balloon on ARM)
+    # virtio devices on virtio-mmio once one has such an address; a device on the root bus itself
+    (_arm("virt-6.1", ARM_NIC + "<memballoon model='virtio'><address type='virtio-mmio'/></memballoon>"), False),
+    (_arm("virt-6.1", "<interface type='user'><model type='virtio'/><address type='pci' bus='0' slot='2' "
+                      "function='0'/></interface>"), False),
+])
+def test_arm_gicv3_tcg_root_port_libvirt_adds(xml: str, refused: bool) -> None:
+    judged(xml, "VL710" if refused else None, MSI, caps=ARM64)

@@ -67,6 +67,8 @@ BALLOON_ON_BUS = "<memballoon model='virtio'><address type='pci' bus='{}' slot='
 RNG_ON_PORT = RNG_ON_BUS.replace("slot='1'", "slot='0'")
 
 
+#: An unaddressed virtio NIC
+NIC_VIRTIO = "<interface type='user'><model type='virtio'/></interface>"
 #: A virtio NIC on a root port's bus
 NIC_ON_BUS = "<interface type='user'><model type='virtio'/><address type='pci' bus='{}' slot='0' function='0'/></interface>"
 #: A hotplug region of 1 TiB with the guest NUMA cell it needs
@@ -268,6 +270,9 @@ def cases(kvm: bool) -> list[Case]:
         # VL710: TCG's GICv3 without ITS on virt machines up to 6.1 (start)
         arm("gicv3-root-port-virt-6-1", "VL710", domain_machine="virt-6.1", after=GIC3, devices=ROOT_PORT),
         arm("gicv3-root-port-virt-6-2", None, domain_machine="virt-6.2", after=GIC3, devices=ROOT_PORT),
+        # and the root port libvirt adds for an unaddressed virtio NIC (virtio on PCI)
+        arm("gicv3-virtio-nic-virt-6-1", "VL710", domain_machine="virt-6.1", after=GIC3, devices=NIC_VIRTIO),
+        arm("gicv3-virtio-nic-virt-6-2", None, domain_machine="virt-6.2", after=GIC3, devices=NIC_VIRTIO),
         # (a re-check of the session's checks) twins near their edges
         q35("partial-sandybridge-optional", None, after="<cpu check='partial'><model>SandyBridge</model><feature "
             "policy='optional' name='x2apic'/><feature policy='force' name='tsc-deadline'/></cpu>"),
