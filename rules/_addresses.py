@@ -920,7 +920,7 @@ def _accepts(bus_types: frozenset[str], device: etree._Element) -> tuple[bool, s
 def _pci_map(facts_: Facts, ctx: Context) -> None:
     if "pci" not in facts_.by_kind:
         # no PCI address to place or to collide with the chipset's: only unaddressed controllers can fail
-        _root_port_capacity(facts_, ctx, [], None)
+        _root_port_capacity(facts_, ctx)
         _unplaceable_controllers(facts_)
         return
     platform = facts_.platform
@@ -971,7 +971,7 @@ def _pci_map(facts_: Facts, ctx: Context) -> None:
         facts_.pci_root_full = free == 0 or free == 1 and _unaddressed_primary_video(facts_)
     auto = _auto_buses(facts_, pcis) if pcis else None
     facts_.auto_buses, facts_.pci_list = auto, pcis
-    _root_port_capacity(facts_, ctx, pcis, auto)
+    _root_port_capacity(facts_, ctx)
     if auto and facts_.pci_root_full:
         _bridge_without_slot(facts_, pcis, auto)
     elif facts_.pci_root_full:
@@ -1219,7 +1219,7 @@ _FEW = PCIE_ROOT_PORT_FUNCTIONS // 2
 _XHCI_DEFAULT_FROM = (4, 2)
 
 
-def _root_port_capacity(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None) -> None:
+def _root_port_capacity(facts_: Facts, ctx: Context) -> None:
     """q35's pcie-root has room for 240 root ports (slots 1 to 0x1e, eight functions each), and libvirt plugs into
     it every root port it must have (qemuDomainAssignPCIAddresses, virDomainPCIAddressSetGrow): the unaddressed
     ones of the document, one for each PCI index below the highest that no controller defines and for each bus up to
@@ -1238,19 +1238,19 @@ def _root_port_capacity(facts_: Facts, ctx: Context, pcis: list[PciAddress], aut
         return
     ports = facts_.controllers_of("pci")
     devices = facts_.devices_element
-    indexes = [c.index for c in ports]
-    max_index = max((i for i in indexes if i is not None), default=0)
+    pcis = facts_.pci_list
+    max_index = _highest_index(ports)
+    if max_index is None:
+        return  # (libvirt picks an index, or refuses a duplicate first)
     max_bus = max((pci.bus for pci in pcis if pci.domain == 0), default=0)
     if len(ports) < _FEW and max_index < _FEW and max_bus < _FEW and (devices is None or len(devices) < _FEW):
         return  # (the usual: far from full)
-    if None in indexes or len(set(indexes)) != len(indexes):
-        return  # (libvirt picks the index, or refuses the duplicate first)
+    explicit = _root_ports_on_root(facts_)
+    if explicit is None:
+        return
     others = [c for c in ports if c.index != 0 and c.model != "pcie-root-port"]
-    explicit = [c for c in ports if c.model == "pcie-root-port"]
     on_root = [pci for pci in pcis if pci.domain == 0 and pci.bus == 0]
     port_elements = {c.element for c in explicit}
-    if any(c.address is not None and c.element not in {pci.device for pci in on_root} for c in explicit):
-        return  # (a root port elsewhere: on an expander bus, or an address this model does not read)
     unaddressed = [c for c in explicit if c.address is None]
     # the places left: a slot any other device takes is lost whole (root ports fill a slot's functions only where
     # root ports are; virDomainPCIAddressFindUnusedFunctionOnBus)
@@ -1273,7 +1273,7 @@ def _root_port_capacity(facts_: Facts, ctx: Context, pcis: list[PciAddress], aut
     culprit: etree._Element | None = unaddressed[room].element if needed > room else None
     legacy_bus = any(c.model in _LEGACY_BUSES for c in ports)
     if culprit is None and not others:
-        needed, culprit = _root_ports_needed(facts_, ctx, pcis, auto, explicit, max_index, room)
+        needed, culprit = _root_ports_needed(facts_, ctx, explicit, max_index, room)
     if culprit is not None:
         facts_.pci_placement.append(Refusal(culprit, None, _slot_refusal("pcie-root-port"),
                                             f"q35's pcie-root takes {PCIE_ROOT_PORT_FUNCTIONS} root ports (slots 1 to "
@@ -1306,8 +1306,8 @@ class _PortGrowth:
 
     __slots__ = ("buses", "extra", "endpoints")
 
-    def __init__(self, facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None,
-                 explicit: list[Controller], max_index: int) -> None:
+    def __init__(self, facts_: Facts, ctx: Context, explicit: list[Controller], max_index: int) -> None:
+        auto = facts_.auto_buses
         # (a port libvirt adds for its pcie-to-pci-bridge takes nothing else)
         plain: set[int | None]  # the buses of root ports that take a device
         if auto is None:
@@ -1317,7 +1317,7 @@ class _PortGrowth:
             bridge_ports = sum(1 for model in auto.values() if model == BRIDGE_PORT)
             plain = {c.index for c in explicit} | {i for i, model in auto.items() if model == "pcie-root-port"}
         self.buses = len(plain) + bridge_ports
-        occupied = {pci.bus for pci in pcis if pci.domain == 0 and pci.bus in plain}
+        occupied = {pci.bus for pci in facts_.pci_list if pci.domain == 0 and pci.bus in plain}
         self.endpoints = unaddressed_endpoints(facts_, ctx)
         free = max(self.buses - bridge_ports - len(occupied), 0)
         self.extra = max(len(self.endpoints) - free, 0)
@@ -1325,17 +1325,17 @@ class _PortGrowth:
             self.extra += 1  # (the port kept empty for hotplug: none is left)
 
 
-def _root_ports_needed(facts_: Facts, ctx: Context, pcis: list[PciAddress], auto: dict[int, str] | None,
-                       explicit: list[Controller], max_index: int, room: int) -> tuple[int, etree._Element | None]:
+def _root_ports_needed(facts_: Facts, ctx: Context, explicit: list[Controller], max_index: int,
+                       room: int) -> tuple[int, etree._Element | None]:
     """The root-port places on pcie-root a q35 domain whose PCI controllers are root ports needs (a lower bound; see
     _root_port_capacity), and the element to blame when that is more than ``room``."""
-    growth = _PortGrowth(facts_, ctx, pcis, auto, explicit, max_index)
+    growth = _PortGrowth(facts_, ctx, explicit, max_index)
     total = growth.buses + growth.extra
     on_root = sum(1 for c in explicit if c.address is not None)
     needed = total - on_root
     if needed <= room:
         return needed, None
-    highest = max(pcis, key=lambda pci: pci.bus, default=None)
+    highest = max(facts_.pci_list, key=lambda pci: pci.bus, default=None)
     if highest is not None and highest.bus >= max_index and highest.bus > 0:
         return needed, highest.element
     if max_index > 0 and total == growth.buses:
@@ -1349,24 +1349,42 @@ def added_root_ports(facts_: Facts, ctx: Context) -> list[int]:
     for a bus an address names and, when every PCI controller is a root port, for unaddressed PCI Express devices
     and hotplug, numbered after the highest bus)."""
     ports = facts_.controllers_of("pci")
-    indexes = [c.index for c in ports]
-    if not facts_.platform.is_q35 or None in indexes or len(set(indexes)) != len(indexes):
+    max_index = _highest_index(ports) if facts_.platform.is_q35 else None
+    if max_index is None:
         return []
-    max_index = max((i for i in indexes if i is not None), default=0)
     auto = facts_.auto_buses
     if auto is None:
+        indexes = {c.index for c in ports}
         added = [i for i in range(1, max_index) if i not in indexes]
     else:
         added = [i for i, model in auto.items() if model in ("pcie-root-port", BRIDGE_PORT)]
     if any(c.index != 0 and c.model != "pcie-root-port" for c in ports):
         return added
-    explicit = [c for c in ports if c.model == "pcie-root-port"]
-    on_root = {pci.device for pci in facts_.pci_list if pci.domain == 0 and pci.bus == 0}
-    if any(c.address is not None and c.element not in on_root for c in explicit):
-        return added  # (a root port elsewhere, or an address not read: the growth is not modelled)
-    growth = _PortGrowth(facts_, ctx, facts_.pci_list, auto, explicit, max_index)
+    explicit = _root_ports_on_root(facts_)
+    if explicit is None:
+        return added  # (the growth is not modelled)
+    growth = _PortGrowth(facts_, ctx, explicit, max_index)
     top = max([max_index, *(auto or {})])
     return added + list(range(top + 1, top + 1 + growth.extra))
+
+
+def _highest_index(ports: list[Controller]) -> int | None:
+    """The highest index of these PCI controllers (0 without any); None when one has none (libvirt picks it) or two
+    share one."""
+    indexes = [c.index for c in ports if c.index is not None]
+    if len(indexes) != len(ports) or len(set(indexes)) != len(indexes):
+        return None
+    return max(indexes, default=0)
+
+
+def _root_ports_on_root(facts_: Facts) -> list[Controller] | None:
+    """The document's pcie-root-ports, when each is unaddressed or on pcie-root; None when one sits elsewhere (an
+    expander bus, or an address the facts do not read)."""
+    explicit = [c for c in facts_.controllers_of("pci") if c.model == "pcie-root-port"]
+    on_root = {pci.device for pci in facts_.pci_list if pci.domain == 0 and pci.bus == 0}
+    if any(c.address is not None and c.element not in on_root for c in explicit):
+        return None
+    return explicit
 
 
 def unaddressed_endpoints(facts_: Facts, ctx: Context) -> list[etree._Element]:

@@ -259,6 +259,13 @@ def effective_machine_name(ctx: Context) -> str | None:
     return ctx.caps.machine
 
 
+def versioned_machine(ctx: Context) -> str | None:
+    """The domain's machine as written, an alias (pc, q35) replaced by the versioned machine the caps name for it."""
+    if ctx.machine in ("pc", "q35") and ctx.identity_matches and ctx.caps.machine:
+        return ctx.caps.machine
+    return ctx.machine
+
+
 def is_q35(ctx: Context) -> bool | None:
     family = effective_machine(ctx)
     return None if family is None else family == "pc-q35"

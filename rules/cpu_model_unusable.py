@@ -13,12 +13,14 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._cpu import HARDWARE_ACCELERATED, closest_usable, custom_model_of, disabled_features, lookup
 from virtlint.rules._support import NOTHING, caps_label
 
+#: Feature policies that leave x86Compute's required set
+_NOT_REQUIRED = ("disable", "forbid", "optional", "force")
 
 
 def _exempted(cpu: etree._Element) -> bool:
     """Whether a feature leaves x86Compute's required set: policy disable, forbid, optional or force (checked on 9.0:
     an unusable model whose missing features are optional or forced starts)."""
-    return any(feature.get("policy") in ("disable", "forbid", "optional", "force") for feature in cpu.iterchildren("feature"))
+    return any(feature.get("policy") in _NOT_REQUIRED for feature in cpu.iterchildren("feature"))
 
 
 @register
@@ -41,7 +43,8 @@ class CpuModelUnusable(Rule):
     `check='partial'` compares the model with TCG's host CPU model, which
     lacks what made the model unusable: an error when no feature of the
     domain's is disabled, optional or forced (checked on 9.0 with seven
-    models; any of these policies on the missing ones starts). `usable='unknown'` is not reported.
+    models; any of these policies on the missing ones starts).
+    `usable='unknown'` is not reported.
 
     ## Why is this bad?
     The domain fails at start: `the CPU is incompatible with host CPU: Host

@@ -11,9 +11,10 @@ from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, element_kib, parse_uint
 from virtlint.rules._cpu import custom_model, mode_of, without_long_mode
-from virtlint.rules._devices import QEMU_START, caps_qemu_release, effective_arch, qemu_driver
+from virtlint.rules._addresses import facts
+from virtlint.rules._devices import QEMU_START, caps_qemu_release, effective_arch, qemu_driver, versioned_machine
 from virtlint.rules._domain import aligned, memory_alignment, numa_cells
-from virtlint.rules._support import NOTHING, domain_find
+from virtlint.rules._support import NOTHING, domain_find, first_child
 
 GIB = 1 << 30
 #: QEMU releases that bound the CPU's phys-bits against the highest address the machine uses (pc_memory_init;
@@ -84,9 +85,7 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
     """The document's one address-space problem, with the element it is reported on."""
     if effective_arch(ctx) != "x86_64" or not qemu_driver(ctx):
         return None
-    name = ctx.machine
-    if name in ("pc", "q35") and ctx.identity_matches and ctx.caps.machine:
-        name = ctx.caps.machine  # (the versioned machine the caps name for the alias)
+    name = versioned_machine(ctx)
     machine = parse_machine(name) if name else None
     if machine is None or machine.family not in LOW_MEMORY or machine.flavor or (
             machine.version is not None and machine.version[:2] < OLDEST_JUDGED):
@@ -120,7 +119,8 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
         if maximum is None or slot_count is None or maximum <= ram_kib:
             return None
         max_kib, slots = aligned(maximum, alignment), slot_count
-    hole_element = _pcihole64(ctx.root)
+    root_bus = facts(ctx).pci_controller(0)
+    hole_element = first_child(root_bus.element, "pcihole64") if root_bus is not None else None
     hole64 = HOLE64_DEFAULT[machine.family]
     if hole_element is not None:
         hole_kib = element_kib(hole_element)
@@ -151,17 +151,6 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
                             f"memory-hotplug region) needs {needed} address bits and the CPU has {bits}: lower "
                             f"<maxMemory> or <pcihole64>, or give <cpu><maxphysaddr mode='emulate' "
                             f"bits='{needed}'/></cpu>")
-
-
-def _pcihole64(root: etree._Element) -> etree._Element | None:
-    """The <pcihole64> of PCI controller 0 (the root bus; the one the parser reads)."""
-    devices = root.find("devices")
-    if devices is None:
-        return None
-    for controller in devices.iterchildren("controller"):
-        if controller.get("type") == "pci" and controller.get("index") == "0":
-            return controller.find("pcihole64")
-    return None
 
 
 @register

@@ -214,7 +214,8 @@ class PciControllerOptions(Rule):
             return NOTHING
         pseries = found.platform.is_pseries
         memory_reserve = refused_since(ctx, 10, 3)  # (memReserve: libvirt 10.3 on; older ones do not read it)
-        shapes: list[object] = [pseries, memory_reserve, found.platform.is_q35]  # (q35: _added_ports)
+        # (q35's added ports are judged only for a foreign chassis, which is never remembered: no q35 in the shape)
+        shapes: list[object] = [pseries, memory_reserve]
         with_node = False
         # (a chassis written on q35 that no controller's index is may clash with a port libvirt adds for the devices:
         # not a shape to remember; virt-install writes each port's own index)

@@ -13,7 +13,7 @@ from virtlint.linter.lazy_re import lazy_compile
 from virtlint.linter.machines import parse_machine, upstream_at_most
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severity
 from virtlint.linter.units import c_int
-from virtlint.rules._devices import LIBVIRT_START, PC_FAMILIES, QEMU_START, qemu_driver
+from virtlint.rules._devices import LIBVIRT_START, PC_FAMILIES, QEMU_START, qemu_driver, versioned_machine
 from virtlint.rules._support import domain_children, domain_find, parse_uuid, string_value
 
 #: what virStrToLong_i (strtol) reads: C blanks, a sign, ASCII digits
@@ -111,16 +111,9 @@ ISAPC_FW_CFG_ROOM = 28
 NO_ACPI_ROOM = {"pc-q35": 4, "pc-i440fx": 5}
 
 
-def _versioned(ctx: Context) -> str | None:
-    """The domain's machine, an alias (pc, q35) replaced by the versioned machine the caps name for it."""
-    if ctx.machine in ("pc", "q35") and ctx.identity_matches and ctx.caps.machine:
-        return ctx.caps.machine
-    return ctx.machine
-
-
 def _fw_cfg_room(ctx: Context) -> tuple[int, str] | None:
     """How many fw_cfg files the domain's machine leaves a minimal domain, and the machine; None if unknown."""
-    name = _versioned(ctx) or (ctx.caps.machine if ctx.identity_matches else None)
+    name = versioned_machine(ctx) or (ctx.caps.machine if ctx.identity_matches else None)
     if not name:
         return None
     if name == "isapc":
@@ -250,7 +243,7 @@ def _smbios_string_bytes(source: etree._Element) -> int:
 
 def _smbios21_machine(ctx: Context) -> bool:
     """Whether the domain's x86 machine (its version, or the caps' for an alias) builds an SMBIOS 2.1 table."""
-    return upstream_at_most(_versioned(ctx) or "", PC_FAMILIES, SMBIOS21_NEWEST_MACHINE)
+    return upstream_at_most(versioned_machine(ctx) or "", PC_FAMILIES, SMBIOS21_NEWEST_MACHINE)
 
 
 def _smbios_too_long(source: etree._Element, ctx: Context) -> Problem | None:
