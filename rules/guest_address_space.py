@@ -7,31 +7,21 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.engine import register
-from virtlint.linter.machines import parse_machine
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import INT_MAX, c_decimal, element_kib, parse_uint
 from virtlint.rules._cpu import custom_model, mode_of, without_long_mode
 from virtlint.rules._addresses import facts
-from virtlint.rules._devices import QEMU_START, caps_qemu_release, effective_arch, qemu_driver, versioned_machine
+from virtlint.rules._devices import QEMU_START, caps_qemu_release
 from virtlint.rules._domain import aligned, memory_alignment, numa_cells
+from virtlint.rules._pc_memory import AMD_ABOVE_1TB_START, AMD_HT_START, GIB, judged_machine, highest_address
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
-GIB = 1 << 30
 #: QEMU releases that bound the CPU's phys-bits against the highest address the machine uses (pc_memory_init;
-#: QEMU 7.1 added the check and the AMD HyperTransport hole below)
+#: QEMU 7.1 added the check and the AMD HyperTransport hole, see rules/_pc_memory.py)
 CHECKED_FROM = (7, 1)
-#: AMD's HyperTransport range below 1 TiB: with an AMD CPU, a machine of 7.1 or later (enforce_amd_1tb_hole) whose
-#: highest address would reach it moves the RAM above 4 GiB to 1 TiB (AMD_ABOVE_1TB_START)
-AMD_HT_START = 0xFD_0000_0000
-AMD_ABOVE_1TB_START = 1 << 40
 AMD_HOLE_FROM = (7, 1)
-#: The machine versions judged: older ones lack the device memory region's layout modelled here (its 1 GiB per
-#: slot, enforce_aligned_dimm, from 2.2; broken_reserved_end to 2.4)
-OLDEST_JUDGED = (2, 5)
 #: QEMU's default 64-bit PCI hole (the host bridge's pci-hole64-size) per machine family
 HOLE64_DEFAULT = {"pc-i440fx": 2 * GIB, "pc-q35": 32 * GIB}
-#: Low memory per family: (RAM from which only the lower part stays below 4 GiB, that part, else the most below)
-LOW_MEMORY = {"pc-i440fx": (0xE000_0000, 0xC000_0000), "pc-q35": (0xB000_0000, 0x8000_0000)}
 #: TCG's physical address width of a 64-bit CPU model (TCG_PHYS_ADDR_BITS)
 TCG_PHYS_BITS = 40
 #: QEMU's x86 CPU models whose vendor is AMD (qemu64 is the default CPU under TCG), by name prefix
@@ -68,27 +58,10 @@ def _cpu(ctx: Context) -> tuple[int, bool | None] | None:
     return bits, (vendor == "AuthenticAMD" if vendor is not None else name.startswith(AMD_MODEL_PREFIXES))
 
 
-def _highest_address(ram: int, max_ram: int, slots: int, hole64: int, family: str, above_start: int) -> int:
-    """pc_max_used_gpa: the last byte of the 64-bit PCI hole, which QEMU places after the RAM above 4 GiB and the
-    device memory region (maximum less initial memory, and 1 GiB per slot), each start rounded up to 1 GiB
-    (pc_pci_hole64_start); in QEMU's unsigned 64-bit arithmetic."""
-    threshold, low = LOW_MEMORY[family]
-    below = low if ram >= threshold else threshold
-    above_end = above_start + max(ram - below, 0)
-    start = above_end
-    if max_ram > ram:
-        start = aligned(above_end, GIB) + max_ram - ram + GIB * slots
-    return (aligned(start, GIB) + hole64 - 1) % (1 << 64)
-
-
 def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
     """The document's one address-space problem, with the element it is reported on."""
-    if effective_arch(ctx) != "x86_64" or not qemu_driver(ctx):
-        return None
-    name = versioned_machine(ctx)
-    machine = parse_machine(name) if name else None
-    if machine is None or machine.family not in LOW_MEMORY or machine.flavor or (
-            machine.version is not None and machine.version[:2] < OLDEST_JUDGED):
+    machine = judged_machine(ctx)
+    if machine is None:
         return None
     release = caps_qemu_release(ctx)
     if release is None or release[0] < CHECKED_FROM:
@@ -128,12 +101,12 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
             return None
         hole64 = hole_kib * 1024
     ram, max_ram = ram_kib * 1024, max_kib * 1024
-    highest = _highest_address(ram, max_ram, slots, hole64, machine.family, 4 * GIB)
+    highest = highest_address(ram, max_ram, slots, hole64, machine.family, 4 * GIB)
     version = machine.version
     if amd and highest >= AMD_HT_START and (version is None or version[:2] >= AMD_HOLE_FROM):
         if version is None:
             return None  # (an unversioned machine: whether it moves the RAM to 1 TiB is unknown)
-        highest = _highest_address(ram, max_ram, slots, hole64, machine.family, AMD_ABOVE_1TB_START)
+        highest = highest_address(ram, max_ram, slots, hole64, machine.family, AMD_ABOVE_1TB_START)
     limit = (1 << bits) - 1
     if highest <= limit:
         return None

@@ -14,6 +14,7 @@ from virtlint.linter.machines import upstream_at_most
 from virtlint.rules._devices import QEMU_START, effective_machine, effective_machine_name, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
                                     module_alignment, numa_cells)
+from virtlint.rules._pc_memory import AMD_HT_START, GIB, device_memory_region, highest_address, judged_machine
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
@@ -224,7 +225,16 @@ class MemoryHotplug(Rule):
     and on x86_64 a DIMM or NVDIMM `base` its memory backend's alignment
     refuses (2 MiB for anonymous RAM on an x86_64 host, a warning for a TCG
     domain, which may run on another; 4 KiB for file and memfd backing; an
-    NVDIMM's `alignsize`); an NVDIMM `alignsize` that is not a power of two
+    NVDIMM's `alignsize`); on a pc or q35 machine (2.5 or later) with guest
+    NUMA cells, a DIMM `base` outside the device memory region QEMU lays out
+    after the RAM above 4 GiB (the initial memory keeps at most 3 GiB below 4
+    GiB on i440fx, 2 GiB on q35, from 3.5 and 2.75 GiB; the region starts at
+    the next GiB and holds `<maxMemory>` less the initial memory and 1 GiB
+    per slot; the DIMM's size rounded up to 2 MiB: `can't add memory device
+    [0x80000000:0x8000000], usable range for memory devices
+    [0x100000000:0x138000000]`, memory_device_get_free_addr; checked on 9.0
+    with QEMU 7.2 at both ends and both low-memory edges); an NVDIMM
+    `alignsize` that is not a power of two
     or (x86_64) not a multiple of the 4 KiB page (`alignment 0x300000 must be
     a power of two`, file_ram_alloc), or an NVDIMM too small for its label and
     one aligned block, its size rounded up to 2 MiB as libvirt does (`the
@@ -443,6 +453,40 @@ class MemoryHotplug(Rule):
             yield Problem(device.start_anchor or Anchor(device.element),
                           f"memory device address [0x{device.start:x}:0x{this_end:x}] overlaps with other "
                           f"memory device (0x{overlapping.start:x})", hint="move one device's base address")
+            return
+        if device.start and device.model == "dimm" and device.size_kib:
+            region = ctx.once("device-memory-region", lambda: _device_memory_region(ctx))
+            if region is not None:
+                start, size = region  # type: ignore[misc]
+                length = aligned(device.size_kib, rounding) * 1024
+                if device.start < start or device.start + length > start + size:
+                    yield Problem(device.start_anchor or Anchor(device.element),
+                                  f"can't add memory device [0x{device.start:x}:0x{length:x}], usable range for "
+                                  f"memory devices [0x{start:x}:0x{size:x}]" + QEMU_START,
+                                  hint=f"give a base from 0x{start:x} whose device ends by 0x{start + size:x} (the "
+                                       "region after the RAM above 4 GiB: <maxMemory> less the initial memory, and "
+                                       "1 GiB per slot), or none (QEMU then chooses one)")
+
+
+def _device_memory_region(ctx: Context) -> tuple[int, int] | None:
+    """(start, size) in bytes of a pc or q35 domain's device memory region (rules/_pc_memory.py), None when not
+    modelled: it needs guest NUMA cells of known sizes (the initial memory) and <maxMemory> with slots; a layout
+    that reaches AMD's HyperTransport range may move above 1 TiB (QEMU 7.1+ with an AMD CPU): not judged."""
+    machine = judged_machine(ctx)
+    max_memory = domain_find(ctx, "maxMemory")
+    cells = numa_cells(ctx.root)
+    if machine is None or max_memory is None or not cells or any(cell.memory_kib is None for cell in cells):
+        return None
+    alignment = memory_alignment("x86_64")
+    ram = sum(aligned(cell.memory_kib or 0, alignment) for cell in cells) * 1024
+    maximum = element_kib(max_memory)
+    slots = parse_uint(max_memory.get("slots", "0"))
+    if maximum is None or slots is None or maximum * 1024 <= ram:
+        return None
+    max_ram = aligned(maximum, alignment) * 1024
+    if highest_address(ram, max_ram, slots, 0, machine.family, 4 * GIB) >= AMD_HT_START:
+        return None
+    return device_memory_region(ram, max_ram, slots, machine.family)
 
 
 #: The newest i440fx machine version without a device memory region (QEMU's pc_i440fx_2_0_machine_options:

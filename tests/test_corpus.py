@@ -31,6 +31,9 @@ START_TIME_RULES = {
              "(the caps mark these models usable='no' on the host they were probed on)",
     "VL762": "QEMU's image locking refuses two disks of one image at start; libvirt's test suite writes command "
              "lines and never starts QEMU (several of its files give many disks one path)",
+    "VL226": "QEMU's ARM boards refuse RAM or vCPU counts they cannot have when they start (versatilepb more than "
+             "256 MiB: `versatilepb: memory size must not exceed 256MB`, checked on 9.0 with QEMU 7.2); the suite's "
+             "versatilepb inputs give it 1 GiB and never start QEMU",
     "VL225": "QEMU bounds the guest's highest address by the CPU's address bits at start; the suite's memory-hotplug "
              "files give TCG domains a 1 PiB <maxMemory>, far beyond TCG's 40 bits, and never start QEMU",
 }
@@ -99,6 +102,18 @@ KNOWN_START_TIME = {
                                               "suite never starts QEMU"
        for part in ("", "-controller-iommu", "-disk-iommu", "-fs-iommu", "-memballoon-iommu", "-net-iommu",
                     "-rng-iommu")},
+    **{(name, "VL700"): "IDE disks on an i440fx machine at unit 2 and above, or on bus 2: its piix3-ide has buses 0 "
+                        "and 1 of two units each, and QEMU refuses the rest at start (`Can't create IDE unit 2, bus "
+                        "supports only 2 units`, `Bus 'ide.2' not found`; checked on 9.0 with QEMU 7.2); the suite "
+                        "never starts QEMU"
+       for name in ("disk-blockio.xml", "disk-ide-split.xml", "disk-serial.xml", "disk-snapshot.xml",
+                    "disk-source-pool-mode.xml", "disk-source-pool.xml")},
+    **{(name, "VL210"): "a DIMM at 4 GiB on a pc machine with 4 GiB of initial memory, whose last GiB QEMU maps from "
+                        "4 GiB: the device memory region starts at 5 GiB, and QEMU refuses the DIMM at start "
+                        "(`can't add memory device [0x100000000:0x20000000], usable range for memory devices "
+                        "[0x140000000:0x500000000]`; checked on 9.0 with QEMU 7.2, pc and q35); the suite never "
+                        "starts QEMU"
+       for name in ("hugepages-memaccess.xml", "hugepages-memaccess2.xml")},
     ("net-many-models.xml", "VL770"): "a netfront (Xen) NIC on QEMU: libvirt writes -device netfront, which QEMU "
                                       "refuses at start (checked on 9.0); the suite never starts QEMU",
 }

@@ -698,3 +698,122 @@ MSI = "MSI-X is not supported by interrupt controller"
 ])
 def test_arm_gicv3_tcg_root_port_libvirt_adds(xml: str, refused: bool) -> None:
     judged(xml, "VL710" if refused else None, MSI, caps=ARM64)
+
+
+def _board(machine: str, vcpu: str, arch: str = "aarch64", memory: str = "1024") -> str:
+    binary = "/usr/bin/qemu-system-aarch64" if arch == "aarch64" else "/usr/bin/qemu-system-arm"
+    return domain(machine=machine, arch=arch, vcpu=vcpu, emulator=binary).replace(
+        "<memory unit='MiB'>128</memory>", f"<memory unit='MiB'>{memory}</memory>")
+
+
+@pytest.mark.parametrize(("machine", "vcpu", "arch", "refused"), [
+    # QEMU 7.2 probed with -smp 1 (the lab's sweep: raspi3b and raspi2b with one vCPU refused at start)
+    ("raspi3b", "<vcpu>1</vcpu>", "aarch64", "Invalid SMP CPUs 1. The min CPUs supported by machine 'raspi3b' is 4"),
+    ("raspi3b", "", "aarch64", "Invalid SMP CPUs 1."),  # no <vcpu>: one
+    ("raspi3b", "<vcpu current='3'>4</vcpu>", "aarch64", "Invalid SMP CPUs 3."),  # QEMU's -smp is the current count
+    ("raspi3b", "<vcpu>4</vcpu>", "aarch64", None),
+    ("raspi2b", "<vcpu>1</vcpu>", "armv7l", "machine 'raspi2b' is 4"),
+    ("ast2600-evb", "<vcpu>1</vcpu>", "armv7l", "machine 'ast2600-evb' is 2"),
+    ("ast2600-evb", "<vcpu>2</vcpu>", "armv7l", None),
+    ("fby35", "<vcpu>2</vcpu>", "armv7l", "machine 'fby35' is 3"),
+    ("virt", "<vcpu>1</vcpu>", "aarch64", None),  # virt takes one
+    ("vexpress-a15", "<vcpu>1</vcpu>", "armv7l", None),  # (not in the table: not judged)
+    ("raspi3b", "<vcpu>4</vcpu>", "x86_64", None),  # (another arch's machine: not this table's)
+])
+def test_board_cpu_minimum(machine: str, vcpu: str, arch: str, refused: str | None) -> None:
+    found = [m for c, m in errors(_board(machine, vcpu, arch), ARM64 if arch == "aarch64" else ARM32)
+             if c == "VL226"]
+    assert bool(found) == (refused is not None), found
+    if refused is not None:
+        assert refused in found[0] and found[0].endswith("(QEMU refuses to start the domain)")
+
+
+@pytest.mark.parametrize(("devices", "machine", "refused"), [
+    # the device memory region of 128 MiB initial memory, <maxMemory slots='4'> 1 GiB: [0x100000000, +0x138000000)
+    # (the lab: QEMU 7.2 refused a DIMM at 0x80000000, 0x230200000 and 1 TiB with this message, started 0x230000000)
+    (DIMM_AT.format("0x80000000"), "q35",
+     "can't add memory device [0x80000000:0x8000000], usable range for memory devices [0x100000000:0x138000000]"),
+    (DIMM_AT.format("0x230200000"), "q35", "can't add memory device [0x230200000:0x8000000]"),
+    (DIMM_AT.format("0x10000000000"), "q35", "can't add memory device [0x10000000000:0x8000000]"),
+    (DIMM_AT.format("0x230000000"), "q35", None),  # ends where the region ends
+    (DIMM_AT.format("0x100000000"), "q35", None),
+    (DIMM_AT.format("0x100000000"), "pc", None),
+    (DIMM_AT.format("0xc0000000"), "pc", "usable range for memory devices [0x100000000:0x138000000]"),
+    (DIMM_AT.format("0x238000000").replace("128</size>", "1</size>"), "q35",
+     "can't add memory device [0x238000000:0x200000]"),  # (a size rounded up to 2 MiB)
+])
+def test_dimm_base_within_the_device_memory_region(devices: str, machine: str, refused: str | None) -> None:
+    lab = HOTPLUG.replace(">2048</maxMemory>", ">1024</maxMemory>")  # (the lab's sweep cases)
+    found = [m for c, m in errors(domain(devices, machine=machine, after=lab), Q35 if machine == "q35" else PC)
+             if c == "VL210"]
+    assert bool(found) == (refused is not None), found
+    if refused is not None:
+        assert refused in found[0] and found[0].endswith("(QEMU refuses to start the domain)")
+
+
+def test_dimm_region_moves_with_the_ram_above_4g() -> None:
+    # 4 GiB of initial memory on q35: 2 GiB below 4 GiB, 2 GiB above; the region starts at 6 GiB
+    big = HOTPLUG.replace("memory='128' unit='MiB'", "memory='4096' unit='MiB'").replace(
+        "unit='MiB'>2048</maxMemory>", "unit='MiB'>8192</maxMemory>")
+    xml = domain(DIMM_AT.format("0x100000000"), after=big)
+    assert any("usable range for memory devices [0x180000000:0x200000000]" in m for _, m in errors(xml))
+    assert not [m for c, m in errors(domain(DIMM_AT.format("0x180000000"), after=big)) if c == "VL210"]
+
+
+@pytest.mark.parametrize(("machine", "memory", "arch", "refused"), [
+    # QEMU 7.2 probed with -m 128, 1024, 2048, 8192 (the lab's sweep: raspi2b with 128 MiB and 2 GiB refused at
+    # start, 1 GiB started; vexpress-a9 with 1025 MiB refused)
+    ("raspi2b", "128", "armv7l", "Invalid RAM size, should be 1 GiB"),
+    ("raspi2b", "2048", "armv7l", "Invalid RAM size, should be 1 GiB"),
+    ("raspi2b", "1024", "armv7l", None),
+    ("raspi3ap", "1024", "aarch64", "Invalid RAM size, should be 512 MiB"),
+    ("raspi3ap", "512", "aarch64", None),
+    ("mps2-an385", "16", "armv7l", None),
+    ("mps2-an385", "128", "armv7l", "Invalid RAM size, should be 16 MiB"),
+    ("vexpress-a9", "1025", "armv7l", "vexpress-a9: cannot model more than 1GB RAM"),
+    ("vexpress-a9", "1024", "armv7l", None),
+    ("versatilepb", "512", "armv7l", "versatilepb: memory size must not exceed 256MB"),
+    ("vexpress-a15", "8192", "armv7l", None),  # (not in the tables)
+])
+def test_board_ram(machine: str, memory: str, arch: str, refused: str | None) -> None:
+    vcpu = "<vcpu>4</vcpu>" if machine.startswith("raspi") else "<vcpu>1</vcpu>"
+    found = [m for c, m in errors(_board(machine, vcpu, arch, memory), ARM64 if arch == "aarch64" else ARM32)
+             if c == "VL226"]
+    assert bool(found) == (refused is not None), found
+    if refused is not None:
+        assert found[0] == refused + " (QEMU refuses to start the domain)"
+
+
+def test_board_cpus_before_ram() -> None:
+    # QEMU reads -smp before the board checks its RAM: one refusal, the CPUs' (the lab's raspi3b-mem128 case)
+    found = [m for c, m in errors(_board("raspi3b", "<vcpu>1</vcpu>", memory="128"), ARM64) if c == "VL226"]
+    assert len(found) == 1 and found[0].startswith("Invalid SMP CPUs 1.")
+
+
+@pytest.mark.parametrize(("cpu", "memory", "refused"), [
+    # the lab's sweep (QEMU 7.2, qemu-system-arm's virt): `max` has no LPAE; RAM from 1 GiB must end within 4 GiB
+    ("<cpu mode='custom' match='exact'><model fallback='forbid'>max</model></cpu>", "4096",
+     "Addressing limited to 32 bits, but memory exceeds it by 1073741824 bytes"),
+    ("<cpu mode='custom' match='exact'><model fallback='forbid'>max</model></cpu>", "3073",
+     "Addressing limited to 32 bits, but memory exceeds it by 1073741824 bytes"),
+    ("<cpu mode='maximum'/>", "3073", "Addressing limited to 32 bits"),
+    ("<cpu mode='custom' match='exact'><model fallback='forbid'>max</model></cpu>", "3072", None),
+    ("<cpu mode='custom' match='exact'><model fallback='forbid'>cortex-a7</model></cpu>", "4096", None),
+    ("<cpu mode='custom'><model>cortex-a15</model></cpu>", "5120", None),
+    ("", "5120", None),  # (the default CPU, cortex-a15, has LPAE)
+])
+def test_arm32_virt_memory_within_32_bits(cpu: str, memory: str, refused: str | None) -> None:
+    xml = domain(machine="virt", arch="armv7l", after=cpu, emulator="/usr/bin/qemu-system-arm").replace(
+        "<memory unit='MiB'>128</memory>", f"<memory unit='MiB'>{memory}</memory>")
+    found = [m for c, m in errors(xml, ARM32) if c == "VL226"]
+    assert bool(found) == (refused is not None), found
+    if refused is not None:
+        assert found[0].startswith(refused) and found[0].endswith("(QEMU refuses to start the domain)")
+
+
+def test_arm32_guest_on_the_aarch64_binary_is_not_judged() -> None:
+    # the lab's sweep: an armv7l domain on qemu-system-aarch64 with `max` and 5 GiB started (its max has 64-bit bits)
+    xml = domain(machine="virt", arch="armv7l", after="<cpu mode='custom'><model>max</model></cpu>",
+                 emulator="/usr/bin/qemu-system-aarch64").replace("<memory unit='MiB'>128</memory>",
+                                                                  "<memory unit='MiB'>5120</memory>")
+    assert [m for c, m in errors(xml, ARM32) if c == "VL226"] == []

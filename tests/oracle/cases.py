@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-EMULATORS = {"x86_64": "/usr/bin/qemu-system-x86_64", "aarch64": "/usr/bin/qemu-system-aarch64"}
+EMULATORS = {"x86_64": "/usr/bin/qemu-system-x86_64", "aarch64": "/usr/bin/qemu-system-aarch64",
+             "armv7l": "/usr/bin/qemu-system-arm"}
 IMAGE = "/var/lib/libvirt/images/empty.raw"
 SECBOOT = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
 

@@ -91,6 +91,13 @@ def cases(kvm: bool) -> list[Case]:
     pc = case_maker("sweep8-pc", machine="pc")
     microvm = case_maker("sweep8-microvm", machine="microvm")
     arm = case_maker("sweep8-arm", arch="aarch64", machine="virt")
+    npcm = case_maker("sweep8-armv7l", arch="armv7l", machine="npcm750-evb")
+    n800 = case_maker("sweep8-armv7l", arch="armv7l", machine="n800")
+    collie = case_maker("sweep8-armv7l", arch="armv7l", machine="collie")
+    ide = "<disk type='file' device='cdrom'><target dev='hdd' bus='ide'/><readonly/><address type='drive' " \
+          "controller='0' bus='{}' unit='{}'/></disk>"
+    dimm = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target><address type='dimm' " \
+           "slot='0' base='{}'/></memory>"
     long_vendor = "<bios><entry name='vendor'>{}</entry></bios>"
     board = "<baseBoard><entry name='manufacturer'>Board</entry></baseBoard>"
     return [
@@ -289,4 +296,17 @@ def cases(kvm: bool) -> list[Case]:
         pc("pci-root-with-video-slot-free", None, devices=_pci_root_filled(4)
            + "<video><model type='cirrus'/></video>" + RNG_ON_BUS.format(1)),
         pc("fw-cfg-9-entries-no-acpi-on-2-8", None, domain_machine="pc-i440fx-2.8", top=fw_cfg_entries(9)),
+        # (twenty-second session) VL700: i440fx's piix3-ide has buses 0 and 1 of two units each (start)
+        pc("ide-bus-2", "VL700", devices=ide.format(2, 0)),
+        pc("ide-unit-2", "VL700", devices=ide.format(0, 2)),
+        pc("ide-bus-1-unit-1", None, devices=ide.format(1, 1)),
+        # VL210: a DIMM's base within the device memory region, [4 GiB, +1 GiB less 128 MiB and 4 slots) (start)
+        q35("dimm-below-the-region", "VL210", after=MAX_MEMORY, devices=dimm.format("0x80000000")),
+        q35("dimm-past-the-region", "VL210", after=MAX_MEMORY, devices=dimm.format("0x230200000")),
+        q35("dimm-at-the-region-end", None, after=MAX_MEMORY, devices=dimm.format("0x230000000")),
+        # VL226: an ARM board's SoC cores and RAM (start)
+        npcm("npcm750-evb-1-vcpu", "VL226"),
+        npcm("npcm750-evb-2-vcpus", None, top="<vcpu>2</vcpu>"),
+        collie("collie-128-mib", "VL226"),
+        n800("n800-128-mib", None),
     ]
