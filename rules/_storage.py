@@ -7,7 +7,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from virtlint.linter.model import Anchor, Problem
+from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import c_unsigned, parse_ui, prop_uint
 from virtlint.rules._libvirt_enums import MISSING, UINT_MESSAGE
 from virtlint.rules._support import first_child, parse_uuid
@@ -18,6 +18,39 @@ TRANSPORTS = ("tcp", "rdma", "unix")
 SECRET_USAGES = ("none", "volume", "ceph", "iscsi", "tls", "vtpm")
 #: virStorageEncryptionFormat
 ENCRYPTION_FORMATS = frozenset(("default", "qcow", "luks", "luks2", "luks-any"))
+
+
+#: Protocol -> libvirt's message when it does not have exactly one <host> (qemu_block.c; start).
+ONE_HOST = {
+    "iscsi": "iSCSI protocol accepts only one host",
+    "nbd": "nbd protocol accepts only one host",
+    "ssh": "ssh protocol accepts only one host",
+    "vxhs": "VxHS protocol accepts only one host",
+    "sheepdog": "sheepdog protocol accepts only one host",
+    "nfs": "'nfs' protocol requires the usage of exactly one host",
+    **{p: f"protocol '{p}' accepts only one host" for p in ("http", "https", "ftp", "ftps", "tftp")},
+}
+
+
+def one_host_problem(source: etree._Element, ctx: Context) -> Problem | None:
+    """qemu_block.c: a network <source> (a disk's, a backing store's, a network NVRAM's) whose protocol names
+    exactly one server without exactly one <host> (refused while QEMU's command line is built; NFS's by
+    qemuDomainValidateStorageSource, at define)."""
+    protocol = source.get("protocol")
+    if protocol not in ONE_HOST:
+        return None
+    found = source.findall("host")
+    if len(found) == 1:
+        return None
+    severity = None
+    if protocol == "iscsi" and len(found) > 1 and not ctx.libvirt_at_least(10, 7):
+        # (10.7 counts the hosts; 8.1, 9.0, 9.8 and 10.4 take the first: 9.0 starts with it, checked)
+        if not ctx.libvirt_at_least(10, 5):
+            return None
+        severity = Severity.WARNING  # (10.5 and 10.6: not seen)
+    anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
+    return Problem(anchor, ONE_HOST[protocol], hint=f"give <source protocol='{protocol}'> exactly one <host>",
+                   severity=severity)
 
 
 def storage_slice(source: etree._Element | None) -> etree._Element | None:

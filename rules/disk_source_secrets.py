@@ -11,7 +11,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Severity
 from virtlint.linter.units import parse_ui
 from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, DiskFacts, DiskTableRule, caps_qemu_release, disk_facts,
                                      disks_with_extras, qemu_release_label)
-from virtlint.rules._storage import SECRET_USAGES, chain_layers, iscsi_lun, luks_info
+from virtlint.rules._storage import SECRET_USAGES, chain_layers, iscsi_lun, luks_info, one_host_problem
 from virtlint.rules._support import first_child
 
 #: Protocol -> the secret usage its <auth> must name (virDomainDiskDefValidateSourceChainOne).
@@ -25,18 +25,6 @@ KNOWN_PROTOCOLS = ("rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp"
 #: The protocols whose servers QEMU reaches by a socket address (qemuBlockStorageSourceBuildJSONSocketAddress):
 #: every host of Gluster's, the one of NBD's and Sheepdog's
 SOCKET_PROTOCOLS = ("gluster", "nbd", "sheepdog")
-#: Protocol -> libvirt's message when it does not have exactly one <host> (qemu_block.c; start).
-ONE_HOST = {
-    "iscsi": "iSCSI protocol accepts only one host",
-    "nbd": "nbd protocol accepts only one host",
-    "ssh": "ssh protocol accepts only one host",
-    "vxhs": "VxHS protocol accepts only one host",
-    "sheepdog": "sheepdog protocol accepts only one host",
-    "nfs": "'nfs' protocol requires the usage of exactly one host",
-    **{p: f"protocol '{p}' accepts only one host" for p in ("http", "https", "ftp", "ftps", "tftp")},
-}
-
-
 def given_twice(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """virDomainDiskDefParseSourceXML: <auth>/<encryption> both in <disk> and in its <source>."""
     for tag in ("auth", "encryption"):
@@ -99,20 +87,10 @@ def hosts(disk: etree._Element, ctx: Context) -> Iterable[Problem]:
     """qemu_block.c: protocols that name exactly one server (refused when QEMU's command line is built; NFS's by
     qemuDomainValidateStorageSource, at define), in each layer of the chain."""
     for source in _network_sources(disk):
-        protocol = source.get("protocol")
-        if protocol in ONE_HOST:
-            found = source.findall("host")
-            if len(found) != 1:
-                severity = None
-                if protocol == "iscsi" and len(found) > 1 and not ctx.libvirt_at_least(10, 7):
-                    # (10.7 counts the hosts; 8.1, 9.0, 9.8 and 10.4 take the first: 9.0 starts with it, checked)
-                    if not ctx.libvirt_at_least(10, 5):
-                        continue
-                    severity = Severity.WARNING  # (10.5 and 10.6: not seen)
-                anchor = Anchor(found[1]) if len(found) > 1 else Anchor(source, "protocol")
-                yield Problem(anchor, ONE_HOST[protocol],
-                              hint=f"give <source protocol='{protocol}'> exactly one <host>", severity=severity)
-                return
+        problem = one_host_problem(source, ctx)
+        if problem is not None:
+            yield problem
+            return
 
 
 def vxhs(disk: etree._Element, ctx: Context) -> Iterable[Problem]:

@@ -12,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._devices import qemu_driver, refused_since
 from virtlint.rules._domain import os_parts
 from virtlint.rules._libvirt_enums import STRICT_ENUMS
-from virtlint.rules._storage import storage_slice
+from virtlint.rules._storage import one_host_problem, storage_slice
 from virtlint.rules._support import NOTHING, first_child
 
 #: the storage formats a <loader> or <nvram> names that libvirt reads but refuses: all but raw and qcow2 ('none' is
@@ -78,7 +78,10 @@ class NvramVarstore(Rule):
     only, without slices or reservations: `unsupported nvram disk type
     'volume'`, `slices are not supported with NVRAM`, `persistent
     reservations are not supported with NVRAM` (qemuValidateDomainDefNvram;
-    QEMU driver, before virDomainDefOSValidate; each checked on 9.0).
+    QEMU driver, before virDomainDefOSValidate; each checked on 9.0). At
+    start, a network NVRAM whose protocol names one server without exactly
+    one `<host>` (`nbd protocol accepts only one host`; qemu_block.c, as for
+    a disk: QEMU driver, stage start; checked on 9.0 with none and two).
 
     ## Capabilities
     ```xml
@@ -120,6 +123,18 @@ class NvramVarstore(Rule):
 
     def _problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
                   nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:
+        found = list(self._define_problems(element, firmware, loader, nvram, ctx))
+        if found:
+            yield from found
+        elif nvram is not None and nvram.get("type") == "network" and qemu_driver(ctx):
+            # (at start: qemu_block.c builds the NVRAM's blockdev as a disk's, one server for most protocols)
+            source = first_child(nvram, "source")
+            problem = one_host_problem(source, ctx) if source is not None else None
+            if problem is not None:
+                yield problem
+
+    def _define_problems(self, element: etree._Element, firmware: str | None, loader: etree._Element | None,
+                         nvram: etree._Element | None, ctx: Context) -> Iterator[Problem]:
         for holder in (nvram, loader):  # (virDomainLoaderDefParseXMLNvram, then virDomainLoaderDefParseXMLLoader)
             fmt = holder.get("format") if holder is not None else None
             if fmt in UNSUPPORTED_FORMATS and holder is not None and refused_since(ctx, 9, 2):

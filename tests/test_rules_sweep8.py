@@ -817,3 +817,18 @@ def test_arm32_guest_on_the_aarch64_binary_is_not_judged() -> None:
                  emulator="/usr/bin/qemu-system-aarch64").replace("<memory unit='MiB'>128</memory>",
                                                                   "<memory unit='MiB'>5120</memory>")
     assert [m for c, m in errors(xml, ARM32) if c == "VL226"] == []
+
+
+NVRAM_NBD = ("<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader><nvram type='network'>"
+             "<source protocol='nbd' name='vars'>{}</source></nvram>")
+
+
+@pytest.mark.parametrize(("hosts", "refused"), [
+    # the lab's sweep (9.0): an NBD NVRAM without a host and with two refused at start with this message
+    ("", True),
+    ("<host name='127.0.0.1' port='10999'/><host name='127.0.0.2' port='10999'/>", True),
+    ("<host name='127.0.0.1' port='10999'/>", False),
+])
+def test_network_nvram_takes_one_nbd_host(hosts: str, refused: bool) -> None:
+    found = [m for c, m in errors(domain(os=NVRAM_NBD.format(hosts))) if c == "VL507"]
+    assert found == (["nbd protocol accepts only one host"] if refused else [])
