@@ -12,8 +12,8 @@ from virtlint.linter.units import element_kib
 from virtlint.rules._addresses import ARM
 from virtlint.rules._cpu import custom_model, mode_of
 from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver
-from virtlint.rules._identity import emulator_of
 from virtlint.rules._domain import aligned, memory_alignment, vcpu_counts
+from virtlint.rules._identity import emulator_of
 from virtlint.rules._support import NOTHING, domain_children, domain_find
 
 #: QEMU's ARM boards (qemu-system-arm and qemu-system-aarch64) whose machine class has a minimum CPU count above 1
@@ -188,9 +188,10 @@ def _virt_32_bit(ctx: Context) -> Problem | None:
     top = aligned(GIB + ram * 1024, GIB)
     if top <= 4 * GIB:
         return None
-    return Problem(Anchor(memory, text=True), f"Addressing limited to 32 bits, but memory exceeds it by {top - 4 * GIB} "
-                   "bytes" + QEMU_START, hint="the virt machine maps RAM from 1 GiB and this CPU (no LPAE) addresses "
-                                              "4 GiB: give at most 3 GiB, or a CPU with LPAE (cortex-a15, the default)")
+    return Problem(Anchor(memory, text=True),
+                   f"Addressing limited to 32 bits, but memory exceeds it by {top - 4 * GIB} bytes" + QEMU_START,
+                   hint="the virt machine maps RAM from 1 GiB and this CPU (no LPAE) addresses 4 GiB: give at most 3 "
+                        "GiB, or a CPU with LPAE (cortex-a15, the default)")
 
 
 def _ram(machine: str, ctx: Context) -> Problem | None:

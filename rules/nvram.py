@@ -128,8 +128,11 @@ class NvramVarstore(Rule):
             yield from found
         elif nvram is not None and nvram.get("type") == "network" and qemu_driver(ctx):
             # (at start: qemu_block.c builds the NVRAM's blockdev as a disk's, one server for most protocols)
+            # (NFS's host count is qemuDomainValidateStorageSource's, for disks: whether it runs for an NVRAM is
+            # not known here)
             source = first_child(nvram, "source")
-            problem = one_host_problem(source, ctx) if source is not None else None
+            problem = one_host_problem(source, ctx) if source is not None and source.get("protocol") != "nfs" \
+                else None
             if problem is not None:
                 yield problem
 
