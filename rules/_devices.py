@@ -71,6 +71,10 @@ def signed_copy_message(attribute: str, element: str, value: int) -> str:
 
 #: what QEMU's refusals end with
 QEMU_START = " (QEMU refuses to start the domain)"
+#: QEMU's ISA_NUM_IRQS: an ISA device's irq beyond them fails an assertion in isa_get_irq (QEMU aborts at start)
+ISA_IRQS = 16
+ISA_IRQ_REFUSAL = "isa_get_irq: Assertion 'isairq < ISA_NUM_IRQS' failed" + QEMU_START
+ISA_IRQ_HINT = f"an ISA IRQ is 0x0 to 0x{ISA_IRQS - 1:x} (irq is read in hexadecimal: '10' is 16)"
 #: The arches whose QEMU binary (qemu-system-ppc64) has the sPAPR VIO devices (spapr-vscsi, spapr-vlan...)
 SPAPR_ARCHES = frozenset({"ppc64", "ppc64le"})
 #: arches whose QEMU binary has no ISA bus, so no ISA device (isa-parallel, sb16...)

@@ -11,7 +11,8 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import parse_uint, prop_uint
 from virtlint.rules._addresses import X86, Facts, Platform, device_label, facts, is_usb_device, is_usb_hub
 from virtlint.rules._chardev import console_made_serial, serial_type
-from virtlint.rules._devices import LIBVIRT_START, QEMU_START, qemu_driver, scanned
+from virtlint.rules._devices import (ISA_IRQ_HINT, ISA_IRQ_REFUSAL, ISA_IRQS, LIBVIRT_START, QEMU_START, qemu_driver,
+                                     scanned)
 from virtlint.rules import _net
 from virtlint.rules._libvirt_enums import VIRTIO_MODELS
 from virtlint.rules._support import first_child, parse_uuid
@@ -105,7 +106,8 @@ def virtio_video_name(video: etree._Element, platform: Platform) -> str | None:
 
 def non_pci_device(device: etree._Element, platform: Platform) -> str | None:
     """The QEMU device of an element that is no PCI device although libvirt takes a PCI address for it: an
-    emulated TPM, a USB sound card, a CCID controller (checked on 9.0 with QEMU 7.2, q35 and ARM virt)."""
+    emulated TPM, a USB or ISA sound card, a CCID controller (checked on 9.0 with QEMU 7.2, q35, i440fx and ARM
+    virt)."""
     tag = device.tag
     if tag == "tpm":
         model = device.get("model", "tpm-tis")
@@ -113,10 +115,25 @@ def non_pci_device(device: etree._Element, platform: Platform) -> str | None:
             return "tpm-tis-device" if platform.is_arm_virt else "tpm-tis"
         return model if model == "tpm-crb" else None
     if tag == "sound":
-        return "usb-audio" if device.get("model") == "usb" else None
+        model = device.get("model")
+        return "usb-audio" if model == "usb" else "sb16" if model == "sb16" else None
     if tag == "controller" and device.get("type") == "ccid":
         return "usb-ccid"
     return None
+
+
+#: PCI controller models whose bus QEMU types PCIE (the others' is PCI)
+PCIE_BUSES = frozenset({"pcie-root", "pcie-root-port", "pcie-switch-downstream-port", "pcie-switch-upstream-port",
+                        "pcie-expander-bus"})
+
+
+def _pci_bus_type(device: etree._Element, address: etree._Element, found: Facts) -> str:
+    """QEMU's name for the type of the bus a PCI address names: PCIE on a PCI Express bus (q35's and ARM virt's
+    root, a root port), PCI on i440fx's root and behind a PCI bridge; the machine's root's when the bus is unknown."""
+    pci = found.pci(address, device)
+    controller = found.pci_controller(pci.bus) if pci is not None and pci.bus else None
+    model = controller.model if controller is not None and controller.model else found.platform.root_model
+    return "PCIE" if model in PCIE_BUSES else "PCI"
 
 
 #: Tags of the devices virtio_base_name names.
@@ -215,6 +232,13 @@ def property_problem(device: etree._Element, address: etree._Element, kind: str,
     if kind == "spapr-vio" and address.get("reg") is None and device.tag not in SPAPR_VIO_ASSIGNED:
         return None  # (no reg, so no property: QEMU places the device itself)
     name = property_device(device, found)
+    if kind == "isa" and name in HAS_PROPERTY["iobase"]:
+        # (libvirt passes a non-zero irq as the device's irq: QEMU's ISA bus has 16; checked on 9.0 with QEMU 7.2,
+        # sb16 and ne2k_isa: '10' and '0x10' refused, 'f' started)
+        irq = prop_uint(address.get("irq"), 16)
+        if irq is not None and irq >= ISA_IRQS:
+            return Problem(Anchor(address, "irq"), ISA_IRQ_REFUSAL, hint=ISA_IRQ_HINT)
+        return None
     if name is None or prop is None or name in HAS_PROPERTY[prop]:
         return None
     refusal = f"Property '{name}.{prop}' not found" if name else \
@@ -500,8 +524,12 @@ class AddressType(Rule):
     'pc'`, `This QEMU binary doesn't support zPCI`, `'virtio-s390' addresses
     are no longer supported` (`qemuValidateDomainDeviceDefAddress`); at
     start, QEMU's `Device 'tpm-tis' can't go on PCIE bus` (a PCI address on
-    an emulated TPM, a USB sound card or a CCID controller, on q35 and ARM
-    virt; checked on 9.0), `Property 'e1000.iobase' not found`, `Property
+    an emulated TPM, a USB or sb16 sound card or a CCID controller, on q35,
+    i440fx and ARM virt; QEMU names the bus's type, `PCI` on i440fx's root
+    and behind a PCI bridge; checked on 9.0), an ISA address whose irq (read
+    in hexadecimal) is 0x10 or more on the sb16 sound card or the ne2k_isa
+    NIC (`isa_get_irq: Assertion 'isairq < ISA_NUM_IRQS' failed`: QEMU
+    aborts; checked on 9.0 with QEMU 7.2), `Property 'e1000.iobase' not found`, `Property
     'qemu-xhci.slot' not found`, `Property 'isa-debugcon.irq' not found`,
     `Device 'e1000' can't go on usb-bus bus`, and libvirt's `unable to find a
     SCSI controller for idx=0`, `Could not find usb controller with index 1
@@ -571,11 +599,13 @@ class AddressType(Rule):
             if problem:
                 yield problem
                 continue
-            if kind == "pci" and qemu and (platform.is_q35 or platform.is_arm_virt):
+            if kind == "pci" and qemu and (platform.is_q35 or platform.is_arm_virt or platform.is_i440fx):
                 name = non_pci_device(device, platform)
                 if name is not None:
-                    # (libvirt writes the PCI address as bus and addr properties; QEMU's device is not a PCI one)
-                    yield Problem(Anchor(address, "type"), f"Device '{name}' can't go on PCIE bus" + QEMU_START,
+                    # (libvirt writes the PCI address as bus and addr properties; QEMU's device is not a PCI one,
+                    # and QEMU names the bus's type: PCIE for a PCI Express bus, else PCI)
+                    bus_type = _pci_bus_type(device, address, found)
+                    yield Problem(Anchor(address, "type"), f"Device '{name}' can't go on {bus_type} bus" + QEMU_START,
                                   hint="remove the <address>: the device is not a PCI device")
                     continue
             if kind in NOT_VIRTIO_TRANSPORTS or kind == "virtio-mmio":

@@ -12,8 +12,9 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Screen, Severi
 from virtlint.linter.units import parse_int, prop_uint
 from virtlint.rules._chardev import (CHARDEVS, ISA_PORTS, SOURCE_HOLDERS, isa_serial_problem, serial_alias_console,
                                      source_holders, written_isa_serial_problem)
-from virtlint.rules._devices import (LIBVIRT_START, QEMU_START, effective_arch, has_isa, is_arm_virt,
-                                     is_loongarch_virt, is_riscv_virt, is_x86, qemu_driver)
+from virtlint.rules._devices import (ISA_IRQ_HINT, ISA_IRQ_REFUSAL, ISA_IRQS, LIBVIRT_START, QEMU_START,
+                                     effective_arch, has_isa, is_arm_virt, is_loongarch_virt, is_riscv_virt, is_x86,
+                                     qemu_driver)
 from virtlint.rules._support import NOTHING, children_by_tag, first_child
 
 #: the name libvirt gives a spicevmc channel without one, the only one it takes (qemuBuildVirtioSerialPortDevProps)
@@ -30,8 +31,6 @@ PARALLEL_PORTS = 3
 CONSOLE_ADDRESSES = frozenset(("pci", "drive", "ccid", "usb", "spapr-vio", "virtio-mmio", "isa", "dimm"))
 
 
-#: QEMU's ISA_NUM_IRQS: an ISA serial's irq beyond them fails an assertion in isa_get_irq (QEMU aborts)
-ISA_IRQS = 16
 #: The user-mode network libvirt gives each guestfwd channel its own -netdev user of (libslirp's default
 #: 10.0.2.0/24): check_guestfwd refuses an address outside it, its host (.2) and its DNS (.3); 0.0.0.0 is .4
 SLIRP_NET, SLIRP_HOST, SLIRP_DNS = "10.0.2.", 2, 3
@@ -89,8 +88,7 @@ def _isa_irq(serial: etree._Element, target: etree._Element | None, x86: bool) -
     irq = prop_uint(address.get("irq"), 16)
     if irq is None or irq < ISA_IRQS or not (kind == "isa-serial" or kind is None and x86):
         return None
-    return Problem(Anchor(address, "irq"), "isa_get_irq: Assertion 'isairq < ISA_NUM_IRQS' failed" + QEMU_START,
-                   hint=f"an ISA IRQ is 0x0 to 0x{ISA_IRQS - 1:x} (irq is read in hexadecimal: '10' is 16)")
+    return Problem(Anchor(address, "irq"), ISA_IRQ_REFUSAL, hint=ISA_IRQ_HINT)
 
 
 def _virtio_serial_bus(device: etree._Element) -> Problem | None:

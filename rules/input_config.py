@@ -75,7 +75,8 @@ class InputConfig(Rule):
     the guest starts (QEMU driver): `argument key 'evdev' must not have null
     value` (libvirt's JSON builder: the device has no host path; checked on
     9.0, where the passthrough input's cgroup setup fails first on `Path
-    '(null)'`).
+    '(null)'`); one whose path is empty fails there too (`Path '' is not
+    accessible: No such file or directory`; checked on 9.0, both types).
 
     ## Capabilities
     ```xml
@@ -126,6 +127,12 @@ class InputConfig(Rule):
         model = element.get("model")
         if model in VIRTIO_MODELS:
             return _model_problems(element, kind, model, ctx)
+        if source is not None and not source.get(attribute) and qemu_driver(ctx):
+            # (an empty path is read as given: the start's cgroup or namespace setup finds no such file; checked on
+            # 9.0, both types)
+            return iter((Problem(Anchor(source, attribute), "Path '' is not accessible: No such file or directory"
+                                 + LIBVIRT_START, hint=f"name the host device: <source {attribute}="
+                                                       "'/dev/input/by-id/...'/>"),))
         if source is None and qemu_driver(ctx):
             # (the parser asks for the path only inside a <source>: without one the domain is defined, and libvirt
             # gives QEMU's input device no host path at start; checked on 9.0 with QEMU 7.2, both types)

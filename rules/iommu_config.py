@@ -9,9 +9,9 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import parse_uint
+from virtlint.linter.units import INT_MAX, UINT_MAX, parse_uint
 from virtlint.linter.machines import upstream_at_most
-from virtlint.rules._devices import QEMU_START, effective_machine_name, is_arm_virt, is_q35
+from virtlint.rules._devices import QEMU_START, effective_machine_name, is_arm_virt, is_q35, signed_copy_message
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
 #: the on/off settings of <iommu><driver> (the intel model's)
@@ -63,7 +63,10 @@ class IommuConfig(Rule):
     'virtio' needs a PCI address` (qemuValidateDomainDeviceDefIOMMU; QEMU;
     on q35 and ARM `virt`, the machines that have it).
     Another address width is QEMU's refusal at start: `Supported values for
-    aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing), and so
+    aw-bits are: 39, 48` (vtd_decide_config; libvirt checks nothing; above
+    255, `Parameter 'aw-bits' expects uint8_t`); one above 2147483647 is libvirt's own refusal at start, which writes it with
+    `%d` on the copy it parses again (`Invalid value for attribute 'aw_bits'
+    in element 'driver': '-2147483648'`); and so
     is an intel IOMMU's `eim='on'` in a domain of type `qemu` (TCG): `eim=on
     requires accel=kvm,kernel-irqchip=split` (but on q35 machines of 2.7 and
     older, whose intel-iommu skips the check: x-buggy-eim).
@@ -124,6 +127,15 @@ class IommuConfig(Rule):
             return iter((Problem(Anchor(driver, "eim"), "eim=on requires accel=kvm,kernel-irqchip=split" + QEMU_START,
                                  hint="run the domain with KVM (type='kvm'), or remove eim"),))
         bits = parse_uint(driver.get("aw_bits"))
+        if bits is not None and INT_MAX < bits <= UINT_MAX:
+            # (libvirt writes aw_bits with %d on the copy it parses again to start, and refuses that copy's negative
+            # number before QEMU sees it; checked on 9.0)
+            return iter((Problem(Anchor(driver, "aw_bits"), signed_copy_message("aw_bits", "driver", bits),
+                                 hint="39 (3-level page tables) or 48 (4-level)", replacements=("48", "39")),))
+        if bits is not None and bits > 0xFF and model == "intel":
+            # (QEMU's aw-bits property is a uint8_t: checked on 9.0 with QEMU 7.2, 2147483647)
+            return iter((Problem(Anchor(driver, "aw_bits"), "Parameter 'aw-bits' expects uint8_t" + QEMU_START,
+                                 hint="39 (3-level page tables) or 48 (4-level)", replacements=("48", "39")),))
         if bits and bits not in INTEL_AW_BITS and bits not in UNJUDGED_AW_BITS and model == "intel":
             return iter((Problem(Anchor(driver, "aw_bits"), "Supported values for aw-bits are: 39, 48" + QEMU_START,
                                  hint="39 (3-level page tables) or 48 (4-level)", replacements=("48", "39")),))

@@ -309,4 +309,12 @@ def cases(kvm: bool) -> list[Case]:
         npcm("npcm750-evb-2-vcpus", None, top="<vcpu>2</vcpu>"),
         collie("collie-128-mib", "VL226"),
         n800("n800-128-mib", None),
+        # (fourteenth round) VL704: a PCI address on a device QEMU keeps off PCI, and an ISA irq beyond 0xf (start)
+        pc("sb16-pci-address", "VL704", devices="<sound model='sb16'><address type='pci' domain='0' bus='0' "
+                                                "slot='9' function='0'/></sound>"),
+        pc("es1370-pci-address", None, devices="<sound model='es1370'><address type='pci' domain='0' bus='0' "
+                                               "slot='9' function='0'/></sound>"),
+        pc("sb16-isa-irq-10", "VL704", devices="<sound model='sb16'><address type='isa' iobase='0x220' irq='10'/>"
+                                               "</sound>"),
+        pc("sb16-isa-irq-f", None, devices="<sound model='sb16'><address type='isa' iobase='0x220' irq='f'/></sound>"),
     ]
