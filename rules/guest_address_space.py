@@ -8,12 +8,12 @@ from lxml import etree
 
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
-from virtlint.linter.units import INT_MAX, c_decimal, element_kib, parse_uint
+from virtlint.linter.units import INT_MAX, c_decimal, element_kib
 from virtlint.rules._cpu import custom_model, mode_of, without_long_mode
 from virtlint.rules._addresses import facts
 from virtlint.rules._devices import QEMU_START, caps_qemu_release
-from virtlint.rules._domain import aligned, memory_alignment, numa_cells
-from virtlint.rules._pc_memory import AMD_ABOVE_1TB_START, AMD_HT_START, GIB, judged_machine, highest_address
+from virtlint.rules._pc_memory import (AMD_ABOVE_1TB_START, AMD_HT_START, GIB, guest_memory, highest_address,
+                                       judged_machine)
 from virtlint.rules._support import NOTHING, domain_find, first_child
 
 #: QEMU releases that bound the CPU's phys-bits against the highest address the machine uses (pc_memory_init;
@@ -70,28 +70,11 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
     if cpu is None:
         return None
     bits, amd = cpu
-    memory = domain_find(ctx, "memory")
+    sizes = guest_memory(ctx)
+    if sizes is None:
+        return None
+    ram, max_ram, slots = sizes
     max_memory = domain_find(ctx, "maxMemory")
-    alignment = memory_alignment("x86_64")
-    cells = numa_cells(ctx.root)
-    if cells:
-        if any(cell.memory_kib is None for cell in cells):
-            return None
-        ram_kib = sum(aligned(cell.memory_kib or 0, alignment) for cell in cells)
-    else:
-        if ctx.root.find("devices/memory") is not None:
-            return None  # (the initial memory is <memory> less the devices': VL210's to judge)
-        total = element_kib(memory) if memory is not None else None
-        if total is None:
-            return None
-        ram_kib = aligned(total, alignment)
-    max_kib, slots = ram_kib, 0
-    if max_memory is not None:
-        maximum = element_kib(max_memory)
-        slot_count = parse_uint(max_memory.get("slots", "0"))
-        if maximum is None or slot_count is None or maximum <= ram_kib:
-            return None
-        max_kib, slots = aligned(maximum, alignment), slot_count
     root_bus = facts(ctx).pci_controller(0)
     hole_element = first_child(root_bus.element, "pcihole64") if root_bus is not None else None
     hole64 = HOLE64_DEFAULT[machine.family]
@@ -100,7 +83,6 @@ def _problem(ctx: Context) -> tuple[etree._Element, Problem] | None:
         if hole_kib is None:
             return None
         hole64 = hole_kib * 1024
-    ram, max_ram = ram_kib * 1024, max_kib * 1024
     highest = highest_address(ram, max_ram, slots, hole64, machine.family, 4 * GIB)
     version = machine.version
     if amd and highest >= AMD_HT_START and (version is None or version[:2] >= AMD_HOLE_FROM):

@@ -14,7 +14,8 @@ from virtlint.linter.machines import upstream_at_most
 from virtlint.rules._devices import QEMU_START, effective_machine, effective_machine_name, is_x86, qemu_driver
 from virtlint.rules._domain import (MAX_MEMORY_KIB, PPC64, NumaCell, aligned, cell_count, memory_alignment,
                                     module_alignment, numa_cells)
-from virtlint.rules._pc_memory import AMD_HT_START, GIB, device_memory_region, highest_address, judged_machine
+from virtlint.rules._pc_memory import (AMD_HT_START, GIB, device_memory_region, guest_memory, highest_address,
+                                       judged_machine)
 from virtlint.rules._support import NOTHING, children_by_tag, domain_children, domain_find
 
 #: how a frozen record's __init__ sets its fields
@@ -473,17 +474,14 @@ def _device_memory_region(ctx: Context) -> tuple[int, int] | None:
     modelled: it needs guest NUMA cells of known sizes (the initial memory) and <maxMemory> with slots; a layout
     that reaches AMD's HyperTransport range may move above 1 TiB (QEMU 7.1+ with an AMD CPU): not judged."""
     machine = judged_machine(ctx)
-    max_memory = domain_find(ctx, "maxMemory")
-    cells = numa_cells(ctx.root)
-    if machine is None or max_memory is None or not cells or any(cell.memory_kib is None for cell in cells):
+    if machine is None:
         return None
-    alignment = memory_alignment("x86_64")
-    ram = sum(aligned(cell.memory_kib or 0, alignment) for cell in cells) * 1024
-    maximum = element_kib(max_memory)
-    slots = parse_uint(max_memory.get("slots", "0"))
-    if maximum is None or slots is None or maximum * 1024 <= ram:
+    sizes = guest_memory(ctx)  # (None for a domain with a DIMM and no cells: its initial memory is not known here)
+    if sizes is None:
         return None
-    max_ram = aligned(maximum, alignment) * 1024
+    ram, max_ram, slots = sizes
+    if max_ram == ram:
+        return None  # (no <maxMemory>: libvirt refuses the DIMM first)
     if highest_address(ram, max_ram, slots, 0, machine.family, 4 * GIB) >= AMD_HT_START:
         return None
     return device_memory_region(ram, max_ram, slots, machine.family)
