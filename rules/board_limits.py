@@ -1,4 +1,5 @@
-"""VL226 board-limits: fewer vCPUs than the cores QEMU's emulated ARM board has, or RAM the board cannot have."""
+"""VL226 board-limits: fewer vCPUs than the cores QEMU's emulated ARM board has, RAM the board cannot have, or
+machine properties (pflash, ACPI) it lacks."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.linter.units import element_kib
 from virtlint.rules._addresses import ARM
 from virtlint.rules._cpu import custom_model, mode_of
-from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver
+from virtlint.rules._devices import QEMU_START, caps_qemu_release, qemu_driver, refused_since
 from virtlint.rules._domain import aligned, memory_alignment, vcpu_counts
 from virtlint.rules._identity import emulator_of
 from virtlint.rules._support import NOTHING, domain_children, domain_find
@@ -50,6 +51,15 @@ BOARD_MAX_RAM: dict[str, tuple[int, str]] = {
     "versatileab": (256 * MIB, "versatilepb: memory size must not exceed 256MB"),
 }
 
+#: The ARM machines with flash machine properties (pflash0, pflash1), where libvirt puts a pflash loader: ARM's virt
+#: (virt-*) and sbsa-ref; on any other board QEMU refuses it (checked with libvirt 9.0 and QEMU 7.2 on both
+#: binaries: vexpress-a9, vexpress-a15, versatilepb, xlnx-zcu102, raspi3b)
+PFLASH_MACHINES = ("virt", "sbsa-ref")
+#: The libvirt release (9.0, the one checked) that gives every aarch64 machine acpi=on or off, whatever the machine
+#: (9.2 asks QEMU which machines have ACPI), and the QEMU releases checked with it
+ACPI_TO_EVERY_MACHINE = ((9, 0), (9, 1))
+ACPI_TO_EVERY_MACHINE_QEMU_FROM = (7, 2)
+
 GIB = 1 << 30
 #: qemu-system-arm's virt machine bounds its memory map by the CPU's physical address bits (virt_set_memmap;
 #: checked with QEMU 7.2, the oldest judged)
@@ -67,7 +77,8 @@ class BoardLimits(Rule):
     ## What it does
     Checks what QEMU's emulated ARM boards (qemu-system-arm and
     qemu-system-aarch64 machines) demand of the vCPUs and RAM they start
-    with, which the capabilities do not report:
+    with, and the machine properties they lack, which the capabilities do
+    not report:
     - the vCPUs a domain starts with (`<vcpu current>`, else the `<vcpu>`
       count, 1 without `<vcpu>`) against the cores of the board's SoC: the
       Raspberry Pi 2 and 3 (`raspi2b`, `raspi3b`, `raspi3ap`),
@@ -120,7 +131,7 @@ class BoardLimits(Rule):
     code = "VL226"
     name = "board-limits"
     severity = Severity.ERROR
-    summary = "vCPUs or RAM an emulated ARM machine cannot start with (QEMU refuses it at start)."
+    summary = "vCPUs, RAM or machine properties an emulated ARM machine cannot start with (QEMU refuses it at start)."
     elements = ("os/type",)
     uses_caps = False  # (QEMU's machine tables, not the caps, say the limits)
 
@@ -130,10 +141,10 @@ class BoardLimits(Rule):
             return NOTHING
         if machine == "virt" or machine.startswith("virt-"):
             problem = _virt_32_bit(ctx) if ctx.arch == "armv7l" else None
-        elif machine in BOARD_MIN_CPUS or machine in BOARD_RAM or machine in BOARD_MAX_RAM:
-            problem = _cpus(element, machine, ctx) or _ram(machine, ctx)
         else:
-            return NOTHING
+            # (QEMU's order: the vCPUs with the machine's options, then its properties, then the board's RAM)
+            problem = _cpus(element, machine, ctx) or _pflash(machine, ctx) or _acpi(element, machine, ctx) or \
+                _ram(machine, ctx)
         return iter((problem,)) if problem is not None else NOTHING
 
 
@@ -153,6 +164,38 @@ def _cpus(element: etree._Element, machine: str, ctx: Context) -> Problem | None
     return Problem(anchor, f"Invalid SMP CPUs {current}. The min CPUs supported by machine '{machine}' is {minimum}"
                    + QEMU_START, hint=f"the board's SoC has {minimum} cores: start the domain with at least {minimum} "
                                       "vCPUs")
+
+
+def _pflash(machine: str, ctx: Context) -> Problem | None:
+    """A pflash loader (qemuBuildMachineCommandLine: `-machine ...,pflash0=`, virDomainDefHasOldStyleUEFI) on a board
+    without flash properties."""
+    if machine in PFLASH_MACHINES:
+        return None
+    loader = domain_find(ctx, "os/loader")
+    if loader is None or loader.get("type") != "pflash":
+        return None
+    return Problem(Anchor(loader, "type"), f"Property '{machine}-machine.pflash0' not found (libvirt gives a pflash "
+                   "loader to the machine's pflash0, which only ARM's virt and sbsa-ref machines have)" + QEMU_START,
+                   hint="UEFI firmware on ARM needs the virt machine; on this board load the firmware with "
+                        "<loader type='rom'>, or boot a kernel directly", replacements=("rom",))
+
+
+def _acpi(element: etree._Element, machine: str, ctx: Context) -> Problem | None:
+    """libvirt 9.0 (QEMU_CAPS_MACHINE_ACPI, the binary's) gives every aarch64 machine acpi=on or off: a board
+    without ACPI fails whatever <acpi/> says (checked on 9.0 with QEMU 7.2: sbsa-ref, vexpress-a15, xlnx-zcu102,
+    raspi3b; qemu-system-arm's boards start)."""
+    if ctx.arch != "aarch64" or machine == "none":
+        return None
+    since, until = ACPI_TO_EVERY_MACHINE
+    if not refused_since(ctx, *since) or refused_since(ctx, *until):
+        return None
+    release = caps_qemu_release(ctx)
+    if release is None or release[0] < ACPI_TO_EVERY_MACHINE_QEMU_FROM:
+        return None
+    return Problem(Anchor(element, "machine"),
+                   f"Property '{machine}-machine.acpi' not found (libvirt 9.0 gives every aarch64 machine "
+                   "acpi=on or off, and this board has no ACPI)" + QEMU_START,
+                   hint="use the virt machine: libvirt 9.2 and later give acpi= only to machines that have ACPI")
 
 
 def _initial_memory(ctx: Context) -> tuple[etree._Element, int] | None:

@@ -14,6 +14,7 @@ its accepted twin."""
 
 from __future__ import annotations
 
+import libvirt_oracle
 from cases import Case, case_maker
 
 #: one SMBIOS sysinfo (its children as given) with <smbios mode='sysinfo'/> in <os>
@@ -94,6 +95,12 @@ def cases(kvm: bool) -> list[Case]:
     npcm = case_maker("sweep8-armv7l", arch="armv7l", machine="npcm750-evb")
     n800 = case_maker("sweep8-armv7l", arch="armv7l", machine="n800")
     collie = case_maker("sweep8-armv7l", arch="armv7l", machine="collie")
+    vexpress_a9 = case_maker("sweep8-armv7l", arch="armv7l", machine="vexpress-a9")
+    vexpress_a15 = case_maker("sweep8-aarch64", arch="aarch64", machine="vexpress-a15")
+    pflash = "<loader readonly='yes' type='pflash'>/usr/share/AAVMF/AAVMF_CODE.fd</loader>"
+    # (libvirt 9.2 gives acpi= only to machines with ACPI: a newer lab's libvirt starts the board)
+    version = libvirt_oracle.library_version()
+    libvirt_9_0 = version is not None and version < (9, 2)
     ide = "<disk type='file' device='cdrom'><target dev='hdd' bus='ide'/><readonly/><address type='drive' " \
           "controller='0' bus='{}' unit='{}'/></disk>"
     dimm = "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target><address type='dimm' " \
@@ -317,4 +324,10 @@ def cases(kvm: bool) -> list[Case]:
         pc("sb16-isa-irq-10", "VL704", devices="<sound model='sb16'><address type='isa' iobase='0x220' irq='10'/>"
                                                "</sound>"),
         pc("sb16-isa-irq-f", None, devices="<sound model='sb16'><address type='isa' iobase='0x220' irq='f'/></sound>"),
+        # (fifteenth round) VL226: a pflash loader on an ARM board without flash properties, and libvirt 9.0's acpi=
+        # on every aarch64 machine (start)
+        vexpress_a9("vexpress-a9-pflash", "VL226", os=pflash),
+        vexpress_a9("vexpress-a9-rom", None, os=pflash.replace("readonly='yes' type='pflash'", "type='rom'")),
+        vexpress_a15("vexpress-a15-acpi-property", "VL226" if libvirt_9_0 else None),
+        arm("virt-without-acpi", None),
     ]
