@@ -9,7 +9,8 @@ covers everything that decides a file's findings except the file itself:
 * the capabilities documents and the hosts' `virsh capabilities` documents (their text), the libvirt version
   the checks model, and the configuration that selects and grades rules (select, ignore, severity overrides,
   per-file ignores);
-* libvirt's schema files (name, size and modification time of each) and whether the structure is checked.
+* libvirt's schema files (name, size and modification time of each) and whether the structure is checked, and
+  likewise libvirt's CPU map files (linter/cpu_map.py).
 
 Inside one run key, a file's entry is keyed by its path and a BLAKE2b hash of its bytes. Entries are JSON (a
 cache in a checked-out repository must not be able to run code, so no pickle). Writes go through a temporary
@@ -77,13 +78,14 @@ def sources_digest(folders: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def schema_stamp(directory: str | None) -> list[tuple[str, int, int]]:
-    """(name, size, mtime_ns) of every schema file: the compiled schema changes only when one of them does."""
+def schema_stamp(directory: str | None, suffix: str = ".rng") -> list[tuple[str, int, int]]:
+    """(name, size, mtime_ns) of every schema file (or CPU map file, suffix '.xml'): what they give changes only
+    when one of them does."""
     if directory is None:
         return []
     stamp = []
     for name in sorted(os.listdir(directory)):
-        if name.endswith(".rng"):
+        if name.endswith(suffix):
             info = os.stat(os.path.join(directory, name))
             stamp.append((name, info.st_size, info.st_mtime_ns))
     return stamp
@@ -300,9 +302,13 @@ def open_cache(project: Project) -> ResultCache | None:
         schema_dir = os.fspath(found)
     hosts = [blake2b(host.document.text.encode("utf-8", "surrogatepass")).hexdigest()
              for host in project.hosts()]
+    from virtlint.linter.cpu_map import find_cpu_map_dir
+
+    cpu_map = find_cpu_map_dir(settings.schemas)
     key = run_key(project.caps(), settings.select, settings.ignore, settings.severity,
                   settings.config.per_file_ignores, schema_dir, settings.structure,
-                  extra=["strict" if settings.strict_schema else "table", repr(settings.libvirt_version), *hosts])
+                  extra=["strict" if settings.strict_schema else "table", repr(settings.libvirt_version), *hosts,
+                         repr((cpu_map, schema_stamp(cpu_map, ".xml")))])
     config = settings.config
     return ResultCache(cache_folder(config.cache_dir, os.fspath(config.source) if config.source else None), key)
 

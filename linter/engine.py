@@ -17,6 +17,7 @@ from lxml import etree
 from virtlint.linter import suppressions, versions
 from virtlint.linter._record import Record
 from virtlint.linter.caps import DomainCaps
+from virtlint.linter.cpu_map import CpuMapSource
 from virtlint.linter.document import START_TAG_LINE, WHOLE_ELEMENT_LINE, Document, Position, Span
 from virtlint.linter.fixes import Fix, ResolvedFix, SetText, resolve, set_attribute
 from virtlint.linter.host import HostCaps
@@ -51,6 +52,8 @@ _PASSED_LINES = 4096
 #: The XML namespaces a rule's element path may name by prefix (``qemu:commandline/qemu:arg``): libvirt's
 #: drivers read their extension elements by namespace URI, whatever prefix the document binds to it.
 PATH_NAMESPACES = {"qemu": "http://libvirt.org/schemas/domain/qemu/1.0"}
+#: libvirt's CPU map in its default folders, for linters not told otherwise (read once, when first needed)
+DEFAULT_CPU_MAPS = CpuMapSource()
 
 
 def path_tag(part: str) -> str:
@@ -119,6 +122,7 @@ class Linter:
         hosts: Sequence[HostCaps] = (),
         libvirt_version: tuple[int, int] | None = None,
         fixes: bool = True,
+        cpu_maps: CpuMapSource | None = DEFAULT_CPU_MAPS,
     ) -> None:
         self.caps = list(caps)
         self.hosts = list(hosts)
@@ -128,6 +132,8 @@ class Linter:
         self.libvirt_named = libvirt_version is not None
         #: Build findings' fixes (for --fix, --diff and the editor); library callers that print none may skip them.
         self.fixes = fixes
+        #: libvirt's CPU map, read when a check first needs it (None: not used)
+        self.cpu_maps = cpu_maps
         self.schema = schema
         #: Say once (VL900) that the structure is not checked, for want of schemas.
         self._missing_schema_note = report_missing_schema and schema is None
@@ -298,7 +304,7 @@ class Linter:
         return Context(document, caps, wanted.domain_type, wanted.arch, wanted.machine, not reasons,
                        schema=self.schema, driver=driver_of(wanted.domain_type), mismatches=list(reasons), host=host,
                        libvirt_version=self.libvirt_version, identity=wanted,
-                       libvirt_named=self.libvirt_named)
+                       libvirt_named=self.libvirt_named, cpu_maps=self.cpu_maps)
 
     def _select(self, wanted: Identity) -> tuple[DomainCaps, HostCaps | None, tuple[str, ...]]:
         """The caps and host document for a domain's identity, and why the caps do not describe it."""

@@ -159,7 +159,8 @@ class Fleet:
             severity = {code: Severity(level) for code, level in settings.severity.items()}
             self._linters[key] = Linter([caps], select=select, ignore=ignore, severity=severity,
                                         schema=None if fleet_rules else self.project.schema(),
-                                        hosts=self.project.hosts(), libvirt_version=settings.libvirt_version)
+                                        hosts=self.project.hosts(), libvirt_version=settings.libvirt_version,
+                                        cpu_maps=self.project.cpu_maps())
         return self._linters[key]
 
     def judge(self, document: Document) -> DomainVerdict:

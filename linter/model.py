@@ -14,6 +14,7 @@ from lxml import etree
 
 from virtlint.linter._record import FrozenRecord, Record
 from virtlint.linter.caps import DomainCaps, Evidence
+from virtlint.linter.cpu_map import CpuMap, CpuMapSource
 from virtlint.linter.document import Document, Position
 from virtlint.linter.host import HostCaps
 from virtlint.linter.identity import Identity
@@ -224,6 +225,8 @@ class Context(Record):
     #: Whether the user named the release (configuration, --libvirt-version, --connect): when not, the host's
     #: libvirt may be newer than the newest one modelled, and a value only a later release reads is no error.
     libvirt_named: bool
+    #: Where libvirt's CPU map is read (on first use: see x86_cpu_map); None: not used.
+    cpu_maps: CpuMapSource | None
 
     __slots__ = (
         "document",
@@ -241,6 +244,7 @@ class Context(Record):
         "libvirt_version",
         "identity",
         "libvirt_named",
+        "cpu_maps",
     )
     _fields = __slots__
 
@@ -261,6 +265,7 @@ class Context(Record):
         libvirt_version: tuple[int, int] = (10, 7),
         identity: Identity | None = None,
         libvirt_named: bool = False,
+        cpu_maps: CpuMapSource | None = None,
     ) -> None:
         self.document = document
         self.caps = caps
@@ -277,6 +282,11 @@ class Context(Record):
         self.libvirt_version = libvirt_version
         self.identity = identity
         self.libvirt_named = libvirt_named
+        self.cpu_maps = cpu_maps
+
+    def x86_cpu_map(self) -> CpuMap | None:
+        """libvirt's x86 CPU map (linter/cpu_map.py), read on the first call of the process; None without one."""
+        return self.cpu_maps.get() if self.cpu_maps is not None else None
 
     def once(self, key: str, compute: "Callable[[], T]") -> "T":
         """The value of ``compute()`` for this document, computed on first use only."""

@@ -24,6 +24,7 @@ from virtlint.linter.lazy_re import lazy_compile
 
 if TYPE_CHECKING:
     from virtlint.linter.caps import DomainCaps
+    from virtlint.linter.cpu_map import CpuMapSource
     from virtlint.linter.engine import Linter
     from virtlint.linter.host import HostCaps
     from virtlint.linter.model import Severity
@@ -372,6 +373,7 @@ class Project:
         self.live_failures: dict[str, str] = {}
         self._caps_paths: list[str] | None = None
         self._schema: DomainSchema | None = None
+        self._cpu_maps: CpuMapSource | None = None
         self._placeholder: DomainCaps | None = None
         self._schema_loaded = False
         self._linters: dict[object, Linter] = {}
@@ -413,6 +415,14 @@ class Project:
         if self.settings.caps:
             self.caps()
         return [*self._hosts, *self.live_hosts]
+
+    def cpu_maps(self) -> CpuMapSource:
+        """Where libvirt's CPU map is read: beside the configured schemas, else in libvirt's default folder."""
+        if self._cpu_maps is None:
+            from virtlint.linter.cpu_map import CpuMapSource
+
+            self._cpu_maps = CpuMapSource(self.settings.schemas)
+        return self._cpu_maps
 
     def schema(self) -> DomainSchema | None:
         """libvirt's RelaxNG schema when the structure is checked and the schemas are found.
@@ -487,7 +497,8 @@ class Project:
             hosts = self.hosts()
             severity = {code: Severity(level) for code, level in self.settings.severity.items()}
             linter = Linter(caps, select=self.settings.select, ignore=ignore, severity=severity,
-                            schema=self.schema(), hosts=hosts, libvirt_version=self.settings.libvirt_version)
+                            schema=self.schema(), hosts=hosts, libvirt_version=self.settings.libvirt_version,
+                            cpu_maps=self.cpu_maps())
             self._linters[key] = linter
         return linter
 

@@ -98,6 +98,8 @@ def cases(kvm: bool) -> list[Case]:
     vexpress_a9 = case_maker("sweep8-armv7l", arch="armv7l", machine="vexpress-a9")
     vexpress_a15 = case_maker("sweep8-aarch64", arch="aarch64", machine="vexpress-a15")
     pflash = "<loader readonly='yes' type='pflash'>/usr/share/AAVMF/AAVMF_CODE.fd</loader>"
+    partial = "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>{}</model>{}</cpu>"
+    feature = "<feature policy='{}' name='{}'/>"
     # (libvirt 9.2 gives acpi= only to machines with ACPI: a newer lab's libvirt starts the board)
     version = libvirt_oracle.library_version()
     libvirt_9_0 = version is not None and version < (9, 2)
@@ -330,4 +332,17 @@ def cases(kvm: bool) -> list[Case]:
         vexpress_a9("vexpress-a9-rom", None, os=pflash.replace("readonly='yes' type='pflash'", "type='rom'")),
         vexpress_a15("vexpress-a15-acpi-property", "VL226" if libvirt_9_0 else None),
         arm("virt-without-acpi", None),
+        # (fifteenth round) VL606: the partial check's comparison with TCG's host CPU in libvirt's CPU map (start;
+        # TCG's host model is QEMU's, the same on every host of one QEMU: the lab's lacks x2apic, vmx and vme)
+        q35("cpu-partial-sandybridge", "VL606", after=partial.format("SandyBridge", "")),
+        q35("cpu-partial-penryn", None, after=partial.format("Penryn", "")),
+        q35("cpu-partial-require-x2apic", "VL606", after=partial.format("qemu64", feature.format("require", "x2apic"))),
+        q35("cpu-partial-optional-avx512f", None,
+            after=partial.format("qemu64", feature.format("optional", "avx512f"))),
+        q35("cpu-partial-forbid-sse2", "VL606", after=partial.format("qemu64", feature.format("forbid", "sse2"))),
+        q35("cpu-partial-forbid-avx512f", None, after=partial.format("qemu64", feature.format("forbid", "avx512f"))),
+        q35("cpu-host-model-require-vmx", "VL606", after=f"<cpu mode='host-model'>{feature.format('require', 'vmx')}"
+                                                         "</cpu>"),
+        q35("cpu-host-model-require-sse4.2", None, after=f"<cpu mode='host-model'>"
+                                                         f"{feature.format('require', 'sse4.2')}</cpu>"),
     ]
