@@ -169,7 +169,7 @@ def _cpus(element: etree._Element, machine: str, ctx: Context) -> Problem | None
 def _pflash(machine: str, ctx: Context) -> Problem | None:
     """A pflash loader (qemuBuildMachineCommandLine: `-machine ...,pflash0=`, virDomainDefHasOldStyleUEFI) on a board
     without flash properties."""
-    if machine in PFLASH_MACHINES:
+    if machine in PFLASH_MACHINES or machine == "none":  # ('none' not checked)
         return None
     loader = domain_find(ctx, "os/loader")
     if loader is None or loader.get("type") != "pflash":

@@ -131,15 +131,17 @@ def _machine_without_acpi(acpi: etree._Element, ctx: Context) -> Problem | None:
     Where the caps and host documents do not say which QEMU the host has, a warning: a QEMU before 8.0 reports
     nothing, and libvirt then accepts the domain (and ignores <acpi/>)."""
     families = ACPI_FAMILIES.get(str(ctx.arch))
-    family = effective_machine(ctx)
-    if families is None or family is None or family in families or family == "none" or not qemu_driver(ctx):
+    family, machine = effective_machine(ctx), effective_machine_name(ctx)
+    if families is None or family is None or machine is None or family == "none" or not qemu_driver(ctx):
         return None
+    if any(machine == name or machine.startswith(name + "-") for name in families):
+        return None  # (virt-8.2, and a distribution's virt-*: qemuDomainIsARMVirt's test)
     if not refused_since(ctx, *ACPI_ASKED_SINCE_LIBVIRT):
         return None
     release = caps_qemu_release(ctx)
     if release is not None and release[0] < ACPI_REPORTED_SINCE_QEMU:
         return None
-    message = f"machine type '{effective_machine_name(ctx)}' does not support ACPI"
+    message = f"machine type '{machine}' does not support ACPI"
     hint = f"remove <acpi/> from <features>: QEMU's {family} machine has no ACPI"
     if release is None:
         return Problem(Anchor(acpi), message + " (with QEMU 8.0 or later, which reports ACPI per machine type; "

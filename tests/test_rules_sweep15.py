@@ -68,6 +68,7 @@ ACPI = "<features><acpi/></features>"
     ("s390x", "s390-ccw-virtio", "s390-ccw-virtio-8.2", None, (9, 1), None),
     ("aarch64", "virt", "virt-8.2", None, None, None),
     ("armv7l", "virt-8.2", None, None, None, None),
+    ("aarch64", "virt-noble", None, "8.2", None, None),  # (a distribution's virt machine is virt: virt-*)
 ])
 def test_acpi_on_a_machine_without_it(arch: str, machine: str, caps_machine: str | None, host: str | None,
                                       libvirt: tuple[int, int] | None, expected: tuple[str, str] | None) -> None:

@@ -26,11 +26,7 @@ from virtlint.linter.model import Finding, Severity  # noqa: E402
 
 #: Libvirt accepted a case virtlint reports as an error, because of host state
 #: the capabilities do not show. Allowed (not required) to disagree.
-ALLOWED_FALSE_ERRORS = {
-    "kvm-q35-cpu-unusable-kvm": "nested virtualisation: libvirt compares the model with the physical CPU "
-                                "(which has the features) while KVM here cannot provide them (usable='no'); "
-                                "on bare metal libvirt rejects it at start",
-}
+ALLOWED_FALSE_ERRORS: dict[str, str] = {}
 
 _CPU_MAP = ("GraniteRapids is in libvirt 10.7's CPU map (a 10.7 host translates it to a model QEMU 7.2 has) but "
             "not in 9.0's; the capabilities do not say which libvirt reads them: VL603 warns")
@@ -41,10 +37,6 @@ ALLOWED_MISSES = {
     **{f"{tag}-emulator-missing": "a binary the host does not list may exist on another host (Fedora's "
                                   "/usr/bin/qemu-kvm beside qemu-system-x86_64): VL104 warns"
        for tag in ("qemu-q35", "qemu-pc", "kvm-q35")},
-    "kvm-q35-cpu-unusable-kvm": "usable='no' without <blockers> (libvirt 9.0 lists none): libvirt decides by its own "
-                                "comparison with the host CPU at start, which nested virtualisation has passed here "
-                                "before: VL604 warns",
-    "kvm-q35-cpu-unusable-qemu64": "usable='no' without <blockers>, as above: VL604 warns",
 }
 
 #: What libvirt says when the host cannot create a tap device at all (no /dev/net/tun in a container, no right to)

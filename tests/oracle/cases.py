@@ -190,8 +190,9 @@ def _x86(virttype: str, machine: str) -> list[Case]:
             case("cpu-host-passthrough", None, after="<cpu mode='host-passthrough'/>"),
             case("cpu-passthrough-migratable", None, after="<cpu mode='host-passthrough' migratable='on'/>"),
             case("cpu-unusable-check-none", None, after="<cpu mode='custom' check='none'><model>Haswell</model></cpu>"),
-            case("cpu-unusable-kvm", "VL604", after="<cpu mode='custom'><model>Haswell</model></cpu>"),
-            case("cpu-unusable-qemu64", "VL604", after="<cpu mode='custom'><model>qemu64</model></cpu>"),
+            # (libvirt compares the model with the host CPU at start, in its CPU map: VL606 with the host document)
+            case("cpu-unusable-kvm", "VL606", after="<cpu mode='custom'><model>Haswell</model></cpu>"),
+            case("cpu-unusable-qemu64", "VL606", after="<cpu mode='custom'><model>qemu64</model></cpu>"),
         ]
     return cases
 
