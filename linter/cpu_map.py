@@ -21,6 +21,9 @@ DEFAULT_DIRS = ("/usr/share/libvirt/cpu_map", "/usr/local/share/libvirt/cpu_map"
 
 #: One bit of CPU data: ('cpuid', leaf, subleaf, register, bit) or ('msr', index, 0, register, bit).
 Bit = tuple[str, int, int, str, int]
+#: A set of such bits as an int mask (bit i: the map's i-th Bit, CpuMap.bit_index): unions and differences of
+#: CPU data cost an integer operation each
+Bits = int
 
 _set = object.__setattr__
 
@@ -29,12 +32,12 @@ class X86Model(FrozenRecord):
     """A CPU model of the map: its vendor (None: any) and its features' bits."""
 
     vendor: str | None
-    bits: frozenset[Bit]
+    bits: Bits
 
     __slots__ = ("vendor", "bits")
     _fields = __slots__
 
-    def __init__(self, vendor: str | None, bits: frozenset[Bit]) -> None:
+    def __init__(self, vendor: str | None, bits: Bits) -> None:
         _set(self, "vendor", vendor)
         _set(self, "bits", bits)
 
@@ -42,25 +45,28 @@ class X86Model(FrozenRecord):
 class CpuMap:
     """The x86 part of libvirt's CPU map."""
 
-    def __init__(self, directory: str, features: dict[str, frozenset[Bit]], models: dict[str, X86Model]) -> None:
+    def __init__(self, directory: str, features: dict[str, Bits], models: dict[str, X86Model],
+                 bit_index: dict[Bit, int]) -> None:
         self.directory = directory
         #: feature name -> its bits, in the map's order (libvirt lists features in this order in its messages)
         self.features = features
         self.models = models
+        #: each CPUID or MSR bit the map names -> its position in a Bits mask
+        self.bit_index = bit_index
 
-    def bits(self, names: Iterable[str]) -> frozenset[Bit] | None:
+    def bits(self, names: Iterable[str]) -> Bits | None:
         """The union of these features' bits; None when the map lacks one (libvirt: `Unknown CPU feature`)."""
-        found: set[Bit] = set()
+        found = 0
         for name in names:
             bits = self.features.get(name)
             if bits is None:
                 return None
             found |= bits
-        return frozenset(found)
+        return found
 
-    def names(self, bits: frozenset[Bit]) -> list[str]:
+    def names(self, bits: Bits) -> list[str]:
         """The features whose bits are all among these, in the map's order (x86FeatureNames)."""
-        return [name for name, own in self.features.items() if own and own <= bits]
+        return [name for name, own in self.features.items() if own and own & bits == own]
 
 
 def _register_bits(element: etree._Element, registers: tuple[str, ...]) -> Iterable[tuple[str, int]]:
@@ -74,7 +80,7 @@ def _register_bits(element: etree._Element, registers: tuple[str, ...]) -> Itera
             bit += 1
 
 
-def _feature_bits(feature: etree._Element) -> frozenset[Bit]:
+def _feature_bits(feature: etree._Element) -> set[Bit]:
     bits: set[Bit] = set()
     for item in feature:
         if item.tag == "cpuid":
@@ -84,7 +90,7 @@ def _feature_bits(feature: etree._Element) -> frozenset[Bit]:
         elif item.tag == "msr":
             index = int(item.get("index") or "0", 0)
             bits.update(("msr", index, 0, register, bit) for register, bit in _register_bits(item, ("eax", "edx")))
-    return frozenset(bits)
+    return bits
 
 
 def _parse(path: str) -> etree._Element:
@@ -99,26 +105,30 @@ def load(directory: str) -> CpuMap | None:
         arch = next((a for a in index.iterchildren("arch") if a.get("name") == "x86"), None)
         if arch is None:
             return None
-        features: dict[str, frozenset[Bit]] = {}
+        features: dict[str, Bits] = {}
+        bit_index: dict[Bit, int] = {}
         raw_models: list[etree._Element] = []
         for include in arch.iterchildren("include"):
             root = _parse(os.path.join(directory, include.get("filename") or ""))
             for element in root.iterchildren("feature", "model"):
                 name = element.get("name") or ""
                 if element.tag == "feature":
-                    features[name] = _feature_bits(element)
+                    mask = 0
+                    for bit in sorted(_feature_bits(element)):
+                        mask |= 1 << bit_index.setdefault(bit, len(bit_index))
+                    features[name] = mask
                 else:
                     raw_models.append(element)
         models: dict[str, X86Model] = {}
         for element in raw_models:  # (in the map's order: a model may start from an earlier one's features)
             vendor: str | None = None
-            bits: set[Bit] = set()
+            bits = 0
             for child in element:
                 if child.tag == "model":
                     parent = models.get(child.get("name") or "")
                     if parent is None:
                         break
-                    vendor, bits = parent.vendor, set(parent.bits)
+                    vendor, bits = parent.vendor, parent.bits
                 elif child.tag == "vendor":
                     vendor = child.get("name")
                 elif child.tag == "feature":
@@ -127,10 +137,10 @@ def load(directory: str) -> CpuMap | None:
                         break
                     bits |= own
             else:
-                models[element.get("name") or ""] = X86Model(vendor, frozenset(bits))
+                models[element.get("name") or ""] = X86Model(vendor, bits)
     except (OSError, etree.XMLSyntaxError, ValueError):
         return None
-    return CpuMap(directory, features, models)
+    return CpuMap(directory, features, models, bit_index)
 
 
 def find_cpu_map_dir(schemas: str | None = None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Iterator
 from lxml import etree
 
 from virtlint.linter.caps import DomainCaps
-from virtlint.linter.cpu_map import Bit, CpuMap
+from virtlint.linter.cpu_map import Bits, CpuMap
 from virtlint.linter.engine import register
 from virtlint.linter.model import Anchor, Context, Problem, Rule, Severity
 from virtlint.rules._addresses import X86
@@ -53,18 +53,17 @@ ACCELERATED = ("kvm", "hvf")
 POLICIES = ("force", "require", "optional", "disable", "forbid")
 
 
-def _cpu_bits(cpu: etree._Element, cpu_map: CpuMap,
-              policy_default: str) -> tuple[frozenset[Bit], dict[str, set[Bit]]] | None:
+def _cpu_bits(cpu: etree._Element, cpu_map: CpuMap, policy_default: str) -> tuple[Bits, dict[str, Bits]] | None:
     """A CPU's model bits and its features' bits by policy (x86ModelFromCPU); None when the map lacks a name."""
     model = first_child(cpu, "model")
     name = (model.text or "").strip() if model is not None else ""
-    model_bits: frozenset[Bit] = frozenset()
+    model_bits: Bits = 0
     if name:
         found = cpu_map.models.get(name)
         if found is None:
             return None
         model_bits = found.bits
-    by_policy: dict[str, set[Bit]] = {policy: set() for policy in POLICIES}
+    by_policy = dict.fromkeys(POLICIES, 0)
     for feature in cpu.iterchildren("feature"):
         bits = cpu_map.features.get(feature.get("name") or "")
         policy = feature.get("policy", policy_default)
@@ -74,22 +73,22 @@ def _cpu_bits(cpu: etree._Element, cpu_map: CpuMap,
     return model_bits, by_policy
 
 
-def _host_bits(ctx: Context, host: etree._Element, cpu_map: CpuMap) -> tuple[frozenset[Bit], bool] | None:
+def _host_bits(ctx: Context, host: etree._Element, cpu_map: CpuMap) -> tuple[Bits, bool] | None:
     """The host CPU libvirt compares with (VIR_QEMU_CAPS_HOST_CPU_FULL) as CPU bits, and whether they are all of
     them: the caps' host-model (its model's features, with those it requires, less those it disables), with, for
     an accelerated domain type, the physical CPU's (the host document's <host><cpu>; without one some bits may be
     missing). None when the map lacks a name of theirs."""
-    memo: dict[object, tuple[frozenset[Bit], bool] | None] = ctx.caps.memo.setdefault(  # type: ignore[assignment]
+    memo: dict[object, tuple[Bits, bool] | None] = ctx.caps.memo.setdefault(  # type: ignore[assignment]
         _HOST_BITS_KEY, {})
     accelerated = ctx.domain_type in ACCELERATED
     key = (id(cpu_map), id(ctx.host) if accelerated and ctx.host is not None else None, accelerated)
     if key in memo:
         return memo[key]
-    found: tuple[frozenset[Bit], bool] | None = None
+    found: tuple[Bits, bool] | None = None
     reported = _cpu_bits(host, cpu_map, "require")
     if reported is not None:
         model_bits, by_policy = reported
-        bits = (model_bits | by_policy["require"] | by_policy["force"]) - by_policy["disable"] - by_policy["forbid"]
+        bits = (model_bits | by_policy["require"] | by_policy["force"]) & ~(by_policy["disable"] | by_policy["forbid"])
         certain = not accelerated
         physical_cpu = ctx.host.root.find("host/cpu") if accelerated and ctx.host is not None else None
         if physical_cpu is not None:
@@ -97,7 +96,7 @@ def _host_bits(ctx: Context, host: etree._Element, cpu_map: CpuMap) -> tuple[fro
             if physical is not None:
                 bits |= physical[0] | physical[1]["require"]
                 certain = True
-        found = (frozenset(bits), certain)
+        found = (bits, certain)
     if len(memo) < 64:
         memo[key] = found
     return found
@@ -116,7 +115,7 @@ def _tcg_lacking(required: list[etree._Element], ctx: Context, host: etree._Elem
         bits = cpu_map.features.get(feature.get("name") or "")
         if bits is None:
             return by_name
-        if not bits <= host_found[0]:
+        if bits & ~host_found[0]:
             lacking.append(feature)
     return lacking
 
@@ -137,16 +136,16 @@ def _compared(cpu: etree._Element, ctx: Context, host: etree._Element) -> tuple[
     # ones is certain; a required bit missing from them is certain only when the physical CPU's are known too)
     forbidden = by_policy["forbid"] & host_bits
     if forbidden:
-        return "Host CPU provides forbidden features", cpu_map.names(frozenset(forbidden)), True
-    required = (model_bits | by_policy["require"]) - by_policy["force"] - by_policy["optional"] - by_policy["disable"]
-    missing = required - host_bits
+        return "Host CPU provides forbidden features", cpu_map.names(forbidden), True
+    left_out = by_policy["force"] | by_policy["optional"] | by_policy["disable"]
+    required = (model_bits | by_policy["require"]) & ~left_out
+    missing = required & ~host_bits
     if missing:
-        return "Host CPU does not provide required features", cpu_map.names(frozenset(missing)), complete
+        return "Host CPU does not provide required features", cpu_map.names(missing), complete
     if cpu.get("match") == "strict" and mode_of(cpu) == "custom":
-        extra = host_bits - by_policy["optional"] - required - by_policy["disable"] - by_policy["force"]
+        extra = host_bits & ~(left_out | required)
         if extra:
-            return ("Host CPU does not strictly match guest CPU: Extra features", cpu_map.names(frozenset(extra)),
-                    True)
+            return "Host CPU does not strictly match guest CPU: Extra features", cpu_map.names(extra), True
     return False
 
 
