@@ -51,10 +51,10 @@ BOARD_MAX_RAM: dict[str, tuple[int, str]] = {
     "versatileab": (256 * MIB, "versatilepb: memory size must not exceed 256MB"),
 }
 
-#: The ARM machines with flash machine properties (pflash0, pflash1), where libvirt puts a pflash loader: ARM's virt
-#: (virt-*) and sbsa-ref; on any other board QEMU refuses it (checked with libvirt 9.0 and QEMU 7.2 on both
-#: binaries: vexpress-a9, vexpress-a15, versatilepb, xlnx-zcu102, raspi3b)
-PFLASH_MACHINES = ("virt", "sbsa-ref")
+#: The ARM boards besides virt (virt-*, checked apart) with flash machine properties (pflash0, pflash1), where libvirt
+#: puts a pflash loader; on any other board QEMU refuses it (checked with libvirt 9.0 and QEMU 7.2 on both binaries:
+#: vexpress-a9, vexpress-a15, versatilepb, xlnx-zcu102, raspi3b)
+PFLASH_BOARDS = ("sbsa-ref",)
 #: The libvirt release (9.0, the one checked) that gives every aarch64 machine acpi=on or off, whatever the machine
 #: (9.2 asks QEMU which machines have ACPI), and the QEMU releases checked with it
 ACPI_TO_EVERY_MACHINE = ((9, 0), (9, 1))
@@ -169,7 +169,7 @@ def _cpus(element: etree._Element, machine: str, ctx: Context) -> Problem | None
 def _pflash(machine: str, ctx: Context) -> Problem | None:
     """A pflash loader (qemuBuildMachineCommandLine: `-machine ...,pflash0=`, virDomainDefHasOldStyleUEFI) on a board
     without flash properties."""
-    if machine in PFLASH_MACHINES or machine == "none":  # ('none' not checked)
+    if machine in PFLASH_BOARDS or machine == "none":  # ('none' not checked)
         return None
     loader = domain_find(ctx, "os/loader")
     if loader is None or loader.get("type") != "pflash":

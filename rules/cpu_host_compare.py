@@ -49,7 +49,7 @@ _HOST_BITS_KEY = "VL606 host CPU bits"
 #: The domain types whose host CPU libvirt completes with the physical CPU's own CPUID features (virQEMUCapsInit-
 #: HostCPUModel: an accelerated type on x86, `virsh capabilities`' <host><cpu>), beyond what the caps report
 ACCELERATED = ("kvm", "hvf")
-#: A feature policy -> the x86Compute set its bits go to (virCPUFeaturePolicy)
+#: The feature policies (virCPUFeaturePolicy), each a set of bits in x86Compute
 POLICIES = ("force", "require", "optional", "disable", "forbid")
 
 
